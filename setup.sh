@@ -1,0 +1,104 @@
+#!/bin/sh
+# setup.sh - prepare this machine and build reuseport-model, then run the
+# main job.
+#
+#   ./setup.sh               install missing packages, build, make run-main
+#   ./setup.sh --build-only  install missing packages and build only
+#
+# 1. Installs the missing Debian packages of the core set (asks dpkg-query;
+#    apt-get update/install only when something is missing; sudo only when
+#    not root).
+# 2. Runs ./autogen.sh when ./configure is missing, configures out of tree in
+#    _build/default when that directory is not configured yet (later changes
+#    to configure.ac or Makefile.am are picked up by make itself), and
+#    builds with make -j2.
+# 3. Runs the main job: make -C _build/default run-main.
+set -eu
+
+BUILD_DIR=_build/default
+PACKAGES="autoconf automake libtool pkg-config autoconf-archive"
+PACKAGES="$PACKAGES libglib2.0-dev check lcov valgrind gcc make graphviz"
+PACKAGES="$PACKAGES libbpf-dev"
+
+usage() {
+	echo "usage: $0 [--build-only]" >&2
+	exit 2
+}
+
+build_only=no
+case $# in
+0) ;;
+1)
+	case $1 in
+	--build-only) build_only=yes ;;
+	*) usage ;;
+	esac
+	;;
+*) usage ;;
+esac
+
+cd "$(dirname "$0")"
+
+# --- 1. packages -----------------------------------------------------------
+
+install_missing_packages() {
+	if ! command -v dpkg-query >/dev/null 2>&1; then
+		echo "setup.sh: no dpkg-query (not Debian?); install by hand:" \
+		    "$PACKAGES" >&2
+		return 0
+	fi
+
+	missing=
+	for pkg in $PACKAGES; do
+		status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" \
+		    2>/dev/null || :)
+		case $status in
+		ii*) ;;
+		*) missing="$missing $pkg" ;;
+		esac
+	done
+	if test -z "$missing"; then
+		return 0
+	fi
+
+	echo "setup.sh: installing:$missing"
+	sudo=
+	if test "$(id -u)" -ne 0; then
+		if ! command -v sudo >/dev/null 2>&1; then
+			echo "setup.sh: not root and no sudo; install:$missing" >&2
+			exit 1
+		fi
+		sudo=sudo
+	fi
+	$sudo env DEBIAN_FRONTEND=noninteractive \
+	    apt-get -o DPkg::Lock::Timeout=300 -q update
+	# shellcheck disable=SC2086 # word splitting of $missing is intended
+	$sudo env DEBIAN_FRONTEND=noninteractive \
+	    apt-get -o DPkg::Lock::Timeout=300 -q -y \
+	    --no-install-recommends install $missing
+}
+
+# --- 2. build --------------------------------------------------------------
+
+build() {
+	if test -f config.status; then
+		echo "setup.sh: the source tree is configured in place;" \
+		    "run 'make distclean' here first (builds go in _build/)" >&2
+		exit 1
+	fi
+	if ! test -x configure; then
+		./autogen.sh
+	fi
+	if ! test -f "$BUILD_DIR/config.status" || \
+	    ! test -f "$BUILD_DIR/Makefile"; then
+		mkdir -p "$BUILD_DIR"
+		(cd "$BUILD_DIR" && ../../configure)
+	fi
+	make -C "$BUILD_DIR" -j2
+}
+
+install_missing_packages
+build
+if test "$build_only" = no; then
+	make -C "$BUILD_DIR" run-main
+fi
