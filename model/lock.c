@@ -1,0 +1,198 @@
+/*
+ * lock.c - the global reuseport_lock, per-socket sk_callback_lock and RCU,
+ * with lockdep-style ownership checks.  Every acquire, release, read-side
+ * section and grace period passes through the scheduling hook, so an
+ * interleaving explorer can switch threads exactly where the kernel can.
+ *
+ * Lock order (net/core/sock_reuseport.c, kernel/bpf/reuseport_array.c):
+ * reuseport_lock, then sk_callback_lock.  A thread never holds a lock
+ * between two operations.
+ */
+#include "rp-int.h"
+
+static void
+sched(struct rp_state *st, enum rp_sched_point pt, unsigned obj)
+{
+	if (st->sched != NULL)
+		st->sched(st->sched_ud, pt, obj);
+}
+
+const char *
+rp_sched_point_name(enum rp_sched_point pt)
+{
+	switch (pt) {
+	case RP_SP_LOCK:	return "lock";
+	case RP_SP_UNLOCK:	return "unlock";
+	case RP_SP_CB_LOCK:	return "cb_lock";
+	case RP_SP_CB_UNLOCK:	return "cb_unlock";
+	case RP_SP_RCU_LOCK:	return "rcu_lock";
+	case RP_SP_RCU_UNLOCK:	return "rcu_unlock";
+	case RP_SP_SYNC_RCU:	return "sync_rcu";
+	case RP_SP_BLOCKED:	return "blocked";
+	}
+	return "?";	/* LCOV_EXCL_LINE */
+}
+
+static struct rp_thread *
+self(struct rp_state *st)
+{
+	return &st->threads[st->tid];
+}
+
+/*
+ * Wait until *holder is free.  Sequentially a held lock can only be ours or
+ * leaked, which is a violation; under an explorer the thread yields.
+ */
+static void
+wait_free(struct rp_state *st, unsigned *holder, const char *what,
+    unsigned obj)
+{
+	while (*holder != 0) {
+		if (*holder == st->tid + 1 || st->sched == NULL) {
+			rp_violation(st, "I12: thread %u takes %s held by "
+			    "thread %u (self-deadlock or leaked lock)",
+			    st->tid, what, *holder - 1);
+			return;
+		}
+		sched(st, RP_SP_BLOCKED, obj);
+	}
+}
+
+/* spin_lock_bh(&reuseport_lock) */
+void
+rp_lock(struct rp_state *st)
+{
+	struct rp_thread *t = self(st);
+
+	sched(st, RP_SP_LOCK, 0);
+	if (t->cb_held > 0)
+		rp_violation(st, "I12: thread %u takes reuseport_lock while "
+		    "holding a callback lock (order is reuseport_lock, then "
+		    "sk_callback_lock)", st->tid);
+	wait_free(st, &st->reuseport_holder, "reuseport_lock", 0);
+	st->reuseport_holder = st->tid + 1;
+	t->holds_reuseport = true;
+	rp_emit(st, &(struct rp_event){ .kind = RP_EV_LOCK, .idx = st->tid });
+}
+
+void
+rp_unlock(struct rp_state *st)
+{
+	struct rp_thread *t = self(st);
+
+	if (st->reuseport_holder != st->tid + 1)
+		rp_violation(st, "I12: thread %u releases reuseport_lock it "
+		    "does not hold", st->tid);
+	st->reuseport_holder = 0;
+	t->holds_reuseport = false;
+	rp_emit(st, &(struct rp_event){ .kind = RP_EV_UNLOCK, .idx = st->tid });
+	sched(st, RP_SP_UNLOCK, 0);
+}
+
+/* True when the current thread holds reuseport_lock (for asserts). */
+bool
+rp_lock_held(const struct rp_state *st)
+{
+	return st->reuseport_holder == st->tid + 1;
+}
+
+/* write_lock_bh(&sk->sk_callback_lock) */
+void
+rp_cb_lock(struct rp_state *st, struct rp_sock *sk)
+{
+	sched(st, RP_SP_CB_LOCK, sk->id);
+	wait_free(st, &sk->cb_holder, "sk_callback_lock", sk->id);
+	sk->cb_holder = st->tid + 1;
+	self(st)->cb_held++;
+	rp_emit(st, &(struct rp_event){ .kind = RP_EV_CB_LOCK, .sock = sk->id,
+	    .idx = st->tid });
+}
+
+void
+rp_cb_unlock(struct rp_state *st, struct rp_sock *sk)
+{
+	struct rp_thread *t = self(st);
+
+	if (sk->cb_holder != st->tid + 1)
+		rp_violation(st, "I12: thread %u releases the callback lock of "
+		    "socket %u it does not hold", st->tid, sk->id);
+	sk->cb_holder = 0;
+	if (t->cb_held > 0)
+		t->cb_held--;
+	rp_emit(st, &(struct rp_event){ .kind = RP_EV_CB_UNLOCK,
+	    .sock = sk->id, .idx = st->tid });
+	sched(st, RP_SP_CB_UNLOCK, sk->id);
+}
+
+bool
+rp_cb_lock_held(const struct rp_state *st, const struct rp_sock *sk)
+{
+	return sk->cb_holder == st->tid + 1;
+}
+
+void
+rp_rcu_read_lock(struct rp_state *st)
+{
+	sched(st, RP_SP_RCU_LOCK, 0);
+	self(st)->rcu_depth++;
+	rp_emit(st, &(struct rp_event){ .kind = RP_EV_RCU_LOCK,
+	    .idx = st->tid });
+}
+
+void
+rp_rcu_read_unlock(struct rp_state *st)
+{
+	struct rp_thread *t = self(st);
+
+	if (t->rcu_depth == 0) {
+		rp_violation(st, "I13: thread %u leaves an RCU read-side "
+		    "section it is not in", st->tid);
+		return;
+	}
+	t->rcu_depth--;
+	rp_emit(st, &(struct rp_event){ .kind = RP_EV_RCU_UNLOCK,
+	    .idx = st->tid });
+	sched(st, RP_SP_RCU_UNLOCK, 0);
+}
+
+bool
+rp_rcu_read_held(const struct rp_state *st)
+{
+	return st->threads[st->tid].rcu_depth > 0;
+}
+
+/* No thread is inside a read-side section. */
+bool
+rp_rcu_idle(const struct rp_state *st)
+{
+	for (unsigned i = 0; i < RP_NTHREADS; i++)
+		if (st->threads[i].rcu_depth > 0)
+			return false;
+	return true;
+}
+
+/*
+ * synchronize_rcu(): wait for every reader, then run deferred frees.
+ * Calling it from inside a read-side section deadlocks in the kernel.
+ */
+void
+rp_synchronize_rcu(struct rp_state *st)
+{
+	sched(st, RP_SP_SYNC_RCU, 0);
+	if (rp_rcu_read_held(st)) {
+		rp_violation(st, "I13: thread %u calls synchronize_rcu() inside "
+		    "an RCU read-side section", st->tid);
+		return;
+	}
+	while (!rp_rcu_idle(st)) {
+		if (st->sched == NULL) {
+			rp_violation(st, "I13: synchronize_rcu() with a reader "
+			    "left inside a read-side section");
+			return;
+		}
+		sched(st, RP_SP_BLOCKED, 0);
+	}
+	rp_emit(st, &(struct rp_event){ .kind = RP_EV_RCU_SYNC,
+	    .idx = st->tid });
+	rp_rcu_grace_period(st);
+}

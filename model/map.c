@@ -1,0 +1,590 @@
+/*
+ * map.c - the bpf() syscall layer for maps: BPF_MAP_CREATE (map_create(),
+ * find_and_alloc_map(), the per-type alloc checks, capability and memlock
+ * rules per profile), BPF_MAP_{LOOKUP,UPDATE,DELETE}_ELEM,
+ * BPF_MAP_GET_NEXT_KEY, BPF_MAP_FREEZE, the unsupported commands, and the
+ * map reference count whose last drop frees the map (kernel/bpf/syscall.c).
+ * Type-specific work lives in sockarray.c, outer.c and sockmap.c.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "rp-int.h"
+
+#define U32_MAX		UINT32_C(0xffffffff)
+
+void
+rp_map_attr_init(struct rp_map_attr *a, uint32_t type, uint32_t value_size,
+    uint32_t max_entries)
+{
+	memset(a, 0, sizeof(*a));
+	a->map_type = type;
+	a->key_size = 4;
+	a->value_size = value_size;
+	a->max_entries = max_entries;
+	a->inner_map_fd = -1;
+}
+
+static bool
+type_known(uint32_t type)
+{
+	return type == RP_MAP_REUSEPORT_SOCKARRAY || type == RP_MAP_SOCKMAP ||
+	    type == RP_MAP_SOCKHASH || type == RP_MAP_ARRAY_OF_MAPS ||
+	    type == RP_MAP_HASH_OF_MAPS;
+}
+
+/* The per-type map_alloc_check() callbacks; 0 or -EINVAL. */
+static int
+alloc_check(struct rp_state *st, const struct rp_map_attr *a)
+{
+	const struct rp_profile *prof = st->prof;
+
+	switch (a->map_type) {
+	case RP_MAP_REUSEPORT_SOCKARRAY:
+		/* KERNEL: reuseport_array_alloc_check(): value size first */
+		if (a->value_size != 4 && a->value_size != 8)
+			return rp_rule(st, "R-CRE-5a", -EINVAL);
+		/* KERNEL: array_map_alloc_check() */
+		if (a->max_entries == 0 || a->key_size != 4)
+			return rp_rule(st, "R-CRE-5b", -EINVAL);
+		if ((a->map_flags & ~prof->allowed_map_flags) != 0)
+			return rp_rule(st, "R-CRE-5c", -EINVAL);
+		if ((a->map_flags & RP_BPF_F_RDONLY_PROG) &&
+		    (a->map_flags & RP_BPF_F_WRONLY_PROG))
+			return rp_rule(st, "R-CRE-5c", -EINVAL);
+		return 0;
+	case RP_MAP_SOCKMAP:
+	case RP_MAP_SOCKHASH:
+		if (a->max_entries == 0 || a->key_size != 4 ||
+		    (a->value_size != 4 && a->value_size != 8) ||
+		    (a->map_flags & ~(RP_BPF_F_NUMA_NODE | RP_BPF_F_RDONLY |
+		    RP_BPF_F_WRONLY)) != 0)
+			return rp_rule(st, "R-SMAP-1", -EINVAL);
+		return 0;
+	case RP_MAP_ARRAY_OF_MAPS:
+	case RP_MAP_HASH_OF_MAPS:
+		if (a->max_entries == 0 || a->key_size != 4 ||
+		    a->value_size != 4 ||
+		    (a->map_flags & ~(RP_BPF_F_NUMA_NODE | RP_BPF_F_RDONLY |
+		    RP_BPF_F_WRONLY)) != 0)
+			return rp_rule(st, "R-MIM-1", -EINVAL);
+		return 0;
+	default:
+		g_assert_not_reached();	/* LCOV_EXCL_LINE */
+	}
+}
+
+/* Capability for creating this type; 0 or -EPERM. */
+static int
+create_capable(struct rp_state *st, const struct rp_proc *p, uint32_t type)
+{
+	uint64_t need;
+
+	switch (type) {
+	case RP_MAP_REUSEPORT_SOCKARRAY:
+		switch (st->prof->cap_rule) {
+		case RP_CAPRULE_SYS_ADMIN_ALLOC:
+			need = RP_CAP_SYS_ADMIN;
+			break;
+		default:
+			need = RP_CAP_BPF | RP_CAP_SYS_ADMIN;
+			break;
+		}
+		break;
+	case RP_MAP_SOCKMAP:
+	case RP_MAP_SOCKHASH:
+		need = RP_CAP_NET_ADMIN;
+		break;
+	default:
+		return 0;	/* map-in-map: unprivileged types */
+	}
+	if (!rp_capable(p, need))
+		return rp_rule(st, "R-CRE-6a", -EPERM);
+	return 0;
+}
+
+/* Map name: alnum and '_' (and '.' in 6.x), NUL within 16 bytes. */
+static bool
+name_ok(const struct rp_state *st, const char *name)
+{
+	for (int i = 0; i < 16; i++) {
+		char c = name[i];
+
+		if (c == '\0')
+			return true;
+		if (!g_ascii_isalnum(c) && c != '_' &&
+		    !(c == '.' && st->prof->name_allows_dot))
+			return false;
+	}
+	return false;	/* no NUL in 16 bytes */
+}
+
+static uint64_t
+memlock_used(struct rp_state *st, uint32_t uid)
+{
+	gpointer v = g_hash_table_lookup(st->memlock_used,
+	    GUINT_TO_POINTER(uid));
+
+	return (uint64_t)GPOINTER_TO_SIZE(v);
+}
+
+static void
+memlock_charge(struct rp_state *st, uint32_t uid, int64_t delta)
+{
+	uint64_t v = memlock_used(st, uid) + (uint64_t)delta;
+
+	g_hash_table_insert(st->memlock_used, GUINT_TO_POINTER(uid),
+	    GSIZE_TO_POINTER((gsize)v));
+}
+
+/*
+ * map_alloc for the 4.19 rlimit profile: size limit, then the RLIMIT_MEMLOCK
+ * precharge (pages against the user's locked_vm).
+ */
+static int
+alloc_size_check(struct rp_state *st, const struct rp_proc *p,
+    const struct rp_map_attr *a, uint64_t *pages)
+{
+	uint64_t size = RP_MAP_HDR + 8 * (uint64_t)a->max_entries;
+
+	if (size >= U32_MAX - RP_PAGE_SIZE) {
+		if (st->prof->memlock_rlimit)
+			return rp_rule(st, "R-CRE-6b", -st->prof->oversize_errno);
+	}
+	*pages = (size + RP_PAGE_SIZE - 1) / RP_PAGE_SIZE;
+	if (st->prof->memlock_rlimit &&
+	    memlock_used(st, p->uid) / RP_PAGE_SIZE + *pages >
+	    p->memlock_limit / RP_PAGE_SIZE)
+		return rp_rule(st, "R-CRE-6c", -EPERM);
+	return 0;
+}
+
+static struct rp_map *
+map_new(struct rp_state *st, const struct rp_map_attr *a)
+{
+	struct rp_map *m = g_new0(struct rp_map, 1);
+
+	m->id = st->maps->len;
+	m->type = a->map_type;
+	m->key_size = a->key_size;
+	m->value_size = a->value_size;
+	m->max_entries = a->max_entries;
+	m->map_flags = st->prof->store_rdwr_flags ? a->map_flags :
+	    a->map_flags & ~(RP_BPF_F_RDONLY | RP_BPF_F_WRONLY);
+	memcpy(m->name, a->name, sizeof(m->name));
+	m->refs = 1;
+	g_ptr_array_add(st->maps, m);
+	return m;
+}
+
+/* Type-specific allocation: 0 or -ENOMEM (or the outer map errors). */
+static int
+type_alloc(struct rp_state *st, struct rp_proc *p, struct rp_map *m,
+    const struct rp_map_attr *a)
+{
+	switch (m->type) {
+	case RP_MAP_REUSEPORT_SOCKARRAY:
+		return rp_sockarray_alloc(st, m);
+	case RP_MAP_SOCKMAP:
+	case RP_MAP_SOCKHASH:
+		return rp_sockmap_alloc(st, m);
+	default:
+		return rp_outer_alloc(st, p, m, a);
+	}
+}
+
+/* Free a map whose last reference is gone (bpf_map_free_deferred()). */
+static void
+map_free(struct rp_state *st, struct rp_map *m)
+{
+	switch (m->type) {
+	case RP_MAP_REUSEPORT_SOCKARRAY:
+		rp_sockarray_free(st, m);
+		break;
+	case RP_MAP_SOCKMAP:
+	case RP_MAP_SOCKHASH:
+		rp_sockmap_free(st, m);
+		break;
+	default:
+		rp_outer_free(st, m);
+		break;
+	}
+	if (st->prof->memlock_rlimit)
+		memlock_charge(st, m->charged_uid, -(int64_t)m->memlock);
+	st->maps->pdata[m->id] = NULL;
+	rp_emit(st, &(struct rp_event){ .kind = RP_EV_MAP_FREE, .map = m->id });
+	g_free(m);
+}
+
+/* Drop one map reference (bpf_map_put()); the last one frees the map. */
+void
+rp_map_put(struct rp_state *st, struct rp_map *m)
+{
+	g_assert(m->refs > 0);
+	if (--m->refs == 0) {
+		m->dead = true;
+		map_free(st, m);
+	}
+}
+
+int
+rp_map_create(struct rp_state *st, unsigned proc, const struct rp_map_attr *a)
+{
+	struct rp_proc *p = rp_proc_get(st, proc);
+	const struct rp_profile *prof = st->prof;
+	struct rp_map *m;
+	struct rp_file *f;
+	uint64_t pages = 0;
+	int err, fd;
+
+	g_return_val_if_fail(a != NULL, -EFAULT);
+	if (p == NULL)
+		return -ESRCH;
+	/* KERNEL: 4.19 __sys_bpf(): sysctl check before any command */
+	if (prof->unpriv_check_at_entry && st->unpriv_bpf_disabled &&
+	    !rp_capable(p, RP_CAP_SYS_ADMIN))
+		return rp_rule(st, "R-CRE-0", -EPERM);
+	if (a->tail_nonzero)
+		return rp_rule(st, "R-CRE-1", -EINVAL);
+	if (prof->create_extra_attrs) {
+		if (a->btf_vmlinux_value_type_id != 0 ||
+		    (a->btf_key_type_id != 0 && a->btf_value_type_id == 0))
+			return rp_rule(st, "R-CRE-2", -EINVAL);
+		if (a->map_extra != 0)
+			return rp_rule(st, "R-CRE-3", -EINVAL);
+	}
+	if ((a->map_flags & RP_BPF_F_RDONLY) && (a->map_flags & RP_BPF_F_WRONLY))
+		return rp_rule(st, "R-CRE-4a", -EINVAL);
+	if ((a->map_flags & RP_BPF_F_NUMA_NODE) && a->numa_node != 0)
+		return rp_rule(st, "R-CRE-4b", -EINVAL);
+	if (!type_known(a->map_type))
+		return rp_rule(st, "R-CRE-4c", -EINVAL);
+	err = alloc_check(st, a);
+	if (err != 0)
+		return err;
+	/* KERNEL: 6.5+ map_create(): sysctl + per-type capability after the
+	 * attribute checks; 4.19 .. 6.4: in map_alloc (also after them) */
+	if (!prof->unpriv_check_at_entry && st->unpriv_bpf_disabled &&
+	    !rp_capable(p, RP_CAP_BPF | RP_CAP_SYS_ADMIN))
+		return rp_rule(st, "R-CRE-6a", -EPERM);
+	err = create_capable(st, p, a->map_type);
+	if (err != 0)
+		return err;
+	err = alloc_size_check(st, p, a, &pages);
+	if (err != 0)
+		return err;
+	m = map_new(st, a);
+	err = type_alloc(st, p, m, a);
+	if (err != 0) {
+		st->maps->pdata[m->id] = NULL;
+		g_free(m);
+		return err;
+	}
+	m->charged_uid = p->uid;
+	if (prof->memlock_rlimit)
+		m->memlock = pages * RP_PAGE_SIZE;
+	else
+		m->memlock = RP_MAP_HDR + 8 * (uint64_t)a->max_entries;
+	if (!name_ok(st, a->name)) {
+		err = rp_rule(st, "R-CRE-7", -EINVAL);
+		goto out_free;
+	}
+	if (prof->btf_value_checked && a->btf_value_type_id != 0) {
+		/* no BTF objects in the model: the fd is never a BTF */
+		struct rp_file *bf = rp_fd_get(st, p, (int)a->btf_fd);
+
+		err = rp_rule(st, "R-CRE-8", bf == NULL ? -EBADF : -EINVAL);
+		if (bf != NULL)
+			rp_file_put(st, bf);
+		goto out_free;
+	}
+	if (prof->memlock_rlimit)
+		memlock_charge(st, p->uid, (int64_t)m->memlock);
+	rp_emit(st, &(struct rp_event){ .kind = RP_EV_MAP_NEW, .map = m->id,
+	    .val = m->type });
+	f = rp_file_new(RP_FILE_MAP, m);
+	f->can_read = !(a->map_flags & RP_BPF_F_WRONLY);
+	f->can_write = !(a->map_flags & RP_BPF_F_RDONLY);
+	fd = rp_fd_install(p, f);
+	if (fd < 0)
+		rp_file_put(st, f);	/* LCOV_EXCL_LINE */
+	rp_rule(st, "R-CRE-9", 0);
+	return fd;
+out_free:
+	m->memlock = prof->memlock_rlimit ? 0 : m->memlock;
+	rp_map_put(st, m);
+	return err;
+}
+
+/*
+ * The map behind fd with its file reference held in *filep, or NULL and
+ * *err (-EBADF, or -EINVAL for a non-map fd; 4.19 also -EPERM from the
+ * unprivileged_bpf_disabled entry check).
+ */
+struct rp_map *
+rp_map_get(struct rp_state *st, unsigned proc, int fd, struct rp_file **filep,
+    int *err)
+{
+	struct rp_proc *p = rp_proc_get(st, proc);
+	struct rp_file *f;
+
+	if (p == NULL) {
+		*err = -ESRCH;
+		return NULL;
+	}
+	if (st->prof->unpriv_check_at_entry && st->unpriv_bpf_disabled &&
+	    !rp_capable(p, RP_CAP_SYS_ADMIN)) {
+		*err = rp_rule(st, "R-CRE-0", -EPERM);
+		return NULL;
+	}
+	f = rp_fd_get(st, p, fd);
+	if (f == NULL) {
+		*err = -EBADF;
+		return NULL;
+	}
+	if (f->kind != RP_FILE_MAP) {
+		rp_file_put(st, f);
+		*err = -EINVAL;
+		return NULL;
+	}
+	*filep = f;
+	return f->u.map;
+}
+
+static int
+map_done(struct rp_state *st, struct rp_file *f, int ret)
+{
+	rp_file_put(st, f);
+	rp_state_quiesce(st);
+	return ret;
+}
+
+static bool
+can_write(const struct rp_map *m, const struct rp_file *f)
+{
+	return f->can_write && !m->frozen;
+}
+
+int
+rp_map_lookup(struct rp_state *st, unsigned proc, int fd, uint32_t key,
+    uint64_t *value, uint64_t flags)
+{
+	struct rp_file *f = NULL;
+	struct rp_map *m;
+	int err = 0;
+
+	g_return_val_if_fail(value != NULL, -EFAULT);
+	/* KERNEL: 4.19 has no lookup flags: a non-zero value is attr tail */
+	if (!st->prof->attr_flags_check && flags != 0)
+		return rp_rule(st, "R-LKP-1a", -EINVAL);
+	if (flags & ~(uint64_t)RP_BPF_F_LOCK)
+		return rp_rule(st, "R-LKP-1a", -EINVAL);
+	m = rp_map_get(st, proc, fd, &f, &err);
+	if (m == NULL)
+		return err;
+	if (!f->can_read)
+		return map_done(st, f, rp_rule(st, "R-LKP-1c", -EPERM));
+	if (flags & RP_BPF_F_LOCK)
+		return map_done(st, f, rp_rule(st, "R-LKP-1a", -EINVAL));
+	switch (m->type) {
+	case RP_MAP_REUSEPORT_SOCKARRAY:
+		err = rp_sockarray_lookup(st, m, key, value);
+		break;
+	case RP_MAP_SOCKMAP:
+	case RP_MAP_SOCKHASH:
+		err = rp_sockmap_lookup(st, m, key, value);
+		break;
+	default:
+		err = rp_outer_lookup(st, m, key, value);
+		break;
+	}
+	return map_done(st, f, err);
+}
+
+int
+rp_map_update(struct rp_state *st, unsigned proc, int fd, uint32_t key,
+    uint64_t value, uint64_t flags)
+{
+	struct rp_file *f = NULL;
+	struct rp_map *m;
+	int err = 0;
+
+	m = rp_map_get(st, proc, fd, &f, &err);
+	if (m == NULL)
+		return err;
+	if (!can_write(m, f))
+		return map_done(st, f, rp_rule(st, m->frozen ? "R-CMD-3" :
+		    "R-UPD-0b", -EPERM));
+	if (st->prof->attr_flags_check && (flags & RP_BPF_F_LOCK))
+		return map_done(st, f, rp_rule(st, "R-UPD-1", -EINVAL));
+	switch (m->type) {
+	case RP_MAP_REUSEPORT_SOCKARRAY:
+		err = rp_sockarray_update(st, rp_proc_get(st, proc), m, key,
+		    value, flags);
+		break;
+	case RP_MAP_SOCKMAP:
+	case RP_MAP_SOCKHASH:
+		err = rp_sockmap_update(st, rp_proc_get(st, proc), m, key,
+		    value, flags);
+		break;
+	default:
+		err = rp_outer_update(st, rp_proc_get(st, proc), m, key,
+		    value, flags);
+		break;
+	}
+	return map_done(st, f, err);
+}
+
+int
+rp_map_delete(struct rp_state *st, unsigned proc, int fd, uint32_t key)
+{
+	struct rp_file *f = NULL;
+	struct rp_map *m;
+	int err = 0;
+
+	m = rp_map_get(st, proc, fd, &f, &err);
+	if (m == NULL)
+		return err;
+	if (!can_write(m, f))
+		return map_done(st, f, rp_rule(st, m->frozen ? "R-CMD-3" :
+		    "R-DEL-0", -EPERM));
+	switch (m->type) {
+	case RP_MAP_REUSEPORT_SOCKARRAY:
+		err = rp_sockarray_delete(st, m, key);
+		break;
+	case RP_MAP_SOCKMAP:
+	case RP_MAP_SOCKHASH:
+		err = rp_sockmap_delete(st, m, key);
+		break;
+	default:
+		err = rp_outer_delete(st, m, key);
+		break;
+	}
+	return map_done(st, f, err);
+}
+
+/* Smallest key of a hash map greater than *key (any key when NULL). */
+static int
+hash_next_key(GHashTable *h, const uint32_t *key, uint32_t *next)
+{
+	GHashTableIter it;
+	gpointer k;
+	bool found = false;
+	uint32_t best = 0;
+
+	g_hash_table_iter_init(&it, h);
+	while (g_hash_table_iter_next(&it, &k, NULL)) {
+		uint32_t v = GPOINTER_TO_UINT(k);
+
+		if (key != NULL && v <= *key)
+			continue;
+		if (!found || v < best) {
+			best = v;
+			found = true;
+		}
+	}
+	if (!found)
+		return -ENOENT;
+	*next = best;
+	return 0;
+}
+
+int
+rp_map_get_next_key(struct rp_state *st, unsigned proc, int fd,
+    const uint32_t *key, uint32_t *next)
+{
+	struct rp_file *f = NULL;
+	struct rp_map *m;
+	int err = 0;
+
+	g_return_val_if_fail(next != NULL, -EFAULT);
+	m = rp_map_get(st, proc, fd, &f, &err);
+	if (m == NULL)
+		return err;
+	if (!f->can_read)
+		return map_done(st, f, rp_rule(st, "R-NXT-1", -EPERM));
+	if (m->type == RP_MAP_SOCKHASH || m->type == RP_MAP_HASH_OF_MAPS)
+		return map_done(st, f, hash_next_key(m->u.hash, key, next));
+	/* KERNEL: array_map_get_next_key() / reuseport_array_get_next_key() */
+	if (key == NULL || *key >= m->max_entries) {
+		*next = 0;
+		return map_done(st, f, rp_rule(st, "R-NXT-2", 0));
+	}
+	if (*key == m->max_entries - 1)
+		return map_done(st, f, rp_rule(st, "R-NXT-3", -ENOENT));
+	*next = *key + 1;
+	return map_done(st, f, rp_rule(st, "R-NXT-4", 0));
+}
+
+int
+rp_map_freeze(struct rp_state *st, unsigned proc, int fd)
+{
+	struct rp_file *f = NULL;
+	struct rp_map *m;
+	int err = 0;
+
+	if (!st->prof->has_freeze)
+		return rp_rule(st, "R-CMD-3", -EINVAL);	/* no such command */
+	m = rp_map_get(st, proc, fd, &f, &err);
+	if (m == NULL)
+		return err;
+	if (!f->can_write)
+		return map_done(st, f, rp_rule(st, "R-CMD-3", -EPERM));
+	if (m->frozen)
+		return map_done(st, f, rp_rule(st, "R-CMD-3", -EBUSY));
+	m->frozen = true;
+	return map_done(st, f, rp_rule(st, "R-CMD-3", 0));
+}
+
+int
+rp_map_lookup_and_delete(struct rp_state *st, unsigned proc, int fd,
+    uint32_t key, uint64_t *value)
+{
+	struct rp_file *f = NULL;
+	struct rp_map *m;
+	int err = 0;
+
+	(void)key;
+	(void)value;
+	if (!st->prof->has_lookup_and_delete)
+		return rp_rule(st, "R-CMD-1", -EINVAL);	/* no such command */
+	m = rp_map_get(st, proc, fd, &f, &err);
+	if (m == NULL)
+		return err;
+	if (!f->can_read || !can_write(m, f))
+		return map_done(st, f, -EPERM);
+	return map_done(st, f, rp_rule(st, "R-CMD-1", -RP_ENOTSUPP));
+}
+
+int
+rp_map_lookup_batch(struct rp_state *st, unsigned proc, int fd)
+{
+	struct rp_file *f = NULL;
+	struct rp_map *m;
+	int err = 0;
+
+	if (!st->prof->has_batch)
+		return rp_rule(st, "R-CMD-2", -EINVAL);	/* no such command */
+	m = rp_map_get(st, proc, fd, &f, &err);
+	if (m == NULL)
+		return err;
+	if (!f->can_read)
+		return map_done(st, f, -EPERM);
+	return map_done(st, f, rp_rule(st, "R-CMD-2", -RP_ENOTSUPP));
+}
+
+/*
+ * bpf_map_meta_equal(): may inner join an outer map built from this
+ * template?  4.19 compares max_entries too (dropped in 5.10).
+ */
+bool
+rp_map_meta_equal(const struct rp_state *st, const struct rp_map *outer,
+    const struct rp_map *inner)
+{
+	return outer->inner_type == inner->type &&
+	    outer->inner_key_size == inner->key_size &&
+	    outer->inner_value_size == inner->value_size &&
+	    outer->inner_map_flags == inner->map_flags &&
+	    (!st->prof->inner_max_entries_eq ||
+	    outer->inner_max_entries == inner->max_entries);
+}

@@ -1,0 +1,327 @@
+/*
+ * prog.c - programs as data: BPF_PROG_LOAD of SK_REUSEPORT and
+ * SOCKET_FILTER programs built from a policy, the verifier's map/helper
+ * compatibility check (check_map_func_compatibility()), and the socket
+ * options that attach them to a group: SO_ATTACH_REUSEPORT_CBPF,
+ * SO_ATTACH_REUSEPORT_EBPF (sk_reuseport_attach_filter/bpf(),
+ * net/core/filter.c) and SO_DETACH_REUSEPORT_BPF.
+ */
+#include <errno.h>
+
+#include "rp-int.h"
+
+void
+rp_prog_get(struct rp_prog *prog)
+{
+	prog->refs++;
+}
+
+static void
+prog_free(struct rp_state *st, struct rp_prog *prog)
+{
+	st->progs->pdata[prog->id] = NULL;
+	if (prog->map != NULL)
+		rp_map_put(st, prog->map);
+	if (prog->migrate != NULL)
+		g_hash_table_unref(prog->migrate);
+	g_free(prog);
+}
+
+/* Drop a reference; the last one frees the program and its map reference. */
+void
+rp_prog_put(struct rp_state *st, struct rp_prog *prog)
+{
+	g_assert(prog->refs > 0);
+	if (--prog->refs == 0)
+		prog_free(st, prog);
+}
+
+static struct rp_prog *
+prog_new(struct rp_state *st, enum rp_prog_kind kind)
+{
+	struct rp_prog *prog = g_new0(struct rp_prog, 1);
+
+	prog->id = st->progs->len;
+	prog->kind = kind;
+	prog->refs = 1;
+	g_ptr_array_add(st->progs, prog);
+	return prog;
+}
+
+/* bpf_prog_get(): the program behind fd with a new reference. */
+struct rp_prog *
+rp_prog_from_fd(struct rp_state *st, struct rp_proc *p, int fd, int *err)
+{
+	struct rp_file *f = rp_fd_get(st, p, fd);
+	struct rp_prog *prog;
+
+	if (f == NULL) {
+		*err = -EBADF;
+		return NULL;
+	}
+	if (f->kind != RP_FILE_PROG) {
+		rp_file_put(st, f);
+		*err = -EINVAL;
+		return NULL;
+	}
+	prog = f->u.prog;
+	rp_prog_get(prog);
+	rp_file_put(st, f);
+	return prog;
+}
+
+/* The verifier: may this map be passed to bpf_sk_select_reuseport()? */
+static bool
+select_map_ok(const struct rp_state *st, uint32_t type)
+{
+	if (type == RP_MAP_REUSEPORT_SOCKARRAY)
+		return true;
+	return st->prof->sockmap_select &&
+	    (type == RP_MAP_SOCKMAP || type == RP_MAP_SOCKHASH);
+}
+
+static int
+verify_policy(struct rp_state *st, const struct rp_prog_attr *attr,
+    struct rp_map *m)
+{
+	const struct rp_policy *pol = &attr->policy;
+	uint32_t type;
+
+	if (m == NULL)
+		return pol->always_drop || pol->migrate_only ? 0 :
+		    rp_rule(st, "R-PRG-3", -EINVAL);
+	if (pol->via_outer) {
+		if (m->type != RP_MAP_ARRAY_OF_MAPS &&
+		    m->type != RP_MAP_HASH_OF_MAPS)
+			return rp_rule(st, "R-PRG-3", -EINVAL);
+		type = m->inner_type;
+	} else {
+		type = m->type;
+	}
+	/* KERNEL: check_map_func_compatibility(): a sockarray goes only to
+	 * bpf_sk_select_reuseport() */
+	if (pol->bad_helper && type == RP_MAP_REUSEPORT_SOCKARRAY)
+		return rp_rule(st, "R-PRG-1", -EINVAL);
+	if (!select_map_ok(st, type))
+		return rp_rule(st, "R-PRG-2", -EINVAL);
+	if (pol->key_src == RP_KEY_PAYLOAD &&
+	    (pol->width != 1 && pol->width != 2 && pol->width != 4))
+		return -EINVAL;
+	return 0;
+}
+
+int
+rp_prog_load(struct rp_state *st, unsigned proc,
+    const struct rp_prog_attr *attr)
+{
+	struct rp_proc *p = rp_proc_get(st, proc);
+	struct rp_map *m = NULL;
+	struct rp_file *mf = NULL;
+	struct rp_prog *prog;
+	uint32_t eat;
+	int err;
+
+	g_return_val_if_fail(attr != NULL, -EFAULT);
+	if (p == NULL)
+		return -ESRCH;
+	if (st->prof->unpriv_check_at_entry && st->unpriv_bpf_disabled &&
+	    !rp_capable(p, RP_CAP_SYS_ADMIN))
+		return rp_rule(st, "R-CRE-0", -EPERM);
+	if (attr->prog_type != RP_PROG_SK_REUSEPORT &&
+	    attr->prog_type != RP_PROG_SOCKET_FILTER)
+		return -EINVAL;
+	/* KERNEL: bpf_prog_load_fixup_attach_type() and
+	 * bpf_prog_load_check_attach() (5.14+) */
+	eat = attr->expected_attach_type;
+	if (attr->prog_type == RP_PROG_SK_REUSEPORT && st->prof->expected_attach) {
+		if (eat == 0)
+			eat = RP_ATTACH_SK_REUSEPORT_SELECT;
+		if (eat != RP_ATTACH_SK_REUSEPORT_SELECT &&
+		    eat != RP_ATTACH_SK_REUSEPORT_SELECT_OR_MIGRATE)
+			return rp_rule(st, "R-PRG-5", -EINVAL);
+	} else if (!st->prof->expected_attach) {
+		eat = 0;
+	}
+	/* KERNEL: SK_REUSEPORT needs CAP_SYS_ADMIN (4.19) / CAP_BPF (5.8+) */
+	if (attr->prog_type == RP_PROG_SK_REUSEPORT) {
+		uint64_t need = st->prof->prog_cap_bpf ?
+		    RP_CAP_BPF | RP_CAP_SYS_ADMIN : RP_CAP_SYS_ADMIN;
+
+		if (!rp_capable(p, need))
+			return rp_rule(st, "R-PRG-4", -EPERM);
+	} else if (st->unpriv_bpf_disabled &&
+	    !rp_capable(p, RP_CAP_BPF | RP_CAP_SYS_ADMIN)) {
+		return rp_rule(st, "R-PRG-4", -EPERM);
+	}
+	if (attr->map_fd >= 0) {
+		mf = rp_fd_get(st, p, attr->map_fd);
+		if (mf == NULL)
+			return -EBADF;
+		if (mf->kind != RP_FILE_MAP) {
+			rp_file_put(st, mf);
+			return -EINVAL;
+		}
+		m = mf->u.map;
+	}
+	if (attr->prog_type == RP_PROG_SK_REUSEPORT) {
+		err = verify_policy(st, attr, m);
+		if (err != 0) {
+			if (mf != NULL)
+				rp_file_put(st, mf);
+			return err;
+		}
+	}
+	prog = prog_new(st, attr->prog_type == RP_PROG_SK_REUSEPORT ?
+	    RP_PROGK_SK_REUSEPORT : RP_PROGK_CBPF);
+	prog->expected_attach_type = eat;
+	prog->pol = attr->policy;
+	if (prog->kind == RP_PROGK_CBPF) {
+		/* a SOCKET_FILTER eBPF program returns an index, like cBPF */
+		prog->cbpf.payload_index = attr->policy.key_src ==
+		    RP_KEY_PAYLOAD;
+		prog->cbpf.k = attr->policy.key_const;
+		prog->cbpf.off = attr->policy.off;
+		prog->cbpf.mod = attr->policy.hash_mod;
+	}
+	if (m != NULL && prog->kind == RP_PROGK_SK_REUSEPORT) {
+		prog->map = m;
+		m->refs++;	/* used_maps */
+	}
+	if (mf != NULL)
+		rp_file_put(st, mf);
+	err = rp_fd_install(p, rp_file_new(RP_FILE_PROG, prog));
+	if (err < 0)
+		rp_prog_put(st, prog);	/* LCOV_EXCL_LINE */
+	return err;
+}
+
+int
+rp_prog_migrate_set(struct rp_state *st, unsigned proc, int progfd,
+    uint64_t cookie, uint32_t key)
+{
+	struct rp_proc *p = rp_proc_get(st, proc);
+	struct rp_prog *prog;
+	int err = 0;
+
+	if (p == NULL)
+		return -ESRCH;
+	prog = rp_prog_from_fd(st, p, progfd, &err);
+	if (prog == NULL)
+		return err;
+	if (prog->migrate == NULL)
+		prog->migrate = g_hash_table_new_full(g_int64_hash,
+		    g_int64_equal, g_free, NULL);
+	g_hash_table_insert(prog->migrate, g_memdup2(&cookie, sizeof(cookie)),
+	    GUINT_TO_POINTER(key));
+	rp_prog_put(st, prog);
+	return 0;
+}
+
+/* The socket behind fd, with a file reference, or NULL and *err. */
+static struct rp_sock *
+sock_of(struct rp_state *st, struct rp_proc *p, int fd, struct rp_file **fp,
+    int *err)
+{
+	struct rp_file *f = rp_fd_get(st, p, fd);
+
+	if (f == NULL) {
+		*err = p == NULL ? -ESRCH : -EBADF;
+		return NULL;
+	}
+	if (f->kind != RP_FILE_SOCK) {
+		rp_file_put(st, f);
+		*err = -ENOTSOCK;
+		return NULL;
+	}
+	*fp = f;
+	return f->u.sk;
+}
+
+/* SO_ATTACH_REUSEPORT_CBPF: sk_reuseport_attach_filter(). */
+int
+rp_attach_cbpf(struct rp_state *st, unsigned proc, int fd,
+    const struct rp_cbpf *cbpf)
+{
+	struct rp_proc *p = rp_proc_get(st, proc);
+	struct rp_file *f = NULL;
+	struct rp_sock *sk;
+	struct rp_prog *prog;
+	unsigned insns;
+	int err = 0;
+
+	g_return_val_if_fail(cbpf != NULL, -EFAULT);
+	sk = sock_of(st, p, fd, &f, &err);
+	if (sk == NULL)
+		return err;
+	insns = cbpf->insn_count != 0 ? cbpf->insn_count : 4;
+	/* KERNEL: __get_filter()/bpf_check_classic(): 1..BPF_MAXINSNS */
+	if (insns > 4096) {
+		err = rp_rule(st, "R-ATT-1", -EINVAL);
+		goto out;
+	}
+	prog = prog_new(st, RP_PROGK_CBPF);
+	prog->cbpf = *cbpf;
+	err = rp_group_attach_prog(st, sk, prog);
+	if (err != 0)
+		rp_prog_put(st, prog);
+out:
+	rp_file_put(st, f);
+	rp_state_quiesce(st);
+	return err;
+}
+
+/* SO_ATTACH_REUSEPORT_EBPF: sk_reuseport_attach_bpf(). */
+int
+rp_attach_ebpf(struct rp_state *st, unsigned proc, int fd, int progfd)
+{
+	struct rp_proc *p = rp_proc_get(st, proc);
+	struct rp_file *f = NULL;
+	struct rp_sock *sk;
+	struct rp_prog *prog;
+	int err = 0;
+
+	sk = sock_of(st, p, fd, &f, &err);
+	if (sk == NULL)
+		return err;
+	prog = rp_prog_from_fd(st, p, progfd, &err);
+	if (prog == NULL) {
+		rp_rule(st, "R-ATT-2", err);
+		goto out;
+	}
+	if (prog->kind == RP_PROGK_SK_REUSEPORT &&
+	    ((sk->type != RP_SOCK_STREAM && sk->type != RP_SOCK_DGRAM) ||
+	    (sk->protocol != RP_IPPROTO_UDP && sk->protocol != RP_IPPROTO_TCP) ||
+	    (sk->family != RP_AF_INET && sk->family != RP_AF_INET6))) {
+		rp_prog_put(st, prog);
+		err = rp_rule(st, "R-ATT-3", -RP_ENOTSUPP);
+		goto out;
+	}
+	err = rp_group_attach_prog(st, sk, prog);
+	if (err != 0)
+		rp_prog_put(st, prog);
+out:
+	rp_file_put(st, f);
+	rp_state_quiesce(st);
+	return err;
+}
+
+/* SO_DETACH_REUSEPORT_BPF (5.3+): ENOPROTOOPT before. */
+int
+rp_detach_bpf(struct rp_state *st, unsigned proc, int fd)
+{
+	struct rp_proc *p = rp_proc_get(st, proc);
+	struct rp_file *f = NULL;
+	struct rp_sock *sk;
+	int err = 0;
+
+	sk = sock_of(st, p, fd, &f, &err);
+	if (sk == NULL)
+		return err;
+	if (!st->prof->detach_bpf_opt)
+		err = rp_rule(st, "R-ATT-6", -ENOPROTOOPT);
+	else
+		err = rp_group_detach_prog(st, sk);
+	rp_file_put(st, f);
+	rp_state_quiesce(st);
+	return err;
+}

@@ -1,0 +1,417 @@
+/*
+ * rp-int.h - internal structures and prototypes of the model.  Only files
+ * under model/ (and white-box unit tests) include this header.
+ *
+ * Naming follows the kernel: num_socks, max_socks, num_closed_socks,
+ * reuseport_id, sk_user_data (here: owner), sk_reuseport_cb (here: reuse).
+ * A "_locked" suffix means "the caller holds the lock the kernel's __foo
+ * variant assumes".
+ */
+#ifndef RP_INT_H
+#define RP_INT_H
+
+#include "rp.h"
+
+#define RP_EPERM	1
+#define RP_NPROC_MAX	4096
+#define RP_NCPU_MAX	256
+#define RP_COOKIE_BATCH	4096
+#define RP_PAGE_SIZE	4096
+#define RP_MAP_HDR	256	/* sizeof(struct reuseport_array) header, modelled */
+
+/* Marks a boundary for coverage maps (cf. SQLite testcase()). */
+#ifdef RP_COVERAGE
+void	rp_testcase_hit(const char *file, int line);
+#define RP_TESTCASE(x)	do { if (x) rp_testcase_hit(__FILE__, __LINE__); } while (0)
+#else
+#define RP_TESTCASE(x)	do { } while (0)
+#endif
+
+/* ---------------------------------------------------------------------
+ * Profiles: every version difference is a switch here.
+ */
+enum rp_cookie_gen {
+	RP_COOKIE_PER_NETNS,	/* 4.19-5.2: net->cookie_gen, 1, 2, 3 ... */
+	RP_COOKIE_GLOBAL,	/* 5.3-5.9: one global counter */
+	RP_COOKIE_PERCPU,	/* 5.10+: per-CPU batches of 4096 */
+};
+
+enum rp_cap_rule {
+	RP_CAPRULE_SYS_ADMIN_ALLOC,	/* 4.19-5.7: CAP_SYS_ADMIN in map_alloc */
+	RP_CAPRULE_BPF_ALLOC,		/* 5.8-6.4: bpf_capable() in map_alloc */
+	RP_CAPRULE_BPF_CENTRAL,		/* 6.5+: CAP_BPF in map_create */
+};
+
+struct rp_profile {
+	const char	*name;
+	bool	lazy_group_id;		/* id allocated on first map insert, min 1 */
+	bool	user_data_tags;		/* NOCOPY|BPF tags: detach only own words */
+	enum rp_cookie_gen cookie_gen;
+	bool	cookie_single_cas;	/* 6.2+: one CAS, then re-read */
+	enum rp_cap_rule cap_rule;
+	bool	unpriv_check_at_entry;	/* unprivileged_bpf_disabled for all cmds */
+	long	unpriv_default;		/* default kernel.unprivileged_bpf_disabled */
+	bool	memlock_rlimit;		/* RLIMIT_MEMLOCK charge (EPERM) */
+	int	oversize_errno;		/* size >= U32_MAX - PAGE_SIZE */
+	uint32_t allowed_map_flags;
+	bool	store_rdwr_flags;	/* map_flags keep RDONLY/WRONLY */
+	bool	name_allows_dot;
+	bool	attr_flags_check;	/* lookup attr->flags / BPF_F_LOCK checks */
+	bool	has_freeze;
+	bool	has_lookup_and_delete;	/* command exists (4.20+) */
+	bool	has_batch;		/* batch commands exist (5.6+) */
+	bool	btf_value_checked;	/* value-only BTF -> EINVAL */
+	bool	create_extra_attrs;	/* map_extra / vmlinux id checks exist */
+	bool	inner_max_entries_eq;	/* inner map equality compares max_entries */
+	bool	sockmap_select;		/* helper accepts SOCKMAP/SOCKHASH */
+	bool	sockmap_rejects_sockarray; /* PSOCK tag: EBUSY (6.0+) */
+	bool	helper_enoent_id0;	/* 4.19: reuseport_id 0 -> ENOENT */
+	bool	migration;		/* 5.14+: closed section, migration */
+	bool	has_conns;		/* 5.4+: connected UDP skipped */
+	bool	detach_bpf_opt;		/* SO_DETACH_REUSEPORT_BPF (5.3+) */
+	bool	incoming_cpu;		/* 6.1+: prefer sk_incoming_cpu */
+	bool	expected_attach;	/* 5.14+: SELECT / SELECT_OR_MIGRATE */
+	bool	prog_cap_bpf;		/* 5.8+: CAP_BPF loads SK_REUSEPORT */
+	bool	map_free_sync_rcu;	/* 4.19-5.8: synchronize_rcu() in free */
+	bool	bind_conflict_closed_ok; /* 5.14+: bind ok if group only closed */
+	bool	detach_prog_enoent_closed; /* 5.14+ SO_DETACH on closed group */
+	bool	memlock_usage_exact;	/* 6.4+: header + 8 * entries */
+	bool	reuseport_inet_only;	/* 6.9+: SO_REUSEPORT on inet only */
+	bool	udp_connect_leaves_group; /* 6.18 (measured): any UDP connect */
+};
+
+/* ---------------------------------------------------------------------
+ * Objects
+ */
+enum rp_file_kind {
+	RP_FILE_SOCK,
+	RP_FILE_MAP,
+	RP_FILE_PROG,
+};
+
+/* struct file: shared by dup()ed and passed fds. */
+struct rp_file {
+	unsigned		refs;		/* fd table entries + in-flight calls */
+	enum rp_file_kind	kind;
+	bool			can_read, can_write;
+	union {
+		struct rp_sock	*sk;
+		struct rp_map	*map;
+		struct rp_prog	*prog;
+	} u;
+};
+
+struct rp_netns {
+	unsigned	id;
+	uint64_t	cookie_gen;		/* 4.19: per-netns cookie counter */
+	long		tcp_migrate_req;
+	uint16_t	next_port;		/* ephemeral port cursor */
+};
+
+struct rp_proc {
+	unsigned		id;
+	struct rp_netns		*net;
+	uint32_t		uid;
+	uint64_t		caps;
+	uint64_t		memlock_limit;	/* RLIMIT_MEMLOCK, bytes */
+	GPtrArray		*fds;		/* fd -> struct rp_file * or NULL */
+	unsigned		fd_hint;	/* no free fd below this (next_fd) */
+};
+
+struct rp_owner {
+	enum rp_owner_kind	kind;
+	struct rp_map		*map;		/* SLOT (STALE: may dangle) */
+	unsigned		map_id;		/* id of map, safe to print */
+	uint32_t		idx;
+};
+
+struct rp_sock {
+	unsigned		id;
+	struct rp_netns		*net;
+	int			family, type, protocol;
+	int			state;		/* RP_TCP_* */
+	uint32_t		uid;
+	bool			reuseport;
+	bool			hashed;
+	bool			rcu_free;	/* SOCK_RCU_FREE */
+	bool			ipv6only;
+	bool			closed;		/* file released */
+	bool			dead;		/* freed (RCU deferred) */
+	bool			bind_port_lock;	/* port given explicitly */
+	bool			bind_addr_lock;	/* address given explicitly */
+	int			bound_dev_if;
+	int			incoming_cpu;	/* -1 = unset */
+	struct rp_addr		rcv_saddr;
+	uint16_t		num;		/* local port, host order */
+	struct rp_sockaddr	peer;		/* connected peer (port 0 = none) */
+	struct rp_owner		owner;		/* sk_user_data */
+	struct rp_group		*reuse;		/* sk_reuseport_cb */
+	unsigned		reuse_pos;	/* index in reuse->socks[] */
+	struct rp_bucket	*bucket;	/* port binding, NULL = unbound */
+	unsigned		bound_pos;	/* index in bucket->bound */
+	bool			bound_reuse;	/* SO_REUSEPORT when it bound */
+	int			listen_pos;	/* index in bucket->listen, -1 */
+	uint32_t		hash;		/* child/request: flow hash */
+	uint64_t		cookie;		/* sk_cookie, 0 = none */
+	unsigned		cb_holder;	/* callback lock holder tid+1, 0 = free */
+	struct rp_sock		*parent;	/* child: the listener it queues on */
+	GQueue			accept_q;	/* children (struct rp_sock *) */
+	GQueue			requests;	/* request socks (struct rp_sock *) */
+	unsigned		psock_refs;	/* sockmap/sockhash memberships */
+	uint8_t			*data;		/* first payload of a child */
+	size_t			data_len;
+};
+
+/* Sockets holding one (netns, protocol, port): the bind bucket. */
+struct rp_bucket {
+	unsigned		netns;
+	int			protocol;
+	uint16_t		port;
+	GPtrArray		*bound;		/* every socket holding the port */
+	GPtrArray		*listen;	/* lookup candidates, bind order */
+	unsigned		nonreuse;	/* members without SO_REUSEPORT */
+	GHashTable		*uids;		/* uid -> member count */
+};
+
+struct rp_group {
+	unsigned		id;		/* model object id */
+	uint32_t		reuseport_id;
+	bool			has_id;
+	uint16_t		max_socks;	/* 128 .. 32768 */
+	uint16_t		num_socks;
+	uint16_t		num_closed_socks;
+	bool			bind_inany;
+	bool			has_conns;
+	bool			dead;		/* freed, RCU deferred */
+	unsigned		incoming_cpu;	/* members with incoming_cpu set */
+	struct rp_prog		*prog;
+	struct rp_sock		**socks;
+};
+
+struct rp_map {
+	unsigned		id;
+	uint32_t		type;
+	uint32_t		key_size, value_size, max_entries, map_flags;
+	char			name[17];
+	unsigned		refs;		/* files, programs, outer slots */
+	bool			frozen;
+	bool			dead;
+	uint64_t		memlock;	/* bytes charged */
+	uint32_t		charged_uid;
+	unsigned		used;		/* occupied slots / hash entries */
+	/* outer maps: the inner template */
+	uint32_t		inner_type, inner_key_size, inner_value_size;
+	uint32_t		inner_max_entries, inner_map_flags;
+	union {
+		struct rp_sock	**socks;	/* SOCKARRAY, SOCKMAP */
+		struct rp_map	**maps;		/* ARRAY_OF_MAPS */
+		GHashTable	*hash;		/* SOCKHASH, HASH_OF_MAPS: key -> obj */
+	} u;
+};
+
+enum rp_prog_kind {
+	RP_PROGK_SK_REUSEPORT,
+	RP_PROGK_CBPF,
+};
+
+struct rp_prog {
+	unsigned		id;
+	enum rp_prog_kind	kind;
+	uint32_t		expected_attach_type;
+	struct rp_policy	pol;
+	struct rp_cbpf		cbpf;
+	struct rp_map		*map;		/* referenced map (may be NULL) */
+	GHashTable		*migrate;	/* cookie (uint64 *) -> key */
+	unsigned		refs;		/* files + groups */
+};
+
+/* Per simulated thread: RCU nesting and held locks (lockdep). */
+struct rp_thread {
+	unsigned		rcu_depth;
+	bool			holds_reuseport;
+	unsigned		cb_held;	/* callback locks held */
+};
+
+#define RP_NTHREADS	16
+
+struct rp_ida {
+	uint32_t		next;		/* lowest never-used id */
+	GArray			*freed;		/* min-heap of released ids */
+};
+
+struct rp_state {
+	const struct rp_profile	*prof;
+	GPtrArray		*netns;		/* id -> struct rp_netns */
+	GPtrArray		*procs;		/* id -> struct rp_proc */
+	GPtrArray		*socks;		/* id -> struct rp_sock, NULL once freed */
+	GPtrArray		*groups;	/* id -> struct rp_group, NULL once freed */
+	GPtrArray		*maps;		/* id -> struct rp_map, NULL once freed */
+	GPtrArray		*progs;		/* id -> struct rp_prog, NULL once freed */
+	GPtrArray		*rcu_pending;	/* objects waiting for a grace period */
+	GHashTable		*memlock_used;	/* uid -> bytes (4.19 accounting) */
+	GHashTable		*buckets;	/* (netns, proto, port) -> bucket */
+	struct rp_ida		ida;
+	long			unpriv_bpf_disabled;
+	/* locks */
+	unsigned		reuseport_holder;	/* tid+1, 0 = free */
+	struct rp_thread	threads[RP_NTHREADS];
+	unsigned		tid;
+	char			*violation;
+	/* cookies */
+	uint64_t		cookie_fwd;		/* shared forward counter */
+	uint64_t		cookie_rev;		/* nested (reverse) counter */
+	uint64_t		cookie_last[RP_NCPU_MAX];
+	unsigned		cpu;
+	/* hooks */
+	const struct rp_observer *obs;
+	void			*obs_ud;
+	rp_sched_fn		sched;
+	void			*sched_ud;
+	/* memory limit for map allocations (models kvzalloc failure) */
+	uint64_t		kmem_limit;
+	uint64_t		kmem_used;
+};
+
+/* ---------------------------------------------------------------------
+ * Prototypes, by file
+ */
+
+/* profile.c */
+extern const struct rp_profile rp_profile_4_19;
+extern const struct rp_profile rp_profile_6_18;
+
+/* state.c */
+void	 rp_emit(struct rp_state *, const struct rp_event *);
+int	 rp_rule(struct rp_state *, const char *rule, int err);
+void	 rp_known_defect(struct rp_state *, const char *what, unsigned sock);
+struct rp_proc	*rp_proc_get(struct rp_state *, unsigned proc);
+struct rp_file	*rp_fd_get(struct rp_state *, struct rp_proc *, int fd);
+void	 rp_file_put(struct rp_state *, struct rp_file *);
+int	 rp_fd_install(struct rp_proc *, struct rp_file *);
+struct rp_file	*rp_file_new(enum rp_file_kind, void *obj);
+bool	 rp_capable(const struct rp_proc *, uint64_t cap);
+void	 rp_violation(struct rp_state *, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+void	 rp_call_rcu(struct rp_state *, void (*fn)(struct rp_state *, void *),
+	    void *obj);
+void	 rp_rcu_grace_period(struct rp_state *);
+void	 rp_sock_free_deferred(struct rp_state *, struct rp_sock *);
+
+/* lock.c */
+void	 rp_lock(struct rp_state *);
+void	 rp_unlock(struct rp_state *);
+bool	 rp_lock_held(const struct rp_state *);
+void	 rp_cb_lock(struct rp_state *, struct rp_sock *);
+void	 rp_cb_unlock(struct rp_state *, struct rp_sock *);
+bool	 rp_cb_lock_held(const struct rp_state *, const struct rp_sock *);
+void	 rp_rcu_read_lock(struct rp_state *);
+void	 rp_rcu_read_unlock(struct rp_state *);
+bool	 rp_rcu_read_held(const struct rp_state *);
+void	 rp_synchronize_rcu(struct rp_state *);
+bool	 rp_rcu_idle(const struct rp_state *);
+
+/* cookie.c */
+uint64_t rp_sock_gen_cookie(struct rp_state *, struct rp_sock *);
+
+/* sock.c */
+struct rp_sock	*rp_sock_alloc(struct rp_state *, struct rp_netns *, int family,
+		    int type, int protocol, uint32_t uid);
+void	 rp_sock_release(struct rp_state *, struct rp_sock *);
+void	 rp_sock_set_state(struct rp_state *, struct rp_sock *, int state);
+void	 rp_sock_destroy(struct rp_state *, struct rp_sock *);
+bool	 rp_addr_any(const struct rp_addr *);
+bool	 rp_addr_eq(const struct rp_addr *, const struct rp_addr *);
+void	 rp_owner_set(struct rp_state *, struct rp_sock *, enum rp_owner_kind,
+	    struct rp_map *, uint32_t idx);
+struct rp_sock	*rp_lookup_listener(struct rp_state *, struct rp_netns *,
+		    int protocol, const struct rp_sockaddr *dst,
+		    const struct rp_sockaddr *src);
+void	 rp_child_enqueue(struct rp_state *, struct rp_sock *listener,
+	    struct rp_sock *child);
+
+/* group.c */
+int	 rp_group_alloc(struct rp_state *, struct rp_sock *, bool bind_inany);
+int	 rp_group_add(struct rp_state *, struct rp_sock *, struct rp_sock *sk2,
+	    bool bind_inany);
+void	 rp_group_detach_sock(struct rp_state *, struct rp_sock *);
+void	 rp_group_stop_listen(struct rp_state *, struct rp_sock *);
+int	 rp_group_get_id(struct rp_state *, struct rp_group *);
+int	 rp_group_attach_prog(struct rp_state *, struct rp_sock *,
+	    struct rp_prog *);
+int	 rp_group_detach_prog(struct rp_state *, struct rp_sock *);
+void	 rp_group_has_conns_set(struct rp_state *, struct rp_sock *);
+void	 rp_group_incoming_cpu_update(struct rp_state *, struct rp_sock *,
+	    int val);
+bool	 rp_group_migrating(const struct rp_state *, const struct rp_sock *);
+void	 rp_ida_init(struct rp_ida *);
+void	 rp_ida_destroy(struct rp_ida *);
+uint32_t rp_ida_alloc(struct rp_ida *);
+void	 rp_ida_free(struct rp_ida *, uint32_t id);
+
+/* detach.c */
+void	 rp_bpf_sk_reuseport_detach(struct rp_state *, struct rp_sock *);
+
+/* map.c */
+struct rp_map	*rp_map_get(struct rp_state *, unsigned proc, int fd,
+		    struct rp_file **filep, int *err);
+void	 rp_map_put(struct rp_state *, struct rp_map *);
+bool	 rp_map_meta_equal(const struct rp_state *, const struct rp_map *outer,
+	    const struct rp_map *inner);
+
+/* sockarray.c */
+int	 rp_sockarray_alloc(struct rp_state *, struct rp_map *);
+int	 rp_sockarray_lookup(struct rp_state *, struct rp_map *, uint32_t key,
+	    uint64_t *value);
+int	 rp_sockarray_update(struct rp_state *, struct rp_proc *,
+	    struct rp_map *, uint32_t key, uint64_t value, uint64_t flags);
+int	 rp_sockarray_delete(struct rp_state *, struct rp_map *, uint32_t key);
+void	 rp_sockarray_free(struct rp_state *, struct rp_map *);
+struct rp_sock	*rp_sockarray_lookup_sk(struct rp_state *, struct rp_map *,
+		    uint32_t key);
+
+/* outer.c */
+int	 rp_outer_alloc(struct rp_state *, struct rp_proc *, struct rp_map *,
+	    const struct rp_map_attr *);
+int	 rp_outer_lookup(struct rp_state *, struct rp_map *, uint32_t key,
+	    uint64_t *value);
+int	 rp_outer_update(struct rp_state *, struct rp_proc *, struct rp_map *,
+	    uint32_t key, uint64_t value, uint64_t flags);
+int	 rp_outer_delete(struct rp_state *, struct rp_map *, uint32_t key);
+void	 rp_outer_free(struct rp_state *, struct rp_map *);
+struct rp_map	*rp_outer_lookup_map(struct rp_state *, struct rp_map *,
+		    uint32_t key);
+
+/* sockmap.c */
+int	 rp_sockmap_alloc(struct rp_state *, struct rp_map *);
+int	 rp_sockmap_lookup(struct rp_state *, struct rp_map *, uint32_t key,
+	    uint64_t *value);
+int	 rp_sockmap_update(struct rp_state *, struct rp_proc *, struct rp_map *,
+	    uint32_t key, uint64_t value, uint64_t flags);
+int	 rp_sockmap_delete(struct rp_state *, struct rp_map *, uint32_t key);
+void	 rp_sockmap_free(struct rp_state *, struct rp_map *);
+void	 rp_sockmap_unlink_sock(struct rp_state *, struct rp_sock *);
+struct rp_sock	*rp_sockmap_lookup_sk(struct rp_state *, struct rp_map *,
+		    uint32_t key);
+
+/* prog.c */
+void	 rp_prog_get(struct rp_prog *);
+void	 rp_prog_put(struct rp_state *, struct rp_prog *);
+struct rp_prog	*rp_prog_from_fd(struct rp_state *, struct rp_proc *, int fd,
+		    int *err);
+
+/* select.c */
+struct rp_select_ctx {
+	const struct rp_packet	*pkt;		/* NULL: no skb */
+	uint32_t		hash;
+	struct rp_sock		*sk;		/* socket the lookup hit */
+	struct rp_sock		*migrating;	/* 5.14+ migration, else NULL */
+	struct rp_delivery	*out;		/* may be NULL */
+};
+struct rp_sock	*rp_reuseport_select(struct rp_state *, struct rp_select_ctx *,
+		    bool *dropped);
+struct rp_sock	*rp_reuseport_migrate(struct rp_state *, struct rp_sock *sk,
+		    struct rp_sock *child, int len);
+uint32_t rp_flow_hash(const struct rp_packet *);
+
+/* check.c: nothing beyond rp_check() */
+
+#endif /* RP_INT_H */

@@ -1,0 +1,489 @@
+/*
+ * rp.h - public interface of reuseport-model, a userspace reference model of
+ * Linux SO_REUSEPORT groups and BPF_MAP_TYPE_REUSEPORT_SOCKARRAY.
+ *
+ * The model holds one simulated kernel (struct rp_state): network
+ * namespaces, processes with fd tables, sockets, reuseport groups
+ * (reuse->socks[]), BPF maps and programs.  Every syscall-like call returns
+ * what the kernel returns: a non-negative value on success or a negative
+ * errno (RP_ENOTSUPP is the kernel-internal 524).  Behaviour that differs
+ * between kernel versions is chosen by a profile (rp_profile_find()).
+ *
+ * Objects are opaque.  Sockets, groups and maps are named by small positive
+ * ids that stay valid after the object is freed (queries then return
+ * -ENOENT); processes and namespaces by ids as well.  The model does no I/O.
+ */
+#ifndef RP_H
+#define RP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define RP_ENOTSUPP		524	/* kernel-internal ENOTSUPP */
+
+/* Socket families, types and protocols: Linux numbering. */
+enum {
+	RP_AF_UNSPEC = 0,
+	RP_AF_UNIX = 1,
+	RP_AF_INET = 2,
+	RP_AF_INET6 = 10,
+	RP_AF_NETLINK = 16,
+};
+enum {
+	RP_SOCK_STREAM = 1,
+	RP_SOCK_DGRAM = 2,
+	RP_SOCK_RAW = 3,
+};
+enum {
+	RP_IPPROTO_IP = 0,
+	RP_IPPROTO_ICMP = 1,
+	RP_IPPROTO_TCP = 6,
+	RP_IPPROTO_UDP = 17,
+	RP_IPPROTO_UDPLITE = 136,
+	RP_IPPROTO_RAW = 255,
+};
+
+/* TCP states as in include/net/tcp_states.h. */
+enum rp_tcp_state {
+	RP_TCP_ESTABLISHED = 1,
+	RP_TCP_SYN_SENT = 2,
+	RP_TCP_SYN_RECV = 3,
+	RP_TCP_CLOSE = 7,
+	RP_TCP_LISTEN = 10,
+	RP_TCP_NEW_SYN_RECV = 12,
+};
+
+/* Socket options understood by rp_setsockopt_int(). */
+enum rp_sockopt {
+	RP_SO_REUSEPORT = 15,
+	RP_SO_INCOMING_CPU = 49,
+	RP_SO_BINDTOIFINDEX = 62,
+	RP_IPV6_V6ONLY = 26,
+};
+
+/* shutdown() */
+enum { RP_SHUT_RD = 0, RP_SHUT_WR = 1, RP_SHUT_RDWR = 2 };
+
+/* Capabilities, as bits of a mask (1 << CAP_x). */
+#define RP_CAP_NET_ADMIN	(UINT64_C(1) << 12)
+#define RP_CAP_NET_RAW		(UINT64_C(1) << 13)
+#define RP_CAP_SYS_ADMIN	(UINT64_C(1) << 21)
+#define RP_CAP_BPF		(UINT64_C(1) << 39)
+#define RP_CAP_ALL		(RP_CAP_NET_ADMIN | RP_CAP_NET_RAW | \
+				 RP_CAP_SYS_ADMIN | RP_CAP_BPF)
+
+/* BPF map types the model implements (uapi numbering). */
+enum rp_map_type {
+	RP_MAP_ARRAY_OF_MAPS = 12,
+	RP_MAP_HASH_OF_MAPS = 13,
+	RP_MAP_SOCKMAP = 15,
+	RP_MAP_SOCKHASH = 18,
+	RP_MAP_REUSEPORT_SOCKARRAY = 20,
+};
+
+/* Update flags and map_flags (uapi numbering). */
+#define RP_BPF_ANY		0
+#define RP_BPF_NOEXIST		1
+#define RP_BPF_EXIST		2
+#define RP_BPF_F_LOCK		4
+
+#define RP_BPF_F_NO_PREALLOC	(1U << 0)
+#define RP_BPF_F_NUMA_NODE	(1U << 2)
+#define RP_BPF_F_RDONLY		(1U << 3)
+#define RP_BPF_F_WRONLY		(1U << 4)
+#define RP_BPF_F_RDONLY_PROG	(1U << 7)
+#define RP_BPF_F_WRONLY_PROG	(1U << 8)
+#define RP_BPF_F_MMAPABLE	(1U << 10)
+#define RP_BPF_F_PRESERVE_ELEMS	(1U << 11)
+#define RP_BPF_F_INNER_MAP	(1U << 12)
+
+/* Program types and expected attach types (uapi numbering). */
+#define RP_PROG_SOCKET_FILTER	1
+#define RP_PROG_SK_REUSEPORT	21
+#define RP_ATTACH_SK_REUSEPORT_SELECT		39
+#define RP_ATTACH_SK_REUSEPORT_SELECT_OR_MIGRATE	40
+
+#define RP_SK_DROP		0
+#define RP_SK_PASS		1
+
+#define RP_INIT_SOCKS		128
+#define RP_MAX_SOCKS_CAP	32768
+
+struct rp_state;
+struct rp_profile;
+
+/* An IPv4 address is in a[0..3]; family is RP_AF_INET or RP_AF_INET6. */
+struct rp_addr {
+	uint16_t	family;
+	uint8_t		a[16];
+};
+
+struct rp_sockaddr {
+	struct rp_addr	addr;
+	uint16_t	port;
+};
+
+/* ---------------------------------------------------------------------
+ * Profiles
+ */
+const struct rp_profile	*rp_profile_find(const char *name);
+const char		*rp_profile_name(const struct rp_profile *);
+const struct rp_profile	*rp_profile_nth(size_t n);	/* NULL past the end */
+
+/* ---------------------------------------------------------------------
+ * Observer: every state change is reported as one event.  Names of the
+ * objects involved are ids; rule is the docs/SPEC.md rule that decided an
+ * RP_EV_RULE event.  Sinks must not call back into the model except for
+ * the read-only queries below.
+ */
+enum rp_event_kind {
+	RP_EV_SOCK_NEW,		/* sock, val = family<<16|type<<8|protocol */
+	RP_EV_SOCK_STATE,	/* sock, val = new TCP state */
+	RP_EV_SOCK_HASH,	/* sock */
+	RP_EV_SOCK_UNHASH,	/* sock */
+	RP_EV_SOCK_FREE,	/* sock */
+	RP_EV_OWNER_SET,	/* sock, map, idx: owner word -> map slot */
+	RP_EV_OWNER_CLEAR,	/* sock */
+	RP_EV_OWNER_FOREIGN,	/* sock, what: foreign owner (psock) set */
+	RP_EV_SLOT_SET,		/* map, idx, sock (or map2 for outer maps) */
+	RP_EV_SLOT_CLEAR,	/* map, idx */
+	RP_EV_GROUP_NEW,	/* group, sock */
+	RP_EV_GROUP_ID,		/* group, val = reuseport_id */
+	RP_EV_GROUP_ADD,	/* group, sock, idx = position */
+	RP_EV_GROUP_DEL,	/* group, sock, idx = old position */
+	RP_EV_GROUP_MOVE,	/* group, sock, idx = from, idx2 = to */
+	RP_EV_GROUP_CLOSE,	/* group, sock, idx = closed-section position */
+	RP_EV_GROUP_GROW,	/* group, val = new max_socks */
+	RP_EV_GROUP_PROG,	/* group, val = prog id (0 = none) */
+	RP_EV_GROUP_FREE,	/* group */
+	RP_EV_COOKIE,		/* sock, val = cookie */
+	RP_EV_LOCK,		/* reuseport_lock taken (thread in idx) */
+	RP_EV_UNLOCK,
+	RP_EV_CB_LOCK,		/* sock's callback lock taken */
+	RP_EV_CB_UNLOCK,
+	RP_EV_RCU_LOCK,
+	RP_EV_RCU_UNLOCK,
+	RP_EV_RCU_SYNC,
+	RP_EV_MAP_NEW,		/* map, val = type */
+	RP_EV_MAP_FREE,		/* map */
+	RP_EV_PROG_RUN,		/* group, sock = ctx sk, val = verdict, err = helper */
+	RP_EV_SELECT,		/* group, sock = chosen (0 = none), what = how */
+	RP_EV_MIGRATE,		/* sock = child, sock2 = new listener (0 = dropped) */
+	RP_EV_RULE,		/* rule, err: a check decided the result */
+	RP_EV_KNOWN_DEFECT,	/* what: a historical kernel bug the profile reproduces */
+};
+
+struct rp_event {
+	enum rp_event_kind	kind;
+	unsigned		sock;
+	unsigned		sock2;
+	unsigned		map;
+	unsigned		map2;
+	unsigned		group;
+	uint32_t		idx;
+	uint32_t		idx2;
+	uint64_t		val;
+	int			err;
+	const char		*rule;
+	const char		*what;
+};
+
+struct rp_observer {
+	void	(*event)(void *ud, const struct rp_event *ev);
+};
+
+const char	*rp_event_kind_name(enum rp_event_kind);
+
+/*
+ * Scheduling hook: called at every lock acquire (before), lock release
+ * (after), RCU read-side enter/exit and grace period.  A no-op unless an
+ * explorer installs one.  obj is the socket id for callback locks.
+ */
+enum rp_sched_point {
+	RP_SP_LOCK,
+	RP_SP_UNLOCK,
+	RP_SP_CB_LOCK,
+	RP_SP_CB_UNLOCK,
+	RP_SP_RCU_LOCK,
+	RP_SP_RCU_UNLOCK,
+	RP_SP_SYNC_RCU,
+	RP_SP_BLOCKED,		/* the current thread waits for a lock */
+};
+typedef void (*rp_sched_fn)(void *ud, enum rp_sched_point pt, unsigned obj);
+const char	*rp_sched_point_name(enum rp_sched_point);
+
+/* ---------------------------------------------------------------------
+ * State, namespaces, processes, fds
+ */
+struct rp_state	*rp_state_new(const struct rp_profile *);
+void		 rp_state_free(struct rp_state *);
+const struct rp_profile *rp_state_profile(const struct rp_state *);
+void		 rp_state_set_observer(struct rp_state *,
+		    const struct rp_observer *, void *ud);
+void		 rp_state_set_sched(struct rp_state *, rp_sched_fn, void *ud);
+void		 rp_state_set_cpu(struct rp_state *, unsigned cpu);
+unsigned	 rp_state_cpu(const struct rp_state *);
+void		 rp_state_set_thread(struct rp_state *, unsigned tid);
+unsigned	 rp_state_thread(const struct rp_state *);
+/* Ends the current step: runs pending RCU callbacks if no reader is active. */
+void		 rp_state_quiesce(struct rp_state *);
+/* A lock-discipline violation recorded since the last call, or NULL. */
+char		*rp_state_take_violation(struct rp_state *);
+
+/* Namespace 0 and process 0 (uid 0, all capabilities, in ns 0) exist. */
+int	rp_netns_new(struct rp_state *);
+int	rp_proc_new(struct rp_state *, unsigned netns, uint32_t uid,
+	    uint64_t caps);
+int	rp_proc_set_caps(struct rp_state *, unsigned proc, uint64_t caps);
+int	rp_proc_set_memlock(struct rp_state *, unsigned proc, uint64_t bytes);
+/* sysctl: "net.ipv4.tcp_migrate_req" (per netns), "kernel.unprivileged_bpf_disabled". */
+int	rp_sysctl_set(struct rp_state *, unsigned netns, const char *name,
+	    long val);
+
+int	rp_fd_dup(struct rp_state *, unsigned proc, int fd);
+int	rp_fd_pass(struct rp_state *, unsigned from, int fd, unsigned to);
+int	rp_close(struct rp_state *, unsigned proc, int fd);
+
+/* ---------------------------------------------------------------------
+ * Socket calls
+ */
+int	rp_socket(struct rp_state *, unsigned proc, int family, int type,
+	    int protocol);
+int	rp_setsockopt_int(struct rp_state *, unsigned proc, int fd,
+	    enum rp_sockopt opt, int val);
+int	rp_bind(struct rp_state *, unsigned proc, int fd,
+	    const struct rp_sockaddr *);
+int	rp_listen(struct rp_state *, unsigned proc, int fd, int backlog);
+/* UDP: sets the peer (autobinds); TCP: a client connection to a listener
+ * of the same namespace; family RP_AF_UNSPEC disconnects. */
+int	rp_connect(struct rp_state *, unsigned proc, int fd,
+	    const struct rp_sockaddr *);
+int	rp_shutdown(struct rp_state *, unsigned proc, int fd, int how);
+int	rp_accept(struct rp_state *, unsigned proc, int fd);
+int	rp_getsockopt_cookie(struct rp_state *, unsigned proc, int fd,
+	    uint64_t *cookie);
+int	rp_getsockname(struct rp_state *, unsigned proc, int fd,
+	    struct rp_sockaddr *);
+/* Models another sk_user_data user (an l2tp/encap tunnel) taking the
+ * socket: -EBUSY when the owner word is already taken. */
+int	rp_set_foreign_owner(struct rp_state *, unsigned proc, int fd);
+
+/* Classic BPF selectors: "return k" or "return payload[off..off+4) mod n". */
+struct rp_cbpf {
+	bool		payload_index;
+	uint32_t	k;		/* constant index when !payload_index */
+	uint32_t	off;
+	uint32_t	mod;		/* 0 = no modulo */
+	uint32_t	insn_count;	/* for the optlen/optmem checks; 0 = 4 */
+};
+int	rp_attach_cbpf(struct rp_state *, unsigned proc, int fd,
+	    const struct rp_cbpf *);
+int	rp_attach_ebpf(struct rp_state *, unsigned proc, int fd, int progfd);
+int	rp_detach_bpf(struct rp_state *, unsigned proc, int fd);
+
+/* ---------------------------------------------------------------------
+ * BPF maps
+ */
+struct rp_map_attr {
+	uint32_t	map_type;
+	uint32_t	key_size;
+	uint32_t	value_size;
+	uint32_t	max_entries;
+	uint32_t	map_flags;
+	int		inner_map_fd;	/* for outer maps; -1 = none */
+	uint32_t	numa_node;
+	char		name[17];	/* kernel: 16 bytes; [16] models a missing NUL */
+	uint64_t	map_extra;
+	uint32_t	btf_fd;
+	uint32_t	btf_key_type_id;
+	uint32_t	btf_value_type_id;
+	uint32_t	btf_vmlinux_value_type_id;
+	bool		tail_nonzero;	/* unused attr bytes not zero */
+};
+void	rp_map_attr_init(struct rp_map_attr *, uint32_t type,
+	    uint32_t value_size, uint32_t max_entries);
+
+int	rp_map_create(struct rp_state *, unsigned proc,
+	    const struct rp_map_attr *);
+/* Keys are 32-bit; *value receives value_size bytes as an integer. */
+int	rp_map_lookup(struct rp_state *, unsigned proc, int fd, uint32_t key,
+	    uint64_t *value, uint64_t flags);
+int	rp_map_update(struct rp_state *, unsigned proc, int fd, uint32_t key,
+	    uint64_t value, uint64_t flags);
+int	rp_map_delete(struct rp_state *, unsigned proc, int fd, uint32_t key);
+int	rp_map_get_next_key(struct rp_state *, unsigned proc, int fd,
+	    const uint32_t *key, uint32_t *next);
+int	rp_map_freeze(struct rp_state *, unsigned proc, int fd);
+int	rp_map_lookup_and_delete(struct rp_state *, unsigned proc, int fd,
+	    uint32_t key, uint64_t *value);
+int	rp_map_lookup_batch(struct rp_state *, unsigned proc, int fd);
+
+/* ---------------------------------------------------------------------
+ * Programs: data, not bytecode.  A policy says where the key comes from,
+ * which map it selects from and what to do on a helper error.
+ */
+enum rp_key_src {
+	RP_KEY_CONST,		/* key = key_const */
+	RP_KEY_PAYLOAD,		/* key = payload bytes [off, off+width) */
+	RP_KEY_HASH,		/* key = ctx->hash % hash_mod (or hash) */
+	RP_KEY_MIGRATE,		/* key = migrate table[cookie of ctx->sk] */
+};
+
+struct rp_policy {
+	enum rp_key_src	key_src;
+	uint32_t	key_const;
+	uint32_t	off;
+	uint32_t	width;		/* 1, 2 or 4 */
+	bool		big_endian;
+	uint32_t	hash_mod;
+	bool		via_outer;	/* map_fd is an outer map: use slot outer_key */
+	uint32_t	outer_key;
+	bool		pass_on_error;	/* helper error: SK_PASS (hash) vs SK_DROP */
+	bool		always_drop;	/* return SK_DROP without selecting */
+	bool		migrate_only;	/* migrate variant: normal packets pass unselected */
+	bool		bad_helper;	/* uses bpf_map_lookup_elem on the map: verifier rejects */
+};
+
+struct rp_prog_attr {
+	uint32_t	prog_type;
+	uint32_t	expected_attach_type;
+	int		map_fd;		/* map the policy selects from; -1 = none */
+	struct rp_policy policy;
+};
+int	rp_prog_load(struct rp_state *, unsigned proc,
+	    const struct rp_prog_attr *);
+/* Migrate table of an RP_KEY_MIGRATE program: cookie -> key. */
+int	rp_prog_migrate_set(struct rp_state *, unsigned proc, int progfd,
+	    uint64_t cookie, uint32_t key);
+
+/* ---------------------------------------------------------------------
+ * Traffic
+ */
+enum rp_conn_kind {
+	RP_CONN_ESTABLISHED,	/* 3WHS completes at once */
+	RP_CONN_FASTOPEN,	/* TFO child in SYN_RECV */
+	RP_CONN_REQUEST,	/* request socket waits for the final ACK */
+};
+
+struct rp_packet {
+	int			protocol;	/* RP_IPPROTO_TCP or _UDP */
+	struct rp_sockaddr	src;
+	struct rp_sockaddr	dst;
+	const uint8_t		*payload;
+	size_t			len;
+	bool			has_hash;
+	uint32_t		hash;
+	enum rp_conn_kind	conn;
+};
+
+enum rp_outcome {
+	RP_DELIVERED,		/* to sock (TCP: child queued on listener sock) */
+	RP_DROPPED,		/* program verdict SK_DROP: client sees ECONNREFUSED */
+	RP_NO_SOCKET,		/* nothing listening: RST / port unreachable */
+};
+
+enum rp_select_how {
+	RP_HOW_NONE,		/* no group: the lookup's own socket */
+	RP_HOW_PROG,		/* SK_REUSEPORT program selected */
+	RP_HOW_HASH,		/* hash fallback */
+	RP_HOW_CBPF,		/* classic/socket-filter index */
+};
+
+struct rp_delivery {
+	enum rp_outcome		outcome;
+	enum rp_select_how	how;
+	unsigned		sock;		/* receiving (listening) socket id */
+	unsigned		child;		/* TCP: child socket id */
+	unsigned		group;
+	uint32_t		hash;
+	int			prog_ret;	/* -1 when no program ran */
+	int			helper_err;	/* last bpf_sk_select_reuseport() result */
+};
+
+int	rp_send(struct rp_state *, unsigned netns, const struct rp_packet *,
+	    struct rp_delivery *);
+/* Pending TCP requests of a namespace: complete them (final ACK) or fire
+ * their SYN+ACK retransmit timer (migration point for closed listeners). */
+int	rp_requests_ack(struct rp_state *, unsigned netns);
+int	rp_requests_timer(struct rp_state *, unsigned netns);
+
+/* ---------------------------------------------------------------------
+ * Queries (read-only; ids as reported by events)
+ */
+enum rp_owner_kind {
+	RP_OWNER_NONE,
+	RP_OWNER_SLOT,		/* a reuseport array slot */
+	RP_OWNER_STALE,		/* 4.19: a child's copy of its parent's slot */
+	RP_OWNER_PSOCK,		/* a sockmap/sockhash psock */
+	RP_OWNER_FOREIGN,	/* another user (l2tp, encap, ...) */
+};
+
+struct rp_sock_info {
+	unsigned	id;
+	unsigned	netns;
+	int		family, type, protocol;
+	int		state;		/* RP_TCP_* (UDP: CLOSE or ESTABLISHED) */
+	bool		closed;		/* file released */
+	bool		hashed, rcu_free, reuseport, ipv6only;
+	uint32_t	uid;
+	struct rp_sockaddr local;
+	uint64_t	cookie;		/* 0 = not generated */
+	unsigned	group;		/* group id, 0 = none */
+	int		group_pos;	/* index in socks[], -1 = none */
+	bool		group_closed;	/* in the closed section */
+	enum rp_owner_kind owner;
+	unsigned	owner_map;
+	uint32_t	owner_idx;
+	unsigned	accept_queue;	/* children waiting for accept() */
+	unsigned	parent;		/* listener of a child */
+};
+int	rp_sock_info(const struct rp_state *, unsigned sock,
+	    struct rp_sock_info *);
+unsigned rp_fd_sock(const struct rp_state *, unsigned proc, int fd);
+unsigned rp_fd_map(const struct rp_state *, unsigned proc, int fd);
+unsigned rp_fd_prog(const struct rp_state *, unsigned proc, int fd);
+
+struct rp_group_info {
+	unsigned	id;
+	uint32_t	reuseport_id;
+	bool		has_id;
+	unsigned	num_socks, num_closed_socks, max_socks;
+	bool		bind_inany, has_conns;
+	unsigned	prog;		/* prog id, 0 = none */
+	bool		prog_is_cbpf;
+};
+int	rp_group_info(const struct rp_state *, unsigned group,
+	    struct rp_group_info *);
+unsigned rp_group_sock_at(const struct rp_state *, unsigned group,
+	    unsigned pos);
+
+struct rp_map_info {
+	unsigned	id;
+	uint32_t	type, key_size, value_size, max_entries, map_flags;
+	unsigned	refs;
+	bool		frozen;
+	uint64_t	memlock;
+	unsigned	used;		/* occupied slots */
+};
+int	rp_map_info(const struct rp_state *, unsigned map,
+	    struct rp_map_info *);
+/* Occupant of slot key: socket id (sockarray, sockmap, sockhash) or
+ * inner map id (outer maps); 0 when empty. */
+unsigned rp_map_slot(const struct rp_state *, unsigned map, uint32_t key);
+
+/* ---------------------------------------------------------------------
+ * Invariants I1-I16: FALSE with a message naming the invariant, the
+ * objects involved and what is wrong.
+ */
+GQuark	rp_check_error_quark(void);
+#define RP_CHECK_ERROR (rp_check_error_quark())
+gboolean rp_check(const struct rp_state *, GError **error);
+
+G_END_DECLS
+
+#endif /* RP_H */

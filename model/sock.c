@@ -1,0 +1,1252 @@
+/*
+ * sock.c - sockets and the socket calls that change reuseport membership:
+ * socket(), setsockopt(), bind() with its conflict rules and the port
+ * bucket (inet_csk_get_port(), udp_lib_get_port()), listen() and the TCP
+ * join (inet_hash(), inet_reuseport_add_sock()), UDP join at bind
+ * (udp_reuseport_add_sock()), connect() and disconnect, shutdown(),
+ * accept(), close() (tcp_close(), udp_lib_unhash(), sk_destruct()), and the
+ * listener lookup that delivers traffic (inet_lhash2_lookup(),
+ * udp4_lib_lookup2()).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "rp-int.h"
+
+static bool
+sk_is_inet(const struct rp_sock *sk)
+{
+	return sk->family == RP_AF_INET || sk->family == RP_AF_INET6;
+}
+
+bool
+rp_addr_any(const struct rp_addr *a)
+{
+	static const uint8_t zero[16];
+
+	return memcmp(a->a, zero, a->family == RP_AF_INET ? 4 : 16) == 0;
+}
+
+bool
+rp_addr_eq(const struct rp_addr *x, const struct rp_addr *y)
+{
+	return x->family == y->family &&
+	    memcmp(x->a, y->a, x->family == RP_AF_INET ? 4 : 16) == 0;
+}
+
+static bool
+addr_is_local(const struct rp_addr *a)
+{
+	static const uint8_t v6lo[16] = { [15] = 1 };
+
+	if (rp_addr_any(a))
+		return true;
+	if (a->family == RP_AF_INET)
+		return a->a[0] == 127;
+	return memcmp(a->a, v6lo, 16) == 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Sockets and file lookup
+ */
+
+struct rp_sock *
+rp_sock_alloc(struct rp_state *st, struct rp_netns *net, int family, int type,
+    int protocol, uint32_t uid)
+{
+	struct rp_sock *sk = g_new0(struct rp_sock, 1);
+
+	sk->id = st->socks->len;
+	sk->net = net;
+	sk->family = family;
+	sk->type = type;
+	sk->protocol = protocol;
+	sk->state = RP_TCP_CLOSE;
+	sk->uid = uid;
+	sk->incoming_cpu = -1;
+	sk->listen_pos = -1;
+	sk->rcv_saddr.family = (uint16_t)family;
+	g_queue_init(&sk->accept_q);
+	g_queue_init(&sk->requests);
+	g_ptr_array_add(st->socks, sk);
+	rp_emit(st, &(struct rp_event){ .kind = RP_EV_SOCK_NEW, .sock = sk->id,
+	    .val = (uint64_t)family << 16 | (uint64_t)type << 8 |
+	    (uint64_t)protocol });
+	return sk;
+}
+
+/* The socket behind fd with a file reference held, or NULL and *err. */
+static struct rp_sock *
+sock_get(struct rp_state *st, unsigned proc, int fd, struct rp_file **fp,
+    int *err)
+{
+	struct rp_proc *p = rp_proc_get(st, proc);
+	struct rp_file *f = rp_fd_get(st, p, fd);
+
+	if (f == NULL) {
+		*err = p == NULL ? -ESRCH : -EBADF;
+		return NULL;
+	}
+	if (f->kind != RP_FILE_SOCK) {
+		rp_file_put(st, f);
+		*err = -ENOTSOCK;
+		return NULL;
+	}
+	*fp = f;
+	return f->u.sk;
+}
+
+/* Drop the call's file reference and end the step. */
+static int
+sock_done(struct rp_state *st, struct rp_file *f, int ret)
+{
+	rp_file_put(st, f);
+	rp_state_quiesce(st);
+	return ret;
+}
+
+int
+rp_socket(struct rp_state *st, unsigned proc, int family, int type,
+    int protocol)
+{
+	struct rp_proc *p = rp_proc_get(st, proc);
+	struct rp_sock *sk;
+	int fd;
+
+	if (p == NULL)
+		return -ESRCH;
+	/* KERNEL: __sock_create(): family range, then type range */
+	if (family < 0 || family >= 46)
+		return rp_rule(st, "R-SOCK-1", -EAFNOSUPPORT);
+	type &= 0xf;	/* SOCK_NONBLOCK / SOCK_CLOEXEC are flags */
+	if (type > 10)
+		return rp_rule(st, "R-SOCK-1", -EINVAL);
+	switch (family) {
+	case RP_AF_INET:
+	case RP_AF_INET6:
+		/* KERNEL: inet_create(): protosw for type, then protocol */
+		if (type == RP_SOCK_STREAM) {
+			if (protocol != 0 && protocol != RP_IPPROTO_TCP)
+				return rp_rule(st, "R-SOCK-1", -EPROTONOSUPPORT);
+			protocol = RP_IPPROTO_TCP;
+		} else if (type == RP_SOCK_DGRAM) {
+			if (protocol == 0)
+				protocol = RP_IPPROTO_UDP;
+			if (protocol != RP_IPPROTO_UDP &&
+			    protocol != RP_IPPROTO_UDPLITE &&
+			    protocol != RP_IPPROTO_ICMP)
+				return rp_rule(st, "R-SOCK-1", -EPROTONOSUPPORT);
+		} else if (type == RP_SOCK_RAW) {
+			if (protocol <= 0 || protocol > 255)
+				return rp_rule(st, "R-SOCK-1", -EPROTONOSUPPORT);
+			if (!rp_capable(p, RP_CAP_NET_RAW))
+				return rp_rule(st, "R-SOCK-2", -EPERM);
+		} else {
+			return rp_rule(st, "R-SOCK-1", -ESOCKTNOSUPPORT);
+		}
+		break;
+	case RP_AF_UNIX:
+		if (protocol != 0)
+			return rp_rule(st, "R-SOCK-1", -EPROTONOSUPPORT);
+		if (type != RP_SOCK_STREAM && type != RP_SOCK_DGRAM && type != 5)
+			return rp_rule(st, "R-SOCK-1", -ESOCKTNOSUPPORT);
+		break;
+	case RP_AF_NETLINK:
+		if (type != RP_SOCK_DGRAM && type != RP_SOCK_RAW)
+			return rp_rule(st, "R-SOCK-1", -ESOCKTNOSUPPORT);
+		if (protocol < 0 || protocol >= 32)
+			return rp_rule(st, "R-SOCK-1", -EPROTONOSUPPORT);
+		break;
+	default:
+		return rp_rule(st, "R-SOCK-1", -EAFNOSUPPORT);
+	}
+	sk = rp_sock_alloc(st, p->net, family, type, protocol, p->uid);
+	fd = rp_fd_install(p, rp_file_new(RP_FILE_SOCK, sk));
+	return fd;
+}
+
+int
+rp_setsockopt_int(struct rp_state *st, unsigned proc, int fd,
+    enum rp_sockopt opt, int val)
+{
+	struct rp_file *f = NULL;
+	struct rp_sock *sk;
+	int err = 0;
+
+	sk = sock_get(st, proc, fd, &f, &err);
+	if (sk == NULL)
+		return err;
+	switch (opt) {
+	case RP_SO_REUSEPORT:
+		/* KERNEL: sk_setsockopt(): 6.9+ inet sockets only */
+		if (st->prof->reuseport_inet_only && !sk_is_inet(sk) && val) {
+			err = rp_rule(st, "R-SOCK-3", -EOPNOTSUPP);
+			break;
+		}
+		sk->reuseport = val != 0;
+		break;
+	case RP_SO_INCOMING_CPU:
+		rp_group_incoming_cpu_update(st, sk, val);
+		break;
+	case RP_IPV6_V6ONLY:
+		if (sk->family != RP_AF_INET6) {
+			err = -ENOPROTOOPT;
+			break;
+		}
+		if (sk->num != 0) {
+			err = -EINVAL;		/* after bind */
+			break;
+		}
+		sk->ipv6only = val != 0;
+		break;
+	case RP_SO_BINDTOIFINDEX:
+		if (val < 0 || val > 1) {
+			err = -ENODEV;		/* only lo (1) exists */
+			break;
+		}
+		if (sk->num != 0) {
+			err = -EINVAL;		/* model: before bind only */
+			break;
+		}
+		sk->bound_dev_if = val;
+		break;
+	default:
+		err = -ENOPROTOOPT;
+		break;
+	}
+	return sock_done(st, f, err);
+}
+
+int
+rp_set_foreign_owner(struct rp_state *st, unsigned proc, int fd)
+{
+	struct rp_file *f = NULL;
+	struct rp_sock *sk;
+	int err = 0;
+
+	sk = sock_get(st, proc, fd, &f, &err);
+	if (sk == NULL)
+		return err;
+	rp_cb_lock(st, sk);
+	if (sk->owner.kind != RP_OWNER_NONE)
+		err = -EBUSY;
+	else
+		rp_owner_set(st, sk, RP_OWNER_FOREIGN, NULL, 0);
+	rp_cb_unlock(st, sk);
+	return sock_done(st, f, err);
+}
+
+int
+rp_getsockopt_cookie(struct rp_state *st, unsigned proc, int fd,
+    uint64_t *cookie)
+{
+	struct rp_file *f = NULL;
+	struct rp_sock *sk;
+	int err = 0;
+
+	g_return_val_if_fail(cookie != NULL, -EFAULT);
+	sk = sock_get(st, proc, fd, &f, &err);
+	if (sk == NULL)
+		return err;
+	/* KERNEL: sk_getsockopt(SO_COOKIE): sock_gen_cookie() */
+	*cookie = rp_sock_gen_cookie(st, sk);
+	return sock_done(st, f, rp_rule(st, "R-COOK-1", 0));
+}
+
+int
+rp_getsockname(struct rp_state *st, unsigned proc, int fd,
+    struct rp_sockaddr *sa)
+{
+	struct rp_file *f = NULL;
+	struct rp_sock *sk;
+	int err = 0;
+
+	g_return_val_if_fail(sa != NULL, -EFAULT);
+	sk = sock_get(st, proc, fd, &f, &err);
+	if (sk == NULL)
+		return err;
+	sa->addr = sk->rcv_saddr;
+	sa->port = sk->num;
+	return sock_done(st, f, 0);
+}
+
+/* ---------------------------------------------------------------------
+ * Port buckets
+ */
+
+static guint
+bucket_key_hash(gconstpointer k)
+{
+	const struct rp_bucket *b = k;
+
+	return (b->netns * 131u + (guint)b->protocol) * 65537u + b->port;
+}
+
+static gboolean
+bucket_key_eq(gconstpointer x, gconstpointer y)
+{
+	const struct rp_bucket *a = x, *b = y;
+
+	return a->netns == b->netns && a->protocol == b->protocol &&
+	    a->port == b->port;
+}
+
+static void
+bucket_free(gpointer p)
+{
+	struct rp_bucket *b = p;
+
+	g_ptr_array_unref(b->bound);
+	g_ptr_array_unref(b->listen);
+	g_hash_table_unref(b->uids);
+	g_free(b);
+}
+
+static struct rp_bucket *
+bucket_find(struct rp_state *st, unsigned netns, int protocol, uint16_t port)
+{
+	struct rp_bucket key = { .netns = netns, .protocol = protocol,
+	    .port = port };
+
+	if (st->buckets == NULL)
+		return NULL;
+	return g_hash_table_lookup(st->buckets, &key);
+}
+
+static struct rp_bucket *
+bucket_get(struct rp_state *st, unsigned netns, int protocol, uint16_t port)
+{
+	struct rp_bucket *b = bucket_find(st, netns, protocol, port);
+
+	if (b != NULL)
+		return b;
+	if (st->buckets == NULL)
+		st->buckets = g_hash_table_new_full(bucket_key_hash,
+		    bucket_key_eq, NULL, bucket_free);
+	b = g_new0(struct rp_bucket, 1);
+	b->netns = netns;
+	b->protocol = protocol;
+	b->port = port;
+	b->bound = g_ptr_array_new();
+	b->listen = g_ptr_array_new();
+	b->uids = g_hash_table_new(g_direct_hash, g_direct_equal);
+	g_hash_table_insert(st->buckets, b, b);
+	return b;
+}
+
+static void
+bucket_add(struct rp_state *st, struct rp_sock *sk, uint16_t port)
+{
+	struct rp_bucket *b = bucket_get(st, sk->net->id, sk->protocol, port);
+	gpointer n;
+
+	sk->bucket = b;
+	sk->num = port;
+	sk->bound_pos = b->bound->len;
+	g_ptr_array_add(b->bound, sk);
+	sk->bound_reuse = sk->reuseport;
+	if (!sk->bound_reuse)
+		b->nonreuse++;
+	n = g_hash_table_lookup(b->uids, GUINT_TO_POINTER(sk->uid));
+	g_hash_table_insert(b->uids, GUINT_TO_POINTER(sk->uid),
+	    GUINT_TO_POINTER(GPOINTER_TO_UINT(n) + 1));
+}
+
+/* Remove entry pos of arr by swapping the last one in; fixes its index. */
+static void
+arr_del(GPtrArray *arr, unsigned pos, bool listen)
+{
+	struct rp_sock *last = arr->pdata[arr->len - 1];
+
+	arr->pdata[pos] = last;
+	if (listen)
+		last->listen_pos = (int)pos;
+	else
+		last->bound_pos = pos;
+	g_ptr_array_set_size(arr, arr->len - 1);
+}
+
+/* Keeps bind order for lookups: removal shifts (kernel lists keep order). */
+static void
+listen_del(struct rp_sock *sk)
+{
+	GPtrArray *arr = sk->bucket->listen;
+
+	g_ptr_array_remove_index(arr, (guint)sk->listen_pos);
+	for (guint i = (guint)sk->listen_pos; i < arr->len; i++)
+		((struct rp_sock *)arr->pdata[i])->listen_pos = (int)i;
+	sk->listen_pos = -1;
+}
+
+static void
+bucket_del(struct rp_state *st, struct rp_sock *sk)
+{
+	struct rp_bucket *b = sk->bucket;
+	guint n;
+
+	if (b == NULL)
+		return;
+	if (sk->listen_pos >= 0)
+		listen_del(sk);
+	arr_del(b->bound, sk->bound_pos, false);
+	if (!sk->bound_reuse)
+		b->nonreuse--;
+	n = GPOINTER_TO_UINT(g_hash_table_lookup(b->uids,
+	    GUINT_TO_POINTER(sk->uid)));
+	if (n <= 1)
+		g_hash_table_remove(b->uids, GUINT_TO_POINTER(sk->uid));
+	else
+		g_hash_table_insert(b->uids, GUINT_TO_POINTER(sk->uid),
+		    GUINT_TO_POINTER(n - 1));
+	sk->bucket = NULL;
+	if (b->bound->len == 0)
+		g_hash_table_remove(st->buckets, b);
+}
+
+/* Hash sk for lookups (listening TCP, bound UDP). */
+static void
+sock_hash(struct rp_state *st, struct rp_sock *sk)
+{
+	g_assert(sk->bucket != NULL && sk->listen_pos < 0);
+	sk->listen_pos = (int)sk->bucket->listen->len;
+	g_ptr_array_add(sk->bucket->listen, sk);
+	sk->hashed = true;
+	/* KERNEL: listeners and bound UDP sockets are SOCK_RCU_FREE */
+	sk->rcu_free = true;
+	rp_emit(st, &(struct rp_event){ .kind = RP_EV_SOCK_HASH,
+	    .sock = sk->id });
+}
+
+/* Address ranges of a and b overlap (wildcards, dual-stack v6). */
+static bool
+addr_overlap(const struct rp_sock *a, const struct rp_sock *b)
+{
+	if (a->family == b->family)
+		return rp_addr_any(&a->rcv_saddr) ||
+		    rp_addr_any(&b->rcv_saddr) ||
+		    rp_addr_eq(&a->rcv_saddr, &b->rcv_saddr);
+	if (a->family == RP_AF_INET6)
+		return !a->ipv6only && rp_addr_any(&a->rcv_saddr);
+	return !b->ipv6only && rp_addr_any(&b->rcv_saddr);
+}
+
+/* sk may share the port with sk2 (both SO_REUSEPORT, same uid, ...). */
+static bool
+reuse_ok(const struct rp_state *st, const struct rp_sock *sk,
+    const struct rp_sock *sk2)
+{
+	if (!sk->reuseport || !sk2->reuseport || sk->uid != sk2->uid)
+		return false;
+	/* KERNEL: a socket that already has a group conflicts (5.14+:
+	 * unless that group holds only closed sockets) */
+	if (sk->reuse == NULL)
+		return true;
+	return st->prof->bind_conflict_closed_ok && sk->reuse->num_socks == 0;
+}
+
+/*
+ * inet_csk_bind_conflict() / udp_lib_lport_inuse(): does binding sk to the
+ * port of bucket b conflict?  sk->rcv_saddr and bound_dev_if are set.
+ */
+static bool
+bind_conflict(const struct rp_state *st, const struct rp_sock *sk,
+    const struct rp_bucket *b)
+{
+	/* fast path, as tb->fastreuseport: everyone reuses with our uid */
+	if (b->nonreuse == 0 && g_hash_table_size(b->uids) == 1 &&
+	    g_hash_table_contains(b->uids, GUINT_TO_POINTER(sk->uid)) &&
+	    reuse_ok(st, sk, b->bound->pdata[0]))
+		return false;
+	for (guint i = 0; i < b->bound->len; i++) {
+		const struct rp_sock *sk2 = b->bound->pdata[i];
+
+		if (sk2 == sk)
+			continue;
+		if (sk->bound_dev_if != 0 && sk2->bound_dev_if != 0 &&
+		    sk->bound_dev_if != sk2->bound_dev_if)
+			continue;
+		if (!addr_overlap(sk, sk2))
+			continue;
+		if (!reuse_ok(st, sk, sk2))
+			return true;
+	}
+	return false;
+}
+
+/* The first port >= the namespace cursor that sk can take. */
+static int
+ephemeral_port(struct rp_state *st, struct rp_sock *sk)
+{
+	for (unsigned n = 0; n < 28232; n++) {
+		uint16_t port = (uint16_t)(32768 + (sk->net->next_port - 32768 +
+		    n) % 28232);
+		struct rp_bucket *b = bucket_find(st, sk->net->id,
+		    sk->protocol, port);
+
+		/* KERNEL: inet_csk_find_open_port() prefers an unused port */
+		if (b == NULL) {
+			sk->net->next_port = (uint16_t)(port + 1 > 60999 ?
+			    32768 : port + 1);
+			return port;
+		}
+	}
+	return -EADDRINUSE;
+}
+
+/* The join candidate of sk in its bucket (inet_reuseport_add_sock()). */
+static struct rp_sock *
+join_candidate(struct rp_sock *sk)
+{
+	GPtrArray *arr = sk->bucket->listen;
+
+	for (guint i = 0; i < arr->len; i++) {
+		struct rp_sock *sk2 = arr->pdata[i];
+
+		if (sk2 != sk && sk2->family == sk->family &&
+		    sk2->ipv6only == sk->ipv6only &&
+		    sk2->bound_dev_if == sk->bound_dev_if &&
+		    sk2->reuseport && sk2->uid == sk->uid &&
+		    sk2->reuse != NULL &&
+		    rp_addr_eq(&sk2->rcv_saddr, &sk->rcv_saddr))
+			return sk2;
+	}
+	return NULL;
+}
+
+/* Join or create sk's group at hash time (TCP listen, UDP bind). */
+static int
+reuseport_hash(struct rp_state *st, struct rp_sock *sk)
+{
+	struct rp_sock *sk2;
+	bool inany = rp_addr_any(&sk->rcv_saddr);
+
+	if (!sk->reuseport)
+		return 0;
+	sk2 = join_candidate(sk);
+	if (sk2 != NULL) {
+		rp_rule(st, sk->protocol == RP_IPPROTO_TCP ? "R-GRP-5" :
+		    "R-GRP-6", 0);
+		return rp_group_add(st, sk, sk2, inany);
+	}
+	return rp_group_alloc(st, sk, inany);
+}
+
+/* Take a port for sk (get_port()); UDP also hashes and joins a group. */
+static int
+get_port(struct rp_state *st, struct rp_sock *sk, uint16_t port)
+{
+	struct rp_bucket *b;
+	int ret;
+
+	if (port == 0) {
+		ret = ephemeral_port(st, sk);
+		if (ret < 0)
+			return ret;	/* LCOV_EXCL_LINE */
+		port = (uint16_t)ret;
+	} else {
+		b = bucket_find(st, sk->net->id, sk->protocol, port);
+		if (b != NULL && bind_conflict(st, sk, b))
+			return rp_rule(st, "R-BIND-1", -EADDRINUSE);
+	}
+	bucket_add(st, sk, port);
+	if (sk->type == RP_SOCK_DGRAM) {
+		/* KERNEL: udp_lib_get_port(): join at bind, then hash */
+		ret = reuseport_hash(st, sk);
+		if (ret != 0) {
+			bucket_del(st, sk);
+			sk->num = 0;
+			return -EADDRINUSE;
+		}
+		sock_hash(st, sk);
+	}
+	return 0;
+}
+
+int
+rp_bind(struct rp_state *st, unsigned proc, int fd, const struct rp_sockaddr *sa)
+{
+	struct rp_file *f = NULL;
+	struct rp_sock *sk;
+	int err = 0;
+
+	g_return_val_if_fail(sa != NULL, -EFAULT);
+	sk = sock_get(st, proc, fd, &f, &err);
+	if (sk == NULL)
+		return err;
+	if (!sk_is_inet(sk) || sk->type == RP_SOCK_RAW ||
+	    sk->protocol == RP_IPPROTO_ICMP)
+		return sock_done(st, f, -EINVAL);	/* not modelled */
+	/* KERNEL: inet_bind(): -EAFNOSUPPORT; inet6_bind(): short addr */
+	if (sa->addr.family != sk->family)
+		return sock_done(st, f, sk->family == RP_AF_INET ?
+		    -EAFNOSUPPORT : -EINVAL);
+	if (!addr_is_local(&sa->addr))
+		return sock_done(st, f, -EADDRNOTAVAIL);
+	if (sa->port != 0 && sa->port < 1024 && sk->uid != 0)
+		return sock_done(st, f, -EACCES);
+	if (sk->num != 0 || sk->state != RP_TCP_CLOSE)
+		return sock_done(st, f, rp_rule(st, "R-BIND-3", -EINVAL));
+	sk->rcv_saddr = sa->addr;
+	err = get_port(st, sk, sa->port);
+	if (err != 0) {
+		memset(sk->rcv_saddr.a, 0, sizeof(sk->rcv_saddr.a));
+		return sock_done(st, f, err);
+	}
+	sk->bind_addr_lock = !rp_addr_any(&sa->addr);
+	sk->bind_port_lock = sa->port != 0;
+	return sock_done(st, f, 0);
+}
+
+/* ---------------------------------------------------------------------
+ * listen, unhash, children
+ */
+
+int
+rp_listen(struct rp_state *st, unsigned proc, int fd, int backlog)
+{
+	struct rp_file *f = NULL;
+	struct rp_sock *sk;
+	int err = 0;
+
+	(void)backlog;
+	sk = sock_get(st, proc, fd, &f, &err);
+	if (sk == NULL)
+		return err;
+	if (sk->type != RP_SOCK_STREAM)
+		return sock_done(st, f, -EOPNOTSUPP);
+	if (!sk_is_inet(sk)) {
+		sk->state = RP_TCP_LISTEN;	/* unix listener: no groups */
+		return sock_done(st, f, 0);
+	}
+	if (sk->state == RP_TCP_LISTEN)
+		return sock_done(st, f, 0);	/* backlog change only */
+	if (sk->state != RP_TCP_CLOSE)
+		return sock_done(st, f, -EINVAL);
+	/* KERNEL: inet_csk_listen_start(): autobind, then inet_hash() */
+	if (sk->num == 0) {
+		err = get_port(st, sk, 0);
+		if (err != 0)
+			return sock_done(st, f, err);	/* LCOV_EXCL_LINE */
+	}
+	err = reuseport_hash(st, sk);
+	if (err != 0)
+		return sock_done(st, f, err);
+	rp_sock_set_state(st, sk, RP_TCP_LISTEN);
+	sock_hash(st, sk);
+	return sock_done(st, f, 0);
+}
+
+void
+rp_sock_set_state(struct rp_state *st, struct rp_sock *sk, int state)
+{
+	sk->state = state;
+	rp_emit(st, &(struct rp_event){ .kind = RP_EV_SOCK_STATE,
+	    .sock = sk->id, .val = (uint64_t)state });
+}
+
+/*
+ * Unhash sk (inet_unhash(), udp_lib_unhash()): a TCP listener stops
+ * listening (5.14+: possibly into the closed section), UDP leaves its
+ * group.  Both leave any sockarray slot on the way.
+ */
+static void
+sock_unhash(struct rp_state *st, struct rp_sock *sk)
+{
+	if (!sk->hashed)
+		return;
+	if (sk->reuse != NULL) {
+		if (sk->protocol == RP_IPPROTO_TCP &&
+		    sk->state == RP_TCP_LISTEN) {
+			rp_rule(st, "R-DET-4", 0);
+			rp_group_stop_listen(st, sk);
+		} else {
+			rp_rule(st, "R-DET-5", 0);
+			rp_group_detach_sock(st, sk);
+		}
+	}
+	if (sk->listen_pos >= 0)
+		listen_del(sk);
+	sk->hashed = false;
+	rp_sockmap_unlink_sock(st, sk);
+	rp_emit(st, &(struct rp_event){ .kind = RP_EV_SOCK_UNHASH,
+	    .sock = sk->id });
+}
+
+static void	maybe_destroy(struct rp_state *, struct rp_sock *);
+
+/* A child or request of a listener: sk_clone_lock() of the listener. */
+static struct rp_sock *
+child_new(struct rp_state *st, struct rp_sock *lsk,
+    const struct rp_packet *pkt, int state, uint32_t hash)
+{
+	struct rp_sock *c = rp_sock_alloc(st, lsk->net, lsk->family, lsk->type,
+	    lsk->protocol, lsk->uid);
+
+	c->reuseport = lsk->reuseport;
+	c->ipv6only = lsk->ipv6only;
+	c->bound_dev_if = lsk->bound_dev_if;
+	c->rcv_saddr = pkt->dst.addr;
+	c->num = lsk->num;
+	c->peer = pkt->src;
+	c->hash = hash;
+	c->state = state;
+	c->hashed = state != RP_TCP_NEW_SYN_RECV;
+	c->parent = lsk;
+	if (pkt->len > 0)
+		c->data = g_memdup2(pkt->payload, pkt->len);
+	c->data_len = pkt->len;
+	/* KERNEL: sk_clone_lock() copies sk_user_data; 5.8+ clears it
+	 * when tagged SK_USER_DATA_NOCOPY (all sockarray owner words) */
+	if (lsk->owner.kind == RP_OWNER_SLOT && !st->prof->user_data_tags) {
+		rp_cb_lock(st, c);
+		rp_owner_set(st, c, RP_OWNER_STALE, lsk->owner.map,
+		    lsk->owner.idx);
+		rp_cb_unlock(st, c);
+		rp_rule(st, "R-SOCK-7", 0);
+	}
+	return c;
+}
+
+/* Queue child on listener for accept() (inet_csk_reqsk_queue_add()). */
+void
+rp_child_enqueue(struct rp_state *st, struct rp_sock *lsk,
+    struct rp_sock *child)
+{
+	(void)st;
+	child->parent = lsk;
+	g_queue_push_tail(&lsk->accept_q, child);
+}
+
+/* Reset and free a child or request nobody will accept. */
+static void
+child_drop(struct rp_state *st, struct rp_sock *c)
+{
+	rp_emit(st, &(struct rp_event){ .kind = RP_EV_MIGRATE, .sock = c->id });
+	c->parent = NULL;
+	c->closed = true;
+	rp_sock_destroy(st, c);
+}
+
+/*
+ * inet_csk_listen_stop(): the accept queue of a listener that stopped
+ * listening migrates (5.14+, when its group allows it) or is reset.
+ */
+static void
+listen_stop(struct rp_state *st, struct rp_sock *sk)
+{
+	struct rp_sock *c;
+
+	while ((c = g_queue_pop_head(&sk->accept_q)) != NULL) {
+		struct rp_sock *nsk = NULL;
+
+		if (sk->reuse != NULL && rp_group_migrating(st, sk))
+			nsk = rp_reuseport_migrate(st, sk, c, 0);
+		if (nsk == NULL) {
+			child_drop(st, c);
+			continue;
+		}
+		rp_emit(st, &(struct rp_event){ .kind = RP_EV_MIGRATE,
+		    .sock = c->id, .sock2 = nsk->id });
+		rp_child_enqueue(st, nsk, c);
+	}
+}
+
+/* tcp_disconnect() of a listener: unhash, then the accept queue. */
+static void
+tcp_listener_disconnect(struct rp_state *st, struct rp_sock *sk)
+{
+	sock_unhash(st, sk);
+	rp_sock_set_state(st, sk, RP_TCP_CLOSE);
+	listen_stop(st, sk);
+	if (!sk->bind_port_lock)
+		bucket_del(st, sk);
+}
+
+/*
+ * sk_destruct(): the socket is gone.  A group pointer still set (closed
+ * section, or a group made by SO_ATTACH_REUSEPORT_* before hashing) is
+ * dropped here.
+ */
+void
+rp_sock_destroy(struct rp_state *st, struct rp_sock *sk)
+{
+	g_assert(!sk->dead);
+	if (sk->reuse != NULL) {
+		rp_rule(st, "R-DET-7", 0);
+		rp_group_detach_sock(st, sk);
+	}
+	bucket_del(st, sk);
+	sk->dead = true;
+	rp_sock_free_deferred(st, sk);
+}
+
+/* Destroy a released socket once no request refers to it any more. */
+static void
+maybe_destroy(struct rp_state *st, struct rp_sock *sk)
+{
+	if (sk->closed && !sk->dead && g_queue_is_empty(&sk->requests))
+		rp_sock_destroy(st, sk);
+}
+
+/* The last file reference is gone: close the socket (sock_close()). */
+void
+rp_sock_release(struct rp_state *st, struct rp_sock *sk)
+{
+	struct rp_sock *c;
+
+	g_assert(!sk->dead);
+	sk->closed = true;
+	if (sk->parent != NULL) {
+		/* an unaccepted child or request (teardown only) */
+		struct rp_sock *lsk = sk->parent;
+
+		sk->parent = NULL;
+		if (sk->state == RP_TCP_NEW_SYN_RECV) {
+			g_queue_remove(&lsk->requests, sk);
+			maybe_destroy(st, lsk);
+		} else {
+			g_queue_remove(&lsk->accept_q, sk);
+		}
+	}
+	if (sk->protocol == RP_IPPROTO_TCP && sk->state == RP_TCP_LISTEN) {
+		tcp_listener_disconnect(st, sk);
+	} else {
+		sock_unhash(st, sk);
+		if (sk->state != RP_TCP_CLOSE)
+			rp_sock_set_state(st, sk, RP_TCP_CLOSE);
+	}
+	while ((c = g_queue_pop_head(&sk->accept_q)) != NULL)
+		child_drop(st, c);	/* LCOV_EXCL_LINE */
+	rp_sockmap_unlink_sock(st, sk);
+	maybe_destroy(st, sk);
+}
+
+int
+rp_shutdown(struct rp_state *st, unsigned proc, int fd, int how)
+{
+	struct rp_file *f = NULL;
+	struct rp_sock *sk;
+	int err = 0;
+
+	sk = sock_get(st, proc, fd, &f, &err);
+	if (sk == NULL)
+		return err;
+	if (how < RP_SHUT_RD || how > RP_SHUT_RDWR)
+		return sock_done(st, f, -EINVAL);
+	/* KERNEL: inet_shutdown(): a listener disconnects on SHUT_RD(WR) */
+	switch (sk->state) {
+	case RP_TCP_LISTEN:
+		if (how == RP_SHUT_WR)
+			break;
+		if (sk_is_inet(sk))
+			tcp_listener_disconnect(st, sk);
+		else
+			sk->state = RP_TCP_CLOSE;
+		break;
+	case RP_TCP_CLOSE:
+		err = -ENOTCONN;
+		break;
+	default:
+		break;
+	}
+	return sock_done(st, f, err);
+}
+
+int
+rp_accept(struct rp_state *st, unsigned proc, int fd)
+{
+	struct rp_file *f = NULL;
+	struct rp_sock *sk, *c;
+	int err = 0, nfd;
+
+	sk = sock_get(st, proc, fd, &f, &err);
+	if (sk == NULL)
+		return err;
+	if (sk->state != RP_TCP_LISTEN)
+		return sock_done(st, f, -EINVAL);
+	c = g_queue_pop_head(&sk->accept_q);
+	if (c == NULL)
+		return sock_done(st, f, -EAGAIN);
+	c->parent = NULL;
+	if (c->state == RP_TCP_SYN_RECV)
+		rp_sock_set_state(st, c, RP_TCP_ESTABLISHED);
+	nfd = rp_fd_install(rp_proc_get(st, proc),
+	    rp_file_new(RP_FILE_SOCK, c));
+	return sock_done(st, f, nfd);
+}
+
+/* ---------------------------------------------------------------------
+ * connect
+ */
+
+/* Loopback source address of sk's family. */
+static struct rp_addr
+loopback(int family)
+{
+	struct rp_addr a = { .family = (uint16_t)family };
+
+	if (family == RP_AF_INET) {
+		a.a[0] = 127;
+		a.a[3] = 1;
+	} else {
+		a.a[15] = 1;
+	}
+	return a;
+}
+
+/* __udp_disconnect() */
+static int
+udp_disconnect(struct rp_state *st, struct rp_sock *sk)
+{
+	sk->state = RP_TCP_CLOSE;
+	memset(&sk->peer, 0, sizeof(sk->peer));
+	if (!sk->bind_addr_lock)
+		memset(sk->rcv_saddr.a, 0, sizeof(sk->rcv_saddr.a));
+	if (!sk->bind_port_lock) {
+		sock_unhash(st, sk);
+		bucket_del(st, sk);
+		sk->num = 0;
+	}
+	return 0;
+}
+
+/* ip4_datagram_connect() + udp rehash on a wildcard-bound socket. */
+static int
+udp_connect(struct rp_state *st, struct rp_sock *sk,
+    const struct rp_sockaddr *sa)
+{
+	int err;
+
+	if (sk->num == 0) {
+		err = get_port(st, sk, 0);	/* inet_autobind() */
+		if (err != 0)
+			return err;	/* LCOV_EXCL_LINE */
+	}
+	if (rp_addr_any(&sk->rcv_saddr)) {
+		/* KERNEL: rcv_saddr set from the route -> udp_lib_rehash(),
+		 * which detaches from the reuseport group */
+		sk->rcv_saddr = loopback(sk->family);
+		if (sk->reuse != NULL) {
+			rp_rule(st, "R-DET-8", 0);
+			rp_group_detach_sock(st, sk);
+		}
+	}
+	sk->peer = *sa;
+	sk->state = RP_TCP_ESTABLISHED;
+	/* KERNEL: reuseport_has_conns_set() (5.4+) */
+	if (st->prof->has_conns && sk->reuse != NULL) {
+		rp_rule(st, "R-CONN-1", 0);
+		rp_group_has_conns_set(st, sk);
+	}
+	/* 6.18, measured: the connected socket leaves its group (and map) */
+	if (st->prof->udp_connect_leaves_group && sk->reuse != NULL) {
+		rp_rule(st, "R-DET-10", 0);
+		rp_group_detach_sock(st, sk);
+	}
+	return 0;
+}
+
+/* A TCP client connection: SYN through the listener lookup. */
+static int
+tcp_connect(struct rp_state *st, struct rp_sock *sk,
+    const struct rp_sockaddr *sa)
+{
+	struct rp_packet pkt = { .protocol = RP_IPPROTO_TCP, .dst = *sa,
+	    .conn = RP_CONN_ESTABLISHED };
+	struct rp_delivery d;
+	int err;
+
+	if (sk->state == RP_TCP_LISTEN)
+		return -EINVAL;
+	if (sk->state == RP_TCP_ESTABLISHED)
+		return -EISCONN;
+	if (sk->num == 0) {
+		sk->rcv_saddr = loopback(sk->family);
+		err = get_port(st, sk, 0);
+		if (err != 0)
+			return err;	/* LCOV_EXCL_LINE */
+	}
+	pkt.src.addr = rp_addr_any(&sk->rcv_saddr) ? loopback(sk->family) :
+	    sk->rcv_saddr;
+	pkt.src.port = sk->num;
+	err = rp_send(st, sk->net->id, &pkt, &d);
+	if (err != 0)
+		return err;	/* LCOV_EXCL_LINE */
+	if (d.outcome != RP_DELIVERED)
+		return -ECONNREFUSED;
+	sk->peer = *sa;
+	sk->hashed = true;
+	rp_sock_set_state(st, sk, RP_TCP_ESTABLISHED);
+	return 0;
+}
+
+int
+rp_connect(struct rp_state *st, unsigned proc, int fd,
+    const struct rp_sockaddr *sa)
+{
+	struct rp_file *f = NULL;
+	struct rp_sock *sk;
+	int err = 0;
+
+	g_return_val_if_fail(sa != NULL, -EFAULT);
+	sk = sock_get(st, proc, fd, &f, &err);
+	if (sk == NULL)
+		return err;
+	if (!sk_is_inet(sk) || sk->type == RP_SOCK_RAW)
+		return sock_done(st, f, -EINVAL);	/* not modelled */
+	if (sa->addr.family == RP_AF_UNSPEC) {
+		/* KERNEL: inet_stream_connect()/udp: AF_UNSPEC disconnects */
+		if (sk->protocol == RP_IPPROTO_TCP) {
+			if (sk->state == RP_TCP_LISTEN) {
+				rp_rule(st, "R-SOCK-5", 0);
+				tcp_listener_disconnect(st, sk);
+			} else if (sk->state != RP_TCP_CLOSE) {
+				sock_unhash(st, sk);
+				rp_sock_set_state(st, sk, RP_TCP_CLOSE);
+			}
+			return sock_done(st, f, 0);
+		}
+		return sock_done(st, f, udp_disconnect(st, sk));
+	}
+	if (sa->addr.family != sk->family)
+		return sock_done(st, f, -EAFNOSUPPORT);
+	if (sk->protocol == RP_IPPROTO_TCP)
+		err = tcp_connect(st, sk, sa);
+	else
+		err = udp_connect(st, sk, sa);
+	return sock_done(st, f, err);
+}
+
+/* ---------------------------------------------------------------------
+ * Lookup and delivery
+ */
+
+/* Score of a lookup candidate; -1 = no match (compute_score()). */
+static int
+score(const struct rp_sock *sk, const struct rp_packet *pkt, bool exact)
+{
+	int s;
+
+	if (sk->family == RP_AF_INET6 && pkt->dst.addr.family == RP_AF_INET &&
+	    sk->ipv6only)
+		return -1;
+	if (sk->family == RP_AF_INET && pkt->dst.addr.family == RP_AF_INET6)
+		return -1;
+	if (exact) {
+		if (sk->family != pkt->dst.addr.family ||
+		    !rp_addr_eq(&sk->rcv_saddr, &pkt->dst.addr))
+			return -1;
+	} else if (!rp_addr_any(&sk->rcv_saddr)) {
+		return -1;
+	}
+	s = sk->bound_dev_if ? 2 : 1;
+	if (sk->family == pkt->dst.addr.family)
+		s++;
+	if (sk->protocol == RP_IPPROTO_UDP && sk->peer.port != 0) {
+		if (!rp_addr_eq(&sk->peer.addr, &pkt->src.addr) ||
+		    sk->peer.port != pkt->src.port)
+			return -1;
+		s += 8;
+	}
+	return s;
+}
+
+/*
+ * The socket a packet to pkt->dst reaches, running reuseport selection on
+ * the way (inet_lhash2_lookup(), udp4_lib_lookup2()): exact address
+ * first, then the wildcard; in bucket order, the first better-scoring
+ * socket with a group selects.  The caller must be in an RCU read-side
+ * section.  *dropped is set when the group's program said SK_DROP.
+ */
+static struct rp_sock *
+lookup(struct rp_state *st, struct rp_netns *net, const struct rp_packet *pkt,
+    uint32_t hash, struct rp_delivery *out, bool *dropped)
+{
+	struct rp_bucket *b = bucket_find(st, net->id, pkt->protocol,
+	    pkt->dst.port);
+
+	g_assert(rp_rcu_read_held(st));
+	if (b == NULL)
+		return NULL;
+	for (int pass = 0; pass < 2; pass++) {
+		struct rp_sock *result = NULL;
+		int hiscore = 0;
+
+		for (guint i = 0; i < b->listen->len; i++) {
+			struct rp_sock *sk = b->listen->pdata[i];
+			int s;
+
+			if (pkt->protocol == RP_IPPROTO_TCP &&
+			    sk->state != RP_TCP_LISTEN)
+				continue;
+			s = score(sk, pkt, pass == 0);
+			if (s <= hiscore)
+				continue;
+			if (sk->reuse != NULL) {
+				struct rp_select_ctx ctx = { .pkt = pkt,
+				    .hash = hash, .sk = sk, .out = out };
+				struct rp_sock *r;
+
+				r = rp_reuseport_select(st, &ctx, dropped);
+				if (*dropped)
+					return NULL;
+				/* UDP with connected members: only a candidate */
+				if (r != NULL && !(st->prof->has_conns &&
+				    sk->reuse->has_conns &&
+				    pkt->protocol == RP_IPPROTO_UDP))
+					return r;
+				if (r != NULL) {
+					result = r;
+					hiscore = s;
+					continue;
+				}
+			}
+			result = sk;
+			hiscore = s;
+		}
+		if (result != NULL)
+			return result;
+	}
+	return NULL;
+}
+
+struct rp_sock *
+rp_lookup_listener(struct rp_state *st, struct rp_netns *net, int protocol,
+    const struct rp_sockaddr *dst, const struct rp_sockaddr *src)
+{
+	struct rp_packet pkt = { .protocol = protocol, .dst = *dst,
+	    .src = *src };
+	bool dropped = false;
+	struct rp_sock *sk;
+
+	rp_rcu_read_lock(st);
+	sk = lookup(st, net, &pkt, rp_flow_hash(&pkt), NULL, &dropped);
+	rp_rcu_read_unlock(st);
+	return sk;
+}
+
+int
+rp_send(struct rp_state *st, unsigned netns, const struct rp_packet *pkt,
+    struct rp_delivery *out)
+{
+	struct rp_netns *net;
+	struct rp_sock *sk;
+	bool dropped = false;
+	uint32_t hash;
+
+	g_return_val_if_fail(pkt != NULL && out != NULL, -EFAULT);
+	if (netns >= st->netns->len)
+		return -ENOENT;
+	if (pkt->protocol != RP_IPPROTO_TCP && pkt->protocol != RP_IPPROTO_UDP)
+		return -EPROTONOSUPPORT;
+	if (pkt->src.addr.family != pkt->dst.addr.family ||
+	    (pkt->dst.addr.family != RP_AF_INET &&
+	    pkt->dst.addr.family != RP_AF_INET6))
+		return -EAFNOSUPPORT;
+	if (!addr_is_local(&pkt->dst.addr) || rp_addr_any(&pkt->dst.addr))
+		return -ENETUNREACH;	/* loopback only */
+	net = st->netns->pdata[netns];
+	memset(out, 0, sizeof(*out));
+	out->prog_ret = -1;
+	hash = pkt->has_hash ? pkt->hash : rp_flow_hash(pkt);
+	out->hash = hash;
+	rp_rcu_read_lock(st);
+	sk = lookup(st, net, pkt, hash, out, &dropped);
+	rp_rcu_read_unlock(st);
+	if (dropped) {
+		out->outcome = RP_DROPPED;
+		rp_state_quiesce(st);
+		return 0;
+	}
+	if (sk == NULL) {
+		out->outcome = RP_NO_SOCKET;
+		rp_state_quiesce(st);
+		return 0;
+	}
+	out->outcome = RP_DELIVERED;
+	out->sock = sk->id;
+	if (pkt->protocol == RP_IPPROTO_TCP) {
+		struct rp_sock *c;
+
+		if (pkt->conn == RP_CONN_REQUEST) {
+			c = child_new(st, sk, pkt, RP_TCP_NEW_SYN_RECV, hash);
+			c->parent = sk;
+			g_queue_push_tail(&sk->requests, c);
+		} else {
+			c = child_new(st, sk, pkt, pkt->conn ==
+			    RP_CONN_FASTOPEN ? RP_TCP_SYN_RECV :
+			    RP_TCP_ESTABLISHED, hash);
+			rp_child_enqueue(st, sk, c);
+		}
+		out->child = c->id;
+	}
+	rp_state_quiesce(st);
+	return 0;
+}
+
+/*
+ * Requests of closed listeners migrate (5.14+) or die when their final ACK
+ * arrives (ack) or their SYN+ACK timer fires (timer, len 0); requests of
+ * live listeners complete on ACK and wait on timer.
+ */
+static int
+requests_step(struct rp_state *st, unsigned netns, bool ack)
+{
+	g_autoptr(GPtrArray) todo = g_ptr_array_new();
+	int n = 0;
+
+	if (netns >= st->netns->len)
+		return -ENOENT;
+	for (guint i = 1; i < st->socks->len; i++) {
+		struct rp_sock *req = st->socks->pdata[i];
+
+		if (req != NULL && !req->dead &&
+		    req->state == RP_TCP_NEW_SYN_RECV &&
+		    req->net->id == netns)
+			g_ptr_array_add(todo, req);
+	}
+	for (guint i = 0; i < todo->len; i++) {
+		struct rp_sock *req = todo->pdata[i];
+		struct rp_sock *lsk = req->parent, *nsk = lsk;
+
+		if (lsk->state != RP_TCP_LISTEN) {
+			nsk = NULL;
+			if (st->prof->migration && lsk->reuse != NULL)
+				nsk = rp_reuseport_migrate(st, lsk, req,
+				    ack ? 20 : 0);
+			g_queue_remove(&lsk->requests, req);
+			rp_emit(st, &(struct rp_event){ .kind = RP_EV_MIGRATE,
+			    .sock = req->id, .sock2 = nsk ? nsk->id : 0 });
+			if (nsk == NULL) {
+				child_drop(st, req);
+				maybe_destroy(st, lsk);
+				continue;
+			}
+			maybe_destroy(st, lsk);
+			req->parent = nsk;
+			g_queue_push_tail(&nsk->requests, req);
+			n++;
+		}
+		if (!ack)
+			continue;
+		g_queue_remove(&nsk->requests, req);
+		req->hashed = true;
+		rp_sock_set_state(st, req, RP_TCP_ESTABLISHED);
+		rp_child_enqueue(st, nsk, req);
+		n++;
+	}
+	rp_state_quiesce(st);
+	return n;
+}
+
+int
+rp_requests_ack(struct rp_state *st, unsigned netns)
+{
+	return requests_step(st, netns, true);
+}
+
+int
+rp_requests_timer(struct rp_state *st, unsigned netns)
+{
+	return requests_step(st, netns, false);
+}
