@@ -945,6 +945,13 @@ check_owners(struct check *c)
 			return fail(c, INV_I4, "socket %u's owner word says a "
 			    "psock but it is in no sockmap or sockhash",
 			    sk->id);
+		/* a foreign owner (l2tp, encap) never gives its word up;
+		 * only 4.19's detach clears it (the known defect) */
+		if (sk->foreign_owned && sk->owner.kind != RP_OWNER_FOREIGN &&
+		    tags)
+			return fail(c, INV_I4, "socket %u's foreign owner word "
+			    "was overwritten: it now says %s", sk->id,
+			    owner_name(c, &sk->owner, &n));
 		/* 4.19 may clear a psock word by mistake: known defect */
 		if (!psock && sk->psock_refs > 0 && tags)
 			return fail(c, INV_I4, "socket %u is in %u "

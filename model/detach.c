@@ -37,6 +37,29 @@ rp_owner_set(struct rp_state *st, struct rp_sock *sk, enum rp_owner_kind kind,
 		    kind == RP_OWNER_STALE ? "stale-copy" : "foreign" });
 }
 
+/* Empty slot idx of m, which held sk (the kernel's RCU_INIT_POINTER). */
+static void
+slot_clear(struct rp_state *st, struct rp_map *m, uint32_t idx,
+    struct rp_sock *sk)
+{
+	if (m->dead) {
+		rp_violation(st, "I5: detach of socket %u writes slot %u of "
+		    "freed map %u", sk->id, idx, m->id);
+		return;
+	}
+	if (m->u.socks[idx] != sk) {
+		/* someone emptied it meanwhile (a racing writer) */
+		rp_violation(st, "I1: detach of socket %u finds map %u slot %u "
+		    "holding socket %u", sk->id, m->id, idx,
+		    m->u.socks[idx] != NULL ? m->u.socks[idx]->id : 0);
+		return;
+	}
+	m->u.socks[idx] = NULL;
+	m->used--;
+	rp_emit(st, &(struct rp_event){ .kind = RP_EV_SLOT_CLEAR,
+	    .map = m->id, .idx = idx, .sock = sk->id });
+}
+
 /*
  * bpf_sk_reuseport_detach(): sk is leaving its group; empty its slot.
  * The caller must hold reuseport_lock.  The slot is cleared inside the
@@ -58,17 +81,21 @@ rp_bpf_sk_reuseport_detach(struct rp_state *st, struct rp_sock *sk)
 		m = sk->owner.map;
 		idx = sk->owner.idx;
 		rp_owner_set(st, sk, RP_OWNER_NONE, NULL, 0);
-		g_assert(m->u.socks[idx] == sk);
-		m->u.socks[idx] = NULL;
-		m->used--;
-		rp_emit(st, &(struct rp_event){ .kind = RP_EV_SLOT_CLEAR,
-		    .map = m->id, .idx = idx, .sock = sk->id });
+		if (st->plant & RP_PLANT_DETACH_SLOT_UNLOCKED) {
+			/* planted bug: the slot write escapes the lock */
+			rp_cb_unlock(st, sk);
+			slot_clear(st, m, idx, sk);
+			rp_rule(st, "R-DET-1", 0);
+			return;
+		}
+		slot_clear(st, m, idx, sk);
 		rp_rule(st, "R-DET-1", 0);
 		break;
 	case RP_OWNER_STALE:
 	case RP_OWNER_PSOCK:
 	case RP_OWNER_FOREIGN:
-		if (st->prof->user_data_tags) {
+		if (st->prof->user_data_tags &&
+		    !(st->plant & RP_PLANT_DETACH_FOREIGN)) {
 			/* KERNEL: 5.8+ only SK_USER_DATA_BPF words are ours */
 			rp_rule(st, "R-DET-2", 0);
 			break;

@@ -213,7 +213,10 @@ map_free(struct rp_state *st, struct rp_map *m)
 		memlock_charge(st, m->charged_uid, -(int64_t)m->memlock);
 	st->maps->pdata[m->id] = NULL;
 	rp_emit(st, &(struct rp_event){ .kind = RP_EV_MAP_FREE, .map = m->id });
-	g_free(m);
+	if (m->type == RP_MAP_REUSEPORT_SOCKARRAY)
+		g_ptr_array_add(st->graveyard, m);	/* see rp_sockarray_free() */
+	else
+		g_free(m);
 }
 
 /* Drop one map reference (bpf_map_put()); the last one frees the map. */

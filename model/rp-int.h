@@ -137,6 +137,7 @@ struct rp_sock {
 	bool			ipv6only;
 	bool			closed;		/* file released */
 	bool			dead;		/* freed (RCU deferred) */
+	bool			foreign_owned;	/* a foreign user took sk_user_data */
 	bool			bind_port_lock;	/* port given explicitly */
 	bool			bind_addr_lock;	/* address given explicitly */
 	int			bound_dev_if;
@@ -270,6 +271,9 @@ struct rp_state {
 	/* memory limit for map allocations (models kvzalloc failure) */
 	uint64_t		kmem_limit;
 	uint64_t		kmem_used;
+	/* freed sockarrays, kept so a late write is reported, not a crash */
+	GPtrArray		*graveyard;
+	unsigned		plant;		/* enum rp_plant bits */
 };
 
 /* ---------------------------------------------------------------------

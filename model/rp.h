@@ -477,6 +477,21 @@ int	rp_map_info(const struct rp_state *, unsigned map,
 unsigned rp_map_slot(const struct rp_state *, unsigned map, uint32_t key);
 
 /* ---------------------------------------------------------------------
+ * Fault injection, for proving that checkers and the interleaving explorer
+ * find real concurrency bugs.  Never set outside tests.
+ */
+enum rp_plant {
+	RP_PLANT_NONE = 0,
+	RP_PLANT_UPDATE_NO_RECHECK = 1 << 0,	/* update trusts its lock-free check */
+	RP_PLANT_DETACH_SLOT_UNLOCKED = 1 << 1,	/* detach clears the slot after
+						 * dropping the callback lock */
+	RP_PLANT_FREE_NO_CB_LOCK = 1 << 2,	/* map free writes owner words
+						 * without the callback lock */
+	RP_PLANT_DETACH_FOREIGN = 1 << 3,	/* pre-5.8 detach in any profile */
+};
+void	rp_state_plant(struct rp_state *, unsigned bugs);
+
+/* ---------------------------------------------------------------------
  * Invariants I1-I16: FALSE with a message naming the invariant, the
  * objects involved and what is wrong.
  */

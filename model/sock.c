@@ -232,6 +232,7 @@ rp_set_foreign_owner(struct rp_state *st, unsigned proc, int fd)
 		err = -EBUSY;
 	else
 		rp_owner_set(st, sk, RP_OWNER_FOREIGN, NULL, 0);
+	sk->foreign_owned = err == 0 || sk->foreign_owned;
 	rp_cb_unlock(st, sk);
 	return sock_done(st, f, err);
 }

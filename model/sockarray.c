@@ -140,14 +140,17 @@ rp_sockarray_update(struct rp_state *st, struct rp_proc *p, struct rp_map *m,
 	if (err != 0)
 		goto out_put;
 
+	osk = m->u.socks[key];
 	rp_lock(st);
 	rp_cb_lock(st, nsk);
 	/* the state may have changed: check again under the locks */
-	rp_rule(st, "R-UPD-7", 0);
-	osk = m->u.socks[key];
-	err = update_check(st, nsk, osk, nsk->reuse, flags);
-	if (err != 0)
-		goto out_unlock;
+	if (!(st->plant & RP_PLANT_UPDATE_NO_RECHECK)) {
+		rp_rule(st, "R-UPD-7", 0);
+		osk = m->u.socks[key];
+		err = update_check(st, nsk, osk, nsk->reuse, flags);
+		if (err != 0)
+			goto out_unlock;
+	}
 	if (st->prof->lazy_group_id) {
 		err = rp_group_get_id(st, nsk->reuse);
 		if (err != 0)
@@ -224,10 +227,15 @@ rp_sockarray_free(struct rp_state *st, struct rp_map *m)
 
 		if (sk == NULL)
 			continue;
-		rp_cb_lock(st, sk);
-		/* KERNEL: cleared unconditionally, as reuseport_array_free() */
-		rp_owner_set(st, sk, RP_OWNER_NONE, NULL, 0);
-		rp_cb_unlock(st, sk);
+		if (st->plant & RP_PLANT_FREE_NO_CB_LOCK) {
+			rp_owner_set(st, sk, RP_OWNER_NONE, NULL, 0);
+		} else {
+			rp_cb_lock(st, sk);
+			/* KERNEL: cleared unconditionally, as
+			 * reuseport_array_free() */
+			rp_owner_set(st, sk, RP_OWNER_NONE, NULL, 0);
+			rp_cb_unlock(st, sk);
+		}
 		if (m->u.socks[i] != NULL) {
 			m->u.socks[i] = NULL;
 			m->used--;
@@ -237,7 +245,8 @@ rp_sockarray_free(struct rp_state *st, struct rp_map *m)
 	}
 	rp_rcu_read_unlock(st);
 	rp_rule(st, "R-FREE-2", 0);
+	/* The kernel frees the array here.  The model keeps the (empty) slot
+	 * array in the graveyard until rp_state_free(), so that a detach that
+	 * still reaches it (a bug) is reported as I5 instead of crashing. */
 	st->kmem_used -= 8 * (uint64_t)m->max_entries;
-	g_free(m->u.socks);
-	m->u.socks = NULL;
 }

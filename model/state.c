@@ -140,6 +140,7 @@ rp_state_new(const struct rp_profile *prof)
 	st->maps = g_ptr_array_new();
 	st->progs = g_ptr_array_new();
 	st->rcu_pending = g_ptr_array_new();
+	st->graveyard = g_ptr_array_new();
 	st->memlock_used = g_hash_table_new(g_direct_hash, g_direct_equal);
 	/* id 0 is "none" for sockets, groups, maps and programs */
 	g_ptr_array_add(st->socks, NULL);
@@ -244,6 +245,13 @@ rp_state_free(struct rp_state *st)
 		if (st->socks->pdata[i] != NULL)
 			sock_free(st, st->socks->pdata[i]);	/* LCOV_EXCL_LINE */
 	g_ptr_array_unref(st->rcu_pending);
+	for (guint i = 0; i < st->graveyard->len; i++) {
+		struct rp_map *m = st->graveyard->pdata[i];
+
+		g_free(m->u.socks);
+		g_free(m);
+	}
+	g_ptr_array_unref(st->graveyard);
 	for (guint i = 0; i < st->procs->len; i++)
 		proc_free(st->procs->pdata[i]);
 	g_ptr_array_unref(st->procs);
@@ -258,6 +266,13 @@ rp_state_free(struct rp_state *st)
 	rp_ida_destroy(&st->ida);
 	g_free(st->violation);
 	g_free(st);
+}
+
+void
+rp_state_plant(struct rp_state *st, unsigned bugs)
+{
+	g_return_if_fail(st != NULL);
+	st->plant = bugs;
 }
 
 const struct rp_profile *
