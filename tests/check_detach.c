@@ -1,0 +1,1055 @@
+/*
+ * check_detach.c - unit tests of model/detach.c and its callers: how a
+ * socket leaves its reuseport-array slot (bpf_sk_reuseport_detach()) when
+ * it is unhashed, closed, disconnected or rehashed (docs/SPEC.md R-DET),
+ * the 6.18 stop-listen path with migration enabled (closed section, no
+ * re-insertion on re-listen), what happens to owner words that belong to
+ * other subsystems (6.18: untouched; 4.19: cleared and reported as the
+ * known defect through the observer), and fd lifetime (dup, passing).
+ *
+ * The unhash paths are one table run under both profiles (loop index
+ * i: row i / 2, profile i % 2; 0 = 4.19, 1 = 6.18).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+
+#include "testutil.h"
+#include "rp-int.h"
+
+/* A test with a hierarchical name ("detach/unhash/table"). */
+#define TU_TEST(fn, name)						\
+	static void fn##_fn(int _i CK_ATTRIBUTE_UNUSED);		\
+	static const TTest fn##_ttest = { name, fn##_fn, __FILE__,	\
+	    __LINE__ };							\
+	static const TTest *fn = &fn##_ttest;				\
+	static void fn##_fn(int _i CK_ATTRIBUTE_UNUSED)
+
+#define P_419	0
+#define P_618	1
+
+static const char *const pname[TU_NPROFILES] = { "4.19", "6.18" };
+
+/* ---------------------------------------------------------------------
+ * Fixture
+ */
+struct fx {
+	struct rp_state	*st;
+	int		p;
+	GArray		*ev;		/* struct rp_event */
+};
+
+static void
+fx_event(void *ud, const struct rp_event *ev)
+{
+	struct fx *fx = ud;
+
+	g_array_append_val(fx->ev, *ev);
+}
+
+static const struct rp_observer fx_obs = { .event = fx_event };
+
+static void
+fx_init(struct fx *fx, int p)
+{
+	memset(fx, 0, sizeof(*fx));
+	fx->p = p;
+	fx->st = rp_state_new(tu_profile(p));
+	ck_assert_ptr_nonnull(fx->st);
+	fx->ev = g_array_new(FALSE, FALSE, sizeof(struct rp_event));
+	rp_state_set_observer(fx->st, &fx_obs, fx);
+}
+
+static void
+fx_fini(struct fx *fx)
+{
+	tu_assert_invariants(fx->st);
+	rp_state_free(fx->st);
+	g_array_unref(fx->ev);
+}
+
+static void
+fx_clear(struct fx *fx)
+{
+	g_array_set_size(fx->ev, 0);
+}
+
+static bool
+fx_saw_rule(const struct fx *fx, const char *rule)
+{
+	for (guint i = 0; i < fx->ev->len; i++) {
+		const struct rp_event *e = &g_array_index(fx->ev,
+		    struct rp_event, i);
+
+		if (e->kind == RP_EV_RULE && e->rule != NULL &&
+		    strcmp(e->rule, rule) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Events of kind k (on socket sock, 0 = any). */
+static unsigned
+fx_count(const struct fx *fx, enum rp_event_kind k, unsigned sock)
+{
+	unsigned n = 0;
+
+	for (guint i = 0; i < fx->ev->len; i++) {
+		const struct rp_event *e = &g_array_index(fx->ev,
+		    struct rp_event, i);
+
+		if (e->kind == k && (sock == 0 || e->sock == sock))
+			n++;
+	}
+	return n;
+}
+
+/* ---------------------------------------------------------------------
+ * Helpers
+ */
+
+static int
+sockarray(struct fx *fx, uint32_t n)
+{
+	struct rp_map_attr a;
+	int fd;
+
+	rp_map_attr_init(&a, RP_MAP_REUSEPORT_SOCKARRAY, 8, n);
+	fd = rp_map_create(fx->st, 0, &a);
+	ck_assert_msg(fd >= 0, "sockarray: %d", fd);
+	return fd;
+}
+
+static unsigned
+sid(struct fx *fx, unsigned proc, int fd)
+{
+	unsigned id = rp_fd_sock(fx->st, proc, fd);
+
+	ck_assert_uint_ne(id, 0);
+	return id;
+}
+
+static struct rp_sock_info
+sinfo(struct fx *fx, unsigned id)
+{
+	struct rp_sock_info in;
+
+	ck_assert_int_eq(rp_sock_info(fx->st, id, &in), 0);
+	return in;
+}
+
+static struct rp_group_info
+ginfo(struct fx *fx, unsigned g)
+{
+	struct rp_group_info gi;
+
+	ck_assert_int_eq(rp_group_info(fx->st, g, &gi), 0);
+	return gi;
+}
+
+static void
+insert(struct fx *fx, int map, uint32_t key, int fd)
+{
+	ck_assert_int_eq(rp_map_update(fx->st, 0, map, key, (uint64_t)fd,
+	    RP_BPF_NOEXIST), 0);
+}
+
+/* slot key of map holds socket id, and its owner word says so */
+static void
+assert_member(struct fx *fx, int map, uint32_t key, unsigned id)
+{
+	unsigned m = rp_fd_map(fx->st, 0, map);
+	struct rp_sock_info in = sinfo(fx, id);
+
+	ck_assert_uint_eq(rp_map_slot(fx->st, m, key), id);
+	ck_assert_int_eq(in.owner, RP_OWNER_SLOT);
+	ck_assert_uint_eq(in.owner_map, m);
+	ck_assert_uint_eq(in.owner_idx, key);
+}
+
+static bool
+sock_gone(struct fx *fx, unsigned id)
+{
+	struct rp_sock_info in;
+
+	return rp_sock_info(fx->st, id, &in) != 0 || in.closed;
+}
+
+/* A second SO_REUSEPORT socket in fd's group (same address and port). */
+static int
+join(struct fx *fx, int fd, int family, int type)
+{
+	struct rp_sockaddr sa;
+	int n;
+
+	ck_assert_int_eq(rp_getsockname(fx->st, 0, fd, &sa), 0);
+	n = tu_reuse_sock(fx->st, 0, family, type,
+	    !rp_addr_any(&sa.addr) ? 1 : 0, sa.port);
+	ck_assert_uint_eq(sinfo(fx, sid(fx, 0, n)).group,
+	    sinfo(fx, sid(fx, 0, fd)).group);
+	return n;
+}
+
+static int
+load_prog(struct fx *fx, int map, uint32_t eat)
+{
+	struct rp_prog_attr pa = { .prog_type = RP_PROG_SK_REUSEPORT,
+	    .expected_attach_type = eat, .map_fd = map };
+	int fd;
+
+	pa.policy.key_src = RP_KEY_CONST;
+	fd = rp_prog_load(fx->st, 0, &pa);
+	ck_assert_msg(fd >= 0, "prog load: %d", fd);
+	return fd;
+}
+
+/* ---------------------------------------------------------------------
+ * detach/unhash: every path of R-DET-4, R-DET-5, R-DET-8, R-DET-10 and
+ * the events of R-DET-9 that keep the slot.
+ */
+
+struct env {
+	struct fx	fx;
+	int		map;
+	int		fd;		/* the member under test, in slot 1 */
+	int		mate;		/* a member of its group, slot 2 */
+	int		family, type;
+};
+
+enum result {
+	LEAVES_BOTH,	/* slot and group, socket unhashed or closed */
+	LEAVES_REHASH,	/* slot and group, socket stays hashed (R-DET-8) */
+	STAYS,		/* slot, group and hash unchanged */
+	NA_ROW,
+};
+
+struct unhash_case {
+	const char	*name;
+	const char	*rule[TU_NPROFILES];
+	int		family, type;
+	bool		wildcard;	/* bound to the wildcard address */
+	bool		fixed_port;	/* port given explicitly */
+	void		(*op)(struct env *);
+	enum result	want[TU_NPROFILES];
+};
+
+static void
+op_close(struct env *e)
+{
+	ck_assert_int_eq(rp_close(e->fx.st, 0, e->fd), 0);
+}
+
+static void
+op_shut_rd(struct env *e)
+{
+	ck_assert_int_eq(rp_shutdown(e->fx.st, 0, e->fd, RP_SHUT_RD), 0);
+}
+
+static void
+op_shut_rdwr(struct env *e)
+{
+	ck_assert_int_eq(rp_shutdown(e->fx.st, 0, e->fd, RP_SHUT_RDWR), 0);
+}
+
+static void
+op_shut_wr(struct env *e)
+{
+	ck_assert_int_eq(rp_shutdown(e->fx.st, 0, e->fd, RP_SHUT_WR), 0);
+}
+
+static void
+op_unspec(struct env *e)
+{
+	struct rp_sockaddr sa = { .addr = { .family = RP_AF_UNSPEC } };
+
+	ck_assert_int_eq(rp_connect(e->fx.st, 0, e->fd, &sa), 0);
+}
+
+static void
+op_connect(struct env *e)
+{
+	struct rp_sockaddr peer = tu_addr(e->family, 1, 9999);
+
+	ck_assert_int_eq(rp_connect(e->fx.st, 0, e->fd, &peer), 0);
+}
+
+static void
+op_listen_again(struct env *e)
+{
+	ck_assert_int_eq(rp_listen(e->fx.st, 0, e->fd, 64), 0);
+}
+
+static void
+op_mate_leaves(struct env *e)
+{
+	ck_assert_int_eq(rp_close(e->fx.st, 0, e->mate), 0);
+}
+
+static void
+op_others_join(struct env *e)
+{
+	/* 130 more members: the group grows from 128 to 256 (R-GROW-1) */
+	for (int i = 0; i < 130; i++)
+		(void)join(&e->fx, e->fd, e->family, e->type);
+	ck_assert_uint_eq(ginfo(&e->fx, sinfo(&e->fx, sid(&e->fx, 0,
+	    e->fd)).group).max_socks, 256);
+}
+
+static void
+op_prog_attach_detach(struct env *e)
+{
+	struct rp_cbpf c = { .k = 0 };
+	int prog = load_prog(&e->fx, e->map, 0);
+
+	ck_assert_int_eq(rp_attach_ebpf(e->fx.st, 0, e->mate, prog), 0);
+	ck_assert_int_eq(rp_attach_cbpf(e->fx.st, 0, e->fd, &c), 0);
+	if (e->fx.p == P_618)
+		ck_assert_int_eq(rp_detach_bpf(e->fx.st, 0, e->mate), 0);
+	ck_assert_int_eq(rp_close(e->fx.st, 0, prog), 0);
+}
+
+static void
+op_other_slot(struct env *e)
+{
+	int x = tu_reuse_sock(e->fx.st, 0, e->family, e->type, 1, 0);
+
+	ck_assert_int_eq(rp_map_delete(e->fx.st, 0, e->map, 2), 0);
+	ck_assert_int_eq(rp_map_update(e->fx.st, 0, e->map, 2, (uint64_t)x,
+	    RP_BPF_ANY), 0);
+	ck_assert_int_eq(rp_map_update(e->fx.st, 0, e->map, 2,
+	    (uint64_t)e->mate, RP_BPF_EXIST), 0);
+}
+
+static void
+op_dup_close(struct env *e)
+{
+	int d = rp_fd_dup(e->fx.st, 0, e->fd);
+
+	ck_assert_int_ge(d, 0);
+	ck_assert_int_eq(rp_close(e->fx.st, 0, e->fd), 0);
+	e->fd = d;
+}
+
+#define T4	RP_AF_INET, RP_SOCK_STREAM
+#define T6	RP_AF_INET6, RP_SOCK_STREAM
+#define U4	RP_AF_INET, RP_SOCK_DGRAM
+#define U6	RP_AF_INET6, RP_SOCK_DGRAM
+#define R1(r)		{ r, r }
+#define R2(a, b)	{ a, b }
+#define W1(w)		{ w, w }
+
+static const struct unhash_case unhash_cases[] = {
+	/* R-DET-4: a TCP listener (no migration) */
+	{ "detach/unhash/tcp-close", R1("R-DET-4 R-SOCK-8"), T4, false, false,
+	    op_close, W1(LEAVES_BOTH) },
+	{ "detach/unhash/tcp6-close-wildcard", R1("R-DET-4"), T6, true,
+	    false, op_close, W1(LEAVES_BOTH) },
+	{ "detach/unhash/tcp-shutdown-rd", R1("R-DET-4 R-SOCK-5"), T4, false,
+	    false, op_shut_rd, W1(LEAVES_BOTH) },
+	{ "detach/unhash/tcp-shutdown-rdwr", R1("R-DET-4 R-SOCK-5"), T6,
+	    false, false, op_shut_rdwr, W1(LEAVES_BOTH) },
+	{ "detach/unhash/tcp-connect-unspec", R1("R-DET-4 R-SOCK-5"), T4,
+	    false, true, op_unspec, W1(LEAVES_BOTH) },
+	/* R-DET-5: UDP */
+	{ "detach/unhash/udp-close", R1("R-DET-5"), U4, false, false,
+	    op_close, W1(LEAVES_BOTH) },
+	{ "detach/unhash/udp6-close-wildcard", R1("R-DET-5"), U6, true, false,
+	    op_close, W1(LEAVES_BOTH) },
+	{ "detach/unhash/udp-unspec-autoport", R1("R-DET-5"), U6, false,
+	    false, op_unspec, W1(LEAVES_BOTH) },
+	{ "detach/unhash/udp-unspec-fixed-port", R1("R-DET-5"), U4, false,
+	    true, op_unspec, W1(STAYS) },
+	/* R-DET-8 R-DET-10: UDP connect */
+	{ "detach/unhash/udp-connect-wildcard", R1("R-DET-8"), U4, true,
+	    false, op_connect, W1(LEAVES_REHASH) },
+	{ "detach/unhash/udp6-connect-wildcard", R1("R-DET-8"), U6, true,
+	    true, op_connect, W1(LEAVES_REHASH) },
+	{ "detach/unhash/udp-connect-bound-address",
+	    R2("R-DET-8 R-CONN-1", "R-DET-10"), U4, false, false, op_connect,
+	    { STAYS, LEAVES_REHASH } },
+	/* R-DET-9: nothing changes the slot */
+	{ "detach/keep/tcp-shutdown-wr", R1("R-DET-9 R-SOCK-5"), T4, false,
+	    false, op_shut_wr, W1(STAYS) },
+	{ "detach/keep/tcp-listen-again", R1("R-DET-9 R-GRP-7"), T6, false,
+	    false, op_listen_again, W1(STAYS) },
+	{ "detach/keep/mate-leaves", R1("R-DET-9"), T4, false, false,
+	    op_mate_leaves, W1(STAYS) },
+	{ "detach/keep/udp-mate-leaves", R1("R-DET-9"), U6, false, false,
+	    op_mate_leaves, W1(STAYS) },
+	{ "detach/keep/group-grows", R1("R-DET-9 R-GROW-1"), T4, false, false,
+	    op_others_join, W1(STAYS) },
+	{ "detach/keep/udp-group-grows", R1("R-DET-9 R-GROW-1"), U4, false,
+	    false, op_others_join, W1(STAYS) },
+	{ "detach/keep/prog-attach-detach", R1("R-DET-9 R-ATT-5"), T4, false,
+	    false, op_prog_attach_detach, W1(STAYS) },
+	{ "detach/keep/other-slot", R1("R-DET-9"), U4, false, false,
+	    op_other_slot, W1(STAYS) },
+	{ "detach/keep/close-dup", R1("R-DET-9 R-SOCK-8 R-INV-6"), T6, false,
+	    false, op_dup_close, W1(STAYS) },
+};
+
+/* A member of family/type bound to loopback or the wildcard. */
+static int
+make_member(struct fx *fx, int family, int type, bool wildcard,
+    bool fixed_port)
+{
+	static uint16_t next_port = 20000;
+
+	return tu_reuse_sock(fx->st, 0, family, type, wildcard ? 0 : 1,
+	    fixed_port ? next_port++ : 0);
+}
+
+TU_TEST(unhash_table, "detach/unhash/table")
+{
+	const struct unhash_case *c = &unhash_cases[_i / TU_NPROFILES];
+	int p = _i % TU_NPROFILES;
+	struct env e;
+	unsigned id, mate, g;
+	uint32_t rid;
+	struct rp_sock_info in;
+	uint64_t cookie;
+
+	if (c->want[p] == NA_ROW)
+		return;
+	memset(&e, 0, sizeof(e));
+	fx_init(&e.fx, p);
+	e.family = c->family;
+	e.type = c->type;
+	e.map = sockarray(&e.fx, 4);
+	e.fd = make_member(&e.fx, c->family, c->type, c->wildcard,
+	    c->fixed_port);
+	e.mate = join(&e.fx, e.fd, c->family, c->type);
+	insert(&e.fx, e.map, 1, e.fd);
+	insert(&e.fx, e.map, 2, e.mate);
+	id = sid(&e.fx, 0, e.fd);
+	mate = sid(&e.fx, 0, e.mate);
+	g = sinfo(&e.fx, id).group;
+	rid = ginfo(&e.fx, g).reuseport_id;
+	cookie = sinfo(&e.fx, id).cookie;
+	fx_clear(&e.fx);
+	c->op(&e);
+	tu_assert_invariants(e.fx.st);
+	switch (c->want[p]) {
+	case LEAVES_BOTH:
+	case LEAVES_REHASH:
+		ck_assert_msg(rp_map_slot(e.fx.st, rp_fd_map(e.fx.st, 0,
+		    e.map), 1) == 0, "%s [%s]: slot still occupied (%s)",
+		    c->name, pname[p], c->rule[p]);
+		ck_assert(fx_saw_rule(&e.fx, "R-DET-1"));
+		ck_assert_uint_eq(fx_count(&e.fx, RP_EV_SLOT_CLEAR, id), 1);
+		if (c->want[p] == LEAVES_REHASH) {
+			in = sinfo(&e.fx, id);
+			ck_assert(in.hashed && !in.closed);
+			ck_assert_int_eq(in.owner, RP_OWNER_NONE);
+			ck_assert_uint_eq(in.group, 0);
+		} else if (!sock_gone(&e.fx, id)) {
+			in = sinfo(&e.fx, id);
+			ck_assert(!in.hashed);
+			ck_assert_int_eq(in.owner, RP_OWNER_NONE);
+			ck_assert_uint_eq(in.group, 0);
+		}
+		/* the mate keeps its slot and its group */
+		assert_member(&e.fx, e.map, 2, mate);
+		ck_assert_uint_eq(sinfo(&e.fx, mate).group, g);
+		ck_assert_uint_eq(ginfo(&e.fx, g).num_socks, 1);
+		break;
+	case STAYS:
+		assert_member(&e.fx, e.map, 1, id);
+		in = sinfo(&e.fx, id);
+		/* growth replaces the group object (a new model id) but
+		 * keeps its reuseport_id (R-GROW-1) */
+		ck_assert_msg(in.group != 0 && in.hashed &&
+		    ginfo(&e.fx, in.group).reuseport_id == rid, "%s [%s]: "
+		    "left its group (%s)", c->name, pname[p], c->rule[p]);
+		if (c->op != op_mate_leaves)
+			ck_assert_uint_eq(sinfo(&e.fx, mate).group, in.group);
+		ck_assert_uint_eq(in.cookie, cookie);
+		ck_assert_uint_eq(fx_count(&e.fx, RP_EV_SLOT_CLEAR, id), 0);
+		ck_assert_uint_eq(fx_count(&e.fx, RP_EV_OWNER_CLEAR, id), 0);
+		break;
+	case NA_ROW:
+		break;
+	}
+	fx_fini(&e.fx);
+}
+END_TEST
+
+/*
+ * R-DET-1 R-INV-12: detach clears the owner word and then the slot inside
+ * the socket's callback lock, with the reuseport lock held, before the
+ * socket leaves socks[].
+ */
+TU_TEST(unhash_order, "detach/unhash/order")
+{
+	static const int kinds[] = {
+		RP_EV_LOCK, RP_EV_UNLOCK, RP_EV_CB_LOCK, RP_EV_CB_UNLOCK,
+		RP_EV_OWNER_CLEAR, RP_EV_SLOT_CLEAR, RP_EV_GROUP_DEL, -1
+	};
+	struct fx fx;
+	int map, a;
+	unsigned id;
+	GString *s = g_string_new(NULL);
+	char *want;
+
+	fx_init(&fx, _i);
+	map = sockarray(&fx, 2);
+	a = tu_reuse_sock(fx.st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, 0);
+	insert(&fx, map, 0, a);
+	id = sid(&fx, 0, a);
+	fx_clear(&fx);
+	ck_assert_int_eq(rp_close(fx.st, 0, a), 0);
+	for (guint i = 0; i < fx.ev->len; i++) {
+		const struct rp_event *e = &g_array_index(fx.ev,
+		    struct rp_event, i);
+
+		for (const int *k = kinds; *k >= 0; k++)
+			if ((int)e->kind == *k)
+				g_string_append_printf(s, "%s%s",
+				    s->len ? " " : "",
+				    rp_event_kind_name(e->kind));
+	}
+	want = g_strdup("lock cb_lock owner_clear slot_clear cb_unlock "
+	    "group_del unlock");
+	ck_assert_msg(strstr(s->str, want) != NULL, "events: %s", s->str);
+	ck_assert_uint_eq(fx_count(&fx, RP_EV_SLOT_CLEAR, id), 1);
+	g_free(want);
+	g_string_free(s, TRUE);
+	fx_fini(&fx);
+}
+END_TEST
+
+/*
+ * R-SOCK-5 R-SOCK-4 R-DET-4: a listener whose port was chosen by the
+ * kernel (bound to port 0) loses the port when it is disconnected, and
+ * may listen() again: it autobinds a fresh port and gets a new group,
+ * in no map.  (Guarded: the re-listen is attempted only once the port is
+ * released, so a model that keeps it fails here instead of crashing.)
+ */
+TU_TEST(unhash_relisten_autobound, "detach/unhash/relisten-autobound")
+{
+	struct fx fx;
+	int map, a, b;
+	unsigned ida, g;
+	struct rp_sockaddr sa;
+
+	fx_init(&fx, _i);
+	map = sockarray(&fx, 2);
+	a = tu_reuse_sock(fx.st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, 0);
+	b = join(&fx, a, RP_AF_INET, RP_SOCK_STREAM);
+	ida = sid(&fx, 0, a);
+	g = sinfo(&fx, ida).group;
+	insert(&fx, map, 0, a);
+	ck_assert_int_eq(rp_shutdown(fx.st, 0, a, RP_SHUT_RDWR), 0);
+	ck_assert_uint_eq(rp_map_slot(fx.st, rp_fd_map(fx.st, 0, map), 0), 0);
+	ck_assert_int_eq(rp_getsockname(fx.st, 0, a, &sa), 0);
+	ck_assert_msg(sa.port == 0, "[%s] a disconnected listener keeps its "
+	    "kernel-chosen port %u (R-SOCK-5)", pname[_i], sa.port);
+	ck_assert_int_eq(rp_listen(fx.st, 0, a, 8), 0);
+	ck_assert_uint_ne(tu_port(fx.st, 0, a), 0);
+	ck_assert_uint_ne(tu_port(fx.st, 0, a), tu_port(fx.st, 0, b));
+	ck_assert_uint_ne(sinfo(&fx, ida).group, 0);
+	ck_assert_uint_ne(sinfo(&fx, ida).group, g);
+	ck_assert_int_eq(sinfo(&fx, ida).owner, RP_OWNER_NONE);
+	fx_fini(&fx);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------
+ * detach/migrate: 6.18 stop-listen with migration (R-DET-6, R-MIG-6)
+ */
+
+enum mig_via { VIA_SYSCTL, VIA_PROG_MIGRATE, VIA_PROG_SELECT, VIA_NONE };
+
+struct mig_case {
+	const char	*name;
+	const char	*rule;
+	enum mig_via	via;
+	int		how;		/* RP_SHUT_*, -1: connect(AF_UNSPEC) */
+	bool		closed_section;	/* 6.18 result */
+};
+
+static const struct mig_case mig_cases[] = {
+	{ "detach/migrate/sysctl-shutdown", "R-DET-6 R-MIG-6", VIA_SYSCTL,
+	    RP_SHUT_RDWR, true },
+	{ "detach/migrate/sysctl-shutdown-rd", "R-DET-6 R-MIG-6", VIA_SYSCTL,
+	    RP_SHUT_RD, true },
+	{ "detach/migrate/sysctl-unspec", "R-DET-6 R-MIG-6", VIA_SYSCTL, -1,
+	    true },
+	{ "detach/migrate/prog-shutdown", "R-DET-6 R-MIG-6",
+	    VIA_PROG_MIGRATE, RP_SHUT_RDWR, true },
+	{ "detach/migrate/select-prog-no-migration", "R-MIG-6 R-DET-4",
+	    VIA_PROG_SELECT, RP_SHUT_RDWR, false },
+	{ "detach/migrate/off", "R-MIG-6 R-DET-4", VIA_NONE, RP_SHUT_RDWR,
+	    false },
+};
+
+/*
+ * A listener in slot 0 stops listening with migration enabled (6.18): it
+ * leaves the slot at once, moves to its group's closed section keeping
+ * its group pointer; listen() again brings it back into the listening
+ * section of the same group (R-RES-1) but not into the map; user space
+ * may insert it again.  4.19 has neither the sysctl nor the closed
+ * section: the socket leaves its group, and a new listen() joins the
+ * mate's group like a new socket (R-RES-4).
+ */
+TU_TEST(migrate_table, "detach/migrate/table")
+{
+	const struct mig_case *c = &mig_cases[_i / TU_NPROFILES];
+	int p = _i % TU_NPROFILES;
+	bool closed = c->closed_section && p == P_618;
+	struct fx fx;
+	int map, a, b, prog = -1;
+	unsigned ida, idb, g;
+	struct rp_sock_info in;
+
+	fx_init(&fx, p);
+	map = sockarray(&fx, 4);
+	/* an explicit port, which a disconnected listener keeps (R-SOCK-5) */
+	a = tu_reuse_sock(fx.st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, 7000);
+	b = join(&fx, a, RP_AF_INET, RP_SOCK_STREAM);
+	ida = sid(&fx, 0, a);
+	idb = sid(&fx, 0, b);
+	g = sinfo(&fx, ida).group;
+	insert(&fx, map, 0, a);
+	insert(&fx, map, 1, b);
+	switch (c->via) {
+	case VIA_SYSCTL:
+		ck_assert_int_eq(rp_sysctl_set(fx.st, 0,
+		    "net.ipv4.tcp_migrate_req", 1), p == P_419 ? -ENOENT : 0);
+		break;
+	case VIA_PROG_MIGRATE:
+	case VIA_PROG_SELECT:
+		prog = load_prog(&fx, map, c->via == VIA_PROG_MIGRATE ?
+		    RP_ATTACH_SK_REUSEPORT_SELECT_OR_MIGRATE :
+		    RP_ATTACH_SK_REUSEPORT_SELECT);
+		ck_assert_int_eq(rp_attach_ebpf(fx.st, 0, b, prog), 0);
+		break;
+	case VIA_NONE:
+		break;
+	}
+	fx_clear(&fx);
+	if (c->how >= 0) {
+		ck_assert_int_eq(rp_shutdown(fx.st, 0, a, c->how), 0);
+	} else {
+		struct rp_sockaddr sa = { .addr = { .family = RP_AF_UNSPEC } };
+
+		ck_assert_int_eq(rp_connect(fx.st, 0, a, &sa), 0);
+	}
+	tu_assert_invariants(fx.st);
+	/* the slot is left in the same step either way (R-DET-4) */
+	ck_assert_uint_eq(rp_map_slot(fx.st, rp_fd_map(fx.st, 0, map), 0), 0);
+	in = sinfo(&fx, ida);
+	ck_assert_int_eq(in.owner, RP_OWNER_NONE);
+	ck_assert(!in.hashed);
+	ck_assert_int_eq(in.state, RP_TCP_CLOSE);
+	if (closed) {
+		ck_assert(fx_saw_rule(&fx, "R-DET-6"));
+		ck_assert_uint_eq(in.group, g);
+		ck_assert(in.group_closed);
+		ck_assert_uint_eq(ginfo(&fx, g).num_closed_socks, 1);
+		ck_assert_uint_eq(ginfo(&fx, g).num_socks, 1);
+	} else {
+		ck_assert(!fx_saw_rule(&fx, "R-DET-6"));
+		ck_assert_uint_eq(in.group, 0);
+		ck_assert_uint_eq(ginfo(&fx, g).num_socks, 1);
+		ck_assert_uint_eq(ginfo(&fx, g).num_closed_socks, 0);
+	}
+	assert_member(&fx, map, 1, idb);
+	/* listen again: back in the group, not in the map */
+	ck_assert_int_eq(rp_listen(fx.st, 0, a, 8), 0);
+	tu_assert_invariants(fx.st);
+	in = sinfo(&fx, ida);
+	ck_assert_uint_eq(in.group, g);
+	ck_assert(!in.group_closed);
+	ck_assert_int_eq(in.owner, RP_OWNER_NONE);
+	ck_assert_uint_eq(rp_map_slot(fx.st, rp_fd_map(fx.st, 0, map), 0), 0);
+	ck_assert_uint_eq(ginfo(&fx, g).num_socks, 2);
+	ck_assert_uint_eq(ginfo(&fx, g).num_closed_socks, 0);
+	if (closed)
+		ck_assert(fx_saw_rule(&fx, "R-RES-1"));
+	insert(&fx, map, 0, a);
+	if (prog >= 0)
+		ck_assert_int_eq(rp_close(fx.st, 0, prog), 0);
+	fx_fini(&fx);
+}
+END_TEST
+
+/*
+ * R-DET-6 R-DET-7 R-MIG-6: with migration on, the last close of a
+ * listener also leaves the slot at once; the socket sits in the closed
+ * section only until it is destroyed, then leaves the group.  A UDP
+ * member never takes the migration path (R-MIG-6).
+ */
+TU_TEST(migrate_close, "detach/migrate/close")
+{
+	struct fx fx;
+	int map, a, b, u, u2;
+	unsigned ida, g, gu;
+
+	fx_init(&fx, P_618);
+	ck_assert_int_eq(rp_sysctl_set(fx.st, 0, "net.ipv4.tcp_migrate_req",
+	    1), 0);
+	map = sockarray(&fx, 4);
+	a = tu_reuse_sock(fx.st, 0, RP_AF_INET6, RP_SOCK_STREAM, 1, 0);
+	b = join(&fx, a, RP_AF_INET6, RP_SOCK_STREAM);
+	u = tu_reuse_sock(fx.st, 0, RP_AF_INET, RP_SOCK_DGRAM, 1, 0);
+	u2 = join(&fx, u, RP_AF_INET, RP_SOCK_DGRAM);
+	ida = sid(&fx, 0, a);
+	g = sinfo(&fx, ida).group;
+	gu = sinfo(&fx, sid(&fx, 0, u)).group;
+	insert(&fx, map, 0, a);
+	insert(&fx, map, 1, u);
+	fx_clear(&fx);
+	ck_assert_int_eq(rp_close(fx.st, 0, a), 0);
+	ck_assert(fx_saw_rule(&fx, "R-DET-6"));
+	ck_assert(fx_saw_rule(&fx, "R-DET-7"));
+	ck_assert_uint_eq(rp_map_slot(fx.st, rp_fd_map(fx.st, 0, map), 0), 0);
+	ck_assert(sock_gone(&fx, ida));
+	ck_assert_uint_eq(ginfo(&fx, g).num_socks, 1);
+	ck_assert_uint_eq(ginfo(&fx, g).num_closed_socks, 0);
+	tu_assert_invariants(fx.st);
+	fx_clear(&fx);
+	ck_assert_int_eq(rp_close(fx.st, 0, u), 0);
+	ck_assert(!fx_saw_rule(&fx, "R-DET-6"));
+	ck_assert_uint_eq(rp_map_slot(fx.st, rp_fd_map(fx.st, 0, map), 1), 0);
+	ck_assert_uint_eq(ginfo(&fx, gu).num_closed_socks, 0);
+	ck_assert_uint_eq(ginfo(&fx, gu).num_socks, 1);
+	(void)b;
+	(void)u2;
+	fx_fini(&fx);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------
+ * detach/foreign: owner words of other subsystems (R-DET-2, R-DET-3)
+ */
+
+struct defect_log {
+	unsigned	n;
+	unsigned	sock;
+	const char	*what;
+};
+
+/* An observer that only records RP_EV_KNOWN_DEFECT events. */
+static void
+defect_event(void *ud, const struct rp_event *ev)
+{
+	struct defect_log *log = ud;
+
+	if (ev->kind != RP_EV_KNOWN_DEFECT)
+		return;
+	log->n++;
+	log->sock = ev->sock;
+	log->what = ev->what;
+}
+
+static const struct rp_observer defect_obs = { .event = defect_event };
+
+/*
+ * A group member whose owner word belongs to another user (an l2tp-like
+ * encapsulation) is closed.  6.18 leaves that word alone.  4.19 clears
+ * it when the group has an id (a member was inserted once) and the
+ * observer receives the known-defect event; a group without an id is
+ * never detached (R-DET-3), so nothing is written or reported.
+ */
+struct foreign_case {
+	const char	*name;
+	const char	*rule[TU_NPROFILES];
+	bool		group_has_id;	/* a mate was inserted into a map */
+	int		how;		/* RP_SHUT_* or -1: close() */
+	int		type;
+	bool		defect[TU_NPROFILES];
+};
+
+static const struct foreign_case foreign_cases[] = {
+	{ "detach/foreign/tcp-close-group-with-id",
+	    R1("R-DET-2 R-INV-4"), true, -1, RP_SOCK_STREAM, { true, false } },
+	{ "detach/foreign/tcp-shutdown-group-with-id",
+	    R1("R-DET-2 R-INV-4"), true, RP_SHUT_RDWR, RP_SOCK_STREAM,
+	    { true, false } },
+	{ "detach/foreign/udp-close-group-with-id",
+	    R1("R-DET-2 R-INV-4"), true, -1, RP_SOCK_DGRAM, { true, false } },
+	{ "detach/foreign/tcp-shutdown-group-without-id",
+	    R2("R-DET-3", "R-DET-2"), false, RP_SHUT_RDWR, RP_SOCK_STREAM,
+	    { false, false } },
+	{ "detach/foreign/udp-close-group-without-id",
+	    R2("R-DET-3", "R-DET-2"), false, -1, RP_SOCK_DGRAM,
+	    { false, false } },
+};
+
+TU_TEST(foreign_table, "detach/foreign/table")
+{
+	const struct foreign_case *c = &foreign_cases[_i / TU_NPROFILES];
+	int p = _i % TU_NPROFILES;
+	struct defect_log log = { 0 };
+	struct rp_state *st = rp_state_new(tu_profile(p));
+	struct rp_map_attr a;
+	int map, s, mate, d = -1;
+	unsigned id;
+	struct rp_sock_info in;
+
+	rp_map_attr_init(&a, RP_MAP_REUSEPORT_SOCKARRAY, 8, 2);
+	map = rp_map_create(st, 0, &a);
+	ck_assert_int_ge(map, 0);
+	s = tu_reuse_sock(st, 0, RP_AF_INET, c->type, 1, 0);
+	mate = tu_reuse_sock(st, 0, RP_AF_INET, c->type, 1, tu_port(st, 0, s));
+	id = rp_fd_sock(st, 0, s);
+	if (c->group_has_id)
+		ck_assert_int_eq(rp_map_update(st, 0, map, 0, (uint64_t)mate,
+		    0), 0);
+	ck_assert_int_eq(rp_set_foreign_owner(st, 0, s), 0);
+	ck_assert_int_eq(rp_set_foreign_owner(st, 0, s), -EBUSY);
+	/* a foreign-owned socket cannot enter a map (R-UPD-6g) */
+	ck_assert_int_eq(rp_map_update(st, 0, map, 1, (uint64_t)s, 0),
+	    -EBUSY);
+	if (c->how < 0)
+		d = rp_fd_dup(st, 0, s);	/* a second fd: see below */
+	rp_state_set_observer(st, &defect_obs, &log);
+	if (c->how < 0)
+		ck_assert_int_eq(rp_close(st, 0, s), 0);
+	else
+		ck_assert_int_eq(rp_shutdown(st, 0, s, c->how), 0);
+	if (c->how < 0) {
+		/* closing one of two fds detached nothing yet */
+		ck_assert_uint_eq(log.n, 0);
+		ck_assert_int_eq(rp_sock_info(st, id, &in), 0);
+		ck_assert_int_eq(in.owner, RP_OWNER_FOREIGN);
+		ck_assert_int_eq(rp_close(st, 0, d), 0);
+	}
+	ck_assert_msg(log.n == (c->defect[p] ? 1u : 0u), "%s [%s]: %u "
+	    "known-defect events (%s)", c->name, pname[p], log.n, c->rule[p]);
+	if (c->defect[p]) {
+		ck_assert_uint_eq(log.sock, id);
+		ck_assert_ptr_nonnull(log.what);
+	}
+	if (rp_sock_info(st, id, &in) == 0 && !in.closed)
+		ck_assert_int_eq(in.owner, c->defect[p] ? RP_OWNER_NONE :
+		    RP_OWNER_FOREIGN);
+	if (c->how >= 0) {
+		ck_assert_int_eq(rp_sock_info(st, id, &in), 0);
+		ck_assert_int_eq(in.owner, c->defect[p] ? RP_OWNER_NONE :
+		    RP_OWNER_FOREIGN);
+	}
+	/* the mate's slot is not touched by the foreign socket's detach */
+	if (c->group_has_id)
+		ck_assert_uint_eq(rp_map_slot(st, rp_fd_map(st, 0, map), 0),
+		    rp_fd_sock(st, 0, mate));
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/*
+ * R-DET-2 R-SMAP-4: 6.18 a listener held by a sockmap (psock owner word)
+ * that stops listening: detach leaves the psock word alone (no defect),
+ * the sockmap drops the socket on unhash.
+ */
+TU_TEST(foreign_psock, "detach/foreign/psock")
+{
+	struct fx fx;
+	struct rp_map_attr a;
+	int sm, sa, l, mate;
+	unsigned id;
+
+	fx_init(&fx, P_618);
+	rp_map_attr_init(&a, RP_MAP_SOCKMAP, 8, 2);
+	sm = rp_map_create(fx.st, 0, &a);
+	ck_assert_int_ge(sm, 0);
+	sa = sockarray(&fx, 2);
+	l = tu_reuse_sock(fx.st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, 0);
+	mate = join(&fx, l, RP_AF_INET, RP_SOCK_STREAM);
+	insert(&fx, sa, 0, mate);
+	id = sid(&fx, 0, l);
+	ck_assert_int_eq(rp_map_update(fx.st, 0, sm, 1, (uint64_t)l, 0), 0);
+	ck_assert_int_eq(sinfo(&fx, id).owner, RP_OWNER_PSOCK);
+	fx_clear(&fx);
+	ck_assert_int_eq(rp_shutdown(fx.st, 0, l, RP_SHUT_RDWR), 0);
+	ck_assert(fx_saw_rule(&fx, "R-DET-2"));
+	ck_assert_uint_eq(fx_count(&fx, RP_EV_KNOWN_DEFECT, 0), 0);
+	ck_assert_uint_eq(rp_map_slot(fx.st, rp_fd_map(fx.st, 0, sm), 1), 0);
+	assert_member(&fx, sa, 0, sid(&fx, 0, mate));
+	fx_fini(&fx);
+}
+END_TEST
+
+/*
+ * R-SOCK-7 R-INV-1: 4.19 an accepted child of a member carries a stale
+ * copy of the parent's owner word (6.18: none).  The child is in no slot
+ * and has no group: closing it leaves the parent's slot alone, and the
+ * state stays valid for the checker.
+ */
+TU_TEST(foreign_stale_child, "detach/foreign/stale-child")
+{
+	struct fx fx;
+	int map, l, cl, child;
+	struct rp_sockaddr sa;
+	unsigned lid, cid;
+	struct rp_sock_info in;
+
+	fx_init(&fx, _i);
+	map = sockarray(&fx, 4);
+	l = tu_reuse_sock(fx.st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, 0);
+	insert(&fx, map, 2, l);
+	lid = sid(&fx, 0, l);
+	sa = tu_addr(RP_AF_INET, 1, tu_port(fx.st, 0, l));
+	cl = rp_socket(fx.st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
+	ck_assert_int_eq(rp_connect(fx.st, 0, cl, &sa), 0);
+	child = rp_accept(fx.st, 0, l);
+	ck_assert_int_ge(child, 0);
+	cid = sid(&fx, 0, child);
+	in = sinfo(&fx, cid);
+	ck_assert_uint_eq(in.group, 0);
+	if (_i == P_419) {
+		ck_assert_int_eq(in.owner, RP_OWNER_STALE);
+		ck_assert_uint_eq(in.owner_idx, 2);
+	} else {
+		ck_assert_int_eq(in.owner, RP_OWNER_NONE);
+	}
+	tu_assert_invariants(fx.st);
+	fx_clear(&fx);
+	ck_assert_int_eq(rp_close(fx.st, 0, child), 0);
+	ck_assert_uint_eq(fx_count(&fx, RP_EV_SLOT_CLEAR, 0), 0);
+	assert_member(&fx, map, 2, lid);
+	fx_fini(&fx);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------
+ * detach/fds: only the last close of a socket detaches
+ */
+
+/*
+ * R-SOCK-8 R-SOCK-9 R-INV-6: a socket open through a dup()ed fd and an fd
+ * passed to another process stays listening and in its slot until the
+ * last of them is closed, in whichever process.
+ */
+TU_TEST(fds_last_close, "detach/fds/last-close")
+{
+	struct fx fx;
+	int map, a, d, p1, a1;
+	unsigned id;
+	uint64_t v = 0, cookie;
+
+	fx_init(&fx, _i);
+	map = sockarray(&fx, 2);
+	a = tu_reuse_sock(fx.st, 0, RP_AF_INET6, RP_SOCK_STREAM, 1, 0);
+	insert(&fx, map, 1, a);
+	id = sid(&fx, 0, a);
+	ck_assert_int_eq(rp_getsockopt_cookie(fx.st, 0, a, &cookie), 0);
+	d = rp_fd_dup(fx.st, 0, a);
+	p1 = rp_proc_new(fx.st, 0, 0, RP_CAP_ALL);
+	ck_assert_int_gt(p1, 0);
+	a1 = rp_fd_pass(fx.st, 0, a, (unsigned)p1);
+	ck_assert_int_ge(a1, 0);
+	ck_assert_uint_eq(rp_fd_sock(fx.st, (unsigned)p1, a1), id);
+	ck_assert_int_eq(rp_close(fx.st, 0, a), 0);
+	assert_member(&fx, map, 1, id);
+	ck_assert_int_eq(rp_close(fx.st, 0, d), 0);
+	assert_member(&fx, map, 1, id);
+	ck_assert_int_eq(sinfo(&fx, id).state, RP_TCP_LISTEN);
+	tu_assert_invariants(fx.st);
+	/* the other process still uses it: its SO_COOKIE is the same */
+	{
+		uint64_t c1 = 0;
+
+		ck_assert_int_eq(rp_getsockopt_cookie(fx.st, (unsigned)p1, a1,
+		    &c1), 0);
+		ck_assert_uint_eq(c1, cookie);
+	}
+	ck_assert_int_eq(rp_map_lookup(fx.st, 0, map, 1, &v, 0), 0);
+	ck_assert_uint_eq(v, cookie);
+	/* re-inserting through the other process's fd: already there */
+	ck_assert_int_eq(rp_close(fx.st, (unsigned)p1, a1), 0);
+	ck_assert_uint_eq(rp_map_slot(fx.st, rp_fd_map(fx.st, 0, map), 1), 0);
+	ck_assert(sock_gone(&fx, id));
+	ck_assert_int_eq(rp_map_lookup(fx.st, 0, map, 1, &v, 0), -ENOENT);
+	fx_fini(&fx);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------
+ * detach/destruct: R-DET-7
+ */
+
+/*
+ * A socket that got a group from SO_ATTACH_REUSEPORT_CBPF before it was
+ * hashed (never listening, or bound but not listening) leaves that group
+ * when it is destroyed; the group is freed with it.
+ */
+TU_TEST(destruct_group, "detach/destruct/group")
+{
+	struct fx fx;
+	int u, b;
+	unsigned gu, gb;
+	struct rp_cbpf c = { .k = 1 };
+	struct rp_group_info gi;
+	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, 0);
+
+	fx_init(&fx, _i);
+	u = rp_socket(fx.st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
+	b = rp_socket(fx.st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
+	for (int i = 0; i < 2; i++) {
+		int fd = i ? b : u;
+
+		ck_assert_int_eq(rp_setsockopt_int(fx.st, 0, fd,
+		    RP_SO_REUSEPORT, 1), 0);
+		ck_assert_int_eq(rp_attach_cbpf(fx.st, 0, fd, &c), 0);
+	}
+	ck_assert_int_eq(rp_bind(fx.st, 0, b, &sa), 0);
+	gu = sinfo(&fx, sid(&fx, 0, u)).group;
+	gb = sinfo(&fx, sid(&fx, 0, b)).group;
+	ck_assert_uint_ne(gu, 0);
+	ck_assert_uint_ne(gb, 0);
+	ck_assert(!sinfo(&fx, sid(&fx, 0, b)).hashed);
+	tu_assert_invariants(fx.st);
+	fx_clear(&fx);
+	ck_assert_int_eq(rp_close(fx.st, 0, u), 0);
+	ck_assert_int_eq(rp_close(fx.st, 0, b), 0);
+	ck_assert(fx_saw_rule(&fx, "R-DET-7"));
+	ck_assert_int_eq(rp_group_info(fx.st, gu, &gi), -ENOENT);
+	ck_assert_int_eq(rp_group_info(fx.st, gb, &gi), -ENOENT);
+	fx_fini(&fx);
+}
+END_TEST
+
+static Suite *
+detach_suite(void)
+{
+	Suite *s = suite_create("detach");
+	TCase *tc;
+
+	tc = tcase_create("detach/unhash");
+	tcase_add_loop_test(tc, unhash_table, 0,
+	    (int)G_N_ELEMENTS(unhash_cases) * TU_NPROFILES);
+	tcase_add_loop_test(tc, unhash_order, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, unhash_relisten_autobound, 0, TU_NPROFILES);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("detach/migrate");
+	tcase_add_loop_test(tc, migrate_table, 0,
+	    (int)G_N_ELEMENTS(mig_cases) * TU_NPROFILES);
+	tcase_add_test(tc, migrate_close);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("detach/foreign");
+	tcase_add_loop_test(tc, foreign_table, 0,
+	    (int)G_N_ELEMENTS(foreign_cases) * TU_NPROFILES);
+	tcase_add_test(tc, foreign_psock);
+	tcase_add_loop_test(tc, foreign_stale_child, 0, TU_NPROFILES);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("detach/fds");
+	tcase_add_loop_test(tc, fds_last_close, 0, TU_NPROFILES);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("detach/destruct");
+	tcase_add_loop_test(tc, destruct_group, 0, TU_NPROFILES);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return tu_run_suite(detach_suite()) != 0;
+}

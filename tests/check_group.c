@@ -1,0 +1,1483 @@
+/*
+ * check_group.c - unit tests of model/group.c: SO_REUSEPORT groups.
+ * Creation and joining (the TCP and UDP join predicates), positions in
+ * socks[] and swap-with-last removal, freeing and id reuse (4.19 lazy ids
+ * from 1, 6.18 ids from creation from 0), growth 128 -> 32768 and the
+ * capacity limit, bind_inany, has_conns, the 6.18 closed section and
+ * resurrection, attaching and detaching selector programs, and the
+ * incoming-CPU count.
+ *
+ * One TCase per operation ("group/<operation>"); every case runs under both
+ * profiles unless it is profile-specific, and names the docs/SPEC.md rules
+ * it pins.  A few cases are white-box (rp-int.h): the -EBUSY join that no
+ * public call reaches, and the incoming-CPU counter.
+ *
+ * The growth cases build 32768 members; set RP_TEST_SKIP_BIG=1 (for
+ * example under valgrind) to stop them at 1024 members and skip the
+ * capacity-limit checks.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <glib.h>
+
+#include "rp-int.h"
+#include "testutil.h"
+
+#define PORT		40000
+#define UID_OTHER	1000
+
+/* ---------------------------------------------------------------------
+ * Helpers
+ */
+
+static bool
+is_618(int prof)
+{
+	return prof == 1;
+}
+
+static bool
+skip_big(void)
+{
+	const char *v = getenv("RP_TEST_SKIP_BIG");
+
+	return v != NULL && *v != '\0' && strcmp(v, "0") != 0;
+}
+
+static struct rp_sock_info
+sinfo_fd(struct rp_state *st, int fd)
+{
+	struct rp_sock_info in;
+
+	ck_assert_int_eq(rp_sock_info(st, rp_fd_sock(st, 0, fd), &in), 0);
+	return in;
+}
+
+static unsigned
+group_of(struct rp_state *st, int fd)
+{
+	return sinfo_fd(st, fd).group;
+}
+
+static struct rp_group_info
+ginfo(struct rp_state *st, unsigned group)
+{
+	struct rp_group_info gi;
+
+	ck_assert_int_eq(rp_group_info(st, group, &gi), 0);
+	return gi;
+}
+
+static bool
+group_gone(struct rp_state *st, unsigned group)
+{
+	struct rp_group_info gi;
+
+	return rp_group_info(st, group, &gi) == -ENOENT;
+}
+
+/*
+ * Assert without Check's per-assertion bookkeeping (in CK_FORK=no mode each
+ * passing ck_assert writes a record to a file, which dominates loops of
+ * 32768 joins): fails through ck_abort_msg() only when cond is false.
+ */
+#define REQUIRE(cond, ...) \
+	do { \
+		if (!(cond)) \
+			ck_abort_msg(__VA_ARGS__); \
+	} while (0)
+
+/* member() for the big loops: IPv4 loopback or wildcard, REQUIRE only. */
+static int
+quiet_member(struct rp_state *st, int type, int which, uint16_t port)
+{
+	struct rp_sockaddr sa = tu_addr(RP_AF_INET, which, port);
+	int fd = rp_socket(st, 0, RP_AF_INET, type, 0), err;
+
+	REQUIRE(fd >= 3, "socket() = %d", fd);
+	err = rp_setsockopt_int(st, 0, fd, RP_SO_REUSEPORT, 1);
+	REQUIRE(err == 0, "SO_REUSEPORT = %d", err);
+	err = rp_bind(st, 0, fd, &sa);
+	REQUIRE(err == 0, "bind() = %d", err);
+	if (type == RP_SOCK_STREAM) {
+		err = rp_listen(st, 0, fd, 1);
+		REQUIRE(err == 0, "listen() = %d", err);
+	}
+	return fd;
+}
+
+/* rp_group_info() and rp_sock_info() for the big loops. */
+static struct rp_group_info
+quiet_ginfo(struct rp_state *st, unsigned group)
+{
+	struct rp_group_info gi;
+	int err = rp_group_info(st, group, &gi);
+
+	REQUIRE(err == 0, "rp_group_info(%u) = %d", group, err);
+	return gi;
+}
+
+static unsigned
+quiet_group_of(struct rp_state *st, int fd)
+{
+	struct rp_sock_info in;
+	int err = rp_sock_info(st, rp_fd_sock(st, 0, fd), &in);
+
+	REQUIRE(err == 0, "rp_sock_info(fd %d) = %d", fd, err);
+	return in.group;
+}
+
+/* A member bound to fam/which:port (which: 0 wildcard, 1 loopback,
+ * 2 = 127.0.0.2), TCP listening or UDP bound, in process 0. */
+static int
+member(struct rp_state *st, int fam, int type, int which, uint16_t port)
+{
+	struct rp_sockaddr sa = tu_addr(fam, which != 0, port);
+	int fd = rp_socket(st, 0, fam, type, 0);
+
+	if (which == 2)
+		sa.addr.a[3] = 2;
+	ck_assert_int_ge(fd, 3);
+	ck_assert_int_eq(rp_setsockopt_int(st, 0, fd, RP_SO_REUSEPORT, 1), 0);
+	ck_assert_int_eq(rp_bind(st, 0, fd, &sa), 0);
+	if (type == RP_SOCK_STREAM)
+		ck_assert_int_eq(rp_listen(st, 0, fd, 1), 0);
+	return fd;
+}
+
+/* Check that socks[] of group g is exactly the sockets of fds (listening
+ * section, in order) and that each knows its position. */
+static void
+assert_members(struct rp_state *st, unsigned g, const int *fds, unsigned n)
+{
+	struct rp_group_info gi = ginfo(st, g);
+
+	ck_assert_uint_eq(gi.num_socks, n);
+	for (unsigned i = 0; i < n; i++) {
+		struct rp_sock_info in = sinfo_fd(st, fds[i]);
+
+		ck_assert_msg(rp_group_sock_at(st, g, i) == in.id,
+		    "socks[%u] = %u, want socket %u", i,
+		    rp_group_sock_at(st, g, i), in.id);
+		ck_assert_uint_eq(in.group, g);
+		ck_assert_int_eq(in.group_pos, (int)i);
+		ck_assert(!in.group_closed);
+	}
+	ck_assert_uint_eq(rp_group_sock_at(st, g, n), 0);
+}
+
+/* An SK_REUSEPORT program in process 0; eat = expected_attach_type. */
+static int
+sk_reuseport_prog(struct rp_state *st, uint32_t eat)
+{
+	struct rp_prog_attr pa = { .prog_type = RP_PROG_SK_REUSEPORT,
+	    .expected_attach_type = eat, .map_fd = -1,
+	    .policy = { .migrate_only = true } };
+	int fd = rp_prog_load(st, 0, &pa);
+
+	ck_assert_int_ge(fd, 3);
+	return fd;
+}
+
+static struct rp_group *
+group_ptr(struct rp_state *st, unsigned g)
+{
+	ck_assert_uint_lt(g, st->groups->len);
+	ck_assert_ptr_nonnull(st->groups->pdata[g]);
+	return st->groups->pdata[g];
+}
+
+static struct rp_sock *
+sock_ptr(struct rp_state *st, int fd)
+{
+	return st->socks->pdata[rp_fd_sock(st, 0, fd)];
+}
+
+/* ---------------------------------------------------------------------
+ * group/alloc
+ */
+
+/* R-GRP-1 R-GRP-7 R-GRP-8 R-GRP-11: a first member gets a new group of
+ * capacity 128, at socks[0], bind_inany iff wildcard-bound, no program;
+ * 4.19: id 0 (none yet), 6.18: the lowest free id, 0.  Index: profile,
+ * TCP/UDP, loopback/wildcard. */
+START_TEST(alloc_new)
+{
+	int prof = _i % TU_NPROFILES, type = (_i / 2) % 2 ? RP_SOCK_DGRAM :
+	    RP_SOCK_STREAM, which = (_i / 4) % 2;
+	struct rp_state *st = rp_state_new(tu_profile(prof));
+	int fd = member(st, RP_AF_INET, type, which, PORT);
+	struct rp_sock_info in = sinfo_fd(st, fd);
+	struct rp_group_info gi = ginfo(st, in.group);
+
+	ck_assert_int_eq(in.group_pos, 0);
+	ck_assert_uint_eq(gi.max_socks, RP_INIT_SOCKS);
+	ck_assert_uint_eq(gi.num_socks, 1);
+	ck_assert_uint_eq(gi.num_closed_socks, 0);
+	ck_assert(gi.bind_inany == (which == 0));
+	ck_assert(!gi.has_conns);
+	ck_assert_uint_eq(gi.prog, 0);
+	ck_assert(gi.has_id == is_618(prof));
+	ck_assert_uint_eq(gi.reuseport_id, 0);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* R-GRP-2 R-ATT-4: a socket with a group from SO_ATTACH_REUSEPORT_CBPF
+ * (bind_inany 0) that binds the wildcard and listens keeps that group;
+ * bind_inany becomes 1. */
+START_TEST(alloc_existing)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_sockaddr sa = tu_addr(RP_AF_INET6, 0, PORT);
+	struct rp_cbpf cb = { .k = 0 };
+	int fd = rp_socket(st, 0, RP_AF_INET6, RP_SOCK_STREAM, 0);
+	unsigned g;
+
+	ck_assert_int_eq(rp_setsockopt_int(st, 0, fd, RP_SO_REUSEPORT, 1), 0);
+	ck_assert_int_eq(rp_attach_cbpf(st, 0, fd, &cb), 0);
+	g = group_of(st, fd);
+	ck_assert_uint_ne(g, 0);
+	ck_assert(!ginfo(st, g).bind_inany);
+	ck_assert(!sinfo_fd(st, fd).hashed);
+	ck_assert_int_eq(rp_bind(st, 0, fd, &sa), 0);
+	ck_assert_int_eq(rp_listen(st, 0, fd, 1), 0);
+	ck_assert_uint_eq(group_of(st, fd), g);
+	ck_assert(ginfo(st, g).bind_inany);
+	ck_assert_uint_eq(ginfo(st, g).num_socks, 1);
+	ck_assert(ginfo(st, g).prog_is_cbpf);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------
+ * group/join
+ */
+
+struct join_side {
+	int	family;
+	int	which;		/* 0 wildcard, 1 loopback, 2 127.0.0.2 */
+	bool	v6only;
+	int	dev;		/* SO_BINDTOIFINDEX, 0 = none */
+	int	port_off;
+};
+
+static const struct join_case {
+	const char		*rules;
+	struct join_side	a, b;
+	bool			same;
+} join_cases[] = {
+	{ "R-GRP-5 R-GRP-6", { RP_AF_INET, 1, false, 0, 0 },
+	    { RP_AF_INET, 1, false, 0, 0 }, true },
+	{ "R-GRP-5 R-GRP-6", { RP_AF_INET6, 0, false, 0, 0 },
+	    { RP_AF_INET6, 0, false, 0, 0 }, true },
+	{ "R-GRP-5 R-GRP-6", { RP_AF_INET, 1, false, 0, 0 },
+	    { RP_AF_INET, 2, false, 0, 0 }, false },
+	{ "R-GRP-5 R-GRP-6", { RP_AF_INET, 0, false, 0, 0 },
+	    { RP_AF_INET, 1, false, 0, 0 }, false },
+	{ "R-GRP-5 R-GRP-6", { RP_AF_INET6, 0, false, 0, 0 },
+	    { RP_AF_INET, 0, false, 0, 0 }, false },
+	{ "R-GRP-5 R-GRP-6", { RP_AF_INET6, 1, true, 0, 0 },
+	    { RP_AF_INET6, 1, false, 0, 0 }, false },
+	{ "R-GRP-5 R-GRP-6", { RP_AF_INET6, 1, true, 0, 0 },
+	    { RP_AF_INET6, 1, true, 0, 0 }, true },
+	{ "R-GRP-5 R-GRP-6", { RP_AF_INET, 1, false, 1, 0 },
+	    { RP_AF_INET, 1, false, 0, 0 }, false },
+	{ "R-GRP-5 R-GRP-6", { RP_AF_INET, 1, false, 1, 0 },
+	    { RP_AF_INET, 1, false, 1, 0 }, true },
+	{ "R-GRP-5 R-GRP-6", { RP_AF_INET, 1, false, 0, 0 },
+	    { RP_AF_INET, 1, false, 0, 1 }, false },
+};
+
+static int
+join_side(struct rp_state *st, int type, const struct join_side *s)
+{
+	struct rp_sockaddr sa = tu_addr(s->family, s->which != 0,
+	    (uint16_t)(PORT + s->port_off));
+	int fd = rp_socket(st, 0, s->family, type, 0);
+
+	if (s->which == 2)
+		sa.addr.a[3] = 2;
+	ck_assert_int_eq(rp_setsockopt_int(st, 0, fd, RP_SO_REUSEPORT, 1), 0);
+	if (s->v6only)
+		ck_assert_int_eq(rp_setsockopt_int(st, 0, fd, RP_IPV6_V6ONLY,
+		    1), 0);
+	if (s->dev != 0)
+		ck_assert_int_eq(rp_setsockopt_int(st, 0, fd,
+		    RP_SO_BINDTOIFINDEX, s->dev), 0);
+	ck_assert_int_eq(rp_bind(st, 0, fd, &sa), 0);
+	if (type == RP_SOCK_STREAM)
+		ck_assert_int_eq(rp_listen(st, 0, fd, 1), 0);
+	return fd;
+}
+
+/* Each row runs for TCP (R-GRP-5) and UDP (R-GRP-6) under both profiles;
+ * R-INV-10: the invariant checker agrees after every join. */
+START_TEST(join_predicate)
+{
+	int row = _i / (2 * TU_NPROFILES), type = (_i / TU_NPROFILES) % 2 ?
+	    RP_SOCK_DGRAM : RP_SOCK_STREAM;
+	const struct join_case *c = &join_cases[row];
+	struct rp_state *st = rp_state_new(tu_profile(_i % TU_NPROFILES));
+	int a = join_side(st, type, &c->a);
+	int b = join_side(st, type, &c->b);
+	unsigned ga = group_of(st, a), gb = group_of(st, b);
+
+	ck_assert_uint_ne(ga, 0);
+	ck_assert_uint_ne(gb, 0);
+	ck_assert_msg((ga == gb) == c->same, "%s row %d (%s): groups %u, %u",
+	    c->rules, row, type == RP_SOCK_STREAM ? "tcp" : "udp", ga, gb);
+	if (c->same) {
+		ck_assert_uint_eq(ginfo(st, ga).num_socks, 2);
+		ck_assert_int_eq(sinfo_fd(st, b).group_pos, 1);
+	}
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* R-GRP-7: a TCP socket joins at listen(), not at bind(); a listener
+ * without SO_REUSEPORT has no group; joining appends (R-GRP-3). */
+START_TEST(join_tcp_at_listen)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, PORT);
+	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	int b = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
+	int c = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
+	int fds[2] = { a, b };
+
+	ck_assert_int_eq(rp_setsockopt_int(st, 0, b, RP_SO_REUSEPORT, 1), 0);
+	ck_assert_int_eq(rp_bind(st, 0, b, &sa), 0);
+	ck_assert_uint_eq(group_of(st, b), 0);
+	ck_assert_uint_eq(ginfo(st, group_of(st, a)).num_socks, 1);
+	ck_assert_int_eq(rp_listen(st, 0, b, 1), 0);
+	assert_members(st, group_of(st, a), fds, 2);
+	sa.port = PORT + 1;
+	ck_assert_int_eq(rp_bind(st, 0, c, &sa), 0);
+	ck_assert_int_eq(rp_listen(st, 0, c, 1), 0);
+	ck_assert_uint_eq(group_of(st, c), 0);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* R-GRP-8: a UDP socket joins at bind; SO_REUSEPORT set after bind does
+ * not put it in a group. */
+START_TEST(join_udp_at_bind)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, PORT + 1);
+	int a = member(st, RP_AF_INET, RP_SOCK_DGRAM, 1, PORT);
+	int b = member(st, RP_AF_INET, RP_SOCK_DGRAM, 1, PORT);
+	int c = rp_socket(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 0);
+	int fds[2] = { a, b };
+
+	assert_members(st, group_of(st, a), fds, 2);
+	ck_assert_int_eq(rp_bind(st, 0, c, &sa), 0);
+	ck_assert_int_eq(rp_setsockopt_int(st, 0, c, RP_SO_REUSEPORT, 1), 0);
+	ck_assert(sinfo_fd(st, c).hashed);
+	ck_assert_uint_eq(group_of(st, c), 0);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* R-GRP-3 R-GRP-10: a socket whose own single-member group came from
+ * SO_ATTACH_REUSEPORT_CBPF joins another group at listen(); its old group
+ * is freed with its program (and, 6.18, its id goes back). */
+START_TEST(join_own_group_freed)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, PORT);
+	struct rp_cbpf cb = { .k = 1 };
+	int b = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
+	int a, c, fds[2];
+	unsigned h, g, prog;
+	uint32_t hid;
+
+	ck_assert_int_eq(rp_setsockopt_int(st, 0, b, RP_SO_REUSEPORT, 1), 0);
+	ck_assert_int_eq(rp_attach_cbpf(st, 0, b, &cb), 0);
+	h = group_of(st, b);
+	prog = ginfo(st, h).prog;
+	hid = ginfo(st, h).reuseport_id;
+	ck_assert_uint_ne(prog, 0);
+	ck_assert_int_eq(rp_bind(st, 0, b, &sa), 0);
+	/* a listens first: b is not listening, so a gets a group of its own */
+	a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	g = group_of(st, a);
+	ck_assert_uint_ne(g, h);
+	ck_assert_int_eq(rp_listen(st, 0, b, 1), 0);
+	fds[0] = a;
+	fds[1] = b;
+	assert_members(st, g, fds, 2);
+	ck_assert(group_gone(st, h));
+	ck_assert_ptr_null(st->progs->pdata[prog]);	/* released */
+	ck_assert_uint_eq(ginfo(st, g).prog, 0);
+	/* 6.18: h's id 0 is free again and goes to the next group */
+	c = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT + 1);
+	if (is_618(_i))
+		ck_assert_uint_eq(ginfo(st, group_of(st, c)).reuseport_id,
+		    hid);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* R-GRP-4 (white-box: no socket call re-joins a hashed member): a member
+ * of a group with num_socks != 1 cannot join another group: -EBUSY and
+ * nothing changes. */
+START_TEST(join_busy)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	int b = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	int c = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT + 1);
+	unsigned ga = group_of(st, a), gc = group_of(st, c);
+	int fds[2] = { a, b };
+
+	ck_assert_int_eq(rp_group_add(st, sock_ptr(st, a), sock_ptr(st, c),
+	    false), -EBUSY);
+	rp_state_quiesce(st);
+	assert_members(st, ga, fds, 2);
+	assert_members(st, gc, &c, 1);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------
+ * group/detach
+ */
+
+/* R-GRP-9 R-DET-9: a leaving member is replaced by the last listening
+ * entry; the others keep their positions, slots and owner words.
+ * Index: profile, TCP/UDP. */
+START_TEST(detach_swap_with_last)
+{
+	int type = (_i / TU_NPROFILES) ? RP_SOCK_DGRAM : RP_SOCK_STREAM;
+	struct rp_state *st = rp_state_new(tu_profile(_i % TU_NPROFILES));
+	int map = tu_sockarray(st, 0, 8, 8);
+	unsigned mid = rp_fd_map(st, 0, map), g;
+	int fds[5], want[5];
+
+	for (int i = 0; i < 5; i++) {
+		fds[i] = member(st, RP_AF_INET6, type, 1, PORT);
+		ck_assert_int_eq(rp_map_update(st, 0, map, (uint32_t)i,
+		    (uint64_t)fds[i], RP_BPF_ANY), 0);
+	}
+	g = group_of(st, fds[0]);
+	assert_members(st, g, fds, 5);
+	/* [a b c d e] - b = [a e c d] */
+	ck_assert_int_eq(rp_close(st, 0, fds[1]), 0);
+	want[0] = fds[0];
+	want[1] = fds[4];
+	want[2] = fds[2];
+	want[3] = fds[3];
+	assert_members(st, g, want, 4);
+	ck_assert_uint_eq(rp_map_slot(st, mid, 1), 0);
+	ck_assert_uint_eq(rp_map_slot(st, mid, 4), rp_fd_sock(st, 0, fds[4]));
+	ck_assert_int_eq(sinfo_fd(st, fds[4]).owner, RP_OWNER_SLOT);
+	ck_assert_uint_eq(sinfo_fd(st, fds[4]).owner_idx, 4);
+	tu_assert_invariants(st);
+	/* the last entry leaves: nobody moves */
+	ck_assert_int_eq(rp_close(st, 0, fds[3]), 0);
+	assert_members(st, g, want, 3);
+	/* the first entry leaves: the last (c) moves to 0 */
+	ck_assert_int_eq(rp_close(st, 0, fds[0]), 0);
+	want[0] = fds[2];
+	assert_members(st, g, want, 2);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* R-GRP-10 R-GRP-11: the last member leaving frees the group with its
+ * program; 6.18 returns its id (the next group reuses it). */
+START_TEST(detach_last_socket)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_cbpf cb = { .k = 0 };
+	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	int b = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT + 1);
+	unsigned ga = group_of(st, a), prog;
+	uint32_t id = ginfo(st, ga).reuseport_id;
+	int c;
+
+	ck_assert_int_eq(rp_attach_cbpf(st, 0, a, &cb), 0);
+	prog = ginfo(st, ga).prog;
+	ck_assert_int_eq(rp_close(st, 0, a), 0);
+	ck_assert(group_gone(st, ga));
+	ck_assert_ptr_null(st->progs->pdata[prog]);
+	ck_assert(!group_gone(st, group_of(st, b)));
+	c = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT + 2);
+	if (is_618(_i)) {
+		ck_assert_uint_eq(id, 0);
+		ck_assert_uint_eq(ginfo(st, group_of(st, c)).reuseport_id, id);
+	}
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------
+ * group/id
+ */
+
+/* R-GRP-11 R-GRP-1 R-UPD-8: 4.19 ids are lazy: 0 until a member enters a
+ * reuseport array, then the lowest free id >= 1; stable across growth,
+ * removal from the map and members leaving; a freed id is reused. */
+START_TEST(id_lazy_419)
+{
+	struct rp_state *st = rp_state_new(tu_profile(0));
+	int map = tu_sockarray(st, 0, 4, 8);
+	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	int b = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT + 1);
+	int c = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT + 2);
+	int a2, more[200];
+	unsigned ga;
+
+	ck_assert(!ginfo(st, group_of(st, a)).has_id);
+	ck_assert_uint_eq(ginfo(st, group_of(st, a)).reuseport_id, 0);
+	ck_assert_int_eq(rp_map_update(st, 0, map, 0, (uint64_t)b,
+	    RP_BPF_ANY), 0);
+	ck_assert_uint_eq(ginfo(st, group_of(st, b)).reuseport_id, 1);
+	ck_assert_int_eq(rp_map_update(st, 0, map, 1, (uint64_t)a,
+	    RP_BPF_ANY), 0);
+	ck_assert_uint_eq(ginfo(st, group_of(st, a)).reuseport_id, 2);
+	ck_assert_uint_eq(ginfo(st, group_of(st, c)).reuseport_id, 0);
+	/* out of the map, a second member, growth: the id stays */
+	ck_assert_int_eq(rp_map_delete(st, 0, map, 1), 0);
+	a2 = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	for (int i = 0; i < 200; i++)
+		more[i] = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	ga = group_of(st, a);
+	ck_assert_uint_eq(ginfo(st, ga).max_socks, 256);
+	ck_assert_uint_eq(ginfo(st, ga).reuseport_id, 2);
+	ck_assert_int_eq(rp_close(st, 0, a), 0);
+	ck_assert_uint_eq(ginfo(st, group_of(st, a2)).reuseport_id, 2);
+	tu_assert_invariants(st);
+	/* b's group freed: id 1 is the lowest free one for c's group */
+	ck_assert_int_eq(rp_close(st, 0, b), 0);
+	ck_assert_int_eq(rp_map_update(st, 0, map, 2, (uint64_t)c,
+	    RP_BPF_ANY), 0);
+	ck_assert_uint_eq(ginfo(st, group_of(st, c)).reuseport_id, 1);
+	for (int i = 199; i >= 0; i--)
+		rp_close(st, 0, more[i]);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* R-GRP-11 R-GRP-1 R-GRP-10: 6.18 ids come at creation, lowest free from
+ * 0; freed ids are reused lowest first. */
+START_TEST(id_from_creation_618)
+{
+	struct rp_state *st = rp_state_new(tu_profile(1));
+	int fds[5], x, y, z;
+
+	for (int i = 0; i < 5; i++) {
+		fds[i] = member(st, RP_AF_INET, RP_SOCK_DGRAM, 1,
+		    (uint16_t)(PORT + i));
+		ck_assert(ginfo(st, group_of(st, fds[i])).has_id);
+		ck_assert_uint_eq(ginfo(st, group_of(st, fds[i])).reuseport_id,
+		    (uint32_t)i);
+	}
+	ck_assert_int_eq(rp_close(st, 0, fds[3]), 0);
+	ck_assert_int_eq(rp_close(st, 0, fds[1]), 0);
+	x = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT + 10);
+	y = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT + 11);
+	z = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT + 12);
+	ck_assert_uint_eq(ginfo(st, group_of(st, x)).reuseport_id, 1);
+	ck_assert_uint_eq(ginfo(st, group_of(st, y)).reuseport_id, 3);
+	ck_assert_uint_eq(ginfo(st, group_of(st, z)).reuseport_id, 5);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------
+ * group/grow
+ */
+
+/*
+ * R-GROW-1 R-GROW-3 R-SOCK-4: 32768 members in one group.  Capacity
+ * doubles 128 -> 256 -> ... -> 32768 exactly when a join finds the group
+ * full; members keep their positions, and the id, program, bind_inany and
+ * slots carry over (has_conns: see has_conns).  The 32769th join fails:
+ * TCP listen() -ENOMEM, UDP bind() -EADDRINUSE and unbound.
+ * Index: profile, TCP (wildcard, cbpf) / UDP (loopback).
+ */
+START_TEST(grow_to_limit)
+{
+	int prof = _i % TU_NPROFILES;
+	bool udp = _i / TU_NPROFILES;
+	int type = udp ? RP_SOCK_DGRAM : RP_SOCK_STREAM;
+	unsigned n = skip_big() ? 1024 : RP_MAX_SOCKS_CAP;
+	struct rp_state *st = rp_state_new(tu_profile(prof));
+	struct rp_cbpf cb = { .k = 0 };
+	int map = tu_sockarray(st, 0, 8, 4);
+	int *fds = g_new(int, n + 1);
+	unsigned g, prog = 0, first;
+	uint32_t id;
+	struct rp_group_info gi;
+
+	fds[0] = member(st, RP_AF_INET, type, udp ? 1 : 0, PORT);
+	ck_assert_int_eq(rp_map_update(st, 0, map, 0, (uint64_t)fds[0],
+	    RP_BPF_ANY), 0);
+	first = rp_fd_sock(st, 0, fds[0]);
+	id = ginfo(st, group_of(st, fds[0])).reuseport_id;
+	if (!udp) {
+		ck_assert_int_eq(rp_attach_cbpf(st, 0, fds[0], &cb), 0);
+		prog = ginfo(st, group_of(st, fds[0])).prog;
+	}
+	for (unsigned i = 1; i < n; i++) {
+		unsigned max_before, gg;
+
+		max_before = quiet_ginfo(st, quiet_group_of(st, fds[0])).max_socks;
+		fds[i] = quiet_member(st, type, udp ? 1 : 0, PORT);
+		gg = quiet_group_of(st, fds[i]);
+		gi = quiet_ginfo(st, gg);
+		/* doubles exactly when the join found it full */
+		REQUIRE(gi.max_socks == (i == max_before ? 2 * max_before :
+		    max_before), "join %u: max_socks %u (was %u)", i,
+		    gi.max_socks, max_before);
+		REQUIRE(rp_group_sock_at(st, gg, i) == rp_fd_sock(st, 0, fds[i]),
+		    "join %u: not appended", i);
+		if (i != max_before)
+			continue;
+		/* at each doubling: everything carried over */
+		ck_assert_uint_eq(gi.reuseport_id, id);
+		ck_assert(gi.bind_inany == !udp);
+		ck_assert_uint_eq(gi.prog, prog);
+		ck_assert_uint_eq(rp_group_sock_at(st, gg, 0), first);
+		ck_assert_uint_eq(rp_group_sock_at(st, gg, i - 1),
+		    rp_fd_sock(st, 0, fds[i - 1]));
+		ck_assert_uint_eq(rp_map_slot(st, rp_fd_map(st, 0, map), 0),
+		    first);
+		ck_assert_int_eq(sinfo_fd(st, fds[0]).owner, RP_OWNER_SLOT);
+	}
+	g = group_of(st, fds[0]);
+	gi = ginfo(st, g);
+	ck_assert_uint_eq(gi.num_socks, n);
+	ck_assert_uint_eq(gi.max_socks, n);
+	ck_assert_int_eq(sinfo_fd(st, fds[n - 1]).group_pos, (int)n - 1);
+	tu_assert_invariants(st);
+	if (n == RP_MAX_SOCKS_CAP) {
+		struct rp_sockaddr sa = tu_addr(RP_AF_INET, udp, PORT);
+		int x = rp_socket(st, 0, RP_AF_INET, type, 0);
+		struct rp_sock_info in;
+
+		ck_assert_int_eq(rp_setsockopt_int(st, 0, x, RP_SO_REUSEPORT,
+		    1), 0);
+		if (udp) {
+			ck_assert_int_eq(rp_bind(st, 0, x, &sa), -EADDRINUSE);
+		} else {
+			ck_assert_int_eq(rp_bind(st, 0, x, &sa), 0);
+			ck_assert_int_eq(rp_listen(st, 0, x, 1), -ENOMEM);
+		}
+		in = sinfo_fd(st, x);
+		ck_assert(!in.hashed);
+		ck_assert_uint_eq(in.group, 0);
+		ck_assert_int_eq(in.state, RP_TCP_CLOSE);
+		if (udp)
+			ck_assert_uint_eq(in.local.port, 0);
+		gi = ginfo(st, g);
+		ck_assert_uint_eq(gi.num_socks, RP_MAX_SOCKS_CAP);
+		ck_assert_uint_eq(gi.max_socks, RP_MAX_SOCKS_CAP);
+		tu_assert_invariants(st);
+		fds[n++] = x;
+	}
+	/* newest first: the model's listen-chain removal is O(position) */
+	for (unsigned i = n; i-- > 0;)
+		REQUIRE(rp_close(st, 0, fds[i]) == 0, "close %u", i);
+	ck_assert(group_gone(st, g));
+	tu_assert_invariants(st);
+	g_free(fds);
+	rp_state_free(st);
+}
+END_TEST
+
+/* R-GROW-2 R-DET-6 (6.18): a full 32768 group with a closed-section
+ * socket evicts it (group pointer cleared) and the join succeeds. */
+START_TEST(grow_evict_closed)
+{
+	struct rp_state *st = rp_state_new(tu_profile(1));
+	unsigned n = RP_MAX_SOCKS_CAP;
+	int *fds = g_new(int, n + 1);
+	struct rp_group_info gi;
+	struct rp_sock_info in;
+	unsigned g;
+
+	if (skip_big()) {
+		g_free(fds);
+		rp_state_free(st);
+		return;
+	}
+	ck_assert_int_eq(rp_sysctl_set(st, 0, "net.ipv4.tcp_migrate_req", 1),
+	    0);
+	for (unsigned i = 0; i < n; i++)
+		fds[i] = quiet_member(st, RP_SOCK_STREAM, 1, PORT);
+	g = group_of(st, fds[0]);
+	ck_assert_int_eq(rp_shutdown(st, 0, fds[n - 1], RP_SHUT_RDWR), 0);
+	in = sinfo_fd(st, fds[n - 1]);
+	ck_assert(in.group_closed);
+	ck_assert_int_eq(in.group_pos, (int)n - 1);
+	gi = ginfo(st, g);
+	ck_assert_uint_eq(gi.num_socks, n - 1);
+	ck_assert_uint_eq(gi.num_closed_socks, 1);
+	/* num_socks + num_closed_socks == max_socks == 32768: the join
+	 * evicts the closed socket instead of growing */
+	fds[n] = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	in = sinfo_fd(st, fds[n - 1]);
+	ck_assert_uint_eq(in.group, 0);
+	ck_assert(!in.hashed);
+	gi = ginfo(st, g);
+	ck_assert_uint_eq(gi.num_socks, n);
+	ck_assert_uint_eq(gi.num_closed_socks, 0);
+	ck_assert_uint_eq(gi.max_socks, n);
+	ck_assert_int_eq(sinfo_fd(st, fds[n]).group_pos, (int)n - 1);
+	tu_assert_invariants(st);
+	ck_assert_int_eq(rp_close(st, 0, fds[n]), 0);
+	for (unsigned i = n; i-- > 0;)
+		REQUIRE(rp_close(st, 0, fds[i]) == 0, "close %u", i);
+	tu_assert_invariants(st);
+	g_free(fds);
+	rp_state_free(st);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------
+ * group/has-conns
+ */
+
+/*
+ * R-CONN-1 R-DET-10 R-DET-8 R-GROW-1: a UDP member bound to a specific
+ * address connect()s.  4.19: it stays in its group and slot, and there is
+ * no has_conns.  6.18: the group's has_conns becomes 1 and the socket
+ * leaves its group and slot (measured on the live kernel); has_conns
+ * stays set across growth and members leaving.  A wildcard-bound member
+ * that connect()s is rehashed out of its group and slot in both.
+ */
+START_TEST(has_conns)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_sockaddr peer = tu_addr(RP_AF_INET, 1, 5555);
+	int map = tu_sockarray(st, 0, 8, 4);
+	unsigned mid = rp_fd_map(st, 0, map);
+	int a = member(st, RP_AF_INET, RP_SOCK_DGRAM, 1, PORT);
+	int b = member(st, RP_AF_INET, RP_SOCK_DGRAM, 1, PORT);
+	int w = member(st, RP_AF_INET, RP_SOCK_DGRAM, 0, PORT + 1);
+	int w2 = member(st, RP_AF_INET, RP_SOCK_DGRAM, 0, PORT + 1);
+	unsigned g = group_of(st, a), gw = group_of(st, w);
+	int more[200];
+
+	ck_assert_int_eq(rp_map_update(st, 0, map, 0, (uint64_t)a,
+	    RP_BPF_ANY), 0);
+	ck_assert_int_eq(rp_map_update(st, 0, map, 1, (uint64_t)w,
+	    RP_BPF_ANY), 0);
+	ck_assert_int_eq(rp_connect(st, 0, a, &peer), 0);
+	ck_assert(sinfo_fd(st, a).hashed);
+	ck_assert(ginfo(st, g).has_conns == is_618(_i));
+	if (is_618(_i)) {
+		ck_assert_uint_eq(group_of(st, a), 0);
+		ck_assert_uint_eq(rp_map_slot(st, mid, 0), 0);
+		ck_assert_int_eq(sinfo_fd(st, a).owner, RP_OWNER_NONE);
+		ck_assert_uint_eq(ginfo(st, g).num_socks, 1);
+	} else {
+		ck_assert_uint_eq(group_of(st, a), g);
+		ck_assert_uint_eq(rp_map_slot(st, mid, 0),
+		    rp_fd_sock(st, 0, a));
+	}
+	/* sticky: growth to 256 and members leaving keep it */
+	for (int i = 0; i < 200; i++)
+		more[i] = member(st, RP_AF_INET, RP_SOCK_DGRAM, 1, PORT);
+	g = group_of(st, b);
+	ck_assert_uint_eq(ginfo(st, g).max_socks, 256);
+	ck_assert(ginfo(st, g).has_conns == is_618(_i));
+	for (int i = 199; i >= 0; i--)
+		ck_assert_int_eq(rp_close(st, 0, more[i]), 0);
+	ck_assert_int_eq(rp_close(st, 0, a), 0);
+	ck_assert(ginfo(st, g).has_conns == is_618(_i));
+	ck_assert_uint_eq(group_of(st, b), g);
+	/* wildcard member: rehash out of group and map */
+	ck_assert_int_eq(rp_connect(st, 0, w, &peer), 0);
+	ck_assert_uint_eq(group_of(st, w), 0);
+	ck_assert(sinfo_fd(st, w).hashed);
+	ck_assert_uint_eq(rp_map_slot(st, mid, 1), 0);
+	ck_assert_int_eq(sinfo_fd(st, w).owner, RP_OWNER_NONE);
+	ck_assert_uint_eq(group_of(st, w2), gw);
+	ck_assert_uint_eq(ginfo(st, gw).num_socks, 1);
+	ck_assert(!ginfo(st, gw).has_conns);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------
+ * group/closed and group/resurrect (6.18 closed section)
+ */
+
+enum { STOP_SYSCTL, STOP_MIGRATE_PROG, STOP_SELECT_PROG, STOP_CBPF,
+	STOP_NONE, STOP_UDP, STOP_NCASES };
+
+/* R-MIG-6 R-DET-6 R-DET-4 R-DET-5: which stop-listen goes to the closed
+ * section (6.18: sysctl or a SELECT_OR_MIGRATE program) and which simply
+ * leaves the group (everything in 4.19, UDP always).  The closed socket
+ * leaves its slot, sits at max_socks - 1 and keeps its group pointer. */
+START_TEST(closed_stop_listen)
+{
+	int how = _i / TU_NPROFILES, prof = _i % TU_NPROFILES;
+	struct rp_state *st = rp_state_new(tu_profile(prof));
+	int type = how == STOP_UDP ? RP_SOCK_DGRAM : RP_SOCK_STREAM;
+	int map = tu_sockarray(st, 0, 8, 4);
+	int a = member(st, RP_AF_INET, type, 1, PORT);
+	int b = member(st, RP_AF_INET, type, 1, PORT);
+	unsigned g = group_of(st, a);
+	bool closed = is_618(prof) && (how == STOP_SYSCTL ||
+	    how == STOP_MIGRATE_PROG);
+	struct rp_cbpf cb = { .k = 0 };
+	struct rp_sock_info in;
+	int prog = -1;
+
+	if (how == STOP_SYSCTL || how == STOP_UDP)
+		ck_assert_int_eq(rp_sysctl_set(st, 0,
+		    "net.ipv4.tcp_migrate_req", 1), is_618(prof) ? 0 : -ENOENT);
+	if (how == STOP_MIGRATE_PROG || how == STOP_SELECT_PROG) {
+		prog = sk_reuseport_prog(st, how == STOP_MIGRATE_PROG ?
+		    RP_ATTACH_SK_REUSEPORT_SELECT_OR_MIGRATE :
+		    RP_ATTACH_SK_REUSEPORT_SELECT);
+		ck_assert_int_eq(rp_attach_ebpf(st, 0, b, prog), 0);
+	}
+	if (how == STOP_CBPF)
+		ck_assert_int_eq(rp_attach_cbpf(st, 0, b, &cb), 0);
+	ck_assert_int_eq(rp_map_update(st, 0, map, 0, (uint64_t)a,
+	    RP_BPF_ANY), 0);
+	if (type == RP_SOCK_STREAM)
+		ck_assert_int_eq(rp_shutdown(st, 0, a, RP_SHUT_RDWR), 0);
+	else
+		ck_assert_int_eq(rp_close(st, 0, a), 0);
+	tu_assert_invariants(st);
+	ck_assert_uint_eq(rp_map_slot(st, rp_fd_map(st, 0, map), 0), 0);
+	ck_assert_uint_eq(ginfo(st, g).num_socks, 1);
+	ck_assert_uint_eq(ginfo(st, g).num_closed_socks, closed ? 1 : 0);
+	if (type == RP_SOCK_DGRAM) {
+		rp_state_free(st);
+		return;
+	}
+	in = sinfo_fd(st, a);
+	ck_assert_int_eq(in.owner, RP_OWNER_NONE);
+	ck_assert(!in.hashed);
+	if (closed) {
+		ck_assert_uint_eq(in.group, g);
+		ck_assert(in.group_closed);
+		ck_assert_int_eq(in.group_pos, RP_INIT_SOCKS - 1);
+		ck_assert_uint_eq(rp_group_sock_at(st, g, RP_INIT_SOCKS - 1),
+		    in.id);
+	} else {
+		ck_assert_uint_eq(in.group, 0);
+	}
+	/* the last fd: a closed-section socket leaves at destruction */
+	ck_assert_int_eq(rp_close(st, 0, a), 0);
+	ck_assert_uint_eq(ginfo(st, g).num_closed_socks, 0);
+	ck_assert_uint_eq(ginfo(st, g).num_socks, 1);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* R-GRP-9 R-DET-7 (6.18): the closed section removes by the mirror image
+ * of swap-with-last: the first closed entry moves into the hole. */
+START_TEST(closed_mirror_swap)
+{
+	struct rp_state *st = rp_state_new(tu_profile(1));
+	int fds[4];
+	unsigned g;
+	const int top = RP_INIT_SOCKS - 1;
+
+	ck_assert_int_eq(rp_sysctl_set(st, 0, "net.ipv4.tcp_migrate_req", 1),
+	    0);
+	for (int i = 0; i < 4; i++)
+		fds[i] = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	g = group_of(st, fds[0]);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(rp_shutdown(st, 0, fds[i], RP_SHUT_RDWR), 0);
+	/* closed section [125 126 127] = [c b a] */
+	ck_assert_int_eq(sinfo_fd(st, fds[0]).group_pos, top);
+	ck_assert_int_eq(sinfo_fd(st, fds[1]).group_pos, top - 1);
+	ck_assert_int_eq(sinfo_fd(st, fds[2]).group_pos, top - 2);
+	ck_assert_uint_eq(ginfo(st, g).num_closed_socks, 3);
+	/* a (at 127) is destroyed: c (first closed, 125) moves to 127 */
+	ck_assert_int_eq(rp_close(st, 0, fds[0]), 0);
+	ck_assert_int_eq(sinfo_fd(st, fds[2]).group_pos, top);
+	ck_assert_int_eq(sinfo_fd(st, fds[1]).group_pos, top - 1);
+	ck_assert_uint_eq(rp_group_sock_at(st, g, top - 2), 0);
+	ck_assert_uint_eq(ginfo(st, g).num_closed_socks, 2);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* R-RES-1 (6.18): a closed-section socket that listens again while its
+ * group has a listening member moves back to the end of the listening
+ * section: same group, id and program, not back in the map. */
+START_TEST(resurrect_same_group)
+{
+	struct rp_state *st = rp_state_new(tu_profile(1));
+	struct rp_cbpf cb = { .k = 0 };
+	int map = tu_sockarray(st, 0, 8, 4);
+	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	int b = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	int c = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	unsigned g = group_of(st, a), prog;
+	uint32_t id = ginfo(st, g).reuseport_id;
+	int want[3] = { c, b, a };
+
+	ck_assert_int_eq(rp_sysctl_set(st, 0, "net.ipv4.tcp_migrate_req", 1),
+	    0);
+	ck_assert_int_eq(rp_attach_cbpf(st, 0, b, &cb), 0);
+	prog = ginfo(st, g).prog;
+	ck_assert_int_eq(rp_map_update(st, 0, map, 0, (uint64_t)a,
+	    RP_BPF_ANY), 0);
+	ck_assert_int_eq(rp_shutdown(st, 0, a, RP_SHUT_RDWR), 0);
+	ck_assert(sinfo_fd(st, a).group_closed);
+	ck_assert_int_eq(rp_listen(st, 0, a, 1), 0);
+	assert_members(st, g, want, 3);
+	ck_assert_uint_eq(ginfo(st, g).num_closed_socks, 0);
+	ck_assert_uint_eq(ginfo(st, g).reuseport_id, id);
+	ck_assert_uint_eq(ginfo(st, g).prog, prog);
+	ck_assert_int_eq(sinfo_fd(st, a).owner, RP_OWNER_NONE);
+	ck_assert_uint_eq(rp_map_slot(st, rp_fd_map(st, 0, map), 0), 0);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* R-RES-2 R-GRP-10 (6.18): a closed-section socket alone in its group
+ * listens again with nobody to join: a brand-new group with a fresh id
+ * and no program; the old group is freed. */
+START_TEST(resurrect_new_group)
+{
+	struct rp_state *st = rp_state_new(tu_profile(1));
+	struct rp_cbpf cb = { .k = 0 };
+	int x = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT + 1);
+	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	int b = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	unsigned g = group_of(st, a), g2;
+
+	(void)x;
+	ck_assert_uint_eq(ginfo(st, g).reuseport_id, 1);
+	ck_assert_int_eq(rp_sysctl_set(st, 0, "net.ipv4.tcp_migrate_req", 1),
+	    0);
+	ck_assert_int_eq(rp_attach_cbpf(st, 0, a, &cb), 0);
+	ck_assert_int_eq(rp_shutdown(st, 0, a, RP_SHUT_RDWR), 0);
+	/* b's last close: it passes through the closed section and leaves */
+	ck_assert_int_eq(rp_close(st, 0, b), 0);
+	ck_assert_uint_eq(ginfo(st, g).num_socks, 0);
+	ck_assert_uint_eq(ginfo(st, g).num_closed_socks, 1);
+	ck_assert_int_eq(rp_listen(st, 0, a, 1), 0);
+	g2 = group_of(st, a);
+	ck_assert_uint_ne(g2, g);
+	ck_assert(group_gone(st, g));
+	ck_assert_uint_eq(ginfo(st, g2).num_socks, 1);
+	ck_assert_uint_eq(ginfo(st, g2).prog, 0);
+	/* g's id 1 was returned before g2 took the lowest free one */
+	ck_assert(ginfo(st, g2).has_id);
+	ck_assert_uint_eq(sinfo_fd(st, a).group_pos, 0);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* R-RES-2 R-ATT-4 R-ATT-5 (6.18): SO_ATTACH_REUSEPORT_CBPF on an unhashed
+ * closed-section socket moves it to a new group, which gets the new
+ * program; the old group keeps its members and program. */
+START_TEST(resurrect_by_attach)
+{
+	struct rp_state *st = rp_state_new(tu_profile(1));
+	struct rp_cbpf cb1 = { .k = 1 }, cb2 = { .k = 2 };
+	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	int b = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	unsigned g = group_of(st, a), p1, g2;
+
+	ck_assert_int_eq(rp_sysctl_set(st, 0, "net.ipv4.tcp_migrate_req", 1),
+	    0);
+	ck_assert_int_eq(rp_attach_cbpf(st, 0, b, &cb1), 0);
+	p1 = ginfo(st, g).prog;
+	ck_assert_int_eq(rp_shutdown(st, 0, a, RP_SHUT_RDWR), 0);
+	ck_assert_int_eq(rp_attach_cbpf(st, 0, a, &cb2), 0);
+	g2 = group_of(st, a);
+	ck_assert_uint_ne(g2, g);
+	ck_assert_uint_ne(ginfo(st, g2).prog, 0);
+	ck_assert_uint_ne(ginfo(st, g2).prog, p1);
+	ck_assert_uint_eq(ginfo(st, g).prog, p1);
+	ck_assert_uint_eq(ginfo(st, g).num_closed_socks, 0);
+	ck_assert_uint_eq(ginfo(st, g).num_socks, 1);
+	ck_assert_uint_eq(group_of(st, b), g);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* R-RES-3 R-GRP-10 (6.18): a closed-section socket whose listen() finds a
+ * listener of a different group at its address (its own group's other
+ * members are gone; a newcomer made a new group) moves into that group;
+ * the old group is freed. */
+START_TEST(resurrect_other_group)
+{
+	struct rp_state *st = rp_state_new(tu_profile(1));
+	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	int b = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	unsigned g = group_of(st, a), h;
+	int c, want[2];
+
+	ck_assert_int_eq(rp_sysctl_set(st, 0, "net.ipv4.tcp_migrate_req", 1),
+	    0);
+	ck_assert_int_eq(rp_shutdown(st, 0, a, RP_SHUT_RDWR), 0);
+	ck_assert_int_eq(rp_close(st, 0, b), 0);
+	c = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	h = group_of(st, c);
+	ck_assert_uint_ne(h, g);
+	ck_assert_int_eq(rp_listen(st, 0, a, 1), 0);
+	want[0] = c;
+	want[1] = a;
+	assert_members(st, h, want, 2);
+	ck_assert(group_gone(st, g));
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* R-RES-4 R-DET-4 (4.19): a shut-down listener has left its group; it
+ * listens again like a new listener: it joins at the end, or gets a new
+ * group (id 0) when it is alone. */
+START_TEST(resurrect_419)
+{
+	struct rp_state *st = rp_state_new(tu_profile(0));
+	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	int b = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	int c = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT + 1);
+	unsigned g = group_of(st, a), gc = group_of(st, c);
+	int want[2] = { b, a };
+
+	ck_assert_int_eq(rp_shutdown(st, 0, a, RP_SHUT_RDWR), 0);
+	ck_assert_uint_eq(group_of(st, a), 0);
+	ck_assert_uint_eq(ginfo(st, g).num_closed_socks, 0);
+	ck_assert_int_eq(rp_listen(st, 0, a, 1), 0);
+	assert_members(st, g, want, 2);
+	ck_assert_int_eq(rp_shutdown(st, 0, c, RP_SHUT_RDWR), 0);
+	ck_assert(group_gone(st, gc));
+	ck_assert_int_eq(rp_listen(st, 0, c, 1), 0);
+	ck_assert_uint_ne(group_of(st, c), 0);
+	ck_assert_uint_eq(ginfo(st, group_of(st, c)).reuseport_id, 0);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------
+ * group/attach (SO_ATTACH_REUSEPORT_*)
+ */
+
+enum att_sock {
+	ATT_UNBOUND_REUSE,	/* unhashed, SO_REUSEPORT */
+	ATT_UNBOUND,		/* unhashed, no SO_REUSEPORT */
+	ATT_LISTENER,		/* hashed, in a group */
+	ATT_LISTENER_NOREUSE,	/* hashed, no group */
+	ATT_UDPLITE,		/* unhashed UDP-Lite, SO_REUSEPORT */
+	ATT_UNIX,		/* AF_UNIX stream */
+	ATT_RAW,		/* raw UDP, SO_REUSEPORT */
+};
+
+enum att_prog {
+	ATT_CBPF,
+	ATT_CBPF_TOO_LONG,	/* 4097 instructions */
+	ATT_EBPF_REUSEPORT,	/* an SK_REUSEPORT program */
+	ATT_EBPF_FILTER,	/* a SOCKET_FILTER program */
+	ATT_EBPF_CLOSED_FD,
+	ATT_EBPF_MAP_FD,
+};
+
+static const struct att_case {
+	const char	*rules;
+	enum att_sock	sock;
+	enum att_prog	prog;
+	int		want;		/* 4.19 */
+	int		want618;
+} att_cases[] = {
+	{ "R-ATT-1", ATT_LISTENER, ATT_CBPF_TOO_LONG, -EINVAL, -EINVAL },
+	{ "R-ATT-1 R-ATT-5", ATT_LISTENER, ATT_CBPF, 0, 0 },
+	{ "R-ATT-2", ATT_LISTENER, ATT_EBPF_CLOSED_FD, -EBADF, -EBADF },
+	{ "R-ATT-2", ATT_LISTENER, ATT_EBPF_MAP_FD, -EINVAL, -EINVAL },
+	{ "R-ATT-2 R-ATT-5", ATT_LISTENER, ATT_EBPF_REUSEPORT, 0, 0 },
+	{ "R-ATT-2 R-ATT-5", ATT_LISTENER, ATT_EBPF_FILTER, 0, 0 },
+	{ "R-ATT-3", ATT_UDPLITE, ATT_EBPF_REUSEPORT, -RP_ENOTSUPP,
+	    -RP_ENOTSUPP },
+	{ "R-ATT-3", ATT_UNIX, ATT_EBPF_REUSEPORT, -RP_ENOTSUPP,
+	    -RP_ENOTSUPP },
+	{ "R-ATT-3", ATT_RAW, ATT_EBPF_REUSEPORT, -RP_ENOTSUPP,
+	    -RP_ENOTSUPP },
+	/* R-ATT-3 precedes R-ATT-4: no group and no SO_REUSEPORT either */
+	{ "R-ATT-3 R-ATT-4", ATT_UNIX, ATT_EBPF_REUSEPORT, -RP_ENOTSUPP,
+	    -RP_ENOTSUPP },
+	{ "R-ATT-4 R-GRP-1", ATT_UNBOUND_REUSE, ATT_CBPF, 0, 0 },
+	{ "R-ATT-4 R-GRP-1", ATT_UNBOUND_REUSE, ATT_EBPF_REUSEPORT, 0, 0 },
+	{ "R-ATT-4", ATT_UNBOUND, ATT_CBPF, -EINVAL, -EINVAL },
+	{ "R-ATT-4", ATT_LISTENER_NOREUSE, ATT_CBPF, -EINVAL, -EINVAL },
+	{ "R-ATT-4", ATT_LISTENER_NOREUSE, ATT_EBPF_REUSEPORT, -EINVAL,
+	    -EINVAL },
+};
+
+static int
+att_socket(struct rp_state *st, enum att_sock kind)
+{
+	int fd;
+
+	switch (kind) {
+	case ATT_LISTENER:
+		return member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	case ATT_LISTENER_NOREUSE:
+		fd = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
+		ck_assert_int_eq(rp_listen(st, 0, fd, 1), 0);
+		return fd;
+	case ATT_UDPLITE:
+		fd = rp_socket(st, 0, RP_AF_INET, RP_SOCK_DGRAM,
+		    RP_IPPROTO_UDPLITE);
+		break;
+	case ATT_UNIX:
+		return rp_socket(st, 0, RP_AF_UNIX, RP_SOCK_STREAM, 0);
+	case ATT_RAW:
+		fd = rp_socket(st, 0, RP_AF_INET, RP_SOCK_RAW, RP_IPPROTO_UDP);
+		break;
+	case ATT_UNBOUND:
+		return rp_socket(st, 0, RP_AF_INET6, RP_SOCK_DGRAM, 0);
+	default:
+		fd = rp_socket(st, 0, RP_AF_INET6, RP_SOCK_STREAM, 0);
+		break;
+	}
+	ck_assert_int_ge(fd, 3);
+	ck_assert_int_eq(rp_setsockopt_int(st, 0, fd, RP_SO_REUSEPORT, 1), 0);
+	return fd;
+}
+
+START_TEST(attach_errors)
+{
+	const struct att_case *c = &att_cases[_i / TU_NPROFILES];
+	int prof = _i % TU_NPROFILES;
+	struct rp_state *st = rp_state_new(tu_profile(prof));
+	int fd = att_socket(st, c->sock), want = is_618(prof) ? c->want618 :
+	    c->want, ret, pfd;
+	struct rp_prog_attr pa = { .prog_type = RP_PROG_SK_REUSEPORT,
+	    .map_fd = -1, .policy = { .always_drop = true } };
+	struct rp_cbpf cb = { .k = 0 };
+	unsigned before = group_of(st, fd), pid = 0;
+
+	switch (c->prog) {
+	case ATT_CBPF:
+	case ATT_CBPF_TOO_LONG:
+		cb.insn_count = c->prog == ATT_CBPF ? 4096 : 4097;
+		ret = rp_attach_cbpf(st, 0, fd, &cb);
+		break;
+	case ATT_EBPF_FILTER:
+		pa.prog_type = RP_PROG_SOCKET_FILTER;
+		/* FALLTHROUGH */
+	case ATT_EBPF_REUSEPORT:
+		pfd = rp_prog_load(st, 0, &pa);
+		ck_assert_int_ge(pfd, 3);
+		pid = rp_fd_prog(st, 0, pfd);
+		ret = rp_attach_ebpf(st, 0, fd, pfd);
+		break;
+	case ATT_EBPF_CLOSED_FD:
+		ret = rp_attach_ebpf(st, 0, fd, 900);
+		break;
+	default:
+		ret = rp_attach_ebpf(st, 0, fd, tu_sockarray(st, 0, 8, 1));
+		break;
+	}
+	ck_assert_msg(ret == want, "%s row %d: attach = %d, want %d",
+	    c->rules, _i / TU_NPROFILES, ret, want);
+	if (ret == 0) {
+		struct rp_group_info gi = ginfo(st, group_of(st, fd));
+
+		ck_assert_uint_ne(gi.prog, 0);
+		if (pid != 0)
+			ck_assert_uint_eq(gi.prog, pid);
+		ck_assert(gi.prog_is_cbpf == (c->prog != ATT_EBPF_REUSEPORT));
+		if (c->sock == ATT_UNBOUND_REUSE) {
+			ck_assert_uint_eq(gi.num_socks, 1);
+			ck_assert(!gi.bind_inany);
+			ck_assert(!sinfo_fd(st, fd).hashed);
+		}
+	} else {
+		ck_assert_uint_eq(group_of(st, fd), before);
+	}
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* R-ATT-5 R-DET-9: a new program replaces the old one for the whole
+ * group (closed-section sockets included), the old one is released, and
+ * slots are unaffected; a never-hashed socket's group is freed with the
+ * socket (R-DET-7). */
+START_TEST(attach_replace)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_cbpf cb = { .k = 0 };
+	int map = tu_sockarray(st, 0, 8, 4);
+	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	int b = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	int pfd = sk_reuseport_prog(st, 0), u;
+	unsigned g = group_of(st, a), p1, ug;
+
+	ck_assert_int_eq(rp_map_update(st, 0, map, 0, (uint64_t)b,
+	    RP_BPF_ANY), 0);
+	ck_assert_int_eq(rp_attach_cbpf(st, 0, a, &cb), 0);
+	p1 = ginfo(st, g).prog;
+	ck_assert_int_eq(rp_attach_ebpf(st, 0, b, pfd), 0);
+	ck_assert_uint_eq(ginfo(st, g).prog, rp_fd_prog(st, 0, pfd));
+	ck_assert_ptr_null(st->progs->pdata[p1]);
+	ck_assert_uint_eq(rp_map_slot(st, rp_fd_map(st, 0, map), 0),
+	    rp_fd_sock(st, 0, b));
+	ck_assert_int_eq(sinfo_fd(st, b).owner, RP_OWNER_SLOT);
+	/* a never-hashed socket with a group: freed at destruction */
+	u = rp_socket(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 0);
+	ck_assert_int_eq(rp_setsockopt_int(st, 0, u, RP_SO_REUSEPORT, 1), 0);
+	ck_assert_int_eq(rp_attach_cbpf(st, 0, u, &cb), 0);
+	ug = group_of(st, u);
+	ck_assert_int_eq(rp_close(st, 0, u), 0);
+	ck_assert(group_gone(st, ug));
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------
+ * group/detach-prog (SO_DETACH_REUSEPORT_BPF)
+ */
+
+/* R-ATT-6: 4.19 does not know the option: -ENOPROTOOPT, program kept. */
+START_TEST(detach_prog_419)
+{
+	struct rp_state *st = rp_state_new(tu_profile(0));
+	struct rp_cbpf cb = { .k = 0 };
+	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	int u = rp_socket(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 0);
+
+	ck_assert_int_eq(rp_attach_cbpf(st, 0, a, &cb), 0);
+	ck_assert_int_eq(rp_detach_bpf(st, 0, a), -ENOPROTOOPT);
+	ck_assert_uint_ne(ginfo(st, group_of(st, a)).prog, 0);
+	ck_assert_int_eq(rp_detach_bpf(st, 0, u), -ENOPROTOOPT);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* R-ATT-7 R-ATT-8 R-ATT-9 R-ATT-10 R-SEL-3 (6.18): no group: -ENOENT with
+ * SO_REUSEPORT, else -EINVAL; an unhashed socket of a group with closed
+ * sockets: -ENOENT, program kept; success once (0), then -ENOENT from any
+ * member; afterwards packets go by hash. */
+START_TEST(detach_prog_618)
+{
+	struct rp_state *st = rp_state_new(tu_profile(1));
+	struct rp_cbpf cb = { .k = 1 };
+	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	int b = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	int c = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	int u = rp_socket(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 0);
+	int r = rp_socket(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 0);
+	struct rp_packet pkt = { .protocol = RP_IPPROTO_TCP,
+	    .src = tu_addr(RP_AF_INET, 1, 50000),
+	    .dst = tu_addr(RP_AF_INET, 1, PORT), .has_hash = true,
+	    .hash = 0 };
+	struct rp_delivery d;
+	unsigned g = group_of(st, a);
+
+	ck_assert_int_eq(rp_setsockopt_int(st, 0, r, RP_SO_REUSEPORT, 1), 0);
+	ck_assert_int_eq(rp_detach_bpf(st, 0, u), -EINVAL);
+	ck_assert_int_eq(rp_detach_bpf(st, 0, r), -ENOENT);
+	ck_assert_int_eq(rp_attach_cbpf(st, 0, a, &cb), 0);
+	ck_assert_int_eq(rp_send(st, 0, &pkt, &d), 0);
+	ck_assert_int_eq(d.how, RP_HOW_CBPF);
+	ck_assert_uint_eq(d.sock, rp_fd_sock(st, 0, b));
+	/* closed section: a shut-down member cannot detach */
+	ck_assert_int_eq(rp_sysctl_set(st, 0, "net.ipv4.tcp_migrate_req", 1),
+	    0);
+	ck_assert_int_eq(rp_shutdown(st, 0, c, RP_SHUT_RDWR), 0);
+	ck_assert_int_eq(rp_detach_bpf(st, 0, c), -ENOENT);
+	ck_assert_uint_ne(ginfo(st, g).prog, 0);
+	ck_assert_int_eq(rp_detach_bpf(st, 0, b), 0);
+	ck_assert_uint_eq(ginfo(st, g).prog, 0);
+	ck_assert_int_eq(rp_detach_bpf(st, 0, a), -ENOENT);
+	ck_assert_int_eq(rp_send(st, 0, &pkt, &d), 0);
+	ck_assert_int_eq(d.how, RP_HOW_HASH);
+	ck_assert_int_eq(d.prog_ret, -1);
+	ck_assert_uint_eq(d.sock, rp_fd_sock(st, 0, a));
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------
+ * group/incoming-cpu (white-box: the group's counter)
+ */
+
+/* Listening members with an incoming CPU set. */
+static unsigned
+count_cpu_members(struct rp_state *st, unsigned g)
+{
+	struct rp_group *grp = group_ptr(st, g);
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < grp->num_socks; i++)
+		if (grp->socks[i]->incoming_cpu >= 0)
+			n++;
+	return n;
+}
+
+static void
+assert_cpu_count(struct rp_state *st, unsigned g, unsigned want)
+{
+	ck_assert_uint_eq(group_ptr(st, g)->incoming_cpu, want);
+	ck_assert_uint_eq(count_cpu_members(st, g), want);
+}
+
+/* R-SEL-6 R-GROW-1 (6.18): the group counts its listening members with
+ * SO_INCOMING_CPU set: at join, on set and clear, when a member leaves or
+ * moves to the closed section, at resurrection, and across growth. */
+START_TEST(incoming_cpu_count)
+{
+	struct rp_state *st = rp_state_new(tu_profile(1));
+	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, PORT);
+	int x = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
+	int a, b, more[200];
+	unsigned g;
+
+	ck_assert_int_eq(rp_setsockopt_int(st, 0, x, RP_SO_REUSEPORT, 1), 0);
+	ck_assert_int_eq(rp_setsockopt_int(st, 0, x, RP_SO_INCOMING_CPU, 2),
+	    0);
+	ck_assert_int_eq(rp_bind(st, 0, x, &sa), 0);
+	ck_assert_int_eq(rp_listen(st, 0, x, 1), 0);
+	g = group_of(st, x);
+	assert_cpu_count(st, g, 1);
+	a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	b = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	assert_cpu_count(st, g, 1);
+	ck_assert_int_eq(rp_setsockopt_int(st, 0, a, RP_SO_INCOMING_CPU, 0),
+	    0);
+	assert_cpu_count(st, g, 2);
+	ck_assert_int_eq(rp_setsockopt_int(st, 0, a, RP_SO_INCOMING_CPU, 3),
+	    0);
+	assert_cpu_count(st, g, 2);
+	ck_assert_int_eq(rp_setsockopt_int(st, 0, x, RP_SO_INCOMING_CPU, -1),
+	    0);
+	assert_cpu_count(st, g, 1);
+	ck_assert_int_eq(rp_setsockopt_int(st, 0, b, RP_SO_INCOMING_CPU, 1),
+	    0);
+	assert_cpu_count(st, g, 2);
+	for (int i = 0; i < 200; i++)
+		more[i] = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	g = group_of(st, a);
+	ck_assert_uint_eq(ginfo(st, g).max_socks, 256);
+	assert_cpu_count(st, g, 2);
+	ck_assert_int_eq(rp_close(st, 0, b), 0);
+	assert_cpu_count(st, g, 1);
+	ck_assert_int_eq(rp_sysctl_set(st, 0, "net.ipv4.tcp_migrate_req", 1),
+	    0);
+	ck_assert_int_eq(rp_shutdown(st, 0, a, RP_SHUT_RDWR), 0);
+	assert_cpu_count(st, g, 0);
+	ck_assert_int_eq(rp_listen(st, 0, a, 1), 0);
+	assert_cpu_count(st, g, 1);
+	for (int i = 199; i >= 0; i--)
+		rp_close(st, 0, more[i]);
+	assert_cpu_count(st, g, 1);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------
+ * Suite
+ */
+
+static Suite *
+group_suite(void)
+{
+	Suite *s = suite_create("group");
+	TCase *tc;
+
+	tc = tcase_create("group/alloc");
+	tcase_add_loop_test(tc, alloc_new, 0, 4 * TU_NPROFILES);
+	tcase_add_loop_test(tc, alloc_existing, 0, TU_NPROFILES);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("group/join");
+	tcase_add_loop_test(tc, join_predicate, 0,
+	    (int)G_N_ELEMENTS(join_cases) * 2 * TU_NPROFILES);
+	tcase_add_loop_test(tc, join_tcp_at_listen, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, join_udp_at_bind, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, join_own_group_freed, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, join_busy, 0, TU_NPROFILES);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("group/detach");
+	tcase_add_loop_test(tc, detach_swap_with_last, 0, 2 * TU_NPROFILES);
+	tcase_add_loop_test(tc, detach_last_socket, 0, TU_NPROFILES);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("group/id");
+	tcase_add_test(tc, id_lazy_419);
+	tcase_add_test(tc, id_from_creation_618);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("group/grow");
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, grow_to_limit, 0, 2 * TU_NPROFILES);
+	tcase_add_test(tc, grow_evict_closed);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("group/has-conns");
+	tcase_add_loop_test(tc, has_conns, 0, TU_NPROFILES);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("group/closed");
+	tcase_add_loop_test(tc, closed_stop_listen, 0,
+	    STOP_NCASES * TU_NPROFILES);
+	tcase_add_test(tc, closed_mirror_swap);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("group/resurrect");
+	tcase_add_test(tc, resurrect_same_group);
+	tcase_add_test(tc, resurrect_new_group);
+	tcase_add_test(tc, resurrect_by_attach);
+	tcase_add_test(tc, resurrect_other_group);
+	tcase_add_test(tc, resurrect_419);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("group/attach");
+	tcase_add_loop_test(tc, attach_errors, 0,
+	    (int)G_N_ELEMENTS(att_cases) * TU_NPROFILES);
+	tcase_add_loop_test(tc, attach_replace, 0, TU_NPROFILES);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("group/detach-prog");
+	tcase_add_test(tc, detach_prog_419);
+	tcase_add_test(tc, detach_prog_618);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("group/incoming-cpu");
+	tcase_add_test(tc, incoming_cpu_count);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return tu_run_suite(group_suite()) != 0;
+}

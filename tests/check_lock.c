@@ -1,0 +1,744 @@
+/*
+ * check_lock.c - unit tests of model/lock.c: reuseport_lock, the
+ * per-socket callback lock and RCU, with their lockdep-style checks
+ * (violations recorded for rp_state_take_violation() and reported by
+ * rp_check() as I12/I13), and the scheduling hook: the points an update, a
+ * delete, a detach and a map free pass through, in the kernel's order.
+ *
+ * White-box: the lock primitives are internal (rp-int.h).  One TCase per
+ * operation ("lock/<operation>"); loop index = profile.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <check.h>
+#include <glib.h>
+
+#include "rp-int.h"
+#include "testutil.h"
+
+#define PORT	40000
+
+/* ---------------------------------------------------------------------
+ * Helpers
+ */
+
+/* The recorded violation (must exist), freed by the caller. */
+static char *
+take_violation(struct rp_state *st)
+{
+	char *v = rp_state_take_violation(st);
+
+	ck_assert_msg(v != NULL, "no violation recorded");
+	return v;
+}
+
+static void
+assert_no_violation(struct rp_state *st)
+{
+	char *v = rp_state_take_violation(st);
+
+	ck_assert_msg(v == NULL, "unexpected violation: %s", v);
+}
+
+/* The invariant code rp_check() reports (0 when it passes). */
+static int
+check_code(const struct rp_state *st, char **msg)
+{
+	GError *err = NULL;
+	int code = 0;
+
+	if (!rp_check(st, &err)) {
+		code = err->code;
+		if (msg != NULL)
+			*msg = g_strdup(err->message);
+	}
+	g_clear_error(&err);
+	return code;
+}
+
+static enum rp_owner_kind
+sinfo_owner(struct rp_state *st, unsigned sock)
+{
+	struct rp_sock_info in;
+
+	ck_assert_int_eq(rp_sock_info(st, sock, &in), 0);
+	return in.owner;
+}
+
+static struct rp_sock *
+sock_of(struct rp_state *st, int fd)
+{
+	return st->socks->pdata[rp_fd_sock(st, 0, fd)];
+}
+
+/* A recorded scheduling point. */
+struct point {
+	enum rp_sched_point	pt;
+	unsigned		obj;
+};
+
+struct trace {
+	GArray	*pts;
+};
+
+static void
+record_point(void *ud, enum rp_sched_point pt, unsigned obj)
+{
+	struct trace *t = ud;
+	struct point p = { pt, obj };
+
+	g_array_append_val(t->pts, p);
+}
+
+/* "lock cb_lock:5 cb_unlock:5 unlock" */
+static char *
+trace_str(const struct trace *t)
+{
+	GString *s = g_string_new(NULL);
+
+	for (guint i = 0; i < t->pts->len; i++) {
+		const struct point *p = &g_array_index(t->pts, struct point, i);
+
+		if (s->len > 0)
+			g_string_append_c(s, ' ');
+		g_string_append(s, rp_sched_point_name(p->pt));
+		if (p->pt == RP_SP_CB_LOCK || p->pt == RP_SP_CB_UNLOCK)
+			g_string_append_printf(s, ":%u", p->obj);
+	}
+	return g_string_free(s, FALSE);
+}
+
+static void
+assert_trace(struct trace *t, const char *want)
+{
+	g_autofree char *got = trace_str(t);
+
+	ck_assert_msg(strcmp(got, want) == 0, "points\n  got  '%s'\n  want '%s'",
+	    got, want);
+	g_array_set_size(t->pts, 0);
+}
+
+/* A state with a tracing hook installed; map = 4-slot sockarray. */
+struct lfx {
+	struct rp_state	*st;
+	struct trace	t;
+	int		map;
+	int		a, b;		/* listeners at PORT */
+	unsigned	sa, sb;		/* their socket ids */
+};
+
+static void
+lfx_init(struct lfx *f, int prof)
+{
+	f->st = rp_state_new(tu_profile(prof));
+	f->t.pts = g_array_new(FALSE, TRUE, sizeof(struct point));
+	f->map = tu_sockarray(f->st, 0, 8, 4);
+	f->a = tu_reuse_sock(f->st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	f->b = tu_reuse_sock(f->st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	f->sa = rp_fd_sock(f->st, 0, f->a);
+	f->sb = rp_fd_sock(f->st, 0, f->b);
+	rp_state_set_sched(f->st, record_point, &f->t);
+}
+
+static void
+lfx_done(struct lfx *f)
+{
+	rp_state_set_sched(f->st, NULL, NULL);
+	assert_no_violation(f->st);
+	tu_assert_invariants(f->st);
+	rp_state_free(f->st);
+	g_array_unref(f->t.pts);
+}
+
+/* ---------------------------------------------------------------------
+ * lock/order
+ */
+
+/* R-INV-12: reuseport_lock then a callback lock is the kernel's order: no
+ * violation, and both are seen as held until released. */
+START_TEST(order_ok)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	int fd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	struct rp_sock *sk = sock_of(st, fd);
+
+	rp_lock(st);
+	ck_assert(rp_lock_held(st));
+	rp_cb_lock(st, sk);
+	ck_assert(rp_cb_lock_held(st, sk));
+	rp_cb_unlock(st, sk);
+	ck_assert(!rp_cb_lock_held(st, sk));
+	rp_unlock(st);
+	ck_assert(!rp_lock_held(st));
+	assert_no_violation(st);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* R-INV-12: taking reuseport_lock while holding a callback lock inverts
+ * the order: recorded as I12, reported by rp_check() until taken. */
+START_TEST(order_inverted)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	int fd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	struct rp_sock *sk = sock_of(st, fd);
+	g_autofree char *v = NULL, *msg = NULL;
+
+	rp_cb_lock(st, sk);
+	rp_lock(st);
+	rp_unlock(st);
+	rp_cb_unlock(st, sk);
+	ck_assert_int_eq(check_code(st, &msg), 12);
+	ck_assert_ptr_nonnull(strstr(msg, "I12"));
+	v = take_violation(st);
+	ck_assert_ptr_nonnull(strstr(v, "I12"));
+	ck_assert_ptr_nonnull(strstr(v, "reuseport_lock"));
+	ck_assert_ptr_null(rp_state_take_violation(st));
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* R-INV-12: releasing what is not held, twice or never taken. */
+START_TEST(unlock_not_held)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	int fd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	struct rp_sock *sk = sock_of(st, fd);
+	g_autofree char *v1 = NULL, *v2 = NULL, *v3 = NULL;
+
+	rp_lock(st);
+	rp_unlock(st);
+	rp_unlock(st);
+	v1 = take_violation(st);
+	ck_assert_ptr_nonnull(strstr(v1, "I12"));
+	ck_assert_ptr_nonnull(strstr(v1, "does not hold"));
+	rp_cb_unlock(st, sk);
+	v2 = take_violation(st);
+	ck_assert_ptr_nonnull(strstr(v2, "I12"));
+	ck_assert_ptr_nonnull(strstr(v2, "callback lock"));
+	/* another thread's lock */
+	rp_state_set_thread(st, 1);
+	rp_lock(st);
+	rp_state_set_thread(st, 0);
+	rp_unlock(st);
+	v3 = take_violation(st);
+	ck_assert_ptr_nonnull(strstr(v3, "I12"));
+	rp_state_set_thread(st, 1);
+	rp_unlock(st);		/* the lock was cleared by the bad release */
+	g_free(rp_state_take_violation(st));
+	rp_state_set_thread(st, 0);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* R-INV-12: without a scheduler, taking a held lock can only be a
+ * self-deadlock or a leaked lock: recorded as I12 (both lock kinds). */
+START_TEST(self_deadlock)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	int fd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	struct rp_sock *sk = sock_of(st, fd);
+	g_autofree char *v1 = NULL, *v2 = NULL;
+
+	rp_lock(st);
+	rp_lock(st);
+	rp_unlock(st);
+	v1 = take_violation(st);
+	ck_assert_ptr_nonnull(strstr(v1, "I12"));
+	ck_assert_ptr_nonnull(strstr(v1, "self-deadlock"));
+	rp_cb_lock(st, sk);
+	rp_cb_lock(st, sk);
+	rp_cb_unlock(st, sk);
+	v2 = take_violation(st);
+	ck_assert_ptr_nonnull(strstr(v2, "sk_callback_lock"));
+	/* cb_held counted twice; the second unlock balances it */
+	rp_cb_unlock(st, sk);
+	g_free(rp_state_take_violation(st));
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* R-INV-12: only the first violation of a step is kept. */
+START_TEST(first_violation_kept)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	g_autofree char *v = NULL;
+
+	rp_unlock(st);
+	rp_rcu_read_unlock(st);
+	v = take_violation(st);
+	ck_assert_ptr_nonnull(strstr(v, "I12"));
+	ck_assert_ptr_null(strstr(v, "I13"));
+	ck_assert_ptr_null(rp_state_take_violation(st));
+	rp_state_free(st);
+}
+END_TEST
+
+/* R-INV-12: the owner word is written only under the socket's callback
+ * lock (detach.c checks each write). */
+START_TEST(owner_write_unlocked)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	int fd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	struct rp_sock *sk = sock_of(st, fd);
+	g_autofree char *v = NULL;
+
+	rp_owner_set(st, sk, RP_OWNER_NONE, NULL, 0);
+	v = take_violation(st);
+	ck_assert_ptr_nonnull(strstr(v, "I12"));
+	ck_assert_ptr_nonnull(strstr(v, "owner word"));
+	rp_cb_lock(st, sk);
+	rp_owner_set(st, sk, RP_OWNER_NONE, NULL, 0);
+	rp_cb_unlock(st, sk);
+	assert_no_violation(st);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* R-INV-12: a lock held at the end of a step is reported by rp_check()
+ * (no lock is held between syscalls), by thread and by socket. */
+START_TEST(held_between_steps)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	int fd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	struct rp_sock *sk = sock_of(st, fd);
+	g_autofree char *m1 = NULL, *m2 = NULL, *m3 = NULL;
+
+	rp_lock(st);
+	ck_assert_int_eq(check_code(st, &m1), 12);
+	ck_assert_ptr_nonnull(strstr(m1, "reuseport_lock"));
+	rp_unlock(st);
+	rp_cb_lock(st, sk);
+	ck_assert_int_eq(check_code(st, &m2), 12);
+	ck_assert_ptr_nonnull(strstr(m2, "callback lock"));
+	rp_cb_unlock(st, sk);
+	rp_rcu_read_lock(st);
+	ck_assert_int_eq(check_code(st, &m3), 13);
+	ck_assert_ptr_nonnull(strstr(m3, "I13"));
+	rp_rcu_read_unlock(st);
+	assert_no_violation(st);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------
+ * lock/rcu
+ */
+
+/* R-INV-13: synchronize_rcu() inside a read-side section deadlocks in the
+ * kernel: recorded as I13, and no grace period passes. */
+START_TEST(rcu_sync_inside_reader)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	g_autofree char *v = NULL;
+
+	rp_rcu_read_lock(st);
+	ck_assert(rp_rcu_read_held(st));
+	rp_synchronize_rcu(st);
+	rp_rcu_read_unlock(st);
+	v = take_violation(st);
+	ck_assert_ptr_nonnull(strstr(v, "I13"));
+	ck_assert_ptr_nonnull(strstr(v, "synchronize_rcu"));
+	ck_assert(rp_rcu_idle(st));
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* R-INV-13: leaving a section that was never entered; a grace period
+ * wanted while another thread still reads (no scheduler to wait on). */
+START_TEST(rcu_unbalanced)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	g_autofree char *v1 = NULL, *v2 = NULL;
+
+	rp_rcu_read_unlock(st);
+	v1 = take_violation(st);
+	ck_assert_ptr_nonnull(strstr(v1, "I13"));
+	rp_state_set_thread(st, 2);
+	rp_rcu_read_lock(st);
+	rp_state_set_thread(st, 0);
+	ck_assert(!rp_rcu_read_held(st));
+	ck_assert(!rp_rcu_idle(st));
+	rp_synchronize_rcu(st);
+	v2 = take_violation(st);
+	ck_assert_ptr_nonnull(strstr(v2, "I13"));
+	rp_state_set_thread(st, 2);
+	rp_rcu_read_unlock(st);
+	rp_state_set_thread(st, 0);
+	ck_assert(rp_rcu_idle(st));
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+static void
+count_cb(struct rp_state *st, void *obj)
+{
+	(void)st;
+	(*(int *)obj)++;
+}
+
+/* R-INV-13 R-GRP-10: deferred frees wait for every reader: a callback
+ * queued while a reader is inside runs only once no thread reads. */
+START_TEST(rcu_deferred)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	int ran = 0;
+
+	rp_state_set_thread(st, 3);
+	rp_rcu_read_lock(st);
+	rp_state_set_thread(st, 0);
+	rp_call_rcu(st, count_cb, &ran);
+	rp_state_quiesce(st);
+	ck_assert_int_eq(ran, 0);
+	rp_state_set_thread(st, 3);
+	rp_rcu_read_unlock(st);
+	rp_state_set_thread(st, 0);
+	rp_state_quiesce(st);
+	ck_assert_int_eq(ran, 1);
+	/* synchronize_rcu() is a grace period too */
+	rp_call_rcu(st, count_cb, &ran);
+	rp_synchronize_rcu(st);
+	ck_assert_int_eq(ran, 2);
+	assert_no_violation(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------
+ * lock/sched: the points of the model's operations
+ */
+
+/* R-UPD-7 R-UPD-9 R-UPD-10 R-INV-12: an update takes reuseport_lock, then
+ * the new socket's callback lock (publish), releases it, and for a
+ * replacement takes and releases the old occupant's callback lock, all
+ * before releasing reuseport_lock.  A failing pre-check takes nothing. */
+START_TEST(sched_update)
+{
+	struct lfx f;
+	char want[128];
+
+	lfx_init(&f, _i);
+	ck_assert_int_eq(rp_map_update(f.st, 0, f.map, 0, (uint64_t)f.a,
+	    RP_BPF_ANY), 0);
+	snprintf(want, sizeof(want), "lock cb_lock:%u cb_unlock:%u unlock",
+	    f.sa, f.sa);
+	assert_trace(&f.t, want);
+	ck_assert_int_eq(rp_map_update(f.st, 0, f.map, 0, (uint64_t)f.b,
+	    RP_BPF_EXIST), 0);
+	snprintf(want, sizeof(want), "lock cb_lock:%u cb_unlock:%u "
+	    "cb_lock:%u cb_unlock:%u unlock", f.sb, f.sb, f.sa, f.sa);
+	assert_trace(&f.t, want);
+	ck_assert_int_eq(rp_map_update(f.st, 0, f.map, 0, (uint64_t)f.a,
+	    RP_BPF_NOEXIST), -EEXIST);
+	assert_trace(&f.t, "");
+	lfx_done(&f);
+}
+END_TEST
+
+/* R-DET-1 R-DET-4 R-INV-12: delete and detach (a member closing) empty
+ * the slot under reuseport_lock and the socket's callback lock. */
+START_TEST(sched_delete_detach)
+{
+	struct lfx f;
+	char want[160];
+
+	lfx_init(&f, _i);
+	ck_assert_int_eq(rp_map_update(f.st, 0, f.map, 1, (uint64_t)f.a,
+	    RP_BPF_ANY), 0);
+	ck_assert_int_eq(rp_map_update(f.st, 0, f.map, 2, (uint64_t)f.b,
+	    RP_BPF_ANY), 0);
+	g_array_set_size(f.t.pts, 0);
+	ck_assert_int_eq(rp_map_delete(f.st, 0, f.map, 1), 0);
+	snprintf(want, sizeof(want), "lock cb_lock:%u cb_unlock:%u unlock",
+	    f.sa, f.sa);
+	assert_trace(&f.t, want);
+	ck_assert_int_eq(rp_map_delete(f.st, 0, f.map, 1), -ENOENT);
+	assert_trace(&f.t, "");
+	/* b's last close: detach inside reuseport_detach_sock(); 6.18 first
+	 * takes and drops the lock in reuseport_stop_listen_sock() to see
+	 * that migration is off */
+	ck_assert_int_eq(rp_close(f.st, 0, f.b), 0);
+	snprintf(want, sizeof(want), "%slock cb_lock:%u cb_unlock:%u unlock",
+	    _i == 1 ? "lock unlock " : "", f.sb, f.sb);
+	assert_trace(&f.t, want);
+	lfx_done(&f);
+}
+END_TEST
+
+/* R-FREE-2 R-FREE-3 R-INV-12 R-INV-13: freeing the map takes no
+ * reuseport_lock: inside one read-side section it takes each occupant's
+ * callback lock in slot order (4.19: after a synchronize_rcu()). */
+START_TEST(sched_map_free)
+{
+	struct lfx f;
+	char want[200];
+
+	lfx_init(&f, _i);
+	ck_assert_int_eq(rp_map_update(f.st, 0, f.map, 3, (uint64_t)f.a,
+	    RP_BPF_ANY), 0);
+	ck_assert_int_eq(rp_map_update(f.st, 0, f.map, 1, (uint64_t)f.b,
+	    RP_BPF_ANY), 0);
+	g_array_set_size(f.t.pts, 0);
+	ck_assert_int_eq(rp_close(f.st, 0, f.map), 0);
+	snprintf(want, sizeof(want), "%srcu_lock cb_lock:%u cb_unlock:%u "
+	    "cb_lock:%u cb_unlock:%u rcu_unlock", _i == 0 ? "sync_rcu " : "",
+	    f.sb, f.sb, f.sa, f.sa);
+	assert_trace(&f.t, want);
+	ck_assert_int_eq(sinfo_owner(f.st, f.sa), RP_OWNER_NONE);
+	lfx_done(&f);
+}
+END_TEST
+
+/* R-INV-13 R-SEL-3: a packet's selection runs inside one read-side
+ * section and takes no lock. */
+START_TEST(sched_select)
+{
+	struct rp_packet pkt = { .protocol = RP_IPPROTO_TCP,
+	    .src = tu_addr(RP_AF_INET, 1, 50000),
+	    .dst = tu_addr(RP_AF_INET, 1, PORT) };
+	struct rp_delivery d;
+	struct lfx f;
+
+	lfx_init(&f, _i);
+	ck_assert_int_eq(rp_send(f.st, 0, &pkt, &d), 0);
+	ck_assert_int_eq(d.outcome, RP_DELIVERED);
+	assert_trace(&f.t, "rcu_lock rcu_unlock");
+	lfx_done(&f);
+}
+END_TEST
+
+/*
+ * An explorer-style hook: when the current thread blocks on a lock held
+ * by another thread, run that thread's release (as a scheduler switching
+ * threads would), then switch back.
+ */
+struct blocker {
+	struct rp_state	*st;
+	unsigned	blocked;
+	bool		inside;
+};
+
+static void
+release_on_block(void *ud, enum rp_sched_point pt, unsigned obj)
+{
+	struct blocker *b = ud;
+	unsigned me;
+
+	(void)obj;
+	if (pt != RP_SP_BLOCKED || b->inside)
+		return;
+	b->blocked++;
+	b->inside = true;
+	me = rp_state_thread(b->st);
+	rp_state_set_thread(b->st, 1);
+	rp_unlock(b->st);
+	rp_state_set_thread(b->st, me);
+	b->inside = false;
+}
+
+/* R-INV-12: under a scheduler a held lock makes the thread wait (a
+ * BLOCKED point) instead of being a violation; it gets the lock once the
+ * holder releases it. */
+START_TEST(sched_blocked)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct blocker b = { .st = st };
+
+	rp_state_set_thread(st, 1);
+	rp_lock(st);
+	rp_state_set_thread(st, 0);
+	rp_state_set_sched(st, release_on_block, &b);
+	rp_lock(st);
+	ck_assert_uint_eq(b.blocked, 1);
+	ck_assert(rp_lock_held(st));
+	rp_unlock(st);
+	rp_state_set_sched(st, NULL, NULL);
+	assert_no_violation(st);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------
+ * lock/public: no lock survives a public call
+ */
+
+/* Depth bookkeeping over a hook's points, plus the order rule. */
+struct depth {
+	int	lock, cb, rcu;
+	bool	order_bad;
+};
+
+static void
+track_depth(void *ud, enum rp_sched_point pt, unsigned obj)
+{
+	struct depth *d = ud;
+
+	(void)obj;
+	switch (pt) {
+	case RP_SP_LOCK:
+		if (d->cb > 0)
+			d->order_bad = true;
+		d->lock++;
+		break;
+	case RP_SP_UNLOCK:
+		d->lock--;
+		break;
+	case RP_SP_CB_LOCK:
+		d->cb++;
+		break;
+	case RP_SP_CB_UNLOCK:
+		d->cb--;
+		break;
+	case RP_SP_RCU_LOCK:
+		d->rcu++;
+		break;
+	case RP_SP_RCU_UNLOCK:
+		d->rcu--;
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+assert_quiet(struct rp_state *st, const struct depth *d, const char *what)
+{
+	char *v = rp_state_take_violation(st);
+
+	ck_assert_msg(v == NULL, "%s: violation %s", what, v);
+	ck_assert_msg(d->lock == 0 && d->cb == 0 && d->rcu == 0 &&
+	    !d->order_bad, "%s: lock %d cb %d rcu %d order %d", what,
+	    d->lock, d->cb, d->rcu, d->order_bad);
+	ck_assert_msg(!rp_lock_held(st), "%s: reuseport_lock held", what);
+	ck_assert_msg(rp_rcu_idle(st), "%s: RCU reader left", what);
+	for (guint i = 1; i < st->socks->len; i++) {
+		struct rp_sock *sk = st->socks->pdata[i];
+
+		ck_assert_msg(sk == NULL || sk->cb_holder == 0,
+		    "%s: callback lock of socket %u held", what, i);
+	}
+	tu_assert_invariants(st);
+}
+
+/*
+ * R-INV-12 R-INV-13: after every public call of a scenario touching every
+ * locking path (create, bind, listen, update, replace, lookup, delete,
+ * attach, traffic, migration, detach, map free, teardown) no lock is
+ * held, no reader is left, the hook saw balanced points and never
+ * reuseport_lock taken under a callback lock.
+ */
+START_TEST(public_calls_release)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct depth d = { 0 };
+	struct rp_cbpf cb = { .k = 1 };
+	struct rp_packet pkt = { .protocol = RP_IPPROTO_TCP,
+	    .src = tu_addr(RP_AF_INET, 1, 50000),
+	    .dst = tu_addr(RP_AF_INET, 1, PORT), .conn = RP_CONN_REQUEST };
+	struct rp_delivery dl;
+	int map, a, b, c, u;
+	uint64_t v;
+
+	rp_state_set_sched(st, track_depth, &d);
+	map = tu_sockarray(st, 0, 8, 4);
+	assert_quiet(st, &d, "map create");
+	a = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	b = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	c = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	u = tu_reuse_sock(st, 0, RP_AF_INET6, RP_SOCK_DGRAM, 1, PORT);
+	assert_quiet(st, &d, "listen/bind");
+	ck_assert_int_eq(rp_map_update(st, 0, map, 0, (uint64_t)a,
+	    RP_BPF_ANY), 0);
+	ck_assert_int_eq(rp_map_update(st, 0, map, 0, (uint64_t)b,
+	    RP_BPF_ANY), 0);
+	ck_assert_int_eq(rp_map_update(st, 0, map, 1, (uint64_t)b,
+	    RP_BPF_ANY), -EBUSY);
+	ck_assert_int_eq(rp_map_update(st, 0, map, 2, (uint64_t)u,
+	    RP_BPF_ANY), 0);
+	ck_assert_int_eq(rp_map_update(st, 0, map, 3, (uint64_t)c,
+	    RP_BPF_ANY), 0);
+	assert_quiet(st, &d, "update");
+	ck_assert_int_eq(rp_map_lookup(st, 0, map, 0, &v, 0), 0);
+	ck_assert_int_eq(rp_map_delete(st, 0, map, 2), 0);
+	assert_quiet(st, &d, "lookup/delete");
+	ck_assert_int_eq(rp_attach_cbpf(st, 0, a, &cb), 0);
+	ck_assert_int_eq(rp_send(st, 0, &pkt, &dl), 0);
+	ck_assert_int_eq(dl.outcome, RP_DELIVERED);
+	pkt.conn = RP_CONN_ESTABLISHED;
+	ck_assert_int_eq(rp_send(st, 0, &pkt, &dl), 0);
+	assert_quiet(st, &d, "attach/send");
+	if (_i == 1)
+		ck_assert_int_eq(rp_sysctl_set(st, 0,
+		    "net.ipv4.tcp_migrate_req", 1), 0);
+	ck_assert_int_eq(rp_shutdown(st, 0, b, RP_SHUT_RDWR), 0);
+	assert_quiet(st, &d, "shutdown (migration)");
+	ck_assert_int_ge(rp_requests_timer(st, 0), 0);
+	ck_assert_int_ge(rp_requests_ack(st, 0), 0);
+	assert_quiet(st, &d, "requests");
+	ck_assert_int_eq(rp_close(st, 0, c), 0);
+	ck_assert_int_eq(rp_close(st, 0, b), 0);
+	assert_quiet(st, &d, "close members");
+	ck_assert_int_eq(rp_map_update(st, 0, map, 3, (uint64_t)a,
+	    RP_BPF_ANY), 0);
+	ck_assert_int_eq(rp_close(st, 0, map), 0);
+	assert_quiet(st, &d, "map free");
+	rp_state_free(st);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------
+ * Suite
+ */
+
+static Suite *
+lock_suite(void)
+{
+	Suite *s = suite_create("lock");
+	TCase *tc;
+
+	tc = tcase_create("lock/order");
+	tcase_add_loop_test(tc, order_ok, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, order_inverted, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, unlock_not_held, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, self_deadlock, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, first_violation_kept, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, owner_write_unlocked, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, held_between_steps, 0, TU_NPROFILES);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("lock/rcu");
+	tcase_add_loop_test(tc, rcu_sync_inside_reader, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, rcu_unbalanced, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, rcu_deferred, 0, TU_NPROFILES);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("lock/sched");
+	tcase_add_loop_test(tc, sched_update, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, sched_delete_detach, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, sched_map_free, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, sched_select, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, sched_blocked, 0, TU_NPROFILES);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("lock/public");
+	tcase_add_loop_test(tc, public_calls_release, 0, TU_NPROFILES);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return tu_run_suite(lock_suite()) != 0;
+}

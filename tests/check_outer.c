@@ -1,0 +1,1024 @@
+/*
+ * check_outer.c - unit tests of model/outer.c: BPF_MAP_TYPE_ARRAY_OF_MAPS
+ * and BPF_MAP_TYPE_HASH_OF_MAPS whose inner maps are reuseport arrays
+ * (docs/SPEC.md R-MIM): creation with an inner template, storing inner
+ * maps (template equality per profile: max_entries compared in 4.19 only,
+ * stored map_flags in both), lookup, delete, the hold a slot has on its
+ * inner map (replacing or deleting the last holder frees the inner map,
+ * whose sockets stay in their groups), freeing the outer map, and programs
+ * that select through an outer map.
+ *
+ * Tables run with tcase_add_loop_test() over rows x profiles (row i / 2,
+ * profile i % 2: 0 = 4.19, 1 = 6.18); NA marks a row that does not apply.
+ * For a failing row the model must report the row's first rule as the
+ * deciding one.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+
+#include "testutil.h"
+#include "rp-int.h"
+
+/* A test with a hierarchical name ("outer/update/table"). */
+#define TU_TEST(fn, name)						\
+	static void fn##_fn(int _i CK_ATTRIBUTE_UNUSED);		\
+	static const TTest fn##_ttest = { name, fn##_fn, __FILE__,	\
+	    __LINE__ };							\
+	static const TTest *fn = &fn##_ttest;				\
+	static void fn##_fn(int _i CK_ATTRIBUTE_UNUSED)
+
+#define P_419	0
+#define P_618	1
+#define NA	INT_MIN
+#define R1(r)		{ r, r }
+#define R2(a, b)	{ a, b }
+#define ROWS(t)		((int)G_N_ELEMENTS(t) * TU_NPROFILES)
+
+static const char *const pname[TU_NPROFILES] = { "4.19", "6.18" };
+
+/* ---------------------------------------------------------------------
+ * Fixture
+ */
+struct fx {
+	struct rp_state	*st;
+	int		p;
+	GArray		*ev;		/* struct rp_event */
+};
+
+static void
+fx_event(void *ud, const struct rp_event *ev)
+{
+	struct fx *fx = ud;
+
+	g_array_append_val(fx->ev, *ev);
+}
+
+static const struct rp_observer fx_obs = { .event = fx_event };
+
+static void
+fx_init(struct fx *fx, int p)
+{
+	memset(fx, 0, sizeof(*fx));
+	fx->p = p;
+	fx->st = rp_state_new(tu_profile(p));
+	ck_assert_ptr_nonnull(fx->st);
+	fx->ev = g_array_new(FALSE, FALSE, sizeof(struct rp_event));
+	rp_state_set_observer(fx->st, &fx_obs, fx);
+}
+
+static void
+fx_fini(struct fx *fx)
+{
+	tu_assert_invariants(fx->st);
+	rp_state_free(fx->st);
+	g_array_unref(fx->ev);
+}
+
+static bool
+fx_saw_rule(const struct fx *fx, const char *rules, int err)
+{
+	const char *sp = strchr(rules, ' ');
+	size_t n = sp ? (size_t)(sp - rules) : strlen(rules);
+
+	for (guint i = 0; i < fx->ev->len; i++) {
+		const struct rp_event *e = &g_array_index(fx->ev,
+		    struct rp_event, i);
+
+		if (e->kind == RP_EV_RULE && e->rule != NULL &&
+		    strlen(e->rule) == n && strncmp(e->rule, rules, n) == 0 &&
+		    e->err == err)
+			return true;
+	}
+	return false;
+}
+
+/* ---------------------------------------------------------------------
+ * Helpers
+ */
+
+static int
+sockarray(struct fx *fx, uint32_t vs, uint32_t n, uint32_t flags)
+{
+	struct rp_map_attr a;
+	int fd;
+
+	rp_map_attr_init(&a, RP_MAP_REUSEPORT_SOCKARRAY, vs, n);
+	a.map_flags = flags;
+	fd = rp_map_create(fx->st, 0, &a);
+	ck_assert_msg(fd >= 0, "sockarray: %d", fd);
+	return fd;
+}
+
+static int
+outer(struct fx *fx, uint32_t type, uint32_t n, int inner_fd)
+{
+	struct rp_map_attr a;
+	int fd;
+
+	rp_map_attr_init(&a, type, 4, n);
+	a.inner_map_fd = inner_fd;
+	fd = rp_map_create(fx->st, 0, &a);
+	ck_assert_msg(fd >= 0, "outer map: %d", fd);
+	return fd;
+}
+
+static unsigned
+map_id(struct fx *fx, int fd)
+{
+	unsigned id = rp_fd_map(fx->st, 0, fd);
+
+	ck_assert_uint_ne(id, 0);
+	return id;
+}
+
+static bool
+map_alive(struct fx *fx, unsigned id)
+{
+	struct rp_map_info mi;
+
+	return rp_map_info(fx->st, id, &mi) == 0;
+}
+
+static unsigned
+map_refs(struct fx *fx, unsigned id)
+{
+	struct rp_map_info mi;
+
+	ck_assert_int_eq(rp_map_info(fx->st, id, &mi), 0);
+	return mi.refs;
+}
+
+static int
+member(struct fx *fx, int family, int type)
+{
+	return tu_reuse_sock(fx->st, 0, family, type, 1, 0);
+}
+
+static struct rp_sock_info
+sinfo_fd(struct fx *fx, int fd)
+{
+	struct rp_sock_info in;
+
+	ck_assert_int_eq(rp_sock_info(fx->st, rp_fd_sock(fx->st, 0, fd),
+	    &in), 0);
+	return in;
+}
+
+/* ---------------------------------------------------------------------
+ * outer/create
+ */
+
+struct create_case {
+	const char	*name;
+	const char	*rule[TU_NPROFILES];
+	uint32_t	type;
+	/* adjusts the attributes; returns the calling process */
+	int		(*setup)(struct fx *, struct rp_map_attr *);
+	int		want[TU_NPROFILES];
+};
+
+static int
+c_ok(struct fx *fx, struct rp_map_attr *a)
+{
+	a->inner_map_fd = sockarray(fx, 8, 4, 0);
+	return 0;
+}
+
+static int
+c_ok_value4(struct fx *fx, struct rp_map_attr *a)
+{
+	a->inner_map_fd = sockarray(fx, 4, 32, 0);
+	return 0;
+}
+
+static int
+c_inner_closed(struct fx *fx, struct rp_map_attr *a)
+{
+	(void)fx;
+	a->inner_map_fd = 99;
+	return 0;
+}
+
+static int
+c_inner_none(struct fx *fx, struct rp_map_attr *a)
+{
+	(void)fx;
+	a->inner_map_fd = -1;
+	return 0;
+}
+
+static int
+c_inner_socket(struct fx *fx, struct rp_map_attr *a)
+{
+	a->inner_map_fd = member(fx, RP_AF_INET, RP_SOCK_STREAM);
+	return 0;
+}
+
+static int
+c_inner_outer(struct fx *fx, struct rp_map_attr *a)
+{
+	a->inner_map_fd = outer(fx, RP_MAP_ARRAY_OF_MAPS, 1,
+	    sockarray(fx, 8, 4, 0));
+	return 0;
+}
+
+static int
+c_value8(struct fx *fx, struct rp_map_attr *a)
+{
+	c_ok(fx, a);
+	a->value_size = 8;
+	return 0;
+}
+
+static int
+c_key8(struct fx *fx, struct rp_map_attr *a)
+{
+	c_ok(fx, a);
+	a->key_size = 8;
+	return 0;
+}
+
+/* unprivileged: 4.19's sysctl default 0 lets anyone create an outer map;
+ * 6.18's default 2 needs CAP_BPF */
+static int
+c_unpriv(struct fx *fx, struct rp_map_attr *a)
+{
+	int p;
+
+	c_ok(fx, a);
+	p = rp_proc_new(fx->st, 0, 1000, 0);
+	ck_assert_int_gt(p, 0);
+	a->inner_map_fd = rp_fd_pass(fx->st, 0, a->inner_map_fd, (unsigned)p);
+	return p;
+}
+
+static const struct create_case create_cases[] = {
+	{ "outer/create/array", R1("R-MIM-1"), RP_MAP_ARRAY_OF_MAPS, c_ok,
+	    { 0, 0 } },
+	{ "outer/create/hash", R1("R-MIM-1"), RP_MAP_HASH_OF_MAPS, c_ok,
+	    { 0, 0 } },
+	{ "outer/create/array-value4-template", R1("R-MIM-1"),
+	    RP_MAP_ARRAY_OF_MAPS, c_ok_value4, { 0, 0 } },
+	{ "outer/create/inner-fd-closed", R1("R-MIM-1"), RP_MAP_ARRAY_OF_MAPS,
+	    c_inner_closed, { -EBADF, -EBADF } },
+	{ "outer/create/inner-fd-none", R1("R-MIM-1"), RP_MAP_HASH_OF_MAPS,
+	    c_inner_none, { -EBADF, -EBADF } },
+	{ "outer/create/inner-fd-socket", R1("R-MIM-1"), RP_MAP_ARRAY_OF_MAPS,
+	    c_inner_socket, { -EINVAL, -EINVAL } },
+	{ "outer/create/inner-is-outer", R1("R-MIM-1"), RP_MAP_ARRAY_OF_MAPS,
+	    c_inner_outer, { -EINVAL, -EINVAL } },
+	{ "outer/create/array-value8", R1("R-MIM-1"), RP_MAP_ARRAY_OF_MAPS,
+	    c_value8, { -EINVAL, -EINVAL } },
+	{ "outer/create/hash-value8", R1("R-MIM-1"), RP_MAP_HASH_OF_MAPS,
+	    c_value8, { -EINVAL, -EINVAL } },
+	{ "outer/create/array-key8", R1("R-MIM-1"), RP_MAP_ARRAY_OF_MAPS,
+	    c_key8, { -EINVAL, -EINVAL } },
+	/* R-MIM-1 requires key_size 4 only for the array kind */
+	{ "outer/create/hash-key8", R1("R-MIM-1"), RP_MAP_HASH_OF_MAPS,
+	    c_key8, { 0, 0 } },
+	{ "outer/create/unprivileged", R2("R-CRE-0", "R-CRE-6a"),
+	    RP_MAP_ARRAY_OF_MAPS, c_unpriv, { 0, -EPERM } },
+};
+
+TU_TEST(create_table, "outer/create/table")
+{
+	const struct create_case *c = &create_cases[_i / TU_NPROFILES];
+	int p = _i % TU_NPROFILES, proc, ret;
+	struct rp_map_attr a;
+	struct fx fx;
+
+	if (c->want[p] == NA)
+		return;
+	fx_init(&fx, p);
+	rp_map_attr_init(&a, c->type, 4, 4);
+	proc = c->setup(&fx, &a);
+	g_array_set_size(fx.ev, 0);
+	ret = rp_map_create(fx.st, (unsigned)proc, &a);
+	if (c->want[p] == 0) {
+		struct rp_map_info mi;
+
+		ck_assert_msg(ret >= 0, "%s [%s]: want an fd, got %d (%s)",
+		    c->name, pname[p], ret, c->rule[p]);
+		ck_assert_int_eq(rp_map_info(fx.st, rp_fd_map(fx.st,
+		    (unsigned)proc, ret), &mi), 0);
+		ck_assert_uint_eq(mi.type, c->type);
+		ck_assert_uint_eq(mi.used, 0);
+	} else {
+		ck_assert_msg(ret == c->want[p], "%s [%s]: want %d, got %d "
+		    "(%s)", c->name, pname[p], c->want[p], ret, c->rule[p]);
+		ck_assert_msg(fx_saw_rule(&fx, c->rule[p], ret), "%s [%s]: "
+		    "model did not report %s", c->name, pname[p], c->rule[p]);
+	}
+	fx_fini(&fx);
+}
+END_TEST
+
+/* R-MIM-1 R-FREE-1: the template is a copy; closing the template map
+ * after creating the outer map frees it and the outer map still works. */
+TU_TEST(create_template_copy, "outer/create/template-copy")
+{
+	struct fx fx;
+	int t, o, in;
+	unsigned tid;
+	uint64_t v = 0;
+
+	fx_init(&fx, _i);
+	t = sockarray(&fx, 8, 4, 0);
+	tid = map_id(&fx, t);
+	o = outer(&fx, RP_MAP_ARRAY_OF_MAPS, 2, t);
+	ck_assert_uint_eq(map_refs(&fx, tid), 1);	/* no hold */
+	ck_assert_int_eq(rp_close(fx.st, 0, t), 0);
+	ck_assert(!map_alive(&fx, tid));
+	in = sockarray(&fx, 8, 4, 0);
+	ck_assert_int_eq(rp_map_update(fx.st, 0, o, 1, (uint64_t)in, 0), 0);
+	ck_assert_int_eq(rp_map_lookup(fx.st, 0, o, 1, &v, 0), 0);
+	ck_assert_uint_eq(v, map_id(&fx, in));
+	fx_fini(&fx);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------
+ * outer/update
+ */
+
+struct op {
+	int		outer;
+	uint32_t	key;
+	uint64_t	value;		/* inner map fd */
+	uint64_t	flags;
+};
+
+struct op_case {
+	const char	*name;
+	const char	*rule[TU_NPROFILES];
+	uint32_t	type;		/* outer map type */
+	void		(*setup)(struct fx *, struct op *);
+	int		want[TU_NPROFILES];
+};
+
+/* The default: an outer map of 4 slots over an 8-byte, 4-entry template,
+ * and a matching inner map as the value. */
+static void
+op_default(struct fx *fx, struct op *op, uint32_t type)
+{
+	memset(op, 0, sizeof(*op));
+	op->outer = outer(fx, type, 4, sockarray(fx, 8, 4, 0));
+	op->value = (uint64_t)sockarray(fx, 8, 4, 0);
+}
+
+static void
+u_plain(struct fx *fx, struct op *op)
+{
+	(void)fx;
+	(void)op;
+}
+
+static void
+u_noexist(struct fx *fx, struct op *op)
+{
+	(void)fx;
+	op->flags = RP_BPF_NOEXIST;
+}
+
+static void
+u_exist(struct fx *fx, struct op *op)
+{
+	(void)fx;
+	op->flags = RP_BPF_EXIST;
+}
+
+static void
+u_flags3(struct fx *fx, struct op *op)
+{
+	(void)fx;
+	op->flags = 3;
+}
+
+static void
+u_key_oor(struct fx *fx, struct op *op)
+{
+	(void)fx;
+	op->key = 4;
+}
+
+static void
+u_flags_beat_key(struct fx *fx, struct op *op)
+{
+	(void)fx;
+	op->key = 4;
+	op->flags = RP_BPF_NOEXIST;
+	op->value = 99;
+}
+
+static void
+u_key_beats_fd(struct fx *fx, struct op *op)
+{
+	(void)fx;
+	op->key = 4;
+	op->value = 99;
+}
+
+static void
+u_fd_closed(struct fx *fx, struct op *op)
+{
+	(void)fx;
+	op->value = 99;
+}
+
+static void
+u_fd_minus_one(struct fx *fx, struct op *op)
+{
+	(void)fx;
+	op->value = UINT64_C(0xffffffff);
+}
+
+static void
+u_fd_socket(struct fx *fx, struct op *op)
+{
+	op->value = (uint64_t)member(fx, RP_AF_INET, RP_SOCK_STREAM);
+}
+
+static void
+u_value_size(struct fx *fx, struct op *op)
+{
+	op->value = (uint64_t)sockarray(fx, 4, 4, 0);
+}
+
+static void
+u_max_entries(struct fx *fx, struct op *op)
+{
+	op->value = (uint64_t)sockarray(fx, 8, 64, 0);
+}
+
+static void
+u_rdonly_inner(struct fx *fx, struct op *op)
+{
+	op->value = (uint64_t)sockarray(fx, 8, 4, RP_BPF_F_RDONLY);
+}
+
+static void
+u_wronly_inner(struct fx *fx, struct op *op)
+{
+	op->value = (uint64_t)sockarray(fx, 8, 4, RP_BPF_F_WRONLY);
+}
+
+static void
+u_rdonly_prog_inner(struct fx *fx, struct op *op)
+{
+	op->value = (uint64_t)sockarray(fx, 8, 4, RP_BPF_F_RDONLY_PROG);
+}
+
+static void
+u_numa_inner(struct fx *fx, struct op *op)
+{
+	op->value = (uint64_t)sockarray(fx, 8, 4, RP_BPF_F_NUMA_NODE);
+}
+
+/* a template created RDONLY: in 4.19 its stored flags say RDONLY */
+static void
+u_rdonly_template(struct fx *fx, struct op *op)
+{
+	op->outer = outer(fx, RP_MAP_ARRAY_OF_MAPS, 4,
+	    sockarray(fx, 8, 4, RP_BPF_F_RDONLY));
+	op->value = (uint64_t)sockarray(fx, 8, 4, RP_BPF_F_RDONLY);
+}
+
+static void
+u_sockmap_inner(struct fx *fx, struct op *op)
+{
+	struct rp_map_attr a;
+	int fd;
+
+	rp_map_attr_init(&a, RP_MAP_SOCKMAP, 8, 4);
+	fd = rp_map_create(fx->st, 0, &a);
+	ck_assert_int_ge(fd, 0);
+	op->value = (uint64_t)fd;
+}
+
+static void
+u_outer_inner(struct fx *fx, struct op *op)
+{
+	op->value = (uint64_t)outer(fx, RP_MAP_ARRAY_OF_MAPS, 4,
+	    sockarray(fx, 8, 4, 0));
+}
+
+static void
+u_rdonly_outer(struct fx *fx, struct op *op)
+{
+	struct rp_map_attr a;
+
+	rp_map_attr_init(&a, RP_MAP_ARRAY_OF_MAPS, 4, 4);
+	a.inner_map_fd = (int)op->value;
+	a.map_flags = RP_BPF_F_RDONLY;
+	op->outer = rp_map_create(fx->st, 0, &a);
+	ck_assert_int_ge(op->outer, 0);
+}
+
+static void
+u_frozen_outer(struct fx *fx, struct op *op)
+{
+	ck_assert_int_eq(rp_map_freeze(fx->st, 0, op->outer), 0);
+}
+
+static void
+u_present(struct fx *fx, struct op *op)
+{
+	ck_assert_int_eq(rp_map_update(fx->st, 0, op->outer, op->key,
+	    (uint64_t)sockarray(fx, 8, 4, 0), RP_BPF_ANY), 0);
+}
+
+static void
+u_present_noexist(struct fx *fx, struct op *op)
+{
+	u_present(fx, op);
+	op->flags = RP_BPF_NOEXIST;
+}
+
+static void
+u_present_exist(struct fx *fx, struct op *op)
+{
+	u_present(fx, op);
+	op->flags = RP_BPF_EXIST;
+}
+
+static void
+u_hash_big_key(struct fx *fx, struct op *op)
+{
+	(void)fx;
+	op->key = 0xfffffff0u;	/* any key: the hash kind has no index */
+}
+
+static const struct op_case update_cases[] = {
+	/* ARRAY_OF_MAPS: R-MIM-6 order, then R-MIM-2/R-MIM-3/R-MIM-4 */
+	{ "outer/update/array/ok", R1("R-MIM-6"), RP_MAP_ARRAY_OF_MAPS,
+	    u_plain, { 0, 0 } },
+	{ "outer/update/array/noexist", R1("R-MIM-6"), RP_MAP_ARRAY_OF_MAPS,
+	    u_noexist, { -EINVAL, -EINVAL } },
+	{ "outer/update/array/exist", R1("R-MIM-6"), RP_MAP_ARRAY_OF_MAPS,
+	    u_exist, { -EINVAL, -EINVAL } },
+	{ "outer/update/array/exist-present", R1("R-MIM-6"),
+	    RP_MAP_ARRAY_OF_MAPS, u_present_exist, { -EINVAL, -EINVAL } },
+	{ "outer/update/array/index", R1("R-MIM-6"), RP_MAP_ARRAY_OF_MAPS,
+	    u_key_oor, { -E2BIG, -E2BIG } },
+	{ "outer/update/array/flags-beat-index", R1("R-MIM-6"),
+	    RP_MAP_ARRAY_OF_MAPS, u_flags_beat_key, { -EINVAL, -EINVAL } },
+	{ "outer/update/array/index-beats-fd", R1("R-MIM-6"),
+	    RP_MAP_ARRAY_OF_MAPS, u_key_beats_fd, { -E2BIG, -E2BIG } },
+	{ "outer/update/array/fd-closed", R1("R-MIM-6"), RP_MAP_ARRAY_OF_MAPS,
+	    u_fd_closed, { -EBADF, -EBADF } },
+	{ "outer/update/array/fd-minus-one", R1("R-MIM-6"),
+	    RP_MAP_ARRAY_OF_MAPS, u_fd_minus_one, { -EBADF, -EBADF } },
+	{ "outer/update/array/fd-socket", R1("R-MIM-6"), RP_MAP_ARRAY_OF_MAPS,
+	    u_fd_socket, { -EINVAL, -EINVAL } },
+	{ "outer/update/array/value-size", R2("R-MIM-2", "R-MIM-3"),
+	    RP_MAP_ARRAY_OF_MAPS, u_value_size, { -EINVAL, -EINVAL } },
+	{ "outer/update/array/max-entries", R2("R-MIM-2", "R-MIM-3"),
+	    RP_MAP_ARRAY_OF_MAPS, u_max_entries, { -EINVAL, 0 } },
+	{ "outer/update/array/rdonly-inner", R2("R-MIM-2 R-MIM-4",
+	    "R-MIM-3 R-MIM-4"), RP_MAP_ARRAY_OF_MAPS, u_rdonly_inner,
+	    { -EINVAL, 0 } },
+	{ "outer/update/array/wronly-inner", R2("R-MIM-2 R-MIM-4",
+	    "R-MIM-3 R-MIM-4"), RP_MAP_ARRAY_OF_MAPS, u_wronly_inner,
+	    { -EINVAL, 0 } },
+	{ "outer/update/array/rdonly-template", R1("R-MIM-4 R-CRE-10"),
+	    RP_MAP_ARRAY_OF_MAPS, u_rdonly_template, { 0, 0 } },
+	{ "outer/update/array/rdonly-prog-inner", R1("R-MIM-3"),
+	    RP_MAP_ARRAY_OF_MAPS, u_rdonly_prog_inner, { NA, -EINVAL } },
+	{ "outer/update/array/numa-inner", R2("R-MIM-2", "R-MIM-3"),
+	    RP_MAP_ARRAY_OF_MAPS, u_numa_inner, { -EINVAL, -EINVAL } },
+	{ "outer/update/array/sockmap-inner", R1("R-MIM-3"),
+	    RP_MAP_ARRAY_OF_MAPS, u_sockmap_inner, { NA, -EINVAL } },
+	{ "outer/update/array/outer-inner", R2("R-MIM-2", "R-MIM-3"),
+	    RP_MAP_ARRAY_OF_MAPS, u_outer_inner, { -EINVAL, -EINVAL } },
+	{ "outer/update/array/rdonly-outer", R1("R-UPD-0b"),
+	    RP_MAP_ARRAY_OF_MAPS, u_rdonly_outer, { -EPERM, -EPERM } },
+	{ "outer/update/array/frozen-outer", R1("R-CMD-3 R-UPD-0b"),
+	    RP_MAP_ARRAY_OF_MAPS, u_frozen_outer, { NA, -EPERM } },
+	/* HASH_OF_MAPS: keyed like a hash map (R-MIM-6) */
+	{ "outer/update/hash/any", R1("R-MIM-6"), RP_MAP_HASH_OF_MAPS,
+	    u_plain, { 0, 0 } },
+	{ "outer/update/hash/any-big-key", R1("R-MIM-6"), RP_MAP_HASH_OF_MAPS,
+	    u_hash_big_key, { 0, 0 } },
+	{ "outer/update/hash/noexist-absent", R1("R-MIM-6"),
+	    RP_MAP_HASH_OF_MAPS, u_noexist, { 0, 0 } },
+	{ "outer/update/hash/noexist-present", R1("R-MIM-6"),
+	    RP_MAP_HASH_OF_MAPS, u_present_noexist, { -EEXIST, -EEXIST } },
+	{ "outer/update/hash/exist-absent", R1("R-MIM-6"),
+	    RP_MAP_HASH_OF_MAPS, u_exist, { -ENOENT, -ENOENT } },
+	{ "outer/update/hash/exist-present", R1("R-MIM-6"),
+	    RP_MAP_HASH_OF_MAPS, u_present_exist, { 0, 0 } },
+	{ "outer/update/hash/flags-3", R1("R-MIM-6"), RP_MAP_HASH_OF_MAPS,
+	    u_flags3, { -EINVAL, -EINVAL } },
+	{ "outer/update/hash/fd-closed", R1("R-MIM-6"), RP_MAP_HASH_OF_MAPS,
+	    u_fd_closed, { -EBADF, -EBADF } },
+	{ "outer/update/hash/max-entries", R2("R-MIM-2", "R-MIM-3"),
+	    RP_MAP_HASH_OF_MAPS, u_max_entries, { -EINVAL, 0 } },
+	{ "outer/update/hash/rdonly-inner", R2("R-MIM-2 R-MIM-4",
+	    "R-MIM-3 R-MIM-4"), RP_MAP_HASH_OF_MAPS, u_rdonly_inner,
+	    { -EINVAL, 0 } },
+};
+
+TU_TEST(update_table, "outer/update/table")
+{
+	const struct op_case *c = &update_cases[_i / TU_NPROFILES];
+	int p = _i % TU_NPROFILES, ret;
+	struct fx fx;
+	struct op op;
+	unsigned om, in;
+	struct rp_map_info before;
+
+	if (c->want[p] == NA)
+		return;
+	fx_init(&fx, p);
+	op_default(&fx, &op, c->type);
+	c->setup(&fx, &op);
+	om = map_id(&fx, op.outer);
+	in = rp_fd_map(fx.st, 0, (int)op.value);
+	ck_assert_int_eq(rp_map_info(fx.st, om, &before), 0);
+	g_array_set_size(fx.ev, 0);
+	ret = rp_map_update(fx.st, 0, op.outer, op.key, op.value, op.flags);
+	ck_assert_msg(ret == c->want[p], "%s [%s]: want %d, got %d (%s)",
+	    c->name, pname[p], c->want[p], ret, c->rule[p]);
+	if (ret == 0) {
+		uint64_t v = 0;
+
+		ck_assert_uint_ne(in, 0);
+		ck_assert_uint_eq(rp_map_slot(fx.st, om, op.key), in);
+		/* the slot is a holder of the inner map (R-FREE-1) */
+		ck_assert_uint_eq(map_refs(&fx, in), 2);
+		ck_assert_int_eq(rp_map_lookup(fx.st, 0, op.outer, op.key, &v,
+		    0), 0);
+		ck_assert_uint_eq(v, in);
+	} else {
+		struct rp_map_info after;
+
+		ck_assert_msg(fx_saw_rule(&fx, c->rule[p], ret), "%s [%s]: "
+		    "model did not report %s", c->name, pname[p], c->rule[p]);
+		ck_assert_int_eq(rp_map_info(fx.st, om, &after), 0);
+		ck_assert_uint_eq(after.used, before.used);
+		if (in != 0)
+			ck_assert_uint_eq(map_refs(&fx, in), 1);
+	}
+	fx_fini(&fx);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------
+ * outer/lookup and outer/delete
+ */
+
+/*
+ * R-MIM-6 R-MIM-7: a syscall lookup of an outer slot gives the inner
+ * map's id (the kernel's bpf_map_fd_sys_lookup_elem()); an empty or
+ * out-of-range slot gives -ENOENT.
+ */
+TU_TEST(lookup_ids, "outer/lookup/ids")
+{
+	struct fx fx;
+	int ao, ho, i1, i2;
+	uint64_t v = 0;
+
+	fx_init(&fx, _i);
+	ao = outer(&fx, RP_MAP_ARRAY_OF_MAPS, 2, sockarray(&fx, 8, 4, 0));
+	ho = outer(&fx, RP_MAP_HASH_OF_MAPS, 2, sockarray(&fx, 8, 4, 0));
+	i1 = sockarray(&fx, 8, 4, 0);
+	i2 = sockarray(&fx, 8, 4, 0);
+	ck_assert_int_eq(rp_map_lookup(fx.st, 0, ao, 0, &v, 0), -ENOENT);
+	ck_assert_int_eq(rp_map_lookup(fx.st, 0, ao, 2, &v, 0), -ENOENT);
+	ck_assert_int_eq(rp_map_lookup(fx.st, 0, ho, 7, &v, 0), -ENOENT);
+	ck_assert_int_eq(rp_map_update(fx.st, 0, ao, 1, (uint64_t)i1, 0), 0);
+	ck_assert_int_eq(rp_map_update(fx.st, 0, ho, 7, (uint64_t)i2, 0), 0);
+	ck_assert_int_eq(rp_map_update(fx.st, 0, ho, 9, (uint64_t)i1, 0), 0);
+	ck_assert_int_eq(rp_map_lookup(fx.st, 0, ao, 1, &v, 0), 0);
+	ck_assert_uint_eq(v, map_id(&fx, i1));
+	ck_assert_int_eq(rp_map_lookup(fx.st, 0, ho, 7, &v, 0), 0);
+	ck_assert_uint_eq(v, map_id(&fx, i2));
+	ck_assert_int_eq(rp_map_lookup(fx.st, 0, ho, 9, &v, 0), 0);
+	ck_assert_uint_eq(v, map_id(&fx, i1));
+	/* one inner map in two slots: three holders */
+	ck_assert_uint_eq(map_refs(&fx, map_id(&fx, i1)), 3);
+	ck_assert_int_eq(rp_map_lookup(fx.st, 0, ao, 0, &v, 0), -ENOENT);
+	fx_fini(&fx);
+}
+END_TEST
+
+/* R-MIM-7: delete errors and success, for both kinds. */
+TU_TEST(delete_slots, "outer/delete/slots")
+{
+	struct fx fx;
+	int ao, ho, in;
+	unsigned iid;
+
+	fx_init(&fx, _i);
+	ao = outer(&fx, RP_MAP_ARRAY_OF_MAPS, 2, sockarray(&fx, 8, 4, 0));
+	ho = outer(&fx, RP_MAP_HASH_OF_MAPS, 2, sockarray(&fx, 8, 4, 0));
+	in = sockarray(&fx, 8, 4, 0);
+	iid = map_id(&fx, in);
+	g_array_set_size(fx.ev, 0);
+	ck_assert_int_eq(rp_map_delete(fx.st, 0, ao, 2), -E2BIG);
+	ck_assert(fx_saw_rule(&fx, "R-MIM-7", -E2BIG));
+	ck_assert_int_eq(rp_map_delete(fx.st, 0, ao, 1), -ENOENT);
+	ck_assert(fx_saw_rule(&fx, "R-MIM-7", -ENOENT));
+	ck_assert_int_eq(rp_map_delete(fx.st, 0, ho, 1234), -ENOENT);
+	ck_assert_int_eq(rp_map_update(fx.st, 0, ao, 1, (uint64_t)in, 0), 0);
+	ck_assert_int_eq(rp_map_update(fx.st, 0, ho, 1234, (uint64_t)in, 0),
+	    0);
+	ck_assert_uint_eq(map_refs(&fx, iid), 3);
+	ck_assert_int_eq(rp_map_delete(fx.st, 0, ao, 1), 0);
+	ck_assert_uint_eq(rp_map_slot(fx.st, map_id(&fx, ao), 1), 0);
+	ck_assert_uint_eq(map_refs(&fx, iid), 2);
+	ck_assert_int_eq(rp_map_delete(fx.st, 0, ho, 1234), 0);
+	ck_assert_uint_eq(map_refs(&fx, iid), 1);
+	ck_assert_int_eq(rp_map_delete(fx.st, 0, ho, 1234), -ENOENT);
+	ck_assert(map_alive(&fx, iid));		/* the fd still holds it */
+	fx_fini(&fx);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------
+ * outer/hold: the slot as a holder of its inner map
+ */
+
+/*
+ * R-FREE-1 R-FREE-2 R-MIM-6: an inner map whose only holder is the outer
+ * slot is freed when the slot is replaced: its slots are emptied and its
+ * sockets' owner words cleared, the sockets stay hashed, listening and in
+ * their groups, and can join the new inner map.
+ */
+TU_TEST(hold_replace_frees, "outer/hold/replace-frees")
+{
+	struct fx fx;
+	int o, i1, i2, a, b;
+	unsigned id1, ga, gb;
+	uint64_t v = 0;
+
+	fx_init(&fx, _i);
+	o = outer(&fx, RP_MAP_ARRAY_OF_MAPS, 1, sockarray(&fx, 8, 4, 0));
+	i1 = sockarray(&fx, 8, 4, 0);
+	id1 = map_id(&fx, i1);
+	a = member(&fx, RP_AF_INET, RP_SOCK_STREAM);
+	b = member(&fx, RP_AF_INET6, RP_SOCK_DGRAM);
+	ga = sinfo_fd(&fx, a).group;
+	gb = sinfo_fd(&fx, b).group;
+	ck_assert_int_eq(rp_map_update(fx.st, 0, i1, 0, (uint64_t)a, 0), 0);
+	ck_assert_int_eq(rp_map_update(fx.st, 0, i1, 3, (uint64_t)b, 0), 0);
+	ck_assert_int_eq(rp_map_update(fx.st, 0, o, 0, (uint64_t)i1, 0), 0);
+	ck_assert_int_eq(rp_close(fx.st, 0, i1), 0);	/* slot: last holder */
+	ck_assert(map_alive(&fx, id1));
+	ck_assert_int_eq(sinfo_fd(&fx, a).owner, RP_OWNER_SLOT);
+	tu_assert_invariants(fx.st);
+	i2 = sockarray(&fx, 8, 4, 0);
+	ck_assert_int_eq(rp_map_update(fx.st, 0, o, 0, (uint64_t)i2, 0), 0);
+	ck_assert(!map_alive(&fx, id1));
+	for (int k = 0; k < 2; k++) {
+		struct rp_sock_info in = sinfo_fd(&fx, k ? b : a);
+
+		ck_assert_int_eq(in.owner, RP_OWNER_NONE);
+		ck_assert(in.hashed && !in.closed);
+		ck_assert_uint_eq(in.group, k ? gb : ga);
+	}
+	ck_assert_int_eq(sinfo_fd(&fx, a).state, RP_TCP_LISTEN);
+	tu_assert_invariants(fx.st);
+	ck_assert_int_eq(rp_map_update(fx.st, 0, i2, 0, (uint64_t)a, 0), 0);
+	ck_assert_int_eq(rp_map_lookup(fx.st, 0, o, 0, &v, 0), 0);
+	ck_assert_uint_eq(v, map_id(&fx, i2));
+	fx_fini(&fx);
+}
+END_TEST
+
+/* R-FREE-1 R-MIM-7: delete of the last holder frees the inner map too;
+ * an inner map with another holder (an fd) survives the replacement. */
+TU_TEST(hold_delete_frees, "outer/hold/delete-frees")
+{
+	struct fx fx;
+	int o, i1, i2, a;
+	unsigned id1, id2;
+
+	fx_init(&fx, _i);
+	o = outer(&fx, RP_MAP_HASH_OF_MAPS, 4, sockarray(&fx, 8, 4, 0));
+	i1 = sockarray(&fx, 8, 4, 0);
+	i2 = sockarray(&fx, 8, 4, 0);
+	id1 = map_id(&fx, i1);
+	id2 = map_id(&fx, i2);
+	a = member(&fx, RP_AF_INET, RP_SOCK_DGRAM);
+	ck_assert_int_eq(rp_map_update(fx.st, 0, i1, 1, (uint64_t)a, 0), 0);
+	ck_assert_int_eq(rp_map_update(fx.st, 0, o, 5, (uint64_t)i1, 0), 0);
+	ck_assert_int_eq(rp_map_update(fx.st, 0, o, 6, (uint64_t)i2, 0), 0);
+	/* i2 keeps its fd: replacing its slot frees nothing */
+	ck_assert_int_eq(rp_map_update(fx.st, 0, o, 6, (uint64_t)i1, 0), 0);
+	ck_assert(map_alive(&fx, id2));
+	ck_assert_uint_eq(map_refs(&fx, id2), 1);
+	ck_assert_uint_eq(map_refs(&fx, id1), 3);
+	ck_assert_int_eq(rp_close(fx.st, 0, i1), 0);
+	ck_assert_int_eq(rp_map_delete(fx.st, 0, o, 5), 0);
+	ck_assert(map_alive(&fx, id1));
+	ck_assert_int_eq(sinfo_fd(&fx, a).owner, RP_OWNER_SLOT);
+	ck_assert_int_eq(rp_map_delete(fx.st, 0, o, 6), 0);
+	ck_assert(!map_alive(&fx, id1));
+	ck_assert_int_eq(sinfo_fd(&fx, a).owner, RP_OWNER_NONE);
+	ck_assert(sinfo_fd(&fx, a).hashed);
+	fx_fini(&fx);
+}
+END_TEST
+
+/*
+ * R-FREE-1 R-FREE-2: freeing the outer map drops its slots' holds: inner
+ * maps held only there are freed (their sockets released, still in their
+ * groups), inner maps with fds survive; the same for both kinds.
+ */
+TU_TEST(hold_outer_free, "outer/hold/outer-free")
+{
+	static const uint32_t types[] = {
+		RP_MAP_ARRAY_OF_MAPS, RP_MAP_HASH_OF_MAPS
+	};
+
+	for (size_t t = 0; t < G_N_ELEMENTS(types); t++) {
+		struct fx fx;
+		int o, i1, i2, a, b;
+		unsigned oid, id1, id2;
+
+		fx_init(&fx, _i);
+		o = outer(&fx, types[t], 4, sockarray(&fx, 8, 2, 0));
+		oid = map_id(&fx, o);
+		i1 = sockarray(&fx, 8, 2, 0);
+		i2 = sockarray(&fx, 8, 2, 0);
+		id1 = map_id(&fx, i1);
+		id2 = map_id(&fx, i2);
+		a = member(&fx, RP_AF_INET, RP_SOCK_STREAM);
+		b = member(&fx, RP_AF_INET, RP_SOCK_STREAM);
+		ck_assert_int_eq(rp_map_update(fx.st, 0, i1, 0, (uint64_t)a,
+		    0), 0);
+		ck_assert_int_eq(rp_map_update(fx.st, 0, i2, 1, (uint64_t)b,
+		    0), 0);
+		ck_assert_int_eq(rp_map_update(fx.st, 0, o, 0, (uint64_t)i1,
+		    0), 0);
+		ck_assert_int_eq(rp_map_update(fx.st, 0, o, 3, (uint64_t)i1,
+		    0), 0);
+		ck_assert_int_eq(rp_map_update(fx.st, 0, o, 2, (uint64_t)i2,
+		    0), 0);
+		ck_assert_int_eq(rp_close(fx.st, 0, i1), 0);
+		ck_assert_int_eq(rp_close(fx.st, 0, o), 0);
+		ck_assert(!map_alive(&fx, oid));
+		ck_assert(!map_alive(&fx, id1));
+		ck_assert(map_alive(&fx, id2));
+		ck_assert_uint_eq(map_refs(&fx, id2), 1);
+		ck_assert_int_eq(sinfo_fd(&fx, a).owner, RP_OWNER_NONE);
+		ck_assert(sinfo_fd(&fx, a).hashed);
+		ck_assert_uint_ne(sinfo_fd(&fx, a).group, 0);
+		ck_assert_int_eq(sinfo_fd(&fx, b).owner, RP_OWNER_SLOT);
+		fx_fini(&fx);
+	}
+}
+END_TEST
+
+/* ---------------------------------------------------------------------
+ * outer/prog: selecting through an outer map
+ */
+
+static int
+load_via_outer(struct fx *fx, int map, uint32_t outer_key, uint32_t key,
+    bool bad_helper)
+{
+	struct rp_prog_attr pa = { .prog_type = RP_PROG_SK_REUSEPORT,
+	    .map_fd = map };
+
+	pa.policy.key_src = RP_KEY_CONST;
+	pa.policy.key_const = key;
+	pa.policy.via_outer = true;
+	pa.policy.outer_key = outer_key;
+	pa.policy.bad_helper = bad_helper;
+	return rp_prog_load(fx->st, 0, &pa);
+}
+
+/*
+ * R-PRG-3 R-PRG-1 R-FREE-1: a program may select through an outer map
+ * whose template is a reuseport array; misusing the inner array fails the
+ * load; declaring selection through a map that is not an outer map fails
+ * the load; a loaded program holds the outer map.
+ */
+TU_TEST(prog_load, "outer/prog/load")
+{
+	struct fx fx;
+	int o, sa, prog;
+	unsigned oid;
+
+	fx_init(&fx, _i);
+	o = outer(&fx, RP_MAP_ARRAY_OF_MAPS, 1, sockarray(&fx, 8, 4, 0));
+	oid = map_id(&fx, o);
+	sa = sockarray(&fx, 8, 4, 0);
+	prog = load_via_outer(&fx, o, 0, 1, false);
+	ck_assert_int_ge(prog, 0);
+	ck_assert_uint_eq(map_refs(&fx, oid), 2);
+	g_array_set_size(fx.ev, 0);
+	ck_assert_int_eq(load_via_outer(&fx, o, 0, 1, true), -EINVAL);
+	ck_assert(fx_saw_rule(&fx, "R-PRG-1", -EINVAL));
+	g_array_set_size(fx.ev, 0);
+	ck_assert_int_eq(load_via_outer(&fx, sa, 0, 1, false), -EINVAL);
+	ck_assert(fx_saw_rule(&fx, "R-PRG-3", -EINVAL));
+	ck_assert_int_eq(rp_close(fx.st, 0, o), 0);
+	ck_assert(map_alive(&fx, oid));
+	ck_assert_int_eq(rp_close(fx.st, 0, prog), 0);
+	ck_assert(!map_alive(&fx, oid));
+	fx_fini(&fx);
+}
+END_TEST
+
+/* A UDP packet from a fixed client to port on loopback. */
+static struct rp_delivery
+send_udp(struct fx *fx, uint16_t port)
+{
+	struct rp_packet pkt = { .protocol = RP_IPPROTO_UDP,
+	    .src = tu_addr(RP_AF_INET, 1, 40000),
+	    .dst = tu_addr(RP_AF_INET, 1, port) };
+	struct rp_delivery d;
+
+	ck_assert_int_eq(rp_send(fx->st, 0, &pkt, &d), 0);
+	return d;
+}
+
+/*
+ * R-MIM-5 R-MIM-6 R-MIM-7: a program selects through outer slot 0: with
+ * the slot empty it drops; with an inner array stored it selects that
+ * array's slot; storing another inner array switches every later packet
+ * at once; deleting the slot makes it drop again.
+ */
+TU_TEST(prog_select, "outer/prog/select")
+{
+	struct fx fx;
+	int o, i1, i2, a, b, prog;
+	uint16_t port;
+	struct rp_delivery d;
+
+	fx_init(&fx, _i);
+	a = member(&fx, RP_AF_INET, RP_SOCK_DGRAM);
+	port = tu_port(fx.st, 0, a);
+	b = tu_reuse_sock(fx.st, 0, RP_AF_INET, RP_SOCK_DGRAM, 1, port);
+	ck_assert_uint_eq(sinfo_fd(&fx, a).group, sinfo_fd(&fx, b).group);
+	o = outer(&fx, RP_MAP_ARRAY_OF_MAPS, 1, sockarray(&fx, 8, 4, 0));
+	i1 = sockarray(&fx, 8, 4, 0);
+	i2 = sockarray(&fx, 8, 4, 0);
+	ck_assert_int_eq(rp_map_update(fx.st, 0, i1, 1, (uint64_t)a, 0), 0);
+	ck_assert_int_eq(rp_map_update(fx.st, 0, i2, 1, (uint64_t)b, 0), 0);
+	prog = load_via_outer(&fx, o, 0, 1, false);
+	ck_assert_int_ge(prog, 0);
+	ck_assert_int_eq(rp_attach_ebpf(fx.st, 0, a, prog), 0);
+	d = send_udp(&fx, port);
+	ck_assert_int_eq(d.outcome, RP_DROPPED);
+	ck_assert_int_eq(rp_map_update(fx.st, 0, o, 0, (uint64_t)i1, 0), 0);
+	d = send_udp(&fx, port);
+	ck_assert_int_eq(d.outcome, RP_DELIVERED);
+	ck_assert_int_eq(d.how, RP_HOW_PROG);
+	ck_assert_uint_eq(d.sock, rp_fd_sock(fx.st, 0, a));
+	ck_assert_int_eq(rp_map_update(fx.st, 0, o, 0, (uint64_t)i2, 0), 0);
+	d = send_udp(&fx, port);
+	ck_assert_int_eq(d.outcome, RP_DELIVERED);
+	ck_assert_uint_eq(d.sock, rp_fd_sock(fx.st, 0, b));
+	ck_assert_int_eq(rp_map_delete(fx.st, 0, o, 0), 0);
+	d = send_udp(&fx, port);
+	ck_assert_int_eq(d.outcome, RP_DROPPED);
+	fx_fini(&fx);
+}
+END_TEST
+
+static Suite *
+outer_suite(void)
+{
+	Suite *s = suite_create("outer");
+	TCase *tc;
+
+	tc = tcase_create("outer/create");
+	tcase_add_loop_test(tc, create_table, 0, ROWS(create_cases));
+	tcase_add_loop_test(tc, create_template_copy, 0, TU_NPROFILES);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("outer/update");
+	tcase_add_loop_test(tc, update_table, 0, ROWS(update_cases));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("outer/lookup");
+	tcase_add_loop_test(tc, lookup_ids, 0, TU_NPROFILES);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("outer/delete");
+	tcase_add_loop_test(tc, delete_slots, 0, TU_NPROFILES);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("outer/hold");
+	tcase_add_loop_test(tc, hold_replace_frees, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, hold_delete_frees, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, hold_outer_free, 0, TU_NPROFILES);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("outer/prog");
+	tcase_add_loop_test(tc, prog_load, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, prog_select, 0, TU_NPROFILES);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return tu_run_suite(outer_suite()) != 0;
+}

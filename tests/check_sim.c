@@ -1,0 +1,1022 @@
+/*
+ * check_sim.c - tests of the scenario executor (sim/exec.c, sim/verbs.c,
+ * sim/trace.c, sim/backend-model.c) and of the reuseport-sim command.
+ *
+ * Most cases run small scenarios given as strings through the check pass
+ * (sim_check_scenario()) and the run (sim_run_scenario()) in process, and
+ * compare the exact messages.  Files under tests/sim-data/ (found through
+ * $top_srcdir or $srcdir) exercise sim_run_paths(): directories, output
+ * formats, exit statuses, and the rule that a broken file stops
+ * everything before anything runs.  The golden traces of
+ * scenarios/golden/ are compared with the trace of a fresh run.
+ *
+ * Two planted-fault backends prove that the result contracts fire: one
+ * returns a wrong cookie from lookups (I14), one reports deliveries to the
+ * wrong socket (I16).  The command-line cases spawn $SIM (the built
+ * reuseport-sim) and are skipped without it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include <check.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include "sim.h"
+#include "testutil.h"
+
+/* ----------------------------------------------------------------------
+ * helpers
+ */
+
+static SimScenario *
+parse(const char *src)
+{
+	g_autoptr(GError) err = NULL;
+	SimScenario *sc = sim_parse_buffer("t.scn", src, strlen(src), NULL,
+	    NULL, &err);
+
+	ck_assert_msg(sc != NULL, "parse: %s", err != NULL ? err->message : "");
+	return sc;
+}
+
+/* The check-pass errors of src, joined by '\n' ("" when none). */
+static char *
+check_errors(const char *src)
+{
+	g_autoptr(SimScenario) sc = parse(src);
+	g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func(g_free);
+	gboolean ok = sim_check_scenario(sc, errors);
+
+	ck_assert(ok == (errors->len == 0));
+	g_ptr_array_add(errors, NULL);
+	return g_strjoinv("\n", (char **)errors->pdata);
+}
+
+/* Check src (which must be valid) and run it under profile; the messages
+ * joined by '\n' go to *msgs, the trace to *trace when asked for. */
+static gboolean
+run_with(const char *src, const char *profile, const SimBackendOps *ops,
+    SimTraceLevel level, gboolean keep_going, char **msgs, char **trace)
+{
+	g_autoptr(SimScenario) sc = parse(src);
+	g_autofree char *errs = check_errors(src);
+	SimReport rep = { 0 };
+	gboolean passed;
+
+	ck_assert_msg(*errs == '\0', "check: %s", errs);
+	sim_run_scenario(sc, profile, ops, level, keep_going, &rep);
+	passed = rep.passed;
+	if (msgs != NULL) {
+		g_ptr_array_add(rep.messages, NULL);
+		*msgs = g_strjoinv("\n", (char **)rep.messages->pdata);
+		g_ptr_array_set_size(rep.messages, rep.messages->len - 1);
+	}
+	if (trace != NULL)
+		*trace = rep.trace != NULL ? g_strdup(rep.trace->str) : NULL;
+	sim_report_clear(&rep);
+	return passed;
+}
+
+static gboolean
+run(const char *src, const char *profile, char **msgs)
+{
+	return run_with(src, profile, NULL, SIM_TRACE_OFF, FALSE, msgs, NULL);
+}
+
+/* Assert src passes under every profile. */
+static void
+assert_passes(const char *src)
+{
+	const struct rp_profile *p;
+	gsize i;
+
+	for (i = 0; (p = rp_profile_nth(i)) != NULL; i++) {
+		g_autofree char *msgs = NULL;
+
+		ck_assert_msg(run(src, rp_profile_name(p), &msgs),
+		    "[%s] %s", rp_profile_name(p), msgs);
+	}
+}
+
+/* The directory tests/NAME of the source tree. */
+static char *
+src_dir(const char *name)
+{
+	const char *envs[] = { "top_srcdir", "srcdir" };
+	const char *subs[] = { "tests", "." };
+	g_autofree char *rel = g_build_filename("tests", name, NULL);
+	gsize i, j;
+
+	for (i = 0; i < G_N_ELEMENTS(envs); i++) {
+		const char *d = g_getenv(envs[i]);
+
+		for (j = 0; d != NULL && j < G_N_ELEMENTS(subs); j++) {
+			char *p = g_build_filename(d, subs[j], name, NULL);
+
+			if (g_file_test(p, G_FILE_TEST_IS_DIR))
+				return p;
+			g_free(p);
+		}
+	}
+	if (g_file_test(rel, G_FILE_TEST_IS_DIR))
+		return g_steal_pointer(&rel);
+	if (g_file_test(name, G_FILE_TEST_IS_DIR))
+		return g_strdup(name);
+	ck_abort_msg("tests/%s not found: set top_srcdir", name);
+	return NULL;
+}
+
+/* The result of sim_run_paths() on paths: status, stdout and stderr. */
+typedef struct {
+	int	 status;
+	char	*out;
+	char	*err;
+} PathsRun;
+
+static void
+paths_run_clear(PathsRun *pr)
+{
+	g_free(pr->out);
+	g_free(pr->err);
+}
+
+static PathsRun
+run_paths(SimRunOptions o, char *const *paths, gsize n)
+{
+	PathsRun pr = { 0 };
+	size_t olen = 0, elen = 0;
+
+	o.out = open_memstream(&pr.out, &olen);
+	o.err = open_memstream(&pr.err, &elen);
+	ck_assert(o.out != NULL && o.err != NULL);
+	pr.status = sim_run_paths(&o, paths, n);
+	fclose(o.out);
+	fclose(o.err);
+	return pr;
+}
+
+/* The two sockets of a UDP group, for the scenarios below. */
+#define PAIR \
+	"socket a udp4\n" \
+	"setsockopt a reuseport 1\n" \
+	"bind a 127.0.0.1:7000\n" \
+	"socket b udp4\n" \
+	"setsockopt b reuseport 1\n" \
+	"bind b 127.0.0.1:a\n"
+
+/* ----------------------------------------------------------------------
+ * sim/check: every error class, with its exact position
+ */
+
+static const struct {
+	const char	*src;
+	const char	*want;
+} check_cases[] = {
+	/* unknown verb, with and without a suggestion */
+	{ "updat m 0 a\n",
+	    "t.scn:1:1: unknown verb 'updat', did you mean 'update'?" },
+	{ "frobnicate x\n",
+	    "t.scn:1:1: unknown verb 'frobnicate' (reuseport-sim list-verbs "
+	    "lists them)" },
+	/* names: before definition, suggestion, duplicate, reserved */
+	{ "bind a 127.0.0.1:0\n",
+	    "t.scn:1:6: unknown name 'a' (expected a socket, map or program "
+	    "defined before use)" },
+	{ "socket sa udp4\nbind sb 127.0.0.1:0\n",
+	    "t.scn:2:6: unknown name 'sb' (expected a socket, map or program),"
+	    " did you mean 'sa'?" },
+	{ "socket a udp4\nsocket a tcp4\n",
+	    "t.scn:2:8: 'a' is already defined at t.scn:1:8" },
+	{ "socket empty udp4\n",
+	    "t.scn:1:8: 'empty' is a reserved word and cannot name a socket" },
+	{ "proc init\n", "t.scn:1:6: 'init' is predefined" },
+	{ "p: socket a udp4\n",
+	    "t.scn:1:1: unknown name 'p' (expected a process defined before "
+	    "use)" },
+	{ "socket a udp4\nexpect a slot 0 = empty\n",
+	    "t.scn:2:8: 'a' is a socket, expected a map" },
+	/* argument counts and keys */
+	{ "bind\n", "t.scn:1:1: too few arguments for 'bind' (usage: bind S "
+	    "ADDR:PORT)" },
+	{ "socket a udp4 extra\n", "t.scn:1:15: too many arguments for "
+	    "'socket' (usage: socket NAME KIND [proto=P])" },
+	{ "map m sockarray valu=8\n",
+	    "t.scn:1:17: unknown key 'valu' for 'map', did you mean 'value'?" },
+	{ "map m sockarray value=8 value=4\n",
+	    "t.scn:1:25: duplicate key 'value'" },
+	/* words and numbers */
+	{ "socket a tcp5\n",
+	    "t.scn:1:10: unknown socket kind 'tcp5', did you mean 'tcp4'?" },
+	{ "map m sockarray\nlookup m 4294967296\n",
+	    "t.scn:2:10: number out of range for a key (0..4294967295)" },
+	{ "map m sockarray\nlookup m x\n",
+	    "t.scn:2:10: expected a key (0..4294967295), got word 'x'" },
+	{ "socket a udp4\nbind a 127.0.0.1\n",
+	    "t.scn:2:8: expected ADDR:PORT (127.0.0.1:80, [::1]:80), got "
+	    "'127.0.0.1'" },
+	{ "socket a udp4\nbind a ::1:80\n",
+	    "t.scn:2:8: bad IPv4 address '::1' (IPv6 addresses go in "
+	    "brackets: [::1]:80)" },
+	{ "socket a udp4\nbind a 127.0.0.1:99999\n",
+	    "t.scn:2:8: bad port '99999' (0..65535 or a socket name)" },
+	{ "prog p key=const\n",
+	    "t.scn:1:12: bad key spec 'const' (const:N, payload:OFF:WIDTH[:be|le]"
+	    ", hash[:MOD] or migrate)" },
+	{ "proc p caps=net_admn\n",
+	    "t.scn:1:13: unknown capability 'net_admn', did you mean "
+	    "'net_admin'?" },
+	/* expectations */
+	{ "socket a udp4 = cookie(a)\n",
+	    "t.scn:1:17: word 'cookie(a)' is not an expectation here (expected "
+	    "0, ok, -ERRNO, any)" },
+	{ "socket a udp4\ncookie a = cookie(zz)\n",
+	    "t.scn:2:19: unknown name 'zz' (expected a socket defined before "
+	    "use)" },
+	{ "socket a udp4\nexpect a state = lisen\n",
+	    "t.scn:2:18: unknown expectation 'lisen', did you mean 'listen'?" },
+	{ "socket a udp4\nexpect a state\n",
+	    "t.scn:2:1: 'expect' needs an expectation for profile 4.19 "
+	    "(= VALUE)" },
+	{ "socket a udp4\nexpect a state @4.19 = close\n",
+	    "t.scn:2:1: 'expect' needs an expectation for profile 6.18 "
+	    "(= VALUE)" },
+	{ "profile 6.18\nsocket a udp4\nexpect a state @6.18 = close\n",
+	    "" },
+	{ "socket a udp4 = 0 1\n",
+	    "t.scn:1:19: one expectation token expected, got more" },
+	{ "socket a udp4 @5.10 = 0\n", "t.scn:1:15: unknown profile '5.10'" },
+	{ "socket a udp4\nsend udp 127.0.0.1:a from 127.0.0.1:1 = memb(a)\n",
+	    "t.scn:2:41: word 'memb(a)' is not an expectation here (expected "
+	    "0, ok, -ERRNO, a socket name, member(S), dropped, refused, any)" },
+	/* profiles */
+	{ "profile 4.19 6.1\n",
+	    "t.scn:1:1: unknown profile '6.1', did you mean '6.18'?" },
+};
+
+START_TEST(check_error)
+{
+	g_autofree char *got = check_errors(check_cases[_i].src);
+
+	ck_assert_str_eq(got, check_cases[_i].want);
+}
+END_TEST
+
+/* All errors of a file in one pass; a failed definition still defines. */
+START_TEST(check_all_errors)
+{
+	g_autofree char *got = check_errors(
+	    "socket a udp4\n"
+	    "bnd a 127.0.0.1:0\n"
+	    "socket b udp5\n"
+	    "bind b 127.0.0.1:0\n"
+	    "dup zz as c\n"
+	    "close c\n"
+	    "update m 0 a\n");
+
+	ck_assert_str_eq(got,
+	    "t.scn:2:1: unknown verb 'bnd', did you mean 'bind'?\n"
+	    "t.scn:3:10: unknown socket kind 'udp5', did you mean 'udp4'?\n"
+	    "t.scn:5:5: unknown name 'zz' (expected a socket, map or program "
+	    "defined before use)\n"
+	    "t.scn:7:8: unknown name 'm' (expected a socket, map or program),"
+	    " did you mean 'b'?");
+}
+END_TEST
+
+/* Every verb of the language reference has a row, and only those. */
+START_TEST(check_verb_table)
+{
+	static const char *const want[] = { "netns", "proc", "caps", "sysctl",
+	    "rlimit", "cpu", "socket", "setsockopt", "bind", "listen",
+	    "connect", "shutdown", "accept", "close", "dup", "pass", "cookie",
+	    "owner", "attach", "detach", "map", "update", "lookup", "delete",
+	    "next-key", "freeze", "lookup-and-delete", "lookup-batch", "prog",
+	    "migrate-key", "send", "ack-requests", "synack-timer", "expect" };
+	const SimVerb *v;
+	gsize n, i;
+
+	v = sim_verbs(&n);
+	ck_assert_uint_eq(n, G_N_ELEMENTS(want));
+	for (i = 0; i < n; i++) {
+		ck_assert_str_eq(v[i].name, want[i]);
+		ck_assert_ptr_eq(sim_verb_find(want[i]), &v[i]);
+		ck_assert(v[i].min_args <= v[i].max_args);
+		ck_assert(v[i].fn != NULL && v[i].usage != NULL &&
+		    v[i].help != NULL);
+	}
+	ck_assert_ptr_null(sim_verb_find("explain"));
+}
+END_TEST
+
+/* ----------------------------------------------------------------------
+ * sim/expect: expectations pass and fail with exact messages
+ */
+
+START_TEST(expect_forms_pass)
+{
+	assert_passes(PAIR
+	    "map m sockarray entries=4\n"
+	    "update m 0 a\n"
+	    "update m 0 b noexist = -EEXIST\n"
+	    "update m 0 b noexist = EEXIST\n"
+	    "update m 0 b noexist = -17\n"
+	    "update m 9 b = any\n"
+	    "update m 1 b = ok\n"
+	    "update m 2 b = 0 @4.19 = -EBUSY @6.18 -EBUSY\n"
+	    "lookup m 0 = cookie(a)\n"
+	    "lookup m 0 = ok\n"
+	    "lookup m 3 = -ENOENT\n"
+	    "next-key m 1 = 2\n"
+	    "expect m slot 0 = a\n"
+	    "expect m slot 2 = empty\n"
+	    "expect a in-map = m:0\n"
+	    "expect b group = a\n"
+	    "expect b pos = 1\n"
+	    "expect a group-size = 2\n"
+	    "send udp 127.0.0.1:7000 from 127.0.0.1:1 = member(a)\n"
+	    "send udp 127.0.0.1:7000 from 127.0.0.1:1\n"
+	    "send udp 127.0.0.1:7001 from 127.0.0.1:1 = refused\n"
+	    "close a\n"
+	    "expect a closed = freed\n"
+	    "expect a state = freed\n");
+}
+END_TEST
+
+START_TEST(expect_mismatch)
+{
+	g_autofree char *msgs = NULL;
+
+	ck_assert(!run(PAIR
+	    "map m sockarray entries=4\n"
+	    "update m 0 a\n"
+	    "update m 0 b noexist\n"
+	    "update m 1 b\n", "6.18", &msgs));
+	/* the step stops the scenario: line 10 never ran */
+	ck_assert_str_eq(msgs,
+	    "t.scn:9:1: expected success, got -EEXIST\n"
+	    "  m: sockarray, 1 of 4 slots used: 0=a\n"
+	    "  b: close, group g1 pos 1 (2 listening, 0 closed)");
+}
+END_TEST
+
+START_TEST(expect_mismatch_value)
+{
+	g_autofree char *msgs = NULL;
+
+	ck_assert(!run(PAIR
+	    "map m sockarray entries=4\n"
+	    "update m 0 a\n"
+	    "lookup m 0 = cookie(b)\n", "4.19", &msgs));
+	ck_assert_str_eq(msgs,
+	    "t.scn:9:14: expected cookie(b), got c(a)\n"
+	    "  m: sockarray, 1 of 4 slots used: 0=a\n"
+	    "  b: close, group g1 pos 1 (2 listening, 0 closed), cookie c(b)");
+}
+END_TEST
+
+START_TEST(expect_mismatch_send)
+{
+	g_autofree char *msgs = NULL;
+
+	ck_assert(!run(PAIR
+	    "attach a cbpf k=1\n"
+	    "send udp 127.0.0.1:7000 from 127.0.0.1:1 = a\n", "6.18", &msgs));
+	ck_assert_str_eq(msgs,
+	    "t.scn:8:44: expected a, got b\n"
+	    "  a: close, group g1 pos 0 (2 listening, 0 closed)\n"
+	    "  b: close, group g1 pos 1 (2 listening, 0 closed)");
+}
+END_TEST
+
+START_TEST(expect_keep_going)
+{
+	g_autofree char *one = NULL, *all = NULL;
+	const char *src =
+	    "socket a udp4\n"
+	    "bind a 127.0.0.1:7000 = -EINVAL\n"
+	    "expect a state = listen\n"
+	    "expect a hashed = yes\n";
+
+	ck_assert(!run_with(src, "6.18", NULL, SIM_TRACE_OFF, FALSE, &one,
+	    NULL));
+	ck_assert_str_eq(one, "t.scn:2:25: expected -EINVAL, got 0\n"
+	    "  a: close, no group");
+	ck_assert(!run_with(src, "6.18", NULL, SIM_TRACE_OFF, TRUE, &all,
+	    NULL));
+	ck_assert_str_eq(all, "t.scn:2:25: expected -EINVAL, got 0\n"
+	    "  a: close, no group\n"
+	    "t.scn:3:18: expected listen, got close\n"
+	    "  a: close, no group");
+}
+END_TEST
+
+/* ----------------------------------------------------------------------
+ * sim/profile: overrides
+ */
+
+START_TEST(profile_overrides)
+{
+	g_autofree char *m419 = NULL, *m618 = NULL;
+	const char *src =
+	    "socket a tcp4\n"
+	    "detach a = -EINVAL @4.19 = -ENOPROTOOPT\n"
+	    "lookup-batch a = -EINVAL @6.18 = -EBADF\n";
+
+	/* 4.19 has no batch command (-EINVAL) and no SO_DETACH option */
+	ck_assert_msg(run(src, "4.19", &m419), "%s", m419);
+	ck_assert(!run(src, "6.18", &m618));
+	ck_assert_str_eq(m618, "t.scn:3:34: expected -EBADF, got -EINVAL\n"
+	    "  a: close, no group");
+}
+END_TEST
+
+START_TEST(profile_selection)
+{
+	g_autoptr(SimScenario) all = parse("socket a udp4\n");
+	g_autoptr(SimScenario) one = parse("profile 6.18\nsocket a udp4\n");
+	char *sel419[] = { (char *)"4.19", NULL };
+	g_autoptr(GPtrArray) p1 = sim_scenario_profiles(all, NULL);
+	g_autoptr(GPtrArray) p2 = sim_scenario_profiles(one, NULL);
+	g_autoptr(GPtrArray) p3 = sim_scenario_profiles(one, sel419);
+
+	ck_assert_uint_eq(p1->len, 2);
+	ck_assert_str_eq(p1->pdata[0], "4.19");
+	ck_assert_str_eq(p1->pdata[1], "6.18");
+	ck_assert_uint_eq(p2->len, 1);
+	ck_assert_str_eq(p2->pdata[0], "6.18");
+	ck_assert_uint_eq(p3->len, 0);
+}
+END_TEST
+
+/* ----------------------------------------------------------------------
+ * sim/vars and sim/cookie
+ */
+
+START_TEST(vars_bind_compare)
+{
+	g_autofree char *msgs = NULL;
+
+	assert_passes(PAIR
+	    "map m sockarray entries=2\n"
+	    "update m 0 a\n"
+	    "lookup m 0 = $c\n"
+	    "cookie a = $c\n"
+	    "expect a cookie = $c\n"
+	    "expect a group-id = $g\n"
+	    "expect b group-id = $g\n");
+	ck_assert(!run(PAIR
+	    "map m sockarray entries=2\n"
+	    "update m 0 a\n"
+	    "cookie a = $c\n"
+	    "update m 0 b\n"
+	    "lookup m 0 = $c\n", "6.18", &msgs));
+	ck_assert_str_eq(msgs,
+	    "t.scn:11:14: expected $c (c(a)), got c(b)\n"
+	    "  m: sockarray, 1 of 2 slots used: 0=b");
+}
+END_TEST
+
+START_TEST(vars_never_match_errors)
+{
+	g_autofree char *msgs = NULL;
+
+	ck_assert(!run("map m sockarray\nlookup m 0 = $c\n", "6.18", &msgs));
+	ck_assert_str_eq(msgs, "t.scn:2:14: expected $c, got -ENOENT\n"
+	    "  m: sockarray, 0 of 4 slots used");
+}
+END_TEST
+
+/* cookie(S) through S's own process, and fds that are per process. */
+START_TEST(cookie_other_process)
+{
+	assert_passes(
+	    "proc p\n"
+	    "p: socket a udp4\n"
+	    "p: setsockopt a reuseport 1\n"
+	    "p: bind a 127.0.0.1:7000\n"
+	    "map m sockarray entries=2\n"
+	    /* a is p's fd: in init it is -1, so EBADF ... */
+	    "update m 0 a = -EINVAL\n"
+	    "map m4 sockarray value=4 entries=2\n"
+	    "update m4 0 a = -EBADF\n"
+	    /* ... until it is passed */
+	    "p: pass a to init as a0\n"
+	    "update m 0 a0\n"
+	    "lookup m 0 = cookie(a)\n"
+	    "p: close a\n"
+	    "lookup m 0 = cookie(a)\n"
+	    "close a0\n"
+	    "lookup m 0 = -ENOENT\n");
+}
+END_TEST
+
+START_TEST(cookie_unavailable)
+{
+	g_autofree char *msgs = NULL;
+
+	ck_assert(!run("socket a udp4\nclose a\nsocket b udp4\n"
+	    "cookie b = cookie(a)\n", "6.18", &msgs));
+	ck_assert_str_eq(msgs, "t.scn:4:1: cannot get the cookie of 'a': it "
+	    "has none and no open fd to ask for one\n"
+	    "  b: close, no group, cookie c(b)\n"
+	    "  a: freed");
+}
+END_TEST
+
+/* ----------------------------------------------------------------------
+ * sim/contract: planted faults prove I14 and I16 fire
+ */
+
+static int
+bad_lookup(SimBackend *b, unsigned proc, int fd, uint32_t key,
+    uint64_t *value, uint64_t flags)
+{
+	int ret = sim_backend_model.map_lookup(b, proc, fd, key, value,
+	    flags);
+
+	if (ret == 0)
+		(*value)++;		/* the planted fault */
+	return ret;
+}
+
+static int
+bad_send(SimBackend *b, unsigned netns, const struct rp_packet *pkt,
+    struct rp_delivery *out)
+{
+	int ret = sim_backend_model.send(b, netns, pkt, out);
+
+	if (ret == 0 && out->outcome == RP_DELIVERED)
+		out->sock = 1;		/* the planted fault: socket a */
+	return ret;
+}
+
+START_TEST(contract_i14)
+{
+	SimBackendOps ops = sim_backend_model;
+	g_autofree char *msgs = NULL;
+
+	ops.map_lookup = bad_lookup;
+	ck_assert(!run_with(PAIR
+	    "map m sockarray entries=2\n"
+	    "update m 0 a\n"
+	    "lookup m 0 = any\n", "6.18", &ops, SIM_TRACE_OFF, FALSE, &msgs,
+	    NULL));
+	ck_assert(g_str_has_prefix(msgs, "t.scn:9:1: I14 lookup: key 0 of "
+	    "'m' returned "));
+	ck_assert_msg(strstr(msgs, ", not the cookie of the occupant a\n")
+	    != NULL, "%s", msgs);
+}
+END_TEST
+
+START_TEST(contract_i16)
+{
+	SimBackendOps ops = sim_backend_model;
+	g_autofree char *msgs = NULL;
+
+	ops.send = bad_send;
+	ck_assert(!run_with(PAIR
+	    "close a\n"
+	    "send udp 127.0.0.1:7000 from 127.0.0.1:1 = any\n", "6.18", &ops,
+	    SIM_TRACE_OFF, FALSE, &msgs, NULL));
+	ck_assert_str_eq(msgs, "t.scn:8:1: I16 selection: delivered to a, "
+	    "which does not exist\n"
+	    "  a: freed");
+}
+END_TEST
+
+/* Without the model-only group, expect is skipped, not failed. */
+START_TEST(backend_without_inspect)
+{
+	SimBackendOps ops = sim_backend_model;
+	g_autofree char *msgs = NULL;
+
+	ops.inspect = NULL;
+	ck_assert_msg(run_with("socket a udp4\nexpect a state = listen\n"
+	    "bind a 127.0.0.1:0\n", "6.18", &ops, SIM_TRACE_OFF, FALSE, &msgs,
+	    NULL), "%s", msgs);
+	g_clear_pointer(&msgs, g_free);
+	/* member(S) falls back to "bound to the same address" (I10) */
+	ck_assert_msg(run_with(PAIR
+	    "socket c udp4\n"
+	    "bind c 127.0.0.2:7000\n"
+	    "attach a cbpf k=1\n"
+	    "send udp 127.0.0.1:7000 from 127.0.0.1:1 = member(a)\n",
+	    "6.18", &ops, SIM_TRACE_OFF, FALSE, &msgs, NULL), "%s", msgs);
+	g_clear_pointer(&msgs, g_free);
+	ck_assert(!run_with(PAIR
+	    "socket c udp4\n"
+	    "bind c 127.0.0.2:7000\n"
+	    "attach a cbpf k=1\n"
+	    "send udp 127.0.0.1:7000 from 127.0.0.1:1 = member(c)\n",
+	    "6.18", &ops, SIM_TRACE_OFF, FALSE, &msgs, NULL));
+	ck_assert_str_eq(msgs, "t.scn:10:44: expected member(c), got b");
+}
+END_TEST
+
+static SimBackend *
+refusing_open(const char *profile, GError **error)
+{
+	g_set_error(error, SIM_ERROR, SIM_ERROR_FAIL, "no %s here", profile);
+	return NULL;
+}
+
+/* A backend that cannot run a profile: the run is skipped, with why. */
+START_TEST(backend_cannot_open)
+{
+	g_autofree char *dir = src_dir("sim-data");
+	g_autofree char *file = g_build_filename(dir, "pass", "only-619.scn",
+	    NULL);
+	SimBackendOps ops = sim_backend_model;
+	SimRunOptions o = { .backend = &ops };
+	g_autofree char *want = NULL;
+	PathsRun pr;
+
+	ops.name = "refusing";
+	ops.open = refusing_open;
+	pr = run_paths(o, &file, 1);
+	ck_assert_int_eq(pr.status, SIM_EXIT_OK);
+	want = g_strdup_printf("SKIP %s [6.18] (refusing backend: no 6.18 "
+	    "here)\nscenarios: 0 passed, 0 failed, 1 skipped\n", file);
+	ck_assert_str_eq(pr.out, want);
+	paths_run_clear(&pr);
+}
+END_TEST
+
+/* ----------------------------------------------------------------------
+ * sim/trace
+ */
+
+START_TEST(trace_names)
+{
+	g_autofree char *trace = NULL, *all = NULL;
+
+	ck_assert(run_with(
+	    "socket a tcp4\n"
+	    "setsockopt a reuseport 1\n"
+	    "bind a 127.0.0.1:7000\n"
+	    "listen a\n"
+	    "attach a cbpf k=0\n"
+	    "send tcp 127.0.0.1:7000 from 127.0.0.1:1\n"
+	    "cookie a\n", "6.18", NULL, SIM_TRACE_ON, FALSE, NULL, &trace));
+	ck_assert_str_eq(trace,
+	    "1 sock_new sock=a family=inet type=stream proto=tcp\n"
+	    "4 group_id group=g1 id=0\n"
+	    "4 group_new group=g1 sock=a\n"
+	    "4 group_add group=g1 sock=a pos=0\n"
+	    "4 rule id=R-GRP-1 err=0\n"
+	    "4 sock_state sock=a state=listen\n"
+	    "4 sock_hash sock=a\n"
+	    "5 group_prog group=g1 prog=cbpf#1\n"
+	    "5 rule id=R-ATT-5 err=0\n"
+	    "6 rule id=R-SEL-3 err=0\n"
+	    "6 select group=g1 sock=a how=cbpf\n"
+	    "6 sock_new sock=child#1 family=inet type=stream proto=tcp\n"
+	    "7 cookie sock=a cookie=c(a)\n"
+	    "7 rule id=R-COOK-1 err=0\n");
+	/* =all adds the lock and RCU events */
+	ck_assert(run_with("socket a udp4\nsetsockopt a reuseport 1\n"
+	    "bind a 127.0.0.1:0\n", "6.18",
+	    NULL, SIM_TRACE_ALL, FALSE, NULL, &all));
+	ck_assert_ptr_nonnull(strstr(all, " lock thread=0\n"));
+	ck_assert_ptr_null(strstr(trace, " lock thread="));
+}
+END_TEST
+
+/* The golden traces of scenarios/golden: a fresh run gives the file. */
+START_TEST(trace_golden)
+{
+	g_autofree char *dir = src_dir("../scenarios/golden");
+	g_autofree char *cwd = g_get_current_dir();
+	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+	SimRunOptions o = { .trace = SIM_TRACE_ON };
+	const char *n;
+	guint count = 0;
+
+	ck_assert_ptr_nonnull(d);
+	/* run from scenarios/ so that files show as golden/NAME.scn */
+	ck_assert_int_eq(g_chdir(dir), 0);
+	ck_assert_int_eq(g_chdir(".."), 0);
+	while ((n = g_dir_read_name(d)) != NULL) {
+		g_autofree char *scn = NULL, *want = NULL, *tr = NULL;
+		g_autofree char *base = NULL;
+		PathsRun pr;
+
+		if (!g_str_has_suffix(n, ".scn"))
+			continue;
+		base = g_strndup(n, strlen(n) - 4);
+		scn = g_strdup_printf("golden/%s", n);
+		tr = g_strdup_printf("golden/%s.trace", base);
+		ck_assert_msg(g_file_get_contents(tr, &want, NULL, NULL),
+		    "no golden trace %s", tr);
+		pr = run_paths(o, &scn, 1);
+		ck_assert_int_eq(pr.status, SIM_EXIT_OK);
+		ck_assert_str_eq(pr.out, want);
+		paths_run_clear(&pr);
+		count++;
+	}
+	ck_assert_int_eq(g_chdir(cwd), 0);
+	ck_assert_uint_ge(count, 2);
+}
+END_TEST
+
+/* ----------------------------------------------------------------------
+ * sim/run: files and directories, formats, exit statuses
+ */
+
+START_TEST(paths_text)
+{
+	g_autofree char *dir = src_dir("sim-data");
+	g_autofree char *pass = g_build_filename(dir, "pass", NULL);
+	SimRunOptions o = { 0 };
+	char *paths[] = { pass };
+	PathsRun pr = run_paths(o, paths, 1);
+
+	ck_assert_int_eq(pr.status, SIM_EXIT_OK);
+	ck_assert_str_eq(pr.err, "");
+	ck_assert_str_eq(pr.out,
+	    "PASS map.scn [4.19]\n"
+	    "PASS map.scn [6.18]\n"
+	    "PASS only-619.scn [6.18]\n"
+	    "scenarios: 3 passed, 0 failed, 0 skipped\n");
+	paths_run_clear(&pr);
+}
+END_TEST
+
+START_TEST(paths_fail_tap)
+{
+	g_autofree char *dir = src_dir("sim-data");
+	g_autofree char *fail = g_build_filename(dir, "fail", NULL);
+	g_autofree char *pass = g_build_filename(dir, "pass", NULL);
+	g_autofree char *want = NULL;
+	SimRunOptions o = { .format = SIM_FORMAT_TAP };
+	char *sel[] = { (char *)"4.19", NULL };
+	char *paths[] = { fail, pass };
+	PathsRun pr;
+
+	o.profiles = sel;
+	pr = run_paths(o, paths, 2);
+	ck_assert_int_eq(pr.status, SIM_EXIT_FAIL);
+	want = g_strdup_printf(
+	    "1..3\n"
+	    "not ok 1 - wrong.scn [4.19]\n"
+	    "# %s/wrong.scn:6:1: expected success, got -EEXIST\n"
+	    "#   m: sockarray, 1 of 2 slots used: 0=a\n"
+	    "#   b: close, group g1 pos 1 (2 listening, 0 closed)\n"
+	    "ok 2 - map.scn [4.19]\n"
+	    "ok 3 - only-619.scn # SKIP no selected profile\n"
+	    "# scenarios: 1 passed, 1 failed, 1 skipped\n", fail);
+	ck_assert_str_eq(pr.out, want);
+	paths_run_clear(&pr);
+}
+END_TEST
+
+START_TEST(paths_json_failure)
+{
+	g_autofree char *dir = src_dir("sim-data");
+	g_autofree char *file = g_build_filename(dir, "fail", "wrong.scn",
+	    NULL);
+	g_autofree char *want = NULL;
+	SimRunOptions o = { .format = SIM_FORMAT_JSON };
+	char *sel[] = { (char *)"6.18", NULL };
+	PathsRun pr;
+
+	o.profiles = sel;
+	pr = run_paths(o, &file, 1);
+	ck_assert_int_eq(pr.status, SIM_EXIT_FAIL);
+	want = g_strdup_printf("{\"type\":\"result\",\"file\":\"%s\","
+	    "\"profile\":\"6.18\",\"result\":\"fail\",\"failures\":["
+	    "{\"error\":\"%s:6:1: expected success, got -EEXIST\","
+	    "\"state\":[\"m: sockarray, 1 of 2 slots used: 0=a\","
+	    "\"b: close, group g1 pos 1 (2 listening, 0 closed)\"]}]}\n"
+	    "{\"type\":\"summary\",\"passed\":0,\"failed\":1,\"skipped\":0}\n",
+	    file, file);
+	ck_assert_str_eq(pr.out, want);
+	paths_run_clear(&pr);
+}
+END_TEST
+
+START_TEST(paths_json)
+{
+	g_autofree char *dir = src_dir("sim-data");
+	g_autofree char *file = g_build_filename(dir, "pass", "only-619.scn",
+	    NULL);
+	g_autofree char *want = NULL;
+	SimRunOptions o = { .format = SIM_FORMAT_JSON };
+	PathsRun pr = run_paths(o, &file, 1);
+
+	ck_assert_int_eq(pr.status, SIM_EXIT_OK);
+	want = g_strdup_printf("{\"type\":\"result\",\"file\":\"%s\","
+	    "\"profile\":\"6.18\",\"result\":\"pass\",\"failures\":[]}\n"
+	    "{\"type\":\"summary\",\"passed\":1,\"failed\":0,\"skipped\":0}\n",
+	    file);
+	ck_assert_str_eq(pr.out, want);
+	paths_run_clear(&pr);
+}
+END_TEST
+
+/* A broken file stops everything: exit 2, every error, nothing run. */
+START_TEST(paths_bad_input)
+{
+	g_autofree char *dir = src_dir("sim-data");
+	g_autofree char *bad = g_build_filename(dir, "bad", NULL);
+	g_autofree char *pass = g_build_filename(dir, "pass", NULL);
+	g_autofree char *missing = g_build_filename(dir, "nope.scn", NULL);
+	g_autofree char *want = NULL;
+	SimRunOptions o = { 0 };
+	char *paths[] = { pass, bad };
+	char *paths2[] = { missing };
+	char *sel[] = { (char *)"6.1", NULL };
+	PathsRun pr = run_paths(o, paths, 2);
+
+	ck_assert_int_eq(pr.status, SIM_EXIT_USAGE);
+	ck_assert_str_eq(pr.out, "");
+	want = g_strdup_printf(
+	    "%s/broken.scn:3:1: unknown verb 'bnd', did you mean 'bind'?\n"
+	    "%s/broken.scn:4:8: unknown name 'm' (expected a socket, map or "
+	    "program), did you mean 'a'?\n", bad, bad);
+	ck_assert_str_eq(pr.err, want);
+	paths_run_clear(&pr);
+
+	pr = run_paths(o, paths2, 1);
+	ck_assert_int_eq(pr.status, SIM_EXIT_USAGE);
+	g_free(want);
+	want = g_strdup_printf("reuseport-sim: %s: no such file or "
+	    "directory\n", missing);
+	ck_assert_str_eq(pr.err, want);
+	paths_run_clear(&pr);
+
+	o.profiles = sel;
+	pr = run_paths(o, paths, 1);
+	ck_assert_int_eq(pr.status, SIM_EXIT_USAGE);
+	ck_assert_str_eq(pr.err, "reuseport-sim: unknown profile '6.1', "
+	    "did you mean '6.18'?\n");
+	paths_run_clear(&pr);
+}
+END_TEST
+
+START_TEST(paths_parse_error)
+{
+	g_autofree char *tmp = g_dir_make_tmp("check_sim-XXXXXX", NULL);
+	g_autofree char *f = g_build_filename(tmp, "x.scn", NULL);
+	g_autofree char *want = NULL;
+	SimRunOptions o = { 0 };
+	PathsRun pr;
+
+	ck_assert(g_file_set_contents(f, "socket a udp4\ninclude \"no.inc\"\n"
+	    "lookup m 0 = -EFOO\n", -1, NULL));
+	pr = run_paths(o, &f, 1);
+	ck_assert_int_eq(pr.status, SIM_EXIT_USAGE);
+	want = g_strdup_printf("%s:2:1: cannot include '%s/no.inc': No such "
+	    "file or directory\n%s:3:14: unknown errno 'EFOO'\n", f, tmp, f);
+	ck_assert_str_eq(pr.err, want);
+	paths_run_clear(&pr);
+	g_unlink(f);
+	g_rmdir(tmp);
+}
+END_TEST
+
+/* ----------------------------------------------------------------------
+ * sim/cli: the command line, through the built binary ($SIM)
+ */
+
+/* Run $SIM with argv; FALSE when there is no $SIM to run. */
+static gboolean
+spawn_sim(const char *const *args, int *status, char **out, char **err)
+{
+	const char *sim = g_getenv("SIM");
+	g_autoptr(GPtrArray) argv = g_ptr_array_new();
+	g_autoptr(GError) e = NULL;
+	int ws;
+
+	if (sim == NULL || !g_file_test(sim, G_FILE_TEST_IS_EXECUTABLE))
+		return FALSE;
+	g_ptr_array_add(argv, (char *)sim);
+	for (; *args != NULL; args++)
+		g_ptr_array_add(argv, (char *)*args);
+	g_ptr_array_add(argv, NULL);
+	ck_assert_msg(g_spawn_sync(NULL, (char **)argv->pdata, NULL, 0, NULL,
+	    NULL, out, err, &ws, &e), "%s", e != NULL ? e->message : "");
+	ck_assert(WIFEXITED(ws));
+	*status = WEXITSTATUS(ws);
+	return TRUE;
+}
+
+static const struct {
+	const char	*args[6];
+	int		 status;
+	const char	*out_has;	/* substring of stdout, or NULL */
+	const char	*err_has;	/* substring of stderr, or NULL */
+} cli_cases[] = {
+	{ { "--version" }, 0, "reuseport-sim ", NULL },
+	{ { "--help" }, 0, "usage: reuseport-sim run", NULL },
+	{ { "run", "--help" }, 0, "--keep-going", NULL },
+	{ { "list-verbs" }, 0, "send udp|tcp DST from SRC", NULL },
+	{ { NULL }, 2, NULL, "usage: reuseport-sim run" },
+	{ { "rnu" }, 2, NULL, "unknown command 'rnu', did you mean 'run'?" },
+	{ { "explain", "x" }, 2, NULL, "unknown command 'explain'" },
+	{ { "--verison" }, 2, NULL, "did you mean '--version'?" },
+	{ { "run" }, 2, NULL, "run: no FILE or DIR given" },
+	{ { "run", "--formt=tap", "x" }, 2, NULL,
+	    "unknown option '--formt=tap', did you mean '--format'?" },
+	{ { "run", "--format", "xml", "x" }, 2, NULL,
+	    "unknown format 'xml' (text, tap or json)" },
+	{ { "run", "--profile" }, 2, NULL, "option '--profile' needs a value" },
+	{ { "run", "--profile", "5.4", "x" }, 2, NULL,
+	    "unknown profile '5.4'" },
+	{ { "list-verbs", "x" }, 2, NULL, "unexpected argument 'x'" },
+	{ { "run", "--backend", "modle", "x" }, 2, NULL,
+	    "unknown backend 'modle', did you mean 'model'?" },
+};
+
+START_TEST(cli)
+{
+	g_autofree char *out = NULL, *err = NULL;
+	int status;
+
+	if (!spawn_sim(cli_cases[_i].args, &status, &out, &err))
+		return;		/* no $SIM: skipped */
+	ck_assert_int_eq(status, cli_cases[_i].status);
+	if (cli_cases[_i].out_has != NULL)
+		ck_assert_msg(strstr(out, cli_cases[_i].out_has) != NULL,
+		    "stdout: %s", out);
+	if (cli_cases[_i].err_has != NULL)
+		ck_assert_msg(strstr(err, cli_cases[_i].err_has) != NULL,
+		    "stderr: %s", err);
+}
+END_TEST
+
+/* ----------------------------------------------------------------------
+ * the suite
+ */
+
+static Suite *
+sim_suite(void)
+{
+	Suite *s = suite_create("sim");
+	TCase *tc;
+
+	tc = tcase_create("sim/check");
+	tcase_add_loop_test(tc, check_error, 0, G_N_ELEMENTS(check_cases));
+	tcase_add_test(tc, check_all_errors);
+	tcase_add_test(tc, check_verb_table);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("sim/expect");
+	tcase_add_test(tc, expect_forms_pass);
+	tcase_add_test(tc, expect_mismatch);
+	tcase_add_test(tc, expect_mismatch_value);
+	tcase_add_test(tc, expect_mismatch_send);
+	tcase_add_test(tc, expect_keep_going);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("sim/profile");
+	tcase_add_test(tc, profile_overrides);
+	tcase_add_test(tc, profile_selection);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("sim/vars");
+	tcase_add_test(tc, vars_bind_compare);
+	tcase_add_test(tc, vars_never_match_errors);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("sim/cookie");
+	tcase_add_test(tc, cookie_other_process);
+	tcase_add_test(tc, cookie_unavailable);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("sim/contract");
+	tcase_add_test(tc, contract_i14);
+	tcase_add_test(tc, contract_i16);
+	tcase_add_test(tc, backend_without_inspect);
+	tcase_add_test(tc, backend_cannot_open);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("sim/trace");
+	tcase_add_test(tc, trace_names);
+	tcase_add_test(tc, trace_golden);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("sim/run");
+	tcase_add_test(tc, paths_text);
+	tcase_add_test(tc, paths_fail_tap);
+	tcase_add_test(tc, paths_json);
+	tcase_add_test(tc, paths_json_failure);
+	tcase_add_test(tc, paths_bad_input);
+	tcase_add_test(tc, paths_parse_error);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("sim/cli");
+	tcase_add_loop_test(tc, cli, 0, G_N_ELEMENTS(cli_cases));
+	tcase_set_timeout(tc, 30);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return tu_run_suite(sim_suite()) != 0;
+}

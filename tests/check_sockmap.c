@@ -1,0 +1,629 @@
+/*
+ * check_sockmap.c - unit tests of model/sockmap.c: BPF_MAP_TYPE_SOCKMAP and
+ * SOCKHASH as far as the model needs them (docs/SPEC.md R-SMAP): creation,
+ * which sockets an insert accepts (-EOPNOTSUPP, not -ENOTSUPP, for the
+ * others), the value checks, the owner-word conflicts with reuseport
+ * arrays in both directions (-EBUSY), syscall lookup (-ENOSPC for 4-byte
+ * values, else the cookie), and removal when a member is unhashed or
+ * closed.
+ *
+ * SOCKMAP and SOCKHASH exist only in the 6.18 profile (R-CRE-4c; "Not
+ * modelled" in SPEC.md), so every case here runs under 6.18; the 4.19
+ * create is checked in check_sockarray.c (sockarray/create/type/sockmap).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "testutil.h"
+#include "rp-int.h"
+
+/* A test with a hierarchical name ("sockmap/update/table"). */
+#define TU_TEST(fn, name)						\
+	static void fn##_fn(int _i CK_ATTRIBUTE_UNUSED);		\
+	static const TTest fn##_ttest = { name, fn##_fn, __FILE__,	\
+	    __LINE__ };							\
+	static const TTest *fn = &fn##_ttest;				\
+	static void fn##_fn(int _i CK_ATTRIBUTE_UNUSED)
+
+#define P_618	1
+
+/* ---------------------------------------------------------------------
+ * Fixture (6.18 only)
+ */
+struct fx {
+	struct rp_state	*st;
+	GArray		*ev;		/* struct rp_event */
+};
+
+static void
+fx_event(void *ud, const struct rp_event *ev)
+{
+	struct fx *fx = ud;
+
+	g_array_append_val(fx->ev, *ev);
+}
+
+static const struct rp_observer fx_obs = { .event = fx_event };
+
+static void
+fx_init(struct fx *fx)
+{
+	memset(fx, 0, sizeof(*fx));
+	fx->st = rp_state_new(tu_profile(P_618));
+	ck_assert_ptr_nonnull(fx->st);
+	fx->ev = g_array_new(FALSE, FALSE, sizeof(struct rp_event));
+	rp_state_set_observer(fx->st, &fx_obs, fx);
+}
+
+static void
+fx_fini(struct fx *fx)
+{
+	tu_assert_invariants(fx->st);
+	rp_state_free(fx->st);
+	g_array_unref(fx->ev);
+}
+
+static bool
+fx_saw_rule(const struct fx *fx, const char *rule, int err)
+{
+	for (guint i = 0; i < fx->ev->len; i++) {
+		const struct rp_event *e = &g_array_index(fx->ev,
+		    struct rp_event, i);
+
+		if (e->kind == RP_EV_RULE && e->rule != NULL &&
+		    strcmp(e->rule, rule) == 0 && e->err == err)
+			return true;
+	}
+	return false;
+}
+
+static int
+map_new(struct fx *fx, unsigned proc, uint32_t type, uint32_t vs,
+    uint32_t n)
+{
+	struct rp_map_attr a;
+	int fd;
+
+	rp_map_attr_init(&a, type, vs, n);
+	fd = rp_map_create(fx->st, proc, &a);
+	ck_assert_msg(fd >= 0, "map create: %d", fd);
+	return fd;
+}
+
+static int
+sock_new(struct fx *fx, int family, int type, int protocol)
+{
+	int fd = rp_socket(fx->st, 0, family, type, protocol);
+
+	ck_assert_int_ge(fd, 0);
+	return fd;
+}
+
+static struct rp_sock_info
+sinfo_fd(struct fx *fx, int fd)
+{
+	struct rp_sock_info in;
+
+	ck_assert_int_eq(rp_sock_info(fx->st, rp_fd_sock(fx->st, 0, fd),
+	    &in), 0);
+	return in;
+}
+
+static int
+accept_child(struct fx *fx, int lfd, int *client)
+{
+	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, tu_port(fx->st, 0,
+	    lfd));
+	int cl = sock_new(fx, RP_AF_INET, RP_SOCK_STREAM, 0), c;
+
+	ck_assert_int_eq(rp_connect(fx->st, 0, cl, &sa), 0);
+	c = rp_accept(fx->st, 0, lfd);
+	ck_assert_int_ge(c, 0);
+	if (client != NULL)
+		*client = cl;
+	return c;
+}
+
+/* ---------------------------------------------------------------------
+ * sockmap/create
+ */
+
+struct create_case {
+	const char	*name;
+	const char	*rule;
+	uint32_t	type, key_size, value_size, max_entries, flags;
+	uint64_t	caps;		/* of the caller (uid 1000) */
+	long		sysctl;		/* kernel.unprivileged_bpf_disabled */
+	int		want;		/* 0: an fd */
+};
+
+#define ALL	RP_CAP_ALL
+
+static const struct create_case create_cases[] = {
+	/* R-SMAP-1 */
+	{ "sockmap/create/sockmap-value8", "R-SMAP-1", RP_MAP_SOCKMAP, 4, 8, 4,
+	    0, ALL, 2, 0 },
+	{ "sockmap/create/sockmap-value4", "R-SMAP-1", RP_MAP_SOCKMAP, 4, 4, 4,
+	    0, ALL, 2, 0 },
+	{ "sockmap/create/sockhash", "R-SMAP-1", RP_MAP_SOCKHASH, 4, 8, 4, 0,
+	    ALL, 2, 0 },
+	{ "sockmap/create/sockmap-key8", "R-SMAP-1", RP_MAP_SOCKMAP, 8, 8, 4,
+	    0, ALL, 2, -EINVAL },
+	{ "sockmap/create/sockhash-key8", "R-SMAP-1", RP_MAP_SOCKHASH, 8, 8,
+	    4, 0, ALL, 2, 0 },
+	{ "sockmap/create/sockhash-key0", "R-SMAP-1", RP_MAP_SOCKHASH, 0, 8,
+	    4, 0, ALL, 2, -EINVAL },
+	{ "sockmap/create/value-size-2", "R-SMAP-1", RP_MAP_SOCKMAP, 4, 2, 4,
+	    0, ALL, 2, -EINVAL },
+	{ "sockmap/create/value-size-16", "R-SMAP-1", RP_MAP_SOCKHASH, 4, 16,
+	    4, 0, ALL, 2, -EINVAL },
+	{ "sockmap/create/max-entries-0", "R-SMAP-1", RP_MAP_SOCKMAP, 4, 8, 0,
+	    0, ALL, 2, -EINVAL },
+	{ "sockmap/create/no-prealloc", "R-SMAP-1", RP_MAP_SOCKHASH, 4, 8, 4,
+	    RP_BPF_F_NO_PREALLOC, ALL, 2, -EINVAL },
+	{ "sockmap/create/rdonly-prog", "R-SMAP-1", RP_MAP_SOCKMAP, 4, 8, 4,
+	    RP_BPF_F_RDONLY_PROG, ALL, 2, -EINVAL },
+	{ "sockmap/create/numa-rdonly", "R-SMAP-1", RP_MAP_SOCKMAP, 4, 8, 4,
+	    RP_BPF_F_NUMA_NODE | RP_BPF_F_RDONLY, ALL, 2, 0 },
+	/* capability after the attribute checks */
+	{ "sockmap/create/no-caps", "R-SMAP-1", RP_MAP_SOCKMAP, 4, 8, 4, 0, 0,
+	    0, -EPERM },
+	{ "sockmap/create/no-caps-bad-value", "R-SMAP-1", RP_MAP_SOCKMAP, 4,
+	    2, 4, 0, 0, 0, -EINVAL },
+	{ "sockmap/create/net-admin", "R-SMAP-1", RP_MAP_SOCKMAP, 4, 8, 4, 0,
+	    RP_CAP_NET_ADMIN, 0, 0 },
+	{ "sockmap/create/cap-bpf-only", "R-SMAP-1", RP_MAP_SOCKMAP, 4, 8, 4,
+	    0, RP_CAP_BPF, 0, -EPERM },
+	/* R-CRE-6a: the sysctl gate of map create comes first */
+	{ "sockmap/create/net-admin-gated", "R-CRE-6a", RP_MAP_SOCKHASH, 4, 8,
+	    4, 0, RP_CAP_NET_ADMIN, 2, -EPERM },
+};
+
+TU_TEST(create_table, "sockmap/create/table")
+{
+	const struct create_case *c = &create_cases[_i];
+	struct rp_map_attr a;
+	struct fx fx;
+	int proc, ret;
+
+	fx_init(&fx);
+	ck_assert_int_eq(rp_sysctl_set(fx.st, 0,
+	    "kernel.unprivileged_bpf_disabled", c->sysctl), 0);
+	proc = rp_proc_new(fx.st, 0, 1000, c->caps);
+	ck_assert_int_gt(proc, 0);
+	rp_map_attr_init(&a, c->type, c->value_size, c->max_entries);
+	a.key_size = c->key_size;
+	a.map_flags = c->flags;
+	ret = rp_map_create(fx.st, (unsigned)proc, &a);
+	if (c->want == 0) {
+		ck_assert_msg(ret >= 0, "%s: want an fd, got %d (%s)",
+		    c->name, ret, c->rule);
+	} else {
+		ck_assert_msg(ret == c->want, "%s: want %d, got %d (%s)",
+		    c->name, c->want, ret, c->rule);
+		ck_assert_msg(fx_saw_rule(&fx, c->rule, ret), "%s: model did "
+		    "not report %s", c->name, c->rule);
+	}
+	fx_fini(&fx);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------
+ * sockmap/update
+ */
+
+struct op {
+	int		map;
+	uint32_t	key;
+	uint64_t	value;
+	int		sock;		/* the socket inserted on success */
+};
+
+struct update_case {
+	const char	*name;
+	const char	*rule;
+	void		(*setup)(struct fx *, struct op *);
+	int		want;
+};
+
+static void
+s_listener(struct fx *fx, struct op *op)
+{
+	op->sock = tu_reuse_sock(fx->st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, 0);
+	op->value = (uint64_t)op->sock;
+}
+
+static void
+s_listener_plain(struct fx *fx, struct op *op)
+{
+	op->sock = sock_new(fx, RP_AF_INET6, RP_SOCK_STREAM, 0);
+	ck_assert_int_eq(rp_listen(fx->st, 0, op->sock, 1), 0);
+	op->value = (uint64_t)op->sock;
+}
+
+static void
+s_child(struct fx *fx, struct op *op)
+{
+	op->sock = accept_child(fx, tu_reuse_sock(fx->st, 0, RP_AF_INET,
+	    RP_SOCK_STREAM, 1, 0), NULL);
+	op->value = (uint64_t)op->sock;
+}
+
+static void
+s_client(struct fx *fx, struct op *op)
+{
+	int l = tu_reuse_sock(fx->st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, 0);
+
+	(void)accept_child(fx, l, &op->sock);
+	op->value = (uint64_t)op->sock;
+}
+
+static void
+s_udp(struct fx *fx, struct op *op)
+{
+	op->sock = tu_reuse_sock(fx->st, 0, RP_AF_INET6, RP_SOCK_DGRAM, 1, 0);
+	op->value = (uint64_t)op->sock;
+}
+
+static void
+s_udp_plain(struct fx *fx, struct op *op)
+{
+	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, 0);
+
+	op->sock = sock_new(fx, RP_AF_INET, RP_SOCK_DGRAM, 0);
+	ck_assert_int_eq(rp_bind(fx->st, 0, op->sock, &sa), 0);
+	op->value = (uint64_t)op->sock;
+}
+
+static void
+s_value4(struct fx *fx, struct op *op)
+{
+	op->map = map_new(fx, 0, RP_MAP_SOCKMAP, 4, 4);
+	s_listener(fx, op);
+}
+
+static void
+s_sockhash(struct fx *fx, struct op *op)
+{
+	op->map = map_new(fx, 0, RP_MAP_SOCKHASH, 8, 4);
+	op->key = 0x12345678;
+	s_udp(fx, op);
+}
+
+static void
+s_tcp_unbound(struct fx *fx, struct op *op)
+{
+	op->value = (uint64_t)sock_new(fx, RP_AF_INET, RP_SOCK_STREAM, 0);
+}
+
+static void
+s_tcp_bound(struct fx *fx, struct op *op)
+{
+	int fd = sock_new(fx, RP_AF_INET, RP_SOCK_STREAM, 0);
+	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, 0);
+
+	ck_assert_int_eq(rp_bind(fx->st, 0, fd, &sa), 0);
+	op->value = (uint64_t)fd;
+}
+
+static void
+s_tcp_shut_down(struct fx *fx, struct op *op)
+{
+	int fd = tu_reuse_sock(fx->st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, 0);
+
+	ck_assert_int_eq(rp_shutdown(fx->st, 0, fd, RP_SHUT_RDWR), 0);
+	op->value = (uint64_t)fd;
+}
+
+static void
+s_udp_unbound(struct fx *fx, struct op *op)
+{
+	op->value = (uint64_t)sock_new(fx, RP_AF_INET6, RP_SOCK_DGRAM, 0);
+}
+
+static void
+s_raw(struct fx *fx, struct op *op)
+{
+	op->value = (uint64_t)sock_new(fx, RP_AF_INET, RP_SOCK_RAW,
+	    RP_IPPROTO_UDP);
+}
+
+static void
+s_v64_m1(struct fx *fx, struct op *op)
+{
+	(void)fx;
+	op->value = UINT64_MAX;
+}
+
+static void
+s_v64_s32max1(struct fx *fx, struct op *op)
+{
+	s_listener(fx, op);
+	op->value |= UINT64_C(0x80000000);
+}
+
+static void
+s_int_max(struct fx *fx, struct op *op)
+{
+	(void)fx;
+	op->value = INT32_MAX;
+}
+
+static void
+s_sockarray_member(struct fx *fx, struct op *op)
+{
+	int sa = map_new(fx, 0, RP_MAP_REUSEPORT_SOCKARRAY, 8, 4);
+
+	s_listener(fx, op);
+	ck_assert_int_eq(rp_map_update(fx->st, 0, sa, 1, op->value, 0), 0);
+	op->sock = -1;
+}
+
+static void
+s_sockarray_member_udp(struct fx *fx, struct op *op)
+{
+	int sa = map_new(fx, 0, RP_MAP_REUSEPORT_SOCKARRAY, 4, 4);
+
+	s_udp(fx, op);
+	ck_assert_int_eq(rp_map_update(fx->st, 0, sa, 3, op->value, 0), 0);
+	op->sock = -1;
+}
+
+static const struct update_case update_cases[] = {
+	/* R-SMAP-3: accepted sockets */
+	{ "sockmap/update/tcp-listener", "R-SMAP-3", s_listener, 0 },
+	{ "sockmap/update/tcp-listener-no-reuseport", "R-SMAP-3",
+	    s_listener_plain, 0 },
+	{ "sockmap/update/tcp-accepted", "R-SMAP-3", s_child, 0 },
+	{ "sockmap/update/tcp-client", "R-SMAP-3", s_client, 0 },
+	{ "sockmap/update/udp-bound", "R-SMAP-3", s_udp, 0 },
+	{ "sockmap/update/udp-bound-no-reuseport", "R-SMAP-3", s_udp_plain,
+	    0 },
+	{ "sockmap/update/value4", "R-SMAP-3", s_value4, 0 },
+	{ "sockmap/update/sockhash", "R-SMAP-3", s_sockhash, 0 },
+	/* R-SMAP-3: -EOPNOTSUPP for the rest */
+	{ "sockmap/update/tcp-unbound", "R-SMAP-3", s_tcp_unbound,
+	    -EOPNOTSUPP },
+	{ "sockmap/update/tcp-bound-not-listening", "R-SMAP-3", s_tcp_bound,
+	    -EOPNOTSUPP },
+	{ "sockmap/update/tcp-shut-down", "R-SMAP-3", s_tcp_shut_down,
+	    -EOPNOTSUPP },
+	{ "sockmap/update/udp-unbound", "R-SMAP-3", s_udp_unbound,
+	    -EOPNOTSUPP },
+	{ "sockmap/update/raw", "R-SMAP-3", s_raw, -EOPNOTSUPP },
+	/* R-SMAP-2 */
+	{ "sockmap/update/value64-minus-one", "R-SMAP-2", s_v64_m1, -EINVAL },
+	{ "sockmap/update/value64-above-s32-max", "R-SMAP-2", s_v64_s32max1,
+	    -EINVAL },
+	{ "sockmap/update/int-max-fd", "R-SMAP-2", s_int_max, -EBADF },
+	/* R-SMAP-4 */
+	{ "sockmap/update/sockarray-member", "R-SMAP-4", s_sockarray_member,
+	    -EBUSY },
+	{ "sockmap/update/sockarray-member-udp", "R-SMAP-4",
+	    s_sockarray_member_udp, -EBUSY },
+};
+
+TU_TEST(update_table, "sockmap/update/table")
+{
+	const struct update_case *c = &update_cases[_i];
+	struct fx fx;
+	struct op op = { .sock = -1 };
+	int ret;
+
+	fx_init(&fx);
+	op.map = map_new(&fx, 0, RP_MAP_SOCKMAP, 8, 4);
+	c->setup(&fx, &op);
+	g_array_set_size(fx.ev, 0);
+	ret = rp_map_update(fx.st, 0, op.map, op.key, op.value, RP_BPF_ANY);
+	ck_assert_msg(ret == c->want, "%s: want %d, got %d (%s)", c->name,
+	    c->want, ret, c->rule);
+	if (ret == 0) {
+		struct rp_sock_info in;
+
+		ck_assert_int_ge(op.sock, 0);
+		in = sinfo_fd(&fx, op.sock);
+		ck_assert_uint_eq(rp_map_slot(fx.st, rp_fd_map(fx.st, 0,
+		    op.map), op.key), in.id);
+		ck_assert_int_eq(in.owner, RP_OWNER_PSOCK);
+	} else if (c->want != -EBADF) {
+		ck_assert_msg(fx_saw_rule(&fx, c->rule, ret), "%s: model did "
+		    "not report %s", c->name, c->rule);
+	}
+	fx_fini(&fx);
+}
+END_TEST
+
+/*
+ * R-SMAP-4 R-UPD-6g R-SMAP-3: a sockmap member (a listener, which a
+ * reuseport array could otherwise take) cannot enter a reuseport array
+ * (-EBUSY), and a reuseport array member cannot enter a sockmap; after
+ * leaving the one, the socket can join the other.
+ */
+TU_TEST(update_owner_conflicts, "sockmap/update/owner-conflicts")
+{
+	struct fx fx;
+	int sm, sa, l;
+	uint32_t k;
+
+	fx_init(&fx);
+	sm = map_new(&fx, 0, RP_MAP_SOCKHASH, 8, 4);
+	sa = map_new(&fx, 0, RP_MAP_REUSEPORT_SOCKARRAY, 8, 4);
+	l = tu_reuse_sock(fx.st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, 0);
+	ck_assert_int_eq(rp_map_update(fx.st, 0, sm, 77, (uint64_t)l, 0), 0);
+	g_array_set_size(fx.ev, 0);
+	ck_assert_int_eq(rp_map_update(fx.st, 0, sa, 0, (uint64_t)l, 0),
+	    -EBUSY);
+	ck_assert(fx_saw_rule(&fx, "R-UPD-6g", -EBUSY));
+	ck_assert_int_eq(sinfo_fd(&fx, l).owner, RP_OWNER_PSOCK);
+	ck_assert_int_eq(rp_map_delete(fx.st, 0, sm, 77), 0);
+	ck_assert_int_eq(sinfo_fd(&fx, l).owner, RP_OWNER_NONE);
+	ck_assert_int_eq(rp_map_update(fx.st, 0, sa, 0, (uint64_t)l, 0), 0);
+	ck_assert_int_eq(rp_map_update(fx.st, 0, sm, 78, (uint64_t)l, 0),
+	    -EBUSY);
+	ck_assert_int_eq(rp_map_delete(fx.st, 0, sa, 0), 0);
+	ck_assert_int_eq(rp_map_update(fx.st, 0, sm, 78, (uint64_t)l, 0), 0);
+	k = 78;
+	ck_assert_uint_eq(rp_map_slot(fx.st, rp_fd_map(fx.st, 0, sm), k),
+	    sinfo_fd(&fx, l).id);
+	fx_fini(&fx);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------
+ * sockmap/lookup
+ */
+
+/*
+ * R-SMAP-5 R-COOK-1: 4-byte values: -ENOSPC whatever the key and
+ * occupancy; 8-byte values: -ENOENT for a missing key, else the cookie
+ * (generated by the lookup).
+ */
+TU_TEST(lookup_values, "sockmap/lookup/values")
+{
+	static const uint32_t types[] = { RP_MAP_SOCKMAP, RP_MAP_SOCKHASH };
+
+	for (size_t t = 0; t < G_N_ELEMENTS(types); t++) {
+		struct fx fx;
+		int m4, m8, a;
+		uint64_t v = 42;
+
+		fx_init(&fx);
+		m4 = map_new(&fx, 0, types[t], 4, 4);
+		m8 = map_new(&fx, 0, types[t], 8, 4);
+		a = tu_reuse_sock(fx.st, 0, RP_AF_INET, RP_SOCK_DGRAM, 1, 0);
+		ck_assert_int_eq(rp_map_lookup(fx.st, 0, m4, 0, &v, 0),
+		    -ENOSPC);
+		ck_assert_int_eq(rp_map_lookup(fx.st, 0, m4, 9, &v, 0),
+		    -ENOSPC);
+		ck_assert_int_eq(rp_map_update(fx.st, 0, m4, 1, (uint64_t)a,
+		    0), 0);
+		ck_assert_int_eq(rp_map_lookup(fx.st, 0, m4, 1, &v, 0),
+		    -ENOSPC);
+		ck_assert(fx_saw_rule(&fx, "R-SMAP-5", -ENOSPC));
+		ck_assert_int_eq(rp_map_lookup(fx.st, 0, m8, 1, &v, 0),
+		    -ENOENT);
+		ck_assert_uint_eq(v, 42);
+		ck_assert_int_eq(rp_map_update(fx.st, 0, m8, 1, (uint64_t)a,
+		    0), 0);
+		ck_assert_uint_eq(sinfo_fd(&fx, a).cookie, 0);
+		ck_assert_int_eq(rp_map_lookup(fx.st, 0, m8, 1, &v, 0), 0);
+		ck_assert_uint_ne(v, 0);
+		ck_assert_uint_eq(sinfo_fd(&fx, a).cookie, v);
+		ck_assert_int_eq(rp_map_lookup(fx.st, 0, m8, 2, &v, 0),
+		    -ENOENT);
+		fx_fini(&fx);
+	}
+}
+END_TEST
+
+/* ---------------------------------------------------------------------
+ * sockmap/remove
+ */
+
+/*
+ * R-SOCK-8 R-SMAP-3 R-DET-2: a member leaves every sockmap/sockhash entry
+ * when it is unhashed (a listener shut down) or closed, and its psock
+ * owner word goes with the last entry; reuseport-array detach on the way
+ * leaves the psock word alone.
+ */
+TU_TEST(remove_on_close, "sockmap/remove/close")
+{
+	struct fx fx;
+	int sm, sh, l, u, c;
+	unsigned smid, shid;
+
+	fx_init(&fx);
+	sm = map_new(&fx, 0, RP_MAP_SOCKMAP, 8, 4);
+	sh = map_new(&fx, 0, RP_MAP_SOCKHASH, 8, 8);
+	smid = rp_fd_map(fx.st, 0, sm);
+	shid = rp_fd_map(fx.st, 0, sh);
+	l = tu_reuse_sock(fx.st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, 0);
+	u = tu_reuse_sock(fx.st, 0, RP_AF_INET6, RP_SOCK_DGRAM, 1, 0);
+	c = accept_child(&fx, l, NULL);
+	/* one socket in several entries of two maps */
+	ck_assert_int_eq(rp_map_update(fx.st, 0, sm, 0, (uint64_t)l, 0), 0);
+	ck_assert_int_eq(rp_map_update(fx.st, 0, sh, 100, (uint64_t)l, 0), 0);
+	ck_assert_int_eq(rp_map_update(fx.st, 0, sh, 101, (uint64_t)l, 0), 0);
+	ck_assert_int_eq(rp_map_update(fx.st, 0, sm, 1, (uint64_t)u, 0), 0);
+	ck_assert_int_eq(rp_map_update(fx.st, 0, sm, 2, (uint64_t)c, 0), 0);
+	tu_assert_invariants(fx.st);
+	/* a shut-down listener is unhashed: it leaves every entry */
+	ck_assert_int_eq(rp_shutdown(fx.st, 0, l, RP_SHUT_RDWR), 0);
+	ck_assert_uint_eq(rp_map_slot(fx.st, smid, 0), 0);
+	ck_assert_uint_eq(rp_map_slot(fx.st, shid, 100), 0);
+	ck_assert_uint_eq(rp_map_slot(fx.st, shid, 101), 0);
+	ck_assert_int_eq(sinfo_fd(&fx, l).owner, RP_OWNER_NONE);
+	tu_assert_invariants(fx.st);
+	/* closing the UDP member and the child */
+	ck_assert_int_eq(rp_close(fx.st, 0, u), 0);
+	ck_assert_uint_eq(rp_map_slot(fx.st, smid, 1), 0);
+	ck_assert_uint_ne(rp_map_slot(fx.st, smid, 2), 0);
+	ck_assert_int_eq(rp_close(fx.st, 0, c), 0);
+	ck_assert_uint_eq(rp_map_slot(fx.st, smid, 2), 0);
+	{
+		uint64_t v;
+
+		ck_assert_int_eq(rp_map_lookup(fx.st, 0, sm, 1, &v, 0),
+		    -ENOENT);
+	}
+	fx_fini(&fx);
+}
+END_TEST
+
+/* R-SOCK-8: closing one of two fds of a sockmap member changes nothing;
+ * freeing the sockmap releases the psock owner word. */
+TU_TEST(remove_dup_and_free, "sockmap/remove/dup-and-free")
+{
+	struct fx fx;
+	int sm, l, d, sa;
+
+	fx_init(&fx);
+	sm = map_new(&fx, 0, RP_MAP_SOCKMAP, 8, 4);
+	l = tu_reuse_sock(fx.st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, 0);
+	d = rp_fd_dup(fx.st, 0, l);
+	ck_assert_int_eq(rp_map_update(fx.st, 0, sm, 3, (uint64_t)l, 0), 0);
+	ck_assert_int_eq(rp_close(fx.st, 0, l), 0);
+	ck_assert_uint_eq(rp_map_slot(fx.st, rp_fd_map(fx.st, 0, sm), 3),
+	    rp_fd_sock(fx.st, 0, d));
+	ck_assert_int_eq(rp_close(fx.st, 0, sm), 0);
+	ck_assert_int_eq(sinfo_fd(&fx, d).owner, RP_OWNER_NONE);
+	/* and the socket may now go into a reuseport array */
+	sa = map_new(&fx, 0, RP_MAP_REUSEPORT_SOCKARRAY, 8, 1);
+	ck_assert_int_eq(rp_map_update(fx.st, 0, sa, 0, (uint64_t)d, 0), 0);
+	fx_fini(&fx);
+}
+END_TEST
+
+static Suite *
+sockmap_suite(void)
+{
+	Suite *s = suite_create("sockmap");
+	TCase *tc;
+
+	tc = tcase_create("sockmap/create");
+	tcase_add_loop_test(tc, create_table, 0,
+	    (int)G_N_ELEMENTS(create_cases));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("sockmap/update");
+	tcase_add_loop_test(tc, update_table, 0,
+	    (int)G_N_ELEMENTS(update_cases));
+	tcase_add_test(tc, update_owner_conflicts);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("sockmap/lookup");
+	tcase_add_test(tc, lookup_values);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("sockmap/remove");
+	tcase_add_test(tc, remove_on_close);
+	tcase_add_test(tc, remove_dup_and_free);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return tu_run_suite(sockmap_suite()) != 0;
+}

@@ -1,0 +1,78 @@
+#!/bin/sh
+# tests/scenarios.sh - run the scenario corpus and compare the golden traces.
+#
+#   SIM=/path/to/reuseport-sim top_srcdir=/path/to/src sh tests/scenarios.sh
+#
+# 1. $SIM run --format tap on $top_srcdir/scenarios: every scenario under
+#    every profile it declares must pass.
+# 2. For each scenarios/golden/NAME.scn, the output of
+#    $SIM run --trace golden/NAME.scn (run from scenarios/) must equal
+#    golden/NAME.trace; differences are shown with diff -u.  To accept a
+#    new trace after an intended change:
+#      cd scenarios && reuseport-sim run --trace golden/NAME.scn > golden/NAME.trace
+#
+# SIM defaults to reuseport-sim in $top_builddir, ., or .. (the build
+# directory); top_srcdir to the directory above this script.  Exits 1 when
+# anything failed, 77 (skip) when reuseport-sim cannot be found.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+top_srcdir=${top_srcdir:-$here/..}
+top_srcdir=$(cd "$top_srcdir" && pwd) || exit 1
+
+if test -z "${SIM:-}"; then
+	for cand in "${top_builddir:-.}/reuseport-sim" ./reuseport-sim \
+	    ../reuseport-sim; do
+		if test -x "$cand"; then
+			SIM=$cand
+			break
+		fi
+	done
+fi
+if test -z "${SIM:-}" || ! test -x "$SIM"; then
+	echo "scenarios.sh: reuseport-sim not found (set SIM)" >&2
+	exit 77
+fi
+# absolute, since the golden step changes directory
+case $SIM in
+/*) ;;
+*) SIM=$(pwd)/$SIM ;;
+esac
+
+status=0
+
+echo "=== $SIM run --format tap $top_srcdir/scenarios"
+"$SIM" run --format tap "$top_srcdir/scenarios"
+rc=$?
+if test "$rc" -ne 0; then
+	echo "scenarios.sh: FAIL: the corpus (exit status $rc)"
+	status=1
+fi
+
+echo "=== golden traces"
+ngolden=0
+cd "$top_srcdir/scenarios" || exit 1
+for scn in golden/*.scn; do
+	test -f "$scn" || continue
+	trace=${scn%.scn}.trace
+	ngolden=$((ngolden + 1))
+	if ! test -f "$trace"; then
+		echo "FAIL $scn: no golden trace $trace"
+		status=1
+		continue
+	fi
+	out=$("$SIM" run --trace "$scn" 2>&1)
+	if printf '%s\n' "$out" | diff -u "$trace" - >/dev/null; then
+		echo "PASS $scn"
+	else
+		echo "FAIL $scn: the trace differs from $trace:"
+		printf '%s\n' "$out" | diff -u "$trace" -
+		status=1
+	fi
+done
+if test "$ngolden" -eq 0; then
+	echo "scenarios.sh: FAIL: no golden scenarios under scenarios/golden"
+	status=1
+fi
+
+exit "$status"
