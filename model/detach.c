@@ -42,7 +42,7 @@ static void
 slot_clear(struct rp_state *st, struct rp_map *m, uint32_t idx,
     struct rp_sock *sk)
 {
-	if (m->dead) {
+	if (m->array_freed) {
 		rp_violation(st, "I5: detach of socket %u writes slot %u of "
 		    "freed map %u", sk->id, idx, m->id);
 		return;

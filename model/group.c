@@ -507,9 +507,12 @@ rp_group_attach_prog(struct rp_state *st, struct rp_sock *sk,
 	struct rp_prog *old;
 	int err;
 
-	if (!sk->hashed) {
-		if (!sk->reuseport)
-			return rp_rule(st, "R-ATT-4", -EINVAL);
+	/* KERNEL: 4.19 allocates for an unhashed SO_REUSEPORT socket and
+	 * otherwise only needs a group; 6.x refuses an unhashed socket
+	 * without SO_REUSEPORT even when it has a group */
+	if (!sk->hashed && !sk->reuseport && st->prof->attach_unhashed_strict)
+		return rp_rule(st, "R-ATT-4", -EINVAL);
+	if (!sk->hashed && sk->reuseport) {
 		err = rp_group_alloc(st, sk, false);
 		if (err != 0)
 			return err;	/* LCOV_EXCL_LINE */

@@ -55,7 +55,10 @@ alloc_check(struct rp_state *st, const struct rp_map_attr *a)
 		return 0;
 	case RP_MAP_SOCKMAP:
 	case RP_MAP_SOCKHASH:
-		if (a->max_entries == 0 || a->key_size != 4 ||
+		/* a SOCKHASH key may be any size (the model's keys are the
+		 * first 32 bits) */
+		if (a->max_entries == 0 || a->key_size == 0 ||
+		    (a->map_type == RP_MAP_SOCKMAP && a->key_size != 4) ||
 		    (a->value_size != 4 && a->value_size != 8) ||
 		    (a->map_flags & ~(RP_BPF_F_NUMA_NODE | RP_BPF_F_RDONLY |
 		    RP_BPF_F_WRONLY)) != 0)
@@ -63,10 +66,12 @@ alloc_check(struct rp_state *st, const struct rp_map_attr *a)
 		return 0;
 	case RP_MAP_ARRAY_OF_MAPS:
 	case RP_MAP_HASH_OF_MAPS:
-		if (a->max_entries == 0 || a->key_size != 4 ||
+		if (a->max_entries == 0 || a->key_size == 0 ||
+		    (a->map_type == RP_MAP_ARRAY_OF_MAPS && a->key_size != 4) ||
 		    a->value_size != 4 ||
 		    (a->map_flags & ~(RP_BPF_F_NUMA_NODE | RP_BPF_F_RDONLY |
-		    RP_BPF_F_WRONLY)) != 0)
+		    RP_BPF_F_WRONLY | (a->map_type == RP_MAP_HASH_OF_MAPS ?
+		    RP_BPF_F_NO_PREALLOC : 0))) != 0)
 			return rp_rule(st, "R-MIM-1", -EINVAL);
 		return 0;
 	default:
@@ -93,8 +98,14 @@ create_capable(struct rp_state *st, const struct rp_proc *p, uint32_t type)
 		break;
 	case RP_MAP_SOCKMAP:
 	case RP_MAP_SOCKHASH:
+		/* KERNEL: bpf_token_capable(CAP_NET_ADMIN) also takes
+		 * CAP_SYS_ADMIN (6.x); 4.19 sock_map_alloc(): NET_ADMIN */
 		need = RP_CAP_NET_ADMIN;
-		break;
+		if (st->prof->cap_rule == RP_CAPRULE_BPF_CENTRAL)
+			need |= RP_CAP_SYS_ADMIN;
+		if (!rp_capable(p, need))
+			return rp_rule(st, "R-SMAP-1", -EPERM);
+		return 0;
 	default:
 		return 0;	/* map-in-map: unprivileged types */
 	}
@@ -247,7 +258,10 @@ rp_map_create(struct rp_state *st, unsigned proc, const struct rp_map_attr *a)
 	if (prof->unpriv_check_at_entry && st->unpriv_bpf_disabled &&
 	    !rp_capable(p, RP_CAP_SYS_ADMIN))
 		return rp_rule(st, "R-CRE-0", -EPERM);
-	if (a->tail_nonzero)
+	/* 4.19's union bpf_attr ends before btf_vmlinux_value_type_id and
+	 * map_extra: non-zero there is unused tail */
+	if (a->tail_nonzero || (!prof->create_extra_attrs &&
+	    (a->map_extra != 0 || a->btf_vmlinux_value_type_id != 0)))
 		return rp_rule(st, "R-CRE-1", -EINVAL);
 	if (prof->create_extra_attrs) {
 		if (a->btf_vmlinux_value_type_id != 0 ||
@@ -262,6 +276,13 @@ rp_map_create(struct rp_state *st, unsigned proc, const struct rp_map_attr *a)
 		return rp_rule(st, "R-CRE-4b", -EINVAL);
 	if (!type_known(a->map_type))
 		return rp_rule(st, "R-CRE-4c", -EINVAL);
+	/* KERNEL: sock_map_alloc() has no alloc_check: the capability
+	 * comes before its attribute checks */
+	if (a->map_type == RP_MAP_SOCKMAP || a->map_type == RP_MAP_SOCKHASH) {
+		err = create_capable(st, p, a->map_type);
+		if (err != 0)
+			return err;
+	}
 	err = alloc_check(st, a);
 	if (err != 0)
 		return err;
@@ -531,7 +552,9 @@ rp_map_freeze(struct rp_state *st, unsigned proc, int fd)
 	m = rp_map_get(st, proc, fd, &f, &err);
 	if (m == NULL)
 		return err;
-	if (!f->can_write)
+	/* KERNEL: map_freeze(): a frozen map has lost write permission
+	 * already, so a second freeze is -EPERM, not -EBUSY */
+	if (!can_write(m, f))
 		return map_done(st, f, rp_rule(st, "R-CMD-3", -EPERM));
 	if (m->frozen)
 		return map_done(st, f, rp_rule(st, "R-CMD-3", -EBUSY));

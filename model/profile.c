@@ -46,6 +46,7 @@ const struct rp_profile rp_profile_4_19 = {
 	.memlock_usage_exact = false,
 	.reuseport_inet_only = false,
 	.udp_connect_leaves_group = false,
+	.attach_unhashed_strict = false,
 };
 
 /* Linux 6.18, the kernel on our machines ([CUR] of kernel-semantics.md). */
@@ -89,6 +90,7 @@ const struct rp_profile rp_profile_6_18 = {
 	 * a UDP member bound to a specific address leaves its group on
 	 * connect(), as a wildcard-bound one does through the rehash */
 	.udp_connect_leaves_group = true,
+	.attach_unhashed_strict = true,
 };
 
 static const struct rp_profile *const profiles[] = {

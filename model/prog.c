@@ -87,9 +87,15 @@ verify_policy(struct rp_state *st, const struct rp_prog_attr *attr,
 	const struct rp_policy *pol = &attr->policy;
 	uint32_t type;
 
+	/* KERNEL: 4.19's context has no sk/migrating_sk and no
+	 * bpf_get_socket_cookie(): the verifier refuses the access */
+	if (!st->prof->expected_attach &&
+	    (pol->key_src == RP_KEY_MIGRATE || pol->migrate_only))
+		return rp_rule(st, "R-CTX-5", -EACCES);
 	if (m == NULL)
-		return pol->always_drop || pol->migrate_only ? 0 :
-		    rp_rule(st, "R-PRG-3", -EINVAL);
+		return pol->always_drop || pol->always_pass ||
+		    pol->migrate_only ? 0 :
+		    rp_rule(st, "R-PRG-2", -EACCES);
 	if (pol->via_outer) {
 		if (m->type != RP_MAP_ARRAY_OF_MAPS &&
 		    m->type != RP_MAP_HASH_OF_MAPS)
@@ -100,7 +106,7 @@ verify_policy(struct rp_state *st, const struct rp_prog_attr *attr,
 	}
 	/* KERNEL: check_map_func_compatibility(): a sockarray goes only to
 	 * bpf_sk_select_reuseport() */
-	if (pol->bad_helper && type == RP_MAP_REUSEPORT_SOCKARRAY)
+	if (pol->bad_helper)
 		return rp_rule(st, "R-PRG-1", -EINVAL);
 	if (!select_map_ok(st, type))
 		return rp_rule(st, "R-PRG-2", -EINVAL);
@@ -130,6 +136,17 @@ rp_prog_load(struct rp_state *st, unsigned proc,
 	if (attr->prog_type != RP_PROG_SK_REUSEPORT &&
 	    attr->prog_type != RP_PROG_SOCKET_FILTER)
 		return -EINVAL;
+	/* KERNEL: SK_REUSEPORT needs CAP_SYS_ADMIN (4.19) / CAP_BPF (5.8+) */
+	if (attr->prog_type == RP_PROG_SK_REUSEPORT) {
+		uint64_t need = st->prof->prog_cap_bpf ?
+		    RP_CAP_BPF | RP_CAP_SYS_ADMIN : RP_CAP_SYS_ADMIN;
+
+		if (!rp_capable(p, need))
+			return rp_rule(st, "R-PRG-4", -EPERM);
+	} else if (st->unpriv_bpf_disabled &&
+	    !rp_capable(p, RP_CAP_BPF | RP_CAP_SYS_ADMIN)) {
+		return rp_rule(st, "R-PRG-4", -EPERM);
+	}
 	/* KERNEL: bpf_prog_load_fixup_attach_type() and
 	 * bpf_prog_load_check_attach() (5.14+) */
 	eat = attr->expected_attach_type;
@@ -142,17 +159,6 @@ rp_prog_load(struct rp_state *st, unsigned proc,
 	} else if (!st->prof->expected_attach) {
 		eat = 0;
 	}
-	/* KERNEL: SK_REUSEPORT needs CAP_SYS_ADMIN (4.19) / CAP_BPF (5.8+) */
-	if (attr->prog_type == RP_PROG_SK_REUSEPORT) {
-		uint64_t need = st->prof->prog_cap_bpf ?
-		    RP_CAP_BPF | RP_CAP_SYS_ADMIN : RP_CAP_SYS_ADMIN;
-
-		if (!rp_capable(p, need))
-			return rp_rule(st, "R-PRG-4", -EPERM);
-	} else if (st->unpriv_bpf_disabled &&
-	    !rp_capable(p, RP_CAP_BPF | RP_CAP_SYS_ADMIN)) {
-		return rp_rule(st, "R-PRG-4", -EPERM);
-	}
 	if (attr->map_fd >= 0) {
 		mf = rp_fd_get(st, p, attr->map_fd);
 		if (mf == NULL)
@@ -162,6 +168,12 @@ rp_prog_load(struct rp_state *st, unsigned proc,
 			return -EINVAL;
 		}
 		m = mf->u.map;
+	}
+	if (attr->prog_type == RP_PROG_SOCKET_FILTER && m != NULL) {
+		/* KERNEL: bpf_sk_select_reuseport() is not offered to
+		 * SOCKET_FILTER programs */
+		rp_file_put(st, mf);
+		return rp_rule(st, "R-PRG-6", -EINVAL);
 	}
 	if (attr->prog_type == RP_PROG_SK_REUSEPORT) {
 		err = verify_policy(st, attr, m);
@@ -253,9 +265,9 @@ rp_attach_cbpf(struct rp_state *st, unsigned proc, int fd,
 	sk = sock_of(st, p, fd, &f, &err);
 	if (sk == NULL)
 		return err;
-	insns = cbpf->insn_count != 0 ? cbpf->insn_count : 4;
+	insns = cbpf->empty ? 0 : cbpf->insn_count != 0 ? cbpf->insn_count : 4;
 	/* KERNEL: __get_filter()/bpf_check_classic(): 1..BPF_MAXINSNS */
-	if (insns > 4096) {
+	if (insns == 0 || insns > 4096) {
 		err = rp_rule(st, "R-ATT-1", -EINVAL);
 		goto out;
 	}

@@ -78,6 +78,7 @@ struct rp_profile {
 	bool	memlock_usage_exact;	/* 6.4+: header + 8 * entries */
 	bool	reuseport_inet_only;	/* 6.9+: SO_REUSEPORT on inet only */
 	bool	udp_connect_leaves_group; /* 6.18 (measured): any UDP connect */
+	bool	attach_unhashed_strict;	/* 6.x: unhashed needs SO_REUSEPORT */
 };
 
 /* ---------------------------------------------------------------------
@@ -197,6 +198,7 @@ struct rp_map {
 	unsigned		refs;		/* files, programs, outer slots */
 	bool			frozen;
 	bool			dead;
+	bool			array_freed;	/* slot memory gone (kernel) */
 	uint64_t		memlock;	/* bytes charged */
 	uint32_t		charged_uid;
 	unsigned		used;		/* occupied slots / hash entries */

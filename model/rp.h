@@ -280,6 +280,7 @@ struct rp_cbpf {
 	uint32_t	off;
 	uint32_t	mod;		/* 0 = no modulo */
 	uint32_t	insn_count;	/* for the optlen/optmem checks; 0 = 4 */
+	bool		empty;		/* no instructions at all (-EINVAL) */
 };
 int	rp_attach_cbpf(struct rp_state *, unsigned proc, int fd,
 	    const struct rp_cbpf *);
@@ -345,6 +346,7 @@ struct rp_policy {
 	uint32_t	outer_key;
 	bool		pass_on_error;	/* helper error: SK_PASS (hash) vs SK_DROP */
 	bool		always_drop;	/* return SK_DROP without selecting */
+	bool		always_pass;	/* return SK_PASS without selecting */
 	bool		migrate_only;	/* migrate variant: normal packets pass unselected */
 	bool		bad_helper;	/* uses bpf_map_lookup_elem on the map: verifier rejects */
 };

@@ -198,6 +198,8 @@ run_policy(struct rp_state *st, struct rp_select_ctx *ctx, uint32_t ctx_id,
 	*helper_err = 0;
 	if (pol->always_drop)
 		return RP_SK_DROP;
+	if (pol->always_pass)
+		return RP_SK_PASS;
 	if (pol->migrate_only && ctx->migrating == NULL)
 		return RP_SK_PASS;
 	switch (pol->key_src) {
@@ -348,7 +350,7 @@ rp_reuseport_migrate(struct rp_state *st, struct rp_sock *sk,
 		}
 		rp_rule(st, "R-MIG-3", 0);
 		nsk = select_by_hash(st, g, child->hash, g->num_socks);
-		goto out;
+		goto check_alive;
 	}
 	empty.payload = zeros;
 	if (empty.len > sizeof(zeros))
@@ -368,6 +370,7 @@ rp_reuseport_migrate(struct rp_state *st, struct rp_sock *sk,
 			nsk = select_by_hash(st, g, child->hash, g->num_socks);
 		rp_rule(st, "R-MIG-5", 0);
 	}
+check_alive:
 	/* the target must still be alive (refcount_inc_not_zero()) */
 	if (nsk != NULL && (nsk->dead || nsk->state != RP_TCP_LISTEN))
 		nsk = NULL;

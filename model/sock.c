@@ -200,12 +200,9 @@ rp_setsockopt_int(struct rp_state *st, unsigned proc, int fd,
 		sk->ipv6only = val != 0;
 		break;
 	case RP_SO_BINDTOIFINDEX:
-		if (val < 0 || val > 1) {
-			err = -ENODEV;		/* only lo (1) exists */
-			break;
-		}
-		if (sk->num != 0) {
-			err = -EINVAL;		/* model: before bind only */
+		/* KERNEL: sock_bindtoindex_locked(): only negative is refused */
+		if (val < 0) {
+			err = -EINVAL;
 			break;
 		}
 		sk->bound_dev_if = val;
@@ -442,7 +439,8 @@ reuse_ok(const struct rp_state *st, const struct rp_sock *sk,
 	 * unless that group holds only closed sockets) */
 	if (sk->reuse == NULL)
 		return true;
-	return st->prof->bind_conflict_closed_ok && sk->reuse->num_socks == 0;
+	return st->prof->bind_conflict_closed_ok &&
+	    sk->reuse->num_closed_socks > 0;
 }
 
 /*
@@ -628,6 +626,9 @@ rp_listen(struct rp_state *st, unsigned proc, int fd, int backlog)
 		err = get_port(st, sk, 0);
 		if (err != 0)
 			return sock_done(st, f, err);	/* LCOV_EXCL_LINE */
+	} else if (bind_conflict(st, sk, sk->bucket)) {
+		/* KERNEL: inet_csk_get_port() checks the bound port again */
+		return sock_done(st, f, rp_rule(st, "R-BIND-2", -EADDRINUSE));
 	}
 	err = reuseport_hash(st, sk);
 	if (err != 0)
@@ -759,8 +760,14 @@ tcp_listener_disconnect(struct rp_state *st, struct rp_sock *sk)
 	sock_unhash(st, sk);
 	rp_sock_set_state(st, sk, RP_TCP_CLOSE);
 	listen_stop(st, sk);
-	if (!sk->bind_port_lock)
+	/* KERNEL: tcp_disconnect(): inet_put_port() unless the port was
+	 * bound explicitly; inet_reset_saddr() unless the address was */
+	if (!sk->bind_port_lock) {
 		bucket_del(st, sk);
+		sk->num = 0;
+	}
+	if (!sk->bind_addr_lock)
+		memset(sk->rcv_saddr.a, 0, sizeof(sk->rcv_saddr.a));
 }
 
 /*
@@ -958,7 +965,7 @@ tcp_connect(struct rp_state *st, struct rp_sock *sk,
 	int err;
 
 	if (sk->state == RP_TCP_LISTEN)
-		return -EINVAL;
+		return -EISCONN;
 	if (sk->state == RP_TCP_ESTABLISHED)
 		return -EISCONN;
 	if (sk->num == 0) {
@@ -1009,8 +1016,14 @@ rp_connect(struct rp_state *st, unsigned proc, int fd,
 		}
 		return sock_done(st, f, udp_disconnect(st, sk));
 	}
-	if (sa->addr.family != sk->family)
-		return sock_done(st, f, -EAFNOSUPPORT);
+	if (sa->addr.family != sk->family) {
+		/* KERNEL (measured): an IPv4 address on an IPv6 socket is too
+		 * short for TCP; UDP connects v4-mapped unless v6only */
+		if (sk->family == RP_AF_INET6 && sk->protocol == RP_IPPROTO_TCP)
+			return sock_done(st, f, -EINVAL);
+		if (sk->family == RP_AF_INET || sk->ipv6only)
+			return sock_done(st, f, -EAFNOSUPPORT);
+	}
 	if (sk->protocol == RP_IPPROTO_TCP)
 		err = tcp_connect(st, sk, sa);
 	else
@@ -1166,6 +1179,12 @@ rp_send(struct rp_state *st, unsigned netns, const struct rp_packet *pkt,
 	}
 	out->outcome = RP_DELIVERED;
 	out->sock = sk->id;
+	/* a connected UDP socket may win over the group's selection */
+	if (sk->reuse == NULL || sk->reuse->id != out->group) {
+		out->group = sk->reuse != NULL ? sk->reuse->id : 0;
+		if (sk->reuse == NULL)
+			out->how = RP_HOW_NONE;
+	}
 	if (pkt->protocol == RP_IPPROTO_TCP) {
 		struct rp_sock *c;
 
@@ -1216,17 +1235,18 @@ requests_step(struct rp_state *st, unsigned netns, bool ack)
 				nsk = rp_reuseport_migrate(st, lsk, req,
 				    ack ? 20 : 0);
 			g_queue_remove(&lsk->requests, req);
-			rp_emit(st, &(struct rp_event){ .kind = RP_EV_MIGRATE,
-			    .sock = req->id, .sock2 = nsk ? nsk->id : 0 });
 			if (nsk == NULL) {
-				child_drop(st, req);
+				child_drop(st, req);	/* reports the drop */
 				maybe_destroy(st, lsk);
 				continue;
 			}
+			rp_emit(st, &(struct rp_event){ .kind = RP_EV_MIGRATE,
+			    .sock = req->id, .sock2 = nsk->id });
 			maybe_destroy(st, lsk);
 			req->parent = nsk;
 			g_queue_push_tail(&nsk->requests, req);
-			n++;
+			if (!ack)
+				n++;
 		}
 		if (!ack)
 			continue;

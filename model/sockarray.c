@@ -151,7 +151,7 @@ rp_sockarray_update(struct rp_state *st, struct rp_proc *p, struct rp_map *m,
 		if (err != 0)
 			goto out_unlock;
 	}
-	if (st->prof->lazy_group_id) {
+	if (st->prof->lazy_group_id && nsk->reuse != NULL) {
 		err = rp_group_get_id(st, nsk->reuse);
 		if (err != 0)
 			goto out_unlock;	/* LCOV_EXCL_LINE */
@@ -249,4 +249,5 @@ rp_sockarray_free(struct rp_state *st, struct rp_map *m)
 	 * array in the graveyard until rp_state_free(), so that a detach that
 	 * still reaches it (a bug) is reported as I5 instead of crashing. */
 	st->kmem_used -= 8 * (uint64_t)m->max_entries;
+	m->array_freed = true;
 }

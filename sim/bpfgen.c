@@ -325,6 +325,9 @@ bpfgen_sk_reuseport(const struct rp_policy *pol, int map_fd, int migrate_fd,
 		ldx(&a, BPF_W, R2, R6, BPFGEN_MD_LEN);
 		jmp_imm(&a, BPF_JMP32 | BPF_JNE | BPF_K, R2, -1, L_DROP);
 	}
+	if (pol->always_pass && map_fd < 0) {
+		jmp_always(&a, L_PASS);		/* SK_PASS, nothing selected */
+	}
 	if (pol->migrate_only) {
 		/* a normal packet (migrating_sk NULL) passes unselected */
 		ldx(&a, BPF_DW, R2, R6, BPFGEN_MD_MIGRATING_SK);
@@ -332,7 +335,8 @@ bpfgen_sk_reuseport(const struct rp_policy *pol, int map_fd, int migrate_fd,
 	}
 	emit_key(&a, pol, migrate_fd);
 	stx(&a, BPF_W, R10, R7, FP_KEY);
-	if (map_fd < 0 && (pol->always_drop || pol->migrate_only)) {
+	if (map_fd < 0 && (pol->always_drop || pol->migrate_only ||
+	    pol->always_pass)) {
 		jmp_always(&a, L_DROP);		/* nothing to select from */
 	} else {
 		if (map_fd >= 0 && pol->bad_helper) {
@@ -447,6 +451,8 @@ bpfgen_cbpf(const struct rp_cbpf *cbpf, GArray *out)
 		prog[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
 		    cbpf->k);
 	}
+	if (cbpf->empty)
+		return;		/* the kernel refuses an empty filter */
 	want = cbpf->insn_count != 0 ? cbpf->insn_count : 4;
 	if (want > 65535)
 		want = 65535;

@@ -966,6 +966,9 @@ verb_attach(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 		    !kv_u32(st, "insns", "an instruction count",
 		    &cbpf.insn_count, error))
 			return FALSE;
+		/* insns=0 asks for an empty program; absent means 4 */
+		cbpf.empty = kv_arg(st, "insns") != NULL &&
+		    cbpf.insn_count == 0;
 	}
 	if (sim_checking(x))
 		return TRUE;

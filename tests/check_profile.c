@@ -195,6 +195,9 @@ static const struct switch_case switch_cases[] = {
 	 * member leaves its group */
 	{ "profile/switches/udp_connect_leaves_group",
 	    F(udp_connect_leaves_group), { 0, 1 }, "R-DET-10 R-DET-8" },
+	/* R-ATT-4: 6.x refuses an unhashed socket without SO_REUSEPORT */
+	{ "profile/switches/attach_unhashed_strict",
+	    F(attach_unhashed_strict), { 0, 1 }, "R-ATT-4" },
 	/* Model-only switches (not in the SPEC table).
 	 * R-SMAP-4: 6.0+ PSOCK tag, kernel-semantics.md §4.1 */
 	{ "profile/switches/model/sockmap_rejects_sockarray",

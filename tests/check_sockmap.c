@@ -168,8 +168,9 @@ static const struct create_case create_cases[] = {
 	/* capability after the attribute checks */
 	{ "sockmap/create/no-caps", "R-SMAP-1", RP_MAP_SOCKMAP, 4, 8, 4, 0, 0,
 	    0, -EPERM },
+	/* live 6.18: the capability comes before the attribute checks */
 	{ "sockmap/create/no-caps-bad-value", "R-SMAP-1", RP_MAP_SOCKMAP, 4,
-	    2, 4, 0, 0, 0, -EINVAL },
+	    2, 4, 0, 0, 0, -EPERM },
 	{ "sockmap/create/net-admin", "R-SMAP-1", RP_MAP_SOCKMAP, 4, 8, 4, 0,
 	    RP_CAP_NET_ADMIN, 0, 0 },
 	{ "sockmap/create/cap-bpf-only", "R-SMAP-1", RP_MAP_SOCKMAP, 4, 8, 4,
