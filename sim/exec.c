@@ -876,6 +876,12 @@ match_tok(SimExec *x, const SimResult *r, const SimToken *t, GError **error)
 	}
 	if (!sim_tok_obj(x, t, SIM_OBJ_SOCK, &o, error))
 		return MATCH_ERROR;
+	/* a backend that cannot honour hash=N (the kernel) delivers by
+	 * its own hash: any member of S's group is the same outcome */
+	if (v->kind == SIM_V_DELIVERY && v->hash_chosen && x->insp == NULL &&
+	    v->d.outcome == RP_DELIVERED)
+		return sock_matches(x, v, o) || same_group(x, v->d.sock, o) ?
+		    MATCH : MISMATCH;
 	return sock_matches(x, v, o) ? MATCH : MISMATCH;
 }
 

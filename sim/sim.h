@@ -114,6 +114,7 @@ struct SimValue {
 	guint32			key;
 	const char		*word;
 	struct rp_delivery	d;
+	gboolean		hash_chosen;	/* send gave hash=N */
 };
 
 /* Expectation forms a result accepts, besides `any`. */

@@ -1474,6 +1474,7 @@ verb_send(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 	    !resolve_port(x, &pkt.src, sport_of, error))
 		return FALSE;
 	r->v.kind = SIM_V_DELIVERY;
+	r->v.hash_chosen = pkt.has_hash;
 	ret = x->ops->send(x->be, netns, &pkt, &r->v.d);
 	r->err = ret < 0 ? ret : 0;
 	if (ret < 0)
