@@ -229,32 +229,11 @@ rp_prog_migrate_set(struct rp_state *st, unsigned proc, int progfd,
 	return 0;
 }
 
-/* The socket behind fd, with a file reference, or NULL and *err. */
-static struct rp_sock *
-sock_of(struct rp_state *st, struct rp_proc *p, int fd, struct rp_file **fp,
-    int *err)
-{
-	struct rp_file *f = rp_fd_get(st, p, fd);
-
-	if (f == NULL) {
-		*err = p == NULL ? -ESRCH : -EBADF;
-		return NULL;
-	}
-	if (f->kind != RP_FILE_SOCK) {
-		rp_file_put(st, f);
-		*err = -ENOTSOCK;
-		return NULL;
-	}
-	*fp = f;
-	return f->u.sk;
-}
-
 /* SO_ATTACH_REUSEPORT_CBPF: sk_reuseport_attach_filter(). */
 int
 rp_attach_cbpf(struct rp_state *st, unsigned proc, int fd,
     const struct rp_cbpf *cbpf)
 {
-	struct rp_proc *p = rp_proc_get(st, proc);
 	struct rp_file *f = NULL;
 	struct rp_sock *sk;
 	struct rp_prog *prog;
@@ -262,7 +241,7 @@ rp_attach_cbpf(struct rp_state *st, unsigned proc, int fd,
 	int err = 0;
 
 	g_return_val_if_fail(cbpf != NULL, -EFAULT);
-	sk = sock_of(st, p, fd, &f, &err);
+	sk = rp_sock_get(st, proc, fd, &f, &err);
 	if (sk == NULL)
 		return err;
 	insns = cbpf->empty ? 0 : cbpf->insn_count != 0 ? cbpf->insn_count : 4;
@@ -292,7 +271,7 @@ rp_attach_ebpf(struct rp_state *st, unsigned proc, int fd, int progfd)
 	struct rp_prog *prog;
 	int err = 0;
 
-	sk = sock_of(st, p, fd, &f, &err);
+	sk = rp_sock_get(st, proc, fd, &f, &err);
 	if (sk == NULL)
 		return err;
 	prog = rp_prog_from_fd(st, p, progfd, &err);
@@ -321,12 +300,11 @@ out:
 int
 rp_detach_bpf(struct rp_state *st, unsigned proc, int fd)
 {
-	struct rp_proc *p = rp_proc_get(st, proc);
 	struct rp_file *f = NULL;
 	struct rp_sock *sk;
 	int err = 0;
 
-	sk = sock_of(st, p, fd, &f, &err);
+	sk = rp_sock_get(st, proc, fd, &f, &err);
 	if (sk == NULL)
 		return err;
 	if (!st->prof->detach_bpf_opt)

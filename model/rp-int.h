@@ -321,6 +321,8 @@ uint64_t rp_sock_gen_cookie(struct rp_state *, struct rp_sock *);
 /* sock.c */
 struct rp_sock	*rp_sock_alloc(struct rp_state *, struct rp_netns *, int family,
 		    int type, int protocol, uint32_t uid);
+struct rp_sock	*rp_sock_get(struct rp_state *, unsigned proc, int fd,
+		    struct rp_file **fp, int *err);
 void	 rp_sock_release(struct rp_state *, struct rp_sock *);
 void	 rp_sock_set_state(struct rp_state *, struct rp_sock *, int state);
 void	 rp_sock_destroy(struct rp_state *, struct rp_sock *);

@@ -75,9 +75,10 @@ rp_sock_alloc(struct rp_state *st, struct rp_netns *net, int family, int type,
 	return sk;
 }
 
-/* The socket behind fd with a file reference held, or NULL and *err. */
-static struct rp_sock *
-sock_get(struct rp_state *st, unsigned proc, int fd, struct rp_file **fp,
+/* The socket behind fd with a file reference held in *fp, or NULL and
+ * *err (-ESRCH, -EBADF, -ENOTSOCK), as sockfd_lookup(). */
+struct rp_sock *
+rp_sock_get(struct rp_state *st, unsigned proc, int fd, struct rp_file **fp,
     int *err)
 {
 	struct rp_proc *p = rp_proc_get(st, proc);
@@ -173,7 +174,7 @@ rp_setsockopt_int(struct rp_state *st, unsigned proc, int fd,
 	struct rp_sock *sk;
 	int err = 0;
 
-	sk = sock_get(st, proc, fd, &f, &err);
+	sk = rp_sock_get(st, proc, fd, &f, &err);
 	if (sk == NULL)
 		return err;
 	switch (opt) {
@@ -221,7 +222,7 @@ rp_set_foreign_owner(struct rp_state *st, unsigned proc, int fd)
 	struct rp_sock *sk;
 	int err = 0;
 
-	sk = sock_get(st, proc, fd, &f, &err);
+	sk = rp_sock_get(st, proc, fd, &f, &err);
 	if (sk == NULL)
 		return err;
 	rp_cb_lock(st, sk);
@@ -243,7 +244,7 @@ rp_getsockopt_cookie(struct rp_state *st, unsigned proc, int fd,
 	int err = 0;
 
 	g_return_val_if_fail(cookie != NULL, -EFAULT);
-	sk = sock_get(st, proc, fd, &f, &err);
+	sk = rp_sock_get(st, proc, fd, &f, &err);
 	if (sk == NULL)
 		return err;
 	/* KERNEL: sk_getsockopt(SO_COOKIE): sock_gen_cookie() */
@@ -260,7 +261,7 @@ rp_getsockname(struct rp_state *st, unsigned proc, int fd,
 	int err = 0;
 
 	g_return_val_if_fail(sa != NULL, -EFAULT);
-	sk = sock_get(st, proc, fd, &f, &err);
+	sk = rp_sock_get(st, proc, fd, &f, &err);
 	if (sk == NULL)
 		return err;
 	sa->addr = sk->rcv_saddr;
@@ -569,7 +570,7 @@ rp_bind(struct rp_state *st, unsigned proc, int fd, const struct rp_sockaddr *sa
 	int err = 0;
 
 	g_return_val_if_fail(sa != NULL, -EFAULT);
-	sk = sock_get(st, proc, fd, &f, &err);
+	sk = rp_sock_get(st, proc, fd, &f, &err);
 	if (sk == NULL)
 		return err;
 	if (!sk_is_inet(sk) || sk->type == RP_SOCK_RAW ||
@@ -608,7 +609,7 @@ rp_listen(struct rp_state *st, unsigned proc, int fd, int backlog)
 	int err = 0;
 
 	(void)backlog;
-	sk = sock_get(st, proc, fd, &f, &err);
+	sk = rp_sock_get(st, proc, fd, &f, &err);
 	if (sk == NULL)
 		return err;
 	if (sk->type != RP_SOCK_STREAM)
@@ -836,7 +837,7 @@ rp_shutdown(struct rp_state *st, unsigned proc, int fd, int how)
 	struct rp_sock *sk;
 	int err = 0;
 
-	sk = sock_get(st, proc, fd, &f, &err);
+	sk = rp_sock_get(st, proc, fd, &f, &err);
 	if (sk == NULL)
 		return err;
 	if (how < RP_SHUT_RD || how > RP_SHUT_RDWR)
@@ -867,7 +868,7 @@ rp_accept(struct rp_state *st, unsigned proc, int fd)
 	struct rp_sock *sk, *c;
 	int err = 0, nfd;
 
-	sk = sock_get(st, proc, fd, &f, &err);
+	sk = rp_sock_get(st, proc, fd, &f, &err);
 	if (sk == NULL)
 		return err;
 	if (sk->state != RP_TCP_LISTEN)
@@ -997,7 +998,7 @@ rp_connect(struct rp_state *st, unsigned proc, int fd,
 	int err = 0;
 
 	g_return_val_if_fail(sa != NULL, -EFAULT);
-	sk = sock_get(st, proc, fd, &f, &err);
+	sk = rp_sock_get(st, proc, fd, &f, &err);
 	if (sk == NULL)
 		return err;
 	if (!sk_is_inet(sk) || sk->type == RP_SOCK_RAW)

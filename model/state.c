@@ -583,42 +583,39 @@ rp_sock_free_deferred(struct rp_state *st, struct rp_sock *sk)
  * Queries
  */
 
-unsigned
-rp_fd_sock(const struct rp_state *st, unsigned proc, int fd)
+/* The file behind fd of proc, for read-only queries; NULL when none. */
+static const struct rp_file *
+fd_file(const struct rp_state *st, unsigned proc, int fd)
 {
 	const struct rp_proc *p = proc < st->procs->len ?
 	    st->procs->pdata[proc] : NULL;
-	const struct rp_file *f;
 
 	if (p == NULL || fd < 0 || (guint)fd >= p->fds->len)
-		return 0;
-	f = p->fds->pdata[fd];
+		return NULL;
+	return p->fds->pdata[fd];
+}
+
+unsigned
+rp_fd_sock(const struct rp_state *st, unsigned proc, int fd)
+{
+	const struct rp_file *f = fd_file(st, proc, fd);
+
 	return f != NULL && f->kind == RP_FILE_SOCK ? f->u.sk->id : 0;
 }
 
 unsigned
 rp_fd_map(const struct rp_state *st, unsigned proc, int fd)
 {
-	const struct rp_proc *p = proc < st->procs->len ?
-	    st->procs->pdata[proc] : NULL;
-	const struct rp_file *f;
+	const struct rp_file *f = fd_file(st, proc, fd);
 
-	if (p == NULL || fd < 0 || (guint)fd >= p->fds->len)
-		return 0;
-	f = p->fds->pdata[fd];
 	return f != NULL && f->kind == RP_FILE_MAP ? f->u.map->id : 0;
 }
 
 unsigned
 rp_fd_prog(const struct rp_state *st, unsigned proc, int fd)
 {
-	const struct rp_proc *p = proc < st->procs->len ?
-	    st->procs->pdata[proc] : NULL;
-	const struct rp_file *f;
+	const struct rp_file *f = fd_file(st, proc, fd);
 
-	if (p == NULL || fd < 0 || (guint)fd >= p->fds->len)
-		return 0;
-	f = p->fds->pdata[fd];
 	return f != NULL && f->kind == RP_FILE_PROG ? f->u.prog->id : 0;
 }
 
