@@ -196,3 +196,54 @@ rp_synchronize_rcu(struct rp_state *st)
 	    .idx = st->tid });
 	rp_rcu_grace_period(st);
 }
+
+/* ---------------------------------------------------------------------
+ * Queries for an interleaving explorer
+ */
+
+unsigned
+rp_sched_max_threads(void)
+{
+	return RP_NTHREADS;
+}
+
+bool
+rp_sched_can_run(const struct rp_state *st, unsigned tid,
+    enum rp_sched_point pt, unsigned obj)
+{
+	const struct rp_sock *sk;
+
+	g_return_val_if_fail(tid < RP_NTHREADS, false);
+	switch (pt) {
+	case RP_SP_LOCK:
+		return st->reuseport_holder == 0 ||
+		    st->reuseport_holder == tid + 1;
+	case RP_SP_CB_LOCK:
+		sk = obj < st->socks->len ? st->socks->pdata[obj] : NULL;
+		return sk == NULL || sk->cb_holder == 0 ||
+		    sk->cb_holder == tid + 1;
+	case RP_SP_SYNC_RCU:
+		for (unsigned i = 0; i < RP_NTHREADS; i++)
+			if (i != tid && st->threads[i].rcu_depth > 0)
+				return false;
+		return true;
+	case RP_SP_UNLOCK:
+	case RP_SP_CB_UNLOCK:
+	case RP_SP_RCU_LOCK:
+	case RP_SP_RCU_UNLOCK:
+	case RP_SP_BLOCKED:
+		break;
+	}
+	return true;
+}
+
+bool
+rp_sched_locks_free(const struct rp_state *st)
+{
+	if (st->reuseport_holder != 0)
+		return false;
+	for (unsigned i = 0; i < RP_NTHREADS; i++)
+		if (st->threads[i].cb_held > 0)
+			return false;
+	return true;
+}

@@ -216,6 +216,18 @@ enum rp_sched_point {
 };
 typedef void (*rp_sched_fn)(void *ud, enum rp_sched_point pt, unsigned obj);
 const char	*rp_sched_point_name(enum rp_sched_point);
+/* Threads an explorer may run: RP_NTHREADS, thread 0 included. */
+unsigned	 rp_sched_max_threads(void);
+/*
+ * Whether thread tid, stopped at point pt (obj as the hook gave it), can
+ * go on without waiting: the lock it is about to take is free (or its
+ * own: it then runs into the self-deadlock report), or, at a grace
+ * period, no other thread is inside a read-side section.
+ */
+bool		 rp_sched_can_run(const struct rp_state *, unsigned tid,
+		    enum rp_sched_point pt, unsigned obj);
+/* No thread holds reuseport_lock or any callback lock. */
+bool		 rp_sched_locks_free(const struct rp_state *);
 
 /* ---------------------------------------------------------------------
  * State, namespaces, processes, fds
