@@ -1165,16 +1165,21 @@ rp_send(struct rp_state *st, unsigned netns, const struct rp_packet *pkt,
 	out->prog_ret = -1;
 	hash = pkt->has_hash ? pkt->hash : rp_flow_hash(pkt);
 	out->hash = hash;
+	/*
+	 * KERNEL: udp_rcv() and tcp_v4_rcv() look the socket up and deliver
+	 * to it inside one RCU read-side section: a SOCK_RCU_FREE listener
+	 * or unconnected UDP socket is used without a reference, so the
+	 * section must cover everything that touches sk (a concurrent close
+	 * frees it only after the section ends).
+	 */
 	rp_rcu_read_lock(st);
 	sk = lookup(st, net, pkt, hash, out, &dropped);
-	rp_rcu_read_unlock(st);
-	if (dropped) {
-		out->outcome = RP_DROPPED;
-		rp_state_quiesce(st);
-		return 0;
-	}
-	if (sk == NULL) {
-		out->outcome = RP_NO_SOCKET;
+	if (sk != NULL && sk->dead)
+		rp_violation(st, "I13: selection chose socket %u, which is "
+		    "freed (a reader outside its RCU section)", sk->id);
+	if (dropped || sk == NULL) {
+		rp_rcu_read_unlock(st);
+		out->outcome = dropped ? RP_DROPPED : RP_NO_SOCKET;
 		rp_state_quiesce(st);
 		return 0;
 	}
@@ -1201,6 +1206,7 @@ rp_send(struct rp_state *st, unsigned netns, const struct rp_packet *pkt,
 		}
 		out->child = c->id;
 	}
+	rp_rcu_read_unlock(st);
 	rp_state_quiesce(st);
 	return 0;
 }
