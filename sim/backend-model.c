@@ -387,3 +387,11 @@ const SimBackendOps sim_backend_model = {
 	.requests_timer = model_requests_timer,
 	.inspect = &model_inspect,
 };
+
+struct rp_state *
+sim_backend_model_state(const SimBackendOps *ops, SimBackend *b)
+{
+	if (ops != &sim_backend_model || b == NULL)
+		return NULL;
+	return b->st;
+}

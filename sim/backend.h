@@ -146,6 +146,10 @@ struct SimBackendOps {
 
 /* backend-model.c */
 extern const SimBackendOps sim_backend_model;
+/* The model state behind a backend opened from sim_backend_model (for the
+ * interleaving explorer, explore.c); NULL for any other backend. */
+struct rp_state	*sim_backend_model_state(const SimBackendOps *ops,
+		    SimBackend *b);
 
 G_END_DECLS
 

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "explore.h"
 #include "sim.h"
 #include "suggest.h"
 
@@ -705,13 +706,33 @@ check_expectations(SimExec *x, const SimStmt *st, const SimExpShape *sh,
 		}
 		if (toks == NULL)
 			continue;
-		if (toks->len > 1) {
-			tok_error(error, (const SimToken *)toks->pdata[1],
-			    "one expectation token expected, got more");
+		/* one value, or alternatives: A | B | C (concurrency) */
+		for (guint j = 0; j < toks->len; j++) {
+			const SimToken *t = toks->pdata[j];
+			gboolean bar = sim_token_word(t) != NULL &&
+			    strcmp(sim_token_word(t), "|") == 0;
+
+			if (j % 2 == 1 && !bar) {
+				tok_error(error, t, "one expectation token "
+				    "expected, got more (alternatives are "
+				    "written A | B)");
+				return FALSE;
+			}
+			if (j % 2 == 0 && bar) {
+				tok_error(error, t, "'|' needs an "
+				    "expectation on each side");
+				return FALSE;
+			}
+			if (j % 2 == 0 &&
+			    !check_expect_tok(x, sh, t, error))
+				return FALSE;
+		}
+		if (toks->len % 2 == 0) {
+			tok_error(error, (const SimToken *)toks->pdata[
+			    toks->len - 1], "'|' needs an expectation on each "
+			    "side");
 			return FALSE;
 		}
-		if (!check_expect_tok(x, sh, toks->pdata[0], error))
-			return FALSE;
 	}
 	return TRUE;
 }
@@ -1136,7 +1157,8 @@ sim_contract_lookup(SimExec *x, const SimObj *m, guint32 key, int err,
 		    m->value_size, key);
 		return;
 	}
-	if (x->insp == NULL)
+	/* under explore another thread may have changed the slot since */
+	if (x->insp == NULL || x->concurrent)
 		return;
 	occ = x->insp->map_slot(x->be, m->id, key);
 	occ_name = sock_label(x, occ);
@@ -1163,7 +1185,9 @@ sim_contract_send(SimExec *x, const struct rp_delivery *d)
 	g_autofree char *name = NULL, *gn = NULL;
 	struct rp_sock_info in;
 
-	if (d->outcome != RP_DELIVERED || x->insp == NULL)
+	/* under explore the group may have changed since the selection:
+	 * the model checks the chosen socket inside its RCU section */
+	if (d->outcome != RP_DELIVERED || x->insp == NULL || x->concurrent)
 		return;
 	name = sock_label(x, d->sock);
 	if (d->sock == 0 || x->insp->sock_info(x->be, d->sock, &in) != 0) {
@@ -1504,7 +1528,12 @@ run_stmt(SimExec *x, const SimStmt *st, GPtrArray *msgs)
 	if (!v->fn(x, st, &r, &err)) {
 		m = MATCH_ERROR;
 	} else if (!r.skipped && exp != NULL) {
-		m = match_tok(x, &r, exp->pdata[0], &err);
+		/* alternatives: the first that matches wins */
+		for (i = 0; i < exp->len; i += 2) {
+			m = match_tok(x, &r, exp->pdata[i], &err);
+			if (m != MISMATCH)
+				break;
+		}
 	} else if (!r.skipped && !status_ok(&r)) {
 		m = MISMATCH;
 	}
@@ -1518,6 +1547,15 @@ run_stmt(SimExec *x, const SimStmt *st, GPtrArray *msgs)
 		g_autofree char *want = t != NULL ? expect_render(x, t) :
 		    g_strdup(r.v.kind == SIM_V_DELIVERY ? "delivery" :
 		    "success");
+
+		for (i = 2; exp != NULL && i < exp->len; i += 2) {
+			g_autofree char *alt = expect_render(x,
+			    exp->pdata[i]);
+			char *both = g_strdup_printf("%s or %s", want, alt);
+
+			g_free(want);
+			want = both;
+		}
 		g_autofree char *got = result_render(x, &r);
 		GString *s = g_string_new(NULL);
 
@@ -1532,7 +1570,12 @@ run_stmt(SimExec *x, const SimStmt *st, GPtrArray *msgs)
 		describe_involved(x, st, exp, &r, s);
 		g_ptr_array_add(msgs, g_string_free(s, FALSE));
 	}
+	if (x->results != NULL)
+		g_ptr_array_add(x->results, m == MATCH_ERROR ? g_strdup("error") :
+		    result_render(x, &r));
 	g_clear_error(&err);
+	if (x->concurrent)
+		return msgs->len == before;	/* explore.c checks */
 	if (x->insp != NULL && !x->insp->check(x->be, &err)) {
 		GString *s = g_string_new(NULL);
 
@@ -1573,6 +1616,11 @@ sim_run_scenario(const SimScenario *sc, const char *profile,
 	guint i;
 
 	g_return_if_fail(sc != NULL && profile != NULL && report != NULL);
+	if (sim_explore_has_schedule(sc)) {
+		/* threads interleaved as the schedule says */
+		sim_explore_run_schedule(sc, profile, ops, trace, report);
+		return;
+	}
 	report->messages = g_ptr_array_new_with_free_func(g_free);
 	report->passed = TRUE;
 	x = exec_new(sc, FALSE);
@@ -1983,4 +2031,74 @@ sim_run_paths(const SimRunOptions *opts, char *const *paths, gsize n)
 	}
 	put_summary(&w);
 	return w.failed > 0 ? SIM_EXIT_FAIL : SIM_EXIT_OK;
+}
+
+/* ---------------------------------------------------------------------
+ * Entry points for the interleaving explorer (explore.c)
+ */
+
+/* A run of sc under profile on a fresh instance of ops (the model when
+ * NULL), with nothing run yet; NULL and error when the backend cannot be
+ * opened. */
+SimExec *
+sim_exec_open(const SimScenario *sc, const char *profile,
+    const SimBackendOps *ops, SimTraceLevel trace, GError **error)
+{
+	SimExec *x = exec_new(sc, FALSE);
+
+	x->profile = profile;
+	x->ops = ops != NULL ? ops : &sim_backend_model;
+	x->trace = sim_trace_new(trace);
+	x->be = x->ops->open(profile, error);
+	if (x->be == NULL) {
+		exec_free(x);
+		return NULL;
+	}
+	x->insp = x->ops->inspect;
+	if (x->insp != NULL)
+		x->insp->set_observer(x->be, sim_trace_observer(), x->trace);
+	return x;
+}
+
+/* Run st and check it as sim_run_scenario() does; failures go to msgs. */
+gboolean
+sim_exec_stmt(SimExec *x, const SimStmt *st, GPtrArray *msgs)
+{
+	return run_stmt(x, st, msgs);
+}
+
+/* "file:line:col: invariant violated: ..." with the objects involved, or
+ * NULL when the invariants hold. */
+char *
+sim_exec_check(SimExec *x, const SimStmt *st)
+{
+	g_autoptr(GError) err = NULL;
+	GString *s;
+
+	if (x->insp == NULL || x->insp->check(x->be, &err))
+		return NULL;
+	s = g_string_new(NULL);
+	if (st != NULL)
+		g_string_printf(s, "%s:%u:%u: ", st->file, st->line,
+		    st->verb_col);
+	g_string_append_printf(s, "invariant violated: %s", err->message);
+	describe_ids(x, err->message, s);
+	return g_string_free(s, FALSE);
+}
+
+/* Format the trace collected so far into out. */
+void
+sim_exec_trace(SimExec *x, GString *out)
+{
+	sim_trace_format(x->trace, x, out);
+}
+
+void
+sim_exec_close(SimExec *x)
+{
+	if (x == NULL)
+		return;
+	if (x->be != NULL)
+		x->ops->close(x->be);
+	exec_free(x);
 }

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "explore.h"
 #include "sim.h"
 #include "suggest.h"
 #ifdef HAVE_KERNEL_BACKEND
@@ -32,6 +33,10 @@ static const char usage_text[] =
     "usage: reuseport-sim run [--profile P|all] [--format text|tap|json]\n"
     "                         [--trace[=all]] [--keep-going] [--backend B]\n"
     "                         FILE|DIR...\n"
+    "       reuseport-sim explore [--profile P] [--preemptions N|unbounded]\n"
+    "                         [--no-reduction] [--max-schedules N]\n"
+    "                         [--plant BUG[,BUG]] [--format text|json]\n"
+    "                         [--save FILE] [--quiet] FILE|DIR...\n"
     "       reuseport-sim list-verbs\n"
     "       reuseport-sim --help | --version\n";
 
@@ -43,6 +48,10 @@ static const char help_text[] =
     "  run FILE|DIR...    run scenarios; directories are searched for\n"
     "                     *.scn files.  Every file is checked first; a\n"
     "                     broken one stops everything with exit status 2.\n"
+    "  explore FILE|DIR.. run every interleaving of a scenario's thread\n"
+    "                     blocks at the model's lock and RCU points and\n"
+    "                     at each statement start; a directory explores\n"
+    "                     the scenarios in it that have threads\n"
     "  list-verbs         list the verbs of the scenario language\n"
     "\n"
     "Options of run:\n"
@@ -56,6 +65,19 @@ static const char help_text[] =
     "  --backend B        model (default), or kernel when built with\n"
     "                     --enable-kernel-backend; a profile the backend\n"
     "                     cannot run is skipped, expect statements too\n"
+    "\n"
+    "Options of explore:\n"
+    "  --profile P[,P]    explore only under these profiles\n"
+    "  --preemptions N    at most N preemptions per schedule (default 2),\n"
+    "                     or unbounded\n"
+    "  --no-reduction     no sleep sets: every schedule within the bound\n"
+    "  --max-schedules N  stop after N schedules (default 1000000); an\n"
+    "                     incomplete search fails\n"
+    "  --plant BUG[,BUG]  plant known bugs in the model: update-no-recheck,\n"
+    "                     detach-slot-unlocked, free-no-cb-lock,\n"
+    "                     detach-foreign\n"
+    "  --save FILE        write the counterexample scenario to FILE\n"
+    "  --quiet            no counterexample text on stdout\n"
     "\n"
     "Exit status: 0 all passed, 1 a scenario failed, 2 bad input.\n"
     "See reuseport-sim(1) and docs/scenario-language.md.\n";
@@ -211,11 +233,141 @@ cmd_list_verbs(int argc, char **argv)
 	return SIM_EXIT_OK;
 }
 
+static int
+cmd_explore(int argc, char **argv)
+{
+	static const char *const opts[] = { "--profile", "--preemptions",
+	    "--no-reduction", "--max-schedules", "--plant", "--format",
+	    "--save", "--quiet", "--help", NULL };
+	gsize nplants;
+	const char *const *pnames = sim_plant_names(&nplants);
+	g_autoptr(GPtrArray) paths = g_ptr_array_new();
+	g_autoptr(GPtrArray) profiles = g_ptr_array_new_with_free_func(
+	    g_free);
+	SimExploreOptions o = { 0 };
+	gboolean missing, dashdash = FALSE;
+	const char *v;
+	int i;
+
+	o.out = stdout;
+	o.err = stderr;
+	o.preemptions = 2;
+	o.max_schedules = 1000000;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (dashdash || a[0] != '-' || a[1] == '\0') {
+			g_ptr_array_add(paths, argv[i]);
+		} else if (strcmp(a, "--") == 0) {
+			dashdash = TRUE;
+		} else if ((v = opt_value(argv, argc, &i, "--profile",
+		    &missing)) != NULL || missing) {
+			g_auto(GStrv) parts = NULL;
+
+			if (missing)
+				return usage_error(NULL, "option '%s' needs a "
+				    "value", a);
+			parts = g_strsplit(v, ",", -1);
+			for (guint k = 0; parts[k] != NULL; k++) {
+				if (rp_profile_find(parts[k]) == NULL)
+					return usage_error(NULL, "unknown "
+					    "profile '%s'", parts[k]);
+				g_ptr_array_add(profiles, g_strdup(parts[k]));
+			}
+		} else if ((v = opt_value(argv, argc, &i, "--preemptions",
+		    &missing)) != NULL || missing) {
+			guint64 n;
+
+			if (missing)
+				return usage_error(NULL, "option '%s' needs a "
+				    "value", a);
+			if (strcmp(v, "unbounded") == 0)
+				o.preemptions = SIM_EXPLORE_UNBOUNDED;
+			else if (g_ascii_string_to_unsigned(v, 10, 0, 1000, &n,
+			    NULL))
+				o.preemptions = (guint)n;
+			else
+				return usage_error(NULL, "--preemptions: '%s' "
+				    "is not 0..1000 or unbounded", v);
+		} else if ((v = opt_value(argv, argc, &i, "--max-schedules",
+		    &missing)) != NULL || missing) {
+			guint64 n;
+
+			if (missing)
+				return usage_error(NULL, "option '%s' needs a "
+				    "value", a);
+			if (!g_ascii_string_to_unsigned(v, 10, 1,
+			    G_GUINT64_CONSTANT(1000000000000), &n, NULL))
+				return usage_error(NULL, "--max-schedules: '%s' "
+				    "is not 1..10^12", v);
+			o.max_schedules = n;
+		} else if ((v = opt_value(argv, argc, &i, "--plant",
+		    &missing)) != NULL || missing) {
+			g_auto(GStrv) parts = NULL;
+
+			if (missing)
+				return usage_error(NULL, "option '%s' needs a "
+				    "value", a);
+			parts = g_strsplit(v, ",", -1);
+			for (guint k = 0; parts[k] != NULL; k++) {
+				unsigned bit;
+
+				if (!sim_plant_find(parts[k], &bit))
+					return usage_error(sim_suggest(parts[k],
+					    pnames, nplants),
+					    "unknown bug '%s'", parts[k]);
+				o.plant |= bit;
+			}
+		} else if ((v = opt_value(argv, argc, &i, "--format",
+		    &missing)) != NULL || missing) {
+			if (missing)
+				return usage_error(NULL, "option '%s' needs a "
+				    "value", a);
+			if (strcmp(v, "text") == 0)
+				o.format = SIM_FORMAT_TEXT;
+			else if (strcmp(v, "json") == 0)
+				o.format = SIM_FORMAT_JSON;
+			else
+				return usage_error(NULL, "unknown format '%s' "
+				    "(text or json)", v);
+		} else if ((v = opt_value(argv, argc, &i, "--save",
+		    &missing)) != NULL || missing) {
+			if (missing)
+				return usage_error(NULL, "option '%s' needs a "
+				    "value", a);
+			o.save = v;
+		} else if (strcmp(a, "--no-reduction") == 0) {
+			o.no_reduction = TRUE;
+		} else if (strcmp(a, "--quiet") == 0) {
+			o.quiet = TRUE;
+		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			fputs(usage_text, stdout);
+			fputs("\n", stdout);
+			fputs(help_text, stdout);
+			return SIM_EXIT_OK;
+		} else {
+			g_autofree char *opt = g_strndup(a, strcspn(a, "="));
+
+			return usage_error(sim_suggest(opt, opts,
+			    g_strv_length((char **)opts)), "unknown option '%s'",
+			    a);
+		}
+	}
+	if (paths->len == 0)
+		return usage_error(NULL, "explore: no FILE or DIR given");
+	if (profiles->len > 0) {
+		g_ptr_array_add(profiles, NULL);
+		o.profiles = (char **)profiles->pdata;
+	}
+	return sim_explore_paths(&o, (char *const *)paths->pdata, paths->len);
+}
+
 static const struct {
 	const char	*name;
 	int		(*fn)(int argc, char **argv);
 } commands[] = {
 	{ "run", cmd_run },
+	{ "explore", cmd_explore },
 	{ "list-verbs", cmd_list_verbs },
 };
 

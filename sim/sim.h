@@ -180,6 +180,10 @@ struct SimExec {
 	SimObj			*proc;		/* its process */
 	SimTrace		*trace;
 	GPtrArray		*step_msgs;	/* char *: failures of the step */
+	/* explore.c: threads run concurrently; the explorer checks the
+	 * invariants at its own points, not after each statement */
+	gboolean		 concurrent;
+	GPtrArray		*results;	/* char *: each result, or NULL */
 };
 
 /* ---------------------------------------------------------------------
@@ -267,6 +271,14 @@ gboolean	 sim_port_of(SimExec *x, const SimObj *o, guint16 *port,
 void		 sim_contract_lookup(SimExec *x, const SimObj *map,
 		    guint32 key, int err, guint64 value);
 void		 sim_contract_send(SimExec *x, const struct rp_delivery *d);
+
+SimExec		*sim_exec_open(const SimScenario *sc, const char *profile,
+		    const SimBackendOps *ops, SimTraceLevel trace,
+		    GError **error);
+gboolean	 sim_exec_stmt(SimExec *x, const SimStmt *st, GPtrArray *msgs);
+char		*sim_exec_check(SimExec *x, const SimStmt *st);
+void		 sim_exec_trace(SimExec *x, GString *out);
+void		 sim_exec_close(SimExec *x);
 
 /* verbs.c */
 const SimVerb	*sim_verb_find(const char *name);

@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "explore.h"
 #include "sim.h"
 #include "suggest.h"
 
@@ -1819,6 +1820,88 @@ static const struct {
 	{ "closed", SIM_OBJ_SOCK, FALSE, &shape_p_yesno, p_closed },
 };
 
+/* plant BUG... : put known concurrency bugs into the model (explore.c) */
+static gboolean
+verb_plant(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
+{
+	unsigned bits = 0, bit;
+	struct rp_state *rs;
+
+	for (guint i = 0; i < st->args->len; i++) {
+		const SimToken *t = st->args->pdata[i];
+		gsize n;
+		const char *const *names = sim_plant_names(&n);
+
+		if (!sim_plant_find(t->text, &bit)) {
+			const char *hint = sim_suggest(t->text, names, n);
+
+			sim_set_error_at(error, SIM_ERROR_INPUT, t->file,
+			    t->line, t->col, "unknown bug '%s'%s%s%s", t->text,
+			    hint != NULL ? ", did you mean '" : "",
+			    hint != NULL ? hint : "", hint != NULL ? "'?" : "");
+			return FALSE;
+		}
+		bits |= bit;
+	}
+	if (sim_checking(x))
+		return TRUE;
+	rs = sim_backend_model_state(x->ops, x->be);
+	if (rs == NULL) {
+		r->skipped = TRUE;	/* the kernel has its own bugs */
+		return TRUE;
+	}
+	rp_state_plant(rs, bits);
+	return status(r, 0);
+}
+
+/*
+ * schedule T... : the thread that runs at each decision point of the
+ * interleaving explorer (explore.c), which consumes it; explore prints
+ * counterexamples with one, and run follows it.
+ */
+static gboolean
+verb_schedule(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
+{
+	if (st->thread != NULL) {
+		sim_set_error_at(error, SIM_ERROR_INPUT, st->file, st->line,
+		    st->verb_col, "schedule belongs outside thread blocks");
+		return FALSE;
+	}
+	for (guint i = 0; i < st->args->len; i++) {
+		const SimToken *t = st->args->pdata[i];
+		gboolean found = FALSE;
+
+		for (guint j = 0; j < x->sc->threads->len; j++)
+			if (strcmp(x->sc->threads->pdata[j], t->text) == 0)
+				found = TRUE;
+		if (!found) {
+			const char *hint = sim_suggest(t->text,
+			    (const char *const *)x->sc->threads->pdata,
+			    x->sc->threads->len);
+
+			sim_set_error_at(error, SIM_ERROR_INPUT, t->file,
+			    t->line, t->col, "schedule: no thread '%s'%s%s%s",
+			    t->text, hint != NULL ? ", did you mean '" : "",
+			    hint != NULL ? hint : "", hint != NULL ? "'?" : "");
+			return FALSE;
+		}
+	}
+	for (guint i = 0; i < x->sc->stmts->len; i++) {
+		const SimStmt *o = x->sc->stmts->pdata[i];
+
+		if (o == st)
+			break;
+		if (strcmp(o->verb, "schedule") == 0) {
+			sim_set_error_at(error, SIM_ERROR_INPUT, st->file,
+			    st->line, st->verb_col, "a second schedule");
+			return FALSE;
+		}
+	}
+	if (sim_checking(x))
+		return TRUE;
+	return status(r, 0);	/* LCOV_EXCL_LINE: the explorer runs it */
+}
+
 static gboolean
 verb_expect(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 {
@@ -1963,6 +2046,12 @@ static const SimVerb verbs[] = {
 	    "the SYN+ACK timer of every pending request; = N handled" },
 	{ "expect", 2, 3, NULL, verb_expect, NULL, "OBJ PROPERTY [K]",
 	    "a model-only state assertion (see the language reference)" },
+	{ "plant", 1, 4, NULL, verb_plant, S, "BUG...",
+	    "model only: plant known bugs (update-no-recheck, "
+	    "detach-slot-unlocked, free-no-cb-lock, detach-foreign)" },
+	{ "schedule", 1, 1000000, NULL, verb_schedule, S, "THREAD...",
+	    "the thread to run at each decision point (explore's "
+	    "counterexamples); run follows it" },
 };
 
 #undef S

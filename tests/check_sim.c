@@ -246,7 +246,15 @@ static const struct {
 	{ "profile 6.18\nsocket a udp4\nexpect a state @6.18 = close\n",
 	    "" },
 	{ "socket a udp4 = 0 1\n",
-	    "t.scn:1:19: one expectation token expected, got more" },
+	    "t.scn:1:19: one expectation token expected, got more "
+	    "(alternatives are written A | B)" },
+	{ "socket a udp4 = 0 |\n",
+	    "t.scn:1:19: '|' needs an expectation on each side" },
+	{ "socket a udp4 = | 0\n",
+	    "t.scn:1:17: '|' needs an expectation on each side" },
+	{ "socket a udp4 = 0 | bogus-word\n",
+	    "t.scn:1:21: word 'bogus-word' is not an expectation here "
+	    "(expected 0, ok, -ERRNO, any)" },
 	{ "socket a udp4 @5.10 = 0\n", "t.scn:1:15: unknown profile '5.10'" },
 	{ "socket a udp4\nsend udp 127.0.0.1:a from 127.0.0.1:1 = memb(a)\n",
 	    "t.scn:2:41: word 'memb(a)' is not an expectation here (expected "
@@ -294,7 +302,8 @@ START_TEST(check_verb_table)
 	    "connect", "shutdown", "accept", "close", "dup", "pass", "cookie",
 	    "owner", "attach", "detach", "map", "update", "lookup", "delete",
 	    "next-key", "freeze", "lookup-and-delete", "lookup-batch", "prog",
-	    "migrate-key", "send", "ack-requests", "synack-timer", "expect" };
+	    "migrate-key", "send", "ack-requests", "synack-timer", "expect", "plant",
+	    "schedule" };
 	const SimVerb *v;
 	gsize n, i;
 
@@ -359,6 +368,27 @@ START_TEST(expect_mismatch)
 	    "t.scn:9:1: expected success, got -EEXIST\n"
 	    "  m: sockarray, 1 of 4 slots used: 0=a\n"
 	    "  b: close, group g1 pos 1 (2 listening, 0 closed)");
+}
+END_TEST
+
+/* Alternatives: A | B passes when either matches, and says both when
+ * neither does. */
+START_TEST(expect_alternatives)
+{
+	g_autofree char *msgs = NULL;
+
+	assert_passes(PAIR
+	    "map m sockarray entries=4\n"
+	    "update m 0 a noexist = ok | EEXIST\n"
+	    "update m 0 b noexist = ok | EEXIST\n"
+	    "expect m slot 0 = b | a\n");
+	ck_assert(!run(PAIR
+	    "map m sockarray entries=4\n"
+	    "update m 9 a = ok | EEXIST | EBUSY\n", "6.18", &msgs));
+	ck_assert_str_eq(msgs,
+	    "t.scn:8:16: expected ok or EEXIST or EBUSY, got -E2BIG\n"
+	    "  m: sockarray, 0 of 4 slots used\n"
+	    "  a: close, group g1 pos 0 (2 listening, 0 closed)");
 }
 END_TEST
 
@@ -968,6 +998,7 @@ sim_suite(void)
 	tcase_add_test(tc, expect_forms_pass);
 	tcase_add_test(tc, expect_mismatch);
 	tcase_add_test(tc, expect_mismatch_value);
+	tcase_add_test(tc, expect_alternatives);
 	tcase_add_test(tc, expect_mismatch_send);
 	tcase_add_test(tc, expect_keep_going);
 	suite_add_tcase(s, tc);
