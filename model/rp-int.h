@@ -275,6 +275,9 @@ struct rp_state {
 	uint64_t		kmem_used;
 	/* freed sockarrays, kept so a late write is reported, not a crash */
 	GPtrArray		*graveyard;
+	/* with planted bugs, freed sockets too: a planted bug can leave a
+	 * slot pointing at a freed socket, which must not crash the tool */
+	GPtrArray		*sock_graveyard;
 	unsigned		plant;		/* enum rp_plant bits */
 };
 

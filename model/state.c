@@ -141,6 +141,7 @@ rp_state_new(const struct rp_profile *prof)
 	st->progs = g_ptr_array_new();
 	st->rcu_pending = g_ptr_array_new();
 	st->graveyard = g_ptr_array_new();
+	st->sock_graveyard = g_ptr_array_new();
 	st->memlock_used = g_hash_table_new(g_direct_hash, g_direct_equal);
 	/* id 0 is "none" for sockets, groups, maps and programs */
 	g_ptr_array_add(st->socks, NULL);
@@ -252,6 +253,13 @@ rp_state_free(struct rp_state *st)
 		g_free(m);
 	}
 	g_ptr_array_unref(st->graveyard);
+	for (guint i = 0; i < st->sock_graveyard->len; i++) {
+		struct rp_sock *sk = st->sock_graveyard->pdata[i];
+
+		g_free(sk->data);
+		g_free(sk);
+	}
+	g_ptr_array_unref(st->sock_graveyard);
 	for (guint i = 0; i < st->procs->len; i++)
 		proc_free(st->procs->pdata[i]);
 	g_ptr_array_unref(st->procs);
@@ -565,6 +573,10 @@ sock_free(struct rp_state *st, void *obj)
 	rp_emit(st, &(struct rp_event){ .kind = RP_EV_SOCK_FREE,
 	    .sock = sk->id });
 	st->socks->pdata[sk->id] = NULL;
+	if (st->plant != 0) {
+		g_ptr_array_add(st->sock_graveyard, sk);
+		return;
+	}
 	g_free(sk->data);
 	g_free(sk);
 }
