@@ -6,6 +6,7 @@
  * Figures go to docs/performance.md; nothing here asserts a speed.
  *
  * Usage: reuseport-bench [-n SOCKETS] [-p PACKETS] [--profile P]
+ *        reuseport-bench --explore FILE...   (bench-explore.c)
  */
 #include <errno.h>
 #include <malloc.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench.h"
 #include "rp.h"
 
 #define GROUP_MAX	RP_MAX_SOCKS_CAP
@@ -193,6 +195,8 @@ main(int argc, char **argv)
 	unsigned long packets = 1000000;
 	const char *pname = "6.18";
 
+	if (argc > 1 && strcmp(argv[1], "--explore") == 0)
+		return bench_explore(argc - 2, argv + 2);
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
 			n = (unsigned)strtoul(argv[++i], NULL, 10);
@@ -202,7 +206,8 @@ main(int argc, char **argv)
 			pname = argv[++i];
 		else {
 			fprintf(stderr, "usage: reuseport-bench [-n SOCKETS] "
-			    "[-p PACKETS] [--profile 4.19|6.18]\n");
+			    "[-p PACKETS] [--profile 4.19|6.18]\n"
+			    "       reuseport-bench --explore FILE...\n");
 			return 2;
 		}
 	}

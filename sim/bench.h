@@ -1,0 +1,10 @@
+/*
+ * bench.h - parts of reuseport-bench that live in their own files.
+ */
+#ifndef SIM_BENCH_H
+#define SIM_BENCH_H
+
+/* bench-explore.c: reuseport-bench --explore FILE... */
+int	bench_explore(int nfiles, char **files);
+
+#endif /* SIM_BENCH_H */
