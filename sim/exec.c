@@ -2102,3 +2102,10 @@ sim_exec_close(SimExec *x)
 		x->ops->close(x->be);
 	exec_free(x);
 }
+
+/* s as a JSON string, quoted and escaped, for other output writers. */
+void
+sim_json_string(FILE *out, const char *s)
+{
+	json_string(out, s);
+}

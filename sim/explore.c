@@ -1265,12 +1265,22 @@ print_stats(const SimExploreOptions *opts, const char *path,
 	else
 		g_snprintf(bound, sizeof(bound), "%u", opts->preemptions);
 	if (opts->format == SIM_FORMAT_JSON) {
-		fprintf(opts->out, "{\"scenario\":\"%s\",\"profile\":\"%s\","
+		fputs("{\"scenario\":", opts->out);
+		sim_json_string(opts->out, path);
+		fputs(",\"profile\":", opts->out);
+		sim_json_string(opts->out, profile);
+		if (s->failed) {
+			fputs(",\"failure\":", opts->out);
+			sim_json_string(opts->out, s->failure);
+			fputs(",\"counterexample\":", opts->out);
+			sim_json_string(opts->out, s->counterexample);
+		}
+		fprintf(opts->out, ","
 		    "\"result\":\"%s\",\"schedules\":%" G_GUINT64_FORMAT
 		    ",\"pruned\":%" G_GUINT64_FORMAT ",\"states\":%"
 		    G_GUINT64_FORMAT ",\"end_states\":%u,\"max_depth\":%u,"
 		    "\"preemptions\":\"%s\",\"reduction\":%s,"
-		    "\"seconds\":%.3f}\n", path, profile, s->failed ? "fail" :
+		    "\"seconds\":%.3f}\n", s->failed ? "fail" :
 		    s->complete ? "pass" : "incomplete", s->schedules,
 		    s->pruned, s->states, s->end_states, s->max_depth, bound,
 		    opts->no_reduction ? "false" : "true", s->seconds);

@@ -279,6 +279,7 @@ gboolean	 sim_exec_stmt(SimExec *x, const SimStmt *st, GPtrArray *msgs);
 char		*sim_exec_check(SimExec *x, const SimStmt *st);
 void		 sim_exec_trace(SimExec *x, GString *out);
 void		 sim_exec_close(SimExec *x);
+void		 sim_json_string(FILE *out, const char *s);
 
 /* verbs.c */
 const SimVerb	*sim_verb_find(const char *name);

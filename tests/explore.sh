@@ -121,6 +121,18 @@ else
 	fi
 fi
 
+# JSON: one object a line, the counterexample inside
+"$SIM" explore --format json --profile 6.18 --plant update-no-recheck \
+    "$sc/race/update-same-socket.scn" >"$tmp/json.out" 2>&1
+if test "$(wc -l <"$tmp/json.out")" -eq 1 &&
+    grep -q '^{"scenario":".*update-same-socket.scn","profile":"6.18","failure":".*I2 single membership.*","counterexample":".*\\nschedule T1 .*","result":"fail","schedules":[0-9]*,' \
+    "$tmp/json.out"; then
+	ok "json output carries the failure and the counterexample"
+else
+	not_ok "json output carries the failure and the counterexample"
+	cat "$tmp/json.out"
+fi
+
 # --- 3. sleep sets keep every end state -------------------------------------
 for f in "$sc"/race/*.scn; do
 	a=$("$SIM" explore --profile 6.18 --preemptions unbounded "$f" |
