@@ -364,6 +364,8 @@ ctx_in(Engine *e, Worker *w)
 	e->x->proc = w->proc;
 	e->x->step_msgs = w->step_msgs;
 	e->x->results = w->results;
+	if (w->stmt != NULL)
+		sim_trace_step(e->x->trace, w->stmt);	/* events' line */
 	rp_state_set_thread(e->st, w->idx + 1);
 }
 
