@@ -170,7 +170,7 @@ owner_name(const struct check *c, const struct rp_owner *o, struct name *n)
 {
 	struct name mn;
 
-	switch (o->kind) {
+	switch (o->kind) {	/* LCOV_EXCL_BR_LINE */
 	case RP_OWNER_NONE:
 		return "nothing";
 	case RP_OWNER_SLOT:
@@ -838,7 +838,7 @@ check_maps(struct check *c)
 
 		if (m == NULL || m->dead)
 			continue;	/* a dead map's arrays may be gone */
-		switch (m->type) {
+		switch (m->type) {	/* LCOV_EXCL_BR_LINE */
 		case RP_MAP_REUSEPORT_SOCKARRAY:
 			ok = check_sockarray_slots(c, m);
 			break;

@@ -438,8 +438,8 @@ START_TEST(join_busy)
 	unsigned ga = group_of(st, a), gc = group_of(st, c);
 	int fds[2] = { a, b };
 
-	ck_assert_int_eq(rp_group_add(st, sock_ptr(st, a), sock_ptr(st, c),
-	    false), -EBUSY);
+	ck_assert_int_eq(rp_group_add(st, sock_ptr(st, a), sock_ptr(st, c)),
+	    -EBUSY);
 	rp_state_quiesce(st);
 	assert_members(st, ga, fds, 2);
 	assert_members(st, gc, &c, 1);
