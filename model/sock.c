@@ -147,10 +147,15 @@ rp_socket(struct rp_state *st, unsigned proc, int family, int type,
 		}
 		break;
 	case RP_AF_UNIX:
-		if (protocol != 0)
+		/* KERNEL: unix_create(): protocol 0 or PF_UNIX; SOCK_RAW
+		 * quietly becomes SOCK_DGRAM; SEQPACKET (5) exists */
+		if (protocol != 0 && protocol != RP_AF_UNIX)
 			return rp_rule(st, "R-SOCK-1", -EPROTONOSUPPORT);
+		if (type == RP_SOCK_RAW)
+			type = RP_SOCK_DGRAM;
 		if (type != RP_SOCK_STREAM && type != RP_SOCK_DGRAM && type != 5)
 			return rp_rule(st, "R-SOCK-1", -ESOCKTNOSUPPORT);
+		protocol = 0;
 		break;
 	case RP_AF_NETLINK:
 		if (type != RP_SOCK_DGRAM && type != RP_SOCK_RAW)
