@@ -952,12 +952,9 @@ check_owners(struct check *c)
 			return fail(c, INV_I4, "socket %u's foreign owner word "
 			    "was overwritten: it now says %s", sk->id,
 			    owner_name(c, &sk->owner, &n));
-		/* 4.19 may clear a psock word by mistake: known defect */
-		if (!psock && sk->psock_refs > 0 && tags)
-			return fail(c, INV_I4, "socket %u is in %u "
-			    "sockmap/sockhash entries but its owner word says "
-			    "%s, not a psock", sk->id, sk->psock_refs,
-			    owner_name(c, &sk->owner, &n));
+		/* a sockmap member without a psock word was reported by
+		 * check_maps() (6.18; in 4.19 the detach may clear it, the
+		 * known defect) */
 	}
 	return TRUE;
 }
@@ -1094,9 +1091,13 @@ report_unclaimed(struct check *c, bool listen, unsigned claims,
 
 	if (c->st->buckets != NULL)
 		g_hash_table_foreach(c->st->buckets, find_unclaimed, &u);
-	if (u.b == NULL)	/* cannot happen: claims are distinct entries */
+	/* cannot happen: the claims are distinct entries, so fewer claims
+	 * than entries leave one unclaimed */
+	/* LCOV_EXCL_START */
+	if (u.b == NULL)
 		return fail(c, INV_BUCKET, "%u sockets claim a %s entry but "
 		    "the buckets hold %u", claims, what, entries);
+	/* LCOV_EXCL_STOP */
 	arr = listen ? u.b->listen : u.b->bound;
 	return fail(c, INV_BUCKET, "bucket (netns %u, %s port %u) %s[%u] "
 	    "holds %s, which does not point back at it", u.b->netns,
