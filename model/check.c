@@ -850,7 +850,7 @@ check_maps(struct check *c)
 		case RP_MAP_HASH_OF_MAPS:
 			ok = check_outer(c, m);
 			break;
-		default:
+		default:	/* LCOV_EXCL_LINE */
 			break;	/* LCOV_EXCL_LINE */
 		}
 		if (!ok)

@@ -74,7 +74,7 @@ alloc_check(struct rp_state *st, const struct rp_map_attr *a)
 		    RP_BPF_F_NO_PREALLOC : 0))) != 0)
 			return rp_rule(st, "R-MIM-1", -EINVAL);
 		return 0;
-	default:
+	default:	/* LCOV_EXCL_LINE */
 		g_assert_not_reached();	/* LCOV_EXCL_LINE */
 	}
 }

@@ -131,7 +131,7 @@ map_lookup_sk(struct rp_state *st, struct rp_map *m, uint32_t key)
 	case RP_MAP_SOCKMAP:
 	case RP_MAP_SOCKHASH:
 		return rp_sockmap_lookup_sk(st, m, key);
-	default:
+	default:	/* LCOV_EXCL_LINE */
 		g_assert_not_reached();	/* LCOV_EXCL_LINE */
 	}
 }

@@ -744,7 +744,7 @@ rp_map_slot(const struct rp_state *st, unsigned id, uint32_t key)
 	case RP_MAP_HASH_OF_MAPS:
 		v = g_hash_table_lookup(m->u.hash, GUINT_TO_POINTER(key));
 		return v != NULL ? ((struct rp_map *)v)->id : 0;
-	default:
+	default:	/* LCOV_EXCL_LINE */
 		return 0;	/* LCOV_EXCL_LINE */
 	}
 }

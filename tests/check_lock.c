@@ -642,6 +642,61 @@ START_TEST(sched_blocked)
 }
 END_TEST
 
+static bool freed_flag;
+
+/* As release_on_block(), for a reader: thread 1 leaves its read-side
+ * section when thread 0 waits in synchronize_rcu(); nothing deferred
+ * has run before that. */
+static void
+unlock_reader_on_block(void *ud, enum rp_sched_point pt, unsigned obj)
+{
+	struct blocker *b = ud;
+	unsigned me;
+
+	(void)obj;
+	if (pt != RP_SP_BLOCKED || b->inside)
+		return;
+	b->blocked++;
+	b->inside = true;
+	ck_assert(!freed_flag);
+	me = rp_state_thread(b->st);
+	rp_state_set_thread(b->st, 1);
+	rp_rcu_read_unlock(b->st);
+	rp_state_set_thread(b->st, me);
+	b->inside = false;
+}
+
+static void
+set_freed(struct rp_state *st, void *obj)
+{
+	(void)st;
+	*(bool *)obj = true;
+}
+
+/* R-INV-13: under a scheduler synchronize_rcu() waits (a BLOCKED point)
+ * for a reader of another thread instead of reporting it, and runs the
+ * deferred frees only after that reader has left. */
+START_TEST(sched_sync_waits_for_reader)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct blocker b = { .st = st };
+
+	freed_flag = false;
+	rp_state_set_thread(st, 1);
+	rp_rcu_read_lock(st);
+	rp_state_set_thread(st, 0);
+	rp_call_rcu(st, set_freed, &freed_flag);
+	rp_state_set_sched(st, unlock_reader_on_block, &b);
+	rp_synchronize_rcu(st);
+	ck_assert_uint_eq(b.blocked, 1);
+	ck_assert(freed_flag);
+	rp_state_set_sched(st, NULL, NULL);
+	assert_no_violation(st);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
 /* ---------------------------------------------------------------------
  * lock/public: no lock survives a public call
  */
@@ -802,6 +857,7 @@ lock_suite(void)
 	tcase_add_loop_test(tc, sched_map_free, 0, TU_NPROFILES);
 	tcase_add_loop_test(tc, sched_select, 0, TU_NPROFILES);
 	tcase_add_loop_test(tc, sched_blocked, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, sched_sync_waits_for_reader, 0, TU_NPROFILES);
 	tcase_add_loop_test(tc, sched_detach_race, 0, 2 * TU_NPROFILES);
 	suite_add_tcase(s, tc);
 

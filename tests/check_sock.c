@@ -981,6 +981,34 @@ START_TEST(connect_errors)
 }
 END_TEST
 
+/* R-SEL-8 R-NS-1: a packet to 127.0.0.1:P reaches no socket bound to
+ * 127.0.0.2:P, nor an IPv6 v6only wildcard socket on P (TCP: refused,
+ * UDP: port unreachable); a wildcard IPv4 socket added on P receives
+ * it. */
+START_TEST(send_lookup_misses)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_sockaddr v6any = tu_addr(RP_AF_INET6, 0, PORT);
+	int other = bound_sock(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 2, PORT,
+	    true);
+	int v6 = rp_socket(st, 0, RP_AF_INET6, RP_SOCK_DGRAM, 0);
+	int any;
+	struct rp_delivery d;
+
+	(void)other;
+	ck_assert_int_eq(rp_setsockopt_int(st, 0, v6, RP_IPV6_V6ONLY, 1), 0);
+	ck_assert_int_eq(rp_bind(st, 0, v6, &v6any), 0);
+	d = send_to(st, 0, RP_IPPROTO_UDP, RP_AF_INET, PORT);
+	ck_assert_int_eq(d.outcome, RP_NO_SOCKET);
+	any = bound_sock(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 0, PORT, true);
+	d = send_to(st, 0, RP_IPPROTO_UDP, RP_AF_INET, PORT);
+	ck_assert_int_eq(d.outcome, RP_DELIVERED);
+	ck_assert_uint_eq(d.sock, rp_fd_sock(st, 0, any));
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
 /* rp.h (rp_send(), rp_requests_*()): a packet into an unknown netns is
  * -ENOENT, of a protocol other than TCP and UDP -EPROTONOSUPPORT, with
  * source and destination of different families -EAFNOSUPPORT. */
@@ -1282,6 +1310,7 @@ sock_suite(void)
 	tcase_add_loop_test(tc, connect_unspec_udp, 0, TU_NPROFILES);
 	tcase_add_loop_test(tc, connect_errors, 0, TU_NPROFILES);
 	tcase_add_loop_test(tc, send_errors, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, send_lookup_misses, 0, TU_NPROFILES);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("sock/fd");
