@@ -175,6 +175,12 @@ static const struct create_case create_cases[] = {
 	    RP_CAP_NET_ADMIN, 0, 0 },
 	{ "sockmap/create/cap-bpf-only", "R-SMAP-1", RP_MAP_SOCKMAP, 4, 8, 4,
 	    0, RP_CAP_BPF, 0, -EPERM },
+	/* R-CRE-6d: a slot array beyond the model's allocation limit (1 GiB);
+	 * a SOCKHASH has no slot array */
+	{ "sockmap/create/alloc-fails", "R-CRE-6d", RP_MAP_SOCKMAP, 4, 8,
+	    0x10000000, 0, ALL, 2, -ENOMEM },
+	{ "sockmap/create/sockhash-huge", "R-SMAP-1", RP_MAP_SOCKHASH, 4, 8,
+	    0x10000000, 0, ALL, 2, 0 },
 	/* R-CRE-6a: the sysctl gate of map create comes first */
 	{ "sockmap/create/net-admin-gated", "R-CRE-6a", RP_MAP_SOCKHASH, 4, 8,
 	    4, 0, RP_CAP_NET_ADMIN, 2, -EPERM },
