@@ -9,8 +9,9 @@
  *
  * One TCase per operation ("group/<operation>"); every case runs under both
  * profiles unless it is profile-specific, and names the docs/SPEC.md rules
- * it pins.  A few cases are white-box (rp-int.h): the -EBUSY join that no
- * public call reaches, and the incoming-CPU counter.
+ * it pins.  A few cases are white-box (rp-int.h): the -EBUSY join and the
+ * join from a socket's own group that no public call reaches, and the
+ * incoming-CPU counter.
  *
  * The growth cases build 32768 members; set RP_TEST_SKIP_BIG=1 (for
  * example under valgrind) to stop them at 1024 members and skip the

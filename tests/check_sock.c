@@ -1,9 +1,10 @@
 /*
- * check_sock.c - unit tests of model/sock.c: socket() and its errors,
- * setsockopt(SO_REUSEPORT), the bind rules and ephemeral ports, listen(),
- * accept()ed children (and the 4.19 stale owner copy), shutdown() and
- * connect(AF_UNSPEC) on a listener, fds shared by dup() and fd passing,
- * getsockopt(SO_COOKIE), and network namespaces.
+ * check_sock.c - unit tests of model/sock.c: socket() and its errors (also
+ * AF_UNIX and AF_NETLINK), setsockopt() and its errors, the bind rules
+ * and errors and ephemeral ports, listen(), accept()ed children (and the
+ * 4.19 stale owner copy), shutdown() and connect(AF_UNSPEC) on a listener,
+ * connect() and rp_send() errors and lookups that miss, fds shared by
+ * dup() and fd passing, getsockopt(SO_COOKIE), and network namespaces.
  *
  * One TCase per operation, named "sock/<operation>/<case>".  Every case
  * runs under both profiles (the loop index selects the profile; table
