@@ -170,7 +170,7 @@ owner_name(const struct check *c, const struct rp_owner *o, struct name *n)
 {
 	struct name mn;
 
-	switch (o->kind) {
+	switch (o->kind) {	/* LCOV_EXCL_BR_LINE */
 	case RP_OWNER_NONE:
 		return "nothing";
 	case RP_OWNER_SLOT:
@@ -838,7 +838,7 @@ check_maps(struct check *c)
 
 		if (m == NULL || m->dead)
 			continue;	/* a dead map's arrays may be gone */
-		switch (m->type) {
+		switch (m->type) {	/* LCOV_EXCL_BR_LINE */
 		case RP_MAP_REUSEPORT_SOCKARRAY:
 			ok = check_sockarray_slots(c, m);
 			break;
@@ -850,7 +850,7 @@ check_maps(struct check *c)
 		case RP_MAP_HASH_OF_MAPS:
 			ok = check_outer(c, m);
 			break;
-		default:
+		default:	/* LCOV_EXCL_LINE */
 			break;	/* LCOV_EXCL_LINE */
 		}
 		if (!ok)
@@ -952,12 +952,9 @@ check_owners(struct check *c)
 			return fail(c, INV_I4, "socket %u's foreign owner word "
 			    "was overwritten: it now says %s", sk->id,
 			    owner_name(c, &sk->owner, &n));
-		/* 4.19 may clear a psock word by mistake: known defect */
-		if (!psock && sk->psock_refs > 0 && tags)
-			return fail(c, INV_I4, "socket %u is in %u "
-			    "sockmap/sockhash entries but its owner word says "
-			    "%s, not a psock", sk->id, sk->psock_refs,
-			    owner_name(c, &sk->owner, &n));
+		/* a sockmap member without a psock word was reported by
+		 * check_maps() (6.18; in 4.19 the detach may clear it, the
+		 * known defect) */
 	}
 	return TRUE;
 }
@@ -1094,9 +1091,13 @@ report_unclaimed(struct check *c, bool listen, unsigned claims,
 
 	if (c->st->buckets != NULL)
 		g_hash_table_foreach(c->st->buckets, find_unclaimed, &u);
-	if (u.b == NULL)	/* cannot happen: claims are distinct entries */
+	/* cannot happen: the claims are distinct entries, so fewer claims
+	 * than entries leave one unclaimed */
+	/* LCOV_EXCL_START */
+	if (u.b == NULL)
 		return fail(c, INV_BUCKET, "%u sockets claim a %s entry but "
 		    "the buckets hold %u", claims, what, entries);
+	/* LCOV_EXCL_STOP */
 	arr = listen ? u.b->listen : u.b->bound;
 	return fail(c, INV_BUCKET, "bucket (netns %u, %s port %u) %s[%u] "
 	    "holds %s, which does not point back at it", u.b->netns,

@@ -30,15 +30,9 @@ gen_cookie_next_percpu(struct rp_state *st)
 static uint64_t
 gen_cookie_next(struct rp_state *st, struct rp_sock *sk)
 {
-	switch (st->prof->cookie_gen) {
-	case RP_COOKIE_PER_NETNS:
+	if (st->prof->cookie_gen == RP_COOKIE_PER_NETNS)
 		return ++sk->net->cookie_gen;
-	case RP_COOKIE_GLOBAL:
-		return ++st->cookie_fwd;
-	case RP_COOKIE_PERCPU:
-		return gen_cookie_next_percpu(st);
-	}
-	g_assert_not_reached();	/* LCOV_EXCL_LINE */
+	return gen_cookie_next_percpu(st);
 }
 
 /*

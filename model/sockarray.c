@@ -95,7 +95,9 @@ static void
 slot_publish(struct rp_state *st, struct rp_map *m, uint32_t idx,
     struct rp_sock *nsk, struct rp_sock *osk)
 {
+	/* LCOV_EXCL_BR_START */
 	g_assert(rp_lock_held(st) && rp_cb_lock_held(st, nsk));
+	/* LCOV_EXCL_BR_STOP */
 	rp_owner_set(st, nsk, RP_OWNER_SLOT, m, idx);
 	m->u.socks[idx] = nsk;
 	if (osk == NULL)

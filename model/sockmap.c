@@ -77,7 +77,7 @@ psock_link(struct rp_state *st, struct rp_sock *sk)
 static void
 psock_unlink(struct rp_state *st, struct rp_sock *sk)
 {
-	g_assert(sk->psock_refs > 0);
+	g_assert(sk->psock_refs > 0);	/* LCOV_EXCL_BR_LINE */
 	if (--sk->psock_refs > 0)
 		return;
 	rp_cb_lock(st, sk);

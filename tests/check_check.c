@@ -29,6 +29,7 @@ static struct rp_sock fake_sock;
 static struct rp_group fake_group;
 static struct rp_map fake_map;
 static struct rp_prog fake_prog;
+static struct rp_bucket fake_bucket;
 
 struct poke {
 	void	*addr;
@@ -780,6 +781,102 @@ c_no_bucket(struct fix *f)
 	POKE(f, f->n1->listen_pos, 0);
 }
 
+/* I13: an object table entry whose object has another id */
+static void
+c_sock_table(struct fix *f)
+{
+	POKE(f, f->b->id, 99);
+}
+
+static void
+c_group_table(struct fix *f)
+{
+	POKE(f, f->g2->id, 98);
+}
+
+static void
+c_map_table(struct fix *f)
+{
+	POKE(f, f->m2->id, 97);
+}
+
+static void
+c_prog_table(struct fix *f)
+{
+	POKE(f, f->prog->id, 96);
+}
+
+/* I10: protocol (and its names) */
+static void
+c_protocol_udp(struct fix *f)
+{
+	POKE(f, f->a3->protocol, RP_IPPROTO_UDP);
+}
+
+static void
+c_protocol_other(struct fix *f)
+{
+	POKE(f, f->a3->protocol, RP_IPPROTO_UDPLITE);
+}
+
+/* I10: an IPv6 group whose members differ in address */
+static void
+c_addr6(struct fix *f)
+{
+	POKE(f, f->a->family, RP_AF_INET6);
+	POKE(f, f->a->rcv_saddr.family, RP_AF_INET6);
+	POKE(f, f->b->family, RP_AF_INET6);
+	POKE(f, f->b->rcv_saddr.family, RP_AF_INET6);
+	POKE(f, f->b->rcv_saddr.a[15], 7);
+}
+
+/* I3: an occupant that lost its group */
+static void
+c_occupant_no_group(struct fix *f)
+{
+	POKE(f, f->u->reuse, NULL);
+	POKE(f, f->st->groups->pdata[f->g4->id], NULL);
+}
+
+/* I1: a slot owner word without a map */
+static void
+c_owner_no_map(struct fix *f)
+{
+	POKE(f, f->a3->owner.kind, RP_OWNER_SLOT);
+	POKE(f, f->a3->owner.map, NULL);
+	POKE(f, f->a3->owner.idx, 0);
+}
+
+/* I13: a sockmap entry holding a dead socket */
+static void
+c_sockmap_dead(struct fix *f)
+{
+	POKE(f, f->sm->u.socks[1], f->n1);
+	POKE(f, f->sm->used, f->sm->used + 1);
+	POKE(f, f->n1->dead, true);
+}
+
+/* I7 (bind bucket) */
+static void
+c_bucket_freed(struct fix *f)
+{
+	POKE(f, f->x->bucket, &fake_bucket);
+}
+
+static void
+c_listen_pos_range(struct fix *f)
+{
+	POKE(f, f->a->listen_pos, 40);
+}
+
+/* two bound entries nobody claims: the lowest (port 7070) is named */
+static void
+c_bound_unclaimed(struct fix *f)
+{
+	POKE(f, f->cl->bucket, NULL);
+	POKE(f, f->x->bucket, NULL);
+}
+
 /* ----------------------------------------------------------------------
  * The table: want[] per profile (4.19, 6.18): the invariant number the
  * message must start with, or 0 when the profile allows the state.  sub[]
@@ -980,6 +1077,35 @@ static const struct row rows[] = {
 	    "port 7070)" } },
 	{ "check/bucket/listen-without-bucket", c_no_bucket, NULL, BOTH(7),
 	  { "socket 9 has listen_pos 0 but no bucket" } },
+	{ "check/I13/socket-table", c_sock_table, NULL, BOTH(13),
+	  { "I13 RCU: socket table entry 2 holds socket 99" } },
+	{ "check/I13/group-table", c_group_table, NULL, BOTH(13),
+	  { "group table entry 2 holds group 98" } },
+	{ "check/I13/map-table", c_map_table, NULL, BOTH(13),
+	  { "map table entry 2 holds map 97" } },
+	{ "check/I13/prog-table", c_prog_table, NULL, BOTH(13),
+	  { "program table entry 1 holds program 96" } },
+	{ "check/I10/protocol", c_protocol_udp, NULL, BOTH(10),
+	  { "differ in protocol (tcp vs udp)" } },
+	{ "check/I10/protocol-other", c_protocol_other, NULL, BOTH(10),
+	  { "differ in protocol (tcp vs protocol 136)" } },
+	{ "check/I10/address6", c_addr6, NULL, BOTH(10),
+	  { "differ in bound address (family 10 7f00:0001:0000:0000:0000:"
+	    "0000:0000:0000 vs family 10 7f00:0001:0000:0000:0000:0000:0000:"
+	    "0007)" } },
+	{ "check/I3/no-group", c_occupant_no_group, NULL, BOTH(3),
+	  { "map 1 slot 3 holds socket 6, which is in no reuseport group" } },
+	{ "check/I1/owner-no-map", c_owner_no_map, NULL, BOTH(1),
+	  { "socket 3's owner word says slot 0 of no map" } },
+	{ "check/I13/sockmap-dead", c_sockmap_dead, NULL, BOTH(13),
+	  { "map 3 key 1 holds socket 9, which is dead (freed)" } },
+	{ "check/bucket/freed-bucket", c_bucket_freed, NULL, BOTH(7),
+	  { "socket 10's bucket is a freed bucket" } },
+	{ "check/bucket/listen-pos-range", c_listen_pos_range, NULL, BOTH(7),
+	  { "socket 1 says listen[40] of bucket (netns 0, tcp port 8080)" } },
+	{ "check/bucket/bound-unclaimed", c_bound_unclaimed, NULL, BOTH(7),
+	  { "bucket (netns 0, tcp port 7070) bound[0] holds socket 10, which "
+	    "does not point back at it" } },
 };
 
 static const char *const profiles[] = { "4.19", "6.18" };

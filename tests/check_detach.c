@@ -840,6 +840,37 @@ TU_TEST(foreign_table, "detach/foreign/table")
 END_TEST
 
 /*
+ * R-DET-2 R-INV-4 (6.18): with the planted fault RP_PLANT_DETACH_FOREIGN
+ * (the pre-5.8 detach in the 6.18 profile) a shut-down listener with a
+ * foreign owner word loses it, and the checker, which knows 6.18 never
+ * does that, reports I4 instead of a known defect.
+ */
+TU_TEST(foreign_planted, "detach/foreign/planted")
+{
+	struct fx fx;
+	GError *err = NULL;
+	int sa, l, mate;
+
+	fx_init(&fx, P_618);
+	sa = sockarray(&fx, 2);
+	l = tu_reuse_sock(fx.st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, 0);
+	mate = join(&fx, l, RP_AF_INET, RP_SOCK_STREAM);
+	insert(&fx, sa, 0, mate);
+	ck_assert_int_eq(rp_set_foreign_owner(fx.st, 0, l), 0);
+	rp_state_plant(fx.st, RP_PLANT_DETACH_FOREIGN);
+	ck_assert_int_eq(rp_shutdown(fx.st, 0, l, RP_SHUT_RDWR), 0);
+	ck_assert_int_eq(sinfo(&fx, sid(&fx, 0, l)).owner, RP_OWNER_NONE);
+	ck_assert(!rp_check(fx.st, &err));
+	ck_assert_msg(g_str_has_prefix(err->message, "I4 ") &&
+	    strstr(err->message, "foreign owner word was overwritten") != NULL,
+	    "%s", err->message);
+	g_clear_error(&err);
+	rp_state_free(fx.st);
+	g_array_unref(fx.ev);
+}
+END_TEST
+
+/*
  * R-DET-2 R-SMAP-4: 6.18 a listener held by a sockmap (psock owner word)
  * that stops listening: detach leaves the psock word alone (no defect),
  * the sockmap drops the socket on unhash.
@@ -1035,6 +1066,7 @@ detach_suite(void)
 	tcase_add_loop_test(tc, foreign_table, 0,
 	    (int)G_N_ELEMENTS(foreign_cases) * TU_NPROFILES);
 	tcase_add_test(tc, foreign_psock);
+	tcase_add_test(tc, foreign_planted);
 	tcase_add_loop_test(tc, foreign_stale_child, 0, TU_NPROFILES);
 	suite_add_tcase(s, tc);
 

@@ -9,8 +9,9 @@
  *
  * One TCase per operation ("group/<operation>"); every case runs under both
  * profiles unless it is profile-specific, and names the docs/SPEC.md rules
- * it pins.  A few cases are white-box (rp-int.h): the -EBUSY join that no
- * public call reaches, and the incoming-CPU counter.
+ * it pins.  A few cases are white-box (rp-int.h): the -EBUSY join and the
+ * join from a socket's own group that no public call reaches, and the
+ * incoming-CPU counter.
  *
  * The growth cases build 32768 members; set RP_TEST_SKIP_BIG=1 (for
  * example under valgrind) to stop them at 1024 members and skip the
@@ -438,11 +439,49 @@ START_TEST(join_busy)
 	unsigned ga = group_of(st, a), gc = group_of(st, c);
 	int fds[2] = { a, b };
 
-	ck_assert_int_eq(rp_group_add(st, sock_ptr(st, a), sock_ptr(st, c),
-	    false), -EBUSY);
+	ck_assert_int_eq(rp_group_add(st, sock_ptr(st, a), sock_ptr(st, c)),
+	    -EBUSY);
 	rp_state_quiesce(st);
 	assert_members(st, ga, fds, 2);
 	assert_members(st, gc, &c, 1);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* R-GRP-3 (white-box: in both profiles listen() refuses a socket with its
+ * own group while the port is held, R-BIND-2, so no socket call reaches
+ * it): a socket whose own single-member group holds a program joins
+ * another group; its old group is freed with the program (and, 6.18,
+ * the id, which the next new group reuses). */
+START_TEST(join_own_group_freed_wb)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_cbpf cb = { .k = 0 };
+	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	int b = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
+	unsigned g = group_of(st, a), h, prog;
+	uint32_t hid;
+	int want[2] = { a, b }, c;
+
+	ck_assert_int_eq(rp_setsockopt_int(st, 0, b, RP_SO_REUSEPORT, 1), 0);
+	ck_assert_int_eq(rp_attach_cbpf(st, 0, b, &cb), 0);
+	h = group_of(st, b);
+	ck_assert_uint_ne(h, g);
+	prog = ginfo(st, h).prog;
+	hid = ginfo(st, h).reuseport_id;
+	ck_assert_int_eq(rp_group_add(st, sock_ptr(st, b), sock_ptr(st, a)),
+	    0);
+	rp_state_quiesce(st);
+	assert_members(st, g, want, 2);
+	ck_assert(group_gone(st, h));
+	ck_assert_ptr_null(st->progs->pdata[prog]);
+	ck_assert_uint_eq(ginfo(st, g).prog, 0);
+	if (is_618(_i)) {
+		c = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT + 1);
+		ck_assert_uint_eq(ginfo(st, group_of(st, c)).reuseport_id, hid);
+	}
+	ck_assert_int_eq(rp_close(st, 0, b), 0);
 	tu_assert_invariants(st);
 	rp_state_free(st);
 }
@@ -749,6 +788,51 @@ START_TEST(grow_evict_closed)
 }
 END_TEST
 
+/* R-GROW-1 (6.18): a group full with closed-section sockets doubles and
+ * the closed section moves to the new tail: socks[127] -> socks[255],
+ * socks[126] -> socks[254]; the joiner lands at num_socks. */
+START_TEST(grow_moves_closed_section)
+{
+	struct rp_state *st = rp_state_new(tu_profile(1));
+	int fds[RP_INIT_SOCKS + 1];
+	struct rp_group_info gi;
+	struct rp_sock_info in;
+	unsigned g;
+
+	ck_assert_int_eq(rp_sysctl_set(st, 0, "net.ipv4.tcp_migrate_req", 1),
+	    0);
+	for (int i = 0; i < RP_INIT_SOCKS; i++)
+		fds[i] = quiet_member(st, RP_SOCK_STREAM, 1, PORT);
+	g = group_of(st, fds[0]);
+	ck_assert_int_eq(rp_shutdown(st, 0, fds[0], RP_SHUT_RDWR), 0);
+	ck_assert_int_eq(rp_shutdown(st, 0, fds[1], RP_SHUT_RDWR), 0);
+	gi = ginfo(st, g);
+	ck_assert_uint_eq(gi.num_socks + gi.num_closed_socks, gi.max_socks);
+	fds[RP_INIT_SOCKS] = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	g = group_of(st, fds[2]);
+	gi = ginfo(st, g);
+	ck_assert_uint_eq(gi.max_socks, 2 * RP_INIT_SOCKS);
+	ck_assert_uint_eq(gi.num_socks, RP_INIT_SOCKS - 1);
+	ck_assert_uint_eq(gi.num_closed_socks, 2);
+	in = sinfo_fd(st, fds[0]);
+	ck_assert_uint_eq(in.group, g);
+	ck_assert(in.group_closed);
+	ck_assert_int_eq(in.group_pos, 2 * RP_INIT_SOCKS - 1);
+	in = sinfo_fd(st, fds[1]);
+	ck_assert_uint_eq(in.group, g);
+	ck_assert_int_eq(in.group_pos, 2 * RP_INIT_SOCKS - 2);
+	ck_assert_uint_eq(rp_group_sock_at(st, g, RP_INIT_SOCKS - 1), 0);
+	ck_assert_int_eq(sinfo_fd(st, fds[RP_INIT_SOCKS]).group_pos,
+	    RP_INIT_SOCKS - 2);
+	tu_assert_invariants(st);
+	/* the moved closed sockets still leave at destruction */
+	ck_assert_int_eq(rp_close(st, 0, fds[0]), 0);
+	ck_assert_uint_eq(ginfo(st, g).num_closed_socks, 1);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
 /* ---------------------------------------------------------------------
  * group/has-conns
  */
@@ -1044,6 +1128,39 @@ START_TEST(resurrect_other_group)
 	want[0] = c;
 	want[1] = a;
 	assert_members(st, h, want, 2);
+	ck_assert(group_gone(st, g));
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* R-RES-3 R-GROW-1 (6.18): the other group is full: the resurrecting
+ * socket's listen() doubles it first and lands at socks[128]. */
+START_TEST(resurrect_other_group_full)
+{
+	struct rp_state *st = rp_state_new(tu_profile(1));
+	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	int b = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	int c[RP_INIT_SOCKS];
+	unsigned g = group_of(st, a), h;
+
+	ck_assert_int_eq(rp_sysctl_set(st, 0, "net.ipv4.tcp_migrate_req", 1),
+	    0);
+	ck_assert_int_eq(rp_shutdown(st, 0, a, RP_SHUT_RDWR), 0);
+	ck_assert_int_eq(rp_close(st, 0, b), 0);
+	for (int i = 0; i < RP_INIT_SOCKS; i++)
+		c[i] = quiet_member(st, RP_SOCK_STREAM, 1, PORT);
+	h = group_of(st, c[0]);
+	ck_assert_uint_ne(h, g);
+	ck_assert_uint_eq(ginfo(st, h).num_socks, RP_INIT_SOCKS);
+	ck_assert_uint_eq(ginfo(st, h).max_socks, RP_INIT_SOCKS);
+	ck_assert_int_eq(rp_listen(st, 0, a, 1), 0);
+	h = group_of(st, c[0]);
+	ck_assert_uint_eq(ginfo(st, h).max_socks, 2 * RP_INIT_SOCKS);
+	ck_assert_uint_eq(ginfo(st, h).num_socks, RP_INIT_SOCKS + 1);
+	ck_assert_uint_eq(group_of(st, a), h);
+	ck_assert_int_eq(sinfo_fd(st, a).group_pos, RP_INIT_SOCKS);
+	ck_assert(!sinfo_fd(st, a).group_closed);
 	ck_assert(group_gone(st, g));
 	tu_assert_invariants(st);
 	rp_state_free(st);
@@ -1388,7 +1505,17 @@ START_TEST(incoming_cpu_count)
 	    0);
 	ck_assert_int_eq(rp_shutdown(st, 0, a, RP_SHUT_RDWR), 0);
 	assert_cpu_count(st, g, 0);
+	/* a closed-section socket is not counted, whatever it sets */
+	ck_assert_int_eq(rp_setsockopt_int(st, 0, a, RP_SO_INCOMING_CPU, -1),
+	    0);
+	ck_assert_int_eq(rp_setsockopt_int(st, 0, a, RP_SO_INCOMING_CPU, 5),
+	    0);
+	assert_cpu_count(st, g, 0);
 	ck_assert_int_eq(rp_listen(st, 0, a, 1), 0);
+	assert_cpu_count(st, g, 1);
+	/* clearing an unset value changes nothing */
+	ck_assert_int_eq(rp_setsockopt_int(st, 0, x, RP_SO_INCOMING_CPU, -1),
+	    0);
 	assert_cpu_count(st, g, 1);
 	for (int i = 199; i >= 0; i--)
 		rp_close(st, 0, more[i]);
@@ -1420,6 +1547,7 @@ group_suite(void)
 	tcase_add_loop_test(tc, join_udp_at_bind, 0, TU_NPROFILES);
 	tcase_add_loop_test(tc, join_own_group_freed, 0, TU_NPROFILES);
 	tcase_add_loop_test(tc, join_busy, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, join_own_group_freed_wb, 0, TU_NPROFILES);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("group/detach");
@@ -1436,6 +1564,7 @@ group_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, grow_to_limit, 0, 2 * TU_NPROFILES);
 	tcase_add_test(tc, grow_evict_closed);
+	tcase_add_test(tc, grow_moves_closed_section);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("group/has-conns");
@@ -1453,6 +1582,7 @@ group_suite(void)
 	tcase_add_test(tc, resurrect_new_group);
 	tcase_add_test(tc, resurrect_by_attach);
 	tcase_add_test(tc, resurrect_other_group);
+	tcase_add_test(tc, resurrect_other_group_full);
 	tcase_add_test(tc, resurrect_419);
 	suite_add_tcase(s, tc);
 

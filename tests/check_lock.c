@@ -518,6 +518,79 @@ START_TEST(sched_select)
 END_TEST
 
 /*
+ * An explorer-style hook for a detach racing with a map free: right after
+ * the detaching thread releases the socket's callback lock, thread 1
+ * closes the map's last fd, which frees the map (map free takes no
+ * reuseport_lock, only each occupant's callback lock).
+ */
+struct racer {
+	struct rp_state	*st;
+	unsigned	sock;		/* the detaching socket */
+	int		map;		/* fd of the map to free */
+	int		fired;
+};
+
+static void
+free_map_after_cb_unlock(void *ud, enum rp_sched_point pt, unsigned obj)
+{
+	struct racer *r = ud;
+	unsigned me;
+
+	if (pt != RP_SP_CB_UNLOCK || obj != r->sock || r->fired++ > 0)
+		return;
+	me = rp_state_thread(r->st);
+	rp_state_set_thread(r->st, 1);
+	ck_assert_int_eq(rp_close(r->st, 0, r->map), 0);
+	rp_state_set_thread(r->st, me);
+}
+
+/*
+ * R-DET-1 R-FREE-3 R-INV-5: the slot is emptied inside the callback lock,
+ * so a map free that runs as soon as the lock is released finds nothing
+ * of the detaching socket and no violation follows.  With the planted
+ * fault RP_PLANT_DETACH_SLOT_UNLOCKED (the slot written after the lock is
+ * dropped) the same interleaving lets the detach write a slot of the
+ * freed map, which the model reports as an I5 violation.
+ * Index: profile * 2 + planted.
+ */
+START_TEST(sched_detach_race)
+{
+	int prof = _i / 2;
+	bool planted = _i % 2;
+	struct rp_state *st = rp_state_new(tu_profile(prof));
+	int map = tu_sockarray(st, 0, 8, 4);
+	int a = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	int b = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	struct racer r = { .st = st, .sock = rp_fd_sock(st, 0, b),
+	    .map = map };
+	char *v;
+
+	ck_assert_int_eq(rp_map_update(st, 0, map, 1, (uint64_t)b,
+	    RP_BPF_ANY), 0);
+	if (planted)
+		rp_state_plant(st, RP_PLANT_DETACH_SLOT_UNLOCKED);
+	rp_state_set_sched(st, free_map_after_cb_unlock, &r);
+	ck_assert_int_eq(rp_close(st, 0, b), 0);
+	rp_state_set_sched(st, NULL, NULL);
+	/* planted: the map free still found b in slot 1 and took its
+	 * callback lock (a second unlock point of b) */
+	ck_assert_int_eq(r.fired, planted ? 2 : 1);
+	ck_assert_uint_eq(rp_fd_map(st, 0, map), 0);
+	v = rp_state_take_violation(st);
+	if (planted) {
+		ck_assert_msg(v != NULL && g_str_has_prefix(v, "I5: detach of "
+		    "socket"), "want an I5 violation, got %s", v);
+	} else {
+		ck_assert_msg(v == NULL, "unexpected violation: %s", v);
+		tu_assert_invariants(st);
+	}
+	g_free(v);
+	(void)a;
+	rp_state_free(st);
+}
+END_TEST
+
+/*
  * An explorer-style hook: when the current thread blocks on a lock held
  * by another thread, run that thread's release (as a scheduler switching
  * threads would), then switch back.
@@ -562,6 +635,61 @@ START_TEST(sched_blocked)
 	ck_assert_uint_eq(b.blocked, 1);
 	ck_assert(rp_lock_held(st));
 	rp_unlock(st);
+	rp_state_set_sched(st, NULL, NULL);
+	assert_no_violation(st);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+static bool freed_flag;
+
+/* As release_on_block(), for a reader: thread 1 leaves its read-side
+ * section when thread 0 waits in synchronize_rcu(); nothing deferred
+ * has run before that. */
+static void
+unlock_reader_on_block(void *ud, enum rp_sched_point pt, unsigned obj)
+{
+	struct blocker *b = ud;
+	unsigned me;
+
+	(void)obj;
+	if (pt != RP_SP_BLOCKED || b->inside)
+		return;
+	b->blocked++;
+	b->inside = true;
+	ck_assert(!freed_flag);
+	me = rp_state_thread(b->st);
+	rp_state_set_thread(b->st, 1);
+	rp_rcu_read_unlock(b->st);
+	rp_state_set_thread(b->st, me);
+	b->inside = false;
+}
+
+static void
+set_freed(struct rp_state *st, void *obj)
+{
+	(void)st;
+	*(bool *)obj = true;
+}
+
+/* R-INV-13: under a scheduler synchronize_rcu() waits (a BLOCKED point)
+ * for a reader of another thread instead of reporting it, and runs the
+ * deferred frees only after that reader has left. */
+START_TEST(sched_sync_waits_for_reader)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct blocker b = { .st = st };
+
+	freed_flag = false;
+	rp_state_set_thread(st, 1);
+	rp_rcu_read_lock(st);
+	rp_state_set_thread(st, 0);
+	rp_call_rcu(st, set_freed, &freed_flag);
+	rp_state_set_sched(st, unlock_reader_on_block, &b);
+	rp_synchronize_rcu(st);
+	ck_assert_uint_eq(b.blocked, 1);
+	ck_assert(freed_flag);
 	rp_state_set_sched(st, NULL, NULL);
 	assert_no_violation(st);
 	tu_assert_invariants(st);
@@ -729,6 +857,8 @@ lock_suite(void)
 	tcase_add_loop_test(tc, sched_map_free, 0, TU_NPROFILES);
 	tcase_add_loop_test(tc, sched_select, 0, TU_NPROFILES);
 	tcase_add_loop_test(tc, sched_blocked, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, sched_sync_waits_for_reader, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, sched_detach_race, 0, 2 * TU_NPROFILES);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("lock/public");

@@ -736,6 +736,69 @@ TU_TEST(delete_slots, "outer/delete/slots")
 }
 END_TEST
 
+/* R-CRE-6d R-MIM-1: an ARRAY_OF_MAPS whose slot array exceeds the
+ * model's allocation limit (1 GiB) is -ENOMEM; a HASH_OF_MAPS of the same
+ * size allocates nothing up front and is created.  (4.19: with no
+ * RLIMIT_MEMLOCK limit, else R-CRE-6c's -EPERM comes first.) */
+TU_TEST(create_alloc_fails, "outer/create/alloc-fails")
+{
+	struct fx fx;
+	struct rp_map_attr a;
+
+	fx_init(&fx, _i);
+	ck_assert_int_eq(rp_proc_set_memlock(fx.st, 0, UINT64_MAX), 0);
+	rp_map_attr_init(&a, RP_MAP_ARRAY_OF_MAPS, 4, 0x10000000);
+	a.inner_map_fd = sockarray(&fx, 8, 4, 0);
+	ck_assert_int_eq(rp_map_create(fx.st, 0, &a), -ENOMEM);
+	ck_assert(fx_saw_rule(&fx, "R-CRE-6d", -ENOMEM));
+	a.map_type = RP_MAP_HASH_OF_MAPS;
+	ck_assert_int_ge(rp_map_create(fx.st, 0, &a), 0);
+	fx_fini(&fx);
+}
+END_TEST
+
+/*
+ * R-MIM-6 (a HASH_OF_MAPS keys entries like a hash map) R-NXT-1: a full
+ * HASH_OF_MAPS refuses a new key with -E2BIG but replaces a present one;
+ * get_next_key walks every present key once and ends with -ENOENT (on an
+ * empty map at once), the array walk of R-NXT-2..R-NXT-4 being for
+ * arrays only.
+ */
+TU_TEST(hash_full_and_walk, "outer/update/hash-full-and-walk")
+{
+	struct fx fx;
+	int ho, in, in2;
+	uint32_t k, next;
+	int n = 0, err;
+
+	fx_init(&fx, _i);
+	ho = outer(&fx, RP_MAP_HASH_OF_MAPS, 2, sockarray(&fx, 8, 4, 0));
+	in = sockarray(&fx, 8, 4, 0);
+	in2 = sockarray(&fx, 8, 4, 0);
+	ck_assert_int_eq(rp_map_get_next_key(fx.st, 0, ho, NULL, &next),
+	    -ENOENT);
+	ck_assert_int_eq(rp_map_update(fx.st, 0, ho, 70, (uint64_t)in, 0), 0);
+	ck_assert_int_eq(rp_map_update(fx.st, 0, ho, 5, (uint64_t)in, 0), 0);
+	g_array_set_size(fx.ev, 0);
+	ck_assert_int_eq(rp_map_update(fx.st, 0, ho, 6, (uint64_t)in2, 0),
+	    -E2BIG);
+	ck_assert(fx_saw_rule(&fx, "R-MIM-6", -E2BIG));
+	ck_assert_uint_eq(rp_map_slot(fx.st, map_id(&fx, ho), 6), 0);
+	ck_assert_int_eq(rp_map_update(fx.st, 0, ho, 5, (uint64_t)in2,
+	    RP_BPF_EXIST), 0);
+	ck_assert_uint_eq(rp_map_slot(fx.st, map_id(&fx, ho), 5),
+	    map_id(&fx, in2));
+	for (err = rp_map_get_next_key(fx.st, 0, ho, NULL, &k); err == 0;
+	    err = rp_map_get_next_key(fx.st, 0, ho, &k, &k)) {
+		ck_assert(k == 5 || k == 70);
+		ck_assert_int_le(++n, 2);
+	}
+	ck_assert_int_eq(err, -ENOENT);
+	ck_assert_int_eq(n, 2);
+	fx_fini(&fx);
+}
+END_TEST
+
 /* ---------------------------------------------------------------------
  * outer/hold: the slot as a holder of its inner map
  */
@@ -990,6 +1053,7 @@ outer_suite(void)
 	tc = tcase_create("outer/create");
 	tcase_add_loop_test(tc, create_table, 0, ROWS(create_cases));
 	tcase_add_loop_test(tc, create_template_copy, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, create_alloc_fails, 0, TU_NPROFILES);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("outer/update");
@@ -1002,6 +1066,7 @@ outer_suite(void)
 
 	tc = tcase_create("outer/delete");
 	tcase_add_loop_test(tc, delete_slots, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, hash_full_and_walk, 0, TU_NPROFILES);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("outer/hold");

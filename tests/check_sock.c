@@ -1,9 +1,10 @@
 /*
- * check_sock.c - unit tests of model/sock.c: socket() and its errors,
- * setsockopt(SO_REUSEPORT), the bind rules and ephemeral ports, listen(),
- * accept()ed children (and the 4.19 stale owner copy), shutdown() and
- * connect(AF_UNSPEC) on a listener, fds shared by dup() and fd passing,
- * getsockopt(SO_COOKIE), and network namespaces.
+ * check_sock.c - unit tests of model/sock.c: socket() and its errors (also
+ * AF_UNIX and AF_NETLINK), setsockopt() and its errors, the bind rules
+ * and errors and ephemeral ports, listen(), accept()ed children (and the
+ * 4.19 stale owner copy), shutdown() and connect(AF_UNSPEC) on a listener,
+ * connect() and rp_send() errors and lookups that miss, fds shared by
+ * dup() and fd passing, getsockopt(SO_COOKIE), and network namespaces.
  *
  * One TCase per operation, named "sock/<operation>/<case>".  Every case
  * runs under both profiles (the loop index selects the profile; table
@@ -141,6 +142,21 @@ static const struct socket_case {
 	/* SOCK_NONBLOCK | SOCK_STREAM: flags are not part of the type */
 	{ "R-SOCK-1", RP_AF_INET, 0x800 | RP_SOCK_STREAM, 0, 0, 0 },
 	{ "R-SOCK-1", RP_AF_UNIX, RP_SOCK_STREAM, 0, 0, 0 },
+	/* a family inside the range without a registered protocol (AX.25,
+	 * no module): the kernel does not know it */
+	{ "R-SOCK-1", 3, RP_SOCK_DGRAM, 0, RP_CAP_ALL, -EAFNOSUPPORT },
+	/* AF_UNIX (unix_create()): protocol 0 or PF_UNIX (1), SOCK_RAW is
+	 * taken as SOCK_DGRAM, SEQPACKET exists, RDM (4) does not */
+	{ "R-SOCK-1", RP_AF_UNIX, RP_SOCK_STREAM, 1, 0, 0 },
+	{ "R-SOCK-1", RP_AF_UNIX, RP_SOCK_STREAM, 2, 0, -EPROTONOSUPPORT },
+	{ "R-SOCK-1", RP_AF_UNIX, RP_SOCK_RAW, 0, 0, 0 },
+	{ "R-SOCK-1", RP_AF_UNIX, 5, 0, 0, 0 },
+	{ "R-SOCK-1", RP_AF_UNIX, 4, 0, 0, -ESOCKTNOSUPPORT },
+	/* AF_NETLINK (netlink_create()): DGRAM or RAW, protocol 0..31 */
+	{ "R-SOCK-1", RP_AF_NETLINK, RP_SOCK_DGRAM, 0, 0, 0 },
+	{ "R-SOCK-1", RP_AF_NETLINK, RP_SOCK_STREAM, 0, 0, -ESOCKTNOSUPPORT },
+	{ "R-SOCK-1", RP_AF_NETLINK, RP_SOCK_RAW, 32, 0, -EPROTONOSUPPORT },
+	{ "R-SOCK-1", RP_AF_NETLINK, RP_SOCK_RAW, -1, 0, -EPROTONOSUPPORT },
 };
 
 START_TEST(socket_errors)
@@ -190,6 +206,37 @@ START_TEST(socket_new_state)
 }
 END_TEST
 
+
+/* R-SOCK-1: an AF_UNIX SOCK_RAW socket is a datagram socket; AF_UNIX
+ * sockets never get a group (R-SOCK-3: 4.19 takes SO_REUSEPORT on them,
+ * 6.18 refuses it), listen() on a unix stream socket succeeds without
+ * one and on a unix datagram socket is -EOPNOTSUPP (R-SOCK-4); bind and
+ * connect with an INET address are -EINVAL. */
+START_TEST(socket_unix)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, PORT);
+	int raw = rp_socket(st, 0, RP_AF_UNIX, RP_SOCK_RAW, 0);
+	int s = rp_socket(st, 0, RP_AF_UNIX, RP_SOCK_STREAM, 0);
+	struct rp_sock_info in;
+
+	ck_assert_int_ge(raw, 3);
+	ck_assert_int_eq(sinfo_fd(st, 0, raw).type, RP_SOCK_DGRAM);
+	ck_assert_int_eq(rp_listen(st, 0, raw, 1), -EOPNOTSUPP);
+	ck_assert_int_eq(rp_setsockopt_int(st, 0, s, RP_SO_REUSEPORT, 1),
+	    is_618(_i) ? -EOPNOTSUPP : 0);
+	ck_assert_int_eq(rp_bind(st, 0, s, &sa), -EINVAL);
+	ck_assert_int_eq(rp_connect(st, 0, s, &sa), -EINVAL);
+	ck_assert_int_eq(rp_listen(st, 0, s, 1), 0);
+	in = sinfo_fd(st, 0, s);
+	ck_assert_int_eq(in.state, RP_TCP_LISTEN);
+	ck_assert_uint_eq(in.group, 0);
+	ck_assert(!in.hashed);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
 /* ---------------------------------------------------------------------
  * sock/setsockopt
  */
@@ -226,6 +273,35 @@ START_TEST(setsockopt_reuseport_at_hash_time)
 	ck_assert_int_eq(rp_setsockopt_int(st, 0, fd, RP_SO_REUSEPORT, 0), 0);
 	ck_assert_int_eq(rp_listen(st, 0, fd, 1), 0);
 	ck_assert_uint_eq(sinfo_fd(st, 0, fd).group, 0);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+
+/* R-SOCK-3 (the options the model knows): IPV6_V6ONLY on an IPv4 socket
+ * is -ENOPROTOOPT and after bind -EINVAL (the flag stays); an option the
+ * model does not know is -ENOPROTOOPT; SO_BINDTOIFINDEX refuses only a
+ * negative index (measured on 6.18). */
+START_TEST(setsockopt_errors)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	int v4 = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
+	int v6 = rp_socket(st, 0, RP_AF_INET6, RP_SOCK_DGRAM, 0);
+	struct rp_sockaddr sa = tu_addr(RP_AF_INET6, 1, PORT);
+
+	ck_assert_int_eq(rp_setsockopt_int(st, 0, v4, RP_IPV6_V6ONLY, 1),
+	    -ENOPROTOOPT);
+	ck_assert_int_eq(rp_setsockopt_int(st, 0, v4, (enum rp_sockopt)9999,
+	    1), -ENOPROTOOPT);
+	ck_assert_int_eq(rp_setsockopt_int(st, 0, v4, RP_SO_BINDTOIFINDEX,
+	    -1), -EINVAL);
+	ck_assert_int_eq(rp_setsockopt_int(st, 0, v6, RP_IPV6_V6ONLY, 1), 0);
+	ck_assert(sinfo_fd(st, 0, v6).ipv6only);
+	ck_assert_int_eq(rp_bind(st, 0, v6, &sa), 0);
+	ck_assert_int_eq(rp_setsockopt_int(st, 0, v6, RP_IPV6_V6ONLY, 0),
+	    -EINVAL);
+	ck_assert(sinfo_fd(st, 0, v6).ipv6only);
 	tu_assert_invariants(st);
 	rp_state_free(st);
 }
@@ -506,6 +582,63 @@ START_TEST(bind_autobind_udp_connect)
 }
 END_TEST
 
+
+/* R-BIND-3 (inet_bind(), inet6_bind()): an address of the other family is
+ * -EAFNOSUPPORT on an IPv4 socket and -EINVAL on an IPv6 one (too short),
+ * an address that is not local -EADDRNOTAVAIL, and raw sockets are not
+ * bound by the model (-EINVAL); the socket stays unbound. */
+START_TEST(bind_address_errors)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	int v4 = rp_socket(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 0);
+	int v6 = rp_socket(st, 0, RP_AF_INET6, RP_SOCK_STREAM, 0);
+	int raw = rp_socket(st, 0, RP_AF_INET, RP_SOCK_RAW, RP_IPPROTO_UDP);
+	struct rp_sockaddr a6 = tu_addr(RP_AF_INET6, 1, PORT);
+	struct rp_sockaddr a4 = tu_addr(RP_AF_INET, 1, PORT);
+	struct rp_sockaddr far = tu_addr(RP_AF_INET, 1, PORT);
+
+	far.addr.a[0] = 192;	/* 192.0.0.1: no such local address */
+	ck_assert_int_eq(rp_bind(st, 0, v4, &a6), -EAFNOSUPPORT);
+	ck_assert_int_eq(rp_bind(st, 0, v6, &a4), -EINVAL);
+	ck_assert_int_eq(rp_bind(st, 0, v4, &far), -EADDRNOTAVAIL);
+	ck_assert_int_eq(rp_bind(st, 0, raw, &a4), -EINVAL);
+	ck_assert_uint_eq(tu_port(st, 0, v4), 0);
+	ck_assert_uint_eq(tu_port(st, 0, v6), 0);
+	ck_assert_int_eq(rp_bind(st, 0, v4, &a4), 0);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* R-BIND-1 (inet_csk_bind_conflict(): sockets bound to two different
+ * devices never conflict): without SO_REUSEPORT, TCP sockets bound to
+ * devices 1 and 2 share a port; a third on no device conflicts with
+ * both. */
+START_TEST(bind_devices)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, PORT);
+	int fd[3];
+
+	for (int i = 0; i < 3; i++) {
+		fd[i] = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
+		ck_assert_int_eq(rp_setsockopt_int(st, 0, fd[i],
+		    RP_SO_BINDTOIFINDEX, i < 2 ? i + 1 : 0), 0);
+	}
+	ck_assert_int_eq(rp_bind(st, 0, fd[0], &sa), 0);
+	ck_assert_int_eq(rp_bind(st, 0, fd[1], &sa), 0);
+	ck_assert_int_eq(rp_bind(st, 0, fd[2], &sa), -EADDRINUSE);
+	ck_assert_int_eq(rp_setsockopt_int(st, 0, fd[2], RP_SO_BINDTOIFINDEX,
+	    1), 0);
+	ck_assert_int_eq(rp_bind(st, 0, fd[2], &sa), -EADDRINUSE);
+	ck_assert_int_eq(rp_setsockopt_int(st, 0, fd[2], RP_SO_BINDTOIFINDEX,
+	    3), 0);
+	ck_assert_int_eq(rp_bind(st, 0, fd[2], &sa), 0);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
 /* ---------------------------------------------------------------------
  * sock/listen
  */
@@ -748,6 +881,7 @@ START_TEST(shutdown_errors)
 	int fd = bound_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT, true);
 
 	ck_assert_int_eq(rp_shutdown(st, 0, fd, 3), -EINVAL);
+	ck_assert_int_eq(rp_shutdown(st, 0, fd, -1), -EINVAL);
 	ck_assert_int_eq(rp_shutdown(st, 0, fd, RP_SHUT_RDWR), -ENOTCONN);
 	ck_assert_uint_eq(tu_port(st, 0, fd), PORT);
 	tu_assert_invariants(st);
@@ -784,6 +918,120 @@ START_TEST(connect_unspec_udp)
 	ck_assert_uint_eq(rp_map_slot(st, mid, 1), 0);
 	ck_assert_int_eq(in.owner, RP_OWNER_NONE);
 	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+
+/* R-SOCK-4 (inet_listen(): the socket must be unconnected): listen() on a
+ * connected TCP client is -EINVAL and changes nothing. */
+START_TEST(listen_connected)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	int lfd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	int cfd = tcp_client(st, 0, RP_AF_INET, PORT);
+
+	(void)lfd;
+	ck_assert_int_eq(rp_listen(st, 0, cfd, 1), -EINVAL);
+	ck_assert_int_eq(sinfo_fd(st, 0, cfd).state, RP_TCP_ESTABLISHED);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* R-SOCK-5 (and the measured 6.18 answers of docs/SPEC.md): connect() of
+ * an established client again is -EISCONN; an IPv6 address on an IPv4
+ * socket is -EAFNOSUPPORT, an IPv4 address on an IPv6 TCP socket -EINVAL
+ * and on a v6only UDP socket -EAFNOSUPPORT; raw sockets are not modelled
+ * (-EINVAL).  connect(AF_UNSPEC) of an established client disconnects
+ * it (TCP_CLOSE, unhashed). */
+START_TEST(connect_errors)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_sockaddr unspec = { .addr = { .family = RP_AF_UNSPEC } };
+	struct rp_sockaddr a4 = tu_addr(RP_AF_INET, 1, PORT);
+	struct rp_sockaddr a6 = tu_addr(RP_AF_INET6, 1, PORT);
+	int lfd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	int cfd = tcp_client(st, 0, RP_AF_INET, PORT);
+	int u4 = rp_socket(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 0);
+	int u6 = rp_socket(st, 0, RP_AF_INET6, RP_SOCK_DGRAM, 0);
+	int t6 = rp_socket(st, 0, RP_AF_INET6, RP_SOCK_STREAM, 0);
+	int raw = rp_socket(st, 0, RP_AF_INET, RP_SOCK_RAW, RP_IPPROTO_UDP);
+	struct rp_sock_info in;
+
+	(void)lfd;
+	ck_assert_int_eq(rp_connect(st, 0, cfd, &a4), -EISCONN);
+	ck_assert_int_eq(rp_connect(st, 0, u4, &a6), -EAFNOSUPPORT);
+	ck_assert_int_eq(rp_connect(st, 0, t6, &a4), -EINVAL);
+	ck_assert_int_eq(rp_setsockopt_int(st, 0, u6, RP_IPV6_V6ONLY, 1), 0);
+	ck_assert_int_eq(rp_connect(st, 0, u6, &a4), -EAFNOSUPPORT);
+	ck_assert_int_eq(rp_connect(st, 0, raw, &a4), -EINVAL);
+	ck_assert_uint_eq(tu_port(st, 0, u4), 0);
+	ck_assert_uint_eq(tu_port(st, 0, u6), 0);
+	in = sinfo_fd(st, 0, cfd);
+	ck_assert(in.hashed);
+	ck_assert_int_eq(rp_connect(st, 0, cfd, &unspec), 0);
+	in = sinfo_fd(st, 0, cfd);
+	ck_assert_int_eq(in.state, RP_TCP_CLOSE);
+	ck_assert(!in.hashed);
+	/* a closed TCP socket: AF_UNSPEC changes nothing */
+	ck_assert_int_eq(rp_connect(st, 0, t6, &unspec), 0);
+	ck_assert_int_eq(sinfo_fd(st, 0, t6).state, RP_TCP_CLOSE);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* R-SEL-8 R-NS-1: a packet to 127.0.0.1:P reaches no socket bound to
+ * 127.0.0.2:P, nor an IPv6 v6only wildcard socket on P (TCP: refused,
+ * UDP: port unreachable); a wildcard IPv4 socket added on P receives
+ * it. */
+START_TEST(send_lookup_misses)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_sockaddr v6any = tu_addr(RP_AF_INET6, 0, PORT);
+	int other = bound_sock(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 2, PORT,
+	    true);
+	int v6 = rp_socket(st, 0, RP_AF_INET6, RP_SOCK_DGRAM, 0);
+	int any;
+	struct rp_delivery d;
+
+	(void)other;
+	ck_assert_int_eq(rp_setsockopt_int(st, 0, v6, RP_IPV6_V6ONLY, 1), 0);
+	ck_assert_int_eq(rp_bind(st, 0, v6, &v6any), 0);
+	d = send_to(st, 0, RP_IPPROTO_UDP, RP_AF_INET, PORT);
+	ck_assert_int_eq(d.outcome, RP_NO_SOCKET);
+	any = bound_sock(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 0, PORT, true);
+	d = send_to(st, 0, RP_IPPROTO_UDP, RP_AF_INET, PORT);
+	ck_assert_int_eq(d.outcome, RP_DELIVERED);
+	ck_assert_uint_eq(d.sock, rp_fd_sock(st, 0, any));
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* rp.h (rp_send(), rp_requests_*()): a packet into an unknown netns is
+ * -ENOENT, of a protocol other than TCP and UDP -EPROTONOSUPPORT, with
+ * source and destination of different families -EAFNOSUPPORT. */
+START_TEST(send_errors)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_packet pkt = { .protocol = RP_IPPROTO_UDP,
+	    .src = tu_addr(RP_AF_INET, 1, 50000),
+	    .dst = tu_addr(RP_AF_INET, 1, PORT) };
+	struct rp_delivery d;
+
+	ck_assert_int_eq(rp_send(st, 4, &pkt, &d), -ENOENT);
+	ck_assert_int_eq(rp_requests_ack(st, 4), -ENOENT);
+	ck_assert_int_eq(rp_requests_timer(st, 4), -ENOENT);
+	pkt.protocol = RP_IPPROTO_ICMP;
+	ck_assert_int_eq(rp_send(st, 0, &pkt, &d), -EPROTONOSUPPORT);
+	pkt.protocol = RP_IPPROTO_UDP;
+	pkt.src = tu_addr(RP_AF_INET6, 1, 50000);
+	ck_assert_int_eq(rp_send(st, 0, &pkt, &d), -EAFNOSUPPORT);
+	pkt.src = tu_addr(RP_AF_INET, 1, 50000);
+	ck_assert_int_eq(rp_send(st, 0, &pkt, &d), 0);
+	ck_assert_int_eq(d.outcome, RP_NO_SOCKET);
 	rp_state_free(st);
 }
 END_TEST
@@ -1016,10 +1264,12 @@ sock_suite(void)
 	tcase_add_loop_test(tc, socket_errors, 0,
 	    (int)G_N_ELEMENTS(socket_cases) * TU_NPROFILES);
 	tcase_add_loop_test(tc, socket_new_state, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, socket_unix, 0, TU_NPROFILES);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("sock/setsockopt");
 	tcase_add_loop_test(tc, setsockopt_reuseport, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, setsockopt_errors, 0, TU_NPROFILES);
 	tcase_add_loop_test(tc, setsockopt_reuseport_at_hash_time, 0,
 	    TU_NPROFILES);
 	suite_add_tcase(s, tc);
@@ -1028,6 +1278,8 @@ sock_suite(void)
 	tcase_add_loop_test(tc, bind_conflicts, 0,
 	    (int)G_N_ELEMENTS(bind_cases) * 2 * TU_NPROFILES);
 	tcase_add_loop_test(tc, bind_per_protocol, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, bind_address_errors, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, bind_devices, 0, TU_NPROFILES);
 	tcase_add_loop_test(tc, bind_failure_leaves_unbound, 0, TU_NPROFILES);
 	tcase_add_loop_test(tc, bind_with_group, 0, TU_NPROFILES);
 	tcase_add_test(tc, bind_closed_section);
@@ -1040,6 +1292,7 @@ sock_suite(void)
 	tc = tcase_create("sock/listen");
 	tcase_add_loop_test(tc, listen_autobind, 0, TU_NPROFILES);
 	tcase_add_loop_test(tc, listen_udp, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, listen_connected, 0, TU_NPROFILES);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("sock/accept");
@@ -1056,6 +1309,9 @@ sock_suite(void)
 
 	tc = tcase_create("sock/connect");
 	tcase_add_loop_test(tc, connect_unspec_udp, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, connect_errors, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, send_errors, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, send_lookup_misses, 0, TU_NPROFILES);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("sock/fd");

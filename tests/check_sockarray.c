@@ -3030,19 +3030,23 @@ TU_TEST(cmd_lookup_and_delete, "sockarray/commands/lookup-and-delete")
 }
 END_TEST
 
-/* R-CMD-2: batch commands: -EINVAL in 4.19, -ENOTSUPP in 6.18. */
+/* R-CMD-2: batch commands: -EINVAL in 4.19, -ENOTSUPP in 6.18 after the
+ * fd checks (bpf_map_do_batch(): a lookup batch on a write-only fd is
+ * -EPERM first). */
 TU_TEST(cmd_batch, "sockarray/commands/batch")
 {
 	struct fx fx;
-	int map;
+	int map, wo;
 
 	fx_init(&fx, _i);
 	map = map_new(&fx, 0, 8, 4, 0);
+	wo = map_new(&fx, 0, 8, 4, RP_BPF_F_WRONLY);
 	occupy(&fx, map, 0, member(&fx, RP_AF_INET, RP_SOCK_DGRAM));
 	if (_i == P_419) {
 		ck_assert_int_eq(rp_map_lookup_batch(fx.st, 0, map), -EINVAL);
 	} else {
 		ck_assert_int_eq(rp_map_lookup_batch(fx.st, 0, 99), -EBADF);
+		ck_assert_int_eq(rp_map_lookup_batch(fx.st, 0, wo), -EPERM);
 		ck_assert_int_eq(rp_map_lookup_batch(fx.st, 0, map),
 		    -ENOTSUPP);
 	}

@@ -175,6 +175,12 @@ static const struct create_case create_cases[] = {
 	    RP_CAP_NET_ADMIN, 0, 0 },
 	{ "sockmap/create/cap-bpf-only", "R-SMAP-1", RP_MAP_SOCKMAP, 4, 8, 4,
 	    0, RP_CAP_BPF, 0, -EPERM },
+	/* R-CRE-6d: a slot array beyond the model's allocation limit (1 GiB);
+	 * a SOCKHASH has no slot array */
+	{ "sockmap/create/alloc-fails", "R-CRE-6d", RP_MAP_SOCKMAP, 4, 8,
+	    0x10000000, 0, ALL, 2, -ENOMEM },
+	{ "sockmap/create/sockhash-huge", "R-SMAP-1", RP_MAP_SOCKHASH, 4, 8,
+	    0x10000000, 0, ALL, 2, 0 },
 	/* R-CRE-6a: the sysctl gate of map create comes first */
 	{ "sockmap/create/net-admin-gated", "R-CRE-6a", RP_MAP_SOCKHASH, 4, 8,
 	    4, 0, RP_CAP_NET_ADMIN, 2, -EPERM },
@@ -370,6 +376,16 @@ s_sockarray_member_udp(struct fx *fx, struct op *op)
 	op->sock = -1;
 }
 
+static void
+s_udplite(struct fx *fx, struct op *op)
+{
+	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, 0);
+
+	op->value = (uint64_t)sock_new(fx, RP_AF_INET, RP_SOCK_DGRAM,
+	    RP_IPPROTO_UDPLITE);
+	ck_assert_int_eq(rp_bind(fx->st, 0, (int)op->value, &sa), 0);
+}
+
 static const struct update_case update_cases[] = {
 	/* R-SMAP-3: accepted sockets */
 	{ "sockmap/update/tcp-listener", "R-SMAP-3", s_listener, 0 },
@@ -392,6 +408,9 @@ static const struct update_case update_cases[] = {
 	{ "sockmap/update/udp-unbound", "R-SMAP-3", s_udp_unbound,
 	    -EOPNOTSUPP },
 	{ "sockmap/update/raw", "R-SMAP-3", s_raw, -EOPNOTSUPP },
+	/* sock_map_sk_is_suitable(): UDP means IPPROTO_UDP, not UDP-Lite */
+	{ "sockmap/update/udplite-bound", "R-SMAP-3", s_udplite,
+	    -EOPNOTSUPP },
 	/* R-SMAP-2 */
 	{ "sockmap/update/value64-minus-one", "R-SMAP-2", s_v64_m1, -EINVAL },
 	{ "sockmap/update/value64-above-s32-max", "R-SMAP-2", s_v64_s32max1,
@@ -466,6 +485,106 @@ TU_TEST(update_owner_conflicts, "sockmap/update/owner-conflicts")
 	k = 78;
 	ck_assert_uint_eq(rp_map_slot(fx.st, rp_fd_map(fx.st, 0, sm), k),
 	    sinfo_fd(&fx, l).id);
+	fx_fini(&fx);
+}
+END_TEST
+
+/*
+ * R-SMAP-2 and the generic map update rules of sock_map_update_common()
+ * and sock_hash_update_common() (no SPEC rule: the reuseport rules never
+ * reach them): a value that is an fd but not a socket is -ENOTSOCK; flags
+ * above BPF_EXIST -EINVAL; a SOCKMAP key past max_entries -E2BIG;
+ * BPF_NOEXIST on an occupied key -EEXIST, BPF_EXIST on an empty one
+ * -ENOENT; a full SOCKHASH refuses a new key (-E2BIG) but replaces an
+ * existing one.  A failed update leaves the map and the socket's owner
+ * word as they were.
+ */
+TU_TEST(update_flags_and_keys, "sockmap/update/flags-and-keys")
+{
+	static const uint32_t types[] = { RP_MAP_SOCKMAP, RP_MAP_SOCKHASH };
+
+	for (size_t t = 0; t < G_N_ELEMENTS(types); t++) {
+		struct fx fx;
+		int m, a, b, c;
+		unsigned mid;
+
+		fx_init(&fx);
+		m = map_new(&fx, 0, types[t], 8, 2);
+		mid = rp_fd_map(fx.st, 0, m);
+		a = tu_reuse_sock(fx.st, 0, RP_AF_INET, RP_SOCK_DGRAM, 1, 0);
+		b = tu_reuse_sock(fx.st, 0, RP_AF_INET, RP_SOCK_DGRAM, 1, 0);
+		c = tu_reuse_sock(fx.st, 0, RP_AF_INET, RP_SOCK_DGRAM, 1, 0);
+		ck_assert_int_eq(rp_map_update(fx.st, 0, m, 0, (uint64_t)m, 0),
+		    -ENOTSOCK);
+		ck_assert_int_eq(rp_map_update(fx.st, 0, m, 0, (uint64_t)a, 3),
+		    -EINVAL);
+		ck_assert_int_eq(rp_map_update(fx.st, 0, m, 0, (uint64_t)a,
+		    RP_BPF_EXIST), -ENOENT);
+		ck_assert_int_eq(rp_map_update(fx.st, 0, m, 0, (uint64_t)a,
+		    RP_BPF_NOEXIST), 0);
+		ck_assert_int_eq(rp_map_update(fx.st, 0, m, 0, (uint64_t)b,
+		    RP_BPF_NOEXIST), -EEXIST);
+		ck_assert_int_eq(sinfo_fd(&fx, b).owner, RP_OWNER_NONE);
+		ck_assert_int_eq(rp_map_update(fx.st, 0, m, 1, (uint64_t)b,
+		    RP_BPF_ANY), 0);
+		if (types[t] == RP_MAP_SOCKMAP) {
+			ck_assert_int_eq(rp_map_update(fx.st, 0, m, 2,
+			    (uint64_t)c, RP_BPF_ANY), -E2BIG);
+		} else {
+			ck_assert_int_eq(rp_map_update(fx.st, 0, m, 7,
+			    (uint64_t)c, RP_BPF_ANY), -E2BIG);
+		}
+		ck_assert_int_eq(sinfo_fd(&fx, c).owner, RP_OWNER_NONE);
+		/* replacing an occupant releases its psock */
+		ck_assert_int_eq(rp_map_update(fx.st, 0, m, 1, (uint64_t)c,
+		    RP_BPF_EXIST), 0);
+		ck_assert_uint_eq(rp_map_slot(fx.st, mid, 1),
+		    sinfo_fd(&fx, c).id);
+		ck_assert_int_eq(sinfo_fd(&fx, b).owner, RP_OWNER_NONE);
+		ck_assert_uint_eq(rp_map_slot(fx.st, mid, 0),
+		    sinfo_fd(&fx, a).id);
+		fx_fini(&fx);
+	}
+}
+END_TEST
+
+/*
+ * sock_map_delete_elem(), sock_hash_delete_elem() and the hash table's
+ * get_next_key (no SPEC rule): deleting an empty SOCKMAP index or one past
+ * max_entries is -EINVAL, a missing SOCKHASH key -ENOENT.  get_next_key
+ * on a SOCKHASH visits every key once (from a NULL key) and then ends
+ * with -ENOENT, also on an empty map.
+ */
+TU_TEST(delete_and_next_key, "sockmap/delete/errors-and-walk")
+{
+	struct fx fx;
+	int sm, sh, a;
+	uint32_t k, next, seen = 0;
+	int n = 0, err;
+
+	fx_init(&fx);
+	sm = map_new(&fx, 0, RP_MAP_SOCKMAP, 8, 4);
+	sh = map_new(&fx, 0, RP_MAP_SOCKHASH, 8, 4);
+	a = tu_reuse_sock(fx.st, 0, RP_AF_INET, RP_SOCK_DGRAM, 1, 0);
+	ck_assert_int_eq(rp_map_delete(fx.st, 0, sm, 1), -EINVAL);
+	ck_assert_int_eq(rp_map_delete(fx.st, 0, sm, 4), -EINVAL);
+	ck_assert_int_eq(rp_map_delete(fx.st, 0, sh, 1), -ENOENT);
+	ck_assert_int_eq(rp_map_get_next_key(fx.st, 0, sh, NULL, &next),
+	    -ENOENT);
+	ck_assert_int_eq(rp_map_update(fx.st, 0, sh, 30, (uint64_t)a, 0), 0);
+	ck_assert_int_eq(rp_map_update(fx.st, 0, sh, 10, (uint64_t)a, 0), 0);
+	ck_assert_int_eq(rp_map_update(fx.st, 0, sh, 20, (uint64_t)a, 0), 0);
+	for (err = rp_map_get_next_key(fx.st, 0, sh, NULL, &k); err == 0;
+	    err = rp_map_get_next_key(fx.st, 0, sh, &k, &k)) {
+		ck_assert(k == 10 || k == 20 || k == 30);
+		ck_assert_uint_eq(seen & (1U << (k / 10)), 0);
+		seen |= 1U << (k / 10);
+		ck_assert_int_le(++n, 3);
+	}
+	ck_assert_int_eq(err, -ENOENT);
+	ck_assert_int_eq(n, 3);
+	ck_assert_int_eq(rp_map_delete(fx.st, 0, sh, 20), 0);
+	ck_assert_int_eq(rp_map_delete(fx.st, 0, sh, 20), -ENOENT);
 	fx_fini(&fx);
 }
 END_TEST
@@ -610,6 +729,7 @@ sockmap_suite(void)
 	tcase_add_loop_test(tc, update_table, 0,
 	    (int)G_N_ELEMENTS(update_cases));
 	tcase_add_test(tc, update_owner_conflicts);
+	tcase_add_test(tc, update_flags_and_keys);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("sockmap/lookup");
@@ -619,6 +739,7 @@ sockmap_suite(void)
 	tc = tcase_create("sockmap/remove");
 	tcase_add_test(tc, remove_on_close);
 	tcase_add_test(tc, remove_dup_and_free);
+	tcase_add_test(tc, delete_and_next_key);
 	suite_add_tcase(s, tc);
 	return s;
 }
