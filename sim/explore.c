@@ -968,10 +968,11 @@ engine_init(Engine *e, const SimScenario *sc, const char *profile,
 		    sc->path);
 		return FALSE;
 	}
-	if (sc->threads->len > MAX_WORKERS) {
+	/* model thread 0 runs the prologue and the epilogue */
+	if (sc->threads->len > MIN(MAX_WORKERS, rp_sched_max_threads() - 1)) {
 		g_set_error(error, SIM_ERROR, SIM_ERROR_INPUT, "%s: %u threads; "
 		    "explore runs at most %u", sc->path, sc->threads->len,
-		    MAX_WORKERS);
+		    MIN(MAX_WORKERS, rp_sched_max_threads() - 1));
 		return FALSE;
 	}
 	e->nw = sc->threads->len;

@@ -187,6 +187,9 @@ expect_usage "no file" "no FILE" explore
 printf 'profile 6.18\nthread A\n  cpu 0\nend\ncpu 1\nthread B\n  cpu 0\nend\n' \
     >"$tmp/between.scn"
 expect_usage "statement between threads" "between.scn:5:1: a statement between thread blocks" explore "$tmp/between.scn"
+{ echo 'profile 6.18'; for t in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do
+	printf 'thread T%s\n  cpu 0\nend\n' "$t"; done; } >"$tmp/many.scn"
+expect_usage "too many threads" "16 threads; explore runs at most 15" explore "$tmp/many.scn"
 printf 'profile 6.18\nthread A\n  cpu 0\nend\nschedule A Z\n' >"$tmp/sched.scn"
 expect_usage "schedule names an unknown thread" "sched.scn:5:12: schedule: no thread 'Z'" explore "$tmp/sched.scn"
 printf 'profile 6.18\nthread A\n  cpu 0 = 0 |\nend\n' >"$tmp/bar.scn"
