@@ -1635,11 +1635,6 @@ step_result(SimExec *x, const SimResult *r)
 		    g_strdup("a cookie of no named socket");
 	case SIM_V_GROUP:
 		return g_strdup(v->id != 0 ? "a group" : "none");
-	case SIM_V_DELIVERY:
-		if (v->d.outcome == RP_DELIVERED && v->hash_chosen &&
-		    v->d.how == RP_HOW_HASH)
-			return g_strdup("delivered by the hash");
-		break;
 	default:
 		break;
 	}
@@ -1759,6 +1754,9 @@ run_stmt(SimExec *x, const SimStmt *st, GPtrArray *msgs)
 			    why != NULL ? why : "not checked by the backend");
 		else
 			sp->result = step_result(x, &r);
+		sp->by_hash = r.v.kind == SIM_V_DELIVERY && r.err == 0 &&
+		    r.v.d.outcome == RP_DELIVERED &&
+		    r.v.d.how == RP_HOW_HASH;
 		g_ptr_array_add(x->steps, sp);
 	}
 	g_clear_error(&err);
@@ -1853,12 +1851,7 @@ sim_run_scenario(const SimScenario *sc, const char *profile,
  * and profile out
  */
 
-/* One scenario file: where it is, how it is shown, what it holds. */
-typedef struct {
-	char		*path;		/* to open */
-	char		*name;		/* to show: relative to its DIR */
-	SimScenario	*sc;
-} Input;
+typedef SimInput Input;
 
 static void
 input_free(gpointer p)
@@ -2251,4 +2244,33 @@ sim_run_paths(const SimRunOptions *opts, char *const *paths, gsize n)
 	}
 	put_summary(&w);
 	return w.failed > 0 ? SIM_EXIT_FAIL : SIM_EXIT_OK;
+}
+
+/*
+ * The scenarios of paths as `run` finds them (files, and *.scn files
+ * below directories, sorted), each parsed and checked: a GPtrArray of
+ * SimInput, or NULL after printing every error to err (exit status 2).
+ */
+GPtrArray *
+sim_inputs_load(char *const *paths, gsize n, FILE *err)
+{
+	g_autoptr(GPtrArray) inputs = g_ptr_array_new_with_free_func(
+	    input_free);
+	gboolean ok = TRUE;
+	gsize i;
+
+	for (i = 0; i < n; i++) {
+		if (g_file_test(paths[i], G_FILE_TEST_IS_DIR)) {
+			ok = collect_dir(paths[i], NULL, inputs, err) && ok;
+		} else if (g_file_test(paths[i], G_FILE_TEST_EXISTS)) {
+			input_add(inputs, paths[i], paths[i]);
+		} else {
+			fprintf(err, "reuseport-sim: %s: no such file or "
+			    "directory\n", paths[i]);
+			ok = FALSE;
+		}
+	}
+	if (!ok || !load_inputs(inputs, err))
+		return NULL;
+	return g_steal_pointer(&inputs);
 }

@@ -243,6 +243,8 @@ struct SimStep {
 	char		*result;	/* "-EBUSY", "0", "c(a)", "a", ... */
 	char		*why;		/* result NULL: why not */
 	gboolean	 ok;		/* met its expectation */
+	gboolean	 by_hash;	/* a delivery the hash decided: only
+					 * its outcome compares */
 };
 
 /* The outcome of one scenario under one profile. */
@@ -257,6 +259,14 @@ struct SimReport {
 					 * sim_steps_new()) to have them */
 };
 
+/* One scenario file: where it is, how it is shown, what it holds. */
+typedef struct SimInput SimInput;
+struct SimInput {
+	char		*path;		/* to open */
+	char		*name;		/* to show: relative to its DIR */
+	SimScenario	*sc;
+};
+
 /* exec.c */
 gboolean	 sim_check_scenario(const SimScenario *sc, GPtrArray *errors);
 GPtrArray	*sim_scenario_profiles(const SimScenario *sc,
@@ -266,6 +276,7 @@ void		 sim_run_scenario(const SimScenario *sc, const char *profile,
 		    gboolean keep_going, SimReport *report);
 void		 sim_report_clear(SimReport *report);
 GPtrArray	*sim_steps_new(void);
+GPtrArray	*sim_inputs_load(char *const *paths, gsize n, FILE *err);
 int		 sim_run_paths(const SimRunOptions *opts, char *const *paths,
 		    gsize n);
 gboolean	 sim_checking(const SimExec *x);
