@@ -1815,8 +1815,12 @@ sim_run_scenario(const SimScenario *sc, const char *profile,
 	x->be = x->ops->open(profile, &err);
 	if (x->be == NULL) {
 		/* not root, not this kernel: the backend cannot say */
-		report->skip = g_strdup_printf("%s backend: %s",
-		    x->ops->name, err->message);
+		g_autofree char *self = g_strdup_printf("%s backend",
+		    x->ops->name);
+
+		report->skip = g_str_has_prefix(err->message, self) ?
+		    g_strdup(err->message) : g_strdup_printf("%s: %s", self,
+		    err->message);
 		report->passed = FALSE;
 		return;
 	}
