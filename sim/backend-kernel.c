@@ -56,6 +56,7 @@
 
 #include "backend-kernel.h"
 #include "bpfgen.h"
+#include "diff.h"
 
 #ifndef SO_DETACH_REUSEPORT_BPF
 #define SO_DETACH_REUSEPORT_BPF	68
@@ -1001,17 +1002,26 @@ prog_free(gpointer data)
 }
 
 /* Is profile the running kernel's "major.minor"? */
+/*
+ * The running kernel stands for its own major.minor and for the profile
+ * --profile auto picks for it (the nearest at or below its version,
+ * sim_profile_for_release()), so a 6.19 kernel runs the 6.18 profile.
+ */
 static gboolean
 profile_ok(const char *profile, char **running)
 {
 	struct utsname u;
 	unsigned major = 0, minor = 0;
+	const char *nearest = NULL;
 
-	if (uname(&u) != 0 || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+	if (uname(&u) != 0 || sscanf(u.release, "%u.%u", &major, &minor) != 2) {
 		*running = g_strdup("unknown");
-	else
+	} else {
 		*running = g_strdup_printf("%u.%u", major, minor);
-	return profile == NULL || strcmp(profile, *running) == 0;
+		nearest = sim_profile_for_release(u.release, NULL);
+	}
+	return profile == NULL || strcmp(profile, *running) == 0 ||
+	    (nearest != NULL && strcmp(profile, nearest) == 0);
 }
 
 #define KB_NEEDS "kernel backend needs CAP_SYS_ADMIN and CAP_BPF (run as root)"
