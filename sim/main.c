@@ -30,7 +30,7 @@ static const SimBackendOps *const backends[] = {
 };
 
 static const char usage_text[] =
-    "usage: reuseport-sim run [--profile P|all] [--format text|tap|json]\n"
+    "usage: reuseport-sim run [--profile P|all|auto] [--format text|tap|json]\n"
     "                         [--trace[=all]] [--keep-going] [--backend B]\n"
     "                         FILE|DIR...\n"
     "       reuseport-sim diff [--profile P|auto] [--format text|tap|json]\n"
