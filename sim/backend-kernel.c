@@ -238,6 +238,30 @@ sysctl_write_fd(int fd, long val)
 	return 0;
 }
 
+/*
+ * net.ipv4.ip_local_port_range of every namespace: the kernel picks an
+ * ephemeral port at random in its range, the model the lowest free one
+ * from 32768 up.  Scenarios name fixed client ports from 40000 up (send
+ * ... from 127.0.0.1:46000); with the default 32768-60999 a server's
+ * random port met one of them now and then (EADDRINUSE at the client's
+ * bind).  Below 40000 it cannot.
+ */
+#define KB_PORT_RANGE	"32768 39999\n"
+
+static int
+port_range_set(void)
+{
+	int fd = open("/proc/sys/net/ipv4/ip_local_port_range",
+	    O_WRONLY | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, KB_PORT_RANGE, strlen(KB_PORT_RANGE)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
 /* Pin the calling thread (tid 0) or thread tid to cpu. */
 static int
 pin(pid_t tid, int cpu)
@@ -311,6 +335,10 @@ worker_setup(KbWorker *w)
 		    (err = sysctl_write_fd(w->tfo_fd, KB_TFO_ON)) != 0) {
 			w->start_what = g_strdup("net.ipv4.tcp_fastopen");
 			return w->tfo_fd < 0 ? -errno : err;
+		}
+		if ((err = port_range_set()) != 0) {
+			w->start_what = g_strdup("net.ipv4.ip_local_port_range");
+			return err;
 		}
 		w->new_nsfd = open("/proc/thread-self/ns/net",
 		    O_RDONLY | O_CLOEXEC);
