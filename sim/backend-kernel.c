@@ -56,6 +56,7 @@
 
 #include "backend-kernel.h"
 #include "bpfgen.h"
+#include "diff.h"
 
 #ifndef SO_DETACH_REUSEPORT_BPF
 #define SO_DETACH_REUSEPORT_BPF	68
@@ -154,6 +155,7 @@ struct SimBackend {
 	int		 cpu;		/* every worker is pinned here */
 	cpu_set_t	 allowed;	/* CPUs of the process at open() */
 	char		*last_error;
+	gint64		 free_pending;	/* a sockarray closed for good at */
 };
 
 G_DEFINE_QUARK(sim-kernel-error-quark, sim_kernel_error)
@@ -236,6 +238,30 @@ sysctl_write_fd(int fd, long val)
 	return 0;
 }
 
+/*
+ * net.ipv4.ip_local_port_range of every namespace: the kernel picks an
+ * ephemeral port at random in its range, the model the lowest free one
+ * from 32768 up.  Scenarios name fixed client ports from 40000 up (send
+ * ... from 127.0.0.1:46000); with the default 32768-60999 a server's
+ * random port met one of them now and then (EADDRINUSE at the client's
+ * bind).  Below 40000 it cannot.
+ */
+#define KB_PORT_RANGE	"32768 39999\n"
+
+static int
+port_range_set(void)
+{
+	int fd = open("/proc/sys/net/ipv4/ip_local_port_range",
+	    O_WRONLY | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, KB_PORT_RANGE, strlen(KB_PORT_RANGE)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
 /* Pin the calling thread (tid 0) or thread tid to cpu. */
 static int
 pin(pid_t tid, int cpu)
@@ -309,6 +335,10 @@ worker_setup(KbWorker *w)
 		    (err = sysctl_write_fd(w->tfo_fd, KB_TFO_ON)) != 0) {
 			w->start_what = g_strdup("net.ipv4.tcp_fastopen");
 			return w->tfo_fd < 0 ? -errno : err;
+		}
+		if ((err = port_range_set()) != 0) {
+			w->start_what = g_strdup("net.ipv4.ip_local_port_range");
+			return err;
 		}
 		w->new_nsfd = open("/proc/thread-self/ns/net",
 		    O_RDONLY | O_CLOEXEC);
@@ -1000,17 +1030,26 @@ prog_free(gpointer data)
 }
 
 /* Is profile the running kernel's "major.minor"? */
+/*
+ * The running kernel stands for its own major.minor and for the profile
+ * --profile auto picks for it (the nearest at or below its version,
+ * sim_profile_for_release()), so a 6.19 kernel runs the 6.18 profile.
+ */
 static gboolean
 profile_ok(const char *profile, char **running)
 {
 	struct utsname u;
 	unsigned major = 0, minor = 0;
+	const char *nearest = NULL;
 
-	if (uname(&u) != 0 || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+	if (uname(&u) != 0 || sscanf(u.release, "%u.%u", &major, &minor) != 2) {
 		*running = g_strdup("unknown");
-	else
+	} else {
 		*running = g_strdup_printf("%u.%u", major, minor);
-	return profile == NULL || strcmp(profile, *running) == 0;
+		nearest = sim_profile_for_release(u.release, NULL);
+	}
+	return profile == NULL || strcmp(profile, *running) == 0 ||
+	    (nearest != NULL && strcmp(profile, nearest) == 0);
 }
 
 #define KB_NEEDS "kernel backend needs CAP_SYS_ADMIN and CAP_BPF (run as root)"
@@ -1212,14 +1251,28 @@ kb_sysctl_set(SimBackend *b, unsigned netns, const char *key, long val)
 	if (strcmp(key, "kernel.unprivileged_bpf_disabled") == 0) {
 		g_autofree char *cur = NULL;
 
-		if (g_file_get_contents("/proc/sys/kernel/"
-		    "unprivileged_bpf_disabled", &cur, NULL, NULL) &&
-		    strtol(cur, NULL, 10) == val)
+		long now;
+
+		if (!g_file_get_contents("/proc/sys/kernel/"
+		    "unprivileged_bpf_disabled", &cur, NULL, NULL))
+			return -EPERM;
+		now = strtol(cur, NULL, 10);
+		if (now == val)
 			return 0;	/* already so: nothing to change */
-		kb_note(b, "%s is machine-global (now %s): the kernel "
-		    "backend never changes it", key, cur ? g_strstrip(cur) :
-		    "?");
-		return -EPERM;
+		/*
+		 * Machine-global: never changed.  1 and 2 differ only in
+		 * whether the sysctl can be written back (bpf() itself tests
+		 * it for non-zero: map_create(), bpf_prog_load()), so asking
+		 * for the other non-zero value costs only this step's check.
+		 * Asking for 0 on a machine with 1 or 2 (or the reverse)
+		 * changes what every later bpf() call of an unprivileged
+		 * process does: the rest depends on it.
+		 */
+		kb_note(b, "sysctl %s %ld: machine-global, %ld on this "
+		    "machine, and the kernel backend never changes it", key,
+		    val, now);
+		return (now != 0) == (val != 0) ? SIM_CANNOT :
+		    SIM_CANNOT_REST;
 	}
 	if (!g_str_has_prefix(key, "net.") || strstr(key, "..") != NULL ||
 	    strchr(key, '/') != NULL) {
@@ -1240,8 +1293,11 @@ kb_sysctl_set(SimBackend *b, unsigned netns, const char *key, long val)
 static int
 kb_set_cpu(SimBackend *b, unsigned cpu)
 {
-	if (cpu >= CPU_SETSIZE || !CPU_ISSET((int)cpu, &b->allowed))
-		return -EINVAL;
+	if (cpu >= CPU_SETSIZE || !CPU_ISSET((int)cpu, &b->allowed)) {
+		kb_note(b, "cpu %u: not one of the %d CPUs this machine "
+		    "gives the process", cpu, CPU_COUNT(&b->allowed));
+		return SIM_CANNOT;
+	}
 	b->cpu = (int)cpu;
 	for (guint i = 0; i < b->netns->len; i++) {
 		KbNetns *ns = b->netns->pdata[i];
@@ -1303,6 +1359,9 @@ static int
 kb_close_fd(SimBackend *b, unsigned proc, int fd)
 {
 	KbProc *p = proc_get(b, proc);
+	struct bpf_map_info info;
+	union bpf_attr attr;
+	uint32_t id = 0;
 	int real;
 
 	if (p == NULL)
@@ -1311,7 +1370,40 @@ kb_close_fd(SimBackend *b, unsigned proc, int fd)
 	if (real < 0)
 		return -EBADF;
 	g_array_index(p->fds, int, fd) = -1;
-	return close(real) == 0 ? 0 : -errno;
+	if (fd_kind(real) == KB_KIND_MAP && map_info(real, &info) == 0 &&
+	    info.type == BPF_MAP_TYPE_REUSEPORT_SOCKARRAY)
+		id = info.id;
+	if (close(real) != 0)
+		return -errno;
+	/* the last reference: bpf_map_put() took the id away at once, but
+	 * reuseport_array_free() runs later, from a workqueue */
+	memset(&attr, 0, sizeof(attr));
+	attr.map_id = id;
+	if (id != 0) {
+		int mfd = sys_bpf(BPF_MAP_GET_FD_BY_ID, &attr);
+
+		if (mfd >= 0)
+			close(mfd);
+		else if (mfd == -ENOENT)
+			b->free_pending = g_get_monotonic_time();
+	}
+	return 0;
+}
+
+/*
+ * A sockarray freed by its last close is emptied asynchronously
+ * (bpf_map_free_deferred()), so for a moment its sockets still carry
+ * their owner word and another map refuses them with EBUSY.  The model
+ * frees at once.  Within a second of such a close, retry an EBUSY update
+ * for up to KB_FREE_WAIT_US until the free has run.
+ */
+#define KB_FREE_WAIT_US	(500 * 1000)
+
+static gboolean
+free_may_be_pending(SimBackend *b)
+{
+	return b->free_pending != 0 &&
+	    g_get_monotonic_time() - b->free_pending < G_USEC_PER_SEC;
 }
 
 /* ---------------------------------------------------------------------
@@ -1520,8 +1612,9 @@ kb_set_foreign_owner(SimBackend *b, unsigned proc, int fd)
 	(void)fd;
 	if (proc_get(b, proc) == NULL)
 		return -ESRCH;
-	kb_note(b, "owner foreign: no faithful kernel equivalent");
-	return -EOPNOTSUPP;
+	kb_note(b, "owner foreign: no faithful kernel equivalent (it "
+	    "would take an l2tp/encap tunnel socket)");
+	return SIM_CANNOT;
 }
 
 static int
@@ -1709,7 +1802,7 @@ kb_map_update(SimBackend *b, unsigned proc, int fd, uint32_t key,
 	KbJob j = { .b = b, .attr = &attr, .cmd = BPF_MAP_UPDATE_ELEM };
 	g_autofree uint8_t *k = NULL, *v = NULL;
 	uint64_t x;
-	int rfd;
+	int rfd, err;
 
 	if (p == NULL)
 		return -ESRCH;
@@ -1731,7 +1824,18 @@ kb_map_update(SimBackend *b, unsigned proc, int fd, uint32_t key,
 	attr.key = ptr64(k);
 	attr.value = ptr64(v);
 	attr.flags = flags;
-	return on_proc(p, j_bpf, &j);
+	err = on_proc(p, j_bpf, &j);
+	if (err == -EBUSY && free_may_be_pending(b)) {
+		gint64 until = g_get_monotonic_time() + KB_FREE_WAIT_US;
+
+		while (err == -EBUSY && g_get_monotonic_time() < until) {
+			g_usleep(1000);
+			err = on_proc(p, j_bpf, &j);
+		}
+		if (err != -EBUSY)
+			b->free_pending = 0;
+	}
+	return err;
 }
 
 static int
@@ -2287,9 +2391,10 @@ packet_ok(SimBackend *b, const struct rp_packet *pkt, int *err)
 		*err = -EADDRNOTAVAIL;		/* loopback only */
 	else if (pkt->protocol == RP_IPPROTO_TCP &&
 	    pkt->conn == RP_CONN_REQUEST) {
-		kb_note(b, "send conn=request: the final ACK cannot be held "
-		    "back");
-		*err = -EOPNOTSUPP;
+		kb_note(b, "send conn=request: the kernel backend cannot "
+		    "hold a request in NEW_SYN_RECV (the client's final ACK "
+		    "would have to be dropped)");
+		*err = SIM_CANNOT_REST;
 	} else
 		return TRUE;
 	return FALSE;
@@ -2412,7 +2517,7 @@ kb_requests_ack(SimBackend *b, unsigned netns)
 	if (netns_get(b, netns) == NULL)
 		return -ENOENT;
 	kb_note(b, "ack-requests: requests are not held in the kernel backend");
-	return -EOPNOTSUPP;
+	return SIM_CANNOT_REST;
 }
 
 static int
@@ -2421,7 +2526,7 @@ kb_requests_timer(SimBackend *b, unsigned netns)
 	if (netns_get(b, netns) == NULL)
 		return -ENOENT;
 	kb_note(b, "synack-timer: requests are not held in the kernel backend");
-	return -EOPNOTSUPP;
+	return SIM_CANNOT_REST;
 }
 
 const SimBackendOps sim_backend_kernel = {
@@ -2467,4 +2572,5 @@ const SimBackendOps sim_backend_kernel = {
 	.requests_ack = kb_requests_ack,
 	.requests_timer = kb_requests_timer,
 	.inspect = NULL,
+	.why = sim_backend_kernel_last_error,
 };

@@ -18,7 +18,12 @@
  *   errno on failure (524 is the kernel-internal ENOTSUPP);
  * - objects behind fds have backend ids (sock_id(), map_id(), prog_id()),
  *   non-zero, never reused while the backend is open; a delivery names
- *   sockets by the same ids.
+ *   sockets by the same ids;
+ * - SIM_CANNOT and SIM_CANNOT_REST, below every errno, say that the
+ *   backend cannot carry the operation out at all (a CPU the machine
+ *   lacks, a request held in NEW_SYN_RECV on a real kernel); why() then
+ *   says why.  The executor skips the check of that step (SIM_CANNOT) or
+ *   the rest of the scenario (SIM_CANNOT_REST), and says so once.
  *
  * Model-only queries (internal state, chosen groups and positions,
  * invariants, the event observer) form a separate, optional group: a
@@ -59,6 +64,13 @@ struct SimInspectOps {
 	 * 0 when empty. */
 	unsigned (*map_slot)(SimBackend *b, unsigned map, uint32_t key);
 };
+
+/* The operation has no equivalent on this backend: only the check of the
+ * step is skipped, and the objects it names are not checked afterwards. */
+#define SIM_CANNOT	(-0x10001)
+/* As SIM_CANNOT, but what follows depends on it: the rest of the
+ * scenario is skipped. */
+#define SIM_CANNOT_REST	(-0x10002)
 
 typedef struct SimBackendOps SimBackendOps;
 struct SimBackendOps {
@@ -142,6 +154,11 @@ struct SimBackendOps {
 
 	/* model-only queries, or NULL */
 	const SimInspectOps *inspect;
+
+	/* Why the last operation returned SIM_CANNOT or SIM_CANNOT_REST
+	 * (or another diagnostic), or NULL; NULL when the backend never
+	 * says. */
+	const char *(*why)(SimBackend *b);
 };
 
 /* backend-model.c */

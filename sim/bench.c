@@ -5,7 +5,12 @@
  * SK_REUSEPORT program), and the bytes one slot and one socket cost.
  * Figures go to docs/performance.md; nothing here asserts a speed.
  *
- * Usage: reuseport-bench [-n SOCKETS] [-p PACKETS] [--profile P]
+ * With the kernel backend built, -k N also runs the map mix with N
+ * listeners through bpf() on the live kernel and through the model, and
+ * prints both rates and their ratio (bench-kernel.c; root).
+ *
+ * Usage: reuseport-bench [-n SOCKETS] [-p PACKETS] [-k LISTENERS]
+ *                        [--profile P]
  *        reuseport-bench --explore FILE...   (bench-explore.c)
  */
 #include <errno.h>
@@ -16,6 +21,9 @@
 
 #include "bench.h"
 #include "rp.h"
+#ifdef HAVE_KERNEL_BACKEND
+#include "bench-kernel.h"
+#endif
 
 #define GROUP_MAX	RP_MAX_SOCKS_CAP
 
@@ -194,6 +202,7 @@ main(int argc, char **argv)
 	unsigned n = 100000, members = 1024;
 	unsigned long packets = 1000000;
 	const char *pname = "6.18";
+	unsigned long kn = 0;	/* -k: live-kernel listeners, 0: none */
 
 	if (argc > 1 && strcmp(argv[1], "--explore") == 0)
 		return bench_explore(argc - 2, argv + 2);
@@ -204,12 +213,25 @@ main(int argc, char **argv)
 			packets = strtoul(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc)
 			pname = argv[++i];
+		else if (strcmp(argv[i], "-k") == 0 && i + 1 < argc)
+			kn = strtoul(argv[++i], NULL, 10);
 		else {
 			fprintf(stderr, "usage: reuseport-bench [-n SOCKETS] "
-			    "[-p PACKETS] [--profile 4.19|6.18]\n"
+			    "[-p PACKETS] [-k LISTENERS] [--profile 4.19|6.18]\n"
 			    "       reuseport-bench --explore FILE...\n");
 			return 2;
 		}
+	}
+#ifndef HAVE_KERNEL_BACKEND
+	if (kn != 0) {
+		fprintf(stderr, "reuseport-bench: -k needs the kernel backend "
+		    "(configure --enable-kernel-backend)\n");
+		return 2;
+	}
+#endif
+	if (kn > 1000000) {
+		fprintf(stderr, "reuseport-bench: -k must be 0..1000000\n");
+		return 2;
 	}
 	if (n == 0 || n > 10000000 || packets == 0) {
 		fprintf(stderr, "reuseport-bench: -n must be 1..10000000 and "
@@ -225,5 +247,9 @@ main(int argc, char **argv)
 	bench_map_ops(rp_profile_find(pname), n);
 	bench_select(rp_profile_find(pname), members, packets, false);
 	bench_select(rp_profile_find(pname), members, packets, true);
+#ifdef HAVE_KERNEL_BACKEND
+	if (kn != 0)
+		bench_kernel(rp_profile_find(pname), (unsigned)kn);
+#endif
 	return 0;
 }

@@ -505,6 +505,97 @@ value_equal(const SimValue *a, const SimValue *b)
 }
 
 /* ---------------------------------------------------------------------
+ * What the backend cannot do: notes said once per run, and the names
+ * whose later checks are skipped because they depend on it
+ */
+
+/* Add "file:line:col: not checked: why" unless why was said already. */
+static void
+note_once(SimExec *x, const SimStmt *st, const char *why)
+{
+	guint i;
+
+	for (i = 0; i < x->notes->len; i++) {
+		const char *n = x->notes->pdata[i];
+		const char *w = strstr(n, ": not checked: ");
+
+		if (w != NULL && strcmp(w + strlen(": not checked: "), why) == 0)
+			return;
+	}
+	g_ptr_array_add(x->notes, g_strdup_printf("%s:%u:%u: not checked: %s",
+	    st->file, st->line, st->verb_col, why));
+}
+
+/* The why of the first unsure name inside word w ("127.0.0.1:a",
+ * "cookie(a)", "m:3"), or NULL. */
+static const char *
+unsure_in_word(SimExec *x, const char *w)
+{
+	g_auto(GStrv) parts = NULL;
+	const char *why = NULL;
+	guint i;
+
+	if (w == NULL || g_hash_table_size(x->unsure) == 0)
+		return NULL;
+	parts = g_strsplit_set(w, ":()[],", -1);
+	for (i = 0; why == NULL && parts[i] != NULL; i++)
+		why = g_hash_table_lookup(x->unsure, parts[i]);
+	return why;
+}
+
+/* The word of t, or of its value when t is key=value. */
+static const char *
+tok_word_or_value(const SimToken *t)
+{
+	if (t->kind == SIM_TOK_KV && t->value != NULL)
+		return sim_token_word(t->value);
+	return sim_token_word(t);
+}
+
+/* Does st (arguments, or the expectation exp) name an unsure object?
+ * Its why, or NULL. */
+static const char *
+unsure_in_stmt(SimExec *x, const SimStmt *st, const GPtrArray *exp)
+{
+	const char *why = NULL;
+	guint i;
+
+	for (i = 0; why == NULL && i < st->args->len; i++)
+		why = unsure_in_word(x, tok_word_or_value(st->args->pdata[i]));
+	for (i = 0; why == NULL && exp != NULL && i < exp->len; i++)
+		why = unsure_in_word(x, tok_word_or_value(exp->pdata[i]));
+	return why;
+}
+
+/* Mark name (when it names a socket, map or program) unsure. */
+static void
+unsure_add(SimExec *x, const char *name, const char *why)
+{
+	if (name == NULL || sim_obj_find(x, SIM_NS_FILE, name) == NULL ||
+	    g_hash_table_contains(x->unsure, name))
+		return;
+	g_hash_table_insert(x->unsure, g_strdup(name), g_strdup(why));
+}
+
+/* Mark every socket, map and program st names in its arguments. */
+static void
+unsure_add_args(SimExec *x, const SimStmt *st, const char *why)
+{
+	guint i, j;
+
+	for (i = 0; i < st->args->len; i++) {
+		const char *w = tok_word_or_value(st->args->pdata[i]);
+		g_auto(GStrv) parts = NULL;
+
+		if (w == NULL)
+			continue;
+		parts = g_strsplit_set(w, ":()[],", -1);
+		for (j = 0; parts[j] != NULL; j++)
+			unsure_add(x, parts[j], why);
+	}
+}
+
+/* ---------------------------------------------------------------------
  * Expectations
  */
 
@@ -789,14 +880,22 @@ sock_matches(SimExec *x, const SimValue *v, const SimObj *o)
 	}
 }
 
-/* The bound address of socket id, through the fd of a name it has. */
+/* The bound address of socket id, through an open fd of any name it
+ * has (a closed name may have been dup'ed or passed first). */
 static gboolean
 local_addr(SimExec *x, unsigned id, struct rp_sockaddr *sa)
 {
-	const SimObj *o = g_hash_table_lookup(x->by_id[0], GUINT_TO_POINTER(id));
+	guint i;
 
-	return o != NULL && o->fd >= 0 &&
-	    x->ops->getsockname(x->be, o->proc, o->fd, sa) == 0;
+	for (i = 0; id != 0 && i < x->order->len; i++) {
+		const SimObj *o = x->order->pdata[i];
+
+		if (o->kind == SIM_OBJ_SOCK && o->bound && o->id == id &&
+		    o->fd >= 0 &&
+		    x->ops->getsockname(x->be, o->proc, o->fd, sa) == 0)
+			return TRUE;
+	}
+	return FALSE;
 }
 
 /*
@@ -900,9 +999,21 @@ match_tok(SimExec *x, const SimResult *r, const SimToken *t, GError **error)
 	/* a backend that cannot honour hash=N (the kernel) delivers by
 	 * its own hash: any member of S's group is the same outcome */
 	if (v->kind == SIM_V_DELIVERY && v->hash_chosen && x->insp == NULL &&
-	    v->d.outcome == RP_DELIVERED)
-		return sock_matches(x, v, o) || same_group(x, v->d.sock, o) ?
-		    MATCH : MISMATCH;
+	    v->d.outcome == RP_DELIVERED) {
+		static const char why[] = "hash=N: the backend cannot choose "
+		    "the packet hash; its own hash chose another member, and "
+		    "the sockets involved are not checked afterwards";
+
+		if (sock_matches(x, v, o))
+			return MATCH;
+		if (!same_group(x, v->d.sock, o))
+			return MISMATCH;
+		unsure_add(x, o->name, why);
+		unsure_add(x, sim_name_of(x, SIM_OBJ_SOCK, v->d.sock), why);
+		unsure_add_args(x, x->stmt, why);
+		note_once(x, x->stmt, why);
+		return MATCH;
+	}
 	return sock_matches(x, v, o) ? MATCH : MISMATCH;
 }
 
@@ -1239,6 +1350,9 @@ exec_new(const SimScenario *sc, gboolean checking)
 	    value_free);
 	x->step_msgs = g_ptr_array_new_with_free_func(g_free);
 	x->order = g_ptr_array_new();
+	x->unsure = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    g_free);
+	x->notes = g_ptr_array_new_with_free_func(g_free);
 	init = obj_new(x, "init", SIM_OBJ_PROC, NULL);
 	init->bound = TRUE;
 	obj_new(x, "init", SIM_OBJ_NETNS, NULL)->bound = TRUE;
@@ -1260,6 +1374,9 @@ exec_free(SimExec *x)
 	g_hash_table_unref(x->vars);
 	g_ptr_array_unref(x->step_msgs);
 	g_ptr_array_unref(x->order);
+	g_hash_table_unref(x->unsure);
+	g_ptr_array_unref(x->notes);
+	g_free(x->rest);
 	sim_trace_free(x->trace);
 	g_free(x);
 }
@@ -1503,6 +1620,89 @@ sim_scenario_profiles(const SimScenario *sc, char *const *selected)
 	return out;
 }
 
+/* The socket whose cookie is c, asked without side effects where the
+ * backend can (the model), else through the fds of named sockets. */
+static const char *
+cookie_name(SimExec *x, guint64 c)
+{
+	guint i;
+
+	if (x->insp != NULL)
+		return cookie_owner(x, c);
+	for (i = 0; i < x->order->len; i++) {
+		const SimObj *o = x->order->pdata[i];
+		uint64_t k = 0;
+
+		if (o->kind == SIM_OBJ_SOCK && o->bound && o->fd >= 0 &&
+		    x->ops->get_cookie(x->be, o->proc, o->fd, &k) == 0 &&
+		    k == c)
+			return o->name;
+	}
+	return NULL;
+}
+
+/* r in words that do not depend on the backend (for diff). */
+static char *
+step_result(SimExec *x, const SimResult *r)
+{
+	const SimValue *v = &r->v;
+	const char *n;
+
+	if (r->err != 0)
+		return sim_err_string(r->err);
+	switch (v->kind) {
+	case SIM_V_COOKIE:
+		if (v->num == 0)
+			return g_strdup("0");
+		n = cookie_name(x, v->num);
+		return n != NULL ? g_strdup_printf("c(%s)", n) :
+		    g_strdup("a cookie of no named socket");
+	case SIM_V_GROUP:
+		return g_strdup(v->id != 0 ? "a group" : "none");
+	default:
+		break;
+	}
+	return value_render(x, v);
+}
+
+static void
+step_free(gpointer p)
+{
+	SimStep *s = p;
+
+	g_free(s->result);
+	g_free(s->why);
+	g_free(s);
+}
+
+/* An array for SimReport.steps. */
+GPtrArray *
+sim_steps_new(void)
+{
+	return g_ptr_array_new_with_free_func(step_free);
+}
+
+/* The backend cannot carry st out (r->err is SIM_CANNOT or
+ * SIM_CANNOT_REST): say why once, and skip what depends on it. */
+static void
+cannot(SimExec *x, const SimStmt *st, SimResult *r)
+{
+	const char *why = x->ops->why != NULL ? x->ops->why(x->be) : NULL;
+	g_autofree char *w = g_strdup_printf("the %s backend cannot do "
+	    "'%s'%s%s", x->ops->name, st->verb, why != NULL ? ": " : "",
+	    why != NULL ? why : "");
+
+	r->skipped = TRUE;
+	if (r->err == SIM_CANNOT_REST) {
+		x->rest = g_strdup_printf("%s:%u:%u: %s; the rest of the "
+		    "scenario depends on it", st->file, st->line,
+		    st->verb_col, w);
+		return;
+	}
+	note_once(x, st, w);
+	unsure_add_args(x, st, w);
+}
+
 /*
  * Run one statement and check everything about it.  Append the failures
  * to msgs; return FALSE when there was one.
@@ -1514,6 +1714,7 @@ run_stmt(SimExec *x, const SimStmt *st, GPtrArray *msgs)
 	const GPtrArray *exp = sim_stmt_expect_for(st, x->profile);
 	SimResult r = { 0 };
 	const SimVerb *v;
+	const char *why = NULL;
 	guint before = msgs->len, i;
 	Match m = MATCH;
 
@@ -1527,14 +1728,23 @@ run_stmt(SimExec *x, const SimStmt *st, GPtrArray *msgs)
 	r.shape = v->shape;
 	if (!v->fn(x, st, &r, &err)) {
 		m = MATCH_ERROR;
-	} else if (!r.skipped && exp != NULL) {
+	} else if (r.err == SIM_CANNOT || r.err == SIM_CANNOT_REST) {
+		cannot(x, st, &r);
+	} else if ((why = unsure_in_stmt(x, st, exp)) != NULL) {
+		/* depends on something the backend could not do */
+		r.skipped = TRUE;
+		unsure_add_args(x, st, why);
+	} else if (r.skipped) {
+		note_once(x, st, x->insp == NULL ? "expect: the backend has "
+		    "no internal state to look at" : "skipped by the backend");
+	} else if (exp != NULL) {
 		/* alternatives: the first that matches wins */
 		for (i = 0; i < exp->len; i += 2) {
 			m = match_tok(x, &r, exp->pdata[i], &err);
 			if (m != MISMATCH)
 				break;
 		}
-	} else if (!r.skipped && !status_ok(&r)) {
+	} else if (!status_ok(&r)) {
 		m = MISMATCH;
 	}
 	if (m == MATCH_ERROR) {
@@ -1573,6 +1783,23 @@ run_stmt(SimExec *x, const SimStmt *st, GPtrArray *msgs)
 	if (x->results != NULL)
 		g_ptr_array_add(x->results, m == MATCH_ERROR ? g_strdup("error") :
 		    result_render(x, &r));
+	if (x->steps != NULL) {
+		SimStep *sp = g_new0(SimStep, 1);
+
+		sp->st = st;
+		sp->ok = msgs->len == before;
+		if (m == MATCH_ERROR)
+			sp->why = g_strdup(err->message);
+		else if (r.skipped)
+			sp->why = g_strdup(x->rest != NULL ? x->rest :
+			    why != NULL ? why : "not checked by the backend");
+		else
+			sp->result = step_result(x, &r);
+		sp->by_hash = r.v.kind == SIM_V_DELIVERY && r.err == 0 &&
+		    r.v.d.outcome == RP_DELIVERED &&
+		    r.v.d.how == RP_HOW_HASH;
+		g_ptr_array_add(x->steps, sp);
+	}
 	g_clear_error(&err);
 	if (x->concurrent)
 		return msgs->len == before;	/* explore.c checks */
@@ -1584,6 +1811,10 @@ run_stmt(SimExec *x, const SimStmt *st, GPtrArray *msgs)
 		describe_ids(x, err->message, s);
 		g_ptr_array_add(msgs, g_string_free(s, FALSE));
 	}
+	if (r.v.kind == SIM_V_DELIVERY && r.v.hash_chosen && x->insp == NULL)
+		note_once(x, st, "hash=N: the backend cannot choose the packet "
+		    "hash: any member of the expected socket's group is "
+		    "accepted");
 	return msgs->len == before;
 }
 
@@ -1593,6 +1824,8 @@ sim_report_clear(SimReport *report)
 {
 	g_clear_pointer(&report->messages, g_ptr_array_unref);
 	g_clear_pointer(&report->skip, g_free);
+	g_clear_pointer(&report->notes, g_ptr_array_unref);
+	g_clear_pointer(&report->steps, g_ptr_array_unref);
 	if (report->trace != NULL)
 		g_string_free(report->trace, TRUE);
 	report->trace = NULL;
@@ -1630,21 +1863,34 @@ sim_run_scenario(const SimScenario *sc, const char *profile,
 	x->be = x->ops->open(profile, &err);
 	if (x->be == NULL) {
 		/* not root, not this kernel: the backend cannot say */
-		report->skip = g_strdup_printf("%s backend: %s",
-		    x->ops->name, err->message);
+		g_autofree char *self = g_strdup_printf("%s backend",
+		    x->ops->name);
+
+		report->skip = g_str_has_prefix(err->message, self) ?
+		    g_strdup(err->message) : g_strdup_printf("%s: %s", self,
+		    err->message);
 		report->passed = FALSE;
 		return;
 	}
 	x->insp = x->ops->inspect;
+	x->steps = report->steps;
 	if (x->insp != NULL)
 		x->insp->set_observer(x->be, sim_trace_observer(), x->trace);
-	for (i = 0; i < sc->stmts->len; i++) {
+	for (i = 0; i < sc->stmts->len && x->rest == NULL; i++) {
 		if (run_stmt(x, sc->stmts->pdata[i], report->messages))
 			continue;
 		report->passed = FALSE;
 		if (!keep_going)
 			break;
 	}
+	if (x->rest != NULL && report->passed) {
+		report->skip = g_strdup(x->rest);	/* nothing failed before */
+		report->passed = FALSE;
+	}
+	else if (x->rest != NULL)
+		g_ptr_array_add(x->notes, g_strdup_printf("not run: %s",
+		    x->rest));
+	report->notes = g_ptr_array_ref(x->notes);
 	if (trace != SIM_TRACE_OFF) {
 		report->trace = g_string_new(NULL);
 		sim_trace_format(x->trace, x, report->trace);
@@ -1657,12 +1903,7 @@ sim_run_scenario(const SimScenario *sc, const char *profile,
  * and profile out
  */
 
-/* One scenario file: where it is, how it is shown, what it holds. */
-typedef struct {
-	char		*path;		/* to open */
-	char		*name;		/* to show: relative to its DIR */
-	SimScenario	*sc;
-} Input;
+typedef SimInput Input;
 
 static void
 input_free(gpointer p)
@@ -1830,6 +2071,16 @@ json_failure(FILE *out, gboolean comma, const char *msg)
 	fputs("]}", out);
 }
 
+/* The notes of rep (checks the backend skipped), one a line. */
+static void
+put_notes(FILE *out, const char *prefix, const SimReport *rep)
+{
+	guint i;
+
+	for (i = 0; rep->notes != NULL && i < rep->notes->len; i++)
+		fprintf(out, "%s%s\n", prefix, (char *)rep->notes->pdata[i]);
+}
+
 /* The counts of one `run` and where its results go. */
 typedef struct {
 	const SimRunOptions	*o;
@@ -1866,6 +2117,7 @@ put_result(Output *w, const char *name, const char *profile,
 		}
 		if (skip != NULL) {
 			fprintf(out, "SKIP %s [%s] (%s)\n", name, profile, skip);
+			put_notes(out, "    note: ", rep);
 			return;
 		}
 		if (rep->trace != NULL)
@@ -1874,6 +2126,7 @@ put_result(Output *w, const char *name, const char *profile,
 		    name, profile);
 		for (i = 0; i < rep->messages->len; i++)
 			put_lines(out, "    ", rep->messages->pdata[i]);
+		put_notes(out, "    note: ", rep);
 		break;
 	case SIM_FORMAT_TAP:
 		if (rep == NULL) {
@@ -1884,6 +2137,7 @@ put_result(Output *w, const char *name, const char *profile,
 		if (skip != NULL) {
 			fprintf(out, "ok %u - %s [%s] # SKIP %s\n", w->n, name,
 			    profile, skip);
+			put_notes(out, "# note: ", rep);
 			return;
 		}
 		if (rep->trace != NULL)
@@ -1892,6 +2146,7 @@ put_result(Output *w, const char *name, const char *profile,
 		    "not ok", w->n, name, profile);
 		for (i = 0; i < rep->messages->len; i++)
 			put_lines(out, "# ", rep->messages->pdata[i]);
+		put_notes(out, "# note: ", rep);
 		break;
 	case SIM_FORMAT_JSON:
 		fputs("{\"type\":\"result\",\"file\":", out);
@@ -1902,6 +2157,16 @@ put_result(Output *w, const char *name, const char *profile,
 		else
 			fputs("null", out);
 		fprintf(out, ",\"result\":\"%s\"", verdict);
+		if (rep != NULL && rep->notes != NULL &&
+		    rep->notes->len > 0) {
+			fputs(",\"notes\":[", out);
+			for (i = 0; i < rep->notes->len; i++) {
+				if (i > 0)
+					fputc(',', out);
+				json_string(out, rep->notes->pdata[i]);
+			}
+			fputc(']', out);
+		}
 		if (skip != NULL) {
 			fputs(",\"reason\":", out);
 			json_string(out, skip);
@@ -2108,4 +2373,33 @@ void
 sim_json_string(FILE *out, const char *s)
 {
 	json_string(out, s);
+}
+
+/*
+ * The scenarios of paths as `run` finds them (files, and *.scn files
+ * below directories, sorted), each parsed and checked: a GPtrArray of
+ * SimInput, or NULL after printing every error to err (exit status 2).
+ */
+GPtrArray *
+sim_inputs_load(char *const *paths, gsize n, FILE *err)
+{
+	g_autoptr(GPtrArray) inputs = g_ptr_array_new_with_free_func(
+	    input_free);
+	gboolean ok = TRUE;
+	gsize i;
+
+	for (i = 0; i < n; i++) {
+		if (g_file_test(paths[i], G_FILE_TEST_IS_DIR)) {
+			ok = collect_dir(paths[i], NULL, inputs, err) && ok;
+		} else if (g_file_test(paths[i], G_FILE_TEST_EXISTS)) {
+			input_add(inputs, paths[i], paths[i]);
+		} else {
+			fprintf(err, "reuseport-sim: %s: no such file or "
+			    "directory\n", paths[i]);
+			ok = FALSE;
+		}
+	}
+	if (!ok || !load_inputs(inputs, err))
+		return NULL;
+	return g_steal_pointer(&inputs);
 }

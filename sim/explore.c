@@ -1229,35 +1229,6 @@ sim_explore_run_schedule(const SimScenario *sc, const char *profile,
  */
 
 static void
-collect(const char *path, GPtrArray *files)
-{
-	g_autoptr(GDir) d = NULL;
-	g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-	const char *n;
-
-	if (!g_file_test(path, G_FILE_TEST_IS_DIR)) {
-		g_ptr_array_add(files, g_strdup(path));
-		return;
-	}
-	d = g_dir_open(path, 0, NULL);
-	if (d == NULL) {
-		g_ptr_array_add(files, g_strdup(path));	/* the parser says */
-		return;
-	}
-	while ((n = g_dir_read_name(d)) != NULL)
-		g_ptr_array_add(names, g_strdup(n));
-	g_ptr_array_sort(names, strp_cmp);
-	for (guint i = 0; i < names->len; i++) {
-		g_autofree char *p = g_build_filename(path, names->pdata[i],
-		    NULL);
-
-		if (g_file_test(p, G_FILE_TEST_IS_DIR) ||
-		    g_str_has_suffix(p, ".scn"))
-			collect(p, files);
-	}
-}
-
-static void
 print_stats(const SimExploreOptions *opts, const char *path,
     const char *profile, const SimExploreStats *s)
 {
@@ -1300,43 +1271,32 @@ print_stats(const SimExploreOptions *opts, const char *path,
 int
 sim_explore_paths(const SimExploreOptions *opts, char *const *paths, gsize n)
 {
-	g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(g_free);
-	g_autoptr(GPtrArray) scs = g_ptr_array_new_with_free_func(
-	    (GDestroyNotify)sim_scenario_free);
-	gboolean bad = FALSE, failed = FALSE;
+	/* every file is parsed and checked before anything runs */
+	g_autoptr(GPtrArray) inputs = sim_inputs_load(paths, n, opts->err);
+	gboolean failed = FALSE;
 
-	for (gsize i = 0; i < n; i++)
-		collect(paths[i], files);
-	/* every file is checked before anything runs */
-	for (guint i = 0; i < files->len; i++) {
-		g_autoptr(GError) err = NULL;
-		g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func(
-		    g_free);
-		SimScenario *sc = sim_parse_file(files->pdata[i], &err);
+	if (inputs == NULL)
+		return SIM_EXIT_USAGE;
+	for (guint i = 0; i < inputs->len; i++) {
+		const SimInput *in = inputs->pdata[i];
 
-		if (sc == NULL) {
-			fprintf(opts->err, "%s\n", err->message);
-			bad = TRUE;
-			continue;
-		}
-		g_ptr_array_add(scs, sc);
-		if (!sim_check_scenario(sc, errors)) {
-			for (guint j = 0; j < errors->len; j++)
-				fprintf(opts->err, "%s\n",
-				    (const char *)errors->pdata[j]);
-			bad = TRUE;
+		/* a file named on the command line must have threads */
+		if (in->sc->threads->len == 0 &&
+		    strcmp(in->name, in->path) == 0) {
+			fprintf(opts->err, "%s: no thread blocks: nothing to "
+			    "interleave (thread NAME ... end)\n", in->path);
+			return SIM_EXIT_USAGE;
 		}
 	}
-	if (bad)
-		return SIM_EXIT_USAGE;
-	for (guint i = 0; i < scs->len; i++) {
-		const SimScenario *sc = scs->pdata[i];
+	for (guint i = 0; i < inputs->len; i++) {
+		const SimInput *in = inputs->pdata[i];
+		const SimScenario *sc = in->sc;
 		g_autoptr(GPtrArray) profs = sim_scenario_profiles(sc,
 		    opts->profiles);
 
-		if (sc->threads->len == 0 && n > 0 &&
-		    g_file_test(paths[0], G_FILE_TEST_IS_DIR))
-			continue;	/* a directory: only threaded ones */
+		if (sc->threads->len == 0 &&
+		    strcmp(in->name, in->path) != 0)
+			continue;	/* found in a directory: threads only */
 		for (guint j = 0; j < profs->len; j++) {
 			g_autoptr(GError) err = NULL;
 			SimExploreStats s;
@@ -1351,7 +1311,7 @@ sim_explore_paths(const SimExploreOptions *opts, char *const *paths, gsize n)
 				failed = TRUE;	/* LCOV_EXCL_LINE */
 				continue;	/* LCOV_EXCL_LINE */
 			}
-			print_stats(opts, sc->path, profs->pdata[j], &s);
+			print_stats(opts, in->name, profs->pdata[j], &s);
 			if (s.failed || !s.complete)
 				failed = TRUE;
 			if (!s.complete && !s.failed &&

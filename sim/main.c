@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "diff.h"
 #include "explore.h"
 #include "sim.h"
 #include "suggest.h"
@@ -30,13 +31,15 @@ static const SimBackendOps *const backends[] = {
 };
 
 static const char usage_text[] =
-    "usage: reuseport-sim run [--profile P|all] [--format text|tap|json]\n"
+    "usage: reuseport-sim run [--profile P|all|auto] [--format text|tap|json]\n"
     "                         [--trace[=all]] [--keep-going] [--backend B]\n"
     "                         FILE|DIR...\n"
     "       reuseport-sim explore [--profile P] [--preemptions N|unbounded]\n"
     "                         [--no-reduction] [--max-schedules N]\n"
     "                         [--plant BUG[,BUG]] [--format text|json]\n"
     "                         [--save FILE] [--quiet] FILE|DIR...\n"
+    "       reuseport-sim diff [--profile P|auto] [--format text|tap|json]\n"
+    "                          [--manifest FILE] FILE|DIR...\n"
     "       reuseport-sim list-verbs\n"
     "       reuseport-sim --help | --version\n";
 
@@ -52,19 +55,33 @@ static const char help_text[] =
     "                     blocks at the model's lock and RCU points and\n"
     "                     at each statement start; a directory explores\n"
     "                     the scenarios in it that have threads\n"
+    "  diff FILE|DIR...   run each scenario on the model and on the live\n"
+    "                     kernel (needs the kernel backend and root) and\n"
+    "                     compare them step by step; a divergence not in\n"
+    "                     the manifest fails, so does an unused entry\n"
     "  list-verbs         list the verbs of the scenario language\n"
     "\n"
     "Options of run:\n"
-    "  --profile P[,P]    run only under these profiles (all: every one);\n"
-    "                     a scenario runs under each selected profile it\n"
-    "                     declares\n"
+    "  --profile P[,P]    run only under these profiles (all: every one;\n"
+    "                     auto: the one nearest the running kernel, at or\n"
+    "                     below its version); a scenario runs under each\n"
+    "                     selected profile it declares\n"
     "  --format F         text (default), tap or json (one object a line)\n"
     "  --trace[=all]      print the model's events with scenario names;\n"
     "                     =all adds lock, callback lock and RCU events\n"
     "  --keep-going       do not stop a scenario at its first failure\n"
     "  --backend B        model (default), or kernel when built with\n"
     "                     --enable-kernel-backend; a profile the backend\n"
-    "                     cannot run is skipped, expect statements too\n"
+    "                     cannot run is skipped, expect statements too;\n"
+    "                     a step it cannot do is not checked (a note says\n"
+    "                     why, once per scenario)\n"
+    "\n"
+    "Options of diff:\n"
+    "  --profile P        the model profile to compare with (default auto)\n"
+    "  --format F         text (default), tap or json\n"
+    "  --manifest FILE    the intended differences: lines 'FILE:LINE\n"
+    "                     REASON' or 'FILE:* REASON' (e.g.\n"
+    "                     scenarios/kernel-differences.manifest)\n"
     "\n"
     "Options of explore:\n"
     "  --profile P[,P]    explore only under these profiles\n"
@@ -161,7 +178,15 @@ cmd_run(int argc, char **argv)
 			for (guint k = 0; parts[k] != NULL; k++) {
 				if (strcmp(parts[k], "all") == 0)
 					all = TRUE;
-				else
+				else if (strcmp(parts[k], "auto") == 0) {
+					g_autoptr(GError) e = NULL;
+					const char *p = sim_profile_auto(&e);
+
+					if (p == NULL)
+						return usage_error(NULL, "%s",
+						    e->message);
+					g_ptr_array_add(profiles, g_strdup(p));
+				} else
 					g_ptr_array_add(profiles,
 					    g_strdup(parts[k]));
 			}
@@ -216,6 +241,99 @@ cmd_run(int argc, char **argv)
 		o.profiles = (char **)profiles->pdata;
 	}
 	return sim_run_paths(&o, (char *const *)paths->pdata, paths->len);
+}
+
+/* diff: the model against the live kernel, step by step (diff.c). */
+static int
+cmd_diff(int argc, char **argv)
+{
+	static const char *const opts[] = { "--profile", "--format",
+	    "--manifest", "--help", NULL };
+	static const char *const formats[] = { "text", "tap", "json", NULL };
+	g_autoptr(GPtrArray) paths = g_ptr_array_new();
+	g_autoptr(SimManifest) manifest = NULL;
+	SimDiffOptions o = { 0 };
+	const char *profile = "auto", *mpath = NULL, *v;
+	gboolean missing, dashdash = FALSE;
+	int i;
+
+	o.out = stdout;
+	o.err = stderr;
+	o.a = &sim_backend_model;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (dashdash || a[0] != '-' || a[1] == '\0') {
+			g_ptr_array_add(paths, argv[i]);
+		} else if (strcmp(a, "--") == 0) {
+			dashdash = TRUE;
+		} else if ((v = opt_value(argv, argc, &i, "--profile",
+		    &missing)) != NULL || missing) {
+			if (missing)
+				return usage_error(NULL, "option '%s' needs a "
+				    "value", a);
+			profile = v;
+		} else if ((v = opt_value(argv, argc, &i, "--manifest",
+		    &missing)) != NULL || missing) {
+			if (missing)
+				return usage_error(NULL, "option '%s' needs a "
+				    "value", a);
+			mpath = v;
+		} else if ((v = opt_value(argv, argc, &i, "--format",
+		    &missing)) != NULL || missing) {
+			if (missing)
+				return usage_error(NULL, "option '%s' needs a "
+				    "value", a);
+			if (!g_strv_contains(formats, v))
+				return usage_error(NULL, "unknown format '%s' "
+				    "(text, tap or json)", v);
+			o.format = strcmp(v, "tap") == 0 ? SIM_FORMAT_TAP :
+			    strcmp(v, "json") == 0 ? SIM_FORMAT_JSON :
+			    SIM_FORMAT_TEXT;
+		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			fputs(usage_text, stdout);
+			fputs("\n", stdout);
+			fputs(help_text, stdout);
+			return SIM_EXIT_OK;
+		} else {
+			g_autofree char *opt = g_strndup(a, strcspn(a, "="));
+
+			return usage_error(sim_suggest(opt, opts,
+			    g_strv_length((char **)opts)), "unknown option '%s'",
+			    a);
+		}
+	}
+	if (paths->len == 0)
+		return usage_error(NULL, "diff: no FILE or DIR given");
+	if (strcmp(profile, "auto") == 0) {
+		g_autoptr(GError) e = NULL;
+
+		profile = sim_profile_auto(&e);
+		if (profile == NULL)
+			return usage_error(NULL, "%s", e->message);
+	}
+	o.profile = profile;
+#ifdef HAVE_KERNEL_BACKEND
+	o.b = &sim_backend_kernel;
+#else
+	fputs("reuseport-sim: diff needs the kernel backend: configure "
+	    "--enable-kernel-backend (libbpf)\n", stderr);
+	return SIM_EXIT_USAGE;
+#endif
+	if (mpath != NULL) {
+		g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func(
+		    g_free);
+
+		manifest = sim_manifest_load(mpath, errors);
+		if (manifest == NULL) {
+			for (guint k = 0; k < errors->len; k++)
+				fprintf(stderr, "%s\n",
+				    (char *)errors->pdata[k]);
+			return SIM_EXIT_USAGE;
+		}
+	}
+	o.manifest = manifest;
+	return sim_diff_paths(&o, (char *const *)paths->pdata, paths->len);
 }
 
 static int
@@ -368,6 +486,7 @@ static const struct {
 } commands[] = {
 	{ "run", cmd_run },
 	{ "explore", cmd_explore },
+	{ "diff", cmd_diff },
 	{ "list-verbs", cmd_list_verbs },
 };
 

@@ -184,6 +184,11 @@ struct SimExec {
 	 * invariants at its own points, not after each statement */
 	gboolean		 concurrent;
 	GPtrArray		*results;	/* char *: each result, or NULL */
+	/* what the backend could not do (SIM_CANNOT, hash=N, expect) */
+	GHashTable		*unsure;	/* name -> why: not checked */
+	GPtrArray		*notes;		/* char *: said once each */
+	char			*rest;		/* SIM_CANNOT_REST: why */
+	GPtrArray		*steps;		/* SimStep *, or NULL */
 };
 
 /* ---------------------------------------------------------------------
@@ -231,6 +236,21 @@ struct SimRunOptions {
 	FILE			*err;		/* input errors */
 };
 
+/*
+ * One statement as run, for `diff`: its result in backend-neutral words
+ * (names, not ids or cookie values), or NULL with why when the backend
+ * could not tell.
+ */
+typedef struct SimStep SimStep;
+struct SimStep {
+	const SimStmt	*st;
+	char		*result;	/* "-EBUSY", "0", "c(a)", "a", ... */
+	char		*why;		/* result NULL: why not */
+	gboolean	 ok;		/* met its expectation */
+	gboolean	 by_hash;	/* a delivery the hash decided: only
+					 * its outcome compares */
+};
+
 /* The outcome of one scenario under one profile. */
 typedef struct SimReport SimReport;
 struct SimReport {
@@ -238,6 +258,17 @@ struct SimReport {
 	char		*skip;		/* why it did not run (backend), or NULL */
 	GPtrArray	*messages;	/* char *: a failure, then state lines */
 	GString		*trace;		/* formatted events; NULL: none */
+	GPtrArray	*notes;		/* char *: checks the backend skipped */
+	GPtrArray	*steps;		/* SimStep *; set it (see
+					 * sim_steps_new()) to have them */
+};
+
+/* One scenario file: where it is, how it is shown, what it holds. */
+typedef struct SimInput SimInput;
+struct SimInput {
+	char		*path;		/* to open */
+	char		*name;		/* to show: relative to its DIR */
+	SimScenario	*sc;
 };
 
 /* exec.c */
@@ -248,6 +279,8 @@ void		 sim_run_scenario(const SimScenario *sc, const char *profile,
 		    const SimBackendOps *ops, SimTraceLevel trace,
 		    gboolean keep_going, SimReport *report);
 void		 sim_report_clear(SimReport *report);
+GPtrArray	*sim_steps_new(void);
+GPtrArray	*sim_inputs_load(char *const *paths, gsize n, FILE *err);
 int		 sim_run_paths(const SimRunOptions *opts, char *const *paths,
 		    gsize n);
 gboolean	 sim_checking(const SimExec *x);

@@ -63,7 +63,7 @@ else
 	not_ok "race scenarios explore clean"
 	cat "$tmp/clean.out"
 fi
-if grep -q '^PASS .*race/select-vs-close.scn \[6.18\]: [0-9]* schedules, 2 end states' \
+if grep -q '^PASS .*select-vs-close.scn \[6.18\]: [0-9]* schedules, 2 end states' \
     "$tmp/clean.out"; then
 	ok "select-vs-close reaches both outcomes"
 else

@@ -1,0 +1,630 @@
+/*
+ * check_kdiff.c - tests of what the kernel backend work added to the
+ * runner, without a kernel: steps a backend cannot do (SIM_CANNOT,
+ * SIM_CANNOT_REST) and their notes, `reuseport-sim diff` (sim/diff.c)
+ * with its manifest, and `--profile auto` from a fake release string.
+ *
+ * The backend under test is the model with a few operations replaced
+ * (fake_ops()): it cannot set a foreign owner (SIM_CANNOT), cannot hold
+ * requests (SIM_CANNOT_REST), answers every freeze with -EPERM (a
+ * divergence for diff), and has no model-only queries, like a kernel.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include "diff.h"
+#include "sim.h"
+#include "testutil.h"
+
+static int
+fake_cannot(SimBackend *b, unsigned proc, int fd)
+{
+	(void)b;
+	(void)proc;
+	(void)fd;
+	return SIM_CANNOT;
+}
+
+static int
+fake_rest(SimBackend *b, unsigned netns)
+{
+	(void)b;
+	(void)netns;
+	return SIM_CANNOT_REST;
+}
+
+static int
+fake_freeze(SimBackend *b, unsigned proc, int fd)
+{
+	(void)b;
+	(void)proc;
+	(void)fd;
+	return -EPERM;
+}
+
+static const char *
+fake_why(SimBackend *b)
+{
+	(void)b;
+	return "the fake has no such thing";
+}
+
+static SimBackendOps
+fake_ops(void)
+{
+	SimBackendOps ops = sim_backend_model;
+
+	ops.name = "fake";
+	ops.inspect = NULL;
+	ops.set_foreign_owner = fake_cannot;
+	ops.requests_ack = fake_rest;
+	ops.map_freeze = fake_freeze;
+	ops.why = fake_why;
+	return ops;
+}
+
+static SimScenario *
+parse(const char *src)
+{
+	g_autoptr(GError) e = NULL;
+	g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func(g_free);
+	SimScenario *sc = sim_parse_buffer("t.scn", src, strlen(src), NULL,
+	    NULL, &e);
+
+	ck_assert_msg(sc != NULL, "%s", e != NULL ? e->message : "?");
+	ck_assert_msg(sim_check_scenario(sc, errors), "%s",
+	    errors->len > 0 ? (char *)errors->pdata[0] : "?");
+	return sc;
+}
+
+/* Run src on ops under 6.18; the joined messages and notes. */
+static void
+run_fake(const char *src, const SimBackendOps *ops, SimReport *rep)
+{
+	g_autoptr(SimScenario) sc = parse(src);
+
+	sim_run_scenario(sc, "6.18", ops, SIM_TRACE_OFF, FALSE, rep);
+	/* the report refers to the scenario's statements only through
+	 * steps, which are not asked for here */
+}
+
+static char *
+joined(GPtrArray *a)
+{
+	GString *s = g_string_new(NULL);
+	guint i;
+
+	for (i = 0; a != NULL && i < a->len; i++)
+		g_string_append_printf(s, "%s%s", i > 0 ? "\n" : "",
+		    (char *)a->pdata[i]);
+	return g_string_free(s, FALSE);
+}
+
+#define PAIR \
+	"socket a udp4\n" \
+	"setsockopt a reuseport 1\n" \
+	"bind a 127.0.0.1:7000\n" \
+	"socket b udp4\n" \
+	"setsockopt b reuseport 1\n" \
+	"bind b 127.0.0.1:a\n" \
+	"map m sockarray entries=4\n"
+
+/* ----------------------------------------------------------------------
+ * SIM_CANNOT: that check only, said once; what depends on it is skipped
+ */
+
+START_TEST(cannot_step)
+{
+	SimBackendOps ops = fake_ops();
+	SimReport rep = { 0 };
+	g_autofree char *notes = NULL, *msgs = NULL;
+
+	/* on the model the foreign owner makes update fail with EBUSY; the
+	 * fake could not make a foreign, so update a is not checked, and
+	 * neither is anything naming a (or m, which a reached) later */
+	run_fake(PAIR
+	    "owner a foreign\n"
+	    "update m 0 a = -EBUSY\n"
+	    "lookup m 0 = -ENOENT\n"
+	    "owner b foreign\n"
+	    "update m 1 b = -EBUSY\n"
+	    "expect b owner = foreign\n"
+	    "socket c udp4\n"
+	    "bind c 127.0.0.1:7001 = ok\n", &ops, &rep);
+	msgs = joined(rep.messages);
+	notes = joined(rep.notes);
+	ck_assert_msg(rep.passed, "%s", msgs);
+	ck_assert_ptr_null(rep.skip);
+	/* said once; the expect names b, which depends on it: no note */
+	ck_assert_str_eq(notes,
+	    "t.scn:8:1: not checked: the fake backend cannot do 'owner': "
+	    "the fake has no such thing");
+	sim_report_clear(&rep);
+
+	/* a step naming none of them is still checked */
+	run_fake(PAIR
+	    "owner a foreign\n"
+	    "socket c udp4\n"
+	    "expect c state = close\n"
+	    "expect c state = close\n"
+	    "bind c 127.0.0.1:7001 = -EINVAL\n", &ops, &rep);
+	ck_assert(!rep.passed);
+	msgs = (g_free(msgs), joined(rep.messages));
+	ck_assert_msg(g_str_has_prefix(msgs, "t.scn:12:25: expected -EINVAL, "
+	    "got 0"), "%s", msgs);
+	notes = (g_free(notes), joined(rep.notes));
+	ck_assert_str_eq(notes,
+	    "t.scn:8:1: not checked: the fake backend cannot do 'owner': "
+	    "the fake has no such thing\n"
+	    "t.scn:10:1: not checked: expect: the backend has no internal "
+	    "state to look at");
+	sim_report_clear(&rep);
+}
+END_TEST
+
+/* SIM_CANNOT_REST: the rest is skipped, the scenario too if nothing
+ * failed before; a failure before stays a failure, with a note. */
+START_TEST(cannot_rest)
+{
+	SimBackendOps ops = fake_ops();
+	SimReport rep = { 0 };
+	g_autofree char *notes = NULL;
+
+	run_fake(PAIR
+	    "ack-requests = 0\n"
+	    "bind a 127.0.0.1:9 = ok\n", &ops, &rep);
+	ck_assert(!rep.passed);
+	ck_assert_uint_eq(rep.messages->len, 0);
+	ck_assert_str_eq(rep.skip, "t.scn:8:1: the fake backend cannot do "
+	    "'ack-requests': the fake has no such thing; the rest of the "
+	    "scenario depends on it");
+	sim_report_clear(&rep);
+
+	run_fake(PAIR
+	    "socket c udp4\n"
+	    "bind c 127.0.0.1:7001 = -EINVAL\n"
+	    "ack-requests = 0\n", &ops, &rep);
+	ck_assert(!rep.passed);
+	ck_assert_ptr_null(rep.skip);
+	ck_assert_uint_eq(rep.messages->len, 1);
+	sim_report_clear(&rep);
+
+	/* keep-going: the failure, then the rest is not run */
+	{
+		g_autoptr(SimScenario) sc = parse(PAIR
+		    "socket c udp4\n"
+		    "bind c 127.0.0.1:7001 = -EINVAL\n"
+		    "ack-requests = 0\n"
+		    "bind c 127.0.0.1:7002 = -EINVAL\n");
+
+		sim_run_scenario(sc, "6.18", &ops, SIM_TRACE_OFF, TRUE, &rep);
+		ck_assert(!rep.passed);
+		ck_assert_ptr_null(rep.skip);
+		ck_assert_uint_eq(rep.messages->len, 1);
+		notes = joined(rep.notes);
+		ck_assert_str_eq(notes, "not run: t.scn:10:1: the fake backend "
+		    "cannot do 'ack-requests': the fake has no such thing; "
+		    "the rest of the scenario depends on it");
+		sim_report_clear(&rep);
+	}
+}
+END_TEST
+
+/* The model itself never says "cannot": no notes on the corpus shapes. */
+START_TEST(model_no_notes)
+{
+	SimReport rep = { 0 };
+
+	run_fake(PAIR "owner a foreign\nupdate m 0 a = -EBUSY\n"
+	    "expect a owner = foreign\n", &sim_backend_model, &rep);
+	ck_assert(rep.passed);
+	ck_assert_uint_eq(rep.notes->len, 0);
+	sim_report_clear(&rep);
+}
+END_TEST
+
+/* ----------------------------------------------------------------------
+ * The manifest
+ */
+
+static SimManifest *
+manifest(const char *text, char **errs)
+{
+	g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func(g_free);
+	SimManifest *m = sim_manifest_parse("k.manifest", text, strlen(text),
+	    errors);
+
+	*errs = joined(errors);
+	return m;
+}
+
+START_TEST(manifest_parse)
+{
+	g_autofree char *errs = NULL;
+	g_autoptr(SimManifest) m = manifest(
+	    "# comment\n"
+	    "\n"
+	    "  map/freeze.scn:3 freeze twice: EPERM  # trailing comment\n"
+	    "x.scn:*\tevery step\n"
+	    "y.scn:12 maybe by chance\n", &errs);
+
+	ck_assert_str_eq(errs, "");
+	ck_assert_ptr_nonnull(m);
+	ck_assert_uint_eq(sim_manifest_size(m), 3);
+}
+END_TEST
+
+static const struct {
+	const char *text, *want;
+} manifest_bad[] = {
+	{ "x.scn:0 r\n", "k.manifest:1:7: expected a line number (1 or more) "
+	    "or '*' after ':', got '0'" },
+	{ "  foo bar\n", "k.manifest:1:3: expected FILE:LINE or FILE:* then "
+	    "a reason, got 'foo'" },
+	{ ":3 r\n", "k.manifest:1:1: expected FILE:LINE or FILE:* then a "
+	    "reason, got ':3'" },
+	{ "x.scn:3x r\n", "k.manifest:1:7: expected a line number (1 or "
+	    "more) or '*' after ':', got '3x'" },
+	{ "x.scn:99999999999 r\n", "k.manifest:1:7: expected a line number "
+	    "(1 or more) or '*' after ':', got '99999999999'" },
+	{ "\nx.scn:3\n", "k.manifest:2:8: entry 'x.scn:3' needs a reason" },
+	{ "x.scn:3 maybe\n", "k.manifest:1:14: entry 'x.scn:3' needs a "
+	    "reason" },
+	{ "x.scn:* a\n x.scn:* b\n", "k.manifest:2:2: 'x.scn:*' is already "
+	    "listed at k.manifest:1:1" },
+	{ "x.scn:1 a\0b\n", "k.manifest:1:10: NUL byte in the manifest" },
+};
+
+START_TEST(manifest_errors)
+{
+	g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func(g_free);
+	const char *text = manifest_bad[_i].text;
+	gsize len = strlen(text);
+	g_autoptr(SimManifest) m = NULL;
+
+	if (strstr(manifest_bad[_i].want, "NUL") != NULL)
+		len += 1 + strlen(text + len + 1);
+	m = sim_manifest_parse("k.manifest", text, len, errors);
+	ck_assert_ptr_null(m);
+	ck_assert_uint_ge(errors->len, 1);
+	ck_assert_str_eq(errors->pdata[0], manifest_bad[_i].want);
+}
+END_TEST
+
+START_TEST(manifest_missing)
+{
+	g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func(g_free);
+
+	ck_assert_ptr_null(sim_manifest_load("/nonexistent/k.manifest",
+	    errors));
+	ck_assert_uint_eq(errors->len, 1);
+	ck_assert(g_str_has_prefix(errors->pdata[0],
+	    "/nonexistent/k.manifest: "));
+}
+END_TEST
+
+/* ----------------------------------------------------------------------
+ * diff: the model against the fake, step by step
+ */
+
+typedef struct {
+	int	 status;
+	char	*out;
+	char	*err;
+} DiffRun;
+
+static void
+diffrun_clear(DiffRun *r)
+{
+	g_free(r->out);
+	g_free(r->err);
+}
+
+static char *tmpdir;
+
+/* A scenario file in tmpdir; returns its path. */
+static char *
+scn_file(const char *name, const char *src)
+{
+	char *p = g_build_filename(tmpdir, name, NULL);
+
+	ck_assert(g_file_set_contents(p, src, -1, NULL));
+	return p;
+}
+
+static DiffRun
+diff(const char *path, const char *mtext, SimFormat format)
+{
+	SimBackendOps ops = fake_ops();
+	g_autoptr(SimManifest) m = NULL;
+	SimDiffOptions o = { 0 };
+	DiffRun r = { 0 };
+	size_t ol = 0, el = 0;
+	char *paths[] = { (char *)path };
+
+	if (mtext != NULL) {
+		g_autofree char *errs = NULL;
+
+		m = manifest(mtext, &errs);
+		ck_assert_msg(m != NULL, "%s", errs);
+	}
+	o.a = &sim_backend_model;
+	o.b = &ops;
+	o.profile = "6.18";
+	o.manifest = m;
+	o.format = format;
+	o.out = open_memstream(&r.out, &ol);
+	o.err = open_memstream(&r.err, &el);
+	r.status = sim_diff_paths(&o, paths, 1);
+	fclose(o.out);
+	fclose(o.err);
+	return r;
+}
+
+#define FREEZE \
+	"map m sockarray entries=4\n" \
+	"freeze m = any\n" \
+	"socket a udp4\n" \
+	"bind a 127.0.0.1:7000\n" \
+	"owner a foreign\n" \
+	"expect a owner = foreign\n"
+
+START_TEST(diff_divergence)
+{
+	g_autofree char *p = scn_file("f.scn", FREEZE);
+	g_autofree char *want = NULL;
+	DiffRun r = diff(p, NULL, SIM_FORMAT_TEXT);
+
+	ck_assert_int_eq(r.status, SIM_EXIT_FAIL);
+	want = g_strdup_printf(
+	    "FAIL %s [6.18] (4 steps compared, 2 not)\n"
+	    "    %s:2:1: divergence: freeze m\n"
+	    "        model    0\n"
+	    "        fake     -EPERM\n"
+	    "diff: 0 passed, 1 failed, 0 skipped; 4 steps compared, 2 not; "
+	    "divergences: 0 known, 1 unexplained; 0 unused manifest "
+	    "entries\n", p, p);
+	ck_assert_str_eq(r.out, want);
+	ck_assert_str_eq(r.err, "");
+	diffrun_clear(&r);
+}
+END_TEST
+
+START_TEST(diff_known)
+{
+	g_autofree char *p = scn_file("f.scn", FREEZE);
+	g_autofree char *want = NULL;
+	DiffRun r = diff(p, "f.scn:2 the fake refuses freezing\n",
+	    SIM_FORMAT_TEXT);
+
+	ck_assert_int_eq(r.status, SIM_EXIT_OK);
+	want = g_strdup_printf(
+	    "PASS %s [6.18] (4 steps compared, 2 not)\n"
+	    "    %s:2:1: known divergence: freeze m\n"
+	    "        model    0\n"
+	    "        fake     -EPERM\n"
+	    "        because  the fake refuses freezing (k.manifest:1)\n"
+	    "diff: 1 passed, 0 failed, 0 skipped; 4 steps compared, 2 not; "
+	    "divergences: 1 known, 0 unexplained; 0 unused manifest "
+	    "entries\n", p, p);
+	ck_assert_str_eq(r.out, want);
+	diffrun_clear(&r);
+
+	/* FILE:* covers the file; a wrong line does not */
+	r = diff(p, "f.scn:* the fake\n", SIM_FORMAT_TEXT);
+	ck_assert_int_eq(r.status, SIM_EXIT_OK);
+	diffrun_clear(&r);
+	r = diff(p, "f.scn:3 the fake\n", SIM_FORMAT_TEXT);
+	ck_assert_int_eq(r.status, SIM_EXIT_FAIL);
+	diffrun_clear(&r);
+	/* the file name must end at a '/' */
+	r = diff(p, "x/f.scn:2 the fake\n", SIM_FORMAT_TEXT);
+	ck_assert_int_eq(r.status, SIM_EXIT_FAIL);
+	diffrun_clear(&r);
+}
+END_TEST
+
+/* An entry no divergence used fails, unless "maybe" or its file was not
+ * compared. */
+START_TEST(diff_unused)
+{
+	g_autofree char *p = scn_file("g.scn", "socket a udp4\n");
+	DiffRun r = diff(p, "g.scn:1 nothing diverges here\n",
+	    SIM_FORMAT_TEXT);
+
+	ck_assert_int_eq(r.status, SIM_EXIT_FAIL);
+	ck_assert_msg(strstr(r.out, "FAIL k.manifest:1:1: unused manifest "
+	    "entry g.scn:1: no divergence there (nothing diverges here)\n")
+	    != NULL, "%s", r.out);
+	ck_assert_msg(strstr(r.out, "1 unused manifest entries\n") != NULL,
+	    "%s", r.out);
+	diffrun_clear(&r);
+	r = diff(p, "g.scn:1 maybe nothing diverges here\n", SIM_FORMAT_TEXT);
+	ck_assert_int_eq(r.status, SIM_EXIT_OK);
+	diffrun_clear(&r);
+	r = diff(p, "other.scn:1 another file\n", SIM_FORMAT_TEXT);
+	ck_assert_int_eq(r.status, SIM_EXIT_OK);
+	diffrun_clear(&r);
+}
+END_TEST
+
+START_TEST(diff_formats)
+{
+	g_autofree char *p = scn_file("f.scn", FREEZE);
+	g_autofree char *want = NULL;
+	DiffRun r = diff(p, "g.scn:* unused but not compared\n",
+	    SIM_FORMAT_JSON);
+
+	ck_assert_int_eq(r.status, SIM_EXIT_FAIL);
+	want = g_strdup_printf("{\"type\":\"result\",\"file\":\"%s\","
+	    "\"profile\":\"6.18\",\"result\":\"fail\",\"compared\":4,"
+	    "\"not_compared\":2,\"divergences\":[{\"at\":\"%s:2:1\","
+	    "\"step\":\"freeze m\",\"model\":\"0\",\"fake\":\"-EPERM\","
+	    "\"known\":false}]}\n"
+	    "{\"type\":\"summary\",\"passed\":0,\"failed\":1,\"skipped\":0,"
+	    "\"compared\":4,\"not_compared\":2,\"known\":0,"
+	    "\"unexplained\":1,\"unused\":0}\n", p, p);
+	ck_assert_str_eq(r.out, want);
+	diffrun_clear(&r);
+
+	r = diff(p, NULL, SIM_FORMAT_TAP);
+	ck_assert_int_eq(r.status, SIM_EXIT_FAIL);
+	ck_assert_msg(g_str_has_prefix(r.out, "not ok 1 - "), "%s", r.out);
+	ck_assert_msg(strstr(r.out, "\n1..1\n") != NULL, "%s", r.out);
+	diffrun_clear(&r);
+}
+END_TEST
+
+/* A scenario without the profile, a bad scenario, an unknown profile. */
+START_TEST(diff_skip_and_errors)
+{
+	g_autofree char *p = scn_file("old.scn", "profile 4.19\n"
+	    "socket a udp4\n");
+	g_autofree char *bad = scn_file("bad.scn", "frobnicate\n");
+	g_autofree char *want = NULL;
+	SimDiffOptions o = { 0 };
+	DiffRun r = diff(p, NULL, SIM_FORMAT_TEXT);
+	size_t ol = 0, el = 0;
+
+	ck_assert_int_eq(r.status, SIM_EXIT_OK);
+	want = g_strdup_printf("SKIP %s [6.18] (no selected profile)\n", p);
+	ck_assert_msg(g_str_has_prefix(r.out, want), "%s", r.out);
+	diffrun_clear(&r);
+
+	r = diff(bad, NULL, SIM_FORMAT_TEXT);
+	ck_assert_int_eq(r.status, SIM_EXIT_USAGE);
+	ck_assert_str_eq(r.out, "");
+	ck_assert_msg(strstr(r.err, "bad.scn:1:1: ") != NULL, "%s", r.err);
+	diffrun_clear(&r);
+
+	o.a = o.b = &sim_backend_model;
+	o.profile = "5.4";
+	o.out = open_memstream(&r.out, &ol);
+	o.err = open_memstream(&r.err, &el);
+	ck_assert_int_eq(sim_diff_paths(&o, &p, 1), SIM_EXIT_USAGE);
+	fclose(o.out);
+	fclose(o.err);
+	ck_assert_str_eq(r.err, "reuseport-sim: unknown profile '5.4'\n");
+	diffrun_clear(&r);
+}
+END_TEST
+
+/* ----------------------------------------------------------------------
+ * --profile auto
+ */
+
+static const struct {
+	const char *release, *want;
+} releases[] = {
+	{ "6.18.44-amd64", "6.18" },
+	{ "6.18", "6.18" },
+	{ "6.19.0-rc1", "6.18" },
+	{ "7.0.0", "6.18" },
+	{ "6.9.1", "4.19" },	/* 9 < 18: numbers, not strings */
+	{ "6.17.3", "4.19" },
+	{ "5.10.0-35-cloud-amd64", "4.19" },
+	{ "4.19.0", "4.19" },
+	{ "4.18.20", NULL },
+	{ "3.10.0-1160.el7.x86_64", NULL },
+	{ "linux", NULL },
+	{ "6", NULL },
+	{ "6.x", NULL },
+	{ "", NULL },
+};
+
+START_TEST(profile_auto)
+{
+	g_autoptr(GError) e = NULL;
+	const char *got = sim_profile_for_release(releases[_i].release, &e);
+
+	if (releases[_i].want == NULL) {
+		ck_assert_msg(got == NULL, "%s: %s", releases[_i].release, got);
+		ck_assert(g_error_matches(e, SIM_ERROR, SIM_ERROR_INPUT));
+		ck_assert(g_str_has_prefix(e->message, "--profile auto: "));
+	} else {
+		ck_assert_msg(got != NULL, "%s: %s", releases[_i].release,
+		    e->message);
+		ck_assert_str_eq(got, releases[_i].want);
+	}
+}
+END_TEST
+
+START_TEST(profile_auto_running)
+{
+	g_autoptr(GError) e = NULL;
+	const char *got = sim_profile_auto(&e);
+
+	/* whatever the machine, the answer is a profile or a clear no */
+	ck_assert(got != NULL ? rp_profile_find(got) != NULL :
+	    g_str_has_prefix(e->message, "--profile auto: "));
+}
+END_TEST
+
+static void
+setup_tmp(void)
+{
+	tmpdir = g_dir_make_tmp("check_kdiff-XXXXXX", NULL);
+	ck_assert_ptr_nonnull(tmpdir);
+}
+
+static void
+teardown_tmp(void)
+{
+	const char *n;
+	GDir *d = g_dir_open(tmpdir, 0, NULL);
+
+	while (d != NULL && (n = g_dir_read_name(d)) != NULL) {
+		g_autofree char *p = g_build_filename(tmpdir, n, NULL);
+
+		g_unlink(p);
+	}
+	if (d != NULL)
+		g_dir_close(d);
+	g_rmdir(tmpdir);
+	g_clear_pointer(&tmpdir, g_free);
+}
+
+static Suite *
+kdiff_suite(void)
+{
+	Suite *s = suite_create("kdiff");
+	TCase *tc;
+
+	tc = tcase_create("sim/cannot");
+	tcase_add_test(tc, cannot_step);
+	tcase_add_test(tc, cannot_rest);
+	tcase_add_test(tc, model_no_notes);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("sim/manifest");
+	tcase_add_test(tc, manifest_parse);
+	tcase_add_loop_test(tc, manifest_errors, 0,
+	    G_N_ELEMENTS(manifest_bad));
+	tcase_add_test(tc, manifest_missing);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("sim/diff");
+	tcase_add_checked_fixture(tc, setup_tmp, teardown_tmp);
+	tcase_add_test(tc, diff_divergence);
+	tcase_add_test(tc, diff_known);
+	tcase_add_test(tc, diff_unused);
+	tcase_add_test(tc, diff_formats);
+	tcase_add_test(tc, diff_skip_and_errors);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("sim/profile-auto");
+	tcase_add_loop_test(tc, profile_auto, 0, G_N_ELEMENTS(releases));
+	tcase_add_test(tc, profile_auto_running);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return tu_run_suite(kdiff_suite()) != 0;
+}

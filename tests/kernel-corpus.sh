@@ -1,0 +1,28 @@
+#!/bin/sh
+# tests/kernel-corpus.sh - the whole scenario corpus on the live kernel:
+#
+#   reuseport-sim run --backend kernel --profile auto scenarios
+#
+# must exit 0: every scenario passes, or is skipped with its reason where
+# the kernel cannot do a step the rest depends on.  Steps the kernel cannot
+# do are reported as notes, never as failures.  Exit 77 (skip) when not
+# root, without the kernel backend, or when the backend refused every
+# scenario (bpf() or unshare not permitted, no profile for this kernel).
+set -u
+. "$(dirname "$0")/kernel-lib.sh"
+kernel_needs_root
+
+echo "=== $SIM run --backend kernel --profile auto --format tap $top_srcdir/scenarios"
+out=$("$SIM" run --backend kernel --profile auto --format tap \
+    "$top_srcdir/scenarios" 2>&1)
+rc=$?
+printf '%s\n' "$out"
+if test "$rc" -eq 0 && kernel_all_skipped "$out"; then
+	echo "SKIP: the kernel backend ran no scenario here"
+	exit 77
+fi
+if test "$rc" -ne 0; then
+	echo "kernel-corpus.sh: FAIL: exit status $rc"
+	exit 1
+fi
+exit 0

@@ -1,0 +1,44 @@
+# tests/kernel-lib.sh - shared by the kernel-*.sh tests (sourced, POSIX sh).
+#
+# Sets SIM (reuseport-sim: $SIM, else $top_builddir, ., ..) and top_srcdir,
+# and exits 77 (skip) with the reason when the live-kernel tests cannot
+# run here: reuseport-sim missing, built without the kernel backend, or
+# not root (the backend needs CAP_SYS_ADMIN and CAP_BPF).
+here=$(cd "$(dirname "$0")" && pwd)
+top_srcdir=${top_srcdir:-$here/..}
+top_srcdir=$(cd "$top_srcdir" && pwd) || exit 1
+
+if test -z "${SIM:-}"; then
+	for cand in "${top_builddir:-.}/reuseport-sim" ./reuseport-sim \
+	    ../reuseport-sim; do
+		if test -x "$cand"; then
+			SIM=$cand
+			break
+		fi
+	done
+fi
+if test -z "${SIM:-}" || ! test -x "$SIM"; then
+	echo "SKIP: reuseport-sim not found (set SIM)"
+	exit 77
+fi
+if ! "$SIM" run --backend kernel --help >/dev/null 2>&1; then
+	echo "SKIP: reuseport-sim was built without the kernel backend" \
+	    "(configure --enable-kernel-backend; needs libbpf)"
+	exit 77
+fi
+
+# kernel_needs_root: exit 77 unless root.
+kernel_needs_root() {
+	if test "$(id -u)" -ne 0; then
+		echo "SKIP: the kernel backend needs root (CAP_SYS_ADMIN and" \
+		    "CAP_BPF)"
+		exit 77
+	fi
+}
+
+# kernel_all_skipped OUTPUT: true when a TAP run had no test point that
+# ran (the backend refused every scenario: no bpf(), another kernel).
+kernel_all_skipped() {
+	! printf '%s\n' "$1" | grep -E '^(not )?ok [0-9]+ ' |
+	    grep -vq '# SKIP'
+}
