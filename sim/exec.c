@@ -909,6 +909,14 @@ result_render(const SimExec *x, const SimResult *r)
 	return value_render(x, &r->v);
 }
 
+/* The result r of the current step in scenario words: -EBUSY, c(a), m:3,
+ * dropped.  g_free(). */
+char *
+sim_result_render(const SimExec *x, const SimResult *r)
+{
+	return result_render(x, r);
+}
+
 /* ---------------------------------------------------------------------
  * State descriptions
  */
@@ -1484,7 +1492,7 @@ sim_scenario_profiles(const SimScenario *sc, char *const *selected)
  * to msgs; return FALSE when there was one.
  */
 static gboolean
-run_stmt(SimExec *x, const SimStmt *st, GPtrArray *msgs)
+run_stmt(SimExec *x, const SimStmt *st, GPtrArray *msgs, SimResult *rout)
 {
 	g_autoptr(GError) err = NULL;
 	const GPtrArray *exp = sim_stmt_expect_for(st, x->profile);
@@ -1541,6 +1549,8 @@ run_stmt(SimExec *x, const SimStmt *st, GPtrArray *msgs)
 		describe_ids(x, err->message, s);
 		g_ptr_array_add(msgs, g_string_free(s, FALSE));
 	}
+	if (rout != NULL)
+		*rout = r;
 	return msgs->len == before;
 }
 
@@ -1568,6 +1578,35 @@ sim_run_scenario(const SimScenario *sc, const char *profile,
     const SimBackendOps *ops, SimTraceLevel trace, gboolean keep_going,
     SimReport *report)
 {
+	sim_run_scenario_hooked(sc, profile, ops, trace, keep_going, NULL,
+	    report);
+}
+
+/* The observer of a hooked run: the trace sink, then the hooks' one. */
+static void
+tee_event(void *ud, const struct rp_event *ev)
+{
+	SimExec *x = ud;
+
+	sim_trace_observer()->event(x->trace, ev);
+	x->hooks->observer->event(x->hooks->ud, ev);
+}
+
+static const struct rp_observer tee_observer = {
+	.event = tee_event,
+};
+
+/*
+ * sim_run_scenario() with per-step hooks (NULL: none): hooks->observer
+ * sees every event of the run (lock events too), hooks->step is called
+ * after each statement with its result and the failures it added, and
+ * hooks->done once at the end, while x still holds its name tables.
+ */
+void
+sim_run_scenario_hooked(const SimScenario *sc, const char *profile,
+    const SimBackendOps *ops, SimTraceLevel trace, gboolean keep_going,
+    const SimStepHooks *hooks, SimReport *report)
+{
 	g_autoptr(SimExec) x = NULL;
 	g_autoptr(GError) err = NULL;
 	guint i;
@@ -1579,6 +1618,7 @@ sim_run_scenario(const SimScenario *sc, const char *profile,
 	x->profile = profile;
 	x->ops = ops != NULL ? ops : &sim_backend_model;
 	x->trace = sim_trace_new(trace);
+	x->hooks = hooks;
 	x->be = x->ops->open(profile, &err);
 	if (x->be == NULL) {
 		/* not root, not this kernel: the backend cannot say */
@@ -1588,15 +1628,27 @@ sim_run_scenario(const SimScenario *sc, const char *profile,
 		return;
 	}
 	x->insp = x->ops->inspect;
-	if (x->insp != NULL)
+	if (x->insp != NULL && hooks != NULL && hooks->observer != NULL)
+		x->insp->set_observer(x->be, &tee_observer, x);
+	else if (x->insp != NULL)
 		x->insp->set_observer(x->be, sim_trace_observer(), x->trace);
 	for (i = 0; i < sc->stmts->len; i++) {
-		if (run_stmt(x, sc->stmts->pdata[i], report->messages))
+		guint before = report->messages->len;
+		SimResult r = { 0 };
+		gboolean ok;
+
+		ok = run_stmt(x, sc->stmts->pdata[i], report->messages, &r);
+		if (hooks != NULL && hooks->step != NULL)
+			hooks->step(hooks->ud, x, i, sc->stmts->pdata[i], &r,
+			    ok ? NULL : report->messages, before);
+		if (ok)
 			continue;
 		report->passed = FALSE;
 		if (!keep_going)
 			break;
 	}
+	if (hooks != NULL && hooks->done != NULL)
+		hooks->done(hooks->ud, x);
 	if (trace != SIM_TRACE_OFF) {
 		report->trace = g_string_new(NULL);
 		sim_trace_format(x->trace, x, report->trace);

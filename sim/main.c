@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "explain.h"
 #include "sim.h"
 #include "suggest.h"
 #ifdef HAVE_KERNEL_BACKEND
@@ -32,6 +33,8 @@ static const char usage_text[] =
     "usage: reuseport-sim run [--profile P|all] [--format text|tap|json]\n"
     "                         [--trace[=all]] [--keep-going] [--backend B]\n"
     "                         FILE|DIR...\n"
+    "       reuseport-sim explain [--profile P] [--steps LIST] [--dot DIR]\n"
+    "                             [--svg DIR] [--html DIR] FILE...\n"
     "       reuseport-sim list-verbs\n"
     "       reuseport-sim --help | --version\n";
 
@@ -43,6 +46,10 @@ static const char help_text[] =
     "  run FILE|DIR...    run scenarios; directories are searched for\n"
     "                     *.scn files.  Every file is checked first; a\n"
     "                     broken one stops everything with exit status 2.\n"
+    "  explain FILE...    narrate scenarios step by step (the rules that\n"
+    "                     decided, locks, why), and draw the state after\n"
+    "                     each step (--dot, --svg, --html); see\n"
+    "                     reuseport-sim explain --help\n"
     "  list-verbs         list the verbs of the scenario language\n"
     "\n"
     "Options of run:\n"
@@ -217,6 +224,7 @@ static const struct {
 } commands[] = {
 	{ "run", cmd_run },
 	{ "list-verbs", cmd_list_verbs },
+	{ "explain", sim_explain_main },
 };
 
 int

@@ -180,6 +180,7 @@ struct SimExec {
 	SimObj			*proc;		/* its process */
 	SimTrace		*trace;
 	GPtrArray		*step_msgs;	/* char *: failures of the step */
+	const struct SimStepHooks *hooks;	/* NULL: none */
 };
 
 /* ---------------------------------------------------------------------
@@ -236,6 +237,22 @@ struct SimReport {
 	GString		*trace;		/* formatted events; NULL: none */
 };
 
+/*
+ * Per-step hooks of one run (explain.c and the renderers).  step() gets
+ * the statement's index and result; failures is NULL when it passed,
+ * else the report's messages, of which those from index first on are
+ * the step's own.  done() runs once after the last step, while x still
+ * holds its names.  The observer sees every event, lock events too.
+ */
+typedef struct SimStepHooks SimStepHooks;
+struct SimStepHooks {
+	const struct rp_observer *observer;
+	void	(*step)(void *ud, SimExec *x, guint index, const SimStmt *st,
+		    const SimResult *r, const GPtrArray *failures, guint first);
+	void	(*done)(void *ud, SimExec *x);
+	void	*ud;
+};
+
 /* exec.c */
 gboolean	 sim_check_scenario(const SimScenario *sc, GPtrArray *errors);
 GPtrArray	*sim_scenario_profiles(const SimScenario *sc,
@@ -243,6 +260,11 @@ GPtrArray	*sim_scenario_profiles(const SimScenario *sc,
 void		 sim_run_scenario(const SimScenario *sc, const char *profile,
 		    const SimBackendOps *ops, SimTraceLevel trace,
 		    gboolean keep_going, SimReport *report);
+void		 sim_run_scenario_hooked(const SimScenario *sc,
+		    const char *profile, const SimBackendOps *ops,
+		    SimTraceLevel trace, gboolean keep_going,
+		    const SimStepHooks *hooks, SimReport *report);
+char		*sim_result_render(const SimExec *x, const SimResult *r);
 void		 sim_report_clear(SimReport *report);
 int		 sim_run_paths(const SimRunOptions *opts, char *const *paths,
 		    gsize n);
