@@ -534,6 +534,18 @@ why_of(const char *id, int err)
 	return NULL;
 }
 
+/* The rule id at p ("R-UPD-6a..."). g_free(). */
+static char *
+rule_id_at(const char *p)
+{
+	gsize len;
+
+	for (len = 2; g_ascii_isalnum(p[len]) || (p[len] == '-' &&
+	    g_ascii_isalnum(p[len + 1])); len++)
+		;
+	return g_strndup(p, len);
+}
+
 /*
  * The check a rule comes after, from its SPEC.md text: the first
  * "After R-X" (or "after R-X"), "follows R-X".  NULL when the text
@@ -557,7 +569,29 @@ rule_after(const SimSpecRule *r)
 	for (len = 2; g_ascii_isalnum(best[len]) || (best[len] == '-' &&
 	    g_ascii_isalnum(best[len + 1])); len++)
 		;
+	/* a range "R-A..R-B": the check comes after its last rule */
+	if (strncmp(best + len, "..R-", 4) == 0)
+		return rule_id_at(best + len + 2);
 	return g_strndup(best, len);
+}
+
+/* The last rule (in SPEC.md order) whose text says "before ID": the
+ * check just ahead of a rule that names none itself.  g_free(). */
+static char *
+rule_before(const char *id)
+{
+	g_autofree char *pat = g_strdup_printf("before %s", id);
+	const char *found = NULL;
+	gsize i, n = strlen(pat);
+
+	for (i = 0; i < sim_spec_n_rules; i++) {
+		const char *p = strstr(sim_spec_rules[i].text, pat);
+
+		if (p != NULL && !g_ascii_isalnum(p[n]) &&
+		    strcmp(sim_spec_rules[i].id, id) != 0)
+			found = sim_spec_rules[i].id;
+	}
+	return g_strdup(found);
 }
 
 /* The chain of earlier checks of rule r, first check first. */
@@ -571,6 +605,8 @@ append_earlier(const SimSpecRule *r, GString *out)
 	while (cur != NULL && chain->len < 16) {
 		char *a = rule_after(cur);
 
+		if (a == NULL)
+			a = rule_before(cur->id);
 		if (a == NULL || strcmp(a, cur->id) == 0 ||
 		    g_ptr_array_find_with_equal_func(chain, a, g_str_equal,
 		    NULL)) {
@@ -582,7 +618,7 @@ append_earlier(const SimSpecRule *r, GString *out)
 	}
 	if (chain->len == 0)
 		return;
-	g_string_append(out, "      after:");
+	g_string_append(out, "      after (docs/SPEC.md order):");
 	for (i = (gint)chain->len - 1; i >= 0; i--)
 		g_string_append_printf(out, " %s", (char *)chain->pdata[i]);
 	g_string_append(out, " (these passed)\n");

@@ -341,9 +341,24 @@ map_node(Dot *d, const SimSnapMap *m, gboolean ghost)
 		    sim_map_type_name(m->type), m->value_size,
 		    m->frozen ? ", frozen" : "");
 	if (ghost) {
-		g_string_append(row, "<tr>");
-		cell(row, NULL, FALSE, NULL, "slots gone", TRUE);
-		g_string_append(row, "</tr>");
+		/* the slots it had: each occupant's owner word was cleared */
+		for (i = 0; i < m->slots->len; i++) {
+			const SimSnapSlot *sl = &g_array_index(m->slots,
+			    SimSnapSlot, i);
+			g_autofree char *t = g_strdup_printf("%u  held %s",
+			    sl->key, outer ? sim_names_map(d->nm, sl->occ) :
+			    sim_names_sock(d->nm, sl->occ));
+
+			g_string_append(row, "<tr>");
+			cell(row, NULL, TRUE, NULL, t, FALSE);
+			g_string_append(row, "</tr>");
+		}
+		if (m->slots->len == 0) {
+			g_string_append(row, "<tr>");
+			cell(row, NULL, FALSE, NULL, "all slots were empty",
+			    TRUE);
+			g_string_append(row, "</tr>");
+		}
 		cols = 1;
 	} else if (m->max_entries <= ALL_SLOTS_MAX) {
 		for (k = 0; k < m->max_entries; k++) {
