@@ -201,13 +201,16 @@ listing(const SimRecord *rec, GString *o)
 			next++;
 		}
 	}
-	/* steps the listing did not place (a file that changed meanwhile) */
+	/* steps the listing did not place (a file that cannot be read or
+	 * changed meanwhile): as the parser saw them */
 	for (; next < nsteps; next++) {
 		const SimStepRec *is = rec->steps->pdata[next];
 		g_autofree char *b = g_path_get_basename(is->st->file);
 		g_autofree char *t = sim_stmt_text(is->st);
+		gboolean in_top = strcmp(is->st->file, top) == 0;
 
-		line_item(o, "src step inc", (int)next + 1, b, is->st->line, t);
+		line_item(o, in_top ? "src step" : "src step inc",
+		    (int)next + 1, b, is->st->line, t);
 	}
 }
 
@@ -247,7 +250,7 @@ sim_render_html(const SimRecord *rec, SimNames *nm, char **svgs,
 		g_string_append_printf(o, "<div class=\"frame\" id=\"f%u\" "
 		    "data-title=\"", i + 1);
 		hesc(o, t);
-		g_string_append(o, " -> ");
+		g_string_append(o, " -&gt; ");
 		hesc(o, s->result);
 		g_string_append(o, "\"");
 		if (i > 0)
