@@ -309,7 +309,7 @@ START_TEST(tables)
 	ck_assert_ptr_nonnull(r);
 	ck_assert_str_eq(r->title, "socket must not be owned already");
 	has(r->models, "reuseport_array_update_check()");
-	ck_assert_ptr_null(sim_spec_rule("R-NOPE-1"));
+	ck_assert_ptr_null(sim_spec_rule("X-NOPE-1"));
 	w = sim_why_table(&n);
 	ck_assert_uint_gt(n, 100);
 	for (i = 0; i < n; i++) {
