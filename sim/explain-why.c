@@ -14,7 +14,10 @@
  *	{OWNER}	what the socket's owner word named before the step,
  *	{OCC}	the occupant of {M} slot {K} before the step, {NOW} after,
  *	{G} {POS}	the socket's group and its position in socks[],
- *	{ERR}	the step's result, {PROF} the profile.
+ *	{SEL} {RG}	what a program run selected, and the group the
+ *		packet reached; {PICK} "had selected b, which receives the
+ *		packet" or "had selected nothing, so the hash fallback decides",
+ *	{ERR}	the rule's result, {PROF} the profile.
  */
 #include "explain.h"
 
@@ -203,7 +206,8 @@ static const SimWhy why_table[] = {
 	    "pointer any more (it is being closed), so the helper returns "
 	    "-ENOENT." },
 	{ "R-HLP-2b", NULL, "the socket found in the sockmap is in no "
-	    "reuseport group ({ERR})." },
+	    "reuseport group: {ERR} (-ENOENT when the map is a reuseport "
+	    "array, -EINVAL for a sockmap or sockhash)." },
 	{ "R-HLP-3a", NULL, "4.19: the receiving group has id 0 (none of its "
 	    "members was ever in a reuseport array), so the ids cannot match: "
 	    "-ENOENT." },
@@ -214,8 +218,9 @@ static const SimWhy why_table[] = {
 	{ "R-HLP-3d", NULL, "the selected socket is a member of another group "
 	    "(another port, address or netns): -EBADFD; a program can only "
 	    "select within the group that receives the packet." },
-	{ "R-HLP-4", "the socket in the slot the program named is a member of "
-	    "the receiving group, so it becomes the run's selection.", NULL },
+	{ "R-HLP-4", "the slot the program named holds {SEL}, a member of the "
+	    "receiving group {RG}, so {SEL} becomes the run's selection.",
+	    NULL },
 
 	/* syscall lookup */
 	{ "R-LKP-1a", NULL, "the lookup flags are not ones {PROF} accepts: "
@@ -308,9 +313,8 @@ static const SimWhy why_table[] = {
 	    "listener of another group: it moves into that group.", NULL },
 
 	/* program verdicts */
-	{ "R-RUN-1", "the program returned SK_PASS: the socket its last "
-	    "successful bpf_sk_select_reuseport call chose receives the "
-	    "packet, or the hash decides when it chose none.", NULL },
+	{ "R-RUN-1", "the program of {RG} returned SK_PASS and its last "
+	    "successful bpf_sk_select_reuseport call {PICK}.", NULL },
 	{ "R-RUN-2", NULL, "the program returned something other than SK_PASS "
 	    "(SK_DROP), so the packet is dropped even if a socket was "
 	    "selected." },

@@ -640,6 +640,9 @@ typedef struct {
 	gboolean	 has_key;
 	guint32		 key;		/* {K} */
 	unsigned	 value;		/* {V}: the map an outer update stores */
+	unsigned	 sel;		/* {SEL}: what a program run selected */
+	unsigned	 rgroup;	/* {RG}: the group a packet reached */
+	int		 err;		/* {ERR}: the rule's result */
 } WhyCtx;
 
 static const SimObj *
@@ -689,12 +692,21 @@ why_ctx_init(WhyCtx *c, const SimRecord *rec, guint i, SimNames *nm)
 			c->key = (guint32)v;
 		}
 	}
-	/* a send: the socket that received it */
-	for (k = 0; c->sock == 0 && k < s->events->len; k++) {
+	/* a send: the socket that received it; a cookie: its socket */
+	for (k = 0; k < s->events->len; k++) {
 		const struct rp_event *e = &g_array_index(s->events,
 		    struct rp_event, k);
 
-		if (e->kind == RP_EV_SELECT && e->sock != 0)
+		if (e->kind == RP_EV_PROG_RUN && c->rgroup == 0) {
+			c->sel = e->sock2;
+			c->rgroup = e->group;
+		}
+		if (e->kind == RP_EV_SELECT && c->rgroup == 0)
+			c->rgroup = e->group;
+		if (c->sock != 0)
+			continue;
+		if ((e->kind == RP_EV_SELECT || e->kind == RP_EV_COOKIE) &&
+		    e->sock != 0)
 			c->sock = e->sock;
 		else if (e->kind == RP_EV_PROG_RUN)
 			c->sock = e->sock;
@@ -802,9 +814,24 @@ why_fill(WhyCtx *c, const char *t, GString *out)
 			else
 				g_string_append(out, "?");
 		} else if (strcmp(f, "ERR") == 0) {
-			g_autofree char *e = sim_err_string(c->step->err);
+			g_autofree char *e = sim_err_string(c->err);
 
 			g_string_append(out, e);
+		} else if (strcmp(f, "SEL") == 0) {
+			g_string_append(out, c->sel != 0 ?
+			    sim_names_sock(c->nm, c->sel) : "the socket");
+		} else if (strcmp(f, "PICK") == 0) {
+			if (c->sel != 0)
+				g_string_append_printf(out, "had selected %s, "
+				    "which receives the packet",
+				    sim_names_sock(c->nm, c->sel));
+			else
+				g_string_append(out, "had selected nothing, so "
+				    "the hash fallback decides");
+		} else if (strcmp(f, "RG") == 0) {
+			g_string_append(out, c->rgroup != 0 ?
+			    sim_names_group(c->nm, c->rgroup) :
+			    "the receiving group");
 		} else if (strcmp(f, "PROF") == 0) {
 			g_string_append(out, c->rec->profile);
 		} else {
@@ -1208,7 +1235,10 @@ sim_explain_step(const SimRecord *rec, guint i, SimNames *nm, GString *out)
 		why = why_of(e->rule, e->err);
 		g_string_append(out, "      why: ");
 		if (why != NULL)
+		{
+			c.err = e->err;
 			why_fill(&c, why, out);
+		}
 		else
 			g_string_append(out, "(no narration for this rule)");
 		g_string_append_c(out, '\n');
