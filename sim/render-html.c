@@ -13,9 +13,10 @@
  * ACTIONS is a comma-separated list of key names (ArrowDown, k, End ...)
  * and click:N (click the line of step N), the script performs them on
  * load, through the same handlers a person uses, and then appends
- * <pre id="selftest">step=N line=L frame=fN title=T hidden=H</pre> saying
- * what is shown: the current step, its line as highlighted, the frame
- * shown, the <title> of its picture and how many frames are hidden.
+ * <pre id="selftest">step=N line=L frame=fN title=T hidden=H scrolly=Y</pre>
+ * saying what is shown: the current step, its line as highlighted, the
+ * frame shown, the <title> of its picture, how many frames are hidden and
+ * how far the page itself is scrolled (stepping scrolls only the listing).
  */
 #include <string.h>
 
@@ -50,7 +51,8 @@ static const char page_css[] =
     "header h1{font-size:16px;margin:0}\n"
     "header p{margin:2px 0;font-size:12px;color:#dde}\n"
     "main{display:flex;align-items:flex-start}\n"
-    "#src{list-style:none;margin:0;padding:8px 0;width:38%;"
+    "#src{position:relative;list-style:none;margin:0;padding:8px 0;"
+    "width:38%;"
     "max-height:calc(100vh - 70px);overflow:auto;"
     "font:12px/1.5 monospace;border-right:1px solid #ccc}\n"
     "#src li{padding:0 8px;white-space:pre-wrap;color:#777}\n"
@@ -75,6 +77,14 @@ static const char page_js[] =
     "  var lines = document.querySelectorAll('#src li.step');\n"
     "  var n = frames.length, cur = 1;\n"
     "  var status = document.getElementById('status');\n"
+    "  var src = document.getElementById('src');\n"
+    "  /* scroll the listing only, never the page */\n"
+    "  function reveal(li) {\n"
+    "    var top = li.offsetTop;\n"
+    "    if (top < src.scrollTop ||\n"
+    "        top + li.offsetHeight > src.scrollTop + src.clientHeight)\n"
+    "      src.scrollTop = Math.max(0, top - src.clientHeight / 3);\n"
+    "  }\n"
     "  function show(k) {\n"
     "    if (k < 1) k = 1;\n"
     "    if (k > n) k = n;\n"
@@ -84,8 +94,7 @@ static const char page_js[] =
     "    for (var j = 0; j < lines.length; j++) {\n"
     "      var on = Number(lines[j].dataset.step) === k;\n"
     "      lines[j].classList.toggle('cur', on);\n"
-    "      if (on && lines[j].scrollIntoView)\n"
-    "        lines[j].scrollIntoView({block: 'nearest'});\n"
+    "      if (on) reveal(lines[j]);\n"
     "    }\n"
     "    status.textContent = 'step ' + k + ' of ' + n + ': ' +\n"
     "      frames[k - 1].dataset.title;\n"
@@ -129,7 +138,8 @@ static const char page_js[] =
     "    ' line=' + (hl.length === 1 ? hl[0].dataset.line : 'none') +\n"
     "    ' frame=' + (shown.length === 1 ? shown[0].id : 'none') +\n"
     "    ' title=' + (t ? t.textContent : 'none') +\n"
-    "    ' hidden=' + document.querySelectorAll('.frame[hidden]').length;\n"
+    "    ' hidden=' + document.querySelectorAll('.frame[hidden]').length +\n"
+    "    ' scrolly=' + Math.round(window.scrollY);\n"
     "  document.body.appendChild(r);\n"
     "})();\n";
 

@@ -8,7 +8,8 @@
 # The page has a self-test hook: "#test=ACTIONS" in the URL makes its own
 # script perform ACTIONS (key names, click:N) through the same handlers a
 # person uses, then append <pre id="selftest">step=N line=FILE:L frame=fN
-# title=stepN hidden=H</pre>.  Chromium runs the page offline
+# title=stepN hidden=H scrolly=Y</pre> (Y: how far the page itself
+# scrolled; stepping must scroll only the listing).  Chromium runs the page offline
 # (--dump-dom, no network, a scratch profile) and this script reads that
 # line and the highlighted line from the DOM.  It also checks that the
 # page loads nothing from elsewhere.
@@ -105,7 +106,7 @@ check() {
 	actions=$1 step=$2 line=$3
 	run "$actions" > "$tmp/dom"
 	got=$(sed -n 's/.*<pre id="selftest">\([^<]*\)<\/pre>.*/\1/p' "$tmp/dom")
-	want="step=$step line=handover.scn:$line frame=f$step title=step$step hidden=$((nframes - 1))"
+	want="step=$step line=handover.scn:$line frame=f$step title=step$step hidden=$((nframes - 1)) scrolly=0"
 	cur=$(grep -o '<li class="src step cur"[^>]*>' "$tmp/dom")
 	if test "$got" != "$want"; then
 		echo "FAIL #test=$actions: shows '$got', expected '$want'"
