@@ -19,7 +19,8 @@
 # - every picture docs/tutorial.md shows exists, and every SVG there is
 #   shown by docs/tutorial.md;
 # - every narration line docs/tutorial.md quotes (indented lines starting
-#   "step", "result:", "R-", "models:", "after", "held", "why:") is in the
+#   "step", "result:", "kernel:", "locks taken", "changes:", "R-", "models:",
+#   "after", "held", "why:") is in the
 #   output of `reuseport-sim explain` of the tutorial scenarios.
 #
 # With --update it writes the pictures and graphviz-version instead.
@@ -136,7 +137,7 @@ for f in "$pics"/*.svg; do
 done
 test "$status" -eq 0 && echo "PASS every picture is there and shown"
 
-grep -E '^ *(step [0-9]+,|result:|R-[A-Z]+-[0-9A-Za-z]+ |models:|after |held |why:)' \
+grep -E '^ *(step [0-9]+,|result:|kernel:|locks taken|changes:|R-[A-Z]+-[0-9A-Za-z]+ |models:|after |held |why:)' \
     "$doc" > "$tmp/quoted"
 nq=0
 while IFS= read -r l; do
