@@ -454,6 +454,14 @@ sim_names_prog(SimNames *n, unsigned id)
 	return s != NULL ? s : names_numbered(n->progs, id, "cbpf");
 }
 
+unsigned
+sim_names_lookup(SimNames *n, const char *name, SimObjKind kind)
+{
+	const SimObj *o = sim_obj_find(n->x, SIM_NS_FILE, name);
+
+	return o != NULL && o->kind == kind && o->bound ? o->id : 0;
+}
+
 const char *
 sim_names_sock_proc(SimNames *n, unsigned id)
 {

@@ -149,6 +149,8 @@ const char	*sim_names_sock(SimNames *n, unsigned id);
 const char	*sim_names_map(SimNames *n, unsigned id);
 const char	*sim_names_group(SimNames *n, unsigned id);
 const char	*sim_names_prog(SimNames *n, unsigned id);
+/* The id of the bound socket or map called name, 0 when none. */
+unsigned	 sim_names_lookup(SimNames *n, const char *name, SimObjKind kind);
 /* The process holding socket id's fd when it is not init, else NULL. */
 const char	*sim_names_sock_proc(SimNames *n, unsigned id);
 

@@ -19,7 +19,10 @@
  *   arrow from the socket back to the slot its owner word names;
  * - what the step changed is highlighted (yellow fill, red outline, bold
  *   red arrows), and what it freed is drawn once more, dashed, as
- *   "(freed)".
+ *   "(freed)";
+ * - in a step that returned an error, the sockets, the map and the slot
+ *   its statement names are purple: the state the failing check looked
+ *   at (for EBUSY, the socket and the owner word that names its slot).
  *
  * The text depends only on the scenario and the profile: objects are
  * written in id order with scenario names, so it is stable and tested
@@ -41,6 +44,8 @@
 #define EMPTY_FONT	"#999999"
 #define CLOSED_FILL	"#e6e6e6"
 #define OWNER_LINE	"#b35900"
+#define INV_FILL	"#ead7f7"	/* what a failing check looked at */
+#define INV_LINE	"#7b3fa0"
 
 /* Maps with at most this many entries show every slot. */
 #define ALL_SLOTS_MAX	16u
@@ -50,7 +55,60 @@ typedef struct {
 	const SimSnap	*before, *after;
 	SimNames	*nm;
 	GString		*out;
+	/* a step that returned an error: the objects its statement names */
+	GArray		*inv_socks;	/* unsigned */
+	unsigned	 inv_map;
+	gboolean	 inv_has_key;
+	guint32		 inv_key;
 } Dot;
+
+static gboolean
+inv_sock(const Dot *d, unsigned id)
+{
+	guint i;
+
+	for (i = 0; d->inv_socks != NULL && i < d->inv_socks->len; i++)
+		if (g_array_index(d->inv_socks, unsigned, i) == id)
+			return TRUE;
+	return FALSE;
+}
+
+static gboolean
+inv_slot(const Dot *d, unsigned map, guint32 key)
+{
+	return d->inv_map == map && d->inv_has_key && d->inv_key == key;
+}
+
+/* For a step that returned an error, note the sockets and the map slot
+ * its statement names: the state the failing check looked at. */
+static void
+inv_collect(Dot *d, const SimStepRec *s)
+{
+	guint k;
+
+	if (s->err == 0)
+		return;
+	d->inv_socks = g_array_new(FALSE, FALSE, sizeof(unsigned));
+	for (k = 0; k < s->st->args->len; k++) {
+		const SimToken *t = s->st->args->pdata[k];
+		const char *w = sim_token_word(t);
+		guint64 v;
+		unsigned id;
+
+		if (k == 1 && d->inv_map != 0 && t->kind == SIM_TOK_INT &&
+		    sim_token_get_u64(t, &v) && v <= G_MAXUINT32) {
+			d->inv_has_key = TRUE;
+			d->inv_key = (guint32)v;
+		}
+		if (w == NULL)
+			continue;
+		if ((id = sim_names_lookup(d->nm, w, SIM_OBJ_SOCK)) != 0)
+			g_array_append_val(d->inv_socks, id);
+		else if (k == 0 &&
+		    (id = sim_names_lookup(d->nm, w, SIM_OBJ_MAP)) != 0)
+			d->inv_map = id;
+	}
+}
 
 /* Append s escaped for an HTML-like label. */
 static void
@@ -95,6 +153,10 @@ static void
 qesc(GString *o, const char *s)
 {
 	for (; *s != '\0'; s++) {
+		if (*s == '\n') {
+			g_string_append(o, "\\l");	/* a left-justified line */
+			continue;
+		}
 		if (*s == '"' || *s == '\\')
 			g_string_append_c(o, '\\');
 		g_string_append_c(o, *s);
@@ -175,11 +237,13 @@ sock_node(Dot *d, const SimSnapSock *ss, gboolean hi, gboolean ghost)
 	const char *proc = sim_names_sock_proc(d->nm, ss->id);
 	const char *name = sim_names_sock(d->nm, ss->id);
 
+	gboolean inv = !hi && !ghost && inv_sock(d, ss->id);
+
 	g_string_append_printf(o, "  s%u [shape=box, style=\"rounded,filled%s"
 	    "\", fillcolor=\"%s\", color=\"%s\", penwidth=%s, label=<<b>", ss->id,
-	    ghost || ss->closed ? ",dashed" : "", hi ? HI_FILL : ghost ||
-	    ss->closed ? CLOSED_FILL : "#ffffff", hi ? HI_LINE : "#333333",
-	    hi ? "2" : "1");
+	    ghost || ss->closed ? ",dashed" : "", hi ? HI_FILL : inv ?
+	    INV_FILL : ghost || ss->closed ? CLOSED_FILL : "#ffffff", hi ?
+	    HI_LINE : inv ? INV_LINE : "#333333", hi || inv ? "2" : "1");
 	esc(o, name);
 	g_string_append(o, "</b>");
 	if (proc != NULL) {
@@ -225,9 +289,11 @@ member_at(const SimSnap *s, unsigned group, int pos, gboolean closed)
 	return 0;
 }
 
+/* hi: changed by the step; inv (when not hi): looked at by the failing
+ * check */
 static void
-cell(GString *o, const char *port, gboolean hi, const char *fill,
-    const char *text, gboolean dim)
+cell_inv(GString *o, const char *port, gboolean hi, gboolean inv,
+    const char *fill, const char *text, gboolean dim)
 {
 	g_string_append(o, "<td");
 	if (port != NULL)
@@ -235,6 +301,9 @@ cell(GString *o, const char *port, gboolean hi, const char *fill,
 	if (hi)
 		g_string_append_printf(o, " bgcolor=\"%s\" color=\"%s\"",
 		    HI_FILL, HI_LINE);
+	else if (inv)
+		g_string_append_printf(o, " bgcolor=\"%s\" color=\"%s\"",
+		    INV_FILL, INV_LINE);
 	else if (fill != NULL)
 		g_string_append_printf(o, " bgcolor=\"%s\"", fill);
 	g_string_append(o, ">");
@@ -244,6 +313,13 @@ cell(GString *o, const char *port, gboolean hi, const char *fill,
 	if (dim)
 		g_string_append(o, "</font>");
 	g_string_append(o, "</td>");
+}
+
+static void
+cell(GString *o, const char *port, gboolean hi, const char *fill,
+    const char *text, gboolean dim)
+{
+	cell_inv(o, port, hi, FALSE, fill, text, dim);
 }
 
 static void
@@ -368,8 +444,8 @@ map_node(Dot *d, const SimSnapMap *m, gboolean ghost)
 			    "%u  empty" : "%u", k);
 
 			g_string_append(row, "<tr>");
-			cell(row, port, now != sim_snap_slot(b, k), NULL, t,
-			    now == 0);
+			cell_inv(row, port, now != sim_snap_slot(b, k),
+			    inv_slot(d, m->id, k), NULL, t, now == 0);
 			g_string_append(row, "</tr>");
 			cols++;
 		}
@@ -392,8 +468,9 @@ map_node(Dot *d, const SimSnapMap *m, gboolean ghost)
 				    key);
 
 				g_string_append(row, "<tr>");
-				cell(row, port, sl->occ != sim_snap_slot(b,
-				    key), NULL, t, FALSE);
+				cell_inv(row, port, sl->occ != sim_snap_slot(b,
+				    key), inv_slot(d, m->id, key), NULL, t,
+				    FALSE);
 				g_string_append(row, "</tr>");
 				cols++;
 				next = key + 1;
@@ -408,6 +485,9 @@ map_node(Dot *d, const SimSnapMap *m, gboolean ghost)
 	if (hi_head)
 		g_string_append_printf(o, " bgcolor=\"%s\" color=\"%s\"",
 		    HI_FILL, HI_LINE);
+	else if (!ghost && d->inv_map == m->id)
+		g_string_append_printf(o, " bgcolor=\"%s\" color=\"%s\"",
+		    INV_FILL, INV_LINE);
 	else
 		g_string_append_printf(o, " bgcolor=\"%s\"", ghost ?
 		    CLOSED_FILL : outer ? OUTER_FILL : MAP_FILL);
@@ -434,8 +514,11 @@ sim_render_dot(const SimRecord *rec, guint i, SimNames *nm, GString *out)
 	g_autoptr(GString) title = g_string_new(NULL);
 	const char *top = rec->sc->files->len > 0 ? rec->sc->files->pdata[0] :
 	    NULL;
-	Dot d = { rec, sim_record_before(rec, i), s->snap, nm, out };
+	Dot d = { rec, sim_record_before(rec, i), s->snap, nm, out, NULL, 0,
+	    FALSE, 0 };
 	guint k, j;
+
+	inv_collect(&d, s);
 
 	if (top != NULL && strcmp(top, s->st->file) == 0) {
 		g_string_printf(title, "step %u, line %u: ", i + 1,
@@ -448,12 +531,15 @@ sim_render_dot(const SimRecord *rec, guint i, SimNames *nm, GString *out)
 	}
 	g_string_append_printf(title, "%s  ->  %s [%s]", text, s->result,
 	    rec->profile);
+	if (d.inv_socks != NULL && (d.inv_socks->len > 0 || d.inv_map != 0))
+		g_string_append(title, "\npurple: what the check that "
+		    "returned the error looked at");
 	g_string_append_printf(out, "digraph \"step%u\" {\n", i + 1);
 	g_string_append(out, "  graph [rankdir=LR, fontname=\"Helvetica\", "
 	    "fontsize=12, nodesep=0.25, ranksep=0.7, labelloc=t, "
 	    "labeljust=l, label=\"");
 	qesc(out, title->str);
-	g_string_append(out, "\"];\n");
+	g_string_append(out, "\\l\"];\n");
 	g_string_append(out, "  node [fontname=\"Helvetica\", fontsize=10];\n"
 	    "  edge [fontname=\"Helvetica\", fontsize=9, arrowsize=0.7];\n");
 
@@ -555,12 +641,17 @@ sim_render_dot(const SimRecord *rec, guint i, SimNames *nm, GString *out)
 			to = g_strdup_printf("m%u", m->id);
 		edge(&d, from, to, b == NULL || b->owner != ss->owner ||
 		    b->owner_map != ss->owner_map ||
-		    b->owner_idx != ss->owner_idx, ss->owner == RP_OWNER_STALE ?
+		    b->owner_idx != ss->owner_idx, inv_sock(&d, ss->id) ?
+		    "style=dashed, constraint=false, color=\"" INV_LINE "\", "
+		    "label=\"owner\", fontcolor=\"" INV_LINE "\"" :
+		    ss->owner == RP_OWNER_STALE ?
 		    "style=dotted, constraint=false, color=\"" OWNER_LINE "\", "
 		    "label=\"stale owner\"" : "style=dashed, constraint=false, "
 		    "color=\"" OWNER_LINE "\", label=\"owner\"");
 	}
 	g_string_append(out, "}\n");
+	if (d.inv_socks != NULL)
+		g_array_unref(d.inv_socks);
 }
 
 /* Is Graphviz's dot on PATH? */

@@ -126,6 +126,18 @@ START_TEST(explain_ebusy)
 	has(t, "why: socket b already owns map m slot 3;");
 	has(t, "  changes: none\n");
 	has(o.text->pdata[9], "why: socket b already owns map m slot 3;");
+	/* the picture marks what the check looked at: b, its owner word,
+	 * m and slot 3; nothing is highlighted as changed */
+	t = o.dot->pdata[8];
+	has(t, "\\lpurple: what the check that returned the error looked "
+	    "at\\l\"];");
+	has(t, "s2 [shape=box, style=\"rounded,filled\", fillcolor=\"#ead7f7\", "
+	    "color=\"#7b3fa0\", penwidth=2,");
+	has(t, "<td port=\"k3\" bgcolor=\"#ead7f7\" color=\"#7b3fa0\">3</td>");
+	has(t, "s2 -> m1:k3:e [style=dashed, constraint=false, "
+	    "color=\"#7b3fa0\", label=\"owner\"");
+	hasnt(t, "#ffd966");
+	hasnt(o.dot->pdata[7], "purple");
 	/* the successful insert before it: locks in order, then the change */
 	t = o.text->pdata[7];
 	has(t, "  locks taken, in order: reuseport_lock, b's "
