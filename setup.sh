@@ -18,7 +18,7 @@ set -eu
 BUILD_DIR=_build/default
 PACKAGES="autoconf automake libtool pkg-config autoconf-archive"
 PACKAGES="$PACKAGES libglib2.0-dev check lcov valgrind gcc make graphviz"
-PACKAGES="$PACKAGES libbpf-dev"
+PACKAGES="$PACKAGES libbpf-dev chromium"
 
 usage() {
 	echo "usage: $0 [--build-only]" >&2

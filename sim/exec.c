@@ -1041,6 +1041,14 @@ result_render(const SimExec *x, const SimResult *r)
 	return value_render(x, &r->v);
 }
 
+/* The result r of the current step in scenario words: -EBUSY, c(a), m:3,
+ * dropped.  g_free(). */
+char *
+sim_result_render(const SimExec *x, const SimResult *r)
+{
+	return result_render(x, r);
+}
+
 /* ---------------------------------------------------------------------
  * State descriptions
  */
@@ -1708,7 +1716,7 @@ cannot(SimExec *x, const SimStmt *st, SimResult *r)
  * to msgs; return FALSE when there was one.
  */
 static gboolean
-run_stmt(SimExec *x, const SimStmt *st, GPtrArray *msgs)
+run_stmt(SimExec *x, const SimStmt *st, GPtrArray *msgs, SimResult *rout)
 {
 	g_autoptr(GError) err = NULL;
 	const GPtrArray *exp = sim_stmt_expect_for(st, x->profile);
@@ -1801,6 +1809,8 @@ run_stmt(SimExec *x, const SimStmt *st, GPtrArray *msgs)
 		g_ptr_array_add(x->steps, sp);
 	}
 	g_clear_error(&err);
+	if (rout != NULL)
+		*rout = r;
 	if (x->concurrent)
 		return msgs->len == before;	/* explore.c checks */
 	if (x->insp != NULL && !x->insp->check(x->be, &err)) {
@@ -1844,6 +1854,35 @@ sim_run_scenario(const SimScenario *sc, const char *profile,
     const SimBackendOps *ops, SimTraceLevel trace, gboolean keep_going,
     SimReport *report)
 {
+	sim_run_scenario_hooked(sc, profile, ops, trace, keep_going, NULL,
+	    report);
+}
+
+/* The observer of a hooked run: the trace sink, then the hooks' one. */
+static void
+tee_event(void *ud, const struct rp_event *ev)
+{
+	SimExec *x = ud;
+
+	sim_trace_observer()->event(x->trace, ev);
+	x->hooks->observer->event(x->hooks->ud, ev);
+}
+
+static const struct rp_observer tee_observer = {
+	.event = tee_event,
+};
+
+/*
+ * sim_run_scenario() with per-step hooks (NULL: none): hooks->observer
+ * sees every event of the run (lock events too), hooks->step is called
+ * after each statement with its result and the failures it added, and
+ * hooks->done once at the end, while x still holds its name tables.
+ */
+void
+sim_run_scenario_hooked(const SimScenario *sc, const char *profile,
+    const SimBackendOps *ops, SimTraceLevel trace, gboolean keep_going,
+    const SimStepHooks *hooks, SimReport *report)
+{
 	g_autoptr(SimExec) x = NULL;
 	g_autoptr(GError) err = NULL;
 	guint i;
@@ -1860,6 +1899,7 @@ sim_run_scenario(const SimScenario *sc, const char *profile,
 	x->profile = profile;
 	x->ops = ops != NULL ? ops : &sim_backend_model;
 	x->trace = sim_trace_new(trace);
+	x->hooks = hooks;
 	x->be = x->ops->open(profile, &err);
 	if (x->be == NULL) {
 		/* not root, not this kernel: the backend cannot say */
@@ -1874,10 +1914,20 @@ sim_run_scenario(const SimScenario *sc, const char *profile,
 	}
 	x->insp = x->ops->inspect;
 	x->steps = report->steps;
-	if (x->insp != NULL)
+	if (x->insp != NULL && hooks != NULL && hooks->observer != NULL)
+		x->insp->set_observer(x->be, &tee_observer, x);
+	else if (x->insp != NULL)
 		x->insp->set_observer(x->be, sim_trace_observer(), x->trace);
 	for (i = 0; i < sc->stmts->len && x->rest == NULL; i++) {
-		if (run_stmt(x, sc->stmts->pdata[i], report->messages))
+		guint before = report->messages->len;
+		SimResult r = { 0 };
+		gboolean ok;
+
+		ok = run_stmt(x, sc->stmts->pdata[i], report->messages, &r);
+		if (hooks != NULL && hooks->step != NULL)
+			hooks->step(hooks->ud, x, i, sc->stmts->pdata[i], &r,
+			    ok ? NULL : report->messages, before);
+		if (ok)
 			continue;
 		report->passed = FALSE;
 		if (!keep_going)
@@ -1891,6 +1941,8 @@ sim_run_scenario(const SimScenario *sc, const char *profile,
 		g_ptr_array_add(x->notes, g_strdup_printf("not run: %s",
 		    x->rest));
 	report->notes = g_ptr_array_ref(x->notes);
+	if (hooks != NULL && hooks->done != NULL)
+		hooks->done(hooks->ud, x);
 	if (trace != SIM_TRACE_OFF) {
 		report->trace = g_string_new(NULL);
 		sim_trace_format(x->trace, x, report->trace);
@@ -2329,7 +2381,7 @@ sim_exec_open(const SimScenario *sc, const char *profile,
 gboolean
 sim_exec_stmt(SimExec *x, const SimStmt *st, GPtrArray *msgs)
 {
-	return run_stmt(x, st, msgs);
+	return run_stmt(x, st, msgs, NULL);
 }
 
 /* "file:line:col: invariant violated: ..." with the objects involved, or

@@ -16,6 +16,7 @@
 
 #include "diff.h"
 #include "explore.h"
+#include "explain.h"
 #include "sim.h"
 #include "suggest.h"
 #ifdef HAVE_KERNEL_BACKEND
@@ -40,6 +41,8 @@ static const char usage_text[] =
     "                         [--save FILE] [--quiet] FILE|DIR...\n"
     "       reuseport-sim diff [--profile P|auto] [--format text|tap|json]\n"
     "                          [--manifest FILE] FILE|DIR...\n"
+    "       reuseport-sim explain [--profile P] [--steps LIST] [--dot DIR]\n"
+    "                             [--svg DIR] [--html DIR] FILE...\n"
     "       reuseport-sim list-verbs\n"
     "       reuseport-sim --help | --version\n";
 
@@ -59,6 +62,10 @@ static const char help_text[] =
     "                     kernel (needs the kernel backend and root) and\n"
     "                     compare them step by step; a divergence not in\n"
     "                     the manifest fails, so does an unused entry\n"
+    "  explain FILE...    narrate scenarios step by step (the rules that\n"
+    "                     decided, locks, why), and draw the state after\n"
+    "                     each step (--dot, --svg, --html); see\n"
+    "                     reuseport-sim explain --help\n"
     "  list-verbs         list the verbs of the scenario language\n"
     "\n"
     "Options of run:\n"
@@ -488,6 +495,7 @@ static const struct {
 	{ "explore", cmd_explore },
 	{ "diff", cmd_diff },
 	{ "list-verbs", cmd_list_verbs },
+	{ "explain", sim_explain_main },
 };
 
 int

@@ -189,6 +189,7 @@ struct SimExec {
 	GPtrArray		*notes;		/* char *: said once each */
 	char			*rest;		/* SIM_CANNOT_REST: why */
 	GPtrArray		*steps;		/* SimStep *, or NULL */
+	const struct SimStepHooks *hooks;	/* NULL: none */
 };
 
 /* ---------------------------------------------------------------------
@@ -271,6 +272,22 @@ struct SimInput {
 	SimScenario	*sc;
 };
 
+/*
+ * Per-step hooks of one run (explain.c and the renderers).  step() gets
+ * the statement's index and result; failures is NULL when it passed,
+ * else the report's messages, of which those from index first on are
+ * the step's own.  done() runs once after the last step, while x still
+ * holds its names.  The observer sees every event, lock events too.
+ */
+typedef struct SimStepHooks SimStepHooks;
+struct SimStepHooks {
+	const struct rp_observer *observer;
+	void	(*step)(void *ud, SimExec *x, guint index, const SimStmt *st,
+		    const SimResult *r, const GPtrArray *failures, guint first);
+	void	(*done)(void *ud, SimExec *x);
+	void	*ud;
+};
+
 /* exec.c */
 gboolean	 sim_check_scenario(const SimScenario *sc, GPtrArray *errors);
 GPtrArray	*sim_scenario_profiles(const SimScenario *sc,
@@ -278,6 +295,11 @@ GPtrArray	*sim_scenario_profiles(const SimScenario *sc,
 void		 sim_run_scenario(const SimScenario *sc, const char *profile,
 		    const SimBackendOps *ops, SimTraceLevel trace,
 		    gboolean keep_going, SimReport *report);
+void		 sim_run_scenario_hooked(const SimScenario *sc,
+		    const char *profile, const SimBackendOps *ops,
+		    SimTraceLevel trace, gboolean keep_going,
+		    const SimStepHooks *hooks, SimReport *report);
+char		*sim_result_render(const SimExec *x, const SimResult *r);
 void		 sim_report_clear(SimReport *report);
 GPtrArray	*sim_steps_new(void);
 GPtrArray	*sim_inputs_load(char *const *paths, gsize n, FILE *err);

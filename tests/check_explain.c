@@ -1,0 +1,396 @@
+/*
+ * check_explain.c - tests of reuseport-sim explain in process: the
+ * recorder on the executor's step hooks, the narration (sim/explain.c,
+ * sim/explain-why.c, the SPEC.md table sim/spec-rules.c), the DOT
+ * pictures (sim/render-dot.c) and the HTML page (sim/render-html.c).
+ *
+ * The command line, the golden narrations and pictures, the tutorial and
+ * the page in a browser are tested by tests/explain.sh, tests/tutorial.sh
+ * and tests/html.sh; these cases run the same code under valgrind and the
+ * sanitizers, and pin the facts the narration must state.
+ */
+#include <string.h>
+
+#include <check.h>
+#include <glib.h>
+
+#include "explain.h"
+#include "testutil.h"
+
+static const char udp_pair[] =
+    "socket a udp4\n"
+    "setsockopt a reuseport 1\n"
+    "bind a 127.0.0.1:9100\n"
+    "socket b udp4\n"
+    "setsockopt b reuseport 1\n"
+    "bind b 127.0.0.1:9100\n";
+
+/* What a run of a scenario produced: per step its narration and DOT. */
+typedef struct {
+	GPtrArray	*text;		/* char * */
+	GPtrArray	*dot;		/* char * */
+	char		*html;
+	gboolean	 passed;
+} Out;
+
+static void
+out_done(SimRecord *rec, SimExec *x, void *ud)
+{
+	Out *o = ud;
+	g_autoptr(SimNames) nm = sim_names_new(x);
+	g_autoptr(GString) page = g_string_new(NULL);
+	g_autoptr(GPtrArray) svgs = g_ptr_array_new_with_free_func(g_free);
+	guint i;
+
+	for (i = 0; i < rec->steps->len; i++) {
+		GString *t = g_string_new(NULL), *d = g_string_new(NULL);
+
+		sim_explain_step(rec, i, nm, t);
+		sim_render_dot(rec, i, nm, d);
+		g_ptr_array_add(o->text, g_string_free(t, FALSE));
+		g_ptr_array_add(o->dot, g_string_free(d, FALSE));
+		g_ptr_array_add(svgs, g_strdup_printf("<svg><title>step%u"
+		    "</title></svg>\n", i + 1));
+	}
+	sim_render_html(rec, nm, (char **)svgs->pdata,
+	    (char **)o->text->pdata, page);
+	o->html = g_strdup(page->str);
+}
+
+static void
+out_clear(Out *o)
+{
+	g_ptr_array_unref(o->text);
+	g_ptr_array_unref(o->dot);
+	g_free(o->html);
+}
+
+/* Run src (valid) under profile with a recorder; fill o. */
+static void
+record(const char *src, const char *profile, Out *o)
+{
+	g_autoptr(GError) err = NULL;
+	g_autoptr(SimScenario) sc = sim_parse_buffer("t.scn", src, strlen(src),
+	    NULL, NULL, &err);
+	g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(SimRecord) rec = NULL;
+	SimReport rep = { 0 };
+
+	ck_assert_msg(sc != NULL, "parse: %s", err != NULL ? err->message : "");
+	ck_assert_msg(sim_check_scenario(sc, errors), "check: %s",
+	    errors->len > 0 ? (char *)errors->pdata[0] : "");
+	memset(o, 0, sizeof(*o));
+	o->text = g_ptr_array_new_with_free_func(g_free);
+	o->dot = g_ptr_array_new_with_free_func(g_free);
+	rec = sim_record_new(sc, profile);
+	rec->done = out_done;
+	rec->done_ud = o;
+	sim_run_scenario_hooked(sc, profile, NULL, SIM_TRACE_OFF, TRUE,
+	    &rec->hooks, &rep);
+	o->passed = rep.passed;
+	sim_report_clear(&rep);
+	ck_assert_uint_eq(o->text->len, sc->stmts->len);
+}
+
+#define has(hay, needle) \
+	ck_assert_msg(strstr((const char *)(hay), (needle)) != NULL, \
+	    "'%s' not found in:\n%.1500s", (needle), (const char *)(hay))
+#define hasnt(hay, needle) \
+	ck_assert_msg(strstr((const char *)(hay), (needle)) == NULL, \
+	    "'%s' found in:\n%.1500s", (needle), (const char *)(hay))
+
+/* R-UPD-6g: the EBUSY step names the rule, the checks before it, the
+ * slot the socket owns, and changes nothing; in both profiles. */
+START_TEST(explain_ebusy)
+{
+	g_autofree char *src = g_strconcat(udp_pair,
+	    "map m sockarray value=8 entries=4\n"
+	    "update m 3 b\n"
+	    "update m 3 b = -EBUSY\n"
+	    "update m 0 b = -EBUSY\n", NULL);
+	const char *t;
+	Out o;
+
+	record(src, rp_profile_name(tu_profile(_i)), &o);
+	ck_assert(o.passed);
+	t = o.text->pdata[8];
+	has(t, "step 9, line 9: update m 3 b = -EBUSY\n");
+	has(t, "  result: -EBUSY, as expected\n");
+	has(t, "    R-UPD-6g socket must not be owned already: -EBUSY\n");
+	has(t, "      models: reuseport_array_update_check() "
+	    "(kernel/bpf/reuseport_array.c)\n");
+	has(t, "      after (docs/SPEC.md order): R-UPD-0a R-UPD-0b R-UPD-1 "
+	    "R-UPD-2 R-UPD-3a R-UPD-4 R-UPD-6a R-UPD-6b R-UPD-6c R-UPD-6d "
+	    "R-UPD-6e R-UPD-6f (these passed)\n");
+	has(t, "      held when reported: no lock\n");
+	has(t, "why: socket b already owns map m slot 3;");
+	has(t, "  changes: none\n");
+	has(o.text->pdata[9], "why: socket b already owns map m slot 3;");
+	/* the picture marks what the check looked at: b, its owner word,
+	 * m and slot 3; nothing is highlighted as changed */
+	t = o.dot->pdata[8];
+	has(t, "\\lpurple: what the check that returned the error looked "
+	    "at\\l\"];");
+	has(t, "s2 [shape=box, style=\"rounded,filled\", fillcolor=\"#ead7f7\", "
+	    "color=\"#7b3fa0\", penwidth=2,");
+	has(t, "<td port=\"k3\" bgcolor=\"#ead7f7\" color=\"#7b3fa0\">3</td>");
+	has(t, "s2 -> m1:k3:e [style=dashed, constraint=false, "
+	    "color=\"#7b3fa0\", label=\"owner\"");
+	hasnt(t, "#ffd966");
+	hasnt(o.dot->pdata[7], "purple");
+	/* the successful insert before it: locks in order, then the change */
+	t = o.text->pdata[7];
+	has(t, "  locks taken, in order: reuseport_lock, b's "
+	    "sk_callback_lock\n");
+	has(t, "      held when reported: reuseport_lock, b's "
+	    "sk_callback_lock\n");
+	has(t, "    b's owner word (sk_user_data) now names m slot 3\n"
+	    "    m slot 3 now holds b\n");
+	out_clear(&o);
+}
+END_TEST
+
+/* R-LKP-3a: ENOSPC is explained by the value size; R-LKP-3d by the
+ * occupant, whose cookie is generated by the lookup. */
+START_TEST(explain_lookup)
+{
+	g_autofree char *src = g_strconcat(udp_pair,
+	    "map small sockarray value=4 entries=2\n"
+	    "update small 0 a\n"
+	    "lookup small 0 = -ENOSPC\n"
+	    "map big sockarray value=8 entries=2\n"
+	    "update big 1 b\n"
+	    "lookup big 1 = cookie(b)\n", NULL);
+	Out o;
+
+	record(src, rp_profile_name(tu_profile(_i)), &o);
+	ck_assert(o.passed);
+	has(o.text->pdata[8], "why: small stores 4-byte values, so a lookup "
+	    "cannot return the 8-byte cookie: -ENOSPC, whatever slot 0 "
+	    "holds.\n");
+	has(o.text->pdata[11], "why: big slot 1 holds b, and the lookup "
+	    "returns its cookie");
+	has(o.text->pdata[11], "    b's cookie is generated: c(b)\n");
+	/* from then on the picture shows it */
+	has(o.dot->pdata[11], "<br/>cookie c(b)");
+	hasnt(o.dot->pdata[10], "cookie c(b)");
+	out_clear(&o);
+}
+END_TEST
+
+/* A failing expectation is narrated as such, and the run goes on. */
+START_TEST(explain_failure)
+{
+	Out o;
+
+	record("map m sockarray value=8 entries=2\n"
+	    "lookup m 0 = 0\n"
+	    "lookup m 1 = -ENOENT\n", "6.18", &o);
+	ck_assert(!o.passed);
+	has(o.text->pdata[1], "  result: -ENOENT, NOT as expected\n");
+	has(o.text->pdata[1], "  FAILED: t.scn:2:");
+	has(o.text->pdata[2], "  result: -ENOENT, as expected\n");
+	out_clear(&o);
+}
+END_TEST
+
+/* Swap with last: after close a, c is socks[0]; the cell and the arrow
+ * are highlighted, a is drawn once more as freed, slot 0 is emptied. */
+START_TEST(dot_swap_with_last)
+{
+	Out o;
+	const char *d;
+
+	record("socket a tcp4\nsetsockopt a reuseport 1\n"
+	    "bind a 127.0.0.1:9101\nlisten a\n"
+	    "socket b tcp4\nsetsockopt b reuseport 1\n"
+	    "bind b 127.0.0.1:9101\nlisten b\n"
+	    "socket c tcp4\nsetsockopt c reuseport 1\n"
+	    "bind c 127.0.0.1:9101\nlisten c\n"
+	    "map m sockarray value=8 entries=4\n"
+	    "update m 0 a\nupdate m 2 c\n"
+	    "close a\n", rp_profile_name(tu_profile(_i)), &o);
+	ck_assert(o.passed);
+	d = o.dot->pdata[15];
+	has(d, "digraph \"step16\" {\n");
+	has(d, "label=\"step 16, line 16: close a  ->  0 [");
+	has(d, "<td port=\"p0\" bgcolor=\"#ffd966\" color=\"#c0392b\">"
+	    "socks[0]</td>");
+	has(d, "<td port=\"p1\">socks[1]</td>");
+	hasnt(d, "port=\"p2\"");
+	has(d, "s3 -> g1:p0:w [dir=back, color=\"#c0392b\", penwidth=2.5];");
+	has(d, "s2 -> g1:p1:w [dir=back, penwidth=1];");
+	has(d, "<b>a</b><br/>(freed)>");
+	has(d, "<td port=\"k0\" bgcolor=\"#ffd966\" color=\"#c0392b\">"
+	    "<font color=\"#999999\">0  empty</font></td>");
+	has(d, "m1:k2:e -> s3 [penwidth=1];");
+	has(d, "s3 -> m1:k2:e [style=dashed, constraint=false, "
+	    "color=\"#b35900\", label=\"owner\", penwidth=1];");
+	/* nothing changed in a step that only looks */
+	out_clear(&o);
+}
+END_TEST
+
+/* A freed map is drawn once more with the slots it emptied; its sockets
+ * live on without owner arrows. */
+START_TEST(dot_map_freed)
+{
+	g_autofree char *src = g_strconcat(udp_pair,
+	    "map m sockarray value=8 entries=2\n"
+	    "update m 0 a\nupdate m 1 b\n"
+	    "close m\n", NULL);
+	Out o;
+	const char *d;
+
+	record(src, "6.18", &o);
+	ck_assert(o.passed);
+	d = o.dot->pdata[9];
+	has(d, "<b>map m (freed)</b>");
+	has(d, ">0  held a</td>");
+	has(d, ">1  held b</td>");
+	hasnt(d, "label=\"owner\"");
+	has(d, "<b>a</b><br/>udp, bound>");
+	has(o.text->pdata[9], "    R-FREE-2 free empties every slot and leaves "
+	    "sockets alone: ok\n");
+	out_clear(&o);
+}
+END_TEST
+
+/* The handover: an outer slot's arrow to its inner map, process names on
+ * sockets, and the switch highlighted. */
+START_TEST(dot_outer_map)
+{
+	Out o;
+	const char *d;
+
+	record("proc old caps=all\n"
+	    "old: socket o1 udp4\nold: setsockopt o1 reuseport 1\n"
+	    "old: bind o1 127.0.0.1:9102\n"
+	    "old: map a1 sockarray value=8 entries=2\n"
+	    "old: map a2 sockarray value=8 entries=2\n"
+	    "old: map outer array_of_maps entries=1 inner=a1\n"
+	    "old: update outer 0 a1\n"
+	    "old: update outer 0 a2\n", "6.18", &o);
+	ck_assert(o.passed);
+	d = o.dot->pdata[8];
+	has(d, "<b>outer map outer<br/>array_of_maps, value 4</b>");
+	has(d, "m3:k0:e -> m2 [color=\"#7f6000\", color=\"#c0392b\", "
+	    "penwidth=2.5];");
+	hasnt(d, "-> m1");
+	has(d, "<b>o1</b> <font point-size=\"9\">[old]</font>");
+	has(o.text->pdata[8], "why: outer slot 0 now holds map a2 (it held map "
+	    "a1);");
+	out_clear(&o);
+}
+END_TEST
+
+/* The page: every step a clickable line and a frame, only the first
+ * shown, the script inline, nothing from elsewhere. */
+START_TEST(html_page)
+{
+	g_autofree char *src = g_strconcat(udp_pair,
+	    "map m sockarray value=8 entries=2\n"
+	    "update m 0 a\n", NULL);
+	Out o;
+
+	record(src, "6.18", &o);
+	has(o.html, "<!DOCTYPE html>");
+	has(o.html, "<li class=\"src step\" data-step=\"8\" "
+	    "data-line=\"t.scn:8\">");
+	has(o.html, "<div class=\"frame\" id=\"f1\" data-title=\"socket a "
+	    "udp4 -&gt; 0\">\n<svg><title>step1</title></svg>");
+	has(o.html, "<div class=\"frame\" id=\"f8\" data-title=\"update m 0 a "
+	    "-&gt; 0\" hidden>");
+	has(o.html, "<pre class=\"why\">step 8, line 8: update m 0 a\n");
+	has(o.html, "<script>\n(function () {");
+	hasnt(o.html, "http");
+	hasnt(o.html, "<script src");
+	out_clear(&o);
+}
+END_TEST
+
+/* The SPEC.md table is complete enough and every narration names a rule
+ * of it; statement texts round-trip. */
+START_TEST(tables)
+{
+	const SimSpecRule *r = sim_spec_rule("R-UPD-6g");
+	const SimWhy *w;
+	gsize n, i;
+
+	ck_assert_uint_gt(sim_spec_n_rules, 100);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(r->title, "socket must not be owned already");
+	has(r->models, "reuseport_array_update_check()");
+	ck_assert_ptr_null(sim_spec_rule("X-NOPE-1"));
+	w = sim_why_table(&n);
+	ck_assert_uint_gt(n, 100);
+	for (i = 0; i < n; i++) {
+		ck_assert_msg(sim_spec_rule(w[i].id) != NULL, "%s", w[i].id);
+		ck_assert_msg(w[i].ok != NULL || w[i].fail != NULL, "%s",
+		    w[i].id);
+	}
+}
+END_TEST
+
+START_TEST(stmt_text)
+{
+	static const char src[] = "proc old\n"
+	    "old: update m 0 a = -EBUSY @4.19 = 0\n";
+	g_autoptr(GError) err = NULL;
+	g_autoptr(SimScenario) sc = sim_parse_buffer("t.scn", src,
+	    strlen(src), NULL, NULL, &err);
+	g_autofree char *t = NULL;
+
+	ck_assert_ptr_nonnull(sc);
+	t = sim_stmt_text(sc->stmts->pdata[1]);
+	ck_assert_str_eq(t, "old: update m 0 a = -EBUSY @4.19 = 0");
+}
+END_TEST
+
+/* dot -Tsvg, when Graphviz is there: the <svg> element without the
+ * prolog and the generator comments; a bad graph is an error. */
+START_TEST(svg)
+{
+	g_autoptr(GError) err = NULL;
+	g_autofree char *s = NULL, *bad = NULL;
+
+	if (!sim_have_dot())
+		return;
+	s = sim_render_svg("digraph \"step1\" { a -> b }\n", &err);
+	ck_assert_msg(s != NULL, "%s", err != NULL ? err->message : "");
+	ck_assert(g_str_has_prefix(s, "<svg"));
+	hasnt(s, "<!--");
+	hasnt(s, "<?xml");
+	has(s, "<title>step1</title>");
+	bad = sim_render_svg("digraph { a -> }\n", &err);
+	ck_assert_ptr_null(bad);
+	ck_assert_ptr_nonnull(err);
+}
+END_TEST
+
+static Suite *
+explain_suite(void)
+{
+	Suite *s = suite_create("explain");
+	TCase *tc = tcase_create("explain");
+
+	tcase_add_loop_test(tc, explain_ebusy, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, explain_lookup, 0, TU_NPROFILES);
+	tcase_add_test(tc, explain_failure);
+	tcase_add_loop_test(tc, dot_swap_with_last, 0, TU_NPROFILES);
+	tcase_add_test(tc, dot_map_freed);
+	tcase_add_test(tc, dot_outer_map);
+	tcase_add_test(tc, html_page);
+	tcase_add_test(tc, tables);
+	tcase_add_test(tc, stmt_text);
+	tcase_add_test(tc, svg);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return tu_run_suite(explain_suite()) != 0;
+}

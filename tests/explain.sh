@@ -1,0 +1,174 @@
+#!/bin/sh
+# tests/explain.sh - reuseport-sim explain: narrations, golden narrations,
+# golden DOT pictures and the command line.
+#
+#   SIM=/path/to/reuseport-sim top_srcdir=/path/to/src sh tests/explain.sh
+#
+# 1. Every rule id the model can report (the "R-..." strings of
+#    model/*.c) has a "why" narration: `$SIM explain --rules` lists it,
+#    and every id listed there exists in docs/SPEC.md.
+# 2. Golden narrations: for each tests/explain-data/NAME.txt, the output
+#    of `$SIM explain tutorial/NAME.scn` (run from scenarios/, every
+#    profile) must equal it.
+# 3. Golden pictures: for each tests/dot-data/NAME/ directory, the files
+#    of `$SIM explain --no-text --dot DIR tutorial/NAME.scn` must equal
+#    the files there, byte for byte, and be the same set.
+# 4. The command line: a bad option, a bad step list, a missing file and
+#    a broken scenario exit 2; --svg without Graphviz's dot on PATH exits
+#    2 with a message naming dot; a failing scenario exits 1 and is
+#    narrated all the same.
+#
+# To accept new golden files after an intended change:
+#   REGEN=1 SIM=... sh tests/explain.sh
+# (or `make regen-golden` in the build directory), then review the diff.
+#
+# Exits 1 when anything failed, 77 when reuseport-sim cannot be found.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+top_srcdir=${top_srcdir:-$here/..}
+top_srcdir=$(cd "$top_srcdir" && pwd) || exit 1
+
+if test -z "${SIM:-}"; then
+	for cand in "${top_builddir:-.}/reuseport-sim" ./reuseport-sim \
+	    ../reuseport-sim; do
+		if test -x "$cand"; then
+			SIM=$cand
+			break
+		fi
+	done
+fi
+if test -z "${SIM:-}" || ! test -x "$SIM"; then
+	echo "explain.sh: reuseport-sim not found (set SIM)" >&2
+	exit 77
+fi
+case $SIM in
+/*) ;;
+*) SIM=$(pwd)/$SIM ;;
+esac
+
+status=0
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/explain-test.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+fail() {
+	echo "FAIL $*"
+	status=1
+}
+
+# --- 1. every reported rule has a narration ---------------------------------
+echo "=== narrations"
+grep -ho '"R-[A-Z]*-[0-9A-Za-z.-]*"' "$top_srcdir"/model/*.c | tr -d '"' |
+    sort -u > "$tmp/emitted"
+"$SIM" explain --rules > "$tmp/narrated" || fail "explain --rules failed"
+if grep -q 'not in docs/SPEC.md' "$tmp/narrated"; then
+	fail "narrations for ids docs/SPEC.md does not define:"
+	grep 'not in docs/SPEC.md' "$tmp/narrated"
+fi
+sort -u "$tmp/narrated" > "$tmp/narrated.sorted"
+missing=$(comm -23 "$tmp/emitted" "$tmp/narrated.sorted")
+if test -n "$missing"; then
+	fail "rules the model reports without a narration in sim/explain-why.c:"
+	echo "$missing"
+fi
+n=$(wc -l < "$tmp/emitted")
+if test "$n" -lt 50; then
+	fail "only $n rule ids found in model/*.c"
+fi
+echo "rules reported by the model: $n, all narrated unless listed above"
+
+# --- 2. golden narrations -----------------------------------------------------
+echo "=== golden narrations"
+cd "$top_srcdir/scenarios" || exit 1
+ngold=0
+for gold in "$top_srcdir"/tests/explain-data/*.txt; do
+	test -f "$gold" || continue
+	name=$(basename "$gold" .txt)
+	ngold=$((ngold + 1))
+	"$SIM" explain "tutorial/$name.scn" > "$tmp/$name.txt" 2>&1
+	if test "${REGEN:-0}" = 1; then
+		cp "$tmp/$name.txt" "$gold"
+		echo "REGEN $gold"
+	elif diff -u "$gold" "$tmp/$name.txt" > "$tmp/diff"; then
+		echo "PASS explain tutorial/$name.scn"
+	else
+		fail "explain tutorial/$name.scn differs from $gold:"
+		cat "$tmp/diff"
+	fi
+done
+test "$ngold" -gt 0 || fail "no golden narrations in tests/explain-data"
+
+# --- 3. golden DOT pictures ---------------------------------------------------
+echo "=== golden pictures"
+ndot=0
+for dir in "$top_srcdir"/tests/dot-data/*/; do
+	test -d "$dir" || continue
+	name=$(basename "$dir")
+	ndot=$((ndot + 1))
+	out=$tmp/dot-$name
+	if ! "$SIM" explain --no-text --dot "$out" "tutorial/$name.scn"; then
+		fail "explain --dot tutorial/$name.scn"
+		continue
+	fi
+	if test "${REGEN:-0}" = 1; then
+		rm -f "$dir"/*.dot
+		cp "$out"/*.dot "$dir"
+		echo "REGEN $dir"
+	elif diff -ru "$dir" "$out" > "$tmp/diff"; then
+		echo "PASS explain --dot tutorial/$name.scn ($(ls "$out" | wc -l) pictures)"
+	else
+		fail "explain --dot tutorial/$name.scn differs from $dir:"
+		cat "$tmp/diff"
+	fi
+done
+test "$ndot" -gt 0 || fail "no golden pictures in tests/dot-data"
+
+# --- 4. the command line ------------------------------------------------------
+echo "=== command line"
+expect_exit() {
+	want=$1
+	shift
+	"$@" > "$tmp/out" 2> "$tmp/err"
+	got=$?
+	if test "$got" -ne "$want"; then
+		fail "$* exited $got, expected $want"
+		cat "$tmp/out" "$tmp/err"
+		return 1
+	fi
+	echo "PASS exit $want: $*"
+	return 0
+}
+expect_exit 2 "$SIM" explain --bogus tutorial/ebusy.scn
+expect_exit 2 "$SIM" explain --steps 3-1 tutorial/ebusy.scn
+expect_exit 2 "$SIM" explain --profile 9.99 tutorial/ebusy.scn
+expect_exit 2 "$SIM" explain "$tmp/no-such.scn"
+printf 'profile 6.18\nsocket a tcp9\n' > "$tmp/broken.scn"
+if expect_exit 2 "$SIM" explain "$tmp/broken.scn" &&
+    ! grep -q 'broken.scn:2:' "$tmp/err"; then
+	fail "a broken scenario is not reported at file:line:col"
+	cat "$tmp/err"
+fi
+if expect_exit 2 env PATH=/nonexistent "$SIM" explain --svg "$tmp/svg" \
+    tutorial/ebusy.scn && ! grep -q "dot" "$tmp/err"; then
+	fail "--svg without dot does not say what is missing"
+	cat "$tmp/err"
+fi
+expect_exit 2 env PATH=/nonexistent "$SIM" explain --html "$tmp/html" \
+    tutorial/ebusy.scn
+printf '# a failing step\nprofile 6.18\nmap m sockarray value=8 entries=2\nlookup m 0 = 0\nlookup m 1 = -ENOENT\n' \
+    > "$tmp/fails.scn"
+if expect_exit 1 "$SIM" explain "$tmp/fails.scn"; then
+	grep -q 'NOT as expected' "$tmp/out" ||
+	    fail "a failing step is not marked NOT as expected"
+	grep -q 'step 3, line 5' "$tmp/out" ||
+	    fail "the steps after a failure are not narrated"
+fi
+expect_exit 0 "$SIM" explain --steps 10 tutorial/ebusy.scn
+if ! grep -q 'why: socket b already owns map m slot 3' "$tmp/out"; then
+	fail "the EBUSY narration does not name the slot b owns"
+fi
+if grep -q '^step 9,' "$tmp/out"; then
+	fail "--steps 10 narrated step 9"
+fi
+
+exit "$status"
