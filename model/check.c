@@ -605,8 +605,9 @@ check_sock_groups(struct check *c)
 static gboolean
 check_sockarray_refs(struct check *c, const struct rp_map *m)
 {
-	for (uint32_t i = 0; i < m->max_entries; i++) {
-		const struct rp_sock *sk = m->u.socks[i];
+	for (uint32_t i = rp_slots_next(&m->u.slots, 0); i < m->max_entries;
+	    i = rp_slots_next(&m->u.slots, i + 1)) {
+		const struct rp_sock *sk = rp_map_sock(m, i);
 		const struct rp_map *o;
 
 		if (sk == NULL)
@@ -664,8 +665,9 @@ check_sockarray_slots(struct check *c, const struct rp_map *m)
 	unsigned used = 0;
 	struct name n;
 
-	for (uint32_t i = 0; i < m->max_entries; i++) {
-		const struct rp_sock *sk = m->u.socks[i];
+	for (uint32_t i = rp_slots_next(&m->u.slots, 0); i < m->max_entries;
+	    i = rp_slots_next(&m->u.slots, i + 1)) {
+		const struct rp_sock *sk = rp_map_sock(m, i);
 		const struct rp_owner *o;
 		const char *why;
 
@@ -760,8 +762,9 @@ check_sockmap(struct check *c, const struct rp_map *m)
 	struct hash_walk w = { .c = c, .m = m };
 
 	if (m->type == RP_MAP_SOCKMAP) {
-		for (uint32_t i = 0; i < m->max_entries; i++) {
-			const struct rp_sock *sk = m->u.socks[i];
+		for (uint32_t i = rp_slots_next(&m->u.slots, 0);
+		    i < m->max_entries; i = rp_slots_next(&m->u.slots, i + 1)) {
+			const struct rp_sock *sk = rp_map_sock(m, i);
 
 			if (sk == NULL)
 				continue;
@@ -801,8 +804,10 @@ check_outer(struct check *c, const struct rp_map *m)
 	struct name n;
 
 	if (m->type == RP_MAP_ARRAY_OF_MAPS) {
-		for (uint32_t i = 0; i < m->max_entries && !w.bad; i++) {
-			in = m->u.maps[i];
+		for (uint32_t i = rp_slots_next(&m->u.slots, 0);
+		    i < m->max_entries && !w.bad;
+		    i = rp_slots_next(&m->u.slots, i + 1)) {
+			in = rp_map_inner(m, i);
 			w.bad = in != NULL && !map_live(c, in);
 			w.bad_key = i;
 		}
@@ -906,10 +911,10 @@ check_owner_slot(struct check *c, const struct rp_sock *sk)
 		return fail(c, INV_I1, "socket %u's owner word says map %u "
 		    "slot %u, but map %u has %u slots", sk->id, m->id, idx,
 		    m->id, m->max_entries);
-	if (m->u.socks[idx] != sk)
+	if (rp_map_sock(m, idx) != sk)
 		return fail(c, INV_I1, "socket %u's owner word says map %u "
 		    "slot %u, but that slot holds %s", sk->id, m->id, idx,
-		    sock_name(c, m->u.socks[idx], &n));
+		    sock_name(c, rp_map_sock(m, idx), &n));
 	return TRUE;
 }
 
