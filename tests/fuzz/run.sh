@@ -49,7 +49,8 @@ for target in "$@"; do
 	if test -d "$top/tests/fuzz/regress/$name"; then
 		cp "$top/tests/fuzz/regress/$name"/* "$dir/seeds/" 2>/dev/null
 	fi
-	echo "fuzz $name: $(ls "$dir/seeds" | wc -l) seeds, ${seconds}s"
+	echo "fuzz $name: $(find "$dir/seeds" -type f | wc -l) seeds," \
+	    "${seconds}s"
 	# shellcheck disable=SC2086 # FUZZ_ARGS is a list of options
 	"$target" -max_total_time="$seconds" -max_len=4096 -timeout=10 \
 	    -rss_limit_mb=2048 -print_final_stats=1 \
@@ -65,7 +66,9 @@ for target in "$@"; do
 	    "$out/$name.log"
 	if test "$rc" -ne 0; then
 		echo "fuzz $name: FAILED (exit $rc); findings in $dir/:" >&2
-		ls "$dir" | grep -E '^(crash|leak|timeout|oom|slow-unit)-' >&2
+		find "$dir" -maxdepth 1 -type f \( -name 'crash-*' -o \
+		    -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' -o \
+		    -name 'slow-unit-*' \) >&2
 		tail -n 60 "$out/$name.log" >&2
 		status=1
 	else
