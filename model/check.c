@@ -610,8 +610,6 @@ check_sockarray_refs(struct check *c, const struct rp_map *m)
 		const struct rp_sock *sk = rp_map_sock(m, i);
 		const struct rp_map *o;
 
-		if (sk == NULL)
-			continue;
 		if (!sock_known(c, sk))
 			return fail(c, INV_I13, "map %u slot %u points to a "
 			    "freed socket", m->id, i);
@@ -671,8 +669,6 @@ check_sockarray_slots(struct check *c, const struct rp_map *m)
 		const struct rp_owner *o;
 		const char *why;
 
-		if (sk == NULL)
-			continue;
 		used++;
 		o = &sk->owner;
 		if (o->kind == RP_OWNER_PSOCK || o->kind == RP_OWNER_FOREIGN)
@@ -766,8 +762,6 @@ check_sockmap(struct check *c, const struct rp_map *m)
 		    i < m->max_entries; i = rp_slots_next(&m->u.slots, i + 1)) {
 			const struct rp_sock *sk = rp_map_sock(m, i);
 
-			if (sk == NULL)
-				continue;
 			if (sockmap_entry_problem(c, m, i, sk, true) != 0)
 				return FALSE;
 			c->psock_count[sk->id]++;
@@ -808,7 +802,7 @@ check_outer(struct check *c, const struct rp_map *m)
 		    i < m->max_entries && !w.bad;
 		    i = rp_slots_next(&m->u.slots, i + 1)) {
 			in = rp_map_inner(m, i);
-			w.bad = in != NULL && !map_live(c, in);
+			w.bad = !map_live(c, in);
 			w.bad_key = i;
 		}
 	} else {
