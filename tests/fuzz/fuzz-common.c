@@ -77,7 +77,8 @@ is_marker(const char *data, gsize size, gsize pos)
 
 /*
  * Split data[0..size) into the top file and the "%% NAME" files.  The
- * input must outlive the result; fuzz_init() must have run.  A repeated NAME keeps its first file.
+ * input must outlive the result; fuzz_init() must have run.  A repeated
+ * NAME keeps its first file.
  * Cannot fail.
  */
 FuzzInput *
