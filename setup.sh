@@ -19,6 +19,9 @@ BUILD_DIR=_build/default
 PACKAGES="autoconf automake libtool pkg-config autoconf-archive"
 PACKAGES="$PACKAGES libglib2.0-dev check lcov valgrind gcc make graphviz"
 PACKAGES="$PACKAGES libbpf-dev chromium"
+# the libFuzzer targets (.ci/run fuzz, docs/fuzzing.md): clang-14's
+# libFuzzer runtime is only a Recommends of it
+PACKAGES="$PACKAGES clang libclang-rt-14-dev"
 
 usage() {
 	echo "usage: $0 [--build-only]" >&2

@@ -605,12 +605,11 @@ check_sock_groups(struct check *c)
 static gboolean
 check_sockarray_refs(struct check *c, const struct rp_map *m)
 {
-	for (uint32_t i = 0; i < m->max_entries; i++) {
-		const struct rp_sock *sk = m->u.socks[i];
+	for (uint32_t i = rp_slots_next(&m->u.slots, 0); i < m->max_entries;
+	    i = rp_slots_next(&m->u.slots, i + 1)) {
+		const struct rp_sock *sk = rp_map_sock(m, i);
 		const struct rp_map *o;
 
-		if (sk == NULL)
-			continue;
 		if (!sock_known(c, sk))
 			return fail(c, INV_I13, "map %u slot %u points to a "
 			    "freed socket", m->id, i);
@@ -664,13 +663,12 @@ check_sockarray_slots(struct check *c, const struct rp_map *m)
 	unsigned used = 0;
 	struct name n;
 
-	for (uint32_t i = 0; i < m->max_entries; i++) {
-		const struct rp_sock *sk = m->u.socks[i];
+	for (uint32_t i = rp_slots_next(&m->u.slots, 0); i < m->max_entries;
+	    i = rp_slots_next(&m->u.slots, i + 1)) {
+		const struct rp_sock *sk = rp_map_sock(m, i);
 		const struct rp_owner *o;
 		const char *why;
 
-		if (sk == NULL)
-			continue;
 		used++;
 		o = &sk->owner;
 		if (o->kind == RP_OWNER_PSOCK || o->kind == RP_OWNER_FOREIGN)
@@ -760,11 +758,10 @@ check_sockmap(struct check *c, const struct rp_map *m)
 	struct hash_walk w = { .c = c, .m = m };
 
 	if (m->type == RP_MAP_SOCKMAP) {
-		for (uint32_t i = 0; i < m->max_entries; i++) {
-			const struct rp_sock *sk = m->u.socks[i];
+		for (uint32_t i = rp_slots_next(&m->u.slots, 0);
+		    i < m->max_entries; i = rp_slots_next(&m->u.slots, i + 1)) {
+			const struct rp_sock *sk = rp_map_sock(m, i);
 
-			if (sk == NULL)
-				continue;
 			if (sockmap_entry_problem(c, m, i, sk, true) != 0)
 				return FALSE;
 			c->psock_count[sk->id]++;
@@ -801,9 +798,11 @@ check_outer(struct check *c, const struct rp_map *m)
 	struct name n;
 
 	if (m->type == RP_MAP_ARRAY_OF_MAPS) {
-		for (uint32_t i = 0; i < m->max_entries && !w.bad; i++) {
-			in = m->u.maps[i];
-			w.bad = in != NULL && !map_live(c, in);
+		for (uint32_t i = rp_slots_next(&m->u.slots, 0);
+		    i < m->max_entries && !w.bad;
+		    i = rp_slots_next(&m->u.slots, i + 1)) {
+			in = rp_map_inner(m, i);
+			w.bad = !map_live(c, in);
 			w.bad_key = i;
 		}
 	} else {
@@ -906,10 +905,10 @@ check_owner_slot(struct check *c, const struct rp_sock *sk)
 		return fail(c, INV_I1, "socket %u's owner word says map %u "
 		    "slot %u, but map %u has %u slots", sk->id, m->id, idx,
 		    m->id, m->max_entries);
-	if (m->u.socks[idx] != sk)
+	if (rp_map_sock(m, idx) != sk)
 		return fail(c, INV_I1, "socket %u's owner word says map %u "
 		    "slot %u, but that slot holds %s", sk->id, m->id, idx,
-		    sock_name(c, m->u.socks[idx], &n));
+		    sock_name(c, rp_map_sock(m, idx), &n));
 	return TRUE;
 }
 

@@ -47,14 +47,14 @@ slot_clear(struct rp_state *st, struct rp_map *m, uint32_t idx,
 		    "freed map %u", sk->id, idx, m->id);
 		return;
 	}
-	if (m->u.socks[idx] != sk) {
+	if (rp_map_sock(m, idx) != sk) {
 		/* someone emptied it meanwhile (a racing writer) */
 		rp_violation(st, "I1: detach of socket %u finds map %u slot %u "
 		    "holding socket %u", sk->id, m->id, idx,
-		    m->u.socks[idx] != NULL ? m->u.socks[idx]->id : 0);
+		    rp_map_sock(m, idx) != NULL ? rp_map_sock(m, idx)->id : 0);
 		return;
 	}
-	m->u.socks[idx] = NULL;
+	rp_slots_set(&m->u.slots, idx, NULL);
 	m->used--;
 	rp_emit(st, &(struct rp_event){ .kind = RP_EV_SLOT_CLEAR,
 	    .map = m->id, .idx = idx, .sock = sk->id });

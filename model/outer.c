@@ -41,8 +41,7 @@ rp_outer_alloc(struct rp_state *st, struct rp_proc *p, struct rp_map *m,
 
 		if (bytes > st->kmem_limit - st->kmem_used)
 			return rp_rule(st, "R-CRE-6d", -ENOMEM);
-		m->u.maps = g_try_malloc0(bytes);
-		if (m->u.maps == NULL)
+		if (!rp_slots_init(&m->u.slots, m->max_entries))
 			return -ENOMEM;	/* LCOV_EXCL_LINE */
 		st->kmem_used += bytes;
 	} else {
@@ -57,7 +56,7 @@ rp_outer_lookup_map(struct rp_state *st, struct rp_map *m, uint32_t key)
 {
 	(void)st;
 	if (m->type == RP_MAP_ARRAY_OF_MAPS)
-		return key < m->max_entries ? m->u.maps[key] : NULL;
+		return key < m->max_entries ? rp_map_inner(m, key) : NULL;
 	return g_hash_table_lookup(m->u.hash, GUINT_TO_POINTER(key));
 }
 
@@ -82,8 +81,8 @@ outer_xchg(struct rp_state *st, struct rp_map *m, uint32_t key,
 	struct rp_map *old;
 
 	if (m->type == RP_MAP_ARRAY_OF_MAPS) {
-		old = m->u.maps[key];
-		m->u.maps[key] = in;
+		old = rp_map_inner(m, key);
+		rp_slots_set(&m->u.slots, key, in);
 	} else {
 		old = g_hash_table_lookup(m->u.hash, GUINT_TO_POINTER(key));
 		if (in != NULL)
@@ -185,11 +184,11 @@ void
 rp_outer_free(struct rp_state *st, struct rp_map *m)
 {
 	if (m->type == RP_MAP_ARRAY_OF_MAPS) {
-		for (uint32_t i = 0; i < m->max_entries; i++)
-			if (m->u.maps[i] != NULL)
-				rp_map_put(st, outer_xchg(st, m, i, NULL));
+		for (uint32_t i = rp_slots_next(&m->u.slots, 0);
+		    i < m->max_entries; i = rp_slots_next(&m->u.slots, i + 1))
+			rp_map_put(st, outer_xchg(st, m, i, NULL));
 		st->kmem_used -= 8 * (uint64_t)m->max_entries;
-		g_free(m->u.maps);
+		rp_slots_clear(&m->u.slots);
 	} else {
 		GHashTableIter it;
 		gpointer k, v;

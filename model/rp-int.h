@@ -189,6 +189,18 @@ struct rp_group {
 	struct rp_sock		**socks;
 };
 
+/* The slots of an array map, a two-level table (slots.c). */
+#define RP_SLOT_PAGE	1024u
+struct rp_slot_page {
+	uint32_t	 fill;			/* non-NULL slots */
+	void		*slot[RP_SLOT_PAGE];
+};
+struct rp_slots {
+	uint32_t		 n;		/* slots: max_entries */
+	uint32_t		 npages;
+	struct rp_slot_page	**pages;	/* NULL: all n slots empty */
+};
+
 struct rp_map {
 	unsigned		id;
 	uint32_t		type;
@@ -205,11 +217,17 @@ struct rp_map {
 	uint32_t		inner_type, inner_key_size, inner_value_size;
 	uint32_t		inner_max_entries, inner_map_flags;
 	union {
-		struct rp_sock	**socks;	/* SOCKARRAY, SOCKMAP */
-		struct rp_map	**maps;		/* ARRAY_OF_MAPS */
+		/* SOCKARRAY, SOCKMAP: struct rp_sock *; ARRAY_OF_MAPS:
+		 * struct rp_map * (slots.c) */
+		struct rp_slots	 slots;
 		GHashTable	*hash;		/* SOCKHASH, HASH_OF_MAPS: key -> obj */
 	} u;
 };
+
+/* Slot i of an array map: rp_map_sock() for SOCKARRAY and SOCKMAP,
+ * rp_map_inner() for ARRAY_OF_MAPS.  i < m->max_entries. */
+#define rp_map_sock(m, i)	((struct rp_sock *)rp_slots_get(&(m)->u.slots, (i)))
+#define rp_map_inner(m, i)	((struct rp_map *)rp_slots_get(&(m)->u.slots, (i)))
 
 enum rp_prog_kind {
 	RP_PROGK_SK_REUSEPORT,
@@ -362,6 +380,13 @@ struct rp_map	*rp_map_get(struct rp_state *, unsigned proc, int fd,
 void	 rp_map_put(struct rp_state *, struct rp_map *);
 bool	 rp_map_meta_equal(const struct rp_state *, const struct rp_map *outer,
 	    const struct rp_map *inner);
+
+/* slots.c */
+bool	 rp_slots_init(struct rp_slots *, uint32_t n);
+void	 rp_slots_clear(struct rp_slots *);
+void	*rp_slots_get(const struct rp_slots *, uint32_t i);
+void	 rp_slots_set(struct rp_slots *, uint32_t i, void *p);
+uint32_t rp_slots_next(const struct rp_slots *, uint32_t i);
 
 /* sockarray.c */
 int	 rp_sockarray_alloc(struct rp_state *, struct rp_map *);

@@ -16,7 +16,8 @@
 
 #define S32_MAX		INT32_C(0x7fffffff)
 
-/* Allocate the slot array: one pointer per slot; 0 or -ENOMEM. */
+/* Allocate the slot array: one pointer per slot, charged as the kernel's
+ * flat array (the model's table is sparse, slots.c); 0 or -ENOMEM. */
 int
 rp_sockarray_alloc(struct rp_state *st, struct rp_map *m)
 {
@@ -24,8 +25,7 @@ rp_sockarray_alloc(struct rp_state *st, struct rp_map *m)
 
 	if (bytes > st->kmem_limit - st->kmem_used)
 		return rp_rule(st, "R-CRE-6d", -ENOMEM);
-	m->u.socks = g_try_malloc0(bytes);
-	if (m->u.socks == NULL)
+	if (!rp_slots_init(&m->u.slots, m->max_entries))
 		return rp_rule(st, "R-CRE-6d", -ENOMEM);	/* LCOV_EXCL_LINE */
 	st->kmem_used += bytes;
 	return 0;
@@ -38,7 +38,7 @@ rp_sockarray_lookup_sk(struct rp_state *st, struct rp_map *m, uint32_t key)
 	(void)st;
 	if (key >= m->max_entries)
 		return NULL;
-	return m->u.socks[key];
+	return rp_map_sock(m, key);
 }
 
 /* bpf_fd_reuseport_array_lookup_elem(): the occupant's cookie. */
@@ -55,7 +55,7 @@ rp_sockarray_lookup(struct rp_state *st, struct rp_map *m, uint32_t key,
 	if (key >= m->max_entries)
 		return rp_rule(st, "R-LKP-3b", -ENOENT);
 	rp_rcu_read_lock(st);
-	sk = m->u.socks[key];
+	sk = rp_map_sock(m, key);
 	if (sk != NULL) {
 		*value = rp_sock_gen_cookie(st, sk);
 		err = 0;
@@ -99,7 +99,7 @@ slot_publish(struct rp_state *st, struct rp_map *m, uint32_t idx,
 	g_assert(rp_lock_held(st) && rp_cb_lock_held(st, nsk));
 	/* LCOV_EXCL_BR_STOP */
 	rp_owner_set(st, nsk, RP_OWNER_SLOT, m, idx);
-	m->u.socks[idx] = nsk;
+	rp_slots_set(&m->u.slots, idx, nsk);
 	if (osk == NULL)
 		m->used++;
 	rp_emit(st, &(struct rp_event){ .kind = RP_EV_SLOT_SET, .map = m->id,
@@ -138,17 +138,17 @@ rp_sockarray_update(struct rp_state *st, struct rp_proc *p, struct rp_map *m,
 	nsk = f->u.sk;
 
 	/* Quick checks before taking reuseport_lock */
-	err = update_check(st, nsk, m->u.socks[key], nsk->reuse, flags);
+	err = update_check(st, nsk, rp_map_sock(m, key), nsk->reuse, flags);
 	if (err != 0)
 		goto out_put;
 
-	osk = m->u.socks[key];
+	osk = rp_map_sock(m, key);
 	rp_lock(st);
 	rp_cb_lock(st, nsk);
 	/* the state may have changed: check again under the locks */
 	if (!(st->plant & RP_PLANT_UPDATE_NO_RECHECK)) {
 		rp_rule(st, "R-UPD-7", 0);
-		osk = m->u.socks[key];
+		osk = rp_map_sock(m, key);
 		err = update_check(st, nsk, osk, nsk->reuse, flags);
 		if (err != 0)
 			goto out_unlock;
@@ -187,17 +187,17 @@ rp_sockarray_delete(struct rp_state *st, struct rp_map *m, uint32_t key)
 
 	if (key >= m->max_entries)
 		return rp_rule(st, "R-DEL-1", -E2BIG);
-	if (m->u.socks[key] == NULL)
+	if (rp_map_sock(m, key) == NULL)
 		return rp_rule(st, "R-DEL-2", -ENOENT);
 	rp_lock(st);
-	sk = m->u.socks[key];
+	sk = rp_map_sock(m, key);
 	if (sk == NULL) {
 		rp_unlock(st);
 		return rp_rule(st, "R-DEL-2", -ENOENT);
 	}
 	rp_cb_lock(st, sk);
 	rp_owner_set(st, sk, RP_OWNER_NONE, NULL, 0);
-	m->u.socks[key] = NULL;
+	rp_slots_set(&m->u.slots, key, NULL);
 	m->used--;
 	rp_emit(st, &(struct rp_event){ .kind = RP_EV_SLOT_CLEAR, .map = m->id,
 	    .idx = key, .sock = sk->id });
@@ -224,11 +224,10 @@ rp_sockarray_free(struct rp_state *st, struct rp_map *m)
 	if (st->prof->map_free_sync_rcu)
 		rp_synchronize_rcu(st);		/* 4.19-5.8, no visible effect */
 	rp_rcu_read_lock(st);
-	for (uint32_t i = 0; i < m->max_entries; i++) {
-		struct rp_sock *sk = m->u.socks[i];
+	for (uint32_t i = rp_slots_next(&m->u.slots, 0); i < m->max_entries;
+	    i = rp_slots_next(&m->u.slots, i + 1)) {
+		struct rp_sock *sk = rp_map_sock(m, i);
 
-		if (sk == NULL)
-			continue;
 		if (st->plant & RP_PLANT_FREE_NO_CB_LOCK) {
 			rp_owner_set(st, sk, RP_OWNER_NONE, NULL, 0);
 		} else {
@@ -238,8 +237,8 @@ rp_sockarray_free(struct rp_state *st, struct rp_map *m)
 			rp_owner_set(st, sk, RP_OWNER_NONE, NULL, 0);
 			rp_cb_unlock(st, sk);
 		}
-		if (m->u.socks[i] != NULL) {
-			m->u.socks[i] = NULL;
+		if (rp_map_sock(m, i) != NULL) {
+			rp_slots_set(&m->u.slots, i, NULL);
 			m->used--;
 			rp_emit(st, &(struct rp_event){ .kind = RP_EV_SLOT_CLEAR,
 			    .map = m->id, .idx = i, .sock = sk->id });

@@ -22,8 +22,7 @@ rp_sockmap_alloc(struct rp_state *st, struct rp_map *m)
 	}
 	if (8 * (uint64_t)m->max_entries > st->kmem_limit - st->kmem_used)
 		return rp_rule(st, "R-CRE-6d", -ENOMEM);
-	m->u.socks = g_try_malloc0(8 * (uint64_t)m->max_entries);
-	if (m->u.socks == NULL)
+	if (!rp_slots_init(&m->u.slots, m->max_entries))
 		return -ENOMEM;	/* LCOV_EXCL_LINE */
 	st->kmem_used += 8 * (uint64_t)m->max_entries;
 	return 0;
@@ -35,7 +34,7 @@ rp_sockmap_lookup_sk(struct rp_state *st, struct rp_map *m, uint32_t key)
 	(void)st;
 	if (m->type == RP_MAP_SOCKHASH)
 		return g_hash_table_lookup(m->u.hash, GUINT_TO_POINTER(key));
-	return key < m->max_entries ? m->u.socks[key] : NULL;
+	return key < m->max_entries ? rp_map_sock(m, key) : NULL;
 }
 
 /* sock_map_lookup_sys(): the cookie, ENOSPC for 4-byte values. */
@@ -96,7 +95,7 @@ slot_write(struct rp_state *st, struct rp_map *m, uint32_t key,
 		else
 			g_hash_table_remove(m->u.hash, GUINT_TO_POINTER(key));
 	} else {
-		m->u.socks[key] = sk;
+		rp_slots_set(&m->u.slots, key, sk);
 	}
 	if (sk != NULL)
 		rp_emit(st, &(struct rp_event){ .kind = RP_EV_SLOT_SET,
@@ -217,8 +216,10 @@ rp_sockmap_unlink_sock(struct rp_state *st, struct rp_sock *sk)
 		    m->type != RP_MAP_SOCKHASH))
 			continue;
 		if (m->type == RP_MAP_SOCKMAP) {
-			for (uint32_t k = 0; k < m->max_entries; k++)
-				if (m->u.socks[k] == sk)
+			for (uint32_t k = rp_slots_next(&m->u.slots, 0);
+			    k < m->max_entries;
+			    k = rp_slots_next(&m->u.slots, k + 1))
+				if (rp_map_sock(m, k) == sk)
 					sockmap_del(st, m, k);
 		} else {
 			g_autoptr(GPtrArray) keys = g_ptr_array_new();
@@ -241,11 +242,11 @@ void
 rp_sockmap_free(struct rp_state *st, struct rp_map *m)
 {
 	if (m->type == RP_MAP_SOCKMAP) {
-		for (uint32_t k = 0; k < m->max_entries; k++)
-			if (m->u.socks[k] != NULL)
-				sockmap_del(st, m, k);
+		for (uint32_t k = rp_slots_next(&m->u.slots, 0);
+		    k < m->max_entries; k = rp_slots_next(&m->u.slots, k + 1))
+			sockmap_del(st, m, k);
 		st->kmem_used -= 8 * (uint64_t)m->max_entries;
-		g_free(m->u.socks);
+		rp_slots_clear(&m->u.slots);
 	} else {
 		g_autoptr(GPtrArray) keys = g_ptr_array_new();
 		GHashTableIter it;

@@ -249,7 +249,7 @@ rp_state_free(struct rp_state *st)
 	for (guint i = 0; i < st->graveyard->len; i++) {
 		struct rp_map *m = st->graveyard->pdata[i];
 
-		g_free(m->u.socks);
+		rp_slots_clear(&m->u.slots);
 		g_free(m);
 	}
 	g_ptr_array_unref(st->graveyard);
@@ -743,13 +743,13 @@ rp_map_slot(const struct rp_state *st, unsigned id, uint32_t key)
 	switch (m->type) {	/* LCOV_EXCL_BR_LINE */
 	case RP_MAP_REUSEPORT_SOCKARRAY:
 	case RP_MAP_SOCKMAP:
-		if (key >= m->max_entries || m->u.socks[key] == NULL)
+		if (key >= m->max_entries || rp_map_sock(m, key) == NULL)
 			return 0;
-		return m->u.socks[key]->id;
+		return rp_map_sock(m, key)->id;
 	case RP_MAP_ARRAY_OF_MAPS:
-		if (key >= m->max_entries || m->u.maps[key] == NULL)
+		if (key >= m->max_entries || rp_map_inner(m, key) == NULL)
 			return 0;
-		return m->u.maps[key]->id;
+		return rp_map_inner(m, key)->id;
 	case RP_MAP_SOCKHASH:
 		v = g_hash_table_lookup(m->u.hash, GUINT_TO_POINTER(key));
 		return v != NULL ? ((struct rp_sock *)v)->id : 0;

@@ -92,7 +92,7 @@ bench_map_ops(const struct rp_profile *prof, unsigned n)
 {
 	struct rp_state *st = rp_state_new(prof);
 	struct rp_map_attr a;
-	size_t h0, h1, h2;
+	size_t h0, h1, h2, h3;
 	int *fds, m, err;
 	uint64_t v;
 	double t;
@@ -107,7 +107,7 @@ bench_map_ops(const struct rp_profile *prof, unsigned n)
 		die("map create", m);
 	h2 = heap_used();
 	printf("memory: %.1f bytes per listening socket (incl. group and "
-	    "bucket share), %.2f bytes per slot\n",
+	    "bucket share), %.2f bytes per slot of the empty map\n",
 	    (double)(h1 - h0) / n, (double)(h2 - h1) / n);
 
 	t = now();
@@ -116,6 +116,9 @@ bench_map_ops(const struct rp_profile *prof, unsigned n)
 		    RP_BPF_NOEXIST)) != 0)
 			die("update", err);
 	report("update (noexist)", n, now() - t);
+	h3 = heap_used();	/* the slot pages (model/slots.c) */
+	printf("memory: %.2f bytes per slot of the full map\n",
+	    (double)(h3 - h2) / n);
 	t = now();
 	for (unsigned i = 0; i < n; i++)
 		if ((err = rp_map_lookup(st, 0, m, i, &v, 0)) != 0)

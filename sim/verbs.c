@@ -249,7 +249,7 @@ tok_choice(const SimToken *tok, const char *what, const char *const *names,
     gsize n, guint *idx, GError **error)
 {
 	const char *w = sim_token_word(tok), *hint;
-	g_autofree char *all = NULL;
+	g_autoptr(GString) all = g_string_new(NULL);
 	gsize i;
 
 	for (i = 0; w != NULL && i < n; i++) {
@@ -264,9 +264,12 @@ tok_choice(const SimToken *tok, const char *what, const char *const *names,
 		    what, tok->text, hint);
 		return FALSE;
 	}
-	all = g_strjoinv(" ", (char **)names);
+	/* names[] need not be NULL-terminated: no g_strjoinv() */
+	for (i = 0; i < n; i++)
+		g_string_append_printf(all, "%s%s", i > 0 ? " " : "",
+		    names[i]);
 	tok_error(error, tok, "unknown %s '%s' (one of: %s)", what,
-	    tok->text, all);
+	    tok->text, all->str);
 	return FALSE;
 }
 

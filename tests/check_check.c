@@ -64,6 +64,10 @@ poke(struct fix *f, void *addr, const void *val, size_t len)
 	memcpy(addr, val, len);
 }
 
+/* Slot i of an array map, in place (its page must exist: slots.c). */
+#define SLOT(m, i)							\
+	((m)->u.slots.pages[(i) / RP_SLOT_PAGE]->slot[(i) % RP_SLOT_PAGE])
+
 #define POKE(f, lv, val) do {						\
 	__typeof__(lv) poke_v_ = (val);					\
 	poke((f), &(lv), &poke_v_, sizeof(poke_v_));			\
@@ -299,7 +303,7 @@ c_owner_none(struct fix *f)
 static void
 c_slot_cleared(struct fix *f)
 {
-	POKE(f, f->m1->u.socks[1], NULL);
+	POKE(f, SLOT(f->m1, 1), NULL);
 	POKE(f, f->m1->used, f->m1->used - 1);
 }
 
@@ -338,7 +342,7 @@ c_stale(struct fix *f)
 static void
 c_two_slots(struct fix *f)
 {
-	POKE(f, f->m2->u.socks[1], f->a);
+	POKE(f, SLOT(f->m2, 1), f->a);
 	POKE(f, f->m2->used, f->m2->used + 1);
 }
 
@@ -385,7 +389,7 @@ c_closed_section(struct fix *f)
 {
 	if (f->z == NULL)
 		return;
-	POKE(f, f->m1->u.socks[2], f->z);
+	POKE(f, SLOT(f->m1, 2), f->z);
 	POKE(f, f->m1->used, f->m1->used + 1);
 	POKE(f, f->z->owner.kind, RP_OWNER_SLOT);
 	POKE(f, f->z->owner.map, f->m1);
@@ -404,7 +408,7 @@ c_psock_in_slot(struct fix *f)
 static void
 c_foreign_in_slot(struct fix *f)
 {
-	POKE(f, f->m2->u.socks[1], f->e);
+	POKE(f, SLOT(f->m2, 1), f->e);
 	POKE(f, f->m2->used, f->m2->used + 1);
 }
 
@@ -666,14 +670,14 @@ c_rcu_depth(struct fix *f)
 static void
 c_slot_freed_sock(struct fix *f)
 {
-	POKE(f, f->m1->u.socks[2], &fake_sock);
+	POKE(f, SLOT(f->m1, 2), &fake_sock);
 	POKE(f, f->m1->used, f->m1->used + 1);
 }
 
 static void
 c_slot_dead_sock(struct fix *f)
 {
-	POKE(f, f->m2->u.socks[1], f->n1);
+	POKE(f, SLOT(f->m2, 1), f->n1);
 	POKE(f, f->m2->used, f->m2->used + 1);
 	POKE(f, f->n1->dead, true);
 }
@@ -693,7 +697,7 @@ c_member_freed(struct fix *f)
 static void
 c_sockmap_freed(struct fix *f)
 {
-	POKE(f, f->sm->u.socks[2], &fake_sock);
+	POKE(f, SLOT(f->sm, 2), &fake_sock);
 }
 
 static void
@@ -711,7 +715,7 @@ u_sockhash_freed(struct fix *f)
 static void
 c_outer_freed(struct fix *f)
 {
-	POKE(f, f->out->u.maps[1], &fake_map);
+	POKE(f, SLOT(f->out, 1), &fake_map);
 }
 
 static void
@@ -851,7 +855,7 @@ c_owner_no_map(struct fix *f)
 static void
 c_sockmap_dead(struct fix *f)
 {
-	POKE(f, f->sm->u.socks[1], f->n1);
+	POKE(f, SLOT(f->sm, 1), f->n1);
 	POKE(f, f->sm->used, f->sm->used + 1);
 	POKE(f, f->n1->dead, true);
 }

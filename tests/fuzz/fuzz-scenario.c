@@ -1,0 +1,56 @@
+/*
+ * fuzz-scenario.c - libFuzzer target of whole scenarios on the model: an
+ * input (in-memory files, see fuzz.h) is parsed; when it parses and
+ * passes the check pass (sim_check_scenario()), it runs on the model
+ * backend under every profile it declares, with traces on and
+ * keep_going, and the reports are dropped.  A failing step is fine (the
+ * input's expectations are arbitrary); a crash, a leak, a hang, a
+ * sanitizer report or a GLib critical is not.
+ */
+#include "fuzz.h"
+#include "sim.h"
+
+int
+LLVMFuzzerInitialize(int *argc G_GNUC_UNUSED, char ***argv G_GNUC_UNUSED)
+{
+	fuzz_init();
+	return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	g_autoptr(FuzzInput) in = fuzz_input_new(data, size);
+	g_autoptr(GError) err = NULL;
+	g_autoptr(SimScenario) sc = fuzz_parse(in, &err);
+	g_autoptr(GPtrArray) errors = NULL;
+	g_autoptr(GPtrArray) profs = NULL;
+	guint i;
+
+	fuzz_debug("parse", err != NULL ? err->message : "ok");
+	if (sc == NULL)
+		return 0;
+	errors = g_ptr_array_new_with_free_func(g_free);
+	if (!sim_check_scenario(sc, errors)) {
+		g_assert(errors->len > 0);
+		fuzz_debug("check", errors->pdata[0]);
+		return 0;
+	}
+	if (sc->stmts->len > FUZZ_MAX_RUN_STMTS) {
+		fuzz_debug("run", "too many statements, not run");
+		return 0;
+	}
+	profs = sim_scenario_profiles(sc, NULL);
+	for (i = 0; i < profs->len; i++) {
+		SimReport rep = { 0 };
+
+		sim_run_scenario(sc, profs->pdata[i], NULL, SIM_TRACE_ALL,
+		    TRUE, &rep);
+		g_assert(rep.skip == NULL);
+		g_assert(rep.passed || rep.messages->len > 0);
+		fuzz_debug(profs->pdata[i], rep.passed ? "passed" :
+		    (const char *)rep.messages->pdata[0]);
+		sim_report_clear(&rep);
+	}
+	return 0;
+}

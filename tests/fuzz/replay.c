@@ -1,0 +1,116 @@
+/*
+ * replay.c - run a libFuzzer target without libFuzzer: main() feeds every
+ * file of the given files and directories (recursively, sorted) to
+ * LLVMFuzzerTestOneInput(), one TAP line per file.  With no argument it
+ * replays the target's regression corpus,
+ * $top_srcdir/tests/fuzz/regress/FUZZ_TARGET_NAME/, which is what make
+ * check runs (also under ASan and valgrind in CI).
+ *
+ * A crash or a sanitizer report kills the program (the TAP driver then
+ * reports an error); an input that runs longer than
+ * 20 s x $CK_TIMEOUT_MULTIPLIER is killed by SIGALRM, which is how a
+ * fixed hang stays fixed.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fuzz.h"
+
+#ifndef FUZZ_TARGET_NAME
+#error "FUZZ_TARGET_NAME must name the target (parse, scenario)"
+#endif
+
+#define REPLAY_TIMEOUT	20u	/* seconds per input */
+
+static const char *current;
+
+static void
+on_alarm(int sig G_GNUC_UNUSED)
+{
+	static const char msg[] = "Bail out! timeout: ";
+
+	/* only async-signal-safe calls here */
+	if (write(STDOUT_FILENO, msg, sizeof(msg) - 1) < 0 ||
+	    write(STDOUT_FILENO, current, strlen(current)) < 0 ||
+	    write(STDOUT_FILENO, "\n", 1) < 0)
+		_exit(3);
+	_exit(2);
+}
+
+/* Add path, or the regular files below it when a directory, to files. */
+static void
+collect(const char *path, GPtrArray *files)
+{
+	g_autoptr(GDir) dir = NULL;
+	const char *name;
+
+	if (!g_file_test(path, G_FILE_TEST_IS_DIR)) {
+		g_ptr_array_add(files, g_strdup(path));
+		return;
+	}
+	dir = g_dir_open(path, 0, NULL);
+	while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
+		g_autofree char *child = g_build_filename(path, name, NULL);
+
+		if (name[0] != '.')
+			collect(child, files);
+	}
+}
+
+static int
+str_cmp(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+main(int argc, char **argv)
+{
+	g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(g_free);
+	const char *mult = g_getenv("CK_TIMEOUT_MULTIPLIER");
+	guint timeout = REPLAY_TIMEOUT, i;
+	int n;
+
+	LLVMFuzzerInitialize(&argc, &argv);
+	if (mult != NULL && atoi(mult) > 0)
+		timeout *= (guint)atoi(mult);
+	if (argc > 1) {
+		for (n = 1; n < argc; n++)
+			collect(argv[n], files);
+	} else {
+		const char *top = g_getenv("top_srcdir");
+		g_autofree char *dir = g_build_filename(top != NULL ? top :
+		    ".", "tests", "fuzz", "regress", FUZZ_TARGET_NAME, NULL);
+
+		if (!g_file_test(dir, G_FILE_TEST_IS_DIR)) {
+			printf("Bail out! no directory %s\n", dir);
+			return 1;
+		}
+		collect(dir, files);
+	}
+	g_ptr_array_sort(files, str_cmp);
+	signal(SIGALRM, on_alarm);
+
+	printf("1..%u\n", files->len);
+	for (i = 0; i < files->len; i++) {
+		g_autofree char *data = NULL;
+		g_autoptr(GError) err = NULL;
+		gsize len;
+
+		current = files->pdata[i];
+		fflush(stdout);
+		if (!g_file_get_contents(current, &data, &len, &err)) {
+			printf("not ok %u - %s: %s\n", i + 1, current,
+			    err->message);
+			continue;
+		}
+		alarm(timeout);
+		LLVMFuzzerTestOneInput((const uint8_t *)data, len);
+		alarm(0);
+		printf("ok %u - %s\n", i + 1, current);
+	}
+	return 0;
+}
