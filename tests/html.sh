@@ -18,27 +18,7 @@
 # dot or chromium is missing.
 set -u
 
-here=$(cd "$(dirname "$0")" && pwd)
-top_srcdir=${top_srcdir:-$here/..}
-top_srcdir=$(cd "$top_srcdir" && pwd) || exit 1
-
-if test -z "${SIM:-}"; then
-	for cand in "${top_builddir:-.}/reuseport-sim" ./reuseport-sim \
-	    ../reuseport-sim; do
-		if test -x "$cand"; then
-			SIM=$cand
-			break
-		fi
-	done
-fi
-if test -z "${SIM:-}" || ! test -x "$SIM"; then
-	echo "html.sh: reuseport-sim not found (set SIM)" >&2
-	exit 77
-fi
-case $SIM in
-/*) ;;
-*) SIM=$(pwd)/$SIM ;;
-esac
+. "$(dirname "$0")/sim-lib.sh"
 CHROMIUM=${CHROMIUM:-}
 if test -z "$CHROMIUM"; then
 	for c in chromium chromium-browser; do

@@ -4,23 +4,7 @@
 # and exits 77 (skip) with the reason when the live-kernel tests cannot
 # run here: reuseport-sim missing, built without the kernel backend, or
 # not root (the backend needs CAP_SYS_ADMIN and CAP_BPF).
-here=$(cd "$(dirname "$0")" && pwd)
-top_srcdir=${top_srcdir:-$here/..}
-top_srcdir=$(cd "$top_srcdir" && pwd) || exit 1
-
-if test -z "${SIM:-}"; then
-	for cand in "${top_builddir:-.}/reuseport-sim" ./reuseport-sim \
-	    ../reuseport-sim; do
-		if test -x "$cand"; then
-			SIM=$cand
-			break
-		fi
-	done
-fi
-if test -z "${SIM:-}" || ! test -x "$SIM"; then
-	echo "SKIP: reuseport-sim not found (set SIM)"
-	exit 77
-fi
+. "$(dirname "$0")/sim-lib.sh"
 if ! "$SIM" run --backend kernel --help >/dev/null 2>&1; then
 	echo "SKIP: reuseport-sim was built without the kernel backend" \
 	    "(configure --enable-kernel-backend; needs libbpf)"

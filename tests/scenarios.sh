@@ -16,23 +16,7 @@
 # anything failed, 77 (skip) when reuseport-sim cannot be found.
 set -u
 
-here=$(cd "$(dirname "$0")" && pwd)
-top_srcdir=${top_srcdir:-$here/..}
-top_srcdir=$(cd "$top_srcdir" && pwd) || exit 1
-
-if test -z "${SIM:-}"; then
-	for cand in "${top_builddir:-.}/reuseport-sim" ./reuseport-sim \
-	    ../reuseport-sim; do
-		if test -x "$cand"; then
-			SIM=$cand
-			break
-		fi
-	done
-fi
-if test -z "${SIM:-}" || ! test -x "$SIM"; then
-	echo "scenarios.sh: reuseport-sim not found (set SIM)" >&2
-	exit 77
-fi
+. "$(dirname "$0")/sim-lib.sh"
 # absolute, since the golden step changes directory
 case $SIM in
 /*) ;;

@@ -27,29 +27,9 @@
 # Exits 1 when anything differs, 77 when reuseport-sim or dot is missing.
 set -u
 
-here=$(cd "$(dirname "$0")" && pwd)
-top_srcdir=${top_srcdir:-$here/..}
-top_srcdir=$(cd "$top_srcdir" && pwd) || exit 1
 update=no
 test "${1:-}" = --update && update=yes
-
-if test -z "${SIM:-}"; then
-	for cand in "${top_builddir:-.}/reuseport-sim" ./reuseport-sim \
-	    ../reuseport-sim; do
-		if test -x "$cand"; then
-			SIM=$cand
-			break
-		fi
-	done
-fi
-if test -z "${SIM:-}" || ! test -x "$SIM"; then
-	echo "tutorial.sh: reuseport-sim not found (set SIM)" >&2
-	exit 77
-fi
-case $SIM in
-/*) ;;
-*) SIM=$(pwd)/$SIM ;;
-esac
+. "$(dirname "$0")/sim-lib.sh"
 if ! command -v dot >/dev/null 2>&1; then
 	echo "tutorial.sh: Graphviz's dot is not installed" >&2
 	exit 77
