@@ -487,15 +487,25 @@ rp_map_delete(struct rp_state *st, unsigned proc, int fd, uint32_t key)
 	return map_done(st, f, err);
 }
 
-/* Smallest key of a hash map greater than *key (any key when NULL). */
+/*
+ * The key after *key in a hash map.  KERNEL: sock_hash_get_next_key() and
+ * htab_map_get_next_key() walk in bucket order, and a NULL key or one not
+ * in the map starts again from the first element (R-NXT-5).  The model's
+ * order is ascending keys (the kernel's is unspecified to user space).
+ */
 static int
-hash_next_key(GHashTable *h, const uint32_t *key, uint32_t *next)
+hash_next_key(struct rp_state *st, GHashTable *h, const uint32_t *key,
+    uint32_t *next)
 {
 	GHashTableIter it;
 	gpointer k;
 	bool found = false;
 	uint32_t best = 0;
 
+	if (key != NULL && !g_hash_table_contains(h, GUINT_TO_POINTER(*key))) {
+		rp_rule(st, "R-NXT-5", 0);
+		key = NULL;
+	}
 	g_hash_table_iter_init(&it, h);
 	while (g_hash_table_iter_next(&it, &k, NULL)) {
 		uint32_t v = GPOINTER_TO_UINT(k);
@@ -528,7 +538,7 @@ rp_map_get_next_key(struct rp_state *st, unsigned proc, int fd,
 	if (!f->can_read)
 		return map_done(st, f, rp_rule(st, "R-NXT-1", -EPERM));
 	if (m->type == RP_MAP_SOCKHASH || m->type == RP_MAP_HASH_OF_MAPS)
-		return map_done(st, f, hash_next_key(m->u.hash, key, next));
+		return map_done(st, f, hash_next_key(st, m->u.hash, key, next));
 	/* KERNEL: array_map_get_next_key() / reuseport_array_get_next_key() */
 	if (key == NULL || *key >= m->max_entries) {
 		*next = 0;

@@ -284,6 +284,8 @@ static const SimWhy why_table[] = {
 	    "walk ends with -ENOENT." },
 	{ "R-NXT-4", "the next key is key + 1, whether or not any slot is "
 	    "occupied: an array has every key.", NULL },
+	{ "R-NXT-5", "the key is not in this hash map (or none was given), "
+	    "so the walk starts again from the first key.", NULL },
 
 	/* program load */
 	{ "R-PRG-1", NULL, "the program hands the reuseport array to a helper "
