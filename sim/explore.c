@@ -112,27 +112,23 @@ verb_is_query(const char *verb)
  * Planted bugs (rp_state_plant()), for proving the explorer finds them
  */
 
-static const struct {
-	const char	*name;
-	unsigned	 bit;
-} plants[] = {
-	{ "update-no-recheck", RP_PLANT_UPDATE_NO_RECHECK },
-	{ "detach-slot-unlocked", RP_PLANT_DETACH_SLOT_UNLOCKED },
-	{ "free-no-cb-lock", RP_PLANT_FREE_NO_CB_LOCK },
-	{ "detach-foreign", RP_PLANT_DETACH_FOREIGN },
-};
-
+/* The names, and in the same order the bits, of the plantable bugs. */
 static const char *const plant_names[] = {
 	"update-no-recheck", "detach-slot-unlocked", "free-no-cb-lock",
 	"detach-foreign", NULL,
 };
+static const unsigned plant_bits[] = {
+	RP_PLANT_UPDATE_NO_RECHECK, RP_PLANT_DETACH_SLOT_UNLOCKED,
+	RP_PLANT_FREE_NO_CB_LOCK, RP_PLANT_DETACH_FOREIGN,
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(plant_names) == G_N_ELEMENTS(plant_bits) + 1);
 
 gboolean
 sim_plant_find(const char *name, unsigned *bit)
 {
-	for (guint i = 0; i < G_N_ELEMENTS(plants); i++) {
-		if (strcmp(plants[i].name, name) == 0) {
-			*bit = plants[i].bit;
+	for (guint i = 0; i < G_N_ELEMENTS(plant_bits); i++) {
+		if (strcmp(plant_names[i], name) == 0) {
+			*bit = plant_bits[i];
 			return TRUE;
 		}
 	}
@@ -142,7 +138,7 @@ sim_plant_find(const char *name, unsigned *bit)
 const char *const *
 sim_plant_names(gsize *n)
 {
-	*n = G_N_ELEMENTS(plants);
+	*n = G_N_ELEMENTS(plant_bits);
 	return plant_names;
 }
 
@@ -152,10 +148,10 @@ sim_plant_describe(unsigned bits)
 {
 	GString *s = g_string_new(NULL);
 
-	for (guint i = 0; i < G_N_ELEMENTS(plants); i++)
-		if (bits & plants[i].bit)
+	for (guint i = 0; i < G_N_ELEMENTS(plant_bits); i++)
+		if (bits & plant_bits[i])
 			g_string_append_printf(s, "%s%s", s->len > 0 ? " " : "",
-			    plants[i].name);
+			    plant_names[i]);
 	return g_string_free(s, FALSE);
 }
 
