@@ -148,6 +148,26 @@ opt_value(char **argv, int argc, int *i, const char *name,
 	return argv[++*i];
 }
 
+/* --help: the usage and the help text on stdout. */
+static int
+print_help(void)
+{
+	fputs(usage_text, stdout);
+	fputs("\n", stdout);
+	fputs(help_text, stdout);
+	return SIM_EXIT_OK;
+}
+
+/* a: an option not in opts (NULL-terminated); suggest the nearest. */
+static int
+unknown_option(const char *a, const char *const *opts)
+{
+	g_autofree char *opt = g_strndup(a, strcspn(a, "="));
+
+	return usage_error(sim_suggest(opt, opts,
+	    g_strv_length((char **)opts)), "unknown option '%s'", a);
+}
+
 static int
 cmd_run(int argc, char **argv)
 {
@@ -229,16 +249,9 @@ cmd_run(int argc, char **argv)
 		} else if (strcmp(a, "--keep-going") == 0) {
 			o.keep_going = TRUE;
 		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			fputs(usage_text, stdout);
-			fputs("\n", stdout);
-			fputs(help_text, stdout);
-			return SIM_EXIT_OK;
+			return print_help();
 		} else {
-			g_autofree char *opt = g_strndup(a, strcspn(a, "="));
-
-			return usage_error(sim_suggest(opt, opts,
-			    g_strv_length((char **)opts)), "unknown option '%s'",
-			    a);
+			return unknown_option(a, opts);
 		}
 	}
 	if (paths->len == 0)
@@ -298,16 +311,9 @@ cmd_diff(int argc, char **argv)
 			    strcmp(v, "json") == 0 ? SIM_FORMAT_JSON :
 			    SIM_FORMAT_TEXT;
 		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			fputs(usage_text, stdout);
-			fputs("\n", stdout);
-			fputs(help_text, stdout);
-			return SIM_EXIT_OK;
+			return print_help();
 		} else {
-			g_autofree char *opt = g_strndup(a, strcspn(a, "="));
-
-			return usage_error(sim_suggest(opt, opts,
-			    g_strv_length((char **)opts)), "unknown option '%s'",
-			    a);
+			return unknown_option(a, opts);
 		}
 	}
 	if (paths->len == 0)
@@ -466,16 +472,9 @@ cmd_explore(int argc, char **argv)
 		} else if (strcmp(a, "--quiet") == 0) {
 			o.quiet = TRUE;
 		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			fputs(usage_text, stdout);
-			fputs("\n", stdout);
-			fputs(help_text, stdout);
-			return SIM_EXIT_OK;
+			return print_help();
 		} else {
-			g_autofree char *opt = g_strndup(a, strcspn(a, "="));
-
-			return usage_error(sim_suggest(opt, opts,
-			    g_strv_length((char **)opts)), "unknown option '%s'",
-			    a);
+			return unknown_option(a, opts);
 		}
 	}
 	if (paths->len == 0)
@@ -509,12 +508,8 @@ main(int argc, char **argv)
 		fputs(usage_text, stderr);
 		return SIM_EXIT_USAGE;
 	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		fputs(usage_text, stdout);
-		fputs("\n", stdout);
-		fputs(help_text, stdout);
-		return SIM_EXIT_OK;
-	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		return print_help();
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("reuseport-sim %s\n", SIM_VERSION);
 		return SIM_EXIT_OK;
