@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 # autogen.sh - regenerate the autotools files (configure, Makefile.in,
 # build-aux/, m4/ libtool macros) from configure.ac and Makefile.am.
 #

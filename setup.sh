@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 # setup.sh - prepare this machine and build reuseport-model, then run the
 # main job.
 #

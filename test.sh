@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 # test.sh - build reuseport-model if needed and run its test suite.
 #
 #   ./test.sh

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * check.c - the invariant checker.  rp_check() walks one snapshot of a
  * struct rp_state and verifies every invariant of spec/invariants.md

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * cookie.c - socket cookies (sock_gen_cookie(), net/core/sock_diag.c and
  * include/linux/cookie.h).  A cookie is generated the first time anyone asks

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * detach.c - the detach notification from a reuseport group to the
  * sockarray: bpf_sk_reuseport_detach() (kernel/bpf/reuseport_array.c) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * group.c - SO_REUSEPORT groups.  Models struct sock_reuseport and
  * reuseport_{alloc,add_sock,grow,detach_sock,stop_listen_sock,resurrect,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * lock.c - the global reuseport_lock, per-socket sk_callback_lock and RCU,
  * with lockdep-style ownership checks.  Every acquire, release, read-side

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * map.c - the bpf() syscall layer for maps: BPF_MAP_CREATE (map_create(),
  * find_and_alloc_map(), the per-type alloc checks, capability and memlock

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * profile.c - behaviour profiles.  One row per modelled kernel; every
  * version difference of docs/SPEC.md is one named switch of struct

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * prog.c - programs as data: BPF_PROG_LOAD of SK_REUSEPORT and
  * SOCKET_FILTER programs built from a policy, the verifier's map/helper

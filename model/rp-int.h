@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * rp-int.h - internal structures and prototypes of the model.  Only files
  * under model/ (and white-box unit tests) include this header.

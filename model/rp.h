@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * rp.h - public interface of reuseport-model, a userspace reference model of
  * Linux SO_REUSEPORT groups and BPF_MAP_TYPE_REUSEPORT_SOCKARRAY.

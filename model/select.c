@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * select.c - reuseport selection: reuseport_select_sock() with the hash
  * fallback (reuseport_select_sock_by_hash()), classic/socket-filter index

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * slots.c - the slot table of the array maps (REUSEPORT_SOCKARRAY,
  * SOCKMAP, ARRAY_OF_MAPS): max_entries pointers, as the kernel's

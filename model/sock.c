@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * sock.c - sockets and the socket calls that change reuseport membership:
  * socket(), setsockopt(), bind() with its conflict rules and the port

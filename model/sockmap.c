@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * sockmap.c - just enough of BPF_MAP_TYPE_SOCKMAP and SOCKHASH
  * (net/core/sock_map.c) for reuseport selection (5.7+) and for the errors

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * state.c - the simulated kernel as a whole: namespaces, processes and
  * their fd tables, struct file reference counting, the observer, deferred

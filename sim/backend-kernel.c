@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * backend-kernel.c - the live-kernel backend: every backend operation is
  * the real syscall, made by a thread that plays the simulated process, in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * backend-kernel.h - the live-kernel backend of reuseport-sim: the same
  * ops table as the model backend (backend.h), carried out with real

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * backend-model.c - the model backend: every backend operation is the
  * model call of the same name (rp.h), on one struct rp_state per open

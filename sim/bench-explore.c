@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * bench-explore.c - the explorer's part of reuseport-bench: schedules and
  * steps (decision points executed, the explorer's states) per second on

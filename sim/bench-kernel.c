@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * bench-kernel.c - the live-kernel part of reuseport-bench (built with
  * the kernel backend): the model's map operation mix (update with

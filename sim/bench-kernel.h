@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * bench-kernel.h - the live-kernel part of reuseport-bench (bench-kernel.c,
  * built with the kernel backend).

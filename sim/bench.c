@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * bench.c - reuseport-bench: throughput and memory of the model's hot
  * operations.  Prints operations per second for sockarray update, lookup,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * bpfgen.c - run-time generation of the BPF programs a policy describes
  * (see bpfgen.h).  A tiny assembler with forward labels emits eBPF; the

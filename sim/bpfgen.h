@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * bpfgen.h - BPF instructions generated at run time from a program policy
  * (struct rp_policy, struct rp_cbpf of rp.h), for the live-kernel backend.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * diff.c - `reuseport-sim diff`: run each scenario on two backends (the
  * model, then the live kernel), compare their results step by step, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * diff.h - `reuseport-sim diff`: every scenario on two backends (the
  * model and the live kernel), compared step by step, with a manifest of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * exec.c - the scenario executor: the check pass, the run of a scenario
  * under one profile against a backend, expectations, result contracts,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * explain-why.c - the "why" texts of reuseport-sim explain: for every rule
  * the model reports (rp_rule() calls in the model), one sentence saying why the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * explain.c - `reuseport-sim explain`: runs a scenario through the model
  * with the executor's step hooks, records every step (its result, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * explain.h - the teaching side of reuseport-sim: `reuseport-sim explain`
  * narrates a scenario step by step (explain.c, with the "why" texts of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * explore.c - the interleaving explorer: every schedule of a scenario's
  * threads at the kernel's lock and RCU points.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * explore.h - the interleaving explorer of reuseport-sim (explore.c).
  *

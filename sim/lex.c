@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * lex.c - the scenario lexer: one source line in, a list of SimTokens out,
  * plus the errno name table and the token accessors the executor uses.

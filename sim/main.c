@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * main.c - reuseport-sim, the scenario runner of reuseport-model: parses
  * the command line and hands over to the executor (exec.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * parse.c - the scenario parser: source files to a SimScenario of generic
  * statements (scenario.h).
@@ -15,7 +16,8 @@
  * Every other non-blank line becomes a SimStmt.  The comment lines of the
  * top file before its first statement or directive other than profile
  * form the header: the first is the title, "# Rules: ID..." lines give
- * rule ids and "# Kernel: ..." lines kernel notes.
+ * rule ids and "# Kernel: ..." lines kernel notes.  A "#
+ * SPDX-License-Identifier: ..." line is skipped there.
  *
  * Errors do not stop the parse: each bad line is reported (one error per
  * line) and skipped, up to SIM_MAX_ERRORS.  A broken limit other than the
@@ -725,7 +727,10 @@ parse_line(Parser *p, const Frame *fr, guint lineno, const char *text,
 		return;
 	}
 	if (toks->len == 0) {
-		if (comment != NULL && p->in_header && fr->depth == 0) {
+		/* the SPDX licence line is not part of the header */
+		if (comment != NULL && p->in_header && fr->depth == 0 &&
+		    !g_str_has_prefix(g_strchug(comment),
+		    "SPDX-License-Identifier:")) {
 			header_comment(p, comment, p->n_header++ == 0);
 		}
 		return;

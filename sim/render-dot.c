@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * render-dot.c - pictures of the model's state after a step, as Graphviz
  * DOT (reuseport-sim explain --dot), and their SVG through `dot -Tsvg`

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * render-html.c - one self-contained HTML page per scenario and profile
  * (reuseport-sim explain --html DIR): the scenario text on the left, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * scenario.h - the scenario language of reuseport-sim: tokens, statements
  * and the parsed scenario (lex.c, parse.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * sim.h - internal interface of reuseport-sim: the executor (exec.c), the
  * verb table (verbs.c) and the trace sink (trace.c).  The parser has its

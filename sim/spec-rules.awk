@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 # spec-rules.awk - turn the rules of docs/SPEC.md into a C table for
 # reuseport-sim explain (sim/explain.c): one row per "### R-...: title"
 # heading with its Models, Profiles and Rule bullets.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * suggest.c - nearest-name suggestions for error messages, as in
  * "unknown verb 'updat', did you mean 'update'?".

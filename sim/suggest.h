@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * suggest.h - "did you mean" for unknown names (suggest.c).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * trace.c - the trace sink: a read-only observer of the model (struct
  * rp_observer) that records every event of a run with the scenario line

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * verbs.c - the verb table of the scenario language and one handler per
  * verb (docs/scenario-language.md), in the manner of packetdrill.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * check_check.c - white-box tests of the invariant checker (model/check.c).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * check_cookie.c - unit tests of model/cookie.c: socket cookies
  * (sock_gen_cookie()).  A cookie is generated lazily by getsockopt(SO_COOKIE)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * check_detach.c - unit tests of model/detach.c and its callers: how a
  * socket leaves its reuseport-array slot (bpf_sk_reuseport_detach()) when

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * check_diff.c - a differential test of the map and group code, after
  * SQLite's sqlite3BitvecBuiltinTest(): a seeded random sequence of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * check_explain.c - tests of reuseport-sim explain in process: the
  * recorder on the executor's step hooks, the narration (sim/explain.c,

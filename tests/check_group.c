@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * check_group.c - unit tests of model/group.c: SO_REUSEPORT groups.
  * Creation and joining (the TCP and UDP join predicates), positions in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * check_kdiff.c - tests of what the kernel backend work added to the
  * runner, without a kernel: steps a backend cannot do (SIM_CANNOT,

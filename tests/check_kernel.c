@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * check_kernel.c - the live-kernel backend (sim/backend-kernel.c) driven
  * through the ops table, and compared with the model backend on the same

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * check_lock.c - unit tests of model/lock.c: reuseport_lock, the
  * per-socket callback lock and RCU, with their lockdep-style checks

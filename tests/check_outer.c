@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * check_outer.c - unit tests of model/outer.c: BPF_MAP_TYPE_ARRAY_OF_MAPS
  * and BPF_MAP_TYPE_HASH_OF_MAPS whose inner maps are reuseport arrays

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * check_parse.c - tests of the scenario lexer and parser (sim/lex.c,
  * sim/parse.c) and of sim/suggest.c.
@@ -904,13 +905,13 @@ START_TEST(test_disk_example)
 	    NULL);
 	st = sc->stmts->pdata[0];
 	ck_assert_ptr_eq(st->file, sc->files->pdata[1]);
-	ck_assert_uint_eq(st->line, 2);
+	ck_assert_uint_eq(st->line, 3);
 	st = sc->stmts->pdata[2];
 	ck_assert_str_eq(st->file, path);
-	ck_assert_uint_eq(st->line, 6);
+	ck_assert_uint_eq(st->line, 7);
 	st = sc->stmts->pdata[11];
 	ck_assert_str_eq(st->thread, "A");
-	ck_assert_uint_eq(st->line, 16);
+	ck_assert_uint_eq(st->line, 17);
 	ck_assert_uint_eq(st->col, 3);
 	ck_assert_str_eq(got, want);
 }

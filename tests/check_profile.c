@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * check_profile.c - unit tests of model/profile.c: the two behaviour
  * profiles, their lookup by name and order, and the value of every switch

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * check_select.c - unit tests of model/select.c and model/prog.c:
  * reuseport selection (the hash fallback, 6.18's walk past connected

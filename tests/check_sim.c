@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * check_sim.c - tests of the scenario executor (sim/exec.c, sim/verbs.c,
  * sim/trace.c, sim/backend-model.c) and of the reuseport-sim command.
@@ -792,7 +793,7 @@ START_TEST(paths_fail_tap)
 	want = g_strdup_printf(
 	    "1..3\n"
 	    "not ok 1 - wrong.scn [4.19]\n"
-	    "# %s/wrong.scn:6:1: expected success, got -EEXIST\n"
+	    "# %s/wrong.scn:7:1: expected success, got -EEXIST\n"
 	    "#   m: sockarray, 1 of 2 slots used: 0=a\n"
 	    "#   b: close, group g1 pos 1 (2 listening, 0 closed)\n"
 	    "ok 2 - map.scn [4.19]\n"
@@ -818,7 +819,7 @@ START_TEST(paths_json_failure)
 	ck_assert_int_eq(pr.status, SIM_EXIT_FAIL);
 	want = g_strdup_printf("{\"type\":\"result\",\"file\":\"%s\","
 	    "\"profile\":\"6.18\",\"result\":\"fail\",\"failures\":["
-	    "{\"error\":\"%s:6:1: expected success, got -EEXIST\","
+	    "{\"error\":\"%s:7:1: expected success, got -EEXIST\","
 	    "\"state\":[\"m: sockarray, 1 of 2 slots used: 0=a\","
 	    "\"b: close, group g1 pos 1 (2 listening, 0 closed)\"]}]}\n"
 	    "{\"type\":\"summary\",\"passed\":0,\"failed\":1,\"skipped\":0}\n",
@@ -864,8 +865,8 @@ START_TEST(paths_bad_input)
 	ck_assert_int_eq(pr.status, SIM_EXIT_USAGE);
 	ck_assert_str_eq(pr.out, "");
 	want = g_strdup_printf(
-	    "%s/broken.scn:3:1: unknown verb 'bnd', did you mean 'bind'?\n"
-	    "%s/broken.scn:4:8: unknown name 'm' (expected a socket, map or "
+	    "%s/broken.scn:4:1: unknown verb 'bnd', did you mean 'bind'?\n"
+	    "%s/broken.scn:5:8: unknown name 'm' (expected a socket, map or "
 	    "program), did you mean 'a'?\n", bad, bad);
 	ck_assert_str_eq(pr.err, want);
 	paths_run_clear(&pr);

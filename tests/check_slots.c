@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * check_slots.c - unit tests of model/slots.c, the two-level slot table
  * of the array maps.  Random gets, sets and walks are compared with a

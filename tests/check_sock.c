@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * check_sock.c - unit tests of model/sock.c: socket() and its errors (also
  * AF_UNIX and AF_NETLINK), setsockopt() and its errors, the bind rules

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * check_sockarray.c - unit tests of BPF_MAP_TYPE_REUSEPORT_SOCKARRAY:
  * model/sockarray.c and its syscall layer in model/map.c (create, lookup,

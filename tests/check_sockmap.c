@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * check_sockmap.c - unit tests of model/sockmap.c: BPF_MAP_TYPE_SOCKMAP and
  * SOCKHASH as far as the model needs them (docs/SPEC.md R-SMAP): creation,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * check_state.c - unit tests of model/state.c and the edges of the public
  * API: namespaces and processes and their limits, the two sysctls, the fd

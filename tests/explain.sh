@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 # tests/explain.sh - reuseport-sim explain: narrations, golden narrations,
 # golden DOT pictures and the command line.
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 # tests/explore.sh - the interleaving explorer (reuseport-sim explore).
 #
 #   SIM=/path/to/reuseport-sim top_srcdir=/path/to/src sh tests/explore.sh

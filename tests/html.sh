@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 # tests/html.sh - the page of `reuseport-sim explain --html` in headless
 # Chromium: stepping with the keyboard and by clicking a line shows the
 # right line and the picture of that step.
@@ -101,13 +102,13 @@ check() {
 }
 
 # the first step on load; keys forward and back; a click; Home and End
-check "" 1 5
-check "ArrowDown,ArrowDown,j,ArrowRight" 5 10
-check "ArrowDown,ArrowDown,ArrowDown,ArrowUp,k" 2 6
-check "click:20" 20 28
-check "click:20,ArrowDown" 21 29
-check "End" "$nframes" 37
-check "End,Home,n" 2 6
-check "ArrowUp,ArrowUp" 1 5
+check "" 1 6
+check "ArrowDown,ArrowDown,j,ArrowRight" 5 11
+check "ArrowDown,ArrowDown,ArrowDown,ArrowUp,k" 2 7
+check "click:20" 20 29
+check "click:20,ArrowDown" 21 30
+check "End" "$nframes" 38
+check "End,Home,n" 2 7
+check "ArrowUp,ArrowUp" 1 6
 
 exit "$status"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 # tests/kernel-corpus.sh - the whole scenario corpus on the live kernel:
 #
 #   reuseport-sim run --backend kernel --profile auto scenarios

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 # tests/kernel-diff.sh - the model against the live kernel, step by step:
 #
 #   reuseport-sim diff --manifest scenarios/kernel-differences.manifest scenarios

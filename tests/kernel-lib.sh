@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 # tests/kernel-lib.sh - shared by the kernel-*.sh tests (sourced, POSIX sh).
 #
 # Sets SIM (reuseport-sim: $SIM, else $top_builddir, ., ..) and top_srcdir,

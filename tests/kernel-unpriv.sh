@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 # tests/kernel-unpriv.sh - without privileges the kernel backend says
 # exactly why and its scenarios are skipped, not failed.
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 #
 # rule-coverage.sh - every docs/SPEC.md rule is cited by a test, and every
 # rule id a test cites exists.

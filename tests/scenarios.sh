@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 # tests/scenarios.sh - run the scenario corpus and compare the golden traces.
 #
 #   SIM=/path/to/reuseport-sim top_srcdir=/path/to/src sh tests/scenarios.sh

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 # tests/sim-lib.sh - shared by the shell tests (sourced, POSIX sh).
 #
 # Sets top_srcdir (absolute; default: the directory above this file) and

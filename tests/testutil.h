@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * testutil.h - helpers shared by the Check suites: running a suite with
  * its summary line in the log, and small model set-up shortcuts.

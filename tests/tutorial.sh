@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 # tests/tutorial.sh - the pictures of docs/tutorial.md are what the
 # scenarios under scenarios/tutorial/ give today.
 #

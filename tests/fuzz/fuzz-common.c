@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * fuzz-common.c - the input format shared by the libFuzzer targets: one
  * fuzzer input split into in-memory files, and the SimIncludeFunc that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * fuzz-parse.c - libFuzzer target of the scenario lexer and parser
  * (sim/lex.c, sim/parse.c): any input, split into in-memory files as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * fuzz-scenario.c - libFuzzer target of whole scenarios on the model: an
  * input (in-memory files, see fuzz.h) is parsed; when it parses and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * fuzz.h - the libFuzzer targets of reuseport-sim (fuzz-parse.c,
  * fuzz-scenario.c), their shared input format (fuzz-common.c) and the

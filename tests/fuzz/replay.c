@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * replay.c - run a libFuzzer target without libFuzzer: main() feeds every
  * file of the given files and directories (recursively, sorted) to

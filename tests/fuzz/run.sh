@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 # run.sh - run the libFuzzer targets of reuseport-sim for a while (make
 # fuzz; see docs/fuzzing.md).
 #
