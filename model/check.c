@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * check.c - the invariant checker.  rp_check() walks one snapshot of a
- * struct rp_state and verifies every invariant of spec/invariants.md
+ * struct rp_state and verifies every invariant of docs/invariants.md
  * (I1-I16) that a snapshot can show, for the 4.19 and 6.18 profiles.
  *
  * What a snapshot cannot show is checked elsewhere:

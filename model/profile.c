@@ -50,7 +50,7 @@ const struct rp_profile rp_profile_4_19 = {
 	.attach_unhashed_strict = false,
 };
 
-/* Linux 6.18, the kernel on our machines ([CUR] of kernel-semantics.md). */
+/* Linux 6.18, the kernel on our machines ([CUR] of docs/kernel-semantics.md). */
 const struct rp_profile rp_profile_6_18 = {
 	.name = "6.18",
 	.lazy_group_id = false,

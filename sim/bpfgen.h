@@ -35,7 +35,7 @@ struct bpfgen_stats {
 	uint32_t	selected;	/* 1: the helper selected a socket */
 };
 
-/* struct sk_reuseport_md offsets (64-bit; kernel-semantics.md §8.4). */
+/* struct sk_reuseport_md offsets (64-bit; docs/kernel-semantics.md §8.4). */
 #define BPFGEN_MD_DATA		0
 #define BPFGEN_MD_DATA_END	8
 #define BPFGEN_MD_LEN		16

@@ -6,7 +6,7 @@
  *
  * Each sequence below is written once against a SimBackendOps and runs on
  * both backends: it asserts the values the kernel documents (test_maps.c
- * and select_reuseport expectations, kernel-semantics.md §11) and records
+ * and select_reuseport expectations, docs/kernel-semantics.md §11) and records
  * every result in a log; the two logs must then be equal, which proves the
  * ops table is interchangeable.  Traffic tests check the kernel's real
  * deliveries.  The whole program is skipped (exit 77) when the kernel
@@ -168,7 +168,7 @@ member(Run *r, int family, int type, uint16_t port, gboolean listen)
 }
 
 /* ---------------------------------------------------------------------
- * test_maps.c test_reuseport_array() (kernel-semantics.md §11.1, rows
+ * test_maps.c test_reuseport_array() (docs/kernel-semantics.md §11.1, rows
  * 1-22), for TCP and UDP, value sizes 8 and 4.
  */
 

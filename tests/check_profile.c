@@ -97,7 +97,7 @@ struct switch_case {
 /*
  * Expected values: the "Profile switches" table of docs/SPEC.md (the model's
  * field name where it differs from the SPEC switch name is in the row name),
- * and for the model-only switches the kernel-semantics.md section cited.
+ * and for the model-only switches the docs/kernel-semantics.md section cited.
  */
 static const struct switch_case switch_cases[] = {
 	/* R-UPD-8 R-GRP-1 R-GRP-10 R-GRP-11 R-DET-3 R-HLP-3a */
@@ -200,7 +200,7 @@ static const struct switch_case switch_cases[] = {
 	{ "profile/switches/attach_unhashed_strict",
 	    F(attach_unhashed_strict), { 0, 1 }, "R-ATT-4" },
 	/* Model-only switches (not in the SPEC table).
-	 * R-SMAP-4: 6.0+ PSOCK tag, kernel-semantics.md §4.1 */
+	 * R-SMAP-4: 6.0+ PSOCK tag, docs/kernel-semantics.md §4.1 */
 	{ "profile/switches/model/sockmap_rejects_sockarray",
 	    F(sockmap_rejects_sockarray), { 0, 1 }, "R-SMAP-4" },
 	/* R-FREE-2: synchronize_rcu() in free until 5.8, §6.2 */

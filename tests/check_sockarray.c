@@ -4,7 +4,7 @@
  * model/sockarray.c and its syscall layer in model/map.c (create, lookup,
  * update, delete, get_next_key, freeze and the unsupported commands, map
  * free), the program-load checks about this map (R-PRG-1, R-PRG-2), the
- * selftest table of kernel-semantics.md §11.1 (test_maps.c
+ * selftest table of docs/kernel-semantics.md §11.1 (test_maps.c
  * test_reuseport_array()) and a map of a million entries.
  *
  * Most cases are tables run with tcase_add_loop_test() over rows x
@@ -3285,7 +3285,7 @@ TU_TEST(free_planted, "sockarray/free/planted")
 END_TEST
 
 /* ---------------------------------------------------------------------
- * sockarray/test-maps: kernel-semantics.md §11.1, test_reuseport_array()
+ * sockarray/test-maps: docs/kernel-semantics.md §11.1, test_reuseport_array()
  *
  * The selftest is one sequence; case r replays it from the start up to
  * and including row r (rows 7-17 under both socket types), asserting
