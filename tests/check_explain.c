@@ -15,7 +15,7 @@
 #include <check.h>
 #include <glib.h>
 
-#include "explain.h"
+#include "tools/explain.h"
 #include "testutil.h"
 
 static const char udp_pair[] =

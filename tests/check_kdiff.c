@@ -17,8 +17,8 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
-#include "diff.h"
-#include "sim.h"
+#include "tools/diff.h"
+#include "core/sim.h"
 #include "testutil.h"
 
 static int

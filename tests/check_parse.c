@@ -22,8 +22,8 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
-#include "scenario.h"
-#include "suggest.h"
+#include "lang/scenario.h"
+#include "lang/suggest.h"
 
 /* ----------------------------------------------------------------------
  * rendering

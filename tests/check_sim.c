@@ -25,7 +25,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
-#include "sim.h"
+#include "core/sim.h"
 #include "testutil.h"
 
 /* ----------------------------------------------------------------------

@@ -9,7 +9,7 @@
  * sanitizer report or a GLib critical is not.
  */
 #include "fuzz.h"
-#include "sim.h"
+#include "core/sim.h"
 
 int
 LLVMFuzzerInitialize(int *argc G_GNUC_UNUSED, char ***argv G_GNUC_UNUSED)

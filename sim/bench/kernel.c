@@ -34,7 +34,7 @@
 
 #include <glib.h>
 
-#include "bench-kernel.h"
+#include "bench/kernel.h"
 
 #define GROUP_MAX	32768u
 

@@ -23,9 +23,9 @@
 #include <errno.h>
 #include <string.h>
 
-#include "explore.h"
-#include "sim.h"
-#include "suggest.h"
+#include "tools/explore.h"
+#include "core/sim.h"
+#include "lang/suggest.h"
 
 /* ---------------------------------------------------------------------
  * Expectation shapes

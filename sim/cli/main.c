@@ -15,13 +15,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "diff.h"
-#include "explore.h"
-#include "explain.h"
-#include "sim.h"
-#include "suggest.h"
+#include "tools/diff.h"
+#include "tools/explore.h"
+#include "tools/explain.h"
+#include "core/sim.h"
+#include "lang/suggest.h"
 #ifdef HAVE_KERNEL_BACKEND
-#include "backend-kernel.h"
+#include "backend/kernel.h"
 #endif
 
 /* The backends --backend chooses from; the first is the default. */

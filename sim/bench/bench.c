@@ -20,10 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench.h"
+#include "bench/bench.h"
 #include "rp.h"
 #ifdef HAVE_KERNEL_BACKEND
-#include "bench-kernel.h"
+#include "bench/kernel.h"
 #endif
 
 #define GROUP_MAX	RP_MAX_SOCKS_CAP

@@ -17,8 +17,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "explain.h"
-#include "suggest.h"
+#include "tools/explain.h"
+#include "lang/suggest.h"
 
 /* ---------------------------------------------------------------------
  * Snapshots

@@ -30,8 +30,8 @@
 
 #include <glib.h>
 
-#include "backend.h"
-#include "scenario.h"
+#include "core/backend.h"
+#include "lang/scenario.h"
 
 G_BEGIN_DECLS
 

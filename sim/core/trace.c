@@ -23,7 +23,7 @@
  */
 #include <string.h>
 
-#include "sim.h"
+#include "core/sim.h"
 
 /* One recorded event and the statement position it belongs to. */
 typedef struct {

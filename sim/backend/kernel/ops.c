@@ -55,9 +55,9 @@
 #include <linux/capability.h>
 #include <linux/filter.h>
 
-#include "backend-kernel.h"
-#include "bpfgen.h"
-#include "diff.h"
+#include "backend/kernel.h"
+#include "backend/kernel/bpfgen.h"
+#include "tools/diff.h"
 
 #ifndef SO_DETACH_REUSEPORT_BPF
 #define SO_DETACH_REUSEPORT_BPF	68

@@ -21,7 +21,7 @@
  */
 #include <string.h>
 
-#include "explain.h"
+#include "tools/explain.h"
 
 static void
 hesc(GString *o, const char *s)

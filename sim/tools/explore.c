@@ -48,7 +48,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "explore.h"
+#include "tools/explore.h"
 
 #define MAX_WORKERS	15u	/* model threads 1..15; 0 is the prologue */
 #define MAX_FP_LOCKS	8u

@@ -22,9 +22,9 @@
 #include <errno.h>
 #include <string.h>
 
-#include "explore.h"
-#include "sim.h"
-#include "suggest.h"
+#include "tools/explore.h"
+#include "core/sim.h"
+#include "lang/suggest.h"
 
 G_DEFINE_QUARK(sim-error-quark, sim_error)
 

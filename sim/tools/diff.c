@@ -18,7 +18,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 
-#include "diff.h"
+#include "tools/diff.h"
 
 /* ---------------------------------------------------------------------
  * The manifest

@@ -28,7 +28,7 @@
 
 #include <glib.h>
 
-#include "sim.h"
+#include "core/sim.h"
 
 G_BEGIN_DECLS
 

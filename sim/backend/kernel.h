@@ -17,7 +17,7 @@
 #ifndef SIM_BACKEND_KERNEL_H
 #define SIM_BACKEND_KERNEL_H
 
-#include "backend.h"
+#include "core/backend.h"
 
 G_BEGIN_DECLS
 

@@ -25,8 +25,8 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "scenario.h"
-#include "suggest.h"
+#include "lang/scenario.h"
+#include "lang/suggest.h"
 
 /* ----------------------------------------------------------------------
  * errno names

@@ -35,7 +35,7 @@
 
 #include <glib/gstdio.h>
 
-#include "explain.h"
+#include "tools/explain.h"
 
 #define HI_FILL		"#ffd966"
 #define HI_LINE		"#c0392b"

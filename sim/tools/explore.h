@@ -14,7 +14,7 @@
 #ifndef SIM_EXPLORE_H
 #define SIM_EXPLORE_H
 
-#include "sim.h"
+#include "core/sim.h"
 
 G_BEGIN_DECLS
 

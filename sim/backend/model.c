@@ -6,7 +6,7 @@
  */
 #include <errno.h>
 
-#include "sim.h"
+#include "core/sim.h"
 
 /* RP_NCPU_MAX of model/rp-int.h: rp.h does not say how many CPUs exist. */
 #define MODEL_NCPU	256u

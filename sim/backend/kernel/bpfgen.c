@@ -15,7 +15,7 @@
 #include <linux/bpf.h>
 #include <linux/filter.h>
 
-#include "bpfgen.h"
+#include "backend/kernel/bpfgen.h"
 
 /* ---------------------------------------------------------------------
  * The assembler

@@ -11,7 +11,7 @@
  */
 #include <string.h>
 
-#include "suggest.h"
+#include "lang/suggest.h"
 
 /*
  * Return the optimal string alignment distance between a and b.  Both must

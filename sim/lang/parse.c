@@ -34,8 +34,8 @@
 
 #include <glib/gstdio.h>
 
-#include "scenario.h"
-#include "suggest.h"
+#include "lang/scenario.h"
+#include "lang/suggest.h"
 
 G_DEFINE_QUARK(sim-parse-error-quark, sim_parse_error)
 

@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bench.h"
-#include "explore.h"
+#include "bench/bench.h"
+#include "tools/explore.h"
 
 static int
 bench_one(const SimScenario *sc, guint bound, gboolean no_reduction,
