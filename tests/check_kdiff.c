@@ -2,7 +2,8 @@
 /*
  * check_kdiff.c - tests of what the kernel backend work added to the
  * runner, without a kernel: steps a backend cannot do (SIM_CANNOT,
- * SIM_CANNOT_REST) and their notes, `reuseport-sim diff` (sim/diff.c)
+ * SIM_CANNOT_REST) and their notes, `reuseport-sim diff` (sim/tools/diff.c,
+ * sim/cli/cmd-diff.c)
  * with its manifest, and `--profile auto` from a fake release string.
  *
  * The backend under test is the model with a few operations replaced
@@ -17,8 +18,13 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "backend/model.h"
+#include "cli/cmd-diff.h"
+#include "core/error.h"
+#include "core/exec.h"
+#include "core/profiles.h"
+#include "core/run.h"
 #include "tools/diff.h"
-#include "core/sim.h"
 #include "testutil.h"
 
 static int
@@ -88,7 +94,9 @@ run_fake(const char *src, const SimBackendOps *ops, SimReport *rep)
 {
 	g_autoptr(SimScenario) sc = parse(src);
 
-	sim_run_scenario(sc, "6.18", ops, SIM_TRACE_OFF, FALSE, rep);
+	SimExecOptions o = { .ops = ops };
+
+	sim_run_scenario(sc, "6.18", &o, rep);
 	/* the report refers to the scenario's statements only through
 	 * steps, which are not asked for here */
 }
@@ -202,7 +210,9 @@ START_TEST(cannot_rest)
 		    "ack-requests = 0\n"
 		    "bind c 127.0.0.1:7002 = -EINVAL\n");
 
-		sim_run_scenario(sc, "6.18", &ops, SIM_TRACE_OFF, TRUE, &rep);
+		SimExecOptions o = { .ops = &ops, .keep_going = TRUE };
+
+		sim_run_scenario(sc, "6.18", &o, &rep);
 		ck_assert(!rep.passed);
 		ck_assert_ptr_null(rep.skip);
 		ck_assert_uint_eq(rep.messages->len, 1);

@@ -22,6 +22,7 @@
 #include "testutil.h"
 #include "core/backend.h"
 #include "backend/kernel.h"
+#include "backend/model.h"
 
 /*
  * sim_error_quark() lives in sim/exec.c; backend-model.c names it only on

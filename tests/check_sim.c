@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
- * check_sim.c - tests of the scenario executor (sim/exec.c, sim/verbs.c,
- * sim/trace.c, sim/backend-model.c) and of the reuseport-sim command.
+ * check_sim.c - tests of the scenario executor (sim/core/: exec.c,
+ * verbs.c, expect.c, trace.c ...), the model backend
+ * (sim/backend/model.c) and the reuseport-sim command (sim/cli/).
  *
  * Most cases run small scenarios given as strings through the check pass
  * (sim_check_scenario()) and the run (sim_run_scenario()) in process, and
@@ -25,7 +26,14 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
-#include "core/sim.h"
+#include "backend/model.h"
+#include "cli/cmd-run.h"
+#include "cli/json.h"
+#include "core/error.h"
+#include "core/exec.h"
+#include "core/profiles.h"
+#include "core/run.h"
+#include "core/verbs.h"
 #include "testutil.h"
 
 /* ----------------------------------------------------------------------
@@ -64,11 +72,15 @@ run_with(const char *src, const char *profile, const SimBackendOps *ops,
 {
 	g_autoptr(SimScenario) sc = parse(src);
 	g_autofree char *errs = check_errors(src);
+	SimExecOptions o = { 0 };
 	SimReport rep = { 0 };
 	gboolean passed;
 
 	ck_assert_msg(*errs == '\0', "check: %s", errs);
-	sim_run_scenario(sc, profile, ops, level, keep_going, &rep);
+	o.ops = ops != NULL ? ops : &sim_backend_model;
+	o.trace = level;
+	o.keep_going = keep_going;
+	sim_run_scenario(sc, profile, &o, &rep);
 	passed = rep.passed;
 	if (msgs != NULL) {
 		g_ptr_array_add(rep.messages, NULL);
@@ -316,6 +328,12 @@ START_TEST(check_verb_table)
 		ck_assert(v[i].min_args <= v[i].max_args);
 		ck_assert(v[i].fn != NULL && v[i].usage != NULL &&
 		    v[i].help != NULL);
+		/* every row says whether it only reads: no default */
+		ck_assert_msg(v[i].access == SIM_VERB_READS ||
+		    v[i].access == SIM_VERB_WRITES, "verb %s: access %d",
+		    v[i].name, (int)v[i].access);
+		ck_assert(sim_verb_reads_only(v[i].name) ==
+		    (v[i].access == SIM_VERB_READS));
 	}
 	ck_assert_ptr_null(sim_verb_find("explain"));
 }

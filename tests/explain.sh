@@ -10,7 +10,9 @@
 #    and every id listed there exists in docs/SPEC.md.
 # 2. Golden narrations: for each tests/explain-data/NAME.txt, the output
 #    of `$SIM explain tutorial/NAME.scn` (run from scenarios/, every
-#    profile) must equal it.
+#    profile) must equal it.  And a counterexample `explore --save` writes
+#    (a planted bug, race/update-same-socket.scn) is narrated step by step
+#    like any scenario: tests/explain-data/saved/counterexample.txt.
 # 3. Golden pictures: for each tests/dot-data/NAME/ directory, the files
 #    of `$SIM explain --no-text --dot DIR tutorial/NAME.scn` must equal
 #    the files there, byte for byte, and be the same set.
@@ -78,6 +80,34 @@ for gold in "$top_srcdir"/tests/explain-data/*.txt; do
 	fi
 done
 test "$ngold" -gt 0 || fail "no golden narrations in tests/explain-data"
+
+# A saved counterexample follows its `schedule`; explain records that run
+# with its own hooks, so it narrates and draws it like any other.
+gold=$top_srcdir/tests/explain-data/saved/counterexample.txt
+mkdir "$tmp/saved"
+"$SIM" explore --quiet --profile 6.18 --plant update-no-recheck \
+    --save "$tmp/saved/counterexample.scn" race/update-same-socket.scn \
+    > "$tmp/explore.out" 2>&1
+if test $? -ne 1 || ! test -s "$tmp/saved/counterexample.scn"; then
+	fail "explore --plant update-no-recheck --save wrote no counterexample"
+	cat "$tmp/explore.out"
+else
+	(cd "$tmp/saved" && "$SIM" explain counterexample.scn) \
+	    > "$tmp/saved.txt" 2>&1
+	if test "${REGEN:-0}" = 1; then
+		cp "$tmp/saved.txt" "$gold"
+		echo "REGEN $gold"
+	elif diff -u "$gold" "$tmp/saved.txt" > "$tmp/diff"; then
+		echo "PASS explain of a saved counterexample"
+	else
+		fail "explain of a saved counterexample differs from $gold:"
+		cat "$tmp/diff"
+	fi
+	(cd "$tmp/saved" && "$SIM" explain --no-text --dot dot \
+	    counterexample.scn)
+	test "$(ls "$tmp/saved/dot" 2>/dev/null | wc -l)" -gt 10 ||
+	    fail "explain --dot of a saved counterexample drew no steps"
+fi
 
 # --- 3. golden DOT pictures ---------------------------------------------------
 echo "=== golden pictures"

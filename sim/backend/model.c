@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
- * backend-model.c - the model backend: every backend operation is the
+ * model.c - the model backend: every backend operation is the
  * model call of the same name (rp.h), on one struct rp_state per open
  * backend.  It has the model-only query group as well.
  */
 #include <errno.h>
 
-#include "core/sim.h"
+#include "backend/model.h"
+#include "core/error.h"
 
 /* RP_NCPU_MAX of model/rp-int.h: rp.h does not say how many CPUs exist. */
 #define MODEL_NCPU	256u
@@ -335,6 +336,12 @@ model_map_slot(SimBackend *b, unsigned map, uint32_t key)
 	return rp_map_slot(b->st, map, key);
 }
 
+static struct rp_state *
+model_model(SimBackend *b)
+{
+	return b->st;
+}
+
 static const SimInspectOps model_inspect = {
 	.check = model_check,
 	.set_observer = model_set_observer,
@@ -342,6 +349,7 @@ static const SimInspectOps model_inspect = {
 	.group_info = model_group_info,
 	.map_info = model_map_info,
 	.map_slot = model_map_slot,
+	.model = model_model,
 };
 
 const SimBackendOps sim_backend_model = {
@@ -388,11 +396,3 @@ const SimBackendOps sim_backend_model = {
 	.requests_timer = model_requests_timer,
 	.inspect = &model_inspect,
 };
-
-struct rp_state *
-sim_backend_model_state(const SimBackendOps *ops, SimBackend *b)
-{
-	if (ops != &sim_backend_model || b == NULL)
-		return NULL;
-	return b->st;
-}

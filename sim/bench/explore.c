@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
- * bench-explore.c - the explorer's part of reuseport-bench: schedules and
+ * explore.c - the explorer's part of reuseport-bench: schedules and
  * steps (decision points executed, the explorer's states) per second on
  * race scenarios, under a preemption bound of 2 and unbounded.
  *
@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "bench/bench.h"
+#include "core/exec.h"
 #include "tools/explore.h"
 
 static int
@@ -27,8 +28,6 @@ bench_one(const SimScenario *sc, guint bound, gboolean no_reduction,
 	o.preemptions = bound;
 	o.no_reduction = no_reduction;
 	o.max_schedules = 10000000;
-	o.out = stdout;
-	o.err = stderr;
 	if (!sim_explore_scenario(sc, "6.18", &o, &s, &err)) {
 		fprintf(stderr, "reuseport-bench: %s\n", err->message);
 		return 2;

@@ -4,8 +4,8 @@
  *
  * A backend is an ops table (cf. packetdrill's packetdrill_interface):
  * every operation a verb performs goes through it, so one scenario can run
- * against the model (backend-model.c) and, later, against the live kernel
- * (backend-kernel.c, built with --enable-kernel-backend).  The vocabulary
+ * against the model (backend/model.c) and against the live kernel
+ * (backend/kernel/, built with --enable-kernel-backend).  The vocabulary
  * is the model's public one (rp.h): Linux numbering for families, types,
  * protocols, flags and errnos, and the plain structs rp_sockaddr,
  * rp_map_attr, rp_prog_attr, rp_cbpf, rp_packet and rp_delivery, which a
@@ -34,8 +34,8 @@
  * Ownership: a SimBackend belongs to whoever opened it and is released by
  * close(); nothing an operation returns needs freeing.
  */
-#ifndef SIM_BACKEND_H
-#define SIM_BACKEND_H
+#ifndef SIM_CORE_BACKEND_H
+#define SIM_CORE_BACKEND_H
 
 #include <glib.h>
 
@@ -64,6 +64,9 @@ struct SimInspectOps {
 	/* Occupant of slot key: socket id, inner map id for outer maps, or
 	 * 0 when empty. */
 	unsigned (*map_slot)(SimBackend *b, unsigned map, uint32_t key);
+	/* The model state itself: for the deterministic scheduler (its
+	 * scheduling hook, threads and lock checks) and planted bugs. */
+	struct rp_state *(*model)(SimBackend *b);
 };
 
 /* The operation has no equivalent on this backend: only the check of the
@@ -162,13 +165,6 @@ struct SimBackendOps {
 	const char *(*why)(SimBackend *b);
 };
 
-/* backend-model.c */
-extern const SimBackendOps sim_backend_model;
-/* The model state behind a backend opened from sim_backend_model (for the
- * interleaving explorer, explore.c); NULL for any other backend. */
-struct rp_state	*sim_backend_model_state(const SimBackendOps *ops,
-		    SimBackend *b);
-
 G_END_DECLS
 
-#endif /* SIM_BACKEND_H */
+#endif /* SIM_CORE_BACKEND_H */

@@ -12,18 +12,16 @@
  *
  * Events are formatted when the run is over, so a socket named later in
  * the scenario (accept ... as c) has that name from its first event on.
- * Groups are named g1, g2 ... in order of first appearance, and keep their
- * name when the model grows them into a new object; sockets no statement
- * names (children, requests) are child#1, child#2 ..., classic programs
- * cbpf#1 ...; cookies print as c(NAME), never as numbers.  Lock, callback
- * lock and RCU events are recorded only at SIM_TRACE_ALL.
- *
- * The sink keeps the group names even when not recording, for failure
- * messages.  It never calls into the model.
+ * Objects are named by the run's name table (names.h): groups g1, g2 ...,
+ * sockets no statement names child#1 ..., classic programs cbpf#1 ...;
+ * cookies print as c(NAME), never as numbers.  Lock, callback lock and
+ * RCU events are recorded only at SIM_TRACE_ALL.  The sink never calls
+ * into the model.
  */
 #include <string.h>
 
-#include "core/sim.h"
+#include "core/trace.h"
+#include "lang/words.h"
 
 /* One recorded event and the statement position it belongs to. */
 typedef struct {
@@ -37,8 +35,6 @@ typedef struct {
 struct SimTrace {
 	SimTraceLevel	 level;
 	GArray		*recs;		/* TraceRec */
-	GHashTable	*groups;	/* group id -> "gN" */
-	guint		 n_groups;
 	const char	*file;		/* position of the current statement */
 	guint		 line;
 };
@@ -61,8 +57,6 @@ sim_trace_new(SimTraceLevel level)
 	tr->level = level;
 	tr->recs = g_array_new(FALSE, TRUE, sizeof(TraceRec));
 	g_array_set_clear_func(tr->recs, rec_clear);
-	tr->groups = g_hash_table_new_full(g_direct_hash, g_direct_equal,
-	    NULL, g_free);
 	return tr;
 }
 
@@ -72,7 +66,6 @@ sim_trace_free(SimTrace *tr)
 	if (tr == NULL)
 		return;
 	g_array_unref(tr->recs);
-	g_hash_table_unref(tr->groups);
 	g_free(tr);
 }
 
@@ -83,14 +76,6 @@ sim_trace_step(SimTrace *tr, const SimStmt *st)
 	g_return_if_fail(tr != NULL && st != NULL);
 	tr->file = st->file;
 	tr->line = st->line;
-}
-
-/* The name of group id ("g1"), or NULL when no event showed it yet. */
-const char *
-sim_trace_group_name(const SimTrace *tr, unsigned group)
-{
-	g_return_val_if_fail(tr != NULL, NULL);
-	return g_hash_table_lookup(tr->groups, GUINT_TO_POINTER(group));
 }
 
 static gboolean
@@ -110,32 +95,12 @@ is_lock_event(enum rp_event_kind k)
 	}
 }
 
-/* Name the group of ev at its first appearance; a grown group keeps its
- * name (RP_EV_GROUP_GROW: idx is the old group's id). */
-static void
-note_group(SimTrace *tr, const struct rp_event *ev)
-{
-	gpointer key = GUINT_TO_POINTER(ev->group);
-	const char *old;
-
-	if (ev->group == 0 || g_hash_table_contains(tr->groups, key))
-		return;
-	old = ev->kind == RP_EV_GROUP_GROW ? g_hash_table_lookup(tr->groups,
-	    GUINT_TO_POINTER(ev->idx)) : NULL;
-	if (old != NULL)
-		g_hash_table_insert(tr->groups, key, g_strdup(old));
-	else
-		g_hash_table_insert(tr->groups, key,
-		    g_strdup_printf("g%u", ++tr->n_groups));
-}
-
 static void
 trace_event(void *ud, const struct rp_event *ev)
 {
 	SimTrace *tr = ud;
 	TraceRec r = { 0 };
 
-	note_group(tr, ev);
 	if (tr->level == SIM_TRACE_OFF ||
 	    (is_lock_event(ev->kind) && tr->level != SIM_TRACE_ALL))
 		return;
@@ -164,77 +129,33 @@ sim_trace_observer(void)
  * Formatting
  */
 
-/* Names of objects no statement names, given in order of appearance. */
 typedef struct {
-	const SimTrace	*tr;
-	const SimExec	*x;
-	GHashTable	*socks;		/* id -> "child#N" */
-	GHashTable	*progs;		/* id -> "cbpf#N" */
+	SimNames	*nm;
 	GString		*out;
 } Fmt;
 
 static const char *
 fmt_sock(Fmt *f, unsigned id)
 {
-	const char *n;
-
-	if (id == 0)
-		return "none";
-	n = sim_name_of(f->x, SIM_OBJ_SOCK, id);
-	if (n != NULL)
-		return n;
-	n = g_hash_table_lookup(f->socks, GUINT_TO_POINTER(id));
-	if (n == NULL) {
-		char *s = g_strdup_printf("child#%u",
-		    g_hash_table_size(f->socks) + 1);
-
-		g_hash_table_insert(f->socks, GUINT_TO_POINTER(id), s);
-		n = s;
-	}
-	return n;
+	return sim_names_sock(f->nm, id);
 }
 
 static const char *
 fmt_prog(Fmt *f, unsigned id)
 {
-	const char *n;
-
-	if (id == 0)
-		return "none";
-	n = sim_name_of(f->x, SIM_OBJ_PROG, id);
-	if (n != NULL)
-		return n;
-	n = g_hash_table_lookup(f->progs, GUINT_TO_POINTER(id));
-	if (n == NULL) {
-		char *s = g_strdup_printf("cbpf#%u",
-		    g_hash_table_size(f->progs) + 1);
-
-		g_hash_table_insert(f->progs, GUINT_TO_POINTER(id), s);
-		n = s;
-	}
-	return n;
+	return sim_names_prog(f->nm, id);
 }
 
 static void
 fmt_map(Fmt *f, const char *key, unsigned id)
 {
-	const char *n = sim_name_of(f->x, SIM_OBJ_MAP, id);
-
-	if (n != NULL)
-		g_string_append_printf(f->out, " %s=%s", key, n);
-	else
-		g_string_append_printf(f->out, " %s=map#%u", key, id);
+	g_string_append_printf(f->out, " %s=%s", key, sim_names_map(f->nm, id));
 }
 
 static void
 fmt_group(Fmt *f, unsigned id)
 {
-	const char *n = sim_trace_group_name(f->tr, id);
-
-	if (n != NULL)
-		g_string_append_printf(f->out, " group=%s", n);
-	else
-		g_string_append_printf(f->out, " group=#%u", id);
+	g_string_append_printf(f->out, " group=%s", sim_names_group(f->nm, id));
 }
 
 static void
@@ -251,16 +172,15 @@ fmt_sock_kind(Fmt *f, guint64 val)
 {
 	int family = (int)(val >> 16), type = (int)(val >> 8 & 0xff);
 	int proto = (int)(val & 0xff);
-	static const char *const types[] = { "0", "stream", "dgram", "raw" };
-
 	const char *fn = sim_family_name(family), *pn = sim_proto_name(proto);
+	const char *tn = sim_socktype_name(type);
 
 	if (fn != NULL)
 		g_string_append_printf(f->out, " family=%s", fn);
 	else
 		g_string_append_printf(f->out, " family=%d", family);
-	if (type >= 0 && type < (int)G_N_ELEMENTS(types))
-		g_string_append_printf(f->out, " type=%s", types[type]);
+	if (tn != NULL)
+		g_string_append_printf(f->out, " type=%s", tn);
 	else
 		g_string_append_printf(f->out, " type=%d", type);
 	if (pn != NULL)
@@ -396,22 +316,18 @@ fmt_args(Fmt *f, const struct rp_event *e)
 }
 
 /*
- * Append every recorded event to out, one line each, with the names of
- * x (the pass that ran the scenario, still holding its name tables).
+ * Append every recorded event to out, one line each, objects named by nm
+ * (the run's table, still holding its names); lines of the top file of
+ * the scenario (top, or NULL) are numbered alone, others FILE:LINE.
  */
 void
-sim_trace_format(const SimTrace *tr, const SimExec *x, GString *out)
+sim_trace_format(const SimTrace *tr, SimNames *nm, const char *top,
+    GString *out)
 {
-	const char *top = x->sc->files->len > 0 ? x->sc->files->pdata[0] :
-	    NULL;
-	Fmt f = { tr, x, NULL, NULL, out };
+	Fmt f = { nm, out };
 	guint i;
 
-	g_return_if_fail(tr != NULL && x != NULL && out != NULL);
-	f.socks = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
-	    g_free);
-	f.progs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
-	    g_free);
+	g_return_if_fail(tr != NULL && nm != NULL && out != NULL);
 	for (i = 0; i < tr->recs->len; i++) {
 		const TraceRec *r = &g_array_index(tr->recs, TraceRec, i);
 
@@ -428,106 +344,4 @@ sim_trace_format(const SimTrace *tr, const SimExec *x, GString *out)
 		fmt_args(&f, &r->ev);
 		g_string_append_c(out, '\n');
 	}
-	g_hash_table_unref(f.socks);
-	g_hash_table_unref(f.progs);
-}
-
-/* ---------------------------------------------------------------------
- * Names of kernel numbers, shared with the executor's messages
- */
-
-/* Scenario names of kernel numbers: "listen" for RP_TCP_LISTEN, "inet6",
- * "udp", "sockarray".  States without a name are "?"; families and
- * protocols without one are NULL (print the number). */
-const char *
-sim_state_name(int state)
-{
-	switch (state) {
-	case RP_TCP_ESTABLISHED:
-		return "established";
-	case RP_TCP_SYN_SENT:
-		return "syn_sent";
-	case RP_TCP_SYN_RECV:
-		return "syn_recv";
-	case RP_TCP_CLOSE:
-		return "close";
-	case RP_TCP_LISTEN:
-		return "listen";
-	case RP_TCP_NEW_SYN_RECV:
-		return "new_syn_recv";
-	default:
-		return "?";
-	}
-}
-
-const char *
-sim_family_name(int family)
-{
-	switch (family) {
-	case RP_AF_UNSPEC:
-		return "unspec";
-	case RP_AF_UNIX:
-		return "unix";
-	case RP_AF_INET:
-		return "inet";
-	case RP_AF_INET6:
-		return "inet6";
-	case RP_AF_NETLINK:
-		return "netlink";
-	default:
-		return NULL;
-	}
-}
-
-const char *
-sim_proto_name(int proto)
-{
-	switch (proto) {
-	case RP_IPPROTO_IP:
-		return "0";
-	case RP_IPPROTO_ICMP:
-		return "icmp";
-	case RP_IPPROTO_TCP:
-		return "tcp";
-	case RP_IPPROTO_UDP:
-		return "udp";
-	case RP_IPPROTO_UDPLITE:
-		return "udplite";
-	case RP_IPPROTO_RAW:
-		return "raw";
-	default:
-		return NULL;
-	}
-}
-
-const char *
-sim_map_type_name(guint32 type)
-{
-	switch (type) {
-	case RP_MAP_REUSEPORT_SOCKARRAY:
-		return "sockarray";
-	case RP_MAP_SOCKMAP:
-		return "sockmap";
-	case RP_MAP_SOCKHASH:
-		return "sockhash";
-	case RP_MAP_ARRAY_OF_MAPS:
-		return "array_of_maps";
-	case RP_MAP_HASH_OF_MAPS:
-		return "hash_of_maps";
-	default:
-		return "?";
-	}
-}
-
-/* "0", "-EEXIST", or "-600" for a number without a name.  g_free() it. */
-char *
-sim_err_string(int err)
-{
-	const char *n = err < 0 ? sim_errno_name(-err) : NULL;
-
-	if (err == 0)
-		return g_strdup("0");
-	if (n != NULL)
-		return g_strdup_printf("-%s", n);
-	return g_strdup_printf("%d", err);
 }

@@ -14,18 +14,22 @@
  *	return status(r, x->ops->bind(x->be, proc_id(x), fd_of(x, s), &sa));
  *
  * The helpers validate a token and convert it; names are resolved
- * through exec.c.  In the check pass a handler stops before the backend
- * call, so everything a run would reject as input is rejected before
- * anything runs.  A new verb is one handler plus one row of the table at
- * the end of this file.
+ * through the pass's name table (names.h).  In the check pass a handler
+ * stops before the backend call, so everything a run would reject as
+ * input is rejected before anything runs.  A new verb is one handler plus one row of the table at
+ * the end of this file; the row says everything about the verb (verbs.h).
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 
-#include "tools/explore.h"
-#include "core/sim.h"
+#include "core/contract.h"
+#include "core/error.h"
+#include "core/pass-int.h"
+#include "core/plant.h"
+#include "core/verbs.h"
 #include "lang/suggest.h"
+#include "lang/words.h"
 
 /* ---------------------------------------------------------------------
  * Expectation shapes
@@ -66,10 +70,6 @@ static const SimExpShape shape_p_owner = { SIM_X_SLOT, w_owner };
 /* ---------------------------------------------------------------------
  * Argument access
  */
-
-#define tok_error(error, tok, ...) \
-	sim_set_error_at((error), SIM_ERROR_INPUT, (tok)->file, (tok)->line, \
-	    (tok)->col, __VA_ARGS__)
 
 /* The i-th positional (not key=value) argument of st, or NULL. */
 static const SimToken *
@@ -156,7 +156,7 @@ tok_range(const SimToken *tok, const char *what, gint64 lo, guint64 hi,
 	if (tok->kind != SIM_TOK_INT) {
 		g_autofree char *d = sim_token_describe(tok);
 
-		tok_error(error, tok, "expected %s (%" G_GINT64_FORMAT "..%"
+		sim_tok_error(error, tok, "expected %s (%" G_GINT64_FORMAT "..%"
 		    G_GUINT64_FORMAT "), got %s", what, lo, hi, d);
 		return FALSE;
 	}
@@ -169,7 +169,8 @@ tok_range(const SimToken *tok, const char *what, gint64 lo, guint64 hi,
 		*out = s;
 		return TRUE;
 	}
-	tok_error(error, tok, "number out of range for %s (%" G_GINT64_FORMAT
+	sim_tok_error(error, tok, "number out of range for %s "
+	    "(%" G_GINT64_FORMAT
 	    "..%" G_GUINT64_FORMAT ")", what, lo, hi);
 	return FALSE;
 }
@@ -261,7 +262,7 @@ tok_choice(const SimToken *tok, const char *what, const char *const *names,
 	}
 	hint = w != NULL ? sim_suggest(w, names, n) : NULL;
 	if (hint != NULL) {
-		tok_error(error, tok, "unknown %s '%s', did you mean '%s'?",
+		sim_tok_error(error, tok, "unknown %s '%s', did you mean '%s'?",
 		    what, tok->text, hint);
 		return FALSE;
 	}
@@ -269,7 +270,7 @@ tok_choice(const SimToken *tok, const char *what, const char *const *names,
 	for (i = 0; i < n; i++)
 		g_string_append_printf(all, "%s%s", i > 0 ? " " : "",
 		    names[i]);
-	tok_error(error, tok, "unknown %s '%s' (one of: %s)", what,
+	sim_tok_error(error, tok, "unknown %s '%s' (one of: %s)", what,
 	    tok->text, all->str);
 	return FALSE;
 }
@@ -292,7 +293,7 @@ arg_keyword(const SimStmt *st, guint i, const char *kw, GError **error)
 
 	if (w != NULL && strcmp(w, kw) == 0)
 		return TRUE;
-	tok_error(error, t, "expected '%s', got '%s'", kw, t->text);
+	sim_tok_error(error, t, "expected '%s', got '%s'", kw, t->text);
 	return FALSE;
 }
 
@@ -305,7 +306,7 @@ static gboolean
 arg_new(SimExec *x, const SimStmt *st, guint i, SimObjKind kind,
     SimObj **out, GError **error)
 {
-	*out = sim_obj_define(x, kind, pos_arg(st, i), error);
+	*out = sim_names_define(x->names, kind, pos_arg(st, i), error);
 	return *out != NULL;
 }
 
@@ -313,7 +314,7 @@ static gboolean
 arg_obj(SimExec *x, const SimStmt *st, guint i, SimObjKind kinds,
     SimObj **out, GError **error)
 {
-	return sim_tok_obj(x, pos_arg(st, i), kinds, out, error);
+	return sim_names_resolve(x->names, pos_arg(st, i), kinds, out, error);
 }
 
 /*
@@ -343,7 +344,7 @@ kv_obj(SimExec *x, const SimStmt *st, const char *key, SimObjKind kinds,
 	const SimToken *v = kv_arg(st, key);
 
 	*out = NULL;
-	return v == NULL || sim_tok_obj(x, v, kinds, out, error);
+	return v == NULL || sim_names_resolve(x->names, v, kinds, out, error);
 }
 
 /* netns=NS, else the namespace of the current process. */
@@ -382,7 +383,8 @@ tok_caps(const SimToken *tok, guint64 *caps, GError **error)
 	guint i, j;
 
 	if (w == NULL) {
-		tok_error(error, tok, "expected a capability list (all, none "
+		sim_tok_error(error, tok, "expected a capability list (all, "
+		    "none "
 		    "or net_admin,net_raw,sys_admin,bpf), got '%s'", tok->text);
 		return FALSE;
 	}
@@ -405,10 +407,10 @@ tok_caps(const SimToken *tok, guint64 *caps, GError **error)
 			    G_N_ELEMENTS(names));
 
 			if (hint != NULL)
-				tok_error(error, tok, "unknown capability "
+				sim_tok_error(error, tok, "unknown capability "
 				    "'%s', did you mean '%s'?", parts[i], hint);
 			else
-				tok_error(error, tok, "unknown capability "
+				sim_tok_error(error, tok, "unknown capability "
 				    "'%s' (all, none or a comma list of "
 				    "net_admin,net_raw,sys_admin,bpf)",
 				    parts[i]);
@@ -446,7 +448,8 @@ tok_addr(SimExec *x, const SimToken *tok, struct rp_sockaddr *sa,
 		port = rb + 2;
 		sa->addr.family = RP_AF_INET6;
 		if (inet_pton(AF_INET6, host, sa->addr.a) != 1) {
-			tok_error(error, tok, "bad IPv6 address '%s'", host);
+			sim_tok_error(error, tok, "bad IPv6 address "
+			    "'%s'", host);
 			return FALSE;
 		}
 	} else {
@@ -457,7 +460,7 @@ tok_addr(SimExec *x, const SimToken *tok, struct rp_sockaddr *sa,
 		port = colon + 1;
 		sa->addr.family = RP_AF_INET;
 		if (inet_pton(AF_INET, host, sa->addr.a) != 1) {
-			tok_error(error, tok, "bad IPv4 address '%s' (IPv6 "
+			sim_tok_error(error, tok, "bad IPv4 address '%s' (IPv6 "
 			    "addresses go in brackets: [::1]:80)", host);
 			return FALSE;
 		}
@@ -467,22 +470,25 @@ tok_addr(SimExec *x, const SimToken *tok, struct rp_sockaddr *sa,
 	if (g_ascii_isdigit(*port)) {
 		p = g_ascii_strtoull(port, &end, 10);
 		if (*end != '\0' || p > 65535) {
-			tok_error(error, tok, "bad port '%s' (0..65535 or a "
+			sim_tok_error(error, tok, "bad port '%s' (0..65535 or "
+			    "a "
 			    "socket name)", port);
 			return FALSE;
 		}
 		sa->port = (guint16)p;
 		return TRUE;
 	}
-	*port_of = sim_obj_find(x, SIM_NS_FILE, port);
+	*port_of = sim_names_find(x->names, SIM_NS_FILE, port);
 	if (*port_of == NULL || (*port_of)->kind != SIM_OBJ_SOCK) {
-		tok_error(error, tok, "bad port '%s' (0..65535 or the name of "
+		sim_tok_error(error, tok, "bad port '%s' (0..65535 or the "
+		    "name of "
 		    "a socket defined before use)", port);
 		return FALSE;
 	}
 	return TRUE;
 bad:
-	tok_error(error, tok, "expected ADDR:PORT (127.0.0.1:80, [::1]:80), "
+	sim_tok_error(error, tok, "expected ADDR:PORT (127.0.0.1:80, "
+	    "[::1]:80), "
 	    "got '%s'", tok->text);
 	return FALSE;
 }
@@ -518,7 +524,7 @@ verb_netns(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 		return TRUE;
 	ret = x->ops->netns_new(x->be);
 	if (ret >= 0)
-		sim_obj_bind_id(x, ns, (unsigned)ret);
+		sim_names_bind(x->names, ns, ns->proc, -1, (unsigned)ret);
 	return status(r, ret);
 }
 
@@ -540,7 +546,7 @@ verb_proc(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 		return TRUE;
 	ret = x->ops->proc_new(x->be, ns != NULL ? ns->id : 0, uid, caps);
 	if (ret >= 0) {
-		sim_obj_bind_id(x, p, (unsigned)ret);
+		sim_names_bind(x->names, p, p->proc, -1, (unsigned)ret);
 		p->netns = ns != NULL ? ns->id : 0;
 	}
 	return status(r, ret);
@@ -946,12 +952,13 @@ verb_attach(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 		return FALSE;
 	if (which == 1) {
 		if (t3 == NULL) {
-			tok_error(error, pos_arg(st, 1), "usage: attach S "
+			sim_tok_error(error, pos_arg(st, 1), "usage: attach S "
 			    "prog P");
 			return FALSE;
 		}
 		if (st->args->len != 3) {
-			tok_error(error, pos_arg(st, 1), "'attach S prog P' "
+			sim_tok_error(error, pos_arg(st, 1), "'attach S prog "
+			    "P' "
 			    "takes no key=value arguments");
 			return FALSE;
 		}
@@ -1036,7 +1043,7 @@ tok_keyspec(const SimToken *tok, struct rp_policy *pol, GError **error)
 	} else if (n == 1 && strcmp(f[0], "migrate") == 0) {
 		pol->key_src = RP_KEY_MIGRATE;
 	} else {
-		tok_error(error, tok, "bad key spec '%s' (const:N, "
+		sim_tok_error(error, tok, "bad key spec '%s' (const:N, "
 		    "payload:OFF:WIDTH[:be|le], hash[:MOD] or migrate)",
 		    tok->text);
 		return FALSE;
@@ -1189,10 +1196,12 @@ tok_map_flags(const SimToken *tok, guint32 *flags, GError **error)
 			    G_N_ELEMENTS(names));
 
 			if (hint != NULL)
-				tok_error(error, tok, "unknown map flag '%s', "
+				sim_tok_error(error, tok, "unknown map flag "
+				    "'%s', "
 				    "did you mean '%s'?", parts[i], hint);
 			else
-				tok_error(error, tok, "unknown map flag '%s'",
+				sim_tok_error(error, tok, "unknown map flag "
+				    "'%s'",
 				    parts[i]);
 			return FALSE;
 		}
@@ -1236,7 +1245,7 @@ verb_map(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 		return FALSE;
 	if ((t = kv_arg(st, "name")) != NULL) {
 		if (t->kind != SIM_TOK_STRING || t->len > 16) {
-			tok_error(error, t, "expected a map name: a string "
+			sim_tok_error(error, t, "expected a map name: a string "
 			    "of at most 16 bytes");
 			return FALSE;
 		}
@@ -1271,7 +1280,7 @@ arg_update_value(SimExec *x, const SimStmt *st, guint i, SimObj **obj,
 	*obj = NULL;
 	if (t->kind == SIM_TOK_INT)
 		return tok_u64(t, "a map value", TRUE, val, error);
-	return sim_tok_obj(x, t, SIM_OBJ_FILE, obj, error);
+	return sim_names_resolve(x->names, t, SIM_OBJ_FILE, obj, error);
 }
 
 static gboolean
@@ -1439,7 +1448,7 @@ verb_send(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 	int ret;
 
 	if (pos_arg(st, 4) != NULL && pos_arg(st, 5) == NULL) {
-		tok_error(error, pos_arg(st, 4), "expected 'as CHILD'");
+		sim_tok_error(error, pos_arg(st, 4), "expected 'as CHILD'");
 		return FALSE;
 	}
 	if (pos_arg(st, 4) != NULL &&
@@ -1455,7 +1464,7 @@ verb_send(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 	pkt.protocol = which == 0 ? RP_IPPROTO_UDP : RP_IPPROTO_TCP;
 	if ((t = kv_arg(st, "payload")) != NULL) {
 		if (t->kind != SIM_TOK_STRING) {
-			tok_error(error, t, "expected a string payload "
+			sim_tok_error(error, t, "expected a string payload "
 			    "(\"\\x01\\x00\\x00\\x00\")");
 			return FALSE;
 		}
@@ -1488,7 +1497,8 @@ verb_send(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 		sim_contract_send(x, &r->v.d);
 	if (ret >= 0 && child != NULL && r->v.d.outcome == RP_DELIVERED &&
 	    r->v.d.child != 0)
-		sim_obj_bind_id(x, child, r->v.d.child);
+		sim_names_bind(x->names, child, child->proc, -1,
+		    r->v.d.child);
 	return TRUE;
 }
 
@@ -1849,7 +1859,8 @@ verb_plant(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 	}
 	if (sim_checking(x))
 		return TRUE;
-	rs = sim_backend_model_state(x->ops, x->be);
+	rs = x->insp != NULL && x->insp->model != NULL ?
+	    x->insp->model(x->be) : NULL;
 	if (rs == NULL) {
 		r->skipped = TRUE;	/* the kernel has its own bugs */
 		return TRUE;
@@ -1924,11 +1935,11 @@ verb_expect(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 	if (!arg_obj(x, st, 0, props[i].kind, &o, error))
 		return FALSE;
 	if (props[i].has_key && kt == NULL) {
-		tok_error(error, pos_arg(st, 1), "usage: expect M slot K");
+		sim_tok_error(error, pos_arg(st, 1), "usage: expect M slot K");
 		return FALSE;
 	}
 	if (!props[i].has_key && kt != NULL) {
-		tok_error(error, kt, "property '%s' takes no key",
+		sim_tok_error(error, kt, "property '%s' takes no key",
 		    props[i].name);
 		return FALSE;
 	}
@@ -1968,98 +1979,171 @@ static const char *const k_send[] = { "payload", "hash", "conn", "netns",
 
 #define S	(&shape_status)
 #define V	(&shape_value)
+#define R	SIM_VERB_READS
+#define W	SIM_VERB_WRITES
 
 static const SimVerb verbs[] = {
-	{ "netns", 1, 1, NULL, verb_netns, S, "NAME",
-	    "a new network namespace (lo only)" },
-	{ "proc", 1, 1, k_proc, verb_proc, S,
+	SIM_VERB("netns", 1, 1, NULL, verb_netns, S, W,
+	    "none: a new network namespace",
+	    "NAME",
+	    "a new network namespace (lo only)"),
+	SIM_VERB("proc", 1, 1, k_proc, verb_proc, S, W,
+	    "none: a new process of the scenario",
 	    "NAME [netns=NS] [uid=U] [caps=all|none|LIST]",
-	    "a new process (default: namespace init, uid 0, all capabilities)" },
-	{ "caps", 2, 2, NULL, verb_caps, S, "PROC all|none|LIST",
-	    "change a process's capabilities (net_admin,net_raw,sys_admin,bpf)" },
-	{ "sysctl", 2, 2, k_netns, verb_sysctl, S, "KEY VALUE [netns=NS]",
-	    "net.ipv4.tcp_migrate_req or kernel.unprivileged_bpf_disabled" },
-	{ "rlimit", 3, 3, NULL, verb_rlimit, S,
-	    "PROC memlock BYTES|unlimited", "RLIMIT_MEMLOCK of a process" },
-	{ "cpu", 1, 1, NULL, verb_cpu, S, "N",
-	    "the simulated CPU of the following steps" },
-	{ "socket", 2, 2, k_socket, verb_socket, S, "NAME KIND [proto=P]",
+	    "a new process (default: namespace init, uid 0, all capabilities)"),
+	SIM_VERB("caps", 2, 2, NULL, verb_caps, S, W,
+	    NULL,
+	    "PROC all|none|LIST",
+	    "change a process's capabilities "
+	    "(net_admin,net_raw,sys_admin,bpf)"),
+	SIM_VERB("sysctl", 2, 2, k_netns, verb_sysctl, S, W,
+	    NULL,
+	    "KEY VALUE [netns=NS]",
+	    "net.ipv4.tcp_migrate_req or kernel.unprivileged_bpf_disabled"),
+	SIM_VERB("rlimit", 3, 3, NULL, verb_rlimit, S, W,
+	    NULL,
+	    "PROC memlock BYTES|unlimited", "RLIMIT_MEMLOCK of a process"),
+	SIM_VERB("cpu", 1, 1, NULL, verb_cpu, S, W,
+	    NULL,
+	    "N",
+	    "the simulated CPU of the following steps"),
+	SIM_VERB("socket", 2, 2, k_socket, verb_socket, S, W,
+	    "socket(2): __sys_socket()",
+	    "NAME KIND [proto=P]",
 	    "socket(); KIND tcp4 tcp6 udp4 udp6 udplite4 udplite6 raw4 raw6 "
-	    "unix-stream unix-dgram netlink" },
-	{ "setsockopt", 3, 3, NULL, verb_setsockopt, S, "S OPT VALUE",
-	    "OPT reuseport, incoming_cpu, v6only or bindtoifindex" },
-	{ "bind", 2, 2, NULL, verb_bind, S, "S ADDR:PORT",
-	    "bind(); PORT a number or a socket name (its port)" },
-	{ "listen", 1, 2, NULL, verb_listen, S, "S [BACKLOG]", "listen()" },
-	{ "connect", 2, 2, NULL, verb_connect, S, "S ADDR:PORT|unspec",
-	    "connect(); unspec disconnects" },
-	{ "shutdown", 2, 2, NULL, verb_shutdown, S, "S rd|wr|rdwr",
-	    "shutdown()" },
-	{ "accept", 3, 3, NULL, verb_accept, S, "S as CHILD",
-	    "accept(); binds the child to CHILD" },
-	{ "close", 1, 1, NULL, verb_close, S, "NAME",
-	    "close() the fd of a socket, map or program" },
-	{ "dup", 3, 3, NULL, verb_dup, S, "NAME as NAME2", "dup()" },
-	{ "pass", 5, 5, NULL, verb_pass, S, "NAME to PROC as NAME2",
-	    "pass an fd to another process (SCM_RIGHTS)" },
-	{ "cookie", 1, 1, NULL, verb_cookie, V, "S",
-	    "getsockopt(SO_COOKIE); = $c binds it" },
-	{ "owner", 2, 2, NULL, verb_owner, S, "S foreign",
-	    "another sk_user_data user (l2tp, encap) takes the socket" },
-	{ "attach", 2, 3, k_attach, verb_attach, S,
+	    "unix-stream unix-dgram netlink"),
+	SIM_VERB("setsockopt", 3, 3, NULL, verb_setsockopt, S, W,
+	    "setsockopt(2): sock_setsockopt()",
+	    "S OPT VALUE",
+	    "OPT reuseport, incoming_cpu, v6only or bindtoifindex"),
+	SIM_VERB("bind", 2, 2, NULL, verb_bind, S, W,
+	    "bind(2): inet_bind() / inet6_bind()",
+	    "S ADDR:PORT",
+	    "bind(); PORT a number or a socket name (its port)"),
+	SIM_VERB("listen", 1, 2, NULL, verb_listen, S, W,
+	    "listen(2): inet_listen()",
+	    "S [BACKLOG]", "listen()"),
+	SIM_VERB("connect", 2, 2, NULL, verb_connect, S, W,
+	    "connect(2)",
+	    "S ADDR:PORT|unspec",
+	    "connect(); unspec disconnects"),
+	SIM_VERB("shutdown", 2, 2, NULL, verb_shutdown, S, W,
+	    "shutdown(2): inet_shutdown()",
+	    "S rd|wr|rdwr",
+	    "shutdown()"),
+	SIM_VERB("accept", 3, 3, NULL, verb_accept, S, W,
+	    "accept(2): inet_csk_accept()",
+	    "S as CHILD",
+	    "accept(); binds the child to CHILD"),
+	SIM_VERB("close", 1, 1, NULL, verb_close, S, W,
+	    "close(2): the last fput() releases the file",
+	    "NAME",
+	    "close() the fd of a socket, map or program"),
+	SIM_VERB("dup", 3, 3, NULL, verb_dup, S, W,
+	    "dup(2)",
+	    "NAME as NAME2", "dup()"),
+	SIM_VERB("pass", 5, 5, NULL, verb_pass, S, W,
+	    "sendmsg(2) with SCM_RIGHTS",
+	    "NAME to PROC as NAME2",
+	    "pass an fd to another process (SCM_RIGHTS)"),
+	SIM_VERB("cookie", 1, 1, NULL, verb_cookie, V, W,
+	    "getsockopt(SO_COOKIE): sock_gen_cookie()",
+	    "S",
+	    "getsockopt(SO_COOKIE); = $c binds it"),
+	SIM_VERB("owner", 2, 2, NULL, verb_owner, S, W,
+	    NULL,
+	    "S foreign",
+	    "another sk_user_data user (l2tp, encap) takes the socket"),
+	SIM_VERB("attach", 2, 3, k_attach, verb_attach, S, W,
+	    "setsockopt(SO_ATTACH_REUSEPORT_*): "
+	    "reuseport_attach_prog()",
 	    "S cbpf [k=N] | S cbpf payload [off=O] [mod=N] | S prog P",
-	    "SO_ATTACH_REUSEPORT_CBPF (insns=N sets the length) or _EBPF" },
-	{ "detach", 1, 1, NULL, verb_detach, S, "S",
-	    "SO_DETACH_REUSEPORT_BPF" },
-	{ "map", 2, 3, k_map, verb_map, S,
+	    "SO_ATTACH_REUSEPORT_CBPF (insns=N sets the length) or _EBPF"),
+	SIM_VERB("detach", 1, 1, NULL, verb_detach, S, W,
+	    "setsockopt(SO_DETACH_REUSEPORT_BPF): "
+	    "reuseport_detach_prog()",
+	    "S",
+	    "SO_DETACH_REUSEPORT_BPF"),
+	SIM_VERB("map", 2, 3, k_map, verb_map, S, W,
+	    "bpf(BPF_MAP_CREATE): map_create()",
 	    "NAME TYPE [key=4] [value=V] [entries=N] [flags=F] [inner=M] "
 	    "[name=\"x\"] [numa=N] [extra=N] [btf_key=N] [btf_value=N] "
 	    "[btf_fd=N] [btf_vmlinux=N] [tail]",
 	    "BPF_MAP_CREATE; TYPE sockarray sockmap sockhash array_of_maps "
-	    "hash_of_maps" },
-	{ "update", 3, 4, NULL, verb_update, S, "M KEY VALUE [FLAGS]",
+	    "hash_of_maps"),
+	SIM_VERB("update", 3, 4, NULL, verb_update, S, W,
+	    "bpf(BPF_MAP_UPDATE_ELEM): map_update_elem()",
+	    "M KEY VALUE [FLAGS]",
 	    "BPF_MAP_UPDATE_ELEM; VALUE a socket or map name or a number; "
-	    "FLAGS any noexist exist lock or a number" },
-	{ "lookup", 2, 2, k_lookup, verb_lookup, V, "M KEY [flags=N]",
-	    "BPF_MAP_LOOKUP_ELEM: = cookie(S), = map(M2) or an errno" },
-	{ "delete", 2, 2, NULL, verb_delete, S, "M KEY",
-	    "BPF_MAP_DELETE_ELEM" },
-	{ "next-key", 1, 2, NULL, verb_next_key, V, "M [KEY]",
-	    "BPF_MAP_GET_NEXT_KEY: = N the next key" },
-	{ "freeze", 1, 1, NULL, verb_freeze, S, "M", "BPF_MAP_FREEZE" },
-	{ "lookup-and-delete", 2, 2, NULL, verb_lookup_and_delete, V,
-	    "M KEY", "BPF_MAP_LOOKUP_AND_DELETE_ELEM" },
-	{ "lookup-batch", 1, 1, NULL, verb_lookup_batch, S, "M",
-	    "BPF_MAP_LOOKUP_BATCH" },
-	{ "prog", 1, 4, k_prog, verb_prog, S,
+	    "FLAGS any noexist exist lock or a number"),
+	SIM_VERB("lookup", 2, 2, k_lookup, verb_lookup, V, R,
+	    "bpf(BPF_MAP_LOOKUP_ELEM): map_lookup_elem()",
+	    "M KEY [flags=N]",
+	    "BPF_MAP_LOOKUP_ELEM: = cookie(S), = map(M2) or an errno"),
+	SIM_VERB("delete", 2, 2, NULL, verb_delete, S, W,
+	    "bpf(BPF_MAP_DELETE_ELEM): map_delete_elem()",
+	    "M KEY",
+	    "BPF_MAP_DELETE_ELEM"),
+	SIM_VERB("next-key", 1, 2, NULL, verb_next_key, V, R,
+	    NULL,
+	    "M [KEY]",
+	    "BPF_MAP_GET_NEXT_KEY: = N the next key"),
+	SIM_VERB("freeze", 1, 1, NULL, verb_freeze, S, W,
+	    NULL,
+	    "M", "BPF_MAP_FREEZE"),
+	SIM_VERB("lookup-and-delete", 2, 2, NULL, verb_lookup_and_delete, V, W,
+	    NULL,
+	    "M KEY", "BPF_MAP_LOOKUP_AND_DELETE_ELEM"),
+	SIM_VERB("lookup-batch", 1, 1, NULL, verb_lookup_batch, S, R,
+	    NULL,
+	    "M",
+	    "BPF_MAP_LOOKUP_BATCH"),
+	SIM_VERB("prog", 1, 4, k_prog, verb_prog, S, W,
+	    "bpf(BPF_PROG_LOAD): bpf_prog_load()",
 	    "NAME [type=sk_reuseport|socket_filter] [attach=select|migrate] "
 	    "[map=M] [key=SPEC] [outer=K] [on-error=pass|drop] [drop] "
 	    "[migrate-only] [bad-helper]",
 	    "BPF_PROG_LOAD of a policy; SPEC const:N, payload:OFF:WIDTH[:be|le], "
-	    "hash[:MOD] or migrate" },
-	{ "migrate-key", 3, 3, NULL, verb_migrate_key, S, "P S KEY",
-	    "the migrate table of program P: cookie of S -> KEY" },
-	{ "send", 4, 6, k_send, verb_send, &shape_send,
+	    "hash[:MOD] or migrate"),
+	SIM_VERB("migrate-key", 3, 3, NULL, verb_migrate_key, S, W,
+	    NULL,
+	    "P S KEY",
+	    "the migrate table of program P: cookie of S -> KEY"),
+	SIM_VERB("send", 4, 6, k_send, verb_send, &shape_send, R,
+	    "the receive path: inet_lookup_listener() / "
+	    "udp_lib_lookup(), reuseport_select_sock()",
 	    "udp|tcp DST from SRC [payload=\"...\"] [hash=N] "
 	    "[conn=established|fastopen|request] [netns=NS] [as CHILD]",
 	    "one datagram or connection: = S, = member(S), = dropped, "
-	    "= refused" },
-	{ "ack-requests", 0, 0, k_netns, verb_ack_requests, V, "[netns=NS]",
-	    "the final ACK of every pending request; = N requests handled" },
-	{ "synack-timer", 0, 0, k_netns, verb_synack_timer, V, "[netns=NS]",
-	    "the SYN+ACK timer of every pending request; = N handled" },
-	{ "expect", 2, 3, NULL, verb_expect, NULL, "OBJ PROPERTY [K]",
-	    "a model-only state assertion (see the language reference)" },
-	{ "plant", 1, 4, NULL, verb_plant, S, "BUG...",
+	    "= refused"),
+	SIM_VERB("ack-requests", 0, 0, k_netns, verb_ack_requests, V, W,
+	    NULL,
+	    "[netns=NS]",
+	    "the final ACK of every pending request; = N requests handled"),
+	SIM_VERB("synack-timer", 0, 0, k_netns, verb_synack_timer, V, W,
+	    NULL,
+	    "[netns=NS]",
+	    "the SYN+ACK timer of every pending request; = N handled"),
+	SIM_VERB("expect", 2, 3, NULL, verb_expect, NULL, R,
+	    "none: a look at the model's state",
+	    "OBJ PROPERTY [K]",
+	    "a model-only state assertion (see the language reference)"),
+	SIM_VERB("plant", 1, 4, NULL, verb_plant, S, W,
+	    NULL,
+	    "BUG...",
 	    "model only: plant known bugs (update-no-recheck, "
-	    "detach-slot-unlocked, free-no-cb-lock, detach-foreign)" },
-	{ "schedule", 1, 1000000, NULL, verb_schedule, S, "THREAD...",
+	    "detach-slot-unlocked, free-no-cb-lock, detach-foreign)"),
+	SIM_VERB("schedule", 1, 1000000, NULL, verb_schedule, S, W,
+	    NULL,
+	    "THREAD...",
 	    "the thread to run at each decision point (explore's "
-	    "counterexamples); run follows it" },
+	    "counterexamples); run follows it"),
 };
 
 #undef S
 #undef V
+#undef R
+#undef W
 
 /* The row of the verb called name, or NULL. */
 const SimVerb *
@@ -2080,4 +2164,14 @@ sim_verbs(gsize *n)
 {
 	*n = G_N_ELEMENTS(verbs);
 	return verbs;
+}
+
+/* Does the verb called name only read (explore: its steps may commute
+ * with other reads)?  Unknown verbs write. */
+gboolean
+sim_verb_reads_only(const char *name)
+{
+	const SimVerb *v = sim_verb_find(name);
+
+	return v != NULL && v->access == SIM_VERB_READS;
 }

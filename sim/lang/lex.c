@@ -25,8 +25,11 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "lang/scenario.h"
+#include "lang/lex.h"
+#include "lang/name.h"
 #include "lang/suggest.h"
+
+G_DEFINE_QUARK(sim-parse-error-quark, sim_parse_error)
 
 /* ----------------------------------------------------------------------
  * errno names
@@ -256,6 +259,18 @@ sim_token_get_s64(const SimToken *tok, gint64 *out)
 	return TRUE;
 }
 
+/* The name inside "prefix(NAME)" of word w ("cookie(a)" with "cookie("
+ * is "a"), or NULL when w is not one.  g_free(). */
+char *
+sim_word_inner(const char *w, const char *prefix)
+{
+	gsize pl = strlen(prefix), wl = strlen(w);
+
+	if (wl <= pl + 1 || strncmp(w, prefix, pl) != 0 || w[wl - 1] != ')')
+		return NULL;
+	return g_strndup(w + pl, wl - pl - 1);
+}
+
 /* ----------------------------------------------------------------------
  * the lexer
  */
@@ -279,55 +294,6 @@ at_sep(const Lexer *lx, gsize pos)
 {
 	return pos >= lx->len || is_blank(lx->text[pos]) ||
 	    lx->text[pos] == '#';
-}
-
-static gboolean
-is_ident_start(char c)
-{
-	return g_ascii_isalpha(c) || c == '_';
-}
-
-/* [A-Za-z_][A-Za-z0-9_]*, the shape of variable names. */
-static gboolean
-is_var_name(const char *s, gsize n)
-{
-	gsize i;
-
-	if (n == 0 || !is_ident_start(s[0]))
-		return FALSE;
-	for (i = 1; i < n; i++)
-		if (!g_ascii_isalnum(s[i]) && s[i] != '_')
-			return FALSE;
-	return TRUE;
-}
-
-/* [A-Za-z_][A-Za-z0-9_.-]*, the shape of keys. */
-static gboolean
-is_key_name(const char *s, gsize n)
-{
-	gsize i;
-
-	if (n == 0 || !is_ident_start(s[0]))
-		return FALSE;
-	for (i = 1; i < n; i++)
-		if (!g_ascii_isalnum(s[i]) && s[i] != '_' && s[i] != '.' &&
-		    s[i] != '-')
-			return FALSE;
-	return TRUE;
-}
-
-/* [A-Za-z0-9_.+-]+, the shape of profile names after '@'. */
-static gboolean
-is_profile_name(const char *s, gsize n)
-{
-	gsize i;
-
-	if (n == 0)
-		return FALSE;
-	for (i = 0; i < n; i++)
-		if (!g_ascii_isalnum(s[i]) && strchr("_.+-", s[i]) == NULL)
-			return FALSE;
-	return TRUE;
 }
 
 /* Set *error to "file:line:col: message" for byte pos of the line. */
@@ -605,7 +571,7 @@ lex_kv(const Lexer *lx, gsize *pos, gsize eq, GError **error)
 	gsize vpos = eq + 1;
 	SimToken *tok;
 
-	if (!is_key_name(key, eq - *pos)) {
+	if (!sim_name_valid(SIM_NAME_OBJECT, key, eq - *pos)) {
 		lex_error(lx, *pos, error, SIM_PARSE_ERROR_SYNTAX,
 		    "invalid key '%s'", key);
 		return NULL;
@@ -662,7 +628,8 @@ lex_token(const Lexer *lx, gsize *pos, const char *key, GError **error)
 			    "missing profile name after '@'");
 			return NULL;
 		}
-		if (!is_profile_name(lx->text + start + 1, end - start - 1)) {
+		if (!sim_name_valid(SIM_NAME_PROFILE, lx->text + start + 1,
+		    end - start - 1)) {
 			lex_error(lx, start, error, SIM_PARSE_ERROR_SYNTAX,
 			    "invalid profile name '%.*s'",
 			    (int)(end - start - 1), lx->text + start + 1);
@@ -675,7 +642,8 @@ lex_token(const Lexer *lx, gsize *pos, const char *key, GError **error)
 	case '$':
 		for (end = start + 1; !at_sep(lx, end); end++)
 			;
-		if (!is_var_name(lx->text + start + 1, end - start - 1)) {
+		if (!sim_name_valid(SIM_NAME_VAR, lx->text + start + 1,
+		    end - start - 1)) {
 			lex_error(lx, start, error, SIM_PARSE_ERROR_SYNTAX,
 			    "invalid variable name '%.*s'",
 			    (int)(end - start), lx->text + start);

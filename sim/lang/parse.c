@@ -34,10 +34,9 @@
 
 #include <glib/gstdio.h>
 
+#include "lang/name.h"
 #include "lang/scenario.h"
 #include "lang/suggest.h"
-
-G_DEFINE_QUARK(sim-parse-error-quark, sim_parse_error)
 
 /* One file being parsed; frames link the include chain. */
 typedef struct Frame Frame;
@@ -229,33 +228,6 @@ add_lex_error(Parser *p, const char *file, guint line, GError *err)
  * helpers
  */
 
-/* [A-Za-z_][A-Za-z0-9_.-]*: verbs, labels and thread names. */
-static gboolean
-is_name(const char *s, gsize n)
-{
-	gsize i;
-
-	if (n == 0 || !(g_ascii_isalpha(s[0]) || s[0] == '_'))
-		return FALSE;
-	for (i = 1; i < n; i++)
-		if (!g_ascii_isalnum(s[i]) && s[i] != '_' && s[i] != '.' &&
-		    s[i] != '-')
-			return FALSE;
-	return TRUE;
-}
-
-/* [A-Za-z0-9_.+-]+: profile names, as lex.c accepts them after '@'. */
-static gboolean
-is_profile_name(const char *s)
-{
-	if (*s == '\0')
-		return FALSE;
-	for (; *s != '\0'; s++)
-		if (!g_ascii_isalnum(*s) && strchr("_.+-", *s) == NULL)
-			return FALSE;
-	return TRUE;
-}
-
 static gboolean
 is_directive(const char *w)
 {
@@ -371,7 +343,7 @@ parse_profile(Parser *p, const Frame *fr, GPtrArray *toks)
 		const SimToken *t = toks->pdata[i];
 
 		if ((t->kind != SIM_TOK_WORD && t->kind != SIM_TOK_INT) ||
-		    !is_profile_name(t->text)) {
+		    !sim_name_valid_str(SIM_NAME_PROFILE, t->text)) {
 			g_autofree char *d = sim_token_describe(t);
 
 			tok_error(p, t, "invalid profile name: %s", d);
@@ -397,7 +369,7 @@ parse_thread(Parser *p, const Frame *fr, GPtrArray *toks)
 	const char *name = toks->len == 2 ? sim_token_word(tok_at(toks, 1)) :
 	    NULL;
 
-	if (name == NULL || !is_name(name, strlen(name))) {
+	if (name == NULL || !sim_name_valid_str(SIM_NAME_OBJECT, name)) {
 		tok_error(p, kw, "thread needs one name");
 		return;
 	}
@@ -669,7 +641,8 @@ parse_stmt(Parser *p, const Frame *fr, GPtrArray *toks)
 	st->line = first->line;
 	st->col = first->col;
 	st->thread = p->thread;
-	if (n >= 2 && w[n - 1] == ':' && is_name(w, n - 1)) {
+	if (n >= 2 && w[n - 1] == ':' &&
+	    sim_name_valid(SIM_NAME_OBJECT, w, n - 1)) {
 		st->label = g_strndup(w, n - 1);
 		if (toks->len == 1) {
 			tok_error(p, first, "label '%s' without a statement",
@@ -680,7 +653,7 @@ parse_stmt(Parser *p, const Frame *fr, GPtrArray *toks)
 	}
 	verb = toks->pdata[i];
 	w = sim_token_word(verb);
-	if (w == NULL || !is_name(w, strlen(w))) {
+	if (w == NULL || !sim_name_valid_str(SIM_NAME_OBJECT, w)) {
 		g_autofree char *d = sim_token_describe(verb);
 
 		tok_error(p, verb, "expected a verb, got %s", d);
@@ -704,6 +677,7 @@ parse_stmt(Parser *p, const Frame *fr, GPtrArray *toks)
 	    (GDestroyNotify)override_free);
 	if (i < toks->len && !parse_expect(p, st, toks, i))
 		return;
+	st->index = p->sc->stmts->len;
 	g_ptr_array_add(p->sc->stmts, g_steal_pointer(&st));
 }
 

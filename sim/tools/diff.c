@@ -1,36 +1,25 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
- * diff.c - `reuseport-sim diff`: run each scenario on two backends (the
- * model, then the live kernel), compare their results step by step, and
- * explain the divergences with a manifest (diff.h); and `--profile auto`.
+ * diff.c - the comparison behind `reuseport-sim diff`: run a scenario on
+ * two backends (the model, then the live kernel), compare their results
+ * step by step, and explain the divergences with a manifest (diff.h).
  *
  * Each scenario runs on both backends with keep-going, collecting one
  * SimStep per statement (exec.c renders results in names, never in ids,
  * ports or cookie values, so the two runs compare).  A step is compared
  * when both backends checked it; one the kernel could not do (SIM_CANNOT,
  * expect, the rest after SIM_CANNOT_REST) is counted as not compared.
- *
- * Exit status: 0 no unexplained divergence and no unused manifest entry,
- * 1 otherwise, 2 bad input (scenarios, manifest, command line).
  */
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 
+#include "core/run.h"
 #include "tools/diff.h"
 
 /* ---------------------------------------------------------------------
  * The manifest
  */
 
-typedef struct {
-	char	*file;		/* as written */
-	guint	 line;		/* 0: '*', every line */
-	char	*reason;
-	gboolean maybe;		/* may diverge: never reported unused */
-	guint	 mline, mcol;	/* where the entry is */
-} Entry;
+typedef SimManifestEntry Entry;
 
 struct SimManifest {
 	char		*name;
@@ -61,6 +50,21 @@ guint
 sim_manifest_size(const SimManifest *m)
 {
 	return m != NULL ? m->entries->len : 0;
+}
+
+/* Entry i of m. */
+const SimManifestEntry *
+sim_manifest_entry(const SimManifest *m, guint i)
+{
+	g_return_val_if_fail(i < sim_manifest_size(m), NULL);
+	return m->entries->pdata[i];
+}
+
+/* The name m was loaded as, for messages. */
+const char *
+sim_manifest_name(const SimManifest *m)
+{
+	return m->name;
 }
 
 static void G_GNUC_PRINTF(5, 6)
@@ -231,244 +235,58 @@ manifest_find(const SimManifest *m, const char *file, guint line)
 }
 
 /* ---------------------------------------------------------------------
- * --profile auto
- */
-
-/* "6.18.44-foo" -> 6, 18.  FALSE when it does not start so. */
-static gboolean
-version_of(const char *s, guint *major, guint *minor)
-{
-	char *end;
-	unsigned long a, b;
-
-	if (!g_ascii_isdigit(*s))
-		return FALSE;
-	a = strtoul(s, &end, 10);
-	if (*end != '.' || !g_ascii_isdigit(end[1]))
-		return FALSE;
-	b = strtoul(end + 1, &end, 10);
-	if (a > 1000 || b > 1000)
-		return FALSE;
-	*major = (guint)a;
-	*minor = (guint)b;
-	return TRUE;
-}
-
-/*
- * The model profile for a kernel release string (uname -r): the one with
- * the highest version at or below the release's major.minor.  NULL with
- * error (SIM_ERROR_INPUT) when the release cannot be read or is older
- * than every profile.
- */
-const char *
-sim_profile_for_release(const char *release, GError **error)
-{
-	const struct rp_profile *p;
-	const char *best = NULL;
-	guint ma, mi, bma = 0, bmi = 0, pma, pmi;
-	gsize i;
-
-	g_return_val_if_fail(release != NULL, NULL);
-	if (!version_of(release, &ma, &mi)) {
-		g_set_error(error, SIM_ERROR, SIM_ERROR_INPUT, "--profile "
-		    "auto: cannot read a version in the kernel release '%s'",
-		    release);
-		return NULL;
-	}
-	for (i = 0; (p = rp_profile_nth(i)) != NULL; i++) {
-		const char *n = rp_profile_name(p);
-
-		if (!version_of(n, &pma, &pmi))
-			continue;	/* LCOV_EXCL_LINE: all are N.M */
-		if (pma > ma || (pma == ma && pmi > mi))
-			continue;
-		if (best == NULL || pma > bma || (pma == bma && pmi > bmi)) {
-			best = n;
-			bma = pma;
-			bmi = pmi;
-		}
-	}
-	if (best == NULL)
-		g_set_error(error, SIM_ERROR, SIM_ERROR_INPUT, "--profile "
-		    "auto: kernel %u.%u is older than every profile", ma, mi);
-	return best;
-}
-
-/* The profile for the running kernel (uname(2)). */
-const char *
-sim_profile_auto(GError **error)
-{
-	struct utsname u;
-
-	if (uname(&u) != 0) {
-		g_set_error(error, SIM_ERROR, SIM_ERROR_INPUT, "--profile "
-		    "auto: uname: %s", g_strerror(errno));	/* LCOV_EXCL_LINE */
-		return NULL;	/* LCOV_EXCL_LINE */
-	}
-	return sim_profile_for_release(u.release, error);
-}
-
-/* ---------------------------------------------------------------------
  * Comparing
  */
 
-typedef struct {
-	const SimStmt	*st;
-	char		*a, *b;		/* the two results */
-	int		 entry;		/* manifest entry, or -1 */
-} Divergence;
+struct SimDiff {
+	const SimBackendOps	*a, *b;
+	const SimManifest	*manifest;
+	guint			*used;		/* per manifest entry */
+	gboolean		*relevant;	/* its file was compared */
+};
 
 static void
 divergence_free(gpointer p)
 {
-	Divergence *d = p;
+	SimDivergence *d = p;
 
 	g_free(d->a);
 	g_free(d->b);
 	g_free(d);
 }
 
-/* The statement as written: "[label: ]verb args...". */
-static char *
-stmt_text(const SimStmt *st)
+/* A comparison of backend b with a (the reference), the divergences
+ * explained by manifest (NULL: none known). */
+SimDiff *
+sim_diff_new(const SimBackendOps *a, const SimBackendOps *b,
+    const SimManifest *manifest)
 {
-	GString *s = g_string_new(NULL);
-	guint i;
+	SimDiff *d = g_new0(SimDiff, 1);
 
-	if (st->label != NULL)
-		g_string_append_printf(s, "%s: ", st->label);
-	g_string_append(s, st->verb);
-	for (i = 0; i < st->args->len; i++) {
-		const SimToken *t = st->args->pdata[i];
-
-		g_string_append_printf(s, " %s", t->text);
-	}
-	return g_string_free(s, FALSE);
+	d->a = a;
+	d->b = b;
+	d->manifest = manifest;
+	d->used = g_new0(guint, sim_manifest_size(manifest) + 1);
+	d->relevant = g_new0(gboolean, sim_manifest_size(manifest) + 1);
+	return d;
 }
 
-typedef struct {
-	const SimDiffOptions	*o;
-	guint			*used;		/* per manifest entry */
-	gboolean		*relevant;	/* its file was compared */
-	guint			 n;		/* TAP test points */
-	guint			 passed, failed, skipped;
-	guint			 known, unexplained, compared, uncompared;
-} DiffOut;
-
-static void json_str(FILE *out, const char *s);
-
-static void
-put_skip(DiffOut *w, const char *name, const char *profile, const char *why)
+void
+sim_diff_free(SimDiff *d)
 {
-	FILE *out = w->o->out;
-
-	w->n++;
-	w->skipped++;
-	switch (w->o->format) {
-	case SIM_FORMAT_TEXT:
-		fprintf(out, "SKIP %s [%s] (%s)\n", name, profile, why);
-		break;
-	case SIM_FORMAT_TAP:
-		fprintf(out, "ok %u - %s [%s] # SKIP %s\n", w->n, name, profile,
-		    why);
-		break;
-	case SIM_FORMAT_JSON:
-		fputs("{\"type\":\"result\",\"file\":", out);
-		json_str(out, name);
-		fputs(",\"profile\":", out);
-		json_str(out, profile);
-		fputs(",\"result\":\"skip\",\"reason\":", out);
-		json_str(out, why);
-		fputs("}\n", out);
-		break;
-	}
+	if (d == NULL)
+		return;
+	g_free(d->used);
+	g_free(d->relevant);
+	g_free(d);
 }
 
-static void
-put_compared(DiffOut *w, const char *name, const char *profile,
-    const GPtrArray *divs, guint compared, guint uncompared)
+void
+sim_diff_result_clear(SimDiffResult *r)
 {
-	const SimDiffOptions *o = w->o;
-	const SimManifest *m = o->manifest;
-	FILE *out = o->out;
-	gboolean ok = TRUE;
-	guint i;
-
-	for (i = 0; i < divs->len; i++)
-		if (((Divergence *)divs->pdata[i])->entry < 0)
-			ok = FALSE;
-	w->n++;
-	if (ok)
-		w->passed++;
-	else
-		w->failed++;
-	switch (o->format) {
-	case SIM_FORMAT_TEXT:
-	case SIM_FORMAT_TAP: {
-		gboolean tap = o->format == SIM_FORMAT_TAP;
-		const char *pre = tap ? "# " : "    ";
-
-		if (tap)
-			fprintf(out, "%s %u - %s [%s] (%u steps compared, %u "
-			    "not)\n", ok ? "ok" : "not ok", w->n, name,
-			    profile, compared, uncompared);
-		else
-			fprintf(out, "%s %s [%s] (%u steps compared, %u not)\n",
-			    ok ? "PASS" : "FAIL", name, profile, compared,
-			    uncompared);
-		for (i = 0; i < divs->len; i++) {
-			const Divergence *d = divs->pdata[i];
-			g_autofree char *text = stmt_text(d->st);
-
-			fprintf(out, "%s%s:%u:%u: %s: %s\n", pre,
-			    d->st->file, d->st->line, d->st->col,
-			    d->entry >= 0 ? "known divergence" : "divergence",
-			    text);
-			fprintf(out, "%s    %-8s %s\n", pre, o->a->name, d->a);
-			fprintf(out, "%s    %-8s %s\n", pre, o->b->name, d->b);
-			if (d->entry >= 0) {
-				const Entry *e = m->entries->pdata[d->entry];
-
-				fprintf(out, "%s    because  %s (%s:%u)\n", pre,
-				    e->reason, m->name, e->mline);
-			}
-		}
-		break;
-	}
-	case SIM_FORMAT_JSON:
-		fputs("{\"type\":\"result\",\"file\":", out);
-		json_str(out, name);
-		fputs(",\"profile\":", out);
-		json_str(out, profile);
-		fprintf(out, ",\"result\":\"%s\",\"compared\":%u,"
-		    "\"not_compared\":%u,\"divergences\":[", ok ? "pass" :
-		    "fail", compared, uncompared);
-		for (i = 0; i < divs->len; i++) {
-			const Divergence *d = divs->pdata[i];
-			g_autofree char *at = g_strdup_printf("%s:%u:%u",
-			    d->st->file, d->st->line, d->st->col);
-			g_autofree char *text = stmt_text(d->st);
-
-			fputs(i > 0 ? ",{\"at\":" : "{\"at\":", out);
-			json_str(out, at);
-			fputs(",\"step\":", out);
-			json_str(out, text);
-			fprintf(out, ",\"%s\":", o->a->name);
-			json_str(out, d->a);
-			fprintf(out, ",\"%s\":", o->b->name);
-			json_str(out, d->b);
-			fprintf(out, ",\"known\":%s", d->entry >= 0 ? "true" :
-			    "false");
-			if (d->entry >= 0) {
-				fputs(",\"reason\":", out);
-				json_str(out, ((const Entry *)
-				    m->entries->pdata[d->entry])->reason);
-			}
-			fputc('}', out);
-		}
-		fputs("]}\n", out);
-		break;
-	}
+	g_clear_pointer(&r->skip, g_free);
+	g_clear_pointer(&r->divergences, g_ptr_array_unref);
+	r->compared = r->uncompared = 0;
 }
 
 /* Is s a delivery to some socket? */
@@ -480,44 +298,30 @@ delivered(const SimStep *s)
 	    strcmp(s->result, "refused") != 0;
 }
 
-/* Run in on both backends under profile and compare. */
+/* Compare the steps of two runs; the divergences go to out. */
 static void
-diff_one(DiffOut *w, const SimInput *in, const char *profile)
+compare_steps(SimDiff *d, const GPtrArray *as, const GPtrArray *bs,
+    SimDiffResult *out)
 {
-	const SimDiffOptions *o = w->o;
-	g_autoptr(GPtrArray) divs = g_ptr_array_new_with_free_func(
-	    divergence_free);
 	g_autoptr(GHashTable) bsteps = g_hash_table_new(g_direct_hash,
 	    g_direct_equal);
-	SimReport ra = { 0 }, rb = { 0 };
-	guint i, j, compared = 0, uncompared = 0;
+	guint i;
 
-	ra.steps = sim_steps_new();
-	rb.steps = sim_steps_new();
-	sim_run_scenario(in->sc, profile, o->a, SIM_TRACE_OFF, TRUE, &ra);
-	sim_run_scenario(in->sc, profile, o->b, SIM_TRACE_OFF, TRUE, &rb);
-	if (ra.steps->len == 0 || rb.steps->len == 0) {
-		const SimReport *r = ra.steps->len == 0 ? &ra : &rb;
-
-		put_skip(w, in->name, profile, r->skip != NULL ? r->skip :
-		    "no statement ran");
-		goto out;
-	}
-	for (i = 0; i < rb.steps->len; i++) {
-		const SimStep *s = rb.steps->pdata[i];
+	for (i = 0; i < bs->len; i++) {
+		const SimStep *s = bs->pdata[i];
 
 		g_hash_table_insert(bsteps, (gpointer)s->st, (gpointer)s);
 	}
-	for (i = 0; i < ra.steps->len; i++) {
-		const SimStep *sa = ra.steps->pdata[i];
+	for (i = 0; i < as->len; i++) {
+		const SimStep *sa = as->pdata[i];
 		const SimStep *sb = g_hash_table_lookup(bsteps, sa->st);
-		Divergence *d;
+		SimDivergence *dv;
 
 		if (sb == NULL || sa->result == NULL || sb->result == NULL) {
-			uncompared++;
+			out->uncompared++;
 			continue;
 		}
-		compared++;
+		out->compared++;
 		if (strcmp(sa->result, sb->result) == 0)
 			continue;
 		/* the member the hash chose: the kernel's hash is keyed by a
@@ -525,157 +329,64 @@ diff_one(DiffOut *w, const SimInput *in, const char *profile)
 		if ((sa->by_hash || sb->by_hash) && delivered(sa) &&
 		    delivered(sb))
 			continue;
-		d = g_new0(Divergence, 1);
-		d->st = sa->st;
-		d->a = g_strdup(sa->result);
-		d->b = g_strdup(sb->result);
-		d->entry = manifest_find(o->manifest, sa->st->file,
+		dv = g_new0(SimDivergence, 1);
+		dv->st = sa->st;
+		dv->a = g_strdup(sa->result);
+		dv->b = g_strdup(sb->result);
+		dv->entry = manifest_find(d->manifest, sa->st->file,
 		    sa->st->line);
-		if (d->entry >= 0) {
-			w->used[d->entry]++;
-			w->known++;
-		} else {
-			w->unexplained++;
-		}
-		g_ptr_array_add(divs, d);
+		if (dv->entry >= 0)
+			d->used[dv->entry]++;
+		g_ptr_array_add(out->divergences, dv);
 	}
-	/* the manifest entries of these files had their chance */
-	for (i = 0; i < sim_manifest_size(o->manifest); i++) {
-		const Entry *e = o->manifest->entries->pdata[i];
+}
 
-		for (j = 0; j < in->sc->files->len; j++)
-			if (file_matches(e->file, in->sc->files->pdata[j]))
-				w->relevant[i] = TRUE;
+/*
+ * Run sc on both backends under profile, with keep-going, and compare.
+ * out (zeroed or cleared) gets why it could not be compared (skip), or
+ * the divergences and the counts of steps compared and not.
+ */
+void
+sim_diff_scenario(SimDiff *d, const SimScenario *sc, const char *profile,
+    SimDiffResult *out)
+{
+	SimExecOptions oa = { .ops = d->a, .keep_going = TRUE };
+	SimExecOptions ob = { .ops = d->b, .keep_going = TRUE };
+	SimReport ra = { 0 }, rb = { 0 };
+	guint i, j;
+
+	out->divergences = g_ptr_array_new_with_free_func(divergence_free);
+	ra.steps = sim_steps_new();
+	rb.steps = sim_steps_new();
+	sim_run_scenario(sc, profile, &oa, &ra);
+	sim_run_scenario(sc, profile, &ob, &rb);
+	if (ra.steps->len == 0 || rb.steps->len == 0) {
+		const SimReport *r = ra.steps->len == 0 ? &ra : &rb;
+
+		out->skip = g_strdup(r->skip != NULL ? r->skip :
+		    "no statement ran");
+		goto out;
 	}
-	w->compared += compared;
-	w->uncompared += uncompared;
-	put_compared(w, in->name, profile, divs, compared, uncompared);
+	compare_steps(d, ra.steps, rb.steps, out);
+	/* the manifest entries of these files had their chance */
+	for (i = 0; i < sim_manifest_size(d->manifest); i++) {
+		const Entry *e = d->manifest->entries->pdata[i];
+
+		for (j = 0; j < sc->files->len; j++)
+			if (file_matches(e->file, sc->files->pdata[j]))
+				d->relevant[i] = TRUE;
+	}
 out:
 	sim_report_clear(&ra);
 	sim_report_clear(&rb);
 }
 
-static void
-json_str(FILE *out, const char *s)
+/* Is entry i of the manifest unused: its files were compared, no
+ * divergence used it, and it is not a "maybe"? */
+gboolean
+sim_diff_entry_unused(const SimDiff *d, guint i)
 {
-	fputc('"', out);
-	for (; *s != '\0'; s++) {
-		guchar c = (guchar)*s;
+	const Entry *e = sim_manifest_entry(d->manifest, i);
 
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", out);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
-
-/* Report the entries of compared files that no divergence used. */
-static guint
-put_unused(DiffOut *w)
-{
-	const SimManifest *m = w->o->manifest;
-	FILE *out = w->o->out;
-	guint i, n = 0;
-
-	for (i = 0; i < sim_manifest_size(m); i++) {
-		const Entry *e = m->entries->pdata[i];
-		g_autofree char *where = e->line != 0 ? g_strdup_printf(
-		    "%s:%u", e->file, e->line) : g_strdup_printf("%s:*",
-		    e->file);
-		g_autofree char *msg = NULL;
-
-		if (w->used[i] > 0 || !w->relevant[i] || e->maybe)
-			continue;
-		n++;
-		msg = g_strdup_printf("%s:%u:%u: unused manifest entry %s: no "
-		    "divergence there (%s)", m->name, e->mline, e->mcol, where,
-		    e->reason);
-		switch (w->o->format) {
-		case SIM_FORMAT_TEXT:
-			fprintf(out, "FAIL %s\n", msg);
-			break;
-		case SIM_FORMAT_TAP:
-			fprintf(out, "not ok %u - %s\n", ++w->n, msg);
-			break;
-		case SIM_FORMAT_JSON:
-			fputs("{\"type\":\"unused\",\"error\":", out);
-			json_str(out, msg);
-			fputs("}\n", out);
-			break;
-		}
-	}
-	return n;
-}
-
-/*
- * The diff command: the scenarios of paths, parsed and checked first (a
- * broken one stops everything: SIM_EXIT_USAGE), each run on o->a and
- * o->b under o->profile and compared.  Return the exit status.
- */
-int
-sim_diff_paths(const SimDiffOptions *o, char *const *paths, gsize n)
-{
-	g_autoptr(GPtrArray) inputs = NULL;
-	g_autofree guint *used = NULL;
-	g_autofree gboolean *relevant = NULL;
-	char *sel[2] = { (char *)o->profile, NULL };
-	DiffOut w = { 0 };
-	guint i, unused;
-
-	g_return_val_if_fail(o != NULL && o->a != NULL && o->b != NULL &&
-	    o->profile != NULL && o->out != NULL && o->err != NULL,
-	    SIM_EXIT_USAGE);
-	if (rp_profile_find(o->profile) == NULL) {
-		fprintf(o->err, "reuseport-sim: unknown profile '%s'\n",
-		    o->profile);
-		return SIM_EXIT_USAGE;
-	}
-	inputs = sim_inputs_load(paths, n, o->err);
-	if (inputs == NULL)
-		return SIM_EXIT_USAGE;
-	used = g_new0(guint, sim_manifest_size(o->manifest) + 1);
-	relevant = g_new0(gboolean, sim_manifest_size(o->manifest) + 1);
-	w.o = o;
-	w.used = used;
-	w.relevant = relevant;
-	for (i = 0; i < inputs->len; i++) {
-		const SimInput *in = inputs->pdata[i];
-		g_autoptr(GPtrArray) profs = sim_scenario_profiles(in->sc, sel);
-
-		if (profs->len == 0)
-			put_skip(&w, in->name, o->profile, "no selected profile");
-		else
-			diff_one(&w, in, o->profile);
-		fflush(o->out);
-	}
-	unused = put_unused(&w);
-	switch (o->format) {
-	case SIM_FORMAT_TEXT:
-		fprintf(o->out, "diff: %u passed, %u failed, %u skipped; "
-		    "%u steps compared, %u not; divergences: %u known, %u "
-		    "unexplained; %u unused manifest entries\n", w.passed,
-		    w.failed, w.skipped, w.compared, w.uncompared, w.known,
-		    w.unexplained, unused);
-		break;
-	case SIM_FORMAT_TAP:
-		fprintf(o->out, "1..%u\n# diff: %u passed, %u failed, %u "
-		    "skipped; %u steps compared, %u not; divergences: %u "
-		    "known, %u unexplained; %u unused manifest entries\n", w.n,
-		    w.passed, w.failed, w.skipped, w.compared, w.uncompared,
-		    w.known, w.unexplained, unused);
-		break;
-	case SIM_FORMAT_JSON:
-		fprintf(o->out, "{\"type\":\"summary\",\"passed\":%u,"
-		    "\"failed\":%u,\"skipped\":%u,\"compared\":%u,"
-		    "\"not_compared\":%u,\"known\":%u,\"unexplained\":%u,"
-		    "\"unused\":%u}\n", w.passed, w.failed, w.skipped,
-		    w.compared, w.uncompared, w.known, w.unexplained, unused);
-		break;
-	}
-	return w.failed > 0 || unused > 0 ? SIM_EXIT_FAIL : SIM_EXIT_OK;
+	return d->used[i] == 0 && d->relevant[i] && !e->maybe;
 }

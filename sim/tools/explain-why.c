@@ -20,7 +20,7 @@
  *		packet" or "had selected nothing, so the hash fallback decides",
  *	{ERR}	the rule's result, {PROF} the profile.
  */
-#include "tools/explain.h"
+#include "tools/explain-why.h"
 
 static const SimWhy why_table[] = {
 	/* attaching and detaching programs (§9) */

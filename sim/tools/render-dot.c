@@ -35,7 +35,11 @@
 
 #include <glib/gstdio.h>
 
-#include "tools/explain.h"
+#include "core/error.h"
+#include "lang/print.h"
+#include "lang/words.h"
+#include "tools/markup.h"
+#include "tools/render-dot.h"
 
 #define HI_FILL		"#ffd966"
 #define HI_LINE		"#c0392b"
@@ -111,31 +115,7 @@ inv_collect(Dot *d, const SimStepRec *s)
 	}
 }
 
-/* Append s escaped for an HTML-like label. */
-static void
-esc(GString *o, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '&':
-			g_string_append(o, "&amp;");
-			break;
-		case '<':
-			g_string_append(o, "&lt;");
-			break;
-		case '>':
-			g_string_append(o, "&gt;");
-			break;
-		case '"':
-			g_string_append(o, "&quot;");
-			break;
-		default:
-			g_string_append_c(o, *s);
-		}
-	}
-}
-
-/* esc() each line of s, joined by <br/>. */
+/* Each line of s escaped, joined by <br/>. */
 static void
 esc_lines(GString *o, const char *s)
 {
@@ -145,7 +125,7 @@ esc_lines(GString *o, const char *s)
 	for (i = 0; lines[i] != NULL; i++) {
 		if (i > 0)
 			g_string_append(o, "<br/>");
-		esc(o, lines[i]);
+		sim_markup_append(o, lines[i]);
 	}
 }
 
@@ -245,11 +225,11 @@ sock_node(Dot *d, const SimSnapSock *ss, gboolean hi, gboolean ghost)
 	    ghost || ss->closed ? ",dashed" : "", hi ? HI_FILL : inv ?
 	    INV_FILL : ghost || ss->closed ? CLOSED_FILL : "#ffffff", hi ?
 	    HI_LINE : inv ? INV_LINE : "#333333", hi || inv ? "2" : "1");
-	esc(o, name);
+	sim_markup_append(o, name);
 	g_string_append(o, "</b>");
 	if (proc != NULL) {
 		g_string_append(o, " <font point-size=\"9\">[");
-		esc(o, proc);
+		sim_markup_append(o, proc);
 		g_string_append(o, "]</font>");
 	}
 	if (ghost) {
@@ -260,7 +240,7 @@ sock_node(Dot *d, const SimSnapSock *ss, gboolean hi, gboolean ghost)
 	    ss->closed ? ", fd closed" : "");
 	if (ss->cookie) {
 		g_string_append(o, "<br/>cookie c(");
-		esc(o, name);
+		sim_markup_append(o, name);
 		g_string_append(o, ")");
 	}
 	if (ss->accept_queue > 0)
@@ -310,7 +290,7 @@ cell_inv(GString *o, const char *port, gboolean hi, gboolean inv,
 	g_string_append(o, ">");
 	if (dim)
 		g_string_append_printf(o, "<font color=\"%s\">", EMPTY_FONT);
-	esc(o, text);
+	sim_markup_append(o, text);
 	if (dim)
 		g_string_append(o, "</font>");
 	g_string_append(o, "</td>");
@@ -511,7 +491,7 @@ void
 sim_render_dot(const SimRecord *rec, guint i, SimNames *nm, GString *out)
 {
 	const SimStepRec *s = rec->steps->pdata[i];
-	g_autofree char *text = sim_stmt_text(s->st);
+	g_autofree char *text = sim_stmt_text(s->st, SIM_PRINT_EXPECT);
 	g_autoptr(GString) title = g_string_new(NULL);
 	const char *top = rec->sc->files->len > 0 ? rec->sc->files->pdata[0] :
 	    NULL;

@@ -21,30 +21,9 @@
  */
 #include <string.h>
 
-#include "tools/explain.h"
-
-static void
-hesc(GString *o, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '&':
-			g_string_append(o, "&amp;");
-			break;
-		case '<':
-			g_string_append(o, "&lt;");
-			break;
-		case '>':
-			g_string_append(o, "&gt;");
-			break;
-		case '"':
-			g_string_append(o, "&quot;");
-			break;
-		default:
-			g_string_append_c(o, *s);
-		}
-	}
-}
+#include "lang/print.h"
+#include "tools/markup.h"
+#include "tools/render-html.h"
 
 static const char page_css[] =
     "body{margin:0;font:14px/1.4 sans-serif;color:#222;background:#fafafa}\n"
@@ -152,14 +131,14 @@ line_item(GString *o, const char *cls, int step, const char *file,
 	if (step > 0) {
 		g_string_append_printf(o, " data-step=\"%d\" data-line=\"",
 		    step);
-		hesc(o, file);
+		sim_markup_append(o, file);
 		g_string_append_printf(o, ":%u\"", line);
 	}
 	g_string_append(o, "><span class=\"ln\">");
 	if (line > 0)
 		g_string_append_printf(o, "%u", line);
 	g_string_append(o, "</span>");
-	hesc(o, text);
+	sim_markup_append(o, text);
 	g_string_append(o, "</li>\n");
 }
 
@@ -205,7 +184,7 @@ listing(const SimRecord *rec, GString *o)
 			if (strcmp(is->st->file, top) == 0)
 				break;
 			b = g_path_get_basename(is->st->file);
-			t = sim_stmt_text(is->st);
+			t = sim_stmt_text(is->st, SIM_PRINT_EXPECT);
 			txt = g_strdup_printf("%s:%u  %s", b, is->st->line, t);
 			line_item(o, "src step inc", (int)next + 1, b,
 			    is->st->line, txt);
@@ -217,7 +196,7 @@ listing(const SimRecord *rec, GString *o)
 	for (; next < nsteps; next++) {
 		const SimStepRec *is = rec->steps->pdata[next];
 		g_autofree char *b = g_path_get_basename(is->st->file);
-		g_autofree char *t = sim_stmt_text(is->st);
+		g_autofree char *t = sim_stmt_text(is->st, SIM_PRINT_EXPECT);
 		gboolean in_top = strcmp(is->st->file, top) == 0;
 
 		line_item(o, in_top ? "src step" : "src step inc",
@@ -227,25 +206,24 @@ listing(const SimRecord *rec, GString *o)
 
 /* The page of rec: svgs[i] and explains[i] belong to step i. */
 void
-sim_render_html(const SimRecord *rec, SimNames *nm, char **svgs,
-    char **explains, GString *o)
+sim_render_html(const SimRecord *rec, char **svgs, char **explains,
+    GString *o)
 {
 	const SimScenario *sc = rec->sc;
 	g_autofree char *base = g_path_get_basename(sc->path);
 	guint i;
 
-	(void)nm;
 	g_string_append(o, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
 	    "<meta charset=\"utf-8\">\n<title>");
-	hesc(o, base);
+	sim_markup_append(o, base);
 	g_string_append_printf(o, " [%s] - reuseport-sim explain</title>\n"
 	    "<style>\n%s</style>\n</head>\n<body>\n<header>\n<h1>", rec->profile,
 	    page_css);
-	hesc(o, base);
+	sim_markup_append(o, base);
 	g_string_append_printf(o, " [%s]</h1>\n", rec->profile);
 	if (sc->title != NULL) {
 		g_string_append(o, "<p>");
-		hesc(o, sc->title);
+		sim_markup_append(o, sc->title);
 		g_string_append(o, "</p>\n");
 	}
 	g_string_append(o, "<p>Step with the arrow keys, j/k, Home/End, or "
@@ -256,13 +234,13 @@ sim_render_html(const SimRecord *rec, SimNames *nm, char **svgs,
 	    "<div id=\"status\"></div>\n");
 	for (i = 0; i < rec->steps->len; i++) {
 		const SimStepRec *s = rec->steps->pdata[i];
-		g_autofree char *t = sim_stmt_text(s->st);
+		g_autofree char *t = sim_stmt_text(s->st, SIM_PRINT_EXPECT);
 
 		g_string_append_printf(o, "<div class=\"frame\" id=\"f%u\" "
 		    "data-title=\"", i + 1);
-		hesc(o, t);
+		sim_markup_append(o, t);
 		g_string_append(o, " -&gt; ");
-		hesc(o, s->result);
+		sim_markup_append(o, s->result);
 		g_string_append(o, "\"");
 		if (i > 0)
 			g_string_append(o, " hidden");
@@ -270,7 +248,7 @@ sim_render_html(const SimRecord *rec, SimNames *nm, char **svgs,
 		if (svgs[i] != NULL)
 			g_string_append(o, svgs[i]);
 		g_string_append(o, "<pre class=\"why\">");
-		hesc(o, explains[i]);
+		sim_markup_append(o, explains[i]);
 		g_string_append(o, "</pre>\n</div>\n");
 	}
 	g_string_append_printf(o, "</section>\n</main>\n<script>\n%s</script>\n"

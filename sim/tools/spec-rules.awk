@@ -26,7 +26,7 @@ function flush() {
 
 BEGIN {
 	print "/* Generated from docs/SPEC.md by sim/spec-rules.awk: do not edit. */"
-	print "#include \"tools/explain.h\""
+	print "#include \"tools/spec-rules.h\""
 	print ""
 	print "const SimSpecRule sim_spec_rules[] = {"
 }

@@ -57,7 +57,8 @@
 
 #include "backend/kernel.h"
 #include "backend/kernel/bpfgen.h"
-#include "tools/diff.h"
+#include "core/error.h"
+#include "core/profiles.h"
 
 #ifndef SO_DETACH_REUSEPORT_BPF
 #define SO_DETACH_REUSEPORT_BPF	68

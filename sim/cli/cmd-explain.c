@@ -1,0 +1,399 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/*
+ * cmd-explain.c - `reuseport-sim explain`: runs each scenario through the
+ * model with a recorder (tools/record.h) as its step hooks, whatever the
+ * scenario holds (a counterexample of explore, with its `schedule`, is
+ * recorded like any run), then narrates every step (tools/explain.c) and
+ * draws it (--dot, --svg, --html: tools/render-dot.c, render-html.c).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "backend/model.h"
+#include "cli/cmd-explain.h"
+#include "cli/options.h"
+#include "core/error.h"
+#include "core/exec.h"
+#include "core/profiles.h"
+#include "core/run.h"
+#include "tools/explain-why.h"
+#include "tools/explain.h"
+#include "tools/render-dot.h"
+#include "tools/render-html.h"
+
+typedef struct {
+	FILE		*out;
+	const char	*dot_dir, *svg_dir, *html_dir;
+	GArray		*steps;		/* guint, 1-based; NULL: all */
+	gboolean	 quiet;		/* --no-text */
+	gboolean	 io_failed;
+	char		*base;		/* file names: BASE-PROFILE-NN */
+} ExplainOpts;
+
+static gboolean
+step_chosen(const ExplainOpts *o, guint i)
+{
+	guint k;
+
+	if (o->steps == NULL)
+		return TRUE;
+	for (k = 0; k < o->steps->len; k++)
+		if (g_array_index(o->steps, guint, k) == i + 1)
+			return TRUE;
+	return FALSE;
+}
+
+static gboolean
+write_file(ExplainOpts *o, const char *dir, const char *name,
+    const char *text)
+{
+	g_autofree char *path = g_build_filename(dir, name, NULL);
+	g_autoptr(GError) e = NULL;
+
+	if (g_mkdir_with_parents(dir, 0777) != 0 ||
+	    !g_file_set_contents(path, text, -1, &e)) {
+		fprintf(stderr, "reuseport-sim: cannot write %s: %s\n", path,
+		    e != NULL ? e->message : g_strerror(errno));
+		o->io_failed = TRUE;
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static void
+explain_done(SimRecord *rec, SimExec *x, void *ud)
+{
+	ExplainOpts *o = ud;
+	SimNames *nm = sim_exec_names(x);
+	g_autoptr(GPtrArray) svgs = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func(g_free);
+	guint n = rec->steps->len, i, width = n >= 100 ? 3 : 2;
+
+	if (!o->quiet)
+		fprintf(o->out, "explain %s [%s]\n", rec->sc->path,
+		    rec->profile);
+	for (i = 0; i < n; i++) {
+		GString *t = g_string_new(NULL);
+		g_autoptr(GString) dot = NULL;
+		g_autofree char *name = NULL;
+		char *svg = NULL;
+
+		sim_explain_step(rec, i, nm, t);
+		if (!o->quiet && step_chosen(o, i))
+			fprintf(o->out, "\n%s", t->str);
+		g_ptr_array_add(texts, g_string_free(t, FALSE));
+		if (o->dot_dir == NULL && o->svg_dir == NULL &&
+		    o->html_dir == NULL)
+			continue;
+		if (!step_chosen(o, i) && o->html_dir == NULL) {
+			g_ptr_array_add(svgs, NULL);
+			continue;
+		}
+		dot = g_string_new(NULL);
+		sim_render_dot(rec, i, nm, dot);
+		name = g_strdup_printf("%s-%s-%0*u", o->base, rec->profile,
+		    (int)width, i + 1);
+		if (o->dot_dir != NULL && step_chosen(o, i)) {
+			g_autofree char *f = g_strconcat(name, ".dot", NULL);
+
+			write_file(o, o->dot_dir, f, dot->str);
+		}
+		if (o->svg_dir != NULL || o->html_dir != NULL) {
+			g_autoptr(GError) e = NULL;
+
+			svg = sim_render_svg(dot->str, &e);
+			if (svg == NULL) {
+				fprintf(stderr, "reuseport-sim: %s\n",
+				    e->message);
+				o->io_failed = TRUE;
+			}
+		}
+		if (svg != NULL && o->svg_dir != NULL && step_chosen(o, i)) {
+			g_autofree char *f = g_strconcat(name, ".svg", NULL);
+
+			write_file(o, o->svg_dir, f, svg);
+		}
+		g_ptr_array_add(svgs, svg);
+	}
+	if (o->html_dir != NULL && svgs->len == n && !o->io_failed) {
+		g_autoptr(GString) page = g_string_new(NULL);
+		g_autofree char *f = g_strdup_printf("%s-%s.html", o->base,
+		    rec->profile);
+
+		sim_render_html(rec, (char **)svgs->pdata,
+		    (char **)texts->pdata, page);
+		write_file(o, o->html_dir, f, page->str);
+	}
+}
+
+/* "3,5-7" -> 3 5 6 7.  FALSE when malformed. */
+static gboolean
+parse_steps(const char *s, GArray *out)
+{
+	g_auto(GStrv) parts = g_strsplit(s, ",", -1);
+	guint i;
+
+	for (i = 0; parts[i] != NULL; i++) {
+		guint64 a, b;
+		char *end;
+
+		if (!g_ascii_isdigit(parts[i][0]))
+			return FALSE;
+		a = g_ascii_strtoull(parts[i], &end, 10);
+		b = a;
+		if (*end == '-') {
+			if (!g_ascii_isdigit(end[1]))
+				return FALSE;
+			b = g_ascii_strtoull(end + 1, &end, 10);
+		}
+		if (*end != '\0' || a == 0 || b < a || b - a > 100000 ||
+		    b > G_MAXUINT)
+			return FALSE;
+		for (; a <= b; a++) {
+			guint v = (guint)a;
+
+			g_array_append_val(out, v);
+		}
+	}
+	return TRUE;
+}
+
+/* "story-tcp6" from "scenarios/handover/story-tcp6.scn". */
+static char *
+file_base(const char *path)
+{
+	g_autofree char *b = g_path_get_basename(path);
+
+	if (g_str_has_suffix(b, ".scn"))
+		b[strlen(b) - 4] = '\0';
+	return g_strdup(b);
+}
+
+static int
+list_rules(void)
+{
+	const SimWhy *t;
+	gsize n, i;
+
+	t = sim_why_table(&n);
+	for (i = 0; i < n; i++)
+		printf("%s%s\n", t[i].id, sim_spec_rule(t[i].id) != NULL ? "" :
+		    " (not in docs/SPEC.md)");
+	return SIM_EXIT_OK;
+}
+
+/* ---------------------------------------------------------------------
+ * The command line
+ */
+
+typedef struct {
+	ExplainOpts	 o;
+	GPtrArray	*profiles;	/* char * */
+	GArray		*steps;		/* guint */
+	gboolean	 have_steps;
+} ExplainCmd;
+
+static int
+opt_profile(void *ud, const char *opt, const char *v)
+{
+	ExplainCmd *c = ud;
+	g_auto(GStrv) parts = sim_cli_list(v);
+
+	(void)opt;
+	for (guint k = 0; parts[k] != NULL; k++) {
+		g_autofree char *bad = sim_profile_unknown(parts[k]);
+
+		if (bad != NULL)
+			return sim_cli_error(&sim_cli_explain, NULL, "%s",
+			    bad);
+		g_ptr_array_add(c->profiles, g_strdup(parts[k]));
+	}
+	return SIM_CLI_GO_ON;
+}
+
+static int
+opt_steps(void *ud, const char *opt, const char *v)
+{
+	ExplainCmd *c = ud;
+
+	(void)opt;
+	if (!parse_steps(v, c->steps))
+		return sim_cli_error(&sim_cli_explain, NULL, "bad step list "
+		    "'%s' (expected N or N-M, comma-separated, from 1)", v);
+	c->have_steps = TRUE;
+	return SIM_CLI_GO_ON;
+}
+
+static int
+opt_dir(void *ud, const char *opt, const char *v)
+{
+	ExplainCmd *c = ud;
+
+	if (*v == '\0')
+		return sim_cli_error(&sim_cli_explain, NULL, "option '%s' "
+		    "needs a directory", opt);
+	if (g_str_has_prefix(opt, "--dot"))
+		c->o.dot_dir = v;
+	else if (g_str_has_prefix(opt, "--svg"))
+		c->o.svg_dir = v;
+	else
+		c->o.html_dir = v;
+	return SIM_CLI_GO_ON;
+}
+
+static int
+opt_no_text(void *ud, const char *opt, const char *v)
+{
+	(void)opt;
+	(void)v;
+	((ExplainCmd *)ud)->o.quiet = TRUE;
+	return SIM_CLI_GO_ON;
+}
+
+static int
+opt_rules(void *ud, const char *opt, const char *v)
+{
+	(void)ud;
+	(void)opt;
+	(void)v;
+	return list_rules();
+}
+
+static const SimOption explain_options[] = {
+	{ "--profile", TRUE, opt_profile },
+	{ "--steps", TRUE, opt_steps },
+	{ "--dot", TRUE, opt_dir },
+	{ "--svg", TRUE, opt_dir },
+	{ "--html", TRUE, opt_dir },
+	{ "--no-text", FALSE, opt_no_text },
+	{ "--rules", FALSE, opt_rules },
+};
+
+/* Parse and check every file first, as run does.  NULL after printing
+ * the errors. */
+static GPtrArray *
+load_files(const GPtrArray *paths)
+{
+	g_autoptr(GPtrArray) scs = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)sim_scenario_free);
+	g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func(g_free);
+	gboolean bad = FALSE;
+	guint k, j;
+
+	for (k = 0; k < paths->len; k++) {
+		g_autoptr(GError) e = NULL;
+		const char *p = paths->pdata[k];
+		SimScenario *sc;
+
+		if (g_file_test(p, G_FILE_TEST_IS_DIR)) {
+			fprintf(stderr, "reuseport-sim: explain: %s is a "
+			    "directory (give scenario files)\n", p);
+			return NULL;
+		}
+		sc = sim_parse_file(p, &e);
+		if (sc == NULL) {
+			fprintf(stderr, "%s\n", e->message);
+			bad = TRUE;
+			continue;
+		}
+		g_ptr_array_add(scs, sc);
+		g_ptr_array_set_size(errors, 0);
+		if (!sim_check_scenario(sc, errors)) {
+			for (j = 0; j < errors->len; j++)
+				fprintf(stderr, "%s\n",
+				    (char *)errors->pdata[j]);
+			bad = TRUE;
+		}
+	}
+	return bad ? NULL : g_steal_pointer(&scs);
+}
+
+/*
+ * Record and narrate sc under profile.  A failure no step owns (an
+ * invariant the scheduler checked between two steps of a replayed
+ * schedule) is printed before the verdict.  FALSE when it failed.
+ */
+static gboolean
+explain_one(ExplainOpts *o, const SimScenario *sc, const char *profile)
+{
+	g_autoptr(SimRecord) rec = sim_record_new(sc, profile);
+	SimExecOptions xo = { 0 };
+	SimReport rep = { 0 };
+	gboolean passed;
+	guint i;
+
+	rec->done = explain_done;
+	rec->done_ud = o;
+	xo.ops = &sim_backend_model;
+	xo.keep_going = TRUE;
+	xo.hooks = &rec->hooks;
+	sim_run_scenario(sc, profile, &xo, &rep);
+	passed = rep.passed;
+	if (!passed && !o->quiet && !sim_record_failed(rec))
+		for (i = 0; rep.messages != NULL && i < rep.messages->len;
+		    i++)
+			fprintf(o->out, "\nFAILED: %s\n",
+			    (char *)rep.messages->pdata[i]);
+	if (!o->quiet)
+		fprintf(o->out, "\n%s %s [%s]\n", passed ? "PASS" : "FAIL",
+		    sc->path, profile);
+	sim_report_clear(&rep);
+	return passed;
+}
+
+int
+sim_cmd_explain(int argc, char **argv)
+{
+	g_autoptr(GPtrArray) paths = g_ptr_array_new();
+	g_autoptr(GPtrArray) profiles = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GArray) steps = g_array_new(FALSE, FALSE, sizeof(guint));
+	g_autoptr(GPtrArray) scs = NULL;
+	ExplainCmd c = { 0 };
+	int status = SIM_EXIT_OK, st;
+	guint k, j;
+
+	c.o.out = stdout;
+	c.profiles = profiles;
+	c.steps = steps;
+	st = sim_options_parse(&sim_cli_explain, explain_options,
+	    G_N_ELEMENTS(explain_options), argc, argv, paths, &c);
+	if (st != SIM_CLI_GO_ON)
+		return st;
+	if (paths->len == 0)
+		return sim_cli_error(&sim_cli_explain, NULL, "no FILE given");
+	if ((c.o.svg_dir != NULL || c.o.html_dir != NULL) && !sim_have_dot()) {
+		fprintf(stderr, "reuseport-sim: explain: --svg and --html need "
+		    "Graphviz's dot, which is not installed (apt-get install "
+		    "graphviz)\n");
+		return SIM_EXIT_USAGE;
+	}
+	if (c.have_steps)
+		c.o.steps = steps;
+	if (profiles->len > 0)
+		g_ptr_array_add(profiles, NULL);
+	scs = load_files(paths);
+	if (scs == NULL)
+		return SIM_EXIT_USAGE;
+	for (k = 0; k < scs->len; k++) {
+		const SimScenario *sc = scs->pdata[k];
+		g_autoptr(GPtrArray) profs = sim_scenario_profiles(sc,
+		    profiles->len > 0 ? (char **)profiles->pdata : NULL);
+
+		g_free(c.o.base);
+		c.o.base = file_base(sc->path);
+		if (profs->len == 0 && !c.o.quiet)
+			fprintf(c.o.out, "explain %s: no selected profile\n",
+			    sc->path);
+		for (j = 0; j < profs->len; j++) {
+			if (k > 0 || j > 0)
+				fputc('\n', c.o.out);
+			if (!explain_one(&c.o, sc, profs->pdata[j]))
+				status = SIM_EXIT_FAIL;
+		}
+	}
+	g_clear_pointer(&c.o.base, g_free);
+	if (c.o.io_failed)
+		return SIM_EXIT_USAGE;
+	return status;
+}

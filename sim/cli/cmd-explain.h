@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/*
+ * cmd-explain.h - `reuseport-sim explain` (cmd-explain.c).
+ */
+#ifndef SIM_CLI_CMD_EXPLAIN_H
+#define SIM_CLI_CMD_EXPLAIN_H
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+int	 sim_cmd_explain(int argc, char **argv);
+
+G_END_DECLS
+
+#endif /* SIM_CLI_CMD_EXPLAIN_H */

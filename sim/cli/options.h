@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/*
+ * options.h - the one command-line parser of reuseport-sim (options.c):
+ * each command describes its options as a table of rows, and everything
+ * else (--name=V and --name V, --, -, --help, a missing value, an unknown
+ * option with the nearest known one) is said here once.
+ */
+#ifndef SIM_CLI_OPTIONS_H
+#define SIM_CLI_OPTIONS_H
+
+#include <glib.h>
+
+#include "cli/usage.h"
+
+G_BEGIN_DECLS
+
+/* What an option's handler returns to let the parse go on; any other
+ * value is the exit status to stop with (after printing). */
+#define SIM_CLI_GO_ON	(-1)
+
+/* Handle option opt (as written) with its value (NULL for a flag). */
+typedef int (*SimOptFn)(void *ud, const char *opt, const char *value);
+
+typedef struct SimOption SimOption;
+struct SimOption {
+	const char	*name;		/* "--profile"; a flag may hold '=' */
+	gboolean	 value;		/* takes a value: --name=V, --name V */
+	SimOptFn	 fn;
+};
+
+int	 sim_options_parse(const SimCliText *t, const SimOption *opts,
+	    gsize n, int argc, char **argv, GPtrArray *paths, void *ud);
+int	 sim_cli_format(const SimCliText *t, const char *value,
+	    const char *const *allowed, int *format);
+char	**sim_cli_list(const char *value);
+
+G_END_DECLS
+
+#endif /* SIM_CLI_OPTIONS_H */
