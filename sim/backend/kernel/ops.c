@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
- * backend-kernel.c - the live-kernel backend: every backend operation is
+ * ops.c - the live-kernel backend: every backend operation is
  * the real syscall, made by a thread that plays the simulated process, in
  * a private network namespace of the running kernel (pinned: Linux 6.18).
  *
@@ -27,740 +27,13 @@
  * this file are only touched by that thread.  Workers only run the job
  * they are handed.
  */
-#define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <poll.h>
-#include <sched.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
-
-#include <arpa/inet.h>
-#include <net/if.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/ioctl.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/utsname.h>
-
-#include <linux/bpf.h>
-#include <linux/capability.h>
-#include <linux/filter.h>
-
-#include "backend/kernel.h"
+#include "backend/kernel/kernel-int.h"
 #include "backend/kernel/bpfgen.h"
+#include "backend/kernel/tables.h"
+#include "backend/kernel/traffic.h"
+#include "backend/kernel/worker.h"
 #include "core/error.h"
 #include "core/profiles.h"
-
-#ifndef SO_DETACH_REUSEPORT_BPF
-#define SO_DETACH_REUSEPORT_BPF	68
-#endif
-
-/* An fd number no process has open (above any fd table): EBADF. */
-#define KB_CLOSED_FD	0x7ffffff0
-/* Scenario fds start here, as the model's (0-2 are stdio). */
-#define KB_FIRST_FD	3
-/* Upper bounds on threads a scenario can make. */
-#define KB_MAX_PROCS	256
-#define KB_MAX_NETNS	64
-/* net.ipv4.tcp_fastopen: client (1) + no cookie (4) + server (2) +
- * server without cookie (0x200) + server without TCP_FASTOPEN (0x400). */
-#define KB_TFO_ON	0x607
-/* client only: the server ignores SYN data and completes a plain 3WHS */
-#define KB_TFO_CLIENT	0x005
-/* bounded waits, milliseconds */
-#define KB_CONNECT_MS	2000
-#define KB_ACCEPTQ_MS	1000
-#define KB_UDP_MS	100
-
-enum { KB_KIND_NONE = -1, KB_KIND_OTHER, KB_KIND_SOCK, KB_KIND_MAP,
-	KB_KIND_PROG };
-
-/* ---------------------------------------------------------------------
- * Objects
- */
-
-typedef int (*KbFn)(void *arg);
-
-/* A thread that runs the jobs of one simulated process or namespace. */
-typedef struct {
-	GThread		*thread;
-	GMutex		 lock;
-	GCond		 cond;
-	KbFn		 fn;		/* the pending job */
-	void		*arg;
-	int		 ret;
-	gboolean	 pending, quit, started;
-	pid_t		 tid;
-	/* start-up parameters and results */
-	int		 join_fd;	/* namespace to join; -1: unshare one */
-	gboolean	 set_creds;
-	uint32_t	 uid;
-	uint64_t	 caps;
-	int		 cpu;		/* pin here; -1: no */
-	int		 start_err;
-	char		*start_what;	/* the call that failed */
-	int		 new_nsfd;	/* unshare: the namespace made */
-	int		 tfo_fd;	/* unshare: its tcp_fastopen sysctl */
-} KbWorker;
-
-typedef struct {
-	unsigned	 id;
-	int		 nsfd;
-	int		 tfo_fd;	/* /proc/sys/net/ipv4/tcp_fastopen */
-	KbWorker	*w;		/* root, every capability */
-	GArray		*clients;	/* int: TCP clients, open until close() */
-	GHashTable	*pending;	/* peer key -> child id before accept() */
-} KbNetns;
-
-typedef struct {
-	unsigned	 id;
-	unsigned	 netns;
-	uint32_t	 uid;
-	uint64_t	 caps;
-	KbWorker	*w;
-	GArray		*fds;		/* int: real fd per scenario fd, -1 free */
-} KbProc;
-
-typedef struct {
-	guint64		 ino;		/* hash key: sockfs inode number */
-	unsigned	 id;
-	unsigned	 netns;
-	int		 family, type, protocol;
-} KbSock;
-
-typedef struct {
-	unsigned	 id;
-	uint32_t	 kid;		/* kernel prog id */
-	uint32_t	 type;
-	int		 stats_fd;	/* struct bpfgen_stats ARRAY, or -1 */
-	int		 migrate_fd;	/* cookie -> key HASH, or -1 */
-	uint64_t	 runs;		/* snapshot before a send */
-} KbProg;
-
-struct SimBackend {
-	GPtrArray	*netns;		/* KbNetns * */
-	GPtrArray	*procs;		/* KbProc * */
-	GHashTable	*socks;		/* &ino -> KbSock * (owned) */
-	GHashTable	*maps;		/* kernel map id -> backend id */
-	GHashTable	*progs;		/* kernel prog id -> KbProg * */
-	GPtrArray	*prog_list;	/* KbProg * in load order (owned) */
-	unsigned	 next_sock, next_map, next_prog;
-	int		 cpu;		/* every worker is pinned here */
-	cpu_set_t	 allowed;	/* CPUs of the process at open() */
-	char		*last_error;
-	gint64		 free_pending;	/* a sockarray closed for good at */
-};
-
-G_DEFINE_QUARK(sim-kernel-error-quark, sim_kernel_error)
-
-/* A note for sim_backend_kernel_last_error() (and the debug log). */
-static void G_GNUC_PRINTF(2, 3)
-kb_note(SimBackend *b, const char *fmt, ...)
-{
-	va_list ap;
-
-	g_free(b->last_error);
-	va_start(ap, fmt);
-	b->last_error = g_strdup_vprintf(fmt, ap);
-	va_end(ap);
-	g_debug("kernel backend: %s", b->last_error);
-}
-
-const char *
-sim_backend_kernel_last_error(SimBackend *b)
-{
-	g_return_val_if_fail(b != NULL, NULL);
-	return b->last_error;
-}
-
-static uint64_t
-ptr64(const void *p)
-{
-	return (uint64_t)(uintptr_t)p;
-}
-
-static int
-sys_bpf(int cmd, union bpf_attr *attr)
-{
-	long r = syscall(__NR_bpf, cmd, attr, sizeof(*attr));
-
-	return r < 0 ? -errno : (int)r;
-}
-
-static int64_t
-now_ms(void)
-{
-	return g_get_monotonic_time() / 1000;
-}
-
-/* ---------------------------------------------------------------------
- * Workers
- */
-
-/* Bring lo up in the calling thread's namespace. */
-static int
-lo_up(void)
-{
-	struct ifreq ifr;
-	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
-
-	if (s < 0)
-		return -errno;
-	memset(&ifr, 0, sizeof(ifr));
-	g_strlcpy(ifr.ifr_name, "lo", sizeof(ifr.ifr_name));
-	if (ioctl(s, SIOCGIFFLAGS, &ifr) != 0) {
-		err = -errno;
-	} else {
-		ifr.ifr_flags |= IFF_UP;
-		if (ioctl(s, SIOCSIFFLAGS, &ifr) != 0)
-			err = -errno;
-	}
-	close(s);
-	return err;
-}
-
-/* Write "val\n" to an open sysctl file. */
-static int
-sysctl_write_fd(int fd, long val)
-{
-	char buf[32];
-	int n = snprintf(buf, sizeof(buf), "%ld\n", val);
-
-	if (pwrite(fd, buf, (size_t)n, 0) < 0)
-		return -errno;
-	return 0;
-}
-
-/*
- * net.ipv4.ip_local_port_range of every namespace: the kernel picks an
- * ephemeral port at random in its range, the model the lowest free one
- * from 32768 up.  Scenarios name fixed client ports from 40000 up (send
- * ... from 127.0.0.1:46000); with the default 32768-60999 a server's
- * random port met one of them now and then (EADDRINUSE at the client's
- * bind).  Below 40000 it cannot.
- */
-#define KB_PORT_RANGE	"32768 39999\n"
-
-static int
-port_range_set(void)
-{
-	int fd = open("/proc/sys/net/ipv4/ip_local_port_range",
-	    O_WRONLY | O_CLOEXEC), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, KB_PORT_RANGE, strlen(KB_PORT_RANGE)) < 0)
-		err = -errno;
-	close(fd);
-	return err;
-}
-
-/* Pin the calling thread (tid 0) or thread tid to cpu. */
-static int
-pin(pid_t tid, int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(tid, sizeof(set), &set) == 0 ? 0 : -errno;
-}
-
-/* Effective capabilities := caps (within the permitted set); this thread. */
-static int
-caps_set(uint64_t caps)
-{
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
-	struct __user_cap_data_struct d[2];
-	uint64_t perm, eff;
-
-	if (syscall(SYS_capget, &hdr, d) != 0)
-		return -errno;
-	perm = d[0].permitted | (uint64_t)d[1].permitted << 32;
-	eff = caps & perm;
-	d[0].effective = (uint32_t)eff;
-	d[1].effective = (uint32_t)(eff >> 32);
-	d[0].inheritable = d[1].inheritable = 0;
-	if (syscall(SYS_capset, &hdr, d) != 0)
-		return -errno;
-	return 0;
-}
-
-/*
- * Become uid with effective capabilities caps, in this thread only: the
- * permitted set is kept (PR_SET_KEEPCAPS) so caps can be raised again.
- */
-static int
-creds_set(uint32_t uid, uint64_t caps)
-{
-	if (uid != 0) {
-		if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0)
-			return -errno;
-		if (syscall(SYS_setresuid, uid, uid, uid) != 0)
-			return -errno;
-	}
-	return caps_set(caps);
-}
-
-static int
-worker_setup(KbWorker *w)
-{
-	int err;
-
-	w->tid = gettid();
-	if (w->cpu >= 0 && (err = pin(0, w->cpu)) != 0) {
-		w->start_what = g_strdup("sched_setaffinity");
-		return err;
-	}
-	if (w->join_fd < 0) {
-		if (unshare(CLONE_NEWNET) != 0) {
-			w->start_what = g_strdup("unshare");
-			return -errno;
-		}
-		if ((err = lo_up()) != 0) {
-			w->start_what = g_strdup("bringing lo up");
-			return err;
-		}
-		w->tfo_fd = open("/proc/sys/net/ipv4/tcp_fastopen",
-		    O_RDWR | O_CLOEXEC);
-		if (w->tfo_fd < 0 ||
-		    (err = sysctl_write_fd(w->tfo_fd, KB_TFO_ON)) != 0) {
-			w->start_what = g_strdup("net.ipv4.tcp_fastopen");
-			return w->tfo_fd < 0 ? -errno : err;
-		}
-		if ((err = port_range_set()) != 0) {
-			w->start_what = g_strdup("net.ipv4.ip_local_port_range");
-			return err;
-		}
-		w->new_nsfd = open("/proc/thread-self/ns/net",
-		    O_RDONLY | O_CLOEXEC);
-		if (w->new_nsfd < 0) {
-			w->start_what = g_strdup("/proc/thread-self/ns/net");
-			return -errno;
-		}
-	} else if (setns(w->join_fd, CLONE_NEWNET) != 0) {
-		w->start_what = g_strdup("setns");
-		return -errno;
-	}
-	if (w->set_creds && (err = creds_set(w->uid, w->caps)) != 0) {
-		w->start_what = g_strdup("setresuid/capset");
-		return err;
-	}
-	return 0;
-}
-
-static gpointer
-worker_main(gpointer data)
-{
-	KbWorker *w = data;
-	int err = worker_setup(w);
-
-	g_mutex_lock(&w->lock);
-	w->start_err = err;
-	w->started = TRUE;
-	g_cond_broadcast(&w->cond);
-	while (err == 0) {
-		KbFn fn;
-		void *arg;
-		int ret;
-
-		while (!w->pending && !w->quit)
-			g_cond_wait(&w->cond, &w->lock);
-		if (!w->pending)
-			break;
-		fn = w->fn;
-		arg = w->arg;
-		g_mutex_unlock(&w->lock);
-		ret = fn(arg);
-		g_mutex_lock(&w->lock);
-		w->ret = ret;
-		w->pending = FALSE;
-		g_cond_broadcast(&w->cond);
-	}
-	g_mutex_unlock(&w->lock);
-	return NULL;
-}
-
-static void
-worker_free(KbWorker *w)
-{
-	if (w == NULL)
-		return;
-	if (w->thread != NULL) {
-		g_mutex_lock(&w->lock);
-		w->quit = TRUE;
-		g_cond_broadcast(&w->cond);
-		g_mutex_unlock(&w->lock);
-		g_thread_join(w->thread);
-	}
-	if (w->new_nsfd >= 0)
-		close(w->new_nsfd);
-	if (w->tfo_fd >= 0)
-		close(w->tfo_fd);
-	g_free(w->start_what);
-	g_mutex_clear(&w->lock);
-	g_cond_clear(&w->cond);
-	g_free(w);
-}
-
-/*
- * Start a worker in namespace join_fd (-1: a new one) with uid/caps when
- * set_creds.  Returns it, or NULL with *err and *what set.
- */
-static KbWorker *
-worker_new(int join_fd, gboolean set_creds, uint32_t uid, uint64_t caps,
-    int cpu, int *err, char **what)
-{
-	KbWorker *w = g_new0(KbWorker, 1);
-	GError *gerr = NULL;
-
-	g_mutex_init(&w->lock);
-	g_cond_init(&w->cond);
-	w->join_fd = join_fd;
-	w->set_creds = set_creds;
-	w->uid = uid;
-	w->caps = caps;
-	w->cpu = cpu;
-	w->new_nsfd = w->tfo_fd = -1;
-	w->thread = g_thread_try_new("kb-worker", worker_main, w, &gerr);
-	if (w->thread == NULL) {
-		*err = -EAGAIN;
-		*what = g_strdup_printf("thread: %s", gerr->message);
-		g_error_free(gerr);
-		worker_free(w);
-		return NULL;
-	}
-	g_mutex_lock(&w->lock);
-	while (!w->started)
-		g_cond_wait(&w->cond, &w->lock);
-	g_mutex_unlock(&w->lock);
-	if (w->start_err != 0) {
-		*err = w->start_err;
-		*what = g_steal_pointer(&w->start_what);
-		worker_free(w);	/* the thread has returned already */
-		return NULL;
-	}
-	return w;
-}
-
-/* Run fn(arg) on w and return its result. */
-static int
-worker_run(KbWorker *w, KbFn fn, void *arg)
-{
-	int ret;
-
-	g_mutex_lock(&w->lock);
-	w->fn = fn;
-	w->arg = arg;
-	w->pending = TRUE;
-	g_cond_broadcast(&w->cond);
-	while (w->pending)
-		g_cond_wait(&w->cond, &w->lock);
-	ret = w->ret;
-	g_mutex_unlock(&w->lock);
-	return ret;
-}
-
-/* ---------------------------------------------------------------------
- * Namespaces, processes, fd tables
- */
-
-static KbNetns *
-netns_get(SimBackend *b, unsigned id)
-{
-	return id < b->netns->len ? b->netns->pdata[id] : NULL;
-}
-
-static KbProc *
-proc_get(SimBackend *b, unsigned id)
-{
-	return id < b->procs->len ? b->procs->pdata[id] : NULL;
-}
-
-static void
-netns_free(gpointer data)
-{
-	KbNetns *ns = data;
-
-	for (guint i = 0; i < ns->clients->len; i++)
-		close(g_array_index(ns->clients, int, i));
-	g_array_unref(ns->clients);
-	g_hash_table_unref(ns->pending);
-	worker_free(ns->w);	/* closes nsfd and tfo_fd: they are its */
-	g_free(ns);
-}
-
-static void
-proc_close_fds(KbProc *p)
-{
-	for (guint i = 0; i < p->fds->len; i++) {
-		int fd = g_array_index(p->fds, int, i);
-
-		if (fd >= 0)
-			close(fd);
-		g_array_index(p->fds, int, i) = -1;
-	}
-}
-
-static void
-proc_free(gpointer data)
-{
-	KbProc *p = data;
-
-	proc_close_fds(p);
-	g_array_unref(p->fds);
-	worker_free(p->w);
-	g_free(p);
-}
-
-/* The real fd behind scenario fd sfd of p, or -1. */
-static int
-fd_real(const KbProc *p, int sfd)
-{
-	if (sfd < 0 || (guint)sfd >= p->fds->len)
-		return -1;
-	return g_array_index(p->fds, int, sfd);
-}
-
-/*
- * The fd to hand the kernel for scenario fd sfd: its real fd, a negative
- * value unchanged, or an fd number no process has open (EBADF).
- */
-static int
-fd_xlate(const KbProc *p, int sfd)
-{
-	int fd;
-
-	if (sfd < 0)
-		return sfd;
-	fd = fd_real(p, sfd);
-	return fd >= 0 ? fd : KB_CLOSED_FD;
-}
-
-/* Install real fd at p's lowest free scenario fd (>= 3). */
-static int
-fd_install(KbProc *p, int real)
-{
-	for (guint i = KB_FIRST_FD; i < p->fds->len; i++) {
-		if (g_array_index(p->fds, int, i) < 0) {
-			g_array_index(p->fds, int, i) = real;
-			return (int)i;
-		}
-	}
-	g_array_append_val(p->fds, real);
-	return (int)p->fds->len - 1;
-}
-
-/* What a real fd is: socket, BPF map, BPF program, something else. */
-static int
-fd_kind(int fd)
-{
-	char path[64], buf[64];
-	ssize_t n;
-
-	if (fd < 0)
-		return KB_KIND_NONE;
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	n = readlink(path, buf, sizeof(buf) - 1);
-	if (n < 0)
-		return KB_KIND_NONE;
-	buf[n] = '\0';
-	if (g_str_has_prefix(buf, "socket:"))
-		return KB_KIND_SOCK;
-	if (strcmp(buf, "anon_inode:bpf-map") == 0)
-		return KB_KIND_MAP;
-	if (strcmp(buf, "anon_inode:bpf-prog") == 0)
-		return KB_KIND_PROG;
-	return KB_KIND_OTHER;
-}
-
-static int
-map_info(int fd, struct bpf_map_info *info)
-{
-	union bpf_attr attr;
-
-	memset(&attr, 0, sizeof(attr));
-	memset(info, 0, sizeof(*info));
-	attr.info.bpf_fd = (uint32_t)fd;
-	attr.info.info_len = sizeof(*info);
-	attr.info.info = ptr64(info);
-	return sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr);
-}
-
-static int
-prog_info(int fd, struct bpf_prog_info *info)
-{
-	union bpf_attr attr;
-
-	memset(&attr, 0, sizeof(attr));
-	memset(info, 0, sizeof(*info));
-	attr.info.bpf_fd = (uint32_t)fd;
-	attr.info.info_len = sizeof(*info);
-	attr.info.info = ptr64(info);
-	return sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr);
-}
-
-/* The backend id of kernel map kid (a new one the first time). */
-static unsigned
-map_id_of_kid(SimBackend *b, uint32_t kid)
-{
-	gpointer v = g_hash_table_lookup(b->maps, GUINT_TO_POINTER(kid));
-
-	if (v == NULL) {
-		v = GUINT_TO_POINTER(++b->next_map);
-		g_hash_table_insert(b->maps, GUINT_TO_POINTER(kid), v);
-	}
-	return GPOINTER_TO_UINT(v);
-}
-
-/* The socket record of real fd (registered as a socket of netns, with
- * backend id `id` or a new one, the first time); NULL: not a socket. */
-static KbSock *
-sock_register(SimBackend *b, int fd, unsigned netns, unsigned id)
-{
-	struct stat stb;
-	KbSock *s;
-	socklen_t len;
-	guint64 ino;
-
-	if (fd < 0 || fstat(fd, &stb) != 0 || !S_ISSOCK(stb.st_mode))
-		return NULL;
-	ino = (guint64)stb.st_ino;
-	s = g_hash_table_lookup(b->socks, &ino);
-	if (s != NULL)
-		return s;
-	s = g_new0(KbSock, 1);
-	s->ino = ino;
-	s->id = id != 0 ? id : ++b->next_sock;
-	s->netns = netns;
-	len = sizeof(int);
-	getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &s->family, &len);
-	len = sizeof(int);
-	getsockopt(fd, SOL_SOCKET, SO_TYPE, &s->type, &len);
-	len = sizeof(int);
-	getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &s->protocol, &len);
-	g_hash_table_insert(b->socks, &s->ino, s);
-	return s;
-}
-
-static KbProg *
-prog_of_fd(SimBackend *b, int fd)
-{
-	struct bpf_prog_info info;
-
-	if (fd_kind(fd) != KB_KIND_PROG || prog_info(fd, &info) != 0)
-		return NULL;
-	return g_hash_table_lookup(b->progs, GUINT_TO_POINTER(info.id));
-}
-
-/* ---------------------------------------------------------------------
- * Addresses
- */
-
-static socklen_t
-to_sockaddr(const struct rp_sockaddr *sa, struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (sa->addr.family == AF_INET) {
-		struct sockaddr_in *in = (struct sockaddr_in *)ss;
-
-		in->sin_family = AF_INET;
-		in->sin_port = htons(sa->port);
-		memcpy(&in->sin_addr, sa->addr.a, 4);
-		return sizeof(*in);
-	}
-	if (sa->addr.family == AF_INET6) {
-		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons(sa->port);
-		memcpy(&in6->sin6_addr, sa->addr.a, 16);
-		return sizeof(*in6);
-	}
-	ss->ss_family = sa->addr.family;
-	return sizeof(struct sockaddr);
-}
-
-static void
-from_sockaddr(const struct sockaddr_storage *ss, struct rp_sockaddr *sa)
-{
-	memset(sa, 0, sizeof(*sa));
-	sa->addr.family = ss->ss_family;
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *in = (const void *)ss;
-
-		memcpy(sa->addr.a, &in->sin_addr, 4);
-		sa->port = ntohs(in->sin_port);
-	} else if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const void *)ss;
-
-		memcpy(sa->addr.a, &in6->sin6_addr, 16);
-		sa->port = ntohs(in6->sin6_port);
-	}
-}
-
-static gboolean
-addr_any(const struct rp_addr *a)
-{
-	size_t n = a->family == AF_INET ? 4 : 16;
-
-	for (size_t i = 0; i < n; i++)
-		if (a->a[i] != 0)
-			return FALSE;
-	return TRUE;
-}
-
-/* 127.0.0.0/8, ::1 or ::ffff:127.x.y.z */
-static gboolean
-addr_loopback(const struct rp_addr *a)
-{
-	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
-	static const uint8_t one[16] = { [15] = 1 };
-
-	if (a->family == AF_INET)
-		return a->a[0] == 127;
-	if (a->family == AF_INET6)
-		return memcmp(a->a, one, 16) == 0 ||
-		    (memcmp(a->a, mapped, 12) == 0 && a->a[12] == 127);
-	return FALSE;
-}
-
-/* "addr port" with v4-mapped IPv6 written as IPv4: the key of a TCP
- * client as its server-side child sees it. */
-static char *
-peer_key(const struct sockaddr_storage *ss)
-{
-	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
-	char buf[INET6_ADDRSTRLEN];
-
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *in = (const void *)ss;
-
-		inet_ntop(AF_INET, &in->sin_addr, buf, sizeof(buf));
-		return g_strdup_printf("%s %u", buf, ntohs(in->sin_port));
-	}
-	if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const void *)ss;
-
-		if (memcmp(&in6->sin6_addr, mapped, 12) == 0)
-			inet_ntop(AF_INET, (const uint8_t *)&in6->sin6_addr +
-			    12, buf, sizeof(buf));
-		else
-			inet_ntop(AF_INET6, &in6->sin6_addr, buf, sizeof(buf));
-		return g_strdup_printf("%s %u", buf, ntohs(in6->sin6_port));
-	}
-	return g_strdup("?");
-}
 
 /* ---------------------------------------------------------------------
  * Jobs: what a worker runs.  One generic argument block.
@@ -781,7 +54,7 @@ typedef struct {
 static int
 on_proc(KbProc *p, KbFn fn, KbJob *j)
 {
-	return worker_run(p->w, fn, j);
+	return kb_worker_run(p->w, fn, j);
 }
 
 static int
@@ -897,7 +170,7 @@ j_bpf(void *arg)
 {
 	KbJob *j = arg;
 
-	return sys_bpf(j->cmd, j->attr);
+	return kb_sys_bpf(j->cmd, j->attr);
 }
 
 static int
@@ -905,7 +178,7 @@ j_caps(void *arg)
 {
 	KbJob *j = arg;
 
-	return caps_set(j->u1);
+	return kb_caps_set(j->u1);
 }
 
 /* sysctl j->in := j->i1 (path under /proc/sys), from the namespace. */
@@ -917,7 +190,7 @@ j_sysctl(void *arg)
 
 	if (fd < 0)
 		return -errno;
-	err = sysctl_write_fd(fd, (long)j->i1);
+	err = kb_sysctl_write_fd(fd, (long)j->i1);
 	close(fd);
 	return err;
 }
@@ -935,7 +208,7 @@ kb_close(SimBackend *b)
 	 * leave their namespaces and the namespaces vanish */
 	if (b->procs != NULL)
 		for (guint i = 0; i < b->procs->len; i++)
-			proc_close_fds(b->procs->pdata[i]);
+			kb_proc_close_fds(b->procs->pdata[i]);
 	if (b->prog_list != NULL)
 		for (guint i = 0; i < b->prog_list->len; i++) {
 			KbProg *pr = b->prog_list->pdata[i];
@@ -974,7 +247,7 @@ netns_add(SimBackend *b, char **what)
 		*what = g_strdup("too many namespaces");
 		return -ENOSPC;
 	}
-	w = worker_new(-1, FALSE, 0, 0, b->cpu, &err, what);
+	w = kb_worker_new(-1, FALSE, 0, 0, b->cpu, &err, what);
 	if (w == NULL)
 		return err;
 	ns = g_new0(KbNetns, 1);
@@ -994,7 +267,7 @@ static int
 proc_add(SimBackend *b, unsigned netns, gboolean set_creds, uint32_t uid,
     uint64_t caps, char **what)
 {
-	KbNetns *ns = netns_get(b, netns);
+	KbNetns *ns = kb_netns_get(b, netns);
 	KbProc *p;
 	KbWorker *w;
 	int err = 0, none = -1;
@@ -1003,7 +276,7 @@ proc_add(SimBackend *b, unsigned netns, gboolean set_creds, uint32_t uid,
 		return -ENOENT;
 	if (b->procs->len >= KB_MAX_PROCS)
 		return -ENOSPC;
-	w = worker_new(ns->nsfd, set_creds, uid, caps, b->cpu, &err, what);
+	w = kb_worker_new(ns->nsfd, set_creds, uid, caps, b->cpu, &err, what);
 	if (w == NULL)
 		return err;
 	p = g_new0(KbProc, 1);
@@ -1082,7 +355,7 @@ kb_open(const char *profile, GError **error)
 	attr.key_size = 4;
 	attr.value_size = 8;
 	attr.max_entries = 1;
-	fd = sys_bpf(BPF_MAP_CREATE, &attr);
+	fd = kb_sys_bpf(BPF_MAP_CREATE, &attr);
 	if (fd < 0) {
 		g_set_error(error, SIM_KERNEL_ERROR, fd == -EPERM || fd == -EACCES ?
 		    SIM_KERNEL_ERROR_PERMISSION : SIM_KERNEL_ERROR_FAILED,
@@ -1092,8 +365,8 @@ kb_open(const char *profile, GError **error)
 	close(fd);
 
 	b = g_new0(SimBackend, 1);
-	b->netns = g_ptr_array_new_with_free_func(netns_free);
-	b->procs = g_ptr_array_new_with_free_func(proc_free);
+	b->netns = g_ptr_array_new_with_free_func(kb_netns_free);
+	b->procs = g_ptr_array_new_with_free_func(kb_proc_free);
 	b->socks = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL,
 	    g_free);
 	b->maps = g_hash_table_new(g_direct_hash, g_direct_equal);
@@ -1136,46 +409,46 @@ kb_open(const char *profile, GError **error)
 static unsigned
 kb_sock_id(SimBackend *b, unsigned proc, int fd)
 {
-	KbProc *p = proc_get(b, proc);
+	KbProc *p = kb_proc_get(b, proc);
 	KbSock *s;
 
 	if (p == NULL)
 		return 0;
-	s = sock_register(b, fd_real(p, fd), p->netns, 0);
+	s = kb_sock_register(b, kb_fd_real(p, fd), p->netns, 0);
 	return s != NULL ? s->id : 0;
 }
 
 static unsigned
 kb_map_id(SimBackend *b, unsigned proc, int fd)
 {
-	KbProc *p = proc_get(b, proc);
+	KbProc *p = kb_proc_get(b, proc);
 	struct bpf_map_info info;
 	int real;
 
 	if (p == NULL)
 		return 0;
-	real = fd_real(p, fd);
-	if (fd_kind(real) != KB_KIND_MAP || map_info(real, &info) != 0)
+	real = kb_fd_real(p, fd);
+	if (kb_fd_kind(real) != KB_KIND_MAP || kb_map_info(real, &info) != 0)
 		return 0;
-	return map_id_of_kid(b, info.id);
+	return kb_map_id_of_kid(b, info.id);
 }
 
 static unsigned
 kb_prog_id(SimBackend *b, unsigned proc, int fd)
 {
-	KbProc *p = proc_get(b, proc);
+	KbProc *p = kb_proc_get(b, proc);
 	KbProg *pr;
 	struct bpf_prog_info info;
 	int real;
 
 	if (p == NULL)
 		return 0;
-	real = fd_real(p, fd);
-	pr = prog_of_fd(b, real);
+	real = kb_fd_real(p, fd);
+	pr = kb_prog_of_fd(b, real);
 	if (pr != NULL)
 		return pr->id;
 	/* a program this backend did not load (cannot happen today) */
-	if (fd_kind(real) != KB_KIND_PROG || prog_info(real, &info) != 0)
+	if (kb_fd_kind(real) != KB_KIND_PROG || kb_prog_info(real, &info) != 0)
 		return 0;
 	pr = g_new0(KbProg, 1);
 	pr->id = ++b->next_prog;
@@ -1216,7 +489,7 @@ kb_proc_new(SimBackend *b, unsigned netns, uint32_t uid, uint64_t caps)
 static int
 kb_proc_set_caps(SimBackend *b, unsigned proc, uint64_t caps)
 {
-	KbProc *p = proc_get(b, proc);
+	KbProc *p = kb_proc_get(b, proc);
 	KbJob j = { .b = b, .u1 = caps };
 	int err;
 
@@ -1237,13 +510,13 @@ static int
 kb_proc_set_memlock(SimBackend *b, unsigned proc, uint64_t bytes)
 {
 	(void)bytes;
-	return proc_get(b, proc) != NULL ? 0 : -ESRCH;
+	return kb_proc_get(b, proc) != NULL ? 0 : -ESRCH;
 }
 
 static int
 kb_sysctl_set(SimBackend *b, unsigned netns, const char *key, long val)
 {
-	KbNetns *ns = netns_get(b, netns);
+	KbNetns *ns = kb_netns_get(b, netns);
 	g_autofree char *path = NULL;
 	KbJob j = { .b = b };
 
@@ -1289,7 +562,7 @@ kb_sysctl_set(SimBackend *b, unsigned netns, const char *key, long val)
 		return -EINVAL;
 	j.i1 = (int)val;
 	/* /proc/sys/net is the namespace of the thread that opens it */
-	return worker_run(ns->w, j_sysctl, &j);
+	return kb_worker_run(ns->w, j_sysctl, &j);
 }
 
 static int
@@ -1303,14 +576,14 @@ kb_set_cpu(SimBackend *b, unsigned cpu)
 	b->cpu = (int)cpu;
 	for (guint i = 0; i < b->netns->len; i++) {
 		KbNetns *ns = b->netns->pdata[i];
-		int err = pin(ns->w->tid, b->cpu);
+		int err = kb_pin(ns->w->tid, b->cpu);
 
 		if (err != 0)
 			return err;
 	}
 	for (guint i = 0; i < b->procs->len; i++) {
 		KbProc *p = b->procs->pdata[i];
-		int err = pin(p->w->tid, b->cpu);
+		int err = kb_pin(p->w->tid, b->cpu);
 
 		if (err != 0)
 			return err;
@@ -1325,42 +598,42 @@ kb_set_cpu(SimBackend *b, unsigned cpu)
 static int
 kb_dup(SimBackend *b, unsigned proc, int fd)
 {
-	KbProc *p = proc_get(b, proc);
+	KbProc *p = kb_proc_get(b, proc);
 	int real, nfd;
 
 	if (p == NULL)
 		return -ESRCH;
-	real = fd_real(p, fd);
+	real = kb_fd_real(p, fd);
 	if (real < 0)
 		return -EBADF;
 	nfd = fcntl(real, F_DUPFD_CLOEXEC, 0);
 	if (nfd < 0)
 		return -errno;
-	return fd_install(p, nfd);
+	return kb_fd_install(p, nfd);
 }
 
 /* SCM_RIGHTS gives the receiver the same struct file: so does dup(). */
 static int
 kb_pass(SimBackend *b, unsigned from, int fd, unsigned to)
 {
-	KbProc *p = proc_get(b, from), *q = proc_get(b, to);
+	KbProc *p = kb_proc_get(b, from), *q = kb_proc_get(b, to);
 	int real, nfd;
 
 	if (p == NULL || q == NULL)
 		return -ESRCH;
-	real = fd_real(p, fd);
+	real = kb_fd_real(p, fd);
 	if (real < 0)
 		return -EBADF;
 	nfd = fcntl(real, F_DUPFD_CLOEXEC, 0);
 	if (nfd < 0)
 		return -errno;
-	return fd_install(q, nfd);
+	return kb_fd_install(q, nfd);
 }
 
 static int
 kb_close_fd(SimBackend *b, unsigned proc, int fd)
 {
-	KbProc *p = proc_get(b, proc);
+	KbProc *p = kb_proc_get(b, proc);
 	struct bpf_map_info info;
 	union bpf_attr attr;
 	uint32_t id = 0;
@@ -1368,11 +641,11 @@ kb_close_fd(SimBackend *b, unsigned proc, int fd)
 
 	if (p == NULL)
 		return -ESRCH;
-	real = fd_real(p, fd);
+	real = kb_fd_real(p, fd);
 	if (real < 0)
 		return -EBADF;
 	g_array_index(p->fds, int, fd) = -1;
-	if (fd_kind(real) == KB_KIND_MAP && map_info(real, &info) == 0 &&
+	if (kb_fd_kind(real) == KB_KIND_MAP && kb_map_info(real, &info) == 0 &&
 	    info.type == BPF_MAP_TYPE_REUSEPORT_SOCKARRAY)
 		id = info.id;
 	if (close(real) != 0)
@@ -1382,7 +655,7 @@ kb_close_fd(SimBackend *b, unsigned proc, int fd)
 	memset(&attr, 0, sizeof(attr));
 	attr.map_id = id;
 	if (id != 0) {
-		int mfd = sys_bpf(BPF_MAP_GET_FD_BY_ID, &attr);
+		int mfd = kb_sys_bpf(BPF_MAP_GET_FD_BY_ID, &attr);
 
 		if (mfd >= 0)
 			close(mfd);
@@ -1415,7 +688,7 @@ free_may_be_pending(SimBackend *b)
 static int
 kb_socket(SimBackend *b, unsigned proc, int family, int type, int protocol)
 {
-	KbProc *p = proc_get(b, proc);
+	KbProc *p = kb_proc_get(b, proc);
 	KbJob j = { .b = b, .i1 = family, .i2 = type, .i3 = protocol };
 	int fd;
 
@@ -1424,20 +697,20 @@ kb_socket(SimBackend *b, unsigned proc, int family, int type, int protocol)
 	fd = on_proc(p, j_socket, &j);
 	if (fd < 0)
 		return fd;
-	sock_register(b, fd, p->netns, 0);
-	return fd_install(p, fd);
+	kb_sock_register(b, fd, p->netns, 0);
+	return kb_fd_install(p, fd);
 }
 
 static int
 kb_setsockopt(SimBackend *b, unsigned proc, int fd, enum rp_sockopt opt,
     int val)
 {
-	KbProc *p = proc_get(b, proc);
+	KbProc *p = kb_proc_get(b, proc);
 	KbJob j = { .b = b, .in = &val, .len = sizeof(val) };
 
 	if (p == NULL)
 		return -ESRCH;
-	j.fd = fd_xlate(p, fd);
+	j.fd = kb_fd_xlate(p, fd);
 	switch (opt) {
 	case RP_SO_REUSEPORT:
 		j.i1 = SOL_SOCKET;
@@ -1474,34 +747,34 @@ kb_setsockopt(SimBackend *b, unsigned proc, int fd, enum rp_sockopt opt,
 static int
 kb_bind(SimBackend *b, unsigned proc, int fd, const struct rp_sockaddr *sa)
 {
-	KbProc *p = proc_get(b, proc);
+	KbProc *p = kb_proc_get(b, proc);
 	struct sockaddr_storage ss;
 	KbJob j = { .b = b, .in = &ss };
 
 	g_return_val_if_fail(sa != NULL, -EFAULT);
 	if (p == NULL)
 		return -ESRCH;
-	j.fd = fd_xlate(p, fd);
-	j.len = to_sockaddr(sa, &ss);
+	j.fd = kb_fd_xlate(p, fd);
+	j.len = kb_to_sockaddr(sa, &ss);
 	return on_proc(p, j_bind, &j);
 }
 
 static int
 kb_listen(SimBackend *b, unsigned proc, int fd, int backlog)
 {
-	KbProc *p = proc_get(b, proc);
+	KbProc *p = kb_proc_get(b, proc);
 	KbJob j = { .b = b, .i1 = backlog };
 
 	if (p == NULL)
 		return -ESRCH;
-	j.fd = fd_xlate(p, fd);
+	j.fd = kb_fd_xlate(p, fd);
 	return on_proc(p, j_listen, &j);
 }
 
 static int
 kb_connect(SimBackend *b, unsigned proc, int fd, const struct rp_sockaddr *sa)
 {
-	KbProc *p = proc_get(b, proc);
+	KbProc *p = kb_proc_get(b, proc);
 	struct sockaddr_storage ss;
 	KbJob j = { .b = b, .in = &ss };
 
@@ -1510,24 +783,24 @@ kb_connect(SimBackend *b, unsigned proc, int fd, const struct rp_sockaddr *sa)
 		return -ESRCH;
 	/* loopback only: nothing leaves the namespace, ever */
 	if ((sa->addr.family == AF_INET || sa->addr.family == AF_INET6) &&
-	    !addr_loopback(&sa->addr) && !addr_any(&sa->addr)) {
+	    !kb_addr_loopback(&sa->addr) && !kb_addr_any(&sa->addr)) {
 		kb_note(b, "connect: only loopback destinations");
 		return -ENETUNREACH;
 	}
-	j.fd = fd_xlate(p, fd);
-	j.len = to_sockaddr(sa, &ss);
+	j.fd = kb_fd_xlate(p, fd);
+	j.len = kb_to_sockaddr(sa, &ss);
 	return on_proc(p, j_connect, &j);
 }
 
 static int
 kb_shutdown(SimBackend *b, unsigned proc, int fd, int how)
 {
-	KbProc *p = proc_get(b, proc);
+	KbProc *p = kb_proc_get(b, proc);
 	KbJob j = { .b = b, .i1 = how };
 
 	if (p == NULL)
 		return -ESRCH;
-	j.fd = fd_xlate(p, fd);
+	j.fd = kb_fd_xlate(p, fd);
 	return on_proc(p, j_shutdown, &j);
 }
 
@@ -1538,7 +811,7 @@ kb_shutdown(SimBackend *b, unsigned proc, int fd, int how)
 static int
 kb_accept(SimBackend *b, unsigned proc, int fd)
 {
-	KbProc *p = proc_get(b, proc);
+	KbProc *p = kb_proc_get(b, proc);
 	KbJob j = { .b = b };
 	struct sockaddr_storage peer;
 	socklen_t len = sizeof(peer);
@@ -1548,15 +821,15 @@ kb_accept(SimBackend *b, unsigned proc, int fd)
 
 	if (p == NULL)
 		return -ESRCH;
-	j.fd = fd_xlate(p, fd);
+	j.fd = kb_fd_xlate(p, fd);
 	cfd = on_proc(p, j_accept, &j);
 	if (cfd < 0)
 		return cfd;
-	lsk = sock_register(b, j.fd, p->netns, 0);
+	lsk = kb_sock_register(b, j.fd, p->netns, 0);
 	netns = lsk != NULL ? lsk->netns : p->netns;
 	if (getpeername(cfd, (struct sockaddr *)&peer, &len) == 0) {
-		g_autofree char *key = peer_key(&peer);
-		KbNetns *ns = netns_get(b, netns);
+		g_autofree char *key = kb_peer_key(&peer);
+		KbNetns *ns = kb_netns_get(b, netns);
 		gpointer v;
 
 		if (ns != NULL && g_hash_table_lookup_extended(ns->pending,
@@ -1565,14 +838,14 @@ kb_accept(SimBackend *b, unsigned proc, int fd)
 			g_hash_table_remove(ns->pending, key);
 		}
 	}
-	sock_register(b, cfd, netns, id);
-	return fd_install(p, cfd);
+	kb_sock_register(b, cfd, netns, id);
+	return kb_fd_install(p, cfd);
 }
 
 static int
 kb_get_cookie(SimBackend *b, unsigned proc, int fd, uint64_t *cookie)
 {
-	KbProc *p = proc_get(b, proc);
+	KbProc *p = kb_proc_get(b, proc);
 	uint64_t c = 0;
 	KbJob j = { .b = b, .i1 = SOL_SOCKET, .i2 = SO_COOKIE, .out = &c,
 	    .len = sizeof(c) };
@@ -1581,7 +854,7 @@ kb_get_cookie(SimBackend *b, unsigned proc, int fd, uint64_t *cookie)
 	g_return_val_if_fail(cookie != NULL, -EFAULT);
 	if (p == NULL)
 		return -ESRCH;
-	j.fd = fd_xlate(p, fd);
+	j.fd = kb_fd_xlate(p, fd);
 	err = on_proc(p, j_getsockopt, &j);
 	if (err == 0)
 		*cookie = c;
@@ -1591,7 +864,7 @@ kb_get_cookie(SimBackend *b, unsigned proc, int fd, uint64_t *cookie)
 static int
 kb_getsockname(SimBackend *b, unsigned proc, int fd, struct rp_sockaddr *sa)
 {
-	KbProc *p = proc_get(b, proc);
+	KbProc *p = kb_proc_get(b, proc);
 	struct sockaddr_storage ss;
 	KbJob j = { .b = b, .out = &ss };
 	int err;
@@ -1600,10 +873,10 @@ kb_getsockname(SimBackend *b, unsigned proc, int fd, struct rp_sockaddr *sa)
 	if (p == NULL)
 		return -ESRCH;
 	memset(&ss, 0, sizeof(ss));
-	j.fd = fd_xlate(p, fd);
+	j.fd = kb_fd_xlate(p, fd);
 	err = on_proc(p, j_getsockname, &j);
 	if (err == 0)
-		from_sockaddr(&ss, sa);
+		kb_from_sockaddr(&ss, sa);
 	return err < 0 ? err : 0;
 }
 
@@ -1612,7 +885,7 @@ static int
 kb_set_foreign_owner(SimBackend *b, unsigned proc, int fd)
 {
 	(void)fd;
-	if (proc_get(b, proc) == NULL)
+	if (kb_proc_get(b, proc) == NULL)
 		return -ESRCH;
 	kb_note(b, "owner foreign: no faithful kernel equivalent (it "
 	    "would take an l2tp/encap tunnel socket)");
@@ -1623,7 +896,7 @@ static int
 kb_attach_cbpf(SimBackend *b, unsigned proc, int fd,
     const struct rp_cbpf *cbpf)
 {
-	KbProc *p = proc_get(b, proc);
+	KbProc *p = kb_proc_get(b, proc);
 	g_autoptr(GArray) insns = g_array_new(FALSE, FALSE,
 	    sizeof(struct sock_filter));
 	struct sock_fprog fprog;
@@ -1637,36 +910,36 @@ kb_attach_cbpf(SimBackend *b, unsigned proc, int fd,
 	memset(&fprog, 0, sizeof(fprog));	/* padding after len */
 	fprog.len = (unsigned short)insns->len;
 	fprog.filter = (struct sock_filter *)(void *)insns->data;
-	j.fd = fd_xlate(p, fd);
+	j.fd = kb_fd_xlate(p, fd);
 	return on_proc(p, j_setsockopt, &j);
 }
 
 static int
 kb_attach_ebpf(SimBackend *b, unsigned proc, int fd, int progfd)
 {
-	KbProc *p = proc_get(b, proc);
+	KbProc *p = kb_proc_get(b, proc);
 	int pfd;
 	KbJob j = { .b = b, .i1 = SOL_SOCKET, .i2 = SO_ATTACH_REUSEPORT_EBPF,
 	    .in = &pfd, .len = sizeof(pfd) };
 
 	if (p == NULL)
 		return -ESRCH;
-	pfd = fd_xlate(p, progfd);
-	j.fd = fd_xlate(p, fd);
+	pfd = kb_fd_xlate(p, progfd);
+	j.fd = kb_fd_xlate(p, fd);
 	return on_proc(p, j_setsockopt, &j);
 }
 
 static int
 kb_detach_bpf(SimBackend *b, unsigned proc, int fd)
 {
-	KbProc *p = proc_get(b, proc);
+	KbProc *p = kb_proc_get(b, proc);
 	int zero = 0;
 	KbJob j = { .b = b, .i1 = SOL_SOCKET, .i2 = SO_DETACH_REUSEPORT_BPF,
 	    .in = &zero, .len = sizeof(zero) };
 
 	if (p == NULL)
 		return -ESRCH;
-	j.fd = fd_xlate(p, fd);
+	j.fd = kb_fd_xlate(p, fd);
 	return on_proc(p, j_setsockopt, &j);
 }
 
@@ -1677,7 +950,7 @@ kb_detach_bpf(SimBackend *b, unsigned proc, int fd)
 static int
 kb_map_create(SimBackend *b, unsigned proc, const struct rp_map_attr *a)
 {
-	KbProc *p = proc_get(b, proc);
+	KbProc *p = kb_proc_get(b, proc);
 	union bpf_attr attr;
 	KbJob j = { .b = b, .attr = &attr, .cmd = BPF_MAP_CREATE };
 	struct bpf_map_info info;
@@ -1694,11 +967,11 @@ kb_map_create(SimBackend *b, unsigned proc, const struct rp_map_attr *a)
 	attr.map_flags = a->map_flags;
 	if (a->map_type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
 	    a->map_type == BPF_MAP_TYPE_HASH_OF_MAPS)
-		attr.inner_map_fd = (uint32_t)fd_xlate(p, a->inner_map_fd);
+		attr.inner_map_fd = (uint32_t)kb_fd_xlate(p, a->inner_map_fd);
 	attr.numa_node = a->numa_node;
 	/* 16 bytes: a name without NUL in them is the kernel's EINVAL */
 	memcpy(attr.map_name, a->name, sizeof(attr.map_name));
-	attr.btf_fd = (uint32_t)fd_xlate(p, (int)a->btf_fd);
+	attr.btf_fd = (uint32_t)kb_fd_xlate(p, (int)a->btf_fd);
 	attr.btf_key_type_id = a->btf_key_type_id;
 	attr.btf_value_type_id = a->btf_value_type_id;
 	attr.btf_vmlinux_value_type_id = a->btf_vmlinux_value_type_id;
@@ -1708,9 +981,9 @@ kb_map_create(SimBackend *b, unsigned proc, const struct rp_map_attr *a)
 	fd = on_proc(p, j_bpf, &j);
 	if (fd < 0)
 		return fd;
-	if (map_info(fd, &info) == 0)
-		map_id_of_kid(b, info.id);
-	return fd_install(p, fd);
+	if (kb_map_info(fd, &info) == 0)
+		kb_map_id_of_kid(b, info.id);
+	return kb_fd_install(p, fd);
 }
 
 /* Key and value sizes of the map behind real fd (defaults when not a map,
@@ -1718,8 +991,8 @@ kb_map_create(SimBackend *b, unsigned proc, const struct rp_map_attr *a)
 static void
 map_sizes(int fd, struct bpf_map_info *info)
 {
-	if (fd < 0 || fd == KB_CLOSED_FD || fd_kind(fd) != KB_KIND_MAP ||
-	    map_info(fd, info) != 0) {
+	if (fd < 0 || fd == KB_CLOSED_FD || kb_fd_kind(fd) != KB_KIND_MAP ||
+	    kb_map_info(fd, info) != 0) {
 		memset(info, 0, sizeof(*info));
 		info->key_size = 4;
 		info->value_size = 8;
@@ -1737,7 +1010,7 @@ static int
 kb_map_lookup(SimBackend *b, unsigned proc, int fd, uint32_t key,
     uint64_t *value, uint64_t flags)
 {
-	KbProc *p = proc_get(b, proc);
+	KbProc *p = kb_proc_get(b, proc);
 	struct bpf_map_info info;
 	union bpf_attr attr;
 	KbJob j = { .b = b, .attr = &attr, .cmd = BPF_MAP_LOOKUP_ELEM };
@@ -1747,15 +1020,15 @@ kb_map_lookup(SimBackend *b, unsigned proc, int fd, uint32_t key,
 	g_return_val_if_fail(value != NULL, -EFAULT);
 	if (p == NULL)
 		return -ESRCH;
-	rfd = fd_xlate(p, fd);
+	rfd = kb_fd_xlate(p, fd);
 	map_sizes(rfd, &info);
 	k = buf_new(info.key_size);
 	v = buf_new(info.value_size);
 	memcpy(k, &key, sizeof(key));
 	memset(&attr, 0, sizeof(attr));
 	attr.map_fd = (uint32_t)rfd;
-	attr.key = ptr64(k);
-	attr.value = ptr64(v);
+	attr.key = kb_ptr64(k);
+	attr.value = kb_ptr64(v);
 	attr.flags = flags;
 	err = on_proc(p, j_bpf, &j);
 	if (err < 0)
@@ -1771,7 +1044,7 @@ kb_map_lookup(SimBackend *b, unsigned proc, int fd, uint32_t key,
 	/* outer maps answer the inner map's kernel id: name it ours */
 	if (info.type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
 	    info.type == BPF_MAP_TYPE_HASH_OF_MAPS)
-		*value = map_id_of_kid(b, (uint32_t)*value);
+		*value = kb_map_id_of_kid(b, (uint32_t)*value);
 	return 0;
 }
 
@@ -1791,14 +1064,14 @@ value_xlate(const KbProc *p, uint64_t v, uint32_t value_size)
 	} else if (v > INT32_MAX) {
 		return v;
 	}
-	return (uint64_t)fd_xlate(p, (int)v);
+	return (uint64_t)kb_fd_xlate(p, (int)v);
 }
 
 static int
 kb_map_update(SimBackend *b, unsigned proc, int fd, uint32_t key,
     uint64_t value, uint64_t flags)
 {
-	KbProc *p = proc_get(b, proc);
+	KbProc *p = kb_proc_get(b, proc);
 	struct bpf_map_info info;
 	union bpf_attr attr;
 	KbJob j = { .b = b, .attr = &attr, .cmd = BPF_MAP_UPDATE_ELEM };
@@ -1808,7 +1081,7 @@ kb_map_update(SimBackend *b, unsigned proc, int fd, uint32_t key,
 
 	if (p == NULL)
 		return -ESRCH;
-	rfd = fd_xlate(p, fd);
+	rfd = kb_fd_xlate(p, fd);
 	map_sizes(rfd, &info);
 	k = buf_new(info.key_size);
 	v = buf_new(info.value_size);
@@ -1823,8 +1096,8 @@ kb_map_update(SimBackend *b, unsigned proc, int fd, uint32_t key,
 	}
 	memset(&attr, 0, sizeof(attr));
 	attr.map_fd = (uint32_t)rfd;
-	attr.key = ptr64(k);
-	attr.value = ptr64(v);
+	attr.key = kb_ptr64(k);
+	attr.value = kb_ptr64(v);
 	attr.flags = flags;
 	err = on_proc(p, j_bpf, &j);
 	if (err == -EBUSY && free_may_be_pending(b)) {
@@ -1843,7 +1116,7 @@ kb_map_update(SimBackend *b, unsigned proc, int fd, uint32_t key,
 static int
 kb_map_delete(SimBackend *b, unsigned proc, int fd, uint32_t key)
 {
-	KbProc *p = proc_get(b, proc);
+	KbProc *p = kb_proc_get(b, proc);
 	struct bpf_map_info info;
 	union bpf_attr attr;
 	KbJob j = { .b = b, .attr = &attr, .cmd = BPF_MAP_DELETE_ELEM };
@@ -1852,13 +1125,13 @@ kb_map_delete(SimBackend *b, unsigned proc, int fd, uint32_t key)
 
 	if (p == NULL)
 		return -ESRCH;
-	rfd = fd_xlate(p, fd);
+	rfd = kb_fd_xlate(p, fd);
 	map_sizes(rfd, &info);
 	k = buf_new(info.key_size);
 	memcpy(k, &key, sizeof(key));
 	memset(&attr, 0, sizeof(attr));
 	attr.map_fd = (uint32_t)rfd;
-	attr.key = ptr64(k);
+	attr.key = kb_ptr64(k);
 	return on_proc(p, j_bpf, &j);
 }
 
@@ -1866,7 +1139,7 @@ static int
 kb_map_next_key(SimBackend *b, unsigned proc, int fd, const uint32_t *key,
     uint32_t *next)
 {
-	KbProc *p = proc_get(b, proc);
+	KbProc *p = kb_proc_get(b, proc);
 	struct bpf_map_info info;
 	union bpf_attr attr;
 	KbJob j = { .b = b, .attr = &attr, .cmd = BPF_MAP_GET_NEXT_KEY };
@@ -1876,7 +1149,7 @@ kb_map_next_key(SimBackend *b, unsigned proc, int fd, const uint32_t *key,
 	g_return_val_if_fail(next != NULL, -EFAULT);
 	if (p == NULL)
 		return -ESRCH;
-	rfd = fd_xlate(p, fd);
+	rfd = kb_fd_xlate(p, fd);
 	map_sizes(rfd, &info);
 	k = buf_new(info.key_size);
 	n = buf_new(info.key_size);
@@ -1884,9 +1157,9 @@ kb_map_next_key(SimBackend *b, unsigned proc, int fd, const uint32_t *key,
 	attr.map_fd = (uint32_t)rfd;
 	if (key != NULL) {
 		memcpy(k, key, sizeof(*key));
-		attr.key = ptr64(k);
+		attr.key = kb_ptr64(k);
 	}
-	attr.next_key = ptr64(n);
+	attr.next_key = kb_ptr64(n);
 	err = on_proc(p, j_bpf, &j);
 	if (err == 0)
 		memcpy(next, n, sizeof(*next));
@@ -1896,14 +1169,14 @@ kb_map_next_key(SimBackend *b, unsigned proc, int fd, const uint32_t *key,
 static int
 kb_map_freeze(SimBackend *b, unsigned proc, int fd)
 {
-	KbProc *p = proc_get(b, proc);
+	KbProc *p = kb_proc_get(b, proc);
 	union bpf_attr attr;
 	KbJob j = { .b = b, .attr = &attr, .cmd = BPF_MAP_FREEZE };
 
 	if (p == NULL)
 		return -ESRCH;
 	memset(&attr, 0, sizeof(attr));
-	attr.map_fd = (uint32_t)fd_xlate(p, fd);
+	attr.map_fd = (uint32_t)kb_fd_xlate(p, fd);
 	return on_proc(p, j_bpf, &j);
 }
 
@@ -1911,7 +1184,7 @@ static int
 kb_map_lookup_and_delete(SimBackend *b, unsigned proc, int fd, uint32_t key,
     uint64_t *value)
 {
-	KbProc *p = proc_get(b, proc);
+	KbProc *p = kb_proc_get(b, proc);
 	struct bpf_map_info info;
 	union bpf_attr attr;
 	KbJob j = { .b = b, .attr = &attr,
@@ -1922,15 +1195,15 @@ kb_map_lookup_and_delete(SimBackend *b, unsigned proc, int fd, uint32_t key,
 	g_return_val_if_fail(value != NULL, -EFAULT);
 	if (p == NULL)
 		return -ESRCH;
-	rfd = fd_xlate(p, fd);
+	rfd = kb_fd_xlate(p, fd);
 	map_sizes(rfd, &info);
 	k = buf_new(info.key_size);
 	v = buf_new(info.value_size);
 	memcpy(k, &key, sizeof(key));
 	memset(&attr, 0, sizeof(attr));
 	attr.map_fd = (uint32_t)rfd;
-	attr.key = ptr64(k);
-	attr.value = ptr64(v);
+	attr.key = kb_ptr64(k);
+	attr.value = kb_ptr64(v);
 	err = on_proc(p, j_bpf, &j);
 	if (err == 0)
 		memcpy(value, v, info.value_size == 4 ? 4 : 8);
@@ -1940,7 +1213,7 @@ kb_map_lookup_and_delete(SimBackend *b, unsigned proc, int fd, uint32_t key,
 static int
 kb_map_lookup_batch(SimBackend *b, unsigned proc, int fd)
 {
-	KbProc *p = proc_get(b, proc);
+	KbProc *p = kb_proc_get(b, proc);
 	struct bpf_map_info info;
 	union bpf_attr attr;
 	KbJob j = { .b = b, .attr = &attr, .cmd = BPF_MAP_LOOKUP_BATCH };
@@ -1949,16 +1222,16 @@ kb_map_lookup_batch(SimBackend *b, unsigned proc, int fd)
 
 	if (p == NULL)
 		return -ESRCH;
-	rfd = fd_xlate(p, fd);
+	rfd = kb_fd_xlate(p, fd);
 	map_sizes(rfd, &info);
 	out = buf_new(info.key_size);
 	k = buf_new(info.key_size);
 	v = buf_new(info.value_size);
 	memset(&attr, 0, sizeof(attr));
 	attr.batch.map_fd = (uint32_t)rfd;
-	attr.batch.out_batch = ptr64(out);
-	attr.batch.keys = ptr64(k);
-	attr.batch.values = ptr64(v);
+	attr.batch.out_batch = kb_ptr64(out);
+	attr.batch.keys = kb_ptr64(k);
+	attr.batch.values = kb_ptr64(v);
 	attr.batch.count = 1;
 	return on_proc(p, j_bpf, &j);
 }
@@ -1980,7 +1253,7 @@ aux_map(uint32_t type, uint32_t key_size, uint32_t value_size,
 	attr.value_size = value_size;
 	attr.max_entries = max_entries;
 	g_strlcpy(attr.map_name, name, sizeof(attr.map_name));
-	return sys_bpf(BPF_MAP_CREATE, &attr);
+	return kb_sys_bpf(BPF_MAP_CREATE, &attr);
 }
 
 /* BPF_PROG_LOAD on p's worker; on failure the verifier log is noted. */
@@ -1996,9 +1269,9 @@ prog_load_insns(SimBackend *b, KbProc *p, uint32_t type, uint32_t eat,
 	memset(&attr, 0, sizeof(attr));
 	attr.prog_type = type;
 	attr.expected_attach_type = eat;
-	attr.insns = ptr64(insns->data);
+	attr.insns = kb_ptr64(insns->data);
 	attr.insn_cnt = insns->len;
-	attr.license = ptr64(license);
+	attr.license = kb_ptr64(license);
 	g_strlcpy(attr.prog_name, "rp_sim", sizeof(attr.prog_name));
 	fd = on_proc(p, j_bpf, &j);
 	if (fd == -EINVAL || fd == -EACCES) {
@@ -2008,7 +1281,7 @@ prog_load_insns(SimBackend *b, KbProc *p, uint32_t type, uint32_t eat,
 		const char *tail;
 
 		attr.log_level = 1;
-		attr.log_buf = ptr64(log);
+		attr.log_buf = kb_ptr64(log);
 		attr.log_size = (uint32_t)size;
 		int again = on_proc(p, j_bpf, &j);
 
@@ -2026,7 +1299,7 @@ prog_load_insns(SimBackend *b, KbProc *p, uint32_t type, uint32_t eat,
 static int
 kb_prog_load(SimBackend *b, unsigned proc, const struct rp_prog_attr *a)
 {
-	KbProc *p = proc_get(b, proc);
+	KbProc *p = kb_proc_get(b, proc);
 	g_autoptr(GArray) insns = g_array_new(FALSE, FALSE,
 	    sizeof(struct bpf_insn));
 	int stats = -1, migrate = -1, fd, err;
@@ -2054,10 +1327,10 @@ kb_prog_load(SimBackend *b, unsigned proc, const struct rp_prog_attr *a)
 			return migrate;
 		}
 		err = bpfgen_sk_reuseport(&a->policy, a->map_fd < 0 ? -1 :
-		    fd_xlate(p, a->map_fd), migrate, stats, insns);
+		    kb_fd_xlate(p, a->map_fd), migrate, stats, insns);
 	} else if (a->prog_type == BPF_PROG_TYPE_SOCKET_FILTER) {
 		err = bpfgen_socket_filter(&a->policy, a->map_fd < 0 ? -1 :
-		    fd_xlate(p, a->map_fd), stats, insns);
+		    kb_fd_xlate(p, a->map_fd), stats, insns);
 	} else {
 		bpfgen_trivial(insns);
 		err = 0;
@@ -2078,457 +1351,40 @@ kb_prog_load(SimBackend *b, unsigned proc, const struct rp_prog_attr *a)
 	}
 	pr = g_new0(KbProg, 1);
 	pr->id = ++b->next_prog;
-	pr->kid = prog_info(fd, &info) == 0 ? info.id : 0;
+	pr->kid = kb_prog_info(fd, &info) == 0 ? info.id : 0;
 	pr->type = a->prog_type;
 	pr->stats_fd = stats;
 	pr->migrate_fd = migrate;
 	g_ptr_array_add(b->prog_list, pr);
 	g_hash_table_insert(b->progs, GUINT_TO_POINTER(pr->kid), pr);
-	return fd_install(p, fd);
+	return kb_fd_install(p, fd);
 }
 
 static int
 kb_prog_migrate_set(SimBackend *b, unsigned proc, int progfd,
     uint64_t cookie, uint32_t key)
 {
-	KbProc *p = proc_get(b, proc);
+	KbProc *p = kb_proc_get(b, proc);
 	union bpf_attr attr;
 	KbProg *pr;
 	int real;
 
 	if (p == NULL)
 		return -ESRCH;
-	real = fd_real(p, progfd);
+	real = kb_fd_real(p, progfd);
 	if (real < 0)
 		return -EBADF;
-	pr = prog_of_fd(b, real);
+	pr = kb_prog_of_fd(b, real);
 	if (pr == NULL)
 		return -EINVAL;
 	if (pr->migrate_fd < 0)
 		return 0;	/* the model keeps a table no one reads */
 	memset(&attr, 0, sizeof(attr));
 	attr.map_fd = (uint32_t)pr->migrate_fd;
-	attr.key = ptr64(&cookie);
-	attr.value = ptr64(&key);
+	attr.key = kb_ptr64(&cookie);
+	attr.value = kb_ptr64(&key);
 	attr.flags = BPF_ANY;
-	return sys_bpf(BPF_MAP_UPDATE_ELEM, &attr);
-}
-
-/* ---------------------------------------------------------------------
- * Traffic
- */
-
-/* One socket a packet may reach. */
-typedef struct {
-	int		fd;
-	unsigned	id;
-	gboolean	listening;
-	uint32_t	backlog;	/* TCP: accept queue before the send */
-} KbCand;
-
-typedef struct {
-	SimBackend		*b;
-	KbNetns			*ns;
-	const struct rp_packet	*pkt;
-	GArray			*cands;		/* KbCand */
-	gboolean		 delivered;
-	gboolean		 refused;	/* RST / ICMP unreachable seen */
-	unsigned		 sock;
-	int			 sock_fd;	/* the receiver's real fd */
-	int			 client;	/* TCP client to keep, or -1 */
-	char			*client_key;
-	char			*why;		/* undecided: a note */
-} KbSend;
-
-static gboolean
-tcp_listener_backlog(int fd, uint32_t *backlog)
-{
-	struct tcp_info ti;
-	socklen_t len = sizeof(ti);
-
-	memset(&ti, 0, sizeof(ti));
-	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0 ||
-	    ti.tcpi_state != 10 /* TCP_LISTEN */)
-		return FALSE;
-	*backlog = ti.tcpi_unacked;	/* listeners: sk_ack_backlog */
-	return TRUE;
-}
-
-/* A client socket of the packet's family bound to its source. */
-static int
-client_new(const struct rp_packet *pkt, int type)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = to_sockaddr(&pkt->src, &ss);
-	int c = socket(pkt->src.addr.family, type | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, 0);
-
-	if (c < 0)
-		return -errno;
-	if (bind(c, (struct sockaddr *)&ss, len) != 0) {
-		int err = -errno;
-
-		close(c);
-		return err;
-	}
-	return c;
-}
-
-static int
-j_send_tcp(void *arg)
-{
-	KbSend *s = arg;
-	const struct rp_packet *pkt = s->pkt;
-	struct sockaddr_storage dst, local;
-	socklen_t dlen = to_sockaddr(&pkt->dst, &dst), llen = sizeof(local);
-	struct pollfd pfd;
-	int c, err = 0, r;
-	socklen_t elen = sizeof(err);
-	int64_t end;
-
-	for (guint i = 0; i < s->cands->len; i++) {
-		KbCand *k = &g_array_index(s->cands, KbCand, i);
-
-		k->listening = tcp_listener_backlog(k->fd, &k->backlog);
-	}
-	c = client_new(pkt, SOCK_STREAM);
-	if (c < 0)
-		return c;
-	/* the server takes SYN data (a TFO child in SYN_RECV) only for
-	 * conn=fastopen; the SYN carries the payload either way */
-	if (s->ns->tfo_fd >= 0)
-		sysctl_write_fd(s->ns->tfo_fd, pkt->conn == RP_CONN_FASTOPEN ?
-		    KB_TFO_ON : KB_TFO_CLIENT);
-	if (pkt->len > 0)
-		r = (int)sendto(c, pkt->payload, pkt->len, MSG_FASTOPEN,
-		    (struct sockaddr *)&dst, dlen);
-	else
-		r = connect(c, (struct sockaddr *)&dst, dlen);
-	if (r < 0 && errno != EINPROGRESS) {
-		err = errno;
-	} else {
-		pfd = (struct pollfd){ .fd = c, .events = POLLOUT };
-		if (poll(&pfd, 1, KB_CONNECT_MS) == 0)
-			err = ETIMEDOUT;
-		else if (getsockopt(c, SOL_SOCKET, SO_ERROR, &err, &elen) != 0)
-			err = errno;
-	}
-	if (s->ns->tfo_fd >= 0)
-		sysctl_write_fd(s->ns->tfo_fd, KB_TFO_ON);
-	if (err == ECONNREFUSED) {
-		s->refused = TRUE;
-		close(c);
-		return 0;
-	}
-	if (err != 0) {
-		s->why = g_strdup_printf("tcp: connect: %s", g_strerror(err));
-		close(c);
-		return err == ETIMEDOUT ? 0 : -err;
-	}
-	/* the child shows as one more entry in one listener's queue */
-	end = now_ms() + KB_ACCEPTQ_MS;
-	do {
-		for (guint i = 0; i < s->cands->len && !s->delivered; i++) {
-			KbCand *k = &g_array_index(s->cands, KbCand, i);
-			uint32_t now;
-
-			if (k->listening && tcp_listener_backlog(k->fd, &now) &&
-			    now > k->backlog) {
-				s->delivered = TRUE;
-				s->sock = k->id;
-				s->sock_fd = k->fd;
-			}
-		}
-		if (!s->delivered)
-			g_usleep(1000);
-	} while (!s->delivered && now_ms() < end);
-	if (!s->delivered) {
-		s->why = g_strdup("tcp: connected, but no known listener "
-		    "queued the child");
-		close(c);
-		return 0;
-	}
-	if (getsockname(c, (struct sockaddr *)&local, &llen) == 0)
-		s->client_key = peer_key(&local);
-	s->client = c;
-	return 0;
-}
-
-/* Same address and port, v4-mapped IPv6 equal to IPv4. */
-static gboolean
-same_peer(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
-{
-	g_autofree char *ka = peer_key(a);
-	g_autofree char *kb = peer_key(b);
-
-	return strcmp(ka, kb) == 0;
-}
-
-static int
-j_send_udp(void *arg)
-{
-	KbSend *s = arg;
-	const struct rp_packet *pkt = s->pkt;
-	struct sockaddr_storage dst, local;
-	socklen_t dlen = to_sockaddr(&pkt->dst, &dst), llen = sizeof(local);
-	guint n = s->cands->len;
-	g_autofree struct pollfd *pfd = g_new0(struct pollfd, n + 1);
-	int c, err = 0;
-	int64_t end;
-
-	c = client_new(pkt, SOCK_DGRAM);
-	if (c < 0)
-		return c;
-	/* connected, so that an ICMP port unreachable shows as an error */
-	if (connect(c, (struct sockaddr *)&dst, dlen) != 0 ||
-	    getsockname(c, (struct sockaddr *)&local, &llen) != 0 ||
-	    send(c, pkt->payload != NULL ? pkt->payload : (const void *)"",
-	    pkt->len, 0) < 0) {
-		err = -errno;
-		close(c);
-		return err;
-	}
-	end = now_ms() + KB_UDP_MS;
-	while (!s->delivered && !s->refused) {
-		int64_t left = end - now_ms();
-
-		if (left <= 0)
-			break;
-		for (guint i = 0; i < n; i++)
-			pfd[i] = (struct pollfd){ .fd = g_array_index(s->cands,
-			    KbCand, i).fd, .events = POLLIN };
-		pfd[n] = (struct pollfd){ .fd = c, .events = POLLIN };
-		if (poll(pfd, n + 1, (int)left) <= 0)
-			continue;
-		for (guint i = 0; i < n; i++) {
-			struct sockaddr_storage from;
-			socklen_t flen = sizeof(from);
-			char byte;
-
-			if (!(pfd[i].revents & POLLIN))
-				continue;
-			memset(&from, 0, sizeof(from));
-			/* one byte: udp_bpf_recvmsg() (a socket in a sockmap)
-			 * returns at once for a zero-length read, without
-			 * the address */
-			if (recvfrom(pfd[i].fd, &byte, 1, MSG_PEEK |
-			    MSG_DONTWAIT, (struct sockaddr *)&from, &flen) < 0)
-				continue;
-			/* drain it, ours or a late one of an earlier send */
-			recv(pfd[i].fd, &byte, 1, MSG_DONTWAIT);
-			if (!s->delivered && same_peer(&from, &local)) {
-				s->delivered = TRUE;
-				s->sock = g_array_index(s->cands, KbCand,
-				    i).id;
-				s->sock_fd = pfd[i].fd;
-			}
-		}
-		if (pfd[n].revents & (POLLERR | POLLIN)) {
-			socklen_t elen = sizeof(err);
-
-			if (getsockopt(c, SOL_SOCKET, SO_ERROR, &err,
-			    &elen) == 0 && err == ECONNREFUSED)
-				s->refused = TRUE;
-		}
-	}
-	if (!s->delivered && !s->refused)
-		s->why = g_strdup("udp: no receiver within the wait and no "
-		    "port unreachable");
-	close(c);
-	return 0;
-}
-
-/* The run counters of every instrumented program, into pr->runs. */
-static void
-stats_read(KbProg *pr, struct bpfgen_stats *st)
-{
-	union bpf_attr attr;
-	uint32_t key = 0;
-
-	memset(st, 0, sizeof(*st));
-	if (pr->stats_fd < 0)
-		return;
-	memset(&attr, 0, sizeof(attr));
-	attr.map_fd = (uint32_t)pr->stats_fd;
-	attr.key = ptr64(&key);
-	attr.value = ptr64(st);
-	if (sys_bpf(BPF_MAP_LOOKUP_ELEM, &attr) != 0)
-		memset(st, 0, sizeof(*st));
-}
-
-/*
- * How a receiver was chosen when no instrumented program ran: a hashed
- * SO_REUSEPORT socket is in a group, so the hash picked it (or a classic
- * program, which cannot be observed); otherwise it was the lookup's own
- * socket.  A connected UDP socket has left its group (6.18).
- */
-static enum rp_select_how
-receiver_how(int fd, int protocol)
-{
-	struct sockaddr_storage peer;
-	socklen_t len = sizeof(peer);
-	int on = 0;
-	socklen_t olen = sizeof(on);
-
-	if (getsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, &olen) != 0 || !on)
-		return RP_HOW_NONE;
-	if (protocol == RP_IPPROTO_UDP &&
-	    getpeername(fd, (struct sockaddr *)&peer, &len) == 0)
-		return RP_HOW_NONE;
-	return RP_HOW_HASH;
-}
-
-static gboolean
-packet_ok(SimBackend *b, const struct rp_packet *pkt, int *err)
-{
-	if (pkt->protocol != RP_IPPROTO_TCP && pkt->protocol != RP_IPPROTO_UDP)
-		*err = -EPROTONOSUPPORT;
-	else if (pkt->src.addr.family != pkt->dst.addr.family ||
-	    (pkt->dst.addr.family != AF_INET &&
-	    pkt->dst.addr.family != AF_INET6))
-		*err = -EAFNOSUPPORT;
-	else if (!addr_loopback(&pkt->dst.addr))
-		*err = -ENETUNREACH;		/* loopback only */
-	else if (!addr_loopback(&pkt->src.addr) && !addr_any(&pkt->src.addr))
-		*err = -EADDRNOTAVAIL;		/* loopback only */
-	else if (pkt->protocol == RP_IPPROTO_TCP &&
-	    pkt->conn == RP_CONN_REQUEST) {
-		kb_note(b, "send conn=request: the kernel backend cannot "
-		    "hold a request in NEW_SYN_RECV (the client's final ACK "
-		    "would have to be dropped)");
-		*err = SIM_CANNOT_REST;
-	} else
-		return TRUE;
-	return FALSE;
-}
-
-static int
-kb_send(SimBackend *b, unsigned netns, const struct rp_packet *pkt,
-    struct rp_delivery *out)
-{
-	KbNetns *ns = netns_get(b, netns);
-	g_autoptr(GArray) cands = g_array_new(FALSE, FALSE, sizeof(KbCand));
-	g_autoptr(GHashTable) seen = g_hash_table_new(g_direct_hash,
-	    g_direct_equal);
-	KbSend s = { .b = b, .ns = ns, .pkt = pkt, .client = -1 };
-	KbProg *ran = NULL;
-	struct bpfgen_stats ran_st = { 0 };
-	int err;
-
-	g_return_val_if_fail(pkt != NULL && out != NULL, -EFAULT);
-	if (ns == NULL)
-		return -ENOENT;
-	if (!packet_ok(b, pkt, &err))
-		return err;
-	memset(out, 0, sizeof(*out));
-	out->prog_ret = -1;
-	/* every socket of the namespace and protocol, once */
-	for (guint i = 0; i < b->procs->len; i++) {
-		KbProc *p = b->procs->pdata[i];
-
-		for (guint fd = KB_FIRST_FD; fd < p->fds->len; fd++) {
-			int real = g_array_index(p->fds, int, fd);
-			KbSock *sk = real >= 0 ? sock_register(b, real,
-			    p->netns, 0) : NULL;
-			KbCand k = { .fd = real };
-
-			if (sk == NULL || sk->netns != netns ||
-			    sk->protocol != pkt->protocol ||
-			    g_hash_table_contains(seen,
-			    GUINT_TO_POINTER(sk->id)))
-				continue;
-			g_hash_table_add(seen, GUINT_TO_POINTER(sk->id));
-			k.id = sk->id;
-			g_array_append_val(cands, k);
-		}
-	}
-	s.cands = cands;
-	for (guint i = 0; i < b->prog_list->len; i++) {
-		KbProg *pr = b->prog_list->pdata[i];
-		struct bpfgen_stats st;
-
-		stats_read(pr, &st);
-		pr->runs = st.runs;
-	}
-	err = worker_run(ns->w, pkt->protocol == RP_IPPROTO_TCP ?
-	    j_send_tcp : j_send_udp, &s);
-	/* which program ran: a dropping SK_REUSEPORT one decides */
-	for (guint i = 0; i < b->prog_list->len; i++) {
-		KbProg *pr = b->prog_list->pdata[i];
-		struct bpfgen_stats st;
-
-		stats_read(pr, &st);
-		if (st.runs == pr->runs)
-			continue;
-		if (ran == NULL || (pr->type == BPF_PROG_TYPE_SK_REUSEPORT &&
-		    st.verdict != RP_SK_PASS)) {
-			ran = pr;
-			ran_st = st;
-		}
-	}
-	if (err < 0) {
-		if (s.why != NULL)
-			kb_note(b, "%s", s.why);
-		g_free(s.why);
-		return err;
-	}
-	if (ran != NULL) {
-		out->hash = ran_st.hash;
-		if (ran->type == BPF_PROG_TYPE_SK_REUSEPORT) {
-			out->prog_ret = (int)ran_st.verdict;
-			out->helper_err = (int)ran_st.helper_err;
-			out->how = ran_st.verdict == RP_SK_PASS &&
-			    ran_st.selected ? RP_HOW_PROG : RP_HOW_HASH;
-		} else {
-			out->how = RP_HOW_CBPF;
-		}
-	}
-	if (s.delivered) {
-		out->outcome = RP_DELIVERED;
-		out->sock = s.sock;
-		if (ran == NULL)
-			out->how = receiver_how(s.sock_fd, pkt->protocol);
-		if (s.client >= 0) {
-			g_array_append_val(ns->clients, s.client);
-			out->child = ++b->next_sock;
-			if (s.client_key != NULL)
-				g_hash_table_insert(ns->pending,
-				    g_steal_pointer(&s.client_key),
-				    GUINT_TO_POINTER(out->child));
-		}
-	} else if (ran != NULL && ran->type == BPF_PROG_TYPE_SK_REUSEPORT &&
-	    ran_st.verdict != RP_SK_PASS) {
-		out->outcome = RP_DROPPED;
-	} else {
-		out->outcome = RP_NO_SOCKET;
-	}
-	if (s.why != NULL)
-		kb_note(b, "%s", s.why);
-	g_free(s.why);
-	g_free(s.client_key);
-	return 0;
-}
-
-/*
- * Pending requests cannot be held in NEW_SYN_RECV without dropping the
- * client's final ACK (the selftest uses XDP on lo for that): not done.
- */
-static int
-kb_requests_ack(SimBackend *b, unsigned netns)
-{
-	if (netns_get(b, netns) == NULL)
-		return -ENOENT;
-	kb_note(b, "ack-requests: requests are not held in the kernel backend");
-	return SIM_CANNOT_REST;
-}
-
-static int
-kb_requests_timer(SimBackend *b, unsigned netns)
-{
-	if (netns_get(b, netns) == NULL)
-		return -ENOENT;
-	kb_note(b, "synack-timer: requests are not held in the kernel backend");
-	return SIM_CANNOT_REST;
+	return kb_sys_bpf(BPF_MAP_UPDATE_ELEM, &attr);
 }
 
 const SimBackendOps sim_backend_kernel = {
