@@ -51,7 +51,7 @@ fi
 sort -u "$tmp/narrated" > "$tmp/narrated.sorted"
 missing=$(comm -23 "$tmp/emitted" "$tmp/narrated.sorted")
 if test -n "$missing"; then
-	fail "rules the model reports without a narration in sim/explain-why.c:"
+	fail "rules the model reports without a narration in sim/tools/explain-why.c:"
 	echo "$missing"
 fi
 n=$(wc -l < "$tmp/emitted")

@@ -120,40 +120,33 @@ typedef struct {
 	const char	*profile, *manifest;
 } DiffCmd;
 
-static int
-opt_profile(void *ud, const char *opt, const char *v)
-{
-	(void)opt;
-	((DiffCmd *)ud)->profile = v;
-	return SIM_CLI_GO_ON;
-}
+enum { O_PROFILE, O_FORMAT, O_MANIFEST };
+
+static const SimOption diff_options[] = {
+	{ "--profile", TRUE, O_PROFILE },
+	{ "--format", TRUE, O_FORMAT },
+	{ "--manifest", TRUE, O_MANIFEST },
+};
 
 static int
-opt_manifest(void *ud, const char *opt, const char *v)
-{
-	(void)opt;
-	((DiffCmd *)ud)->manifest = v;
-	return SIM_CLI_GO_ON;
-}
-
-static int
-opt_format(void *ud, const char *opt, const char *v)
+diff_option(void *ud, int id, const char *opt, const char *v)
 {
 	static const char *const formats[] = { "text", "tap", "json", NULL };
 	DiffCmd *c = ud;
-	int f;
-	int st = sim_cli_format(&sim_cli_main, v, formats, &f);
 
 	(void)opt;
-	c->o.format = (SimFormat)f;
-	return st;
+	switch (id) {
+	case O_PROFILE:
+		c->profile = v;
+		break;
+	case O_FORMAT:
+		return sim_cli_format(&sim_cli_main, v, formats, &c->o.format);
+	default:
+		c->manifest = v;
+		break;
+	}
+	return SIM_CLI_GO_ON;
 }
-
-static const SimOption diff_options[] = {
-	{ "--profile", TRUE, opt_profile },
-	{ "--format", TRUE, opt_format },
-	{ "--manifest", TRUE, opt_manifest },
-};
 
 int
 sim_cmd_diff(int argc, char **argv)
@@ -168,7 +161,7 @@ sim_cmd_diff(int argc, char **argv)
 	c.o.a = &sim_backend_model;
 	c.profile = "auto";
 	st = sim_options_parse(&sim_cli_main, diff_options,
-	    G_N_ELEMENTS(diff_options), argc, argv, paths, &c);
+	    G_N_ELEMENTS(diff_options), diff_option, argc, argv, paths, &c);
 	if (st != SIM_CLI_GO_ON)
 		return st;
 	if (paths->len == 0)

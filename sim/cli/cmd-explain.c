@@ -194,81 +194,51 @@ typedef struct {
 	gboolean	 have_steps;
 } ExplainCmd;
 
+enum { O_PROFILE, O_STEPS, O_DOT, O_SVG, O_HTML, O_NO_TEXT, O_RULES };
+
+static const SimOption explain_options[] = {
+	{ "--profile", TRUE, O_PROFILE },
+	{ "--steps", TRUE, O_STEPS },
+	{ "--dot", TRUE, O_DOT },
+	{ "--svg", TRUE, O_SVG },
+	{ "--html", TRUE, O_HTML },
+	{ "--no-text", FALSE, O_NO_TEXT },
+	{ "--rules", FALSE, O_RULES },
+};
+
 static int
-opt_profile(void *ud, const char *opt, const char *v)
+explain_option(void *ud, int id, const char *opt, const char *v)
 {
 	ExplainCmd *c = ud;
-	g_auto(GStrv) parts = sim_cli_list(v);
+	const char **dir[] = { &c->o.dot_dir, &c->o.svg_dir, &c->o.html_dir };
 
-	(void)opt;
-	for (guint k = 0; parts[k] != NULL; k++) {
-		g_autofree char *bad = sim_profile_unknown(parts[k]);
-
-		if (bad != NULL)
-			return sim_cli_error(&sim_cli_explain, NULL, "%s",
-			    bad);
-		g_ptr_array_add(c->profiles, g_strdup(parts[k]));
+	switch (id) {
+	case O_PROFILE:
+		return sim_cli_profiles(&sim_cli_explain, v,
+		    SIM_PROFILES_CHECKED, c->profiles, NULL);
+	case O_STEPS:
+		if (!parse_steps(v, c->steps))
+			return sim_cli_error(&sim_cli_explain, NULL, "bad step "
+			    "list '%s' (expected N or N-M, comma-separated, "
+			    "from 1)", v);
+		c->have_steps = TRUE;
+		break;
+	case O_DOT:
+	case O_SVG:
+	case O_HTML:
+		if (*v == '\0')
+			return sim_cli_error(&sim_cli_explain, NULL, "option "
+			    "'%s' needs a directory", opt);
+		*dir[id - O_DOT] = v;
+		break;
+	case O_NO_TEXT:
+		c->o.quiet = TRUE;
+		break;
+	default:
+		return list_rules();
 	}
 	return SIM_CLI_GO_ON;
 }
-
-static int
-opt_steps(void *ud, const char *opt, const char *v)
-{
-	ExplainCmd *c = ud;
-
-	(void)opt;
-	if (!parse_steps(v, c->steps))
-		return sim_cli_error(&sim_cli_explain, NULL, "bad step list "
-		    "'%s' (expected N or N-M, comma-separated, from 1)", v);
-	c->have_steps = TRUE;
-	return SIM_CLI_GO_ON;
-}
-
-static int
-opt_dir(void *ud, const char *opt, const char *v)
-{
-	ExplainCmd *c = ud;
-
-	if (*v == '\0')
-		return sim_cli_error(&sim_cli_explain, NULL, "option '%s' "
-		    "needs a directory", opt);
-	if (g_str_has_prefix(opt, "--dot"))
-		c->o.dot_dir = v;
-	else if (g_str_has_prefix(opt, "--svg"))
-		c->o.svg_dir = v;
-	else
-		c->o.html_dir = v;
-	return SIM_CLI_GO_ON;
-}
-
-static int
-opt_no_text(void *ud, const char *opt, const char *v)
-{
-	(void)opt;
-	(void)v;
-	((ExplainCmd *)ud)->o.quiet = TRUE;
-	return SIM_CLI_GO_ON;
-}
-
-static int
-opt_rules(void *ud, const char *opt, const char *v)
-{
-	(void)ud;
-	(void)opt;
-	(void)v;
-	return list_rules();
-}
-
-static const SimOption explain_options[] = {
-	{ "--profile", TRUE, opt_profile },
-	{ "--steps", TRUE, opt_steps },
-	{ "--dot", TRUE, opt_dir },
-	{ "--svg", TRUE, opt_dir },
-	{ "--html", TRUE, opt_dir },
-	{ "--no-text", FALSE, opt_no_text },
-	{ "--rules", FALSE, opt_rules },
-};
 
 /* Parse and check every file first, as run does.  NULL after printing
  * the errors. */
@@ -357,7 +327,8 @@ sim_cmd_explain(int argc, char **argv)
 	c.profiles = profiles;
 	c.steps = steps;
 	st = sim_options_parse(&sim_cli_explain, explain_options,
-	    G_N_ELEMENTS(explain_options), argc, argv, paths, &c);
+	    G_N_ELEMENTS(explain_options), explain_option, argc, argv, paths,
+	    &c);
 	if (st != SIM_CLI_GO_ON)
 		return st;
 	if (paths->len == 0)

@@ -110,64 +110,35 @@ explore_paths(const ExploreCmd *c, char *const *paths, gsize n)
  * The command line
  */
 
-static int
-opt_profile(void *ud, const char *opt, const char *v)
+enum { O_PROFILE, O_PREEMPTIONS, O_NO_REDUCTION, O_MAX_SCHEDULES, O_PLANT,
+	O_FORMAT, O_SAVE, O_QUIET };
+
+static const SimOption explore_options[] = {
+	{ "--profile", TRUE, O_PROFILE },
+	{ "--preemptions", TRUE, O_PREEMPTIONS },
+	{ "--no-reduction", FALSE, O_NO_REDUCTION },
+	{ "--max-schedules", TRUE, O_MAX_SCHEDULES },
+	{ "--plant", TRUE, O_PLANT },
+	{ "--format", TRUE, O_FORMAT },
+	{ "--save", TRUE, O_SAVE },
+	{ "--quiet", FALSE, O_QUIET },
+};
+
+/* A number from lo to hi into *out; FALSE when v is none. */
+static gboolean
+number(const char *v, guint64 lo, guint64 hi, guint64 *out)
 {
-	ExploreCmd *c = ud;
-	g_auto(GStrv) parts = sim_cli_list(v);
-
-	(void)opt;
-	for (guint k = 0; parts[k] != NULL; k++) {
-		g_autofree char *bad = sim_profile_unknown(parts[k]);
-
-		if (bad != NULL)
-			return sim_cli_error(&sim_cli_main, NULL, "%s", bad);
-		g_ptr_array_add(c->selected, g_strdup(parts[k]));
-	}
-	return SIM_CLI_GO_ON;
+	return g_ascii_string_to_unsigned(v, 10, lo, hi, out, NULL);
 }
 
+/* --plant BUG[,BUG]: bugs the model can plant. */
 static int
-opt_preemptions(void *ud, const char *opt, const char *v)
+set_plant(ExploreCmd *c, const char *v)
 {
-	ExploreCmd *c = ud;
-	guint64 n;
-
-	(void)opt;
-	if (strcmp(v, "unbounded") == 0)
-		c->search.preemptions = SIM_EXPLORE_UNBOUNDED;
-	else if (g_ascii_string_to_unsigned(v, 10, 0, 1000, &n, NULL))
-		c->search.preemptions = (guint)n;
-	else
-		return sim_cli_error(&sim_cli_main, NULL, "--preemptions: '%s' "
-		    "is not 0..1000 or unbounded", v);
-	return SIM_CLI_GO_ON;
-}
-
-static int
-opt_max_schedules(void *ud, const char *opt, const char *v)
-{
-	ExploreCmd *c = ud;
-	guint64 n;
-
-	(void)opt;
-	if (!g_ascii_string_to_unsigned(v, 10, 1,
-	    G_GUINT64_CONSTANT(1000000000000), &n, NULL))
-		return sim_cli_error(&sim_cli_main, NULL, "--max-schedules: "
-		    "'%s' is not 1..10^12", v);
-	c->search.max_schedules = n;
-	return SIM_CLI_GO_ON;
-}
-
-static int
-opt_plant(void *ud, const char *opt, const char *v)
-{
-	ExploreCmd *c = ud;
 	g_auto(GStrv) parts = sim_cli_list(v);
 	gsize nplants;
 	const char *const *pnames = sim_plant_names(&nplants);
 
-	(void)opt;
 	for (guint k = 0; parts[k] != NULL; k++) {
 		unsigned bit;
 
@@ -181,49 +152,48 @@ opt_plant(void *ud, const char *opt, const char *v)
 }
 
 static int
-opt_format(void *ud, const char *opt, const char *v)
+explore_option(void *ud, int id, const char *opt, const char *v)
 {
 	static const char *const formats[] = { "text", "json", NULL };
 	ExploreCmd *c = ud;
-	int f;
-	int st = sim_cli_format(&sim_cli_main, v, formats, &f);
+	guint64 n;
 
 	(void)opt;
-	c->format = (SimFormat)f;
-	return st;
-}
-
-static int
-opt_save(void *ud, const char *opt, const char *v)
-{
-	(void)opt;
-	((ExploreCmd *)ud)->save = v;
-	return SIM_CLI_GO_ON;
-}
-
-static int
-opt_flag(void *ud, const char *opt, const char *v)
-{
-	ExploreCmd *c = ud;
-
-	(void)v;
-	if (strcmp(opt, "--quiet") == 0)
-		c->quiet = TRUE;
-	else
+	switch (id) {
+	case O_PROFILE:
+		return sim_cli_profiles(&sim_cli_main, v, SIM_PROFILES_CHECKED,
+		    c->selected, NULL);
+	case O_PREEMPTIONS:
+		if (strcmp(v, "unbounded") == 0)
+			c->search.preemptions = SIM_EXPLORE_UNBOUNDED;
+		else if (number(v, 0, 1000, &n))
+			c->search.preemptions = (guint)n;
+		else
+			return sim_cli_error(&sim_cli_main, NULL, "--preemptions"
+			    ": '%s' is not 0..1000 or unbounded", v);
+		break;
+	case O_NO_REDUCTION:
 		c->search.no_reduction = TRUE;
+		break;
+	case O_MAX_SCHEDULES:
+		if (!number(v, 1, G_GUINT64_CONSTANT(1000000000000), &n))
+			return sim_cli_error(&sim_cli_main, NULL,
+			    "--max-schedules: '%s' is not 1..10^12", v);
+		c->search.max_schedules = n;
+		break;
+	case O_PLANT:
+		return set_plant(c, v);
+	case O_FORMAT:
+		return sim_cli_format(&sim_cli_main, v, formats, &c->format);
+	case O_SAVE:
+		c->save = v;
+		break;
+	default:
+		c->quiet = TRUE;
+		break;
+	}
 	return SIM_CLI_GO_ON;
 }
-
-static const SimOption explore_options[] = {
-	{ "--profile", TRUE, opt_profile },
-	{ "--preemptions", TRUE, opt_preemptions },
-	{ "--no-reduction", FALSE, opt_flag },
-	{ "--max-schedules", TRUE, opt_max_schedules },
-	{ "--plant", TRUE, opt_plant },
-	{ "--format", TRUE, opt_format },
-	{ "--save", TRUE, opt_save },
-	{ "--quiet", FALSE, opt_flag },
-};
 
 int
 sim_cmd_explore(int argc, char **argv)
@@ -240,7 +210,8 @@ sim_cmd_explore(int argc, char **argv)
 	c.search.max_schedules = 1000000;
 	c.selected = profiles;
 	st = sim_options_parse(&sim_cli_main, explore_options,
-	    G_N_ELEMENTS(explore_options), argc, argv, paths, &c);
+	    G_N_ELEMENTS(explore_options), explore_option, argc, argv, paths,
+	    &c);
 	if (st != SIM_CLI_GO_ON)
 		return st;
 	if (paths->len == 0)

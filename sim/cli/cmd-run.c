@@ -111,52 +111,24 @@ typedef struct {
 	gboolean	 all;
 } RunCmd;
 
+enum { O_PROFILE, O_FORMAT, O_TRACE, O_TRACE_ALL, O_KEEP_GOING, O_BACKEND };
+
+static const SimOption run_options[] = {
+	{ "--profile", TRUE, O_PROFILE },
+	{ "--format", TRUE, O_FORMAT },
+	{ "--trace", FALSE, O_TRACE },
+	{ "--trace=all", FALSE, O_TRACE_ALL },
+	{ "--keep-going", FALSE, O_KEEP_GOING },
+	{ "--backend", TRUE, O_BACKEND },
+};
+
+/* --backend B: one of backends[]. */
 static int
-opt_profile(void *ud, const char *opt, const char *v)
-{
-	RunCmd *c = ud;
-	g_auto(GStrv) parts = sim_cli_list(v);
-
-	(void)opt;
-	for (guint k = 0; parts[k] != NULL; k++) {
-		if (strcmp(parts[k], "all") == 0) {
-			c->all = TRUE;
-		} else if (strcmp(parts[k], "auto") == 0) {
-			g_autoptr(GError) e = NULL;
-			const char *p = sim_profile_auto(&e);
-
-			if (p == NULL)
-				return sim_cli_error(&sim_cli_main, NULL, "%s",
-				    e->message);
-			g_ptr_array_add(c->profiles, g_strdup(p));
-		} else {
-			g_ptr_array_add(c->profiles, g_strdup(parts[k]));
-		}
-	}
-	return SIM_CLI_GO_ON;
-}
-
-static int
-opt_format(void *ud, const char *opt, const char *v)
-{
-	static const char *const formats[] = { "text", "tap", "json", NULL };
-	RunCmd *c = ud;
-	int f;
-	int st = sim_cli_format(&sim_cli_main, v, formats, &f);
-
-	(void)opt;
-	c->o.format = (SimFormat)f;
-	return st;
-}
-
-static int
-opt_backend(void *ud, const char *opt, const char *v)
+set_backend(RunCmd *c, const char *v)
 {
 	const char *names[G_N_ELEMENTS(backends)];
-	RunCmd *c = ud;
 	guint k;
 
-	(void)opt;
 	for (k = 0; k < G_N_ELEMENTS(backends); k++) {
 		names[k] = backends[k]->name;
 		if (strcmp(v, names[k]) == 0)
@@ -169,35 +141,32 @@ opt_backend(void *ud, const char *opt, const char *v)
 }
 
 static int
-opt_trace(void *ud, const char *opt, const char *v)
+run_option(void *ud, int id, const char *opt, const char *v)
 {
-	RunCmd *c = ud;
-
-	(void)v;
-	c->o.trace = strcmp(opt, "--trace=all") == 0 ? SIM_TRACE_ALL :
-	    SIM_TRACE_ON;
-	return SIM_CLI_GO_ON;
-}
-
-static int
-opt_keep_going(void *ud, const char *opt, const char *v)
-{
+	static const char *const formats[] = { "text", "tap", "json", NULL };
 	RunCmd *c = ud;
 
 	(void)opt;
-	(void)v;
-	c->o.keep_going = TRUE;
+	switch (id) {
+	case O_PROFILE:
+		return sim_cli_profiles(&sim_cli_main, v, SIM_PROFILES_RUN,
+		    c->profiles, &c->all);
+	case O_FORMAT:
+		return sim_cli_format(&sim_cli_main, v, formats, &c->o.format);
+	case O_TRACE:
+		c->o.trace = SIM_TRACE_ON;
+		break;
+	case O_TRACE_ALL:
+		c->o.trace = SIM_TRACE_ALL;
+		break;
+	case O_KEEP_GOING:
+		c->o.keep_going = TRUE;
+		break;
+	default:
+		return set_backend(c, v);
+	}
 	return SIM_CLI_GO_ON;
 }
-
-static const SimOption run_options[] = {
-	{ "--profile", TRUE, opt_profile },
-	{ "--format", TRUE, opt_format },
-	{ "--trace", FALSE, opt_trace },
-	{ "--trace=all", FALSE, opt_trace },
-	{ "--keep-going", FALSE, opt_keep_going },
-	{ "--backend", TRUE, opt_backend },
-};
 
 int
 sim_cmd_run(int argc, char **argv)
@@ -212,7 +181,7 @@ sim_cmd_run(int argc, char **argv)
 	c.o.err = stderr;
 	c.profiles = profiles;
 	st = sim_options_parse(&sim_cli_main, run_options,
-	    G_N_ELEMENTS(run_options), argc, argv, paths, &c);
+	    G_N_ELEMENTS(run_options), run_option, argc, argv, paths, &c);
 	if (st != SIM_CLI_GO_ON)
 		return st;
 	if (paths->len == 0)

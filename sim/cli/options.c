@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "cli/options.h"
-#include "cli/report.h"
 #include "core/error.h"
+#include "core/profiles.h"
 #include "lang/suggest.h"
 
 /* The row of opts that a names, with *value set for an option with a
@@ -51,14 +51,14 @@ unknown_option(const SimCliText *t, const SimOption *opts, gsize n,
 
 /*
  * Parse argv[1..argc) against opts: paths (anything not starting with
- * '-', a lone "-", everything after "--") go to paths, options to their
- * handlers with ud.  Returns SIM_CLI_GO_ON when the whole line was read,
+ * '-', a lone "-", everything after "--") go to paths, options to fn
+ * with ud and their row's id.  Returns SIM_CLI_GO_ON when the whole line was read,
  * else the exit status to stop with: --help printed (0), a handler's,
  * or a usage error (2).
  */
 int
 sim_options_parse(const SimCliText *t, const SimOption *opts, gsize n,
-    int argc, char **argv, GPtrArray *paths, void *ud)
+    SimOptFn fn, int argc, char **argv, GPtrArray *paths, void *ud)
 {
 	gboolean dashdash = FALSE;
 	int i;
@@ -87,7 +87,7 @@ sim_options_parse(const SimCliText *t, const SimOption *opts, gsize n,
 				    "needs a value", a);
 			value = argv[++i];
 		}
-		st = o->fn(ud, a, value);
+		st = fn(ud, o->id, a, value);
 		if (st != SIM_CLI_GO_ON)
 			return st;
 	}
@@ -97,7 +97,7 @@ sim_options_parse(const SimCliText *t, const SimOption *opts, gsize n,
 /* --format: one of allowed (text, tap, json) into *format. */
 int
 sim_cli_format(const SimCliText *t, const char *value,
-    const char *const *allowed, int *format)
+    const char *const *allowed, SimFormat *format)
 {
 	if (!g_strv_contains(allowed, value)) {
 		g_autofree char *list = g_strjoinv(", ", (char **)allowed);
@@ -116,6 +116,40 @@ sim_cli_format(const SimCliText *t, const char *value,
 	}
 	*format = strcmp(value, "tap") == 0 ? SIM_FORMAT_TAP :
 	    strcmp(value, "json") == 0 ? SIM_FORMAT_JSON : SIM_FORMAT_TEXT;
+	return SIM_CLI_GO_ON;
+}
+
+/*
+ * --profile P[,P]: each profile into out (g_strdup()).  Checked: each
+ * must be a profile of the model.  Run: "all" sets *all, "auto" is the
+ * profile nearest the running kernel, and the names are checked when
+ * the command runs.
+ */
+int
+sim_cli_profiles(const SimCliText *t, const char *value,
+    SimProfilesMode mode, GPtrArray *out, gboolean *all)
+{
+	g_auto(GStrv) parts = sim_cli_list(value);
+
+	for (guint k = 0; parts[k] != NULL; k++) {
+		const char *p = parts[k];
+		g_autoptr(GError) e = NULL;
+		g_autofree char *bad = NULL;
+
+		if (mode == SIM_PROFILES_RUN && strcmp(p, "all") == 0) {
+			*all = TRUE;
+			continue;
+		}
+		if (mode == SIM_PROFILES_RUN && strcmp(p, "auto") == 0) {
+			p = sim_profile_auto(&e);
+			if (p == NULL)
+				return sim_cli_error(t, NULL, "%s", e->message);
+		} else if (mode == SIM_PROFILES_CHECKED &&
+		    (bad = sim_profile_unknown(p)) != NULL) {
+			return sim_cli_error(t, NULL, "%s", bad);
+		}
+		g_ptr_array_add(out, g_strdup(p));
+	}
 	return SIM_CLI_GO_ON;
 }
 

@@ -10,6 +10,7 @@
 
 #include <glib.h>
 
+#include "cli/report.h"
 #include "cli/usage.h"
 
 G_BEGIN_DECLS
@@ -18,20 +19,31 @@ G_BEGIN_DECLS
  * value is the exit status to stop with (after printing). */
 #define SIM_CLI_GO_ON	(-1)
 
-/* Handle option opt (as written) with its value (NULL for a flag). */
-typedef int (*SimOptFn)(void *ud, const char *opt, const char *value);
-
 typedef struct SimOption SimOption;
 struct SimOption {
 	const char	*name;		/* "--profile"; a flag may hold '=' */
 	gboolean	 value;		/* takes a value: --name=V, --name V */
-	SimOptFn	 fn;
+	int		 id;		/* what the command's handler gets */
 };
 
+/* The command's handler of option id (as written: opt) with its value
+ * (NULL for a flag). */
+typedef int (*SimOptFn)(void *ud, int id, const char *opt,
+    const char *value);
+
+/* How --profile P[,P] is read. */
+typedef enum {
+	SIM_PROFILES_CHECKED,	/* each a profile of the model */
+	SIM_PROFILES_RUN,	/* also all and auto; checked when run */
+} SimProfilesMode;
+
 int	 sim_options_parse(const SimCliText *t, const SimOption *opts,
-	    gsize n, int argc, char **argv, GPtrArray *paths, void *ud);
+	    gsize n, SimOptFn fn, int argc, char **argv, GPtrArray *paths,
+	    void *ud);
 int	 sim_cli_format(const SimCliText *t, const char *value,
-	    const char *const *allowed, int *format);
+	    const char *const *allowed, SimFormat *format);
+int	 sim_cli_profiles(const SimCliText *t, const char *value,
+	    SimProfilesMode mode, GPtrArray *out, gboolean *all);
 char	**sim_cli_list(const char *value);
 
 G_END_DECLS

@@ -460,24 +460,6 @@ run_stmt(SimExec *x, const SimStmt *st, GPtrArray *msgs, SimResult *rout)
  */
 
 static void
-event_clear(gpointer p)
-{
-	struct rp_event *ev = p;
-
-	g_free((char *)ev->rule);
-	g_free((char *)ev->what);
-}
-
-static GArray *
-events_new(void)
-{
-	GArray *a = g_array_new(FALSE, TRUE, sizeof(struct rp_event));
-
-	g_array_set_clear_func(a, event_clear);
-	return a;
-}
-
-static void
 tee_event(void *ud, const struct rp_event *ev)
 {
 	SimExec *x = ud;
@@ -490,11 +472,7 @@ tee_event(void *ud, const struct rp_event *ev)
 	if (h == NULL || h->observer == NULL || x->muted)
 		return;
 	if (x->events != NULL) {
-		struct rp_event copy = *ev;
-
-		copy.rule = g_strdup(ev->rule);
-		copy.what = g_strdup(ev->what);
-		g_array_append_val(x->events, copy);
+		sim_events_add(x->events, ev);
 		return;
 	}
 	h->observer->event(h->ud, ev);
@@ -686,7 +664,7 @@ sim_exec_ctx_new(SimExec *x)
 	c->step_msgs = g_ptr_array_new_with_free_func(g_free);
 	c->results = g_ptr_array_new_with_free_func(g_free);
 	if (x->opts.hooks != NULL && x->opts.hooks->observer != NULL)
-		c->events = events_new();
+		c->events = sim_events_new();
 	return c;
 }
 

@@ -313,16 +313,24 @@ numbered(GHashTable *t, unsigned id, const char *prefix)
 	return s;
 }
 
-/* A socket: its name, child#N for one no statement names, "none" for 0. */
-const char *
-sim_names_sock(SimNames *n, unsigned id)
+/* The name of id (of kind), or PREFIX#N numbered in t; "none" for 0. */
+static const char *
+named(SimNames *n, SimObjKind kind, GHashTable *t, const char *prefix,
+    unsigned id)
 {
 	const char *s;
 
 	if (id == 0)
 		return "none";
-	s = sim_names_of(n, SIM_OBJ_SOCK, id);
-	return s != NULL ? s : numbered(n->children, id, "child");
+	s = sim_names_of(n, kind, id);
+	return s != NULL ? s : numbered(t, id, prefix);
+}
+
+/* A socket: its name, child#N for one no statement names, "none" for 0. */
+const char *
+sim_names_sock(SimNames *n, unsigned id)
+{
+	return named(n, SIM_OBJ_SOCK, n->children, "child", id);
 }
 
 /* A map: its name, or map#ID. */
@@ -347,12 +355,7 @@ sim_names_group(SimNames *n, unsigned id)
 const char *
 sim_names_prog(SimNames *n, unsigned id)
 {
-	const char *s;
-
-	if (id == 0)
-		return "none";
-	s = sim_names_of(n, SIM_OBJ_PROG, id);
-	return s != NULL ? s : numbered(n->cbpfs, id, "cbpf");
+	return named(n, SIM_OBJ_PROG, n->cbpfs, "cbpf", id);
 }
 
 /* The id of the bound socket, map or program called name, 0 when none. */

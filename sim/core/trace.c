@@ -126,6 +126,41 @@ sim_trace_observer(void)
 }
 
 /* ---------------------------------------------------------------------
+ * Events kept for later: an array of struct rp_event owning copies of
+ * their rule and what strings
+ */
+
+static void
+event_clear(gpointer p)
+{
+	struct rp_event *ev = p;
+
+	g_free((char *)ev->rule);
+	g_free((char *)ev->what);
+}
+
+/* A new array of events (struct rp_event), freeing what it copied. */
+GArray *
+sim_events_new(void)
+{
+	GArray *a = g_array_new(FALSE, TRUE, sizeof(struct rp_event));
+
+	g_array_set_clear_func(a, event_clear);
+	return a;
+}
+
+/* Append a copy of ev, its strings too, to a (from sim_events_new()). */
+void
+sim_events_add(GArray *a, const struct rp_event *ev)
+{
+	struct rp_event copy = *ev;
+
+	copy.rule = g_strdup(ev->rule);
+	copy.what = g_strdup(ev->what);
+	g_array_append_val(a, copy);
+}
+
+/* ---------------------------------------------------------------------
  * Formatting
  */
 

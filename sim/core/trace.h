@@ -30,6 +30,8 @@ const struct rp_observer *sim_trace_observer(void);
 void		 sim_trace_step(SimTrace *tr, const SimStmt *st);
 void		 sim_trace_format(const SimTrace *tr, SimNames *nm,
 		    const char *top, GString *out);
+GArray		*sim_events_new(void);
+void		 sim_events_add(GArray *a, const struct rp_event *ev);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SimTrace, sim_trace_free)
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/exec.h"
+#include "core/trace.h"
 #include "tools/record.h"
 
 /* Most keys scanned for occupants: as in the executor's descriptions. */
@@ -37,37 +38,42 @@ snap_free(SimSnap *s)
 	g_free(s);
 }
 
-const SimSnapSock *
-sim_snap_sock(const SimSnap *s, unsigned id)
+/* The element of a (of elements of size, each starting with its
+ * unsigned id) whose id is id, or NULL. */
+static gconstpointer
+by_id(const GArray *a, gsize size, unsigned id)
 {
 	guint i;
 
-	for (i = 0; id != 0 && i < s->socks->len; i++)
-		if (g_array_index(s->socks, SimSnapSock, i).id == id)
-			return &g_array_index(s->socks, SimSnapSock, i);
+	for (i = 0; id != 0 && i < a->len; i++) {
+		gconstpointer e = a->data + (gsize)i * size;
+
+		if (*(const unsigned *)e == id)
+			return e;
+	}
 	return NULL;
+}
+
+G_STATIC_ASSERT(G_STRUCT_OFFSET(SimSnapSock, id) == 0);
+G_STATIC_ASSERT(G_STRUCT_OFFSET(SimSnapGroup, id) == 0);
+G_STATIC_ASSERT(G_STRUCT_OFFSET(SimSnapMap, id) == 0);
+
+const SimSnapSock *
+sim_snap_sock(const SimSnap *s, unsigned id)
+{
+	return by_id(s->socks, sizeof(SimSnapSock), id);
 }
 
 const SimSnapGroup *
 sim_snap_group(const SimSnap *s, unsigned id)
 {
-	guint i;
-
-	for (i = 0; id != 0 && i < s->groups->len; i++)
-		if (g_array_index(s->groups, SimSnapGroup, i).id == id)
-			return &g_array_index(s->groups, SimSnapGroup, i);
-	return NULL;
+	return by_id(s->groups, sizeof(SimSnapGroup), id);
 }
 
 const SimSnapMap *
 sim_snap_map(const SimSnap *s, unsigned id)
 {
-	guint i;
-
-	for (i = 0; id != 0 && i < s->maps->len; i++)
-		if (g_array_index(s->maps, SimSnapMap, i).id == id)
-			return &g_array_index(s->maps, SimSnapMap, i);
-	return NULL;
+	return by_id(s->maps, sizeof(SimSnapMap), id);
 }
 
 /* Occupant of slot key of m, 0 when empty. */
@@ -189,28 +195,9 @@ ids_add(GArray *ids, unsigned id)
 }
 
 static void
-event_clear(gpointer p)
-{
-	struct rp_event *ev = p;
-
-	g_free((char *)ev->rule);
-	g_free((char *)ev->what);
-}
-
-static GArray *
-events_new(void)
-{
-	GArray *a = g_array_new(FALSE, TRUE, sizeof(struct rp_event));
-
-	g_array_set_clear_func(a, event_clear);
-	return a;
-}
-
-static void
 rec_event(void *ud, const struct rp_event *ev)
 {
 	SimRecord *rec = ud;
-	struct rp_event e = *ev;
 
 	switch (ev->kind) {
 	case RP_EV_SOCK_NEW:
@@ -230,9 +217,7 @@ rec_event(void *ud, const struct rp_event *ev)
 		ids_add(rec->group_ids, ev->group);
 	if (ev->sock != 0 && ev->kind != RP_EV_SELECT)
 		ids_add(rec->sock_ids, ev->sock);
-	e.rule = g_strdup(ev->rule);
-	e.what = g_strdup(ev->what);
-	g_array_append_val(rec->pending, e);
+	sim_events_add(rec->pending, ev);
 }
 
 static const struct rp_observer rec_observer = {
@@ -270,7 +255,7 @@ rec_step(void *ud, SimExec *x, guint index, const SimStmt *st,
 	for (i = first; failures != NULL && i < failures->len; i++)
 		g_ptr_array_add(s->failures, g_strdup(failures->pdata[i]));
 	s->events = rec->pending;
-	rec->pending = events_new();
+	rec->pending = sim_events_new();
 	s->snap = snap_take(rec, x);
 	g_ptr_array_add(rec->steps, s);
 }
@@ -294,7 +279,7 @@ sim_record_new(const SimScenario *sc, const char *profile)
 	rec->sc = sc;
 	rec->profile = profile;
 	rec->steps = g_ptr_array_new_with_free_func(steprec_free);
-	rec->pending = events_new();
+	rec->pending = sim_events_new();
 	rec->sock_ids = g_array_new(FALSE, FALSE, sizeof(unsigned));
 	rec->group_ids = g_array_new(FALSE, FALSE, sizeof(unsigned));
 	rec->map_ids = g_array_new(FALSE, FALSE, sizeof(unsigned));

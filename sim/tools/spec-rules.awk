@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 # spec-rules.awk - turn the rules of docs/SPEC.md into a C table for
-# reuseport-sim explain (sim/explain.c): one row per "### R-...: title"
+# reuseport-sim explain (sim/tools/explain.c): one row per "### R-...: title"
 # heading with its Models, Profiles and Rule bullets.
 #
-#   awk -f sim/spec-rules.awk docs/SPEC.md > sim/spec-rules.c
+#   awk -f sim/tools/spec-rules.awk docs/SPEC.md > sim/tools/spec-rules.c
 #
 # The build runs it (Makefile.am), so explain always quotes the SPEC.md it
 # was built from.  Multi-line bullets are joined with single spaces.
@@ -25,7 +25,7 @@ function flush() {
 }
 
 BEGIN {
-	print "/* Generated from docs/SPEC.md by sim/spec-rules.awk: do not edit. */"
+	print "/* Generated from docs/SPEC.md by sim/tools/spec-rules.awk: do not edit. */"
 	print "#include \"tools/spec-rules.h\""
 	print ""
 	print "const SimSpecRule sim_spec_rules[] = {"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * fuzz-parse.c - libFuzzer target of the scenario lexer and parser
- * (sim/lex.c, sim/parse.c): any input, split into in-memory files as
+ * (sim/lang/lex.c, sim/lang/parse.c): any input, split into in-memory files as
  * fuzz.h says, is parsed and the result or the error freed.  What it
  * checks is that the parser returns, without a crash, a leak, a hang or
  * a sanitizer report, and that exactly one of scenario and error comes
