@@ -16,16 +16,6 @@
 #include "testutil.h"
 #include "rp-int.h"
 
-/* A test with a hierarchical name ("cookie/gen/lazy"). */
-#define TU_TEST(fn, name)						\
-	static void fn##_fn(int _i CK_ATTRIBUTE_UNUSED);		\
-	static const TTest fn##_ttest = { name, fn##_fn, __FILE__,	\
-	    __LINE__ };							\
-	static const TTest *fn = &fn##_ttest;				\
-	static void fn##_fn(int _i CK_ATTRIBUTE_UNUSED)
-
-#define P_419	0
-#define P_618	1
 
 /* ---------------------------------------------------------------------
  * Fixture: a state of one profile with an observer counting cookie events.
@@ -281,7 +271,7 @@ TU_TEST(gen_netns_419, "cookie/gen/per-netns")
 	struct fx fx;
 	int ns1, p1, a, b, x, y;
 
-	fx_init(&fx, P_419);
+	fx_init(&fx, TU_P_419);
 	ns1 = rp_netns_new(fx.st);
 	ck_assert_int_gt(ns1, 0);
 	p1 = rp_proc_new(fx.st, (unsigned)ns1, 0, RP_CAP_ALL);
@@ -334,7 +324,7 @@ TU_TEST(gen_percpu_618, "cookie/gen/per-cpu")
 	struct fx fx;
 	int ns1, p1;
 
-	fx_init(&fx, P_618);
+	fx_init(&fx, TU_P_618);
 	ns1 = rp_netns_new(fx.st);
 	p1 = rp_proc_new(fx.st, (unsigned)ns1, 0, RP_CAP_ALL);
 	ck_assert_int_gt(p1, 0);
@@ -373,7 +363,7 @@ TU_TEST(gen_batch_refill_618, "cookie/gen/batch-refill")
 	struct fx fx;
 	uint64_t want;
 
-	fx_init(&fx, P_618);
+	fx_init(&fx, TU_P_618);
 	ck_assert_uint_eq(so_cookie(fx.st, 0, plain_sock(fx.st, 0)), 1);
 	rp_state_set_cpu(fx.st, 1);
 	ck_assert_uint_eq(so_cookie(fx.st, 0, plain_sock(fx.st, 0)), 4097);
@@ -398,7 +388,7 @@ TU_TEST(gen_batch_single_cpu_618, "cookie/gen/batch-single-cpu")
 {
 	struct fx fx;
 
-	fx_init(&fx, P_618);
+	fx_init(&fx, TU_P_618);
 	for (uint64_t want = 1; want <= 4096 + 2; want++) {
 		int fd = plain_sock(fx.st, 0);
 
@@ -462,13 +452,13 @@ TU_TEST(gen_unique, "cookie/gen/unique")
 	}
 	for (int i = 0; i < N; i++)
 		for (int j = 0; j < i; j++) {
-			if (fx.p == P_419 && ns[i] != ns[j])
+			if (fx.p == TU_P_419 && ns[i] != ns[j])
 				continue;
 			ck_assert_msg(cookie[i] != cookie[j], "sockets %d and "
 			    "%d share cookie %" G_GUINT64_FORMAT, j, i,
 			    cookie[i]);
 		}
-	if (fx.p == P_419)	/* both namespaces count 1 .. N/2 */
+	if (fx.p == TU_P_419)	/* both namespaces count 1 .. N/2 */
 		ck_assert_uint_eq(cookie[0], cookie[1]);
 	tu_assert_invariants(fx.st);
 	fx_fini(&fx);
@@ -516,8 +506,4 @@ cookie_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	return tu_run_suite(cookie_suite()) != 0;
-}
+TU_MAIN(cookie_suite)

@@ -741,8 +741,4 @@ diff_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	return tu_run_suite(diff_suite()) != 0;
-}
+TU_MAIN(diff_suite)

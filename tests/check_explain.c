@@ -438,8 +438,4 @@ explain_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	return tu_run_suite(explain_suite()) != 0;
-}
+TU_MAIN(explain_suite)

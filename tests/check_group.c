@@ -1604,8 +1604,4 @@ group_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	return tu_run_suite(group_suite()) != 0;
-}
+TU_MAIN(group_suite)

@@ -634,8 +634,4 @@ kdiff_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	return tu_run_suite(kdiff_suite()) != 0;
-}
+TU_MAIN(kdiff_suite)

@@ -868,8 +868,4 @@ lock_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	return tu_run_suite(lock_suite()) != 0;
-}
+TU_MAIN(lock_suite)

@@ -15,14 +15,6 @@
 #include "testutil.h"
 #include "rp-int.h"
 
-/* A test with a hierarchical name ("profile/find/by-name"). */
-#define TU_TEST(fn, name)						\
-	static void fn##_fn(int _i CK_ATTRIBUTE_UNUSED);		\
-	static const TTest fn##_ttest = { name, fn##_fn, __FILE__,	\
-	    __LINE__ };							\
-	static const TTest *fn = &fn##_ttest;				\
-	static void fn##_fn(int _i CK_ATTRIBUTE_UNUSED)
-
 /* ---------------------------------------------------------------------
  * profile/find
  */
@@ -374,8 +366,4 @@ profile_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	return tu_run_suite(profile_suite()) != 0;
-}
+TU_MAIN(profile_suite)

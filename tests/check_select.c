@@ -1631,8 +1631,4 @@ select_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	return tu_run_suite(select_suite()) != 0;
-}
+TU_MAIN(select_suite)

@@ -822,6 +822,22 @@ START_TEST(paths_fail_tap)
 }
 END_TEST
 
+/* The one JSON string writer of run, diff and explore: quotes and
+ * backslashes escaped, newline and tab short, other controls \u00XX,
+ * UTF-8 copied. */
+START_TEST(json_string)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	sim_json_string(f, "a\"b\\c\nd\te\x01" "f\x1f" "\xc3\xa9");
+	fclose(f);
+	ck_assert_str_eq(buf, "\"a\\\"b\\\\c\\nd\\te\\u0001f\\u001f\xc3\xa9\"");
+	free(buf);
+}
+END_TEST
+
 START_TEST(paths_json_failure)
 {
 	g_autofree char *dir = src_dir("sim-data");
@@ -1053,6 +1069,7 @@ sim_suite(void)
 	tc = tcase_create("sim/run");
 	tcase_add_test(tc, paths_text);
 	tcase_add_test(tc, paths_fail_tap);
+	tcase_add_test(tc, json_string);
 	tcase_add_test(tc, paths_json);
 	tcase_add_test(tc, paths_json_failure);
 	tcase_add_test(tc, paths_bad_input);
@@ -1066,8 +1083,4 @@ sim_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	return tu_run_suite(sim_suite()) != 0;
-}
+TU_MAIN(sim_suite)

@@ -165,8 +165,4 @@ slots_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	return tu_run_suite(slots_suite()) != 0;
-}
+TU_MAIN(slots_suite)

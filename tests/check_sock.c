@@ -1332,8 +1332,4 @@ sock_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	return tu_run_suite(sock_suite()) != 0;
-}
+TU_MAIN(sock_suite)

@@ -419,8 +419,4 @@ state_suite(void)
 	return s;
 }
 
-int
-main(void)
-{
-	return tu_run_suite(state_suite()) != 0;
-}
+TU_MAIN(state_suite)

@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "testutil.h"
 
@@ -28,10 +29,90 @@ tu_run_suite(Suite *s)
 	return failed;
 }
 
+const char *const tu_profile_names[TU_NPROFILES] = { "4.19", "6.18" };
+
 const struct rp_profile *
 tu_profile(int i)
 {
-	return rp_profile_find(i == 0 ? "4.19" : "6.18");
+	g_assert(i >= 0 && i < TU_NPROFILES);
+	return rp_profile_find(tu_profile_names[i]);
+}
+
+/* ---------------------------------------------------------------------
+ * Events
+ */
+
+static void
+record_event(void *ud, const struct rp_event *ev)
+{
+	g_array_append_val((GArray *)ud, *ev);
+}
+
+static const struct rp_observer record_obs = { .event = record_event };
+
+GArray *
+tu_record(struct rp_state *st)
+{
+	GArray *ev = g_array_new(FALSE, FALSE, sizeof(struct rp_event));
+
+	rp_state_set_observer(st, &record_obs, ev);
+	return ev;
+}
+
+bool
+tu_saw_rule(const GArray *ev, const char *rule, int err)
+{
+	size_t n = strcspn(rule, " ");
+
+	for (guint i = 0; i < ev->len; i++) {
+		const struct rp_event *e = &g_array_index(ev, struct rp_event,
+		    i);
+
+		if (e->kind == RP_EV_RULE && e->rule != NULL &&
+		    strlen(e->rule) == n && strncmp(e->rule, rule, n) == 0 &&
+		    (err == TU_ANY || e->err == err))
+			return true;
+	}
+	return false;
+}
+
+unsigned
+tu_count(const GArray *ev, enum rp_event_kind k, unsigned sock)
+{
+	unsigned n = 0;
+
+	for (guint i = 0; i < ev->len; i++) {
+		const struct rp_event *e = &g_array_index(ev, struct rp_event,
+		    i);
+
+		if (e->kind == k && (sock == 0 || e->sock == sock))
+			n++;
+	}
+	return n;
+}
+
+void
+tu_fx_init(struct tu_fx *fx, int p)
+{
+	memset(fx, 0, sizeof(*fx));
+	fx->p = p;
+	fx->st = rp_state_new(tu_profile(p));
+	ck_assert_ptr_nonnull(fx->st);
+	fx->ev = tu_record(fx->st);
+}
+
+void
+tu_fx_fini(struct tu_fx *fx)
+{
+	tu_assert_invariants(fx->st);
+	rp_state_free(fx->st);
+	g_array_unref(fx->ev);
+}
+
+void
+tu_fx_clear(struct tu_fx *fx)
+{
+	g_array_set_size(fx->ev, 0);
 }
 
 struct rp_sockaddr

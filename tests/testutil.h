@@ -1,21 +1,76 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
- * testutil.h - helpers shared by the Check suites: running a suite with
- * its summary line in the log, and small model set-up shortcuts.
+ * testutil.h - what the Check suites share: running a suite with its
+ * summary line in the log, hierarchical test names, the profiles the
+ * per-profile columns of the tables were measured on, a fixture that
+ * records the model's events, and small model set-up shortcuts.
  */
 #ifndef TESTUTIL_H
 #define TESTUTIL_H
 
+#include <limits.h>
+#include <stdbool.h>
+
 #include <check.h>
+#include <glib.h>
 
 #include "rp.h"
 
 /* Run s (CK_ENV verbosity), print Check's summary line; returns failures. */
 int	tu_run_suite(Suite *s);
 
-/* One profile per loop index: 0 = "4.19", 1 = "6.18". */
+/* The main() of a suite program. */
+#define TU_MAIN(suite)							\
+	int								\
+	main(void)							\
+	{								\
+		return tu_run_suite(suite()) != 0;			\
+	}
+
+/* A test with a hierarchical name ("detach/unhash/table"). */
+#define TU_TEST(fn, name)						\
+	static void fn##_fn(int _i CK_ATTRIBUTE_UNUSED);		\
+	static const TTest fn##_ttest = { name, fn##_fn, __FILE__,	\
+	    __LINE__ };							\
+	static const TTest *fn = &fn##_ttest;				\
+	static void fn##_fn(int _i CK_ATTRIBUTE_UNUSED)
+
+/*
+ * One profile per loop index: 0 = "4.19", 1 = "6.18", the profiles the
+ * two-column tables (want[TU_NPROFILES]) were measured on.
+ */
 const struct rp_profile *tu_profile(int i);
 #define TU_NPROFILES	2
+#define TU_P_419	0
+#define TU_P_618	1
+extern const char *const tu_profile_names[TU_NPROFILES];
+
+/* Table columns: the same in both profiles, or one each; a row that does
+ * not apply to a profile; loop indices of a table over both profiles. */
+#define TU_R1(r)	{ r, r }
+#define TU_R2(a, b)	{ a, b }
+#define TU_NA		INT_MIN
+#define TU_ROWS(t)	((int)G_N_ELEMENTS(t) * TU_NPROFILES)
+
+/* The events a state reports (struct rp_event), in order. */
+GArray	*tu_record(struct rp_state *st);
+/* Did ev hold rule (an id, or "ID words...": the first word counts)
+ * deciding err (TU_ANY: any result)? */
+#define TU_ANY	INT_MIN
+bool	tu_saw_rule(const GArray *ev, const char *rule, int err);
+/* Events of kind k in ev (on socket sock, 0 = any). */
+unsigned tu_count(const GArray *ev, enum rp_event_kind k, unsigned sock);
+
+/* A state of profile p recording its events; fini checks the
+ * invariants and frees. */
+struct tu_fx {
+	struct rp_state	*st;
+	int		 p;		/* profile index */
+	GArray		*ev;		/* struct rp_event */
+};
+void	tu_fx_init(struct tu_fx *fx, int p);
+void	tu_fx_fini(struct tu_fx *fx);
+void	tu_fx_clear(struct tu_fx *fx);
 
 /* rp_sockaddr for "127.0.0.1"/"::1" (or the wildcard) and a port. */
 struct rp_sockaddr tu_addr(int family, int loopback, uint16_t port);

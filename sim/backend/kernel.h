@@ -39,6 +39,10 @@ enum {
  */
 const char	*sim_backend_kernel_last_error(SimBackend *b);
 
+/* Bring lo up in the calling thread's network namespace (worker.c): 0 or
+ * -errno. */
+int		 sim_kernel_lo_up(void);
+
 G_END_DECLS
 
 #endif /* SIM_BACKEND_KERNEL_H */

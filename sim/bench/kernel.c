@@ -34,6 +34,7 @@
 
 #include <glib.h>
 
+#include "backend/kernel.h"
 #include "bench/kernel.h"
 
 #define GROUP_MAX	32768u
@@ -77,26 +78,6 @@ map_elem(int cmd, int map, uint32_t key, uint64_t *value, uint64_t flags)
 	return sys_bpf(cmd, &a);
 }
 
-/* Bring lo up in the current namespace. */
-static int
-lo_up(void)
-{
-	struct ifreq ifr;
-	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
-
-	if (s < 0)
-		return -errno;
-	memset(&ifr, 0, sizeof(ifr));
-	g_strlcpy(ifr.ifr_name, "lo", sizeof(ifr.ifr_name));
-	if (ioctl(s, SIOCGIFFLAGS, &ifr) != 0)
-		err = -errno;
-	ifr.ifr_flags |= IFF_UP;
-	if (err == 0 && ioctl(s, SIOCSIFFLAGS, &ifr) != 0)
-		err = -errno;
-	close(s);
-	return err;
-}
-
 /* The kernel side, on its own thread (its network namespace is its own). */
 static gpointer
 kernel_mix(gpointer data)
@@ -114,7 +95,7 @@ kernel_mix(gpointer data)
 		    "root)", g_strerror(errno));
 		return NULL;
 	}
-	if ((err = lo_up()) != 0) {
+	if ((err = sim_kernel_lo_up()) != 0) {
 		mx->skip = g_strdup_printf("bringing lo up: %s",
 		    g_strerror(-err));
 		return NULL;

@@ -161,12 +161,10 @@ sim_cmd_diff(int argc, char **argv)
 	c.o.a = &sim_backend_model;
 	c.profile = "auto";
 	st = sim_options_parse(&sim_cli_main, diff_options,
-	    G_N_ELEMENTS(diff_options), diff_option, argc, argv, paths, &c);
+	    G_N_ELEMENTS(diff_options), diff_option, argc, argv, paths,
+	    "diff: no FILE or DIR given", &c);
 	if (st != SIM_CLI_GO_ON)
 		return st;
-	if (paths->len == 0)
-		return sim_cli_error(&sim_cli_main, NULL, "diff: no FILE or "
-		    "DIR given");
 	if (strcmp(c.profile, "auto") == 0) {
 		g_autoptr(GError) e = NULL;
 

@@ -328,11 +328,9 @@ sim_cmd_explain(int argc, char **argv)
 	c.steps = steps;
 	st = sim_options_parse(&sim_cli_explain, explain_options,
 	    G_N_ELEMENTS(explain_options), explain_option, argc, argv, paths,
-	    &c);
+	    "no FILE given", &c);
 	if (st != SIM_CLI_GO_ON)
 		return st;
-	if (paths->len == 0)
-		return sim_cli_error(&sim_cli_explain, NULL, "no FILE given");
 	if ((c.o.svg_dir != NULL || c.o.html_dir != NULL) && !sim_have_dot()) {
 		fprintf(stderr, "reuseport-sim: explain: --svg and --html need "
 		    "Graphviz's dot, which is not installed (apt-get install "

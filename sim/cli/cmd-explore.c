@@ -211,12 +211,9 @@ sim_cmd_explore(int argc, char **argv)
 	c.selected = profiles;
 	st = sim_options_parse(&sim_cli_main, explore_options,
 	    G_N_ELEMENTS(explore_options), explore_option, argc, argv, paths,
-	    &c);
+	    "explore: no FILE or DIR given", &c);
 	if (st != SIM_CLI_GO_ON)
 		return st;
-	if (paths->len == 0)
-		return sim_cli_error(&sim_cli_main, NULL, "explore: no FILE or "
-		    "DIR given");
 	if (profiles->len > 0) {
 		g_ptr_array_add(profiles, NULL);
 		c.profiles = (char **)profiles->pdata;

@@ -181,12 +181,10 @@ sim_cmd_run(int argc, char **argv)
 	c.o.err = stderr;
 	c.profiles = profiles;
 	st = sim_options_parse(&sim_cli_main, run_options,
-	    G_N_ELEMENTS(run_options), run_option, argc, argv, paths, &c);
+	    G_N_ELEMENTS(run_options), run_option, argc, argv, paths,
+	    "run: no FILE or DIR given", &c);
 	if (st != SIM_CLI_GO_ON)
 		return st;
-	if (paths->len == 0)
-		return sim_cli_error(&sim_cli_main, NULL, "run: no FILE or "
-		    "DIR given");
 	if (!c.all && profiles->len > 0) {
 		g_ptr_array_add(profiles, NULL);
 		c.o.profiles = (char **)profiles->pdata;

@@ -52,13 +52,15 @@ unknown_option(const SimCliText *t, const SimOption *opts, gsize n,
 /*
  * Parse argv[1..argc) against opts: paths (anything not starting with
  * '-', a lone "-", everything after "--") go to paths, options to fn
- * with ud and their row's id.  Returns SIM_CLI_GO_ON when the whole line was read,
- * else the exit status to stop with: --help printed (0), a handler's,
- * or a usage error (2).
+ * with ud and their row's id.  No path at all is the usage error
+ * no_paths (NULL: paths are optional).  Returns SIM_CLI_GO_ON when the
+ * whole line was read, else the exit status to stop with: --help printed
+ * (0), a handler's, or a usage error (2).
  */
 int
 sim_options_parse(const SimCliText *t, const SimOption *opts, gsize n,
-    SimOptFn fn, int argc, char **argv, GPtrArray *paths, void *ud)
+    SimOptFn fn, int argc, char **argv, GPtrArray *paths,
+    const char *no_paths, void *ud)
 {
 	gboolean dashdash = FALSE;
 	int i;
@@ -91,6 +93,8 @@ sim_options_parse(const SimCliText *t, const SimOption *opts, gsize n,
 		if (st != SIM_CLI_GO_ON)
 			return st;
 	}
+	if (paths->len == 0 && no_paths != NULL)
+		return sim_cli_error(t, NULL, "%s", no_paths);
 	return SIM_CLI_GO_ON;
 }
 

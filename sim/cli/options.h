@@ -39,7 +39,7 @@ typedef enum {
 
 int	 sim_options_parse(const SimCliText *t, const SimOption *opts,
 	    gsize n, SimOptFn fn, int argc, char **argv, GPtrArray *paths,
-	    void *ud);
+	    const char *no_paths, void *ud);
 int	 sim_cli_format(const SimCliText *t, const char *value,
 	    const char *const *allowed, SimFormat *format);
 int	 sim_cli_profiles(const SimCliText *t, const char *value,

@@ -162,30 +162,30 @@ kb_fd_kind(int fd)
 	return KB_KIND_OTHER;
 }
 
-int
-kb_map_info(int fd, struct bpf_map_info *info)
+/* BPF_OBJ_GET_INFO_BY_FD of fd into info (len bytes, zeroed first). */
+static int
+obj_info(int fd, void *info, uint32_t len)
 {
 	union bpf_attr attr;
 
 	memset(&attr, 0, sizeof(attr));
-	memset(info, 0, sizeof(*info));
+	memset(info, 0, len);
 	attr.info.bpf_fd = (uint32_t)fd;
-	attr.info.info_len = sizeof(*info);
+	attr.info.info_len = len;
 	attr.info.info = kb_ptr64(info);
 	return kb_sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr);
 }
 
 int
+kb_map_info(int fd, struct bpf_map_info *info)
+{
+	return obj_info(fd, info, sizeof(*info));
+}
+
+int
 kb_prog_info(int fd, struct bpf_prog_info *info)
 {
-	union bpf_attr attr;
-
-	memset(&attr, 0, sizeof(attr));
-	memset(info, 0, sizeof(*info));
-	attr.info.bpf_fd = (uint32_t)fd;
-	attr.info.info_len = sizeof(*info);
-	attr.info.info = kb_ptr64(info);
-	return kb_sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr);
+	return obj_info(fd, info, sizeof(*info));
 }
 
 /* The backend id of kernel map kid (a new one the first time). */

@@ -5,9 +5,9 @@
 #include "backend/kernel/kernel-int.h"
 #include "backend/kernel/worker.h"
 
-/* Bring lo up in the calling thread's namespace. */
-static int
-lo_up(void)
+/* Bring lo up in the calling thread's network namespace: 0 or -errno. */
+int
+sim_kernel_lo_up(void)
 {
 	struct ifreq ifr;
 	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
@@ -126,7 +126,7 @@ worker_setup(KbWorker *w)
 			w->start_what = g_strdup("unshare");
 			return -errno;
 		}
-		if ((err = lo_up()) != 0) {
+		if ((err = sim_kernel_lo_up()) != 0) {
 			w->start_what = g_strdup("bringing lo up");
 			return err;
 		}
