@@ -322,19 +322,6 @@ END_TEST
  * diff: the model against the fake, step by step
  */
 
-typedef struct {
-	int	 status;
-	char	*out;
-	char	*err;
-} DiffRun;
-
-static void
-diffrun_clear(DiffRun *r)
-{
-	g_free(r->out);
-	g_free(r->err);
-}
-
 static char *tmpdir;
 
 /* A scenario file in tmpdir; returns its path. */
@@ -347,13 +334,13 @@ scn_file(const char *name, const char *src)
 	return p;
 }
 
-static DiffRun
+static TuRun
 diff(const char *path, const char *mtext, SimFormat format)
 {
 	SimBackendOps ops = fake_ops();
 	g_autoptr(SimManifest) m = NULL;
 	SimDiffOptions o = { 0 };
-	DiffRun r = { 0 };
+	TuRun r = { 0 };
 	size_t ol = 0, el = 0;
 	char *paths[] = { (char *)path };
 
@@ -388,7 +375,7 @@ START_TEST(diff_divergence)
 {
 	g_autofree char *p = scn_file("f.scn", FREEZE);
 	g_autofree char *want = NULL;
-	DiffRun r = diff(p, NULL, SIM_FORMAT_TEXT);
+	TuRun r = diff(p, NULL, SIM_FORMAT_TEXT);
 
 	ck_assert_int_eq(r.status, SIM_EXIT_FAIL);
 	want = g_strdup_printf(
@@ -401,7 +388,7 @@ START_TEST(diff_divergence)
 	    "entries\n", p, p);
 	ck_assert_str_eq(r.out, want);
 	ck_assert_str_eq(r.err, "");
-	diffrun_clear(&r);
+	tu_run_clear(&r);
 }
 END_TEST
 
@@ -409,7 +396,7 @@ START_TEST(diff_known)
 {
 	g_autofree char *p = scn_file("f.scn", FREEZE);
 	g_autofree char *want = NULL;
-	DiffRun r = diff(p, "f.scn:2 the fake refuses freezing\n",
+	TuRun r = diff(p, "f.scn:2 the fake refuses freezing\n",
 	    SIM_FORMAT_TEXT);
 
 	ck_assert_int_eq(r.status, SIM_EXIT_OK);
@@ -423,19 +410,19 @@ START_TEST(diff_known)
 	    "divergences: 1 known, 0 unexplained; 0 unused manifest "
 	    "entries\n", p, p);
 	ck_assert_str_eq(r.out, want);
-	diffrun_clear(&r);
+	tu_run_clear(&r);
 
 	/* FILE:* covers the file; a wrong line does not */
 	r = diff(p, "f.scn:* the fake\n", SIM_FORMAT_TEXT);
 	ck_assert_int_eq(r.status, SIM_EXIT_OK);
-	diffrun_clear(&r);
+	tu_run_clear(&r);
 	r = diff(p, "f.scn:3 the fake\n", SIM_FORMAT_TEXT);
 	ck_assert_int_eq(r.status, SIM_EXIT_FAIL);
-	diffrun_clear(&r);
+	tu_run_clear(&r);
 	/* the file name must end at a '/' */
 	r = diff(p, "x/f.scn:2 the fake\n", SIM_FORMAT_TEXT);
 	ck_assert_int_eq(r.status, SIM_EXIT_FAIL);
-	diffrun_clear(&r);
+	tu_run_clear(&r);
 }
 END_TEST
 
@@ -444,7 +431,7 @@ END_TEST
 START_TEST(diff_unused)
 {
 	g_autofree char *p = scn_file("g.scn", "socket a udp4\n");
-	DiffRun r = diff(p, "g.scn:1 nothing diverges here\n",
+	TuRun r = diff(p, "g.scn:1 nothing diverges here\n",
 	    SIM_FORMAT_TEXT);
 
 	ck_assert_int_eq(r.status, SIM_EXIT_FAIL);
@@ -453,13 +440,13 @@ START_TEST(diff_unused)
 	    != NULL, "%s", r.out);
 	ck_assert_msg(strstr(r.out, "1 unused manifest entries\n") != NULL,
 	    "%s", r.out);
-	diffrun_clear(&r);
+	tu_run_clear(&r);
 	r = diff(p, "g.scn:1 maybe nothing diverges here\n", SIM_FORMAT_TEXT);
 	ck_assert_int_eq(r.status, SIM_EXIT_OK);
-	diffrun_clear(&r);
+	tu_run_clear(&r);
 	r = diff(p, "other.scn:1 another file\n", SIM_FORMAT_TEXT);
 	ck_assert_int_eq(r.status, SIM_EXIT_OK);
-	diffrun_clear(&r);
+	tu_run_clear(&r);
 }
 END_TEST
 
@@ -467,7 +454,7 @@ START_TEST(diff_formats)
 {
 	g_autofree char *p = scn_file("f.scn", FREEZE);
 	g_autofree char *want = NULL;
-	DiffRun r = diff(p, "g.scn:* unused but not compared\n",
+	TuRun r = diff(p, "g.scn:* unused but not compared\n",
 	    SIM_FORMAT_JSON);
 
 	ck_assert_int_eq(r.status, SIM_EXIT_FAIL);
@@ -480,13 +467,13 @@ START_TEST(diff_formats)
 	    "\"compared\":4,\"not_compared\":2,\"known\":0,"
 	    "\"unexplained\":1,\"unused\":0}\n", p, p);
 	ck_assert_str_eq(r.out, want);
-	diffrun_clear(&r);
+	tu_run_clear(&r);
 
 	r = diff(p, NULL, SIM_FORMAT_TAP);
 	ck_assert_int_eq(r.status, SIM_EXIT_FAIL);
 	ck_assert_msg(g_str_has_prefix(r.out, "not ok 1 - "), "%s", r.out);
 	ck_assert_msg(strstr(r.out, "\n1..1\n") != NULL, "%s", r.out);
-	diffrun_clear(&r);
+	tu_run_clear(&r);
 }
 END_TEST
 
@@ -498,19 +485,19 @@ START_TEST(diff_skip_and_errors)
 	g_autofree char *bad = scn_file("bad.scn", "frobnicate\n");
 	g_autofree char *want = NULL;
 	SimDiffOptions o = { 0 };
-	DiffRun r = diff(p, NULL, SIM_FORMAT_TEXT);
+	TuRun r = diff(p, NULL, SIM_FORMAT_TEXT);
 	size_t ol = 0, el = 0;
 
 	ck_assert_int_eq(r.status, SIM_EXIT_OK);
 	want = g_strdup_printf("SKIP %s [6.18] (no selected profile)\n", p);
 	ck_assert_msg(g_str_has_prefix(r.out, want), "%s", r.out);
-	diffrun_clear(&r);
+	tu_run_clear(&r);
 
 	r = diff(bad, NULL, SIM_FORMAT_TEXT);
 	ck_assert_int_eq(r.status, SIM_EXIT_USAGE);
 	ck_assert_str_eq(r.out, "");
 	ck_assert_msg(strstr(r.err, "bad.scn:1:1: ") != NULL, "%s", r.err);
-	diffrun_clear(&r);
+	tu_run_clear(&r);
 
 	o.a = o.b = &sim_backend_model;
 	o.profile = "5.4";
@@ -520,7 +507,7 @@ START_TEST(diff_skip_and_errors)
 	fclose(o.out);
 	fclose(o.err);
 	ck_assert_str_eq(r.err, "reuseport-sim: unknown profile '5.4'\n");
-	diffrun_clear(&r);
+	tu_run_clear(&r);
 }
 END_TEST
 

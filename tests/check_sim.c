@@ -143,23 +143,10 @@ src_dir(const char *name)
 }
 
 /* The result of sim_run_paths() on paths: status, stdout and stderr. */
-typedef struct {
-	int	 status;
-	char	*out;
-	char	*err;
-} PathsRun;
-
-static void
-paths_run_clear(PathsRun *pr)
-{
-	g_free(pr->out);
-	g_free(pr->err);
-}
-
-static PathsRun
+static TuRun
 run_paths(SimRunOptions o, char *const *paths, gsize n)
 {
-	PathsRun pr = { 0 };
+	TuRun pr = { 0 };
 	size_t olen = 0, elen = 0;
 
 	o.out = open_memstream(&pr.out, &olen);
@@ -681,7 +668,7 @@ START_TEST(backend_cannot_open)
 	SimBackendOps ops = sim_backend_model;
 	SimRunOptions o = { .backend = &ops };
 	g_autofree char *want = NULL;
-	PathsRun pr;
+	TuRun pr;
 
 	ops.name = "refusing";
 	ops.open = refusing_open;
@@ -690,7 +677,7 @@ START_TEST(backend_cannot_open)
 	want = g_strdup_printf("SKIP %s [6.18] (refusing backend: no 6.18 "
 	    "here)\nscenarios: 0 passed, 0 failed, 1 skipped\n", file);
 	ck_assert_str_eq(pr.out, want);
-	paths_run_clear(&pr);
+	tu_run_clear(&pr);
 }
 END_TEST
 
@@ -751,7 +738,7 @@ START_TEST(trace_golden)
 	while ((n = g_dir_read_name(d)) != NULL) {
 		g_autofree char *scn = NULL, *want = NULL, *tr = NULL;
 		g_autofree char *base = NULL;
-		PathsRun pr;
+		TuRun pr;
 
 		if (!g_str_has_suffix(n, ".scn"))
 			continue;
@@ -763,7 +750,7 @@ START_TEST(trace_golden)
 		pr = run_paths(o, &scn, 1);
 		ck_assert_int_eq(pr.status, SIM_EXIT_OK);
 		ck_assert_str_eq(pr.out, want);
-		paths_run_clear(&pr);
+		tu_run_clear(&pr);
 		count++;
 	}
 	ck_assert_int_eq(g_chdir(cwd), 0);
@@ -781,7 +768,7 @@ START_TEST(paths_text)
 	g_autofree char *pass = g_build_filename(dir, "pass", NULL);
 	SimRunOptions o = { 0 };
 	char *paths[] = { pass };
-	PathsRun pr = run_paths(o, paths, 1);
+	TuRun pr = run_paths(o, paths, 1);
 
 	ck_assert_int_eq(pr.status, SIM_EXIT_OK);
 	ck_assert_str_eq(pr.err, "");
@@ -790,7 +777,7 @@ START_TEST(paths_text)
 	    "PASS map.scn [6.18]\n"
 	    "PASS only-619.scn [6.18]\n"
 	    "scenarios: 3 passed, 0 failed, 0 skipped\n");
-	paths_run_clear(&pr);
+	tu_run_clear(&pr);
 }
 END_TEST
 
@@ -803,7 +790,7 @@ START_TEST(paths_fail_tap)
 	SimRunOptions o = { .format = SIM_FORMAT_TAP };
 	char *sel[] = { (char *)"4.19", NULL };
 	char *paths[] = { fail, pass };
-	PathsRun pr;
+	TuRun pr;
 
 	o.profiles = sel;
 	pr = run_paths(o, paths, 2);
@@ -818,7 +805,7 @@ START_TEST(paths_fail_tap)
 	    "ok 3 - only-619.scn # SKIP no selected profile\n"
 	    "# scenarios: 1 passed, 1 failed, 1 skipped\n", fail);
 	ck_assert_str_eq(pr.out, want);
-	paths_run_clear(&pr);
+	tu_run_clear(&pr);
 }
 END_TEST
 
@@ -846,7 +833,7 @@ START_TEST(paths_json_failure)
 	g_autofree char *want = NULL;
 	SimRunOptions o = { .format = SIM_FORMAT_JSON };
 	char *sel[] = { (char *)"6.18", NULL };
-	PathsRun pr;
+	TuRun pr;
 
 	o.profiles = sel;
 	pr = run_paths(o, &file, 1);
@@ -859,7 +846,7 @@ START_TEST(paths_json_failure)
 	    "{\"type\":\"summary\",\"passed\":0,\"failed\":1,\"skipped\":0}\n",
 	    file, file);
 	ck_assert_str_eq(pr.out, want);
-	paths_run_clear(&pr);
+	tu_run_clear(&pr);
 }
 END_TEST
 
@@ -870,7 +857,7 @@ START_TEST(paths_json)
 	    NULL);
 	g_autofree char *want = NULL;
 	SimRunOptions o = { .format = SIM_FORMAT_JSON };
-	PathsRun pr = run_paths(o, &file, 1);
+	TuRun pr = run_paths(o, &file, 1);
 
 	ck_assert_int_eq(pr.status, SIM_EXIT_OK);
 	want = g_strdup_printf("{\"type\":\"result\",\"file\":\"%s\","
@@ -878,7 +865,7 @@ START_TEST(paths_json)
 	    "{\"type\":\"summary\",\"passed\":1,\"failed\":0,\"skipped\":0}\n",
 	    file);
 	ck_assert_str_eq(pr.out, want);
-	paths_run_clear(&pr);
+	tu_run_clear(&pr);
 }
 END_TEST
 
@@ -894,7 +881,7 @@ START_TEST(paths_bad_input)
 	char *paths[] = { pass, bad };
 	char *paths2[] = { missing };
 	char *sel[] = { (char *)"6.1", NULL };
-	PathsRun pr = run_paths(o, paths, 2);
+	TuRun pr = run_paths(o, paths, 2);
 
 	ck_assert_int_eq(pr.status, SIM_EXIT_USAGE);
 	ck_assert_str_eq(pr.out, "");
@@ -903,7 +890,7 @@ START_TEST(paths_bad_input)
 	    "%s/broken.scn:5:8: unknown name 'm' (expected a socket, map or "
 	    "program), did you mean 'a'?\n", bad, bad);
 	ck_assert_str_eq(pr.err, want);
-	paths_run_clear(&pr);
+	tu_run_clear(&pr);
 
 	pr = run_paths(o, paths2, 1);
 	ck_assert_int_eq(pr.status, SIM_EXIT_USAGE);
@@ -911,14 +898,14 @@ START_TEST(paths_bad_input)
 	want = g_strdup_printf("reuseport-sim: %s: no such file or "
 	    "directory\n", missing);
 	ck_assert_str_eq(pr.err, want);
-	paths_run_clear(&pr);
+	tu_run_clear(&pr);
 
 	o.profiles = sel;
 	pr = run_paths(o, paths, 1);
 	ck_assert_int_eq(pr.status, SIM_EXIT_USAGE);
 	ck_assert_str_eq(pr.err, "reuseport-sim: unknown profile '6.1', "
 	    "did you mean '6.18'?\n");
-	paths_run_clear(&pr);
+	tu_run_clear(&pr);
 }
 END_TEST
 
@@ -928,7 +915,7 @@ START_TEST(paths_parse_error)
 	g_autofree char *f = g_build_filename(tmp, "x.scn", NULL);
 	g_autofree char *want = NULL;
 	SimRunOptions o = { 0 };
-	PathsRun pr;
+	TuRun pr;
 
 	ck_assert(g_file_set_contents(f, "socket a udp4\ninclude \"no.inc\"\n"
 	    "lookup m 0 = -EFOO\n", -1, NULL));
@@ -937,7 +924,7 @@ START_TEST(paths_parse_error)
 	want = g_strdup_printf("%s:2:1: cannot include '%s/no.inc': No such "
 	    "file or directory\n%s:3:14: unknown errno 'EFOO'\n", f, tmp, f);
 	ck_assert_str_eq(pr.err, want);
-	paths_run_clear(&pr);
+	tu_run_clear(&pr);
 	g_unlink(f);
 	g_rmdir(tmp);
 }

@@ -62,6 +62,20 @@ echo "rules reported by the model: $n, all narrated unless listed above"
 
 # --- 2. golden narrations -----------------------------------------------------
 echo "=== golden narrations"
+
+# golden GOLD OUT WHAT: OUT must equal GOLD (REGEN=1: becomes it).
+golden() {
+	if test "${REGEN:-0}" = 1; then
+		cp "$2" "$1"
+		echo "REGEN $1"
+	elif diff -u "$1" "$2" > "$tmp/diff"; then
+		echo "PASS $3"
+	else
+		fail "$3 differs from $1:"
+		cat "$tmp/diff"
+	fi
+}
+
 cd "$top_srcdir/scenarios" || exit 1
 ngold=0
 for gold in "$top_srcdir"/tests/explain-data/*.txt; do
@@ -69,15 +83,7 @@ for gold in "$top_srcdir"/tests/explain-data/*.txt; do
 	name=$(basename "$gold" .txt)
 	ngold=$((ngold + 1))
 	"$SIM" explain "tutorial/$name.scn" > "$tmp/$name.txt" 2>&1
-	if test "${REGEN:-0}" = 1; then
-		cp "$tmp/$name.txt" "$gold"
-		echo "REGEN $gold"
-	elif diff -u "$gold" "$tmp/$name.txt" > "$tmp/diff"; then
-		echo "PASS explain tutorial/$name.scn"
-	else
-		fail "explain tutorial/$name.scn differs from $gold:"
-		cat "$tmp/diff"
-	fi
+	golden "$gold" "$tmp/$name.txt" "explain tutorial/$name.scn"
 done
 test "$ngold" -gt 0 || fail "no golden narrations in tests/explain-data"
 
@@ -94,15 +100,7 @@ if test $? -ne 1 || ! test -s "$tmp/saved/counterexample.scn"; then
 else
 	(cd "$tmp/saved" && "$SIM" explain counterexample.scn) \
 	    > "$tmp/saved.txt" 2>&1
-	if test "${REGEN:-0}" = 1; then
-		cp "$tmp/saved.txt" "$gold"
-		echo "REGEN $gold"
-	elif diff -u "$gold" "$tmp/saved.txt" > "$tmp/diff"; then
-		echo "PASS explain of a saved counterexample"
-	else
-		fail "explain of a saved counterexample differs from $gold:"
-		cat "$tmp/diff"
-	fi
+	golden "$gold" "$tmp/saved.txt" "explain of a saved counterexample"
 	(cd "$tmp/saved" && "$SIM" explain --no-text --dot dot \
 	    counterexample.scn)
 	test "$(ls "$tmp/saved/dot" 2>/dev/null | wc -l)" -gt 10 ||

@@ -175,3 +175,10 @@ tu_assert_invariants(const struct rp_state *st)
 	ck_assert_msg(ok, "invariant broken: %s", err ? err->message : "?");
 	g_clear_error(&err);
 }
+
+void
+tu_run_clear(TuRun *r)
+{
+	g_free(r->out);
+	g_free(r->err);
+}

@@ -61,6 +61,14 @@ bool	tu_saw_rule(const GArray *ev, const char *rule, int err);
 /* Events of kind k in ev (on socket sock, 0 = any). */
 unsigned tu_count(const GArray *ev, enum rp_event_kind k, unsigned sock);
 
+/* What a command wrote (its two streams) and returned. */
+typedef struct {
+	int	 status;
+	char	*out;
+	char	*err;
+} TuRun;
+void	tu_run_clear(TuRun *r);
+
 /* A state of profile p recording its events; fini checks the
  * invariants and frees. */
 struct tu_fx {

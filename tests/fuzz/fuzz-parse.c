@@ -10,13 +10,6 @@
 #include "fuzz.h"
 
 int
-LLVMFuzzerInitialize(int *argc G_GNUC_UNUSED, char ***argv G_GNUC_UNUSED)
-{
-	fuzz_init();
-	return 0;
-}
-
-int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	g_autoptr(FuzzInput) in = fuzz_input_new(data, size);
