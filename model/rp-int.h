@@ -153,6 +153,7 @@ struct rp_sock {
 	unsigned		bound_pos;	/* index in bucket->bound */
 	bool			bound_reuse;	/* SO_REUSEPORT when it bound */
 	int			listen_pos;	/* index in bucket->listen, -1 */
+	bool			chain_tail;	/* hashed at the chain's tail */
 	uint32_t		hash;		/* child/request: flow hash */
 	uint64_t		cookie;		/* sk_cookie, 0 = none */
 	unsigned		cb_holder;	/* callback lock holder tid+1, 0 = free */
@@ -170,7 +171,7 @@ struct rp_bucket {
 	int			protocol;
 	uint16_t		port;
 	GPtrArray		*bound;		/* every socket holding the port */
-	GPtrArray		*listen;	/* lookup candidates, bind order */
+	GPtrArray		*listen;	/* lookup candidates, hash order */
 	unsigned		nonreuse;	/* members without SO_REUSEPORT */
 	GHashTable		*uids;		/* uid -> member count */
 };

@@ -368,7 +368,8 @@ bound_del(GPtrArray *arr, unsigned pos)
 	g_ptr_array_set_size(arr, arr->len - 1);
 }
 
-/* Keeps bind order for lookups: removal shifts (kernel lists keep order). */
+/* Keeps hash order for chain walks: removal shifts (kernel lists keep
+ * order). */
 static void
 listen_del(struct rp_sock *sk)
 {
@@ -413,11 +414,57 @@ sock_hash(struct rp_state *st, struct rp_sock *sk)
 	/* LCOV_EXCL_BR_STOP */
 	sk->listen_pos = (int)sk->bucket->listen->len;
 	g_ptr_array_add(sk->bucket->listen, sk);
+	/* KERNEL: __inet_hash(), udp_lib_get_port(): an IPv6 socket with
+	 * SO_REUSEPORT goes to the tail of the chain, any other to the head
+	 * (decided now: setting SO_REUSEPORT later does not move it) */
+	sk->chain_tail = sk->family == RP_AF_INET6 && sk->reuseport;
 	sk->hashed = true;
 	/* KERNEL: listeners and bound UDP sockets are SOCK_RCU_FREE */
 	sk->rcu_free = true;
 	rp_emit(st, &(struct rp_event){ .kind = RP_EV_SOCK_HASH,
 	    .sock = sk->id });
+}
+
+/*
+ * A walk of the listening chain of a port, from its head: the kernel's
+ * lhash2 bucket of TCP listeners and hslot2 chain of bound UDP sockets,
+ * which lookups (inet_lhash2_lookup(), udp4_lib_lookup2()) and group
+ * joins (inet_reuseport_add_sock(), udp_reuseport_add_sock()) read in
+ * this order.  Head insertions come first, newest first; then the tail
+ * insertions, oldest first.  b->listen holds hash order, so the walk
+ * reads the head entries backwards and then the tail entries forwards.
+ */
+struct chain_walk {
+	const GPtrArray	*arr;
+	guint		 next;		/* entries left in the head phase */
+	guint		 tail;		/* next index of the tail phase */
+};
+
+static void
+chain_start(struct chain_walk *w, const struct rp_bucket *b)
+{
+	w->arr = b->listen;
+	w->next = b->listen->len;
+	w->tail = 0;
+}
+
+/* The next socket of the chain, NULL at its end. */
+static struct rp_sock *
+chain_next(struct chain_walk *w)
+{
+	while (w->next > 0) {
+		struct rp_sock *sk = w->arr->pdata[--w->next];
+
+		if (!sk->chain_tail)
+			return sk;
+	}
+	while (w->tail < w->arr->len) {
+		struct rp_sock *sk = w->arr->pdata[w->tail++];
+
+		if (sk->chain_tail)
+			return sk;
+	}
+	return NULL;
 }
 
 /* Address ranges of a and b overlap (wildcards, dual-stack v6). */
@@ -497,15 +544,16 @@ ephemeral_port(struct rp_state *st, struct rp_sock *sk)
 	return -EADDRINUSE;
 }
 
-/* The join candidate of sk in its bucket (inet_reuseport_add_sock()). */
+/* The join candidate of sk in its bucket, the first match in chain order
+ * (inet_reuseport_add_sock(), udp_reuseport_add_sock()). */
 static struct rp_sock *
 join_candidate(struct rp_sock *sk)
 {
-	GPtrArray *arr = sk->bucket->listen;
+	struct chain_walk w;
+	struct rp_sock *sk2;
 
-	for (guint i = 0; i < arr->len; i++) {
-		struct rp_sock *sk2 = arr->pdata[i];
-
+	chain_start(&w, sk->bucket);
+	while ((sk2 = chain_next(&w)) != NULL) {
 		if (sk2 != sk && sk2->family == sk->family &&
 		    sk2->ipv6only == sk->ipv6only &&
 		    sk2->bound_dev_if == sk->bound_dev_if &&
@@ -1073,8 +1121,8 @@ score(const struct rp_sock *sk, const struct rp_packet *pkt, bool exact)
 /*
  * The socket a packet to pkt->dst reaches, running reuseport selection on
  * the way (inet_lhash2_lookup(), udp4_lib_lookup2()): exact address
- * first, then the wildcard; in bucket order, the first better-scoring
- * socket with a group selects.  The caller must be in an RCU read-side
+ * first, then the wildcard; in chain order, the first better-scoring
+ * socket with a group selects, and is the program's ctx->sk.  The caller must be in an RCU read-side
  * section.  *dropped is set when the group's program said SK_DROP.
  */
 static struct rp_sock *
@@ -1091,8 +1139,11 @@ lookup(struct rp_state *st, struct rp_netns *net, const struct rp_packet *pkt,
 		struct rp_sock *result = NULL;
 		int hiscore = 0;
 
-		for (guint i = 0; i < b->listen->len; i++) {
-			struct rp_sock *sk = b->listen->pdata[i];
+		struct chain_walk w;
+		struct rp_sock *sk;
+
+		chain_start(&w, b);
+		while ((sk = chain_next(&w)) != NULL) {
 			int s;
 
 			if (pkt->protocol == RP_IPPROTO_TCP &&
