@@ -544,8 +544,13 @@ ephemeral_port(struct rp_state *st, struct rp_sock *sk)
 	return -EADDRINUSE;
 }
 
-/* The join candidate of sk in its bucket, the first match in chain order
- * (inet_reuseport_add_sock(), udp_reuseport_add_sock()). */
+/*
+ * The join candidate of sk in its bucket, the first match in chain order
+ * (inet_reuseport_add_sock(), udp_reuseport_add_sock()).  The candidate
+ * needs SO_REUSEPORT now, not a group: one hashed before it set the option,
+ * or a UDP socket that left its group by connect(), gets a group built
+ * around it (rp_group_add()).
+ */
 static struct rp_sock *
 join_candidate(struct rp_sock *sk)
 {
@@ -558,7 +563,6 @@ join_candidate(struct rp_sock *sk)
 		    sk2->ipv6only == sk->ipv6only &&
 		    sk2->bound_dev_if == sk->bound_dev_if &&
 		    sk2->reuseport && sk2->uid == sk->uid &&
-		    sk2->reuse != NULL &&
 		    rp_addr_eq(&sk2->rcv_saddr, &sk->rcv_saddr))
 			return sk2;
 	}
