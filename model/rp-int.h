@@ -154,6 +154,7 @@ struct rp_sock {
 	bool			bound_reuse;	/* SO_REUSEPORT when it bound */
 	int			listen_pos;	/* index in bucket->listen, -1 */
 	bool			chain_tail;	/* hashed at the chain's tail */
+	bool			join_hidden;	/* UDP/IPv6 rehashed by connect() */
 	uint32_t		hash;		/* child/request: flow hash */
 	uint64_t		cookie;		/* sk_cookie, 0 = none */
 	unsigned		cb_holder;	/* callback lock holder tid+1, 0 = free */

@@ -563,6 +563,7 @@ join_candidate(struct rp_sock *sk)
 		    sk2->ipv6only == sk->ipv6only &&
 		    sk2->bound_dev_if == sk->bound_dev_if &&
 		    sk2->reuseport && sk2->uid == sk->uid &&
+		    !sk2->join_hidden &&
 		    rp_addr_eq(&sk2->rcv_saddr, &sk->rcv_saddr))
 			return sk2;
 	}
@@ -965,8 +966,10 @@ udp_disconnect(struct rp_state *st, struct rp_sock *sk)
 {
 	sk->state = RP_TCP_CLOSE;
 	memset(&sk->peer, 0, sizeof(sk->peer));
-	if (!sk->bind_addr_lock)
+	if (!sk->bind_addr_lock) {
 		memset(sk->rcv_saddr.a, 0, sizeof(sk->rcv_saddr.a));
+		sk->join_hidden = false;	/* rehashed back */
+	}
 	if (!sk->bind_port_lock) {
 		sock_unhash(st, sk);
 		bucket_del(st, sk);
@@ -991,6 +994,10 @@ udp_connect(struct rp_state *st, struct rp_sock *sk,
 		/* KERNEL: rcv_saddr set from the route -> udp_lib_rehash(),
 		 * which detaches from the reuseport group */
 		sk->rcv_saddr = loopback(sk->family);
+		/* KERNEL (measured on 6.18): an IPv6 socket rehashed here is
+		 * found by no later udp_reuseport_add_sock() scan, whatever
+		 * address the binder has; an IPv4 one is, by its new address */
+		sk->join_hidden = sk->family == RP_AF_INET6;
 		if (sk->reuse != NULL) {
 			rp_rule(st, "R-DET-8", 0);
 			rp_group_detach_sock(st, sk);
