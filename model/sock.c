@@ -1018,6 +1018,41 @@ udp_connect(struct rp_state *st, struct rp_sock *sk,
 	return 0;
 }
 
+/* The local address sk sends from: its bound address, or the route's
+ * (loopback) for a wildcard. */
+static struct rp_addr
+source_addr(const struct rp_sock *sk)
+{
+	return rp_addr_any(&sk->rcv_saddr) ? loopback(sk->family) :
+	    sk->rcv_saddr;
+}
+
+/*
+ * __inet_check_established(), __inet6_check_established(): another TCP
+ * socket of sk's port (a connected client bound to it, a child of a
+ * listener on it) already has the 4-tuple (src, dst).
+ */
+static bool
+tuple_in_use(const struct rp_sock *sk, const struct rp_addr *src,
+    const struct rp_sockaddr *dst)
+{
+	const GPtrArray *bound = sk->bucket->bound;
+
+	for (guint i = 0; i < bound->len; i++) {
+		const struct rp_sock *sk2 = bound->pdata[i];
+		struct rp_addr a2;
+
+		if (sk2 == sk || sk2->peer.port == 0 ||
+		    sk2->state == RP_TCP_LISTEN || sk2->state == RP_TCP_CLOSE)
+			continue;
+		a2 = source_addr(sk2);
+		if (rp_addr_eq(&a2, src) && sk2->peer.port == dst->port &&
+		    rp_addr_eq(&sk2->peer.addr, &dst->addr))
+			return true;
+	}
+	return false;
+}
+
 /* A TCP client connection: SYN through the listener lookup. */
 static int
 tcp_connect(struct rp_state *st, struct rp_sock *sk,
@@ -1038,14 +1073,21 @@ tcp_connect(struct rp_state *st, struct rp_sock *sk,
 		if (err != 0)
 			return err;	/* LCOV_EXCL_LINE */
 	}
-	pkt.src.addr = rp_addr_any(&sk->rcv_saddr) ? loopback(sk->family) :
-	    sk->rcv_saddr;
+	pkt.src.addr = source_addr(sk);
 	pkt.src.port = sk->num;
+	/* KERNEL: inet_hash_connect(): a bound port shared with others
+	 * (SO_REUSEPORT) is checked against the established hash, before
+	 * the SYN leaves (R-SOCK-11) */
+	if (tuple_in_use(sk, &pkt.src.addr, sa))
+		return -EADDRNOTAVAIL;
 	err = rp_send(st, sk->net->id, &pkt, &d);
 	if (err != 0)
 		return err;	/* LCOV_EXCL_LINE */
 	if (d.outcome != RP_DELIVERED)
 		return -ECONNREFUSED;
+	/* KERNEL: tcp_v4_connect(), tcp_v6_connect(): a wildcard-bound
+	 * socket takes the route's source address as its own */
+	sk->rcv_saddr = pkt.src.addr;
 	sk->peer = *sa;
 	sk->hashed = true;
 	rp_sock_set_state(st, sk, RP_TCP_ESTABLISHED);
