@@ -156,6 +156,10 @@ struct rp_sock {
 	bool			chain_tail;	/* hashed at the chain's tail */
 	bool			join_hidden;	/* UDP/IPv6 rehashed by connect() */
 	uint32_t		hash;		/* child/request: flow hash */
+	unsigned		conn_peer;	/* TCP: the other end's id, 0 = a
+						 * client outside the model */
+	bool			fin_sent;	/* TCP: our FIN went out */
+	bool			active_close;	/* ... before the peer's */
 	uint64_t		cookie;		/* sk_cookie, 0 = none */
 	unsigned		cb_holder;	/* callback lock holder tid+1, 0 = free */
 	struct rp_sock		*parent;	/* child: the listener it queues on */

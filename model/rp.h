@@ -54,6 +54,7 @@ enum rp_tcp_state {
 	RP_TCP_ESTABLISHED = 1,
 	RP_TCP_SYN_SENT = 2,
 	RP_TCP_SYN_RECV = 3,
+	RP_TCP_TIME_WAIT = 6,		/* closed first: holds its port */
 	RP_TCP_CLOSE = 7,
 	RP_TCP_LISTEN = 10,
 	RP_TCP_NEW_SYN_RECV = 12,

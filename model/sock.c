@@ -485,7 +485,10 @@ static bool
 reuse_ok(const struct rp_state *st, const struct rp_sock *sk,
     const struct rp_sock *sk2)
 {
-	if (!sk->reuseport || !sk2->reuseport || sk->uid != sk2->uid)
+	/* KERNEL: inet_bind_conflict(): a TIME_WAIT holder's uid is not
+	 * compared */
+	if (!sk->reuseport || !sk2->reuseport ||
+	    (sk->uid != sk2->uid && sk2->state != RP_TCP_TIME_WAIT))
 		return false;
 	/* KERNEL: a socket that already has a group conflicts (5.14+:
 	 * unless that group holds only closed sockets) */
@@ -743,6 +746,8 @@ child_new(struct rp_state *st, struct rp_sock *lsk,
 	    lsk->protocol, lsk->uid);
 
 	c->reuseport = lsk->reuseport;
+	c->bind_port_lock = lsk->bind_port_lock;	/* sk_userlocks */
+	c->bind_addr_lock = lsk->bind_addr_lock;
 	c->ipv6only = lsk->ipv6only;
 	c->bound_dev_if = lsk->bound_dev_if;
 	c->rcv_saddr = pkt->dst.addr;
@@ -752,6 +757,10 @@ child_new(struct rp_state *st, struct rp_sock *lsk,
 	c->state = state;
 	c->hashed = state != RP_TCP_NEW_SYN_RECV;
 	c->parent = lsk;
+	/* KERNEL: tcp_v4_syn_recv_sock() -> __inet_inherit_port(): a full
+	 * child holds the listener's port; a request holds nothing */
+	if (state != RP_TCP_NEW_SYN_RECV)
+		bucket_add(st, c, lsk->num);
 	if (pkt->len > 0)
 		c->data = g_memdup2(pkt->payload, pkt->len);
 	c->data_len = pkt->len;
@@ -777,11 +786,53 @@ rp_child_enqueue(struct rp_state *st, struct rp_sock *lsk,
 	g_queue_push_tail(&lsk->accept_q, child);
 }
 
+/* The other end of TCP connection sk, NULL when it is outside the model
+ * (the client of a send) or gone. */
+static struct rp_sock *
+conn_peer(struct rp_state *st, const struct rp_sock *sk)
+{
+	struct rp_sock *p;
+
+	if (sk->conn_peer == 0)
+		return NULL;
+	p = st->socks->pdata[sk->conn_peer];
+	return p != NULL && !p->dead ? p : NULL;
+}
+
+/*
+ * The peer of sk gets a reset (tcp_reset(), tcp_timewait_state_process()):
+ * an open peer goes to TCP_CLOSE and gives back a port it did not bind
+ * explicitly; a peer in TIME_WAIT is killed (net.ipv4.tcp_rfc1337 0).
+ */
+static void
+reset_peer(struct rp_state *st, struct rp_sock *sk)
+{
+	struct rp_sock *p = conn_peer(st, sk);
+
+	if (p == NULL)
+		return;
+	p->conn_peer = 0;
+	if (p->state == RP_TCP_TIME_WAIT) {
+		rp_sock_destroy(st, p);
+		return;
+	}
+	if (p->state == RP_TCP_CLOSE)
+		return;
+	rp_sock_set_state(st, p, RP_TCP_CLOSE);
+	/* KERNEL: tcp_set_state(TCP_CLOSE): inet_put_port() unless
+	 * SOCK_BINDPORT_LOCK (a child has its listener's) */
+	if (!p->bind_port_lock) {
+		bucket_del(st, p);
+		p->num = 0;
+	}
+}
+
 /* Reset and free a child or request nobody will accept. */
 static void
 child_drop(struct rp_state *st, struct rp_sock *c)
 {
 	rp_emit(st, &(struct rp_event){ .kind = RP_EV_MIGRATE, .sock = c->id });
+	reset_peer(st, c);
 	c->parent = NULL;
 	c->closed = true;
 	rp_sock_destroy(st, c);
@@ -850,8 +901,33 @@ rp_sock_destroy(struct rp_state *st, struct rp_sock *sk)
 static void
 maybe_destroy(struct rp_state *st, struct rp_sock *sk)
 {
-	if (sk->closed && !sk->dead && g_queue_is_empty(&sk->requests))
+	if (sk->closed && !sk->dead && g_queue_is_empty(&sk->requests) &&
+	    sk->state != RP_TCP_TIME_WAIT)
 		rp_sock_destroy(st, sk);
+}
+
+/* A connected TCP socket: a client that connected, or a child. */
+static bool
+tcp_connected(const struct rp_sock *sk)
+{
+	return sk->protocol == RP_IPPROTO_TCP && sk->peer.port != 0 &&
+	    (sk->state == RP_TCP_ESTABLISHED || sk->state == RP_TCP_SYN_RECV);
+}
+
+/*
+ * tcp_send_fin(): sk's FIN goes out (shutdown(SHUT_WR), or the close).
+ * sk closes actively when the peer has sent no FIN yet: an open peer, or
+ * the client of a send, which stays open.
+ */
+static void
+tcp_fin(struct rp_state *st, struct rp_sock *sk)
+{
+	struct rp_sock *p = conn_peer(st, sk);
+
+	if (sk->fin_sent)
+		return;
+	sk->fin_sent = true;
+	sk->active_close = sk->conn_peer == 0 || (p != NULL && !p->fin_sent);
 }
 
 /* The last file reference is gone: close the socket (sock_close()). */
@@ -859,10 +935,17 @@ void
 rp_sock_release(struct rp_state *st, struct rp_sock *sk)
 {
 	struct rp_sock *c;
+	bool queued;
 
 	g_assert(!sk->dead);	/* LCOV_EXCL_BR_LINE */
+	if (sk->state == RP_TCP_TIME_WAIT) {
+		/* teardown: the TIME_WAIT timer (inet_twsk_kill()) */
+		rp_sock_destroy(st, sk);
+		return;
+	}
 	sk->closed = true;
-	if (sk->parent != NULL) {
+	queued = sk->parent != NULL;
+	if (queued) {
 		/* an unaccepted child or request (teardown only) */
 		struct rp_sock *lsk = sk->parent;
 
@@ -876,6 +959,18 @@ rp_sock_release(struct rp_state *st, struct rp_sock *sk)
 	}
 	if (sk->protocol == RP_IPPROTO_TCP && sk->state == RP_TCP_LISTEN) {
 		tcp_listener_disconnect(st, sk);
+	} else if (tcp_connected(sk) && !queued) {
+		/*
+		 * KERNEL: tcp_close(): the FIN goes out.  The end that sent
+		 * the first FIN ends in TIME_WAIT (or an orphaned FIN_WAIT2
+		 * turned into one, tcp_time_wait()) for 60 s, holding its
+		 * port: the rest of the scenario here.  The other end's
+		 * LAST_ACK is answered at once on loopback: it is gone.
+		 */
+		sock_unhash(st, sk);
+		tcp_fin(st, sk);
+		rp_sock_set_state(st, sk, sk->active_close ?
+		    RP_TCP_TIME_WAIT : RP_TCP_CLOSE);
 	} else {
 		sock_unhash(st, sk);
 		if (sk->state != RP_TCP_CLOSE)
@@ -913,6 +1008,10 @@ rp_shutdown(struct rp_state *st, unsigned proc, int fd, int how)
 		err = -ENOTCONN;
 		break;
 	default:
+		/* KERNEL: inet_shutdown() -> tcp_shutdown(): SEND_SHUTDOWN
+		 * sends the FIN */
+		if (tcp_connected(sk) && how != RP_SHUT_RD)
+			tcp_fin(st, sk);
 		break;
 	}
 	return sock_done(st, f, err);
@@ -1053,6 +1152,28 @@ tuple_in_use(const struct rp_sock *sk, const struct rp_addr *src,
 	return false;
 }
 
+/*
+ * tcp_disconnect() of a connected socket: the peer gets a reset, the
+ * socket goes back to TCP_CLOSE and keeps only what it bound explicitly.
+ */
+static void
+tcp_disconnect(struct rp_state *st, struct rp_sock *sk)
+{
+	sock_unhash(st, sk);
+	if (tcp_connected(sk))
+		reset_peer(st, sk);
+	rp_sock_set_state(st, sk, RP_TCP_CLOSE);
+	memset(&sk->peer, 0, sizeof(sk->peer));
+	sk->conn_peer = 0;
+	sk->fin_sent = sk->active_close = false;
+	if (!sk->bind_addr_lock)
+		memset(sk->rcv_saddr.a, 0, sizeof(sk->rcv_saddr.a));
+	if (!sk->bind_port_lock) {
+		bucket_del(st, sk);
+		sk->num = 0;
+	}
+}
+
 /* A TCP client connection: SYN through the listener lookup. */
 static int
 tcp_connect(struct rp_state *st, struct rp_sock *sk,
@@ -1089,6 +1210,9 @@ tcp_connect(struct rp_state *st, struct rp_sock *sk,
 	 * socket takes the route's source address as its own */
 	sk->rcv_saddr = pkt.src.addr;
 	sk->peer = *sa;
+	sk->conn_peer = d.child;
+	sk->fin_sent = sk->active_close = false;
+	((struct rp_sock *)st->socks->pdata[d.child])->conn_peer = sk->id;
 	sk->hashed = true;
 	rp_sock_set_state(st, sk, RP_TCP_ESTABLISHED);
 	return 0;
@@ -1115,8 +1239,7 @@ rp_connect(struct rp_state *st, unsigned proc, int fd,
 				rp_rule(st, "R-SOCK-5", 0);
 				tcp_listener_disconnect(st, sk);
 			} else if (sk->state != RP_TCP_CLOSE) {
-				sock_unhash(st, sk);
-				rp_sock_set_state(st, sk, RP_TCP_CLOSE);
+				tcp_disconnect(st, sk);
 			}
 			return sock_done(st, f, 0);
 		}
@@ -1352,6 +1475,8 @@ requests_step(struct rp_state *st, unsigned netns, bool ack)
 			continue;
 		g_queue_remove(&nsk->requests, req);
 		req->hashed = true;
+		/* KERNEL: the full child is made now (__inet_inherit_port()) */
+		bucket_add(st, req, nsk->num);
 		rp_sock_set_state(st, req, RP_TCP_ESTABLISHED);
 		rp_child_enqueue(st, nsk, req);
 		n++;

@@ -3,7 +3,8 @@
  * check_sock.c - unit tests of model/sock.c: socket() and its errors (also
  * AF_UNIX and AF_NETLINK), setsockopt() and its errors, the bind rules
  * and errors and ephemeral ports, listen(), accept()ed children (and the
- * 4.19 stale owner copy), shutdown() and connect(AF_UNSPEC) on a listener,
+ * 4.19 stale owner copy) and the TIME_WAIT end of a closed connection,
+ * shutdown() and connect(AF_UNSPEC) on a listener,
  * connect() and rp_send() errors and lookups that miss, fds shared by
  * dup() and fd passing, getsockopt(SO_COOKIE), and network namespaces.
  *
@@ -770,6 +771,45 @@ START_TEST(accept_child_owner)
 }
 END_TEST
 
+/*
+ * R-BIND-5 R-BIND-6: the end that closes first stays, closed and
+ * unhashed, in TIME_WAIT in its port's bucket; the other end is freed at
+ * its close, and the TIME_WAIT end only when the state is (no leak: the
+ * suite runs under valgrind and ASan).  which = 0: the child first,
+ * 1: the client first.
+ */
+START_TEST(close_time_wait)
+{
+	int which = _i / TU_NPROFILES;
+	struct rp_state *st = rp_state_new(tu_profile(_i % TU_NPROFILES));
+	int lfd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	int cfd = tcp_client(st, 0, RP_AF_INET, PORT);
+	int kfd = rp_accept(st, 0, lfd);
+	unsigned csk = rp_fd_sock(st, 0, cfd), ksk = rp_fd_sock(st, 0, kfd);
+	unsigned first = which == 0 ? ksk : csk, second = which == 0 ? csk : ksk;
+	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, PORT);
+	struct rp_sock_info in;
+	int nfd;
+
+	ck_assert_int_eq(rp_close(st, 0, lfd), 0);
+	ck_assert_int_eq(rp_close(st, 0, which == 0 ? kfd : cfd), 0);
+	ck_assert_int_eq(rp_sock_info(st, first, &in), 0);
+	ck_assert_int_eq(in.state, RP_TCP_TIME_WAIT);
+	ck_assert(in.closed && !in.hashed);
+	tu_assert_invariants(st);
+	ck_assert_int_eq(rp_close(st, 0, which == 0 ? cfd : kfd), 0);
+	ck_assert_int_eq(rp_sock_info(st, second, &in), -ENOENT);
+	ck_assert_int_eq(rp_sock_info(st, first, &in), 0);
+	ck_assert_int_eq(in.state, RP_TCP_TIME_WAIT);
+	/* the child's TIME_WAIT holds the listener's port */
+	nfd = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
+	ck_assert_int_eq(rp_bind(st, 0, nfd, &sa), which == 0 ? -EADDRINUSE :
+	    0);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
 /* ---------------------------------------------------------------------
  * sock/shutdown and sock/connect
  */
@@ -1300,6 +1340,7 @@ sock_suite(void)
 	tcase_add_loop_test(tc, accept_errors, 0, TU_NPROFILES);
 	tcase_add_loop_test(tc, accept_child, 0, TU_NPROFILES);
 	tcase_add_loop_test(tc, accept_child_owner, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, close_time_wait, 0, 2 * TU_NPROFILES);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("sock/shutdown");
