@@ -79,6 +79,8 @@ struct rp_profile {
 	bool	reuseport_inet_only;	/* 6.9+: SO_REUSEPORT on inet only */
 	bool	udp_connect_leaves_group; /* 6.18 (measured): any UDP connect */
 	bool	attach_unhashed_strict;	/* 6.x: unhashed needs SO_REUSEPORT */
+	int	ipproto_max;		/* IPPROTO_MAX: 256, 5.6+ 263 */
+	bool	mptcp;			/* 5.6+: IPPROTO_MPTCP can be built */
 };
 
 /* ---------------------------------------------------------------------
@@ -139,6 +141,9 @@ struct rp_sock {
 	bool			closed;		/* file released */
 	bool			dead;		/* freed (RCU deferred) */
 	bool			foreign_owned;	/* a foreign user took sk_user_data */
+	bool			mptcp;		/* an MPTCP socket: the fd's view;
+						 * ports and groups are its first
+						 * subflow's, a TCP socket's */
 	bool			bind_port_lock;	/* port given explicitly */
 	bool			bind_addr_lock;	/* address given explicitly */
 	int			bound_dev_if;
@@ -279,6 +284,7 @@ struct rp_state {
 	GHashTable		*buckets;	/* (netns, proto, port) -> bucket */
 	struct rp_ida		ida;
 	long			unpriv_bpf_disabled;
+	bool			kconfig_mptcp;	/* CONFIG_MPTCP */
 	/* locks */
 	unsigned		reuseport_holder;	/* tid+1, 0 = free */
 	struct rp_thread	threads[RP_NTHREADS];

@@ -113,6 +113,7 @@ rp_socket(struct rp_state *st, unsigned proc, int family, int type,
 {
 	struct rp_proc *p = rp_proc_get(st, proc);
 	struct rp_sock *sk;
+	bool mptcp = false;
 	int fd;
 
 	if (p == NULL)
@@ -126,9 +127,16 @@ rp_socket(struct rp_state *st, unsigned proc, int family, int type,
 	switch (family) {
 	case RP_AF_INET:
 	case RP_AF_INET6:
-		/* KERNEL: inet_create(): protosw for type, then protocol */
+		/* KERNEL: inet_create(), inet6_create(): the protocol range
+		 * first (IPPROTO_MAX: 256, 263 from 5.6) */
+		if (protocol < 0 || protocol >= st->prof->ipproto_max)
+			return rp_rule(st, "R-SOCK-1", -EINVAL);
+		/* KERNEL: then the protosw of the type, then the protocol */
 		if (type == RP_SOCK_STREAM) {
-			if (protocol != 0 && protocol != RP_IPPROTO_TCP)
+			/* KERNEL: mptcp_proto_init(): an IPPROTO_MPTCP protosw
+			 * in SOCK_STREAM when CONFIG_MPTCP is built in */
+			mptcp = protocol == RP_IPPROTO_MPTCP && st->kconfig_mptcp;
+			if (protocol != 0 && protocol != RP_IPPROTO_TCP && !mptcp)
 				return rp_rule(st, "R-SOCK-1", -EPROTONOSUPPORT);
 			protocol = RP_IPPROTO_TCP;
 		} else if (type == RP_SOCK_DGRAM) {
@@ -139,7 +147,8 @@ rp_socket(struct rp_state *st, unsigned proc, int family, int type,
 			    protocol != RP_IPPROTO_ICMP)
 				return rp_rule(st, "R-SOCK-1", -EPROTONOSUPPORT);
 		} else if (type == RP_SOCK_RAW) {
-			if (protocol <= 0 || protocol > 255)
+			/* KERNEL: the raw protosw takes any protocol in range */
+			if (protocol == 0)
 				return rp_rule(st, "R-SOCK-1", -EPROTONOSUPPORT);
 			if (!rp_capable(p, RP_CAP_NET_RAW))
 				return rp_rule(st, "R-SOCK-2", -EPERM);
@@ -168,6 +177,7 @@ rp_socket(struct rp_state *st, unsigned proc, int family, int type,
 		return rp_rule(st, "R-SOCK-1", -EAFNOSUPPORT);
 	}
 	sk = rp_sock_alloc(st, p->net, family, type, protocol, p->uid);
+	sk->mptcp = mptcp;
 	fd = rp_fd_install(p, rp_file_new(RP_FILE_SOCK, sk));
 	return fd;
 }

@@ -182,6 +182,83 @@ START_TEST(socket_errors)
 }
 END_TEST
 
+/* R-SOCK-1: the INET protocol range comes first and moves with
+ * IPPROTO_MAX (256 in 4.19, 263 in 6.18): the boundaries on both sides,
+ * before the type's table (type 5 has none) and the capability. */
+static const struct {
+	int type, protocol, want419, want618;
+} range_cases[] = {
+	{ RP_SOCK_RAW, -1, -EINVAL, -EINVAL },
+	{ RP_SOCK_RAW, 255, 0, 0 },
+	{ RP_SOCK_RAW, 256, -EINVAL, 0 },
+	{ RP_SOCK_RAW, 262, -EINVAL, 0 },
+	{ RP_SOCK_RAW, 263, -EINVAL, -EINVAL },
+	{ 5, 263, -EINVAL, -EINVAL },
+	{ 5, 262, -EINVAL, -ESOCKTNOSUPPORT },
+	{ RP_SOCK_STREAM, 256, -EINVAL, -EPROTONOSUPPORT },
+	{ RP_SOCK_STREAM, 261, -EINVAL, -EPROTONOSUPPORT },
+	{ RP_SOCK_DGRAM, RP_IPPROTO_MPTCP, -EINVAL, -EPROTONOSUPPORT },
+};
+
+START_TEST(socket_protocol_range)
+{
+	int row = _i / TU_NPROFILES, prof = _i % TU_NPROFILES;
+	struct rp_state *st = rp_state_new(tu_profile(prof));
+	int want = is_618(prof) ? range_cases[row].want618 :
+	    range_cases[row].want419;
+
+	for (int fam = RP_AF_INET; fam <= RP_AF_INET6;
+	    fam += RP_AF_INET6 - RP_AF_INET) {
+		int ret = rp_socket(st, 0, fam, range_cases[row].type,
+		    range_cases[row].protocol);
+
+		if (want == 0)
+			ck_assert_int_ge(ret, 3);
+		else
+			ck_assert_int_eq(ret, want);
+	}
+	rp_state_free(st);
+}
+END_TEST
+
+/*
+ * R-SOCK-12: IPPROTO_MPTCP in SOCK_STREAM needs a kernel that has it
+ * (6.18: yes by default; 4.19: out of range, and it cannot be turned on);
+ * built without it, -EPROTONOSUPPORT.  An MPTCP socket reports protocol
+ * 262 and takes TCP's ports.
+ */
+START_TEST(socket_mptcp)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, PORT);
+	int fd, tfd;
+
+	ck_assert(rp_state_kconfig(st, RP_KCONFIG_MPTCP) == is_618(_i));
+	ck_assert_int_eq(rp_state_set_kconfig(st, RP_KCONFIG_MPTCP, true),
+	    is_618(_i) ? 0 : -EINVAL);
+	ck_assert(rp_state_kconfig(st, RP_KCONFIG_MPTCP) == is_618(_i));
+	fd = rp_socket(st, 0, RP_AF_INET6, RP_SOCK_STREAM, RP_IPPROTO_MPTCP);
+	if (!is_618(_i)) {
+		ck_assert_int_eq(fd, -EINVAL);
+		rp_state_free(st);
+		return;
+	}
+	ck_assert_int_ge(fd, 3);
+	ck_assert_int_eq(sinfo_fd(st, 0, fd).protocol, RP_IPPROTO_MPTCP);
+	fd = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, RP_IPPROTO_MPTCP);
+	ck_assert_int_eq(rp_bind(st, 0, fd, &sa), 0);
+	tfd = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
+	ck_assert_int_eq(rp_bind(st, 0, tfd, &sa), -EADDRINUSE);
+	tu_assert_invariants(st);
+	/* the Debian 5.10 cloud kernel's configuration */
+	ck_assert_int_eq(rp_state_set_kconfig(st, RP_KCONFIG_MPTCP, false), 0);
+	ck_assert(!rp_state_kconfig(st, RP_KCONFIG_MPTCP));
+	ck_assert_int_eq(rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM,
+	    RP_IPPROTO_MPTCP), -EPROTONOSUPPORT);
+	rp_state_free(st);
+}
+END_TEST
+
 /* R-SOCK-3 R-NS-4: a new socket is unbound, unhashed, groupless, unowned,
  * without a cookie, in its creator's netns and with its creator's uid. */
 START_TEST(socket_new_state)
@@ -1304,6 +1381,9 @@ sock_suite(void)
 	tc = tcase_create("sock/socket");
 	tcase_add_loop_test(tc, socket_errors, 0,
 	    (int)G_N_ELEMENTS(socket_cases) * TU_NPROFILES);
+	tcase_add_loop_test(tc, socket_protocol_range, 0,
+	    (int)G_N_ELEMENTS(range_cases) * TU_NPROFILES);
+	tcase_add_loop_test(tc, socket_mptcp, 0, TU_NPROFILES);
 	tcase_add_loop_test(tc, socket_new_state, 0, TU_NPROFILES);
 	tcase_add_loop_test(tc, socket_unix, 0, TU_NPROFILES);
 	suite_add_tcase(s, tc);
