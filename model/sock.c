@@ -1214,11 +1214,19 @@ tcp_connect(struct rp_state *st, struct rp_sock *sk,
 	err = rp_send(st, sk->net->id, &pkt, &d);
 	if (err != 0)
 		return err;	/* LCOV_EXCL_LINE */
-	if (d.outcome != RP_DELIVERED)
-		return -ECONNREFUSED;
 	/* KERNEL: tcp_v4_connect(), tcp_v6_connect(): a wildcard-bound
-	 * socket takes the route's source address as its own */
+	 * socket takes the route's source address as its own before the
+	 * SYN; a reset does not give it back */
 	sk->rcv_saddr = pkt.src.addr;
+	if (d.outcome != RP_DELIVERED) {
+		/* KERNEL: tcp_reset() -> tcp_done(): tcp_set_state(TCP_CLOSE)
+		 * gives back a port not bound explicitly */
+		if (!sk->bind_port_lock) {
+			bucket_del(st, sk);
+			sk->num = 0;
+		}
+		return -ECONNREFUSED;
+	}
 	sk->peer = *sa;
 	sk->conn_peer = d.child;
 	sk->fin_sent = sk->active_close = false;

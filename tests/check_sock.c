@@ -887,6 +887,25 @@ START_TEST(close_time_wait)
 }
 END_TEST
 
+/* R-SOCK-11 R-BIND-4: a connect() refused by a reset gives back the
+ * ephemeral port it took (tcp_done()): nothing holds that port after. */
+START_TEST(connect_refused_port)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, PORT);
+	int fd = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
+	int fd2 = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
+
+	ck_assert_int_eq(rp_connect(st, 0, fd, &sa), -ECONNREFUSED);
+	ck_assert_uint_eq(sinfo_fd(st, 0, fd).local.port, 0);
+	/* the ephemeral port it had was the model's first, 32768 (R-BIND-4) */
+	sa.port = 32768;
+	ck_assert_int_eq(rp_bind(st, 0, fd2, &sa), 0);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
 /* ---------------------------------------------------------------------
  * sock/shutdown and sock/connect
  */
@@ -1432,6 +1451,7 @@ sock_suite(void)
 	tc = tcase_create("sock/connect");
 	tcase_add_loop_test(tc, connect_unspec_udp, 0, TU_NPROFILES);
 	tcase_add_loop_test(tc, connect_errors, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, connect_refused_port, 0, TU_NPROFILES);
 	tcase_add_loop_test(tc, send_errors, 0, TU_NPROFILES);
 	tcase_add_loop_test(tc, send_lookup_misses, 0, TU_NPROFILES);
 	suite_add_tcase(s, tc);
