@@ -182,6 +182,7 @@ struct rp_bucket {
 	uint16_t		port;
 	GPtrArray		*bound;		/* every socket holding the port */
 	GPtrArray		*listen;	/* lookup candidates, hash order */
+	unsigned		ntail;		/* of them chain_tail */
 	unsigned		nonreuse;	/* members without SO_REUSEPORT */
 	GHashTable		*uids;		/* uid -> member count */
 };

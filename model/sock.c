@@ -385,6 +385,8 @@ listen_del(struct rp_sock *sk)
 {
 	GPtrArray *arr = sk->bucket->listen;
 
+	if (sk->chain_tail)
+		sk->bucket->ntail--;
 	g_ptr_array_remove_index(arr, (guint)sk->listen_pos);
 	for (guint i = (guint)sk->listen_pos; i < arr->len; i++)
 		((struct rp_sock *)arr->pdata[i])->listen_pos = (int)i;
@@ -428,6 +430,8 @@ sock_hash(struct rp_state *st, struct rp_sock *sk)
 	 * SO_REUSEPORT goes to the tail of the chain, any other to the head
 	 * (decided now: setting SO_REUSEPORT later does not move it) */
 	sk->chain_tail = sk->family == RP_AF_INET6 && sk->reuseport;
+	if (sk->chain_tail)
+		sk->bucket->ntail++;
 	sk->hashed = true;
 	/* KERNEL: listeners and bound UDP sockets are SOCK_RCU_FREE */
 	sk->rcu_free = true;
@@ -447,7 +451,9 @@ sock_hash(struct rp_state *st, struct rp_sock *sk)
 struct chain_walk {
 	const GPtrArray	*arr;
 	guint		 next;		/* entries left in the head phase */
+	guint		 heads;		/* head entries not returned yet */
 	guint		 tail;		/* next index of the tail phase */
+	guint		 tails;		/* tail entries not returned yet */
 };
 
 static void
@@ -455,24 +461,32 @@ chain_start(struct chain_walk *w, const struct rp_bucket *b)
 {
 	w->arr = b->listen;
 	w->next = b->listen->len;
+	w->heads = b->listen->len - b->ntail;
 	w->tail = 0;
+	w->tails = b->ntail;
 }
 
-/* The next socket of the chain, NULL at its end. */
+/* The next socket of the chain, NULL at its end.  The counts stop each
+ * phase at its last entry, so the first socket of a chain of one kind
+ * comes in O(1). */
 static struct rp_sock *
 chain_next(struct chain_walk *w)
 {
-	while (w->next > 0) {
+	while (w->heads > 0) {
 		struct rp_sock *sk = w->arr->pdata[--w->next];
 
-		if (!sk->chain_tail)
+		if (!sk->chain_tail) {
+			w->heads--;
 			return sk;
+		}
 	}
-	while (w->tail < w->arr->len) {
+	while (w->tails > 0) {
 		struct rp_sock *sk = w->arr->pdata[w->tail++];
 
-		if (sk->chain_tail)
+		if (sk->chain_tail) {
+			w->tails--;
 			return sk;
+		}
 	}
 	return NULL;
 }
