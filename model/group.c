@@ -371,9 +371,9 @@ out_unlock:
 }
 
 /*
- * reuseport_add_sock(): sk joins sk2's group.  The kernel first gives sk2
- * a group when it has none; in the model the join candidate always has
- * one (join_candidate() in sock.c), so that step is left out.
+ * reuseport_add_sock(): sk joins sk2's group, giving sk2 a group first
+ * when it has none (it set SO_REUSEPORT after it was hashed, or a UDP
+ * socket left its group by connect()).
  */
 int
 rp_group_add(struct rp_state *st, struct rp_sock *sk, struct rp_sock *sk2)
@@ -381,6 +381,15 @@ rp_group_add(struct rp_state *st, struct rp_sock *sk, struct rp_sock *sk2)
 	struct rp_group *g, *old;
 	int ret;
 
+	if (sk2->reuse == NULL) {
+		/* KERNEL: reuseport_add_sock(): reuseport_alloc(sk2, bind_inany
+		 * of sk) before taking the lock for the join.  This is
+		 * R-GRP-12; the step reports R-GRP-1 here and R-GRP-3 below,
+		 * as explain has no narration of its own for it yet. */
+		ret = rp_group_alloc(st, sk2, rp_addr_any(&sk->rcv_saddr));
+		if (ret != 0)
+			return ret;	/* LCOV_EXCL_LINE */
+	}
 	rp_lock(st);
 	g = sk2->reuse;
 	old = sk->reuse;

@@ -48,6 +48,8 @@ const struct rp_profile rp_profile_4_19 = {
 	.reuseport_inet_only = false,
 	.udp_connect_leaves_group = false,
 	.attach_unhashed_strict = false,
+	.ipproto_max = 256,
+	.mptcp = false,
 };
 
 /* Linux 6.18, the kernel on our machines ([CUR] of docs/kernel-semantics.md). */
@@ -92,6 +94,8 @@ const struct rp_profile rp_profile_6_18 = {
 	 * connect(), as a wildcard-bound one does through the rehash */
 	.udp_connect_leaves_group = true,
 	.attach_unhashed_strict = true,
+	.ipproto_max = 263,
+	.mptcp = true,
 };
 
 static const struct rp_profile *const profiles[] = {

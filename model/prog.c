@@ -245,6 +245,12 @@ rp_attach_cbpf(struct rp_state *st, unsigned proc, int fd,
 	sk = rp_sock_get(st, proc, fd, &f, &err);
 	if (sk == NULL)
 		return err;
+	/* KERNEL: mptcp_setsockopt_sol_socket(): not an option MPTCP takes
+	 * (R-SOCK-12) */
+	if (sk->mptcp) {
+		err = -EOPNOTSUPP;
+		goto out;
+	}
 	insns = cbpf->empty ? 0 : cbpf->insn_count != 0 ? cbpf->insn_count : 4;
 	/* KERNEL: __get_filter()/bpf_check_classic(): 1..BPF_MAXINSNS */
 	if (insns == 0 || insns > 4096) {
@@ -275,6 +281,10 @@ rp_attach_ebpf(struct rp_state *st, unsigned proc, int fd, int progfd)
 	sk = rp_sock_get(st, proc, fd, &f, &err);
 	if (sk == NULL)
 		return err;
+	if (sk->mptcp) {
+		err = -EOPNOTSUPP;	/* as rp_attach_cbpf() */
+		goto out;
+	}
 	prog = rp_prog_from_fd(st, p, progfd, &err);
 	if (prog == NULL) {
 		rp_rule(st, "R-ATT-2", err);
@@ -310,6 +320,8 @@ rp_detach_bpf(struct rp_state *st, unsigned proc, int fd)
 		return err;
 	if (!st->prof->detach_bpf_opt)
 		err = rp_rule(st, "R-ATT-6", -ENOPROTOOPT);
+	else if (sk->mptcp)
+		err = -EOPNOTSUPP;	/* as rp_attach_cbpf() */
 	else
 		err = rp_group_detach_prog(st, sk);
 	rp_file_put(st, f);

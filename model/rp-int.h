@@ -85,6 +85,8 @@ struct rp_profile {
 	bool	reuseport_inet_only;	/* 6.9+: SO_REUSEPORT on inet only */
 	bool	udp_connect_leaves_group; /* 6.18 (measured): any UDP connect */
 	bool	attach_unhashed_strict;	/* 6.x: unhashed needs SO_REUSEPORT */
+	int	ipproto_max;		/* IPPROTO_MAX: 256, 5.6+ 263 */
+	bool	mptcp;			/* 5.6+: IPPROTO_MPTCP can be built */
 };
 
 /* ---------------------------------------------------------------------
@@ -145,6 +147,9 @@ struct rp_sock {
 	bool			closed;		/* file released */
 	bool			dead;		/* freed (RCU deferred) */
 	bool			foreign_owned;	/* a foreign user took sk_user_data */
+	bool			mptcp;		/* an MPTCP socket: the fd's view;
+						 * ports and groups are its first
+						 * subflow's, a TCP socket's */
 	bool			bind_port_lock;	/* port given explicitly */
 	bool			bind_addr_lock;	/* address given explicitly */
 	int			bound_dev_if;
@@ -159,7 +164,13 @@ struct rp_sock {
 	unsigned		bound_pos;	/* index in bucket->bound */
 	bool			bound_reuse;	/* SO_REUSEPORT when it bound */
 	int			listen_pos;	/* index in bucket->listen, -1 */
+	bool			chain_tail;	/* hashed at the chain's tail */
+	bool			join_hidden;	/* UDP/IPv6 rehashed by connect() */
 	uint32_t		hash;		/* child/request: flow hash */
+	unsigned		conn_peer;	/* TCP: the other end's id, 0 = a
+						 * client outside the model */
+	bool			fin_sent;	/* TCP: our FIN went out */
+	bool			active_close;	/* ... before the peer's */
 	uint64_t		cookie;		/* sk_cookie, 0 = none */
 	unsigned		cb_holder;	/* callback lock holder tid+1, 0 = free */
 	struct rp_sock		*parent;	/* child: the listener it queues on */
@@ -176,7 +187,8 @@ struct rp_bucket {
 	int			protocol;
 	uint16_t		port;
 	GPtrArray		*bound;		/* every socket holding the port */
-	GPtrArray		*listen;	/* lookup candidates, bind order */
+	GPtrArray		*listen;	/* lookup candidates, hash order */
+	unsigned		ntail;		/* of them chain_tail */
 	unsigned		nonreuse;	/* members without SO_REUSEPORT */
 	GHashTable		*uids;		/* uid -> member count */
 };
@@ -279,6 +291,7 @@ struct rp_state {
 	GHashTable		*buckets;	/* (netns, proto, port) -> bucket */
 	struct rp_ida		ida;
 	long			unpriv_bpf_disabled;
+	bool			kconfig_mptcp;	/* CONFIG_MPTCP */
 	/* locks */
 	unsigned		reuseport_holder;	/* tid+1, 0 = free */
 	struct rp_thread	threads[RP_NTHREADS];

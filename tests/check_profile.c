@@ -191,6 +191,12 @@ static const struct switch_case switch_cases[] = {
 	/* R-ATT-4: 6.x refuses an unhashed socket without SO_REUSEPORT */
 	{ "profile/switches/attach_unhashed_strict",
 	    F(attach_unhashed_strict), { 0, 1 }, "R-ATT-4" },
+	/* R-SOCK-1 R-SOCK-12: IPPROTO_MAX 256, 263 from 5.6 (MPTCP) */
+	{ "profile/switches/ipproto_max", F(ipproto_max), { 256, 263 },
+	    "R-SOCK-1 R-SOCK-12" },
+	/* R-SOCK-12: IPPROTO_MPTCP exists from 5.6 (CONFIG_MPTCP is a
+	 * state option, rp_state_set_kconfig()) */
+	{ "profile/switches/mptcp", F(mptcp), { 0, 1 }, "R-SOCK-12" },
 	/* Model-only switches (not in the SPEC table).
 	 * R-SMAP-4: 6.0+ PSOCK tag, docs/kernel-semantics.md §4.1 */
 	{ "profile/switches/model/sockmap_rejects_sockarray",

@@ -3,7 +3,8 @@
  * check_sock.c - unit tests of model/sock.c: socket() and its errors (also
  * AF_UNIX and AF_NETLINK), setsockopt() and its errors, the bind rules
  * and errors and ephemeral ports, listen(), accept()ed children (and the
- * 4.19 stale owner copy), shutdown() and connect(AF_UNSPEC) on a listener,
+ * 4.19 stale owner copy) and the TIME_WAIT end of a closed connection,
+ * shutdown() and connect(AF_UNSPEC) on a listener,
  * connect() and rp_send() errors and lookups that miss, fds shared by
  * dup() and fd passing, getsockopt(SO_COOKIE), and network namespaces.
  *
@@ -177,6 +178,83 @@ START_TEST(socket_errors)
 		    "want %d", c->rules, c->family, c->type, c->protocol, ret,
 		    c->want);
 	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* R-SOCK-1: the INET protocol range comes first and moves with
+ * IPPROTO_MAX (256 in 4.19, 263 in 6.18): the boundaries on both sides,
+ * before the type's table (type 5 has none) and the capability. */
+static const struct {
+	int type, protocol, want419, want618;
+} range_cases[] = {
+	{ RP_SOCK_RAW, -1, -EINVAL, -EINVAL },
+	{ RP_SOCK_RAW, 255, 0, 0 },
+	{ RP_SOCK_RAW, 256, -EINVAL, 0 },
+	{ RP_SOCK_RAW, 262, -EINVAL, 0 },
+	{ RP_SOCK_RAW, 263, -EINVAL, -EINVAL },
+	{ 5, 263, -EINVAL, -EINVAL },
+	{ 5, 262, -EINVAL, -ESOCKTNOSUPPORT },
+	{ RP_SOCK_STREAM, 256, -EINVAL, -EPROTONOSUPPORT },
+	{ RP_SOCK_STREAM, 261, -EINVAL, -EPROTONOSUPPORT },
+	{ RP_SOCK_DGRAM, RP_IPPROTO_MPTCP, -EINVAL, -EPROTONOSUPPORT },
+};
+
+START_TEST(socket_protocol_range)
+{
+	int row = _i / TU_NPROFILES, prof = _i % TU_NPROFILES;
+	struct rp_state *st = rp_state_new(tu_profile(prof));
+	int want = is_618(prof) ? range_cases[row].want618 :
+	    range_cases[row].want419;
+
+	for (int fam = RP_AF_INET; fam <= RP_AF_INET6;
+	    fam += RP_AF_INET6 - RP_AF_INET) {
+		int ret = rp_socket(st, 0, fam, range_cases[row].type,
+		    range_cases[row].protocol);
+
+		if (want == 0)
+			ck_assert_int_ge(ret, 3);
+		else
+			ck_assert_int_eq(ret, want);
+	}
+	rp_state_free(st);
+}
+END_TEST
+
+/*
+ * R-SOCK-12: IPPROTO_MPTCP in SOCK_STREAM needs a kernel that has it
+ * (6.18: yes by default; 4.19: out of range, and it cannot be turned on);
+ * built without it, -EPROTONOSUPPORT.  An MPTCP socket reports protocol
+ * 262 and takes TCP's ports.
+ */
+START_TEST(socket_mptcp)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, PORT);
+	int fd, tfd;
+
+	ck_assert(rp_state_kconfig(st, RP_KCONFIG_MPTCP) == is_618(_i));
+	ck_assert_int_eq(rp_state_set_kconfig(st, RP_KCONFIG_MPTCP, true),
+	    is_618(_i) ? 0 : -EINVAL);
+	ck_assert(rp_state_kconfig(st, RP_KCONFIG_MPTCP) == is_618(_i));
+	fd = rp_socket(st, 0, RP_AF_INET6, RP_SOCK_STREAM, RP_IPPROTO_MPTCP);
+	if (!is_618(_i)) {
+		ck_assert_int_eq(fd, -EINVAL);
+		rp_state_free(st);
+		return;
+	}
+	ck_assert_int_ge(fd, 3);
+	ck_assert_int_eq(sinfo_fd(st, 0, fd).protocol, RP_IPPROTO_MPTCP);
+	fd = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, RP_IPPROTO_MPTCP);
+	ck_assert_int_eq(rp_bind(st, 0, fd, &sa), 0);
+	tfd = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
+	ck_assert_int_eq(rp_bind(st, 0, tfd, &sa), -EADDRINUSE);
+	tu_assert_invariants(st);
+	/* the Debian 5.10 cloud kernel's configuration */
+	ck_assert_int_eq(rp_state_set_kconfig(st, RP_KCONFIG_MPTCP, false), 0);
+	ck_assert(!rp_state_kconfig(st, RP_KCONFIG_MPTCP));
+	ck_assert_int_eq(rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM,
+	    RP_IPPROTO_MPTCP), -EPROTONOSUPPORT);
 	rp_state_free(st);
 }
 END_TEST
@@ -770,6 +848,64 @@ START_TEST(accept_child_owner)
 }
 END_TEST
 
+/*
+ * R-BIND-5 R-BIND-6: the end that closes first stays, closed and
+ * unhashed, in TIME_WAIT in its port's bucket; the other end is freed at
+ * its close, and the TIME_WAIT end only when the state is (no leak: the
+ * suite runs under valgrind and ASan).  which = 0: the child first,
+ * 1: the client first.
+ */
+START_TEST(close_time_wait)
+{
+	int which = _i / TU_NPROFILES;
+	struct rp_state *st = rp_state_new(tu_profile(_i % TU_NPROFILES));
+	int lfd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	int cfd = tcp_client(st, 0, RP_AF_INET, PORT);
+	int kfd = rp_accept(st, 0, lfd);
+	unsigned csk = rp_fd_sock(st, 0, cfd), ksk = rp_fd_sock(st, 0, kfd);
+	unsigned first = which == 0 ? ksk : csk, second = which == 0 ? csk : ksk;
+	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, PORT);
+	struct rp_sock_info in;
+	int nfd;
+
+	ck_assert_int_eq(rp_close(st, 0, lfd), 0);
+	ck_assert_int_eq(rp_close(st, 0, which == 0 ? kfd : cfd), 0);
+	ck_assert_int_eq(rp_sock_info(st, first, &in), 0);
+	ck_assert_int_eq(in.state, RP_TCP_TIME_WAIT);
+	ck_assert(in.closed && !in.hashed);
+	tu_assert_invariants(st);
+	ck_assert_int_eq(rp_close(st, 0, which == 0 ? cfd : kfd), 0);
+	ck_assert_int_eq(rp_sock_info(st, second, &in), -ENOENT);
+	ck_assert_int_eq(rp_sock_info(st, first, &in), 0);
+	ck_assert_int_eq(in.state, RP_TCP_TIME_WAIT);
+	/* the child's TIME_WAIT holds the listener's port */
+	nfd = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
+	ck_assert_int_eq(rp_bind(st, 0, nfd, &sa), which == 0 ? -EADDRINUSE :
+	    0);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* R-SOCK-11 R-BIND-4: a connect() refused by a reset gives back the
+ * ephemeral port it took (tcp_done()): nothing holds that port after. */
+START_TEST(connect_refused_port)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, PORT);
+	int fd = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
+	int fd2 = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
+
+	ck_assert_int_eq(rp_connect(st, 0, fd, &sa), -ECONNREFUSED);
+	ck_assert_uint_eq(sinfo_fd(st, 0, fd).local.port, 0);
+	/* the ephemeral port it had was the model's first, 32768 (R-BIND-4) */
+	sa.port = 32768;
+	ck_assert_int_eq(rp_bind(st, 0, fd2, &sa), 0);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
 /* ---------------------------------------------------------------------
  * sock/shutdown and sock/connect
  */
@@ -1264,6 +1400,9 @@ sock_suite(void)
 	tc = tcase_create("sock/socket");
 	tcase_add_loop_test(tc, socket_errors, 0,
 	    (int)G_N_ELEMENTS(socket_cases) * TU_NPROFILES);
+	tcase_add_loop_test(tc, socket_protocol_range, 0,
+	    (int)G_N_ELEMENTS(range_cases) * TU_NPROFILES);
+	tcase_add_loop_test(tc, socket_mptcp, 0, TU_NPROFILES);
 	tcase_add_loop_test(tc, socket_new_state, 0, TU_NPROFILES);
 	tcase_add_loop_test(tc, socket_unix, 0, TU_NPROFILES);
 	suite_add_tcase(s, tc);
@@ -1300,6 +1439,7 @@ sock_suite(void)
 	tcase_add_loop_test(tc, accept_errors, 0, TU_NPROFILES);
 	tcase_add_loop_test(tc, accept_child, 0, TU_NPROFILES);
 	tcase_add_loop_test(tc, accept_child_owner, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, close_time_wait, 0, 2 * TU_NPROFILES);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("sock/shutdown");
@@ -1311,6 +1451,7 @@ sock_suite(void)
 	tc = tcase_create("sock/connect");
 	tcase_add_loop_test(tc, connect_unspec_udp, 0, TU_NPROFILES);
 	tcase_add_loop_test(tc, connect_errors, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, connect_refused_port, 0, TU_NPROFILES);
 	tcase_add_loop_test(tc, send_errors, 0, TU_NPROFILES);
 	tcase_add_loop_test(tc, send_lookup_misses, 0, TU_NPROFILES);
 	suite_add_tcase(s, tc);

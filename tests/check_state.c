@@ -349,6 +349,12 @@ START_TEST(null_arguments)
 	EXPECT_CRITICAL(ck_assert_ptr_null(rp_state_take_violation(NULL)));
 	EXPECT_CRITICAL(rp_state_quiesce(NULL));
 	EXPECT_CRITICAL(rp_state_plant(NULL, 0));
+	EXPECT_CRITICAL(ck_assert_int_eq(rp_state_set_kconfig(NULL,
+	    RP_KCONFIG_MPTCP, true), -EINVAL));
+	EXPECT_CRITICAL(ck_assert(!rp_state_kconfig(NULL, RP_KCONFIG_MPTCP)));
+	EXPECT_CRITICAL(ck_assert_int_eq(rp_state_set_kconfig(st,
+	    (enum rp_kconfig)99, true), -EINVAL));
+	EXPECT_CRITICAL(ck_assert(!rp_state_kconfig(st, (enum rp_kconfig)99)));
 	EXPECT_CRITICAL(rp_state_set_cpu(st, 4096));
 	ck_assert_uint_eq(rp_state_cpu(st), 0);
 	EXPECT_CRITICAL(rp_state_set_thread(st, 16));
@@ -383,7 +389,7 @@ START_TEST(null_arguments)
 	g_error_free(err);
 	/* rp_state_free(NULL) is a no-op, like free(NULL) */
 	rp_state_free(NULL);
-	ck_assert_uint_eq(criticals, 24);
+	ck_assert_uint_eq(criticals, 28);
 	g_log_set_always_fatal(fatal);
 	g_log_set_default_handler(old, NULL);
 	tu_assert_invariants(st);
