@@ -51,7 +51,8 @@ includes() {
 
 # "def MODULE SYMBOL" and "use MODULE SYMBOL" for the objects of sim/ in
 # the build tree (libtool's non-PIC objects; names lose their target
-# prefix: sim/core/libsim_la-exec.o is module core/exec).
+# prefix: sim/core/libsim_la-exec.o is module core/exec).  Only objects
+# whose source is still in sim/ count.
 symbols() {
 	test -n "${top_builddir:-}" && test -d "$top_builddir/sim" || return 0
 	command -v nm >/dev/null 2>&1 || return 0
@@ -65,6 +66,9 @@ symbols() {
 		*/reuseport_*-*) m=$(echo "$o" | sed 's|^sim/||;
 		    s|reuseport_[a-z]*-||; s|\.o$||') ;;
 		esac
+		# an object left in the build tree by a file since moved or
+		# removed is not part of the program: skip it
+		test -f "$top_srcdir/sim/$m.c" || continue
 		nm "$top_builddir/$o" | awk -v m="$m" '
 		    $2 ~ /^[TDRB]$/ { print "def", m, $3 }
 		    $1 == "U" { print "use", m, $2 }'
