@@ -383,9 +383,9 @@ rp_group_add(struct rp_state *st, struct rp_sock *sk, struct rp_sock *sk2)
 
 	if (sk2->reuse == NULL) {
 		/* KERNEL: reuseport_add_sock(): reuseport_alloc(sk2, bind_inany
-		 * of sk) before taking the lock for the join.  This is
-		 * R-GRP-12; the step reports R-GRP-1 here and R-GRP-3 below,
-		 * as explain has no narration of its own for it yet. */
+		 * of sk) before taking the lock for the join (R-GRP-12; the
+		 * allocation reports R-GRP-1, the join R-GRP-3 below) */
+		rp_rule(st, "R-GRP-12", 0);
 		ret = rp_group_alloc(st, sk2, rp_addr_any(&sk->rcv_saddr));
 		if (ret != 0)
 			return ret;	/* LCOV_EXCL_LINE */

@@ -248,7 +248,7 @@ rp_attach_cbpf(struct rp_state *st, unsigned proc, int fd,
 	/* KERNEL: mptcp_setsockopt_sol_socket(): not an option MPTCP takes
 	 * (R-SOCK-12) */
 	if (sk->mptcp) {
-		err = -EOPNOTSUPP;
+		err = rp_rule(st, "R-SOCK-12", -EOPNOTSUPP);
 		goto out;
 	}
 	insns = cbpf->empty ? 0 : cbpf->insn_count != 0 ? cbpf->insn_count : 4;
@@ -282,7 +282,8 @@ rp_attach_ebpf(struct rp_state *st, unsigned proc, int fd, int progfd)
 	if (sk == NULL)
 		return err;
 	if (sk->mptcp) {
-		err = -EOPNOTSUPP;	/* as rp_attach_cbpf() */
+		/* as rp_attach_cbpf() */
+		err = rp_rule(st, "R-SOCK-12", -EOPNOTSUPP);
 		goto out;
 	}
 	prog = rp_prog_from_fd(st, p, progfd, &err);
@@ -320,8 +321,8 @@ rp_detach_bpf(struct rp_state *st, unsigned proc, int fd)
 		return err;
 	if (!st->prof->detach_bpf_opt)
 		err = rp_rule(st, "R-ATT-6", -ENOPROTOOPT);
-	else if (sk->mptcp)
-		err = -EOPNOTSUPP;	/* as rp_attach_cbpf() */
+	else if (sk->mptcp)	/* as rp_attach_cbpf() */
+		err = rp_rule(st, "R-SOCK-12", -EOPNOTSUPP);
 	else
 		err = rp_group_detach_prog(st, sk);
 	rp_file_put(st, f);

@@ -993,6 +993,8 @@ rp_sock_release(struct rp_state *st, struct rp_sock *sk)
 		 */
 		sock_unhash(st, sk);
 		tcp_fin(st, sk);
+		if (sk->active_close)
+			rp_rule(st, "R-BIND-6", 0);
 		rp_sock_set_state(st, sk, sk->active_close ?
 		    RP_TCP_TIME_WAIT : RP_TCP_CLOSE);
 	} else {
@@ -1224,7 +1226,7 @@ tcp_connect(struct rp_state *st, struct rp_sock *sk,
 	 * (SO_REUSEPORT) is checked against the established hash, before
 	 * the SYN leaves (R-SOCK-11) */
 	if (tuple_in_use(sk, &pkt.src.addr, sa))
-		return -EADDRNOTAVAIL;
+		return rp_rule(st, "R-SOCK-11", -EADDRNOTAVAIL);
 	err = rp_send(st, sk->net->id, &pkt, &d);
 	if (err != 0)
 		return err;	/* LCOV_EXCL_LINE */

@@ -27,6 +27,8 @@ sim_state_name(int state)
 		return "listen";
 	case RP_TCP_NEW_SYN_RECV:
 		return "new_syn_recv";
+	case RP_TCP_TIME_WAIT:
+		return "time_wait";
 	default:
 		return "?";
 	}

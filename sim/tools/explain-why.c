@@ -184,6 +184,10 @@ static const SimWhy why_table[] = {
 	    "cannot grow, so the join fails and nothing changes." },
 	{ "R-GRP-1", "{S} needs a reuseport group and has none: a new group "
 	    "{G} with capacity 128 is created with {S} at socks[0].", NULL },
+	{ "R-GRP-12", "the socket {S} joins has no group of its own (it was "
+	    "hashed before it set SO_REUSEPORT, or a UDP socket left its "
+	    "group by connect()): a group is built around it first, and {S} "
+	    "joins that.", NULL },
 	{ "R-GRP-2", "{S} already had a group (a program attached before "
 	    "bind), so no new group is made.", NULL },
 	{ "R-GRP-3", "{S} joins {G} at the end of the listening section, "
@@ -363,11 +367,22 @@ static const SimWhy why_table[] = {
 	    "process lacks: -EPERM." },
 	{ "R-SOCK-3", NULL, "{PROF} allows SO_REUSEPORT only on inet sockets: "
 	    "-EOPNOTSUPP." },
+	{ "R-SOCK-11", NULL, "another socket of this port already has the "
+	    "same source address and port and the same destination: the "
+	    "4-tuple is taken, -EADDRNOTAVAIL, and no SYN leaves." },
+	{ "R-SOCK-12", NULL, "{S} is an MPTCP socket: the reuseport socket "
+	    "options act on no subflow of it and are refused with "
+	    "-EOPNOTSUPP." },
 	{ "R-SOCK-5", "the listener is disconnected: unhashed, back to "
 	    "TCP_CLOSE, keeping its bound port; it may listen again.", NULL },
 	{ "R-SOCK-7", "4.19: the accepted child inherits a stale copy of its "
 	    "listener's owner word; it does not put the child in the slot.",
 	    NULL },
+
+	/* TIME_WAIT */
+	{ "R-BIND-6", "{S} sent the first FIN, so it stays in TIME_WAIT "
+	    "holding its port (60 s on the kernel; in the model, the rest of "
+	    "the scenario).", NULL },
 
 	/* syscall update */
 	{ "R-UPD-0b", NULL, "the fd cannot write {M} (read-only fd, or a "
