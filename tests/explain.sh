@@ -9,11 +9,13 @@
 #    model/*.c) has a "why" narration: `$SIM explain --rules` lists it,
 #    and every id listed there exists in docs/SPEC.md.
 # 2. Golden narrations: for each tests/explain-data/NAME.txt, the output
-#    of `$SIM explain tutorial/NAME.scn` (run from scenarios/, every
-#    profile) must equal it.
+#    of `$SIM explain --profile 4.19,6.18 tutorial/NAME.scn` (run from
+#    scenarios/; the two ends of the profile table, which the tutorial
+#    contrasts) must equal it.
 # 3. Golden pictures: for each tests/dot-data/NAME/ directory, the files
-#    of `$SIM explain --no-text --dot DIR tutorial/NAME.scn` must equal
-#    the files there, byte for byte, and be the same set.
+#    of `$SIM explain --profile 4.19,6.18 --no-text --dot DIR
+#    tutorial/NAME.scn` must equal the files there, byte for byte, and be
+#    the same set.
 # 4. The command line: a bad option, a bad step list, a missing file and
 #    a broken scenario exit 2; --svg without Graphviz's dot on PATH exits
 #    2 with a message naming dot; a failing scenario exits 1 and is
@@ -59,6 +61,7 @@ fi
 echo "rules reported by the model: $n, all narrated unless listed above"
 
 # --- 2. golden narrations -----------------------------------------------------
+GOLDEN_PROFILES=4.19,6.18
 echo "=== golden narrations"
 cd "$top_srcdir/scenarios" || exit 1
 ngold=0
@@ -66,7 +69,8 @@ for gold in "$top_srcdir"/tests/explain-data/*.txt; do
 	test -f "$gold" || continue
 	name=$(basename "$gold" .txt)
 	ngold=$((ngold + 1))
-	"$SIM" explain "tutorial/$name.scn" > "$tmp/$name.txt" 2>&1
+	"$SIM" explain --profile "$GOLDEN_PROFILES" "tutorial/$name.scn" \
+	    > "$tmp/$name.txt" 2>&1
 	if test "${REGEN:-0}" = 1; then
 		cp "$tmp/$name.txt" "$gold"
 		echo "REGEN $gold"
@@ -87,7 +91,8 @@ for dir in "$top_srcdir"/tests/dot-data/*/; do
 	name=$(basename "$dir")
 	ndot=$((ndot + 1))
 	out=$tmp/dot-$name
-	if ! "$SIM" explain --no-text --dot "$out" "tutorial/$name.scn"; then
+	if ! "$SIM" explain --profile "$GOLDEN_PROFILES" --no-text \
+	    --dot "$out" "tutorial/$name.scn"; then
 		fail "explain --dot tutorial/$name.scn"
 		continue
 	fi
