@@ -6,7 +6,8 @@
 # The kernel is $REUSEPORT_VM_TEST_KERNEL (default 6.1: Debian 12's),
 # downloaded once into the cache when it is not there yet.  In one boot:
 # the release inside is the one fetch printed; lo is the only network
-# device; RLIMIT_NOFILE is raised; reuseport-sim (the libtool build, with
+# device; RLIMIT_NOFILE is raised and RLIMIT_MEMLOCK is --memlock's (64
+# KiB) and --env sets the environment; reuseport-sim (the libtool build, with
 # its shared libraries) runs a scenario on the model and on the guest's
 # kernel; 64 KiB of binary data come back byte for byte on stdout and on
 # stderr; the exit status is 3.  A second boot checks the command time
@@ -49,6 +50,8 @@ cat >"$work/guest.sh" <<'EOF'
 uname -r
 ls /sys/class/net
 ulimit -n
+ulimit -l
+echo "$RP_TEST"
 echo "to stderr" >&2
 head -c 65536 /bin/busybox
 head -c 65536 /bin/busybox >&2
@@ -59,8 +62,9 @@ reuseport-sim run --backend kernel --profile auto --format tap "$1" |
 exit 3
 EOF
 
-TMPDIR=$work/tmp "$VM" run -q --prog "$SIM" --add "$scn" --add "$work/guest.sh" \
-    "$K" -- sh "$work/guest.sh" "$scn" >"$work/out" 2>"$work/err"
+TMPDIR=$work/tmp "$VM" run -q --memlock 65536 --env RP_TEST=yes --prog "$SIM" --add "$scn" \
+    --add "$work/guest.sh" "$K" -- sh "$work/guest.sh" "$scn" \
+    >"$work/out" 2>"$work/err"
 st=$?
 echo "exit status $st"
 if test "$st" -ne 3; then
@@ -70,7 +74,7 @@ if test "$st" -ne 3; then
 fi
 # stdout: 3 text lines, the blob, then the two results
 {
-	printf '%s\nlo\n1048576\n' "$release"
+	printf '%s\nlo\n1048576\n64\nyes\n' "$release"
 	cat "$work/blob"
 	echo
 } >"$work/want-head"

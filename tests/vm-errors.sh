@@ -119,6 +119,8 @@ echo "# bad command lines"
 expect_fail 64 "unknown command" "$VM" frobnicate
 expect_fail 64 "unknown option" "$VM" run --frob 6.1 -- true
 expect_fail 64 "not a positive number" "$VM" run --timeout 0 6.1 -- true
+expect_fail 64 "a multiple of 1024" "$VM" run --memlock 1000 6.1 -- true
+expect_fail 64 "not NAME=VALUE" "$VM" run --env 1X=2 6.1 -- true
 expect_fail 64 "give a COMMAND" env PATH="$work/fakebin" "$VM" run 6.1
 expect_fail 64 "is a path" "$VM" fetch ./vmlinuz
 
