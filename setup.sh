@@ -5,6 +5,8 @@
 #
 #   ./setup.sh               install missing packages, build, make run-main
 #   ./setup.sh --build-only  install missing packages and build only
+#   ./setup.sh --vm ...      also install what booting other kernels
+#                            needs (qemu, busybox-static, cpio): test.sh
 #
 # 1. Installs the missing Debian packages of the core set (asks dpkg-query;
 #    apt-get update/install only when something is missing; sudo only when
@@ -23,23 +25,22 @@ PACKAGES="$PACKAGES libbpf-dev chromium"
 # the libFuzzer targets (.ci/run fuzz, docs/fuzzing.md): clang-14's
 # libFuzzer runtime is only a Recommends of it
 PACKAGES="$PACKAGES clang libclang-rt-14-dev"
+# other kernels under qemu (sim/vm/reuseport-vm, tests/vm-*.sh)
+VM_PACKAGES="qemu-system-x86 busybox-static cpio"
 
 usage() {
-	echo "usage: $0 [--build-only]" >&2
+	echo "usage: $0 [--build-only] [--vm]" >&2
 	exit 2
 }
 
 build_only=no
-case $# in
-0) ;;
-1)
-	case $1 in
+for arg in "$@"; do
+	case $arg in
 	--build-only) build_only=yes ;;
+	--vm) PACKAGES="$PACKAGES $VM_PACKAGES" ;;
 	*) usage ;;
 	esac
-	;;
-*) usage ;;
-esac
+done
 
 cd "$(dirname "$0")"
 

@@ -4,7 +4,8 @@
 #
 #   ./test.sh
 #
-# Calls ./setup.sh --build-only (missing packages, autogen, configure and
+# Calls ./setup.sh --build-only --vm (missing packages, with those that
+# boot other kernels under qemu for tests/vm-*.sh; autogen, configure and
 # build in _build/default; no main job), runs make check there, then prints
 # the Check summary line of every tests/*.log ("100%: Checks: N, Failures:
 # 0, Errors: 0") and automake's summary. Exits non-zero when the build or
@@ -15,7 +16,7 @@ BUILD_DIR=_build/default
 
 cd "$(dirname "$0")" || exit 1
 
-./setup.sh --build-only || exit 1
+./setup.sh --build-only --vm || exit 1
 
 status=0
 make -C "$BUILD_DIR" -j2 check || status=$?

@@ -529,6 +529,12 @@ rp_group_attach_prog(struct rp_state *st, struct rp_sock *sk,
 	 * without SO_REUSEPORT even when it has a group */
 	if (!sk->hashed && !sk->reuseport && st->prof->attach_unhashed_strict)
 		return rp_rule(st, "R-ATT-4", -EINVAL);
+	/* KERNEL (measured, a build variant): some builds refuse a TCP
+	 * socket whose listening tcp_disconnect() stopped; others treat it
+	 * as any unhashed SO_REUSEPORT socket (a new group, R-RES-2) */
+	if (!sk->hashed && sk->listen_stopped &&
+	    st->prof->attach_shutdown_listener == RP_ATTACH_SHUTDOWN_EINVAL)
+		return rp_rule(st, "R-ATT-4", -EINVAL);
 	if (!sk->hashed && sk->reuseport) {
 		err = rp_group_alloc(st, sk, false);
 		if (err != 0)

@@ -142,8 +142,10 @@ rp_socket(struct rp_state *st, unsigned proc, int family, int type,
 		} else if (type == RP_SOCK_DGRAM) {
 			if (protocol == 0)
 				protocol = RP_IPPROTO_UDP;
+			/* KERNEL: UDP-Lite is gone in 7.1 (d6e0f04bf22d) */
 			if (protocol != RP_IPPROTO_UDP &&
-			    protocol != RP_IPPROTO_UDPLITE &&
+			    (protocol != RP_IPPROTO_UDPLITE ||
+			    !st->prof->udplite) &&
 			    protocol != RP_IPPROTO_ICMP)
 				return rp_rule(st, "R-SOCK-1", -EPROTONOSUPPORT);
 		} else if (type == RP_SOCK_RAW) {
@@ -720,6 +722,7 @@ rp_listen(struct rp_state *st, unsigned proc, int fd, int backlog)
 		return sock_done(st, f, err);
 	rp_sock_set_state(st, sk, RP_TCP_LISTEN);
 	sock_hash(st, sk);
+	sk->listen_stopped = false;
 	return sock_done(st, f, 0);
 }
 
@@ -893,6 +896,7 @@ tcp_listener_disconnect(struct rp_state *st, struct rp_sock *sk)
 	sock_unhash(st, sk);
 	rp_sock_set_state(st, sk, RP_TCP_CLOSE);
 	listen_stop(st, sk);
+	sk->listen_stopped = true;	/* see R-ATT-4 */
 	/* KERNEL: tcp_disconnect(): inet_put_port() unless the port was
 	 * bound explicitly; inet_reset_saddr() unless the address was */
 	if (!sk->bind_port_lock) {
