@@ -304,27 +304,37 @@ prog_free(gpointer data)
 	g_free(pr);
 }
 
-/* Is profile the running kernel's "major.minor"? */
 /*
- * The running kernel stands for its own major.minor and for the profile
- * --profile auto picks for it (the nearest at or below its version,
- * sim_profile_for_release()), so a 6.19 kernel runs the 6.18 profile.
+ * Is profile one the running kernel can stand for?  Its own "major.minor",
+ * the profile --profile auto picks for it (the nearest at or below its
+ * version, rp_profile_for_release()), so a 6.19 kernel runs the 6.18
+ * profile, and any build variant of that row (6.18+attach-einval): which
+ * variant this build is, `reuseport-sim calibrate` measures.
  */
 static gboolean
 profile_ok(const char *profile, char **running)
 {
 	struct utsname u;
 	unsigned major = 0, minor = 0;
-	const char *nearest = NULL;
+	const struct rp_profile *nearest = NULL;
+	const char *plus;
 
 	if (uname(&u) != 0 || sscanf(u.release, "%u.%u", &major, &minor) != 2) {
 		*running = g_strdup("unknown");
 	} else {
 		*running = g_strdup_printf("%u.%u", major, minor);
-		nearest = sim_profile_for_release(u.release, NULL);
+		nearest = rp_profile_for_release(u.release);
 	}
-	return profile == NULL || strcmp(profile, *running) == 0 ||
-	    (nearest != NULL && strcmp(profile, nearest) == 0);
+	if (profile == NULL || strcmp(profile, *running) == 0)
+		return TRUE;
+	if (nearest == NULL)
+		return FALSE;
+	plus = strchr(profile, '+');
+	if (plus != NULL && rp_profile_find(profile) != NULL)
+		return strncmp(profile, rp_profile_name(nearest),
+		    (gsize)(plus - profile)) == 0 &&
+		    rp_profile_name(nearest)[plus - profile] == '\0';
+	return strcmp(profile, rp_profile_name(nearest)) == 0;
 }
 
 #define KB_NEEDS "kernel backend needs CAP_SYS_ADMIN and CAP_BPF (run as root)"
