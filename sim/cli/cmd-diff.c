@@ -11,6 +11,8 @@
 
 #include "backend/model.h"
 #include "cli/cmd-diff.h"
+#include "cli/kernels.h"
+#include "cli/matrix.h"
 #include "cli/options.h"
 #include "core/error.h"
 #include "core/inputs.h"
@@ -36,7 +38,7 @@ put_unused(SimWriter *w, const SimDiff *d, const SimManifest *m)
 			continue;
 		n++;
 		msg = g_strdup_printf("%s:%u:%u: unused manifest entry %s: no "
-		    "divergence there (%s)", sim_manifest_name(m), e->mline,
+		    "divergence there (%s)", e->mfile, e->mline,
 		    e->mcol, where, e->reason);
 		sim_write_diff_unused(w, msg);
 	}
@@ -88,6 +90,8 @@ sim_diff_paths(const SimDiffOptions *o, char *const *paths, gsize n)
 	inputs = sim_inputs_load(paths, n, o->err);
 	if (inputs == NULL)
 		return SIM_EXIT_USAGE;
+	if (o->release != NULL)
+		sim_write_kernel(&w, o->release, o->profile, o->note);
 	d = sim_diff_new(o->a, o->b, o->manifest);
 	for (i = 0; i < inputs->len; i++) {
 		const SimInput *in = inputs->pdata[i];
@@ -117,15 +121,17 @@ sim_diff_paths(const SimDiffOptions *o, char *const *paths, gsize n)
 
 typedef struct {
 	SimDiffOptions	 o;
-	const char	*profile, *manifest;
+	const char	*profile, *kernels;
+	GPtrArray	*manifests;	/* const char * */
 } DiffCmd;
 
-enum { O_PROFILE, O_FORMAT, O_MANIFEST };
+enum { O_PROFILE, O_FORMAT, O_MANIFEST, O_KERNEL };
 
 static const SimOption diff_options[] = {
 	{ "--profile", TRUE, O_PROFILE },
 	{ "--format", TRUE, O_FORMAT },
 	{ "--manifest", TRUE, O_MANIFEST },
+	{ "--kernel", TRUE, O_KERNEL },
 };
 
 static int
@@ -141,18 +147,49 @@ diff_option(void *ud, int id, const char *opt, const char *v)
 		break;
 	case O_FORMAT:
 		return sim_cli_format(&sim_cli_main, v, formats, &c->o.format);
+	case O_KERNEL:
+		c->kernels = v;
+		break;
 	default:
-		c->manifest = v;
+		g_ptr_array_add(c->manifests, (char *)v);
 		break;
 	}
 	return SIM_CLI_GO_ON;
+}
+
+/* The manifests given, in one (NULL: none; exit status in *st). */
+static SimManifest *
+load_manifests(const GPtrArray *files, int *st)
+{
+	g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(SimManifest) m = NULL;
+
+	*st = SIM_EXIT_OK;
+	if (files->len == 0)
+		return NULL;
+	m = sim_manifest_load(files->pdata[0], errors);
+	for (guint i = 1; m != NULL && i < files->len; i++)
+		sim_manifest_append(m, files->pdata[i], errors);
+	if (errors->len > 0) {
+		for (guint k = 0; k < errors->len; k++)
+			fprintf(stderr, "%s\n", (char *)errors->pdata[k]);
+		*st = SIM_EXIT_USAGE;
+		return NULL;
+	}
+	return g_steal_pointer(&m);
 }
 
 int
 sim_cmd_diff(int argc, char **argv)
 {
 	g_autoptr(GPtrArray) paths = g_ptr_array_new();
+	g_autoptr(GPtrArray) manifests = g_ptr_array_new();
+	g_autoptr(GPtrArray) kernels = NULL;
 	g_autoptr(SimManifest) manifest = NULL;
+	g_autoptr(GString) note = g_string_new(NULL);
+	g_autoptr(GError) e = NULL;
+	g_autofree char *release = NULL;
+	g_autoptr(GPtrArray) ins = NULL;
 	DiffCmd c = { 0 };
 	int st;
 
@@ -160,15 +197,34 @@ sim_cmd_diff(int argc, char **argv)
 	c.o.err = stderr;
 	c.o.a = &sim_backend_model;
 	c.profile = "auto";
+	c.kernels = "host";
+	c.manifests = manifests;
 	st = sim_options_parse(&sim_cli_main, diff_options,
 	    G_N_ELEMENTS(diff_options), diff_option, argc, argv, paths,
 	    "diff: no FILE or DIR given", &c);
 	if (st != SIM_CLI_GO_ON)
 		return st;
-	if (strcmp(c.profile, "auto") == 0) {
-		g_autoptr(GError) e = NULL;
+	kernels = sim_kernel_targets_parse(c.kernels, &e);
+	if (kernels == NULL)
+		return sim_cli_error(&sim_cli_main, NULL, "%s", e->message);
+	if (kernels->len > 1 || ((SimKernelTarget *)
+	    kernels->pdata[0])->vm != NULL) {
+		SimMatrixOptions mo = { kernels, argc, argv, paths, manifests,
+		    c.o.format, stdout };
 
-		c.profile = sim_profile_auto(&e);
+		/* nothing runs before every input was read */
+		manifest = load_manifests(manifests, &st);
+		if (st != SIM_EXIT_OK)
+			return st;
+		if ((ins = sim_inputs_load((char *const *)paths->pdata,
+		    paths->len, stderr)) == NULL)
+			return SIM_EXIT_USAGE;
+		if (kernels->len == 1)
+			return sim_matrix_one(&mo);
+		return sim_matrix_run(&mo);
+	}
+	if (strcmp(c.profile, "auto") == 0) {
+		c.profile = sim_kernel_auto_profile(note, &e);
 		if (c.profile == NULL)
 			return sim_cli_error(&sim_cli_main, NULL, "%s",
 			    e->message);
@@ -181,18 +237,12 @@ sim_cmd_diff(int argc, char **argv)
 	    "--enable-kernel-backend (libbpf)\n", stderr);
 	return SIM_EXIT_USAGE;
 #endif
-	if (c.manifest != NULL) {
-		g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func(
-		    g_free);
-
-		manifest = sim_manifest_load(c.manifest, errors);
-		if (manifest == NULL) {
-			for (guint k = 0; k < errors->len; k++)
-				fprintf(stderr, "%s\n",
-				    (char *)errors->pdata[k]);
-			return SIM_EXIT_USAGE;
-		}
-	}
+	manifest = load_manifests(manifests, &st);
+	if (st != SIM_EXIT_OK)
+		return st;
 	c.o.manifest = manifest;
+	release = sim_kernel_release();
+	c.o.release = release;
+	c.o.note = note->len > 0 ? note->str : NULL;
 	return sim_diff_paths(&c.o, (char *const *)paths->pdata, paths->len);
 }

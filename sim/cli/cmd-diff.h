@@ -24,6 +24,10 @@ struct SimDiffOptions {
 	SimFormat		 format;
 	FILE			*out;
 	FILE			*err;
+	/* the kernel's exact release and calibration, printed first; NULL:
+	 * not printed */
+	const char		*release;
+	const char		*note;
 };
 
 int	 sim_diff_paths(const SimDiffOptions *o, char *const *paths,

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/cmd-calibrate.h"
 #include "cli/cmd-diff.h"
 #include "cli/cmd-explain.h"
 #include "cli/cmd-explore.h"
@@ -37,6 +38,7 @@ static const struct {
 	{ "diff", sim_cmd_diff },
 	{ "list-verbs", sim_cmd_list_verbs },
 	{ "explain", sim_cmd_explain },
+	{ "calibrate", sim_cmd_calibrate },
 };
 
 int

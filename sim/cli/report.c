@@ -88,6 +88,41 @@ json_notes(FILE *out, const GPtrArray *notes)
 }
 
 /*
+ * The kernel a report is about: its exact release, the profile it runs
+ * under and what calibration said (note, or NULL).  Text "kernel
+ * RELEASE: profile P (NOTE)", TAP the same as a comment, JSON
+ * {"type":"kernel","release":R,"profile":P,"note":N}.
+ */
+void
+sim_write_kernel(SimWriter *w, const char *release, const char *profile,
+    const char *note)
+{
+	FILE *out = w->out;
+
+	switch (w->format) {
+	case SIM_FORMAT_TEXT:
+	case SIM_FORMAT_TAP:
+		fprintf(out, "%skernel %s: profile %s%s%s%s\n", w->format ==
+		    SIM_FORMAT_TAP ? "# " : "", release, profile, note !=
+		    NULL ? " (" : "", note != NULL ? note : "", note != NULL ?
+		    ")" : "");
+		break;
+	case SIM_FORMAT_JSON:
+		fputs("{\"type\":\"kernel\",\"release\":", out);
+		sim_json_string(out, release);
+		fputs(",\"profile\":", out);
+		sim_json_string(out, profile);
+		fputs(",\"note\":", out);
+		if (note != NULL)
+			sim_json_string(out, note);
+		else
+			fputs("null", out);
+		fputs("}\n", out);
+		break;
+	}
+}
+
+/*
  * A scenario that did not run: no selected profile (profile NULL), or
  * the backend could not run it (why, with the notes of the attempt).
  */
@@ -237,7 +272,7 @@ diff_text(SimWriter *w, const char *name, const char *profile,
 			    (guint)d->entry);
 
 			fprintf(out, "%s    because  %s (%s:%u)\n", pre,
-			    e->reason, sim_manifest_name(m), e->mline);
+			    e->reason, e->mfile, e->mline);
 		}
 	}
 }

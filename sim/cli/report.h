@@ -38,6 +38,8 @@ struct SimDiffCounts {
 	guint	known, unexplained, compared, uncompared, unused;
 };
 
+void	 sim_write_kernel(SimWriter *w, const char *release,
+	    const char *profile, const char *note);
 void	 sim_write_skip(SimWriter *w, const char *name, const char *profile,
 	    const GPtrArray *notes, const char *why);
 void	 sim_write_run(SimWriter *w, const char *name, const char *profile,

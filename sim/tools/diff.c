@@ -24,6 +24,7 @@ typedef SimManifestEntry Entry;
 struct SimManifest {
 	char		*name;
 	GPtrArray	*entries;	/* Entry * */
+	GPtrArray	*files;		/* char *: every file read */
 };
 
 static void
@@ -43,6 +44,7 @@ sim_manifest_free(SimManifest *m)
 		return;
 	g_free(m->name);
 	g_ptr_array_unref(m->entries);
+	g_ptr_array_unref(m->files);
 	g_free(m);
 }
 
@@ -94,7 +96,7 @@ parse_entry(SimManifest *m, const char *text, guint line, guint col,
 
 	colon = strrchr(where, ':');
 	if (colon == NULL || colon == where) {
-		merror(errors, m->name, line, col, "expected FILE:LINE or "
+		merror(errors, (const char *)m->files->pdata[m->files->len - 1], line, col, "expected FILE:LINE or "
 		    "FILE:* then a reason, got '%s'", where);
 		return;
 	}
@@ -102,6 +104,7 @@ parse_entry(SimManifest *m, const char *text, guint line, guint col,
 	e->file = g_strndup(where, (gsize)(colon - where));
 	e->mline = line;
 	e->mcol = col;
+	e->mfile = m->files->pdata[m->files->len - 1];
 	if (strcmp(colon + 1, "*") != 0) {
 		guint64 v = 0;
 		const char *d = colon + 1;
@@ -109,7 +112,7 @@ parse_entry(SimManifest *m, const char *text, guint line, guint col,
 		if (*d == '\0' || strspn(d, "0123456789") != strlen(d) ||
 		    !g_ascii_string_to_unsigned(d, 10, 1, G_MAXUINT, &v,
 		    NULL)) {
-			merror(errors, m->name, line,
+			merror(errors, (const char *)m->files->pdata[m->files->len - 1], line,
 			    col + (guint)(d - where), "expected a line number "
 			    "(1 or more) or '*' after ':', got '%s'", d);
 			entry_free(e);
@@ -125,7 +128,7 @@ parse_entry(SimManifest *m, const char *text, guint line, guint col,
 		reason = sp + strspn(sp, " \t");
 	}
 	if (*reason == '\0') {
-		merror(errors, m->name, line, col + (guint)(sp - text),
+		merror(errors, (const char *)m->files->pdata[m->files->len - 1], line, col + (guint)(sp - text),
 		    "entry '%s' needs a reason", where);
 		entry_free(e);
 		return;
@@ -135,8 +138,8 @@ parse_entry(SimManifest *m, const char *text, guint line, guint col,
 		const Entry *o = m->entries->pdata[i];
 
 		if (strcmp(o->file, e->file) == 0 && o->line == e->line) {
-			merror(errors, m->name, line, col, "'%s' is already "
-			    "listed at %s:%u:%u", where, m->name, o->mline,
+			merror(errors, e->mfile, line, col, "'%s' is already "
+			    "listed at %s:%u:%u", where, o->mfile, o->mline,
 			    o->mcol);
 			entry_free(e);
 			return;
@@ -145,20 +148,16 @@ parse_entry(SimManifest *m, const char *text, guint line, guint col,
 	g_ptr_array_add(m->entries, e);
 }
 
-/*
- * Parse the manifest text (named name in messages).  Every error is
- * appended to errors as "name:line:col: message"; NULL when there was one.
- */
-SimManifest *
-sim_manifest_parse(const char *name, const char *text, gsize len,
+/* Parse text (named name in messages) into m; FALSE when an error was
+ * appended to errors ("name:line:col: message"). */
+static gboolean
+parse_into(SimManifest *m, const char *name, const char *text, gsize len,
     GPtrArray *errors)
 {
-	g_autoptr(SimManifest) m = g_new0(SimManifest, 1);
 	guint before = errors->len, line = 0;
 	const char *p = text, *end = text + len;
 
-	m->name = g_strdup(name);
-	m->entries = g_ptr_array_new_with_free_func(entry_free);
+	g_ptr_array_add(m->files, g_strdup(name));
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (gsize)(end - p));
 		gsize n = nl != NULL ? (gsize)(nl - p) : (gsize)(end - p);
@@ -181,9 +180,42 @@ sim_manifest_parse(const char *name, const char *text, gsize len,
 			continue;
 		parse_entry(m, l + lead, line, (guint)lead + 1, errors);
 	}
-	if (errors->len > before)
+	return errors->len == before;
+}
+
+/*
+ * Parse the manifest text (named name in messages).  Every error is
+ * appended to errors as "name:line:col: message"; NULL when there was one.
+ */
+SimManifest *
+sim_manifest_parse(const char *name, const char *text, gsize len,
+    GPtrArray *errors)
+{
+	g_autoptr(SimManifest) m = g_new0(SimManifest, 1);
+
+	m->name = g_strdup(name);
+	m->entries = g_ptr_array_new_with_free_func(entry_free);
+	m->files = g_ptr_array_new_with_free_func(g_free);
+	if (!parse_into(m, name, text, len, errors))
 		return NULL;
 	return g_steal_pointer(&m);
+}
+
+/* Read the manifest at path into m too (an entry listed in both is an
+ * error); FALSE with the errors appended. */
+gboolean
+sim_manifest_append(SimManifest *m, const char *path, GPtrArray *errors)
+{
+	g_autoptr(GError) e = NULL;
+	g_autofree char *text = NULL;
+	gsize len = 0;
+
+	if (!g_file_get_contents(path, &text, &len, &e)) {
+		g_ptr_array_add(errors, g_strdup_printf("%s: %s", path,
+		    e->message));
+		return FALSE;
+	}
+	return parse_into(m, path, text, len, errors);
 }
 
 SimManifest *

@@ -40,11 +40,14 @@ struct SimManifestEntry {
 	char		*reason;
 	gboolean	 maybe;		/* may diverge: never reported unused */
 	guint		 mline, mcol;	/* where the entry is */
+	const char	*mfile;		/* in which manifest file */
 };
 
 SimManifest	*sim_manifest_parse(const char *name, const char *text,
 		    gsize len, GPtrArray *errors);
 SimManifest	*sim_manifest_load(const char *path, GPtrArray *errors);
+gboolean	 sim_manifest_append(SimManifest *m, const char *path,
+		    GPtrArray *errors);
 void		 sim_manifest_free(SimManifest *m);
 guint		 sim_manifest_size(const SimManifest *m);
 const SimManifestEntry *sim_manifest_entry(const SimManifest *m, guint i);
