@@ -8,6 +8,7 @@
 
 #include "backend/model.h"
 #include "cli/cmd-run.h"
+#include "cli/kernels.h"
 #include "cli/options.h"
 #include "core/error.h"
 #include "core/inputs.h"
@@ -80,6 +81,10 @@ sim_run_paths(const SimRunOptions *opts, char *const *paths, gsize n)
 	}
 	if (opts->format == SIM_FORMAT_TAP)
 		fprintf(opts->out, "1..%u\n", total);
+	if (opts->release != NULL)
+		sim_write_kernel(&w, opts->release, opts->profiles != NULL &&
+		    opts->profiles[0] != NULL ? opts->profiles[0] : "(each "
+		    "declared)", opts->note);
 	for (i = 0; i < inputs->len; i++) {
 		const SimInput *in = inputs->pdata[i];
 		g_autoptr(GPtrArray) profs = sim_scenario_profiles(in->sc,
@@ -109,9 +114,11 @@ typedef struct {
 	SimRunOptions	 o;
 	GPtrArray	*profiles;	/* char * */
 	gboolean	 all;
+	const char	*profile, *kernels;
 } RunCmd;
 
-enum { O_PROFILE, O_FORMAT, O_TRACE, O_TRACE_ALL, O_KEEP_GOING, O_BACKEND };
+enum { O_PROFILE, O_FORMAT, O_TRACE, O_TRACE_ALL, O_KEEP_GOING, O_BACKEND,
+	O_KERNEL };
 
 static const SimOption run_options[] = {
 	{ "--profile", TRUE, O_PROFILE },
@@ -120,6 +127,7 @@ static const SimOption run_options[] = {
 	{ "--trace=all", FALSE, O_TRACE_ALL },
 	{ "--keep-going", FALSE, O_KEEP_GOING },
 	{ "--backend", TRUE, O_BACKEND },
+	{ "--kernel", TRUE, O_KERNEL },
 };
 
 /* --backend B: one of backends[]. */
@@ -149,8 +157,11 @@ run_option(void *ud, int id, const char *opt, const char *v)
 	(void)opt;
 	switch (id) {
 	case O_PROFILE:
-		return sim_cli_profiles(&sim_cli_main, v, SIM_PROFILES_RUN,
-		    c->profiles, &c->all);
+		c->profile = v;		/* read when the backend is known */
+		break;
+	case O_KERNEL:
+		c->kernels = v;
+		break;
 	case O_FORMAT:
 		return sim_cli_format(&sim_cli_main, v, formats, &c->o.format);
 	case O_TRACE:
@@ -174,6 +185,10 @@ sim_cmd_run(int argc, char **argv)
 	g_autoptr(GPtrArray) paths = g_ptr_array_new();
 	g_autoptr(GPtrArray) profiles = g_ptr_array_new_with_free_func(
 	    g_free);
+	g_autoptr(GPtrArray) kernels = NULL;
+	g_autoptr(GString) note = g_string_new(NULL);
+	g_autoptr(GError) e = NULL;
+	g_autofree char *release = NULL;
 	RunCmd c = { 0 };
 	int st;
 
@@ -185,9 +200,58 @@ sim_cmd_run(int argc, char **argv)
 	    "run: no FILE or DIR given", &c);
 	if (st != SIM_CLI_GO_ON)
 		return st;
+	if (c.kernels != NULL) {
+		/* --kernel K: the kernel backend, on K */
+		kernels = sim_kernel_targets_parse(c.kernels, &e);
+		if (kernels == NULL)
+			return sim_cli_error(&sim_cli_main, NULL, "%s",
+			    e->message);
+		if (c.o.backend != NULL && c.o.backend != backends[
+		    G_N_ELEMENTS(backends) - 1])
+			return sim_cli_error(&sim_cli_main, NULL, "--kernel "
+			    "runs the kernel backend: --backend %s does not "
+			    "go with it", c.o.backend->name);
+#ifndef HAVE_KERNEL_BACKEND
+		return sim_cli_error(&sim_cli_main, NULL, "--kernel needs "
+		    "the kernel backend: configure --enable-kernel-backend "
+		    "(libbpf)");
+#endif
+		c.o.backend = backends[G_N_ELEMENTS(backends) - 1];
+		if (kernels->len > 1 || ((SimKernelTarget *)
+		    kernels->pdata[0])->vm != NULL) {
+			g_autoptr(GPtrArray) ins = sim_inputs_load(
+			    (char *const *)paths->pdata, paths->len, stderr);
+			int worst = SIM_EXIT_OK;
+
+			if (ins == NULL)
+				return SIM_EXIT_USAGE;
+			for (guint k = 0; k < kernels->len; k++) {
+				st = sim_kernel_run_here(kernels->pdata[k],
+				    argc, argv, paths);
+				if (st > worst)
+					worst = st;
+			}
+			return worst;
+		}
+	}
+	if (c.profile != NULL) {
+		gboolean kernel = c.o.backend != NULL &&
+		    c.o.backend != &sim_backend_model;
+
+		st = sim_cli_profiles(&sim_cli_main, c.profile, kernel ?
+		    SIM_PROFILES_RUN_KERNEL : SIM_PROFILES_RUN, profiles,
+		    &c.all, note);
+		if (st != SIM_CLI_GO_ON)
+			return st;
+	}
 	if (!c.all && profiles->len > 0) {
 		g_ptr_array_add(profiles, NULL);
 		c.o.profiles = (char **)profiles->pdata;
+	}
+	if (c.o.backend != NULL && c.o.backend != &sim_backend_model) {
+		release = sim_kernel_release();
+		c.o.release = release;
+		c.o.note = note->len > 0 ? note->str : NULL;
 	}
 	return sim_run_paths(&c.o, (char *const *)paths->pdata, paths->len);
 }

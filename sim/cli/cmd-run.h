@@ -24,6 +24,10 @@ struct SimRunOptions {
 	gboolean		 keep_going;
 	FILE			*out;		/* results and traces */
 	FILE			*err;		/* input errors */
+	/* the kernel's exact release and calibration, printed first;
+	 * NULL: not printed (the model) */
+	const char		*release;
+	const char		*note;
 };
 
 int	 sim_run_paths(const SimRunOptions *opts, char *const *paths,

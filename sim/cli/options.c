@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "cli/kernels.h"
 #include "cli/options.h"
 #include "core/error.h"
 #include "core/profiles.h"
@@ -131,7 +132,7 @@ sim_cli_format(const SimCliText *t, const char *value,
  */
 int
 sim_cli_profiles(const SimCliText *t, const char *value,
-    SimProfilesMode mode, GPtrArray *out, gboolean *all)
+    SimProfilesMode mode, GPtrArray *out, gboolean *all, GString *note)
 {
 	g_auto(GStrv) parts = sim_cli_list(value);
 
@@ -140,12 +141,14 @@ sim_cli_profiles(const SimCliText *t, const char *value,
 		g_autoptr(GError) e = NULL;
 		g_autofree char *bad = NULL;
 
-		if (mode == SIM_PROFILES_RUN && strcmp(p, "all") == 0) {
+		if (mode != SIM_PROFILES_CHECKED && strcmp(p, "all") == 0) {
 			*all = TRUE;
 			continue;
 		}
-		if (mode == SIM_PROFILES_RUN && strcmp(p, "auto") == 0) {
-			p = sim_profile_auto(&e);
+		if (mode != SIM_PROFILES_CHECKED && strcmp(p, "auto") == 0) {
+			p = mode == SIM_PROFILES_RUN_KERNEL ?
+			    sim_kernel_auto_profile(note, &e) :
+			    sim_profile_auto(&e);
 			if (p == NULL)
 				return sim_cli_error(t, NULL, "%s", e->message);
 		} else if (mode == SIM_PROFILES_CHECKED &&

@@ -35,6 +35,8 @@ typedef int (*SimOptFn)(void *ud, int id, const char *opt,
 typedef enum {
 	SIM_PROFILES_CHECKED,	/* each a profile of the model */
 	SIM_PROFILES_RUN,	/* also all and auto; checked when run */
+	SIM_PROFILES_RUN_KERNEL, /* as RUN, auto calibrated on the running
+				 * kernel (kernels.c) */
 } SimProfilesMode;
 
 int	 sim_options_parse(const SimCliText *t, const SimOption *opts,
@@ -43,7 +45,8 @@ int	 sim_options_parse(const SimCliText *t, const SimOption *opts,
 int	 sim_cli_format(const SimCliText *t, const char *value,
 	    const char *const *allowed, SimFormat *format);
 int	 sim_cli_profiles(const SimCliText *t, const char *value,
-	    SimProfilesMode mode, GPtrArray *out, gboolean *all);
+	    SimProfilesMode mode, GPtrArray *out, gboolean *all,
+	    GString *note);
 char	**sim_cli_list(const char *value);
 
 G_END_DECLS
