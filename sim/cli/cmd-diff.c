@@ -61,6 +61,7 @@ count(SimDiffCounts *c, const SimDiffResult *r)
 	}
 	c->compared += r->compared;
 	c->uncompared += r->uncompared;
+	c->after_hash_n += r->after_hash_n;
 }
 
 /*

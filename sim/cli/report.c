@@ -250,14 +250,17 @@ diff_text(SimWriter *w, const char *name, const char *profile,
 	FILE *out = w->out;
 	guint i;
 
+	g_autofree char *hn = r->after_hash_n == 0 ? g_strdup("") :
+	    g_strdup_printf(", %u of them after hash=N", r->after_hash_n);
+
 	if (tap)
-		fprintf(out, "%s %u - %s [%s] (%u steps compared, %u not)\n",
+		fprintf(out, "%s %u - %s [%s] (%u steps compared, %u not%s)\n",
 		    ok ? "ok" : "not ok", w->n, name, profile, r->compared,
-		    r->uncompared);
+		    r->uncompared, hn);
 	else
-		fprintf(out, "%s %s [%s] (%u steps compared, %u not)\n",
+		fprintf(out, "%s %s [%s] (%u steps compared, %u not%s)\n",
 		    ok ? "PASS" : "FAIL", name, profile, r->compared,
-		    r->uncompared);
+		    r->uncompared, hn);
 	for (i = 0; i < r->divergences->len; i++) {
 		const SimDivergence *d = r->divergences->pdata[i];
 		g_autofree char *text = sim_stmt_text(d->st, SIM_PRINT_CALL);
@@ -287,7 +290,8 @@ diff_json(SimWriter *w, const char *name, const char *profile,
 
 	json_result(out, name, profile, ok ? "pass" : "fail");
 	fprintf(out, ",\"compared\":%u,\"not_compared\":%u,"
-	    "\"divergences\":[", r->compared, r->uncompared);
+	    "\"after_hash_n\":%u,\"divergences\":[", r->compared,
+	    r->uncompared, r->after_hash_n);
 	for (i = 0; i < r->divergences->len; i++) {
 		const SimDivergence *d = r->divergences->pdata[i];
 		g_autofree char *at = g_strdup_printf("%s:%u:%u", d->st->file,
@@ -367,25 +371,28 @@ sim_write_diff_summary(SimWriter *w, const SimDiffCounts *c)
 	switch (w->format) {
 	case SIM_FORMAT_TEXT:
 		fprintf(w->out, "diff: %u passed, %u failed, %u skipped; "
-		    "%u steps compared, %u not; divergences: %u known, %u "
+		    "%u steps compared, %u not (%u after a hash=N send landed "
+		    "on another member); divergences: %u known, %u "
 		    "unexplained; %u unused manifest entries\n", w->passed,
 		    w->failed, w->skipped, c->compared, c->uncompared,
-		    c->known, c->unexplained, c->unused);
+		    c->after_hash_n, c->known, c->unexplained, c->unused);
 		break;
 	case SIM_FORMAT_TAP:
 		fprintf(w->out, "1..%u\n# diff: %u passed, %u failed, %u "
-		    "skipped; %u steps compared, %u not; divergences: %u "
-		    "known, %u unexplained; %u unused manifest entries\n", w->n,
+		    "skipped; %u steps compared, %u not (%u after a hash=N "
+		    "send landed on another member); divergences: %u known, "
+		    "%u unexplained; %u unused manifest entries\n", w->n,
 		    w->passed, w->failed, w->skipped, c->compared,
-		    c->uncompared, c->known, c->unexplained, c->unused);
+		    c->uncompared, c->after_hash_n, c->known, c->unexplained,
+		    c->unused);
 		break;
 	case SIM_FORMAT_JSON:
 		fprintf(w->out, "{\"type\":\"summary\",\"passed\":%u,"
 		    "\"failed\":%u,\"skipped\":%u,\"compared\":%u,"
-		    "\"not_compared\":%u,\"known\":%u,\"unexplained\":%u,"
-		    "\"unused\":%u}\n", w->passed, w->failed, w->skipped,
-		    c->compared, c->uncompared, c->known, c->unexplained,
-		    c->unused);
+		    "\"not_compared\":%u,\"after_hash_n\":%u,\"known\":%u,"
+		    "\"unexplained\":%u,\"unused\":%u}\n", w->passed,
+		    w->failed, w->skipped, c->compared, c->uncompared,
+		    c->after_hash_n, c->known, c->unexplained, c->unused);
 		break;
 	}
 }

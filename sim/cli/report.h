@@ -36,6 +36,7 @@ struct SimWriter {
 typedef struct SimDiffCounts SimDiffCounts;
 struct SimDiffCounts {
 	guint	known, unexplained, compared, uncompared, unused;
+	guint	after_hash_n;	/* not checked after a hash=N send */
 };
 
 void	 sim_write_kernel(SimWriter *w, const char *release,

@@ -439,6 +439,10 @@ run_stmt(SimExec *x, const SimStmt *st, GPtrArray *msgs, SimResult *rout)
 		sp->by_hash = r.v.kind == SIM_V_DELIVERY && r.err == 0 &&
 		    r.v.d.outcome == RP_DELIVERED &&
 		    r.v.d.how == RP_HOW_HASH;
+		sp->how = r.v.kind == SIM_V_DELIVERY && r.err == 0 &&
+		    r.v.d.outcome == RP_DELIVERED ? (int)r.v.d.how : -1;
+		sp->after_hash_n = sp->why != NULL && strcmp(sp->why,
+		    SIM_WHY_HASH_N) == 0;
 		g_ptr_array_add(x->steps, sp);
 	}
 	g_clear_error(&err);

@@ -318,7 +318,7 @@ sim_diff_result_clear(SimDiffResult *r)
 {
 	g_clear_pointer(&r->skip, g_free);
 	g_clear_pointer(&r->divergences, g_ptr_array_unref);
-	r->compared = r->uncompared = 0;
+	r->compared = r->uncompared = r->after_hash_n = 0;
 }
 
 /* Is s a delivery to some socket? */
@@ -351,14 +351,23 @@ compare_steps(SimDiff *d, const GPtrArray *as, const GPtrArray *bs,
 
 		if (sb == NULL || sa->result == NULL || sb->result == NULL) {
 			out->uncompared++;
+			if ((sb != NULL && sb->after_hash_n) ||
+			    sa->after_hash_n)
+				out->after_hash_n++;
 			continue;
 		}
 		out->compared++;
 		if (strcmp(sa->result, sb->result) == 0)
 			continue;
 		/* the member the hash chose: the kernel's hash is keyed by a
-		 * boot-time secret, so only "delivered" compares */
-		if ((sa->by_hash || sb->by_hash) && delivered(sa) &&
+		 * boot-time secret, so only "delivered" compares.  The
+		 * reference (the model) says what decided: a delivery that a
+		 * program, a classic program or a migration by program decided
+		 * is compared socket by socket, whatever the other backend
+		 * guessed (the kernel backend cannot see a classic program
+		 * run, and reports the hash); so is one the other backend
+		 * knows a program decided */
+		if (sa->by_hash && sb->how != RP_HOW_PROG && delivered(sa) &&
 		    delivered(sb))
 			continue;
 		dv = g_new0(SimDivergence, 1);

@@ -67,6 +67,9 @@ struct SimDiffResult {
 	char		*skip;		/* why it was not compared, or NULL */
 	GPtrArray	*divergences;	/* SimDivergence * */
 	guint		 compared, uncompared;	/* steps */
+	guint		 after_hash_n;	/* of the uncompared: not checked
+					 * after a hash=N send landed on
+					 * another member */
 };
 
 typedef struct SimDiff SimDiff;
