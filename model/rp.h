@@ -282,6 +282,11 @@ enum rp_kconfig {
 int		 rp_state_set_kconfig(struct rp_state *, enum rp_kconfig,
 		    bool on);
 bool		 rp_state_kconfig(const struct rp_state *, enum rp_kconfig);
+/* Runs every deferred map free (the kernel's workqueue,
+ * bpf_map_free_deferred()): a map whose last reference went away is only
+ * freed here, and until then its sockets keep their owner word.  Returns
+ * how many maps were freed. */
+unsigned	 rp_state_settle(struct rp_state *);
 /* Ends the current step: runs pending RCU callbacks if no reader is active. */
 void		 rp_state_quiesce(struct rp_state *);
 /* A lock-discipline violation recorded since the last call, or NULL. */

@@ -302,7 +302,8 @@ START_TEST(check_verb_table)
 	    "connect", "shutdown", "accept", "close", "dup", "pass", "cookie",
 	    "owner", "attach", "detach", "map", "update", "lookup", "delete",
 	    "next-key", "freeze", "lookup-and-delete", "lookup-batch", "prog",
-	    "migrate-key", "send", "ack-requests", "synack-timer", "expect", "plant",
+	    "migrate-key", "send", "ack-requests", "synack-timer", "settle",
+	    "kconfig", "expect", "plant",
 	    "schedule" };
 	const SimVerb *v;
 	gsize n, i;

@@ -107,7 +107,7 @@ check "ArrowDown,ArrowDown,j,ArrowRight" 5 11
 check "ArrowDown,ArrowDown,ArrowDown,ArrowUp,k" 2 7
 check "click:20" 20 29
 check "click:20,ArrowDown" 21 30
-check "End" "$nframes" 38
+check "End" "$nframes" 40
 check "End,Home,n" 2 7
 check "ArrowUp,ArrowUp" 1 6
 

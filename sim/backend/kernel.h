@@ -55,6 +55,7 @@ struct SimKernelCalibration {
 	char	*mptcp_why;
 };
 
+gboolean	 sim_kernel_has_mptcp(void);
 gboolean	 sim_kernel_calibrate(SimKernelCalibration *out,
 		    GError **error);
 void		 sim_kernel_calibration_clear(SimKernelCalibration *c);

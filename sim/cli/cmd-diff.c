@@ -94,6 +94,7 @@ sim_diff_paths(const SimDiffOptions *o, char *const *paths, gsize n)
 	if (o->release != NULL)
 		sim_write_kernel(&w, o->release, o->profile, o->note);
 	d = sim_diff_new(o->a, o->b, o->manifest);
+	sim_diff_set_kconfig(d, o->kconfig_mptcp);
 	for (i = 0; i < inputs->len; i++) {
 		const SimInput *in = inputs->pdata[i];
 		g_autoptr(GPtrArray) profs = sim_scenario_profiles(in->sc, sel);
@@ -225,7 +226,8 @@ sim_cmd_diff(int argc, char **argv)
 		return sim_matrix_run(&mo);
 	}
 	if (strcmp(c.profile, "auto") == 0) {
-		c.profile = sim_kernel_auto_profile(note, &e);
+		c.profile = sim_kernel_auto_profile(note,
+		    &c.o.kconfig_mptcp, &e);
 		if (c.profile == NULL)
 			return sim_cli_error(&sim_cli_main, NULL, "%s",
 			    e->message);

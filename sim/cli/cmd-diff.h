@@ -28,6 +28,7 @@ struct SimDiffOptions {
 	 * not printed */
 	const char		*release;
 	const char		*note;
+	int			 kconfig_mptcp;	/* calibrated: 0, 1 y, 2 n */
 };
 
 int	 sim_diff_paths(const SimDiffOptions *o, char *const *paths,

@@ -215,7 +215,7 @@ explain_option(void *ud, int id, const char *opt, const char *v)
 	switch (id) {
 	case O_PROFILE:
 		return sim_cli_profiles(&sim_cli_explain, v,
-		    SIM_PROFILES_CHECKED, c->profiles, NULL, NULL);
+		    SIM_PROFILES_CHECKED, c->profiles, NULL, NULL, NULL);
 	case O_STEPS:
 		if (!parse_steps(v, c->steps))
 			return sim_cli_error(&sim_cli_explain, NULL, "bad step "

@@ -162,7 +162,7 @@ explore_option(void *ud, int id, const char *opt, const char *v)
 	switch (id) {
 	case O_PROFILE:
 		return sim_cli_profiles(&sim_cli_main, v, SIM_PROFILES_CHECKED,
-		    c->selected, NULL, NULL);
+		    c->selected, NULL, NULL, NULL);
 	case O_PREEMPTIONS:
 		if (strcmp(v, "unbounded") == 0)
 			c->search.preemptions = SIM_EXPLORE_UNBOUNDED;

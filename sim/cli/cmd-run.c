@@ -72,6 +72,7 @@ sim_run_paths(const SimRunOptions *opts, char *const *paths, gsize n)
 	xo.ops = opts->backend != NULL ? opts->backend : &sim_backend_model;
 	xo.trace = opts->trace;
 	xo.keep_going = opts->keep_going;
+	xo.kconfig_mptcp = opts->kconfig_mptcp;
 	for (i = 0; i < inputs->len; i++) {
 		const SimInput *in = inputs->pdata[i];
 		g_autoptr(GPtrArray) profs = sim_scenario_profiles(in->sc,
@@ -190,7 +191,7 @@ sim_cmd_run(int argc, char **argv)
 	g_autoptr(GError) e = NULL;
 	g_autofree char *release = NULL;
 	RunCmd c = { 0 };
-	int st;
+	int st, kconfig = 0;
 
 	c.o.out = stdout;
 	c.o.err = stderr;
@@ -240,7 +241,7 @@ sim_cmd_run(int argc, char **argv)
 
 		st = sim_cli_profiles(&sim_cli_main, c.profile, kernel ?
 		    SIM_PROFILES_RUN_KERNEL : SIM_PROFILES_RUN, profiles,
-		    &c.all, note);
+		    &c.all, note, &kconfig);
 		if (st != SIM_CLI_GO_ON)
 			return st;
 	}
@@ -253,6 +254,7 @@ sim_cmd_run(int argc, char **argv)
 		c.o.release = release;
 		c.o.note = note->len > 0 ? note->str : NULL;
 	}
+	c.o.kconfig_mptcp = kconfig;
 	return sim_run_paths(&c.o, (char *const *)paths->pdata, paths->len);
 }
 

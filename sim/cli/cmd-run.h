@@ -28,6 +28,7 @@ struct SimRunOptions {
 	 * NULL: not printed (the model) */
 	const char		*release;
 	const char		*note;
+	int			 kconfig_mptcp;	/* calibrated: 0, 1 y, 2 n */
 };
 
 int	 sim_run_paths(const SimRunOptions *opts, char *const *paths,

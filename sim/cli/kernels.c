@@ -131,6 +131,9 @@ sim_kernel_exec(const SimKernelTarget *k, char **argv, const GPtrArray *adds,
 	g_autofree char *err = NULL;
 	int wait = 0;
 
+	/* rebuilt while running: the new file at the same path */
+	if (self != NULL && g_str_has_suffix(self, " (deleted)"))
+		self[strlen(self) - strlen(" (deleted)")] = '\0';
 	if (self == NULL) {
 		g_set_error(error, SIM_ERROR, SIM_ERROR_INPUT, "--kernel %s: "
 		    "cannot find this program (/proc/self/exe)", k->name);
@@ -217,11 +220,12 @@ sim_kernel_release(void)
 /*
  * --profile auto against the running kernel: the row nearest at or below
  * its version, then the build variant of that row calibration measures
- * (sim_kernel_calibrate()).  note (when set) gets what was calibrated,
- * or why not.  NULL with error when the release has no profile.
+ * (sim_kernel_calibrate()), and the build options (*kconfig_mptcp, when
+ * set: 1 built in, 2 not, 0 not measured).  note (when set) gets what
+ * was calibrated, or why not.  NULL with error when the release has no profile.
  */
 const char *
-sim_kernel_auto_profile(GString *note, GError **error)
+sim_kernel_auto_profile(GString *note, int *kconfig_mptcp, GError **error)
 {
 	const char *base = sim_profile_auto(error);
 #ifdef HAVE_KERNEL_BACKEND
@@ -239,6 +243,8 @@ sim_kernel_auto_profile(GString *note, GError **error)
 		return base;
 	}
 	v = rp_profile_variant(rp_profile_find(base), c.switches);
+	if (kconfig_mptcp != NULL)
+		*kconfig_mptcp = c.mptcp < 0 ? 0 : c.mptcp ? 1 : 2;
 	if (note != NULL) {
 		g_string_append(note, "calibrated");
 		for (int i = 0; i < RP_SWITCH_COUNT; i++) {
@@ -249,6 +255,8 @@ sim_kernel_auto_profile(GString *note, GError **error)
 			    rp_switch_name((enum rp_variant_switch)i),
 			    val != NULL ? val : "unknown");
 		}
+		g_string_append_printf(note, ", kconfig mptcp = %s", c.mptcp <
+		    0 ? "unknown" : c.mptcp ? "y" : "n");
 		if (v == NULL)
 			g_string_append_printf(note, ", which no row of %s "
 			    "has: the model lacks this build, %s runs", base,

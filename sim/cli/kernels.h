@@ -38,7 +38,8 @@ int		 sim_kernel_exec(const SimKernelTarget *k, char **argv,
 		    const GPtrArray *adds, char **out, GError **error);
 int		 sim_kernel_run_here(const SimKernelTarget *k, int argc,
 		    char **argv, const GPtrArray *adds);
-const char	*sim_kernel_auto_profile(GString *note, GError **error);
+const char	*sim_kernel_auto_profile(GString *note, int *kconfig_mptcp,
+		    GError **error);
 char		*sim_kernel_release(void);
 void		 sim_kernel_target_free(gpointer p);
 

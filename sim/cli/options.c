@@ -132,7 +132,8 @@ sim_cli_format(const SimCliText *t, const char *value,
  */
 int
 sim_cli_profiles(const SimCliText *t, const char *value,
-    SimProfilesMode mode, GPtrArray *out, gboolean *all, GString *note)
+    SimProfilesMode mode, GPtrArray *out, gboolean *all, GString *note,
+    int *kconfig)
 {
 	g_auto(GStrv) parts = sim_cli_list(value);
 
@@ -147,7 +148,7 @@ sim_cli_profiles(const SimCliText *t, const char *value,
 		}
 		if (mode != SIM_PROFILES_CHECKED && strcmp(p, "auto") == 0) {
 			p = mode == SIM_PROFILES_RUN_KERNEL ?
-			    sim_kernel_auto_profile(note, &e) :
+			    sim_kernel_auto_profile(note, kconfig, &e) :
 			    sim_profile_auto(&e);
 			if (p == NULL)
 				return sim_cli_error(t, NULL, "%s", e->message);

@@ -46,7 +46,7 @@ int	 sim_cli_format(const SimCliText *t, const char *value,
 	    const char *const *allowed, SimFormat *format);
 int	 sim_cli_profiles(const SimCliText *t, const char *value,
 	    SimProfilesMode mode, GPtrArray *out, gboolean *all,
-	    GString *note);
+	    GString *note, int *kconfig);
 char	**sim_cli_list(const char *value);
 
 G_END_DECLS

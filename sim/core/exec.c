@@ -540,6 +540,11 @@ sim_exec_open(const SimScenario *sc, const char *profile,
 	x->insp = x->ops->inspect;
 	if (x->insp != NULL)
 		x->insp->set_observer(x->be, &tee_observer, x);
+	/* calibrated build options; a profile without the option (MPTCP
+	 * before 5.6) keeps its own */
+	if (o->kconfig_mptcp != 0 && x->ops->kconfig != NULL)
+		(void)x->ops->kconfig(x->be, RP_KCONFIG_MPTCP,
+		    o->kconfig_mptcp == 1);
 	if (o->plant != 0 && x->insp != NULL && x->insp->model != NULL)
 		rp_state_plant(x->insp->model(x->be), o->plant);
 	return g_steal_pointer(&x);

@@ -98,6 +98,16 @@ probe_mptcp(char **why)
 	return -1;
 }
 
+/* Is the running kernel built with CONFIG_MPTCP?  (Any namespace: a
+ * socket that is not bound or used touches nothing.) */
+gboolean
+sim_kernel_has_mptcp(void)
+{
+	g_autofree char *why = NULL;
+
+	return probe_mptcp(&why) == 1;
+}
+
 typedef struct {
 	SimKernelCalibration	*out;
 	int			 err;		/* -errno of the set-up */

@@ -131,7 +131,9 @@ struct SimBackend {
 	int		 cpu;		/* every worker is pinned here */
 	cpu_set_t	 allowed;	/* CPUs of the process at open() */
 	char		*last_error;
-	gint64		 free_pending;	/* a sockarray closed for good at */
+	/* kernel sockarray id -> GArray of guint64 sockfs inodes updated
+	 * into it: what settle() waits for when the map is gone */
+	GHashTable	*arrays;
 };
 
 #endif /* SIM_BACKEND_KERNEL_KERNEL_INT_H */

@@ -231,6 +231,8 @@ kb_close(SimBackend *b)
 		g_hash_table_unref(b->socks);
 	if (b->maps != NULL)
 		g_hash_table_unref(b->maps);
+	if (b->arrays != NULL)
+		g_hash_table_unref(b->arrays);
 	g_free(b->last_error);
 	g_free(b);
 }
@@ -380,6 +382,8 @@ kb_open(const char *profile, GError **error)
 	b->socks = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL,
 	    g_free);
 	b->maps = g_hash_table_new(g_direct_hash, g_direct_equal);
+	b->arrays = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+	    (GDestroyNotify)g_array_unref);
 	b->progs = g_hash_table_new(g_direct_hash, g_direct_equal);
 	b->prog_list = g_ptr_array_new_with_free_func(prog_free);
 	b->cpu = -1;
@@ -644,9 +648,6 @@ static int
 kb_close_fd(SimBackend *b, unsigned proc, int fd)
 {
 	KbProc *p = kb_proc_get(b, proc);
-	struct bpf_map_info info;
-	union bpf_attr attr;
-	uint32_t id = 0;
 	int real;
 
 	if (p == NULL)
@@ -655,40 +656,185 @@ kb_close_fd(SimBackend *b, unsigned proc, int fd)
 	if (real < 0)
 		return -EBADF;
 	g_array_index(p->fds, int, fd) = -1;
-	if (kb_fd_kind(real) == KB_KIND_MAP && kb_map_info(real, &info) == 0 &&
-	    info.type == BPF_MAP_TYPE_REUSEPORT_SOCKARRAY)
-		id = info.id;
 	if (close(real) != 0)
 		return -errno;
-	/* the last reference: bpf_map_put() took the id away at once, but
-	 * reuseport_array_free() runs later, from a workqueue */
-	memset(&attr, 0, sizeof(attr));
-	attr.map_id = id;
-	if (id != 0) {
-		int mfd = kb_sys_bpf(BPF_MAP_GET_FD_BY_ID, &attr);
-
-		if (mfd >= 0)
-			close(mfd);
-		else if (mfd == -ENOENT)
-			b->free_pending = g_get_monotonic_time();
-	}
 	return 0;
 }
 
 /*
- * A sockarray freed by its last close is emptied asynchronously
- * (bpf_map_free_deferred()), so for a moment its sockets still carry
- * their owner word and another map refuses them with EBUSY.  The model
- * frees at once.  Within a second of such a close, retry an EBUSY update
- * for up to KB_FREE_WAIT_US until the free has run.
+ * settle: wait for the frees the kernel defers.  A sockarray whose last
+ * reference went away is freed from a workqueue (bpf_map_put() ->
+ * bpf_map_free_deferred() -> reuseport_array_free()); until then its
+ * sockets keep their owner word and another map refuses them with EBUSY.
+ * For every sockarray the scenario filled that is gone (its id no longer
+ * found), each of its sockets that no live sockarray of the scenario
+ * holds is probed: an update into a private one-slot sockarray (deleted
+ * again at once, which clears the owner word synchronously) until it is
+ * no longer EBUSY, for up to KB_SETTLE_MS.  Nothing is retried anywhere
+ * else: a scenario that needs the free says `settle`.
  */
-#define KB_FREE_WAIT_US	(500 * 1000)
+#define KB_SETTLE_MS	2000
 
+/* Is the map of kernel id kid still there? */
 static gboolean
-free_may_be_pending(SimBackend *b)
+map_alive(uint32_t kid)
 {
-	return b->free_pending != 0 &&
-	    g_get_monotonic_time() - b->free_pending < G_USEC_PER_SEC;
+	union bpf_attr attr;
+	int fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.map_id = kid;
+	fd = kb_sys_bpf(BPF_MAP_GET_FD_BY_ID, &attr);
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0 || fd != -ENOENT;
+}
+
+/* A real fd of the socket with inode ino in some process, or -1. */
+static int
+sock_fd(SimBackend *b, guint64 ino)
+{
+	for (guint i = 0; i < b->procs->len; i++) {
+		const KbProc *p = b->procs->pdata[i];
+
+		for (guint j = 0; j < p->fds->len; j++) {
+			int fd = g_array_index(p->fds, int, j);
+			struct stat stb;
+
+			if (fd >= 0 && fstat(fd, &stb) == 0 &&
+			    S_ISSOCK(stb.st_mode) && (guint64)stb.st_ino == ino)
+				return fd;
+		}
+	}
+	return -1;
+}
+
+/* Probe fd until its owner word is gone: 0, or -ETIMEDOUT. */
+static int
+wait_owner_clear(int scratch, int fd)
+{
+	gint64 until = g_get_monotonic_time() + KB_SETTLE_MS * 1000;
+	union bpf_attr attr;
+	uint32_t key = 0;
+	uint64_t val = (uint64_t)fd;
+	int err;
+
+	for (;;) {
+		memset(&attr, 0, sizeof(attr));
+		attr.map_fd = (uint32_t)scratch;
+		attr.key = kb_ptr64(&key);
+		attr.value = kb_ptr64(&val);
+		err = kb_sys_bpf(BPF_MAP_UPDATE_ELEM, &attr);
+		if (err == 0) {
+			memset(&attr, 0, sizeof(attr));
+			attr.map_fd = (uint32_t)scratch;
+			attr.key = kb_ptr64(&key);
+			kb_sys_bpf(BPF_MAP_DELETE_ELEM, &attr);
+			return 0;
+		}
+		if (err != -EBUSY)
+			return 0;	/* not a question of an owner word */
+		if (g_get_monotonic_time() > until)
+			return -ETIMEDOUT;
+		g_usleep(500);
+	}
+}
+
+static int
+kb_settle(SimBackend *b)
+{
+	g_autoptr(GHashTable) held = g_hash_table_new_full(g_int64_hash,
+	    g_int64_equal, g_free, NULL);
+	g_autoptr(GArray) gone = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+	GHashTableIter it;
+	gpointer k, v;
+	union bpf_attr attr;
+	int scratch, err = 0;
+
+	g_hash_table_iter_init(&it, b->arrays);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		uint32_t kid = GPOINTER_TO_UINT(k);
+		GArray *inos = v;
+
+		if (!map_alive(kid)) {
+			g_array_append_val(gone, kid);
+			continue;
+		}
+		for (guint i = 0; i < inos->len; i++)
+			g_hash_table_add(held, g_memdup2(&g_array_index(inos,
+			    guint64, i), sizeof(guint64)));
+	}
+	if (gone->len == 0)
+		return 0;
+	memset(&attr, 0, sizeof(attr));
+	attr.map_type = BPF_MAP_TYPE_REUSEPORT_SOCKARRAY;
+	attr.key_size = 4;
+	attr.value_size = 8;
+	attr.max_entries = 1;
+	scratch = kb_sys_bpf(BPF_MAP_CREATE, &attr);
+	if (scratch < 0)
+		return scratch;
+	for (guint g = 0; g < gone->len && err == 0; g++) {
+		GArray *inos = g_hash_table_lookup(b->arrays, GUINT_TO_POINTER(
+		    g_array_index(gone, uint32_t, g)));
+
+		for (guint i = 0; i < inos->len && err == 0; i++) {
+			guint64 ino = g_array_index(inos, guint64, i);
+			int fd;
+
+			if (g_hash_table_contains(held, &ino) ||
+			    (fd = sock_fd(b, ino)) < 0)
+				continue;
+			err = wait_owner_clear(scratch, fd);
+		}
+	}
+	/* the scratch map is empty: its own deferred free changes nothing */
+	close(scratch);
+	for (guint g = 0; g < gone->len; g++)
+		g_hash_table_remove(b->arrays, GUINT_TO_POINTER(
+		    g_array_index(gone, uint32_t, g)));
+	if (err != 0)
+		kb_note(b, "settle: a socket of a freed sockarray still "
+		    "had its owner word after %d ms", KB_SETTLE_MS);
+	return err;
+}
+
+/* Remember that the socket behind real fd sfd went into sockarray kid. */
+static void
+array_note(SimBackend *b, uint32_t kid, int sfd)
+{
+	GArray *inos = g_hash_table_lookup(b->arrays, GUINT_TO_POINTER(kid));
+	struct stat stb;
+	guint64 ino;
+
+	if (sfd < 0 || fstat(sfd, &stb) != 0 || !S_ISSOCK(stb.st_mode))
+		return;
+	ino = (guint64)stb.st_ino;
+	if (inos == NULL) {
+		inos = g_array_new(FALSE, FALSE, sizeof(guint64));
+		g_hash_table_insert(b->arrays, GUINT_TO_POINTER(kid), inos);
+	}
+	for (guint i = 0; i < inos->len; i++)
+		if (g_array_index(inos, guint64, i) == ino)
+			return;
+	g_array_append_val(inos, ino);
+}
+
+/* kconfig: the live build is what it is; a scenario that needs another
+ * is skipped from here on. */
+static int
+kb_kconfig(SimBackend *b, int option, gboolean on)
+{
+	gboolean has;
+
+	if (option != RP_KCONFIG_MPTCP)
+		return -EINVAL;
+	has = sim_kernel_has_mptcp();
+	if (has == on)
+		return 0;
+	kb_note(b, "this kernel is built %s CONFIG_MPTCP; the scenario "
+	    "needs mptcp %s", has ? "with" : "without", on ? "y" : "n");
+	return SIM_CANNOT_REST;
 }
 
 /* ---------------------------------------------------------------------
@@ -1110,16 +1256,8 @@ kb_map_update(SimBackend *b, unsigned proc, int fd, uint32_t key,
 	attr.value = kb_ptr64(v);
 	attr.flags = flags;
 	err = on_proc(p, j_bpf, &j);
-	if (err == -EBUSY && free_may_be_pending(b)) {
-		gint64 until = g_get_monotonic_time() + KB_FREE_WAIT_US;
-
-		while (err == -EBUSY && g_get_monotonic_time() < until) {
-			g_usleep(1000);
-			err = on_proc(p, j_bpf, &j);
-		}
-		if (err != -EBUSY)
-			b->free_pending = 0;
-	}
+	if (err == 0 && info.type == BPF_MAP_TYPE_REUSEPORT_SOCKARRAY)
+		array_note(b, info.id, (int)x);
 	return err;
 }
 
@@ -1438,6 +1576,8 @@ const SimBackendOps sim_backend_kernel = {
 	.prog_migrate_set = kb_prog_migrate_set,
 	.send = kb_send,
 	.requests_ack = kb_requests_ack,
+	.settle = kb_settle,
+	.kconfig = kb_kconfig,
 	.requests_timer = kb_requests_timer,
 	.inspect = NULL,
 	.why = sim_backend_kernel_last_error,
