@@ -212,7 +212,7 @@ sim_cmd_diff(int argc, char **argv)
 	if (kernels->len > 1 || ((SimKernelTarget *)
 	    kernels->pdata[0])->vm != NULL) {
 		SimMatrixOptions mo = { kernels, argc, argv, paths, manifests,
-		    c.o.format, stdout };
+		    NULL, c.o.format, stdout };
 
 		/* nothing runs before every input was read */
 		manifest = load_manifests(manifests, &st);
@@ -221,6 +221,7 @@ sim_cmd_diff(int argc, char **argv)
 		if ((ins = sim_inputs_load((char *const *)paths->pdata,
 		    paths->len, stderr)) == NULL)
 			return SIM_EXIT_USAGE;
+		mo.inputs = ins;
 		if (kernels->len == 1)
 			return sim_matrix_one(&mo);
 		return sim_matrix_run(&mo);

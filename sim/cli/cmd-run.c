@@ -224,11 +224,17 @@ sim_cmd_run(int argc, char **argv)
 			    (char *const *)paths->pdata, paths->len, stderr);
 			int worst = SIM_EXIT_OK;
 
+			g_autoptr(GPtrArray) adds = NULL;
+
 			if (ins == NULL)
 				return SIM_EXIT_USAGE;
+			adds = g_ptr_array_new_with_free_func(g_free);
+			for (guint k = 0; k < paths->len; k++)
+				g_ptr_array_add(adds, g_strdup(paths->pdata[k]));
+			sim_kernel_add_inputs(adds, ins);
 			for (guint k = 0; k < kernels->len; k++) {
 				st = sim_kernel_run_here(kernels->pdata[k],
-				    argc, argv, paths);
+				    argc, argv, adds);
 				if (st > worst)
 					worst = st;
 			}

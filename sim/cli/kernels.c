@@ -14,6 +14,7 @@
 
 #include "cli/kernels.h"
 #include "core/error.h"
+#include "core/inputs.h"
 #include "core/profiles.h"
 #ifdef HAVE_KERNEL_BACKEND
 #include "backend/kernel.h"
@@ -144,7 +145,12 @@ sim_kernel_exec(const SimKernelTarget *k, char **argv, const GPtrArray *adds,
 		g_ptr_array_add(a, g_strdup("run"));
 		g_ptr_array_add(a, g_strdup("--prog"));
 		g_ptr_array_add(a, g_strdup(self));
+		g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash,
+		    g_str_equal);
+
 		for (guint i = 0; adds != NULL && i < adds->len; i++) {
+			if (!g_hash_table_add(seen, adds->pdata[i]))
+				continue;
 			g_ptr_array_add(a, g_strdup("--add"));
 			g_ptr_array_add(a, g_strdup(adds->pdata[i]));
 		}
@@ -206,6 +212,20 @@ sim_kernel_run_here(const SimKernelTarget *k, int argc, char **argv,
 		return st == SIM_EXIT_NO_KERNEL ? st : SIM_EXIT_USAGE;
 	}
 	return st;
+}
+
+/* Every file the scenarios of inputs read (SimInput *: each scenario and
+ * what it includes) into adds (g_strdup()), for the guest. */
+void
+sim_kernel_add_inputs(GPtrArray *adds, const GPtrArray *inputs)
+{
+	for (guint i = 0; inputs != NULL && i < inputs->len; i++) {
+		const SimInput *in = inputs->pdata[i];
+
+		g_ptr_array_add(adds, g_strdup(in->path));
+		for (guint j = 0; j < in->sc->files->len; j++)
+			g_ptr_array_add(adds, g_strdup(in->sc->files->pdata[j]));
+	}
 }
 
 /* uname -r of the running kernel.  g_free(). */

@@ -42,6 +42,7 @@ const char	*sim_kernel_auto_profile(GString *note, int *kconfig_mptcp,
 		    GError **error);
 char		*sim_kernel_release(void);
 void		 sim_kernel_target_free(gpointer p);
+void		 sim_kernel_add_inputs(GPtrArray *adds, const GPtrArray *inputs);
 
 G_END_DECLS
 

@@ -113,6 +113,7 @@ guest_argv(const SimMatrixOptions *o, const SimKernelTarget *k,
 	g_ptr_array_add(a, NULL);
 	for (i = 0; i < o->paths->len; i++)
 		g_ptr_array_add(adds, g_strdup(o->paths->pdata[i]));
+	sim_kernel_add_inputs(adds, o->inputs);
 	for (i = 0; i < o->manifests->len; i++)
 		g_ptr_array_add(adds, g_strdup(o->manifests->pdata[i]));
 	for (i = 0; i < extra->len; i++)

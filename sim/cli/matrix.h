@@ -23,6 +23,7 @@ struct SimMatrixOptions {
 	char		**argv;		/* "diff" */
 	const GPtrArray	*paths;		/* scenario files and directories */
 	const GPtrArray	*manifests;	/* manifest files */
+	const GPtrArray	*inputs;	/* SimInput *: the scenarios read */
 	SimFormat	 format;
 	FILE		*out;
 };

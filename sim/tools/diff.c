@@ -435,6 +435,14 @@ sim_diff_scenario(SimDiff *d, const SimScenario *sc, const char *profile,
 		goto out;
 	}
 	compare_steps(d, ra.steps, rb.steps, profile, out);
+	/* a backend that stopped before anything compared (a kernel built
+	 * without what the scenario's `kconfig` needs): skipped, with why */
+	if (out->compared == 0 && (ra.skip != NULL || rb.skip != NULL)) {
+		out->skip = g_strdup(ra.skip != NULL ? ra.skip : rb.skip);
+		g_ptr_array_set_size(out->divergences, 0);
+		out->uncompared = out->after_hash_n = 0;
+		goto out;
+	}
 	/* the manifest entries of these files had their chance */
 	for (i = 0; i < sim_manifest_size(d->manifest); i++) {
 		const Entry *e = d->manifest->entries->pdata[i];

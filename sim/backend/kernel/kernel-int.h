@@ -28,6 +28,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -102,6 +103,7 @@ typedef struct {
 	uint64_t	 caps;
 	KbWorker	*w;
 	GArray		*fds;		/* int: real fd per scenario fd, -1 free */
+	uint64_t	 memlock;	/* rlimit P memlock N; 0: not set */
 } KbProc;
 
 typedef struct {

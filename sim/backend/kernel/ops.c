@@ -523,8 +523,39 @@ kb_proc_set_caps(SimBackend *b, unsigned proc, uint64_t caps)
 static int
 kb_proc_set_memlock(SimBackend *b, unsigned proc, uint64_t bytes)
 {
-	(void)bytes;
-	return kb_proc_get(b, proc) != NULL ? 0 : -ESRCH;
+	KbProc *p = kb_proc_get(b, proc);
+
+	if (p == NULL)
+		return -ESRCH;
+	p->memlock = bytes;
+	return 0;
+}
+
+/*
+ * Run a bpf() job that allocates (map create, program load) on p's
+ * worker under p's RLIMIT_MEMLOCK.  The limit is the process's, shared by
+ * every worker thread, so it is set for the call and put back after: the
+ * executor runs one operation at a time.  Kernels that charge BPF memory
+ * to RLIMIT_MEMLOCK (before 5.11: the locked_vm of the caller's user, R-CRE-6c)
+ * see the scenario's limit; later ones never look at it.
+ */
+static int
+on_proc_memlock(KbProc *p, KbFn fn, KbJob *j)
+{
+	struct rlimit old, lim;
+	int r;
+
+	if (p->memlock == 0 || getrlimit(RLIMIT_MEMLOCK, &old) != 0)
+		return on_proc(p, fn, j);
+	lim = old;
+	lim.rlim_cur = (rlim_t)p->memlock;
+	if (lim.rlim_max != RLIM_INFINITY && lim.rlim_cur > lim.rlim_max)
+		lim.rlim_cur = lim.rlim_max;
+	if (setrlimit(RLIMIT_MEMLOCK, &lim) != 0)
+		return on_proc(p, fn, j);	/* LCOV_EXCL_LINE */
+	r = on_proc(p, fn, j);
+	(void)setrlimit(RLIMIT_MEMLOCK, &old);
+	return r;
 }
 
 static int
@@ -837,6 +868,39 @@ kb_kconfig(SimBackend *b, int option, gboolean on)
 	return SIM_CANNOT_REST;
 }
 
+/*
+ * The size of the running kernel's union bpf_attr, at most this build's:
+ * a bpf() call whose bytes past the kernel's union are not zero is
+ * -E2BIG (bpf_check_uarg_tail_zero()), so the largest size whose last
+ * byte set is not -E2BIG.  5.10's union is shorter than the 6.1 headers'
+ * this is built with; 6.18's is longer.  Measured once.
+ */
+static gsize
+kernel_attr_size(void)
+{
+	static gsize size;
+
+	if (size == 0) {
+		union bpf_attr attr;
+
+		size = sizeof(attr);
+		for (gsize n = sizeof(attr); n > 64; n--) {
+			long r;
+
+			memset(&attr, 0, sizeof(attr));
+			((uint8_t *)&attr)[n - 1] = 1;
+			r = syscall(__NR_bpf, BPF_MAP_CREATE, &attr, n);
+			if (r >= 0)
+				close((int)r);	/* LCOV_EXCL_LINE */
+			if (r >= 0 || errno != E2BIG) {
+				size = n;
+				break;
+			}
+		}
+	}
+	return size;
+}
+
 /* ---------------------------------------------------------------------
  * Sockets
  */
@@ -1132,9 +1196,11 @@ kb_map_create(SimBackend *b, unsigned proc, const struct rp_map_attr *a)
 	attr.btf_value_type_id = a->btf_value_type_id;
 	attr.btf_vmlinux_value_type_id = a->btf_vmlinux_value_type_id;
 	attr.map_extra = a->map_extra;
-	if (a->tail_nonzero)	/* past every BPF_MAP_CREATE field */
-		((uint8_t *)&attr)[sizeof(attr) - 1] = 1;
-	fd = on_proc(p, j_bpf, &j);
+	/* past every BPF_MAP_CREATE field, inside the running kernel's
+	 * union bpf_attr (R-CRE-1): its last byte */
+	if (a->tail_nonzero)
+		((uint8_t *)&attr)[kernel_attr_size() - 1] = 1;
+	fd = on_proc_memlock(p, j_bpf, &j);
 	if (fd < 0)
 		return fd;
 	if (kb_map_info(fd, &info) == 0)
@@ -1421,7 +1487,7 @@ prog_load_insns(SimBackend *b, KbProc *p, uint32_t type, uint32_t eat,
 	attr.insn_cnt = insns->len;
 	attr.license = kb_ptr64(license);
 	g_strlcpy(attr.prog_name, "rp_sim", sizeof(attr.prog_name));
-	fd = on_proc(p, j_bpf, &j);
+	fd = on_proc_memlock(p, j_bpf, &j);
 	if (fd == -EINVAL || fd == -EACCES) {
 		/* again, with the log, only to say why */
 		gsize size = 1 << 20;
