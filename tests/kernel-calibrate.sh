@@ -12,7 +12,9 @@
 #   under the row calibration picked, and fails under the other row;
 # - Debian's 7.2 accepts the attach (resurrect); when the host refuses it
 #   (einval, as these machines' 6.18.44 build does), the two kernels are
-#   reported differently, which is the point.
+#   reported differently, which is the point;
+# - calibration never hides a divergence: a step no switch explains still
+#   diverges under the calibrated row, the switch's own step does not.
 # A VM that cannot be had is skipped with the reason; exit 77 when not
 # root, without the kernel backend, or when no kernel could be probed.
 set -u
@@ -79,6 +81,31 @@ for k in $(echo "$KERNELS" | tr ',' ' '); do
 	fi
 done
 echo "calibrated:$values"
+
+# Calibration never hides a divergence: on the host, a scenario with the
+# switch's step (which the calibrated row explains) and a step no switch
+# explains (a program of type 2, which the kernel loads and the model's
+# policies do not describe: -EINVAL) must still fail, on that step only.
+if printf '%s\n' "$KERNELS" | grep -qE '(^|,)host(,|$)'; then
+	cat >"$work/hide.scn" <<'SCN'
+# SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
+socket y tcp6
+setsockopt y reuseport 1
+bind y [::1]:8007
+listen y
+shutdown y rdwr
+attach y cbpf k=0 = any
+prog p type=2 = any
+SCN
+	"$SIM" diff --profile auto "$work/hide.scn" >"$work/out" 2>&1
+	st=$?
+	cat "$work/out"
+	if test "$st" -ne 1 || ! grep -q ':8:1: divergence: prog p type=2' \
+	    "$work/out" || grep -q ':7:1: divergence' "$work/out"; then
+		echo "FAIL host: calibrated diff must report the type=2 divergence and only it (exit $st)"
+		bad=$((bad + 1))
+	fi
+fi
 if test "$probed" -eq 0; then
 	echo "SKIP: no kernel could be calibrated here"
 	exit 77
