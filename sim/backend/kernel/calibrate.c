@@ -37,10 +37,13 @@ probe_attach_shutdown(char **why)
 {
 	/* KERNEL: reuseport_attach_prog() on an unhashed listener */
 	struct sock_filter ret0 = BPF_STMT(BPF_RET | BPF_K, 0);
-	struct sock_fprog prog = { .len = 1, .filter = &ret0 };
+	struct sock_fprog prog;
 	struct sockaddr_in6 sa = { .sin6_family = AF_INET6 };
 	int one = 1, fd, r, v = -1;
 
+	memset(&prog, 0, sizeof(prog));	/* the padding after len too */
+	prog.len = 1;
+	prog.filter = &ret0;
 	sa.sin6_addr = in6addr_loopback;
 	sa.sin6_port = htons(8007);
 	fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
