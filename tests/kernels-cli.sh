@@ -65,6 +65,9 @@ case $kernel in
 	echo "# kernel 7.2.0-fake: profile 7.2 (calibrated attach_shutdown_listener = resurrect, kconfig mptcp = y)"
 	echo "ok 1 - a.scn [7.2] (3 steps compared, 0 not)"
 	echo "not ok 2 - b.scn [7.2] (3 steps compared, 0 not)"
+	echo "#     b.scn:2:1: divergence: bind a 127.0.0.1:7000"
+	echo "#         model    0"
+	echo "#         kernel   -EADDRINUSE"
 	echo "ok 3 - c.scn [7.2] (3 steps compared, 0 not)"
 	echo "not ok 4 - k.manifest:1:1: unused manifest entry x.scn:1: no divergence there (nothing)"
 	echo "1..4"
@@ -91,7 +94,9 @@ for want in \
     'matrix vm:6.1: 1 agree, 1 known, 0 unexplained, 1 skipped' \
     'matrix vm:7.2: 2 agree, 0 known, 1 unexplained, 0 skipped' \
     'matrix vm:9.9: 0 agree, 0 known, 0 unexplained, 3 skipped' \
-    'FAIL vm:7.2: k.manifest:1:1: unused manifest entry x.scn:1: no divergence there (nothing)'; do
+    'FAIL vm:7.2: k.manifest:1:1: unused manifest entry x.scn:1: no divergence there (nothing)' \
+    'vm:7.2 2 - b.scn [7.2] (3 steps compared, 0 not)' \
+    '            kernel   -EADDRINUSE'; do
 	grep -qxF "$want" "$work/out" || fail "matrix: no line '$want'"
 done
 grep -qE '^b\.scn +known +UNEXPLAINED +skipped *$' "$work/out" ||

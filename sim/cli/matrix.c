@@ -48,6 +48,7 @@ typedef struct {
 	GHashTable		*cells;		/* name -> Cell */
 	GHashTable		*why;		/* name -> skip reason */
 	GPtrArray		*extra;		/* char *: unused entries... */
+	GString			*detail;	/* the unexplained ones' lines */
 	guint			 counts[5];
 } Column;
 
@@ -61,6 +62,8 @@ column_clear(Column *c)
 	g_clear_pointer(&c->cells, g_hash_table_unref);
 	g_clear_pointer(&c->why, g_hash_table_unref);
 	g_clear_pointer(&c->extra, g_ptr_array_unref);
+	if (c->detail != NULL)
+		g_string_free(c->detail, TRUE);
 }
 
 /* The manifests a VM kernel reads beside m (see above). */
@@ -168,11 +171,20 @@ column_read(Column *c, const char *tap)
 {
 	g_auto(GStrv) lines = g_strsplit(tap, "\n", -1);
 	g_autofree char *last = NULL;
+	gboolean failing = FALSE;	/* in the lines of a "not ok" */
 
 	for (guint i = 0; lines[i] != NULL; i++) {
 		const char *l = lines[i], *rest;
 		g_autofree char *name = NULL;
 		gboolean ok;
+
+		if (failing && g_str_has_prefix(l, "# ") &&
+		    !g_str_has_prefix(l, "# kernel ") &&
+		    !g_str_has_prefix(l, "# diff: ")) {
+			g_string_append_printf(c->detail, "    %s\n", l + 2);
+			continue;
+		}
+		failing = FALSE;
 
 		if (g_str_has_prefix(l, "# kernel ")) {
 			const char *colon = strstr(l, ": profile ");
@@ -218,6 +230,11 @@ column_read(Column *c, const char *tap)
 			g_hash_table_insert(c->cells, g_strdup(name),
 			    GINT_TO_POINTER(ok ? CELL_AGREE :
 			    CELL_UNEXPLAINED));
+			if (!ok) {
+				failing = TRUE;
+				g_string_append_printf(c->detail, "%s %s\n",
+				    c->k->name, l + strlen("not ok "));
+			}
 		}
 		g_free(last);
 		last = g_strdup(name);
@@ -242,6 +259,18 @@ names_add(GPtrArray *names, GHashTable *seen, const char *tap)
 		g_hash_table_add(seen, g_strdup(name));
 		g_ptr_array_add(names, g_steal_pointer(&name));
 	}
+}
+
+/* Lines of text, each as a TAP comment in TAP. */
+static void
+put_detail(const SimMatrixOptions *o, const char *text)
+{
+	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+
+	for (guint i = 0; lines[i] != NULL; i++)
+		if (lines[i][0] != '\0')
+			fprintf(o->out, "%s%s\n", o->format == SIM_FORMAT_TAP ?
+			    "# " : "", lines[i]);
 }
 
 static void
@@ -318,6 +347,7 @@ sim_matrix_run(const SimMatrixOptions *o)
 		c->why = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 		    g_free);
 		c->extra = g_ptr_array_new_with_free_func(g_free);
+		c->detail = g_string_new(NULL);
 		argv = guest_argv(o, c->k, "tap", adds);
 		c->status = sim_kernel_exec(c->k, argv, adds, &tap, &e);
 		if (e != NULL) {
@@ -385,6 +415,13 @@ sim_matrix_run(const SimMatrixOptions *o)
 		}
 		if (o->format == SIM_FORMAT_TEXT)
 			fputc('\n', o->out);
+	}
+	/* what each unexplained divergence was, as its kernel said it */
+	for (j = 0; j < n && o->format != SIM_FORMAT_JSON; j++) {
+		const Column *c = &cols[j];
+
+		if (c->detail->len > 0)
+			put_detail(o, c->detail->str);
 	}
 	for (j = 0; j < n; j++) {
 		Column *c = &cols[j];
