@@ -83,6 +83,13 @@ merror(GPtrArray *errors, const char *name, guint line, guint col,
 	    col, msg));
 }
 
+/* The manifest file being read. */
+static const char *
+cur_file(const SimManifest *m)
+{
+	return m->files->pdata[m->files->len - 1];
+}
+
 /* Parse one non-blank, non-comment line (text, at column col). */
 static void
 parse_entry(SimManifest *m, const char *text, guint line, guint col,
@@ -96,7 +103,7 @@ parse_entry(SimManifest *m, const char *text, guint line, guint col,
 
 	colon = strrchr(where, ':');
 	if (colon == NULL || colon == where) {
-		merror(errors, (const char *)m->files->pdata[m->files->len - 1], line, col, "expected FILE:LINE or "
+		merror(errors, cur_file(m), line, col, "expected FILE:LINE or "
 		    "FILE:* then a reason, got '%s'", where);
 		return;
 	}
@@ -112,7 +119,7 @@ parse_entry(SimManifest *m, const char *text, guint line, guint col,
 		if (*d == '\0' || strspn(d, "0123456789") != strlen(d) ||
 		    !g_ascii_string_to_unsigned(d, 10, 1, G_MAXUINT, &v,
 		    NULL)) {
-			merror(errors, (const char *)m->files->pdata[m->files->len - 1], line,
+			merror(errors, cur_file(m), line,
 			    col + (guint)(d - where), "expected a line number "
 			    "(1 or more) or '*' after ':', got '%s'", d);
 			entry_free(e);
@@ -128,7 +135,7 @@ parse_entry(SimManifest *m, const char *text, guint line, guint col,
 		reason = sp + strspn(sp, " \t");
 	}
 	if (*reason == '\0') {
-		merror(errors, (const char *)m->files->pdata[m->files->len - 1], line, col + (guint)(sp - text),
+		merror(errors, cur_file(m), line, col + (guint)(sp - text),
 		    "entry '%s' needs a reason", where);
 		entry_free(e);
 		return;
