@@ -524,15 +524,20 @@ reuseport_hash(struct rp_state *st, struct rp_sock *sk)
 	struct rp_sock *sk2;
 	bool inany = rp_addr_any(&sk->rcv_saddr);
 
+	int ret = RP_GROUP_ADD_AGAIN;
+
 	if (!sk->reuseport)
 		return 0;
-	sk2 = join_candidate(sk);
-	if (sk2 != NULL) {
+	/* KERNEL: __inet_hash(): candidate and join under ilb2->lock */
+	while (ret == RP_GROUP_ADD_AGAIN) {
+		sk2 = join_candidate(sk);
+		if (sk2 == NULL)
+			return rp_group_alloc(st, sk, inany);
 		rp_rule(st, sk->protocol == RP_IPPROTO_TCP ? "R-GRP-5" :
 		    "R-GRP-6", 0);
-		return rp_group_add(st, sk, sk2);
+		ret = rp_group_add(st, sk, sk2);
 	}
-	return rp_group_alloc(st, sk, inany);
+	return ret;
 }
 
 /* Take a port for sk (get_port()); UDP also hashes and joins a group. */
