@@ -261,7 +261,8 @@ static const struct {
 	    "0, ok, -ERRNO, a socket name, member(S), dropped, refused, any)" },
 	/* profiles */
 	{ "profile 4.19 6.1\n",
-	    "t.scn:1:1: unknown profile '6.1', did you mean '6.18'?" },
+	    "t.scn:1:1: unknown profile '6.1' (the model has 4.19 and 6.18), "
+	    "did you mean '6.18'?" },
 };
 
 START_TEST(check_error)
@@ -769,14 +770,16 @@ START_TEST(paths_text)
 	SimRunOptions o = { 0 };
 	char *paths[] = { pass };
 	TuRun pr = run_paths(o, paths, 1);
+	g_autofree char *want = g_strdup_printf(
+	    "PASS %s/map.scn [4.19]\n"
+	    "PASS %s/map.scn [6.18]\n"
+	    "PASS %s/only-619.scn [6.18]\n"
+	    "scenarios: 3 passed, 0 failed, 0 skipped\n", pass, pass, pass);
 
 	ck_assert_int_eq(pr.status, SIM_EXIT_OK);
 	ck_assert_str_eq(pr.err, "");
-	ck_assert_str_eq(pr.out,
-	    "PASS map.scn [4.19]\n"
-	    "PASS map.scn [6.18]\n"
-	    "PASS only-619.scn [6.18]\n"
-	    "scenarios: 3 passed, 0 failed, 0 skipped\n");
+	/* each file as the user gave its directory */
+	ck_assert_str_eq(pr.out, want);
 	tu_run_clear(&pr);
 }
 END_TEST
@@ -796,32 +799,32 @@ START_TEST(paths_fail_tap)
 	pr = run_paths(o, paths, 2);
 	ck_assert_int_eq(pr.status, SIM_EXIT_FAIL);
 	want = g_strdup_printf(
+	    "TAP version 13\n"
 	    "1..3\n"
-	    "not ok 1 - wrong.scn [4.19]\n"
+	    "not ok 1 - %s/wrong.scn [4.19]\n"
 	    "# %s/wrong.scn:7:1: expected success, got -EEXIST\n"
 	    "#   m: sockarray, 1 of 2 slots used: 0=a\n"
 	    "#   b: close, group g1 pos 1 (2 listening, 0 closed)\n"
-	    "ok 2 - map.scn [4.19]\n"
-	    "ok 3 - only-619.scn # SKIP no selected profile\n"
-	    "# scenarios: 1 passed, 1 failed, 1 skipped\n", fail);
+	    "ok 2 - %s/map.scn [4.19]\n"
+	    "ok 3 - %s/only-619.scn # SKIP no selected profile\n"
+	    "# scenarios: 1 passed, 1 failed, 1 skipped\n", fail, fail, pass,
+	    pass);
 	ck_assert_str_eq(pr.out, want);
 	tu_run_clear(&pr);
 }
 END_TEST
 
-/* The one JSON string writer of run, diff and explore: quotes and
+/* The JSON strings of run, diff and explore (json-glib): quotes and
  * backslashes escaped, newline and tab short, other controls \u00XX,
- * UTF-8 copied. */
+ * UTF-8 copied, bytes that are not UTF-8 replaced (U+FFFD). */
 START_TEST(json_string)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	g_autofree char *q = sim_json_quote("a\"b\\c\nd\te\x01" "f\x1f"
+	    "\xc3\xa9");
+	g_autofree char *bad = sim_json_quote("x\xffy");
 
-	sim_json_string(f, "a\"b\\c\nd\te\x01" "f\x1f" "\xc3\xa9");
-	fclose(f);
-	ck_assert_str_eq(buf, "\"a\\\"b\\\\c\\nd\\te\\u0001f\\u001f\xc3\xa9\"");
-	free(buf);
+	ck_assert_str_eq(q, "\"a\\\"b\\\\c\\nd\\te\\u0001f\\u001f\xc3\xa9\"");
+	ck_assert_str_eq(bad, "\"x\xef\xbf\xbdy\"");
 }
 END_TEST
 
@@ -838,12 +841,14 @@ START_TEST(paths_json_failure)
 	o.profiles = sel;
 	pr = run_paths(o, &file, 1);
 	ck_assert_int_eq(pr.status, SIM_EXIT_FAIL);
-	want = g_strdup_printf("{\"type\":\"result\",\"file\":\"%s\","
-	    "\"profile\":\"6.18\",\"result\":\"fail\",\"failures\":["
-	    "{\"error\":\"%s:7:1: expected success, got -EEXIST\","
+	want = g_strdup_printf("{\"type\":\"result\",\"command\":\"run\","
+	    "\"file\":\"%s\",\"profile\":\"6.18\",\"result\":\"fail\","
+	    "\"notes\":[],\"failures\":[{\"file\":\"%s\",\"line\":7,"
+	    "\"column\":1,\"message\":\"expected success, got -EEXIST\","
 	    "\"state\":[\"m: sockarray, 1 of 2 slots used: 0=a\","
 	    "\"b: close, group g1 pos 1 (2 listening, 0 closed)\"]}]}\n"
-	    "{\"type\":\"summary\",\"passed\":0,\"failed\":1,\"skipped\":0}\n",
+	    "{\"type\":\"summary\",\"command\":\"run\",\"passed\":0,"
+	    "\"failed\":1,\"skipped\":0,\"errors\":0,\"status\":1}\n",
 	    file, file);
 	ck_assert_str_eq(pr.out, want);
 	tu_run_clear(&pr);
@@ -860,9 +865,11 @@ START_TEST(paths_json)
 	TuRun pr = run_paths(o, &file, 1);
 
 	ck_assert_int_eq(pr.status, SIM_EXIT_OK);
-	want = g_strdup_printf("{\"type\":\"result\",\"file\":\"%s\","
-	    "\"profile\":\"6.18\",\"result\":\"pass\",\"failures\":[]}\n"
-	    "{\"type\":\"summary\",\"passed\":1,\"failed\":0,\"skipped\":0}\n",
+	want = g_strdup_printf("{\"type\":\"result\",\"command\":\"run\","
+	    "\"file\":\"%s\",\"profile\":\"6.18\",\"result\":\"pass\","
+	    "\"notes\":[],\"failures\":[]}\n"
+	    "{\"type\":\"summary\",\"command\":\"run\",\"passed\":1,"
+	    "\"failed\":0,\"skipped\":0,\"errors\":0,\"status\":0}\n",
 	    file);
 	ck_assert_str_eq(pr.out, want);
 	tu_run_clear(&pr);
@@ -886,11 +893,42 @@ START_TEST(paths_bad_input)
 	ck_assert_int_eq(pr.status, SIM_EXIT_USAGE);
 	ck_assert_str_eq(pr.out, "");
 	want = g_strdup_printf(
-	    "%s/broken.scn:4:1: unknown verb 'bnd', did you mean 'bind'?\n"
-	    "%s/broken.scn:5:8: unknown name 'm' (expected a socket, map or "
-	    "program), did you mean 'a'?\n", bad, bad);
+	    "reuseport-sim: %s/broken.scn:4:1: unknown verb 'bnd', did you "
+	    "mean 'bind'?\n"
+	    "reuseport-sim: %s/broken.scn:5:8: unknown name 'm' (expected a "
+	    "socket, map or program), did you mean 'a'?\n", bad, bad);
 	ck_assert_str_eq(pr.err, want);
 	tu_run_clear(&pr);
+
+	/* the same as TAP: still TAP, a Bail out! at the first error */
+	o.format = SIM_FORMAT_TAP;
+	pr = run_paths(o, paths, 2);
+	ck_assert_int_eq(pr.status, SIM_EXIT_USAGE);
+	g_free(want);
+	want = g_strdup_printf("TAP version 13\n1..0\n"
+	    "# %s/broken.scn:4:1: unknown verb 'bnd', did you mean 'bind'?\n"
+	    "# %s/broken.scn:5:8: unknown name 'm' (expected a socket, map or "
+	    "program), did you mean 'a'?\n"
+	    "Bail out! %s/broken.scn:4:1: unknown verb 'bnd', did you mean "
+	    "'bind'? (and more, above)\n", bad, bad, bad);
+	ck_assert_str_eq(pr.out, want);
+	tu_run_clear(&pr);
+
+	/* and as JSON: an error object each, then the summary */
+	o.format = SIM_FORMAT_JSON;
+	pr = run_paths(o, paths, 2);
+	ck_assert_int_eq(pr.status, SIM_EXIT_USAGE);
+	g_free(want);
+	want = g_strdup_printf("{\"type\":\"error\",\"command\":\"run\","
+	    "\"file\":\"%s/broken.scn\",\"line\":4,\"column\":1,"
+	    "\"message\":\"unknown verb 'bnd', did you mean 'bind'?\"}\n",
+	    bad);
+	ck_assert_msg(g_str_has_prefix(pr.out, want), "%s", pr.out);
+	ck_assert_msg(strstr(pr.out, "\n{\"type\":\"summary\",\"command\":"
+	    "\"run\",\"passed\":0,\"failed\":0,\"skipped\":0,\"errors\":2,"
+	    "\"status\":2}\n") != NULL, "%s", pr.out);
+	tu_run_clear(&pr);
+	o.format = SIM_FORMAT_TEXT;
 
 	pr = run_paths(o, paths2, 1);
 	ck_assert_int_eq(pr.status, SIM_EXIT_USAGE);
@@ -903,8 +941,8 @@ START_TEST(paths_bad_input)
 	o.profiles = sel;
 	pr = run_paths(o, paths, 1);
 	ck_assert_int_eq(pr.status, SIM_EXIT_USAGE);
-	ck_assert_str_eq(pr.err, "reuseport-sim: unknown profile '6.1', "
-	    "did you mean '6.18'?\n");
+	ck_assert_str_eq(pr.err, "reuseport-sim: unknown profile '6.1' (the "
+	    "model has 4.19 and 6.18), did you mean '6.18'?\n");
 	tu_run_clear(&pr);
 }
 END_TEST
@@ -921,8 +959,9 @@ START_TEST(paths_parse_error)
 	    "lookup m 0 = -EFOO\n", -1, NULL));
 	pr = run_paths(o, &f, 1);
 	ck_assert_int_eq(pr.status, SIM_EXIT_USAGE);
-	want = g_strdup_printf("%s:2:1: cannot include '%s/no.inc': No such "
-	    "file or directory\n%s:3:14: unknown errno 'EFOO'\n", f, tmp, f);
+	want = g_strdup_printf("reuseport-sim: %s:2:1: cannot include "
+	    "'%s/no.inc': No such file or directory\nreuseport-sim: %s:3:14: "
+	    "unknown errno 'EFOO'\n", f, tmp, f);
 	ck_assert_str_eq(pr.err, want);
 	tu_run_clear(&pr);
 	g_unlink(f);
@@ -962,23 +1001,32 @@ static const struct {
 	const char	*out_has;	/* substring of stdout, or NULL */
 	const char	*err_has;	/* substring of stderr, or NULL */
 } cli_cases[] = {
-	{ { "--version" }, 0, "reuseport-sim ", NULL },
+	{ { "--version" }, 0, "reuseport-sim (reuseport-model) ", NULL },
+	{ { "--version" }, 0, "License: LGPL-2.1 OR BSD-2-Clause", NULL },
+	{ { "-V" }, 0, "reuseport-sim (reuseport-model) ", NULL },
 	{ { "--help" }, 0, "usage: reuseport-sim run", NULL },
 	{ { "run", "--help" }, 0, "--keep-going", NULL },
+	{ { "run", "--help" }, 0, "(values: 4.19, ", NULL },
 	{ { "list-verbs" }, 0, "send udp|tcp DST from SRC", NULL },
-	{ { NULL }, 2, NULL, "usage: reuseport-sim run" },
+	{ { "list-profiles" }, 0, "6.18\n", NULL },
+	/* a usage error: one line and where to look, not the usage */
+	{ { NULL }, 2, NULL, "reuseport-sim: no command given\n"
+	    "Try 'reuseport-sim --help' for more information.\n" },
+	{ { "run", "--frmat" }, 2, NULL, "reuseport-sim: run: unknown option "
+	    "'--frmat', did you mean '--format'?\nTry 'reuseport-sim run "
+	    "--help' for more information.\n" },
 	{ { "rnu" }, 2, NULL, "unknown command 'rnu', did you mean 'run'?" },
 	{ { "explian", "x" }, 2, NULL,
 	    "unknown command 'explian', did you mean 'explain'?" },
 	{ { "--verison" }, 2, NULL, "did you mean '--version'?" },
-	{ { "run" }, 2, NULL, "run: no FILE or DIR given" },
+	{ { "run" }, 2, NULL, "run: no FILE|DIR... given" },
 	{ { "run", "--formt=tap", "x" }, 2, NULL,
 	    "unknown option '--formt=tap', did you mean '--format'?" },
 	{ { "run", "--format", "xml", "x" }, 2, NULL,
 	    "unknown format 'xml' (text, tap or json)" },
 	{ { "run", "--profile" }, 2, NULL, "option '--profile' needs a value" },
 	{ { "run", "--profile", "5.4", "x" }, 2, NULL,
-	    "unknown profile '5.4'" },
+	    "reuseport-sim: run: unknown profile '5.4' (the model has 4.19" },
 	{ { "list-verbs", "x" }, 2, NULL, "unexpected argument 'x'" },
 	{ { "run", "--backend", "modle", "x" }, 2, NULL,
 	    "unknown backend 'modle', did you mean 'model'?" },
