@@ -322,7 +322,9 @@ START_TEST(dot_outer_map)
 	ck_assert(o.passed);
 	d = o.dot->pdata[8];
 	has(d, "<b>outer map outer<br/>array_of_maps, value 4</b>");
-	has(d, "m3:k0:e -> m2 [color=\"#7f6000\", color=\"#c0392b\", "
+	/* to the inner map's head cell, not its centre (a slot row) */
+	has(d, "<tr><td port=\"t\" bgcolor=");
+	has(d, "m3:k0:e -> m2:t:w [color=\"#7f6000\", color=\"#c0392b\", "
 	    "penwidth=2.5];");
 	hasnt(d, "-> m1");
 	has(d, "<b>o1</b> <font point-size=\"9\">[old]</font>");
@@ -350,6 +352,8 @@ START_TEST(html_page)
 	has(o.html, "<div class=\"frame\" id=\"f8\" data-title=\"update m 0 a "
 	    "-&gt; 0\" hidden>");
 	has(o.html, "<pre class=\"why\">step 8, line 8: update m 0 a\n");
+	/* no picture draws a node here: the page opens on step 1 */
+	has(o.html, "<section id=\"view\" data-start=\"1\">");
 	has(o.html, "<script>\n(function () {");
 	hasnt(o.html, "http");
 	hasnt(o.html, "<script src");
