@@ -126,7 +126,7 @@ joined(GPtrArray *a)
  * SIM_CANNOT: that check only, said once; what depends on it is skipped
  */
 
-START_TEST(cannot_step)
+TU_CASE(cannot_step, "sim/cannot")
 {
 	SimBackendOps ops = fake_ops();
 	SimReport rep = { 0 };
@@ -177,7 +177,7 @@ END_TEST
 
 /* SIM_CANNOT_REST: the rest is skipped, the scenario too if nothing
  * failed before; a failure before stays a failure, with a note. */
-START_TEST(cannot_rest)
+TU_CASE(cannot_rest, "sim/cannot")
 {
 	SimBackendOps ops = fake_ops();
 	SimReport rep = { 0 };
@@ -226,7 +226,7 @@ START_TEST(cannot_rest)
 END_TEST
 
 /* The model itself never says "cannot": no notes on the corpus shapes. */
-START_TEST(model_no_notes)
+TU_CASE(model_no_notes, "sim/cannot")
 {
 	SimReport rep = { 0 };
 
@@ -253,7 +253,7 @@ manifest(const char *text, char **errs)
 	return m;
 }
 
-START_TEST(manifest_parse)
+TU_CASE(manifest_parse, "sim/manifest")
 {
 	g_autofree char *errs = NULL;
 	g_autoptr(SimManifest) m = manifest(
@@ -290,7 +290,7 @@ static const struct {
 	{ "x.scn:1 a\0b\n", "k.manifest:1:10: NUL byte in the manifest" },
 };
 
-START_TEST(manifest_errors)
+TU_LOOP(manifest_errors, "sim/manifest", G_N_ELEMENTS(manifest_bad))
 {
 	g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func(g_free);
 	const char *text = manifest_bad[_i].text;
@@ -306,7 +306,7 @@ START_TEST(manifest_errors)
 }
 END_TEST
 
-START_TEST(manifest_missing)
+TU_CASE(manifest_missing, "sim/manifest")
 {
 	g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func(g_free);
 
@@ -371,7 +371,7 @@ diff(const char *path, const char *mtext, SimFormat format)
 	"owner a foreign\n" \
 	"expect a owner = foreign\n"
 
-START_TEST(diff_divergence)
+TU_CASE(diff_divergence, "sim/diff")
 {
 	g_autofree char *p = scn_file("f.scn", FREEZE);
 	g_autofree char *want = NULL;
@@ -392,7 +392,7 @@ START_TEST(diff_divergence)
 }
 END_TEST
 
-START_TEST(diff_known)
+TU_CASE(diff_known, "sim/diff")
 {
 	g_autofree char *p = scn_file("f.scn", FREEZE);
 	g_autofree char *want = NULL;
@@ -428,7 +428,7 @@ END_TEST
 
 /* An entry no divergence used fails, unless "maybe" or its file was not
  * compared. */
-START_TEST(diff_unused)
+TU_CASE(diff_unused, "sim/diff")
 {
 	g_autofree char *p = scn_file("g.scn", "socket a udp4\n");
 	TuRun r = diff(p, "g.scn:1 nothing diverges here\n",
@@ -450,7 +450,7 @@ START_TEST(diff_unused)
 }
 END_TEST
 
-START_TEST(diff_formats)
+TU_CASE(diff_formats, "sim/diff")
 {
 	g_autofree char *p = scn_file("f.scn", FREEZE);
 	g_autofree char *want = NULL;
@@ -481,7 +481,7 @@ START_TEST(diff_formats)
 END_TEST
 
 /* A scenario without the profile, a bad scenario, an unknown profile. */
-START_TEST(diff_skip_and_errors)
+TU_CASE(diff_skip_and_errors, "sim/diff")
 {
 	g_autofree char *p = scn_file("old.scn", "profile 4.19\n"
 	    "socket a udp4\n");
@@ -538,7 +538,7 @@ static const struct {
 	{ "", NULL },
 };
 
-START_TEST(profile_auto)
+TU_LOOP(profile_auto, "sim/profile-auto", G_N_ELEMENTS(releases))
 {
 	g_autoptr(GError) e = NULL;
 	const char *got = sim_profile_for_release(releases[_i].release, &e);
@@ -555,7 +555,7 @@ START_TEST(profile_auto)
 }
 END_TEST
 
-START_TEST(profile_auto_running)
+TU_CASE(profile_auto_running, "sim/profile-auto")
 {
 	g_autoptr(GError) e = NULL;
 	const char *got = sim_profile_auto(&e);
@@ -590,39 +590,7 @@ teardown_tmp(void)
 	g_clear_pointer(&tmpdir, g_free);
 }
 
-static Suite *
-kdiff_suite(void)
-{
-	Suite *s = suite_create("kdiff");
-	TCase *tc;
+TU_TCASE("sim/diff", 0, setup_tmp, teardown_tmp)
 
-	tc = tcase_create("sim/cannot");
-	tcase_add_test(tc, cannot_step);
-	tcase_add_test(tc, cannot_rest);
-	tcase_add_test(tc, model_no_notes);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("sim/manifest");
-	tcase_add_test(tc, manifest_parse);
-	tcase_add_loop_test(tc, manifest_errors, 0,
-	    G_N_ELEMENTS(manifest_bad));
-	tcase_add_test(tc, manifest_missing);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sim/diff");
-	tcase_add_checked_fixture(tc, setup_tmp, teardown_tmp);
-	tcase_add_test(tc, diff_divergence);
-	tcase_add_test(tc, diff_known);
-	tcase_add_test(tc, diff_unused);
-	tcase_add_test(tc, diff_formats);
-	tcase_add_test(tc, diff_skip_and_errors);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sim/profile-auto");
-	tcase_add_loop_test(tc, profile_auto, 0, G_N_ELEMENTS(releases));
-	tcase_add_test(tc, profile_auto_running);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-TU_MAIN(kdiff_suite)
+TU_MAIN("kdiff")

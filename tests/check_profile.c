@@ -23,7 +23,7 @@ static const char *const profile_names[TU_NPROFILES] = { "4.19", "6.18" };
 
 /* Profiles section of SPEC.md: exactly "4.19" and "6.18", in that order.
  * R-CRE-0 R-UPD-8 (every rule is per profile; these two differ most) */
-TU_TEST(find_by_name, "profile/find/by-name")
+TU_NAMED(find_by_name, "profile/find/by-name", "profile/find", TU_NPROFILES)
 {
 	const struct rp_profile *p = rp_profile_find(profile_names[_i]);
 
@@ -37,7 +37,7 @@ TU_TEST(find_by_name, "profile/find/by-name")
 END_TEST
 
 /* Exactly two profiles: nth(2) is the end; no other name resolves. */
-TU_TEST(find_unknown, "profile/find/unknown")
+TU_NAMED(find_unknown, "profile/find/unknown", "profile/find", 0)
 {
 	static const char *const bad[] = {
 		"", "4", "4.1", "4.19.0", "4.19 ", " 4.19", "6.1", "6.18.1",
@@ -54,7 +54,7 @@ TU_TEST(find_unknown, "profile/find/unknown")
 END_TEST
 
 /* A state runs with the profile it was created with. */
-TU_TEST(find_state, "profile/find/state")
+TU_NAMED(find_state, "profile/find/state", "profile/find", TU_NPROFILES)
 {
 	const struct rp_profile *p = tu_profile(_i);
 	struct rp_state *st = rp_state_new(p);
@@ -240,7 +240,7 @@ switch_value(const struct rp_profile *p, const struct switch_case *c)
 }
 
 /* Loop index = row * 2 + profile. */
-TU_TEST(switches, "profile/switches")
+TU_NAMED(switches, "profile/switches", "profile/switches", (int)G_N_ELEMENTS(switch_cases) * TU_NPROFILES)
 {
 	const struct switch_case *c = &switch_cases[_i / TU_NPROFILES];
 	int p = _i % TU_NPROFILES;
@@ -254,7 +254,7 @@ END_TEST
 
 /* Every switch differs between the two profiles except oversize_errno,
  * whose 6.18 value only names the allocation-failure errno. */
-TU_TEST(switches_differ, "profile/switches/differ")
+TU_NAMED(switches_differ, "profile/switches/differ", "profile/switches", 0)
 {
 	for (size_t i = 0; i < G_N_ELEMENTS(switch_cases); i++) {
 		const struct switch_case *c = &switch_cases[i];
@@ -289,7 +289,7 @@ round_up(size_t v, size_t align)
  * the struct must end right after the last.  A switch without a row
  * leaves a hole and fails here.
  */
-TU_TEST(switches_complete, "profile/switches/complete")
+TU_NAMED(switches_complete, "profile/switches/complete", "profile/switches", 0)
 {
 	const struct switch_case *rows[G_N_ELEMENTS(switch_cases)];
 	size_t end = offsetof(struct rp_profile, name) +
@@ -317,7 +317,7 @@ END_TEST
  * of the static profile objects is zero.  So every byte not covered by
  * the name or a table row must be zero in both profiles.
  */
-TU_TEST(switches_no_hidden, "profile/switches/no-hidden")
+TU_NAMED(switches_no_hidden, "profile/switches/no-hidden", "profile/switches", TU_NPROFILES)
 {
 	const struct rp_profile *p = tu_profile(_i);
 	const unsigned char *b = (const unsigned char *)p;
@@ -336,34 +336,12 @@ TU_TEST(switches_no_hidden, "profile/switches/no-hidden")
 END_TEST
 
 /* The set-up helpers' loop index maps to the profile of the same index. */
-TU_TEST(nth_matches_tu, "profile/find/nth")
+TU_NAMED(nth_matches_tu, "profile/find/nth", "profile/find", 0)
 {
 	for (int i = 0; i < TU_NPROFILES; i++)
 		ck_assert_ptr_eq(rp_profile_nth((size_t)i), tu_profile(i));
 }
 END_TEST
 
-static Suite *
-profile_suite(void)
-{
-	Suite *s = suite_create("profile");
-	TCase *tc;
 
-	tc = tcase_create("profile/find");
-	tcase_add_loop_test(tc, find_by_name, 0, TU_NPROFILES);
-	tcase_add_test(tc, find_unknown);
-	tcase_add_loop_test(tc, find_state, 0, TU_NPROFILES);
-	tcase_add_test(tc, nth_matches_tu);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("profile/switches");
-	tcase_add_loop_test(tc, switches, 0,
-	    (int)G_N_ELEMENTS(switch_cases) * TU_NPROFILES);
-	tcase_add_test(tc, switches_differ);
-	tcase_add_test(tc, switches_complete);
-	tcase_add_loop_test(tc, switches_no_hidden, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-TU_MAIN(profile_suite)
+TU_MAIN("profile")

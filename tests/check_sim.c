@@ -265,7 +265,7 @@ static const struct {
 	    "did you mean '6.18'?" },
 };
 
-START_TEST(check_error)
+TU_LOOP(check_error, "sim/check", G_N_ELEMENTS(check_cases))
 {
 	g_autofree char *got = check_errors(check_cases[_i].src);
 
@@ -274,7 +274,7 @@ START_TEST(check_error)
 END_TEST
 
 /* All errors of a file in one pass; a failed definition still defines. */
-START_TEST(check_all_errors)
+TU_CASE(check_all_errors, "sim/check")
 {
 	g_autofree char *got = check_errors(
 	    "socket a udp4\n"
@@ -296,7 +296,7 @@ START_TEST(check_all_errors)
 END_TEST
 
 /* Every verb of the language reference has a row, and only those. */
-START_TEST(check_verb_table)
+TU_CASE(check_verb_table, "sim/check")
 {
 	static const char *const want[] = { "netns", "proc", "caps", "sysctl",
 	    "rlimit", "cpu", "socket", "setsockopt", "bind", "listen",
@@ -331,7 +331,7 @@ END_TEST
  * sim/expect: expectations pass and fail with exact messages
  */
 
-START_TEST(expect_forms_pass)
+TU_CASE(expect_forms_pass, "sim/expect")
 {
 	assert_passes(PAIR
 	    "map m sockarray entries=4\n"
@@ -361,7 +361,7 @@ START_TEST(expect_forms_pass)
 }
 END_TEST
 
-START_TEST(expect_mismatch)
+TU_CASE(expect_mismatch, "sim/expect")
 {
 	g_autofree char *msgs = NULL;
 
@@ -380,7 +380,7 @@ END_TEST
 
 /* Alternatives: A | B passes when either matches, and says both when
  * neither does. */
-START_TEST(expect_alternatives)
+TU_CASE(expect_alternatives, "sim/expect")
 {
 	g_autofree char *msgs = NULL;
 
@@ -399,7 +399,7 @@ START_TEST(expect_alternatives)
 }
 END_TEST
 
-START_TEST(expect_mismatch_value)
+TU_CASE(expect_mismatch_value, "sim/expect")
 {
 	g_autofree char *msgs = NULL;
 
@@ -414,7 +414,7 @@ START_TEST(expect_mismatch_value)
 }
 END_TEST
 
-START_TEST(expect_mismatch_send)
+TU_CASE(expect_mismatch_send, "sim/expect")
 {
 	g_autofree char *msgs = NULL;
 
@@ -428,7 +428,7 @@ START_TEST(expect_mismatch_send)
 }
 END_TEST
 
-START_TEST(expect_keep_going)
+TU_CASE(expect_keep_going, "sim/expect")
 {
 	g_autofree char *one = NULL, *all = NULL;
 	const char *src =
@@ -454,7 +454,7 @@ END_TEST
  * sim/profile: overrides
  */
 
-START_TEST(profile_overrides)
+TU_CASE(profile_overrides, "sim/profile")
 {
 	g_autofree char *m419 = NULL, *m618 = NULL;
 	const char *src =
@@ -470,7 +470,7 @@ START_TEST(profile_overrides)
 }
 END_TEST
 
-START_TEST(profile_selection)
+TU_CASE(profile_selection, "sim/profile")
 {
 	g_autoptr(SimScenario) all = parse("socket a udp4\n");
 	g_autoptr(SimScenario) one = parse("profile 6.18\nsocket a udp4\n");
@@ -492,7 +492,7 @@ END_TEST
  * sim/vars and sim/cookie
  */
 
-START_TEST(vars_bind_compare)
+TU_CASE(vars_bind_compare, "sim/vars")
 {
 	g_autofree char *msgs = NULL;
 
@@ -516,7 +516,7 @@ START_TEST(vars_bind_compare)
 }
 END_TEST
 
-START_TEST(vars_never_match_errors)
+TU_CASE(vars_never_match_errors, "sim/vars")
 {
 	g_autofree char *msgs = NULL;
 
@@ -527,7 +527,7 @@ START_TEST(vars_never_match_errors)
 END_TEST
 
 /* cookie(S) through S's own process, and fds that are per process. */
-START_TEST(cookie_other_process)
+TU_CASE(cookie_other_process, "sim/cookie")
 {
 	assert_passes(
 	    "proc p\n"
@@ -550,7 +550,7 @@ START_TEST(cookie_other_process)
 }
 END_TEST
 
-START_TEST(cookie_unavailable)
+TU_CASE(cookie_unavailable, "sim/cookie")
 {
 	g_autofree char *msgs = NULL;
 
@@ -590,7 +590,7 @@ bad_send(SimBackend *b, unsigned netns, const struct rp_packet *pkt,
 	return ret;
 }
 
-START_TEST(contract_i14)
+TU_CASE(contract_i14, "sim/contract")
 {
 	SimBackendOps ops = sim_backend_model;
 	g_autofree char *msgs = NULL;
@@ -608,7 +608,7 @@ START_TEST(contract_i14)
 }
 END_TEST
 
-START_TEST(contract_i16)
+TU_CASE(contract_i16, "sim/contract")
 {
 	SimBackendOps ops = sim_backend_model;
 	g_autofree char *msgs = NULL;
@@ -625,7 +625,7 @@ START_TEST(contract_i16)
 END_TEST
 
 /* Without the model-only group, expect is skipped, not failed. */
-START_TEST(backend_without_inspect)
+TU_CASE(backend_without_inspect, "sim/contract")
 {
 	SimBackendOps ops = sim_backend_model;
 	g_autofree char *msgs = NULL;
@@ -661,7 +661,7 @@ refusing_open(const char *profile, GError **error)
 }
 
 /* A backend that cannot run a profile: the run is skipped, with why. */
-START_TEST(backend_cannot_open)
+TU_CASE(backend_cannot_open, "sim/contract")
 {
 	g_autofree char *dir = src_dir("sim-data");
 	g_autofree char *file = g_build_filename(dir, "pass", "only-619.scn",
@@ -686,7 +686,7 @@ END_TEST
  * sim/trace
  */
 
-START_TEST(trace_names)
+TU_CASE(trace_names, "sim/trace")
 {
 	g_autofree char *trace = NULL, *all = NULL;
 
@@ -723,7 +723,7 @@ START_TEST(trace_names)
 END_TEST
 
 /* The golden traces of scenarios/golden: a fresh run gives the file. */
-START_TEST(trace_golden)
+TU_CASE(trace_golden, "sim/trace")
 {
 	g_autofree char *dir = src_dir("../scenarios/golden");
 	g_autofree char *cwd = g_get_current_dir();
@@ -763,7 +763,7 @@ END_TEST
  * sim/run: files and directories, formats, exit statuses
  */
 
-START_TEST(paths_text)
+TU_CASE(paths_text, "sim/run")
 {
 	g_autofree char *dir = src_dir("sim-data");
 	g_autofree char *pass = g_build_filename(dir, "pass", NULL);
@@ -784,7 +784,7 @@ START_TEST(paths_text)
 }
 END_TEST
 
-START_TEST(paths_fail_tap)
+TU_CASE(paths_fail_tap, "sim/run")
 {
 	g_autofree char *dir = src_dir("sim-data");
 	g_autofree char *fail = g_build_filename(dir, "fail", NULL);
@@ -817,7 +817,7 @@ END_TEST
 /* The JSON strings of run, diff and explore (json-glib): quotes and
  * backslashes escaped, newline and tab short, other controls \u00XX,
  * UTF-8 copied, bytes that are not UTF-8 replaced (U+FFFD). */
-START_TEST(json_string)
+TU_CASE(json_string, "sim/run")
 {
 	g_autofree char *q = sim_json_quote("a\"b\\c\nd\te\x01" "f\x1f"
 	    "\xc3\xa9");
@@ -828,7 +828,7 @@ START_TEST(json_string)
 }
 END_TEST
 
-START_TEST(paths_json_failure)
+TU_CASE(paths_json_failure, "sim/run")
 {
 	g_autofree char *dir = src_dir("sim-data");
 	g_autofree char *file = g_build_filename(dir, "fail", "wrong.scn",
@@ -855,7 +855,7 @@ START_TEST(paths_json_failure)
 }
 END_TEST
 
-START_TEST(paths_json)
+TU_CASE(paths_json, "sim/run")
 {
 	g_autofree char *dir = src_dir("sim-data");
 	g_autofree char *file = g_build_filename(dir, "pass", "only-619.scn",
@@ -877,7 +877,7 @@ START_TEST(paths_json)
 END_TEST
 
 /* A broken file stops everything: exit 2, every error, nothing run. */
-START_TEST(paths_bad_input)
+TU_CASE(paths_bad_input, "sim/run")
 {
 	g_autofree char *dir = src_dir("sim-data");
 	g_autofree char *bad = g_build_filename(dir, "bad", NULL);
@@ -947,7 +947,7 @@ START_TEST(paths_bad_input)
 }
 END_TEST
 
-START_TEST(paths_parse_error)
+TU_CASE(paths_parse_error, "sim/run")
 {
 	g_autofree char *tmp = g_dir_make_tmp("check_sim-XXXXXX", NULL);
 	g_autofree char *f = g_build_filename(tmp, "x.scn", NULL);
@@ -1032,7 +1032,7 @@ static const struct {
 	    "unknown backend 'modle', did you mean 'model'?" },
 };
 
-START_TEST(cli)
+TU_LOOP(cli, "sim/cli", G_N_ELEMENTS(cli_cases))
 {
 	g_autofree char *out = NULL, *err = NULL;
 	int status;
@@ -1053,69 +1053,7 @@ END_TEST
  * the suite
  */
 
-static Suite *
-sim_suite(void)
-{
-	Suite *s = suite_create("sim");
-	TCase *tc;
+TU_TCASE("sim/cli", 30, NULL, NULL)
 
-	tc = tcase_create("sim/check");
-	tcase_add_loop_test(tc, check_error, 0, G_N_ELEMENTS(check_cases));
-	tcase_add_test(tc, check_all_errors);
-	tcase_add_test(tc, check_verb_table);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("sim/expect");
-	tcase_add_test(tc, expect_forms_pass);
-	tcase_add_test(tc, expect_mismatch);
-	tcase_add_test(tc, expect_mismatch_value);
-	tcase_add_test(tc, expect_alternatives);
-	tcase_add_test(tc, expect_mismatch_send);
-	tcase_add_test(tc, expect_keep_going);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sim/profile");
-	tcase_add_test(tc, profile_overrides);
-	tcase_add_test(tc, profile_selection);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sim/vars");
-	tcase_add_test(tc, vars_bind_compare);
-	tcase_add_test(tc, vars_never_match_errors);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sim/cookie");
-	tcase_add_test(tc, cookie_other_process);
-	tcase_add_test(tc, cookie_unavailable);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sim/contract");
-	tcase_add_test(tc, contract_i14);
-	tcase_add_test(tc, contract_i16);
-	tcase_add_test(tc, backend_without_inspect);
-	tcase_add_test(tc, backend_cannot_open);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sim/trace");
-	tcase_add_test(tc, trace_names);
-	tcase_add_test(tc, trace_golden);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sim/run");
-	tcase_add_test(tc, paths_text);
-	tcase_add_test(tc, paths_fail_tap);
-	tcase_add_test(tc, json_string);
-	tcase_add_test(tc, paths_json);
-	tcase_add_test(tc, paths_json_failure);
-	tcase_add_test(tc, paths_bad_input);
-	tcase_add_test(tc, paths_parse_error);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sim/cli");
-	tcase_add_loop_test(tc, cli, 0, G_N_ELEMENTS(cli_cases));
-	tcase_set_timeout(tc, 30);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-TU_MAIN(sim_suite)
+TU_MAIN("sim")
