@@ -47,8 +47,7 @@ fx_init(struct fx *fx, int p)
 {
 	memset(fx, 0, sizeof(*fx));
 	fx->p = p;
-	fx->st = rp_state_new(tu_profile(p));
-	ck_assert_ptr_nonnull(fx->st);
+	fx->st = tu_state_new(p);
 	rp_state_set_observer(fx->st, &fx_obs, fx);
 }
 

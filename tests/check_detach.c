@@ -699,7 +699,7 @@ TU_NAMED(foreign_table, "detach/foreign/table", "detach/foreign", (int)G_N_ELEME
 	const struct foreign_case *c = &foreign_cases[_i / TU_NPROFILES];
 	int p = _i % TU_NPROFILES;
 	struct defect_log log = { 0 };
-	struct rp_state *st = rp_state_new(tu_profile(p));
+	struct rp_state *st = tu_state_new(p);
 	struct rp_map_attr a;
 	int map, s, mate, d = -1;
 	unsigned id;

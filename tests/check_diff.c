@@ -646,7 +646,7 @@ diff_run(int prof, guint32 seed, int steps, enum fault fault, char **why)
 	int at = -1;
 
 	*why = NULL;
-	r->st = rp_state_new(tu_profile(prof));
+	r->st = tu_state_new(prof);
 	r->is618 = prof == 1;
 	r->fault = fault;
 	r->rand = g_rand_new_with_seed(seed);

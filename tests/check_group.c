@@ -211,7 +211,7 @@ TU_LOOP(alloc_new, "group/alloc", 4 * TU_NPROFILES)
 {
 	int prof = _i % TU_NPROFILES, type = (_i / 2) % 2 ? RP_SOCK_DGRAM :
 	    RP_SOCK_STREAM, which = (_i / 4) % 2;
-	struct rp_state *st = rp_state_new(tu_profile(prof));
+	struct rp_state *st = tu_state_new(prof);
 	int fd = member(st, RP_AF_INET, type, which, PORT);
 	struct rp_sock_info in = sinfo_fd(st, fd);
 	struct rp_group_info gi = ginfo(st, in.group);
@@ -235,7 +235,7 @@ END_TEST
  * bind_inany becomes 1. */
 TU_LOOP(alloc_existing, "group/alloc", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	struct rp_sockaddr sa = tu_addr(RP_AF_INET6, 0, PORT);
 	struct rp_cbpf cb = { .k = 0 };
 	int fd = rp_socket(st, 0, RP_AF_INET6, RP_SOCK_STREAM, 0);
@@ -326,7 +326,7 @@ TU_LOOP(join_predicate, "group/join", (int)G_N_ELEMENTS(join_cases) * 2 * TU_NPR
 	int row = _i / (2 * TU_NPROFILES), type = (_i / TU_NPROFILES) % 2 ?
 	    RP_SOCK_DGRAM : RP_SOCK_STREAM;
 	const struct join_case *c = &join_cases[row];
-	struct rp_state *st = rp_state_new(tu_profile(_i % TU_NPROFILES));
+	struct rp_state *st = tu_state_new(_i % TU_NPROFILES);
 	int a = join_side(st, type, &c->a);
 	int b = join_side(st, type, &c->b);
 	unsigned ga = group_of(st, a), gb = group_of(st, b);
@@ -348,7 +348,7 @@ END_TEST
  * without SO_REUSEPORT has no group; joining appends (R-GRP-3). */
 TU_LOOP(join_tcp_at_listen, "group/join", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, PORT);
 	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int b = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
@@ -374,7 +374,7 @@ END_TEST
  * not put it in a group. */
 TU_LOOP(join_udp_at_bind, "group/join", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, PORT + 1);
 	int a = member(st, RP_AF_INET, RP_SOCK_DGRAM, 1, PORT);
 	int b = member(st, RP_AF_INET, RP_SOCK_DGRAM, 1, PORT);
@@ -396,7 +396,7 @@ END_TEST
  * is freed with its program (and, 6.18, its id goes back). */
 TU_LOOP(join_own_group_freed, "group/join", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, PORT);
 	struct rp_cbpf cb = { .k = 1 };
 	int b = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
@@ -433,7 +433,7 @@ END_TEST
  * nothing changes. */
 TU_LOOP(join_busy, "group/join", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int b = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int c = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT + 1);
@@ -457,7 +457,7 @@ END_TEST
  * the id, which the next new group reuses). */
 TU_LOOP(join_own_group_freed_wb, "group/join", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	struct rp_cbpf cb = { .k = 0 };
 	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int b = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
@@ -498,7 +498,7 @@ END_TEST
 TU_LOOP(detach_swap_with_last, "group/detach", 2 * TU_NPROFILES)
 {
 	int type = (_i / TU_NPROFILES) ? RP_SOCK_DGRAM : RP_SOCK_STREAM;
-	struct rp_state *st = rp_state_new(tu_profile(_i % TU_NPROFILES));
+	struct rp_state *st = tu_state_new(_i % TU_NPROFILES);
 	int map = tu_sockarray(st, 0, 8, 8);
 	unsigned mid = rp_fd_map(st, 0, map), g;
 	int fds[5], want[5];
@@ -538,7 +538,7 @@ END_TEST
  * program; 6.18 returns its id (the next group reuses it). */
 TU_LOOP(detach_last_socket, "group/detach", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	struct rp_cbpf cb = { .k = 0 };
 	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int b = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT + 1);
@@ -571,7 +571,7 @@ END_TEST
  * removal from the map and members leaving; a freed id is reused. */
 TU_CASE(id_lazy_419, "group/id")
 {
-	struct rp_state *st = rp_state_new(tu_profile(0));
+	struct rp_state *st = tu_state_new(0);
 	int map = tu_sockarray(st, 0, 4, 8);
 	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int b = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT + 1);
@@ -615,7 +615,7 @@ END_TEST
  * 0; freed ids are reused lowest first. */
 TU_CASE(id_from_creation_618, "group/id")
 {
-	struct rp_state *st = rp_state_new(tu_profile(1));
+	struct rp_state *st = tu_state_new(1);
 	int fds[5], x, y, z;
 
 	for (int i = 0; i < 5; i++) {
@@ -656,7 +656,7 @@ TU_LOOP(grow_to_limit, "group/grow", 2 * TU_NPROFILES)
 	bool udp = _i / TU_NPROFILES;
 	int type = udp ? RP_SOCK_DGRAM : RP_SOCK_STREAM;
 	unsigned n = skip_big() ? 1024 : RP_MAX_SOCKS_CAP;
-	struct rp_state *st = rp_state_new(tu_profile(prof));
+	struct rp_state *st = tu_state_new(prof);
 	struct rp_cbpf cb = { .k = 0 };
 	int map = tu_sockarray(st, 0, 8, 4);
 	int *fds = g_new(int, n + 1);
@@ -744,7 +744,7 @@ END_TEST
  * socket evicts it (group pointer cleared) and the join succeeds. */
 TU_CASE(grow_evict_closed, "group/grow")
 {
-	struct rp_state *st = rp_state_new(tu_profile(1));
+	struct rp_state *st = tu_state_new(1);
 	unsigned n = RP_MAX_SOCKS_CAP;
 	int *fds = g_new(int, n + 1);
 	struct rp_group_info gi;
@@ -794,7 +794,7 @@ END_TEST
  * socks[126] -> socks[254]; the joiner lands at num_socks. */
 TU_CASE(grow_moves_closed_section, "group/grow")
 {
-	struct rp_state *st = rp_state_new(tu_profile(1));
+	struct rp_state *st = tu_state_new(1);
 	int fds[RP_INIT_SOCKS + 1];
 	struct rp_group_info gi;
 	struct rp_sock_info in;
@@ -848,7 +848,7 @@ END_TEST
  */
 TU_LOOP(has_conns, "group/has-conns", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	struct rp_sockaddr peer = tu_addr(RP_AF_INET, 1, 5555);
 	int map = tu_sockarray(st, 0, 8, 4);
 	unsigned mid = rp_fd_map(st, 0, map);
@@ -915,7 +915,7 @@ enum { STOP_SYSCTL, STOP_MIGRATE_PROG, STOP_SELECT_PROG, STOP_CBPF,
 TU_LOOP(closed_stop_listen, "group/closed", STOP_NCASES * TU_NPROFILES)
 {
 	int how = _i / TU_NPROFILES, prof = _i % TU_NPROFILES;
-	struct rp_state *st = rp_state_new(tu_profile(prof));
+	struct rp_state *st = tu_state_new(prof);
 	int type = how == STOP_UDP ? RP_SOCK_DGRAM : RP_SOCK_STREAM;
 	int map = tu_sockarray(st, 0, 8, 4);
 	int a = member(st, RP_AF_INET, type, 1, PORT);
@@ -977,7 +977,7 @@ END_TEST
  * of swap-with-last: the first closed entry moves into the hole. */
 TU_CASE(closed_mirror_swap, "group/closed")
 {
-	struct rp_state *st = rp_state_new(tu_profile(1));
+	struct rp_state *st = tu_state_new(1);
 	int fds[4];
 	unsigned g;
 	const int top = RP_INIT_SOCKS - 1;
@@ -1010,7 +1010,7 @@ END_TEST
  * section: same group, id and program, not back in the map. */
 TU_CASE(resurrect_same_group, "group/resurrect")
 {
-	struct rp_state *st = rp_state_new(tu_profile(1));
+	struct rp_state *st = tu_state_new(1);
 	struct rp_cbpf cb = { .k = 0 };
 	int map = tu_sockarray(st, 0, 8, 4);
 	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
@@ -1045,7 +1045,7 @@ END_TEST
  * and no program; the old group is freed. */
 TU_CASE(resurrect_new_group, "group/resurrect")
 {
-	struct rp_state *st = rp_state_new(tu_profile(1));
+	struct rp_state *st = tu_state_new(1);
 	struct rp_cbpf cb = { .k = 0 };
 	int x = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT + 1);
 	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
@@ -1081,7 +1081,7 @@ END_TEST
  * program; the old group keeps its members and program. */
 TU_CASE(resurrect_by_attach, "group/resurrect")
 {
-	struct rp_state *st = rp_state_new(tu_profile(1));
+	struct rp_state *st = tu_state_new(1);
 	struct rp_cbpf cb1 = { .k = 1 }, cb2 = { .k = 2 };
 	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int b = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
@@ -1112,7 +1112,7 @@ END_TEST
  * the old group is freed. */
 TU_CASE(resurrect_other_group, "group/resurrect")
 {
-	struct rp_state *st = rp_state_new(tu_profile(1));
+	struct rp_state *st = tu_state_new(1);
 	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int b = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	unsigned g = group_of(st, a), h;
@@ -1139,7 +1139,7 @@ END_TEST
  * socket's listen() doubles it first and lands at socks[128]. */
 TU_CASE(resurrect_other_group_full, "group/resurrect")
 {
-	struct rp_state *st = rp_state_new(tu_profile(1));
+	struct rp_state *st = tu_state_new(1);
 	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int b = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int c[RP_INIT_SOCKS];
@@ -1173,7 +1173,7 @@ END_TEST
  * group (id 0) when it is alone. */
 TU_CASE(resurrect_419, "group/resurrect")
 {
-	struct rp_state *st = rp_state_new(tu_profile(0));
+	struct rp_state *st = tu_state_new(0);
 	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int b = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int c = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT + 1);
@@ -1284,7 +1284,7 @@ TU_LOOP(attach_errors, "group/attach", (int)G_N_ELEMENTS(att_cases) * TU_NPROFIL
 {
 	const struct att_case *c = &att_cases[_i / TU_NPROFILES];
 	int prof = _i % TU_NPROFILES;
-	struct rp_state *st = rp_state_new(tu_profile(prof));
+	struct rp_state *st = tu_state_new(prof);
 	int fd = att_socket(st, c->sock), want = is_618(prof) ? c->want618 :
 	    c->want, ret, pfd;
 	struct rp_prog_attr pa = { .prog_type = RP_PROG_SK_REUSEPORT,
@@ -1342,7 +1342,7 @@ END_TEST
  * socket (R-DET-7). */
 TU_LOOP(attach_replace, "group/attach", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	struct rp_cbpf cb = { .k = 0 };
 	int map = tu_sockarray(st, 0, 8, 4);
 	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
@@ -1379,7 +1379,7 @@ END_TEST
 /* R-ATT-6: 4.19 does not know the option: -ENOPROTOOPT, program kept. */
 TU_CASE(detach_prog_419, "group/detach-prog")
 {
-	struct rp_state *st = rp_state_new(tu_profile(0));
+	struct rp_state *st = tu_state_new(0);
 	struct rp_cbpf cb = { .k = 0 };
 	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int u = rp_socket(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 0);
@@ -1399,7 +1399,7 @@ END_TEST
  * member; afterwards packets go by hash. */
 TU_CASE(detach_prog_618, "group/detach-prog")
 {
-	struct rp_state *st = rp_state_new(tu_profile(1));
+	struct rp_state *st = tu_state_new(1);
 	struct rp_cbpf cb = { .k = 1 };
 	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int b = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
@@ -1467,7 +1467,7 @@ assert_cpu_count(struct rp_state *st, unsigned g, unsigned want)
  * moves to the closed section, at resurrection, and across growth. */
 TU_CASE(incoming_cpu_count, "group/incoming-cpu")
 {
-	struct rp_state *st = rp_state_new(tu_profile(1));
+	struct rp_state *st = tu_state_new(1);
 	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, PORT);
 	int x = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
 	int a, b, more[200];

@@ -113,14 +113,7 @@ joined(GPtrArray *a)
 	return g_string_free(s, FALSE);
 }
 
-#define PAIR \
-	"socket a udp4\n" \
-	"setsockopt a reuseport 1\n" \
-	"bind a 127.0.0.1:7000\n" \
-	"socket b udp4\n" \
-	"setsockopt b reuseport 1\n" \
-	"bind b 127.0.0.1:a\n" \
-	"map m sockarray entries=4\n"
+#define PAIR TU_UDP4_PAIR "map m sockarray entries=4\n"
 
 /* ----------------------------------------------------------------------
  * SIM_CANNOT: that check only, said once; what depends on it is skipped

@@ -133,7 +133,7 @@ struct lfx {
 static void
 lfx_init(struct lfx *f, int prof)
 {
-	f->st = rp_state_new(tu_profile(prof));
+	f->st = tu_state_new(prof);
 	f->t.pts = g_array_new(FALSE, TRUE, sizeof(struct point));
 	f->map = tu_sockarray(f->st, 0, 8, 4);
 	f->a = tu_reuse_sock(f->st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
@@ -161,7 +161,7 @@ lfx_done(struct lfx *f)
  * violation, and both are seen as held until released. */
 TU_LOOP(order_ok, "lock/order", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int fd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	struct rp_sock *sk = sock_of(st, fd);
 
@@ -183,7 +183,7 @@ END_TEST
  * the order: recorded as I12, reported by rp_check() until taken. */
 TU_LOOP(order_inverted, "lock/order", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int fd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	struct rp_sock *sk = sock_of(st, fd);
 	g_autofree char *v = NULL, *msg = NULL;
@@ -206,7 +206,7 @@ END_TEST
 /* R-INV-12: releasing what is not held, twice or never taken. */
 TU_LOOP(unlock_not_held, "lock/order", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int fd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	struct rp_sock *sk = sock_of(st, fd);
 	g_autofree char *v1 = NULL, *v2 = NULL, *v3 = NULL;
@@ -241,7 +241,7 @@ END_TEST
  * self-deadlock or a leaked lock: recorded as I12 (both lock kinds). */
 TU_LOOP(self_deadlock, "lock/order", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int fd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	struct rp_sock *sk = sock_of(st, fd);
 	g_autofree char *v1 = NULL, *v2 = NULL;
@@ -268,7 +268,7 @@ END_TEST
 /* R-INV-12: only the first violation of a step is kept. */
 TU_LOOP(first_violation_kept, "lock/order", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	g_autofree char *v = NULL;
 
 	rp_unlock(st);
@@ -285,7 +285,7 @@ END_TEST
  * lock (detach.c checks each write). */
 TU_LOOP(owner_write_unlocked, "lock/order", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int fd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	struct rp_sock *sk = sock_of(st, fd);
 	g_autofree char *v = NULL;
@@ -307,7 +307,7 @@ END_TEST
  * (no lock is held between syscalls), by thread and by socket. */
 TU_LOOP(held_between_steps, "lock/order", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int fd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	struct rp_sock *sk = sock_of(st, fd);
 	g_autofree char *m1 = NULL, *m2 = NULL, *m3 = NULL;
@@ -338,7 +338,7 @@ END_TEST
  * kernel: recorded as I13, and no grace period passes. */
 TU_LOOP(rcu_sync_inside_reader, "lock/rcu", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	g_autofree char *v = NULL;
 
 	rp_rcu_read_lock(st);
@@ -358,7 +358,7 @@ END_TEST
  * wanted while another thread still reads (no scheduler to wait on). */
 TU_LOOP(rcu_unbalanced, "lock/rcu", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	g_autofree char *v1 = NULL, *v2 = NULL;
 
 	rp_rcu_read_unlock(st);
@@ -392,7 +392,7 @@ count_cb(struct rp_state *st, void *obj)
  * queued while a reader is inside runs only once no thread reads. */
 TU_LOOP(rcu_deferred, "lock/rcu", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int ran = 0;
 
 	rp_state_set_thread(st, 3);
@@ -558,7 +558,7 @@ TU_LOOP(sched_detach_race, "lock/sched", 2 * TU_NPROFILES)
 {
 	int prof = _i / 2;
 	bool planted = _i % 2;
-	struct rp_state *st = rp_state_new(tu_profile(prof));
+	struct rp_state *st = tu_state_new(prof);
 	int map = tu_sockarray(st, 0, 8, 4);
 	int a = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int b = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
@@ -625,7 +625,7 @@ release_on_block(void *ud, enum rp_sched_point pt, unsigned obj)
  * holder releases it. */
 TU_LOOP(sched_blocked, "lock/sched", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	struct blocker b = { .st = st };
 
 	rp_state_set_thread(st, 1);
@@ -679,7 +679,7 @@ set_freed(struct rp_state *st, void *obj)
  * deferred frees only after that reader has left. */
 TU_LOOP(sched_sync_waits_for_reader, "lock/sched", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	struct blocker b = { .st = st };
 
 	freed_flag = false;
@@ -769,7 +769,7 @@ assert_quiet(struct rp_state *st, const struct depth *d, const char *what)
  */
 TU_LOOP(public_calls_release, "lock/public", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	struct depth d = { 0 };
 	struct rp_cbpf cb = { .k = 1 };
 	struct rp_packet pkt = { .protocol = RP_IPPROTO_TCP,

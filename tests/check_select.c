@@ -82,7 +82,7 @@ static void
 fx_init(struct fx *f, int prof, int type, int family, int n, bool in_map)
 {
 	memset(f, 0, sizeof(*f));
-	f->st = rp_state_new(tu_profile(prof));
+	f->st = tu_state_new(prof);
 	f->prof = prof;
 	f->type = type;
 	f->family = family;
@@ -946,7 +946,7 @@ TU_LOOP(load_caps, "select/load", (int)G_N_ELEMENTS(cap_cases) * TU_NPROFILES)
 {
 	const struct cap_case *c = &cap_cases[_i / TU_NPROFILES];
 	int prof = _i % TU_NPROFILES;
-	struct rp_state *st = rp_state_new(tu_profile(prof));
+	struct rp_state *st = tu_state_new(prof);
 	int p = rp_proc_new(st, 0, 1000, c->caps);
 	struct rp_prog_attr pa = { .prog_type = RP_PROG_SK_REUSEPORT,
 	    .expected_attach_type = c->eat, .map_fd = -1,
@@ -1040,7 +1040,7 @@ TU_LOOP(load_verifier, "select/load", (int)G_N_ELEMENTS(ver_cases) * TU_NPROFILE
 {
 	const struct ver_case *c = &ver_cases[_i / TU_NPROFILES];
 	int prof = _i % TU_NPROFILES;
-	struct rp_state *st = rp_state_new(tu_profile(prof));
+	struct rp_state *st = tu_state_new(prof);
 	struct rp_policy pol = { .key_src = RP_KEY_CONST };
 	int want = is_618(prof) ? c->want618 : c->want, map_fd = -1, ret;
 	int arr = tu_sockarray(st, 0, 8, 4);
@@ -1126,7 +1126,7 @@ END_TEST
  */
 TU_LOOP(load_ctx_fields, "select/load", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int arr = tu_sockarray(st, 0, 8, 4);
 	struct rp_policy mig = { .key_src = RP_KEY_MIGRATE,
 	    .migrate_only = true };

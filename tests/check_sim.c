@@ -159,13 +159,7 @@ run_paths(SimRunOptions o, char *const *paths, gsize n)
 }
 
 /* The two sockets of a UDP group, for the scenarios below. */
-#define PAIR \
-	"socket a udp4\n" \
-	"setsockopt a reuseport 1\n" \
-	"bind a 127.0.0.1:7000\n" \
-	"socket b udp4\n" \
-	"setsockopt b reuseport 1\n" \
-	"bind b 127.0.0.1:a\n"
+#define PAIR TU_UDP4_PAIR
 
 /* ----------------------------------------------------------------------
  * sim/check: every error class, with its exact position

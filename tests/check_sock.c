@@ -163,7 +163,7 @@ static const struct socket_case {
 TU_LOOP(socket_errors, "sock/socket", (int)G_N_ELEMENTS(socket_cases) * TU_NPROFILES)
 {
 	const struct socket_case *c = &socket_cases[_i / TU_NPROFILES];
-	struct rp_state *st = rp_state_new(tu_profile(_i % TU_NPROFILES));
+	struct rp_state *st = tu_state_new(_i % TU_NPROFILES);
 	int proc = rp_proc_new(st, 0, UID_OTHER, c->caps);
 	int ret;
 
@@ -185,7 +185,7 @@ END_TEST
  * without a cookie, in its creator's netns and with its creator's uid. */
 TU_LOOP(socket_new_state, "sock/socket", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int ns = rp_netns_new(st);
 	int proc = rp_proc_new(st, (unsigned)ns, UID_OTHER, 0);
 	int fd = rp_socket(st, (unsigned)proc, RP_AF_INET6, RP_SOCK_DGRAM, 0);
@@ -215,7 +215,7 @@ END_TEST
  * connect with an INET address are -EINVAL. */
 TU_LOOP(socket_unix, "sock/socket", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, PORT);
 	int raw = rp_socket(st, 0, RP_AF_UNIX, RP_SOCK_RAW, 0);
 	int s = rp_socket(st, 0, RP_AF_UNIX, RP_SOCK_STREAM, 0);
@@ -246,7 +246,7 @@ END_TEST
  * enable it on a non-INET socket (-EOPNOTSUPP), 4.19 accepts it. */
 TU_LOOP(setsockopt_reuseport, "sock/setsockopt", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int fd = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
 	int ufd = rp_socket(st, 0, RP_AF_UNIX, RP_SOCK_STREAM, 0);
 
@@ -268,7 +268,7 @@ END_TEST
  * clearing it before listen() leaves the listener without a group. */
 TU_LOOP(setsockopt_reuseport_at_hash_time, "sock/setsockopt", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int fd = bound_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT, true);
 
 	ck_assert_int_eq(rp_setsockopt_int(st, 0, fd, RP_SO_REUSEPORT, 0), 0);
@@ -286,7 +286,7 @@ END_TEST
  * negative index (measured on 6.18). */
 TU_LOOP(setsockopt_errors, "sock/setsockopt", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int v4 = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
 	int v6 = rp_socket(st, 0, RP_AF_INET6, RP_SOCK_DGRAM, 0);
 	struct rp_sockaddr sa = tu_addr(RP_AF_INET6, 1, PORT);
@@ -392,7 +392,7 @@ TU_LOOP(bind_conflicts, "sock/bind", (int)G_N_ELEMENTS(bind_cases) * 2 * TU_NPRO
 	int row = _i / (2 * TU_NPROFILES), type = (_i / TU_NPROFILES) % 2 ?
 	    RP_SOCK_DGRAM : RP_SOCK_STREAM;
 	const struct bind_case *c = &bind_cases[row];
-	struct rp_state *st = rp_state_new(tu_profile(_i % TU_NPROFILES));
+	struct rp_state *st = tu_state_new(_i % TU_NPROFILES);
 	int other = rp_proc_new(st, 0, UID_OTHER, RP_CAP_ALL);
 	int ret;
 
@@ -410,7 +410,7 @@ END_TEST
 /* R-BIND-1: ports are per protocol: TCP and UDP may hold the same port. */
 TU_LOOP(bind_per_protocol, "sock/bind", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 
 	bound_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT, false);
 	bound_sock(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 1, PORT, false);
@@ -422,7 +422,7 @@ END_TEST
 /* R-BIND-1: a failed bind leaves the socket unbound; it can bind elsewhere. */
 TU_LOOP(bind_failure_leaves_unbound, "sock/bind", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	struct rp_sockaddr sa = addr(RP_AF_INET, 1, PORT);
 	int fd;
 
@@ -444,7 +444,7 @@ END_TEST
  * as the first holder of a port. */
 TU_LOOP(bind_with_group, "sock/bind", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	struct rp_cbpf cb = { .k = 0 };
 	struct rp_sockaddr sa = addr(RP_AF_INET, 1, PORT);
 	int fd, fd2;
@@ -478,7 +478,7 @@ END_TEST
  */
 TU_CASE(bind_closed_section, "sock/bind")
 {
-	struct rp_state *st = rp_state_new(tu_profile(1));
+	struct rp_state *st = tu_state_new(1);
 	struct rp_sockaddr sa = addr(RP_AF_INET, 1, PORT);
 	int a, b, c;
 	unsigned g;
@@ -507,7 +507,7 @@ END_TEST
 /* R-BIND-3: a second bind, and a bind after listen(), return -EINVAL. */
 TU_LOOP(bind_twice, "sock/bind", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	struct rp_sockaddr sa = addr(RP_AF_INET, 1, PORT + 1);
 	int fd = bound_sock(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 1, PORT, true);
 	int lfd = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
@@ -525,7 +525,7 @@ END_TEST
  * comes before the conflict check of R-BIND-1. */
 TU_LOOP(bind_privileged_port, "sock/bind", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int other = rp_proc_new(st, 0, UID_OTHER, RP_CAP_ALL);
 	struct rp_sockaddr sa = addr(RP_AF_INET, 1, 80);
 	int fd;
@@ -544,7 +544,7 @@ END_TEST
  * socket bound to port 0 gets a group of its own. */
 TU_LOOP(bind_ephemeral, "sock/bind", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int a = bound_sock(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 1, 32768, true);
 	int b = bound_sock(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 1, 0, true);
 	int c = bound_sock(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 1, 0, true);
@@ -568,7 +568,7 @@ END_TEST
  * it gets a group of its own. */
 TU_LOOP(bind_autobind_udp_connect, "sock/bind", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	struct rp_sockaddr peer = tu_addr(RP_AF_INET, 1, 5555);
 	int fd = rp_socket(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 0);
 	struct rp_sock_info in;
@@ -590,7 +590,7 @@ END_TEST
  * bound by the model (-EINVAL); the socket stays unbound. */
 TU_LOOP(bind_address_errors, "sock/bind", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int v4 = rp_socket(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 0);
 	int v6 = rp_socket(st, 0, RP_AF_INET6, RP_SOCK_STREAM, 0);
 	int raw = rp_socket(st, 0, RP_AF_INET, RP_SOCK_RAW, RP_IPPROTO_UDP);
@@ -617,7 +617,7 @@ END_TEST
  * both. */
 TU_LOOP(bind_devices, "sock/bind", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, PORT);
 	int fd[3];
 
@@ -649,7 +649,7 @@ END_TEST
  * member; a second listen() changes nothing (R-GRP-7). */
 TU_LOOP(listen_autobind, "sock/listen", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int fd = rp_socket(st, 0, RP_AF_INET6, RP_SOCK_STREAM, 0);
 	struct rp_sock_info in, in2;
 
@@ -674,7 +674,7 @@ END_TEST
 /* R-SOCK-4: listen() on a UDP socket returns -EOPNOTSUPP. */
 TU_LOOP(listen_udp, "sock/listen", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int fd = bound_sock(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 1, PORT, true);
 
 	ck_assert_int_eq(rp_listen(st, 0, fd, 1), -EOPNOTSUPP);
@@ -692,7 +692,7 @@ END_TEST
  * -EAGAIN. */
 TU_LOOP(accept_errors, "sock/accept", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int fd = bound_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT, true);
 
 	ck_assert_int_eq(rp_accept(st, 0, fd), -EINVAL);
@@ -707,7 +707,7 @@ END_TEST
  * SOCK_RCU_FREE, no cookie, and cannot enter a reuseport array. */
 TU_LOOP(accept_child, "sock/accept", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int lfd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int map = tu_sockarray(st, 0, 8, 4);
 	struct rp_sock_info lin, cin;
@@ -739,7 +739,7 @@ END_TEST
  * touches the parent's slot. */
 TU_LOOP(accept_child_owner, "sock/accept", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int lfd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int map = tu_sockarray(st, 0, 8, 4);
 	unsigned lsk = rp_fd_sock(st, 0, lfd);
@@ -785,7 +785,7 @@ enum { DISC_SHUT_RD, DISC_SHUT_RDWR, DISC_UNSPEC, DISC_SHUT_WR };
 TU_LOOP(shutdown_listener, "sock/shutdown", 4 * TU_NPROFILES)
 {
 	int how = _i / TU_NPROFILES;
-	struct rp_state *st = rp_state_new(tu_profile(_i % TU_NPROFILES));
+	struct rp_state *st = tu_state_new(_i % TU_NPROFILES);
 	int a = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int b = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int map = tu_sockarray(st, 0, 8, 4);
@@ -854,7 +854,7 @@ END_TEST
  */
 TU_LOOP(shutdown_autobound_relisten, "sock/shutdown", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int fd = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
 	struct rp_sock_info in;
 
@@ -878,7 +878,7 @@ END_TEST
  * neither listening nor connected it is -ENOTCONN and changes nothing. */
 TU_LOOP(shutdown_errors, "sock/shutdown", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int fd = bound_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT, true);
 
 	ck_assert_int_eq(rp_shutdown(st, 0, fd, 3), -EINVAL);
@@ -895,7 +895,7 @@ END_TEST
  * port 0 it is unhashed and leaves both. */
 TU_LOOP(connect_unspec_udp, "sock/connect", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	struct rp_sockaddr unspec = { .addr = { .family = RP_AF_UNSPEC } };
 	int a = bound_sock(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 1, PORT, true);
 	int b = bound_sock(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 1, 0, true);
@@ -928,7 +928,7 @@ END_TEST
  * connected TCP client is -EINVAL and changes nothing. */
 TU_LOOP(listen_connected, "sock/listen", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int lfd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int cfd = tcp_client(st, 0, RP_AF_INET, PORT);
 
@@ -948,7 +948,7 @@ END_TEST
  * it (TCP_CLOSE, unhashed). */
 TU_LOOP(connect_errors, "sock/connect", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	struct rp_sockaddr unspec = { .addr = { .family = RP_AF_UNSPEC } };
 	struct rp_sockaddr a4 = tu_addr(RP_AF_INET, 1, PORT);
 	struct rp_sockaddr a6 = tu_addr(RP_AF_INET6, 1, PORT);
@@ -989,7 +989,7 @@ END_TEST
  * it. */
 TU_LOOP(send_lookup_misses, "sock/connect", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	struct rp_sockaddr v6any = tu_addr(RP_AF_INET6, 0, PORT);
 	int other = bound_sock(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 2, PORT,
 	    true);
@@ -1016,7 +1016,7 @@ END_TEST
  * source and destination of different families -EAFNOSUPPORT. */
 TU_LOOP(send_errors, "sock/connect", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	struct rp_packet pkt = { .protocol = RP_IPPROTO_UDP,
 	    .src = tu_addr(RP_AF_INET, 1, 50000),
 	    .dst = tu_addr(RP_AF_INET, 1, PORT) };
@@ -1045,7 +1045,7 @@ END_TEST
  * releases the socket: out of its slot and group, and gone. */
 TU_LOOP(fd_dup_close, "sock/fd", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int a = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int map = tu_sockarray(st, 0, 8, 4);
 	unsigned sk = rp_fd_sock(st, 0, a), mid = rp_fd_map(st, 0, map);
@@ -1083,7 +1083,7 @@ END_TEST
  * until the last fd in any process is closed. */
 TU_LOOP(fd_pass, "sock/fd", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int ns = rp_netns_new(st);
 	int q = rp_proc_new(st, (unsigned)ns, UID_OTHER, RP_CAP_ALL);
 	int a = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
@@ -1126,7 +1126,7 @@ END_TEST
  * it equals the value a syscall lookup of the socket's slot returns. */
 TU_LOOP(cookie_getsockopt, "sock/cookie", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int a = tu_reuse_sock(st, 0, RP_AF_INET6, RP_SOCK_STREAM, 1, PORT);
 	int map = tu_sockarray(st, 0, 8, 4);
 	uint64_t c1 = 0, c2 = 0, v = 0;
@@ -1154,7 +1154,7 @@ END_TEST
  * and a packet reaches only the sockets of its own namespace. */
 TU_LOOP(netns_ports_and_groups, "sock/netns", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int ns = rp_netns_new(st);
 	int q = rp_proc_new(st, (unsigned)ns, 0, RP_CAP_ALL);
 	int a0 = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
@@ -1189,7 +1189,7 @@ END_TEST
  * gets the same cookie); 6.18 cookies are unique across namespaces. */
 TU_LOOP(netns_cookies, "sock/netns", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int ns = rp_netns_new(st);
 	int q = rp_proc_new(st, (unsigned)ns, 0, RP_CAP_ALL);
 	int a = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
@@ -1213,7 +1213,7 @@ END_TEST
  * netns (6.18; 4.19 has no such sysctl). */
 TU_LOOP(netns_global_maps_and_ids, "sock/netns", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int ns = rp_netns_new(st);
 	int q = rp_proc_new(st, (unsigned)ns, 0, RP_CAP_ALL);
 	int a = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);

@@ -79,8 +79,7 @@ fx_init(struct fx *fx, int p)
 {
 	memset(fx, 0, sizeof(*fx));
 	fx->p = p;
-	fx->st = rp_state_new(tu_profile(p));
-	ck_assert_ptr_nonnull(fx->st);
+	fx->st = tu_state_new(p);
 	fx->ev = tu_record(fx->st);
 	/* keep accidental huge allocations cheap (R-CRE-6d) */
 	fx->st->kmem_limit = UINT64_C(256) << 20;

@@ -37,7 +37,7 @@ is_618(int prof)
  * -ESRCH; every socket or map call naming an unknown process is -ESRCH. */
 TU_LOOP(proc_unknown, "state/netns-proc", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, PORT);
 	struct rp_map_attr a;
 	struct rp_prog_attr pa = { .prog_type = RP_PROG_SK_REUSEPORT,
@@ -83,7 +83,7 @@ END_TEST
  * more is -ENOSPC and changes nothing. */
 TU_LOOP(proc_limits, "state/netns-proc", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int n, last = 0;
 
 	while ((n = rp_netns_new(st)) > 0)
@@ -111,7 +111,7 @@ END_TEST
  * cleared again (-EPERM); other names and unknown namespaces -ENOENT. */
 TU_LOOP(sysctl_values, "state/sysctl", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	const char *mig = "net.ipv4.tcp_migrate_req";
 	const char *unpriv = "kernel.unprivileged_bpf_disabled";
 
@@ -145,7 +145,7 @@ END_TEST
  * -EBADF; a closed fd number is handed out again (lowest free first). */
 TU_LOOP(fd_table, "state/fd", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int p1 = rp_proc_new(st, 0, 0, RP_CAP_ALL);
 	int a = rp_socket(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 0);
 	int b = rp_socket(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 0);
@@ -174,7 +174,7 @@ END_TEST
  * fd queries return 0 for the other kinds. */
 TU_LOOP(fd_wrong_kind, "state/fd", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, PORT);
 	struct rp_cbpf cb = { .k = 0 };
 	int map = tu_sockarray(st, 0, 8, 4);
@@ -219,7 +219,7 @@ END_TEST
  * -ENOENT (or 0); id 0 and ids never handed out behave the same. */
 TU_LOOP(query_unknown_ids, "state/query", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	struct rp_sock_info si;
 	struct rp_group_info gi;
 	struct rp_map_info mi;
@@ -261,7 +261,7 @@ END_TEST
  * for an empty or out-of-range key. */
 TU_LOOP(query_outer_slots, "state/query", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int inner = tu_sockarray(st, 0, 8, 4);
 	struct rp_map_attr a;
 	int out, hout;
@@ -335,7 +335,7 @@ count_log(const gchar *domain, GLogLevelFlags level, const gchar *msg,
 
 TU_LOOP(null_arguments, "state/null", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	GLogFunc old = g_log_set_default_handler(count_log, NULL);
 	GLogLevelFlags fatal = g_log_set_always_fatal(G_LOG_FATAL_MASK);
 	int fd = rp_socket(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 0);

@@ -179,13 +179,21 @@ tu_count(const GArray *ev, enum rp_event_kind k, unsigned sock)
 	return n;
 }
 
+struct rp_state *
+tu_state_new(int p)
+{
+	struct rp_state *st = rp_state_new(tu_profile(p));
+
+	ck_assert_ptr_nonnull(st);
+	return st;
+}
+
 void
 tu_fx_init(struct tu_fx *fx, int p)
 {
 	memset(fx, 0, sizeof(*fx));
 	fx->p = p;
-	fx->st = rp_state_new(tu_profile(p));
-	ck_assert_ptr_nonnull(fx->st);
+	fx->st = tu_state_new(p);
 	fx->ev = tu_record(fx->st);
 }
 

@@ -81,6 +81,9 @@ extern const char *const tu_profile_names[TU_NPROFILES];
 #define TU_NA		INT_MIN
 #define TU_ROWS(t)	((int)G_N_ELEMENTS(t) * TU_NPROFILES)
 
+/* A new state of the profile of loop index p (never NULL). */
+struct rp_state *tu_state_new(int p);
+
 /* The events a state reports (struct rp_event), in order. */
 GArray	*tu_record(struct rp_state *st);
 /* Did ev hold rule (an id, or "ID words...": the first word counts)
@@ -89,6 +92,15 @@ GArray	*tu_record(struct rp_state *st);
 bool	tu_saw_rule(const GArray *ev, const char *rule, int err);
 /* Events of kind k in ev (on socket sock, 0 = any). */
 unsigned tu_count(const GArray *ev, enum rp_event_kind k, unsigned sock);
+
+/* Scenario text: the two sockets of a UDP group (a, b). */
+#define TU_UDP4_PAIR \
+	"socket a udp4\n" \
+	"setsockopt a reuseport 1\n" \
+	"bind a 127.0.0.1:7000\n" \
+	"socket b udp4\n" \
+	"setsockopt b reuseport 1\n" \
+	"bind b 127.0.0.1:a\n"
 
 /* What a command wrote (its two streams) and returned. */
 typedef struct {

@@ -338,6 +338,7 @@ sim_cmd_explain(int argc, char **argv)
 	g_autoptr(GPtrArray) profiles = g_ptr_array_new_with_free_func(g_free);
 	g_autoptr(GArray) steps = g_array_new(FALSE, FALSE, sizeof(guint));
 	g_autoptr(GPtrArray) scs = NULL;
+	char **selected;
 	ExplainCmd c = { 0 };
 	int status = SIM_EXIT_OK, st;
 	guint k, j;
@@ -356,15 +357,14 @@ sim_cmd_explain(int argc, char **argv)
 	}
 	if (c.have_steps)
 		c.o.steps = steps;
-	if (profiles->len > 0)
-		g_ptr_array_add(profiles, NULL);
+	selected = sim_cli_selected(profiles);
 	scs = load_files(paths);
 	if (scs == NULL)
 		return SIM_EXIT_USAGE;
 	for (k = 0; k < scs->len; k++) {
 		const SimScenario *sc = ((SimInput *)scs->pdata[k])->sc;
 		g_autoptr(GPtrArray) profs = sim_scenario_profiles(sc,
-		    profiles->len > 0 ? (char **)profiles->pdata : NULL);
+		    selected);
 
 		g_free(c.o.base);
 		c.o.base = file_base(sc->path);

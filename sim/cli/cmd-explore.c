@@ -262,9 +262,6 @@ sim_cmd_explore(int argc, char **argv)
 	    argv, paths, TRUE, &c);
 	if (st != SIM_CLI_GO_ON)
 		return st;
-	if (profiles->len > 0) {
-		g_ptr_array_add(profiles, NULL);
-		c.profiles = (char **)profiles->pdata;
-	}
+	c.profiles = sim_cli_selected(profiles);
 	return explore_paths(&c, (char *const *)paths->pdata, paths->len);
 }

@@ -224,10 +224,8 @@ sim_cmd_run(int argc, char **argv)
 	    paths, TRUE, &c);
 	if (st != SIM_CLI_GO_ON)
 		return st;
-	if (!c.all && profiles->len > 0) {
-		g_ptr_array_add(profiles, NULL);
-		c.o.profiles = (char **)profiles->pdata;
-	}
+	if (!c.all)
+		c.o.profiles = sim_cli_selected(profiles);
 	return sim_run_paths(&c.o, (char *const *)paths->pdata, paths->len);
 }
 
@@ -235,24 +233,14 @@ sim_cmd_run(int argc, char **argv)
  * list-verbs, list-profiles
  */
 
-static int
-noop_option(void *ud, int id, const char *opt, const char *v)
-{
-	(void)ud, (void)id, (void)opt, (void)v;
-	return SIM_CLI_GO_ON;
-}
-
 /* list-verbs: the verb table, one verb and its help a line each. */
 int
 sim_cmd_list_verbs(int argc, char **argv)
 {
-	g_autoptr(GPtrArray) none = g_ptr_array_new();
 	const SimVerb *v;
 	gsize n, i;
-	int st;
+	int st = sim_options_none(&sim_cmd_list_verbs_def, argc, argv);
 
-	st = sim_options_parse(&sim_cmd_list_verbs_def, noop_option, argc,
-	    argv, none, FALSE, NULL);
 	if (st != SIM_CLI_GO_ON)
 		return st;
 	v = sim_verbs(&n);
@@ -271,13 +259,10 @@ const SimCommand sim_cmd_list_verbs_def = {
 int
 sim_cmd_list_profiles(int argc, char **argv)
 {
-	g_autoptr(GPtrArray) none = g_ptr_array_new();
 	const char *const *names;
 	gsize n;
-	int st;
+	int st = sim_options_none(&sim_cmd_list_profiles_def, argc, argv);
 
-	st = sim_options_parse(&sim_cmd_list_profiles_def, noop_option, argc,
-	    argv, none, FALSE, NULL);
 	if (st != SIM_CLI_GO_ON)
 		return st;
 	names = sim_cli_profile_choices(&n);

@@ -323,6 +323,24 @@ sim_options_parse(const SimCommand *cmd, SimOptFn fn, int argc, char **argv,
 	return SIM_CLI_GO_ON;
 }
 
+static int
+no_option(void *ud, int id, const char *opt, const char *value)
+{
+	(void)ud, (void)id, (void)opt, (void)value;
+	return SIM_CLI_GO_ON;	/* LCOV_EXCL_LINE: a table without rows */
+}
+
+/* The command line of a command with neither options nor arguments:
+ * SIM_CLI_GO_ON, or the exit status to stop with. */
+int
+sim_options_none(const SimCommand *cmd, int argc, char **argv)
+{
+	g_autoptr(GPtrArray) none = g_ptr_array_new();
+
+	return sim_options_parse(cmd, no_option, argc, argv, none, FALSE,
+	    NULL);
+}
+
 /* --format: one of allowed (text, tap, json) into *format. */
 int
 sim_cli_format(const SimCommand *cmd, const char *value,
@@ -379,6 +397,17 @@ sim_cli_profiles(const SimCommand *cmd, const char *value,
 		g_ptr_array_add(out, g_strdup(p));
 	}
 	return SIM_CLI_GO_ON;
+}
+
+/* The profiles --profile selected, NULL-terminated in profiles itself;
+ * NULL when none was (then every profile is). */
+char **
+sim_cli_selected(GPtrArray *profiles)
+{
+	if (profiles->len == 0)
+		return NULL;
+	g_ptr_array_add(profiles, NULL);
+	return (char **)profiles->pdata;
 }
 
 /* "a,b,c" -> { "a", "b", "c", NULL }.  g_strfreev(). */

@@ -75,6 +75,8 @@ int	 sim_cli_format(const SimCommand *cmd, const char *value,
 int	 sim_cli_profiles(const SimCommand *cmd, const char *value,
 	    SimProfilesMode mode, GPtrArray *out, gboolean *all);
 char	**sim_cli_list(const char *value);
+char	**sim_cli_selected(GPtrArray *profiles);
+int	 sim_options_none(const SimCommand *cmd, int argc, char **argv);
 const char *const *sim_cli_profile_choices(gsize *n);
 
 G_END_DECLS
