@@ -207,6 +207,8 @@ struct rp_sock {
 	int			listen_pos;	/* index in bucket->listen, -1 */
 	bool			chain_tail;	/* hashed at the chain's tail */
 	bool			join_hidden;	/* UDP/IPv6 rehashed by connect() */
+	bool			unhashing;	/* inside sock_unhash(): what the
+						 * bucket lock hides from a join */
 	uint32_t		hash;		/* child/request: flow hash */
 	unsigned		conn_peer;	/* TCP: the other end's id, 0 = a
 						 * client outside the model */
@@ -428,6 +430,7 @@ void	 rp_child_enqueue(struct rp_state *, struct rp_sock *listener,
 /* group.c */
 int	 rp_group_alloc(struct rp_state *, struct rp_sock *, bool bind_inany);
 int	 rp_group_add(struct rp_state *, struct rp_sock *, struct rp_sock *sk2);
+#define RP_GROUP_ADD_AGAIN	1	/* sk2 left its group: choose again */
 void	 rp_group_detach_sock(struct rp_state *, struct rp_sock *);
 void	 rp_group_stop_listen(struct rp_state *, struct rp_sock *);
 int	 rp_group_get_id(struct rp_state *, struct rp_group *);

@@ -29,7 +29,7 @@ enum { P419, P510, P61, P612, P618, P618E, P72 };
 
 /* Every profile is found by its name, at its place in the table.
  * R-CRE-0 R-UPD-8 (every rule is per profile; these two differ most) */
-TU_TEST(find_by_name, "profile/find/by-name")
+TU_NAMED(find_by_name, "profile/find/by-name", "profile/find", NPROF)
 {
 	const struct rp_profile *p = rp_profile_find(profile_names[_i]);
 
@@ -42,7 +42,7 @@ TU_TEST(find_by_name, "profile/find/by-name")
 END_TEST
 
 /* Exactly these profiles: nth(NPROF) is the end; no other name resolves. */
-TU_TEST(find_unknown, "profile/find/unknown")
+TU_NAMED(find_unknown, "profile/find/unknown", "profile/find", 0)
 {
 	static const char *const bad[] = {
 		"", "4", "4.1", "4.19.0", "4.19 ", " 4.19", "6.18.1", "5.1",
@@ -62,7 +62,7 @@ TU_TEST(find_unknown, "profile/find/unknown")
 END_TEST
 
 /* A state runs with the profile it was created with. */
-TU_TEST(find_state, "profile/find/state")
+TU_NAMED(find_state, "profile/find/state", "profile/find", NPROF)
 {
 	const struct rp_profile *p = rp_profile_nth((size_t)_i);
 	struct rp_state *st = rp_state_new(p);
@@ -108,7 +108,7 @@ static const struct {
 	{ ".6.1", NULL },
 };
 
-TU_TEST(for_release, "profile/find/for-release")
+TU_NAMED(for_release, "profile/find/for-release", "profile/find", (int)G_N_ELEMENTS(releases))
 {
 	const struct rp_profile *p =
 	    rp_profile_for_release(releases[_i].release);
@@ -129,7 +129,7 @@ END_TEST
  * has them, else the variant of its version, else none; a value left
  * unknown (-1) matches anything.
  */
-TU_TEST(variant_pick, "profile/find/variant")
+TU_CASE(variant_pick, "profile/find")
 {
 	const struct rp_profile *b618 = rp_profile_find("6.18");
 	const struct rp_profile *v618 = rp_profile_find("6.18+attach-einval");
@@ -382,7 +382,7 @@ switch_value(const struct rp_profile *p, const struct switch_case *c)
 }
 
 /* Loop index = row * NPROF + profile. */
-TU_TEST(switches, "profile/switches")
+TU_NAMED(switches, "profile/switches", "profile/switches", (int)G_N_ELEMENTS(switch_cases) * NPROF)
 {
 	const struct switch_case *c = &switch_cases[_i / NPROF];
 	int p = _i % NPROF;
@@ -399,7 +399,7 @@ END_TEST
  * with one value everywhere is dead), and a variant row differs from its
  * base in exactly one switch.
  */
-TU_TEST(switches_differ, "profile/switches/differ")
+TU_NAMED(switches_differ, "profile/switches/differ", "profile/switches", 0)
 {
 	for (size_t i = 0; i < G_N_ELEMENTS(switch_cases); i++) {
 		const struct switch_case *c = &switch_cases[i];
@@ -444,7 +444,7 @@ round_up(size_t v, size_t align)
  * the struct must end right after the last.  A switch without a row
  * leaves a hole and fails here.
  */
-TU_TEST(switches_complete, "profile/switches/complete")
+TU_NAMED(switches_complete, "profile/switches/complete", "profile/switches", 0)
 {
 	const struct switch_case *rows[G_N_ELEMENTS(switch_cases)];
 	size_t end = offsetof(struct rp_profile, name) +
@@ -472,7 +472,7 @@ END_TEST
  * of the static profile objects is zero.  So every byte not covered by
  * the name or a table row must be zero in both profiles.
  */
-TU_TEST(switches_no_hidden, "profile/switches/no-hidden")
+TU_NAMED(switches_no_hidden, "profile/switches/no-hidden", "profile/switches", NPROF)
 {
 	const struct rp_profile *p = rp_profile_nth((size_t)_i);
 	const unsigned char *b = (const unsigned char *)p;
@@ -492,36 +492,11 @@ END_TEST
 
 /* The set-up helpers' two profiles (tests/testutil.c) are the oldest and
  * the one these machines run. */
-TU_TEST(tu_profiles, "profile/find/testutil")
+TU_NAMED(tu_profiles, "profile/find/testutil", "profile/find", 0)
 {
 	ck_assert_ptr_eq(tu_profile(0), rp_profile_find("4.19"));
 	ck_assert_ptr_eq(tu_profile(1), rp_profile_find("6.18"));
 }
 END_TEST
 
-static Suite *
-profile_suite(void)
-{
-	Suite *s = suite_create("profile");
-	TCase *tc;
-
-	tc = tcase_create("profile/find");
-	tcase_add_loop_test(tc, find_by_name, 0, NPROF);
-	tcase_add_test(tc, find_unknown);
-	tcase_add_loop_test(tc, find_state, 0, NPROF);
-	tcase_add_loop_test(tc, for_release, 0, (int)G_N_ELEMENTS(releases));
-	tcase_add_test(tc, tu_profiles);
-	tcase_add_test(tc, variant_pick);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("profile/switches");
-	tcase_add_loop_test(tc, switches, 0,
-	    (int)G_N_ELEMENTS(switch_cases) * NPROF);
-	tcase_add_test(tc, switches_differ);
-	tcase_add_test(tc, switches_complete);
-	tcase_add_loop_test(tc, switches_no_hidden, 0, NPROF);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-TU_MAIN(profile_suite)
+TU_MAIN("profile")

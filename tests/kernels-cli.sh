@@ -54,14 +54,17 @@ shift	# the program's name
 echo "$kernel: $*" >>"$STUB_LOG"
 case $kernel in
 6.1)
+	echo "TAP version 13"
 	echo "# kernel 6.1.0-fake: profile 6.1 (calibrated attach_shutdown_listener = resurrect, kconfig mptcp = y)"
 	echo "ok 1 - a.scn [6.1] (3 steps compared, 0 not)"
 	echo "ok 2 - b.scn [6.1] (3 steps compared, 0 not)"
 	echo "#     b.scn:2:1: known divergence: bind a 127.0.0.1:7000"
 	echo "ok 3 - c.scn [6.1] # SKIP no selected profile"
 	echo "1..3"
+	echo "# diff: 2 passed, 0 failed, 1 skipped; 6 steps compared, 0 not (0 after a hash=N send landed on another member); divergences: 1 known, 0 unexplained; 0 unused manifest entries"
 	exit 0 ;;
 7.2)
+	echo "TAP version 13"
 	echo "# kernel 7.2.0-fake: profile 7.2 (calibrated attach_shutdown_listener = resurrect, kconfig mptcp = y)"
 	echo "ok 1 - a.scn [7.2] (3 steps compared, 0 not)"
 	echo "not ok 2 - b.scn [7.2] (3 steps compared, 0 not)"
@@ -71,6 +74,7 @@ case $kernel in
 	echo "ok 3 - c.scn [7.2] (3 steps compared, 0 not)"
 	echo "not ok 4 - k.manifest:1:1: unused manifest entry x.scn:1: no divergence there (nothing)"
 	echo "1..4"
+	echo "# diff: 2 passed, 1 failed, 0 skipped; 9 steps compared, 2 not (1 after a hash=N send landed on another member); divergences: 0 known, 1 unexplained; 1 unused manifest entries"
 	exit 1 ;;
 *)
 	echo "reuseport-vm: kernel $kernel: no package of that name on the mirror" >&2
@@ -116,12 +120,15 @@ grep -qxF 'not ok 4 - vm:7.2 b.scn: unexplained' "$work/out" ||
 grep -qxF 'ok 5 - vm:6.1 c.scn: skipped # SKIP no selected profile' "$work/out" ||
     fail "tap: the skipped cell"
 grep -qxF '1..7' "$work/out" || fail "tap: the plan"
+test "$(head -n 1 "$work/out")" = "TAP version 13" || fail "tap: the version line"
 "$SIM" diff --kernel vm:6.1,vm:7.2 --format json --manifest k.manifest . \
     >"$work/out" 2>/dev/null
-grep -qxF '{"type":"cell","file":"b.scn","kernel":"vm:6.1","result":"known"}' \
+grep -qxF '{"type":"cell","command":"diff","file":"b.scn","kernel":"vm:6.1","result":"known"}' \
     "$work/out" || fail "json: the known cell"
-grep -qxF '{"type":"summary","kernel":"vm:7.2","agree":2,"known":0,"unexplained":1,"skipped":0}' \
-    "$work/out" || fail "json: the summary"
+grep -qxF '{"type":"matrix","command":"diff","kernel":"vm:7.2","agree":2,"known":0,"unexplained":1,"skipped":0}' \
+    "$work/out" || fail "json: the kernel's counts"
+tail -n 1 "$work/out" | grep -q '^{"type":"summary","command":"diff","passed":4,"failed":1,"skipped":1,"errors":0,"status":1,"compared":15,"not_compared":2,"after_hash_n":1,"known":1,"unexplained":1,"unused":1}$' ||
+    fail "json: the summary: $(tail -n 1 "$work/out")"
 # every kernel agreeing: exit 0
 "$SIM" diff --kernel vm:6.1,vm:9.9 . >/dev/null 2>&1 ||
     fail "matrix without an unexplained divergence: exit status $?"
@@ -151,7 +158,7 @@ for k in bogus vm: host,host "host,,vm:6.1"; do
 	"$SIM" diff --kernel "$k" . >/dev/null 2>"$work/err"
 	st=$?
 	test "$st" -eq 2 || fail "--kernel '$k': exit status $st, want 2"
-	grep -q "^reuseport-sim: --kernel" "$work/err" ||
+	grep -q "^reuseport-sim: diff: --kernel" "$work/err" ||
 	    fail "--kernel '$k': $(cat "$work/err")"
 done
 "$SIM" run --backend model --kernel vm:6.1 . >/dev/null 2>&1

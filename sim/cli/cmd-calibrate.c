@@ -37,8 +37,27 @@ typedef struct {
 enum { O_KERNEL, O_FORMAT };
 
 static const SimOption calibrate_options[] = {
-	{ "--kernel", TRUE, O_KERNEL },
-	{ "--format", TRUE, O_FORMAT },
+	{ "--kernel", "K[,K]", O_KERNEL,
+	    "the kernels to probe (default host): host, vm:5.10,\n"
+	    "vm:6.1, vm:6.12, vm:7.2 or vm:PATH-TO-VMLINUZ", NULL },
+	{ "--format", "text|tap|json", O_FORMAT,
+	    "text (default), TAP version 13, or JSON", NULL },
+};
+
+const SimCommand sim_cmd_calibrate_def = {
+	"calibrate", NULL,
+	"probe a kernel for each build variant switch and\n"
+	"build option the model knows; print the values and\n"
+	"the profile row they pick (--profile auto)",
+	"Probe a kernel (root, the kernel backend) for each build variant\n"
+	"switch of the model and each kernel build option it knows, and\n"
+	"print the values measured and the profile row they pick: what\n"
+	"--profile auto runs on that kernel.",
+	calibrate_options, G_N_ELEMENTS(calibrate_options),
+	"Exit status: 0 every value measured and a row has them, 1 a probe\n"
+	"could not tell or no row has the values, 2 bad command line, 77 the\n"
+	"kernel cannot be had (not root, no VM).",
+	sim_cmd_calibrate, FALSE,
 };
 
 static int
@@ -49,17 +68,17 @@ calibrate_option(void *ud, int id, const char *opt, const char *v)
 
 	(void)opt;
 	if (id == O_FORMAT)
-		return sim_cli_format(&sim_cli_main, v, formats, &c->format);
+		return sim_cli_format(&sim_cmd_calibrate_def, v, formats, &c->format);
 	c->kernels = v;
 	return SIM_CLI_GO_ON;
 }
 
 #ifdef HAVE_KERNEL_BACKEND
 /* One measured value: text "NAME = VALUE (how)", a TAP point, or a JSON
- * member. */
+ * member of b. */
 static void
-put_value(SimFormat f, guint n, const char *kind, const char *name,
-    const char *value, const char *how, const char *row)
+put_value(SimFormat f, JsonBuilder *b, guint n, const char *kind,
+    const char *name, const char *value, const char *how, const char *row)
 {
 	switch (f) {
 	case SIM_FORMAT_TEXT:
@@ -73,16 +92,11 @@ put_value(SimFormat f, guint n, const char *kind, const char *name,
 		    "unknown", how);
 		break;
 	case SIM_FORMAT_JSON:
-		printf("%s", n > 1 ? "," : "");
-		sim_json_string(stdout, name);
-		fputs(":{\"value\":", stdout);
-		if (value != NULL)
-			sim_json_string(stdout, value);
-		else
-			fputs("null", stdout);
-		fputs(",\"how\":", stdout);
-		sim_json_string(stdout, how);
-		fputc('}', stdout);
+		json_builder_set_member_name(b, name);
+		json_builder_begin_object(b);
+		sim_json_str(b, "value", value);
+		sim_json_str(b, "how", how);
+		json_builder_end_object(b);
 		break;
 	}
 }
@@ -96,6 +110,7 @@ calibrate_here(SimFormat f)
 	const struct rp_profile *base, *v;
 	const char *mptcp;
 	gboolean unknown = FALSE;
+	JsonBuilder *b = NULL;
 	guint n = 0;
 
 	if (!sim_kernel_calibrate(&c, &e)) {
@@ -109,27 +124,36 @@ calibrate_here(SimFormat f)
 		printf("kernel %s: the row of its version is %s\n", c.release,
 		    base != NULL ? rp_profile_name(base) : "none");
 	else if (f == SIM_FORMAT_TAP)
-		printf("1..%d\n# kernel %s: the row of its version is %s\n",
-		    RP_SWITCH_COUNT + 1, c.release, base != NULL ?
-		    rp_profile_name(base) : "none");
-	else
-		fputs("{\"type\":\"calibration\",\"switches\":{", stdout);
+		printf("TAP version 13\n1..%d\n# kernel %s: the row of its "
+		    "version is %s\n", RP_SWITCH_COUNT + 1, c.release,
+		    base != NULL ? rp_profile_name(base) : "none");
+	else {
+		b = sim_json_begin("calibration", "calibrate");
+		sim_json_str(b, "kernel", c.release);
+		sim_json_str(b, "row", base != NULL ? rp_profile_name(base) :
+		    NULL);
+		sim_json_str(b, "profile", v != NULL ? rp_profile_name(v) :
+		    NULL);
+		json_builder_set_member_name(b, "switches");
+		json_builder_begin_object(b);
+	}
 	for (int i = 0; i < RP_SWITCH_COUNT; i++) {
 		enum rp_variant_switch sw = (enum rp_variant_switch)i;
 		const char *val = rp_switch_value_name(sw, c.switches[i]);
 
 		unknown |= val == NULL;
-		put_value(f, ++n, "switch", rp_switch_name(sw), val, c.why[i],
+		put_value(f, b, ++n, "switch", rp_switch_name(sw), val, c.why[i],
 		    base != NULL ? rp_switch_value_name(sw,
 		    rp_profile_switch(base, sw)) : NULL);
 	}
 	mptcp = c.mptcp < 0 ? NULL : c.mptcp ? "y" : "n";
 	unknown |= mptcp == NULL;
 	if (f == SIM_FORMAT_JSON) {
-		fputs("},\"kconfig\":{", stdout);
-		n = 0;
+		json_builder_end_object(b);
+		json_builder_set_member_name(b, "kconfig");
+		json_builder_begin_object(b);
 	}
-	put_value(f, ++n, "kconfig", "mptcp", mptcp, c.mptcp_why, NULL);
+	put_value(f, b, ++n, "kconfig", "mptcp", mptcp, c.mptcp_why, NULL);
 	switch (f) {
 	case SIM_FORMAT_TEXT:
 	case SIM_FORMAT_TAP:
@@ -138,14 +162,8 @@ calibrate_here(SimFormat f)
 		    ": no row of the model has the values measured");
 		break;
 	case SIM_FORMAT_JSON:
-		fputs("},\"kernel\":", stdout);
-		sim_json_string(stdout, c.release);
-		fputs(",\"profile\":", stdout);
-		if (v != NULL)
-			sim_json_string(stdout, rp_profile_name(v));
-		else
-			fputs("null", stdout);
-		fputs("}\n", stdout);
+		json_builder_end_object(b);
+		sim_json_end(b, stdout);
 		break;
 	}
 	sim_kernel_calibration_clear(&c);
@@ -162,17 +180,14 @@ sim_cmd_calibrate(int argc, char **argv)
 	CalibrateCmd c = { SIM_FORMAT_TEXT, "host" };
 	int st, worst = SIM_EXIT_OK;
 
-	st = sim_options_parse(&sim_cli_main, calibrate_options,
-	    G_N_ELEMENTS(calibrate_options), calibrate_option, argc, argv,
-	    paths, NULL, &c);
+	st = sim_options_parse(&sim_cmd_calibrate_def, calibrate_option,
+	    argc, argv, paths, FALSE, &c);
 	if (st != SIM_CLI_GO_ON)
 		return st;
-	if (paths->len > 0)
-		return sim_cli_error(&sim_cli_main, NULL, "calibrate: "
-		    "unexpected argument '%s'", (char *)paths->pdata[0]);
 	kernels = sim_kernel_targets_parse(c.kernels, &e);
 	if (kernels == NULL)
-		return sim_cli_error(&sim_cli_main, NULL, "%s", e->message);
+		return sim_cli_error(&sim_cmd_calibrate_def, NULL, "%s",
+		    e->message);
 	for (guint i = 0; i < kernels->len; i++) {
 		const SimKernelTarget *k = kernels->pdata[i];
 
@@ -183,9 +198,8 @@ sim_cmd_calibrate(int argc, char **argv)
 			fflush(stdout);
 			st = calibrate_here(c.format);
 #else
-			fputs("reuseport-sim: calibrate needs the kernel "
-			    "backend: configure --enable-kernel-backend "
-			    "(libbpf)\n", stderr);
+			sim_cli_fail("calibrate needs the kernel backend: "
+			    "configure --enable-kernel-backend (libbpf)");
 			st = SIM_EXIT_USAGE;
 #endif
 		}

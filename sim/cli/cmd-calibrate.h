@@ -7,7 +7,11 @@
 
 #include <glib.h>
 
+#include "cli/options.h"
+
 G_BEGIN_DECLS
+
+extern const SimCommand sim_cmd_calibrate_def;
 
 int	 sim_cmd_calibrate(int argc, char **argv);
 

@@ -33,14 +33,15 @@ put_unused(SimWriter *w, const SimDiff *d, const SimManifest *m)
 		    "%s:%u", e->file, e->line) : g_strdup_printf("%s:*",
 		    e->file);
 		g_autofree char *msg = NULL;
+		g_autoptr(SimDiag) at = NULL;
 
 		if (!sim_diff_entry_unused(d, i))
 			continue;
 		n++;
-		msg = g_strdup_printf("%s:%u:%u: unused manifest entry %s: no "
-		    "divergence there (%s)", e->mfile, e->mline,
-		    e->mcol, where, e->reason);
-		sim_write_diff_unused(w, msg);
+		msg = g_strdup_printf("unused manifest entry %s: no divergence "
+		    "there (%s)", where, e->reason);
+		at = sim_diag_new(e->mfile, e->mline, e->mcol, msg);
+		sim_write_diff_unused(w, at);
 	}
 	return n;
 }
@@ -66,31 +67,34 @@ count(SimDiffCounts *c, const SimDiffResult *r)
 
 /*
  * The diff command: the scenarios of paths, parsed and checked first (a
- * broken one stops everything: SIM_EXIT_USAGE), each run on o->a and
- * o->b under o->profile and compared.  Return the exit status.
+ * broken one stops everything: SIM_EXIT_USAGE, the errors on stderr and,
+ * as TAP or JSON, on o->out), each run on o->a and o->b under o->profile
+ * and compared.  Return the exit status.
  */
 int
 sim_diff_paths(const SimDiffOptions *o, char *const *paths, gsize n)
 {
 	g_autoptr(GPtrArray) inputs = NULL;
+	g_autoptr(GPtrArray) errors = sim_diags_new();
 	g_autoptr(SimDiff) d = NULL;
 	g_autofree char *bad = NULL;
 	char *sel[2] = { (char *)o->profile, NULL };
-	SimWriter w = { o->format, o->out, 0, 0, 0, 0 };
 	SimDiffCounts c = { 0 };
+	SimWriter w;
 	guint i;
 
 	g_return_val_if_fail(o != NULL && o->a != NULL && o->b != NULL &&
 	    o->profile != NULL && o->out != NULL && o->err != NULL,
 	    SIM_EXIT_USAGE);
+	sim_writer_init(&w, o->format, o->out, o->err, "diff");
 	bad = sim_profile_unknown(o->profile);
-	if (bad != NULL) {
-		fprintf(o->err, "reuseport-sim: %s\n", bad);
-		return SIM_EXIT_USAGE;
-	}
-	inputs = sim_inputs_load(paths, n, o->err);
+	if (bad != NULL)
+		g_ptr_array_add(errors, sim_diag_new(NULL, 0, 0, bad));
+	else
+		inputs = sim_inputs_load(paths, n, errors);
 	if (inputs == NULL)
-		return SIM_EXIT_USAGE;
+		return sim_write_input_errors(&w, errors);
+	sim_write_begin(&w, G_MAXUINT);
 	if (o->release != NULL)
 		sim_write_kernel(&w, o->release, o->profile, o->note);
 	d = sim_diff_new(o->a, o->b, o->manifest);
@@ -101,12 +105,12 @@ sim_diff_paths(const SimDiffOptions *o, char *const *paths, gsize n)
 		SimDiffResult r = { 0 };
 
 		if (profs->len == 0) {
-			sim_write_skip(&w, in->name, o->profile, NULL,
+			sim_write_skip(&w, in->path, o->profile, NULL,
 			    "no selected profile");
 		} else {
 			sim_diff_scenario(d, in->sc, o->profile, &r);
 			count(&c, &r);
-			sim_write_diff(&w, in->name, o->profile, &r,
+			sim_write_diff(&w, in->path, o->profile, &r,
 			    o->manifest, o->a->name, o->b->name);
 			sim_diff_result_clear(&r);
 		}
@@ -130,10 +134,40 @@ typedef struct {
 enum { O_PROFILE, O_FORMAT, O_MANIFEST, O_KERNEL };
 
 static const SimOption diff_options[] = {
-	{ "--profile", TRUE, O_PROFILE },
-	{ "--format", TRUE, O_FORMAT },
-	{ "--manifest", TRUE, O_MANIFEST },
-	{ "--kernel", TRUE, O_KERNEL },
+	{ "--profile", "P|auto", O_PROFILE,
+	    "the model profile to compare with (default auto;\n"
+	    "on a kernel, auto is calibrated: see calibrate)",
+	    sim_cli_profile_choices },
+	{ "--format", "text|tap|json", O_FORMAT,
+	    "text (default), TAP version 13, or JSON", NULL },
+	{ "--manifest", "FILE", O_MANIFEST,
+	    "the intended differences: lines 'FILE:LINE\n"
+	    "REASON' or 'FILE:* REASON'; more than one may\n"
+	    "be given.  A VM kernel also reads NAME.vm.manifest\n"
+	    "and NAME.vm-N.M.manifest beside NAME.manifest\n"
+	    "when they exist", NULL },
+	{ "--kernel", "K[,K]", O_KERNEL,
+	    "the kernels to compare with (default host): host,\n"
+	    "vm:5.10, vm:6.1, vm:6.12, vm:7.2 (a Debian kernel\n"
+	    "under qemu, downloaded once) or vm:PATH-TO-VMLINUZ;\n"
+	    "one runs the diff there, several print scenario x\n"
+	    "kernel: agree, known, UNEXPLAINED, skipped", NULL },
+};
+
+const SimCommand sim_cmd_diff_def = {
+	"diff", "FILE|DIR...",
+	"run each scenario on the model and on a live\n"
+	"kernel (needs the kernel backend and root) and\n"
+	"compare them step by step; a divergence not in\n"
+	"the manifest fails, so does an unused entry",
+	"Run each scenario on the model and on a live kernel (the host's,\n"
+	"or one booted under qemu: --kernel; needs the kernel backend and\n"
+	"root) and compare them step by step.",
+	diff_options, G_N_ELEMENTS(diff_options),
+	"Exit status: 0 no unexplained divergence and no unused manifest\n"
+	"entry, 1 otherwise, 2 bad input, 77 the kernel asked for cannot be\n"
+	"had (no qemu, no package, no boot).",
+	sim_cmd_diff, FALSE,
 };
 
 static int
@@ -148,7 +182,8 @@ diff_option(void *ud, int id, const char *opt, const char *v)
 		c->profile = v;
 		break;
 	case O_FORMAT:
-		return sim_cli_format(&sim_cli_main, v, formats, &c->o.format);
+		return sim_cli_format(&sim_cmd_diff_def, v, formats,
+		    &c->o.format);
 	case O_KERNEL:
 		c->kernels = v;
 		break;
@@ -159,9 +194,10 @@ diff_option(void *ud, int id, const char *opt, const char *v)
 	return SIM_CLI_GO_ON;
 }
 
-/* The manifests given, in one (NULL: none; exit status in *st). */
+/* The manifests given, in one (NULL: none; exit status in *st, the
+ * errors written as format asks). */
 static SimManifest *
-load_manifests(const GPtrArray *files, int *st)
+load_manifests(const GPtrArray *files, SimFormat format, int *st)
 {
 	g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func(g_free);
 	g_autoptr(SimManifest) m = NULL;
@@ -172,10 +208,14 @@ load_manifests(const GPtrArray *files, int *st)
 	m = sim_manifest_load(files->pdata[0], errors);
 	for (guint i = 1; m != NULL && i < files->len; i++)
 		sim_manifest_append(m, files->pdata[i], errors);
-	if (errors->len > 0) {
+	if (m == NULL || errors->len > 0) {
+		g_autoptr(GPtrArray) diags = sim_diags_new();
+		SimWriter w;
+
 		for (guint k = 0; k < errors->len; k++)
-			fprintf(stderr, "%s\n", (char *)errors->pdata[k]);
-		*st = SIM_EXIT_USAGE;
+			sim_diags_add_text(diags, errors->pdata[k]);
+		sim_writer_init(&w, format, stdout, stderr, "diff");
+		*st = sim_write_input_errors(&w, diags);
 		return NULL;
 	}
 	return g_steal_pointer(&m);
@@ -192,6 +232,7 @@ sim_cmd_diff(int argc, char **argv)
 	g_autoptr(GError) e = NULL;
 	g_autofree char *release = NULL;
 	g_autoptr(GPtrArray) ins = NULL;
+	g_autoptr(GPtrArray) errors = sim_diags_new();
 	DiffCmd c = { 0 };
 	int st;
 
@@ -201,26 +242,30 @@ sim_cmd_diff(int argc, char **argv)
 	c.profile = "auto";
 	c.kernels = "host";
 	c.manifests = manifests;
-	st = sim_options_parse(&sim_cli_main, diff_options,
-	    G_N_ELEMENTS(diff_options), diff_option, argc, argv, paths,
-	    "diff: no FILE or DIR given", &c);
+	st = sim_options_parse(&sim_cmd_diff_def, diff_option, argc, argv,
+	    paths, TRUE, &c);
 	if (st != SIM_CLI_GO_ON)
 		return st;
 	kernels = sim_kernel_targets_parse(c.kernels, &e);
 	if (kernels == NULL)
-		return sim_cli_error(&sim_cli_main, NULL, "%s", e->message);
+		return sim_cli_error(&sim_cmd_diff_def, NULL, "%s",
+		    e->message);
 	if (kernels->len > 1 || ((SimKernelTarget *)
 	    kernels->pdata[0])->vm != NULL) {
 		SimMatrixOptions mo = { kernels, argc, argv, paths, manifests,
 		    NULL, c.o.format, stdout };
 
 		/* nothing runs before every input was read */
-		manifest = load_manifests(manifests, &st);
+		manifest = load_manifests(manifests, c.o.format, &st);
 		if (st != SIM_EXIT_OK)
 			return st;
 		if ((ins = sim_inputs_load((char *const *)paths->pdata,
-		    paths->len, stderr)) == NULL)
-			return SIM_EXIT_USAGE;
+		    paths->len, errors)) == NULL) {
+			SimWriter w;
+
+			sim_writer_init(&w, c.o.format, stdout, stderr, "diff");
+			return sim_write_input_errors(&w, errors);
+		}
 		mo.inputs = ins;
 		if (kernels->len == 1)
 			return sim_matrix_one(&mo);
@@ -230,18 +275,18 @@ sim_cmd_diff(int argc, char **argv)
 		c.profile = sim_kernel_auto_profile(note,
 		    &c.o.kconfig_mptcp, &e);
 		if (c.profile == NULL)
-			return sim_cli_error(&sim_cli_main, NULL, "%s",
+			return sim_cli_error(&sim_cmd_diff_def, NULL, "%s",
 			    e->message);
 	}
 	c.o.profile = c.profile;
 #ifdef HAVE_KERNEL_BACKEND
 	c.o.b = &sim_backend_kernel;
 #else
-	fputs("reuseport-sim: diff needs the kernel backend: configure "
-	    "--enable-kernel-backend (libbpf)\n", stderr);
+	sim_cli_fail("diff needs the kernel backend: configure "
+	    "--enable-kernel-backend (libbpf)");
 	return SIM_EXIT_USAGE;
 #endif
-	manifest = load_manifests(manifests, &st);
+	manifest = load_manifests(manifests, c.o.format, &st);
 	if (st != SIM_EXIT_OK)
 		return st;
 	c.o.manifest = manifest;

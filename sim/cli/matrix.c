@@ -50,6 +50,8 @@ typedef struct {
 	GPtrArray		*extra;		/* char *: unused entries... */
 	GString			*detail;	/* the unexplained ones' lines */
 	guint			 counts[5];
+	/* its "# diff: " summary: steps compared, not, after hash=N */
+	guint			 compared, uncompared, after_hash_n;
 } Column;
 
 static void
@@ -178,6 +180,14 @@ column_read(Column *c, const char *tap)
 		g_autofree char *name = NULL;
 		gboolean ok;
 
+		if (g_str_has_prefix(l, "# diff: ")) {
+			const char *p = strstr(l, " skipped; ");
+
+			if (p != NULL)
+				(void)sscanf(p, " skipped; %u steps compared, "
+				    "%u not (%u after", &c->compared,
+				    &c->uncompared, &c->after_hash_n);
+		}
 		if (failing && g_str_has_prefix(l, "# ") &&
 		    !g_str_has_prefix(l, "# kernel ") &&
 		    !g_str_has_prefix(l, "# diff: ")) {
@@ -276,6 +286,8 @@ put_detail(const SimMatrixOptions *o, const char *text)
 static void
 put_header(const SimMatrixOptions *o, const Column *cols, guint n)
 {
+	JsonBuilder *b;
+
 	for (guint i = 0; i < n; i++) {
 		const Column *c = &cols[i];
 
@@ -296,26 +308,15 @@ put_header(const SimMatrixOptions *o, const Column *cols, guint n)
 				    c->note != NULL ? ")" : "");
 			break;
 		case SIM_FORMAT_JSON:
-			fputs("{\"type\":\"kernel\",\"kernel\":", o->out);
-			sim_json_string(o->out, c->k->name);
-			fputs(",\"release\":", o->out);
-			if (c->release != NULL)
-				sim_json_string(o->out, c->release);
-			else
-				fputs("null", o->out);
-			fputs(",\"profile\":", o->out);
-			if (c->profile != NULL)
-				sim_json_string(o->out, c->profile);
-			else
-				fputs("null", o->out);
-			fputs(",\"note\":", o->out);
-			if (c->note != NULL || c->error != NULL)
-				sim_json_string(o->out, c->error != NULL ?
-				    c->error : c->note);
-			else
-				fputs("null", o->out);
-			fprintf(o->out, ",\"status\":\"%s\"}\n", c->error !=
-			    NULL ? "skipped" : "ran");
+			b = sim_json_begin("kernel", "diff");
+			sim_json_str(b, "kernel", c->k->name);
+			sim_json_str(b, "release", c->release);
+			sim_json_str(b, "profile", c->profile);
+			sim_json_str(b, "note", c->error != NULL ? c->error :
+			    c->note);
+			sim_json_str(b, "status", c->error != NULL ?
+			    "skipped" : "ran");
+			sim_json_end(b, o->out);
 			break;
 		}
 	}
@@ -332,7 +333,12 @@ sim_matrix_run(const SimMatrixOptions *o)
 	g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash,
 	    g_str_equal, g_free, NULL);
 	gboolean bad = FALSE;
+	Column total = { 0 };
+	guint unused = 0;
+	JsonBuilder *b;
 
+	if (o->format == SIM_FORMAT_TAP)
+		fputs("TAP version 13\n", o->out);
 	for (i = 0; i < n; i++) {
 		Column *c = &cols[i];
 		g_autoptr(GPtrArray) adds = g_ptr_array_new_with_free_func(
@@ -399,17 +405,13 @@ sim_matrix_run(const SimMatrixOptions *o)
 				    (why != NULL ? why : "skipped") : "");
 				break;
 			case SIM_FORMAT_JSON:
-				fputs("{\"type\":\"cell\",\"file\":", o->out);
-				sim_json_string(o->out, name);
-				fputs(",\"kernel\":", o->out);
-				sim_json_string(o->out, c->k->name);
-				fprintf(o->out, ",\"result\":\"%s\"",
-				    cell_json[cell]);
-				if (why != NULL && cell == CELL_SKIPPED) {
-					fputs(",\"reason\":", o->out);
-					sim_json_string(o->out, why);
-				}
-				fputs("}\n", o->out);
+				b = sim_json_begin("cell", "diff");
+				sim_json_str(b, "file", name);
+				sim_json_str(b, "kernel", c->k->name);
+				sim_json_str(b, "result", cell_json[cell]);
+				if (why != NULL && cell == CELL_SKIPPED)
+					sim_json_str(b, "reason", why);
+				sim_json_end(b, o->out);
 				break;
 			}
 		}
@@ -429,12 +431,13 @@ sim_matrix_run(const SimMatrixOptions *o)
 		for (i = 0; i < c->extra->len; i++) {
 			bad = TRUE;
 			if (o->format == SIM_FORMAT_JSON) {
-				fputs("{\"type\":\"unused\",\"kernel\":",
-				    o->out);
-				sim_json_string(o->out, c->k->name);
-				fputs(",\"error\":", o->out);
-				sim_json_string(o->out, c->extra->pdata[i]);
-				fputs("}\n", o->out);
+				g_autoptr(SimDiag) at = sim_diag_new(NULL, 0,
+				    0, c->extra->pdata[i]);
+
+				b = sim_json_begin("unused", "diff");
+				sim_json_place(b, at);
+				sim_json_str(b, "kernel", c->k->name);
+				sim_json_end(b, o->out);
 			} else if (o->format == SIM_FORMAT_TAP) {
 				fprintf(o->out, "not ok %u - %s %s\n",
 				    ++point, c->k->name,
@@ -459,18 +462,45 @@ sim_matrix_run(const SimMatrixOptions *o)
 			    c->counts[CELL_SKIPPED] + c->counts[CELL_NONE]);
 			break;
 		case SIM_FORMAT_JSON:
-			fputs("{\"type\":\"summary\",\"kernel\":", o->out);
-			sim_json_string(o->out, c->k->name);
-			fprintf(o->out, ",\"agree\":%u,\"known\":%u,"
-			    "\"unexplained\":%u,\"skipped\":%u}\n",
-			    c->counts[CELL_AGREE], c->counts[CELL_KNOWN],
-			    c->counts[CELL_UNEXPLAINED],
-			    c->counts[CELL_SKIPPED] + c->counts[CELL_NONE]);
+			b = sim_json_begin("matrix", "diff");
+			sim_json_str(b, "kernel", c->k->name);
+			sim_json_uint(b, "agree", c->counts[CELL_AGREE]);
+			sim_json_uint(b, "known", c->counts[CELL_KNOWN]);
+			sim_json_uint(b, "unexplained",
+			    c->counts[CELL_UNEXPLAINED]);
+			sim_json_uint(b, "skipped", c->counts[CELL_SKIPPED] +
+			    c->counts[CELL_NONE]);
+			sim_json_end(b, o->out);
 			break;
 		}
+		for (i = 0; i < G_N_ELEMENTS(total.counts); i++)
+			total.counts[i] += c->counts[i];
+		total.compared += c->compared;
+		total.uncompared += c->uncompared;
+		total.after_hash_n += c->after_hash_n;
+		unused += c->extra->len;
 	}
 	if (o->format == SIM_FORMAT_TAP)
 		fprintf(o->out, "1..%u\n", point);
+	if (o->format == SIM_FORMAT_JSON) {
+		/* the cells of every kernel: agree and known passed */
+		b = sim_json_begin("summary", "diff");
+		sim_json_uint(b, "passed", total.counts[CELL_AGREE] +
+		    total.counts[CELL_KNOWN]);
+		sim_json_uint(b, "failed", total.counts[CELL_UNEXPLAINED]);
+		sim_json_uint(b, "skipped", total.counts[CELL_SKIPPED] +
+		    total.counts[CELL_NONE]);
+		sim_json_uint(b, "errors", 0);
+		sim_json_uint(b, "status", bad ? SIM_EXIT_FAIL : SIM_EXIT_OK);
+		sim_json_uint(b, "compared", total.compared);
+		sim_json_uint(b, "not_compared", total.uncompared);
+		sim_json_uint(b, "after_hash_n", total.after_hash_n);
+		sim_json_uint(b, "known", total.counts[CELL_KNOWN]);
+		sim_json_uint(b, "unexplained",
+		    total.counts[CELL_UNEXPLAINED]);
+		sim_json_uint(b, "unused", unused);
+		sim_json_end(b, o->out);
+	}
 	for (j = 0; j < n; j++)
 		column_clear(&cols[j]);
 	return bad ? SIM_EXIT_FAIL : SIM_EXIT_OK;
