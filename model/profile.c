@@ -48,6 +48,17 @@ const struct rp_profile rp_profile_4_19 = {
 	.reuseport_inet_only = false,
 	.udp_connect_leaves_group = false,
 	.attach_unhashed_strict = false,
+	.bpf_gen = RP_BPF_GEN_4_19,
+	.bpf_jmp32 = false,
+	.bpf_loops = false,
+	.bpf_atomics = false,
+	.bpf_cpuv4 = false,
+	.bpf_map_value_ld = false,
+	.bpf_insn_limit = 4096,
+	.bpf_ctx_narrow_any = false,
+	.bpf_stack_jit = false,
+	.bpf_load_bytes_int_max = false,
+	.bpf_sockmap_update = false,
 };
 
 /* Linux 6.18, the kernel on our machines ([CUR] of docs/kernel-semantics.md). */
@@ -92,6 +103,17 @@ const struct rp_profile rp_profile_6_18 = {
 	 * connect(), as a wildcard-bound one does through the rehash */
 	.udp_connect_leaves_group = true,
 	.attach_unhashed_strict = true,
+	.bpf_gen = RP_BPF_GEN_6_18,
+	.bpf_jmp32 = true,
+	.bpf_loops = true,
+	.bpf_atomics = true,
+	.bpf_cpuv4 = true,
+	.bpf_map_value_ld = true,
+	.bpf_insn_limit = 1000000,	/* BPF_COMPLEXITY_LIMIT_INSNS */
+	.bpf_ctx_narrow_any = true,
+	.bpf_stack_jit = true,
+	.bpf_load_bytes_int_max = true,
+	.bpf_sockmap_update = true,
 };
 
 static const struct rp_profile *const profiles[] = {

@@ -212,6 +212,26 @@ static const struct switch_case switch_cases[] = {
 	/* R-CRE-6c: fdinfo memlock 6.4+, §2.3 (fdinfo itself not modelled) */
 	{ "profile/switches/model/memlock_usage_exact", F(memlock_usage_exact),
 	    { 0, 1 }, "R-CRE-6c" },
+	/* Programs made of instructions (SPEC: the bpf_* switches) */
+	{ "profile/switches/bpf_helpers", F(bpf_gen), { 0, 1 },
+	    "R-EBPF-17 R-PRG-7" },
+	{ "profile/switches/bpf_jmp32", F(bpf_jmp32), { 0, 1 }, "R-EBPF-11" },
+	{ "profile/switches/bpf_loops", F(bpf_loops), { 0, 1 }, "R-EBPF-14" },
+	{ "profile/switches/bpf_atomics", F(bpf_atomics), { 0, 1 },
+	    "R-EBPF-8" },
+	{ "profile/switches/bpf_cpuv4", F(bpf_cpuv4), { 0, 1 }, "R-EBPF-11" },
+	{ "profile/switches/bpf_map_value_ld", F(bpf_map_value_ld), { 0, 1 },
+	    "R-EBPF-15" },
+	{ "profile/switches/bpf_insn_limit", F(bpf_insn_limit),
+	    { 4096, 1000000 }, "R-EBPF-1" },
+	{ "profile/switches/bpf_ctx_narrow_any", F(bpf_ctx_narrow_any),
+	    { 0, 1 }, "R-CTX-6" },
+	{ "profile/switches/bpf_stack_jit", F(bpf_stack_jit), { 0, 1 },
+	    "R-EBPF-9" },
+	{ "profile/switches/bpf_load_bytes_int_max",
+	    F(bpf_load_bytes_int_max), { 0, 1 }, "R-HLP-12" },
+	{ "profile/switches/bpf_sockmap_update", F(bpf_sockmap_update),
+	    { 0, 1 }, "R-HLP-11" },
 };
 
 #undef F
