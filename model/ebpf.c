@@ -589,6 +589,8 @@ scalar(struct rp_bpf_run *run, unsigned n, const char *what)
  * ALU
  */
 
+static uint64_t	pkt_off(struct rp_bpf_run *, const struct rp_breg *);
+
 static uint64_t
 bswap(uint64_t v, int bits)
 {
@@ -698,6 +700,16 @@ alu_ptr(struct rp_bpf_run *run, const struct rp_insn *in,
 		    "pointer");
 	if (op == A_SUB && d->t != RP_BPF_REG_SCALAR &&
 	    s->t != RP_BPF_REG_SCALAR) {
+		bool pd = d->t == RP_BPF_REG_PKT || d->t == RP_BPF_REG_PKT_END;
+		bool ps = s->t == RP_BPF_REG_PKT || s->t == RP_BPF_REG_PKT_END;
+
+		/* KERNEL: adjust_reg_min_max_vals(): a privileged program
+		 * may subtract pointers; the model knows the difference only
+		 * within one object (the packet and its end are one) */
+		if (pd && ps) {
+			set_scalar(d, pkt_off(run, d) - pkt_off(run, s));
+			return true;
+		}
 		if (!same_object(d, s))
 			return rp_bpf_fault(run, "R-EBPF-7", "subtracting "
 			    "pointers to different objects");

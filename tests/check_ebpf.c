@@ -828,6 +828,1240 @@ START_TEST(load_checks)
 END_TEST
 
 /* ---------------------------------------------------------------------
+ * SK_REUSEPORT programs through rp_send(): a fixture with a group of n
+ * UDP (or TCP) members at 127.0.0.1:PORT, member i in slot i of a
+ * 4-slot sockarray, and an 8-entry ARRAY "out" (8-byte values) the
+ * programs write what they saw into.
+ */
+
+struct rfx {
+	struct rp_state	*st;
+	int		 prof;
+	int		 type;
+	int		 fds[4];
+	unsigned	 ids[4];
+	int		 n;
+	int		 map;		/* sockarray */
+	int		 out;		/* ARRAY of 8 u64 */
+	int		 prog;
+};
+
+static void
+rfx_init(struct rfx *f, int prof, int type, int n)
+{
+	memset(f, 0, sizeof(*f));
+	f->st = rp_state_new(tu_profile(prof));
+	f->prof = prof;
+	f->type = type;
+	f->n = n;
+	f->map = tu_sockarray(f->st, 0, 8, 4);
+	f->out = value_map(f->st, RP_MAP_ARRAY, 4, 8, 8);
+	ck_assert_int_ge(f->out, 3);
+	for (int i = 0; i < n; i++) {
+		f->fds[i] = tu_reuse_sock(f->st, 0, RP_AF_INET, type, 1, PORT);
+		f->ids[i] = rp_fd_sock(f->st, 0, f->fds[i]);
+		ck_assert_int_eq(rp_map_update(f->st, 0, f->map, (uint32_t)i,
+		    (uint64_t)f->fds[i], RP_BPF_ANY), 0);
+	}
+}
+
+static void
+rfx_done(struct rfx *f)
+{
+	tu_assert_invariants(f->st);
+	rp_state_free(f->st);
+}
+
+/* Load p as an SK_REUSEPORT program and attach it to the group; the
+ * load's result when it fails. */
+static int
+rfx_attach(struct rfx *f, const struct rp_insn *p, size_t n, uint32_t eat)
+{
+	struct rp_prog_insns_attr a = { .prog_type = RP_PROG_SK_REUSEPORT,
+	    .expected_attach_type = eat, .insns = p,
+	    .insn_cnt = (uint32_t)n };
+	int fd = rp_prog_load_insns(f->st, 0, &a);
+
+	if (fd < 0)
+		return fd;
+	ck_assert_int_eq(rp_attach_ebpf(f->st, 0, f->fds[0], fd), 0);
+	f->prog = fd;
+	return 0;
+}
+
+#define ATTACH(f, ...) do {						\
+	const struct rp_insn p_[] = { __VA_ARGS__ };			\
+	ck_assert_int_eq(rfx_attach((f), p_, G_N_ELEMENTS(p_), 0), 0);	\
+} while (0)
+
+/* One datagram (or SYN) with payload, hash given. */
+static void
+rfx_send(struct rfx *f, const void *payload, size_t len, uint32_t hash,
+    struct rp_delivery *d)
+{
+	struct rp_packet pkt = { .protocol = f->type == RP_SOCK_DGRAM ?
+	    RP_IPPROTO_UDP : RP_IPPROTO_TCP, .payload = payload, .len = len,
+	    .has_hash = true, .hash = hash };
+
+	pkt.src = tu_addr(RP_AF_INET, 1, 5555);
+	pkt.dst = tu_addr(RP_AF_INET, 1, PORT);
+	ck_assert_int_eq(rp_send(f->st, 0, &pkt, d), 0);
+}
+
+static uint64_t
+out_get(struct rfx *f, uint32_t k)
+{
+	uint64_t v = 0;
+
+	ck_assert_int_eq(rp_map_lookup(f->st, 0, f->out, k, &v, 0), 0);
+	return v;
+}
+
+/* out[k] = r<reg> (reg one of r6-r9); 9 instructions, r0-r5 clobbered */
+#define OUT(f, k, reg)							\
+	ST(BS_W, 10, -4, k), LD_MAP(1, (f)->out), MOV64_REG(2, 10),	\
+	ALU64_IMM(BA_ADD, 2, -4), CALL(1), JMP_IMM(BJ_JEQ, 0, 0, 1),	\
+	STX(BS_DW, 0, reg, 0)
+
+/* R-CTX-1 R-CTX-2 R-CTX-3 R-CTX-4 R-CTX-7 R-RUN-1: what the fields hold,
+ * UDP and TCP */
+START_TEST(ctx_fields)
+{
+	int type = _i / TU_NPROFILES ? RP_SOCK_STREAM : RP_SOCK_DGRAM;
+	struct rfx f;
+	struct rp_delivery d;
+	static const uint8_t pay[5] = { 1, 2, 3, 4, 5 };
+
+	rfx_init(&f, _i % TU_NPROFILES, type, 2);
+	ATTACH(&f, MOV64_REG(9, 1),
+	    LDX(BS_W, 6, 9, 16), OUT(&f, 0, 6),		/* len */
+	    LDX(BS_W, 6, 9, 20), OUT(&f, 1, 6),		/* eth_protocol */
+	    LDX(BS_W, 6, 9, 24), OUT(&f, 2, 6),		/* ip_protocol */
+	    LDX(BS_W, 6, 9, 28), OUT(&f, 3, 6),		/* bind_inany */
+	    LDX(BS_W, 6, 9, 32), OUT(&f, 4, 6),		/* hash */
+	    LDX(BS_DW, 6, 9, 0), LDX(BS_DW, 7, 9, 8),
+	    ALU64_REG(BA_SUB, 7, 6), OUT(&f, 5, 7),	/* data_end - data */
+	    LDX(BS_DW, 6, 9, 0), LDX(BS_B, 6, 6, 2),
+	    OUT(&f, 6, 6),			/* dport, its first byte */
+	    MOV64_IMM(0, RP_SK_PASS), EXIT);
+	rfx_send(&f, pay, type == RP_SOCK_DGRAM ? 5 : 0, 0x12345678, &d);
+	ck_assert_msg(!d.prog_fault, "%s", rp_state_take_violation(f.st));
+	ck_assert_int_eq(d.outcome, RP_DELIVERED);
+	ck_assert_int_eq(d.prog_ret, RP_SK_PASS);
+	ck_assert(!d.prog_fault);
+	ck_assert_uint_eq(out_get(&f, 0), type == RP_SOCK_DGRAM ? 13 : 40);
+	ck_assert_uint_eq(out_get(&f, 1), 0x0008);	/* htons(ETH_P_IP) */
+	ck_assert_uint_eq(out_get(&f, 2), type == RP_SOCK_DGRAM ? 17 : 6);
+	ck_assert_uint_eq(out_get(&f, 3), 0);
+	ck_assert_uint_eq(out_get(&f, 4), 0x12345678);
+	ck_assert_uint_eq(out_get(&f, 5), out_get(&f, 0));
+	ck_assert_uint_eq(out_get(&f, 6), PORT >> 8);	/* big-endian */
+	rfx_done(&f);
+}
+END_TEST
+
+/* R-CTX-3: bind_inany is the group's bit */
+START_TEST(ctx_bind_inany)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	int fd = tu_reuse_sock(st, 0, RP_AF_INET6, RP_SOCK_DGRAM, 0, PORT);
+	int out = value_map(st, RP_MAP_ARRAY, 4, 8, 1);
+	struct rfx f = { .st = st, .out = out };
+	const struct rp_insn p[] = { MOV64_REG(9, 1), LDX(BS_W, 6, 9, 28),
+	    OUT(&f, 0, 6), LDX(BS_W, 6, 9, 20), ST(BS_W, 10, -4, 0),
+	    MOV64_IMM(0, RP_SK_PASS), EXIT };
+	struct rp_packet pkt = { .protocol = RP_IPPROTO_UDP };
+	struct rp_delivery d;
+	uint64_t v = 0;
+
+	f.fds[0] = fd;
+	ck_assert_int_eq(rfx_attach(&f, p, G_N_ELEMENTS(p), 0), 0);
+	pkt.src = tu_addr(RP_AF_INET6, 1, 5555);
+	pkt.dst = tu_addr(RP_AF_INET6, 1, PORT);
+	ck_assert_int_eq(rp_send(st, 0, &pkt, &d), 0);
+	ck_assert_int_eq(d.outcome, RP_DELIVERED);
+	ck_assert_int_eq(rp_map_lookup(st, 0, out, 0, &v, 0), 0);
+	ck_assert_uint_eq(v, 1);
+	rp_state_free(st);
+}
+END_TEST
+
+/* R-CTX-6: narrow loads, per profile.  want: the value, or FAULT */
+struct narrow_case {
+	int		 off, size;
+	uint64_t	 want[TU_NPROFILES];
+};
+
+/* UDP, 5-byte payload: len 13 (0x0d), ip_protocol 17, bind_inany 0 */
+static const struct narrow_case narrow_cases[] = {
+	{ 16, 1, { 13, 13 } },
+	{ 16, 2, { 13, 13 } },
+	{ 17, 1, { FAULT, 0 } },
+	{ 18, 2, { FAULT, 0 } },
+	{ 20, 1, { FAULT, FAULT } },		/* eth_protocol: >= 2 bytes */
+	{ 20, 2, { 0x0008, 0x0008 } },
+	{ 22, 2, { FAULT, 0x0008 } },		/* the whole 16-bit field */
+	{ 24, 1, { 17, 17 } },
+	{ 25, 1, { FAULT, 0 } },
+	{ 26, 2, { FAULT, 17 } },		/* the whole 16-bit field */
+	{ 28, 1, { 0, 0 } },
+	{ 29, 1, { FAULT, 0 } },
+	{ 32, 2, { FAULT, FAULT } },		/* hash: exactly 4 */
+	{ 32, 8, { FAULT, FAULT } },
+	{ 0, 4, { FAULT, FAULT } },		/* data: exactly 8 */
+	{ 36, 4, { FAULT, FAULT } },		/* padding */
+	{ 56, 8, { FAULT, FAULT } },
+	{ -8, 8, { FAULT, FAULT } },
+	{ 17, 2, { FAULT, FAULT } },		/* misaligned */
+};
+
+START_TEST(ctx_narrow)
+{
+	const struct narrow_case *c = &narrow_cases[_i / TU_NPROFILES];
+	int prof = _i % TU_NPROFILES;
+	uint8_t sz = c->size == 1 ? BS_B : c->size == 2 ? BS_H :
+	    c->size == 4 ? BS_W : BS_DW;
+	static const uint8_t pay[5] = { 1, 2, 3, 4, 5 };
+	struct rp_delivery d;
+	struct rfx f;
+	char *why;
+
+	rfx_init(&f, prof, RP_SOCK_DGRAM, 2);
+	ATTACH(&f, MOV64_REG(9, 1), LDX(sz, 6, 9, c->off), OUT(&f, 0, 6),
+	    MOV64_IMM(0, RP_SK_PASS), EXIT);
+	ck_assert_int_eq(rp_map_update(f.st, 0, f.out, 0, 0xdead, RP_BPF_ANY),
+	    0);
+	rfx_send(&f, pay, sizeof(pay), 1, &d);
+	why = rp_state_take_violation(f.st);
+	if (c->want[prof] == FAULT) {
+		/* R-EBPF-13: the fault leaves the packet to the hash */
+		ck_assert_msg(why != NULL && g_str_has_prefix(why, "R-CTX-6"),
+		    "off %d size %d: %s", c->off, c->size, why);
+		ck_assert(d.prog_fault);
+		ck_assert_int_eq(d.how, RP_HOW_HASH);
+		ck_assert_int_eq(d.outcome, RP_DELIVERED);
+		ck_assert_uint_eq(out_get(&f, 0), 0xdead);
+	} else {
+		ck_assert_msg(why == NULL, "off %d size %d: %s", c->off,
+		    c->size, why);
+		ck_assert_uint_eq(out_get(&f, 0), c->want[prof]);
+	}
+	g_free(why);
+	rfx_done(&f);
+}
+END_TEST
+
+/* R-CTX-5 R-CTX-6: sk and migrating_sk (6.18), a read-only context */
+START_TEST(ctx_sock)
+{
+	int prof = _i;
+	static const uint8_t pay[1] = { 0 };
+	struct rp_delivery d;
+	struct rp_sock_info si;
+	struct rfx f;
+	char *why;
+
+	rfx_init(&f, prof, RP_SOCK_DGRAM, 2);
+	ATTACH(&f, MOV64_REG(9, 1), LDX(BS_DW, 8, 9, 40),
+	    LDX(BS_W, 6, 8, 4), OUT(&f, 0, 6),		/* family */
+	    LDX(BS_W, 6, 8, 12), OUT(&f, 1, 6),		/* protocol */
+	    LDX(BS_W, 6, 8, 44), OUT(&f, 2, 6),		/* src_port */
+	    LDX(BS_W, 6, 8, 24), OUT(&f, 3, 6),		/* src_ip4 */
+	    LDX(BS_DW, 6, 9, 48), OUT(&f, 4, 6),	/* migrating_sk */
+	    MOV64_IMM(0, RP_SK_PASS), EXIT);
+	rfx_send(&f, pay, 1, 1, &d);
+	why = rp_state_take_violation(f.st);
+	if (prof == 0) {
+		ck_assert_msg(why != NULL && g_str_has_prefix(why, "R-CTX-5"),
+		    "%s", why);
+	} else {
+		ck_assert_msg(why == NULL, "%s", why);
+		ck_assert_uint_eq(out_get(&f, 0), RP_AF_INET);
+		ck_assert_uint_eq(out_get(&f, 1), RP_IPPROTO_UDP);
+		ck_assert_uint_eq(out_get(&f, 2), PORT);
+		ck_assert_uint_eq(out_get(&f, 3), 0x0100007f);
+		ck_assert_uint_eq(out_get(&f, 4), 0);	/* NULL */
+		ck_assert_int_eq(rp_sock_info(f.st, d.sock, &si), 0);
+	}
+	g_free(why);
+	rfx_done(&f);
+
+	/* a store into the context */
+	rfx_init(&f, prof, RP_SOCK_DGRAM, 1);
+	ATTACH(&f, ST(BS_W, 1, 32, 0), MOV64_IMM(0, RP_SK_PASS), EXIT);
+	rfx_send(&f, pay, 1, 1, &d);
+	why = rp_state_take_violation(f.st);
+	ck_assert_msg(why != NULL && g_str_has_prefix(why, "R-CTX-6"), "%s",
+	    why);
+	g_free(why);
+	rfx_done(&f);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------
+ * ebpf/helpers
+ */
+
+/* key = r6; r7 = bpf_sk_select_reuseport(ctx, map, &key, 0) */
+#define SELECT(f, key)							\
+	ST(BS_W, 10, -8, key), MOV64_REG(1, 9), LD_MAP(2, (f)->map),	\
+	MOV64_REG(3, 10), ALU64_IMM(BA_ADD, 3, -8), MOV64_IMM(4, 0),	\
+	CALL(82), MOV64_REG(7, 0)
+
+/* R-HLP-4 R-HLP-1 R-HLP-6 R-RUN-1 R-RUN-2: the helper from instructions,
+ * the verdict, several calls in one run */
+START_TEST(select_helper)
+{
+	static const uint8_t pay[1] = { 0 };
+	struct rp_delivery d;
+	struct rfx f;
+
+	rfx_init(&f, _i, RP_SOCK_DGRAM, 3);
+	/* select 1, then 3 (empty: -ENOENT), pass: member 1 */
+	ATTACH(&f, MOV64_REG(9, 1), SELECT(&f, 1), SELECT(&f, 3),
+	    OUT(&f, 0, 7), MOV64_IMM(0, RP_SK_PASS), EXIT);
+	rfx_send(&f, pay, 1, 0, &d);
+	ck_assert_int_eq(d.outcome, RP_DELIVERED);
+	ck_assert_int_eq(d.how, RP_HOW_PROG);
+	ck_assert_uint_eq(d.sock, f.ids[1]);
+	ck_assert_int_eq(d.helper_err, -ENOENT);
+	ck_assert_uint_eq(out_get(&f, 0), (uint64_t)-ENOENT);
+	rfx_done(&f);
+
+	/* select 1, then 2: the last success wins */
+	rfx_init(&f, _i, RP_SOCK_DGRAM, 3);
+	ATTACH(&f, MOV64_REG(9, 1), SELECT(&f, 1), SELECT(&f, 2),
+	    MOV64_IMM(0, RP_SK_PASS), EXIT);
+	rfx_send(&f, pay, 1, 0, &d);
+	ck_assert_uint_eq(d.sock, f.ids[2]);
+	ck_assert_int_eq(d.helper_err, 0);
+	rfx_done(&f);
+
+	/* selected but SK_DROP, or any verdict other than 1: dropped */
+	for (int verdict = 0; verdict <= 2; verdict += 2) {
+		rfx_init(&f, _i, RP_SOCK_DGRAM, 3);
+		ATTACH(&f, MOV64_REG(9, 1), SELECT(&f, 1),
+		    MOV64_IMM(0, verdict), EXIT);
+		rfx_send(&f, pay, 1, 0, &d);
+		ck_assert_int_eq(d.outcome, RP_DROPPED);
+		ck_assert_int_eq(d.prog_ret, verdict);
+		rfx_done(&f);
+	}
+	/* SK_PASS without a selection: the hash decides */
+	rfx_init(&f, _i, RP_SOCK_DGRAM, 3);
+	ATTACH(&f, MOV64_IMM(0, RP_SK_PASS), EXIT);
+	rfx_send(&f, pay, 1, 0xc0000000u, &d);
+	ck_assert_int_eq(d.outcome, RP_DELIVERED);
+	ck_assert_int_eq(d.how, RP_HOW_HASH);
+	ck_assert_uint_eq(d.sock, f.ids[2]);	/* (0xc0000000 * 3) >> 32 */
+	rfx_done(&f);
+}
+END_TEST
+
+/* Run a one-off program on the fixture and return the violation. */
+static char *
+rfx_fault(struct rfx *f, const struct rp_insn *p, size_t n,
+    struct rp_delivery *d)
+{
+	static const uint8_t pay[4] = { 0 };
+
+	ck_assert_int_eq(rfx_attach(f, p, n, 0), 0);
+	rfx_send(f, pay, sizeof(pay), 0, d);
+	return rp_state_take_violation(f->st);
+}
+
+#define FAULTS(f, d, why, ...) do {					\
+	const struct rp_insn p_[] = { __VA_ARGS__ };			\
+	(why) = rfx_fault((f), p_, G_N_ELEMENTS(p_), (d));		\
+} while (0)
+
+static void
+expect_why(char *why, const char *rule)
+{
+	ck_assert_msg(why != NULL && g_str_has_prefix(why, rule),
+	    "want %s, got %s", rule, why != NULL ? why : "no fault");
+	g_free(why);
+}
+
+/* R-PRG-2 R-PRG-1 R-HLP-10 R-PRG-6 R-PRG-7 R-EBPF-17: what the verifier
+ * would refuse, at run time */
+START_TEST(helper_refused)
+{
+	struct rp_delivery d;
+	struct rfx f;
+	char *why;
+
+	/* a value map to the select helper */
+	rfx_init(&f, _i, RP_SOCK_DGRAM, 2);
+	FAULTS(&f, &d, why, MOV64_REG(1, 1), LD_MAP(2, f.out),
+	    ST(BS_W, 10, -4, 0), MOV64_REG(3, 10), ALU64_IMM(BA_ADD, 3, -4),
+	    MOV64_IMM(4, 0), CALL(82), MOV64_IMM(0, 1), EXIT);
+	expect_why(why, "R-PRG-2");
+	ck_assert(d.prog_fault);
+	ck_assert_int_eq(d.outcome, RP_DELIVERED);
+	rfx_done(&f);
+	/* the sockarray to map_lookup_elem */
+	rfx_init(&f, _i, RP_SOCK_DGRAM, 2);
+	FAULTS(&f, &d, why, LD_MAP(1, f.map), ST(BS_W, 10, -4, 0),
+	    MOV64_REG(2, 10), ALU64_IMM(BA_ADD, 2, -4), CALL(1),
+	    MOV64_IMM(0, 1), EXIT);
+	expect_why(why, "R-PRG-1");
+	rfx_done(&f);
+	/* 4.19: get_socket_cookie is not offered (R-PRG-7); 6.18 has it */
+	rfx_init(&f, _i, RP_SOCK_DGRAM, 2);
+	FAULTS(&f, &d, why, LDX(BS_DW, 1, 1, _i == 0 ? 0 : 40), CALL(46),
+	    MOV64_IMM(0, 1), EXIT);
+	if (_i == 0)
+		expect_why(why, "R-PRG-7");	/* before the argument */
+	else
+		ck_assert_msg(why == NULL, "%s", why);
+	rfx_done(&f);
+	rfx_init(&f, _i, RP_SOCK_DGRAM, 2);
+	FAULTS(&f, &d, why, MOV64_IMM(1, 0), CALL(46), MOV64_IMM(0, 1), EXIT);
+	if (_i == 0)
+		expect_why(why, "R-PRG-7");
+	else
+		ck_assert_msg(why == NULL, "%s", why);	/* NULL: cookie 0 */
+	rfx_done(&f);
+	/* offered by the kernel, not modelled; unknown */
+	rfx_init(&f, _i, RP_SOCK_DGRAM, 2);
+	FAULTS(&f, &d, why, MOV64_REG(1, 1), LD_MAP(2, f.out), MOV64_IMM(3, 0),
+	    CALL(12), MOV64_IMM(0, 1), EXIT);
+	ck_assert(why != NULL && strstr(why, "not modelled") != NULL);
+	expect_why(why, "R-EBPF-17");
+	rfx_done(&f);
+	rfx_init(&f, _i, RP_SOCK_DGRAM, 2);
+	FAULTS(&f, &d, why, CALL(9999), MOV64_IMM(0, 1), EXIT);
+	expect_why(why, "R-EBPF-17");
+	rfx_done(&f);
+	/* an argument never written */
+	rfx_init(&f, _i, RP_SOCK_DGRAM, 2);
+	FAULTS(&f, &d, why, LD_MAP(1, f.out), CALL(1), MOV64_IMM(0, 1), EXIT);
+	expect_why(why, "R-EBPF-10");
+	rfx_done(&f);
+	/* LD_ABS is for socket filters */
+	rfx_init(&f, _i, RP_SOCK_DGRAM, 2);
+	FAULTS(&f, &d, why, MOV64_REG(6, 1), LD_ABS(BS_B, 0), EXIT);
+	expect_why(why, "R-EBPF-16");
+	rfx_done(&f);
+}
+END_TEST
+
+/* R-PRG-6: a socket filter may not select */
+START_TEST(filter_select_refused)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	int map = tu_sockarray(st, 0, 8, 2);
+	struct result r;
+	const struct rp_insn p[] = { ST(BS_W, 10, -4, 0), LD_MAP(2, map),
+	    MOV64_REG(3, 10), ALU64_IMM(BA_ADD, 3, -4), MOV64_IMM(4, 0),
+	    CALL(82), EXIT };
+
+	run_on(st, p, G_N_ELEMENTS(p), &r);
+	assert_fault(&r, "R-PRG-6", 6);
+	result_clear(&r);
+	rp_state_free(st);
+}
+END_TEST
+
+/* r0 = map_lookup(out2, key) -> r6; the helper sequences of value maps */
+#define KEY(k)		ST(BS_W, 10, -4, k)
+#define CALL_LOOKUP(m)							\
+	LD_MAP(1, m), MOV64_REG(2, 10), ALU64_IMM(BA_ADD, 2, -4), CALL(1)
+#define CALL_UPDATE(m, flags)						\
+	LD_MAP(1, m), MOV64_REG(2, 10), ALU64_IMM(BA_ADD, 2, -4),	\
+	MOV64_REG(3, 10), ALU64_IMM(BA_ADD, 3, -16),			\
+	MOV64_IMM(4, flags), CALL(2)
+#define CALL_DELETE(m)							\
+	LD_MAP(1, m), MOV64_REG(2, 10), ALU64_IMM(BA_ADD, 2, -4), CALL(3)
+
+/* R-HLP-7 R-HLP-8 R-HLP-9 R-VMAP-2 R-VMAP-4: arrays from a program */
+START_TEST(helper_array)
+{
+	static const uint8_t pay[1] = { 0 };
+	struct rp_delivery d;
+	struct rfx f;
+	uint64_t v;
+	int arr;
+
+	rfx_init(&f, _i, RP_SOCK_DGRAM, 1);
+	arr = value_map(f.st, RP_MAP_ARRAY, 4, 8, 4);
+	ck_assert_int_eq(rp_map_update(f.st, 0, arr, 2, 40, RP_BPF_ANY), 0);
+	ATTACH(&f, MOV64_REG(9, 1),
+	    /* r6 = arr[2] + 2, written back through the pointer */
+	    KEY(2), CALL_LOOKUP(arr), JMP_IMM(BJ_JEQ, 0, 0, 3),
+	    LDX(BS_DW, 6, 0, 0), ALU64_IMM(BA_ADD, 6, 2), STX(BS_DW, 0, 6, 0),
+	    OUT(&f, 0, 6),
+	    /* a key out of range: NULL */
+	    KEY(4), CALL_LOOKUP(arr), MOV64_REG(6, 0), OUT(&f, 1, 6),
+	    /* update key 4: -E2BIG; BPF_NOEXIST: -EEXIST; key 3: 0 */
+	    ST(BS_DW, 10, -16, 77), KEY(4), CALL_UPDATE(arr, 0),
+	    MOV64_REG(6, 0), OUT(&f, 2, 6),
+	    KEY(3), CALL_UPDATE(arr, RP_BPF_NOEXIST), MOV64_REG(6, 0),
+	    OUT(&f, 3, 6),
+	    KEY(3), CALL_UPDATE(arr, RP_BPF_ANY), MOV64_REG(6, 0),
+	    OUT(&f, 4, 6),
+	    /* delete: -EINVAL */
+	    KEY(3), CALL_DELETE(arr), MOV64_REG(6, 0), OUT(&f, 5, 6),
+	    MOV64_IMM(0, RP_SK_PASS), EXIT);
+	rfx_send(&f, pay, 1, 0, &d);
+	ck_assert_msg(!d.prog_fault, "%s", rp_state_take_violation(f.st));
+	ck_assert_uint_eq(out_get(&f, 0), 42);
+	ck_assert_int_eq(rp_map_lookup(f.st, 0, arr, 2, &v, 0), 0);
+	ck_assert_uint_eq(v, 42);
+	ck_assert_uint_eq(out_get(&f, 1), 0);
+	ck_assert_uint_eq(out_get(&f, 2), (uint64_t)-E2BIG);
+	ck_assert_uint_eq(out_get(&f, 3), (uint64_t)-EEXIST);
+	ck_assert_uint_eq(out_get(&f, 4), 0);
+	ck_assert_int_eq(rp_map_lookup(f.st, 0, arr, 3, &v, 0), 0);
+	ck_assert_uint_eq(v, 77);
+	ck_assert_uint_eq(out_get(&f, 5), (uint64_t)-EINVAL);
+	rfx_done(&f);
+}
+END_TEST
+
+/* R-HLP-7 R-HLP-8 R-HLP-9 R-VMAP-3 R-VMAP-4: hashes from a program, an
+ * element deleted under a pointer keeps its old value */
+START_TEST(helper_hash)
+{
+	static const uint8_t pay[1] = { 0 };
+	struct rp_delivery d;
+	struct rfx f;
+	struct rp_map_info mi;
+	uint64_t v;
+	int h;
+
+	rfx_init(&f, _i, RP_SOCK_DGRAM, 1);
+	h = value_map(f.st, RP_MAP_HASH, 4, 8, 2);
+	ATTACH(&f, MOV64_REG(9, 1), ST(BS_DW, 10, -16, 5),
+	    KEY(7), CALL_UPDATE(h, RP_BPF_NOEXIST), MOV64_REG(6, 0),
+	    OUT(&f, 0, 6),
+	    KEY(7), CALL_UPDATE(h, RP_BPF_NOEXIST), MOV64_REG(6, 0),
+	    OUT(&f, 1, 6),
+	    KEY(8), CALL_UPDATE(h, RP_BPF_EXIST), MOV64_REG(6, 0),
+	    OUT(&f, 2, 6),
+	    KEY(8), CALL_UPDATE(h, RP_BPF_ANY), KEY(9),
+	    CALL_UPDATE(h, RP_BPF_ANY), MOV64_REG(6, 0), OUT(&f, 3, 6),
+	    /* r8 = &h[7]; delete 7; *r8 still reads 5 */
+	    KEY(7), CALL_LOOKUP(h), MOV64_REG(8, 0), KEY(7), CALL_DELETE(h),
+	    MOV64_REG(6, 0), OUT(&f, 4, 6), KEY(7), CALL_DELETE(h),
+	    MOV64_REG(6, 0), OUT(&f, 5, 6),
+	    JMP_IMM(BJ_JEQ, 8, 0, 1), LDX(BS_DW, 6, 8, 0), OUT(&f, 6, 6),
+	    MOV64_IMM(0, RP_SK_PASS), EXIT);
+	rfx_send(&f, pay, 1, 0, &d);
+	ck_assert_msg(!d.prog_fault, "%s", rp_state_take_violation(f.st));
+	ck_assert_uint_eq(out_get(&f, 0), 0);
+	ck_assert_uint_eq(out_get(&f, 1), (uint64_t)-EEXIST);
+	ck_assert_uint_eq(out_get(&f, 2), (uint64_t)-ENOENT);
+	ck_assert_uint_eq(out_get(&f, 3), (uint64_t)-E2BIG);	/* full */
+	ck_assert_uint_eq(out_get(&f, 4), 0);
+	ck_assert_uint_eq(out_get(&f, 5), (uint64_t)-ENOENT);
+	ck_assert_uint_eq(out_get(&f, 6), 5);
+	ck_assert_int_eq(rp_map_info(f.st, rp_fd_map(f.st, 0, h), &mi), 0);
+	ck_assert_uint_eq(mi.used, 1);
+	ck_assert_int_eq(rp_map_lookup(f.st, 0, h, 8, &v, 0), 0);
+	ck_assert_uint_eq(v, 5);
+	rfx_done(&f);
+}
+END_TEST
+
+/* R-HLP-7 R-HLP-8 R-VMAP-5: a per-CPU map: a program sees its CPU's
+ * copy; the syscall sees them all; 6.18's lookup_percpu_elem */
+START_TEST(helper_percpu)
+{
+	static const uint8_t pay[1] = { 0 };
+	struct rp_delivery d;
+	struct rfx f;
+	unsigned ncpu = rp_possible_cpus();
+	g_autofree uint64_t *all = g_new0(uint64_t, ncpu);
+	uint32_t key = 0;
+	int pc;
+
+	rfx_init(&f, _i, RP_SOCK_DGRAM, 1);
+	pc = value_map(f.st, RP_MAP_PERCPU_ARRAY, 4, 8, 1);
+	ck_assert_int_ge(pc, 3);
+	rp_state_set_cpu(f.st, 3);
+	ATTACH(&f, MOV64_REG(9, 1), KEY(0), CALL_LOOKUP(pc),
+	    JMP_IMM(BJ_JEQ, 0, 0, 1), ST(BS_DW, 0, 0, 33),
+	    MOV64_IMM(0, RP_SK_PASS), EXIT);
+	rfx_send(&f, pay, 1, 0, &d);
+	ck_assert(!d.prog_fault);
+	ck_assert_int_eq(rp_map_lookup_elem(f.st, 0, pc, &key, all, 0), 0);
+	for (unsigned c = 0; c < ncpu; c++)
+		ck_assert_uint_eq(all[c], c == 3 ? 33 : 0);
+	/* the integer API refuses per-CPU maps */
+	ck_assert_int_eq(rp_map_lookup(f.st, 0, pc, 0, all, 0), -EINVAL);
+	if (_i == 1) {
+		/* bpf_map_lookup_percpu_elem(map, key, cpu 3) */
+		struct rfx g;
+
+		rfx_init(&g, _i, RP_SOCK_DGRAM, 1);
+		pc = value_map(g.st, RP_MAP_PERCPU_HASH, 4, 8, 4);
+		all[5] = 12;
+		ck_assert_int_eq(rp_map_update_elem(g.st, 0, pc, &key, all, 0),
+		    0);
+		ATTACH(&g, MOV64_REG(9, 1), KEY(0), LD_MAP(1, pc),
+		    MOV64_REG(2, 10), ALU64_IMM(BA_ADD, 2, -4),
+		    MOV64_IMM(3, 5), CALL(195), JMP_IMM(BJ_JEQ, 0, 0, 1),
+		    LDX(BS_DW, 6, 0, 0), OUT(&g, 0, 6),
+		    MOV64_IMM(0, RP_SK_PASS), EXIT);
+		rfx_send(&g, pay, 1, 0, &d);
+		ck_assert(!d.prog_fault);
+		ck_assert_uint_eq(out_get(&g, 0), 12);
+		rfx_done(&g);
+	}
+	rfx_done(&f);
+}
+END_TEST
+
+/* R-HLP-7 R-MIM-5: select through the inner map of an ARRAY_OF_MAPS */
+START_TEST(helper_outer)
+{
+	static const uint8_t pay[1] = { 0 };
+	struct rp_delivery d;
+	struct rp_map_attr a;
+	struct rfx f;
+	int outer;
+
+	rfx_init(&f, _i, RP_SOCK_DGRAM, 3);
+	rp_map_attr_init(&a, RP_MAP_ARRAY_OF_MAPS, 4, 1);
+	a.inner_map_fd = f.map;
+	outer = rp_map_create(f.st, 0, &a);
+	ck_assert_int_ge(outer, 3);
+	ck_assert_int_eq(rp_map_update(f.st, 0, outer, 0, (uint64_t)f.map,
+	    RP_BPF_ANY), 0);
+	ATTACH(&f, MOV64_REG(9, 1), KEY(0), CALL_LOOKUP(outer),
+	    JMP_IMM(BJ_JNE, 0, 0, 2), MOV64_IMM(0, RP_SK_DROP), EXIT,
+	    MOV64_REG(2, 0), ST(BS_W, 10, -8, 2), MOV64_REG(1, 9),
+	    MOV64_REG(3, 10), ALU64_IMM(BA_ADD, 3, -8), MOV64_IMM(4, 0),
+	    CALL(82), MOV64_IMM(0, RP_SK_PASS), EXIT);
+	rfx_send(&f, pay, 1, 0, &d);
+	ck_assert_msg(!d.prog_fault, "%s", rp_state_take_violation(f.st));
+	ck_assert_uint_eq(d.sock, f.ids[2]);
+	/* an empty outer slot: NULL, the program drops */
+	ck_assert_int_eq(rp_map_delete(f.st, 0, outer, 0), 0);
+	rfx_send(&f, pay, 1, 0, &d);
+	ck_assert_int_eq(d.outcome, RP_DROPPED);
+	rfx_done(&f);
+}
+END_TEST
+
+/* R-HLP-12 R-HLP-13: loading packet bytes */
+START_TEST(helper_load_bytes)
+{
+	static uint8_t pay[70000];
+	struct rp_delivery d;
+	struct rfx f;
+
+	pay[0] = 0x11;
+	pay[1] = 0x22;
+	pay[0x10000 - 8] = 0x33;
+	rfx_init(&f, _i, RP_SOCK_DGRAM, 1);
+#define LOADB(off, len, out) ST(BS_DW, 10, -16, -1), MOV64_REG(1, 9),	\
+	MOV64_IMM(2, off), MOV64_REG(3, 10), ALU64_IMM(BA_ADD, 3, -16),	\
+	MOV64_IMM(4, len), CALL(26), MOV64_REG(7, 0), OUT(&f, out, 7),	\
+	LDX(BS_DW, 6, 10, -16), OUT(&f, out + 1, 6)
+#define LOADR(off, len, start, out) ST(BS_DW, 10, -16, -1),		\
+	MOV64_REG(1, 9), MOV64_IMM(2, off), MOV64_REG(3, 10),		\
+	ALU64_IMM(BA_ADD, 3, -16), MOV64_IMM(4, len), MOV64_IMM(5, start), \
+	CALL(68), MOV64_REG(7, 0), OUT(&f, out, 7),			\
+	LDX(BS_DW, 6, 10, -16), OUT(&f, out + 1, 6)
+	ATTACH(&f, MOV64_REG(9, 1),
+	    LOADB(8, 2, 0),		/* the payload after the UDP header */
+	    LOADB(0x10000, 1, 2),	/* 4.19: offset above 0xffff */
+	    LOADR(9, 1, 1, 4),		/* NET: the IP protocol byte */
+	    LOADR(12, 2, 0, 6),		/* MAC: the EtherType */
+	    MOV64_IMM(0, RP_SK_PASS), EXIT);
+	rfx_send(&f, pay, sizeof(pay), 0, &d);
+	ck_assert_msg(!d.prog_fault, "%s", rp_state_take_violation(f.st));
+	ck_assert_uint_eq(out_get(&f, 0), 0);
+	ck_assert_uint_eq(out_get(&f, 1) & 0xffff, 0x2211);
+	ck_assert_uint_eq(out_get(&f, 1) >> 16, 0xffffffffffffu);
+	if (_i == 0) {
+		ck_assert_uint_eq(out_get(&f, 2), (uint64_t)-EFAULT);
+		ck_assert_uint_eq(out_get(&f, 3) & 0xff, 0);	/* zeroed */
+	} else {
+		ck_assert_uint_eq(out_get(&f, 2), 0);
+		ck_assert_uint_eq(out_get(&f, 3) & 0xff, 0x33);
+	}
+	ck_assert_uint_eq(out_get(&f, 4), 0);
+	ck_assert_uint_eq(out_get(&f, 5) & 0xff, RP_IPPROTO_UDP);
+	ck_assert_uint_eq(out_get(&f, 6), 0);
+	ck_assert_uint_eq(out_get(&f, 7) & 0xffff, 0x0008);
+	rfx_done(&f);
+
+	/* past the end, a bad start: -EFAULT and the buffer zeroed */
+	rfx_init(&f, _i, RP_SOCK_DGRAM, 1);
+	ATTACH(&f, MOV64_REG(9, 1), LOADB(10, 4, 0), LOADR(0, 2, 2, 2),
+	    MOV64_IMM(0, RP_SK_PASS), EXIT);
+	rfx_send(&f, pay, 4, 0, &d);
+	ck_assert_uint_eq(out_get(&f, 0), (uint64_t)-EFAULT);
+	ck_assert_uint_eq(out_get(&f, 1), 0xffffffff00000000u);
+	ck_assert_uint_eq(out_get(&f, 2), (uint64_t)-EFAULT);
+	ck_assert_uint_eq(out_get(&f, 3), 0xffffffffffff0000u);
+	rfx_done(&f);
+#undef LOADB
+#undef LOADR
+}
+END_TEST
+
+/* R-HLP-14 R-HLP-15 R-HLP-16 R-HLP-17: cookie, random, CPU, clock */
+START_TEST(helper_machine)
+{
+	static const uint8_t pay[1] = { 0 };
+	struct rp_delivery d;
+	struct rp_sock_info si;
+	uint64_t r1, r2;
+	struct rfx f;
+
+	rfx_init(&f, _i, RP_SOCK_DGRAM, 1);
+	rp_state_set_cpu(f.st, 5);
+	rp_state_set_clock(f.st, 123456789);
+	ck_assert_uint_eq(rp_state_clock(f.st), 123456789);
+	rp_state_set_seed(f.st, 42);
+	ATTACH(&f, MOV64_REG(9, 1), CALL(8), MOV64_REG(6, 0), OUT(&f, 0, 6),
+	    CALL(5), MOV64_REG(6, 0), OUT(&f, 1, 6),
+	    CALL(7), MOV64_REG(6, 0), OUT(&f, 2, 6),
+	    CALL(7), MOV64_REG(6, 0), OUT(&f, 3, 6),
+	    MOV64_IMM(0, RP_SK_PASS), EXIT);
+	rfx_send(&f, pay, 1, 0, &d);
+	ck_assert_msg(!d.prog_fault, "%s", rp_state_take_violation(f.st));
+	ck_assert_uint_eq(out_get(&f, 0), 5);
+	ck_assert_uint_eq(out_get(&f, 1), 123456789);
+	r1 = out_get(&f, 2);
+	r2 = out_get(&f, 3);
+	ck_assert_uint_le(r1, UINT32_MAX);
+	ck_assert_uint_ne(r1, r2);
+	/* the same seed gives the same values */
+	rp_state_set_seed(f.st, 42);
+	rfx_send(&f, pay, 1, 0, &d);
+	ck_assert_uint_eq(out_get(&f, 2), r1);
+	ck_assert_uint_eq(out_get(&f, 3), r2);
+	rp_state_set_seed(f.st, 43);
+	rfx_send(&f, pay, 1, 0, &d);
+	ck_assert_uint_ne(out_get(&f, 2), r1);
+	rfx_done(&f);
+
+	if (_i == 1) {	/* 6.18: the cookie of ctx->sk, generated now */
+		rfx_init(&f, _i, RP_SOCK_DGRAM, 1);
+		ATTACH(&f, MOV64_REG(9, 1), LDX(BS_DW, 1, 9, 40), CALL(46),
+		    MOV64_REG(6, 0), OUT(&f, 0, 6), MOV64_IMM(0, RP_SK_PASS),
+		    EXIT);
+		ck_assert_int_eq(rp_sock_info(f.st, f.ids[0], &si), 0);
+		ck_assert_uint_eq(si.cookie, 0);
+		rfx_send(&f, pay, 1, 0, &d);
+		ck_assert_int_eq(rp_sock_info(f.st, f.ids[0], &si), 0);
+		ck_assert_uint_ne(si.cookie, 0);
+		ck_assert_uint_eq(out_get(&f, 0), si.cookie);
+		rfx_done(&f);
+	}
+}
+END_TEST
+
+/* ---------------------------------------------------------------------
+ * ebpf/printk and the observer
+ */
+
+struct rec {
+	GPtrArray	*kinds;		/* of enum rp_bpf_event_kind */
+	GString		*text;
+	GString		*names;
+	unsigned	 insns;
+};
+
+static void
+rec_bpf(void *ud, const struct rp_bpf_event *ev)
+{
+	struct rec *r = ud;
+
+	if (ev->kind == RP_BPF_EV_INSN) {
+		r->insns++;
+		return;
+	}
+	g_ptr_array_add(r->kinds, GINT_TO_POINTER(ev->kind));
+	if (ev->kind == RP_BPF_EV_PRINTK)
+		g_string_append(r->text, ev->text);
+	if (ev->kind == RP_BPF_EV_CALL) {
+		g_string_append_printf(r->names, "%s(r1=%d) ", ev->name,
+		    ev->regs[1].kind);
+	}
+}
+
+static const struct rp_bpf_observer rec_obs = { rec_bpf, false };
+static const struct rp_bpf_observer rec_obs_insns = { rec_bpf, true };
+
+/* R-HLP-18: the text goes to the observer, r0 is its length */
+START_TEST(printk)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rec rec = { g_ptr_array_new(), g_string_new(NULL),
+	    g_string_new(NULL), 0 };
+	struct result r;
+	/* "v=%d u=%u x=%llx s=%s\0" on the stack at fp-32, "ab\0" at fp-40 */
+	static const char fmt[] = "v=%d u=%u x=%llx";
+	uint64_t w[3] = { 0 };
+	const char *bad = "v=%p";
+	uint64_t b = 0;
+
+	memcpy(w, fmt, sizeof(fmt));
+	memcpy(&b, bad, strlen(bad) + 1);
+	rp_state_set_bpf_observer(st, &rec_obs, &rec);
+	{
+		const struct rp_insn p[] = { LD64(1, w[0]),
+		    STX(BS_DW, 10, 1, -24), LD64(1, w[1]),
+		    STX(BS_DW, 10, 1, -16), LD64(1, w[2]),
+		    STX(BS_DW, 10, 1, -8), MOV64_REG(1, 10),
+		    ALU64_IMM(BA_ADD, 1, -24), MOV64_IMM(2, sizeof(fmt)),
+		    MOV64_IMM(3, -5), MOV64_IMM(4, -1), LD64(5, 0xabcdef012),
+		    CALL(6), EXIT };
+
+		run_on(st, p, G_N_ELEMENTS(p), &r);
+	}
+	assert_r0(&r, strlen("v=-5 u=4294967295 x=abcdef012"));
+	ck_assert_str_eq(rec.text->str, "v=-5 u=4294967295 x=abcdef012");
+	result_clear(&r);
+	{
+		const struct rp_insn p[] = { LD64(1, b), STX(BS_DW, 10, 1, -8),
+		    MOV64_REG(1, 10), ALU64_IMM(BA_ADD, 1, -8),
+		    MOV64_IMM(2, 8), MOV64_IMM(3, 0), MOV64_IMM(4, 0),
+		    MOV64_IMM(5, 0), CALL(6), EXIT };
+
+		run_on(st, p, G_N_ELEMENTS(p), &r);
+	}
+	assert_r0(&r, (uint64_t)-EINVAL);
+	result_clear(&r);
+	/* without CAP_SYS_ADMIN (4.19) or CAP_PERFMON (6.18): refused */
+	ck_assert_int_eq(rp_proc_new(st, 0, 1000, RP_CAP_BPF), 1);
+	ck_assert_int_eq(rp_sysctl_set(st, 0,
+	    "kernel.unprivileged_bpf_disabled", 0), 0);
+	{
+		const struct rp_insn p[] = { ST(BS_DW, 10, -8, 0),
+		    MOV64_REG(1, 10), ALU64_IMM(BA_ADD, 1, -8),
+		    MOV64_IMM(2, 8), MOV64_IMM(3, 0), MOV64_IMM(4, 0),
+		    MOV64_IMM(5, 0), CALL(6), EXIT };
+		static const uint8_t frame[20];
+		struct rp_bpf_run_result out;
+		int fd = load_as(st, 1, RP_PROG_SOCKET_FILTER, p,
+		    G_N_ELEMENTS(p));
+		char *why;
+
+		ck_assert_int_ge(fd, 3);
+		ck_assert_int_eq(rp_prog_test_run(st, 1, fd, frame,
+		    sizeof(frame), &out), 0);
+		ck_assert(out.fault);
+		why = rp_state_take_violation(st);
+		expect_why(why, "R-EBPF-17");
+	}
+	g_ptr_array_unref(rec.kinds);
+	g_string_free(rec.text, TRUE);
+	g_string_free(rec.names, TRUE);
+	rp_state_free(st);
+}
+END_TEST
+
+/* R-EBPF-20: what an observer sees of a run; nothing without one */
+START_TEST(observer)
+{
+	static const uint8_t pay[1] = { 0 };
+	struct rec rec = { g_ptr_array_new(), g_string_new(NULL),
+	    g_string_new(NULL), 0 };
+	struct rp_delivery d;
+	struct rfx f;
+	bool seen[RP_BPF_EV_FAULT + 1] = { false };
+
+	rfx_init(&f, _i, RP_SOCK_DGRAM, 2);
+	ATTACH(&f, MOV64_REG(9, 1), SELECT(&f, 1), JMP_IMM(BJ_JNE, 7, 0, 1),
+	    MOV64_IMM(0, RP_SK_PASS), EXIT);
+	rfx_send(&f, pay, 1, 0, &d);		/* no observer: fine */
+	rp_state_set_bpf_observer(f.st, &rec_obs_insns, &rec);
+	rfx_send(&f, pay, 1, 0, &d);
+	for (guint i = 0; i < rec.kinds->len; i++)
+		seen[GPOINTER_TO_INT(rec.kinds->pdata[i])] = true;
+	ck_assert(seen[RP_BPF_EV_START] && seen[RP_BPF_EV_CALL] &&
+	    seen[RP_BPF_EV_RET] && seen[RP_BPF_EV_MAP_READ] &&
+	    seen[RP_BPF_EV_BRANCH] && seen[RP_BPF_EV_EXIT]);
+	ck_assert(!seen[RP_BPF_EV_FAULT]);
+	ck_assert_str_eq(rec.names->str, "sk_select_reuseport(r1=2) ");
+	/* mov, the 8 of SELECT (LD_IMM64 is one), jne, mov, exit */
+	ck_assert_uint_eq(rec.insns, 1 + 8 + 1 + 2);
+	ck_assert_str_eq(rp_bpf_event_kind_name(RP_BPF_EV_BRANCH),
+	    "bpf_branch");
+	ck_assert_str_eq(rp_bpf_helper_name(82), "sk_select_reuseport");
+	ck_assert_str_eq(rp_bpf_helper_name(7777), "helper_7777");
+	rp_state_set_bpf_observer(f.st, NULL, NULL);
+	g_ptr_array_set_size(rec.kinds, 0);
+	rfx_send(&f, pay, 1, 0, &d);
+	ck_assert_uint_eq(rec.kinds->len, 0);
+	g_ptr_array_unref(rec.kinds);
+	g_string_free(rec.text, TRUE);
+	g_string_free(rec.names, TRUE);
+	rfx_done(&f);
+}
+END_TEST
+
+/* R-EBPF-18: helpers that touch shared state are decision points */
+struct sched_rec {
+	unsigned	helpers;
+	int		ids[8];
+	unsigned	rcu_depth_ok;
+	struct rp_state	*st;
+};
+
+static void
+sched_rec_fn(void *ud, enum rp_sched_point pt, unsigned obj)
+{
+	struct sched_rec *r = ud;
+
+	if (pt != RP_SP_BPF_HELPER)
+		return;
+	if (r->helpers < G_N_ELEMENTS(r->ids))
+		r->ids[r->helpers] = (int)obj;
+	r->helpers++;
+}
+
+START_TEST(sched_points)
+{
+	static const uint8_t pay[1] = { 0 };
+	struct sched_rec sr = { 0 };
+	struct rp_delivery d;
+	struct rfx f;
+
+	rfx_init(&f, _i, RP_SOCK_DGRAM, 2);
+	ATTACH(&f, MOV64_REG(9, 1), CALL(7), KEY(0), CALL_LOOKUP(f.out),
+	    SELECT(&f, 1), MOV64_IMM(0, RP_SK_PASS), EXIT);
+	sr.st = f.st;
+	rp_state_set_sched(f.st, sched_rec_fn, &sr);
+	rfx_send(&f, pay, 1, 0, &d);
+	rp_state_set_sched(f.st, NULL, NULL);
+	ck_assert_uint_eq(sr.helpers, 2);	/* not get_prandom_u32 */
+	ck_assert_int_eq(sr.ids[0], 1);
+	ck_assert_int_eq(sr.ids[1], 82);
+	ck_assert_str_eq(rp_sched_point_name(RP_SP_BPF_HELPER), "bpf_helper");
+	ck_assert(rp_sched_can_run(f.st, 1, RP_SP_BPF_HELPER, 82));
+	rfx_done(&f);
+}
+END_TEST
+
+/* R-HLP-11: 6.18 programs put ctx->sk into a SOCKMAP; 4.19 refuses */
+START_TEST(sockmap_update)
+{
+	static const uint8_t pay[1] = { 0 };
+	struct rp_delivery d;
+	struct rp_map_attr a;
+	struct rfx f;
+	char *why;
+	int sm;
+
+	rfx_init(&f, _i, RP_SOCK_DGRAM, 1);
+	/* out of the sockarray, so that a sockmap may take it (R-SMAP-4) */
+	ck_assert_int_eq(rp_map_delete(f.st, 0, f.map, 0), 0);
+	rp_map_attr_init(&a, RP_MAP_SOCKMAP, 8, 2);
+	sm = rp_map_create(f.st, 0, &a);
+	ck_assert_int_ge(sm, 3);
+	ATTACH(&f, MOV64_REG(9, 1), KEY(1), _i == 0 ? MOV64_REG(3, 10) :
+	    LDX(BS_DW, 3, 9, 40),
+	    LD_MAP(1, sm), MOV64_REG(2, 10), ALU64_IMM(BA_ADD, 2, -4),
+	    MOV64_IMM(4, 0), CALL(2), MOV64_REG(6, 0), OUT(&f, 0, 6),
+	    KEY(0), CALL_DELETE(sm), MOV64_REG(6, 0), OUT(&f, 1, 6),
+	    MOV64_IMM(0, RP_SK_PASS), EXIT);
+	rfx_send(&f, pay, 1, 0, &d);
+	why = rp_state_take_violation(f.st);
+	if (_i == 0) {
+		expect_why(why, "R-PRG-1");
+	} else {
+		ck_assert_msg(why == NULL, "%s", why);
+		ck_assert_uint_eq(out_get(&f, 0), 0);
+		ck_assert_uint_eq(rp_map_slot(f.st, rp_fd_map(f.st, 0, sm), 1),
+		    f.ids[0]);
+		ck_assert_uint_eq(out_get(&f, 1), (uint64_t)-EINVAL);
+	}
+	rfx_done(&f);
+}
+END_TEST
+
+/* R-EBPF-13 R-MIG-2 R-MIG-3: a migrate program that faults leaves the
+ * migration to the sysctl */
+START_TEST(migrate_fault)
+{
+	struct rp_state *st = rp_state_new(tu_profile(1));
+	int a = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	int b = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	int c = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
+	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, PORT);
+	const struct rp_insn p[] = { MOV64_IMM(0, 0), ALU64_IMM(BA_DIV, 0, 0),
+	    EXIT };
+	struct rp_prog_insns_attr pa = { .prog_type = RP_PROG_SK_REUSEPORT,
+	    .expected_attach_type = RP_ATTACH_SK_REUSEPORT_SELECT_OR_MIGRATE,
+	    .insns = p, .insn_cnt = 3 };
+	struct rp_sock_info si;
+	int pfd = rp_prog_load_insns(st, 0, &pa);
+	char *why;
+
+	ck_assert_int_ge(pfd, 3);
+	ck_assert_int_eq(rp_attach_ebpf(st, 0, a, pfd), 0);
+	ck_assert_int_eq(rp_sysctl_set(st, 0, "net.ipv4.tcp_migrate_req", _i),
+	    0);
+	/* a connection to the listener a reaches; the program faults on
+	 * the packet too: the hash delivers it */
+	ck_assert_int_eq(rp_connect(st, 0, c, &sa), 0);
+	why = rp_state_take_violation(st);
+	expect_why(why, "R-EBPF-3");
+	ck_assert_int_eq(rp_sock_info(st, rp_fd_sock(st, 0, a), &si), 0);
+	if (si.accept_queue == 0) {
+		/* the hash put the child on b: close b, migrate to a */
+		int t = a;
+
+		a = b;
+		b = t;
+	}
+	ck_assert_int_eq(rp_close(st, 0, a), 0);
+	why = rp_state_take_violation(st);
+	expect_why(why, "R-EBPF-3");
+	ck_assert_int_eq(rp_sock_info(st, rp_fd_sock(st, 0, b), &si), 0);
+	ck_assert_uint_eq(si.accept_queue, _i == 1 ? 1 : 0);
+	rp_state_free(st);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------
+ * ebpf/filter: socket filters, LD_ABS, __sk_buff, test runs
+ */
+
+/* R-EBPF-16 R-EBPF-19 R-CTX-8: the frame of run_on() has payload
+ * aa bb cc dd at 0 after the 14-byte Ethernet header (0x0800) */
+START_TEST(ldabs)
+{
+	struct result r;
+
+	RUN(_i, &r, MOV64_REG(6, 1), LD_ABS(BS_W, 0), EXIT);
+	assert_r0(&r, 0xaabbccdd);
+	result_clear(&r);
+	RUN(_i, &r, MOV64_REG(6, 1), MOV64_IMM(7, 1), LD_IND(BS_H, 7, 1),
+	    EXIT);
+	assert_r0(&r, 0xccdd);
+	result_clear(&r);
+	/* outside the packet: the function returns 0 */
+	RUN(_i, &r, MOV64_REG(6, 1), LD_ABS(BS_B, 50), MOV64_IMM(0, 9), EXIT);
+	assert_r0(&r, 0);
+	result_clear(&r);
+	/* SKF_LL_OFF + 12: the EtherType; SKF_NET_OFF + 0: the first byte */
+	RUN(_i, &r, MOV64_REG(6, 1), LD_ABS(BS_H, -0x200000 + 12), EXIT);
+	assert_r0(&r, 0x0800);
+	result_clear(&r);
+	RUN(_i, &r, MOV64_REG(6, 1), LD_ABS(BS_B, -0x100000), EXIT);
+	assert_r0(&r, 0xaa);
+	result_clear(&r);
+	/* r1-r5 are gone afterwards; r6 must be the context */
+	RUN(_i, &r, MOV64_REG(6, 1), LD_ABS(BS_B, 0), MOV64_REG(0, 1), EXIT);
+	assert_fault(&r, "R-EBPF-10", 2);
+	result_clear(&r);
+	RUN(_i, &r, MOV64_IMM(6, 0), LD_ABS(BS_B, 0), EXIT);
+	assert_fault(&r, "R-EBPF-16", 1);
+	result_clear(&r);
+	/* __sk_buff: len, protocol, cb[] */
+	RUN(_i, &r, LDX(BS_W, 0, 1, 0), EXIT);
+	assert_r0(&r, 50);
+	result_clear(&r);
+	RUN(_i, &r, LDX(BS_W, 0, 1, 16), EXIT);
+	assert_r0(&r, 0x0008);
+	result_clear(&r);
+	RUN(_i, &r, ST(BS_W, 1, 52, 7), LDX(BS_W, 0, 1, 52), EXIT);
+	assert_r0(&r, 7);
+	result_clear(&r);
+	RUN(_i, &r, ST(BS_W, 1, 8, 7), MOV64_IMM(0, 0), EXIT);
+	assert_fault(&r, "R-CTX-8", 0);
+	result_clear(&r);
+	RUN(_i, &r, LDX(BS_W, 0, 1, 76), EXIT);	/* data: refused */
+	assert_fault(&r, "R-CTX-8", 0);
+	result_clear(&r);
+}
+END_TEST
+
+/* R-EBPF-19: test runs refused */
+START_TEST(test_run_errors)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	const struct rp_insn p[] = { MOV64_IMM(0, 0), EXIT };
+	struct rp_bpf_run_result out;
+	uint8_t frame[14] = { 0 };
+	int rfd = load(st, RP_PROG_SK_REUSEPORT, p, 2);
+	int sfd = load(st, RP_PROG_SOCKET_FILTER, p, 2);
+
+	ck_assert_int_ge(rfd, 3);
+	ck_assert_int_eq(rp_prog_test_run(st, 0, rfd, frame, 14, &out),
+	    -RP_ENOTSUPP);
+	ck_assert_int_eq(rp_prog_test_run(st, 0, sfd, frame, 13, &out),
+	    -EINVAL);
+	ck_assert_int_eq(rp_prog_test_run(st, 0, sfd, frame, 14, &out), 0);
+	ck_assert(!out.fault);
+	ck_assert_int_eq(rp_prog_test_run(st, 0, 99, frame, 14, &out),
+	    -EBADF);
+	rp_state_free(st);
+}
+END_TEST
+
+/* R-EBPF-15: LD_IMM64 of a map value (6.18) */
+START_TEST(map_value_ld)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	int one = value_map(st, RP_MAP_ARRAY, 4, 16, 1);
+	int two = value_map(st, RP_MAP_ARRAY, 4, 16, 2);
+	int hash = value_map(st, RP_MAP_HASH, 4, 16, 1);
+	const struct rp_insn p[] = { LD_MAP_VALUE(1, one, 8),
+	    LDX(BS_DW, 0, 1, 0), EXIT };
+	struct rp_insn q[G_N_ELEMENTS(p)];
+	uint32_t k = 0;
+	uint64_t v[2] = { 1, 99 };
+	struct result r;
+
+	ck_assert_int_eq(rp_map_update_elem(st, 0, one, &k, v, 0), 0);
+	if (_i == 0) {
+		ck_assert_int_eq(load(st, 1, p, 4), -EINVAL);
+		rp_state_free(st);
+		return;
+	}
+	run_on(st, p, G_N_ELEMENTS(p), &r);
+	assert_r0(&r, 99);
+	result_clear(&r);
+	memcpy(q, p, sizeof(q));
+	q[0].imm = two;
+	ck_assert_int_eq(load(st, 1, q, 4), -RP_ENOTSUPP);
+	q[0].imm = hash;
+	ck_assert_int_eq(load(st, 1, q, 4), -EINVAL);
+	q[0].imm = one;
+	q[1].imm = 16;
+	ck_assert_int_eq(load(st, 1, q, 4), -EINVAL);
+	/* reading past the value */
+	q[1].imm = 12;
+	run_on(st, q, G_N_ELEMENTS(q), &r);
+	assert_fault(&r, "R-EBPF-7", 2);
+	result_clear(&r);
+	rp_state_free(st);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------
+ * valmap: the syscall side of the value maps
+ */
+
+/* R-VMAP-1: create checks */
+START_TEST(vmap_create)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_map_attr a;
+
+	rp_map_attr_init(&a, RP_MAP_ARRAY, 8, 4);
+	ck_assert_int_ge(rp_map_create(st, 0, &a), 3);
+	a.key_size = 8;
+	ck_assert_int_eq(rp_map_create(st, 0, &a), -EINVAL);
+	rp_map_attr_init(&a, RP_MAP_ARRAY, 0, 4);
+	ck_assert_int_eq(rp_map_create(st, 0, &a), -EINVAL);
+	rp_map_attr_init(&a, RP_MAP_ARRAY, 8, 0);
+	ck_assert_int_eq(rp_map_create(st, 0, &a), -EINVAL);
+	rp_map_attr_init(&a, RP_MAP_ARRAY, 8, 4);
+	a.map_flags = RP_BPF_F_NO_PREALLOC;
+	ck_assert_int_eq(rp_map_create(st, 0, &a), -EINVAL);
+	rp_map_attr_init(&a, RP_MAP_HASH, 8, 4);
+	a.map_flags = RP_BPF_F_NO_PREALLOC;
+	a.key_size = 12;
+	ck_assert_int_ge(rp_map_create(st, 0, &a), 3);
+	a.key_size = 0;
+	ck_assert_int_eq(rp_map_create(st, 0, &a), -EINVAL);
+	rp_map_attr_init(&a, RP_MAP_PERCPU_ARRAY, 8, 4);
+	a.map_flags = RP_BPF_F_NUMA_NODE;
+	ck_assert_int_eq(rp_map_create(st, 0, &a), -EINVAL);
+	rp_map_attr_init(&a, RP_MAP_PERCPU_HASH, 32 * 1024 + 1, 4);
+	ck_assert_int_eq(rp_map_create(st, 0, &a), -E2BIG);
+	rp_map_attr_init(&a, RP_MAP_HASH, UINT32_C(1) << 22, 4);
+	ck_assert_int_eq(rp_map_create(st, 0, &a), -E2BIG);
+	rp_map_attr_init(&a, RP_MAP_ARRAY, 8, 4);
+	a.map_flags = RP_BPF_F_RDONLY_PROG;
+	ck_assert_int_eq(rp_map_create(st, 0, &a), _i == 0 ? -EINVAL : 5);
+	/* no capability needed */
+	ck_assert_int_eq(rp_proc_new(st, 0, 1000, 0), 1);
+	rp_map_attr_init(&a, RP_MAP_ARRAY, 8, 4);
+	ck_assert_int_eq(rp_map_create(st, 1, &a), _i == 0 ? 3 : -EPERM);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* R-VMAP-2 R-VMAP-4 R-VMAP-5 R-NXT-2 R-NXT-3 R-NXT-4: arrays */
+START_TEST(vmap_array)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	int m = value_map(st, RP_MAP_ARRAY, 4, 6, 3);
+	uint8_t val[6] = { 1, 2, 3, 4, 5, 6 }, got[6];
+	uint32_t k = 1, n;
+	uint64_t v;
+
+	ck_assert_int_eq(rp_map_update_elem(st, 0, m, &k, val, 3), -EINVAL);
+	k = 3;
+	ck_assert_int_eq(rp_map_update_elem(st, 0, m, &k, val, 0), -E2BIG);
+	k = 1;
+	ck_assert_int_eq(rp_map_update_elem(st, 0, m, &k, val,
+	    RP_BPF_NOEXIST), -EEXIST);
+	ck_assert_int_eq(rp_map_update_elem(st, 0, m, &k, val, RP_BPF_F_LOCK),
+	    -EINVAL);
+	ck_assert_int_eq(rp_map_update_elem(st, 0, m, &k, val, RP_BPF_EXIST),
+	    0);
+	ck_assert_int_eq(rp_map_lookup_elem(st, 0, m, &k, got, 0), 0);
+	ck_assert_mem_eq(got, val, 6);
+	ck_assert_int_eq(rp_map_lookup(st, 0, m, 1, &v, 0), 0);
+	ck_assert_uint_eq(v, 0x060504030201u);
+	k = 3;
+	ck_assert_int_eq(rp_map_lookup_elem(st, 0, m, &k, got, 0), -ENOENT);
+	ck_assert_int_eq(rp_map_delete_elem(st, 0, m, &k), -EINVAL);
+	ck_assert_int_eq(rp_map_next_key(st, 0, m, NULL, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	k = 1;
+	ck_assert_int_eq(rp_map_next_key(st, 0, m, &k, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	k = 2;
+	ck_assert_int_eq(rp_map_next_key(st, 0, m, &k, &n), -ENOENT);
+	rp_state_free(st);
+}
+END_TEST
+
+/* R-VMAP-3 R-VMAP-4 R-NXT-5: hashes with 8-byte keys */
+START_TEST(vmap_hash)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	int m = value_map(st, RP_MAP_HASH, 8, 4, 2);
+	uint64_t k1 = 0x0200000000000000u, k2 = 1, k3 = 5, n;
+	uint32_t val = 7, got = 0;
+
+	ck_assert_int_eq(rp_map_update_elem(st, 0, m, &k1, &val,
+	    RP_BPF_EXIST), -ENOENT);
+	ck_assert_int_eq(rp_map_update_elem(st, 0, m, &k1, &val,
+	    RP_BPF_NOEXIST), 0);
+	ck_assert_int_eq(rp_map_update_elem(st, 0, m, &k1, &val,
+	    RP_BPF_NOEXIST), -EEXIST);
+	ck_assert_int_eq(rp_map_update_elem(st, 0, m, &k2, &val, 0), 0);
+	ck_assert_int_eq(rp_map_update_elem(st, 0, m, &k3, &val, 0), -E2BIG);
+	val = 9;
+	ck_assert_int_eq(rp_map_update_elem(st, 0, m, &k2, &val, 0), 0);
+	ck_assert_int_eq(rp_map_lookup_elem(st, 0, m, &k2, &got, 0), 0);
+	ck_assert_uint_eq(got, 9);
+	/* ascending bytes: k2 (01 00 ...) before k1 (00 ... 02) */
+	ck_assert_int_eq(rp_map_next_key(st, 0, m, NULL, &n), 0);
+	ck_assert_uint_eq(n, k1);
+	ck_assert_int_eq(rp_map_next_key(st, 0, m, &n, &n), 0);
+	ck_assert_uint_eq(n, k2);
+	ck_assert_int_eq(rp_map_next_key(st, 0, m, &n, &n), -ENOENT);
+	ck_assert_int_eq(rp_map_next_key(st, 0, m, &k3, &n), 0);
+	ck_assert_uint_eq(n, k1);	/* absent key: from the first */
+	ck_assert_int_eq(rp_map_delete_elem(st, 0, m, &k3), -ENOENT);
+	ck_assert_int_eq(rp_map_delete_elem(st, 0, m, &k1), 0);
+	ck_assert_int_eq(rp_map_lookup_elem(st, 0, m, &k1, &got, 0), -ENOENT);
+	/* the integer API wants 4-byte keys */
+	ck_assert_int_eq(rp_map_delete(st, 0, m, 1), -EINVAL);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------
  * Suite
  */
 
@@ -870,6 +2104,42 @@ ebpf_suite(void)
 
 	tc = tcase_create("ebpf/load");
 	tcase_add_loop_test(tc, load_checks, 0, TU_NPROFILES);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("ebpf/ctx");
+	tcase_add_loop_test(tc, ctx_fields, 0, 2 * TU_NPROFILES);
+	tcase_add_loop_test(tc, ctx_bind_inany, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, ctx_narrow, 0,
+	    (int)G_N_ELEMENTS(narrow_cases) * TU_NPROFILES);
+	tcase_add_loop_test(tc, ctx_sock, 0, TU_NPROFILES);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("ebpf/helpers");
+	tcase_add_loop_test(tc, select_helper, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, helper_refused, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, filter_select_refused, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, helper_array, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, helper_hash, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, helper_percpu, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, helper_outer, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, helper_load_bytes, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, helper_machine, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, printk, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, observer, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, sched_points, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, sockmap_update, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, migrate_fault, 0, 2);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("ebpf/filter");
+	tcase_add_loop_test(tc, ldabs, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, test_run_errors, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, map_value_ld, 0, TU_NPROFILES);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("ebpf/valmap");
+	tcase_add_loop_test(tc, vmap_create, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, vmap_array, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, vmap_hash, 0, TU_NPROFILES);
 	suite_add_tcase(s, tc);
 	return s;
 }
