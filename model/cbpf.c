@@ -102,9 +102,9 @@ is_cond_jump(uint16_t code)
 static bool
 is_ancillary(uint32_t k)
 {
-	int32_t off = (int32_t)k - SKF_AD_OFF;
+	int64_t off = (int64_t)(int32_t)k - SKF_AD_OFF;
 
-	return (int32_t)k >= SKF_AD_OFF && off < SKF_AD_MAX && off % 4 == 0;
+	return off >= 0 && off < SKF_AD_MAX && off % 4 == 0;
 }
 
 /*

@@ -900,6 +900,14 @@ cond_ptr(struct rp_bpf_run *run, unsigned op, bool j32,
  * Memory: the stack
  */
 
+/* A pointer's offset plus off, wrapping as the machine does (no
+ * signed overflow). */
+static inline int64_t
+addr(uint64_t v, int64_t off)
+{
+	return (int64_t)(v + (uint64_t)off);
+}
+
 static bool
 stack_frame(struct rp_bpf_run *run, const struct rp_breg *r,
     struct rp_bpf_frame **fp)
@@ -941,11 +949,11 @@ static bool
 stack_slot(struct rp_bpf_run *run, const struct rp_breg *r, int64_t off,
     uint32_t size, struct rp_bpf_frame **fp, uint32_t *at)
 {
-	int64_t a = (int64_t)r->v + off;
+	int64_t a = addr(r->v, off);
 
 	if (!stack_frame(run, r, fp))
 		return false;
-	if (a < -RP_BPF_STACK || a + size > 0)
+	if (a < -RP_BPF_STACK || a > -(int64_t)size)
 		return rp_bpf_fault(run, "R-EBPF-10", "stack access at fp%+"
 		    G_GINT64_MODIFIER "d, %u bytes, outside the 512-byte frame",
 		    a, size);
@@ -997,7 +1005,7 @@ rp_bpf_mem(struct rp_bpf_run *run, const struct rp_breg *r, int64_t off,
 	struct rp_bpf_frame *f;
 	const struct rp_skb *skb;
 	uint32_t at;
-	int64_t a = (int64_t)r->v + off;
+	int64_t a = addr(r->v, off);
 
 	switch (r->t) {
 	case RP_BPF_REG_STACK:
@@ -1018,7 +1026,7 @@ rp_bpf_mem(struct rp_bpf_run *run, const struct rp_breg *r, int64_t off,
 		}
 		return f->mem + at;
 	case RP_BPF_REG_MAP_VALUE:
-		if (a < 0 || a + size > r->size) {
+		if (a < 0 || (uint64_t)a + size > r->size) {
 			rp_bpf_fault(run, "R-EBPF-7", "%s at offset %"
 			    G_GINT64_MODIFIER "d, %u bytes, of a %u-byte value "
 			    "of map %u", what, a, size, r->size, r->map->id);
@@ -1245,9 +1253,9 @@ ctx_skb(struct rp_bpf_run *run, int64_t off, uint32_t size, bool write,
 		    G_GINT64_MODIFIER "d, %u bytes", off, size);
 	if (off >= 48 && off + size <= 68) {	/* cb[0..4] */
 		if (write)
-			memcpy(run->cb + off - 48, &src, size);
+			memcpy(run->cb + (off - 48), &src, size);
 		else
-			set_scalar(d, get_le(run->cb + off - 48, size));
+			set_scalar(d, get_le(run->cb + (off - 48), size));
 		return true;
 	}
 	if (write)
@@ -1276,7 +1284,7 @@ sock_load(struct rp_bpf_run *run, const struct rp_breg *r, int64_t off,
     uint32_t size, struct rp_breg *d)
 {
 	const struct rp_sock *sk = r->obj;
-	int64_t a = (int64_t)r->v + off;
+	int64_t a = addr(r->v, off);
 	uint32_t start = (uint32_t)a & ~3u;
 	bool v6 = sk->family == RP_AF_INET6;
 	uint8_t b[4] = { 0 };
@@ -1346,9 +1354,9 @@ exec_ldx(struct rp_bpf_run *run, const struct rp_insn *in)
 	switch (src.t) {
 	case RP_BPF_REG_CTX:
 		if (run->prog_type == SOCK_FILTER)
-			return ctx_skb(run, (int64_t)src.v + in->off, size,
+			return ctx_skb(run, addr(src.v, in->off), size,
 			    false, d, 0);
-		return ctx_reuseport(run, (int64_t)src.v + in->off, size, d);
+		return ctx_reuseport(run, addr(src.v, in->off), size, d);
 	case RP_BPF_REG_SOCK:
 		return sock_load(run, &src, in->off, size, d);
 	case RP_BPF_REG_STACK:
@@ -1403,7 +1411,7 @@ exec_st(struct rp_bpf_run *run, const struct rp_insn *in)
 	}
 	if (dst.t == RP_BPF_REG_CTX && run->prog_type == SOCK_FILTER &&
 	    (val == NULL || val->t == RP_BPF_REG_SCALAR))
-		return ctx_skb(run, (int64_t)dst.v + in->off, size, true, NULL,
+		return ctx_skb(run, addr(dst.v, in->off), size, true, NULL,
 		    v);
 	if (dst.t == RP_BPF_REG_CTX)
 		return rp_bpf_fault(run, "R-CTX-6", "a store into the "
@@ -1550,7 +1558,7 @@ frame_put(struct rp_state *st, struct rp_bpf_frame *f)
 {
 	f->gen++;
 	if (st->bpf_frames == NULL)
-		st->bpf_frames = g_ptr_array_new();
+		st->bpf_frames = g_ptr_array_new_with_free_func(g_free);
 	g_ptr_array_add(st->bpf_frames, f);
 }
 
@@ -1598,13 +1606,14 @@ call_sub(struct rp_bpf_run *run, const struct rp_insn *in)
 static bool
 ret_sub(struct rp_bpf_run *run)
 {
-	struct rp_bpf_frame *f = run->frame[--run->nframes];
+	struct rp_bpf_frame *f = run->frame[run->nframes - 1];
 
 	if (!readable(run, 0))
 		return false;
 	if (run->r[0].t == RP_BPF_REG_STACK && run->r[0].obj == f)
 		return rp_bpf_fault(run, "R-EBPF-9", "returning a pointer to "
 		    "the callee's stack");
+	run->nframes--;
 	run->pc = f->ret_pc;
 	memcpy(&run->r[6], f->saved, sizeof(f->saved));
 	for (unsigned i = 1; i <= 5; i++)
