@@ -92,6 +92,7 @@ enum bad {
 	B_LDABS,	/* LD_ABS/LD_IND outside a socket filter */
 	B_PSEUDO,	/* a kfunc call */
 	B_LDIMM_TAIL,	/* the second half of an LD_IMM64 */
+	B_PAST_END,	/* one past the last instruction */
 };
 
 static const char *const bad_text[] = {
@@ -108,6 +109,7 @@ static const char *const bad_text[] = {
 	[B_LDABS] = "LD_ABS/LD_IND exist only for socket filters",
 	[B_PSEUDO] = "kfunc calls are not modelled",
 	[B_LDIMM_TAIL] = "the second half of an LD_IMM64",
+	[B_PAST_END] = "the program runs past its last instruction",
 };
 
 static const char *const bad_rule[] = {
@@ -124,7 +126,129 @@ static const char *const bad_rule[] = {
 	[B_LDABS] = "R-EBPF-16",
 	[B_PSEUDO] = "R-EBPF-9",
 	[B_LDIMM_TAIL] = "R-EBPF-15",
+	[B_PAST_END] = "R-EBPF-6",
 };
+
+/*
+ * The fast cases of the interpreter: each instruction the decoder found
+ * valid is decoded once more into a struct rp_bpf_op, whose code f lets
+ * the loop dispatch once; each case handles scalars, the stack and the
+ * packet, and leaves the other pointers, the rare forms and every fault
+ * to the general path (F_GENERAL, or a case giving up).
+ */
+enum fast {
+	F_GENERAL,
+	F_ADD64, F_SUB64, F_AND64, F_OR64, F_XOR64, F_LSH64, F_RSH64, F_MOV64,
+	F_OTHER64,	/* mul, div, mod, arsh: alu64() */
+	F_ADD32, F_SUB32, F_AND32, F_OR32, F_XOR32, F_LSH32, F_RSH32, F_MOV32,
+	F_OTHER32,
+	F_JA, F_JEQ, F_JNE, F_JGT, F_JGE, F_JLT, F_JLE, F_JSGT, F_JSGE,
+	F_JSLT, F_JSLE, F_JSET,
+	F_JMP32,	/* any JMP32 condition: cond() */
+	F_CALL,		/* a helper */
+	F_EXIT,
+	F_LDIMM,	/* LD_IMM64 of a number */
+	F_LDMAP,	/* LD_IMM64 of a map (BPF_PSEUDO_MAP_FD) */
+	/* loads and stores of 1, 2, 4, 8 bytes (BPF_MEM) */
+	F_LDX1, F_LDX2, F_LDX4, F_LDX8, F_ST1, F_ST2, F_ST4, F_ST8,
+};
+
+/* bit 7 of a fast code: the source is a register (BPF_X) */
+#define F_X	0x80
+
+struct rp_bpf_op {
+	uint8_t		f;	/* enum fast, | F_X */
+	uint8_t		dst;
+	uint8_t		src;
+	uint8_t		op;	/* OP() of the code (F_OTHER*, F_JMP32) */
+	bool		sign;	/* sdiv, smod */
+	int16_t		off;
+	uint64_t	imm;	/* sign-extended */
+};
+
+/* log2 of a load's or store's width: 0 for a byte ... 3 for 8 bytes */
+static unsigned
+mem_log2(uint8_t code)
+{
+	switch (SIZE(code)) {
+	case S_B:  return 0;
+	case S_H:  return 1;
+	case S_W:  return 2;
+	default:   return 3;	/* S_DW */
+	}
+}
+
+/* The fast code of a valid instruction. */
+static uint8_t
+fast_code(const struct rp_insn *in)
+{
+	static const uint8_t alu[16] = {
+		[A_ADD >> 4] = F_ADD64, [A_SUB >> 4] = F_SUB64,
+		[A_AND >> 4] = F_AND64, [A_OR >> 4] = F_OR64,
+		[A_XOR >> 4] = F_XOR64, [A_LSH >> 4] = F_LSH64,
+		[A_RSH >> 4] = F_RSH64, [A_MOV >> 4] = F_MOV64,
+		[A_MUL >> 4] = F_OTHER64, [A_DIV >> 4] = F_OTHER64,
+		[A_MOD >> 4] = F_OTHER64, [A_ARSH >> 4] = F_OTHER64,
+	};
+	static const uint8_t jmp[16] = {
+		[J_JEQ >> 4] = F_JEQ, [J_JNE >> 4] = F_JNE,
+		[J_JGT >> 4] = F_JGT, [J_JGE >> 4] = F_JGE,
+		[J_JLT >> 4] = F_JLT, [J_JLE >> 4] = F_JLE,
+		[J_JSGT >> 4] = F_JSGT, [J_JSGE >> 4] = F_JSGE,
+		[J_JSLT >> 4] = F_JSLT, [J_JSLE >> 4] = F_JSLE,
+		[J_JSET >> 4] = F_JSET,
+	};
+	uint8_t f, x = SRC_X(in->code) ? F_X : 0;
+
+	switch (CLS(in->code)) {
+	case C_ALU64:
+	case C_ALU:
+		f = alu[OP(in->code) >> 4];
+		/* movsx (off 8, 16, 32), the byte swaps, neg: general;
+		 * off 1 is sdiv or smod */
+		if (f == 0 || (in->off != 0 && f != F_OTHER64))
+			return F_GENERAL;
+		if (CLS(in->code) == C_ALU)
+			f += F_ADD32 - F_ADD64;
+		return f | x;
+	case C_JMP:
+		if (OP(in->code) == J_JA)
+			return F_JA;
+		if (OP(in->code) == J_CALL)
+			return in->src_reg == 0 ? F_CALL : F_GENERAL;
+		if (OP(in->code) == J_EXIT)
+			return F_EXIT;
+		f = jmp[OP(in->code) >> 4];
+		return f == 0 ? F_GENERAL : f | x;
+	case C_JMP32:
+		f = jmp[OP(in->code) >> 4];
+		return f == 0 ? F_GENERAL : F_JMP32 | x;
+	case C_LDX:
+		if (MODE(in->code) != M_MEM)
+			return F_GENERAL;	/* sign-extending loads */
+		return (uint8_t)(F_LDX1 + mem_log2(in->code));
+	case C_ST:
+		return (uint8_t)(F_ST1 + mem_log2(in->code));
+	case C_STX:
+		if (MODE(in->code) != M_MEM)
+			return F_GENERAL;	/* atomics */
+		return (uint8_t)((F_ST1 + mem_log2(in->code)) | F_X);
+	default:
+		return F_GENERAL;
+	}
+}
+
+static void
+fast_decode(const struct rp_insn *in, struct rp_bpf_op *o)
+{
+	o->f = fast_code(in);
+	o->dst = in->dst_reg;
+	o->src = in->src_reg;
+	o->op = OP(in->code);
+	o->sign = in->off == 1;
+	o->off = in->off;
+	o->imm = (uint64_t)(int64_t)in->imm;
+}
 
 static bool
 jump_ok(uint32_t len, uint32_t pc, int64_t off)
@@ -333,6 +457,8 @@ rp_bpf_code_free(struct rp_state *st, struct rp_bpf_code *code)
 	g_ptr_array_unref(code->used_maps);
 	g_free(code->insns);
 	g_free(code->bad);
+	g_free(code->op);
+	g_free(code->helper);
 	g_free(code->ld_map);
 	g_free(code->ld_off);
 	g_free(code);
@@ -403,7 +529,11 @@ rp_bpf_load(struct rp_state *st, struct rp_proc *p, uint32_t prog_type,
 	code->len = n;
 	code->prog_type = prog_type;
 	code->insns = g_memdup2(insns, (gsize)n * sizeof(struct rp_insn));
-	code->bad = g_malloc0(n);
+	code->bad = g_malloc0(n + 1);
+	code->bad[n] = B_PAST_END;
+	code->helper = g_new0(const struct rp_bpf_helper *, n);
+	/* op[n]: F_GENERAL, see bad[n] */
+	code->op = g_new0(struct rp_bpf_op, n + 1);
 	code->ld_map = g_new0(struct rp_map *, n);
 	code->ld_off = g_new0(uint32_t, n);
 	code->used_maps = g_ptr_array_new();
@@ -412,6 +542,12 @@ rp_bpf_load(struct rp_state *st, struct rp_proc *p, uint32_t prog_type,
 		if (code->insns[pc].code != (C_LD | M_IMM | S_DW)) {
 			code->bad[pc] = (uint8_t)decode(st->prof, code->insns,
 			    n, pc, prog_type);
+			if (code->insns[pc].code == (C_JMP | J_CALL) &&
+			    code->insns[pc].src_reg == 0)
+				code->helper[pc] = rp_bpf_helper_find(st->prof,
+				    prog_type, code->insns[pc].imm);
+			if (code->bad[pc] == B_OK)
+				fast_decode(&code->insns[pc], &code->op[pc]);
 			continue;
 		}
 		err = resolve_ldimm64(st, p, code, pc);
@@ -421,6 +557,15 @@ rp_bpf_load(struct rp_state *st, struct rp_proc *p, uint32_t prog_type,
 		}
 		code->bad[pc] = code->insns[pc].dst_reg > 10 ? B_REGNO :
 		    code->insns[pc].dst_reg == 10 ? B_FP_WRITE : B_OK;
+		if (code->bad[pc] == B_OK && (code->ld_map[pc] == NULL ||
+		    code->insns[pc].src_reg == PSEUDO_MAP_FD)) {
+			struct rp_bpf_op *o = &code->op[pc];
+
+			o->f = code->ld_map[pc] == NULL ? F_LDIMM : F_LDMAP;
+			o->dst = code->insns[pc].dst_reg;
+			o->imm = (uint32_t)code->insns[pc].imm |
+			    (uint64_t)(uint32_t)code->insns[pc + 1].imm << 32;
+		}
 		code->bad[++pc] = B_LDIMM_TAIL;
 	}
 	*codep = code;
@@ -961,31 +1106,80 @@ stack_slot(struct rp_bpf_run *run, const struct rp_breg *r, int64_t off,
 	return stack_depth(run, *fp, (uint32_t)-a);
 }
 
+/* The bits [lo, lo + n) of a 64-bit word (n <= 64 - lo). */
+static inline uint64_t
+bits(uint32_t lo, uint32_t n)
+{
+	return (n >= 64 ? UINT64_MAX : (UINT64_C(1) << n) - 1) << lo;
+}
+
+/* Bytes [at, at + size) of the frame, at most 64 at a time. */
 static bool
 stack_inited(const struct rp_bpf_frame *f, uint32_t at, uint32_t size)
 {
-	for (uint32_t i = at; i < at + size; i++)
-		if (!(f->init[i / 64] & (UINT64_C(1) << (i % 64))))
+	while (size > 0) {
+		uint32_t lo = at % 64, n = MIN(size, 64 - lo);
+		uint64_t m = bits(lo, n);
+
+		if ((f->init[at / 64] & m) != m)
 			return false;
+		at += n;
+		size -= n;
+	}
 	return true;
+}
+
+/* The 8-byte slots bytes [at, at + size) touch, as a mask. */
+static inline uint64_t
+slots(uint32_t at, uint32_t size)
+{
+	return bits(at / 8, (at + size - 1) / 8 - at / 8 + 1);
 }
 
 static void
 stack_mark(struct rp_bpf_frame *f, uint32_t at, uint32_t size)
 {
-	for (uint32_t i = at; i < at + size; i++)
-		f->init[i / 64] |= UINT64_C(1) << (i % 64);
-	for (uint32_t s = at / 8; s <= (at + size - 1) / 8; s++)
-		f->spilled &= ~(UINT64_C(1) << s);
+	f->spilled &= ~slots(at, size);
+	while (size > 0) {
+		uint32_t lo = at % 64, n = MIN(size, 64 - lo);
+
+		f->init[at / 64] |= bits(lo, n);
+		at += n;
+		size -= n;
+	}
 }
 
 static bool
 spilled_in(const struct rp_bpf_frame *f, uint32_t at, uint32_t size)
 {
-	for (uint32_t s = at / 8; s <= (at + size - 1) / 8; s++)
-		if (f->spilled & (UINT64_C(1) << s))
-			return true;
-	return false;
+	return (f->spilled & slots(at, size)) != 0;
+}
+
+/*
+ * The frame and byte index of the stack bytes [r + off, +size) when
+ * every check of the general path passes: a live frame, inside it,
+ * aligned, and either within the depth already reached or in the only
+ * frame (whose depth, at most 512, cannot overflow the combined stack).
+ * NULL: the general path decides (and may fault).
+ */
+static inline struct rp_bpf_frame *
+stack_fast(const struct rp_bpf_run *run, const struct rp_breg *r,
+    int64_t off, uint32_t size, bool align, uint32_t *at)
+{
+	struct rp_bpf_frame *f = r->obj;
+	int64_t a = addr(r->v, off);
+
+	if (r->frame >= run->nframes || run->frame[r->frame] != f ||
+	    f->gen != r->size || a < -RP_BPF_STACK ||
+	    a > -(int64_t)size || (align && (a & (int64_t)(size - 1)) != 0))
+		return NULL;
+	if ((uint32_t)-a > f->depth) {
+		if (run->nframes != 1)
+			return NULL;
+		f->depth = (uint32_t)-a;
+	}
+	*at = (uint32_t)(a + RP_BPF_STACK);
+	return f;
 }
 
 /* ---------------------------------------------------------------------
@@ -1009,6 +1203,20 @@ rp_bpf_mem(struct rp_bpf_run *run, const struct rp_breg *r, int64_t off,
 
 	switch (r->t) {
 	case RP_BPF_REG_STACK:
+		/* the quick case: bytes within one word of init[] */
+		if ((f = stack_fast(run, r, off, size, false, &at)) != NULL &&
+		    at % 64 + size <= 64) {
+			uint64_t m = bits(at % 64, size), sl = slots(at, size);
+
+			if (write) {
+				f->spilled &= ~sl;
+				f->init[at / 64] |= m;
+				return f->mem + at;
+			}
+			if ((f->spilled & sl) == 0 &&
+			    (f->init[at / 64] & m) == m)
+				return f->mem + at;
+		}
 		if (!stack_slot(run, r, off, size, &f, &at))
 			return NULL;
 		if (spilled_in(f, at, size) && !write) {
@@ -1538,11 +1746,10 @@ exec_ldabs(struct rp_bpf_run *run, const struct rp_insn *in, bool *exit)
 static struct rp_bpf_frame *
 frame_get(struct rp_state *st)
 {
-	struct rp_bpf_frame *f;
+	struct rp_bpf_frame *f = st->bpf_frames;
 
-	if (st->bpf_frames != NULL && st->bpf_frames->len > 0) {
-		f = g_ptr_array_steal_index_fast(st->bpf_frames,
-		    st->bpf_frames->len - 1);
+	if (f != NULL) {
+		st->bpf_frames = f->next;
 	} else {
 		f = g_new(struct rp_bpf_frame, 1);
 		f->gen = 0;
@@ -1557,17 +1764,19 @@ static void
 frame_put(struct rp_state *st, struct rp_bpf_frame *f)
 {
 	f->gen++;
-	if (st->bpf_frames == NULL)
-		st->bpf_frames = g_ptr_array_new_with_free_func(g_free);
-	g_ptr_array_add(st->bpf_frames, f);
+	f->next = st->bpf_frames;
+	st->bpf_frames = f;
 }
 
 void
 rp_bpf_state_free(struct rp_state *st)
 {
-	if (st->bpf_frames != NULL)
-		g_ptr_array_free(st->bpf_frames, TRUE);
-	st->bpf_frames = NULL;
+	while (st->bpf_frames != NULL) {
+		struct rp_bpf_frame *f = st->bpf_frames;
+
+		st->bpf_frames = f->next;
+		g_free(f);
+	}
 }
 
 static void
@@ -1578,7 +1787,7 @@ frame_reg(struct rp_bpf_run *run, unsigned i)
 	r->t = RP_BPF_REG_STACK;
 	r->v = 0;
 	r->obj = run->frame[i];
-	r->frame = (uint8_t)i;
+	r->frame = (uint16_t)i;
 	r->size = run->frame[i]->gen;
 }
 
@@ -1639,7 +1848,7 @@ exec_jmp(struct rp_bpf_run *run, const struct rp_insn *in, bool *done)
 	case J_CALL:
 		if (in->src_reg == PSEUDO_CALL)
 			return call_sub(run, in);
-		if (!rp_bpf_call(run, in->imm))
+		if (!rp_bpf_call(run, in->imm, run->code->helper[run->pc]))
 			return false;
 		run->pc++;
 		return true;
@@ -1674,6 +1883,211 @@ exec_jmp(struct rp_bpf_run *run, const struct rp_insn *in, bool *done)
 }
 
 /*
+ * The fast cases: scalar arithmetic, moves and jumps, one dispatch.
+ * True when done (pc advanced); false: the general path must run it
+ * (a pointer or an unwritten register is involved, or a trace wants
+ * the branch).
+ */
+/* size bytes at p, little-endian, size a constant after inlining */
+static inline uint64_t
+load_n(const uint8_t *p, uint32_t size)
+{
+	uint64_t v8;
+	uint32_t v4;
+	uint16_t v2;
+
+	switch (size) {
+	case 1:
+		return *p;
+	case 2:
+		memcpy(&v2, p, 2);
+		return v2;
+	case 4:
+		memcpy(&v4, p, 4);
+		return v4;
+	default:
+		memcpy(&v8, p, 8);
+		return v8;
+	}
+}
+
+/*
+ * The fast loads: from the stack and the packet, when they cannot
+ * fault.  True when done.
+ */
+static inline bool
+fast_ldx(struct rp_bpf_run *run, struct rp_breg *d, const struct rp_breg *sr,
+    int16_t off, uint32_t size)
+{
+	struct rp_bpf_frame *fr;
+	const uint8_t *p;
+	uint32_t at;
+	uint64_t v, m;
+
+	if (sr->t == RP_BPF_REG_STACK) {
+		if ((fr = stack_fast(run, sr, off, size, true, &at)) == NULL)
+			return false;
+		if (fr->spilled & (UINT64_C(1) << (at / 8))) {
+			if (size != 8)
+				return false;
+			*d = fr->spill[at / 8];	/* a pointer */
+			return true;
+		}
+		m = bits(at % 64, size);
+		if ((fr->init[at / 64] & m) != m)
+			return false;
+		p = fr->mem + at;
+	} else if (sr->t == RP_BPF_REG_PKT) {
+		const struct rp_skb *skb = rp_bpf_skb(run);
+		int64_t a = addr(sr->v, off);
+
+		if (a < 0 || (uint64_t)a + size > skb->len - skb->data)
+			return false;
+		p = skb->buf + skb->data + a;
+	} else if (sr->t == RP_BPF_REG_CTX && run->prog_type == REUSEPORT) {
+		/* the whole fields of sk_reuseport_md every kernel has
+		 * (ctx_reuseport() for the rest) */
+		int64_t a = addr(sr->v, off);
+
+		if (size == 8 && (a == MD_DATA || a == MD_DATA_END)) {
+			d->t = a == MD_DATA ? RP_BPF_REG_PKT :
+			    RP_BPF_REG_PKT_END;
+			d->v = 0;
+			d->obj = NULL;
+			return true;
+		}
+		if (size != 4 || (a != MD_LEN && a != MD_HASH))
+			return false;
+		if (a == MD_LEN) {
+			const struct rp_skb *skb = rp_bpf_skb(run);
+
+			v = skb->len - skb->data;
+		} else {
+			v = run->hash;
+		}
+		d->t = RP_BPF_REG_SCALAR;
+		d->v = v;
+		d->obj = NULL;
+		return true;
+	} else {
+		return false;
+	}
+	v = load_n(p, size);
+	d->t = RP_BPF_REG_SCALAR;
+	d->v = v;
+	d->obj = NULL;
+	return true;
+}
+
+/* The fast stores: a scalar v to the stack. */
+static inline bool
+fast_st(struct rp_bpf_run *run, const struct rp_breg *d, int16_t off,
+    uint64_t v, uint32_t size)
+{
+	struct rp_bpf_frame *fr;
+	uint32_t at;
+
+	if (d->t != RP_BPF_REG_STACK ||
+	    (fr = stack_fast(run, d, off, size, true, &at)) == NULL)
+		return false;
+	memcpy(fr->mem + at, &v, size);	/* little-endian host */
+	fr->init[at / 64] |= bits(at % 64, size);
+	fr->spilled &= ~(UINT64_C(1) << (at / 8));
+	return true;
+}
+
+/* Kinds of pointer a scalar may be added to (alu_ptr()). */
+#define PTR_ARITH	(1u << RP_BPF_REG_STACK | 1u << RP_BPF_REG_PKT |	\
+	1u << RP_BPF_REG_MAP_VALUE | 1u << RP_BPF_REG_CTX)
+
+/*
+ * One instruction the general way, from run->pc: every check, every
+ * event, every fault.  False after a fault; *done after the last EXIT.
+ */
+static bool
+step(struct rp_bpf_run *run, uint64_t budget, bool want_insns, bool *done)
+{
+	const struct rp_bpf_code *code = run->code;
+	const struct rp_insn *in;
+	bool ok = true;
+
+	/* jumps and calls were checked at load: only a fall past the end
+	 * leaves the program, and bad[len] says so */
+	if (G_UNLIKELY(code->bad[run->pc] != B_OK))
+		return rp_bpf_fault(run, bad_rule[code->bad[run->pc]], "%s",
+		    bad_text[code->bad[run->pc]]);
+	in = &code->insns[run->pc];
+	if (G_UNLIKELY(++run->count > budget))
+		return rp_bpf_fault(run, "R-EBPF-12", "more than %"
+		    G_GUINT64_FORMAT " instructions in one run", budget);
+	if (G_UNLIKELY(want_insns))
+		rp_bpf_emit(run, &(struct rp_bpf_event){ .kind =
+		    RP_BPF_EV_INSN });
+	switch (CLS(in->code)) {
+	case C_ALU:
+	case C_ALU64:
+		ok = exec_alu(run, in);
+		run->pc++;
+		break;
+	case C_JMP:
+	case C_JMP32:
+		ok = exec_jmp(run, in, done);
+		break;
+	case C_LDX:
+		ok = exec_ldx(run, in);
+		run->pc++;
+		break;
+	case C_ST:
+		ok = exec_st(run, in);
+		run->pc++;
+		break;
+	case C_STX:
+		ok = MODE(in->code) == M_ATOMIC ? exec_atomic(run, in) :
+		    exec_st(run, in);
+		run->pc++;
+		break;
+	default:	/* C_LD */
+		if (MODE(in->code) != M_IMM) {
+			bool ex = false;
+
+			ok = exec_ldabs(run, in, &ex);
+			run->pc++;
+			if (ok && ex) {
+				if (run->nframes > 1)
+					ok = ret_sub(run);
+				else
+					*done = true;
+			}
+			break;
+		}
+		if (code->ld_map[run->pc] == NULL) {
+			set_scalar(&run->r[in->dst_reg], (uint32_t)in->imm |
+			    (uint64_t)(uint32_t)in[1].imm << 32);
+		} else if (in->src_reg == PSEUDO_MAP_FD) {
+			struct rp_breg *d = &run->r[in->dst_reg];
+
+			d->t = RP_BPF_REG_MAP;
+			d->obj = code->ld_map[run->pc];
+			d->v = 0;
+		} else {
+			struct rp_breg *d = &run->r[in->dst_reg];
+			struct rp_map *m = code->ld_map[run->pc];
+			uint32_t key0 = 0;
+
+			d->t = RP_BPF_REG_MAP_VALUE;
+			d->obj = rp_vmap_lookup(run->st, m,
+			    (const uint8_t *)&key0, run->st->cpu);
+			d->map = m;
+			d->size = m->value_size;
+			d->v = code->ld_off[run->pc];
+		}
+		run->pc += 2;
+		break;
+	}
+	return ok;
+}
+
+/*
  * Run the program from instruction 0 with r1 = the context.  True with
  * the result in *r0 when it exits; false after a fault (recorded).
  */
@@ -1681,13 +2095,19 @@ static bool
 interpret(struct rp_bpf_run *run, uint64_t *r0)
 {
 	const struct rp_bpf_code *code = run->code;
+	const struct rp_bpf_op *ops = code->op;
+	struct rp_breg *const r = run->r;
 	uint64_t budget = run->st->insn_budget != 0 ? run->st->insn_budget :
-	    RP_BPF_INSN_BUDGET;
+	    RP_BPF_INSN_BUDGET, count = 0;
 	bool done = false, want_insns = run->trace &&
 	    run->st->bpf_obs->want_insns;
+	/* an observer sees every instruction the general way */
+	bool fast = !run->trace;
+	uint32_t pc = 0;
 
-	memset(run->r, 0, sizeof(run->r));
-	run->r[1].t = RP_BPF_REG_CTX;
+	r[1].t = RP_BPF_REG_CTX;	/* run_init() made the rest NONE */
+	r[1].v = 0;
+	r[1].obj = NULL;
 	run->frame[0] = frame_get(run->st);
 	run->nframes = 1;
 	frame_reg(run, 0);
@@ -1696,93 +2116,197 @@ interpret(struct rp_bpf_run *run, uint64_t *r0)
 		rp_bpf_emit(run, &(struct rp_bpf_event){ .kind =
 		    RP_BPF_EV_START, .val = code->prog_type,
 		    .count = code->len });
-	while (!done) {
-		const struct rp_insn *in;
-		bool ok = true;
+	for (;;) {
+		if (G_LIKELY(fast)) {
+			const struct rp_bpf_op *o = &ops[pc];
+			struct rp_breg *d = &r[o->dst];
+			const struct rp_breg *s = &r[o->src];
+			uint64_t a, b;
 
-		if (run->pc >= code->len) {
-			ok = rp_bpf_fault(run, "R-EBPF-6", "the program runs "
-			    "past its last instruction");
-			break;
-		}
-		in = &code->insns[run->pc];
-		if (G_UNLIKELY(++run->count > budget)) {
-			ok = rp_bpf_fault(run, "R-EBPF-12", "more than %"
-			    G_GUINT64_FORMAT " instructions in one run", budget);
-			break;
-		}
-		if (G_UNLIKELY(code->bad[run->pc] != B_OK)) {
-			ok = rp_bpf_fault(run, bad_rule[code->bad[run->pc]],
-			    "%s", bad_text[code->bad[run->pc]]);
-			break;
-		}
-		if (want_insns)
-			rp_bpf_emit(run, &(struct rp_bpf_event){ .kind =
-			    RP_BPF_EV_INSN });
-		switch (CLS(in->code)) {
-		case C_ALU:
-		case C_ALU64:
-			ok = exec_alu(run, in);
-			run->pc++;
-			break;
-		case C_JMP:
-		case C_JMP32:
-			ok = exec_jmp(run, in, &done);
-			break;
-		case C_LDX:
-			ok = exec_ldx(run, in);
-			run->pc++;
-			break;
-		case C_ST:
-			ok = exec_st(run, in);
-			run->pc++;
-			break;
-		case C_STX:
-			ok = MODE(in->code) == M_ATOMIC ? exec_atomic(run, in) :
-			    exec_st(run, in);
-			run->pc++;
-			break;
-		default:	/* C_LD */
-			if (MODE(in->code) != M_IMM) {
-				bool ex = false;
-
-				ok = exec_ldabs(run, in, &ex);
-				run->pc++;
-				if (ok && ex) {
-					if (run->nframes > 1)
-						ok = ret_sub(run);
-					else
-						done = true;
-				}
+			if (G_UNLIKELY(count >= budget))
+				goto general;	/* which faults */
+/* d op= imm, or d op= s, on scalars */
+#define ALU(F, E)							\
+			case F:						\
+				if (d->t != RP_BPF_REG_SCALAR)		\
+					goto general;			\
+				a = d->v;				\
+				b = o->imm;				\
+				d->v = (E);				\
+				pc++;					\
+				break;					\
+			case F | F_X:					\
+				if (d->t != RP_BPF_REG_SCALAR ||	\
+				    s->t != RP_BPF_REG_SCALAR)		\
+					goto general;			\
+				a = d->v;				\
+				b = s->v;				\
+				d->v = (E);				\
+				pc++;					\
 				break;
-			}
-			if (code->ld_map[run->pc] == NULL) {
-				set_scalar(&run->r[in->dst_reg], (uint32_t)in->imm |
-				    (uint64_t)(uint32_t)in[1].imm << 32);
-			} else if (in->src_reg == PSEUDO_MAP_FD) {
-				struct rp_breg *d = &run->r[in->dst_reg];
-
+/* if (d cond imm), if (d cond s), on scalars */
+#define JMP(F, E)							\
+			case F:						\
+				if (d->t != RP_BPF_REG_SCALAR)		\
+					goto general;			\
+				a = d->v;				\
+				b = o->imm;				\
+				pc += 1 + ((E) ? (uint32_t)o->off : 0);	\
+				break;					\
+			case F | F_X:					\
+				if (d->t != RP_BPF_REG_SCALAR ||	\
+				    s->t != RP_BPF_REG_SCALAR)		\
+					goto general;			\
+				a = d->v;				\
+				b = s->v;				\
+				pc += 1 + ((E) ? (uint32_t)o->off : 0);	\
+				break;
+/* loads and stores of N bytes */
+#define MEM(N)								\
+			case F_LDX ## N:				\
+				if (!fast_ldx(run, d, s, o->off, N))	\
+					goto general;			\
+				pc++;					\
+				break;					\
+			case F_ST ## N:					\
+				if (!fast_st(run, d, o->off, o->imm, N)) \
+					goto general;			\
+				pc++;					\
+				break;					\
+			case F_ST ## N | F_X:				\
+				if (s->t != RP_BPF_REG_SCALAR ||	\
+				    !fast_st(run, d, o->off, s->v, N))	\
+					goto general;			\
+				pc++;					\
+				break;
+			switch (o->f) {
+			case F_ADD64:
+			case F_SUB64:
+				/* a scalar, or a pointer moved (alu_ptr()) */
+				if (d->t != RP_BPF_REG_SCALAR &&
+				    !((PTR_ARITH >> d->t) & 1))
+					goto general;
+				d->v = o->f == F_ADD64 ? d->v + o->imm :
+				    d->v - o->imm;
+				pc++;
+				break;
+			case F_ADD64 | F_X:
+			case F_SUB64 | F_X:
+				if (s->t != RP_BPF_REG_SCALAR ||
+				    (d->t != RP_BPF_REG_SCALAR &&
+				    !((PTR_ARITH >> d->t) & 1)))
+					goto general;
+				d->v = o->f == (F_ADD64 | F_X) ? d->v + s->v :
+				    d->v - s->v;
+				pc++;
+				break;
+			ALU(F_AND64, a & b)
+			ALU(F_OR64, a | b)
+			ALU(F_XOR64, a ^ b)
+			ALU(F_LSH64, a << (b & 63))
+			ALU(F_RSH64, a >> (b & 63))
+			ALU(F_OTHER64, alu64(o->op, o->sign, a, b))
+			ALU(F_ADD32, (uint32_t)(a + b))
+			ALU(F_SUB32, (uint32_t)(a - b))
+			ALU(F_AND32, (uint32_t)(a & b))
+			ALU(F_OR32, (uint32_t)(a | b))
+			ALU(F_XOR32, (uint32_t)(a ^ b))
+			ALU(F_LSH32, (uint32_t)a << (b & 31))
+			ALU(F_RSH32, (uint32_t)a >> (b & 31))
+			ALU(F_OTHER32, alu32(o->op, o->sign, (uint32_t)a,
+			    (uint32_t)b))
+			case F_MOV64:
+				d->t = RP_BPF_REG_SCALAR;
+				d->v = o->imm;
+				pc++;
+				break;
+			case F_MOV64 | F_X:
+				if (s->t == RP_BPF_REG_SCALAR) {
+					d->t = RP_BPF_REG_SCALAR;
+					d->v = s->v;
+				} else if (s->t != RP_BPF_REG_NONE) {
+					*d = *s;	/* a pointer */
+				} else {
+					goto general;
+				}
+				pc++;
+				break;
+			case F_MOV32:
+				d->t = RP_BPF_REG_SCALAR;
+				d->v = (uint32_t)o->imm;
+				pc++;
+				break;
+			case F_MOV32 | F_X:
+				if (s->t != RP_BPF_REG_SCALAR)
+					goto general;
+				d->t = RP_BPF_REG_SCALAR;
+				d->v = (uint32_t)s->v;
+				pc++;
+				break;
+			case F_JA:
+				pc += 1 + (uint32_t)o->off;
+				break;
+			JMP(F_JEQ, a == b)
+			JMP(F_JNE, a != b)
+			JMP(F_JGT, a > b)
+			JMP(F_JGE, a >= b)
+			JMP(F_JLT, a < b)
+			JMP(F_JLE, a <= b)
+			JMP(F_JSGT, (int64_t)a > (int64_t)b)
+			JMP(F_JSGE, (int64_t)a >= (int64_t)b)
+			JMP(F_JSLT, (int64_t)a < (int64_t)b)
+			JMP(F_JSLE, (int64_t)a <= (int64_t)b)
+			JMP(F_JSET, (a & b) != 0)
+			JMP(F_JMP32, cond(o->op, true, a, b))
+			MEM(1)
+			MEM(2)
+			MEM(4)
+			MEM(8)
+			case F_LDIMM:
+				d->t = RP_BPF_REG_SCALAR;
+				d->v = o->imm;
+				d->obj = NULL;
+				pc += 2;
+				break;
+			case F_LDMAP:
 				d->t = RP_BPF_REG_MAP;
-				d->obj = code->ld_map[run->pc];
+				d->obj = code->ld_map[pc];
 				d->v = 0;
-			} else {
-				struct rp_breg *d = &run->r[in->dst_reg];
-				struct rp_map *m = code->ld_map[run->pc];
-				uint32_t key0 = 0;
-
-				d->t = RP_BPF_REG_MAP_VALUE;
-				d->obj = rp_vmap_lookup(run->st, m,
-				    (const uint8_t *)&key0, run->st->cpu);
-				d->map = m;
-				d->size = m->value_size;
-				d->v = code->ld_off[run->pc];
+				pc += 2;
+				break;
+			case F_CALL:
+				/* the helper may fault, at this instruction */
+				run->pc = pc;
+				run->count = count + 1;
+				if (!rp_bpf_call(run, (int32_t)o->imm,
+				    code->helper[pc]))
+					goto out;
+				pc++;
+				break;
+			case F_EXIT:
+				if (run->nframes > 1)
+					goto general;	/* ret_sub() */
+				run->pc = pc;
+				run->count = count + 1;
+				goto out;
+			default:
+				goto general;
 			}
-			run->pc += 2;
-			break;
+#undef ALU
+#undef JMP
+#undef MEM
+			count++;
+			continue;
 		}
-		if (!ok)
+general:
+		run->pc = pc;
+		run->count = count;
+		if (!step(run, budget, want_insns, &done) || done)
 			break;
+		pc = run->pc;
+		count = run->count;
 	}
+out:
 	while (run->nframes > 0)
 		frame_put(run->st, run->frame[--run->nframes]);
 	if (run->fault)
@@ -1803,6 +2327,8 @@ interpret(struct rp_bpf_run *run, uint64_t *r0)
 static void
 run_init(struct rp_bpf_run *run, struct rp_state *st, struct rp_prog *prog)
 {
+	/* everything but the skb starts at 0: the registers unwritten */
+	G_STATIC_ASSERT(RP_BPF_REG_NONE == 0);
 	memset(run, 0, offsetof(struct rp_bpf_run, skb));
 	run->st = st;
 	run->prog = prog;

@@ -33,7 +33,7 @@
 
 typedef bool (*helper_fn)(struct rp_bpf_run *);
 
-struct helper {
+struct rp_bpf_helper {
 	int32_t		 id;
 	const char	*name;
 	unsigned	 progs;		/* P_* */
@@ -614,7 +614,7 @@ h_trace_printk(struct rp_bpf_run *run)
 #define CAP_PERF	(RP_CAP_PERFMON | RP_CAP_SYS_ADMIN)
 #define CAP_BPF_	(RP_CAP_BPF | RP_CAP_SYS_ADMIN)
 
-static const struct helper helpers[] = {
+static const struct rp_bpf_helper helpers[] = {
 	/* bpf_base_func_proto(): everyone */
 	{ 1, "map_lookup_elem", P_BOTH, G_ALL, 0, 2, true, h_map_lookup, "R-HLP-7" },
 	{ 2, "map_update_elem", P_BOTH, G_ALL, 0, 4, true, h_map_update, "R-HLP-8" },
@@ -680,19 +680,20 @@ rp_bpf_helper_name(int32_t id)
 	return buf;
 }
 
-/* The entry for id as offered to this program, or the first entry of
- * that id (for the message), or NULL. */
-static const struct helper *
-find(const struct rp_bpf_run *run, int32_t id, bool *offered)
+/* The entry for id as offered to a program of prog_type in profile prof,
+ * or the first entry of that id (it is not offered), or NULL. */
+static const struct rp_bpf_helper *
+find(const struct rp_profile *prof, uint32_t prog_type, int32_t id,
+    bool *offered)
 {
-	unsigned prog = run->prog_type == RP_PROG_SK_REUSEPORT ? P_REUSEPORT :
+	unsigned prog = prog_type == RP_PROG_SK_REUSEPORT ? P_REUSEPORT :
 	    P_FILTER;
-	unsigned gen = 1u << run->st->prof->bpf_gen;
-	const struct helper *any = NULL;
+	unsigned gen = 1u << prof->bpf_gen;
+	const struct rp_bpf_helper *any = NULL;
 
 	*offered = false;
 	for (size_t i = 0; i < G_N_ELEMENTS(helpers); i++) {
-		const struct helper *h = &helpers[i];
+		const struct rp_bpf_helper *h = &helpers[i];
 
 		if (h->id != id)
 			continue;
@@ -706,15 +707,52 @@ find(const struct rp_bpf_run *run, int32_t id, bool *offered)
 	return any;
 }
 
-/*
- * Call helper id from the current instruction: r0 gets its result and
- * r1-r5 are clobbered.  False after a fault.
- */
-bool
-rp_bpf_call(struct rp_bpf_run *run, int32_t id)
+/* What a CALL of id resolves to at load (NULL: not offered; the call
+ * then looks again and faults with the reason). */
+const struct rp_bpf_helper *
+rp_bpf_helper_find(const struct rp_profile *prof, uint32_t prog_type,
+    int32_t id)
 {
 	bool offered;
-	const struct helper *h = find(run, id, &offered);
+	const struct rp_bpf_helper *h = find(prof, prog_type, id, &offered);
+
+	return offered ? h : NULL;
+}
+
+/*
+ * Call helper id (h: as resolved at load, or NULL) from the current
+ * instruction: r0 gets its result and r1-r5 are clobbered.  False after
+ * a fault.
+ */
+/* The CALL event (the registers) or the RET event (r0): apart, so that
+ * a run without an observer does not pay for their frame. */
+static G_GNUC_NO_INLINE void
+call_event(struct rp_bpf_run *run, int32_t id, const struct rp_bpf_helper *h,
+    enum rp_bpf_event_kind kind)
+{
+	struct rp_bpf_reg regs[11];
+
+	if (kind == RP_BPF_EV_CALL) {
+		for (unsigned i = 0; i < 11; i++)
+			rp_bpf_reg_view(&run->r[i], &regs[i]);
+		rp_bpf_emit(run, &(struct rp_bpf_event){ .kind = kind,
+		    .helper = id, .name = h->name, .regs = regs,
+		    .rule = h->rule });
+		return;
+	}
+	rp_bpf_reg_view(&run->r[0], &regs[0]);
+	rp_bpf_emit(run, &(struct rp_bpf_event){ .kind = kind, .helper = id,
+	    .name = h->name, .val = regs[0].val,
+	    .err = (int)(int64_t)regs[0].val, .rule = h->rule });
+}
+
+bool
+rp_bpf_call(struct rp_bpf_run *run, int32_t id, const struct rp_bpf_helper *h)
+{
+	bool offered = h != NULL;
+
+	if (h == NULL)
+		h = find(run->st->prof, run->prog_type, id, &offered);
 
 	if (h == NULL)
 		return rp_bpf_fault(run, "R-EBPF-17", "helper %d: unknown to "
@@ -738,29 +776,16 @@ rp_bpf_call(struct rp_bpf_run *run, int32_t id)
 		if (run->r[i].t == RP_BPF_REG_NONE)
 			return rp_bpf_fault(run, "R-EBPF-10", "argument r%u of "
 			    "bpf_%s is read before it is written", i, h->name);
-	if (run->trace) {
-		struct rp_bpf_reg regs[11];
-
-		for (unsigned i = 0; i < 11; i++)
-			rp_bpf_reg_view(&run->r[i], &regs[i]);
-		rp_bpf_emit(run, &(struct rp_bpf_event){ .kind = RP_BPF_EV_CALL,
-		    .helper = id, .name = h->name, .regs = regs,
-		    .rule = h->rule });
-	}
+	if (run->trace)
+		call_event(run, id, h, RP_BPF_EV_CALL);
 	if (h->shared)
 		rp_sched_point(run->st, RP_SP_BPF_HELPER, (unsigned)id);
 	if (!h->fn(run))
 		return false;
 	for (unsigned i = 1; i <= 5; i++)
 		run->r[i].t = RP_BPF_REG_NONE;
-	if (run->trace) {
-		struct rp_bpf_reg r;
-
-		rp_bpf_reg_view(&run->r[0], &r);
-		rp_bpf_emit(run, &(struct rp_bpf_event){ .kind = RP_BPF_EV_RET,
-		    .helper = id, .name = h->name, .val = r.val,
-		    .err = (int)(int64_t)r.val, .rule = h->rule });
-	}
+	if (run->trace)
+		call_event(run, id, h, RP_BPF_EV_RET);
 	return true;
 }
 

@@ -257,11 +257,17 @@ enum rp_prog_kind {
 };
 
 /* An instruction program as loaded (ebpf.c). */
+struct rp_bpf_op;
+
 struct rp_bpf_code {
 	struct rp_insn		*insns;
 	uint32_t		 len;
 	uint32_t		 prog_type;
-	uint8_t			*bad;		/* per insn: why it cannot run (0: it can) */
+	uint8_t			*bad;		/* per insn (and one past the end):
+						 * why it cannot run (0: it can) */
+	const struct rp_bpf_helper **helper;	/* per CALL insn: its helper */
+	struct rp_bpf_op	*op;		/* per insn (and one past the end):
+						 * its fast case (ebpf.c) */
 	struct rp_map		**ld_map;	/* per insn: map of an LD_IMM64, or NULL */
 	uint32_t		*ld_off;	/* per insn: BPF_PSEUDO_MAP_VALUE offset */
 	GPtrArray		*used_maps;	/* the references the program holds */
@@ -344,7 +350,7 @@ struct rp_state {
 	uint64_t		insn_budget;	/* per program run */
 	const struct rp_bpf_observer *bpf_obs;
 	void			*bpf_obs_ud;
-	GPtrArray		*bpf_frames;	/* free stack frames (ebpf.c) */
+	struct rp_bpf_frame	*bpf_frames;	/* free stack frames (ebpf.c) */
 };
 
 /* ---------------------------------------------------------------------
@@ -546,8 +552,10 @@ struct rp_breg {
 					 * bytes; MAP: map; SOCK: socket */
 	struct rp_map	*map;		/* MAP_VALUE: its map */
 	uint32_t	 size;		/* MAP_VALUE: bytes; STACK: generation */
-	uint8_t		 t;		/* enum rp_bpf_reg_kind */
-	uint8_t		 frame;		/* STACK: frame number */
+	/* 16 bits, not 8: a store to a uint8_t may alias anything, and the
+	 * interpreter would reload its state after every register write */
+	uint16_t	 t;		/* enum rp_bpf_reg_kind */
+	uint16_t	 frame;		/* STACK: frame number */
 };
 
 struct rp_bpf_frame {
@@ -559,6 +567,7 @@ struct rp_bpf_frame {
 	uint32_t	depth;			/* bytes below r10 touched */
 	uint32_t	ret_pc;			/* the caller's next instruction */
 	struct rp_breg	saved[4];		/* the caller's r6-r9 */
+	struct rp_bpf_frame *next;		/* in the free list */
 };
 
 /* One program run. */
@@ -608,7 +617,11 @@ bool	 rp_bpf_run_filter(struct rp_state *, struct rp_select_ctx *,
 void	 rp_bpf_state_free(struct rp_state *);
 
 /* helpers.c */
-bool	 rp_bpf_call(struct rp_bpf_run *, int32_t id);
+struct rp_bpf_helper;
+const struct rp_bpf_helper *rp_bpf_helper_find(const struct rp_profile *,
+	    uint32_t prog_type, int32_t id);
+bool	 rp_bpf_call(struct rp_bpf_run *, int32_t id,
+	    const struct rp_bpf_helper *);
 uint32_t rp_bpf_prandom(struct rp_state *);
 
 /* cbpf.c */

@@ -53,8 +53,12 @@ ip_csum(const uint8_t *h, size_t n)
 {
 	uint32_t sum = 0;
 
-	for (size_t i = 0; i + 1 < n; i += 2)
-		sum += (uint32_t)h[i] << 8 | h[i + 1];
+	for (size_t i = 0; i + 1 < n; i += 2) {
+		uint16_t w;
+
+		memcpy(&w, h + i, 2);
+		sum += GUINT16_FROM_BE(w);
+	}
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)~sum;

@@ -87,13 +87,41 @@ run_on(struct rp_state *st, const struct rp_insn *p, size_t n,
 }
 
 static void
+ignore_event(void *ud, const struct rp_bpf_event *ev)
+{
+	(void)ud;
+	(void)ev;
+}
+
+/*
+ * Run p twice: as is, and with a BPF observer, which sends every
+ * instruction through the interpreter's general path; the fast cases
+ * (model/ebpf.c) must give the same result, fault and message.
+ */
+static void
 run(int prof, const struct rp_insn *p, size_t n, struct result *r)
 {
+	static const struct rp_bpf_observer obs = { .event = ignore_event,
+	    .want_insns = true };
 	struct rp_state *st = rp_state_new(tu_profile(prof));
+	struct result g;
 
 	run_on(st, p, n, r);
 	tu_assert_invariants(st);
 	rp_state_free(st);
+
+	st = rp_state_new(tu_profile(prof));
+	rp_state_set_bpf_observer(st, &obs, NULL);
+	run_on(st, p, n, &g);
+	rp_state_free(st);
+	ck_assert_msg(g.r0 == r->r0 && g.insns == r->insns &&
+	    g.fault == r->fault && g_strcmp0(g.why, r->why) == 0,
+	    "the fast path gives r0 %#" G_GINT64_MODIFIER "x after %"
+	    G_GUINT64_FORMAT " insns (%s), the general path r0 %#"
+	    G_GINT64_MODIFIER "x after %" G_GUINT64_FORMAT " (%s)", r->r0,
+	    r->insns, r->why != NULL ? r->why : "no fault", g.r0, g.insns,
+	    g.why != NULL ? g.why : "no fault");
+	result_clear(&g);
 }
 
 #define RUN(prof, r, ...) do {						\
@@ -174,6 +202,27 @@ static const struct alu_case alu_cases[] = {
 	    ALU32_IMM(BA_NEG, 0, 0), 0xffffffffu },
 	{ "add64/k-sign-extends", "R-EBPF-2", PALL, 1, 0,
 	    ALU64_IMM(BA_ADD, 0, -2), UINT64_MAX },
+	{ "sub32/zero-extends", "R-EBPF-2", PALL, 0, 1,
+	    ALU32_REG(BA_SUB, 0, 1), 0xffffffffu },
+	{ "sub32/k-zero-extends", "R-EBPF-2", PALL, 0, 0,
+	    ALU32_IMM(BA_SUB, 0, 1), 0xffffffffu },
+	{ "and32/drops-high", "R-EBPF-2", PALL, UINT64_MAX, UINT64_MAX,
+	    ALU32_REG(BA_AND, 0, 1), 0xffffffffu },
+	{ "or32/k-drops-high", "R-EBPF-2", PALL, UINT64_C(0x100000000), 0,
+	    ALU32_IMM(BA_OR, 0, 1), 1 },
+	{ "xor32/zero-extends", "R-EBPF-2", PALL, 0, UINT64_MAX,
+	    ALU32_REG(BA_XOR, 0, 1), 0xffffffffu },
+	{ "mul32/drops-high", "R-EBPF-2", PALL, 0x10000, 0x10000,
+	    ALU32_REG(BA_MUL, 0, 1), 0 },
+	{ "and64/k-sign-extends", "R-EBPF-2", PALL, UINT64_MAX, 0,
+	    ALU64_IMM(BA_AND, 0, -2), UINT64_MAX - 1 },
+	{ "or64/k", "R-EBPF-2", PALL, UINT64_C(0x100000000), 0,
+	    ALU64_IMM(BA_OR, 0, 1), UINT64_C(0x100000001) },
+	{ "sub64/k", "R-EBPF-2", PALL, 0, 0, ALU64_IMM(BA_SUB, 0, 1),
+	    UINT64_MAX },
+	{ "rsh64/k", "R-EBPF-4", PALL, LLMIN, 0, ALU64_IMM(BA_RSH, 0, 63), 1 },
+	{ "rsh32/k-truncates-first", "R-EBPF-4", PALL,
+	    UINT64_C(0xffffffff80000000), 0, ALU32_IMM(BA_RSH, 0, 31), 1 },
 	{ "reserved/src-in-k", "R-EBPF-2", PALL, 1, 0,
 	    BI(0x07 | BA_ADD, 0, 1, 0, 1), FAULT },
 	{ "reserved/off", "R-EBPF-2", PALL, 1, 0,
@@ -238,6 +287,8 @@ static const struct alu_case alu_cases[] = {
 	    FAULT },
 	{ "lsh32/reg-31", "R-EBPF-4", PALL, 1, 31, ALU32_REG(BA_LSH, 0, 1),
 	    0x80000000u },
+	{ "lsh32/drops-high", "R-EBPF-4", PALL, 0x80000001u, 1,
+	    ALU32_REG(BA_LSH, 0, 1), 2 },
 	{ "lsh32/reg-32-masked", "R-EBPF-4", PALL, 1, 32,
 	    ALU32_REG(BA_LSH, 0, 1), 1 },
 	{ "rsh32/truncates-first", "R-EBPF-4", PALL,
@@ -323,6 +374,12 @@ static const struct jmp_case jmp_cases[] = {
 	{ "jgt32/high-bits-dropped", "R-EBPF-6 R-EBPF-11", P618,
 	    UINT64_C(0x100000000), 1, 0x0e | BJ_JGT, 0 },
 	{ "jslt64", "R-EBPF-6", PALL, UINT64_MAX, 0, 0x0d | BJ_JSLT, 1 },
+	{ "jsle64/negative", "R-EBPF-6", PALL, UINT64_MAX, 0, 0x0d | BJ_JSLE,
+	    1 },
+	{ "jsgt64/negative", "R-EBPF-6", PALL, UINT64_MAX, 0, 0x0d | BJ_JSGT,
+	    0 },
+	{ "jsge64/negative", "R-EBPF-6", PALL, UINT64_MAX, 0, 0x0d | BJ_JSGE,
+	    0 },
 	{ "jlt64/unsigned", "R-EBPF-6", PALL, UINT64_MAX, 0, 0x0d | BJ_JLT, 0 },
 	{ "jsle32/int-min", "R-EBPF-6 R-EBPF-11", P618, 0x80000000u,
 	    0x7fffffffu, 0x0e | BJ_JSLE, 1 },

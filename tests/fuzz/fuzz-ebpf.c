@@ -6,7 +6,11 @@
  * that nothing crashes, hangs or leaks, that a run ends (exit or fault,
  * never a loop: the instruction budget is 20,000 here), that a fault is
  * always reported as a violation and never as anything else, and that
- * the model's invariants (rp_check()) hold after every packet.
+ * the model's invariants (rp_check()) hold after every packet.  Each
+ * input runs twice, without and with a BPF observer: an observer sends
+ * every instruction through the interpreter's general path, so the two
+ * transcripts (verdicts, sockets, faults and their rules and places)
+ * must agree, or the fast path disagrees with it.
  *
  * Input: byte 0 selects (bit 0) the profile 4.19/6.18, (bit 1) a
  * SOCKET_FILTER program instead of SK_REUSEPORT, (bit 2) TCP instead of
@@ -67,21 +71,42 @@ make_map(struct rp_state *st, uint32_t type, uint32_t ks, uint32_t vs,
 	return rp_map_create(st, 0, &a);
 }
 
-/* The run's verdict must be explainable: a fault leaves a violation. */
+/* The run's verdict must be explainable: a fault leaves a violation;
+ * what happened goes to the transcript t. */
 static void
-settle(struct rp_state *st, const char *what)
+settle(struct rp_state *st, const char *what, GString *t)
 {
 	g_autoptr(GError) err = NULL;
 	g_autofree char *v = rp_state_take_violation(st);
 
 	fuzz_debug(what, v != NULL ? v : "ok");
+	g_string_append_printf(t, "%s: %s\n", what, v != NULL ? v : "ok");
 	if (!rp_check(st, &err))
 		g_error("%s: invariant broken: %s", what, err->message);
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void
+sent(GString *t, const struct rp_delivery *d)
 {
+	g_string_append_printf(t, "delivery: outcome %d how %d sock %u child "
+	    "%u ret %d helper %d fault %d\n", (int)d->outcome, (int)d->how,
+	    d->sock, d->child, d->prog_ret, d->helper_err, d->prog_fault);
+}
+
+static void
+observed(void *ud, const struct rp_bpf_event *ev)
+{
+	(void)ud;
+	(void)ev;
+}
+
+/* One run of the input; observe: with a BPF observer. */
+static GString *
+run_once(const uint8_t *data, size_t size, bool observe)
+{
+	static const struct rp_bpf_observer obs = { .event = observed,
+	    .want_insns = true };
+	GString *t = g_string_new(NULL);
 	bool v618, filter, tcp, classic, migrate;
 	struct rp_state *st;
 	int fds[3], maps[NMAPS], type, n, pfd = -1;
@@ -90,8 +115,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct rp_delivery d;
 	struct rp_packet pkt;
 
-	if (size < 2)
-		return 0;
 	v618 = data[0] & 1;
 	filter = data[0] & 2;
 	tcp = data[0] & 4;
@@ -107,6 +130,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rp_state_set_insn_budget(st, 20000);
 	rp_state_set_seed(st, 7);
 	rp_state_set_cpu(st, 1);
+	if (observe)
+		rp_state_set_bpf_observer(st, &obs, NULL);
 	for (int i = 0; i < 3; i++)
 		fds[i] = member(st, type);
 	maps[0] = make_map(st, RP_MAP_REUSEPORT_SOCKARRAY, 4, 8, 4, -1);
@@ -148,7 +173,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (pfd >= 0)
 			rp_attach_ebpf(st, 0, fds[0], pfd);
 	}
-	settle(st, "attach");
+	settle(st, "attach", t);
 
 	memset(&pkt, 0, sizeof(pkt));
 	pkt.protocol = tcp ? RP_IPPROTO_TCP : RP_IPPROTO_UDP;
@@ -160,27 +185,52 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pkt.has_hash = n > 0;
 		pkt.hash = (uint32_t)n * 0x55555555u;
 		pkt.src.port = (uint16_t)(5000 + n);
-		rp_send(st, 0, &pkt, &d);
-		settle(st, "send");
+		memset(&d, 0, sizeof(d));
+		g_string_append_printf(t, "send: %d\n",
+		    rp_send(st, 0, &pkt, &d));
+		sent(t, &d);
+		settle(st, "send", t);
 	}
 	if (filter && pfd >= 0) {
 		struct rp_bpf_run_result out;
 
-		rp_prog_test_run(st, 0, pfd, data, size, &out);
-		settle(st, "test run");
+		memset(&out, 0, sizeof(out));
+		g_string_append_printf(t, "test run: %d retval %" G_GUINT64_FORMAT
+		    " insns %" G_GUINT64_FORMAT " fault %d\n",
+		    rp_prog_test_run(st, 0, pfd, data, size, &out), out.retval,
+		    out.insns, out.fault);
+		settle(st, "test run", t);
 	}
 	if (migrate) {
 		int c = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
 		struct rp_sockaddr sa = lo4(PORT);
 
 		rp_sysctl_set(st, 0, "net.ipv4.tcp_migrate_req", 1);
-		rp_connect(st, 0, c, &sa);
-		settle(st, "connect");
+		g_string_append_printf(t, "connect: %d\n",
+		    rp_connect(st, 0, c, &sa));
+		settle(st, "connect", t);
 		for (int i = 0; i < 3; i++) {
-			rp_close(st, 0, fds[i]);
-			settle(st, "close");
+			g_string_append_printf(t, "close: %d\n",
+			    rp_close(st, 0, fds[i]));
+			settle(st, "close", t);
 		}
 	}
 	rp_state_free(st);
+	return t;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	g_autoptr(GString) fast = NULL, general = NULL;
+
+	if (size < 2)
+		return 0;
+	fast = run_once(data, size, false);
+	general = run_once(data, size, true);
+	if (!g_string_equal(fast, general))
+		g_error("the fast path and the general path disagree:\n"
+		    "-- without an observer:\n%s-- with one:\n%s", fast->str,
+		    general->str);
 	return 0;
 }
