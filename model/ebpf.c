@@ -893,7 +893,9 @@ exec_alu(struct rp_bpf_run *run, const struct rp_insn *in)
 	struct rp_breg src;
 	uint64_t s;
 
-	if (SRC_X(in->code)) {
+	/* KERNEL: check_alu_op(): END reads only dst (its X bit says "to
+	 * big-endian", src_reg is 0 and unread) */
+	if (SRC_X(in->code) && op != A_END) {
 		if (!readable(run, in->src_reg))
 			return false;
 		src = run->r[in->src_reg];

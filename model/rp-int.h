@@ -520,7 +520,6 @@ int	 rp_vmap_lookup_sys(struct rp_state *, struct rp_map *,
 	    const uint8_t *key, uint8_t *value);
 int	 rp_vmap_next_key(struct rp_state *, struct rp_map *, const uint8_t *key,
 	    uint8_t *next);
-size_t	 rp_vmap_sys_value_size(const struct rp_map *);
 
 /* skb.c: the packet as programs see it */
 struct rp_skb {

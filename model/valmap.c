@@ -479,15 +479,6 @@ rp_vmap_next_key(struct rp_state *st, struct rp_map *m, const uint8_t *key,
 	return 0;
 }
 
-/* Bytes of a syscall value of m: one copy, or one per possible CPU. */
-size_t
-rp_vmap_sys_value_size(const struct rp_map *m)
-{
-	const struct rp_vmap *v = m->u.v;
-
-	return v->percpu ? (size_t)v->elem * RP_BPF_NCPUS : m->value_size;
-}
-
 unsigned
 rp_possible_cpus(void)
 {

@@ -260,6 +260,8 @@ static const struct run_case run_cases[] = {
 	{ "ja", "R-CBPF-6", 0, { C_LD_IMM(1), C_JA(1), C_LD_IMM(50) }, 3, 1 },
 	{ "scratch", "R-CBPF-6 R-CBPF-2", 0, { C_LD_IMM(11), C_ST(15),
 	    C_LD_IMM(0), C_LDX_MEM(15), C_TXA }, 5, 11 },
+	{ "scratch-x", "R-CBPF-6 R-CBPF-2", 0, { C_LDX_IMM(12), C_STX(7),
+	    C_LDX_IMM(0), C_LD_MEM(7) }, 4, 12 },
 	/* R-CBPF-7: ancillary loads */
 	{ "ad-protocol", "R-CBPF-7", 0, { C_LD_ABS(BS_H, AD(0)) }, 1,
 	    0x0800 },
