@@ -292,7 +292,7 @@ rp_cbpf_run(struct rp_state *st, const struct rp_prog *prog,
 	unsigned pc = 0;
 	bool ok = true;
 
-	rp_skb_build(st, &skb, ctx->pkt, ctx->migrating != NULL);
+	rp_skb_build(st, &skb, ctx->pkt, ctx->migrating != NULL, false);
 	base = rp_skb_payload(&skb);
 	*ret = 0;
 	for (;;) {

@@ -1306,11 +1306,23 @@ const struct rp_skb *
 rp_bpf_skb(struct rp_bpf_run *run)
 {
 	if (!run->skb_built) {
-		rp_skb_build(run->st, &run->skb, run->pkt, run->raw_l4);
+		/* an SK_REUSEPORT program reads from skb->data on, and
+		 * the headers only through rp_bpf_skb_headers() */
+		rp_skb_build(run->st, &run->skb, run->pkt, run->raw_l4,
+		    run->prog_type == REUSEPORT);
 		if (run->prog_type == SOCK_FILTER)
 			run->skb.data = rp_skb_payload(&run->skb);
 		run->skb_built = true;
 	}
+	return &run->skb;
+}
+
+/* The skb with its Ethernet and IP headers written. */
+const struct rp_skb *
+rp_bpf_skb_headers(struct rp_bpf_run *run)
+{
+	rp_bpf_skb(run);
+	rp_skb_headers(&run->skb, NULL);
 	return &run->skb;
 }
 
@@ -1917,7 +1929,7 @@ load_n(const uint8_t *p, uint32_t size)
  * The fast loads: from the stack and the packet, when they cannot
  * fault.  True when done.
  */
-static inline bool
+static G_ALWAYS_INLINE inline bool
 fast_ldx(struct rp_bpf_run *run, struct rp_breg *d, const struct rp_breg *sr,
     int16_t off, uint32_t size)
 {
@@ -1982,7 +1994,7 @@ fast_ldx(struct rp_bpf_run *run, struct rp_breg *d, const struct rp_breg *sr,
 }
 
 /* The fast stores: a scalar v to the stack. */
-static inline bool
+static G_ALWAYS_INLINE inline bool
 fast_st(struct rp_bpf_run *run, const struct rp_breg *d, int16_t off,
     uint64_t v, uint32_t size)
 {
@@ -2442,6 +2454,7 @@ rp_prog_test_run(struct rp_state *st, unsigned proc, int progfd,
 	run.skb.buf = g_memdup2(data, len);
 	run.skb.len = len;
 	run.skb.has_mac = true;
+	run.skb.pending = NULL;
 	run.skb.net = run.skb.l4 = run.skb.data = 14;
 	run.skb.proto = (uint16_t)(((const uint8_t *)data)[12] << 8 |
 	    ((const uint8_t *)data)[13]);

@@ -411,7 +411,7 @@ h_skb_load_bytes_rel(struct rp_bpf_run *run)
 	to = rp_bpf_mem(run, &run->r[3], 0, len, true, "the destination");
 	if (to == NULL)
 		return false;
-	skb = rp_bpf_skb(run);
+	skb = rp_bpf_skb_headers(run);
 	off = (uint32_t)off;
 	start = (uint32_t)start;
 	base = start == BPF_HDR_START_NET ? skb->net : 0;

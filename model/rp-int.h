@@ -530,10 +530,12 @@ struct rp_skb {
 	size_t		 data;		/* skb->data: l4, or the payload after a pull */
 	uint16_t	 proto;		/* ETH_P_IP, ETH_P_IPV6 (host order) */
 	bool		 has_mac;
+	const struct rp_packet *pending; /* headers not written yet */
 	uint8_t		 small[192];	/* buf when it fits */
 };
 void	 rp_skb_build(struct rp_state *, struct rp_skb *,
-	    const struct rp_packet *, bool raw_l4);
+	    const struct rp_packet *, bool raw_l4, bool lazy);
+void	 rp_skb_headers(struct rp_skb *, const struct rp_packet *);
 void	 rp_skb_free(struct rp_skb *);
 size_t	 rp_skb_payload(const struct rp_skb *);
 bool	 rp_skb_load(const struct rp_skb *, size_t base, int32_t off,
@@ -604,6 +606,7 @@ void	 rp_bpf_code_free(struct rp_state *, struct rp_bpf_code *);
 bool	 rp_bpf_fault(struct rp_bpf_run *, const char *rule, const char *fmt,
 	    ...) G_GNUC_PRINTF(3, 4);
 const struct rp_skb *rp_bpf_skb(struct rp_bpf_run *);
+const struct rp_skb *rp_bpf_skb_headers(struct rp_bpf_run *);
 uint8_t	*rp_bpf_mem(struct rp_bpf_run *, const struct rp_breg *, int64_t off,
 	    uint32_t size, bool write, const char *what);
 void	 rp_bpf_reg_view(const struct rp_breg *, struct rp_bpf_reg *);

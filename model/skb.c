@@ -116,11 +116,15 @@ l4_header(struct rp_state *st, uint8_t *p, const struct rp_packet *pkt)
 /*
  * Build the skb of pkt into *skb (skb->data at the transport header).
  * raw_l4: pkt->payload is the whole L4 segment and there are no headers.
- * Cannot fail; rp_skb_free() releases a large packet's buffer.
+ * lazy: write the transport header and the payload now and the Ethernet
+ * and IP headers only when rp_skb_headers() asks (pkt must outlive the
+ * skb then); an SK_REUSEPORT program sees only what follows skb->data
+ * unless it calls bpf_skb_load_bytes_relative().  Cannot fail;
+ * rp_skb_free() releases a large packet's buffer.
  */
 void
 rp_skb_build(struct rp_state *st, struct rp_skb *skb,
-    const struct rp_packet *pkt, bool raw_l4)
+    const struct rp_packet *pkt, bool raw_l4, bool lazy)
 {
 	size_t hl = pkt->protocol == RP_IPPROTO_UDP ? 8 : TCP_SYN_HLEN;
 	size_t iph = pkt->dst.addr.family == RP_AF_INET6 ? 40 : 20;
@@ -131,6 +135,7 @@ rp_skb_build(struct rp_state *st, struct rp_skb *skb,
 	skb->len = need;
 	skb->proto = pkt->dst.addr.family == RP_AF_INET6 ? ETH_P_IPV6 :
 	    ETH_P_IP;
+	skb->pending = NULL;
 	if (raw_l4) {
 		if (pkt->len > 0)
 			memcpy(skb->buf, pkt->payload, pkt->len);
@@ -139,16 +144,36 @@ rp_skb_build(struct rp_state *st, struct rp_skb *skb,
 		return;
 	}
 	p = skb->buf;
-	memset(p, 0, 12);		/* lo: both addresses zero */
-	put16(p + 12, skb->proto);
 	skb->has_mac = true;
 	skb->net = ETH_HLEN;
-	ip_header(p + skb->net, pkt, hl + pkt->len);
 	skb->l4 = skb->net + iph;
+	if (lazy)
+		skb->pending = pkt;
+	else
+		rp_skb_headers(skb, pkt);
 	l4_header(st, p + skb->l4, pkt);
 	if (pkt->len > 0)
 		memcpy(p + skb->l4 + hl, pkt->payload, pkt->len);
 	skb->data = skb->l4;
+}
+
+/* Write the Ethernet and IP headers of pkt (the skb's packet, or the one
+ * a lazy build left pending when pkt is NULL). */
+void
+rp_skb_headers(struct rp_skb *skb, const struct rp_packet *pkt)
+{
+	size_t hl;
+
+	if (pkt == NULL) {
+		if (skb->pending == NULL)
+			return;
+		pkt = skb->pending;
+	}
+	skb->pending = NULL;
+	hl = pkt->protocol == RP_IPPROTO_UDP ? 8 : TCP_SYN_HLEN;
+	memset(skb->buf, 0, 12);	/* lo: both addresses zero */
+	put16(skb->buf + 12, skb->proto);
+	ip_header(skb->buf + skb->net, pkt, hl + pkt->len);
 }
 
 /* The offset a classic or SOCKET_FILTER program starts at: after the L4
