@@ -7,11 +7,11 @@
  * with a BPF observer; the observer sends every instruction through the
  * general path, so the fast cases must give the same verdict, socket and
  * fault message.  Where docs/SPEC.md says what must happen (R-EBPF-2,
- * R-EBPF-6, R-EBPF-7, R-EBPF-10, R-EBPF-11) the test checks that rule at
- * that instruction; elsewhere the two paths must agree.  Then every
- * offset and width of the contexts (R-CTX-5, R-CTX-6, R-CTX-8), the
- * instructions with reserved fields (R-EBPF-2), and the argument checks
- * of every helper (R-EBPF-17).
+ * R-EBPF-5, R-EBPF-6, R-EBPF-7, R-EBPF-10, R-EBPF-11) the test checks
+ * that rule at that instruction; elsewhere the two paths must agree.
+ * Then every offset and width of the contexts (R-CTX-5, R-CTX-6,
+ * R-CTX-8), the instructions with reserved fields (R-EBPF-2), and the
+ * argument checks of every helper (R-EBPF-17).
  */
 #include <errno.h>
 #include <string.h>
