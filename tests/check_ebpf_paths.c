@@ -1475,6 +1475,43 @@ START_TEST(migrate_packet)
 }
 END_TEST
 
+/* ---------------------------------------------------------------------
+ * ebpf_paths/headers: the IP header an SK_REUSEPORT program asks for
+ * (bpf_skb_load_bytes_relative() from the network header, R-HLP-13) is
+ * there, IPv4 and IPv6
+ */
+
+START_TEST(headers)
+{
+	int prof = _i % TU_NPROFILES;
+	bool v6 = _i / TU_NPROFILES;
+	struct fx f;
+	struct outcome o;
+	const struct rp_insn p[] = {
+		MOV64_REG(6, 1),
+		ST(BS_DW, 10, -8, 0),
+		MOV64_IMM(2, v6 ? 6 : 9),		/* the protocol */
+		MOV64_REG(3, 10),
+		ALU64_IMM(BA_ADD, 3, -8),
+		MOV64_IMM(4, 1),
+		MOV64_IMM(5, 1),			/* BPF_HDR_START_NET */
+		CALL(68),
+		LDX(BS_B, 7, 10, -8),
+		MOV64_IMM(0, RP_SK_DROP),
+		JMP_IMM(BJ_JNE, 7, RP_IPPROTO_UDP, 1),
+		MOV64_IMM(0, RP_SK_PASS),
+		EXIT,
+	};
+
+	fx_init(&f, prof, v6 ? RP_AF_INET6 : RP_AF_INET);
+	run_prog(&f, p, G_N_ELEMENTS(p), &o);
+	expect(&o, NULL, 0, v6 ? "ipv6 header" : "ipv4 header");
+	ck_assert_int_eq(o.d.prog_ret, RP_SK_PASS);
+	outcome_clear(&o);
+	fx_done(&f);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -1496,6 +1533,7 @@ suite(void)
 	tcase_add_loop_test(tc, ldabs_checks, 0, TU_NPROFILES);
 	tcase_add_loop_test(tc, vmap_api, 0, TU_NPROFILES);
 	tcase_add_test(tc, migrate_packet);
+	tcase_add_loop_test(tc, headers, 0, 2 * TU_NPROFILES);
 	suite_add_tcase(s, tc);
 	return s;
 }
