@@ -417,7 +417,18 @@ rp_attach_cbpf_insns(struct rp_state *st, unsigned proc, int fd,
 	sk = rp_sock_get(st, proc, fd, &f, &err);
 	if (sk == NULL)
 		return err;
-	err = rp_cbpf_check(st, insns, len);
+	/* KERNEL: mptcp_setsockopt_sol_socket(): not an option MPTCP takes
+	 * (R-SOCK-12), as for the shorthand (rp_attach_cbpf()) */
+	if (sk->mptcp)
+		err = rp_rule(st, "R-SOCK-12", -EOPNOTSUPP);
+	if (err == 0)
+		err = rp_cbpf_check(st, insns, len);
+	/* KERNEL: sk_reuseport_attach_filter(): bpf_prog_size() of the
+	 * converted program must fit net.core.optmem_max.  The model takes
+	 * the classic length for the converted one (the conversion adds a
+	 * prologue and expands some instructions: an approximation) */
+	if (err == 0 && len > st->prof->cbpf_optmem_insns)
+		err = rp_rule(st, "R-ATT-1", -ENOMEM);
 	if (err == 0) {
 		prog = rp_prog_new(st, RP_PROGK_CBPF);
 		prog->ccode = g_new0(struct rp_cbpf_code, 1);

@@ -1356,8 +1356,9 @@ ctx_reuseport(struct rp_bpf_run *run, int64_t off, uint32_t size,
 	uint32_t target, start;
 
 	if (!prof->expected_attach && (off == MD_SK || off == MD_MIGRATING_SK))
-		return rp_bpf_fault(run, "R-CTX-5", "the 4.19 context has no "
-		    "sk or migrating_sk (offset %" G_GINT64_MODIFIER "d)", off);
+		return rp_bpf_fault(run, "R-CTX-5", "the context has no sk or "
+		    "migrating_sk before 5.14 (offset %" G_GINT64_MODIFIER "d)",
+		    off);
 	if (off < 0 || off >= ctx_size || off % size != 0)
 		return rp_bpf_fault(run, "R-CTX-6", "context access at offset %"
 		    G_GINT64_MODIFIER "d, %u bytes", off, size);
@@ -1408,7 +1409,8 @@ narrow:
 		break;
 	case MD_IP_PROTOCOL:
 		full = (uint32_t)run->sctx->sk->protocol;
-		target = prof->bpf_ctx_narrow_any ? 2 : 1;	/* sk_protocol */
+		/* sk_protocol: 8 bits in a bitfield, a u16 from 5.6 */
+		target = prof->bpf_version >= RP_KVER(5, 6) ? 2 : 1;
 		break;
 	default:	/* MD_BIND_INANY */
 		full = run->bind_inany;

@@ -22,9 +22,12 @@
 #define P_REUSEPORT	(1u << 0)	/* offered to SK_REUSEPORT */
 #define P_FILTER	(1u << 1)	/* offered to SOCKET_FILTER */
 #define P_BOTH		(P_REUSEPORT | P_FILTER)
-#define G_419		(1u << RP_BPF_GEN_4_19)
-#define G_618		(1u << RP_BPF_GEN_6_18)
-#define G_ALL		(G_419 | G_618)
+/* since, until: the kernel versions (RP_KVER()) that added the helper to
+ * the program type's set and that took it out (or changed its entry); 0: always,
+ * never.  Versions are upstream's, from the source history. */
+#define V(a, b)		RP_KVER(a, b)
+#define ALWAYS		0, 0
+#define SINCE(a, b)	V(a, b), 0
 
 #define BPF_HDR_START_MAC	0
 #define BPF_HDR_START_NET	1
@@ -37,7 +40,8 @@ struct rp_bpf_helper {
 	int32_t		 id;
 	const char	*name;
 	unsigned	 progs;		/* P_* */
-	unsigned	 gens;		/* G_* */
+	uint16_t	 since;		/* first version offering it, 0: all */
+	uint16_t	 until;		/* first version not offering this entry, 0: none */
 	uint64_t	 cap;		/* loader capability needed (any bit), 0: none */
 	uint8_t		 nargs;		/* r1..r<nargs> must be written */
 	bool		 shared;	/* touches shared state: a decision point */
@@ -581,9 +585,10 @@ h_trace_printk(struct rp_bpf_run *run)
 	    "the format");
 	if (fmt == NULL)
 		return false;
-	/* KERNEL: 4.19: the last byte must be NUL; 6.x: a NUL within */
+	/* KERNEL: bpf_trace_printk(): until 5.13 the last byte must be NUL;
+	 * 5.13+ (bpf_bprintf_prepare()): a NUL within */
 	n = strnlen(fmt, size);
-	if (n == size || (run->st->prof->bpf_gen == RP_BPF_GEN_4_19 &&
+	if (n == size || (run->st->prof->bpf_version < RP_KVER(5, 13) &&
 	    fmt[size - 1] != '\0'))
 		return ret_err(run, rp_rule(run->st, "R-HLP-18", -EINVAL));
 	for (size_t i = 0; i < n; i++) {
@@ -616,56 +621,63 @@ h_trace_printk(struct rp_bpf_run *run)
 
 static const struct rp_bpf_helper helpers[] = {
 	/* bpf_base_func_proto(): everyone */
-	{ 1, "map_lookup_elem", P_BOTH, G_ALL, 0, 2, true, h_map_lookup, "R-HLP-7" },
-	{ 2, "map_update_elem", P_BOTH, G_ALL, 0, 4, true, h_map_update, "R-HLP-8" },
-	{ 3, "map_delete_elem", P_BOTH, G_ALL, 0, 2, true, h_map_delete, "R-HLP-9" },
-	{ 7, "get_prandom_u32", P_BOTH, G_ALL, 0, 0, false, h_prandom, "R-HLP-15" },
-	{ 8, "get_smp_processor_id", P_BOTH, G_ALL, 0, 0, false, h_cpu, "R-HLP-16" },
-	{ 42, "get_numa_node_id", P_BOTH, G_ALL, 0, 0, false, h_numa, "R-HLP-16" },
-	{ 12, "tail_call", P_BOTH, G_ALL, 0, 3, true, NULL, NULL },
-	{ 5, "ktime_get_ns", P_BOTH, G_ALL, 0, 0, false, h_ktime, "R-HLP-17" },
-	/* 4.19: trace_printk needs CAP_SYS_ADMIN; 6.x: CAP_PERFMON */
-	{ 6, "trace_printk", P_BOTH, G_419, RP_CAP_SYS_ADMIN, 5, false,
+	{ 1, "map_lookup_elem", P_BOTH, ALWAYS, 0, 2, true, h_map_lookup, "R-HLP-7" },
+	{ 2, "map_update_elem", P_BOTH, ALWAYS, 0, 4, true, h_map_update, "R-HLP-8" },
+	{ 3, "map_delete_elem", P_BOTH, ALWAYS, 0, 2, true, h_map_delete, "R-HLP-9" },
+	{ 7, "get_prandom_u32", P_BOTH, ALWAYS, 0, 0, false, h_prandom, "R-HLP-15" },
+	{ 8, "get_smp_processor_id", P_BOTH, ALWAYS, 0, 0, false, h_cpu, "R-HLP-16" },
+	{ 42, "get_numa_node_id", P_BOTH, ALWAYS, 0, 0, false, h_numa, "R-HLP-16" },
+	{ 12, "tail_call", P_BOTH, ALWAYS, 0, 3, true, NULL, NULL },
+	{ 5, "ktime_get_ns", P_BOTH, ALWAYS, 0, 0, false, h_ktime, "R-HLP-17" },
+	/* trace_printk needs CAP_SYS_ADMIN until 5.8, CAP_PERFMON after */
+	{ 6, "trace_printk", P_BOTH, 0, V(5, 8), RP_CAP_SYS_ADMIN, 5, false,
 	    h_trace_printk, "R-HLP-18" },
-	{ 6, "trace_printk", P_BOTH, G_618, CAP_PERF, 5, false, h_trace_printk,
-	    "R-HLP-18" },
-	/* 6.x bpf_base_func_proto(), without a capability */
-	{ 87, "map_push_elem", P_BOTH, G_618, 0, 3, true, NULL, NULL },
-	{ 88, "map_pop_elem", P_BOTH, G_618, 0, 2, true, NULL, NULL },
-	{ 89, "map_peek_elem", P_BOTH, G_618, 0, 2, true, NULL, NULL },
-	{ 195, "map_lookup_percpu_elem", P_BOTH, G_618, 0, 3, true,
+	{ 6, "trace_printk", P_BOTH, SINCE(5, 8), CAP_PERF, 5, false,
+	    h_trace_printk, "R-HLP-18" },
+	/* later bpf_base_func_proto(), without a capability */
+	{ 87, "map_push_elem", P_BOTH, SINCE(4, 20), 0, 3, true, NULL, NULL },
+	{ 88, "map_pop_elem", P_BOTH, SINCE(4, 20), 0, 2, true, NULL, NULL },
+	{ 89, "map_peek_elem", P_BOTH, SINCE(4, 20), 0, 2, true, NULL, NULL },
+	{ 195, "map_lookup_percpu_elem", P_BOTH, SINCE(5, 19), 0, 3, true,
 	    h_map_lookup_percpu, "R-HLP-7" },
-	{ 125, "ktime_get_boot_ns", P_BOTH, G_618, 0, 0, false, h_ktime,
+	{ 125, "ktime_get_boot_ns", P_BOTH, SINCE(5, 8), 0, 0, false, h_ktime,
 	    "R-HLP-17" },
-	{ 208, "ktime_get_tai_ns", P_BOTH, G_618, 0, 0, false, h_ktime,
+	{ 208, "ktime_get_tai_ns", P_BOTH, SINCE(6, 1), 0, 0, false, h_ktime,
 	    "R-HLP-17" },
-	{ 130, "ringbuf_output", P_BOTH, G_618, 0, 4, true, NULL, NULL },
-	{ 182, "strncmp", P_BOTH, G_618, 0, 3, false, NULL, NULL },
-	{ 14, "get_current_pid_tgid", P_BOTH, G_618, 0, 0, false, NULL, NULL },
-	{ 15, "get_current_uid_gid", P_BOTH, G_618, 0, 0, false, NULL, NULL },
-	/* 6.x, with CAP_BPF */
-	{ 93, "spin_lock", P_BOTH, G_618, CAP_BPF_, 1, true, NULL, NULL },
-	{ 94, "spin_unlock", P_BOTH, G_618, CAP_BPF_, 1, true, NULL, NULL },
-	{ 118, "jiffies64", P_BOTH, G_618, CAP_BPF_, 0, false, NULL, NULL },
-	{ 164, "for_each_map_elem", P_BOTH, G_618, CAP_BPF_, 4, true, NULL, NULL },
-	{ 181, "loop", P_BOTH, G_618, CAP_BPF_, 4, false, NULL, NULL },
-	/* sk_reuseport_func_proto() */
-	{ 82, "sk_select_reuseport", P_REUSEPORT, G_ALL, 0, 4, true,
-	    h_sk_select_reuseport, "R-HLP-4" },
-	{ 26, "skb_load_bytes", P_BOTH, G_ALL, 0, 4, false, h_skb_load_bytes,
-	    "R-HLP-12" },
-	{ 68, "skb_load_bytes_relative", P_BOTH, G_ALL, 0, 5, false,
-	    h_skb_load_bytes_rel, "R-HLP-13" },
-	{ 46, "get_socket_cookie", P_REUSEPORT, G_618, 0, 1, true,
-	    h_get_socket_cookie, "R-HLP-14" },
-	{ 160, "ktime_get_coarse_ns", P_BOTH, G_618, 0, 0, false, h_ktime,
-	    "R-HLP-17" },
-	/* sk_filter_func_proto() */
-	{ 46, "get_socket_cookie", P_FILTER, G_ALL, 0, 1, false,
-	    h_get_socket_cookie, "R-HLP-14" },
-	{ 47, "get_socket_uid", P_FILTER, G_ALL, 0, 1, false, h_get_socket_uid,
+	{ 130, "ringbuf_output", P_BOTH, SINCE(5, 8), 0, 4, true, NULL, NULL },
+	{ 182, "strncmp", P_BOTH, SINCE(5, 17), 0, 3, false, NULL, NULL },
+	/* 6.10 (eb166e522c77) for pid_tgid; uid_gid assumed alike */
+	{ 14, "get_current_pid_tgid", P_BOTH, SINCE(6, 10), 0, 0, false, NULL,
 	    NULL },
-	{ 25, "perf_event_output", P_FILTER, G_ALL, 0, 5, false, NULL, NULL },
+	{ 15, "get_current_uid_gid", P_BOTH, SINCE(6, 10), 0, 0, false, NULL,
+	    NULL },
+	/* with CAP_BPF (5.8; CAP_SYS_ADMIN before, which has CAP_BPF's
+	 * place in the model's capability test) */
+	{ 93, "spin_lock", P_BOTH, SINCE(5, 1), CAP_BPF_, 1, true, NULL, NULL },
+	{ 94, "spin_unlock", P_BOTH, SINCE(5, 1), CAP_BPF_, 1, true, NULL, NULL },
+	{ 118, "jiffies64", P_BOTH, SINCE(5, 5), CAP_BPF_, 0, false, NULL, NULL },
+	{ 164, "for_each_map_elem", P_BOTH, SINCE(5, 13), CAP_BPF_, 4, true,
+	    NULL, NULL },
+	{ 181, "loop", P_BOTH, SINCE(5, 17), CAP_BPF_, 4, false, NULL, NULL },
+	/* sk_reuseport_func_proto() */
+	{ 82, "sk_select_reuseport", P_REUSEPORT, ALWAYS, 0, 4, true,
+	    h_sk_select_reuseport, "R-HLP-4" },
+	{ 26, "skb_load_bytes", P_BOTH, ALWAYS, 0, 4, false, h_skb_load_bytes,
+	    "R-HLP-12" },
+	{ 68, "skb_load_bytes_relative", P_BOTH, ALWAYS, 0, 5, false,
+	    h_skb_load_bytes_rel, "R-HLP-13" },
+	/* 5.14, with ctx->sk (the socket migration series) */
+	{ 46, "get_socket_cookie", P_REUSEPORT, SINCE(5, 14), 0, 1, true,
+	    h_get_socket_cookie, "R-HLP-14" },
+	/* 5.11 (d05512618056) */
+	{ 160, "ktime_get_coarse_ns", P_BOTH, SINCE(5, 11), 0, 0, false,
+	    h_ktime, "R-HLP-17" },
+	/* sk_filter_func_proto() */
+	{ 46, "get_socket_cookie", P_FILTER, ALWAYS, 0, 1, false,
+	    h_get_socket_cookie, "R-HLP-14" },
+	{ 47, "get_socket_uid", P_FILTER, ALWAYS, 0, 1, false, h_get_socket_uid,
+	    NULL },
+	{ 25, "perf_event_output", P_FILTER, ALWAYS, 0, 5, false, NULL, NULL },
 };
 
 const char *
@@ -688,7 +700,7 @@ find(const struct rp_profile *prof, uint32_t prog_type, int32_t id,
 {
 	unsigned prog = prog_type == RP_PROG_SK_REUSEPORT ? P_REUSEPORT :
 	    P_FILTER;
-	unsigned gen = 1u << prof->bpf_gen;
+	unsigned ver = prof->bpf_version;
 	const struct rp_bpf_helper *any = NULL;
 
 	*offered = false;
@@ -697,7 +709,8 @@ find(const struct rp_profile *prof, uint32_t prog_type, int32_t id,
 
 		if (h->id != id)
 			continue;
-		if ((h->progs & prog) && (h->gens & gen)) {
+		if ((h->progs & prog) && ver >= h->since &&
+		    (h->until == 0 || ver < h->until)) {
 			*offered = true;
 			return h;
 		}

@@ -20,10 +20,16 @@
 #define RP_PAGE_SIZE	4096
 #define RP_MAP_HDR	256	/* sizeof(struct reuseport_array) header, modelled */
 
-/* Marks a boundary for coverage maps (cf. SQLite testcase()). */
+/*
+ * Marks a boundary for coverage maps (cf. SQLite testcase()).  In a
+ * coverage build (--enable-code-coverage defines RP_COVERAGE) the
+ * condition is a branch of its own, counted by gcov like any other, and
+ * `make coverage` lists the sites where one way was never taken (the
+ * boundary was never reached, or never left).  Elsewhere it is nothing.
+ */
 #ifdef RP_COVERAGE
-void	rp_testcase_hit(const char *file, int line);
-#define RP_TESTCASE(x)	do { if (x) rp_testcase_hit(__FILE__, __LINE__); } while (0)
+static volatile unsigned rp_testcase_reached G_GNUC_UNUSED;
+#define RP_TESTCASE(x)	do { if (x) rp_testcase_reached++; } while (0)
 #else
 #define RP_TESTCASE(x)	do { } while (0)
 #endif
@@ -36,17 +42,47 @@ enum rp_cookie_gen {
 	RP_COOKIE_PERCPU,	/* 5.10+: per-CPU batches of 4096 */
 };
 
+/* SO_ATTACH_REUSEPORT_* on a TCP socket whose listening was stopped by
+ * shutdown() or connect(AF_UNSPEC) (tcp_disconnect()): a build variant. */
+enum rp_attach_shutdown {
+	RP_ATTACH_SHUTDOWN_RESURRECT,	/* unhashed: a new group (Debian's) */
+	RP_ATTACH_SHUTDOWN_EINVAL,	/* refused (a 6.18.44 build, measured) */
+};
+
+/* Where kernel.unprivileged_bpf_disabled stops a caller without the
+ * capability, and which capability passes. */
+enum rp_unpriv_gate {
+	RP_UNPRIV_GATE_ALL_SYS_ADMIN,	/* 4.19: every command at bpf() entry;
+					 * CAP_SYS_ADMIN passes */
+	RP_UNPRIV_GATE_ALL_BPF,		/* 5.8 .. 5.18 (Debian 5.10): every
+					 * command at entry; CAP_BPF or
+					 * CAP_SYS_ADMIN passes */
+	RP_UNPRIV_GATE_CREATE_ENTRY,	/* 5.19 .. 6.4 (Debian 6.1): only
+					 * MAP_CREATE and PROG_LOAD, at entry;
+					 * CAP_BPF or CAP_SYS_ADMIN passes */
+	RP_UNPRIV_GATE_CREATE_CENTRAL,	/* 6.5+: in map_create() and
+					 * bpf_prog_load(), after the attribute
+					 * checks; CAP_BPF or CAP_SYS_ADMIN */
+};
+
+/* BPF_MAP_FREEZE's checks (the command exists from 5.2). */
+enum rp_freeze_rule {
+	RP_FREEZE_CAPABLE,	/* 5.10, 6.1 (measured): frozen -> -EBUSY,
+				 * then -EPERM without CAP_BPF/CAP_SYS_ADMIN */
+	RP_FREEZE_WRITABLE_FD,	/* 6.12+ (measured): -EPERM without write
+				 * permission on the fd (a frozen map has none) */
+};
+
 enum rp_cap_rule {
 	RP_CAPRULE_SYS_ADMIN_ALLOC,	/* 4.19-5.7: CAP_SYS_ADMIN in map_alloc */
 	RP_CAPRULE_BPF_ALLOC,		/* 5.8-6.4: bpf_capable() in map_alloc */
 	RP_CAPRULE_BPF_CENTRAL,		/* 6.5+: CAP_BPF in map_create */
 };
 
-/* Generations of the BPF helpers and instruction set (helpers.c). */
-enum rp_bpf_gen {
-	RP_BPF_GEN_4_19,	/* v4.19.0 */
-	RP_BPF_GEN_6_18,	/* 6.18 */
-};
+/* A kernel version as major * 100 + minor (4.19 is 419, 6.1 is 601): the
+ * helper sets of a profile (helpers.c), compared with the version that
+ * added or changed a helper. */
+#define RP_KVER(major, minor)	((major) * 100 + (minor))
 
 struct rp_profile {
 	const char	*name;
@@ -55,7 +91,7 @@ struct rp_profile {
 	enum rp_cookie_gen cookie_gen;
 	bool	cookie_single_cas;	/* 6.2+: one CAS, then re-read */
 	enum rp_cap_rule cap_rule;
-	bool	unpriv_check_at_entry;	/* unprivileged_bpf_disabled for all cmds */
+	enum rp_unpriv_gate unpriv_gate; /* kernel.unprivileged_bpf_disabled */
 	long	unpriv_default;		/* default kernel.unprivileged_bpf_disabled */
 	bool	memlock_rlimit;		/* RLIMIT_MEMLOCK charge (EPERM) */
 	int	oversize_errno;		/* size >= U32_MAX - PAGE_SIZE */
@@ -85,8 +121,18 @@ struct rp_profile {
 	bool	reuseport_inet_only;	/* 6.9+: SO_REUSEPORT on inet only */
 	bool	udp_connect_leaves_group; /* 6.18 (measured): any UDP connect */
 	bool	attach_unhashed_strict;	/* 6.x: unhashed needs SO_REUSEPORT */
+	int	ipproto_max;		/* IPPROTO_MAX: 256, 5.6+ 263 */
+	bool	mptcp;			/* 5.6+: IPPROTO_MPTCP can be built */
+	enum rp_attach_shutdown attach_shutdown_listener; /* build variant */
+	enum rp_freeze_rule freeze_rule;
+	bool	migrate_req_sysctl;	/* net.ipv4.tcp_migrate_req exists */
+	bool	lookup_flags_after_perm; /* 6.19+: all lookup flags checked
+					 * after the fd and permission */
+	bool	udplite;		/* IPPROTO_UDPLITE exists (until 7.0) */
+	uint16_t cbpf_optmem_insns;	/* longest classic program the default
+					 * net.core.optmem_max admits */
 	/* programs made of instructions (ebpf.c, helpers.c, cbpf.c) */
-	enum rp_bpf_gen bpf_gen;	/* helpers offered, by generation */
+	uint16_t bpf_version;		/* helper sets: RP_KVER() of the kernel */
 	bool	bpf_jmp32;		/* 5.1+: the BPF_JMP32 class */
 	bool	bpf_loops;		/* 5.3+: backward jumps (bounded loops) */
 	bool	bpf_atomics;		/* 5.12+: and/or/xor, fetch, xchg, cmpxchg */
@@ -159,8 +205,13 @@ struct rp_sock {
 	bool			closed;		/* file released */
 	bool			dead;		/* freed (RCU deferred) */
 	bool			foreign_owned;	/* a foreign user took sk_user_data */
+	bool			mptcp;		/* an MPTCP socket: the fd's view;
+						 * ports and groups are its first
+						 * subflow's, a TCP socket's */
 	bool			bind_port_lock;	/* port given explicitly */
 	bool			bind_addr_lock;	/* address given explicitly */
+	bool			listen_stopped;	/* tcp_disconnect() of a listener,
+						 * not listening again since */
 	int			bound_dev_if;
 	int			incoming_cpu;	/* -1 = unset */
 	struct rp_addr		rcv_saddr;
@@ -173,7 +224,15 @@ struct rp_sock {
 	unsigned		bound_pos;	/* index in bucket->bound */
 	bool			bound_reuse;	/* SO_REUSEPORT when it bound */
 	int			listen_pos;	/* index in bucket->listen, -1 */
+	bool			chain_tail;	/* hashed at the chain's tail */
+	bool			join_hidden;	/* UDP/IPv6 rehashed by connect() */
+	bool			unhashing;	/* inside sock_unhash(): what the
+						 * bucket lock hides from a join */
 	uint32_t		hash;		/* child/request: flow hash */
+	unsigned		conn_peer;	/* TCP: the other end's id, 0 = a
+						 * client outside the model */
+	bool			fin_sent;	/* TCP: our FIN went out */
+	bool			active_close;	/* ... before the peer's */
 	uint64_t		cookie;		/* sk_cookie, 0 = none */
 	unsigned		cb_holder;	/* callback lock holder tid+1, 0 = free */
 	struct rp_sock		*parent;	/* child: the listener it queues on */
@@ -190,7 +249,8 @@ struct rp_bucket {
 	int			protocol;
 	uint16_t		port;
 	GPtrArray		*bound;		/* every socket holding the port */
-	GPtrArray		*listen;	/* lookup candidates, bind order */
+	GPtrArray		*listen;	/* lookup candidates, hash order */
+	unsigned		ntail;		/* of them chain_tail */
 	unsigned		nonreuse;	/* members without SO_REUSEPORT */
 	GHashTable		*uids;		/* uid -> member count */
 };
@@ -320,6 +380,7 @@ struct rp_state {
 	GHashTable		*buckets;	/* (netns, proto, port) -> bucket */
 	struct rp_ida		ida;
 	long			unpriv_bpf_disabled;
+	bool			kconfig_mptcp;	/* CONFIG_MPTCP */
 	/* locks */
 	unsigned		reuseport_holder;	/* tid+1, 0 = free */
 	struct rp_thread	threads[RP_NTHREADS];
@@ -359,7 +420,13 @@ struct rp_state {
 
 /* profile.c */
 extern const struct rp_profile rp_profile_4_19;
+extern const struct rp_profile rp_profile_5_10;
+extern const struct rp_profile rp_profile_6_1;
+extern const struct rp_profile rp_profile_6_12;
 extern const struct rp_profile rp_profile_6_18;
+extern const struct rp_profile rp_profile_6_18_attach_einval;
+extern const struct rp_profile rp_profile_7_2;
+uint64_t rp_unpriv_caps(const struct rp_profile *);
 
 /* state.c */
 void	 rp_emit(struct rp_state *, const struct rp_event *);
@@ -412,6 +479,7 @@ void	 rp_child_enqueue(struct rp_state *, struct rp_sock *listener,
 /* group.c */
 int	 rp_group_alloc(struct rp_state *, struct rp_sock *, bool bind_inany);
 int	 rp_group_add(struct rp_state *, struct rp_sock *, struct rp_sock *sk2);
+#define RP_GROUP_ADD_AGAIN	1	/* sk2 left its group: choose again */
 void	 rp_group_detach_sock(struct rp_state *, struct rp_sock *);
 void	 rp_group_stop_listen(struct rp_state *, struct rp_sock *);
 int	 rp_group_get_id(struct rp_state *, struct rp_group *);

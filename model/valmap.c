@@ -111,7 +111,7 @@ rp_vmap_alloc_check(struct rp_state *st, const struct rp_map_attr *a)
 	uint32_t allowed = RP_BPF_F_NUMA_NODE | RP_BPF_F_RDONLY |
 	    RP_BPF_F_WRONLY;
 
-	if (st->prof->bpf_gen != RP_BPF_GEN_4_19)
+	if (st->prof->bpf_version >= RP_KVER(5, 2))	/* *_PROG flags: 5.2 */
 		allowed |= RP_BPF_F_RDONLY_PROG | RP_BPF_F_WRONLY_PROG;
 	if (hash)
 		allowed |= RP_BPF_F_NO_PREALLOC;

@@ -132,7 +132,7 @@ static const struct attach_case attach_cases[] = {
 	    C_RET_A }, 4, 0 },
 };
 
-START_TEST(attach_checks)
+TU_LOOP(attach_checks, "cbpf/attach", (int)G_N_ELEMENTS(attach_cases) * TU_NPROFILES)
 {
 	const struct attach_case *c = &attach_cases[_i / TU_NPROFILES];
 	struct cfx f;
@@ -151,8 +151,10 @@ START_TEST(attach_checks)
 }
 END_TEST
 
-/* 4096 instructions at most; a bad fd; a socket without a group */
-START_TEST(attach_limits)
+/* R-CBPF-1 R-ATT-1: 4096 instructions at most, and no more than the
+ * default net.core.optmem_max admits (4.19: 2549); a bad fd; a socket
+ * without a group; an MPTCP socket (R-SOCK-12) */
+TU_LOOP(attach_limits, "cbpf/attach", TU_NPROFILES)
 {
 	g_autofree struct rp_sock_filter *big = g_new0(struct rp_sock_filter,
 	    4097);
@@ -164,7 +166,13 @@ START_TEST(attach_limits)
 		big[i] = C_LD_IMM(i);
 	big[4095] = C_RET_A;
 	ck_assert_int_eq(rp_attach_cbpf_insns(f.st, 0, f.fds[0], big, 4096),
+	    _i == TU_P_419 ? -ENOMEM : 0);
+	big[2548] = C_RET_A;
+	ck_assert_int_eq(rp_attach_cbpf_insns(f.st, 0, f.fds[0], big, 2549),
 	    0);
+	big[2549] = C_RET_A;
+	ck_assert_int_eq(rp_attach_cbpf_insns(f.st, 0, f.fds[0], big, 2550),
+	    _i == TU_P_419 ? -ENOMEM : 0);
 	big[4096] = C_RET_A;
 	ck_assert_int_eq(rp_attach_cbpf_insns(f.st, 0, f.fds[0], big, 4097),
 	    -EINVAL);
@@ -179,6 +187,14 @@ START_TEST(attach_limits)
 	}
 	ck_assert_int_eq(rp_attach_cbpf_insns(f.st, 0, lone, big + 4095, 1),
 	    -EINVAL);
+	/* R-SOCK-12: an MPTCP socket does not take the option (6.18) */
+	if (_i == TU_P_618) {
+		lone = rp_socket(f.st, 0, RP_AF_INET, RP_SOCK_STREAM,
+		    RP_IPPROTO_MPTCP);
+		ck_assert_int_ge(lone, 3);
+		ck_assert_int_eq(rp_attach_cbpf_insns(f.st, 0, lone,
+		    big + 4095, 1), -EOPNOTSUPP);
+	}
 	cfx_done(&f);
 }
 END_TEST
@@ -286,7 +302,7 @@ static const struct run_case run_cases[] = {
 	    C_LD_ABS(BS_W, AD(12)) }, 3, 0 },
 };
 
-START_TEST(run_table)
+TU_LOOP(run_table, "cbpf/run", (int)G_N_ELEMENTS(run_cases) * TU_NPROFILES)
 {
 	const struct run_case *c = &run_cases[_i / TU_NPROFILES];
 	struct rp_sock_filter p[MAXB + 3];
@@ -319,7 +335,7 @@ END_TEST
 
 /* R-CBPF-4 R-CBPF-5: a load outside the packet, a division by X == 0:
  * the program returns 0 */
-START_TEST(returns_zero)
+TU_LOOP(returns_zero, "cbpf/run", TU_NPROFILES)
 {
 	static const struct rp_sock_filter bodies[][3] = {
 		{ C_LD_ABS(BS_W, 6), C_RET_K(3), C_RET_K(3) },
@@ -346,7 +362,7 @@ END_TEST
 
 /* R-SEL-3 R-CBPF-6: an index beyond the group leaves the packet to the
  * hash; R-CBPF-7: pay_offset is not modelled, random is seeded */
-START_TEST(index_and_faults)
+TU_LOOP(index_and_faults, "cbpf/run", TU_NPROFILES)
 {
 	const struct rp_sock_filter big[] = { C_RET_K(NMEMB) };
 	const struct rp_sock_filter pay[] = { C_LD_ABS(BS_W, AD(52)), C_RET_A };
@@ -383,29 +399,4 @@ START_TEST(index_and_faults)
 }
 END_TEST
 
-static Suite *
-cbpf_suite(void)
-{
-	Suite *s = suite_create("cbpf");
-	TCase *tc;
-
-	tc = tcase_create("cbpf/attach");
-	tcase_add_loop_test(tc, attach_checks, 0,
-	    (int)G_N_ELEMENTS(attach_cases) * TU_NPROFILES);
-	tcase_add_loop_test(tc, attach_limits, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("cbpf/run");
-	tcase_add_loop_test(tc, run_table, 0,
-	    (int)G_N_ELEMENTS(run_cases) * TU_NPROFILES);
-	tcase_add_loop_test(tc, returns_zero, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, index_and_faults, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int
-main(void)
-{
-	return tu_run_suite(cbpf_suite()) != 0;
-}
+TU_MAIN("cbpf")

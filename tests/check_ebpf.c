@@ -22,6 +22,7 @@
 
 #include "bpfasm.h"
 #include "testutil.h"
+#include "rp-int.h"
 
 #define PORT	41000
 #define P419	1u
@@ -333,7 +334,7 @@ static const struct alu_case alu_cases[] = {
 	    FAULT },
 };
 
-START_TEST(alu)
+TU_LOOP(alu, "ebpf/alu", (int)G_N_ELEMENTS(alu_cases) * TU_NPROFILES)
 {
 	const struct alu_case *c = &alu_cases[_i / TU_NPROFILES];
 	int prof = _i % TU_NPROFILES;
@@ -398,7 +399,7 @@ static const struct jmp_case jmp_cases[] = {
 	{ "jmp32/4.19", "R-EBPF-11", P419, 1, 1, 0x0e | BJ_JEQ, -1 },
 };
 
-START_TEST(jmp)
+TU_LOOP(jmp, "ebpf/jmp", (int)G_N_ELEMENTS(jmp_cases) * TU_NPROFILES)
 {
 	const struct jmp_case *c = &jmp_cases[_i / TU_NPROFILES];
 	int prof = _i % TU_NPROFILES;
@@ -419,7 +420,7 @@ END_TEST
 
 /* R-EBPF-6: an immediate is sign-extended; gotol (6.18) uses imm; a jump
  * out of the program and running off its end fault */
-START_TEST(jmp_edges)
+TU_LOOP(jmp_edges, "ebpf/jmp", TU_NPROFILES)
 {
 	int prof = _i;
 	struct result r;
@@ -448,7 +449,7 @@ END_TEST
 
 /* R-EBPF-14 R-EBPF-12: a loop; 4.19 refuses the back-edge, 6.18 runs it
  * until it ends or the budget does */
-START_TEST(loops)
+TU_LOOP(loops, "ebpf/jmp", TU_NPROFILES)
 {
 	int prof = _i;
 	struct rp_state *st = rp_state_new(tu_profile(prof));
@@ -492,7 +493,7 @@ END_TEST
  */
 
 /* R-EBPF-7 R-EBPF-10: every width stores and loads back, zero-extended */
-START_TEST(stack_widths)
+TU_LOOP(stack_widths, "ebpf/mem", TU_NPROFILES)
 {
 	struct result r;
 
@@ -512,7 +513,7 @@ START_TEST(stack_widths)
 END_TEST
 
 /* R-EBPF-10: stack bounds, alignment, uninitialised bytes */
-START_TEST(stack_faults)
+TU_LOOP(stack_faults, "ebpf/mem", TU_NPROFILES)
 {
 	struct result r;
 
@@ -544,7 +545,7 @@ END_TEST
 
 /* R-EBPF-10: a pointer spilled with an aligned 8-byte store comes back
  * whole; part of it cannot be read; a pointer cannot go elsewhere */
-START_TEST(spill)
+TU_LOOP(spill, "ebpf/mem", TU_NPROFILES)
 {
 	struct result r;
 
@@ -568,7 +569,7 @@ START_TEST(spill)
 END_TEST
 
 /* R-EBPF-7: pointer arithmetic and what may be done with pointers */
-START_TEST(pointers)
+TU_LOOP(pointers, "ebpf/mem", TU_NPROFILES)
 {
 	struct result r;
 
@@ -667,7 +668,7 @@ atomic_probe(int prof, const struct atomic_case *c, int what, bool *fault)
 	return v;
 }
 
-START_TEST(atomic_values)
+TU_LOOP(atomic_values, "ebpf/atomic", (int)G_N_ELEMENTS(atomic_cases) * TU_NPROFILES)
 {
 	const struct atomic_case *c = &atomic_cases[_i / TU_NPROFILES];
 	int prof = _i % TU_NPROFILES;
@@ -687,7 +688,7 @@ START_TEST(atomic_values)
 END_TEST
 
 /* R-EBPF-8: atomics only on the stack and map values */
-START_TEST(atomic_faults)
+TU_LOOP(atomic_faults, "ebpf/atomic", TU_NPROFILES)
 {
 	struct result r;
 
@@ -711,7 +712,7 @@ END_TEST
  */
 
 /* R-EBPF-9: arguments in r1-r5, result in r0, r6-r9 kept, r10 new */
-START_TEST(call_basic)
+TU_LOOP(call_basic, "ebpf/call", TU_NPROFILES)
 {
 	struct result r;
 
@@ -765,7 +766,7 @@ chain(int prof, int calls, struct result *r)
 	run(prof, p, (size_t)n, r);
 }
 
-START_TEST(call_depth)
+TU_LOOP(call_depth, "ebpf/call", TU_NPROFILES)
 {
 	struct result r;
 
@@ -780,7 +781,7 @@ START_TEST(call_depth)
 END_TEST
 
 /* R-EBPF-9: the frames' stack depths together stay within 512 bytes */
-START_TEST(call_stack_size)
+TU_LOOP(call_stack_size, "ebpf/call", TU_NPROFILES)
 {
 	struct result r;
 
@@ -811,8 +812,140 @@ value_map(struct rp_state *st, uint32_t type, uint32_t ks, uint32_t vs,
 	return rp_map_create(st, 0, &a);
 }
 
+/*
+ * The instruction-set switches of docs/SPEC.md (bpf_jmp32, bpf_loops,
+ * bpf_atomics, bpf_cpuv4, bpf_map_value_ld, bpf_insn_limit,
+ * bpf_stack_jit, bpf_sockmap_update) under every profile, in
+ * rp_profile_nth() order (4.19, 5.10, 6.1, 6.12, 6.18,
+ * 6.18+attach-einval, 7.2): a program each switch decides, run as a
+ * socket filter; ok[] says where it runs (r0 = want) and where it faults
+ * with rule (or, for a load, fails with -err).
+ * R-EBPF-11 R-EBPF-14 R-EBPF-8 R-EBPF-15 R-EBPF-1 R-EBPF-9 R-HLP-11
+ */
+enum { SW_JMP32, SW_LOOPS, SW_ATOMICS, SW_CPUV4, SW_MAP_VALUE, SW_LIMIT,
+	SW_STACK, SW_SOCKMAP, SW_N };
+static const struct {
+	const char	*name;
+	bool		 ok[7];
+	const char	*rule;	/* the fault where not ok */
+	int		 err;	/* or the load's error */
+	uint64_t	 want;	/* r0 where ok */
+} sw_rows[SW_N] = {
+	[SW_JMP32] = { "bpf_jmp32 (5.1)", { 0, 1, 1, 1, 1, 1, 1 },
+	    "R-EBPF-11", 0, 1 },
+	[SW_LOOPS] = { "bpf_loops (5.3)", { 0, 1, 1, 1, 1, 1, 1 },
+	    "R-EBPF-14", 0, 30 },
+	/* before 5.12 BPF_XADD's imm is a reserved field */
+	[SW_ATOMICS] = { "bpf_atomics (5.12)", { 0, 0, 1, 1, 1, 1, 1 },
+	    "R-EBPF-2", 0, 5 },
+	[SW_CPUV4] = { "bpf_cpuv4 (6.6)", { 0, 0, 0, 1, 1, 1, 1 },
+	    "R-EBPF-11", 0, (uint64_t)-3 },
+	[SW_MAP_VALUE] = { "bpf_map_value_ld (5.2)", { 0, 1, 1, 1, 1, 1, 1 },
+	    NULL, -EINVAL, 0 },
+	[SW_LIMIT] = { "bpf_insn_limit (5.2)", { 0, 1, 1, 1, 1, 1, 1 },
+	    NULL, -E2BIG, 4095 },
+	[SW_STACK] = { "bpf_stack_jit (6.9)", { 0, 0, 0, 1, 1, 1, 1 },
+	    "R-EBPF-9", 0, 5 },
+	[SW_SOCKMAP] = { "bpf_sockmap_update (5.10)", { 0, 1, 1, 1, 1, 1, 1 },
+	    "R-PRG-1", 0, 0 },
+};
+
+TU_NAMED(switches_by_profile, "ebpf/switches/by-profile", "ebpf/load",
+    SW_N * 7)
+{
+	int row = _i / 7, pi = _i % 7;
+	const struct rp_profile *pr = rp_profile_nth((size_t)pi);
+	struct rp_state *st = rp_state_new(pr);
+	int arr = value_map(st, RP_MAP_ARRAY, 4, 8, 1);
+	g_autofree struct rp_insn *p = g_new0(struct rp_insn, 4097);
+	const bool ok = sw_rows[row].ok[pi];
+	struct rp_map_attr a;
+	struct result r;
+	size_t n = 0;
+	int fd;
+
+#define EMIT(...) do {							\
+	const struct rp_insn e_[] = { __VA_ARGS__ };			\
+	memcpy(p + n, e_, sizeof(e_));					\
+	n += G_N_ELEMENTS(e_);						\
+} while (0)
+	switch (row) {
+	case SW_JMP32:
+		EMIT(MOV64_IMM(0, 1), JMP32_IMM(BJ_JEQ, 0, 1, 1),
+		    MOV64_IMM(0, 2), EXIT);
+		break;
+	case SW_LOOPS:
+		EMIT(MOV64_IMM(0, 0), MOV64_IMM(1, 10),
+		    ALU64_IMM(BA_ADD, 0, 3), ALU64_IMM(BA_SUB, 1, 1),
+		    JMP_IMM(BJ_JNE, 1, 0, -3), EXIT);
+		break;
+	case SW_ATOMICS:	/* fetch-add: r1 gets the old 5 */
+		EMIT(ST(BS_DW, 10, -8, 5), MOV64_IMM(1, 3),
+		    ATOMIC(BS_DW, 10, 1, -8, 0x01), MOV64_REG(0, 1), EXIT);
+		break;
+	case SW_CPUV4:		/* sdiv -7 / 2 */
+		EMIT(MOV64_IMM(0, -7), BI(0x07 | BA_DIV, 0, 0, 1, 2), EXIT);
+		break;
+	case SW_MAP_VALUE:
+		EMIT(LD_MAP_VALUE(1, arr, 0), LDX(BS_DW, 0, 1, 0), EXIT);
+		break;
+	case SW_LIMIT:
+		for (int i = 0; i < 4096; i++)
+			p[n++] = MOV64_IMM(0, i);
+		EMIT(EXIT);
+		break;
+	case SW_STACK:		/* 8 + 496: 520 rounded by 16, 544 by 32 */
+		EMIT(ST(BS_DW, 10, -8, 0), CALL_SUB(1), EXIT,
+		    ST(BS_DW, 10, -496, 0), MOV64_IMM(0, 5), EXIT);
+		break;
+	default:		/* SW_SOCKMAP: a stack value, not a socket */
+		rp_map_attr_init(&a, RP_MAP_SOCKMAP, 8, 2);
+		fd = rp_map_create(st, 0, &a);
+		ck_assert_int_ge(fd, 3);
+		EMIT(ST(BS_W, 10, -4, 0), LD_MAP(1, fd), MOV64_REG(2, 10),
+		    ALU64_IMM(BA_ADD, 2, -4), MOV64_REG(3, 10),
+		    ALU64_IMM(BA_ADD, 3, -4), MOV64_IMM(4, 0), CALL(2),
+		    MOV64_IMM(0, 0), EXIT);
+		break;
+	}
+#undef EMIT
+	if (sw_rows[row].err != 0) {
+		fd = load(st, RP_PROG_SOCKET_FILTER, p, n);
+		ck_assert_msg((fd >= 3) == ok && (ok || fd == sw_rows[row].err),
+		    "%s in %s: load gives %d", sw_rows[row].name,
+		    rp_profile_name(pr), fd);
+		if (ok) {
+			ck_assert_int_eq(rp_close(st, 0, fd), 0);
+			run_on(st, p, n, &r);
+			assert_r0(&r, sw_rows[row].want);
+			result_clear(&r);
+		}
+	} else {
+		run_on(st, p, n, &r);
+		if (row == SW_SOCKMAP) {
+			/* 5.10+: the map passes; the value is refused */
+			ck_assert_msg(r.fault && g_str_has_prefix(r.why,
+			    "R-PRG-1") == !ok, "%s in %s: %s",
+			    sw_rows[row].name, rp_profile_name(pr), r.why);
+		} else if (ok) {
+			ck_assert_msg(!r.fault && r.r0 == sw_rows[row].want,
+			    "%s in %s: %s, r0 %" G_GINT64_MODIFIER "d",
+			    sw_rows[row].name, rp_profile_name(pr), r.why,
+			    (int64_t)r.r0);
+		} else {
+			ck_assert_msg(r.fault && g_str_has_prefix(r.why,
+			    sw_rows[row].rule), "%s in %s: %s",
+			    sw_rows[row].name, rp_profile_name(pr), r.why);
+		}
+		result_clear(&r);
+	}
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
 /* R-EBPF-1: the instruction count, LD_IMM64 and its maps */
-START_TEST(load_checks)
+TU_LOOP(load_checks, "ebpf/load", TU_NPROFILES)
 {
 	struct rp_state *st = rp_state_new(tu_profile(_i));
 	const struct rp_insn ok[] = { MOV64_IMM(0, 0), EXIT };
@@ -903,11 +1036,13 @@ struct rfx {
 	int		 prog;
 };
 
+/* As rfx_init() in any profile (pr); prof is the nearest end's index. */
 static void
-rfx_init(struct rfx *f, int prof, int type, int n)
+rfx_init_with(struct rfx *f, const struct rp_profile *pr, int prof, int type,
+    int n)
 {
 	memset(f, 0, sizeof(*f));
-	f->st = rp_state_new(tu_profile(prof));
+	f->st = rp_state_new(pr);
 	f->prof = prof;
 	f->type = type;
 	f->n = n;
@@ -920,6 +1055,12 @@ rfx_init(struct rfx *f, int prof, int type, int n)
 		ck_assert_int_eq(rp_map_update(f->st, 0, f->map, (uint32_t)i,
 		    (uint64_t)f->fds[i], RP_BPF_ANY), 0);
 	}
+}
+
+static void
+rfx_init(struct rfx *f, int prof, int type, int n)
+{
+	rfx_init_with(f, tu_profile(prof), prof, type, n);
 }
 
 static void
@@ -982,7 +1123,7 @@ out_get(struct rfx *f, uint32_t k)
 
 /* R-CTX-1 R-CTX-2 R-CTX-3 R-CTX-4 R-CTX-7 R-RUN-1: what the fields hold,
  * UDP and TCP */
-START_TEST(ctx_fields)
+TU_LOOP(ctx_fields, "ebpf/ctx", 2 * TU_NPROFILES)
 {
 	int type = _i / TU_NPROFILES ? RP_SOCK_STREAM : RP_SOCK_DGRAM;
 	struct rfx f;
@@ -1018,7 +1159,7 @@ START_TEST(ctx_fields)
 END_TEST
 
 /* R-CTX-3: bind_inany is the group's bit */
-START_TEST(ctx_bind_inany)
+TU_LOOP(ctx_bind_inany, "ebpf/ctx", TU_NPROFILES)
 {
 	struct rp_state *st = rp_state_new(tu_profile(_i));
 	int fd = tu_reuse_sock(st, 0, RP_AF_INET6, RP_SOCK_DGRAM, 0, PORT);
@@ -1072,7 +1213,7 @@ static const struct narrow_case narrow_cases[] = {
 	{ 17, 2, { FAULT, FAULT } },		/* misaligned */
 };
 
-START_TEST(ctx_narrow)
+TU_LOOP(ctx_narrow, "ebpf/ctx", (int)G_N_ELEMENTS(narrow_cases) * TU_NPROFILES)
 {
 	const struct narrow_case *c = &narrow_cases[_i / TU_NPROFILES];
 	int prof = _i % TU_NPROFILES;
@@ -1109,7 +1250,7 @@ START_TEST(ctx_narrow)
 END_TEST
 
 /* R-CTX-5 R-CTX-6: sk and migrating_sk (6.18), a read-only context */
-START_TEST(ctx_sock)
+TU_LOOP(ctx_sock, "ebpf/ctx", TU_NPROFILES)
 {
 	int prof = _i;
 	static const uint8_t pay[1] = { 0 };
@@ -1155,6 +1296,48 @@ START_TEST(ctx_sock)
 }
 END_TEST
 
+/*
+ * R-CTX-5 R-CTX-6: the context fields by profile (rp_profile_nth()
+ * order): sk and migrating_sk from 5.14 (6.1 on), narrow loads inside a
+ * field from 5.2 (5.10 on), ip_protocol a 16-bit field from 5.6.
+ */
+TU_NAMED(ctx_by_profile, "ebpf/ctx/by-profile", "ebpf/ctx", 7)
+{
+	static const bool has_sk[7] = { 0, 0, 1, 1, 1, 1, 1 };
+	static const uint8_t pay[1] = { 0 };
+	const struct rp_profile *pr = rp_profile_nth((size_t)_i);
+	struct rp_delivery d;
+	struct rfx f;
+	char *why;
+
+	rfx_init_with(&f, pr, _i == 0 ? TU_P_419 : TU_P_618, RP_SOCK_DGRAM, 1);
+	ATTACH(&f, LDX(BS_DW, 2, 1, 40), LDX(BS_DW, 3, 1, 48),
+	    MOV64_IMM(0, RP_SK_PASS), EXIT);
+	rfx_send(&f, pay, 1, 1, &d);
+	why = rp_state_take_violation(f.st);
+	ck_assert_msg((why == NULL) == has_sk[_i], "%s: %s",
+	    rp_profile_name(pr), why);
+	g_free(why);
+	rfx_done(&f);
+	/* ip_protocol's second byte: 4.19 refuses a load inside a field;
+	 * later the 16-bit sk_protocol's high byte, 0 */
+	rfx_init_with(&f, pr, _i == 0 ? TU_P_419 : TU_P_618, RP_SOCK_DGRAM, 1);
+	ATTACH(&f, MOV64_REG(9, 1), LDX(BS_B, 6, 9, 25), OUT(&f, 0, 6),
+	    LDX(BS_H, 6, 9, 24), OUT(&f, 1, 6), MOV64_IMM(0, RP_SK_PASS),
+	    EXIT);
+	rfx_send(&f, pay, 1, 1, &d);
+	why = rp_state_take_violation(f.st);
+	ck_assert_msg((why == NULL) == (_i != 0), "%s: %s",
+	    rp_profile_name(pr), why);
+	if (_i != 0) {
+		ck_assert_uint_eq(out_get(&f, 0), 0);
+		ck_assert_uint_eq(out_get(&f, 1), RP_IPPROTO_UDP);
+	}
+	g_free(why);
+	rfx_done(&f);
+}
+END_TEST
+
 /* ---------------------------------------------------------------------
  * ebpf/helpers
  */
@@ -1167,7 +1350,7 @@ END_TEST
 
 /* R-HLP-4 R-HLP-1 R-HLP-6 R-RUN-1 R-RUN-2: the helper from instructions,
  * the verdict, several calls in one run */
-START_TEST(select_helper)
+TU_LOOP(select_helper, "ebpf/helpers", TU_NPROFILES)
 {
 	static const uint8_t pay[1] = { 0 };
 	struct rp_delivery d;
@@ -1240,9 +1423,59 @@ expect_why(char *why, const char *rule)
 	g_free(why);
 }
 
+/*
+ * R-EBPF-17 R-PRG-7: the helper sets of every profile (the bpf_helpers
+ * switch), by the version that added each helper: offered (1) or not (0)
+ * at load, in rp_profile_nth() order (4.19, 5.10, 6.1, 6.12, 6.18,
+ * 6.18+attach-einval, 7.2).
+ */
+static const struct {
+	int32_t		id;
+	uint32_t	type;
+	const char	*name;
+	bool		want[7];
+} by_profile[] = {
+	{ 1, RP_PROG_SK_REUSEPORT, "map_lookup_elem", { 1, 1, 1, 1, 1, 1, 1 } },
+	{ 82, RP_PROG_SK_REUSEPORT, "sk_select_reuseport", { 1, 1, 1, 1, 1, 1, 1 } },
+	{ 82, RP_PROG_SOCKET_FILTER, "sk_select_reuseport", { 0, 0, 0, 0, 0, 0, 0 } },
+	{ 6, RP_PROG_SK_REUSEPORT, "trace_printk", { 1, 1, 1, 1, 1, 1, 1 } },
+	{ 87, RP_PROG_SK_REUSEPORT, "map_push_elem (4.20)", { 0, 1, 1, 1, 1, 1, 1 } },
+	{ 93, RP_PROG_SK_REUSEPORT, "spin_lock (5.1)", { 0, 1, 1, 1, 1, 1, 1 } },
+	{ 118, RP_PROG_SK_REUSEPORT, "jiffies64 (5.5)", { 0, 1, 1, 1, 1, 1, 1 } },
+	{ 125, RP_PROG_SK_REUSEPORT, "ktime_get_boot_ns (5.8)", { 0, 1, 1, 1, 1, 1, 1 } },
+	{ 130, RP_PROG_SK_REUSEPORT, "ringbuf_output (5.8)", { 0, 1, 1, 1, 1, 1, 1 } },
+	{ 160, RP_PROG_SK_REUSEPORT, "ktime_get_coarse_ns (5.11)", { 0, 0, 1, 1, 1, 1, 1 } },
+	{ 164, RP_PROG_SK_REUSEPORT, "for_each_map_elem (5.13)", { 0, 0, 1, 1, 1, 1, 1 } },
+	{ 46, RP_PROG_SK_REUSEPORT, "get_socket_cookie (5.14)", { 0, 0, 1, 1, 1, 1, 1 } },
+	{ 46, RP_PROG_SOCKET_FILTER, "get_socket_cookie", { 1, 1, 1, 1, 1, 1, 1 } },
+	{ 182, RP_PROG_SK_REUSEPORT, "strncmp (5.17)", { 0, 0, 1, 1, 1, 1, 1 } },
+	{ 181, RP_PROG_SK_REUSEPORT, "loop (5.17)", { 0, 0, 1, 1, 1, 1, 1 } },
+	{ 195, RP_PROG_SK_REUSEPORT, "map_lookup_percpu_elem (5.19)", { 0, 0, 1, 1, 1, 1, 1 } },
+	{ 208, RP_PROG_SK_REUSEPORT, "ktime_get_tai_ns (6.1)", { 0, 0, 1, 1, 1, 1, 1 } },
+	{ 14, RP_PROG_SK_REUSEPORT, "get_current_pid_tgid (6.10)", { 0, 0, 0, 1, 1, 1, 1 } },
+	{ 15, RP_PROG_SOCKET_FILTER, "get_current_uid_gid (6.10)", { 0, 0, 0, 1, 1, 1, 1 } },
+	{ 47, RP_PROG_SK_REUSEPORT, "get_socket_uid", { 0, 0, 0, 0, 0, 0, 0 } },
+	{ 9999, RP_PROG_SK_REUSEPORT, "unknown", { 0, 0, 0, 0, 0, 0, 0 } },
+};
+
+TU_NAMED(helpers_by_profile, "ebpf/helpers/by-profile", "ebpf/helpers",
+    (int)G_N_ELEMENTS(by_profile) * 7)
+{
+	size_t row = (size_t)_i / 7, p = (size_t)_i % 7;
+	const struct rp_profile *prof = rp_profile_nth(p);
+
+	ck_assert_ptr_nonnull(prof);
+	ck_assert_msg((rp_bpf_helper_find(prof, by_profile[row].type,
+	    by_profile[row].id) != NULL) == by_profile[row].want[p],
+	    "%s in %s (%s)", by_profile[row].name, rp_profile_name(prof),
+	    by_profile[row].type == RP_PROG_SK_REUSEPORT ? "sk_reuseport" :
+	    "socket filter");
+}
+END_TEST
+
 /* R-PRG-2 R-PRG-1 R-HLP-10 R-PRG-6 R-PRG-7 R-EBPF-17: what the verifier
  * would refuse, at run time */
-START_TEST(helper_refused)
+TU_LOOP(helper_refused, "ebpf/helpers", TU_NPROFILES)
 {
 	struct rp_delivery d;
 	struct rfx f;
@@ -1305,7 +1538,7 @@ START_TEST(helper_refused)
 END_TEST
 
 /* R-PRG-6: a socket filter may not select */
-START_TEST(filter_select_refused)
+TU_LOOP(filter_select_refused, "ebpf/helpers", TU_NPROFILES)
 {
 	struct rp_state *st = rp_state_new(tu_profile(_i));
 	int map = tu_sockarray(st, 0, 8, 2);
@@ -1333,7 +1566,7 @@ END_TEST
 	LD_MAP(1, m), MOV64_REG(2, 10), ALU64_IMM(BA_ADD, 2, -4), CALL(3)
 
 /* R-HLP-7 R-HLP-8 R-HLP-9 R-VMAP-2 R-VMAP-4: arrays from a program */
-START_TEST(helper_array)
+TU_LOOP(helper_array, "ebpf/helpers", TU_NPROFILES)
 {
 	static const uint8_t pay[1] = { 0 };
 	struct rp_delivery d;
@@ -1379,7 +1612,7 @@ END_TEST
 
 /* R-HLP-7 R-HLP-8 R-HLP-9 R-VMAP-3 R-VMAP-4: hashes from a program, an
  * element deleted under a pointer keeps its old value */
-START_TEST(helper_hash)
+TU_LOOP(helper_hash, "ebpf/helpers", TU_NPROFILES)
 {
 	static const uint8_t pay[1] = { 0 };
 	struct rp_delivery d;
@@ -1424,7 +1657,7 @@ END_TEST
 
 /* R-HLP-7 R-HLP-8 R-VMAP-5: a per-CPU map: a program sees its CPU's
  * copy; the syscall sees them all; 6.18's lookup_percpu_elem */
-START_TEST(helper_percpu)
+TU_LOOP(helper_percpu, "ebpf/helpers", TU_NPROFILES)
 {
 	static const uint8_t pay[1] = { 0 };
 	struct rp_delivery d;
@@ -1472,7 +1705,7 @@ START_TEST(helper_percpu)
 END_TEST
 
 /* R-HLP-7 R-MIM-5: select through the inner map of an ARRAY_OF_MAPS */
-START_TEST(helper_outer)
+TU_LOOP(helper_outer, "ebpf/helpers", TU_NPROFILES)
 {
 	static const uint8_t pay[1] = { 0 };
 	struct rp_delivery d;
@@ -1504,7 +1737,7 @@ START_TEST(helper_outer)
 END_TEST
 
 /* R-HLP-12 R-HLP-13: loading packet bytes */
-START_TEST(helper_load_bytes)
+TU_LOOP(helper_load_bytes, "ebpf/helpers", TU_NPROFILES)
 {
 	static uint8_t pay[70000];
 	struct rp_delivery d;
@@ -1563,7 +1796,7 @@ START_TEST(helper_load_bytes)
 END_TEST
 
 /* R-HLP-14 R-HLP-15 R-HLP-16 R-HLP-17: cookie, random, CPU, clock */
-START_TEST(helper_machine)
+TU_LOOP(helper_machine, "ebpf/helpers", TU_NPROFILES)
 {
 	static const uint8_t pay[1] = { 0 };
 	struct rp_delivery d;
@@ -1648,7 +1881,7 @@ static const struct rp_bpf_observer rec_obs = { rec_bpf, false };
 static const struct rp_bpf_observer rec_obs_insns = { rec_bpf, true };
 
 /* R-HLP-18: the text goes to the observer, r0 is its length */
-START_TEST(printk)
+TU_LOOP(printk, "ebpf/helpers", TU_NPROFILES)
 {
 	struct rp_state *st = rp_state_new(tu_profile(_i));
 	struct rec rec = { g_ptr_array_new(), g_string_new(NULL),
@@ -1717,7 +1950,7 @@ START_TEST(printk)
 END_TEST
 
 /* R-EBPF-20: what an observer sees of a run; nothing without one */
-START_TEST(observer)
+TU_LOOP(observer, "ebpf/helpers", TU_NPROFILES)
 {
 	static const uint8_t pay[1] = { 0 };
 	struct rec rec = { g_ptr_array_new(), g_string_new(NULL),
@@ -1776,7 +2009,7 @@ sched_rec_fn(void *ud, enum rp_sched_point pt, unsigned obj)
 	r->helpers++;
 }
 
-START_TEST(sched_points)
+TU_LOOP(sched_points, "ebpf/helpers", TU_NPROFILES)
 {
 	static const uint8_t pay[1] = { 0 };
 	struct sched_rec sr = { 0 };
@@ -1800,7 +2033,7 @@ START_TEST(sched_points)
 END_TEST
 
 /* R-HLP-11: 6.18 programs put ctx->sk into a SOCKMAP; 4.19 refuses */
-START_TEST(sockmap_update)
+TU_LOOP(sockmap_update, "ebpf/helpers", TU_NPROFILES)
 {
 	static const uint8_t pay[1] = { 0 };
 	struct rp_delivery d;
@@ -1838,7 +2071,7 @@ END_TEST
 
 /* R-EBPF-13 R-MIG-2 R-MIG-3: a migrate program that faults leaves the
  * migration to the sysctl */
-START_TEST(migrate_fault)
+TU_LOOP(migrate_fault, "ebpf/helpers", 2)
 {
 	struct rp_state *st = rp_state_new(tu_profile(1));
 	int a = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
@@ -1886,7 +2119,7 @@ END_TEST
 
 /* R-EBPF-16 R-EBPF-19 R-CTX-8: the frame of run_on() has payload
  * aa bb cc dd at 0 after the 14-byte Ethernet header (0x0800) */
-START_TEST(ldabs)
+TU_LOOP(ldabs, "ebpf/filter", TU_NPROFILES)
 {
 	struct result r;
 
@@ -1935,7 +2168,7 @@ START_TEST(ldabs)
 END_TEST
 
 /* R-EBPF-19: test runs refused */
-START_TEST(test_run_errors)
+TU_LOOP(test_run_errors, "ebpf/filter", TU_NPROFILES)
 {
 	struct rp_state *st = rp_state_new(tu_profile(_i));
 	const struct rp_insn p[] = { MOV64_IMM(0, 0), EXIT };
@@ -1958,7 +2191,7 @@ START_TEST(test_run_errors)
 END_TEST
 
 /* R-EBPF-15: LD_IMM64 of a map value (6.18) */
-START_TEST(map_value_ld)
+TU_LOOP(map_value_ld, "ebpf/filter", TU_NPROFILES)
 {
 	struct rp_state *st = rp_state_new(tu_profile(_i));
 	int one = value_map(st, RP_MAP_ARRAY, 4, 16, 1);
@@ -2002,7 +2235,7 @@ END_TEST
  */
 
 /* R-VMAP-1: create checks */
-START_TEST(vmap_create)
+TU_LOOP(vmap_create, "ebpf/valmap", TU_NPROFILES)
 {
 	struct rp_state *st = rp_state_new(tu_profile(_i));
 	struct rp_map_attr a;
@@ -2044,7 +2277,7 @@ START_TEST(vmap_create)
 END_TEST
 
 /* R-VMAP-2 R-VMAP-4 R-VMAP-5 R-NXT-2 R-NXT-3 R-NXT-4: arrays */
-START_TEST(vmap_array)
+TU_LOOP(vmap_array, "ebpf/valmap", TU_NPROFILES)
 {
 	struct rp_state *st = rp_state_new(tu_profile(_i));
 	int m = value_map(st, RP_MAP_ARRAY, 4, 6, 3);
@@ -2081,7 +2314,7 @@ START_TEST(vmap_array)
 END_TEST
 
 /* R-VMAP-3 R-VMAP-4 R-NXT-5: hashes with 8-byte keys */
-START_TEST(vmap_hash)
+TU_LOOP(vmap_hash, "ebpf/valmap", TU_NPROFILES)
 {
 	struct rp_state *st = rp_state_new(tu_profile(_i));
 	int m = value_map(st, RP_MAP_HASH, 8, 4, 2);
@@ -2118,91 +2351,4 @@ START_TEST(vmap_hash)
 }
 END_TEST
 
-/* ---------------------------------------------------------------------
- * Suite
- */
-
-static Suite *
-ebpf_suite(void)
-{
-	Suite *s = suite_create("ebpf");
-	TCase *tc;
-
-	tc = tcase_create("ebpf/alu");
-	tcase_add_loop_test(tc, alu, 0, (int)G_N_ELEMENTS(alu_cases) *
-	    TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("ebpf/jmp");
-	tcase_add_loop_test(tc, jmp, 0, (int)G_N_ELEMENTS(jmp_cases) *
-	    TU_NPROFILES);
-	tcase_add_loop_test(tc, jmp_edges, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, loops, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("ebpf/mem");
-	tcase_add_loop_test(tc, stack_widths, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, stack_faults, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, spill, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, pointers, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("ebpf/atomic");
-	tcase_add_loop_test(tc, atomic_values, 0,
-	    (int)G_N_ELEMENTS(atomic_cases) * TU_NPROFILES);
-	tcase_add_loop_test(tc, atomic_faults, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("ebpf/call");
-	tcase_add_loop_test(tc, call_basic, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, call_depth, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, call_stack_size, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("ebpf/load");
-	tcase_add_loop_test(tc, load_checks, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("ebpf/ctx");
-	tcase_add_loop_test(tc, ctx_fields, 0, 2 * TU_NPROFILES);
-	tcase_add_loop_test(tc, ctx_bind_inany, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, ctx_narrow, 0,
-	    (int)G_N_ELEMENTS(narrow_cases) * TU_NPROFILES);
-	tcase_add_loop_test(tc, ctx_sock, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("ebpf/helpers");
-	tcase_add_loop_test(tc, select_helper, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, helper_refused, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, filter_select_refused, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, helper_array, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, helper_hash, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, helper_percpu, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, helper_outer, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, helper_load_bytes, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, helper_machine, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, printk, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, observer, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, sched_points, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, sockmap_update, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, migrate_fault, 0, 2);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("ebpf/filter");
-	tcase_add_loop_test(tc, ldabs, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, test_run_errors, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, map_value_ld, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("ebpf/valmap");
-	tcase_add_loop_test(tc, vmap_create, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, vmap_array, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, vmap_hash, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int
-main(void)
-{
-	return tu_run_suite(ebpf_suite()) != 0;
-}
+TU_MAIN("ebpf")

@@ -263,7 +263,7 @@ env_uint(const char *name, unsigned dflt)
 
 #define BATCHES	20
 
-START_TEST(random_programs)
+TU_LOOP(random_programs, "ebpf-kernel/compare", BATCHES)
 {
 	unsigned seed = env_uint("RP_EBPF_KERNEL_SEED", 1);
 	unsigned total = env_uint("RP_EBPF_KERNEL_PROGS", 2000);
@@ -325,7 +325,7 @@ static const struct edge edges[] = {
 	{ UINT64_C(0xffffffff00000005), 5, JMP32_REG(BJ_JEQ, 0, 1, 1) },
 };
 
-START_TEST(boundaries)
+TU_LOOP(boundaries, "ebpf-kernel/compare", (int)G_N_ELEMENTS(edges))
 {
 	const struct edge *e = &edges[_i];
 	/* the jump skips "r0 = 12345" */
@@ -338,11 +338,11 @@ START_TEST(boundaries)
 }
 END_TEST
 
+TU_TCASE("ebpf-kernel/compare", 120, NULL, NULL)
+
 int
 main(void)
 {
-	Suite *s = suite_create("ebpf-kernel");
-	TCase *tc;
 	int fd;
 	const struct rp_insn probe[] = { MOV64_IMM(0, 0), EXIT };
 
@@ -359,10 +359,5 @@ main(void)
 		return 77;
 	}
 	close(fd);
-	tc = tcase_create("ebpf-kernel/compare");
-	tcase_set_timeout(tc, 120);
-	tcase_add_loop_test(tc, boundaries, 0, (int)G_N_ELEMENTS(edges));
-	tcase_add_loop_test(tc, random_programs, 0, BATCHES);
-	suite_add_tcase(s, tc);
-	return tu_run_suite(s) != 0;
+	return tu_main("ebpf-kernel") != 0;
 }

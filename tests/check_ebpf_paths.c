@@ -365,7 +365,7 @@ alu_rule(int prof, bool is64, unsigned op, bool x, enum kind d, enum kind s)
 	return NULL;
 }
 
-START_TEST(alu)
+TU_LOOP(alu, "ebpf_paths", 2 * TU_NPROFILES)
 {
 	int prof = _i % TU_NPROFILES;
 	bool is64 = _i / TU_NPROFILES;
@@ -430,7 +430,7 @@ jmp_rule(int prof, bool j32, unsigned op, bool x, enum kind a, enum kind b)
 	return "R-EBPF-6";
 }
 
-START_TEST(jmp)
+TU_LOOP(jmp, "ebpf_paths", 2 * TU_NPROFILES)
 {
 	static const unsigned ops[] = { BJ_JEQ, BJ_JGT, BJ_JGE, BJ_JSET,
 	    BJ_JNE, BJ_JSGT, BJ_JSGE, BJ_JLT, BJ_JLE, BJ_JSLT, BJ_JSLE };
@@ -521,7 +521,7 @@ mem_rule(enum kind k, bool load, unsigned size, int off)
 	}
 }
 
-START_TEST(mem)
+TU_LOOP(mem, "ebpf_paths", TU_NPROFILES)
 {
 	static const int offs[] = { 0, 1, 4, 6, 8, 12, -8, -600 };
 	int prof = _i;
@@ -569,7 +569,7 @@ END_TEST
 
 /* A store of a pointer (kind v) and loads back; sign-extending loads;
  * atomics: the paths agree, and the rules that are simple hold. */
-START_TEST(mem_more)
+TU_LOOP(mem_more, "ebpf_paths", TU_NPROFILES)
 {
 	static const int offs[] = { 0, 4, -8, 8 };
 	int prof = _i;
@@ -643,7 +643,7 @@ END_TEST
  * bpf_sock, loads and stores, both families
  */
 
-START_TEST(ctx_sweep)
+TU_LOOP(ctx_sweep, "ebpf_paths", 2 * TU_NPROFILES)
 {
 	int prof = _i % TU_NPROFILES;
 	int family = _i / TU_NPROFILES ? RP_AF_INET6 : RP_AF_INET;
@@ -712,7 +712,7 @@ filter_run(struct rp_state *st, int fd, struct rp_bpf_run_result *out,
 	    gw != NULL ? gw : "ok");
 }
 
-START_TEST(skb_sweep)
+TU_LOOP(skb_sweep, "ebpf_paths", TU_NPROFILES)
 {
 	struct rp_state *st = rp_state_new(tu_profile(_i));
 
@@ -823,7 +823,7 @@ static const struct decode_case decode_cases[] = {
 	{ "atomic/bad-op", 2, BI(0xdb, 10, 1, -8, 0x10), "R-EBPF-2" },
 };
 
-START_TEST(decode)
+TU_LOOP(decode, "ebpf_paths", (int)G_N_ELEMENTS(decode_cases) * TU_NPROFILES)
 {
 	const struct decode_case *c = &decode_cases[_i / TU_NPROFILES];
 	int prof = _i % TU_NPROFILES;
@@ -843,7 +843,7 @@ START_TEST(decode)
 END_TEST
 
 /* LD_IMM64: reserved fields, registers, the map limit (R-EBPF-1) */
-START_TEST(ldimm)
+TU_LOOP(ldimm, "ebpf_paths", TU_NPROFILES)
 {
 	int prof = _i;
 	struct fx f;
@@ -924,7 +924,7 @@ struct hcase {
 	size_t		 n;
 };
 
-START_TEST(helper_args)
+TU_LOOP(helper_args, "ebpf_paths", TU_NPROFILES)
 {
 	int prof = _i;
 	struct fx f;
@@ -1147,7 +1147,7 @@ START_TEST(helper_args)
 END_TEST
 
 /* bpf_trace_printk() formats (R-HLP-18) */
-START_TEST(printk_formats)
+TU_LOOP(printk_formats, "ebpf_paths", TU_NPROFILES)
 {
 	static const struct {
 		const char	*fmt;
@@ -1216,7 +1216,7 @@ END_TEST
 
 /* LD_ABS and LD_IND: r6 must be the context, LD_IND's register a
  * number (R-EBPF-16) */
-START_TEST(ldabs_checks)
+TU_LOOP(ldabs_checks, "ebpf_paths", TU_NPROFILES)
 {
 	struct rp_state *st = rp_state_new(tu_profile(_i));
 	static const struct {
@@ -1274,7 +1274,7 @@ END_TEST
  * R-UPD-0b, R-DEL-0, R-NXT-1, R-CMD-3)
  */
 
-START_TEST(vmap_api)
+TU_LOOP(vmap_api, "ebpf_paths", TU_NPROFILES)
 {
 	int prof = _i;
 	struct fx f;
@@ -1464,7 +1464,7 @@ migrate_once(bool observe)
 	return t;
 }
 
-START_TEST(migrate_packet)
+TU_CASE(migrate_packet, "ebpf_paths")
 {
 	g_autoptr(GString) fast = migrate_once(false);
 	g_autoptr(GString) general = migrate_once(true);
@@ -1481,7 +1481,7 @@ END_TEST
  * there, IPv4 and IPv6
  */
 
-START_TEST(headers)
+TU_LOOP(headers, "ebpf_paths", 2 * TU_NPROFILES)
 {
 	int prof = _i % TU_NPROFILES;
 	bool v6 = _i / TU_NPROFILES;
@@ -1512,34 +1512,5 @@ START_TEST(headers)
 }
 END_TEST
 
-static Suite *
-suite(void)
-{
-	Suite *s = suite_create("ebpf_paths");
-	TCase *tc = tcase_create("ebpf_paths");
-
-	tcase_set_timeout(tc, 120);
-	tcase_add_loop_test(tc, alu, 0, 2 * TU_NPROFILES);
-	tcase_add_loop_test(tc, jmp, 0, 2 * TU_NPROFILES);
-	tcase_add_loop_test(tc, mem, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, mem_more, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, ctx_sweep, 0, 2 * TU_NPROFILES);
-	tcase_add_loop_test(tc, skb_sweep, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, decode, 0, (int)G_N_ELEMENTS(decode_cases) *
-	    TU_NPROFILES);
-	tcase_add_loop_test(tc, ldimm, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, helper_args, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, printk_formats, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, ldabs_checks, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, vmap_api, 0, TU_NPROFILES);
-	tcase_add_test(tc, migrate_packet);
-	tcase_add_loop_test(tc, headers, 0, 2 * TU_NPROFILES);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int
-main(void)
-{
-	return tu_run_suite(suite()) == 0 ? 0 : 1;
-}
+TU_TCASE("ebpf_paths", 120, NULL, NULL)
+TU_MAIN("ebpf_paths")

@@ -30,13 +30,6 @@
 #define MAXINSNS	512
 #define NMAPS		7
 
-int
-LLVMFuzzerInitialize(int *argc G_GNUC_UNUSED, char ***argv G_GNUC_UNUSED)
-{
-	fuzz_init();
-	return 0;
-}
-
 static struct rp_sockaddr
 lo4(uint16_t port)
 {
