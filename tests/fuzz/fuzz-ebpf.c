@@ -12,7 +12,8 @@
  * transcripts (verdicts, sockets, faults and their rules and places)
  * must agree, or the fast path disagrees with it.
  *
- * Input: byte 0 selects (bit 0) the profile 4.19/6.18, (bit 1) a
+ * Input: byte 0 selects (bit 0) the profile 4.19/6.18, unless its bits
+ * 5-7 hold a number v from 1 to 7: then rp_profile_nth(v - 1); (bit 1) a
  * SOCKET_FILTER program instead of SK_REUSEPORT, (bit 2) TCP instead of
  * UDP, (bit 3) a classic program, (bit 4) a SELECT_OR_MIGRATE program and
  * a closed listener; byte 1 is the payload length n; n bytes of payload
@@ -101,6 +102,7 @@ run_once(const uint8_t *data, size_t size, bool observe)
 	    .want_insns = true };
 	GString *t = g_string_new(NULL);
 	bool v618, filter, tcp, classic, migrate;
+	const struct rp_profile *prof;
 	struct rp_state *st;
 	int fds[3], maps[NMAPS], type, n, pfd = -1;
 	size_t plen, ninsn;
@@ -119,7 +121,9 @@ run_once(const uint8_t *data, size_t size, bool observe)
 	ninsn = MIN((size - 2 - plen) / 8, (size_t)MAXINSNS);
 	type = tcp ? RP_SOCK_STREAM : RP_SOCK_DGRAM;
 
-	st = rp_state_new(rp_profile_find(v618 ? "6.18" : "4.19"));
+	prof = data[0] >> 5 != 0 ? rp_profile_nth((size_t)(data[0] >> 5) - 1) :
+	    rp_profile_find(v618 ? "6.18" : "4.19");
+	st = rp_state_new(prof);
 	rp_state_set_insn_budget(st, 20000);
 	rp_state_set_seed(st, 7);
 	rp_state_set_cpu(st, 1);
