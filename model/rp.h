@@ -258,7 +258,7 @@ enum rp_sched_point {
  * the enumerators keep compiling; rp_sched_point_name() names it and
  * rp_sched_can_run() says it can always run.
  */
-#define RP_SP_BPF_HELPER	((enum rp_sched_point)8)
+#define RP_SP_BPF_HELPER	((enum rp_sched_point)(RP_SP_BUCKET + 1))
 typedef void (*rp_sched_fn)(void *ud, enum rp_sched_point pt, unsigned obj);
 const char	*rp_sched_point_name(enum rp_sched_point);
 /* Threads an explorer may run: RP_NTHREADS, thread 0 included. */
