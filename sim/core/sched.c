@@ -213,10 +213,6 @@ point_name(SimSched *s, enum rp_sched_point pt, unsigned obj, char *buf,
 	const char *sock = obj != 0 ? sim_names_of(sim_exec_names(s->x),
 	    SIM_OBJ_SOCK, obj) : NULL;
 
-	if (pt == RP_SP_BPF_HELPER) {	/* obj: the helper's id */
-		g_snprintf(buf, len, "BPF helper %u", obj);
-		return buf;
-	}
 	switch (pt) {
 	case RP_SP_LOCK:
 		return "lock(reuseport_lock)";
@@ -237,6 +233,10 @@ point_name(SimSched *s, enum rp_sched_point pt, unsigned obj, char *buf,
 	case RP_SP_BUCKET:
 		g_snprintf(buf, len, "the bucket lock a join of %s holds",
 		    sock != NULL ? sock : "a socket");
+		return buf;
+	case RP_SP_BPF_HELPER:
+		g_snprintf(buf, len, "the call of %s",
+		    rp_bpf_helper_name((int32_t)obj));
 		return buf;
 	case RP_SP_BLOCKED:
 		break;
