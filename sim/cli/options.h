@@ -58,6 +58,8 @@ struct SimCommand {
 typedef enum {
 	SIM_PROFILES_CHECKED,	/* each a profile of the model */
 	SIM_PROFILES_RUN,	/* also all and auto */
+	SIM_PROFILES_RUN_KERNEL, /* as RUN, auto calibrated on the running
+				 * kernel (kernels.c) */
 } SimProfilesMode;
 
 int	 sim_options_parse(const SimCommand *cmd, SimOptFn fn, int argc,
@@ -73,7 +75,8 @@ int	 sim_cli_complete(const SimCommand *const *cmds, gsize n, int argc,
 int	 sim_cli_format(const SimCommand *cmd, const char *value,
 	    const char *const *allowed, SimFormat *format);
 int	 sim_cli_profiles(const SimCommand *cmd, const char *value,
-	    SimProfilesMode mode, GPtrArray *out, gboolean *all);
+	    SimProfilesMode mode, GPtrArray *out, gboolean *all,
+	    GString *note, int *kconfig);
 char	**sim_cli_list(const char *value);
 char	**sim_cli_selected(GPtrArray *profiles);
 int	 sim_options_none(const SimCommand *cmd, int argc, char **argv);
