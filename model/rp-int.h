@@ -152,7 +152,10 @@ struct rp_sock {
 	struct rp_bucket	*bucket;	/* port binding, NULL = unbound */
 	unsigned		bound_pos;	/* index in bucket->bound */
 	bool			bound_reuse;	/* SO_REUSEPORT when it bound */
-	int			listen_pos;	/* index in bucket->listen, -1 */
+	bool			listed;		/* in bucket's listening chain */
+	struct rp_sock		*listen_prev;	/* chain neighbours, NULL at */
+	struct rp_sock		*listen_next;	/* the head / the tail */
+	uint64_t		listen_seq;	/* place in hash order */
 	uint32_t		hash;		/* child/request: flow hash */
 	uint64_t		cookie;		/* sk_cookie, 0 = none */
 	unsigned		cb_holder;	/* callback lock holder tid+1, 0 = free */
@@ -164,13 +167,20 @@ struct rp_sock {
 	size_t			data_len;
 };
 
-/* Sockets holding one (netns, protocol, port): the bind bucket. */
+/*
+ * Sockets holding one (netns, protocol, port): the bind bucket.  The
+ * lookup candidates form a doubly-linked chain in hash order (listen_seq
+ * strictly increases from head to tail), so a socket leaves it in O(1).
+ */
 struct rp_bucket {
 	unsigned		netns;
 	int			protocol;
 	uint16_t		port;
 	GPtrArray		*bound;		/* every socket holding the port */
-	GPtrArray		*listen;	/* lookup candidates, bind order */
+	struct rp_sock		*listen_head;	/* lookup candidates, hash order */
+	struct rp_sock		*listen_tail;
+	unsigned		nlisten;	/* sockets in the chain */
+	uint64_t		listen_seq;	/* listen_seq of the next one */
 	unsigned		nonreuse;	/* members without SO_REUSEPORT */
 	GHashTable		*uids;		/* uid -> member count */
 };

@@ -65,7 +65,6 @@ rp_sock_alloc(struct rp_state *st, struct rp_netns *net, int family, int type,
 	sk->state = RP_TCP_CLOSE;
 	sk->uid = uid;
 	sk->incoming_cpu = -1;
-	sk->listen_pos = -1;
 	sk->rcv_saddr.family = (uint16_t)family;
 	g_queue_init(&sk->accept_q);
 	g_queue_init(&sk->requests);
@@ -302,7 +301,6 @@ bucket_free(gpointer p)
 	struct rp_bucket *b = p;
 
 	g_ptr_array_unref(b->bound);
-	g_ptr_array_unref(b->listen);
 	g_hash_table_unref(b->uids);
 	g_free(b);
 }
@@ -333,7 +331,6 @@ bucket_get(struct rp_state *st, unsigned netns, int protocol, uint16_t port)
 	b->protocol = protocol;
 	b->port = port;
 	b->bound = g_ptr_array_new();
-	b->listen = g_ptr_array_new();
 	b->uids = g_hash_table_new(g_direct_hash, g_direct_equal);
 	g_hash_table_insert(st->buckets, b, b);
 	return b;
@@ -368,16 +365,24 @@ bound_del(GPtrArray *arr, unsigned pos)
 	g_ptr_array_set_size(arr, arr->len - 1);
 }
 
-/* Keeps bind order for lookups: removal shifts (kernel lists keep order). */
+/* Unlink sk from its bucket's listening chain, which keeps hash order
+ * (as the kernel's hlist_del_rcu()): O(1). */
 static void
 listen_del(struct rp_sock *sk)
 {
-	GPtrArray *arr = sk->bucket->listen;
+	struct rp_bucket *b = sk->bucket;
 
-	g_ptr_array_remove_index(arr, (guint)sk->listen_pos);
-	for (guint i = (guint)sk->listen_pos; i < arr->len; i++)
-		((struct rp_sock *)arr->pdata[i])->listen_pos = (int)i;
-	sk->listen_pos = -1;
+	if (sk->listen_prev != NULL)
+		sk->listen_prev->listen_next = sk->listen_next;
+	else
+		b->listen_head = sk->listen_next;
+	if (sk->listen_next != NULL)
+		sk->listen_next->listen_prev = sk->listen_prev;
+	else
+		b->listen_tail = sk->listen_prev;
+	sk->listen_prev = sk->listen_next = NULL;
+	sk->listed = false;
+	b->nlisten--;
 }
 
 static void
@@ -408,11 +413,22 @@ bucket_del(struct rp_state *st, struct rp_sock *sk)
 static void
 sock_hash(struct rp_state *st, struct rp_sock *sk)
 {
+	struct rp_bucket *b = sk->bucket;
+
 	/* LCOV_EXCL_BR_START */
-	g_assert(sk->bucket != NULL && sk->listen_pos < 0);
+	g_assert(b != NULL && !sk->listed);
 	/* LCOV_EXCL_BR_STOP */
-	sk->listen_pos = (int)sk->bucket->listen->len;
-	g_ptr_array_add(sk->bucket->listen, sk);
+	/* appended: the chain stays in hash order */
+	sk->listen_seq = b->listen_seq++;
+	sk->listen_prev = b->listen_tail;
+	sk->listen_next = NULL;
+	if (b->listen_tail != NULL)
+		b->listen_tail->listen_next = sk;
+	else
+		b->listen_head = sk;
+	b->listen_tail = sk;
+	b->nlisten++;
+	sk->listed = true;
 	sk->hashed = true;
 	/* KERNEL: listeners and bound UDP sockets are SOCK_RCU_FREE */
 	sk->rcu_free = true;
@@ -501,11 +517,8 @@ ephemeral_port(struct rp_state *st, struct rp_sock *sk)
 static struct rp_sock *
 join_candidate(struct rp_sock *sk)
 {
-	GPtrArray *arr = sk->bucket->listen;
-
-	for (guint i = 0; i < arr->len; i++) {
-		struct rp_sock *sk2 = arr->pdata[i];
-
+	for (struct rp_sock *sk2 = sk->bucket->listen_head; sk2 != NULL;
+	    sk2 = sk2->listen_next) {
 		if (sk2 != sk && sk2->family == sk->family &&
 		    sk2->ipv6only == sk->ipv6only &&
 		    sk2->bound_dev_if == sk->bound_dev_if &&
@@ -671,7 +684,7 @@ sock_unhash(struct rp_state *st, struct rp_sock *sk)
 			rp_group_detach_sock(st, sk);
 		}
 	}
-	if (sk->listen_pos >= 0)
+	if (sk->listed)
 		listen_del(sk);
 	sk->hashed = false;
 	rp_sockmap_unlink_sock(st, sk);
@@ -1091,8 +1104,8 @@ lookup(struct rp_state *st, struct rp_netns *net, const struct rp_packet *pkt,
 		struct rp_sock *result = NULL;
 		int hiscore = 0;
 
-		for (guint i = 0; i < b->listen->len; i++) {
-			struct rp_sock *sk = b->listen->pdata[i];
+		for (struct rp_sock *sk = b->listen_head; sk != NULL;
+		    sk = sk->listen_next) {
 			int s;
 
 			if (pkt->protocol == RP_IPPROTO_TCP &&

@@ -756,10 +756,41 @@ c_bound_pos(struct fix *f)
 	POKE(f, f->a->bound_pos, 5);
 }
 
+/* a chain head that no socket claims (port 7070 has no listener) */
 static void
-c_listen_pos(struct fix *f)
+c_listen_unclaimed(struct fix *f)
 {
-	POKE(f, f->a->listen_pos, -1);
+	POKE(f, f->x->bucket->listen_head, f->x);
+}
+
+static void
+c_listen_link(struct fix *f)
+{
+	POKE(f, f->a->listen_next, f->a3);
+}
+
+static void
+c_listen_count(struct fix *f)
+{
+	POKE(f, f->a->bucket->nlisten, 4);
+}
+
+static void
+c_listen_tail(struct fix *f)
+{
+	POKE(f, f->a->bucket->listen_tail, f->b);
+}
+
+static void
+c_listen_empty_tail(struct fix *f)
+{
+	POKE(f, f->x->bucket->listen_tail, f->x);
+}
+
+static void
+c_listen_freed(struct fix *f)
+{
+	POKE(f, f->a->listen_next, &fake_sock);
 }
 
 static void
@@ -783,7 +814,7 @@ c_bucket_dead(struct fix *f)
 static void
 c_no_bucket(struct fix *f)
 {
-	POKE(f, f->n1->listen_pos, 0);
+	POKE(f, f->n1->listed, true);
 }
 
 /* I13: an object table entry whose object has another id */
@@ -869,9 +900,9 @@ c_bucket_freed(struct fix *f)
 }
 
 static void
-c_listen_pos_range(struct fix *f)
+c_listen_order(struct fix *f)
 {
-	POKE(f, f->a->listen_pos, 40);
+	POKE(f, f->b->listen_seq, f->a->listen_seq);
 }
 
 /* two bound entries nobody claims: the lowest (port 7070) is named */
@@ -1069,9 +1100,25 @@ static const struct row rows[] = {
 	{ "check/bucket/bound-pos", c_bound_pos, NULL, BOTH(7),
 	  { "I7 (bind bucket): socket 1 says bound[5] of bucket (netns 0, "
 	    "tcp port 8080)" } },
-	{ "check/bucket/listen-unclaimed", c_listen_pos, NULL, BOTH(7),
-	  { "I7 (bind bucket): bucket (netns 0, tcp port 8080) listen[0] "
-	    "holds socket 1, which does not point back at it" } },
+	{ "check/bucket/listen-unclaimed", c_listen_unclaimed, NULL, BOTH(7),
+	  { "I7 (bind bucket): bucket (netns 0, tcp port 7070) listen[0] "
+	    "holds socket 10, which does not point back at it" } },
+	{ "check/bucket/listen-link", c_listen_link, NULL, BOTH(7),
+	  { "I7 (bind bucket): socket 1's next socket in the listening chain "
+	    "of bucket (netns 0, tcp port 8080) is socket 3, which does not "
+	    "link back to it" } },
+	{ "check/bucket/listen-count", c_listen_count, NULL, BOTH(7),
+	  { "bucket (netns 0, tcp port 8080) counts 4 sockets in its "
+	    "listening chain but 3 are linked from its head" } },
+	{ "check/bucket/listen-tail", c_listen_tail, NULL, BOTH(7),
+	  { "socket 3 has no next socket in the listening chain of bucket "
+	    "(netns 0, tcp port 8080), whose tail is socket 2" } },
+	{ "check/bucket/listen-empty-tail", c_listen_empty_tail, NULL,
+	  BOTH(7), { "bucket (netns 0, tcp port 7070)'s listening chain ends "
+	    "at nothing but its tail is socket 10" } },
+	{ "check/bucket/listen-freed", c_listen_freed, NULL, BOTH(7),
+	  { "socket 1's next socket in the listening chain of bucket (netns "
+	    "0, tcp port 8080) is a freed socket" } },
 	{ "check/bucket/key", c_bucket_key, NULL, BOTH(7),
 	  { "socket 5 (netns 0, tcp port 8083) is in bucket (netns 0, tcp "
 	    "port 8082)" } },
@@ -1081,7 +1128,7 @@ static const struct row rows[] = {
 	  { "socket 10 is dead (freed) but still in bucket (netns 0, tcp "
 	    "port 7070)" } },
 	{ "check/bucket/listen-without-bucket", c_no_bucket, NULL, BOTH(7),
-	  { "socket 9 has listen_pos 0 but no bucket" } },
+	  { "socket 9 is in a listening chain but has no bucket" } },
 	{ "check/I13/socket-table", c_sock_table, NULL, BOTH(13),
 	  { "I13 RCU: socket table entry 2 holds socket 99" } },
 	{ "check/I13/group-table", c_group_table, NULL, BOTH(13),
@@ -1106,8 +1153,10 @@ static const struct row rows[] = {
 	  { "map 3 key 1 holds socket 9, which is dead (freed)" } },
 	{ "check/bucket/freed-bucket", c_bucket_freed, NULL, BOTH(7),
 	  { "socket 10's bucket is a freed bucket" } },
-	{ "check/bucket/listen-pos-range", c_listen_pos_range, NULL, BOTH(7),
-	  { "socket 1 says listen[40] of bucket (netns 0, tcp port 8080)" } },
+	{ "check/bucket/listen-order", c_listen_order, NULL, BOTH(7),
+	  { "socket 2 follows socket 1 in the listening chain of bucket "
+	    "(netns 0, tcp port 8080) out of hash order (listen_seq 0 after "
+	    "0)" } },
 	{ "check/bucket/bound-unclaimed", c_bound_unclaimed, NULL, BOTH(7),
 	  { "bucket (netns 0, tcp port 7070) bound[0] holds socket 10, which "
 	    "does not point back at it" } },
