@@ -102,11 +102,29 @@ struct rp_file {
 	} u;
 };
 
+/* The ephemeral range: ports 32768 .. 60999. */
+#define RP_EPH_LOW	32768u
+#define RP_EPH_PORTS	28232u
+#define RP_EPH_WORDS	((RP_EPH_PORTS + 63) / 64)
+#define RP_EPH_SUMMARY	((RP_EPH_WORDS + 63) / 64)
+
+/*
+ * Which ephemeral ports of one (netns, protocol) have a bind bucket: one
+ * bit a port, and one summary bit a word that is all ones, so finding
+ * the first free port from the cursor reads a few words (sock.c).
+ */
+struct rp_portmap {
+	int		protocol;
+	uint64_t	used[RP_EPH_WORDS];	/* bits past the range are 1 */
+	uint64_t	full[RP_EPH_SUMMARY];	/* words past the end are 1 */
+};
+
 struct rp_netns {
 	unsigned	id;
 	uint64_t	cookie_gen;		/* 4.19: per-netns cookie counter */
 	long		tcp_migrate_req;
 	uint16_t	next_port;		/* ephemeral port cursor */
+	GPtrArray	*portmaps;		/* struct rp_portmap, by protocol */
 };
 
 struct rp_proc {

@@ -305,6 +305,78 @@ bucket_free(gpointer p)
 	g_free(b);
 }
 
+/* ---------------------------------------------------------------------
+ * Ephemeral ports: which ports of the range have a bucket
+ */
+
+/* The port map of (net, protocol); created on first use when make. */
+static struct rp_portmap *
+portmap(struct rp_netns *net, int protocol, bool make)
+{
+	struct rp_portmap *pm;
+
+	for (guint i = 0; i < net->portmaps->len; i++) {
+		pm = net->portmaps->pdata[i];
+		if (pm->protocol == protocol)
+			return pm;
+	}
+	if (!make)
+		return NULL;
+	pm = g_new0(struct rp_portmap, 1);
+	pm->protocol = protocol;
+	/* bits past the last port and words past the last word read as
+	 * used, so the search never returns them */
+	pm->used[RP_EPH_WORDS - 1] = ~UINT64_C(0) << (RP_EPH_PORTS % 64);
+	pm->full[RP_EPH_SUMMARY - 1] = ~UINT64_C(0) << (RP_EPH_WORDS % 64);
+	g_ptr_array_add(net->portmaps, pm);
+	return pm;
+}
+
+/* A bucket for port appeared (used) or went away (!used). */
+static void
+portmap_mark(struct rp_netns *net, int protocol, uint16_t port, bool used)
+{
+	unsigned off = (unsigned)port - RP_EPH_LOW, w = off / 64;
+	struct rp_portmap *pm;
+
+	if (port < RP_EPH_LOW || off >= RP_EPH_PORTS)
+		return;
+	pm = portmap(net, protocol, true);
+	if (used)
+		pm->used[w] |= UINT64_C(1) << (off % 64);
+	else
+		pm->used[w] &= ~(UINT64_C(1) << (off % 64));
+	if (pm->used[w] == ~UINT64_C(0))
+		pm->full[w / 64] |= UINT64_C(1) << (w % 64);
+	else
+		pm->full[w / 64] &= ~(UINT64_C(1) << (w % 64));
+}
+
+/* The first free offset in [from, RP_EPH_PORTS), or -1: reads the word
+ * of from, then the summary, then one word.  O(1). */
+static int
+portmap_first_free(const struct rp_portmap *pm, unsigned from)
+{
+	unsigned w = from / 64, s, next;
+	uint64_t bits = ~pm->used[w] & (~UINT64_C(0) << (from % 64));
+
+	if (bits != 0)
+		return (int)(w * 64 + (unsigned)__builtin_ctzll(bits));
+	next = w + 1;
+	for (s = next / 64; s < RP_EPH_SUMMARY; s++) {
+		uint64_t cand = ~pm->full[s];
+
+		if (s == next / 64)
+			cand &= ~UINT64_C(0) << (next % 64);
+		if (cand != 0) {
+			w = s * 64 + (unsigned)__builtin_ctzll(cand);
+			return (int)(w * 64 +
+			    (unsigned)__builtin_ctzll(~pm->used[w]));
+		}
+	}
+	return -1;
+}
+
 static struct rp_bucket *
 bucket_find(struct rp_state *st, unsigned netns, int protocol, uint16_t port)
 {
@@ -333,6 +405,7 @@ bucket_get(struct rp_state *st, unsigned netns, int protocol, uint16_t port)
 	b->bound = g_ptr_array_new();
 	b->uids = g_hash_table_new(g_direct_hash, g_direct_equal);
 	g_hash_table_insert(st->buckets, b, b);
+	portmap_mark(st->netns->pdata[netns], protocol, port, true);
 	return b;
 }
 
@@ -405,8 +478,10 @@ bucket_del(struct rp_state *st, struct rp_sock *sk)
 		g_hash_table_insert(b->uids, GUINT_TO_POINTER(sk->uid),
 		    GUINT_TO_POINTER(n - 1));
 	sk->bucket = NULL;
-	if (b->bound->len == 0)
+	if (b->bound->len == 0) {
+		portmap_mark(sk->net, b->protocol, b->port, false);
 		g_hash_table_remove(st->buckets, b);
+	}
 }
 
 /* Hash sk for lookups (listening TCP, bound UDP). */
@@ -493,24 +568,28 @@ bind_conflict(const struct rp_state *st, const struct rp_sock *sk,
 	return false;
 }
 
-/* The first port >= the namespace cursor that sk can take. */
+/*
+ * The first port at or after the namespace cursor, cyclically, that no
+ * socket of sk's protocol holds.  O(1): a word of the port map, its
+ * summary, one more word (twice when the search wraps).
+ */
 static int
 ephemeral_port(struct rp_state *st, struct rp_sock *sk)
 {
-	for (unsigned n = 0; n < 28232; n++) {
-		uint16_t port = (uint16_t)(32768 + (sk->net->next_port - 32768 +
-		    n) % 28232);
-		struct rp_bucket *b = bucket_find(st, sk->net->id,
-		    sk->protocol, port);
+	struct rp_portmap *pm = portmap(sk->net, sk->protocol, true);
+	unsigned cur = (unsigned)sk->net->next_port - RP_EPH_LOW;
+	int off;
 
-		/* KERNEL: inet_csk_find_open_port() prefers an unused port */
-		if (b == NULL) {
-			sk->net->next_port = (uint16_t)(port + 1 > 60999 ?
-			    32768 : port + 1);
-			return port;
-		}
-	}
-	return -EADDRINUSE;
+	(void)st;
+	/* KERNEL: inet_csk_find_open_port() prefers an unused port */
+	off = portmap_first_free(pm, cur);
+	if (off < 0)
+		off = portmap_first_free(pm, 0);
+	if (off < 0)
+		return -EADDRINUSE;
+	sk->net->next_port = (uint16_t)(off + 1 == (int)RP_EPH_PORTS ?
+	    RP_EPH_LOW : RP_EPH_LOW + (unsigned)off + 1);
+	return (int)(RP_EPH_LOW + (unsigned)off);
 }
 
 /* The join candidate of sk in its bucket (inet_reuseport_add_sock()). */
@@ -558,7 +637,7 @@ get_port(struct rp_state *st, struct rp_sock *sk, uint16_t port)
 	if (port == 0) {
 		ret = ephemeral_port(st, sk);
 		if (ret < 0)
-			return ret;	/* LCOV_EXCL_LINE */
+			return ret;	/* all 28,232 ports held */
 		port = (uint16_t)ret;
 	} else {
 		b = bucket_find(st, sk->net->id, sk->protocol, port);
@@ -643,7 +722,7 @@ rp_listen(struct rp_state *st, unsigned proc, int fd, int backlog)
 	if (sk->num == 0) {
 		err = get_port(st, sk, 0);
 		if (err != 0)
-			return sock_done(st, f, err);	/* LCOV_EXCL_LINE */
+			return sock_done(st, f, err);
 	} else if (bind_conflict(st, sk, sk->bucket)) {
 		/* KERNEL: inet_csk_get_port() checks the bound port again */
 		return sock_done(st, f, rp_rule(st, "R-BIND-2", -EADDRINUSE));

@@ -114,13 +114,23 @@ rp_event_kind_name(enum rp_event_kind k)
  * State
  */
 
+static void
+netns_free(gpointer p)
+{
+	struct rp_netns *net = p;
+
+	g_ptr_array_unref(net->portmaps);
+	g_free(net);
+}
+
 static struct rp_netns *
 netns_new(struct rp_state *st)
 {
 	struct rp_netns *net = g_new0(struct rp_netns, 1);
 
 	net->id = st->netns->len;
-	net->next_port = 32768;
+	net->next_port = RP_EPH_LOW;
+	net->portmaps = g_ptr_array_new_with_free_func(g_free);
 	g_ptr_array_add(st->netns, net);
 	return net;
 }
@@ -134,7 +144,7 @@ rp_state_new(const struct rp_profile *prof)
 	g_return_val_if_fail(prof != NULL, NULL);
 	st = g_new0(struct rp_state, 1);
 	st->prof = prof;
-	st->netns = g_ptr_array_new_with_free_func(g_free);
+	st->netns = g_ptr_array_new_with_free_func(netns_free);
 	st->procs = g_ptr_array_new();
 	st->socks = g_ptr_array_new();
 	st->groups = g_ptr_array_new();
