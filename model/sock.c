@@ -723,6 +723,17 @@ rp_listen(struct rp_state *st, unsigned proc, int fd, int backlog)
 		err = get_port(st, sk, 0);
 		if (err != 0)
 			return sock_done(st, f, err);
+	} else if (sk->bucket == NULL) {
+		/* an accepted child, disconnected: it still holds its
+		 * listener's port (__inet_inherit_port(); the model keeps
+		 * children out of the bucket until now) */
+		struct rp_bucket *b = bucket_find(st, sk->net->id,
+		    sk->protocol, sk->num);
+
+		if (b != NULL && bind_conflict(st, sk, b))
+			return sock_done(st, f, rp_rule(st, "R-BIND-2",
+			    -EADDRINUSE));
+		bucket_add(st, sk, sk->num);
 	} else if (bind_conflict(st, sk, sk->bucket)) {
 		/* KERNEL: inet_csk_get_port() checks the bound port again */
 		return sock_done(st, f, rp_rule(st, "R-BIND-2", -EADDRINUSE));

@@ -678,6 +678,44 @@ START_TEST(bind_ephemeral_reference)
 }
 END_TEST
 
+/*
+ * R-BIND-1: an accepted child that is disconnected (connect AF_UNSPEC)
+ * and listens again keeps its listener's port: it enters the bucket then
+ * and, with SO_REUSEPORT like its listener, joins the listener's group.
+ * Without SO_REUSEPORT the port conflicts.  (This used to crash the
+ * model: the child has a port but, in the model, no bucket.)
+ */
+START_TEST(listen_disconnected_child)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i % TU_NPROFILES));
+	bool reuse = _i / TU_NPROFILES == 0;
+	struct rp_sockaddr un;
+	int l, c, a;
+
+	l = bound_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT, reuse);
+	ck_assert_int_eq(rp_listen(st, 0, l, 4), 0);
+	c = tcp_client(st, 0, RP_AF_INET, PORT);
+	a = rp_accept(st, 0, l);
+	ck_assert_int_ge(a, 3);
+	(void)c;
+	memset(&un, 0, sizeof(un));
+	ck_assert_int_eq(rp_connect(st, 0, a, &un), 0);
+	ck_assert_int_eq(sinfo_fd(st, 0, a).state, RP_TCP_CLOSE);
+	if (reuse) {
+		ck_assert_int_eq(rp_listen(st, 0, a, 4), 0);
+		ck_assert_uint_eq(sinfo_fd(st, 0, a).local.port, PORT);
+		ck_assert_uint_eq(sinfo_fd(st, 0, a).group,
+		    sinfo_fd(st, 0, l).group);
+	} else {
+		ck_assert_int_eq(rp_listen(st, 0, a, 4), -EADDRINUSE);
+	}
+	tu_assert_invariants(st);
+	ck_assert_int_eq(rp_close(st, 0, a), 0);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
 /* R-BIND-4: connect() autobinds an unbound UDP socket; with SO_REUSEPORT
  * it gets a group of its own. */
 START_TEST(bind_autobind_udp_connect)
@@ -1407,6 +1445,8 @@ sock_suite(void)
 
 	tc = tcase_create("sock/listen");
 	tcase_add_loop_test(tc, listen_autobind, 0, TU_NPROFILES);
+	tcase_add_loop_test(tc, listen_disconnected_child, 0,
+	    2 * TU_NPROFILES);
 	tcase_add_loop_test(tc, listen_udp, 0, TU_NPROFILES);
 	tcase_add_loop_test(tc, listen_connected, 0, TU_NPROFILES);
 	suite_add_tcase(s, tc);
