@@ -325,6 +325,8 @@ struct rp_state {
 	 * slot pointing at a freed socket, which must not crash the tool */
 	GPtrArray		*sock_graveyard;
 	unsigned		plant;		/* enum rp_plant bits */
+	/* the incremental checker (check-step.c), from its first use */
+	struct rp_chk		*chk;
 };
 
 /* ---------------------------------------------------------------------
@@ -473,5 +475,55 @@ struct rp_sock	*rp_reuseport_migrate(struct rp_state *, struct rp_sock *sk,
 uint32_t rp_flow_hash(const struct rp_packet *);
 
 /* check.c: nothing beyond rp_check() */
+
+/*
+ * check-step.c: the dirty set of the incremental checker.  Every write
+ * of a field the invariants read marks what it changed: rp_emit() marks
+ * the objects and places an event names (rp_chk_event()); a write that
+ * emits no event calls rp_dirty_*() itself, for the object written and,
+ * for a pointer, the object it stops and starts pointing at.  All of
+ * them do nothing until rp_check_step() first runs on the state.
+ */
+struct rp_chk;
+void	 rp_chk_free(struct rp_chk *);
+void	 rp_chk_event(struct rp_state *, const struct rp_event *);
+void	 rp_chk_mark_sock(struct rp_chk *, unsigned id);
+void	 rp_chk_mark_group(struct rp_chk *, unsigned id);
+void	 rp_chk_mark_map(struct rp_chk *, unsigned id);
+void	 rp_chk_mark_prog(struct rp_chk *, unsigned id);
+void	 rp_chk_mark_slot(struct rp_chk *, unsigned map, uint32_t key);
+void	 rp_chk_mark_pos(struct rp_chk *, unsigned group, uint32_t pos);
+void	 rp_chk_mark_bucket(struct rp_chk *, unsigned netns, int protocol,
+	    uint16_t port);
+/* Tests only: faults planted in the checker itself, to prove that the
+ * comparison with rp_check() notices a broken incremental checker. */
+enum rp_chk_fault {
+	RP_CHK_FAULT_SLOT_MARKS = 1 << 0,	/* slot events mark nothing */
+	RP_CHK_FAULT_COOKIES = 1 << 1,		/* twin cookies not looked for */
+	RP_CHK_FAULT_JOIN = 1 << 2,		/* I10 of a changed member skipped */
+};
+void	 rp_chk_set_fault(struct rp_state *, unsigned fault);
+bool	 rp_chk_same_as_fresh(struct rp_state *, char **why);
+
+static inline void
+rp_dirty_sock(struct rp_state *st, const struct rp_sock *sk)
+{
+	if (st->chk != NULL && sk != NULL)
+		rp_chk_mark_sock(st->chk, sk->id);
+}
+
+static inline void
+rp_dirty_group(struct rp_state *st, const struct rp_group *g)
+{
+	if (st->chk != NULL && g != NULL)
+		rp_chk_mark_group(st->chk, g->id);
+}
+
+static inline void
+rp_dirty_prog(struct rp_state *st, const struct rp_prog *p)
+{
+	if (st->chk != NULL)
+		rp_chk_mark_prog(st->chk, p->id);
+}
 
 #endif /* RP_INT_H */

@@ -94,6 +94,8 @@ rp_sock_get(struct rp_state *st, unsigned proc, int fd, struct rp_file **fp,
 		return NULL;
 	}
 	*fp = f;
+	/* the call may write any field of its socket */
+	rp_dirty_sock(st, f->u.sk);
 	return f->u.sk;
 }
 
@@ -415,6 +417,7 @@ bucket_add(struct rp_state *st, struct rp_sock *sk, uint16_t port)
 	struct rp_bucket *b = bucket_get(st, sk->net->id, sk->protocol, port);
 	gpointer n;
 
+	rp_dirty_sock(st, sk);
 	sk->bucket = b;
 	sk->num = port;
 	sk->bound_pos = b->bound->len;
@@ -429,10 +432,11 @@ bucket_add(struct rp_state *st, struct rp_sock *sk, uint16_t port)
 
 /* Remove bound entry pos of arr by swapping the last one in. */
 static void
-bound_del(GPtrArray *arr, unsigned pos)
+bound_del(struct rp_state *st, GPtrArray *arr, unsigned pos)
 {
 	struct rp_sock *last = arr->pdata[arr->len - 1];
 
+	rp_dirty_sock(st, last);
 	arr->pdata[pos] = last;
 	last->bound_pos = pos;
 	g_ptr_array_set_size(arr, arr->len - 1);
@@ -441,10 +445,12 @@ bound_del(GPtrArray *arr, unsigned pos)
 /* Unlink sk from its bucket's listening chain, which keeps hash order
  * (as the kernel's hlist_del_rcu()): O(1). */
 static void
-listen_del(struct rp_sock *sk)
+listen_del(struct rp_state *st, struct rp_sock *sk)
 {
 	struct rp_bucket *b = sk->bucket;
 
+	rp_dirty_sock(st, sk->listen_prev);
+	rp_dirty_sock(st, sk->listen_next);
 	if (sk->listen_prev != NULL)
 		sk->listen_prev->listen_next = sk->listen_next;
 	else
@@ -467,7 +473,8 @@ bucket_del(struct rp_state *st, struct rp_sock *sk)
 	/* every caller has unhashed sk (sock_unhash()) or never hashed it */
 	if (b == NULL)
 		return;
-	bound_del(b->bound, sk->bound_pos);
+	rp_dirty_sock(st, sk);
+	bound_del(st, b->bound, sk->bound_pos);
 	if (!sk->bound_reuse)
 		b->nonreuse--;
 	n = GPOINTER_TO_UINT(g_hash_table_lookup(b->uids,
@@ -495,6 +502,7 @@ sock_hash(struct rp_state *st, struct rp_sock *sk)
 	/* LCOV_EXCL_BR_STOP */
 	/* appended: the chain stays in hash order */
 	sk->listen_seq = b->listen_seq++;
+	rp_dirty_sock(st, b->listen_tail);
 	sk->listen_prev = b->listen_tail;
 	sk->listen_next = NULL;
 	if (b->listen_tail != NULL)
@@ -775,7 +783,7 @@ sock_unhash(struct rp_state *st, struct rp_sock *sk)
 		}
 	}
 	if (sk->listed)
-		listen_del(sk);
+		listen_del(st, sk);
 	sk->hashed = false;
 	rp_sockmap_unlink_sock(st, sk);
 	rp_emit(st, &(struct rp_event){ .kind = RP_EV_SOCK_UNHASH,
@@ -892,6 +900,7 @@ rp_sock_destroy(struct rp_state *st, struct rp_sock *sk)
 		rp_group_detach_sock(st, sk);
 	}
 	bucket_del(st, sk);
+	rp_dirty_sock(st, sk);
 	sk->dead = true;
 	rp_sock_free_deferred(st, sk);
 }
@@ -911,6 +920,7 @@ rp_sock_release(struct rp_state *st, struct rp_sock *sk)
 	struct rp_sock *c;
 
 	g_assert(!sk->dead);	/* LCOV_EXCL_BR_LINE */
+	rp_dirty_sock(st, sk);
 	sk->closed = true;
 	if (sk->parent != NULL) {
 		/* an unaccepted child or request (teardown only) */

@@ -20,6 +20,8 @@ static void	sock_free(struct rp_state *, void *);
 void
 rp_emit(struct rp_state *st, const struct rp_event *ev)
 {
+	if (st->chk != NULL)
+		rp_chk_event(st, ev);
 	if (st->obs != NULL && st->obs->event != NULL)
 		st->obs->event(st->obs_ud, ev);
 }
@@ -236,6 +238,7 @@ rp_state_free(struct rp_state *st)
 {
 	if (st == NULL)
 		return;
+	g_clear_pointer(&st->chk, rp_chk_free);
 	st->obs = NULL;
 	st->sched = NULL;
 	for (guint i = 0; i < st->procs->len; i++) {
