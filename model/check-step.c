@@ -63,11 +63,13 @@ struct sk_shadow {
 	const struct rp_sock	*ptr;		/* verified socket, NULL: none */
 	uint64_t		cookie;		/* indexed when counted and != 0 */
 	uint64_t		bkey;		/* bucket key when bound */
+	struct b_shadow		*bs;		/* its claims record, when bound */
+	unsigned		prev_id, next_id; /* chain neighbours (hints) */
 	unsigned		cookie_ns;
 	unsigned		gid;		/* group (counted), or 0 */
 	unsigned		pos;		/* its reuse_pos */
 	unsigned		owner_mid;	/* map of a SLOT owner word, or 0 */
-	unsigned		nslots;		/* live sockarray slots holding it */
+	uint32_t		owner_idx;	/* ... and its slot */
 	unsigned		npsock;		/* live sockmap entries holding it */
 	bool			dirty;
 	bool			counted;	/* the contributions below are in */
@@ -87,6 +89,7 @@ struct g_shadow {
 	bool			rescan;		/* check every member's join key */
 	bool			key_valid;	/* key is socks[0]'s (n >= 1) */
 	unsigned		prog_pid;	/* its program, counted there */
+	unsigned		first_id;	/* socks[0] (a hint) */
 	struct joinkey		key;
 	/* counters moved by the sockets */
 	unsigned		claims;		/* live sockets pointing here */
@@ -94,6 +97,13 @@ struct g_shadow {
 	unsigned		slotted;	/* ones in a sockarray slot */
 };
 
+/*
+ * A map.  The entries of sockmaps, sockhashes and outer maps are kept
+ * (their occupants' counters need the old one when an entry changes);
+ * a sockarray keeps none: in a valid state its occupied slots are the
+ * ones its members' owner words name, so the owner words are its
+ * record, and a slot write names the socket it replaced (the events).
+ */
 struct m_shadow {
 	const struct rp_map	*ptr;
 	uint32_t		type;
@@ -124,6 +134,9 @@ struct b_shadow {
 	unsigned		bound;		/* sockets holding the port */
 	unsigned		listen;		/* ... in its listening chain */
 	bool			touched;
+	uint64_t		stamp;		/* model valid in step stamp */
+	const struct rp_bucket	*model;		/* the model's bucket of the key */
+	unsigned		head_id, tail_id; /* chain ends (hints) */
 };
 
 struct cookie_entry {
@@ -142,9 +155,29 @@ struct idlist {
 	size_t			n, cap;
 };
 
+struct ptrlist {
+	void			**v;
+	size_t			n, cap;
+};
+
 struct pairlist {
 	struct pair		*v;
 	size_t			n, cap;
+};
+
+/*
+ * The registry of one kind of object: live object pointer -> id, an
+ * open-addressing table (linear probing, tombstones), since a step looks
+ * a few pointers up for every object it checks.
+ */
+#define PTAB_EMPTY	((uintptr_t)0)
+#define PTAB_GONE	((uintptr_t)1)
+struct ptab {
+	uintptr_t		*key;
+	unsigned		*val;
+	unsigned		bits;		/* 2^bits slots */
+	size_t			live;		/* entries */
+	size_t			used;		/* entries and tombstones */
 };
 
 struct rp_chk {
@@ -159,8 +192,10 @@ struct rp_chk {
 	struct p_shadow		*p;
 	size_t			nsk, ng, nm, np;
 	/* registries of live objects: pointer -> id */
-	GHashTable		*sk_reg, *g_reg, *m_reg, *p_reg;
+	struct ptab		sk_reg, g_reg, m_reg, p_reg;
 	/* dirty sets; seen_*: table lengths at the last step */
+	uint32_t		threads;	/* bit t: thread t's locks moved */
+	uint64_t		stamp;		/* steps run, for per-step caches */
 	struct idlist		dsk, dg, dm, dp;
 	guint			seen_sk, seen_g, seen_m, seen_p;
 	struct pairlist		dslot;		/* (map id, key) */
@@ -169,13 +204,126 @@ struct rp_chk {
 	GHashTable		*ids;		/* reuseport_id -> live groups */
 	GHashTable		*cookies;	/* struct cookie_entry set */
 	GHashTable		*buckets;	/* &key -> struct b_shadow */
-	GPtrArray		*touched_buckets;
-	GArray			*touched_ids;	/* uint32_t */
+	struct ptrlist		touched_buckets;	/* struct b_shadow */
+	struct idlist		touched_ids;	/* reuseport ids */
 };
 
 /* ---------------------------------------------------------------------
  * Small containers
  */
+
+/* The pointer table's hash: Fibonacci hashing of the address. */
+static size_t
+ptab_slot(const struct ptab *t, const void *p)
+{
+	return (size_t)(((uint64_t)(uintptr_t)p * UINT64_C(0x9E3779B97F4A7C15))
+	    >> (64 - t->bits));
+}
+
+/* The id of p, or 0. */
+static unsigned
+ptab_get(const struct ptab *t, const void *p)
+{
+	size_t mask = ((size_t)1 << t->bits) - 1;
+
+	if (p == NULL || t->key == NULL)
+		return 0;
+	for (size_t i = ptab_slot(t, p);; i = (i + 1) & mask) {
+		if (t->key[i] == (uintptr_t)p)
+			return t->val[i];
+		if (t->key[i] == PTAB_EMPTY)
+			return 0;
+	}
+}
+
+static void	ptab_put(struct ptab *, const void *p, unsigned id);
+
+/* Rebuild with room for twice the live entries (and no tombstones). */
+static void
+ptab_grow(struct ptab *t)
+{
+	struct ptab old = *t;
+
+	t->bits = old.bits == 0 ? 6 : old.bits;
+	while (((size_t)1 << t->bits) < 4 * (old.live + 1))
+		t->bits++;
+	t->key = g_new0(uintptr_t, (size_t)1 << t->bits);
+	t->val = g_new(unsigned, (size_t)1 << t->bits);
+	t->live = t->used = 0;
+	for (size_t i = 0; old.key != NULL && i < ((size_t)1 << old.bits); i++)
+		if (old.key[i] != PTAB_EMPTY && old.key[i] != PTAB_GONE)
+			ptab_put(t, (const void *)old.key[i], old.val[i]);
+	g_free(old.key);
+	g_free(old.val);
+}
+
+/* Record p as object id (p not yet in the table). */
+static void
+ptab_put(struct ptab *t, const void *p, unsigned id)
+{
+	size_t mask;
+
+	if (t->key == NULL || 2 * (t->used + 1) > ((size_t)1 << t->bits))
+		ptab_grow(t);
+	mask = ((size_t)1 << t->bits) - 1;
+	for (size_t i = ptab_slot(t, p);; i = (i + 1) & mask) {
+		if (t->key[i] == PTAB_EMPTY || t->key[i] == PTAB_GONE) {
+			t->used += t->key[i] == PTAB_EMPTY;
+			t->key[i] = (uintptr_t)p;
+			t->val[i] = id;
+			t->live++;
+			return;
+		}
+	}
+}
+
+/* Record p as object id, replacing what p was recorded as. */
+static void
+ptab_set(struct ptab *t, const void *p, unsigned id)
+{
+	size_t mask = ((size_t)1 << t->bits) - 1;
+
+	for (size_t i = t->key != NULL ? ptab_slot(t, p) : 0; t->key != NULL;
+	    i = (i + 1) & mask) {
+		if (t->key[i] == (uintptr_t)p) {
+			t->val[i] = id;
+			return;
+		}
+		if (t->key[i] == PTAB_EMPTY)
+			break;
+	}
+	ptab_put(t, p, id);
+}
+
+/* Forget p when it is recorded as id. */
+static void
+ptab_del(struct ptab *t, const void *p, unsigned id)
+{
+	size_t mask = ((size_t)1 << t->bits) - 1;
+
+	if (t->key == NULL)
+		return;
+	for (size_t i = ptab_slot(t, p);; i = (i + 1) & mask) {
+		if (t->key[i] == PTAB_EMPTY)
+			return;
+		if (t->key[i] == (uintptr_t)p) {
+			if (t->val[i] == id) {
+				t->key[i] = PTAB_GONE;
+				t->live--;
+			}
+			return;
+		}
+	}
+}
+
+static void
+ptab_clear(struct ptab *t)
+{
+	g_clear_pointer(&t->key, g_free);
+	g_clear_pointer(&t->val, g_free);
+	t->bits = 0;
+	t->live = t->used = 0;
+}
 
 static void
 idlist_push(struct idlist *l, unsigned id)
@@ -185,6 +333,16 @@ idlist_push(struct idlist *l, unsigned id)
 		l->v = g_renew(unsigned, l->v, l->cap);
 	}
 	l->v[l->n++] = id;
+}
+
+static void
+ptrlist_push(struct ptrlist *l, void *p)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap != 0 ? 2 * l->cap : 16;
+		l->v = g_renew(void *, l->v, l->cap);
+	}
+	l->v[l->n++] = p;
 }
 
 static void
@@ -250,40 +408,60 @@ cookie_eq(gconstpointer x, gconstpointer y)
  * Marking (the model calls these; cheap, and nothing when checking is off)
  */
 
-void
-rp_chk_mark_sock(struct rp_chk *c, unsigned id)
+/* The marks: a flag per object and a list of the flagged.  The first
+ * test is all a repeated mark costs. */
+static inline void
+mark_sock(struct rp_chk *c, unsigned id)
 {
+	if (id < c->nsk && (id == 0 || c->sk[id].dirty))
+		return;
 	if (id == 0)
 		return;
 	SHADOW_COVER(c->sk, c->nsk, id);
-	if (!c->sk[id].dirty) {
-		c->sk[id].dirty = true;
-		idlist_push(&c->dsk, id);
-	}
+	c->sk[id].dirty = true;
+	idlist_push(&c->dsk, id);
+}
+
+static inline void
+mark_group(struct rp_chk *c, unsigned id)
+{
+	if (id < c->ng && (id == 0 || c->g[id].dirty))
+		return;
+	if (id == 0)
+		return;
+	SHADOW_COVER(c->g, c->ng, id);
+	c->g[id].dirty = true;
+	idlist_push(&c->dg, id);
+}
+
+static inline void
+mark_map(struct rp_chk *c, unsigned id)
+{
+	if (id < c->nm && (id == 0 || c->m[id].dirty))
+		return;
+	if (id == 0)
+		return;
+	SHADOW_COVER(c->m, c->nm, id);
+	c->m[id].dirty = true;
+	idlist_push(&c->dm, id);
+}
+
+void
+rp_chk_mark_sock(struct rp_chk *c, unsigned id)
+{
+	mark_sock(c, id);
 }
 
 void
 rp_chk_mark_group(struct rp_chk *c, unsigned id)
 {
-	if (id == 0)
-		return;
-	SHADOW_COVER(c->g, c->ng, id);
-	if (!c->g[id].dirty) {
-		c->g[id].dirty = true;
-		idlist_push(&c->dg, id);
-	}
+	mark_group(c, id);
 }
 
 void
 rp_chk_mark_map(struct rp_chk *c, unsigned id)
 {
-	if (id == 0)
-		return;
-	SHADOW_COVER(c->m, c->nm, id);
-	if (!c->m[id].dirty) {
-		c->m[id].dirty = true;
-		idlist_push(&c->dm, id);
-	}
+	mark_map(c, id);
 }
 
 void
@@ -301,14 +479,14 @@ rp_chk_mark_prog(struct rp_chk *c, unsigned id)
 void
 rp_chk_mark_slot(struct rp_chk *c, unsigned map, uint32_t key)
 {
-	rp_chk_mark_map(c, map);
+	mark_map(c, map);
 	pairlist_push(&c->dslot, map, key);
 }
 
 void
 rp_chk_mark_pos(struct rp_chk *c, unsigned group, uint32_t pos)
 {
-	rp_chk_mark_group(c, group);
+	mark_group(c, group);
 	pairlist_push(&c->dpos, group, pos);
 }
 
@@ -320,6 +498,13 @@ rp_chk_mark_bucket(struct rp_chk *c, unsigned netns, int protocol,
     uint16_t port)
 {
 	bucket_claims(c, netns, protocol, port);
+}
+
+/* Every thread's locks and read-side sections are checked next step. */
+void
+rp_chk_mark_threads(struct rp_chk *c)
+{
+	c->threads = (1u << RP_NTHREADS) - 1;
 }
 
 /* The objects and places an event says changed. */
@@ -337,63 +522,69 @@ rp_chk_event(struct rp_state *st, const struct rp_event *ev)
 	case RP_EV_OWNER_CLEAR:
 	case RP_EV_OWNER_FOREIGN:
 	case RP_EV_COOKIE:
+		mark_sock(c, ev->sock);
+		break;
 	case RP_EV_CB_LOCK:
 	case RP_EV_CB_UNLOCK:
-		rp_chk_mark_sock(c, ev->sock);
+		c->threads |= 1u << st->tid;
+		mark_sock(c, ev->sock);
 		break;
 	case RP_EV_OWNER_SET:
-		rp_chk_mark_sock(c, ev->sock);
-		rp_chk_mark_map(c, ev->map);
+		mark_sock(c, ev->sock);
+		mark_map(c, ev->map);
 		break;
 	case RP_EV_SLOT_SET:
 	case RP_EV_SLOT_CLEAR:
 		if (c->fault & RP_CHK_FAULT_SLOT_MARKS)
 			break;
 		rp_chk_mark_slot(c, ev->map, ev->idx);
-		rp_chk_mark_sock(c, ev->sock);
-		rp_chk_mark_map(c, ev->map2);
+		mark_sock(c, ev->sock);
+		mark_sock(c, ev->sock2);
+		mark_map(c, ev->map2);
 		break;
 	case RP_EV_GROUP_NEW:
 	case RP_EV_GROUP_ID:
 	case RP_EV_GROUP_PROG:
 	case RP_EV_GROUP_FREE:
-		rp_chk_mark_group(c, ev->group);
-		rp_chk_mark_sock(c, ev->sock);
+		mark_group(c, ev->group);
+		mark_sock(c, ev->sock);
 		break;
 	case RP_EV_GROUP_ADD:
 	case RP_EV_GROUP_DEL:
 	case RP_EV_GROUP_CLOSE:
 		rp_chk_mark_pos(c, ev->group, ev->idx);
-		rp_chk_mark_sock(c, ev->sock);
+		mark_sock(c, ev->sock);
 		break;
 	case RP_EV_GROUP_MOVE:
 		rp_chk_mark_pos(c, ev->group, ev->idx);
 		rp_chk_mark_pos(c, ev->group, ev->idx2);
-		rp_chk_mark_sock(c, ev->sock);
+		mark_sock(c, ev->sock);
 		break;
 	case RP_EV_GROUP_GROW:
 		/* the new array is checked whole; idx is the old group */
-		rp_chk_mark_group(c, ev->group);
-		rp_chk_mark_group(c, ev->idx);
+		mark_group(c, ev->group);
+		mark_group(c, ev->idx);
 		break;
 	case RP_EV_MAP_NEW:
 	case RP_EV_MAP_FREE:
-		rp_chk_mark_map(c, ev->map);
+		mark_map(c, ev->map);
 		break;
 	case RP_EV_MIGRATE:
-		rp_chk_mark_sock(c, ev->sock);
-		rp_chk_mark_sock(c, ev->sock2);
+		mark_sock(c, ev->sock);
+		mark_sock(c, ev->sock2);
 		break;
 	case RP_EV_LOCK:
 	case RP_EV_UNLOCK:
 	case RP_EV_RCU_LOCK:
 	case RP_EV_RCU_UNLOCK:
 	case RP_EV_RCU_SYNC:
+		c->threads |= 1u << st->tid;
+		break;
 	case RP_EV_PROG_RUN:
 	case RP_EV_SELECT:
 	case RP_EV_RULE:
 	case RP_EV_KNOWN_DEFECT:
-		break;	/* global state, checked at every step */
+		break;
 	}
 }
 
@@ -416,17 +607,11 @@ chk_new(void)
 {
 	struct rp_chk *c = g_new0(struct rp_chk, 1);
 
-	c->sk_reg = g_hash_table_new(g_direct_hash, NULL);
-	c->g_reg = g_hash_table_new(g_direct_hash, NULL);
-	c->m_reg = g_hash_table_new(g_direct_hash, NULL);
-	c->p_reg = g_hash_table_new(g_direct_hash, NULL);
 	c->ids = g_hash_table_new(g_direct_hash, NULL);
 	c->cookies = g_hash_table_new_full(cookie_hash, cookie_eq, g_free,
 	    NULL);
 	c->buckets = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL,
 	    g_free);
-	c->touched_buckets = g_ptr_array_new();
-	c->touched_ids = g_array_new(FALSE, FALSE, sizeof(uint32_t));
 	return c;
 }
 
@@ -442,15 +627,15 @@ chk_reset(struct rp_chk *c)
 	g_clear_pointer(&c->p, g_free);
 	c->nsk = c->ng = c->nm = c->np = 0;
 	c->seen_sk = c->seen_g = c->seen_m = c->seen_p = 0;
-	g_hash_table_remove_all(c->sk_reg);
-	g_hash_table_remove_all(c->g_reg);
-	g_hash_table_remove_all(c->m_reg);
-	g_hash_table_remove_all(c->p_reg);
+	ptab_clear(&c->sk_reg);
+	ptab_clear(&c->g_reg);
+	ptab_clear(&c->m_reg);
+	ptab_clear(&c->p_reg);
 	g_hash_table_remove_all(c->ids);
 	g_hash_table_remove_all(c->cookies);
 	g_hash_table_remove_all(c->buckets);
-	g_ptr_array_set_size(c->touched_buckets, 0);
-	g_array_set_size(c->touched_ids, 0);
+	c->touched_buckets.n = 0;
+	c->touched_ids.n = 0;
 	idlist_reset(&c->dsk);
 	idlist_reset(&c->dg);
 	idlist_reset(&c->dm);
@@ -472,15 +657,11 @@ rp_chk_free(struct rp_chk *c)
 	g_free(c->dp.v);
 	g_free(c->dslot.v);
 	g_free(c->dpos.v);
-	g_hash_table_unref(c->sk_reg);
-	g_hash_table_unref(c->g_reg);
-	g_hash_table_unref(c->m_reg);
-	g_hash_table_unref(c->p_reg);
 	g_hash_table_unref(c->ids);
 	g_hash_table_unref(c->cookies);
 	g_hash_table_unref(c->buckets);
-	g_ptr_array_unref(c->touched_buckets);
-	g_array_unref(c->touched_ids);
+	g_free(c->touched_buckets.v);
+	g_free(c->touched_ids.v);
 	g_free(c);
 }
 
@@ -488,10 +669,11 @@ rp_chk_free(struct rp_chk *c)
 static void
 mark_all(struct rp_state *st, struct rp_chk *c)
 {
+	rp_chk_mark_threads(c);
 	for (guint i = 1; i < st->socks->len; i++)
-		rp_chk_mark_sock(c, i);
+		mark_sock(c, i);
 	for (guint i = 1; i < st->groups->len; i++)
-		rp_chk_mark_group(c, i);
+		mark_group(c, i);
 	for (guint i = 1; i < st->progs->len; i++)
 		rp_chk_mark_prog(c, i);
 	for (guint i = 1; i < st->maps->len; i++) {
@@ -499,7 +681,7 @@ mark_all(struct rp_state *st, struct rp_chk *c)
 		GHashTableIter it;
 		gpointer k;
 
-		rp_chk_mark_map(c, i);
+		mark_map(c, i);
 		if (m == NULL || m->dead)
 			continue;
 		if (m->type == RP_MAP_SOCKHASH || m->type == RP_MAP_HASH_OF_MAPS) {
@@ -523,23 +705,22 @@ mark_all(struct rp_state *st, struct rp_chk *c)
 #define ALARM(c)	((c)->alarm = true)
 
 static unsigned
-reg_id(GHashTable *reg, const void *p)
+reg_id(const struct ptab *reg, const void *p)
 {
-	return p == NULL ? 0 : GPOINTER_TO_UINT(g_hash_table_lookup(reg, p));
+	return ptab_get(reg, p);
 }
 
-/* Bring the registry of one kind up to date for one id. */
-static void
-reg_update(GHashTable *reg, const void **shadow_ptr, const void *cur,
-    unsigned id)
+/*
+ * The id of p as a live object of table t, trying the id it is likely to
+ * have first (an id from the record): the table says so without hashing.
+ */
+static unsigned
+live_id(const GPtrArray *t, const struct ptab *reg, const void *p,
+    unsigned hint)
 {
-	if (*shadow_ptr == cur)
-		return;
-	if (*shadow_ptr != NULL &&
-	    GPOINTER_TO_UINT(g_hash_table_lookup(reg, *shadow_ptr)) == id)
-		g_hash_table_remove(reg, *shadow_ptr);
-	if (cur != NULL)
-		g_hash_table_insert(reg, (gpointer)cur, GUINT_TO_POINTER(id));
+	if (p != NULL && hint != 0 && hint < t->len && t->pdata[hint] == p)
+		return hint;
+	return reg_id(reg, p);
 }
 
 static bool
@@ -572,6 +753,38 @@ key_eq(const struct joinkey *x, const struct joinkey *y)
 	return memcmp(x, y, sizeof(*x)) == 0;
 }
 
+/* sk has the join key k. */
+static bool
+key_matches(const struct joinkey *k, const struct rp_sock *sk)
+{
+	return k->net == sk->net && k->family == sk->family &&
+	    k->protocol == sk->protocol && k->num == sk->num &&
+	    k->addr.family == sk->rcv_saddr.family &&
+	    memcmp(k->addr.a, sk->rcv_saddr.a,
+	    sk->rcv_saddr.family == RP_AF_INET ? 4 : 16) == 0 &&
+	    k->dev == sk->bound_dev_if && k->v6only == sk->ipv6only &&
+	    k->uid == sk->uid;
+}
+
+/* a and b agree on every join key (check_group_join()). */
+static bool
+same_key(const struct rp_sock *a, const struct rp_sock *b)
+{
+	uint32_t x4, y4;
+
+	if (a->net != b->net || a->family != b->family ||
+	    a->protocol != b->protocol || a->num != b->num ||
+	    a->rcv_saddr.family != b->rcv_saddr.family ||
+	    a->bound_dev_if != b->bound_dev_if ||
+	    a->ipv6only != b->ipv6only || a->uid != b->uid)
+		return false;
+	if (a->rcv_saddr.family != RP_AF_INET)
+		return memcmp(a->rcv_saddr.a, b->rcv_saddr.a, 16) == 0;
+	memcpy(&x4, a->rcv_saddr.a, 4);
+	memcpy(&y4, b->rcv_saddr.a, 4);
+	return x4 == y4;
+}
+
 static uint64_t
 bucket_key(unsigned netns, int protocol, uint16_t port)
 {
@@ -596,7 +809,7 @@ bucket_claims(struct rp_chk *c, unsigned netns, int protocol, uint16_t port)
 	}
 	if (!b->touched) {
 		b->touched = true;
-		g_ptr_array_add(c->touched_buckets, b);
+		ptrlist_push(&c->touched_buckets, b);
 	}
 	return b;
 }
@@ -614,7 +827,7 @@ id_count(struct rp_chk *c, uint32_t rid, int delta)
 	else
 		g_hash_table_insert(c->ids, k, GUINT_TO_POINTER(n));
 	if (delta > 0)
-		g_array_append_val(c->touched_ids, rid);
+		idlist_push(&c->touched_ids, rid);
 }
 
 /* Add or remove one live socket with this cookie; alarm on a twin. */
@@ -659,106 +872,94 @@ phase_tables(const struct rp_state *st, struct rp_chk *c)
 {
 	/* ids made since the last step are dirty (programs are made
 	 * without an event); one made and freed since leaves nothing */
-	for (guint id = MAX(c->seen_sk, 1); id < st->socks->len; id++)
-		rp_chk_mark_sock(c, id);
-	for (guint id = MAX(c->seen_g, 1); id < st->groups->len; id++)
-		rp_chk_mark_group(c, id);
-	for (guint id = MAX(c->seen_m, 1); id < st->maps->len; id++)
-		rp_chk_mark_map(c, id);
-	for (guint id = MAX(c->seen_p, 1); id < st->progs->len; id++)
-		rp_chk_mark_prog(c, id);
-	c->seen_sk = st->socks->len;
-	c->seen_g = st->groups->len;
-	c->seen_m = st->maps->len;
-	c->seen_p = st->progs->len;
-	/* no shadow array grows during the step: pointers into them stay */
-	SHADOW_COVER(c->sk, c->nsk, st->socks->len);
-	SHADOW_COVER(c->g, c->ng, st->groups->len);
-	SHADOW_COVER(c->m, c->nm, st->maps->len);
-	SHADOW_COVER(c->p, c->np, st->progs->len);
-	/* removals before insertions: memory of a freed object may come
-	 * back as a new one in the same step */
-	for (size_t i = 0; i < c->dsk.n; i++) {
-		unsigned id = c->dsk.v[i];
-		const void **sp = (const void **)&c->sk[id].ptr;
-
-		if (*sp != NULL && *sp != st->socks->pdata[id])
-			reg_update(c->sk_reg, sp, NULL, id);
+	if (c->seen_sk != st->socks->len || c->seen_g != st->groups->len ||
+	    c->seen_m != st->maps->len || c->seen_p != st->progs->len) {
+		for (guint id = MAX(c->seen_sk, 1); id < st->socks->len; id++)
+			mark_sock(c, id);
+		for (guint id = MAX(c->seen_g, 1); id < st->groups->len; id++)
+			mark_group(c, id);
+		for (guint id = MAX(c->seen_m, 1); id < st->maps->len; id++)
+			mark_map(c, id);
+		for (guint id = MAX(c->seen_p, 1); id < st->progs->len; id++)
+			rp_chk_mark_prog(c, id);
+		c->seen_sk = st->socks->len;
+		c->seen_g = st->groups->len;
+		c->seen_m = st->maps->len;
+		c->seen_p = st->progs->len;
+		/* no shadow array grows during the step: pointers into
+		 * them stay valid */
+		SHADOW_COVER(c->sk, c->nsk, st->socks->len);
+		SHADOW_COVER(c->g, c->ng, st->groups->len);
+		SHADOW_COVER(c->m, c->nm, st->maps->len);
+		SHADOW_COVER(c->p, c->np, st->progs->len);
 	}
-	for (size_t i = 0; i < c->dg.n; i++) {
-		unsigned id = c->dg.v[i];
-		const void **sp = (const void **)&c->g[id].ptr;
-
-		if (*sp != NULL && *sp != st->groups->pdata[id])
-			reg_update(c->g_reg, sp, NULL, id);
-	}
-	for (size_t i = 0; i < c->dm.n; i++) {
-		unsigned id = c->dm.v[i];
-		const void **sp = (const void **)&c->m[id].ptr;
-
-		if (*sp != NULL && *sp != st->maps->pdata[id])
-			reg_update(c->m_reg, sp, NULL, id);
-	}
-	for (size_t i = 0; i < c->dp.n; i++) {
-		unsigned id = c->dp.v[i];
-		const void **sp = (const void **)&c->p[id].ptr;
-
-		if (*sp != NULL && *sp != st->progs->pdata[id])
-			reg_update(c->p_reg, sp, NULL, id);
-	}
-	/* the shadow pointers of removed objects stay set: later phases
-	 * read them to find what the object was (they never follow them) */
+	/*
+	 * The registries: a freed object's pointer goes, a new one's comes
+	 * (ptab_set() overwrites, and ptab_del() only removes an entry of
+	 * the same id, so memory reused by a new object in the same step is
+	 * right in either order).  The shadow pointers of freed objects stay
+	 * set: later phases read them to find what the object was (they
+	 * never follow them).
+	 */
 	for (size_t i = 0; i < c->dsk.n; i++) {
 		unsigned id = c->dsk.v[i];
 		const struct rp_sock *sk = st->socks->pdata[id];
+		const struct rp_sock *was = c->sk[id].ptr;
 
+		if (was == sk) {
+			if (sk != NULL && sk->id != id)
+				ALARM(c);	/* collect(): table mismatch */
+			continue;
+		}
+		if (was != NULL)
+			ptab_del(&c->sk_reg, was, id);
 		if (sk == NULL)
 			continue;
 		if (sk->id != id)
-			ALARM(c);	/* collect(): table entry mismatch */
-		if (c->sk[id].ptr == sk)
-			continue;
-		g_hash_table_insert(c->sk_reg, (gpointer)sk,
-		    GUINT_TO_POINTER(id));
+			ALARM(c);
+		ptab_set(&c->sk_reg, sk, id);
 	}
 	for (size_t i = 0; i < c->dg.n; i++) {
 		unsigned id = c->dg.v[i];
 		const struct rp_group *g = st->groups->pdata[id];
+		const struct rp_group *was = c->g[id].ptr;
 
-		if (g == NULL)
-			continue;
-		if (g->id != id || g->dead)
+		if (g != NULL && (g->id != id || g->dead))
 			ALARM(c);
-		if (c->g[id].ptr == g)
+		if (was == g)
 			continue;
-		g_hash_table_insert(c->g_reg, (gpointer)g,
-		    GUINT_TO_POINTER(id));
+		if (was != NULL)
+			ptab_del(&c->g_reg, was, id);
+		if (g != NULL)
+			ptab_set(&c->g_reg, g, id);
 	}
 	for (size_t i = 0; i < c->dm.n; i++) {
 		unsigned id = c->dm.v[i];
 		const struct rp_map *m = st->maps->pdata[id];
+		const struct rp_map *was = c->m[id].ptr;
 
-		if (m == NULL)
-			continue;
-		if (m->id != id)
+		if (m != NULL && m->id != id)
 			ALARM(c);
-		if (c->m[id].ptr == m)
+		if (was == m)
 			continue;
-		g_hash_table_insert(c->m_reg, (gpointer)m,
-		    GUINT_TO_POINTER(id));
+		if (was != NULL)
+			ptab_del(&c->m_reg, was, id);
+		if (m != NULL)
+			ptab_set(&c->m_reg, m, id);
 	}
 	for (size_t i = 0; i < c->dp.n; i++) {
 		unsigned id = c->dp.v[i];
 		const struct rp_prog *p = st->progs->pdata[id];
+		const struct rp_prog *was = c->p[id].ptr;
 
-		if (p == NULL)
-			continue;
-		if (p->id != id)
+		if (p != NULL && p->id != id)
 			ALARM(c);
-		if (c->p[id].ptr == p)
+		if (was == p)
 			continue;
-		g_hash_table_insert(c->p_reg, (gpointer)p,
-		    GUINT_TO_POINTER(id));
+		if (was != NULL)
+			ptab_del(&c->p_reg, was, id);
+		if (p != NULL)
+			ptab_set(&c->p_reg, p, id);
 	}
 }
 
@@ -804,35 +1005,25 @@ entry_move(struct rp_chk *c, unsigned mid, uint32_t key, unsigned old,
 	}
 	ms->occupied += (cur != 0) - (old != 0);
 	switch (ms->type) {	/* LCOV_EXCL_BR_LINE */
-	case RP_MAP_REUSEPORT_SOCKARRAY:
-		if (old != 0) {
-			c->sk[old].nslots--;
-			rp_chk_mark_sock(c, old);
-		}
-		if (cur != 0) {
-			c->sk[cur].nslots++;
-			rp_chk_mark_sock(c, cur);
-		}
-		break;
 	case RP_MAP_SOCKMAP:
 	case RP_MAP_SOCKHASH:
 		if (old != 0) {
 			c->sk[old].npsock--;
-			rp_chk_mark_sock(c, old);
+			mark_sock(c, old);
 		}
 		if (cur != 0) {
 			c->sk[cur].npsock++;
-			rp_chk_mark_sock(c, cur);
+			mark_sock(c, cur);
 		}
 		break;
 	default:	/* outer maps hold maps */
 		if (old != 0) {
 			c->m[old].outerrefs--;
-			rp_chk_mark_map(c, old);
+			mark_map(c, old);
 		}
 		if (cur != 0) {
 			c->m[cur].outerrefs++;
-			rp_chk_mark_map(c, cur);
+			mark_map(c, cur);
 		}
 		break;
 	}
@@ -848,7 +1039,8 @@ map_transition(const struct rp_state *st, struct rp_chk *c, unsigned mid)
 	bool live = m != NULL && !m->dead;
 	g_autoptr(GArray) keys = NULL;
 
-	if (live && ms->ptr == m && ms->has_entries)
+	if (live && ms->ptr == m &&
+	    (ms->has_entries || m->type == RP_MAP_REUSEPORT_SOCKARRAY))
 		return;
 	if (ms->has_entries && ms->occupied > 0) {
 		keys = g_array_new(FALSE, FALSE, sizeof(uint32_t));
@@ -880,7 +1072,7 @@ map_transition(const struct rp_state *st, struct rp_chk *c, unsigned mid)
 		ms->has_entries = false;
 	}
 	ms->ptr = m;
-	if (!live)
+	if (!live || m->type == RP_MAP_REUSEPORT_SOCKARRAY)
 		return;
 	ms->type = m->type;
 	ms->has_entries = true;
@@ -903,6 +1095,28 @@ map_transition(const struct rp_state *st, struct rp_chk *c, unsigned mid)
 		pairlist_push(&c->dslot, mid, k);
 }
 
+/*
+ * I1, I13 from the slot's side: an occupant is a live socket whose owner
+ * word names this slot.  The rest of I1-I4, I9 is its own check (D).
+ */
+static void
+sockarray_slot(struct rp_chk *c, const struct rp_map *m, uint32_t key)
+{
+	const struct rp_sock *sk = key < m->max_entries ?
+	    rp_map_sock(m, key) : NULL;
+	unsigned sid;
+
+	if (sk == NULL)
+		return;		/* the socket that left it is marked */
+	sid = reg_id(&c->sk_reg, sk);
+	if (sid == 0 || sk->dead || sk->owner.kind != RP_OWNER_SLOT ||
+	    sk->owner.map != m || sk->owner.idx != key) {
+		ALARM(c);
+		return;
+	}
+	mark_sock(c, sid);
+}
+
 static void
 phase_entries(const struct rp_state *st, struct rp_chk *c)
 {
@@ -914,8 +1128,12 @@ phase_entries(const struct rp_state *st, struct rp_chk *c)
 		const struct rp_map *m = st->maps->pdata[mid];
 		const void *p;
 
-		if (m == NULL || m->dead || !c->m[mid].has_entries)
+		if (m == NULL || m->dead)
 			continue;	/* a dead map's entries do not count */
+		if (m->type == RP_MAP_REUSEPORT_SOCKARRAY) {
+			sockarray_slot(c, m, key);
+			continue;
+		}
 		if (is_hash_map(m->type))
 			p = g_hash_table_lookup(m->u.hash, GUINT_TO_POINTER(key));
 		else
@@ -925,7 +1143,7 @@ phase_entries(const struct rp_state *st, struct rp_chk *c)
 			bool maps = m->type == RP_MAP_ARRAY_OF_MAPS ||
 			    m->type == RP_MAP_HASH_OF_MAPS;
 
-			cur = reg_id(maps ? c->m_reg : c->sk_reg, p);
+			cur = reg_id(maps ? &c->m_reg : &c->sk_reg, p);
 			if (cur == 0) {
 				ALARM(c);	/* I13: a freed object */
 				return;
@@ -954,13 +1172,13 @@ check_position(struct rp_chk *c, const struct rp_group *g, unsigned pos)
 			ALARM(c);
 		return;
 	}
-	sid = reg_id(c->sk_reg, sk);
+	sid = reg_id(&c->sk_reg, sk);
 	if (sid == 0 || sk->dead || sk->reuse != g || sk->reuse_pos != pos) {
 		ALARM(c);
 		return;
 	}
 	/* its contributions depend on which section it is in */
-	rp_chk_mark_sock(c, sid);
+	mark_sock(c, sid);
 }
 
 static void
@@ -1015,7 +1233,7 @@ group_step(const struct rp_state *st, struct rp_chk *c, unsigned gid)
 		    max - MIN(gs->nc, nc));
 	}
 	/* I13: the group's program is live */
-	pid = reg_id(c->p_reg, g->prog);
+	pid = reg_id(&c->p_reg, g->prog);
 	if (g->prog != NULL && pid == 0)
 		ALARM(c);
 	if (pid != gs->prog_pid) {
@@ -1039,14 +1257,14 @@ group_step(const struct rp_state *st, struct rp_chk *c, unsigned gid)
 	/* I10: socks[0] defines the key; a new one means every member */
 	if (n >= 1) {
 		const struct rp_sock *first = g->socks[0];
-		struct joinkey k;
 
-		if (reg_id(c->sk_reg, first) == 0) {
+		gs->first_id = live_id(st->socks, &c->sk_reg, first,
+		    gs->first_id);
+		if (gs->first_id == 0) {
 			ALARM(c);
 			return;
 		}
-		key_of(first, &k);
-		if (!gs->key_valid || !key_eq(&k, &gs->key))
+		if (!gs->key_valid || !key_matches(&gs->key, first))
 			gs->rescan = true;
 	}
 	gs->ptr = g;
@@ -1076,7 +1294,8 @@ phase_groups(const struct rp_state *st, struct rp_chk *c)
  * Phase D: sockets
  */
 
-/* Take sk's contributions out of the counters it was counted in. */
+/* Take sk's contributions out of the counters it was counted in; the
+ * caller marks the counters whose total changes (sock_step()). */
 static void
 sock_uncount(struct rp_chk *c, struct sk_shadow *ss)
 {
@@ -1088,29 +1307,22 @@ sock_uncount(struct rp_chk *c, struct sk_shadow *ss)
 		gs->claims--;
 		gs->cpu -= ss->cpu;
 		gs->slotted -= ss->slotted;
-		rp_chk_mark_group(c, ss->gid);
 	}
-	if (ss->owner_mid != 0) {
+	if (ss->owner_mid != 0)
 		c->m[ss->owner_mid].owners--;
-		rp_chk_mark_map(c, ss->owner_mid);
-	}
 	if (ss->cookie != 0)
 		cookie_count(c, ss->cookie, ss->cookie_ns, -1);
 	if (ss->bound) {
-		struct b_shadow *b = g_hash_table_lookup(c->buckets,
-		    &(gint64){ (gint64)ss->bkey });
+		/* ss->bs stays for sock_live(): the same bucket, mostly */
+		struct b_shadow *b = ss->bs;
 
-		g_assert(b != NULL);	/* LCOV_EXCL_BR_LINE */
 		b->bound--;
 		b->listen -= ss->listed;
-		if (!b->touched) {
-			b->touched = true;
-			g_ptr_array_add(c->touched_buckets, b);
-		}
 	}
 	ss->counted = false;
 	ss->gid = 0;
 	ss->owner_mid = 0;
+	ss->owner_idx = 0;
 	ss->cookie = 0;
 	ss->cookie_ns = 0;
 	ss->bkey = 0;
@@ -1124,20 +1336,36 @@ group_holds(const struct rp_chk *c, unsigned gid, unsigned pos,
 {
 	const struct rp_group *g = c->g[gid].ptr;
 
-	return gid != 0 && g != NULL && reg_id(c->g_reg, g) == gid &&
+	return gid != 0 && g != NULL && reg_id(&c->g_reg, g) == gid &&
 	    in_section(g, pos) && (const void *)g->socks[pos] == ptr;
+}
+
+/* Sockarray mid (registered, live) holds the (possibly freed) ptr at idx. */
+static bool
+slot_holds(const struct rp_chk *c, unsigned mid, uint32_t idx,
+    const void *ptr)
+{
+	const struct rp_map *m = c->m[mid].ptr;
+
+	return mid != 0 && m != NULL && reg_id(&c->m_reg, m) == mid &&
+	    !m->dead && m->type == RP_MAP_REUSEPORT_SOCKARRAY &&
+	    idx < m->max_entries && (const void *)rp_map_sock(m, idx) == ptr;
 }
 
 /* One link of a listed socket (check_listen_link()). */
 static bool
-link_ok(const struct rp_chk *c, const struct rp_sock *sk,
-    const struct rp_bucket *b, bool next)
+link_ok(const struct rp_state *st, const struct rp_chk *c,
+    const struct rp_sock *sk, const struct rp_bucket *b, bool next,
+    unsigned *id)
 {
 	const struct rp_sock *o = next ? sk->listen_next : sk->listen_prev;
 
-	if (o == NULL)
+	if (o == NULL) {
+		*id = 0;
 		return (next ? b->listen_tail : b->listen_head) == sk;
-	return reg_id(c->sk_reg, o) != 0 && o->bucket == b && o->listed &&
+	}
+	*id = live_id(st->socks, &c->sk_reg, o, *id);
+	return *id != 0 && o->bucket == b && o->listed &&
 	    (next ? o->listen_prev : o->listen_next) == sk &&
 	    (next || o->listen_seq < sk->listen_seq);
 }
@@ -1145,7 +1373,8 @@ link_ok(const struct rp_chk *c, const struct rp_sock *sk,
 /* A live socket: I1-I4, I7, I10, I11 and its bucket (I7). */
 static void
 sock_live(const struct rp_state *st, struct rp_chk *c, struct sk_shadow *ss,
-    const struct rp_sock *sk)
+    const struct rp_sock *sk, struct b_shadow *was, unsigned hint_gid,
+    unsigned hint_mid)
 {
 	const struct rp_profile *prof = st->prof;
 	bool tags = prof->user_data_tags;
@@ -1154,7 +1383,8 @@ sock_live(const struct rp_state *st, struct rp_chk *c, struct sk_shadow *ss,
 	/* I7 (check_sock_groups()) and the group counters */
 	if (sk->reuse != NULL) {
 		const struct rp_group *g = sk->reuse;
-		unsigned gid = reg_id(c->g_reg, g), pos = sk->reuse_pos;
+		unsigned gid = live_id(st->groups, &c->g_reg, g, hint_gid);
+		unsigned pos = sk->reuse_pos;
 		struct g_shadow *gs;
 
 		if (gid == 0 || !in_section(g, pos) || g->socks[pos] != sk) {
@@ -1165,35 +1395,32 @@ sock_live(const struct rp_state *st, struct rp_chk *c, struct sk_shadow *ss,
 		ss->gid = gid;
 		ss->pos = pos;
 		ss->cpu = pos < g->num_socks && sk->incoming_cpu >= 0;
-		ss->slotted = ss->nslots > 0;
+		ss->slotted = sk->owner.kind == RP_OWNER_SLOT;
 		gs->claims++;
 		gs->cpu += ss->cpu;
 		gs->slotted += ss->slotted;
-		rp_chk_mark_group(c, gid);
 		/* I10 against socks[0]; socks[0] itself against the key */
 		if (pos == 0) {
-			struct joinkey k;
-
-			key_of(sk, &k);
-			if (!gs->key_valid || !key_eq(&k, &gs->key))
-				gs->rescan = true;
+			if (!gs->key_valid || !key_matches(&gs->key, sk)) {
+				gs->rescan = true;	/* in phase E */
+				mark_group(c, gid);
+			}
 		} else if (pos < g->num_socks && !gs->rescan) {
-			struct joinkey k, k0;
-
-			if (reg_id(c->sk_reg, g->socks[0]) == 0) {
+			gs->first_id = live_id(st->socks, &c->sk_reg,
+			    g->socks[0], gs->first_id);
+			if (gs->first_id == 0) {
 				ALARM(c);
 				return;
 			}
-			key_of(sk, &k);
-			key_of(g->socks[0], &k0);
-			if (!key_eq(&k, &k0) && !(c->fault & RP_CHK_FAULT_JOIN))
+			if (!same_key(sk, g->socks[0]) &&
+			    !(c->fault & RP_CHK_FAULT_JOIN))
 				ALARM(c);
 		}
 	}
 	/* I1, I2, I4, I5: the owner word and the slots holding sk */
 	if (sk->owner.kind == RP_OWNER_SLOT) {
 		const struct rp_map *m = sk->owner.map;
-		unsigned mid = reg_id(c->m_reg, m);
+		unsigned mid = live_id(st->maps, &c->m_reg, m, hint_mid);
 
 		if (mid == 0 || m->dead ||
 		    m->type != RP_MAP_REUSEPORT_SOCKARRAY ||
@@ -1203,15 +1430,12 @@ sock_live(const struct rp_state *st, struct rp_chk *c, struct sk_shadow *ss,
 			return;
 		}
 		ss->owner_mid = mid;
+		ss->owner_idx = sk->owner.idx;
 		c->m[mid].owners++;
-		rp_chk_mark_map(c, mid);
-	} else if (ss->nslots > 0) {
-		ALARM(c);	/* a slot holds sk, its word says otherwise */
+		/* I3, I9: an occupant is eligible, its group has an id */
+		if (!eligible(sk) || !sk->reuse->has_id)
+			ALARM(c);
 	}
-	if (ss->nslots > 1)
-		ALARM(c);	/* I2 */
-	if (ss->nslots > 0 && (!eligible(sk) || !sk->reuse->has_id))
-		ALARM(c);	/* I3, I9 */
 	if (sk->owner.kind == RP_OWNER_STALE && tags)
 		ALARM(c);
 	if (sk->psock_refs != ss->npsock ||
@@ -1228,20 +1452,32 @@ sock_live(const struct rp_state *st, struct rp_chk *c, struct sk_shadow *ss,
 	}
 	/* I7 (bind bucket): the bucket of sk's key, both links */
 	if (b != NULL) {
-		struct rp_bucket key = { .netns = sk->net->id,
-		    .protocol = sk->protocol, .port = sk->num };
+		uint64_t key = bucket_key(sk->net->id, sk->protocol, sk->num);
 		struct b_shadow *bs;
 
-		if (st->buckets == NULL ||
-		    g_hash_table_lookup(st->buckets, &key) != b ||
-		    sk->bound_pos >= b->bound->len ||
+		if (was != NULL && (uint64_t)was->key == key)
+			bs = was;
+		else
+			bs = bucket_claims(c, sk->net->id, sk->protocol,
+			    sk->num);
+		/* the model's bucket of the key, looked up once a step */
+		if (bs->stamp != c->stamp) {
+			struct rp_bucket k = { .netns = bs->netns,
+			    .protocol = bs->protocol, .port = bs->port };
+
+			bs->model = st->buckets != NULL ?
+			    g_hash_table_lookup(st->buckets, &k) : NULL;
+			bs->stamp = c->stamp;
+		}
+		if (bs->model != b || sk->bound_pos >= b->bound->len ||
 		    b->bound->pdata[sk->bound_pos] != sk ||
-		    (sk->listed && (!link_ok(c, sk, b, false) ||
-		    !link_ok(c, sk, b, true)))) {
+		    (sk->listed && (!link_ok(st, c, sk, b, false,
+		    &ss->prev_id) || !link_ok(st, c, sk, b, true,
+		    &ss->next_id)))) {
 			ALARM(c);
 			return;
 		}
-		bs = bucket_claims(c, b->netns, b->protocol, b->port);
+		ss->bs = bs;
 		ss->bkey = (uint64_t)bs->key;
 		ss->bound = true;
 		ss->listed = sk->listed;
@@ -1253,43 +1489,104 @@ sock_live(const struct rp_state *st, struct rp_chk *c, struct sk_shadow *ss,
 	ss->counted = true;
 }
 
+/* The counters one socket moves, to mark only those whose total moved. */
+struct contrib {
+	unsigned		gid, owner_mid;
+	bool			cpu, slotted, bound, listed;
+	struct b_shadow		*bs;
+};
+
+static void
+touch_bucket(struct rp_chk *c, struct b_shadow *bs)
+{
+	if (bs != NULL && !bs->touched) {
+		bs->touched = true;
+		ptrlist_push(&c->touched_buckets, bs);
+	}
+}
+
+/* Mark the group, map and bucket totals that sk's check moved. */
+static void
+mark_moved(struct rp_chk *c, const struct contrib *o,
+    const struct sk_shadow *ss)
+{
+	if (o->gid != ss->gid || o->cpu != ss->cpu ||
+	    o->slotted != ss->slotted) {
+		mark_group(c, o->gid);
+		mark_group(c, ss->gid);
+	}
+	if (o->owner_mid != ss->owner_mid) {
+		mark_map(c, o->owner_mid);
+		mark_map(c, ss->owner_mid);
+	}
+	if (o->bs != ss->bs || o->bound != ss->bound ||
+	    o->listed != ss->listed) {
+		touch_bucket(c, o->bs);
+		touch_bucket(c, ss->bs);
+	}
+}
+
 static void
 sock_step(const struct rp_state *st, struct rp_chk *c, unsigned sid)
 {
 	struct sk_shadow *ss = &c->sk[sid];
 	const struct rp_sock *sk = st->socks->pdata[sid];
-	unsigned old_gid = ss->gid, old_pos = ss->pos;
+	unsigned old_gid = ss->gid, old_pos = ss->pos, old_mid = ss->owner_mid;
+	uint32_t old_idx = ss->owner_idx;
 	const void *old_ptr = ss->ptr;
+	struct b_shadow *was;
+	struct contrib o;
 
 	ss->dirty = false;
+	o.gid = ss->counted ? ss->gid : 0;
+	o.owner_mid = ss->counted ? ss->owner_mid : 0;
+	o.cpu = ss->counted && ss->cpu;
+	o.slotted = ss->counted && ss->slotted;
+	o.bound = ss->counted && ss->bound;
+	o.listed = ss->counted && ss->listed;
+	o.bs = o.bound ? ss->bs : NULL;
 	sock_uncount(c, ss);
+	was = ss->bs;	/* the claims record it left, if any */
+	ss->bs = NULL;
 	if (sk == NULL) {
 		/* freed: nothing may still hold it (I13) */
-		if (old_ptr != NULL && (ss->nslots > 0 || ss->npsock > 0 ||
+		if (old_ptr != NULL && (ss->npsock > 0 ||
+		    slot_holds(c, old_mid, old_idx, old_ptr) ||
 		    group_holds(c, old_gid, old_pos, old_ptr)))
 			ALARM(c);
 		ss->ptr = NULL;
-		return;
+		goto out;
 	}
 	ss->ptr = sk;
 	/* I12: no callback lock outlives a step */
 	if (sk->cb_holder != 0)
 		ALARM(c);
 	/* the position it had, if it moved, no longer holds it (I7) */
-	if (old_ptr == sk && (sk->reuse == NULL ||
-	    reg_id(c->g_reg, sk->reuse) != old_gid || sk->reuse_pos != old_pos) &&
-	    group_holds(c, old_gid, old_pos, sk))
+	if (old_ptr == sk && old_gid != 0 && (sk->reuse == NULL ||
+	    live_id(st->groups, &c->g_reg, sk->reuse, old_gid) != old_gid ||
+	    sk->reuse_pos != old_pos) && group_holds(c, old_gid, old_pos, sk))
+		ALARM(c);
+	/* I1, I2: the slot its owner word named has let it go, unless the
+	 * word still names it */
+	if (old_ptr == sk && old_mid != 0 &&
+	    (sk->owner.kind != RP_OWNER_SLOT || sk->owner.idx != old_idx ||
+	    live_id(st->maps, &c->m_reg, sk->owner.map, old_mid) != old_mid) &&
+	    slot_holds(c, old_mid, old_idx, sk))
 		ALARM(c);
 	if (sk->dead) {
 		/* I13: no slot, entry, socks[] or bucket holds a dead one */
-		unsigned gid = reg_id(c->g_reg, sk->reuse);
+		unsigned gid = reg_id(&c->g_reg, sk->reuse);
 
-		if (ss->nslots > 0 || ss->npsock > 0 || sk->bucket != NULL ||
-		    sk->listed || group_holds(c, gid, sk->reuse_pos, sk))
+		if (ss->npsock > 0 || sk->bucket != NULL || sk->listed ||
+		    group_holds(c, gid, sk->reuse_pos, sk) ||
+		    (sk->owner.kind == RP_OWNER_SLOT && slot_holds(c,
+		    reg_id(&c->m_reg, sk->owner.map), sk->owner.idx, sk)))
 			ALARM(c);
-		return;
+		goto out;
 	}
-	sock_live(st, c, ss, sk);
+	sock_live(st, c, ss, sk, was, old_gid, old_mid);
+out:
+	mark_moved(c, &o, ss);
 }
 
 static void
@@ -1307,7 +1604,7 @@ phase_socks(const struct rp_state *st, struct rp_chk *c)
 static void
 join_scan(struct rp_chk *c, const struct rp_group *g, struct g_shadow *gs)
 {
-	struct joinkey k0, k;
+	struct joinkey k0;
 
 	gs->rescan = false;
 	if (g->num_socks == 0) {
@@ -1318,12 +1615,11 @@ join_scan(struct rp_chk *c, const struct rp_group *g, struct g_shadow *gs)
 	for (unsigned pos = 1; pos < g->num_socks; pos++) {
 		const struct rp_sock *sk = g->socks[pos];
 
-		if (reg_id(c->sk_reg, sk) == 0) {
+		if (reg_id(&c->sk_reg, sk) == 0) {
 			ALARM(c);
 			return;
 		}
-		key_of(sk, &k);
-		if (!key_eq(&k, &k0)) {
+		if (!same_key(sk, g->socks[0])) {
 			ALARM(c);
 			return;
 		}
@@ -1343,7 +1639,7 @@ phase_counters(const struct rp_state *st, struct rp_chk *c)
 
 		ps->dirty = false;
 		if (p != NULL && p->map != NULL) {
-			mid = reg_id(c->m_reg, p->map);
+			mid = reg_id(&c->m_reg, p->map);
 			if (mid == 0 || p->map->dead)
 				ALARM(c);	/* I13 (check_progs()) */
 		}
@@ -1352,7 +1648,7 @@ phase_counters(const struct rp_state *st, struct rp_chk *c)
 		if (mid != ps->map_mid) {
 			if (ps->map_mid != 0) {
 				c->m[ps->map_mid].progrefs--;
-				rp_chk_mark_map(c, ps->map_mid);
+				mark_map(c, ps->map_mid);
 			}
 			if (mid != 0)
 				c->m[mid].progrefs++;
@@ -1367,9 +1663,10 @@ phase_counters(const struct rp_state *st, struct rp_chk *c)
 
 		ms->dirty = false;
 		if (m != NULL && !m->dead) {
-			/* I1: the used count of a sockarray */
+			/* I1: the used count of a sockarray is its
+			 * occupants, each named by its owner word */
 			if (m->type == RP_MAP_REUSEPORT_SOCKARRAY &&
-			    m->used != ms->occupied)
+			    m->used != ms->owners)
 				ALARM(c);
 			continue;
 		}
@@ -1402,21 +1699,27 @@ phase_counters(const struct rp_state *st, struct rp_chk *c)
 			gs->key_valid = false;
 	}
 	/* I9: live groups have distinct ids */
-	for (guint i = 0; i < c->touched_ids->len && !c->alarm; i++) {
-		uint32_t rid = g_array_index(c->touched_ids, uint32_t, i);
+	for (size_t i = 0; i < c->touched_ids.n && !c->alarm; i++) {
+		uint32_t rid = c->touched_ids.v[i];
 
 		if (GPOINTER_TO_UINT(g_hash_table_lookup(c->ids,
 		    GUINT_TO_POINTER(rid))) > 1)
 			ALARM(c);
 	}
 	/* I7 (bind bucket): each bucket holds exactly its claimants */
-	for (guint i = 0; i < c->touched_buckets->len && !c->alarm; i++) {
-		struct b_shadow *bs = c->touched_buckets->pdata[i];
-		struct rp_bucket key = { .netns = bs->netns,
-		    .protocol = bs->protocol, .port = bs->port };
-		const struct rp_bucket *b = st->buckets != NULL ?
-		    g_hash_table_lookup(st->buckets, &key) : NULL;
+	for (size_t i = 0; i < c->touched_buckets.n && !c->alarm; i++) {
+		struct b_shadow *bs = c->touched_buckets.v[i];
+		const struct rp_bucket *b;
 
+		if (bs->stamp != c->stamp) {
+			struct rp_bucket key = { .netns = bs->netns,
+			    .protocol = bs->protocol, .port = bs->port };
+
+			bs->model = st->buckets != NULL ?
+			    g_hash_table_lookup(st->buckets, &key) : NULL;
+			bs->stamp = c->stamp;
+		}
+		b = bs->model;
 		if (b == NULL) {
 			if (bs->bound > 0 || bs->listen > 0)
 				ALARM(c);	/* LCOV_EXCL_LINE */
@@ -1424,14 +1727,21 @@ phase_counters(const struct rp_state *st, struct rp_chk *c)
 		}
 		if (bs->bound != b->bound->len || bs->listen != b->nlisten ||
 		    (b->nlisten == 0) != (b->listen_head == NULL) ||
-		    (b->nlisten == 0) != (b->listen_tail == NULL))
+		    (b->nlisten == 0) != (b->listen_tail == NULL)) {
 			ALARM(c);
-		else if (b->nlisten > 0 && (reg_id(c->sk_reg,
-		    b->listen_head) == 0 || b->listen_head->bucket != b ||
-		    !b->listen_head->listed || b->listen_head->listen_prev !=
-		    NULL || reg_id(c->sk_reg, b->listen_tail) == 0 ||
+			continue;
+		}
+		if (b->nlisten == 0)
+			continue;
+		bs->head_id = live_id(st->socks, &c->sk_reg, b->listen_head,
+		    bs->head_id);
+		bs->tail_id = live_id(st->socks, &c->sk_reg, b->listen_tail,
+		    bs->tail_id);
+		if (bs->head_id == 0 || b->listen_head->bucket != b ||
+		    !b->listen_head->listed ||
+		    b->listen_head->listen_prev != NULL || bs->tail_id == 0 ||
 		    b->listen_tail->bucket != b || !b->listen_tail->listed ||
-		    b->listen_tail->listen_next != NULL))
+		    b->listen_tail->listen_next != NULL)
 			ALARM(c);
 	}
 }
@@ -1440,15 +1750,15 @@ phase_counters(const struct rp_state *st, struct rp_chk *c)
 static void
 clear_marks(struct rp_chk *c)
 {
-	for (guint i = 0; i < c->touched_buckets->len; i++) {
-		struct b_shadow *bs = c->touched_buckets->pdata[i];
+	for (size_t i = 0; i < c->touched_buckets.n; i++) {
+		struct b_shadow *bs = c->touched_buckets.v[i];
 
 		bs->touched = false;
 		if (bs->bound == 0 && bs->listen == 0)
 			g_hash_table_remove(c->buckets, &bs->key);
 	}
-	g_ptr_array_set_size(c->touched_buckets, 0);
-	g_array_set_size(c->touched_ids, 0);
+	c->touched_buckets.n = 0;
+	c->touched_ids.n = 0;
 	idlist_reset(&c->dsk);
 	idlist_reset(&c->dg);
 	idlist_reset(&c->dm);
@@ -1480,6 +1790,7 @@ rp_check_step(struct rp_state *st, GError **error)
 		st->chk = chk_new();
 	c = st->chk;
 	c->stats.steps++;
+	c->stamp++;
 	if (!c->ready) {
 		chk_reset(c);
 		mark_all(st, c);
@@ -1488,14 +1799,17 @@ rp_check_step(struct rp_state *st, GError **error)
 	c->stats.objects += c->dsk.n + c->dg.n + c->dm.n + c->dp.n +
 	    c->dslot.n + c->dpos.n;
 	c->alarm = false;
-	/* I12, I13: what a step leaves behind, state-wide and O(threads) */
+	/* I12, I13: what a step leaves behind: the record, the lock, and
+	 * the threads that took or left a lock or read-side section */
 	if (cst->violation != NULL || cst->reuseport_holder != 0)
 		ALARM(c);
-	for (unsigned t = 0; t < RP_NTHREADS; t++)
-		if (cst->threads[t].holds_reuseport ||
-		    cst->threads[t].cb_held != 0 ||
-		    cst->threads[t].rcu_depth != 0)
+	for (uint32_t bits = c->threads; bits != 0; bits &= bits - 1) {
+		const struct rp_thread *t =
+		    &cst->threads[__builtin_ctz(bits)];
+
+		if (t->holds_reuseport || t->cb_held != 0 || t->rcu_depth != 0)
 			ALARM(c);
+	}
 	if (!c->alarm)
 		phase_tables(cst, c);
 	if (!c->alarm)
@@ -1508,6 +1822,7 @@ rp_check_step(struct rp_state *st, GError **error)
 		phase_counters(cst, c);
 	if (!c->alarm) {
 		clear_marks(c);
+		c->threads = 0;
 		c->ready = true;
 		return TRUE;
 	}
@@ -1556,19 +1871,19 @@ same_socks(const struct rp_chk *a, const struct rp_chk *b, char **why)
 
 		if (x->ptr != y->ptr || x->counted != y->counted ||
 		    x->gid != y->gid || (x->gid != 0 && x->pos != y->pos) ||
-		    x->owner_mid != y->owner_mid || x->cookie != y->cookie ||
+		    x->owner_mid != y->owner_mid ||
+		    x->owner_idx != y->owner_idx || x->cookie != y->cookie ||
 		    x->cookie_ns != y->cookie_ns || x->bound != y->bound ||
 		    (x->bound && x->bkey != y->bkey) ||
 		    x->listed != y->listed || x->cpu != y->cpu ||
-		    x->slotted != y->slotted || x->nslots != y->nslots ||
-		    x->npsock != y->npsock)
+		    x->slotted != y->slotted || x->npsock != y->npsock)
 			DIFF("socket %zu: group %u/%u pos %u/%u owner map "
-			    "%u/%u slots %u/%u psock %u/%u cookie %" G_GUINT64_FORMAT
+			    "%u/%u slot %u/%u psock %u/%u cookie %" G_GUINT64_FORMAT
 			    "/%" G_GUINT64_FORMAT " ns %u/%u bound %d/%d key %"
 			    G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT " listed "
 			    "%d/%d cpu %d/%d slotted %d/%d counted %d/%d",
 			    i, x->gid, y->gid, x->pos, y->pos, x->owner_mid,
-			    y->owner_mid, x->nslots, y->nslots, x->npsock,
+			    y->owner_mid, x->owner_idx, y->owner_idx, x->npsock,
 			    y->npsock, x->cookie, y->cookie, x->cookie_ns,
 			    y->cookie_ns, x->bound, y->bound, x->bkey, y->bkey,
 			    x->listed, y->listed, x->cpu, y->cpu, x->slotted,
@@ -1676,16 +1991,12 @@ same_progs_and_indexes(const struct rp_chk *a, const struct rp_chk *b,
 	if (g_hash_table_size(a->buckets) != g_hash_table_size(b->buckets))
 		DIFF("%u/%u buckets", g_hash_table_size(a->buckets),
 		    g_hash_table_size(b->buckets));
-	if (g_hash_table_size(a->sk_reg) != g_hash_table_size(b->sk_reg) ||
-	    g_hash_table_size(a->g_reg) != g_hash_table_size(b->g_reg) ||
-	    g_hash_table_size(a->m_reg) != g_hash_table_size(b->m_reg) ||
-	    g_hash_table_size(a->p_reg) != g_hash_table_size(b->p_reg))
-		DIFF("registries: %u/%u sockets %u/%u groups %u/%u maps "
-		    "%u/%u programs", g_hash_table_size(a->sk_reg),
-		    g_hash_table_size(b->sk_reg), g_hash_table_size(a->g_reg),
-		    g_hash_table_size(b->g_reg), g_hash_table_size(a->m_reg),
-		    g_hash_table_size(b->m_reg), g_hash_table_size(a->p_reg),
-		    g_hash_table_size(b->p_reg));
+	if (a->sk_reg.live != b->sk_reg.live || a->g_reg.live != b->g_reg.live ||
+	    a->m_reg.live != b->m_reg.live || a->p_reg.live != b->p_reg.live)
+		DIFF("registries: %zu/%zu sockets %zu/%zu groups %zu/%zu maps "
+		    "%zu/%zu programs", a->sk_reg.live, b->sk_reg.live,
+		    a->g_reg.live, b->g_reg.live, a->m_reg.live,
+		    b->m_reg.live, a->p_reg.live, b->p_reg.live);
 	return true;
 }
 

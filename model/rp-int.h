@@ -481,8 +481,10 @@ uint32_t rp_flow_hash(const struct rp_packet *);
  * of a field the invariants read marks what it changed: rp_emit() marks
  * the objects and places an event names (rp_chk_event()); a write that
  * emits no event calls rp_dirty_*() itself, for the object written and,
- * for a pointer, the object it stops and starts pointing at.  All of
- * them do nothing until rp_check_step() first runs on the state.
+ * for a pointer, the object it stops and starts pointing at.  A call
+ * that writes a field of its own socket with no event (bind(),
+ * connect(), setsockopt()) marks the socket first.  All of them do
+ * nothing until rp_check_step() first runs on the state.
  */
 struct rp_chk;
 void	 rp_chk_free(struct rp_chk *);
@@ -495,6 +497,7 @@ void	 rp_chk_mark_slot(struct rp_chk *, unsigned map, uint32_t key);
 void	 rp_chk_mark_pos(struct rp_chk *, unsigned group, uint32_t pos);
 void	 rp_chk_mark_bucket(struct rp_chk *, unsigned netns, int protocol,
 	    uint16_t port);
+void	 rp_chk_mark_threads(struct rp_chk *);
 /* Tests only: faults planted in the checker itself, to prove that the
  * comparison with rp_check() notices a broken incremental checker. */
 enum rp_chk_fault {

@@ -151,8 +151,9 @@ enum rp_event_kind {
 	RP_EV_OWNER_SET,	/* sock, map, idx: owner word -> map slot */
 	RP_EV_OWNER_CLEAR,	/* sock */
 	RP_EV_OWNER_FOREIGN,	/* sock, what: foreign owner (psock) set */
-	RP_EV_SLOT_SET,		/* map, idx, sock (or map2 for outer maps) */
-	RP_EV_SLOT_CLEAR,	/* map, idx */
+	RP_EV_SLOT_SET,		/* map, idx, sock (or map2 for outer maps);
+				 * sockarray: sock2 = the socket replaced */
+	RP_EV_SLOT_CLEAR,	/* map, idx; sockarray: sock = the one it held */
 	RP_EV_GROUP_NEW,	/* group, sock */
 	RP_EV_GROUP_ID,		/* group, val = reuseport_id */
 	RP_EV_GROUP_ADD,	/* group, sock, idx = position */

@@ -94,8 +94,6 @@ rp_sock_get(struct rp_state *st, unsigned proc, int fd, struct rp_file **fp,
 		return NULL;
 	}
 	*fp = f;
-	/* the call may write any field of its socket */
-	rp_dirty_sock(st, f->u.sk);
 	return f->u.sk;
 }
 
@@ -194,6 +192,7 @@ rp_setsockopt_int(struct rp_state *st, unsigned proc, int fd,
 		sk->reuseport = val != 0;
 		break;
 	case RP_SO_INCOMING_CPU:
+		rp_dirty_sock(st, sk);
 		rp_group_incoming_cpu_update(st, sk, val);
 		break;
 	case RP_IPV6_V6ONLY:
@@ -205,6 +204,7 @@ rp_setsockopt_int(struct rp_state *st, unsigned proc, int fd,
 			err = -EINVAL;		/* after bind */
 			break;
 		}
+		rp_dirty_sock(st, sk);
 		sk->ipv6only = val != 0;
 		break;
 	case RP_SO_BINDTOIFINDEX:
@@ -213,6 +213,7 @@ rp_setsockopt_int(struct rp_state *st, unsigned proc, int fd,
 			err = -EINVAL;
 			break;
 		}
+		rp_dirty_sock(st, sk);
 		sk->bound_dev_if = val;
 		break;
 	default:
@@ -690,6 +691,7 @@ rp_bind(struct rp_state *st, unsigned proc, int fd, const struct rp_sockaddr *sa
 		return sock_done(st, f, -EACCES);
 	if (sk->num != 0 || sk->state != RP_TCP_CLOSE)
 		return sock_done(st, f, rp_rule(st, "R-BIND-3", -EINVAL));
+	rp_dirty_sock(st, sk);
 	sk->rcv_saddr = sa->addr;
 	err = get_port(st, sk, sa->port);
 	if (err != 0) {
@@ -1120,6 +1122,8 @@ rp_connect(struct rp_state *st, unsigned proc, int fd,
 		return err;
 	if (!sk_is_inet(sk) || sk->type == RP_SOCK_RAW)
 		return sock_done(st, f, -EINVAL);	/* not modelled */
+	/* connect and disconnect rewrite the local address (a join key) */
+	rp_dirty_sock(st, sk);
 	if (sa->addr.family == RP_AF_UNSPEC) {
 		/* KERNEL: inet_stream_connect()/udp: AF_UNSPEC disconnects */
 		if (sk->protocol == RP_IPPROTO_TCP) {

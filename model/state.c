@@ -20,7 +20,8 @@ static void	sock_free(struct rp_state *, void *);
 void
 rp_emit(struct rp_state *st, const struct rp_event *ev)
 {
-	if (st->chk != NULL)
+	/* the checker's marks; a rule decided something but wrote nothing */
+	if (st->chk != NULL && ev->kind != RP_EV_RULE)
 		rp_chk_event(st, ev);
 	if (st->obs != NULL && st->obs->event != NULL)
 		st->obs->event(st->obs_ud, ev);

@@ -7,5 +7,7 @@
 
 /* bench-explore.c: reuseport-bench --explore FILE... */
 int	bench_explore(int nfiles, char **files);
+/* bench-scale.c: reuseport-bench --scale [--full] [-m SLOTS] [--profile P] */
+int	bench_scale(int argc, char **argv);
 
 #endif /* SIM_BENCH_H */

@@ -195,6 +195,9 @@ tu_mark_write(struct rp_state *st, const void *addr, size_t len,
 
 	if (st->chk == NULL)
 		return;
+	/* the lock and thread records of the state */
+	if (within(addr, st, sizeof(*st)))
+		rp_chk_mark_threads(st->chk);
 	for (guint i = 1; i < st->socks->len; i++) {
 		const struct rp_sock *sk = st->socks->pdata[i];
 
