@@ -194,7 +194,6 @@ struct rp_chk {
 	/* registries of live objects: pointer -> id */
 	struct ptab		sk_reg, g_reg, m_reg, p_reg;
 	/* dirty sets; seen_*: table lengths at the last step */
-	uint32_t		threads;	/* bit t: thread t's locks moved */
 	uint64_t		stamp;		/* steps run, for per-step caches */
 	struct idlist		dsk, dg, dm, dp;
 	guint			seen_sk, seen_g, seen_m, seen_p;
@@ -502,9 +501,9 @@ rp_chk_mark_bucket(struct rp_chk *c, unsigned netns, int protocol,
 
 /* Every thread's locks and read-side sections are checked next step. */
 void
-rp_chk_mark_threads(struct rp_chk *c)
+rp_chk_mark_threads(struct rp_state *st)
 {
-	c->threads = (1u << RP_NTHREADS) - 1;
+	st->chk_threads = (1u << RP_NTHREADS) - 1;
 }
 
 /* The objects and places an event says changed. */
@@ -526,7 +525,7 @@ rp_chk_event(struct rp_state *st, const struct rp_event *ev)
 		break;
 	case RP_EV_CB_LOCK:
 	case RP_EV_CB_UNLOCK:
-		c->threads |= 1u << st->tid;
+		st->chk_threads |= 1u << st->tid;
 		mark_sock(c, ev->sock);
 		break;
 	case RP_EV_OWNER_SET:
@@ -578,7 +577,7 @@ rp_chk_event(struct rp_state *st, const struct rp_event *ev)
 	case RP_EV_RCU_LOCK:
 	case RP_EV_RCU_UNLOCK:
 	case RP_EV_RCU_SYNC:
-		c->threads |= 1u << st->tid;
+		st->chk_threads |= 1u << st->tid;	/* rp_emit() does */
 		break;
 	case RP_EV_PROG_RUN:
 	case RP_EV_SELECT:
@@ -669,7 +668,7 @@ rp_chk_free(struct rp_chk *c)
 static void
 mark_all(struct rp_state *st, struct rp_chk *c)
 {
-	rp_chk_mark_threads(c);
+	rp_chk_mark_threads(st);
 	for (guint i = 1; i < st->socks->len; i++)
 		mark_sock(c, i);
 	for (guint i = 1; i < st->groups->len; i++)
@@ -721,6 +720,15 @@ live_id(const GPtrArray *t, const struct ptab *reg, const void *p,
 	if (p != NULL && hint != 0 && hint < t->len && t->pdata[hint] == p)
 		return hint;
 	return reg_id(reg, p);
+}
+
+/* Slot i (< max_entries) of an array map, read in place (slots.c). */
+static inline const struct rp_sock *
+slot_sock(const struct rp_map *m, uint32_t i)
+{
+	const struct rp_slot_page *pg = m->u.slots.pages[i / RP_SLOT_PAGE];
+
+	return pg != NULL ? pg->slot[i % RP_SLOT_PAGE] : NULL;
 }
 
 static bool
@@ -1103,7 +1111,7 @@ static void
 sockarray_slot(struct rp_chk *c, const struct rp_map *m, uint32_t key)
 {
 	const struct rp_sock *sk = key < m->max_entries ?
-	    rp_map_sock(m, key) : NULL;
+	    slot_sock(m, key) : NULL;
 	unsigned sid;
 
 	if (sk == NULL)
@@ -1349,7 +1357,7 @@ slot_holds(const struct rp_chk *c, unsigned mid, uint32_t idx,
 
 	return mid != 0 && m != NULL && reg_id(&c->m_reg, m) == mid &&
 	    !m->dead && m->type == RP_MAP_REUSEPORT_SOCKARRAY &&
-	    idx < m->max_entries && (const void *)rp_map_sock(m, idx) == ptr;
+	    idx < m->max_entries && (const void *)slot_sock(m, idx) == ptr;
 }
 
 /* One link of a listed socket (check_listen_link()). */
@@ -1425,7 +1433,7 @@ sock_live(const struct rp_state *st, struct rp_chk *c, struct sk_shadow *ss,
 		if (mid == 0 || m->dead ||
 		    m->type != RP_MAP_REUSEPORT_SOCKARRAY ||
 		    sk->owner.idx >= m->max_entries ||
-		    rp_map_sock(m, sk->owner.idx) != sk) {
+		    slot_sock(m, sk->owner.idx) != sk) {
 			ALARM(c);
 			return;
 		}
@@ -1803,7 +1811,7 @@ rp_check_step(struct rp_state *st, GError **error)
 	 * the threads that took or left a lock or read-side section */
 	if (cst->violation != NULL || cst->reuseport_holder != 0)
 		ALARM(c);
-	for (uint32_t bits = c->threads; bits != 0; bits &= bits - 1) {
+	for (uint32_t bits = st->chk_threads; bits != 0; bits &= bits - 1) {
 		const struct rp_thread *t =
 		    &cst->threads[__builtin_ctz(bits)];
 
@@ -1822,7 +1830,7 @@ rp_check_step(struct rp_state *st, GError **error)
 		phase_counters(cst, c);
 	if (!c->alarm) {
 		clear_marks(c);
-		c->threads = 0;
+		st->chk_threads = 0;
 		c->ready = true;
 		return TRUE;
 	}

@@ -327,6 +327,7 @@ struct rp_state {
 	unsigned		plant;		/* enum rp_plant bits */
 	/* the incremental checker (check-step.c), from its first use */
 	struct rp_chk		*chk;
+	uint32_t		chk_threads;	/* bit t: thread t's locks moved */
 };
 
 /* ---------------------------------------------------------------------
@@ -487,6 +488,15 @@ uint32_t rp_flow_hash(const struct rp_packet *);
  * nothing until rp_check_step() first runs on the state.
  */
 struct rp_chk;
+/* Events that only move a thread's locks or RCU depth (rp_emit() flags
+ * the thread in st->chk_threads) and events that write nothing. */
+#define RP_CHK_THREAD_EVENTS						\
+	((UINT64_C(1) << RP_EV_LOCK) | (UINT64_C(1) << RP_EV_UNLOCK) |	\
+	(UINT64_C(1) << RP_EV_RCU_LOCK) | (UINT64_C(1) << RP_EV_RCU_UNLOCK) | \
+	(UINT64_C(1) << RP_EV_RCU_SYNC))
+#define RP_CHK_QUIET_EVENTS						\
+	((UINT64_C(1) << RP_EV_RULE) | (UINT64_C(1) << RP_EV_PROG_RUN) |	\
+	(UINT64_C(1) << RP_EV_SELECT) | (UINT64_C(1) << RP_EV_KNOWN_DEFECT))
 void	 rp_chk_free(struct rp_chk *);
 void	 rp_chk_event(struct rp_state *, const struct rp_event *);
 void	 rp_chk_mark_sock(struct rp_chk *, unsigned id);
@@ -497,7 +507,7 @@ void	 rp_chk_mark_slot(struct rp_chk *, unsigned map, uint32_t key);
 void	 rp_chk_mark_pos(struct rp_chk *, unsigned group, uint32_t pos);
 void	 rp_chk_mark_bucket(struct rp_chk *, unsigned netns, int protocol,
 	    uint16_t port);
-void	 rp_chk_mark_threads(struct rp_chk *);
+void	 rp_chk_mark_threads(struct rp_state *);
 /* Tests only: faults planted in the checker itself, to prove that the
  * comparison with rp_check() notices a broken incremental checker. */
 enum rp_chk_fault {

@@ -20,9 +20,14 @@ static void	sock_free(struct rp_state *, void *);
 void
 rp_emit(struct rp_state *st, const struct rp_event *ev)
 {
-	/* the checker's marks; a rule decided something but wrote nothing */
-	if (st->chk != NULL && ev->kind != RP_EV_RULE)
-		rp_chk_event(st, ev);
+	/* the checker's marks: lock and RCU events only flag their thread;
+	 * rules, runs and selections write nothing */
+	if (st->chk != NULL) {
+		if (RP_CHK_THREAD_EVENTS & (UINT64_C(1) << ev->kind))
+			st->chk_threads |= 1u << st->tid;
+		else if (!(RP_CHK_QUIET_EVENTS & (UINT64_C(1) << ev->kind)))
+			rp_chk_event(st, ev);
+	}
 	if (st->obs != NULL && st->obs->event != NULL)
 		st->obs->event(st->obs_ud, ev);
 }

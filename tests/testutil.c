@@ -197,7 +197,7 @@ tu_mark_write(struct rp_state *st, const void *addr, size_t len,
 		return;
 	/* the lock and thread records of the state */
 	if (within(addr, st, sizeof(*st)))
-		rp_chk_mark_threads(st->chk);
+		rp_chk_mark_threads(st);
 	for (guint i = 1; i < st->socks->len; i++) {
 		const struct rp_sock *sk = st->socks->pdata[i];
 
