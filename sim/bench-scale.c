@@ -20,6 +20,11 @@
  * Nothing here asserts a speed; the figures go to docs/performance.md.
  *
  * Usage: reuseport-bench --scale [--full] [--profile P] [-m SLOTS]
+ *        reuseport-bench --scale -g N --checking off|incremental|full
+ *
+ * The second form builds and tears down one group of N once, nothing
+ * else: a run to count instructions of, under callgrind, where CPU time
+ * on a shared machine is too noisy.
  */
 #include <malloc.h>
 #include <stdio.h>
@@ -271,21 +276,39 @@ bench_scale(int argc, char **argv)
 {
 	const struct rp_profile *prof = rp_profile_find("6.18");
 	bool full32k = false;
-	unsigned slots = 1000000;
+	unsigned slots = 1000000, one = 0;
+	int checking = -1;
 
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--full") == 0)
 			full32k = true;
 		else if (strcmp(argv[i], "-m") == 0 && i + 1 < argc)
 			slots = (unsigned)strtoul(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "-g") == 0 && i + 1 < argc)
+			one = (unsigned)strtoul(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--checking") == 0 && i + 1 < argc) {
+			i++;
+			for (int c = CHECK_OFF; c <= CHECK_FULL; c++)
+				if (strcmp(argv[i], checking_name[c]) == 0)
+					checking = c;
+			if (checking < 0)
+				goto usage;
+		}
 		else if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc &&
 		    rp_profile_find(argv[i + 1]) != NULL)
 			prof = rp_profile_find(argv[++i]);
-		else {
-			fprintf(stderr, "usage: reuseport-bench --scale "
-			    "[--full] [-m SLOTS] [--profile P]\n");
-			return 2;
-		}
+		else
+			goto usage;
+	}
+	if ((one != 0) != (checking >= 0) || one > RP_MAX_SOCKS_CAP)
+		goto usage;
+	if (one != 0) {
+		double b, td;
+
+		group_run(prof, one, (enum checking)checking, &b, &td);
+		printf("group of %u, checking %s: %.3f s\n", one,
+		    checking_name[checking], b + td);
+		return 0;
 	}
 	if (slots == 0 || slots > 1000000) {
 		fprintf(stderr, "reuseport-bench: -m must be 1..1000000 (one "
@@ -296,4 +319,10 @@ bench_scale(int argc, char **argv)
 	bench_group(prof, full32k);
 	bench_map(prof, slots);
 	return 0;
+usage:
+	fprintf(stderr, "usage: reuseport-bench --scale [--full] [-m SLOTS] "
+	    "[--profile P]\n"
+	    "       reuseport-bench --scale -g N --checking "
+	    "off|incremental|full [--profile P]\n");
+	return 2;
 }

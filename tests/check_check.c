@@ -924,6 +924,33 @@ c_bound_unclaimed(struct fix *f)
 	POKE(f, f->x->bucket, NULL);
 }
 
+/* Objects freed (gone from their table) while something still names
+ * them: what a model that frees too early leaves behind. */
+static void
+c_sock_gone(struct fix *f)
+{
+	POKE(f, f->st->socks->pdata[f->a3->id], NULL);
+}
+
+static void
+c_group_gone(struct fix *f)
+{
+	POKE(f, f->st->groups->pdata[f->g2->id], NULL);
+}
+
+static void
+c_prog_gone(struct fix *f)
+{
+	POKE(f, f->st->progs->pdata[f->prog->id], NULL);
+}
+
+/* a chain head that has a previous socket */
+static void
+c_listen_head(struct fix *f)
+{
+	POKE(f, f->a->bucket->listen_head, f->b);
+}
+
 /* ----------------------------------------------------------------------
  * The table: want[] per profile (4.19, 6.18): the invariant number the
  * message must start with, or 0 when the profile allows the state.  sub[]
@@ -1168,6 +1195,16 @@ static const struct row rows[] = {
 	  { "socket 2 follows socket 1 in the listening chain of bucket "
 	    "(netns 0, tcp port 8080) out of hash order (listen_seq 0 after "
 	    "0)" } },
+	{ "check/I13/socket-gone", c_sock_gone, NULL, BOTH(13),
+	  { "I13 RCU: group 1 socks[2] points to a freed socket" } },
+	{ "check/I7/group-gone", c_group_gone, NULL, BOTH(7),
+	  { "I7 group membership: socket 4's group pointer refers to a freed "
+	    "group" } },
+	{ "check/I13/prog-gone", c_prog_gone, NULL, BOTH(13),
+	  { "I13 RCU: group 1's program is a freed program" } },
+	{ "check/bucket/listen-head", c_listen_head, NULL, BOTH(7),
+	  { "socket 1 has no previous socket in the listening chain of "
+	    "bucket (netns 0, tcp port 8080), whose head is socket 2" } },
 	{ "check/bucket/bound-unclaimed", c_bound_unclaimed, NULL, BOTH(7),
 	  { "bucket (netns 0, tcp port 7070) bound[0] holds socket 10, which "
 	    "does not point back at it" } },

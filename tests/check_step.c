@@ -858,6 +858,50 @@ START_TEST(checker_faults)
 }
 END_TEST
 
+/*
+ * Growth: a group grows 128 -> 256 -> 512 (in 6.18 with sockets in the
+ * closed section, which moves to the new tail), members go in and out
+ * of a map, leave from the front, the middle and the end; both checkers
+ * after every call.  A new, grown group is the one object the
+ * incremental checker walks whole.
+ */
+START_TEST(growth)
+{
+	struct rp_state *st = rp_state_new(tu_profile(_i));
+	enum { N = 300 };
+	int fds[N], map;
+
+	map = tu_sockarray(st, 0, 8, N);
+	ck_assert(tu_check_both(st, NULL));
+	if (st->prof->migration)
+		ck_assert_int_eq(rp_sysctl_set(st, 0,
+		    "net.ipv4.tcp_migrate_req", 1), 0);
+	for (int i = 0; i < N; i++) {
+		fds[i] = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1,
+		    8000);
+		ck_assert(tu_check_both(st, NULL));
+		if (i % 3 == 0) {
+			ck_assert_int_eq(rp_map_update(st, 0, map, (uint32_t)i,
+			    (uint64_t)fds[i], RP_BPF_ANY), 0);
+			ck_assert(tu_check_both(st, NULL));
+		}
+		/* a few into the closed section before each growth */
+		if (i == 120 || i == 250) {
+			ck_assert_int_eq(rp_shutdown(st, 0, fds[i - 7],
+			    RP_SHUT_RDWR), 0);
+			ck_assert(tu_check_both(st, NULL));
+		}
+	}
+	for (int i = 0; i < N; i++) {
+		int j = i % 2 == 0 ? i / 2 : N - 1 - i / 2;
+
+		ck_assert_int_eq(rp_close(st, 0, fds[j]), 0);
+		ck_assert(tu_check_both(st, NULL));
+	}
+	rp_state_free(st);
+}
+END_TEST
+
 /* ----------------------------------------------------------------------
  * Planted races, run inside a scheduling hook
  */
@@ -1010,6 +1054,10 @@ step_suite(void)
 	tcase_add_loop_test(tc, random_corruptions, 0, 8);
 	tcase_add_loop_test(tc, random_plants, 0, 2);
 	tcase_add_loop_test(tc, checker_faults, 0, 3);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("step/growth");
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, growth, 0, TU_NPROFILES);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("step/plants");
 	tcase_add_loop_test(tc, nested_plants, 0, 2 * TU_NPROFILES);
