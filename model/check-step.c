@@ -1378,9 +1378,11 @@ link_ok(const struct rp_state *st, const struct rp_chk *c,
 		return (next ? b->listen_tail : b->listen_head) == sk;
 	}
 	*id = live_id(st->socks, &c->sk_reg, o, *id);
+	/* the order both ways: only sk may have changed */
 	return *id != 0 && o->bucket == b && o->listed &&
 	    (next ? o->listen_prev : o->listen_next) == sk &&
-	    (next || o->listen_seq < sk->listen_seq);
+	    (next ? o->listen_seq > sk->listen_seq :
+	    o->listen_seq < sk->listen_seq);
 }
 
 /* A live socket: I1-I4, I7, I10, I11 and its bucket (I7). */

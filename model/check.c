@@ -1110,7 +1110,8 @@ report_unclaimed(struct check *c, unsigned claims, unsigned entries)
 /*
  * One link of sk in the listening chain of b: the previous (next)
  * socket links back to sk, lies in the same chain and comes earlier
- * (later) in hash order; without one, sk is the chain's head (tail).
+ * (later) in chain order (listen_seq); without one, sk is the chain's
+ * head (tail).
  */
 static gboolean
 check_listen_link(struct check *c, const struct rp_sock *sk,
@@ -1140,8 +1141,8 @@ check_listen_link(struct check *c, const struct rp_sock *sk,
 		    "back to it", sk->id, dir, bucket_name(b, &bn), o->id);
 	if (!next && o->listen_seq >= sk->listen_seq)
 		return fail(c, INV_BUCKET, "socket %u follows socket %u in the "
-		    "listening chain of %s out of hash order (listen_seq %"
-		    G_GUINT64_FORMAT " after %" G_GUINT64_FORMAT ")", sk->id,
+		    "listening chain of %s out of chain order (listen_seq %"
+		    G_GINT64_FORMAT " after %" G_GINT64_FORMAT ")", sk->id,
 		    o->id, bucket_name(b, &bn), sk->listen_seq, o->listen_seq);
 	return TRUE;
 }

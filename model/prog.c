@@ -132,8 +132,9 @@ rp_prog_load(struct rp_state *st, unsigned proc,
 	g_return_val_if_fail(attr != NULL, -EFAULT);
 	if (p == NULL)
 		return -ESRCH;
-	if (st->prof->unpriv_check_at_entry && st->unpriv_bpf_disabled &&
-	    !rp_capable(p, RP_CAP_SYS_ADMIN))
+	/* KERNEL: __sys_bpf(), as in rp_map_create() */
+	if (st->prof->unpriv_gate != RP_UNPRIV_GATE_CREATE_CENTRAL &&
+	    st->unpriv_bpf_disabled && !rp_capable(p, rp_unpriv_caps(st->prof)))
 		return rp_rule(st, "R-CRE-0", -EPERM);
 	if (attr->prog_type != RP_PROG_SK_REUSEPORT &&
 	    attr->prog_type != RP_PROG_SOCKET_FILTER)
@@ -246,10 +247,22 @@ rp_attach_cbpf(struct rp_state *st, unsigned proc, int fd,
 	sk = rp_sock_get(st, proc, fd, &f, &err);
 	if (sk == NULL)
 		return err;
+	/* KERNEL: mptcp_setsockopt_sol_socket(): not an option MPTCP takes
+	 * (R-SOCK-12) */
+	if (sk->mptcp) {
+		err = rp_rule(st, "R-SOCK-12", -EOPNOTSUPP);
+		goto out;
+	}
 	insns = cbpf->empty ? 0 : cbpf->insn_count != 0 ? cbpf->insn_count : 4;
 	/* KERNEL: __get_filter()/bpf_check_classic(): 1..BPF_MAXINSNS */
 	if (insns == 0 || insns > 4096) {
 		err = rp_rule(st, "R-ATT-1", -EINVAL);
+		goto out;
+	}
+	/* KERNEL: sk_reuseport_attach_filter(): the converted program must
+	 * fit net.core.optmem_max (20480 until 6.1, 131072 by 6.12) */
+	if (insns > st->prof->cbpf_optmem_insns) {
+		err = rp_rule(st, "R-ATT-1", -ENOMEM);
 		goto out;
 	}
 	prog = prog_new(st, RP_PROGK_CBPF);
@@ -276,6 +289,11 @@ rp_attach_ebpf(struct rp_state *st, unsigned proc, int fd, int progfd)
 	sk = rp_sock_get(st, proc, fd, &f, &err);
 	if (sk == NULL)
 		return err;
+	if (sk->mptcp) {
+		/* as rp_attach_cbpf() */
+		err = rp_rule(st, "R-SOCK-12", -EOPNOTSUPP);
+		goto out;
+	}
 	prog = rp_prog_from_fd(st, p, progfd, &err);
 	if (prog == NULL) {
 		rp_rule(st, "R-ATT-2", err);
@@ -311,6 +329,8 @@ rp_detach_bpf(struct rp_state *st, unsigned proc, int fd)
 		return err;
 	if (!st->prof->detach_bpf_opt)
 		err = rp_rule(st, "R-ATT-6", -ENOPROTOOPT);
+	else if (sk->mptcp)	/* as rp_attach_cbpf() */
+		err = rp_rule(st, "R-SOCK-12", -EOPNOTSUPP);
 	else
 		err = rp_group_detach_prog(st, sk);
 	rp_file_put(st, f);

@@ -20,10 +20,16 @@
 #define RP_PAGE_SIZE	4096
 #define RP_MAP_HDR	256	/* sizeof(struct reuseport_array) header, modelled */
 
-/* Marks a boundary for coverage maps (cf. SQLite testcase()). */
+/*
+ * Marks a boundary for coverage maps (cf. SQLite testcase()).  In a
+ * coverage build (--enable-code-coverage defines RP_COVERAGE) the
+ * condition is a branch of its own, counted by gcov like any other, and
+ * `make coverage` lists the sites where one way was never taken (the
+ * boundary was never reached, or never left).  Elsewhere it is nothing.
+ */
 #ifdef RP_COVERAGE
-void	rp_testcase_hit(const char *file, int line);
-#define RP_TESTCASE(x)	do { if (x) rp_testcase_hit(__FILE__, __LINE__); } while (0)
+static volatile unsigned rp_testcase_reached G_GNUC_UNUSED;
+#define RP_TESTCASE(x)	do { if (x) rp_testcase_reached++; } while (0)
 #else
 #define RP_TESTCASE(x)	do { } while (0)
 #endif
@@ -34,6 +40,37 @@ void	rp_testcase_hit(const char *file, int line);
 enum rp_cookie_gen {
 	RP_COOKIE_PER_NETNS,	/* 4.19-5.2: net->cookie_gen, 1, 2, 3 ... */
 	RP_COOKIE_PERCPU,	/* 5.10+: per-CPU batches of 4096 */
+};
+
+/* SO_ATTACH_REUSEPORT_* on a TCP socket whose listening was stopped by
+ * shutdown() or connect(AF_UNSPEC) (tcp_disconnect()): a build variant. */
+enum rp_attach_shutdown {
+	RP_ATTACH_SHUTDOWN_RESURRECT,	/* unhashed: a new group (Debian's) */
+	RP_ATTACH_SHUTDOWN_EINVAL,	/* refused (a 6.18.44 build, measured) */
+};
+
+/* Where kernel.unprivileged_bpf_disabled stops a caller without the
+ * capability, and which capability passes. */
+enum rp_unpriv_gate {
+	RP_UNPRIV_GATE_ALL_SYS_ADMIN,	/* 4.19: every command at bpf() entry;
+					 * CAP_SYS_ADMIN passes */
+	RP_UNPRIV_GATE_ALL_BPF,		/* 5.8 .. 5.18 (Debian 5.10): every
+					 * command at entry; CAP_BPF or
+					 * CAP_SYS_ADMIN passes */
+	RP_UNPRIV_GATE_CREATE_ENTRY,	/* 5.19 .. 6.4 (Debian 6.1): only
+					 * MAP_CREATE and PROG_LOAD, at entry;
+					 * CAP_BPF or CAP_SYS_ADMIN passes */
+	RP_UNPRIV_GATE_CREATE_CENTRAL,	/* 6.5+: in map_create() and
+					 * bpf_prog_load(), after the attribute
+					 * checks; CAP_BPF or CAP_SYS_ADMIN */
+};
+
+/* BPF_MAP_FREEZE's checks (the command exists from 5.2). */
+enum rp_freeze_rule {
+	RP_FREEZE_CAPABLE,	/* 5.10, 6.1 (measured): frozen -> -EBUSY,
+				 * then -EPERM without CAP_BPF/CAP_SYS_ADMIN */
+	RP_FREEZE_WRITABLE_FD,	/* 6.12+ (measured): -EPERM without write
+				 * permission on the fd (a frozen map has none) */
 };
 
 enum rp_cap_rule {
@@ -49,7 +86,7 @@ struct rp_profile {
 	enum rp_cookie_gen cookie_gen;
 	bool	cookie_single_cas;	/* 6.2+: one CAS, then re-read */
 	enum rp_cap_rule cap_rule;
-	bool	unpriv_check_at_entry;	/* unprivileged_bpf_disabled for all cmds */
+	enum rp_unpriv_gate unpriv_gate; /* kernel.unprivileged_bpf_disabled */
 	long	unpriv_default;		/* default kernel.unprivileged_bpf_disabled */
 	bool	memlock_rlimit;		/* RLIMIT_MEMLOCK charge (EPERM) */
 	int	oversize_errno;		/* size >= U32_MAX - PAGE_SIZE */
@@ -79,6 +116,16 @@ struct rp_profile {
 	bool	reuseport_inet_only;	/* 6.9+: SO_REUSEPORT on inet only */
 	bool	udp_connect_leaves_group; /* 6.18 (measured): any UDP connect */
 	bool	attach_unhashed_strict;	/* 6.x: unhashed needs SO_REUSEPORT */
+	int	ipproto_max;		/* IPPROTO_MAX: 256, 5.6+ 263 */
+	bool	mptcp;			/* 5.6+: IPPROTO_MPTCP can be built */
+	enum rp_attach_shutdown attach_shutdown_listener; /* build variant */
+	enum rp_freeze_rule freeze_rule;
+	bool	migrate_req_sysctl;	/* net.ipv4.tcp_migrate_req exists */
+	bool	lookup_flags_after_perm; /* 6.19+: all lookup flags checked
+					 * after the fd and permission */
+	bool	udplite;		/* IPPROTO_UDPLITE exists (until 7.0) */
+	uint16_t cbpf_optmem_insns;	/* longest classic program the default
+					 * net.core.optmem_max admits */
 };
 
 /* ---------------------------------------------------------------------
@@ -157,8 +204,13 @@ struct rp_sock {
 	bool			closed;		/* file released */
 	bool			dead;		/* freed (RCU deferred) */
 	bool			foreign_owned;	/* a foreign user took sk_user_data */
+	bool			mptcp;		/* an MPTCP socket: the fd's view;
+						 * ports and groups are its first
+						 * subflow's, a TCP socket's */
 	bool			bind_port_lock;	/* port given explicitly */
 	bool			bind_addr_lock;	/* address given explicitly */
+	bool			listen_stopped;	/* tcp_disconnect() of a listener,
+						 * not listening again since */
 	int			bound_dev_if;
 	int			incoming_cpu;	/* -1 = unset */
 	struct rp_addr		rcv_saddr;
@@ -173,8 +225,15 @@ struct rp_sock {
 	bool			listed;		/* in bucket's listening chain */
 	struct rp_sock		*listen_prev;	/* chain neighbours, NULL at */
 	struct rp_sock		*listen_next;	/* the head / the tail */
-	uint64_t		listen_seq;	/* place in hash order */
+	int64_t			listen_seq;	/* place in chain order */
+	bool			join_hidden;	/* UDP/IPv6 rehashed by connect() */
+	bool			unhashing;	/* inside sock_unhash(): what the
+						 * bucket lock hides from a join */
 	uint32_t		hash;		/* child/request: flow hash */
+	unsigned		conn_peer;	/* TCP: the other end's id, 0 = a
+						 * client outside the model */
+	bool			fin_sent;	/* TCP: our FIN went out */
+	bool			active_close;	/* ... before the peer's */
 	uint64_t		cookie;		/* sk_cookie, 0 = none */
 	unsigned		cb_holder;	/* callback lock holder tid+1, 0 = free */
 	struct rp_sock		*parent;	/* child: the listener it queues on */
@@ -187,18 +246,22 @@ struct rp_sock {
 
 /*
  * Sockets holding one (netns, protocol, port): the bind bucket.  The
- * lookup candidates form a doubly-linked chain in hash order (listen_seq
- * strictly increases from head to tail), so a socket leaves it in O(1).
+ * lookup candidates form a doubly-linked chain in the kernel's order:
+ * a socket hashed at the head takes listen_seq --head_seq, one hashed at
+ * the tail tail_seq++, so listen_seq strictly increases from head to tail
+ * (the head entries newest first, then the tail entries oldest first).
+ * A socket leaves the chain in O(1) and a walk from the head is linear.
  */
 struct rp_bucket {
 	unsigned		netns;
 	int			protocol;
 	uint16_t		port;
 	GPtrArray		*bound;		/* every socket holding the port */
-	struct rp_sock		*listen_head;	/* lookup candidates, hash order */
-	struct rp_sock		*listen_tail;
+	struct rp_sock		*listen_head;	/* lookup candidates, in */
+	struct rp_sock		*listen_tail;	/* chain order */
 	unsigned		nlisten;	/* sockets in the chain */
-	uint64_t		listen_seq;	/* listen_seq of the next one */
+	int64_t			head_seq;	/* listen_seq of the last head */
+	int64_t			tail_seq;	/* ... of the next tail entry */
 	unsigned		nonreuse;	/* members without SO_REUSEPORT */
 	GHashTable		*uids;		/* uid -> member count */
 };
@@ -301,6 +364,7 @@ struct rp_state {
 	GHashTable		*buckets;	/* (netns, proto, port) -> bucket */
 	struct rp_ida		ida;
 	long			unpriv_bpf_disabled;
+	bool			kconfig_mptcp;	/* CONFIG_MPTCP */
 	/* locks */
 	unsigned		reuseport_holder;	/* tid+1, 0 = free */
 	struct rp_thread	threads[RP_NTHREADS];
@@ -336,7 +400,13 @@ struct rp_state {
 
 /* profile.c */
 extern const struct rp_profile rp_profile_4_19;
+extern const struct rp_profile rp_profile_5_10;
+extern const struct rp_profile rp_profile_6_1;
+extern const struct rp_profile rp_profile_6_12;
 extern const struct rp_profile rp_profile_6_18;
+extern const struct rp_profile rp_profile_6_18_attach_einval;
+extern const struct rp_profile rp_profile_7_2;
+uint64_t rp_unpriv_caps(const struct rp_profile *);
 
 /* state.c */
 void	 rp_emit(struct rp_state *, const struct rp_event *);
@@ -388,6 +458,7 @@ void	 rp_child_enqueue(struct rp_state *, struct rp_sock *listener,
 /* group.c */
 int	 rp_group_alloc(struct rp_state *, struct rp_sock *, bool bind_inany);
 int	 rp_group_add(struct rp_state *, struct rp_sock *, struct rp_sock *sk2);
+#define RP_GROUP_ADD_AGAIN	1	/* sk2 left its group: choose again */
 void	 rp_group_detach_sock(struct rp_state *, struct rp_sock *);
 void	 rp_group_stop_listen(struct rp_state *, struct rp_sock *);
 int	 rp_group_get_id(struct rp_state *, struct rp_group *);

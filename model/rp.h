@@ -47,6 +47,7 @@ enum {
 	RP_IPPROTO_UDP = 17,
 	RP_IPPROTO_UDPLITE = 136,
 	RP_IPPROTO_RAW = 255,
+	RP_IPPROTO_MPTCP = 262,		/* 5.6+, with CONFIG_MPTCP */
 };
 
 /* TCP states as in include/net/tcp_states.h. */
@@ -54,6 +55,7 @@ enum rp_tcp_state {
 	RP_TCP_ESTABLISHED = 1,
 	RP_TCP_SYN_SENT = 2,
 	RP_TCP_SYN_RECV = 3,
+	RP_TCP_TIME_WAIT = 6,		/* closed first: holds its port */
 	RP_TCP_CLOSE = 7,
 	RP_TCP_LISTEN = 10,
 	RP_TCP_NEW_SYN_RECV = 12,
@@ -135,6 +137,10 @@ struct rp_sockaddr {
 const struct rp_profile	*rp_profile_find(const char *name);
 const char		*rp_profile_name(const struct rp_profile *);
 const struct rp_profile	*rp_profile_nth(size_t n);	/* NULL past the end */
+/* The profile nearest at or below a kernel release ("6.1.0-57-cloud-amd64",
+ * "6.19.3"): the highest N.M not above its first two numbers.  NULL when
+ * the release has no N.M or is older than every profile. */
+const struct rp_profile	*rp_profile_for_release(const char *release);
 
 /* ---------------------------------------------------------------------
  * Observer: every state change is reported as one event.  Names of the
@@ -244,6 +250,18 @@ void		 rp_state_set_cpu(struct rp_state *, unsigned cpu);
 unsigned	 rp_state_cpu(const struct rp_state *);
 void		 rp_state_set_thread(struct rp_state *, unsigned tid);
 unsigned	 rp_state_thread(const struct rp_state *);
+/*
+ * Kernel build options a profile leaves open (CONFIG_*).  A new state
+ * has each one its profile's version offers; turning one on that the
+ * version lacks is -EINVAL.
+ */
+enum rp_kconfig {
+	RP_KCONFIG_MPTCP,	/* IPPROTO_MPTCP sockets (5.6+; the Debian 5.10
+				 * cloud kernel is built without) */
+};
+int		 rp_state_set_kconfig(struct rp_state *, enum rp_kconfig,
+		    bool on);
+bool		 rp_state_kconfig(const struct rp_state *, enum rp_kconfig);
 /* Ends the current step: runs pending RCU callbacks if no reader is active. */
 void		 rp_state_quiesce(struct rp_state *);
 /* A lock-discipline violation recorded since the last call, or NULL. */

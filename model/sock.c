@@ -112,6 +112,7 @@ rp_socket(struct rp_state *st, unsigned proc, int family, int type,
 {
 	struct rp_proc *p = rp_proc_get(st, proc);
 	struct rp_sock *sk;
+	bool mptcp = false;
 	int fd;
 
 	if (p == NULL)
@@ -125,20 +126,30 @@ rp_socket(struct rp_state *st, unsigned proc, int family, int type,
 	switch (family) {
 	case RP_AF_INET:
 	case RP_AF_INET6:
-		/* KERNEL: inet_create(): protosw for type, then protocol */
+		/* KERNEL: inet_create(), inet6_create(): the protocol range
+		 * first (IPPROTO_MAX: 256, 263 from 5.6) */
+		if (protocol < 0 || protocol >= st->prof->ipproto_max)
+			return rp_rule(st, "R-SOCK-1", -EINVAL);
+		/* KERNEL: then the protosw of the type, then the protocol */
 		if (type == RP_SOCK_STREAM) {
-			if (protocol != 0 && protocol != RP_IPPROTO_TCP)
+			/* KERNEL: mptcp_proto_init(): an IPPROTO_MPTCP protosw
+			 * in SOCK_STREAM when CONFIG_MPTCP is built in */
+			mptcp = protocol == RP_IPPROTO_MPTCP && st->kconfig_mptcp;
+			if (protocol != 0 && protocol != RP_IPPROTO_TCP && !mptcp)
 				return rp_rule(st, "R-SOCK-1", -EPROTONOSUPPORT);
 			protocol = RP_IPPROTO_TCP;
 		} else if (type == RP_SOCK_DGRAM) {
 			if (protocol == 0)
 				protocol = RP_IPPROTO_UDP;
+			/* KERNEL: UDP-Lite is gone in 7.1 (d6e0f04bf22d) */
 			if (protocol != RP_IPPROTO_UDP &&
-			    protocol != RP_IPPROTO_UDPLITE &&
+			    (protocol != RP_IPPROTO_UDPLITE ||
+			    !st->prof->udplite) &&
 			    protocol != RP_IPPROTO_ICMP)
 				return rp_rule(st, "R-SOCK-1", -EPROTONOSUPPORT);
 		} else if (type == RP_SOCK_RAW) {
-			if (protocol <= 0 || protocol > 255)
+			/* KERNEL: the raw protosw takes any protocol in range */
+			if (protocol == 0)
 				return rp_rule(st, "R-SOCK-1", -EPROTONOSUPPORT);
 			if (!rp_capable(p, RP_CAP_NET_RAW))
 				return rp_rule(st, "R-SOCK-2", -EPERM);
@@ -167,6 +178,7 @@ rp_socket(struct rp_state *st, unsigned proc, int family, int type,
 		return rp_rule(st, "R-SOCK-1", -EAFNOSUPPORT);
 	}
 	sk = rp_sock_alloc(st, p->net, family, type, protocol, p->uid);
+	sk->mptcp = mptcp;
 	fd = rp_fd_install(p, rp_file_new(RP_FILE_SOCK, sk));
 	return fd;
 }
@@ -443,8 +455,9 @@ bound_del(struct rp_state *st, GPtrArray *arr, unsigned pos)
 	g_ptr_array_set_size(arr, arr->len - 1);
 }
 
-/* Unlink sk from its bucket's listening chain, which keeps hash order
- * (as the kernel's hlist_del_rcu()): O(1). */
+/* Unlink sk from its bucket's listening chain (hlist_del_rcu(), as
+ * __inet_unhash() and udp_lib_unhash() do): O(1), and the others keep
+ * their order. */
 static void
 listen_del(struct rp_state *st, struct rp_sock *sk)
 {
@@ -501,16 +514,30 @@ sock_hash(struct rp_state *st, struct rp_sock *sk)
 	/* LCOV_EXCL_BR_START */
 	g_assert(b != NULL && !sk->listed);
 	/* LCOV_EXCL_BR_STOP */
-	/* appended: the chain stays in hash order */
-	sk->listen_seq = b->listen_seq++;
-	rp_dirty_sock(st, b->listen_tail);
-	sk->listen_prev = b->listen_tail;
-	sk->listen_next = NULL;
-	if (b->listen_tail != NULL)
-		b->listen_tail->listen_next = sk;
-	else
+	/* KERNEL: __inet_hash(), udp_lib_get_port(): an IPv6 socket with
+	 * SO_REUSEPORT goes to the tail of the chain, any other to the head
+	 * (decided now: setting SO_REUSEPORT later does not move it) */
+	if (sk->family == RP_AF_INET6 && sk->reuseport) {
+		sk->listen_seq = b->tail_seq++;
+		rp_dirty_sock(st, b->listen_tail);
+		sk->listen_prev = b->listen_tail;
+		sk->listen_next = NULL;
+		if (b->listen_tail != NULL)
+			b->listen_tail->listen_next = sk;
+		else
+			b->listen_head = sk;
+		b->listen_tail = sk;
+	} else {
+		sk->listen_seq = --b->head_seq;
+		rp_dirty_sock(st, b->listen_head);
+		sk->listen_next = b->listen_head;
+		sk->listen_prev = NULL;
+		if (b->listen_head != NULL)
+			b->listen_head->listen_prev = sk;
+		else
+			b->listen_tail = sk;
 		b->listen_head = sk;
-	b->listen_tail = sk;
+	}
 	b->nlisten++;
 	sk->listed = true;
 	sk->hashed = true;
@@ -538,7 +565,10 @@ static bool
 reuse_ok(const struct rp_state *st, const struct rp_sock *sk,
     const struct rp_sock *sk2)
 {
-	if (!sk->reuseport || !sk2->reuseport || sk->uid != sk2->uid)
+	/* KERNEL: inet_bind_conflict(): a TIME_WAIT holder's uid is not
+	 * compared */
+	if (!sk->reuseport || !sk2->reuseport ||
+	    (sk->uid != sk2->uid && sk2->state != RP_TCP_TIME_WAIT))
 		return false;
 	/* KERNEL: a socket that already has a group conflicts (5.14+:
 	 * unless that group holds only closed sockets) */
@@ -601,7 +631,13 @@ ephemeral_port(struct rp_state *st, struct rp_sock *sk)
 	return (int)(RP_EPH_LOW + (unsigned)off);
 }
 
-/* The join candidate of sk in its bucket (inet_reuseport_add_sock()). */
+/*
+ * The join candidate of sk in its bucket, the first match in chain order
+ * (inet_reuseport_add_sock(), udp_reuseport_add_sock()).  The candidate
+ * needs SO_REUSEPORT now, not a group: one hashed before it set the option,
+ * or a UDP socket that left its group by connect(), gets a group built
+ * around it (rp_group_add()).
+ */
 static struct rp_sock *
 join_candidate(struct rp_sock *sk)
 {
@@ -611,7 +647,7 @@ join_candidate(struct rp_sock *sk)
 		    sk2->ipv6only == sk->ipv6only &&
 		    sk2->bound_dev_if == sk->bound_dev_if &&
 		    sk2->reuseport && sk2->uid == sk->uid &&
-		    sk2->reuse != NULL &&
+		    !sk2->join_hidden && !sk2->unhashing &&
 		    rp_addr_eq(&sk2->rcv_saddr, &sk->rcv_saddr))
 			return sk2;
 	}
@@ -625,15 +661,20 @@ reuseport_hash(struct rp_state *st, struct rp_sock *sk)
 	struct rp_sock *sk2;
 	bool inany = rp_addr_any(&sk->rcv_saddr);
 
+	int ret = RP_GROUP_ADD_AGAIN;
+
 	if (!sk->reuseport)
 		return 0;
-	sk2 = join_candidate(sk);
-	if (sk2 != NULL) {
+	/* KERNEL: __inet_hash(): candidate and join under ilb2->lock */
+	while (ret == RP_GROUP_ADD_AGAIN) {
+		sk2 = join_candidate(sk);
+		if (sk2 == NULL)
+			return rp_group_alloc(st, sk, inany);
 		rp_rule(st, sk->protocol == RP_IPPROTO_TCP ? "R-GRP-5" :
 		    "R-GRP-6", 0);
-		return rp_group_add(st, sk, sk2);
+		ret = rp_group_add(st, sk, sk2);
 	}
-	return rp_group_alloc(st, sk, inany);
+	return ret;
 }
 
 /* Take a port for sk (get_port()); UDP also hashes and joins a group. */
@@ -733,17 +774,6 @@ rp_listen(struct rp_state *st, unsigned proc, int fd, int backlog)
 		err = get_port(st, sk, 0);
 		if (err != 0)
 			return sock_done(st, f, err);
-	} else if (sk->bucket == NULL) {
-		/* an accepted child, disconnected: it still holds its
-		 * listener's port (__inet_inherit_port(); the model keeps
-		 * children out of the bucket until now) */
-		struct rp_bucket *b = bucket_find(st, sk->net->id,
-		    sk->protocol, sk->num);
-
-		if (b != NULL && bind_conflict(st, sk, b))
-			return sock_done(st, f, rp_rule(st, "R-BIND-2",
-			    -EADDRINUSE));
-		bucket_add(st, sk, sk->num);
 	} else if (bind_conflict(st, sk, sk->bucket)) {
 		/* KERNEL: inet_csk_get_port() checks the bound port again */
 		return sock_done(st, f, rp_rule(st, "R-BIND-2", -EADDRINUSE));
@@ -753,6 +783,7 @@ rp_listen(struct rp_state *st, unsigned proc, int fd, int backlog)
 		return sock_done(st, f, err);
 	rp_sock_set_state(st, sk, RP_TCP_LISTEN);
 	sock_hash(st, sk);
+	sk->listen_stopped = false;
 	return sock_done(st, f, 0);
 }
 
@@ -774,6 +805,16 @@ sock_unhash(struct rp_state *st, struct rp_sock *sk)
 {
 	if (!sk->hashed)
 		return;
+	/*
+	 * KERNEL: inet_unhash() and udp_lib_unhash() leave the group and the
+	 * chain under the bucket lock (ilb2->lock, the hslot lock), which
+	 * __inet_hash() and udp_lib_get_port() hold while they choose a join
+	 * candidate and join it: a socket half way out is never a candidate.
+	 * The model has no bucket lock; unhashing marks that section, and
+	 * join_candidate() passes over it (a join that chose sk before gets
+	 * RP_GROUP_ADD_AGAIN from rp_group_add() and chooses again).
+	 */
+	sk->unhashing = true;
 	if (sk->reuse != NULL) {
 		if (sk->protocol == RP_IPPROTO_TCP &&
 		    sk->state == RP_TCP_LISTEN) {
@@ -787,6 +828,7 @@ sock_unhash(struct rp_state *st, struct rp_sock *sk)
 	if (sk->listed)
 		listen_del(st, sk);
 	sk->hashed = false;
+	sk->unhashing = false;
 	rp_sockmap_unlink_sock(st, sk);
 	rp_emit(st, &(struct rp_event){ .kind = RP_EV_SOCK_UNHASH,
 	    .sock = sk->id });
@@ -803,6 +845,8 @@ child_new(struct rp_state *st, struct rp_sock *lsk,
 	    lsk->protocol, lsk->uid);
 
 	c->reuseport = lsk->reuseport;
+	c->bind_port_lock = lsk->bind_port_lock;	/* sk_userlocks */
+	c->bind_addr_lock = lsk->bind_addr_lock;
 	c->ipv6only = lsk->ipv6only;
 	c->bound_dev_if = lsk->bound_dev_if;
 	c->rcv_saddr = pkt->dst.addr;
@@ -812,6 +856,10 @@ child_new(struct rp_state *st, struct rp_sock *lsk,
 	c->state = state;
 	c->hashed = state != RP_TCP_NEW_SYN_RECV;
 	c->parent = lsk;
+	/* KERNEL: tcp_v4_syn_recv_sock() -> __inet_inherit_port(): a full
+	 * child holds the listener's port; a request holds nothing */
+	if (state != RP_TCP_NEW_SYN_RECV)
+		bucket_add(st, c, lsk->num);
 	if (pkt->len > 0)
 		c->data = g_memdup2(pkt->payload, pkt->len);
 	c->data_len = pkt->len;
@@ -837,11 +885,53 @@ rp_child_enqueue(struct rp_state *st, struct rp_sock *lsk,
 	g_queue_push_tail(&lsk->accept_q, child);
 }
 
+/* The other end of TCP connection sk, NULL when it is outside the model
+ * (the client of a send) or gone. */
+static struct rp_sock *
+conn_peer(struct rp_state *st, const struct rp_sock *sk)
+{
+	struct rp_sock *p;
+
+	if (sk->conn_peer == 0)
+		return NULL;
+	p = st->socks->pdata[sk->conn_peer];
+	return p != NULL && !p->dead ? p : NULL;
+}
+
+/*
+ * The peer of sk gets a reset (tcp_reset(), tcp_timewait_state_process()):
+ * an open peer goes to TCP_CLOSE and gives back a port it did not bind
+ * explicitly; a peer in TIME_WAIT is killed (net.ipv4.tcp_rfc1337 0).
+ */
+static void
+reset_peer(struct rp_state *st, struct rp_sock *sk)
+{
+	struct rp_sock *p = conn_peer(st, sk);
+
+	if (p == NULL)
+		return;
+	p->conn_peer = 0;
+	if (p->state == RP_TCP_TIME_WAIT) {
+		rp_sock_destroy(st, p);
+		return;
+	}
+	if (p->state == RP_TCP_CLOSE)
+		return;
+	rp_sock_set_state(st, p, RP_TCP_CLOSE);
+	/* KERNEL: tcp_set_state(TCP_CLOSE): inet_put_port() unless
+	 * SOCK_BINDPORT_LOCK (a child has its listener's) */
+	if (!p->bind_port_lock) {
+		bucket_del(st, p);
+		p->num = 0;
+	}
+}
+
 /* Reset and free a child or request nobody will accept. */
 static void
 child_drop(struct rp_state *st, struct rp_sock *c)
 {
 	rp_emit(st, &(struct rp_event){ .kind = RP_EV_MIGRATE, .sock = c->id });
+	reset_peer(st, c);
 	c->parent = NULL;
 	c->closed = true;
 	rp_sock_destroy(st, c);
@@ -878,6 +968,7 @@ tcp_listener_disconnect(struct rp_state *st, struct rp_sock *sk)
 	sock_unhash(st, sk);
 	rp_sock_set_state(st, sk, RP_TCP_CLOSE);
 	listen_stop(st, sk);
+	sk->listen_stopped = true;	/* see R-ATT-4 */
 	/* KERNEL: tcp_disconnect(): inet_put_port() unless the port was
 	 * bound explicitly; inet_reset_saddr() unless the address was */
 	if (!sk->bind_port_lock) {
@@ -911,8 +1002,33 @@ rp_sock_destroy(struct rp_state *st, struct rp_sock *sk)
 static void
 maybe_destroy(struct rp_state *st, struct rp_sock *sk)
 {
-	if (sk->closed && !sk->dead && g_queue_is_empty(&sk->requests))
+	if (sk->closed && !sk->dead && g_queue_is_empty(&sk->requests) &&
+	    sk->state != RP_TCP_TIME_WAIT)
 		rp_sock_destroy(st, sk);
+}
+
+/* A connected TCP socket: a client that connected, or a child. */
+static bool
+tcp_connected(const struct rp_sock *sk)
+{
+	return sk->protocol == RP_IPPROTO_TCP && sk->peer.port != 0 &&
+	    (sk->state == RP_TCP_ESTABLISHED || sk->state == RP_TCP_SYN_RECV);
+}
+
+/*
+ * tcp_send_fin(): sk's FIN goes out (shutdown(SHUT_WR), or the close).
+ * sk closes actively when the peer has sent no FIN yet: an open peer, or
+ * the client of a send, which stays open.
+ */
+static void
+tcp_fin(struct rp_state *st, struct rp_sock *sk)
+{
+	struct rp_sock *p = conn_peer(st, sk);
+
+	if (sk->fin_sent)
+		return;
+	sk->fin_sent = true;
+	sk->active_close = sk->conn_peer == 0 || (p != NULL && !p->fin_sent);
 }
 
 /* The last file reference is gone: close the socket (sock_close()). */
@@ -920,11 +1036,18 @@ void
 rp_sock_release(struct rp_state *st, struct rp_sock *sk)
 {
 	struct rp_sock *c;
+	bool queued;
 
 	g_assert(!sk->dead);	/* LCOV_EXCL_BR_LINE */
 	rp_dirty_sock(st, sk);
+	if (sk->state == RP_TCP_TIME_WAIT) {
+		/* teardown: the TIME_WAIT timer (inet_twsk_kill()) */
+		rp_sock_destroy(st, sk);
+		return;
+	}
 	sk->closed = true;
-	if (sk->parent != NULL) {
+	queued = sk->parent != NULL;
+	if (queued) {
 		/* an unaccepted child or request (teardown only) */
 		struct rp_sock *lsk = sk->parent;
 
@@ -938,6 +1061,20 @@ rp_sock_release(struct rp_state *st, struct rp_sock *sk)
 	}
 	if (sk->protocol == RP_IPPROTO_TCP && sk->state == RP_TCP_LISTEN) {
 		tcp_listener_disconnect(st, sk);
+	} else if (tcp_connected(sk) && !queued) {
+		/*
+		 * KERNEL: tcp_close(): the FIN goes out.  The end that sent
+		 * the first FIN ends in TIME_WAIT (or an orphaned FIN_WAIT2
+		 * turned into one, tcp_time_wait()) for 60 s, holding its
+		 * port: the rest of the scenario here.  The other end's
+		 * LAST_ACK is answered at once on loopback: it is gone.
+		 */
+		sock_unhash(st, sk);
+		tcp_fin(st, sk);
+		if (sk->active_close)
+			rp_rule(st, "R-BIND-6", 0);
+		rp_sock_set_state(st, sk, sk->active_close ?
+		    RP_TCP_TIME_WAIT : RP_TCP_CLOSE);
 	} else {
 		sock_unhash(st, sk);
 		if (sk->state != RP_TCP_CLOSE)
@@ -975,6 +1112,10 @@ rp_shutdown(struct rp_state *st, unsigned proc, int fd, int how)
 		err = -ENOTCONN;
 		break;
 	default:
+		/* KERNEL: inet_shutdown() -> tcp_shutdown(): SEND_SHUTDOWN
+		 * sends the FIN */
+		if (tcp_connected(sk) && how != RP_SHUT_RD)
+			tcp_fin(st, sk);
 		break;
 	}
 	return sock_done(st, f, err);
@@ -1028,8 +1169,10 @@ udp_disconnect(struct rp_state *st, struct rp_sock *sk)
 {
 	sk->state = RP_TCP_CLOSE;
 	memset(&sk->peer, 0, sizeof(sk->peer));
-	if (!sk->bind_addr_lock)
+	if (!sk->bind_addr_lock) {
 		memset(sk->rcv_saddr.a, 0, sizeof(sk->rcv_saddr.a));
+		sk->join_hidden = false;	/* rehashed back */
+	}
 	if (!sk->bind_port_lock) {
 		sock_unhash(st, sk);
 		bucket_del(st, sk);
@@ -1054,6 +1197,10 @@ udp_connect(struct rp_state *st, struct rp_sock *sk,
 		/* KERNEL: rcv_saddr set from the route -> udp_lib_rehash(),
 		 * which detaches from the reuseport group */
 		sk->rcv_saddr = loopback(sk->family);
+		/* KERNEL (measured on 6.18): an IPv6 socket rehashed here is
+		 * found by no later udp_reuseport_add_sock() scan, whatever
+		 * address the binder has; an IPv4 one is, by its new address */
+		sk->join_hidden = sk->family == RP_AF_INET6;
 		if (sk->reuse != NULL) {
 			rp_rule(st, "R-DET-8", 0);
 			rp_group_detach_sock(st, sk);
@@ -1072,6 +1219,63 @@ udp_connect(struct rp_state *st, struct rp_sock *sk,
 		rp_group_detach_sock(st, sk);
 	}
 	return 0;
+}
+
+/* The local address sk sends from: its bound address, or the route's
+ * (loopback) for a wildcard. */
+static struct rp_addr
+source_addr(const struct rp_sock *sk)
+{
+	return rp_addr_any(&sk->rcv_saddr) ? loopback(sk->family) :
+	    sk->rcv_saddr;
+}
+
+/*
+ * __inet_check_established(), __inet6_check_established(): another TCP
+ * socket of sk's port (a connected client bound to it, a child of a
+ * listener on it) already has the 4-tuple (src, dst).
+ */
+static bool
+tuple_in_use(const struct rp_sock *sk, const struct rp_addr *src,
+    const struct rp_sockaddr *dst)
+{
+	const GPtrArray *bound = sk->bucket->bound;
+
+	for (guint i = 0; i < bound->len; i++) {
+		const struct rp_sock *sk2 = bound->pdata[i];
+		struct rp_addr a2;
+
+		if (sk2 == sk || sk2->peer.port == 0 ||
+		    sk2->state == RP_TCP_LISTEN || sk2->state == RP_TCP_CLOSE)
+			continue;
+		a2 = source_addr(sk2);
+		if (rp_addr_eq(&a2, src) && sk2->peer.port == dst->port &&
+		    rp_addr_eq(&sk2->peer.addr, &dst->addr))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * tcp_disconnect() of a connected socket: the peer gets a reset, the
+ * socket goes back to TCP_CLOSE and keeps only what it bound explicitly.
+ */
+static void
+tcp_disconnect(struct rp_state *st, struct rp_sock *sk)
+{
+	sock_unhash(st, sk);
+	if (tcp_connected(sk))
+		reset_peer(st, sk);
+	rp_sock_set_state(st, sk, RP_TCP_CLOSE);
+	memset(&sk->peer, 0, sizeof(sk->peer));
+	sk->conn_peer = 0;
+	sk->fin_sent = sk->active_close = false;
+	if (!sk->bind_addr_lock)
+		memset(sk->rcv_saddr.a, 0, sizeof(sk->rcv_saddr.a));
+	if (!sk->bind_port_lock) {
+		bucket_del(st, sk);
+		sk->num = 0;
+	}
 }
 
 /* A TCP client connection: SYN through the listener lookup. */
@@ -1094,15 +1298,33 @@ tcp_connect(struct rp_state *st, struct rp_sock *sk,
 		if (err != 0)
 			return err;	/* LCOV_EXCL_LINE */
 	}
-	pkt.src.addr = rp_addr_any(&sk->rcv_saddr) ? loopback(sk->family) :
-	    sk->rcv_saddr;
+	pkt.src.addr = source_addr(sk);
 	pkt.src.port = sk->num;
+	/* KERNEL: inet_hash_connect(): a bound port shared with others
+	 * (SO_REUSEPORT) is checked against the established hash, before
+	 * the SYN leaves (R-SOCK-11) */
+	if (tuple_in_use(sk, &pkt.src.addr, sa))
+		return rp_rule(st, "R-SOCK-11", -EADDRNOTAVAIL);
 	err = rp_send(st, sk->net->id, &pkt, &d);
 	if (err != 0)
 		return err;	/* LCOV_EXCL_LINE */
-	if (d.outcome != RP_DELIVERED)
+	/* KERNEL: tcp_v4_connect(), tcp_v6_connect(): a wildcard-bound
+	 * socket takes the route's source address as its own before the
+	 * SYN; a reset does not give it back */
+	sk->rcv_saddr = pkt.src.addr;
+	if (d.outcome != RP_DELIVERED) {
+		/* KERNEL: tcp_reset() -> tcp_done(): tcp_set_state(TCP_CLOSE)
+		 * gives back a port not bound explicitly */
+		if (!sk->bind_port_lock) {
+			bucket_del(st, sk);
+			sk->num = 0;
+		}
 		return -ECONNREFUSED;
+	}
 	sk->peer = *sa;
+	sk->conn_peer = d.child;
+	sk->fin_sent = sk->active_close = false;
+	((struct rp_sock *)st->socks->pdata[d.child])->conn_peer = sk->id;
 	sk->hashed = true;
 	rp_sock_set_state(st, sk, RP_TCP_ESTABLISHED);
 	return 0;
@@ -1131,8 +1353,7 @@ rp_connect(struct rp_state *st, unsigned proc, int fd,
 				rp_rule(st, "R-SOCK-5", 0);
 				tcp_listener_disconnect(st, sk);
 			} else if (sk->state != RP_TCP_CLOSE) {
-				sock_unhash(st, sk);
-				rp_sock_set_state(st, sk, RP_TCP_CLOSE);
+				tcp_disconnect(st, sk);
 			}
 			return sock_done(st, f, 0);
 		}
@@ -1190,8 +1411,8 @@ score(const struct rp_sock *sk, const struct rp_packet *pkt, bool exact)
 /*
  * The socket a packet to pkt->dst reaches, running reuseport selection on
  * the way (inet_lhash2_lookup(), udp4_lib_lookup2()): exact address
- * first, then the wildcard; in bucket order, the first better-scoring
- * socket with a group selects.  The caller must be in an RCU read-side
+ * first, then the wildcard; in chain order, the first better-scoring
+ * socket with a group selects, and is the program's ctx->sk.  The caller must be in an RCU read-side
  * section.  *dropped is set when the group's program said SK_DROP.
  */
 static struct rp_sock *
@@ -1365,6 +1586,8 @@ requests_step(struct rp_state *st, unsigned netns, bool ack)
 			continue;
 		g_queue_remove(&nsk->requests, req);
 		req->hashed = true;
+		/* KERNEL: the full child is made now (__inet_inherit_port()) */
+		bucket_add(st, req, nsk->num);
 		rp_sock_set_state(st, req, RP_TCP_ESTABLISHED);
 		rp_child_enqueue(st, nsk, req);
 		n++;

@@ -77,7 +77,9 @@ update_check(struct rp_state *st, const struct rp_sock *nsk,
 		return rp_rule(st, "R-UPD-6a", -EEXIST);
 	if (osk == NULL && flags == RP_BPF_EXIST)
 		return rp_rule(st, "R-UPD-6b", -ENOENT);
-	if (nsk->protocol != RP_IPPROTO_UDP && nsk->protocol != RP_IPPROTO_TCP)
+	/* an MPTCP socket's protocol is IPPROTO_MPTCP (its subflow's TCP) */
+	if ((nsk->protocol != RP_IPPROTO_UDP &&
+	    nsk->protocol != RP_IPPROTO_TCP) || nsk->mptcp)
 		return rp_rule(st, "R-UPD-6c", -RP_ENOTSUPP);
 	if (nsk->family != RP_AF_INET && nsk->family != RP_AF_INET6)
 		return rp_rule(st, "R-UPD-6d", -RP_ENOTSUPP);

@@ -130,6 +130,7 @@ rp_sockmap_update(struct rp_state *st, struct rp_proc *p, struct rp_map *m,
 	/* KERNEL: sock_map_sk_is_suitable() and sock_map_sk_state_allowed();
 	 * 4.19 took only established TCP */
 	if (sk->protocol == RP_IPPROTO_TCP && sk->type == RP_SOCK_STREAM &&
+	    !sk->mptcp &&
 	    (sk->family == RP_AF_INET || sk->family == RP_AF_INET6))
 		allowed = sk->state == RP_TCP_ESTABLISHED ||
 		    (st->prof->sockmap_select && sk->state == RP_TCP_LISTEN);

@@ -169,6 +169,7 @@ rp_state_new(const struct rp_profile *prof)
 	g_ptr_array_add(st->progs, NULL);
 	rp_ida_init(&st->ida);
 	st->unpriv_bpf_disabled = prof->unpriv_default;
+	st->kconfig_mptcp = prof->mptcp;
 	/* The kernel's vmalloc refuses more than the machine's RAM (24 GiB
 	 * here: max_entries 0xffffffff gives ENOMEM, 600M entries succeed).
 	 * The model stops at 1 GiB of slot arrays (134M slots), so that no
@@ -324,6 +325,34 @@ rp_state_set_sched(struct rp_state *st, rp_sched_fn fn, void *ud)
 	st->sched_ud = ud;
 }
 
+/* Set a build option; -EINVAL for one the profile's version lacks. */
+int
+rp_state_set_kconfig(struct rp_state *st, enum rp_kconfig opt, bool on)
+{
+	g_return_val_if_fail(st != NULL, -EINVAL);
+	switch (opt) {
+	case RP_KCONFIG_MPTCP:
+		if (on && !st->prof->mptcp)
+			return -EINVAL;
+		st->kconfig_mptcp = on;
+		return 0;
+	default:
+		g_return_val_if_reached(-EINVAL);
+	}
+}
+
+bool
+rp_state_kconfig(const struct rp_state *st, enum rp_kconfig opt)
+{
+	g_return_val_if_fail(st != NULL, false);
+	switch (opt) {
+	case RP_KCONFIG_MPTCP:
+		return st->kconfig_mptcp;
+	default:
+		g_return_val_if_reached(false);
+	}
+}
+
 void
 rp_state_set_cpu(struct rp_state *st, unsigned cpu)
 {
@@ -426,8 +455,10 @@ rp_sysctl_set(struct rp_state *st, unsigned netns, const char *name, long val)
 	if (netns >= st->netns->len)
 		return -ENOENT;
 	if (strcmp(name, "net.ipv4.tcp_migrate_req") == 0) {
-		if (!st->prof->migration)
-			return -ENOENT;		/* no such sysctl before 5.14 */
+		/* no such sysctl before 5.14; Debian's 5.10 has the knob
+		 * but no migration (measured) */
+		if (!st->prof->migrate_req_sysctl)
+			return -ENOENT;
 		if (val < 0 || val > 1)
 			return -EINVAL;
 		((struct rp_netns *)st->netns->pdata[netns])->tcp_migrate_req = val;
@@ -665,7 +696,7 @@ rp_sock_info(const struct rp_state *st, unsigned id, struct rp_sock_info *in)
 	in->netns = sk->net->id;
 	in->family = sk->family;
 	in->type = sk->type;
-	in->protocol = sk->protocol;
+	in->protocol = sk->mptcp ? RP_IPPROTO_MPTCP : sk->protocol;
 	in->state = sk->state;
 	in->closed = sk->closed;
 	in->hashed = sk->hashed;

@@ -18,99 +18,17 @@
 #include "testutil.h"
 #include "rp-int.h"
 
-/* A test with a hierarchical name ("detach/unhash/table"). */
-#define TU_TEST(fn, name)						\
-	static void fn##_fn(int _i CK_ATTRIBUTE_UNUSED);		\
-	static const TTest fn##_ttest = { name, fn##_fn, __FILE__,	\
-	    __LINE__ };							\
-	static const TTest *fn = &fn##_ttest;				\
-	static void fn##_fn(int _i CK_ATTRIBUTE_UNUSED)
-
-#define P_419	0
-#define P_618	1
-
-static const char *const pname[TU_NPROFILES] = { "4.19", "6.18" };
 
 /* ---------------------------------------------------------------------
  * Fixture
  */
-struct fx {
-	struct rp_state	*st;
-	int		p;
-	GArray		*ev;		/* struct rp_event */
-};
-
-static void
-fx_event(void *ud, const struct rp_event *ev)
-{
-	struct fx *fx = ud;
-
-	g_array_append_val(fx->ev, *ev);
-}
-
-static const struct rp_observer fx_obs = { .event = fx_event };
-
-static void
-fx_init(struct fx *fx, int p)
-{
-	memset(fx, 0, sizeof(*fx));
-	fx->p = p;
-	fx->st = rp_state_new(tu_profile(p));
-	ck_assert_ptr_nonnull(fx->st);
-	fx->ev = g_array_new(FALSE, FALSE, sizeof(struct rp_event));
-	rp_state_set_observer(fx->st, &fx_obs, fx);
-}
-
-static void
-fx_fini(struct fx *fx)
-{
-	tu_assert_invariants(fx->st);
-	rp_state_free(fx->st);
-	g_array_unref(fx->ev);
-}
-
-static void
-fx_clear(struct fx *fx)
-{
-	g_array_set_size(fx->ev, 0);
-}
-
-static bool
-fx_saw_rule(const struct fx *fx, const char *rule)
-{
-	for (guint i = 0; i < fx->ev->len; i++) {
-		const struct rp_event *e = &g_array_index(fx->ev,
-		    struct rp_event, i);
-
-		if (e->kind == RP_EV_RULE && e->rule != NULL &&
-		    strcmp(e->rule, rule) == 0)
-			return true;
-	}
-	return false;
-}
-
-/* Events of kind k (on socket sock, 0 = any). */
-static unsigned
-fx_count(const struct fx *fx, enum rp_event_kind k, unsigned sock)
-{
-	unsigned n = 0;
-
-	for (guint i = 0; i < fx->ev->len; i++) {
-		const struct rp_event *e = &g_array_index(fx->ev,
-		    struct rp_event, i);
-
-		if (e->kind == k && (sock == 0 || e->sock == sock))
-			n++;
-	}
-	return n;
-}
 
 /* ---------------------------------------------------------------------
  * Helpers
  */
 
 static int
-sockarray(struct fx *fx, uint32_t n)
+sockarray(struct tu_fx *fx, uint32_t n)
 {
 	struct rp_map_attr a;
 	int fd;
@@ -122,7 +40,7 @@ sockarray(struct fx *fx, uint32_t n)
 }
 
 static unsigned
-sid(struct fx *fx, unsigned proc, int fd)
+sid(struct tu_fx *fx, unsigned proc, int fd)
 {
 	unsigned id = rp_fd_sock(fx->st, proc, fd);
 
@@ -131,7 +49,7 @@ sid(struct fx *fx, unsigned proc, int fd)
 }
 
 static struct rp_sock_info
-sinfo(struct fx *fx, unsigned id)
+sinfo(struct tu_fx *fx, unsigned id)
 {
 	struct rp_sock_info in;
 
@@ -140,7 +58,7 @@ sinfo(struct fx *fx, unsigned id)
 }
 
 static struct rp_group_info
-ginfo(struct fx *fx, unsigned g)
+ginfo(struct tu_fx *fx, unsigned g)
 {
 	struct rp_group_info gi;
 
@@ -149,7 +67,7 @@ ginfo(struct fx *fx, unsigned g)
 }
 
 static void
-insert(struct fx *fx, int map, uint32_t key, int fd)
+insert(struct tu_fx *fx, int map, uint32_t key, int fd)
 {
 	ck_assert_int_eq(rp_map_update(fx->st, 0, map, key, (uint64_t)fd,
 	    RP_BPF_NOEXIST), 0);
@@ -157,7 +75,7 @@ insert(struct fx *fx, int map, uint32_t key, int fd)
 
 /* slot key of map holds socket id, and its owner word says so */
 static void
-assert_member(struct fx *fx, int map, uint32_t key, unsigned id)
+assert_member(struct tu_fx *fx, int map, uint32_t key, unsigned id)
 {
 	unsigned m = rp_fd_map(fx->st, 0, map);
 	struct rp_sock_info in = sinfo(fx, id);
@@ -169,7 +87,7 @@ assert_member(struct fx *fx, int map, uint32_t key, unsigned id)
 }
 
 static bool
-sock_gone(struct fx *fx, unsigned id)
+sock_gone(struct tu_fx *fx, unsigned id)
 {
 	struct rp_sock_info in;
 
@@ -178,7 +96,7 @@ sock_gone(struct fx *fx, unsigned id)
 
 /* A second SO_REUSEPORT socket in fd's group (same address and port). */
 static int
-join(struct fx *fx, int fd, int family, int type)
+join(struct tu_fx *fx, int fd, int family, int type)
 {
 	struct rp_sockaddr sa;
 	int n;
@@ -192,7 +110,7 @@ join(struct fx *fx, int fd, int family, int type)
 }
 
 static int
-load_prog(struct fx *fx, int map, uint32_t eat)
+load_prog(struct tu_fx *fx, int map, uint32_t eat)
 {
 	struct rp_prog_attr pa = { .prog_type = RP_PROG_SK_REUSEPORT,
 	    .expected_attach_type = eat, .map_fd = map };
@@ -210,7 +128,7 @@ load_prog(struct fx *fx, int map, uint32_t eat)
  */
 
 struct env {
-	struct fx	fx;
+	struct tu_fx	fx;
 	int		map;
 	int		fd;		/* the member under test, in slot 1 */
 	int		mate;		/* a member of its group, slot 2 */
@@ -304,7 +222,7 @@ op_prog_attach_detach(struct env *e)
 
 	ck_assert_int_eq(rp_attach_ebpf(e->fx.st, 0, e->mate, prog), 0);
 	ck_assert_int_eq(rp_attach_cbpf(e->fx.st, 0, e->fd, &c), 0);
-	if (e->fx.p == P_618)
+	if (e->fx.p == TU_P_618)
 		ck_assert_int_eq(rp_detach_bpf(e->fx.st, 0, e->mate), 0);
 	ck_assert_int_eq(rp_close(e->fx.st, 0, prog), 0);
 }
@@ -335,63 +253,61 @@ op_dup_close(struct env *e)
 #define T6	RP_AF_INET6, RP_SOCK_STREAM
 #define U4	RP_AF_INET, RP_SOCK_DGRAM
 #define U6	RP_AF_INET6, RP_SOCK_DGRAM
-#define R1(r)		{ r, r }
-#define R2(a, b)	{ a, b }
 #define W1(w)		{ w, w }
 
 static const struct unhash_case unhash_cases[] = {
 	/* R-DET-4: a TCP listener (no migration) */
-	{ "detach/unhash/tcp-close", R1("R-DET-4 R-SOCK-8"), T4, false, false,
+	{ "detach/unhash/tcp-close", TU_R1("R-DET-4 R-SOCK-8"), T4, false, false,
 	    op_close, W1(LEAVES_BOTH) },
-	{ "detach/unhash/tcp6-close-wildcard", R1("R-DET-4"), T6, true,
+	{ "detach/unhash/tcp6-close-wildcard", TU_R1("R-DET-4"), T6, true,
 	    false, op_close, W1(LEAVES_BOTH) },
-	{ "detach/unhash/tcp-shutdown-rd", R1("R-DET-4 R-SOCK-5"), T4, false,
+	{ "detach/unhash/tcp-shutdown-rd", TU_R1("R-DET-4 R-SOCK-5"), T4, false,
 	    false, op_shut_rd, W1(LEAVES_BOTH) },
-	{ "detach/unhash/tcp-shutdown-rdwr", R1("R-DET-4 R-SOCK-5"), T6,
+	{ "detach/unhash/tcp-shutdown-rdwr", TU_R1("R-DET-4 R-SOCK-5"), T6,
 	    false, false, op_shut_rdwr, W1(LEAVES_BOTH) },
-	{ "detach/unhash/tcp-connect-unspec", R1("R-DET-4 R-SOCK-5"), T4,
+	{ "detach/unhash/tcp-connect-unspec", TU_R1("R-DET-4 R-SOCK-5"), T4,
 	    false, true, op_unspec, W1(LEAVES_BOTH) },
 	/* R-DET-5: UDP */
-	{ "detach/unhash/udp-close", R1("R-DET-5"), U4, false, false,
+	{ "detach/unhash/udp-close", TU_R1("R-DET-5"), U4, false, false,
 	    op_close, W1(LEAVES_BOTH) },
-	{ "detach/unhash/udp6-close-wildcard", R1("R-DET-5"), U6, true, false,
+	{ "detach/unhash/udp6-close-wildcard", TU_R1("R-DET-5"), U6, true, false,
 	    op_close, W1(LEAVES_BOTH) },
-	{ "detach/unhash/udp-unspec-autoport", R1("R-DET-5"), U6, false,
+	{ "detach/unhash/udp-unspec-autoport", TU_R1("R-DET-5"), U6, false,
 	    false, op_unspec, W1(LEAVES_BOTH) },
-	{ "detach/unhash/udp-unspec-fixed-port", R1("R-DET-5"), U4, false,
+	{ "detach/unhash/udp-unspec-fixed-port", TU_R1("R-DET-5"), U4, false,
 	    true, op_unspec, W1(STAYS) },
 	/* R-DET-8 R-DET-10: UDP connect */
-	{ "detach/unhash/udp-connect-wildcard", R1("R-DET-8"), U4, true,
+	{ "detach/unhash/udp-connect-wildcard", TU_R1("R-DET-8"), U4, true,
 	    false, op_connect, W1(LEAVES_REHASH) },
-	{ "detach/unhash/udp6-connect-wildcard", R1("R-DET-8"), U6, true,
+	{ "detach/unhash/udp6-connect-wildcard", TU_R1("R-DET-8"), U6, true,
 	    true, op_connect, W1(LEAVES_REHASH) },
 	{ "detach/unhash/udp-connect-bound-address",
-	    R2("R-DET-8 R-CONN-1", "R-DET-10"), U4, false, false, op_connect,
+	    TU_R2("R-DET-8 R-CONN-1", "R-DET-10"), U4, false, false, op_connect,
 	    { STAYS, LEAVES_REHASH } },
 	/* R-DET-9: nothing changes the slot */
-	{ "detach/keep/tcp-shutdown-wr", R1("R-DET-9 R-SOCK-5"), T4, false,
+	{ "detach/keep/tcp-shutdown-wr", TU_R1("R-DET-9 R-SOCK-5"), T4, false,
 	    false, op_shut_wr, W1(STAYS) },
-	{ "detach/keep/tcp-listen-again", R1("R-DET-9 R-GRP-7"), T6, false,
+	{ "detach/keep/tcp-listen-again", TU_R1("R-DET-9 R-GRP-7"), T6, false,
 	    false, op_listen_again, W1(STAYS) },
-	{ "detach/keep/mate-leaves", R1("R-DET-9"), T4, false, false,
+	{ "detach/keep/mate-leaves", TU_R1("R-DET-9"), T4, false, false,
 	    op_mate_leaves, W1(STAYS) },
-	{ "detach/keep/udp-mate-leaves", R1("R-DET-9"), U6, false, false,
+	{ "detach/keep/udp-mate-leaves", TU_R1("R-DET-9"), U6, false, false,
 	    op_mate_leaves, W1(STAYS) },
-	{ "detach/keep/group-grows", R1("R-DET-9 R-GROW-1"), T4, false, false,
+	{ "detach/keep/group-grows", TU_R1("R-DET-9 R-GROW-1"), T4, false, false,
 	    op_others_join, W1(STAYS) },
-	{ "detach/keep/udp-group-grows", R1("R-DET-9 R-GROW-1"), U4, false,
+	{ "detach/keep/udp-group-grows", TU_R1("R-DET-9 R-GROW-1"), U4, false,
 	    false, op_others_join, W1(STAYS) },
-	{ "detach/keep/prog-attach-detach", R1("R-DET-9 R-ATT-5"), T4, false,
+	{ "detach/keep/prog-attach-detach", TU_R1("R-DET-9 R-ATT-5"), T4, false,
 	    false, op_prog_attach_detach, W1(STAYS) },
-	{ "detach/keep/other-slot", R1("R-DET-9"), U4, false, false,
+	{ "detach/keep/other-slot", TU_R1("R-DET-9"), U4, false, false,
 	    op_other_slot, W1(STAYS) },
-	{ "detach/keep/close-dup", R1("R-DET-9 R-SOCK-8 R-INV-6"), T6, false,
+	{ "detach/keep/close-dup", TU_R1("R-DET-9 R-SOCK-8 R-INV-6"), T6, false,
 	    false, op_dup_close, W1(STAYS) },
 };
 
 /* A member of family/type bound to loopback or the wildcard. */
 static int
-make_member(struct fx *fx, int family, int type, bool wildcard,
+make_member(struct tu_fx *fx, int family, int type, bool wildcard,
     bool fixed_port)
 {
 	static uint16_t next_port = 20000;
@@ -400,7 +316,7 @@ make_member(struct fx *fx, int family, int type, bool wildcard,
 	    fixed_port ? next_port++ : 0);
 }
 
-TU_TEST(unhash_table, "detach/unhash/table")
+TU_NAMED(unhash_table, "detach/unhash/table", "detach/unhash", (int)G_N_ELEMENTS(unhash_cases) * TU_NPROFILES)
 {
 	const struct unhash_case *c = &unhash_cases[_i / TU_NPROFILES];
 	int p = _i % TU_NPROFILES;
@@ -413,7 +329,7 @@ TU_TEST(unhash_table, "detach/unhash/table")
 	if (c->want[p] == NA_ROW)
 		return;
 	memset(&e, 0, sizeof(e));
-	fx_init(&e.fx, p);
+	tu_fx_init(&e.fx, p);
 	e.family = c->family;
 	e.type = c->type;
 	e.map = sockarray(&e.fx, 4);
@@ -427,7 +343,7 @@ TU_TEST(unhash_table, "detach/unhash/table")
 	g = sinfo(&e.fx, id).group;
 	rid = ginfo(&e.fx, g).reuseport_id;
 	cookie = sinfo(&e.fx, id).cookie;
-	fx_clear(&e.fx);
+	tu_fx_clear(&e.fx);
 	c->op(&e);
 	tu_assert_invariants(e.fx.st);
 	switch (c->want[p]) {
@@ -435,9 +351,9 @@ TU_TEST(unhash_table, "detach/unhash/table")
 	case LEAVES_REHASH:
 		ck_assert_msg(rp_map_slot(e.fx.st, rp_fd_map(e.fx.st, 0,
 		    e.map), 1) == 0, "%s [%s]: slot still occupied (%s)",
-		    c->name, pname[p], c->rule[p]);
-		ck_assert(fx_saw_rule(&e.fx, "R-DET-1"));
-		ck_assert_uint_eq(fx_count(&e.fx, RP_EV_SLOT_CLEAR, id), 1);
+		    c->name, tu_profile_names[p], c->rule[p]);
+		ck_assert(tu_saw_rule(e.fx.ev, "R-DET-1", TU_ANY));
+		ck_assert_uint_eq(tu_count(e.fx.ev, RP_EV_SLOT_CLEAR, id), 1);
 		if (c->want[p] == LEAVES_REHASH) {
 			in = sinfo(&e.fx, id);
 			ck_assert(in.hashed && !in.closed);
@@ -461,17 +377,17 @@ TU_TEST(unhash_table, "detach/unhash/table")
 		 * keeps its reuseport_id (R-GROW-1) */
 		ck_assert_msg(in.group != 0 && in.hashed &&
 		    ginfo(&e.fx, in.group).reuseport_id == rid, "%s [%s]: "
-		    "left its group (%s)", c->name, pname[p], c->rule[p]);
+		    "left its group (%s)", c->name, tu_profile_names[p], c->rule[p]);
 		if (c->op != op_mate_leaves)
 			ck_assert_uint_eq(sinfo(&e.fx, mate).group, in.group);
 		ck_assert_uint_eq(in.cookie, cookie);
-		ck_assert_uint_eq(fx_count(&e.fx, RP_EV_SLOT_CLEAR, id), 0);
-		ck_assert_uint_eq(fx_count(&e.fx, RP_EV_OWNER_CLEAR, id), 0);
+		ck_assert_uint_eq(tu_count(e.fx.ev, RP_EV_SLOT_CLEAR, id), 0);
+		ck_assert_uint_eq(tu_count(e.fx.ev, RP_EV_OWNER_CLEAR, id), 0);
 		break;
 	case NA_ROW:
 		break;
 	}
-	fx_fini(&e.fx);
+	tu_fx_fini(&e.fx);
 }
 END_TEST
 
@@ -480,24 +396,24 @@ END_TEST
  * the socket's callback lock, with the reuseport lock held, before the
  * socket leaves socks[].
  */
-TU_TEST(unhash_order, "detach/unhash/order")
+TU_NAMED(unhash_order, "detach/unhash/order", "detach/unhash", TU_NPROFILES)
 {
 	static const int kinds[] = {
 		RP_EV_LOCK, RP_EV_UNLOCK, RP_EV_CB_LOCK, RP_EV_CB_UNLOCK,
 		RP_EV_OWNER_CLEAR, RP_EV_SLOT_CLEAR, RP_EV_GROUP_DEL, -1
 	};
-	struct fx fx;
+	struct tu_fx fx;
 	int map, a;
 	unsigned id;
 	GString *s = g_string_new(NULL);
 	char *want;
 
-	fx_init(&fx, _i);
+	tu_fx_init(&fx, _i);
 	map = sockarray(&fx, 2);
 	a = tu_reuse_sock(fx.st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, 0);
 	insert(&fx, map, 0, a);
 	id = sid(&fx, 0, a);
-	fx_clear(&fx);
+	tu_fx_clear(&fx);
 	ck_assert_int_eq(rp_close(fx.st, 0, a), 0);
 	for (guint i = 0; i < fx.ev->len; i++) {
 		const struct rp_event *e = &g_array_index(fx.ev,
@@ -512,10 +428,10 @@ TU_TEST(unhash_order, "detach/unhash/order")
 	want = g_strdup("lock cb_lock owner_clear slot_clear cb_unlock "
 	    "group_del unlock");
 	ck_assert_msg(strstr(s->str, want) != NULL, "events: %s", s->str);
-	ck_assert_uint_eq(fx_count(&fx, RP_EV_SLOT_CLEAR, id), 1);
+	ck_assert_uint_eq(tu_count(fx.ev, RP_EV_SLOT_CLEAR, id), 1);
 	g_free(want);
 	g_string_free(s, TRUE);
-	fx_fini(&fx);
+	tu_fx_fini(&fx);
 }
 END_TEST
 
@@ -526,14 +442,14 @@ END_TEST
  * in no map.  (Guarded: the re-listen is attempted only once the port is
  * released, so a model that keeps it fails here instead of crashing.)
  */
-TU_TEST(unhash_relisten_autobound, "detach/unhash/relisten-autobound")
+TU_NAMED(unhash_relisten_autobound, "detach/unhash/relisten-autobound", "detach/unhash", TU_NPROFILES)
 {
-	struct fx fx;
+	struct tu_fx fx;
 	int map, a, b;
 	unsigned ida, g;
 	struct rp_sockaddr sa;
 
-	fx_init(&fx, _i);
+	tu_fx_init(&fx, _i);
 	map = sockarray(&fx, 2);
 	a = tu_reuse_sock(fx.st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, 0);
 	b = join(&fx, a, RP_AF_INET, RP_SOCK_STREAM);
@@ -544,14 +460,14 @@ TU_TEST(unhash_relisten_autobound, "detach/unhash/relisten-autobound")
 	ck_assert_uint_eq(rp_map_slot(fx.st, rp_fd_map(fx.st, 0, map), 0), 0);
 	ck_assert_int_eq(rp_getsockname(fx.st, 0, a, &sa), 0);
 	ck_assert_msg(sa.port == 0, "[%s] a disconnected listener keeps its "
-	    "kernel-chosen port %u (R-SOCK-5)", pname[_i], sa.port);
+	    "kernel-chosen port %u (R-SOCK-5)", tu_profile_names[_i], sa.port);
 	ck_assert_int_eq(rp_listen(fx.st, 0, a, 8), 0);
 	ck_assert_uint_ne(tu_port(fx.st, 0, a), 0);
 	ck_assert_uint_ne(tu_port(fx.st, 0, a), tu_port(fx.st, 0, b));
 	ck_assert_uint_ne(sinfo(&fx, ida).group, 0);
 	ck_assert_uint_ne(sinfo(&fx, ida).group, g);
 	ck_assert_int_eq(sinfo(&fx, ida).owner, RP_OWNER_NONE);
-	fx_fini(&fx);
+	tu_fx_fini(&fx);
 }
 END_TEST
 
@@ -593,17 +509,17 @@ static const struct mig_case mig_cases[] = {
  * section: the socket leaves its group, and a new listen() joins the
  * mate's group like a new socket (R-RES-4).
  */
-TU_TEST(migrate_table, "detach/migrate/table")
+TU_NAMED(migrate_table, "detach/migrate/table", "detach/migrate", (int)G_N_ELEMENTS(mig_cases) * TU_NPROFILES)
 {
 	const struct mig_case *c = &mig_cases[_i / TU_NPROFILES];
 	int p = _i % TU_NPROFILES;
-	bool closed = c->closed_section && p == P_618;
-	struct fx fx;
+	bool closed = c->closed_section && p == TU_P_618;
+	struct tu_fx fx;
 	int map, a, b, prog = -1;
 	unsigned ida, idb, g;
 	struct rp_sock_info in;
 
-	fx_init(&fx, p);
+	tu_fx_init(&fx, p);
 	map = sockarray(&fx, 4);
 	/* an explicit port, which a disconnected listener keeps (R-SOCK-5) */
 	a = tu_reuse_sock(fx.st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, 7000);
@@ -616,7 +532,7 @@ TU_TEST(migrate_table, "detach/migrate/table")
 	switch (c->via) {
 	case VIA_SYSCTL:
 		ck_assert_int_eq(rp_sysctl_set(fx.st, 0,
-		    "net.ipv4.tcp_migrate_req", 1), p == P_419 ? -ENOENT : 0);
+		    "net.ipv4.tcp_migrate_req", 1), p == TU_P_419 ? -ENOENT : 0);
 		break;
 	case VIA_PROG_MIGRATE:
 	case VIA_PROG_SELECT:
@@ -628,7 +544,7 @@ TU_TEST(migrate_table, "detach/migrate/table")
 	case VIA_NONE:
 		break;
 	}
-	fx_clear(&fx);
+	tu_fx_clear(&fx);
 	if (c->how >= 0) {
 		ck_assert_int_eq(rp_shutdown(fx.st, 0, a, c->how), 0);
 	} else {
@@ -644,13 +560,13 @@ TU_TEST(migrate_table, "detach/migrate/table")
 	ck_assert(!in.hashed);
 	ck_assert_int_eq(in.state, RP_TCP_CLOSE);
 	if (closed) {
-		ck_assert(fx_saw_rule(&fx, "R-DET-6"));
+		ck_assert(tu_saw_rule(fx.ev, "R-DET-6", TU_ANY));
 		ck_assert_uint_eq(in.group, g);
 		ck_assert(in.group_closed);
 		ck_assert_uint_eq(ginfo(&fx, g).num_closed_socks, 1);
 		ck_assert_uint_eq(ginfo(&fx, g).num_socks, 1);
 	} else {
-		ck_assert(!fx_saw_rule(&fx, "R-DET-6"));
+		ck_assert(!tu_saw_rule(fx.ev, "R-DET-6", TU_ANY));
 		ck_assert_uint_eq(in.group, 0);
 		ck_assert_uint_eq(ginfo(&fx, g).num_socks, 1);
 		ck_assert_uint_eq(ginfo(&fx, g).num_closed_socks, 0);
@@ -667,11 +583,11 @@ TU_TEST(migrate_table, "detach/migrate/table")
 	ck_assert_uint_eq(ginfo(&fx, g).num_socks, 2);
 	ck_assert_uint_eq(ginfo(&fx, g).num_closed_socks, 0);
 	if (closed)
-		ck_assert(fx_saw_rule(&fx, "R-RES-1"));
+		ck_assert(tu_saw_rule(fx.ev, "R-RES-1", TU_ANY));
 	insert(&fx, map, 0, a);
 	if (prog >= 0)
 		ck_assert_int_eq(rp_close(fx.st, 0, prog), 0);
-	fx_fini(&fx);
+	tu_fx_fini(&fx);
 }
 END_TEST
 
@@ -681,13 +597,13 @@ END_TEST
  * section only until it is destroyed, then leaves the group.  A UDP
  * member never takes the migration path (R-MIG-6).
  */
-TU_TEST(migrate_close, "detach/migrate/close")
+TU_NAMED(migrate_close, "detach/migrate/close", "detach/migrate", 0)
 {
-	struct fx fx;
+	struct tu_fx fx;
 	int map, a, b, u, u2;
 	unsigned ida, g, gu;
 
-	fx_init(&fx, P_618);
+	tu_fx_init(&fx, TU_P_618);
 	ck_assert_int_eq(rp_sysctl_set(fx.st, 0, "net.ipv4.tcp_migrate_req",
 	    1), 0);
 	map = sockarray(&fx, 4);
@@ -700,24 +616,24 @@ TU_TEST(migrate_close, "detach/migrate/close")
 	gu = sinfo(&fx, sid(&fx, 0, u)).group;
 	insert(&fx, map, 0, a);
 	insert(&fx, map, 1, u);
-	fx_clear(&fx);
+	tu_fx_clear(&fx);
 	ck_assert_int_eq(rp_close(fx.st, 0, a), 0);
-	ck_assert(fx_saw_rule(&fx, "R-DET-6"));
-	ck_assert(fx_saw_rule(&fx, "R-DET-7"));
+	ck_assert(tu_saw_rule(fx.ev, "R-DET-6", TU_ANY));
+	ck_assert(tu_saw_rule(fx.ev, "R-DET-7", TU_ANY));
 	ck_assert_uint_eq(rp_map_slot(fx.st, rp_fd_map(fx.st, 0, map), 0), 0);
 	ck_assert(sock_gone(&fx, ida));
 	ck_assert_uint_eq(ginfo(&fx, g).num_socks, 1);
 	ck_assert_uint_eq(ginfo(&fx, g).num_closed_socks, 0);
 	tu_assert_invariants(fx.st);
-	fx_clear(&fx);
+	tu_fx_clear(&fx);
 	ck_assert_int_eq(rp_close(fx.st, 0, u), 0);
-	ck_assert(!fx_saw_rule(&fx, "R-DET-6"));
+	ck_assert(!tu_saw_rule(fx.ev, "R-DET-6", TU_ANY));
 	ck_assert_uint_eq(rp_map_slot(fx.st, rp_fd_map(fx.st, 0, map), 1), 0);
 	ck_assert_uint_eq(ginfo(&fx, gu).num_closed_socks, 0);
 	ck_assert_uint_eq(ginfo(&fx, gu).num_socks, 1);
 	(void)b;
 	(void)u2;
-	fx_fini(&fx);
+	tu_fx_fini(&fx);
 }
 END_TEST
 
@@ -764,26 +680,26 @@ struct foreign_case {
 
 static const struct foreign_case foreign_cases[] = {
 	{ "detach/foreign/tcp-close-group-with-id",
-	    R1("R-DET-2 R-INV-4"), true, -1, RP_SOCK_STREAM, { true, false } },
+	    TU_R1("R-DET-2 R-INV-4"), true, -1, RP_SOCK_STREAM, { true, false } },
 	{ "detach/foreign/tcp-shutdown-group-with-id",
-	    R1("R-DET-2 R-INV-4"), true, RP_SHUT_RDWR, RP_SOCK_STREAM,
+	    TU_R1("R-DET-2 R-INV-4"), true, RP_SHUT_RDWR, RP_SOCK_STREAM,
 	    { true, false } },
 	{ "detach/foreign/udp-close-group-with-id",
-	    R1("R-DET-2 R-INV-4"), true, -1, RP_SOCK_DGRAM, { true, false } },
+	    TU_R1("R-DET-2 R-INV-4"), true, -1, RP_SOCK_DGRAM, { true, false } },
 	{ "detach/foreign/tcp-shutdown-group-without-id",
-	    R2("R-DET-3", "R-DET-2"), false, RP_SHUT_RDWR, RP_SOCK_STREAM,
+	    TU_R2("R-DET-3", "R-DET-2"), false, RP_SHUT_RDWR, RP_SOCK_STREAM,
 	    { false, false } },
 	{ "detach/foreign/udp-close-group-without-id",
-	    R2("R-DET-3", "R-DET-2"), false, -1, RP_SOCK_DGRAM,
+	    TU_R2("R-DET-3", "R-DET-2"), false, -1, RP_SOCK_DGRAM,
 	    { false, false } },
 };
 
-TU_TEST(foreign_table, "detach/foreign/table")
+TU_NAMED(foreign_table, "detach/foreign/table", "detach/foreign", (int)G_N_ELEMENTS(foreign_cases) * TU_NPROFILES)
 {
 	const struct foreign_case *c = &foreign_cases[_i / TU_NPROFILES];
 	int p = _i % TU_NPROFILES;
 	struct defect_log log = { 0 };
-	struct rp_state *st = rp_state_new(tu_profile(p));
+	struct rp_state *st = tu_state_new(p);
 	struct rp_map_attr a;
 	int map, s, mate, d = -1;
 	unsigned id;
@@ -818,7 +734,7 @@ TU_TEST(foreign_table, "detach/foreign/table")
 		ck_assert_int_eq(rp_close(st, 0, d), 0);
 	}
 	ck_assert_msg(log.n == (c->defect[p] ? 1u : 0u), "%s [%s]: %u "
-	    "known-defect events (%s)", c->name, pname[p], log.n, c->rule[p]);
+	    "known-defect events (%s)", c->name, tu_profile_names[p], log.n, c->rule[p]);
 	if (c->defect[p]) {
 		ck_assert_uint_eq(log.sock, id);
 		ck_assert_ptr_nonnull(log.what);
@@ -846,13 +762,13 @@ END_TEST
  * foreign owner word loses it, and the checker, which knows 6.18 never
  * does that, reports I4 instead of a known defect.
  */
-TU_TEST(foreign_planted, "detach/foreign/planted")
+TU_NAMED(foreign_planted, "detach/foreign/planted", "detach/foreign", 0)
 {
-	struct fx fx;
+	struct tu_fx fx;
 	GError *err = NULL;
 	int sa, l, mate;
 
-	fx_init(&fx, P_618);
+	tu_fx_init(&fx, TU_P_618);
 	sa = sockarray(&fx, 2);
 	l = tu_reuse_sock(fx.st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, 0);
 	mate = join(&fx, l, RP_AF_INET, RP_SOCK_STREAM);
@@ -876,14 +792,14 @@ END_TEST
  * that stops listening: detach leaves the psock word alone (no defect),
  * the sockmap drops the socket on unhash.
  */
-TU_TEST(foreign_psock, "detach/foreign/psock")
+TU_NAMED(foreign_psock, "detach/foreign/psock", "detach/foreign", 0)
 {
-	struct fx fx;
+	struct tu_fx fx;
 	struct rp_map_attr a;
 	int sm, sa, l, mate;
 	unsigned id;
 
-	fx_init(&fx, P_618);
+	tu_fx_init(&fx, TU_P_618);
 	rp_map_attr_init(&a, RP_MAP_SOCKMAP, 8, 2);
 	sm = rp_map_create(fx.st, 0, &a);
 	ck_assert_int_ge(sm, 0);
@@ -894,13 +810,13 @@ TU_TEST(foreign_psock, "detach/foreign/psock")
 	id = sid(&fx, 0, l);
 	ck_assert_int_eq(rp_map_update(fx.st, 0, sm, 1, (uint64_t)l, 0), 0);
 	ck_assert_int_eq(sinfo(&fx, id).owner, RP_OWNER_PSOCK);
-	fx_clear(&fx);
+	tu_fx_clear(&fx);
 	ck_assert_int_eq(rp_shutdown(fx.st, 0, l, RP_SHUT_RDWR), 0);
-	ck_assert(fx_saw_rule(&fx, "R-DET-2"));
-	ck_assert_uint_eq(fx_count(&fx, RP_EV_KNOWN_DEFECT, 0), 0);
+	ck_assert(tu_saw_rule(fx.ev, "R-DET-2", TU_ANY));
+	ck_assert_uint_eq(tu_count(fx.ev, RP_EV_KNOWN_DEFECT, 0), 0);
 	ck_assert_uint_eq(rp_map_slot(fx.st, rp_fd_map(fx.st, 0, sm), 1), 0);
 	assert_member(&fx, sa, 0, sid(&fx, 0, mate));
-	fx_fini(&fx);
+	tu_fx_fini(&fx);
 }
 END_TEST
 
@@ -910,15 +826,15 @@ END_TEST
  * and has no group: closing it leaves the parent's slot alone, and the
  * state stays valid for the checker.
  */
-TU_TEST(foreign_stale_child, "detach/foreign/stale-child")
+TU_NAMED(foreign_stale_child, "detach/foreign/stale-child", "detach/foreign", TU_NPROFILES)
 {
-	struct fx fx;
+	struct tu_fx fx;
 	int map, l, cl, child;
 	struct rp_sockaddr sa;
 	unsigned lid, cid;
 	struct rp_sock_info in;
 
-	fx_init(&fx, _i);
+	tu_fx_init(&fx, _i);
 	map = sockarray(&fx, 4);
 	l = tu_reuse_sock(fx.st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, 0);
 	insert(&fx, map, 2, l);
@@ -931,18 +847,18 @@ TU_TEST(foreign_stale_child, "detach/foreign/stale-child")
 	cid = sid(&fx, 0, child);
 	in = sinfo(&fx, cid);
 	ck_assert_uint_eq(in.group, 0);
-	if (_i == P_419) {
+	if (_i == TU_P_419) {
 		ck_assert_int_eq(in.owner, RP_OWNER_STALE);
 		ck_assert_uint_eq(in.owner_idx, 2);
 	} else {
 		ck_assert_int_eq(in.owner, RP_OWNER_NONE);
 	}
 	tu_assert_invariants(fx.st);
-	fx_clear(&fx);
+	tu_fx_clear(&fx);
 	ck_assert_int_eq(rp_close(fx.st, 0, child), 0);
-	ck_assert_uint_eq(fx_count(&fx, RP_EV_SLOT_CLEAR, 0), 0);
+	ck_assert_uint_eq(tu_count(fx.ev, RP_EV_SLOT_CLEAR, 0), 0);
 	assert_member(&fx, map, 2, lid);
-	fx_fini(&fx);
+	tu_fx_fini(&fx);
 }
 END_TEST
 
@@ -955,14 +871,14 @@ END_TEST
  * passed to another process stays listening and in its slot until the
  * last of them is closed, in whichever process.
  */
-TU_TEST(fds_last_close, "detach/fds/last-close")
+TU_NAMED(fds_last_close, "detach/fds/last-close", "detach/fds", TU_NPROFILES)
 {
-	struct fx fx;
+	struct tu_fx fx;
 	int map, a, d, p1, a1;
 	unsigned id;
 	uint64_t v = 0, cookie;
 
-	fx_init(&fx, _i);
+	tu_fx_init(&fx, _i);
 	map = sockarray(&fx, 2);
 	a = tu_reuse_sock(fx.st, 0, RP_AF_INET6, RP_SOCK_STREAM, 1, 0);
 	insert(&fx, map, 1, a);
@@ -995,7 +911,7 @@ TU_TEST(fds_last_close, "detach/fds/last-close")
 	ck_assert_uint_eq(rp_map_slot(fx.st, rp_fd_map(fx.st, 0, map), 1), 0);
 	ck_assert(sock_gone(&fx, id));
 	ck_assert_int_eq(rp_map_lookup(fx.st, 0, map, 1, &v, 0), -ENOENT);
-	fx_fini(&fx);
+	tu_fx_fini(&fx);
 }
 END_TEST
 
@@ -1008,16 +924,16 @@ END_TEST
  * hashed (never listening, or bound but not listening) leaves that group
  * when it is destroyed; the group is freed with it.
  */
-TU_TEST(destruct_group, "detach/destruct/group")
+TU_NAMED(destruct_group, "detach/destruct/group", "detach/destruct", TU_NPROFILES)
 {
-	struct fx fx;
+	struct tu_fx fx;
 	int u, b;
 	unsigned gu, gb;
 	struct rp_cbpf c = { .k = 1 };
 	struct rp_group_info gi;
 	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, 0);
 
-	fx_init(&fx, _i);
+	tu_fx_init(&fx, _i);
 	u = rp_socket(fx.st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
 	b = rp_socket(fx.st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
 	for (int i = 0; i < 2; i++) {
@@ -1034,55 +950,15 @@ TU_TEST(destruct_group, "detach/destruct/group")
 	ck_assert_uint_ne(gb, 0);
 	ck_assert(!sinfo(&fx, sid(&fx, 0, b)).hashed);
 	tu_assert_invariants(fx.st);
-	fx_clear(&fx);
+	tu_fx_clear(&fx);
 	ck_assert_int_eq(rp_close(fx.st, 0, u), 0);
 	ck_assert_int_eq(rp_close(fx.st, 0, b), 0);
-	ck_assert(fx_saw_rule(&fx, "R-DET-7"));
+	ck_assert(tu_saw_rule(fx.ev, "R-DET-7", TU_ANY));
 	ck_assert_int_eq(rp_group_info(fx.st, gu, &gi), -ENOENT);
 	ck_assert_int_eq(rp_group_info(fx.st, gb, &gi), -ENOENT);
-	fx_fini(&fx);
+	tu_fx_fini(&fx);
 }
 END_TEST
 
-static Suite *
-detach_suite(void)
-{
-	Suite *s = suite_create("detach");
-	TCase *tc;
 
-	tc = tcase_create("detach/unhash");
-	tcase_add_loop_test(tc, unhash_table, 0,
-	    (int)G_N_ELEMENTS(unhash_cases) * TU_NPROFILES);
-	tcase_add_loop_test(tc, unhash_order, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, unhash_relisten_autobound, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("detach/migrate");
-	tcase_add_loop_test(tc, migrate_table, 0,
-	    (int)G_N_ELEMENTS(mig_cases) * TU_NPROFILES);
-	tcase_add_test(tc, migrate_close);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("detach/foreign");
-	tcase_add_loop_test(tc, foreign_table, 0,
-	    (int)G_N_ELEMENTS(foreign_cases) * TU_NPROFILES);
-	tcase_add_test(tc, foreign_psock);
-	tcase_add_test(tc, foreign_planted);
-	tcase_add_loop_test(tc, foreign_stale_child, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("detach/fds");
-	tcase_add_loop_test(tc, fds_last_close, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("detach/destruct");
-	tcase_add_loop_test(tc, destruct_group, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int
-main(void)
-{
-	return tu_run_suite(detach_suite()) != 0;
-}
+TU_MAIN("detach")

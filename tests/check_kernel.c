@@ -20,8 +20,9 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "backend.h"
-#include "backend-kernel.h"
+#include "core/backend.h"
+#include "backend/kernel.h"
+#include "backend/model.h"
 
 /*
  * sim_error_quark() lives in sim/exec.c; backend-model.c names it only on

@@ -10,7 +10,7 @@
  * that select through an outer map.
  *
  * Tables run with tcase_add_loop_test() over rows x profiles (row i / 2,
- * profile i % 2: 0 = 4.19, 1 = 6.18); NA marks a row that does not apply.
+ * profile i % 2: 0 = 4.19, 1 = 6.18); TU_NA marks a row that does not apply.
  * For a failing row the model must report the row's first rule as the
  * deciding one.
  */
@@ -21,85 +21,17 @@
 #include "testutil.h"
 #include "rp-int.h"
 
-/* A test with a hierarchical name ("outer/update/table"). */
-#define TU_TEST(fn, name)						\
-	static void fn##_fn(int _i CK_ATTRIBUTE_UNUSED);		\
-	static const TTest fn##_ttest = { name, fn##_fn, __FILE__,	\
-	    __LINE__ };							\
-	static const TTest *fn = &fn##_ttest;				\
-	static void fn##_fn(int _i CK_ATTRIBUTE_UNUSED)
-
-#define P_419	0
-#define P_618	1
-#define NA	INT_MIN
-#define R1(r)		{ r, r }
-#define R2(a, b)	{ a, b }
-#define ROWS(t)		((int)G_N_ELEMENTS(t) * TU_NPROFILES)
-
-static const char *const pname[TU_NPROFILES] = { "4.19", "6.18" };
 
 /* ---------------------------------------------------------------------
  * Fixture
  */
-struct fx {
-	struct rp_state	*st;
-	int		p;
-	GArray		*ev;		/* struct rp_event */
-};
-
-static void
-fx_event(void *ud, const struct rp_event *ev)
-{
-	struct fx *fx = ud;
-
-	g_array_append_val(fx->ev, *ev);
-}
-
-static const struct rp_observer fx_obs = { .event = fx_event };
-
-static void
-fx_init(struct fx *fx, int p)
-{
-	memset(fx, 0, sizeof(*fx));
-	fx->p = p;
-	fx->st = rp_state_new(tu_profile(p));
-	ck_assert_ptr_nonnull(fx->st);
-	fx->ev = g_array_new(FALSE, FALSE, sizeof(struct rp_event));
-	rp_state_set_observer(fx->st, &fx_obs, fx);
-}
-
-static void
-fx_fini(struct fx *fx)
-{
-	tu_assert_invariants(fx->st);
-	rp_state_free(fx->st);
-	g_array_unref(fx->ev);
-}
-
-static bool
-fx_saw_rule(const struct fx *fx, const char *rules, int err)
-{
-	const char *sp = strchr(rules, ' ');
-	size_t n = sp ? (size_t)(sp - rules) : strlen(rules);
-
-	for (guint i = 0; i < fx->ev->len; i++) {
-		const struct rp_event *e = &g_array_index(fx->ev,
-		    struct rp_event, i);
-
-		if (e->kind == RP_EV_RULE && e->rule != NULL &&
-		    strlen(e->rule) == n && strncmp(e->rule, rules, n) == 0 &&
-		    e->err == err)
-			return true;
-	}
-	return false;
-}
 
 /* ---------------------------------------------------------------------
  * Helpers
  */
 
 static int
-sockarray(struct fx *fx, uint32_t vs, uint32_t n, uint32_t flags)
+sockarray(struct tu_fx *fx, uint32_t vs, uint32_t n, uint32_t flags)
 {
 	struct rp_map_attr a;
 	int fd;
@@ -112,7 +44,7 @@ sockarray(struct fx *fx, uint32_t vs, uint32_t n, uint32_t flags)
 }
 
 static int
-outer(struct fx *fx, uint32_t type, uint32_t n, int inner_fd)
+outer(struct tu_fx *fx, uint32_t type, uint32_t n, int inner_fd)
 {
 	struct rp_map_attr a;
 	int fd;
@@ -125,7 +57,7 @@ outer(struct fx *fx, uint32_t type, uint32_t n, int inner_fd)
 }
 
 static unsigned
-map_id(struct fx *fx, int fd)
+map_id(struct tu_fx *fx, int fd)
 {
 	unsigned id = rp_fd_map(fx->st, 0, fd);
 
@@ -134,7 +66,7 @@ map_id(struct fx *fx, int fd)
 }
 
 static bool
-map_alive(struct fx *fx, unsigned id)
+map_alive(struct tu_fx *fx, unsigned id)
 {
 	struct rp_map_info mi;
 
@@ -142,7 +74,7 @@ map_alive(struct fx *fx, unsigned id)
 }
 
 static unsigned
-map_refs(struct fx *fx, unsigned id)
+map_refs(struct tu_fx *fx, unsigned id)
 {
 	struct rp_map_info mi;
 
@@ -151,13 +83,13 @@ map_refs(struct fx *fx, unsigned id)
 }
 
 static int
-member(struct fx *fx, int family, int type)
+member(struct tu_fx *fx, int family, int type)
 {
 	return tu_reuse_sock(fx->st, 0, family, type, 1, 0);
 }
 
 static struct rp_sock_info
-sinfo_fd(struct fx *fx, int fd)
+sinfo_fd(struct tu_fx *fx, int fd)
 {
 	struct rp_sock_info in;
 
@@ -175,26 +107,26 @@ struct create_case {
 	const char	*rule[TU_NPROFILES];
 	uint32_t	type;
 	/* adjusts the attributes; returns the calling process */
-	int		(*setup)(struct fx *, struct rp_map_attr *);
+	int		(*setup)(struct tu_fx *, struct rp_map_attr *);
 	int		want[TU_NPROFILES];
 };
 
 static int
-c_ok(struct fx *fx, struct rp_map_attr *a)
+c_ok(struct tu_fx *fx, struct rp_map_attr *a)
 {
 	a->inner_map_fd = sockarray(fx, 8, 4, 0);
 	return 0;
 }
 
 static int
-c_ok_value4(struct fx *fx, struct rp_map_attr *a)
+c_ok_value4(struct tu_fx *fx, struct rp_map_attr *a)
 {
 	a->inner_map_fd = sockarray(fx, 4, 32, 0);
 	return 0;
 }
 
 static int
-c_inner_closed(struct fx *fx, struct rp_map_attr *a)
+c_inner_closed(struct tu_fx *fx, struct rp_map_attr *a)
 {
 	(void)fx;
 	a->inner_map_fd = 99;
@@ -202,7 +134,7 @@ c_inner_closed(struct fx *fx, struct rp_map_attr *a)
 }
 
 static int
-c_inner_none(struct fx *fx, struct rp_map_attr *a)
+c_inner_none(struct tu_fx *fx, struct rp_map_attr *a)
 {
 	(void)fx;
 	a->inner_map_fd = -1;
@@ -210,14 +142,14 @@ c_inner_none(struct fx *fx, struct rp_map_attr *a)
 }
 
 static int
-c_inner_socket(struct fx *fx, struct rp_map_attr *a)
+c_inner_socket(struct tu_fx *fx, struct rp_map_attr *a)
 {
 	a->inner_map_fd = member(fx, RP_AF_INET, RP_SOCK_STREAM);
 	return 0;
 }
 
 static int
-c_inner_outer(struct fx *fx, struct rp_map_attr *a)
+c_inner_outer(struct tu_fx *fx, struct rp_map_attr *a)
 {
 	a->inner_map_fd = outer(fx, RP_MAP_ARRAY_OF_MAPS, 1,
 	    sockarray(fx, 8, 4, 0));
@@ -225,7 +157,7 @@ c_inner_outer(struct fx *fx, struct rp_map_attr *a)
 }
 
 static int
-c_value8(struct fx *fx, struct rp_map_attr *a)
+c_value8(struct tu_fx *fx, struct rp_map_attr *a)
 {
 	c_ok(fx, a);
 	a->value_size = 8;
@@ -233,7 +165,7 @@ c_value8(struct fx *fx, struct rp_map_attr *a)
 }
 
 static int
-c_key8(struct fx *fx, struct rp_map_attr *a)
+c_key8(struct tu_fx *fx, struct rp_map_attr *a)
 {
 	c_ok(fx, a);
 	a->key_size = 8;
@@ -243,7 +175,7 @@ c_key8(struct fx *fx, struct rp_map_attr *a)
 /* unprivileged: 4.19's sysctl default 0 lets anyone create an outer map;
  * 6.18's default 2 needs CAP_BPF */
 static int
-c_unpriv(struct fx *fx, struct rp_map_attr *a)
+c_unpriv(struct tu_fx *fx, struct rp_map_attr *a)
 {
 	int p;
 
@@ -255,43 +187,43 @@ c_unpriv(struct fx *fx, struct rp_map_attr *a)
 }
 
 static const struct create_case create_cases[] = {
-	{ "outer/create/array", R1("R-MIM-1"), RP_MAP_ARRAY_OF_MAPS, c_ok,
+	{ "outer/create/array", TU_R1("R-MIM-1"), RP_MAP_ARRAY_OF_MAPS, c_ok,
 	    { 0, 0 } },
-	{ "outer/create/hash", R1("R-MIM-1"), RP_MAP_HASH_OF_MAPS, c_ok,
+	{ "outer/create/hash", TU_R1("R-MIM-1"), RP_MAP_HASH_OF_MAPS, c_ok,
 	    { 0, 0 } },
-	{ "outer/create/array-value4-template", R1("R-MIM-1"),
+	{ "outer/create/array-value4-template", TU_R1("R-MIM-1"),
 	    RP_MAP_ARRAY_OF_MAPS, c_ok_value4, { 0, 0 } },
-	{ "outer/create/inner-fd-closed", R1("R-MIM-1"), RP_MAP_ARRAY_OF_MAPS,
+	{ "outer/create/inner-fd-closed", TU_R1("R-MIM-1"), RP_MAP_ARRAY_OF_MAPS,
 	    c_inner_closed, { -EBADF, -EBADF } },
-	{ "outer/create/inner-fd-none", R1("R-MIM-1"), RP_MAP_HASH_OF_MAPS,
+	{ "outer/create/inner-fd-none", TU_R1("R-MIM-1"), RP_MAP_HASH_OF_MAPS,
 	    c_inner_none, { -EBADF, -EBADF } },
-	{ "outer/create/inner-fd-socket", R1("R-MIM-1"), RP_MAP_ARRAY_OF_MAPS,
+	{ "outer/create/inner-fd-socket", TU_R1("R-MIM-1"), RP_MAP_ARRAY_OF_MAPS,
 	    c_inner_socket, { -EINVAL, -EINVAL } },
-	{ "outer/create/inner-is-outer", R1("R-MIM-1"), RP_MAP_ARRAY_OF_MAPS,
+	{ "outer/create/inner-is-outer", TU_R1("R-MIM-1"), RP_MAP_ARRAY_OF_MAPS,
 	    c_inner_outer, { -EINVAL, -EINVAL } },
-	{ "outer/create/array-value8", R1("R-MIM-1"), RP_MAP_ARRAY_OF_MAPS,
+	{ "outer/create/array-value8", TU_R1("R-MIM-1"), RP_MAP_ARRAY_OF_MAPS,
 	    c_value8, { -EINVAL, -EINVAL } },
-	{ "outer/create/hash-value8", R1("R-MIM-1"), RP_MAP_HASH_OF_MAPS,
+	{ "outer/create/hash-value8", TU_R1("R-MIM-1"), RP_MAP_HASH_OF_MAPS,
 	    c_value8, { -EINVAL, -EINVAL } },
-	{ "outer/create/array-key8", R1("R-MIM-1"), RP_MAP_ARRAY_OF_MAPS,
+	{ "outer/create/array-key8", TU_R1("R-MIM-1"), RP_MAP_ARRAY_OF_MAPS,
 	    c_key8, { -EINVAL, -EINVAL } },
 	/* R-MIM-1 requires key_size 4 only for the array kind */
-	{ "outer/create/hash-key8", R1("R-MIM-1"), RP_MAP_HASH_OF_MAPS,
+	{ "outer/create/hash-key8", TU_R1("R-MIM-1"), RP_MAP_HASH_OF_MAPS,
 	    c_key8, { 0, 0 } },
-	{ "outer/create/unprivileged", R2("R-CRE-0", "R-CRE-6a"),
+	{ "outer/create/unprivileged", TU_R2("R-CRE-0", "R-CRE-6a"),
 	    RP_MAP_ARRAY_OF_MAPS, c_unpriv, { 0, -EPERM } },
 };
 
-TU_TEST(create_table, "outer/create/table")
+TU_NAMED(create_table, "outer/create/table", "outer/create", TU_ROWS(create_cases))
 {
 	const struct create_case *c = &create_cases[_i / TU_NPROFILES];
 	int p = _i % TU_NPROFILES, proc, ret;
 	struct rp_map_attr a;
-	struct fx fx;
+	struct tu_fx fx;
 
-	if (c->want[p] == NA)
+	if (c->want[p] == TU_NA)
 		return;
-	fx_init(&fx, p);
+	tu_fx_init(&fx, p);
 	rp_map_attr_init(&a, c->type, 4, 4);
 	proc = c->setup(&fx, &a);
 	g_array_set_size(fx.ev, 0);
@@ -300,31 +232,31 @@ TU_TEST(create_table, "outer/create/table")
 		struct rp_map_info mi;
 
 		ck_assert_msg(ret >= 0, "%s [%s]: want an fd, got %d (%s)",
-		    c->name, pname[p], ret, c->rule[p]);
+		    c->name, tu_profile_names[p], ret, c->rule[p]);
 		ck_assert_int_eq(rp_map_info(fx.st, rp_fd_map(fx.st,
 		    (unsigned)proc, ret), &mi), 0);
 		ck_assert_uint_eq(mi.type, c->type);
 		ck_assert_uint_eq(mi.used, 0);
 	} else {
 		ck_assert_msg(ret == c->want[p], "%s [%s]: want %d, got %d "
-		    "(%s)", c->name, pname[p], c->want[p], ret, c->rule[p]);
-		ck_assert_msg(fx_saw_rule(&fx, c->rule[p], ret), "%s [%s]: "
-		    "model did not report %s", c->name, pname[p], c->rule[p]);
+		    "(%s)", c->name, tu_profile_names[p], c->want[p], ret, c->rule[p]);
+		ck_assert_msg(tu_saw_rule(fx.ev, c->rule[p], ret), "%s [%s]: "
+		    "model did not report %s", c->name, tu_profile_names[p], c->rule[p]);
 	}
-	fx_fini(&fx);
+	tu_fx_fini(&fx);
 }
 END_TEST
 
 /* R-MIM-1 R-FREE-1: the template is a copy; closing the template map
  * after creating the outer map frees it and the outer map still works. */
-TU_TEST(create_template_copy, "outer/create/template-copy")
+TU_NAMED(create_template_copy, "outer/create/template-copy", "outer/create", TU_NPROFILES)
 {
-	struct fx fx;
+	struct tu_fx fx;
 	int t, o, in;
 	unsigned tid;
 	uint64_t v = 0;
 
-	fx_init(&fx, _i);
+	tu_fx_init(&fx, _i);
 	t = sockarray(&fx, 8, 4, 0);
 	tid = map_id(&fx, t);
 	o = outer(&fx, RP_MAP_ARRAY_OF_MAPS, 2, t);
@@ -335,7 +267,7 @@ TU_TEST(create_template_copy, "outer/create/template-copy")
 	ck_assert_int_eq(rp_map_update(fx.st, 0, o, 1, (uint64_t)in, 0), 0);
 	ck_assert_int_eq(rp_map_lookup(fx.st, 0, o, 1, &v, 0), 0);
 	ck_assert_uint_eq(v, map_id(&fx, in));
-	fx_fini(&fx);
+	tu_fx_fini(&fx);
 }
 END_TEST
 
@@ -354,14 +286,14 @@ struct op_case {
 	const char	*name;
 	const char	*rule[TU_NPROFILES];
 	uint32_t	type;		/* outer map type */
-	void		(*setup)(struct fx *, struct op *);
+	void		(*setup)(struct tu_fx *, struct op *);
 	int		want[TU_NPROFILES];
 };
 
 /* The default: an outer map of 4 slots over an 8-byte, 4-entry template,
  * and a matching inner map as the value. */
 static void
-op_default(struct fx *fx, struct op *op, uint32_t type)
+op_default(struct tu_fx *fx, struct op *op, uint32_t type)
 {
 	memset(op, 0, sizeof(*op));
 	op->outer = outer(fx, type, 4, sockarray(fx, 8, 4, 0));
@@ -369,42 +301,42 @@ op_default(struct fx *fx, struct op *op, uint32_t type)
 }
 
 static void
-u_plain(struct fx *fx, struct op *op)
+u_plain(struct tu_fx *fx, struct op *op)
 {
 	(void)fx;
 	(void)op;
 }
 
 static void
-u_noexist(struct fx *fx, struct op *op)
+u_noexist(struct tu_fx *fx, struct op *op)
 {
 	(void)fx;
 	op->flags = RP_BPF_NOEXIST;
 }
 
 static void
-u_exist(struct fx *fx, struct op *op)
+u_exist(struct tu_fx *fx, struct op *op)
 {
 	(void)fx;
 	op->flags = RP_BPF_EXIST;
 }
 
 static void
-u_flags3(struct fx *fx, struct op *op)
+u_flags3(struct tu_fx *fx, struct op *op)
 {
 	(void)fx;
 	op->flags = 3;
 }
 
 static void
-u_key_oor(struct fx *fx, struct op *op)
+u_key_oor(struct tu_fx *fx, struct op *op)
 {
 	(void)fx;
 	op->key = 4;
 }
 
 static void
-u_flags_beat_key(struct fx *fx, struct op *op)
+u_flags_beat_key(struct tu_fx *fx, struct op *op)
 {
 	(void)fx;
 	op->key = 4;
@@ -413,7 +345,7 @@ u_flags_beat_key(struct fx *fx, struct op *op)
 }
 
 static void
-u_key_beats_fd(struct fx *fx, struct op *op)
+u_key_beats_fd(struct tu_fx *fx, struct op *op)
 {
 	(void)fx;
 	op->key = 4;
@@ -421,64 +353,64 @@ u_key_beats_fd(struct fx *fx, struct op *op)
 }
 
 static void
-u_fd_closed(struct fx *fx, struct op *op)
+u_fd_closed(struct tu_fx *fx, struct op *op)
 {
 	(void)fx;
 	op->value = 99;
 }
 
 static void
-u_fd_minus_one(struct fx *fx, struct op *op)
+u_fd_minus_one(struct tu_fx *fx, struct op *op)
 {
 	(void)fx;
 	op->value = UINT64_C(0xffffffff);
 }
 
 static void
-u_fd_socket(struct fx *fx, struct op *op)
+u_fd_socket(struct tu_fx *fx, struct op *op)
 {
 	op->value = (uint64_t)member(fx, RP_AF_INET, RP_SOCK_STREAM);
 }
 
 static void
-u_value_size(struct fx *fx, struct op *op)
+u_value_size(struct tu_fx *fx, struct op *op)
 {
 	op->value = (uint64_t)sockarray(fx, 4, 4, 0);
 }
 
 static void
-u_max_entries(struct fx *fx, struct op *op)
+u_max_entries(struct tu_fx *fx, struct op *op)
 {
 	op->value = (uint64_t)sockarray(fx, 8, 64, 0);
 }
 
 static void
-u_rdonly_inner(struct fx *fx, struct op *op)
+u_rdonly_inner(struct tu_fx *fx, struct op *op)
 {
 	op->value = (uint64_t)sockarray(fx, 8, 4, RP_BPF_F_RDONLY);
 }
 
 static void
-u_wronly_inner(struct fx *fx, struct op *op)
+u_wronly_inner(struct tu_fx *fx, struct op *op)
 {
 	op->value = (uint64_t)sockarray(fx, 8, 4, RP_BPF_F_WRONLY);
 }
 
 static void
-u_rdonly_prog_inner(struct fx *fx, struct op *op)
+u_rdonly_prog_inner(struct tu_fx *fx, struct op *op)
 {
 	op->value = (uint64_t)sockarray(fx, 8, 4, RP_BPF_F_RDONLY_PROG);
 }
 
 static void
-u_numa_inner(struct fx *fx, struct op *op)
+u_numa_inner(struct tu_fx *fx, struct op *op)
 {
 	op->value = (uint64_t)sockarray(fx, 8, 4, RP_BPF_F_NUMA_NODE);
 }
 
 /* a template created RDONLY: in 4.19 its stored flags say RDONLY */
 static void
-u_rdonly_template(struct fx *fx, struct op *op)
+u_rdonly_template(struct tu_fx *fx, struct op *op)
 {
 	op->outer = outer(fx, RP_MAP_ARRAY_OF_MAPS, 4,
 	    sockarray(fx, 8, 4, RP_BPF_F_RDONLY));
@@ -486,7 +418,7 @@ u_rdonly_template(struct fx *fx, struct op *op)
 }
 
 static void
-u_sockmap_inner(struct fx *fx, struct op *op)
+u_sockmap_inner(struct tu_fx *fx, struct op *op)
 {
 	struct rp_map_attr a;
 	int fd;
@@ -498,14 +430,14 @@ u_sockmap_inner(struct fx *fx, struct op *op)
 }
 
 static void
-u_outer_inner(struct fx *fx, struct op *op)
+u_outer_inner(struct tu_fx *fx, struct op *op)
 {
 	op->value = (uint64_t)outer(fx, RP_MAP_ARRAY_OF_MAPS, 4,
 	    sockarray(fx, 8, 4, 0));
 }
 
 static void
-u_rdonly_outer(struct fx *fx, struct op *op)
+u_rdonly_outer(struct tu_fx *fx, struct op *op)
 {
 	struct rp_map_attr a;
 
@@ -517,34 +449,34 @@ u_rdonly_outer(struct fx *fx, struct op *op)
 }
 
 static void
-u_frozen_outer(struct fx *fx, struct op *op)
+u_frozen_outer(struct tu_fx *fx, struct op *op)
 {
 	ck_assert_int_eq(rp_map_freeze(fx->st, 0, op->outer), 0);
 }
 
 static void
-u_present(struct fx *fx, struct op *op)
+u_present(struct tu_fx *fx, struct op *op)
 {
 	ck_assert_int_eq(rp_map_update(fx->st, 0, op->outer, op->key,
 	    (uint64_t)sockarray(fx, 8, 4, 0), RP_BPF_ANY), 0);
 }
 
 static void
-u_present_noexist(struct fx *fx, struct op *op)
+u_present_noexist(struct tu_fx *fx, struct op *op)
 {
 	u_present(fx, op);
 	op->flags = RP_BPF_NOEXIST;
 }
 
 static void
-u_present_exist(struct fx *fx, struct op *op)
+u_present_exist(struct tu_fx *fx, struct op *op)
 {
 	u_present(fx, op);
 	op->flags = RP_BPF_EXIST;
 }
 
 static void
-u_hash_big_key(struct fx *fx, struct op *op)
+u_hash_big_key(struct tu_fx *fx, struct op *op)
 {
 	(void)fx;
 	op->key = 0xfffffff0u;	/* any key: the hash kind has no index */
@@ -552,86 +484,86 @@ u_hash_big_key(struct fx *fx, struct op *op)
 
 static const struct op_case update_cases[] = {
 	/* ARRAY_OF_MAPS: R-MIM-6 order, then R-MIM-2/R-MIM-3/R-MIM-4 */
-	{ "outer/update/array/ok", R1("R-MIM-6"), RP_MAP_ARRAY_OF_MAPS,
+	{ "outer/update/array/ok", TU_R1("R-MIM-6"), RP_MAP_ARRAY_OF_MAPS,
 	    u_plain, { 0, 0 } },
-	{ "outer/update/array/noexist", R1("R-MIM-6"), RP_MAP_ARRAY_OF_MAPS,
+	{ "outer/update/array/noexist", TU_R1("R-MIM-6"), RP_MAP_ARRAY_OF_MAPS,
 	    u_noexist, { -EINVAL, -EINVAL } },
-	{ "outer/update/array/exist", R1("R-MIM-6"), RP_MAP_ARRAY_OF_MAPS,
+	{ "outer/update/array/exist", TU_R1("R-MIM-6"), RP_MAP_ARRAY_OF_MAPS,
 	    u_exist, { -EINVAL, -EINVAL } },
-	{ "outer/update/array/exist-present", R1("R-MIM-6"),
+	{ "outer/update/array/exist-present", TU_R1("R-MIM-6"),
 	    RP_MAP_ARRAY_OF_MAPS, u_present_exist, { -EINVAL, -EINVAL } },
-	{ "outer/update/array/index", R1("R-MIM-6"), RP_MAP_ARRAY_OF_MAPS,
+	{ "outer/update/array/index", TU_R1("R-MIM-6"), RP_MAP_ARRAY_OF_MAPS,
 	    u_key_oor, { -E2BIG, -E2BIG } },
-	{ "outer/update/array/flags-beat-index", R1("R-MIM-6"),
+	{ "outer/update/array/flags-beat-index", TU_R1("R-MIM-6"),
 	    RP_MAP_ARRAY_OF_MAPS, u_flags_beat_key, { -EINVAL, -EINVAL } },
-	{ "outer/update/array/index-beats-fd", R1("R-MIM-6"),
+	{ "outer/update/array/index-beats-fd", TU_R1("R-MIM-6"),
 	    RP_MAP_ARRAY_OF_MAPS, u_key_beats_fd, { -E2BIG, -E2BIG } },
-	{ "outer/update/array/fd-closed", R1("R-MIM-6"), RP_MAP_ARRAY_OF_MAPS,
+	{ "outer/update/array/fd-closed", TU_R1("R-MIM-6"), RP_MAP_ARRAY_OF_MAPS,
 	    u_fd_closed, { -EBADF, -EBADF } },
-	{ "outer/update/array/fd-minus-one", R1("R-MIM-6"),
+	{ "outer/update/array/fd-minus-one", TU_R1("R-MIM-6"),
 	    RP_MAP_ARRAY_OF_MAPS, u_fd_minus_one, { -EBADF, -EBADF } },
-	{ "outer/update/array/fd-socket", R1("R-MIM-6"), RP_MAP_ARRAY_OF_MAPS,
+	{ "outer/update/array/fd-socket", TU_R1("R-MIM-6"), RP_MAP_ARRAY_OF_MAPS,
 	    u_fd_socket, { -EINVAL, -EINVAL } },
-	{ "outer/update/array/value-size", R2("R-MIM-2", "R-MIM-3"),
+	{ "outer/update/array/value-size", TU_R2("R-MIM-2", "R-MIM-3"),
 	    RP_MAP_ARRAY_OF_MAPS, u_value_size, { -EINVAL, -EINVAL } },
-	{ "outer/update/array/max-entries", R2("R-MIM-2", "R-MIM-3"),
+	{ "outer/update/array/max-entries", TU_R2("R-MIM-2", "R-MIM-3"),
 	    RP_MAP_ARRAY_OF_MAPS, u_max_entries, { -EINVAL, 0 } },
-	{ "outer/update/array/rdonly-inner", R2("R-MIM-2 R-MIM-4",
+	{ "outer/update/array/rdonly-inner", TU_R2("R-MIM-2 R-MIM-4",
 	    "R-MIM-3 R-MIM-4"), RP_MAP_ARRAY_OF_MAPS, u_rdonly_inner,
 	    { -EINVAL, 0 } },
-	{ "outer/update/array/wronly-inner", R2("R-MIM-2 R-MIM-4",
+	{ "outer/update/array/wronly-inner", TU_R2("R-MIM-2 R-MIM-4",
 	    "R-MIM-3 R-MIM-4"), RP_MAP_ARRAY_OF_MAPS, u_wronly_inner,
 	    { -EINVAL, 0 } },
-	{ "outer/update/array/rdonly-template", R1("R-MIM-4 R-CRE-10"),
+	{ "outer/update/array/rdonly-template", TU_R1("R-MIM-4 R-CRE-10"),
 	    RP_MAP_ARRAY_OF_MAPS, u_rdonly_template, { 0, 0 } },
-	{ "outer/update/array/rdonly-prog-inner", R1("R-MIM-3"),
-	    RP_MAP_ARRAY_OF_MAPS, u_rdonly_prog_inner, { NA, -EINVAL } },
-	{ "outer/update/array/numa-inner", R2("R-MIM-2", "R-MIM-3"),
+	{ "outer/update/array/rdonly-prog-inner", TU_R1("R-MIM-3"),
+	    RP_MAP_ARRAY_OF_MAPS, u_rdonly_prog_inner, { TU_NA, -EINVAL } },
+	{ "outer/update/array/numa-inner", TU_R2("R-MIM-2", "R-MIM-3"),
 	    RP_MAP_ARRAY_OF_MAPS, u_numa_inner, { -EINVAL, -EINVAL } },
-	{ "outer/update/array/sockmap-inner", R1("R-MIM-3"),
-	    RP_MAP_ARRAY_OF_MAPS, u_sockmap_inner, { NA, -EINVAL } },
-	{ "outer/update/array/outer-inner", R2("R-MIM-2", "R-MIM-3"),
+	{ "outer/update/array/sockmap-inner", TU_R1("R-MIM-3"),
+	    RP_MAP_ARRAY_OF_MAPS, u_sockmap_inner, { TU_NA, -EINVAL } },
+	{ "outer/update/array/outer-inner", TU_R2("R-MIM-2", "R-MIM-3"),
 	    RP_MAP_ARRAY_OF_MAPS, u_outer_inner, { -EINVAL, -EINVAL } },
-	{ "outer/update/array/rdonly-outer", R1("R-UPD-0b"),
+	{ "outer/update/array/rdonly-outer", TU_R1("R-UPD-0b"),
 	    RP_MAP_ARRAY_OF_MAPS, u_rdonly_outer, { -EPERM, -EPERM } },
-	{ "outer/update/array/frozen-outer", R1("R-CMD-3 R-UPD-0b"),
-	    RP_MAP_ARRAY_OF_MAPS, u_frozen_outer, { NA, -EPERM } },
+	{ "outer/update/array/frozen-outer", TU_R1("R-CMD-3 R-UPD-0b"),
+	    RP_MAP_ARRAY_OF_MAPS, u_frozen_outer, { TU_NA, -EPERM } },
 	/* HASH_OF_MAPS: keyed like a hash map (R-MIM-6) */
-	{ "outer/update/hash/any", R1("R-MIM-6"), RP_MAP_HASH_OF_MAPS,
+	{ "outer/update/hash/any", TU_R1("R-MIM-6"), RP_MAP_HASH_OF_MAPS,
 	    u_plain, { 0, 0 } },
-	{ "outer/update/hash/any-big-key", R1("R-MIM-6"), RP_MAP_HASH_OF_MAPS,
+	{ "outer/update/hash/any-big-key", TU_R1("R-MIM-6"), RP_MAP_HASH_OF_MAPS,
 	    u_hash_big_key, { 0, 0 } },
-	{ "outer/update/hash/noexist-absent", R1("R-MIM-6"),
+	{ "outer/update/hash/noexist-absent", TU_R1("R-MIM-6"),
 	    RP_MAP_HASH_OF_MAPS, u_noexist, { 0, 0 } },
-	{ "outer/update/hash/noexist-present", R1("R-MIM-6"),
+	{ "outer/update/hash/noexist-present", TU_R1("R-MIM-6"),
 	    RP_MAP_HASH_OF_MAPS, u_present_noexist, { -EEXIST, -EEXIST } },
-	{ "outer/update/hash/exist-absent", R1("R-MIM-6"),
+	{ "outer/update/hash/exist-absent", TU_R1("R-MIM-6"),
 	    RP_MAP_HASH_OF_MAPS, u_exist, { -ENOENT, -ENOENT } },
-	{ "outer/update/hash/exist-present", R1("R-MIM-6"),
+	{ "outer/update/hash/exist-present", TU_R1("R-MIM-6"),
 	    RP_MAP_HASH_OF_MAPS, u_present_exist, { 0, 0 } },
-	{ "outer/update/hash/flags-3", R1("R-MIM-6"), RP_MAP_HASH_OF_MAPS,
+	{ "outer/update/hash/flags-3", TU_R1("R-MIM-6"), RP_MAP_HASH_OF_MAPS,
 	    u_flags3, { -EINVAL, -EINVAL } },
-	{ "outer/update/hash/fd-closed", R1("R-MIM-6"), RP_MAP_HASH_OF_MAPS,
+	{ "outer/update/hash/fd-closed", TU_R1("R-MIM-6"), RP_MAP_HASH_OF_MAPS,
 	    u_fd_closed, { -EBADF, -EBADF } },
-	{ "outer/update/hash/max-entries", R2("R-MIM-2", "R-MIM-3"),
+	{ "outer/update/hash/max-entries", TU_R2("R-MIM-2", "R-MIM-3"),
 	    RP_MAP_HASH_OF_MAPS, u_max_entries, { -EINVAL, 0 } },
-	{ "outer/update/hash/rdonly-inner", R2("R-MIM-2 R-MIM-4",
+	{ "outer/update/hash/rdonly-inner", TU_R2("R-MIM-2 R-MIM-4",
 	    "R-MIM-3 R-MIM-4"), RP_MAP_HASH_OF_MAPS, u_rdonly_inner,
 	    { -EINVAL, 0 } },
 };
 
-TU_TEST(update_table, "outer/update/table")
+TU_NAMED(update_table, "outer/update/table", "outer/update", TU_ROWS(update_cases))
 {
 	const struct op_case *c = &update_cases[_i / TU_NPROFILES];
 	int p = _i % TU_NPROFILES, ret;
-	struct fx fx;
+	struct tu_fx fx;
 	struct op op;
 	unsigned om, in;
 	struct rp_map_info before;
 
-	if (c->want[p] == NA)
+	if (c->want[p] == TU_NA)
 		return;
-	fx_init(&fx, p);
+	tu_fx_init(&fx, p);
 	op_default(&fx, &op, c->type);
 	c->setup(&fx, &op);
 	om = map_id(&fx, op.outer);
@@ -640,7 +572,7 @@ TU_TEST(update_table, "outer/update/table")
 	g_array_set_size(fx.ev, 0);
 	ret = rp_map_update(fx.st, 0, op.outer, op.key, op.value, op.flags);
 	ck_assert_msg(ret == c->want[p], "%s [%s]: want %d, got %d (%s)",
-	    c->name, pname[p], c->want[p], ret, c->rule[p]);
+	    c->name, tu_profile_names[p], c->want[p], ret, c->rule[p]);
 	if (ret == 0) {
 		uint64_t v = 0;
 
@@ -654,14 +586,14 @@ TU_TEST(update_table, "outer/update/table")
 	} else {
 		struct rp_map_info after;
 
-		ck_assert_msg(fx_saw_rule(&fx, c->rule[p], ret), "%s [%s]: "
-		    "model did not report %s", c->name, pname[p], c->rule[p]);
+		ck_assert_msg(tu_saw_rule(fx.ev, c->rule[p], ret), "%s [%s]: "
+		    "model did not report %s", c->name, tu_profile_names[p], c->rule[p]);
 		ck_assert_int_eq(rp_map_info(fx.st, om, &after), 0);
 		ck_assert_uint_eq(after.used, before.used);
 		if (in != 0)
 			ck_assert_uint_eq(map_refs(&fx, in), 1);
 	}
-	fx_fini(&fx);
+	tu_fx_fini(&fx);
 }
 END_TEST
 
@@ -674,13 +606,13 @@ END_TEST
  * map's id (the kernel's bpf_map_fd_sys_lookup_elem()); an empty or
  * out-of-range slot gives -ENOENT.
  */
-TU_TEST(lookup_ids, "outer/lookup/ids")
+TU_NAMED(lookup_ids, "outer/lookup/ids", "outer/lookup", TU_NPROFILES)
 {
-	struct fx fx;
+	struct tu_fx fx;
 	int ao, ho, i1, i2;
 	uint64_t v = 0;
 
-	fx_init(&fx, _i);
+	tu_fx_init(&fx, _i);
 	ao = outer(&fx, RP_MAP_ARRAY_OF_MAPS, 2, sockarray(&fx, 8, 4, 0));
 	ho = outer(&fx, RP_MAP_HASH_OF_MAPS, 2, sockarray(&fx, 8, 4, 0));
 	i1 = sockarray(&fx, 8, 4, 0);
@@ -700,27 +632,27 @@ TU_TEST(lookup_ids, "outer/lookup/ids")
 	/* one inner map in two slots: three holders */
 	ck_assert_uint_eq(map_refs(&fx, map_id(&fx, i1)), 3);
 	ck_assert_int_eq(rp_map_lookup(fx.st, 0, ao, 0, &v, 0), -ENOENT);
-	fx_fini(&fx);
+	tu_fx_fini(&fx);
 }
 END_TEST
 
 /* R-MIM-7: delete errors and success, for both kinds. */
-TU_TEST(delete_slots, "outer/delete/slots")
+TU_NAMED(delete_slots, "outer/delete/slots", "outer/delete", TU_NPROFILES)
 {
-	struct fx fx;
+	struct tu_fx fx;
 	int ao, ho, in;
 	unsigned iid;
 
-	fx_init(&fx, _i);
+	tu_fx_init(&fx, _i);
 	ao = outer(&fx, RP_MAP_ARRAY_OF_MAPS, 2, sockarray(&fx, 8, 4, 0));
 	ho = outer(&fx, RP_MAP_HASH_OF_MAPS, 2, sockarray(&fx, 8, 4, 0));
 	in = sockarray(&fx, 8, 4, 0);
 	iid = map_id(&fx, in);
 	g_array_set_size(fx.ev, 0);
 	ck_assert_int_eq(rp_map_delete(fx.st, 0, ao, 2), -E2BIG);
-	ck_assert(fx_saw_rule(&fx, "R-MIM-7", -E2BIG));
+	ck_assert(tu_saw_rule(fx.ev, "R-MIM-7", -E2BIG));
 	ck_assert_int_eq(rp_map_delete(fx.st, 0, ao, 1), -ENOENT);
-	ck_assert(fx_saw_rule(&fx, "R-MIM-7", -ENOENT));
+	ck_assert(tu_saw_rule(fx.ev, "R-MIM-7", -ENOENT));
 	ck_assert_int_eq(rp_map_delete(fx.st, 0, ho, 1234), -ENOENT);
 	ck_assert_int_eq(rp_map_update(fx.st, 0, ao, 1, (uint64_t)in, 0), 0);
 	ck_assert_int_eq(rp_map_update(fx.st, 0, ho, 1234, (uint64_t)in, 0),
@@ -733,7 +665,7 @@ TU_TEST(delete_slots, "outer/delete/slots")
 	ck_assert_uint_eq(map_refs(&fx, iid), 1);
 	ck_assert_int_eq(rp_map_delete(fx.st, 0, ho, 1234), -ENOENT);
 	ck_assert(map_alive(&fx, iid));		/* the fd still holds it */
-	fx_fini(&fx);
+	tu_fx_fini(&fx);
 }
 END_TEST
 
@@ -741,20 +673,20 @@ END_TEST
  * model's allocation limit (1 GiB) is -ENOMEM; a HASH_OF_MAPS of the same
  * size allocates nothing up front and is created.  (4.19: with no
  * RLIMIT_MEMLOCK limit, else R-CRE-6c's -EPERM comes first.) */
-TU_TEST(create_alloc_fails, "outer/create/alloc-fails")
+TU_NAMED(create_alloc_fails, "outer/create/alloc-fails", "outer/create", TU_NPROFILES)
 {
-	struct fx fx;
+	struct tu_fx fx;
 	struct rp_map_attr a;
 
-	fx_init(&fx, _i);
+	tu_fx_init(&fx, _i);
 	ck_assert_int_eq(rp_proc_set_memlock(fx.st, 0, UINT64_MAX), 0);
 	rp_map_attr_init(&a, RP_MAP_ARRAY_OF_MAPS, 4, 0x10000000);
 	a.inner_map_fd = sockarray(&fx, 8, 4, 0);
 	ck_assert_int_eq(rp_map_create(fx.st, 0, &a), -ENOMEM);
-	ck_assert(fx_saw_rule(&fx, "R-CRE-6d", -ENOMEM));
+	ck_assert(tu_saw_rule(fx.ev, "R-CRE-6d", -ENOMEM));
 	a.map_type = RP_MAP_HASH_OF_MAPS;
 	ck_assert_int_ge(rp_map_create(fx.st, 0, &a), 0);
-	fx_fini(&fx);
+	tu_fx_fini(&fx);
 }
 END_TEST
 
@@ -765,14 +697,14 @@ END_TEST
  * empty map at once), the array walk of R-NXT-2..R-NXT-4 being for
  * arrays only.
  */
-TU_TEST(hash_full_and_walk, "outer/update/hash-full-and-walk")
+TU_NAMED(hash_full_and_walk, "outer/update/hash-full-and-walk", "outer/delete", TU_NPROFILES)
 {
-	struct fx fx;
+	struct tu_fx fx;
 	int ho, in, in2;
 	uint32_t k, next;
 	int n = 0, err;
 
-	fx_init(&fx, _i);
+	tu_fx_init(&fx, _i);
 	ho = outer(&fx, RP_MAP_HASH_OF_MAPS, 2, sockarray(&fx, 8, 4, 0));
 	in = sockarray(&fx, 8, 4, 0);
 	in2 = sockarray(&fx, 8, 4, 0);
@@ -783,7 +715,7 @@ TU_TEST(hash_full_and_walk, "outer/update/hash-full-and-walk")
 	g_array_set_size(fx.ev, 0);
 	ck_assert_int_eq(rp_map_update(fx.st, 0, ho, 6, (uint64_t)in2, 0),
 	    -E2BIG);
-	ck_assert(fx_saw_rule(&fx, "R-MIM-6", -E2BIG));
+	ck_assert(tu_saw_rule(fx.ev, "R-MIM-6", -E2BIG));
 	ck_assert_uint_eq(rp_map_slot(fx.st, map_id(&fx, ho), 6), 0);
 	ck_assert_int_eq(rp_map_update(fx.st, 0, ho, 5, (uint64_t)in2,
 	    RP_BPF_EXIST), 0);
@@ -796,7 +728,7 @@ TU_TEST(hash_full_and_walk, "outer/update/hash-full-and-walk")
 	}
 	ck_assert_int_eq(err, -ENOENT);
 	ck_assert_int_eq(n, 2);
-	fx_fini(&fx);
+	tu_fx_fini(&fx);
 }
 END_TEST
 
@@ -810,14 +742,14 @@ END_TEST
  * sockets' owner words cleared, the sockets stay hashed, listening and in
  * their groups, and can join the new inner map.
  */
-TU_TEST(hold_replace_frees, "outer/hold/replace-frees")
+TU_NAMED(hold_replace_frees, "outer/hold/replace-frees", "outer/hold", TU_NPROFILES)
 {
-	struct fx fx;
+	struct tu_fx fx;
 	int o, i1, i2, a, b;
 	unsigned id1, ga, gb;
 	uint64_t v = 0;
 
-	fx_init(&fx, _i);
+	tu_fx_init(&fx, _i);
 	o = outer(&fx, RP_MAP_ARRAY_OF_MAPS, 1, sockarray(&fx, 8, 4, 0));
 	i1 = sockarray(&fx, 8, 4, 0);
 	id1 = map_id(&fx, i1);
@@ -847,19 +779,19 @@ TU_TEST(hold_replace_frees, "outer/hold/replace-frees")
 	ck_assert_int_eq(rp_map_update(fx.st, 0, i2, 0, (uint64_t)a, 0), 0);
 	ck_assert_int_eq(rp_map_lookup(fx.st, 0, o, 0, &v, 0), 0);
 	ck_assert_uint_eq(v, map_id(&fx, i2));
-	fx_fini(&fx);
+	tu_fx_fini(&fx);
 }
 END_TEST
 
 /* R-FREE-1 R-MIM-7: delete of the last holder frees the inner map too;
  * an inner map with another holder (an fd) survives the replacement. */
-TU_TEST(hold_delete_frees, "outer/hold/delete-frees")
+TU_NAMED(hold_delete_frees, "outer/hold/delete-frees", "outer/hold", TU_NPROFILES)
 {
-	struct fx fx;
+	struct tu_fx fx;
 	int o, i1, i2, a;
 	unsigned id1, id2;
 
-	fx_init(&fx, _i);
+	tu_fx_init(&fx, _i);
 	o = outer(&fx, RP_MAP_HASH_OF_MAPS, 4, sockarray(&fx, 8, 4, 0));
 	i1 = sockarray(&fx, 8, 4, 0);
 	i2 = sockarray(&fx, 8, 4, 0);
@@ -882,7 +814,7 @@ TU_TEST(hold_delete_frees, "outer/hold/delete-frees")
 	ck_assert(!map_alive(&fx, id1));
 	ck_assert_int_eq(sinfo_fd(&fx, a).owner, RP_OWNER_NONE);
 	ck_assert(sinfo_fd(&fx, a).hashed);
-	fx_fini(&fx);
+	tu_fx_fini(&fx);
 }
 END_TEST
 
@@ -891,18 +823,18 @@ END_TEST
  * maps held only there are freed (their sockets released, still in their
  * groups), inner maps with fds survive; the same for both kinds.
  */
-TU_TEST(hold_outer_free, "outer/hold/outer-free")
+TU_NAMED(hold_outer_free, "outer/hold/outer-free", "outer/hold", TU_NPROFILES)
 {
 	static const uint32_t types[] = {
 		RP_MAP_ARRAY_OF_MAPS, RP_MAP_HASH_OF_MAPS
 	};
 
 	for (size_t t = 0; t < G_N_ELEMENTS(types); t++) {
-		struct fx fx;
+		struct tu_fx fx;
 		int o, i1, i2, a, b;
 		unsigned oid, id1, id2;
 
-		fx_init(&fx, _i);
+		tu_fx_init(&fx, _i);
 		o = outer(&fx, types[t], 4, sockarray(&fx, 8, 2, 0));
 		oid = map_id(&fx, o);
 		i1 = sockarray(&fx, 8, 2, 0);
@@ -931,7 +863,7 @@ TU_TEST(hold_outer_free, "outer/hold/outer-free")
 		ck_assert(sinfo_fd(&fx, a).hashed);
 		ck_assert_uint_ne(sinfo_fd(&fx, a).group, 0);
 		ck_assert_int_eq(sinfo_fd(&fx, b).owner, RP_OWNER_SLOT);
-		fx_fini(&fx);
+		tu_fx_fini(&fx);
 	}
 }
 END_TEST
@@ -941,7 +873,7 @@ END_TEST
  */
 
 static int
-load_via_outer(struct fx *fx, int map, uint32_t outer_key, uint32_t key,
+load_via_outer(struct tu_fx *fx, int map, uint32_t outer_key, uint32_t key,
     bool bad_helper)
 {
 	struct rp_prog_attr pa = { .prog_type = RP_PROG_SK_REUSEPORT,
@@ -961,13 +893,13 @@ load_via_outer(struct fx *fx, int map, uint32_t outer_key, uint32_t key,
  * load; declaring selection through a map that is not an outer map fails
  * the load; a loaded program holds the outer map.
  */
-TU_TEST(prog_load, "outer/prog/load")
+TU_NAMED(prog_load, "outer/prog/load", "outer/prog", TU_NPROFILES)
 {
-	struct fx fx;
+	struct tu_fx fx;
 	int o, sa, prog;
 	unsigned oid;
 
-	fx_init(&fx, _i);
+	tu_fx_init(&fx, _i);
 	o = outer(&fx, RP_MAP_ARRAY_OF_MAPS, 1, sockarray(&fx, 8, 4, 0));
 	oid = map_id(&fx, o);
 	sa = sockarray(&fx, 8, 4, 0);
@@ -976,21 +908,21 @@ TU_TEST(prog_load, "outer/prog/load")
 	ck_assert_uint_eq(map_refs(&fx, oid), 2);
 	g_array_set_size(fx.ev, 0);
 	ck_assert_int_eq(load_via_outer(&fx, o, 0, 1, true), -EINVAL);
-	ck_assert(fx_saw_rule(&fx, "R-PRG-1", -EINVAL));
+	ck_assert(tu_saw_rule(fx.ev, "R-PRG-1", -EINVAL));
 	g_array_set_size(fx.ev, 0);
 	ck_assert_int_eq(load_via_outer(&fx, sa, 0, 1, false), -EINVAL);
-	ck_assert(fx_saw_rule(&fx, "R-PRG-3", -EINVAL));
+	ck_assert(tu_saw_rule(fx.ev, "R-PRG-3", -EINVAL));
 	ck_assert_int_eq(rp_close(fx.st, 0, o), 0);
 	ck_assert(map_alive(&fx, oid));
 	ck_assert_int_eq(rp_close(fx.st, 0, prog), 0);
 	ck_assert(!map_alive(&fx, oid));
-	fx_fini(&fx);
+	tu_fx_fini(&fx);
 }
 END_TEST
 
 /* A UDP packet from a fixed client to port on loopback. */
 static struct rp_delivery
-send_udp(struct fx *fx, uint16_t port)
+send_udp(struct tu_fx *fx, uint16_t port)
 {
 	struct rp_packet pkt = { .protocol = RP_IPPROTO_UDP,
 	    .src = tu_addr(RP_AF_INET, 1, 40000),
@@ -1007,14 +939,14 @@ send_udp(struct fx *fx, uint16_t port)
  * array's slot; storing another inner array switches every later packet
  * at once; deleting the slot makes it drop again.
  */
-TU_TEST(prog_select, "outer/prog/select")
+TU_NAMED(prog_select, "outer/prog/select", "outer/prog", TU_NPROFILES)
 {
-	struct fx fx;
+	struct tu_fx fx;
 	int o, i1, i2, a, b, prog;
 	uint16_t port;
 	struct rp_delivery d;
 
-	fx_init(&fx, _i);
+	tu_fx_init(&fx, _i);
 	a = member(&fx, RP_AF_INET, RP_SOCK_DGRAM);
 	port = tu_port(fx.st, 0, a);
 	b = tu_reuse_sock(fx.st, 0, RP_AF_INET, RP_SOCK_DGRAM, 1, port);
@@ -1041,50 +973,9 @@ TU_TEST(prog_select, "outer/prog/select")
 	ck_assert_int_eq(rp_map_delete(fx.st, 0, o, 0), 0);
 	d = send_udp(&fx, port);
 	ck_assert_int_eq(d.outcome, RP_DROPPED);
-	fx_fini(&fx);
+	tu_fx_fini(&fx);
 }
 END_TEST
 
-static Suite *
-outer_suite(void)
-{
-	Suite *s = suite_create("outer");
-	TCase *tc;
 
-	tc = tcase_create("outer/create");
-	tcase_add_loop_test(tc, create_table, 0, ROWS(create_cases));
-	tcase_add_loop_test(tc, create_template_copy, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, create_alloc_fails, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("outer/update");
-	tcase_add_loop_test(tc, update_table, 0, ROWS(update_cases));
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("outer/lookup");
-	tcase_add_loop_test(tc, lookup_ids, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("outer/delete");
-	tcase_add_loop_test(tc, delete_slots, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, hash_full_and_walk, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("outer/hold");
-	tcase_add_loop_test(tc, hold_replace_frees, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, hold_delete_frees, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, hold_outer_free, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("outer/prog");
-	tcase_add_loop_test(tc, prog_load, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, prog_select, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int
-main(void)
-{
-	return tu_run_suite(outer_suite()) != 0;
-}
+TU_MAIN("outer")

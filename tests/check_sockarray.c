@@ -11,7 +11,7 @@
  * profiles: loop index i is row i / 2 under profile i % 2 (0 = 4.19,
  * 1 = 6.18).  A row names its case ("sockarray/update/noexist-occupied"),
  * the docs/SPEC.md rules it pins per profile, a set-up function and the
- * expected result per profile (NA: the row does not apply).  For a failing
+ * expected result per profile (TU_NA: the row does not apply).  For a failing
  * row the first rule named must be the one the model reports as deciding
  * (RP_EV_RULE with that errno), unless the row is marked quiet (the fd
  * lookup of the syscall layer reports no rule).  Every case ends with the
@@ -28,22 +28,9 @@
 #include "testutil.h"
 #include "rp-int.h"
 
-/* A test with a hierarchical name ("sockarray/update/table"). */
-#define TU_TEST(fn, name)						\
-	static void fn##_fn(int _i CK_ATTRIBUTE_UNUSED);		\
-	static const TTest fn##_ttest = { name, fn##_fn, __FILE__,	\
-	    __LINE__ };							\
-	static const TTest *fn = &fn##_ttest;				\
-	static void fn##_fn(int _i CK_ATTRIBUTE_UNUSED)
-
-#define P_419		0
-#define P_618		1
-#define NA		INT_MIN		/* row does not apply to the profile */
 #define ENOTSUPP	RP_ENOTSUPP
 #define U64_M1		UINT64_MAX	/* 64-bit -1 */
 #define U32_M1		UINT64_C(0xffffffff)	/* 32-bit -1 */
-
-static const char *const pname[TU_NPROFILES] = { "4.19", "6.18" };
 
 /* ---------------------------------------------------------------------
  * Fixture: one state, an observer keeping every event, a race hook.
@@ -70,16 +57,6 @@ struct fx {
 };
 
 static void
-fx_event(void *ud, const struct rp_event *ev)
-{
-	struct fx *fx = ud;
-
-	g_array_append_val(fx->ev, *ev);
-}
-
-static const struct rp_observer fx_obs = { .event = fx_event };
-
-static void
 fx_sched(void *ud, enum rp_sched_point pt, unsigned obj)
 {
 	struct fx *fx = ud;
@@ -102,10 +79,8 @@ fx_init(struct fx *fx, int p)
 {
 	memset(fx, 0, sizeof(*fx));
 	fx->p = p;
-	fx->st = rp_state_new(tu_profile(p));
-	ck_assert_ptr_nonnull(fx->st);
-	fx->ev = g_array_new(FALSE, FALSE, sizeof(struct rp_event));
-	rp_state_set_observer(fx->st, &fx_obs, fx);
+	fx->st = tu_state_new(p);
+	fx->ev = tu_record(fx->st);
 	/* keep accidental huge allocations cheap (R-CRE-6d) */
 	fx->st->kmem_limit = UINT64_C(256) << 20;
 }
@@ -142,33 +117,6 @@ static void
 fx_clear(struct fx *fx)
 {
 	g_array_set_size(fx->ev, 0);
-}
-
-/* Did the model report rule `rule` deciding err? */
-static bool
-fx_saw_rule(const struct fx *fx, const char *rule, int err)
-{
-	for (guint i = 0; i < fx->ev->len; i++) {
-		const struct rp_event *e = &g_array_index(fx->ev,
-		    struct rp_event, i);
-
-		if (e->kind == RP_EV_RULE && e->rule != NULL &&
-		    strcmp(e->rule, rule) == 0 && e->err == err)
-			return true;
-	}
-	return false;
-}
-
-/* Number of events of kind k. */
-static unsigned
-fx_count(const struct fx *fx, enum rp_event_kind k)
-{
-	unsigned n = 0;
-
-	for (guint i = 0; i < fx->ev->len; i++)
-		if (g_array_index(fx->ev, struct rp_event, i).kind == k)
-			n++;
-	return n;
 }
 
 /*
@@ -217,8 +165,8 @@ assert_rule(const struct fx *fx, const char *name, const char *rules,
 {
 	char *r = first_rule(rules);
 
-	ck_assert_msg(fx_saw_rule(fx, r, err), "%s [%s]: model did not "
-	    "report %s deciding %d", name, pname[fx->p], r, err);
+	ck_assert_msg(tu_saw_rule(fx->ev, r, err), "%s [%s]: model did not "
+	    "report %s deciding %d", name, tu_profile_names[fx->p], r, err);
 	g_free(r);
 }
 
@@ -366,11 +314,9 @@ struct create_case {
 	const char	*rule[TU_NPROFILES];	/* first id: deciding rule */
 	/* adjust attr and state; returns the calling process */
 	unsigned	(*setup)(struct fx *, struct rp_map_attr *);
-	int		want[TU_NPROFILES];	/* 0: an fd; -errno; NA */
+	int		want[TU_NPROFILES];	/* 0: an fd; -errno; TU_NA */
 };
 
-#define R1(r)		{ r, r }
-#define R2(a, b)	{ a, b }
 
 static unsigned
 c_plain(struct fx *fx, struct rp_map_attr *a)
@@ -385,7 +331,7 @@ static unsigned
 c_gate(struct fx *fx, struct rp_map_attr *a)
 {
 	(void)a;
-	if (fx->p == P_419)
+	if (fx->p == TU_P_419)
 		ck_assert_int_eq(rp_sysctl_set(fx->st, 0,
 		    "kernel.unprivileged_bpf_disabled", 1), 0);
 	return (unsigned)unpriv_proc(fx, 0);
@@ -886,181 +832,181 @@ c_btf_badname(struct fx *fx, struct rp_map_attr *a)
 static const struct create_case create_cases[] = {
 	/* R-CRE-0: 4.19 gate at bpf() entry; 6.18 gate in map create */
 	{ "sockarray/create/gate/unpriv-disabled",
-	    R2("R-CRE-0", "R-CRE-6a"), c_gate, { -EPERM, -EPERM } },
+	    TU_R2("R-CRE-0", "R-CRE-6a"), c_gate, { -EPERM, -EPERM } },
 	{ "sockarray/create/gate/beats-tail",
-	    R2("R-CRE-0", "R-CRE-1"), c_gate_tail, { -EPERM, -EINVAL } },
+	    TU_R2("R-CRE-0", "R-CRE-1"), c_gate_tail, { -EPERM, -EINVAL } },
 	{ "sockarray/create/gate/sys-admin-passes",
-	    R1("R-CRE-0 R-CRE-6a"), c_gate_sys_admin, { 0, 0 } },
+	    TU_R1("R-CRE-0 R-CRE-6a"), c_gate_sys_admin, { 0, 0 } },
 	{ "sockarray/create/gate/cap-bpf",
-	    R2("R-CRE-0", "R-CRE-6a"), c_gate_cap_bpf, { -EPERM, 0 } },
+	    TU_R2("R-CRE-0", "R-CRE-6a"), c_gate_cap_bpf, { -EPERM, 0 } },
 	{ "sockarray/create/gate/off-attr-first",
-	    R1("R-CRE-5a R-CRE-0 R-CRE-6a"), c_vs_16_nocaps,
+	    TU_R1("R-CRE-5a R-CRE-0 R-CRE-6a"), c_vs_16_nocaps,
 	    { -EINVAL, -EINVAL } },
 	/* R-CRE-1 (4.19: the 5.x fields are tail) */
-	{ "sockarray/create/tail", R1("R-CRE-1"), c_tail,
+	{ "sockarray/create/tail", TU_R1("R-CRE-1"), c_tail,
 	    { -EINVAL, -EINVAL } },
 	{ "sockarray/create/tail/vmlinux-value-type-id",
-	    R2("R-CRE-1", "R-CRE-2"), c_vmlinux_id, { -EINVAL, -EINVAL } },
+	    TU_R2("R-CRE-1", "R-CRE-2"), c_vmlinux_id, { -EINVAL, -EINVAL } },
 	{ "sockarray/create/tail/map-extra",
-	    R2("R-CRE-1", "R-CRE-3"), c_map_extra, { -EINVAL, -EINVAL } },
+	    TU_R2("R-CRE-1", "R-CRE-3"), c_map_extra, { -EINVAL, -EINVAL } },
 	/* R-CRE-2 R-CRE-3 R-CRE-8 */
 	{ "sockarray/create/btf/key-without-value",
-	    R2("R-CRE-8", "R-CRE-2"), c_btf_key_only, { 0, -EINVAL } },
+	    TU_R2("R-CRE-8", "R-CRE-2"), c_btf_key_only, { 0, -EINVAL } },
 	{ "sockarray/create/btf/vmlinux-beats-extra",
-	    R2("R-CRE-1", "R-CRE-2"), c_vmlinux_and_extra,
+	    TU_R2("R-CRE-1", "R-CRE-2"), c_vmlinux_and_extra,
 	    { -EINVAL, -EINVAL } },
 	{ "sockarray/create/map-extra-beats-rdwr",
-	    R2("R-CRE-1", "R-CRE-3"), c_extra_and_rdwr,
+	    TU_R2("R-CRE-1", "R-CRE-3"), c_extra_and_rdwr,
 	    { -EINVAL, -EINVAL } },
 	/* R-CRE-4a R-CRE-4b R-CRE-4c */
-	{ "sockarray/create/flags/rdonly-wronly", R1("R-CRE-4a"), c_rdwr,
+	{ "sockarray/create/flags/rdonly-wronly", TU_R1("R-CRE-4a"), c_rdwr,
 	    { -EINVAL, -EINVAL } },
-	{ "sockarray/create/flags/rdonly-wronly-beats-caps", R1("R-CRE-4a"),
+	{ "sockarray/create/flags/rdonly-wronly-beats-caps", TU_R1("R-CRE-4a"),
 	    c_rdwr_nocaps, { -EINVAL, -EINVAL } },
-	{ "sockarray/create/numa/bad-node", R1("R-CRE-4b"), c_numa_bad,
+	{ "sockarray/create/numa/bad-node", TU_R1("R-CRE-4b"), c_numa_bad,
 	    { -EINVAL, -EINVAL } },
-	{ "sockarray/create/numa/node-0", R1("R-CRE-4b"), c_numa_0, { 0, 0 } },
-	{ "sockarray/create/numa/ignored-without-flag", R1("R-CRE-4b"),
+	{ "sockarray/create/numa/node-0", TU_R1("R-CRE-4b"), c_numa_0, { 0, 0 } },
+	{ "sockarray/create/numa/ignored-without-flag", TU_R1("R-CRE-4b"),
 	    c_numa_ignored, { 0, 0 } },
-	{ "sockarray/create/type/hash", R1("R-CRE-4c"), c_type_1,
+	{ "sockarray/create/type/hash", TU_R1("R-CRE-4c"), c_type_1,
 	    { -EINVAL, -EINVAL } },
-	{ "sockarray/create/type/zero", R1("R-CRE-4c"), c_type_0,
+	{ "sockarray/create/type/zero", TU_R1("R-CRE-4c"), c_type_0,
 	    { -EINVAL, -EINVAL } },
-	{ "sockarray/create/type/99", R1("R-CRE-4c"), c_type_99,
+	{ "sockarray/create/type/99", TU_R1("R-CRE-4c"), c_type_99,
 	    { -EINVAL, -EINVAL } },
-	{ "sockarray/create/type/numa-first", R1("R-CRE-4b R-CRE-4c"),
+	{ "sockarray/create/type/numa-first", TU_R1("R-CRE-4b R-CRE-4c"),
 	    c_type_numa_bad, { -EINVAL, -EINVAL } },
 	/* R-SMAP-1: SOCKMAP (4.14) and SOCKHASH (4.18) exist in both */
-	{ "sockarray/create/type/sockmap", R1("R-SMAP-1"),
+	{ "sockarray/create/type/sockmap", TU_R1("R-SMAP-1"),
 	    c_type_sockmap, { 0, 0 } },
-	{ "sockarray/create/type/sockhash", R1("R-SMAP-1"),
+	{ "sockarray/create/type/sockhash", TU_R1("R-SMAP-1"),
 	    c_type_sockhash, { 0, 0 } },
 	/* R-CRE-5a */
-	{ "sockarray/create/value-size/0", R1("R-CRE-5a"), c_vs_0,
+	{ "sockarray/create/value-size/0", TU_R1("R-CRE-5a"), c_vs_0,
 	    { -EINVAL, -EINVAL } },
-	{ "sockarray/create/value-size/2", R1("R-CRE-5a"), c_vs_2,
+	{ "sockarray/create/value-size/2", TU_R1("R-CRE-5a"), c_vs_2,
 	    { -EINVAL, -EINVAL } },
-	{ "sockarray/create/value-size/16", R1("R-CRE-5a"), c_vs_16,
+	{ "sockarray/create/value-size/16", TU_R1("R-CRE-5a"), c_vs_16,
 	    { -EINVAL, -EINVAL } },
-	{ "sockarray/create/value-size/first", R1("R-CRE-5a R-CRE-5b"),
+	{ "sockarray/create/value-size/first", TU_R1("R-CRE-5a R-CRE-5b"),
 	    c_vs_16_max0, { -EINVAL, -EINVAL } },
-	{ "sockarray/create/value-size/beats-caps", R1("R-CRE-5a R-CRE-6a"),
+	{ "sockarray/create/value-size/beats-caps", TU_R1("R-CRE-5a R-CRE-6a"),
 	    c_vs_16_nocaps, { -EINVAL, -EINVAL } },
-	{ "sockarray/create/value-size/4", R1("R-CRE-5a R-CRE-9"), c_vs_4,
+	{ "sockarray/create/value-size/4", TU_R1("R-CRE-5a R-CRE-9"), c_vs_4,
 	    { 0, 0 } },
 	/* R-CRE-5b */
-	{ "sockarray/create/max-entries/0", R1("R-CRE-5b"), c_max_0,
+	{ "sockarray/create/max-entries/0", TU_R1("R-CRE-5b"), c_max_0,
 	    { -EINVAL, -EINVAL } },
-	{ "sockarray/create/max-entries/1", R1("R-CRE-5b"), c_max_1, { 0, 0 } },
-	{ "sockarray/create/key-size/8", R1("R-CRE-5b"), c_key_8,
+	{ "sockarray/create/max-entries/1", TU_R1("R-CRE-5b"), c_max_1, { 0, 0 } },
+	{ "sockarray/create/key-size/8", TU_R1("R-CRE-5b"), c_key_8,
 	    { -EINVAL, -EINVAL } },
-	{ "sockarray/create/key-size/0", R1("R-CRE-5b"), c_key_0,
+	{ "sockarray/create/key-size/0", TU_R1("R-CRE-5b"), c_key_0,
 	    { -EINVAL, -EINVAL } },
-	{ "sockarray/create/max-entries/beats-caps", R1("R-CRE-5b R-CRE-6a"),
+	{ "sockarray/create/max-entries/beats-caps", TU_R1("R-CRE-5b R-CRE-6a"),
 	    c_max_0_nocaps, { -EINVAL, -EINVAL } },
 	/* R-CRE-5c */
-	{ "sockarray/create/flags/no-prealloc", R1("R-CRE-5c"),
+	{ "sockarray/create/flags/no-prealloc", TU_R1("R-CRE-5c"),
 	    c_f_no_prealloc, { -EINVAL, -EINVAL } },
-	{ "sockarray/create/flags/rdonly-prog", R1("R-CRE-5c"),
+	{ "sockarray/create/flags/rdonly-prog", TU_R1("R-CRE-5c"),
 	    c_f_rdonly_prog, { -EINVAL, 0 } },
-	{ "sockarray/create/flags/wronly-prog", R1("R-CRE-5c"),
+	{ "sockarray/create/flags/wronly-prog", TU_R1("R-CRE-5c"),
 	    c_f_wronly_prog, { -EINVAL, 0 } },
-	{ "sockarray/create/flags/both-prog", R1("R-CRE-5c"), c_f_both_prog,
+	{ "sockarray/create/flags/both-prog", TU_R1("R-CRE-5c"), c_f_both_prog,
 	    { -EINVAL, -EINVAL } },
-	{ "sockarray/create/flags/mmapable", R1("R-CRE-5c"), c_f_mmapable,
+	{ "sockarray/create/flags/mmapable", TU_R1("R-CRE-5c"), c_f_mmapable,
 	    { -EINVAL, -EINVAL } },
-	{ "sockarray/create/flags/inner-map", R1("R-CRE-5c"), c_f_inner_map,
+	{ "sockarray/create/flags/inner-map", TU_R1("R-CRE-5c"), c_f_inner_map,
 	    { -EINVAL, -EINVAL } },
-	{ "sockarray/create/flags/preserve-elems", R1("R-CRE-5c"),
+	{ "sockarray/create/flags/preserve-elems", TU_R1("R-CRE-5c"),
 	    c_f_preserve, { -EINVAL, -EINVAL } },
-	{ "sockarray/create/flags/bit-20", R1("R-CRE-5c"), c_f_bit20,
+	{ "sockarray/create/flags/bit-20", TU_R1("R-CRE-5c"), c_f_bit20,
 	    { -EINVAL, -EINVAL } },
-	{ "sockarray/create/flags/rdonly", R1("R-CRE-5c R-CRE-9"), c_f_rdonly,
+	{ "sockarray/create/flags/rdonly", TU_R1("R-CRE-5c R-CRE-9"), c_f_rdonly,
 	    { 0, 0 } },
-	{ "sockarray/create/flags/wronly", R1("R-CRE-5c R-CRE-9"), c_f_wronly,
+	{ "sockarray/create/flags/wronly", TU_R1("R-CRE-5c R-CRE-9"), c_f_wronly,
 	    { 0, 0 } },
-	{ "sockarray/create/flags/numa-rdonly", R1("R-CRE-5c"),
+	{ "sockarray/create/flags/numa-rdonly", TU_R1("R-CRE-5c"),
 	    c_f_numa_rdonly, { 0, 0 } },
-	{ "sockarray/create/flags/beats-caps", R1("R-CRE-5c R-CRE-6a"),
+	{ "sockarray/create/flags/beats-caps", TU_R1("R-CRE-5c R-CRE-6a"),
 	    c_f_no_prealloc_nocaps, { -EINVAL, -EINVAL } },
 	/* R-CRE-6a */
-	{ "sockarray/create/caps/none", R1("R-CRE-6a"), c_nocaps,
+	{ "sockarray/create/caps/none", TU_R1("R-CRE-6a"), c_nocaps,
 	    { -EPERM, -EPERM } },
-	{ "sockarray/create/caps/net-only", R1("R-CRE-6a"), c_net_caps,
+	{ "sockarray/create/caps/net-only", TU_R1("R-CRE-6a"), c_net_caps,
 	    { -EPERM, -EPERM } },
-	{ "sockarray/create/caps/cap-bpf", R1("R-CRE-6a"), c_cap_bpf,
+	{ "sockarray/create/caps/cap-bpf", TU_R1("R-CRE-6a"), c_cap_bpf,
 	    { -EPERM, 0 } },
-	{ "sockarray/create/caps/sys-admin", R1("R-CRE-6a"), c_sys_admin,
+	{ "sockarray/create/caps/sys-admin", TU_R1("R-CRE-6a"), c_sys_admin,
 	    { 0, 0 } },
-	{ "sockarray/create/caps/sysctl-0", R1("R-CRE-6a"), c_sysctl0_nocaps,
+	{ "sockarray/create/caps/sysctl-0", TU_R1("R-CRE-6a"), c_sysctl0_nocaps,
 	    { -EPERM, -EPERM } },
-	{ "sockarray/create/caps/beats-name", R1("R-CRE-6a R-CRE-7"),
+	{ "sockarray/create/caps/beats-name", TU_R1("R-CRE-6a R-CRE-7"),
 	    c_nocaps_badname, { -EPERM, -EPERM } },
-	{ "sockarray/create/caps/beats-oversize", R2("R-CRE-6a", "R-CRE-6a"),
+	{ "sockarray/create/caps/beats-oversize", TU_R2("R-CRE-6a", "R-CRE-6a"),
 	    c_oversize_nocaps, { -EPERM, -EPERM } },
 	/* R-CRE-6b: the 4.19 threshold; 6.18 only fails the allocation */
-	{ "sockarray/create/oversize/threshold", R2("R-CRE-6b", "R-CRE-6d"),
+	{ "sockarray/create/oversize/threshold", TU_R2("R-CRE-6b", "R-CRE-6d"),
 	    c_oversize, { -ENOMEM, -ENOMEM } },
 	{ "sockarray/create/oversize/below-threshold",
-	    R2("R-CRE-6c R-CRE-6b", "R-CRE-6d"), c_below_oversize,
+	    TU_R2("R-CRE-6c R-CRE-6b", "R-CRE-6d"), c_below_oversize,
 	    { -EPERM, -ENOMEM } },
-	{ "sockarray/create/oversize/u32-max", R2("R-CRE-6b", "R-CRE-6d"),
+	{ "sockarray/create/oversize/u32-max", TU_R2("R-CRE-6b", "R-CRE-6d"),
 	    c_u32max, { -ENOMEM, -ENOMEM } },
 	{ "sockarray/create/oversize/beats-memlock",
-	    R2("R-CRE-6b R-CRE-6c", "R-CRE-6d"), c_oversize_memlock0,
+	    TU_R2("R-CRE-6b R-CRE-6c", "R-CRE-6d"), c_oversize_memlock0,
 	    { -ENOMEM, -ENOMEM } },
 	/* R-CRE-6c */
-	{ "sockarray/create/memlock/zero", R1("R-CRE-6c"), c_memlock0,
+	{ "sockarray/create/memlock/zero", TU_R1("R-CRE-6c"), c_memlock0,
 	    { -EPERM, 0 } },
-	{ "sockarray/create/memlock/one-page", R1("R-CRE-6c"),
+	{ "sockarray/create/memlock/one-page", TU_R1("R-CRE-6c"),
 	    c_memlock_one_page, { 0, 0 } },
-	{ "sockarray/create/memlock/below-one-page", R1("R-CRE-6c"),
+	{ "sockarray/create/memlock/below-one-page", TU_R1("R-CRE-6c"),
 	    c_memlock_below_page, { -EPERM, 0 } },
-	{ "sockarray/create/memlock/two-pages", R1("R-CRE-6c"),
+	{ "sockarray/create/memlock/two-pages", TU_R1("R-CRE-6c"),
 	    c_memlock_two_pages, { -EPERM, 0 } },
 	/* R-CRE-6d */
-	{ "sockarray/create/alloc-fails", R1("R-CRE-6d"), c_kmem_tiny,
+	{ "sockarray/create/alloc-fails", TU_R1("R-CRE-6d"), c_kmem_tiny,
 	    { -ENOMEM, -ENOMEM } },
 	{ "sockarray/create/alloc-fails/after-memlock",
-	    R2("R-CRE-6c R-CRE-6d", "R-CRE-6d"), c_kmem_tiny_memlock0,
+	    TU_R2("R-CRE-6c R-CRE-6d", "R-CRE-6d"), c_kmem_tiny_memlock0,
 	    { -EPERM, -ENOMEM } },
-	{ "sockarray/create/alloc-fails/beats-name", R1("R-CRE-6d R-CRE-7"),
+	{ "sockarray/create/alloc-fails/beats-name", TU_R1("R-CRE-6d R-CRE-7"),
 	    c_kmem_tiny_badname, { -ENOMEM, -ENOMEM } },
 	/* R-CRE-7 */
-	{ "sockarray/create/name/dash", R1("R-CRE-7"), c_name_dash,
+	{ "sockarray/create/name/dash", TU_R1("R-CRE-7"), c_name_dash,
 	    { -EINVAL, -EINVAL } },
-	{ "sockarray/create/name/space", R1("R-CRE-7"), c_name_space,
+	{ "sockarray/create/name/space", TU_R1("R-CRE-7"), c_name_space,
 	    { -EINVAL, -EINVAL } },
-	{ "sockarray/create/name/slash", R1("R-CRE-7"), c_name_slash,
+	{ "sockarray/create/name/slash", TU_R1("R-CRE-7"), c_name_slash,
 	    { -EINVAL, -EINVAL } },
-	{ "sockarray/create/name/non-ascii", R1("R-CRE-7"), c_name_high,
+	{ "sockarray/create/name/non-ascii", TU_R1("R-CRE-7"), c_name_high,
 	    { -EINVAL, -EINVAL } },
-	{ "sockarray/create/name/dot", R1("R-CRE-7"), c_name_dot,
+	{ "sockarray/create/name/dot", TU_R1("R-CRE-7"), c_name_dot,
 	    { -EINVAL, 0 } },
-	{ "sockarray/create/name/ok", R1("R-CRE-7"), c_name_ok, { 0, 0 } },
-	{ "sockarray/create/name/empty", R1("R-CRE-7"), c_name_empty,
+	{ "sockarray/create/name/ok", TU_R1("R-CRE-7"), c_name_ok, { 0, 0 } },
+	{ "sockarray/create/name/empty", TU_R1("R-CRE-7"), c_name_empty,
 	    { 0, 0 } },
-	{ "sockarray/create/name/15-chars", R1("R-CRE-7"), c_name_15,
+	{ "sockarray/create/name/15-chars", TU_R1("R-CRE-7"), c_name_15,
 	    { 0, 0 } },
-	{ "sockarray/create/name/16-chars-no-nul", R1("R-CRE-7"), c_name_16,
+	{ "sockarray/create/name/16-chars-no-nul", TU_R1("R-CRE-7"), c_name_16,
 	    { -EINVAL, -EINVAL } },
 	{ "sockarray/create/name/after-memlock",
-	    R2("R-CRE-6c R-CRE-7", "R-CRE-7"), c_name_bad_memlock0,
+	    TU_R2("R-CRE-6c R-CRE-7", "R-CRE-7"), c_name_bad_memlock0,
 	    { -EPERM, -EINVAL } },
 	/* R-CRE-8 */
-	{ "sockarray/create/btf/closed-fd", R2("R-CRE-8", "R-CRE-8"),
+	{ "sockarray/create/btf/closed-fd", TU_R2("R-CRE-8", "R-CRE-8"),
 	    c_btf_value_closed_fd, { 0, -EBADF } },
-	{ "sockarray/create/btf/not-btf", R1("R-CRE-8"), c_btf_value_not_btf,
+	{ "sockarray/create/btf/not-btf", TU_R1("R-CRE-8"), c_btf_value_not_btf,
 	    { 0, -EINVAL } },
-	{ "sockarray/create/btf/value-only", R1("R-CRE-8"), c_btf_value_only,
+	{ "sockarray/create/btf/value-only", TU_R1("R-CRE-8"), c_btf_value_only,
 	    { 0, -EINVAL } },
-	{ "sockarray/create/btf/after-name", R1("R-CRE-7 R-CRE-8"),
+	{ "sockarray/create/btf/after-name", TU_R1("R-CRE-7 R-CRE-8"),
 	    c_btf_badname, { -EINVAL, -EINVAL } },
 	/* R-CRE-9 */
-	{ "sockarray/create/ok", R1("R-CRE-9"), c_plain, { 0, 0 } },
+	{ "sockarray/create/ok", TU_R1("R-CRE-9"), c_plain, { 0, 0 } },
 };
 
-TU_TEST(create_table, "sockarray/create/table")
+TU_NAMED(create_table, "sockarray/create/table", "sockarray/create", TU_ROWS(create_cases))
 {
 	const struct create_case *c = &create_cases[_i / TU_NPROFILES];
 	int p = _i % TU_NPROFILES;
@@ -1069,7 +1015,7 @@ TU_TEST(create_table, "sockarray/create/table")
 	unsigned proc;
 	int ret;
 
-	if (c->want[p] == NA)
+	if (c->want[p] == TU_NA)
 		return;
 	fx_init(&fx, p);
 	rp_map_attr_init(&a, RP_MAP_REUSEPORT_SOCKARRAY, 8, 4);
@@ -1080,7 +1026,7 @@ TU_TEST(create_table, "sockarray/create/table")
 		struct rp_map_info mi;
 
 		ck_assert_msg(ret >= 0, "%s [%s]: want an fd, got %d (%s)",
-		    c->name, pname[p], ret, c->rule[p]);
+		    c->name, tu_profile_names[p], ret, c->rule[p]);
 		mi = minfo(&fx, proc, ret);
 		ck_assert_uint_eq(mi.type, a.map_type);
 		ck_assert_uint_eq(mi.max_entries, a.max_entries);
@@ -1089,7 +1035,7 @@ TU_TEST(create_table, "sockarray/create/table")
 		ck_assert_uint_eq(mi.refs, 1);
 	} else {
 		ck_assert_msg(ret == c->want[p], "%s [%s]: want %d, got %d "
-		    "(%s)", c->name, pname[p], c->want[p], ret, c->rule[p]);
+		    "(%s)", c->name, tu_profile_names[p], c->want[p], ret, c->rule[p]);
 		assert_rule(&fx, c->name, c->rule[p], ret);
 	}
 	fx_fini(&fx);
@@ -1101,7 +1047,7 @@ END_TEST
  * RDONLY/WRONLY; 4.19 stores those flags, 6.18 drops them; other flags are
  * stored as given.
  */
-TU_TEST(create_stored, "sockarray/create/stored")
+TU_NAMED(create_stored, "sockarray/create/stored", "sockarray/create", TU_NPROFILES)
 {
 	struct fx fx;
 	int a, b, m, ro, wo, numa;
@@ -1119,14 +1065,14 @@ TU_TEST(create_stored, "sockarray/create/stored")
 	numa = map_new(&fx, 0, 4, 4, RP_BPF_F_NUMA_NODE);
 	ck_assert_uint_eq(minfo(&fx, 0, m).map_flags, 0);
 	ck_assert_uint_eq(minfo(&fx, 0, ro).map_flags,
-	    _i == P_419 ? RP_BPF_F_RDONLY : 0);
+	    _i == TU_P_419 ? RP_BPF_F_RDONLY : 0);
 	ck_assert_uint_eq(minfo(&fx, 0, wo).map_flags,
-	    _i == P_419 ? RP_BPF_F_WRONLY : 0);
+	    _i == TU_P_419 ? RP_BPF_F_WRONLY : 0);
 	ck_assert_uint_eq(minfo(&fx, 0, numa).map_flags, RP_BPF_F_NUMA_NODE);
 	ck_assert_uint_eq(minfo(&fx, 0, numa).value_size, 4);
 	ck_assert_uint_eq(minfo(&fx, 0, numa).key_size, 4);
 	ck_assert(!minfo(&fx, 0, m).frozen);
-	if (_i == P_618) {
+	if (_i == TU_P_618) {
 		int rp = map_new(&fx, 0, 8, 4, RP_BPF_F_RDONLY_PROG);
 
 		ck_assert_uint_eq(minfo(&fx, 0, rp).map_flags,
@@ -1154,7 +1100,7 @@ END_TEST
  * them at free, and charges nothing for a create that failed.  6.18 has
  * no RLIMIT_MEMLOCK accounting at all.
  */
-TU_TEST(create_memlock, "sockarray/create/memlock")
+TU_NAMED(create_memlock, "sockarray/create/memlock", "sockarray/create", TU_NPROFILES)
 {
 	struct fx fx;
 	struct rp_map_attr a;
@@ -1173,7 +1119,7 @@ TU_TEST(create_memlock, "sockarray/create/memlock")
 		m[n] = map_new(&fx, (unsigned)pa, 8, 1000, 0);	/* 15 pages */
 	rp_map_attr_init(&a, RP_MAP_REUSEPORT_SOCKARRAY, 8, 1000);
 	m[5] = rp_map_create(fx.st, (unsigned)pa, &a);
-	if (_i == P_419) {
+	if (_i == TU_P_419) {
 		ck_assert_int_eq(m[5], -EPERM);
 		/* the same user from another process: same charge */
 		ck_assert_int_eq(rp_map_create(fx.st, (unsigned)pb, &a),
@@ -1214,7 +1160,7 @@ END_TEST
  * without CAP_SYS_ADMIN, even on an fd it holds; in 6.18 fd-based commands
  * work for any process holding the fd.  Socket calls are not affected.
  */
-TU_TEST(create_gate_commands, "sockarray/create/gate/commands")
+TU_NAMED(create_gate_commands, "sockarray/create/gate/commands", "sockarray/create", TU_NPROFILES)
 {
 	struct fx fx;
 	int m, a, pu, mu, au;
@@ -1231,10 +1177,10 @@ TU_TEST(create_gate_commands, "sockarray/create/gate/commands")
 	au = rp_fd_pass(fx.st, 0, a, (unsigned)pu);
 	ck_assert_int_ge(mu, 0);
 	ck_assert_int_ge(au, 0);
-	if (_i == P_419)
+	if (_i == TU_P_419)
 		ck_assert_int_eq(rp_sysctl_set(fx.st, 0,
 		    "kernel.unprivileged_bpf_disabled", 1), 0);
-	want = _i == P_419 ? -EPERM : 0;
+	want = _i == TU_P_419 ? -EPERM : 0;
 	ck_assert_int_eq(rp_map_lookup(fx.st, (unsigned)pu, mu, 0, &v, 0),
 	    want);
 	ck_assert_int_eq(rp_map_get_next_key(fx.st, (unsigned)pu, mu, &k,
@@ -1246,7 +1192,7 @@ TU_TEST(create_gate_commands, "sockarray/create/gate/commands")
 	ck_assert_uint_ne(cookie_of(&fx, (unsigned)pu, au), 0);
 	/* root still passes */
 	ck_assert_int_eq(rp_map_lookup(fx.st, 0, m, 1, &v, 0),
-	    _i == P_419 ? -ENOENT : 0);
+	    _i == TU_P_419 ? -ENOENT : 0);
 	fx_fini(&fx);
 }
 END_TEST
@@ -1443,55 +1389,55 @@ l_unpriv_passed_fd(struct fx *fx, struct op *op)
 	op->sock = a;
 	op->map = rp_fd_pass(fx->st, 0, op->map, (unsigned)pu);
 	op->proc = (unsigned)pu;
-	if (fx->p == P_419)
+	if (fx->p == TU_P_419)
 		ck_assert_int_eq(rp_sysctl_set(fx->st, 0,
 		    "kernel.unprivileged_bpf_disabled", 1), 0);
 }
 
 static const struct op_case lookup_cases[] = {
-	{ "sockarray/lookup/map-fd/closed", R1("R-LKP-1b"), l_map_closed,
+	{ "sockarray/lookup/map-fd/closed", TU_R1("R-LKP-1b"), l_map_closed,
 	    { -EBADF, -EBADF }, true },
-	{ "sockarray/lookup/map-fd/not-a-map", R1("R-LKP-1b"), l_map_not_map,
+	{ "sockarray/lookup/map-fd/not-a-map", TU_R1("R-LKP-1b"), l_map_not_map,
 	    { -EINVAL, -EINVAL }, true },
-	{ "sockarray/lookup/flags/f-lock", R1("R-LKP-1a"), l_flags_lock,
+	{ "sockarray/lookup/flags/f-lock", TU_R1("R-LKP-1a"), l_flags_lock,
 	    { -EINVAL, -EINVAL }, false },
-	{ "sockarray/lookup/flags/f-lock-bad-fd", R2("R-LKP-1a", "R-LKP-1b"),
+	{ "sockarray/lookup/flags/f-lock-bad-fd", TU_R2("R-LKP-1a", "R-LKP-1b"),
 	    l_flags_lock_bad_fd, { -EINVAL, -EBADF }, true },
-	{ "sockarray/lookup/flags/other-bad-fd", R1("R-LKP-1a"),
+	{ "sockarray/lookup/flags/other-bad-fd", TU_R1("R-LKP-1a"),
 	    l_flags_other_bad_fd, { -EINVAL, -EINVAL }, false },
-	{ "sockarray/lookup/flags/high-bit", R1("R-LKP-1a"), l_flags_high,
+	{ "sockarray/lookup/flags/high-bit", TU_R1("R-LKP-1a"), l_flags_high,
 	    { -EINVAL, -EINVAL }, false },
-	{ "sockarray/lookup/flags/f-lock-wronly", R2("R-LKP-1a", "R-LKP-1c"),
+	{ "sockarray/lookup/flags/f-lock-wronly", TU_R2("R-LKP-1a", "R-LKP-1c"),
 	    l_flags_lock_wronly, { -EINVAL, -EPERM }, false },
-	{ "sockarray/lookup/wronly", R1("R-LKP-1c"), l_wronly,
+	{ "sockarray/lookup/wronly", TU_R1("R-LKP-1c"), l_wronly,
 	    { -EPERM, -EPERM }, false },
-	{ "sockarray/lookup/wronly-beats-enospc", R1("R-LKP-1c R-LKP-3a"),
+	{ "sockarray/lookup/wronly-beats-enospc", TU_R1("R-LKP-1c R-LKP-3a"),
 	    l_wronly_value4, { -EPERM, -EPERM }, false },
-	{ "sockarray/lookup/rdonly", R1("R-LKP-3c R-LKP-1c"), l_rdonly,
+	{ "sockarray/lookup/rdonly", TU_R1("R-LKP-3c R-LKP-1c"), l_rdonly,
 	    { -ENOENT, -ENOENT }, false },
-	{ "sockarray/lookup/frozen", R1("R-LKP-1c R-CMD-3"), l_frozen,
-	    { NA, 0 }, false },
-	{ "sockarray/lookup/value4/empty", R1("R-LKP-3a R-INV-14"), l_v4_empty,
+	{ "sockarray/lookup/frozen", TU_R1("R-LKP-1c R-CMD-3"), l_frozen,
+	    { TU_NA, 0 }, false },
+	{ "sockarray/lookup/value4/empty", TU_R1("R-LKP-3a R-INV-14"), l_v4_empty,
 	    { -ENOSPC, -ENOSPC }, false },
-	{ "sockarray/lookup/value4/out-of-range", R1("R-LKP-3a"), l_v4_oor,
+	{ "sockarray/lookup/value4/out-of-range", TU_R1("R-LKP-3a"), l_v4_oor,
 	    { -ENOSPC, -ENOSPC }, false },
-	{ "sockarray/lookup/value4/occupied", R1("R-LKP-3a"), l_v4_occupied,
+	{ "sockarray/lookup/value4/occupied", TU_R1("R-LKP-3a"), l_v4_occupied,
 	    { -ENOSPC, -ENOSPC }, false },
-	{ "sockarray/lookup/out-of-range", R1("R-LKP-3b"), l_oor,
+	{ "sockarray/lookup/out-of-range", TU_R1("R-LKP-3b"), l_oor,
 	    { -ENOENT, -ENOENT }, false },
-	{ "sockarray/lookup/out-of-range/u32-max", R1("R-LKP-3b"), l_oor_max,
+	{ "sockarray/lookup/out-of-range/u32-max", TU_R1("R-LKP-3b"), l_oor_max,
 	    { -ENOENT, -ENOENT }, false },
-	{ "sockarray/lookup/empty", R1("R-LKP-3c"), l_empty,
+	{ "sockarray/lookup/empty", TU_R1("R-LKP-3c"), l_empty,
 	    { -ENOENT, -ENOENT }, false },
-	{ "sockarray/lookup/occupied", R1("R-LKP-3d R-INV-14"), l_occupied,
+	{ "sockarray/lookup/occupied", TU_R1("R-LKP-3d R-INV-14"), l_occupied,
 	    { 0, 0 }, false },
-	{ "sockarray/lookup/occupied-cookie-first", R1("R-LKP-3d R-SOCK-10"),
+	{ "sockarray/lookup/occupied-cookie-first", TU_R1("R-LKP-3d R-SOCK-10"),
 	    l_occupied_udp6, { 0, 0 }, false },
-	{ "sockarray/lookup/unpriv-holder", R1("R-CRE-0"), l_unpriv_passed_fd,
+	{ "sockarray/lookup/unpriv-holder", TU_R1("R-CRE-0"), l_unpriv_passed_fd,
 	    { -EPERM, 0 }, false },
 };
 
-TU_TEST(lookup_table, "sockarray/lookup/table")
+TU_NAMED(lookup_table, "sockarray/lookup/table", "sockarray/lookup", TU_ROWS(lookup_cases))
 {
 	const struct op_case *c = &lookup_cases[_i / TU_NPROFILES];
 	int p = _i % TU_NPROFILES;
@@ -1500,7 +1446,7 @@ TU_TEST(lookup_table, "sockarray/lookup/table")
 	uint64_t v = 0x5a5a5a5a5a5a5a5aULL;
 	int ret;
 
-	if (c->want[p] == NA)
+	if (c->want[p] == TU_NA)
 		return;
 	fx_init(&fx, p);
 	op_default(&fx, &op);
@@ -1508,12 +1454,12 @@ TU_TEST(lookup_table, "sockarray/lookup/table")
 	fx_clear(&fx);
 	ret = rp_map_lookup(fx.st, op.proc, op.map, op.key, &v, op.flags);
 	ck_assert_msg(ret == c->want[p], "%s [%s]: want %d, got %d (%s)",
-	    c->name, pname[p], c->want[p], ret, c->rule[p]);
+	    c->name, tu_profile_names[p], c->want[p], ret, c->rule[p]);
 	if (ret == 0) {
 		ck_assert_int_ge(op.sock, 0);
 		ck_assert_msg(v == cookie_of(&fx, 0, op.sock),
 		    "%s [%s]: lookup gave %" G_GUINT64_FORMAT ", not the "
-		    "occupant's cookie", c->name, pname[p], v);
+		    "occupant's cookie", c->name, tu_profile_names[p], v);
 	} else {
 		ck_assert_msg(v == 0x5a5a5a5a5a5a5a5aULL, "%s: value written "
 		    "on error", c->name);
@@ -2077,174 +2023,174 @@ u_busy_passed_fd(struct fx *fx, struct op *op)
 
 static const struct op_case update_cases[] = {
 	/* R-UPD-0a R-UPD-0b: the syscall layer */
-	{ "sockarray/update/map-fd/closed", R1("R-UPD-0a"), u_map_closed,
+	{ "sockarray/update/map-fd/closed", TU_R1("R-UPD-0a"), u_map_closed,
 	    { -EBADF, -EBADF }, true },
-	{ "sockarray/update/map-fd/not-a-map", R1("R-UPD-0a"), u_map_not_map,
+	{ "sockarray/update/map-fd/not-a-map", TU_R1("R-UPD-0a"), u_map_not_map,
 	    { -EINVAL, -EINVAL }, true },
-	{ "sockarray/update/map-fd/rdonly", R1("R-UPD-0b"), u_map_rdonly,
+	{ "sockarray/update/map-fd/rdonly", TU_R1("R-UPD-0b"), u_map_rdonly,
 	    { -EPERM, -EPERM }, false },
-	{ "sockarray/update/map-fd/rdonly-first", R1("R-UPD-0b R-INV-15"),
+	{ "sockarray/update/map-fd/rdonly-first", TU_R1("R-UPD-0b R-INV-15"),
 	    u_map_rdonly_beats_all, { -EPERM, -EPERM }, false },
-	{ "sockarray/update/map-fd/frozen", R1("R-CMD-3 R-UPD-0b"), u_frozen,
-	    { NA, -EPERM }, false },
+	{ "sockarray/update/map-fd/frozen", TU_R1("R-CMD-3 R-UPD-0b"), u_frozen,
+	    { TU_NA, -EPERM }, false },
 	/* R-UPD-1 */
-	{ "sockarray/update/flags/3", R1("R-UPD-1"), u_flags_3,
+	{ "sockarray/update/flags/3", TU_R1("R-UPD-1"), u_flags_3,
 	    { -EINVAL, -EINVAL }, false },
-	{ "sockarray/update/flags/f-lock", R1("R-UPD-1"), u_flags_lock,
+	{ "sockarray/update/flags/f-lock", TU_R1("R-UPD-1"), u_flags_lock,
 	    { -EINVAL, -EINVAL }, false },
-	{ "sockarray/update/flags/high-bit", R1("R-UPD-1"), u_flags_high,
+	{ "sockarray/update/flags/high-bit", TU_R1("R-UPD-1"), u_flags_high,
 	    { -EINVAL, -EINVAL }, false },
-	{ "sockarray/update/flags/beats-index", R1("R-UPD-1 R-UPD-2"),
+	{ "sockarray/update/flags/beats-index", TU_R1("R-UPD-1 R-UPD-2"),
 	    u_flags_beats_index, { -EINVAL, -EINVAL }, false },
 	/* R-UPD-2 */
-	{ "sockarray/update/index/max-entries", R1("R-UPD-2"), u_key_max,
+	{ "sockarray/update/index/max-entries", TU_R1("R-UPD-2"), u_key_max,
 	    { -E2BIG, -E2BIG }, false },
-	{ "sockarray/update/index/u32-max", R1("R-UPD-2"), u_key_u32max,
+	{ "sockarray/update/index/u32-max", TU_R1("R-UPD-2"), u_key_u32max,
 	    { -E2BIG, -E2BIG }, false },
-	{ "sockarray/update/index/beats-value", R1("R-UPD-2 R-UPD-3a"),
+	{ "sockarray/update/index/beats-value", TU_R1("R-UPD-2 R-UPD-3a"),
 	    u_key_beats_value, { -E2BIG, -E2BIG }, false },
-	{ "sockarray/update/index/beats-ebadf", R1("R-UPD-2 R-UPD-4 R-INV-15"),
+	{ "sockarray/update/index/beats-ebadf", TU_R1("R-UPD-2 R-UPD-4 R-INV-15"),
 	    u_key_beats_ebadf, { -E2BIG, -E2BIG }, false },
 	/* R-UPD-3a */
-	{ "sockarray/update/value64/minus-one", R1("R-UPD-3a"), u_v64_m1,
+	{ "sockarray/update/value64/minus-one", TU_R1("R-UPD-3a"), u_v64_m1,
 	    { -EINVAL, -EINVAL }, false },
-	{ "sockarray/update/value64/s32-max-plus-one", R1("R-UPD-3a"),
+	{ "sockarray/update/value64/s32-max-plus-one", TU_R1("R-UPD-3a"),
 	    u_v64_s32max1, { -EINVAL, -EINVAL }, false },
-	{ "sockarray/update/value64/high-bits", R1("R-UPD-3a"),
+	{ "sockarray/update/value64/high-bits", TU_R1("R-UPD-3a"),
 	    u_v64_high_bits, { -EINVAL, -EINVAL }, false },
-	{ "sockarray/update/value64/s32-max", R1("R-UPD-4 R-UPD-3a"),
+	{ "sockarray/update/value64/s32-max", TU_R1("R-UPD-4 R-UPD-3a"),
 	    u_v64_s32max, { -EBADF, -EBADF }, false },
 	/* R-UPD-3b */
-	{ "sockarray/update/value32/minus-one", R1("R-UPD-4 R-UPD-3b"),
+	{ "sockarray/update/value32/minus-one", TU_R1("R-UPD-4 R-UPD-3b"),
 	    u_v32_m1, { -EBADF, -EBADF }, false },
-	{ "sockarray/update/value32/int-min", R1("R-UPD-4 R-UPD-3b"),
+	{ "sockarray/update/value32/int-min", TU_R1("R-UPD-4 R-UPD-3b"),
 	    u_v32_intmin, { -EBADF, -EBADF }, false },
-	{ "sockarray/update/value32/fd", R1("R-UPD-3b R-UPD-9"), u_v32_ok,
+	{ "sockarray/update/value32/fd", TU_R1("R-UPD-3b R-UPD-9"), u_v32_ok,
 	    { 0, 0 }, false },
 	/* R-UPD-4 */
-	{ "sockarray/update/fd/not-open", R1("R-UPD-4"), u_fd_closed,
+	{ "sockarray/update/fd/not-open", TU_R1("R-UPD-4"), u_fd_closed,
 	    { -EBADF, -EBADF }, false },
-	{ "sockarray/update/fd/closed", R1("R-UPD-4"), u_fd_was_closed,
+	{ "sockarray/update/fd/closed", TU_R1("R-UPD-4"), u_fd_was_closed,
 	    { -EBADF, -EBADF }, false },
-	{ "sockarray/update/fd/map", R1("R-UPD-4"), u_fd_map,
+	{ "sockarray/update/fd/map", TU_R1("R-UPD-4"), u_fd_map,
 	    { -ENOTSOCK, -ENOTSOCK }, false },
-	{ "sockarray/update/fd/prog", R1("R-UPD-4"), u_fd_prog,
+	{ "sockarray/update/fd/prog", TU_R1("R-UPD-4"), u_fd_prog,
 	    { -ENOTSOCK, -ENOTSOCK }, false },
-	{ "sockarray/update/fd/other-process", R1("R-UPD-4 R-NS-4"),
+	{ "sockarray/update/fd/other-process", TU_R1("R-UPD-4 R-NS-4"),
 	    u_fd_other_proc, { -EBADF, -EBADF }, false },
-	{ "sockarray/update/fd/beats-eexist", R1("R-UPD-4 R-UPD-6a"),
+	{ "sockarray/update/fd/beats-eexist", TU_R1("R-UPD-4 R-UPD-6a"),
 	    u_enotsock_beats_eexist, { -ENOTSOCK, -ENOTSOCK }, false },
 	/* R-UPD-6a */
-	{ "sockarray/update/noexist-occupied", R1("R-UPD-6a"),
+	{ "sockarray/update/noexist-occupied", TU_R1("R-UPD-6a"),
 	    u_noexist_occupied, { -EEXIST, -EEXIST }, false },
 	{ "sockarray/update/noexist-occupied/raw-socket",
-	    R1("R-UPD-6a R-UPD-6c R-INV-15"), u_noexist_occupied_raw,
+	    TU_R1("R-UPD-6a R-UPD-6c R-INV-15"), u_noexist_occupied_raw,
 	    { -EEXIST, -EEXIST }, false },
 	{ "sockarray/update/noexist-occupied/unbound",
-	    R1("R-UPD-6a R-UPD-6f"), u_noexist_occupied_unbound,
+	    TU_R1("R-UPD-6a R-UPD-6f"), u_noexist_occupied_unbound,
 	    { -EEXIST, -EEXIST }, false },
-	{ "sockarray/update/noexist-occupied/self", R1("R-UPD-6a R-UPD-6g"),
+	{ "sockarray/update/noexist-occupied/self", TU_R1("R-UPD-6a R-UPD-6g"),
 	    u_noexist_occupied_self, { -EEXIST, -EEXIST }, false },
 	/* R-UPD-6b */
-	{ "sockarray/update/exist-empty", R1("R-UPD-6b"), u_exist_empty,
+	{ "sockarray/update/exist-empty", TU_R1("R-UPD-6b"), u_exist_empty,
 	    { -ENOENT, -ENOENT }, false },
-	{ "sockarray/update/exist-empty/raw-socket", R1("R-UPD-6b R-UPD-6e"),
+	{ "sockarray/update/exist-empty/raw-socket", TU_R1("R-UPD-6b R-UPD-6e"),
 	    u_exist_empty_raw, { -ENOENT, -ENOENT }, false },
-	{ "sockarray/update/exist-empty/owned", R1("R-UPD-6b R-UPD-6g"),
+	{ "sockarray/update/exist-empty/owned", TU_R1("R-UPD-6b R-UPD-6g"),
 	    u_exist_empty_owned, { -ENOENT, -ENOENT }, false },
 	/* R-UPD-6c R-UPD-6d R-UPD-6e */
-	{ "sockarray/update/protocol/raw", R1("R-UPD-6c"), u_proto_raw,
+	{ "sockarray/update/protocol/raw", TU_R1("R-UPD-6c"), u_proto_raw,
 	    { -ENOTSUPP, -ENOTSUPP }, false },
-	{ "sockarray/update/protocol/udplite", R1("R-UPD-6c"),
+	{ "sockarray/update/protocol/udplite", TU_R1("R-UPD-6c"),
 	    u_proto_udplite, { -ENOTSUPP, -ENOTSUPP }, false },
-	{ "sockarray/update/protocol/icmp", R1("R-UPD-6c"), u_proto_icmp,
+	{ "sockarray/update/protocol/icmp", TU_R1("R-UPD-6c"), u_proto_icmp,
 	    { -ENOTSUPP, -ENOTSUPP }, false },
-	{ "sockarray/update/protocol/unix", R1("R-UPD-6c"), u_proto_unix,
+	{ "sockarray/update/protocol/unix", TU_R1("R-UPD-6c"), u_proto_unix,
 	    { -ENOTSUPP, -ENOTSUPP }, false },
-	{ "sockarray/update/family/netlink-udp", R1("R-UPD-6d"),
+	{ "sockarray/update/family/netlink-udp", TU_R1("R-UPD-6d"),
 	    u_family_netlink_udp, { -ENOTSUPP, -ENOTSUPP }, false },
-	{ "sockarray/update/family/netlink-tcp", R1("R-UPD-6d"),
+	{ "sockarray/update/family/netlink-tcp", TU_R1("R-UPD-6d"),
 	    u_family_netlink_tcp, { -ENOTSUPP, -ENOTSUPP }, false },
-	{ "sockarray/update/type/raw-udp", R1("R-UPD-6e"), u_type_raw_udp,
+	{ "sockarray/update/type/raw-udp", TU_R1("R-UPD-6e"), u_type_raw_udp,
 	    { -ENOTSUPP, -ENOTSUPP }, false },
-	{ "sockarray/update/type/raw-tcp", R1("R-UPD-6e"), u_type_raw_tcp,
+	{ "sockarray/update/type/raw-tcp", TU_R1("R-UPD-6e"), u_type_raw_tcp,
 	    { -ENOTSUPP, -ENOTSUPP }, false },
 	/* R-UPD-6f R-UPD-12 */
-	{ "sockarray/update/eligible/tcp-unbound", R1("R-UPD-6f R-UPD-12"),
+	{ "sockarray/update/eligible/tcp-unbound", TU_R1("R-UPD-6f R-UPD-12"),
 	    u_tcp_unbound, { -EINVAL, -EINVAL }, false },
-	{ "sockarray/update/eligible/tcp-bound", R1("R-UPD-6f R-UPD-12"),
+	{ "sockarray/update/eligible/tcp-bound", TU_R1("R-UPD-6f R-UPD-12"),
 	    u_tcp_bound, { -EINVAL, -EINVAL }, false },
 	{ "sockarray/update/eligible/tcp-listen-no-reuseport",
-	    R1("R-UPD-6f R-UPD-12 R-GRP-7"), u_tcp_listen_no_reuseport,
+	    TU_R1("R-UPD-6f R-UPD-12 R-GRP-7"), u_tcp_listen_no_reuseport,
 	    { -EINVAL, -EINVAL }, false },
 	{ "sockarray/update/eligible/tcp-reuseport-after-listen",
-	    R1("R-UPD-6f R-GRP-7"), u_tcp_reuseport_after_listen,
+	    TU_R1("R-UPD-6f R-GRP-7"), u_tcp_reuseport_after_listen,
 	    { -EINVAL, -EINVAL }, false },
 	{ "sockarray/update/eligible/tcp-child",
-	    R1("R-UPD-6f R-UPD-12 R-SOCK-6"), u_tcp_child,
+	    TU_R1("R-UPD-6f R-UPD-12 R-SOCK-6"), u_tcp_child,
 	    { -EINVAL, -EINVAL }, false },
-	{ "sockarray/update/eligible/tcp-client", R1("R-UPD-6f"),
+	{ "sockarray/update/eligible/tcp-client", TU_R1("R-UPD-6f"),
 	    u_tcp_client, { -EINVAL, -EINVAL }, false },
-	{ "sockarray/update/eligible/tcp-shut-down", R1("R-UPD-6f R-UPD-12"),
+	{ "sockarray/update/eligible/tcp-shut-down", TU_R1("R-UPD-6f R-UPD-12"),
 	    u_tcp_shutdown, { -EINVAL, -EINVAL }, false },
 	{ "sockarray/update/eligible/tcp-attached-unhashed",
-	    R1("R-UPD-6f R-ATT-4"), u_tcp_attached_unhashed,
+	    TU_R1("R-UPD-6f R-ATT-4"), u_tcp_attached_unhashed,
 	    { -EINVAL, -EINVAL }, false },
-	{ "sockarray/update/eligible/udp-unbound", R1("R-UPD-6f R-UPD-12"),
+	{ "sockarray/update/eligible/udp-unbound", TU_R1("R-UPD-6f R-UPD-12"),
 	    u_udp_unbound, { -EINVAL, -EINVAL }, false },
 	{ "sockarray/update/eligible/udp-no-reuseport",
-	    R1("R-UPD-6f R-UPD-12"), u_udp_no_reuseport,
+	    TU_R1("R-UPD-6f R-UPD-12"), u_udp_no_reuseport,
 	    { -EINVAL, -EINVAL }, false },
 	{ "sockarray/update/eligible/udp-reuseport-after-bind",
-	    R1("R-UPD-6f R-GRP-8"), u_udp_reuseport_after_bind,
+	    TU_R1("R-UPD-6f R-GRP-8"), u_udp_reuseport_after_bind,
 	    { -EINVAL, -EINVAL }, false },
 	{ "sockarray/update/eligible/udp-connected-wildcard",
-	    R1("R-UPD-6f R-DET-8"), u_udp_connected_wildcard,
+	    TU_R1("R-UPD-6f R-DET-8"), u_udp_connected_wildcard,
 	    { -EINVAL, -EINVAL }, false },
-	{ "sockarray/update/eligible/beats-ebusy", R1("R-UPD-6f R-UPD-6g"),
+	{ "sockarray/update/eligible/beats-ebusy", TU_R1("R-UPD-6f R-UPD-6g"),
 	    u_eligible_beats_busy, { -EINVAL, -EINVAL }, false },
 	/* success: R-UPD-9 R-UPD-12 */
-	{ "sockarray/update/ok/tcp4", R1("R-UPD-9 R-UPD-12"), u_ok_tcp4,
+	{ "sockarray/update/ok/tcp4", TU_R1("R-UPD-9 R-UPD-12"), u_ok_tcp4,
 	    { 0, 0 }, false },
-	{ "sockarray/update/ok/tcp6", R1("R-UPD-9"), u_ok_tcp6, { 0, 0 },
+	{ "sockarray/update/ok/tcp6", TU_R1("R-UPD-9"), u_ok_tcp6, { 0, 0 },
 	    false },
-	{ "sockarray/update/ok/udp4", R1("R-UPD-9 R-UPD-12"), u_ok_udp4,
+	{ "sockarray/update/ok/udp4", TU_R1("R-UPD-9 R-UPD-12"), u_ok_udp4,
 	    { 0, 0 }, false },
-	{ "sockarray/update/ok/udp6", R1("R-UPD-9"), u_ok_udp6, { 0, 0 },
+	{ "sockarray/update/ok/udp6", TU_R1("R-UPD-9"), u_ok_udp6, { 0, 0 },
 	    false },
-	{ "sockarray/update/ok/tcp-wildcard", R1("R-UPD-9"), u_ok_tcp_any,
+	{ "sockarray/update/ok/tcp-wildcard", TU_R1("R-UPD-9"), u_ok_tcp_any,
 	    { 0, 0 }, false },
-	{ "sockarray/update/ok/udp6-wildcard", R1("R-UPD-9"), u_ok_udp6_any,
+	{ "sockarray/update/ok/udp6-wildcard", TU_R1("R-UPD-9"), u_ok_udp6_any,
 	    { 0, 0 }, false },
-	{ "sockarray/update/ok/tcp-autobound", R1("R-UPD-12 R-SOCK-4"),
+	{ "sockarray/update/ok/tcp-autobound", TU_R1("R-UPD-12 R-SOCK-4"),
 	    u_ok_tcp_autobind, { 0, 0 }, false },
 	{ "sockarray/update/udp-connected-bound-address",
-	    R2("R-DET-8 R-CONN-1", "R-UPD-6f R-DET-10"),
+	    TU_R2("R-DET-8 R-CONN-1", "R-UPD-6f R-DET-10"),
 	    u_ok_udp_connected_bound, { 0, -EINVAL }, false },
-	{ "sockarray/update/ok/exist-replace", R1("R-UPD-6b R-UPD-10"),
+	{ "sockarray/update/ok/exist-replace", TU_R1("R-UPD-6b R-UPD-10"),
 	    u_ok_exist_replace, { 0, 0 }, false },
-	{ "sockarray/update/ok/noexist-empty", R1("R-UPD-6a"),
+	{ "sockarray/update/ok/noexist-empty", TU_R1("R-UPD-6a"),
 	    u_ok_noexist_empty, { 0, 0 }, false },
 	/* R-UPD-6g */
-	{ "sockarray/update/owned/same-slot", R1("R-UPD-6g"),
+	{ "sockarray/update/owned/same-slot", TU_R1("R-UPD-6g"),
 	    u_busy_same_slot, { -EBUSY, -EBUSY }, false },
-	{ "sockarray/update/owned/other-slot", R1("R-UPD-6g"),
+	{ "sockarray/update/owned/other-slot", TU_R1("R-UPD-6g"),
 	    u_busy_other_slot, { -EBUSY, -EBUSY }, false },
-	{ "sockarray/update/owned/exist-same-slot", R1("R-UPD-6g"),
+	{ "sockarray/update/owned/exist-same-slot", TU_R1("R-UPD-6g"),
 	    u_busy_exist_same_slot, { -EBUSY, -EBUSY }, false },
-	{ "sockarray/update/owned/noexist-empty-slot", R1("R-UPD-6g"),
+	{ "sockarray/update/owned/noexist-empty-slot", TU_R1("R-UPD-6g"),
 	    u_busy_noexist_empty, { -EBUSY, -EBUSY }, false },
-	{ "sockarray/update/owned/other-map", R1("R-UPD-6g R-INV-2"),
+	{ "sockarray/update/owned/other-map", TU_R1("R-UPD-6g R-INV-2"),
 	    u_busy_other_map, { -EBUSY, -EBUSY }, false },
-	{ "sockarray/update/owned/foreign", R1("R-UPD-6g"), u_busy_foreign,
+	{ "sockarray/update/owned/foreign", TU_R1("R-UPD-6g"), u_busy_foreign,
 	    { -EBUSY, -EBUSY }, false },
-	{ "sockarray/update/owned/sockmap", R1("R-UPD-6g R-SMAP-4"),
-	    u_busy_sockmap, { NA, -EBUSY }, false },
-	{ "sockarray/update/owned/passed-fd", R1("R-UPD-6g R-SOCK-9"),
+	{ "sockarray/update/owned/sockmap", TU_R1("R-UPD-6g R-SMAP-4"),
+	    u_busy_sockmap, { TU_NA, -EBUSY }, false },
+	{ "sockarray/update/owned/passed-fd", TU_R1("R-UPD-6g R-SOCK-9"),
 	    u_busy_passed_fd, { -EBUSY, -EBUSY }, false },
 };
 
-TU_TEST(update_table, "sockarray/update/table")
+TU_NAMED(update_table, "sockarray/update/table", "sockarray/update", TU_ROWS(update_cases))
 {
 	const struct op_case *c = &update_cases[_i / TU_NPROFILES];
 	int p = _i % TU_NPROFILES;
@@ -2254,7 +2200,7 @@ TU_TEST(update_table, "sockarray/update/table")
 	unsigned m;
 	int ret;
 
-	if (c->want[p] == NA)
+	if (c->want[p] == TU_NA)
 		return;
 	fx_init(&fx, p);
 	op_default(&fx, &op);
@@ -2266,7 +2212,7 @@ TU_TEST(update_table, "sockarray/update/table")
 	ret = rp_map_update(fx.st, op.proc, op.map, op.key, op.value,
 	    op.flags);
 	ck_assert_msg(ret == c->want[p], "%s [%s]: want %d, got %d (%s)",
-	    c->name, pname[p], c->want[p], ret, c->rule[p]);
+	    c->name, tu_profile_names[p], c->want[p], ret, c->rule[p]);
 	if (ret == 0) {
 		ck_assert_int_ge(op.sock, 0);
 		assert_in_slot(&fx, op.map, op.key, op.sock);
@@ -2274,9 +2220,9 @@ TU_TEST(update_table, "sockarray/update/table")
 		if (!c->quiet)
 			assert_rule(&fx, c->name, c->rule[p], ret);
 		/* a failed update changes nothing */
-		ck_assert_uint_eq(fx_count(&fx, RP_EV_SLOT_SET), 0);
-		ck_assert_uint_eq(fx_count(&fx, RP_EV_OWNER_SET), 0);
-		ck_assert_uint_eq(fx_count(&fx, RP_EV_OWNER_CLEAR), 0);
+		ck_assert_uint_eq(tu_count(fx.ev, RP_EV_SLOT_SET, 0), 0);
+		ck_assert_uint_eq(tu_count(fx.ev, RP_EV_OWNER_SET, 0), 0);
+		ck_assert_uint_eq(tu_count(fx.ev, RP_EV_OWNER_CLEAR, 0), 0);
 		if (m != 0) {
 			ck_assert_int_eq(rp_map_info(fx.st, m, &after), 0);
 			ck_assert_uint_eq(after.used, before.used);
@@ -2297,7 +2243,7 @@ static const int lock_kinds[] = {
  * then the socket's callback lock, (4.19) allocates the group id, writes
  * the owner word, then the slot; the used count goes up by one.
  */
-TU_TEST(update_publish, "sockarray/update/publish")
+TU_NAMED(update_publish, "sockarray/update/publish", "sockarray/update", TU_NPROFILES)
 {
 	struct fx fx;
 	int map, a;
@@ -2313,14 +2259,14 @@ TU_TEST(update_publish, "sockarray/update/publish")
 	    RP_BPF_NOEXIST), 0);
 	tr = fx_trace(&fx, lock_kinds);
 	want = g_strdup_printf("lock cb_lock(%u)%s owner_set(%u) slot_set(%u) "
-	    "cb_unlock(%u) unlock", sa, _i == P_419 ? " group_id" : "", sa,
+	    "cb_unlock(%u) unlock", sa, _i == TU_P_419 ? " group_id" : "", sa,
 	    sa, sa);
 	ck_assert_str_eq(tr, want);
 	g_free(tr);
 	g_free(want);
 	assert_in_slot(&fx, map, 1, a);
 	ck_assert_uint_eq(minfo(&fx, 0, map).used, 1);
-	ck_assert(fx_saw_rule(&fx, "R-UPD-9", 0));
+	ck_assert(tu_saw_rule(fx.ev, "R-UPD-9", 0));
 	fx_fini(&fx);
 }
 END_TEST
@@ -2331,7 +2277,7 @@ END_TEST
  * callback lock; the old socket stays hashed, listening, in its group with
  * its cookie, and can be inserted again; used is unchanged.
  */
-TU_TEST(update_replace, "sockarray/update/replace")
+TU_NAMED(update_replace, "sockarray/update/replace", "sockarray/update", TU_NPROFILES)
 {
 	struct fx fx;
 	int map, a, b, c;
@@ -2361,7 +2307,7 @@ TU_TEST(update_replace, "sockarray/update/replace")
 	ck_assert_str_eq(tr, want);
 	g_free(tr);
 	g_free(want);
-	ck_assert(fx_saw_rule(&fx, "R-UPD-10", 0));
+	ck_assert(tu_saw_rule(fx.ev, "R-UPD-10", 0));
 	assert_in_slot(&fx, map, 0, b);
 	assert_released(&fx, a, ga);
 	ck_assert_int_eq(sinfo(&fx, sa).state, RP_TCP_LISTEN);
@@ -2399,7 +2345,7 @@ ginfo(struct fx *fx, unsigned group)
  * inserted keep id 0.  6.18 has ids from creation (the first is 0) and
  * insertion never changes them.
  */
-TU_TEST(update_group_id, "sockarray/update/group-id")
+TU_NAMED(update_group_id, "sockarray/update/group-id", "sockarray/update", TU_NPROFILES)
 {
 	struct fx fx;
 	int map, a, b, c;
@@ -2417,7 +2363,7 @@ TU_TEST(update_group_id, "sockarray/update/group-id")
 	gc = sinfo(&fx, sock_id(&fx, 0, c)).group;
 	ck_assert_uint_eq(sinfo(&fx, sock_id(&fx, 0, b)).group, ga);
 	ck_assert_uint_ne(ga, gc);
-	if (_i == P_419) {
+	if (_i == TU_P_419) {
 		ck_assert(!ginfo(&fx, ga).has_id);
 		ck_assert_uint_eq(ginfo(&fx, ga).reuseport_id, 0);
 	} else {
@@ -2428,9 +2374,9 @@ TU_TEST(update_group_id, "sockarray/update/group-id")
 	occupy(&fx, map, 0, a);
 	id = ginfo(&fx, ga).reuseport_id;
 	ck_assert(ginfo(&fx, ga).has_id);
-	if (_i == P_419) {
+	if (_i == TU_P_419) {
 		ck_assert_uint_ge(id, 1);
-		ck_assert(fx_saw_rule(&fx, "R-UPD-8", 0));
+		ck_assert(tu_saw_rule(fx.ev, "R-UPD-8", 0));
 		ck_assert_uint_eq(ginfo(&fx, gc).reuseport_id, 0);
 	} else {
 		ck_assert_uint_eq(id, 0);
@@ -2442,7 +2388,7 @@ TU_TEST(update_group_id, "sockarray/update/group-id")
 	ck_assert_uint_eq(ginfo(&fx, ga).reuseport_id, id);
 	occupy(&fx, map, 2, c);
 	ck_assert_uint_ne(ginfo(&fx, gc).reuseport_id, id);
-	if (_i == P_419)
+	if (_i == TU_P_419)
 		ck_assert_uint_ge(ginfo(&fx, gc).reuseport_id, 1);
 	occupy(&fx, map, 3, b);
 	ck_assert_uint_eq(ginfo(&fx, ga).reuseport_id, id);
@@ -2457,7 +2403,7 @@ END_TEST
  * R-UPD-11 R-NS-3: one array holds sockets of different groups, ports,
  * protocols, families, owners and network namespaces.
  */
-TU_TEST(update_mixed, "sockarray/update/mixed")
+TU_NAMED(update_mixed, "sockarray/update/mixed", "sockarray/update", TU_NPROFILES)
 {
 	struct fx fx;
 	int map, ns1, p1, m1, x, y, k = 0;
@@ -2597,8 +2543,8 @@ run_update_race(int i, bool plant)
 		return;
 	}
 	ck_assert_msg(ret == c->want, "%s [%s]: want %d, got %d (%s)",
-	    c->name, pname[fx.p], c->want, ret, c->rule);
-	ck_assert(fx_saw_rule(&fx, "R-UPD-7", 0));
+	    c->name, tu_profile_names[fx.p], c->want, ret, c->rule);
+	ck_assert(tu_saw_rule(fx.ev, "R-UPD-7", 0));
 	if (ret != 0)
 		assert_rule(&fx, c->name, c->rule + strlen("R-UPD-7 "), ret);
 	if (c->race == race_close) {
@@ -2613,7 +2559,7 @@ run_update_race(int i, bool plant)
 	fx_fini(&fx);
 }
 
-TU_TEST(update_race, "sockarray/update/race")
+TU_NAMED(update_race, "sockarray/update/race", "sockarray/update", TU_ROWS(update_races))
 {
 	run_update_race(_i, false);
 }
@@ -2622,7 +2568,7 @@ END_TEST
 /* The planted fault (update trusts its lock-free check) makes the racing
  * cases succeed and leaves a state the checker rejects: the race test and
  * the checker both see the difference. */
-TU_TEST(update_race_planted, "sockarray/update/race/planted")
+TU_NAMED(update_race_planted, "sockarray/update/race/planted", "sockarray/update", TU_ROWS(update_races))
 {
 	int row = _i / TU_NPROFILES;
 
@@ -2716,31 +2662,31 @@ d_wronly(struct fx *fx, struct op *op)
 }
 
 static const struct op_case delete_cases[] = {
-	{ "sockarray/delete/map-fd/closed", R1("R-DEL-0"), d_map_closed,
+	{ "sockarray/delete/map-fd/closed", TU_R1("R-DEL-0"), d_map_closed,
 	    { -EBADF, -EBADF }, true },
-	{ "sockarray/delete/map-fd/not-a-map", R1("R-DEL-0"), d_map_not_map,
+	{ "sockarray/delete/map-fd/not-a-map", TU_R1("R-DEL-0"), d_map_not_map,
 	    { -EINVAL, -EINVAL }, true },
-	{ "sockarray/delete/map-fd/rdonly", R1("R-DEL-0"), d_rdonly,
+	{ "sockarray/delete/map-fd/rdonly", TU_R1("R-DEL-0"), d_rdonly,
 	    { -EPERM, -EPERM }, false },
-	{ "sockarray/delete/map-fd/rdonly-first", R1("R-DEL-0 R-DEL-1"),
+	{ "sockarray/delete/map-fd/rdonly-first", TU_R1("R-DEL-0 R-DEL-1"),
 	    d_rdonly_beats_e2big, { -EPERM, -EPERM }, false },
-	{ "sockarray/delete/map-fd/frozen", R1("R-CMD-3 R-DEL-0"), d_frozen,
-	    { NA, -EPERM }, false },
-	{ "sockarray/delete/index/max-entries", R1("R-DEL-1"), d_oor,
+	{ "sockarray/delete/map-fd/frozen", TU_R1("R-CMD-3 R-DEL-0"), d_frozen,
+	    { TU_NA, -EPERM }, false },
+	{ "sockarray/delete/index/max-entries", TU_R1("R-DEL-1"), d_oor,
 	    { -E2BIG, -E2BIG }, false },
-	{ "sockarray/delete/index/value4-u32-max", R1("R-DEL-1"),
+	{ "sockarray/delete/index/value4-u32-max", TU_R1("R-DEL-1"),
 	    d_oor_value4, { -E2BIG, -E2BIG }, false },
-	{ "sockarray/delete/empty", R1("R-DEL-2"), d_empty,
+	{ "sockarray/delete/empty", TU_R1("R-DEL-2"), d_empty,
 	    { -ENOENT, -ENOENT }, false },
-	{ "sockarray/delete/occupied", R1("R-DEL-3"), d_occupied, { 0, 0 },
+	{ "sockarray/delete/occupied", TU_R1("R-DEL-3"), d_occupied, { 0, 0 },
 	    false },
-	{ "sockarray/delete/occupied-value4", R1("R-DEL-3"),
+	{ "sockarray/delete/occupied-value4", TU_R1("R-DEL-3"),
 	    d_occupied_value4, { 0, 0 }, false },
-	{ "sockarray/delete/wronly", R1("R-DEL-3 R-DEL-0"), d_wronly,
+	{ "sockarray/delete/wronly", TU_R1("R-DEL-3 R-DEL-0"), d_wronly,
 	    { 0, 0 }, false },
 };
 
-TU_TEST(delete_table, "sockarray/delete/table")
+TU_NAMED(delete_table, "sockarray/delete/table", "sockarray/delete", TU_ROWS(delete_cases))
 {
 	const struct op_case *c = &delete_cases[_i / TU_NPROFILES];
 	int p = _i % TU_NPROFILES;
@@ -2748,7 +2694,7 @@ TU_TEST(delete_table, "sockarray/delete/table")
 	struct op op;
 	int ret;
 
-	if (c->want[p] == NA)
+	if (c->want[p] == TU_NA)
 		return;
 	fx_init(&fx, p);
 	op_default(&fx, &op);
@@ -2756,16 +2702,16 @@ TU_TEST(delete_table, "sockarray/delete/table")
 	fx_clear(&fx);
 	ret = rp_map_delete(fx.st, op.proc, op.map, op.key);
 	ck_assert_msg(ret == c->want[p], "%s [%s]: want %d, got %d (%s)",
-	    c->name, pname[p], c->want[p], ret, c->rule[p]);
+	    c->name, tu_profile_names[p], c->want[p], ret, c->rule[p]);
 	if (ret == 0) {
 		unsigned m = rp_fd_map(fx.st, 0, op.map);
 
 		ck_assert_uint_eq(rp_map_slot(fx.st, m, op.key), 0);
 		assert_released(&fx, op.sock, 0);
-		ck_assert(fx_saw_rule(&fx, "R-DEL-3", 0));
+		ck_assert(tu_saw_rule(fx.ev, "R-DEL-3", 0));
 	} else if (!c->quiet) {
 		assert_rule(&fx, c->name, c->rule[p], ret);
-		ck_assert_uint_eq(fx_count(&fx, RP_EV_SLOT_CLEAR), 0);
+		ck_assert_uint_eq(tu_count(fx.ev, RP_EV_SLOT_CLEAR, 0), 0);
 	}
 	fx_fini(&fx);
 }
@@ -2776,7 +2722,7 @@ END_TEST
  * nothing else: the socket keeps its state, hash, group (and id) and
  * cookie, and other slots are untouched.
  */
-TU_TEST(delete_keeps_socket, "sockarray/delete/keeps-socket")
+TU_NAMED(delete_keeps_socket, "sockarray/delete/keeps-socket", "sockarray/delete", TU_NPROFILES)
 {
 	struct fx fx;
 	int map, a, b;
@@ -2815,7 +2761,7 @@ TU_TEST(delete_keeps_socket, "sockarray/delete/keeps-socket")
 END_TEST
 
 /* R-DEL-3: the slot empties between the lock-free read and the lock. */
-TU_TEST(delete_race, "sockarray/delete/race")
+TU_NAMED(delete_race, "sockarray/delete/race", "sockarray/delete", TU_NPROFILES)
 {
 	struct fx fx;
 	int map, a;
@@ -2831,9 +2777,9 @@ TU_TEST(delete_race, "sockarray/delete/race")
 	ck_assert_int_eq(rp_map_delete(fx.st, 0, map, 2), -ENOENT);
 	fx_race_off(&fx);
 	ck_assert_int_eq(fx.r_ret, 0);
-	ck_assert(fx_saw_rule(&fx, "R-DEL-2", -ENOENT));
+	ck_assert(tu_saw_rule(fx.ev, "R-DEL-2", -ENOENT));
 	/* one clear only */
-	ck_assert_uint_eq(fx_count(&fx, RP_EV_SLOT_CLEAR), 1);
+	ck_assert_uint_eq(tu_count(fx.ev, RP_EV_SLOT_CLEAR, 0), 1);
 	assert_released(&fx, a, 0);
 	fx_fini(&fx);
 }
@@ -2876,7 +2822,7 @@ static const struct nxt_case nxt_cases[] = {
 	    1, 0, 2 },
 };
 
-TU_TEST(nxt_table, "sockarray/next-key/table")
+TU_NAMED(nxt_table, "sockarray/next-key/table", "sockarray/next-key", TU_ROWS(nxt_cases))
 {
 	const struct nxt_case *c = &nxt_cases[_i / TU_NPROFILES];
 	struct fx fx;
@@ -2893,8 +2839,8 @@ TU_TEST(nxt_table, "sockarray/next-key/table")
 	ret = rp_map_get_next_key(fx.st, 0, map, c->null_key ? NULL : &c->key,
 	    &next);
 	ck_assert_msg(ret == c->want, "%s [%s]: want %d, got %d (%s)",
-	    c->name, pname[fx.p], c->want, ret, c->rule);
-	ck_assert_msg(fx_saw_rule(&fx, c->rule, ret), "%s: model did not "
+	    c->name, tu_profile_names[fx.p], c->want, ret, c->rule);
+	ck_assert_msg(tu_saw_rule(fx.ev, c->rule, ret), "%s: model did not "
 	    "report %s", c->name, c->rule);
 	if (ret == 0)
 		ck_assert_uint_eq(next, c->next);
@@ -2906,7 +2852,7 @@ END_TEST
 
 /* R-NXT-1 R-NXT-2 R-NXT-3 R-NXT-4: a full walk visits every index once,
  * occupied or not; fd errors come first. */
-TU_TEST(nxt_walk, "sockarray/next-key/walk")
+TU_NAMED(nxt_walk, "sockarray/next-key/walk", "sockarray/next-key", TU_NPROFILES)
 {
 	struct fx fx;
 	int map, n = 0;
@@ -2943,7 +2889,7 @@ END_TEST
  * next-key and detach of a closing member keep working.  4.19 has no such
  * command.
  */
-TU_TEST(cmd_freeze, "sockarray/commands/freeze")
+TU_NAMED(cmd_freeze, "sockarray/commands/freeze", "sockarray/commands", TU_NPROFILES)
 {
 	struct fx fx;
 	int map, dup, ro, a, b;
@@ -2957,9 +2903,9 @@ TU_TEST(cmd_freeze, "sockarray/commands/freeze")
 	b = member(&fx, RP_AF_INET, RP_SOCK_STREAM);
 	occupy(&fx, map, 0, a);
 	m = rp_fd_map(fx.st, 0, map);
-	if (_i == P_419) {
+	if (_i == TU_P_419) {
 		ck_assert_int_eq(rp_map_freeze(fx.st, 0, map), -EINVAL);
-		ck_assert(fx_saw_rule(&fx, "R-CMD-3", -EINVAL));
+		ck_assert(tu_saw_rule(fx.ev, "R-CMD-3", -EINVAL));
 		ck_assert(!minfo(&fx, 0, map).frozen);
 		occupy(&fx, map, 1, b);
 		fx_fini(&fx);
@@ -2994,7 +2940,7 @@ END_TEST
  * R-CMD-1: 4.19 has no BPF_MAP_LOOKUP_AND_DELETE_ELEM (-EINVAL); 6.18
  * checks the fd and read+write permission, then -ENOTSUPP.
  */
-TU_TEST(cmd_lookup_and_delete, "sockarray/commands/lookup-and-delete")
+TU_NAMED(cmd_lookup_and_delete, "sockarray/commands/lookup-and-delete", "sockarray/commands", TU_NPROFILES)
 {
 	struct fx fx;
 	int map, ro, wo, a;
@@ -3006,7 +2952,7 @@ TU_TEST(cmd_lookup_and_delete, "sockarray/commands/lookup-and-delete")
 	wo = map_new(&fx, 0, 8, 4, RP_BPF_F_WRONLY);
 	a = member(&fx, RP_AF_INET, RP_SOCK_STREAM);
 	occupy(&fx, map, 0, a);
-	if (_i == P_419) {
+	if (_i == TU_P_419) {
 		ck_assert_int_eq(rp_map_lookup_and_delete(fx.st, 0, map, 0,
 		    &v), -EINVAL);
 		ck_assert_int_eq(rp_map_lookup_and_delete(fx.st, 0, 99, 0,
@@ -3023,7 +2969,7 @@ TU_TEST(cmd_lookup_and_delete, "sockarray/commands/lookup-and-delete")
 		ck_assert_int_eq(rp_map_lookup_and_delete(fx.st, 0, map, 0,
 		    &v), -ENOTSUPP);
 	}
-	ck_assert(fx_saw_rule(&fx, "R-CMD-1", _i == P_419 ? -EINVAL :
+	ck_assert(tu_saw_rule(fx.ev, "R-CMD-1", _i == TU_P_419 ? -EINVAL :
 	    -ENOTSUPP));
 	assert_in_slot(&fx, map, 0, a);		/* nothing deleted */
 	ck_assert_uint_eq(v, 0);
@@ -3034,7 +2980,7 @@ END_TEST
 /* R-CMD-2: batch commands: -EINVAL in 4.19, -ENOTSUPP in 6.18 after the
  * fd checks (bpf_map_do_batch(): a lookup batch on a write-only fd is
  * -EPERM first). */
-TU_TEST(cmd_batch, "sockarray/commands/batch")
+TU_NAMED(cmd_batch, "sockarray/commands/batch", "sockarray/commands", TU_NPROFILES)
 {
 	struct fx fx;
 	int map, wo;
@@ -3043,7 +2989,7 @@ TU_TEST(cmd_batch, "sockarray/commands/batch")
 	map = map_new(&fx, 0, 8, 4, 0);
 	wo = map_new(&fx, 0, 8, 4, RP_BPF_F_WRONLY);
 	occupy(&fx, map, 0, member(&fx, RP_AF_INET, RP_SOCK_DGRAM));
-	if (_i == P_419) {
+	if (_i == TU_P_419) {
 		ck_assert_int_eq(rp_map_lookup_batch(fx.st, 0, map), -EINVAL);
 	} else {
 		ck_assert_int_eq(rp_map_lookup_batch(fx.st, 0, 99), -EBADF);
@@ -3051,7 +2997,7 @@ TU_TEST(cmd_batch, "sockarray/commands/batch")
 		ck_assert_int_eq(rp_map_lookup_batch(fx.st, 0, map),
 		    -ENOTSUPP);
 	}
-	ck_assert(fx_saw_rule(&fx, "R-CMD-2", _i == P_419 ? -EINVAL :
+	ck_assert(tu_saw_rule(fx.ev, "R-CMD-2", _i == TU_P_419 ? -EINVAL :
 	    -ENOTSUPP));
 	ck_assert_uint_eq(minfo(&fx, 0, map).used, 1);
 	fx_fini(&fx);
@@ -3067,7 +3013,7 @@ END_TEST
  * bpf_sk_select_reuseport; any other helper use fails the load; a map the
  * helper does not take (an outer map passed directly) fails too.
  */
-TU_TEST(prog_map_access, "sockarray/prog/map-access")
+TU_NAMED(prog_map_access, "sockarray/prog/map-access", "sockarray/commands", TU_NPROFILES)
 {
 	struct fx fx;
 	int map, outer, prog;
@@ -3081,7 +3027,7 @@ TU_TEST(prog_map_access, "sockarray/prog/map-access")
 	ck_assert_uint_eq(minfo(&fx, 0, map).refs, 2);
 	fx_clear(&fx);
 	ck_assert_int_eq(load_select_prog(&fx, map, true), -EINVAL);
-	ck_assert(fx_saw_rule(&fx, "R-PRG-1", -EINVAL));
+	ck_assert(tu_saw_rule(fx.ev, "R-PRG-1", -EINVAL));
 	ck_assert_uint_eq(minfo(&fx, 0, map).refs, 2);
 	rp_map_attr_init(&a, RP_MAP_ARRAY_OF_MAPS, 4, 1);
 	a.inner_map_fd = map;
@@ -3089,7 +3035,7 @@ TU_TEST(prog_map_access, "sockarray/prog/map-access")
 	ck_assert_int_ge(outer, 0);
 	fx_clear(&fx);
 	ck_assert_int_eq(load_select_prog(&fx, outer, false), -EINVAL);
-	ck_assert(fx_saw_rule(&fx, "R-PRG-2", -EINVAL));
+	ck_assert(tu_saw_rule(fx.ev, "R-PRG-2", -EINVAL));
 	fx_fini(&fx);
 }
 END_TEST
@@ -3104,7 +3050,7 @@ END_TEST
  * without the reuseport lock; the sockets stay open, listening, hashed, in
  * their groups with ids and cookies, and can join another map.
  */
-TU_TEST(free_empties, "sockarray/free/empties")
+TU_NAMED(free_empties, "sockarray/free/empties", "sockarray/free", TU_NPROFILES)
 {
 	struct fx fx;
 	int map, s[3], map2;
@@ -3140,9 +3086,9 @@ TU_TEST(free_empties, "sockarray/free/empties")
 	ck_assert_str_eq(tr, want);
 	g_free(tr);
 	g_free(want);
-	ck_assert(fx_saw_rule(&fx, "R-FREE-2", 0));
+	ck_assert(tu_saw_rule(fx.ev, "R-FREE-2", 0));
 	/* R-FREE-2: no reuseport lock; 4.19 also waits for a grace period */
-	ck_assert_uint_eq(fx_count(&fx, RP_EV_RCU_SYNC), _i == P_419 ? 1 : 0);
+	ck_assert_uint_eq(tu_count(fx.ev, RP_EV_RCU_SYNC, 0), _i == TU_P_419 ? 1 : 0);
 	{
 		struct rp_map_info mi;
 
@@ -3172,7 +3118,7 @@ END_TEST
  * Closing every fd while a program holds it frees nothing and the slots
  * stay occupied; the last holder frees it.
  */
-TU_TEST(free_holders, "sockarray/free/holders")
+TU_NAMED(free_holders, "sockarray/free/holders", "sockarray/free", TU_NPROFILES)
 {
 	struct fx fx;
 	int map, dup, p1, m1, prog, a;
@@ -3218,7 +3164,7 @@ END_TEST
  * empties the slot; free then finds nothing more to do for it.  Also the
  * sequential order: after free, a member's close finds a NULL owner word.
  */
-TU_TEST(free_race_detach, "sockarray/free/race-detach")
+TU_NAMED(free_race_detach, "sockarray/free/race-detach", "sockarray/free", TU_NPROFILES)
 {
 	struct fx fx;
 	int map, a, b;
@@ -3238,9 +3184,9 @@ TU_TEST(free_race_detach, "sockarray/free/race-detach")
 	ck_assert_int_eq(rp_close(fx.st, 0, map), 0);
 	fx_race_off(&fx);
 	ck_assert_int_eq(fx.r_ret, 0);
-	ck_assert_uint_eq(fx_count(&fx, RP_EV_SLOT_CLEAR), 2);	/* one each */
-	ck_assert(fx_saw_rule(&fx, "R-DET-1", 0));
-	ck_assert(fx_saw_rule(&fx, "R-FREE-2", 0));
+	ck_assert_uint_eq(tu_count(fx.ev, RP_EV_SLOT_CLEAR, 0), 2);	/* one each */
+	ck_assert(tu_saw_rule(fx.ev, "R-DET-1", 0));
+	ck_assert(tu_saw_rule(fx.ev, "R-FREE-2", 0));
 	{
 		char *v = rp_state_take_violation(fx.st);
 
@@ -3251,7 +3197,7 @@ TU_TEST(free_race_detach, "sockarray/free/race-detach")
 	/* free first, then the close: detach finds nothing */
 	fx_clear(&fx);
 	ck_assert_int_eq(rp_close(fx.st, 0, a), 0);
-	ck_assert_uint_eq(fx_count(&fx, RP_EV_SLOT_CLEAR), 0);
+	ck_assert_uint_eq(tu_count(fx.ev, RP_EV_SLOT_CLEAR, 0), 0);
 	{
 		struct rp_sock_info in;
 
@@ -3264,7 +3210,7 @@ END_TEST
 
 /* R-FREE-2 R-INV-12: the planted fault (free writes owner words without
  * the callback lock) is caught by the lock checks. */
-TU_TEST(free_planted, "sockarray/free/planted")
+TU_NAMED(free_planted, "sockarray/free/planted", "sockarray/free", TU_NPROFILES)
 {
 	struct fx fx;
 	GError *err = NULL;
@@ -3313,7 +3259,7 @@ tm_at(struct tmrun *t, int row)
 
 #define TM_EQ(t, row, got, want)					\
 	ck_assert_msg((got) == (want), "test_maps row %d (%s, type %d): " \
-	    "got %d, want %d", row, pname[(t)->fx->p], (t)->type_i,	\
+	    "got %d, want %d", row, tu_profile_names[(t)->fx->p], (t)->type_i,	\
 	    (int)(got), (int)(want))
 
 /* prepare_reuseport_grp(): rows P1-P5 for n sockets of type. */
@@ -3507,7 +3453,7 @@ static const struct {
 	{ 22, "sockarray/test-maps/22-lookup-value4", "R-LKP-3a" },
 };
 
-TU_TEST(test_maps_row, "sockarray/test-maps/row")
+TU_NAMED(test_maps_row, "sockarray/test-maps/row", "sockarray/test-maps", TU_ROWS(tm_rows))
 {
 	int r = _i / TU_NPROFILES;
 	struct fx fx;
@@ -3522,7 +3468,7 @@ END_TEST
 /* main() of test_maps runs every map test twice (map_flags 0, then
  * BPF_F_NO_PREALLOC, which this test ignores): the second run passes the
  * same way with cookies that keep advancing. R-COOK-1 R-COOK-3 R-COOK-4 */
-TU_TEST(test_maps_twice, "sockarray/test-maps/twice")
+TU_NAMED(test_maps_twice, "sockarray/test-maps/twice", "sockarray/test-maps", TU_NPROFILES)
 {
 	struct fx fx;
 
@@ -3541,7 +3487,7 @@ END_TEST
  * R-CRE-6c R-CRE-9 R-NXT-3 R-LKP-3d R-FREE-2: a map of 1,000,000 entries
  * works end to end (4.19 needs RLIMIT_MEMLOCK for its 1954 pages).
  */
-TU_TEST(large_million, "sockarray/large/million")
+TU_NAMED(large_million, "sockarray/large/million", "sockarray/large", TU_NPROFILES)
 {
 	enum { N = 1000000 };
 	static const uint32_t keys[] = { 0, 1, N / 2, N - 2, N - 1 };
@@ -3553,9 +3499,9 @@ TU_TEST(large_million, "sockarray/large/million")
 
 	fx_init(&fx, _i);
 	rp_map_attr_init(&a, RP_MAP_REUSEPORT_SOCKARRAY, 8, N);
-	ck_assert_int_eq(rp_map_create(fx.st, 0, &a), _i == P_419 ? -EPERM :
+	ck_assert_int_eq(rp_map_create(fx.st, 0, &a), _i == TU_P_419 ? -EPERM :
 	    3);
-	if (_i == P_618)
+	if (_i == TU_P_618)
 		ck_assert_int_eq(rp_close(fx.st, 0, 3), 0);
 	ck_assert_int_eq(rp_proc_set_memlock(fx.st, 0, UINT64_C(16) << 20),
 	    0);
@@ -3601,74 +3547,8 @@ END_TEST
  * The suite
  */
 
-#define ROWS(t)		((int)G_N_ELEMENTS(t) * TU_NPROFILES)
 
-static Suite *
-sockarray_suite(void)
-{
-	Suite *s = suite_create("sockarray");
-	TCase *tc;
+TU_TCASE("sockarray/large", 60, NULL, NULL)
 
-	tc = tcase_create("sockarray/create");
-	tcase_add_loop_test(tc, create_table, 0, ROWS(create_cases));
-	tcase_add_loop_test(tc, create_stored, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, create_memlock, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, create_gate_commands, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("sockarray/lookup");
-	tcase_add_loop_test(tc, lookup_table, 0, ROWS(lookup_cases));
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sockarray/update");
-	tcase_add_loop_test(tc, update_table, 0, ROWS(update_cases));
-	tcase_add_loop_test(tc, update_publish, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, update_replace, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, update_group_id, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, update_mixed, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, update_race, 0, ROWS(update_races));
-	tcase_add_loop_test(tc, update_race_planted, 0, ROWS(update_races));
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sockarray/delete");
-	tcase_add_loop_test(tc, delete_table, 0, ROWS(delete_cases));
-	tcase_add_loop_test(tc, delete_keeps_socket, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, delete_race, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sockarray/next-key");
-	tcase_add_loop_test(tc, nxt_table, 0, ROWS(nxt_cases));
-	tcase_add_loop_test(tc, nxt_walk, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sockarray/commands");
-	tcase_add_loop_test(tc, cmd_freeze, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, cmd_lookup_and_delete, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, cmd_batch, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, prog_map_access, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sockarray/free");
-	tcase_add_loop_test(tc, free_empties, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, free_holders, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, free_race_detach, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, free_planted, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sockarray/test-maps");
-	tcase_add_loop_test(tc, test_maps_row, 0, ROWS(tm_rows));
-	tcase_add_loop_test(tc, test_maps_twice, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sockarray/large");
-	tcase_add_loop_test(tc, large_million, 0, TU_NPROFILES);
-	tcase_set_timeout(tc, 60);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int
-main(void)
-{
-	return tu_run_suite(sockarray_suite()) != 0;
-}
+TU_MAIN("sockarray")

@@ -18,68 +18,13 @@
 #include "testutil.h"
 #include "rp-int.h"
 
-/* A test with a hierarchical name ("sockmap/update/table"). */
-#define TU_TEST(fn, name)						\
-	static void fn##_fn(int _i CK_ATTRIBUTE_UNUSED);		\
-	static const TTest fn##_ttest = { name, fn##_fn, __FILE__,	\
-	    __LINE__ };							\
-	static const TTest *fn = &fn##_ttest;				\
-	static void fn##_fn(int _i CK_ATTRIBUTE_UNUSED)
-
-#define P_618	1
 
 /* ---------------------------------------------------------------------
  * Fixture (6.18 only)
  */
-struct fx {
-	struct rp_state	*st;
-	GArray		*ev;		/* struct rp_event */
-};
-
-static void
-fx_event(void *ud, const struct rp_event *ev)
-{
-	struct fx *fx = ud;
-
-	g_array_append_val(fx->ev, *ev);
-}
-
-static const struct rp_observer fx_obs = { .event = fx_event };
-
-static void
-fx_init(struct fx *fx)
-{
-	memset(fx, 0, sizeof(*fx));
-	fx->st = rp_state_new(tu_profile(P_618));
-	ck_assert_ptr_nonnull(fx->st);
-	fx->ev = g_array_new(FALSE, FALSE, sizeof(struct rp_event));
-	rp_state_set_observer(fx->st, &fx_obs, fx);
-}
-
-static void
-fx_fini(struct fx *fx)
-{
-	tu_assert_invariants(fx->st);
-	rp_state_free(fx->st);
-	g_array_unref(fx->ev);
-}
-
-static bool
-fx_saw_rule(const struct fx *fx, const char *rule, int err)
-{
-	for (guint i = 0; i < fx->ev->len; i++) {
-		const struct rp_event *e = &g_array_index(fx->ev,
-		    struct rp_event, i);
-
-		if (e->kind == RP_EV_RULE && e->rule != NULL &&
-		    strcmp(e->rule, rule) == 0 && e->err == err)
-			return true;
-	}
-	return false;
-}
 
 static int
-map_new(struct fx *fx, unsigned proc, uint32_t type, uint32_t vs,
+map_new(struct tu_fx *fx, unsigned proc, uint32_t type, uint32_t vs,
     uint32_t n)
 {
 	struct rp_map_attr a;
@@ -92,7 +37,7 @@ map_new(struct fx *fx, unsigned proc, uint32_t type, uint32_t vs,
 }
 
 static int
-sock_new(struct fx *fx, int family, int type, int protocol)
+sock_new(struct tu_fx *fx, int family, int type, int protocol)
 {
 	int fd = rp_socket(fx->st, 0, family, type, protocol);
 
@@ -101,7 +46,7 @@ sock_new(struct fx *fx, int family, int type, int protocol)
 }
 
 static struct rp_sock_info
-sinfo_fd(struct fx *fx, int fd)
+sinfo_fd(struct tu_fx *fx, int fd)
 {
 	struct rp_sock_info in;
 
@@ -111,7 +56,7 @@ sinfo_fd(struct fx *fx, int fd)
 }
 
 static int
-accept_child(struct fx *fx, int lfd, int *client)
+accept_child(struct tu_fx *fx, int lfd, int *client)
 {
 	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, tu_port(fx->st, 0,
 	    lfd));
@@ -187,14 +132,14 @@ static const struct create_case create_cases[] = {
 	    4, 0, RP_CAP_NET_ADMIN, 2, -EPERM },
 };
 
-TU_TEST(create_table, "sockmap/create/table")
+TU_NAMED(create_table, "sockmap/create/table", "sockmap/create", (int)G_N_ELEMENTS(create_cases))
 {
 	const struct create_case *c = &create_cases[_i];
 	struct rp_map_attr a;
-	struct fx fx;
+	struct tu_fx fx;
 	int proc, ret;
 
-	fx_init(&fx);
+	tu_fx_init(&fx, TU_P_618);
 	ck_assert_int_eq(rp_sysctl_set(fx.st, 0,
 	    "kernel.unprivileged_bpf_disabled", c->sysctl), 0);
 	proc = rp_proc_new(fx.st, 0, 1000, c->caps);
@@ -209,10 +154,10 @@ TU_TEST(create_table, "sockmap/create/table")
 	} else {
 		ck_assert_msg(ret == c->want, "%s: want %d, got %d (%s)",
 		    c->name, c->want, ret, c->rule);
-		ck_assert_msg(fx_saw_rule(&fx, c->rule, ret), "%s: model did "
+		ck_assert_msg(tu_saw_rule(fx.ev, c->rule, ret), "%s: model did "
 		    "not report %s", c->name, c->rule);
 	}
-	fx_fini(&fx);
+	tu_fx_fini(&fx);
 }
 END_TEST
 
@@ -230,19 +175,19 @@ struct op {
 struct update_case {
 	const char	*name;
 	const char	*rule;
-	void		(*setup)(struct fx *, struct op *);
+	void		(*setup)(struct tu_fx *, struct op *);
 	int		want;
 };
 
 static void
-s_listener(struct fx *fx, struct op *op)
+s_listener(struct tu_fx *fx, struct op *op)
 {
 	op->sock = tu_reuse_sock(fx->st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, 0);
 	op->value = (uint64_t)op->sock;
 }
 
 static void
-s_listener_plain(struct fx *fx, struct op *op)
+s_listener_plain(struct tu_fx *fx, struct op *op)
 {
 	op->sock = sock_new(fx, RP_AF_INET6, RP_SOCK_STREAM, 0);
 	ck_assert_int_eq(rp_listen(fx->st, 0, op->sock, 1), 0);
@@ -250,7 +195,7 @@ s_listener_plain(struct fx *fx, struct op *op)
 }
 
 static void
-s_child(struct fx *fx, struct op *op)
+s_child(struct tu_fx *fx, struct op *op)
 {
 	op->sock = accept_child(fx, tu_reuse_sock(fx->st, 0, RP_AF_INET,
 	    RP_SOCK_STREAM, 1, 0), NULL);
@@ -258,7 +203,7 @@ s_child(struct fx *fx, struct op *op)
 }
 
 static void
-s_client(struct fx *fx, struct op *op)
+s_client(struct tu_fx *fx, struct op *op)
 {
 	int l = tu_reuse_sock(fx->st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, 0);
 
@@ -267,14 +212,14 @@ s_client(struct fx *fx, struct op *op)
 }
 
 static void
-s_udp(struct fx *fx, struct op *op)
+s_udp(struct tu_fx *fx, struct op *op)
 {
 	op->sock = tu_reuse_sock(fx->st, 0, RP_AF_INET6, RP_SOCK_DGRAM, 1, 0);
 	op->value = (uint64_t)op->sock;
 }
 
 static void
-s_udp_plain(struct fx *fx, struct op *op)
+s_udp_plain(struct tu_fx *fx, struct op *op)
 {
 	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, 0);
 
@@ -284,14 +229,14 @@ s_udp_plain(struct fx *fx, struct op *op)
 }
 
 static void
-s_value4(struct fx *fx, struct op *op)
+s_value4(struct tu_fx *fx, struct op *op)
 {
 	op->map = map_new(fx, 0, RP_MAP_SOCKMAP, 4, 4);
 	s_listener(fx, op);
 }
 
 static void
-s_sockhash(struct fx *fx, struct op *op)
+s_sockhash(struct tu_fx *fx, struct op *op)
 {
 	op->map = map_new(fx, 0, RP_MAP_SOCKHASH, 8, 4);
 	op->key = 0x12345678;
@@ -299,13 +244,13 @@ s_sockhash(struct fx *fx, struct op *op)
 }
 
 static void
-s_tcp_unbound(struct fx *fx, struct op *op)
+s_tcp_unbound(struct tu_fx *fx, struct op *op)
 {
 	op->value = (uint64_t)sock_new(fx, RP_AF_INET, RP_SOCK_STREAM, 0);
 }
 
 static void
-s_tcp_bound(struct fx *fx, struct op *op)
+s_tcp_bound(struct tu_fx *fx, struct op *op)
 {
 	int fd = sock_new(fx, RP_AF_INET, RP_SOCK_STREAM, 0);
 	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, 0);
@@ -315,7 +260,7 @@ s_tcp_bound(struct fx *fx, struct op *op)
 }
 
 static void
-s_tcp_shut_down(struct fx *fx, struct op *op)
+s_tcp_shut_down(struct tu_fx *fx, struct op *op)
 {
 	int fd = tu_reuse_sock(fx->st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, 0);
 
@@ -324,41 +269,41 @@ s_tcp_shut_down(struct fx *fx, struct op *op)
 }
 
 static void
-s_udp_unbound(struct fx *fx, struct op *op)
+s_udp_unbound(struct tu_fx *fx, struct op *op)
 {
 	op->value = (uint64_t)sock_new(fx, RP_AF_INET6, RP_SOCK_DGRAM, 0);
 }
 
 static void
-s_raw(struct fx *fx, struct op *op)
+s_raw(struct tu_fx *fx, struct op *op)
 {
 	op->value = (uint64_t)sock_new(fx, RP_AF_INET, RP_SOCK_RAW,
 	    RP_IPPROTO_UDP);
 }
 
 static void
-s_v64_m1(struct fx *fx, struct op *op)
+s_v64_m1(struct tu_fx *fx, struct op *op)
 {
 	(void)fx;
 	op->value = UINT64_MAX;
 }
 
 static void
-s_v64_s32max1(struct fx *fx, struct op *op)
+s_v64_s32max1(struct tu_fx *fx, struct op *op)
 {
 	s_listener(fx, op);
 	op->value |= UINT64_C(0x80000000);
 }
 
 static void
-s_int_max(struct fx *fx, struct op *op)
+s_int_max(struct tu_fx *fx, struct op *op)
 {
 	(void)fx;
 	op->value = INT32_MAX;
 }
 
 static void
-s_sockarray_member(struct fx *fx, struct op *op)
+s_sockarray_member(struct tu_fx *fx, struct op *op)
 {
 	int sa = map_new(fx, 0, RP_MAP_REUSEPORT_SOCKARRAY, 8, 4);
 
@@ -368,7 +313,7 @@ s_sockarray_member(struct fx *fx, struct op *op)
 }
 
 static void
-s_sockarray_member_udp(struct fx *fx, struct op *op)
+s_sockarray_member_udp(struct tu_fx *fx, struct op *op)
 {
 	int sa = map_new(fx, 0, RP_MAP_REUSEPORT_SOCKARRAY, 4, 4);
 
@@ -378,7 +323,7 @@ s_sockarray_member_udp(struct fx *fx, struct op *op)
 }
 
 static void
-s_udplite(struct fx *fx, struct op *op)
+s_udplite(struct tu_fx *fx, struct op *op)
 {
 	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, 0);
 
@@ -424,14 +369,14 @@ static const struct update_case update_cases[] = {
 	    s_sockarray_member_udp, -EBUSY },
 };
 
-TU_TEST(update_table, "sockmap/update/table")
+TU_NAMED(update_table, "sockmap/update/table", "sockmap/update", (int)G_N_ELEMENTS(update_cases))
 {
 	const struct update_case *c = &update_cases[_i];
-	struct fx fx;
+	struct tu_fx fx;
 	struct op op = { .sock = -1 };
 	int ret;
 
-	fx_init(&fx);
+	tu_fx_init(&fx, TU_P_618);
 	op.map = map_new(&fx, 0, RP_MAP_SOCKMAP, 8, 4);
 	c->setup(&fx, &op);
 	g_array_set_size(fx.ev, 0);
@@ -447,10 +392,10 @@ TU_TEST(update_table, "sockmap/update/table")
 		    op.map), op.key), in.id);
 		ck_assert_int_eq(in.owner, RP_OWNER_PSOCK);
 	} else if (c->want != -EBADF) {
-		ck_assert_msg(fx_saw_rule(&fx, c->rule, ret), "%s: model did "
+		ck_assert_msg(tu_saw_rule(fx.ev, c->rule, ret), "%s: model did "
 		    "not report %s", c->name, c->rule);
 	}
-	fx_fini(&fx);
+	tu_fx_fini(&fx);
 }
 END_TEST
 
@@ -460,13 +405,13 @@ END_TEST
  * (-EBUSY), and a reuseport array member cannot enter a sockmap; after
  * leaving the one, the socket can join the other.
  */
-TU_TEST(update_owner_conflicts, "sockmap/update/owner-conflicts")
+TU_NAMED(update_owner_conflicts, "sockmap/update/owner-conflicts", "sockmap/update", 0)
 {
-	struct fx fx;
+	struct tu_fx fx;
 	int sm, sa, l;
 	uint32_t k;
 
-	fx_init(&fx);
+	tu_fx_init(&fx, TU_P_618);
 	sm = map_new(&fx, 0, RP_MAP_SOCKHASH, 8, 4);
 	sa = map_new(&fx, 0, RP_MAP_REUSEPORT_SOCKARRAY, 8, 4);
 	l = tu_reuse_sock(fx.st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, 0);
@@ -474,7 +419,7 @@ TU_TEST(update_owner_conflicts, "sockmap/update/owner-conflicts")
 	g_array_set_size(fx.ev, 0);
 	ck_assert_int_eq(rp_map_update(fx.st, 0, sa, 0, (uint64_t)l, 0),
 	    -EBUSY);
-	ck_assert(fx_saw_rule(&fx, "R-UPD-6g", -EBUSY));
+	ck_assert(tu_saw_rule(fx.ev, "R-UPD-6g", -EBUSY));
 	ck_assert_int_eq(sinfo_fd(&fx, l).owner, RP_OWNER_PSOCK);
 	ck_assert_int_eq(rp_map_delete(fx.st, 0, sm, 77), 0);
 	ck_assert_int_eq(sinfo_fd(&fx, l).owner, RP_OWNER_NONE);
@@ -486,7 +431,7 @@ TU_TEST(update_owner_conflicts, "sockmap/update/owner-conflicts")
 	k = 78;
 	ck_assert_uint_eq(rp_map_slot(fx.st, rp_fd_map(fx.st, 0, sm), k),
 	    sinfo_fd(&fx, l).id);
-	fx_fini(&fx);
+	tu_fx_fini(&fx);
 }
 END_TEST
 
@@ -500,16 +445,16 @@ END_TEST
  * existing one.  A failed update leaves the map and the socket's owner
  * word as they were.
  */
-TU_TEST(update_flags_and_keys, "sockmap/update/flags-and-keys")
+TU_NAMED(update_flags_and_keys, "sockmap/update/flags-and-keys", "sockmap/update", 0)
 {
 	static const uint32_t types[] = { RP_MAP_SOCKMAP, RP_MAP_SOCKHASH };
 
 	for (size_t t = 0; t < G_N_ELEMENTS(types); t++) {
-		struct fx fx;
+		struct tu_fx fx;
 		int m, a, b, c;
 		unsigned mid;
 
-		fx_init(&fx);
+		tu_fx_init(&fx, TU_P_618);
 		m = map_new(&fx, 0, types[t], 8, 2);
 		mid = rp_fd_map(fx.st, 0, m);
 		a = tu_reuse_sock(fx.st, 0, RP_AF_INET, RP_SOCK_DGRAM, 1, 0);
@@ -544,7 +489,7 @@ TU_TEST(update_flags_and_keys, "sockmap/update/flags-and-keys")
 		ck_assert_int_eq(sinfo_fd(&fx, b).owner, RP_OWNER_NONE);
 		ck_assert_uint_eq(rp_map_slot(fx.st, mid, 0),
 		    sinfo_fd(&fx, a).id);
-		fx_fini(&fx);
+		tu_fx_fini(&fx);
 	}
 }
 END_TEST
@@ -556,14 +501,14 @@ END_TEST
  * on a SOCKHASH visits every key once (from a NULL key) and then ends
  * with -ENOENT, also on an empty map.
  */
-TU_TEST(delete_and_next_key, "sockmap/delete/errors-and-walk")
+TU_NAMED(delete_and_next_key, "sockmap/delete/errors-and-walk", "sockmap/remove", 0)
 {
-	struct fx fx;
+	struct tu_fx fx;
 	int sm, sh, a;
 	uint32_t k, next, seen = 0;
 	int n = 0, err;
 
-	fx_init(&fx);
+	tu_fx_init(&fx, TU_P_618);
 	sm = map_new(&fx, 0, RP_MAP_SOCKMAP, 8, 4);
 	sh = map_new(&fx, 0, RP_MAP_SOCKHASH, 8, 4);
 	a = tu_reuse_sock(fx.st, 0, RP_AF_INET, RP_SOCK_DGRAM, 1, 0);
@@ -586,7 +531,7 @@ TU_TEST(delete_and_next_key, "sockmap/delete/errors-and-walk")
 	ck_assert_int_eq(n, 3);
 	ck_assert_int_eq(rp_map_delete(fx.st, 0, sh, 20), 0);
 	ck_assert_int_eq(rp_map_delete(fx.st, 0, sh, 20), -ENOENT);
-	fx_fini(&fx);
+	tu_fx_fini(&fx);
 }
 END_TEST
 
@@ -599,16 +544,16 @@ END_TEST
  * occupancy; 8-byte values: -ENOENT for a missing key, else the cookie
  * (generated by the lookup).
  */
-TU_TEST(lookup_values, "sockmap/lookup/values")
+TU_NAMED(lookup_values, "sockmap/lookup/values", "sockmap/lookup", 0)
 {
 	static const uint32_t types[] = { RP_MAP_SOCKMAP, RP_MAP_SOCKHASH };
 
 	for (size_t t = 0; t < G_N_ELEMENTS(types); t++) {
-		struct fx fx;
+		struct tu_fx fx;
 		int m4, m8, a;
 		uint64_t v = 42;
 
-		fx_init(&fx);
+		tu_fx_init(&fx, TU_P_618);
 		m4 = map_new(&fx, 0, types[t], 4, 4);
 		m8 = map_new(&fx, 0, types[t], 8, 4);
 		a = tu_reuse_sock(fx.st, 0, RP_AF_INET, RP_SOCK_DGRAM, 1, 0);
@@ -620,7 +565,7 @@ TU_TEST(lookup_values, "sockmap/lookup/values")
 		    0), 0);
 		ck_assert_int_eq(rp_map_lookup(fx.st, 0, m4, 1, &v, 0),
 		    -ENOSPC);
-		ck_assert(fx_saw_rule(&fx, "R-SMAP-5", -ENOSPC));
+		ck_assert(tu_saw_rule(fx.ev, "R-SMAP-5", -ENOSPC));
 		ck_assert_int_eq(rp_map_lookup(fx.st, 0, m8, 1, &v, 0),
 		    -ENOENT);
 		ck_assert_uint_eq(v, 42);
@@ -632,7 +577,7 @@ TU_TEST(lookup_values, "sockmap/lookup/values")
 		ck_assert_uint_eq(sinfo_fd(&fx, a).cookie, v);
 		ck_assert_int_eq(rp_map_lookup(fx.st, 0, m8, 2, &v, 0),
 		    -ENOENT);
-		fx_fini(&fx);
+		tu_fx_fini(&fx);
 	}
 }
 END_TEST
@@ -647,13 +592,13 @@ END_TEST
  * owner word goes with the last entry; reuseport-array detach on the way
  * leaves the psock word alone.
  */
-TU_TEST(remove_on_close, "sockmap/remove/close")
+TU_NAMED(remove_on_close, "sockmap/remove/close", "sockmap/remove", 0)
 {
-	struct fx fx;
+	struct tu_fx fx;
 	int sm, sh, l, u, c;
 	unsigned smid, shid;
 
-	fx_init(&fx);
+	tu_fx_init(&fx, TU_P_618);
 	sm = map_new(&fx, 0, RP_MAP_SOCKMAP, 8, 4);
 	sh = map_new(&fx, 0, RP_MAP_SOCKHASH, 8, 8);
 	smid = rp_fd_map(fx.st, 0, sm);
@@ -687,18 +632,18 @@ TU_TEST(remove_on_close, "sockmap/remove/close")
 		ck_assert_int_eq(rp_map_lookup(fx.st, 0, sm, 1, &v, 0),
 		    -ENOENT);
 	}
-	fx_fini(&fx);
+	tu_fx_fini(&fx);
 }
 END_TEST
 
 /* R-SOCK-8: closing one of two fds of a sockmap member changes nothing;
  * freeing the sockmap releases the psock owner word. */
-TU_TEST(remove_dup_and_free, "sockmap/remove/dup-and-free")
+TU_NAMED(remove_dup_and_free, "sockmap/remove/dup-and-free", "sockmap/remove", 0)
 {
-	struct fx fx;
+	struct tu_fx fx;
 	int sm, l, d, sa;
 
-	fx_init(&fx);
+	tu_fx_init(&fx, TU_P_618);
 	sm = map_new(&fx, 0, RP_MAP_SOCKMAP, 8, 4);
 	l = tu_reuse_sock(fx.st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, 0);
 	d = rp_fd_dup(fx.st, 0, l);
@@ -711,42 +656,9 @@ TU_TEST(remove_dup_and_free, "sockmap/remove/dup-and-free")
 	/* and the socket may now go into a reuseport array */
 	sa = map_new(&fx, 0, RP_MAP_REUSEPORT_SOCKARRAY, 8, 1);
 	ck_assert_int_eq(rp_map_update(fx.st, 0, sa, 0, (uint64_t)d, 0), 0);
-	fx_fini(&fx);
+	tu_fx_fini(&fx);
 }
 END_TEST
 
-static Suite *
-sockmap_suite(void)
-{
-	Suite *s = suite_create("sockmap");
-	TCase *tc;
 
-	tc = tcase_create("sockmap/create");
-	tcase_add_loop_test(tc, create_table, 0,
-	    (int)G_N_ELEMENTS(create_cases));
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sockmap/update");
-	tcase_add_loop_test(tc, update_table, 0,
-	    (int)G_N_ELEMENTS(update_cases));
-	tcase_add_test(tc, update_owner_conflicts);
-	tcase_add_test(tc, update_flags_and_keys);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sockmap/lookup");
-	tcase_add_test(tc, lookup_values);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sockmap/remove");
-	tcase_add_test(tc, remove_on_close);
-	tcase_add_test(tc, remove_dup_and_free);
-	tcase_add_test(tc, delete_and_next_key);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int
-main(void)
-{
-	return tu_run_suite(sockmap_suite()) != 0;
-}
+TU_MAIN("sockmap")

@@ -679,6 +679,20 @@ corrupt_other(struct run *r)
 	}
 }
 
+/* A listening member of a group other than socks[0], or NULL: the
+ * sockets whose join key only I10 relates to another's. */
+static struct rp_sock *
+some_member(struct run *r)
+{
+	for (unsigned tries = 0; tries < 8; tries++) {
+		const struct rp_group *g = some_obj(r, r->st->groups);
+
+		if (g != NULL && g->num_socks >= 2)
+			return g->socks[1 + pick(r, g->num_socks - 1U)];
+	}
+	return NULL;
+}
+
 /* Break one field, compare, restore, compare (the state passes again). */
 static void
 corrupt_once(struct run *r)
@@ -698,8 +712,10 @@ corrupt_once(struct run *r)
 		corrupt_other(r);
 		break;
 	default:
-		if ((o = some_obj(r, r->st->socks)) != NULL)
-			corrupt_sock(r, o);
+		if ((!chance(r, 30) || (o = some_member(r)) == NULL) &&
+		    (o = some_obj(r, r->st->socks)) == NULL)
+			break;
+		corrupt_sock(r, o);
 		break;
 	}
 	if (r->pokes->len == 0)
@@ -774,7 +790,7 @@ run_calls(struct run *r, unsigned calls, unsigned corrupt, unsigned fault)
 }
 
 /* Random calls in both profiles: the checkers agree at every call. */
-START_TEST(random_calls)
+TU_LOOP(random_calls, "step/random", 8)
 {
 	struct run r;
 
@@ -797,7 +813,7 @@ END_TEST
  * the broken states fail (about half: a corruption can be harmless, a
  * flag that no invariant reads on that object).
  */
-START_TEST(random_corruptions)
+TU_LOOP(random_corruptions, "step/random", 8)
 {
 	struct run r;
 
@@ -816,7 +832,7 @@ END_TEST
  * callback lock: an I12 record; 4.19's detach in 6.18: a foreign owner
  * word cleared, I4): each is found, by both checkers, at the same call.
  */
-START_TEST(random_plants)
+TU_LOOP(random_plants, "step/random", 2)
 {
 	static const unsigned plants[] = { RP_PLANT_FREE_NO_CB_LOCK,
 	    RP_PLANT_DETACH_FOREIGN };
@@ -840,7 +856,7 @@ END_TEST
  * noticed by the same comparison (a disagreement, a false alarm or a
  * stale record) within a few corrupting runs.
  */
-START_TEST(checker_faults)
+TU_LOOP(checker_faults, "step/random", 3)
 {
 	static const unsigned faults[] = { RP_CHK_FAULT_SLOT_MARKS,
 	    RP_CHK_FAULT_COOKIES, RP_CHK_FAULT_JOIN };
@@ -865,9 +881,9 @@ END_TEST
  * after every call.  A new, grown group is the one object the
  * incremental checker walks whole.
  */
-START_TEST(growth)
+TU_LOOP(growth, "step/growth", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	enum { N = 300 };
 	int fds[N], map;
 
@@ -965,9 +981,9 @@ both_fail(struct rp_state *st)
  * detach drops the callback lock (the slot not yet cleared), thread 1
  * frees the map; the late slot write is reported (I1 or I5), by both.
  */
-START_TEST(nested_plants)
+TU_LOOP(nested_plants, "step/plants", 2 * TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i % TU_NPROFILES));
+	struct rp_state *st = tu_state_new(_i % TU_NPROFILES);
 	bool update = _i / TU_NPROFILES == 0;
 	struct nested n = { .st = st };
 	g_autofree char *msg = NULL;
@@ -1016,9 +1032,9 @@ END_TEST
  * checks everything, the next only what changed (NULL arguments:
  * tests/check_state.c).
  */
-START_TEST(api)
+TU_CASE(api, "step/api")
 {
-	struct rp_state *st = rp_state_new(tu_profile(1));
+	struct rp_state *st = tu_state_new(TU_P_618);
 	struct rp_check_stats cs;
 	GError *err = NULL;
 
@@ -1033,7 +1049,7 @@ START_TEST(api)
 	ck_assert_ptr_null(err);
 	rp_check_stats(st, &cs);
 	/* the second: the new member, the group, its new position and the
-	 * first member (the chain's old tail, linked to the new one) */
+	 * first member (the chain's old head, linked to the new one) */
 	ck_assert_uint_eq(cs.objects, 2 + 4);
 	ck_assert_uint_eq(cs.steps, 2);
 	ck_assert_uint_eq(cs.rebuilds, 1);
@@ -1042,34 +1058,6 @@ START_TEST(api)
 }
 END_TEST
 
-static Suite *
-step_suite(void)
-{
-	Suite *s = suite_create("step");
-	TCase *tc;
-
-	tc = tcase_create("step/random");
-	tcase_set_timeout(tc, 120);
-	tcase_add_loop_test(tc, random_calls, 0, 8);
-	tcase_add_loop_test(tc, random_corruptions, 0, 8);
-	tcase_add_loop_test(tc, random_plants, 0, 2);
-	tcase_add_loop_test(tc, checker_faults, 0, 3);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("step/growth");
-	tcase_set_timeout(tc, 60);
-	tcase_add_loop_test(tc, growth, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("step/plants");
-	tcase_add_loop_test(tc, nested_plants, 0, 2 * TU_NPROFILES);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("step/api");
-	tcase_add_test(tc, api);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int
-main(void)
-{
-	return tu_run_suite(step_suite()) == 0 ? 0 : 1;
-}
+TU_TCASE("step/random", 120, NULL, NULL)
+TU_TCASE("step/growth", 60, NULL, NULL)
+TU_MAIN("step")

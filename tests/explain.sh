@@ -9,11 +9,15 @@
 #    model/*.c) has a "why" narration: `$SIM explain --rules` lists it,
 #    and every id listed there exists in docs/SPEC.md.
 # 2. Golden narrations: for each tests/explain-data/NAME.txt, the output
-#    of `$SIM explain tutorial/NAME.scn` (run from scenarios/, every
-#    profile) must equal it.
+#    of `$SIM explain --profile 4.19,6.18 tutorial/NAME.scn` (run from
+#    scenarios/; the two ends of the profile table, which the tutorial
+#    contrasts) must equal it.  And a counterexample `explore --save` writes
+#    (a planted bug, race/update-same-socket.scn) is narrated step by step
+#    like any scenario: tests/explain-data/saved/counterexample.txt.
 # 3. Golden pictures: for each tests/dot-data/NAME/ directory, the files
-#    of `$SIM explain --no-text --dot DIR tutorial/NAME.scn` must equal
-#    the files there, byte for byte, and be the same set.
+#    of `$SIM explain --profile 4.19,6.18 --no-text --dot DIR
+#    tutorial/NAME.scn` must equal the files there, byte for byte, and be
+#    the same set.
 # 4. The command line: a bad option, a bad step list, a missing file and
 #    a broken scenario exit 2; --svg without Graphviz's dot on PATH exits
 #    2 with a message naming dot; a failing scenario exits 1 and is
@@ -49,7 +53,7 @@ fi
 sort -u "$tmp/narrated" > "$tmp/narrated.sorted"
 missing=$(comm -23 "$tmp/emitted" "$tmp/narrated.sorted")
 if test -n "$missing"; then
-	fail "rules the model reports without a narration in sim/explain-why.c:"
+	fail "rules the model reports without a narration in sim/tools/explain-why.c:"
 	echo "$missing"
 fi
 n=$(wc -l < "$tmp/emitted")
@@ -59,25 +63,53 @@ fi
 echo "rules reported by the model: $n, all narrated unless listed above"
 
 # --- 2. golden narrations -----------------------------------------------------
+GOLDEN_PROFILES=4.19,6.18
 echo "=== golden narrations"
+
+# golden GOLD OUT WHAT: OUT must equal GOLD (REGEN=1: becomes it).
+golden() {
+	if test "${REGEN:-0}" = 1; then
+		cp "$2" "$1"
+		echo "REGEN $1"
+	elif diff -u "$1" "$2" > "$tmp/diff"; then
+		echo "PASS $3"
+	else
+		fail "$3 differs from $1:"
+		cat "$tmp/diff"
+	fi
+}
+
 cd "$top_srcdir/scenarios" || exit 1
 ngold=0
 for gold in "$top_srcdir"/tests/explain-data/*.txt; do
 	test -f "$gold" || continue
 	name=$(basename "$gold" .txt)
 	ngold=$((ngold + 1))
-	"$SIM" explain "tutorial/$name.scn" > "$tmp/$name.txt" 2>&1
-	if test "${REGEN:-0}" = 1; then
-		cp "$tmp/$name.txt" "$gold"
-		echo "REGEN $gold"
-	elif diff -u "$gold" "$tmp/$name.txt" > "$tmp/diff"; then
-		echo "PASS explain tutorial/$name.scn"
-	else
-		fail "explain tutorial/$name.scn differs from $gold:"
-		cat "$tmp/diff"
-	fi
+	"$SIM" explain --profile "$GOLDEN_PROFILES" "tutorial/$name.scn" \
+	    > "$tmp/$name.txt" 2>&1
+	golden "$gold" "$tmp/$name.txt" "explain tutorial/$name.scn"
 done
 test "$ngold" -gt 0 || fail "no golden narrations in tests/explain-data"
+
+# A saved counterexample follows its `schedule`; explain records that run
+# with its own hooks, so it narrates and draws it like any other.
+gold=$top_srcdir/tests/explain-data/saved/counterexample.txt
+mkdir "$tmp/saved"
+"$SIM" explore --quiet --profile 6.18 --plant update-no-recheck \
+    --save "$tmp/saved/counterexample.scn" race/update-same-socket.scn \
+    > "$tmp/explore.out" 2>&1
+if test $? -ne 1 || ! test -s "$tmp/saved/counterexample.scn"; then
+	fail "explore --plant update-no-recheck --save wrote no counterexample"
+	cat "$tmp/explore.out"
+else
+	(cd "$tmp/saved" && "$SIM" explain counterexample.scn) \
+	    > "$tmp/saved.txt" 2>&1
+	golden "$gold" "$tmp/saved.txt" "explain of a saved counterexample"
+	(cd "$tmp/saved" && "$SIM" explain --no-text --dot dot \
+	    counterexample.scn)
+	test "$(ls "$tmp/saved/dot" 2>/dev/null | wc -l)" -gt 10 ||
+	    fail "explain --dot of a saved counterexample drew no steps"
+fi
 
 # --- 3. golden DOT pictures ---------------------------------------------------
 echo "=== golden pictures"
@@ -87,7 +119,8 @@ for dir in "$top_srcdir"/tests/dot-data/*/; do
 	name=$(basename "$dir")
 	ndot=$((ndot + 1))
 	out=$tmp/dot-$name
-	if ! "$SIM" explain --no-text --dot "$out" "tutorial/$name.scn"; then
+	if ! "$SIM" explain --profile "$GOLDEN_PROFILES" --no-text \
+	    --dot "$out" "tutorial/$name.scn"; then
 		fail "explain --dot tutorial/$name.scn"
 		continue
 	fi

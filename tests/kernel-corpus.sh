@@ -13,17 +13,5 @@ set -u
 . "$(dirname "$0")/kernel-lib.sh"
 kernel_needs_root
 
-echo "=== $SIM run --backend kernel --profile auto --format tap $top_srcdir/scenarios"
-out=$("$SIM" run --backend kernel --profile auto --format tap \
-    "$top_srcdir/scenarios" 2>&1)
-rc=$?
-printf '%s\n' "$out"
-if test "$rc" -eq 0 && kernel_all_skipped "$out"; then
-	echo "SKIP: the kernel backend ran no scenario here"
-	exit 77
-fi
-if test "$rc" -ne 0; then
-	echo "kernel-corpus.sh: FAIL: exit status $rc"
-	exit 1
-fi
-exit 0
+kernel_run kernel-corpus.sh "$SIM" run --backend kernel --profile auto \
+    --format tap "$top_srcdir/scenarios"

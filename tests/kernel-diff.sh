@@ -11,17 +11,5 @@ set -u
 kernel_needs_root
 
 manifest=$top_srcdir/scenarios/kernel-differences.manifest
-echo "=== $SIM diff --format tap --manifest $manifest $top_srcdir/scenarios"
-out=$("$SIM" diff --format tap --manifest "$manifest" \
-    "$top_srcdir/scenarios" 2>&1)
-rc=$?
-printf '%s\n' "$out"
-if test "$rc" -eq 0 && kernel_all_skipped "$out"; then
-	echo "SKIP: the kernel backend ran no scenario here"
-	exit 77
-fi
-if test "$rc" -ne 0; then
-	echo "kernel-diff.sh: FAIL: exit status $rc"
-	exit 1
-fi
-exit 0
+kernel_run kernel-diff.sh "$SIM" diff --format tap --manifest "$manifest" \
+    "$top_srcdir/scenarios"

@@ -27,3 +27,24 @@ kernel_all_skipped() {
 	! printf '%s\n' "$1" | grep -E '^(not )?ok [0-9]+ ' |
 	    grep -vq '# SKIP'
 }
+
+# kernel_run NAME CMD...: run CMD (a TAP run of the corpus), print its
+# output, and exit: 77 when the backend ran no scenario, 1 (NAME: FAIL)
+# when it failed, 0 otherwise.
+kernel_run() {
+	name=$1
+	shift
+	echo "=== $*"
+	out=$("$@" 2>&1)
+	rc=$?
+	printf '%s\n' "$out"
+	if test "$rc" -eq 0 && kernel_all_skipped "$out"; then
+		echo "SKIP: the kernel backend ran no scenario here"
+		exit 77
+	fi
+	if test "$rc" -ne 0; then
+		echo "$name: FAIL: exit status $rc"
+		exit 1
+	fi
+	exit 0
+}

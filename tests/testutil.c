@@ -30,10 +30,186 @@ tu_run_suite(Suite *s)
 	return failed;
 }
 
+/* ---------------------------------------------------------------------
+ * The registry of tests (TU_CASE ...) and TCases (TU_TCASE), filled by
+ * constructors before main().
+ */
+
+typedef struct {
+	const char	*name;
+	int		 timeout;
+	void		(*setup)(void);
+	void		(*teardown)(void);
+	TCase		*tc;
+} TuTcase;
+
+typedef struct {
+	const char	*tcase;
+	const TTest	*test;
+	int		 loops;
+} TuReg;
+
+static GArray *tu_tcases;	/* TuTcase, in first-seen order */
+static GArray *tu_tests;	/* TuReg, in registration order */
+
+static TuTcase *
+tcase_of(const char *name)
+{
+	TuTcase t = { name, 0, NULL, NULL, NULL };
+
+	if (tu_tcases == NULL)
+		tu_tcases = g_array_new(FALSE, FALSE, sizeof(TuTcase));
+	for (guint i = 0; i < tu_tcases->len; i++)
+		if (strcmp(g_array_index(tu_tcases, TuTcase, i).name,
+		    name) == 0)
+			return &g_array_index(tu_tcases, TuTcase, i);
+	g_array_append_val(tu_tcases, t);
+	return &g_array_index(tu_tcases, TuTcase, tu_tcases->len - 1);
+}
+
+void
+tu_register(const char *tcase, const TTest *test, int loops)
+{
+	TuReg r = { tcase, test, loops };
+
+	tcase_of(tcase);
+	if (tu_tests == NULL)
+		tu_tests = g_array_new(FALSE, FALSE, sizeof(TuReg));
+	g_array_append_val(tu_tests, r);
+}
+
+void
+tu_register_tcase(const char *tcase, int timeout, void (*setup)(void),
+    void (*teardown)(void))
+{
+	TuTcase *t = tcase_of(tcase);
+
+	t->timeout = timeout;
+	t->setup = setup;
+	t->teardown = teardown;
+}
+
+/* Build the suite of every registered test and run it; the failures. */
+int
+tu_main(const char *suite)
+{
+	Suite *s = suite_create(suite);
+
+	for (guint i = 0; tu_tcases != NULL && i < tu_tcases->len; i++) {
+		TuTcase *t = &g_array_index(tu_tcases, TuTcase, i);
+
+		t->tc = tcase_create(t->name);
+		if (t->timeout > 0)
+			tcase_set_timeout(t->tc, t->timeout);
+		if (t->setup != NULL || t->teardown != NULL)
+			tcase_add_checked_fixture(t->tc, t->setup,
+			    t->teardown);
+		suite_add_tcase(s, t->tc);
+	}
+	for (guint i = 0; tu_tests != NULL && i < tu_tests->len; i++) {
+		const TuReg *r = &g_array_index(tu_tests, TuReg, i);
+		TCase *tc = tcase_of(r->tcase)->tc;
+
+		if (r->loops > 0)
+			tcase_add_loop_test(tc, r->test, 0, r->loops);
+		else
+			tcase_add_test(tc, r->test);
+	}
+	return tu_run_suite(s);
+}
+
+const char *const tu_profile_names[TU_NPROFILES] = { "4.19", "6.18" };
+
 const struct rp_profile *
 tu_profile(int i)
 {
-	return rp_profile_find(i == 0 ? "4.19" : "6.18");
+	g_assert(i >= 0 && i < TU_NPROFILES);
+	return rp_profile_find(tu_profile_names[i]);
+}
+
+/* ---------------------------------------------------------------------
+ * Events
+ */
+
+static void
+record_event(void *ud, const struct rp_event *ev)
+{
+	g_array_append_val((GArray *)ud, *ev);
+}
+
+static const struct rp_observer record_obs = { .event = record_event };
+
+GArray *
+tu_record(struct rp_state *st)
+{
+	GArray *ev = g_array_new(FALSE, FALSE, sizeof(struct rp_event));
+
+	rp_state_set_observer(st, &record_obs, ev);
+	return ev;
+}
+
+bool
+tu_saw_rule(const GArray *ev, const char *rule, int err)
+{
+	size_t n = strcspn(rule, " ");
+
+	for (guint i = 0; i < ev->len; i++) {
+		const struct rp_event *e = &g_array_index(ev, struct rp_event,
+		    i);
+
+		if (e->kind == RP_EV_RULE && e->rule != NULL &&
+		    strlen(e->rule) == n && strncmp(e->rule, rule, n) == 0 &&
+		    (err == TU_ANY || e->err == err))
+			return true;
+	}
+	return false;
+}
+
+unsigned
+tu_count(const GArray *ev, enum rp_event_kind k, unsigned sock)
+{
+	unsigned n = 0;
+
+	for (guint i = 0; i < ev->len; i++) {
+		const struct rp_event *e = &g_array_index(ev, struct rp_event,
+		    i);
+
+		if (e->kind == k && (sock == 0 || e->sock == sock))
+			n++;
+	}
+	return n;
+}
+
+struct rp_state *
+tu_state_new(int p)
+{
+	struct rp_state *st = rp_state_new(tu_profile(p));
+
+	ck_assert_ptr_nonnull(st);
+	return st;
+}
+
+void
+tu_fx_init(struct tu_fx *fx, int p)
+{
+	memset(fx, 0, sizeof(*fx));
+	fx->p = p;
+	fx->st = tu_state_new(p);
+	fx->ev = tu_record(fx->st);
+}
+
+void
+tu_fx_fini(struct tu_fx *fx)
+{
+	tu_assert_invariants(fx->st);
+	rp_state_free(fx->st);
+	g_array_unref(fx->ev);
+}
+
+void
+tu_fx_clear(struct tu_fx *fx)
+{
+	g_array_set_size(fx->ev, 0);
 }
 
 struct rp_sockaddr
@@ -261,4 +437,11 @@ tu_mark_write(struct rp_state *st, const void *addr, size_t len,
 		mark_target(st, po);
 		mark_target(st, pn);
 	}
+}
+
+void
+tu_run_clear(TuRun *r)
+{
+	g_free(r->out);
+	g_free(r->err);
 }

@@ -164,3 +164,11 @@ fuzz_parse(FuzzInput *in, GError **error)
 	return sim_parse_buffer(fuzz_top, in->data, in->top_len,
 	    fuzz_include, in, error);
 }
+
+/* libFuzzer calls this once before the first input (so does replay.c). */
+int
+LLVMFuzzerInitialize(int *argc G_GNUC_UNUSED, char ***argv G_GNUC_UNUSED)
+{
+	fuzz_init();
+	return 0;
+}

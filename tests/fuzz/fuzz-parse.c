@@ -1,20 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * fuzz-parse.c - libFuzzer target of the scenario lexer and parser
- * (sim/lex.c, sim/parse.c): any input, split into in-memory files as
+ * (sim/lang/lex.c, sim/lang/parse.c): any input, split into in-memory files as
  * fuzz.h says, is parsed and the result or the error freed.  What it
  * checks is that the parser returns, without a crash, a leak, a hang or
  * a sanitizer report, and that exactly one of scenario and error comes
  * back.
  */
 #include "fuzz.h"
-
-int
-LLVMFuzzerInitialize(int *argc G_GNUC_UNUSED, char ***argv G_GNUC_UNUSED)
-{
-	fuzz_init();
-	return 0;
-}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -9,14 +9,10 @@
  * sanitizer report or a GLib critical is not.
  */
 #include "fuzz.h"
-#include "sim.h"
-
-int
-LLVMFuzzerInitialize(int *argc G_GNUC_UNUSED, char ***argv G_GNUC_UNUSED)
-{
-	fuzz_init();
-	return 0;
-}
+#include "backend/model.h"
+#include "core/exec.h"
+#include "core/profiles.h"
+#include "core/run.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -43,10 +39,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	profs = sim_scenario_profiles(sc, NULL);
 	for (i = 0; i < profs->len; i++) {
+		SimExecOptions o = { .ops = &sim_backend_model,
+		    .trace = SIM_TRACE_ALL, .keep_going = TRUE };
 		SimReport rep = { 0 };
 
-		sim_run_scenario(sc, profs->pdata[i], NULL, SIM_TRACE_ALL,
-		    TRUE, &rep);
+		sim_run_scenario(sc, profs->pdata[i], &o, &rep);
 		g_assert(rep.skip == NULL);
 		g_assert(rep.passed || rep.messages->len > 0);
 		fuzz_debug(profs->pdata[i], rep.passed ? "passed" :

@@ -24,7 +24,7 @@
 
 #include <glib.h>
 
-#include "scenario.h"
+#include "lang/scenario.h"
 
 G_BEGIN_DECLS
 

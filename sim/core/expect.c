@@ -1,0 +1,465 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/*
+ * expect.c - expectations (expect.h): the check pass validates each
+ * expectation against the forms the statement's verb accepts; the run
+ * compares a result with the expectation for the profile, binds $vars,
+ * and renders an expectation for a failure message.
+ */
+#include <string.h>
+
+#include "core/error.h"
+#include "core/expect.h"
+#include "core/pass-int.h"
+#include "core/profiles.h"
+#include "lang/suggest.h"
+
+/* A WORD token for the name inside t at offset off: for positions. */
+static SimToken
+sub_token(const SimToken *t, char *text, gsize off)
+{
+	SimToken s = *t;
+
+	s.kind = SIM_TOK_WORD;
+	s.text = text;
+	s.col = t->col + (guint)off;
+	return s;
+}
+
+/* Resolve "prefix(NAME)" of t to an object of kinds. */
+static gboolean
+inner_obj(SimExec *x, const SimToken *t, const char *prefix,
+    SimObjKind kinds, SimObj **out, GError **error)
+{
+	g_autofree char *name = sim_word_inner(t->text, prefix);
+	SimToken s = sub_token(t, name, strlen(prefix));
+
+	return sim_names_resolve(x->names, &s, kinds, out, error);
+}
+
+/* Split "M:K" into its map and key. */
+static gboolean
+slot_ref(SimExec *x, const SimToken *t, SimObj **map, guint32 *key,
+    GError **error)
+{
+	const char *colon = strchr(t->text, ':');
+	g_autofree char *name = g_strndup(t->text, (gsize)(colon - t->text));
+	SimToken s = sub_token(t, name, 0);
+	guint64 k;
+	char *end;
+
+	if (!sim_names_resolve(x->names, &s, SIM_OBJ_MAP, map, error))
+		return FALSE;
+	k = g_ascii_strtoull(colon + 1, &end, 10);
+	if (!g_ascii_isdigit(colon[1]) || *end != '\0' || k > G_MAXUINT32) {
+		sim_tok_error(error, t, "bad slot '%s' (expected MAP:KEY)",
+		    t->text);
+		return FALSE;
+	}
+	*key = (guint32)k;
+	return TRUE;
+}
+
+/* "0, ok, -ERRNO, N, $var, ... or any": what shape accepts. */
+static char *
+shape_describe(const SimExpShape *sh)
+{
+	GString *s = g_string_new(NULL);
+	guint i;
+
+	if (sh->forms & SIM_X_STATUS)
+		g_string_append(s, "0, ok, -ERRNO, ");
+	if (sh->forms & SIM_X_NUM)
+		g_string_append(s, "N, ");
+	if (sh->forms & SIM_X_VAR)
+		g_string_append(s, "$var, ");
+	if (sh->forms & SIM_X_COOKIE)
+		g_string_append(s, "cookie(S), ");
+	if (sh->forms & SIM_X_MAPREF)
+		g_string_append(s, "map(M), ");
+	if (sh->forms & (SIM_X_SOCK | SIM_X_GROUPOF))
+		g_string_append(s, "a socket name, ");
+	if (sh->forms & SIM_X_MEMBER)
+		g_string_append(s, "member(S), ");
+	if (sh->forms & SIM_X_SLOT)
+		g_string_append(s, "M:K, ");
+	for (i = 0; sh->words != NULL && sh->words[i] != NULL; i++)
+		g_string_append_printf(s, "%s, ", sh->words[i]);
+	g_string_append(s, "any");
+	return g_string_free(s, FALSE);
+}
+
+static gboolean
+bad_form(const SimExpShape *sh, const SimToken *t, GError **error)
+{
+	g_autofree char *d = sim_token_describe(t);
+	g_autofree char *forms = shape_describe(sh);
+
+	sim_tok_error(error, t, "%s is not an expectation here (expected "
+	    "%s)", d,
+	    forms);
+	return FALSE;
+}
+
+/* Check pass: is t a well-formed expectation of shape sh? */
+static gboolean
+check_expect_tok(SimExec *x, const SimExpShape *sh, const SimToken *t,
+    GError **error)
+{
+	const char *w = sim_token_word(t);
+	guint f = sh->forms;
+	SimObj *o;
+	guint32 key;
+
+	if (w != NULL && strcmp(w, "any") == 0)
+		return TRUE;
+	switch (t->kind) {
+	case SIM_TOK_ERRNO:
+		return (f & SIM_X_STATUS) || bad_form(sh, t, error);
+	case SIM_TOK_INT:
+		if (t->neg && t->mag > G_MAXINT32)
+			return bad_form(sh, t, error);
+		if (t->neg || !(f & SIM_X_NUM))
+			return ((f & SIM_X_STATUS) && (t->neg ||
+			    t->mag == 0)) || bad_form(sh, t, error);
+		return TRUE;
+	case SIM_TOK_VAR:
+		return (f & SIM_X_VAR) || bad_form(sh, t, error);
+	case SIM_TOK_WORD:
+		break;
+	default:
+		return bad_form(sh, t, error);
+	}
+	if (strcmp(w, "ok") == 0)
+		return (f & SIM_X_STATUS) || bad_form(sh, t, error);
+	if (sh->words != NULL && g_strv_contains(sh->words, w))
+		return TRUE;
+	if (g_str_has_prefix(w, "cookie("))
+		return ((f & SIM_X_COOKIE) || bad_form(sh, t, error)) &&
+		    inner_obj(x, t, "cookie(", SIM_OBJ_SOCK, &o, error);
+	if (g_str_has_prefix(w, "map("))
+		return ((f & SIM_X_MAPREF) || bad_form(sh, t, error)) &&
+		    inner_obj(x, t, "map(", SIM_OBJ_MAP, &o, error);
+	if (g_str_has_prefix(w, "member("))
+		return ((f & SIM_X_MEMBER) || bad_form(sh, t, error)) &&
+		    inner_obj(x, t, "member(", SIM_OBJ_SOCK, &o, error);
+	if (strchr(w, ':') != NULL)
+		return ((f & SIM_X_SLOT) || bad_form(sh, t, error)) &&
+		    slot_ref(x, t, &o, &key, error);
+	if (strchr(w, '(') != NULL || !(f & (SIM_X_SOCK | SIM_X_GROUPOF))) {
+		const char *hint = sh->words != NULL ?
+		    sim_suggest(w, (const char *const *)sh->words,
+		    g_strv_length((char **)sh->words)) : NULL;
+
+		if (hint != NULL) {
+			sim_tok_error(error, t, "unknown expectation '%s', "
+			    "did you "
+			    "mean '%s'?", w, hint);
+			return FALSE;
+		}
+		return bad_form(sh, t, error);
+	}
+	return sim_names_resolve(x->names, t, SIM_OBJ_SOCK, &o, error);
+}
+
+/* Check pass: the default expectation and every override of st. */
+gboolean
+sim_expect_check(SimExec *x, const SimStmt *st, const SimExpShape *sh,
+    GError **error)
+{
+	guint i;
+
+	if (sh == NULL)
+		return TRUE;	/* the handler failed before knowing it */
+	/* expect has no default: say what the state must be, per profile */
+	if (st->expect == NULL && !(sh->forms & SIM_X_STATUS)) {
+		g_autoptr(GPtrArray) profs = sim_scenario_profiles(x->sc, NULL);
+
+		for (i = 0; i < profs->len; i++) {
+			if (sim_stmt_expect_for(st, profs->pdata[i]) != NULL)
+				continue;
+			sim_set_error_at(error, SIM_ERROR_INPUT, st->file,
+			    st->line, st->verb_col, "'%s' needs an expectation "
+			    "for profile %s (= VALUE)", st->verb,
+			    (const char *)profs->pdata[i]);
+			return FALSE;
+		}
+	}
+	for (i = 0; i <= st->overrides->len; i++) {
+		const GPtrArray *toks;
+
+		if (i < st->overrides->len) {
+			const SimOverride *ov = st->overrides->pdata[i];
+
+			if (rp_profile_find(ov->profile) == NULL) {
+				sim_set_error_at(error, SIM_ERROR_INPUT,
+				    ov->file, ov->line, ov->col, "unknown "
+				    "profile '%s'", ov->profile);
+				return FALSE;
+			}
+			toks = ov->tokens;
+		} else {
+			toks = st->expect;
+		}
+		if (toks == NULL)
+			continue;
+		/* one value, or alternatives: A | B | C (concurrency) */
+		for (guint j = 0; j < toks->len; j++) {
+			const SimToken *t = toks->pdata[j];
+			gboolean bar = sim_token_word(t) != NULL &&
+			    strcmp(sim_token_word(t), "|") == 0;
+
+			if (j % 2 == 1 && !bar) {
+				sim_tok_error(error, t, "one expectation token "
+				    "expected, got more (alternatives are "
+				    "written A | B)");
+				return FALSE;
+			}
+			if (j % 2 == 0 && bar) {
+				sim_tok_error(error, t, "'|' needs an "
+				    "expectation on each side");
+				return FALSE;
+			}
+			if (j % 2 == 0 &&
+			    !check_expect_tok(x, sh, t, error))
+				return FALSE;
+		}
+		if (toks->len % 2 == 0) {
+			sim_tok_error(error, (const SimToken *)toks->pdata[
+			    toks->len - 1], "'|' needs an expectation on each "
+			    "side");
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+/* Success: no errno, and a send got delivered. */
+gboolean
+sim_result_ok(const SimResult *r)
+{
+	return r->err == 0 && (r->v.kind != SIM_V_DELIVERY ||
+	    r->v.d.outcome == RP_DELIVERED);
+}
+
+static gboolean
+addr_eq(const struct rp_addr *a, const struct rp_addr *b)
+{
+	return a->family == b->family && memcmp(a->a, b->a,
+	    a->family == RP_AF_INET ? 4 : 16) == 0;
+}
+
+/* The group id of socket o (0: none or unknown). */
+static unsigned
+group_of(SimExec *x, unsigned sock)
+{
+	struct rp_sock_info in;
+
+	if (x->insp == NULL || sock == 0 ||
+	    x->insp->sock_info(x->be, sock, &in) != 0)
+		return 0;
+	return in.group;
+}
+
+/* Does the value v stand for socket o (as an occupant, a receiver or,
+ * for group values, a group o is in)? */
+static gboolean
+sock_matches(SimExec *x, const SimValue *v, const SimObj *o)
+{
+	if (!o->bound || o->id == 0)
+		return FALSE;
+	switch (v->kind) {
+	case SIM_V_SOCK:
+		return v->id == o->id;
+	case SIM_V_DELIVERY:
+		return v->d.outcome == RP_DELIVERED && v->d.sock == o->id;
+	case SIM_V_GROUP:
+		return v->id != 0 && group_of(x, o->id) == v->id;
+	default:
+		return FALSE;
+	}
+}
+
+/* The bound address of socket id, through an open fd of any name it
+ * has (a closed name may have been dup'ed or passed first). */
+static gboolean
+local_addr(SimExec *x, unsigned id, struct rp_sockaddr *sa)
+{
+	const GPtrArray *order = sim_names_order(x->names);
+	guint i;
+
+	for (i = 0; id != 0 && i < order->len; i++) {
+		const SimObj *o = order->pdata[i];
+
+		if (o->kind == SIM_OBJ_SOCK && o->id == id &&
+		    sim_obj_open_fd(o) >= 0 &&
+		    x->ops->getsockname(x->be, o->proc, o->fd, sa) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/*
+ * Is socket id in the group of o?  With model-only queries the group says
+ * it; without (a kernel), members share family, address and port (I10).
+ */
+static gboolean
+same_group(SimExec *x, unsigned id, const SimObj *o)
+{
+	struct rp_sockaddr a, b;
+
+	if (!o->bound)
+		return FALSE;
+	if (x->insp != NULL)
+		return group_of(x, o->id) != 0 &&
+		    group_of(x, o->id) == group_of(x, id);
+	return local_addr(x, id, &a) && local_addr(x, o->id, &b) &&
+	    a.port == b.port && addr_eq(&a.addr, &b.addr);
+}
+
+static gboolean
+word_matches(const SimValue *v, const char *w)
+{
+	if (v->kind == SIM_V_WORD)
+		return strcmp(v->word, w) == 0;
+	if (v->kind == SIM_V_DELIVERY)
+		return (strcmp(w, "dropped") == 0 &&
+		    v->d.outcome == RP_DROPPED) ||
+		    (strcmp(w, "refused") == 0 &&
+		    v->d.outcome == RP_NO_SOCKET);
+	return FALSE;
+}
+
+static gboolean
+is_numeric(const SimValue *v)
+{
+	return v->kind == SIM_V_NUM || v->kind == SIM_V_COOKIE;
+}
+
+static gboolean
+value_equal(const SimValue *a, const SimValue *b)
+{
+	if (is_numeric(a) && is_numeric(b))
+		return a->num == b->num;
+	if (a->kind != b->kind)
+		return FALSE;
+	switch (a->kind) {
+	case SIM_V_NONE:
+		return TRUE;
+	case SIM_V_WORD:
+		return strcmp(a->word, b->word) == 0;
+	case SIM_V_SLOT:
+		return a->id == b->id && a->key == b->key;
+	case SIM_V_DELIVERY:
+		return a->d.outcome == b->d.outcome && a->d.sock == b->d.sock;
+	default:
+		return a->id == b->id;
+	}
+}
+
+/* Run pass: does result r meet expectation t (checked already)? */
+SimMatch
+sim_expect_match(SimExec *x, const SimResult *r, const SimToken *t,
+    GError **error)
+{
+	const char *w = sim_token_word(t);
+	const SimValue *v = &r->v;
+	SimValue *bound;
+	guint64 c;
+	guint32 key;
+	SimObj *o;
+
+	if (w != NULL && strcmp(w, "any") == 0)
+		return SIM_MATCH;
+	if (t->kind == SIM_TOK_ERRNO)
+		return r->err == -t->errnum ? SIM_MATCH : SIM_MISMATCH;
+	if (t->kind == SIM_TOK_INT && t->neg)
+		return r->err == -(int)t->mag ? SIM_MATCH : SIM_MISMATCH;
+	if ((w != NULL && strcmp(w, "ok") == 0) ||
+	    (t->kind == SIM_TOK_INT && !(r->shape->forms & SIM_X_NUM)))
+		return sim_result_ok(r) ? SIM_MATCH : SIM_MISMATCH;
+	if (r->err != 0)
+		return SIM_MISMATCH;
+	switch (t->kind) {
+	case SIM_TOK_INT:
+		return is_numeric(v) && v->num == t->mag ? SIM_MATCH :
+		    SIM_MISMATCH;
+	case SIM_TOK_VAR:
+		bound = g_hash_table_lookup(x->vars, t->name);
+		if (bound != NULL)
+			return value_equal(bound, v) ? SIM_MATCH : SIM_MISMATCH;
+		if (v->kind == SIM_V_NONE)
+			return SIM_MISMATCH;
+		g_hash_table_insert(x->vars, g_strdup(t->name),
+		    g_memdup2(v, sizeof(*v)));
+		return SIM_MATCH;
+	default:
+		break;
+	}
+	if (r->shape->words != NULL && g_strv_contains(r->shape->words, w))
+		return word_matches(v, w) ? SIM_MATCH : SIM_MISMATCH;
+	if (g_str_has_prefix(w, "cookie(")) {
+		if (!inner_obj(x, t, "cookie(", SIM_OBJ_SOCK, &o, error) ||
+		    !sim_cookie_of(x, o, &c, error))
+			return SIM_MATCH_ERROR;
+		return is_numeric(v) && v->num == c ? SIM_MATCH : SIM_MISMATCH;
+	}
+	if (g_str_has_prefix(w, "map(")) {
+		if (!inner_obj(x, t, "map(", SIM_OBJ_MAP, &o, error))
+			return SIM_MATCH_ERROR;
+		return o->bound && ((v->kind == SIM_V_MAP && v->id == o->id) ||
+		    (is_numeric(v) && v->num == o->id)) ? SIM_MATCH :
+		    SIM_MISMATCH;
+	}
+	if (g_str_has_prefix(w, "member(")) {
+		if (!inner_obj(x, t, "member(", SIM_OBJ_SOCK, &o, error))
+			return SIM_MATCH_ERROR;
+		if (v->kind != SIM_V_DELIVERY || v->d.outcome != RP_DELIVERED)
+			return SIM_MISMATCH;
+		return sock_matches(x, v, o) || same_group(x, v->d.sock, o) ?
+		    SIM_MATCH : SIM_MISMATCH;
+	}
+	if (strchr(w, ':') != NULL) {
+		if (!slot_ref(x, t, &o, &key, error))
+			return SIM_MATCH_ERROR;
+		return v->kind == SIM_V_SLOT && o->bound && v->id == o->id &&
+		    v->key == key ? SIM_MATCH : SIM_MISMATCH;
+	}
+	if (!sim_names_resolve(x->names, t, SIM_OBJ_SOCK, &o, error))
+		return SIM_MATCH_ERROR;
+	/* a backend that cannot honour hash=N (the kernel) delivers by
+	 * its own hash: any member of S's group is the same outcome */
+	if (v->kind == SIM_V_DELIVERY && v->hash_chosen && x->insp == NULL &&
+	    v->d.outcome == RP_DELIVERED) {
+		static const char why[] = "hash=N: the backend cannot choose "
+		    "the packet hash; its own hash chose another member, and "
+		    "the sockets involved are not checked afterwards";
+
+		if (sock_matches(x, v, o))
+			return SIM_MATCH;
+		if (!same_group(x, v->d.sock, o))
+			return SIM_MISMATCH;
+		sim_pass_unsure_add(x, o->name, why);
+		sim_pass_unsure_add(x, sim_names_of(x->names, SIM_OBJ_SOCK,
+		    v->d.sock), why);
+		sim_pass_unsure_args(x, x->stmt, why);
+		sim_pass_note(x, x->stmt, why);
+		return SIM_MATCH;
+	}
+	return sock_matches(x, v, o) ? SIM_MATCH : SIM_MISMATCH;
+}
+
+/* "cookie(a)", "$c (c(a))": the expectation as written, and what it is. */
+char *
+sim_expect_render(const SimExec *x, const SimToken *t)
+{
+	const SimValue *bound;
+	g_autofree char *v = NULL;
+
+	if (t->kind != SIM_TOK_VAR)
+		return g_strdup(t->text);
+	bound = g_hash_table_lookup(x->vars, t->name);
+	if (bound == NULL)
+		return g_strdup(t->text);
+	v = sim_value_render(x, bound);
+	return g_strdup_printf("%s (%s)", t->text, v);
+}

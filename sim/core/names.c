@@ -1,0 +1,410 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/*
+ * names.c - the name table of one pass over a scenario (names.h): names
+ * defined by statements, what each is bound to, and every backend id
+ * turned back into the scenario's words.
+ */
+#include <string.h>
+
+#include "core/error.h"
+#include "core/names.h"
+#include "lang/name.h"
+#include "lang/suggest.h"
+
+/* Words with a meaning in expectations where a socket name is one too:
+ * they cannot name sockets. */
+static const char *const reserved_words[] = {
+	"any", "ok", "empty", "none", "no", "yes", "dropped", "refused",
+	"closed", "freed", NULL,
+};
+
+struct SimNames {
+	GHashTable	*names[SIM_NS_COUNT];	/* name -> SimObj */
+	GHashTable	*by_id[3];	/* sock, map, prog id -> SimObj */
+	GPtrArray	*order;		/* SimObj, in definition order */
+	GHashTable	*groups;	/* group id -> "gN" */
+	guint		 n_groups;
+	GHashTable	*children;	/* unnamed sock id -> "child#N" */
+	GHashTable	*cbpfs;		/* unnamed prog id -> "cbpf#N" */
+	GHashTable	*other;		/* "map#N", "#N": interned */
+};
+
+static void
+obj_free(SimObj *o)
+{
+	g_free(o->name);
+	g_free(o);
+}
+
+static SimObj *
+obj_new(SimNames *n, const char *name, SimObjKind kind, const SimToken *def);
+
+/* A table with "init" as process 0 and namespace 0. */
+SimNames *
+sim_names_new(void)
+{
+	SimNames *n = g_new0(SimNames, 1);
+	guint i;
+
+	for (i = 0; i < SIM_NS_COUNT; i++)
+		n->names[i] = g_hash_table_new_full(g_str_hash, g_str_equal,
+		    NULL, (GDestroyNotify)obj_free);
+	for (i = 0; i < G_N_ELEMENTS(n->by_id); i++)
+		n->by_id[i] = g_hash_table_new(g_direct_hash, g_direct_equal);
+	n->order = g_ptr_array_new();
+	n->groups = g_hash_table_new_full(g_direct_hash, g_direct_equal,
+	    NULL, g_free);
+	n->children = g_hash_table_new_full(g_direct_hash, g_direct_equal,
+	    NULL, g_free);
+	n->cbpfs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+	    g_free);
+	n->other = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    NULL);
+	obj_new(n, "init", SIM_OBJ_PROC, NULL)->bound = TRUE;
+	obj_new(n, "init", SIM_OBJ_NETNS, NULL)->bound = TRUE;
+	return n;
+}
+
+void
+sim_names_free(SimNames *n)
+{
+	guint i;
+
+	if (n == NULL)
+		return;
+	for (i = 0; i < SIM_NS_COUNT; i++)
+		g_hash_table_unref(n->names[i]);
+	for (i = 0; i < G_N_ELEMENTS(n->by_id); i++)
+		g_hash_table_unref(n->by_id[i]);
+	g_ptr_array_unref(n->order);
+	g_hash_table_unref(n->groups);
+	g_hash_table_unref(n->children);
+	g_hash_table_unref(n->cbpfs);
+	g_hash_table_unref(n->other);
+	g_free(n);
+}
+
+/* ---------------------------------------------------------------------
+ * Scenario name -> object
+ */
+
+const char *
+sim_obj_kind_name(SimObjKind kinds)
+{
+	switch ((int)kinds) {
+	case SIM_OBJ_SOCK:
+		return "a socket";
+	case SIM_OBJ_MAP:
+		return "a map";
+	case SIM_OBJ_PROG:
+		return "a program";
+	case SIM_OBJ_PROC:
+		return "a process";
+	case SIM_OBJ_NETNS:
+		return "a network namespace";
+	case SIM_OBJ_SOCK | SIM_OBJ_MAP:
+		return "a socket or a map";
+	default:
+		return "a socket, map or program";
+	}
+}
+
+static SimNamespace
+ns_of(SimObjKind kinds)
+{
+	if (kinds & SIM_OBJ_PROC)
+		return SIM_NS_PROC;
+	if (kinds & SIM_OBJ_NETNS)
+		return SIM_NS_NETNS;
+	return SIM_NS_FILE;
+}
+
+/* by_id[] index of a file kind, -1 for others. */
+static int
+id_table(SimObjKind kind)
+{
+	switch ((int)kind) {
+	case SIM_OBJ_SOCK:
+		return 0;
+	case SIM_OBJ_MAP:
+		return 1;
+	case SIM_OBJ_PROG:
+		return 2;
+	default:
+		return -1;
+	}
+}
+
+static SimObj *
+obj_new(SimNames *n, const char *name, SimObjKind kind, const SimToken *def)
+{
+	SimObj *o = g_new0(SimObj, 1);
+
+	o->name = g_strdup(name);
+	o->kind = kind;
+	o->def = def;
+	o->fd = -1;
+	g_hash_table_insert(n->names[ns_of(kind)], o->name, o);
+	g_ptr_array_add(n->order, o);
+	return o;
+}
+
+SimObj *
+sim_names_find(SimNames *n, SimNamespace ns, const char *name)
+{
+	g_return_val_if_fail(ns < SIM_NS_COUNT && name != NULL, NULL);
+	return g_hash_table_lookup(n->names[ns], name);
+}
+
+/* The objects, in definition order (init first). */
+const GPtrArray *
+sim_names_order(const SimNames *n)
+{
+	return n->order;
+}
+
+/*
+ * Define tok, a WORD, as a new name of kind: it must have the shape of a
+ * name, not be reserved and not be defined in its namespace yet.  The
+ * object starts unbound.  Return it, or NULL with error set.
+ */
+SimObj *
+sim_names_define(SimNames *n, SimObjKind kind, const SimToken *tok,
+    GError **error)
+{
+	const char *w = sim_token_word(tok);
+	SimObj *old;
+
+	if (w == NULL || !sim_name_valid_str(SIM_NAME_OBJECT, w)) {
+		g_autofree char *d = sim_token_describe(tok);
+
+		sim_tok_error(error, tok, "expected a new name for %s, got %s",
+		    sim_obj_kind_name(kind), d);
+		return NULL;
+	}
+	/* socket names compete with keywords in expectations (= empty) */
+	if ((kind & SIM_OBJ_SOCK) && g_strv_contains(reserved_words, w)) {
+		sim_tok_error(error, tok, "'%s' is a reserved word and cannot "
+		    "name %s", w, sim_obj_kind_name(kind));
+		return NULL;
+	}
+	old = sim_names_find(n, ns_of(kind), w);
+	if (old != NULL && old->def == NULL) {
+		sim_tok_error(error, tok, "'%s' is predefined", w);
+		return NULL;
+	}
+	if (old != NULL) {
+		sim_tok_error(error, tok, "'%s' is already defined at "
+		    "%s:%u:%u", w, old->def->file, old->def->line,
+		    old->def->col);
+		return NULL;
+	}
+	return obj_new(n, w, kind, tok);
+}
+
+/*
+ * Resolve tok, a name defined earlier, to an object of one of kinds.  The
+ * error for an unknown name suggests the nearest defined one.
+ */
+gboolean
+sim_names_resolve(SimNames *n, const SimToken *tok, SimObjKind kinds,
+    SimObj **out, GError **error)
+{
+	const char *w = sim_token_word(tok), *hint;
+	SimNamespace ns = ns_of(kinds);
+	g_autofree const char **keys = NULL;
+	guint nkeys = 0;
+	SimObj *o;
+
+	if (w == NULL) {
+		g_autofree char *d = sim_token_describe(tok);
+
+		sim_tok_error(error, tok, "expected %s name, got %s",
+		    sim_obj_kind_name(kinds), d);
+		return FALSE;
+	}
+	o = sim_names_find(n, ns, w);
+	if (o == NULL) {
+		keys = (const char **)g_hash_table_get_keys_as_array(
+		    n->names[ns], &nkeys);
+		hint = sim_suggest(w, keys, nkeys);
+		if (hint != NULL)
+			sim_tok_error(error, tok, "unknown name '%s' (expected "
+			    "%s), did you mean '%s'?", w,
+			    sim_obj_kind_name(kinds), hint);
+		else
+			sim_tok_error(error, tok, "unknown name '%s' (expected "
+			    "%s defined before use)", w,
+			    sim_obj_kind_name(kinds));
+		return FALSE;
+	}
+	if ((o->kind & kinds) == 0) {
+		sim_tok_error(error, tok, "'%s' is %s, expected %s", w,
+		    sim_obj_kind_name(o->kind), sim_obj_kind_name(kinds));
+		return FALSE;
+	}
+	*out = o;
+	return TRUE;
+}
+
+/*
+ * Bind o to fd of process proc (files; -1: no fd, a TCP child) and to
+ * the backend id id.  The first name bound to an id is its name in
+ * messages.
+ */
+void
+sim_names_bind(SimNames *n, SimObj *o, unsigned proc, int fd, unsigned id)
+{
+	int t = id_table(o->kind);
+
+	o->bound = TRUE;
+	o->proc = proc;
+	o->fd = fd;
+	o->closed = FALSE;
+	o->id = id;
+	if (t >= 0 && o->id != 0 &&
+	    !g_hash_table_contains(n->by_id[t], GUINT_TO_POINTER(o->id)))
+		g_hash_table_insert(n->by_id[t], GUINT_TO_POINTER(o->id), o);
+}
+
+/* ---------------------------------------------------------------------
+ * Backend id -> scenario name
+ */
+
+/* The name of a socket, map or program id as a statement bound it, or
+ * of a group as events showed it; NULL when it has none yet. */
+const char *
+sim_names_of(const SimNames *n, SimObjKind kind, unsigned id)
+{
+	int t = id_table(kind);
+	const SimObj *o;
+
+	if (kind == SIM_OBJ_GROUP)
+		return g_hash_table_lookup(n->groups, GUINT_TO_POINTER(id));
+	g_return_val_if_fail(t >= 0, NULL);
+	o = g_hash_table_lookup(n->by_id[t], GUINT_TO_POINTER(id));
+	return o != NULL ? o->name : NULL;
+}
+
+static const char *
+intern(SimNames *n, char *s)
+{
+	const char *old = g_hash_table_lookup(n->other, s);
+
+	if (old != NULL) {
+		g_free(s);
+		return old;
+	}
+	g_hash_table_insert(n->other, s, s);
+	return s;
+}
+
+static const char *
+numbered(GHashTable *t, unsigned id, const char *prefix)
+{
+	const char *s = g_hash_table_lookup(t, GUINT_TO_POINTER(id));
+
+	if (s == NULL) {
+		char *v = g_strdup_printf("%s#%u", prefix,
+		    g_hash_table_size(t) + 1);
+
+		g_hash_table_insert(t, GUINT_TO_POINTER(id), v);
+		s = v;
+	}
+	return s;
+}
+
+/* The name of id (of kind), or PREFIX#N numbered in t; "none" for 0. */
+static const char *
+named(SimNames *n, SimObjKind kind, GHashTable *t, const char *prefix,
+    unsigned id)
+{
+	const char *s;
+
+	if (id == 0)
+		return "none";
+	s = sim_names_of(n, kind, id);
+	return s != NULL ? s : numbered(t, id, prefix);
+}
+
+/* A socket: its name, child#N for one no statement names, "none" for 0. */
+const char *
+sim_names_sock(SimNames *n, unsigned id)
+{
+	return named(n, SIM_OBJ_SOCK, n->children, "child", id);
+}
+
+/* A map: its name, or map#ID. */
+const char *
+sim_names_map(SimNames *n, unsigned id)
+{
+	const char *s = sim_names_of(n, SIM_OBJ_MAP, id);
+
+	return s != NULL ? s : intern(n, g_strdup_printf("map#%u", id));
+}
+
+/* A group: gN, or #ID for one no event showed. */
+const char *
+sim_names_group(SimNames *n, unsigned id)
+{
+	const char *s = sim_names_of(n, SIM_OBJ_GROUP, id);
+
+	return s != NULL ? s : intern(n, g_strdup_printf("#%u", id));
+}
+
+/* A program: its name, cbpf#N for a classic one, "none" for 0. */
+const char *
+sim_names_prog(SimNames *n, unsigned id)
+{
+	return named(n, SIM_OBJ_PROG, n->cbpfs, "cbpf", id);
+}
+
+/* The id of the bound socket, map or program called name, 0 when none. */
+unsigned
+sim_names_lookup(SimNames *n, const char *name, SimObjKind kind)
+{
+	const SimObj *o = sim_names_find(n, SIM_NS_FILE, name);
+
+	return o != NULL && o->kind == kind && o->bound ? o->id : 0;
+}
+
+/* The process holding socket id's fd when it is not init, else NULL. */
+const char *
+sim_names_sock_proc(SimNames *n, unsigned id)
+{
+	const SimObj *o = g_hash_table_lookup(n->by_id[0],
+	    GUINT_TO_POINTER(id));
+	guint i;
+
+	if (o == NULL || o->proc == 0)
+		return NULL;
+	for (i = 0; i < n->order->len; i++) {
+		const SimObj *p = n->order->pdata[i];
+
+		if (p->kind == SIM_OBJ_PROC && p->bound && p->id == o->proc)
+			return p->name;
+	}
+	return NULL;
+}
+
+/*
+ * Name the group of ev at its first appearance; a grown group keeps its
+ * name (RP_EV_GROUP_GROW: idx is the old group's id).  Every event of a
+ * run must come here, in order.
+ */
+void
+sim_names_event(SimNames *n, const struct rp_event *ev)
+{
+	gpointer key = GUINT_TO_POINTER(ev->group);
+	const char *old;
+
+	if (ev->group == 0 || g_hash_table_contains(n->groups, key))
+		return;
+	old = ev->kind == RP_EV_GROUP_GROW ? g_hash_table_lookup(n->groups,
+	    GUINT_TO_POINTER(ev->idx)) : NULL;
+	if (old != NULL)
+		g_hash_table_insert(n->groups, key, g_strdup(old));
+	else
+		g_hash_table_insert(n->groups, key,
+		    g_strdup_printf("g%u", ++n->n_groups));
+}

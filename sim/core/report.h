@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/*
+ * report.h - the outcome of one scenario under one profile (report.c):
+ * passed or not, the failures, the notes on what the backend could not
+ * check, the trace, and for `diff` each statement's result in
+ * backend-neutral words.
+ */
+#ifndef SIM_CORE_REPORT_H
+#define SIM_CORE_REPORT_H
+
+#include <glib.h>
+
+#include "lang/scenario.h"
+
+G_BEGIN_DECLS
+
+/*
+ * One statement as run, for `diff`: its result in backend-neutral words
+ * (names, not ids or cookie values), or NULL with why when the backend
+ * could not tell.
+ */
+typedef struct SimStep SimStep;
+struct SimStep {
+	const SimStmt	*st;
+	char		*result;	/* "-EBUSY", "0", "c(a)", "a", ... */
+	char		*why;		/* result NULL: why not */
+	gboolean	 ok;		/* met its expectation */
+	gboolean	 by_hash;	/* a delivery the hash decided: only
+					 * its outcome compares */
+};
+
+typedef struct SimReport SimReport;
+struct SimReport {
+	gboolean	 passed;
+	char		*skip;		/* why it did not run (backend), or NULL */
+	GPtrArray	*messages;	/* char *: a failure, then state lines */
+	GString		*trace;		/* formatted events; NULL: none */
+	GPtrArray	*notes;		/* char *: checks the backend skipped */
+	GPtrArray	*steps;		/* SimStep *; set it (see
+					 * sim_steps_new()) to have them */
+};
+
+void		 sim_report_clear(SimReport *report);
+GPtrArray	*sim_steps_new(void);
+
+G_END_DECLS
+
+#endif /* SIM_CORE_REPORT_H */

@@ -1,0 +1,925 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/*
+ * parse.c - the scenario parser: source files to a SimScenario of generic
+ * statements (scenario.h).
+ *
+ * The parser splits a buffer into lines, has lex.c tokenize each line and
+ * handles the directives itself:
+ *
+ *	profile NAME...	once, in the top file, before any other line:
+ *			the profiles the scenario runs under
+ *	include "PATH"	inline PATH, relative to the including file's
+ *			directory, read through a SimIncludeFunc
+ *	thread NAME	statements up to "end" carry the thread name;
+ *	end		blocks neither nest nor span files
+ *
+ * Every other non-blank line becomes a SimStmt.  The comment lines of the
+ * top file before its first statement or directive other than profile
+ * form the header: the first is the title, "# Rules: ID..." lines give
+ * rule ids and "# Kernel: ..." lines kernel notes.  A "#
+ * SPDX-License-Identifier: ..." line is skipped there.
+ *
+ * Errors do not stop the parse: each bad line is reported (one error per
+ * line) and skipped, up to SIM_MAX_ERRORS.  A broken limit other than the
+ * line length, file size and include depth stops it at once.  The only
+ * recursion is through include, at most SIM_MAX_INCLUDE_DEPTH deep.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "lang/name.h"
+#include "lang/scenario.h"
+#include "lang/suggest.h"
+
+/* One file being parsed; frames link the include chain. */
+typedef struct Frame Frame;
+struct Frame {
+	const char	*file;	/* display name, owned by sc */
+	const char	*key;	/* cleaned path, for cycle detection */
+	const Frame	*parent;
+	guint		 depth;	/* 0 for the top file */
+};
+
+typedef struct {
+	SimScenario	*sc;
+	SimIncludeFunc	 inc;
+	gpointer	 inc_data;
+	GPtrArray	*errors;	/* char *: "file:line:col: message" */
+	int		 code;		/* of the first error */
+	gboolean	 stop;		/* stop reading: a fatal limit */
+	GHashTable	*files;		/* set of sc->files */
+	GHashTable	*threads;	/* set of sc->threads */
+	GHashTable	*rules;		/* set of sc->rules */
+	GHashTable	*profiles;	/* set of sc->profiles */
+	GString		*kernel;	/* "# Kernel:" notes, or NULL */
+	gboolean	 in_header;	/* no other line than comments yet */
+	guint		 n_header;	/* header comment lines seen */
+	gboolean	 started;	/* a statement or directive was seen */
+	gboolean	 have_profile;
+	guint		 n_includes;
+	gsize		 total_input;
+	/* the open thread block, if thread != NULL */
+	const char	*thread;
+	const Frame	*thread_frame;
+	guint		 thread_line;
+	guint		 thread_col;
+} Parser;
+
+static void parse_file(Parser *, const Frame *, const char *, const char *,
+    const char *, gsize);
+
+/* ----------------------------------------------------------------------
+ * freeing
+ */
+
+static void
+override_free(SimOverride *ov)
+{
+	if (ov == NULL)
+		return;
+	g_free(ov->profile);
+	g_clear_pointer(&ov->tokens, g_ptr_array_unref);
+	g_free(ov);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SimOverride, override_free)
+
+static void
+stmt_free(SimStmt *st)
+{
+	if (st == NULL)
+		return;
+	g_free(st->label);
+	g_free(st->verb);
+	g_clear_pointer(&st->args, g_ptr_array_unref);
+	g_clear_pointer(&st->expect, g_ptr_array_unref);
+	g_clear_pointer(&st->overrides, g_ptr_array_unref);
+	g_free(st);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SimStmt, stmt_free)
+
+/* Free sc and everything it owns.  NULL is accepted. */
+void
+sim_scenario_free(SimScenario *sc)
+{
+	if (sc == NULL)
+		return;
+	g_free(sc->path);
+	g_free(sc->title);
+	g_ptr_array_unref(sc->rules);
+	g_free(sc->kernel);
+	g_ptr_array_unref(sc->profiles);
+	g_ptr_array_unref(sc->stmts);
+	g_ptr_array_unref(sc->threads);
+	g_ptr_array_unref(sc->files);
+	g_free(sc);
+}
+
+static SimScenario *
+scenario_new(const char *path)
+{
+	SimScenario *sc = g_new0(SimScenario, 1);
+
+	sc->path = g_strdup(path);
+	sc->rules = g_ptr_array_new_with_free_func(g_free);
+	sc->profiles = g_ptr_array_new_with_free_func(g_free);
+	sc->stmts = g_ptr_array_new_with_free_func((GDestroyNotify)stmt_free);
+	sc->threads = g_ptr_array_new_with_free_func(g_free);
+	sc->files = g_ptr_array_new_with_free_func(g_free);
+	return sc;
+}
+
+/*
+ * Return the expectation of st under profile: the override for profile if
+ * st has one, else the default expectation, else NULL.  profile may be
+ * NULL for the default.
+ */
+const GPtrArray *
+sim_stmt_expect_for(const SimStmt *st, const char *profile)
+{
+	guint i;
+
+	g_return_val_if_fail(st != NULL, NULL);
+	for (i = 0; profile != NULL && i < st->overrides->len; i++) {
+		const SimOverride *ov = st->overrides->pdata[i];
+
+		if (strcmp(ov->profile, profile) == 0)
+			return ov->tokens;
+	}
+	return st->expect;
+}
+
+/* ----------------------------------------------------------------------
+ * errors
+ */
+
+/*
+ * Record msg (owned, "file:line:col: ...", the position being
+ * file:line:col) unless the parse was stopped.  The error after the
+ * SIM_MAX_ERRORS-th becomes "too many errors" and stops the parse.
+ */
+static void
+add_message(Parser *p, int code, char *msg, const char *file, guint line,
+    guint col)
+{
+	if (p->stop) {
+		g_free(msg);
+		return;
+	}
+	if (p->errors->len == 0)
+		p->code = code;
+	if (p->errors->len >= SIM_MAX_ERRORS) {
+		g_free(msg);
+		msg = g_strdup_printf("%s:%u:%u: too many errors", file, line,
+		    col);
+		p->stop = TRUE;
+	}
+	g_ptr_array_add(p->errors, msg);
+}
+
+static void G_GNUC_PRINTF(6, 7)
+add_error(Parser *p, int code, const char *file, guint line, guint col,
+    const char *fmt, ...)
+{
+	g_autofree char *text = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	text = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	add_message(p, code, g_strdup_printf("%s:%u:%u: %s", file, line, col,
+	    text), file, line, col);
+}
+
+/* The i-th token of toks. */
+static inline const SimToken *
+tok_at(const GPtrArray *toks, guint i)
+{
+	g_assert(i < toks->len);
+	return toks->pdata[i];
+}
+
+#define tok_error(p, tok, ...) \
+	add_error((p), SIM_PARSE_ERROR_SYNTAX, (tok)->file, (tok)->line, \
+	    (tok)->col, __VA_ARGS__)
+
+/* Record a lexer error for line of file, formatted by lex.c. */
+static void
+add_lex_error(Parser *p, const char *file, guint line, GError *err)
+{
+	g_autofree char *prefix = g_strdup_printf("%s:%u:", file, line);
+	guint col = 1;
+
+	/* the message starts with prefix and the column */
+	if (g_str_has_prefix(err->message, prefix))
+		col = (guint)strtoul(err->message + strlen(prefix), NULL, 10);
+	add_message(p, err->code, g_strdup(err->message), file, line, col);
+}
+
+/* ----------------------------------------------------------------------
+ * helpers
+ */
+
+static gboolean
+is_directive(const char *w)
+{
+	return strcmp(w, "profile") == 0 || strcmp(w, "include") == 0 ||
+	    strcmp(w, "thread") == 0 || strcmp(w, "end") == 0;
+}
+
+/* Return the copy of s kept in array, adding it (and to set) if new. */
+static const char *
+intern(GHashTable *set, GPtrArray *array, const char *s)
+{
+	char *copy = g_hash_table_lookup(set, s);
+
+	if (copy == NULL) {
+		copy = g_strdup(s);
+		g_ptr_array_add(array, copy);
+		g_hash_table_add(set, copy);
+	}
+	return copy;
+}
+
+/*
+ * Return path with empty and "." components removed and ".." applied
+ * lexically ("a/../b" is "b"; symbolic links are not looked at).
+ */
+static char *
+path_clean(const char *path)
+{
+	g_auto(GStrv) parts = g_strsplit(path, "/", -1);
+	g_autoptr(GPtrArray) out = g_ptr_array_new();
+	gboolean abs = path[0] == '/';
+	g_autofree char *joined = NULL;
+	guint i;
+
+	for (i = 0; parts[i] != NULL; i++) {
+		const char *c = parts[i];
+
+		if (*c == '\0' || strcmp(c, ".") == 0)
+			continue;
+		if (strcmp(c, "..") == 0 && out->len > 0 &&
+		    strcmp(out->pdata[out->len - 1], "..") != 0) {
+			g_ptr_array_set_size(out, out->len - 1);
+			continue;
+		}
+		if (strcmp(c, "..") == 0 && abs)
+			continue;	/* "/.." is "/" */
+		g_ptr_array_add(out, (char *)c);
+	}
+	g_ptr_array_add(out, NULL);
+	joined = g_strjoinv("/", (char **)out->pdata);
+	if (abs)
+		return g_strconcat("/", joined, NULL);
+	return *joined == '\0' ? g_strdup(".") : g_steal_pointer(&joined);
+}
+
+/* ----------------------------------------------------------------------
+ * header comments
+ */
+
+static void
+header_comment(Parser *p, const char *comment, gboolean first)
+{
+	g_autofree char *text = g_strstrip(g_strdup(comment));
+	g_auto(GStrv) ids = NULL;
+	guint i;
+
+	if (g_str_has_prefix(text, "Rules:")) {
+		ids = g_strsplit_set(text + strlen("Rules:"), " \t", -1);
+		for (i = 0; ids[i] != NULL; i++)
+			if (*ids[i] != '\0')
+				intern(p->rules, p->sc->rules, ids[i]);
+	} else if (g_str_has_prefix(text, "Kernel:")) {
+		if (p->kernel == NULL)
+			p->kernel = g_string_new(NULL);
+		else
+			g_string_append_c(p->kernel, '\n');
+		g_string_append(p->kernel,
+		    g_strchug(text + strlen("Kernel:")));
+	} else if (first && *text != '\0') {
+		p->sc->title = g_steal_pointer(&text);
+	}
+}
+
+/* ----------------------------------------------------------------------
+ * directives
+ */
+
+static void
+parse_profile(Parser *p, const Frame *fr, GPtrArray *toks)
+{
+	const SimToken *kw = toks->pdata[0];
+	g_autoptr(GHashTable) seen = NULL;
+	guint i;
+
+	if (fr->depth > 0) {
+		tok_error(p, kw, "profile line in an included file");
+		return;
+	}
+	if (p->have_profile) {
+		tok_error(p, kw, "duplicate profile line");
+		return;
+	}
+	if (p->started) {
+		tok_error(p, kw, "profile line after the first statement");
+		return;
+	}
+	if (toks->len < 2) {
+		tok_error(p, kw, "profile line without names");
+		return;
+	}
+	seen = g_hash_table_new(g_str_hash, g_str_equal);
+	for (i = 1; i < toks->len; i++) {
+		const SimToken *t = toks->pdata[i];
+
+		if ((t->kind != SIM_TOK_WORD && t->kind != SIM_TOK_INT) ||
+		    !sim_name_valid_str(SIM_NAME_PROFILE, t->text)) {
+			g_autofree char *d = sim_token_describe(t);
+
+			tok_error(p, t, "invalid profile name: %s", d);
+			return;
+		}
+		if (!g_hash_table_add(seen, t->text)) {
+			tok_error(p, t, "duplicate profile '%s'", t->text);
+			return;
+		}
+	}
+	for (i = 1; i < toks->len; i++) {
+		const SimToken *t = toks->pdata[i];
+
+		intern(p->profiles, p->sc->profiles, t->text);
+	}
+	p->have_profile = TRUE;
+}
+
+static void
+parse_thread(Parser *p, const Frame *fr, GPtrArray *toks)
+{
+	const SimToken *kw = toks->pdata[0];
+	const char *name = toks->len == 2 ? sim_token_word(tok_at(toks, 1)) :
+	    NULL;
+
+	if (name == NULL || !sim_name_valid_str(SIM_NAME_OBJECT, name)) {
+		tok_error(p, kw, "thread needs one name");
+		return;
+	}
+	if (p->thread != NULL) {
+		tok_error(p, kw, "nested thread block (thread '%s' opened at "
+		    "%s:%u:%u)", p->thread, p->thread_frame->file,
+		    p->thread_line, p->thread_col);
+		return;
+	}
+	p->thread = intern(p->threads, p->sc->threads, name);
+	p->thread_frame = fr;
+	p->thread_line = kw->line;
+	p->thread_col = kw->col;
+}
+
+static void
+parse_end(Parser *p, const Frame *fr, GPtrArray *toks)
+{
+	const SimToken *kw = toks->pdata[0];
+
+	if (toks->len != 1) {
+		tok_error(p, tok_at(toks, 1), "end takes no arguments");
+		return;
+	}
+	if (p->thread == NULL) {
+		tok_error(p, kw, "end without thread");
+		return;
+	}
+	if (p->thread_frame != fr) {
+		tok_error(p, kw, "end without thread in this file (thread "
+		    "'%s' opened at %s:%u:%u)", p->thread,
+		    p->thread_frame->file, p->thread_line, p->thread_col);
+		return;
+	}
+	p->thread = NULL;
+	p->thread_frame = NULL;
+}
+
+/* Return "top -> ... -> fr -> path", the include chain of a cycle. */
+static char *
+include_chain(const Frame *fr, const char *path)
+{
+	g_autoptr(GPtrArray) names = g_ptr_array_new();
+	GString *s = g_string_new(NULL);
+	guint i;
+
+	for (; fr != NULL; fr = fr->parent)
+		g_ptr_array_add(names, (char *)fr->file);
+	for (i = names->len; i > 0; i--)
+		g_string_append_printf(s, "%s -> ",
+		    (const char *)names->pdata[i - 1]);
+	g_string_append(s, path);
+	return g_string_free(s, FALSE);
+}
+
+/*
+ * Read the file named by the include at kw and parse it in place.  Errors
+ * are reported at kw.
+ */
+static void
+do_include(Parser *p, const Frame *fr, const SimToken *kw, const char *arg)
+{
+	g_autofree char *dir = NULL, *joined = NULL, *path = NULL;
+	g_autofree char *contents = NULL;
+	g_autoptr(GError) err = NULL;
+	const Frame *f;
+	gsize len = 0;
+
+	if (g_path_is_absolute(arg)) {
+		path = path_clean(arg);
+	} else {
+		dir = g_path_get_dirname(fr->file);
+		joined = g_build_filename(dir, arg, NULL);
+		path = path_clean(joined);
+	}
+	for (f = fr; f != NULL; f = f->parent) {
+		if (strcmp(f->key, path) == 0) {
+			g_autofree char *chain = include_chain(fr, path);
+
+			tok_error(p, kw, "include cycle: %s", chain);
+			return;
+		}
+	}
+	if (fr->depth >= SIM_MAX_INCLUDE_DEPTH) {
+		add_error(p, SIM_PARSE_ERROR_LIMIT, kw->file, kw->line,
+		    kw->col, "include depth limit (%u) exceeded",
+		    SIM_MAX_INCLUDE_DEPTH);
+		return;
+	}
+	if (p->n_includes >= SIM_MAX_INCLUDES) {
+		add_error(p, SIM_PARSE_ERROR_LIMIT, kw->file, kw->line,
+		    kw->col, "too many includes (max %u)", SIM_MAX_INCLUDES);
+		p->stop = TRUE;
+		return;
+	}
+	p->n_includes++;
+	if (p->inc == NULL) {
+		add_error(p, SIM_PARSE_ERROR_IO, kw->file, kw->line, kw->col,
+		    "cannot include '%s': includes are disabled", path);
+		return;
+	}
+	if (!p->inc(path, &contents, &len, p->inc_data, &err)) {
+		add_error(p, SIM_PARSE_ERROR_IO, kw->file, kw->line, kw->col,
+		    "cannot include '%s': %s", path,
+		    err != NULL ? err->message : "unknown error");
+		return;
+	}
+	if (contents == NULL)
+		len = 0;
+	if (len > SIM_MAX_FILE_SIZE) {
+		add_error(p, SIM_PARSE_ERROR_LIMIT, kw->file, kw->line,
+		    kw->col, "cannot include '%s': file too large (more "
+		    "than %u bytes)", path, SIM_MAX_FILE_SIZE);
+		return;
+	}
+	if (len > SIM_MAX_TOTAL_INPUT - p->total_input) {
+		add_error(p, SIM_PARSE_ERROR_LIMIT, kw->file, kw->line,
+		    kw->col, "too much input (more than %u bytes in all "
+		    "files)", SIM_MAX_TOTAL_INPUT);
+		p->stop = TRUE;
+		return;
+	}
+	p->total_input += len;
+	parse_file(p, fr, intern(p->files, p->sc->files, path), path,
+	    contents, len);
+}
+
+static void
+parse_include(Parser *p, const Frame *fr, GPtrArray *toks)
+{
+	const SimToken *kw = toks->pdata[0], *arg;
+
+	if (toks->len != 2 || tok_at(toks, 1)->kind != SIM_TOK_STRING) {
+		tok_error(p, kw, "include needs one string argument");
+		return;
+	}
+	arg = toks->pdata[1];
+	if (arg->len == 0) {
+		tok_error(p, arg, "empty include path");
+		return;
+	}
+	if (memchr(arg->bytes, '\0', arg->len) != NULL) {
+		tok_error(p, arg, "include path contains a NUL byte");
+		return;
+	}
+	do_include(p, fr, kw, arg->bytes);
+}
+
+/* ----------------------------------------------------------------------
+ * statements
+ */
+
+/* Move toks[*i] onward into a new array, up to an EQ or AT token. */
+static GPtrArray *
+take_until_eq_at(GPtrArray *toks, guint *i)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)sim_token_free);
+
+	for (; *i < toks->len; (*i)++) {
+		SimToken *t = toks->pdata[*i];
+
+		if (t->kind == SIM_TOK_EQ || t->kind == SIM_TOK_AT)
+			break;
+		g_ptr_array_add(out, g_steal_pointer(&toks->pdata[*i]));
+	}
+	return out;
+}
+
+/* Is the override at of st valid: a known profile, not seen before? */
+static gboolean
+check_override(Parser *p, const SimStmt *st, const SimToken *at)
+{
+	const char *hint;
+	guint i;
+
+	for (i = 0; i < st->overrides->len; i++) {
+		const SimOverride *ov = st->overrides->pdata[i];
+
+		if (strcmp(ov->profile, at->name) == 0) {
+			tok_error(p, at, "duplicate override for profile '%s'",
+			    at->name);
+			return FALSE;
+		}
+	}
+	if (!p->have_profile || g_hash_table_contains(p->profiles, at->name))
+		return TRUE;
+	hint = sim_suggest(at->name,
+	    (const char *const *)p->sc->profiles->pdata,
+	    p->sc->profiles->len);
+	if (hint != NULL) {
+		tok_error(p, at, "unknown profile '%s', did you mean '%s'?",
+		    at->name, hint);
+	} else {
+		g_autofree char *all = NULL;
+
+		g_ptr_array_add(p->sc->profiles, NULL);
+		all = g_strjoinv(" ", (char **)p->sc->profiles->pdata);
+		g_ptr_array_set_size(p->sc->profiles,
+		    p->sc->profiles->len - 1);
+		tok_error(p, at, "unknown profile '%s' (profiles: %s)",
+		    at->name, all);
+	}
+	return FALSE;
+}
+
+/*
+ * Parse the expectation and overrides of st from toks[i], an EQ or AT
+ * token, to the end.  Return FALSE after reporting the first problem.
+ */
+static gboolean
+parse_expect(Parser *p, SimStmt *st, GPtrArray *toks, guint i)
+{
+	const SimToken *t = toks->pdata[i];
+
+	if (t->kind == SIM_TOK_EQ) {
+		i++;
+		st->expect = take_until_eq_at(toks, &i);
+		if (st->expect->len == 0) {
+			tok_error(p, t, "empty expectation after '='");
+			return FALSE;
+		}
+		if (i < toks->len && tok_at(toks, i)->kind == SIM_TOK_EQ) {
+			tok_error(p, tok_at(toks, i), "unexpected '='");
+			return FALSE;
+		}
+	}
+	/* here: @PROFILE [=] TOKENS... */
+	while (i < toks->len) {
+		g_autoptr(SimOverride) ov = NULL;
+		const SimToken *at = toks->pdata[i++];
+
+		g_assert(at->kind == SIM_TOK_AT);
+		if (!check_override(p, st, at))
+			return FALSE;
+		if (i < toks->len && tok_at(toks, i)->kind == SIM_TOK_EQ)
+			i++;
+		ov = g_new0(SimOverride, 1);
+		ov->profile = g_strdup(at->name);
+		ov->file = at->file;
+		ov->line = at->line;
+		ov->col = at->col;
+		ov->tokens = take_until_eq_at(toks, &i);
+		if (ov->tokens->len == 0) {
+			tok_error(p, at, "empty expectation for '@%s'",
+			    at->name);
+			return FALSE;
+		}
+		if (i < toks->len && tok_at(toks, i)->kind == SIM_TOK_EQ) {
+			tok_error(p, tok_at(toks, i), "unexpected '='");
+			return FALSE;
+		}
+		g_ptr_array_add(st->overrides, g_steal_pointer(&ov));
+	}
+	return TRUE;
+}
+
+static void
+parse_stmt(Parser *p, const Frame *fr, GPtrArray *toks)
+{
+	g_autoptr(SimStmt) st = NULL;
+	const SimToken *first = toks->pdata[0], *verb;
+	const char *w = sim_token_word(first);
+	gsize n = w != NULL ? strlen(w) : 0;
+	guint i = 0;
+
+	st = g_new0(SimStmt, 1);
+	st->file = fr->file;
+	st->line = first->line;
+	st->col = first->col;
+	st->thread = p->thread;
+	if (n >= 2 && w[n - 1] == ':' &&
+	    sim_name_valid(SIM_NAME_OBJECT, w, n - 1)) {
+		st->label = g_strndup(w, n - 1);
+		if (toks->len == 1) {
+			tok_error(p, first, "label '%s' without a statement",
+			    st->label);
+			return;
+		}
+		i = 1;
+	}
+	verb = toks->pdata[i];
+	w = sim_token_word(verb);
+	if (w == NULL || !sim_name_valid_str(SIM_NAME_OBJECT, w)) {
+		g_autofree char *d = sim_token_describe(verb);
+
+		tok_error(p, verb, "expected a verb, got %s", d);
+		return;
+	}
+	if (is_directive(w)) {
+		tok_error(p, verb, "'%s' cannot have a label", w);
+		return;
+	}
+	if (p->sc->stmts->len >= SIM_MAX_STMTS) {
+		add_error(p, SIM_PARSE_ERROR_LIMIT, verb->file, verb->line,
+		    verb->col, "too many statements (max %u)", SIM_MAX_STMTS);
+		p->stop = TRUE;
+		return;
+	}
+	st->verb = g_strdup(w);
+	st->verb_col = verb->col;
+	i++;
+	st->args = take_until_eq_at(toks, &i);
+	st->overrides = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)override_free);
+	if (i < toks->len && !parse_expect(p, st, toks, i))
+		return;
+	st->index = p->sc->stmts->len;
+	g_ptr_array_add(p->sc->stmts, g_steal_pointer(&st));
+}
+
+/* ----------------------------------------------------------------------
+ * lines and files
+ */
+
+static void
+parse_line(Parser *p, const Frame *fr, guint lineno, const char *text,
+    gsize len)
+{
+	g_autoptr(GError) err = NULL;
+	g_autoptr(GPtrArray) toks = NULL;
+	g_autofree char *comment = NULL;
+	const char *w;
+
+	toks = sim_lex_line(fr->file, lineno, text, len, &comment, &err);
+	if (toks == NULL) {
+		add_lex_error(p, fr->file, lineno, err);
+		p->in_header = FALSE;
+		return;
+	}
+	if (toks->len == 0) {
+		/* the SPDX licence line is not part of the header */
+		if (comment != NULL && p->in_header && fr->depth == 0 &&
+		    !g_str_has_prefix(g_strchug(comment),
+		    "SPDX-License-Identifier:")) {
+			header_comment(p, comment, p->n_header++ == 0);
+		}
+		return;
+	}
+	w = sim_token_word(toks->pdata[0]);
+	if (w != NULL && strcmp(w, "profile") == 0) {
+		parse_profile(p, fr, toks);
+		return;
+	}
+	if (fr->depth == 0)
+		p->in_header = FALSE;
+	p->started = TRUE;
+	if (w == NULL || !is_directive(w))
+		parse_stmt(p, fr, toks);
+	else if (strcmp(w, "include") == 0)
+		parse_include(p, fr, toks);
+	else if (strcmp(w, "thread") == 0)
+		parse_thread(p, fr, toks);
+	else
+		parse_end(p, fr, toks);
+}
+
+/*
+ * Parse buf, the contents of file (display name; key is the cleaned path
+ * used to detect cycles), included from parent or the top file when parent
+ * is NULL.
+ */
+static void
+parse_file(Parser *p, const Frame *parent, const char *file, const char *key,
+    const char *buf, gsize len)
+{
+	Frame fr = { file, key, parent, 0 };
+	guint lineno = 1;
+	gsize off = 0;
+
+	if (parent != NULL)
+		fr.depth = parent->depth + 1;
+	while (off < len && !p->stop) {
+		const char *nl = memchr(buf + off, '\n', len - off);
+		gsize end = nl != NULL ? (gsize)(nl - buf) : len;
+		gsize llen = end - off;
+
+		if (llen > 0 && buf[end - 1] == '\r')
+			llen--;		/* CRLF */
+		parse_line(p, &fr, lineno, buf + off, llen);
+		off = end + 1;
+		lineno++;
+	}
+	if (p->thread != NULL && p->thread_frame == &fr) {
+		add_error(p, SIM_PARSE_ERROR_SYNTAX, file, p->thread_line,
+		    p->thread_col, "unterminated thread block '%s'",
+		    p->thread);
+		p->thread = NULL;
+		p->thread_frame = NULL;
+	}
+}
+
+/* ----------------------------------------------------------------------
+ * entry points
+ */
+
+/*
+ * Parse the scenario held in buf[0..len) (no NUL terminator needed) and
+ * called name in messages, reading included files through inc (NULL: an
+ * include is an error).  Nothing else touches the file system, so this is
+ * the fuzzing entry point.  Return a new scenario, or NULL with error set
+ * to every message found, joined by '\n', and to the code of the first.
+ * A buffer over SIM_MAX_FILE_SIZE is refused as "name: file too large".
+ */
+SimScenario *
+sim_parse_buffer(const char *name, const char *buf, gsize len,
+    SimIncludeFunc inc, gpointer user_data, GError **error)
+{
+	g_autoptr(SimScenario) sc = NULL;
+	g_autofree char *key = NULL;
+	Parser p = { 0 };
+	SimScenario *ret = NULL;
+
+	g_return_val_if_fail(name != NULL, NULL);
+	g_return_val_if_fail(buf != NULL || len == 0, NULL);
+	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+
+	if (len > SIM_MAX_FILE_SIZE) {
+		g_set_error(error, SIM_PARSE_ERROR, SIM_PARSE_ERROR_LIMIT,
+		    "%s: file too large (more than %u bytes)", name,
+		    SIM_MAX_FILE_SIZE);
+		return NULL;
+	}
+	sc = scenario_new(name);
+	p.sc = sc;
+	p.inc = inc;
+	p.inc_data = user_data;
+	p.errors = g_ptr_array_new_with_free_func(g_free);
+	p.files = g_hash_table_new(g_str_hash, g_str_equal);
+	p.threads = g_hash_table_new(g_str_hash, g_str_equal);
+	p.rules = g_hash_table_new(g_str_hash, g_str_equal);
+	p.profiles = g_hash_table_new(g_str_hash, g_str_equal);
+	p.in_header = TRUE;
+	p.total_input = len;
+
+	key = path_clean(name);
+	parse_file(&p, NULL, intern(p.files, sc->files, name), key,
+	    buf != NULL ? buf : "", len);
+
+	if (p.kernel != NULL)
+		sc->kernel = g_string_free(g_steal_pointer(&p.kernel), FALSE);
+	if (p.errors->len == 0) {
+		ret = g_steal_pointer(&sc);
+	} else {
+		g_autofree char *all = NULL;
+
+		g_ptr_array_add(p.errors, NULL);
+		all = g_strjoinv("\n", (char **)p.errors->pdata);
+		g_set_error_literal(error, SIM_PARSE_ERROR, p.code, all);
+	}
+	g_ptr_array_unref(p.errors);
+	g_hash_table_unref(p.files);
+	g_hash_table_unref(p.threads);
+	g_hash_table_unref(p.rules);
+	g_hash_table_unref(p.profiles);
+	return ret;
+}
+
+/*
+ * A SimIncludeFunc reading path from disk.  Only regular files are read,
+ * and no more than SIM_MAX_FILE_SIZE + 1 bytes of them, so that
+ * include "/dev/zero" or a FIFO cannot hang the parser.  user_data is
+ * ignored.
+ */
+gboolean
+sim_include_file(const char *path, char **contents, gsize *len,
+    gpointer user_data G_GNUC_UNUSED, GError **error)
+{
+	g_autofree char *buf = NULL;
+	gsize cap, n = 0;
+	struct stat st;
+	int fd, e;
+
+	g_return_val_if_fail(path != NULL, FALSE);
+	g_return_val_if_fail(contents != NULL && len != NULL, FALSE);
+
+	fd = g_open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC, 0);
+	if (fd < 0) {
+		e = errno;
+		goto out_errno;
+	}
+	if (fstat(fd, &st) < 0) {
+		e = errno;		/* LCOV_EXCL_LINE */
+		goto out_close;		/* LCOV_EXCL_LINE */
+	}
+	if (S_ISDIR(st.st_mode)) {
+		e = EISDIR;
+		goto out_close;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		g_set_error_literal(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+		    "not a regular file");
+		return FALSE;
+	}
+	cap = MIN((gsize)st.st_size, (gsize)SIM_MAX_FILE_SIZE) + 1;
+	buf = g_malloc(cap + 1);
+	for (;;) {
+		gssize r;
+
+		if (n == cap) {
+			if (cap > SIM_MAX_FILE_SIZE)
+				break;	/* one byte too many is enough */
+			cap = MIN(cap * 2, (gsize)SIM_MAX_FILE_SIZE + 1);
+			buf = g_realloc(buf, cap + 1);
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;	/* LCOV_EXCL_LINE */
+		if (r < 0) {
+			e = errno;
+			goto out_close;
+		}
+		if (r == 0)
+			break;
+		n += (gsize)r;
+	}
+	close(fd);
+	buf[n] = '\0';
+	*contents = g_steal_pointer(&buf);
+	*len = n;
+	return TRUE;
+
+out_close:
+	close(fd);
+out_errno:
+	g_set_error_literal(error, G_FILE_ERROR, g_file_error_from_errno(e),
+	    g_strerror(e));
+	return FALSE;
+}
+
+/*
+ * Parse the scenario file at path, reading includes from disk.  Return a
+ * new scenario, or NULL with error set as by sim_parse_buffer(); a file
+ * that cannot be read gives SIM_PARSE_ERROR_IO "path: reason".
+ */
+SimScenario *
+sim_parse_file(const char *path, GError **error)
+{
+	g_autofree char *buf = NULL;
+	g_autoptr(GError) err = NULL;
+	gsize len;
+
+	g_return_val_if_fail(path != NULL, NULL);
+	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+
+	if (!sim_include_file(path, &buf, &len, NULL, &err)) {
+		g_set_error(error, SIM_PARSE_ERROR, SIM_PARSE_ERROR_IO,
+		    "%s: %s", path, err->message);
+		return NULL;
+	}
+	return sim_parse_buffer(path, buf, len, sim_include_file, NULL, error);
+}

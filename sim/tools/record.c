@@ -1,0 +1,330 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/*
+ * record.c - recording a run through the executor's step hooks
+ * (record.h): every step's result, events and a snapshot of the state.
+ */
+#include <string.h>
+
+#include "core/exec.h"
+#include "core/trace.h"
+#include "tools/record.h"
+
+/* Most keys scanned for occupants: as in the executor's descriptions. */
+#define SNAP_MAX_KEYS	4096u
+
+static SimSnap *
+snap_new(void)
+{
+	SimSnap *s = g_new0(SimSnap, 1);
+
+	s->socks = g_array_new(FALSE, TRUE, sizeof(SimSnapSock));
+	s->groups = g_array_new(FALSE, TRUE, sizeof(SimSnapGroup));
+	s->maps = g_array_new(FALSE, TRUE, sizeof(SimSnapMap));
+	return s;
+}
+
+static void
+snap_free(SimSnap *s)
+{
+	guint i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->maps->len; i++)
+		g_array_unref(g_array_index(s->maps, SimSnapMap, i).slots);
+	g_array_unref(s->socks);
+	g_array_unref(s->groups);
+	g_array_unref(s->maps);
+	g_free(s);
+}
+
+/* The element of a (of elements of size, each starting with its
+ * unsigned id) whose id is id, or NULL. */
+static gconstpointer
+by_id(const GArray *a, gsize size, unsigned id)
+{
+	guint i;
+
+	for (i = 0; id != 0 && i < a->len; i++) {
+		gconstpointer e = a->data + (gsize)i * size;
+
+		if (*(const unsigned *)e == id)
+			return e;
+	}
+	return NULL;
+}
+
+G_STATIC_ASSERT(G_STRUCT_OFFSET(SimSnapSock, id) == 0);
+G_STATIC_ASSERT(G_STRUCT_OFFSET(SimSnapGroup, id) == 0);
+G_STATIC_ASSERT(G_STRUCT_OFFSET(SimSnapMap, id) == 0);
+
+const SimSnapSock *
+sim_snap_sock(const SimSnap *s, unsigned id)
+{
+	return by_id(s->socks, sizeof(SimSnapSock), id);
+}
+
+const SimSnapGroup *
+sim_snap_group(const SimSnap *s, unsigned id)
+{
+	return by_id(s->groups, sizeof(SimSnapGroup), id);
+}
+
+const SimSnapMap *
+sim_snap_map(const SimSnap *s, unsigned id)
+{
+	return by_id(s->maps, sizeof(SimSnapMap), id);
+}
+
+/* Occupant of slot key of m, 0 when empty. */
+unsigned
+sim_snap_slot(const SimSnapMap *m, guint32 key)
+{
+	guint i;
+
+	for (i = 0; m != NULL && i < m->slots->len; i++)
+		if (g_array_index(m->slots, SimSnapSlot, i).key == key)
+			return g_array_index(m->slots, SimSnapSlot, i).occ;
+	return 0;
+}
+
+gboolean
+sim_snap_is_outer(const SimSnapMap *m)
+{
+	return m->type == RP_MAP_ARRAY_OF_MAPS ||
+	    m->type == RP_MAP_HASH_OF_MAPS;
+}
+
+/* The state the backend's model-only queries show now. */
+static SimSnap *
+snap_take(SimRecord *rec, SimExec *x)
+{
+	SimSnap *s = snap_new();
+	SimBackend *be;
+	const SimInspectOps *insp = sim_exec_inspect(x, &be);
+	guint i;
+
+	if (insp == NULL)
+		return s;
+	for (i = 0; i < rec->sock_ids->len; i++) {
+		unsigned id = g_array_index(rec->sock_ids, unsigned, i);
+		struct rp_sock_info in;
+		SimSnapSock ss = { 0 };
+
+		if (insp->sock_info(be, id, &in) != 0)
+			continue;
+		ss.id = id;
+		ss.family = in.family;
+		ss.type = in.type;
+		ss.protocol = in.protocol;
+		ss.state = in.state;
+		ss.closed = in.closed;
+		ss.hashed = in.hashed;
+		ss.cookie = in.cookie != 0;
+		ss.port = in.local.port;
+		ss.group = in.group;
+		ss.pos = in.group_pos;
+		ss.group_closed = in.group_closed;
+		ss.owner = in.owner;
+		ss.owner_map = in.owner_map;
+		ss.owner_idx = in.owner_idx;
+		ss.accept_queue = in.accept_queue;
+		ss.parent = in.parent;
+		g_array_append_val(s->socks, ss);
+	}
+	for (i = 0; i < rec->group_ids->len; i++) {
+		unsigned id = g_array_index(rec->group_ids, unsigned, i);
+		struct rp_group_info gi;
+		SimSnapGroup sg = { 0 };
+
+		if (insp->group_info(be, id, &gi) != 0)
+			continue;
+		sg.id = id;
+		sg.reuseport_id = gi.reuseport_id;
+		sg.has_id = gi.has_id;
+		sg.num = gi.num_socks;
+		sg.nclosed = gi.num_closed_socks;
+		sg.max = gi.max_socks;
+		sg.prog = gi.prog;
+		sg.cbpf = gi.prog_is_cbpf;
+		g_array_append_val(s->groups, sg);
+	}
+	for (i = 0; i < rec->map_ids->len; i++) {
+		unsigned id = g_array_index(rec->map_ids, unsigned, i);
+		struct rp_map_info mi;
+		SimSnapMap sm = { 0 };
+		guint32 k;
+
+		if (insp->map_info(be, id, &mi) != 0)
+			continue;
+		sm.id = id;
+		sm.type = mi.type;
+		sm.value_size = mi.value_size;
+		sm.max_entries = mi.max_entries;
+		sm.used = mi.used;
+		sm.frozen = mi.frozen;
+		sm.slots = g_array_new(FALSE, TRUE, sizeof(SimSnapSlot));
+		for (k = 0; k < MIN(mi.max_entries, SNAP_MAX_KEYS) &&
+		    sm.slots->len < mi.used; k++) {
+			SimSnapSlot sl = { k, insp->map_slot(be, id, k) };
+
+			if (sl.occ != 0)
+				g_array_append_val(sm.slots, sl);
+		}
+		g_array_append_val(s->maps, sm);
+	}
+	return s;
+}
+
+static void
+ids_add(GArray *ids, unsigned id)
+{
+	guint i;
+
+	if (id == 0)
+		return;
+	for (i = 0; i < ids->len; i++) {
+		unsigned v = g_array_index(ids, unsigned, i);
+
+		if (v == id)
+			return;
+		if (v > id)
+			break;
+	}
+	g_array_insert_val(ids, i, id);
+}
+
+static void
+rec_event(void *ud, const struct rp_event *ev)
+{
+	SimRecord *rec = ud;
+
+	switch (ev->kind) {
+	case RP_EV_SOCK_NEW:
+		ids_add(rec->sock_ids, ev->sock);
+		break;
+	case RP_EV_MAP_NEW:
+		ids_add(rec->map_ids, ev->map);
+		break;
+	case RP_EV_MIGRATE:
+		ids_add(rec->sock_ids, ev->sock);
+		ids_add(rec->sock_ids, ev->sock2);
+		break;
+	default:
+		break;
+	}
+	if (ev->group != 0)
+		ids_add(rec->group_ids, ev->group);
+	if (ev->sock != 0 && ev->kind != RP_EV_SELECT)
+		ids_add(rec->sock_ids, ev->sock);
+	sim_events_add(rec->pending, ev);
+}
+
+static const struct rp_observer rec_observer = {
+	.event = rec_event,
+};
+
+static void
+steprec_free(gpointer p)
+{
+	SimStepRec *s = p;
+
+	g_free(s->result);
+	if (s->failures != NULL)
+		g_ptr_array_unref(s->failures);
+	g_array_unref(s->events);
+	snap_free(s->snap);
+	g_free(s);
+}
+
+static void
+rec_step(void *ud, SimExec *x, guint index, const SimStmt *st,
+    const SimResult *r, const GPtrArray *failures, guint first)
+{
+	SimRecord *rec = ud;
+	SimStepRec *s = g_new0(SimStepRec, 1);
+	guint i;
+
+	s->index = index;
+	s->st = st;
+	s->err = r->err;
+	s->result = r->skipped ? g_strdup("(not checked)") :
+	    sim_result_render(x, r);
+	s->failed = failures != NULL;
+	s->failures = g_ptr_array_new_with_free_func(g_free);
+	for (i = first; failures != NULL && i < failures->len; i++)
+		g_ptr_array_add(s->failures, g_strdup(failures->pdata[i]));
+	s->events = rec->pending;
+	rec->pending = sim_events_new();
+	s->snap = snap_take(rec, x);
+	g_ptr_array_add(rec->steps, s);
+}
+
+static void
+rec_done(void *ud, SimExec *x)
+{
+	SimRecord *rec = ud;
+
+	if (rec->done != NULL)
+		rec->done(rec, x, rec->done_ud);
+}
+
+/* A recorder for one run of sc under profile: pass &rec->hooks to
+ * sim_run_scenario_hooked(); rec->done, when set, runs at its end. */
+SimRecord *
+sim_record_new(const SimScenario *sc, const char *profile)
+{
+	SimRecord *rec = g_new0(SimRecord, 1);
+
+	rec->sc = sc;
+	rec->profile = profile;
+	rec->steps = g_ptr_array_new_with_free_func(steprec_free);
+	rec->pending = sim_events_new();
+	rec->sock_ids = g_array_new(FALSE, FALSE, sizeof(unsigned));
+	rec->group_ids = g_array_new(FALSE, FALSE, sizeof(unsigned));
+	rec->map_ids = g_array_new(FALSE, FALSE, sizeof(unsigned));
+	rec->empty = snap_new();
+	rec->hooks.observer = &rec_observer;
+	rec->hooks.step = rec_step;
+	rec->hooks.done = rec_done;
+	rec->hooks.ud = rec;
+	return rec;
+}
+
+void
+sim_record_free(SimRecord *rec)
+{
+	if (rec == NULL)
+		return;
+	g_ptr_array_unref(rec->steps);
+	g_array_unref(rec->pending);
+	g_array_unref(rec->sock_ids);
+	g_array_unref(rec->group_ids);
+	g_array_unref(rec->map_ids);
+	snap_free(rec->empty);
+	g_free(rec);
+}
+
+/* The state before step i. */
+const SimSnap *
+sim_record_before(const SimRecord *rec, guint i)
+{
+	const SimStepRec *s;
+
+	if (i == 0)
+		return rec->empty;
+	s = rec->steps->pdata[i - 1];
+	return s->snap;
+}
+
+/* Did a recorded step fail? */
+gboolean
+sim_record_failed(const SimRecord *rec)
+{
+	guint i;
+
+	for (i = 0; i < rec->steps->len; i++)
+		if (((const SimStepRec *)rec->steps->pdata[i])->failed)
+			return TRUE;
+	return FALSE;
+}
