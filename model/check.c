@@ -649,11 +649,8 @@ ineligible(const struct rp_sock *sk, struct name *n)
 		return "in no reuseport group";
 	else if (sk->closed)
 		return "closed";
-	else if (sk->reuse_pos >= sk->reuse->num_socks)
-		g_snprintf(n->s, sizeof(n->s), "in the closed section of "
-		    "group %u (socks[%u])", sk->reuse->id, sk->reuse_pos);
 	else
-		return NULL;
+		return NULL;	/* hashed in a closed section: R-DET-11 */
 	return n->s;
 }
 
