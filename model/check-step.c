@@ -872,7 +872,9 @@ eligible(const struct rp_sock *sk)
 	    sk->protocol == RP_IPPROTO_UDP) &&
 	    (sk->family == RP_AF_INET || sk->family == RP_AF_INET6) &&
 	    (sk->type == RP_SOCK_STREAM || sk->type == RP_SOCK_DGRAM) &&
-	    sk->hashed && sk->rcu_free && sk->reuse != NULL && !sk->closed;
+	    sk->hashed && sk->rcu_free && sk->reuse != NULL && !sk->closed &&
+	    (sk->reuse_pos < sk->reuse->num_socks ||
+	    sk->state == RP_TCP_LISTEN);	/* R-DET-11 */
 }
 
 /* ---------------------------------------------------------------------
