@@ -210,7 +210,8 @@ const char	*rp_event_kind_name(enum rp_event_kind);
 /*
  * Scheduling hook: called at every lock acquire (before), lock release
  * (after), RCU read-side enter/exit and grace period.  A no-op unless an
- * explorer installs one.  obj is the socket id for callback locks.
+ * explorer installs one.  obj is the socket id for callback locks and
+ * the bucket wait.
  */
 enum rp_sched_point {
 	RP_SP_LOCK,
@@ -221,6 +222,8 @@ enum rp_sched_point {
 	RP_SP_RCU_UNLOCK,
 	RP_SP_SYNC_RCU,
 	RP_SP_BLOCKED,		/* the current thread waits for a lock */
+	RP_SP_BUCKET,		/* an unhash waits for a join holding the
+				 * bucket lock on socket obj */
 };
 typedef void (*rp_sched_fn)(void *ud, enum rp_sched_point pt, unsigned obj);
 const char	*rp_sched_point_name(enum rp_sched_point);
