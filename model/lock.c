@@ -18,9 +18,18 @@ sched(struct rp_state *st, enum rp_sched_point pt, unsigned obj)
 		st->sched(st->sched_ud, pt, obj);
 }
 
+/* A decision point without a lock (RP_SP_BPF_HELPER, helpers.c). */
+void
+rp_sched_point(struct rp_state *st, enum rp_sched_point pt, unsigned obj)
+{
+	sched(st, pt, obj);
+}
+
 const char *
 rp_sched_point_name(enum rp_sched_point pt)
 {
+	if (pt == RP_SP_BPF_HELPER)
+		return "bpf_helper";
 	switch (pt) {
 	case RP_SP_LOCK:	return "lock";
 	case RP_SP_UNLOCK:	return "unlock";
