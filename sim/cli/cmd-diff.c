@@ -99,6 +99,7 @@ sim_diff_paths(const SimDiffOptions *o, char *const *paths, gsize n)
 		sim_write_kernel(&w, o->release, o->profile, o->note);
 	d = sim_diff_new(o->a, o->b, o->manifest);
 	sim_diff_set_kconfig(d, o->kconfig_mptcp);
+	sim_diff_set_check(d, o->check);
 	for (i = 0; i < inputs->len; i++) {
 		const SimInput *in = inputs->pdata[i];
 		g_autoptr(GPtrArray) profs = sim_scenario_profiles(in->sc, sel);
@@ -131,7 +132,7 @@ typedef struct {
 	GPtrArray	*manifests;	/* const char * */
 } DiffCmd;
 
-enum { O_PROFILE, O_FORMAT, O_MANIFEST, O_KERNEL };
+enum { O_PROFILE, O_FORMAT, O_MANIFEST, O_KERNEL, O_CHECK };
 
 static const SimOption diff_options[] = {
 	{ "--profile", "P|auto", O_PROFILE,
@@ -152,6 +153,7 @@ static const SimOption diff_options[] = {
 	    "under qemu, downloaded once) or vm:PATH-TO-VMLINUZ;\n"
 	    "one runs the diff there, several print scenario x\n"
 	    "kernel: agree, known, UNEXPLAINED, skipped", NULL },
+	SIM_OPTION_CHECK(O_CHECK),
 };
 
 const SimCommand sim_cmd_diff_def = {
@@ -187,6 +189,8 @@ diff_option(void *ud, int id, const char *opt, const char *v)
 	case O_KERNEL:
 		c->kernels = v;
 		break;
+	case O_CHECK:
+		return sim_cli_check(&sim_cmd_diff_def, v, &c->o.check);
 	default:
 		g_ptr_array_add(c->manifests, (char *)v);
 		break;

@@ -76,6 +76,7 @@ sim_run_paths(const SimRunOptions *opts, char *const *paths, gsize n)
 	xo.trace = opts->trace;
 	xo.keep_going = opts->keep_going;
 	xo.kconfig_mptcp = opts->kconfig_mptcp;
+	xo.check = opts->check;
 	for (i = 0; i < inputs->len; i++) {
 		const SimInput *in = inputs->pdata[i];
 		g_autoptr(GPtrArray) profs = sim_scenario_profiles(in->sc,
@@ -121,7 +122,7 @@ typedef struct {
 } RunCmd;
 
 enum { O_PROFILE, O_FORMAT, O_TRACE, O_TRACE_ALL, O_KEEP_GOING, O_BACKEND,
-	O_KERNEL };
+	O_KERNEL, O_CHECK };
 
 /* The backends --backend chooses from (SimChoicesFn). */
 static const char *const *
@@ -163,6 +164,7 @@ static const SimOption run_options[] = {
 	    "kernel), vm:5.10, vm:6.1, vm:6.12, vm:7.2 (a\n"
 	    "Debian kernel under qemu, downloaded once) or\n"
 	    "vm:PATH-TO-VMLINUZ", NULL },
+	SIM_OPTION_CHECK(O_CHECK),
 };
 
 const SimCommand sim_cmd_run_def = {
@@ -221,6 +223,8 @@ run_option(void *ud, int id, const char *opt, const char *v)
 	case O_KEEP_GOING:
 		c->o.keep_going = TRUE;
 		break;
+	case O_CHECK:
+		return sim_cli_check(&sim_cmd_run_def, v, &c->o.check);
 	default:
 		return set_backend(c, v);
 	}

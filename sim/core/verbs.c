@@ -849,26 +849,6 @@ verb_owner(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
  * Files: close, dup, pass
  */
 
-/*
- * fd of the current process was closed: every name standing for it keeps
- * the number, as a program's variable does.  A later use is the kernel's
- * EBADF, or reaches whatever file the lowest-free-fd rule (alloc_fd())
- * puts at that number next.
- */
-static void
-names_closed(SimExec *x, int fd)
-{
-	const GPtrArray *order = sim_names_order(x->names);
-
-	for (guint i = 0; i < order->len; i++) {
-		SimObj *o = order->pdata[i];
-
-		if ((o->kind & SIM_OBJ_FILE) != 0 && o->bound &&
-		    o->proc == proc_id(x) && o->fd == fd)
-			o->closed = TRUE;
-	}
-}
-
 static gboolean
 verb_close(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 {
@@ -881,8 +861,11 @@ verb_close(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 		return TRUE;
 	fd = fd_of(x, o);
 	ret = x->ops->close_fd(x->be, proc_id(x), fd);
+	/* every name standing for fd keeps the number, as a program's
+	 * variable does: a later use is the kernel's EBADF, or reaches what
+	 * the lowest-free-fd rule (alloc_fd()) puts at that number next */
 	if (ret == 0)
-		names_closed(x, fd);
+		sim_names_closed(x->names, proc_id(x), fd);
 	return status(r, ret);
 }
 
@@ -1896,6 +1879,26 @@ static const struct {
 	{ "closed", SIM_OBJ_SOCK, FALSE, &shape_p_yesno, p_closed },
 };
 
+/*
+ * check: the invariants I1-I13 on the whole state after this step
+ * (rp_check()), whatever --check says for the other steps.  Inside a
+ * thread block, at the first point after it where no thread is inside a
+ * statement (R-RACE-1).
+ */
+static gboolean
+verb_check(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
+{
+	(void)st, (void)error;
+	if (sim_checking(x))
+		return TRUE;
+	if (x->insp == NULL) {
+		r->skipped = TRUE;	/* the kernel's state is not ours */
+		return TRUE;
+	}
+	x->check_now = TRUE;
+	return status(r, 0);
+}
+
 /* plant BUG... : put known concurrency bugs into the model (explore.c) */
 static gboolean
 verb_plant(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
@@ -2200,6 +2203,11 @@ static const SimVerb verbs[] = {
 	    "none: a look at the model's state",
 	    "OBJ PROPERTY [K]",
 	    "a model-only state assertion (see the language reference)"),
+	SIM_VERB("check", 0, 0, NULL, verb_check, S, R,
+	    "none: the model's invariants I1-I13",
+	    "",
+	    "model only: check the invariants on the whole state now "
+	    "(rp_check())"),
 	SIM_VERB("plant", 1, 4, NULL, verb_plant, S, W,
 	    NULL,
 	    "BUG...",

@@ -283,6 +283,7 @@ struct SimDiff {
 	const SimManifest	*manifest;
 	guint			*used;		/* per manifest entry */
 	gboolean		*relevant;	/* its file was compared */
+	SimCheckMode		 check;		/* on the model's side */
 };
 
 static void
@@ -317,6 +318,13 @@ void
 sim_diff_set_kconfig(SimDiff *d, int mptcp)
 {
 	d->kconfig_mptcp = mptcp;
+}
+
+/* How the invariants are checked where a backend has them (--check). */
+void
+sim_diff_set_check(SimDiff *d, SimCheckMode mode)
+{
+	d->check = mode;
 }
 
 void
@@ -423,9 +431,9 @@ sim_diff_scenario(SimDiff *d, const SimScenario *sc, const char *profile,
     SimDiffResult *out)
 {
 	SimExecOptions oa = { .ops = d->a, .keep_going = TRUE,
-	    .kconfig_mptcp = d->kconfig_mptcp };
+	    .kconfig_mptcp = d->kconfig_mptcp, .check = d->check };
 	SimExecOptions ob = { .ops = d->b, .keep_going = TRUE,
-	    .kconfig_mptcp = d->kconfig_mptcp };
+	    .kconfig_mptcp = d->kconfig_mptcp, .check = d->check };
 	SimReport ra = { 0 }, rb = { 0 };
 	guint i, j;
 
