@@ -228,6 +228,8 @@ struct rp_sock {
 	bool			join_hidden;	/* UDP/IPv6 rehashed by connect() */
 	bool			unhashing;	/* inside sock_unhash(): what the
 						 * bucket lock hides from a join */
+	unsigned		join_pins;	/* threads joining sk's group
+						 * under the bucket lock */
 	uint32_t		hash;		/* child/request: flow hash */
 	unsigned		conn_peer;	/* TCP: the other end's id, 0 = a
 						 * client outside the model */
@@ -450,6 +452,9 @@ void	 rp_lock(struct rp_state *);
 void	 rp_unlock(struct rp_state *);
 bool	 rp_lock_held(const struct rp_state *);
 void	 rp_cb_lock(struct rp_state *, struct rp_sock *);
+void	 rp_join_pin(struct rp_state *, struct rp_sock *);
+void	 rp_join_unpin(struct rp_state *, struct rp_sock *);
+void	 rp_join_pin_wait(struct rp_state *, struct rp_sock *);
 void	 rp_cb_unlock(struct rp_state *, struct rp_sock *);
 bool	 rp_cb_lock_held(const struct rp_state *, const struct rp_sock *);
 void	 rp_rcu_read_lock(struct rp_state *);

@@ -214,7 +214,8 @@ const char	*rp_event_kind_name(enum rp_event_kind);
 /*
  * Scheduling hook: called at every lock acquire (before), lock release
  * (after), RCU read-side enter/exit and grace period.  A no-op unless an
- * explorer installs one.  obj is the socket id for callback locks.
+ * explorer installs one.  obj is the socket id for callback locks and
+ * the bucket wait.
  */
 enum rp_sched_point {
 	RP_SP_LOCK,
@@ -225,6 +226,8 @@ enum rp_sched_point {
 	RP_SP_RCU_UNLOCK,
 	RP_SP_SYNC_RCU,
 	RP_SP_BLOCKED,		/* the current thread waits for a lock */
+	RP_SP_BUCKET,		/* an unhash waits for a join holding the
+				 * bucket lock on socket obj */
 };
 /*
  * A BPF helper that reads or writes shared state (a map operation,
