@@ -228,10 +228,12 @@ enum rp_sched_point {
 	RP_SP_BLOCKED,		/* the current thread waits for a lock */
 	RP_SP_BUCKET,		/* an unhash waits for a join holding the
 				 * bucket lock on socket obj */
-	/* A BPF helper that reads or writes shared state (a map operation,
-	 * bpf_sk_select_reuseport()): a decision point of its own, taken
-	 * before the helper runs, with no lock; obj is the helper id, and
-	 * rp_sched_can_run() says it can always run. */
+	/*
+	 * A BPF helper that reads or writes shared state (a map operation,
+	 * bpf_sk_select_reuseport()) is a decision point of its own, taken
+	 * before the helper runs, with no lock: obj is the helper id.  It
+	 * can always run.
+	 */
 	RP_SP_BPF_HELPER,
 };
 typedef void (*rp_sched_fn)(void *ud, enum rp_sched_point pt, unsigned obj);
