@@ -15,7 +15,7 @@
  *   handoff); the fd table is the real process's, so each simulated
  *   process keeps a table from scenario fds (lowest free >= 3, as the
  *   model) to real fds;
- * - programs are generated from their policy (bpfgen.c) and instrumented
+ * - programs are generated from their policy (core/bpfgen.c) and instrumented
  *   with a statistics map, so a send knows whether an SK_REUSEPORT program
  *   ran, its verdict and the helper's result;
  * - traffic is real loopback traffic: UDP datagrams and TCP Fast Open
@@ -28,12 +28,17 @@
  * they are handed.
  */
 #include "backend/kernel/kernel-int.h"
-#include "backend/kernel/bpfgen.h"
 #include "backend/kernel/tables.h"
 #include "backend/kernel/traffic.h"
 #include "backend/kernel/worker.h"
+#include "core/bpfgen.h"
 #include "core/error.h"
 #include "core/profiles.h"
+
+/* core/bpfgen.c emits the model's instruction types, laid out as the
+ * kernel's (rp.h) */
+G_STATIC_ASSERT(sizeof(struct rp_insn) == sizeof(struct bpf_insn));
+G_STATIC_ASSERT(sizeof(struct rp_sock_filter) == sizeof(struct sock_filter));
 
 /* ---------------------------------------------------------------------
  * Jobs: what a worker runs.  One generic argument block.
@@ -1202,7 +1207,7 @@ kb_attach_cbpf(SimBackend *b, unsigned proc, int fd,
 {
 	KbProc *p = kb_proc_get(b, proc);
 	g_autoptr(GArray) insns = g_array_new(FALSE, FALSE,
-	    sizeof(struct sock_filter));
+	    sizeof(struct rp_sock_filter));
 	struct sock_fprog fprog;
 	KbJob j = { .b = b, .i1 = SOL_SOCKET, .i2 = SO_ATTACH_REUSEPORT_CBPF,
 	    .in = &fprog, .len = sizeof(fprog) };
@@ -1571,7 +1576,7 @@ kb_prog_load(SimBackend *b, unsigned proc, const struct rp_prog_attr *a)
 {
 	KbProc *p = kb_proc_get(b, proc);
 	g_autoptr(GArray) insns = g_array_new(FALSE, FALSE,
-	    sizeof(struct bpf_insn));
+	    sizeof(struct rp_insn));
 	int stats = -1, migrate = -1, fd, err;
 	struct bpf_prog_info info;
 	KbProg *pr;
