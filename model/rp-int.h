@@ -307,6 +307,9 @@ struct rp_state {
 	void			*obs_ud;
 	rp_sched_fn		sched;
 	void			*sched_ud;
+	bool			sched_fine;	/* the fine points too */
+	rp_access_fn		access;		/* reads, for footprints */
+	void			*access_ud;
 	/* memory limit for map allocations (models kvzalloc failure) */
 	uint64_t		kmem_limit;
 	uint64_t		kmem_used;
@@ -327,6 +330,10 @@ extern const struct rp_profile rp_profile_4_19;
 extern const struct rp_profile rp_profile_6_18;
 
 /* state.c */
+struct rp_pending {			/* a callback waiting for RCU */
+	void	(*fn)(struct rp_state *, void *);
+	void	*obj;
+};
 void	 rp_emit(struct rp_state *, const struct rp_event *);
 int	 rp_rule(struct rp_state *, const char *rule, int err);
 void	 rp_known_defect(struct rp_state *, const char *what, unsigned sock);
@@ -341,6 +348,7 @@ void	 rp_call_rcu(struct rp_state *, void (*fn)(struct rp_state *, void *),
 	    void *obj);
 void	 rp_rcu_grace_period(struct rp_state *);
 void	 rp_sock_free_deferred(struct rp_state *, struct rp_sock *);
+void	 rp_sock_free_rcu(struct rp_state *, void *sock);
 
 /* lock.c */
 void	 rp_lock(struct rp_state *);
@@ -372,9 +380,11 @@ void	 rp_owner_set(struct rp_state *, struct rp_sock *, enum rp_owner_kind,
 	    struct rp_map *, uint32_t idx);
 void	 rp_child_enqueue(struct rp_state *, struct rp_sock *listener,
 	    struct rp_sock *child);
+GHashTable	*rp_bucket_table_new(void);
 
 /* group.c */
 int	 rp_group_alloc(struct rp_state *, struct rp_sock *, bool bind_inany);
+void	 rp_group_free_rcu(struct rp_state *, void *group);
 int	 rp_group_add(struct rp_state *, struct rp_sock *, struct rp_sock *sk2);
 void	 rp_group_detach_sock(struct rp_state *, struct rp_sock *);
 void	 rp_group_stop_listen(struct rp_state *, struct rp_sock *);
@@ -464,5 +474,48 @@ struct rp_sock	*rp_reuseport_migrate(struct rp_state *, struct rp_sock *sk,
 uint32_t rp_flow_hash(const struct rp_packet *);
 
 /* check.c: nothing beyond rp_check() */
+
+/* digest.c */
+uint64_t rp_bucket_id(const struct rp_bucket *);
+
+/* Report a read of the object named by key to the access hook, if any.
+ * Cannot fail. */
+static inline void
+rp_read(const struct rp_state *st, uint64_t key)
+{
+	if (st->access != NULL)
+		st->access(st->access_ud, key);
+}
+
+/* A read of a socket: its group and its bind bucket with it. */
+static inline void
+rp_read_sock(const struct rp_state *st, const struct rp_sock *sk)
+{
+	if (st->access == NULL || sk == NULL)
+		return;
+	rp_read(st, RP_OBJ_KEY(RP_OC_SOCK, sk->id));
+	if (sk->reuse != NULL)
+		rp_read(st, RP_OBJ_KEY(RP_OC_GROUP, sk->reuse->id));
+	if (sk->bucket != NULL)
+		rp_read(st, RP_OBJ_KEY(RP_OC_BUCKET, rp_bucket_id(sk->bucket)));
+}
+
+/* A read of a group: its program with it. */
+static inline void
+rp_read_group(const struct rp_state *st, const struct rp_group *g)
+{
+	if (st->access == NULL || g == NULL)
+		return;
+	rp_read(st, RP_OBJ_KEY(RP_OC_GROUP, g->id));
+	if (g->prog != NULL)
+		rp_read(st, RP_OBJ_KEY(RP_OC_PROG, g->prog->id));
+}
+
+static inline void
+rp_read_map(const struct rp_state *st, const struct rp_map *m)
+{
+	if (m != NULL)
+		rp_read(st, RP_OBJ_KEY(RP_OC_MAP, m->id));
+}
 
 #endif /* RP_INT_H */

@@ -23,6 +23,8 @@ typedef struct {
 	SimFormat		 format;
 	gboolean		 quiet;		/* no counterexample text */
 	const char		*save;		/* the counterexample's file */
+	gboolean		 bound_set;	/* --preemptions given */
+	gboolean		 engine_set;
 	FILE			*out;
 	FILE			*err;
 	GPtrArray		*selected;	/* char *, for profiles */
@@ -111,7 +113,7 @@ explore_paths(const ExploreCmd *c, char *const *paths, gsize n)
  */
 
 enum { O_PROFILE, O_PREEMPTIONS, O_NO_REDUCTION, O_MAX_SCHEDULES, O_PLANT,
-	O_FORMAT, O_SAVE, O_QUIET };
+	O_FORMAT, O_SAVE, O_QUIET, O_ENGINE, O_NO_STATES };
 
 static const SimOption explore_options[] = {
 	{ "--profile", TRUE, O_PROFILE },
@@ -122,6 +124,8 @@ static const SimOption explore_options[] = {
 	{ "--format", TRUE, O_FORMAT },
 	{ "--save", TRUE, O_SAVE },
 	{ "--quiet", FALSE, O_QUIET },
+	{ "--engine", TRUE, O_ENGINE },
+	{ "--no-states", FALSE, O_NO_STATES },
 };
 
 /* A number from lo to hi into *out; FALSE when v is none. */
@@ -155,6 +159,7 @@ static int
 explore_option(void *ud, int id, const char *opt, const char *v)
 {
 	static const char *const formats[] = { "text", "json", NULL };
+	static const char *const engines[] = { "dpor", "replay", NULL };
 	ExploreCmd *c = ud;
 	guint64 n;
 
@@ -171,6 +176,7 @@ explore_option(void *ud, int id, const char *opt, const char *v)
 		else
 			return sim_cli_error(&sim_cli_main, NULL, "--preemptions"
 			    ": '%s' is not 0..1000 or unbounded", v);
+		c->bound_set = TRUE;
 		break;
 	case O_NO_REDUCTION:
 		c->search.no_reduction = TRUE;
@@ -187,6 +193,20 @@ explore_option(void *ud, int id, const char *opt, const char *v)
 		return sim_cli_format(&sim_cli_main, v, formats, &c->format);
 	case O_SAVE:
 		c->save = v;
+		break;
+	case O_ENGINE:
+		if (strcmp(v, "dpor") == 0)
+			c->search.engine = SIM_ENGINE_DPOR;
+		else if (strcmp(v, "replay") == 0)
+			c->search.engine = SIM_ENGINE_REPLAY;
+		else
+			return sim_cli_error(&sim_cli_main, sim_suggest(v,
+			    engines, 2), "--engine: '%s' is not dpor or "
+			    "replay", v);
+		c->engine_set = TRUE;
+		break;
+	case O_NO_STATES:
+		c->search.no_states = TRUE;
 		break;
 	default:
 		c->quiet = TRUE;
@@ -206,7 +226,8 @@ sim_cmd_explore(int argc, char **argv)
 
 	c.out = stdout;
 	c.err = stderr;
-	c.search.preemptions = 2;
+	c.search.engine = SIM_ENGINE_DPOR;
+	c.search.preemptions = SIM_EXPLORE_UNBOUNDED;
 	c.search.max_schedules = 1000000;
 	c.selected = profiles;
 	st = sim_options_parse(&sim_cli_main, explore_options,
@@ -214,6 +235,9 @@ sim_cmd_explore(int argc, char **argv)
 	    "explore: no FILE or DIR given", &c);
 	if (st != SIM_CLI_GO_ON)
 		return st;
+	/* the replay engine's search was bounded by default */
+	if (c.search.engine == SIM_ENGINE_REPLAY && !c.bound_set)
+		c.search.preemptions = 2;
 	if (profiles->len > 0) {
 		g_ptr_array_add(profiles, NULL);
 		c.profiles = (char **)profiles->pdata;

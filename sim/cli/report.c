@@ -367,6 +367,7 @@ sim_write_explore(SimWriter *w, const SimExploreOptions *o, const char *name,
 	FILE *out = w->out;
 	const char *verdict = s->failed ? "fail" : s->complete ? "pass" :
 	    "incomplete";
+	const char *engine = o->engine == SIM_ENGINE_DPOR ? "dpor" : "replay";
 	char bound[32];
 
 	w->n++;
@@ -389,16 +390,21 @@ sim_write_explore(SimWriter *w, const SimExploreOptions *o, const char *name,
 		    G_GUINT64_FORMAT ",\"pruned\":%" G_GUINT64_FORMAT
 		    ",\"states\":%" G_GUINT64_FORMAT ",\"end_states\":%u,"
 		    "\"max_depth\":%u,\"preemptions\":\"%s\","
-		    "\"reduction\":%s,\"seconds\":%.3f}\n", verdict,
-		    s->schedules, s->pruned, s->states, s->end_states,
+		    "\"reduction\":%s,\"seconds\":%.3f,\"engine\":\"%s\","
+		    "\"distinct_states\":%" G_GUINT64_FORMAT ",\"replayed\":%"
+		    G_GUINT64_FORMAT ",\"restores\":%" G_GUINT64_FORMAT "}\n",
+		    verdict, s->schedules, s->pruned, s->states, s->end_states,
 		    s->max_depth, bound, o->no_reduction ? "false" : "true",
-		    s->seconds);
+		    s->seconds, engine, s->distinct, s->replayed, s->restores);
 		return;
 	}
 	fprintf(out, "%s %s [%s]: %" G_GUINT64_FORMAT " schedules, %u "
 	    "end states, %" G_GUINT64_FORMAT " pruned, %" G_GUINT64_FORMAT
-	    " steps, preemptions %s%s, %.3f s\n", s->failed ? "FAIL" :
-	    s->complete ? "PASS" : "INCOMPLETE", name, profile, s->schedules,
-	    s->end_states, s->pruned, s->states, bound, o->no_reduction ?
-	    ", no reduction" : "", s->seconds);
+	    " steps", s->failed ? "FAIL" : s->complete ? "PASS" : "INCOMPLETE",
+	    name, profile, s->schedules, s->end_states, s->pruned, s->states);
+	if (o->engine == SIM_ENGINE_DPOR)
+		fprintf(out, ", %" G_GUINT64_FORMAT " states", s->distinct);
+	fprintf(out, ", preemptions %s%s%s, %.3f s\n", bound,
+	    o->no_reduction ? ", no reduction" : "", o->engine ==
+	    SIM_ENGINE_REPLAY ? ", replay engine" : "", s->seconds);
 }

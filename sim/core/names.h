@@ -89,6 +89,10 @@ unsigned	 sim_names_lookup(SimNames *n, const char *name,
 const char	*sim_names_sock_proc(SimNames *n, unsigned id);
 void		 sim_names_event(SimNames *n, const struct rp_event *ev);
 
+/* Copies and digests, for an explorer (sched.c) */
+SimNames	*sim_names_clone(const SimNames *n);
+guint64		 sim_names_digest(const SimNames *n);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SimNames, sim_names_free)
 
 G_END_DECLS
