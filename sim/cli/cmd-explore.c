@@ -22,6 +22,7 @@ typedef struct {
 	char			**profiles;	/* selected; NULL = all */
 	SimFormat		 format;
 	gboolean		 quiet;		/* no counterexample text */
+	gboolean		 ends;		/* print the end states */
 	const char		*save;		/* the counterexample's file */
 	gboolean		 bound_set;	/* --preemptions given */
 	gboolean		 engine_set;
@@ -46,6 +47,20 @@ put_failure(const ExploreCmd *c, const SimExploreStats *s)
 		if (!g_file_set_contents(c->save, s->counterexample, -1,
 		    &werr))
 			fprintf(c->err, "reuseport-sim: %s\n", werr->message);
+	}
+}
+
+/* The distinct end states, sorted, each line indented. */
+static void
+put_ends(const ExploreCmd *c, const SimExploreStats *s)
+{
+	for (guint i = 0; i < s->ends->len; i++) {
+		g_auto(GStrv) lines = g_strsplit(s->ends->pdata[i], "\n", -1);
+
+		fprintf(c->out, "  end state %u:\n", i + 1);
+		for (guint j = 0; lines[j] != NULL; j++)
+			if (*lines[j] != '\0')
+				fprintf(c->out, "    %s\n", lines[j]);
 	}
 }
 
@@ -102,6 +117,8 @@ explore_paths(const ExploreCmd *c, char *const *paths, gsize n)
 				    c->search.max_schedules);
 			if (s.failed)
 				put_failure(c, &s);
+			if (c->ends && c->format != SIM_FORMAT_JSON)
+				put_ends(c, &s);
 			sim_explore_stats_clear(&s);
 		}
 	}
@@ -113,7 +130,7 @@ explore_paths(const ExploreCmd *c, char *const *paths, gsize n)
  */
 
 enum { O_PROFILE, O_PREEMPTIONS, O_NO_REDUCTION, O_MAX_SCHEDULES, O_PLANT,
-	O_FORMAT, O_SAVE, O_QUIET, O_ENGINE, O_NO_STATES };
+	O_FORMAT, O_SAVE, O_QUIET, O_ENGINE, O_NO_STATES, O_END_STATES };
 
 static const SimOption explore_options[] = {
 	{ "--profile", TRUE, O_PROFILE },
@@ -126,6 +143,7 @@ static const SimOption explore_options[] = {
 	{ "--quiet", FALSE, O_QUIET },
 	{ "--engine", TRUE, O_ENGINE },
 	{ "--no-states", FALSE, O_NO_STATES },
+	{ "--end-states", FALSE, O_END_STATES },
 };
 
 /* A number from lo to hi into *out; FALSE when v is none. */
@@ -207,6 +225,9 @@ explore_option(void *ud, int id, const char *opt, const char *v)
 		break;
 	case O_NO_STATES:
 		c->search.no_states = TRUE;
+		break;
+	case O_END_STATES:
+		c->ends = TRUE;
 		break;
 	default:
 		c->quiet = TRUE;

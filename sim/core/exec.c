@@ -16,6 +16,7 @@
 #include "core/pass-int.h"
 #include "core/profiles.h"
 #include "core/verbs.h"
+#include "lang/expand.h"
 #include "lang/suggest.h"
 #include "lang/words.h"
 
@@ -251,18 +252,37 @@ gboolean
 sim_check_scenario(const SimScenario *sc, GPtrArray *errors)
 {
 	g_autoptr(SimExec) x = NULL;
-	guint i, before;
+	g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash,
+	    g_str_equal, g_free, NULL);
+	g_autoptr(SimExpand) e = NULL;
+	g_autoptr(GError) xerr = NULL;
+	const SimStmt *st;
+	guint i = 0, before;
 
 	g_return_val_if_fail(sc != NULL && errors != NULL, FALSE);
 	before = errors->len;
 	check_profiles(sc, errors);
 	x = exec_new(sc, TRUE);
-	for (i = 0; i < sc->stmts->len; i++) {
+	if (sim_scenario_big(sc))
+		e = sim_expand_new(sc->body);
+	while ((st = e != NULL ? sim_expand_next(e, &xerr) : i <
+	    sc->stmts->len ? sc->stmts->pdata[i++] : NULL) != NULL) {
 		g_autoptr(GError) err = NULL;
 
-		if (!check_stmt(x, sc->stmts->pdata[i], &err))
-			g_ptr_array_add(errors, g_strdup(err->message));
+		if (check_stmt(x, st, &err))
+			continue;
+		/* a template's error once, not once per iteration */
+		if (!g_hash_table_add(seen, g_strdup(err->message)))
+			continue;
+		if (errors->len - before >= SIM_MAX_ERRORS) {
+			g_ptr_array_add(errors, g_strdup_printf("%s:%u:%u: "
+			    "too many errors", st->file, st->line, st->col));
+			break;
+		}
+		g_ptr_array_add(errors, g_strdup(err->message));
 	}
+	if (xerr != NULL)
+		g_ptr_array_add(errors, g_strdup(xerr->message));
 	return errors->len == before;
 }
 
@@ -883,6 +903,44 @@ sim_exec_ctx_rewind(SimExec *x, SimExecCtx *c, guint n)
  */
 
 /*
+ * Run a scenario too large to hold expanded (sim_scenario_big()), one
+ * statement at a time: nothing may keep a statement after it ran (no
+ * hooks, no steps; the trace keeps only its line).
+ */
+static void
+run_big(SimExec *x, const SimScenario *sc, const SimExecOptions *o,
+    SimReport *report)
+{
+	g_autoptr(SimExpand) e = NULL;
+	g_autoptr(GError) err = NULL;
+	const SimStmt *st;
+
+	if (o->hooks != NULL || x->steps != NULL) {
+		g_ptr_array_add(report->messages, g_strdup_printf("%s: expands "
+		    "to %" G_GUINT64_FORMAT " statements; more than %u are "
+		    "only run, not recorded", sc->path, sc->expanded,
+		    SIM_MAX_STMTS));
+		report->passed = FALSE;
+		return;
+	}
+	e = sim_expand_new(sc->body);
+	while (!sim_exec_stopped(x) && (st = sim_expand_next(e, &err)) !=
+	    NULL) {
+		if (sim_exec_stmt(x, st, report->messages))
+			continue;
+		report->passed = FALSE;
+		if (!o->keep_going)
+			return;
+	}
+	if (err != NULL) {
+		/* LCOV_EXCL_START: the check pass expanded it already */
+		g_ptr_array_add(report->messages, g_strdup(err->message));
+		report->passed = FALSE;
+		/* LCOV_EXCL_STOP */
+	}
+}
+
+/*
  * Run sc, checked already, under profile as o says (no `schedule`: see
  * run.c), and fill report: passed, the failure messages, notes, and the
  * trace when o->trace is not SIM_TRACE_OFF.  A failure stops the run
@@ -912,12 +970,17 @@ sim_exec_run(const SimScenario *sc, const char *profile,
 		report->passed = FALSE;
 		return;
 	}
-	for (i = 0; i < sc->stmts->len && !sim_exec_stopped(x); i++) {
-		if (sim_exec_stmt(x, sc->stmts->pdata[i], report->messages))
-			continue;
-		report->passed = FALSE;
-		if (!o->keep_going)
-			break;
+	if (sim_scenario_big(sc)) {
+		run_big(x, sc, o, report);
+	} else {
+		for (i = 0; i < sc->stmts->len && !sim_exec_stopped(x); i++) {
+			if (sim_exec_stmt(x, sc->stmts->pdata[i],
+			    report->messages))
+				continue;
+			report->passed = FALSE;
+			if (!o->keep_going)
+				break;
+		}
 	}
 	sim_exec_finish(x, report);
 	sim_exec_close(x);

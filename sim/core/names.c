@@ -142,7 +142,11 @@ obj_new(SimNames *n, const char *name, SimObjKind kind, const SimToken *def)
 
 	o->name = g_strdup(name);
 	o->kind = kind;
-	o->def = def;
+	if (def != NULL) {
+		o->def_file = def->file;
+		o->def_line = def->line;
+		o->def_col = def->col;
+	}
 	o->fd = -1;
 	g_hash_table_insert(n->names[ns_of(kind)], o->name, o);
 	g_ptr_array_add(n->order, o);
@@ -189,14 +193,14 @@ sim_names_define(SimNames *n, SimObjKind kind, const SimToken *tok,
 		return NULL;
 	}
 	old = sim_names_find(n, ns_of(kind), w);
-	if (old != NULL && old->def == NULL) {
+	if (old != NULL && old->def_file == NULL) {
 		sim_tok_error(error, tok, "'%s' is predefined", w);
 		return NULL;
 	}
 	if (old != NULL) {
 		sim_tok_error(error, tok, "'%s' is already defined at "
-		    "%s:%u:%u", w, old->def->file, old->def->line,
-		    old->def->col);
+		    "%s:%u:%u", w, old->def_file, old->def_line,
+		    old->def_col);
 		return NULL;
 	}
 	return obj_new(n, w, kind, tok);

@@ -52,7 +52,11 @@ typedef struct SimObj SimObj;
 struct SimObj {
 	char		*name;
 	SimObjKind	 kind;
-	const SimToken	*def;		/* defining token; NULL for init */
+	const char	*def_file;	/* where it is defined; NULL for init
+					 * (the defining token may be gone: a
+					 * statement of a loop, expanded) */
+	guint		 def_line;
+	guint		 def_col;
 	gboolean	 bound;		/* the creating call succeeded */
 	unsigned	 proc;		/* files: the process holding fd */
 	int		 fd;		/* files: -1 when none (closed, child) */

@@ -957,6 +957,12 @@ sim_sched_new(const SimScenario *sc, GError **error)
 		    sc->path);
 		return NULL;
 	}
+	if (sim_scenario_big(sc)) {
+		g_set_error(error, SIM_ERROR, SIM_ERROR_INPUT, "%s: expands to "
+		    "%" G_GUINT64_FORMAT " statements; threads can be run with "
+		    "at most %u", sc->path, sc->expanded, SIM_MAX_STMTS);
+		return NULL;
+	}
 	/* model thread 0 runs the prologue and the epilogue */
 	if (sc->threads->len > max) {
 		g_set_error(error, SIM_ERROR, SIM_ERROR_INPUT, "%s: %u threads; "

@@ -124,8 +124,9 @@ sim_counterexample(const SimScenario *sc, const char *profile,
 
 		g_string_append_printf(out, "plant %s\n", bugs);
 	}
-	for (guint i = 0; i < sc->stmts->len; i++) {
-		const SimStmt *st = sc->stmts->pdata[i];
+	/* the tree, as written: loops stay loops */
+	for (guint i = 0; i < sc->body->len; i++) {
+		const SimStmt *st = sc->body->pdata[i];
 
 		if (strcmp(st->verb, "schedule") == 0)
 			continue;
@@ -136,16 +137,13 @@ sim_counterexample(const SimScenario *sc, const char *profile,
 		}
 		if (st->thread != NULL && (!in_thread || i == 0 ||
 		    g_strcmp0(((const SimStmt *)
-		    sc->stmts->pdata[i - 1])->thread, st->thread) != 0)) {
+		    sc->body->pdata[i - 1])->thread, st->thread) != 0)) {
 			if (in_thread)
 				g_string_append(out, "end\n");
 			g_string_append_printf(out, "thread %s\n", st->thread);
 			in_thread = TRUE;
 		}
-		if (in_thread)
-			g_string_append(out, "  ");
-		sim_stmt_print(st, SIM_PRINT_EXPECT, profile, out);
-		g_string_append_c(out, '\n');
+		sim_tree_print(st, in_thread ? 1 : 0, profile, out);
 	}
 	if (in_thread) {
 		g_string_append(out, "end\n");
