@@ -205,7 +205,8 @@ static const BadCase bad_cases[] = {
 	{ "repeat 2 as i {\n  cpu $(i)s\n}\n", NULL },
 	{ "repeat 2 as i {\n  cpu $i $(i) \"$i\"\n}\n", NULL },
 	{ "repeat 1 as i {\n  bind a b=$(i)=c\n}\n",
-	  "t.scn:2:10: unexpected '=' in value of 'b'" },
+	  "t.scn:2:10: 'b=$(i)=c' expands to 'b=0=c', which is not one token "
+	  "(unexpected '=' in value of 'b')" },
 	{ "include \"x.inc\" 1=2\n",
 	  "t.scn:1:17: invalid key '1'" },
 	{ "include \"x.inc\" a=1 a=2\n",
