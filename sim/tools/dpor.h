@@ -14,7 +14,7 @@
 
 #include "core/sched.h"
 #include "lang/scenario.h"
-#include "tools/explore.h"
+#include "tools/search.h"
 
 G_BEGIN_DECLS
 
