@@ -381,6 +381,8 @@ void	 rp_owner_set(struct rp_state *, struct rp_sock *, enum rp_owner_kind,
 void	 rp_child_enqueue(struct rp_state *, struct rp_sock *listener,
 	    struct rp_sock *child);
 GHashTable	*rp_bucket_table_new(void);
+struct rp_bucket *rp_bucket_lookup(const struct rp_state *, unsigned netns,
+		    int protocol, uint16_t port);
 
 /* group.c */
 int	 rp_group_alloc(struct rp_state *, struct rp_sock *, bool bind_inany);

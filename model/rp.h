@@ -566,6 +566,8 @@ enum rp_obj_class {
 typedef void (*rp_digest_fn)(void *ud, uint64_t key, uint64_t digest);
 void	rp_state_digest_objects(const struct rp_state *, rp_digest_fn,
 	    void *ud);
+/* The digest of the object named by key, 0 when there is none. */
+uint64_t rp_state_digest_object(const struct rp_state *, uint64_t key);
 /* fn(ud, key) for each object an operation reads, where it finds it (an
  * fd, a lookup, a query); writes show as changed digests. */
 typedef void (*rp_access_fn)(void *ud, uint64_t key);

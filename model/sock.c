@@ -328,6 +328,14 @@ bucket_find(struct rp_state *st, unsigned netns, int protocol, uint16_t port)
 	return g_hash_table_lookup(st->buckets, &key);
 }
 
+/* The bind bucket of (netns, protocol, port), or NULL. */
+struct rp_bucket *
+rp_bucket_lookup(const struct rp_state *st, unsigned netns, int protocol,
+    uint16_t port)
+{
+	return bucket_find((struct rp_state *)st, netns, protocol, port);
+}
+
 /* The table of bind buckets: (netns, protocol, port) -> bucket, which
  * the table owns. */
 GHashTable *

@@ -25,7 +25,11 @@
 #include "core/fiber.h"
 #include "tools/explore.h"
 
-#define BENCH_MAX_SCHEDULES	200000
+/* The replay engine takes about a millisecond a schedule: a three-thread
+ * race would take hours to complete; its rates come from the first
+ * schedules. */
+#define BENCH_MAX_REPLAY	20000
+#define BENCH_MAX_DPOR		1000000
 
 typedef struct {
 	const char	*name;
@@ -77,7 +81,8 @@ bench_one(const SimScenario *sc, Setting *set)
 	o.preemptions = set->bound;
 	o.no_reduction = set->no_reduction;
 	o.no_states = set->no_states;
-	o.max_schedules = BENCH_MAX_SCHEDULES;
+	o.max_schedules = set->engine == SIM_ENGINE_REPLAY ? BENCH_MAX_REPLAY :
+	    BENCH_MAX_DPOR;
 	c0 = cpu_now();
 	if (!sim_explore_scenario(sc, "6.18", &o, &s, &err)) {
 		fprintf(stderr, "reuseport-bench: %s\n", err->message);
@@ -118,8 +123,8 @@ int
 bench_explore(int nfiles, char **files)
 {
 	printf("reuseport-bench --explore: profile 6.18, fibers switch by %s, "
-	    "at most %d schedules a search\n", sim_fiber_switcher(),
-	    BENCH_MAX_SCHEDULES);
+	    "at most %d schedules a search (replay), %d (dpor)\n",
+	    sim_fiber_switcher(), BENCH_MAX_REPLAY, BENCH_MAX_DPOR);
 	for (int i = 0; i < nfiles; i++) {
 		g_autoptr(GError) err = NULL;
 		g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func(

@@ -138,6 +138,23 @@ collect_obj(void *ud, uint64_t key, uint64_t h)
 	g_array_append_val((GArray *)ud, o);
 }
 
+static void
+sum_entry(Digest *sum, const Obj *o, gboolean add)
+{
+	guint64 lo = mix(o->key * G_GUINT64_CONSTANT(0x9e3779b97f4a7c15) ^
+	    o->h);
+	guint64 hi = mix(o->h * G_GUINT64_CONSTANT(0xd6e8feb86659fd93) ^
+	    o->key);
+
+	if (add) {
+		sum->lo += lo;
+		sum->hi += hi;
+	} else {
+		sum->lo -= lo;
+		sum->hi -= hi;
+	}
+}
+
 /*
  * The objects of the run's state, sorted by key, with EXEC (the pass) as
  * one more; *sum gets their digest, independent of order.
@@ -152,14 +169,8 @@ objects_of(SimSched *s, GArray *out, Digest *sum)
 	g_array_append_val(out, ex);
 	g_array_sort(out, obj_cmp);
 	sum->lo = sum->hi = 0;
-	for (guint i = 0; i < out->len; i++) {
-		const Obj *o = &g_array_index(out, Obj, i);
-
-		sum->lo += mix(o->key * G_GUINT64_CONSTANT(0x9e3779b97f4a7c15) ^
-		    o->h);
-		sum->hi += mix(o->h * G_GUINT64_CONSTANT(0xd6e8feb86659fd93) ^
-		    o->key);
-	}
+	for (guint i = 0; i < out->len; i++)
+		sum_entry(sum, &g_array_index(out, Obj, i), TRUE);
 }
 
 static guint64
@@ -231,6 +242,36 @@ keys_add_all(GArray *dst, const GArray *src)
 		g_array_append_vals(dst, src->data, src->len);
 }
 
+/* dst |= src, both sorted sets; tmp is scratch.  Linear. */
+static void
+keys_union(GArray *dst, const GArray *src, GArray *tmp)
+{
+	guint i = 0, j = 0;
+
+	if (src->len == 0)
+		return;
+	if (dst->len == 0) {
+		keys_add_all(dst, src);
+		return;
+	}
+	g_array_set_size(tmp, 0);
+	while (i < dst->len || j < src->len) {
+		guint64 x = i < dst->len ? g_array_index(dst, guint64, i) :
+		    G_MAXUINT64;
+		guint64 y = j < src->len ? g_array_index(src, guint64, j) :
+		    G_MAXUINT64;
+		guint64 k = MIN(x, y);
+
+		if (i < dst->len && x == k)
+			i++;
+		if (j < src->len && y == k)
+			j++;
+		g_array_append_val(tmp, k);
+	}
+	g_array_set_size(dst, 0);
+	keys_add_all(dst, tmp);
+}
+
 /* Do the sorted sets a and b meet? */
 static gboolean
 keys_meet(const GArray *a, const GArray *b)
@@ -257,13 +298,37 @@ typedef struct {
 	GArray		*w;
 	gboolean	 all;		/* reads every object */
 	gboolean	 wobj;		/* w has more than locks */
+	gboolean	 wall;		/* writes every object and lock (a
+					 * summary grown too large) */
 } Fp;
+
+/* A summary keeps at most this many keys a set, then stands for all. */
+#define SUM_KEYS	64
+
+/* Footprints freed, for reuse; one search at a time on a thread. */
+static __thread GPtrArray *fp_pool;
+
+static void
+fp_free(gpointer p)
+{
+	Fp *f = p;
+
+	g_array_unref(f->r);
+	g_array_unref(f->w);
+	g_free(f);
+}
 
 static Fp *
 fp_new(void)
 {
-	Fp *f = g_new0(Fp, 1);
+	Fp *f;
 
+	if (fp_pool != NULL && fp_pool->len > 0) {
+		f = g_ptr_array_steal_index_fast(fp_pool, fp_pool->len - 1);
+		f->refs = 1;
+		return f;
+	}
+	f = g_new0(Fp, 1);
 	f->refs = 1;
 	f->r = g_array_new(FALSE, FALSE, sizeof(guint64));
 	f->w = g_array_new(FALSE, FALSE, sizeof(guint64));
@@ -283,29 +348,44 @@ fp_unref(Fp *f)
 {
 	if (f == NULL || --f->refs > 0)
 		return;
-	g_array_unref(f->r);
-	g_array_unref(f->w);
-	g_free(f);
+	if (fp_pool != NULL) {
+		/* kept for the next step: a search makes one a step */
+		g_array_set_size(f->r, 0);
+		g_array_set_size(f->w, 0);
+		f->all = f->wobj = f->wall = FALSE;
+		g_ptr_array_add(fp_pool, f);
+		return;
+	}
+	fp_free(f);
 }
 
 /* dst |= src (dst is a summary, owned). */
 static void
-fp_merge(Fp *dst, const Fp *src)
+fp_merge(Fp *dst, const Fp *src, GArray *tmp)
 {
-	if (src == NULL)
+	if (src == NULL || dst->wall)
 		return;
 	dst->all |= src->all;
 	dst->wobj |= src->wobj;
-	keys_add_all(dst->r, src->r);
-	keys_norm(dst->r);
-	keys_add_all(dst->w, src->w);
-	keys_norm(dst->w);
+	dst->wall |= src->wall;
+	if (!dst->all)
+		keys_union(dst->r, src->r, tmp);
+	keys_union(dst->w, src->w, tmp);
+	if (dst->r->len > SUM_KEYS) {
+		dst->all = TRUE;
+		g_array_set_size(dst->r, 0);
+	}
+	if (dst->w->len > SUM_KEYS || dst->wall) {
+		dst->wall = dst->all = dst->wobj = TRUE;
+		g_array_set_size(dst->r, 0);
+		g_array_set_size(dst->w, 0);
+	}
 }
 
 static gboolean
 fp_empty(const Fp *f)
 {
-	return !f->all && f->r->len == 0 && f->w->len == 0;
+	return !f->all && !f->wall && f->r->len == 0 && f->w->len == 0;
 }
 
 /* Two steps of different threads are dependent when one writes what the
@@ -314,6 +394,8 @@ fp_empty(const Fp *f)
 static gboolean
 fp_dependent(const Fp *a, const Fp *b)
 {
+	if ((a->wall && !fp_empty(b)) || (b->wall && !fp_empty(a)))
+		return TRUE;
 	if ((a->all && b->wobj) || (b->all && a->wobj))
 		return TRUE;
 	return keys_meet(a->w, b->w) || keys_meet(a->w, b->r) ||
@@ -342,6 +424,8 @@ typedef struct {
 	Digest		 d;
 	guint64		 hist[MAXT];
 	SimSchedSnap	*snap;
+	GArray		*snap_objs;	/* the objects' digests there */
+	Digest		 snap_sum;
 	Fp		*sum[MAXT];	/* summary of the subtree explored */
 } Node;
 
@@ -378,6 +462,7 @@ typedef struct {
 	gboolean		 collecting;
 	GArray			*reads;		/* guint64 */
 	GArray			*lockw;
+	GArray			*tmp;		/* scratch */
 	/* the live state */
 	GArray			*objs;		/* Obj, sorted */
 	GArray			*objs2;
@@ -390,6 +475,19 @@ typedef struct {
 	gboolean		 stop;
 } Dpor;
 
+/* Nodes freed, for reuse: a search makes one a step. */
+static __thread GPtrArray *node_pool;
+
+static Node *
+node_alloc(Dpor *d)
+{
+	(void)d;
+	if (node_pool != NULL && node_pool->len > 0)
+		return g_ptr_array_steal_index_fast(node_pool,
+		    node_pool->len - 1);
+	return g_new0(Node, 1);
+}
+
 static void
 node_free(Node *n)
 {
@@ -398,7 +496,13 @@ node_free(Node *n)
 		fp_unref(n->sum[t]);
 	}
 	sim_sched_snap_free(n->snap);
-	g_free(n);
+	if (n->snap_objs != NULL)
+		g_array_unref(n->snap_objs);
+	memset(n, 0, sizeof(*n));
+	if (node_pool != NULL)
+		g_ptr_array_add(node_pool, n);
+	else
+		g_free(n);	/* LCOV_EXCL_LINE: no search runs */
 }
 
 static Node *
@@ -505,6 +609,46 @@ diff_objects(const GArray *a, const GArray *b, GArray *w)
 	}
 }
 
+/* The live state's object key has a new digest (or none): update the
+ * sorted list and its sum; a change goes to w. */
+static void
+update_object(Dpor *d, guint64 key, GArray *w)
+{
+	guint64 h = rp_state_digest_object(sim_sched_model(d->s), key);
+	guint lo = 0, hi = d->objs->len;
+
+	while (lo < hi) {
+		guint mid = (lo + hi) / 2;
+
+		if (g_array_index(d->objs, Obj, mid).key < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < d->objs->len && g_array_index(d->objs, Obj, lo).key == key) {
+		Obj *o = &g_array_index(d->objs, Obj, lo);
+
+		if (o->h == h)
+			return;
+		sum_entry(&d->sum, o, FALSE);
+		if (h == 0) {
+			g_array_remove_index(d->objs, lo);
+		} else {
+			o->h = h;
+			sum_entry(&d->sum, o, TRUE);
+		}
+	} else if (h != 0) {
+		Obj o = { key, h };
+
+		g_array_insert_val(d->objs, lo, o);
+		sum_entry(&d->sum, &o, TRUE);
+	} else {
+		return;
+	}
+	if (RP_OBJ_CLASS(key) != RP_OC_LOCKS)
+		g_array_append_val(w, key);
+}
+
 static gboolean
 precise_verb(const char *verb)
 {
@@ -549,15 +693,20 @@ sticky_update(Dpor *d, guint p, const Fp *fp)
 		g_array_set_size(a, 0);
 		return;
 	}
+	g_array_set_size(d->reads, 0);
 	for (guint i = 0; i < fp->r->len; i++)
 		if (RP_OBJ_CLASS(g_array_index(fp->r, guint64, i)) !=
 		    RP_OC_LOCKS)
-			g_array_append_val(a, g_array_index(fp->r, guint64, i));
+			g_array_append_val(d->reads, g_array_index(fp->r,
+			    guint64, i));
+	keys_union(a, d->reads, d->tmp);
+	g_array_set_size(d->reads, 0);
 	for (guint i = 0; i < fp->w->len; i++)
 		if (RP_OBJ_CLASS(g_array_index(fp->w, guint64, i)) !=
 		    RP_OC_LOCKS)
-			g_array_append_val(a, g_array_index(fp->w, guint64, i));
-	keys_norm(a);
+			g_array_append_val(d->reads, g_array_index(fp->w,
+			    guint64, i));
+	keys_union(a, d->reads, d->tmp);
 }
 
 /*
@@ -583,6 +732,15 @@ run_step(Dpor *d, guint p)
 	if (!ok)
 		return NULL;
 	fp = fp_new();
+	if (taking && taken_point(d->s, p)) {
+		/* only the locks changed: one digest, not all of them */
+		update_object(d, RP_OBJ_KEY(RP_OC_LOCKS, 0), fp->w);
+		keys_add_all(fp->w, d->lockw);
+		keys_norm(fp->w);
+		keys_add_all(fp->r, d->reads);
+		keys_norm(fp->r);
+		return fp;
+	}
 	objects_of(d->s, d->objs2, &d->sum);
 	diff_objects(d->objs, d->objs2, fp->w);
 	fp->wobj = fp->w->len > 0;
@@ -591,19 +749,14 @@ run_step(Dpor *d, guint p)
 	d->objs2 = tmp;
 	keys_add_all(fp->w, d->lockw);
 	keys_norm(fp->w);
-	if (taking && taken_point(d->s, p)) {
-		keys_add_all(fp->r, d->reads);
-		keys_norm(fp->r);
-		return fp;
-	}
-	keys_add_all(fp->r, d->reads);
-	keys_add_all(fp->r, d->sticky[p]);
 	if (from_start) {
 		guint64 k = KEY_EXEC;
 
-		g_array_append_val(fp->r, k);
+		g_array_append_val(d->reads, k);
 	}
-	keys_norm(fp->r);
+	keys_norm(d->reads);
+	keys_add_all(fp->r, d->reads);
+	keys_union(fp->r, d->sticky[p], d->tmp);
 	fp->all = !precise_verb(st->verb) || sim_sched_quiescent(d->s);
 	sticky_update(d, p, fp);
 	return fp;
@@ -749,25 +902,38 @@ races_summary(Dpor *d, guint k, Fp *const *sum)
 }
 
 static void
-sum_merge(Node *n, guint t, const Fp *f)
+sum_merge(Dpor *d, Node *n, guint t, const Fp *f)
 {
 	if (f == NULL)
 		return;
 	if (n->sum[t] == NULL)
 		n->sum[t] = fp_new();
-	fp_merge(n->sum[t], f);
+	fp_merge(n->sum[t], f, d->tmp);
 }
 
 /* ---------------------------------------------------------------------
  * Moving the live run
  */
 
+/* Take a snapshot at n, the live node, with the objects' digests. */
 static void
-reset_live(Dpor *d)
+snapshot(Dpor *d, Node *n)
 {
+	n->snap = sim_sched_snapshot(d->s);
+	n->snap_objs = g_array_copy(d->objs);
+	n->snap_sum = d->sum;
+}
+
+/* Back to n's snapshot: no thread is inside a statement there. */
+static void
+restore(Dpor *d, const Node *n)
+{
+	sim_sched_restore(d->s, n->snap);
 	for (guint t = 0; t < d->nw; t++)
 		g_array_set_size(d->sticky[t], 0);
-	objects_of(d->s, d->objs, &d->sum);
+	g_array_set_size(d->objs, 0);
+	g_array_append_vals(d->objs, n->snap_objs->data, n->snap_objs->len);
+	d->sum = n->snap_sum;
 }
 
 /* Bring the live run to the node at depth k: restore the nearest snapshot
@@ -775,30 +941,31 @@ reset_live(Dpor *d)
 static gboolean
 go_to(Dpor *d, guint k, GError **error)
 {
+	guint from;
 	guint j = k;
 	Node *n;
 
 	while (at(d, j)->snap == NULL)
 		j--;
-	sim_sched_restore(d->s, at(d, j)->snap);
+	restore(d, at(d, j));
+	from = j;
 	d->stats->restores++;
-	reset_live(d);
 	for (; j < k; j++) {
 		Node *nj = at(d, j);
 		guint p = (guint)nj->chosen;
 		const Fp *f = nj->fp[p];
+		gboolean taking = taking_point(d->s, p);
 
 		d->stats->states++;
 		d->stats->replayed++;
-		gboolean taking = taking_point(d->s, p);
-
 		if (!sim_sched_step(d->s, p))
 			goto nondeterministic;	/* LCOV_EXCL_LINE */
 		sim_sched_check_skip(d->s);	/* they held then */
 		if (!taking || !taken_point(d->s, p))
 			sticky_update(d, p, f);
 	}
-	objects_of(d->s, d->objs, &d->sum);
+	if (k > from)		/* steps again: their objects */
+		objects_of(d->s, d->objs, &d->sum);
 	n = at(d, k);
 	{
 		Digest now;
@@ -848,7 +1015,7 @@ pick(const Node *n, guint32 c)
 static Node *
 node_new(Dpor *d, const Node *parent, guint p, Fp *f, gboolean from_start)
 {
-	Node *n = g_new0(Node, 1);
+	Node *n = node_alloc(d);
 	SimSchedChoice c;
 
 	sim_sched_decision(d->s, &c, &n->alive);
@@ -895,7 +1062,7 @@ pop(Dpor *d)
 	}
 	if (parent != NULL && d->states)
 		for (guint t = 0; t < d->nw; t++)
-			sum_merge(parent, t, n->sum[t]);
+			sum_merge(d, parent, t, n->sum[t]);
 	g_ptr_array_set_size(d->path, d->path->len - 1);
 	node_free(n);
 	d->live = -1;
@@ -973,7 +1140,7 @@ note_state(Dpor *d, Node *n, guint k)
 	if (d->dpor)
 		races_summary(d, k, v->sum);
 	for (guint t = 0; t < d->nw; t++)
-		sum_merge(at(d, k), t, v->sum[t]);
+		sum_merge(d, at(d, k), t, v->sum[t]);
 	return FALSE;
 }
 
@@ -1009,7 +1176,7 @@ advance(Dpor *d, GError **error)
 	if (d->dpor)
 		races(d, k, p, f);
 	if (d->states)
-		sum_merge(n, p, f);
+		sum_merge(d, n, p, f);
 	c = node_new(d, n, p, f, from_start);
 	d->stats->max_depth = MAX(d->stats->max_depth, k + 1);
 	if (c->alive == 0) {
@@ -1044,7 +1211,7 @@ advance(Dpor *d, GError **error)
 		return TRUE;
 	}
 	if (sim_sched_quiescent(d->s))
-		c->snap = sim_sched_snapshot(d->s);
+		snapshot(d, c);
 	g_ptr_array_add(d->path, c);
 	d->live = (gint)k + 1;
 	return TRUE;
@@ -1081,8 +1248,11 @@ sim_explore_dpor(const SimScenario *sc, const char *profile,
 	d.sleepsets = !opts->no_reduction;
 	d.states = d.dpor && !opts->no_states;
 	d.path = g_ptr_array_new();
+	fp_pool = g_ptr_array_new_with_free_func(fp_free);
+	node_pool = g_ptr_array_new_with_free_func(g_free);
 	d.reads = g_array_new(FALSE, FALSE, sizeof(guint64));
 	d.lockw = g_array_new(FALSE, FALSE, sizeof(guint64));
+	d.tmp = g_array_new(FALSE, FALSE, sizeof(guint64));
 	d.objs = g_array_new(FALSE, FALSE, sizeof(Obj));
 	d.objs2 = g_array_new(FALSE, FALSE, sizeof(Obj));
 	for (guint t = 0; t < MAXT; t++)
@@ -1108,12 +1278,12 @@ sim_explore_dpor(const SimScenario *sc, const char *profile,
 
 		rp_state_set_access(sim_sched_model(s), on_read, &d);
 		sim_sched_defer_checks(s, TRUE);
-		reset_live(&d);
+		objects_of(s, d.objs, &d.sum);
 		root = node_new(&d, NULL, 0, NULL, FALSE);
 		note_state(&d, root, 0);
 		root->backtrack = d.dpor ? bit(pick(root, root->enabled)) :
 		    root->enabled;
-		root->snap = sim_sched_snapshot(s);
+		snapshot(&d, root);
 		g_ptr_array_add(d.path, root);
 		d.live = 0;
 		while (d.path->len > 0 && !d.stop)
@@ -1134,12 +1304,15 @@ out:
 	g_ptr_array_unref(d.path);
 	g_array_unref(d.reads);
 	g_array_unref(d.lockw);
+	g_array_unref(d.tmp);
 	g_array_unref(d.objs);
 	g_array_unref(d.objs2);
 	for (guint t = 0; t < MAXT; t++)
 		g_array_unref(d.sticky[t]);
 	g_hash_table_unref(d.seen);
 	g_hash_table_unref(d.leaves);
+	g_clear_pointer(&fp_pool, g_ptr_array_unref);
+	g_clear_pointer(&node_pool, g_ptr_array_unref);
 	return ok;
 }
 
