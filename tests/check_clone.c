@@ -24,6 +24,7 @@
 #include "rp-int.h"
 
 #include "backend/model.h"
+#include "core/error.h"
 #include "core/exec.h"
 #include "core/inputs.h"
 #include "core/profiles.h"
@@ -180,14 +181,16 @@ corpus_dir(void)
 	return d;
 }
 
-TU_TEST(t_corpus, "clone/corpus")
+TU_NAMED(t_corpus, "clone/corpus", "clone", 0)
 {
 	g_autofree char *dir = corpus_dir();
 	char *paths[] = { dir };
-	g_autoptr(GPtrArray) inputs = sim_inputs_load(paths, 1, stderr);
+	g_autoptr(GPtrArray) errors = sim_diags_new();
+	g_autoptr(GPtrArray) inputs = sim_inputs_load(paths, 1, errors);
 	guint runs = 0, replaced = 0;
 
 	ck_assert_ptr_nonnull(inputs);
+	ck_assert_uint_eq(errors->len, 0);
 	for (guint i = 0; i < inputs->len; i++) {
 		const SimInput *in = inputs->pdata[i];
 		g_autoptr(GPtrArray) profs = sim_scenario_profiles(in->sc,
@@ -195,7 +198,7 @@ TU_TEST(t_corpus, "clone/corpus")
 
 		for (guint j = 0; j < profs->len; j++) {
 			SimReport plain = { 0 }, swapped = { 0 };
-			Swap sw = { in->name, 0 };
+			Swap sw = { in->path, 0 };
 			g_autofree char *m1 = NULL, *m2 = NULL;
 
 			run_one(in, profs->pdata[j], NULL, &plain);
@@ -204,14 +207,14 @@ TU_TEST(t_corpus, "clone/corpus")
 			m2 = joined(swapped.messages);
 			ck_assert_msg(plain.passed == swapped.passed &&
 			    strcmp(m1, m2) == 0, "%s [%s]: plain %s\n%s\n"
-			    "copied %s\n%s", in->name,
+			    "copied %s\n%s", in->path,
 			    (const char *)profs->pdata[j], plain.passed ?
 			    "passed" : "failed", m1, swapped.passed ? "passed" :
 			    "failed", m2);
 			ck_assert_msg((plain.trace == NULL) ==
 			    (swapped.trace == NULL) && (plain.trace == NULL ||
 			    strcmp(plain.trace->str, swapped.trace->str) == 0),
-			    "%s [%s]: the traces differ", in->name,
+			    "%s [%s]: the traces differ", in->path,
 			    (const char *)profs->pdata[j]);
 			runs++;
 			replaced += sw.replaced;
@@ -236,7 +239,7 @@ listener(struct rp_state *st, uint16_t port)
 
 /* A copy behaves as the original: the same calls, the same results and
  * digests, on objects of its own. */
-TU_TEST(t_copy_behaves, "clone/behaves")
+TU_NAMED(t_copy_behaves, "clone/behaves", "clone", 0)
 {
 	struct rp_state *a = rp_state_new(tu_profile(TU_P_618));
 	struct rp_state *b;
@@ -274,7 +277,7 @@ count_event(void *ud, const struct rp_event *ev)
 static const struct rp_observer counter = { count_event };
 
 /* Restoring keeps the observer; discarding reports nothing. */
-TU_TEST(t_restore_hooks, "clone/restore-keeps-hooks")
+TU_NAMED(t_restore_hooks, "clone/restore-keeps-hooks", "clone", 0)
 {
 	struct rp_state *a = rp_state_new(tu_profile(TU_P_618));
 	struct rp_state *snap;
@@ -300,7 +303,7 @@ TU_TEST(t_restore_hooks, "clone/restore-keeps-hooks")
 
 /* A group grown while a reader may hold the old one waits for its grace
  * period: the copy keeps it and frees it later, as the original. */
-TU_TEST(t_rcu_pending, "clone/rcu-pending")
+TU_NAMED(t_rcu_pending, "clone/rcu-pending", "clone", 0)
 {
 	struct rp_state *a = rp_state_new(tu_profile(TU_P_618));
 	struct rp_state *b;
@@ -330,7 +333,7 @@ TU_TEST(t_rcu_pending, "clone/rcu-pending")
 
 /* With planted bugs freed sockets stay in a graveyard; the copy has its
  * own, and discarding either frees them. */
-TU_TEST(t_graveyard, "clone/graveyard")
+TU_NAMED(t_graveyard, "clone/graveyard", "clone", 0)
 {
 	struct rp_state *a = rp_state_new(tu_profile(TU_P_618));
 	struct rp_state *b;
@@ -353,7 +356,7 @@ TU_TEST(t_graveyard, "clone/graveyard")
 
 /* Each change shows in the digest of the object it changed and nowhere
  * else. */
-TU_TEST(t_digest_local, "digest/one-object")
+TU_NAMED(t_digest_local, "digest/one-object", "clone", 0)
 {
 	struct rp_state *a = rp_state_new(tu_profile(TU_P_618));
 	int m = tu_sockarray(a, 0, 8, 4);
@@ -386,7 +389,7 @@ TU_TEST(t_digest_local, "digest/one-object")
 
 /* Two states built by the same calls in another order of unrelated
  * steps have the same digests; one more call makes them differ. */
-TU_TEST(t_digest_equal, "digest/equal-states")
+TU_NAMED(t_digest_equal, "digest/equal-states", "clone", 0)
 {
 	struct rp_state *a = rp_state_new(tu_profile(TU_P_419));
 	struct rp_state *b = rp_state_new(tu_profile(TU_P_419));
@@ -407,22 +410,6 @@ TU_TEST(t_digest_equal, "digest/equal-states")
 	rp_state_free(b);
 }
 
-static Suite *
-clone_suite(void)
-{
-	Suite *s = suite_create("clone");
-	TCase *tc = tcase_create("clone");
+TU_TCASE("clone", 600, NULL, NULL)
 
-	tcase_set_timeout(tc, 600);
-	tcase_add_test(tc, t_corpus);
-	tcase_add_test(tc, t_copy_behaves);
-	tcase_add_test(tc, t_restore_hooks);
-	tcase_add_test(tc, t_rcu_pending);
-	tcase_add_test(tc, t_graveyard);
-	tcase_add_test(tc, t_digest_local);
-	tcase_add_test(tc, t_digest_equal);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-TU_MAIN(clone_suite)
+TU_MAIN("clone")

@@ -84,7 +84,7 @@ assert_expands(const char *src, const MemFile *files, const char *want)
 	ck_assert_uint_eq(sc->expanded, sc->stmts->len);
 }
 
-TU_TEST(t_forms, "expand/forms")
+TU_NAMED(t_forms, "expand/forms", "expand", 0)
 {
 	assert_expands("repeat 3 {\n  cpu 0\n}\n", no_files,
 	    "cpu 0\ncpu 0\ncpu 0\n");
@@ -122,7 +122,7 @@ TU_TEST(t_forms, "expand/forms")
 	    "cookie s0 = $c\ncookie s1 = $c\n");
 }
 
-TU_TEST(t_include, "expand/include")
+TU_NAMED(t_include, "expand/include", "expand", 0)
 {
 	static const MemFile files[] = {
 		{ "member.inc", "socket $name udp4\n"
@@ -213,7 +213,7 @@ static const BadCase bad_cases[] = {
 	  "t.scn:1:21: duplicate parameter 'a'" },
 };
 
-TU_TEST(t_errors, "expand/errors")
+TU_NAMED(t_errors, "expand/errors", "expand", 0)
 {
 	for (guint i = 0; i < G_N_ELEMENTS(bad_cases); i++) {
 		const BadCase *c = &bad_cases[i];
@@ -234,7 +234,7 @@ TU_TEST(t_errors, "expand/errors")
 }
 
 /* 1,100,000 statements: counted, not held, walked one at a time. */
-TU_TEST(t_big, "expand/big")
+TU_NAMED(t_big, "expand/big", "expand", 0)
 {
 	g_autofree char *msg = NULL;
 	g_autoptr(SimScenario) sc = parse("cpu 1\nrepeat 1100 as i {\n"
@@ -266,7 +266,7 @@ TU_TEST(t_big, "expand/big")
 }
 
 /* What sim_tree_print() writes parses to the same statements. */
-TU_TEST(t_print, "expand/print")
+TU_NAMED(t_print, "expand/print", "expand", 0)
 {
 	static const MemFile files[] = {
 		{ "m.inc", "socket $n udp4\n" },
@@ -292,20 +292,6 @@ TU_TEST(t_print, "expand/print")
 	g_string_free(out, TRUE);
 }
 
-static Suite *
-expand_suite(void)
-{
-	Suite *s = suite_create("expand");
-	TCase *tc = tcase_create("expand");
+TU_TCASE("expand", 120, NULL, NULL)
 
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, t_forms);
-	tcase_add_test(tc, t_include);
-	tcase_add_test(tc, t_errors);
-	tcase_add_test(tc, t_big);
-	tcase_add_test(tc, t_print);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-TU_MAIN(expand_suite)
+TU_MAIN("expand")

@@ -32,7 +32,7 @@ ping(void *arg)
 	g_string_append(p->log, "end");
 }
 
-TU_TEST(t_order, "fiber/order")
+TU_NAMED(t_order, "fiber/order", "fiber", 0)
 {
 	Ping p = { g_string_new(NULL), 3 };
 	g_autoptr(SimFiber) f = sim_fiber_new(ping, &p);
@@ -65,7 +65,7 @@ deep(void *arg)
 	*(int *)arg = depth(500);
 }
 
-TU_TEST(t_deep, "fiber/deep-stack")
+TU_NAMED(t_deep, "fiber/deep-stack", "fiber", 0)
 {
 	int r = -1;
 	g_autoptr(SimFiber) f = sim_fiber_new(deep, &r);
@@ -98,7 +98,7 @@ many(void *arg)
 	}
 }
 
-TU_TEST(t_many, "fiber/round-robin")
+TU_NAMED(t_many, "fiber/round-robin", "fiber", 0)
 {
 	g_autoptr(GArray) trace = g_array_new(FALSE, FALSE, sizeof(int));
 	Many m[10];
@@ -128,7 +128,7 @@ TU_TEST(t_many, "fiber/round-robin")
 }
 
 /* A fiber freed before it ends (its frames own nothing). */
-TU_TEST(t_free_suspended, "fiber/free-suspended")
+TU_NAMED(t_free_suspended, "fiber/free-suspended", "fiber", 0)
 {
 	Ping p = { g_string_new(NULL), 5 };
 	SimFiber *f = sim_fiber_new(ping, &p);
@@ -141,18 +141,4 @@ TU_TEST(t_free_suspended, "fiber/free-suspended")
 	g_string_free(p.log, TRUE);
 }
 
-static Suite *
-fiber_suite(void)
-{
-	Suite *s = suite_create("fiber");
-	TCase *tc = tcase_create("fiber");
-
-	tcase_add_test(tc, t_order);
-	tcase_add_test(tc, t_deep);
-	tcase_add_test(tc, t_many);
-	tcase_add_test(tc, t_free_suspended);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-TU_MAIN(fiber_suite)
+TU_MAIN("fiber")
