@@ -21,7 +21,12 @@
  * between two operations: no thread may be inside one (a thread inside an
  * operation holds pointers into the state on its stack, which a copy
  * cannot follow).  The observer and the scheduling hook are not copied:
- * a clone has none, a restored state keeps its own.
+ * a clone has none, a restored state keeps its own.  Nor is the
+ * incremental checker's record (check-step.c): a clone starts without
+ * one, and a restored state's is dropped, so the next rp_check_step() on
+ * either builds a fresh one from the state, O(state).  The ephemeral port
+ * maps of each namespace are copied with it (they say which ports of the
+ * range have a bucket, and are not digested: the buckets are).
  *
  * A field added to a structure of rp-int.h that points into the state
  * must be redirected here; tests/check_clone.c runs the corpus with the
@@ -259,6 +264,8 @@ sock_fix(const Remap *r, struct rp_state *dst, struct rp_sock *n,
 	n->reuse = remap_obj(r, o->reuse, o->dead);
 	n->bucket = remap_obj(r, o->bucket, o->dead);
 	n->parent = remap_obj(r, o->parent, o->dead);
+	n->listen_prev = remap_obj(r, o->listen_prev, o->dead);
+	n->listen_next = remap_obj(r, o->listen_next, o->dead);
 	/* a stale copy may name a freed map: never followed */
 	n->owner.map = remap(r, o->owner.map);
 	queue_copy(r, &n->accept_q, &o->accept_q, o->dead);
@@ -303,10 +310,31 @@ bucket_fix(const Remap *r, struct rp_bucket *n, const struct rp_bucket *o)
 	n->bound = g_ptr_array_sized_new(o->bound->len);
 	for (guint i = 0; i < o->bound->len; i++)
 		g_ptr_array_add(n->bound, remap_must(r, o->bound->pdata[i]));
-	n->listen = g_ptr_array_sized_new(o->listen->len);
-	for (guint i = 0; i < o->listen->len; i++)
-		g_ptr_array_add(n->listen, remap_must(r, o->listen->pdata[i]));
+	n->listen_head = remap_must(r, o->listen_head);
+	n->listen_tail = remap_must(r, o->listen_tail);
 	n->uids = hash_copy_direct(o->uids);
+}
+
+static void
+netns_free(gpointer p)
+{
+	struct rp_netns *net = p;
+
+	g_ptr_array_unref(net->portmaps);
+	g_free(net);
+}
+
+/* A namespace and its ephemeral port maps. */
+static struct rp_netns *
+netns_copy(const struct rp_netns *o)
+{
+	struct rp_netns *n = g_memdup2(o, sizeof(*n));
+
+	n->portmaps = g_ptr_array_new_with_free_func(g_free);
+	for (guint i = 0; i < o->portmaps->len; i++)
+		g_ptr_array_add(n->portmaps, g_memdup2(o->portmaps->pdata[i],
+		    sizeof(struct rp_portmap)));
+	return n;
 }
 
 /* An id-indexed table of dst: copies of src's objects, NULL kept. */
@@ -347,10 +375,9 @@ copy_into(struct rp_state *dst, const struct rp_state *src)
 	dst->plant = src->plant;
 	dst->violation = g_strdup(src->violation);
 
-	dst->netns = g_ptr_array_new_with_free_func(g_free);
+	dst->netns = g_ptr_array_new_with_free_func(netns_free);
 	for (guint i = 0; i < src->netns->len; i++)
-		g_ptr_array_add(dst->netns, g_memdup2(src->netns->pdata[i],
-		    sizeof(struct rp_netns)));
+		g_ptr_array_add(dst->netns, netns_copy(src->netns->pdata[i]));
 	/* first every object, then the pointers between them */
 	for (guint i = 0; i < o.socks->len; i++)
 		dup_obj(&r, o.socks->pdata[i], sizeof(struct rp_sock));
@@ -520,6 +547,10 @@ rp_state_restore(struct rp_state *dst, const struct rp_state *src)
 	g_return_if_fail(dst != NULL && src != NULL && dst != src);
 	free_contents(dst);
 	copy_into(dst, src);
+	/* the incremental checker's record described what was freed: it
+	 * goes, and the next rp_check_step() builds one from the state,
+	 * O(state) (until then nothing is marked) */
+	g_clear_pointer(&dst->chk, rp_chk_free);
 }
 
 /*
@@ -532,6 +563,7 @@ rp_state_discard(struct rp_state *st)
 {
 	if (st == NULL)
 		return;
+	g_clear_pointer(&st->chk, rp_chk_free);
 	free_contents(st);
 	g_free(st);
 }

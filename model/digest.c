@@ -114,6 +114,9 @@ sock_digest(const struct rp_sock *sk)
 	t.reuse = NULL;
 	t.bucket = NULL;
 	t.parent = NULL;
+	t.listen_prev = NULL;		/* the chain: its bucket's */
+	t.listen_next = NULL;
+	t.listen_seq = 0;
 	t.owner.map = NULL;
 	t.data = NULL;
 	t.cb_holder = 0;		/* LOCKS */
@@ -272,15 +275,21 @@ bucket_digest(const struct rp_bucket *b)
 
 	memcpy(&t, b, sizeof(t));
 	t.bound = NULL;
-	t.listen = NULL;
+	t.listen_head = NULL;
+	t.listen_tail = NULL;
+	/* only the order of listen_seq counts (sock_hash()): two chains in
+	 * the same order behave the same whatever their numbers */
+	t.head_seq = 0;
+	t.tail_seq = 0;
 	t.uids = NULL;
 	hbytes(&h, &t, sizeof(t));
 	hv(&h, b->bound->len);
 	for (guint i = 0; i < b->bound->len; i++)
 		hv(&h, sock_key(b->bound->pdata[i]));
-	hv(&h, b->listen->len);
-	for (guint i = 0; i < b->listen->len; i++)
-		hv(&h, sock_key(b->listen->pdata[i]));
+	hv(&h, b->nlisten);
+	for (const struct rp_sock *sk = b->listen_head; sk != NULL;
+	    sk = sk->listen_next)
+		hv(&h, sock_key(sk));
 	g_hash_table_iter_init(&it, b->uids);
 	while (g_hash_table_iter_next(&it, &k, &v))
 		sum += entry(GPOINTER_TO_UINT(k), GPOINTER_TO_UINT(v));
@@ -295,8 +304,14 @@ global_digest(const struct rp_state *st)
 	gpointer k, v;
 	uint64_t h = 7, sum = 0;
 
-	for (guint i = 0; i < st->netns->len; i++)
-		hbytes(&h, st->netns->pdata[i], sizeof(struct rp_netns));
+	for (guint i = 0; i < st->netns->len; i++) {
+		struct rp_netns t;
+
+		/* the port maps follow from the buckets */
+		memcpy(&t, st->netns->pdata[i], sizeof(t));
+		t.portmaps = NULL;
+		hbytes(&h, &t, sizeof(t));
+	}
 	hv(&h, st->ida.next);
 	hbytes(&h, st->ida.freed->data, st->ida.freed->len *
 	    sizeof(uint32_t));

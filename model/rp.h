@@ -157,8 +157,9 @@ enum rp_event_kind {
 	RP_EV_OWNER_SET,	/* sock, map, idx: owner word -> map slot */
 	RP_EV_OWNER_CLEAR,	/* sock */
 	RP_EV_OWNER_FOREIGN,	/* sock, what: foreign owner (psock) set */
-	RP_EV_SLOT_SET,		/* map, idx, sock (or map2 for outer maps) */
-	RP_EV_SLOT_CLEAR,	/* map, idx */
+	RP_EV_SLOT_SET,		/* map, idx, sock (or map2 for outer maps);
+				 * sockarray: sock2 = the socket replaced */
+	RP_EV_SLOT_CLEAR,	/* map, idx; sockarray: sock = the one it held */
 	RP_EV_GROUP_NEW,	/* group, sock */
 	RP_EV_GROUP_ID,		/* group, val = reuseport_id */
 	RP_EV_GROUP_ADD,	/* group, sock, idx = position */
@@ -584,6 +585,34 @@ void	rp_state_set_access(struct rp_state *, rp_access_fn, void *ud);
 GQuark	rp_check_error_quark(void);
 #define RP_CHECK_ERROR (rp_check_error_quark())
 gboolean rp_check(const struct rp_state *, GError **error);
+
+/*
+ * The same invariants, checked incrementally: only on the sockets,
+ * groups, maps, slots, socks[] positions, programs and bind buckets the
+ * model changed since the previous rp_check_step() on this state (every
+ * object at the first call, and at the call after one that failed).  On a
+ * failure the report is rp_check()'s, word for word, so the two are
+ * interchangeable in a driver; the cost of a passing call is the size of
+ * what changed, not of the state.
+ *
+ * A driver calls rp_check_step() after each step, where rp_check() would
+ * be too slow for large states, and rp_check() at the end of a run, on
+ * demand, and after every step when asked for full checking.  Between
+ * two calls the changes accumulate (an explorer may run several threads'
+ * steps before it checks).  Like rp_check(), it leaves the lock-discipline
+ * record (rp_state_take_violation()) in place.
+ */
+gboolean rp_check_step(struct rp_state *, GError **error);
+
+/* What rp_check_step() did on a state so far. */
+struct rp_check_stats {
+	uint64_t	steps;		/* calls */
+	uint64_t	rebuilds;	/* calls that checked the whole state */
+	uint64_t	objects;	/* marked objects and places checked */
+	uint64_t	alarms;		/* calls whose local checks failed */
+	uint64_t	false_alarms;	/* ... and rp_check() passed: a bug */
+};
+void	rp_check_stats(const struct rp_state *, struct rp_check_stats *);
 
 G_END_DECLS
 

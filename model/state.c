@@ -18,6 +18,14 @@
 void
 rp_emit(struct rp_state *st, const struct rp_event *ev)
 {
+	/* the checker's marks: lock and RCU events only flag their thread;
+	 * rules, runs and selections write nothing */
+	if (st->chk != NULL) {
+		if (RP_CHK_THREAD_EVENTS & (UINT64_C(1) << ev->kind))
+			st->chk_threads |= 1u << st->tid;
+		else if (!(RP_CHK_QUIET_EVENTS & (UINT64_C(1) << ev->kind)))
+			rp_chk_event(st, ev);
+	}
 	if (st->obs != NULL && st->obs->event != NULL)
 		st->obs->event(st->obs_ud, ev);
 }
@@ -112,13 +120,23 @@ rp_event_kind_name(enum rp_event_kind k)
  * State
  */
 
+static void
+netns_free(gpointer p)
+{
+	struct rp_netns *net = p;
+
+	g_ptr_array_unref(net->portmaps);
+	g_free(net);
+}
+
 static struct rp_netns *
 netns_new(struct rp_state *st)
 {
 	struct rp_netns *net = g_new0(struct rp_netns, 1);
 
 	net->id = st->netns->len;
-	net->next_port = 32768;
+	net->next_port = RP_EPH_LOW;
+	net->portmaps = g_ptr_array_new_with_free_func(g_free);
 	g_ptr_array_add(st->netns, net);
 	return net;
 }
@@ -132,7 +150,7 @@ rp_state_new(const struct rp_profile *prof)
 	g_return_val_if_fail(prof != NULL, NULL);
 	st = g_new0(struct rp_state, 1);
 	st->prof = prof;
-	st->netns = g_ptr_array_new_with_free_func(g_free);
+	st->netns = g_ptr_array_new_with_free_func(netns_free);
 	st->procs = g_ptr_array_new();
 	st->socks = g_ptr_array_new();
 	st->groups = g_ptr_array_new();
@@ -222,6 +240,7 @@ rp_state_free(struct rp_state *st)
 {
 	if (st == NULL)
 		return;
+	g_clear_pointer(&st->chk, rp_chk_free);
 	st->obs = NULL;
 	st->sched = NULL;
 	for (guint i = 0; i < st->procs->len; i++) {

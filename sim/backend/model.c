@@ -288,15 +288,18 @@ model_requests_timer(SimBackend *b, unsigned netns)
  */
 
 /*
- * rp_check(), then the lock-discipline record of the step.  The record
- * is taken (cleared) here, so each violation is reported once.
+ * rp_check_step() or rp_check(), as mode says, then the lock-discipline
+ * record of the step.  The record is taken (cleared) here, so each
+ * violation is reported once.
  */
 static gboolean
-model_check(SimBackend *b, GError **error)
+model_check(SimBackend *b, SimCheckMode mode, GError **error)
 {
 	g_autofree char *v = NULL;
 
-	if (!rp_check(b->st, error))
+	if (mode == SIM_CHECK_STEP && !rp_check_step(b->st, error))
+		return FALSE;
+	if (mode == SIM_CHECK_FULL && !rp_check(b->st, error))
 		return FALSE;
 	v = rp_state_take_violation(b->st);
 	if (v != NULL) {

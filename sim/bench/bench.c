@@ -8,11 +8,13 @@
  *
  * With the kernel backend built, -k N also runs the map mix with N
  * listeners through bpf() on the live kernel and through the model, and
- * prints both rates and their ratio (bench-kernel.c; root).
+ * prints both rates and their ratio (kernel.c; root).
  *
  * Usage: reuseport-bench [-n SOCKETS] [-p PACKETS] [-k LISTENERS]
  *                        [--profile P]
- *        reuseport-bench --explore FILE...   (bench-explore.c)
+ *        reuseport-bench --explore FILE...   (explore.c)
+ *        reuseport-bench --scale [--full] [-m SLOTS] [--profile P]
+ *                                            (scale.c)
  */
 #include <errno.h>
 #include <malloc.h>
@@ -210,6 +212,8 @@ main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "--explore") == 0)
 		return bench_explore(argc - 2, argv + 2);
+	if (argc > 1 && strcmp(argv[1], "--scale") == 0)
+		return bench_scale(argc - 2, argv + 2);
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
 			n = (unsigned)strtoul(argv[++i], NULL, 10);
@@ -222,7 +226,9 @@ main(int argc, char **argv)
 		else {
 			fprintf(stderr, "usage: reuseport-bench [-n SOCKETS] "
 			    "[-p PACKETS] [-k LISTENERS] [--profile 4.19|6.18]\n"
-			    "       reuseport-bench --explore FILE...\n");
+			    "       reuseport-bench --explore FILE...\n"
+			    "       reuseport-bench --scale [--full] [-m SLOTS] "
+			    "[--profile P]\n");
 			return 2;
 		}
 	}

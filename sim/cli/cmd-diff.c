@@ -93,6 +93,7 @@ sim_diff_paths(const SimDiffOptions *o, char *const *paths, gsize n)
 		return sim_write_input_errors(&w, errors);
 	sim_write_begin(&w, G_MAXUINT);
 	d = sim_diff_new(o->a, o->b, o->manifest);
+	sim_diff_set_check(d, o->check);
 	for (i = 0; i < inputs->len; i++) {
 		const SimInput *in = inputs->pdata[i];
 		g_autoptr(GPtrArray) profs = sim_scenario_profiles(in->sc, sel);
@@ -124,7 +125,7 @@ typedef struct {
 	const char	*profile, *manifest;
 } DiffCmd;
 
-enum { O_PROFILE, O_FORMAT, O_MANIFEST };
+enum { O_PROFILE, O_FORMAT, O_MANIFEST, O_CHECK };
 
 static const SimOption diff_options[] = {
 	{ "--profile", "P|auto", O_PROFILE,
@@ -135,6 +136,7 @@ static const SimOption diff_options[] = {
 	{ "--manifest", "FILE", O_MANIFEST,
 	    "the intended differences: lines 'FILE:LINE\n"
 	    "REASON' or 'FILE:* REASON'", NULL },
+	SIM_OPTION_CHECK(O_CHECK),
 };
 
 const SimCommand sim_cmd_diff_def = {
@@ -165,6 +167,8 @@ diff_option(void *ud, int id, const char *opt, const char *v)
 	case O_FORMAT:
 		return sim_cli_format(&sim_cmd_diff_def, v, formats,
 		    &c->o.format);
+	case O_CHECK:
+		return sim_cli_check(&sim_cmd_diff_def, v, &c->o.check);
 	default:
 		c->manifest = v;
 		break;

@@ -23,6 +23,7 @@ struct SimDiffOptions {
 	const char		*profile;	/* a model profile name */
 	const SimManifest	*manifest;	/* or NULL: none known */
 	SimFormat		 format;
+	SimCheckMode		 check;		/* --check */
 	FILE			*out;		/* results, and input errors as
 						 * TAP or JSON */
 	FILE			*err;		/* input errors as text */

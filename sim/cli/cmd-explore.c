@@ -147,7 +147,8 @@ explore_paths(const ExploreCmd *c, char *const *paths, gsize n)
  */
 
 enum { O_PROFILE, O_PREEMPTIONS, O_NO_REDUCTION, O_MAX_SCHEDULES, O_PLANT,
-	O_FORMAT, O_SAVE, O_QUIET, O_ENGINE, O_NO_STATES, O_END_STATES };
+	O_FORMAT, O_SAVE, O_QUIET, O_ENGINE, O_NO_STATES, O_END_STATES,
+	O_CHECK };
 
 /* The engines --engine names (SimChoicesFn). */
 static const char *const *
@@ -194,6 +195,7 @@ static const SimOption explore_options[] = {
 	    "dpor: do not prune states seen before", NULL },
 	{ "--end-states", NULL, O_END_STATES,
 	    "print the distinct end states", NULL },
+	SIM_OPTION_CHECK(O_CHECK),
 };
 
 const SimCommand sim_cmd_explore_def = {
@@ -295,6 +297,9 @@ explore_option(void *ud, int id, const char *opt, const char *v)
 	case O_END_STATES:
 		c->ends = TRUE;
 		break;
+	case O_CHECK:
+		return sim_cli_check(&sim_cmd_explore_def, v,
+		    &c->search.check);
 	default:
 		c->quiet = TRUE;
 		break;

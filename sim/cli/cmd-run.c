@@ -74,6 +74,7 @@ sim_run_paths(const SimRunOptions *opts, char *const *paths, gsize n)
 	xo.ops = opts->backend != NULL ? opts->backend : &sim_backend_model;
 	xo.trace = opts->trace;
 	xo.keep_going = opts->keep_going;
+	xo.check = opts->check;
 	for (i = 0; i < inputs->len; i++) {
 		const SimInput *in = inputs->pdata[i];
 		g_autoptr(GPtrArray) profs = sim_scenario_profiles(in->sc,
@@ -113,7 +114,8 @@ typedef struct {
 	gboolean	 all;
 } RunCmd;
 
-enum { O_PROFILE, O_FORMAT, O_TRACE, O_TRACE_ALL, O_KEEP_GOING, O_BACKEND };
+enum { O_PROFILE, O_FORMAT, O_TRACE, O_TRACE_ALL, O_KEEP_GOING, O_BACKEND,
+	O_CHECK };
 
 /* The backends --backend chooses from (SimChoicesFn). */
 static const char *const *
@@ -148,6 +150,7 @@ static const SimOption run_options[] = {
 	    "is skipped, expect statements too; a step it\n"
 	    "cannot do is not checked (a note says why, once\n"
 	    "per scenario)", backend_names },
+	SIM_OPTION_CHECK(O_CHECK),
 };
 
 const SimCommand sim_cmd_run_def = {
@@ -202,6 +205,8 @@ run_option(void *ud, int id, const char *opt, const char *v)
 	case O_KEEP_GOING:
 		c->o.keep_going = TRUE;
 		break;
+	case O_CHECK:
+		return sim_cli_check(&sim_cmd_run_def, v, &c->o.check);
 	default:
 		return set_backend(c, v);
 	}

@@ -23,6 +23,7 @@ struct SimRunOptions {
 	SimFormat		 format;
 	SimTraceLevel		 trace;
 	gboolean		 keep_going;
+	SimCheckMode		 check;		/* --check */
 	FILE			*out;		/* results, traces, and input
 						 * errors as TAP or JSON */
 	FILE			*err;		/* input errors as text */

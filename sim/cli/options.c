@@ -366,6 +366,24 @@ sim_cli_format(const SimCommand *cmd, const char *value,
 	return SIM_CLI_GO_ON;
 }
 
+/* --check step|full|off (SIM_OPTION_CHECK) into *mode. */
+int
+sim_cli_check(const SimCommand *cmd, const char *value, SimCheckMode *mode)
+{
+	static const char *const modes[] = { "step", "full", "off", NULL };
+	static const SimCheckMode is[] = { SIM_CHECK_STEP, SIM_CHECK_FULL,
+		SIM_CHECK_OFF };
+
+	for (guint i = 0; modes[i] != NULL; i++) {
+		if (strcmp(value, modes[i]) == 0) {
+			*mode = is[i];
+			return SIM_CLI_GO_ON;
+		}
+	}
+	return sim_cli_error(cmd, sim_suggest(value, modes, 3), "--check: "
+	    "unknown mode '%s' (step, full or off)", value);
+}
+
 /*
  * --profile P[,P]: each profile into out (g_strdup()); each must be a
  * profile of the model.  Run: also "all", which sets *all, and "auto",

@@ -14,6 +14,7 @@
 #include <glib.h>
 
 #include "cli/report.h"
+#include "core/backend.h"
 
 G_BEGIN_DECLS
 
@@ -54,6 +55,18 @@ struct SimCommand {
 	gboolean	 hidden;	/* not listed (complete) */
 };
 
+/*
+ * --check step|full|off, the same row in every command that runs
+ * scenarios (run, diff, explore, explain); sim_cli_check() reads it.
+ */
+#define SIM_OPTION_CHECK(id) \
+	{ "--check", "step|full|off", (id), \
+	    "the invariants after each step. step (default):\n" \
+	    "where the step changed the state, and the whole\n" \
+	    "state at the end; full: the whole state after\n" \
+	    "every step; off: none (a `check` statement\n" \
+	    "still checks)", NULL }
+
 /* How --profile P[,P] is read. */
 typedef enum {
 	SIM_PROFILES_CHECKED,	/* each a profile of the model */
@@ -72,6 +85,8 @@ int	 sim_cli_complete(const SimCommand *const *cmds, gsize n, int argc,
 	    char **argv);
 int	 sim_cli_format(const SimCommand *cmd, const char *value,
 	    const char *const *allowed, SimFormat *format);
+int	 sim_cli_check(const SimCommand *cmd, const char *value,
+	    SimCheckMode *mode);
 int	 sim_cli_profiles(const SimCommand *cmd, const char *value,
 	    SimProfilesMode mode, GPtrArray *out, gboolean *all);
 char	**sim_cli_list(const char *value);

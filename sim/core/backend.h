@@ -46,12 +46,24 @@ G_BEGIN_DECLS
 /* One open backend instance: one simulated (or real) machine. */
 typedef struct SimBackend SimBackend;
 
+/*
+ * How much of the invariants I1-I13 a check after a step looks at
+ * (reuseport-sim --check).  The lock discipline (I12, I13 as the model
+ * records them) is checked in every mode.
+ */
+typedef enum {
+	SIM_CHECK_STEP,	/* what changed since the last check: rp_check_step() */
+	SIM_CHECK_FULL,	/* the whole state: rp_check() */
+	SIM_CHECK_OFF,	/* none (for measuring the model alone) */
+} SimCheckMode;
+
 /* Model-only queries; every member is required when the group exists. */
 typedef struct SimInspectOps SimInspectOps;
 struct SimInspectOps {
-	/* Invariants and lock discipline after a step: FALSE with error
-	 * set to the first violation found. */
-	gboolean (*check)(SimBackend *b, GError **error);
+	/* Invariants (as mode says) and lock discipline after a step: FALSE
+	 * with error set to the first violation found.  Either mode finds
+	 * the same violations with the same message (rp.h). */
+	gboolean (*check)(SimBackend *b, SimCheckMode mode, GError **error);
 	/* Install obs (NULL: none); events are reported to obs->event(ud). */
 	void	(*set_observer)(SimBackend *b, const struct rp_observer *obs,
 		    void *ud);

@@ -48,6 +48,9 @@ struct SimExecOptions {
 	SimTraceLevel		 trace;
 	gboolean		 keep_going;	/* go on after a failure */
 	unsigned		 plant;		/* rp_state_plant() bugs */
+	SimCheckMode		 check;		/* after each step; the whole
+						 * state at the end and on a
+						 * `check` statement */
 	const SimStepHooks	*hooks;		/* NULL: none */
 	/* every event as it happens (lock events too), or NULL */
 	const struct rp_observer *observer;

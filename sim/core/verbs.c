@@ -1854,6 +1854,26 @@ static const struct {
 	{ "closed", SIM_OBJ_SOCK, FALSE, &shape_p_yesno, p_closed },
 };
 
+/*
+ * check: the invariants I1-I13 on the whole state after this step
+ * (rp_check()), whatever --check says for the other steps.  Inside a
+ * thread block, at the first point after it where no thread is inside a
+ * statement (R-RACE-1).
+ */
+static gboolean
+verb_check(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
+{
+	(void)st, (void)error;
+	if (sim_checking(x))
+		return TRUE;
+	if (x->insp == NULL) {
+		r->skipped = TRUE;	/* the kernel's state is not ours */
+		return TRUE;
+	}
+	x->check_now = TRUE;
+	return status(r, 0);
+}
+
 /* plant BUG... : put known concurrency bugs into the model (explore.c) */
 static gboolean
 verb_plant(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
@@ -2148,6 +2168,11 @@ static const SimVerb verbs[] = {
 	    "none: a look at the model's state",
 	    "OBJ PROPERTY [K]",
 	    "a model-only state assertion (see the language reference)"),
+	SIM_VERB("check", 0, 0, NULL, verb_check, S, R,
+	    "none: the model's invariants I1-I13",
+	    "",
+	    "model only: check the invariants on the whole state now "
+	    "(rp_check())"),
 	SIM_VERB("plant", 1, 4, NULL, verb_plant, S, W,
 	    NULL,
 	    "BUG...",

@@ -243,6 +243,7 @@ struct SimDiff {
 	const SimManifest	*manifest;
 	guint			*used;		/* per manifest entry */
 	gboolean		*relevant;	/* its file was compared */
+	SimCheckMode		 check;		/* on the model's side */
 };
 
 static void
@@ -269,6 +270,13 @@ sim_diff_new(const SimBackendOps *a, const SimBackendOps *b,
 	d->used = g_new0(guint, sim_manifest_size(manifest) + 1);
 	d->relevant = g_new0(gboolean, sim_manifest_size(manifest) + 1);
 	return d;
+}
+
+/* How the invariants are checked where a backend has them (--check). */
+void
+sim_diff_set_check(SimDiff *d, SimCheckMode mode)
+{
+	d->check = mode;
 }
 
 void
@@ -350,8 +358,10 @@ void
 sim_diff_scenario(SimDiff *d, const SimScenario *sc, const char *profile,
     SimDiffResult *out)
 {
-	SimExecOptions oa = { .ops = d->a, .keep_going = TRUE };
-	SimExecOptions ob = { .ops = d->b, .keep_going = TRUE };
+	SimExecOptions oa = { .ops = d->a, .keep_going = TRUE,
+		.check = d->check };
+	SimExecOptions ob = { .ops = d->b, .keep_going = TRUE,
+		.check = d->check };
 	SimReport ra = { 0 }, rb = { 0 };
 	guint i, j;
 

@@ -70,6 +70,7 @@ typedef struct SimDiff SimDiff;
 
 SimDiff		*sim_diff_new(const SimBackendOps *a, const SimBackendOps *b,
 		    const SimManifest *manifest);
+void		 sim_diff_set_check(SimDiff *d, SimCheckMode mode);
 void		 sim_diff_free(SimDiff *d);
 void		 sim_diff_scenario(SimDiff *d, const SimScenario *sc,
 		    const char *profile, SimDiffResult *out);

@@ -1264,6 +1264,7 @@ sim_explore_dpor(const SimScenario *sc, const char *profile,
 	d.live = -1;
 	xo.ops = &sim_backend_model;
 	xo.plant = opts->plant;
+	xo.check = opts->check;
 	xo.observer = &dpor_observer;
 	xo.observer_ud = &d;
 	if (sim_sched_open(s, profile, &xo, &rep, error) == SIM_SCHED_ERROR) {

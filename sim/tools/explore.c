@@ -339,6 +339,7 @@ explore_replay(const SimScenario *sc, const char *profile,
 	e.count = count;
 	xo.ops = &sim_backend_model;
 	xo.plant = opts->plant;
+	xo.check = opts->check;
 	xo.observer = &fp_observer;
 	xo.observer_ud = &e;
 	h.choose = search_choose;

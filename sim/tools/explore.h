@@ -18,6 +18,7 @@
 
 #include <glib.h>
 
+#include "core/backend.h"
 #include "lang/scenario.h"
 #include "tools/search.h"
 

@@ -9,6 +9,8 @@
 
 #include <glib.h>
 
+#include "core/backend.h"
+
 G_BEGIN_DECLS
 
 #define SIM_EXPLORE_UNBOUNDED	G_MAXUINT
@@ -27,6 +29,7 @@ struct SimExploreOptions {
 	gboolean	 count_states;	/* replay: count distinct states */
 	guint64		 max_schedules;	/* 0: no limit */
 	unsigned	 plant;		/* rp_state_plant() bugs */
+	SimCheckMode	 check;		/* at each R-RACE-1 point */
 };
 
 /* What one exploration of one scenario under one profile found. */
