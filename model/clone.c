@@ -21,7 +21,10 @@
  * between two operations: no thread may be inside one (a thread inside an
  * operation holds pointers into the state on its stack, which a copy
  * cannot follow).  The observer and the scheduling hook are not copied:
- * a clone has none, a restored state keeps its own.  Nor is the
+ * a clone has none, a restored state keeps its own (the BPF observer
+ * too; the free list of BPF stack frames is a cache, not copied).  A
+ * state holding a value map or a program with instructions cannot be
+ * copied yet (rp_state_can_clone()).  Nor is the
  * incremental checker's record (check-step.c): a clone starts without
  * one, and a restored state's is dropped, so the next rp_check_step() on
  * either builds a fresh one from the state, O(state).  The ephemeral port
@@ -373,6 +376,9 @@ copy_into(struct rp_state *dst, const struct rp_state *src)
 	dst->kmem_limit = src->kmem_limit;
 	dst->kmem_used = src->kmem_used;
 	dst->plant = src->plant;
+	memcpy(dst->rng, src->rng, sizeof(dst->rng));
+	dst->clock_ns = src->clock_ns;
+	dst->insn_budget = src->insn_budget;
 	dst->violation = g_strdup(src->violation);
 
 	dst->netns = g_ptr_array_new_with_free_func(netns_free);
@@ -525,12 +531,39 @@ free_contents(struct rp_state *st)
  * may be inside an operation (between two scheduling points of one
  * call).  Cannot fail.
  */
+bool
+rp_state_can_clone(const struct rp_state *st)
+{
+	g_return_val_if_fail(st != NULL, false);
+	for (guint i = 1; i < st->maps->len; i++) {
+		const struct rp_map *m = st->maps->pdata[i];
+
+		if (m != NULL && rp_vmap_type(m->type))
+			return false;
+	}
+	for (guint i = 1; i < st->progs->len; i++) {
+		const struct rp_prog *p = st->progs->pdata[i];
+
+		if (p != NULL && (p->code != NULL || p->ccode != NULL))
+			return false;
+	}
+	/* value-map elements wait for a grace period on their own */
+	for (guint i = 0; i < st->rcu_pending->len; i++) {
+		const struct rp_pending *p = st->rcu_pending->pdata[i];
+
+		if (p->fn != rp_group_free_rcu && p->fn != rp_sock_free_rcu)
+			return false;
+	}
+	return true;
+}
+
 struct rp_state *
 rp_state_clone(const struct rp_state *st)
 {
 	struct rp_state *n;
 
 	g_return_val_if_fail(st != NULL, NULL);
+	g_return_val_if_fail(rp_state_can_clone(st), NULL);
 	n = g_new0(struct rp_state, 1);
 	copy_into(n, st);
 	return n;
@@ -545,6 +578,7 @@ void
 rp_state_restore(struct rp_state *dst, const struct rp_state *src)
 {
 	g_return_if_fail(dst != NULL && src != NULL && dst != src);
+	g_return_if_fail(rp_state_can_clone(src) && rp_state_can_clone(dst));
 	free_contents(dst);
 	copy_into(dst, src);
 	/* the incremental checker's record described what was freed: it
@@ -564,6 +598,7 @@ rp_state_discard(struct rp_state *st)
 	if (st == NULL)
 		return;
 	g_clear_pointer(&st->chk, rp_chk_free);
+	rp_bpf_state_free(st);
 	free_contents(st);
 	g_free(st);
 }

@@ -188,6 +188,9 @@ map_digest(const struct rp_map *m)
 			hv(&h, i);
 			hv(&h, slot_obj_key(m, rp_slots_get(s, i)));
 		}
+	} else if (rp_vmap_type(m->type)) {
+		if (m->u.v != NULL)
+			hv(&h, rp_vmap_digest(m));
 	} else if (m->u.hash != NULL) {
 		GHashTableIter it;
 		gpointer k, v;
@@ -210,7 +213,15 @@ prog_digest(const struct rp_prog *p)
 	memcpy(&t, p, sizeof(t));
 	t.map = NULL;
 	t.migrate = NULL;
+	t.code = NULL;
+	t.ccode = NULL;
 	hbytes(&h, &t, sizeof(t));
+	if (p->code != NULL)
+		hbytes(&h, p->code->insns, p->code->len *
+		    sizeof(*p->code->insns));
+	if (p->ccode != NULL)
+		hbytes(&h, p->ccode->insns, p->ccode->len *
+		    sizeof(*p->ccode->insns));
 	hv(&h, p->map != NULL ? p->map->id : 0);
 	if (p->migrate != NULL) {
 		GHashTableIter it;
@@ -330,6 +341,10 @@ global_digest(const struct rp_state *st)
 	hv(&h, st->kmem_limit);
 	hv(&h, st->kmem_used);
 	hv(&h, st->plant);
+	hv(&h, st->rng[0]);
+	hv(&h, st->rng[1]);
+	hv(&h, st->clock_ns);
+	hv(&h, st->insn_budget);
 	hv(&h, st->socks->len);
 	hv(&h, st->groups->len);
 	hv(&h, st->maps->len);

@@ -410,6 +410,25 @@ TU_NAMED(t_digest_equal, "digest/equal-states", "clone", 0)
 	rp_state_free(b);
 }
 
+/* What rp_state_clone() cannot copy yet, it says so: a value map. */
+TU_NAMED(t_can_clone, "clone/can-clone", "clone", 0)
+{
+	struct rp_state *a = rp_state_new(tu_profile(TU_P_618));
+	struct rp_map_attr at;
+	int m;
+
+	ck_assert(rp_state_can_clone(a));
+	rp_map_attr_init(&at, RP_MAP_ARRAY, 8, 4);
+	at.key_size = 4;
+	m = rp_map_create(a, 0, &at);
+	ck_assert_int_ge(m, 0);
+	ck_assert(!rp_state_can_clone(a));
+	ck_assert_int_eq(rp_close(a, 0, m), 0);
+	rp_state_quiesce(a);
+	ck_assert(rp_state_can_clone(a));
+	rp_state_free(a);
+}
+
 TU_TCASE("clone", 600, NULL, NULL)
 
 TU_MAIN("clone")

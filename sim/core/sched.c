@@ -329,6 +329,11 @@ point_name(SimSched *s, enum rp_sched_point pt, unsigned obj, char *buf,
 	const char *sock = obj != 0 ? sim_names_of(sim_exec_names(s->x),
 	    SIM_OBJ_SOCK, obj) : NULL;
 
+	if (pt == RP_SP_BPF_HELPER) {
+		/* obj is the helper id, not a socket */
+		g_snprintf(buf, len, "BPF helper call %u", obj);
+		return buf;
+	}
 	switch (pt) {
 	case RP_SP_LOCK:
 		return "lock(reuseport_lock)";
@@ -346,6 +351,10 @@ point_name(SimSched *s, enum rp_sched_point pt, unsigned obj, char *buf,
 		return "rcu_read_unlock()";
 	case RP_SP_SYNC_RCU:
 		return "synchronize_rcu()";
+	case RP_SP_BUCKET:
+		g_snprintf(buf, len, "the bucket lock a join of %s holds",
+		    sock != NULL ? sock : "a socket");
+		return buf;
 	case RP_SP_ACQUIRED:
 		if (obj == 0)
 			return "reuseport_lock taken";
