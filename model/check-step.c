@@ -686,8 +686,8 @@ mark_all(struct rp_state *st, struct rp_chk *c)
 		gpointer k;
 
 		mark_map(c, i);
-		if (m == NULL || m->dead)
-			continue;
+		if (m == NULL || m->dead || rp_vmap_type(m->type))
+			continue;	/* value maps hold no objects */
 		if (m->type == RP_MAP_SOCKHASH || m->type == RP_MAP_HASH_OF_MAPS) {
 			g_hash_table_iter_init(&it, m->u.hash);
 			while (g_hash_table_iter_next(&it, &k, NULL))
@@ -1053,8 +1053,8 @@ map_transition(const struct rp_state *st, struct rp_chk *c, unsigned mid)
 	bool live = m != NULL && !m->dead;
 	g_autoptr(GArray) keys = NULL;
 
-	if (live && ms->ptr == m &&
-	    (ms->has_entries || m->type == RP_MAP_REUSEPORT_SOCKARRAY))
+	if (live && ms->ptr == m && (ms->has_entries ||
+	    m->type == RP_MAP_REUSEPORT_SOCKARRAY || rp_vmap_type(m->type)))
 		return;
 	if (ms->has_entries && ms->occupied > 0) {
 		keys = g_array_new(FALSE, FALSE, sizeof(uint32_t));
@@ -1086,7 +1086,10 @@ map_transition(const struct rp_state *st, struct rp_chk *c, unsigned mid)
 		ms->has_entries = false;
 	}
 	ms->ptr = m;
-	if (!live || m->type == RP_MAP_REUSEPORT_SOCKARRAY)
+	/* a sockarray's record is its members' owner words; the values
+	 * of ARRAY and HASH maps (valmap.c) name no object */
+	if (!live || m->type == RP_MAP_REUSEPORT_SOCKARRAY ||
+	    rp_vmap_type(m->type))
 		return;
 	ms->type = m->type;
 	ms->has_entries = true;
@@ -1142,8 +1145,9 @@ phase_entries(const struct rp_state *st, struct rp_chk *c)
 		const struct rp_map *m = st->maps->pdata[mid];
 		const void *p;
 
-		if (m == NULL || m->dead)
-			continue;	/* a dead map's entries do not count */
+		if (m == NULL || m->dead || rp_vmap_type(m->type))
+			continue;	/* a dead map's entries do not count,
+					 * a value map's name no object */
 		if (m->type == RP_MAP_REUSEPORT_SOCKARRAY) {
 			sockarray_slot(c, m, key);
 			continue;

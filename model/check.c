@@ -649,7 +649,10 @@ ineligible(const struct rp_sock *sk, struct name *n)
 		return "in no reuseport group";
 	else if (sk->closed)
 		return "closed";
-	else if (sk->reuse_pos >= sk->reuse->num_socks)
+	else if (sk->reuse_pos >= sk->reuse->num_socks &&
+	    sk->state != RP_TCP_LISTEN)
+		/* a closed-section socket is eligible only listening again
+		 * without SO_REUSEPORT (R-DET-11) */
 		g_snprintf(n->s, sizeof(n->s), "in the closed section of "
 		    "group %u (socks[%u])", sk->reuse->id, sk->reuse_pos);
 	else

@@ -37,8 +37,6 @@ rp_sched_point(struct rp_state *st, enum rp_sched_point pt, unsigned obj)
 const char *
 rp_sched_point_name(enum rp_sched_point pt)
 {
-	if (pt == RP_SP_BPF_HELPER)
-		return "bpf_helper";
 	switch (pt) {
 	case RP_SP_LOCK:	return "lock";
 	case RP_SP_UNLOCK:	return "unlock";
@@ -49,6 +47,7 @@ rp_sched_point_name(enum rp_sched_point pt)
 	case RP_SP_SYNC_RCU:	return "sync_rcu";
 	case RP_SP_BLOCKED:	return "blocked";
 	case RP_SP_BUCKET:	return "bucket";
+	case RP_SP_BPF_HELPER:	return "bpf_helper";
 	case RP_SP_ACQUIRED:	return "acquired";
 	case RP_SP_RCU_ENTERED:	return "rcu_entered";
 	case RP_SP_SYNCED:	return "synced";
@@ -303,6 +302,7 @@ rp_sched_can_run(const struct rp_state *st, unsigned tid,
 	case RP_SP_RCU_LOCK:
 	case RP_SP_RCU_UNLOCK:
 	case RP_SP_BLOCKED:
+	case RP_SP_BPF_HELPER:
 	case RP_SP_ACQUIRED:
 	case RP_SP_RCU_ENTERED:
 	case RP_SP_SYNCED:

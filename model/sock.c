@@ -1465,7 +1465,10 @@ lookup(struct rp_state *st, struct rp_netns *net, const struct rp_packet *pkt,
 			s = score(sk, pkt, pass == 0);
 			if (s <= hiscore)
 				continue;
-			if (sk->reuse != NULL) {
+			/* KERNEL: inet_lookup_reuseport() selects only
+			 * through a socket with SO_REUSEPORT set now (one
+			 * that cleared it after joining delivers itself) */
+			if (sk->reuseport && sk->reuse != NULL) {
 				struct rp_select_ctx ctx = { .pkt = pkt,
 				    .hash = hash, .sk = sk, .out = out };
 				struct rp_sock *r;
@@ -1539,8 +1542,11 @@ rp_send(struct rp_state *st, unsigned netns, const struct rp_packet *pkt,
 	}
 	out->outcome = RP_DELIVERED;
 	out->sock = sk->id;
-	/* a connected UDP socket may win over the group's selection */
-	if (sk->reuse == NULL || sk->reuse->id != out->group) {
+	/* a connected UDP socket may win over the group's selection; a
+	 * member without SO_REUSEPORT won by itself (no selection ran) */
+	if (!sk->reuseport && out->group == 0) {
+		out->how = RP_HOW_NONE;
+	} else if (sk->reuse == NULL || sk->reuse->id != out->group) {
 		out->group = sk->reuse != NULL ? sk->reuse->id : 0;
 		if (sk->reuse == NULL)
 			out->how = RP_HOW_NONE;

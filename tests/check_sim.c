@@ -870,6 +870,69 @@ TU_CASE(check_without_inspect, "sim/checkmode")
 }
 END_TEST
 
+/* ----------------------------------------------------------------------
+ * sim/names: the indexes that keep every step O(1) in the number of names
+ */
+
+static SimObj *
+names_file(SimNames *n, const char *name, SimToken *t)
+{
+	g_autoptr(GError) err = NULL;
+	SimObj *o;
+
+	t->kind = SIM_TOK_WORD;
+	t->text = (char *)name;
+	t->file = "t.scn";
+	t->line = 1;
+	t->col = 1;
+	o = sim_names_define(n, SIM_OBJ_SOCK, t, &err);
+	ck_assert_msg(o != NULL, "%s", err != NULL ? err->message : "");
+	return o;
+}
+
+TU_CASE(names_closed_index, "sim/names")
+{
+	g_autoptr(SimNames) n = sim_names_new();
+	SimToken ta = { 0 }, tb = { 0 }, tc = { 0 }, td = { 0 };
+	SimObj *a = names_file(n, "a", &ta), *b = names_file(n, "b", &tb);
+	SimObj *c = names_file(n, "c", &tc), *d = names_file(n, "d", &td);
+
+	sim_names_bind(n, a, 0, 3, 1);
+	sim_names_bind(n, b, 0, 3, 1);	/* a dup'ed name of the same fd */
+	sim_names_bind(n, d, 1, 3, 2);	/* fd 3 of another process */
+	sim_names_closed(n, 0, 3);
+	ck_assert(a->closed && b->closed && !d->closed);
+	ck_assert_int_eq(a->fd, 3);	/* the number is kept */
+	sim_names_bind(n, c, 0, 3, 3);	/* the lowest free fd again */
+	ck_assert(!c->closed);
+	sim_names_closed(n, 0, 3);
+	ck_assert(c->closed && !d->closed);
+	sim_names_closed(n, 0, 4);	/* nothing there */
+	sim_names_closed(n, 1, 3);
+	ck_assert(d->closed);
+}
+END_TEST
+
+TU_CASE(names_cookie_index, "sim/names")
+{
+	g_autoptr(SimNames) n = sim_names_new();
+	struct rp_event ev = { .kind = RP_EV_COOKIE };
+
+	ck_assert_uint_eq(sim_names_cookie_sock(n, 7), 0);
+	ev.sock = 4;
+	ev.val = 7;
+	sim_names_event(n, &ev);
+	sim_names_event(n, &ev);	/* the same socket again */
+	ck_assert_uint_eq(sim_names_cookie_sock(n, 7), 4);
+	ev.sock = 5;			/* another socket with that cookie */
+	sim_names_event(n, &ev);
+	ck_assert_uint_eq(sim_names_cookie_sock(n, 7), SIM_NAMES_MANY);
+	ev.val = 0;			/* not a cookie */
+	sim_names_event(n, &ev);
+	ck_assert_uint_eq(sim_names_cookie_sock(n, 0), 0);
+}
+END_TEST
+
 static SimBackend *
 refusing_open(const char *profile, GError **error)
 {

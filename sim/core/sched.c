@@ -329,11 +329,6 @@ point_name(SimSched *s, enum rp_sched_point pt, unsigned obj, char *buf,
 	const char *sock = obj != 0 ? sim_names_of(sim_exec_names(s->x),
 	    SIM_OBJ_SOCK, obj) : NULL;
 
-	if (pt == RP_SP_BPF_HELPER) {
-		/* obj is the helper id, not a socket */
-		g_snprintf(buf, len, "BPF helper call %u", obj);
-		return buf;
-	}
 	switch (pt) {
 	case RP_SP_LOCK:
 		return "lock(reuseport_lock)";
@@ -354,6 +349,10 @@ point_name(SimSched *s, enum rp_sched_point pt, unsigned obj, char *buf,
 	case RP_SP_BUCKET:
 		g_snprintf(buf, len, "the bucket lock a join of %s holds",
 		    sock != NULL ? sock : "a socket");
+		return buf;
+	case RP_SP_BPF_HELPER:
+		g_snprintf(buf, len, "the call of %s",
+		    rp_bpf_helper_name((int32_t)obj));
 		return buf;
 	case RP_SP_ACQUIRED:
 		if (obj == 0)
