@@ -544,6 +544,30 @@ sim_names_clone(const SimNames *n)
 
 		g_hash_table_insert(c->other, s, s);
 	}
+	/* the indexes, their objects redirected to the copies */
+	c->open_fds = g_hash_table_new_full(g_int64_hash, g_int64_equal,
+	    g_free, (GDestroyNotify)g_ptr_array_unref);
+	g_hash_table_iter_init(&it, n->open_fds);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		const GPtrArray *at = v;
+		GPtrArray *cat = g_ptr_array_sized_new(at->len);
+
+		for (i = 0; i < at->len; i++)
+			g_ptr_array_add(cat, g_hash_table_lookup(to,
+			    at->pdata[i]));
+		g_hash_table_insert(c->open_fds, g_memdup2(k, sizeof(gint64)),
+		    cat);
+	}
+	c->cookies = g_hash_table_new_full(g_int64_hash, g_int64_equal,
+	    g_free, NULL);
+	g_hash_table_iter_init(&it, n->cookies);
+	while (g_hash_table_iter_next(&it, &k, &v))
+		g_hash_table_insert(c->cookies, g_memdup2(k, sizeof(gint64)),
+		    v);
+	c->procs = g_hash_table_new(g_direct_hash, g_direct_equal);
+	g_hash_table_iter_init(&it, n->procs);
+	while (g_hash_table_iter_next(&it, &k, &v))
+		g_hash_table_insert(c->procs, k, g_hash_table_lookup(to, v));
 	return c;
 }
 
