@@ -322,6 +322,7 @@ struct rp_map {
 	unsigned		refs;		/* files, programs, outer slots */
 	bool			frozen;
 	bool			dead;
+	bool			dying;		/* no reference, free pending */
 	bool			array_freed;	/* slot memory gone (kernel) */
 	uint64_t		memlock;	/* bytes charged */
 	uint32_t		charged_uid;
@@ -436,6 +437,10 @@ struct rp_state {
 	uint64_t		kmem_used;
 	/* freed sockarrays, kept so a late write is reported, not a crash */
 	GPtrArray		*graveyard;
+	/* maps whose last reference is gone, not freed yet: the kernel
+	 * frees a map from a workqueue (bpf_map_free_deferred()), which
+	 * rp_state_settle() stands for */
+	GPtrArray		*map_free_pending;
 	/* with planted bugs, freed sockets too: a planted bug can leave a
 	 * slot pointing at a freed socket, which must not crash the tool */
 	GPtrArray		*sock_graveyard;

@@ -146,6 +146,27 @@ const struct rp_profile	*rp_profile_nth(size_t n);	/* NULL past the end */
  * "6.19.3"): the highest N.M not above its first two numbers.  NULL when
  * the release has no N.M or is older than every profile. */
 const struct rp_profile	*rp_profile_for_release(const char *release);
+/*
+ * Build variants: behaviours that differ between builds of one version
+ * (docs/SPEC.md, "Switches by version and variant").  A variant row is
+ * named BASE+WHAT and is never picked by version; calibration measures
+ * each switch on a live kernel and picks the row of the same N.M whose
+ * switches all match (the plain row first).
+ */
+enum rp_variant_switch {
+	RP_SWITCH_ATTACH_SHUTDOWN_LISTENER,	/* 0 resurrect, 1 einval */
+	RP_SWITCH_COUNT
+};
+const char	*rp_switch_name(enum rp_variant_switch);
+/* The name of alternative v of switch sw ("resurrect"), NULL past the
+ * last. */
+const char	*rp_switch_value_name(enum rp_variant_switch sw, int v);
+int		 rp_profile_switch(const struct rp_profile *,
+		    enum rp_variant_switch);
+/* The row of base's N.M whose switches equal values[] (RP_SWITCH_COUNT
+ * of them), or NULL when the model has none. */
+const struct rp_profile	*rp_profile_variant(const struct rp_profile *base,
+		    const int *values);
 
 /* ---------------------------------------------------------------------
  * Observer: every state change is reported as one event.  Names of the
@@ -287,6 +308,11 @@ enum rp_kconfig {
 int		 rp_state_set_kconfig(struct rp_state *, enum rp_kconfig,
 		    bool on);
 bool		 rp_state_kconfig(const struct rp_state *, enum rp_kconfig);
+/* Runs every deferred map free (the kernel's workqueue,
+ * bpf_map_free_deferred()): a map whose last reference went away is only
+ * freed here, and until then its sockets keep their owner word.  Returns
+ * how many maps were freed. */
+unsigned	 rp_state_settle(struct rp_state *);
 /* Ends the current step: runs pending RCU callbacks if no reader is active. */
 void		 rp_state_quiesce(struct rp_state *);
 /* A lock-discipline violation recorded since the last call, or NULL. */

@@ -1453,9 +1453,11 @@ lookup(struct rp_state *st, struct rp_netns *net, const struct rp_packet *pkt,
 	for (int pass = 0; pass < 2; pass++) {
 		struct rp_sock *result = NULL;
 		int hiscore = 0;
+		bool drop = false;	/* the best so far is SK_DROP */
 
 		for (struct rp_sock *sk = b->listen_head; sk != NULL;
 		    sk = sk->listen_next) {
+			bool udp = pkt->protocol == RP_IPPROTO_UDP;
 			int s;
 
 			rp_read_sock(st, sk);
@@ -1465,30 +1467,54 @@ lookup(struct rp_state *st, struct rp_netns *net, const struct rp_packet *pkt,
 			s = score(sk, pkt, pass == 0);
 			if (s <= hiscore)
 				continue;
-			/* KERNEL: inet_lookup_reuseport() selects only
-			 * through a socket with SO_REUSEPORT set now (one
-			 * that cleared it after joining delivers itself) */
-			if (sk->reuseport && sk->reuse != NULL) {
+			/* KERNEL: lookup_reuseport() (5.4+): a connected UDP
+			 * socket is never a group's selector;
+			 * inet_lookup_reuseport() selects only through a
+			 * socket with SO_REUSEPORT set now (one that cleared
+			 * it after joining delivers itself) */
+			if (sk->reuseport && sk->reuse != NULL &&
+			    !(udp && st->prof->has_conns &&
+			    sk->state == RP_TCP_ESTABLISHED)) {
 				struct rp_select_ctx ctx = { .pkt = pkt,
 				    .hash = hash, .sk = sk, .out = out };
+				bool conns = udp && st->prof->has_conns &&
+				    sk->reuse->has_conns;
 				struct rp_sock *r;
 
 				r = rp_reuseport_select(st, &ctx, dropped);
-				if (*dropped)
+				/* KERNEL: udp4_lib_lookup2(): with connected
+				 * members the group's answer, SK_DROP too (an
+				 * ERR_PTR), is only the best so far (R-CONN-2) */
+				if (*dropped && !conns)
 					return NULL;
-				/* UDP with connected members: only a candidate */
-				if (r != NULL && !(st->prof->has_conns &&
-				    sk->reuse->has_conns &&
-				    pkt->protocol == RP_IPPROTO_UDP))
+				if (*dropped) {
+					*dropped = false;
+					drop = true;
+					result = NULL;
+					hiscore = s;
+					continue;
+				}
+				if (r != NULL && !conns)
 					return r;
 				if (r != NULL) {
 					result = r;
 					hiscore = s;
+					drop = false;
 					continue;
 				}
+			} else if (drop || result != NULL) {
+				/* a later, better socket: no group decided */
+				out->how = RP_HOW_NONE;
+				out->group = 0;
+				out->prog_ret = -1;
 			}
 			result = sk;
 			hiscore = s;
+			drop = false;
+		}
+		if (drop) {
+			*dropped = true;
+			return NULL;
 		}
 		if (result != NULL)
 			return result;

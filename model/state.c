@@ -158,6 +158,7 @@ rp_state_new(const struct rp_profile *prof)
 	st->progs = g_ptr_array_new();
 	st->rcu_pending = g_ptr_array_new();
 	st->graveyard = g_ptr_array_new();
+	st->map_free_pending = g_ptr_array_new();
 	st->sock_graveyard = g_ptr_array_new();
 	st->memlock_used = g_hash_table_new(g_direct_hash, g_direct_equal);
 	/* id 0 is "none" for sockets, groups, maps and programs */
@@ -250,6 +251,7 @@ rp_state_free(struct rp_state *st)
 			if (p->fds->pdata[fd] != NULL)
 				rp_close(st, p->id, (int)fd);
 	}
+	rp_state_settle(st);
 	/* children still queued on listeners that never were closed */
 	for (guint i = 1; i < st->socks->len; i++) {
 		struct rp_sock *sk = st->socks->pdata[i];
@@ -257,7 +259,9 @@ rp_state_free(struct rp_state *st)
 		if (sk != NULL && !sk->dead)
 			rp_sock_release(st, sk);
 	}
+	rp_state_settle(st);
 	rcu_run_pending(st);
+	g_ptr_array_unref(st->map_free_pending);
 	for (guint i = 1; i < st->socks->len; i++)
 		if (st->socks->pdata[i] != NULL)
 			rp_sock_free_rcu(st, st->socks->pdata[i]);	/* LCOV_EXCL_LINE */
@@ -790,6 +794,10 @@ rp_map_info(const struct rp_state *st, unsigned id, struct rp_map_info *in)
 	if (id == 0 || id >= st->maps->len || st->maps->pdata[id] == NULL)
 		return -ENOENT;
 	m = st->maps->pdata[id];
+	/* KERNEL: bpf_map_put() releases the id at once; the free waits
+	 * for rp_state_settle() */
+	if (m->dying)
+		return -ENOENT;
 	memset(in, 0, sizeof(*in));
 	in->id = m->id;
 	in->type = m->type;

@@ -1319,6 +1319,7 @@ TU_LOOP(test_transitions, "check/transitions", 2)
 	ck_assert_int_eq(rp_map_delete(f.st, 0, f.fm1, 1), 0);	/* b's slot */
 	ck_assert_int_eq(rp_close(f.st, 0, f.fm2), 0);	/* frees c's map */
 	ck_assert_int_eq(rp_map_info(f.st, m2, &mi), -ENOENT);
+	ck_assert_uint_eq(rp_state_settle(f.st), 1);	/* the deferred free */
 	dup = rp_fd_dup(f.st, 0, f.fb);
 	ck_assert_int_ge(dup, 0);
 	ck_assert_int_eq(rp_close(f.st, 0, f.fb), 0);

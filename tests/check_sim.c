@@ -315,8 +315,8 @@ TU_CASE(check_verb_table, "sim/check")
 	    "connect", "shutdown", "accept", "close", "dup", "pass", "cookie",
 	    "owner", "attach", "detach", "map", "update", "lookup", "delete",
 	    "next-key", "freeze", "lookup-and-delete", "lookup-batch", "prog",
-	    "migrate-key", "send", "ack-requests", "synack-timer", "expect",
-	    "check", "plant", "schedule" };
+	    "migrate-key", "send", "ack-requests", "synack-timer", "settle",
+	    "kconfig", "expect", "check", "plant", "schedule" };
 	const SimVerb *v;
 	gsize n, i;
 

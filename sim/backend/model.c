@@ -272,6 +272,18 @@ model_send(SimBackend *b, unsigned netns, const struct rp_packet *pkt,
 }
 
 static int
+model_settle(SimBackend *b)
+{
+	return (int)rp_state_settle(b->st);
+}
+
+static int
+model_kconfig(SimBackend *b, int option, gboolean on)
+{
+	return rp_state_set_kconfig(b->st, (enum rp_kconfig)option, on);
+}
+
+static int
 model_requests_ack(SimBackend *b, unsigned netns)
 {
 	return rp_requests_ack(b->st, netns);
@@ -396,6 +408,8 @@ const SimBackendOps sim_backend_model = {
 	.prog_migrate_set = model_prog_migrate_set,
 	.send = model_send,
 	.requests_ack = model_requests_ack,
+	.settle = model_settle,
+	.kconfig = model_kconfig,
 	.requests_timer = model_requests_timer,
 	.inspect = &model_inspect,
 };

@@ -249,7 +249,7 @@ explain_option(void *ud, int id, const char *opt, const char *v)
 	switch (id) {
 	case O_PROFILE:
 		return sim_cli_profiles(&sim_cmd_explain_def, v,
-		    SIM_PROFILES_CHECKED, c->profiles, NULL);
+		    SIM_PROFILES_CHECKED, c->profiles, NULL, NULL, NULL);
 	case O_STEPS:
 		if (!parse_steps(v, c->steps))
 			return sim_cli_error(&sim_cmd_explain_def, NULL, "bad step "

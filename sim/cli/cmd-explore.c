@@ -253,8 +253,8 @@ explore_option(void *ud, int id, const char *opt, const char *v)
 	(void)opt;
 	switch (id) {
 	case O_PROFILE:
-		return sim_cli_profiles(&sim_cmd_explore_def, v, SIM_PROFILES_CHECKED,
-		    c->selected, NULL);
+		return sim_cli_profiles(&sim_cmd_explore_def, v,
+		    SIM_PROFILES_CHECKED, c->selected, NULL, NULL, NULL);
 	case O_PREEMPTIONS:
 		if (strcmp(v, "unbounded") == 0)
 			c->search.preemptions = SIM_EXPLORE_UNBOUNDED;

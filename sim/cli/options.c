@@ -17,6 +17,7 @@
 
 #include "rp.h"
 
+#include "cli/kernels.h"
 #include "cli/options.h"
 #include "core/error.h"
 #include "core/profiles.h"
@@ -391,7 +392,8 @@ sim_cli_check(const SimCommand *cmd, const char *value, SimCheckMode *mode)
  */
 int
 sim_cli_profiles(const SimCommand *cmd, const char *value,
-    SimProfilesMode mode, GPtrArray *out, gboolean *all)
+    SimProfilesMode mode, GPtrArray *out, gboolean *all, GString *note,
+    int *kconfig)
 {
 	g_auto(GStrv) parts = sim_cli_list(value);
 
@@ -400,12 +402,14 @@ sim_cli_profiles(const SimCommand *cmd, const char *value,
 		g_autoptr(GError) e = NULL;
 		g_autofree char *bad = NULL;
 
-		if (mode == SIM_PROFILES_RUN && strcmp(p, "all") == 0) {
+		if (mode != SIM_PROFILES_CHECKED && strcmp(p, "all") == 0) {
 			*all = TRUE;
 			continue;
 		}
-		if (mode == SIM_PROFILES_RUN && strcmp(p, "auto") == 0) {
-			p = sim_profile_auto(&e);
+		if (mode != SIM_PROFILES_CHECKED && strcmp(p, "auto") == 0) {
+			p = mode == SIM_PROFILES_RUN_KERNEL ?
+			    sim_kernel_auto_profile(note, kconfig, &e) :
+			    sim_profile_auto(&e);
 			if (p == NULL)
 				return sim_cli_error(cmd, NULL, "%s",
 				    e->message);

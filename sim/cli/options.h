@@ -71,6 +71,8 @@ struct SimCommand {
 typedef enum {
 	SIM_PROFILES_CHECKED,	/* each a profile of the model */
 	SIM_PROFILES_RUN,	/* also all and auto */
+	SIM_PROFILES_RUN_KERNEL, /* as RUN, auto calibrated on the running
+				 * kernel (kernels.c) */
 } SimProfilesMode;
 
 int	 sim_options_parse(const SimCommand *cmd, SimOptFn fn, int argc,
@@ -88,7 +90,8 @@ int	 sim_cli_format(const SimCommand *cmd, const char *value,
 int	 sim_cli_check(const SimCommand *cmd, const char *value,
 	    SimCheckMode *mode);
 int	 sim_cli_profiles(const SimCommand *cmd, const char *value,
-	    SimProfilesMode mode, GPtrArray *out, gboolean *all);
+	    SimProfilesMode mode, GPtrArray *out, gboolean *all,
+	    GString *note, int *kconfig);
 char	**sim_cli_list(const char *value);
 char	**sim_cli_selected(GPtrArray *profiles);
 int	 sim_options_none(const SimCommand *cmd, int argc, char **argv);

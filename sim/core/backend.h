@@ -168,6 +168,14 @@ struct SimBackendOps {
 	int	(*requests_ack)(SimBackend *b, unsigned netns);
 	int	(*requests_timer)(SimBackend *b, unsigned netns);
 
+	/* Wait for the frees the kernel defers (bpf_map_free_deferred()):
+	 * >= 0 when they all ran; NULL: the backend cannot (SIM_CANNOT). */
+	int	(*settle)(SimBackend *b);
+	/* A kernel build option (rp_kconfig) as the scenario needs it: 0,
+	 * or SIM_CANNOT_REST when the backend cannot be built so (the live
+	 * kernel's build differs; why() says so); NULL: SIM_CANNOT. */
+	int	(*kconfig)(SimBackend *b, int option, gboolean on);
+
 	/* model-only queries, or NULL */
 	const SimInspectOps *inspect;
 

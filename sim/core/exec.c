@@ -294,15 +294,25 @@ cookie_name(SimExec *x, guint64 c)
 	const GPtrArray *order = sim_names_order(x->names);
 	guint i;
 
+	const SimObj *found = NULL;
+
 	if (x->insp != NULL)
 		return sim_cookie_owner(x, c);
-	for (i = 0; i < order->len; i++) {
+	for (i = 0; i < order->len && found == NULL; i++) {
 		const SimObj *o = order->pdata[i];
 		uint64_t k = 0;
 
 		if (o->kind == SIM_OBJ_SOCK && sim_obj_open_fd(o) >= 0 &&
 		    x->ops->get_cookie(x->be, o->proc, o->fd, &k) == 0 &&
 		    k == c)
+			found = o;
+	}
+	/* the first name of that socket, as sim_cookie_owner() says it (a
+	 * child named by send ... as has no fd, but comes first) */
+	for (i = 0; found != NULL && i < order->len; i++) {
+		const SimObj *o = order->pdata[i];
+
+		if (o->kind == SIM_OBJ_SOCK && o->bound && o->id == found->id)
 			return o->name;
 	}
 	return NULL;
@@ -465,6 +475,10 @@ run_stmt(SimExec *x, const SimStmt *st, GPtrArray *msgs, SimResult *rout)
 		sp->by_hash = r.v.kind == SIM_V_DELIVERY && r.err == 0 &&
 		    r.v.d.outcome == RP_DELIVERED &&
 		    r.v.d.how == RP_HOW_HASH;
+		sp->how = r.v.kind == SIM_V_DELIVERY && r.err == 0 &&
+		    r.v.d.outcome == RP_DELIVERED ? (int)r.v.d.how : -1;
+		sp->after_hash_n = sp->why != NULL && strcmp(sp->why,
+		    SIM_WHY_HASH_N) == 0;
 		g_ptr_array_add(x->steps, sp);
 	}
 	g_clear_error(&err);
@@ -562,6 +576,11 @@ sim_exec_open(const SimScenario *sc, const char *profile,
 	x->insp = x->ops->inspect;
 	if (x->insp != NULL)
 		x->insp->set_observer(x->be, &tee_observer, x);
+	/* calibrated build options; a profile without the option (MPTCP
+	 * before 5.6) keeps its own */
+	if (o->kconfig_mptcp != 0 && x->ops->kconfig != NULL)
+		(void)x->ops->kconfig(x->be, RP_KCONFIG_MPTCP,
+		    o->kconfig_mptcp == 1);
 	if (o->plant != 0 && x->insp != NULL && x->insp->model != NULL)
 		rp_state_plant(x->insp->model(x->be), o->plant);
 	return g_steal_pointer(&x);

@@ -55,6 +55,9 @@ struct SimExecOptions {
 	/* every event as it happens (lock events too), or NULL */
 	const struct rp_observer *observer;
 	void			*observer_ud;
+	/* kernel build options calibration measured (rp_kconfig), set on
+	 * the backend at open: 0 leave the profile's, 1 built in, 2 not */
+	int			 kconfig_mptcp;
 };
 
 G_END_DECLS

@@ -1520,6 +1520,48 @@ verb_ack_requests(SimExec *x, const SimStmt *st, SimResult *r,
 	return value(r, ret, SIM_V_NUM, ret < 0 ? 0 : (guint64)ret);
 }
 
+/* settle: wait for the deferred frees (bpf_map_free_deferred()). */
+static gboolean
+verb_settle(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
+{
+	int ret;
+
+	(void)st;
+	(void)error;
+	if (sim_checking(x))
+		return TRUE;
+	ret = x->ops->settle != NULL ? x->ops->settle(x->be) : SIM_CANNOT;
+	/* how many were freed is the backend's business: only errors
+	 * compare */
+	return status(r, ret);
+}
+
+/* kconfig OPTION y|n: the kernel build the scenario needs. */
+static gboolean
+verb_kconfig(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
+{
+	static const char *const options[] = { "mptcp", NULL };
+	const SimToken *o = st->args->pdata[0], *v = st->args->pdata[1];
+	const char *ow = sim_token_word(o), *vw = sim_token_word(v);
+	int ret;
+
+	if (ow == NULL || !g_strv_contains(options, ow)) {
+		sim_tok_error(error, o, "unknown build option '%s' (known: mptcp)",
+		    ow != NULL ? ow : "?");
+		return FALSE;
+	}
+	if (vw == NULL || (strcmp(vw, "y") != 0 && strcmp(vw, "n") != 0)) {
+		sim_tok_error(error, v, "expected y or n, got '%s'", vw != NULL ? vw :
+		    "?");
+		return FALSE;
+	}
+	if (sim_checking(x))
+		return TRUE;
+	ret = x->ops->kconfig != NULL ? x->ops->kconfig(x->be,
+	    RP_KCONFIG_MPTCP, strcmp(vw, "y") == 0) : SIM_CANNOT;
+	return status(r, ret);
+}
+
 static gboolean
 verb_synack_timer(SimExec *x, const SimStmt *st, SimResult *r,
     GError **error)
@@ -2147,6 +2189,16 @@ static const SimVerb verbs[] = {
 	    NULL,
 	    "[netns=NS]",
 	    "the SYN+ACK timer of every pending request; = N handled"),
+	SIM_VERB("settle", 0, 0, NULL, verb_settle, S, W,
+	    "bpf_map_free_deferred(): the workqueue that frees maps",
+	    "",
+	    "wait until every map whose last reference went away is freed "
+	    "(until then its sockets keep their owner word)"),
+	SIM_VERB("kconfig", 2, 2, NULL, verb_kconfig, S, W,
+	    NULL,
+	    "OPTION y|n",
+	    "the kernel build option the scenario needs (mptcp): the model "
+	    "is built so; a kernel built otherwise skips the rest"),
 	SIM_VERB("expect", 2, 3, NULL, verb_expect, NULL, R,
 	    "none: a look at the model's state",
 	    "OBJ PROPERTY [K]",
