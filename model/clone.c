@@ -10,7 +10,7 @@
  * struct files behind them (shared by dup() and SCM_RIGHTS, so copied
  * once each), bind buckets, objects waiting for a grace period, and the
  * graveyards of freed sockarrays and sockets that planted bugs may still
- * point at.  Objects are copied field by field (struct assignment), then
+ * point at, and the maps whose free waits for rp_state_settle().  Objects are copied field by field (struct assignment), then
  * every pointer is redirected to the copy of its target through one table
  * of old -> new addresses; containers (socks[], slot pages, fd tables,
  * queues, hash tables) are rebuilt.  A pointer to an object that no longer
@@ -30,6 +30,10 @@
  * either builds a fresh one from the state, O(state).  The ephemeral port
  * maps of each namespace are copied with it (they say which ports of the
  * range have a bucket, and are not digested: the buckets are).
+ *
+ * Scalars are copied as they are, the lock words among them: a socket's
+ * join_pins (the bucket lock a join holds, rp_join_pin()) and cb_holder
+ * are 0 between two operations, and a copy taken there keeps them so.
  *
  * A field added to a structure of rp-int.h that points into the state
  * must be redirected here; tests/check_clone.c runs the corpus with the
@@ -420,6 +424,9 @@ copy_into(struct rp_state *dst, const struct rp_state *src)
 	dst->progs = table_copy(&r, src->progs);
 	dst->graveyard = table_copy(&r, src->graveyard);
 	dst->sock_graveyard = table_copy(&r, src->sock_graveyard);
+	/* maps waiting for rp_state_settle(), in their order: each is
+	 * still in maps[] (dying), so it has a copy */
+	dst->map_free_pending = table_copy(&r, src->map_free_pending);
 	dst->procs = g_ptr_array_sized_new(src->procs->len);
 	for (guint i = 0; i < src->procs->len; i++) {
 		const struct rp_proc *op = src->procs->pdata[i];
@@ -516,6 +523,7 @@ free_contents(struct rp_state *st)
 	g_ptr_array_unref(st->progs);
 	g_ptr_array_unref(st->graveyard);
 	g_ptr_array_unref(st->sock_graveyard);
+	g_ptr_array_unref(st->map_free_pending);
 	g_ptr_array_unref(st->netns);
 	g_hash_table_unref(st->memlock_used);
 	rp_ida_destroy(&st->ida);

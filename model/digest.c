@@ -9,7 +9,7 @@
  * class and an id): every process with its fd table, socket, group, map,
  * program and bind bucket, plus GLOBAL (namespaces, cookie counters, the
  * group id allocator, memlock and kmem accounting, the callbacks waiting
- * for a grace period) and LOCKS (who holds reuseport_lock and each
+ * for a grace period, the maps waiting for their deferred free) and LOCKS (who holds reuseport_lock and each
  * callback lock, and each thread's RCU nesting).  An object's digest
  * covers all its fields: the structure's bytes with every pointer field
  * zeroed, then what each pointer names, as ids, and the contents of its
@@ -361,6 +361,11 @@ global_digest(const struct rp_state *st)
 	}
 	hv(&h, st->graveyard->len);
 	hv(&h, st->sock_graveyard->len);
+	/* the deferred map frees rp_state_settle() runs, in order */
+	hv(&h, st->map_free_pending->len);
+	for (guint i = 0; i < st->map_free_pending->len; i++)
+		hv(&h, ((const struct rp_map *)
+		    st->map_free_pending->pdata[i])->id);
 	return h;
 }
 
