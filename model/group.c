@@ -108,8 +108,8 @@ group_new(struct rp_state *st, unsigned max_socks)
 }
 
 /* Final free after a grace period: the id and the program go with it. */
-static void
-group_free_rcu(struct rp_state *st, void *obj)
+void
+rp_group_free_rcu(struct rp_state *st, void *obj)
 {
 	struct rp_group *g = obj;
 
@@ -136,7 +136,7 @@ group_release(struct rp_state *st, struct rp_group *g)
 		rp_ida_free(&st->ida, g->reuseport_id);
 	rp_emit(st, &(struct rp_event){ .kind = RP_EV_GROUP_FREE,
 	    .group = g->id });
-	rp_call_rcu(st, group_free_rcu, g);
+	rp_call_rcu(st, rp_group_free_rcu, g);
 }
 
 static void
@@ -285,7 +285,7 @@ group_grow(struct rp_state *st, struct rp_group *g)
 	/* the old array goes without dropping the prog or the id */
 	g->dead = true;
 	st->groups->pdata[g->id] = NULL;
-	rp_call_rcu(st, group_free_rcu, g);
+	rp_call_rcu(st, rp_group_free_rcu, g);
 	return n;
 }
 
@@ -529,6 +529,7 @@ int
 rp_group_get_id(struct rp_state *st, struct rp_group *g)
 {
 	g_assert(rp_lock_held(st));	/* LCOV_EXCL_BR_LINE */
+	rp_read_group(st, g);
 	if (g->reuseport_id != 0)
 		return 0;
 	do {
