@@ -354,6 +354,60 @@ TU_LOOP(rcu_sync_inside_reader, "lock/rcu", TU_NPROFILES)
 }
 END_TEST
 
+/* R-INV-12, R-INV-13: the checks built into protected writes, reads and
+ * frees (rp_lock_assert_held(), rp_rcu_assert_reader(),
+ * rp_rcu_assert_grace()): silent when the lock or section is there, a
+ * violation naming the object otherwise. */
+TU_LOOP(lock_asserts, "lock/asserts", TU_NPROFILES)
+{
+	struct rp_state *st = tu_state_new(_i);
+	g_autofree char *v1 = NULL, *v2 = NULL, *v3 = NULL;
+
+	rp_lock(st);
+	rp_lock_assert_held(st, "a group's program");
+	rp_unlock(st);
+	rp_rcu_read_lock(st);
+	rp_rcu_assert_reader(st, "a sockarray slot");
+	rp_rcu_read_unlock(st);
+	rp_rcu_assert_grace(st, "a group");
+	assert_no_violation(st);
+
+	rp_lock_assert_held(st, "a group's program");
+	v1 = take_violation(st);
+	ck_assert_ptr_nonnull(strstr(v1, "I12"));
+	ck_assert_ptr_nonnull(strstr(v1, "a group's program without "
+	    "reuseport_lock"));
+	/* another thread's lock is not ours */
+	rp_state_set_thread(st, 1);
+	rp_lock(st);
+	rp_state_set_thread(st, 0);
+	rp_lock_assert_held(st, "a sockarray slot");
+	g_free(take_violation(st));
+	rp_state_set_thread(st, 1);
+	rp_unlock(st);
+	rp_state_set_thread(st, 0);
+
+	rp_rcu_assert_reader(st, "a sockarray slot");
+	v2 = take_violation(st);
+	ck_assert_ptr_nonnull(strstr(v2, "I13"));
+	ck_assert_ptr_nonnull(strstr(v2, "outside an RCU read-side section"));
+
+	/* a reader on another thread: no grace period yet */
+	rp_state_set_thread(st, 3);
+	rp_rcu_read_lock(st);
+	rp_state_set_thread(st, 0);
+	rp_rcu_assert_grace(st, "a group");
+	v3 = take_violation(st);
+	ck_assert_ptr_nonnull(strstr(v3, "I13"));
+	ck_assert_ptr_nonnull(strstr(v3, "a group is freed while a reader"));
+	rp_state_set_thread(st, 3);
+	rp_rcu_read_unlock(st);
+	rp_state_set_thread(st, 0);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
 /* R-INV-13: leaving a section that was never entered; a grace period
  * wanted while another thread still reads (no scheduler to wait on). */
 TU_LOOP(rcu_unbalanced, "lock/rcu", TU_NPROFILES)
