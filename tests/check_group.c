@@ -740,6 +740,52 @@ TU_LOOP(grow_to_limit, "group/grow", 2 * TU_NPROFILES)
 }
 END_TEST
 
+/*
+ * R-GRP-10 R-GROW-1 R-INV-13: what readers reach without a reference is
+ * freed only after a grace period.  While a reader on another thread (on
+ * another CPU) is inside a read-side section, a growth (the old array),
+ * closing the only member of a group (the group, a SOCK_RCU_FREE socket)
+ * and closing a listener free nothing; everything goes once the reader
+ * has left, and no violation is recorded on the way.
+ */
+TU_LOOP(grace_under_reader, "group/rcu", TU_NPROFILES)
+{
+	struct rp_state *st = tu_state_new(_i);
+	g_autoptr(GArray) ev = tu_record(st);
+	int fds[RP_INIT_SOCKS + 1], lone;
+	unsigned lone_sock, first_sock;
+	char *v;
+
+	for (int i = 0; i < RP_INIT_SOCKS; i++)
+		fds[i] = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	first_sock = rp_fd_sock(st, 0, fds[0]);
+	lone = member(st, RP_AF_INET, RP_SOCK_DGRAM, 1, PORT + 1);
+	lone_sock = rp_fd_sock(st, 0, lone);
+	rp_state_set_thread(st, 3);
+	rp_rcu_read_lock(st);
+	rp_state_set_thread(st, 0);
+	fds[RP_INIT_SOCKS] = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	ck_assert_uint_eq(ginfo(st, group_of(st, fds[0])).max_socks,
+	    2 * RP_INIT_SOCKS);
+	ck_assert_int_eq(rp_close(st, 0, lone), 0);
+	ck_assert_int_eq(rp_close(st, 0, fds[0]), 0);
+	v = rp_state_take_violation(st);
+	ck_assert_msg(v == NULL, "under a reader: %s", v);
+	ck_assert_uint_eq(tu_count(ev, RP_EV_SOCK_FREE, lone_sock), 0);
+	ck_assert_uint_eq(tu_count(ev, RP_EV_SOCK_FREE, first_sock), 0);
+	rp_state_set_thread(st, 3);
+	rp_rcu_read_unlock(st);
+	rp_state_set_thread(st, 0);
+	rp_state_quiesce(st);
+	v = rp_state_take_violation(st);
+	ck_assert_msg(v == NULL, "after the reader: %s", v);
+	ck_assert_uint_eq(tu_count(ev, RP_EV_SOCK_FREE, lone_sock), 1);
+	ck_assert_uint_eq(tu_count(ev, RP_EV_SOCK_FREE, first_sock), 1);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
 /* R-GROW-2 R-DET-6 (6.18): a full 32768 group with a closed-section
  * socket evicts it (group pointer cleared) and the join succeeds. */
 TU_CASE(grow_evict_closed, "group/grow")
