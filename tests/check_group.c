@@ -1511,6 +1511,32 @@ assert_cpu_count(struct rp_state *st, unsigned g, unsigned want)
 	ck_assert_uint_eq(count_cpu_members(st, g), want);
 }
 
+/* R-SEL-6 R-MIG-6 (6.18): only listening members are counted: a member
+ * in the closed section that sets or clears SO_INCOMING_CPU leaves the
+ * count alone (the checker recounts it after each step). */
+TU_CASE(incoming_cpu_closed, "group/incoming-cpu")
+{
+	struct rp_state *st = tu_state_new(TU_P_618);
+	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	int b = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	struct rp_sock_info in;
+
+	ck_assert_int_eq(rp_sysctl_set(st, 0, "net.ipv4.tcp_migrate_req", 1),
+	    0);
+	ck_assert_int_eq(rp_shutdown(st, 0, b, RP_SHUT_RDWR), 0);
+	ck_assert_int_eq(rp_sock_info(st, rp_fd_sock(st, 0, b), &in), 0);
+	ck_assert(in.group_closed);
+	ck_assert_int_eq(rp_setsockopt_int(st, 0, b, RP_SO_INCOMING_CPU, 1), 0);
+	tu_assert_invariants(st);
+	ck_assert_int_eq(rp_setsockopt_int(st, 0, a, RP_SO_INCOMING_CPU, 0), 0);
+	tu_assert_invariants(st);
+	ck_assert_int_eq(rp_setsockopt_int(st, 0, b, RP_SO_INCOMING_CPU, -1),
+	    0);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
 /* R-SEL-6 R-GROW-1 (6.18): the group counts its listening members with
  * SO_INCOMING_CPU set: at join, on set and clear, when a member leaves or
  * moves to the closed section, at resurrection, and across growth. */
