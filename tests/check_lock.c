@@ -354,6 +354,35 @@ TU_LOOP(rcu_sync_inside_reader, "lock/rcu", TU_NPROFILES)
 }
 END_TEST
 
+/* R-RACE-1: rp_sched_locks_free() says whether every lock is free: no
+ * when any thread holds reuseport_lock or a callback lock. */
+TU_LOOP(sched_locks_free, "lock/asserts", TU_NPROFILES)
+{
+	struct rp_state *st = tu_state_new(_i);
+	int fd = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
+	struct rp_sock *sk;
+
+	ck_assert_int_ge(fd, 0);
+	sk = st->socks->pdata[rp_fd_sock(st, 0, fd)];
+	ck_assert(rp_sched_locks_free(st));
+	rp_state_set_thread(st, 2);
+	rp_cb_lock(st, sk);
+	rp_state_set_thread(st, 0);
+	ck_assert(!rp_sched_locks_free(st));
+	rp_state_set_thread(st, 2);
+	rp_cb_unlock(st, sk);
+	rp_lock(st);
+	rp_state_set_thread(st, 0);
+	ck_assert(!rp_sched_locks_free(st));
+	rp_state_set_thread(st, 2);
+	rp_unlock(st);
+	rp_state_set_thread(st, 0);
+	ck_assert(rp_sched_locks_free(st));
+	assert_no_violation(st);
+	rp_state_free(st);
+}
+END_TEST
+
 /* R-INV-12, R-INV-13: the checks built into protected writes, reads and
  * frees (rp_lock_assert_held(), rp_rcu_assert_reader(),
  * rp_rcu_assert_grace()): silent when the lock or section is there, a
