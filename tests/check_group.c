@@ -1385,6 +1385,26 @@ TU_LOOP(attach_errors, "group/attach", (int)G_N_ELEMENTS(att_cases) * TU_NPROFIL
 }
 END_TEST
 
+/* R-ATT-4: a refused SO_ATTACH_REUSEPORT_CBPF keeps no program: the one
+ * it built is freed at once (the program table slot is empty again). */
+TU_LOOP(attach_refused_frees, "group/attach", TU_NPROFILES)
+{
+	struct rp_state *st = tu_state_new(_i);
+	struct rp_cbpf cb = { .k = 0 };
+	int fd = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
+	guint before;
+
+	ck_assert_int_ge(fd, 0);
+	before = st->progs->len;
+	/* unhashed, no SO_REUSEPORT, no group: -EINVAL on every profile */
+	ck_assert_int_eq(rp_attach_cbpf(st, 0, fd, &cb), -EINVAL);
+	ck_assert_uint_eq(st->progs->len, before + 1);
+	ck_assert_ptr_null(st->progs->pdata[before]);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
 /* R-ATT-5 R-DET-9: a new program replaces the old one for the whole
  * group (closed-section sockets included), the old one is released, and
  * slots are unaffected; a never-hashed socket's group is freed with the
