@@ -1405,6 +1405,26 @@ TU_LOOP(attach_refused_frees, "group/attach", TU_NPROFILES)
 }
 END_TEST
 
+/* R-ATT-3: SO_ATTACH_REUSEPORT_EBPF of an SK_REUSEPORT program wants an
+ * inet socket: a netlink socket whose type and protocol numbers are those
+ * of UDP (SOCK_DGRAM, 17) is refused by its family, -ENOTSUPP. */
+TU_LOOP(attach_ebpf_family, "group/attach", TU_NPROFILES)
+{
+	struct rp_state *st = tu_state_new(_i);
+	struct rp_prog_attr pa = { .prog_type = RP_PROG_SK_REUSEPORT,
+	    .map_fd = -1, .policy = { .always_pass = true } };
+	int fd = rp_socket(st, 0, RP_AF_NETLINK, RP_SOCK_DGRAM,
+	    RP_IPPROTO_UDP);
+	int prog = rp_prog_load(st, 0, &pa);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_ge(prog, 0);
+	ck_assert_int_eq(rp_attach_ebpf(st, 0, fd, prog), -RP_ENOTSUPP);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
 /* R-ATT-5 R-DET-9: a new program replaces the old one for the whole
  * group (closed-section sockets included), the old one is released, and
  * slots are unaffected; a never-hashed socket's group is freed with the
