@@ -1566,4 +1566,35 @@ END_TEST
  */
 
 
+/* R-PRG-1 R-CTX-1: the verifier takes payload loads of 1, 2 or 4 bytes
+ * (BPF_B, BPF_H, BPF_W) and nothing else: widths 0, 3, 5 and 8 are
+ * -EINVAL. */
+TU_LOOP(verify_load_width, "select/verify", TU_NPROFILES)
+{
+	struct rp_state *st = tu_state_new(_i);
+	int map = tu_sockarray(st, 0, 8, 4);
+	static const struct { uint32_t width; int ok; } w[] = {
+		{ 0, 0 }, { 1, 1 }, { 2, 1 }, { 3, 0 }, { 4, 1 }, { 5, 0 },
+		{ 8, 0 },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(w); i++) {
+		struct rp_prog_attr pa = { .prog_type = RP_PROG_SK_REUSEPORT,
+		    .map_fd = map, .policy = { .key_src = RP_KEY_PAYLOAD,
+		    .width = w[i].width } };
+		int fd = rp_prog_load(st, 0, &pa);
+
+		if (w[i].ok) {
+			ck_assert_msg(fd >= 0, "width %u: %d", w[i].width, fd);
+			ck_assert_int_eq(rp_close(st, 0, fd), 0);
+		} else {
+			ck_assert_msg(fd == -EINVAL, "width %u: %d", w[i].width,
+			    fd);
+		}
+	}
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
 TU_MAIN("select")
