@@ -384,6 +384,31 @@ TU_LOOP(sched_locks_free, "lock/asserts", TU_NPROFILES)
 }
 END_TEST
 
+/* R-INV-12: a callback lock held by another thread is not ours: writing
+ * the owner word under it is a violation. */
+TU_LOOP(cb_lock_other_thread, "lock/asserts", TU_NPROFILES)
+{
+	struct rp_state *st = tu_state_new(_i);
+	int fd = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
+	struct rp_sock *sk;
+	g_autofree char *v = NULL;
+
+	ck_assert_int_ge(fd, 0);
+	sk = st->socks->pdata[rp_fd_sock(st, 0, fd)];
+	rp_state_set_thread(st, 2);
+	rp_cb_lock(st, sk);
+	rp_state_set_thread(st, 0);
+	ck_assert(!rp_cb_lock_held(st, sk));
+	rp_owner_set(st, sk, RP_OWNER_NONE, NULL, 0);
+	v = take_violation(st);
+	ck_assert_ptr_nonnull(strstr(v, "without its callback lock"));
+	rp_state_set_thread(st, 2);
+	rp_cb_unlock(st, sk);
+	rp_state_set_thread(st, 0);
+	rp_state_free(st);
+}
+END_TEST
+
 /* R-INV-12, R-INV-13: the checks built into protected writes, reads and
  * frees (rp_lock_assert_held(), rp_rcu_assert_reader(),
  * rp_rcu_assert_grace()): silent when the lock or section is there, a
