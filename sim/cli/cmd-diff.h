@@ -23,9 +23,15 @@ struct SimDiffOptions {
 	const char		*profile;	/* a model profile name */
 	const SimManifest	*manifest;	/* or NULL: none known */
 	SimFormat		 format;
+	SimCheckMode		 check;		/* --check */
 	FILE			*out;		/* results, and input errors as
 						 * TAP or JSON */
 	FILE			*err;		/* input errors as text */
+	/* the kernel's exact release and calibration, printed first; NULL:
+	 * not printed */
+	const char		*release;
+	const char		*note;
+	int			 kconfig_mptcp;	/* calibrated: 0, 1 y, 2 n */
 };
 
 int	 sim_diff_paths(const SimDiffOptions *o, char *const *paths,

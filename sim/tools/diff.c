@@ -24,6 +24,7 @@ typedef SimManifestEntry Entry;
 struct SimManifest {
 	char		*name;
 	GPtrArray	*entries;	/* Entry * */
+	GPtrArray	*files;		/* char *: every file read */
 };
 
 static void
@@ -43,6 +44,7 @@ sim_manifest_free(SimManifest *m)
 		return;
 	g_free(m->name);
 	g_ptr_array_unref(m->entries);
+	g_ptr_array_unref(m->files);
 	g_free(m);
 }
 
@@ -81,6 +83,13 @@ merror(GPtrArray *errors, const char *name, guint line, guint col,
 	    col, msg));
 }
 
+/* The manifest file being read. */
+static const char *
+cur_file(const SimManifest *m)
+{
+	return m->files->pdata[m->files->len - 1];
+}
+
 /* Parse one non-blank, non-comment line (text, at column col). */
 static void
 parse_entry(SimManifest *m, const char *text, guint line, guint col,
@@ -94,7 +103,7 @@ parse_entry(SimManifest *m, const char *text, guint line, guint col,
 
 	colon = strrchr(where, ':');
 	if (colon == NULL || colon == where) {
-		merror(errors, m->name, line, col, "expected FILE:LINE or "
+		merror(errors, cur_file(m), line, col, "expected FILE:LINE or "
 		    "FILE:* then a reason, got '%s'", where);
 		return;
 	}
@@ -102,6 +111,7 @@ parse_entry(SimManifest *m, const char *text, guint line, guint col,
 	e->file = g_strndup(where, (gsize)(colon - where));
 	e->mline = line;
 	e->mcol = col;
+	e->mfile = m->files->pdata[m->files->len - 1];
 	if (strcmp(colon + 1, "*") != 0) {
 		guint64 v = 0;
 		const char *d = colon + 1;
@@ -109,7 +119,7 @@ parse_entry(SimManifest *m, const char *text, guint line, guint col,
 		if (*d == '\0' || strspn(d, "0123456789") != strlen(d) ||
 		    !g_ascii_string_to_unsigned(d, 10, 1, G_MAXUINT, &v,
 		    NULL)) {
-			merror(errors, m->name, line,
+			merror(errors, cur_file(m), line,
 			    col + (guint)(d - where), "expected a line number "
 			    "(1 or more) or '*' after ':', got '%s'", d);
 			entry_free(e);
@@ -125,7 +135,7 @@ parse_entry(SimManifest *m, const char *text, guint line, guint col,
 		reason = sp + strspn(sp, " \t");
 	}
 	if (*reason == '\0') {
-		merror(errors, m->name, line, col + (guint)(sp - text),
+		merror(errors, cur_file(m), line, col + (guint)(sp - text),
 		    "entry '%s' needs a reason", where);
 		entry_free(e);
 		return;
@@ -135,8 +145,8 @@ parse_entry(SimManifest *m, const char *text, guint line, guint col,
 		const Entry *o = m->entries->pdata[i];
 
 		if (strcmp(o->file, e->file) == 0 && o->line == e->line) {
-			merror(errors, m->name, line, col, "'%s' is already "
-			    "listed at %s:%u:%u", where, m->name, o->mline,
+			merror(errors, e->mfile, line, col, "'%s' is already "
+			    "listed at %s:%u:%u", where, o->mfile, o->mline,
 			    o->mcol);
 			entry_free(e);
 			return;
@@ -145,20 +155,16 @@ parse_entry(SimManifest *m, const char *text, guint line, guint col,
 	g_ptr_array_add(m->entries, e);
 }
 
-/*
- * Parse the manifest text (named name in messages).  Every error is
- * appended to errors as "name:line:col: message"; NULL when there was one.
- */
-SimManifest *
-sim_manifest_parse(const char *name, const char *text, gsize len,
+/* Parse text (named name in messages) into m; FALSE when an error was
+ * appended to errors ("name:line:col: message"). */
+static gboolean
+parse_into(SimManifest *m, const char *name, const char *text, gsize len,
     GPtrArray *errors)
 {
-	g_autoptr(SimManifest) m = g_new0(SimManifest, 1);
 	guint before = errors->len, line = 0;
 	const char *p = text, *end = text + len;
 
-	m->name = g_strdup(name);
-	m->entries = g_ptr_array_new_with_free_func(entry_free);
+	g_ptr_array_add(m->files, g_strdup(name));
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (gsize)(end - p));
 		gsize n = nl != NULL ? (gsize)(nl - p) : (gsize)(end - p);
@@ -181,9 +187,42 @@ sim_manifest_parse(const char *name, const char *text, gsize len,
 			continue;
 		parse_entry(m, l + lead, line, (guint)lead + 1, errors);
 	}
-	if (errors->len > before)
+	return errors->len == before;
+}
+
+/*
+ * Parse the manifest text (named name in messages).  Every error is
+ * appended to errors as "name:line:col: message"; NULL when there was one.
+ */
+SimManifest *
+sim_manifest_parse(const char *name, const char *text, gsize len,
+    GPtrArray *errors)
+{
+	g_autoptr(SimManifest) m = g_new0(SimManifest, 1);
+
+	m->name = g_strdup(name);
+	m->entries = g_ptr_array_new_with_free_func(entry_free);
+	m->files = g_ptr_array_new_with_free_func(g_free);
+	if (!parse_into(m, name, text, len, errors))
 		return NULL;
 	return g_steal_pointer(&m);
+}
+
+/* Read the manifest at path into m too (an entry listed in both is an
+ * error); FALSE with the errors appended. */
+gboolean
+sim_manifest_append(SimManifest *m, const char *path, GPtrArray *errors)
+{
+	g_autoptr(GError) e = NULL;
+	g_autofree char *text = NULL;
+	gsize len = 0;
+
+	if (!g_file_get_contents(path, &text, &len, &e)) {
+		g_ptr_array_add(errors, g_strdup_printf("%s: %s", path,
+		    e->message));
+		return FALSE;
+	}
+	return parse_into(m, path, text, len, errors);
 }
 
 SimManifest *
@@ -240,9 +279,11 @@ manifest_find(const SimManifest *m, const char *file, guint line)
 
 struct SimDiff {
 	const SimBackendOps	*a, *b;
+	int			 kconfig_mptcp;	/* SimExecOptions' */
 	const SimManifest	*manifest;
 	guint			*used;		/* per manifest entry */
 	gboolean		*relevant;	/* its file was compared */
+	SimCheckMode		 check;		/* on the model's side */
 };
 
 static void
@@ -271,6 +312,21 @@ sim_diff_new(const SimBackendOps *a, const SimBackendOps *b,
 	return d;
 }
 
+/* The build options calibration measured, set on both backends (see
+ * SimExecOptions.kconfig_mptcp). */
+void
+sim_diff_set_kconfig(SimDiff *d, int mptcp)
+{
+	d->kconfig_mptcp = mptcp;
+}
+
+/* How the invariants are checked where a backend has them (--check). */
+void
+sim_diff_set_check(SimDiff *d, SimCheckMode mode)
+{
+	d->check = mode;
+}
+
 void
 sim_diff_free(SimDiff *d)
 {
@@ -286,7 +342,7 @@ sim_diff_result_clear(SimDiffResult *r)
 {
 	g_clear_pointer(&r->skip, g_free);
 	g_clear_pointer(&r->divergences, g_ptr_array_unref);
-	r->compared = r->uncompared = 0;
+	r->compared = r->uncompared = r->after_hash_n = 0;
 }
 
 /* Is s a delivery to some socket? */
@@ -298,10 +354,21 @@ delivered(const SimStep *s)
 	    strcmp(s->result, "refused") != 0;
 }
 
-/* Compare the steps of two runs; the divergences go to out. */
+/* Does st expect one of several results under profile (`= ok |
+ * -EBUSY`): a step the scenario says is left to chance? */
+static gboolean
+alternatives(const SimStmt *st, const char *profile)
+{
+	const GPtrArray *exp = sim_stmt_expect_for(st, profile);
+
+	return exp != NULL && exp->len > 2;
+}
+
+/* Compare the steps of two runs under profile; the divergences go to
+ * out. */
 static void
 compare_steps(SimDiff *d, const GPtrArray *as, const GPtrArray *bs,
-    SimDiffResult *out)
+    const char *profile, SimDiffResult *out)
 {
 	g_autoptr(GHashTable) bsteps = g_hash_table_new(g_direct_hash,
 	    g_direct_equal);
@@ -319,15 +386,28 @@ compare_steps(SimDiff *d, const GPtrArray *as, const GPtrArray *bs,
 
 		if (sb == NULL || sa->result == NULL || sb->result == NULL) {
 			out->uncompared++;
+			if ((sb != NULL && sb->after_hash_n) ||
+			    sa->after_hash_n)
+				out->after_hash_n++;
 			continue;
 		}
 		out->compared++;
 		if (strcmp(sa->result, sb->result) == 0)
 			continue;
 		/* the member the hash chose: the kernel's hash is keyed by a
-		 * boot-time secret, so only "delivered" compares */
-		if ((sa->by_hash || sb->by_hash) && delivered(sa) &&
+		 * boot-time secret, so only "delivered" compares.  The
+		 * reference (the model) says what decided: a delivery that a
+		 * program, a classic program or a migration by program decided
+		 * is compared socket by socket, whatever the other backend
+		 * guessed (the kernel backend cannot see a classic program
+		 * run, and reports the hash); so is one the other backend
+		 * knows a program decided */
+		if (sa->by_hash && sb->how != RP_HOW_PROG && delivered(sa) &&
 		    delivered(sb))
+			continue;
+		/* the scenario lists the results chance may give (a transient
+		 * -EBUSY before a deferred free): each side met one */
+		if (sa->ok && sb->ok && alternatives(sa->st, profile))
 			continue;
 		dv = g_new0(SimDivergence, 1);
 		dv->st = sa->st;
@@ -350,8 +430,10 @@ void
 sim_diff_scenario(SimDiff *d, const SimScenario *sc, const char *profile,
     SimDiffResult *out)
 {
-	SimExecOptions oa = { .ops = d->a, .keep_going = TRUE };
-	SimExecOptions ob = { .ops = d->b, .keep_going = TRUE };
+	SimExecOptions oa = { .ops = d->a, .keep_going = TRUE,
+	    .kconfig_mptcp = d->kconfig_mptcp, .check = d->check };
+	SimExecOptions ob = { .ops = d->b, .keep_going = TRUE,
+	    .kconfig_mptcp = d->kconfig_mptcp, .check = d->check };
 	SimReport ra = { 0 }, rb = { 0 };
 	guint i, j;
 
@@ -367,7 +449,15 @@ sim_diff_scenario(SimDiff *d, const SimScenario *sc, const char *profile,
 		    "no statement ran");
 		goto out;
 	}
-	compare_steps(d, ra.steps, rb.steps, out);
+	compare_steps(d, ra.steps, rb.steps, profile, out);
+	/* a backend that stopped before anything compared (a kernel built
+	 * without what the scenario's `kconfig` needs): skipped, with why */
+	if (out->compared == 0 && (ra.skip != NULL || rb.skip != NULL)) {
+		out->skip = g_strdup(ra.skip != NULL ? ra.skip : rb.skip);
+		g_ptr_array_set_size(out->divergences, 0);
+		out->uncompared = out->after_hash_n = 0;
+		goto out;
+	}
 	/* the manifest entries of these files had their chance */
 	for (i = 0; i < sim_manifest_size(d->manifest); i++) {
 		const Entry *e = d->manifest->entries->pdata[i];

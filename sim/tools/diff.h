@@ -40,11 +40,14 @@ struct SimManifestEntry {
 	char		*reason;
 	gboolean	 maybe;		/* may diverge: never reported unused */
 	guint		 mline, mcol;	/* where the entry is */
+	const char	*mfile;		/* in which manifest file */
 };
 
 SimManifest	*sim_manifest_parse(const char *name, const char *text,
 		    gsize len, GPtrArray *errors);
 SimManifest	*sim_manifest_load(const char *path, GPtrArray *errors);
+gboolean	 sim_manifest_append(SimManifest *m, const char *path,
+		    GPtrArray *errors);
 void		 sim_manifest_free(SimManifest *m);
 guint		 sim_manifest_size(const SimManifest *m);
 const SimManifestEntry *sim_manifest_entry(const SimManifest *m, guint i);
@@ -64,13 +67,18 @@ struct SimDiffResult {
 	char		*skip;		/* why it was not compared, or NULL */
 	GPtrArray	*divergences;	/* SimDivergence * */
 	guint		 compared, uncompared;	/* steps */
+	guint		 after_hash_n;	/* of the uncompared: not checked
+					 * after a hash=N send landed on
+					 * another member */
 };
 
 typedef struct SimDiff SimDiff;
 
 SimDiff		*sim_diff_new(const SimBackendOps *a, const SimBackendOps *b,
 		    const SimManifest *manifest);
+void		 sim_diff_set_check(SimDiff *d, SimCheckMode mode);
 void		 sim_diff_free(SimDiff *d);
+void		 sim_diff_set_kconfig(SimDiff *d, int mptcp);
 void		 sim_diff_scenario(SimDiff *d, const SimScenario *sc,
 		    const char *profile, SimDiffResult *out);
 gboolean	 sim_diff_entry_unused(const SimDiff *d, guint i);
