@@ -132,7 +132,8 @@ patched_files() {
 
 UNIT="check_profile check_lock check_sock check_group check_cookie
 check_sockarray check_outer check_sockmap check_detach check_select
-check_check check_state check_slots"
+check_check check_step check_state check_slots check_ebpf check_ebpf_paths
+check_cbpf"
 TOOLS="check_diff check_sim check_kdiff check_explain check_parse
 fuzz-parse-replay fuzz-scenario-replay"
 
