@@ -113,9 +113,9 @@ rp_group_free_rcu(struct rp_state *st, void *obj)
 {
 	struct rp_group *g = obj;
 
+	rp_rcu_assert_grace(st, "a group");
 	g_free(g->socks);
 	g_free(g);
-	(void)st;
 }
 
 /* reuseport_free_rcu() scheduling: unreachable from now on. */
@@ -573,6 +573,7 @@ rp_group_attach_prog(struct rp_state *st, struct rp_sock *sk,
 	}
 	rp_lock(st);
 	old = sk->reuse->prog;
+	rp_lock_assert_held(st, "a group's program");
 	sk->reuse->prog = prog;
 	rp_emit(st, &(struct rp_event){ .kind = RP_EV_GROUP_PROG,
 	    .group = sk->reuse->id, .val = prog->id });
@@ -597,6 +598,7 @@ rp_group_detach_prog(struct rp_state *st, struct rp_sock *sk)
 		return rp_rule(st, "R-ATT-8", -ENOENT);
 	}
 	old = sk->reuse->prog;
+	rp_lock_assert_held(st, "a group's program");
 	sk->reuse->prog = NULL;
 	if (old != NULL)
 		rp_emit(st, &(struct rp_event){ .kind = RP_EV_GROUP_PROG,
@@ -616,6 +618,7 @@ void
 rp_group_has_conns_set(struct rp_state *st, struct rp_sock *sk)
 {
 	rp_lock(st);
+	rp_lock_assert_held(st, "a group's has_conns");
 	sk->reuse->has_conns = true;
 	rp_unlock(st);
 }
@@ -633,6 +636,7 @@ rp_group_incoming_cpu_update(struct rp_state *st, struct rp_sock *sk, int val)
 	rp_lock(st);
 	sk->incoming_cpu = val;
 	/* only listening members are counted */
+	rp_lock_assert_held(st, "a group's incoming_cpu count");
 	if (sk->reuse_pos < sk->reuse->num_socks) {
 		if (old < 0 && val >= 0)
 			sk->reuse->incoming_cpu++;

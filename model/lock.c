@@ -119,6 +119,52 @@ rp_lock_held(const struct rp_state *st)
 	return st->reuseport_holder == st->tid + 1;
 }
 
+/*
+ * Lock checks built into the writes they protect (lockdep_assert_held()
+ * style).  A lock skipped around a write that changes nothing visible in
+ * one thread still shows here: the writer asks for the lock it needs.
+ */
+
+/*
+ * I12: the current thread holds reuseport_lock, which `what` needs (a
+ * group's flags, counts and program, a map's slots; the kernel's
+ * reuseport_lock in net/core/sock_reuseport.c and
+ * kernel/bpf/reuseport_array.c).  Records a violation otherwise.
+ */
+void
+rp_lock_assert_held(struct rp_state *st, const char *what)
+{
+	if (!rp_lock_held(st))
+		rp_violation(st, "I12: thread %u writes %s without "
+		    "reuseport_lock", st->tid, what);
+}
+
+/*
+ * I13: the current thread is inside an RCU read-side section, which a
+ * reader of `what` needs: the objects it reads (SOCK_RCU_FREE sockets,
+ * groups) are freed only after a grace period, never under a reader.
+ */
+void
+rp_rcu_assert_reader(struct rp_state *st, const char *what)
+{
+	if (!rp_rcu_read_held(st))
+		rp_violation(st, "I13: thread %u reads %s outside an RCU "
+		    "read-side section", st->tid, what);
+}
+
+/*
+ * I13: no thread is inside a read-side section: `what`, which readers
+ * reach without a reference, is being freed, which call_rcu() and
+ * synchronize_rcu() do only after a grace period.
+ */
+void
+rp_rcu_assert_grace(struct rp_state *st, const char *what)
+{
+	if (!rp_rcu_idle(st))
+		rp_violation(st, "I13: %s is freed while a reader may still "
+		    "hold it (no grace period)", what);
+}
+
 /* write_lock_bh(&sk->sk_callback_lock) */
 void
 rp_cb_lock(struct rp_state *st, struct rp_sock *sk)

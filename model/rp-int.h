@@ -508,6 +508,9 @@ void	 rp_rcu_read_unlock(struct rp_state *);
 bool	 rp_rcu_read_held(const struct rp_state *);
 void	 rp_synchronize_rcu(struct rp_state *);
 bool	 rp_rcu_idle(const struct rp_state *);
+void	 rp_lock_assert_held(struct rp_state *, const char *what);
+void	 rp_rcu_assert_reader(struct rp_state *, const char *what);
+void	 rp_rcu_assert_grace(struct rp_state *, const char *what);
 
 /* cookie.c */
 uint64_t rp_sock_gen_cookie(struct rp_state *, struct rp_sock *);

@@ -51,6 +51,7 @@ select_by_hash(struct rp_state *st, struct rp_group *g, uint32_t hash,
 	struct rp_sock *first = NULL;
 	unsigned i, j;
 
+	rp_rcu_assert_reader(st, "a group's members");
 	i = j = reciprocal_scale(hash, n);
 	if (!st->prof->has_conns) {
 		rp_rule(st, "R-SEL-4", 0);

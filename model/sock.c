@@ -1566,6 +1566,8 @@ rp_send(struct rp_state *st, unsigned netns, const struct rp_packet *pkt,
 		rp_state_quiesce(st);
 		return 0;
 	}
+	/* the delivery below uses sk without a reference */
+	rp_rcu_assert_reader(st, "the socket a lookup found");
 	out->outcome = RP_DELIVERED;
 	out->sock = sk->id;
 	/* a connected UDP socket may win over the group's selection; a

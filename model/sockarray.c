@@ -36,7 +36,7 @@ rp_sockarray_alloc(struct rp_state *st, struct rp_map *m)
 struct rp_sock *
 rp_sockarray_lookup_sk(struct rp_state *st, struct rp_map *m, uint32_t key)
 {
-	(void)st;
+	rp_rcu_assert_reader(st, "a sockarray slot");
 	if (key >= m->max_entries)
 		return NULL;
 	return rp_map_sock(m, key);
@@ -57,7 +57,7 @@ rp_sockarray_lookup(struct rp_state *st, struct rp_map *m, uint32_t key,
 		return rp_rule(st, "R-LKP-3b", -ENOENT);
 	rp_rcu_read_lock(st);
 	rp_read_map(st, m);
-	sk = rp_map_sock(m, key);
+	sk = rp_sockarray_lookup_sk(st, m, key);
 	rp_read_sock(st, sk);
 	if (sk != NULL) {
 		*value = rp_sock_gen_cookie(st, sk);
@@ -210,6 +210,7 @@ rp_sockarray_delete(struct rp_state *st, struct rp_map *m, uint32_t key)
 	}
 	rp_cb_lock(st, sk);
 	rp_owner_set(st, sk, RP_OWNER_NONE, NULL, 0);
+	rp_lock_assert_held(st, "a sockarray slot");
 	rp_slots_set(&m->u.slots, key, NULL);
 	m->used--;
 	rp_emit(st, &(struct rp_event){ .kind = RP_EV_SLOT_CLEAR, .map = m->id,

@@ -641,6 +641,8 @@ rp_sock_free_rcu(struct rp_state *st, void *obj)
 {
 	struct rp_sock *sk = obj;
 
+	if (sk->rcu_free)
+		rp_rcu_assert_grace(st, "a SOCK_RCU_FREE socket");
 	rp_emit(st, &(struct rp_event){ .kind = RP_EV_SOCK_FREE,
 	    .sock = sk->id });
 	st->socks->pdata[sk->id] = NULL;
