@@ -127,6 +127,25 @@ tu_profile(int i)
 	return rp_profile_find(tu_profile_names[i]);
 }
 
+int
+tu_nprofiles(void)
+{
+	int n = 0;
+
+	while (rp_profile_nth((size_t)n) != NULL)
+		n++;
+	return n;
+}
+
+const struct rp_profile *
+tu_prof(int i)
+{
+	const struct rp_profile *p = i >= 0 ? rp_profile_nth((size_t)i) : NULL;
+
+	g_assert(p != NULL);
+	return p;
+}
+
 /* ---------------------------------------------------------------------
  * Events
  */
@@ -181,12 +200,18 @@ tu_count(const GArray *ev, enum rp_event_kind k, unsigned sock)
 }
 
 struct rp_state *
-tu_state_new(int p)
+tu_state_of(const struct rp_profile *prof)
 {
-	struct rp_state *st = rp_state_new(tu_profile(p));
+	struct rp_state *st = rp_state_new(prof);
 
 	ck_assert_ptr_nonnull(st);
 	return st;
+}
+
+struct rp_state *
+tu_state_new(int p)
+{
+	return tu_state_of(tu_profile(p));
 }
 
 void

@@ -65,8 +65,31 @@ int	tu_main(const char *suite);
 	}
 
 /*
+ * Every profile: the model's own table (rp_profile_nth()), one loop index
+ * a row.  TU_NAMED(fn, NAME, TCASE, TU_EVERY_PROFILE) runs the test once
+ * per row with _i the row; tu_prof(_i) is the row.  Expectations are
+ * written per switch of the row (struct rp_profile, rp-int.h), never per
+ * row name, so that a new row needs no test edit.  A test about one value
+ * of a switch returns early on the rows that have another (TU_UNLESS).
+ */
+int	tu_nprofiles(void);
+#define TU_EVERY_PROFILE	tu_nprofiles()
+/* Row i of the table (asserted to exist). */
+const struct rp_profile *tu_prof(int i);
+/* A new state of profile prof (never NULL). */
+struct rp_state *tu_state_of(const struct rp_profile *prof);
+/* A table t of cases run under every profile: TU_BY_PROFILE(t) loops,
+ * loop _i is case TU_CASE_OF(_i) of t under row TU_ROW_OF(_i). */
+#define TU_BY_PROFILE(t)	((int)G_N_ELEMENTS(t) * tu_nprofiles())
+#define TU_CASE_OF(i)		((i) / tu_nprofiles())
+#define TU_ROW_OF(i)		((i) % tu_nprofiles())
+/* The test is about rows where cond holds: done on the others. */
+#define TU_UNLESS(cond)	do { if (!(cond)) return; } while (0)
+
+/*
  * One profile per loop index: 0 = "4.19", 1 = "6.18", the profiles the
- * two-column tables (want[TU_NPROFILES]) were measured on.
+ * two-column tables (want[TU_NPROFILES]) were measured on.  Being replaced
+ * by the loops over every profile above.
  */
 const struct rp_profile *tu_profile(int i);
 #define TU_NPROFILES	2
