@@ -64,14 +64,7 @@ group_of(struct rp_state *st, int fd)
 	return sinfo_fd(st, fd).group;
 }
 
-static struct rp_group_info
-ginfo(struct rp_state *st, unsigned group)
-{
-	struct rp_group_info gi;
-
-	ck_assert_int_eq(rp_group_info(st, group, &gi), 0);
-	return gi;
-}
+#define ginfo(st, group)	tu_group_info((st), (group))
 
 static bool
 group_gone(struct rp_state *st, unsigned group)

@@ -51,14 +51,7 @@ sinfo_fd(struct rp_state *st, unsigned proc, int fd)
 	return in;
 }
 
-static struct rp_group_info
-ginfo(struct rp_state *st, unsigned group)
-{
-	struct rp_group_info gi;
-
-	ck_assert_int_eq(rp_group_info(st, group, &gi), 0);
-	return gi;
-}
+#define ginfo(st, group)	tu_group_info((st), (group))
 
 /* An address of family fam: 0 = wildcard, 1 = loopback, 2 = 127.0.0.2. */
 static struct rp_sockaddr

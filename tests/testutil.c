@@ -279,13 +279,59 @@ tu_port(struct rp_state *st, unsigned proc, int fd)
 int
 tu_sockarray(struct rp_state *st, unsigned proc, uint32_t vs, uint32_t n)
 {
+	return tu_map(st, proc, RP_MAP_REUSEPORT_SOCKARRAY, vs, n, 0, -1);
+}
+
+int
+tu_map(struct rp_state *st, unsigned proc, uint32_t type, uint32_t vs,
+    uint32_t n, uint32_t flags, int inner_fd)
+{
 	struct rp_map_attr a;
 	int fd;
 
-	rp_map_attr_init(&a, RP_MAP_REUSEPORT_SOCKARRAY, vs, n);
+	rp_map_attr_init(&a, type, vs, n);
+	a.map_flags = flags;
+	a.inner_map_fd = inner_fd;
 	fd = rp_map_create(st, proc, &a);
-	ck_assert_int_ge(fd, 0);
+	ck_assert_msg(fd >= 0, "map type %u (value size %u, %u entries, "
+	    "flags %#x): %d", type, vs, n, flags, fd);
 	return fd;
+}
+
+unsigned
+tu_sock_id(struct rp_state *st, unsigned proc, int fd)
+{
+	unsigned id = rp_fd_sock(st, proc, fd);
+
+	ck_assert_msg(id != 0, "fd %d of process %u is no socket", fd, proc);
+	return id;
+}
+
+struct rp_sock_info
+tu_sock_info(struct rp_state *st, unsigned id)
+{
+	struct rp_sock_info in;
+
+	ck_assert_int_eq(rp_sock_info(st, id, &in), 0);
+	return in;
+}
+
+struct rp_group_info
+tu_group_info(struct rp_state *st, unsigned group)
+{
+	struct rp_group_info gi;
+
+	ck_assert_int_eq(rp_group_info(st, group, &gi), 0);
+	return gi;
+}
+
+struct rp_map_info
+tu_map_info(struct rp_state *st, unsigned proc, int fd)
+{
+	struct rp_map_info in;
+
+	ck_assert_int_eq(rp_map_info(st, rp_fd_map(st, proc, fd), &in), 0);
+	return in;
 }
 
 /*

@@ -156,6 +156,16 @@ uint16_t tu_port(struct rp_state *st, unsigned proc, int fd);
 /* A sockarray of value_size vs and n entries in process proc. */
 int	tu_sockarray(struct rp_state *st, unsigned proc, uint32_t vs,
 	    uint32_t n);
+/* A map of type, value_size vs, n entries, map_flags flags and (outer
+ * maps; else -1) inner map inner_fd in process proc; asserts it is made. */
+int	tu_map(struct rp_state *st, unsigned proc, uint32_t type, uint32_t vs,
+	    uint32_t n, uint32_t flags, int inner_fd);
+/* What the model says of an object (asserted to exist): the socket id
+ * behind fd, a socket, a group, the map behind fd. */
+unsigned tu_sock_id(struct rp_state *st, unsigned proc, int fd);
+struct rp_sock_info tu_sock_info(struct rp_state *st, unsigned id);
+struct rp_group_info tu_group_info(struct rp_state *st, unsigned group);
+struct rp_map_info tu_map_info(struct rp_state *st, unsigned proc, int fd);
 /* Asserts rp_check() passes, printing its message otherwise; checks
  * rp_check_step() as tu_check_both() does on the way. */
 void	tu_assert_invariants(const struct rp_state *st);
