@@ -57,8 +57,7 @@ cfx_init(struct cfx *f, int row, int type)
 static void
 cfx_done(struct cfx *f)
 {
-	tu_assert_invariants(f->st);
-	rp_state_free(f->st);
+	tu_state_done(f->st);
 }
 
 static void

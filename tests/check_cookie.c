@@ -57,8 +57,7 @@ fx_init(struct fx *fx, int row)
 static void
 fx_fini(struct fx *fx)
 {
-	tu_assert_invariants(fx->st);
-	rp_state_free(fx->st);
+	tu_state_done(fx->st);
 }
 
 /* The cookie field of socket fd, without generating one. */

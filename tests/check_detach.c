@@ -719,8 +719,7 @@ TU_NAMED(foreign_table, "detach/foreign/table", "detach/foreign", (int)G_N_ELEME
 	if (c->group_has_id)
 		ck_assert_uint_eq(rp_map_slot(st, rp_fd_map(st, 0, map), 0),
 		    rp_fd_sock(st, 0, mate));
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 

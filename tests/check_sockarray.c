@@ -88,8 +88,7 @@ fx_init(struct fx *fx, int p)
 static void
 fx_fini(struct fx *fx)
 {
-	tu_assert_invariants(fx->st);
-	rp_state_free(fx->st);
+	tu_state_done(fx->st);
 	g_array_unref(fx->ev);
 }
 

@@ -74,8 +74,7 @@ TU_LOOP(proc_unknown, "state/netns-proc", TU_NPROFILES)
 	ck_assert_int_eq(rp_fd_pass(st, 0, 3, 9), -ESRCH);
 	ck_assert_int_eq(rp_close(st, 9, 3), -ESRCH);
 	ck_assert_uint_eq(rp_fd_sock(st, 9, 3), 0);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -97,8 +96,7 @@ TU_LOOP(proc_limits, "state/netns-proc", TU_NPROFILES)
 	/* the last process works, in the last namespace */
 	n = rp_socket(st, 4095, RP_AF_INET, RP_SOCK_DGRAM, 0);
 	ck_assert_int_eq(n, 3);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -164,8 +162,7 @@ TU_LOOP(fd_table, "state/fd", TU_NPROFILES)
 	ck_assert_int_eq(rp_fd_pass(st, 0, b, (unsigned)p1), 3);
 	ck_assert_uint_eq(rp_fd_sock(st, (unsigned)p1, 3),
 	    rp_fd_sock(st, 0, b));
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -286,8 +283,7 @@ TU_LOOP(query_outer_slots, "state/query", TU_NPROFILES)
 	ck_assert_uint_eq(rp_map_slot(st, oid, 2), 0);
 	ck_assert_uint_eq(rp_map_slot(st, hid, 9), iid);
 	ck_assert_uint_eq(rp_map_slot(st, hid, 1), 0);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -396,8 +392,7 @@ TU_LOOP(null_arguments, "state/null", TU_NPROFILES)
 	ck_assert_uint_eq(criticals, 31);
 	g_log_set_always_fatal(fatal);
 	g_log_set_default_handler(old, NULL);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 

@@ -208,6 +208,13 @@ tu_state_of(const struct rp_profile *prof)
 	return st;
 }
 
+void
+tu_state_done(struct rp_state *st)
+{
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+
 struct rp_state *
 tu_state_new(int p)
 {
@@ -226,8 +233,7 @@ tu_fx_init(struct tu_fx *fx, int p)
 void
 tu_fx_fini(struct tu_fx *fx)
 {
-	tu_assert_invariants(fx->st);
-	rp_state_free(fx->st);
+	tu_state_done(fx->st);
 	g_array_unref(fx->ev);
 }
 

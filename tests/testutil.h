@@ -78,6 +78,9 @@ int	tu_nprofiles(void);
 const struct rp_profile *tu_prof(int i);
 /* A new state of profile prof (never NULL). */
 struct rp_state *tu_state_of(const struct rp_profile *prof);
+/* The end of a test's state: asserts the invariants (tu_assert_invariants())
+ * and frees it. */
+void	tu_state_done(struct rp_state *st);
 /* A table t of cases run under every profile: TU_BY_PROFILE(t) loops,
  * loop _i is case TU_CASE_OF(_i) of t under row TU_ROW_OF(_i). */
 #define TU_BY_PROFILE(t)	((int)G_N_ELEMENTS(t) * tu_nprofiles())
