@@ -823,6 +823,7 @@ sim_exec_set_muted(SimExec *x, gboolean on)
  */
 
 struct SimExecSnap {
+	guint64		 names_cid;	/* which names (SimExec.names_cid) */
 	SimNames	*names;
 	GHashTable	*vars;
 	GHashTable	*unsure;
@@ -867,16 +868,28 @@ strings_copy(const GPtrArray *a)
 	return c;
 }
 
+/* Are the live names those numbered names_cid (unchanged since)? */
+static gboolean
+names_known(const SimExec *x)
+{
+	return x->names_cid != 0 && x->names_gen == sim_names_gen(x->names);
+}
+
 /*
  * What the pass knows between two statements: names and their bindings,
  * variables, what the backend could not do.  No statement may be running
  * (the threads' contexts are the scheduler's to save).
  */
 SimExecSnap *
-sim_exec_snapshot(const SimExec *x)
+sim_exec_snapshot(SimExec *x)
 {
 	SimExecSnap *s = g_new0(SimExecSnap, 1);
 
+	if (!names_known(x)) {		/* names not seen before */
+		x->names_cid = ++x->names_cids;
+		x->names_gen = sim_names_gen(x->names);
+	}
+	s->names_cid = x->names_cid;
 	s->names = sim_names_clone(x->names);
 	s->vars = strtab_copy(x->vars, value_copy, value_free);
 	s->unsure = strtab_copy(x->unsure, string_copy, g_free);
@@ -886,12 +899,18 @@ sim_exec_snapshot(const SimExec *x)
 }
 
 /* Make x know what it knew at s; the current statement and process of
- * the pass go back to none and init. */
+ * the pass go back to none and init.  The names are copied only when
+ * they changed since they were s's (a race's threads seldom define or
+ * bind a name, and a copy is one allocation a name). */
 void
 sim_exec_restore(SimExec *x, const SimExecSnap *s)
 {
-	sim_names_free(x->names);
-	x->names = sim_names_clone(s->names);
+	if (!names_known(x) || x->names_cid != s->names_cid) {
+		sim_names_free(x->names);
+		x->names = sim_names_clone(s->names);
+		x->names_cid = s->names_cid;
+		x->names_gen = sim_names_gen(x->names);
+	}
 	g_hash_table_unref(x->vars);
 	x->vars = strtab_copy(s->vars, value_copy, value_free);
 	g_hash_table_unref(x->unsure);

@@ -71,7 +71,7 @@ void		 sim_exec_ctx_rewind(SimExec *x, SimExecCtx *c, guint n);
 
 /* Snapshots of a pass between statements (sched.c) */
 typedef struct SimExecSnap SimExecSnap;
-SimExecSnap	*sim_exec_snapshot(const SimExec *x);
+SimExecSnap	*sim_exec_snapshot(SimExec *x);
 void		 sim_exec_restore(SimExec *x, const SimExecSnap *s);
 void		 sim_exec_snap_free(SimExecSnap *s);
 guint64		 sim_exec_digest(const SimExec *x);

@@ -33,6 +33,7 @@ struct SimNames {
 	GHashTable	*cookies;	/* cookie -> socket id (SIM_NAMES_MANY:
 					 * more than one socket had it) */
 	GHashTable	*procs;		/* process id -> its SimObj */
+	guint64		 gen;		/* changes so far (sim_names_gen()) */
 };
 
 
@@ -164,6 +165,7 @@ obj_new(SimNames *n, const char *name, SimObjKind kind, const SimToken *def)
 		o->def_col = def->col;
 	}
 	o->fd = -1;
+	n->gen++;
 	g_hash_table_insert(n->names[ns_of(kind)], o->name, o);
 	g_ptr_array_add(n->order, o);
 	return o;
@@ -278,6 +280,7 @@ sim_names_bind(SimNames *n, SimObj *o, unsigned proc, int fd, unsigned id)
 	int t = id_table(o->kind);
 
 	g_return_if_fail(!o->bound);	/* a name is bound once */
+	n->gen++;
 	o->bound = TRUE;
 	o->proc = proc;
 	o->fd = fd;
@@ -312,6 +315,7 @@ sim_names_closed(SimNames *n, unsigned proc, int fd)
 	gint64 key = ((gint64)proc << 32) | (guint32)fd;
 	GPtrArray *at = g_hash_table_lookup(n->open_fds, &key);
 
+	n->gen++;
 	for (guint i = 0; at != NULL && i < at->len; i++)
 		((SimObj *)at->pdata[i])->closed = TRUE;
 	g_hash_table_remove(n->open_fds, &key);
@@ -345,12 +349,13 @@ intern(SimNames *n, char *s)
 		g_free(s);
 		return old;
 	}
+	n->gen++;
 	g_hash_table_insert(n->other, s, s);
 	return s;
 }
 
 static const char *
-numbered(GHashTable *t, unsigned id, const char *prefix)
+numbered(SimNames *n, GHashTable *t, unsigned id, const char *prefix)
 {
 	const char *s = g_hash_table_lookup(t, GUINT_TO_POINTER(id));
 
@@ -358,6 +363,7 @@ numbered(GHashTable *t, unsigned id, const char *prefix)
 		char *v = g_strdup_printf("%s#%u", prefix,
 		    g_hash_table_size(t) + 1);
 
+		n->gen++;
 		g_hash_table_insert(t, GUINT_TO_POINTER(id), v);
 		s = v;
 	}
@@ -374,7 +380,7 @@ named(SimNames *n, SimObjKind kind, GHashTable *t, const char *prefix,
 	if (id == 0)
 		return "none";
 	s = sim_names_of(n, kind, id);
-	return s != NULL ? s : numbered(t, id, prefix);
+	return s != NULL ? s : numbered(n, t, id, prefix);
 }
 
 /* A socket: its name, child#N for one no statement names, "none" for 0. */
@@ -460,6 +466,8 @@ sim_names_event(SimNames *n, const struct rp_event *ev)
 		gint64 c = (gint64)ev->val;
 		unsigned had = sim_names_cookie_sock(n, ev->val);
 
+		if (had != ev->sock)
+			n->gen++;
 		if (had == 0)
 			g_hash_table_insert(n->cookies, g_memdup2(&c,
 			    sizeof(c)), GUINT_TO_POINTER(ev->sock));
@@ -470,6 +478,7 @@ sim_names_event(SimNames *n, const struct rp_event *ev)
 
 	if (ev->group == 0 || g_hash_table_contains(n->groups, key))
 		return;
+	n->gen++;
 	old = ev->kind == RP_EV_GROUP_GROW ? g_hash_table_lookup(n->groups,
 	    GUINT_TO_POINTER(ev->idx)) : NULL;
 	if (old != NULL)
@@ -569,6 +578,12 @@ sim_names_clone(const SimNames *n)
 	while (g_hash_table_iter_next(&it, &k, &v))
 		g_hash_table_insert(c->procs, k, g_hash_table_lookup(to, v));
 	return c;
+}
+
+guint64
+sim_names_gen(const SimNames *n)
+{
+	return n->gen;
 }
 
 /*

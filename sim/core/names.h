@@ -101,6 +101,12 @@ void		 sim_names_event(SimNames *n, const struct rp_event *ev);
 /* Copies and digests, for an explorer (sched.c) */
 SimNames	*sim_names_clone(const SimNames *n);
 guint64		 sim_names_digest(const SimNames *n);
+/* A number that every change of n through this interface (define, bind,
+ * close, an event, a name made up for an unnamed object) increases.  A
+ * caller that writes a SimObj's fields itself does so in the statement
+ * that defined or bound it (verbs.c), so that a snapshot taken between
+ * statements sees the change counted. */
+guint64		 sim_names_gen(const SimNames *n);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SimNames, sim_names_free)
 

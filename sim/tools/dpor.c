@@ -155,6 +155,35 @@ sum_entry(Digest *sum, const Obj *o, gboolean add)
 	}
 }
 
+/* Sort a list of objects by key.  rp_state_digest_objects() gives them
+ * nearly sorted (by class, then id; only the groups waiting for a grace
+ * period and the bind buckets are out of order), so an insertion sort is
+ * linear here; one that has to move too much gives way to g_array_sort(). */
+static void
+objs_sort(GArray *a)
+{
+	Obj *v = (Obj *)(void *)a->data;
+	guint64 moves = 0, budget = 8 * (guint64)a->len + 64;
+
+	for (guint i = 1; i < a->len; i++) {
+		Obj x = v[i];
+		guint j = i;
+
+		if (v[i - 1].key <= x.key)
+			continue;
+		if (moves > budget) {
+			g_array_sort(a, obj_cmp);
+			return;
+		}
+		while (j > 0 && v[j - 1].key > x.key) {
+			v[j] = v[j - 1];
+			j--;
+			moves++;
+		}
+		v[j] = x;
+	}
+}
+
 /*
  * The objects of the run's state, sorted by key, with EXEC (the pass) as
  * one more; *sum gets their digest, independent of order.
@@ -167,7 +196,7 @@ objects_of(SimSched *s, GArray *out, Digest *sum)
 	g_array_set_size(out, 0);
 	rp_state_digest_objects(sim_sched_model(s), collect_obj, out);
 	g_array_append_val(out, ex);
-	g_array_sort(out, obj_cmp);
+	objs_sort(out);
 	sum->lo = sum->hi = 0;
 	for (guint i = 0; i < out->len; i++)
 		sum_entry(sum, &g_array_index(out, Obj, i), TRUE);
