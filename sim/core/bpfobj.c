@@ -426,7 +426,12 @@ open_child(int wfd, const void *buf, gsize len, const char *name,
 	g_autoptr(GByteArray) out = g_byte_array_new();
 	gsize off = 0;
 
+	/* ASan's shadow memory is address space: no limit there */
+#ifndef __SANITIZE_ADDRESS__
 	(void)setrlimit(RLIMIT_AS, &lim);
+#else
+	(void)lim;
+#endif
 	(void)setrlimit(RLIMIT_CORE, &core);	/* a crash is expected */
 	obj = open_here(buf, len, name, program, &err);
 	serialize(out, obj, err);
@@ -507,6 +512,12 @@ sim_bpfobj_open_mem(const void *buf, gsize len, const char *name,
 		g_set_error(error, bpfobj_quark(), 0, "%s: not a BPF object "
 		    "libbpf can open (its reader died of signal %d: the ELF "
 		    "is malformed)", name, WTERMSIG(status));
+		return NULL;
+	}
+	if (reply->len == 0) {
+		g_set_error(error, bpfobj_quark(), 0, "%s: the reader of the "
+		    "object stopped without an answer (exit status %d)", name,
+		    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 		return NULL;
 	}
 	r.p = reply->data;
