@@ -143,8 +143,7 @@ struct b_shadow {
 };
 
 struct cookie_entry {
-	uint64_t		cookie;
-	unsigned		ns;		/* 0 when cookies are global */
+	struct rp_cookie_key	k;		/* first: the hash key */
 	unsigned		count;
 };
 
@@ -390,63 +389,29 @@ pairlist_reset(struct pairlist *l)
 	}								\
 } while (0)
 
-static guint
-cookie_hash(gconstpointer p)
-{
-	const struct cookie_entry *e = p;
-
-	return (guint)(e->cookie ^ (e->cookie >> 32)) * 31u + e->ns;
-}
-
-static gboolean
-cookie_eq(gconstpointer x, gconstpointer y)
-{
-	const struct cookie_entry *a = x, *b = y;
-
-	return a->cookie == b->cookie && a->ns == b->ns;
-}
-
 /* ---------------------------------------------------------------------
  * Marking (the model calls these; cheap, and nothing when checking is off)
  */
 
-/* The marks: a flag per object and a list of the flagged.  The first
- * test is all a repeated mark costs. */
-static inline void
-mark_sock(struct rp_chk *c, unsigned id)
-{
-	if (id < c->nsk && (id == 0 || c->sk[id].dirty))
-		return;
-	if (id == 0)
-		return;
-	SHADOW_COVER(c->sk, c->nsk, id);
-	c->sk[id].dirty = true;
-	idlist_push(&c->dsk, id);
-}
-
-static inline void
-mark_group(struct rp_chk *c, unsigned id)
-{
-	if (id < c->ng && (id == 0 || c->g[id].dirty))
-		return;
-	if (id == 0)
-		return;
-	SHADOW_COVER(c->g, c->ng, id);
-	c->g[id].dirty = true;
-	idlist_push(&c->dg, id);
-}
-
-static inline void
-mark_map(struct rp_chk *c, unsigned id)
-{
-	if (id < c->nm && (id == 0 || c->m[id].dirty))
-		return;
-	if (id == 0)
-		return;
-	SHADOW_COVER(c->m, c->nm, id);
-	c->m[id].dirty = true;
-	idlist_push(&c->dm, id);
-}
+/*
+ * The marks: a flag per object and a list of the flagged.  One function
+ * per object kind, written once: id 0 is no object, and the first test
+ * is all a repeated mark costs.
+ */
+#define DEFINE_MARK(fn, arr, n, list)					\
+	static inline void						\
+	fn(struct rp_chk *c, unsigned id)				\
+	{								\
+		if (id == 0 || (id < c->n && c->arr[id].dirty))		\
+			return;						\
+		SHADOW_COVER(c->arr, c->n, id);				\
+		c->arr[id].dirty = true;				\
+		idlist_push(&c->list, id);				\
+	}
+DEFINE_MARK(mark_sock, sk, nsk, dsk)
+DEFINE_MARK(mark_group, g, ng, dg)
+DEFINE_MARK(mark_map, m, nm, dm)
+DEFINE_MARK(mark_prog, p, np, dp)
 
 void
 rp_chk_mark_sock(struct rp_chk *c, unsigned id)
@@ -469,13 +434,7 @@ rp_chk_mark_map(struct rp_chk *c, unsigned id)
 void
 rp_chk_mark_prog(struct rp_chk *c, unsigned id)
 {
-	if (id == 0)
-		return;
-	SHADOW_COVER(c->p, c->np, id);
-	if (!c->p[id].dirty) {
-		c->p[id].dirty = true;
-		idlist_push(&c->dp, id);
-	}
+	mark_prog(c, id);
 }
 
 void
@@ -612,8 +571,8 @@ chk_new(void)
 	struct rp_chk *c = g_new0(struct rp_chk, 1);
 
 	c->ids = g_hash_table_new(g_direct_hash, NULL);
-	c->cookies = g_hash_table_new_full(cookie_hash, cookie_eq, g_free,
-	    NULL);
+	c->cookies = g_hash_table_new_full(rp_cookie_key_hash,
+	    rp_cookie_key_equal, g_free, NULL);
 	c->buckets = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL,
 	    g_free);
 	return c;
@@ -847,7 +806,7 @@ id_count(struct rp_chk *c, uint32_t rid, int delta)
 static void
 cookie_count(struct rp_chk *c, uint64_t cookie, unsigned ns, int delta)
 {
-	struct cookie_entry key = { .cookie = cookie, .ns = ns }, *e;
+	struct cookie_entry key = { .k = { .cookie = cookie, .netns = ns } }, *e;
 
 	e = g_hash_table_lookup(c->cookies, &key);
 	if (delta > 0) {

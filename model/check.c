@@ -967,23 +967,22 @@ check_owners(struct check *c)
  */
 
 struct cookie_key {
-	uint64_t	cookie;
-	unsigned	netns;		/* 0 when cookies are global */
-	unsigned	sock;
+	struct rp_cookie_key	k;		/* first: the hash key */
+	unsigned		sock;
 };
 
-static guint
-cookie_hash(gconstpointer p)
+guint
+rp_cookie_key_hash(gconstpointer p)
 {
-	const struct cookie_key *k = p;
+	const struct rp_cookie_key *k = p;
 
 	return (guint)(k->cookie ^ (k->cookie >> 32)) * 31u + k->netns;
 }
 
-static gboolean
-cookie_eq(gconstpointer x, gconstpointer y)
+gboolean
+rp_cookie_key_equal(gconstpointer x, gconstpointer y)
 {
-	const struct cookie_key *a = x, *b = y;
+	const struct rp_cookie_key *a = x, *b = y;
 
 	return a->cookie == b->cookie && a->netns == b->netns;
 }
@@ -996,7 +995,8 @@ check_cookies(struct check *c)
 	bool per_netns = c->prof->cookie_gen == RP_COOKIE_PER_NETNS;
 	g_autofree struct cookie_key *keys =
 	    g_new0(struct cookie_key, st->socks->len);
-	g_autoptr(GHashTable) seen = g_hash_table_new(cookie_hash, cookie_eq);
+	g_autoptr(GHashTable) seen = g_hash_table_new(rp_cookie_key_hash,
+	    rp_cookie_key_equal);
 
 	for (guint i = 1; i < st->socks->len; i++) {
 		const struct rp_sock *sk = st->socks->pdata[i];
@@ -1005,20 +1005,20 @@ check_cookies(struct check *c)
 
 		if (sk == NULL || sk->dead || sk->cookie == 0)
 			continue;
-		k->cookie = sk->cookie;
-		k->netns = per_netns ? sk->net->id : 0;
+		k->k.cookie = sk->cookie;
+		k->k.netns = per_netns ? sk->net->id : 0;
 		k->sock = sk->id;
 		o = g_hash_table_lookup(seen, k);
 		if (o != NULL && per_netns)
 			return fail(c, INV_I11, "sockets %u and %u in netns %u "
 			    "share cookie %" G_GUINT64_FORMAT " (unique per "
 			    "network namespace in profile %s)", o->sock,
-			    sk->id, k->netns, k->cookie, c->prof->name);
+			    sk->id, k->k.netns, k->k.cookie, c->prof->name);
 		if (o != NULL)
 			return fail(c, INV_I11, "sockets %u and %u share "
 			    "cookie %" G_GUINT64_FORMAT " (unique among live "
 			    "sockets)",
-			    o->sock, sk->id, k->cookie);
+			    o->sock, sk->id, k->k.cookie);
 		g_hash_table_add(seen, k);
 	}
 	return TRUE;

@@ -759,7 +759,15 @@ int	 rp_cbpf_check(struct rp_state *, const struct rp_sock_filter *,
 bool	 rp_cbpf_run(struct rp_state *, const struct rp_prog *,
 	    struct rp_select_ctx *, uint32_t *ret);
 
-/* check.c: nothing beyond rp_check() */
+/* check.c: the key of the cookie sets of both checkers (I11): a cookie
+ * and the network namespace it is unique in (0 when cookies are global).
+ * A record that carries more puts the key first. */
+struct rp_cookie_key {
+	uint64_t	cookie;
+	unsigned	netns;
+};
+guint	 rp_cookie_key_hash(gconstpointer key);
+gboolean rp_cookie_key_equal(gconstpointer a, gconstpointer b);
 
 /* digest.c */
 uint64_t rp_bucket_id(const struct rp_bucket *);

@@ -23,6 +23,7 @@
 #include <check.h>
 #include <glib.h>
 
+#include "rp-int.h"
 #include "testutil.h"
 #include "core/bpfgen.h"
 
@@ -96,9 +97,8 @@ static const struct rp_policy policies[] = {
 	{ .key_src = RP_KEY_CONST, .key_const = 1, .always_pass = true },
 };
 
-/* The profiles the kernel backend generates for: those with ctx->sk
- * (the generator's migration code reads migrating_sk). */
-static const char *const gen_profiles[] = { "6.1", "6.18", "7.2" };
+/* The generator is for the profiles with ctx->sk and ctx->migrating_sk
+ * (switch migration, 5.14+): its migration code reads migrating_sk. */
 
 /* NPKT packets (seeded by seed) to both states: the same member,
  * outcome, helper result and verdict, and no fault in b. */
@@ -137,12 +137,10 @@ same_deliveries(struct gfx *a, struct gfx *b, guint32 seed, const char *what)
 }
 
 TU_NAMED(policy_vs_insns, "bpfgen/policy-vs-insns", "bpfgen",
-    (int)(G_N_ELEMENTS(policies) * G_N_ELEMENTS(gen_profiles)))
+    TU_BY_PROFILE(policies))
 {
-	const struct rp_policy *pol = &policies[(size_t)_i /
-	    G_N_ELEMENTS(gen_profiles)];
-	const struct rp_profile *pr = rp_profile_find(
-	    gen_profiles[(size_t)_i % G_N_ELEMENTS(gen_profiles)]);
+	const struct rp_policy *pol = &policies[TU_CASE_OF(_i)];
+	const struct rp_profile *pr = tu_prof(TU_ROW_OF(_i));
 	g_autoptr(GArray) code = g_array_new(FALSE, TRUE, 8);
 	struct rp_prog_attr pa = { .prog_type = RP_PROG_SK_REUSEPORT };
 	struct rp_prog_insns_attr ia = { .prog_type = RP_PROG_SK_REUSEPORT };
@@ -150,6 +148,7 @@ TU_NAMED(policy_vs_insns, "bpfgen/policy-vs-insns", "bpfgen",
 	struct gfx a, b;
 	int pfd;
 
+	TU_UNLESS(pr->migration);
 	gfx_init(&a, pr);
 	gfx_init(&b, pr);
 	pa.map_fd = pol->via_outer ? a.outer : a.map;
@@ -165,7 +164,7 @@ TU_NAMED(policy_vs_insns, "bpfgen/policy-vs-insns", "bpfgen",
 	ck_assert_int_ge(pfd, 3);
 	ck_assert_int_eq(rp_attach_ebpf(b.st, 0, b.fds[0], pfd), 0);
 	what = g_strdup_printf("%s, policy %d", rp_profile_name(pr),
-	    (int)((size_t)_i / G_N_ELEMENTS(gen_profiles)));
+	    TU_CASE_OF(_i));
 	same_deliveries(&a, &b, (guint32)_i, what);
 	tu_assert_invariants(a.st);
 	tu_assert_invariants(b.st);
@@ -190,17 +189,17 @@ static const struct rp_cbpf cbpfs[] = {
 };
 
 TU_NAMED(cbpf_vs_insns, "bpfgen/cbpf-vs-insns", "bpfgen",
-    (int)G_N_ELEMENTS(cbpfs) * TU_NPROFILES)
+    TU_BY_PROFILE(cbpfs))
 {
-	const struct rp_cbpf *c = &cbpfs[_i / TU_NPROFILES];
+	const struct rp_cbpf *c = &cbpfs[TU_CASE_OF(_i)];
 	g_autoptr(GArray) code = g_array_new(FALSE, TRUE, 8);
 	g_autofree char *what = g_strdup_printf("%s, classic %d",
-	    tu_profile_names[_i % TU_NPROFILES], _i / TU_NPROFILES);
+	    rp_profile_name(tu_prof(TU_ROW_OF(_i))), TU_CASE_OF(_i));
 	struct gfx a, b;
 
 	G_STATIC_ASSERT(sizeof(struct rp_sock_filter) == 8);
-	gfx_init(&a, tu_profile(_i % TU_NPROFILES));
-	gfx_init(&b, tu_profile(_i % TU_NPROFILES));
+	gfx_init(&a, tu_prof(TU_ROW_OF(_i)));
+	gfx_init(&b, tu_prof(TU_ROW_OF(_i)));
 	ck_assert_int_eq(rp_attach_cbpf(a.st, 0, a.fds[0], c), 0);
 	bpfgen_cbpf(c, code);
 	ck_assert_int_eq(rp_attach_cbpf_insns(b.st, 0, b.fds[0],
@@ -229,20 +228,20 @@ static const struct rp_policy filters[] = {
 };
 
 TU_NAMED(filter_vs_insns, "bpfgen/filter-vs-insns", "bpfgen",
-    (int)G_N_ELEMENTS(filters) * TU_NPROFILES)
+    TU_BY_PROFILE(filters))
 {
-	const struct rp_policy *pol = &filters[_i / TU_NPROFILES];
+	const struct rp_policy *pol = &filters[TU_CASE_OF(_i)];
 	g_autoptr(GArray) code = g_array_new(FALSE, TRUE, 8);
 	g_autofree char *what = g_strdup_printf("%s, filter %d",
-	    tu_profile_names[_i % TU_NPROFILES], _i / TU_NPROFILES);
+	    rp_profile_name(tu_prof(TU_ROW_OF(_i))), TU_CASE_OF(_i));
 	struct rp_prog_attr pa = { .prog_type = RP_PROG_SOCKET_FILTER,
 	    .map_fd = -1, .policy = *pol };
 	struct rp_prog_insns_attr ia = { .prog_type = RP_PROG_SOCKET_FILTER };
 	struct gfx a, b;
 	int pfd;
 
-	gfx_init(&a, tu_profile(_i % TU_NPROFILES));
-	gfx_init(&b, tu_profile(_i % TU_NPROFILES));
+	gfx_init(&a, tu_prof(TU_ROW_OF(_i)));
+	gfx_init(&b, tu_prof(TU_ROW_OF(_i)));
 	pfd = rp_prog_load(a.st, 0, &pa);
 	ck_assert_int_ge(pfd, 3);
 	ck_assert_int_eq(rp_attach_ebpf(a.st, 0, a.fds[0], pfd), 0);

@@ -7,8 +7,9 @@
  *
  * A run table row computes A and ends with "jeq #want, ret 1, ret 2": the
  * packet reaching member 1 of the group says A was right, member 2 that
- * it was not (and member 0 that the program returned 0).  Loop indexes
- * select the profile (index % TU_NPROFILES) and the row.
+ * it was not (and member 0 that the program returned 0).  Every test runs
+ * under every profile of the model's table (TU_BY_PROFILE: the row of the
+ * table and the profile); what differs follows the profile's switches.
  */
 #include <errno.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include <glib.h>
 
 #include "bpfasm.h"
+#include "rp-int.h"
 #include "testutil.h"
 
 #define PORT	42000
@@ -33,16 +35,18 @@
 
 struct cfx {
 	struct rp_state	*st;
+	const struct rp_profile *prof;
 	int		 fds[NMEMB];
 	unsigned	 ids[NMEMB];
 	int		 type;
 };
 
 static void
-cfx_init(struct cfx *f, int prof, int type)
+cfx_init(struct cfx *f, int row, int type)
 {
 	memset(f, 0, sizeof(*f));
-	f->st = rp_state_new(tu_profile(prof));
+	f->prof = tu_prof(row);
+	f->st = tu_state_of(f->prof);
 	f->type = type;
 	for (int i = 0; i < NMEMB; i++) {
 		f->fds[i] = tu_reuse_sock(f->st, 0, RP_AF_INET, type, 1, PORT);
@@ -53,8 +57,7 @@ cfx_init(struct cfx *f, int prof, int type)
 static void
 cfx_done(struct cfx *f)
 {
-	tu_assert_invariants(f->st);
-	rp_state_free(f->st);
+	tu_state_done(f->st);
 }
 
 static void
@@ -132,14 +135,14 @@ static const struct attach_case attach_cases[] = {
 	    C_RET_A }, 4, 0 },
 };
 
-TU_LOOP(attach_checks, "cbpf/attach", (int)G_N_ELEMENTS(attach_cases) * TU_NPROFILES)
+TU_LOOP(attach_checks, "cbpf/attach", TU_BY_PROFILE(attach_cases))
 {
-	const struct attach_case *c = &attach_cases[_i / TU_NPROFILES];
+	const struct attach_case *c = &attach_cases[TU_CASE_OF(_i)];
 	struct cfx f;
 	struct rp_group_info gi;
 	struct rp_sock_info si;
 
-	cfx_init(&f, _i % TU_NPROFILES, RP_SOCK_DGRAM);
+	cfx_init(&f, TU_ROW_OF(_i), RP_SOCK_DGRAM);
 	ck_assert_msg(rp_attach_cbpf_insns(f.st, 0, f.fds[0], c->insns,
 	    c->len) == c->want, "%s (%s)", c->name, c->rule);
 	ck_assert_int_eq(rp_sock_info(f.st, f.ids[0], &si), 0);
@@ -151,10 +154,18 @@ TU_LOOP(attach_checks, "cbpf/attach", (int)G_N_ELEMENTS(attach_cases) * TU_NPROF
 }
 END_TEST
 
+/* The result of attaching n instructions (n <= 4096): whether the filter
+ * fits in the default net.core.optmem_max (switch cbpf_optmem_insns). */
+static int
+optmem_want(const struct cfx *f, int n)
+{
+	return n > f->prof->cbpf_optmem_insns ? -ENOMEM : 0;
+}
+
 /* R-CBPF-1 R-ATT-1: 4096 instructions at most, and no more than the
- * default net.core.optmem_max admits (4.19: 2549); a bad fd; a socket
- * without a group; an MPTCP socket (R-SOCK-12) */
-TU_LOOP(attach_limits, "cbpf/attach", TU_NPROFILES)
+ * default net.core.optmem_max admits (cbpf_optmem_insns: 4.19 2549, 6.1
+ * 2547); a bad fd; a socket without a group; an MPTCP socket (R-SOCK-12) */
+TU_LOOP(attach_limits, "cbpf/attach", TU_EVERY_PROFILE)
 {
 	g_autofree struct rp_sock_filter *big = g_new0(struct rp_sock_filter,
 	    4097);
@@ -166,13 +177,15 @@ TU_LOOP(attach_limits, "cbpf/attach", TU_NPROFILES)
 		big[i] = C_LD_IMM(i);
 	big[4095] = C_RET_A;
 	ck_assert_int_eq(rp_attach_cbpf_insns(f.st, 0, f.fds[0], big, 4096),
-	    _i == TU_P_419 ? -ENOMEM : 0);
-	big[2548] = C_RET_A;
-	ck_assert_int_eq(rp_attach_cbpf_insns(f.st, 0, f.fds[0], big, 2549),
-	    0);
-	big[2549] = C_RET_A;
-	ck_assert_int_eq(rp_attach_cbpf_insns(f.st, 0, f.fds[0], big, 2550),
-	    _i == TU_P_419 ? -ENOMEM : 0);
+	    optmem_want(&f, 4096));
+	for (int n = 2547; n <= 2550; n++) {
+		big[n - 1] = C_RET_A;
+		ck_assert_int_eq(rp_attach_cbpf_insns(f.st, 0, f.fds[0], big,
+		    n), optmem_want(&f, n));
+	}
+	big[f.prof->cbpf_optmem_insns - 1] = C_RET_A;	/* the longest */
+	ck_assert_int_eq(rp_attach_cbpf_insns(f.st, 0, f.fds[0], big,
+	    f.prof->cbpf_optmem_insns), 0);
 	big[4096] = C_RET_A;
 	ck_assert_int_eq(rp_attach_cbpf_insns(f.st, 0, f.fds[0], big, 4097),
 	    -EINVAL);
@@ -187,8 +200,9 @@ TU_LOOP(attach_limits, "cbpf/attach", TU_NPROFILES)
 	}
 	ck_assert_int_eq(rp_attach_cbpf_insns(f.st, 0, lone, big + 4095, 1),
 	    -EINVAL);
-	/* R-SOCK-12: an MPTCP socket does not take the option (6.18) */
-	if (_i == TU_P_618) {
+	/* R-SOCK-12: an MPTCP socket does not take the option (where MPTCP
+	 * can be built: switch mptcp) */
+	if (f.prof->mptcp) {
 		lone = rp_socket(f.st, 0, RP_AF_INET, RP_SOCK_STREAM,
 		    RP_IPPROTO_MPTCP);
 		ck_assert_int_ge(lone, 3);
@@ -306,9 +320,9 @@ static const struct run_case run_cases[] = {
 	    C_LD_ABS(BS_W, AD(12)) }, 3, 0 },
 };
 
-TU_LOOP(run_table, "cbpf/run", (int)G_N_ELEMENTS(run_cases) * TU_NPROFILES)
+TU_LOOP(run_table, "cbpf/run", TU_BY_PROFILE(run_cases))
 {
-	const struct run_case *c = &run_cases[_i / TU_NPROFILES];
+	const struct run_case *c = &run_cases[TU_CASE_OF(_i)];
 	struct rp_sock_filter p[MAXB + 3];
 	struct rp_delivery d;
 	struct cfx f;
@@ -321,7 +335,7 @@ TU_LOOP(run_table, "cbpf/run", (int)G_N_ELEMENTS(run_cases) * TU_NPROFILES)
 	p[c->n] = C_JMP_K(CJ_JEQ, c->want, 0, 1);
 	p[c->n + 1] = C_RET_K(1);
 	p[c->n + 2] = C_RET_K(2);
-	cfx_init(&f, _i % TU_NPROFILES, c->tcp ? RP_SOCK_STREAM :
+	cfx_init(&f, TU_ROW_OF(_i), c->tcp ? RP_SOCK_STREAM :
 	    RP_SOCK_DGRAM);
 	rp_state_set_cpu(f.st, 7);
 	ck_assert_int_eq(rp_attach_cbpf_insns(f.st, 0, f.fds[0], p, c->n + 3),
@@ -339,7 +353,7 @@ END_TEST
 
 /* R-CBPF-4 R-CBPF-5: a load outside the packet, a division by X == 0:
  * the program returns 0 */
-TU_LOOP(returns_zero, "cbpf/run", TU_NPROFILES)
+TU_LOOP(returns_zero, "cbpf/run", TU_EVERY_PROFILE)
 {
 	static const struct rp_sock_filter bodies[][3] = {
 		{ C_LD_ABS(BS_W, 6), C_RET_K(3), C_RET_K(3) },
@@ -366,7 +380,7 @@ END_TEST
 
 /* R-SEL-3 R-CBPF-6: an index beyond the group leaves the packet to the
  * hash; R-CBPF-7: pay_offset is not modelled, random is seeded */
-TU_LOOP(index_and_faults, "cbpf/run", TU_NPROFILES)
+TU_LOOP(index_and_faults, "cbpf/run", TU_EVERY_PROFILE)
 {
 	const struct rp_sock_filter big[] = { C_RET_K(NMEMB) };
 	const struct rp_sock_filter pay[] = { C_LD_ABS(BS_W, AD(52)), C_RET_A };

@@ -146,19 +146,8 @@ listener(struct fix *f, uint16_t port)
 	return fd;
 }
 
-static int
-map_new(struct fix *f, uint32_t type, uint32_t value_size, uint32_t max,
-    int inner_fd)
-{
-	struct rp_map_attr a;
-	int fd;
-
-	rp_map_attr_init(&a, type, value_size, max);
-	a.inner_map_fd = inner_fd;
-	fd = rp_map_create(f->st, 0, &a);
-	ck_assert_msg(fd >= 0, "map type %u: %d", type, fd);
-	return fd;
-}
+#define map_new(f, type, vs, max, inner_fd) \
+	tu_map((f)->st, 0, (type), (vs), (max), 0, (inner_fd))
 
 static void
 map_put(struct fix *f, int mapfd, uint32_t key, int fd)

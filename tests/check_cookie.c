@@ -3,12 +3,15 @@
  * check_cookie.c - unit tests of model/cookie.c: socket cookies
  * (sock_gen_cookie()).  A cookie is generated lazily by getsockopt(SO_COOKIE)
  * or by a syscall lookup that finds the socket in a reuseport array, never
- * changes afterwards, and comes from a per-netns counter in 4.19 and from
- * the global per-CPU batch generator (COOKIE_LOCAL_BATCH 4096) in 6.18.
+ * changes afterwards, and comes from a per-netns counter (switch
+ * cookie_gen RP_COOKIE_PER_NETNS: 4.19) or from the global per-CPU batch
+ * generator (RP_COOKIE_PERCPU, COOKIE_LOCAL_BATCH 4096: 5.10 on).
  *
- * Values are compared only where docs/SPEC.md fixes them (R-COOK-3: the
- * first cookie of a 4.19 netns is 1; R-COOK-4: one CPU counts 1, 2, 3 and
- * a CPU that takes a fresh batch continues from base + 1).
+ * Every test runs over every profile of the model's table; what it expects
+ * follows the row's cookie_gen switch, not its name.  Values are compared
+ * only where docs/SPEC.md fixes them (R-COOK-3: the first cookie of a
+ * per-netns counter is 1; R-COOK-4: one CPU counts 1, 2, 3 and a CPU that
+ * takes a fresh batch continues from base + 1).
  */
 #include <errno.h>
 #include <string.h>
@@ -22,7 +25,7 @@
  */
 struct fx {
 	struct rp_state	*st;
-	int		p;
+	const struct rp_profile *prof;
 	unsigned	ncookie;	/* RP_EV_COOKIE events */
 	uint64_t	last_cookie;
 	unsigned	last_sock;
@@ -43,19 +46,18 @@ fx_event(void *ud, const struct rp_event *ev)
 static const struct rp_observer fx_obs = { .event = fx_event };
 
 static void
-fx_init(struct fx *fx, int p)
+fx_init(struct fx *fx, int row)
 {
 	memset(fx, 0, sizeof(*fx));
-	fx->p = p;
-	fx->st = tu_state_new(p);
+	fx->prof = tu_prof(row);
+	fx->st = tu_state_of(fx->prof);
 	rp_state_set_observer(fx->st, &fx_obs, fx);
 }
 
 static void
 fx_fini(struct fx *fx)
 {
-	tu_assert_invariants(fx->st);
-	rp_state_free(fx->st);
+	tu_state_done(fx->st);
 }
 
 /* The cookie field of socket fd, without generating one. */
@@ -79,6 +81,13 @@ so_cookie(struct rp_state *st, unsigned proc, int fd)
 	return c;
 }
 
+/* Does the row count cookies per network namespace (4.19)? */
+static bool
+per_netns(const struct fx *fx)
+{
+	return fx->prof->cookie_gen == RP_COOKIE_PER_NETNS;
+}
+
 /* A fresh unbound TCP socket of proc. */
 static int
 plain_sock(struct rp_state *st, unsigned proc)
@@ -98,7 +107,7 @@ plain_sock(struct rp_state *st, unsigned proc)
  * setsockopt, bind, listen, inserting into a map generate none); the first
  * SO_COOKIE generates one, later ones return it without a new event.
  */
-TU_NAMED(gen_lazy, "cookie/gen/lazy", "cookie/gen", TU_NPROFILES)
+TU_NAMED(gen_lazy, "cookie/gen/lazy", "cookie/gen", TU_EVERY_PROFILE)
 {
 	struct fx fx;
 	int fd, map;
@@ -134,7 +143,7 @@ END_TEST
  * R-LKP-3d R-COOK-1 R-SOCK-10: a syscall lookup that finds a socket without
  * a cookie generates it; SO_COOKIE afterwards returns the same value.
  */
-TU_NAMED(gen_lookup, "cookie/gen/lookup", "cookie/gen", TU_NPROFILES)
+TU_NAMED(gen_lookup, "cookie/gen/lookup", "cookie/gen", TU_EVERY_PROFILE)
 {
 	struct fx fx;
 	int a, b, map;
@@ -173,7 +182,7 @@ END_TEST
  * its socket short of being freed: delete, re-insert, replacement, other
  * members joining and leaving, map free.
  */
-TU_NAMED(gen_stable, "cookie/gen/stable", "cookie/gen", TU_NPROFILES)
+TU_NAMED(gen_stable, "cookie/gen/stable", "cookie/gen", TU_EVERY_PROFILE)
 {
 	struct fx fx;
 	int a, b, c, map, map2;
@@ -231,7 +240,7 @@ accept_one(struct rp_state *st, unsigned proc, int lfd)
  * R-COOK-2 R-SOCK-6: an accepted child starts with cookie 0 even when its
  * listener has one, and gets its own value when asked.
  */
-TU_NAMED(gen_child, "cookie/gen/child", "cookie/gen", TU_NPROFILES)
+TU_NAMED(gen_child, "cookie/gen/child", "cookie/gen", TU_EVERY_PROFILE)
 {
 	struct fx fx;
 	int l, child, map;
@@ -265,12 +274,14 @@ END_TEST
  * each namespace is 1, so two sockets of different namespaces can share a
  * cookie; values follow the order of the requests, not of the sockets.
  */
-TU_NAMED(gen_netns_419, "cookie/gen/per-netns", "cookie/gen", 0)
+TU_NAMED(gen_netns_netns, "cookie/gen/per-netns", "cookie/gen",
+    TU_EVERY_PROFILE)
 {
 	struct fx fx;
 	int ns1, p1, a, b, x, y;
 
-	fx_init(&fx, TU_P_419);
+	TU_UNLESS(tu_prof(_i)->cookie_gen == RP_COOKIE_PER_NETNS);
+	fx_init(&fx, _i);
 	ns1 = rp_netns_new(fx.st);
 	ck_assert_int_gt(ns1, 0);
 	p1 = rp_proc_new(fx.st, (unsigned)ns1, 0, RP_CAP_ALL);
@@ -283,7 +294,7 @@ TU_NAMED(gen_netns_419, "cookie/gen/per-netns", "cookie/gen", 0)
 	ck_assert_uint_eq(so_cookie(fx.st, (unsigned)p1, y), 1);
 	ck_assert_uint_eq(so_cookie(fx.st, (unsigned)p1, x), 2);
 	ck_assert_uint_eq(so_cookie(fx.st, 0, a), 2);
-	/* the simulated CPU plays no part in 4.19 */
+	/* the simulated CPU plays no part in a per-netns counter */
 	rp_state_set_cpu(fx.st, 3);
 	ck_assert_uint_eq(so_cookie(fx.st, 0, plain_sock(fx.st, 0)), 3);
 	rp_state_set_cpu(fx.st, 0);
@@ -298,7 +309,7 @@ END_TEST
  * R-COOK-3: the counter never goes back: a socket freed with cookie n
  * does not give n to the next socket.
  */
-TU_NAMED(gen_no_reuse_419, "cookie/gen/no-reuse", "cookie/gen", TU_NPROFILES)
+TU_NAMED(gen_no_reuse, "cookie/gen/no-reuse", "cookie/gen", TU_EVERY_PROFILE)
 {
 	struct fx fx;
 	int a;
@@ -314,16 +325,18 @@ TU_NAMED(gen_no_reuse_419, "cookie/gen/no-reuse", "cookie/gen", TU_NPROFILES)
 END_TEST
 
 /*
- * R-COOK-4 R-NS-2: 6.18 per-CPU batches from one global counter.  CPU 0
+ * R-COOK-4 R-NS-2: per-CPU batches from one global counter.  CPU 0
  * takes [1..4096], CPU 1 asking next gets 4097, CPU 2 then 8193; each CPU
  * continues in its batch; a namespace makes no difference.
  */
-TU_NAMED(gen_percpu_618, "cookie/gen/per-cpu", "cookie/gen", 0)
+TU_NAMED(gen_percpu, "cookie/gen/per-cpu", "cookie/gen",
+    TU_EVERY_PROFILE)
 {
 	struct fx fx;
 	int ns1, p1;
 
-	fx_init(&fx, TU_P_618);
+	TU_UNLESS(tu_prof(_i)->cookie_gen == RP_COOKIE_PERCPU);
+	fx_init(&fx, _i);
 	ns1 = rp_netns_new(fx.st);
 	p1 = rp_proc_new(fx.st, (unsigned)ns1, 0, RP_CAP_ALL);
 	ck_assert_int_gt(p1, 0);
@@ -357,12 +370,14 @@ END_TEST
  * On a single CPU the refill is seamless: 4096 is followed by 4097 when no
  * other CPU took a batch in between.
  */
-TU_NAMED(gen_batch_refill_618, "cookie/gen/batch-refill", "cookie/gen", 0)
+TU_NAMED(gen_batch_refill, "cookie/gen/batch-refill", "cookie/gen",
+    TU_EVERY_PROFILE)
 {
 	struct fx fx;
 	uint64_t want;
 
-	fx_init(&fx, TU_P_618);
+	TU_UNLESS(tu_prof(_i)->cookie_gen == RP_COOKIE_PERCPU);
+	fx_init(&fx, _i);
 	ck_assert_uint_eq(so_cookie(fx.st, 0, plain_sock(fx.st, 0)), 1);
 	rp_state_set_cpu(fx.st, 1);
 	ck_assert_uint_eq(so_cookie(fx.st, 0, plain_sock(fx.st, 0)), 4097);
@@ -383,11 +398,13 @@ TU_NAMED(gen_batch_refill_618, "cookie/gen/batch-refill", "cookie/gen", 0)
 END_TEST
 
 /* R-COOK-4: one CPU alone counts 1, 2, ... across the batch boundary. */
-TU_NAMED(gen_batch_single_cpu_618, "cookie/gen/batch-single-cpu", "cookie/gen", 0)
+TU_NAMED(gen_batch_single_cpu, "cookie/gen/batch-single-cpu", "cookie/gen",
+    TU_EVERY_PROFILE)
 {
 	struct fx fx;
 
-	fx_init(&fx, TU_P_618);
+	TU_UNLESS(tu_prof(_i)->cookie_gen == RP_COOKIE_PERCPU);
+	fx_init(&fx, _i);
 	for (uint64_t want = 1; want <= 4096 + 2; want++) {
 		int fd = plain_sock(fx.st, 0);
 
@@ -404,7 +421,7 @@ END_TEST
  * never race: both get the one value and no value is burnt (the next
  * socket gets the next number).
  */
-TU_NAMED(gen_no_gap, "cookie/gen/no-gap", "cookie/gen", TU_NPROFILES)
+TU_NAMED(gen_no_gap, "cookie/gen/no-gap", "cookie/gen", TU_EVERY_PROFILE)
 {
 	struct fx fx;
 	int a, b, map;
@@ -427,10 +444,10 @@ END_TEST
 
 /*
  * R-COOK-1 R-NS-2 R-INV-11: many sockets over two namespaces (and, in
- * 6.18, several CPUs): all cookies non-zero, distinct per namespace in
- * 4.19 and distinct overall in 6.18.
+ * per-CPU batches, several CPUs): all cookies non-zero, distinct per
+ * namespace with a per-netns counter and distinct overall otherwise.
  */
-TU_NAMED(gen_unique, "cookie/gen/unique", "cookie/gen", TU_NPROFILES)
+TU_NAMED(gen_unique, "cookie/gen/unique", "cookie/gen", TU_EVERY_PROFILE)
 {
 	struct fx fx;
 	enum { N = 300 };
@@ -451,13 +468,13 @@ TU_NAMED(gen_unique, "cookie/gen/unique", "cookie/gen", TU_NPROFILES)
 	}
 	for (int i = 0; i < N; i++)
 		for (int j = 0; j < i; j++) {
-			if (fx.p == TU_P_419 && ns[i] != ns[j])
+			if (per_netns(&fx) && ns[i] != ns[j])
 				continue;
 			ck_assert_msg(cookie[i] != cookie[j], "sockets %d and "
 			    "%d share cookie %" G_GUINT64_FORMAT, j, i,
 			    cookie[i]);
 		}
-	if (fx.p == TU_P_419)	/* both namespaces count 1 .. N/2 */
+	if (per_netns(&fx))	/* both namespaces count 1 .. N/2 */
 		ck_assert_uint_eq(cookie[0], cookie[1]);
 	tu_assert_invariants(fx.st);
 	fx_fini(&fx);
@@ -465,7 +482,7 @@ TU_NAMED(gen_unique, "cookie/gen/unique", "cookie/gen", TU_NPROFILES)
 END_TEST
 
 /* R-COOK-1: getsockopt(SO_COOKIE) on a bad fd or a non-socket fails. */
-TU_NAMED(gen_bad_fd, "cookie/gen/bad-fd", "cookie/gen", TU_NPROFILES)
+TU_NAMED(gen_bad_fd, "cookie/gen/bad-fd", "cookie/gen", TU_EVERY_PROFILE)
 {
 	struct fx fx;
 	uint64_t c = 7;

@@ -27,44 +27,12 @@
  * Helpers
  */
 
-static int
-sockarray(struct tu_fx *fx, uint32_t n)
-{
-	struct rp_map_attr a;
-	int fd;
+#define sockarray(fx, n) \
+	tu_map((fx)->st, 0, RP_MAP_REUSEPORT_SOCKARRAY, 8, (n), 0, -1)
 
-	rp_map_attr_init(&a, RP_MAP_REUSEPORT_SOCKARRAY, 8, n);
-	fd = rp_map_create(fx->st, 0, &a);
-	ck_assert_msg(fd >= 0, "sockarray: %d", fd);
-	return fd;
-}
-
-static unsigned
-sid(struct tu_fx *fx, unsigned proc, int fd)
-{
-	unsigned id = rp_fd_sock(fx->st, proc, fd);
-
-	ck_assert_uint_ne(id, 0);
-	return id;
-}
-
-static struct rp_sock_info
-sinfo(struct tu_fx *fx, unsigned id)
-{
-	struct rp_sock_info in;
-
-	ck_assert_int_eq(rp_sock_info(fx->st, id, &in), 0);
-	return in;
-}
-
-static struct rp_group_info
-ginfo(struct tu_fx *fx, unsigned g)
-{
-	struct rp_group_info gi;
-
-	ck_assert_int_eq(rp_group_info(fx->st, g, &gi), 0);
-	return gi;
-}
+#define sid(fx, proc, fd)	tu_sock_id((fx)->st, (proc), (fd))
+#define sinfo(fx, id)		tu_sock_info((fx)->st, (id))
+#define ginfo(fx, g)		tu_group_info((fx)->st, (g))
 
 static void
 insert(struct tu_fx *fx, int map, uint32_t key, int fd)
@@ -751,8 +719,7 @@ TU_NAMED(foreign_table, "detach/foreign/table", "detach/foreign", (int)G_N_ELEME
 	if (c->group_has_id)
 		ck_assert_uint_eq(rp_map_slot(st, rp_fd_map(st, 0, map), 0),
 		    rp_fd_sock(st, 0, mate));
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 

@@ -108,8 +108,7 @@ run(int prof, const struct rp_insn *p, size_t n, struct result *r)
 	struct result g;
 
 	run_on(st, p, n, r);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 
 	st = rp_state_new(tu_profile(prof));
 	rp_state_set_bpf_observer(st, &obs, NULL);
@@ -939,8 +938,7 @@ TU_NAMED(switches_by_profile, "ebpf/switches/by-profile", "ebpf/load",
 		}
 		result_clear(&r);
 	}
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -1012,8 +1010,7 @@ TU_LOOP(load_checks, "ebpf/load", TU_NPROFILES)
 		ck_assert_int_eq(rp_close(st, 0, pfd), 0);
 		ck_assert_int_eq(rp_map_info(st, id, &mi), -ENOENT);
 	}
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -1066,8 +1063,7 @@ rfx_init(struct rfx *f, int prof, int type, int n)
 static void
 rfx_done(struct rfx *f)
 {
-	tu_assert_invariants(f->st);
-	rp_state_free(f->st);
+	tu_state_done(f->st);
 }
 
 /* Load p as an SK_REUSEPORT program and attach it to the group; the
@@ -2271,8 +2267,7 @@ TU_LOOP(vmap_create, "ebpf/valmap", TU_NPROFILES)
 	ck_assert_int_eq(rp_proc_new(st, 0, 1000, 0), 1);
 	rp_map_attr_init(&a, RP_MAP_ARRAY, 8, 4);
 	ck_assert_int_eq(rp_map_create(st, 1, &a), _i == 0 ? 3 : -EPERM);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -2346,8 +2341,7 @@ TU_LOOP(vmap_hash, "ebpf/valmap", TU_NPROFILES)
 	ck_assert_int_eq(rp_map_lookup_elem(st, 0, m, &k1, &got, 0), -ENOENT);
 	/* the integer API wants 4-byte keys */
 	ck_assert_int_eq(rp_map_delete(st, 0, m, 1), -EINVAL);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 

@@ -93,8 +93,7 @@ fx_init(struct fx *f, int prof, int family)
 static void
 fx_done(struct fx *f)
 {
-	tu_assert_invariants(f->st);
-	rp_state_free(f->st);
+	tu_state_done(f->st);
 }
 
 struct outcome {
@@ -750,8 +749,7 @@ TU_LOOP(skb_sweep, "ebpf_paths", TU_NPROFILES)
 			}
 		}
 	}
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -1263,8 +1261,7 @@ TU_LOOP(ldabs_checks, "ebpf_paths", TU_NPROFILES)
 		    g_str_has_prefix(why, "R-EBPF-")), "%zu: %s", i, why);
 		ck_assert_int_eq(rp_close(st, 0, fd), 0);
 	}
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -1459,8 +1456,7 @@ migrate_once(bool observe)
 	ck_assert_int_eq(rp_sock_info(st, rp_fd_sock(st, 0,
 	    si.accept_queue > 0 ? b : a), &si), 0);
 	g_string_append_printf(t, "moved: %u\n", si.accept_queue);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 	return t;
 }
 

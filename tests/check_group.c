@@ -64,14 +64,7 @@ group_of(struct rp_state *st, int fd)
 	return sinfo_fd(st, fd).group;
 }
 
-static struct rp_group_info
-ginfo(struct rp_state *st, unsigned group)
-{
-	struct rp_group_info gi;
-
-	ck_assert_int_eq(rp_group_info(st, group, &gi), 0);
-	return gi;
-}
+#define ginfo(st, group)	tu_group_info((st), (group))
 
 static bool
 group_gone(struct rp_state *st, unsigned group)
@@ -225,8 +218,7 @@ TU_LOOP(alloc_new, "group/alloc", 4 * TU_NPROFILES)
 	ck_assert_uint_eq(gi.prog, 0);
 	ck_assert(gi.has_id == is_618(prof));
 	ck_assert_uint_eq(gi.reuseport_id, 0);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -253,8 +245,7 @@ TU_LOOP(alloc_existing, "group/alloc", TU_NPROFILES)
 	ck_assert(ginfo(st, g).bind_inany);
 	ck_assert_uint_eq(ginfo(st, g).num_socks, 1);
 	ck_assert(ginfo(st, g).prog_is_cbpf);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -339,8 +330,7 @@ TU_LOOP(join_predicate, "group/join", (int)G_N_ELEMENTS(join_cases) * 2 * TU_NPR
 		ck_assert_uint_eq(ginfo(st, ga).num_socks, 2);
 		ck_assert_int_eq(sinfo_fd(st, b).group_pos, 1);
 	}
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -365,8 +355,7 @@ TU_LOOP(join_tcp_at_listen, "group/join", TU_NPROFILES)
 	ck_assert_int_eq(rp_bind(st, 0, c, &sa), 0);
 	ck_assert_int_eq(rp_listen(st, 0, c, 1), 0);
 	ck_assert_uint_eq(group_of(st, c), 0);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -386,8 +375,7 @@ TU_LOOP(join_udp_at_bind, "group/join", TU_NPROFILES)
 	ck_assert_int_eq(rp_setsockopt_int(st, 0, c, RP_SO_REUSEPORT, 1), 0);
 	ck_assert(sinfo_fd(st, c).hashed);
 	ck_assert_uint_eq(group_of(st, c), 0);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -423,8 +411,7 @@ TU_LOOP(join_own_group_freed, "group/join", TU_NPROFILES)
 	(void)c;
 	(void)fds;
 	(void)hid;
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -445,8 +432,7 @@ TU_LOOP(join_busy, "group/join", TU_NPROFILES)
 	rp_state_quiesce(st);
 	assert_members(st, ga, fds, 2);
 	assert_members(st, gc, &c, 1);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -483,8 +469,7 @@ TU_LOOP(join_own_group_freed_wb, "group/join", TU_NPROFILES)
 		ck_assert_uint_eq(ginfo(st, group_of(st, c)).reuseport_id, hid);
 	}
 	ck_assert_int_eq(rp_close(st, 0, b), 0);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -529,8 +514,7 @@ TU_LOOP(detach_swap_with_last, "group/detach", 2 * TU_NPROFILES)
 	ck_assert_int_eq(rp_close(st, 0, fds[0]), 0);
 	want[0] = fds[2];
 	assert_members(st, g, want, 2);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -557,8 +541,7 @@ TU_LOOP(detach_last_socket, "group/detach", TU_NPROFILES)
 		ck_assert_uint_eq(id, 0);
 		ck_assert_uint_eq(ginfo(st, group_of(st, c)).reuseport_id, id);
 	}
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -606,8 +589,7 @@ TU_CASE(id_lazy_419, "group/id")
 	ck_assert_uint_eq(ginfo(st, group_of(st, c)).reuseport_id, 1);
 	for (int i = 199; i >= 0; i--)
 		rp_close(st, 0, more[i]);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -633,8 +615,7 @@ TU_CASE(id_from_creation_618, "group/id")
 	ck_assert_uint_eq(ginfo(st, group_of(st, x)).reuseport_id, 1);
 	ck_assert_uint_eq(ginfo(st, group_of(st, y)).reuseport_id, 3);
 	ck_assert_uint_eq(ginfo(st, group_of(st, z)).reuseport_id, 5);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -781,8 +762,7 @@ TU_LOOP(grace_under_reader, "group/rcu", TU_NPROFILES)
 	ck_assert_msg(v == NULL, "after the reader: %s", v);
 	ck_assert_uint_eq(tu_count(ev, RP_EV_SOCK_FREE, lone_sock), 1);
 	ck_assert_uint_eq(tu_count(ev, RP_EV_SOCK_FREE, first_sock), 1);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -875,8 +855,7 @@ TU_CASE(grow_moves_closed_section, "group/grow")
 	/* the moved closed sockets still leave at destruction */
 	ck_assert_int_eq(rp_close(st, 0, fds[0]), 0);
 	ck_assert_uint_eq(ginfo(st, g).num_closed_socks, 1);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -942,8 +921,7 @@ TU_LOOP(has_conns, "group/has-conns", TU_NPROFILES)
 	ck_assert_uint_eq(group_of(st, w2), gw);
 	ck_assert_uint_eq(ginfo(st, gw).num_socks, 1);
 	ck_assert(!ginfo(st, gw).has_conns);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -1014,8 +992,7 @@ TU_LOOP(closed_stop_listen, "group/closed", STOP_NCASES * TU_NPROFILES)
 	ck_assert_int_eq(rp_close(st, 0, a), 0);
 	ck_assert_uint_eq(ginfo(st, g).num_closed_socks, 0);
 	ck_assert_uint_eq(ginfo(st, g).num_socks, 1);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -1046,8 +1023,7 @@ TU_CASE(closed_mirror_swap, "group/closed")
 	ck_assert_int_eq(sinfo_fd(st, fds[1]).group_pos, top - 1);
 	ck_assert_uint_eq(rp_group_sock_at(st, g, top - 2), 0);
 	ck_assert_uint_eq(ginfo(st, g).num_closed_socks, 2);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -1081,8 +1057,7 @@ TU_CASE(resurrect_same_group, "group/resurrect")
 	ck_assert_uint_eq(ginfo(st, g).prog, prog);
 	ck_assert_int_eq(sinfo_fd(st, a).owner, RP_OWNER_NONE);
 	ck_assert_uint_eq(rp_map_slot(st, rp_fd_map(st, 0, map), 0), 0);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -1117,8 +1092,7 @@ TU_CASE(resurrect_new_group, "group/resurrect")
 	/* g's id 1 was returned before g2 took the lowest free one */
 	ck_assert(ginfo(st, g2).has_id);
 	ck_assert_uint_eq(sinfo_fd(st, a).group_pos, 0);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -1147,8 +1121,7 @@ TU_CASE(resurrect_by_attach, "group/resurrect")
 	ck_assert_uint_eq(ginfo(st, g).num_closed_socks, 0);
 	ck_assert_uint_eq(ginfo(st, g).num_socks, 1);
 	ck_assert_uint_eq(group_of(st, b), g);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -1176,8 +1149,7 @@ TU_CASE(resurrect_other_group, "group/resurrect")
 	want[1] = a;
 	assert_members(st, h, want, 2);
 	ck_assert(group_gone(st, g));
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -1209,8 +1181,7 @@ TU_CASE(resurrect_other_group_full, "group/resurrect")
 	ck_assert_int_eq(sinfo_fd(st, a).group_pos, RP_INIT_SOCKS);
 	ck_assert(!sinfo_fd(st, a).group_closed);
 	ck_assert(group_gone(st, g));
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -1236,8 +1207,7 @@ TU_CASE(resurrect_419, "group/resurrect")
 	ck_assert_int_eq(rp_listen(st, 0, c, 1), 0);
 	ck_assert_uint_ne(group_of(st, c), 0);
 	ck_assert_uint_eq(ginfo(st, group_of(st, c)).reuseport_id, 0);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -1380,8 +1350,7 @@ TU_LOOP(attach_errors, "group/attach", (int)G_N_ELEMENTS(att_cases) * TU_NPROFIL
 	} else {
 		ck_assert_uint_eq(group_of(st, fd), before);
 	}
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -1400,8 +1369,7 @@ TU_LOOP(attach_refused_frees, "group/attach", TU_NPROFILES)
 	ck_assert_int_eq(rp_attach_cbpf(st, 0, fd, &cb), -EINVAL);
 	ck_assert_uint_eq(st->progs->len, before + 1);
 	ck_assert_ptr_null(st->progs->pdata[before]);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -1420,8 +1388,7 @@ TU_LOOP(attach_ebpf_family, "group/attach", TU_NPROFILES)
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_ge(prog, 0);
 	ck_assert_int_eq(rp_attach_ebpf(st, 0, fd, prog), -RP_ENOTSUPP);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -1456,8 +1423,7 @@ TU_LOOP(attach_replace, "group/attach", TU_NPROFILES)
 	ug = group_of(st, u);
 	ck_assert_int_eq(rp_close(st, 0, u), 0);
 	ck_assert(group_gone(st, ug));
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -1477,8 +1443,7 @@ TU_CASE(detach_prog_419, "group/detach-prog")
 	ck_assert_int_eq(rp_detach_bpf(st, 0, a), -ENOPROTOOPT);
 	ck_assert_uint_ne(ginfo(st, group_of(st, a)).prog, 0);
 	ck_assert_int_eq(rp_detach_bpf(st, 0, u), -ENOPROTOOPT);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -1522,8 +1487,7 @@ TU_CASE(detach_prog_618, "group/detach-prog")
 	ck_assert_int_eq(d.how, RP_HOW_HASH);
 	ck_assert_int_eq(d.prog_ret, -1);
 	ck_assert_uint_eq(d.sock, rp_fd_sock(st, 0, a));
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -1572,8 +1536,7 @@ TU_CASE(incoming_cpu_closed, "group/incoming-cpu")
 	tu_assert_invariants(st);
 	ck_assert_int_eq(rp_setsockopt_int(st, 0, b, RP_SO_INCOMING_CPU, -1),
 	    0);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -1636,8 +1599,7 @@ TU_CASE(incoming_cpu_count, "group/incoming-cpu")
 	for (int i = 199; i >= 0; i--)
 		rp_close(st, 0, more[i]);
 	assert_cpu_count(st, g, 1);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 

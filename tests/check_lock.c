@@ -148,8 +148,7 @@ lfx_done(struct lfx *f)
 {
 	rp_state_set_sched(f->st, NULL, NULL);
 	assert_no_violation(f->st);
-	tu_assert_invariants(f->st);
-	rp_state_free(f->st);
+	tu_state_done(f->st);
 	g_array_unref(f->t.pts);
 }
 
@@ -174,8 +173,7 @@ TU_LOOP(order_ok, "lock/order", TU_NPROFILES)
 	rp_unlock(st);
 	ck_assert(!rp_lock_held(st));
 	assert_no_violation(st);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -198,8 +196,7 @@ TU_LOOP(order_inverted, "lock/order", TU_NPROFILES)
 	ck_assert_ptr_nonnull(strstr(v, "I12"));
 	ck_assert_ptr_nonnull(strstr(v, "reuseport_lock"));
 	ck_assert_ptr_null(rp_state_take_violation(st));
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -232,8 +229,7 @@ TU_LOOP(unlock_not_held, "lock/order", TU_NPROFILES)
 	rp_unlock(st);		/* the lock was cleared by the bad release */
 	g_free(rp_state_take_violation(st));
 	rp_state_set_thread(st, 0);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -260,8 +256,7 @@ TU_LOOP(self_deadlock, "lock/order", TU_NPROFILES)
 	/* cb_held counted twice; the second unlock balances it */
 	rp_cb_unlock(st, sk);
 	g_free(rp_state_take_violation(st));
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -298,8 +293,7 @@ TU_LOOP(owner_write_unlocked, "lock/order", TU_NPROFILES)
 	rp_owner_set(st, sk, RP_OWNER_NONE, NULL, 0);
 	rp_cb_unlock(st, sk);
 	assert_no_violation(st);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -325,8 +319,7 @@ TU_LOOP(held_between_steps, "lock/order", TU_NPROFILES)
 	ck_assert_ptr_nonnull(strstr(m3, "I13"));
 	rp_rcu_read_unlock(st);
 	assert_no_violation(st);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -350,8 +343,7 @@ TU_LOOP(rcu_sync_inside_reader, "lock/rcu", TU_NPROFILES)
 	/* reported as the caller's own section, not as another reader */
 	ck_assert_ptr_nonnull(strstr(v, "calls synchronize_rcu() inside"));
 	ck_assert(rp_rcu_idle(st));
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -508,8 +500,7 @@ TU_LOOP(lock_asserts, "lock/asserts", TU_NPROFILES)
 	rp_state_set_thread(st, 3);
 	rp_rcu_read_unlock(st);
 	rp_state_set_thread(st, 0);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -535,8 +526,7 @@ TU_LOOP(rcu_unbalanced, "lock/rcu", TU_NPROFILES)
 	rp_rcu_read_unlock(st);
 	rp_state_set_thread(st, 0);
 	ck_assert(rp_rcu_idle(st));
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -799,8 +789,7 @@ TU_LOOP(sched_blocked, "lock/sched", TU_NPROFILES)
 	rp_unlock(st);
 	rp_state_set_sched(st, NULL, NULL);
 	assert_no_violation(st);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -854,8 +843,7 @@ TU_LOOP(sched_sync_waits_for_reader, "lock/sched", TU_NPROFILES)
 	ck_assert(freed_flag);
 	rp_state_set_sched(st, NULL, NULL);
 	assert_no_violation(st);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 

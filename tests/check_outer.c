@@ -30,18 +30,8 @@
  * Helpers
  */
 
-static int
-sockarray(struct tu_fx *fx, uint32_t vs, uint32_t n, uint32_t flags)
-{
-	struct rp_map_attr a;
-	int fd;
-
-	rp_map_attr_init(&a, RP_MAP_REUSEPORT_SOCKARRAY, vs, n);
-	a.map_flags = flags;
-	fd = rp_map_create(fx->st, 0, &a);
-	ck_assert_msg(fd >= 0, "sockarray: %d", fd);
-	return fd;
-}
+#define sockarray(fx, vs, n, flags) \
+	tu_map((fx)->st, 0, RP_MAP_REUSEPORT_SOCKARRAY, (vs), (n), (flags), -1)
 
 static int
 outer(struct tu_fx *fx, uint32_t type, uint32_t n, int inner_fd)

@@ -70,8 +70,7 @@ TU_NAMED(find_state, "profile/find/state", "profile/find", NPROF)
 	ck_assert_ptr_eq(rp_state_profile(st), p);
 	/* R-CRE-0: the sysctl starts at the profile's default */
 	ck_assert_int_eq(st->unpriv_bpf_disabled, _i == P419 ? 0 : 2);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 

@@ -102,8 +102,7 @@ fx_init(struct fx *f, int prof, int type, int family, int n, bool in_map)
 static void
 fx_done(struct fx *f)
 {
-	tu_assert_invariants(f->st);
-	rp_state_free(f->st);
+	tu_state_done(f->st);
 	g_array_unref(f->evs);
 }
 
@@ -965,8 +964,7 @@ TU_LOOP(load_caps, "select/load", (int)G_N_ELEMENTS(cap_cases) * TU_NPROFILES)
 	else
 		ck_assert_msg(ret == want, "%s row %d: load = %d, want %d",
 		    c->rules, _i / TU_NPROFILES, ret, want);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -1109,8 +1107,7 @@ TU_LOOP(load_verifier, "select/load", (int)G_N_ELEMENTS(ver_cases) * TU_NPROFILE
 	else
 		ck_assert_msg(ret == want, "%s row %d: load = %d, want %d",
 		    c->rules, _i / TU_NPROFILES, ret, want);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -1147,8 +1144,7 @@ TU_LOOP(load_ctx_fields, "select/load", TU_NPROFILES)
 		ck_assert_msg(r2 == -EACCES, "4.19 program reading "
 		    "ctx->migrating_sk loads: %d", r2);
 	}
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -1602,8 +1598,7 @@ TU_CASE(cbpf_index_closed_edge, "select/cbpf")
 		ck_assert_uint_ne(d.sock, closed);
 		ck_assert_int_eq(d.how, RP_HOW_HASH);
 	}
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -1633,8 +1628,7 @@ TU_LOOP(verify_load_width, "select/verify", TU_NPROFILES)
 			    fd);
 		}
 	}
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 

@@ -51,14 +51,7 @@ sinfo_fd(struct rp_state *st, unsigned proc, int fd)
 	return in;
 }
 
-static struct rp_group_info
-ginfo(struct rp_state *st, unsigned group)
-{
-	struct rp_group_info gi;
-
-	ck_assert_int_eq(rp_group_info(st, group, &gi), 0);
-	return gi;
-}
+#define ginfo(st, group)	tu_group_info((st), (group))
 
 /* An address of family fam: 0 = wildcard, 1 = loopback, 2 = 127.0.0.2. */
 static struct rp_sockaddr
@@ -184,8 +177,7 @@ TU_LOOP(socket_errors, "sock/socket", (int)G_N_ELEMENTS(socket_cases) * TU_NPROF
 		ck_assert_msg(ret == c->want, "%s: socket(%d, %d, %d) = %d, "
 		    "want %d", c->rules, c->family, c->type, c->protocol, ret,
 		    c->want);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -288,8 +280,7 @@ TU_LOOP(socket_new_state, "sock/socket", TU_NPROFILES)
 	ck_assert_int_eq(in.owner, RP_OWNER_NONE);
 	ck_assert_uint_eq(in.cookie, 0);
 	ck_assert_int_eq(in.state, RP_TCP_CLOSE);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -319,8 +310,7 @@ TU_LOOP(socket_unix, "sock/socket", TU_NPROFILES)
 	ck_assert_int_eq(in.state, RP_TCP_LISTEN);
 	ck_assert_uint_eq(in.group, 0);
 	ck_assert(!in.hashed);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -345,8 +335,7 @@ TU_LOOP(setsockopt_reuseport, "sock/setsockopt", TU_NPROFILES)
 	ck_assert(sinfo_fd(st, 0, ufd).reuseport == !is_618(_i));
 	/* clearing it is never refused */
 	ck_assert_int_eq(rp_setsockopt_int(st, 0, ufd, RP_SO_REUSEPORT, 0), 0);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -360,8 +349,7 @@ TU_LOOP(setsockopt_reuseport_at_hash_time, "sock/setsockopt", TU_NPROFILES)
 	ck_assert_int_eq(rp_setsockopt_int(st, 0, fd, RP_SO_REUSEPORT, 0), 0);
 	ck_assert_int_eq(rp_listen(st, 0, fd, 1), 0);
 	ck_assert_uint_eq(sinfo_fd(st, 0, fd).group, 0);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -389,8 +377,7 @@ TU_LOOP(setsockopt_errors, "sock/setsockopt", TU_NPROFILES)
 	ck_assert_int_eq(rp_setsockopt_int(st, 0, v6, RP_IPV6_V6ONLY, 0),
 	    -EINVAL);
 	ck_assert(sinfo_fd(st, 0, v6).ipv6only);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -488,8 +475,7 @@ TU_LOOP(bind_conflicts, "sock/bind", (int)G_N_ELEMENTS(bind_cases) * 2 * TU_NPRO
 	ck_assert_msg(ret == c->want, "%s row %d (%s): bind = %d, want %d",
 	    c->rules, row, type == RP_SOCK_STREAM ? "tcp" : "udp", ret,
 	    c->want);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -500,8 +486,7 @@ TU_LOOP(bind_per_protocol, "sock/bind", TU_NPROFILES)
 
 	bound_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT, false);
 	bound_sock(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 1, PORT, false);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -519,8 +504,7 @@ TU_LOOP(bind_failure_leaves_unbound, "sock/bind", TU_NPROFILES)
 	sa.port = PORT + 1;
 	ck_assert_int_eq(rp_bind(st, 0, fd, &sa), 0);
 	ck_assert_uint_eq(tu_port(st, 0, fd), PORT + 1);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -547,8 +531,7 @@ TU_LOOP(bind_with_group, "sock/bind", TU_NPROFILES)
 	ck_assert_int_eq(rp_attach_cbpf(st, 0, fd2, &cb), 0);
 	sa.port = PORT + 1;
 	ck_assert_int_eq(rp_bind(st, 0, fd2, &sa), 0);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -585,8 +568,7 @@ TU_CASE(bind_closed_section, "sock/bind")
 	ck_assert_int_eq(rp_listen(st, 0, a, 1), 0);
 	ck_assert_uint_eq(sinfo_fd(st, 0, a).group, sinfo_fd(st, 0, c).group);
 	ck_assert_uint_eq(ginfo(st, g).num_closed_socks, 0);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -602,8 +584,7 @@ TU_LOOP(bind_twice, "sock/bind", TU_NPROFILES)
 	ck_assert_uint_eq(tu_port(st, 0, fd), PORT);
 	ck_assert_int_eq(rp_listen(st, 0, lfd, 1), 0);
 	ck_assert_int_eq(rp_bind(st, 0, lfd, &sa), -EINVAL);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -620,8 +601,7 @@ TU_LOOP(bind_privileged_port, "sock/bind", TU_NPROFILES)
 	ck_assert_int_eq(rp_bind(st, (unsigned)other, fd, &sa), -EACCES);
 	bound_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, 80, false);
 	ck_assert_int_eq(rp_bind(st, (unsigned)other, fd, &sa), -EACCES);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -645,8 +625,7 @@ TU_LOOP(bind_ephemeral, "sock/bind", TU_NPROFILES)
 	ck_assert_uint_ne(sinfo_fd(st, 0, b).group, 0);
 	ck_assert_uint_ne(sinfo_fd(st, 0, b).group, sinfo_fd(st, 0, a).group);
 	ck_assert_uint_ne(sinfo_fd(st, 0, b).group, sinfo_fd(st, 0, c).group);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -790,8 +769,7 @@ TU_LOOP(listen_disconnected_child, "sock/listen", 2 * TU_NPROFILES)
 	}
 	tu_assert_invariants(st);
 	ck_assert_int_eq(rp_close(st, 0, a), 0);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -809,8 +787,7 @@ TU_LOOP(bind_autobind_udp_connect, "sock/bind", TU_NPROFILES)
 	in = sinfo_fd(st, 0, fd);
 	ck_assert_uint_ge(in.local.port, 32768);
 	ck_assert(in.hashed);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -837,8 +814,7 @@ TU_LOOP(bind_address_errors, "sock/bind", TU_NPROFILES)
 	ck_assert_uint_eq(tu_port(st, 0, v4), 0);
 	ck_assert_uint_eq(tu_port(st, 0, v6), 0);
 	ck_assert_int_eq(rp_bind(st, 0, v4, &a4), 0);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -866,8 +842,7 @@ TU_LOOP(bind_devices, "sock/bind", TU_NPROFILES)
 	ck_assert_int_eq(rp_setsockopt_int(st, 0, fd[2], RP_SO_BINDTOIFINDEX,
 	    3), 0);
 	ck_assert_int_eq(rp_bind(st, 0, fd[2], &sa), 0);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -897,8 +872,7 @@ TU_LOOP(listen_autobind, "sock/listen", TU_NPROFILES)
 	ck_assert_uint_eq(in2.group, in.group);
 	ck_assert_uint_eq(in2.local.port, in.local.port);
 	ck_assert_uint_eq(ginfo(st, in.group).num_socks, 1);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -910,8 +884,7 @@ TU_LOOP(listen_udp, "sock/listen", TU_NPROFILES)
 
 	ck_assert_int_eq(rp_listen(st, 0, fd, 1), -EOPNOTSUPP);
 	ck_assert(sinfo_fd(st, 0, fd).hashed);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -929,8 +902,7 @@ TU_LOOP(accept_errors, "sock/accept", TU_NPROFILES)
 	ck_assert_int_eq(rp_accept(st, 0, fd), -EINVAL);
 	ck_assert_int_eq(rp_listen(st, 0, fd, 1), 0);
 	ck_assert_int_eq(rp_accept(st, 0, fd), -EAGAIN);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -959,8 +931,7 @@ TU_LOOP(accept_child, "sock/accept", TU_NPROFILES)
 	ck_assert_int_eq(rp_map_update(st, 0, map, 0, (uint64_t)cfd,
 	    RP_BPF_ANY), -EINVAL);
 	ck_assert_int_eq(rp_accept(st, 0, lfd), -EAGAIN);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -996,8 +967,7 @@ TU_LOOP(accept_child_owner, "sock/accept", TU_NPROFILES)
 	ck_assert_int_eq(rp_close(st, 0, cfd), 0);
 	ck_assert_uint_eq(rp_map_slot(st, rp_fd_map(st, 0, map), 2), lsk);
 	ck_assert_int_eq(sinfo_fd(st, 0, lfd).owner, RP_OWNER_SLOT);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -1035,8 +1005,7 @@ TU_LOOP(close_time_wait, "sock/accept", 2 * TU_NPROFILES)
 	nfd = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
 	ck_assert_int_eq(rp_bind(st, 0, nfd, &sa), which == 0 ? -EADDRINUSE :
 	    0);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -1054,8 +1023,7 @@ TU_LOOP(connect_refused_port, "sock/connect", TU_NPROFILES)
 	/* the ephemeral port it had was the model's first, 32768 (R-BIND-4) */
 	sa.port = 32768;
 	ck_assert_int_eq(rp_bind(st, 0, fd2, &sa), 0);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -1125,8 +1093,7 @@ TU_LOOP(shutdown_listener, "sock/shutdown", 4 * TU_NPROFILES)
 	ck_assert_uint_eq(in.group, sinfo_fd(st, 0, b).group);
 	ck_assert_int_eq(in.group_pos, 1);
 	ck_assert_int_eq(in.owner, RP_OWNER_NONE);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -1158,8 +1125,7 @@ TU_LOOP(shutdown_autobound_relisten, "sock/shutdown", TU_NPROFILES)
 	in = sinfo_fd(st, 0, fd);
 	ck_assert_int_eq(in.state, RP_TCP_LISTEN);
 	ck_assert_uint_ne(in.local.port, 0);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -1174,8 +1140,7 @@ TU_LOOP(shutdown_errors, "sock/shutdown", TU_NPROFILES)
 	ck_assert_int_eq(rp_shutdown(st, 0, fd, -1), -EINVAL);
 	ck_assert_int_eq(rp_shutdown(st, 0, fd, RP_SHUT_RDWR), -ENOTCONN);
 	ck_assert_uint_eq(tu_port(st, 0, fd), PORT);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -1207,8 +1172,7 @@ TU_LOOP(connect_unspec_udp, "sock/connect", TU_NPROFILES)
 	ck_assert_uint_eq(in.group, 0);
 	ck_assert_uint_eq(rp_map_slot(st, mid, 1), 0);
 	ck_assert_int_eq(in.owner, RP_OWNER_NONE);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -1224,8 +1188,7 @@ TU_LOOP(listen_connected, "sock/listen", TU_NPROFILES)
 	(void)lfd;
 	ck_assert_int_eq(rp_listen(st, 0, cfd, 1), -EINVAL);
 	ck_assert_int_eq(sinfo_fd(st, 0, cfd).state, RP_TCP_ESTABLISHED);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -1267,8 +1230,7 @@ TU_LOOP(connect_errors, "sock/connect", TU_NPROFILES)
 	/* a closed TCP socket: AF_UNSPEC changes nothing */
 	ck_assert_int_eq(rp_connect(st, 0, t6, &unspec), 0);
 	ck_assert_int_eq(sinfo_fd(st, 0, t6).state, RP_TCP_CLOSE);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -1295,8 +1257,7 @@ TU_LOOP(send_lookup_misses, "sock/connect", TU_NPROFILES)
 	d = send_to(st, 0, RP_IPPROTO_UDP, RP_AF_INET, PORT);
 	ck_assert_int_eq(d.outcome, RP_DELIVERED);
 	ck_assert_uint_eq(d.sock, rp_fd_sock(st, 0, any));
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -1402,8 +1363,7 @@ TU_LOOP(fd_pass, "sock/fd", TU_NPROFILES)
 	ck_assert_int_eq(rp_close(st, (unsigned)q, qa), 0);
 	ck_assert_uint_eq(rp_map_slot(st, mid, 0), 0);
 	ck_assert_int_eq(rp_sock_info(st, sk, &in), -ENOENT);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -1430,8 +1390,7 @@ TU_LOOP(cookie_getsockopt, "sock/cookie", TU_NPROFILES)
 	ck_assert_int_eq(rp_map_lookup(st, 0, map, 3, &v, 0), 0);
 	ck_assert_uint_eq(v, c1);
 	ck_assert_int_eq(rp_getsockopt_cookie(st, 0, map, &c2), -ENOTSOCK);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -1469,8 +1428,7 @@ TU_LOOP(netns_ports_and_groups, "sock/netns", TU_NPROFILES)
 	ck_assert_int_eq(rp_close(st, (unsigned)q, a1), 0);
 	d = send_to(st, (unsigned)ns, RP_IPPROTO_TCP, RP_AF_INET, PORT);
 	ck_assert_int_eq(d.outcome, RP_NO_SOCKET);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -1492,8 +1450,7 @@ TU_LOOP(netns_cookies, "sock/netns", TU_NPROFILES)
 		ck_assert_uint_ne(ca, cb);
 	else
 		ck_assert_uint_eq(ca, cb);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -1535,8 +1492,7 @@ TU_LOOP(netns_global_maps_and_ids, "sock/netns", TU_NPROFILES)
 		ck_assert_int_eq(rp_sysctl_set(st, 0,
 		    "net.ipv4.tcp_migrate_req", 1), -ENOENT);
 	}
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -1560,8 +1516,7 @@ TU_LOOP(bind_privileged_edge, "sock/bind", TU_NPROFILES)
 	ck_assert_int_eq(rp_bind(st, (unsigned)p, fd, &sa), -EACCES);
 	sa.port = 1024;
 	ck_assert_int_eq(rp_bind(st, (unsigned)p, fd, &sa), 0);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 

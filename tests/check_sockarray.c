@@ -88,8 +88,7 @@ fx_init(struct fx *fx, int p)
 static void
 fx_fini(struct fx *fx)
 {
-	tu_assert_invariants(fx->st);
-	rp_state_free(fx->st);
+	tu_state_done(fx->st);
 	g_array_unref(fx->ev);
 }
 
@@ -170,19 +169,9 @@ assert_rule(const struct fx *fx, const char *name, const char *rules,
 	g_free(r);
 }
 
-static int
-map_new(struct fx *fx, unsigned proc, uint32_t vs, uint32_t n,
-    uint32_t flags)
-{
-	struct rp_map_attr a;
-	int fd;
-
-	rp_map_attr_init(&a, RP_MAP_REUSEPORT_SOCKARRAY, vs, n);
-	a.map_flags = flags;
-	fd = rp_map_create(fx->st, proc, &a);
-	ck_assert_msg(fd >= 0, "map create: %d", fd);
-	return fd;
-}
+#define map_new(fx, proc, vs, n, flags) \
+	tu_map((fx)->st, (proc), RP_MAP_REUSEPORT_SOCKARRAY, (vs), (n), \
+	    (flags), -1)
 
 /* A member: SO_REUSEPORT socket bound to loopback:0 (TCP listening). */
 static int
@@ -202,33 +191,9 @@ raw_sock(struct fx *fx, unsigned proc, int family, int type, int protocol)
 	return fd;
 }
 
-static unsigned
-sock_id(struct fx *fx, unsigned proc, int fd)
-{
-	unsigned id = rp_fd_sock(fx->st, proc, fd);
-
-	ck_assert_uint_ne(id, 0);
-	return id;
-}
-
-static struct rp_sock_info
-sinfo(struct fx *fx, unsigned id)
-{
-	struct rp_sock_info in;
-
-	ck_assert_int_eq(rp_sock_info(fx->st, id, &in), 0);
-	return in;
-}
-
-static struct rp_map_info
-minfo(struct fx *fx, unsigned proc, int fd)
-{
-	struct rp_map_info in;
-
-	ck_assert_int_eq(rp_map_info(fx->st, rp_fd_map(fx->st, proc, fd),
-	    &in), 0);
-	return in;
-}
+#define sock_id(fx, proc, fd)	tu_sock_id((fx)->st, (proc), (fd))
+#define sinfo(fx, id)		tu_sock_info((fx)->st, (id))
+#define minfo(fx, proc, fd)	tu_map_info((fx)->st, (proc), (fd))
 
 static uint64_t
 cookie_of(struct fx *fx, unsigned proc, int fd)
@@ -2331,14 +2296,7 @@ TU_NAMED(update_replace, "sockarray/update/replace", "sockarray/update", TU_NPRO
 }
 END_TEST
 
-static struct rp_group_info
-ginfo(struct fx *fx, unsigned group)
-{
-	struct rp_group_info gi;
-
-	ck_assert_int_eq(rp_group_info(fx->st, group, &gi), 0);
-	return gi;
-}
+#define ginfo(fx, group)	tu_group_info((fx)->st, (group))
 
 /*
  * R-UPD-8 R-GRP-1 R-GRP-11 R-INV-9: 4.19 gives a group its id (>= 1) at the

@@ -23,18 +23,8 @@
  * Fixture (6.18 only)
  */
 
-static int
-map_new(struct tu_fx *fx, unsigned proc, uint32_t type, uint32_t vs,
-    uint32_t n)
-{
-	struct rp_map_attr a;
-	int fd;
-
-	rp_map_attr_init(&a, type, vs, n);
-	fd = rp_map_create(fx->st, proc, &a);
-	ck_assert_msg(fd >= 0, "map create: %d", fd);
-	return fd;
-}
+#define map_new(fx, proc, type, vs, n) \
+	tu_map((fx)->st, (proc), (type), (vs), (n), 0, -1)
 
 static int
 sock_new(struct tu_fx *fx, int family, int type, int protocol)

@@ -17,16 +17,10 @@
 #include <check.h>
 #include <glib.h>
 
-#include "rp.h"
+#include "rp-int.h"
 #include "testutil.h"
 
 #define PORT	40000
-
-static bool
-is_618(int prof)
-{
-	return prof == 1;
-}
 
 /* ---------------------------------------------------------------------
  * state/netns-proc
@@ -35,9 +29,9 @@ is_618(int prof)
 /* R-NS-4 (rp.h: processes live in a namespace that exists): a process in
  * an unknown netns is -ENOENT; caps and memlock of an unknown process are
  * -ESRCH; every socket or map call naming an unknown process is -ESRCH. */
-TU_LOOP(proc_unknown, "state/netns-proc", TU_NPROFILES)
+TU_LOOP(proc_unknown, "state/netns-proc", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_of(tu_prof(_i));
 	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, PORT);
 	struct rp_map_attr a;
 	struct rp_prog_attr pa = { .prog_type = RP_PROG_SK_REUSEPORT,
@@ -74,16 +68,15 @@ TU_LOOP(proc_unknown, "state/netns-proc", TU_NPROFILES)
 	ck_assert_int_eq(rp_fd_pass(st, 0, 3, 9), -ESRCH);
 	ck_assert_int_eq(rp_close(st, 9, 3), -ESRCH);
 	ck_assert_uint_eq(rp_fd_sock(st, 9, 3), 0);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
 /* rp.h: the model holds at most 4096 namespaces and 4096 processes; one
  * more is -ENOSPC and changes nothing. */
-TU_LOOP(proc_limits, "state/netns-proc", TU_NPROFILES)
+TU_LOOP(proc_limits, "state/netns-proc", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_of(tu_prof(_i));
 	int n, last = 0;
 
 	while ((n = rp_netns_new(st)) > 0)
@@ -97,8 +90,7 @@ TU_LOOP(proc_limits, "state/netns-proc", TU_NPROFILES)
 	/* the last process works, in the last namespace */
 	n = rp_socket(st, 4095, RP_AF_INET, RP_SOCK_DGRAM, 0);
 	ck_assert_int_eq(n, 3);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -106,19 +98,20 @@ END_TEST
  * state/sysctl
  */
 
-/* R-NS-3 R-MIG-6: net.ipv4.tcp_migrate_req exists only in 6.18, per netns,
- * 0 or 1; kernel.unprivileged_bpf_disabled is 0..2 and 1 cannot be
- * cleared again (-EPERM); other names and unknown namespaces -ENOENT. */
-TU_LOOP(sysctl_values, "state/sysctl", TU_NPROFILES)
+/* R-NS-3 R-MIG-6: net.ipv4.tcp_migrate_req exists only where the profile
+ * says so (switch migrate_req_sysctl), per netns, 0 or 1;
+ * kernel.unprivileged_bpf_disabled is 0..2 and 1 cannot be cleared again
+ * (-EPERM); other names and unknown namespaces -ENOENT. */
+TU_LOOP(sysctl_values, "state/sysctl", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_of(tu_prof(_i));
 	const char *mig = "net.ipv4.tcp_migrate_req";
 	const char *unpriv = "kernel.unprivileged_bpf_disabled";
 
 	ck_assert_int_eq(rp_sysctl_set(st, 0, "net.core.somaxconn", 1),
 	    -ENOENT);
 	ck_assert_int_eq(rp_sysctl_set(st, 5, unpriv, 0), -ENOENT);
-	if (is_618(_i)) {
+	if (tu_prof(_i)->migrate_req_sysctl) {
 		ck_assert_int_eq(rp_sysctl_set(st, 0, mig, 2), -EINVAL);
 		ck_assert_int_eq(rp_sysctl_set(st, 0, mig, -1), -EINVAL);
 		ck_assert_int_eq(rp_sysctl_set(st, 0, mig, 1), 0);
@@ -143,9 +136,9 @@ END_TEST
 
 /* R-SOCK-8 R-SOCK-9: dup, pass and close of fds that are not open are
  * -EBADF; a closed fd number is handed out again (lowest free first). */
-TU_LOOP(fd_table, "state/fd", TU_NPROFILES)
+TU_LOOP(fd_table, "state/fd", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_of(tu_prof(_i));
 	int p1 = rp_proc_new(st, 0, 0, RP_CAP_ALL);
 	int a = rp_socket(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 0);
 	int b = rp_socket(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 0);
@@ -164,17 +157,16 @@ TU_LOOP(fd_table, "state/fd", TU_NPROFILES)
 	ck_assert_int_eq(rp_fd_pass(st, 0, b, (unsigned)p1), 3);
 	ck_assert_uint_eq(rp_fd_sock(st, (unsigned)p1, 3),
 	    rp_fd_sock(st, 0, b));
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
 /* R-UPD-0a R-LKP-1b (map calls), rp.h (socket calls): an fd of the wrong
  * kind is -EINVAL for map commands and -ENOTSOCK for socket calls; the
  * fd queries return 0 for the other kinds. */
-TU_LOOP(fd_wrong_kind, "state/fd", TU_NPROFILES)
+TU_LOOP(fd_wrong_kind, "state/fd", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_of(tu_prof(_i));
 	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, PORT);
 	struct rp_cbpf cb = { .k = 0 };
 	int map = tu_sockarray(st, 0, 8, 4);
@@ -217,9 +209,9 @@ END_TEST
 
 /* rp.h: ids stay valid after the object is freed, queries then return
  * -ENOENT (or 0); id 0 and ids never handed out behave the same. */
-TU_LOOP(query_unknown_ids, "state/query", TU_NPROFILES)
+TU_LOOP(query_unknown_ids, "state/query", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_of(tu_prof(_i));
 	struct rp_sock_info si;
 	struct rp_group_info gi;
 	struct rp_map_info mi;
@@ -259,9 +251,9 @@ END_TEST
 
 /* R-MIM-6: rp_map_slot() of an outer map names the inner map's id, and 0
  * for an empty or out-of-range key. */
-TU_LOOP(query_outer_slots, "state/query", TU_NPROFILES)
+TU_LOOP(query_outer_slots, "state/query", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_of(tu_prof(_i));
 	int inner = tu_sockarray(st, 0, 8, 4);
 	struct rp_map_attr a;
 	int out, hout;
@@ -286,8 +278,7 @@ TU_LOOP(query_outer_slots, "state/query", TU_NPROFILES)
 	ck_assert_uint_eq(rp_map_slot(st, oid, 2), 0);
 	ck_assert_uint_eq(rp_map_slot(st, hid, 9), iid);
 	ck_assert_uint_eq(rp_map_slot(st, hid, 1), 0);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 
@@ -334,9 +325,9 @@ count_log(const gchar *domain, GLogLevelFlags level, const gchar *msg,
 	    "no critical from: %s", #expr);				\
 } while (0)
 
-TU_LOOP(null_arguments, "state/null", TU_NPROFILES)
+TU_LOOP(null_arguments, "state/null", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_of(tu_prof(_i));
 	GLogFunc old = g_log_set_default_handler(count_log, NULL);
 	GLogLevelFlags fatal = g_log_set_always_fatal(G_LOG_FATAL_MASK);
 	int fd = rp_socket(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 0);
@@ -396,8 +387,7 @@ TU_LOOP(null_arguments, "state/null", TU_NPROFILES)
 	ck_assert_uint_eq(criticals, 31);
 	g_log_set_always_fatal(fatal);
 	g_log_set_default_handler(old, NULL);
-	tu_assert_invariants(st);
-	rp_state_free(st);
+	tu_state_done(st);
 }
 END_TEST
 

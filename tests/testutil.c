@@ -127,6 +127,25 @@ tu_profile(int i)
 	return rp_profile_find(tu_profile_names[i]);
 }
 
+int
+tu_nprofiles(void)
+{
+	int n = 0;
+
+	while (rp_profile_nth((size_t)n) != NULL)
+		n++;
+	return n;
+}
+
+const struct rp_profile *
+tu_prof(int i)
+{
+	const struct rp_profile *p = i >= 0 ? rp_profile_nth((size_t)i) : NULL;
+
+	g_assert(p != NULL);
+	return p;
+}
+
 /* ---------------------------------------------------------------------
  * Events
  */
@@ -181,12 +200,25 @@ tu_count(const GArray *ev, enum rp_event_kind k, unsigned sock)
 }
 
 struct rp_state *
-tu_state_new(int p)
+tu_state_of(const struct rp_profile *prof)
 {
-	struct rp_state *st = rp_state_new(tu_profile(p));
+	struct rp_state *st = rp_state_new(prof);
 
 	ck_assert_ptr_nonnull(st);
 	return st;
+}
+
+void
+tu_state_done(struct rp_state *st)
+{
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+
+struct rp_state *
+tu_state_new(int p)
+{
+	return tu_state_of(tu_profile(p));
 }
 
 void
@@ -201,8 +233,7 @@ tu_fx_init(struct tu_fx *fx, int p)
 void
 tu_fx_fini(struct tu_fx *fx)
 {
-	tu_assert_invariants(fx->st);
-	rp_state_free(fx->st);
+	tu_state_done(fx->st);
 	g_array_unref(fx->ev);
 }
 
@@ -254,13 +285,59 @@ tu_port(struct rp_state *st, unsigned proc, int fd)
 int
 tu_sockarray(struct rp_state *st, unsigned proc, uint32_t vs, uint32_t n)
 {
+	return tu_map(st, proc, RP_MAP_REUSEPORT_SOCKARRAY, vs, n, 0, -1);
+}
+
+int
+tu_map(struct rp_state *st, unsigned proc, uint32_t type, uint32_t vs,
+    uint32_t n, uint32_t flags, int inner_fd)
+{
 	struct rp_map_attr a;
 	int fd;
 
-	rp_map_attr_init(&a, RP_MAP_REUSEPORT_SOCKARRAY, vs, n);
+	rp_map_attr_init(&a, type, vs, n);
+	a.map_flags = flags;
+	a.inner_map_fd = inner_fd;
 	fd = rp_map_create(st, proc, &a);
-	ck_assert_int_ge(fd, 0);
+	ck_assert_msg(fd >= 0, "map type %u (value size %u, %u entries, "
+	    "flags %#x): %d", type, vs, n, flags, fd);
 	return fd;
+}
+
+unsigned
+tu_sock_id(struct rp_state *st, unsigned proc, int fd)
+{
+	unsigned id = rp_fd_sock(st, proc, fd);
+
+	ck_assert_msg(id != 0, "fd %d of process %u is no socket", fd, proc);
+	return id;
+}
+
+struct rp_sock_info
+tu_sock_info(struct rp_state *st, unsigned id)
+{
+	struct rp_sock_info in;
+
+	ck_assert_int_eq(rp_sock_info(st, id, &in), 0);
+	return in;
+}
+
+struct rp_group_info
+tu_group_info(struct rp_state *st, unsigned group)
+{
+	struct rp_group_info gi;
+
+	ck_assert_int_eq(rp_group_info(st, group, &gi), 0);
+	return gi;
+}
+
+struct rp_map_info
+tu_map_info(struct rp_state *st, unsigned proc, int fd)
+{
+	struct rp_map_info in;
+
+	ck_assert_int_eq(rp_map_info(st, rp_fd_map(st, proc, fd), &in), 0);
+	return in;
 }
 
 /*

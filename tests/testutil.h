@@ -65,8 +65,34 @@ int	tu_main(const char *suite);
 	}
 
 /*
+ * Every profile: the model's own table (rp_profile_nth()), one loop index
+ * a row.  TU_NAMED(fn, NAME, TCASE, TU_EVERY_PROFILE) runs the test once
+ * per row with _i the row; tu_prof(_i) is the row.  Expectations are
+ * written per switch of the row (struct rp_profile, rp-int.h), never per
+ * row name, so that a new row needs no test edit.  A test about one value
+ * of a switch returns early on the rows that have another (TU_UNLESS).
+ */
+int	tu_nprofiles(void);
+#define TU_EVERY_PROFILE	tu_nprofiles()
+/* Row i of the table (asserted to exist). */
+const struct rp_profile *tu_prof(int i);
+/* A new state of profile prof (never NULL). */
+struct rp_state *tu_state_of(const struct rp_profile *prof);
+/* The end of a test's state: asserts the invariants (tu_assert_invariants())
+ * and frees it. */
+void	tu_state_done(struct rp_state *st);
+/* A table t of cases run under every profile: TU_BY_PROFILE(t) loops,
+ * loop _i is case TU_CASE_OF(_i) of t under row TU_ROW_OF(_i). */
+#define TU_BY_PROFILE(t)	((int)G_N_ELEMENTS(t) * tu_nprofiles())
+#define TU_CASE_OF(i)		((i) / tu_nprofiles())
+#define TU_ROW_OF(i)		((i) % tu_nprofiles())
+/* The test is about rows where cond holds: done on the others. */
+#define TU_UNLESS(cond)	do { if (!(cond)) return; } while (0)
+
+/*
  * One profile per loop index: 0 = "4.19", 1 = "6.18", the profiles the
- * two-column tables (want[TU_NPROFILES]) were measured on.
+ * two-column tables (want[TU_NPROFILES]) were measured on.  Being replaced
+ * by the loops over every profile above.
  */
 const struct rp_profile *tu_profile(int i);
 #define TU_NPROFILES	2
@@ -133,6 +159,16 @@ uint16_t tu_port(struct rp_state *st, unsigned proc, int fd);
 /* A sockarray of value_size vs and n entries in process proc. */
 int	tu_sockarray(struct rp_state *st, unsigned proc, uint32_t vs,
 	    uint32_t n);
+/* A map of type, value_size vs, n entries, map_flags flags and (outer
+ * maps; else -1) inner map inner_fd in process proc; asserts it is made. */
+int	tu_map(struct rp_state *st, unsigned proc, uint32_t type, uint32_t vs,
+	    uint32_t n, uint32_t flags, int inner_fd);
+/* What the model says of an object (asserted to exist): the socket id
+ * behind fd, a socket, a group, the map behind fd. */
+unsigned tu_sock_id(struct rp_state *st, unsigned proc, int fd);
+struct rp_sock_info tu_sock_info(struct rp_state *st, unsigned id);
+struct rp_group_info tu_group_info(struct rp_state *st, unsigned group);
+struct rp_map_info tu_map_info(struct rp_state *st, unsigned proc, int fd);
 /* Asserts rp_check() passes, printing its message otherwise; checks
  * rp_check_step() as tu_check_both() does on the way. */
 void	tu_assert_invariants(const struct rp_state *st);

@@ -21,6 +21,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "core/bpfobj.h"
@@ -1577,8 +1578,21 @@ verb_next_key(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 	return value(r, ret, SIM_V_NUM, next);
 }
 
+/*
+ * The backend operation at offset op of SimBackendOps (OP(name)).  Read
+ * only when running: while checking there is no backend (x->ops NULL).
+ */
+#define OP(name)	offsetof(SimBackendOps, name)
+#define OP_AT(x, type, op) \
+	(*(const type *)(const void *)((const char *)(x)->ops + (op)))
+
+typedef int (*MapCall)(SimBackend *b, unsigned proc, int fd);
+typedef int (*NetnsCall)(SimBackend *b, unsigned netns);
+
+/* A verb on a whole map (its one argument) that answers a status. */
 static gboolean
-verb_freeze(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
+map_call(SimExec *x, const SimStmt *st, SimResult *r, GError **error,
+    size_t op)
 {
 	SimObj *m;
 
@@ -1586,7 +1600,14 @@ verb_freeze(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 		return FALSE;
 	if (sim_checking(x))
 		return TRUE;
-	return status(r, x->ops->map_freeze(x->be, proc_id(x), fd_of(x, m)));
+	return status(r, OP_AT(x, MapCall, op)(x->be, proc_id(x),
+	    fd_of(x, m)));
+}
+
+static gboolean
+verb_freeze(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
+{
+	return map_call(x, st, r, error, OP(map_freeze));
 }
 
 static gboolean
@@ -1612,14 +1633,7 @@ static gboolean
 verb_lookup_batch(SimExec *x, const SimStmt *st, SimResult *r,
     GError **error)
 {
-	SimObj *m;
-
-	if (!arg_map(x, st, 0, &m, error))
-		return FALSE;
-	if (sim_checking(x))
-		return TRUE;
-	return status(r, x->ops->map_lookup_batch(x->be, proc_id(x),
-	    fd_of(x, m)));
+	return map_call(x, st, r, error, OP(map_lookup_batch));
 }
 
 /* ---------------------------------------------------------------------
@@ -1694,9 +1708,11 @@ verb_send(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 	return TRUE;
 }
 
+/* A verb on the request sockets of a namespace (netns=NAME) that answers
+ * how many it handled. */
 static gboolean
-verb_ack_requests(SimExec *x, const SimStmt *st, SimResult *r,
-    GError **error)
+requests_call(SimExec *x, const SimStmt *st, SimResult *r, GError **error,
+    size_t op)
 {
 	unsigned netns;
 	int ret;
@@ -1705,8 +1721,15 @@ verb_ack_requests(SimExec *x, const SimStmt *st, SimResult *r,
 		return FALSE;
 	if (sim_checking(x))
 		return TRUE;
-	ret = x->ops->requests_ack(x->be, netns);
+	ret = OP_AT(x, NetnsCall, op)(x->be, netns);
 	return value(r, ret, SIM_V_NUM, ret < 0 ? 0 : (guint64)ret);
+}
+
+static gboolean
+verb_ack_requests(SimExec *x, const SimStmt *st, SimResult *r,
+    GError **error)
+{
+	return requests_call(x, st, r, error, OP(requests_ack));
 }
 
 /* settle: wait for the deferred frees (bpf_map_free_deferred()). */
@@ -1755,15 +1778,7 @@ static gboolean
 verb_synack_timer(SimExec *x, const SimStmt *st, SimResult *r,
     GError **error)
 {
-	unsigned netns;
-	int ret;
-
-	if (!kv_netns(x, st, &netns, error))
-		return FALSE;
-	if (sim_checking(x))
-		return TRUE;
-	ret = x->ops->requests_timer(x->be, netns);
-	return value(r, ret, SIM_V_NUM, ret < 0 ? 0 : (guint64)ret);
+	return requests_call(x, st, r, error, OP(requests_timer));
 }
 
 /* ---------------------------------------------------------------------
@@ -1812,6 +1827,15 @@ sock_group(SimExec *x, const SimObj *o, struct rp_group_info *g, SimValue *v)
 	return TRUE;
 }
 
+/* A property that is field `which` of a shared reader (the key unused). */
+#define PROP_OF(fn, reader, which)					\
+	static void							\
+	fn(SimExec *x, const SimObj *o, guint32 key, SimValue *v)	\
+	{								\
+		(void)key;						\
+		reader(x, o, (which), v);				\
+	}
+
 static void
 p_slot(SimExec *x, const SimObj *o, guint32 key, SimValue *v)
 {
@@ -1844,26 +1868,9 @@ p_map_num(SimExec *x, const SimObj *o, int which, SimValue *v)
 		    mi.map_flags);
 }
 
-static void
-p_used(SimExec *x, const SimObj *o, guint32 key, SimValue *v)
-{
-	(void)key;
-	p_map_num(x, o, 0, v);
-}
-
-static void
-p_memlock(SimExec *x, const SimObj *o, guint32 key, SimValue *v)
-{
-	(void)key;
-	p_map_num(x, o, 1, v);
-}
-
-static void
-p_flags(SimExec *x, const SimObj *o, guint32 key, SimValue *v)
-{
-	(void)key;
-	p_map_num(x, o, 2, v);
-}
+PROP_OF(p_used, p_map_num, 0)
+PROP_OF(p_memlock, p_map_num, 1)
+PROP_OF(p_flags, p_map_num, 2)
 
 static void
 p_in_map(SimExec *x, const SimObj *o, guint32 key, SimValue *v)
@@ -1917,33 +1924,10 @@ p_group_num(SimExec *x, const SimObj *o, int which, SimValue *v)
 	}
 }
 
-static void
-p_group_size(SimExec *x, const SimObj *o, guint32 key, SimValue *v)
-{
-	(void)key;
-	p_group_num(x, o, 0, v);
-}
-
-static void
-p_group_closed(SimExec *x, const SimObj *o, guint32 key, SimValue *v)
-{
-	(void)key;
-	p_group_num(x, o, 1, v);
-}
-
-static void
-p_group_max(SimExec *x, const SimObj *o, guint32 key, SimValue *v)
-{
-	(void)key;
-	p_group_num(x, o, 2, v);
-}
-
-static void
-p_group_id(SimExec *x, const SimObj *o, guint32 key, SimValue *v)
-{
-	(void)key;
-	p_group_num(x, o, 3, v);
-}
+PROP_OF(p_group_size, p_group_num, 0)
+PROP_OF(p_group_closed, p_group_num, 1)
+PROP_OF(p_group_max, p_group_num, 2)
+PROP_OF(p_group_id, p_group_num, 3)
 
 static void
 p_pos(SimExec *x, const SimObj *o, guint32 key, SimValue *v)

@@ -69,6 +69,21 @@ on_proc(KbProc *p, KbFn fn, KbJob *j)
 	return kb_worker_run(p->w, fn, j);
 }
 
+/*
+ * Run fn as process proc on the real fd behind its fd (j->fd): the shape
+ * of every call on one descriptor.  -ESRCH when there is no process proc.
+ */
+static int
+on_fd(SimBackend *b, unsigned proc, int fd, KbFn fn, KbJob *j)
+{
+	KbProc *p = kb_proc_get(b, proc);
+
+	if (p == NULL)
+		return -ESRCH;
+	j->fd = kb_fd_xlate(p, fd);
+	return on_proc(p, fn, j);
+}
+
 static int
 ret_errno(int r)
 {
@@ -1056,39 +1071,30 @@ kb_setsockopt(SimBackend *b, unsigned proc, int fd, enum rp_sockopt opt,
 static int
 kb_bind(SimBackend *b, unsigned proc, int fd, const struct rp_sockaddr *sa)
 {
-	KbProc *p = kb_proc_get(b, proc);
 	struct sockaddr_storage ss;
 	KbJob j = { .b = b, .in = &ss };
 
 	g_return_val_if_fail(sa != NULL, -EFAULT);
-	if (p == NULL)
-		return -ESRCH;
-	j.fd = kb_fd_xlate(p, fd);
 	j.len = kb_to_sockaddr(sa, &ss);
-	return on_proc(p, j_bind, &j);
+	return on_fd(b, proc, fd, j_bind, &j);
 }
 
 static int
 kb_listen(SimBackend *b, unsigned proc, int fd, int backlog)
 {
-	KbProc *p = kb_proc_get(b, proc);
 	KbJob j = { .b = b, .i1 = backlog };
 
-	if (p == NULL)
-		return -ESRCH;
-	j.fd = kb_fd_xlate(p, fd);
-	return on_proc(p, j_listen, &j);
+	return on_fd(b, proc, fd, j_listen, &j);
 }
 
 static int
 kb_connect(SimBackend *b, unsigned proc, int fd, const struct rp_sockaddr *sa)
 {
-	KbProc *p = kb_proc_get(b, proc);
 	struct sockaddr_storage ss;
 	KbJob j = { .b = b, .in = &ss };
 
 	g_return_val_if_fail(sa != NULL, -EFAULT);
-	if (p == NULL)
+	if (kb_proc_get(b, proc) == NULL)
 		return -ESRCH;
 	/* loopback only: nothing leaves the namespace, ever */
 	if ((sa->addr.family == AF_INET || sa->addr.family == AF_INET6) &&
@@ -1096,21 +1102,16 @@ kb_connect(SimBackend *b, unsigned proc, int fd, const struct rp_sockaddr *sa)
 		kb_note(b, "connect: only loopback destinations");
 		return -ENETUNREACH;
 	}
-	j.fd = kb_fd_xlate(p, fd);
 	j.len = kb_to_sockaddr(sa, &ss);
-	return on_proc(p, j_connect, &j);
+	return on_fd(b, proc, fd, j_connect, &j);
 }
 
 static int
 kb_shutdown(SimBackend *b, unsigned proc, int fd, int how)
 {
-	KbProc *p = kb_proc_get(b, proc);
 	KbJob j = { .b = b, .i1 = how };
 
-	if (p == NULL)
-		return -ESRCH;
-	j.fd = kb_fd_xlate(p, fd);
-	return on_proc(p, j_shutdown, &j);
+	return on_fd(b, proc, fd, j_shutdown, &j);
 }
 
 /*
@@ -1154,17 +1155,13 @@ kb_accept(SimBackend *b, unsigned proc, int fd)
 static int
 kb_get_cookie(SimBackend *b, unsigned proc, int fd, uint64_t *cookie)
 {
-	KbProc *p = kb_proc_get(b, proc);
 	uint64_t c = 0;
 	KbJob j = { .b = b, .i1 = SOL_SOCKET, .i2 = SO_COOKIE, .out = &c,
 	    .len = sizeof(c) };
 	int err;
 
 	g_return_val_if_fail(cookie != NULL, -EFAULT);
-	if (p == NULL)
-		return -ESRCH;
-	j.fd = kb_fd_xlate(p, fd);
-	err = on_proc(p, j_getsockopt, &j);
+	err = on_fd(b, proc, fd, j_getsockopt, &j);
 	if (err == 0)
 		*cookie = c;
 	return err < 0 ? err : 0;
@@ -1173,17 +1170,13 @@ kb_get_cookie(SimBackend *b, unsigned proc, int fd, uint64_t *cookie)
 static int
 kb_getsockname(SimBackend *b, unsigned proc, int fd, struct rp_sockaddr *sa)
 {
-	KbProc *p = kb_proc_get(b, proc);
 	struct sockaddr_storage ss;
 	KbJob j = { .b = b, .out = &ss };
 	int err;
 
 	g_return_val_if_fail(sa != NULL, -EFAULT);
-	if (p == NULL)
-		return -ESRCH;
 	memset(&ss, 0, sizeof(ss));
-	j.fd = kb_fd_xlate(p, fd);
-	err = on_proc(p, j_getsockname, &j);
+	err = on_fd(b, proc, fd, j_getsockname, &j);
 	if (err == 0)
 		kb_from_sockaddr(&ss, sa);
 	return err < 0 ? err : 0;
@@ -1205,7 +1198,6 @@ static int
 kb_attach_cbpf(SimBackend *b, unsigned proc, int fd,
     const struct rp_cbpf *cbpf)
 {
-	KbProc *p = kb_proc_get(b, proc);
 	g_autoptr(GArray) insns = g_array_new(FALSE, FALSE,
 	    sizeof(struct rp_sock_filter));
 	struct sock_fprog fprog;
@@ -1213,14 +1205,11 @@ kb_attach_cbpf(SimBackend *b, unsigned proc, int fd,
 	    .in = &fprog, .len = sizeof(fprog) };
 
 	g_return_val_if_fail(cbpf != NULL, -EFAULT);
-	if (p == NULL)
-		return -ESRCH;
 	bpfgen_cbpf(cbpf, insns);
 	memset(&fprog, 0, sizeof(fprog));	/* padding after len */
 	fprog.len = (unsigned short)insns->len;
 	fprog.filter = (struct sock_filter *)(void *)insns->data;
-	j.fd = kb_fd_xlate(p, fd);
-	return on_proc(p, j_setsockopt, &j);
+	return on_fd(b, proc, fd, j_setsockopt, &j);
 }
 
 static int
@@ -1259,15 +1248,11 @@ kb_attach_ebpf(SimBackend *b, unsigned proc, int fd, int progfd)
 static int
 kb_detach_bpf(SimBackend *b, unsigned proc, int fd)
 {
-	KbProc *p = kb_proc_get(b, proc);
 	int zero = 0;
 	KbJob j = { .b = b, .i1 = SOL_SOCKET, .i2 = SO_DETACH_REUSEPORT_BPF,
 	    .in = &zero, .len = sizeof(zero) };
 
-	if (p == NULL)
-		return -ESRCH;
-	j.fd = kb_fd_xlate(p, fd);
-	return on_proc(p, j_setsockopt, &j);
+	return on_fd(b, proc, fd, j_setsockopt, &j);
 }
 
 /* ---------------------------------------------------------------------
@@ -1352,26 +1337,48 @@ buf_new(uint32_t n)
 	return g_malloc0(MAX(n, 8u));
 }
 
+/*
+ * The set-up of every call on one element: the process proc (NULL: there
+ * is none), j->fd, the map's sizes, and zeroed buffers of the map's key
+ * size (*k, holding key and made j->key when key is not NULL) and, when v
+ * is not NULL, of its value size (*v, made j->value).
+ */
+static KbProc *
+map_job(SimBackend *b, unsigned proc, int fd, const uint32_t *key, KbJob *j,
+    struct bpf_map_info *info, uint8_t **k, uint8_t **v)
+{
+	KbProc *p = kb_proc_get(b, proc);
+
+	if (p == NULL)
+		return NULL;
+	j->fd = kb_fd_xlate(p, fd);
+	map_sizes(j->fd, info);
+	*k = buf_new(info->key_size);
+	if (key != NULL) {
+		memcpy(*k, key, sizeof(*key));
+		j->key = *k;
+	}
+	if (v != NULL) {
+		*v = buf_new(info->value_size);
+		j->value = *v;
+	}
+	return p;
+}
+
 static int
 kb_map_lookup(SimBackend *b, unsigned proc, int fd, uint32_t key,
     uint64_t *value, uint64_t flags)
 {
-	KbProc *p = kb_proc_get(b, proc);
+	KbProc *p;
 	struct bpf_map_info info;
 	KbJob j = { .b = b, .flags = flags };
 	g_autofree uint8_t *k = NULL, *v = NULL;
 	int err;
 
 	g_return_val_if_fail(value != NULL, -EFAULT);
+	p = map_job(b, proc, fd, &key, &j, &info, &k, &v);
 	if (p == NULL)
 		return -ESRCH;
-	j.fd = kb_fd_xlate(p, fd);
-	map_sizes(j.fd, &info);
-	k = buf_new(info.key_size);
-	v = buf_new(info.value_size);
-	memcpy(k, &key, sizeof(key));
-	j.key = k;
-	j.value = v;
 	err = on_proc(p, j_map_lookup, &j);
 	if (err < 0)
 		return err;
@@ -1413,20 +1420,16 @@ static int
 kb_map_update(SimBackend *b, unsigned proc, int fd, uint32_t key,
     uint64_t value, uint64_t flags)
 {
-	KbProc *p = kb_proc_get(b, proc);
+	KbProc *p;
 	struct bpf_map_info info;
 	KbJob j = { .b = b, .flags = flags };
 	g_autofree uint8_t *k = NULL, *v = NULL;
 	uint64_t x;
 	int err;
 
+	p = map_job(b, proc, fd, &key, &j, &info, &k, &v);
 	if (p == NULL)
 		return -ESRCH;
-	j.fd = kb_fd_xlate(p, fd);
-	map_sizes(j.fd, &info);
-	k = buf_new(info.key_size);
-	v = buf_new(info.value_size);
-	memcpy(k, &key, sizeof(key));
 	x = value_xlate(p, value, info.value_size);
 	if (info.value_size == 4) {
 		uint32_t x32 = (uint32_t)x;
@@ -1435,8 +1438,6 @@ kb_map_update(SimBackend *b, unsigned proc, int fd, uint32_t key,
 	} else {
 		memcpy(v, &x, 8);
 	}
-	j.key = k;
-	j.value = v;
 	err = on_proc(p, j_map_update, &j);
 	if (err == 0 && info.type == BPF_MAP_TYPE_REUSEPORT_SOCKARRAY)
 		array_note(b, info.id, (int)x);
@@ -1446,18 +1447,14 @@ kb_map_update(SimBackend *b, unsigned proc, int fd, uint32_t key,
 static int
 kb_map_delete(SimBackend *b, unsigned proc, int fd, uint32_t key)
 {
-	KbProc *p = kb_proc_get(b, proc);
+	KbProc *p;
 	struct bpf_map_info info;
 	KbJob j = { .b = b };
 	g_autofree uint8_t *k = NULL;
 
+	p = map_job(b, proc, fd, &key, &j, &info, &k, NULL);
 	if (p == NULL)
 		return -ESRCH;
-	j.fd = kb_fd_xlate(p, fd);
-	map_sizes(j.fd, &info);
-	k = buf_new(info.key_size);
-	memcpy(k, &key, sizeof(key));
-	j.key = k;
 	return on_proc(p, j_map_delete, &j);
 }
 
@@ -1465,23 +1462,17 @@ static int
 kb_map_next_key(SimBackend *b, unsigned proc, int fd, const uint32_t *key,
     uint32_t *next)
 {
-	KbProc *p = kb_proc_get(b, proc);
+	KbProc *p;
 	struct bpf_map_info info;
 	KbJob j = { .b = b };
 	g_autofree uint8_t *k = NULL, *n = NULL;
 	int err;
 
 	g_return_val_if_fail(next != NULL, -EFAULT);
+	p = map_job(b, proc, fd, key, &j, &info, &k, NULL);
 	if (p == NULL)
 		return -ESRCH;
-	j.fd = kb_fd_xlate(p, fd);
-	map_sizes(j.fd, &info);
-	k = buf_new(info.key_size);
-	n = buf_new(info.key_size);
-	if (key != NULL) {
-		memcpy(k, key, sizeof(*key));
-		j.key = k;
-	}
+	n = buf_new(info.key_size);	/* the next key, not a value */
 	j.value = n;
 	err = on_proc(p, j_map_next_key, &j);
 	if (err == 0)
@@ -1492,35 +1483,25 @@ kb_map_next_key(SimBackend *b, unsigned proc, int fd, const uint32_t *key,
 static int
 kb_map_freeze(SimBackend *b, unsigned proc, int fd)
 {
-	KbProc *p = kb_proc_get(b, proc);
 	KbJob j = { .b = b };
 
-	if (p == NULL)
-		return -ESRCH;
-	j.fd = kb_fd_xlate(p, fd);
-	return on_proc(p, j_map_freeze, &j);
+	return on_fd(b, proc, fd, j_map_freeze, &j);
 }
 
 static int
 kb_map_lookup_and_delete(SimBackend *b, unsigned proc, int fd, uint32_t key,
     uint64_t *value)
 {
-	KbProc *p = kb_proc_get(b, proc);
+	KbProc *p;
 	struct bpf_map_info info;
 	KbJob j = { .b = b };
 	g_autofree uint8_t *k = NULL, *v = NULL;
 	int err;
 
 	g_return_val_if_fail(value != NULL, -EFAULT);
+	p = map_job(b, proc, fd, &key, &j, &info, &k, &v);
 	if (p == NULL)
 		return -ESRCH;
-	j.fd = kb_fd_xlate(p, fd);
-	map_sizes(j.fd, &info);
-	k = buf_new(info.key_size);
-	v = buf_new(info.value_size);
-	memcpy(k, &key, sizeof(key));
-	j.key = k;
-	j.value = v;
 	err = on_proc(p, j_map_lookup_and_delete, &j);
 	if (err == 0)
 		memcpy(value, v, info.value_size == 4 ? 4 : 8);
@@ -1530,21 +1511,17 @@ kb_map_lookup_and_delete(SimBackend *b, unsigned proc, int fd, uint32_t key,
 static int
 kb_map_lookup_batch(SimBackend *b, unsigned proc, int fd)
 {
-	KbProc *p = kb_proc_get(b, proc);
+	KbProc *p;
 	struct bpf_map_info info;
 	KbJob j = { .b = b };
 	g_autofree uint8_t *out = NULL, *k = NULL, *v = NULL;
 
+	p = map_job(b, proc, fd, NULL, &j, &info, &k, &v);
 	if (p == NULL)
 		return -ESRCH;
-	j.fd = kb_fd_xlate(p, fd);
-	map_sizes(j.fd, &info);
 	out = buf_new(info.key_size);
-	k = buf_new(info.key_size);
-	v = buf_new(info.value_size);
 	j.out = out;
-	j.key = k;
-	j.value = v;
+	j.key = k;	/* the batch's first key: zero */
 	return on_proc(p, j_map_lookup_batch, &j);
 }
 
