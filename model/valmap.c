@@ -115,6 +115,11 @@ rp_vmap_alloc_check(struct rp_state *st, const struct rp_map_attr *a)
 		allowed |= RP_BPF_F_RDONLY_PROG | RP_BPF_F_WRONLY_PROG;
 	if (hash)
 		allowed |= RP_BPF_F_NO_PREALLOC;
+	/* KERNEL: array_map_alloc_check(): BPF_F_MMAPABLE (5.5) on a plain
+	 * ARRAY, what libbpf asks for its global data maps */
+	if (a->map_type == RP_MAP_ARRAY && st->prof->bpf_version >=
+	    RP_KVER(5, 5))
+		allowed |= RP_BPF_F_MMAPABLE;
 	/* KERNEL: array_map_alloc_check(), htab_map_alloc_check() */
 	if ((a->map_flags & ~allowed) != 0 ||
 	    ((a->map_flags & RP_BPF_F_RDONLY_PROG) &&

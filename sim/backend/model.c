@@ -188,6 +188,13 @@ model_attach_cbpf(SimBackend *b, unsigned proc, int fd,
 }
 
 static int
+model_attach_cbpf_insns(SimBackend *b, unsigned proc, int fd,
+    const struct rp_sock_filter *insns, unsigned len)
+{
+	return rp_attach_cbpf_insns(b->st, proc, fd, insns, len);
+}
+
+static int
 model_attach_ebpf(SimBackend *b, unsigned proc, int fd, int progfd)
 {
 	return rp_attach_ebpf(b->st, proc, fd, progfd);
@@ -262,6 +269,83 @@ model_prog_migrate_set(SimBackend *b, unsigned proc, int progfd,
     uint64_t cookie, uint32_t key)
 {
 	return rp_prog_migrate_set(b->st, proc, progfd, cookie, key);
+}
+
+/* Close the maps made for obj before a failed load. */
+static void
+object_maps_close(SimBackend *b, unsigned proc, const int *reuse,
+    const int *map_fds, guint n)
+{
+	for (guint i = 0; i < n; i++)
+		if (reuse[i] < 0 && map_fds[i] >= 0)
+			(void)rp_close(b->st, proc, map_fds[i]);
+}
+
+/*
+ * As libbpf's bpf_object__load(): the object's maps are created (a data
+ * section's map gets its initial value, .rodata is frozen), the map
+ * indexes of the relocated instructions become fds, the program is
+ * loaded.  Not verified: rp_prog_load_insns() checks what loading needs.
+ */
+static int
+model_prog_load_object(SimBackend *b, unsigned proc, const SimBpfObj *obj,
+    const int *reuse, int *map_fds)
+{
+	g_autoptr(GArray) insns = g_array_copy(obj->insns);
+	struct rp_prog_insns_attr a = { obj->prog_type,
+	    obj->expected_attach_type, NULL, 0 };
+	const guint n = obj->maps->len;
+	static const uint32_t zero;
+	int fd = 0;
+
+	for (guint i = 0; i < n; i++)
+		map_fds[i] = reuse[i];
+	for (guint i = 0; i < n && fd >= 0; i++) {
+		const SimBpfObjMap *m = obj->maps->pdata[i];
+
+		if (reuse[i] >= 0)
+			continue;
+		if (m->outer) {
+			fd = -EINVAL;	/* the verb asks for reuse first */
+			break;
+		}
+		fd = rp_map_create(b->st, proc, &m->attr);
+		if (fd < 0)
+			break;
+		map_fds[i] = fd;
+		/* libbpf: bpf_object__populate_internal_map() */
+		if (m->init != NULL && m->init_size == m->attr.value_size)
+			fd = rp_map_update_elem(b->st, proc, fd, &zero, m->init,
+			    0) < 0 ? -EINVAL : fd;
+		if (fd >= 0 && m->freeze)
+			fd = rp_map_freeze(b->st, proc, map_fds[i]) < 0 ?
+			    -EINVAL : fd;
+	}
+	if (fd < 0) {
+		object_maps_close(b, proc, reuse, map_fds, n);
+		return fd;
+	}
+	for (guint i = 0; i < insns->len; i++) {
+		struct rp_insn *in = &g_array_index(insns, struct rp_insn, i);
+		guint idx;
+
+		if (in->code != 0x18 || i + 1 >= insns->len)	/* LD_IMM64 */
+			continue;
+		if (in->src_reg == SIM_PSEUDO_MAP_IDX ||
+		    in->src_reg == SIM_PSEUDO_MAP_IDX_VALUE) {
+			idx = (guint)in->imm;
+			/* an index past the maps: an fd no one has */
+			in->imm = idx < n ? map_fds[idx] : -1;
+			in->src_reg = in->src_reg == SIM_PSEUDO_MAP_IDX ? 1 : 2;
+		}
+		i++;
+	}
+	a.insns = (const struct rp_insn *)(void *)insns->data;
+	a.insn_cnt = insns->len;
+	fd = rp_prog_load_insns(b->st, proc, &a);
+	if (fd < 0)
+		object_maps_close(b, proc, reuse, map_fds, n);
+	return fd;
 }
 
 static int
@@ -394,6 +478,7 @@ const SimBackendOps sim_backend_model = {
 	.getsockname = model_getsockname,
 	.set_foreign_owner = model_set_foreign_owner,
 	.attach_cbpf = model_attach_cbpf,
+	.attach_cbpf_insns = model_attach_cbpf_insns,
 	.attach_ebpf = model_attach_ebpf,
 	.detach_bpf = model_detach_bpf,
 	.map_create = model_map_create,
@@ -406,6 +491,7 @@ const SimBackendOps sim_backend_model = {
 	.map_lookup_batch = model_map_lookup_batch,
 	.prog_load = model_prog_load,
 	.prog_migrate_set = model_prog_migrate_set,
+	.prog_load_object = model_prog_load_object,
 	.send = model_send,
 	.requests_ack = model_requests_ack,
 	.settle = model_settle,

@@ -40,6 +40,7 @@
 #include <glib.h>
 
 #include "rp.h"
+#include "core/bpfobj.h"
 
 G_BEGIN_DECLS
 
@@ -136,6 +137,9 @@ struct SimBackendOps {
 	int	(*set_foreign_owner)(SimBackend *b, unsigned proc, int fd);
 	int	(*attach_cbpf)(SimBackend *b, unsigned proc, int fd,
 		    const struct rp_cbpf *cbpf);
+	/* SO_ATTACH_REUSEPORT_CBPF with len classic instructions */
+	int	(*attach_cbpf_insns)(SimBackend *b, unsigned proc, int fd,
+		    const struct rp_sock_filter *insns, unsigned len);
 	int	(*attach_ebpf)(SimBackend *b, unsigned proc, int fd,
 		    int progfd);
 	int	(*detach_bpf)(SimBackend *b, unsigned proc, int fd);
@@ -161,6 +165,13 @@ struct SimBackendOps {
 		    const struct rp_prog_attr *attr);
 	int	(*prog_migrate_set)(SimBackend *b, unsigned proc, int progfd,
 		    uint64_t cookie, uint32_t key);
+	/* The program of a compiled object (core/bpfobj.h): the maps it
+	 * defines are created in index order, except map i when reuse[i]
+	 * >= 0 (an fd of proc bound instead), then the program is loaded.
+	 * map_fds[i] receives the fd of map i in proc (reuse[i] for a bound
+	 * one).  Returns the program fd, or -errno with no fd left open. */
+	int	(*prog_load_object)(SimBackend *b, unsigned proc,
+		    const SimBpfObj *obj, const int *reuse, int *map_fds);
 
 	/* traffic */
 	int	(*send)(SimBackend *b, unsigned netns,

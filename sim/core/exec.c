@@ -125,12 +125,20 @@ static gboolean
 check_args(const SimVerb *v, const SimStmt *st, GError **error)
 {
 	g_autoptr(GHashTable) keys = g_hash_table_new(g_str_hash, g_str_equal);
+	gboolean binding = FALSE;
 	guint i, npos = 0;
 
 	for (i = 0; i < st->args->len; i++) {
 		const SimToken *t = st->args->pdata[i];
 		const char *hint;
 
+		/* prog P object=F reuse MAP=M ...: the object's map names,
+		 * checked by the verb against the object */
+		if (t->kind != SIM_TOK_KV && strcmp(v->name, "prog") == 0 &&
+		    g_strcmp0(sim_token_word(t), "reuse") == 0)
+			binding = TRUE;
+		else if (binding && t->kind == SIM_TOK_KV)
+			continue;
 		if (t->kind != SIM_TOK_KV) {
 			if (++npos > v->max_args) {
 				sim_tok_error(error, t, "too many arguments "

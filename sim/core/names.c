@@ -195,13 +195,26 @@ sim_names_define(SimNames *n, SimObjKind kind, const SimToken *tok,
     GError **error)
 {
 	const char *w = sim_token_word(tok);
-	SimObj *old;
 
 	if (w == NULL || !sim_name_valid_str(SIM_NAME_OBJECT, w)) {
 		g_autofree char *d = sim_token_describe(tok);
 
 		sim_tok_error(error, tok, "expected a new name for %s, got %s",
 		    sim_obj_kind_name(kind), d);
+		return NULL;
+	}
+	return sim_names_define_str(n, kind, w, tok, error);
+}
+
+SimObj *
+sim_names_define_str(SimNames *n, SimObjKind kind, const char *w,
+    const SimToken *tok, GError **error)
+{
+	SimObj *old;
+
+	if (!sim_name_valid_str(SIM_NAME_OBJECT, w)) {
+		sim_tok_error(error, tok, "'%s' cannot name %s", w,
+		    sim_obj_kind_name(kind));
 		return NULL;
 	}
 	/* socket names compete with keywords in expectations (= empty) */

@@ -77,6 +77,10 @@ void		 sim_names_free(SimNames *n);
 SimObj		*sim_names_find(SimNames *n, SimNamespace ns, const char *name);
 SimObj		*sim_names_define(SimNames *n, SimObjKind kind,
 		    const SimToken *tok, GError **error);
+/* The same for a name made by a verb (P.MAP of prog object=), reported
+ * at tok. */
+SimObj		*sim_names_define_str(SimNames *n, SimObjKind kind,
+		    const char *name, const SimToken *tok, GError **error);
 gboolean	 sim_names_resolve(SimNames *n, const SimToken *tok,
 		    SimObjKind kinds, SimObj **out, GError **error);
 void		 sim_names_bind(SimNames *n, SimObj *o, unsigned proc, int fd,

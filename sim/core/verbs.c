@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "core/bpfobj.h"
+#include "core/cbpfasm.h"
 #include "core/contract.h"
 #include "core/error.h"
 #include "core/pass-int.h"
@@ -947,7 +949,8 @@ verb_attach(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 {
 	static const char *const how[] = { "cbpf", "prog", NULL };
 	struct rp_cbpf cbpf = { 0 };
-	const SimToken *t3 = pos_arg(st, 2);
+	const SimToken *t3 = pos_arg(st, 2), *t;
+	g_autoptr(GArray) code = NULL;
 	SimObj *s, *p = NULL;
 	guint which;
 
@@ -968,6 +971,24 @@ verb_attach(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 		}
 		if (!arg_obj(x, st, 2, SIM_OBJ_FILE, &p, error))
 			return FALSE;
+	} else if ((t = kv_arg(st, "code")) != NULL) {
+		/* attach S cbpf code="...": a classic program as text */
+		g_autoptr(GError) err = NULL;
+
+		if (t->kind != SIM_TOK_STRING) {
+			sim_tok_error(error, t, "code= takes a string of "
+			    "classic BPF instructions");
+			return FALSE;
+		}
+		if (st->args->len != 3) {
+			sim_tok_error(error, t, "'attach S cbpf code=\"...\"' "
+			    "takes nothing else");
+			return FALSE;
+		}
+		if ((code = sim_cbpf_assemble(t->bytes, &err)) == NULL) {
+			sim_tok_error(error, t, "code=: %s", err->message);
+			return FALSE;
+		}
 	} else {
 		static const char *const cb[] = { "payload", NULL };
 		guint dummy;
@@ -991,6 +1012,10 @@ verb_attach(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 	if (p != NULL)
 		return status(r, x->ops->attach_ebpf(x->be, proc_id(x),
 		    fd_of(x, s), fd_of(x, p)));
+	if (code != NULL)
+		return status(r, x->ops->attach_cbpf_insns(x->be, proc_id(x),
+		    fd_of(x, s), (const struct rp_sock_filter *)(void *)
+		    code->data, code->len));
 	return status(r, x->ops->attach_cbpf(x->be, proc_id(x), fd_of(x, s),
 	    &cbpf));
 }
@@ -1073,6 +1098,162 @@ kv_enum(const SimStmt *st, const char *key, const char *const *names,
 	return TRUE;
 }
 
+/* object=FILE: a path relative to the directory of the file that names
+ * it, as include's. */
+static char *
+object_path(const SimToken *t)
+{
+	const char *w = t->kind == SIM_TOK_STRING ? t->bytes :
+	    sim_token_word(t);
+	g_autofree char *dir = NULL;
+
+	if (w == NULL || w[0] == '\0')
+		return NULL;
+	if (g_path_is_absolute(w) || t->file == NULL)
+		return g_strdup(w);
+	dir = g_path_get_dirname(t->file);
+	return g_build_filename(dir, w, NULL);
+}
+
+/* The names the object's maps take: P.MAP, listed for messages. */
+static char *
+object_map_list(const SimBpfObj *obj)
+{
+	GString *s = g_string_new(NULL);
+
+	for (guint i = 0; i < obj->maps->len; i++)
+		g_string_append_printf(s, "%s%s", i > 0 ? " " : "",
+		    ((const SimBpfObjMap *)obj->maps->pdata[i])->name);
+	if (s->len == 0)
+		g_string_append(s, "none");
+	return g_string_free(s, FALSE);
+}
+
+/*
+ * prog P object=FILE [program=NAME|SECTION] [reuse MAP=M ...]: the
+ * program of a compiled object (core/bpfobj.h).  The object is opened
+ * when the scenario is checked, so a bad file is an input error at the
+ * object= token; the maps it defines become files P.MAP, except those
+ * bound to scenario maps with reuse.
+ */
+static gboolean
+verb_prog_object(SimExec *x, const SimStmt *st, SimObj *p, SimResult *r,
+    GError **error)
+{
+	const SimToken *ot = kv_arg(st, "object"), *pt = kv_arg(st,
+	    "program");
+	g_autoptr(SimBpfObj) obj = NULL;
+	g_autoptr(GError) err = NULL;
+	g_autofree char *path = object_path(ot);
+	g_autofree int *reuse = NULL, *fds = NULL;
+	g_autofree SimObj **mobj = NULL;
+	gboolean binding = FALSE;
+	guint k, n;
+	int fd;
+
+	if (path == NULL) {
+		sim_tok_error(error, ot, "object= needs a file name");
+		return FALSE;
+	}
+	for (k = 0; k < st->args->len; k++) {
+		const SimToken *t = st->args->pdata[k];
+
+		if (t->kind == SIM_TOK_KV && strcmp(t->name, "object") != 0 &&
+		    strcmp(t->name, "program") != 0 && !binding) {
+			sim_tok_error(error, t, "%s= does not go with object= "
+			    "(prog P object=FILE [program=NAME] [reuse MAP=M "
+			    "...])", t->name);
+			return FALSE;
+		}
+		if (t->kind != SIM_TOK_KV && k > 0 && (binding ||
+		    g_strcmp0(sim_token_word(t), "reuse") != 0)) {
+			sim_tok_error(error, t, "unexpected %s (prog P "
+			    "object=FILE [program=NAME] [reuse MAP=M ...])",
+			    t->text);
+			return FALSE;
+		}
+		if (t->kind != SIM_TOK_KV && k > 0)
+			binding = TRUE;
+	}
+	obj = sim_bpfobj_open(path, pt == NULL ? NULL : pt->kind ==
+	    SIM_TOK_STRING ? pt->bytes : sim_token_word(pt), &err);
+	if (obj == NULL) {
+		sim_tok_error(error, ot, "%s", err->message);
+		return FALSE;
+	}
+	n = obj->maps->len;
+	reuse = g_new(int, n + 1);
+	fds = g_new(int, n + 1);
+	mobj = g_new0(SimObj *, n + 1);
+	for (k = 0; k < n; k++)
+		reuse[k] = -1;
+	binding = FALSE;
+	for (k = 0; k < st->args->len; k++) {
+		const SimToken *t = st->args->pdata[k];
+		SimObj *m;
+		int i;
+
+		if (t->kind != SIM_TOK_KV && k > 0)
+			binding = TRUE;
+		if (!binding || t->kind != SIM_TOK_KV)
+			continue;
+		if ((i = sim_bpfobj_map_index(obj, t->name)) < 0) {
+			g_autofree char *l = object_map_list(obj);
+
+			sim_tok_error(error, t, "the object has no map '%s' "
+			    "(its maps: %s)", t->name, l);
+			return FALSE;
+		}
+		if (mobj[i] != NULL) {
+			sim_tok_error(error, t, "map '%s' is bound twice",
+			    t->name);
+			return FALSE;
+		}
+		if (!sim_names_resolve(x->names, t->value, SIM_OBJ_FILE, &m,
+		    error))
+			return FALSE;
+		mobj[i] = m;
+		reuse[i] = sim_checking(x) ? 0 : fd_of(x, m);
+	}
+	for (k = 0; k < n; k++) {
+		const SimBpfObjMap *om = obj->maps->pdata[k];
+		g_autofree char *name = NULL;
+
+		if (mobj[k] != NULL)
+			continue;
+		if (om->outer) {
+			sim_tok_error(error, ot, "map '%s' of the object is a "
+			    "map of maps: bind it to a scenario map with "
+			    "reuse %s=M", om->name, om->name);
+			return FALSE;
+		}
+		name = g_strdup_printf("%s.%s", p->name, om->name);
+		mobj[k] = sim_names_define_str(x->names, SIM_OBJ_MAP, name,
+		    ot, error);
+		if (mobj[k] == NULL)
+			return FALSE;
+		mobj[k]->map_type = om->attr.map_type;
+		mobj[k]->value_size = om->attr.value_size;
+		reuse[k] = -1;
+	}
+	if (sim_checking(x))
+		return TRUE;
+	fd = x->ops->prog_load_object(x->be, proc_id(x), obj, reuse, fds);
+	/* R-OBJ-3: only the kernel verifies */
+	if (fd >= 0 && strcmp(x->ops->name, "kernel") != 0)
+		g_ptr_array_add(x->notes, g_strdup_printf("%s:%u:%u: not "
+		    "verified: program %s of %s runs as compiled (diff or "
+		    "--backend kernel has the kernel's verifier judge it)",
+		    st->file, st->line, st->verb_col, obj->prog, obj->path));
+	if (fd >= 0) {
+		sim_obj_bind_fd(x, p, proc_id(x), fd);
+		for (k = 0; k < n; k++)
+			if (reuse[k] < 0)
+				sim_obj_bind_fd(x, mobj[k], proc_id(x), fds[k]);
+	}
+	return status(r, fd);
+}
+
 static gboolean
 verb_prog(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 {
@@ -1092,8 +1273,16 @@ verb_prog(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 	guint i, which;
 	int fd;
 
-	if (!arg_new(x, st, 0, SIM_OBJ_PROG, &p, error) ||
-	    !kv_enum(st, "type", types, type_vals, &a.prog_type, error) ||
+	if (!arg_new(x, st, 0, SIM_OBJ_PROG, &p, error))
+		return FALSE;
+	if (kv_arg(st, "object") != NULL)
+		return verb_prog_object(x, st, p, r, error);
+	if ((t = kv_arg(st, "program")) != NULL) {
+		sim_tok_error(error, t, "program= names a program of an "
+		    "object=");
+		return FALSE;
+	}
+	if (!kv_enum(st, "type", types, type_vals, &a.prog_type, error) ||
 	    !kv_enum(st, "attach", attaches, attach_vals,
 	    &a.expected_attach_type, error) ||
 	    !kv_obj(x, st, "map", SIM_OBJ_FILE, &m, error))
@@ -2016,13 +2205,14 @@ verb_expect(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 static const char *const k_proc[] = { "netns", "uid", "caps", NULL };
 static const char *const k_netns[] = { "netns", NULL };
 static const char *const k_socket[] = { "proto", NULL };
-static const char *const k_attach[] = { "k", "off", "mod", "insns", NULL };
+static const char *const k_attach[] = { "k", "off", "mod", "insns", "code",
+	NULL };
 static const char *const k_map[] = { "key", "value", "entries", "flags",
 	"inner", "name", "numa", "extra", "btf_key", "btf_value", "btf_fd",
 	"btf_vmlinux", NULL };
 static const char *const k_lookup[] = { "flags", NULL };
 static const char *const k_prog[] = { "type", "attach", "map", "key",
-	"outer", "on-error", NULL };
+	"outer", "on-error", "object", "program", NULL };
 static const char *const k_send[] = { "payload", "hash", "conn", "netns",
 	NULL };
 
@@ -2106,7 +2296,8 @@ static const SimVerb verbs[] = {
 	SIM_VERB("attach", 2, 3, k_attach, verb_attach, S, W,
 	    "setsockopt(SO_ATTACH_REUSEPORT_*): "
 	    "reuseport_attach_prog()",
-	    "S cbpf [k=N] | S cbpf payload [off=O] [mod=N] | S prog P",
+	    "S cbpf [k=N] | S cbpf payload [off=O] [mod=N] | "
+	    "S cbpf code=\"INSNS\" | S prog P",
 	    "SO_ATTACH_REUSEPORT_CBPF (insns=N sets the length) or _EBPF"),
 	SIM_VERB("detach", 1, 1, NULL, verb_detach, S, W,
 	    "setsockopt(SO_DETACH_REUSEPORT_BPF): "

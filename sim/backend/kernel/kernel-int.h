@@ -39,6 +39,7 @@
 
 /* libbpf >= 1.0 (configure): its calls return the fd or -errno */
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "backend/kernel.h"
 

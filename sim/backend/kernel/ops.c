@@ -1213,6 +1213,24 @@ kb_attach_cbpf(SimBackend *b, unsigned proc, int fd,
 }
 
 static int
+kb_attach_cbpf_insns(SimBackend *b, unsigned proc, int fd,
+    const struct rp_sock_filter *insns, unsigned len)
+{
+	KbProc *p = kb_proc_get(b, proc);
+	struct sock_fprog fprog;
+	KbJob j = { .b = b, .i1 = SOL_SOCKET, .i2 = SO_ATTACH_REUSEPORT_CBPF,
+	    .in = &fprog, .len = sizeof(fprog) };
+
+	if (p == NULL)
+		return -ESRCH;
+	memset(&fprog, 0, sizeof(fprog));	/* padding after len */
+	fprog.len = (unsigned short)len;
+	fprog.filter = (struct sock_filter *)(void *)insns;
+	j.fd = kb_fd_xlate(p, fd);
+	return on_proc(p, j_setsockopt, &j);
+}
+
+static int
 kb_attach_ebpf(SimBackend *b, unsigned proc, int fd, int progfd)
 {
 	KbProc *p = kb_proc_get(b, proc);
@@ -1612,6 +1630,124 @@ kb_prog_load(SimBackend *b, unsigned proc, const struct rp_prog_attr *a)
 	return kb_fd_install(p, fd);
 }
 
+/* libbpf's complaints while an object loads (the verifier's log among
+ * them), for the note of a refused program. */
+static GString *object_log;
+
+static int
+object_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level != LIBBPF_DEBUG && object_log != NULL &&
+	    object_log->len < 64 * 1024)
+		g_string_append_vprintf(object_log, fmt, ap);
+	return 0;
+}
+
+static int
+j_object_load(void *arg)
+{
+	KbJob *j = arg;
+
+	return kb_libbpf(bpf_object__load(j->value));
+}
+
+/*
+ * The object's program loaded through libbpf, as a user's loader would:
+ * bpf_map__reuse_fd() for the bound maps, libbpf creates the others, the
+ * kernel's verifier judges the program.  The fds libbpf opened are
+ * duplicated into proc's table (maps in index order, then the program),
+ * and the object closed.
+ */
+static int
+kb_prog_load_object(SimBackend *b, unsigned proc, const SimBpfObj *obj,
+    const int *reuse, int *map_fds)
+{
+	KbProc *p = kb_proc_get(b, proc);
+	struct bpf_object *o;
+	struct bpf_program *q, *prog = NULL;
+	struct bpf_map *m;
+	struct bpf_prog_info info;
+	libbpf_print_fn_t old;
+	KbJob j = { .b = b };
+	KbProg *pr;
+	guint i = 0;
+	int fd, err;
+
+	if (p == NULL)
+		return -ESRCH;
+	o = bpf_object__open_file(obj->path, NULL);
+	if ((err = kb_libbpf(libbpf_get_error(o))) != 0) {
+		kb_note(b, "object %s: libbpf cannot open it: %s", obj->path,
+		    g_strerror(-err));
+		return err;
+	}
+	bpf_object__for_each_program(q, o) {
+		gboolean mine = strcmp(bpf_program__name(q), obj->prog) == 0;
+
+		(void)bpf_program__set_autoload(q, mine);
+		if (mine)
+			prog = q;
+	}
+	bpf_object__for_each_map(m, o) {
+		if (i < obj->maps->len && reuse[i] >= 0 &&
+		    (err = bpf_map__reuse_fd(m, kb_fd_xlate(p, reuse[i]))) != 0)
+			break;
+		i++;
+	}
+	if (prog == NULL || i != obj->maps->len) {
+		kb_note(b, "object %s: %s", obj->path, prog == NULL ?
+		    "the program is gone" : "its maps changed");
+		bpf_object__close(o);
+		return prog == NULL || err == 0 ? -ENOENT : err;
+	}
+	object_log = g_string_new(NULL);
+	old = libbpf_set_print(object_print);
+	j.value = o;
+	err = on_proc_memlock(p, j_object_load, &j);
+	(void)libbpf_set_print(old);
+	if (err < 0) {
+		const char *t = object_log->str;
+
+		if (object_log->len > 2048)
+			t += object_log->len - 2048;
+		kb_note(b, "object %s: program %s refused: %s; libbpf: %s",
+		    obj->path, obj->prog, g_strerror(-err), t);
+	}
+	g_string_free(object_log, TRUE);
+	object_log = NULL;
+	if (err < 0) {
+		bpf_object__close(o);
+		return err;
+	}
+	i = 0;
+	bpf_object__for_each_map(m, o) {
+		struct bpf_map_info mi;
+		int mfd;
+
+		map_fds[i] = reuse[i];
+		if (reuse[i] < 0) {
+			mfd = fcntl(bpf_map__fd(m), F_DUPFD_CLOEXEC, 3);
+			/* ids in creation order, as the model numbers them */
+			if (kb_map_info(mfd, &mi) == 0)
+				(void)kb_map_id_of_kid(b, mi.id);
+			map_fds[i] = kb_fd_install(p, mfd);
+		}
+		i++;
+	}
+	fd = fcntl(bpf_program__fd(prog), F_DUPFD_CLOEXEC, 3);
+	bpf_object__close(o);
+	if (fd < 0)
+		return -errno;	/* LCOV_EXCL_LINE */
+	pr = g_new0(KbProg, 1);
+	pr->id = ++b->next_prog;
+	pr->kid = kb_prog_info(fd, &info) == 0 ? info.id : 0;
+	pr->type = obj->prog_type;
+	pr->stats_fd = pr->migrate_fd = -1;
+	g_ptr_array_add(b->prog_list, pr);
+	g_hash_table_insert(b->progs, GUINT_TO_POINTER(pr->kid), pr);
+	return kb_fd_install(p, fd);
+}
+
 static int
 kb_prog_migrate_set(SimBackend *b, unsigned proc, int progfd,
     uint64_t cookie, uint32_t key)
@@ -1661,6 +1797,7 @@ const SimBackendOps sim_backend_kernel = {
 	.getsockname = kb_getsockname,
 	.set_foreign_owner = kb_set_foreign_owner,
 	.attach_cbpf = kb_attach_cbpf,
+	.attach_cbpf_insns = kb_attach_cbpf_insns,
 	.attach_ebpf = kb_attach_ebpf,
 	.detach_bpf = kb_detach_bpf,
 	.map_create = kb_map_create,
@@ -1673,6 +1810,7 @@ const SimBackendOps sim_backend_kernel = {
 	.map_lookup_batch = kb_map_lookup_batch,
 	.prog_load = kb_prog_load,
 	.prog_migrate_set = kb_prog_migrate_set,
+	.prog_load_object = kb_prog_load_object,
 	.send = kb_send,
 	.requests_ack = kb_requests_ack,
 	.settle = kb_settle,
