@@ -40,7 +40,8 @@ typedef void (*race_fn)(struct fx *);
 
 struct fx {
 	struct rp_state	*st;
-	int		p;		/* profile index */
+	int		p;		/* two-column index (TU_P_*), or -1 */
+	const struct rp_profile *prof;	/* the profile row */
 	GArray		*ev;		/* struct rp_event, in order */
 	/* race hook: at the first `race_at` (on socket race_obj, 0 = any)
 	 * thread 1 runs race(fx) */
@@ -74,15 +75,25 @@ fx_sched(void *ud, enum rp_sched_point pt, unsigned obj)
 	rp_state_set_thread(fx->st, tid);
 }
 
+/* A fixture on profile row prof (a test looping over every row). */
 static void
-fx_init(struct fx *fx, int p)
+fx_init_of(struct fx *fx, const struct rp_profile *prof)
 {
 	memset(fx, 0, sizeof(*fx));
-	fx->p = p;
-	fx->st = tu_state_new(p);
+	fx->p = -1;
+	fx->prof = prof;
+	fx->st = tu_state_of(prof);
 	fx->ev = tu_record(fx->st);
 	/* keep accidental huge allocations cheap (R-CRE-6d) */
 	fx->st->kmem_limit = UINT64_C(256) << 20;
+}
+
+/* A fixture on two-column index p (TU_P_419, TU_P_618). */
+static void
+fx_init(struct fx *fx, int p)
+{
+	fx_init_of(fx, tu_profile(p));
+	fx->p = p;
 }
 
 static void
@@ -165,7 +176,7 @@ assert_rule(const struct fx *fx, const char *name, const char *rules,
 	char *r = first_rule(rules);
 
 	ck_assert_msg(tu_saw_rule(fx->ev, r, err), "%s [%s]: model did not "
-	    "report %s deciding %d", name, tu_profile_names[fx->p], r, err);
+	    "report %s deciding %d", name, fx->prof->name, r, err);
 	g_free(r);
 }
 
@@ -2844,26 +2855,31 @@ END_TEST
  */
 
 /*
- * R-CMD-3 R-UPD-0b R-DEL-0 R-LKP-1c: 6.18 freezes through a writable fd,
- * once; afterwards update and delete fail through every fd, lookup,
- * next-key and detach of a closing member keep working.  4.19 has no such
- * command.
+ * R-CMD-3 R-UPD-0b R-DEL-0 R-LKP-1c: where the command exists (switch
+ * has_freeze) a map freezes once; under freeze_rule RP_FREEZE_WRITABLE_FD
+ * only through a writable fd (a frozen map has lost write permission, so
+ * a second freeze is -EPERM), under RP_FREEZE_CAPABLE a capable caller
+ * freezes through any fd and a second freeze is -EBUSY.  Afterwards update
+ * and delete fail through every fd, lookup, next-key and detach of a
+ * closing member keep working.  Without the command: -EINVAL.
  */
-TU_NAMED(cmd_freeze, "sockarray/commands/freeze", "sockarray/commands", TU_NPROFILES)
+TU_NAMED(cmd_freeze, "sockarray/commands/freeze", "sockarray/commands", TU_EVERY_PROFILE)
 {
+	const struct rp_profile *prof = tu_prof(_i);
+	bool wr_fd = prof->freeze_rule == RP_FREEZE_WRITABLE_FD;
 	struct fx fx;
 	int map, dup, ro, a, b;
 	uint64_t v = 0;
 	uint32_t k = 0, next;
 	unsigned m;
 
-	fx_init(&fx, _i);
+	fx_init_of(&fx, prof);
 	map = map_new(&fx, 0, 8, 4, 0);
 	a = member(&fx, RP_AF_INET, RP_SOCK_STREAM);
 	b = member(&fx, RP_AF_INET, RP_SOCK_STREAM);
 	occupy(&fx, map, 0, a);
 	m = rp_fd_map(fx.st, 0, map);
-	if (_i == TU_P_419) {
+	if (!prof->has_freeze) {
 		ck_assert_int_eq(rp_map_freeze(fx.st, 0, map), -EINVAL);
 		ck_assert(tu_saw_rule(fx.ev, "R-CMD-3", -EINVAL));
 		ck_assert(!minfo(&fx, 0, map).frozen);
@@ -2873,13 +2889,14 @@ TU_NAMED(cmd_freeze, "sockarray/commands/freeze", "sockarray/commands", TU_NPROF
 	}
 	ck_assert_int_eq(rp_map_freeze(fx.st, 0, 99), -EBADF);
 	ro = map_new(&fx, 0, 8, 4, RP_BPF_F_RDONLY);
-	ck_assert_int_eq(rp_map_freeze(fx.st, 0, ro), -EPERM);
-	ck_assert(!minfo(&fx, 0, ro).frozen);
+	ck_assert_int_eq(rp_map_freeze(fx.st, 0, ro), wr_fd ? -EPERM : 0);
+	ck_assert(minfo(&fx, 0, ro).frozen == !wr_fd);
 	dup = rp_fd_dup(fx.st, 0, map);
 	ck_assert_int_eq(rp_map_freeze(fx.st, 0, map), 0);
 	ck_assert(minfo(&fx, 0, map).frozen);
-	/* live 6.18: a frozen map has lost write permission first */
-	ck_assert_int_eq(rp_map_freeze(fx.st, 0, dup), -EPERM);
+	/* live 6.12+: a frozen map has lost write permission first */
+	ck_assert_int_eq(rp_map_freeze(fx.st, 0, dup), wr_fd ? -EPERM :
+	    -EBUSY);
 	ck_assert_int_eq(rp_map_update(fx.st, 0, dup, 1, (uint64_t)b, 0),
 	    -EPERM);
 	ck_assert_int_eq(rp_map_delete(fx.st, 0, dup, 0), -EPERM);
@@ -2897,22 +2914,24 @@ TU_NAMED(cmd_freeze, "sockarray/commands/freeze", "sockarray/commands", TU_NPROF
 END_TEST
 
 /*
- * R-CMD-1: 4.19 has no BPF_MAP_LOOKUP_AND_DELETE_ELEM (-EINVAL); 6.18
- * checks the fd and read+write permission, then -ENOTSUPP.
+ * R-CMD-1: without BPF_MAP_LOOKUP_AND_DELETE_ELEM (switch
+ * has_lookup_and_delete) -EINVAL; with it the fd and read+write
+ * permission are checked, then -ENOTSUPP.
  */
-TU_NAMED(cmd_lookup_and_delete, "sockarray/commands/lookup-and-delete", "sockarray/commands", TU_NPROFILES)
+TU_NAMED(cmd_lookup_and_delete, "sockarray/commands/lookup-and-delete", "sockarray/commands", TU_EVERY_PROFILE)
 {
+	const struct rp_profile *prof = tu_prof(_i);
 	struct fx fx;
 	int map, ro, wo, a;
 	uint64_t v = 0;
 
-	fx_init(&fx, _i);
+	fx_init_of(&fx, prof);
 	map = map_new(&fx, 0, 8, 4, 0);
 	ro = map_new(&fx, 0, 8, 4, RP_BPF_F_RDONLY);
 	wo = map_new(&fx, 0, 8, 4, RP_BPF_F_WRONLY);
 	a = member(&fx, RP_AF_INET, RP_SOCK_STREAM);
 	occupy(&fx, map, 0, a);
-	if (_i == TU_P_419) {
+	if (!prof->has_lookup_and_delete) {
 		ck_assert_int_eq(rp_map_lookup_and_delete(fx.st, 0, map, 0,
 		    &v), -EINVAL);
 		ck_assert_int_eq(rp_map_lookup_and_delete(fx.st, 0, 99, 0,
@@ -2929,27 +2948,28 @@ TU_NAMED(cmd_lookup_and_delete, "sockarray/commands/lookup-and-delete", "sockarr
 		ck_assert_int_eq(rp_map_lookup_and_delete(fx.st, 0, map, 0,
 		    &v), -ENOTSUPP);
 	}
-	ck_assert(tu_saw_rule(fx.ev, "R-CMD-1", _i == TU_P_419 ? -EINVAL :
-	    -ENOTSUPP));
+	ck_assert(tu_saw_rule(fx.ev, "R-CMD-1", prof->has_lookup_and_delete ?
+	    -ENOTSUPP : -EINVAL));
 	assert_in_slot(&fx, map, 0, a);		/* nothing deleted */
 	ck_assert_uint_eq(v, 0);
 	fx_fini(&fx);
 }
 END_TEST
 
-/* R-CMD-2: batch commands: -EINVAL in 4.19, -ENOTSUPP in 6.18 after the
- * fd checks (bpf_map_do_batch(): a lookup batch on a write-only fd is
- * -EPERM first). */
-TU_NAMED(cmd_batch, "sockarray/commands/batch", "sockarray/commands", TU_NPROFILES)
+/* R-CMD-2: batch commands: -EINVAL without them (switch has_batch),
+ * -ENOTSUPP with them after the fd checks (bpf_map_do_batch(): a lookup
+ * batch on a write-only fd is -EPERM first). */
+TU_NAMED(cmd_batch, "sockarray/commands/batch", "sockarray/commands", TU_EVERY_PROFILE)
 {
+	const struct rp_profile *prof = tu_prof(_i);
 	struct fx fx;
 	int map, wo;
 
-	fx_init(&fx, _i);
+	fx_init_of(&fx, prof);
 	map = map_new(&fx, 0, 8, 4, 0);
 	wo = map_new(&fx, 0, 8, 4, RP_BPF_F_WRONLY);
 	occupy(&fx, map, 0, member(&fx, RP_AF_INET, RP_SOCK_DGRAM));
-	if (_i == TU_P_419) {
+	if (!prof->has_batch) {
 		ck_assert_int_eq(rp_map_lookup_batch(fx.st, 0, map), -EINVAL);
 	} else {
 		ck_assert_int_eq(rp_map_lookup_batch(fx.st, 0, 99), -EBADF);
@@ -2957,8 +2977,8 @@ TU_NAMED(cmd_batch, "sockarray/commands/batch", "sockarray/commands", TU_NPROFIL
 		ck_assert_int_eq(rp_map_lookup_batch(fx.st, 0, map),
 		    -ENOTSUPP);
 	}
-	ck_assert(tu_saw_rule(fx.ev, "R-CMD-2", _i == TU_P_419 ? -EINVAL :
-	    -ENOTSUPP));
+	ck_assert(tu_saw_rule(fx.ev, "R-CMD-2", prof->has_batch ? -ENOTSUPP :
+	    -EINVAL));
 	ck_assert_uint_eq(minfo(&fx, 0, map).used, 1);
 	fx_fini(&fx);
 }
@@ -2973,13 +2993,13 @@ END_TEST
  * bpf_sk_select_reuseport; any other helper use fails the load; a map the
  * helper does not take (an outer map passed directly) fails too.
  */
-TU_NAMED(prog_map_access, "sockarray/prog/map-access", "sockarray/commands", TU_NPROFILES)
+TU_NAMED(prog_map_access, "sockarray/prog/map-access", "sockarray/commands", TU_EVERY_PROFILE)
 {
 	struct fx fx;
 	int map, outer, prog;
 	struct rp_map_attr a;
 
-	fx_init(&fx, _i);
+	fx_init_of(&fx, tu_prof(_i));
 	map = map_new(&fx, 0, 8, 4, 0);
 	prog = load_select_prog(&fx, map, false);
 	ck_assert_int_ge(prog, 0);
@@ -3010,7 +3030,7 @@ END_TEST
  * without the reuseport lock; the sockets stay open, listening, hashed, in
  * their groups with ids and cookies, and can join another map.
  */
-TU_NAMED(free_empties, "sockarray/free/empties", "sockarray/free", TU_NPROFILES)
+TU_NAMED(free_empties, "sockarray/free/empties", "sockarray/free", TU_EVERY_PROFILE)
 {
 	struct fx fx;
 	int map, s[3], map2;
@@ -3022,7 +3042,7 @@ TU_NAMED(free_empties, "sockarray/free/empties", "sockarray/free", TU_NPROFILES)
 	};
 	char *tr, *want;
 
-	fx_init(&fx, _i);
+	fx_init_of(&fx, tu_prof(_i));
 	map = map_new(&fx, 0, 8, 8, 0);
 	s[0] = member(&fx, RP_AF_INET, RP_SOCK_STREAM);
 	s[1] = member(&fx, RP_AF_INET6, RP_SOCK_DGRAM);
@@ -3048,8 +3068,10 @@ TU_NAMED(free_empties, "sockarray/free/empties", "sockarray/free", TU_NPROFILES)
 	g_free(tr);
 	g_free(want);
 	ck_assert(tu_saw_rule(fx.ev, "R-FREE-2", 0));
-	/* R-FREE-2: no reuseport lock; 4.19 also waits for a grace period */
-	ck_assert_uint_eq(tu_count(fx.ev, RP_EV_RCU_SYNC, 0), _i == TU_P_419 ? 1 : 0);
+	/* R-FREE-2: no reuseport lock; rows with switch map_free_sync_rcu
+	 * (4.19-5.8) also wait for a grace period */
+	ck_assert_uint_eq(tu_count(fx.ev, RP_EV_RCU_SYNC, 0),
+	    fx.prof->map_free_sync_rcu ? 1 : 0);
 	{
 		struct rp_map_info mi;
 
