@@ -2218,17 +2218,18 @@ static const int lock_kinds[] = {
 
 /*
  * R-UPD-9 R-UPD-8 R-INV-12: a successful insert takes the reuseport lock,
- * then the socket's callback lock, (4.19) allocates the group id, writes
- * the owner word, then the slot; the used count goes up by one.
+ * then the socket's callback lock, allocates the group id (switch
+ * lazy_group_id: on the first insert), writes the owner word, then the
+ * slot; the used count goes up by one.
  */
-TU_NAMED(update_publish, "sockarray/update/publish", "sockarray/update", TU_NPROFILES)
+TU_NAMED(update_publish, "sockarray/update/publish", "sockarray/update", TU_EVERY_PROFILE)
 {
 	struct fx fx;
 	int map, a;
 	unsigned sa;
 	char *tr, *want;
 
-	fx_init(&fx, _i);
+	fx_init_of(&fx, tu_prof(_i));
 	map = map_new(&fx, 0, 8, 4, 0);
 	a = member(&fx, RP_AF_INET6, RP_SOCK_STREAM);
 	sa = sock_id(&fx, 0, a);
@@ -2237,7 +2238,8 @@ TU_NAMED(update_publish, "sockarray/update/publish", "sockarray/update", TU_NPRO
 	    RP_BPF_NOEXIST), 0);
 	tr = fx_trace(&fx, lock_kinds);
 	want = g_strdup_printf("lock cb_lock(%u)%s owner_set(%u) slot_set(%u) "
-	    "cb_unlock(%u) unlock", sa, _i == TU_P_419 ? " group_id" : "", sa,
+	    "cb_unlock(%u) unlock", sa, fx.prof->lazy_group_id ? " group_id" :
+	    "", sa,
 	    sa, sa);
 	ck_assert_str_eq(tr, want);
 	g_free(tr);
@@ -2374,7 +2376,7 @@ END_TEST
  * R-UPD-11 R-NS-3: one array holds sockets of different groups, ports,
  * protocols, families, owners and network namespaces.
  */
-TU_NAMED(update_mixed, "sockarray/update/mixed", "sockarray/update", TU_NPROFILES)
+TU_NAMED(update_mixed, "sockarray/update/mixed", "sockarray/update", TU_EVERY_PROFILE)
 {
 	struct fx fx;
 	int map, ns1, p1, m1, x, y, k = 0;
@@ -2383,7 +2385,7 @@ TU_NAMED(update_mixed, "sockarray/update/mixed", "sockarray/update", TU_NPROFILE
 		{ RP_AF_INET, RP_SOCK_DGRAM }, { RP_AF_INET6, RP_SOCK_DGRAM },
 	};
 
-	fx_init(&fx, _i);
+	fx_init_of(&fx, tu_prof(_i));
 	map = map_new(&fx, 0, 8, 16, 0);
 	for (size_t i = 0; i < G_N_ELEMENTS(kinds); i++)
 		occupy(&fx, map, (uint32_t)k++, member(&fx, kinds[i][0],
@@ -2693,7 +2695,7 @@ END_TEST
  * nothing else: the socket keeps its state, hash, group (and id) and
  * cookie, and other slots are untouched.
  */
-TU_NAMED(delete_keeps_socket, "sockarray/delete/keeps-socket", "sockarray/delete", TU_NPROFILES)
+TU_NAMED(delete_keeps_socket, "sockarray/delete/keeps-socket", "sockarray/delete", TU_EVERY_PROFILE)
 {
 	struct fx fx;
 	int map, a, b;
@@ -2701,7 +2703,7 @@ TU_NAMED(delete_keeps_socket, "sockarray/delete/keeps-socket", "sockarray/delete
 	struct rp_sock_info before, after;
 	struct rp_group_info gb;
 
-	fx_init(&fx, _i);
+	fx_init_of(&fx, tu_prof(_i));
 	map = map_new(&fx, 0, 8, 4, 0);
 	a = member(&fx, RP_AF_INET, RP_SOCK_STREAM);
 	b = member(&fx, RP_AF_INET, RP_SOCK_DGRAM);
@@ -2732,12 +2734,12 @@ TU_NAMED(delete_keeps_socket, "sockarray/delete/keeps-socket", "sockarray/delete
 END_TEST
 
 /* R-DEL-3: the slot empties between the lock-free read and the lock. */
-TU_NAMED(delete_race, "sockarray/delete/race", "sockarray/delete", TU_NPROFILES)
+TU_NAMED(delete_race, "sockarray/delete/race", "sockarray/delete", TU_EVERY_PROFILE)
 {
 	struct fx fx;
 	int map, a;
 
-	fx_init(&fx, _i);
+	fx_init_of(&fx, tu_prof(_i));
 	map = map_new(&fx, 0, 8, 4, 0);
 	a = member(&fx, RP_AF_INET, RP_SOCK_STREAM);
 	occupy(&fx, map, 2, a);
@@ -2823,14 +2825,14 @@ END_TEST
 
 /* R-NXT-1 R-NXT-2 R-NXT-3 R-NXT-4: a full walk visits every index once,
  * occupied or not; fd errors come first. */
-TU_NAMED(nxt_walk, "sockarray/next-key/walk", "sockarray/next-key", TU_NPROFILES)
+TU_NAMED(nxt_walk, "sockarray/next-key/walk", "sockarray/next-key", TU_EVERY_PROFILE)
 {
 	struct fx fx;
 	int map, n = 0;
 	uint32_t k, next;
 	const uint32_t *kp = NULL;
 
-	fx_init(&fx, _i);
+	fx_init_of(&fx, tu_prof(_i));
 	map = map_new(&fx, 0, 4, 7, 0);
 	occupy(&fx, map, 5, member(&fx, RP_AF_INET6, RP_SOCK_DGRAM));
 	while (rp_map_get_next_key(fx.st, 0, map, kp, &next) == 0) {
@@ -3101,13 +3103,13 @@ END_TEST
  * allocation limit can be made one after the other as often as wanted,
  * but never two at once.
  */
-TU_NAMED(free_uncharges, "sockarray/free/uncharges", "sockarray/free", TU_NPROFILES)
+TU_NAMED(free_uncharges, "sockarray/free/uncharges", "sockarray/free", TU_EVERY_PROFILE)
 {
 	struct fx fx;
 	struct rp_map_attr a;
 	uint32_t n;
 
-	fx_init(&fx, _i);
+	fx_init_of(&fx, tu_prof(_i));
 	fx.st->kmem_limit = UINT64_C(1) << 20;
 	/* 4.19 charges RLIMIT_MEMLOCK first: make it no obstacle */
 	ck_assert_int_eq(rp_proc_set_memlock(fx.st, 0, UINT64_C(1) << 40), 0);
@@ -3130,14 +3132,14 @@ END_TEST
  * Closing every fd while a program holds it frees nothing and the slots
  * stay occupied; the last holder frees it.
  */
-TU_NAMED(free_holders, "sockarray/free/holders", "sockarray/free", TU_NPROFILES)
+TU_NAMED(free_holders, "sockarray/free/holders", "sockarray/free", TU_EVERY_PROFILE)
 {
 	struct fx fx;
 	int map, dup, p1, m1, prog, a;
 	unsigned m;
 	struct rp_map_info mi;
 
-	fx_init(&fx, _i);
+	fx_init_of(&fx, tu_prof(_i));
 	map = map_new(&fx, 0, 8, 4, 0);
 	m = rp_fd_map(fx.st, 0, map);
 	a = member(&fx, RP_AF_INET, RP_SOCK_STREAM);
@@ -3177,13 +3179,13 @@ END_TEST
  * empties the slot; free then finds nothing more to do for it.  Also the
  * sequential order: after free, a member's close finds a NULL owner word.
  */
-TU_NAMED(free_race_detach, "sockarray/free/race-detach", "sockarray/free", TU_NPROFILES)
+TU_NAMED(free_race_detach, "sockarray/free/race-detach", "sockarray/free", TU_EVERY_PROFILE)
 {
 	struct fx fx;
 	int map, a, b;
 	unsigned sa, sb;
 
-	fx_init(&fx, _i);
+	fx_init_of(&fx, tu_prof(_i));
 	map = map_new(&fx, 0, 8, 4, 0);
 	a = member(&fx, RP_AF_INET, RP_SOCK_STREAM);
 	b = member(&fx, RP_AF_INET6, RP_SOCK_DGRAM);
@@ -3224,13 +3226,13 @@ END_TEST
 
 /* R-FREE-2 R-INV-12: the planted fault (free writes owner words without
  * the callback lock) is caught by the lock checks. */
-TU_NAMED(free_planted, "sockarray/free/planted", "sockarray/free", TU_NPROFILES)
+TU_NAMED(free_planted, "sockarray/free/planted", "sockarray/free", TU_EVERY_PROFILE)
 {
 	struct fx fx;
 	GError *err = NULL;
 	int map;
 
-	fx_init(&fx, _i);
+	fx_init_of(&fx, tu_prof(_i));
 	map = map_new(&fx, 0, 8, 4, 0);
 	occupy(&fx, map, 2, member(&fx, RP_AF_INET, RP_SOCK_STREAM));
 	rp_state_plant(fx.st, RP_PLANT_FREE_NO_CB_LOCK);
@@ -3483,11 +3485,11 @@ END_TEST
 /* main() of test_maps runs every map test twice (map_flags 0, then
  * BPF_F_NO_PREALLOC, which this test ignores): the second run passes the
  * same way with cookies that keep advancing. R-COOK-1 R-COOK-3 R-COOK-4 */
-TU_NAMED(test_maps_twice, "sockarray/test-maps/twice", "sockarray/test-maps", TU_NPROFILES)
+TU_NAMED(test_maps_twice, "sockarray/test-maps/twice", "sockarray/test-maps", TU_EVERY_PROFILE)
 {
 	struct fx fx;
 
-	fx_init(&fx, _i);
+	fx_init_of(&fx, tu_prof(_i));
 	tm_run(&fx, 99);
 	tm_run(&fx, 99);
 	fx_fini(&fx);
