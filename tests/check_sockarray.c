@@ -1020,16 +1020,17 @@ END_TEST
 
 /*
  * R-CRE-9 R-CRE-10: the fd is the lowest free one; its access mode follows
- * RDONLY/WRONLY; 4.19 stores those flags, 6.18 drops them; other flags are
- * stored as given.
+ * RDONLY/WRONLY; rows with switch store_rdwr_flags store those flags,
+ * the others drop them; other flags are stored as given (RDONLY_PROG where
+ * allowed_map_flags admits it).
  */
-TU_NAMED(create_stored, "sockarray/create/stored", "sockarray/create", TU_NPROFILES)
+TU_NAMED(create_stored, "sockarray/create/stored", "sockarray/create", TU_EVERY_PROFILE)
 {
 	struct fx fx;
 	int a, b, m, ro, wo, numa;
 	uint64_t v;
 
-	fx_init(&fx, _i);
+	fx_init_of(&fx, tu_prof(_i));
 	a = raw_sock(&fx, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
 	b = raw_sock(&fx, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
 	ck_assert_int_eq(rp_close(fx.st, 0, a), 0);
@@ -1041,14 +1042,14 @@ TU_NAMED(create_stored, "sockarray/create/stored", "sockarray/create", TU_NPROFI
 	numa = map_new(&fx, 0, 4, 4, RP_BPF_F_NUMA_NODE);
 	ck_assert_uint_eq(minfo(&fx, 0, m).map_flags, 0);
 	ck_assert_uint_eq(minfo(&fx, 0, ro).map_flags,
-	    _i == TU_P_419 ? RP_BPF_F_RDONLY : 0);
+	    fx.prof->store_rdwr_flags ? RP_BPF_F_RDONLY : 0);
 	ck_assert_uint_eq(minfo(&fx, 0, wo).map_flags,
-	    _i == TU_P_419 ? RP_BPF_F_WRONLY : 0);
+	    fx.prof->store_rdwr_flags ? RP_BPF_F_WRONLY : 0);
 	ck_assert_uint_eq(minfo(&fx, 0, numa).map_flags, RP_BPF_F_NUMA_NODE);
 	ck_assert_uint_eq(minfo(&fx, 0, numa).value_size, 4);
 	ck_assert_uint_eq(minfo(&fx, 0, numa).key_size, 4);
 	ck_assert(!minfo(&fx, 0, m).frozen);
-	if (_i == TU_P_618) {
+	if (fx.prof->allowed_map_flags & RP_BPF_F_RDONLY_PROG) {
 		int rp = map_new(&fx, 0, 8, 4, RP_BPF_F_RDONLY_PROG);
 
 		ck_assert_uint_eq(minfo(&fx, 0, rp).map_flags,
@@ -1071,18 +1072,19 @@ TU_NAMED(create_stored, "sockarray/create/stored", "sockarray/create", TU_NPROFI
 END_TEST
 
 /*
- * R-CRE-6c R-FREE-4: 4.19 charges pages to the creating user (shared by
- * every process of that uid, checked against the caller's limit), returns
- * them at free, and charges nothing for a create that failed.  6.18 has
- * no RLIMIT_MEMLOCK accounting at all.
+ * R-CRE-6c R-FREE-4: rows with switch memlock_rlimit (until 5.10) charge
+ * pages to the creating user (shared by every process of that uid,
+ * checked against the caller's limit), return them at free, and charge
+ * nothing for a create that failed.  The others have no RLIMIT_MEMLOCK
+ * accounting at all.
  */
-TU_NAMED(create_memlock, "sockarray/create/memlock", "sockarray/create", TU_NPROFILES)
+TU_NAMED(create_memlock, "sockarray/create/memlock", "sockarray/create", TU_EVERY_PROFILE)
 {
 	struct fx fx;
 	struct rp_map_attr a;
 	int pa, pb, pc, m[6], n;
 
-	fx_init(&fx, _i);
+	fx_init_of(&fx, tu_prof(_i));
 	pa = unpriv_proc(&fx, RP_CAP_SYS_ADMIN | RP_CAP_BPF);
 	pb = unpriv_proc(&fx, RP_CAP_SYS_ADMIN | RP_CAP_BPF);	/* uid 1000 */
 	pc = rp_proc_new(fx.st, 0, 1001, RP_CAP_SYS_ADMIN | RP_CAP_BPF);
@@ -1095,7 +1097,7 @@ TU_NAMED(create_memlock, "sockarray/create/memlock", "sockarray/create", TU_NPRO
 		m[n] = map_new(&fx, (unsigned)pa, 8, 1000, 0);	/* 15 pages */
 	rp_map_attr_init(&a, RP_MAP_REUSEPORT_SOCKARRAY, 8, 1000);
 	m[5] = rp_map_create(fx.st, (unsigned)pa, &a);
-	if (_i == TU_P_419) {
+	if (fx.prof->memlock_rlimit) {
 		ck_assert_int_eq(m[5], -EPERM);
 		/* the same user from another process: same charge */
 		ck_assert_int_eq(rp_map_create(fx.st, (unsigned)pb, &a),
