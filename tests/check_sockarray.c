@@ -2259,7 +2259,7 @@ END_TEST
  * callback lock; the old socket stays hashed, listening, in its group with
  * its cookie, and can be inserted again; used is unchanged.
  */
-TU_NAMED(update_replace, "sockarray/update/replace", "sockarray/update", TU_NPROFILES)
+TU_NAMED(update_replace, "sockarray/update/replace", "sockarray/update", TU_EVERY_PROFILE)
 {
 	struct fx fx;
 	int map, a, b, c;
@@ -2267,7 +2267,7 @@ TU_NAMED(update_replace, "sockarray/update/replace", "sockarray/update", TU_NPRO
 	uint64_t ca, v = 0;
 	char *tr, *want;
 
-	fx_init(&fx, _i);
+	fx_init_of(&fx, tu_prof(_i));
 	map = map_new(&fx, 0, 8, 4, 0);
 	a = member(&fx, RP_AF_INET, RP_SOCK_STREAM);
 	b = member(&fx, RP_AF_INET, RP_SOCK_STREAM);
@@ -2314,13 +2314,13 @@ END_TEST
 #define ginfo(fx, group)	tu_group_info((fx)->st, (group))
 
 /*
- * R-UPD-8 R-GRP-1 R-GRP-11 R-INV-9: 4.19 gives a group its id (>= 1) at the
- * first insertion of one of its members, and keeps it through other
- * members' insertions, delete, re-insertion and map free; groups never
- * inserted keep id 0.  6.18 has ids from creation (the first is 0) and
- * insertion never changes them.
+ * R-UPD-8 R-GRP-1 R-GRP-11 R-INV-9: with switch lazy_group_id a group
+ * gets its id (>= 1) at the first insertion of one of its members, and
+ * keeps it through other members' insertions, delete, re-insertion and map
+ * free; groups never inserted keep id 0.  Without it groups have ids from
+ * creation (the first is 0) and insertion never changes them.
  */
-TU_NAMED(update_group_id, "sockarray/update/group-id", "sockarray/update", TU_NPROFILES)
+TU_NAMED(update_group_id, "sockarray/update/group-id", "sockarray/update", TU_EVERY_PROFILE)
 {
 	struct fx fx;
 	int map, a, b, c;
@@ -2328,7 +2328,7 @@ TU_NAMED(update_group_id, "sockarray/update/group-id", "sockarray/update", TU_NP
 	uint32_t id;
 	uint16_t port;
 
-	fx_init(&fx, _i);
+	fx_init_of(&fx, tu_prof(_i));
 	map = map_new(&fx, 0, 8, 4, 0);
 	a = member(&fx, RP_AF_INET, RP_SOCK_STREAM);
 	port = tu_port(fx.st, 0, a);
@@ -2338,7 +2338,7 @@ TU_NAMED(update_group_id, "sockarray/update/group-id", "sockarray/update", TU_NP
 	gc = sinfo(&fx, sock_id(&fx, 0, c)).group;
 	ck_assert_uint_eq(sinfo(&fx, sock_id(&fx, 0, b)).group, ga);
 	ck_assert_uint_ne(ga, gc);
-	if (_i == TU_P_419) {
+	if (fx.prof->lazy_group_id) {
 		ck_assert(!ginfo(&fx, ga).has_id);
 		ck_assert_uint_eq(ginfo(&fx, ga).reuseport_id, 0);
 	} else {
@@ -2349,7 +2349,7 @@ TU_NAMED(update_group_id, "sockarray/update/group-id", "sockarray/update", TU_NP
 	occupy(&fx, map, 0, a);
 	id = ginfo(&fx, ga).reuseport_id;
 	ck_assert(ginfo(&fx, ga).has_id);
-	if (_i == TU_P_419) {
+	if (fx.prof->lazy_group_id) {
 		ck_assert_uint_ge(id, 1);
 		ck_assert(tu_saw_rule(fx.ev, "R-UPD-8", 0));
 		ck_assert_uint_eq(ginfo(&fx, gc).reuseport_id, 0);
@@ -2363,7 +2363,7 @@ TU_NAMED(update_group_id, "sockarray/update/group-id", "sockarray/update", TU_NP
 	ck_assert_uint_eq(ginfo(&fx, ga).reuseport_id, id);
 	occupy(&fx, map, 2, c);
 	ck_assert_uint_ne(ginfo(&fx, gc).reuseport_id, id);
-	if (_i == TU_P_419)
+	if (fx.prof->lazy_group_id)
 		ck_assert_uint_ge(ginfo(&fx, gc).reuseport_id, 1);
 	occupy(&fx, map, 3, b);
 	ck_assert_uint_eq(ginfo(&fx, ga).reuseport_id, id);
@@ -3504,9 +3504,10 @@ END_TEST
 
 /*
  * R-CRE-6c R-CRE-9 R-NXT-3 R-LKP-3d R-FREE-2: a map of 1,000,000 entries
- * works end to end (4.19 needs RLIMIT_MEMLOCK for its 1954 pages).
+ * works end to end (rows with switch memlock_rlimit need RLIMIT_MEMLOCK
+ * for its 1954 pages).
  */
-TU_NAMED(large_million, "sockarray/large/million", "sockarray/large", TU_NPROFILES)
+TU_NAMED(large_million, "sockarray/large/million", "sockarray/large", TU_EVERY_PROFILE)
 {
 	enum { N = 1000000 };
 	static const uint32_t keys[] = { 0, 1, N / 2, N - 2, N - 1 };
@@ -3516,11 +3517,12 @@ TU_NAMED(large_million, "sockarray/large/million", "sockarray/large", TU_NPROFIL
 	uint32_t k, next;
 	uint64_t v;
 
-	fx_init(&fx, _i);
+	fx_init_of(&fx, tu_prof(_i));
 	rp_map_attr_init(&a, RP_MAP_REUSEPORT_SOCKARRAY, 8, N);
-	ck_assert_int_eq(rp_map_create(fx.st, 0, &a), _i == TU_P_419 ? -EPERM :
-	    3);
-	if (_i == TU_P_618)
+	/* memlock_rlimit: 1954 pages are over the 64 KiB default limit */
+	ck_assert_int_eq(rp_map_create(fx.st, 0, &a),
+	    fx.prof->memlock_rlimit ? -EPERM : 3);
+	if (!fx.prof->memlock_rlimit)
 		ck_assert_int_eq(rp_close(fx.st, 0, 3), 0);
 	ck_assert_int_eq(rp_proc_set_memlock(fx.st, 0, UINT64_C(16) << 20),
 	    0);
