@@ -1136,19 +1136,24 @@ TU_NAMED(create_memlock, "sockarray/create/memlock", "sockarray/create", TU_EVER
 END_TEST
 
 /*
- * R-CRE-0: in 4.19 the sysctl gate stops every command of a process
- * without CAP_SYS_ADMIN, even on an fd it holds; in 6.18 fd-based commands
- * work for any process holding the fd.  Socket calls are not affected.
+ * R-CRE-0: where the sysctl gate sits at bpf() entry for every command
+ * (switch unpriv_gate RP_UNPRIV_GATE_ALL_SYS_ADMIN, _ALL_BPF) it stops
+ * every command of a process without the capability, even on an fd it
+ * holds; where it gates only creation fd-based commands work for any
+ * process holding the fd.  Socket calls are not affected.
  */
-TU_NAMED(create_gate_commands, "sockarray/create/gate/commands", "sockarray/create", TU_NPROFILES)
+TU_NAMED(create_gate_commands, "sockarray/create/gate/commands", "sockarray/create", TU_EVERY_PROFILE)
 {
+	const struct rp_profile *prof = tu_prof(_i);
+	bool gate_all = prof->unpriv_gate == RP_UNPRIV_GATE_ALL_SYS_ADMIN ||
+	    prof->unpriv_gate == RP_UNPRIV_GATE_ALL_BPF;
 	struct fx fx;
 	int m, a, pu, mu, au;
 	uint64_t v = 0;
 	uint32_t k = 0, next;
 	int want;
 
-	fx_init(&fx, _i);
+	fx_init_of(&fx, prof);
 	m = map_new(&fx, 0, 8, 4, 0);
 	a = member(&fx, RP_AF_INET, RP_SOCK_STREAM);
 	ck_assert_int_eq(rp_map_update(fx.st, 0, m, 0, (uint64_t)a, 0), 0);
@@ -1157,10 +1162,10 @@ TU_NAMED(create_gate_commands, "sockarray/create/gate/commands", "sockarray/crea
 	au = rp_fd_pass(fx.st, 0, a, (unsigned)pu);
 	ck_assert_int_ge(mu, 0);
 	ck_assert_int_ge(au, 0);
-	if (_i == TU_P_419)
+	if (prof->unpriv_default == 0)
 		ck_assert_int_eq(rp_sysctl_set(fx.st, 0,
 		    "kernel.unprivileged_bpf_disabled", 1), 0);
-	want = _i == TU_P_419 ? -EPERM : 0;
+	want = gate_all ? -EPERM : 0;
 	ck_assert_int_eq(rp_map_lookup(fx.st, (unsigned)pu, mu, 0, &v, 0),
 	    want);
 	ck_assert_int_eq(rp_map_get_next_key(fx.st, (unsigned)pu, mu, &k,
@@ -1172,7 +1177,7 @@ TU_NAMED(create_gate_commands, "sockarray/create/gate/commands", "sockarray/crea
 	ck_assert_uint_ne(cookie_of(&fx, (unsigned)pu, au), 0);
 	/* root still passes */
 	ck_assert_int_eq(rp_map_lookup(fx.st, 0, m, 1, &v, 0),
-	    _i == TU_P_419 ? -ENOENT : 0);
+	    gate_all ? -ENOENT : 0);
 	fx_fini(&fx);
 }
 END_TEST
