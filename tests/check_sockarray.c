@@ -40,7 +40,8 @@ typedef void (*race_fn)(struct fx *);
 
 struct fx {
 	struct rp_state	*st;
-	int		p;		/* profile index */
+	int		p;		/* two-column index (TU_P_*), or -1 */
+	const struct rp_profile *prof;	/* the profile row */
 	GArray		*ev;		/* struct rp_event, in order */
 	/* race hook: at the first `race_at` (on socket race_obj, 0 = any)
 	 * thread 1 runs race(fx) */
@@ -74,15 +75,25 @@ fx_sched(void *ud, enum rp_sched_point pt, unsigned obj)
 	rp_state_set_thread(fx->st, tid);
 }
 
+/* A fixture on profile row prof (a test looping over every row). */
 static void
-fx_init(struct fx *fx, int p)
+fx_init_of(struct fx *fx, const struct rp_profile *prof)
 {
 	memset(fx, 0, sizeof(*fx));
-	fx->p = p;
-	fx->st = tu_state_new(p);
+	fx->p = -1;
+	fx->prof = prof;
+	fx->st = tu_state_of(prof);
 	fx->ev = tu_record(fx->st);
 	/* keep accidental huge allocations cheap (R-CRE-6d) */
 	fx->st->kmem_limit = UINT64_C(256) << 20;
+}
+
+/* A fixture on two-column index p (TU_P_419, TU_P_618). */
+static void
+fx_init(struct fx *fx, int p)
+{
+	fx_init_of(fx, tu_profile(p));
+	fx->p = p;
 }
 
 static void
@@ -165,7 +176,7 @@ assert_rule(const struct fx *fx, const char *name, const char *rules,
 	char *r = first_rule(rules);
 
 	ck_assert_msg(tu_saw_rule(fx->ev, r, err), "%s [%s]: model did not "
-	    "report %s deciding %d", name, tu_profile_names[fx->p], r, err);
+	    "report %s deciding %d", name, fx->prof->name, r, err);
 	g_free(r);
 }
 
@@ -1009,16 +1020,17 @@ END_TEST
 
 /*
  * R-CRE-9 R-CRE-10: the fd is the lowest free one; its access mode follows
- * RDONLY/WRONLY; 4.19 stores those flags, 6.18 drops them; other flags are
- * stored as given.
+ * RDONLY/WRONLY; rows with switch store_rdwr_flags store those flags,
+ * the others drop them; other flags are stored as given (RDONLY_PROG where
+ * allowed_map_flags admits it).
  */
-TU_NAMED(create_stored, "sockarray/create/stored", "sockarray/create", TU_NPROFILES)
+TU_NAMED(create_stored, "sockarray/create/stored", "sockarray/create", TU_EVERY_PROFILE)
 {
 	struct fx fx;
 	int a, b, m, ro, wo, numa;
 	uint64_t v;
 
-	fx_init(&fx, _i);
+	fx_init_of(&fx, tu_prof(_i));
 	a = raw_sock(&fx, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
 	b = raw_sock(&fx, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
 	ck_assert_int_eq(rp_close(fx.st, 0, a), 0);
@@ -1030,14 +1042,14 @@ TU_NAMED(create_stored, "sockarray/create/stored", "sockarray/create", TU_NPROFI
 	numa = map_new(&fx, 0, 4, 4, RP_BPF_F_NUMA_NODE);
 	ck_assert_uint_eq(minfo(&fx, 0, m).map_flags, 0);
 	ck_assert_uint_eq(minfo(&fx, 0, ro).map_flags,
-	    _i == TU_P_419 ? RP_BPF_F_RDONLY : 0);
+	    fx.prof->store_rdwr_flags ? RP_BPF_F_RDONLY : 0);
 	ck_assert_uint_eq(minfo(&fx, 0, wo).map_flags,
-	    _i == TU_P_419 ? RP_BPF_F_WRONLY : 0);
+	    fx.prof->store_rdwr_flags ? RP_BPF_F_WRONLY : 0);
 	ck_assert_uint_eq(minfo(&fx, 0, numa).map_flags, RP_BPF_F_NUMA_NODE);
 	ck_assert_uint_eq(minfo(&fx, 0, numa).value_size, 4);
 	ck_assert_uint_eq(minfo(&fx, 0, numa).key_size, 4);
 	ck_assert(!minfo(&fx, 0, m).frozen);
-	if (_i == TU_P_618) {
+	if (fx.prof->allowed_map_flags & RP_BPF_F_RDONLY_PROG) {
 		int rp = map_new(&fx, 0, 8, 4, RP_BPF_F_RDONLY_PROG);
 
 		ck_assert_uint_eq(minfo(&fx, 0, rp).map_flags,
@@ -1060,18 +1072,19 @@ TU_NAMED(create_stored, "sockarray/create/stored", "sockarray/create", TU_NPROFI
 END_TEST
 
 /*
- * R-CRE-6c R-FREE-4: 4.19 charges pages to the creating user (shared by
- * every process of that uid, checked against the caller's limit), returns
- * them at free, and charges nothing for a create that failed.  6.18 has
- * no RLIMIT_MEMLOCK accounting at all.
+ * R-CRE-6c R-FREE-4: rows with switch memlock_rlimit (until 5.10) charge
+ * pages to the creating user (shared by every process of that uid,
+ * checked against the caller's limit), return them at free, and charge
+ * nothing for a create that failed.  The others have no RLIMIT_MEMLOCK
+ * accounting at all.
  */
-TU_NAMED(create_memlock, "sockarray/create/memlock", "sockarray/create", TU_NPROFILES)
+TU_NAMED(create_memlock, "sockarray/create/memlock", "sockarray/create", TU_EVERY_PROFILE)
 {
 	struct fx fx;
 	struct rp_map_attr a;
 	int pa, pb, pc, m[6], n;
 
-	fx_init(&fx, _i);
+	fx_init_of(&fx, tu_prof(_i));
 	pa = unpriv_proc(&fx, RP_CAP_SYS_ADMIN | RP_CAP_BPF);
 	pb = unpriv_proc(&fx, RP_CAP_SYS_ADMIN | RP_CAP_BPF);	/* uid 1000 */
 	pc = rp_proc_new(fx.st, 0, 1001, RP_CAP_SYS_ADMIN | RP_CAP_BPF);
@@ -1084,7 +1097,7 @@ TU_NAMED(create_memlock, "sockarray/create/memlock", "sockarray/create", TU_NPRO
 		m[n] = map_new(&fx, (unsigned)pa, 8, 1000, 0);	/* 15 pages */
 	rp_map_attr_init(&a, RP_MAP_REUSEPORT_SOCKARRAY, 8, 1000);
 	m[5] = rp_map_create(fx.st, (unsigned)pa, &a);
-	if (_i == TU_P_419) {
+	if (fx.prof->memlock_rlimit) {
 		ck_assert_int_eq(m[5], -EPERM);
 		/* the same user from another process: same charge */
 		ck_assert_int_eq(rp_map_create(fx.st, (unsigned)pb, &a),
@@ -1123,19 +1136,24 @@ TU_NAMED(create_memlock, "sockarray/create/memlock", "sockarray/create", TU_NPRO
 END_TEST
 
 /*
- * R-CRE-0: in 4.19 the sysctl gate stops every command of a process
- * without CAP_SYS_ADMIN, even on an fd it holds; in 6.18 fd-based commands
- * work for any process holding the fd.  Socket calls are not affected.
+ * R-CRE-0: where the sysctl gate sits at bpf() entry for every command
+ * (switch unpriv_gate RP_UNPRIV_GATE_ALL_SYS_ADMIN, _ALL_BPF) it stops
+ * every command of a process without the capability, even on an fd it
+ * holds; where it gates only creation fd-based commands work for any
+ * process holding the fd.  Socket calls are not affected.
  */
-TU_NAMED(create_gate_commands, "sockarray/create/gate/commands", "sockarray/create", TU_NPROFILES)
+TU_NAMED(create_gate_commands, "sockarray/create/gate/commands", "sockarray/create", TU_EVERY_PROFILE)
 {
+	const struct rp_profile *prof = tu_prof(_i);
+	bool gate_all = prof->unpriv_gate == RP_UNPRIV_GATE_ALL_SYS_ADMIN ||
+	    prof->unpriv_gate == RP_UNPRIV_GATE_ALL_BPF;
 	struct fx fx;
 	int m, a, pu, mu, au;
 	uint64_t v = 0;
 	uint32_t k = 0, next;
 	int want;
 
-	fx_init(&fx, _i);
+	fx_init_of(&fx, prof);
 	m = map_new(&fx, 0, 8, 4, 0);
 	a = member(&fx, RP_AF_INET, RP_SOCK_STREAM);
 	ck_assert_int_eq(rp_map_update(fx.st, 0, m, 0, (uint64_t)a, 0), 0);
@@ -1144,10 +1162,10 @@ TU_NAMED(create_gate_commands, "sockarray/create/gate/commands", "sockarray/crea
 	au = rp_fd_pass(fx.st, 0, a, (unsigned)pu);
 	ck_assert_int_ge(mu, 0);
 	ck_assert_int_ge(au, 0);
-	if (_i == TU_P_419)
+	if (prof->unpriv_default == 0)
 		ck_assert_int_eq(rp_sysctl_set(fx.st, 0,
 		    "kernel.unprivileged_bpf_disabled", 1), 0);
-	want = _i == TU_P_419 ? -EPERM : 0;
+	want = gate_all ? -EPERM : 0;
 	ck_assert_int_eq(rp_map_lookup(fx.st, (unsigned)pu, mu, 0, &v, 0),
 	    want);
 	ck_assert_int_eq(rp_map_get_next_key(fx.st, (unsigned)pu, mu, &k,
@@ -1159,7 +1177,7 @@ TU_NAMED(create_gate_commands, "sockarray/create/gate/commands", "sockarray/crea
 	ck_assert_uint_ne(cookie_of(&fx, (unsigned)pu, au), 0);
 	/* root still passes */
 	ck_assert_int_eq(rp_map_lookup(fx.st, 0, m, 1, &v, 0),
-	    _i == TU_P_419 ? -ENOENT : 0);
+	    gate_all ? -ENOENT : 0);
 	fx_fini(&fx);
 }
 END_TEST
@@ -2207,17 +2225,18 @@ static const int lock_kinds[] = {
 
 /*
  * R-UPD-9 R-UPD-8 R-INV-12: a successful insert takes the reuseport lock,
- * then the socket's callback lock, (4.19) allocates the group id, writes
- * the owner word, then the slot; the used count goes up by one.
+ * then the socket's callback lock, allocates the group id (switch
+ * lazy_group_id: on the first insert), writes the owner word, then the
+ * slot; the used count goes up by one.
  */
-TU_NAMED(update_publish, "sockarray/update/publish", "sockarray/update", TU_NPROFILES)
+TU_NAMED(update_publish, "sockarray/update/publish", "sockarray/update", TU_EVERY_PROFILE)
 {
 	struct fx fx;
 	int map, a;
 	unsigned sa;
 	char *tr, *want;
 
-	fx_init(&fx, _i);
+	fx_init_of(&fx, tu_prof(_i));
 	map = map_new(&fx, 0, 8, 4, 0);
 	a = member(&fx, RP_AF_INET6, RP_SOCK_STREAM);
 	sa = sock_id(&fx, 0, a);
@@ -2226,7 +2245,8 @@ TU_NAMED(update_publish, "sockarray/update/publish", "sockarray/update", TU_NPRO
 	    RP_BPF_NOEXIST), 0);
 	tr = fx_trace(&fx, lock_kinds);
 	want = g_strdup_printf("lock cb_lock(%u)%s owner_set(%u) slot_set(%u) "
-	    "cb_unlock(%u) unlock", sa, _i == TU_P_419 ? " group_id" : "", sa,
+	    "cb_unlock(%u) unlock", sa, fx.prof->lazy_group_id ? " group_id" :
+	    "", sa,
 	    sa, sa);
 	ck_assert_str_eq(tr, want);
 	g_free(tr);
@@ -2244,7 +2264,7 @@ END_TEST
  * callback lock; the old socket stays hashed, listening, in its group with
  * its cookie, and can be inserted again; used is unchanged.
  */
-TU_NAMED(update_replace, "sockarray/update/replace", "sockarray/update", TU_NPROFILES)
+TU_NAMED(update_replace, "sockarray/update/replace", "sockarray/update", TU_EVERY_PROFILE)
 {
 	struct fx fx;
 	int map, a, b, c;
@@ -2252,7 +2272,7 @@ TU_NAMED(update_replace, "sockarray/update/replace", "sockarray/update", TU_NPRO
 	uint64_t ca, v = 0;
 	char *tr, *want;
 
-	fx_init(&fx, _i);
+	fx_init_of(&fx, tu_prof(_i));
 	map = map_new(&fx, 0, 8, 4, 0);
 	a = member(&fx, RP_AF_INET, RP_SOCK_STREAM);
 	b = member(&fx, RP_AF_INET, RP_SOCK_STREAM);
@@ -2299,13 +2319,13 @@ END_TEST
 #define ginfo(fx, group)	tu_group_info((fx)->st, (group))
 
 /*
- * R-UPD-8 R-GRP-1 R-GRP-11 R-INV-9: 4.19 gives a group its id (>= 1) at the
- * first insertion of one of its members, and keeps it through other
- * members' insertions, delete, re-insertion and map free; groups never
- * inserted keep id 0.  6.18 has ids from creation (the first is 0) and
- * insertion never changes them.
+ * R-UPD-8 R-GRP-1 R-GRP-11 R-INV-9: with switch lazy_group_id a group
+ * gets its id (>= 1) at the first insertion of one of its members, and
+ * keeps it through other members' insertions, delete, re-insertion and map
+ * free; groups never inserted keep id 0.  Without it groups have ids from
+ * creation (the first is 0) and insertion never changes them.
  */
-TU_NAMED(update_group_id, "sockarray/update/group-id", "sockarray/update", TU_NPROFILES)
+TU_NAMED(update_group_id, "sockarray/update/group-id", "sockarray/update", TU_EVERY_PROFILE)
 {
 	struct fx fx;
 	int map, a, b, c;
@@ -2313,7 +2333,7 @@ TU_NAMED(update_group_id, "sockarray/update/group-id", "sockarray/update", TU_NP
 	uint32_t id;
 	uint16_t port;
 
-	fx_init(&fx, _i);
+	fx_init_of(&fx, tu_prof(_i));
 	map = map_new(&fx, 0, 8, 4, 0);
 	a = member(&fx, RP_AF_INET, RP_SOCK_STREAM);
 	port = tu_port(fx.st, 0, a);
@@ -2323,7 +2343,7 @@ TU_NAMED(update_group_id, "sockarray/update/group-id", "sockarray/update", TU_NP
 	gc = sinfo(&fx, sock_id(&fx, 0, c)).group;
 	ck_assert_uint_eq(sinfo(&fx, sock_id(&fx, 0, b)).group, ga);
 	ck_assert_uint_ne(ga, gc);
-	if (_i == TU_P_419) {
+	if (fx.prof->lazy_group_id) {
 		ck_assert(!ginfo(&fx, ga).has_id);
 		ck_assert_uint_eq(ginfo(&fx, ga).reuseport_id, 0);
 	} else {
@@ -2334,7 +2354,7 @@ TU_NAMED(update_group_id, "sockarray/update/group-id", "sockarray/update", TU_NP
 	occupy(&fx, map, 0, a);
 	id = ginfo(&fx, ga).reuseport_id;
 	ck_assert(ginfo(&fx, ga).has_id);
-	if (_i == TU_P_419) {
+	if (fx.prof->lazy_group_id) {
 		ck_assert_uint_ge(id, 1);
 		ck_assert(tu_saw_rule(fx.ev, "R-UPD-8", 0));
 		ck_assert_uint_eq(ginfo(&fx, gc).reuseport_id, 0);
@@ -2348,7 +2368,7 @@ TU_NAMED(update_group_id, "sockarray/update/group-id", "sockarray/update", TU_NP
 	ck_assert_uint_eq(ginfo(&fx, ga).reuseport_id, id);
 	occupy(&fx, map, 2, c);
 	ck_assert_uint_ne(ginfo(&fx, gc).reuseport_id, id);
-	if (_i == TU_P_419)
+	if (fx.prof->lazy_group_id)
 		ck_assert_uint_ge(ginfo(&fx, gc).reuseport_id, 1);
 	occupy(&fx, map, 3, b);
 	ck_assert_uint_eq(ginfo(&fx, ga).reuseport_id, id);
@@ -2363,7 +2383,7 @@ END_TEST
  * R-UPD-11 R-NS-3: one array holds sockets of different groups, ports,
  * protocols, families, owners and network namespaces.
  */
-TU_NAMED(update_mixed, "sockarray/update/mixed", "sockarray/update", TU_NPROFILES)
+TU_NAMED(update_mixed, "sockarray/update/mixed", "sockarray/update", TU_EVERY_PROFILE)
 {
 	struct fx fx;
 	int map, ns1, p1, m1, x, y, k = 0;
@@ -2372,7 +2392,7 @@ TU_NAMED(update_mixed, "sockarray/update/mixed", "sockarray/update", TU_NPROFILE
 		{ RP_AF_INET, RP_SOCK_DGRAM }, { RP_AF_INET6, RP_SOCK_DGRAM },
 	};
 
-	fx_init(&fx, _i);
+	fx_init_of(&fx, tu_prof(_i));
 	map = map_new(&fx, 0, 8, 16, 0);
 	for (size_t i = 0; i < G_N_ELEMENTS(kinds); i++)
 		occupy(&fx, map, (uint32_t)k++, member(&fx, kinds[i][0],
@@ -2682,7 +2702,7 @@ END_TEST
  * nothing else: the socket keeps its state, hash, group (and id) and
  * cookie, and other slots are untouched.
  */
-TU_NAMED(delete_keeps_socket, "sockarray/delete/keeps-socket", "sockarray/delete", TU_NPROFILES)
+TU_NAMED(delete_keeps_socket, "sockarray/delete/keeps-socket", "sockarray/delete", TU_EVERY_PROFILE)
 {
 	struct fx fx;
 	int map, a, b;
@@ -2690,7 +2710,7 @@ TU_NAMED(delete_keeps_socket, "sockarray/delete/keeps-socket", "sockarray/delete
 	struct rp_sock_info before, after;
 	struct rp_group_info gb;
 
-	fx_init(&fx, _i);
+	fx_init_of(&fx, tu_prof(_i));
 	map = map_new(&fx, 0, 8, 4, 0);
 	a = member(&fx, RP_AF_INET, RP_SOCK_STREAM);
 	b = member(&fx, RP_AF_INET, RP_SOCK_DGRAM);
@@ -2721,12 +2741,12 @@ TU_NAMED(delete_keeps_socket, "sockarray/delete/keeps-socket", "sockarray/delete
 END_TEST
 
 /* R-DEL-3: the slot empties between the lock-free read and the lock. */
-TU_NAMED(delete_race, "sockarray/delete/race", "sockarray/delete", TU_NPROFILES)
+TU_NAMED(delete_race, "sockarray/delete/race", "sockarray/delete", TU_EVERY_PROFILE)
 {
 	struct fx fx;
 	int map, a;
 
-	fx_init(&fx, _i);
+	fx_init_of(&fx, tu_prof(_i));
 	map = map_new(&fx, 0, 8, 4, 0);
 	a = member(&fx, RP_AF_INET, RP_SOCK_STREAM);
 	occupy(&fx, map, 2, a);
@@ -2812,14 +2832,14 @@ END_TEST
 
 /* R-NXT-1 R-NXT-2 R-NXT-3 R-NXT-4: a full walk visits every index once,
  * occupied or not; fd errors come first. */
-TU_NAMED(nxt_walk, "sockarray/next-key/walk", "sockarray/next-key", TU_NPROFILES)
+TU_NAMED(nxt_walk, "sockarray/next-key/walk", "sockarray/next-key", TU_EVERY_PROFILE)
 {
 	struct fx fx;
 	int map, n = 0;
 	uint32_t k, next;
 	const uint32_t *kp = NULL;
 
-	fx_init(&fx, _i);
+	fx_init_of(&fx, tu_prof(_i));
 	map = map_new(&fx, 0, 4, 7, 0);
 	occupy(&fx, map, 5, member(&fx, RP_AF_INET6, RP_SOCK_DGRAM));
 	while (rp_map_get_next_key(fx.st, 0, map, kp, &next) == 0) {
@@ -2844,26 +2864,31 @@ END_TEST
  */
 
 /*
- * R-CMD-3 R-UPD-0b R-DEL-0 R-LKP-1c: 6.18 freezes through a writable fd,
- * once; afterwards update and delete fail through every fd, lookup,
- * next-key and detach of a closing member keep working.  4.19 has no such
- * command.
+ * R-CMD-3 R-UPD-0b R-DEL-0 R-LKP-1c: where the command exists (switch
+ * has_freeze) a map freezes once; under freeze_rule RP_FREEZE_WRITABLE_FD
+ * only through a writable fd (a frozen map has lost write permission, so
+ * a second freeze is -EPERM), under RP_FREEZE_CAPABLE a capable caller
+ * freezes through any fd and a second freeze is -EBUSY.  Afterwards update
+ * and delete fail through every fd, lookup, next-key and detach of a
+ * closing member keep working.  Without the command: -EINVAL.
  */
-TU_NAMED(cmd_freeze, "sockarray/commands/freeze", "sockarray/commands", TU_NPROFILES)
+TU_NAMED(cmd_freeze, "sockarray/commands/freeze", "sockarray/commands", TU_EVERY_PROFILE)
 {
+	const struct rp_profile *prof = tu_prof(_i);
+	bool wr_fd = prof->freeze_rule == RP_FREEZE_WRITABLE_FD;
 	struct fx fx;
 	int map, dup, ro, a, b;
 	uint64_t v = 0;
 	uint32_t k = 0, next;
 	unsigned m;
 
-	fx_init(&fx, _i);
+	fx_init_of(&fx, prof);
 	map = map_new(&fx, 0, 8, 4, 0);
 	a = member(&fx, RP_AF_INET, RP_SOCK_STREAM);
 	b = member(&fx, RP_AF_INET, RP_SOCK_STREAM);
 	occupy(&fx, map, 0, a);
 	m = rp_fd_map(fx.st, 0, map);
-	if (_i == TU_P_419) {
+	if (!prof->has_freeze) {
 		ck_assert_int_eq(rp_map_freeze(fx.st, 0, map), -EINVAL);
 		ck_assert(tu_saw_rule(fx.ev, "R-CMD-3", -EINVAL));
 		ck_assert(!minfo(&fx, 0, map).frozen);
@@ -2873,13 +2898,14 @@ TU_NAMED(cmd_freeze, "sockarray/commands/freeze", "sockarray/commands", TU_NPROF
 	}
 	ck_assert_int_eq(rp_map_freeze(fx.st, 0, 99), -EBADF);
 	ro = map_new(&fx, 0, 8, 4, RP_BPF_F_RDONLY);
-	ck_assert_int_eq(rp_map_freeze(fx.st, 0, ro), -EPERM);
-	ck_assert(!minfo(&fx, 0, ro).frozen);
+	ck_assert_int_eq(rp_map_freeze(fx.st, 0, ro), wr_fd ? -EPERM : 0);
+	ck_assert(minfo(&fx, 0, ro).frozen == !wr_fd);
 	dup = rp_fd_dup(fx.st, 0, map);
 	ck_assert_int_eq(rp_map_freeze(fx.st, 0, map), 0);
 	ck_assert(minfo(&fx, 0, map).frozen);
-	/* live 6.18: a frozen map has lost write permission first */
-	ck_assert_int_eq(rp_map_freeze(fx.st, 0, dup), -EPERM);
+	/* live 6.12+: a frozen map has lost write permission first */
+	ck_assert_int_eq(rp_map_freeze(fx.st, 0, dup), wr_fd ? -EPERM :
+	    -EBUSY);
 	ck_assert_int_eq(rp_map_update(fx.st, 0, dup, 1, (uint64_t)b, 0),
 	    -EPERM);
 	ck_assert_int_eq(rp_map_delete(fx.st, 0, dup, 0), -EPERM);
@@ -2897,22 +2923,24 @@ TU_NAMED(cmd_freeze, "sockarray/commands/freeze", "sockarray/commands", TU_NPROF
 END_TEST
 
 /*
- * R-CMD-1: 4.19 has no BPF_MAP_LOOKUP_AND_DELETE_ELEM (-EINVAL); 6.18
- * checks the fd and read+write permission, then -ENOTSUPP.
+ * R-CMD-1: without BPF_MAP_LOOKUP_AND_DELETE_ELEM (switch
+ * has_lookup_and_delete) -EINVAL; with it the fd and read+write
+ * permission are checked, then -ENOTSUPP.
  */
-TU_NAMED(cmd_lookup_and_delete, "sockarray/commands/lookup-and-delete", "sockarray/commands", TU_NPROFILES)
+TU_NAMED(cmd_lookup_and_delete, "sockarray/commands/lookup-and-delete", "sockarray/commands", TU_EVERY_PROFILE)
 {
+	const struct rp_profile *prof = tu_prof(_i);
 	struct fx fx;
 	int map, ro, wo, a;
 	uint64_t v = 0;
 
-	fx_init(&fx, _i);
+	fx_init_of(&fx, prof);
 	map = map_new(&fx, 0, 8, 4, 0);
 	ro = map_new(&fx, 0, 8, 4, RP_BPF_F_RDONLY);
 	wo = map_new(&fx, 0, 8, 4, RP_BPF_F_WRONLY);
 	a = member(&fx, RP_AF_INET, RP_SOCK_STREAM);
 	occupy(&fx, map, 0, a);
-	if (_i == TU_P_419) {
+	if (!prof->has_lookup_and_delete) {
 		ck_assert_int_eq(rp_map_lookup_and_delete(fx.st, 0, map, 0,
 		    &v), -EINVAL);
 		ck_assert_int_eq(rp_map_lookup_and_delete(fx.st, 0, 99, 0,
@@ -2929,27 +2957,28 @@ TU_NAMED(cmd_lookup_and_delete, "sockarray/commands/lookup-and-delete", "sockarr
 		ck_assert_int_eq(rp_map_lookup_and_delete(fx.st, 0, map, 0,
 		    &v), -ENOTSUPP);
 	}
-	ck_assert(tu_saw_rule(fx.ev, "R-CMD-1", _i == TU_P_419 ? -EINVAL :
-	    -ENOTSUPP));
+	ck_assert(tu_saw_rule(fx.ev, "R-CMD-1", prof->has_lookup_and_delete ?
+	    -ENOTSUPP : -EINVAL));
 	assert_in_slot(&fx, map, 0, a);		/* nothing deleted */
 	ck_assert_uint_eq(v, 0);
 	fx_fini(&fx);
 }
 END_TEST
 
-/* R-CMD-2: batch commands: -EINVAL in 4.19, -ENOTSUPP in 6.18 after the
- * fd checks (bpf_map_do_batch(): a lookup batch on a write-only fd is
- * -EPERM first). */
-TU_NAMED(cmd_batch, "sockarray/commands/batch", "sockarray/commands", TU_NPROFILES)
+/* R-CMD-2: batch commands: -EINVAL without them (switch has_batch),
+ * -ENOTSUPP with them after the fd checks (bpf_map_do_batch(): a lookup
+ * batch on a write-only fd is -EPERM first). */
+TU_NAMED(cmd_batch, "sockarray/commands/batch", "sockarray/commands", TU_EVERY_PROFILE)
 {
+	const struct rp_profile *prof = tu_prof(_i);
 	struct fx fx;
 	int map, wo;
 
-	fx_init(&fx, _i);
+	fx_init_of(&fx, prof);
 	map = map_new(&fx, 0, 8, 4, 0);
 	wo = map_new(&fx, 0, 8, 4, RP_BPF_F_WRONLY);
 	occupy(&fx, map, 0, member(&fx, RP_AF_INET, RP_SOCK_DGRAM));
-	if (_i == TU_P_419) {
+	if (!prof->has_batch) {
 		ck_assert_int_eq(rp_map_lookup_batch(fx.st, 0, map), -EINVAL);
 	} else {
 		ck_assert_int_eq(rp_map_lookup_batch(fx.st, 0, 99), -EBADF);
@@ -2957,8 +2986,8 @@ TU_NAMED(cmd_batch, "sockarray/commands/batch", "sockarray/commands", TU_NPROFIL
 		ck_assert_int_eq(rp_map_lookup_batch(fx.st, 0, map),
 		    -ENOTSUPP);
 	}
-	ck_assert(tu_saw_rule(fx.ev, "R-CMD-2", _i == TU_P_419 ? -EINVAL :
-	    -ENOTSUPP));
+	ck_assert(tu_saw_rule(fx.ev, "R-CMD-2", prof->has_batch ? -ENOTSUPP :
+	    -EINVAL));
 	ck_assert_uint_eq(minfo(&fx, 0, map).used, 1);
 	fx_fini(&fx);
 }
@@ -2973,13 +3002,13 @@ END_TEST
  * bpf_sk_select_reuseport; any other helper use fails the load; a map the
  * helper does not take (an outer map passed directly) fails too.
  */
-TU_NAMED(prog_map_access, "sockarray/prog/map-access", "sockarray/commands", TU_NPROFILES)
+TU_NAMED(prog_map_access, "sockarray/prog/map-access", "sockarray/commands", TU_EVERY_PROFILE)
 {
 	struct fx fx;
 	int map, outer, prog;
 	struct rp_map_attr a;
 
-	fx_init(&fx, _i);
+	fx_init_of(&fx, tu_prof(_i));
 	map = map_new(&fx, 0, 8, 4, 0);
 	prog = load_select_prog(&fx, map, false);
 	ck_assert_int_ge(prog, 0);
@@ -3010,7 +3039,7 @@ END_TEST
  * without the reuseport lock; the sockets stay open, listening, hashed, in
  * their groups with ids and cookies, and can join another map.
  */
-TU_NAMED(free_empties, "sockarray/free/empties", "sockarray/free", TU_NPROFILES)
+TU_NAMED(free_empties, "sockarray/free/empties", "sockarray/free", TU_EVERY_PROFILE)
 {
 	struct fx fx;
 	int map, s[3], map2;
@@ -3022,7 +3051,7 @@ TU_NAMED(free_empties, "sockarray/free/empties", "sockarray/free", TU_NPROFILES)
 	};
 	char *tr, *want;
 
-	fx_init(&fx, _i);
+	fx_init_of(&fx, tu_prof(_i));
 	map = map_new(&fx, 0, 8, 8, 0);
 	s[0] = member(&fx, RP_AF_INET, RP_SOCK_STREAM);
 	s[1] = member(&fx, RP_AF_INET6, RP_SOCK_DGRAM);
@@ -3048,8 +3077,10 @@ TU_NAMED(free_empties, "sockarray/free/empties", "sockarray/free", TU_NPROFILES)
 	g_free(tr);
 	g_free(want);
 	ck_assert(tu_saw_rule(fx.ev, "R-FREE-2", 0));
-	/* R-FREE-2: no reuseport lock; 4.19 also waits for a grace period */
-	ck_assert_uint_eq(tu_count(fx.ev, RP_EV_RCU_SYNC, 0), _i == TU_P_419 ? 1 : 0);
+	/* R-FREE-2: no reuseport lock; rows with switch map_free_sync_rcu
+	 * (4.19-5.8) also wait for a grace period */
+	ck_assert_uint_eq(tu_count(fx.ev, RP_EV_RCU_SYNC, 0),
+	    fx.prof->map_free_sync_rcu ? 1 : 0);
 	{
 		struct rp_map_info mi;
 
@@ -3079,13 +3110,13 @@ END_TEST
  * allocation limit can be made one after the other as often as wanted,
  * but never two at once.
  */
-TU_NAMED(free_uncharges, "sockarray/free/uncharges", "sockarray/free", TU_NPROFILES)
+TU_NAMED(free_uncharges, "sockarray/free/uncharges", "sockarray/free", TU_EVERY_PROFILE)
 {
 	struct fx fx;
 	struct rp_map_attr a;
 	uint32_t n;
 
-	fx_init(&fx, _i);
+	fx_init_of(&fx, tu_prof(_i));
 	fx.st->kmem_limit = UINT64_C(1) << 20;
 	/* 4.19 charges RLIMIT_MEMLOCK first: make it no obstacle */
 	ck_assert_int_eq(rp_proc_set_memlock(fx.st, 0, UINT64_C(1) << 40), 0);
@@ -3108,14 +3139,14 @@ END_TEST
  * Closing every fd while a program holds it frees nothing and the slots
  * stay occupied; the last holder frees it.
  */
-TU_NAMED(free_holders, "sockarray/free/holders", "sockarray/free", TU_NPROFILES)
+TU_NAMED(free_holders, "sockarray/free/holders", "sockarray/free", TU_EVERY_PROFILE)
 {
 	struct fx fx;
 	int map, dup, p1, m1, prog, a;
 	unsigned m;
 	struct rp_map_info mi;
 
-	fx_init(&fx, _i);
+	fx_init_of(&fx, tu_prof(_i));
 	map = map_new(&fx, 0, 8, 4, 0);
 	m = rp_fd_map(fx.st, 0, map);
 	a = member(&fx, RP_AF_INET, RP_SOCK_STREAM);
@@ -3155,13 +3186,13 @@ END_TEST
  * empties the slot; free then finds nothing more to do for it.  Also the
  * sequential order: after free, a member's close finds a NULL owner word.
  */
-TU_NAMED(free_race_detach, "sockarray/free/race-detach", "sockarray/free", TU_NPROFILES)
+TU_NAMED(free_race_detach, "sockarray/free/race-detach", "sockarray/free", TU_EVERY_PROFILE)
 {
 	struct fx fx;
 	int map, a, b;
 	unsigned sa, sb;
 
-	fx_init(&fx, _i);
+	fx_init_of(&fx, tu_prof(_i));
 	map = map_new(&fx, 0, 8, 4, 0);
 	a = member(&fx, RP_AF_INET, RP_SOCK_STREAM);
 	b = member(&fx, RP_AF_INET6, RP_SOCK_DGRAM);
@@ -3202,13 +3233,13 @@ END_TEST
 
 /* R-FREE-2 R-INV-12: the planted fault (free writes owner words without
  * the callback lock) is caught by the lock checks. */
-TU_NAMED(free_planted, "sockarray/free/planted", "sockarray/free", TU_NPROFILES)
+TU_NAMED(free_planted, "sockarray/free/planted", "sockarray/free", TU_EVERY_PROFILE)
 {
 	struct fx fx;
 	GError *err = NULL;
 	int map;
 
-	fx_init(&fx, _i);
+	fx_init_of(&fx, tu_prof(_i));
 	map = map_new(&fx, 0, 8, 4, 0);
 	occupy(&fx, map, 2, member(&fx, RP_AF_INET, RP_SOCK_STREAM));
 	rp_state_plant(fx.st, RP_PLANT_FREE_NO_CB_LOCK);
@@ -3461,11 +3492,11 @@ END_TEST
 /* main() of test_maps runs every map test twice (map_flags 0, then
  * BPF_F_NO_PREALLOC, which this test ignores): the second run passes the
  * same way with cookies that keep advancing. R-COOK-1 R-COOK-3 R-COOK-4 */
-TU_NAMED(test_maps_twice, "sockarray/test-maps/twice", "sockarray/test-maps", TU_NPROFILES)
+TU_NAMED(test_maps_twice, "sockarray/test-maps/twice", "sockarray/test-maps", TU_EVERY_PROFILE)
 {
 	struct fx fx;
 
-	fx_init(&fx, _i);
+	fx_init_of(&fx, tu_prof(_i));
 	tm_run(&fx, 99);
 	tm_run(&fx, 99);
 	fx_fini(&fx);
@@ -3478,9 +3509,10 @@ END_TEST
 
 /*
  * R-CRE-6c R-CRE-9 R-NXT-3 R-LKP-3d R-FREE-2: a map of 1,000,000 entries
- * works end to end (4.19 needs RLIMIT_MEMLOCK for its 1954 pages).
+ * works end to end (rows with switch memlock_rlimit need RLIMIT_MEMLOCK
+ * for its 1954 pages).
  */
-TU_NAMED(large_million, "sockarray/large/million", "sockarray/large", TU_NPROFILES)
+TU_NAMED(large_million, "sockarray/large/million", "sockarray/large", TU_EVERY_PROFILE)
 {
 	enum { N = 1000000 };
 	static const uint32_t keys[] = { 0, 1, N / 2, N - 2, N - 1 };
@@ -3490,11 +3522,12 @@ TU_NAMED(large_million, "sockarray/large/million", "sockarray/large", TU_NPROFIL
 	uint32_t k, next;
 	uint64_t v;
 
-	fx_init(&fx, _i);
+	fx_init_of(&fx, tu_prof(_i));
 	rp_map_attr_init(&a, RP_MAP_REUSEPORT_SOCKARRAY, 8, N);
-	ck_assert_int_eq(rp_map_create(fx.st, 0, &a), _i == TU_P_419 ? -EPERM :
-	    3);
-	if (_i == TU_P_618)
+	/* memlock_rlimit: 1954 pages are over the 64 KiB default limit */
+	ck_assert_int_eq(rp_map_create(fx.st, 0, &a),
+	    fx.prof->memlock_rlimit ? -EPERM : 3);
+	if (!fx.prof->memlock_rlimit)
 		ck_assert_int_eq(rp_close(fx.st, 0, 3), 0);
 	ck_assert_int_eq(rp_proc_set_memlock(fx.st, 0, UINT64_C(16) << 20),
 	    0);
