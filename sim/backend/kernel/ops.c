@@ -121,8 +121,15 @@ connect_wait(int fd, const struct sockaddr *sa, socklen_t len, int ms)
 		return -ETIMEDOUT;
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) != 0)
 		return -errno;
-	if (err != 0)
+	if (err != 0) {
+		/* a refused non-blocking connect leaves the socket
+		 * SS_CONNECTING; calling connect() again takes the path a
+		 * blocking one takes (__inet_stream_connect(): TCP_CLOSE ->
+		 * sock_error, SS_UNCONNECTED), so that listen() and connect()
+		 * behave afterwards as after a blocking connect */
+		(void)connect(fd, sa, len);
 		return -err;
+	}
 	/* a non-blocking socket stays SS_CONNECTING until connect() is
 	 * called again: finish, so that the next connect() is EISCONN as
 	 * after a blocking one */
