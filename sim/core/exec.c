@@ -274,15 +274,25 @@ cookie_name(SimExec *x, guint64 c)
 	const GPtrArray *order = sim_names_order(x->names);
 	guint i;
 
+	const SimObj *found = NULL;
+
 	if (x->insp != NULL)
 		return sim_cookie_owner(x, c);
-	for (i = 0; i < order->len; i++) {
+	for (i = 0; i < order->len && found == NULL; i++) {
 		const SimObj *o = order->pdata[i];
 		uint64_t k = 0;
 
 		if (o->kind == SIM_OBJ_SOCK && o->bound && o->fd >= 0 &&
 		    x->ops->get_cookie(x->be, o->proc, o->fd, &k) == 0 &&
 		    k == c)
+			found = o;
+	}
+	/* the first name of that socket, as sim_cookie_owner() says it (a
+	 * child named by send ... as has no fd, but comes first) */
+	for (i = 0; found != NULL && i < order->len; i++) {
+		const SimObj *o = order->pdata[i];
+
+		if (o->kind == SIM_OBJ_SOCK && o->bound && o->id == found->id)
 			return o->name;
 	}
 	return NULL;
