@@ -27,13 +27,13 @@ put_unused(SimWriter *w, const SimDiff *d, const SimManifest *m)
 
 	for (i = 0; i < sim_manifest_size(m); i++) {
 		const SimManifestEntry *e = sim_manifest_entry(m, i);
-		g_autofree char *where = e->line != 0 ? g_strdup_printf(
-		    "%s:%u", e->file, e->line) : g_strdup_printf("%s:*",
-		    e->file);
+		g_autofree char *where = NULL;
 		g_autofree char *msg = NULL;
 
 		if (!sim_diff_entry_unused(d, i))
-			continue;
+			continue;	/* pattern entries never are */
+		where = e->line != 0 ? g_strdup_printf("%s:%u", e->file,
+		    e->line) : g_strdup_printf("%s:*", e->file);
 		n++;
 		msg = g_strdup_printf("%s:%u:%u: unused manifest entry %s: no "
 		    "divergence there (%s)", sim_manifest_name(m), e->mline,

@@ -12,7 +12,9 @@
  */
 #include <string.h>
 
+#include "core/exec.h"
 #include "core/run.h"
+#include "lang/print.h"
 #include "tools/diff.h"
 
 /* ---------------------------------------------------------------------
@@ -32,6 +34,7 @@ entry_free(gpointer p)
 	Entry *e = p;
 
 	g_free(e->file);
+	g_free(e->pattern);
 	g_free(e->reason);
 	g_free(e);
 }
@@ -81,6 +84,82 @@ merror(GPtrArray *errors, const char *name, guint line, guint col,
 	    col, msg));
 }
 
+/* Is there an entry like e already?  Say where. */
+static gboolean
+duplicate(SimManifest *m, const Entry *e, const char *where, guint line,
+    guint col, GPtrArray *errors)
+{
+	guint i;
+
+	for (i = 0; i < m->entries->len; i++) {
+		const Entry *o = m->entries->pdata[i];
+
+		if (e->pattern != NULL ? g_strcmp0(o->pattern, e->pattern) != 0 :
+		    o->pattern != NULL || strcmp(o->file, e->file) != 0 ||
+		    o->line != e->line)
+			continue;
+		merror(errors, m->name, line, col, "'%s' is already listed at "
+		    "%s:%u:%u", where, m->name, o->mline, o->mcol);
+		return TRUE;
+	}
+	return FALSE;
+}
+
+/* The reason after an entry's where (sp), with "maybe" taken off into e;
+ * NULL (with the error said) when there is none. */
+static const char *
+entry_reason(SimManifest *m, Entry *e, const char *text, const char *sp,
+    const char *where, guint line, guint col, GPtrArray *errors)
+{
+	const char *reason = sp + strspn(sp, " \t");
+
+	if (strncmp(reason, "maybe", 5) == 0 && (reason[5] == ' ' ||
+	    reason[5] == '\t' || reason[5] == '\0')) {
+		e->maybe = TRUE;
+		sp = reason + 5;
+		reason = sp + strspn(sp, " \t");
+	}
+	if (*reason == '\0') {
+		merror(errors, m->name, line, col + (guint)(sp - text),
+		    "entry '%s' needs a reason", where);
+		return NULL;
+	}
+	return reason;
+}
+
+/* "PATTERN" REASON, at column col. */
+static void
+parse_pattern(SimManifest *m, const char *text, guint line, guint col,
+    GPtrArray *errors)
+{
+	const char *end = strchr(text + 1, '"');
+	g_autofree char *where = NULL;
+	const char *reason;
+	Entry *e;
+
+	if (end == NULL) {
+		merror(errors, m->name, line, col, "a pattern entry needs its "
+		    "closing '\"'");
+		return;
+	}
+	if (end == text + 1) {
+		merror(errors, m->name, line, col, "empty pattern");
+		return;
+	}
+	where = g_strndup(text, (gsize)(end + 1 - text));
+	e = g_new0(Entry, 1);
+	e->pattern = g_strndup(text + 1, (gsize)(end - text - 1));
+	e->mline = line;
+	e->mcol = col;
+	reason = entry_reason(m, e, text, end + 1, where, line, col, errors);
+	if (reason == NULL || duplicate(m, e, where, line, col, errors)) {
+		entry_free(e);
+		return;
+	}
+	e->reason = g_strchomp(g_strdup(reason));
+	g_ptr_array_add(m->entries, e);
+}
+
 /* Parse one non-blank, non-comment line (text, at column col). */
 static void
 parse_entry(SimManifest *m, const char *text, guint line, guint col,
@@ -88,10 +167,14 @@ parse_entry(SimManifest *m, const char *text, guint line, guint col,
 {
 	const char *sp = text + strcspn(text, " \t");
 	const char *colon, *reason;
-	g_autofree char *where = g_strndup(text, (gsize)(sp - text));
+	g_autofree char *where = NULL;
 	Entry *e;
-	guint i;
 
+	if (text[0] == '"') {
+		parse_pattern(m, text, line, col, errors);
+		return;
+	}
+	where = g_strndup(text, (gsize)(sp - text));
 	colon = strrchr(where, ':');
 	if (colon == NULL || colon == where) {
 		merror(errors, m->name, line, col, "expected FILE:LINE or "
@@ -117,31 +200,12 @@ parse_entry(SimManifest *m, const char *text, guint line, guint col,
 		}
 		e->line = (guint)v;
 	}
-	reason = sp + strspn(sp, " \t");
-	if (strncmp(reason, "maybe", 5) == 0 && (reason[5] == ' ' ||
-	    reason[5] == '\t' || reason[5] == '\0')) {
-		e->maybe = TRUE;
-		sp = reason + 5;
-		reason = sp + strspn(sp, " \t");
-	}
-	if (*reason == '\0') {
-		merror(errors, m->name, line, col + (guint)(sp - text),
-		    "entry '%s' needs a reason", where);
+	reason = entry_reason(m, e, text, sp, where, line, col, errors);
+	if (reason == NULL || duplicate(m, e, where, line, col, errors)) {
 		entry_free(e);
 		return;
 	}
 	e->reason = g_strchomp(g_strdup(reason));
-	for (i = 0; i < m->entries->len; i++) {
-		const Entry *o = m->entries->pdata[i];
-
-		if (strcmp(o->file, e->file) == 0 && o->line == e->line) {
-			merror(errors, m->name, line, col, "'%s' is already "
-			    "listed at %s:%u:%u", where, m->name, o->mline,
-			    o->mcol);
-			entry_free(e);
-			return;
-		}
-	}
 	g_ptr_array_add(m->entries, e);
 }
 
@@ -214,24 +278,55 @@ file_matches(const char *f, const char *file)
 	    strcmp(file + l - fl, f) == 0;
 }
 
-/* The index of the entry explaining a divergence at file:line, or -1. */
-static int
-manifest_find(const SimManifest *m, const char *file, guint line)
+/*
+ * "CALL => A vs B": the statement without its process label and the two
+ * results, the line a pattern entry is matched against.
+ */
+char *
+sim_divergence_subject(const SimStmt *st, const char *a, const char *b)
 {
+	g_autofree char *call = sim_stmt_text(st, SIM_PRINT_CALL);
+	const char *c = call;
+
+	if (st->label != NULL)
+		c += strlen(st->label) + 2;	/* "LABEL: " */
+	return g_strdup_printf("%s => %s vs %s", c, a, b);
+}
+
+/* The index of the entry explaining the divergence a/b at statement st,
+ * or -1: the line's entry, else the file's '*', else the first pattern
+ * that matches. */
+static int
+manifest_find(const SimManifest *m, const SimStmt *st, const char *a,
+    const char *b)
+{
+	g_autofree char *subject = NULL;
 	int star = -1;
 	guint i;
 
 	for (i = 0; m != NULL && i < m->entries->len; i++) {
 		const Entry *e = m->entries->pdata[i];
 
-		if (!file_matches(e->file, file))
+		if (e->pattern != NULL || !file_matches(e->file, st->file))
 			continue;
-		if (e->line == line)
+		if (e->line == st->line)
 			return (int)i;
 		if (e->line == 0 && star < 0)
 			star = (int)i;
 	}
-	return star;
+	if (star >= 0)
+		return star;
+	for (i = 0; m != NULL && i < m->entries->len; i++) {
+		const Entry *e = m->entries->pdata[i];
+
+		if (e->pattern == NULL)
+			continue;
+		if (subject == NULL)
+			subject = sim_divergence_subject(st, a, b);
+		if (g_pattern_match_simple(e->pattern, subject))
+			return (int)i;
+	}
+	return -1;
 }
 
 /* ---------------------------------------------------------------------
@@ -241,6 +336,7 @@ manifest_find(const SimManifest *m, const char *file, guint line)
 struct SimDiff {
 	const SimBackendOps	*a, *b;
 	const SimManifest	*manifest;
+	guint			 flags;		/* SimDiffFlags */
 	guint			*used;		/* per manifest entry */
 	gboolean		*relevant;	/* its file was compared */
 };
@@ -271,6 +367,16 @@ sim_diff_new(const SimBackendOps *a, const SimBackendOps *b,
 	return d;
 }
 
+/* How later scenarios are compared (SimDiffFlags). */
+void
+sim_diff_set_flags(SimDiff *d, guint flags)
+{
+	g_return_if_fail(d != NULL);
+	g_return_if_fail((flags & SIM_DIFF_CHANCE) == 0 ||
+	    d->a->inspect != NULL);
+	d->flags = flags;
+}
+
 void
 sim_diff_free(SimDiff *d)
 {
@@ -286,25 +392,201 @@ sim_diff_result_clear(SimDiffResult *r)
 {
 	g_clear_pointer(&r->skip, g_free);
 	g_clear_pointer(&r->divergences, g_ptr_array_unref);
-	r->compared = r->uncompared = 0;
+	g_clear_pointer(&r->violations, g_ptr_array_unref);
+	r->compared = r->uncompared = r->chance = 0;
+}
+
+/* Is result an outcome of traffic (delivered somewhere, dropped,
+ * refused), not an errno? */
+static gboolean
+outcome(const SimStep *s)
+{
+	return s->st != NULL && strcmp(s->st->verb, "send") == 0 &&
+	    s->result[0] != '-';
 }
 
 /* Is s a delivery to some socket? */
 static gboolean
 delivered(const SimStep *s)
 {
-	return s->st != NULL && strcmp(s->st->verb, "send") == 0 &&
-	    s->result[0] != '-' && strcmp(s->result, "dropped") != 0 &&
+	return outcome(s) && strcmp(s->result, "dropped") != 0 &&
 	    strcmp(s->result, "refused") != 0;
 }
 
-/* Compare the steps of two runs; the divergences go to out. */
+/* ---------------------------------------------------------------------
+ * Chance (SIM_DIFF_CHANCE): the steps where the reference's hash chose
+ */
+
+typedef struct {
+	const SimScenario	*sc;
+	GArray			*hashed;	/* groups that chose by hash */
+	GArray			*ran;		/* groups that ran a program */
+	GHashTable		*steps;		/* SimStmt * -> GPtrArray of
+						 * names (char *) */
+} Chance;
+
+static void
+chance_event(void *ud, const struct rp_event *ev)
+{
+	Chance *c = ud;
+
+	if (ev->kind == RP_EV_SELECT && ev->what != NULL &&
+	    strcmp(ev->what, "hash") == 0)
+		g_array_append_val(c->hashed, ev->group);
+	else if (ev->kind == RP_EV_PROG_RUN)
+		g_array_append_val(c->ran, ev->group);
+}
+
+/* Does the program called name (a `prog` statement of sc) compute its
+ * key from the packet's hash, with more than one outcome? */
+static gboolean
+prog_hashes(const SimScenario *sc, const char *name)
+{
+	guint i, j;
+
+	for (i = 0; name != NULL && i < sc->stmts->len; i++) {
+		const SimStmt *st = sc->stmts->pdata[i];
+		const SimToken *t;
+
+		if (strcmp(st->verb, "prog") != 0 || st->args->len == 0 ||
+		    strcmp(((SimToken *)st->args->pdata[0])->text, name) != 0)
+			continue;
+		for (j = 1; j < st->args->len; j++) {
+			t = st->args->pdata[j];
+			if (t->kind == SIM_TOK_KV && strcmp(t->name, "key") == 0 &&
+			    g_str_has_prefix(t->value->text, "hash") &&
+			    strcmp(t->value->text, "hash:1") != 0)
+				return TRUE;
+		}
+		return FALSE;
+	}
+	return FALSE;
+}
+
+/* The names a statement mentions: its words, the values of its options
+ * and the socket named as the port of an address.  Added to out. */
+static void
+stmt_names(const SimStmt *st, GPtrArray *out)
+{
+	guint i;
+
+	for (i = 0; i < st->args->len; i++) {
+		const SimToken *t = st->args->pdata[i];
+		const char *w = t->kind == SIM_TOK_KV ? t->value->text : t->text;
+		const char *colon = strrchr(w, ':');
+
+		if (t->kind != SIM_TOK_WORD && t->kind != SIM_TOK_KV)
+			continue;
+		g_ptr_array_add(out, g_strdup(colon != NULL ? colon + 1 : w));
+	}
+}
+
+static gboolean
+in_groups(const GArray *groups, unsigned g)
+{
+	guint i;
+
+	for (i = 0; g != 0 && i < groups->len; i++)
+		if (g_array_index(groups, unsigned, i) == g)
+			return TRUE;
+	return FALSE;
+}
+
+/* After each statement of the reference run: was the hash's choice
+ * among two or more sockets?  Then record the names it may have moved. */
+static void
+chance_step(void *ud, SimExec *x, guint index, const SimStmt *st,
+    const SimResult *r, const GPtrArray *failures, guint first)
+{
+	Chance *c = ud;
+	g_autoptr(GArray) chosen = g_array_new(FALSE, FALSE,
+	    sizeof(unsigned));
+	SimNames *nm = sim_exec_names(x);
+	SimBackend *be = NULL;
+	const SimInspectOps *in = sim_exec_inspect(x, &be);
+	const GPtrArray *order;
+	GPtrArray *names;
+	struct rp_group_info gi;
+	struct rp_sock_info si;
+	guint i;
+
+	(void)index;
+	(void)r;
+	(void)failures;
+	(void)first;
+	for (i = 0; in != NULL && i < c->hashed->len; i++) {
+		unsigned g = g_array_index(c->hashed, unsigned, i);
+
+		if (in->group_info(be, g, &gi) == 0 && gi.num_socks >= 2)
+			g_array_append_val(chosen, g);
+	}
+	for (i = 0; in != NULL && i < c->ran->len; i++) {
+		unsigned g = g_array_index(c->ran, unsigned, i);
+
+		if (in->group_info(be, g, &gi) == 0 && gi.prog != 0 &&
+		    prog_hashes(c->sc, sim_names_prog(nm, gi.prog)))
+			g_array_append_val(chosen, g);
+	}
+	g_array_set_size(c->hashed, 0);
+	g_array_set_size(c->ran, 0);
+	if (chosen->len == 0)
+		return;
+	names = g_ptr_array_new_with_free_func(g_free);
+	stmt_names(st, names);
+	order = sim_names_order(nm);
+	for (i = 0; i < order->len; i++) {
+		const SimObj *o = order->pdata[i];
+		unsigned g = 0;
+
+		if (o->kind != SIM_OBJ_SOCK || !o->bound ||
+		    in->sock_info(be, o->id, &si) != 0)
+			continue;
+		g = si.group;
+		if (si.parent != 0 && in->sock_info(be, si.parent, &si) == 0)
+			g = si.group;	/* a child: its listener's */
+		if (in_groups(chosen, g))
+			g_ptr_array_add(names, g_strdup(o->name));
+	}
+	g_hash_table_replace(c->steps, (gpointer)st, names);
+}
+
+/* Does st name something in tainted? */
+static gboolean
+touches(const SimStmt *st, GHashTable *tainted)
+{
+	g_autoptr(GPtrArray) n = g_ptr_array_new_with_free_func(g_free);
+	guint i;
+
+	stmt_names(st, n);
+	for (i = 0; i < n->len; i++)
+		if (g_hash_table_contains(tainted, n->pdata[i]))
+			return TRUE;
+	return FALSE;
+}
+
+static void
+taint(GHashTable *tainted, const GPtrArray *names)
+{
+	guint i;
+
+	for (i = 0; names != NULL && i < names->len; i++)
+		g_hash_table_add(tainted, g_strdup(names->pdata[i]));
+}
+
+/* ---------------------------------------------------------------------
+ * Comparing
+ */
+
+/* Compare the steps of two runs; the divergences go to out.  chance
+ * (NULL: not followed) maps the reference's chance steps to names. */
 static void
 compare_steps(SimDiff *d, const GPtrArray *as, const GPtrArray *bs,
-    SimDiffResult *out)
+    GHashTable *chance, SimDiffResult *out)
 {
 	g_autoptr(GHashTable) bsteps = g_hash_table_new(g_direct_hash,
 	    g_direct_equal);
+	g_autoptr(GHashTable) tainted = g_hash_table_new_full(g_str_hash,
+	    g_str_equal, g_free, NULL);
 	guint i;
 
 	for (i = 0; i < bs->len; i++) {
@@ -315,12 +597,26 @@ compare_steps(SimDiff *d, const GPtrArray *as, const GPtrArray *bs,
 	for (i = 0; i < as->len; i++) {
 		const SimStep *sa = as->pdata[i];
 		const SimStep *sb = g_hash_table_lookup(bsteps, sa->st);
+		const GPtrArray *moved = chance != NULL ?
+		    g_hash_table_lookup(chance, sa->st) : NULL;
 		SimDivergence *dv;
 
 		if (sb == NULL || sa->result == NULL || sb->result == NULL) {
 			out->uncompared++;
 			continue;
 		}
+		if (g_hash_table_size(tainted) > 0 &&
+		    touches(sa->st, tainted)) {
+			g_autoptr(GPtrArray) n = g_ptr_array_new_with_free_func(
+			    g_free);
+
+			stmt_names(sa->st, n);
+			taint(tainted, n);
+			out->uncompared++;
+			out->chance++;
+			continue;
+		}
+		taint(tainted, moved);
 		out->compared++;
 		if (strcmp(sa->result, sb->result) == 0)
 			continue;
@@ -329,22 +625,52 @@ compare_steps(SimDiff *d, const GPtrArray *as, const GPtrArray *bs,
 		if ((sa->by_hash || sb->by_hash) && delivered(sa) &&
 		    delivered(sb))
 			continue;
+		/* a program keyed by the hash: any outcome */
+		if (moved != NULL && outcome(sa) && outcome(sb))
+			continue;
 		dv = g_new0(SimDivergence, 1);
 		dv->st = sa->st;
 		dv->a = g_strdup(sa->result);
 		dv->b = g_strdup(sb->result);
-		dv->entry = manifest_find(d->manifest, sa->st->file,
-		    sa->st->line);
+		dv->entry = manifest_find(d->manifest, sa->st, dv->a, dv->b);
 		if (dv->entry >= 0)
 			d->used[dv->entry]++;
 		g_ptr_array_add(out->divergences, dv);
+		if ((d->flags & SIM_DIFF_ROOTS) != 0) {
+			g_autoptr(GPtrArray) n = g_ptr_array_new_with_free_func(
+			    g_free);
+
+			stmt_names(sa->st, n);
+			taint(tainted, n);
+		}
 	}
+}
+
+/* Is msg (a failure message of a run, "file:line:col: ...") an invariant
+ * or a result contract that broke, rather than an expectation? */
+gboolean
+sim_diff_is_violation(const char *msg)
+{
+	const char *p = msg;
+	guint colons;
+
+	for (colons = 0; colons < 3 && p != NULL; colons++) {
+		p = strchr(p, ':');
+		if (p != NULL)
+			p++;
+	}
+	if (p == NULL)
+		return FALSE;
+	p += strspn(p, " ");
+	return g_str_has_prefix(p, "invariant violated: ") ||
+	    g_str_has_prefix(p, "I14 ") || g_str_has_prefix(p, "I16 ");
 }
 
 /*
  * Run sc on both backends under profile, with keep-going, and compare.
  * out (zeroed or cleared) gets why it could not be compared (skip), or
- * the divergences and the counts of steps compared and not.
+ * the divergences and the counts of steps compared and not, and the
+ * reference's violations of its own invariants.
  */
 void
 sim_diff_scenario(SimDiff *d, const SimScenario *sc, const char *profile,
@@ -352,13 +678,32 @@ sim_diff_scenario(SimDiff *d, const SimScenario *sc, const char *profile,
 {
 	SimExecOptions oa = { .ops = d->a, .keep_going = TRUE };
 	SimExecOptions ob = { .ops = d->b, .keep_going = TRUE };
+	struct rp_observer obs = { chance_event };
+	Chance c = { 0 };
+	SimStepHooks hooks = { &obs, chance_step, NULL, &c };
 	SimReport ra = { 0 }, rb = { 0 };
 	guint i, j;
 
 	out->divergences = g_ptr_array_new_with_free_func(divergence_free);
+	out->violations = g_ptr_array_new_with_free_func(g_free);
 	ra.steps = sim_steps_new();
 	rb.steps = sim_steps_new();
+	if ((d->flags & SIM_DIFF_CHANCE) != 0) {
+		c.sc = sc;
+		c.hashed = g_array_new(FALSE, FALSE, sizeof(unsigned));
+		c.ran = g_array_new(FALSE, FALSE, sizeof(unsigned));
+		c.steps = g_hash_table_new_full(g_direct_hash, g_direct_equal,
+		    NULL, (GDestroyNotify)g_ptr_array_unref);
+		oa.hooks = &hooks;
+	}
 	sim_run_scenario(sc, profile, &oa, &ra);
+	for (i = 0; ra.messages != NULL && i < ra.messages->len; i++) {
+		const char *m = ra.messages->pdata[i];
+
+		if (sim_diff_is_violation(m))
+			g_ptr_array_add(out->violations, g_strndup(m,
+			    strcspn(m, "\n")));
+	}
 	sim_run_scenario(sc, profile, &ob, &rb);
 	if (ra.steps->len == 0 || rb.steps->len == 0) {
 		const SimReport *r = ra.steps->len == 0 ? &ra : &rb;
@@ -367,26 +712,40 @@ sim_diff_scenario(SimDiff *d, const SimScenario *sc, const char *profile,
 		    "no statement ran");
 		goto out;
 	}
-	compare_steps(d, ra.steps, rb.steps, out);
+	compare_steps(d, ra.steps, rb.steps, c.steps, out);
 	/* the manifest entries of these files had their chance */
 	for (i = 0; i < sim_manifest_size(d->manifest); i++) {
 		const Entry *e = d->manifest->entries->pdata[i];
 
-		for (j = 0; j < sc->files->len; j++)
+		for (j = 0; e->file != NULL && j < sc->files->len; j++)
 			if (file_matches(e->file, sc->files->pdata[j]))
 				d->relevant[i] = TRUE;
 	}
 out:
+	if (c.steps != NULL) {
+		g_array_unref(c.hashed);
+		g_array_unref(c.ran);
+		g_hash_table_unref(c.steps);
+	}
 	sim_report_clear(&ra);
 	sim_report_clear(&rb);
 }
 
 /* Is entry i of the manifest unused: its files were compared, no
- * divergence used it, and it is not a "maybe"? */
+ * divergence used it, and it is neither a "maybe" nor a pattern? */
 gboolean
 sim_diff_entry_unused(const SimDiff *d, guint i)
 {
 	const Entry *e = sim_manifest_entry(d->manifest, i);
 
-	return d->used[i] == 0 && d->relevant[i] && !e->maybe;
+	return d->used[i] == 0 && d->relevant[i] && !e->maybe &&
+	    e->pattern == NULL;
+}
+
+/* How many divergences entry i of the manifest explained so far. */
+guint
+sim_diff_entry_uses(const SimDiff *d, guint i)
+{
+	g_return_val_if_fail(i < sim_manifest_size(d->manifest), 0);
+	return d->used[i];
 }
