@@ -17,6 +17,7 @@
 #include "cli/cmd-diff.h"
 #include "cli/cmd-explain.h"
 #include "cli/cmd-explore.h"
+#include "cli/cmd-fuzzdiff.h"
 #include "cli/cmd-run.h"
 #include "cli/usage.h"
 #include "core/error.h"
@@ -37,6 +38,8 @@ static const struct {
 	{ "diff", sim_cmd_diff },
 	{ "list-verbs", sim_cmd_list_verbs },
 	{ "explain", sim_cmd_explain },
+	{ "fuzz-diff", sim_cmd_fuzz_diff },
+	{ "gen", sim_cmd_gen },
 };
 
 int
