@@ -458,7 +458,12 @@ check_group_members(struct check *c, const struct rp_group *g)
 	return TRUE;
 }
 
-/* I10: the listening section agrees with socks[0] on every join key. */
+/*
+ * I10: the listening section agrees with socks[0] on every join key that
+ * cannot change afterwards.  The bound device is a join key too, but
+ * SO_BINDTOIFINDEX may change it on a member, which stays in its group
+ * (sock_bindtoindex_locked() rehashes by address and port only).
+ */
 static gboolean
 check_group_join(struct check *c, const struct rp_group *g)
 {
@@ -490,10 +495,6 @@ check_group_join(struct check *c, const struct rp_group *g)
 			what = "bound address";
 			g_strlcpy(va, addr_name(&a->rcv_saddr, &x), sizeof(va));
 			g_strlcpy(vb, addr_name(&b->rcv_saddr, &y), sizeof(vb));
-		} else if (b->bound_dev_if != a->bound_dev_if) {
-			what = "bound device";
-			g_snprintf(va, sizeof(va), "%d", a->bound_dev_if);
-			g_snprintf(vb, sizeof(vb), "%d", b->bound_dev_if);
 		} else if (b->ipv6only != a->ipv6only) {
 			what = "ipv6only";
 			g_snprintf(va, sizeof(va), "%d", a->ipv6only);
