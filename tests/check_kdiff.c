@@ -261,11 +261,20 @@ START_TEST(manifest_parse)
 	    "\n"
 	    "  map/freeze.scn:3 freeze twice: EPERM  # trailing comment\n"
 	    "x.scn:*\tevery step\n"
-	    "y.scn:12 maybe by chance\n", &errs);
+	    "y.scn:12 maybe by chance\n"
+	    "\"socket * proto=262 => -EPROTONOSUPPORT vs 0\" MPTCP\n"
+	    "\"freeze *\" maybe a pattern may say maybe\n", &errs);
 
 	ck_assert_str_eq(errs, "");
 	ck_assert_ptr_nonnull(m);
-	ck_assert_uint_eq(sim_manifest_size(m), 3);
+	ck_assert_uint_eq(sim_manifest_size(m), 5);
+	ck_assert_ptr_null(sim_manifest_entry(m, 3)->file);
+	ck_assert_str_eq(sim_manifest_entry(m, 3)->pattern,
+	    "socket * proto=262 => -EPROTONOSUPPORT vs 0");
+	ck_assert_str_eq(sim_manifest_entry(m, 3)->reason, "MPTCP");
+	ck_assert(!sim_manifest_entry(m, 3)->maybe);
+	ck_assert_str_eq(sim_manifest_entry(m, 4)->pattern, "freeze *");
+	ck_assert(sim_manifest_entry(m, 4)->maybe);
 }
 END_TEST
 
@@ -288,6 +297,13 @@ static const struct {
 	{ "x.scn:* a\n x.scn:* b\n", "k.manifest:2:2: 'x.scn:*' is already "
 	    "listed at k.manifest:1:1" },
 	{ "x.scn:1 a\0b\n", "k.manifest:1:10: NUL byte in the manifest" },
+	{ "  \"freeze * reason\n", "k.manifest:1:3: a pattern entry needs its "
+	    "closing '\"'" },
+	{ "\"\" reason\n", "k.manifest:1:1: empty pattern" },
+	{ "\"freeze *\"\n", "k.manifest:1:11: entry '\"freeze *\"' needs a "
+	    "reason" },
+	{ "\"a*\" one\n\"a*\" two\n", "k.manifest:2:1: '\"a*\"' is already "
+	    "listed at k.manifest:1:1" },
 };
 
 START_TEST(manifest_errors)
@@ -418,6 +434,25 @@ START_TEST(diff_known)
 	tu_run_clear(&r);
 	r = diff(p, "f.scn:3 the fake\n", SIM_FORMAT_TEXT);
 	ck_assert_int_eq(r.status, SIM_EXIT_FAIL);
+	tu_run_clear(&r);
+
+	/* a pattern over "CALL => A vs B", in any file; a line entry of
+	 * the file wins over it; an unused pattern is never reported */
+	r = diff(p, "\"freeze m => 0 vs -EPERM\" the fake refuses\n",
+	    SIM_FORMAT_TEXT);
+	ck_assert_int_eq(r.status, SIM_EXIT_OK);
+	ck_assert_ptr_nonnull(strstr(r.out, "because  the fake refuses "
+	    "(k.manifest:1)"));
+	tu_run_clear(&r);
+	r = diff(p, "\"freeze * => * vs -EPERM\" pattern\nf.scn:2 line\n",
+	    SIM_FORMAT_TEXT);
+	ck_assert_int_eq(r.status, SIM_EXIT_OK);
+	ck_assert_ptr_nonnull(strstr(r.out, "because  line (k.manifest:2)"));
+	tu_run_clear(&r);
+	r = diff(p, "\"freeze m => 0 vs -EBUSY\" another errno\n",
+	    SIM_FORMAT_TEXT);
+	ck_assert_int_eq(r.status, SIM_EXIT_FAIL);
+	ck_assert_ptr_null(strstr(r.out, "unused manifest entry "));
 	tu_run_clear(&r);
 	/* the file name must end at a '/' */
 	r = diff(p, "x/f.scn:2 the fake\n", SIM_FORMAT_TEXT);

@@ -11,7 +11,8 @@
  *     statements;
  *  2. each statement together with every later one that names what it
  *     defines (a map, its updates and lookups go in one step, which
- *     ddmin reaches only by luck);
+ *     ddmin reaches only by luck); a process with its labels, so that
+ *     its statements run in init;
  *  3. simpler arguments: each key=value option dropped, an `as CHILD`
  *     tail dropped, a process label dropped, a large number replaced by
  *     a small one.
@@ -179,26 +180,45 @@ names(const char *line, const char *name)
 	return FALSE;
 }
 
-/* Pass 2: each statement with everything that names what it defines. */
+/* Is line "proc NAME ..."? */
 static gboolean
-drop_with_users(Shrink *s, GPtrArray **units)
+is_proc(const char *line)
+{
+	return g_str_has_prefix(line, "proc ");
+}
+
+/* Pass 2: each statement with everything that names what it defines;
+ * a process goes with its labels instead (its statements run in init). */
+static gboolean
+drop_with_users(Shrink *s, GPtrArray **units, GPtrArray *owned)
 {
 	gboolean progress = FALSE;
 	guint i = 0;
 
 	while (i < (*units)->len && !s->stats->budget_out) {
 		g_autofree char *def = defined_name((*units)->pdata[i]);
+		g_autofree char *label = def != NULL ? g_strdup_printf("%s: ",
+		    def) : NULL;
+		gboolean proc = def != NULL && is_proc((*units)->pdata[i]);
 		GPtrArray *c = g_ptr_array_new();
 		guint j;
 
 		for (j = 0; j < (*units)->len; j++) {
 			const char *l = (*units)->pdata[j];
 
-			if (j == i || (def != NULL && j > i && names(l, def)))
+			if (proc && j > i && g_str_has_prefix(l, label)) {
+				char *un = g_strdup(l + strlen(label));
+
+				g_ptr_array_add(owned, un);
+				g_ptr_array_add(c, un);
+				continue;
+			}
+			if (j == i || (def != NULL && !proc && j > i &&
+			    names(l, def)))
 				continue;
 			g_ptr_array_add(c, (gpointer)l);
 		}
-		if (c->len + 1 < (*units)->len && fails(s, c)) {
+		if ((proc || c->len + 1 < (*units)->len) && fails(s, c)) {
 			g_ptr_array_unref(*units);
 			*units = c;
 			progress = TRUE;
@@ -341,7 +361,7 @@ sim_shrink(const char *text, SimShrinkTest test, gpointer ud,
 	s.stats->units_before = units->len;
 	for (round = 0; more && round < 4 && !s.stats->budget_out; round++) {
 		more = ddmin(&s, &units);
-		more |= drop_with_users(&s, &units);
+		more |= drop_with_users(&s, &units, owned);
 		more |= simplify(&s, &units, owned);
 	}
 	s.stats->units_after = units->len;
