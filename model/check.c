@@ -461,8 +461,8 @@ check_group_members(struct check *c, const struct rp_group *g)
 /*
  * I10: the listening section agrees with socks[0] on every join key that
  * cannot change afterwards.  The bound device is a join key too, but
- * SO_BINDTOIFINDEX may change it on a member, which stays in its group
- * (sock_bindtoindex_locked() rehashes by address and port only).
+ * SO_BINDTOIFINDEX may change it on a TCP member, which stays in its
+ * group (TCP has no rehash; udp_lib_rehash() takes a UDP member out).
  */
 static gboolean
 check_group_join(struct check *c, const struct rp_group *g)

@@ -19,6 +19,7 @@
 #define RP_COOKIE_BATCH	4096
 #define RP_PAGE_SIZE	4096
 #define RP_MAP_HDR	256	/* sizeof(struct reuseport_array) header, modelled */
+#define RP_LOOPBACK_IFINDEX 1	/* lo, the one device of every namespace */
 
 /*
  * Marks a boundary for coverage maps (cf. SQLite testcase()).  In a
@@ -169,6 +170,12 @@ struct rp_sock {
 	uint32_t		hash;		/* child/request: flow hash */
 	unsigned		conn_peer;	/* TCP: the other end's id, 0 = a
 						 * client outside the model */
+	bool			ss_connected;	/* TCP: socket->state SS_CONNECTED:
+						 * a connect() or accept() made it,
+						 * only connect(AF_UNSPEC) unmakes it */
+	uint8_t			shutdown;	/* RP_SHUT_* + 1 bits, as
+						 * sk_shutdown: set even when
+						 * shutdown() said -ENOTCONN */
 	bool			fin_sent;	/* TCP: our FIN went out */
 	bool			active_close;	/* ... before the peer's */
 	uint64_t		cookie;		/* sk_cookie, 0 = none */

@@ -206,23 +206,44 @@ rp_setsockopt_int(struct rp_state *st, unsigned proc, int fd,
 		rp_group_incoming_cpu_update(st, sk, val);
 		break;
 	case RP_IPV6_V6ONLY:
+		/* KERNEL: an IPPROTO_IPV6 option: AF_UNIX sockets have no
+		 * setsockopt of their own (-EOPNOTSUPP), netlink and IPv4
+		 * ones know no such level (-ENOPROTOOPT) */
 		if (sk->family != RP_AF_INET6) {
-			err = -ENOPROTOOPT;
+			err = rp_rule(st, "R-SOCK-15", sk->family == RP_AF_UNIX ?
+			    -EOPNOTSUPP : -ENOPROTOOPT);
 			break;
 		}
-		if (sk->num != 0) {
-			err = -EINVAL;		/* after bind */
+		/* KERNEL: do_ipv6_setsockopt(): refused once inet_num is set,
+		 * by bind() or, for a raw socket, its protocol */
+		if (sk->num != 0 || sk->type == RP_SOCK_RAW) {
+			err = rp_rule(st, "R-SOCK-15", -EINVAL);
 			break;
 		}
 		sk->ipv6only = val != 0;
 		break;
 	case RP_SO_BINDTOIFINDEX:
-		/* KERNEL: sock_bindtoindex_locked(): only negative is refused */
+		/* KERNEL: sock_bindtoindex_locked(): changing a device already
+		 * set needs CAP_NET_RAW; a negative index is refused; any
+		 * other is taken, a device that does not exist too */
+		if (sk->bound_dev_if != 0 &&
+		    !rp_capable(rp_proc_get(st, proc), RP_CAP_NET_RAW)) {
+			err = rp_rule(st, "R-SOCK-13", -EPERM);
+			break;
+		}
 		if (val < 0) {
 			err = -EINVAL;
 			break;
 		}
 		sk->bound_dev_if = val;
+		/* KERNEL: then sk_prot->rehash(): udp_lib_rehash() takes a
+		 * hashed UDP socket out of its reuseport group, whatever the
+		 * new hash; TCP has no rehash and stays */
+		if (sk->type == RP_SOCK_DGRAM && sk_is_inet(sk) && sk->hashed &&
+		    sk->reuse != NULL) {
+			rp_rule(st, "R-DET-8", 0);
+			rp_group_detach_sock(st, sk);
+		}
 		break;
 	default:
 		err = -ENOPROTOOPT;
@@ -704,7 +725,8 @@ rp_listen(struct rp_state *st, unsigned proc, int fd, int backlog)
 	}
 	if (sk->state == RP_TCP_LISTEN)
 		return sock_done(st, f, 0);	/* backlog change only */
-	if (sk->state != RP_TCP_CLOSE)
+	/* KERNEL: inet_listen(): sock->state must be SS_UNCONNECTED */
+	if (sk->state != RP_TCP_CLOSE || sk->ss_connected)
 		return sock_done(st, f, -EINVAL);
 	/* KERNEL: inet_csk_listen_start(): autobind, then inet_hash() */
 	if (sk->num == 0) {
@@ -1020,6 +1042,17 @@ rp_shutdown(struct rp_state *st, unsigned proc, int fd, int how)
 		return err;
 	if (how < RP_SHUT_RD || how > RP_SHUT_RDWR)
 		return sock_done(st, f, -EINVAL);
+	/* KERNEL: netlink has no shutdown (sock_no_shutdown()); AF_UNIX
+	 * sets the flags whatever the state (unix_shutdown()) */
+	if (sk->family == RP_AF_NETLINK)
+		return sock_done(st, f, rp_rule(st, "R-SOCK-15", -EOPNOTSUPP));
+	if (sk->family == RP_AF_UNIX && sk->state != RP_TCP_LISTEN) {
+		sk->shutdown |= (uint8_t)(how + 1);
+		return sock_done(st, f, rp_rule(st, "R-SOCK-15", 0));
+	}
+	/* KERNEL: inet_shutdown() sets sk_shutdown before it looks at the
+	 * state, so the flags stay even on -ENOTCONN */
+	sk->shutdown |= (uint8_t)(how + 1);
 	/* KERNEL: inet_shutdown(): a listener disconnects on SHUT_RD(WR) */
 	switch (sk->state) {
 	case RP_TCP_LISTEN:
@@ -1059,6 +1092,7 @@ rp_accept(struct rp_state *st, unsigned proc, int fd)
 	if (c == NULL)
 		return sock_done(st, f, -EAGAIN);
 	c->parent = NULL;
+	c->ss_connected = true;		/* KERNEL: inet_accept() */
 	if (c->state == RP_TCP_SYN_RECV)
 		rp_sock_set_state(st, c, RP_TCP_ESTABLISHED);
 	nfd = rp_fd_install(rp_proc_get(st, proc),
@@ -1135,8 +1169,10 @@ udp_connect(struct rp_state *st, struct rp_sock *sk,
 		rp_rule(st, "R-CONN-1", 0);
 		rp_group_has_conns_set(st, sk);
 	}
-	/* 6.18, measured: the connected socket leaves its group (and map) */
-	if (st->prof->udp_connect_leaves_group && sk->reuse != NULL) {
+	/* 6.18, measured: the connected socket leaves its group (and map);
+	 * a UDP-Lite one stays (measured: it has no 4-tuple hash) */
+	if (st->prof->udp_connect_leaves_group && sk->reuse != NULL &&
+	    sk->protocol == RP_IPPROTO_UDP) {
 		rp_rule(st, "R-DET-10", 0);
 		rp_group_detach_sock(st, sk);
 	}
@@ -1200,6 +1236,47 @@ tcp_disconnect(struct rp_state *st, struct rp_sock *sk)
 	}
 }
 
+/*
+ * The route of a connect(): loopback is the only device of a namespace,
+ * so a socket bound to another device (SO_BINDTOIFINDEX, which takes
+ * any index) has none: ip_route_connect() says -ENODEV for IPv4,
+ * ip6_dst_lookup_flow() -ENETUNREACH for IPv6.  0 when there is a route.
+ */
+static int
+route_check(struct rp_state *st, const struct rp_sock *sk)
+{
+	if (sk->bound_dev_if == 0 || sk->bound_dev_if == RP_LOOPBACK_IFINDEX)
+		return 0;
+	return rp_rule(st, "R-SOCK-13", sk->family == RP_AF_INET ? -ENODEV :
+	    -ENETUNREACH);
+}
+
+/*
+ * A TCP connect() to the socket's own address and port: its SYN finds
+ * the socket itself in the established hash before any listener, a
+ * simultaneous open (tcp_rcv_synsent_state_process()) that connects the
+ * socket to itself.  After shutdown(SHUT_WR) its own FIN closes it again
+ * before connect() returns: -ECONNABORTED.
+ */
+static int
+self_connect(struct rp_state *st, struct rp_sock *sk,
+    const struct rp_sockaddr *sa)
+{
+	sk->rcv_saddr = sa->addr;
+	if (sk->shutdown & (RP_SHUT_WR + 1))
+		return rp_rule(st, "R-SOCK-14", -ECONNABORTED);
+	sk->peer = *sa;
+	sk->conn_peer = 0;
+	sk->fin_sent = sk->active_close = false;
+	sk->hashed = true;
+	sk->ss_connected = true;
+	rp_sock_set_state(st, sk, RP_TCP_ESTABLISHED);
+	return rp_rule(st, "R-SOCK-14", 0);
+}
+
+static int	send_pkt(struct rp_state *, unsigned, const struct rp_packet *,
+		    struct rp_delivery *, bool *);
+
 /* A TCP client connection: SYN through the listener lookup. */
 static int
 tcp_connect(struct rp_state *st, struct rp_sock *sk,
@@ -1208,12 +1285,18 @@ tcp_connect(struct rp_state *st, struct rp_sock *sk,
 	struct rp_packet pkt = { .protocol = RP_IPPROTO_TCP, .dst = *sa,
 	    .conn = RP_CONN_ESTABLISHED };
 	struct rp_delivery d;
+	bool silent = false;
 	int err;
 
 	if (sk->state == RP_TCP_LISTEN)
 		return -EISCONN;
-	if (sk->state == RP_TCP_ESTABLISHED)
-		return -EISCONN;
+	/* KERNEL: __inet_stream_connect(): SS_CONNECTED stays after a reset
+	 * (the socket layer's state); only AF_UNSPEC clears it */
+	if (sk->state == RP_TCP_ESTABLISHED || sk->ss_connected)
+		return rp_rule(st, "R-SOCK-14", -EISCONN);
+	err = route_check(st, sk);
+	if (err != 0)
+		return err;
 	if (sk->num == 0) {
 		sk->rcv_saddr = loopback(sk->family);
 		err = get_port(st, sk, 0);
@@ -1227,27 +1310,40 @@ tcp_connect(struct rp_state *st, struct rp_sock *sk,
 	 * the SYN leaves (R-SOCK-11) */
 	if (tuple_in_use(sk, &pkt.src.addr, sa))
 		return rp_rule(st, "R-SOCK-11", -EADDRNOTAVAIL);
-	err = rp_send(st, sk->net->id, &pkt, &d);
+	if (pkt.src.port == sa->port && rp_addr_eq(&pkt.src.addr, &sa->addr))
+		return self_connect(st, sk, sa);
+	err = send_pkt(st, sk->net->id, &pkt, &d, &silent);
 	if (err != 0)
 		return err;	/* LCOV_EXCL_LINE */
 	/* KERNEL: tcp_v4_connect(), tcp_v6_connect(): a wildcard-bound
 	 * socket takes the route's source address as its own before the
-	 * SYN; a reset does not give it back */
+	 * SYN */
 	sk->rcv_saddr = pkt.src.addr;
 	if (d.outcome != RP_DELIVERED) {
 		/* KERNEL: tcp_reset() -> tcp_done(): tcp_set_state(TCP_CLOSE)
-		 * gives back a port not bound explicitly */
+		 * gives back a port not bound explicitly; then the blocking
+		 * __inet_stream_connect() fails through sock_error, whose
+		 * tcp_disconnect() gives back an address not bound
+		 * explicitly (measured: a refused wildcard-bound socket holds
+		 * its port on every address again) */
 		if (!sk->bind_port_lock) {
 			bucket_del(st, sk);
 			sk->num = 0;
 		}
-		return -ECONNREFUSED;
+		if (!sk->bind_addr_lock)
+			memset(sk->rcv_saddr.a, 0, sizeof(sk->rcv_saddr.a));
+		/* a SYN dropped without a reset: the client retransmits until
+		 * its timer gives up (the kernel backend gives up sooner and
+		 * aborts the attempt, which ends the same way) */
+		return silent ? rp_rule(st, "R-SOCK-13", -ETIMEDOUT) :
+		    -ECONNREFUSED;
 	}
 	sk->peer = *sa;
 	sk->conn_peer = d.child;
 	sk->fin_sent = sk->active_close = false;
 	((struct rp_sock *)st->socks->pdata[d.child])->conn_peer = sk->id;
 	sk->hashed = true;
+	sk->ss_connected = true;
 	rp_sock_set_state(st, sk, RP_TCP_ESTABLISHED);
 	return 0;
 }
@@ -1275,6 +1371,7 @@ rp_connect(struct rp_state *st, unsigned proc, int fd,
 			} else if (sk->state != RP_TCP_CLOSE) {
 				tcp_disconnect(st, sk);
 			}
+			sk->ss_connected = false;
 			return sock_done(st, f, 0);
 		}
 		return sock_done(st, f, udp_disconnect(st, sk));
@@ -1289,7 +1386,7 @@ rp_connect(struct rp_state *st, unsigned proc, int fd,
 	}
 	if (sk->protocol == RP_IPPROTO_TCP)
 		err = tcp_connect(st, sk, sa);
-	else
+	else if ((err = route_check(st, sk)) == 0)
 		err = udp_connect(st, sk, sa);
 	return sock_done(st, f, err);
 }
@@ -1316,6 +1413,10 @@ score(const struct rp_sock *sk, const struct rp_packet *pkt, bool exact)
 	} else if (!rp_addr_any(&sk->rcv_saddr)) {
 		return -1;
 	}
+	/* KERNEL: compute_score(): a socket bound to a device takes only
+	 * what arrives on it; traffic here arrives on loopback */
+	if (sk->bound_dev_if != 0 && sk->bound_dev_if != RP_LOOPBACK_IFINDEX)
+		return -1;
 	s = sk->bound_dev_if ? 2 : 1;
 	if (sk->family == pkt->dst.addr.family)
 		s++;
@@ -1394,6 +1495,20 @@ int
 rp_send(struct rp_state *st, unsigned netns, const struct rp_packet *pkt,
     struct rp_delivery *out)
 {
+	bool silent;
+
+	return send_pkt(st, netns, pkt, out, &silent);
+}
+
+/*
+ * rp_send(), and *silent set when a TCP SYN was dropped without an
+ * answer (a listener whose device has no route back, R-SOCK-13): the
+ * client gets no reset and waits.
+ */
+static int
+send_pkt(struct rp_state *st, unsigned netns, const struct rp_packet *pkt,
+    struct rp_delivery *out, bool *silent)
+{
 	struct rp_netns *net;
 	struct rp_sock *sk;
 	bool dropped = false;
@@ -1427,6 +1542,18 @@ rp_send(struct rp_state *st, unsigned netns, const struct rp_packet *pkt,
 	if (sk != NULL && sk->dead)
 		rp_violation(st, "I13: selection chose socket %u, which is "
 		    "freed (a reader outside its RCU section)", sk->id);
+	/* an SK_DROP is answered with a reset (tcp_v4_rcv(): no socket) */
+	*silent = false;
+	/* KERNEL: tcp_conn_request(): the SYN+ACK needs a route from the
+	 * listener's device (inet_csk_route_req()); a listener bound to a
+	 * device other than loopback, chosen by its group, has none, and
+	 * the SYN is dropped without a reset */
+	if (sk != NULL && pkt->protocol == RP_IPPROTO_TCP &&
+	    sk->bound_dev_if != 0 && sk->bound_dev_if != RP_LOOPBACK_IFINDEX) {
+		rp_rule(st, "R-SOCK-13", 0);
+		*silent = true;
+		sk = NULL;
+	}
 	if (dropped || sk == NULL) {
 		rp_rcu_read_unlock(st);
 		out->outcome = dropped ? RP_DROPPED : RP_NO_SOCKET;

@@ -373,6 +373,19 @@ static const SimWhy why_table[] = {
 	{ "R-SOCK-12", NULL, "{S} is an MPTCP socket: the reuseport socket "
 	    "options act on no subflow of it and are refused with "
 	    "-EOPNOTSUPP." },
+	{ "R-SOCK-13", "the listener chosen for this SYN is bound to a device "
+	    "other than loopback, so its SYN+ACK has no route: the SYN is "
+	    "dropped without a reset.", "{S} is bound to a device other than "
+	    "loopback, the namespace's one device, so there is no route to "
+	    "connect by, or the SYN is dropped without a reset: {ERR}." },
+	{ "R-SOCK-14", "{S} connects to its own address and port: its SYN "
+	    "finds {S} itself, a simultaneous open, and it is connected to "
+	    "itself.", "{S} is connected for the socket layer (after a "
+	    "connect() or accept(), until connect(AF_UNSPEC)), or its own FIN "
+	    "ended a connection to itself: {ERR}." },
+	{ "R-SOCK-15", "this family's shutdown() takes any state.", "{S}'s "
+	    "family has no such option or no shutdown, or a raw socket's "
+	    "protocol counts as its bound port: {ERR}." },
 	{ "R-SOCK-5", "the listener is disconnected: unhashed, back to "
 	    "TCP_CLOSE, keeping its bound port; it may listen again.", NULL },
 	{ "R-SOCK-7", "4.19: the accepted child inherits a stale copy of its "

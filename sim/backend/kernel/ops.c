@@ -117,8 +117,15 @@ connect_wait(int fd, const struct sockaddr *sa, socklen_t len, int ms)
 		return 0;
 	if (errno != EINPROGRESS)
 		return -errno;
-	if (poll(&pfd, 1, ms) == 0)
+	if (poll(&pfd, 1, ms) == 0) {
+		/* a blocking connect() would go on retransmitting its SYN for
+		 * minutes, then close (tcp_write_timeout() -> tcp_done()) and
+		 * disconnect: abort the attempt the same way now */
+		struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+
+		(void)connect(fd, &unspec, sizeof(unspec));
 		return -ETIMEDOUT;
+	}
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) != 0)
 		return -errno;
 	if (err != 0) {
