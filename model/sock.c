@@ -35,6 +35,44 @@ rp_addr_eq(const struct rp_addr *x, const struct rp_addr *y)
 	    memcmp(x->a, y->a, x->family == RP_AF_INET ? 4 : 16) == 0;
 }
 
+/* The IPv4 address a names: itself, or the v4 of a v4-mapped IPv6
+ * address (::ffff:a.b.c.d).  FALSE when it is a plain IPv6 address. */
+static bool
+addr_v4(const struct rp_addr *a, struct rp_addr *v4)
+{
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+	struct rp_addr r = { .family = RP_AF_INET };
+
+	if (a->family == RP_AF_INET) {
+		*v4 = *a;
+		return true;
+	}
+	if (memcmp(a->a, mapped, sizeof(mapped)) != 0)
+		return false;
+	memcpy(r.a, a->a + 12, 4);
+	*v4 = r;	/* v4 may be a */
+	return true;
+}
+
+/*
+ * sk's local address and port as getsockname() says them.  An IPv6
+ * socket bound to a v4-mapped address (or a child of a dual-stack
+ * listener) keeps its IPv4 address in rcv_saddr, as the kernel keeps
+ * inet_rcv_saddr, for lookups and conflicts; it is shown mapped.
+ */
+void
+rp_sock_local(const struct rp_sock *sk, struct rp_sockaddr *sa)
+{
+	sa->addr = sk->rcv_saddr;
+	sa->port = sk->num;
+	if (sk->family == RP_AF_INET6 && sk->rcv_saddr.family == RP_AF_INET) {
+		memset(&sa->addr, 0, sizeof(sa->addr));
+		sa->addr.family = RP_AF_INET6;
+		sa->addr.a[10] = sa->addr.a[11] = 0xff;
+		memcpy(sa->addr.a + 12, sk->rcv_saddr.a, 4);
+	}
+}
+
 static bool
 addr_is_local(const struct rp_addr *a)
 {
@@ -301,8 +339,7 @@ rp_getsockname(struct rp_state *st, unsigned proc, int fd,
 	sk = rp_sock_get(st, proc, fd, &f, &err);
 	if (sk == NULL)
 		return err;
-	sa->addr = sk->rcv_saddr;
-	sa->port = sk->num;
+	rp_sock_local(sk, sa);
 	return sock_done(st, f, 0);
 }
 
@@ -512,17 +549,47 @@ chain_next(struct chain_walk *w)
 	return NULL;
 }
 
-/* Address ranges of a and b overlap (wildcards, dual-stack v6). */
+/* The addresses a socket covers in one family: none, all, or one. */
+enum { COVER_NONE, COVER_ANY, COVER_ONE };
+
+static int
+cover(const struct rp_sock *sk, int family)
+{
+	const struct rp_addr *a = &sk->rcv_saddr;
+
+	if (family == RP_AF_INET) {
+		/* a v4 socket; a dual-stack v6 wildcard; v4-mapped */
+		if (a->family == RP_AF_INET)
+			return rp_addr_any(a) ? COVER_ANY : COVER_ONE;
+		return !sk->ipv6only && rp_addr_any(a) ? COVER_ANY :
+		    COVER_NONE;
+	}
+	if (sk->family != RP_AF_INET6 || a->family != RP_AF_INET6)
+		return COVER_NONE;	/* IPv4, or v4-mapped */
+	return rp_addr_any(a) ? COVER_ANY : COVER_ONE;
+}
+
+/*
+ * Address ranges of a and b overlap (inet_rcv_saddr_equal() with
+ * wildcards): in IPv4, which dual-stack v6 wildcards and v4-mapped
+ * addresses belong to, or in IPv6.
+ */
 static bool
 addr_overlap(const struct rp_sock *a, const struct rp_sock *b)
 {
-	if (a->family == b->family)
-		return rp_addr_any(&a->rcv_saddr) ||
-		    rp_addr_any(&b->rcv_saddr) ||
-		    rp_addr_eq(&a->rcv_saddr, &b->rcv_saddr);
-	if (a->family == RP_AF_INET6)
-		return !a->ipv6only && rp_addr_any(&a->rcv_saddr);
-	return !b->ipv6only && rp_addr_any(&b->rcv_saddr);
+	for (int family = RP_AF_INET; ; family = RP_AF_INET6) {
+		int ca = cover(a, family), cb = cover(b, family);
+
+		if (ca == COVER_ANY && cb != COVER_NONE)
+			return true;
+		if (cb == COVER_ANY && ca != COVER_NONE)
+			return true;
+		if (ca == COVER_ONE && cb == COVER_ONE &&
+		    rp_addr_eq(&a->rcv_saddr, &b->rcv_saddr))
+			return true;
+		if (family == RP_AF_INET6)
+			return false;
+	}
 }
 
 /* sk may share the port with sk2 (both SO_REUSEPORT, same uid, ...). */
@@ -672,6 +739,7 @@ rp_bind(struct rp_state *st, unsigned proc, int fd, const struct rp_sockaddr *sa
 {
 	struct rp_file *f = NULL;
 	struct rp_sock *sk;
+	struct rp_addr addr, old;
 	int err = 0;
 
 	g_return_val_if_fail(sa != NULL, -EFAULT);
@@ -685,16 +753,31 @@ rp_bind(struct rp_state *st, unsigned proc, int fd, const struct rp_sockaddr *sa
 	if (sa->addr.family != sk->family)
 		return sock_done(st, f, sk->family == RP_AF_INET ?
 		    -EAFNOSUPPORT : -EINVAL);
-	if (!addr_is_local(&sa->addr))
+	/* KERNEL: __inet_bind() checks the address first, __inet6_bind()
+	 * after the port and the state */
+	if (sk->family == RP_AF_INET && !addr_is_local(&sa->addr))
 		return sock_done(st, f, -EADDRNOTAVAIL);
 	if (sa->port != 0 && sa->port < 1024 && sk->uid != 0)
 		return sock_done(st, f, -EACCES);
 	if (sk->num != 0 || sk->state != RP_TCP_CLOSE)
 		return sock_done(st, f, rp_rule(st, "R-BIND-3", -EINVAL));
-	sk->rcv_saddr = sa->addr;
+	addr = sa->addr;
+	if (sk->family == RP_AF_INET6 && !rp_addr_any(&addr) &&
+	    addr_v4(&addr, &addr)) {
+		/* KERNEL: __inet6_bind(): a v4-mapped address, as IPv4; a
+		 * v6only socket cannot have one */
+		if (sk->ipv6only)
+			return sock_done(st, f, rp_rule(st, "R-BIND-7",
+			    -EINVAL));
+		rp_rule(st, "R-BIND-7", 0);
+	}
+	if (!addr_is_local(&addr))
+		return sock_done(st, f, -EADDRNOTAVAIL);
+	old = sk->rcv_saddr;
+	sk->rcv_saddr = addr;
 	err = get_port(st, sk, sa->port);
 	if (err != 0) {
-		memset(sk->rcv_saddr.a, 0, sizeof(sk->rcv_saddr.a));
+		sk->rcv_saddr = old;
 		return sock_done(st, f, err);
 	}
 	sk->bind_addr_lock = !rp_addr_any(&sa->addr);
@@ -1407,8 +1490,8 @@ score(const struct rp_sock *sk, const struct rp_packet *pkt, bool exact)
 	if (sk->family == RP_AF_INET && pkt->dst.addr.family == RP_AF_INET6)
 		return -1;
 	if (exact) {
-		if (sk->family != pkt->dst.addr.family ||
-		    !rp_addr_eq(&sk->rcv_saddr, &pkt->dst.addr))
+		/* a v4-mapped IPv6 socket keeps its IPv4 address here */
+		if (!rp_addr_eq(&sk->rcv_saddr, &pkt->dst.addr))
 			return -1;
 	} else if (!rp_addr_any(&sk->rcv_saddr)) {
 		return -1;

@@ -683,8 +683,7 @@ rp_sock_info(const struct rp_state *st, unsigned id, struct rp_sock_info *in)
 	in->reuseport = sk->reuseport;
 	in->ipv6only = sk->ipv6only;
 	in->uid = sk->uid;
-	in->local.addr = sk->rcv_saddr;
-	in->local.port = sk->num;
+	rp_sock_local(sk, &in->local);
 	in->cookie = sk->cookie;
 	in->group = sk->reuse != NULL ? sk->reuse->id : 0;
 	in->group_pos = sk->reuse != NULL ? (int)sk->reuse_pos : -1;

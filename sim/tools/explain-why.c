@@ -392,6 +392,10 @@ static const SimWhy why_table[] = {
 	    "listener's owner word; it does not put the child in the slot.",
 	    NULL },
 
+	{ "R-BIND-7", "the address is v4-mapped: {S} is bound as an IPv4 "
+	    "socket of that address, for conflicts, lookups and groups.",
+	    "an IPV6_V6ONLY socket cannot bind a v4-mapped address: -EINVAL." },
+
 	/* TIME_WAIT */
 	{ "R-BIND-6", "{S} sent the first FIN, so it stays in TIME_WAIT "
 	    "holding its port (60 s on the kernel; in the model, the rest of "
