@@ -34,6 +34,9 @@ type_known(uint32_t type)
 	    type == RP_MAP_HASH_OF_MAPS;
 }
 
+/* BPF_F_ZERO_SEED: a hash table's seed is 0 (5.0+). */
+#define HTAB_F_ZERO_SEED	(1U << 6)
+
 /* The per-type map_alloc_check() callbacks; 0 or -EINVAL. */
 static int
 alloc_check(struct rp_state *st, const struct rp_map_attr *a)
@@ -72,7 +75,17 @@ alloc_check(struct rp_state *st, const struct rp_map_attr *a)
 		    a->value_size != 4 ||
 		    (a->map_flags & ~(RP_BPF_F_NUMA_NODE | RP_BPF_F_RDONLY |
 		    RP_BPF_F_WRONLY | (a->map_type == RP_MAP_HASH_OF_MAPS ?
-		    RP_BPF_F_NO_PREALLOC : 0))) != 0)
+		    RP_BPF_F_NO_PREALLOC | (prof->allowed_map_flags &
+		    (RP_BPF_F_RDONLY_PROG | RP_BPF_F_WRONLY_PROG)) |
+		    ((prof->allowed_map_flags & RP_BPF_F_RDONLY_PROG) ?
+		    HTAB_F_ZERO_SEED : 0) : 0))) != 0)
+			return rp_rule(st, "R-MIM-1", -EINVAL);
+		/* KERNEL: htab_map_alloc_check() takes the program access
+		 * flags (5.2+, one at a time) and BPF_F_ZERO_SEED (5.0+; the
+		 * profiles with the first have the second); an array of maps
+		 * takes neither */
+		if ((a->map_flags & RP_BPF_F_RDONLY_PROG) &&
+		    (a->map_flags & RP_BPF_F_WRONLY_PROG))
 			return rp_rule(st, "R-MIM-1", -EINVAL);
 		return 0;
 	default:	/* LCOV_EXCL_LINE */

@@ -47,6 +47,8 @@ const struct rp_profile rp_profile_4_19 = {
 	.memlock_usage_exact = false,
 	.reuseport_inet_only = false,
 	.udp_connect_leaves_group = false,
+	.sockmap_unix = false,
+	.somaxconn = 128,
 	.attach_unhashed_strict = false,
 	.ipproto_max = 256,
 	.mptcp = false,
@@ -93,6 +95,10 @@ const struct rp_profile rp_profile_6_18 = {
 	 * a UDP member bound to a specific address leaves its group on
 	 * connect(), as a wildcard-bound one does through the rehash */
 	.udp_connect_leaves_group = true,
+	/* measured (scenarios/map/sockmap-unix.scn) */
+	.sockmap_unix = true,
+	/* 5.4+: SOMAXCONN 4096 (scenarios/group/accept-queue-full.scn) */
+	.somaxconn = 4096,
 	.attach_unhashed_strict = true,
 	.ipproto_max = 263,
 	.mptcp = true,

@@ -85,6 +85,8 @@ struct rp_profile {
 	bool	memlock_usage_exact;	/* 6.4+: header + 8 * entries */
 	bool	reuseport_inet_only;	/* 6.9+: SO_REUSEPORT on inet only */
 	bool	udp_connect_leaves_group; /* 6.18 (measured): any UDP connect */
+	bool	sockmap_unix;		/* 5.15+: AF_UNIX in sockmap/sockhash */
+	int	somaxconn;		/* net.core.somaxconn default */
 	bool	attach_unhashed_strict;	/* 6.x: unhashed needs SO_REUSEPORT */
 	int	ipproto_max;		/* IPPROTO_MAX: 256, 5.6+ 263 */
 	bool	mptcp;			/* 5.6+: IPPROTO_MPTCP can be built */
@@ -170,6 +172,7 @@ struct rp_sock {
 	uint32_t		hash;		/* child/request: flow hash */
 	unsigned		conn_peer;	/* TCP: the other end's id, 0 = a
 						 * client outside the model */
+	int			backlog;	/* listener: sk_max_ack_backlog */
 	bool			ss_connected;	/* TCP: socket->state SS_CONNECTED:
 						 * a connect() or accept() made it,
 						 * only connect(AF_UNSPEC) unmakes it */

@@ -54,6 +54,14 @@ addr_v4(const struct rp_addr *a, struct rp_addr *v4)
 	return true;
 }
 
+/* sk back at the wildcard address of its own family (inet_reset_saddr()). */
+static void
+reset_saddr(struct rp_sock *sk)
+{
+	memset(&sk->rcv_saddr, 0, sizeof(sk->rcv_saddr));
+	sk->rcv_saddr.family = (uint16_t)sk->family;
+}
+
 /*
  * sk's local address and port as getsockname() says them.  An IPv6
  * socket bound to a v4-mapped address (or a child of a dual-stack
@@ -674,8 +682,12 @@ join_candidate(struct rp_sock *sk)
 
 	chain_start(&w, sk->bucket);
 	while ((sk2 = chain_next(&w)) != NULL) {
+		/* KERNEL (measured on 6.18): IPV6_V6ONLY must agree only
+		 * at the wildcard, where it decides which traffic reaches
+		 * the socket; at one address it does not matter */
 		if (sk2 != sk && sk2->family == sk->family &&
-		    sk2->ipv6only == sk->ipv6only &&
+		    (sk2->ipv6only == sk->ipv6only ||
+		    !rp_addr_any(&sk->rcv_saddr)) &&
 		    sk2->bound_dev_if == sk->bound_dev_if &&
 		    sk2->reuseport && sk2->uid == sk->uid &&
 		    !sk2->join_hidden &&
@@ -796,7 +808,6 @@ rp_listen(struct rp_state *st, unsigned proc, int fd, int backlog)
 	struct rp_sock *sk;
 	int err = 0;
 
-	(void)backlog;
 	sk = rp_sock_get(st, proc, fd, &f, &err);
 	if (sk == NULL)
 		return err;
@@ -806,8 +817,14 @@ rp_listen(struct rp_state *st, unsigned proc, int fd, int backlog)
 		sk->state = RP_TCP_LISTEN;	/* unix listener: no groups */
 		return sock_done(st, f, 0);
 	}
-	if (sk->state == RP_TCP_LISTEN)
-		return sock_done(st, f, 0);	/* backlog change only */
+	/* KERNEL: __sys_listen(): at most net.core.somaxconn (a negative
+	 * backlog too, as unsigned) */
+	if ((unsigned)backlog > (unsigned)st->prof->somaxconn)
+		backlog = st->prof->somaxconn;
+	if (sk->state == RP_TCP_LISTEN) {
+		sk->backlog = backlog;		/* backlog change only */
+		return sock_done(st, f, 0);
+	}
 	/* KERNEL: inet_listen(): sock->state must be SS_UNCONNECTED */
 	if (sk->state != RP_TCP_CLOSE || sk->ss_connected)
 		return sock_done(st, f, -EINVAL);
@@ -823,6 +840,7 @@ rp_listen(struct rp_state *st, unsigned proc, int fd, int backlog)
 	err = reuseport_hash(st, sk);
 	if (err != 0)
 		return sock_done(st, f, err);
+	sk->backlog = backlog;
 	rp_sock_set_state(st, sk, RP_TCP_LISTEN);
 	sock_hash(st, sk);
 	return sock_done(st, f, 0);
@@ -1005,7 +1023,7 @@ tcp_listener_disconnect(struct rp_state *st, struct rp_sock *sk)
 		sk->num = 0;
 	}
 	if (!sk->bind_addr_lock)
-		memset(sk->rcv_saddr.a, 0, sizeof(sk->rcv_saddr.a));
+		reset_saddr(sk);
 }
 
 /*
@@ -1208,9 +1226,18 @@ udp_disconnect(struct rp_state *st, struct rp_sock *sk)
 {
 	sk->state = RP_TCP_CLOSE;
 	memset(&sk->peer, 0, sizeof(sk->peer));
+	/* KERNEL: __udp_disconnect() forgets the bound device too */
+	sk->bound_dev_if = 0;
 	if (!sk->bind_addr_lock) {
-		memset(sk->rcv_saddr.a, 0, sizeof(sk->rcv_saddr.a));
+		reset_saddr(sk);
 		sk->join_hidden = false;	/* rehashed back */
+		/* KERNEL: ... and rehashes a socket that keeps its port,
+		 * which takes it out of its group (udp_lib_rehash()), even
+		 * one that never connected */
+		if (sk->bind_port_lock && sk->hashed && sk->reuse != NULL) {
+			rp_rule(st, "R-DET-8", 0);
+			rp_group_detach_sock(st, sk);
+		}
 	}
 	if (!sk->bind_port_lock) {
 		sock_unhash(st, sk);
@@ -1234,8 +1261,9 @@ udp_connect(struct rp_state *st, struct rp_sock *sk,
 	}
 	if (rp_addr_any(&sk->rcv_saddr)) {
 		/* KERNEL: rcv_saddr set from the route -> udp_lib_rehash(),
-		 * which detaches from the reuseport group */
-		sk->rcv_saddr = loopback(sk->family);
+		 * which detaches from the reuseport group (an IPv6 socket
+		 * connecting to IPv4 gets a v4-mapped one) */
+		sk->rcv_saddr = loopback(sa->addr.family);
 		/* KERNEL (measured on 6.18): an IPv6 socket rehashed here is
 		 * found by no later udp_reuseport_add_sock() scan, whatever
 		 * address the binder has; an IPv4 one is, by its new address */
@@ -1267,7 +1295,7 @@ udp_connect(struct rp_state *st, struct rp_sock *sk,
 static struct rp_addr
 source_addr(const struct rp_sock *sk)
 {
-	return rp_addr_any(&sk->rcv_saddr) ? loopback(sk->family) :
+	return rp_addr_any(&sk->rcv_saddr) ? loopback(sk->rcv_saddr.family) :
 	    sk->rcv_saddr;
 }
 
@@ -1312,7 +1340,7 @@ tcp_disconnect(struct rp_state *st, struct rp_sock *sk)
 	sk->conn_peer = 0;
 	sk->fin_sent = sk->active_close = false;
 	if (!sk->bind_addr_lock)
-		memset(sk->rcv_saddr.a, 0, sizeof(sk->rcv_saddr.a));
+		reset_saddr(sk);
 	if (!sk->bind_port_lock) {
 		bucket_del(st, sk);
 		sk->num = 0;
@@ -1381,11 +1409,13 @@ tcp_connect(struct rp_state *st, struct rp_sock *sk,
 	if (err != 0)
 		return err;
 	if (sk->num == 0) {
-		sk->rcv_saddr = loopback(sk->family);
+		sk->rcv_saddr = loopback(sa->addr.family);
 		err = get_port(st, sk, 0);
 		if (err != 0)
 			return err;	/* LCOV_EXCL_LINE */
 	}
+	if (rp_addr_any(&sk->rcv_saddr))
+		sk->rcv_saddr.family = sa->addr.family;	/* its route's */
 	pkt.src.addr = source_addr(sk);
 	pkt.src.port = sk->num;
 	/* KERNEL: inet_hash_connect(): a bound port shared with others
@@ -1414,7 +1444,7 @@ tcp_connect(struct rp_state *st, struct rp_sock *sk,
 			sk->num = 0;
 		}
 		if (!sk->bind_addr_lock)
-			memset(sk->rcv_saddr.a, 0, sizeof(sk->rcv_saddr.a));
+			reset_saddr(sk);
 		/* a SYN dropped without a reset: the client retransmits until
 		 * its timer gives up (the kernel backend gives up sooner and
 		 * aborts the attempt, which ends the same way) */
@@ -1431,12 +1461,37 @@ tcp_connect(struct rp_state *st, struct rp_sock *sk,
 	return 0;
 }
 
+/*
+ * An IPv6 socket and v4-mapped addresses (tcp_v6_connect(),
+ * __ip6_datagram_connect(), R-BIND-7): a v4-mapped destination is an
+ * IPv4 connect, refused (-ENETUNREACH) to a v6only socket or one bound
+ * to a plain IPv6 address; a socket bound to a v4-mapped address can
+ * reach only v4-mapped destinations (-EAFNOSUPPORT).  *out is the
+ * destination to connect to.
+ */
+static int
+connect_mapped(struct rp_state *st, const struct rp_sock *sk,
+    const struct rp_sockaddr *sa, struct rp_sockaddr *out)
+{
+	bool src_mapped = sk->rcv_saddr.family == RP_AF_INET;
+
+	*out = *sa;
+	if (rp_addr_any(&sa->addr) || !addr_v4(&sa->addr, &out->addr)) {
+		*out = *sa;
+		return src_mapped ? rp_rule(st, "R-BIND-7", -EAFNOSUPPORT) : 0;
+	}
+	if (sk->ipv6only || (!src_mapped && !rp_addr_any(&sk->rcv_saddr)))
+		return rp_rule(st, "R-BIND-7", -ENETUNREACH);
+	return 0;
+}
+
 int
 rp_connect(struct rp_state *st, unsigned proc, int fd,
     const struct rp_sockaddr *sa)
 {
 	struct rp_file *f = NULL;
 	struct rp_sock *sk;
+	struct rp_sockaddr v4;
 	int err = 0;
 
 	g_return_val_if_fail(sa != NULL, -EFAULT);
@@ -1466,6 +1521,11 @@ rp_connect(struct rp_state *st, unsigned proc, int fd,
 			return sock_done(st, f, -EINVAL);
 		if (sk->family == RP_AF_INET || sk->ipv6only)
 			return sock_done(st, f, -EAFNOSUPPORT);
+	} else if (sk->family == RP_AF_INET6) {
+		err = connect_mapped(st, sk, sa, &v4);
+		if (err != 0)
+			return sock_done(st, f, err);
+		sa = &v4;
 	}
 	if (sk->protocol == RP_IPPROTO_TCP)
 		err = tcp_connect(st, sk, sa);
@@ -1634,6 +1694,15 @@ send_pkt(struct rp_state *st, unsigned netns, const struct rp_packet *pkt,
 	if (sk != NULL && pkt->protocol == RP_IPPROTO_TCP &&
 	    sk->bound_dev_if != 0 && sk->bound_dev_if != RP_LOOPBACK_IFINDEX) {
 		rp_rule(st, "R-SOCK-13", 0);
+		*silent = true;
+		sk = NULL;
+	}
+	/* KERNEL: tcp_conn_request(): a full accept queue drops the SYN
+	 * (sk_acceptq_is_full(): more children queued than the backlog) */
+	if (sk != NULL && pkt->protocol == RP_IPPROTO_TCP &&
+	    pkt->conn != RP_CONN_REQUEST &&
+	    (int)g_queue_get_length(&sk->accept_q) > sk->backlog) {
+		rp_rule(st, "R-SOCK-16", 0);
 		*silent = true;
 		sk = NULL;
 	}

@@ -136,6 +136,10 @@ rp_sockmap_update(struct rp_state *st, struct rp_proc *p, struct rp_map *m,
 		    (st->prof->sockmap_select && sk->state == RP_TCP_LISTEN);
 	else if (sk->protocol == RP_IPPROTO_UDP && st->prof->sockmap_select)
 		allowed = sk->hashed;
+	else if (sk->family == RP_AF_UNIX && st->prof->sockmap_unix)
+		/* KERNEL: 5.15+: an AF_UNIX datagram socket in any state, a
+		 * stream one once connected (which scenarios cannot do) */
+		allowed = sk->type == RP_SOCK_DGRAM;
 	else
 		allowed = false;
 	if (!allowed) {

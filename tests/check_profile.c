@@ -197,6 +197,12 @@ static const struct switch_case switch_cases[] = {
 	/* R-SOCK-12: IPPROTO_MPTCP exists from 5.6 (CONFIG_MPTCP is a
 	 * state option, rp_state_set_kconfig()) */
 	{ "profile/switches/mptcp", F(mptcp), { 0, 1 }, "R-SOCK-12" },
+	/* R-SMAP-3: AF_UNIX in sockmaps, 5.13+ (dgram), 5.15+ (stream) */
+	{ "profile/switches/sockmap_unix", F(sockmap_unix), { 0, 1 },
+	    "R-SMAP-3" },
+	/* R-SOCK-16: SOMAXCONN 128, 4096 from 5.4 */
+	{ "profile/switches/somaxconn", F(somaxconn), { 128, 4096 },
+	    "R-SOCK-16" },
 	/* Model-only switches (not in the SPEC table).
 	 * R-SMAP-4: 6.0+ PSOCK tag, docs/kernel-semantics.md §4.1 */
 	{ "profile/switches/model/sockmap_rejects_sockarray",

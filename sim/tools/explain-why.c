@@ -386,6 +386,9 @@ static const SimWhy why_table[] = {
 	{ "R-SOCK-15", "this family's shutdown() takes any state.", "{S}'s "
 	    "family has no such option or no shutdown, or a raw socket's "
 	    "protocol counts as its bound port: {ERR}." },
+	{ "R-SOCK-16", "the accept queue of the listener chosen is full (more "
+	    "children than its backlog): the SYN is dropped without a reset.",
+	    NULL },
 	{ "R-SOCK-5", "the listener is disconnected: unhashed, back to "
 	    "TCP_CLOSE, keeping its bound port; it may listen again.", NULL },
 	{ "R-SOCK-7", "4.19: the accepted child inherits a stale copy of its "

@@ -108,6 +108,7 @@ typedef struct {
 	const SockKind	*sk;
 	gboolean	 reuse, bound, listening, connected;
 	gboolean	 v6only;
+	gboolean	 mptcp;		/* IPPROTO_MPTCP: kept off the pool ports */
 	guint		 port;		/* the pool port bound, 0: ephemeral */
 	/* maps */
 	MapType		 mtype;
@@ -261,7 +262,7 @@ is_bound(const Obj *o)
 static gboolean
 is_port_source(const Obj *o)
 {
-	return is_bound(o) && !o->nofd;
+	return is_bound(o) && !o->nofd && !o->mptcp;
 }
 
 static gboolean
@@ -361,15 +362,21 @@ port_of(const Obj *o, char *buf, gsize n)
 	return buf;
 }
 
-/* A port for bind: a pool port, 0, or the port of a bound socket.
+/* A port for s to bind: a pool port, 0, or the port of a bound socket.
  * Written into buf; *port is the pool port or 0. */
 static const char *
-port_word(Gen *g, char *buf, gsize n, guint *port)
+port_word(Gen *g, const Obj *s, char *buf, gsize n, guint *port)
 {
 	guint r = rng_below(&g->rng, 100);
 	Obj *o;
 
 	*port = 0;
+	if (s->mptcp) {
+		/* the kernel backend cannot see an MPTCP listener's queue:
+		 * traffic to one would read as refused */
+		g_strlcpy(buf, "0", n);
+		return buf;
+	}
 	if (r < 25 && (o = pick_obj(g, is_port_source)) != NULL &&
 	    !o->closed) {
 		*port = o->port;
@@ -409,7 +416,7 @@ do_bind(Gen *g, Obj *s)
 {
 	char buf[16];
 	guint num;
-	const char *port = port_word(g, buf, sizeof(buf), &num);
+	const char *port = port_word(g, s, buf, sizeof(buf), &num);
 
 	emit(g, use_proc(g, s), "bind %s %s:%s", s->name,
 	    bind_addr(g, s->sk->family), port);
@@ -429,9 +436,11 @@ act_socket(Gen *g)
 
 	s = obj_new(g, O_SOCK, g_strdup_printf("s%u", ++g->nsock), proc);
 	s->sk = k;
-	if (rng_pct(&g->rng, 2) && k->tcp)
+	if (rng_pct(&g->rng, 2) && k->tcp) {
 		emit(g, proc, "socket %s %s proto=262", s->name,
 		    k->name);	/* IPPROTO_MPTCP */
+		s->mptcp = TRUE;
+	}
 	else if (rng_pct(&g->rng, 2))
 		emit(g, proc, "socket %s %s proto=%s", s->name, k->name,
 		    k->tcp ? "tcp" : k->udp ? "udp" : "ip");
@@ -553,7 +562,7 @@ act_connect(Gen *g)
 		    proc);
 		s->sk = &sock_kinds[fam == 6 ? 1 : 0];
 		emit(g, proc, "socket %s %s", s->name, s->sk->name);
-		if (l != NULL && !l->closed && !l->nofd &&
+		if (l != NULL && !l->closed && !l->nofd && !l->mptcp &&
 		    rng_pct(&g->rng, 80))
 			g_snprintf(buf, sizeof(buf), "%s:%s",
 			    loop_addr(fam), port_of(l, pb, sizeof(pb)));
@@ -853,8 +862,10 @@ prog_key(Gen *g, Obj *p, guint n, GString *a)
 		g_string_append_printf(a, " key=payload:0:4%s",
 		    rng_pct(&g->rng, 50) ? ":le" : "");
 	} else if (r < 70) {
+		/* widths 1, 2, 4: a policy's key is a number the generated
+		 * program converts; 3 bytes have no conversion there */
 		g_string_append_printf(a, " key=payload:%u:%u",
-		    rng_below(&g->rng, 6), 1 + rng_below(&g->rng, 4));
+		    rng_below(&g->rng, 6), 1u << rng_below(&g->rng, 3));
 	} else if (r < 78) {
 		g_string_append(a, " key=hash");
 	} else if (r < 85) {
