@@ -746,6 +746,31 @@ get_port(struct rp_state *st, struct rp_sock *sk, uint16_t port)
 	return 0;
 }
 
+/*
+ * bind() of a raw socket (raw_bind(), rawv6_bind()): an address only, no
+ * port, again and again.  raw_bind() reads an IPv4 address wherever the
+ * sockaddr has one, so an IPv6 one reads as its flow label, 0, the
+ * wildcard; rawv6_bind() finds an IPv4 sockaddr too short and refuses a
+ * v4-mapped address.  Raw sockets have no port and no group.
+ */
+static int
+raw_bind(struct rp_state *st, struct rp_sock *sk, const struct rp_sockaddr *sa)
+{
+	struct rp_addr v4;
+
+	if (sk->family == RP_AF_INET) {
+		if (sa->addr.family == RP_AF_INET && !addr_is_local(&sa->addr))
+			return rp_rule(st, "R-SOCK-17", -EADDRNOTAVAIL);
+		return rp_rule(st, "R-SOCK-17", 0);
+	}
+	if (sa->addr.family != RP_AF_INET6)
+		return rp_rule(st, "R-SOCK-17", -EINVAL);
+	if ((!rp_addr_any(&sa->addr) && addr_v4(&sa->addr, &v4)) ||
+	    !addr_is_local(&sa->addr))
+		return rp_rule(st, "R-SOCK-17", -EADDRNOTAVAIL);
+	return rp_rule(st, "R-SOCK-17", 0);
+}
+
 int
 rp_bind(struct rp_state *st, unsigned proc, int fd, const struct rp_sockaddr *sa)
 {
@@ -758,8 +783,9 @@ rp_bind(struct rp_state *st, unsigned proc, int fd, const struct rp_sockaddr *sa
 	sk = rp_sock_get(st, proc, fd, &f, &err);
 	if (sk == NULL)
 		return err;
-	if (!sk_is_inet(sk) || sk->type == RP_SOCK_RAW ||
-	    sk->protocol == RP_IPPROTO_ICMP)
+	if (sk_is_inet(sk) && sk->type == RP_SOCK_RAW)
+		return sock_done(st, f, raw_bind(st, sk, sa));
+	if (!sk_is_inet(sk) || sk->protocol == RP_IPPROTO_ICMP)
 		return sock_done(st, f, -EINVAL);	/* not modelled */
 	/* KERNEL: inet_bind(): -EAFNOSUPPORT; inet6_bind(): short addr */
 	if (sa->addr.family != sk->family)
@@ -1498,6 +1524,16 @@ rp_connect(struct rp_state *st, unsigned proc, int fd,
 	sk = rp_sock_get(st, proc, fd, &f, &err);
 	if (sk == NULL)
 		return err;
+	if (sk_is_inet(sk) && sk->type == RP_SOCK_RAW &&
+	    sa->addr.family != RP_AF_UNSPEC) {
+		/* KERNEL: ip4_datagram_connect(), ip6_datagram_connect(): a
+		 * route is all a raw socket needs */
+		if (sa->addr.family != sk->family)
+			err = sk->family == RP_AF_INET ? -EAFNOSUPPORT : -EINVAL;
+		else
+			err = route_check(st, sk);
+		return sock_done(st, f, rp_rule(st, "R-SOCK-17", err));
+	}
 	if (!sk_is_inet(sk) || sk->type == RP_SOCK_RAW)
 		return sock_done(st, f, -EINVAL);	/* not modelled */
 	if (sa->addr.family == RP_AF_UNSPEC) {

@@ -102,6 +102,33 @@ fake_nosock(void)
 	return ops;
 }
 
+/* walk: the first key of a map is the model's second (another order) */
+static int
+next_key_second(SimBackend *b, unsigned proc, int fd, const uint32_t *key,
+    uint32_t *next)
+{
+	uint32_t first;
+	int ret;
+
+	if (key != NULL)
+		return sim_backend_model.map_next_key(b, proc, fd, key, next);
+	ret = sim_backend_model.map_next_key(b, proc, fd, NULL, &first);
+	if (ret != 0)
+		return ret;
+	return sim_backend_model.map_next_key(b, proc, fd, &first, next);
+}
+
+static SimBackendOps
+fake_walk(void)
+{
+	SimBackendOps ops = sim_backend_model;
+
+	ops.name = "fake";
+	ops.inspect = NULL;
+	ops.map_next_key = next_key_second;
+	return ops;
+}
+
 /* bad: a frozen map "breaks I3" from then on, until the next open() */
 static gboolean bad_frozen;
 static SimInspectOps bad_inspect;
@@ -506,6 +533,37 @@ TU_TEST(diff_chance_prog, "fuzzdiff/diff/chance-prog")
 	sim_diff_result_clear(&r);
 }
 
+/* The first key of a sockhash of two keys is chance; of one key, not;
+ * nor of a sockmap (an array). */
+TU_TEST(diff_chance_walk, "fuzzdiff/diff/chance-walk")
+{
+	static const char src[] =
+	    "socket a tcp4 = any\n"
+	    "listen a = any\n"
+	    "map h sockhash = any\n"
+	    "update h 7 a = any\n"
+	    "next-key h = any\n"
+	    "update h 3 a = any\n"
+	    "next-key h = any\n"
+	    "map s sockmap = any\n"
+	    "update s 1 a = any\n"
+	    "update s 2 a = any\n"
+	    "next-key s = any\n";
+	SimBackendOps ops = fake_walk();
+	SimDiffResult r = { 0 };
+
+	compare(src, &ops, 0, &r);
+	ck_assert_uint_eq(r.divergences->len, 3);
+	sim_diff_result_clear(&r);
+	compare(src, &ops, SIM_DIFF_CHANCE, &r);
+	ck_assert_uint_eq(r.divergences->len, 2);
+	ck_assert_uint_eq(((SimDivergence *)r.divergences->pdata[0])->st->line,
+	    5);
+	ck_assert_uint_eq(((SimDivergence *)r.divergences->pdata[1])->st->line,
+	    11);
+	sim_diff_result_clear(&r);
+}
+
 /* SIM_DIFF_ROOTS: a socket() that fails on one side is one divergence,
  * not one for every later step naming the socket. */
 TU_TEST(diff_roots, "fuzzdiff/diff/roots")
@@ -765,6 +823,7 @@ fuzzdiff_suite(void)
 	tcase_add_test(tc, shrink_simplify);
 	tcase_add_test(tc, diff_chance);
 	tcase_add_test(tc, diff_chance_prog);
+	tcase_add_test(tc, diff_chance_walk);
 	tcase_add_test(tc, diff_roots);
 	tcase_add_test(tc, diff_violations);
 	tcase_add_test(tc, fuzz_planted);

@@ -680,7 +680,9 @@ START_TEST(bind_address_errors)
 	ck_assert_int_eq(rp_bind(st, 0, v4, &a6), -EAFNOSUPPORT);
 	ck_assert_int_eq(rp_bind(st, 0, v6, &a4), -EINVAL);
 	ck_assert_int_eq(rp_bind(st, 0, v4, &far), -EADDRNOTAVAIL);
-	ck_assert_int_eq(rp_bind(st, 0, raw, &a4), -EINVAL);
+	/* R-SOCK-17: a raw socket binds an address, no port; far is not local */
+	ck_assert_int_eq(rp_bind(st, 0, raw, &a4), 0);
+	ck_assert_int_eq(rp_bind(st, 0, raw, &far), -EADDRNOTAVAIL);
 	ck_assert_uint_eq(tu_port(st, 0, v4), 0);
 	ck_assert_uint_eq(tu_port(st, 0, v6), 0);
 	ck_assert_int_eq(rp_bind(st, 0, v4, &a4), 0);
@@ -1102,7 +1104,10 @@ START_TEST(connect_errors)
 	ck_assert_int_eq(rp_connect(st, 0, t6, &a4), -EINVAL);
 	ck_assert_int_eq(rp_setsockopt_int(st, 0, u6, RP_IPV6_V6ONLY, 1), 0);
 	ck_assert_int_eq(rp_connect(st, 0, u6, &a4), -EAFNOSUPPORT);
-	ck_assert_int_eq(rp_connect(st, 0, raw, &a4), -EINVAL);
+	/* R-SOCK-17: a raw socket connects where there is a route; not to
+	 * IPv6 */
+	ck_assert_int_eq(rp_connect(st, 0, raw, &a4), 0);
+	ck_assert_int_eq(rp_connect(st, 0, raw, &a6), -EAFNOSUPPORT);
 	ck_assert_uint_eq(tu_port(st, 0, u4), 0);
 	ck_assert_uint_eq(tu_port(st, 0, u6), 0);
 	in = sinfo_fd(st, 0, cfd);

@@ -423,6 +423,8 @@ typedef struct {
 	GArray			*ran;		/* groups that ran a program */
 	GHashTable		*steps;		/* SimStmt * -> GPtrArray of
 						 * names (char *) */
+	GHashTable		*unordered;	/* SimStmt *: a walk of a hash
+						 * map of two keys or more */
 } Chance;
 
 static void
@@ -492,6 +494,27 @@ in_groups(const GArray *groups, unsigned g)
 	return FALSE;
 }
 
+/*
+ * Is st a next-key of a SOCKHASH or HASH_OF_MAPS that holds two keys or
+ * more?  Their order is the kernel's hash of the key, seeded at random
+ * for each map, so which key comes next is chance too.
+ */
+static gboolean
+hash_walk(const SimStmt *st, SimNames *nm, const SimInspectOps *in,
+    SimBackend *be)
+{
+	struct rp_map_info mi;
+	unsigned id;
+
+	if (strcmp(st->verb, "next-key") != 0 || st->args->len == 0)
+		return FALSE;
+	id = sim_names_lookup(nm, ((SimToken *)st->args->pdata[0])->text,
+	    SIM_OBJ_MAP);
+	return id != 0 && in->map_info(be, id, &mi) == 0 &&
+	    (mi.type == RP_MAP_SOCKHASH || mi.type == RP_MAP_HASH_OF_MAPS) &&
+	    mi.used >= 2;
+}
+
 /* After each statement of the reference run: was the hash's choice
  * among two or more sockets?  Then record the names it may have moved. */
 static void
@@ -529,6 +552,8 @@ chance_step(void *ud, SimExec *x, guint index, const SimStmt *st,
 	}
 	g_array_set_size(c->hashed, 0);
 	g_array_set_size(c->ran, 0);
+	if (in != NULL && hash_walk(st, nm, in, be))
+		g_hash_table_add(c->unordered, (gpointer)st);
 	if (chosen->len == 0)
 		return;
 	names = g_ptr_array_new_with_free_func(g_free);
@@ -581,7 +606,7 @@ taint(GHashTable *tainted, const GPtrArray *names)
  * (NULL: not followed) maps the reference's chance steps to names. */
 static void
 compare_steps(SimDiff *d, const GPtrArray *as, const GPtrArray *bs,
-    GHashTable *chance, SimDiffResult *out)
+    GHashTable *chance, GHashTable *unordered, SimDiffResult *out)
 {
 	g_autoptr(GHashTable) bsteps = g_hash_table_new(g_direct_hash,
 	    g_direct_equal);
@@ -627,6 +652,10 @@ compare_steps(SimDiff *d, const GPtrArray *as, const GPtrArray *bs,
 			continue;
 		/* a program keyed by the hash: any outcome */
 		if (moved != NULL && outcome(sa) && outcome(sb))
+			continue;
+		/* a key of a hash map's walk: any key */
+		if (chance != NULL && g_hash_table_contains(unordered, sa->st) &&
+		    sa->result[0] != '-' && sb->result[0] != '-')
 			continue;
 		dv = g_new0(SimDivergence, 1);
 		dv->st = sa->st;
@@ -694,6 +723,7 @@ sim_diff_scenario(SimDiff *d, const SimScenario *sc, const char *profile,
 		c.ran = g_array_new(FALSE, FALSE, sizeof(unsigned));
 		c.steps = g_hash_table_new_full(g_direct_hash, g_direct_equal,
 		    NULL, (GDestroyNotify)g_ptr_array_unref);
+		c.unordered = g_hash_table_new(g_direct_hash, g_direct_equal);
 		oa.hooks = &hooks;
 	}
 	sim_run_scenario(sc, profile, &oa, &ra);
@@ -712,7 +742,7 @@ sim_diff_scenario(SimDiff *d, const SimScenario *sc, const char *profile,
 		    "no statement ran");
 		goto out;
 	}
-	compare_steps(d, ra.steps, rb.steps, c.steps, out);
+	compare_steps(d, ra.steps, rb.steps, c.steps, c.unordered, out);
 	/* the manifest entries of these files had their chance */
 	for (i = 0; i < sim_manifest_size(d->manifest); i++) {
 		const Entry *e = d->manifest->entries->pdata[i];
@@ -726,6 +756,7 @@ out:
 		g_array_unref(c.hashed);
 		g_array_unref(c.ran);
 		g_hash_table_unref(c.steps);
+		g_hash_table_unref(c.unordered);
 	}
 	sim_report_clear(&ra);
 	sim_report_clear(&rb);

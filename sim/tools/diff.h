@@ -94,7 +94,10 @@ struct SimDiffResult {
  * other backend's own hash may have chosen another: the step's result
  * still compares as "delivered", but the sockets involved (the group's
  * members, the statement's names) are not compared from there on, nor is
- * anything a later step names together with one of them.  For scenarios
+ * anything a later step names together with one of them.  Likewise the
+ * key a next-key returns from a SOCKHASH or HASH_OF_MAPS of two keys or
+ * more compares only as "a key" (the kernel walks them in the order of
+ * a hash seeded at random for each map).  For scenarios
  * that do not pin placements (random ones); the reference must have
  * model-only queries.
  *

@@ -389,6 +389,9 @@ static const SimWhy why_table[] = {
 	{ "R-SOCK-16", "the accept queue of the listener chosen is full (more "
 	    "children than its backlog): the SYN is dropped without a reset.",
 	    NULL },
+	{ "R-SOCK-17", "a raw socket binds or connects by address only: no "
+	    "port, no group.", "{ERR}: the address does not fit a raw socket "
+	    "of this family, or is not local." },
 	{ "R-SOCK-5", "the listener is disconnected: unhashed, back to "
 	    "TCP_CLOSE, keeping its bound port; it may listen again.", NULL },
 	{ "R-SOCK-7", "4.19: the accepted child inherits a stale copy of its "

@@ -659,8 +659,15 @@ kb_close_fd(SimBackend *b, unsigned proc, int fd)
 	if (real < 0)
 		return -EBADF;
 	g_array_index(p->fds, int, fd) = -1;
+	/* a sockmap or sockhash frees its sockets' psocks from the same
+	 * workqueue (sock_map_free()), and an outer map its inner maps:
+	 * the sockets keep a foreign owner word until then */
 	if (kb_fd_kind(real) == KB_KIND_MAP && kb_map_info(real, &info) == 0 &&
-	    info.type == BPF_MAP_TYPE_REUSEPORT_SOCKARRAY)
+	    (info.type == BPF_MAP_TYPE_REUSEPORT_SOCKARRAY ||
+	    info.type == BPF_MAP_TYPE_SOCKMAP ||
+	    info.type == BPF_MAP_TYPE_SOCKHASH ||
+	    info.type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
+	    info.type == BPF_MAP_TYPE_HASH_OF_MAPS))
 		id = info.id;
 	if (close(real) != 0)
 		return -errno;
@@ -680,11 +687,11 @@ kb_close_fd(SimBackend *b, unsigned proc, int fd)
 }
 
 /*
- * A sockarray freed by its last close is emptied asynchronously
- * (bpf_map_free_deferred()), so for a moment its sockets still carry
- * their owner word and another map refuses them with EBUSY.  The model
- * frees at once.  Within a second of such a close, retry an EBUSY update
- * for up to KB_FREE_WAIT_US until the free has run.
+ * A sockarray (or sockmap, sockhash, outer map) freed by its last close
+ * is emptied asynchronously (bpf_map_free_deferred()), so for a moment
+ * its sockets still carry their owner word and another map refuses them
+ * with EBUSY.  The model frees at once.  Within a second of such a close,
+ * retry an EBUSY update for up to KB_FREE_WAIT_US until the free has run.
  */
 #define KB_FREE_WAIT_US	(500 * 1000)
 
