@@ -263,11 +263,16 @@ START_TEST(manifest_parse)
 	    "x.scn:*\tevery step\n"
 	    "y.scn:12 maybe by chance\n"
 	    "\"socket * proto=262 => -EPROTONOSUPPORT vs 0\" MPTCP\n"
-	    "\"freeze *\" maybe a pattern may say maybe\n", &errs);
+	    "\"freeze *\" maybe a pattern may say maybe\n"
+	    "z.scn:3 maybe kernel=6.18.44-fc-* a build variant\n", &errs);
 
 	ck_assert_str_eq(errs, "");
 	ck_assert_ptr_nonnull(m);
-	ck_assert_uint_eq(sim_manifest_size(m), 5);
+	ck_assert_uint_eq(sim_manifest_size(m), 6);
+	ck_assert_str_eq(sim_manifest_entry(m, 5)->kernel, "6.18.44-fc-*");
+	ck_assert_str_eq(sim_manifest_entry(m, 5)->reason, "a build variant");
+	ck_assert(sim_manifest_entry(m, 5)->maybe);
+	ck_assert_ptr_null(sim_manifest_entry(m, 4)->kernel);
 	ck_assert_ptr_null(sim_manifest_entry(m, 3)->file);
 	ck_assert_str_eq(sim_manifest_entry(m, 3)->pattern,
 	    "socket * proto=262 => -EPROTONOSUPPORT vs 0");
@@ -304,6 +309,10 @@ static const struct {
 	    "reason" },
 	{ "\"a*\" one\n\"a*\" two\n", "k.manifest:2:1: '\"a*\"' is already "
 	    "listed at k.manifest:1:1" },
+	{ "x.scn:3 kernel= why\n", "k.manifest:1:9: kernel= needs a release "
+	    "pattern" },
+	{ "x.scn:3 kernel=6.1*\n", "k.manifest:1:20: entry 'x.scn:3' needs a "
+	    "reason" },
 };
 
 START_TEST(manifest_errors)
@@ -350,6 +359,8 @@ scn_file(const char *name, const char *src)
 	return p;
 }
 
+static const char *diff_release;	/* the fake's "uname -r" */
+
 static TuRun
 diff(const char *path, const char *mtext, SimFormat format)
 {
@@ -370,6 +381,7 @@ diff(const char *path, const char *mtext, SimFormat format)
 	o.b = &ops;
 	o.profile = "6.18";
 	o.manifest = m;
+	o.release = diff_release;
 	o.format = format;
 	o.out = open_memstream(&r.out, &ol);
 	o.err = open_memstream(&r.err, &el);
@@ -453,6 +465,26 @@ START_TEST(diff_known)
 	    SIM_FORMAT_TEXT);
 	ck_assert_int_eq(r.status, SIM_EXIT_FAIL);
 	ck_assert_ptr_null(strstr(r.out, "unused manifest entry "));
+	tu_run_clear(&r);
+
+	/* kernel=GLOB: only where the release matches; never unused
+	 * elsewhere */
+	diff_release = "6.18.44-fc-v1272";
+	r = diff(p, "f.scn:2 kernel=6.18.44-fc-* a variant\n",
+	    SIM_FORMAT_TEXT);
+	ck_assert_int_eq(r.status, SIM_EXIT_OK);
+	tu_run_clear(&r);
+	diff_release = "6.18.15+deb13-cloud-amd64";
+	r = diff(p, "f.scn:2 kernel=6.18.44-fc-* a variant\n",
+	    SIM_FORMAT_TEXT);
+	ck_assert_int_eq(r.status, SIM_EXIT_FAIL);
+	ck_assert_ptr_nonnull(strstr(r.out, "divergences: 0 known, 1 "
+	    "unexplained; 0 unused"));
+	tu_run_clear(&r);
+	r = diff(p, "f.scn:3 kernel=6.18.44-fc-* not here\n"
+	    "\"freeze * => * vs -EPERM\" any kernel\n", SIM_FORMAT_TEXT);
+	ck_assert_int_eq(r.status, SIM_EXIT_OK);
+	diff_release = NULL;
 	tu_run_clear(&r);
 	/* the file name must end at a '/' */
 	r = diff(p, "x/f.scn:2 the fake\n", SIM_FORMAT_TEXT);

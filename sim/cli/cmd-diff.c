@@ -8,6 +8,7 @@
  * 1 otherwise, 2 bad input (scenarios, manifest, command line).
  */
 #include <string.h>
+#include <sys/utsname.h>
 
 #include "backend/model.h"
 #include "cli/cmd-diff.h"
@@ -89,6 +90,7 @@ sim_diff_paths(const SimDiffOptions *o, char *const *paths, gsize n)
 	if (inputs == NULL)
 		return SIM_EXIT_USAGE;
 	d = sim_diff_new(o->a, o->b, o->manifest);
+	sim_diff_set_release(d, o->release);
 	for (i = 0; i < inputs->len; i++) {
 		const SimInput *in = inputs->pdata[i];
 		g_autoptr(GPtrArray) profs = sim_scenario_profiles(in->sc, sel);
@@ -153,6 +155,7 @@ sim_cmd_diff(int argc, char **argv)
 {
 	g_autoptr(GPtrArray) paths = g_ptr_array_new();
 	g_autoptr(SimManifest) manifest = NULL;
+	struct utsname u;
 	DiffCmd c = { 0 };
 	int st;
 
@@ -194,5 +197,8 @@ sim_cmd_diff(int argc, char **argv)
 		}
 	}
 	c.o.manifest = manifest;
+	/* the kernel compared is the running one */
+	if (uname(&u) == 0)
+		c.o.release = u.release;
 	return sim_diff_paths(&c.o, (char *const *)paths->pdata, paths->len);
 }

@@ -21,6 +21,7 @@ struct SimDiffOptions {
 	const SimBackendOps	*b;		/* compared with it: a kernel */
 	const char		*profile;	/* a model profile name */
 	const SimManifest	*manifest;	/* or NULL: none known */
+	const char		*release;	/* b's kernel (uname -r) */
 	SimFormat		 format;
 	FILE			*out;
 	FILE			*err;

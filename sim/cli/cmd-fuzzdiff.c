@@ -478,7 +478,7 @@ fuzz_option(void *ud, int id, const char *opt, const char *v)
 	return st;
 }
 
-/* The release of the running kernel (g_free()). */
+/* The release of the running kernel, as uname -r says it (g_free()). */
 static char *
 host_release(void)
 {
@@ -486,7 +486,7 @@ host_release(void)
 
 	if (uname(&u) != 0)
 		return g_strdup("unknown");
-	return g_strdup_printf("Linux %s", u.release);
+	return g_strdup(u.release);
 }
 
 /*
@@ -533,7 +533,7 @@ sim_cmd_fuzz_diff(int argc, char **argv)
 {
 	g_autoptr(GPtrArray) paths = g_ptr_array_new();
 	g_autoptr(SimManifest) manifest = NULL;
-	g_autofree char *found_by = NULL, *release = NULL;
+	g_autofree char *found_by = NULL, *release = NULL, *kernel = NULL;
 	g_autofree char *bad = NULL;
 	FuzzCmd c = { 0 };
 	int st;
@@ -583,8 +583,10 @@ sim_cmd_fuzz_diff(int argc, char **argv)
 	c.o.manifest = manifest;
 	found_by = command_line(&c);
 	release = host_release();
+	kernel = g_strdup_printf("Linux %s", release);
 	c.o.found_by = found_by;
-	c.o.kernel = release;
+	c.o.kernel = kernel;
+	c.o.release = release;
 	return sim_fuzz_diff_run(&c.o, &c.w);
 }
 

@@ -35,6 +35,7 @@ entry_free(gpointer p)
 
 	g_free(e->file);
 	g_free(e->pattern);
+	g_free(e->kernel);
 	g_free(e->reason);
 	g_free(e);
 }
@@ -117,6 +118,18 @@ entry_reason(SimManifest *m, Entry *e, const char *text, const char *sp,
 	    reason[5] == '\t' || reason[5] == '\0')) {
 		e->maybe = TRUE;
 		sp = reason + 5;
+		reason = sp + strspn(sp, " \t");
+	}
+	if (strncmp(reason, "kernel=", 7) == 0) {
+		gsize n = strcspn(reason + 7, " \t");
+
+		if (n == 0) {
+			merror(errors, m->name, line, col + (guint)(reason -
+			    text), "kernel= needs a release pattern");
+			return NULL;
+		}
+		e->kernel = g_strndup(reason + 7, n);
+		sp = reason + 7 + n;
 		reason = sp + strspn(sp, " \t");
 	}
 	if (*reason == '\0') {
@@ -278,6 +291,14 @@ file_matches(const char *f, const char *file)
 	    strcmp(file + l - fl, f) == 0;
 }
 
+/* Does e apply to the kernel of this release (kernel=GLOB)? */
+static gboolean
+entry_applies(const Entry *e, const char *release)
+{
+	return e->kernel == NULL || (release != NULL &&
+	    g_pattern_match_simple(e->kernel, release));
+}
+
 /*
  * "CALL => A vs B": the statement without its process label and the two
  * results, the line a pattern entry is matched against.
@@ -297,8 +318,8 @@ sim_divergence_subject(const SimStmt *st, const char *a, const char *b)
  * or -1: the line's entry, else the file's '*', else the first pattern
  * that matches. */
 static int
-manifest_find(const SimManifest *m, const SimStmt *st, const char *a,
-    const char *b)
+manifest_find(const SimManifest *m, const char *release, const SimStmt *st,
+    const char *a, const char *b)
 {
 	g_autofree char *subject = NULL;
 	int star = -1;
@@ -307,7 +328,8 @@ manifest_find(const SimManifest *m, const SimStmt *st, const char *a,
 	for (i = 0; m != NULL && i < m->entries->len; i++) {
 		const Entry *e = m->entries->pdata[i];
 
-		if (e->pattern != NULL || !file_matches(e->file, st->file))
+		if (e->pattern != NULL || !file_matches(e->file, st->file) ||
+		    !entry_applies(e, release))
 			continue;
 		if (e->line == st->line)
 			return (int)i;
@@ -319,7 +341,7 @@ manifest_find(const SimManifest *m, const SimStmt *st, const char *a,
 	for (i = 0; m != NULL && i < m->entries->len; i++) {
 		const Entry *e = m->entries->pdata[i];
 
-		if (e->pattern == NULL)
+		if (e->pattern == NULL || !entry_applies(e, release))
 			continue;
 		if (subject == NULL)
 			subject = sim_divergence_subject(st, a, b);
@@ -337,6 +359,7 @@ struct SimDiff {
 	const SimBackendOps	*a, *b;
 	const SimManifest	*manifest;
 	guint			 flags;		/* SimDiffFlags */
+	char			*release;	/* of b's kernel, or NULL */
 	guint			*used;		/* per manifest entry */
 	gboolean		*relevant;	/* its file was compared */
 };
@@ -377,11 +400,22 @@ sim_diff_set_flags(SimDiff *d, guint flags)
 	d->flags = flags;
 }
 
+/* The release of b's kernel ("6.18.44-fc-v1272", as uname -r says it),
+ * for entries limited to some kernels (kernel=GLOB); NULL: none. */
+void
+sim_diff_set_release(SimDiff *d, const char *release)
+{
+	g_return_if_fail(d != NULL);
+	g_free(d->release);
+	d->release = g_strdup(release);
+}
+
 void
 sim_diff_free(SimDiff *d)
 {
 	if (d == NULL)
 		return;
+	g_free(d->release);
 	g_free(d->used);
 	g_free(d->relevant);
 	g_free(d);
@@ -661,7 +695,8 @@ compare_steps(SimDiff *d, const GPtrArray *as, const GPtrArray *bs,
 		dv->st = sa->st;
 		dv->a = g_strdup(sa->result);
 		dv->b = g_strdup(sb->result);
-		dv->entry = manifest_find(d->manifest, sa->st, dv->a, dv->b);
+		dv->entry = manifest_find(d->manifest, d->release, sa->st,
+		    dv->a, dv->b);
 		if (dv->entry >= 0)
 			d->used[dv->entry]++;
 		g_ptr_array_add(out->divergences, dv);
@@ -770,7 +805,7 @@ sim_diff_entry_unused(const SimDiff *d, guint i)
 	const Entry *e = sim_manifest_entry(d->manifest, i);
 
 	return d->used[i] == 0 && d->relevant[i] && !e->maybe &&
-	    e->pattern == NULL;
+	    e->pattern == NULL && entry_applies(e, d->release);
 }
 
 /* How many divergences entry i of the manifest explained so far. */

@@ -13,6 +13,11 @@
  *	"PATTERN"  REASON	any step, in any file, whose divergence
  *				reads as PATTERN (below)
  *
+ * Either kind may say kernel=GLOB (after "maybe", before the reason):
+ * it then applies only where the compared kernel's release (uname -r)
+ * matches GLOB, a build variant named as such, and is never unused
+ * elsewhere.
+ *
  * FILE is matched against the end of the statement's file name at a '/'
  * (so "map/freeze.scn" matches "scenarios/map/freeze.scn"; an included
  * file is named by itself).  A divergence matching an entry is known and
@@ -48,6 +53,7 @@ typedef struct SimManifestEntry SimManifestEntry;
 struct SimManifestEntry {
 	char		*file;		/* as written; NULL for a pattern */
 	char		*pattern;	/* "PATTERN" entries, else NULL */
+	char		*kernel;	/* kernel=GLOB: the releases it is for */
 	guint		 line;		/* 0: '*', every line */
 	char		*reason;
 	gboolean	 maybe;		/* may diverge: never reported unused */
@@ -117,6 +123,7 @@ typedef struct SimDiff SimDiff;
 SimDiff		*sim_diff_new(const SimBackendOps *a, const SimBackendOps *b,
 		    const SimManifest *manifest);
 void		 sim_diff_set_flags(SimDiff *d, guint flags);
+void		 sim_diff_set_release(SimDiff *d, const char *release);
 guint		 sim_diff_entry_uses(const SimDiff *d, guint i);
 void		 sim_diff_free(SimDiff *d);
 void		 sim_diff_scenario(SimDiff *d, const SimScenario *sc,

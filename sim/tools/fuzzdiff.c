@@ -43,6 +43,7 @@ sim_fuzz_new(const SimFuzzOptions *o)
 	f->o = *o;
 	f->diff = sim_diff_new(o->a, o->b, o->manifest);
 	sim_diff_set_flags(f->diff, SIM_DIFF_CHANCE | SIM_DIFF_ROOTS);
+	sim_diff_set_release(f->diff, o->release);
 	f->findings = g_ptr_array_new_with_free_func(finding_free);
 	return f;
 }
@@ -204,6 +205,7 @@ still_fails(const char *text, gpointer ud)
 		return reference_violates(t->f, sc, t->sig);
 	d = sim_diff_new(t->f->o.a, t->f->o.b, t->f->o.manifest);
 	sim_diff_set_flags(d, SIM_DIFF_CHANCE | SIM_DIFF_ROOTS);
+	sim_diff_set_release(d, t->f->o.release);
 	sim_diff_scenario(d, sc, t->f->o.profile, &r);
 	hit = r.skip == NULL && has_signature(&r, t->sig);
 	sim_diff_result_clear(&r);

@@ -51,7 +51,9 @@ struct SimFuzzOptions {
 	guint			 max_shrink;	/* tests per shrink; 0: none */
 	guint			 repro;		/* reruns of a minimal case */
 	const char		*found_by;	/* the command, for headers */
-	const char		*kernel;	/* b's release, for headers */
+	const char		*kernel;	/* b's kernel, for headers */
+	const char		*release;	/* b's uname -r, for kernel=
+						 * entries of the manifest */
 };
 
 /* One distinct failure, shrunk. */
