@@ -129,6 +129,27 @@ fake_walk(void)
 	return ops;
 }
 
+/* twice: freeze is -EPERM (the manifest will know) and SO_COOKIE
+ * -ENOPROTOOPT (it will not) */
+static int
+cookie_enoprotoopt(SimBackend *b, unsigned proc, int fd, uint64_t *cookie)
+{
+	(void)b;
+	(void)proc;
+	(void)fd;
+	(void)cookie;
+	return -ENOPROTOOPT;
+}
+
+static SimBackendOps
+fake_twice(void)
+{
+	SimBackendOps ops = fake_freeze();
+
+	ops.get_cookie = cookie_enoprotoopt;
+	return ops;
+}
+
 /* bad: a frozen map "breaks I3" from then on, until the next open() */
 static gboolean bad_frozen;
 static SimInspectOps bad_inspect;
@@ -575,18 +596,21 @@ TU_TEST(diff_roots, "fuzzdiff/diff/roots")
 	    "bind a 127.0.0.1:7000 = any\n"
 	    "update m 0 a = any\n"
 	    "lookup m 0 = any\n"
-	    "map n sockarray = any\n";
+	    "map n sockarray = any\n"
+	    "dup m as m2 = any\n"
+	    "lookup m2 0 = any\n";
 	SimBackendOps ops = fake_nosock();
 	SimDiffResult r = { 0 };
 
 	compare(src, &ops, 0, &r);
-	ck_assert_uint_eq(r.divergences->len, 5);
+	ck_assert_uint_eq(r.divergences->len, 6);
 	sim_diff_result_clear(&r);
 	compare(src, &ops, SIM_DIFF_ROOTS, &r);
 	ck_assert_uint_eq(r.divergences->len, 1);
 	ck_assert_str_eq(((SimDivergence *)r.divergences->pdata[0])->b,
 	    "-EMFILE");
-	ck_assert_uint_eq(r.chance, 4);		/* a, then m through a */
+	/* a, then m through a, then m2, the same map as m */
+	ck_assert_uint_eq(r.chance, 6);
 	ck_assert_uint_eq(r.compared, 3);	/* map m, socket, map n */
 	sim_diff_result_clear(&r);
 }
@@ -698,6 +722,39 @@ TU_TEST(fuzz_known, "fuzzdiff/run/known")
 	ck_assert_uint_gt(sim_fuzz_counts(f)->known, 0);
 	ck_assert_uint_eq(sim_diff_entry_uses(sim_fuzz_diff(f), 0),
 	    sim_fuzz_counts(f)->known);
+}
+
+/* After a known divergence, an unexplained one is counted as following
+ * it, not failed; before any, it fails and shrinks as ever. */
+TU_TEST(fuzz_following, "fuzzdiff/run/following")
+{
+	SimBackendOps ops = fake_twice();
+	SimFuzzOptions o = fuzz_options(&sim_backend_model, &ops, 100, 3000);
+	g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func(g_free);
+	static const char mtext[] = "\"freeze * => * vs -EPERM\" the fake\n";
+	g_autoptr(SimManifest) m = sim_manifest_parse("k.manifest", mtext,
+	    strlen(mtext), errors);
+	g_autoptr(SimFuzz) f = NULL;
+	const GPtrArray *all;
+	guint i;
+
+	o.manifest = m;
+	f = sim_fuzz_new(&o);
+	sim_fuzz_run(f, NULL, NULL);
+	all = sim_fuzz_findings(f);
+	ck_assert_uint_gt(sim_fuzz_counts(f)->following, 0);
+	ck_assert_uint_gt(sim_fuzz_counts(f)->unexplained, 0);
+	ck_assert_uint_ge(all->len, 1);
+	for (i = 0; i < all->len; i++) {
+		const SimFuzzFinding *fd = all->pdata[i];
+
+		/* SO_COOKIE itself, or a lookup whose cookie the fake
+		 * cannot name */
+		ck_assert_msg(!g_str_has_prefix(fd->signature, "freeze: "),
+		    "%s", fd->signature);
+		ck_assert_msg(strstr(fd->minimal, "freeze") == NULL, "%s",
+		    fd->minimal);
+	}
 }
 
 /* A violation of the model's own invariant shrinks on the model alone. */
@@ -828,6 +885,7 @@ fuzzdiff_suite(void)
 	tcase_add_test(tc, diff_violations);
 	tcase_add_test(tc, fuzz_planted);
 	tcase_add_test(tc, fuzz_known);
+	tcase_add_test(tc, fuzz_following);
 	tcase_add_test(tc, fuzz_violation);
 	tcase_add_test(tc, fuzz_formats);
 	tcase_add_test(tc, fuzz_cases);

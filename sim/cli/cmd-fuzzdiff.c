@@ -202,7 +202,8 @@ case_text(Writer *wr, const SimFuzzCase *c)
 
 		fprintf(out, "%s%s:%u:%u: %s: %s\n", pre, d->st->file,
 		    d->st->line, d->st->col, d->entry >= 0 ?
-		    "known divergence" : "divergence", text);
+		    "known divergence" : sim_fuzz_root(r, i) ?
+		    "divergence" : "divergence after a known one", text);
 		fprintf(out, "%s    %-8s %s\n", pre, wr->o->a->name, d->a);
 		fprintf(out, "%s    %-8s %s\n", pre, wr->o->b->name, d->b);
 		if (d->entry >= 0)
@@ -253,8 +254,8 @@ case_json(Writer *wr, const SimFuzzCase *c)
 		sim_json_string(out, d->a);
 		fprintf(out, ",\"%s\":", wr->o->b->name);
 		sim_json_string(out, d->b);
-		fprintf(out, ",\"known\":%s", d->entry >= 0 ? "true" :
-		    "false");
+		fprintf(out, ",\"known\":%s,\"root\":%s", d->entry >= 0 ?
+		    "true" : "false", sim_fuzz_root(r, i) ? "true" : "false");
 		if (d->entry >= 0) {
 			fputs(",\"reason\":", out);
 			sim_json_string(out, sim_manifest_entry(
@@ -303,11 +304,11 @@ summary(Writer *wr, const SimFuzz *f)
 	FILE *out = wr->w->out;
 	g_autofree char *line = g_strdup_printf("fuzz-diff: %u cases (%u "
 	    "passed, %u failed, %u skipped), %u steps: %u compared, %u not "
-	    "(%u left to chance); divergences: %u known, %u unexplained; "
-	    "%u violations; %u distinct failures", n->cases, n->cases -
-	    n->failed - n->skipped, n->failed, n->skipped, n->steps,
-	    n->compared, n->uncompared, n->chance, n->known, n->unexplained,
-	    n->violations, fs->len);
+	    "(%u left to chance); divergences: %u known, %u unexplained, "
+	    "%u after a known one; %u violations; %u distinct failures",
+	    n->cases, n->cases - n->failed - n->skipped, n->failed,
+	    n->skipped, n->steps, n->compared, n->uncompared, n->chance,
+	    n->known, n->unexplained, n->following, n->violations, fs->len);
 	guint i;
 
 	if (wr->w->format == SIM_FORMAT_JSON) {
@@ -317,10 +318,11 @@ summary(Writer *wr, const SimFuzz *f)
 		fprintf(out, ",\"cases\":%u,\"passed\":%u,\"failed\":%u,"
 		    "\"skipped\":%u,\"steps\":%u,\"compared\":%u,"
 		    "\"not_compared\":%u,\"chance\":%u,\"known\":%u,"
-		    "\"unexplained\":%u,\"violations\":%u,\"distinct\":[",
-		    n->cases, n->cases - n->failed - n->skipped, n->failed,
-		    n->skipped, n->steps, n->compared, n->uncompared, n->chance,
-		    n->known, n->unexplained, n->violations);
+		    "\"unexplained\":%u,\"following\":%u,\"violations\":%u,"
+		    "\"distinct\":[", n->cases, n->cases - n->failed -
+		    n->skipped, n->failed, n->skipped, n->steps, n->compared,
+		    n->uncompared, n->chance, n->known, n->unexplained,
+		    n->following, n->violations);
 		for (i = 0; i < fs->len; i++) {
 			const SimFuzzFinding *fd = fs->pdata[i];
 

@@ -459,6 +459,10 @@ typedef struct {
 						 * names (char *) */
 	GHashTable		*unordered;	/* SimStmt *: a walk of a hash
 						 * map of two keys or more */
+	GHashTable		*alias;		/* file name -> "KIND:ID": names
+						 * of one object (dup, pass) */
+	gboolean		 chance;	/* SIM_DIFF_CHANCE, else only
+						 * the aliases are wanted */
 } Chance;
 
 static void
@@ -571,6 +575,11 @@ chance_step(void *ud, SimExec *x, guint index, const SimStmt *st,
 	(void)r;
 	(void)failures;
 	(void)first;
+	if (!c->chance) {
+		g_array_set_size(c->hashed, 0);
+		g_array_set_size(c->ran, 0);
+		return;
+	}
 	for (i = 0; in != NULL && i < c->hashed->len; i++) {
 		unsigned g = g_array_index(c->hashed, unsigned, i);
 
@@ -609,6 +618,23 @@ chance_step(void *ud, SimExec *x, guint index, const SimStmt *st,
 	g_hash_table_replace(c->steps, (gpointer)st, names);
 }
 
+/* At the end of the reference run: which names stand for one object. */
+static void
+chance_done(void *ud, SimExec *x)
+{
+	Chance *c = ud;
+	const GPtrArray *order = sim_names_order(sim_exec_names(x));
+	guint i;
+
+	for (i = 0; i < order->len; i++) {
+		const SimObj *o = order->pdata[i];
+
+		if ((o->kind & SIM_OBJ_FILE) != 0 && o->bound)
+			g_hash_table_replace(c->alias, g_strdup(o->name),
+			    g_strdup_printf("%d:%u", (int)o->kind, o->id));
+	}
+}
+
 /* Does st name something in tainted? */
 static gboolean
 touches(const SimStmt *st, GHashTable *tainted)
@@ -623,24 +649,38 @@ touches(const SimStmt *st, GHashTable *tainted)
 	return FALSE;
 }
 
+/* Add names to tainted, and every other name of the same objects
+ * (alias: NULL, or from chance_done()). */
 static void
-taint(GHashTable *tainted, const GPtrArray *names)
+taint(GHashTable *tainted, const GPtrArray *names, GHashTable *alias)
 {
+	GHashTableIter it;
+	gpointer k, v;
 	guint i;
 
-	for (i = 0; names != NULL && i < names->len; i++)
+	for (i = 0; names != NULL && i < names->len; i++) {
+		const char *obj = alias != NULL ?
+		    g_hash_table_lookup(alias, names->pdata[i]) : NULL;
+
 		g_hash_table_add(tainted, g_strdup(names->pdata[i]));
+		if (obj == NULL)
+			continue;
+		g_hash_table_iter_init(&it, alias);
+		while (g_hash_table_iter_next(&it, &k, &v))
+			if (strcmp(v, obj) == 0)
+				g_hash_table_add(tainted, g_strdup(k));
+	}
 }
 
 /* ---------------------------------------------------------------------
  * Comparing
  */
 
-/* Compare the steps of two runs; the divergences go to out.  chance
- * (NULL: not followed) maps the reference's chance steps to names. */
+/* Compare the steps of two runs; the divergences go to out.  c holds
+ * what the reference run's hooks saw (empty tables: nothing). */
 static void
 compare_steps(SimDiff *d, const GPtrArray *as, const GPtrArray *bs,
-    GHashTable *chance, GHashTable *unordered, SimDiffResult *out)
+    const Chance *c, SimDiffResult *out)
 {
 	g_autoptr(GHashTable) bsteps = g_hash_table_new(g_direct_hash,
 	    g_direct_equal);
@@ -656,8 +696,8 @@ compare_steps(SimDiff *d, const GPtrArray *as, const GPtrArray *bs,
 	for (i = 0; i < as->len; i++) {
 		const SimStep *sa = as->pdata[i];
 		const SimStep *sb = g_hash_table_lookup(bsteps, sa->st);
-		const GPtrArray *moved = chance != NULL ?
-		    g_hash_table_lookup(chance, sa->st) : NULL;
+		const GPtrArray *moved = c->steps != NULL ?
+		    g_hash_table_lookup(c->steps, sa->st) : NULL;
 		SimDivergence *dv;
 
 		if (sb == NULL || sa->result == NULL || sb->result == NULL) {
@@ -670,12 +710,12 @@ compare_steps(SimDiff *d, const GPtrArray *as, const GPtrArray *bs,
 			    g_free);
 
 			stmt_names(sa->st, n);
-			taint(tainted, n);
+			taint(tainted, n, c->alias);
 			out->uncompared++;
 			out->chance++;
 			continue;
 		}
-		taint(tainted, moved);
+		taint(tainted, moved, c->alias);
 		out->compared++;
 		if (strcmp(sa->result, sb->result) == 0)
 			continue;
@@ -688,7 +728,8 @@ compare_steps(SimDiff *d, const GPtrArray *as, const GPtrArray *bs,
 		if (moved != NULL && outcome(sa) && outcome(sb))
 			continue;
 		/* a key of a hash map's walk: any key */
-		if (chance != NULL && g_hash_table_contains(unordered, sa->st) &&
+		if (c->unordered != NULL &&
+		    g_hash_table_contains(c->unordered, sa->st) &&
 		    sa->result[0] != '-' && sb->result[0] != '-')
 			continue;
 		dv = g_new0(SimDivergence, 1);
@@ -705,7 +746,7 @@ compare_steps(SimDiff *d, const GPtrArray *as, const GPtrArray *bs,
 			    g_free);
 
 			stmt_names(sa->st, n);
-			taint(tainted, n);
+			taint(tainted, n, c->alias);
 		}
 	}
 }
@@ -744,7 +785,7 @@ sim_diff_scenario(SimDiff *d, const SimScenario *sc, const char *profile,
 	SimExecOptions ob = { .ops = d->b, .keep_going = TRUE };
 	struct rp_observer obs = { chance_event };
 	Chance c = { 0 };
-	SimStepHooks hooks = { &obs, chance_step, NULL, &c };
+	SimStepHooks hooks = { &obs, chance_step, chance_done, &c };
 	SimReport ra = { 0 }, rb = { 0 };
 	guint i, j;
 
@@ -752,8 +793,12 @@ sim_diff_scenario(SimDiff *d, const SimScenario *sc, const char *profile,
 	out->violations = g_ptr_array_new_with_free_func(g_free);
 	ra.steps = sim_steps_new();
 	rb.steps = sim_steps_new();
-	if ((d->flags & SIM_DIFF_CHANCE) != 0) {
+	if ((d->flags & (SIM_DIFF_CHANCE | SIM_DIFF_ROOTS)) != 0 &&
+	    d->a->inspect != NULL) {
 		c.sc = sc;
+		c.chance = (d->flags & SIM_DIFF_CHANCE) != 0;
+		c.alias = g_hash_table_new_full(g_str_hash, g_str_equal,
+		    g_free, g_free);
 		c.hashed = g_array_new(FALSE, FALSE, sizeof(unsigned));
 		c.ran = g_array_new(FALSE, FALSE, sizeof(unsigned));
 		c.steps = g_hash_table_new_full(g_direct_hash, g_direct_equal,
@@ -777,7 +822,7 @@ sim_diff_scenario(SimDiff *d, const SimScenario *sc, const char *profile,
 		    "no statement ran");
 		goto out;
 	}
-	compare_steps(d, ra.steps, rb.steps, c.steps, c.unordered, out);
+	compare_steps(d, ra.steps, rb.steps, &c, out);
 	/* the manifest entries of these files had their chance */
 	for (i = 0; i < sim_manifest_size(d->manifest); i++) {
 		const Entry *e = d->manifest->entries->pdata[i];
@@ -792,6 +837,7 @@ out:
 		g_array_unref(c.ran);
 		g_hash_table_unref(c.steps);
 		g_hash_table_unref(c.unordered);
+		g_hash_table_unref(c.alias);
 	}
 	sim_report_clear(&ra);
 	sim_report_clear(&rb);

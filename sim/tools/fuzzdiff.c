@@ -127,6 +127,24 @@ violation_signature(const char *msg)
 	return g_strdup_printf("violation: %.*s", (int)n, p);
 }
 
+/* Is divergence i of r unexplained and before any known one (in
+ * statement order)?  One after a known divergence may follow from it
+ * (the two sides' states differ from there on): it is counted, not
+ * failed or shrunk. */
+gboolean
+sim_fuzz_root(const SimDiffResult *r, guint i)
+{
+	guint k;
+
+	if (((const SimDivergence *)r->divergences->pdata[i])->entry >= 0)
+		return FALSE;
+	for (k = 0; k < i; k++)
+		if (((const SimDivergence *)r->divergences->pdata[k])->entry >=
+		    0)
+			return FALSE;
+	return TRUE;
+}
+
 /* Every signature r shows, in order (g_ptr_array_unref()). */
 static GPtrArray *
 signatures(const SimDiffResult *r)
@@ -137,7 +155,7 @@ signatures(const SimDiffResult *r)
 	for (i = 0; r->divergences != NULL && i < r->divergences->len; i++) {
 		const SimDivergence *d = r->divergences->pdata[i];
 
-		if (d->entry < 0)
+		if (sim_fuzz_root(r, i))
 			g_ptr_array_add(s, divergence_signature(d));
 	}
 	for (i = 0; r->violations != NULL && i < r->violations->len; i++)
@@ -404,8 +422,10 @@ count(SimFuzzCounts *n, const SimFuzzCase *c)
 		if (((const SimDivergence *)r->divergences->pdata[i])->entry >=
 		    0)
 			n->known++;
-		else
+		else if (sim_fuzz_root(r, i))
 			n->unexplained++;
+		else
+			n->following++;
 	}
 	n->violations += r->violations->len;
 	if (c->failed)
