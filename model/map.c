@@ -618,6 +618,21 @@ rp_map_lookup_batch(struct rp_state *st, unsigned proc, int fd)
 		return err;
 	if (!f->can_read)
 		return map_done(st, f, -EPERM);
+	/*
+	 * KERNEL: an outer map has the generic batch (array: each occupied
+	 * slot in key order; hash: bucket by bucket), which the kernel
+	 * backend asks from the start for one element: an array says 0
+	 * once any slot is occupied, -ENOENT when it reaches the end with
+	 * none; a hash says -ENOENT when the end follows the first bucket
+	 * it copied (one key), else 0, or -ENOSPC when that bucket holds two
+	 * keys, which its per-map random seed decides: the model says 0.
+	 */
+	if (m->type == RP_MAP_ARRAY_OF_MAPS)
+		return map_done(st, f, rp_rule(st, "R-CMD-4", m->used > 0 ? 0 :
+		    -ENOENT));
+	if (m->type == RP_MAP_HASH_OF_MAPS)
+		return map_done(st, f, rp_rule(st, "R-CMD-4", m->used >= 2 ?
+		    0 : -ENOENT));
 	return map_done(st, f, rp_rule(st, "R-CMD-2", -RP_ENOTSUPP));
 }
 

@@ -48,6 +48,7 @@ const struct rp_profile rp_profile_4_19 = {
 	.reuseport_inet_only = false,
 	.udp_connect_leaves_group = false,
 	.sockmap_unix = false,
+	.sockmap_keeps_unhashed = false,
 	.somaxconn = 128,
 	.attach_unhashed_strict = false,
 	.ipproto_max = 256,
@@ -97,6 +98,8 @@ const struct rp_profile rp_profile_6_18 = {
 	.udp_connect_leaves_group = true,
 	/* measured (scenarios/map/sockmap-unix.scn) */
 	.sockmap_unix = true,
+	/* measured (scenarios/map/sockmap-unhash.scn) */
+	.sockmap_keeps_unhashed = true,
 	/* 5.4+: SOMAXCONN 4096 (scenarios/group/accept-queue-full.scn) */
 	.somaxconn = 4096,
 	.attach_unhashed_strict = true,

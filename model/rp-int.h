@@ -86,6 +86,8 @@ struct rp_profile {
 	bool	reuseport_inet_only;	/* 6.9+: SO_REUSEPORT on inet only */
 	bool	udp_connect_leaves_group; /* 6.18 (measured): any UDP connect */
 	bool	sockmap_unix;		/* 5.15+: AF_UNIX in sockmap/sockhash */
+	bool	sockmap_keeps_unhashed;	/* no sockmap unhash hook: leave at
+					 * close only */
 	int	somaxconn;		/* net.core.somaxconn default */
 	bool	attach_unhashed_strict;	/* 6.x: unhashed needs SO_REUSEPORT */
 	int	ipproto_max;		/* IPPROTO_MAX: 256, 5.6+ 263 */
@@ -379,6 +381,7 @@ void	 rp_sock_destroy(struct rp_state *, struct rp_sock *);
 bool	 rp_addr_any(const struct rp_addr *);
 bool	 rp_addr_eq(const struct rp_addr *, const struct rp_addr *);
 void	 rp_sock_local(const struct rp_sock *, struct rp_sockaddr *);
+bool	 rp_sock_tcp_established(struct rp_state *, const struct rp_sock *);
 void	 rp_owner_set(struct rp_state *, struct rp_sock *, enum rp_owner_kind,
 	    struct rp_map *, uint32_t idx);
 void	 rp_child_enqueue(struct rp_state *, struct rp_sock *listener,

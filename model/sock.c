@@ -903,7 +903,10 @@ sock_unhash(struct rp_state *st, struct rp_sock *sk)
 	if (sk->listen_pos >= 0)
 		listen_del(sk);
 	sk->hashed = false;
-	rp_sockmap_unlink_sock(st, sk);
+	/* KERNEL: 6.18's sockmap has no unhash hook: a socket leaves its
+	 * sockmaps when it is closed (sock_map_close()) or deleted */
+	if (!st->prof->sockmap_keeps_unhashed)
+		rp_sockmap_unlink_sock(st, sk);
 	rp_emit(st, &(struct rp_event){ .kind = RP_EV_SOCK_UNHASH,
 	    .sock = sk->id });
 }
@@ -970,6 +973,20 @@ conn_peer(struct rp_state *st, const struct rp_sock *sk)
 		return NULL;
 	p = st->socks->pdata[sk->conn_peer];
 	return p != NULL && !p->dead ? p : NULL;
+}
+
+/*
+ * Is sk TCP_ESTABLISHED in the kernel's sense: connected, and no FIN sent
+ * or received yet (after one it is FIN_WAIT or CLOSE_WAIT, which the
+ * model keeps as flags on an ESTABLISHED socket)?
+ */
+bool
+rp_sock_tcp_established(struct rp_state *st, const struct rp_sock *sk)
+{
+	const struct rp_sock *p = conn_peer(st, sk);
+
+	return sk->state == RP_TCP_ESTABLISHED && !sk->fin_sent &&
+	    (p == NULL || !p->fin_sent);
 }
 
 /*
@@ -1425,12 +1442,10 @@ tcp_connect(struct rp_state *st, struct rp_sock *sk,
 	bool silent = false;
 	int err;
 
-	if (sk->state == RP_TCP_LISTEN)
-		return -EISCONN;
-	/* KERNEL: __inet_stream_connect(): SS_CONNECTED stays after a reset
-	 * (the socket layer's state); only AF_UNSPEC clears it */
-	if (sk->state == RP_TCP_ESTABLISHED || sk->ss_connected)
-		return rp_rule(st, "R-SOCK-14", -EISCONN);
+	/* rp_connect() said -EISCONN for a listener and for a socket
+	 * SS_CONNECTED, which stays after a reset (only AF_UNSPEC clears
+	 * it) */
+	g_assert(sk->state != RP_TCP_LISTEN && !sk->ss_connected);
 	err = route_check(st, sk);
 	if (err != 0)
 		return err;
@@ -1550,6 +1565,13 @@ rp_connect(struct rp_state *st, unsigned proc, int fd,
 		}
 		return sock_done(st, f, udp_disconnect(st, sk));
 	}
+	/* KERNEL: __inet_stream_connect() looks at the socket's state
+	 * before tcp_v4_connect() or tcp_v6_connect() look at the address */
+	if (sk->protocol == RP_IPPROTO_TCP && sk->state == RP_TCP_LISTEN)
+		return sock_done(st, f, -EISCONN);
+	if (sk->protocol == RP_IPPROTO_TCP &&
+	    (sk->state == RP_TCP_ESTABLISHED || sk->ss_connected))
+		return sock_done(st, f, rp_rule(st, "R-SOCK-14", -EISCONN));
 	if (sa->addr.family != sk->family) {
 		/* KERNEL (measured): an IPv4 address on an IPv6 socket is too
 		 * short for TCP; UDP connects v4-mapped unless v6only */

@@ -132,7 +132,7 @@ rp_sockmap_update(struct rp_state *st, struct rp_proc *p, struct rp_map *m,
 	if (sk->protocol == RP_IPPROTO_TCP && sk->type == RP_SOCK_STREAM &&
 	    !sk->mptcp &&
 	    (sk->family == RP_AF_INET || sk->family == RP_AF_INET6))
-		allowed = sk->state == RP_TCP_ESTABLISHED ||
+		allowed = rp_sock_tcp_established(st, sk) ||
 		    (st->prof->sockmap_select && sk->state == RP_TCP_LISTEN);
 	else if (sk->protocol == RP_IPPROTO_UDP && st->prof->sockmap_select)
 		allowed = sk->hashed;

@@ -814,6 +814,9 @@ TU_TEST(foreign_psock, "detach/foreign/psock")
 	ck_assert_int_eq(rp_shutdown(fx.st, 0, l, RP_SHUT_RDWR), 0);
 	ck_assert(tu_saw_rule(fx.ev, "R-DET-2", TU_ANY));
 	ck_assert_uint_eq(tu_count(fx.ev, RP_EV_KNOWN_DEFECT, 0), 0);
+	/* R-SMAP-6: unhashed, l stays in the sockmap until it is closed */
+	ck_assert_uint_ne(rp_map_slot(fx.st, rp_fd_map(fx.st, 0, sm), 1), 0);
+	ck_assert_int_eq(rp_close(fx.st, 0, l), 0);
 	ck_assert_uint_eq(rp_map_slot(fx.st, rp_fd_map(fx.st, 0, sm), 1), 0);
 	assert_member(&fx, sa, 0, sid(&fx, 0, mate));
 	tu_fx_fini(&fx);

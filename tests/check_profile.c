@@ -200,6 +200,9 @@ static const struct switch_case switch_cases[] = {
 	/* R-SMAP-3: AF_UNIX in sockmaps, 5.13+ (dgram), 5.15+ (stream) */
 	{ "profile/switches/sockmap_unix", F(sockmap_unix), { 0, 1 },
 	    "R-SMAP-3" },
+	/* R-SMAP-6: no sockmap unhash hook in 6.18 (measured) */
+	{ "profile/switches/sockmap_keeps_unhashed",
+	    F(sockmap_keeps_unhashed), { 0, 1 }, "R-SMAP-6" },
 	/* R-SOCK-16: SOMAXCONN 128, 4096 from 5.4 */
 	{ "profile/switches/somaxconn", F(somaxconn), { 128, 4096 },
 	    "R-SOCK-16" },

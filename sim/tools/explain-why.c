@@ -69,6 +69,9 @@ static const SimWhy why_table[] = {
 	{ "R-CMD-2", NULL, "a reuseport array has no batch operations: {ERR} "
 	    "(4.19 has no batch commands, -EINVAL; 6.18 has them but not for "
 	    "this map, -ENOTSUPP)." },
+	{ "R-CMD-4", "an outer map's batch lookup copies the first element "
+	    "from the start.", "the batch lookup reached the end of {M} "
+	    "first: -ENOENT." },
 	{ "R-CMD-3", "{M} is frozen for good: from now on syscall updates and "
 	    "deletes through any fd fail with -EPERM, while lookups still "
 	    "work.", "freezing {M} is refused ({ERR}): -EPERM for an fd "
