@@ -746,6 +746,13 @@ get_port(struct rp_state *st, struct rp_sock *sk, uint16_t port)
 	return 0;
 }
 
+/* Is sk bound to a device the namespace does not have (only lo is)? */
+static bool
+no_device(const struct rp_sock *sk)
+{
+	return sk->bound_dev_if != 0 && sk->bound_dev_if != RP_LOOPBACK_IFINDEX;
+}
+
 /*
  * bind() of a raw socket (raw_bind(), rawv6_bind()): an address only, no
  * port, again and again.  raw_bind() reads an IPv4 address wherever the
@@ -765,8 +772,11 @@ raw_bind(struct rp_state *st, struct rp_sock *sk, const struct rp_sockaddr *sa)
 	}
 	if (sa->addr.family != RP_AF_INET6)
 		return rp_rule(st, "R-SOCK-17", -EINVAL);
-	if ((!rp_addr_any(&sa->addr) && addr_v4(&sa->addr, &v4)) ||
-	    !addr_is_local(&sa->addr))
+	if (!rp_addr_any(&sa->addr) && addr_v4(&sa->addr, &v4))
+		return rp_rule(st, "R-SOCK-17", -EADDRNOTAVAIL);
+	if (!rp_addr_any(&sa->addr) && no_device(sk))
+		return rp_rule(st, "R-SOCK-13", -ENODEV);
+	if (!addr_is_local(&sa->addr))
 		return rp_rule(st, "R-SOCK-17", -EADDRNOTAVAIL);
 	return rp_rule(st, "R-SOCK-17", 0);
 }
@@ -809,6 +819,11 @@ rp_bind(struct rp_state *st, unsigned proc, int fd, const struct rp_sockaddr *sa
 			    -EINVAL));
 		rp_rule(st, "R-BIND-7", 0);
 	}
+	/* KERNEL: __inet6_bind(): an address other than the wildcard
+	 * needs the bound device to exist */
+	if (sk->family == RP_AF_INET6 && !rp_addr_any(&sa->addr) &&
+	    no_device(sk))
+		return sock_done(st, f, rp_rule(st, "R-SOCK-13", -ENODEV));
 	if (!addr_is_local(&addr))
 		return sock_done(st, f, -EADDRNOTAVAIL);
 	old = sk->rcv_saddr;
@@ -1399,7 +1414,7 @@ tcp_disconnect(struct rp_state *st, struct rp_sock *sk)
 static int
 route_check(struct rp_state *st, const struct rp_sock *sk)
 {
-	if (sk->bound_dev_if == 0 || sk->bound_dev_if == RP_LOOPBACK_IFINDEX)
+	if (!no_device(sk))
 		return 0;
 	return rp_rule(st, "R-SOCK-13", sk->family == RP_AF_INET ? -ENODEV :
 	    -ENETUNREACH);
@@ -1792,6 +1807,16 @@ send_pkt(struct rp_state *st, unsigned netns, const struct rp_packet *pkt,
 			rp_child_enqueue(st, sk, c);
 		}
 		out->child = c->id;
+		/* KERNEL (measured): a listener shut down both ways before
+		 * listen() makes children that reset the first data sent
+		 * after the handshake (Fast Open data came with the SYN):
+		 * the client's send fails, the child stays queued */
+		if (sk->shutdown == (RP_SHUT_RDWR + 1) && pkt->len > 0 &&
+		    pkt->conn == RP_CONN_ESTABLISHED) {
+			rp_rcu_read_unlock(st);
+			rp_state_quiesce(st);
+			return rp_rule(st, "R-SOCK-15", -EPIPE);
+		}
 	}
 	rp_rcu_read_unlock(st);
 	rp_state_quiesce(st);
