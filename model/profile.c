@@ -50,6 +50,7 @@ const struct rp_profile rp_profile_4_19 = {
 	.sockmap_unix = false,
 	.sockmap_keeps_unhashed = false,
 	.somaxconn = 128,
+	.bind_fast_strict = false,
 	.attach_unhashed_strict = false,
 	.ipproto_max = 256,
 	.mptcp = false,
@@ -102,6 +103,9 @@ const struct rp_profile rp_profile_6_18 = {
 	.sockmap_keeps_unhashed = true,
 	/* 5.4+: SOMAXCONN 4096 (scenarios/group/accept-queue-full.scn) */
 	.somaxconn = 4096,
+	/* measured on 6.12 and 6.18, not on 5.10 and 6.1
+	 * (scenarios/group/bind-fast-path.scn) */
+	.bind_fast_strict = true,
 	.attach_unhashed_strict = true,
 	.ipproto_max = 263,
 	.mptcp = true,

@@ -20,6 +20,8 @@
 #define RP_PAGE_SIZE	4096
 #define RP_MAP_HDR	256	/* sizeof(struct reuseport_array) header, modelled */
 #define RP_LOOPBACK_IFINDEX 1	/* lo, the one device of every namespace */
+/* tb->fastreuseport */
+enum { RP_FASTREUSEPORT_NONE, RP_FASTREUSEPORT_ANY, RP_FASTREUSEPORT_STRICT };
 
 /*
  * Marks a boundary for coverage maps (cf. SQLite testcase()).  In a
@@ -89,6 +91,8 @@ struct rp_profile {
 	bool	sockmap_keeps_unhashed;	/* no sockmap unhash hook: leave at
 					 * close only */
 	int	somaxconn;		/* net.core.somaxconn default */
+	bool	bind_fast_strict;	/* 6.12+ (measured): the fast paths
+					 * compare addresses, no fastreuse */
 	bool	attach_unhashed_strict;	/* 6.x: unhashed needs SO_REUSEPORT */
 	int	ipproto_max;		/* IPPROTO_MAX: 256, 5.6+ 263 */
 	bool	mptcp;			/* 5.6+: IPPROTO_MPTCP can be built */
@@ -146,6 +150,7 @@ struct rp_sock {
 	int			state;		/* RP_TCP_* */
 	uint32_t		uid;
 	bool			reuseport;
+	bool			reuseaddr;	/* SO_REUSEADDR: sk_reuse */
 	bool			hashed;
 	bool			rcu_free;	/* SOCK_RCU_FREE */
 	bool			ipv6only;
@@ -167,7 +172,6 @@ struct rp_sock {
 	unsigned		reuse_pos;	/* index in reuse->socks[] */
 	struct rp_bucket	*bucket;	/* port binding, NULL = unbound */
 	unsigned		bound_pos;	/* index in bucket->bound */
-	bool			bound_reuse;	/* SO_REUSEPORT when it bound */
 	int			listen_pos;	/* index in bucket->listen, -1 */
 	bool			chain_tail;	/* hashed at the chain's tail */
 	bool			join_hidden;	/* UDP/IPv6 rehashed by connect() */
@@ -201,8 +205,15 @@ struct rp_bucket {
 	GPtrArray		*bound;		/* every socket holding the port */
 	GPtrArray		*listen;	/* lookup candidates, hash order */
 	unsigned		ntail;		/* of them chain_tail */
-	unsigned		nonreuse;	/* members without SO_REUSEPORT */
-	GHashTable		*uids;		/* uid -> member count */
+	/* TCP's fast paths (tb->fastreuse, tb->fastreuseport, set by
+	 * inet_csk_update_fastreuse()): the first owner's SO_REUSEADDR and
+	 * SO_REUSEPORT, narrowed by later owners, never widened */
+	bool			fastreuse;
+	int			fastreuseport;	/* RP_FASTREUSEPORT_* */
+	uint32_t		fastuid;
+	int			fast_family;	/* the socket recorded for the */
+	struct rp_addr		fast_addr;	/* strict fast path */
+	bool			fast_ipv6only;
 };
 
 struct rp_group {

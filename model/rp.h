@@ -63,6 +63,7 @@ enum rp_tcp_state {
 
 /* Socket options understood by rp_setsockopt_int(). */
 enum rp_sockopt {
+	RP_SO_REUSEADDR = 2,
 	RP_SO_REUSEPORT = 15,
 	RP_SO_INCOMING_CPU = 49,
 	RP_SO_BINDTOIFINDEX = 62,

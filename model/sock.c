@@ -248,6 +248,10 @@ rp_setsockopt_int(struct rp_state *st, unsigned proc, int fd,
 		}
 		sk->reuseport = val != 0;
 		break;
+	case RP_SO_REUSEADDR:
+		/* KERNEL: sk_setsockopt(): any socket */
+		sk->reuseaddr = val != 0;
+		break;
 	case RP_SO_INCOMING_CPU:
 		rp_group_incoming_cpu_update(st, sk, val);
 		break;
@@ -379,7 +383,6 @@ bucket_free(gpointer p)
 
 	g_ptr_array_unref(b->bound);
 	g_ptr_array_unref(b->listen);
-	g_hash_table_unref(b->uids);
 	g_free(b);
 }
 
@@ -410,7 +413,6 @@ bucket_get(struct rp_state *st, unsigned netns, int protocol, uint16_t port)
 	b->port = port;
 	b->bound = g_ptr_array_new();
 	b->listen = g_ptr_array_new();
-	b->uids = g_hash_table_new(g_direct_hash, g_direct_equal);
 	g_hash_table_insert(st->buckets, b, b);
 	return b;
 }
@@ -419,18 +421,11 @@ static void
 bucket_add(struct rp_state *st, struct rp_sock *sk, uint16_t port)
 {
 	struct rp_bucket *b = bucket_get(st, sk->net->id, sk->protocol, port);
-	gpointer n;
 
 	sk->bucket = b;
 	sk->num = port;
 	sk->bound_pos = b->bound->len;
 	g_ptr_array_add(b->bound, sk);
-	sk->bound_reuse = sk->reuseport;
-	if (!sk->bound_reuse)
-		b->nonreuse++;
-	n = g_hash_table_lookup(b->uids, GUINT_TO_POINTER(sk->uid));
-	g_hash_table_insert(b->uids, GUINT_TO_POINTER(sk->uid),
-	    GUINT_TO_POINTER(GPOINTER_TO_UINT(n) + 1));
 }
 
 /* Remove bound entry pos of arr by swapping the last one in. */
@@ -463,21 +458,11 @@ static void
 bucket_del(struct rp_state *st, struct rp_sock *sk)
 {
 	struct rp_bucket *b = sk->bucket;
-	guint n;
 
 	/* every caller has unhashed sk (sock_unhash()) or never hashed it */
 	if (b == NULL)
 		return;
 	bound_del(b->bound, sk->bound_pos);
-	if (!sk->bound_reuse)
-		b->nonreuse--;
-	n = GPOINTER_TO_UINT(g_hash_table_lookup(b->uids,
-	    GUINT_TO_POINTER(sk->uid)));
-	if (n <= 1)
-		g_hash_table_remove(b->uids, GUINT_TO_POINTER(sk->uid));
-	else
-		g_hash_table_insert(b->uids, GUINT_TO_POINTER(sk->uid),
-		    GUINT_TO_POINTER(n - 1));
 	sk->bucket = NULL;
 	if (b->bound->len == 0)
 		g_hash_table_remove(st->buckets, b);
@@ -618,32 +603,189 @@ reuse_ok(const struct rp_state *st, const struct rp_sock *sk,
 	    sk->reuse->num_closed_socks > 0;
 }
 
+/* Do the devices of sk and sk2 overlap (either unbound, or the same)? */
+static bool
+dev_overlap(const struct rp_sock *sk, const struct rp_sock *sk2)
+{
+	return sk->bound_dev_if == 0 || sk2->bound_dev_if == 0 ||
+	    sk->bound_dev_if == sk2->bound_dev_if;
+}
+
 /*
- * inet_csk_bind_conflict() / udp_lib_lport_inuse(): does binding sk to the
- * port of bucket b conflict?  sk->rcv_saddr and bound_dev_if are set.
+ * The IPv4 address of sk as the kernel keeps it (inet_rcv_saddr): an
+ * IPv4 socket's, a v4-mapped IPv6 socket's IPv4 address, 0 for an IPv6
+ * wildcard, and LOOPBACK4_IPV6 (127.0.0.6) for any other IPv6 address.
+ */
+static struct rp_addr
+v4_view(const struct rp_sock *sk)
+{
+	struct rp_addr a = { .family = RP_AF_INET };
+
+	if (sk->rcv_saddr.family == RP_AF_INET)
+		return sk->rcv_saddr;
+	if (!rp_addr_any(&sk->rcv_saddr)) {
+		a.a[0] = 127;
+		a.a[3] = 6;
+	}
+	return a;
+}
+
+/*
+ * ipv4_rcv_saddr_equal() and ipv6_rcv_saddr_equal() as
+ * sk_reuseport_match() asks them: does the address recorded in b (its
+ * wildcard matching anything of its family) equal sk's?
  */
 static bool
-bind_conflict(const struct rp_state *st, const struct rp_sock *sk,
-    const struct rp_bucket *b)
+fast_addr_match(const struct rp_bucket *b, const struct rp_sock *sk)
 {
-	/* fast path, as tb->fastreuseport: everyone reuses with our uid */
-	if (b->nonreuse == 0 && g_hash_table_size(b->uids) == 1 &&
-	    g_hash_table_contains(b->uids, GUINT_TO_POINTER(sk->uid)) &&
-	    reuse_ok(st, sk, b->bound->pdata[0]))
+	struct rp_addr s4 = v4_view(sk), f4;
+	bool f_mapped, s_mapped;
+
+	if (b->fast_family == RP_AF_INET) {
+		if (sk->ipv6only)
+			return false;
+		return rp_addr_eq(&b->fast_addr, &s4) ||
+		    rp_addr_any(&b->fast_addr);
+	}
+	/* an IPv6 recorded socket; an IPv4 sk counts as v4-mapped */
+	f_mapped = b->fast_addr.family == RP_AF_INET;
+	s_mapped = sk->family == RP_AF_INET || sk->rcv_saddr.family ==
+	    RP_AF_INET;
+	if (f_mapped && s_mapped) {
+		f4 = b->fast_addr;
+		return !sk->ipv6only && (rp_addr_eq(&f4, &s4) ||
+		    rp_addr_any(&f4));
+	}
+	if (!f_mapped && rp_addr_any(&b->fast_addr))
+		return !(b->fast_ipv6only && s_mapped);
+	return !f_mapped && !s_mapped && rp_addr_eq(&b->fast_addr,
+	    &sk->rcv_saddr);
+}
+
+/*
+ * sk_reuseport_match(): does b's fast path let sk share the port
+ * without looking at its owners?  (tb->fastreuseport, TCP only.)
+ */
+static bool
+fast_reuseport_match(const struct rp_state *st, const struct rp_bucket *b,
+    const struct rp_sock *sk)
+{
+	if (b->fastreuseport == RP_FASTREUSEPORT_NONE || !sk->reuseport ||
+	    sk->reuse != NULL || b->fastuid != sk->uid)
+		return false;
+	/* KERNEL: ANY matches any address; measured on 6.12 and 6.18 (not
+	 * on 5.10 and 6.1), the address recorded is compared for ANY too */
+	if (b->fastreuseport == RP_FASTREUSEPORT_ANY &&
+	    !st->prof->bind_fast_strict)
+		return true;
+	return fast_addr_match(b, sk);
+}
+
+/* Record sk as the socket b's strict fast path compares with. */
+static void
+fast_record(struct rp_bucket *b, const struct rp_sock *sk)
+{
+	b->fastuid = sk->uid;
+	b->fast_family = sk->family;
+	b->fast_addr = sk->rcv_saddr;
+	b->fast_ipv6only = sk->ipv6only;
+}
+
+/*
+ * inet_csk_update_fastreuse(): after sk took b's port (bind, or listen()
+ * checking it again), with reuse (SO_REUSEADDR of a socket not about to
+ * listen); empty: b had no owner before.  The fast paths are set by the
+ * first owner and only ever narrowed by later ones: a socket that clears
+ * SO_REUSEPORT or SO_REUSEADDR afterwards does not narrow them.
+ */
+static void
+fast_update(const struct rp_state *st, struct rp_bucket *b,
+    const struct rp_sock *sk, bool reuse, bool empty)
+{
+	if (empty) {
+		b->fastreuse = reuse;
+		b->fastreuseport = RP_FASTREUSEPORT_NONE;
+		if (sk->reuseport) {
+			b->fastreuseport = RP_FASTREUSEPORT_ANY;
+			fast_record(b, sk);
+		}
+		return;
+	}
+	if (!reuse)
+		b->fastreuse = false;
+	if (!sk->reuseport) {
+		b->fastreuseport = RP_FASTREUSEPORT_NONE;
+	} else if (!fast_reuseport_match(st, b, sk)) {
+		b->fastreuseport = RP_FASTREUSEPORT_STRICT;
+		fast_record(b, sk);
+	}
+}
+
+/*
+ * inet_csk_bind_conflict() with the fast paths of inet_csk_get_port():
+ * may TCP socket sk take the port of bucket b (at bind(), or at listen()
+ * for a bound one)?  sk->rcv_saddr and bound_dev_if are set.  Two owners
+ * of overlapping addresses and devices conflict unless both have
+ * SO_REUSEADDR and the other does not listen, or both have SO_REUSEPORT
+ * (R-BIND-1, the same user unless the other is in TIME_WAIT, R-BIND-2).
+ */
+static bool
+tcp_conflict(const struct rp_state *st, const struct rp_sock *sk,
+    const struct rp_bucket *b, bool listening)
+{
+	bool reuse = sk->reuseaddr && !listening;
+
+	/* KERNEL: tb->fastreuse lets SO_REUSEADDR binders in as the
+	 * SO_REUSEPORT fast path does; measured on 6.12 and 6.18 (not on
+	 * 5.10 and 6.1), SO_REUSEADDR is looked at on every owner */
+	if (!st->prof->bind_fast_strict && b->fastreuse && reuse)
+		return false;
+	if (fast_reuseport_match(st, b, sk))
 		return false;
 	for (guint i = 0; i < b->bound->len; i++) {
 		const struct rp_sock *sk2 = b->bound->pdata[i];
 
-		if (sk2 == sk)
+		if (sk2 == sk || !dev_overlap(sk, sk2) ||
+		    !addr_overlap(sk, sk2))
 			continue;
-		if (sk->bound_dev_if != 0 && sk2->bound_dev_if != 0 &&
-		    sk->bound_dev_if != sk2->bound_dev_if)
+		/* KERNEL: inet_bind_conflict(), relax: SO_REUSEADDR on both
+		 * and the other not listening */
+		if (sk->reuseaddr && sk2->reuseaddr &&
+		    sk2->state != RP_TCP_LISTEN) {
+			rp_rule((struct rp_state *)st, "R-BIND-8", 0);
 			continue;
-		if (!addr_overlap(sk, sk2))
-			continue;
+		}
 		if (!reuse_ok(st, sk, sk2))
 			return true;
 	}
+	return false;
+}
+
+/*
+ * udp_lib_lport_inuse(): may UDP socket sk take the port of bucket b?
+ * The port's sockets are looked at in their chain order (R-SEL-9), and
+ * the first whose address and device overlap sk's, unless both have
+ * SO_REUSEADDR, decides alone: both with SO_REUSEPORT and the same user,
+ * sk without a group, and the port is shared, whatever the others are.
+ */
+static bool
+udp_conflict(const struct rp_state *st, const struct rp_sock *sk,
+    const struct rp_bucket *b)
+{
+	struct chain_walk w;
+	const struct rp_sock *sk2;
+
+	chain_start(&w, b);
+	while ((sk2 = chain_next(&w)) != NULL) {
+		if (sk2 == sk || (sk->reuseaddr && sk2->reuseaddr) ||
+		    !dev_overlap(sk, sk2) || !addr_overlap(sk, sk2))
+			continue;
+		if (sk->reuseport && sk2->reuseport && sk->reuse == NULL &&
+		    sk->uid == sk2->uid)
+			return false;
+		return true;
+	}
+	(void)st;
 	return false;
 }
 
@@ -715,11 +857,14 @@ reuseport_hash(struct rp_state *st, struct rp_sock *sk)
 	return rp_group_alloc(st, sk, inany);
 }
 
-/* Take a port for sk (get_port()); UDP also hashes and joins a group. */
+/* Take a port for sk (get_port(), listening: from listen()); UDP also
+ * hashes and joins a group. */
 static int
-get_port(struct rp_state *st, struct rp_sock *sk, uint16_t port)
+get_port(struct rp_state *st, struct rp_sock *sk, uint16_t port,
+    bool listening)
 {
 	struct rp_bucket *b;
+	bool empty;
 	int ret;
 
 	if (port == 0) {
@@ -729,10 +874,16 @@ get_port(struct rp_state *st, struct rp_sock *sk, uint16_t port)
 		port = (uint16_t)ret;
 	} else {
 		b = bucket_find(st, sk->net->id, sk->protocol, port);
-		if (b != NULL && bind_conflict(st, sk, b))
+		if (b != NULL && (sk->protocol == RP_IPPROTO_TCP ?
+		    tcp_conflict(st, sk, b, listening) :
+		    udp_conflict(st, sk, b)))
 			return rp_rule(st, "R-BIND-1", -EADDRINUSE);
 	}
+	empty = bucket_find(st, sk->net->id, sk->protocol, port) == NULL;
 	bucket_add(st, sk, port);
+	if (sk->protocol == RP_IPPROTO_TCP)
+		fast_update(st, sk->bucket, sk, sk->reuseaddr && !listening,
+		    empty);
 	if (sk->type == RP_SOCK_DGRAM) {
 		/* KERNEL: udp_lib_get_port(): join at bind, then hash */
 		ret = reuseport_hash(st, sk);
@@ -828,7 +979,7 @@ rp_bind(struct rp_state *st, unsigned proc, int fd, const struct rp_sockaddr *sa
 		return sock_done(st, f, -EADDRNOTAVAIL);
 	old = sk->rcv_saddr;
 	sk->rcv_saddr = addr;
-	err = get_port(st, sk, sa->port);
+	err = get_port(st, sk, sa->port, false);
 	if (err != 0) {
 		sk->rcv_saddr = old;
 		return sock_done(st, f, err);
@@ -871,12 +1022,14 @@ rp_listen(struct rp_state *st, unsigned proc, int fd, int backlog)
 		return sock_done(st, f, -EINVAL);
 	/* KERNEL: inet_csk_listen_start(): autobind, then inet_hash() */
 	if (sk->num == 0) {
-		err = get_port(st, sk, 0);
+		err = get_port(st, sk, 0, true);
 		if (err != 0)
 			return sock_done(st, f, err);	/* LCOV_EXCL_LINE */
-	} else if (bind_conflict(st, sk, sk->bucket)) {
+	} else if (tcp_conflict(st, sk, sk->bucket, true)) {
 		/* KERNEL: inet_csk_get_port() checks the bound port again */
 		return sock_done(st, f, rp_rule(st, "R-BIND-2", -EADDRINUSE));
+	} else {
+		fast_update(st, sk->bucket, sk, false, false);
 	}
 	err = reuseport_hash(st, sk);
 	if (err != 0)
@@ -1313,7 +1466,7 @@ udp_connect(struct rp_state *st, struct rp_sock *sk,
 	int err;
 
 	if (sk->num == 0) {
-		err = get_port(st, sk, 0);	/* inet_autobind() */
+		err = get_port(st, sk, 0, false);	/* inet_autobind() */
 		if (err != 0)
 			return err;	/* LCOV_EXCL_LINE */
 	}
@@ -1466,7 +1619,7 @@ tcp_connect(struct rp_state *st, struct rp_sock *sk,
 		return err;
 	if (sk->num == 0) {
 		sk->rcv_saddr = loopback(sa->addr.family);
-		err = get_port(st, sk, 0);
+		err = get_port(st, sk, 0, false);
 		if (err != 0)
 			return err;	/* LCOV_EXCL_LINE */
 	}

@@ -203,6 +203,9 @@ static const struct switch_case switch_cases[] = {
 	/* R-SMAP-6: no sockmap unhash hook in 6.18 (measured) */
 	{ "profile/switches/sockmap_keeps_unhashed",
 	    F(sockmap_keeps_unhashed), { 0, 1 }, "R-SMAP-6" },
+	/* R-BIND-9: the strict fast paths, measured on 6.12 and 6.18 */
+	{ "profile/switches/bind_fast_strict", F(bind_fast_strict), { 0, 1 },
+	    "R-BIND-9" },
 	/* R-SOCK-16: SOMAXCONN 128, 4096 from 5.4 */
 	{ "profile/switches/somaxconn", F(somaxconn), { 128, 4096 },
 	    "R-SOCK-16" },

@@ -710,9 +710,10 @@ static gboolean
 verb_setsockopt(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 {
 	static const char *const opts[] = { "reuseport", "incoming_cpu",
-	    "v6only", "bindtoifindex", NULL };
+	    "v6only", "bindtoifindex", "reuseaddr", NULL };
 	static const enum rp_sockopt vals[] = { RP_SO_REUSEPORT,
-	    RP_SO_INCOMING_CPU, RP_IPV6_V6ONLY, RP_SO_BINDTOIFINDEX };
+	    RP_SO_INCOMING_CPU, RP_IPV6_V6ONLY, RP_SO_BINDTOIFINDEX,
+	    RP_SO_REUSEADDR };
 	SimObj *s;
 	gint32 v;
 	guint opt;
@@ -2015,7 +2016,8 @@ static const SimVerb verbs[] = {
 	SIM_VERB("setsockopt", 3, 3, NULL, verb_setsockopt, S, W,
 	    "setsockopt(2): sock_setsockopt()",
 	    "S OPT VALUE",
-	    "OPT reuseport, incoming_cpu, v6only or bindtoifindex"),
+	    "OPT reuseport, reuseaddr, incoming_cpu, v6only or "
+	    "bindtoifindex"),
 	SIM_VERB("bind", 2, 2, NULL, verb_bind, S, W,
 	    "bind(2): inet_bind() / inet6_bind()",
 	    "S ADDR:PORT",

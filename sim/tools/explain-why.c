@@ -401,6 +401,8 @@ static const SimWhy why_table[] = {
 	    "listener's owner word; it does not put the child in the slot.",
 	    NULL },
 
+	{ "R-BIND-8", "both sockets have SO_REUSEADDR and the one already "
+	    "there does not listen: they do not conflict.", NULL },
 	{ "R-BIND-7", "the address is v4-mapped: {S} is bound as an IPv4 "
 	    "socket of that address, for conflicts, lookups and groups.",
 	    "an IPV6_V6ONLY socket cannot bind a v4-mapped address: -EINVAL." },

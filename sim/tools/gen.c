@@ -454,8 +454,15 @@ act_socket(Gen *g)
 		if (g->left == 0)
 			return TRUE;
 	}
-	emit(g, proc, "setsockopt %s reuseport 1", s->name);
-	s->reuse = TRUE;
+	if (rng_pct(&g->rng, 15)) {
+		emit(g, proc, "setsockopt %s reuseaddr 1", s->name);
+		if (g->left == 0)
+			return TRUE;
+	}
+	if (rng_pct(&g->rng, 90)) {
+		emit(g, proc, "setsockopt %s reuseport 1", s->name);
+		s->reuse = TRUE;
+	}
 	if (g->left == 0 || !(k->tcp || k->udp) || !rng_pct(&g->rng, 85))
 		return TRUE;
 	do_bind(g, s);
@@ -474,12 +481,15 @@ act_setsockopt(Gen *g)
 
 	if (s == NULL)
 		return FALSE;
-	if (r < 55) {
+	if (r < 45) {
 		gboolean on = rng_pct(&g->rng, 85);
 
 		emit(g, use_proc(g, s), "setsockopt %s reuseport %d", s->name,
 		    on);
 		s->reuse = on;
+	} else if (r < 57) {
+		emit(g, use_proc(g, s), "setsockopt %s reuseaddr %d", s->name,
+		    rng_pct(&g->rng, 75));
 	} else if (r < 70) {
 		emit(g, use_proc(g, s), "setsockopt %s incoming_cpu %d",
 		    s->name, (int)rng_below(&g->rng, 3) - 1);

@@ -733,6 +733,10 @@ kb_setsockopt(SimBackend *b, unsigned proc, int fd, enum rp_sockopt opt,
 		return -ESRCH;
 	j.fd = kb_fd_xlate(p, fd);
 	switch (opt) {
+	case RP_SO_REUSEADDR:
+		j.i1 = SOL_SOCKET;
+		j.i2 = SO_REUSEADDR;
+		break;
 	case RP_SO_REUSEPORT:
 		j.i1 = SOL_SOCKET;
 		j.i2 = SO_REUSEPORT;
