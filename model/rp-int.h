@@ -166,6 +166,8 @@ struct rp_sock {
 	int			incoming_cpu;	/* -1 = unset */
 	struct rp_addr		rcv_saddr;
 	uint16_t		num;		/* local port, host order */
+	uint16_t		sport;		/* inet_sport: getsockname()'s
+						 * port, kept when num goes */
 	struct rp_sockaddr	peer;		/* connected peer (port 0 = none) */
 	struct rp_owner		owner;		/* sk_user_data */
 	struct rp_group		*reuse;		/* sk_reuseport_cb */

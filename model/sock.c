@@ -352,6 +352,10 @@ rp_getsockname(struct rp_state *st, unsigned proc, int fd,
 	if (sk == NULL)
 		return err;
 	rp_sock_local(sk, sa);
+	/* KERNEL: inet_getname() reports inet_sport, which a port given
+	 * back by a reset keeps (inet_put_port() clears inet_num only) */
+	if (sa->port == 0 && sk->protocol == RP_IPPROTO_TCP)
+		sa->port = sk->sport;
 	return sock_done(st, f, 0);
 }
 
@@ -424,6 +428,7 @@ bucket_add(struct rp_state *st, struct rp_sock *sk, uint16_t port)
 
 	sk->bucket = b;
 	sk->num = port;
+	sk->sport = port;
 	sk->bound_pos = b->bound->len;
 	g_ptr_array_add(b->bound, sk);
 }
@@ -542,20 +547,32 @@ chain_next(struct chain_walk *w)
 	return NULL;
 }
 
-/* The addresses a socket covers in one family: none, all, or one. */
+/* The addresses a socket covers in one family: none, all, or one (in
+ * *one). */
 enum { COVER_NONE, COVER_ANY, COVER_ONE };
 
 static int
-cover(const struct rp_sock *sk, int family)
+cover(const struct rp_sock *sk, int family, struct rp_addr *one)
 {
 	const struct rp_addr *a = &sk->rcv_saddr;
 
+	*one = *a;
 	if (family == RP_AF_INET) {
 		/* a v4 socket; a dual-stack v6 wildcard; v4-mapped */
 		if (a->family == RP_AF_INET)
 			return rp_addr_any(a) ? COVER_ANY : COVER_ONE;
-		return !sk->ipv6only && rp_addr_any(a) ? COVER_ANY :
-		    COVER_NONE;
+		if (rp_addr_any(a))
+			return sk->ipv6only ? COVER_NONE : COVER_ANY;
+		/* KERNEL (measured): an IPv6 socket whose address came from
+		 * connect() or a listener (not bind()) has LOOPBACK4_IPV6 as
+		 * its IPv4 address, which an IPv4 wildcard binder meets */
+		if (sk->bind_addr_lock || sk->ipv6only)
+			return COVER_NONE;
+		memset(one, 0, sizeof(*one));
+		one->family = RP_AF_INET;
+		one->a[0] = 127;
+		one->a[3] = 6;
+		return COVER_ONE;
 	}
 	if (sk->family != RP_AF_INET6 || a->family != RP_AF_INET6)
 		return COVER_NONE;	/* IPv4, or v4-mapped */
@@ -571,14 +588,14 @@ static bool
 addr_overlap(const struct rp_sock *a, const struct rp_sock *b)
 {
 	for (int family = RP_AF_INET; ; family = RP_AF_INET6) {
-		int ca = cover(a, family), cb = cover(b, family);
+		struct rp_addr oa, ob;
+		int ca = cover(a, family, &oa), cb = cover(b, family, &ob);
 
 		if (ca == COVER_ANY && cb != COVER_NONE)
 			return true;
 		if (cb == COVER_ANY && ca != COVER_NONE)
 			return true;
-		if (ca == COVER_ONE && cb == COVER_ONE &&
-		    rp_addr_eq(&a->rcv_saddr, &b->rcv_saddr))
+		if (ca == COVER_ONE && cb == COVER_ONE && rp_addr_eq(&oa, &ob))
 			return true;
 		if (family == RP_AF_INET6)
 			return false;
@@ -979,12 +996,14 @@ rp_bind(struct rp_state *st, unsigned proc, int fd, const struct rp_sockaddr *sa
 		return sock_done(st, f, -EADDRNOTAVAIL);
 	old = sk->rcv_saddr;
 	sk->rcv_saddr = addr;
+	/* an address bound explicitly, in the conflict check too */
+	sk->bind_addr_lock = !rp_addr_any(&sa->addr);
 	err = get_port(st, sk, sa->port, false);
 	if (err != 0) {
 		sk->rcv_saddr = old;
+		sk->bind_addr_lock = false;
 		return sock_done(st, f, err);
 	}
-	sk->bind_addr_lock = !rp_addr_any(&sa->addr);
 	sk->bind_port_lock = sa->port != 0;
 	return sock_done(st, f, 0);
 }
@@ -1090,6 +1109,7 @@ child_new(struct rp_state *st, struct rp_sock *lsk,
 	    lsk->protocol, lsk->uid);
 
 	c->reuseport = lsk->reuseport;
+	c->shutdown = lsk->shutdown;	/* sk_clone_lock() copies it */
 	c->bind_port_lock = lsk->bind_port_lock;	/* sk_userlocks */
 	c->bind_addr_lock = lsk->bind_addr_lock;
 	c->ipv6only = lsk->ipv6only;
@@ -1154,7 +1174,7 @@ rp_sock_tcp_established(struct rp_state *st, const struct rp_sock *sk)
 	const struct rp_sock *p = conn_peer(st, sk);
 
 	return sk->state == RP_TCP_ESTABLISHED && !sk->fin_sent &&
-	    (p == NULL || !p->fin_sent);
+	    !(sk->shutdown & (RP_SHUT_WR + 1)) && (p == NULL || !p->fin_sent);
 }
 
 /*
@@ -1176,6 +1196,10 @@ reset_peer(struct rp_state *st, struct rp_sock *sk)
 	}
 	if (p->state == RP_TCP_CLOSE)
 		return;
+	/* KERNEL: tcp_done(): unhashed (a client with SO_REUSEPORT may then
+	 * get a group from an attach, R-ATT-4) */
+	if (p->state != RP_TCP_LISTEN)
+		sock_unhash(st, p);
 	rp_sock_set_state(st, p, RP_TCP_CLOSE);
 	/* KERNEL: tcp_set_state(TCP_CLOSE): inet_put_port() unless
 	 * SOCK_BINDPORT_LOCK (a child has its listener's) */

@@ -682,11 +682,12 @@ taint(GHashTable *tainted, const GPtrArray *names, GHashTable *alias)
  */
 
 /* A result a walk of a hash map may give by chance: a key (a number),
- * or -ENOSPC from a batch. */
+ * the end (-ENOENT), or -ENOSPC from a batch. */
 static gboolean
 key_or_batch(const char *result)
 {
-	return result[0] != '-' || strcmp(result, "-ENOSPC") == 0;
+	return result[0] != '-' || strcmp(result, "-ENOSPC") == 0 ||
+	    strcmp(result, "-ENOENT") == 0;
 }
 
 /* Compare the steps of two runs; the divergences go to out.  c holds
