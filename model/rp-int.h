@@ -395,6 +395,7 @@ bool	 rp_addr_any(const struct rp_addr *);
 bool	 rp_addr_eq(const struct rp_addr *, const struct rp_addr *);
 void	 rp_sock_local(const struct rp_sock *, struct rp_sockaddr *);
 bool	 rp_sock_tcp_established(struct rp_state *, const struct rp_sock *);
+int	 rp_sock_tcp_state(const struct rp_state *, const struct rp_sock *);
 void	 rp_owner_set(struct rp_state *, struct rp_sock *, enum rp_owner_kind,
 	    struct rp_map *, uint32_t idx);
 void	 rp_child_enqueue(struct rp_state *, struct rp_sock *listener,

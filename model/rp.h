@@ -55,8 +55,10 @@ enum rp_tcp_state {
 	RP_TCP_ESTABLISHED = 1,
 	RP_TCP_SYN_SENT = 2,
 	RP_TCP_SYN_RECV = 3,
+	RP_TCP_FIN_WAIT2 = 5,		/* sent its FIN, the peer has not */
 	RP_TCP_TIME_WAIT = 6,		/* closed first: holds its port */
 	RP_TCP_CLOSE = 7,
+	RP_TCP_CLOSE_WAIT = 8,		/* got the peer's FIN, sent none */
 	RP_TCP_LISTEN = 10,
 	RP_TCP_NEW_SYN_RECV = 12,
 };

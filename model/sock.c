@@ -1164,6 +1164,28 @@ conn_peer(struct rp_state *st, const struct rp_sock *sk)
 }
 
 /*
+ * sk's TCP state as the kernel says it: the model keeps a half-closed
+ * connection as TCP_ESTABLISHED with flags, which are FIN_WAIT2 (its FIN
+ * sent, on loopback ACKed at once) and CLOSE_WAIT (the peer's got).
+ */
+int
+rp_sock_tcp_state(const struct rp_state *st, const struct rp_sock *sk)
+{
+	const struct rp_sock *p = sk->conn_peer != 0 ?
+	    st->socks->pdata[sk->conn_peer] : NULL;
+
+	if (sk->protocol != RP_IPPROTO_TCP || sk->state != RP_TCP_ESTABLISHED)
+		return sk->state;
+	if (p != NULL && p->dead)
+		p = NULL;
+	if (sk->fin_sent || (sk->shutdown & (RP_SHUT_WR + 1)))
+		return RP_TCP_FIN_WAIT2;
+	if (p != NULL && p->fin_sent)
+		return RP_TCP_CLOSE_WAIT;
+	return RP_TCP_ESTABLISHED;
+}
+
+/*
  * Is sk TCP_ESTABLISHED in the kernel's sense: connected, and no FIN sent
  * or received yet (after one it is FIN_WAIT or CLOSE_WAIT, which the
  * model keeps as flags on an ESTABLISHED socket)?
@@ -1171,10 +1193,7 @@ conn_peer(struct rp_state *st, const struct rp_sock *sk)
 bool
 rp_sock_tcp_established(struct rp_state *st, const struct rp_sock *sk)
 {
-	const struct rp_sock *p = conn_peer(st, sk);
-
-	return sk->state == RP_TCP_ESTABLISHED && !sk->fin_sent &&
-	    !(sk->shutdown & (RP_SHUT_WR + 1)) && (p == NULL || !p->fin_sent);
+	return rp_sock_tcp_state(st, sk) == RP_TCP_ESTABLISHED;
 }
 
 /*
@@ -1297,6 +1316,51 @@ tcp_connected(const struct rp_sock *sk)
 }
 
 /*
+ * tcp_done() of a socket that still has an fd: TCP_CLOSE, unhashed, a
+ * port it did not bind explicitly given back (getsockname() keeps
+ * showing it); connected for the socket layer still (R-SOCK-14).
+ */
+static void
+tcp_done_open(struct rp_state *st, struct rp_sock *sk)
+{
+	sock_unhash(st, sk);
+	rp_sock_set_state(st, sk, RP_TCP_CLOSE);
+	sk->conn_peer = 0;
+	if (!sk->bind_port_lock) {
+		bucket_del(st, sk);
+		sk->num = 0;
+	}
+}
+
+/*
+ * tcp_time_wait() of a socket that still has an fd (R-BIND-6): a
+ * TIME_WAIT socket of its own takes over its 4-tuple and holds its port
+ * for 60 s (the rest of the scenario here), with its SO_REUSEPORT,
+ * SO_REUSEADDR and user; the socket itself is done (tcp_done_open()).
+ */
+static void
+tw_enter(struct rp_state *st, struct rp_sock *sk)
+{
+	struct rp_sock *tw = rp_sock_alloc(st, sk->net, sk->family, sk->type,
+	    sk->protocol, sk->uid);
+
+	tw->reuseport = sk->reuseport;
+	tw->reuseaddr = sk->reuseaddr;
+	tw->ipv6only = sk->ipv6only;
+	tw->bound_dev_if = sk->bound_dev_if;
+	tw->bind_addr_lock = true;
+	tw->bind_port_lock = true;
+	tw->rcv_saddr = sk->rcv_saddr;
+	tw->peer = sk->peer;
+	tw->fin_sent = tw->active_close = true;
+	tw->closed = true;		/* no file: a timewait sock */
+	bucket_add(st, tw, sk->num);
+	rp_rule(st, "R-BIND-6", 0);
+	rp_sock_set_state(st, tw, RP_TCP_TIME_WAIT);
+	tcp_done_open(st, sk);
+}
+
+/*
  * tcp_send_fin(): sk's FIN goes out (shutdown(SHUT_WR), or the close).
  * sk closes actively when the peer has sent no FIN yet: an open peer, or
  * the client of a send, which stays open.
@@ -1310,6 +1374,15 @@ tcp_fin(struct rp_state *st, struct rp_sock *sk)
 		return;
 	sk->fin_sent = true;
 	sk->active_close = sk->conn_peer == 0 || (p != NULL && !p->fin_sent);
+	if (sk->active_close || p == NULL)
+		return;
+	/* KERNEL: the second FIN of a connection (on loopback every ACK
+	 * is at once): its sender's LAST_ACK ends in TCP_CLOSE, the first
+	 * sender, in FIN_WAIT2, goes to TIME_WAIT (tcp_time_wait()) */
+	if (!sk->closed)
+		tcp_done_open(st, sk);
+	if (!p->closed && p->state == RP_TCP_ESTABLISHED)
+		tw_enter(st, p);
 }
 
 /* The last file reference is gone: close the socket (sock_close()). */
@@ -1609,8 +1682,17 @@ self_connect(struct rp_state *st, struct rp_sock *sk,
     const struct rp_sockaddr *sa)
 {
 	sk->rcv_saddr = sa->addr;
-	if (sk->shutdown & (RP_SHUT_WR + 1))
+	if (sk->shutdown & (RP_SHUT_WR + 1)) {
+		/* its own FIN: a simultaneous close, which leaves a TIME_WAIT
+		 * socket holding the port (measured: listen() then says
+		 * -EADDRINUSE) */
+		sk->peer = *sa;
+		tw_enter(st, sk);
+		memset(&sk->peer, 0, sizeof(sk->peer));
+		if (!sk->bind_addr_lock)
+			reset_saddr(sk);
 		return rp_rule(st, "R-SOCK-14", -ECONNABORTED);
+	}
 	sk->peer = *sa;
 	sk->conn_peer = 0;
 	sk->fin_sent = sk->active_close = false;

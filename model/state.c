@@ -676,7 +676,7 @@ rp_sock_info(const struct rp_state *st, unsigned id, struct rp_sock_info *in)
 	in->family = sk->family;
 	in->type = sk->type;
 	in->protocol = sk->mptcp ? RP_IPPROTO_MPTCP : sk->protocol;
-	in->state = sk->state;
+	in->state = rp_sock_tcp_state(st, sk);
 	in->closed = sk->closed;
 	in->hashed = sk->hashed;
 	in->rcu_free = sk->rcu_free;

@@ -47,7 +47,8 @@ static const char *const w_yesno[] = { "yes", "no", "freed", NULL };
 static const char *const w_owner[] = { "none", "stale", "psock", "foreign",
 	"freed", NULL };
 static const char *const w_state[] = { "listen", "close", "established",
-	"syn_recv", "syn_sent", "new_syn_recv", "time_wait", "freed", NULL };
+	"syn_recv", "syn_sent", "new_syn_recv", "time_wait", "fin_wait2",
+	"close_wait", "freed", NULL };
 
 static const SimExpShape shape_status = { SIM_X_STATUS, NULL };
 static const SimExpShape shape_value = { SIM_X_STATUS | SIM_X_NUM |
