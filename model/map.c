@@ -637,6 +637,45 @@ rp_map_lookup_batch(struct rp_state *st, unsigned proc, int fd)
 }
 
 /*
+ * KERNEL: bpf_obj_get_info_by_fd(): no capability, only 4.19's entry check
+ * (R-CRE-0); an fd that holds no file is -EBADFD, a map gives
+ * bpf_map_get_info_by_fd()'s fields, a program its own info, anything
+ * else -EINVAL.
+ */
+int
+rp_map_get_info(struct rp_state *st, unsigned proc, int fd,
+    struct rp_map_info *out)
+{
+	struct rp_proc *p = rp_proc_get(st, proc);
+	struct rp_file *f;
+	int ret;
+
+	g_return_val_if_fail(out != NULL, -EFAULT);
+	if (p == NULL)
+		return -ESRCH;
+	if (st->prof->unpriv_check_at_entry && st->unpriv_bpf_disabled &&
+	    !rp_capable(p, RP_CAP_SYS_ADMIN))
+		return rp_rule(st, "R-CRE-0", -EPERM);
+	f = rp_fd_get(st, p, fd);
+	if (f == NULL)
+		return rp_rule(st, "R-CMD-5", -EBADFD);
+	switch (f->kind) {
+	case RP_FILE_MAP:
+		ret = rp_map_info(st, f->u.map->id, out);
+		break;
+	case RP_FILE_PROG:
+		ret = 1;
+		break;
+	default:
+		ret = -EINVAL;
+		break;
+	}
+	rp_file_put(st, f);
+	rp_state_quiesce(st);
+	return rp_rule(st, "R-CMD-5", ret);
+}
+
+/*
  * bpf_map_meta_equal(): may inner join an outer map built from this
  * template?  4.19 compares max_entries too (dropped in 5.10).
  */

@@ -353,6 +353,11 @@ int	rp_map_freeze(struct rp_state *, unsigned proc, int fd);
 int	rp_map_lookup_and_delete(struct rp_state *, unsigned proc, int fd,
 	    uint32_t key, uint64_t *value);
 int	rp_map_lookup_batch(struct rp_state *, unsigned proc, int fd);
+struct rp_map_info;
+/* BPF_OBJ_GET_INFO_BY_FD on fd: 0 and *out for a map, 1 (out untouched)
+ * for a program, whose info the kernel gives instead (R-CMD-5). */
+int	rp_map_get_info(struct rp_state *, unsigned proc, int fd,
+	    struct rp_map_info *out);
 
 /* ---------------------------------------------------------------------
  * Programs: data, not bytecode.  A policy says where the key comes from,
@@ -501,6 +506,7 @@ struct rp_map_info {
 	bool		frozen;
 	uint64_t	memlock;
 	unsigned	used;		/* occupied slots */
+	char		name[16];	/* NUL-terminated */
 };
 int	rp_map_info(const struct rp_state *, unsigned map,
 	    struct rp_map_info *);

@@ -757,6 +757,8 @@ rp_map_info(const struct rp_state *st, unsigned id, struct rp_map_info *in)
 	in->frozen = m->frozen;
 	in->memlock = m->memlock;
 	in->used = m->used;
+	memcpy(in->name, m->name, sizeof(in->name));
+	in->name[sizeof(in->name) - 1] = '\0';
 	return 0;
 }
 

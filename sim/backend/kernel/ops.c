@@ -1261,6 +1261,44 @@ kb_map_lookup_batch(SimBackend *b, unsigned proc, int fd)
 	return on_proc(p, j_bpf, &j);
 }
 
+/* BPF_OBJ_GET_INFO_BY_FD as the process; a map's kernel id becomes the
+ * backend's id. */
+static int
+kb_map_get_info(SimBackend *b, unsigned proc, int fd,
+    struct rp_map_info *out)
+{
+	KbProc *p = kb_proc_get(b, proc);
+	struct bpf_map_info info;
+	union bpf_attr attr;
+	KbJob j = { .b = b, .attr = &attr, .cmd = BPF_OBJ_GET_INFO_BY_FD };
+	int rfd, err;
+
+	memset(out, 0, sizeof(*out));
+	if (p == NULL)
+		return -ESRCH;
+	rfd = kb_fd_xlate(p, fd);
+	/* a program's info is shorter: the buffer is big enough for both */
+	memset(&info, 0, sizeof(info));
+	memset(&attr, 0, sizeof(attr));
+	attr.info.bpf_fd = (uint32_t)rfd;
+	attr.info.info_len = sizeof(info);
+	attr.info.info = kb_ptr64(&info);
+	err = on_proc(p, j_bpf, &j);
+	if (err < 0)
+		return err;
+	if (kb_fd_kind(rfd) != KB_KIND_MAP)
+		return 1;	/* a program (or a BTF or link object) */
+	out->id = kb_map_id_of_kid(b, info.id);
+	out->type = info.type;
+	out->key_size = info.key_size;
+	out->value_size = info.value_size;
+	out->max_entries = info.max_entries;
+	out->map_flags = info.map_flags;
+	memcpy(out->name, info.name, sizeof(out->name));
+	out->name[sizeof(out->name) - 1] = '\0';
+	return 0;
+}
+
 /* ---------------------------------------------------------------------
  * Programs
  */
@@ -1449,6 +1487,7 @@ const SimBackendOps sim_backend_kernel = {
 	.map_freeze = kb_map_freeze,
 	.map_lookup_and_delete = kb_map_lookup_and_delete,
 	.map_lookup_batch = kb_map_lookup_batch,
+	.map_get_info = kb_map_get_info,
 	.prog_load = kb_prog_load,
 	.prog_migrate_set = kb_prog_migrate_set,
 	.send = kb_send,
