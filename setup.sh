@@ -5,10 +5,18 @@
 #
 #   ./setup.sh               install missing packages, build, make run-main
 #   ./setup.sh --build-only  install missing packages and build only
+#   ./setup.sh --tests       also install what the tests need (test.sh
+#                            passes it); with --build-only, no main job
+#   ./setup.sh --vm          also install what booting other kernels
+#                            needs (qemu, busybox-static, cpio; --tests
+#                            includes them)
 #
-# 1. Installs the missing Debian packages of the core set (asks dpkg-query;
-#    apt-get update/install only when something is missing; sudo only when
-#    not root).
+# 1. Installs the missing Debian packages (asks dpkg-query; apt-get
+#    update/install only when something is missing; sudo only when not
+#    root): what building and the main job need, and with --tests what
+#    the tests need too.  When packages came in and the build directory
+#    was configured already, it is configured again (config.status
+#    --recheck), so that configure sees them (Check, ...).
 # 2. Runs ./autogen.sh when ./configure is missing, configures out of tree in
 #    _build/default when that directory is not configured yet (later changes
 #    to configure.ac or Makefile.am are picked up by make itself), and
@@ -17,29 +25,33 @@
 set -eu
 
 BUILD_DIR=_build/default
-PACKAGES="autoconf automake libtool pkg-config autoconf-archive"
-PACKAGES="$PACKAGES libglib2.0-dev check lcov valgrind gcc make graphviz"
-PACKAGES="$PACKAGES libbpf-dev chromium"
-# the libFuzzer targets (.ci/run fuzz, docs/fuzzing.md): clang-14's
-# libFuzzer runtime is only a Recommends of it
-PACKAGES="$PACKAGES clang libclang-rt-14-dev"
+# building reuseport-model and reuseport-sim (with the kernel backend),
+# and running the main job
+PACKAGES="autoconf automake libtool pkg-config autoconf-archive gcc make"
+PACKAGES="$PACKAGES libglib2.0-dev libjson-glib-dev libbpf-dev"
+# other kernels under qemu (sim/vm/reuseport-vm, tests/vm-*.sh)
+VM_PACKAGES="qemu-system-x86 busybox-static cpio"
+# the tests: Check (unit tests), graphviz (pictures), chromium (the HTML
+# page), python3-jsonschema (the JSON schema), perl (prove), valgrind,
+# lcov (coverage), clang and its libFuzzer runtime (a Recommends of clang,
+# so named: the fuzz phase), and the VM packages
+TEST_PACKAGES="check graphviz chromium python3-jsonschema perl valgrind lcov"
+TEST_PACKAGES="$TEST_PACKAGES clang libclang-rt-14-dev $VM_PACKAGES"
 
 usage() {
-	echo "usage: $0 [--build-only]" >&2
+	echo "usage: $0 [--build-only] [--tests] [--vm]" >&2
 	exit 2
 }
 
 build_only=no
-case $# in
-0) ;;
-1)
-	case $1 in
+for arg in "$@"; do
+	case $arg in
 	--build-only) build_only=yes ;;
+	--tests) PACKAGES="$PACKAGES $TEST_PACKAGES" ;;
+	--vm) PACKAGES="$PACKAGES $VM_PACKAGES" ;;
 	*) usage ;;
 	esac
-	;;
-*) usage ;;
-esac
+done
 
 cd "$(dirname "$0")"
 
@@ -64,6 +76,7 @@ install_missing_packages() {
 	if test -z "$missing"; then
 		return 0
 	fi
+	installed=yes
 
 	echo "setup.sh: installing:$missing"
 	sudo=
@@ -97,10 +110,15 @@ build() {
 	    ! test -f "$BUILD_DIR/Makefile"; then
 		mkdir -p "$BUILD_DIR"
 		(cd "$BUILD_DIR" && ../../configure)
+	elif test "$installed" = yes; then
+		# configure again with its arguments: it sees what came in
+		(cd "$BUILD_DIR" && ./config.status --recheck &&
+		    ./config.status)
 	fi
 	make -C "$BUILD_DIR" -j2
 }
 
+installed=no
 install_missing_packages
 build
 if test "$build_only" = no; then

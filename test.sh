@@ -4,8 +4,10 @@
 #
 #   ./test.sh
 #
-# Calls ./setup.sh --build-only (missing packages, autogen, configure and
-# build in _build/default; no main job), runs make check there, then prints
+# Calls ./setup.sh --build-only --tests (missing packages, the tests'
+# included, qemu and what booting other kernels needs among them;
+# autogen, configure and build in _build/default; no main job), runs make
+# check there, then prints
 # the Check summary line of every tests/*.log ("100%: Checks: N, Failures:
 # 0, Errors: 0") and automake's summary. Exits non-zero when the build or
 # any test fails.
@@ -15,7 +17,7 @@ BUILD_DIR=_build/default
 
 cd "$(dirname "$0")" || exit 1
 
-./setup.sh --build-only || exit 1
+./setup.sh --build-only --tests || exit 1
 
 status=0
 make -C "$BUILD_DIR" -j2 check || status=$?

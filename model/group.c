@@ -374,6 +374,13 @@ out_unlock:
  * reuseport_add_sock(): sk joins sk2's group, giving sk2 a group first
  * when it has none (it set SO_REUSEPORT after it was hashed, or a UDP
  * socket left its group by connect()).
+ *
+ * The kernel chooses sk2 and adds sk under the listening bucket's lock
+ * (__inet_hash() holds ilb2->lock), which sk2's unhash takes too, so sk2
+ * cannot leave its group in between.  The model has no bucket lock: when
+ * sk2 lost its group while this thread waited for the reuseport lock,
+ * RP_GROUP_ADD_AGAIN tells the caller to choose again, which is what the
+ * kernel's order "sk2's unhash, then sk's hash" gives.
  */
 int
 rp_group_add(struct rp_state *st, struct rp_sock *sk, struct rp_sock *sk2)
@@ -392,6 +399,10 @@ rp_group_add(struct rp_state *st, struct rp_sock *sk, struct rp_sock *sk2)
 	}
 	rp_lock(st);
 	g = sk2->reuse;
+	if (g == NULL) {
+		rp_unlock(st);
+		return RP_GROUP_ADD_AGAIN;
+	}
 	old = sk->reuse;
 	if (old != NULL && st->prof->migration && old->num_closed_socks > 0) {
 		ret = resurrect(st, sk, old, g, g->bind_inany);
@@ -528,6 +539,12 @@ rp_group_attach_prog(struct rp_state *st, struct rp_sock *sk,
 	 * otherwise only needs a group; 6.x refuses an unhashed socket
 	 * without SO_REUSEPORT even when it has a group */
 	if (!sk->hashed && !sk->reuseport && st->prof->attach_unhashed_strict)
+		return rp_rule(st, "R-ATT-4", -EINVAL);
+	/* KERNEL (measured, a build variant): some builds refuse a TCP
+	 * socket whose listening tcp_disconnect() stopped; others treat it
+	 * as any unhashed SO_REUSEPORT socket (a new group, R-RES-2) */
+	if (!sk->hashed && sk->listen_stopped &&
+	    st->prof->attach_shutdown_listener == RP_ATTACH_SHUTDOWN_EINVAL)
 		return rp_rule(st, "R-ATT-4", -EINVAL);
 	if (!sk->hashed && sk->reuseport) {
 		err = rp_group_alloc(st, sk, false);

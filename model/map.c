@@ -268,9 +268,9 @@ rp_map_create(struct rp_state *st, unsigned proc, const struct rp_map_attr *a)
 	g_return_val_if_fail(a != NULL, -EFAULT);
 	if (p == NULL)
 		return -ESRCH;
-	/* KERNEL: 4.19 __sys_bpf(): sysctl check before any command */
-	if (prof->unpriv_check_at_entry && st->unpriv_bpf_disabled &&
-	    !rp_capable(p, RP_CAP_SYS_ADMIN))
+	/* KERNEL: __sys_bpf(): until 6.4 the sysctl is checked at entry */
+	if (prof->unpriv_gate != RP_UNPRIV_GATE_CREATE_CENTRAL &&
+	    st->unpriv_bpf_disabled && !rp_capable(p, rp_unpriv_caps(prof)))
 		return rp_rule(st, "R-CRE-0", -EPERM);
 	/* 4.19's union bpf_attr ends before btf_vmlinux_value_type_id and
 	 * map_extra: non-zero there is unused tail */
@@ -302,7 +302,8 @@ rp_map_create(struct rp_state *st, unsigned proc, const struct rp_map_attr *a)
 		return err;
 	/* KERNEL: 6.5+ map_create(): sysctl + per-type capability after the
 	 * attribute checks; 4.19 .. 6.4: in map_alloc (also after them) */
-	if (!prof->unpriv_check_at_entry && st->unpriv_bpf_disabled &&
+	if (prof->unpriv_gate == RP_UNPRIV_GATE_CREATE_CENTRAL &&
+	    st->unpriv_bpf_disabled &&
 	    !rp_capable(p, RP_CAP_BPF | RP_CAP_SYS_ADMIN))
 		return rp_rule(st, "R-CRE-6a", -EPERM);
 	err = create_capable(st, p, a->map_type);
@@ -370,8 +371,11 @@ rp_map_get(struct rp_state *st, unsigned proc, int fd, struct rp_file **filep,
 		*err = -ESRCH;
 		return NULL;
 	}
-	if (st->prof->unpriv_check_at_entry && st->unpriv_bpf_disabled &&
-	    !rp_capable(p, RP_CAP_SYS_ADMIN)) {
+	/* KERNEL: __sys_bpf(): until 5.18 every command is gated */
+	if ((st->prof->unpriv_gate == RP_UNPRIV_GATE_ALL_SYS_ADMIN ||
+	    st->prof->unpriv_gate == RP_UNPRIV_GATE_ALL_BPF) &&
+	    st->unpriv_bpf_disabled &&
+	    !rp_capable(p, rp_unpriv_caps(st->prof))) {
 		*err = rp_rule(st, "R-CRE-0", -EPERM);
 		return NULL;
 	}
@@ -415,14 +419,18 @@ rp_map_lookup(struct rp_state *st, unsigned proc, int fd, uint32_t key,
 	/* KERNEL: 4.19 has no lookup flags: a non-zero value is attr tail */
 	if (!st->prof->attr_flags_check && flags != 0)
 		return rp_rule(st, "R-LKP-1a", -EINVAL);
-	if (flags & ~(uint64_t)RP_BPF_F_LOCK)
+	/* KERNEL: map_lookup_elem(): until 6.18 unknown flags fail before
+	 * the fd; 6.19+ bpf_map_check_op_flags() checks all of them after
+	 * the fd and permission checks */
+	if (!st->prof->lookup_flags_after_perm &&
+	    (flags & ~(uint64_t)RP_BPF_F_LOCK))
 		return rp_rule(st, "R-LKP-1a", -EINVAL);
 	m = rp_map_get(st, proc, fd, &f, &err);
 	if (m == NULL)
 		return err;
 	if (!f->can_read)
 		return map_done(st, f, rp_rule(st, "R-LKP-1c", -EPERM));
-	if (flags & RP_BPF_F_LOCK)
+	if (flags != 0)
 		return map_done(st, f, rp_rule(st, "R-LKP-1a", -EINVAL));
 	switch (m->type) {
 	case RP_MAP_REUSEPORT_SOCKARRAY:
@@ -576,10 +584,20 @@ rp_map_freeze(struct rp_state *st, unsigned proc, int fd)
 	m = rp_map_get(st, proc, fd, &f, &err);
 	if (m == NULL)
 		return err;
-	/* KERNEL: map_freeze(): a frozen map has lost write permission
-	 * already, so a second freeze is -EPERM, not -EBUSY */
-	if (!can_write(m, f))
+	if (st->prof->freeze_rule == RP_FREEZE_CAPABLE) {
+		/* KERNEL: map_freeze() (5.10, 6.1, measured): frozen ->
+		 * -EBUSY, then bpf_capable(); the fd's mode is not looked at */
+		if (m->frozen)
+			return map_done(st, f, rp_rule(st, "R-CMD-3", -EBUSY));
+		if (!rp_capable(rp_proc_get(st, proc),
+		    RP_CAP_BPF | RP_CAP_SYS_ADMIN))
+			return map_done(st, f, rp_rule(st, "R-CMD-3", -EPERM));
+	} else if (!can_write(m, f)) {
+		/* KERNEL: map_freeze() (6.12+, measured): a frozen map has
+		 * lost write permission already, so a second freeze is
+		 * -EPERM, not -EBUSY */
 		return map_done(st, f, rp_rule(st, "R-CMD-3", -EPERM));
+	}
 	m->frozen = true;
 	return map_done(st, f, rp_rule(st, "R-CMD-3", 0));
 }
@@ -637,8 +655,8 @@ rp_map_lookup_batch(struct rp_state *st, unsigned proc, int fd)
 }
 
 /*
- * KERNEL: bpf_obj_get_info_by_fd(): no capability, only 4.19's entry check
- * (R-CRE-0); an fd that holds no file is -EBADFD, a map gives
+ * KERNEL: bpf_obj_get_info_by_fd(): no capability, only the entry check of
+ * kernels before 5.19 (R-CRE-0); an fd that holds no file is -EBADFD, a map gives
  * bpf_map_get_info_by_fd()'s fields, a program its own info, anything
  * else -EINVAL.
  */
@@ -653,8 +671,11 @@ rp_map_get_info(struct rp_state *st, unsigned proc, int fd,
 	g_return_val_if_fail(out != NULL, -EFAULT);
 	if (p == NULL)
 		return -ESRCH;
-	if (st->prof->unpriv_check_at_entry && st->unpriv_bpf_disabled &&
-	    !rp_capable(p, RP_CAP_SYS_ADMIN))
+	/* KERNEL: __sys_bpf(): until 5.18 every command is gated */
+	if ((st->prof->unpriv_gate == RP_UNPRIV_GATE_ALL_SYS_ADMIN ||
+	    st->prof->unpriv_gate == RP_UNPRIV_GATE_ALL_BPF) &&
+	    st->unpriv_bpf_disabled &&
+	    !rp_capable(p, rp_unpriv_caps(st->prof)))
 		return rp_rule(st, "R-CRE-0", -EPERM);
 	f = rp_fd_get(st, p, fd);
 	if (f == NULL)

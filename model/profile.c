@@ -5,6 +5,7 @@
  * rp_profile (rp-int.h).  Adding a profile is adding a row here.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rp-int.h"
@@ -17,7 +18,7 @@ const struct rp_profile rp_profile_4_19 = {
 	.cookie_gen = RP_COOKIE_PER_NETNS,
 	.cookie_single_cas = false,
 	.cap_rule = RP_CAPRULE_SYS_ADMIN_ALLOC,
-	.unpriv_check_at_entry = true,
+	.unpriv_gate = RP_UNPRIV_GATE_ALL_SYS_ADMIN,
 	.unpriv_default = 0,
 	.memlock_rlimit = true,
 	.oversize_errno = ENOMEM,
@@ -54,6 +55,181 @@ const struct rp_profile rp_profile_4_19 = {
 	.attach_unhashed_strict = false,
 	.ipproto_max = 256,
 	.mptcp = false,
+	.attach_shutdown_listener = RP_ATTACH_SHUTDOWN_RESURRECT,
+	.freeze_rule = RP_FREEZE_CAPABLE,	/* no BPF_MAP_FREEZE (has_freeze) */
+	.migrate_req_sysctl = false,
+	.lookup_flags_after_perm = false,
+	.udplite = true,
+	.cbpf_optmem_insns = 2549,	/* optmem_max 20480; 5.10's, assumed */
+};
+
+/*
+ * The long-term kernels of Debian 11, 12 and 13 as Debian ships them (the
+ * latest stable of each line, with its backports), checked against those
+ * kernels booted under qemu (docs/kernel-vm.md).  A value that differs from
+ * the row before is a behaviour change between the two versions; the
+ * "Switches by version and variant" table of docs/SPEC.md gives each with
+ * the version that changed it.
+ */
+
+/* Linux 5.10 (Debian 11 bullseye, 5.10.2xx). */
+const struct rp_profile rp_profile_5_10 = {
+	.name = "5.10",
+	.lazy_group_id = false,		/* 5.7: id at group creation */
+	.user_data_tags = true,		/* 5.8 */
+	.cookie_gen = RP_COOKIE_PERCPU,	/* 5.10 */
+	.cookie_single_cas = false,
+	.cap_rule = RP_CAPRULE_BPF_ALLOC,	/* 5.8 CAP_BPF */
+	.unpriv_gate = RP_UNPRIV_GATE_ALL_BPF,	/* measured */
+	.unpriv_default = 2,		/* Debian: BPF_UNPRIV_DEFAULT_OFF */
+	.memlock_rlimit = true,		/* until 5.10 */
+	.oversize_errno = E2BIG,	/* 5.3-5.10: bpf_map_charge_init() */
+	.allowed_map_flags = RP_BPF_F_NUMA_NODE | RP_BPF_F_RDONLY |
+	    RP_BPF_F_WRONLY | RP_BPF_F_RDONLY_PROG | RP_BPF_F_WRONLY_PROG,
+	.store_rdwr_flags = false,
+	.name_allows_dot = true,
+	.attr_flags_check = true,
+	.has_freeze = true,
+	.has_lookup_and_delete = true,
+	.has_batch = true,
+	.btf_value_checked = true,
+	.create_extra_attrs = true,	/* map_extra (5.16) is attr tail here:
+					 * the same -EINVAL at the same point */
+	.inner_max_entries_eq = false,	/* 5.10 */
+	.sockmap_select = true,		/* 5.7 */
+	.sockmap_rejects_sockarray = false,
+	.helper_enoent_id0 = false,	/* 5.7 */
+	.migration = false,		/* 5.14 */
+	.has_conns = true,
+	.detach_bpf_opt = true,
+	.incoming_cpu = false,
+	.expected_attach = false,	/* 5.14 */
+	.prog_cap_bpf = true,
+	.map_free_sync_rcu = false,	/* 5.9 */
+	.bind_conflict_closed_ok = false,
+	.detach_prog_enoent_closed = false,
+	.memlock_usage_exact = false,
+	.reuseport_inet_only = false,
+	.udp_connect_leaves_group = false,
+	.sockmap_unix = false,
+	.sockmap_keeps_unhashed = false,
+	.somaxconn = 4096,
+	.bind_fast_strict = false,
+	.attach_unhashed_strict = false,	/* measured */
+	.attach_shutdown_listener = RP_ATTACH_SHUTDOWN_RESURRECT,
+	.freeze_rule = RP_FREEZE_CAPABLE,	/* measured */
+	.migrate_req_sysctl = true,	/* measured: the knob, no migration */
+	.lookup_flags_after_perm = false,
+	.udplite = true,
+	.cbpf_optmem_insns = 2549,	/* measured: 2550 is -ENOMEM */
+	.ipproto_max = 263,		/* 5.6+: IPPROTO_MPTCP 262 */
+	.mptcp = true,
+};
+
+/* Linux 6.1 (Debian 12 bookworm, 6.1.1xx). */
+const struct rp_profile rp_profile_6_1 = {
+	.name = "6.1",
+	.lazy_group_id = false,
+	.user_data_tags = true,
+	.cookie_gen = RP_COOKIE_PERCPU,
+	.cookie_single_cas = false,	/* 6.2 */
+	.cap_rule = RP_CAPRULE_BPF_ALLOC,	/* until 6.4 */
+	.unpriv_gate = RP_UNPRIV_GATE_CREATE_ENTRY,	/* 5.19 .. 6.4 */
+	.unpriv_default = 2,
+	.memlock_rlimit = false,	/* 5.11: memcg */
+	.oversize_errno = ENOMEM,
+	.allowed_map_flags = RP_BPF_F_NUMA_NODE | RP_BPF_F_RDONLY |
+	    RP_BPF_F_WRONLY | RP_BPF_F_RDONLY_PROG | RP_BPF_F_WRONLY_PROG,
+	.store_rdwr_flags = false,
+	.name_allows_dot = true,
+	.attr_flags_check = true,
+	.has_freeze = true,
+	.has_lookup_and_delete = true,
+	.has_batch = true,
+	.btf_value_checked = true,
+	.create_extra_attrs = true,
+	.inner_max_entries_eq = false,
+	.sockmap_select = true,
+	.sockmap_rejects_sockarray = true,	/* 6.0 */
+	.helper_enoent_id0 = false,
+	.migration = true,		/* 5.14 */
+	.has_conns = true,
+	.detach_bpf_opt = true,
+	.incoming_cpu = true,		/* 6.1 */
+	.expected_attach = true,
+	.prog_cap_bpf = true,
+	.map_free_sync_rcu = false,
+	.bind_conflict_closed_ok = true,
+	.detach_prog_enoent_closed = true,
+	.memlock_usage_exact = false,	/* 6.4 */
+	.reuseport_inet_only = true,	/* 6.9; in 6.1.y (measured) */
+	.udp_connect_leaves_group = false,
+	.sockmap_unix = true,
+	.sockmap_keeps_unhashed = true,
+	.somaxconn = 4096,
+	.bind_fast_strict = false,
+	.attach_unhashed_strict = true,
+	.attach_shutdown_listener = RP_ATTACH_SHUTDOWN_RESURRECT,
+	.freeze_rule = RP_FREEZE_CAPABLE,	/* measured */
+	.migrate_req_sysctl = true,
+	.lookup_flags_after_perm = false,
+	.udplite = true,
+	.cbpf_optmem_insns = 2547,	/* measured: 2548 is -ENOMEM */
+	.ipproto_max = 263,		/* 5.6+: IPPROTO_MPTCP 262 */
+	.mptcp = true,
+};
+
+/* Linux 6.12 (Debian 13 trixie, 6.12.1xx). */
+const struct rp_profile rp_profile_6_12 = {
+	.name = "6.12",
+	.lazy_group_id = false,
+	.user_data_tags = true,
+	.cookie_gen = RP_COOKIE_PERCPU,
+	.cookie_single_cas = true,
+	.cap_rule = RP_CAPRULE_BPF_CENTRAL,	/* 6.5 */
+	.unpriv_gate = RP_UNPRIV_GATE_CREATE_CENTRAL,	/* 6.5 */
+	.unpriv_default = 2,
+	.memlock_rlimit = false,
+	.oversize_errno = ENOMEM,
+	.allowed_map_flags = RP_BPF_F_NUMA_NODE | RP_BPF_F_RDONLY |
+	    RP_BPF_F_WRONLY | RP_BPF_F_RDONLY_PROG | RP_BPF_F_WRONLY_PROG,
+	.store_rdwr_flags = false,
+	.name_allows_dot = true,
+	.attr_flags_check = true,
+	.has_freeze = true,
+	.has_lookup_and_delete = true,
+	.has_batch = true,
+	.btf_value_checked = true,
+	.create_extra_attrs = true,
+	.inner_max_entries_eq = false,
+	.sockmap_select = true,
+	.sockmap_rejects_sockarray = true,
+	.helper_enoent_id0 = false,
+	.migration = true,
+	.has_conns = true,
+	.detach_bpf_opt = true,
+	.incoming_cpu = true,
+	.expected_attach = true,
+	.prog_cap_bpf = true,
+	.map_free_sync_rcu = false,
+	.bind_conflict_closed_ok = true,
+	.detach_prog_enoent_closed = true,
+	.memlock_usage_exact = true,	/* 6.4 */
+	.reuseport_inet_only = true,	/* 6.9 */
+	.udp_connect_leaves_group = false,
+	.sockmap_unix = true,
+	.sockmap_keeps_unhashed = true,
+	.somaxconn = 4096,
+	.bind_fast_strict = true,
+	.attach_unhashed_strict = true,
+	.attach_shutdown_listener = RP_ATTACH_SHUTDOWN_RESURRECT,
+	.freeze_rule = RP_FREEZE_WRITABLE_FD,	/* measured */
+	.migrate_req_sysctl = true,
+	.lookup_flags_after_perm = false,
+	.udplite = true,
+	.cbpf_optmem_insns = 4096,	/* optmem_max 131072: BPF_MAXINSNS */
+	.ipproto_max = 263,		/* 5.6+: IPPROTO_MPTCP 262 */
+	.mptcp = true,
 };
 
 /* Linux 6.18, the kernel on our machines ([CUR] of docs/kernel-semantics.md). */
@@ -64,7 +240,7 @@ const struct rp_profile rp_profile_6_18 = {
 	.cookie_gen = RP_COOKIE_PERCPU,
 	.cookie_single_cas = true,
 	.cap_rule = RP_CAPRULE_BPF_CENTRAL,
-	.unpriv_check_at_entry = false,
+	.unpriv_gate = RP_UNPRIV_GATE_CREATE_CENTRAL,
 	.unpriv_default = 2,
 	.memlock_rlimit = false,
 	.oversize_errno = ENOMEM,
@@ -109,11 +285,137 @@ const struct rp_profile rp_profile_6_18 = {
 	.attach_unhashed_strict = true,
 	.ipproto_max = 263,
 	.mptcp = true,
+	/* Debian's 6.18.15 and 7.2.13 resurrect; these machines' 6.18.44
+	 * build refuses (EINVAL): group/resurrect-attach*.scn */
+	.attach_shutdown_listener = RP_ATTACH_SHUTDOWN_RESURRECT,
+	.freeze_rule = RP_FREEZE_WRITABLE_FD,
+	.migrate_req_sysctl = true,
+	.lookup_flags_after_perm = false,
+	.udplite = true,
+	.cbpf_optmem_insns = 4096,
 };
 
+/*
+ * A build variant of 6.18: the 6.18 row with attach_shutdown_listener set
+ * to its other alternative, as measured on these machines' 6.18.44 build.
+ * Variant rows are named BASE+WHAT; --profile auto and
+ * rp_profile_for_release() never pick them.
+ */
+const struct rp_profile rp_profile_6_18_attach_einval = {
+	.name = "6.18+attach-einval",
+	.lazy_group_id = false,
+	.user_data_tags = true,
+	.cookie_gen = RP_COOKIE_PERCPU,
+	.cookie_single_cas = true,
+	.cap_rule = RP_CAPRULE_BPF_CENTRAL,
+	.unpriv_gate = RP_UNPRIV_GATE_CREATE_CENTRAL,
+	.unpriv_default = 2,
+	.memlock_rlimit = false,
+	.oversize_errno = ENOMEM,
+	.allowed_map_flags = RP_BPF_F_NUMA_NODE | RP_BPF_F_RDONLY |
+	    RP_BPF_F_WRONLY | RP_BPF_F_RDONLY_PROG | RP_BPF_F_WRONLY_PROG,
+	.store_rdwr_flags = false,
+	.name_allows_dot = true,
+	.attr_flags_check = true,
+	.has_freeze = true,
+	.has_lookup_and_delete = true,
+	.has_batch = true,
+	.btf_value_checked = true,
+	.create_extra_attrs = true,
+	.inner_max_entries_eq = false,
+	.sockmap_select = true,
+	.sockmap_rejects_sockarray = true,
+	.helper_enoent_id0 = false,
+	.migration = true,
+	.has_conns = true,
+	.detach_bpf_opt = true,
+	.incoming_cpu = true,
+	.expected_attach = true,
+	.prog_cap_bpf = true,
+	.map_free_sync_rcu = false,
+	.bind_conflict_closed_ok = true,
+	.detach_prog_enoent_closed = true,
+	.memlock_usage_exact = true,
+	.reuseport_inet_only = true,
+	.udp_connect_leaves_group = true,
+	.sockmap_unix = true,
+	.sockmap_keeps_unhashed = true,
+	.somaxconn = 4096,
+	.bind_fast_strict = true,
+	.attach_unhashed_strict = true,
+	.attach_shutdown_listener = RP_ATTACH_SHUTDOWN_EINVAL,
+	.freeze_rule = RP_FREEZE_WRITABLE_FD,
+	.migrate_req_sysctl = true,
+	.lookup_flags_after_perm = false,
+	.udplite = true,
+	.cbpf_optmem_insns = 4096,
+	.ipproto_max = 263,		/* 5.6+: IPPROTO_MPTCP 262 */
+	.mptcp = true,
+};
+
+/* Linux 7.2 (Debian sid, 7.2.13): 6.18 and the changes of 6.19 to 7.2. */
+const struct rp_profile rp_profile_7_2 = {
+	.name = "7.2",
+	.lazy_group_id = false,
+	.user_data_tags = true,
+	.cookie_gen = RP_COOKIE_PERCPU,
+	.cookie_single_cas = true,
+	.cap_rule = RP_CAPRULE_BPF_CENTRAL,
+	.unpriv_gate = RP_UNPRIV_GATE_CREATE_CENTRAL,
+	.unpriv_default = 2,
+	.memlock_rlimit = false,
+	.oversize_errno = ENOMEM,
+	.allowed_map_flags = RP_BPF_F_NUMA_NODE | RP_BPF_F_RDONLY |
+	    RP_BPF_F_WRONLY | RP_BPF_F_RDONLY_PROG | RP_BPF_F_WRONLY_PROG,
+	.store_rdwr_flags = false,
+	.name_allows_dot = true,
+	.attr_flags_check = true,
+	.has_freeze = true,
+	.has_lookup_and_delete = true,
+	.has_batch = true,
+	.btf_value_checked = true,
+	.create_extra_attrs = true,
+	.inner_max_entries_eq = false,
+	.sockmap_select = true,
+	.sockmap_rejects_sockarray = true,
+	.helper_enoent_id0 = false,
+	.migration = true,
+	.has_conns = true,
+	.detach_bpf_opt = true,
+	.incoming_cpu = true,
+	.expected_attach = true,
+	.prog_cap_bpf = true,
+	.map_free_sync_rcu = false,
+	.bind_conflict_closed_ok = true,
+	.detach_prog_enoent_closed = true,
+	.memlock_usage_exact = true,
+	.reuseport_inet_only = true,
+	.udp_connect_leaves_group = true,
+	.sockmap_unix = true,
+	.sockmap_keeps_unhashed = true,
+	.somaxconn = 4096,
+	.bind_fast_strict = true,
+	.attach_unhashed_strict = true,
+	.attach_shutdown_listener = RP_ATTACH_SHUTDOWN_RESURRECT,
+	.freeze_rule = RP_FREEZE_WRITABLE_FD,
+	.migrate_req_sysctl = true,
+	.lookup_flags_after_perm = true,	/* 6.19 */
+	.udplite = false,		/* 7.1 */
+	.cbpf_optmem_insns = 4096,
+	.ipproto_max = 263,		/* 5.6+: IPPROTO_MPTCP 262 */
+	.mptcp = true,
+};
+
+/* In version order, the order in which tools list and run them; a variant
+ * follows its base. */
 static const struct rp_profile *const profiles[] = {
 	&rp_profile_4_19,
+	&rp_profile_5_10,
+	&rp_profile_6_1,
+	&rp_profile_6_12,
 	&rp_profile_6_18,
+	&rp_profile_6_18_attach_einval,
+	&rp_profile_7_2,
 };
 
 /* The profile called name, or NULL.  Cannot fail otherwise. */
@@ -139,4 +441,66 @@ const struct rp_profile *
 rp_profile_nth(size_t n)
 {
 	return n < G_N_ELEMENTS(profiles) ? profiles[n] : NULL;
+}
+
+/* Reads "N.M" at the start of s into *ma, *mi and sets *end after it.
+ * FALSE when s does not start with N.M. */
+static bool
+major_minor(const char *s, unsigned long *ma, unsigned long *mi,
+    const char **endp)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	*ma = strtoul(s, &end, 10);
+	if (*end != '.' || end[1] < '0' || end[1] > '9')
+		return false;
+	*mi = strtoul(end + 1, &end, 10);
+	*endp = end;
+	return true;
+}
+
+/*
+ * The profile nearest at or below a kernel release (what --profile auto
+ * picks): the highest N.M not above the release's first two numbers,
+ * compared as numbers (6.9 is below 6.18); variant rows are not
+ * candidates.  NULL when release does not start with N.M or is older than
+ * every profile.  Cannot fail otherwise.
+ */
+const struct rp_profile *
+rp_profile_for_release(const char *release)
+{
+	const struct rp_profile *best = NULL;
+	unsigned long ma, mi, bma = 0, bmi = 0;
+
+	const char *end;
+
+	g_return_val_if_fail(release != NULL, NULL);
+	if (!major_minor(release, &ma, &mi, &end))
+		return NULL;
+	for (size_t i = 0; i < G_N_ELEMENTS(profiles); i++) {
+		unsigned long pma, pmi;
+
+		/* variant rows (BASE+WHAT) are never picked by version */
+		if (!major_minor(profiles[i]->name, &pma, &pmi, &end) ||
+		    *end != '\0')
+			continue;
+		if (pma > ma || (pma == ma && pmi > mi))
+			continue;
+		if (best == NULL || pma > bma || (pma == bma && pmi > bmi)) {
+			best = profiles[i];
+			bma = pma;
+			bmi = pmi;
+		}
+	}
+	return best;
+}
+
+/* The capability that passes the kernel.unprivileged_bpf_disabled gate. */
+uint64_t
+rp_unpriv_caps(const struct rp_profile *p)
+{
+	return p->unpriv_gate == RP_UNPRIV_GATE_ALL_SYS_ADMIN ?
+	    RP_CAP_SYS_ADMIN : RP_CAP_BPF | RP_CAP_SYS_ADMIN;
 }

@@ -131,8 +131,9 @@ rp_prog_load(struct rp_state *st, unsigned proc,
 	g_return_val_if_fail(attr != NULL, -EFAULT);
 	if (p == NULL)
 		return -ESRCH;
-	if (st->prof->unpriv_check_at_entry && st->unpriv_bpf_disabled &&
-	    !rp_capable(p, RP_CAP_SYS_ADMIN))
+	/* KERNEL: __sys_bpf(), as in rp_map_create() */
+	if (st->prof->unpriv_gate != RP_UNPRIV_GATE_CREATE_CENTRAL &&
+	    st->unpriv_bpf_disabled && !rp_capable(p, rp_unpriv_caps(st->prof)))
 		return rp_rule(st, "R-CRE-0", -EPERM);
 	if (attr->prog_type != RP_PROG_SK_REUSEPORT &&
 	    attr->prog_type != RP_PROG_SOCKET_FILTER)
@@ -255,6 +256,12 @@ rp_attach_cbpf(struct rp_state *st, unsigned proc, int fd,
 	/* KERNEL: __get_filter()/bpf_check_classic(): 1..BPF_MAXINSNS */
 	if (insns == 0 || insns > 4096) {
 		err = rp_rule(st, "R-ATT-1", -EINVAL);
+		goto out;
+	}
+	/* KERNEL: sk_reuseport_attach_filter(): the converted program must
+	 * fit net.core.optmem_max (20480 until 6.1, 131072 by 6.12) */
+	if (insns > st->prof->cbpf_optmem_insns) {
+		err = rp_rule(st, "R-ATT-1", -ENOMEM);
 		goto out;
 	}
 	prog = prog_new(st, RP_PROGK_CBPF);

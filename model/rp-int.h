@@ -45,6 +45,37 @@ enum rp_cookie_gen {
 	RP_COOKIE_PERCPU,	/* 5.10+: per-CPU batches of 4096 */
 };
 
+/* SO_ATTACH_REUSEPORT_* on a TCP socket whose listening was stopped by
+ * shutdown() or connect(AF_UNSPEC) (tcp_disconnect()): a build variant. */
+enum rp_attach_shutdown {
+	RP_ATTACH_SHUTDOWN_RESURRECT,	/* unhashed: a new group (Debian's) */
+	RP_ATTACH_SHUTDOWN_EINVAL,	/* refused (a 6.18.44 build, measured) */
+};
+
+/* Where kernel.unprivileged_bpf_disabled stops a caller without the
+ * capability, and which capability passes. */
+enum rp_unpriv_gate {
+	RP_UNPRIV_GATE_ALL_SYS_ADMIN,	/* 4.19: every command at bpf() entry;
+					 * CAP_SYS_ADMIN passes */
+	RP_UNPRIV_GATE_ALL_BPF,		/* 5.8 .. 5.18 (Debian 5.10): every
+					 * command at entry; CAP_BPF or
+					 * CAP_SYS_ADMIN passes */
+	RP_UNPRIV_GATE_CREATE_ENTRY,	/* 5.19 .. 6.4 (Debian 6.1): only
+					 * MAP_CREATE and PROG_LOAD, at entry;
+					 * CAP_BPF or CAP_SYS_ADMIN passes */
+	RP_UNPRIV_GATE_CREATE_CENTRAL,	/* 6.5+: in map_create() and
+					 * bpf_prog_load(), after the attribute
+					 * checks; CAP_BPF or CAP_SYS_ADMIN */
+};
+
+/* BPF_MAP_FREEZE's checks (the command exists from 5.2). */
+enum rp_freeze_rule {
+	RP_FREEZE_CAPABLE,	/* 5.10, 6.1 (measured): frozen -> -EBUSY,
+				 * then -EPERM without CAP_BPF/CAP_SYS_ADMIN */
+	RP_FREEZE_WRITABLE_FD,	/* 6.12+ (measured): -EPERM without write
+				 * permission on the fd (a frozen map has none) */
+};
+
 enum rp_cap_rule {
 	RP_CAPRULE_SYS_ADMIN_ALLOC,	/* 4.19-5.7: CAP_SYS_ADMIN in map_alloc */
 	RP_CAPRULE_BPF_ALLOC,		/* 5.8-6.4: bpf_capable() in map_alloc */
@@ -58,7 +89,7 @@ struct rp_profile {
 	enum rp_cookie_gen cookie_gen;
 	bool	cookie_single_cas;	/* 6.2+: one CAS, then re-read */
 	enum rp_cap_rule cap_rule;
-	bool	unpriv_check_at_entry;	/* unprivileged_bpf_disabled for all cmds */
+	enum rp_unpriv_gate unpriv_gate; /* kernel.unprivileged_bpf_disabled */
 	long	unpriv_default;		/* default kernel.unprivileged_bpf_disabled */
 	bool	memlock_rlimit;		/* RLIMIT_MEMLOCK charge (EPERM) */
 	int	oversize_errno;		/* size >= U32_MAX - PAGE_SIZE */
@@ -96,6 +127,14 @@ struct rp_profile {
 	bool	attach_unhashed_strict;	/* 6.x: unhashed needs SO_REUSEPORT */
 	int	ipproto_max;		/* IPPROTO_MAX: 256, 5.6+ 263 */
 	bool	mptcp;			/* 5.6+: IPPROTO_MPTCP can be built */
+	enum rp_attach_shutdown attach_shutdown_listener; /* build variant */
+	enum rp_freeze_rule freeze_rule;
+	bool	migrate_req_sysctl;	/* net.ipv4.tcp_migrate_req exists */
+	bool	lookup_flags_after_perm; /* 6.19+: all lookup flags checked
+					 * after the fd and permission */
+	bool	udplite;		/* IPPROTO_UDPLITE exists (until 7.0) */
+	uint16_t cbpf_optmem_insns;	/* longest classic program the default
+					 * net.core.optmem_max admits */
 };
 
 /* ---------------------------------------------------------------------
@@ -162,6 +201,8 @@ struct rp_sock {
 						 * subflow's, a TCP socket's */
 	bool			bind_port_lock;	/* port given explicitly */
 	bool			bind_addr_lock;	/* address given explicitly */
+	bool			listen_stopped;	/* tcp_disconnect() of a listener,
+						 * not listening again since */
 	int			bound_dev_if;
 	int			incoming_cpu;	/* -1 = unset */
 	struct rp_addr		rcv_saddr;
@@ -177,6 +218,8 @@ struct rp_sock {
 	int			listen_pos;	/* index in bucket->listen, -1 */
 	bool			chain_tail;	/* hashed at the chain's tail */
 	bool			join_hidden;	/* UDP/IPv6 rehashed by connect() */
+	bool			unhashing;	/* inside sock_unhash(): what the
+						 * bucket lock hides from a join */
 	uint32_t		hash;		/* child/request: flow hash */
 	unsigned		conn_peer;	/* TCP: the other end's id, 0 = a
 						 * client outside the model */
@@ -349,7 +392,13 @@ struct rp_state {
 
 /* profile.c */
 extern const struct rp_profile rp_profile_4_19;
+extern const struct rp_profile rp_profile_5_10;
+extern const struct rp_profile rp_profile_6_1;
+extern const struct rp_profile rp_profile_6_12;
 extern const struct rp_profile rp_profile_6_18;
+extern const struct rp_profile rp_profile_6_18_attach_einval;
+extern const struct rp_profile rp_profile_7_2;
+uint64_t rp_unpriv_caps(const struct rp_profile *);
 
 /* state.c */
 void	 rp_emit(struct rp_state *, const struct rp_event *);
@@ -404,6 +453,7 @@ void	 rp_child_enqueue(struct rp_state *, struct rp_sock *listener,
 /* group.c */
 int	 rp_group_alloc(struct rp_state *, struct rp_sock *, bool bind_inany);
 int	 rp_group_add(struct rp_state *, struct rp_sock *, struct rp_sock *sk2);
+#define RP_GROUP_ADD_AGAIN	1	/* sk2 left its group: choose again */
 void	 rp_group_detach_sock(struct rp_state *, struct rp_sock *);
 void	 rp_group_stop_listen(struct rp_state *, struct rp_sock *);
 int	 rp_group_get_id(struct rp_state *, struct rp_group *);

@@ -140,6 +140,10 @@ struct rp_sockaddr {
 const struct rp_profile	*rp_profile_find(const char *name);
 const char		*rp_profile_name(const struct rp_profile *);
 const struct rp_profile	*rp_profile_nth(size_t n);	/* NULL past the end */
+/* The profile nearest at or below a kernel release ("6.1.0-57-cloud-amd64",
+ * "6.19.3"): the highest N.M not above its first two numbers.  NULL when
+ * the release has no N.M or is older than every profile. */
+const struct rp_profile	*rp_profile_for_release(const char *release);
 
 /* ---------------------------------------------------------------------
  * Observer: every state change is reported as one event.  Names of the

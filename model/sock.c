@@ -188,8 +188,10 @@ rp_socket(struct rp_state *st, unsigned proc, int family, int type,
 		} else if (type == RP_SOCK_DGRAM) {
 			if (protocol == 0)
 				protocol = RP_IPPROTO_UDP;
+			/* KERNEL: UDP-Lite is gone in 7.1 (d6e0f04bf22d) */
 			if (protocol != RP_IPPROTO_UDP &&
-			    protocol != RP_IPPROTO_UDPLITE &&
+			    (protocol != RP_IPPROTO_UDPLITE ||
+			    !st->prof->udplite) &&
 			    protocol != RP_IPPROTO_ICMP)
 				return rp_rule(st, "R-SOCK-1", -EPROTONOSUPPORT);
 		} else if (type == RP_SOCK_RAW) {
@@ -849,7 +851,7 @@ join_candidate(struct rp_sock *sk)
 		    !rp_addr_any(&sk->rcv_saddr)) &&
 		    sk2->bound_dev_if == sk->bound_dev_if &&
 		    sk2->reuseport && sk2->uid == sk->uid &&
-		    !sk2->join_hidden &&
+		    !sk2->join_hidden && !sk2->unhashing &&
 		    rp_addr_eq(&sk2->rcv_saddr, &sk->rcv_saddr))
 			return sk2;
 	}
@@ -863,15 +865,20 @@ reuseport_hash(struct rp_state *st, struct rp_sock *sk)
 	struct rp_sock *sk2;
 	bool inany = rp_addr_any(&sk->rcv_saddr);
 
+	int ret = RP_GROUP_ADD_AGAIN;
+
 	if (!sk->reuseport)
 		return 0;
-	sk2 = join_candidate(sk);
-	if (sk2 != NULL) {
+	/* KERNEL: __inet_hash(): candidate and join under ilb2->lock */
+	while (ret == RP_GROUP_ADD_AGAIN) {
+		sk2 = join_candidate(sk);
+		if (sk2 == NULL)
+			return rp_group_alloc(st, sk, inany);
 		rp_rule(st, sk->protocol == RP_IPPROTO_TCP ? "R-GRP-5" :
 		    "R-GRP-6", 0);
-		return rp_group_add(st, sk, sk2);
+		ret = rp_group_add(st, sk, sk2);
 	}
-	return rp_group_alloc(st, sk, inany);
+	return ret;
 }
 
 /* Take a port for sk (get_port(), listening: from listen()); UDP also
@@ -1056,6 +1063,7 @@ rp_listen(struct rp_state *st, unsigned proc, int fd, int backlog)
 	sk->backlog = backlog;
 	rp_sock_set_state(st, sk, RP_TCP_LISTEN);
 	sock_hash(st, sk);
+	sk->listen_stopped = false;
 	return sock_done(st, f, 0);
 }
 
@@ -1077,6 +1085,16 @@ sock_unhash(struct rp_state *st, struct rp_sock *sk)
 {
 	if (!sk->hashed)
 		return;
+	/*
+	 * KERNEL: inet_unhash() and udp_lib_unhash() leave the group and the
+	 * chain under the bucket lock (ilb2->lock, the hslot lock), which
+	 * __inet_hash() and udp_lib_get_port() hold while they choose a join
+	 * candidate and join it: a socket half way out is never a candidate.
+	 * The model has no bucket lock; unhashing marks that section, and
+	 * join_candidate() passes over it (a join that chose sk before gets
+	 * RP_GROUP_ADD_AGAIN from rp_group_add() and chooses again).
+	 */
+	sk->unhashing = true;
 	if (sk->reuse != NULL) {
 		if (sk->protocol == RP_IPPROTO_TCP &&
 		    sk->state == RP_TCP_LISTEN) {
@@ -1090,6 +1108,7 @@ sock_unhash(struct rp_state *st, struct rp_sock *sk)
 	if (sk->listen_pos >= 0)
 		listen_del(sk);
 	sk->hashed = false;
+	sk->unhashing = false;
 	/* KERNEL: 6.18's sockmap has no unhash hook: a socket leaves its
 	 * sockmaps when it is closed (sock_map_close()) or deleted */
 	if (!st->prof->sockmap_keeps_unhashed)
@@ -1270,6 +1289,7 @@ tcp_listener_disconnect(struct rp_state *st, struct rp_sock *sk)
 	sock_unhash(st, sk);
 	rp_sock_set_state(st, sk, RP_TCP_CLOSE);
 	listen_stop(st, sk);
+	sk->listen_stopped = true;	/* see R-ATT-4 */
 	/* KERNEL: tcp_disconnect(): inet_put_port() unless the port was
 	 * bound explicitly; inet_reset_saddr() unless the address was */
 	if (!sk->bind_port_lock) {

@@ -436,8 +436,10 @@ rp_sysctl_set(struct rp_state *st, unsigned netns, const char *name, long val)
 	if (netns >= st->netns->len)
 		return -ENOENT;
 	if (strcmp(name, "net.ipv4.tcp_migrate_req") == 0) {
-		if (!st->prof->migration)
-			return -ENOENT;		/* no such sysctl before 5.14 */
+		/* no such sysctl before 5.14; Debian's 5.10 has the knob
+		 * but no migration (measured) */
+		if (!st->prof->migrate_req_sysctl)
+			return -ENOENT;
 		if (val < 0 || val > 1)
 			return -EINVAL;
 		((struct rp_netns *)st->netns->pdata[netns])->tcp_migrate_req = val;

@@ -24,6 +24,7 @@
 #include <glib.h>
 
 #include "rp-int.h"
+#include "testutil.h"
 
 /* Unregistered objects: what a dangling pointer would point at. */
 static struct rp_sock fake_sock;
@@ -1135,7 +1136,7 @@ static const char *const profiles[] = { "4.19", "6.18" };
  * Row i / 2 in profile i % 2: the fixture passes, the corruption gives
  * the expected id (twice, with the same message), the undo passes.
  */
-START_TEST(test_corrupt)
+TU_LOOP(test_corrupt, "check/corrupt", (int)(2 * G_N_ELEMENTS(rows)))
 {
 	const struct row *r = &rows[_i / 2];
 	int p = _i % 2, want = r->want[p];
@@ -1177,7 +1178,7 @@ START_TEST(test_corrupt)
 END_TEST
 
 /* Both fixtures pass, and pass again after every teardown step. */
-START_TEST(test_valid_lifecycle)
+TU_LOOP(test_valid_lifecycle, "check/valid", 2)
 {
 	static const char *const what[] = { "close a", "close map 1",
 	    "delete map 2 slot 0", "close client", "close b", "close prog",
@@ -1211,7 +1212,7 @@ END_TEST
  * tested here and not in rp_check(): deleting a slot, freeing a map and
  * closing one of two fds leave the socket as it was, and its cookie too.
  */
-START_TEST(test_transitions)
+TU_LOOP(test_transitions, "check/transitions", 2)
 {
 	struct rp_sock_info b0, b1, c0, c1;
 	struct rp_map_info mi;
@@ -1252,7 +1253,7 @@ START_TEST(test_transitions)
 END_TEST
 
 /* The error quark and a NULL GError** are accepted. */
-START_TEST(test_api)
+TU_LOOP(test_api, "check/valid", 2)
 {
 	struct fix f;
 
@@ -1267,33 +1268,5 @@ START_TEST(test_api)
 }
 END_TEST
 
-static Suite *
-check_suite(void)
-{
-	Suite *s = suite_create("check");
-	TCase *tc;
 
-	tc = tcase_create("check/corrupt");
-	tcase_add_loop_test(tc, test_corrupt, 0, (int)(2 * G_N_ELEMENTS(rows)));
-	suite_add_tcase(s, tc);
-	tc = tcase_create("check/valid");
-	tcase_add_loop_test(tc, test_valid_lifecycle, 0, 2);
-	tcase_add_loop_test(tc, test_api, 0, 2);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("check/transitions");
-	tcase_add_loop_test(tc, test_transitions, 0, 2);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int
-main(void)
-{
-	SRunner *sr = srunner_create(check_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed != 0;
-}
+TU_MAIN("check")

@@ -47,8 +47,7 @@ fx_init(struct fx *fx, int p)
 {
 	memset(fx, 0, sizeof(*fx));
 	fx->p = p;
-	fx->st = rp_state_new(tu_profile(p));
-	ck_assert_ptr_nonnull(fx->st);
+	fx->st = tu_state_new(p);
 	rp_state_set_observer(fx->st, &fx_obs, fx);
 }
 
@@ -99,7 +98,7 @@ plain_sock(struct rp_state *st, unsigned proc)
  * setsockopt, bind, listen, inserting into a map generate none); the first
  * SO_COOKIE generates one, later ones return it without a new event.
  */
-TU_TEST(gen_lazy, "cookie/gen/lazy")
+TU_NAMED(gen_lazy, "cookie/gen/lazy", "cookie/gen", TU_NPROFILES)
 {
 	struct fx fx;
 	int fd, map;
@@ -135,7 +134,7 @@ END_TEST
  * R-LKP-3d R-COOK-1 R-SOCK-10: a syscall lookup that finds a socket without
  * a cookie generates it; SO_COOKIE afterwards returns the same value.
  */
-TU_TEST(gen_lookup, "cookie/gen/lookup")
+TU_NAMED(gen_lookup, "cookie/gen/lookup", "cookie/gen", TU_NPROFILES)
 {
 	struct fx fx;
 	int a, b, map;
@@ -174,7 +173,7 @@ END_TEST
  * its socket short of being freed: delete, re-insert, replacement, other
  * members joining and leaving, map free.
  */
-TU_TEST(gen_stable, "cookie/gen/stable")
+TU_NAMED(gen_stable, "cookie/gen/stable", "cookie/gen", TU_NPROFILES)
 {
 	struct fx fx;
 	int a, b, c, map, map2;
@@ -232,7 +231,7 @@ accept_one(struct rp_state *st, unsigned proc, int lfd)
  * R-COOK-2 R-SOCK-6: an accepted child starts with cookie 0 even when its
  * listener has one, and gets its own value when asked.
  */
-TU_TEST(gen_child, "cookie/gen/child")
+TU_NAMED(gen_child, "cookie/gen/child", "cookie/gen", TU_NPROFILES)
 {
 	struct fx fx;
 	int l, child, map;
@@ -266,7 +265,7 @@ END_TEST
  * each namespace is 1, so two sockets of different namespaces can share a
  * cookie; values follow the order of the requests, not of the sockets.
  */
-TU_TEST(gen_netns_419, "cookie/gen/per-netns")
+TU_NAMED(gen_netns_419, "cookie/gen/per-netns", "cookie/gen", 0)
 {
 	struct fx fx;
 	int ns1, p1, a, b, x, y;
@@ -299,7 +298,7 @@ END_TEST
  * R-COOK-3: the counter never goes back: a socket freed with cookie n
  * does not give n to the next socket.
  */
-TU_TEST(gen_no_reuse_419, "cookie/gen/no-reuse")
+TU_NAMED(gen_no_reuse_419, "cookie/gen/no-reuse", "cookie/gen", TU_NPROFILES)
 {
 	struct fx fx;
 	int a;
@@ -319,7 +318,7 @@ END_TEST
  * takes [1..4096], CPU 1 asking next gets 4097, CPU 2 then 8193; each CPU
  * continues in its batch; a namespace makes no difference.
  */
-TU_TEST(gen_percpu_618, "cookie/gen/per-cpu")
+TU_NAMED(gen_percpu_618, "cookie/gen/per-cpu", "cookie/gen", 0)
 {
 	struct fx fx;
 	int ns1, p1;
@@ -358,7 +357,7 @@ END_TEST
  * On a single CPU the refill is seamless: 4096 is followed by 4097 when no
  * other CPU took a batch in between.
  */
-TU_TEST(gen_batch_refill_618, "cookie/gen/batch-refill")
+TU_NAMED(gen_batch_refill_618, "cookie/gen/batch-refill", "cookie/gen", 0)
 {
 	struct fx fx;
 	uint64_t want;
@@ -384,7 +383,7 @@ TU_TEST(gen_batch_refill_618, "cookie/gen/batch-refill")
 END_TEST
 
 /* R-COOK-4: one CPU alone counts 1, 2, ... across the batch boundary. */
-TU_TEST(gen_batch_single_cpu_618, "cookie/gen/batch-single-cpu")
+TU_NAMED(gen_batch_single_cpu_618, "cookie/gen/batch-single-cpu", "cookie/gen", 0)
 {
 	struct fx fx;
 
@@ -405,7 +404,7 @@ END_TEST
  * never race: both get the one value and no value is burnt (the next
  * socket gets the next number).
  */
-TU_TEST(gen_no_gap, "cookie/gen/no-gap")
+TU_NAMED(gen_no_gap, "cookie/gen/no-gap", "cookie/gen", TU_NPROFILES)
 {
 	struct fx fx;
 	int a, b, map;
@@ -431,7 +430,7 @@ END_TEST
  * 6.18, several CPUs): all cookies non-zero, distinct per namespace in
  * 4.19 and distinct overall in 6.18.
  */
-TU_TEST(gen_unique, "cookie/gen/unique")
+TU_NAMED(gen_unique, "cookie/gen/unique", "cookie/gen", TU_NPROFILES)
 {
 	struct fx fx;
 	enum { N = 300 };
@@ -466,7 +465,7 @@ TU_TEST(gen_unique, "cookie/gen/unique")
 END_TEST
 
 /* R-COOK-1: getsockopt(SO_COOKIE) on a bad fd or a non-socket fails. */
-TU_TEST(gen_bad_fd, "cookie/gen/bad-fd")
+TU_NAMED(gen_bad_fd, "cookie/gen/bad-fd", "cookie/gen", TU_NPROFILES)
 {
 	struct fx fx;
 	uint64_t c = 7;
@@ -483,27 +482,5 @@ TU_TEST(gen_bad_fd, "cookie/gen/bad-fd")
 }
 END_TEST
 
-static Suite *
-cookie_suite(void)
-{
-	Suite *s = suite_create("cookie");
-	TCase *tc;
 
-	tc = tcase_create("cookie/gen");
-	tcase_add_loop_test(tc, gen_lazy, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, gen_lookup, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, gen_stable, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, gen_child, 0, TU_NPROFILES);
-	tcase_add_test(tc, gen_netns_419);
-	tcase_add_loop_test(tc, gen_no_reuse_419, 0, TU_NPROFILES);
-	tcase_add_test(tc, gen_percpu_618);
-	tcase_add_test(tc, gen_batch_refill_618);
-	tcase_add_test(tc, gen_batch_single_cpu_618);
-	tcase_add_loop_test(tc, gen_no_gap, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, gen_unique, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, gen_bad_fd, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-TU_MAIN(cookie_suite)
+TU_MAIN("cookie")

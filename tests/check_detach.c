@@ -316,7 +316,7 @@ make_member(struct tu_fx *fx, int family, int type, bool wildcard,
 	    fixed_port ? next_port++ : 0);
 }
 
-TU_TEST(unhash_table, "detach/unhash/table")
+TU_NAMED(unhash_table, "detach/unhash/table", "detach/unhash", (int)G_N_ELEMENTS(unhash_cases) * TU_NPROFILES)
 {
 	const struct unhash_case *c = &unhash_cases[_i / TU_NPROFILES];
 	int p = _i % TU_NPROFILES;
@@ -396,7 +396,7 @@ END_TEST
  * the socket's callback lock, with the reuseport lock held, before the
  * socket leaves socks[].
  */
-TU_TEST(unhash_order, "detach/unhash/order")
+TU_NAMED(unhash_order, "detach/unhash/order", "detach/unhash", TU_NPROFILES)
 {
 	static const int kinds[] = {
 		RP_EV_LOCK, RP_EV_UNLOCK, RP_EV_CB_LOCK, RP_EV_CB_UNLOCK,
@@ -442,7 +442,7 @@ END_TEST
  * in no map.  (Guarded: the re-listen is attempted only once the port is
  * released, so a model that keeps it fails here instead of crashing.)
  */
-TU_TEST(unhash_relisten_autobound, "detach/unhash/relisten-autobound")
+TU_NAMED(unhash_relisten_autobound, "detach/unhash/relisten-autobound", "detach/unhash", TU_NPROFILES)
 {
 	struct tu_fx fx;
 	int map, a, b;
@@ -513,7 +513,7 @@ static const struct mig_case mig_cases[] = {
  * section: the socket leaves its group, and a new listen() joins the
  * mate's group like a new socket (R-RES-4).
  */
-TU_TEST(migrate_table, "detach/migrate/table")
+TU_NAMED(migrate_table, "detach/migrate/table", "detach/migrate", (int)G_N_ELEMENTS(mig_cases) * TU_NPROFILES)
 {
 	const struct mig_case *c = &mig_cases[_i / TU_NPROFILES];
 	int p = _i % TU_NPROFILES;
@@ -601,7 +601,7 @@ END_TEST
  * section only until it is destroyed, then leaves the group.  A UDP
  * member never takes the migration path (R-MIG-6).
  */
-TU_TEST(migrate_close, "detach/migrate/close")
+TU_NAMED(migrate_close, "detach/migrate/close", "detach/migrate", 0)
 {
 	struct tu_fx fx;
 	int map, a, b, u, u2;
@@ -698,12 +698,12 @@ static const struct foreign_case foreign_cases[] = {
 	    { false, false } },
 };
 
-TU_TEST(foreign_table, "detach/foreign/table")
+TU_NAMED(foreign_table, "detach/foreign/table", "detach/foreign", (int)G_N_ELEMENTS(foreign_cases) * TU_NPROFILES)
 {
 	const struct foreign_case *c = &foreign_cases[_i / TU_NPROFILES];
 	int p = _i % TU_NPROFILES;
 	struct defect_log log = { 0 };
-	struct rp_state *st = rp_state_new(tu_profile(p));
+	struct rp_state *st = tu_state_new(p);
 	struct rp_map_attr a;
 	int map, s, mate, d = -1;
 	unsigned id;
@@ -766,7 +766,7 @@ END_TEST
  * foreign owner word loses it, and the checker, which knows 6.18 never
  * does that, reports I4 instead of a known defect.
  */
-TU_TEST(foreign_planted, "detach/foreign/planted")
+TU_NAMED(foreign_planted, "detach/foreign/planted", "detach/foreign", 0)
 {
 	struct tu_fx fx;
 	GError *err = NULL;
@@ -796,7 +796,7 @@ END_TEST
  * that stops listening: detach leaves the psock word alone (no defect),
  * the sockmap drops the socket on unhash.
  */
-TU_TEST(foreign_psock, "detach/foreign/psock")
+TU_NAMED(foreign_psock, "detach/foreign/psock", "detach/foreign", 0)
 {
 	struct tu_fx fx;
 	struct rp_map_attr a;
@@ -833,7 +833,7 @@ END_TEST
  * and has no group: closing it leaves the parent's slot alone, and the
  * state stays valid for the checker.
  */
-TU_TEST(foreign_stale_child, "detach/foreign/stale-child")
+TU_NAMED(foreign_stale_child, "detach/foreign/stale-child", "detach/foreign", TU_NPROFILES)
 {
 	struct tu_fx fx;
 	int map, l, cl, child;
@@ -878,7 +878,7 @@ END_TEST
  * passed to another process stays listening and in its slot until the
  * last of them is closed, in whichever process.
  */
-TU_TEST(fds_last_close, "detach/fds/last-close")
+TU_NAMED(fds_last_close, "detach/fds/last-close", "detach/fds", TU_NPROFILES)
 {
 	struct tu_fx fx;
 	int map, a, d, p1, a1;
@@ -931,7 +931,7 @@ END_TEST
  * hashed (never listening, or bound but not listening) leaves that group
  * when it is destroyed; the group is freed with it.
  */
-TU_TEST(destruct_group, "detach/destruct/group")
+TU_NAMED(destruct_group, "detach/destruct/group", "detach/destruct", TU_NPROFILES)
 {
 	struct tu_fx fx;
 	int u, b;
@@ -967,41 +967,5 @@ TU_TEST(destruct_group, "detach/destruct/group")
 }
 END_TEST
 
-static Suite *
-detach_suite(void)
-{
-	Suite *s = suite_create("detach");
-	TCase *tc;
 
-	tc = tcase_create("detach/unhash");
-	tcase_add_loop_test(tc, unhash_table, 0,
-	    (int)G_N_ELEMENTS(unhash_cases) * TU_NPROFILES);
-	tcase_add_loop_test(tc, unhash_order, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, unhash_relisten_autobound, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("detach/migrate");
-	tcase_add_loop_test(tc, migrate_table, 0,
-	    (int)G_N_ELEMENTS(mig_cases) * TU_NPROFILES);
-	tcase_add_test(tc, migrate_close);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("detach/foreign");
-	tcase_add_loop_test(tc, foreign_table, 0,
-	    (int)G_N_ELEMENTS(foreign_cases) * TU_NPROFILES);
-	tcase_add_test(tc, foreign_psock);
-	tcase_add_test(tc, foreign_planted);
-	tcase_add_loop_test(tc, foreign_stale_child, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("detach/fds");
-	tcase_add_loop_test(tc, fds_last_close, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("detach/destruct");
-	tcase_add_loop_test(tc, destruct_group, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-TU_MAIN(detach_suite)
+TU_MAIN("detach")

@@ -646,7 +646,7 @@ diff_run(int prof, guint32 seed, int steps, enum fault fault, char **why)
 	int at = -1;
 
 	*why = NULL;
-	r->st = rp_state_new(tu_profile(prof));
+	r->st = tu_state_new(prof);
 	r->is618 = prof == 1;
 	r->fault = fault;
 	r->rand = g_rand_new_with_seed(seed);
@@ -686,7 +686,7 @@ static const guint32 seeds[] = { 1, 2, 3, 0x5eed, 20240501 };
 
 /* The model agrees with the reference for STEPS steps.  Index: profile,
  * seed. */
-START_TEST(diff_random)
+TU_LOOP(diff_random, "diff/random", (int)G_N_ELEMENTS(seeds) * TU_NPROFILES)
 {
 	int prof = _i % TU_NPROFILES;
 	guint32 seed = seeds[_i / TU_NPROFILES];
@@ -700,7 +700,7 @@ END_TEST
 /* The planted faults: each reference variant is caught within the run,
  * for every seed and profile; the message names what differed.
  * Index: profile, seed, fault. */
-START_TEST(diff_planted_fault)
+TU_LOOP(diff_planted_fault, "diff/planted-fault", 2 * (int)G_N_ELEMENTS(seeds) * TU_NPROFILES)
 {
 	int prof = _i % TU_NPROFILES;
 	guint32 seed = seeds[(_i / TU_NPROFILES) % G_N_ELEMENTS(seeds)];
@@ -721,24 +721,8 @@ START_TEST(diff_planted_fault)
 }
 END_TEST
 
-static Suite *
-diff_suite(void)
-{
-	Suite *s = suite_create("diff");
-	TCase *tc;
+TU_TCASE("diff/random", 60, NULL, NULL)
+TU_TCASE("diff/planted-fault", 60, NULL, NULL)
 
-	tc = tcase_create("diff/random");
-	tcase_set_timeout(tc, 60);
-	tcase_add_loop_test(tc, diff_random, 0,
-	    (int)G_N_ELEMENTS(seeds) * TU_NPROFILES);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("diff/planted-fault");
-	tcase_set_timeout(tc, 60);
-	tcase_add_loop_test(tc, diff_planted_fault, 0,
-	    2 * (int)G_N_ELEMENTS(seeds) * TU_NPROFILES);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-TU_MAIN(diff_suite)
+TU_MAIN("diff")

@@ -238,7 +238,7 @@ statements(const char *text)
  */
 
 /* The same options give the same text; another seed another one. */
-TU_TEST(gen_deterministic, "fuzzdiff/gen/deterministic")
+TU_NAMED(gen_deterministic, "fuzzdiff/gen/deterministic", "fuzzdiff", 0)
 {
 	guint64 seed;
 
@@ -257,7 +257,7 @@ TU_TEST(gen_deterministic, "fuzzdiff/gen/deterministic")
 
 /* The header names the seed and how to write it again; the count of
  * statements is the one asked for. */
-TU_TEST(gen_header, "fuzzdiff/gen/header")
+TU_NAMED(gen_header, "fuzzdiff/gen/header", "fuzzdiff", 0)
 {
 	g_autofree char *t = gen(7, 40, SIM_GEN_KERNEL);
 	SimGenOptions o = { 7, 1, NULL, "x/y.scn: a title", 0 };
@@ -304,7 +304,7 @@ static const char *const model_only[] = { "owner ", "ack-requests",
 	"synack-timer", "conn=request", " hash=",
 	"kernel.unprivileged_bpf_disabled", NULL };
 
-TU_TEST(gen_breadth, "fuzzdiff/gen/breadth")
+TU_NAMED(gen_breadth, "fuzzdiff/gen/breadth", "fuzzdiff", 0)
 {
 	GString *all = g_string_new(NULL), *kall = g_string_new(NULL);
 	guint64 seed;
@@ -335,7 +335,7 @@ TU_TEST(gen_breadth, "fuzzdiff/gen/breadth")
  * every profile with a result for every statement, and breaks no
  * invariant; and most steps succeed (they do something).
  */
-TU_TEST(gen_valid, "fuzzdiff/gen/valid")
+TU_NAMED(gen_valid, "fuzzdiff/gen/valid", "fuzzdiff", 0)
 {
 	static const char *const profiles[] = { "4.19", "6.18" };
 	guint ok = 0, steps = 0;
@@ -398,7 +398,7 @@ has_all(const char *text, gpointer ud)
 }
 
 /* ddmin keeps exactly the two lines that matter, and the header. */
-TU_TEST(shrink_ddmin, "fuzzdiff/shrink/ddmin")
+TU_NAMED(shrink_ddmin, "fuzzdiff/shrink/ddmin", "fuzzdiff", 0)
 {
 	static const char *const need[] = { "socket s7 udp4 = any\n",
 		"socket s19 udp4 = any\n", NULL };
@@ -423,7 +423,7 @@ TU_TEST(shrink_ddmin, "fuzzdiff/shrink/ddmin")
 }
 
 /* The budget stops it, with a text that still fails. */
-TU_TEST(shrink_budget, "fuzzdiff/shrink/budget")
+TU_NAMED(shrink_budget, "fuzzdiff/shrink/budget", "fuzzdiff", 0)
 {
 	static const char *const need[] = { "s3 ", "s33 ", NULL };
 	GString *t = g_string_new(NULL);
@@ -444,7 +444,7 @@ TU_TEST(shrink_budget, "fuzzdiff/shrink/budget")
 
 /* Options go one by one, a label goes, large numbers become small, a
  * definition goes with the statements that name it. */
-TU_TEST(shrink_simplify, "fuzzdiff/shrink/simplify")
+TU_NAMED(shrink_simplify, "fuzzdiff/shrink/simplify", "fuzzdiff", 0)
 {
 	static const char *const need[] = { "map m1 sockarray", "freeze m1",
 		NULL };
@@ -494,7 +494,7 @@ compare(const char *src, const SimBackendOps *ops, guint flags,
  * leaves the group's members to chance.  A program keyed by the hash
  * is chance too; a constant key is not.
  */
-TU_TEST(diff_chance, "fuzzdiff/diff/chance")
+TU_NAMED(diff_chance, "fuzzdiff/diff/chance", "fuzzdiff", 0)
 {
 	static const char src[] = TCP_PAIR
 	    "send tcp 127.0.0.1:7000 from 127.0.0.1:40000 hash=0 as k = any\n"
@@ -526,7 +526,7 @@ TU_TEST(diff_chance, "fuzzdiff/diff/chance")
 	sim_diff_result_clear(&r);
 }
 
-TU_TEST(diff_chance_prog, "fuzzdiff/diff/chance-prog")
+TU_NAMED(diff_chance_prog, "fuzzdiff/diff/chance-prog", "fuzzdiff", 0)
 {
 	static const char fmt[] = TCP_PAIR
 	    "map m sockarray entries=2 = any\n"
@@ -557,7 +557,7 @@ TU_TEST(diff_chance_prog, "fuzzdiff/diff/chance-prog")
 
 /* The first key of a sockhash of two keys is chance; of one key, not;
  * nor of a sockmap (an array). */
-TU_TEST(diff_chance_walk, "fuzzdiff/diff/chance-walk")
+TU_NAMED(diff_chance_walk, "fuzzdiff/diff/chance-walk", "fuzzdiff", 0)
 {
 	static const char src[] =
 	    "socket a tcp4 = any\n"
@@ -588,7 +588,7 @@ TU_TEST(diff_chance_walk, "fuzzdiff/diff/chance-walk")
 
 /* SIM_DIFF_ROOTS: a socket() that fails on one side is one divergence,
  * not one for every later step naming the socket. */
-TU_TEST(diff_roots, "fuzzdiff/diff/roots")
+TU_NAMED(diff_roots, "fuzzdiff/diff/roots", "fuzzdiff", 0)
 {
 	static const char src[] =
 	    "map m sockarray = any\n"
@@ -617,7 +617,7 @@ TU_TEST(diff_roots, "fuzzdiff/diff/roots")
 }
 
 /* The reference's own violations are collected, first lines only. */
-TU_TEST(diff_violations, "fuzzdiff/diff/violations")
+TU_NAMED(diff_violations, "fuzzdiff/diff/violations", "fuzzdiff", 0)
 {
 	SimBackendOps bad = fake_bad();
 	g_autoptr(SimScenario) sc = parse("v.scn", "map m sockarray = any\n"
@@ -662,7 +662,7 @@ fuzz_options(const SimBackendOps *a, const SimBackendOps *b, guint64 seed,
 
 /* A planted divergence (every freeze) is found, and shrunk to the map
  * and its freeze, with the fake's answers as expectations. */
-TU_TEST(fuzz_planted, "fuzzdiff/run/planted")
+TU_NAMED(fuzz_planted, "fuzzdiff/run/planted", "fuzzdiff", 0)
 {
 	SimBackendOps ops = fake_freeze();
 	SimFuzzOptions o = fuzz_options(&sim_backend_model, &ops, 100, 1800);
@@ -705,7 +705,7 @@ TU_TEST(fuzz_planted, "fuzzdiff/run/planted")
 }
 
 /* The manifest explains it: nothing fails, the pattern counts its uses. */
-TU_TEST(fuzz_known, "fuzzdiff/run/known")
+TU_NAMED(fuzz_known, "fuzzdiff/run/known", "fuzzdiff", 0)
 {
 	SimBackendOps ops = fake_freeze();
 	SimFuzzOptions o = fuzz_options(&sim_backend_model, &ops, 100, 1800);
@@ -727,7 +727,7 @@ TU_TEST(fuzz_known, "fuzzdiff/run/known")
 
 /* After a known divergence, an unexplained one is counted as following
  * it, not failed; before any, it fails and shrinks as ever. */
-TU_TEST(fuzz_following, "fuzzdiff/run/following")
+TU_NAMED(fuzz_following, "fuzzdiff/run/following", "fuzzdiff", 0)
 {
 	SimBackendOps ops = fake_twice();
 	SimFuzzOptions o = fuzz_options(&sim_backend_model, &ops, 100, 3000);
@@ -759,7 +759,7 @@ TU_TEST(fuzz_following, "fuzzdiff/run/following")
 }
 
 /* A violation of the model's own invariant shrinks on the model alone. */
-TU_TEST(fuzz_violation, "fuzzdiff/run/violation")
+TU_NAMED(fuzz_violation, "fuzzdiff/run/violation", "fuzzdiff", 0)
 {
 	SimBackendOps bad = fake_bad();
 	SimFuzzOptions o = fuzz_options(&bad, &sim_backend_model, 100, 1800);
@@ -790,7 +790,7 @@ fuzz_cmd(const SimFuzzOptions *o, SimFormat format, gboolean quiet,
 	return r;
 }
 
-TU_TEST(fuzz_formats, "fuzzdiff/run/formats")
+TU_NAMED(fuzz_formats, "fuzzdiff/run/formats", "fuzzdiff", 0)
 {
 	SimBackendOps ops = fake_freeze();
 	SimFuzzOptions o = fuzz_options(&sim_backend_model, &ops, 100, 600);
@@ -831,7 +831,9 @@ TU_TEST(fuzz_formats, "fuzzdiff/run/formats")
 	tu_run_clear(&r);
 
 	r = fuzz_cmd(&o, SIM_FORMAT_TAP, FALSE, NULL);
-	ck_assert(g_str_has_prefix(r.out, "ok 1 - fuzzdiff/seed-100.scn "
+	ck_assert(g_str_has_prefix(r.out, "TAP version 13\n# fuzz-diff: "
+	    "seed 100,"));
+	ck_assert_ptr_nonnull(strstr(r.out, "\nok 1 - fuzzdiff/seed-100.scn "
 	    "[6.18] ("));
 	ck_assert_ptr_nonnull(strstr(r.out, "\nnot ok "));
 	ck_assert_ptr_nonnull(strstr(r.out, "\n1..10\n# fuzz-diff: 10 "
@@ -839,12 +841,15 @@ TU_TEST(fuzz_formats, "fuzzdiff/run/formats")
 	tu_run_clear(&r);
 
 	r = fuzz_cmd(&o, SIM_FORMAT_JSON, FALSE, NULL);
-	ck_assert(g_str_has_prefix(r.out, "{\"type\":\"result\",\"file\":"
-	    "\"fuzzdiff/seed-100.scn\",\"profile\":\"6.18\",\"seed\":100,"
-	    "\"result\":\"pass\""));
-	ck_assert_ptr_nonnull(strstr(r.out, "\n{\"type\":\"finding\","));
+	ck_assert(g_str_has_prefix(r.out, "{\"type\":\"result\","
+	    "\"command\":\"fuzz-diff\",\"file\":\"fuzzdiff/seed-100.scn\","
+	    "\"profile\":\"6.18\",\"result\":\"pass\",\"seed\":100,"));
+	ck_assert_ptr_nonnull(strstr(r.out, "\n{\"type\":\"finding\","
+	    "\"command\":\"fuzz-diff\","));
 	ck_assert_ptr_nonnull(strstr(r.out, "\n{\"type\":\"summary\","
-	    "\"seed\":100,\"profile\":\"6.18\",\"cases\":10,"));
+	    "\"command\":\"fuzz-diff\",\"passed\":"));
+	ck_assert_ptr_nonnull(strstr(r.out, "\"status\":1,\"seed\":100,"
+	    "\"profile\":\"6.18\","));
 	tu_run_clear(&r);
 
 	/* nothing diverges: exit 0 */
@@ -857,41 +862,13 @@ TU_TEST(fuzz_formats, "fuzzdiff/run/formats")
 }
 
 /* Case k is the scenario gen writes from seed S+k. */
-TU_TEST(fuzz_cases, "fuzzdiff/run/cases")
+TU_NAMED(fuzz_cases, "fuzzdiff/run/cases", "fuzzdiff", 0)
 {
 	g_autofree char *n = sim_fuzz_case_name(42);
 
 	ck_assert_str_eq(n, "fuzzdiff/seed-42.scn");
 }
 
-static Suite *
-fuzzdiff_suite(void)
-{
-	Suite *s = suite_create("fuzzdiff");
-	TCase *tc;
+TU_TCASE("fuzzdiff", 120, NULL, NULL)
 
-	tc = tcase_create("fuzzdiff");
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, gen_deterministic);
-	tcase_add_test(tc, gen_header);
-	tcase_add_test(tc, gen_breadth);
-	tcase_add_test(tc, gen_valid);
-	tcase_add_test(tc, shrink_ddmin);
-	tcase_add_test(tc, shrink_budget);
-	tcase_add_test(tc, shrink_simplify);
-	tcase_add_test(tc, diff_chance);
-	tcase_add_test(tc, diff_chance_prog);
-	tcase_add_test(tc, diff_chance_walk);
-	tcase_add_test(tc, diff_roots);
-	tcase_add_test(tc, diff_violations);
-	tcase_add_test(tc, fuzz_planted);
-	tcase_add_test(tc, fuzz_known);
-	tcase_add_test(tc, fuzz_following);
-	tcase_add_test(tc, fuzz_violation);
-	tcase_add_test(tc, fuzz_formats);
-	tcase_add_test(tc, fuzz_cases);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-TU_MAIN(fuzzdiff_suite)
+TU_MAIN("fuzzdiff")

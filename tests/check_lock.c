@@ -133,7 +133,7 @@ struct lfx {
 static void
 lfx_init(struct lfx *f, int prof)
 {
-	f->st = rp_state_new(tu_profile(prof));
+	f->st = tu_state_new(prof);
 	f->t.pts = g_array_new(FALSE, TRUE, sizeof(struct point));
 	f->map = tu_sockarray(f->st, 0, 8, 4);
 	f->a = tu_reuse_sock(f->st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
@@ -159,9 +159,9 @@ lfx_done(struct lfx *f)
 
 /* R-INV-12: reuseport_lock then a callback lock is the kernel's order: no
  * violation, and both are seen as held until released. */
-START_TEST(order_ok)
+TU_LOOP(order_ok, "lock/order", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int fd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	struct rp_sock *sk = sock_of(st, fd);
 
@@ -181,9 +181,9 @@ END_TEST
 
 /* R-INV-12: taking reuseport_lock while holding a callback lock inverts
  * the order: recorded as I12, reported by rp_check() until taken. */
-START_TEST(order_inverted)
+TU_LOOP(order_inverted, "lock/order", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int fd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	struct rp_sock *sk = sock_of(st, fd);
 	g_autofree char *v = NULL, *msg = NULL;
@@ -204,9 +204,9 @@ START_TEST(order_inverted)
 END_TEST
 
 /* R-INV-12: releasing what is not held, twice or never taken. */
-START_TEST(unlock_not_held)
+TU_LOOP(unlock_not_held, "lock/order", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int fd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	struct rp_sock *sk = sock_of(st, fd);
 	g_autofree char *v1 = NULL, *v2 = NULL, *v3 = NULL;
@@ -239,9 +239,9 @@ END_TEST
 
 /* R-INV-12: without a scheduler, taking a held lock can only be a
  * self-deadlock or a leaked lock: recorded as I12 (both lock kinds). */
-START_TEST(self_deadlock)
+TU_LOOP(self_deadlock, "lock/order", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int fd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	struct rp_sock *sk = sock_of(st, fd);
 	g_autofree char *v1 = NULL, *v2 = NULL;
@@ -266,9 +266,9 @@ START_TEST(self_deadlock)
 END_TEST
 
 /* R-INV-12: only the first violation of a step is kept. */
-START_TEST(first_violation_kept)
+TU_LOOP(first_violation_kept, "lock/order", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	g_autofree char *v = NULL;
 
 	rp_unlock(st);
@@ -283,9 +283,9 @@ END_TEST
 
 /* R-INV-12: the owner word is written only under the socket's callback
  * lock (detach.c checks each write). */
-START_TEST(owner_write_unlocked)
+TU_LOOP(owner_write_unlocked, "lock/order", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int fd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	struct rp_sock *sk = sock_of(st, fd);
 	g_autofree char *v = NULL;
@@ -305,9 +305,9 @@ END_TEST
 
 /* R-INV-12: a lock held at the end of a step is reported by rp_check()
  * (no lock is held between syscalls), by thread and by socket. */
-START_TEST(held_between_steps)
+TU_LOOP(held_between_steps, "lock/order", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int fd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	struct rp_sock *sk = sock_of(st, fd);
 	g_autofree char *m1 = NULL, *m2 = NULL, *m3 = NULL;
@@ -336,9 +336,9 @@ END_TEST
 
 /* R-INV-13: synchronize_rcu() inside a read-side section deadlocks in the
  * kernel: recorded as I13, and no grace period passes. */
-START_TEST(rcu_sync_inside_reader)
+TU_LOOP(rcu_sync_inside_reader, "lock/rcu", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	g_autofree char *v = NULL;
 
 	rp_rcu_read_lock(st);
@@ -356,9 +356,9 @@ END_TEST
 
 /* R-INV-13: leaving a section that was never entered; a grace period
  * wanted while another thread still reads (no scheduler to wait on). */
-START_TEST(rcu_unbalanced)
+TU_LOOP(rcu_unbalanced, "lock/rcu", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	g_autofree char *v1 = NULL, *v2 = NULL;
 
 	rp_rcu_read_unlock(st);
@@ -390,9 +390,9 @@ count_cb(struct rp_state *st, void *obj)
 
 /* R-INV-13 R-GRP-10: deferred frees wait for every reader: a callback
  * queued while a reader is inside runs only once no thread reads. */
-START_TEST(rcu_deferred)
+TU_LOOP(rcu_deferred, "lock/rcu", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int ran = 0;
 
 	rp_state_set_thread(st, 3);
@@ -423,7 +423,7 @@ END_TEST
  * the new socket's callback lock (publish), releases it, and for a
  * replacement takes and releases the old occupant's callback lock, all
  * before releasing reuseport_lock.  A failing pre-check takes nothing. */
-START_TEST(sched_update)
+TU_LOOP(sched_update, "lock/sched", TU_NPROFILES)
 {
 	struct lfx f;
 	char want[128];
@@ -448,7 +448,7 @@ END_TEST
 
 /* R-DET-1 R-DET-4 R-INV-12: delete and detach (a member closing) empty
  * the slot under reuseport_lock and the socket's callback lock. */
-START_TEST(sched_delete_detach)
+TU_LOOP(sched_delete_detach, "lock/sched", TU_NPROFILES)
 {
 	struct lfx f;
 	char want[160];
@@ -479,7 +479,7 @@ END_TEST
 /* R-FREE-2 R-FREE-3 R-INV-12 R-INV-13: freeing the map takes no
  * reuseport_lock: inside one read-side section it takes each occupant's
  * callback lock in slot order (4.19: after a synchronize_rcu()). */
-START_TEST(sched_map_free)
+TU_LOOP(sched_map_free, "lock/sched", TU_NPROFILES)
 {
 	struct lfx f;
 	char want[200];
@@ -502,7 +502,7 @@ END_TEST
 
 /* R-INV-13 R-SEL-3: a packet's selection runs inside one read-side
  * section and takes no lock. */
-START_TEST(sched_select)
+TU_LOOP(sched_select, "lock/sched", TU_NPROFILES)
 {
 	struct rp_packet pkt = { .protocol = RP_IPPROTO_TCP,
 	    .src = tu_addr(RP_AF_INET, 1, 50000),
@@ -554,11 +554,11 @@ free_map_after_cb_unlock(void *ud, enum rp_sched_point pt, unsigned obj)
  * freed map, which the model reports as an I5 violation.
  * Index: profile * 2 + planted.
  */
-START_TEST(sched_detach_race)
+TU_LOOP(sched_detach_race, "lock/sched", 2 * TU_NPROFILES)
 {
 	int prof = _i / 2;
 	bool planted = _i % 2;
-	struct rp_state *st = rp_state_new(tu_profile(prof));
+	struct rp_state *st = tu_state_new(prof);
 	int map = tu_sockarray(st, 0, 8, 4);
 	int a = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int b = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
@@ -623,9 +623,9 @@ release_on_block(void *ud, enum rp_sched_point pt, unsigned obj)
 /* R-INV-12: under a scheduler a held lock makes the thread wait (a
  * BLOCKED point) instead of being a violation; it gets the lock once the
  * holder releases it. */
-START_TEST(sched_blocked)
+TU_LOOP(sched_blocked, "lock/sched", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	struct blocker b = { .st = st };
 
 	rp_state_set_thread(st, 1);
@@ -677,9 +677,9 @@ set_freed(struct rp_state *st, void *obj)
 /* R-INV-13: under a scheduler synchronize_rcu() waits (a BLOCKED point)
  * for a reader of another thread instead of reporting it, and runs the
  * deferred frees only after that reader has left. */
-START_TEST(sched_sync_waits_for_reader)
+TU_LOOP(sched_sync_waits_for_reader, "lock/sched", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	struct blocker b = { .st = st };
 
 	freed_flag = false;
@@ -767,9 +767,9 @@ assert_quiet(struct rp_state *st, const struct depth *d, const char *what)
  * held, no reader is left, the hook saw balanced points and never
  * reuseport_lock taken under a callback lock.
  */
-START_TEST(public_calls_release)
+TU_LOOP(public_calls_release, "lock/public", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	struct depth d = { 0 };
 	struct rp_cbpf cb = { .k = 1 };
 	struct rp_packet pkt = { .protocol = RP_IPPROTO_TCP,
@@ -830,42 +830,5 @@ END_TEST
  * Suite
  */
 
-static Suite *
-lock_suite(void)
-{
-	Suite *s = suite_create("lock");
-	TCase *tc;
 
-	tc = tcase_create("lock/order");
-	tcase_add_loop_test(tc, order_ok, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, order_inverted, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, unlock_not_held, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, self_deadlock, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, first_violation_kept, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, owner_write_unlocked, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, held_between_steps, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("lock/rcu");
-	tcase_add_loop_test(tc, rcu_sync_inside_reader, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, rcu_unbalanced, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, rcu_deferred, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("lock/sched");
-	tcase_add_loop_test(tc, sched_update, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, sched_delete_detach, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, sched_map_free, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, sched_select, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, sched_blocked, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, sched_sync_waits_for_reader, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, sched_detach_race, 0, 2 * TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("lock/public");
-	tcase_add_loop_test(tc, public_calls_release, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-TU_MAIN(lock_suite)
+TU_MAIN("lock")

@@ -214,7 +214,7 @@ static const struct create_case create_cases[] = {
 	    RP_MAP_ARRAY_OF_MAPS, c_unpriv, { 0, -EPERM } },
 };
 
-TU_TEST(create_table, "outer/create/table")
+TU_NAMED(create_table, "outer/create/table", "outer/create", TU_ROWS(create_cases))
 {
 	const struct create_case *c = &create_cases[_i / TU_NPROFILES];
 	int p = _i % TU_NPROFILES, proc, ret;
@@ -249,7 +249,7 @@ END_TEST
 
 /* R-MIM-1 R-FREE-1: the template is a copy; closing the template map
  * after creating the outer map frees it and the outer map still works. */
-TU_TEST(create_template_copy, "outer/create/template-copy")
+TU_NAMED(create_template_copy, "outer/create/template-copy", "outer/create", TU_NPROFILES)
 {
 	struct tu_fx fx;
 	int t, o, in;
@@ -552,7 +552,7 @@ static const struct op_case update_cases[] = {
 	    { -EINVAL, 0 } },
 };
 
-TU_TEST(update_table, "outer/update/table")
+TU_NAMED(update_table, "outer/update/table", "outer/update", TU_ROWS(update_cases))
 {
 	const struct op_case *c = &update_cases[_i / TU_NPROFILES];
 	int p = _i % TU_NPROFILES, ret;
@@ -606,7 +606,7 @@ END_TEST
  * map's id (the kernel's bpf_map_fd_sys_lookup_elem()); an empty or
  * out-of-range slot gives -ENOENT.
  */
-TU_TEST(lookup_ids, "outer/lookup/ids")
+TU_NAMED(lookup_ids, "outer/lookup/ids", "outer/lookup", TU_NPROFILES)
 {
 	struct tu_fx fx;
 	int ao, ho, i1, i2;
@@ -637,7 +637,7 @@ TU_TEST(lookup_ids, "outer/lookup/ids")
 END_TEST
 
 /* R-MIM-7: delete errors and success, for both kinds. */
-TU_TEST(delete_slots, "outer/delete/slots")
+TU_NAMED(delete_slots, "outer/delete/slots", "outer/delete", TU_NPROFILES)
 {
 	struct tu_fx fx;
 	int ao, ho, in;
@@ -673,7 +673,7 @@ END_TEST
  * model's allocation limit (1 GiB) is -ENOMEM; a HASH_OF_MAPS of the same
  * size allocates nothing up front and is created.  (4.19: with no
  * RLIMIT_MEMLOCK limit, else R-CRE-6c's -EPERM comes first.) */
-TU_TEST(create_alloc_fails, "outer/create/alloc-fails")
+TU_NAMED(create_alloc_fails, "outer/create/alloc-fails", "outer/create", TU_NPROFILES)
 {
 	struct tu_fx fx;
 	struct rp_map_attr a;
@@ -697,7 +697,7 @@ END_TEST
  * empty map at once), the array walk of R-NXT-2..R-NXT-4 being for
  * arrays only.
  */
-TU_TEST(hash_full_and_walk, "outer/update/hash-full-and-walk")
+TU_NAMED(hash_full_and_walk, "outer/update/hash-full-and-walk", "outer/delete", TU_NPROFILES)
 {
 	struct tu_fx fx;
 	int ho, in, in2;
@@ -742,7 +742,7 @@ END_TEST
  * sockets' owner words cleared, the sockets stay hashed, listening and in
  * their groups, and can join the new inner map.
  */
-TU_TEST(hold_replace_frees, "outer/hold/replace-frees")
+TU_NAMED(hold_replace_frees, "outer/hold/replace-frees", "outer/hold", TU_NPROFILES)
 {
 	struct tu_fx fx;
 	int o, i1, i2, a, b;
@@ -785,7 +785,7 @@ END_TEST
 
 /* R-FREE-1 R-MIM-7: delete of the last holder frees the inner map too;
  * an inner map with another holder (an fd) survives the replacement. */
-TU_TEST(hold_delete_frees, "outer/hold/delete-frees")
+TU_NAMED(hold_delete_frees, "outer/hold/delete-frees", "outer/hold", TU_NPROFILES)
 {
 	struct tu_fx fx;
 	int o, i1, i2, a;
@@ -823,7 +823,7 @@ END_TEST
  * maps held only there are freed (their sockets released, still in their
  * groups), inner maps with fds survive; the same for both kinds.
  */
-TU_TEST(hold_outer_free, "outer/hold/outer-free")
+TU_NAMED(hold_outer_free, "outer/hold/outer-free", "outer/hold", TU_NPROFILES)
 {
 	static const uint32_t types[] = {
 		RP_MAP_ARRAY_OF_MAPS, RP_MAP_HASH_OF_MAPS
@@ -893,7 +893,7 @@ load_via_outer(struct tu_fx *fx, int map, uint32_t outer_key, uint32_t key,
  * load; declaring selection through a map that is not an outer map fails
  * the load; a loaded program holds the outer map.
  */
-TU_TEST(prog_load, "outer/prog/load")
+TU_NAMED(prog_load, "outer/prog/load", "outer/prog", TU_NPROFILES)
 {
 	struct tu_fx fx;
 	int o, sa, prog;
@@ -939,7 +939,7 @@ send_udp(struct tu_fx *fx, uint16_t port)
  * array's slot; storing another inner array switches every later packet
  * at once; deleting the slot makes it drop again.
  */
-TU_TEST(prog_select, "outer/prog/select")
+TU_NAMED(prog_select, "outer/prog/select", "outer/prog", TU_NPROFILES)
 {
 	struct tu_fx fx;
 	int o, i1, i2, a, b, prog;
@@ -977,42 +977,5 @@ TU_TEST(prog_select, "outer/prog/select")
 }
 END_TEST
 
-static Suite *
-outer_suite(void)
-{
-	Suite *s = suite_create("outer");
-	TCase *tc;
 
-	tc = tcase_create("outer/create");
-	tcase_add_loop_test(tc, create_table, 0, TU_ROWS(create_cases));
-	tcase_add_loop_test(tc, create_template_copy, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, create_alloc_fails, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("outer/update");
-	tcase_add_loop_test(tc, update_table, 0, TU_ROWS(update_cases));
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("outer/lookup");
-	tcase_add_loop_test(tc, lookup_ids, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("outer/delete");
-	tcase_add_loop_test(tc, delete_slots, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, hash_full_and_walk, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("outer/hold");
-	tcase_add_loop_test(tc, hold_replace_frees, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, hold_delete_frees, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, hold_outer_free, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("outer/prog");
-	tcase_add_loop_test(tc, prog_load, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, prog_select, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-TU_MAIN(outer_suite)
+TU_MAIN("outer")

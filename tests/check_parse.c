@@ -24,6 +24,7 @@
 
 #include "lang/scenario.h"
 #include "lang/suggest.h"
+#include "testutil.h"
 
 /* ----------------------------------------------------------------------
  * rendering
@@ -260,7 +261,10 @@ static const struct lex_case {
 	{ "=0 @4.19=-EPERM @6.18 = x",
 	  " 1:EQ 2:I(0) 4:AT(4.19) 9:EQ 10:E(-1) 17:AT(6.18) 23:EQ 25:W(x)",
 	  NULL },
-	{ "== @a+b_c-1.2", " 1:EQ 2:EQ 4:AT(a+b_c-1.2)", NULL },
+	{ "==@a+b_c-1.2", " 1:EQ 2:EQ 3:AT(a+b_c-1.2)", NULL },
+	/* comparison operators: words when blank-separated */
+	{ "== != <= >= < > =x", " 1:W(==) 4:W(!=) 7:W(<=) 10:W(>=) 13:W(<) "
+	  "15:W(>) 17:EQ 18:W(x)", NULL },
 	/* blanks and comments */
 	{ "", "", NULL },
 	{ "\t a \t", " 3:W(a)", NULL },
@@ -272,7 +276,7 @@ static const struct lex_case {
 	  NULL },
 };
 
-START_TEST(test_lex)
+TU_LOOP(test_lex, "parse/lex", G_N_ELEMENTS(lex_cases))
 {
 	const struct lex_case *c = &lex_cases[_i];
 	g_autoptr(GPtrArray) toks = NULL;
@@ -300,7 +304,7 @@ START_TEST(test_lex)
 END_TEST
 
 /* The comment pointer is optional and the text need not end in NUL. */
-START_TEST(test_lex_buffer)
+TU_CASE(test_lex_buffer, "parse/lex")
 {
 	const char buf[] = "a b\"c";
 	g_autoptr(GPtrArray) toks = NULL;
@@ -356,7 +360,7 @@ static const struct stmt_case {
 	{ "\n\n\n", "" },
 };
 
-START_TEST(test_stmt)
+TU_LOOP(test_stmt, "parse/tokens", G_N_ELEMENTS(stmt_cases))
 {
 	const struct stmt_case *c = &stmt_cases[_i];
 	g_autofree char *got = parse_dump("t.scn", c->src, -1, NULL, FALSE);
@@ -366,7 +370,7 @@ START_TEST(test_stmt)
 END_TEST
 
 /* Positions of statements, verbs, tokens and overrides. */
-START_TEST(test_positions)
+TU_CASE(test_positions, "parse/tokens")
 {
 	const char *src = "\n  old: lookup m k=\"v\" = 1 @4.19 -EPERM\n"
 	    "\tx\n";
@@ -449,7 +453,7 @@ static const struct header_case {
 	{ "", NULL, "", NULL },
 };
 
-START_TEST(test_header)
+TU_LOOP(test_header, "parse/header", G_N_ELEMENTS(header_cases))
 {
 	const struct header_case *c = &header_cases[_i];
 	g_autoptr(SimScenario) sc = NULL;
@@ -473,7 +477,7 @@ START_TEST(test_header)
 END_TEST
 
 /* Header comments of included files, and after an include, are ignored. */
-START_TEST(test_header_include)
+TU_CASE(test_header_include, "parse/header")
 {
 	static const MemFile files[] = {
 		{ "x.inc", "# inc title\n# Rules: INC\n# Kernel: inc\n" },
@@ -676,7 +680,7 @@ static const struct error_case {
 	  "'x': includes are disabled\nt.scn:2:3: unterminated string" },
 };
 
-START_TEST(test_error)
+TU_LOOP(test_error, "parse/errors", G_N_ELEMENTS(error_cases))
 {
 	const struct error_case *c = &error_cases[_i];
 	g_autofree char *got = parse_dump("t.scn", c->src, c->len, NULL,
@@ -687,7 +691,7 @@ START_TEST(test_error)
 END_TEST
 
 /* A parse error does not disturb a GError-less caller or later parses. */
-START_TEST(test_error_null)
+TU_CASE(test_error_null, "parse/errors")
 {
 	SimScenario *sc = sim_parse_buffer("t.scn", "a =", 3, NULL, NULL,
 	    NULL);
@@ -789,7 +793,7 @@ static const struct include_case {
 	  "t.scn:2:1: end without thread" },
 };
 
-START_TEST(test_include)
+TU_LOOP(test_include, "parse/include", G_N_ELEMENTS(include_cases))
 {
 	const struct include_case *c = &include_cases[_i];
 	g_autofree char *got = parse_dump(c->name, c->src, -1, c->files,
@@ -800,7 +804,7 @@ START_TEST(test_include)
 END_TEST
 
 /* The files list names each file once, in the order first read. */
-START_TEST(test_include_files)
+TU_CASE(test_include_files, "parse/include")
 {
 	static const MemFile files[] = {
 		{ "a.inc", "include \"c.inc\"" },
@@ -855,7 +859,7 @@ data_dir(void)
 }
 
 /* The brief's example scenario, read from disk with its include. */
-START_TEST(test_disk_example)
+TU_CASE(test_disk_example, "parse/include")
 {
 	g_autofree char *dir = data_dir();
 	g_autofree char *path = g_build_filename(dir,
@@ -1011,7 +1015,7 @@ assert_file_dump(const char *path, const char *fmt, ...)
 }
 
 /* A top file that cannot be read. */
-START_TEST(test_disk_top)
+TU_CASE(test_disk_top, "parse/include")
 {
 	g_autofree char *dir = tmp_dir();
 	g_autofree char *nope = g_build_filename(dir, "nope.scn", NULL);
@@ -1026,7 +1030,7 @@ START_TEST(test_disk_top)
 END_TEST
 
 /* Included files: missing, a directory, a device, too large, fine. */
-START_TEST(test_disk_include)
+TU_CASE(test_disk_include, "parse/include")
 {
 	g_autofree char *dir = tmp_dir();
 	g_autofree char *data = comment_lines(SIM_MAX_FILE_SIZE + 1);
@@ -1065,7 +1069,7 @@ START_TEST(test_disk_include)
 END_TEST
 
 /* sim_include_file() on its own. */
-START_TEST(test_disk_read)
+TU_CASE(test_disk_read, "parse/include")
 {
 	g_autofree char *dir = tmp_dir();
 	g_autofree char *data = comment_lines(SIM_MAX_FILE_SIZE + 100);
@@ -1119,7 +1123,7 @@ static const struct thread_case {
 	{ "a", "a", "" },
 };
 
-START_TEST(test_thread)
+TU_LOOP(test_thread, "parse/thread", G_N_ELEMENTS(thread_cases))
 {
 	const struct thread_case *c = &thread_cases[_i];
 	g_autoptr(SimScenario) sc = NULL;
@@ -1137,7 +1141,7 @@ START_TEST(test_thread)
 END_TEST
 
 /* A statement's thread points at the scenario's copy of the name. */
-START_TEST(test_thread_names)
+TU_CASE(test_thread_names, "parse/thread")
 {
 	const char *src = "thread A\na\nend\nthread A\nb\nend";
 	g_autoptr(SimScenario) sc = sim_parse_buffer("t.scn", src,
@@ -1182,7 +1186,7 @@ static const struct expect_case {
 	{ 3, "6.18", "NULL" },
 };
 
-START_TEST(test_expect_for)
+TU_LOOP(test_expect_for, "parse/overrides", G_N_ELEMENTS(expect_cases))
 {
 	const struct expect_case *c = &expect_cases[_i];
 	const char *src = "profile 4.19 6.18 5.10\n"
@@ -1205,7 +1209,7 @@ START_TEST(test_expect_for)
 END_TEST
 
 /* Without a profile line any override name is accepted. */
-START_TEST(test_override_any)
+TU_CASE(test_override_any, "parse/overrides")
 {
 	g_autofree char *got = parse_dump("t.scn", "a @x 1 @4.19-rc1 2", -1,
 	    NULL, FALSE);
@@ -1253,7 +1257,7 @@ static const struct int_case {
 	{ "$v", FALSE, 0, FALSE, 0 },
 };
 
-START_TEST(test_token_int)
+TU_LOOP(test_token_int, "parse/tokens", G_N_ELEMENTS(int_cases))
 {
 	const struct int_case *c = &int_cases[_i];
 	g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func(
@@ -1286,7 +1290,7 @@ static const struct describe_case {
 	{ "@4.19", SIM_TOK_AT, "override @4.19", NULL },
 };
 
-START_TEST(test_token_describe)
+TU_LOOP(test_token_describe, "parse/tokens", G_N_ELEMENTS(describe_cases))
 {
 	const struct describe_case *c = &describe_cases[_i];
 	g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func(
@@ -1330,7 +1334,7 @@ static const struct errno_case {
 	{ "", 0, NULL },
 };
 
-START_TEST(test_errno)
+TU_LOOP(test_errno, "parse/tokens", G_N_ELEMENTS(errno_cases))
 {
 	const struct errno_case *c = &errno_cases[_i];
 
@@ -1341,7 +1345,7 @@ START_TEST(test_errno)
 END_TEST
 
 /* Every name glibc knows for 1..4095 is known, with the same value. */
-START_TEST(test_errno_libc)
+TU_CASE(test_errno_libc, "parse/tokens")
 {
 	int e, n = 0;
 
@@ -1381,7 +1385,7 @@ static const struct distance_case {
 	{ "EPERX", "EPERM", 1 },
 };
 
-START_TEST(test_distance)
+TU_LOOP(test_distance, "parse/suggest", G_N_ELEMENTS(distance_cases))
 {
 	const struct distance_case *c = &distance_cases[_i];
 
@@ -1416,7 +1420,7 @@ static const struct suggest_case {
 	{ "xockets__", NULL },
 };
 
-START_TEST(test_suggest)
+TU_LOOP(test_suggest, "parse/suggest", G_N_ELEMENTS(suggest_cases))
 {
 	const struct suggest_case *c = &suggest_cases[_i];
 	const char *got = sim_suggest(c->word, verbs, G_N_ELEMENTS(verbs));
@@ -1428,7 +1432,7 @@ START_TEST(test_suggest)
 }
 END_TEST
 
-START_TEST(test_suggest_edges)
+TU_CASE(test_suggest_edges, "parse/suggest")
 {
 	const char *const ab[] = { "ab", "ba", "ax" };
 	const char *const one[] = { "a" };
@@ -1460,7 +1464,7 @@ repeat(const char *s, guint n)
 	return g_string_free(g, FALSE);
 }
 
-START_TEST(test_long_lines)
+TU_CASE(test_long_lines, "parse/limits")
 {
 	g_autofree char *x4094 = g_strnfill(4094, 'x');
 	g_autofree char *x4095 = g_strnfill(4095, 'x');
@@ -1490,7 +1494,7 @@ START_TEST(test_long_lines)
 }
 END_TEST
 
-START_TEST(test_file_size)
+TU_CASE(test_file_size, "parse/limits")
 {
 	g_autofree char *buf = comment_lines(SIM_MAX_FILE_SIZE + 1);
 	g_autoptr(SimScenario) sc = NULL;
@@ -1546,7 +1550,7 @@ big_dump(const char *src, gsize size)
 	return dump_stmts(sc, FALSE);
 }
 
-START_TEST(test_include_size)
+TU_CASE(test_include_size, "parse/limits")
 {
 	g_autofree char *got = NULL, *src = NULL;
 
@@ -1568,7 +1572,7 @@ START_TEST(test_include_size)
 END_TEST
 
 /* Including more than SIM_MAX_INCLUDES files stops the parse. */
-START_TEST(test_include_count)
+TU_CASE(test_include_count, "parse/limits")
 {
 	g_autofree char *inc = repeat("include \"e.inc\"\n",
 	    SIM_MAX_INCLUDES + 1);
@@ -1608,7 +1612,7 @@ include_chain_free(MemFile *files)
 	g_free(files);
 }
 
-START_TEST(test_include_depth)
+TU_CASE(test_include_depth, "parse/limits")
 {
 	MemFile *files = include_chain_files(SIM_MAX_INCLUDE_DEPTH);
 	g_autofree char *got = parse_dump("t.scn", "include \"f1.inc\"", -1,
@@ -1629,7 +1633,7 @@ START_TEST(test_include_depth)
 END_TEST
 
 /* 50 errors are reported, the 51st becomes "too many errors". */
-START_TEST(test_error_cap)
+TU_CASE(test_error_cap, "parse/limits")
 {
 	g_autofree char *src50 = repeat("a =\n", SIM_MAX_ERRORS);
 	g_autofree char *src = g_strconcat(src50, "ok\n  b =\n c =\n", NULL);
@@ -1661,7 +1665,7 @@ START_TEST(test_error_cap)
 END_TEST
 
 /* 1,000,000 statements, counted across includes, and not one more. */
-START_TEST(test_stmt_cap)
+TU_CASE(test_stmt_cap, "parse/limits")
 {
 	g_autofree char *body = repeat("a\n", 1000);
 	g_autofree char *incs = repeat("include \"k.inc\"\n", 1000);
@@ -1783,7 +1787,7 @@ fuzz_one(GRand *r)
 	return TRUE;
 }
 
-START_TEST(test_fuzz)
+TU_CASE(test_fuzz, "parse/fuzz")
 {
 	GRand *r = g_rand_new_with_seed(20251125);
 	guint n, ok = 0;
@@ -1800,92 +1804,9 @@ END_TEST
  * the suite
  */
 
-static Suite *
-parse_suite(void)
-{
-	Suite *s = suite_create("parse");
-	TCase *tc;
+TU_TCASE("parse/include", 60, NULL, NULL)
+TU_TCASE("parse/limits", 120, NULL, NULL)
+TU_TCASE("parse/fuzz", 120, NULL, NULL)
 
-	tc = tcase_create("parse/lex");
-	tcase_add_loop_test(tc, test_lex, 0, G_N_ELEMENTS(lex_cases));
-	tcase_add_test(tc, test_lex_buffer);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("parse/tokens");
-	tcase_add_loop_test(tc, test_stmt, 0, G_N_ELEMENTS(stmt_cases));
-	tcase_add_test(tc, test_positions);
-	tcase_add_loop_test(tc, test_token_int, 0, G_N_ELEMENTS(int_cases));
-	tcase_add_loop_test(tc, test_token_describe, 0,
-	    G_N_ELEMENTS(describe_cases));
-	tcase_add_loop_test(tc, test_errno, 0, G_N_ELEMENTS(errno_cases));
-	tcase_add_test(tc, test_errno_libc);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("parse/header");
-	tcase_add_loop_test(tc, test_header, 0, G_N_ELEMENTS(header_cases));
-	tcase_add_test(tc, test_header_include);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("parse/errors");
-	tcase_add_loop_test(tc, test_error, 0, G_N_ELEMENTS(error_cases));
-	tcase_add_test(tc, test_error_null);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("parse/include");
-	tcase_add_loop_test(tc, test_include, 0, G_N_ELEMENTS(include_cases));
-	tcase_add_test(tc, test_include_files);
-	tcase_add_test(tc, test_disk_example);
-	tcase_add_test(tc, test_disk_top);
-	tcase_add_test(tc, test_disk_include);
-	tcase_add_test(tc, test_disk_read);
-	tcase_set_timeout(tc, 60);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("parse/thread");
-	tcase_add_loop_test(tc, test_thread, 0, G_N_ELEMENTS(thread_cases));
-	tcase_add_test(tc, test_thread_names);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("parse/overrides");
-	tcase_add_loop_test(tc, test_expect_for, 0,
-	    G_N_ELEMENTS(expect_cases));
-	tcase_add_test(tc, test_override_any);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("parse/suggest");
-	tcase_add_loop_test(tc, test_distance, 0,
-	    G_N_ELEMENTS(distance_cases));
-	tcase_add_loop_test(tc, test_suggest, 0, G_N_ELEMENTS(suggest_cases));
-	tcase_add_test(tc, test_suggest_edges);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("parse/limits");
-	tcase_add_test(tc, test_long_lines);
-	tcase_add_test(tc, test_file_size);
-	tcase_add_test(tc, test_include_size);
-	tcase_add_test(tc, test_include_count);
-	tcase_add_test(tc, test_include_depth);
-	tcase_add_test(tc, test_error_cap);
-	tcase_add_test(tc, test_stmt_cap);
-	tcase_set_timeout(tc, 120);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("parse/fuzz");
-	tcase_add_test(tc, test_fuzz);
-	tcase_set_timeout(tc, 120);
-	suite_add_tcase(s, tc);
-
-	return s;
-}
-
-int
-main(void)
-{
-	SRunner *sr = srunner_create(parse_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed != 0 ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+TU_MAIN("parse")

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
- * check_profile.c - unit tests of model/profile.c: the two behaviour
- * profiles, their lookup by name and order, and the value of every switch
- * of struct rp_profile (rp-int.h) against the "Profile switches" table of
- * docs/SPEC.md.  The switches are checked white-box, one table row per
+ * check_profile.c - unit tests of model/profile.c: the behaviour profiles
+ * (4.19, 5.10, 6.1, 6.12, 6.18, the 6.18+attach-einval build variant,
+ * 7.2), their lookup by name, order and kernel release, and the value of
+ * every switch of struct rp_profile (rp-int.h) against the "Profile
+ * switches" table of docs/SPEC.md.  The switches are checked white-box, one table row per
  * switch; each row names the SPEC rules that switch decides.  Behaviour
  * behind the switches is tested in the suites of the files that use them.
  */
@@ -19,34 +20,41 @@
  * profile/find
  */
 
-static const char *const profile_names[TU_NPROFILES] = { "4.19", "6.18" };
+/* The "Profiles" section of docs/SPEC.md, in table order. */
+#define NPROF	7
+static const char *const profile_names[NPROF] = {
+	"4.19", "5.10", "6.1", "6.12", "6.18", "6.18+attach-einval", "7.2",
+};
+enum { P419, P510, P61, P612, P618, P618E, P72 };
 
-/* Profiles section of SPEC.md: exactly "4.19" and "6.18", in that order.
+/* Every profile is found by its name, at its place in the table.
  * R-CRE-0 R-UPD-8 (every rule is per profile; these two differ most) */
-TU_TEST(find_by_name, "profile/find/by-name")
+TU_NAMED(find_by_name, "profile/find/by-name", "profile/find", NPROF)
 {
 	const struct rp_profile *p = rp_profile_find(profile_names[_i]);
 
 	ck_assert_ptr_nonnull(p);
 	ck_assert_str_eq(rp_profile_name(p), profile_names[_i]);
 	ck_assert_ptr_eq(rp_profile_nth((size_t)_i), p);
-	ck_assert_ptr_eq(tu_profile(_i), p);
 	/* the public name and the table agree */
 	ck_assert_str_eq(p->name, profile_names[_i]);
 }
 END_TEST
 
-/* Exactly two profiles: nth(2) is the end; no other name resolves. */
-TU_TEST(find_unknown, "profile/find/unknown")
+/* Exactly these profiles: nth(NPROF) is the end; no other name resolves. */
+TU_NAMED(find_unknown, "profile/find/unknown", "profile/find", 0)
 {
 	static const char *const bad[] = {
-		"", "4", "4.1", "4.19.0", "4.19 ", " 4.19", "6.1", "6.18.1",
-		"5.10", "cur", "CUR", "6.17", "4.20",
+		"", "4", "4.1", "4.19.0", "4.19 ", " 4.19", "6.18.1", "5.1",
+		"6.1.0", "cur", "CUR", "6.17", "4.20", "6.13", "7.1", "7",
+		"6.18+", "6.18+einval", "6.18+attach-EINVAL",
 	};
 
-	ck_assert_ptr_null(rp_profile_nth(TU_NPROFILES));
+	ck_assert_ptr_null(rp_profile_nth(NPROF));
 	ck_assert_ptr_null(rp_profile_nth((size_t)-1));
-	ck_assert_ptr_ne(rp_profile_nth(0), rp_profile_nth(1));
+	for (size_t i = 0; i < NPROF; i++)
+		for (size_t j = i + 1; j < NPROF; j++)
+			ck_assert_ptr_ne(rp_profile_nth(i), rp_profile_nth(j));
 	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
 		ck_assert_msg(rp_profile_find(bad[i]) == NULL,
 		    "profile \"%s\" should not exist", bad[i]);
@@ -54,16 +62,65 @@ TU_TEST(find_unknown, "profile/find/unknown")
 END_TEST
 
 /* A state runs with the profile it was created with. */
-TU_TEST(find_state, "profile/find/state")
+TU_NAMED(find_state, "profile/find/state", "profile/find", NPROF)
 {
-	const struct rp_profile *p = tu_profile(_i);
+	const struct rp_profile *p = rp_profile_nth((size_t)_i);
 	struct rp_state *st = rp_state_new(p);
 
 	ck_assert_ptr_eq(rp_state_profile(st), p);
 	/* R-CRE-0: the sysctl starts at the profile's default */
-	ck_assert_int_eq(st->unpriv_bpf_disabled, _i == 0 ? 0 : 2);
+	ck_assert_int_eq(st->unpriv_bpf_disabled, _i == P419 ? 0 : 2);
 	tu_assert_invariants(st);
 	rp_state_free(st);
+}
+END_TEST
+
+/*
+ * rp_profile_for_release() (what --profile auto picks): the nearest
+ * profile at or below the release's N.M, by number; never a variant row.
+ */
+static const struct {
+	const char	*release;
+	const char	*want;		/* NULL: none */
+} releases[] = {
+	{ "4.19.0", "4.19" },
+	{ "4.19.325-cip", "4.19" },
+	{ "5.4.0-150-generic", "4.19" },
+	{ "5.10.0-46-cloud-amd64", "5.10" },
+	{ "5.15.0", "5.10" },
+	{ "6.0.19", "5.10" },
+	{ "6.1.0-57-cloud-amd64", "6.1" },
+	{ "6.9.1", "6.1" },		/* 9 < 12: numbers, not strings */
+	{ "6.11", "6.1" },
+	{ "6.12.118+deb13-cloud-amd64", "6.12" },
+	{ "6.17.3", "6.12" },
+	{ "6.18.44-fc-v1272", "6.18" },	/* never the +attach-einval variant */
+	{ "6.19.14+deb13-cloud-amd64", "6.18" },
+	{ "7.1.13", "6.18" },
+	{ "7.2.13+deb14-cloud-amd64", "7.2" },
+	{ "10.0", "7.2" },
+	{ "4.18.20", NULL },
+	{ "3.10.0-1160.el7.x86_64", NULL },
+	{ "", NULL },
+	{ "linux", NULL },
+	{ "6", NULL },
+	{ "6.", NULL },
+	{ ".6.1", NULL },
+};
+
+TU_NAMED(for_release, "profile/find/for-release", "profile/find", (int)G_N_ELEMENTS(releases))
+{
+	const struct rp_profile *p =
+	    rp_profile_for_release(releases[_i].release);
+
+	if (releases[_i].want == NULL)
+		ck_assert_msg(p == NULL, "'%s' gave %s", releases[_i].release,
+		    p != NULL ? p->name : "");
+	else
+		ck_assert_msg(p != NULL && strcmp(p->name,
+		    releases[_i].want) == 0, "'%s' gave %s, not %s",
+		    releases[_i].release, p != NULL ? p->name : "NULL",
+		    releases[_i].want);
 }
 END_TEST
 
@@ -75,7 +132,7 @@ struct switch_case {
 	const char	*name;		/* "profile/switches/<spec switch>" */
 	size_t		off;		/* field of struct rp_profile */
 	size_t		size;
-	long long	want[TU_NPROFILES];	/* 4.19, 6.18 */
+	long long	want[NPROF];	/* in profile_names[] order */
 	const char	*rules;		/* the SPEC rules this switch decides */
 };
 
@@ -85,143 +142,178 @@ struct switch_case {
 #define FLAGS_419	(RP_BPF_F_NUMA_NODE | RP_BPF_F_RDONLY | RP_BPF_F_WRONLY)
 #define FLAGS_618	(FLAGS_419 | RP_BPF_F_RDONLY_PROG | \
 			 RP_BPF_F_WRONLY_PROG)
+/* one value from 4.19 on, another from 5.10 on (and so on) */
+#define FROM_510(a, b)	{ a, b, b, b, b, b, b }
+#define FROM_61(a, b)	{ a, a, b, b, b, b, b }
+#define FROM_612(a, b)	{ a, a, a, b, b, b, b }
+#define FROM_618(a, b)	{ a, a, a, a, b, b, b }
+#define FROM_72(a, b)	{ a, a, a, a, a, a, b }
 
 /*
- * Expected values: the "Profile switches" table of docs/SPEC.md (the model's
+ * Expected values: the "Switches by version and variant" and "What each
+ * switch means" tables of docs/SPEC.md (the model's
  * field name where it differs from the SPEC switch name is in the row name),
  * and for the model-only switches the docs/kernel-semantics.md section cited.
  */
 static const struct switch_case switch_cases[] = {
 	/* R-UPD-8 R-GRP-1 R-GRP-10 R-GRP-11 R-DET-3 R-HLP-3a */
-	{ "profile/switches/lazy_group_id", F(lazy_group_id), { 1, 0 },
+	{ "profile/switches/lazy_group_id", F(lazy_group_id), FROM_510(1, 0),
 	    "R-UPD-8 R-GRP-1 R-GRP-10 R-GRP-11 R-DET-3 R-HLP-3a" },
 	/* R-UPD-9 R-DET-2 R-SOCK-7 R-SMAP-4 */
-	{ "profile/switches/user_data_tags", F(user_data_tags), { 0, 1 },
+	{ "profile/switches/user_data_tags", F(user_data_tags), FROM_510(0, 1),
 	    "R-UPD-9 R-DET-2 R-SOCK-7 R-SMAP-4" },
 	/* R-COOK-3 R-COOK-4 R-NS-2 */
 	{ "profile/switches/cookie_gen", F(cookie_gen),
-	    { RP_COOKIE_PER_NETNS, RP_COOKIE_PERCPU },
+	    FROM_510(RP_COOKIE_PER_NETNS, RP_COOKIE_PERCPU),
 	    "R-COOK-3 R-COOK-4 R-NS-2" },
 	/* R-COOK-5 (SPEC: cookie_cas) */
-	{ "profile/switches/cookie_cas", F(cookie_single_cas), { 0, 1 },
+	{ "profile/switches/cookie_cas", F(cookie_single_cas), FROM_612(0, 1),
 	    "R-COOK-5" },
 	/* R-CRE-6a (SPEC: create_cap) */
 	{ "profile/switches/create_cap", F(cap_rule),
-	    { RP_CAPRULE_SYS_ADMIN_ALLOC, RP_CAPRULE_BPF_CENTRAL },
-	    "R-CRE-6a" },
+	    { RP_CAPRULE_SYS_ADMIN_ALLOC, RP_CAPRULE_BPF_ALLOC,
+	    RP_CAPRULE_BPF_ALLOC, RP_CAPRULE_BPF_CENTRAL,
+	    RP_CAPRULE_BPF_CENTRAL, RP_CAPRULE_BPF_CENTRAL,
+	    RP_CAPRULE_BPF_CENTRAL }, "R-CRE-6a" },
 	/* R-CRE-0 R-CRE-6a R-PRG-4 (SPEC: unpriv_bpf_disabled_gate) */
-	{ "profile/switches/unpriv_bpf_disabled_gate",
-	    F(unpriv_check_at_entry), { 1, 0 }, "R-CRE-0 R-CRE-6a R-PRG-4" },
+	{ "profile/switches/unpriv_bpf_disabled_gate", F(unpriv_gate),
+	    { RP_UNPRIV_GATE_ALL_SYS_ADMIN, RP_UNPRIV_GATE_ALL_BPF,
+	    RP_UNPRIV_GATE_CREATE_ENTRY, RP_UNPRIV_GATE_CREATE_CENTRAL,
+	    RP_UNPRIV_GATE_CREATE_CENTRAL, RP_UNPRIV_GATE_CREATE_CENTRAL,
+	    RP_UNPRIV_GATE_CREATE_CENTRAL }, "R-CRE-0 R-CRE-6a R-PRG-4" },
 	/* R-CRE-0 (SPEC: unpriv_bpf_disabled_default) */
 	{ "profile/switches/unpriv_bpf_disabled_default", F(unpriv_default),
-	    { 0, 2 }, "R-CRE-0" },
+	    FROM_510(0, 2), "R-CRE-0" },
 	/* R-CRE-6c R-FREE-4 (SPEC: memlock) */
-	{ "profile/switches/memlock", F(memlock_rlimit), { 1, 0 },
+	{ "profile/switches/memlock", F(memlock_rlimit), FROM_61(1, 0),
 	    "R-CRE-6c R-FREE-4" },
 	/* R-CRE-5c (SPEC: map_flags_allowed) */
 	{ "profile/switches/map_flags_allowed", F(allowed_map_flags),
-	    { FLAGS_419, FLAGS_618 }, "R-CRE-5c" },
+	    FROM_510(FLAGS_419, FLAGS_618), "R-CRE-5c" },
 	/* R-CRE-10 R-MIM-4 (SPEC: stored_flags_keep_rdwr) */
 	{ "profile/switches/stored_flags_keep_rdwr", F(store_rdwr_flags),
-	    { 1, 0 }, "R-CRE-10 R-MIM-4" },
+	    FROM_510(1, 0), "R-CRE-10 R-MIM-4" },
 	/* R-CRE-7 (SPEC: map_name_dot) */
-	{ "profile/switches/map_name_dot", F(name_allows_dot), { 0, 1 },
+	{ "profile/switches/map_name_dot", F(name_allows_dot), FROM_510(0, 1),
 	    "R-CRE-7" },
-	/* R-CRE-6b R-CRE-6d: 4.19 threshold errno; 6.18 only allocation
-	 * failure, which is -ENOMEM too */
+	/* R-CRE-6b R-CRE-6d: the errno at the size threshold (4.19
+	 * -ENOMEM, 5.10 -E2BIG); 6.1+ have no threshold, only allocation
+	 * failure, which is -ENOMEM */
 	{ "profile/switches/oversize_errno", F(oversize_errno),
-	    { ENOMEM, ENOMEM }, "R-CRE-6b R-CRE-6d" },
+	    { ENOMEM, E2BIG, ENOMEM, ENOMEM, ENOMEM, ENOMEM, ENOMEM },
+	    "R-CRE-6b R-CRE-6d" },
 	/* R-CRE-2 R-CRE-8 (SPEC: btf_ids) */
-	{ "profile/switches/btf_ids", F(btf_value_checked), { 0, 1 },
+	{ "profile/switches/btf_ids", F(btf_value_checked), FROM_510(0, 1),
 	    "R-CRE-2 R-CRE-8" },
 	/* R-CRE-1 R-CRE-2 R-CRE-3 */
 	{ "profile/switches/create_extra_attrs", F(create_extra_attrs),
-	    { 0, 1 }, "R-CRE-1 R-CRE-2 R-CRE-3" },
+	    FROM_510(0, 1), "R-CRE-1 R-CRE-2 R-CRE-3" },
 	/* R-MIM-2 R-MIM-3 (SPEC: inner_map_eq_max_entries) */
 	{ "profile/switches/inner_map_eq_max_entries", F(inner_max_entries_eq),
-	    { 1, 0 }, "R-MIM-2 R-MIM-3" },
+	    FROM_510(1, 0), "R-MIM-2 R-MIM-3" },
 	/* R-PRG-2 R-HLP-1 R-HLP-2b R-SMAP-1 R-SMAP-5 */
-	{ "profile/switches/sockmap_select", F(sockmap_select), { 0, 1 },
+	{ "profile/switches/sockmap_select", F(sockmap_select), FROM_510(0, 1),
 	    "R-PRG-2 R-HLP-1 R-HLP-2b R-SMAP-1 R-SMAP-5" },
 	/* R-DET-4 R-DET-6 R-DET-7 R-GROW-2 R-BIND-2 R-RES-1 R-RES-4
 	 * R-MIG-1 R-MIG-8 R-ATT-8 */
-	{ "profile/switches/migration", F(migration), { 0, 1 },
+	{ "profile/switches/migration", F(migration), FROM_61(0, 1),
 	    "R-DET-4 R-DET-6 R-DET-7 R-GROW-2 R-BIND-2 R-RES-1 R-RES-4 "
 	    "R-MIG-1 R-MIG-8 R-ATT-8" },
 	/* R-CONN-1 R-CONN-2 R-SEL-4 R-SEL-5 */
-	{ "profile/switches/has_conns", F(has_conns), { 0, 1 },
+	{ "profile/switches/has_conns", F(has_conns), FROM_510(0, 1),
 	    "R-CONN-1 R-CONN-2 R-SEL-4 R-SEL-5" },
 	/* R-ATT-6 R-ATT-10 (SPEC: so_detach_reuseport_bpf) */
 	{ "profile/switches/so_detach_reuseport_bpf", F(detach_bpf_opt),
-	    { 0, 1 }, "R-ATT-6 R-ATT-10" },
+	    FROM_510(0, 1), "R-ATT-6 R-ATT-10" },
 	/* R-SEL-6 */
-	{ "profile/switches/incoming_cpu", F(incoming_cpu), { 0, 1 },
+	{ "profile/switches/incoming_cpu", F(incoming_cpu), FROM_61(0, 1),
 	    "R-SEL-6" },
 	/* R-LKP-1a (SPEC: lookup_flags) */
-	{ "profile/switches/lookup_flags", F(attr_flags_check), { 0, 1 },
+	{ "profile/switches/lookup_flags", F(attr_flags_check), FROM_510(0, 1),
 	    "R-LKP-1a" },
 	/* R-CMD-3 R-UPD-0b R-DEL-0 (SPEC: map_freeze) */
-	{ "profile/switches/map_freeze", F(has_freeze), { 0, 1 },
+	{ "profile/switches/map_freeze", F(has_freeze), FROM_510(0, 1),
 	    "R-CMD-3 R-UPD-0b R-DEL-0" },
 	/* R-CMD-1 (SPEC: lookup_and_delete_batch, first half) */
 	{ "profile/switches/lookup_and_delete_batch/lookup_and_delete",
-	    F(has_lookup_and_delete), { 0, 1 }, "R-CMD-1" },
+	    F(has_lookup_and_delete), FROM_510(0, 1), "R-CMD-1" },
 	/* R-CMD-2 (SPEC: lookup_and_delete_batch, second half) */
 	{ "profile/switches/lookup_and_delete_batch/batch", F(has_batch),
-	    { 0, 1 }, "R-CMD-2" },
+	    FROM_510(0, 1), "R-CMD-2" },
 	/* R-PRG-5 (SPEC: expected_attach_type) */
 	{ "profile/switches/expected_attach_type", F(expected_attach),
-	    { 0, 1 }, "R-PRG-5" },
+	    FROM_61(0, 1), "R-PRG-5" },
 	/* R-HLP-3a (SPEC: helper_id0_enoent) */
 	{ "profile/switches/helper_id0_enoent", F(helper_enoent_id0),
-	    { 1, 0 }, "R-HLP-3a" },
+	    FROM_510(1, 0), "R-HLP-3a" },
 	/* R-PRG-4 (SPEC: prog_load_cap) */
-	{ "profile/switches/prog_load_cap", F(prog_cap_bpf), { 0, 1 },
+	{ "profile/switches/prog_load_cap", F(prog_cap_bpf), FROM_510(0, 1),
 	    "R-PRG-4" },
 	/* R-BIND-2 (SPEC: bind_conflict_group) */
 	{ "profile/switches/bind_conflict_group", F(bind_conflict_closed_ok),
-	    { 0, 1 }, "R-BIND-2" },
-	/* R-SOCK-3 */
+	    FROM_61(0, 1), "R-BIND-2" },
+	/* R-SOCK-3: 6.9, in 6.1.y (measured) */
 	{ "profile/switches/reuseport_inet_only", F(reuseport_inet_only),
-	    { 0, 1 }, "R-SOCK-3" },
+	    FROM_61(0, 1), "R-SOCK-3" },
 	/* R-DET-10 R-DET-8 R-CONN-1: 6.18 (measured) any connecting UDP
 	 * member leaves its group */
 	{ "profile/switches/udp_connect_leaves_group",
-	    F(udp_connect_leaves_group), { 0, 1 }, "R-DET-10 R-DET-8" },
-	/* R-ATT-4: 6.x refuses an unhashed socket without SO_REUSEPORT */
+	    F(udp_connect_leaves_group), FROM_618(0, 1), "R-DET-10 R-DET-8" },
+	/* R-ATT-4: 6.1+ refuse an unhashed socket without SO_REUSEPORT */
 	{ "profile/switches/attach_unhashed_strict",
-	    F(attach_unhashed_strict), { 0, 1 }, "R-ATT-4" },
+	    F(attach_unhashed_strict), FROM_61(0, 1), "R-ATT-4" },
 	/* R-SOCK-1 R-SOCK-12: IPPROTO_MAX 256, 263 from 5.6 (MPTCP) */
-	{ "profile/switches/ipproto_max", F(ipproto_max), { 256, 263 },
+	{ "profile/switches/ipproto_max", F(ipproto_max), FROM_510(256, 263),
 	    "R-SOCK-1 R-SOCK-12" },
 	/* R-SOCK-12: IPPROTO_MPTCP exists from 5.6 (CONFIG_MPTCP is a
 	 * state option, rp_state_set_kconfig()) */
-	{ "profile/switches/mptcp", F(mptcp), { 0, 1 }, "R-SOCK-12" },
+	{ "profile/switches/mptcp", F(mptcp), FROM_510(0, 1), "R-SOCK-12" },
+	/* R-ATT-4: the build variant */
+	{ "profile/switches/attach_shutdown_listener",
+	    F(attach_shutdown_listener),
+	    { RP_ATTACH_SHUTDOWN_RESURRECT, RP_ATTACH_SHUTDOWN_RESURRECT,
+	    RP_ATTACH_SHUTDOWN_RESURRECT, RP_ATTACH_SHUTDOWN_RESURRECT,
+	    RP_ATTACH_SHUTDOWN_RESURRECT, RP_ATTACH_SHUTDOWN_EINVAL,
+	    RP_ATTACH_SHUTDOWN_RESURRECT }, "R-ATT-4" },
+	/* R-CMD-3 */
+	{ "profile/switches/freeze_rule", F(freeze_rule),
+	    FROM_612(RP_FREEZE_CAPABLE, RP_FREEZE_WRITABLE_FD), "R-CMD-3" },
+	/* R-MIG-6: Debian's 5.10 has the knob without migration */
+	{ "profile/switches/migrate_req_sysctl", F(migrate_req_sysctl),
+	    FROM_510(0, 1), "R-MIG-6" },
+	/* R-LKP-1a: 6.19 */
+	{ "profile/switches/lookup_flags_after_perm",
+	    F(lookup_flags_after_perm), FROM_72(0, 1), "R-LKP-1a" },
+	/* R-SOCK-1: UDP-Lite removed in 7.1 */
+	{ "profile/switches/udplite", F(udplite), FROM_72(1, 0), "R-SOCK-1" },
+	/* R-ATT-1: net.core.optmem_max 20480 until 6.1, 131072 by 6.12 */
+	{ "profile/switches/cbpf_optmem_insns", F(cbpf_optmem_insns),
+	    { 2549, 2549, 2547, 4096, 4096, 4096, 4096 }, "R-ATT-1" },
 	/* R-SMAP-3: AF_UNIX in sockmaps, 5.13+ (dgram), 5.15+ (stream) */
-	{ "profile/switches/sockmap_unix", F(sockmap_unix), { 0, 1 },
+	{ "profile/switches/sockmap_unix", F(sockmap_unix), FROM_61(0, 1),
 	    "R-SMAP-3" },
-	/* R-SMAP-6: no sockmap unhash hook in 6.18 (measured) */
+	/* R-SMAP-6: no sockmap unhash hook (measured) */
 	{ "profile/switches/sockmap_keeps_unhashed",
-	    F(sockmap_keeps_unhashed), { 0, 1 }, "R-SMAP-6" },
+	    F(sockmap_keeps_unhashed), FROM_61(0, 1), "R-SMAP-6" },
 	/* R-BIND-9: the strict fast paths, measured on 6.12 and 6.18 */
-	{ "profile/switches/bind_fast_strict", F(bind_fast_strict), { 0, 1 },
-	    "R-BIND-9" },
+	{ "profile/switches/bind_fast_strict", F(bind_fast_strict),
+	    FROM_612(0, 1), "R-BIND-9" },
 	/* R-SOCK-16: SOMAXCONN 128, 4096 from 5.4 */
-	{ "profile/switches/somaxconn", F(somaxconn), { 128, 4096 },
+	{ "profile/switches/somaxconn", F(somaxconn), FROM_510(128, 4096),
 	    "R-SOCK-16" },
 	/* Model-only switches (not in the SPEC table).
 	 * R-SMAP-4: 6.0+ PSOCK tag, docs/kernel-semantics.md §4.1 */
 	{ "profile/switches/model/sockmap_rejects_sockarray",
-	    F(sockmap_rejects_sockarray), { 0, 1 }, "R-SMAP-4" },
+	    F(sockmap_rejects_sockarray), FROM_61(0, 1), "R-SMAP-4" },
 	/* R-FREE-2: synchronize_rcu() in free until 5.8, §6.2 */
 	{ "profile/switches/model/map_free_sync_rcu", F(map_free_sync_rcu),
-	    { 1, 0 }, "R-FREE-2" },
+	    FROM_510(1, 0), "R-FREE-2" },
 	/* R-ATT-8: 5.14+, §7.6 */
 	{ "profile/switches/model/detach_prog_enoent_closed",
-	    F(detach_prog_enoent_closed), { 0, 1 }, "R-ATT-8" },
+	    F(detach_prog_enoent_closed), FROM_61(0, 1), "R-ATT-8" },
 	/* R-CRE-6c: fdinfo memlock 6.4+, §2.3 (fdinfo itself not modelled) */
 	{ "profile/switches/model/memlock_usage_exact", F(memlock_usage_exact),
-	    { 0, 1 }, "R-CRE-6c" },
+	    FROM_612(0, 1), "R-CRE-6c" },
 };
 
 #undef F
@@ -237,6 +329,12 @@ switch_value(const struct rp_profile *p, const struct switch_case *c)
 		uint8_t v;
 
 		memcpy(&v, base, 1);
+		return v;
+	}
+	case 2: {
+		uint16_t v;
+
+		memcpy(&v, base, 2);
 		return v;
 	}
 	case 4: {
@@ -257,12 +355,12 @@ switch_value(const struct rp_profile *p, const struct switch_case *c)
 	}
 }
 
-/* Loop index = row * 2 + profile. */
-TU_TEST(switches, "profile/switches")
+/* Loop index = row * NPROF + profile. */
+TU_NAMED(switches, "profile/switches", "profile/switches", (int)G_N_ELEMENTS(switch_cases) * NPROF)
 {
-	const struct switch_case *c = &switch_cases[_i / TU_NPROFILES];
-	int p = _i % TU_NPROFILES;
-	long long got = switch_value(tu_profile(p), c);
+	const struct switch_case *c = &switch_cases[_i / NPROF];
+	int p = _i % NPROF;
+	long long got = switch_value(rp_profile_nth((size_t)p), c);
 
 	ck_assert_msg(got == c->want[p], "%s [%s]: switch is %lld, SPEC "
 	    "table says %lld (rules %s)", c->name, profile_names[p], got,
@@ -270,16 +368,29 @@ TU_TEST(switches, "profile/switches")
 }
 END_TEST
 
-/* Every switch differs between the two profiles except oversize_errno,
- * whose 6.18 value only names the allocation-failure errno. */
-TU_TEST(switches_differ, "profile/switches/differ")
+/*
+ * Every switch changes between two neighbouring rows somewhere (a switch
+ * with one value everywhere is dead), and a variant row differs from its
+ * base in exactly one switch.
+ */
+TU_NAMED(switches_differ, "profile/switches/differ", "profile/switches", 0)
 {
 	for (size_t i = 0; i < G_N_ELEMENTS(switch_cases); i++) {
 		const struct switch_case *c = &switch_cases[i];
-		bool same = c->want[0] == c->want[1];
+		bool changes = false;
 
-		ck_assert_msg(same == (c->off == offsetof(struct rp_profile,
-		    oversize_errno)), "%s: table row inconsistent", c->name);
+		for (int p = 1; p < NPROF; p++)
+			changes |= c->want[p] != c->want[p - 1];
+		ck_assert_msg(changes, "%s: the same in every profile",
+		    c->name);
+	}
+	{
+		int n = 0;
+
+		for (size_t i = 0; i < G_N_ELEMENTS(switch_cases); i++)
+			n += switch_cases[i].want[P618E] !=
+			    switch_cases[i].want[P618];
+		ck_assert_int_eq(n, 1);
 	}
 }
 END_TEST
@@ -307,7 +418,7 @@ round_up(size_t v, size_t align)
  * the struct must end right after the last.  A switch without a row
  * leaves a hole and fails here.
  */
-TU_TEST(switches_complete, "profile/switches/complete")
+TU_NAMED(switches_complete, "profile/switches/complete", "profile/switches", 0)
 {
 	const struct switch_case *rows[G_N_ELEMENTS(switch_cases)];
 	size_t end = offsetof(struct rp_profile, name) +
@@ -335,9 +446,9 @@ END_TEST
  * of the static profile objects is zero.  So every byte not covered by
  * the name or a table row must be zero in both profiles.
  */
-TU_TEST(switches_no_hidden, "profile/switches/no-hidden")
+TU_NAMED(switches_no_hidden, "profile/switches/no-hidden", "profile/switches", NPROF)
 {
-	const struct rp_profile *p = tu_profile(_i);
+	const struct rp_profile *p = rp_profile_nth((size_t)_i);
 	const unsigned char *b = (const unsigned char *)p;
 	bool covered[sizeof(struct rp_profile)] = { false };
 
@@ -353,35 +464,13 @@ TU_TEST(switches_no_hidden, "profile/switches/no-hidden")
 }
 END_TEST
 
-/* The set-up helpers' loop index maps to the profile of the same index. */
-TU_TEST(nth_matches_tu, "profile/find/nth")
+/* The set-up helpers' two profiles (tests/testutil.c) are the oldest and
+ * the one these machines run. */
+TU_NAMED(tu_profiles, "profile/find/testutil", "profile/find", 0)
 {
-	for (int i = 0; i < TU_NPROFILES; i++)
-		ck_assert_ptr_eq(rp_profile_nth((size_t)i), tu_profile(i));
+	ck_assert_ptr_eq(tu_profile(0), rp_profile_find("4.19"));
+	ck_assert_ptr_eq(tu_profile(1), rp_profile_find("6.18"));
 }
 END_TEST
 
-static Suite *
-profile_suite(void)
-{
-	Suite *s = suite_create("profile");
-	TCase *tc;
-
-	tc = tcase_create("profile/find");
-	tcase_add_loop_test(tc, find_by_name, 0, TU_NPROFILES);
-	tcase_add_test(tc, find_unknown);
-	tcase_add_loop_test(tc, find_state, 0, TU_NPROFILES);
-	tcase_add_test(tc, nth_matches_tu);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("profile/switches");
-	tcase_add_loop_test(tc, switches, 0,
-	    (int)G_N_ELEMENTS(switch_cases) * TU_NPROFILES);
-	tcase_add_test(tc, switches_differ);
-	tcase_add_test(tc, switches_complete);
-	tcase_add_loop_test(tc, switches_no_hidden, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-TU_MAIN(profile_suite)
+TU_MAIN("profile")

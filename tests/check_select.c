@@ -82,7 +82,7 @@ static void
 fx_init(struct fx *f, int prof, int type, int family, int n, bool in_map)
 {
 	memset(f, 0, sizeof(*f));
-	f->st = rp_state_new(tu_profile(prof));
+	f->st = tu_state_new(prof);
 	f->prof = prof;
 	f->type = type;
 	f->family = family;
@@ -214,7 +214,7 @@ static const uint32_t hashes[] = {
 /* R-SEL-3 R-SEL-4 R-SEL-5 R-CTX-4: without a program the member is
  * socks[(hash * n) >> 32] for every group size; the delivery reports the
  * hash it used.  Index: profile, TCP/UDP, IPv4/IPv6. */
-START_TEST(hash_fallback)
+TU_LOOP(hash_fallback, "select/hash", 4 * TU_NPROFILES)
 {
 	int type = (_i / 2) % 2 ? RP_SOCK_DGRAM : RP_SOCK_STREAM;
 	int family = (_i / 4) % 2 ? RP_AF_INET6 : RP_AF_INET;
@@ -247,7 +247,7 @@ START_TEST(hash_fallback)
 END_TEST
 
 /* R-SEL-1: a listener without a group receives the packet itself. */
-START_TEST(no_group)
+TU_LOOP(no_group, "select/hash", TU_NPROFILES)
 {
 	struct fx f;
 	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, PORT);
@@ -269,7 +269,7 @@ END_TEST
 
 /* R-SEL-2 (white-box, 6.18): selection in a group whose only socket is in
  * the closed section returns nothing and drops nothing. */
-START_TEST(closed_only_group)
+TU_CASE(closed_only_group, "select/hash")
 {
 	struct fx f;
 	struct rp_packet pkt = { .protocol = RP_IPPROTO_TCP,
@@ -299,7 +299,7 @@ END_TEST
 /* R-SEL-8: a packet to 127.0.0.1 goes to the group bound to exactly that
  * address, not to the wildcard group on the same port; a packet to
  * another address goes to the wildcard group. */
-START_TEST(exact_over_wildcard)
+TU_LOOP(exact_over_wildcard, "select/hash", TU_NPROFILES)
 {
 	struct fx f;
 	struct rp_sockaddr wa = tu_addr(RP_AF_INET, 0, PORT);
@@ -348,7 +348,7 @@ END_TEST
  * ([a d c]) and has_conns is set; a datagram from b's peer reaches b by
  * its exact 4-tuple, others are selected among [a d c].
  */
-START_TEST(connected_udp)
+TU_LOOP(connected_udp, "select/connected", TU_NPROFILES)
 {
 	struct fx f;
 	struct rp_sockaddr peer = tu_addr(RP_AF_INET, 1, 5555);
@@ -388,7 +388,7 @@ END_TEST
  * and with every member established the lookup's own socket stands; 4.19
  * takes the hash index whatever the state.
  */
-START_TEST(walk_skips_established)
+TU_LOOP(walk_skips_established, "select/connected", TU_NPROFILES)
 {
 	struct fx f;
 	struct rp_group *g;
@@ -427,7 +427,7 @@ END_TEST
  * walk from any index ends at member 2; on CPU 1: the first member
  * passed; with the count back at 0 the hash index.  4.19: always the hash
  * index. */
-START_TEST(incoming_cpu)
+TU_LOOP(incoming_cpu, "select/incoming-cpu", TU_NPROFILES)
 {
 	struct fx f;
 	uint32_t at0 = 0x10000000, at3 = 0xf0000000;	/* n 4: 0 and 3 */
@@ -490,7 +490,7 @@ static const struct cbpf_case {
 };
 
 /* Index: profile, TCP/UDP, row. */
-START_TEST(cbpf_index)
+TU_LOOP(cbpf_index, "select/index-prog", (int)G_N_ELEMENTS(cbpf_cases) * 2 * TU_NPROFILES)
 {
 	const struct cbpf_case *c = &cbpf_cases[_i / (2 * TU_NPROFILES)];
 	int type = (_i / TU_NPROFILES) % 2 ? RP_SOCK_DGRAM : RP_SOCK_STREAM;
@@ -521,7 +521,7 @@ END_TEST
 /* R-SEL-3 R-ATT-2: an extended SOCKET_FILTER program is an index program
  * too: it returns an index and never runs as an SK_REUSEPORT program (no
  * helper, no RP_EV_PROG_RUN). */
-START_TEST(socket_filter_index)
+TU_LOOP(socket_filter_index, "select/index-prog", TU_NPROFILES)
 {
 	struct rp_policy pol = { .key_src = RP_KEY_CONST, .key_const = 2 };
 	struct rp_delivery d;
@@ -623,7 +623,7 @@ outer_map(struct fx *f, uint32_t type, bool fill, uint32_t key)
 }
 
 /* Index: profile, TCP/UDP, row. */
-START_TEST(prog_policy)
+TU_LOOP(prog_policy, "select/prog", (int)G_N_ELEMENTS(pol_cases) * 2 * TU_NPROFILES)
 {
 	int row = _i / (2 * TU_NPROFILES);
 	const struct pol_case *c = &pol_cases[row];
@@ -681,7 +681,7 @@ END_TEST
 /* R-RUN-1 R-HLP-1: each run starts with no selection: after a run
  * that selected member 2, a run whose helper call fails (pass on error)
  * falls back to the hash, not to member 2. */
-START_TEST(run_starts_unselected)
+TU_LOOP(run_starts_unselected, "select/prog", TU_NPROFILES)
 {
 	struct rp_policy pol = { .key_src = RP_KEY_PAYLOAD, .off = 0,
 	    .width = 1, .pass_on_error = true };
@@ -705,7 +705,7 @@ END_TEST
 
 /* R-SEL-7 R-RUN-2: a dropping program refuses a TCP connect()
  * (-ECONNREFUSED, no child queued) and discards a UDP datagram. */
-START_TEST(drop_refuses)
+TU_LOOP(drop_refuses, "select/prog", TU_NPROFILES)
 {
 	struct rp_policy pol = { .always_drop = true };
 	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, PORT);
@@ -795,7 +795,7 @@ sockmap_with(struct fx *f, uint32_t type, int fd)
  * test.  Index: profile, pass_on_error, row.  Drop on error: RP_DROPPED;
  * pass on error: the hash fallback (member 0 for hash 0).
  */
-START_TEST(helper_errors)
+TU_LOOP(helper_errors, "select/helper", (int)G_N_ELEMENTS(hlp_cases) * 2 * TU_NPROFILES)
 {
 	int row = _i / (2 * TU_NPROFILES), prof = _i % TU_NPROFILES;
 	bool pass = (_i / TU_NPROFILES) % 2;
@@ -942,11 +942,11 @@ static const struct cap_case {
 	{ "R-PRG-5", RP_CAP_ALL, -1, 1000, 0, -EINVAL },
 };
 
-START_TEST(load_caps)
+TU_LOOP(load_caps, "select/load", (int)G_N_ELEMENTS(cap_cases) * TU_NPROFILES)
 {
 	const struct cap_case *c = &cap_cases[_i / TU_NPROFILES];
 	int prof = _i % TU_NPROFILES;
-	struct rp_state *st = rp_state_new(tu_profile(prof));
+	struct rp_state *st = tu_state_new(prof);
 	int p = rp_proc_new(st, 0, 1000, c->caps);
 	struct rp_prog_attr pa = { .prog_type = RP_PROG_SK_REUSEPORT,
 	    .expected_attach_type = c->eat, .map_fd = -1,
@@ -971,7 +971,7 @@ END_TEST
 /* R-PRG-5 R-MIG-6: 6.18 rewrites expected_attach_type 0 to SELECT, which
  * does not enable migration; 4.19 ignores the type entirely, so even
  * SELECT_OR_MIGRATE does not (R-MIG-8: the child is dropped). */
-START_TEST(load_eat_effect)
+TU_LOOP(load_eat_effect, "select/load", TU_NPROFILES)
 {
 	/* 4.19 has no migrating_sk to read: a plain SK_PASS program */
 	struct rp_policy pol = { .migrate_only = is_618(_i),
@@ -1036,11 +1036,11 @@ static const struct ver_case {
 	{ "R-PRG-6 R-SEL-3", VER_FILTER, 0, 0 },
 };
 
-START_TEST(load_verifier)
+TU_LOOP(load_verifier, "select/load", (int)G_N_ELEMENTS(ver_cases) * TU_NPROFILES)
 {
 	const struct ver_case *c = &ver_cases[_i / TU_NPROFILES];
 	int prof = _i % TU_NPROFILES;
-	struct rp_state *st = rp_state_new(tu_profile(prof));
+	struct rp_state *st = tu_state_new(prof);
 	struct rp_policy pol = { .key_src = RP_KEY_CONST };
 	int want = is_618(prof) ? c->want618 : c->want, map_fd = -1, ret;
 	int arr = tu_sockarray(st, 0, 8, 4);
@@ -1124,9 +1124,9 @@ END_TEST
  * MODEL BUG: prog.c loads both in 4.19 (no profile check on RP_KEY_MIGRATE
  * or migrate_only).
  */
-START_TEST(load_ctx_fields)
+TU_LOOP(load_ctx_fields, "select/load", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int arr = tu_sockarray(st, 0, 8, 4);
 	struct rp_policy mig = { .key_src = RP_KEY_MIGRATE,
 	    .migrate_only = true };
@@ -1161,7 +1161,7 @@ END_TEST
  * for ordinary packets migrating_sk is NULL (a migrate-only program
  * passes without selecting).  bind_inany and the numeric eth_protocol are
  * not exposed by the model.  Index: profile, TCP/UDP, IPv4/IPv6. */
-START_TEST(ctx_values)
+TU_LOOP(ctx_values, "select/ctx", 4 * TU_NPROFILES)
 {
 	int type = (_i / 2) % 2 ? RP_SOCK_DGRAM : RP_SOCK_STREAM;
 	int family = (_i / 4) % 2 ? RP_AF_INET6 : RP_AF_INET;
@@ -1205,7 +1205,7 @@ END_TEST
  * group RP_EV_PROG_RUN names is a wildcard group (1) or a loopback group
  * (0).  (The model keeps the bit in the group; the ctx field is not
  * materialised, so this pins its source.) */
-START_TEST(ctx_bind_inany)
+TU_LOOP(ctx_bind_inany, "select/ctx", TU_NPROFILES)
 {
 	struct rp_policy pol = { .key_src = RP_KEY_CONST, .key_const = 0,
 	    .pass_on_error = true };
@@ -1283,7 +1283,7 @@ accept_all(struct fx *f, int fd, unsigned *ids, unsigned max)
  * section, the group is [x y], and each child moves by its own hash:
  * 0x60000000 -> index 0 (x), 0xa0000000 -> index 1 (y).
  */
-START_TEST(migrate_sysctl_hash)
+TU_CASE(migrate_sysctl_hash, "select/migrate")
 {
 	struct fx f;
 	unsigned c1, c2, got[4];
@@ -1317,7 +1317,7 @@ END_TEST
  * ESTABLISHED and fastopen children to slot 2 (y); the program ran with
  * ctx->sk = a.  Without the sysctl.
  */
-START_TEST(migrate_prog)
+TU_CASE(migrate_prog, "select/migrate")
 {
 	struct rp_policy pol = { .key_src = RP_KEY_MIGRATE,
 	    .migrate_only = true, .pass_on_error = true };
@@ -1354,7 +1354,7 @@ END_TEST
 /* R-MIG-4 R-HLP-1: the migrate key names an empty slot: the helper fails,
  * the program passes without a selection, and the child migrates by hash
  * among the listening members (the selftest's step 6). */
-START_TEST(migrate_prog_empty_slot)
+TU_CASE(migrate_prog_empty_slot, "select/migrate")
 {
 	struct rp_policy pol = { .key_src = RP_KEY_MIGRATE,
 	    .migrate_only = true, .pass_on_error = true };
@@ -1388,7 +1388,7 @@ END_TEST
 enum { MIGF_PROG_DROP, MIGF_NO_LISTENER, MIGF_DISABLED, MIGF_419,
 	MIGF_NCASES };
 
-START_TEST(migrate_failures)
+TU_LOOP(migrate_failures, "select/migrate", MIGF_NCASES)
 {
 	int how = _i;
 	int prof = how == MIGF_419 ? 0 : 1;
@@ -1437,7 +1437,7 @@ END_TEST
  * the new listener until the final ACK) or when the final ACK arrives
  * (straight onto the new listener's accept queue).  Sysctl migration.
  */
-START_TEST(migrate_requests)
+TU_LOOP(migrate_requests, "select/migrate", 2)
 {
 	bool timer = _i == 0;
 	struct rp_sock_info in;
@@ -1478,7 +1478,7 @@ END_TEST
  * drops (the request dies); at the final ACK there is a segment, the same
  * program reads a key and the request migrates.  Index: timer, ACK.
  */
-START_TEST(migrate_ctx_len)
+TU_LOOP(migrate_ctx_len, "select/migrate", 2)
 {
 	bool timer = _i == 0;
 	struct rp_policy pol = { .key_src = RP_KEY_PAYLOAD, .off = 0,
@@ -1528,7 +1528,7 @@ END_TEST
  * the request is dropped; with the member listening it migrates there.
  * Index: dying, alive.
  */
-START_TEST(migrate_target_dead)
+TU_LOOP(migrate_target_dead, "select/migrate", 2)
 {
 	bool dead = _i == 0;
 	struct rp_policy pol = { .key_src = RP_KEY_CONST, .key_const = 1,
@@ -1565,70 +1565,5 @@ END_TEST
  * Suite
  */
 
-static Suite *
-select_suite(void)
-{
-	Suite *s = suite_create("select");
-	TCase *tc;
 
-	tc = tcase_create("select/hash");
-	tcase_add_loop_test(tc, hash_fallback, 0, 4 * TU_NPROFILES);
-	tcase_add_loop_test(tc, no_group, 0, TU_NPROFILES);
-	tcase_add_test(tc, closed_only_group);
-	tcase_add_loop_test(tc, exact_over_wildcard, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("select/connected");
-	tcase_add_loop_test(tc, connected_udp, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, walk_skips_established, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("select/incoming-cpu");
-	tcase_add_loop_test(tc, incoming_cpu, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("select/index-prog");
-	tcase_add_loop_test(tc, cbpf_index, 0,
-	    (int)G_N_ELEMENTS(cbpf_cases) * 2 * TU_NPROFILES);
-	tcase_add_loop_test(tc, socket_filter_index, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("select/prog");
-	tcase_add_loop_test(tc, prog_policy, 0,
-	    (int)G_N_ELEMENTS(pol_cases) * 2 * TU_NPROFILES);
-	tcase_add_loop_test(tc, run_starts_unselected, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, drop_refuses, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("select/helper");
-	tcase_add_loop_test(tc, helper_errors, 0,
-	    (int)G_N_ELEMENTS(hlp_cases) * 2 * TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("select/load");
-	tcase_add_loop_test(tc, load_caps, 0,
-	    (int)G_N_ELEMENTS(cap_cases) * TU_NPROFILES);
-	tcase_add_loop_test(tc, load_eat_effect, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, load_verifier, 0,
-	    (int)G_N_ELEMENTS(ver_cases) * TU_NPROFILES);
-	tcase_add_loop_test(tc, load_ctx_fields, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("select/ctx");
-	tcase_add_loop_test(tc, ctx_values, 0, 4 * TU_NPROFILES);
-	tcase_add_loop_test(tc, ctx_bind_inany, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("select/migrate");
-	tcase_add_test(tc, migrate_sysctl_hash);
-	tcase_add_test(tc, migrate_prog);
-	tcase_add_test(tc, migrate_prog_empty_slot);
-	tcase_add_loop_test(tc, migrate_failures, 0, MIGF_NCASES);
-	tcase_add_loop_test(tc, migrate_requests, 0, 2);
-	tcase_add_loop_test(tc, migrate_ctx_len, 0, 2);
-	tcase_add_loop_test(tc, migrate_target_dead, 0, 2);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-TU_MAIN(select_suite)
+TU_MAIN("select")

@@ -159,13 +159,7 @@ run_paths(SimRunOptions o, char *const *paths, gsize n)
 }
 
 /* The two sockets of a UDP group, for the scenarios below. */
-#define PAIR \
-	"socket a udp4\n" \
-	"setsockopt a reuseport 1\n" \
-	"bind a 127.0.0.1:7000\n" \
-	"socket b udp4\n" \
-	"setsockopt b reuseport 1\n" \
-	"bind b 127.0.0.1:a\n"
+#define PAIR TU_UDP4_PAIR
 
 /* ----------------------------------------------------------------------
  * sim/check: every error class, with its exact position
@@ -241,7 +235,7 @@ static const struct {
 	    "t.scn:2:1: 'expect' needs an expectation for profile 4.19 "
 	    "(= VALUE)" },
 	{ "socket a udp4\nexpect a state @4.19 = close\n",
-	    "t.scn:2:1: 'expect' needs an expectation for profile 6.18 "
+	    "t.scn:2:1: 'expect' needs an expectation for profile 5.10 "
 	    "(= VALUE)" },
 	{ "profile 6.18\nsocket a udp4\nexpect a state @6.18 = close\n",
 	    "" },
@@ -255,25 +249,44 @@ static const struct {
 	{ "socket a udp4 = 0 | bogus-word\n",
 	    "t.scn:1:21: word 'bogus-word' is not an expectation here "
 	    "(expected 0, ok, -ERRNO, any)" },
-	{ "socket a udp4 @5.10 = 0\n", "t.scn:1:15: unknown profile '5.10'" },
+	{ "socket a udp4 @3.2 = 0\n", "t.scn:1:15: unknown profile '3.2'" },
 	{ "socket a udp4\nsend udp 127.0.0.1:a from 127.0.0.1:1 = memb(a)\n",
 	    "t.scn:2:41: word 'memb(a)' is not an expectation here (expected "
 	    "0, ok, -ERRNO, a socket name, member(S), dropped, refused, any)" },
 	/* profiles */
-	{ "profile 4.19 6.1\n",
-	    "t.scn:1:1: unknown profile '6.1', did you mean '6.18'?" },
+	{ "profile 4.19 6.17\n",
+	    "t.scn:1:1: unknown profile '6.17' (the model has PROFILES), "
+	    "did you mean '6.1'?" },
 };
 
-START_TEST(check_error)
+/* "PROFILES" in a wanted message: the model's profile table, "A, B and C". */
+static char *
+with_profiles(const char *want)
+{
+	g_autoptr(GString) list = g_string_new(NULL);
+	g_auto(GStrv) parts = g_strsplit(want, "PROFILES", -1);
+	size_t n = 0;
+
+	while (rp_profile_nth(n) != NULL)
+		n++;
+	for (size_t i = 0; i < n; i++)
+		g_string_append_printf(list, "%s%s", i == 0 ? "" :
+		    i + 1 == n ? " and " : ", ",
+		    rp_profile_name(rp_profile_nth(i)));
+	return g_strjoinv(list->str, parts);
+}
+
+TU_LOOP(check_error, "sim/check", G_N_ELEMENTS(check_cases))
 {
 	g_autofree char *got = check_errors(check_cases[_i].src);
+	g_autofree char *want = with_profiles(check_cases[_i].want);
 
-	ck_assert_str_eq(got, check_cases[_i].want);
+	ck_assert_str_eq(got, want);
 }
 END_TEST
 
 /* All errors of a file in one pass; a failed definition still defines. */
-START_TEST(check_all_errors)
+TU_CASE(check_all_errors, "sim/check")
 {
 	g_autofree char *got = check_errors(
 	    "socket a udp4\n"
@@ -295,13 +308,14 @@ START_TEST(check_all_errors)
 END_TEST
 
 /* Every verb of the language reference has a row, and only those. */
-START_TEST(check_verb_table)
+TU_CASE(check_verb_table, "sim/check")
 {
 	static const char *const want[] = { "netns", "proc", "caps", "sysctl",
 	    "rlimit", "cpu", "socket", "setsockopt", "bind", "listen",
 	    "connect", "shutdown", "accept", "close", "dup", "pass", "cookie",
 	    "owner", "attach", "detach", "map", "update", "lookup", "delete",
-	    "next-key", "freeze", "lookup-and-delete", "lookup-batch", "prog",
+	    "next-key", "freeze", "lookup-and-delete", "lookup-batch", "map-info",
+	    "prog",
 	    "migrate-key", "send", "ack-requests", "synack-timer", "expect", "plant",
 	    "schedule" };
 	const SimVerb *v;
@@ -330,7 +344,7 @@ END_TEST
  * sim/expect: expectations pass and fail with exact messages
  */
 
-START_TEST(expect_forms_pass)
+TU_CASE(expect_forms_pass, "sim/expect")
 {
 	assert_passes(PAIR
 	    "map m sockarray entries=4\n"
@@ -340,7 +354,7 @@ START_TEST(expect_forms_pass)
 	    "update m 0 b noexist = -17\n"
 	    "update m 9 b = any\n"
 	    "update m 1 b = ok\n"
-	    "update m 2 b = 0 @4.19 = -EBUSY @6.18 -EBUSY\n"
+	    "update m 2 b = -EBUSY @4.19 = -EBUSY @6.18 -EBUSY\n"
 	    "lookup m 0 = cookie(a)\n"
 	    "lookup m 0 = ok\n"
 	    "lookup m 3 = -ENOENT\n"
@@ -360,7 +374,7 @@ START_TEST(expect_forms_pass)
 }
 END_TEST
 
-START_TEST(expect_mismatch)
+TU_CASE(expect_mismatch, "sim/expect")
 {
 	g_autofree char *msgs = NULL;
 
@@ -379,7 +393,7 @@ END_TEST
 
 /* Alternatives: A | B passes when either matches, and says both when
  * neither does. */
-START_TEST(expect_alternatives)
+TU_CASE(expect_alternatives, "sim/expect")
 {
 	g_autofree char *msgs = NULL;
 
@@ -398,7 +412,7 @@ START_TEST(expect_alternatives)
 }
 END_TEST
 
-START_TEST(expect_mismatch_value)
+TU_CASE(expect_mismatch_value, "sim/expect")
 {
 	g_autofree char *msgs = NULL;
 
@@ -413,7 +427,7 @@ START_TEST(expect_mismatch_value)
 }
 END_TEST
 
-START_TEST(expect_mismatch_send)
+TU_CASE(expect_mismatch_send, "sim/expect")
 {
 	g_autofree char *msgs = NULL;
 
@@ -427,7 +441,7 @@ START_TEST(expect_mismatch_send)
 }
 END_TEST
 
-START_TEST(expect_keep_going)
+TU_CASE(expect_keep_going, "sim/expect")
 {
 	g_autofree char *one = NULL, *all = NULL;
 	const char *src =
@@ -453,7 +467,7 @@ END_TEST
  * sim/profile: overrides
  */
 
-START_TEST(profile_overrides)
+TU_CASE(profile_overrides, "sim/profile")
 {
 	g_autofree char *m419 = NULL, *m618 = NULL;
 	const char *src =
@@ -469,7 +483,7 @@ START_TEST(profile_overrides)
 }
 END_TEST
 
-START_TEST(profile_selection)
+TU_CASE(profile_selection, "sim/profile")
 {
 	g_autoptr(SimScenario) all = parse("socket a udp4\n");
 	g_autoptr(SimScenario) one = parse("profile 6.18\nsocket a udp4\n");
@@ -478,9 +492,13 @@ START_TEST(profile_selection)
 	g_autoptr(GPtrArray) p2 = sim_scenario_profiles(one, NULL);
 	g_autoptr(GPtrArray) p3 = sim_scenario_profiles(one, sel419);
 
-	ck_assert_uint_eq(p1->len, 2);
+	/* no profile line: every profile of the model, in table order */
+	ck_assert_ptr_nonnull(rp_profile_nth(p1->len - 1));
+	ck_assert_ptr_null(rp_profile_nth(p1->len));
+	for (guint i = 0; i < p1->len; i++)
+		ck_assert_str_eq(p1->pdata[i], rp_profile_name(
+		    rp_profile_nth(i)));
 	ck_assert_str_eq(p1->pdata[0], "4.19");
-	ck_assert_str_eq(p1->pdata[1], "6.18");
 	ck_assert_uint_eq(p2->len, 1);
 	ck_assert_str_eq(p2->pdata[0], "6.18");
 	ck_assert_uint_eq(p3->len, 0);
@@ -491,7 +509,7 @@ END_TEST
  * sim/vars and sim/cookie
  */
 
-START_TEST(vars_bind_compare)
+TU_CASE(vars_bind_compare, "sim/vars")
 {
 	g_autofree char *msgs = NULL;
 
@@ -515,7 +533,7 @@ START_TEST(vars_bind_compare)
 }
 END_TEST
 
-START_TEST(vars_never_match_errors)
+TU_CASE(vars_never_match_errors, "sim/vars")
 {
 	g_autofree char *msgs = NULL;
 
@@ -526,7 +544,7 @@ START_TEST(vars_never_match_errors)
 END_TEST
 
 /* cookie(S) through S's own process, and fds that are per process. */
-START_TEST(cookie_other_process)
+TU_CASE(cookie_other_process, "sim/cookie")
 {
 	assert_passes(
 	    "proc p\n"
@@ -549,7 +567,7 @@ START_TEST(cookie_other_process)
 }
 END_TEST
 
-START_TEST(cookie_unavailable)
+TU_CASE(cookie_unavailable, "sim/cookie")
 {
 	g_autofree char *msgs = NULL;
 
@@ -589,7 +607,7 @@ bad_send(SimBackend *b, unsigned netns, const struct rp_packet *pkt,
 	return ret;
 }
 
-START_TEST(contract_i14)
+TU_CASE(contract_i14, "sim/contract")
 {
 	SimBackendOps ops = sim_backend_model;
 	g_autofree char *msgs = NULL;
@@ -607,7 +625,7 @@ START_TEST(contract_i14)
 }
 END_TEST
 
-START_TEST(contract_i16)
+TU_CASE(contract_i16, "sim/contract")
 {
 	SimBackendOps ops = sim_backend_model;
 	g_autofree char *msgs = NULL;
@@ -624,7 +642,7 @@ START_TEST(contract_i16)
 END_TEST
 
 /* Without the model-only group, expect is skipped, not failed. */
-START_TEST(backend_without_inspect)
+TU_CASE(backend_without_inspect, "sim/contract")
 {
 	SimBackendOps ops = sim_backend_model;
 	g_autofree char *msgs = NULL;
@@ -660,7 +678,7 @@ refusing_open(const char *profile, GError **error)
 }
 
 /* A backend that cannot run a profile: the run is skipped, with why. */
-START_TEST(backend_cannot_open)
+TU_CASE(backend_cannot_open, "sim/contract")
 {
 	g_autofree char *dir = src_dir("sim-data");
 	g_autofree char *file = g_build_filename(dir, "pass", "only-619.scn",
@@ -685,7 +703,7 @@ END_TEST
  * sim/trace
  */
 
-START_TEST(trace_names)
+TU_CASE(trace_names, "sim/trace")
 {
 	g_autofree char *trace = NULL, *all = NULL;
 
@@ -722,7 +740,7 @@ START_TEST(trace_names)
 END_TEST
 
 /* The golden traces of scenarios/golden: a fresh run gives the file. */
-START_TEST(trace_golden)
+TU_CASE(trace_golden, "sim/trace")
 {
 	g_autofree char *dir = src_dir("../scenarios/golden");
 	g_autofree char *cwd = g_get_current_dir();
@@ -762,26 +780,28 @@ END_TEST
  * sim/run: files and directories, formats, exit statuses
  */
 
-START_TEST(paths_text)
+TU_CASE(paths_text, "sim/run")
 {
 	g_autofree char *dir = src_dir("sim-data");
 	g_autofree char *pass = g_build_filename(dir, "pass", NULL);
 	SimRunOptions o = { 0 };
 	char *paths[] = { pass };
 	TuRun pr = run_paths(o, paths, 1);
+	g_autofree char *want = g_strdup_printf(
+	    "PASS %s/map.scn [4.19]\n"
+	    "PASS %s/map.scn [6.18]\n"
+	    "PASS %s/only-619.scn [6.18]\n"
+	    "scenarios: 3 passed, 0 failed, 0 skipped\n", pass, pass, pass);
 
 	ck_assert_int_eq(pr.status, SIM_EXIT_OK);
 	ck_assert_str_eq(pr.err, "");
-	ck_assert_str_eq(pr.out,
-	    "PASS map.scn [4.19]\n"
-	    "PASS map.scn [6.18]\n"
-	    "PASS only-619.scn [6.18]\n"
-	    "scenarios: 3 passed, 0 failed, 0 skipped\n");
+	/* each file as the user gave its directory */
+	ck_assert_str_eq(pr.out, want);
 	tu_run_clear(&pr);
 }
 END_TEST
 
-START_TEST(paths_fail_tap)
+TU_CASE(paths_fail_tap, "sim/run")
 {
 	g_autofree char *dir = src_dir("sim-data");
 	g_autofree char *fail = g_build_filename(dir, "fail", NULL);
@@ -796,36 +816,36 @@ START_TEST(paths_fail_tap)
 	pr = run_paths(o, paths, 2);
 	ck_assert_int_eq(pr.status, SIM_EXIT_FAIL);
 	want = g_strdup_printf(
+	    "TAP version 13\n"
 	    "1..3\n"
-	    "not ok 1 - wrong.scn [4.19]\n"
+	    "not ok 1 - %s/wrong.scn [4.19]\n"
 	    "# %s/wrong.scn:7:1: expected success, got -EEXIST\n"
 	    "#   m: sockarray, 1 of 2 slots used: 0=a\n"
 	    "#   b: close, group g1 pos 1 (2 listening, 0 closed)\n"
-	    "ok 2 - map.scn [4.19]\n"
-	    "ok 3 - only-619.scn # SKIP no selected profile\n"
-	    "# scenarios: 1 passed, 1 failed, 1 skipped\n", fail);
+	    "ok 2 - %s/map.scn [4.19]\n"
+	    "ok 3 - %s/only-619.scn # SKIP no selected profile\n"
+	    "# scenarios: 1 passed, 1 failed, 1 skipped\n", fail, fail, pass,
+	    pass);
 	ck_assert_str_eq(pr.out, want);
 	tu_run_clear(&pr);
 }
 END_TEST
 
-/* The one JSON string writer of run, diff and explore: quotes and
+/* The JSON strings of run, diff and explore (json-glib): quotes and
  * backslashes escaped, newline and tab short, other controls \u00XX,
- * UTF-8 copied. */
-START_TEST(json_string)
+ * UTF-8 copied, bytes that are not UTF-8 replaced (U+FFFD). */
+TU_CASE(json_string, "sim/run")
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	g_autofree char *q = sim_json_quote("a\"b\\c\nd\te\x01" "f\x1f"
+	    "\xc3\xa9");
+	g_autofree char *bad = sim_json_quote("x\xffy");
 
-	sim_json_string(f, "a\"b\\c\nd\te\x01" "f\x1f" "\xc3\xa9");
-	fclose(f);
-	ck_assert_str_eq(buf, "\"a\\\"b\\\\c\\nd\\te\\u0001f\\u001f\xc3\xa9\"");
-	free(buf);
+	ck_assert_str_eq(q, "\"a\\\"b\\\\c\\nd\\te\\u0001f\\u001f\xc3\xa9\"");
+	ck_assert_str_eq(bad, "\"x\xef\xbf\xbdy\"");
 }
 END_TEST
 
-START_TEST(paths_json_failure)
+TU_CASE(paths_json_failure, "sim/run")
 {
 	g_autofree char *dir = src_dir("sim-data");
 	g_autofree char *file = g_build_filename(dir, "fail", "wrong.scn",
@@ -838,19 +858,21 @@ START_TEST(paths_json_failure)
 	o.profiles = sel;
 	pr = run_paths(o, &file, 1);
 	ck_assert_int_eq(pr.status, SIM_EXIT_FAIL);
-	want = g_strdup_printf("{\"type\":\"result\",\"file\":\"%s\","
-	    "\"profile\":\"6.18\",\"result\":\"fail\",\"failures\":["
-	    "{\"error\":\"%s:7:1: expected success, got -EEXIST\","
+	want = g_strdup_printf("{\"type\":\"result\",\"command\":\"run\","
+	    "\"file\":\"%s\",\"profile\":\"6.18\",\"result\":\"fail\","
+	    "\"notes\":[],\"failures\":[{\"file\":\"%s\",\"line\":7,"
+	    "\"column\":1,\"message\":\"expected success, got -EEXIST\","
 	    "\"state\":[\"m: sockarray, 1 of 2 slots used: 0=a\","
 	    "\"b: close, group g1 pos 1 (2 listening, 0 closed)\"]}]}\n"
-	    "{\"type\":\"summary\",\"passed\":0,\"failed\":1,\"skipped\":0}\n",
+	    "{\"type\":\"summary\",\"command\":\"run\",\"passed\":0,"
+	    "\"failed\":1,\"skipped\":0,\"errors\":0,\"status\":1}\n",
 	    file, file);
 	ck_assert_str_eq(pr.out, want);
 	tu_run_clear(&pr);
 }
 END_TEST
 
-START_TEST(paths_json)
+TU_CASE(paths_json, "sim/run")
 {
 	g_autofree char *dir = src_dir("sim-data");
 	g_autofree char *file = g_build_filename(dir, "pass", "only-619.scn",
@@ -860,9 +882,11 @@ START_TEST(paths_json)
 	TuRun pr = run_paths(o, &file, 1);
 
 	ck_assert_int_eq(pr.status, SIM_EXIT_OK);
-	want = g_strdup_printf("{\"type\":\"result\",\"file\":\"%s\","
-	    "\"profile\":\"6.18\",\"result\":\"pass\",\"failures\":[]}\n"
-	    "{\"type\":\"summary\",\"passed\":1,\"failed\":0,\"skipped\":0}\n",
+	want = g_strdup_printf("{\"type\":\"result\",\"command\":\"run\","
+	    "\"file\":\"%s\",\"profile\":\"6.18\",\"result\":\"pass\","
+	    "\"notes\":[],\"failures\":[]}\n"
+	    "{\"type\":\"summary\",\"command\":\"run\",\"passed\":1,"
+	    "\"failed\":0,\"skipped\":0,\"errors\":0,\"status\":0}\n",
 	    file);
 	ck_assert_str_eq(pr.out, want);
 	tu_run_clear(&pr);
@@ -870,7 +894,7 @@ START_TEST(paths_json)
 END_TEST
 
 /* A broken file stops everything: exit 2, every error, nothing run. */
-START_TEST(paths_bad_input)
+TU_CASE(paths_bad_input, "sim/run")
 {
 	g_autofree char *dir = src_dir("sim-data");
 	g_autofree char *bad = g_build_filename(dir, "bad", NULL);
@@ -880,17 +904,48 @@ START_TEST(paths_bad_input)
 	SimRunOptions o = { 0 };
 	char *paths[] = { pass, bad };
 	char *paths2[] = { missing };
-	char *sel[] = { (char *)"6.1", NULL };
+	char *sel[] = { (char *)"6.17", NULL };
 	TuRun pr = run_paths(o, paths, 2);
 
 	ck_assert_int_eq(pr.status, SIM_EXIT_USAGE);
 	ck_assert_str_eq(pr.out, "");
 	want = g_strdup_printf(
-	    "%s/broken.scn:4:1: unknown verb 'bnd', did you mean 'bind'?\n"
-	    "%s/broken.scn:5:8: unknown name 'm' (expected a socket, map or "
-	    "program), did you mean 'a'?\n", bad, bad);
+	    "reuseport-sim: %s/broken.scn:4:1: unknown verb 'bnd', did you "
+	    "mean 'bind'?\n"
+	    "reuseport-sim: %s/broken.scn:5:8: unknown name 'm' (expected a "
+	    "socket, map or program), did you mean 'a'?\n", bad, bad);
 	ck_assert_str_eq(pr.err, want);
 	tu_run_clear(&pr);
+
+	/* the same as TAP: still TAP, a Bail out! at the first error */
+	o.format = SIM_FORMAT_TAP;
+	pr = run_paths(o, paths, 2);
+	ck_assert_int_eq(pr.status, SIM_EXIT_USAGE);
+	g_free(want);
+	want = g_strdup_printf("TAP version 13\n1..0\n"
+	    "# %s/broken.scn:4:1: unknown verb 'bnd', did you mean 'bind'?\n"
+	    "# %s/broken.scn:5:8: unknown name 'm' (expected a socket, map or "
+	    "program), did you mean 'a'?\n"
+	    "Bail out! %s/broken.scn:4:1: unknown verb 'bnd', did you mean "
+	    "'bind'? (and more, above)\n", bad, bad, bad);
+	ck_assert_str_eq(pr.out, want);
+	tu_run_clear(&pr);
+
+	/* and as JSON: an error object each, then the summary */
+	o.format = SIM_FORMAT_JSON;
+	pr = run_paths(o, paths, 2);
+	ck_assert_int_eq(pr.status, SIM_EXIT_USAGE);
+	g_free(want);
+	want = g_strdup_printf("{\"type\":\"error\",\"command\":\"run\","
+	    "\"file\":\"%s/broken.scn\",\"line\":4,\"column\":1,"
+	    "\"message\":\"unknown verb 'bnd', did you mean 'bind'?\"}\n",
+	    bad);
+	ck_assert_msg(g_str_has_prefix(pr.out, want), "%s", pr.out);
+	ck_assert_msg(strstr(pr.out, "\n{\"type\":\"summary\",\"command\":"
+	    "\"run\",\"passed\":0,\"failed\":0,\"skipped\":0,\"errors\":2,"
+	    "\"status\":2}\n") != NULL, "%s", pr.out);
+	tu_run_clear(&pr);
+	o.format = SIM_FORMAT_TEXT;
 
 	pr = run_paths(o, paths2, 1);
 	ck_assert_int_eq(pr.status, SIM_EXIT_USAGE);
@@ -903,13 +958,15 @@ START_TEST(paths_bad_input)
 	o.profiles = sel;
 	pr = run_paths(o, paths, 1);
 	ck_assert_int_eq(pr.status, SIM_EXIT_USAGE);
-	ck_assert_str_eq(pr.err, "reuseport-sim: unknown profile '6.1', "
-	    "did you mean '6.18'?\n");
+	g_free(want);
+	want = with_profiles("reuseport-sim: unknown profile '6.17' (the "
+	    "model has PROFILES), did you mean '6.1'?\n");
+	ck_assert_str_eq(pr.err, want);
 	tu_run_clear(&pr);
 }
 END_TEST
 
-START_TEST(paths_parse_error)
+TU_CASE(paths_parse_error, "sim/run")
 {
 	g_autofree char *tmp = g_dir_make_tmp("check_sim-XXXXXX", NULL);
 	g_autofree char *f = g_build_filename(tmp, "x.scn", NULL);
@@ -921,8 +978,9 @@ START_TEST(paths_parse_error)
 	    "lookup m 0 = -EFOO\n", -1, NULL));
 	pr = run_paths(o, &f, 1);
 	ck_assert_int_eq(pr.status, SIM_EXIT_USAGE);
-	want = g_strdup_printf("%s:2:1: cannot include '%s/no.inc': No such "
-	    "file or directory\n%s:3:14: unknown errno 'EFOO'\n", f, tmp, f);
+	want = g_strdup_printf("reuseport-sim: %s:2:1: cannot include "
+	    "'%s/no.inc': No such file or directory\nreuseport-sim: %s:3:14: "
+	    "unknown errno 'EFOO'\n", f, tmp, f);
 	ck_assert_str_eq(pr.err, want);
 	tu_run_clear(&pr);
 	g_unlink(f);
@@ -962,29 +1020,38 @@ static const struct {
 	const char	*out_has;	/* substring of stdout, or NULL */
 	const char	*err_has;	/* substring of stderr, or NULL */
 } cli_cases[] = {
-	{ { "--version" }, 0, "reuseport-sim ", NULL },
+	{ { "--version" }, 0, "reuseport-sim (reuseport-model) ", NULL },
+	{ { "--version" }, 0, "License: LGPL-2.1 OR BSD-2-Clause", NULL },
+	{ { "-V" }, 0, "reuseport-sim (reuseport-model) ", NULL },
 	{ { "--help" }, 0, "usage: reuseport-sim run", NULL },
 	{ { "run", "--help" }, 0, "--keep-going", NULL },
+	{ { "run", "--help" }, 0, "(values: 4.19, ", NULL },
 	{ { "list-verbs" }, 0, "send udp|tcp DST from SRC", NULL },
-	{ { NULL }, 2, NULL, "usage: reuseport-sim run" },
+	{ { "list-profiles" }, 0, "6.18\n", NULL },
+	/* a usage error: one line and where to look, not the usage */
+	{ { NULL }, 2, NULL, "reuseport-sim: no command given\n"
+	    "Try 'reuseport-sim --help' for more information.\n" },
+	{ { "run", "--frmat" }, 2, NULL, "reuseport-sim: run: unknown option "
+	    "'--frmat', did you mean '--format'?\nTry 'reuseport-sim run "
+	    "--help' for more information.\n" },
 	{ { "rnu" }, 2, NULL, "unknown command 'rnu', did you mean 'run'?" },
 	{ { "explian", "x" }, 2, NULL,
 	    "unknown command 'explian', did you mean 'explain'?" },
 	{ { "--verison" }, 2, NULL, "did you mean '--version'?" },
-	{ { "run" }, 2, NULL, "run: no FILE or DIR given" },
+	{ { "run" }, 2, NULL, "run: no FILE|DIR... given" },
 	{ { "run", "--formt=tap", "x" }, 2, NULL,
 	    "unknown option '--formt=tap', did you mean '--format'?" },
 	{ { "run", "--format", "xml", "x" }, 2, NULL,
 	    "unknown format 'xml' (text, tap or json)" },
 	{ { "run", "--profile" }, 2, NULL, "option '--profile' needs a value" },
 	{ { "run", "--profile", "5.4", "x" }, 2, NULL,
-	    "unknown profile '5.4'" },
+	    "reuseport-sim: run: unknown profile '5.4' (the model has 4.19" },
 	{ { "list-verbs", "x" }, 2, NULL, "unexpected argument 'x'" },
 	{ { "run", "--backend", "modle", "x" }, 2, NULL,
 	    "unknown backend 'modle', did you mean 'model'?" },
 };
 
-START_TEST(cli)
+TU_LOOP(cli, "sim/cli", G_N_ELEMENTS(cli_cases))
 {
 	g_autofree char *out = NULL, *err = NULL;
 	int status;
@@ -1005,69 +1072,7 @@ END_TEST
  * the suite
  */
 
-static Suite *
-sim_suite(void)
-{
-	Suite *s = suite_create("sim");
-	TCase *tc;
+TU_TCASE("sim/cli", 30, NULL, NULL)
 
-	tc = tcase_create("sim/check");
-	tcase_add_loop_test(tc, check_error, 0, G_N_ELEMENTS(check_cases));
-	tcase_add_test(tc, check_all_errors);
-	tcase_add_test(tc, check_verb_table);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("sim/expect");
-	tcase_add_test(tc, expect_forms_pass);
-	tcase_add_test(tc, expect_mismatch);
-	tcase_add_test(tc, expect_mismatch_value);
-	tcase_add_test(tc, expect_alternatives);
-	tcase_add_test(tc, expect_mismatch_send);
-	tcase_add_test(tc, expect_keep_going);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sim/profile");
-	tcase_add_test(tc, profile_overrides);
-	tcase_add_test(tc, profile_selection);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sim/vars");
-	tcase_add_test(tc, vars_bind_compare);
-	tcase_add_test(tc, vars_never_match_errors);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sim/cookie");
-	tcase_add_test(tc, cookie_other_process);
-	tcase_add_test(tc, cookie_unavailable);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sim/contract");
-	tcase_add_test(tc, contract_i14);
-	tcase_add_test(tc, contract_i16);
-	tcase_add_test(tc, backend_without_inspect);
-	tcase_add_test(tc, backend_cannot_open);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sim/trace");
-	tcase_add_test(tc, trace_names);
-	tcase_add_test(tc, trace_golden);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sim/run");
-	tcase_add_test(tc, paths_text);
-	tcase_add_test(tc, paths_fail_tap);
-	tcase_add_test(tc, json_string);
-	tcase_add_test(tc, paths_json);
-	tcase_add_test(tc, paths_json_failure);
-	tcase_add_test(tc, paths_bad_input);
-	tcase_add_test(tc, paths_parse_error);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sim/cli");
-	tcase_add_loop_test(tc, cli, 0, G_N_ELEMENTS(cli_cases));
-	tcase_set_timeout(tc, 30);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-TU_MAIN(sim_suite)
+TU_MAIN("sim")

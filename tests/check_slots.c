@@ -67,7 +67,7 @@ check_same(const struct rp_slots *s, void *const *ref, uint32_t n)
 	}
 }
 
-START_TEST(random_vs_flat)
+TU_LOOP(random_vs_flat, "slots/table", G_N_ELEMENTS(sizes))
 {
 	uint32_t n = sizes[_i];
 	g_autofree void **ref = g_new0(void *, n);
@@ -110,7 +110,7 @@ START_TEST(random_vs_flat)
 END_TEST
 
 /* The largest index: the walk must end, not wrap around to slot 0. */
-START_TEST(top_of_range)
+TU_CASE(top_of_range, "slots/table")
 {
 	struct rp_slots s = { 0 };
 	static int a, b;
@@ -133,7 +133,7 @@ START_TEST(top_of_range)
 END_TEST
 
 /* A page is allocated by the first write, not by reads or NULL writes. */
-START_TEST(lazy_pages)
+TU_CASE(lazy_pages, "slots/table")
 {
 	struct rp_slots s = { 0 };
 	static int a;
@@ -152,17 +152,5 @@ START_TEST(lazy_pages)
 }
 END_TEST
 
-static Suite *
-slots_suite(void)
-{
-	Suite *s = suite_create("slots");
-	TCase *tc = tcase_create("slots/table");
 
-	tcase_add_loop_test(tc, random_vs_flat, 0, G_N_ELEMENTS(sizes));
-	tcase_add_test(tc, top_of_range);
-	tcase_add_test(tc, lazy_pages);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-TU_MAIN(slots_suite)
+TU_MAIN("slots")

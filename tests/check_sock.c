@@ -161,10 +161,10 @@ static const struct socket_case {
 	{ "R-SOCK-1", RP_AF_NETLINK, RP_SOCK_RAW, -1, 0, -EPROTONOSUPPORT },
 };
 
-START_TEST(socket_errors)
+TU_LOOP(socket_errors, "sock/socket", (int)G_N_ELEMENTS(socket_cases) * TU_NPROFILES)
 {
 	const struct socket_case *c = &socket_cases[_i / TU_NPROFILES];
-	struct rp_state *st = rp_state_new(tu_profile(_i % TU_NPROFILES));
+	struct rp_state *st = tu_state_new(_i % TU_NPROFILES);
 	int proc = rp_proc_new(st, 0, UID_OTHER, c->caps);
 	int ret;
 
@@ -200,7 +200,8 @@ static const struct {
 	{ RP_SOCK_DGRAM, RP_IPPROTO_MPTCP, -EINVAL, -EPROTONOSUPPORT },
 };
 
-START_TEST(socket_protocol_range)
+TU_LOOP(socket_protocol_range, "sock/socket",
+    (int)G_N_ELEMENTS(range_cases) * TU_NPROFILES)
 {
 	int row = _i / TU_NPROFILES, prof = _i % TU_NPROFILES;
 	struct rp_state *st = rp_state_new(tu_profile(prof));
@@ -227,7 +228,7 @@ END_TEST
  * built without it, -EPROTONOSUPPORT.  An MPTCP socket reports protocol
  * 262 and takes TCP's ports.
  */
-START_TEST(socket_mptcp)
+TU_LOOP(socket_mptcp, "sock/socket", TU_NPROFILES)
 {
 	struct rp_state *st = rp_state_new(tu_profile(_i));
 	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, PORT);
@@ -261,9 +262,9 @@ END_TEST
 
 /* R-SOCK-3 R-NS-4: a new socket is unbound, unhashed, groupless, unowned,
  * without a cookie, in its creator's netns and with its creator's uid. */
-START_TEST(socket_new_state)
+TU_LOOP(socket_new_state, "sock/socket", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int ns = rp_netns_new(st);
 	int proc = rp_proc_new(st, (unsigned)ns, UID_OTHER, 0);
 	int fd = rp_socket(st, (unsigned)proc, RP_AF_INET6, RP_SOCK_DGRAM, 0);
@@ -291,9 +292,9 @@ END_TEST
  * 6.18 refuses it), listen() on a unix stream socket succeeds without
  * one and on a unix datagram socket is -EOPNOTSUPP (R-SOCK-4); bind and
  * connect with an INET address are -EINVAL. */
-START_TEST(socket_unix)
+TU_LOOP(socket_unix, "sock/socket", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, PORT);
 	int raw = rp_socket(st, 0, RP_AF_UNIX, RP_SOCK_RAW, 0);
 	int s = rp_socket(st, 0, RP_AF_UNIX, RP_SOCK_STREAM, 0);
@@ -322,9 +323,9 @@ END_TEST
 
 /* R-SOCK-3: SO_REUSEPORT sets and clears the flag; 6.18 refuses to
  * enable it on a non-INET socket (-EOPNOTSUPP), 4.19 accepts it. */
-START_TEST(setsockopt_reuseport)
+TU_LOOP(setsockopt_reuseport, "sock/setsockopt", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int fd = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
 	int ufd = rp_socket(st, 0, RP_AF_UNIX, RP_SOCK_STREAM, 0);
 
@@ -344,9 +345,9 @@ END_TEST
 
 /* R-SOCK-3 R-GRP-7: the flag is consulted only when the socket is hashed:
  * clearing it before listen() leaves the listener without a group. */
-START_TEST(setsockopt_reuseport_at_hash_time)
+TU_LOOP(setsockopt_reuseport_at_hash_time, "sock/setsockopt", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int fd = bound_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT, true);
 
 	ck_assert_int_eq(rp_setsockopt_int(st, 0, fd, RP_SO_REUSEPORT, 0), 0);
@@ -362,9 +363,9 @@ END_TEST
  * is -ENOPROTOOPT and after bind -EINVAL (the flag stays); an option the
  * model does not know is -ENOPROTOOPT; SO_BINDTOIFINDEX refuses only a
  * negative index (measured on 6.18). */
-START_TEST(setsockopt_errors)
+TU_LOOP(setsockopt_errors, "sock/setsockopt", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int v4 = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
 	int v6 = rp_socket(st, 0, RP_AF_INET6, RP_SOCK_DGRAM, 0);
 	struct rp_sockaddr sa = tu_addr(RP_AF_INET6, 1, PORT);
@@ -465,12 +466,12 @@ bind_side(struct rp_state *st, unsigned proc, int type,
 }
 
 /* Each row runs for TCP and UDP under both profiles. */
-START_TEST(bind_conflicts)
+TU_LOOP(bind_conflicts, "sock/bind", (int)G_N_ELEMENTS(bind_cases) * 2 * TU_NPROFILES)
 {
 	int row = _i / (2 * TU_NPROFILES), type = (_i / TU_NPROFILES) % 2 ?
 	    RP_SOCK_DGRAM : RP_SOCK_STREAM;
 	const struct bind_case *c = &bind_cases[row];
-	struct rp_state *st = rp_state_new(tu_profile(_i % TU_NPROFILES));
+	struct rp_state *st = tu_state_new(_i % TU_NPROFILES);
 	int other = rp_proc_new(st, 0, UID_OTHER, RP_CAP_ALL);
 	int ret;
 
@@ -486,9 +487,9 @@ START_TEST(bind_conflicts)
 END_TEST
 
 /* R-BIND-1: ports are per protocol: TCP and UDP may hold the same port. */
-START_TEST(bind_per_protocol)
+TU_LOOP(bind_per_protocol, "sock/bind", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 
 	bound_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT, false);
 	bound_sock(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 1, PORT, false);
@@ -498,9 +499,9 @@ START_TEST(bind_per_protocol)
 END_TEST
 
 /* R-BIND-1: a failed bind leaves the socket unbound; it can bind elsewhere. */
-START_TEST(bind_failure_leaves_unbound)
+TU_LOOP(bind_failure_leaves_unbound, "sock/bind", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	struct rp_sockaddr sa = addr(RP_AF_INET, 1, PORT);
 	int fd;
 
@@ -520,9 +521,9 @@ END_TEST
  * bind conflicts with other SO_REUSEPORT holders of the port (both
  * profiles: its group has no closed-section socket), but binds normally
  * as the first holder of a port. */
-START_TEST(bind_with_group)
+TU_LOOP(bind_with_group, "sock/bind", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	struct rp_cbpf cb = { .k = 0 };
 	struct rp_sockaddr sa = addr(RP_AF_INET, 1, PORT);
 	int fd, fd2;
@@ -554,9 +555,9 @@ END_TEST
  * MODEL BUG: the shut-down socket keeps its old port number (see
  * shutdown_autobound_relisten), so bind() returns -EINVAL here.
  */
-START_TEST(bind_closed_section)
+TU_CASE(bind_closed_section, "sock/bind")
 {
-	struct rp_state *st = rp_state_new(tu_profile(1));
+	struct rp_state *st = tu_state_new(1);
 	struct rp_sockaddr sa = addr(RP_AF_INET, 1, PORT);
 	int a, b, c;
 	unsigned g;
@@ -583,9 +584,9 @@ START_TEST(bind_closed_section)
 END_TEST
 
 /* R-BIND-3: a second bind, and a bind after listen(), return -EINVAL. */
-START_TEST(bind_twice)
+TU_LOOP(bind_twice, "sock/bind", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	struct rp_sockaddr sa = addr(RP_AF_INET, 1, PORT + 1);
 	int fd = bound_sock(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 1, PORT, true);
 	int lfd = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
@@ -601,9 +602,9 @@ END_TEST
 
 /* R-BIND-3: a port below 1024 needs privilege (uid 0 here), and that check
  * comes before the conflict check of R-BIND-1. */
-START_TEST(bind_privileged_port)
+TU_LOOP(bind_privileged_port, "sock/bind", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int other = rp_proc_new(st, 0, UID_OTHER, RP_CAP_ALL);
 	struct rp_sockaddr sa = addr(RP_AF_INET, 1, 80);
 	int fd;
@@ -620,9 +621,9 @@ END_TEST
 /* R-BIND-4: port 0 picks a free ephemeral port, a different one each
  * time, and never the port of an existing group: a UDP SO_REUSEPORT
  * socket bound to port 0 gets a group of its own. */
-START_TEST(bind_ephemeral)
+TU_LOOP(bind_ephemeral, "sock/bind", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int a = bound_sock(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 1, 32768, true);
 	int b = bound_sock(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 1, 0, true);
 	int c = bound_sock(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 1, 0, true);
@@ -644,9 +645,9 @@ END_TEST
 
 /* R-BIND-4: connect() autobinds an unbound UDP socket; with SO_REUSEPORT
  * it gets a group of its own. */
-START_TEST(bind_autobind_udp_connect)
+TU_LOOP(bind_autobind_udp_connect, "sock/bind", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	struct rp_sockaddr peer = tu_addr(RP_AF_INET, 1, 5555);
 	int fd = rp_socket(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 0);
 	struct rp_sock_info in;
@@ -666,9 +667,9 @@ END_TEST
  * -EAFNOSUPPORT on an IPv4 socket and -EINVAL on an IPv6 one (too short),
  * an address that is not local -EADDRNOTAVAIL, and raw sockets are not
  * bound by the model (-EINVAL); the socket stays unbound. */
-START_TEST(bind_address_errors)
+TU_LOOP(bind_address_errors, "sock/bind", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int v4 = rp_socket(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 0);
 	int v6 = rp_socket(st, 0, RP_AF_INET6, RP_SOCK_STREAM, 0);
 	int raw = rp_socket(st, 0, RP_AF_INET, RP_SOCK_RAW, RP_IPPROTO_UDP);
@@ -695,9 +696,9 @@ END_TEST
  * devices never conflict): without SO_REUSEPORT, TCP sockets bound to
  * devices 1 and 2 share a port; a third on no device conflicts with
  * both. */
-START_TEST(bind_devices)
+TU_LOOP(bind_devices, "sock/bind", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, PORT);
 	int fd[3];
 
@@ -727,9 +728,9 @@ END_TEST
 /* R-SOCK-4 R-BIND-4: listen() autobinds, and makes the socket
  * TCP_LISTEN, hashed, SOCK_RCU_FREE and (with SO_REUSEPORT) a group
  * member; a second listen() changes nothing (R-GRP-7). */
-START_TEST(listen_autobind)
+TU_LOOP(listen_autobind, "sock/listen", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int fd = rp_socket(st, 0, RP_AF_INET6, RP_SOCK_STREAM, 0);
 	struct rp_sock_info in, in2;
 
@@ -752,9 +753,9 @@ START_TEST(listen_autobind)
 END_TEST
 
 /* R-SOCK-4: listen() on a UDP socket returns -EOPNOTSUPP. */
-START_TEST(listen_udp)
+TU_LOOP(listen_udp, "sock/listen", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int fd = bound_sock(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 1, PORT, true);
 
 	ck_assert_int_eq(rp_listen(st, 0, fd, 1), -EOPNOTSUPP);
@@ -770,9 +771,9 @@ END_TEST
 
 /* R-SOCK-6: accept() on a non-listener is -EINVAL, on an empty queue
  * -EAGAIN. */
-START_TEST(accept_errors)
+TU_LOOP(accept_errors, "sock/accept", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int fd = bound_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT, true);
 
 	ck_assert_int_eq(rp_accept(st, 0, fd), -EINVAL);
@@ -785,9 +786,9 @@ END_TEST
 
 /* R-SOCK-6 R-COOK-2: a child is ESTABLISHED, has no group, no
  * SOCK_RCU_FREE, no cookie, and cannot enter a reuseport array. */
-START_TEST(accept_child)
+TU_LOOP(accept_child, "sock/accept", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int lfd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int map = tu_sockarray(st, 0, 8, 4);
 	struct rp_sock_info lin, cin;
@@ -817,9 +818,9 @@ END_TEST
  * parent's owner word (a stale copy, reported as the known defect, not an
  * invariant violation), 6.18 starts with NULL.  Closing the child never
  * touches the parent's slot. */
-START_TEST(accept_child_owner)
+TU_LOOP(accept_child_owner, "sock/accept", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int lfd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int map = tu_sockarray(st, 0, 8, 4);
 	unsigned lsk = rp_fd_sock(st, 0, lfd);
@@ -857,7 +858,7 @@ END_TEST
  * suite runs under valgrind and ASan).  which = 0: the child first,
  * 1: the client first.
  */
-START_TEST(close_time_wait)
+TU_LOOP(close_time_wait, "sock/accept", 2 * TU_NPROFILES)
 {
 	int which = _i / TU_NPROFILES;
 	struct rp_state *st = rp_state_new(tu_profile(_i % TU_NPROFILES));
@@ -891,7 +892,7 @@ END_TEST
 
 /* R-SOCK-11 R-BIND-4: a connect() refused by a reset gives back the
  * ephemeral port it took (tcp_done()): nothing holds that port after. */
-START_TEST(connect_refused_port)
+TU_LOOP(connect_refused_port, "sock/connect", TU_NPROFILES)
 {
 	struct rp_state *st = rp_state_new(tu_profile(_i));
 	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, PORT);
@@ -920,10 +921,10 @@ enum { DISC_SHUT_RD, DISC_SHUT_RDWR, DISC_UNSPEC, DISC_SHUT_WR };
  * TCP_CLOSE, out of the slot and (no migration) out of the group, port
  * kept, result 0; it may listen again.  shutdown(SHUT_WR) changes nothing.
  */
-START_TEST(shutdown_listener)
+TU_LOOP(shutdown_listener, "sock/shutdown", 4 * TU_NPROFILES)
 {
 	int how = _i / TU_NPROFILES;
-	struct rp_state *st = rp_state_new(tu_profile(_i % TU_NPROFILES));
+	struct rp_state *st = tu_state_new(_i % TU_NPROFILES);
 	int a = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int b = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int map = tu_sockarray(st, 0, 8, 4);
@@ -990,9 +991,9 @@ END_TEST
  * join_candidate()).  The port assertion below fails first, so the suite
  * reports a failure instead of crashing.
  */
-START_TEST(shutdown_autobound_relisten)
+TU_LOOP(shutdown_autobound_relisten, "sock/shutdown", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int fd = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
 	struct rp_sock_info in;
 
@@ -1016,9 +1017,9 @@ END_TEST
 
 /* R-SOCK-5: shutdown() with a bad how is -EINVAL; on a socket that is
  * neither listening nor connected it is -ENOTCONN and changes nothing. */
-START_TEST(shutdown_errors)
+TU_LOOP(shutdown_errors, "sock/shutdown", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int fd = bound_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT, true);
 
 	ck_assert_int_eq(rp_shutdown(st, 0, fd, 3), -EINVAL);
@@ -1033,9 +1034,9 @@ END_TEST
 /* R-DET-5 R-SOCK-5: connect(AF_UNSPEC) of a UDP member: after an
  * explicit bind it stays hashed, in its group and in its slot; bound to
  * port 0 it is unhashed and leaves both. */
-START_TEST(connect_unspec_udp)
+TU_LOOP(connect_unspec_udp, "sock/connect", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	struct rp_sockaddr unspec = { .addr = { .family = RP_AF_UNSPEC } };
 	int a = bound_sock(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 1, PORT, true);
 	int b = bound_sock(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 1, 0, true);
@@ -1066,9 +1067,9 @@ END_TEST
 
 /* R-SOCK-4 (inet_listen(): the socket must be unconnected): listen() on a
  * connected TCP client is -EINVAL and changes nothing. */
-START_TEST(listen_connected)
+TU_LOOP(listen_connected, "sock/listen", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int lfd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int cfd = tcp_client(st, 0, RP_AF_INET, PORT);
 
@@ -1086,9 +1087,9 @@ END_TEST
  * and on a v6only UDP socket -EAFNOSUPPORT; raw sockets are not modelled
  * (-EINVAL).  connect(AF_UNSPEC) of an established client disconnects
  * it (TCP_CLOSE, unhashed). */
-START_TEST(connect_errors)
+TU_LOOP(connect_errors, "sock/connect", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	struct rp_sockaddr unspec = { .addr = { .family = RP_AF_UNSPEC } };
 	struct rp_sockaddr a4 = tu_addr(RP_AF_INET, 1, PORT);
 	struct rp_sockaddr a6 = tu_addr(RP_AF_INET6, 1, PORT);
@@ -1130,9 +1131,9 @@ END_TEST
  * 127.0.0.2:P, nor an IPv6 v6only wildcard socket on P (TCP: refused,
  * UDP: port unreachable); a wildcard IPv4 socket added on P receives
  * it. */
-START_TEST(send_lookup_misses)
+TU_LOOP(send_lookup_misses, "sock/connect", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	struct rp_sockaddr v6any = tu_addr(RP_AF_INET6, 0, PORT);
 	int other = bound_sock(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 2, PORT,
 	    true);
@@ -1157,9 +1158,9 @@ END_TEST
 /* rp.h (rp_send(), rp_requests_*()): a packet into an unknown netns is
  * -ENOENT, of a protocol other than TCP and UDP -EPROTONOSUPPORT, with
  * source and destination of different families -EAFNOSUPPORT. */
-START_TEST(send_errors)
+TU_LOOP(send_errors, "sock/connect", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	struct rp_packet pkt = { .protocol = RP_IPPROTO_UDP,
 	    .src = tu_addr(RP_AF_INET, 1, 50000),
 	    .dst = tu_addr(RP_AF_INET, 1, PORT) };
@@ -1186,9 +1187,9 @@ END_TEST
 
 /* R-SOCK-8 R-INV-6: closing one of two fds changes nothing; the last close
  * releases the socket: out of its slot and group, and gone. */
-START_TEST(fd_dup_close)
+TU_LOOP(fd_dup_close, "sock/fd", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int a = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int map = tu_sockarray(st, 0, 8, 4);
 	unsigned sk = rp_fd_sock(st, 0, a), mid = rp_fd_map(st, 0, map);
@@ -1224,9 +1225,9 @@ END_TEST
  * netns) is the same socket there: its netns and uid stay the creator's;
  * inserting it again through the other fd is -EBUSY (R-UPD-6g); it lives
  * until the last fd in any process is closed. */
-START_TEST(fd_pass)
+TU_LOOP(fd_pass, "sock/fd", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int ns = rp_netns_new(st);
 	int q = rp_proc_new(st, (unsigned)ns, UID_OTHER, RP_CAP_ALL);
 	int a = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
@@ -1267,9 +1268,9 @@ END_TEST
 
 /* R-SOCK-10 R-COOK-1: getsockopt(SO_COOKIE) generates the cookie once;
  * it equals the value a syscall lookup of the socket's slot returns. */
-START_TEST(cookie_getsockopt)
+TU_LOOP(cookie_getsockopt, "sock/cookie", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int a = tu_reuse_sock(st, 0, RP_AF_INET6, RP_SOCK_STREAM, 1, PORT);
 	int map = tu_sockarray(st, 0, 8, 4);
 	uint64_t c1 = 0, c2 = 0, v = 0;
@@ -1295,9 +1296,9 @@ END_TEST
 
 /* R-NS-1: the same port in two namespaces: no conflict, separate groups,
  * and a packet reaches only the sockets of its own namespace. */
-START_TEST(netns_ports_and_groups)
+TU_LOOP(netns_ports_and_groups, "sock/netns", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int ns = rp_netns_new(st);
 	int q = rp_proc_new(st, (unsigned)ns, 0, RP_CAP_ALL);
 	int a0 = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
@@ -1330,9 +1331,9 @@ END_TEST
 
 /* R-NS-2: 4.19 counts cookies per namespace (the first socket of each
  * gets the same cookie); 6.18 cookies are unique across namespaces. */
-START_TEST(netns_cookies)
+TU_LOOP(netns_cookies, "sock/netns", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int ns = rp_netns_new(st);
 	int q = rp_proc_new(st, (unsigned)ns, 0, RP_CAP_ALL);
 	int a = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
@@ -1354,9 +1355,9 @@ END_TEST
 /* R-NS-3: maps and group ids are global: one array holds members of two
  * namespaces, and their groups have distinct ids; tcp_migrate_req is per
  * netns (6.18; 4.19 has no such sysctl). */
-START_TEST(netns_global_maps_and_ids)
+TU_LOOP(netns_global_maps_and_ids, "sock/netns", TU_NPROFILES)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_new(_i);
 	int ns = rp_netns_new(st);
 	int q = rp_proc_new(st, (unsigned)ns, 0, RP_CAP_ALL);
 	int a = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
@@ -1398,86 +1399,5 @@ END_TEST
  * Suite
  */
 
-static Suite *
-sock_suite(void)
-{
-	Suite *s = suite_create("sock");
-	TCase *tc;
 
-	tc = tcase_create("sock/socket");
-	tcase_add_loop_test(tc, socket_errors, 0,
-	    (int)G_N_ELEMENTS(socket_cases) * TU_NPROFILES);
-	tcase_add_loop_test(tc, socket_protocol_range, 0,
-	    (int)G_N_ELEMENTS(range_cases) * TU_NPROFILES);
-	tcase_add_loop_test(tc, socket_mptcp, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, socket_new_state, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, socket_unix, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sock/setsockopt");
-	tcase_add_loop_test(tc, setsockopt_reuseport, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, setsockopt_errors, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, setsockopt_reuseport_at_hash_time, 0,
-	    TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sock/bind");
-	tcase_add_loop_test(tc, bind_conflicts, 0,
-	    (int)G_N_ELEMENTS(bind_cases) * 2 * TU_NPROFILES);
-	tcase_add_loop_test(tc, bind_per_protocol, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, bind_address_errors, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, bind_devices, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, bind_failure_leaves_unbound, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, bind_with_group, 0, TU_NPROFILES);
-	tcase_add_test(tc, bind_closed_section);
-	tcase_add_loop_test(tc, bind_twice, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, bind_privileged_port, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, bind_ephemeral, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, bind_autobind_udp_connect, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sock/listen");
-	tcase_add_loop_test(tc, listen_autobind, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, listen_udp, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, listen_connected, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sock/accept");
-	tcase_add_loop_test(tc, accept_errors, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, accept_child, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, accept_child_owner, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, close_time_wait, 0, 2 * TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sock/shutdown");
-	tcase_add_loop_test(tc, shutdown_listener, 0, 4 * TU_NPROFILES);
-	tcase_add_loop_test(tc, shutdown_autobound_relisten, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, shutdown_errors, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sock/connect");
-	tcase_add_loop_test(tc, connect_unspec_udp, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, connect_errors, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, connect_refused_port, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, send_errors, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, send_lookup_misses, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sock/fd");
-	tcase_add_loop_test(tc, fd_dup_close, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, fd_pass, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sock/cookie");
-	tcase_add_loop_test(tc, cookie_getsockopt, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sock/netns");
-	tcase_add_loop_test(tc, netns_ports_and_groups, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, netns_cookies, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, netns_global_maps_and_ids, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-TU_MAIN(sock_suite)
+TU_MAIN("sock")

@@ -79,8 +79,7 @@ fx_init(struct fx *fx, int p)
 {
 	memset(fx, 0, sizeof(*fx));
 	fx->p = p;
-	fx->st = rp_state_new(tu_profile(p));
-	ck_assert_ptr_nonnull(fx->st);
+	fx->st = tu_state_new(p);
 	fx->ev = tu_record(fx->st);
 	/* keep accidental huge allocations cheap (R-CRE-6d) */
 	fx->st->kmem_limit = UINT64_C(256) << 20;
@@ -1007,7 +1006,7 @@ static const struct create_case create_cases[] = {
 	{ "sockarray/create/ok", TU_R1("R-CRE-9"), c_plain, { 0, 0 } },
 };
 
-TU_TEST(create_table, "sockarray/create/table")
+TU_NAMED(create_table, "sockarray/create/table", "sockarray/create", TU_ROWS(create_cases))
 {
 	const struct create_case *c = &create_cases[_i / TU_NPROFILES];
 	int p = _i % TU_NPROFILES;
@@ -1048,7 +1047,7 @@ END_TEST
  * RDONLY/WRONLY; 4.19 stores those flags, 6.18 drops them; other flags are
  * stored as given.
  */
-TU_TEST(create_stored, "sockarray/create/stored")
+TU_NAMED(create_stored, "sockarray/create/stored", "sockarray/create", TU_NPROFILES)
 {
 	struct fx fx;
 	int a, b, m, ro, wo, numa;
@@ -1101,7 +1100,7 @@ END_TEST
  * them at free, and charges nothing for a create that failed.  6.18 has
  * no RLIMIT_MEMLOCK accounting at all.
  */
-TU_TEST(create_memlock, "sockarray/create/memlock")
+TU_NAMED(create_memlock, "sockarray/create/memlock", "sockarray/create", TU_NPROFILES)
 {
 	struct fx fx;
 	struct rp_map_attr a;
@@ -1161,7 +1160,7 @@ END_TEST
  * without CAP_SYS_ADMIN, even on an fd it holds; in 6.18 fd-based commands
  * work for any process holding the fd.  Socket calls are not affected.
  */
-TU_TEST(create_gate_commands, "sockarray/create/gate/commands")
+TU_NAMED(create_gate_commands, "sockarray/create/gate/commands", "sockarray/create", TU_NPROFILES)
 {
 	struct fx fx;
 	int m, a, pu, mu, au;
@@ -1438,7 +1437,7 @@ static const struct op_case lookup_cases[] = {
 	    { -EPERM, 0 }, false },
 };
 
-TU_TEST(lookup_table, "sockarray/lookup/table")
+TU_NAMED(lookup_table, "sockarray/lookup/table", "sockarray/lookup", TU_ROWS(lookup_cases))
 {
 	const struct op_case *c = &lookup_cases[_i / TU_NPROFILES];
 	int p = _i % TU_NPROFILES;
@@ -2191,7 +2190,7 @@ static const struct op_case update_cases[] = {
 	    u_busy_passed_fd, { -EBUSY, -EBUSY }, false },
 };
 
-TU_TEST(update_table, "sockarray/update/table")
+TU_NAMED(update_table, "sockarray/update/table", "sockarray/update", TU_ROWS(update_cases))
 {
 	const struct op_case *c = &update_cases[_i / TU_NPROFILES];
 	int p = _i % TU_NPROFILES;
@@ -2244,7 +2243,7 @@ static const int lock_kinds[] = {
  * then the socket's callback lock, (4.19) allocates the group id, writes
  * the owner word, then the slot; the used count goes up by one.
  */
-TU_TEST(update_publish, "sockarray/update/publish")
+TU_NAMED(update_publish, "sockarray/update/publish", "sockarray/update", TU_NPROFILES)
 {
 	struct fx fx;
 	int map, a;
@@ -2278,7 +2277,7 @@ END_TEST
  * callback lock; the old socket stays hashed, listening, in its group with
  * its cookie, and can be inserted again; used is unchanged.
  */
-TU_TEST(update_replace, "sockarray/update/replace")
+TU_NAMED(update_replace, "sockarray/update/replace", "sockarray/update", TU_NPROFILES)
 {
 	struct fx fx;
 	int map, a, b, c;
@@ -2346,7 +2345,7 @@ ginfo(struct fx *fx, unsigned group)
  * inserted keep id 0.  6.18 has ids from creation (the first is 0) and
  * insertion never changes them.
  */
-TU_TEST(update_group_id, "sockarray/update/group-id")
+TU_NAMED(update_group_id, "sockarray/update/group-id", "sockarray/update", TU_NPROFILES)
 {
 	struct fx fx;
 	int map, a, b, c;
@@ -2404,7 +2403,7 @@ END_TEST
  * R-UPD-11 R-NS-3: one array holds sockets of different groups, ports,
  * protocols, families, owners and network namespaces.
  */
-TU_TEST(update_mixed, "sockarray/update/mixed")
+TU_NAMED(update_mixed, "sockarray/update/mixed", "sockarray/update", TU_NPROFILES)
 {
 	struct fx fx;
 	int map, ns1, p1, m1, x, y, k = 0;
@@ -2560,7 +2559,7 @@ run_update_race(int i, bool plant)
 	fx_fini(&fx);
 }
 
-TU_TEST(update_race, "sockarray/update/race")
+TU_NAMED(update_race, "sockarray/update/race", "sockarray/update", TU_ROWS(update_races))
 {
 	run_update_race(_i, false);
 }
@@ -2569,7 +2568,7 @@ END_TEST
 /* The planted fault (update trusts its lock-free check) makes the racing
  * cases succeed and leaves a state the checker rejects: the race test and
  * the checker both see the difference. */
-TU_TEST(update_race_planted, "sockarray/update/race/planted")
+TU_NAMED(update_race_planted, "sockarray/update/race/planted", "sockarray/update", TU_ROWS(update_races))
 {
 	int row = _i / TU_NPROFILES;
 
@@ -2687,7 +2686,7 @@ static const struct op_case delete_cases[] = {
 	    { 0, 0 }, false },
 };
 
-TU_TEST(delete_table, "sockarray/delete/table")
+TU_NAMED(delete_table, "sockarray/delete/table", "sockarray/delete", TU_ROWS(delete_cases))
 {
 	const struct op_case *c = &delete_cases[_i / TU_NPROFILES];
 	int p = _i % TU_NPROFILES;
@@ -2723,7 +2722,7 @@ END_TEST
  * nothing else: the socket keeps its state, hash, group (and id) and
  * cookie, and other slots are untouched.
  */
-TU_TEST(delete_keeps_socket, "sockarray/delete/keeps-socket")
+TU_NAMED(delete_keeps_socket, "sockarray/delete/keeps-socket", "sockarray/delete", TU_NPROFILES)
 {
 	struct fx fx;
 	int map, a, b;
@@ -2762,7 +2761,7 @@ TU_TEST(delete_keeps_socket, "sockarray/delete/keeps-socket")
 END_TEST
 
 /* R-DEL-3: the slot empties between the lock-free read and the lock. */
-TU_TEST(delete_race, "sockarray/delete/race")
+TU_NAMED(delete_race, "sockarray/delete/race", "sockarray/delete", TU_NPROFILES)
 {
 	struct fx fx;
 	int map, a;
@@ -2823,7 +2822,7 @@ static const struct nxt_case nxt_cases[] = {
 	    1, 0, 2 },
 };
 
-TU_TEST(nxt_table, "sockarray/next-key/table")
+TU_NAMED(nxt_table, "sockarray/next-key/table", "sockarray/next-key", TU_ROWS(nxt_cases))
 {
 	const struct nxt_case *c = &nxt_cases[_i / TU_NPROFILES];
 	struct fx fx;
@@ -2853,7 +2852,7 @@ END_TEST
 
 /* R-NXT-1 R-NXT-2 R-NXT-3 R-NXT-4: a full walk visits every index once,
  * occupied or not; fd errors come first. */
-TU_TEST(nxt_walk, "sockarray/next-key/walk")
+TU_NAMED(nxt_walk, "sockarray/next-key/walk", "sockarray/next-key", TU_NPROFILES)
 {
 	struct fx fx;
 	int map, n = 0;
@@ -2890,7 +2889,7 @@ END_TEST
  * next-key and detach of a closing member keep working.  4.19 has no such
  * command.
  */
-TU_TEST(cmd_freeze, "sockarray/commands/freeze")
+TU_NAMED(cmd_freeze, "sockarray/commands/freeze", "sockarray/commands", TU_NPROFILES)
 {
 	struct fx fx;
 	int map, dup, ro, a, b;
@@ -2941,7 +2940,7 @@ END_TEST
  * R-CMD-1: 4.19 has no BPF_MAP_LOOKUP_AND_DELETE_ELEM (-EINVAL); 6.18
  * checks the fd and read+write permission, then -ENOTSUPP.
  */
-TU_TEST(cmd_lookup_and_delete, "sockarray/commands/lookup-and-delete")
+TU_NAMED(cmd_lookup_and_delete, "sockarray/commands/lookup-and-delete", "sockarray/commands", TU_NPROFILES)
 {
 	struct fx fx;
 	int map, ro, wo, a;
@@ -2981,7 +2980,7 @@ END_TEST
 /* R-CMD-2: batch commands: -EINVAL in 4.19, -ENOTSUPP in 6.18 after the
  * fd checks (bpf_map_do_batch(): a lookup batch on a write-only fd is
  * -EPERM first). */
-TU_TEST(cmd_batch, "sockarray/commands/batch")
+TU_NAMED(cmd_batch, "sockarray/commands/batch", "sockarray/commands", TU_NPROFILES)
 {
 	struct fx fx;
 	int map, wo;
@@ -3014,7 +3013,7 @@ END_TEST
  * bpf_sk_select_reuseport; any other helper use fails the load; a map the
  * helper does not take (an outer map passed directly) fails too.
  */
-TU_TEST(prog_map_access, "sockarray/prog/map-access")
+TU_NAMED(prog_map_access, "sockarray/prog/map-access", "sockarray/commands", TU_NPROFILES)
 {
 	struct fx fx;
 	int map, outer, prog;
@@ -3051,7 +3050,7 @@ END_TEST
  * without the reuseport lock; the sockets stay open, listening, hashed, in
  * their groups with ids and cookies, and can join another map.
  */
-TU_TEST(free_empties, "sockarray/free/empties")
+TU_NAMED(free_empties, "sockarray/free/empties", "sockarray/free", TU_NPROFILES)
 {
 	struct fx fx;
 	int map, s[3], map2;
@@ -3119,7 +3118,7 @@ END_TEST
  * Closing every fd while a program holds it frees nothing and the slots
  * stay occupied; the last holder frees it.
  */
-TU_TEST(free_holders, "sockarray/free/holders")
+TU_NAMED(free_holders, "sockarray/free/holders", "sockarray/free", TU_NPROFILES)
 {
 	struct fx fx;
 	int map, dup, p1, m1, prog, a;
@@ -3165,7 +3164,7 @@ END_TEST
  * empties the slot; free then finds nothing more to do for it.  Also the
  * sequential order: after free, a member's close finds a NULL owner word.
  */
-TU_TEST(free_race_detach, "sockarray/free/race-detach")
+TU_NAMED(free_race_detach, "sockarray/free/race-detach", "sockarray/free", TU_NPROFILES)
 {
 	struct fx fx;
 	int map, a, b;
@@ -3211,7 +3210,7 @@ END_TEST
 
 /* R-FREE-2 R-INV-12: the planted fault (free writes owner words without
  * the callback lock) is caught by the lock checks. */
-TU_TEST(free_planted, "sockarray/free/planted")
+TU_NAMED(free_planted, "sockarray/free/planted", "sockarray/free", TU_NPROFILES)
 {
 	struct fx fx;
 	GError *err = NULL;
@@ -3454,7 +3453,7 @@ static const struct {
 	{ 22, "sockarray/test-maps/22-lookup-value4", "R-LKP-3a" },
 };
 
-TU_TEST(test_maps_row, "sockarray/test-maps/row")
+TU_NAMED(test_maps_row, "sockarray/test-maps/row", "sockarray/test-maps", TU_ROWS(tm_rows))
 {
 	int r = _i / TU_NPROFILES;
 	struct fx fx;
@@ -3469,7 +3468,7 @@ END_TEST
 /* main() of test_maps runs every map test twice (map_flags 0, then
  * BPF_F_NO_PREALLOC, which this test ignores): the second run passes the
  * same way with cookies that keep advancing. R-COOK-1 R-COOK-3 R-COOK-4 */
-TU_TEST(test_maps_twice, "sockarray/test-maps/twice")
+TU_NAMED(test_maps_twice, "sockarray/test-maps/twice", "sockarray/test-maps", TU_NPROFILES)
 {
 	struct fx fx;
 
@@ -3488,7 +3487,7 @@ END_TEST
  * R-CRE-6c R-CRE-9 R-NXT-3 R-LKP-3d R-FREE-2: a map of 1,000,000 entries
  * works end to end (4.19 needs RLIMIT_MEMLOCK for its 1954 pages).
  */
-TU_TEST(large_million, "sockarray/large/million")
+TU_NAMED(large_million, "sockarray/large/million", "sockarray/large", TU_NPROFILES)
 {
 	enum { N = 1000000 };
 	static const uint32_t keys[] = { 0, 1, N / 2, N - 2, N - 1 };
@@ -3549,68 +3548,7 @@ END_TEST
  */
 
 
-static Suite *
-sockarray_suite(void)
-{
-	Suite *s = suite_create("sockarray");
-	TCase *tc;
+TU_TCASE("sockarray/large", 60, NULL, NULL)
 
-	tc = tcase_create("sockarray/create");
-	tcase_add_loop_test(tc, create_table, 0, TU_ROWS(create_cases));
-	tcase_add_loop_test(tc, create_stored, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, create_memlock, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, create_gate_commands, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("sockarray/lookup");
-	tcase_add_loop_test(tc, lookup_table, 0, TU_ROWS(lookup_cases));
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sockarray/update");
-	tcase_add_loop_test(tc, update_table, 0, TU_ROWS(update_cases));
-	tcase_add_loop_test(tc, update_publish, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, update_replace, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, update_group_id, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, update_mixed, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, update_race, 0, TU_ROWS(update_races));
-	tcase_add_loop_test(tc, update_race_planted, 0, TU_ROWS(update_races));
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sockarray/delete");
-	tcase_add_loop_test(tc, delete_table, 0, TU_ROWS(delete_cases));
-	tcase_add_loop_test(tc, delete_keeps_socket, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, delete_race, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sockarray/next-key");
-	tcase_add_loop_test(tc, nxt_table, 0, TU_ROWS(nxt_cases));
-	tcase_add_loop_test(tc, nxt_walk, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sockarray/commands");
-	tcase_add_loop_test(tc, cmd_freeze, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, cmd_lookup_and_delete, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, cmd_batch, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, prog_map_access, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sockarray/free");
-	tcase_add_loop_test(tc, free_empties, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, free_holders, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, free_race_detach, 0, TU_NPROFILES);
-	tcase_add_loop_test(tc, free_planted, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sockarray/test-maps");
-	tcase_add_loop_test(tc, test_maps_row, 0, TU_ROWS(tm_rows));
-	tcase_add_loop_test(tc, test_maps_twice, 0, TU_NPROFILES);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("sockarray/large");
-	tcase_add_loop_test(tc, large_million, 0, TU_NPROFILES);
-	tcase_set_timeout(tc, 60);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-TU_MAIN(sockarray_suite)
+TU_MAIN("sockarray")

@@ -9,13 +9,15 @@
 #    model/*.c) has a "why" narration: `$SIM explain --rules` lists it,
 #    and every id listed there exists in docs/SPEC.md.
 # 2. Golden narrations: for each tests/explain-data/NAME.txt, the output
-#    of `$SIM explain tutorial/NAME.scn` (run from scenarios/, every
-#    profile) must equal it.  And a counterexample `explore --save` writes
+#    of `$SIM explain --profile 4.19,6.18 tutorial/NAME.scn` (run from
+#    scenarios/; the two ends of the profile table, which the tutorial
+#    contrasts) must equal it.  And a counterexample `explore --save` writes
 #    (a planted bug, race/update-same-socket.scn) is narrated step by step
 #    like any scenario: tests/explain-data/saved/counterexample.txt.
 # 3. Golden pictures: for each tests/dot-data/NAME/ directory, the files
-#    of `$SIM explain --no-text --dot DIR tutorial/NAME.scn` must equal
-#    the files there, byte for byte, and be the same set.
+#    of `$SIM explain --profile 4.19,6.18 --no-text --dot DIR
+#    tutorial/NAME.scn` must equal the files there, byte for byte, and be
+#    the same set.
 # 4. The command line: a bad option, a bad step list, a missing file and
 #    a broken scenario exit 2; --svg without Graphviz's dot on PATH exits
 #    2 with a message naming dot; a failing scenario exits 1 and is
@@ -61,6 +63,7 @@ fi
 echo "rules reported by the model: $n, all narrated unless listed above"
 
 # --- 2. golden narrations -----------------------------------------------------
+GOLDEN_PROFILES=4.19,6.18
 echo "=== golden narrations"
 
 # golden GOLD OUT WHAT: OUT must equal GOLD (REGEN=1: becomes it).
@@ -82,7 +85,8 @@ for gold in "$top_srcdir"/tests/explain-data/*.txt; do
 	test -f "$gold" || continue
 	name=$(basename "$gold" .txt)
 	ngold=$((ngold + 1))
-	"$SIM" explain "tutorial/$name.scn" > "$tmp/$name.txt" 2>&1
+	"$SIM" explain --profile "$GOLDEN_PROFILES" "tutorial/$name.scn" \
+	    > "$tmp/$name.txt" 2>&1
 	golden "$gold" "$tmp/$name.txt" "explain tutorial/$name.scn"
 done
 test "$ngold" -gt 0 || fail "no golden narrations in tests/explain-data"
@@ -115,7 +119,8 @@ for dir in "$top_srcdir"/tests/dot-data/*/; do
 	name=$(basename "$dir")
 	ndot=$((ndot + 1))
 	out=$tmp/dot-$name
-	if ! "$SIM" explain --no-text --dot "$out" "tutorial/$name.scn"; then
+	if ! "$SIM" explain --profile "$GOLDEN_PROFILES" --no-text \
+	    --dot "$out" "tutorial/$name.scn"; then
 		fail "explain --dot tutorial/$name.scn"
 		continue
 	fi

@@ -107,11 +107,13 @@ else
 	fi
 fi
 
-# JSON: one object a line, the counterexample inside
+# JSON: one object a line, the counterexample inside, then the summary
 "$SIM" explore --format json --profile 6.18 --plant update-no-recheck \
     "$sc/race/update-same-socket.scn" >"$tmp/json.out" 2>&1
-if test "$(wc -l <"$tmp/json.out")" -eq 1 &&
-    grep -q '^{"scenario":".*update-same-socket.scn","profile":"6.18","failure":".*I2 single membership.*","counterexample":".*\\nschedule T1 .*","result":"fail","schedules":[0-9]*,' \
+if test "$(wc -l <"$tmp/json.out")" -eq 2 &&
+    grep -q '^{"type":"result","command":"explore","file":".*update-same-socket.scn","profile":"6.18","result":"fail","failure":".*I2 single membership.*","counterexample":".*\\nschedule T1 .*","schedules":[0-9]*,' \
+    "$tmp/json.out" &&
+    grep -q '^{"type":"summary","command":"explore","passed":0,"failed":1,.*"status":1}$' \
     "$tmp/json.out"; then
 	ok "json output carries the failure and the counterexample"
 else

@@ -1,16 +1,21 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 # tests/html.sh - the page of `reuseport-sim explain --html` in headless
-# Chromium: stepping with the keyboard and by clicking a line shows the
-# right line and the picture of that step.
+# Chromium: it opens on the first step that draws something, or on the
+# step #step=N names; stepping with the keyboard and by clicking a line
+# shows the right line and the picture of that step, and the address
+# follows (#step=N); an arrow from an outer map's slot to its inner map
+# ends at the inner map's head, not at one of its slot rows.
 #
 #   SIM=/path/to/reuseport-sim top_srcdir=/path/to/src sh tests/html.sh
 #
-# The page has a self-test hook: "#test=ACTIONS" in the URL makes its own
-# script perform ACTIONS (key names, click:N) through the same handlers a
-# person uses, then append <pre id="selftest">step=N line=FILE:L frame=fN
-# title=stepN hidden=H scrolly=Y</pre> (Y: how far the page itself
-# scrolled; stepping must scroll only the listing).  Chromium runs the page offline
+# The page has a self-test hook: "test=ACTIONS" in the URL's fragment
+# ("#test=..." or "#step=N&test=...") makes its own script perform
+# ACTIONS (key names, click:N) through the same handlers a person uses,
+# then append <pre id="selftest">step=N line=FILE:L frame=fN title=stepN
+# hidden=H scrolly=Y hash=#step=N arrow=A</pre> (Y: how far the page
+# itself scrolled, stepping must scroll only the listing; A: where the
+# outer-to-inner arrows of the picture shown end, head, row or none).  Chromium runs the page offline
 # (--dump-dom, no network, a scratch profile) and this script reads that
 # line and the highlighted line from the DOM.  It also checks that the
 # page loads nothing from elsewhere.
@@ -78,37 +83,45 @@ run() {
 	    --disable-quic --no-first-run --disable-background-networking \
 	    --disable-component-update --disable-sync --disable-extensions \
 	    --user-data-dir="$tmp/profile" --dump-dom \
-	    "file://$page#test=$1" 2>"$tmp/chromium.err"
+	    "file://$page#$1" 2>"$tmp/chromium.err"
 }
 
-# check ACTIONS STEP LINE: after ACTIONS, step STEP (its source line
-# LINE of handover.scn) is highlighted and its picture is the only one shown
+# check FRAGMENT STEP LINE ARROW: after opening the page at #FRAGMENT (and
+# its test=ACTIONS), step STEP (its source line LINE of handover.scn) is
+# highlighted, its picture is the only one shown, the address says
+# #step=STEP, and the outer-to-inner arrows of the picture end as ARROW
 check() {
-	actions=$1 step=$2 line=$3
+	actions=$1 step=$2 line=$3 arrow=$4
 	run "$actions" > "$tmp/dom"
 	got=$(sed -n 's/.*<pre id="selftest">\([^<]*\)<\/pre>.*/\1/p' "$tmp/dom")
-	want="step=$step line=handover.scn:$line frame=f$step title=step$step hidden=$((nframes - 1)) scrolly=0"
+	want="step=$step line=handover.scn:$line frame=f$step title=step$step hidden=$((nframes - 1)) scrolly=0 hash=#step=$step arrow=$arrow"
 	cur=$(grep -o '<li class="src step cur"[^>]*>' "$tmp/dom")
 	if test "$got" != "$want"; then
-		echo "FAIL #test=$actions: shows '$got', expected '$want'"
+		echo "FAIL #$actions: shows '$got', expected '$want'"
 		tail -5 "$tmp/chromium.err"
 		status=1
 	elif ! printf '%s\n' "$cur" | grep -q "data-step=\"$step\""; then
-		echo "FAIL #test=$actions: highlighted line is '$cur'"
+		echo "FAIL #$actions: highlighted line is '$cur'"
 		status=1
 	else
-		echo "PASS #test=$actions: $got"
+		echo "PASS #$actions: $got"
 	fi
 }
 
-# the first step on load; keys forward and back; a click; Home and End
-check "" 1 6
-check "ArrowDown,ArrowDown,j,ArrowRight" 5 11
-check "ArrowDown,ArrowDown,ArrowDown,ArrowUp,k" 2 7
-check "click:20" 20 29
-check "click:20,ArrowDown" 21 30
-check "End" "$nframes" 38
-check "End,Home,n" 2 7
-check "ArrowUp,ArrowUp" 1 6
+# on load: the first step that draws something (steps 1 and 2, the two
+# `proc` lines, draw nothing); keys forward and back; a click; Home and
+# End; #step=N opens step N; the arrows of the outer map, once it holds
+# an inner map, end at the inner map's head
+check "test=" 3 9 none
+check "test=ArrowDown,ArrowDown,j,ArrowRight" 7 13 none
+check "test=ArrowDown,ArrowDown,ArrowDown,ArrowUp,k" 4 10 none
+check "test=click:20" 20 29 head
+check "test=click:20,ArrowDown" 21 30 head
+check "test=End" "$nframes" 38 head
+check "test=End,Home,n" 2 7 none
+check "test=ArrowUp,ArrowUp" 1 6 none
+check "step=12&test=" 12 18 head
+check "step=20&test=ArrowDown,ArrowDown" 22 32 head
+check "step=999&test=" 3 9 none
 
 exit "$status"

@@ -29,6 +29,94 @@ tu_run_suite(Suite *s)
 	return failed;
 }
 
+/* ---------------------------------------------------------------------
+ * The registry of tests (TU_CASE ...) and TCases (TU_TCASE), filled by
+ * constructors before main().
+ */
+
+typedef struct {
+	const char	*name;
+	int		 timeout;
+	void		(*setup)(void);
+	void		(*teardown)(void);
+	TCase		*tc;
+} TuTcase;
+
+typedef struct {
+	const char	*tcase;
+	const TTest	*test;
+	int		 loops;
+} TuReg;
+
+static GArray *tu_tcases;	/* TuTcase, in first-seen order */
+static GArray *tu_tests;	/* TuReg, in registration order */
+
+static TuTcase *
+tcase_of(const char *name)
+{
+	TuTcase t = { name, 0, NULL, NULL, NULL };
+
+	if (tu_tcases == NULL)
+		tu_tcases = g_array_new(FALSE, FALSE, sizeof(TuTcase));
+	for (guint i = 0; i < tu_tcases->len; i++)
+		if (strcmp(g_array_index(tu_tcases, TuTcase, i).name,
+		    name) == 0)
+			return &g_array_index(tu_tcases, TuTcase, i);
+	g_array_append_val(tu_tcases, t);
+	return &g_array_index(tu_tcases, TuTcase, tu_tcases->len - 1);
+}
+
+void
+tu_register(const char *tcase, const TTest *test, int loops)
+{
+	TuReg r = { tcase, test, loops };
+
+	tcase_of(tcase);
+	if (tu_tests == NULL)
+		tu_tests = g_array_new(FALSE, FALSE, sizeof(TuReg));
+	g_array_append_val(tu_tests, r);
+}
+
+void
+tu_register_tcase(const char *tcase, int timeout, void (*setup)(void),
+    void (*teardown)(void))
+{
+	TuTcase *t = tcase_of(tcase);
+
+	t->timeout = timeout;
+	t->setup = setup;
+	t->teardown = teardown;
+}
+
+/* Build the suite of every registered test and run it; the failures. */
+int
+tu_main(const char *suite)
+{
+	Suite *s = suite_create(suite);
+
+	for (guint i = 0; tu_tcases != NULL && i < tu_tcases->len; i++) {
+		TuTcase *t = &g_array_index(tu_tcases, TuTcase, i);
+
+		t->tc = tcase_create(t->name);
+		if (t->timeout > 0)
+			tcase_set_timeout(t->tc, t->timeout);
+		if (t->setup != NULL || t->teardown != NULL)
+			tcase_add_checked_fixture(t->tc, t->setup,
+			    t->teardown);
+		suite_add_tcase(s, t->tc);
+	}
+	for (guint i = 0; tu_tests != NULL && i < tu_tests->len; i++) {
+		const TuReg *r = &g_array_index(tu_tests, TuReg, i);
+		TCase *tc = tcase_of(r->tcase)->tc;
+
+		if (r->loops > 0)
+			tcase_add_loop_test(tc, r->test, 0, r->loops);
+		else
+			tcase_add_test(tc, r->test);
+	}
+	return tu_run_suite(s);
+}
+
 const char *const tu_profile_names[TU_NPROFILES] = { "4.19", "6.18" };
 
 const struct rp_profile *
@@ -91,13 +179,21 @@ tu_count(const GArray *ev, enum rp_event_kind k, unsigned sock)
 	return n;
 }
 
+struct rp_state *
+tu_state_new(int p)
+{
+	struct rp_state *st = rp_state_new(tu_profile(p));
+
+	ck_assert_ptr_nonnull(st);
+	return st;
+}
+
 void
 tu_fx_init(struct tu_fx *fx, int p)
 {
 	memset(fx, 0, sizeof(*fx));
 	fx->p = p;
-	fx->st = rp_state_new(tu_profile(p));
-	ck_assert_ptr_nonnull(fx->st);
+	fx->st = tu_state_new(p);
 	fx->ev = tu_record(fx->st);
 }
 

@@ -19,21 +19,50 @@
 /* Run s (CK_ENV verbosity), print Check's summary line; returns failures. */
 int	tu_run_suite(Suite *s);
 
-/* The main() of a suite program. */
+/*
+ * Tests register themselves where they are defined: TU_CASE(fn, "TCASE")
+ * runs once, TU_LOOP(fn, "TCASE", N) with _i from 0 to N - 1, and
+ * TU_NAMED(fn, "NAME", "TCASE", N) gives the test a hierarchical name
+ * ("detach/unhash/table"; N 0: once).  Each is followed by the test's
+ * body in braces, as START_TEST.  TU_TCASE("TCASE", TIMEOUT, SETUP,
+ * TEARDOWN) gives a TCase a timeout (seconds, 0: Check's default) and a
+ * checked fixture (NULL: none).  TU_MAIN("SUITE") is the program's main():
+ * every test registered, in the order of the file, its TCases in the
+ * order they first appear.
+ */
+void	tu_register(const char *tcase, const TTest *test, int loops);
+void	tu_register_tcase(const char *tcase, int timeout, void (*setup)(void),
+	    void (*teardown)(void));
+int	tu_main(const char *suite);
+
+#define TU_NAMED(fn, name, tcase, loops)				\
+	static void fn##_fn(int _i CK_ATTRIBUTE_UNUSED);		\
+	static const TTest fn##_ttest = { name, fn##_fn, __FILE__,	\
+	    __LINE__ };							\
+	static void fn##_reg(void) __attribute__((constructor));	\
+	static void fn##_reg(void)					\
+	{								\
+		tu_register((tcase), &fn##_ttest, (loops));		\
+	}								\
+	static void fn##_fn(int _i CK_ATTRIBUTE_UNUSED)
+#define TU_CASE(fn, tcase)	TU_NAMED(fn, #fn, tcase, 0)
+#define TU_LOOP(fn, tcase, loops) TU_NAMED(fn, #fn, tcase, loops)
+
+#define TU_TCASE(tcase, timeout, setup, teardown)			\
+	static void G_PASTE(tu_tcase_, __LINE__)(void)			\
+	    __attribute__((constructor));				\
+	static void G_PASTE(tu_tcase_, __LINE__)(void)			\
+	{								\
+		tu_register_tcase((tcase), (timeout), (setup),		\
+		    (teardown));					\
+	}
+
 #define TU_MAIN(suite)							\
 	int								\
 	main(void)							\
 	{								\
-		return tu_run_suite(suite()) != 0;			\
+		return tu_main(suite) != 0;				\
 	}
-
-/* A test with a hierarchical name ("detach/unhash/table"). */
-#define TU_TEST(fn, name)						\
-	static void fn##_fn(int _i CK_ATTRIBUTE_UNUSED);		\
-	static const TTest fn##_ttest = { name, fn##_fn, __FILE__,	\
-	    __LINE__ };							\
-	static const TTest *fn = &fn##_ttest;				\
-	static void fn##_fn(int _i CK_ATTRIBUTE_UNUSED)
 
 /*
  * One profile per loop index: 0 = "4.19", 1 = "6.18", the profiles the
@@ -52,6 +81,9 @@ extern const char *const tu_profile_names[TU_NPROFILES];
 #define TU_NA		INT_MIN
 #define TU_ROWS(t)	((int)G_N_ELEMENTS(t) * TU_NPROFILES)
 
+/* A new state of the profile of loop index p (never NULL). */
+struct rp_state *tu_state_new(int p);
+
 /* The events a state reports (struct rp_event), in order. */
 GArray	*tu_record(struct rp_state *st);
 /* Did ev hold rule (an id, or "ID words...": the first word counts)
@@ -60,6 +92,15 @@ GArray	*tu_record(struct rp_state *st);
 bool	tu_saw_rule(const GArray *ev, const char *rule, int err);
 /* Events of kind k in ev (on socket sock, 0 = any). */
 unsigned tu_count(const GArray *ev, enum rp_event_kind k, unsigned sock);
+
+/* Scenario text: the two sockets of a UDP group (a, b). */
+#define TU_UDP4_PAIR \
+	"socket a udp4\n" \
+	"setsockopt a reuseport 1\n" \
+	"bind a 127.0.0.1:7000\n" \
+	"socket b udp4\n" \
+	"setsockopt b reuseport 1\n" \
+	"bind b 127.0.0.1:a\n"
 
 /* What a command wrote (its two streams) and returned. */
 typedef struct {

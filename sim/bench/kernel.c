@@ -3,7 +3,7 @@
  * bench-kernel.c - the live-kernel part of reuseport-bench (built with
  * the kernel backend): the model's map operation mix (update with
  * BPF_NOEXIST, lookup, delete, close with detach) run through bpf() on
- * the running kernel and through the model, in one run, with both rates
+ * the running kernel (libbpf's wrappers, as a program would call them) and through the model, in one run, with both rates
  * and their ratio.
  *
  * The kernel side runs on its own thread in a private network namespace
@@ -27,10 +27,10 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/utsname.h>
 
 #include <linux/bpf.h>
+#include <bpf/bpf.h>
 
 #include <glib.h>
 
@@ -57,25 +57,11 @@ now(void)
 	return (double)g_get_monotonic_time() / 1e6;
 }
 
+/* A libbpf answer as -errno (libbpf 1.x returns it and sets errno). */
 static int
-sys_bpf(int cmd, union bpf_attr *attr)
+lb(int r)
 {
-	long r = syscall(__NR_bpf, cmd, attr, sizeof(*attr));
-
-	return r < 0 ? -errno : (int)r;
-}
-
-static int
-map_elem(int cmd, int map, uint32_t key, uint64_t *value, uint64_t flags)
-{
-	union bpf_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.map_fd = (uint32_t)map;
-	a.key = (uint64_t)(uintptr_t)&key;
-	a.value = (uint64_t)(uintptr_t)value;
-	a.flags = flags;
-	return sys_bpf(cmd, &a);
+	return r < 0 ? -errno : r;
 }
 
 /* The kernel side, on its own thread (its network namespace is its own). */
@@ -83,7 +69,6 @@ static gpointer
 kernel_mix(gpointer data)
 {
 	Mix *mx = data;
-	union bpf_attr a;
 	g_autofree int *fds = g_new(int, mx->n);
 	unsigned made = 0, i;
 	uint64_t v;
@@ -100,14 +85,10 @@ kernel_mix(gpointer data)
 		    g_strerror(-err));
 		return NULL;
 	}
-	memset(&a, 0, sizeof(a));
-	a.map_type = BPF_MAP_TYPE_REUSEPORT_SOCKARRAY;
-	a.key_size = 4;
-	a.value_size = 8;
-	a.max_entries = mx->n;
-	map = sys_bpf(BPF_MAP_CREATE, &a);
+	map = lb(bpf_map_create(BPF_MAP_TYPE_REUSEPORT_SOCKARRAY, "rp_bench",
+	    4, 8, mx->n, NULL));
 	if (map < 0) {
-		mx->skip = g_strdup_printf("bpf(BPF_MAP_CREATE): %s (needs "
+		mx->skip = g_strdup_printf("bpf_map_create(): %s (needs "
 		    "CAP_BPF)", g_strerror(-map));
 		return NULL;
 	}
@@ -131,23 +112,23 @@ kernel_mix(gpointer data)
 	t = now();
 	for (i = 0; i < mx->n && err == 0; i++) {
 		v = (uint64_t)fds[i];
-		err = map_elem(BPF_MAP_UPDATE_ELEM, map, i, &v, BPF_NOEXIST);
+		err = lb(bpf_map_update_elem(map, &i, &v, BPF_NOEXIST));
 	}
 	mx->secs[OP_UPDATE] = now() - t;
 	t = now();
 	for (i = 0; i < mx->n && err == 0; i++)
-		err = map_elem(BPF_MAP_LOOKUP_ELEM, map, i, &v, 0);
+		err = lb(bpf_map_lookup_elem(map, &i, &v));
 	mx->secs[OP_LOOKUP] = now() - t;
 	t = now();
 	for (i = 0; i < mx->n && err == 0; i++)
-		err = map_elem(BPF_MAP_DELETE_ELEM, map, i, NULL, 0);
+		err = lb(bpf_map_delete_elem(map, &i));
 	mx->secs[OP_DELETE] = now() - t;
 	for (i = 0; i < mx->n && err == 0; i++) {
 		v = (uint64_t)fds[i];
-		err = map_elem(BPF_MAP_UPDATE_ELEM, map, i, &v, BPF_ANY);
+		err = lb(bpf_map_update_elem(map, &i, &v, BPF_ANY));
 	}
 	if (err != 0) {
-		mx->skip = g_strdup_printf("bpf(): %s", g_strerror(-err));
+		mx->skip = g_strdup_printf("libbpf: %s", g_strerror(-err));
 		goto out;
 	}
 	t = now();

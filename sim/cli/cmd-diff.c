@@ -30,16 +30,17 @@ put_unused(SimWriter *w, const SimDiff *d, const SimManifest *m)
 		const SimManifestEntry *e = sim_manifest_entry(m, i);
 		g_autofree char *where = NULL;
 		g_autofree char *msg = NULL;
+		g_autoptr(SimDiag) at = NULL;
 
 		if (!sim_diff_entry_unused(d, i))
 			continue;	/* pattern entries never are */
 		where = e->line != 0 ? g_strdup_printf("%s:%u", e->file,
 		    e->line) : g_strdup_printf("%s:*", e->file);
 		n++;
-		msg = g_strdup_printf("%s:%u:%u: unused manifest entry %s: no "
-		    "divergence there (%s)", sim_manifest_name(m), e->mline,
-		    e->mcol, where, e->reason);
-		sim_write_diff_unused(w, msg);
+		msg = g_strdup_printf("unused manifest entry %s: no divergence "
+		    "there (%s)", where, e->reason);
+		at = sim_diag_new(sim_manifest_name(m), e->mline, e->mcol, msg);
+		sim_write_diff_unused(w, at);
 	}
 	return n;
 }
@@ -64,31 +65,34 @@ count(SimDiffCounts *c, const SimDiffResult *r)
 
 /*
  * The diff command: the scenarios of paths, parsed and checked first (a
- * broken one stops everything: SIM_EXIT_USAGE), each run on o->a and
- * o->b under o->profile and compared.  Return the exit status.
+ * broken one stops everything: SIM_EXIT_USAGE, the errors on stderr and,
+ * as TAP or JSON, on o->out), each run on o->a and o->b under o->profile
+ * and compared.  Return the exit status.
  */
 int
 sim_diff_paths(const SimDiffOptions *o, char *const *paths, gsize n)
 {
 	g_autoptr(GPtrArray) inputs = NULL;
+	g_autoptr(GPtrArray) errors = sim_diags_new();
 	g_autoptr(SimDiff) d = NULL;
 	g_autofree char *bad = NULL;
 	char *sel[2] = { (char *)o->profile, NULL };
-	SimWriter w = { o->format, o->out, 0, 0, 0, 0 };
 	SimDiffCounts c = { 0 };
+	SimWriter w;
 	guint i;
 
 	g_return_val_if_fail(o != NULL && o->a != NULL && o->b != NULL &&
 	    o->profile != NULL && o->out != NULL && o->err != NULL,
 	    SIM_EXIT_USAGE);
+	sim_writer_init(&w, o->format, o->out, o->err, "diff");
 	bad = sim_profile_unknown(o->profile);
-	if (bad != NULL) {
-		fprintf(o->err, "reuseport-sim: %s\n", bad);
-		return SIM_EXIT_USAGE;
-	}
-	inputs = sim_inputs_load(paths, n, o->err);
+	if (bad != NULL)
+		g_ptr_array_add(errors, sim_diag_new(NULL, 0, 0, bad));
+	else
+		inputs = sim_inputs_load(paths, n, errors);
 	if (inputs == NULL)
-		return SIM_EXIT_USAGE;
+		return sim_write_input_errors(&w, errors);
+	sim_write_begin(&w, G_MAXUINT);
 	d = sim_diff_new(o->a, o->b, o->manifest);
 	sim_diff_set_release(d, o->release);
 	for (i = 0; i < inputs->len; i++) {
@@ -97,12 +101,12 @@ sim_diff_paths(const SimDiffOptions *o, char *const *paths, gsize n)
 		SimDiffResult r = { 0 };
 
 		if (profs->len == 0) {
-			sim_write_skip(&w, in->name, o->profile, NULL,
+			sim_write_skip(&w, in->path, o->profile, NULL,
 			    "no selected profile");
 		} else {
 			sim_diff_scenario(d, in->sc, o->profile, &r);
 			count(&c, &r);
-			sim_write_diff(&w, in->name, o->profile, &r,
+			sim_write_diff(&w, in->path, o->profile, &r,
 			    o->manifest, o->a->name, o->b->name);
 			sim_diff_result_clear(&r);
 		}
@@ -125,9 +129,28 @@ typedef struct {
 enum { O_PROFILE, O_FORMAT, O_MANIFEST };
 
 static const SimOption diff_options[] = {
-	{ "--profile", TRUE, O_PROFILE },
-	{ "--format", TRUE, O_FORMAT },
-	{ "--manifest", TRUE, O_MANIFEST },
+	{ "--profile", "P|auto", O_PROFILE,
+	    "the model profile to compare with (default auto)",
+	    sim_cli_profile_choices },
+	{ "--format", "text|tap|json", O_FORMAT,
+	    "text (default), TAP version 13, or JSON", NULL },
+	{ "--manifest", "FILE", O_MANIFEST,
+	    "the intended differences: lines 'FILE:LINE\n"
+	    "REASON' or 'FILE:* REASON'", NULL },
+};
+
+const SimCommand sim_cmd_diff_def = {
+	"diff", "FILE|DIR...",
+	"run each scenario on the model and on the live\n"
+	"kernel (needs the kernel backend and root) and\n"
+	"compare them step by step; a divergence not in\n"
+	"the manifest fails, so does an unused entry",
+	"Run each scenario on the model and on the live kernel (needs the\n"
+	"kernel backend and root) and compare them step by step.",
+	diff_options, G_N_ELEMENTS(diff_options),
+	"Exit status: 0 no unexplained divergence and no unused manifest\n"
+	"entry, 1 otherwise, 2 bad input.",
+	sim_cmd_diff, FALSE,
 };
 
 static int
@@ -142,7 +165,8 @@ diff_option(void *ud, int id, const char *opt, const char *v)
 		c->profile = v;
 		break;
 	case O_FORMAT:
-		return sim_cli_format(&sim_cli_main, v, formats, &c->o.format);
+		return sim_cli_format(&sim_cmd_diff_def, v, formats,
+		    &c->o.format);
 	default:
 		c->manifest = v;
 		break;
@@ -163,9 +187,8 @@ sim_cmd_diff(int argc, char **argv)
 	c.o.err = stderr;
 	c.o.a = &sim_backend_model;
 	c.profile = "auto";
-	st = sim_options_parse(&sim_cli_main, diff_options,
-	    G_N_ELEMENTS(diff_options), diff_option, argc, argv, paths,
-	    "diff: no FILE or DIR given", &c);
+	st = sim_options_parse(&sim_cmd_diff_def, diff_option, argc, argv,
+	    paths, TRUE, &c);
 	if (st != SIM_CLI_GO_ON)
 		return st;
 	if (strcmp(c.profile, "auto") == 0) {
@@ -173,15 +196,15 @@ sim_cmd_diff(int argc, char **argv)
 
 		c.profile = sim_profile_auto(&e);
 		if (c.profile == NULL)
-			return sim_cli_error(&sim_cli_main, NULL, "%s",
+			return sim_cli_error(&sim_cmd_diff_def, NULL, "%s",
 			    e->message);
 	}
 	c.o.profile = c.profile;
 #ifdef HAVE_KERNEL_BACKEND
 	c.o.b = &sim_backend_kernel;
 #else
-	fputs("reuseport-sim: diff needs the kernel backend: configure "
-	    "--enable-kernel-backend (libbpf)\n", stderr);
+	sim_cli_fail("diff needs the kernel backend: configure "
+	    "--enable-kernel-backend (libbpf)");
 	return SIM_EXIT_USAGE;
 #endif
 	if (c.manifest != NULL) {
@@ -190,10 +213,14 @@ sim_cmd_diff(int argc, char **argv)
 
 		manifest = sim_manifest_load(c.manifest, errors);
 		if (manifest == NULL) {
+			g_autoptr(GPtrArray) diags = sim_diags_new();
+			SimWriter w;
+
 			for (guint k = 0; k < errors->len; k++)
-				fprintf(stderr, "%s\n",
-				    (char *)errors->pdata[k]);
-			return SIM_EXIT_USAGE;
+				sim_diags_add_text(diags, errors->pdata[k]);
+			sim_writer_init(&w, c.o.format, stdout, stderr,
+			    "diff");
+			return sim_write_input_errors(&w, diags);
 		}
 	}
 	c.o.manifest = manifest;

@@ -9,6 +9,7 @@
 
 #include <glib.h>
 
+#include "cli/options.h"
 #include "cli/report.h"
 #include "core/backend.h"
 #include "tools/diff.h"
@@ -23,13 +24,16 @@ struct SimDiffOptions {
 	const SimManifest	*manifest;	/* or NULL: none known */
 	const char		*release;	/* b's kernel (uname -r) */
 	SimFormat		 format;
-	FILE			*out;
-	FILE			*err;
+	FILE			*out;		/* results, and input errors as
+						 * TAP or JSON */
+	FILE			*err;		/* input errors as text */
 };
 
 int	 sim_diff_paths(const SimDiffOptions *o, char *const *paths,
 	    gsize n);
 int	 sim_cmd_diff(int argc, char **argv);
+
+extern const SimCommand sim_cmd_diff_def;
 
 G_END_DECLS
 

@@ -15,6 +15,7 @@
 #include "cli/options.h"
 #include "core/error.h"
 #include "core/exec.h"
+#include "core/inputs.h"
 #include "core/profiles.h"
 #include "core/run.h"
 #include "tools/explain-why.h"
@@ -53,7 +54,7 @@ write_file(ExplainOpts *o, const char *dir, const char *name,
 
 	if (g_mkdir_with_parents(dir, 0777) != 0 ||
 	    !g_file_set_contents(path, text, -1, &e)) {
-		fprintf(stderr, "reuseport-sim: cannot write %s: %s\n", path,
+		sim_cli_fail("cannot write %s: %s", path,
 		    e != NULL ? e->message : g_strerror(errno));
 		o->io_failed = TRUE;
 		return FALSE;
@@ -104,8 +105,7 @@ explain_done(SimRecord *rec, SimExec *x, void *ud)
 
 			svg = sim_render_svg(dot->str, &e);
 			if (svg == NULL) {
-				fprintf(stderr, "reuseport-sim: %s\n",
-				    e->message);
+				sim_cli_fail("%s", e->message);
 				o->io_failed = TRUE;
 			}
 		}
@@ -197,13 +197,44 @@ typedef struct {
 enum { O_PROFILE, O_STEPS, O_DOT, O_SVG, O_HTML, O_NO_TEXT, O_RULES };
 
 static const SimOption explain_options[] = {
-	{ "--profile", TRUE, O_PROFILE },
-	{ "--steps", TRUE, O_STEPS },
-	{ "--dot", TRUE, O_DOT },
-	{ "--svg", TRUE, O_SVG },
-	{ "--html", TRUE, O_HTML },
-	{ "--no-text", FALSE, O_NO_TEXT },
-	{ "--rules", FALSE, O_RULES },
+	{ "--profile", "P[,P]", O_PROFILE,
+	    "only these profiles (default: every profile the\n"
+	    "scenario declares)", sim_cli_profile_choices },
+	{ "--steps", "LIST", O_STEPS,
+	    "only these steps, 1-based as numbered in the\n"
+	    "narration: 3,5-7 (pictures and text)", NULL },
+	{ "--dot", "DIR", O_DOT,
+	    "write the state after each step as Graphviz DOT:\n"
+	    "DIR/NAME-PROFILE-NN.dot", NULL },
+	{ "--svg", "DIR", O_SVG,
+	    "the same rendered by dot -Tsvg:\n"
+	    "DIR/NAME-PROFILE-NN.svg", NULL },
+	{ "--html", "DIR", O_HTML,
+	    "one self-contained page per scenario and profile,\n"
+	    "DIR/NAME-PROFILE.html: the scenario beside the\n"
+	    "picture of the current step; arrow keys, j/k or a\n"
+	    "click on a line step through it; #step=N in the\n"
+	    "address opens step N", NULL },
+	{ "--no-text", NULL, O_NO_TEXT,
+	    "no narration on standard output", NULL },
+	{ "--rules", NULL, O_RULES,
+	    "list the rules that have a narration, one a line", NULL },
+};
+
+const SimCommand sim_cmd_explain_def = {
+	"explain", "FILE...",
+	"narrate scenarios step by step (the rules that\n"
+	"decided, locks, why), and draw the state after\n"
+	"each step (--dot, --svg, --html)",
+	"Narrate scenarios step by step in the kernel's terms: the rules of\n"
+	"the specification that decided each result, in order, the kernel\n"
+	"function each models, the checks a failing one comes after, the\n"
+	"locks held, why the result is what it is, and what the step changed.",
+	explain_options, G_N_ELEMENTS(explain_options),
+	"--svg and --html need Graphviz's dot.  Exit status: 0 every scenario\n"
+	"ran as expected, 1 one failed (it is narrated all the same), 2 bad\n"
+	"input.",
+	sim_cmd_explain, FALSE,
 };
 
 static int
@@ -214,11 +245,11 @@ explain_option(void *ud, int id, const char *opt, const char *v)
 
 	switch (id) {
 	case O_PROFILE:
-		return sim_cli_profiles(&sim_cli_explain, v,
+		return sim_cli_profiles(&sim_cmd_explain_def, v,
 		    SIM_PROFILES_CHECKED, c->profiles, NULL);
 	case O_STEPS:
 		if (!parse_steps(v, c->steps))
-			return sim_cli_error(&sim_cli_explain, NULL, "bad step "
+			return sim_cli_error(&sim_cmd_explain_def, NULL, "bad step "
 			    "list '%s' (expected N or N-M, comma-separated, "
 			    "from 1)", v);
 		c->have_steps = TRUE;
@@ -227,7 +258,7 @@ explain_option(void *ud, int id, const char *opt, const char *v)
 	case O_SVG:
 	case O_HTML:
 		if (*v == '\0')
-			return sim_cli_error(&sim_cli_explain, NULL, "option "
+			return sim_cli_error(&sim_cmd_explain_def, NULL, "option "
 			    "'%s' needs a directory", opt);
 		*dir[id - O_DOT] = v;
 		break;
@@ -245,38 +276,26 @@ explain_option(void *ud, int id, const char *opt, const char *v)
 static GPtrArray *
 load_files(const GPtrArray *paths)
 {
-	g_autoptr(GPtrArray) scs = g_ptr_array_new_with_free_func(
-	    (GDestroyNotify)sim_scenario_free);
-	g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func(g_free);
-	gboolean bad = FALSE;
-	guint k, j;
+	g_autoptr(GPtrArray) errors = sim_diags_new();
+	g_autoptr(GPtrArray) inputs = NULL;
+	SimWriter w;
 
-	for (k = 0; k < paths->len; k++) {
-		g_autoptr(GError) e = NULL;
+	for (guint k = 0; k < paths->len; k++) {
 		const char *p = paths->pdata[k];
-		SimScenario *sc;
 
-		if (g_file_test(p, G_FILE_TEST_IS_DIR)) {
-			fprintf(stderr, "reuseport-sim: explain: %s is a "
-			    "directory (give scenario files)\n", p);
-			return NULL;
-		}
-		sc = sim_parse_file(p, &e);
-		if (sc == NULL) {
-			fprintf(stderr, "%s\n", e->message);
-			bad = TRUE;
-			continue;
-		}
-		g_ptr_array_add(scs, sc);
-		g_ptr_array_set_size(errors, 0);
-		if (!sim_check_scenario(sc, errors)) {
-			for (j = 0; j < errors->len; j++)
-				fprintf(stderr, "%s\n",
-				    (char *)errors->pdata[j]);
-			bad = TRUE;
-		}
+		if (g_file_test(p, G_FILE_TEST_IS_DIR))
+			g_ptr_array_add(errors, sim_diag_new(p, 0, 0, "a "
+			    "directory (explain takes scenario files)"));
 	}
-	return bad ? NULL : g_steal_pointer(&scs);
+	if (errors->len == 0)
+		inputs = sim_inputs_load((char *const *)paths->pdata,
+		    paths->len, errors);
+	if (inputs == NULL) {
+		sim_writer_init(&w, SIM_FORMAT_TEXT, stdout, stderr,
+		    "explain");
+		sim_write_input_errors(&w, errors);
+	}
+	return g_steal_pointer(&inputs);
 }
 
 /*
@@ -319,6 +338,7 @@ sim_cmd_explain(int argc, char **argv)
 	g_autoptr(GPtrArray) profiles = g_ptr_array_new_with_free_func(g_free);
 	g_autoptr(GArray) steps = g_array_new(FALSE, FALSE, sizeof(guint));
 	g_autoptr(GPtrArray) scs = NULL;
+	char **selected;
 	ExplainCmd c = { 0 };
 	int status = SIM_EXIT_OK, st;
 	guint k, j;
@@ -326,28 +346,25 @@ sim_cmd_explain(int argc, char **argv)
 	c.o.out = stdout;
 	c.profiles = profiles;
 	c.steps = steps;
-	st = sim_options_parse(&sim_cli_explain, explain_options,
-	    G_N_ELEMENTS(explain_options), explain_option, argc, argv, paths,
-	    "no FILE given", &c);
+	st = sim_options_parse(&sim_cmd_explain_def, explain_option, argc,
+	    argv, paths, TRUE, &c);
 	if (st != SIM_CLI_GO_ON)
 		return st;
 	if ((c.o.svg_dir != NULL || c.o.html_dir != NULL) && !sim_have_dot()) {
-		fprintf(stderr, "reuseport-sim: explain: --svg and --html need "
-		    "Graphviz's dot, which is not installed (apt-get install "
-		    "graphviz)\n");
+		sim_cli_fail("explain: --svg and --html need Graphviz's dot, "
+		    "which is not installed (apt-get install graphviz)");
 		return SIM_EXIT_USAGE;
 	}
 	if (c.have_steps)
 		c.o.steps = steps;
-	if (profiles->len > 0)
-		g_ptr_array_add(profiles, NULL);
+	selected = sim_cli_selected(profiles);
 	scs = load_files(paths);
 	if (scs == NULL)
 		return SIM_EXIT_USAGE;
 	for (k = 0; k < scs->len; k++) {
-		const SimScenario *sc = scs->pdata[k];
+		const SimScenario *sc = ((SimInput *)scs->pdata[k])->sc;
 		g_autoptr(GPtrArray) profs = sim_scenario_profiles(sc,
-		    profiles->len > 0 ? (char **)profiles->pdata : NULL);
+		    selected);
 
 		g_free(c.o.base);
 		c.o.base = file_base(sc->path);

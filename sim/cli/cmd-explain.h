@@ -7,9 +7,13 @@
 
 #include <glib.h>
 
+#include "cli/options.h"
+
 G_BEGIN_DECLS
 
 int	 sim_cmd_explain(int argc, char **argv);
+
+extern const SimCommand sim_cmd_explain_def;
 
 G_END_DECLS
 

@@ -24,7 +24,6 @@ typedef struct {
 	gboolean		 quiet;		/* no counterexample text */
 	const char		*save;		/* the counterexample's file */
 	FILE			*out;
-	FILE			*err;
 	GPtrArray		*selected;	/* char *, for profiles */
 } ExploreCmd;
 
@@ -43,69 +42,87 @@ put_failure(const ExploreCmd *c, const SimExploreStats *s)
 
 		if (!g_file_set_contents(c->save, s->counterexample, -1,
 		    &werr))
-			fprintf(c->err, "reuseport-sim: %s\n", werr->message);
+			sim_cli_fail("%s", werr->message);
 	}
+}
+
+/* Explore sc under each of its profiles.  SIM_EXIT_USAGE after
+ * adding to errors when the search found the input bad (a schedule
+ * naming no thread ...). */
+static int
+explore_one(const ExploreCmd *c, SimWriter *w, const SimInput *in,
+    GPtrArray *errors)
+{
+	g_autoptr(GPtrArray) profs = sim_scenario_profiles(in->sc,
+	    c->profiles);
+	int status = SIM_EXIT_OK;
+
+	for (guint j = 0; j < profs->len; j++) {
+		g_autoptr(GError) err = NULL;
+		SimExploreStats s;
+
+		if (!sim_explore_scenario(in->sc, profs->pdata[j], &c->search,
+		    &s, &err)) {
+			sim_explore_stats_clear(&s);
+			if (g_error_matches(err, SIM_ERROR, SIM_ERROR_INPUT)) {
+				sim_diags_add_text(errors, err->message);
+				return SIM_EXIT_USAGE;
+			}
+			sim_cli_fail("%s", err->message); /* LCOV_EXCL_LINE */
+			status = SIM_EXIT_FAIL;		/* LCOV_EXCL_LINE */
+			continue;			/* LCOV_EXCL_LINE */
+		}
+		sim_write_explore(w, &c->search, in->path, profs->pdata[j],
+		    &s);
+		if (s.failed || !s.complete)
+			status = SIM_EXIT_FAIL;
+		if (!s.complete && !s.failed && c->format != SIM_FORMAT_JSON)
+			fprintf(c->out, "  stopped at --max-schedules %"
+			    G_GUINT64_FORMAT "\n", c->search.max_schedules);
+		if (s.failed)
+			put_failure(c, &s);
+		sim_explore_stats_clear(&s);
+	}
+	return status;
 }
 
 static int
 explore_paths(const ExploreCmd *c, char *const *paths, gsize n)
 {
-	/* every file is parsed and checked before anything runs */
-	g_autoptr(GPtrArray) inputs = sim_inputs_load(paths, n, c->err);
-	SimWriter w = { c->format, c->out, 0, 0, 0, 0 };
-	gboolean failed = FALSE;
+	g_autoptr(GPtrArray) errors = sim_diags_new();
+	g_autoptr(GPtrArray) inputs = NULL;
+	int status = SIM_EXIT_OK;
+	SimWriter w;
 
-	if (inputs == NULL)
-		return SIM_EXIT_USAGE;
-	for (guint i = 0; i < inputs->len; i++) {
+	sim_writer_init(&w, c->format, c->out, stderr, "explore");
+	/* every file is parsed and checked before anything runs */
+	inputs = sim_inputs_load(paths, n, errors);
+	for (guint i = 0; inputs != NULL && i < inputs->len; i++) {
 		const SimInput *in = inputs->pdata[i];
 
 		/* a file named on the command line must have threads */
-		if (in->sc->threads->len == 0 &&
-		    strcmp(in->name, in->path) == 0) {
-			fprintf(c->err, "%s: no thread blocks: nothing to "
-			    "interleave (thread NAME ... end)\n", in->path);
-			return SIM_EXIT_USAGE;
-		}
+		if (in->sc->threads->len == 0 && in->named)
+			g_ptr_array_add(errors, sim_diag_new(in->path, 0, 0,
+			    "no thread blocks: nothing to interleave (thread "
+			    "NAME ... end)"));
 	}
+	if (inputs == NULL || errors->len > 0)
+		return sim_write_input_errors(&w, errors);
 	for (guint i = 0; i < inputs->len; i++) {
 		const SimInput *in = inputs->pdata[i];
-		g_autoptr(GPtrArray) profs = sim_scenario_profiles(in->sc,
-		    c->profiles);
+		int st;
 
 		if (in->sc->threads->len == 0)
 			continue;	/* found in a directory: threads only */
-		for (guint j = 0; j < profs->len; j++) {
-			g_autoptr(GError) err = NULL;
-			SimExploreStats s;
-
-			if (!sim_explore_scenario(in->sc, profs->pdata[j],
-			    &c->search, &s, &err)) {
-				fprintf(c->err, "%s\n", err->message);
-				sim_explore_stats_clear(&s);
-				if (g_error_matches(err, SIM_ERROR,
-				    SIM_ERROR_INPUT))
-					return SIM_EXIT_USAGE;
-				failed = TRUE;	/* LCOV_EXCL_LINE */
-				continue;	/* LCOV_EXCL_LINE */
-			}
-			sim_write_explore(&w, &c->search, in->name,
-			    profs->pdata[j], &s);
-			if (s.failed || !s.complete)
-				failed = TRUE;
-			if (!s.complete && !s.failed &&
-			    c->format != SIM_FORMAT_JSON)
-				fprintf(c->out, "  stopped at "
-				    "--max-schedules %" G_GUINT64_FORMAT "\n",
-				    c->search.max_schedules);
-			if (s.failed)
-				put_failure(c, &s);
-			sim_explore_stats_clear(&s);
-		}
+		st = explore_one(c, &w, in, errors);
+		if (st == SIM_EXIT_USAGE)
+			return sim_write_input_errors(&w, errors);
+		if (st != SIM_EXIT_OK)
+			status = st;
 	}
-	return failed ? SIM_EXIT_FAIL : SIM_EXIT_OK;
+	sim_write_explore_summary(&w, status);
+	return status;
 }
-
 /* ---------------------------------------------------------------------
  * The command line
  */
@@ -113,15 +130,48 @@ explore_paths(const ExploreCmd *c, char *const *paths, gsize n)
 enum { O_PROFILE, O_PREEMPTIONS, O_NO_REDUCTION, O_MAX_SCHEDULES, O_PLANT,
 	O_FORMAT, O_SAVE, O_QUIET };
 
+/* The bugs --plant can plant (SimChoicesFn). */
+static const char *const *
+plant_choices(gsize *n)
+{
+	return sim_plant_names(n);
+}
+
 static const SimOption explore_options[] = {
-	{ "--profile", TRUE, O_PROFILE },
-	{ "--preemptions", TRUE, O_PREEMPTIONS },
-	{ "--no-reduction", FALSE, O_NO_REDUCTION },
-	{ "--max-schedules", TRUE, O_MAX_SCHEDULES },
-	{ "--plant", TRUE, O_PLANT },
-	{ "--format", TRUE, O_FORMAT },
-	{ "--save", TRUE, O_SAVE },
-	{ "--quiet", FALSE, O_QUIET },
+	{ "--profile", "P[,P]", O_PROFILE,
+	    "explore only under these profiles", sim_cli_profile_choices },
+	{ "--preemptions", "N|unbounded", O_PREEMPTIONS,
+	    "at most N preemptions per schedule (default 2)", NULL },
+	{ "--no-reduction", NULL, O_NO_REDUCTION,
+	    "no sleep sets: every schedule within the bound", NULL },
+	{ "--max-schedules", "N", O_MAX_SCHEDULES,
+	    "stop after N schedules (default 1000000); an\n"
+	    "incomplete search fails", NULL },
+	{ "--plant", "BUG[,BUG]", O_PLANT,
+	    "plant known bugs in the model", plant_choices },
+	{ "--format", "text|json", O_FORMAT,
+	    "text (default) or JSON (one object a line)", NULL },
+	{ "--save", "FILE", O_SAVE,
+	    "write the counterexample scenario to FILE", NULL },
+	{ "--quiet", NULL, O_QUIET,
+	    "no counterexample text on stdout", NULL },
+};
+
+const SimCommand sim_cmd_explore_def = {
+	"explore", "FILE|DIR...",
+	"run every interleaving of a scenario's thread\n"
+	"blocks at the model's lock and RCU points and\n"
+	"at each statement start; a directory explores\n"
+	"the scenarios in it that have threads",
+	"Run every interleaving of each scenario's thread blocks at the\n"
+	"model's lock and RCU points and at each statement start, checking\n"
+	"the invariants; a directory explores the scenarios in it that have\n"
+	"threads.  A failure prints a counterexample: a scenario with a\n"
+	"schedule that run and explain replay.",
+	explore_options, G_N_ELEMENTS(explore_options),
+	"Exit status: 0 every search complete without a failure, 1 a failure\n"
+	"or an incomplete search, 2 bad input.",
+	sim_cmd_explore, FALSE,
 };
 
 /* A number from lo to hi into *out; FALSE when v is none. */
@@ -143,7 +193,7 @@ set_plant(ExploreCmd *c, const char *v)
 		unsigned bit;
 
 		if (!sim_plant_find(parts[k], &bit))
-			return sim_cli_error(&sim_cli_main, sim_suggest(
+			return sim_cli_error(&sim_cmd_explore_def, sim_suggest(
 			    parts[k], pnames, nplants), "unknown bug '%s'",
 			    parts[k]);
 		c->search.plant |= bit;
@@ -161,7 +211,7 @@ explore_option(void *ud, int id, const char *opt, const char *v)
 	(void)opt;
 	switch (id) {
 	case O_PROFILE:
-		return sim_cli_profiles(&sim_cli_main, v, SIM_PROFILES_CHECKED,
+		return sim_cli_profiles(&sim_cmd_explore_def, v, SIM_PROFILES_CHECKED,
 		    c->selected, NULL);
 	case O_PREEMPTIONS:
 		if (strcmp(v, "unbounded") == 0)
@@ -169,7 +219,7 @@ explore_option(void *ud, int id, const char *opt, const char *v)
 		else if (number(v, 0, 1000, &n))
 			c->search.preemptions = (guint)n;
 		else
-			return sim_cli_error(&sim_cli_main, NULL, "--preemptions"
+			return sim_cli_error(&sim_cmd_explore_def, NULL, "--preemptions"
 			    ": '%s' is not 0..1000 or unbounded", v);
 		break;
 	case O_NO_REDUCTION:
@@ -177,14 +227,14 @@ explore_option(void *ud, int id, const char *opt, const char *v)
 		break;
 	case O_MAX_SCHEDULES:
 		if (!number(v, 1, G_GUINT64_CONSTANT(1000000000000), &n))
-			return sim_cli_error(&sim_cli_main, NULL,
+			return sim_cli_error(&sim_cmd_explore_def, NULL,
 			    "--max-schedules: '%s' is not 1..10^12", v);
 		c->search.max_schedules = n;
 		break;
 	case O_PLANT:
 		return set_plant(c, v);
 	case O_FORMAT:
-		return sim_cli_format(&sim_cli_main, v, formats, &c->format);
+		return sim_cli_format(&sim_cmd_explore_def, v, formats, &c->format);
 	case O_SAVE:
 		c->save = v;
 		break;
@@ -205,18 +255,13 @@ sim_cmd_explore(int argc, char **argv)
 	int st;
 
 	c.out = stdout;
-	c.err = stderr;
 	c.search.preemptions = 2;
 	c.search.max_schedules = 1000000;
 	c.selected = profiles;
-	st = sim_options_parse(&sim_cli_main, explore_options,
-	    G_N_ELEMENTS(explore_options), explore_option, argc, argv, paths,
-	    "explore: no FILE or DIR given", &c);
+	st = sim_options_parse(&sim_cmd_explore_def, explore_option, argc,
+	    argv, paths, TRUE, &c);
 	if (st != SIM_CLI_GO_ON)
 		return st;
-	if (profiles->len > 0) {
-		g_ptr_array_add(profiles, NULL);
-		c.profiles = (char **)profiles->pdata;
-	}
+	c.profiles = sim_cli_selected(profiles);
 	return explore_paths(&c, (char *const *)paths->pdata, paths->len);
 }

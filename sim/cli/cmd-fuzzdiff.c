@@ -26,53 +26,6 @@
 #include "backend/kernel.h"
 #endif
 
-static const char fuzz_usage[] =
-    "usage: reuseport-sim fuzz-diff [--kernel host] [--seed S] [--steps N]\n"
-    "                               [--length L] [--profile P|auto]\n"
-    "                               [--manifest FILE] [--save DIR]\n"
-    "                               [--max-shrink N] [--repro N] [--quiet]\n"
-    "                               [--format text|tap|json]\n"
-    "       reuseport-sim gen [--seed S] [--steps N] [--profile P]\n"
-    "                         [--kernel-steps]\n";
-
-static const char fuzz_help[] =
-    "fuzz-diff: random, valid scenarios run on the model and on a kernel\n"
-    "and compared step by step, as `diff` does; each new kind of failure\n"
-    "(a divergence the manifest does not explain, or an invariant the\n"
-    "model broke) is shrunk to a minimal scenario by delta debugging.\n"
-    "\n"
-    "  --kernel K       the kernel to compare with: host (the running one,\n"
-    "                   the default; needs root and the kernel backend)\n"
-    "  --seed S         the first case's seed (default 1); case k is\n"
-    "                   generated from seed S+k\n"
-    "  --steps N        statements in all (default 1000)\n"
-    "  --length L       statements per case (default 60)\n"
-    "  --profile P      the model profile (default auto: the running\n"
-    "                   kernel's)\n"
-    "  --manifest FILE  the known differences (pattern entries\n"
-    "                   \"CALL => MODEL vs KERNEL\" match random steps)\n"
-    "  --save DIR       write each minimal scenario to DIR/seed-N.scn\n"
-    "  --max-shrink N   candidate runs per shrink (default 400; 0: do\n"
-    "                   not shrink)\n"
-    "  --repro N        runs of each minimal scenario (default 3)\n"
-    "  --quiet          no line for a case that passed\n"
-    "  --format F       text (default), tap or json\n"
-    "\n"
-    "gen: write one random scenario on standard output, as fuzz-diff\n"
-    "generates it (--kernel-steps: only steps a kernel can do, as\n"
-    "fuzz-diff does; default --steps 60).\n"
-    "\n"
-    "Exit status: 0 no unexplained divergence, 1 divergences or\n"
-    "violations found, 2 bad input.  See docs/fuzz-diff.md.\n";
-
-static const SimCliText fuzz_text = {
-	"reuseport-sim: fuzz-diff: ", fuzz_usage, fuzz_help,
-};
-
-static const SimCliText gen_text = {
-	"reuseport-sim: gen: ", fuzz_usage, fuzz_help,
-};
-
 /* ---------------------------------------------------------------------
  * Writing
  */
@@ -146,26 +99,21 @@ finding_text(Writer *wr, const SimFuzzFinding *fd, const char *path)
 static void
 finding_json(Writer *wr, const SimFuzzFinding *fd, const char *path)
 {
-	FILE *out = wr->w->out;
+	JsonBuilder *b = sim_json_begin("finding", "fuzz-diff");
 
-	fputs("{\"type\":\"finding\",\"file\":", out);
-	sim_json_string(out, fd->name);
-	fprintf(out, ",\"seed\":%" G_GUINT64_FORMAT ",\"signature\":",
-	    fd->seed);
-	sim_json_string(out, fd->signature);
-	fputs(",\"what\":", out);
-	sim_json_string(out, fd->what);
-	fprintf(out, ",\"statements\":%u,\"shrunk_to\":%u,\"tests\":%u,"
-	    "\"budget_out\":%s,\"reproduced\":%u,\"runs\":%u,\"saved\":",
-	    fd->units_before, fd->units_after, fd->tests, fd->budget_out ?
-	    "true" : "false", fd->reproduced, fd->reruns);
-	if (path != NULL)
-		sim_json_string(out, path);
-	else
-		fputs("null", out);
-	fputs(",\"scenario\":", out);
-	sim_json_string(out, fd->minimal);
-	fputs("}\n", out);
+	sim_json_str(b, "file", fd->name);
+	sim_json_uint(b, "seed", fd->seed);
+	sim_json_str(b, "signature", fd->signature);
+	sim_json_str(b, "what", fd->what);
+	sim_json_uint(b, "statements", fd->units_before);
+	sim_json_uint(b, "shrunk_to", fd->units_after);
+	sim_json_uint(b, "tests", fd->tests);
+	sim_json_bool(b, "budget_out", fd->budget_out);
+	sim_json_uint(b, "reproduced", fd->reproduced);
+	sim_json_uint(b, "runs", fd->reruns);
+	sim_json_str(b, "saved", path);
+	sim_json_lines(b, "scenario", fd->minimal);
+	sim_json_end(b, wr->w->out);
 }
 
 static void
@@ -220,56 +168,51 @@ static void
 case_json(Writer *wr, const SimFuzzCase *c)
 {
 	const SimDiffResult *r = c->r;
-	FILE *out = wr->w->out;
+	JsonBuilder *b;
 	guint i;
 
 	if (!c->failed && wr->w->quiet && r->skip == NULL)
 		return;
-	fputs("{\"type\":\"result\",\"file\":", out);
-	sim_json_string(out, c->name);
-	fputs(",\"profile\":", out);
-	sim_json_string(out, wr->o->profile);
-	fprintf(out, ",\"seed\":%" G_GUINT64_FORMAT ",\"result\":\"%s\"",
-	    c->seed, r->skip != NULL ? "skip" : c->failed ? "fail" : "pass");
+	b = sim_json_begin("result", "fuzz-diff");
+	sim_json_str(b, "file", c->name);
+	sim_json_str(b, "profile", wr->o->profile);
+	sim_json_str(b, "result", r->skip != NULL ? "skip" : c->failed ?
+	    "fail" : "pass");
+	sim_json_uint(b, "seed", c->seed);
 	if (r->skip != NULL) {
-		fputs(",\"reason\":", out);
-		sim_json_string(out, r->skip);
-		fputs("}\n", out);
+		sim_json_str(b, "reason", r->skip);
+		sim_json_end(b, wr->w->out);
 		return;
 	}
-	fprintf(out, ",\"steps\":%u,\"compared\":%u,\"not_compared\":%u,"
-	    "\"chance\":%u,\"divergences\":[", c->steps, r->compared,
-	    r->uncompared, r->chance);
+	sim_json_uint(b, "steps", c->steps);
+	sim_json_uint(b, "compared", r->compared);
+	sim_json_uint(b, "not_compared", r->uncompared);
+	sim_json_uint(b, "chance", r->chance);
+	json_builder_set_member_name(b, "divergences");
+	json_builder_begin_array(b);
 	for (i = 0; i < r->divergences->len; i++) {
 		const SimDivergence *d = r->divergences->pdata[i];
-		g_autofree char *at = g_strdup_printf("%s:%u:%u", d->st->file,
-		    d->st->line, d->st->col);
 		g_autofree char *text = sim_stmt_text(d->st, SIM_PRINT_CALL);
+		g_autoptr(SimDiag) at = sim_diag_new(d->st->file, d->st->line,
+		    d->st->col, text);
 
-		fputs(i > 0 ? ",{\"at\":" : "{\"at\":", out);
-		sim_json_string(out, at);
-		fputs(",\"step\":", out);
-		sim_json_string(out, text);
-		fprintf(out, ",\"%s\":", wr->o->a->name);
-		sim_json_string(out, d->a);
-		fprintf(out, ",\"%s\":", wr->o->b->name);
-		sim_json_string(out, d->b);
-		fprintf(out, ",\"known\":%s,\"root\":%s", d->entry >= 0 ?
-		    "true" : "false", sim_fuzz_root(r, i) ? "true" : "false");
-		if (d->entry >= 0) {
-			fputs(",\"reason\":", out);
-			sim_json_string(out, sim_manifest_entry(
+		json_builder_begin_object(b);
+		sim_json_place(b, at);
+		json_builder_set_member_name(b, "results");
+		json_builder_begin_object(b);
+		sim_json_str(b, wr->o->a->name, d->a);
+		sim_json_str(b, wr->o->b->name, d->b);
+		json_builder_end_object(b);
+		sim_json_bool(b, "known", d->entry >= 0);
+		sim_json_bool(b, "root", sim_fuzz_root(r, i));
+		if (d->entry >= 0)
+			sim_json_str(b, "reason", sim_manifest_entry(
 			    wr->o->manifest, (guint)d->entry)->reason);
-		}
-		fputc('}', out);
+		json_builder_end_object(b);
 	}
-	fputs("],\"violations\":[", out);
-	for (i = 0; i < r->violations->len; i++) {
-		if (i > 0)
-			fputc(',', out);
-		sim_json_string(out, r->violations->pdata[i]);
-	}
-	fputs("]}\n", out);
+	json_builder_end_array(b);
+	sim_json_strings(b, "violations", r->violations);
+	sim_json_end(b, wr->w->out);
 }
 
 static void
@@ -312,28 +255,38 @@ summary(Writer *wr, const SimFuzz *f)
 	guint i;
 
 	if (wr->w->format == SIM_FORMAT_JSON) {
-		fprintf(out, "{\"type\":\"summary\",\"seed\":%" G_GUINT64_FORMAT
-		    ",\"profile\":", wr->o->seed);
-		sim_json_string(out, wr->o->profile);
-		fprintf(out, ",\"cases\":%u,\"passed\":%u,\"failed\":%u,"
-		    "\"skipped\":%u,\"steps\":%u,\"compared\":%u,"
-		    "\"not_compared\":%u,\"chance\":%u,\"known\":%u,"
-		    "\"unexplained\":%u,\"following\":%u,\"violations\":%u,"
-		    "\"distinct\":[", n->cases, n->cases - n->failed -
-		    n->skipped, n->failed, n->skipped, n->steps, n->compared,
-		    n->uncompared, n->chance, n->known, n->unexplained,
-		    n->following, n->violations);
+		JsonBuilder *b = sim_json_begin("summary", "fuzz-diff");
+
+		sim_json_uint(b, "passed", n->cases - n->failed - n->skipped);
+		sim_json_uint(b, "failed", n->failed);
+		sim_json_uint(b, "skipped", n->skipped);
+		sim_json_uint(b, "errors", 0);
+		sim_json_uint(b, "status", n->failed > 0 ? 1 : 0);
+		sim_json_uint(b, "seed", wr->o->seed);
+		sim_json_str(b, "profile", wr->o->profile);
+		sim_json_str(b, "kernel", wr->o->kernel);
+		sim_json_uint(b, "cases", n->cases);
+		sim_json_uint(b, "steps", n->steps);
+		sim_json_uint(b, "compared", n->compared);
+		sim_json_uint(b, "not_compared", n->uncompared);
+		sim_json_uint(b, "chance", n->chance);
+		sim_json_uint(b, "known", n->known);
+		sim_json_uint(b, "unexplained", n->unexplained);
+		sim_json_uint(b, "following", n->following);
+		sim_json_uint(b, "violations", n->violations);
+		json_builder_set_member_name(b, "distinct");
+		json_builder_begin_array(b);
 		for (i = 0; i < fs->len; i++) {
 			const SimFuzzFinding *fd = fs->pdata[i];
 
-			fputs(i > 0 ? ",{\"signature\":" : "{\"signature\":",
-			    out);
-			sim_json_string(out, fd->signature);
-			fprintf(out, ",\"cases\":%u,\"first\":", fd->cases);
-			sim_json_string(out, fd->name);
-			fputc('}', out);
+			json_builder_begin_object(b);
+			sim_json_str(b, "signature", fd->signature);
+			sim_json_uint(b, "cases", fd->cases);
+			sim_json_str(b, "first", fd->name);
+			json_builder_end_object(b);
 		}
-		fputs("]}\n", out);
+		json_builder_end_array(b);
+		sim_json_end(b, out);
 		return;
 	}
 	if (wr->w->format == SIM_FORMAT_TAP)
@@ -371,9 +324,12 @@ sim_fuzz_diff_run(const SimFuzzOptions *o, const SimFuzzOut *w)
 
 	g_return_val_if_fail(f != NULL && w != NULL && w->out != NULL,
 	    SIM_EXIT_USAGE);
-	if (w->format == SIM_FORMAT_TEXT)
-		fprintf(w->out, "fuzz-diff: seed %" G_GUINT64_FORMAT ", %u "
-		    "steps in cases of %u, profile %s, %s %s\n", o->seed,
+	if (w->format == SIM_FORMAT_TAP)
+		fputs("TAP version 13\n", w->out);
+	if (w->format != SIM_FORMAT_JSON)
+		fprintf(w->out, "%sfuzz-diff: seed %" G_GUINT64_FORMAT ", %u "
+		    "steps in cases of %u, profile %s, %s %s\n", w->format ==
+		    SIM_FORMAT_TAP ? "# " : "", o->seed,
 		    o->steps, o->length, o->profile, o->b->name,
 		    o->kernel != NULL ? o->kernel : "");
 	sim_fuzz_run(f, on_case, &wr);
@@ -390,41 +346,89 @@ typedef struct {
 	SimFuzzOut	 w;
 	const char	*manifest, *kernel;
 	gboolean	 kernel_steps;
+	const SimCommand *cmd;
 } FuzzCmd;
 
 enum { O_SEED, O_STEPS, O_LENGTH, O_PROFILE, O_MANIFEST, O_SAVE,
 	O_SHRINK, O_REPRO, O_QUIET, O_FORMAT, O_KERNEL, O_KSTEPS };
 
 static const SimOption fuzz_options[] = {
-	{ "--seed", TRUE, O_SEED },
-	{ "--steps", TRUE, O_STEPS },
-	{ "--length", TRUE, O_LENGTH },
-	{ "--profile", TRUE, O_PROFILE },
-	{ "--manifest", TRUE, O_MANIFEST },
-	{ "--save", TRUE, O_SAVE },
-	{ "--max-shrink", TRUE, O_SHRINK },
-	{ "--repro", TRUE, O_REPRO },
-	{ "--quiet", FALSE, O_QUIET },
-	{ "--format", TRUE, O_FORMAT },
-	{ "--kernel", TRUE, O_KERNEL },
+	{ "--kernel", "host", O_KERNEL,
+	    "the kernel to compare with: host, the running\n"
+	    "one (the default; needs root and the kernel\n"
+	    "backend)", NULL },
+	{ "--seed", "S", O_SEED,
+	    "the first case's seed (default 1); case k is\n"
+	    "generated from seed S+k", NULL },
+	{ "--steps", "N", O_STEPS, "statements in all (default 1000)", NULL },
+	{ "--length", "L", O_LENGTH, "statements per case (default 60)",
+	    NULL },
+	{ "--profile", "P|auto", O_PROFILE,
+	    "the model profile (default auto: the running\n"
+	    "kernel's)", sim_cli_profile_choices },
+	{ "--manifest", "FILE", O_MANIFEST,
+	    "the known differences (pattern entries\n"
+	    "\"CALL => MODEL vs KERNEL\" match random steps)", NULL },
+	{ "--save", "DIR", O_SAVE,
+	    "write each minimal scenario to DIR/seed-N.scn", NULL },
+	{ "--max-shrink", "N", O_SHRINK,
+	    "candidate runs per shrink (default 400; 0: do\n"
+	    "not shrink)", NULL },
+	{ "--repro", "N", O_REPRO,
+	    "runs of each minimal scenario (default 3)", NULL },
+	{ "--quiet", NULL, O_QUIET, "no line for a case that passed", NULL },
+	{ "--format", "text|tap|json", O_FORMAT,
+	    "text (default), TAP version 13, or JSON (one\n"
+	    "object a line)", NULL },
+};
+
+const SimCommand sim_cmd_fuzz_diff_def = {
+	"fuzz-diff", NULL,
+	"random valid scenarios on the model and on a\n"
+	"kernel, compared step by step; each new failure\n"
+	"shrunk to a minimal scenario",
+	"Random, valid scenarios (the generator of `gen`) run on the model and\n"
+	"on a kernel and compared step by step, as `diff` does; each new kind\n"
+	"of failure (a divergence the manifest does not explain, or an\n"
+	"invariant the model broke) is shrunk to a minimal scenario by delta\n"
+	"debugging.",
+	fuzz_options, G_N_ELEMENTS(fuzz_options),
+	"Exit status: 0 no unexplained divergence, 1 divergences or\n"
+	"violations found, 2 bad input.  See docs/fuzz-diff.md.",
+	sim_cmd_fuzz_diff, FALSE,
 };
 
 static const SimOption gen_options[] = {
-	{ "--seed", TRUE, O_SEED },
-	{ "--steps", TRUE, O_STEPS },
-	{ "--profile", TRUE, O_PROFILE },
-	{ "--kernel-steps", FALSE, O_KSTEPS },
+	{ "--seed", "S", O_SEED, "the seed (default 1)", NULL },
+	{ "--steps", "N", O_STEPS, "statements (default 60)", NULL },
+	{ "--profile", "P", O_PROFILE,
+	    "write a `profile P` line (default: none)",
+	    sim_cli_profile_choices },
+	{ "--kernel-steps", NULL, O_KSTEPS,
+	    "only steps a kernel can do, as fuzz-diff\n"
+	    "generates them", NULL },
+};
+
+const SimCommand sim_cmd_gen_def = {
+	"gen", NULL,
+	"write one random, valid scenario (fuzz-diff's\n"
+	"generator) on standard output",
+	"Write one random, valid scenario on standard output: the same seed,\n"
+	"steps, profile and flags give the same text (sim/tools/gen.h).",
+	gen_options, G_N_ELEMENTS(gen_options),
+	"Exit status: 0, or 2 on a bad command line.",
+	sim_cmd_gen, FALSE,
 };
 
 /* A number of an option, in [min, max]. */
 static int
-number(const SimCliText *t, const char *opt, const char *v, guint64 min,
+number(const SimCommand *cmd, const char *opt, const char *v, guint64 min,
     guint64 max, guint64 *out)
 {
 	g_autoptr(GError) e = NULL;
 
 	if (!g_ascii_string_to_unsigned(v, 10, min, max, out, &e))
-		return sim_cli_error(t, NULL, "%s: %s", opt, e->message);
+		return sim_cli_error(cmd, NULL, "%s: %s", opt, e->message);
 	return SIM_CLI_GO_ON;
 }
 
@@ -433,7 +437,7 @@ fuzz_option(void *ud, int id, const char *opt, const char *v)
 {
 	static const char *const formats[] = { "text", "tap", "json", NULL };
 	FuzzCmd *c = ud;
-	const SimCliText *t = &fuzz_text;
+	const SimCommand *t = c->cmd;
 	guint64 n = 0;
 	int st = SIM_CLI_GO_ON;
 
@@ -503,20 +507,20 @@ kernel_backend(const char *k, const SimBackendOps **ops)
 {
 	if (strcmp(k, "host") != 0) {
 		if (g_str_has_prefix(k, "vm:"))
-			return sim_cli_error(&fuzz_text, NULL, "--kernel %s: "
-			    "VM kernels are not wired in yet; run fuzz-diff "
-			    "--kernel host inside the VM (sim/vm/reuseport-vm "
-			    "run)", k);
-		return sim_cli_error(&fuzz_text, "host", "unknown kernel "
-		    "'%s'", k);
+			return sim_cli_error(&sim_cmd_fuzz_diff_def, NULL,
+			    "--kernel %s: VM kernels are not wired in yet; "
+			    "run fuzz-diff --kernel host inside the VM "
+			    "(sim/vm/reuseport-vm run)", k);
+		return sim_cli_error(&sim_cmd_fuzz_diff_def, "host",
+		    "unknown kernel '%s'", k);
 	}
 #ifdef HAVE_KERNEL_BACKEND
 	*ops = &sim_backend_kernel;
 	return SIM_CLI_GO_ON;
 #else
 	(void)ops;
-	fputs("reuseport-sim: fuzz-diff needs the kernel backend: configure "
-	    "--enable-kernel-backend (libbpf)\n", stderr);
+	sim_cli_fail("fuzz-diff needs the kernel backend: configure "
+	    "--enable-kernel-backend (libbpf)");
 	return SIM_EXIT_USAGE;
 #endif
 }
@@ -540,6 +544,7 @@ sim_cmd_fuzz_diff(int argc, char **argv)
 	FuzzCmd c = { 0 };
 	int st;
 
+	c.cmd = &sim_cmd_fuzz_diff_def;
 	c.o.a = &sim_backend_model;
 	c.o.seed = 1;
 	c.o.steps = 1000;
@@ -549,14 +554,10 @@ sim_cmd_fuzz_diff(int argc, char **argv)
 	c.o.profile = "auto";
 	c.kernel = "host";
 	c.w.out = stdout;
-	st = sim_options_parse(&fuzz_text, fuzz_options,
-	    G_N_ELEMENTS(fuzz_options), fuzz_option, argc, argv, paths, NULL,
+	st = sim_options_parse(c.cmd, fuzz_option, argc, argv, paths, FALSE,
 	    &c);
 	if (st != SIM_CLI_GO_ON)
 		return st;
-	if (paths->len > 0)
-		return sim_cli_error(&fuzz_text, NULL, "unexpected argument "
-		    "'%s'", (char *)paths->pdata[0]);
 	st = kernel_backend(c.kernel, &c.o.b);
 	if (st != SIM_CLI_GO_ON)
 		return st;
@@ -565,10 +566,9 @@ sim_cmd_fuzz_diff(int argc, char **argv)
 
 		c.o.profile = sim_profile_auto(&e);
 		if (c.o.profile == NULL)
-			return sim_cli_error(&fuzz_text, NULL, "%s",
-			    e->message);
+			return sim_cli_error(c.cmd, NULL, "%s", e->message);
 	} else if ((bad = sim_profile_unknown(c.o.profile)) != NULL) {
-		return sim_cli_error(&fuzz_text, NULL, "%s", bad);
+		return sim_cli_error(c.cmd, NULL, "%s", bad);
 	}
 	if (c.manifest != NULL) {
 		g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func(
@@ -576,10 +576,14 @@ sim_cmd_fuzz_diff(int argc, char **argv)
 
 		manifest = sim_manifest_load(c.manifest, errors);
 		if (manifest == NULL) {
+			g_autoptr(GPtrArray) diags = sim_diags_new();
+			SimWriter w;
+
 			for (guint k = 0; k < errors->len; k++)
-				fprintf(stderr, "%s\n",
-				    (char *)errors->pdata[k]);
-			return SIM_EXIT_USAGE;
+				sim_diags_add_text(diags, errors->pdata[k]);
+			sim_writer_init(&w, c.w.format, stdout, stderr,
+			    "fuzz-diff");
+			return sim_write_input_errors(&w, diags);
 		}
 	}
 	c.o.manifest = manifest;
@@ -601,19 +605,16 @@ sim_cmd_gen(int argc, char **argv)
 	FuzzCmd c = { 0 };
 	int st;
 
+	c.cmd = &sim_cmd_gen_def;
 	c.o.seed = 1;
 	c.o.steps = 60;
-	st = sim_options_parse(&gen_text, gen_options,
-	    G_N_ELEMENTS(gen_options), fuzz_option, argc, argv, paths, NULL,
+	st = sim_options_parse(c.cmd, fuzz_option, argc, argv, paths, FALSE,
 	    &c);
 	if (st != SIM_CLI_GO_ON)
 		return st;
-	if (paths->len > 0)
-		return sim_cli_error(&gen_text, NULL, "unexpected argument "
-		    "'%s'", (char *)paths->pdata[0]);
 	if (c.o.profile != NULL &&
 	    (bad = sim_profile_unknown(c.o.profile)) != NULL)
-		return sim_cli_error(&gen_text, NULL, "%s", bad);
+		return sim_cli_error(c.cmd, NULL, "%s", bad);
 	go.seed = c.o.seed;
 	go.steps = c.o.steps;
 	go.profile = c.o.profile;

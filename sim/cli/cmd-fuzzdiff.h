@@ -10,6 +10,7 @@
 
 #include <glib.h>
 
+#include "cli/options.h"
 #include "cli/report.h"
 #include "tools/fuzzdiff.h"
 
@@ -27,6 +28,9 @@ struct SimFuzzOut {
 int	 sim_fuzz_diff_run(const SimFuzzOptions *o, const SimFuzzOut *w);
 int	 sim_cmd_fuzz_diff(int argc, char **argv);
 int	 sim_cmd_gen(int argc, char **argv);
+
+extern const SimCommand sim_cmd_fuzz_diff_def;
+extern const SimCommand sim_cmd_gen_def;
 
 G_END_DECLS
 

@@ -27,9 +27,10 @@ static const SimBackendOps *const backends[] = {
 #endif
 };
 
-/* Every selected profile must exist in the model. */
+/* Every selected profile must exist in the model: else add the errors
+ * to errors. */
 static gboolean
-check_selected(char *const *selected, FILE *err)
+check_selected(char *const *selected, GPtrArray *errors)
 {
 	gboolean ok = TRUE;
 	guint i;
@@ -39,7 +40,7 @@ check_selected(char *const *selected, FILE *err)
 
 		if (msg == NULL)
 			continue;
-		fprintf(err, "reuseport-sim: %s\n", msg);
+		g_ptr_array_add(errors, sim_diag_new(NULL, 0, 0, msg));
 		ok = FALSE;
 	}
 	return ok;
@@ -51,23 +52,25 @@ check_selected(char *const *selected, FILE *err)
  * run each under every selected profile it declares, writing one result
  * per scenario and profile and a summary.  Return the exit status:
  * SIM_EXIT_OK, SIM_EXIT_FAIL when a scenario failed, SIM_EXIT_USAGE when
- * the input is bad (nothing is run then).
+ * the input is bad (nothing is run then; the errors go to stderr and, as
+ * TAP or JSON, to out).
  */
 int
 sim_run_paths(const SimRunOptions *opts, char *const *paths, gsize n)
 {
 	g_autoptr(GPtrArray) inputs = NULL;
-	SimWriter w = { opts->format, opts->out, 0, 0, 0, 0 };
+	g_autoptr(GPtrArray) errors = sim_diags_new();
 	SimExecOptions xo = { 0 };
+	SimWriter w;
 	guint total = 0, i, j;
 
 	g_return_val_if_fail(opts != NULL && opts->out != NULL &&
 	    opts->err != NULL, SIM_EXIT_USAGE);
-	if (!check_selected(opts->profiles, opts->err))
-		return SIM_EXIT_USAGE;
-	inputs = sim_inputs_load(paths, n, opts->err);
+	sim_writer_init(&w, opts->format, opts->out, opts->err, "run");
+	if (check_selected(opts->profiles, errors))
+		inputs = sim_inputs_load(paths, n, errors);
 	if (inputs == NULL)
-		return SIM_EXIT_USAGE;
+		return sim_write_input_errors(&w, errors);
 	xo.ops = opts->backend != NULL ? opts->backend : &sim_backend_model;
 	xo.trace = opts->trace;
 	xo.keep_going = opts->keep_going;
@@ -78,21 +81,20 @@ sim_run_paths(const SimRunOptions *opts, char *const *paths, gsize n)
 
 		total += MAX(profs->len, 1);
 	}
-	if (opts->format == SIM_FORMAT_TAP)
-		fprintf(opts->out, "1..%u\n", total);
+	sim_write_begin(&w, total);
 	for (i = 0; i < inputs->len; i++) {
 		const SimInput *in = inputs->pdata[i];
 		g_autoptr(GPtrArray) profs = sim_scenario_profiles(in->sc,
 		    opts->profiles);
 
 		if (profs->len == 0)
-			sim_write_skip(&w, in->name, NULL, NULL,
+			sim_write_skip(&w, in->path, NULL, NULL,
 			    "no selected profile");
 		for (j = 0; j < profs->len; j++) {
 			SimReport rep = { 0 };
 
 			sim_run_scenario(in->sc, profs->pdata[j], &xo, &rep);
-			sim_write_run(&w, in->name, profs->pdata[j], &rep);
+			sim_write_run(&w, in->path, profs->pdata[j], &rep);
 			sim_report_clear(&rep);
 		}
 		fflush(opts->out);
@@ -113,30 +115,67 @@ typedef struct {
 
 enum { O_PROFILE, O_FORMAT, O_TRACE, O_TRACE_ALL, O_KEEP_GOING, O_BACKEND };
 
+/* The backends --backend chooses from (SimChoicesFn). */
+static const char *const *
+backend_names(gsize *n)
+{
+	static const char *names[G_N_ELEMENTS(backends) + 1];
+
+	for (gsize k = 0; k < G_N_ELEMENTS(backends); k++)
+		names[k] = backends[k]->name;
+	*n = G_N_ELEMENTS(backends);
+	return names;
+}
+
 static const SimOption run_options[] = {
-	{ "--profile", TRUE, O_PROFILE },
-	{ "--format", TRUE, O_FORMAT },
-	{ "--trace", FALSE, O_TRACE },
-	{ "--trace=all", FALSE, O_TRACE_ALL },
-	{ "--keep-going", FALSE, O_KEEP_GOING },
-	{ "--backend", TRUE, O_BACKEND },
+	{ "--profile", "P[,P]|all|auto", O_PROFILE,
+	    "run only under these profiles (all: every one;\n"
+	    "auto: the one nearest the running kernel, at or\n"
+	    "below its version); a scenario runs under each\n"
+	    "selected profile it declares", sim_cli_profile_choices },
+	{ "--format", "text|tap|json", O_FORMAT,
+	    "text (default), TAP version 13, or JSON (one\n"
+	    "object a line)", NULL },
+	{ "--trace", NULL, O_TRACE,
+	    "print the model's events with scenario names", NULL },
+	{ "--trace=all", NULL, O_TRACE_ALL,
+	    "the same with lock, callback lock and RCU events", NULL },
+	{ "--keep-going", NULL, O_KEEP_GOING,
+	    "do not stop a scenario at its first failure", NULL },
+	{ "--backend", "B", O_BACKEND,
+	    "model (default), or kernel when built with the\n"
+	    "kernel backend; a profile the backend cannot run\n"
+	    "is skipped, expect statements too; a step it\n"
+	    "cannot do is not checked (a note says why, once\n"
+	    "per scenario)", backend_names },
+};
+
+const SimCommand sim_cmd_run_def = {
+	"run", "FILE|DIR...",
+	"run scenarios; directories are searched for *.scn\n"
+	"files.  Every file is checked first; a broken one\n"
+	"stops everything with exit status 2",
+	"Run scenarios: each file, and every *.scn file below each directory\n"
+	"(in name order), under every selected profile it declares.  Every\n"
+	"file is parsed and checked before anything runs.",
+	run_options, G_N_ELEMENTS(run_options),
+	"Exit status: 0 all passed, 1 a scenario failed, 2 bad input.",
+	sim_cmd_run, FALSE,
 };
 
 /* --backend B: one of backends[]. */
 static int
 set_backend(RunCmd *c, const char *v)
 {
-	const char *names[G_N_ELEMENTS(backends)];
-	guint k;
+	gsize n;
+	const char *const *names = backend_names(&n);
 
-	for (k = 0; k < G_N_ELEMENTS(backends); k++) {
-		names[k] = backends[k]->name;
+	for (gsize k = 0; k < n; k++)
 		if (strcmp(v, names[k]) == 0)
 			c->o.backend = backends[k];
-	}
 	if (c->o.backend == NULL)
-		return sim_cli_error(&sim_cli_main, sim_suggest(v, names,
-		    G_N_ELEMENTS(names)), "unknown backend '%s'", v);
+		return sim_cli_error(&sim_cmd_run_def, sim_suggest(v, names,
+		    n), "unknown backend '%s'", v);
 	return SIM_CLI_GO_ON;
 }
 
@@ -149,10 +188,11 @@ run_option(void *ud, int id, const char *opt, const char *v)
 	(void)opt;
 	switch (id) {
 	case O_PROFILE:
-		return sim_cli_profiles(&sim_cli_main, v, SIM_PROFILES_RUN,
+		return sim_cli_profiles(&sim_cmd_run_def, v, SIM_PROFILES_RUN,
 		    c->profiles, &c->all);
 	case O_FORMAT:
-		return sim_cli_format(&sim_cli_main, v, formats, &c->o.format);
+		return sim_cli_format(&sim_cmd_run_def, v, formats,
+		    &c->o.format);
 	case O_TRACE:
 		c->o.trace = SIM_TRACE_ON;
 		break;
@@ -180,17 +220,18 @@ sim_cmd_run(int argc, char **argv)
 	c.o.out = stdout;
 	c.o.err = stderr;
 	c.profiles = profiles;
-	st = sim_options_parse(&sim_cli_main, run_options,
-	    G_N_ELEMENTS(run_options), run_option, argc, argv, paths,
-	    "run: no FILE or DIR given", &c);
+	st = sim_options_parse(&sim_cmd_run_def, run_option, argc, argv,
+	    paths, TRUE, &c);
 	if (st != SIM_CLI_GO_ON)
 		return st;
-	if (!c.all && profiles->len > 0) {
-		g_ptr_array_add(profiles, NULL);
-		c.o.profiles = (char **)profiles->pdata;
-	}
+	if (!c.all)
+		c.o.profiles = sim_cli_selected(profiles);
 	return sim_run_paths(&c.o, (char *const *)paths->pdata, paths->len);
 }
+
+/* ---------------------------------------------------------------------
+ * list-verbs, list-profiles
+ */
 
 /* list-verbs: the verb table, one verb and its help a line each. */
 int
@@ -198,12 +239,41 @@ sim_cmd_list_verbs(int argc, char **argv)
 {
 	const SimVerb *v;
 	gsize n, i;
+	int st = sim_options_none(&sim_cmd_list_verbs_def, argc, argv);
 
-	if (argc > 1)
-		return sim_cli_error(&sim_cli_main, NULL, "list-verbs: "
-		    "unexpected argument '%s'", argv[1]);
+	if (st != SIM_CLI_GO_ON)
+		return st;
 	v = sim_verbs(&n);
 	for (i = 0; i < n; i++)
 		printf("%s %s\n    %s\n", v[i].name, v[i].usage, v[i].help);
 	return SIM_EXIT_OK;
 }
+
+const SimCommand sim_cmd_list_verbs_def = {
+	"list-verbs", NULL, "list the verbs of the scenario language",
+	"The verbs of the scenario language, each with its arguments and\n"
+	"what it models.", NULL, 0, NULL, sim_cmd_list_verbs, FALSE,
+};
+
+/* list-profiles: the model's profiles, one a line. */
+int
+sim_cmd_list_profiles(int argc, char **argv)
+{
+	const char *const *names;
+	gsize n;
+	int st = sim_options_none(&sim_cmd_list_profiles_def, argc, argv);
+
+	if (st != SIM_CLI_GO_ON)
+		return st;
+	names = sim_cli_profile_choices(&n);
+	for (gsize i = 0; i < n; i++)
+		puts(names[i]);
+	return SIM_EXIT_OK;
+}
+
+const SimCommand sim_cmd_list_profiles_def = {
+	"list-profiles", NULL, "list the model's profiles (kernel versions)",
+	"The profiles of the model, one a line: the kernel versions whose\n"
+	"behaviour it knows (--profile).", NULL, 0, NULL,
+	sim_cmd_list_profiles, FALSE,
+};

@@ -9,6 +9,7 @@
 
 #include <glib.h>
 
+#include "cli/options.h"
 #include "cli/report.h"
 #include "core/backend.h"
 #include "core/trace.h"
@@ -22,14 +23,20 @@ struct SimRunOptions {
 	SimFormat		 format;
 	SimTraceLevel		 trace;
 	gboolean		 keep_going;
-	FILE			*out;		/* results and traces */
-	FILE			*err;		/* input errors */
+	FILE			*out;		/* results, traces, and input
+						 * errors as TAP or JSON */
+	FILE			*err;		/* input errors as text */
 };
 
 int	 sim_run_paths(const SimRunOptions *opts, char *const *paths,
 	    gsize n);
 int	 sim_cmd_run(int argc, char **argv);
 int	 sim_cmd_list_verbs(int argc, char **argv);
+int	 sim_cmd_list_profiles(int argc, char **argv);
+
+extern const SimCommand sim_cmd_run_def;
+extern const SimCommand sim_cmd_list_verbs_def;
+extern const SimCommand sim_cmd_list_profiles_def;
 
 G_END_DECLS
 

@@ -3,14 +3,10 @@
  * main.c - reuseport-sim, the scenario runner of reuseport-model: finds
  * the command and hands over to it (one file per command: cmd-*.c).
  *
- * Commands are rows of a table, so a new one is one function and one
- * row.  Exit status: 0 all passed, 1 a scenario failed, 2 bad input or
- * command line.
+ * Commands are rows of a table, so a new one is one SimCommand (its
+ * options, help and handler) and one row.  Exit status: 0 all passed,
+ * 1 a scenario failed, 2 bad input or command line.
  */
-#ifdef HAVE_CONFIG_H
-#include "config.h"
-#endif
-
 #include <stdio.h>
 #include <string.h>
 
@@ -19,55 +15,59 @@
 #include "cli/cmd-explore.h"
 #include "cli/cmd-fuzzdiff.h"
 #include "cli/cmd-run.h"
-#include "cli/usage.h"
+#include "cli/options.h"
 #include "core/error.h"
 #include "lang/suggest.h"
 
-#ifdef PACKAGE_VERSION
-#define SIM_VERSION	PACKAGE_VERSION
-#else
-#define SIM_VERSION	"0.1.0"
-#endif
+static int sim_cmd_complete(int argc, char **argv);
 
-static const struct {
-	const char	*name;
-	int		(*fn)(int argc, char **argv);
-} commands[] = {
-	{ "run", sim_cmd_run },
-	{ "explore", sim_cmd_explore },
-	{ "diff", sim_cmd_diff },
-	{ "list-verbs", sim_cmd_list_verbs },
-	{ "explain", sim_cmd_explain },
-	{ "fuzz-diff", sim_cmd_fuzz_diff },
-	{ "gen", sim_cmd_gen },
+/* reuseport-sim complete WORD...: the words the shell completion offers
+ * (completion/reuseport-sim); not listed. */
+static const SimCommand complete_def = {
+	"complete", "WORD...", "the words that may come next (for the shell)",
+	NULL, NULL, 0, NULL, sim_cmd_complete, TRUE,
 };
+
+static const SimCommand *const commands[] = {
+	&sim_cmd_run_def,
+	&sim_cmd_explore_def,
+	&sim_cmd_diff_def,
+	&sim_cmd_explain_def,
+	&sim_cmd_fuzz_diff_def,
+	&sim_cmd_gen_def,
+	&sim_cmd_list_verbs_def,
+	&sim_cmd_list_profiles_def,
+	&complete_def,
+};
+
+static int
+sim_cmd_complete(int argc, char **argv)
+{
+	return sim_cli_complete(commands, G_N_ELEMENTS(commands), argc, argv);
+}
 
 int
 main(int argc, char **argv)
 {
 	const char *names[G_N_ELEMENTS(commands)];
 	const char *const top_opts[] = { "--help", "--version" };
-	gsize i;
+	gsize i, n = 0;
 
-	if (argc < 2) {
-		fputs(sim_cli_main.usage, stderr);
-		return SIM_EXIT_USAGE;
-	}
+	if (argc < 2)
+		return sim_cli_error(NULL, NULL, "no command given");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-		return sim_cli_help(&sim_cli_main);
-	if (strcmp(argv[1], "--version") == 0) {
-		printf("reuseport-sim %s\n", SIM_VERSION);
-		return SIM_EXIT_OK;
-	}
+		return sim_cli_main_help(commands, G_N_ELEMENTS(commands));
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)
+		return sim_cli_version();
 	if (argv[1][0] == '-')
-		return sim_cli_error(&sim_cli_main, sim_suggest(argv[1],
-		    top_opts, G_N_ELEMENTS(top_opts)), "unknown option '%s'",
-		    argv[1]);
+		return sim_cli_error(NULL, sim_suggest(argv[1], top_opts,
+		    G_N_ELEMENTS(top_opts)), "unknown option '%s'", argv[1]);
 	for (i = 0; i < G_N_ELEMENTS(commands); i++) {
-		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].fn(argc - 1, argv + 1);
-		names[i] = commands[i].name;
+		if (strcmp(argv[1], commands[i]->name) == 0)
+			return commands[i]->run(argc - 1, argv + 1);
+		if (!commands[i]->hidden)
+			names[n++] = commands[i]->name;
 	}
-	return sim_cli_error(&sim_cli_main, sim_suggest(argv[1], names,
-	    G_N_ELEMENTS(names)), "unknown command '%s'", argv[1]);
+	return sim_cli_error(NULL, sim_suggest(argv[1], names, n),
+	    "unknown command '%s'", argv[1]);
 }

@@ -2,12 +2,106 @@
 /*
  * report.c - results of run, diff and explore as text, TAP or JSON
  * (report.h).
+ *
+ * TAP is version 13: "TAP version 13" first, one test point per
+ * scenario and profile, the plan before them (run) or after them (diff),
+ * diagnostics as "# " lines.  Bad input is "1..0" and "Bail out!" with
+ * the first error's file:line:col.
+ *
+ * JSON is one object a line, each with "type" and "command": "result"
+ * per scenario and profile, "error" per input error, "unused" per unused
+ * manifest entry, and always a final "summary" (docs/output-formats.md
+ * has the schema, tests/json-schema.sh checks every command against it).
  */
 #include <string.h>
 
 #include "cli/json.h"
 #include "cli/report.h"
 #include "lang/print.h"
+
+void
+sim_writer_init(SimWriter *w, SimFormat format, FILE *out, FILE *err,
+    const char *command)
+{
+	memset(w, 0, sizeof(*w));
+	w->format = format;
+	w->out = out;
+	w->err = err;
+	w->command = command;
+}
+
+/* Before the first result: TAP's version line, and its plan when plan
+ * is not 0 (G_MAXUINT: the plan comes at the end). */
+void
+sim_write_begin(SimWriter *w, guint plan)
+{
+	if (w->format != SIM_FORMAT_TAP)
+		return;
+	fputs("TAP version 13\n", w->out);
+	if (plan != G_MAXUINT)
+		fprintf(w->out, "1..%u\n", plan);
+}
+
+/* {"type":"summary",...,"status":S}, open for more members. */
+static JsonBuilder *
+json_summary(const SimWriter *w, guint errors, int status)
+{
+	JsonBuilder *b = sim_json_begin("summary", w->command);
+
+	sim_json_uint(b, "passed", w->passed);
+	sim_json_uint(b, "failed", w->failed);
+	sim_json_uint(b, "skipped", w->skipped);
+	sim_json_uint(b, "errors", errors);
+	sim_json_uint(b, "status", (guint)status);
+	return b;
+}
+
+/*
+ * The input was bad, nothing ran: the errors (SimDiag) on w->err, and on
+ * stdout as TAP (the version, "1..0", each error as a diagnostic, then
+ * "Bail out!" with the first) or JSON ("error" records and the summary).
+ * Returns SIM_EXIT_USAGE.
+ */
+int
+sim_write_input_errors(SimWriter *w, const GPtrArray *diags)
+{
+	g_autofree char *first = NULL;
+
+	for (guint i = 0; i < diags->len; i++) {
+		g_autofree char *t = sim_diag_text(diags->pdata[i]);
+
+		fprintf(w->err, "reuseport-sim: %s\n", t);
+	}
+	switch (w->format) {
+	case SIM_FORMAT_TEXT:
+		break;
+	case SIM_FORMAT_TAP:
+		sim_write_begin(w, 0);
+		for (guint i = 0; i < diags->len; i++) {
+			g_autofree char *t = sim_diag_text(diags->pdata[i]);
+			g_auto(GStrv) lines = g_strsplit(t, "\n", -1);
+
+			for (guint k = 0; lines[k] != NULL; k++)
+				fprintf(w->out, "# %s\n", lines[k]);
+			if (first == NULL)
+				first = g_strdup(lines[0]);
+		}
+		fprintf(w->out, "Bail out! %s%s\n", first != NULL ? first :
+		    "bad input", diags->len > 1 ? " (and more, above)" : "");
+		break;
+	case SIM_FORMAT_JSON:
+		for (guint i = 0; i < diags->len; i++) {
+			JsonBuilder *b = sim_json_begin("error", w->command);
+
+			sim_json_place(b, diags->pdata[i]);
+			sim_json_end(b, w->out);
+		}
+		sim_json_end(json_summary(w, diags->len, 2), w->out);
+		break;
+	}
+	fflush(w->out);
+	return 2;
+}
 
 /* Write the lines of text, each after prefix. */
 static void
@@ -33,58 +127,50 @@ put_notes(FILE *out, const char *prefix, const GPtrArray *notes)
 		fprintf(out, "%s%s\n", prefix, (char *)notes->pdata[i]);
 }
 
-/* {"type":"result","file":NAME,"profile":P|null,"result":VERDICT */
-static void
-json_result(FILE *out, const char *name, const char *profile,
+/* {"type":"result","command":C,"file":NAME,"profile":P|null,
+ * "result":VERDICT, ...}: open for more members. */
+static JsonBuilder *
+json_result(const SimWriter *w, const char *name, const char *profile,
     const char *verdict)
 {
-	fputs("{\"type\":\"result\",\"file\":", out);
-	sim_json_string(out, name);
-	fputs(",\"profile\":", out);
-	if (profile != NULL)
-		sim_json_string(out, profile);
-	else
-		fputs("null", out);
-	fprintf(out, ",\"result\":\"%s\"", verdict);
+	JsonBuilder *b = sim_json_begin("result", w->command);
+
+	sim_json_str(b, "file", name);
+	sim_json_str(b, "profile", profile);
+	sim_json_str(b, "result", verdict);
+	return b;
 }
 
-/* A failure as {"error":"FIRST LINE","state":["LINE",...]}: the state
- * lines lose their indentation. */
+/* "failures": each message as {file, line, column, message, state}: the
+ * first line is the place and what went wrong, the rest the state
+ * involved (indentation dropped). */
 static void
-json_failure(FILE *out, gboolean comma, const char *msg)
+json_failures(JsonBuilder *b, const GPtrArray *messages)
 {
-	const char *nl = strchr(msg, '\n');
-	g_autofree char *first = g_strndup(msg, nl != NULL ?
-	    (gsize)(nl - msg) : strlen(msg));
-	g_auto(GStrv) lines = g_strsplit(nl != NULL ? nl + 1 : "", "\n", -1);
-	guint i;
+	json_builder_set_member_name(b, "failures");
+	json_builder_begin_array(b);
+	for (guint i = 0; messages != NULL && i < messages->len; i++) {
+		g_autoptr(GPtrArray) d = sim_diags_new();
+		const char *msg = messages->pdata[i];
+		const char *nl = strchr(msg, '\n');
+		g_autofree char *head = g_strndup(msg, nl != NULL ?
+		    (gsize)(nl - msg) : strlen(msg));
+		g_auto(GStrv) state = g_strsplit(nl != NULL ? nl + 1 : "",
+		    "\n", -1);
 
-	fputs(comma ? ",{\"error\":" : "{\"error\":", out);
-	sim_json_string(out, first);
-	fputs(",\"state\":[", out);
-	for (i = 0; nl != NULL && lines[i] != NULL; i++) {
-		if (i > 0)
-			fputc(',', out);
-		sim_json_string(out, g_strchug(lines[i]));
+		sim_diags_add_text(d, head);
+		json_builder_begin_object(b);
+		sim_json_place(b, d->pdata[0]);
+		json_builder_set_member_name(b, "state");
+		json_builder_begin_array(b);
+		for (guint k = 0; nl != NULL && state[k] != NULL; k++)
+			if (state[k][0] != '\0')
+				json_builder_add_string_value(b,
+				    g_strchug(state[k]));
+		json_builder_end_array(b);
+		json_builder_end_object(b);
 	}
-	fputs("]}", out);
-}
-
-/* ,"notes":[...] when there are any. */
-static void
-json_notes(FILE *out, const GPtrArray *notes)
-{
-	guint i;
-
-	if (notes == NULL || notes->len == 0)
-		return;
-	fputs(",\"notes\":[", out);
-	for (i = 0; i < notes->len; i++) {
-		if (i > 0)
-			fputc(',', out);
-		sim_json_string(out, notes->pdata[i]);
-	}
-	fputc(']', out);
+	json_builder_end_array(b);
 }
 
 /*
@@ -96,6 +182,7 @@ sim_write_skip(SimWriter *w, const char *name, const char *profile,
     const GPtrArray *notes, const char *why)
 {
 	FILE *out = w->out;
+	JsonBuilder *b;
 
 	w->n++;
 	w->skipped++;
@@ -116,11 +203,10 @@ sim_write_skip(SimWriter *w, const char *name, const char *profile,
 		put_notes(out, "# note: ", notes);
 		break;
 	case SIM_FORMAT_JSON:
-		json_result(out, name, profile, "skip");
-		json_notes(out, notes);
-		fputs(",\"reason\":", out);
-		sim_json_string(out, why);
-		fputs("}\n", out);
+		b = json_result(w, name, profile, "skip");
+		sim_json_strings(b, "notes", notes);
+		sim_json_str(b, "reason", why);
+		sim_json_end(b, out);
 		break;
 	}
 }
@@ -135,6 +221,7 @@ sim_write_run(SimWriter *w, const char *name, const char *profile,
     const SimReport *rep)
 {
 	FILE *out = w->out;
+	JsonBuilder *b;
 	guint i;
 
 	if (rep->skip != NULL) {
@@ -166,15 +253,13 @@ sim_write_run(SimWriter *w, const char *name, const char *profile,
 		put_notes(out, "# note: ", rep->notes);
 		break;
 	case SIM_FORMAT_JSON:
-		json_result(out, name, profile, rep->passed ? "pass" : "fail");
-		json_notes(out, rep->notes);
-		fputs(",\"failures\":[", out);
-		for (i = 0; i < rep->messages->len; i++)
-			json_failure(out, i > 0, rep->messages->pdata[i]);
-		fputc(']', out);
+		b = json_result(w, name, profile, rep->passed ? "pass" :
+		    "fail");
+		sim_json_strings(b, "notes", rep->notes);
+		json_failures(b, rep->messages);
 		if (rep->trace != NULL)
-			sim_json_lines(out, "trace", rep->trace->str);
-		fputs("}\n", out);
+			sim_json_lines(b, "trace", rep->trace->str);
+		sim_json_end(b, out);
 		break;
 	}
 }
@@ -194,9 +279,7 @@ sim_write_run_summary(SimWriter *w)
 		    w->passed, w->failed, w->skipped);
 		break;
 	case SIM_FORMAT_JSON:
-		fprintf(out, "{\"type\":\"summary\",\"passed\":%u,"
-		    "\"failed\":%u,\"skipped\":%u}\n", w->passed, w->failed,
-		    w->skipped);
+		sim_json_end(json_summary(w, 0, w->failed > 0 ? 1 : 0), out);
 		break;
 	}
 }
@@ -247,36 +330,34 @@ diff_json(SimWriter *w, const char *name, const char *profile,
     const SimDiffResult *r, const SimManifest *m, const char *aname,
     const char *bname, gboolean ok)
 {
-	FILE *out = w->out;
+	JsonBuilder *b = json_result(w, name, profile, ok ? "pass" : "fail");
 	guint i;
 
-	json_result(out, name, profile, ok ? "pass" : "fail");
-	fprintf(out, ",\"compared\":%u,\"not_compared\":%u,"
-	    "\"divergences\":[", r->compared, r->uncompared);
+	sim_json_uint(b, "compared", r->compared);
+	sim_json_uint(b, "not_compared", r->uncompared);
+	json_builder_set_member_name(b, "divergences");
+	json_builder_begin_array(b);
 	for (i = 0; i < r->divergences->len; i++) {
 		const SimDivergence *d = r->divergences->pdata[i];
-		g_autofree char *at = g_strdup_printf("%s:%u:%u", d->st->file,
-		    d->st->line, d->st->col);
 		g_autofree char *text = sim_stmt_text(d->st, SIM_PRINT_CALL);
+		g_autoptr(SimDiag) at = sim_diag_new(d->st->file, d->st->line,
+		    d->st->col, text);
 
-		fputs(i > 0 ? ",{\"at\":" : "{\"at\":", out);
-		sim_json_string(out, at);
-		fputs(",\"step\":", out);
-		sim_json_string(out, text);
-		fprintf(out, ",\"%s\":", aname);
-		sim_json_string(out, d->a);
-		fprintf(out, ",\"%s\":", bname);
-		sim_json_string(out, d->b);
-		fprintf(out, ",\"known\":%s", d->entry >= 0 ? "true" :
-		    "false");
-		if (d->entry >= 0) {
-			fputs(",\"reason\":", out);
-			sim_json_string(out, sim_manifest_entry(m,
+		json_builder_begin_object(b);
+		sim_json_place(b, at);
+		json_builder_set_member_name(b, "results");
+		json_builder_begin_object(b);
+		sim_json_str(b, aname, d->a);
+		sim_json_str(b, bname, d->b);
+		json_builder_end_object(b);
+		sim_json_bool(b, "known", d->entry >= 0);
+		if (d->entry >= 0)
+			sim_json_str(b, "reason", sim_manifest_entry(m,
 			    (guint)d->entry)->reason);
-		}
-		fputc('}', out);
+		json_builder_end_object(b);
 	}
-	fputs("]}\n", out);
+	json_builder_end_array(b);
+	sim_json_end(b, w->out);
 }
 
 /* One scenario compared under one profile (r->skip: it was not). */
@@ -307,10 +388,14 @@ sim_write_diff(SimWriter *w, const char *name, const char *profile,
 		diff_text(w, name, profile, r, m, aname, bname, ok);
 }
 
-/* A manifest entry no divergence used. */
+/* A manifest entry no divergence used: d is its place and what is
+ * wrong. */
 void
-sim_write_diff_unused(SimWriter *w, const char *msg)
+sim_write_diff_unused(SimWriter *w, const SimDiag *d)
 {
+	g_autofree char *msg = sim_diag_text(d);
+	JsonBuilder *b;
+
 	switch (w->format) {
 	case SIM_FORMAT_TEXT:
 		fprintf(w->out, "FAIL %s\n", msg);
@@ -319,9 +404,9 @@ sim_write_diff_unused(SimWriter *w, const char *msg)
 		fprintf(w->out, "not ok %u - %s\n", ++w->n, msg);
 		break;
 	case SIM_FORMAT_JSON:
-		fputs("{\"type\":\"unused\",\"error\":", w->out);
-		sim_json_string(w->out, msg);
-		fputs("}\n", w->out);
+		b = sim_json_begin("unused", w->command);
+		sim_json_place(b, d);
+		sim_json_end(b, w->out);
 		break;
 	}
 }
@@ -329,6 +414,8 @@ sim_write_diff_unused(SimWriter *w, const char *msg)
 void
 sim_write_diff_summary(SimWriter *w, const SimDiffCounts *c)
 {
+	JsonBuilder *b;
+
 	switch (w->format) {
 	case SIM_FORMAT_TEXT:
 		fprintf(w->out, "diff: %u passed, %u failed, %u skipped; "
@@ -345,12 +432,13 @@ sim_write_diff_summary(SimWriter *w, const SimDiffCounts *c)
 		    c->uncompared, c->known, c->unexplained, c->unused);
 		break;
 	case SIM_FORMAT_JSON:
-		fprintf(w->out, "{\"type\":\"summary\",\"passed\":%u,"
-		    "\"failed\":%u,\"skipped\":%u,\"compared\":%u,"
-		    "\"not_compared\":%u,\"known\":%u,\"unexplained\":%u,"
-		    "\"unused\":%u}\n", w->passed, w->failed, w->skipped,
-		    c->compared, c->uncompared, c->known, c->unexplained,
-		    c->unused);
+		b = json_summary(w, 0, w->failed > 0 || c->unused > 0 ? 1 : 0);
+		sim_json_uint(b, "compared", c->compared);
+		sim_json_uint(b, "not_compared", c->uncompared);
+		sim_json_uint(b, "known", c->known);
+		sim_json_uint(b, "unexplained", c->unexplained);
+		sim_json_uint(b, "unused", c->unused);
+		sim_json_end(b, w->out);
 		break;
 	}
 }
@@ -368,31 +456,33 @@ sim_write_explore(SimWriter *w, const SimExploreOptions *o, const char *name,
 	const char *verdict = s->failed ? "fail" : s->complete ? "pass" :
 	    "incomplete";
 	char bound[32];
+	JsonBuilder *b;
 
 	w->n++;
+	if (s->failed || !s->complete)
+		w->failed++;
+	else
+		w->passed++;
 	if (o->preemptions == SIM_EXPLORE_UNBOUNDED)
 		g_strlcpy(bound, "unbounded", sizeof(bound));
 	else
 		g_snprintf(bound, sizeof(bound), "%u", o->preemptions);
 	if (w->format == SIM_FORMAT_JSON) {
-		fputs("{\"scenario\":", out);
-		sim_json_string(out, name);
-		fputs(",\"profile\":", out);
-		sim_json_string(out, profile);
+		b = json_result(w, name, profile, verdict);
 		if (s->failed) {
-			fputs(",\"failure\":", out);
-			sim_json_string(out, s->failure);
-			fputs(",\"counterexample\":", out);
-			sim_json_string(out, s->counterexample);
+			sim_json_str(b, "failure", s->failure);
+			sim_json_str(b, "counterexample", s->counterexample);
 		}
-		fprintf(out, ",\"result\":\"%s\",\"schedules\":%"
-		    G_GUINT64_FORMAT ",\"pruned\":%" G_GUINT64_FORMAT
-		    ",\"states\":%" G_GUINT64_FORMAT ",\"end_states\":%u,"
-		    "\"max_depth\":%u,\"preemptions\":\"%s\","
-		    "\"reduction\":%s,\"seconds\":%.3f}\n", verdict,
-		    s->schedules, s->pruned, s->states, s->end_states,
-		    s->max_depth, bound, o->no_reduction ? "false" : "true",
-		    s->seconds);
+		sim_json_uint(b, "schedules", s->schedules);
+		sim_json_uint(b, "pruned", s->pruned);
+		sim_json_uint(b, "states", s->states);
+		sim_json_uint(b, "end_states", s->end_states);
+		sim_json_uint(b, "max_depth", s->max_depth);
+		sim_json_str(b, "preemptions", bound);
+		sim_json_bool(b, "reduction", !o->no_reduction);
+		sim_json_uint(b, "milliseconds",
+		    (guint64)(s->seconds * 1000.0 + 0.5));
+		sim_json_end(b, out);
 		return;
 	}
 	fprintf(out, "%s %s [%s]: %" G_GUINT64_FORMAT " schedules, %u "
@@ -401,4 +491,12 @@ sim_write_explore(SimWriter *w, const SimExploreOptions *o, const char *name,
 	    s->complete ? "PASS" : "INCOMPLETE", name, profile, s->schedules,
 	    s->end_states, s->pruned, s->states, bound, o->no_reduction ?
 	    ", no reduction" : "", s->seconds);
+}
+
+/* The end of explore: JSON's summary (text has none). */
+void
+sim_write_explore_summary(SimWriter *w, int status)
+{
+	if (w->format == SIM_FORMAT_JSON)
+		sim_json_end(json_summary(w, 0, status), w->out);
 }

@@ -2,7 +2,8 @@
 /*
  * report.h - the report writers of run, diff and explore (report.c): one
  * result per scenario and profile, then a summary, as text, TAP or JSON
- * (one object a line).  JSON strings go through json.h.
+ * (one object a line, docs/output-formats.md).  TAP is version 13 and
+ * stays TAP on bad input (Bail out!).  JSON goes through json.h.
  */
 #ifndef SIM_CLI_REPORT_H
 #define SIM_CLI_REPORT_H
@@ -11,6 +12,7 @@
 
 #include <glib.h>
 
+#include "core/error.h"
 #include "core/report.h"
 #include "tools/diff.h"
 #include "tools/explore.h"
@@ -28,6 +30,8 @@ typedef struct SimWriter SimWriter;
 struct SimWriter {
 	SimFormat	 format;
 	FILE		*out;
+	FILE		*err;		/* input errors as text */
+	const char	*command;	/* "run", "diff", "explore" */
 	guint		 n;		/* results written (TAP test points) */
 	guint		 passed, failed, skipped;
 };
@@ -38,6 +42,10 @@ struct SimDiffCounts {
 	guint	known, unexplained, compared, uncompared, unused;
 };
 
+void	 sim_writer_init(SimWriter *w, SimFormat format, FILE *out,
+	    FILE *err, const char *command);
+void	 sim_write_begin(SimWriter *w, guint plan);
+int	 sim_write_input_errors(SimWriter *w, const GPtrArray *diags);
 void	 sim_write_skip(SimWriter *w, const char *name, const char *profile,
 	    const GPtrArray *notes, const char *why);
 void	 sim_write_run(SimWriter *w, const char *name, const char *profile,
@@ -46,10 +54,11 @@ void	 sim_write_run_summary(SimWriter *w);
 void	 sim_write_diff(SimWriter *w, const char *name, const char *profile,
 	    const SimDiffResult *r, const SimManifest *m, const char *aname,
 	    const char *bname);
-void	 sim_write_diff_unused(SimWriter *w, const char *msg);
+void	 sim_write_diff_unused(SimWriter *w, const SimDiag *d);
 void	 sim_write_diff_summary(SimWriter *w, const SimDiffCounts *c);
 void	 sim_write_explore(SimWriter *w, const SimExploreOptions *o,
 	    const char *name, const char *profile, const SimExploreStats *s);
+void	 sim_write_explore_summary(SimWriter *w, int status);
 
 G_END_DECLS
 

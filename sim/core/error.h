@@ -35,6 +35,28 @@ void	 sim_set_error_at(GError **error, int code, const char *file,
 	sim_set_error_at((error), SIM_ERROR_INPUT, (tok)->file, (tok)->line, \
 	    (tok)->col, __VA_ARGS__)
 
+/*
+ * One error in the input, where it is: what the report writers print as
+ * text ("file:line:col: message"), as a TAP Bail out! line and as a JSON
+ * object.  file NULL: no file; line 0: no position (then col is 0 too).
+ * The message may hold more lines (a failure's state).
+ */
+typedef struct SimDiag SimDiag;
+struct SimDiag {
+	char	*file;
+	guint	 line, col;
+	char	*message;
+};
+
+SimDiag	*sim_diag_new(const char *file, guint line, guint col,
+	    const char *message);
+void	 sim_diag_free(gpointer d);
+char	*sim_diag_text(const SimDiag *d);
+void	 sim_diags_add_text(GPtrArray *diags, const char *text);
+GPtrArray *sim_diags_new(void);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SimDiag, sim_diag_free)
+
 G_END_DECLS
 
 #endif /* SIM_CORE_ERROR_H */

@@ -282,7 +282,7 @@ cookie_name(SimExec *x, guint64 c)
 		const SimObj *o = order->pdata[i];
 		uint64_t k = 0;
 
-		if (o->kind == SIM_OBJ_SOCK && o->bound && o->fd >= 0 &&
+		if (o->kind == SIM_OBJ_SOCK && sim_obj_open_fd(o) >= 0 &&
 		    x->ops->get_cookie(x->be, o->proc, o->fd, &k) == 0 &&
 		    k == c)
 			found = o;

@@ -320,8 +320,8 @@ local_addr(SimExec *x, unsigned id, struct rp_sockaddr *sa)
 	for (i = 0; id != 0 && i < order->len; i++) {
 		const SimObj *o = order->pdata[i];
 
-		if (o->kind == SIM_OBJ_SOCK && o->bound && o->id == id &&
-		    o->fd >= 0 &&
+		if (o->kind == SIM_OBJ_SOCK && o->id == id &&
+		    sim_obj_open_fd(o) >= 0 &&
 		    x->ops->getsockname(x->be, o->proc, o->fd, sa) == 0)
 			return TRUE;
 	}

@@ -5,23 +5,24 @@
 #ifndef SIM_CORE_INPUTS_H
 #define SIM_CORE_INPUTS_H
 
-#include <stdio.h>
-
 #include <glib.h>
 
 #include "lang/scenario.h"
 
 G_BEGIN_DECLS
 
-/* One scenario file: where it is, how it is shown, what it holds. */
+/* One scenario file: where it is, as the user gave it, and what it
+ * holds. */
 typedef struct SimInput SimInput;
 struct SimInput {
-	char		*path;		/* to open */
-	char		*name;		/* to show: relative to its DIR */
+	char		*path;		/* as given, or DIR as given + the
+					 * path below it: opened and shown */
+	gboolean	 named;		/* named itself on the command line */
 	SimScenario	*sc;
 };
 
-GPtrArray	*sim_inputs_load(char *const *paths, gsize n, FILE *err);
+GPtrArray	*sim_inputs_load(char *const *paths, gsize n,
+		    GPtrArray *errors);
 
 G_END_DECLS
 

@@ -260,6 +260,7 @@ sim_names_bind(SimNames *n, SimObj *o, unsigned proc, int fd, unsigned id)
 	o->bound = TRUE;
 	o->proc = proc;
 	o->fd = fd;
+	o->closed = FALSE;
 	o->id = id;
 	if (t >= 0 && o->id != 0 &&
 	    !g_hash_table_contains(n->by_id[t], GUINT_TO_POINTER(o->id)))

@@ -55,7 +55,9 @@ struct SimObj {
 	const SimToken	*def;		/* defining token; NULL for init */
 	gboolean	 bound;		/* the creating call succeeded */
 	unsigned	 proc;		/* files: the process holding fd */
-	int		 fd;		/* files: -1 when none (closed, child) */
+	int		 fd;		/* files: -1 when none (a child) */
+	gboolean	 closed;	/* files: closed by `close`; fd is the
+					 * number the program still holds */
 	unsigned	 id;		/* backend id; procs, netns: their id */
 	uint32_t	 map_type;	/* maps: as created */
 	uint32_t	 value_size;

@@ -72,6 +72,7 @@ void		 sim_pass_unsure_args(SimExec *x, const SimStmt *st,
 		    const char *why);
 void		 sim_obj_bind_fd(SimExec *x, SimObj *o, unsigned proc, int fd);
 int		 sim_obj_fd(const SimExec *x, const SimObj *o);
+int		 sim_obj_open_fd(const SimObj *o);
 gboolean	 sim_cookie_of(SimExec *x, const SimObj *o, guint64 *cookie,
 		    GError **error);
 gboolean	 sim_port_of(SimExec *x, const SimObj *o, guint16 *port,

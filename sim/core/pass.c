@@ -59,7 +59,11 @@ sim_obj_bind_fd(SimExec *x, SimObj *o, unsigned proc, int fd)
 	sim_names_bind(x->names, o, proc, fd, id);
 }
 
-/* The fd o stands for in the current process: -1 when it has none. */
+/*
+ * The fd number o stands for in the current process, as the program
+ * holds it: after `close` still the same number (which may be free, or
+ * another file's by now).  -1 when it has none in this process.
+ */
 int
 sim_obj_fd(const SimExec *x, const SimObj *o)
 {
@@ -67,6 +71,14 @@ sim_obj_fd(const SimExec *x, const SimObj *o)
 	    o->proc != x->proc->id)
 		return -1;
 	return o->fd;
+}
+
+/* The fd through which o itself can be asked (its process's), -1 once
+ * closed: the number may be another file's by now. */
+int
+sim_obj_open_fd(const SimObj *o)
+{
+	return o->bound && !o->closed ? o->fd : -1;
 }
 
 /*
@@ -86,7 +98,7 @@ sim_cookie_of(SimExec *x, const SimObj *o, guint64 *cookie, GError **error)
 		*cookie = in.cookie;
 		return TRUE;
 	}
-	if (o->bound && o->fd >= 0 &&
+	if (sim_obj_open_fd(o) >= 0 &&
 	    x->ops->get_cookie(x->be, o->proc, o->fd, &c) == 0) {
 		*cookie = c;
 		return TRUE;
@@ -106,7 +118,7 @@ sim_port_of(SimExec *x, const SimObj *o, guint16 *port, GError **error)
 	struct rp_sockaddr sa = { 0 };
 	struct rp_sock_info in;
 
-	if (o->bound && o->fd >= 0 &&
+	if (sim_obj_open_fd(o) >= 0 &&
 	    x->ops->getsockname(x->be, o->proc, o->fd, &sa) == 0 &&
 	    sa.port != 0) {
 		*port = sa.port;

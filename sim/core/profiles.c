@@ -28,22 +28,36 @@ sim_profile_names(void)
 	return (const char **)g_ptr_array_free(a, FALSE);
 }
 
-/* "unknown profile 'NAME'[, did you mean 'P'?]" when the model has no
- * profile name, else NULL.  g_free(). */
+/* "unknown profile 'NAME' (the model has A, B and C)[, did you mean
+ * 'P'?]" when the model has no profile name, else NULL.  g_free(). */
 char *
 sim_profile_unknown(const char *name)
 {
 	g_autofree const char **known = NULL;
+	g_autofree char *list = NULL;
 	const char *hint;
+	guint n;
 
 	if (rp_profile_find(name) != NULL)
 		return NULL;
 	known = sim_profile_names();
-	hint = sim_suggest(name, known, g_strv_length((char **)known));
+	n = g_strv_length((char **)known);
+	hint = sim_suggest(name, known, n);
+	if (n > 1) {
+		g_autofree char *head = NULL;
+
+		known[n - 1] = NULL;	/* the last is joined by "and" */
+		head = g_strjoinv(", ", (char **)known);
+		known[n - 1] = rp_profile_name(rp_profile_nth(n - 1));
+		list = g_strdup_printf("%s and %s", head, known[n - 1]);
+	} else {
+		list = g_strdup(n == 1 ? known[0] : "none");
+	}
 	if (hint != NULL)
-		return g_strdup_printf("unknown profile '%s', did you mean "
-		    "'%s'?", name, hint);
-	return g_strdup_printf("unknown profile '%s'", name);
+		return g_strdup_printf("unknown profile '%s' (the model has "
+		    "%s), did you mean '%s'?", name, list, hint);
+	return g_strdup_printf("unknown profile '%s' (the model has %s)",
+	    name, list);
 }
 
 /*

@@ -852,6 +852,26 @@ verb_owner(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
  * Files: close, dup, pass
  */
 
+/*
+ * fd of the current process was closed: every name standing for it keeps
+ * the number, as a program's variable does.  A later use is the kernel's
+ * EBADF, or reaches whatever file the lowest-free-fd rule (alloc_fd())
+ * puts at that number next.
+ */
+static void
+names_closed(SimExec *x, int fd)
+{
+	const GPtrArray *order = sim_names_order(x->names);
+
+	for (guint i = 0; i < order->len; i++) {
+		SimObj *o = order->pdata[i];
+
+		if ((o->kind & SIM_OBJ_FILE) != 0 && o->bound &&
+		    o->proc == proc_id(x) && o->fd == fd)
+			o->closed = TRUE;
+	}
+}
+
 static gboolean
 verb_close(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 {
@@ -865,7 +885,7 @@ verb_close(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 	fd = fd_of(x, o);
 	ret = x->ops->close_fd(x->be, proc_id(x), fd);
 	if (ret == 0)
-		o->fd = -1;	/* the name no longer stands for an fd */
+		names_closed(x, fd);
 	return status(r, ret);
 }
 

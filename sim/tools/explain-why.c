@@ -72,6 +72,10 @@ static const SimWhy why_table[] = {
 	{ "R-CMD-4", "an outer map's batch lookup copies the first element "
 	    "from the start.", "the batch lookup reached the end of {M} "
 	    "first: -ENOENT." },
+	{ "R-CMD-5", "the info of the object behind the fd: a map's type, "
+	    "id, sizes, flags and name, or a program's own info.", "asking "
+	    "the fd for its info fails ({ERR}): -EBADFD for an fd that "
+	    "holds no file, -EINVAL for one that is no BPF object." },
 	{ "R-CMD-3", "{M} is frozen for good: from now on syscall updates and "
 	    "deletes through any fd fail with -EPERM, while lookups still "
 	    "work.", "freezing {M} is refused ({ERR}): -EPERM for an fd "

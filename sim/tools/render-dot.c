@@ -460,9 +460,10 @@ map_node(Dot *d, const SimSnapMap *m, gboolean ghost)
 		/* slots emptied by this step still get their cell */
 	}
 	(void)cols;
+	/* the head cell is port t: arrows to the map itself end there */
 	g_string_append_printf(o, "  m%u [shape=plain, label=<<table "
 	    "border=\"0\" cellborder=\"1\" cellspacing=\"0\" cellpadding=\"3\">"
-	    "<tr><td", m->id);
+	    "<tr><td port=\"t\"", m->id);
 	if (hi_head)
 		g_string_append_printf(o, " bgcolor=\"%s\" color=\"%s\"",
 		    HI_FILL, HI_LINE);
@@ -580,7 +581,10 @@ sim_render_dot(const SimRecord *rec, guint i, SimNames *nm, GString *out)
 				continue;
 			if (!outer && sim_snap_sock(d.after, sl->occ) == NULL)
 				continue;
-			to = g_strdup_printf(outer ? "m%u" : "s%u", sl->occ);
+			/* an inner map: at its head, not at a slot row (a
+			 * plain node's arrow ends at its centre) */
+			to = g_strdup_printf(outer ? "m%u:t:w" : "s%u",
+			    sl->occ);
 			edge(&d, from, to, sim_snap_slot(b, sl->key) !=
 			    sl->occ, outer ? "color=\"#7f6000\"" : "");
 		}
@@ -619,7 +623,7 @@ sim_render_dot(const SimRecord *rec, guint i, SimNames *nm, GString *out)
 		    sim_snap_slot(m, ss->owner_idx) != 0)
 			to = g_strdup_printf("m%u:k%u:e", m->id, ss->owner_idx);
 		else
-			to = g_strdup_printf("m%u", m->id);
+			to = g_strdup_printf("m%u:t:w", m->id);
 		edge(&d, from, to, b == NULL || b->owner != ss->owner ||
 		    b->owner_map != ss->owner_map ||
 		    b->owner_idx != ss->owner_idx, inv_sock(&d, ss->id) ?

@@ -10,14 +10,23 @@
  * include line.  Nothing is loaded from elsewhere: the styles, the script
  * and the pictures are all in the page, so it works offline.
  *
- * Self-test hook (tests/html.sh): with "#test=ACTIONS" in the URL, where
- * ACTIONS is a comma-separated list of key names (ArrowDown, k, End ...)
- * and click:N (click the line of step N), the script performs them on
- * load, through the same handlers a person uses, and then appends
- * <pre id="selftest">step=N line=L frame=fN title=T hidden=H scrolly=Y</pre>
- * saying what is shown: the current step, its line as highlighted, the
- * frame shown, the <title> of its picture, how many frames are hidden and
- * how far the page itself is scrolled (stepping scrolls only the listing).
+ * The page opens on the first step whose picture has something in it
+ * (a scenario's first steps, `proc` and the like, draw nothing), or on
+ * step N when the address ends in "#step=N"; the address follows the
+ * stepping, so a step can be linked to.
+ *
+ * Self-test hook (tests/html.sh): with "test=ACTIONS" in the address's
+ * fragment ("#test=..." or "#step=N&test=..."), where ACTIONS is a
+ * comma-separated list of key names (ArrowDown, k, End ...) and click:N
+ * (click the line of step N), the script performs them on load, through
+ * the same handlers a person uses, and then appends <pre id="selftest">
+ * step=N line=L frame=fN title=T hidden=H scrolly=Y hash=#step=N arrow=A
+ * </pre> saying what is shown: the current step, its line as
+ * highlighted, the frame shown, the <title> of its picture, how many
+ * frames are hidden, how far the page itself is scrolled (stepping
+ * scrolls only the listing), the address's fragment, and where the
+ * arrows from outer-map slots to inner maps end: "head" (all at the head
+ * cell of the inner map), "row" (one elsewhere) or "none".
  */
 #include <string.h>
 
@@ -56,6 +65,7 @@ static const char page_js[] =
     "  var frames = document.querySelectorAll('.frame');\n"
     "  var lines = document.querySelectorAll('#src li.step');\n"
     "  var n = frames.length, cur = 1;\n"
+    "  var view = document.getElementById('view');\n"
     "  var status = document.getElementById('status');\n"
     "  var src = document.getElementById('src');\n"
     "  /* scroll the listing only, never the page */\n"
@@ -78,6 +88,48 @@ static const char page_js[] =
     "    }\n"
     "    status.textContent = 'step ' + k + ' of ' + n + ': ' +\n"
     "      frames[k - 1].dataset.title;\n"
+    "    /* the address names the step shown */\n"
+    "    if (window.location.hash !== '#step=' + k) {\n"
+    "      try { history.replaceState(null, '', '#step=' + k); }\n"
+    "      catch (e) { window.location.replace('#step=' + k); }\n"
+    "    }\n"
+    "  }\n"
+    "  /* key=value pairs of the fragment: step=N, test=ACTIONS */\n"
+    "  function param(name) {\n"
+    "    var m = new RegExp('[#&]' + name + '=([^&]*)')\n"
+    "      .exec(window.location.hash);\n"
+    "    return m ? m[1] : null;\n"
+    "  }\n"
+    "  function wanted() {\n"
+    "    var k = Number(param('step'));\n"
+    "    return k >= 1 && k <= n && k === Math.floor(k) ? k : 0;\n"
+    "  }\n"
+    "  /* where the arrows from outer-map slots to maps end (self-test) */\n"
+    "  function pts(el) {\n"
+    "    return el.getAttribute('points').trim().split(/\\s+/)\n"
+    "      .map(function (p) { return p.split(',').map(Number); });\n"
+    "  }\n"
+    "  function arrows(frame) {\n"
+    "    var res = 'none';\n"
+    "    frame.querySelectorAll('g.edge').forEach(function (e) {\n"
+    "      var t = e.querySelector('title').textContent;\n"
+    "      var m = /^m\\d+:e->(m\\d+)/.exec(t);\n"
+    "      var head = e.querySelector('polygon');\n"
+    "      if (!m || !head) return;\n"
+    "      var node = null;\n"
+    "      frame.querySelectorAll('g.node').forEach(function (g) {\n"
+    "        if (g.querySelector('title').textContent === m[1]) node = g;\n"
+    "      });\n"
+    "      var cell = node ? node.querySelector('polygon') : null;\n"
+    "      if (!cell) { res = 'row'; return; }\n"
+    "      var c = pts(cell), a = pts(head), y = 0;\n"
+    "      a.forEach(function (p) { y += p[1] / a.length; });\n"
+    "      var lo = Math.min.apply(null, c.map(function (p) { return p[1]; }));\n"
+    "      var hi = Math.max.apply(null, c.map(function (p) { return p[1]; }));\n"
+    "      if (y < lo || y > hi) res = 'row';\n"
+    "      else if (res === 'none') res = 'head';\n"
+    "    });\n"
+    "    return res;\n"
     "  }\n"
     "  document.addEventListener('keydown', function (e) {\n"
     "    switch (e.key) {\n"
@@ -95,10 +147,13 @@ static const char page_js[] =
     "    lines[j].addEventListener('click', function () {\n"
     "      show(Number(this.dataset.step));\n"
     "    });\n"
-    "  if (n > 0) show(1);\n"
-    "  var m = /#test=(.*)$/.exec(window.location.hash);\n"
-    "  if (!m || n === 0) return;\n"
-    "  m[1].split(',').forEach(function (a) {\n"
+    "  window.addEventListener('hashchange', function () {\n"
+    "    if (wanted() && wanted() !== cur) show(wanted());\n"
+    "  });\n"
+    "  var actions = param('test');\n"
+    "  if (n > 0) show(wanted() || Number(view.dataset.start) || 1);\n"
+    "  if (actions === null || n === 0) return;\n"
+    "  actions.split(',').forEach(function (a) {\n"
     "    a = decodeURIComponent(a);\n"
     "    if (a.indexOf('click:') === 0) {\n"
     "      var li = document.querySelector('#src li.step[data-step=\"' +\n"
@@ -119,7 +174,9 @@ static const char page_js[] =
     "    ' frame=' + (shown.length === 1 ? shown[0].id : 'none') +\n"
     "    ' title=' + (t ? t.textContent : 'none') +\n"
     "    ' hidden=' + document.querySelectorAll('.frame[hidden]').length +\n"
-    "    ' scrolly=' + Math.round(window.scrollY);\n"
+    "    ' scrolly=' + Math.round(window.scrollY) +\n"
+    "    ' hash=' + window.location.hash +\n"
+    "    ' arrow=' + (shown.length === 1 ? arrows(shown[0]) : 'none');\n"
     "  document.body.appendChild(r);\n"
     "})();\n";
 
@@ -204,6 +261,17 @@ listing(const SimRecord *rec, GString *o)
 	}
 }
 
+/* The first step whose picture draws something (1-based); 1 when none
+ * does.  Graphviz gives every node class="node". */
+static guint
+first_drawn(const SimRecord *rec, char **svgs)
+{
+	for (guint i = 0; i < rec->steps->len; i++)
+		if (svgs[i] != NULL && strstr(svgs[i], "class=\"node\"") != NULL)
+			return i + 1;
+	return 1;
+}
+
 /* The page of rec: svgs[i] and explains[i] belong to step i. */
 void
 sim_render_html(const SimRecord *rec, char **svgs, char **explains,
@@ -211,7 +279,7 @@ sim_render_html(const SimRecord *rec, char **svgs, char **explains,
 {
 	const SimScenario *sc = rec->sc;
 	g_autofree char *base = g_path_get_basename(sc->path);
-	guint i;
+	guint start = first_drawn(rec, svgs), i;
 
 	g_string_append(o, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
 	    "<meta charset=\"utf-8\">\n<title>");
@@ -227,11 +295,12 @@ sim_render_html(const SimRecord *rec, char **svgs, char **explains,
 		g_string_append(o, "</p>\n");
 	}
 	g_string_append(o, "<p>Step with the arrow keys, j/k, Home/End, or "
-	    "click a line. Highlighted: what the step changed. Dashed arrows: "
-	    "owner words.</p>\n</header>\n<main>\n<ol id=\"src\">\n");
+	    "click a line; #step=N in the address opens step N. Highlighted: "
+	    "what the step changed. Dashed arrows: owner words.</p>\n"
+	    "</header>\n<main>\n<ol id=\"src\">\n");
 	listing(rec, o);
-	g_string_append(o, "</ol>\n<section id=\"view\">\n"
-	    "<div id=\"status\"></div>\n");
+	g_string_append_printf(o, "</ol>\n<section id=\"view\" "
+	    "data-start=\"%u\">\n<div id=\"status\"></div>\n", start);
 	for (i = 0; i < rec->steps->len; i++) {
 		const SimStepRec *s = rec->steps->pdata[i];
 		g_autofree char *t = sim_stmt_text(s->st, SIM_PRINT_EXPECT);
@@ -242,7 +311,7 @@ sim_render_html(const SimRecord *rec, char **svgs, char **explains,
 		g_string_append(o, " -&gt; ");
 		sim_markup_append(o, s->result);
 		g_string_append(o, "\"");
-		if (i > 0)
+		if (i + 1 != start)
 			g_string_append(o, " hidden");
 		g_string_append(o, ">\n");
 		if (svgs[i] != NULL)

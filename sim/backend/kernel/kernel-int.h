@@ -36,6 +36,9 @@
 #include <linux/capability.h>
 #include <linux/filter.h>
 
+/* libbpf >= 1.0 (configure): its calls return the fd or -errno */
+#include <bpf/bpf.h>
+
 #include "backend/kernel.h"
 
 #ifndef SO_DETACH_REUSEPORT_BPF

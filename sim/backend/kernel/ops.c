@@ -46,8 +46,15 @@ typedef struct {
 	const void	*in;
 	void		*out;
 	socklen_t	 len;
-	union bpf_attr	*attr;
-	int		 cmd;
+	/* BPF jobs (libbpf): the map's key and value buffers, flags, the
+	 * libbpf options struct, what to create or load */
+	const void	*key;
+	void		*value;
+	uint64_t	 flags;
+	const void	*opts;
+	const struct rp_map_attr *map_attr;
+	const GArray	*insns;
+	union bpf_attr	*attr;		/* raw BPF_MAP_CREATE only */
 } KbJob;
 
 /* Run fn on p's worker. */
@@ -179,12 +186,111 @@ j_getsockname(void *arg)
 	return ret_errno(getsockname(j->fd, j->out, &len));
 }
 
+/*
+ * The bpf() commands, each through libbpf as a program would make it.
+ * Every job answers the fd or 0, or -errno.
+ */
 static int
-j_bpf(void *arg)
+j_map_create(void *arg)
+{
+	KbJob *j = arg;
+	const struct rp_map_attr *a = j->map_attr;
+
+	return kb_libbpf(bpf_map_create(a->map_type, a->name, a->key_size,
+	    a->value_size, a->max_entries, j->opts));
+}
+
+/* RAW: bpf(BPF_MAP_CREATE) as the scenario spelled it, for what libbpf
+ * would refuse to send (see kb_map_create()). */
+static int
+j_map_create_raw(void *arg)
 {
 	KbJob *j = arg;
 
-	return kb_sys_bpf(j->cmd, j->attr);
+	return kb_sys_bpf(BPF_MAP_CREATE, j->attr);
+}
+
+static int
+j_map_lookup(void *arg)
+{
+	KbJob *j = arg;
+
+	return kb_libbpf(bpf_map_lookup_elem_flags(j->fd, j->key, j->value,
+	    j->flags));
+}
+
+static int
+j_map_update(void *arg)
+{
+	KbJob *j = arg;
+
+	return kb_libbpf(bpf_map_update_elem(j->fd, j->key, j->value,
+	    j->flags));
+}
+
+static int
+j_map_delete(void *arg)
+{
+	KbJob *j = arg;
+
+	return kb_libbpf(bpf_map_delete_elem(j->fd, j->key));
+}
+
+/* j->key NULL: the first key. */
+static int
+j_map_next_key(void *arg)
+{
+	KbJob *j = arg;
+
+	return kb_libbpf(bpf_map_get_next_key(j->fd, j->key, j->value));
+}
+
+static int
+j_map_freeze(void *arg)
+{
+	KbJob *j = arg;
+
+	return kb_libbpf(bpf_map_freeze(j->fd));
+}
+
+static int
+j_map_lookup_and_delete(void *arg)
+{
+	KbJob *j = arg;
+
+	return kb_libbpf(bpf_map_lookup_and_delete_elem(j->fd, j->key,
+	    j->value));
+}
+
+/* BPF_OBJ_GET_INFO_BY_FD: j->out of j->len bytes. */
+static int
+j_obj_get_info(void *arg)
+{
+	KbJob *j = arg;
+	uint32_t len = (uint32_t)j->len;
+
+	return kb_libbpf(bpf_obj_get_info_by_fd(j->fd, j->out, &len));
+}
+
+/* One element from the start: j->out is the out_batch buffer. */
+static int
+j_map_lookup_batch(void *arg)
+{
+	KbJob *j = arg;
+	uint32_t count = 1;
+
+	return kb_libbpf(bpf_map_lookup_batch(j->fd, NULL, j->out,
+	    (void *)j->key, j->value, &count, NULL));
+}
+
+static int
+j_prog_load(void *arg)
+{
+	KbJob *j = arg;
+
+	return kb_libbpf(bpf_prog_load((enum bpf_prog_type)j->i1, "rp_sim",
+	    "GPL", (const struct bpf_insn *)(const void *)j->insns->data,
+	    j->insns->len, j->opts));
 }
 
 static int
@@ -349,7 +455,6 @@ kb_open(const char *profile, GError **error)
 	g_autofree char *running = NULL;
 	g_autofree char *what = NULL;
 	SimBackend *b;
-	union bpf_attr attr;
 	int err, fd;
 
 	if (!profile_ok(profile, &running)) {
@@ -363,13 +468,18 @@ kb_open(const char *profile, GError **error)
 		    KB_NEEDS ": not root");
 		return NULL;
 	}
-	/* bpf() itself: a one-slot sockarray */
-	memset(&attr, 0, sizeof(attr));
-	attr.map_type = BPF_MAP_TYPE_REUSEPORT_SOCKARRAY;
-	attr.key_size = 4;
-	attr.value_size = 8;
-	attr.max_entries = 1;
-	fd = kb_sys_bpf(BPF_MAP_CREATE, &attr);
+	/*
+	 * bpf() itself: a one-slot sockarray.  This is also the process's
+	 * first libbpf call, made as root: libbpf probes the kernel here
+	 * (object names, memcg accounting of BPF memory) and keeps the
+	 * answers for the process, so no worker that dropped its
+	 * capabilities probes first and makes libbpf think names are not
+	 * supported.  On a kernel without memcg accounting (before 5.11)
+	 * libbpf raises RLIMIT_MEMLOCK to infinity here, as it does in every
+	 * program that uses it.
+	 */
+	fd = kb_libbpf(bpf_map_create(BPF_MAP_TYPE_REUSEPORT_SOCKARRAY,
+	    "rp_sim_probe", 4, 8, 1, NULL));
 	if (fd < 0) {
 		g_set_error(error, SIM_KERNEL_ERROR, fd == -EPERM || fd == -EACCES ?
 		    SIM_KERNEL_ERROR_PERMISSION : SIM_KERNEL_ERROR_FAILED,
@@ -649,7 +759,6 @@ kb_close_fd(SimBackend *b, unsigned proc, int fd)
 {
 	KbProc *p = kb_proc_get(b, proc);
 	struct bpf_map_info info;
-	union bpf_attr attr;
 	uint32_t id = 0;
 	int real;
 
@@ -673,10 +782,8 @@ kb_close_fd(SimBackend *b, unsigned proc, int fd)
 		return -errno;
 	/* the last reference: bpf_map_put() took the id away at once, but
 	 * reuseport_array_free() runs later, from a workqueue */
-	memset(&attr, 0, sizeof(attr));
-	attr.map_id = id;
 	if (id != 0) {
-		int mfd = kb_sys_bpf(BPF_MAP_GET_FD_BY_ID, &attr);
+		int mfd = kb_libbpf(bpf_map_get_fd_by_id(id));
 
 		if (mfd >= 0)
 			close(mfd);
@@ -976,34 +1083,51 @@ static int
 kb_map_create(SimBackend *b, unsigned proc, const struct rp_map_attr *a)
 {
 	KbProc *p = kb_proc_get(b, proc);
+	LIBBPF_OPTS(bpf_map_create_opts, opts);
 	union bpf_attr attr;
-	KbJob j = { .b = b, .attr = &attr, .cmd = BPF_MAP_CREATE };
+	KbJob j = { .b = b, .map_attr = a, .opts = &opts, .attr = &attr };
 	struct bpf_map_info info;
 	int fd;
 
 	g_return_val_if_fail(a != NULL, -EFAULT);
 	if (p == NULL)
 		return -ESRCH;
-	memset(&attr, 0, sizeof(attr));
-	attr.map_type = a->map_type;
-	attr.key_size = a->key_size;
-	attr.value_size = a->value_size;
-	attr.max_entries = a->max_entries;
-	attr.map_flags = a->map_flags;
+	opts.map_flags = a->map_flags;
 	if (a->map_type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
 	    a->map_type == BPF_MAP_TYPE_HASH_OF_MAPS)
-		attr.inner_map_fd = (uint32_t)kb_fd_xlate(p, a->inner_map_fd);
-	attr.numa_node = a->numa_node;
-	/* 16 bytes: a name without NUL in them is the kernel's EINVAL */
-	memcpy(attr.map_name, a->name, sizeof(attr.map_name));
-	attr.btf_fd = (uint32_t)kb_fd_xlate(p, (int)a->btf_fd);
-	attr.btf_key_type_id = a->btf_key_type_id;
-	attr.btf_value_type_id = a->btf_value_type_id;
-	attr.btf_vmlinux_value_type_id = a->btf_vmlinux_value_type_id;
-	attr.map_extra = a->map_extra;
-	if (a->tail_nonzero)	/* past every BPF_MAP_CREATE field */
-		((uint8_t *)&attr)[sizeof(attr) - 1] = 1;
-	fd = on_proc(p, j_bpf, &j);
+		opts.inner_map_fd = (uint32_t)kb_fd_xlate(p, a->inner_map_fd);
+	opts.numa_node = a->numa_node;
+	opts.btf_fd = (uint32_t)kb_fd_xlate(p, (int)a->btf_fd);
+	opts.btf_key_type_id = a->btf_key_type_id;
+	opts.btf_value_type_id = a->btf_value_type_id;
+	opts.btf_vmlinux_value_type_id = a->btf_vmlinux_value_type_id;
+	opts.map_extra = a->map_extra;
+	if (memchr(a->name, '\0', sizeof(attr.map_name)) != NULL &&
+	    !a->tail_nonzero) {
+		fd = on_proc(p, j_map_create, &j);
+	} else {
+		/* RAW: libbpf cuts a name to 15 bytes and a NUL, and sends
+		 * no byte past the last field: the kernel's two EINVALs
+		 * (a name of 16 bytes without NUL, CHECK_ATTR()) need the
+		 * attributes as the scenario spelled them */
+		memset(&attr, 0, sizeof(attr));
+		attr.map_type = a->map_type;
+		attr.key_size = a->key_size;
+		attr.value_size = a->value_size;
+		attr.max_entries = a->max_entries;
+		attr.map_flags = opts.map_flags;
+		attr.inner_map_fd = opts.inner_map_fd;
+		attr.numa_node = opts.numa_node;
+		memcpy(attr.map_name, a->name, sizeof(attr.map_name));
+		attr.btf_fd = opts.btf_fd;
+		attr.btf_key_type_id = opts.btf_key_type_id;
+		attr.btf_value_type_id = opts.btf_value_type_id;
+		attr.btf_vmlinux_value_type_id = opts.btf_vmlinux_value_type_id;
+		attr.map_extra = opts.map_extra;
+		if (a->tail_nonzero)	/* past every BPF_MAP_CREATE field */
+			((uint8_t *)&attr)[sizeof(attr) - 1] = 1;
+		fd = on_proc(p, j_map_create_raw, &j);
+	}
 	if (fd < 0)
 		return fd;
 	if (kb_map_info(fd, &info) == 0)
@@ -1037,25 +1161,21 @@ kb_map_lookup(SimBackend *b, unsigned proc, int fd, uint32_t key,
 {
 	KbProc *p = kb_proc_get(b, proc);
 	struct bpf_map_info info;
-	union bpf_attr attr;
-	KbJob j = { .b = b, .attr = &attr, .cmd = BPF_MAP_LOOKUP_ELEM };
+	KbJob j = { .b = b, .flags = flags };
 	g_autofree uint8_t *k = NULL, *v = NULL;
-	int rfd, err;
+	int err;
 
 	g_return_val_if_fail(value != NULL, -EFAULT);
 	if (p == NULL)
 		return -ESRCH;
-	rfd = kb_fd_xlate(p, fd);
-	map_sizes(rfd, &info);
+	j.fd = kb_fd_xlate(p, fd);
+	map_sizes(j.fd, &info);
 	k = buf_new(info.key_size);
 	v = buf_new(info.value_size);
 	memcpy(k, &key, sizeof(key));
-	memset(&attr, 0, sizeof(attr));
-	attr.map_fd = (uint32_t)rfd;
-	attr.key = kb_ptr64(k);
-	attr.value = kb_ptr64(v);
-	attr.flags = flags;
-	err = on_proc(p, j_bpf, &j);
+	j.key = k;
+	j.value = v;
+	err = on_proc(p, j_map_lookup, &j);
 	if (err < 0)
 		return err;
 	if (info.value_size == 4) {
@@ -1098,16 +1218,15 @@ kb_map_update(SimBackend *b, unsigned proc, int fd, uint32_t key,
 {
 	KbProc *p = kb_proc_get(b, proc);
 	struct bpf_map_info info;
-	union bpf_attr attr;
-	KbJob j = { .b = b, .attr = &attr, .cmd = BPF_MAP_UPDATE_ELEM };
+	KbJob j = { .b = b, .flags = flags };
 	g_autofree uint8_t *k = NULL, *v = NULL;
 	uint64_t x;
-	int rfd, err;
+	int err;
 
 	if (p == NULL)
 		return -ESRCH;
-	rfd = kb_fd_xlate(p, fd);
-	map_sizes(rfd, &info);
+	j.fd = kb_fd_xlate(p, fd);
+	map_sizes(j.fd, &info);
 	k = buf_new(info.key_size);
 	v = buf_new(info.value_size);
 	memcpy(k, &key, sizeof(key));
@@ -1119,18 +1238,15 @@ kb_map_update(SimBackend *b, unsigned proc, int fd, uint32_t key,
 	} else {
 		memcpy(v, &x, 8);
 	}
-	memset(&attr, 0, sizeof(attr));
-	attr.map_fd = (uint32_t)rfd;
-	attr.key = kb_ptr64(k);
-	attr.value = kb_ptr64(v);
-	attr.flags = flags;
-	err = on_proc(p, j_bpf, &j);
+	j.key = k;
+	j.value = v;
+	err = on_proc(p, j_map_update, &j);
 	if (err == -EBUSY && free_may_be_pending(b)) {
 		gint64 until = g_get_monotonic_time() + KB_FREE_WAIT_US;
 
 		while (err == -EBUSY && g_get_monotonic_time() < until) {
 			g_usleep(1000);
-			err = on_proc(p, j_bpf, &j);
+			err = on_proc(p, j_map_update, &j);
 		}
 		if (err != -EBUSY)
 			b->free_pending = 0;
@@ -1143,21 +1259,17 @@ kb_map_delete(SimBackend *b, unsigned proc, int fd, uint32_t key)
 {
 	KbProc *p = kb_proc_get(b, proc);
 	struct bpf_map_info info;
-	union bpf_attr attr;
-	KbJob j = { .b = b, .attr = &attr, .cmd = BPF_MAP_DELETE_ELEM };
+	KbJob j = { .b = b };
 	g_autofree uint8_t *k = NULL;
-	int rfd;
 
 	if (p == NULL)
 		return -ESRCH;
-	rfd = kb_fd_xlate(p, fd);
-	map_sizes(rfd, &info);
+	j.fd = kb_fd_xlate(p, fd);
+	map_sizes(j.fd, &info);
 	k = buf_new(info.key_size);
 	memcpy(k, &key, sizeof(key));
-	memset(&attr, 0, sizeof(attr));
-	attr.map_fd = (uint32_t)rfd;
-	attr.key = kb_ptr64(k);
-	return on_proc(p, j_bpf, &j);
+	j.key = k;
+	return on_proc(p, j_map_delete, &j);
 }
 
 static int
@@ -1166,26 +1278,23 @@ kb_map_next_key(SimBackend *b, unsigned proc, int fd, const uint32_t *key,
 {
 	KbProc *p = kb_proc_get(b, proc);
 	struct bpf_map_info info;
-	union bpf_attr attr;
-	KbJob j = { .b = b, .attr = &attr, .cmd = BPF_MAP_GET_NEXT_KEY };
+	KbJob j = { .b = b };
 	g_autofree uint8_t *k = NULL, *n = NULL;
-	int rfd, err;
+	int err;
 
 	g_return_val_if_fail(next != NULL, -EFAULT);
 	if (p == NULL)
 		return -ESRCH;
-	rfd = kb_fd_xlate(p, fd);
-	map_sizes(rfd, &info);
+	j.fd = kb_fd_xlate(p, fd);
+	map_sizes(j.fd, &info);
 	k = buf_new(info.key_size);
 	n = buf_new(info.key_size);
-	memset(&attr, 0, sizeof(attr));
-	attr.map_fd = (uint32_t)rfd;
 	if (key != NULL) {
 		memcpy(k, key, sizeof(*key));
-		attr.key = kb_ptr64(k);
+		j.key = k;
 	}
-	attr.next_key = kb_ptr64(n);
-	err = on_proc(p, j_bpf, &j);
+	j.value = n;
+	err = on_proc(p, j_map_next_key, &j);
 	if (err == 0)
 		memcpy(next, n, sizeof(*next));
 	return err;
@@ -1195,14 +1304,12 @@ static int
 kb_map_freeze(SimBackend *b, unsigned proc, int fd)
 {
 	KbProc *p = kb_proc_get(b, proc);
-	union bpf_attr attr;
-	KbJob j = { .b = b, .attr = &attr, .cmd = BPF_MAP_FREEZE };
+	KbJob j = { .b = b };
 
 	if (p == NULL)
 		return -ESRCH;
-	memset(&attr, 0, sizeof(attr));
-	attr.map_fd = (uint32_t)kb_fd_xlate(p, fd);
-	return on_proc(p, j_bpf, &j);
+	j.fd = kb_fd_xlate(p, fd);
+	return on_proc(p, j_map_freeze, &j);
 }
 
 static int
@@ -1211,25 +1318,21 @@ kb_map_lookup_and_delete(SimBackend *b, unsigned proc, int fd, uint32_t key,
 {
 	KbProc *p = kb_proc_get(b, proc);
 	struct bpf_map_info info;
-	union bpf_attr attr;
-	KbJob j = { .b = b, .attr = &attr,
-	    .cmd = BPF_MAP_LOOKUP_AND_DELETE_ELEM };
+	KbJob j = { .b = b };
 	g_autofree uint8_t *k = NULL, *v = NULL;
-	int rfd, err;
+	int err;
 
 	g_return_val_if_fail(value != NULL, -EFAULT);
 	if (p == NULL)
 		return -ESRCH;
-	rfd = kb_fd_xlate(p, fd);
-	map_sizes(rfd, &info);
+	j.fd = kb_fd_xlate(p, fd);
+	map_sizes(j.fd, &info);
 	k = buf_new(info.key_size);
 	v = buf_new(info.value_size);
 	memcpy(k, &key, sizeof(key));
-	memset(&attr, 0, sizeof(attr));
-	attr.map_fd = (uint32_t)rfd;
-	attr.key = kb_ptr64(k);
-	attr.value = kb_ptr64(v);
-	err = on_proc(p, j_bpf, &j);
+	j.key = k;
+	j.value = v;
+	err = on_proc(p, j_map_lookup_and_delete, &j);
 	if (err == 0)
 		memcpy(value, v, info.value_size == 4 ? 4 : 8);
 	return err;
@@ -1240,25 +1343,20 @@ kb_map_lookup_batch(SimBackend *b, unsigned proc, int fd)
 {
 	KbProc *p = kb_proc_get(b, proc);
 	struct bpf_map_info info;
-	union bpf_attr attr;
-	KbJob j = { .b = b, .attr = &attr, .cmd = BPF_MAP_LOOKUP_BATCH };
+	KbJob j = { .b = b };
 	g_autofree uint8_t *out = NULL, *k = NULL, *v = NULL;
-	int rfd;
 
 	if (p == NULL)
 		return -ESRCH;
-	rfd = kb_fd_xlate(p, fd);
-	map_sizes(rfd, &info);
+	j.fd = kb_fd_xlate(p, fd);
+	map_sizes(j.fd, &info);
 	out = buf_new(info.key_size);
 	k = buf_new(info.key_size);
 	v = buf_new(info.value_size);
-	memset(&attr, 0, sizeof(attr));
-	attr.batch.map_fd = (uint32_t)rfd;
-	attr.batch.out_batch = kb_ptr64(out);
-	attr.batch.keys = kb_ptr64(k);
-	attr.batch.values = kb_ptr64(v);
-	attr.batch.count = 1;
-	return on_proc(p, j_bpf, &j);
+	j.out = out;
+	j.key = k;
+	j.value = v;
+	return on_proc(p, j_map_lookup_batch, &j);
 }
 
 /* BPF_OBJ_GET_INFO_BY_FD as the process; a map's kernel id becomes the
@@ -1269,24 +1367,21 @@ kb_map_get_info(SimBackend *b, unsigned proc, int fd,
 {
 	KbProc *p = kb_proc_get(b, proc);
 	struct bpf_map_info info;
-	union bpf_attr attr;
-	KbJob j = { .b = b, .attr = &attr, .cmd = BPF_OBJ_GET_INFO_BY_FD };
-	int rfd, err;
+	KbJob j = { .b = b };
+	int err;
 
 	memset(out, 0, sizeof(*out));
 	if (p == NULL)
 		return -ESRCH;
-	rfd = kb_fd_xlate(p, fd);
+	j.fd = kb_fd_xlate(p, fd);
 	/* a program's info is shorter: the buffer is big enough for both */
 	memset(&info, 0, sizeof(info));
-	memset(&attr, 0, sizeof(attr));
-	attr.info.bpf_fd = (uint32_t)rfd;
-	attr.info.info_len = sizeof(info);
-	attr.info.info = kb_ptr64(&info);
-	err = on_proc(p, j_bpf, &j);
+	j.out = &info;
+	j.len = sizeof(info);
+	err = on_proc(p, j_obj_get_info, &j);
 	if (err < 0)
 		return err;
-	if (kb_fd_kind(rfd) != KB_KIND_MAP)
+	if (kb_fd_kind(j.fd) != KB_KIND_MAP)
 		return 1;	/* a program (or a BTF or link object) */
 	out->id = kb_map_id_of_kid(b, info.id);
 	out->type = info.type;
@@ -1308,51 +1403,32 @@ static int
 aux_map(uint32_t type, uint32_t key_size, uint32_t value_size,
     uint32_t max_entries, const char *name)
 {
-	union bpf_attr attr;
-
-	memset(&attr, 0, sizeof(attr));
-	attr.map_type = type;
-	attr.key_size = key_size;
-	attr.value_size = value_size;
-	attr.max_entries = max_entries;
-	g_strlcpy(attr.map_name, name, sizeof(attr.map_name));
-	return kb_sys_bpf(BPF_MAP_CREATE, &attr);
+	return kb_libbpf(bpf_map_create((enum bpf_map_type)type, name,
+	    key_size, value_size, max_entries, NULL));
 }
 
-/* BPF_PROG_LOAD on p's worker; on failure the verifier log is noted. */
+/*
+ * BPF_PROG_LOAD on p's worker; on failure the verifier log is noted.
+ * libbpf loads without a log first and, when that fails, once more with
+ * log level 1 into the buffer (the answer is the second load's).
+ */
 static int
 prog_load_insns(SimBackend *b, KbProc *p, uint32_t type, uint32_t eat,
-    GArray *insns)
+    const GArray *insns)
 {
-	static char license[] = "GPL";
-	union bpf_attr attr;
-	KbJob j = { .b = b, .attr = &attr, .cmd = BPF_PROG_LOAD };
+	const gsize size = 1 << 20;
+	g_autofree char *log = g_malloc0(size);
+	LIBBPF_OPTS(bpf_prog_load_opts, opts,
+	    .expected_attach_type = (enum bpf_attach_type)eat,
+	    .log_buf = log, .log_size = (uint32_t)size);
+	KbJob j = { .b = b, .i1 = (int)type, .insns = insns, .opts = &opts };
 	int fd;
 
-	memset(&attr, 0, sizeof(attr));
-	attr.prog_type = type;
-	attr.expected_attach_type = eat;
-	attr.insns = kb_ptr64(insns->data);
-	attr.insn_cnt = insns->len;
-	attr.license = kb_ptr64(license);
-	g_strlcpy(attr.prog_name, "rp_sim", sizeof(attr.prog_name));
-	fd = on_proc(p, j_bpf, &j);
-	if (fd == -EINVAL || fd == -EACCES) {
-		/* again, with the log, only to say why */
-		gsize size = 1 << 20;
-		g_autofree char *log = g_malloc0(size);
-		const char *tail;
+	fd = on_proc(p, j_prog_load, &j);
+	if (fd < 0 && log[0] != '\0') {
+		size_t n = strnlen(log, size);
+		const char *tail = log + (n > 2048 ? n - 2048 : 0);
 
-		attr.log_level = 1;
-		attr.log_buf = kb_ptr64(log);
-		attr.log_size = (uint32_t)size;
-		int again = on_proc(p, j_bpf, &j);
-
-		if (again >= 0) {	/* should not happen: keep the first */
-			close(again);
-			return fd;
-		}
-		tail = log + (strlen(log) > 2048 ? strlen(log) - 2048 : 0);
 		kb_note(b, "prog load: %s; verifier: %s", g_strerror(-fd),
 		    tail);
 	}
@@ -1428,7 +1504,6 @@ kb_prog_migrate_set(SimBackend *b, unsigned proc, int progfd,
     uint64_t cookie, uint32_t key)
 {
 	KbProc *p = kb_proc_get(b, proc);
-	union bpf_attr attr;
 	KbProg *pr;
 	int real;
 
@@ -1442,12 +1517,8 @@ kb_prog_migrate_set(SimBackend *b, unsigned proc, int progfd,
 		return -EINVAL;
 	if (pr->migrate_fd < 0)
 		return 0;	/* the model keeps a table no one reads */
-	memset(&attr, 0, sizeof(attr));
-	attr.map_fd = (uint32_t)pr->migrate_fd;
-	attr.key = kb_ptr64(&cookie);
-	attr.value = kb_ptr64(&key);
-	attr.flags = BPF_ANY;
-	return kb_sys_bpf(BPF_MAP_UPDATE_ELEM, &attr);
+	return kb_libbpf(bpf_map_update_elem(pr->migrate_fd, &cookie, &key,
+	    BPF_ANY));
 }
 
 const SimBackendOps sim_backend_kernel = {

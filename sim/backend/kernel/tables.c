@@ -29,12 +29,22 @@ sim_backend_kernel_last_error(SimBackend *b)
 	return b->last_error;
 }
 
-uint64_t
-kb_ptr64(const void *p)
+/*
+ * The result of a libbpf call as the backend speaks it: the fd or 0, or
+ * -errno.  libbpf 1.x returns -errno itself and sets errno too; reading
+ * errno keeps the answer right whatever libbpf's mode.
+ */
+int
+kb_libbpf(int r)
 {
-	return (uint64_t)(uintptr_t)p;
+	return r < 0 ? -errno : r;
 }
 
+/*
+ * bpf() itself, for the few requests libbpf would not send as asked (a
+ * map name of 16 bytes without NUL, attribute bytes past the last field):
+ * everything else goes through libbpf.
+ */
 int
 kb_sys_bpf(int cmd, union bpf_attr *attr)
 {
@@ -166,14 +176,8 @@ kb_fd_kind(int fd)
 static int
 obj_info(int fd, void *info, uint32_t len)
 {
-	union bpf_attr attr;
-
-	memset(&attr, 0, sizeof(attr));
 	memset(info, 0, len);
-	attr.info.bpf_fd = (uint32_t)fd;
-	attr.info.info_len = len;
-	attr.info.info = kb_ptr64(info);
-	return kb_sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr);
+	return kb_libbpf(bpf_obj_get_info_by_fd(fd, info, &len));
 }
 
 int

@@ -11,7 +11,7 @@
 
 void		 kb_note(SimBackend *b, const char *fmt, ...)
 		    G_GNUC_PRINTF(2, 3);
-uint64_t	 kb_ptr64(const void *p);
+int		 kb_libbpf(int r);
 int		 kb_sys_bpf(int cmd, union bpf_attr *attr);
 int64_t		 kb_now_ms(void);
 

@@ -239,17 +239,12 @@ j_send_udp(void *arg)
 static void
 stats_read(KbProg *pr, struct bpfgen_stats *st)
 {
-	union bpf_attr attr;
 	uint32_t key = 0;
 
 	memset(st, 0, sizeof(*st));
 	if (pr->stats_fd < 0)
 		return;
-	memset(&attr, 0, sizeof(attr));
-	attr.map_fd = (uint32_t)pr->stats_fd;
-	attr.key = kb_ptr64(&key);
-	attr.value = kb_ptr64(st);
-	if (kb_sys_bpf(BPF_MAP_LOOKUP_ELEM, &attr) != 0)
+	if (bpf_map_lookup_elem(pr->stats_fd, &key, st) != 0)
 		memset(st, 0, sizeof(*st));
 }
 
