@@ -162,7 +162,8 @@ struct rp_netns {
 	unsigned	id;
 	uint64_t	cookie_gen;		/* 4.19: per-netns cookie counter */
 	long		tcp_migrate_req;
-	uint16_t	next_port;		/* ephemeral port cursor */
+	uint16_t	next_port;		/* ephemeral port cursor (netns
+						 * 0's serves them all) */
 };
 
 struct rp_proc {
