@@ -1491,18 +1491,22 @@ rp_shutdown(struct rp_state *st, unsigned proc, int fd, int how)
 		sk->shutdown |= (uint8_t)(how + 1);
 		return sock_done(st, f, rp_rule(st, "R-SOCK-15", 0));
 	}
-	/* KERNEL: inet_shutdown() sets sk_shutdown before it looks at the
-	 * state, so the flags stay even on -ENOTCONN */
-	sk->shutdown |= (uint8_t)(how + 1);
+	/* KERNEL: inet_shutdown() sets sk_shutdown in every state but
+	 * TCP_LISTEN's, so the flags stay even on -ENOTCONN */
+	if (sk->state != RP_TCP_LISTEN || !sk_is_inet(sk))
+		sk->shutdown |= (uint8_t)(how + 1);
 	/* KERNEL: inet_shutdown(): a listener disconnects on SHUT_RD(WR) */
 	switch (sk->state) {
 	case RP_TCP_LISTEN:
 		if (how == RP_SHUT_WR)
 			break;
-		if (sk_is_inet(sk))
+		if (sk_is_inet(sk)) {
 			tcp_listener_disconnect(st, sk);
-		else
+			/* KERNEL: tcp_disconnect() clears sk_shutdown */
+			sk->shutdown = 0;
+		} else {
 			sk->state = RP_TCP_CLOSE;
+		}
 		break;
 	case RP_TCP_CLOSE:
 		err = -ENOTCONN;
