@@ -93,6 +93,29 @@ alloc_check(struct rp_state *st, const struct rp_map_attr *a)
 	}
 }
 
+/*
+ * What map_create() does between the map type's attribute checks and its
+ * capability checks: 6.9+ takes a token from attr->map_token_fd when
+ * BPF_F_TOKEN_FD is set, and the language leaves that fd 0, which holds no
+ * BPF token: -EINVAL (R-CRE-11); then 6.5+ has the sysctl gate (R-CRE-6a).
+ * 0 when both pass.
+ */
+static int
+create_token(struct rp_state *st, const struct rp_proc *p,
+    const struct rp_map_attr *a)
+{
+	/* KERNEL: map_create(): bpf_token_get_from_fd() */
+	if (st->prof->bpf_token && (a->map_flags & RP_BPF_F_TOKEN_FD))
+		return rp_rule(st, "R-CRE-11", -EINVAL);
+	/* KERNEL: 6.5+ map_create(): sysctl + per-type capability after the
+	 * attribute checks; 4.19 .. 6.4: in map_alloc (also after them) */
+	if (st->prof->unpriv_gate == RP_UNPRIV_GATE_CREATE_CENTRAL &&
+	    st->unpriv_bpf_disabled &&
+	    !rp_capable(p, RP_CAP_BPF | RP_CAP_SYS_ADMIN))
+		return rp_rule(st, "R-CRE-6a", -EPERM);
+	return 0;
+}
+
 /* Capability for creating this type; 0 or -EPERM. */
 static int
 create_capable(struct rp_state *st, const struct rp_proc *p, uint32_t type)
@@ -260,6 +283,7 @@ rp_map_create(struct rp_state *st, unsigned proc, const struct rp_map_attr *a)
 {
 	struct rp_proc *p = rp_proc_get(st, proc);
 	const struct rp_profile *prof = st->prof;
+	struct rp_map_attr ac;
 	struct rp_map *m;
 	struct rp_file *f;
 	uint64_t pages = 0;
@@ -290,22 +314,27 @@ rp_map_create(struct rp_state *st, unsigned proc, const struct rp_map_attr *a)
 		return rp_rule(st, "R-CRE-4b", -EINVAL);
 	if (!type_known(a->map_type))
 		return rp_rule(st, "R-CRE-4c", -EINVAL);
-	/* KERNEL: sock_map_alloc() has no alloc_check: the capability
-	 * comes before its attribute checks */
+	/* KERNEL: 6.9+ map_create() takes BPF_F_TOKEN_FD out of the flags
+	 * before the map type sees them */
+	ac = *a;
+	if (prof->bpf_token)
+		ac.map_flags &= ~RP_BPF_F_TOKEN_FD;
+	/* KERNEL: sock_map_alloc() has no alloc_check: the token, the
+	 * sysctl and the capability come before its attribute checks */
 	if (a->map_type == RP_MAP_SOCKMAP || a->map_type == RP_MAP_SOCKHASH) {
+		err = create_token(st, p, a);
+		if (err != 0)
+			return err;
 		err = create_capable(st, p, a->map_type);
 		if (err != 0)
 			return err;
 	}
-	err = alloc_check(st, a);
+	err = alloc_check(st, &ac);
 	if (err != 0)
 		return err;
-	/* KERNEL: 6.5+ map_create(): sysctl + per-type capability after the
-	 * attribute checks; 4.19 .. 6.4: in map_alloc (also after them) */
-	if (prof->unpriv_gate == RP_UNPRIV_GATE_CREATE_CENTRAL &&
-	    st->unpriv_bpf_disabled &&
-	    !rp_capable(p, RP_CAP_BPF | RP_CAP_SYS_ADMIN))
-		return rp_rule(st, "R-CRE-6a", -EPERM);
+	err = create_token(st, p, a);
+	if (err != 0)
+		return err;
 	err = create_capable(st, p, a->map_type);
 	if (err != 0)
 		return err;
@@ -645,6 +674,9 @@ rp_map_lookup_batch(struct rp_state *st, unsigned proc, int fd)
 	 * it copied (one key), else 0, or -ENOSPC when that bucket holds two
 	 * keys, which its per-map random seed decides: the model says 0.
 	 */
+	/* KERNEL: 5.10's outer maps have no batch ops (measured) */
+	if (!st->prof->outer_batch)
+		return map_done(st, f, rp_rule(st, "R-CMD-2", -RP_ENOTSUPP));
 	if (m->type == RP_MAP_ARRAY_OF_MAPS)
 		return map_done(st, f, rp_rule(st, "R-CMD-4", m->used > 0 ? 0 :
 		    -ENOENT));

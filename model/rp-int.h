@@ -68,6 +68,14 @@ enum rp_unpriv_gate {
 					 * checks; CAP_BPF or CAP_SYS_ADMIN */
 };
 
+/* Which sockets stay in their sockmaps when unhashed (R-SMAP-6). */
+enum rp_smap_unhash {
+	RP_SMAP_UNHASH_DROP,	/* 4.19: the unhash hook takes every one out */
+	RP_SMAP_UNHASH_KEEP_TCP, /* 5.10 (measured): TCP sockets stay, a UDP
+				 * socket leaves */
+	RP_SMAP_UNHASH_KEEP,	/* 6.1+ (measured): no hook, all stay */
+};
+
 /* BPF_MAP_FREEZE's checks (the command exists from 5.2). */
 enum rp_freeze_rule {
 	RP_FREEZE_CAPABLE,	/* 5.10, 6.1 (measured): frozen -> -EBUSY,
@@ -118,9 +126,12 @@ struct rp_profile {
 	bool	memlock_usage_exact;	/* 6.4+: header + 8 * entries */
 	bool	reuseport_inet_only;	/* 6.9+: SO_REUSEPORT on inet only */
 	bool	udp_connect_leaves_group; /* 6.18 (measured): any UDP connect */
+	bool	bpf_token;		/* 6.9+: BPF_F_TOKEN_FD names a token fd */
 	bool	sockmap_unix;		/* 5.15+: AF_UNIX in sockmap/sockhash */
-	bool	sockmap_keeps_unhashed;	/* no sockmap unhash hook: leave at
-					 * close only */
+	enum rp_smap_unhash sockmap_keeps_unhashed; /* who stays in a
+					 * sockmap when unhashed */
+	bool	outer_batch;		/* 6.1 (measured): outer maps have
+					 * batch lookups */
 	int	somaxconn;		/* net.core.somaxconn default */
 	bool	bind_fast_strict;	/* 6.12+ (measured): the fast paths
 					 * compare addresses, no fastreuse */

@@ -107,6 +107,7 @@ enum rp_map_type {
 #define RP_BPF_F_MMAPABLE	(1U << 10)
 #define RP_BPF_F_PRESERVE_ELEMS	(1U << 11)
 #define RP_BPF_F_INNER_MAP	(1U << 12)
+#define RP_BPF_F_TOKEN_FD	(1U << 16)
 
 /* Program types and expected attach types (uapi numbering). */
 #define RP_PROG_SOCKET_FILTER	1

@@ -782,13 +782,12 @@ tcp_conflict(const struct rp_state *st, const struct rp_sock *sk,
 
 /*
  * udp_lib_lport_inuse(): may UDP socket sk take the port of bucket b?
- * The port's sockets are looked at in their chain order (R-SEL-9); of
- * those whose address and device overlap sk's (both SO_REUSEADDR
- * excepted), the first that cannot share with sk refuses the port, and the
- * first that can (both SO_REUSEPORT, the same user, sk without a group)
- * admits it without a look at the rest only when bound to sk's very
- * address; one that shares through a wildcard (its own or sk's) lets the
- * walk go on (measured on 6.18: group/udp-bind-walk.scn).
+ * The port's sockets are looked at in their chain order (R-SEL-9), and
+ * the first whose address and device overlap sk's, unless both have
+ * SO_REUSEADDR, decides alone: both with SO_REUSEPORT and the same user,
+ * sk without a group, and the port is shared, whatever the others are
+ * (measured on Debian's 5.10 to 7.2; these machines' 6.18.44 build looks
+ * further: group/udp-bind-walk.scn, the manifest).
  */
 static bool
 udp_conflict(const struct rp_state *st, const struct rp_sock *sk,
@@ -802,11 +801,10 @@ udp_conflict(const struct rp_state *st, const struct rp_sock *sk,
 		if (sk2 == sk || (sk->reuseaddr && sk2->reuseaddr) ||
 		    !dev_overlap(sk, sk2) || !addr_overlap(sk, sk2))
 			continue;
-		if (!(sk->reuseport && sk2->reuseport && sk->reuse == NULL &&
-		    sk->uid == sk2->uid))
-			return true;
-		if (rp_addr_eq(&sk2->rcv_saddr, &sk->rcv_saddr))
+		if (sk->reuseport && sk2->reuseport && sk->reuse == NULL &&
+		    sk->uid == sk2->uid)
 			return false;
+		return true;
 	}
 	(void)st;
 	return false;
@@ -1121,9 +1119,12 @@ sock_unhash(struct rp_state *st, struct rp_sock *sk)
 		listen_del(sk);
 	sk->hashed = false;
 	sk->unhashing = false;
-	/* KERNEL: 6.18's sockmap has no unhash hook: a socket leaves its
-	 * sockmaps when it is closed (sock_map_close()) or deleted */
-	if (!st->prof->sockmap_keeps_unhashed)
+	/* KERNEL: 6.1+ sockmaps have no unhash hook: a socket leaves its
+	 * sockmaps when it is closed (sock_map_close()) or deleted; 5.10's
+	 * UDP proto has the hook (sock_map_unhash()), its TCP one not */
+	if (st->prof->sockmap_keeps_unhashed == RP_SMAP_UNHASH_DROP ||
+	    (st->prof->sockmap_keeps_unhashed == RP_SMAP_UNHASH_KEEP_TCP &&
+	    sk->protocol != RP_IPPROTO_TCP))
 		rp_sockmap_unlink_sock(st, sk);
 	rp_emit(st, &(struct rp_event){ .kind = RP_EV_SOCK_UNHASH,
 	    .sock = sk->id });

@@ -730,7 +730,7 @@ TU_NAMED(fuzz_known, "fuzzdiff/run/known", "fuzzdiff", 0)
 TU_NAMED(fuzz_following, "fuzzdiff/run/following", "fuzzdiff", 0)
 {
 	SimBackendOps ops = fake_twice();
-	SimFuzzOptions o = fuzz_options(&sim_backend_model, &ops, 100, 3000);
+	SimFuzzOptions o = fuzz_options(&sim_backend_model, &ops, 5, 6000);
 	g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func(g_free);
 	static const char mtext[] = "\"freeze * => * vs -EPERM\" the fake\n";
 	g_autoptr(SimManifest) m = sim_manifest_parse("k.manifest", mtext,

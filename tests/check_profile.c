@@ -294,7 +294,16 @@ static const struct switch_case switch_cases[] = {
 	    "R-SMAP-3" },
 	/* R-SMAP-6: no sockmap unhash hook (measured) */
 	{ "profile/switches/sockmap_keeps_unhashed",
-	    F(sockmap_keeps_unhashed), FROM_61(0, 1), "R-SMAP-6" },
+	    F(sockmap_keeps_unhashed), { RP_SMAP_UNHASH_DROP,
+	    RP_SMAP_UNHASH_KEEP_TCP, RP_SMAP_UNHASH_KEEP, RP_SMAP_UNHASH_KEEP,
+	    RP_SMAP_UNHASH_KEEP, RP_SMAP_UNHASH_KEEP, RP_SMAP_UNHASH_KEEP },
+	    "R-SMAP-6" },
+	/* R-CMD-4: outer-map batch lookups, measured on 5.10 and 6.1 */
+	{ "profile/switches/outer_batch", F(outer_batch), FROM_61(0, 1),
+	    "R-CMD-4" },
+	/* R-CRE-11: BPF_F_TOKEN_FD, 6.9 */
+	{ "profile/switches/bpf_token", F(bpf_token), FROM_612(0, 1),
+	    "R-CRE-11" },
 	/* R-BIND-9: the strict fast paths, measured on 6.12 and 6.18 */
 	{ "profile/switches/bind_fast_strict", F(bind_fast_strict),
 	    FROM_612(0, 1), "R-BIND-9" },

@@ -688,6 +688,18 @@ act_cookie(Gen *g)
 
 	if (s == NULL)
 		return FALSE;
+	/* now and then two open sockets' cookies compared: by identity
+	 * only, since cookies asked on different CPUs have no order */
+	if (!s->closed && !s->nofd && rng_pct(&g->rng, 30)) {
+		Obj *t = pick_obj(g, is_sock);
+
+		if (t != NULL && !t->closed && !t->nofd) {
+			emit(g, s->proc, "expect cookie(%s) %s cookie(%s)",
+			    s->name, rng_pct(&g->rng, 50) ? "==" : "!=",
+			    t->name);
+			return TRUE;
+		}
+	}
 	emit(g, use_proc(g, s), "cookie %s", s->name);
 	return TRUE;
 }
@@ -846,14 +858,19 @@ act_map_misc(Gen *g)
 {
 	Obj *m = pick_obj(g, is_map);
 	guint r = rng_below(&g->rng, 100);
+	static const char *const fields[] = { "type", "id", "key", "value",
+		"entries", "flags", "name" };
 
 	if (m == NULL)
 		return FALSE;
-	if (r < 45)
+	if (r < 40)
 		emit(g, use_proc(g, m), "lookup-and-delete %s %u", m->name,
 		    map_key(g, m));
-	else if (r < 85)
+	else if (r < 72)
 		emit(g, use_proc(g, m), "lookup-batch %s", m->name);
+	else if (r < 88)
+		emit(g, use_proc(g, m), "map-info %s %s", m->name,
+		    PICK(&g->rng, fields));
 	else
 		emit(g, use_proc(g, m), "freeze %s", m->name);
 	return TRUE;
