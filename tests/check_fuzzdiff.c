@@ -337,12 +337,13 @@ TU_NAMED(gen_breadth, "fuzzdiff/gen/breadth", "fuzzdiff", 0)
  */
 TU_NAMED(gen_valid, "fuzzdiff/gen/valid", "fuzzdiff", 0)
 {
-	static const char *const profiles[] = { "4.19", "6.18" };
+	static const char *const profiles[] = { "4.19", "5.10", "6.1",
+		"6.12", "6.18", "7.2" };
 	guint ok = 0, steps = 0;
 	guint64 seed;
 	guint p, i;
 
-	for (seed = 0; seed < 150; seed++) {
+	for (seed = 0; seed < 100; seed++) {
 		for (p = 0; p < 2 * G_N_ELEMENTS(profiles); p++) {
 			SimGenOptions o = { seed, 80,
 			    profiles[p / 2], NULL, p % 2 ? SIM_GEN_KERNEL : 0 };

@@ -133,6 +133,9 @@ static const SimWhy why_table[] = {
 	    "6.18 checks them, 4.19 ignores them for this map type." },
 	{ "R-CRE-9", "every check passed: the new map's slots are all EMPTY "
 	    "and the process holds it through the lowest free fd.", NULL },
+	{ "R-CRE-11", NULL, "BPF_F_TOKEN_FD asks for a BPF token from "
+	    "map_token_fd, which is 0 here and holds none: {ERR}, before any "
+	    "capability is looked at (6.9 on)." },
 
 	/* program context */
 	{ "R-CTX-5", NULL, "4.19's SK_REUSEPORT context has no sk or "
