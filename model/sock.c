@@ -1241,6 +1241,13 @@ reset_peer(struct rp_state *st, struct rp_sock *sk)
 	if (p == NULL)
 		return;
 	p->conn_peer = 0;
+	/* KERNEL: __inet_lookup_established(): a peer bound to a device
+	 * other than lo is not found for the reset, which comes in on lo
+	 * (R-SOCK-13): it stays as it is */
+	if (no_device(p)) {
+		rp_rule(st, "R-SOCK-13", 0);
+		return;
+	}
 	if (p->state == RP_TCP_TIME_WAIT) {
 		rp_sock_destroy(st, p);
 		return;
