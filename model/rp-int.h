@@ -243,6 +243,8 @@ struct rp_sock {
 						 * sk_shutdown: set even when
 						 * shutdown() said -ENOTCONN */
 	bool			fin_sent;	/* TCP: our FIN went out */
+	bool			shut_early;	/* TCP: SHUT_WR before its
+						 * connect(), no FIN sent */
 	bool			active_close;	/* ... before the peer's */
 	uint64_t		cookie;		/* sk_cookie, 0 = none */
 	unsigned		cb_holder;	/* callback lock holder tid+1, 0 = free */

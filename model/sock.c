@@ -1210,7 +1210,8 @@ rp_sock_tcp_state(const struct rp_state *st, const struct rp_sock *sk)
 		return sk->state;
 	if (p != NULL && p->dead)
 		p = NULL;
-	if (sk->fin_sent || (sk->shutdown & (RP_SHUT_WR + 1)))
+	if (sk->fin_sent ||
+	    ((sk->shutdown & (RP_SHUT_WR + 1)) && !sk->shut_early))
 		return RP_TCP_FIN_WAIT2;
 	if (p != NULL && p->fin_sent)
 		return RP_TCP_CLOSE_WAIT;
@@ -1413,6 +1414,16 @@ tcp_fin(struct rp_state *st, struct rp_sock *sk)
 	if (sk->fin_sent)
 		return;
 	sk->fin_sent = true;
+	/* KERNEL: a socket connected to itself gets its own FIN back: a
+	 * simultaneous close (CLOSING, then TIME_WAIT, tcp_time_wait()) */
+	if (sk->conn_peer == 0 && sk->ss_connected && sk->num != 0 &&
+	    sk->peer.port == sk->num &&
+	    rp_addr_eq(&sk->peer.addr, &sk->rcv_saddr)) {
+		sk->active_close = true;
+		if (!sk->closed)
+			tw_enter(st, sk);
+		return;
+	}
 	sk->active_close = sk->conn_peer == 0 || (p != NULL && !p->fin_sent);
 	if (sk->active_close || p == NULL)
 		return;
@@ -1818,6 +1829,9 @@ tcp_connect(struct rp_state *st, struct rp_sock *sk,
 	sk->peer = *sa;
 	sk->conn_peer = d.child;
 	sk->fin_sent = sk->active_close = false;
+	/* KERNEL: tcp_shutdown() sent no FIN in TCP_CLOSE, and nothing
+	 * sends it once connected: TCP_ESTABLISHED with SEND_SHUTDOWN */
+	sk->shut_early = (sk->shutdown & (RP_SHUT_WR + 1)) != 0;
 	((struct rp_sock *)st->socks->pdata[d.child])->conn_peer = sk->id;
 	sk->hashed = true;
 	sk->ss_connected = true;
@@ -1864,10 +1878,12 @@ rp_connect(struct rp_state *st, unsigned proc, int fd,
 		return err;
 	if (sk_is_inet(sk) && sk->type == RP_SOCK_RAW &&
 	    sa->addr.family != RP_AF_UNSPEC) {
-		/* KERNEL: ip4_datagram_connect(), ip6_datagram_connect(): a
-		 * route is all a raw socket needs */
+		/* KERNEL: ip4_datagram_connect(),
+		 * ip6_datagram_connect_v6_only(): a route is all a raw
+		 * socket needs; another family is -EAFNOSUPPORT either way
+		 * (measured: an IPv4 sockaddr to raw6 too) */
 		if (sa->addr.family != sk->family)
-			err = sk->family == RP_AF_INET ? -EAFNOSUPPORT : -EINVAL;
+			err = -EAFNOSUPPORT;
 		else
 			err = route_check(st, sk);
 		return sock_done(st, f, rp_rule(st, "R-SOCK-17", err));
