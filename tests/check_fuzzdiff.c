@@ -467,16 +467,29 @@ TU_NAMED(shrink_simplify, "fuzzdiff/shrink/simplify", "fuzzdiff", 0)
  * The comparison's flags
  */
 
-/* Compare src between the model and ops with flags; the result. */
+/* The scenario of the last compare(): its divergences point into it. */
+static SimScenario *compared;
+
+/* Compare src between the model and ops with flags; the result, valid
+ * until compare_clear(). */
 static void
 compare(const char *src, const SimBackendOps *ops, guint flags,
     SimDiffResult *r)
 {
-	g_autoptr(SimScenario) sc = parse("c.scn", src);
 	g_autoptr(SimDiff) d = sim_diff_new(&sim_backend_model, ops, NULL);
 
+	g_clear_pointer(&compared, sim_scenario_free);
+	compared = parse("c.scn", src);
 	sim_diff_set_flags(d, flags);
-	sim_diff_scenario(d, sc, "6.18", r);
+	sim_diff_scenario(d, compared, "6.18", r);
+}
+
+/* Done with a compare() result: it and its scenario go. */
+static void
+compare_clear(SimDiffResult *r)
+{
+	sim_diff_result_clear(r);
+	g_clear_pointer(&compared, sim_scenario_free);
 }
 
 #define TCP_PAIR \
@@ -509,13 +522,13 @@ TU_NAMED(diff_chance, "fuzzdiff/diff/chance", "fuzzdiff", 0)
 	compare(src, &ops, 0, &r);
 	ck_assert_uint_eq(r.divergences->len, 2);
 	ck_assert_uint_eq(r.chance, 0);
-	sim_diff_result_clear(&r);
+	compare_clear(&r);
 
 	compare(src, &ops, SIM_DIFF_CHANCE, &r);
 	ck_assert_uint_eq(r.divergences->len, 0);
 	ck_assert_uint_eq(r.chance, 2);		/* the accepts */
 	ck_assert_uint_eq(r.compared, 11);	/* e is still compared */
-	sim_diff_result_clear(&r);
+	compare_clear(&r);
 
 	/* one listener: the hash chose nothing */
 	compare("socket a tcp4 = any\nbind a 127.0.0.1:7000 = any\n"
@@ -524,7 +537,7 @@ TU_NAMED(diff_chance, "fuzzdiff/diff/chance", "fuzzdiff", 0)
 	    "accept a as c = any\n", &ops, SIM_DIFF_CHANCE, &r);
 	ck_assert_uint_eq(r.chance, 0);
 	ck_assert_uint_eq(r.divergences->len, 0);
-	sim_diff_result_clear(&r);
+	compare_clear(&r);
 }
 
 TU_NAMED(diff_chance_prog, "fuzzdiff/diff/chance-prog", "fuzzdiff", 0)
@@ -545,15 +558,15 @@ TU_NAMED(diff_chance_prog, "fuzzdiff/diff/chance-prog", "fuzzdiff", 0)
 
 	compare(hashed, &ops, 0, &r);
 	ck_assert_uint_ge(r.divergences->len, 1);
-	sim_diff_result_clear(&r);
+	compare_clear(&r);
 	compare(hashed, &ops, SIM_DIFF_CHANCE, &r);
 	ck_assert_uint_eq(r.divergences->len, 0);
 	ck_assert_uint_eq(r.chance, 2);
-	sim_diff_result_clear(&r);
+	compare_clear(&r);
 	compare(fixed, &ops, SIM_DIFF_CHANCE, &r);
 	ck_assert_uint_eq(r.divergences->len, 0);
 	ck_assert_uint_eq(r.chance, 0);
-	sim_diff_result_clear(&r);
+	compare_clear(&r);
 }
 
 /* The first key of a sockhash of two keys is chance; of one key, not;
@@ -577,14 +590,14 @@ TU_NAMED(diff_chance_walk, "fuzzdiff/diff/chance-walk", "fuzzdiff", 0)
 
 	compare(src, &ops, 0, &r);
 	ck_assert_uint_eq(r.divergences->len, 3);
-	sim_diff_result_clear(&r);
+	compare_clear(&r);
 	compare(src, &ops, SIM_DIFF_CHANCE, &r);
 	ck_assert_uint_eq(r.divergences->len, 2);
 	ck_assert_uint_eq(((SimDivergence *)r.divergences->pdata[0])->st->line,
 	    5);
 	ck_assert_uint_eq(((SimDivergence *)r.divergences->pdata[1])->st->line,
 	    11);
-	sim_diff_result_clear(&r);
+	compare_clear(&r);
 }
 
 /* SIM_DIFF_ROOTS: a socket() that fails on one side is one divergence,
@@ -606,7 +619,7 @@ TU_NAMED(diff_roots, "fuzzdiff/diff/roots", "fuzzdiff", 0)
 
 	compare(src, &ops, 0, &r);
 	ck_assert_uint_eq(r.divergences->len, 6);
-	sim_diff_result_clear(&r);
+	compare_clear(&r);
 	compare(src, &ops, SIM_DIFF_ROOTS, &r);
 	ck_assert_uint_eq(r.divergences->len, 1);
 	ck_assert_str_eq(((SimDivergence *)r.divergences->pdata[0])->b,
@@ -614,7 +627,7 @@ TU_NAMED(diff_roots, "fuzzdiff/diff/roots", "fuzzdiff", 0)
 	/* a, then m through a, then m2, the same map as m */
 	ck_assert_uint_eq(r.chance, 6);
 	ck_assert_uint_eq(r.compared, 3);	/* map m, socket, map n */
-	sim_diff_result_clear(&r);
+	compare_clear(&r);
 }
 
 /* The reference's own violations are collected, first lines only. */
