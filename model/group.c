@@ -377,10 +377,10 @@ out_unlock:
  *
  * The kernel chooses sk2 and adds sk under the listening bucket's lock
  * (__inet_hash() holds ilb2->lock), which sk2's unhash takes too, so sk2
- * cannot leave its group in between.  The model has no bucket lock: when
- * sk2 lost its group while this thread waited for the reuseport lock,
- * RP_GROUP_ADD_AGAIN tells the caller to choose again, which is what the
- * kernel's order "sk2's unhash, then sk's hash" gives.
+ * cannot leave its group in between: the caller pins sk2 for the join
+ * (rp_join_pin(), the part of the bucket lock the model needs).  When sk2
+ * lost its group all the same while this thread waited for the reuseport
+ * lock, RP_GROUP_ADD_AGAIN tells the caller to choose again.
  */
 int
 rp_group_add(struct rp_state *st, struct rp_sock *sk, struct rp_sock *sk2)

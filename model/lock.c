@@ -18,9 +18,18 @@ sched(struct rp_state *st, enum rp_sched_point pt, unsigned obj)
 		st->sched(st->sched_ud, pt, obj);
 }
 
+/* A decision point without a lock (RP_SP_BPF_HELPER, helpers.c). */
+void
+rp_sched_point(struct rp_state *st, enum rp_sched_point pt, unsigned obj)
+{
+	sched(st, pt, obj);
+}
+
 const char *
 rp_sched_point_name(enum rp_sched_point pt)
 {
+	if (pt == RP_SP_BPF_HELPER)
+		return "bpf_helper";
 	switch (pt) {
 	case RP_SP_LOCK:	return "lock";
 	case RP_SP_UNLOCK:	return "unlock";
@@ -30,6 +39,7 @@ rp_sched_point_name(enum rp_sched_point pt)
 	case RP_SP_RCU_UNLOCK:	return "rcu_unlock";
 	case RP_SP_SYNC_RCU:	return "sync_rcu";
 	case RP_SP_BLOCKED:	return "blocked";
+	case RP_SP_BUCKET:	return "bucket";
 	}
 	return "?";	/* LCOV_EXCL_LINE */
 }
@@ -131,6 +141,46 @@ rp_cb_lock_held(const struct rp_state *st, const struct rp_sock *sk)
 	return sk->cb_holder == st->tid + 1;
 }
 
+/*
+ * The listening bucket's lock (ilb2->lock, the UDP hslot lock) as far as
+ * the model needs it: __inet_hash() and udp_lib_get_port() choose a join
+ * candidate and join its group under it, and inet_unhash() and
+ * udp_lib_unhash() take it before the candidate may leave.  The joiner
+ * pins its candidate; an unhash of a pinned socket waits for the pin.
+ * Sequentially a pin never outlives the join.
+ */
+void
+rp_join_pin(struct rp_state *st, struct rp_sock *sk)
+{
+	(void)st;
+	sk->join_pins++;
+}
+
+void
+rp_join_unpin(struct rp_state *st, struct rp_sock *sk)
+{
+	(void)st;
+	if (sk->join_pins > 0)
+		sk->join_pins--;
+}
+
+void
+rp_join_pin_wait(struct rp_state *st, struct rp_sock *sk)
+{
+	if (sk->join_pins == 0)
+		return;
+	sched(st, RP_SP_BUCKET, sk->id);
+	while (sk->join_pins != 0) {
+		if (st->sched == NULL) {
+			rp_violation(st, "I12: socket %u is unhashed while a "
+			    "join still holds it (a leaked bucket lock)",
+			    sk->id);
+			return;
+		}
+		sched(st, RP_SP_BLOCKED, sk->id);
+	}
+}
+
 void
 rp_rcu_read_lock(struct rp_state *st)
 {
@@ -223,6 +273,9 @@ rp_sched_can_run(const struct rp_state *st, unsigned tid,
 		sk = obj < st->socks->len ? st->socks->pdata[obj] : NULL;
 		return sk == NULL || sk->cb_holder == 0 ||
 		    sk->cb_holder == tid + 1;
+	case RP_SP_BUCKET:
+		sk = obj < st->socks->len ? st->socks->pdata[obj] : NULL;
+		return sk == NULL || sk->join_pins == 0;
 	case RP_SP_SYNC_RCU:
 		for (unsigned i = 0; i < RP_NTHREADS; i++)
 			if (i != tid && st->threads[i].rcu_depth > 0)

@@ -31,7 +31,7 @@ type_known(uint32_t type)
 {
 	return type == RP_MAP_REUSEPORT_SOCKARRAY || type == RP_MAP_SOCKMAP ||
 	    type == RP_MAP_SOCKHASH || type == RP_MAP_ARRAY_OF_MAPS ||
-	    type == RP_MAP_HASH_OF_MAPS;
+	    type == RP_MAP_HASH_OF_MAPS || rp_vmap_type(type);
 }
 
 /* BPF_F_ZERO_SEED: a hash table's seed is 0 (5.0+). */
@@ -43,6 +43,8 @@ alloc_check(struct rp_state *st, const struct rp_map_attr *a)
 {
 	const struct rp_profile *prof = st->prof;
 
+	if (rp_vmap_type(a->map_type))
+		return rp_vmap_alloc_check(st, a);
 	switch (a->map_type) {	/* LCOV_EXCL_BR_LINE */
 	case RP_MAP_REUSEPORT_SOCKARRAY:
 		/* KERNEL: reuseport_array_alloc_check(): value size first */
@@ -236,8 +238,11 @@ type_alloc(struct rp_state *st, struct rp_proc *p, struct rp_map *m,
 	case RP_MAP_SOCKMAP:
 	case RP_MAP_SOCKHASH:
 		return rp_sockmap_alloc(st, m);
-	default:
+	case RP_MAP_ARRAY_OF_MAPS:
+	case RP_MAP_HASH_OF_MAPS:
 		return rp_outer_alloc(st, p, m, a);
+	default:
+		return rp_vmap_alloc(st, m);
 	}
 }
 
@@ -253,8 +258,12 @@ map_free(struct rp_state *st, struct rp_map *m)
 	case RP_MAP_SOCKHASH:
 		rp_sockmap_free(st, m);
 		break;
-	default:
+	case RP_MAP_ARRAY_OF_MAPS:
+	case RP_MAP_HASH_OF_MAPS:
 		rp_outer_free(st, m);
+		break;
+	default:
+		rp_vmap_free(st, m);
 		break;
 	}
 	if (st->prof->memlock_rlimit)
@@ -436,6 +445,49 @@ can_write(const struct rp_map *m, const struct rp_file *f)
 	return f->can_write && !m->frozen;
 }
 
+/*
+ * The integer API on a value map: a 4-byte key and a value of at most 8
+ * bytes (not per-CPU), little-endian; anything else is -EINVAL here (use
+ * the byte API below).
+ */
+static bool
+vmap_key4(const struct rp_map *m)
+{
+	return m->key_size == 4;
+}
+
+static bool
+vmap_int_ok(const struct rp_map *m)
+{
+	return vmap_key4(m) && m->value_size <= 8 &&
+	    m->type != RP_MAP_PERCPU_ARRAY && m->type != RP_MAP_PERCPU_HASH;
+}
+
+static int
+vmap_lookup_int(struct rp_state *st, struct rp_map *m, uint32_t key,
+    uint64_t *value)
+{
+	uint8_t buf[8] = { 0 };
+	int err;
+
+	if (!vmap_int_ok(m))
+		return -EINVAL;
+	err = rp_vmap_lookup_sys(st, m, (const uint8_t *)&key, buf);
+	if (err == 0)
+		memcpy(value, buf, 8);
+	return err;
+}
+
+static int
+vmap_update_int(struct rp_state *st, struct rp_map *m, uint32_t key,
+    uint64_t value, uint64_t flags)
+{
+	if (!vmap_int_ok(m))
+		return -EINVAL;
+	return rp_vmap_update(st, m, (const uint8_t *)&key,
+	    (const uint8_t *)&value, flags, -1);
+}
+
 int
 rp_map_lookup(struct rp_state *st, unsigned proc, int fd, uint32_t key,
     uint64_t *value, uint64_t flags)
@@ -469,8 +521,12 @@ rp_map_lookup(struct rp_state *st, unsigned proc, int fd, uint32_t key,
 	case RP_MAP_SOCKHASH:
 		err = rp_sockmap_lookup(st, m, key, value);
 		break;
-	default:
+	case RP_MAP_ARRAY_OF_MAPS:
+	case RP_MAP_HASH_OF_MAPS:
 		err = rp_outer_lookup(st, m, key, value);
+		break;
+	default:
+		err = vmap_lookup_int(st, m, key, value);
 		break;
 	}
 	return map_done(st, f, err);
@@ -502,9 +558,13 @@ rp_map_update(struct rp_state *st, unsigned proc, int fd, uint32_t key,
 		err = rp_sockmap_update(st, rp_proc_get(st, proc), m, key,
 		    value, flags);
 		break;
-	default:
+	case RP_MAP_ARRAY_OF_MAPS:
+	case RP_MAP_HASH_OF_MAPS:
 		err = rp_outer_update(st, rp_proc_get(st, proc), m, key,
 		    value, flags);
+		break;
+	default:
+		err = vmap_update_int(st, m, key, value, flags);
 		break;
 	}
 	return map_done(st, f, err);
@@ -531,8 +591,13 @@ rp_map_delete(struct rp_state *st, unsigned proc, int fd, uint32_t key)
 	case RP_MAP_SOCKHASH:
 		err = rp_sockmap_delete(st, m, key);
 		break;
-	default:
+	case RP_MAP_ARRAY_OF_MAPS:
+	case RP_MAP_HASH_OF_MAPS:
 		err = rp_outer_delete(st, m, key);
+		break;
+	default:
+		err = vmap_key4(m) ? rp_vmap_delete(st, m, (const uint8_t *)&key) :
+		    -EINVAL;
 		break;
 	}
 	return map_done(st, f, err);
@@ -588,6 +653,10 @@ rp_map_get_next_key(struct rp_state *st, unsigned proc, int fd,
 		return err;
 	if (!f->can_read)
 		return map_done(st, f, rp_rule(st, "R-NXT-1", -EPERM));
+	if (rp_vmap_type(m->type))
+		return map_done(st, f, !vmap_key4(m) ? -EINVAL :
+		    rp_vmap_next_key(st, m, (const uint8_t *)key,
+		    (uint8_t *)next));
 	if (m->type == RP_MAP_SOCKHASH || m->type == RP_MAP_HASH_OF_MAPS)
 		return map_done(st, f, hash_next_key(st, m->u.hash, key, next));
 	/* KERNEL: array_map_get_next_key() / reuseport_array_get_next_key() */
@@ -742,4 +811,151 @@ rp_map_meta_equal(const struct rp_state *st, const struct rp_map *outer,
 	    outer->inner_map_flags == inner->map_flags &&
 	    (!st->prof->inner_max_entries_eq ||
 	    outer->inner_max_entries == inner->max_entries);
+}
+
+/* ---------------------------------------------------------------------
+ * The byte API (rp.h): value maps take key and value as bytes; the other
+ * types read a 4-byte key and a value of value_size (4 or 8) bytes.
+ */
+
+static uint32_t
+key_u32(const void *key)
+{
+	uint32_t k;
+
+	memcpy(&k, key, 4);
+	return k;
+}
+
+static uint64_t
+value_u64(const struct rp_map *m, const void *value)
+{
+	uint64_t v = 0;
+
+	memcpy(&v, value, m->value_size == 8 ? 8 : 4);
+	return v;
+}
+
+/* The map behind fd, without keeping the file (only to learn its type
+ * and sizes; the operations below look it up again). */
+static const struct rp_map *
+peek_map(struct rp_state *st, unsigned proc, int fd)
+{
+	struct rp_proc *p = rp_proc_get(st, proc);
+
+	if (p == NULL || fd < 0 || (guint)fd >= p->fds->len ||
+	    p->fds->pdata[fd] == NULL)
+		return NULL;
+	if (((struct rp_file *)p->fds->pdata[fd])->kind != RP_FILE_MAP)
+		return NULL;
+	return ((struct rp_file *)p->fds->pdata[fd])->u.map;
+}
+
+int
+rp_map_lookup_elem(struct rp_state *st, unsigned proc, int fd,
+    const void *key, void *value, uint64_t flags)
+{
+	const struct rp_map *pm = peek_map(st, proc, fd);
+	struct rp_file *f = NULL;
+	struct rp_map *m;
+	uint64_t v = 0;
+	int err = 0;
+
+	g_return_val_if_fail(key != NULL && value != NULL, -EFAULT);
+	if (pm == NULL || !rp_vmap_type(pm->type)) {
+		err = rp_map_lookup(st, proc, fd, key_u32(key), &v, flags);
+		if (err == 0)
+			memcpy(value, &v, pm != NULL && pm->value_size == 4 ?
+			    4 : 8);
+		return err;
+	}
+	/* the syscall checks of rp_map_lookup(), then the value map */
+	if (!st->prof->attr_flags_check && flags != 0)
+		return rp_rule(st, "R-LKP-1a", -EINVAL);
+	if (flags & ~(uint64_t)RP_BPF_F_LOCK)
+		return rp_rule(st, "R-LKP-1a", -EINVAL);
+	m = rp_map_get(st, proc, fd, &f, &err);
+	if (m == NULL)
+		return err;	/* LCOV_EXCL_LINE: peek_map() saw it */
+	if (!f->can_read)
+		return map_done(st, f, rp_rule(st, "R-LKP-1c", -EPERM));
+	if (flags & RP_BPF_F_LOCK)
+		return map_done(st, f, rp_rule(st, "R-LKP-1a", -EINVAL));
+	rp_rcu_read_lock(st);
+	err = rp_vmap_lookup_sys(st, m, key, value);
+	rp_rcu_read_unlock(st);
+	return map_done(st, f, err);
+}
+
+int
+rp_map_update_elem(struct rp_state *st, unsigned proc, int fd,
+    const void *key, const void *value, uint64_t flags)
+{
+	const struct rp_map *pm = peek_map(st, proc, fd);
+	struct rp_file *f = NULL;
+	struct rp_map *m;
+	int err = 0;
+
+	g_return_val_if_fail(key != NULL && value != NULL, -EFAULT);
+	if (pm == NULL || !rp_vmap_type(pm->type))
+		return rp_map_update(st, proc, fd, key_u32(key),
+		    pm != NULL ? value_u64(pm, value) : 0, flags);
+	m = rp_map_get(st, proc, fd, &f, &err);
+	if (m == NULL)
+		return err;	/* LCOV_EXCL_LINE: peek_map() saw it */
+	if (!can_write(m, f))
+		return map_done(st, f, rp_rule(st, m->frozen ? "R-CMD-3" :
+		    "R-UPD-0b", -EPERM));
+	if (st->prof->attr_flags_check && (flags & RP_BPF_F_LOCK))
+		return map_done(st, f, rp_rule(st, "R-VMAP-2", -EINVAL));
+	return map_done(st, f, rp_vmap_update(st, m, key, value, flags, -1));
+}
+
+int
+rp_map_delete_elem(struct rp_state *st, unsigned proc, int fd,
+    const void *key)
+{
+	const struct rp_map *pm = peek_map(st, proc, fd);
+	struct rp_file *f = NULL;
+	struct rp_map *m;
+	int err = 0;
+
+	g_return_val_if_fail(key != NULL, -EFAULT);
+	if (pm == NULL || !rp_vmap_type(pm->type))
+		return rp_map_delete(st, proc, fd, key_u32(key));
+	m = rp_map_get(st, proc, fd, &f, &err);
+	if (m == NULL)
+		return err;	/* LCOV_EXCL_LINE: peek_map() saw it */
+	if (!can_write(m, f))
+		return map_done(st, f, rp_rule(st, m->frozen ? "R-CMD-3" :
+		    "R-DEL-0", -EPERM));
+	return map_done(st, f, rp_vmap_delete(st, m, key));
+}
+
+int
+rp_map_next_key(struct rp_state *st, unsigned proc, int fd, const void *key,
+    void *next)
+{
+	const struct rp_map *pm = peek_map(st, proc, fd);
+	struct rp_file *f = NULL;
+	struct rp_map *m;
+	uint32_t k, n = 0;
+	int err = 0;
+
+	g_return_val_if_fail(next != NULL, -EFAULT);
+	if (pm == NULL || !rp_vmap_type(pm->type)) {
+		if (key != NULL)
+			k = key_u32(key);
+		err = rp_map_get_next_key(st, proc, fd, key != NULL ? &k :
+		    NULL, &n);
+		if (err == 0)
+			memcpy(next, &n, 4);
+		return err;
+	}
+	m = rp_map_get(st, proc, fd, &f, &err);
+	if (m == NULL)
+		return err;	/* LCOV_EXCL_LINE: peek_map() saw it */
+	if (!f->can_read)
+		return map_done(st, f, rp_rule(st, "R-NXT-1", -EPERM));
+	return map_done(st, f, rp_vmap_next_key(st, m, key, next));
 }

@@ -55,6 +55,17 @@ const struct rp_profile rp_profile_4_19 = {
 	.somaxconn = 128,
 	.bind_fast_strict = false,
 	.attach_unhashed_strict = false,
+	.bpf_version = 419,
+	.bpf_jmp32 = false,
+	.bpf_loops = false,
+	.bpf_atomics = false,
+	.bpf_cpuv4 = false,
+	.bpf_map_value_ld = false,
+	.bpf_insn_limit = 4096,
+	.bpf_ctx_narrow_any = false,
+	.bpf_stack_jit = false,
+	.bpf_load_bytes_int_max = false,
+	.bpf_sockmap_update = false,
 	.ipproto_max = 256,
 	.mptcp = false,
 	.attach_shutdown_listener = RP_ATTACH_SHUTDOWN_RESURRECT,
@@ -128,6 +139,17 @@ const struct rp_profile rp_profile_5_10 = {
 	.cbpf_optmem_insns = 2549,	/* measured: 2550 is -ENOMEM */
 	.ipproto_max = 263,		/* 5.6+: IPPROTO_MPTCP 262 */
 	.mptcp = true,
+	.bpf_version = 510,
+	.bpf_jmp32 = true,
+	.bpf_loops = true,
+	.bpf_atomics = false,		/* 5.12 */
+	.bpf_cpuv4 = false,		/* 6.6 */
+	.bpf_map_value_ld = true,
+	.bpf_insn_limit = 1000000,
+	.bpf_ctx_narrow_any = true,
+	.bpf_stack_jit = false,		/* 6.9 */
+	.bpf_load_bytes_int_max = true,
+	.bpf_sockmap_update = true,
 };
 
 /* Linux 6.1 (Debian 12 bookworm, 6.1.1xx). */
@@ -183,6 +205,17 @@ const struct rp_profile rp_profile_6_1 = {
 	.cbpf_optmem_insns = 2547,	/* measured: 2548 is -ENOMEM */
 	.ipproto_max = 263,		/* 5.6+: IPPROTO_MPTCP 262 */
 	.mptcp = true,
+	.bpf_version = 601,
+	.bpf_jmp32 = true,
+	.bpf_loops = true,
+	.bpf_atomics = true,
+	.bpf_cpuv4 = false,		/* 6.6 */
+	.bpf_map_value_ld = true,
+	.bpf_insn_limit = 1000000,
+	.bpf_ctx_narrow_any = true,
+	.bpf_stack_jit = false,		/* 6.9 */
+	.bpf_load_bytes_int_max = true,
+	.bpf_sockmap_update = true,
 };
 
 /* Linux 6.12 (Debian 13 trixie, 6.12.1xx). */
@@ -238,6 +271,17 @@ const struct rp_profile rp_profile_6_12 = {
 	.cbpf_optmem_insns = 4096,	/* optmem_max 131072: BPF_MAXINSNS */
 	.ipproto_max = 263,		/* 5.6+: IPPROTO_MPTCP 262 */
 	.mptcp = true,
+	.bpf_version = 612,
+	.bpf_jmp32 = true,
+	.bpf_loops = true,
+	.bpf_atomics = true,
+	.bpf_cpuv4 = true,
+	.bpf_map_value_ld = true,
+	.bpf_insn_limit = 1000000,
+	.bpf_ctx_narrow_any = true,
+	.bpf_stack_jit = true,
+	.bpf_load_bytes_int_max = true,
+	.bpf_sockmap_update = true,
 };
 
 /* Linux 6.18, the kernel on our machines ([CUR] of docs/kernel-semantics.md). */
@@ -293,6 +337,17 @@ const struct rp_profile rp_profile_6_18 = {
 	 * (scenarios/group/bind-fast-path.scn) */
 	.bind_fast_strict = true,
 	.attach_unhashed_strict = true,
+	.bpf_version = 618,
+	.bpf_jmp32 = true,
+	.bpf_loops = true,
+	.bpf_atomics = true,
+	.bpf_cpuv4 = true,
+	.bpf_map_value_ld = true,
+	.bpf_insn_limit = 1000000,	/* BPF_COMPLEXITY_LIMIT_INSNS */
+	.bpf_ctx_narrow_any = true,
+	.bpf_stack_jit = true,
+	.bpf_load_bytes_int_max = true,
+	.bpf_sockmap_update = true,
 	.ipproto_max = 263,
 	.mptcp = true,
 	/* Debian's 6.18.15 and 7.2.13 resurrect; these machines' 6.18.44
@@ -363,6 +418,17 @@ const struct rp_profile rp_profile_6_18_attach_einval = {
 	.cbpf_optmem_insns = 4096,
 	.ipproto_max = 263,		/* 5.6+: IPPROTO_MPTCP 262 */
 	.mptcp = true,
+	.bpf_version = 618,
+	.bpf_jmp32 = true,
+	.bpf_loops = true,
+	.bpf_atomics = true,
+	.bpf_cpuv4 = true,
+	.bpf_map_value_ld = true,
+	.bpf_insn_limit = 1000000,
+	.bpf_ctx_narrow_any = true,
+	.bpf_stack_jit = true,
+	.bpf_load_bytes_int_max = true,
+	.bpf_sockmap_update = true,
 };
 
 /* Linux 7.2 (Debian sid, 7.2.13): 6.18 and the changes of 6.19 to 7.2. */
@@ -418,6 +484,17 @@ const struct rp_profile rp_profile_7_2 = {
 	.cbpf_optmem_insns = 4096,
 	.ipproto_max = 263,		/* 5.6+: IPPROTO_MPTCP 262 */
 	.mptcp = true,
+	.bpf_version = 702,
+	.bpf_jmp32 = true,
+	.bpf_loops = true,
+	.bpf_atomics = true,
+	.bpf_cpuv4 = true,
+	.bpf_map_value_ld = true,
+	.bpf_insn_limit = 1000000,
+	.bpf_ctx_narrow_any = true,
+	.bpf_stack_jit = true,
+	.bpf_load_bytes_int_max = true,
+	.bpf_sockmap_update = true,
 };
 
 /* In version order, the order in which tools list and run them; a variant

@@ -8,6 +8,7 @@
  * net/core/filter.c) and SO_DETACH_REUSEPORT_BPF.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "rp-int.h"
 
@@ -25,6 +26,11 @@ prog_free(struct rp_state *st, struct rp_prog *prog)
 		rp_map_put(st, prog->map);
 	if (prog->migrate != NULL)
 		g_hash_table_unref(prog->migrate);
+	rp_bpf_code_free(st, prog->code);
+	if (prog->ccode != NULL) {
+		g_free(prog->ccode->insns);
+		g_free(prog->ccode);
+	}
 	g_free(prog);
 }
 
@@ -37,8 +43,8 @@ rp_prog_put(struct rp_state *st, struct rp_prog *prog)
 		prog_free(st, prog);
 }
 
-static struct rp_prog *
-prog_new(struct rp_state *st, enum rp_prog_kind kind)
+struct rp_prog *
+rp_prog_new(struct rp_state *st, enum rp_prog_kind kind)
 {
 	struct rp_prog *prog = g_new0(struct rp_prog, 1);
 
@@ -117,9 +123,37 @@ verify_policy(struct rp_state *st, const struct rp_prog_attr *attr,
 	return 0;
 }
 
-int
-rp_prog_load(struct rp_state *st, unsigned proc,
-    const struct rp_prog_attr *attr)
+/* The rest of BPF_PROG_LOAD for an instruction program (R-EBPF-1). */
+static int
+load_insns(struct rp_state *st, struct rp_proc *p,
+    const struct rp_prog_insns_attr *ia, uint32_t eat)
+{
+	struct rp_bpf_code *code = NULL;
+	struct rp_prog *prog;
+	int err;
+
+	err = rp_bpf_load(st, p, ia->prog_type, ia->insns, ia->insn_cnt, &code);
+	if (err != 0)
+		return err;
+	prog = rp_prog_new(st, ia->prog_type == RP_PROG_SK_REUSEPORT ?
+	    RP_PROGK_SK_REUSEPORT : RP_PROGK_CBPF);
+	prog->expected_attach_type = eat;
+	prog->code = code;
+	err = rp_fd_install(p, rp_file_new(RP_FILE_PROG, prog));
+	if (err < 0)
+		rp_prog_put(st, prog);	/* LCOV_EXCL_LINE */
+	if (err >= 0)
+		rp_rule(st, "R-EBPF-1", 0);
+	return err;
+}
+
+/*
+ * BPF_PROG_LOAD of a policy (ia NULL) or of instructions (ia; attr then
+ * gives only the type and the expected attach type).
+ */
+static int
+prog_load(struct rp_state *st, unsigned proc, const struct rp_prog_attr *attr,
+    const struct rp_prog_insns_attr *ia)
 {
 	struct rp_proc *p = rp_proc_get(st, proc);
 	struct rp_map *m = NULL;
@@ -128,13 +162,28 @@ rp_prog_load(struct rp_state *st, unsigned proc,
 	uint32_t eat;
 	int err;
 
-	g_return_val_if_fail(attr != NULL, -EFAULT);
 	if (p == NULL)
 		return -ESRCH;
 	/* KERNEL: __sys_bpf(), as in rp_map_create() */
 	if (st->prof->unpriv_gate != RP_UNPRIV_GATE_CREATE_CENTRAL &&
 	    st->unpriv_bpf_disabled && !rp_capable(p, rp_unpriv_caps(st->prof)))
 		return rp_rule(st, "R-CRE-0", -EPERM);
+	if (ia != NULL) {
+		bool bpf_cap = rp_capable(p, RP_CAP_BPF | RP_CAP_SYS_ADMIN);
+		uint32_t limit = 4096;	/* BPF_MAXINSNS */
+
+		/* KERNEL: bpf_prog_load(): 6.5+ checks the sysctl here,
+		 * then the count (BPF_COMPLEXITY_LIMIT_INSNS with CAP_BPF),
+		 * before the program type's capability; before 6.5 the
+		 * sysctl was checked at bpf() entry (above) */
+		if (st->prof->unpriv_gate == RP_UNPRIV_GATE_CREATE_CENTRAL &&
+		    st->unpriv_bpf_disabled && !bpf_cap)
+			return rp_rule(st, "R-PRG-4", -EPERM);
+		if (st->prof->bpf_insn_limit > limit && bpf_cap)
+			limit = st->prof->bpf_insn_limit;
+		if (ia->insn_cnt == 0 || ia->insn_cnt > limit)
+			return rp_rule(st, "R-EBPF-1", -E2BIG);
+	}
 	if (attr->prog_type != RP_PROG_SK_REUSEPORT &&
 	    attr->prog_type != RP_PROG_SOCKET_FILTER)
 		return -EINVAL;
@@ -161,6 +210,8 @@ rp_prog_load(struct rp_state *st, unsigned proc,
 	} else if (!st->prof->expected_attach) {
 		eat = 0;
 	}
+	if (ia != NULL)
+		return load_insns(st, p, ia, eat);
 	if (attr->map_fd >= 0) {
 		mf = rp_fd_get(st, p, attr->map_fd);
 		if (mf == NULL)
@@ -185,7 +236,7 @@ rp_prog_load(struct rp_state *st, unsigned proc,
 			return err;
 		}
 	}
-	prog = prog_new(st, attr->prog_type == RP_PROG_SK_REUSEPORT ?
+	prog = rp_prog_new(st, attr->prog_type == RP_PROG_SK_REUSEPORT ?
 	    RP_PROGK_SK_REUSEPORT : RP_PROGK_CBPF);
 	prog->expected_attach_type = eat;
 	prog->pol = attr->policy;
@@ -207,6 +258,29 @@ rp_prog_load(struct rp_state *st, unsigned proc,
 	if (err < 0)
 		rp_prog_put(st, prog);	/* LCOV_EXCL_LINE */
 	return err;
+}
+
+int
+rp_prog_load(struct rp_state *st, unsigned proc,
+    const struct rp_prog_attr *attr)
+{
+	g_return_val_if_fail(attr != NULL, -EFAULT);
+	return prog_load(st, proc, attr, NULL);
+}
+
+int
+rp_prog_load_insns(struct rp_state *st, unsigned proc,
+    const struct rp_prog_insns_attr *ia)
+{
+	struct rp_prog_attr attr;
+
+	g_return_val_if_fail(ia != NULL && (ia->insns != NULL ||
+	    ia->insn_cnt == 0), -EFAULT);
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_type = ia->prog_type;
+	attr.expected_attach_type = ia->expected_attach_type;
+	attr.map_fd = -1;
+	return prog_load(st, proc, &attr, ia);
 }
 
 int
@@ -264,7 +338,7 @@ rp_attach_cbpf(struct rp_state *st, unsigned proc, int fd,
 		err = rp_rule(st, "R-ATT-1", -ENOMEM);
 		goto out;
 	}
-	prog = prog_new(st, RP_PROGK_CBPF);
+	prog = rp_prog_new(st, RP_PROGK_CBPF);
 	prog->cbpf = *cbpf;
 	err = rp_group_attach_prog(st, sk, prog);
 	if (err != 0)

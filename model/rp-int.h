@@ -90,6 +90,11 @@ enum rp_cap_rule {
 	RP_CAPRULE_BPF_CENTRAL,		/* 6.5+: CAP_BPF in map_create */
 };
 
+/* A kernel version as major * 100 + minor (4.19 is 419, 6.1 is 601): the
+ * helper sets of a profile (helpers.c), compared with the version that
+ * added or changed a helper. */
+#define RP_KVER(major, minor)	((major) * 100 + (minor))
+
 struct rp_profile {
 	const char	*name;
 	bool	lazy_group_id;		/* id allocated on first map insert, min 1 */
@@ -146,11 +151,25 @@ struct rp_profile {
 	bool	udplite;		/* IPPROTO_UDPLITE exists (until 7.0) */
 	uint16_t cbpf_optmem_insns;	/* longest classic program the default
 					 * net.core.optmem_max admits */
+	/* programs made of instructions (ebpf.c, helpers.c, cbpf.c) */
+	uint16_t bpf_version;		/* helper sets: RP_KVER() of the kernel */
+	bool	bpf_jmp32;		/* 5.1+: the BPF_JMP32 class */
+	bool	bpf_loops;		/* 5.3+: backward jumps (bounded loops) */
+	bool	bpf_atomics;		/* 5.12+: and/or/xor, fetch, xchg, cmpxchg */
+	bool	bpf_cpuv4;		/* 6.6+: sdiv/smod, movsx, ldsx, bswap, gotol */
+	bool	bpf_map_value_ld;	/* 5.2+: LD_IMM64 BPF_PSEUDO_MAP_VALUE */
+	uint32_t bpf_insn_limit;	/* insn_cnt limit with CAP_BPF (else 4096) */
+	bool	bpf_ctx_narrow_any;	/* narrow ctx loads anywhere in a field */
+	bool	bpf_stack_jit;		/* combined stack: round to 16 (JIT) vs 32 */
+	bool	bpf_load_bytes_int_max;	/* skb_load_bytes offset <= INT_MAX, else 0xffff */
+	bool	bpf_sockmap_update;	/* 5.10+: programs update SOCKMAP/SOCKHASH */
 };
 
 /* ---------------------------------------------------------------------
  * Objects
  */
+#define RP_BPF_NCPUS	RP_NCPU_MAX	/* possible CPUs of per-CPU maps */
+
 enum rp_file_kind {
 	RP_FILE_SOCK,
 	RP_FILE_MAP,
@@ -232,6 +251,8 @@ struct rp_sock {
 	bool			join_hidden;	/* UDP/IPv6 rehashed by connect() */
 	bool			unhashing;	/* inside sock_unhash(): what the
 						 * bucket lock hides from a join */
+	unsigned		join_pins;	/* threads joining sk's group
+						 * under the bucket lock */
 	uint32_t		hash;		/* child/request: flow hash */
 	unsigned		conn_peer;	/* TCP: the other end's id, 0 = a
 						 * client outside the model */
@@ -322,6 +343,7 @@ struct rp_map {
 		 * struct rp_map * (slots.c) */
 		struct rp_slots	 slots;
 		GHashTable	*hash;		/* SOCKHASH, HASH_OF_MAPS: key -> obj */
+		struct rp_vmap	*v;		/* ARRAY, HASH and per-CPU (valmap.c) */
 	} u;
 };
 
@@ -335,6 +357,30 @@ enum rp_prog_kind {
 	RP_PROGK_CBPF,
 };
 
+/* An instruction program as loaded (ebpf.c). */
+struct rp_bpf_op;
+
+struct rp_bpf_code {
+	struct rp_insn		*insns;
+	uint32_t		 len;
+	uint32_t		 prog_type;
+	uint8_t			*bad;		/* per insn (and one past the end):
+						 * why it cannot run (0: it can) */
+	const struct rp_bpf_helper **helper;	/* per CALL insn: its helper */
+	struct rp_bpf_op	*op;		/* per insn (and one past the end):
+						 * its fast case (ebpf.c) */
+	struct rp_map		**ld_map;	/* per insn: map of an LD_IMM64, or NULL */
+	uint32_t		*ld_off;	/* per insn: BPF_PSEUDO_MAP_VALUE offset */
+	GPtrArray		*used_maps;	/* the references the program holds */
+	uint64_t		 caps;		/* the loader's capabilities */
+};
+
+/* A classic program as attached (cbpf.c). */
+struct rp_cbpf_code {
+	struct rp_sock_filter	*insns;
+	uint32_t		 len;
+};
+
 struct rp_prog {
 	unsigned		id;
 	enum rp_prog_kind	kind;
@@ -344,6 +390,8 @@ struct rp_prog {
 	struct rp_map		*map;		/* referenced map (may be NULL) */
 	GHashTable		*migrate;	/* cookie (uint64 *) -> key */
 	unsigned		refs;		/* files + groups */
+	struct rp_bpf_code	*code;		/* instructions (eBPF), or NULL */
+	struct rp_cbpf_code	*ccode;		/* instructions (classic), or NULL */
 };
 
 /* Per simulated thread: RCU nesting and held locks (lockdep). */
@@ -398,6 +446,13 @@ struct rp_state {
 	 * slot pointing at a freed socket, which must not crash the tool */
 	GPtrArray		*sock_graveyard;
 	unsigned		plant;		/* enum rp_plant bits */
+	/* what programs see (ebpf.c, helpers.c) */
+	uint64_t		rng[2];		/* bpf_get_prandom_u32() state */
+	uint64_t		clock_ns;	/* bpf_ktime_get_ns() */
+	uint64_t		insn_budget;	/* per program run */
+	const struct rp_bpf_observer *bpf_obs;
+	void			*bpf_obs_ud;
+	struct rp_bpf_frame	*bpf_frames;	/* free stack frames (ebpf.c) */
 };
 
 /* ---------------------------------------------------------------------
@@ -431,10 +486,14 @@ void	 rp_rcu_grace_period(struct rp_state *);
 void	 rp_sock_free_deferred(struct rp_state *, struct rp_sock *);
 
 /* lock.c */
+void	 rp_sched_point(struct rp_state *, enum rp_sched_point, unsigned obj);
 void	 rp_lock(struct rp_state *);
 void	 rp_unlock(struct rp_state *);
 bool	 rp_lock_held(const struct rp_state *);
 void	 rp_cb_lock(struct rp_state *, struct rp_sock *);
+void	 rp_join_pin(struct rp_state *, struct rp_sock *);
+void	 rp_join_unpin(struct rp_state *, struct rp_sock *);
+void	 rp_join_pin_wait(struct rp_state *, struct rp_sock *);
 void	 rp_cb_unlock(struct rp_state *, struct rp_sock *);
 bool	 rp_cb_lock_held(const struct rp_state *, const struct rp_sock *);
 void	 rp_rcu_read_lock(struct rp_state *);
@@ -531,11 +590,14 @@ int	 rp_sockmap_update(struct rp_state *, struct rp_proc *, struct rp_map *,
 	    uint32_t key, uint64_t value, uint64_t flags);
 int	 rp_sockmap_delete(struct rp_state *, struct rp_map *, uint32_t key);
 void	 rp_sockmap_free(struct rp_state *, struct rp_map *);
+int	 rp_sockmap_update_sk(struct rp_state *, struct rp_map *, uint32_t key,
+	    struct rp_sock *, uint64_t flags);
 void	 rp_sockmap_unlink_sock(struct rp_state *, struct rp_sock *);
 struct rp_sock	*rp_sockmap_lookup_sk(struct rp_state *, struct rp_map *,
 		    uint32_t key);
 
 /* prog.c */
+struct rp_prog	*rp_prog_new(struct rp_state *, enum rp_prog_kind);
 void	 rp_prog_get(struct rp_prog *);
 void	 rp_prog_put(struct rp_state *, struct rp_prog *);
 struct rp_prog	*rp_prog_from_fd(struct rp_state *, struct rp_proc *, int fd,
@@ -551,9 +613,139 @@ struct rp_select_ctx {
 };
 struct rp_sock	*rp_reuseport_select(struct rp_state *, struct rp_select_ctx *,
 		    bool *dropped);
+int	 rp_sk_select_reuseport(struct rp_state *, struct rp_select_ctx *,
+	    uint32_t ctx_id, struct rp_map *m, uint32_t key,
+	    struct rp_sock **selected);
 struct rp_sock	*rp_reuseport_migrate(struct rp_state *, struct rp_sock *sk,
 		    struct rp_sock *child, int len);
 uint32_t rp_flow_hash(const struct rp_packet *);
+
+/* valmap.c */
+struct rp_vmap;
+bool	 rp_vmap_type(uint32_t type);
+int	 rp_vmap_alloc_check(struct rp_state *, const struct rp_map_attr *);
+int	 rp_vmap_alloc(struct rp_state *, struct rp_map *);
+void	 rp_vmap_free(struct rp_state *, struct rp_map *);
+uint8_t	*rp_vmap_lookup(struct rp_state *, struct rp_map *, const uint8_t *key,
+	    unsigned cpu);
+int	 rp_vmap_update(struct rp_state *, struct rp_map *, const uint8_t *key,
+	    const uint8_t *value, uint64_t flags, int cpu);
+int	 rp_vmap_delete(struct rp_state *, struct rp_map *, const uint8_t *key);
+int	 rp_vmap_lookup_sys(struct rp_state *, struct rp_map *,
+	    const uint8_t *key, uint8_t *value);
+int	 rp_vmap_next_key(struct rp_state *, struct rp_map *, const uint8_t *key,
+	    uint8_t *next);
+
+/* skb.c: the packet as programs see it */
+struct rp_skb {
+	uint8_t		*buf;		/* Ethernet header .. end of packet */
+	size_t		 len;
+	size_t		 net;		/* offset of the IP header */
+	size_t		 l4;		/* of the TCP/UDP header */
+	size_t		 data;		/* skb->data: l4, or the payload after a pull */
+	uint16_t	 proto;		/* ETH_P_IP, ETH_P_IPV6 (host order) */
+	bool		 has_mac;
+	const struct rp_packet *pending; /* headers not written yet */
+	uint8_t		 small[192];	/* buf when it fits */
+};
+void	 rp_skb_build(struct rp_state *, struct rp_skb *,
+	    const struct rp_packet *, bool raw_l4, bool lazy);
+void	 rp_skb_headers(struct rp_skb *, const struct rp_packet *);
+void	 rp_skb_free(struct rp_skb *);
+size_t	 rp_skb_payload(const struct rp_skb *);
+bool	 rp_skb_load(const struct rp_skb *, size_t base, int32_t off,
+	    unsigned size, uint32_t *val);
+
+/* ebpf.c: the machine */
+#define RP_BPF_MAX_FRAMES	8	/* MAX_CALL_FRAMES */
+#define RP_BPF_STACK		512	/* MAX_BPF_STACK */
+#define RP_BPF_INSN_BUDGET	1000000	/* default insn_budget */
+
+/* A register: a scalar, or a pointer as (kind, object, offset). */
+struct rp_breg {
+	uint64_t	 v;		/* scalar, or offset into the object */
+	void		*obj;		/* STACK: frame; MAP_VALUE: the value's
+					 * bytes; MAP: map; SOCK: socket */
+	struct rp_map	*map;		/* MAP_VALUE: its map */
+	uint32_t	 size;		/* MAP_VALUE: bytes; STACK: generation */
+	/* 16 bits, not 8: a store to a uint8_t may alias anything, and the
+	 * interpreter would reload its state after every register write */
+	uint16_t	 t;		/* enum rp_bpf_reg_kind */
+	uint16_t	 frame;		/* STACK: frame number */
+};
+
+struct rp_bpf_frame {
+	uint8_t		mem[RP_BPF_STACK];
+	uint64_t	init[RP_BPF_STACK / 64];	/* bit per byte written */
+	uint64_t	spilled;		/* bit per 8-byte slot with a pointer */
+	struct rp_breg	spill[RP_BPF_STACK / 8];
+	uint32_t	gen;			/* bumped when the frame is left */
+	uint32_t	depth;			/* bytes below r10 touched */
+	uint32_t	ret_pc;			/* the caller's next instruction */
+	struct rp_breg	saved[4];		/* the caller's r6-r9 */
+	struct rp_bpf_frame *next;		/* in the free list */
+};
+
+/* One program run. */
+struct rp_bpf_run {
+	struct rp_state		 *st;
+	const struct rp_prog	 *prog;
+	const struct rp_bpf_code *code;
+	uint32_t		  prog_type;
+	/* SK_REUSEPORT: the selection (select.c) */
+	struct rp_select_ctx	 *sctx;
+	uint32_t		  reuseport_id;
+	bool			  bind_inany;
+	struct rp_sock		 *selected;
+	int			  helper_err;
+	/* the packet, built on first use */
+	const struct rp_packet	 *pkt;
+	bool			  raw_l4;	/* pkt->payload is the L4 segment */
+	bool			  skb_built;
+	uint32_t		  hash;
+	uint8_t			  cb[20];	/* __sk_buff cb[] */
+	/* the machine */
+	struct rp_breg		  r[11];
+	struct rp_bpf_frame	 *frame[RP_BPF_MAX_FRAMES];
+	unsigned		  nframes;
+	uint32_t		  pc;
+	uint64_t		  count;
+	bool			  fault;
+	bool			  trace;
+	struct rp_skb		  skb;		/* last: not cleared per run */
+};
+
+int	 rp_bpf_load(struct rp_state *, struct rp_proc *, uint32_t prog_type,
+	    const struct rp_insn *insns, uint32_t n, struct rp_bpf_code **codep);
+void	 rp_bpf_code_free(struct rp_state *, struct rp_bpf_code *);
+bool	 rp_bpf_fault(struct rp_bpf_run *, const char *rule, const char *fmt,
+	    ...) G_GNUC_PRINTF(3, 4);
+const struct rp_skb *rp_bpf_skb(struct rp_bpf_run *);
+const struct rp_skb *rp_bpf_skb_headers(struct rp_bpf_run *);
+uint8_t	*rp_bpf_mem(struct rp_bpf_run *, const struct rp_breg *, int64_t off,
+	    uint32_t size, bool write, const char *what);
+void	 rp_bpf_reg_view(const struct rp_breg *, struct rp_bpf_reg *);
+void	 rp_bpf_emit(struct rp_bpf_run *, struct rp_bpf_event *);
+int	 rp_bpf_run_reuseport(struct rp_state *, struct rp_select_ctx *,
+	    struct rp_group *, struct rp_prog *, struct rp_sock **selected,
+	    int *helper_err, bool *fault);
+bool	 rp_bpf_run_filter(struct rp_state *, struct rp_select_ctx *,
+	    struct rp_prog *, uint32_t *idx);
+void	 rp_bpf_state_free(struct rp_state *);
+
+/* helpers.c */
+struct rp_bpf_helper;
+const struct rp_bpf_helper *rp_bpf_helper_find(const struct rp_profile *,
+	    uint32_t prog_type, int32_t id);
+bool	 rp_bpf_call(struct rp_bpf_run *, int32_t id,
+	    const struct rp_bpf_helper *);
+uint32_t rp_bpf_prandom(struct rp_state *);
+
+/* cbpf.c */
+int	 rp_cbpf_check(struct rp_state *, const struct rp_sock_filter *,
+	    unsigned len);
+bool	 rp_cbpf_run(struct rp_state *, const struct rp_prog *,
+	    struct rp_select_ctx *, uint32_t *ret);
 
 /* check.c: nothing beyond rp_check() */
 

@@ -79,12 +79,17 @@ enum { RP_SHUT_RD = 0, RP_SHUT_WR = 1, RP_SHUT_RDWR = 2 };
 #define RP_CAP_NET_ADMIN	(UINT64_C(1) << 12)
 #define RP_CAP_NET_RAW		(UINT64_C(1) << 13)
 #define RP_CAP_SYS_ADMIN	(UINT64_C(1) << 21)
+#define RP_CAP_PERFMON		(UINT64_C(1) << 38)	/* not in RP_CAP_ALL */
 #define RP_CAP_BPF		(UINT64_C(1) << 39)
 #define RP_CAP_ALL		(RP_CAP_NET_ADMIN | RP_CAP_NET_RAW | \
 				 RP_CAP_SYS_ADMIN | RP_CAP_BPF)
 
 /* BPF map types the model implements (uapi numbering). */
 enum rp_map_type {
+	RP_MAP_HASH = 1,		/* value maps (valmap.c), for programs */
+	RP_MAP_ARRAY = 2,
+	RP_MAP_PERCPU_HASH = 5,
+	RP_MAP_PERCPU_ARRAY = 6,
 	RP_MAP_ARRAY_OF_MAPS = 12,
 	RP_MAP_HASH_OF_MAPS = 13,
 	RP_MAP_SOCKMAP = 15,
@@ -213,7 +218,8 @@ const char	*rp_event_kind_name(enum rp_event_kind);
 /*
  * Scheduling hook: called at every lock acquire (before), lock release
  * (after), RCU read-side enter/exit and grace period.  A no-op unless an
- * explorer installs one.  obj is the socket id for callback locks.
+ * explorer installs one.  obj is the socket id for callback locks and
+ * the bucket wait.
  */
 enum rp_sched_point {
 	RP_SP_LOCK,
@@ -224,7 +230,18 @@ enum rp_sched_point {
 	RP_SP_RCU_UNLOCK,
 	RP_SP_SYNC_RCU,
 	RP_SP_BLOCKED,		/* the current thread waits for a lock */
+	RP_SP_BUCKET,		/* an unhash waits for a join holding the
+				 * bucket lock on socket obj */
 };
+/*
+ * A BPF helper that reads or writes shared state (a map operation,
+ * bpf_sk_select_reuseport()) is a decision point of its own, taken before
+ * the helper runs, with no lock: obj is the helper id.  It is not an
+ * enumerator of enum rp_sched_point, so that drivers with a switch over
+ * the enumerators keep compiling; rp_sched_point_name() names it and
+ * rp_sched_can_run() says it can always run.
+ */
+#define RP_SP_BPF_HELPER	((enum rp_sched_point)8)
 typedef void (*rp_sched_fn)(void *ud, enum rp_sched_point pt, unsigned obj);
 const char	*rp_sched_point_name(enum rp_sched_point);
 /* Threads an explorer may run: RP_NTHREADS, thread 0 included. */
@@ -269,6 +286,19 @@ bool		 rp_state_kconfig(const struct rp_state *, enum rp_kconfig);
 void		 rp_state_quiesce(struct rp_state *);
 /* A lock-discipline violation recorded since the last call, or NULL. */
 char		*rp_state_take_violation(struct rp_state *);
+/*
+ * What programs see of the machine: the seed of bpf_get_prandom_u32()
+ * (and the classic SKF_AD_RANDOM), the clock of bpf_ktime_get_ns() in
+ * nanoseconds (it moves only when set), and the instruction budget of one
+ * program run (default 1,000,000; a run that exceeds it faults).  The CPU
+ * is rp_state_set_cpu()'s.
+ */
+void		 rp_state_set_seed(struct rp_state *, uint64_t seed);
+void		 rp_state_set_clock(struct rp_state *, uint64_t ns);
+uint64_t	 rp_state_clock(const struct rp_state *);
+void		 rp_state_set_insn_budget(struct rp_state *, uint64_t insns);
+/* CPUs a per-CPU map has a copy for (syscall values hold one per CPU). */
+unsigned	 rp_possible_cpus(void);
 
 /* Namespace 0 and process 0 (uid 0, all capabilities, in ns 0) exist. */
 int	rp_netns_new(struct rp_state *);
@@ -363,6 +393,21 @@ struct rp_map_info;
  * for a program, whose info the kernel gives instead (R-CMD-5). */
 int	rp_map_get_info(struct rp_state *, unsigned proc, int fd,
 	    struct rp_map_info *out);
+/*
+ * The same commands with keys and values as bytes, as bpf(2) takes them:
+ * key_size bytes of key, value_size bytes of value (per-CPU maps:
+ * rp_possible_cpus() copies of round_up(value_size, 8) bytes).  For the
+ * socket maps and outer maps a value is a 4- or 8-byte integer as in the
+ * functions above.  key NULL in next_key starts at the first key.
+ */
+int	rp_map_lookup_elem(struct rp_state *, unsigned proc, int fd,
+	    const void *key, void *value, uint64_t flags);
+int	rp_map_update_elem(struct rp_state *, unsigned proc, int fd,
+	    const void *key, const void *value, uint64_t flags);
+int	rp_map_delete_elem(struct rp_state *, unsigned proc, int fd,
+	    const void *key);
+int	rp_map_next_key(struct rp_state *, unsigned proc, int fd,
+	    const void *key, void *next);
 
 /* ---------------------------------------------------------------------
  * Programs: data, not bytecode.  A policy says where the key comes from,
@@ -391,6 +436,23 @@ struct rp_policy {
 	bool		bad_helper;	/* uses bpf_map_lookup_elem on the map: verifier rejects */
 };
 
+/* One eBPF instruction, laid out as struct bpf_insn (uapi linux/bpf.h). */
+struct rp_insn {
+	uint8_t		code;
+	uint8_t		dst_reg:4;
+	uint8_t		src_reg:4;
+	int16_t		off;
+	int32_t		imm;
+};
+
+/* One classic BPF instruction, laid out as struct sock_filter. */
+struct rp_sock_filter {
+	uint16_t	code;
+	uint8_t		jt;
+	uint8_t		jf;
+	uint32_t	k;
+};
+
 struct rp_prog_attr {
 	uint32_t	prog_type;
 	uint32_t	expected_attach_type;
@@ -399,9 +461,116 @@ struct rp_prog_attr {
 };
 int	rp_prog_load(struct rp_state *, unsigned proc,
 	    const struct rp_prog_attr *);
+
+/*
+ * A program made of instructions: insn_cnt struct rp_insn as
+ * bpf(BPF_PROG_LOAD) takes them after libbpf's relocation, maps named by
+ * LD_IMM64 with src_reg BPF_PSEUDO_MAP_FD (1) and the map's fd (in
+ * process proc) in imm, or BPF_PSEUDO_MAP_VALUE (2).  Instruction
+ * programs are not verified: the model checks what loading needs
+ * (R-EBPF-1) and faults at run time where the verifier would have
+ * refused the program (R-EBPF-13).  Returns a program fd or -errno.
+ */
+struct rp_prog_insns_attr {
+	uint32_t		 prog_type;	/* SK_REUSEPORT or SOCKET_FILTER */
+	uint32_t		 expected_attach_type;
+	const struct rp_insn	*insns;
+	uint32_t		 insn_cnt;
+};
+int	rp_prog_load_insns(struct rp_state *, unsigned proc,
+	    const struct rp_prog_insns_attr *);
 /* Migrate table of an RP_KEY_MIGRATE program: cookie -> key. */
 int	rp_prog_migrate_set(struct rp_state *, unsigned proc, int progfd,
 	    uint64_t cookie, uint32_t key);
+
+/* SO_ATTACH_REUSEPORT_CBPF with a classic program of len instructions
+ * (struct sock_fprog): checked as sk_reuseport_attach_filter() does
+ * (R-CBPF-1, R-CBPF-2), run as the kernel runs it (R-CBPF-3 and on). */
+int	rp_attach_cbpf_insns(struct rp_state *, unsigned proc, int fd,
+	    const struct rp_sock_filter *insns, unsigned len);
+
+/*
+ * BPF_PROG_TEST_RUN of a SOCKET_FILTER program on data, a frame that
+ * starts with a 14-byte Ethernet header (the program sees what follows
+ * it): -EINVAL when len < 14, -ENOTSUPP for an SK_REUSEPORT program
+ * (it has no test_run), else 0 with the run's outcome in *out.
+ */
+struct rp_bpf_run_result {
+	uint64_t	retval;		/* R0 at exit (the kernel reports 32 bits) */
+	uint64_t	insns;		/* instructions executed */
+	bool		fault;		/* stopped: rp_state_take_violation() says why */
+};
+int	rp_prog_test_run(struct rp_state *, unsigned proc, int progfd,
+	    const void *data, size_t len, struct rp_bpf_run_result *out);
+
+/*
+ * Watching programs run (for explain): a second observer, set apart from
+ * struct rp_observer, that receives what an instruction program does.
+ * Nothing is computed for it while none is set.  Pointers in an event
+ * are valid only during the callback.  Register values never show a host
+ * address: a pointer is its kind, the object it points into (map, socket
+ * or frame) and an offset.
+ */
+enum rp_bpf_event_kind {
+	RP_BPF_EV_START,	/* prog, val = program type, count = instructions */
+	RP_BPF_EV_INSN,		/* pc (only with want_insns) */
+	RP_BPF_EV_BRANCH,	/* pc, target = next pc, taken */
+	RP_BPF_EV_CALL,		/* pc, helper, name, regs (r1-r5 are the arguments) */
+	RP_BPF_EV_RET,		/* pc, helper, name, val = r0, err = r0 as an int */
+	RP_BPF_EV_MAP_READ,	/* pc, map, key, key_size, taken = found */
+	RP_BPF_EV_MAP_WRITE,	/* pc, map, key, key_size, err */
+	RP_BPF_EV_PRINTK,	/* pc, text */
+	RP_BPF_EV_EXIT,		/* pc, val = r0, count = instructions executed */
+	RP_BPF_EV_FAULT,	/* pc, text, regs, rule */
+};
+
+enum rp_bpf_reg_kind {
+	RP_BPF_REG_NONE,	/* never written: reading it is a fault */
+	RP_BPF_REG_SCALAR,
+	RP_BPF_REG_CTX,
+	RP_BPF_REG_STACK,	/* obj = frame (0 = the main program's) */
+	RP_BPF_REG_MAP_VALUE,	/* obj = map id */
+	RP_BPF_REG_PKT,
+	RP_BPF_REG_PKT_END,
+	RP_BPF_REG_MAP,		/* obj = map id */
+	RP_BPF_REG_SOCK,	/* obj = socket id */
+};
+
+struct rp_bpf_reg {
+	enum rp_bpf_reg_kind	kind;
+	uint64_t		val;	/* scalar value, or offset in the object */
+	unsigned		obj;
+};
+
+struct rp_bpf_event {
+	enum rp_bpf_event_kind	kind;
+	unsigned		prog;
+	uint32_t		pc;
+	uint32_t		target;
+	bool			taken;
+	int32_t			helper;
+	const char		*name;
+	const struct rp_bpf_reg	*regs;	/* r0..r10, or NULL */
+	uint64_t		val;
+	unsigned		map;
+	const uint8_t		*key;
+	uint32_t		key_size;
+	int			err;
+	uint64_t		count;
+	const char		*text;
+	const char		*rule;
+};
+
+struct rp_bpf_observer {
+	void	(*event)(void *ud, const struct rp_bpf_event *ev);
+	bool	want_insns;	/* also one RP_BPF_EV_INSN per instruction */
+};
+
+void	 rp_state_set_bpf_observer(struct rp_state *,
+	    const struct rp_bpf_observer *, void *ud);
+const char *rp_bpf_event_kind_name(enum rp_bpf_event_kind);
+/* "sk_select_reuseport" for 82; "helper_N" for one the model cannot name. */
+const char *rp_bpf_helper_name(int32_t id);
 
 /* ---------------------------------------------------------------------
  * Traffic
@@ -445,6 +614,7 @@ struct rp_delivery {
 	uint32_t		hash;
 	int			prog_ret;	/* -1 when no program ran */
 	int			helper_err;	/* last bpf_sk_select_reuseport() result */
+	bool			prog_fault;	/* the program faulted (R-EBPF-13) */
 };
 
 int	rp_send(struct rp_state *, unsigned netns, const struct rp_packet *,

@@ -5,7 +5,9 @@
  * programs (run_bpf_filter()), SK_REUSEPORT programs (bpf_run_sk_reuseport())
  * with bpf_sk_select_reuseport() (sk_select_reuseport(), net/core/filter.c),
  * and migration of a closed listener's children (reuseport_migrate_sock(),
- * 5.14+).  Programs are policies (struct rp_policy), not bytecode.
+ * 5.14+).  A program is a policy (struct rp_policy) or instructions,
+ * which ebpf.c and cbpf.c run; a program that faults leaves the packet to
+ * the hash, as a group without a program would (R-EBPF-13).
  */
 #include <errno.h>
 #include <string.h>
@@ -101,18 +103,27 @@ load_bytes(const struct rp_packet *pkt, uint32_t off, uint32_t width,
 /*
  * run_bpf_filter(): a classic (or SOCKET_FILTER) program returns an index
  * into socks[].  A failed packet load makes a classic program return 0.
+ * *fault: an instruction program faulted.
  */
 static struct rp_sock *
 run_index_prog(struct rp_state *st, struct rp_group *g, struct rp_prog *prog,
-    const struct rp_packet *pkt, unsigned n)
+    struct rp_select_ctx *ctx, unsigned n, bool *fault)
 {
+	const struct rp_packet *pkt = ctx->pkt;
 	uint32_t idx;
 
-	if (!prog->cbpf.payload_index)
+	*fault = false;
+	if (prog->code != NULL || prog->ccode != NULL) {
+		if (!rp_bpf_run_filter(st, ctx, prog, &idx)) {
+			*fault = true;
+			return NULL;
+		}
+	} else if (!prog->cbpf.payload_index)
 		idx = prog->cbpf.k;
 	else if (!load_bytes(pkt, prog->cbpf.off, 4, true, &idx))
 		idx = 0;	/* KERNEL: classic BPF aborts with return 0 */
-	if (prog->cbpf.payload_index && prog->cbpf.mod != 0)
+	if (prog->code == NULL && prog->ccode == NULL &&
+	    prog->cbpf.payload_index && prog->cbpf.mod != 0)
 		idx %= prog->cbpf.mod;
 	if (idx >= n) {
 		rp_rule(st, "R-SEL-3", 0);
@@ -139,10 +150,12 @@ map_lookup_sk(struct rp_state *st, struct rp_map *m, uint32_t key)
 
 /*
  * bpf_sk_select_reuseport(ctx, map, key, 0).  Returns 0 and sets
- * *selected, or a negative errno and leaves *selected alone.
+ * *selected, or a negative errno and leaves *selected alone.  Policy
+ * programs and the helper of instruction programs (helpers.c) both come
+ * here.
  */
-static int
-sk_select_reuseport(struct rp_state *st, struct rp_select_ctx *ctx,
+int
+rp_sk_select_reuseport(struct rp_state *st, struct rp_select_ctx *ctx,
     uint32_t ctx_id, struct rp_map *m, uint32_t key,
     struct rp_sock **selected)
 {
@@ -231,7 +244,7 @@ run_policy(struct rp_state *st, struct rp_select_ctx *ctx, uint32_t ctx_id,
 	m = policy_map(st, prog);
 	if (m == NULL)
 		return RP_SK_DROP;	/* outer slot empty: program drops */
-	err = sk_select_reuseport(st, ctx, ctx_id, m, key, selected);
+	err = rp_sk_select_reuseport(st, ctx, ctx_id, m, key, selected);
 	*helper_err = err;
 	if (err != 0)
 		return pol->pass_on_error ? RP_SK_PASS : RP_SK_DROP;
@@ -240,22 +253,35 @@ run_policy(struct rp_state *st, struct rp_select_ctx *ctx, uint32_t ctx_id,
 
 /*
  * bpf_run_sk_reuseport(): SK_PASS -> the selection (NULL = none, hash
- * decides); anything else -> drop.
+ * decides); anything else -> drop.  *fault: an instruction program
+ * faulted (no selection, no drop).
  */
 static struct rp_sock *
 run_sk_reuseport(struct rp_state *st, struct rp_select_ctx *ctx,
-    struct rp_group *g, struct rp_prog *prog, bool *dropped)
+    struct rp_group *g, struct rp_prog *prog, bool *dropped, bool *fault)
 {
 	struct rp_sock *selected = NULL;
 	int verdict, herr;
 
-	verdict = run_policy(st, ctx, g->reuseport_id, prog, &selected, &herr);
+	*fault = false;
+	if (prog->code != NULL)
+		verdict = rp_bpf_run_reuseport(st, ctx, g, prog, &selected,
+		    &herr, fault);
+	else
+		verdict = run_policy(st, ctx, g->reuseport_id, prog, &selected,
+		    &herr);
 	rp_emit(st, &(struct rp_event){ .kind = RP_EV_PROG_RUN,
 	    .group = g->id, .sock = ctx->sk->id, .val = (uint64_t)verdict,
-	    .err = herr, .sock2 = selected != NULL ? selected->id : 0 });
+	    .err = herr, .sock2 = selected != NULL ? selected->id : 0,
+	    .what = *fault ? "fault" : NULL });
 	if (ctx->out != NULL) {
-		ctx->out->prog_ret = verdict;
+		ctx->out->prog_ret = *fault ? -1 : verdict;
 		ctx->out->helper_err = herr;
+		ctx->out->prog_fault = *fault;
+	}
+	if (*fault) {
+		rp_rule(st, "R-EBPF-13", -EFAULT);
+		return NULL;
 	}
 	if (verdict != RP_SK_PASS) {
 		rp_rule(st, "R-RUN-2", -ECONNREFUSED);
@@ -281,6 +307,7 @@ rp_reuseport_select(struct rp_state *st, struct rp_select_ctx *ctx,
 	struct rp_group *g = ctx->sk->reuse;
 	struct rp_sock *sk2 = NULL;
 	enum rp_select_how how = RP_HOW_HASH;
+	bool fault = false;
 	unsigned n;
 
 	g_assert(rp_rcu_read_held(st));	/* LCOV_EXCL_BR_LINE */
@@ -292,13 +319,16 @@ rp_reuseport_select(struct rp_state *st, struct rp_select_ctx *ctx,
 	}
 	if (g->prog != NULL) {
 		if (g->prog->kind == RP_PROGK_SK_REUSEPORT) {
-			sk2 = run_sk_reuseport(st, ctx, g, g->prog, dropped);
+			sk2 = run_sk_reuseport(st, ctx, g, g->prog, dropped,
+			    &fault);
 			if (*dropped)
 				goto out;
 			how = RP_HOW_PROG;
 		} else {
-			sk2 = run_index_prog(st, g, g->prog, ctx->pkt, n);
+			sk2 = run_index_prog(st, g, g->prog, ctx, n, &fault);
 			how = RP_HOW_CBPF;
+			if (fault && ctx->out != NULL)
+				ctx->out->prog_fault = true;
 		}
 	}
 	if (sk2 == NULL) {
@@ -355,9 +385,20 @@ rp_reuseport_migrate(struct rp_state *st, struct rp_sock *sk,
 	{
 		struct rp_select_ctx ctx = { .pkt = &empty, .hash = child->hash,
 		    .sk = sk, .migrating = child };
-		bool dropped = false;
+		bool dropped = false, fault = false;
 
-		nsk = run_sk_reuseport(st, &ctx, g, prog, &dropped);
+		nsk = run_sk_reuseport(st, &ctx, g, prog, &dropped, &fault);
+		if (fault) {
+			/* a program the kernel would not have loaded: only
+			 * the sysctl can migrate (R-MIG-2, R-MIG-3) */
+			if (sk->net->tcp_migrate_req == 0) {
+				rp_rule(st, "R-MIG-2", 0);
+				goto out;
+			}
+			rp_rule(st, "R-MIG-3", 0);
+			nsk = select_by_hash(st, g, child->hash, g->num_socks);
+			goto check_alive;
+		}
 		if (dropped) {
 			rp_rule(st, "R-MIG-4", 0);
 			nsk = NULL;

@@ -886,7 +886,11 @@ reuseport_hash(struct rp_state *st, struct rp_sock *sk)
 			return rp_group_alloc(st, sk, inany);
 		rp_rule(st, sk->protocol == RP_IPPROTO_TCP ? "R-GRP-5" :
 		    "R-GRP-6", 0);
+		/* KERNEL: __inet_hash(): sk2 cannot be unhashed (nor freed)
+		 * while ilb2->lock is held for the join */
+		rp_join_pin(st, sk2);
 		ret = rp_group_add(st, sk, sk2);
+		rp_join_unpin(st, sk2);
 	}
 	return ret;
 }
@@ -1095,6 +1099,8 @@ sock_unhash(struct rp_state *st, struct rp_sock *sk)
 {
 	if (!sk->hashed)
 		return;
+	/* KERNEL: inet_unhash(): waits for ilb2->lock held by a join */
+	rp_join_pin_wait(st, sk);
 	/*
 	 * KERNEL: inet_unhash() and udp_lib_unhash() leave the group and the
 	 * chain under the bucket lock (ilb2->lock, the hslot lock), which

@@ -112,9 +112,7 @@ rp_sockmap_update(struct rp_state *st, struct rp_proc *p, struct rp_map *m,
     uint32_t key, uint64_t value, uint64_t flags)
 {
 	struct rp_file *f;
-	struct rp_sock *sk, *osk;
 	uint64_t ufd = m->value_size == 8 ? value : (uint32_t)value;
-	bool allowed;
 	int err;
 
 	if (ufd > (uint64_t)S32_MAX)
@@ -126,7 +124,24 @@ rp_sockmap_update(struct rp_state *st, struct rp_proc *p, struct rp_map *m,
 		rp_file_put(st, f);
 		return -ENOTSOCK;
 	}
-	sk = f->u.sk;
+	err = rp_sockmap_update_sk(st, m, key, f->u.sk, flags);
+	rp_file_put(st, f);
+	return err;
+}
+
+/*
+ * Put sk at key: the part of the update after the fd, shared by the
+ * syscall and by a program's bpf_map_update_elem() (sock_map_update_elem()
+ * of the BPF side, 5.10+).  The caller holds sk.
+ */
+int
+rp_sockmap_update_sk(struct rp_state *st, struct rp_map *m, uint32_t key,
+    struct rp_sock *sk, uint64_t flags)
+{
+	struct rp_sock *osk;
+	bool allowed;
+	int err;
+
 	/* KERNEL: sock_map_sk_is_suitable() and sock_map_sk_state_allowed();
 	 * 4.19 took only established TCP */
 	if (sk->protocol == RP_IPPROTO_TCP && sk->type == RP_SOCK_STREAM &&
@@ -142,18 +157,12 @@ rp_sockmap_update(struct rp_state *st, struct rp_proc *p, struct rp_map *m,
 		allowed = sk->type == RP_SOCK_DGRAM;
 	else
 		allowed = false;
-	if (!allowed) {
-		rp_file_put(st, f);
+	if (!allowed)
 		return rp_rule(st, "R-SMAP-3", -EOPNOTSUPP);
-	}
-	if (flags > RP_BPF_EXIST) {
-		err = -EINVAL;
-		goto out;
-	}
-	if (m->type == RP_MAP_SOCKMAP && key >= m->max_entries) {
-		err = -E2BIG;
-		goto out;
-	}
+	if (flags > RP_BPF_EXIST)
+		return -EINVAL;
+	if (m->type == RP_MAP_SOCKMAP && key >= m->max_entries)
+		return -E2BIG;
 	rp_lock(st);	/* stands for the map's own lock */
 	err = psock_link(st, sk);
 	if (err != 0)
@@ -176,8 +185,6 @@ rp_sockmap_update(struct rp_state *st, struct rp_proc *p, struct rp_map *m,
 	err = 0;
 out_unlock:
 	rp_unlock(st);
-out:
-	rp_file_put(st, f);
 	return err;
 }
 

@@ -262,6 +262,7 @@ rp_state_free(struct rp_state *st)
 		g_free(sk);
 	}
 	g_ptr_array_unref(st->sock_graveyard);
+	rp_bpf_state_free(st);
 	for (guint i = 0; i < st->procs->len; i++)
 		proc_free(st->procs->pdata[i]);
 	g_ptr_array_unref(st->procs);

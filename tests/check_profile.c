@@ -323,6 +323,29 @@ static const struct switch_case switch_cases[] = {
 	/* R-CRE-6c: fdinfo memlock 6.4+, §2.3 (fdinfo itself not modelled) */
 	{ "profile/switches/model/memlock_usage_exact", F(memlock_usage_exact),
 	    FROM_612(0, 1), "R-CRE-6c" },
+	/* Programs made of instructions (SPEC: the bpf_* switches) */
+	{ "profile/switches/bpf_helpers", F(bpf_version),
+	    { 419, 510, 601, 612, 618, 618, 702 }, "R-EBPF-17 R-PRG-7" },
+	{ "profile/switches/bpf_jmp32", F(bpf_jmp32), FROM_510(0, 1),
+	    "R-EBPF-11" },
+	{ "profile/switches/bpf_loops", F(bpf_loops), FROM_510(0, 1),
+	    "R-EBPF-14" },
+	{ "profile/switches/bpf_atomics", F(bpf_atomics), FROM_61(0, 1),
+	    "R-EBPF-8" },
+	{ "profile/switches/bpf_cpuv4", F(bpf_cpuv4), FROM_612(0, 1),
+	    "R-EBPF-11" },
+	{ "profile/switches/bpf_map_value_ld", F(bpf_map_value_ld),
+	    FROM_510(0, 1), "R-EBPF-15" },
+	{ "profile/switches/bpf_insn_limit", F(bpf_insn_limit),
+	    FROM_510(4096, 1000000), "R-EBPF-1" },
+	{ "profile/switches/bpf_ctx_narrow_any", F(bpf_ctx_narrow_any),
+	    FROM_510(0, 1), "R-CTX-6" },
+	{ "profile/switches/bpf_stack_jit", F(bpf_stack_jit), FROM_612(0, 1),
+	    "R-EBPF-9" },
+	{ "profile/switches/bpf_load_bytes_int_max",
+	    F(bpf_load_bytes_int_max), FROM_510(0, 1), "R-HLP-12" },
+	{ "profile/switches/bpf_sockmap_update", F(bpf_sockmap_update),
+	    FROM_510(0, 1), "R-HLP-11" },
 };
 
 #undef F

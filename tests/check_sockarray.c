@@ -463,7 +463,7 @@ static unsigned
 c_type_1(struct fx *fx, struct rp_map_attr *a)
 {
 	(void)fx;
-	a->map_type = 1;	/* BPF_MAP_TYPE_HASH: not in the model */
+	a->map_type = 3;	/* BPF_MAP_TYPE_PROG_ARRAY: not in the model */
 	return 0;
 }
 
@@ -868,7 +868,7 @@ static const struct create_case create_cases[] = {
 	{ "sockarray/create/numa/node-0", TU_R1("R-CRE-4b"), c_numa_0, { 0, 0 } },
 	{ "sockarray/create/numa/ignored-without-flag", TU_R1("R-CRE-4b"),
 	    c_numa_ignored, { 0, 0 } },
-	{ "sockarray/create/type/hash", TU_R1("R-CRE-4c"), c_type_1,
+	{ "sockarray/create/type/prog-array", TU_R1("R-CRE-4c"), c_type_1,
 	    { -EINVAL, -EINVAL } },
 	{ "sockarray/create/type/zero", TU_R1("R-CRE-4c"), c_type_0,
 	    { -EINVAL, -EINVAL } },

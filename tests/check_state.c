@@ -301,6 +301,7 @@ TU_CASE(query_names, "state/query")
 	ck_assert_str_eq(rp_event_kind_name((enum rp_event_kind)999), "?");
 	ck_assert_str_eq(rp_sched_point_name(RP_SP_LOCK), "lock");
 	ck_assert_str_eq(rp_sched_point_name(RP_SP_SYNC_RCU), "sync_rcu");
+	ck_assert_str_eq(rp_sched_point_name(RP_SP_BUCKET), "bucket");
 	ck_assert_str_eq(rp_sched_point_name(RP_SP_BLOCKED), "blocked");
 	ck_assert_str_eq(rp_sched_point_name((enum rp_sched_point)99), "?");
 	ck_assert_ptr_null(rp_profile_find("5.11"));

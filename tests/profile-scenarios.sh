@@ -9,16 +9,22 @@
 # each pair of neighbouring profiles whose values differ, at least one of
 # the row's scenarios must exist and declare both profiles on its
 # `profile` line.  A row may name no scenario only when it says the
-# switch is "not consulted by the model", and skip 4.19 only when it says
-# "4.19: not modelled".  The values themselves are
-# checked against the model by tests/check_profile.c.
+# switch is "not consulted by the model" or "unobservable" (the model
+# consults it, but no input it takes can tell the values apart), and
+# skip 4.19 only when it says "4.19: not modelled".  Instead of a
+# scenario a row may name a Check test as tests/check_NAME.c:TEST, where
+# TEST ends in "/by-profile": by convention such a test runs under every
+# profile of rp_profile_nth() with the values of each written out, so it
+# shows every change (the file must register a test of that name).  The
+# values themselves are checked against the model by
+# tests/check_profile.c.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top_srcdir=${top_srcdir:-$here/..}
 spec=$top_srcdir/docs/SPEC.md
 scn=$top_srcdir/scenarios
 
-awk -v scn="$scn" '
+awk -v scn="$scn" -v top="$top_srcdir" '
 function trim(s) { gsub(/^[ \t`]+|[ \t`]+$/, "", s); return s }
 # the profiles a scenario declares, space-separated with spaces around
 function profiles(file,    line, out) {
@@ -31,11 +37,31 @@ function profiles(file,    line, out) {
 	close(file)
 	return out
 }
+# a Check test FILE:NAME that FILE registers (TU_NAMED(fn, "NAME", ...))
+function bytest(ref,    file, name, line, found) {
+	file = top "/" substr(ref, 1, index(ref, ":") - 1)
+	name = substr(ref, index(ref, ":") + 1)
+	found = 0
+	while ((getline line < file) > 0)
+		if (index(line, "\"" name "\""))
+			found = 1
+	close(file)
+	if (!found) {
+		printf "FAIL %s: no test %s\n", sw, ref
+		bad++
+	}
+	return found
+}
 function check(sw, pa, pb, shown,    n, i, f, p, ok, files) {
 	n = split(shown, files, /[ ,()]+/)
 	ok = 0
 	for (i = 1; i <= n; i++) {
 		f = files[i]
+		if (f ~ /^tests\/check_[a-z0-9_]+\.c:[^ ]+\/by-profile$/) {
+			if (bytest(f))
+				ok = 1
+			continue
+		}
 		if (f !~ /\.scn$/)
 			continue
 		if ((getline p < (scn "/" f)) < 0) {
@@ -53,6 +79,8 @@ function check(sw, pa, pb, shown,    n, i, f, p, ok, files) {
 		pairs++
 	} else if (shown ~ /not consulted by the model/) {
 		printf "ok %s: %s -> %s (not consulted by the model)\n", sw, pa, pb
+	} else if (shown ~ /unobservable/) {
+		printf "ok %s: %s -> %s (unobservable)\n", sw, pa, pb
 	} else if (pa == "4.19" && shown ~ /4\.19: not modelled/) {
 		printf "ok %s: %s -> %s (4.19: not modelled)\n", sw, pa, pb
 	} else {

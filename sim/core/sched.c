@@ -230,6 +230,10 @@ point_name(SimSched *s, enum rp_sched_point pt, unsigned obj, char *buf,
 		return "rcu_read_unlock()";
 	case RP_SP_SYNC_RCU:
 		return "synchronize_rcu()";
+	case RP_SP_BUCKET:
+		g_snprintf(buf, len, "the bucket lock a join of %s holds",
+		    sock != NULL ? sock : "a socket");
+		return buf;
 	case RP_SP_BLOCKED:
 		break;
 	}

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
- * fuzz.h - the libFuzzer targets of reuseport-sim (fuzz-parse.c,
+ * fuzz.h - the libFuzzer targets of reuseport-sim (fuzz-parse.c, fuzz-ebpf.c,
  * fuzz-scenario.c), their shared input format (fuzz-common.c) and the
  * replay driver that runs them without libFuzzer in make check
  * (replay.c).  docs/fuzzing.md says how to run them.

@@ -42,11 +42,18 @@ for target in "$@"; do
 	dir=$out/$name
 	rm -rf "$dir"
 	mkdir -p "$dir/seeds" "$dir/corpus" || exit 2
-	# seeds: scenario files named after their path (map/x.scn -> map_x.scn)
-	(cd "$top/scenarios" && find . \( -name '*.scn' -o -name '*.inc' \) \
-	    -type f) | sed 's|^\./||' | while read -r f; do
-		cp "$top/scenarios/$f" "$dir/seeds/$(echo "$f" | tr / _)"
-	done
+	# seeds: scenario files named after their path (map/x.scn ->
+	# map_x.scn), for the targets that read scenarios
+	case $name in
+	parse|scenario)
+		(cd "$top/scenarios" && find . \( -name '*.scn' -o \
+		    -name '*.inc' \) -type f) | sed 's|^\./||' |
+		while read -r f; do
+			cp "$top/scenarios/$f" "$dir/seeds/$(echo "$f" |
+			    tr / _)"
+		done
+		;;
+	esac
 	if test -d "$top/tests/fuzz/regress/$name"; then
 		cp "$top/tests/fuzz/regress/$name"/* "$dir/seeds/" 2>/dev/null
 	fi

@@ -328,6 +328,12 @@ bpfgen_sk_reuseport(const struct rp_policy *pol, int map_fd, int migrate_fd,
 	}
 	if (pol->always_pass && map_fd < 0) {
 		jmp_always(&a, L_PASS);		/* SK_PASS, nothing selected */
+	} else if (pol->always_pass) {
+		/* SK_PASS without selecting, as the model's policy run does
+		 * (rp_policy.always_pass); the selection below stays
+		 * reachable for the verifier, as for always_drop */
+		ldx(&a, BPF_W, R2, R6, BPFGEN_MD_LEN);
+		jmp_imm(&a, BPF_JMP32 | BPF_JNE | BPF_K, R2, -1, L_PASS);
 	}
 	if (pol->migrate_only) {
 		/* a normal packet (migrating_sk NULL) passes unselected */

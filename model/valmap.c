@@ -1,0 +1,486 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/*
+ * valmap.c - the plain value maps programs keep their own state in:
+ * BPF_MAP_TYPE_ARRAY and PERCPU_ARRAY (kernel/bpf/arraymap.c), HASH and
+ * PERCPU_HASH (kernel/bpf/hashtab.c), as small as the programs of this
+ * model need them: create checks, lookup, update, delete and next key,
+ * from the syscall and from a program (helpers.c).
+ *
+ * A value is value_size bytes stored in round_up(value_size, 8) bytes.  A
+ * per-CPU map keeps one copy per possible CPU (RP_BPF_NCPUS); a program
+ * sees the copy of the state's CPU, the syscall all of them.  Arrays hold
+ * max_entries values from creation, zeroed; a hash holds at most
+ * max_entries elements.  Replacing a hash element or deleting it frees
+ * the old element after a grace period (rp_call_rcu()), so a program that
+ * still points into it reads the old value, as in the kernel; arrays and
+ * per-CPU hashes update in place.  Not modelled: BPF_F_LOCK values, LRU
+ * hashes, BPF_F_NO_COMMON_LRU, BPF_F_ZERO_SEED, mmap()able arrays, and
+ * the 4.19 memlock charge of these maps (they are charged as a
+ * sockarray of the same max_entries, see docs/model.md).
+ *
+ * Every write reports RP_EV_SLOT_SET or RP_EV_SLOT_CLEAR with the first
+ * four key bytes as idx, so an observer (the explorer's footprints) sees
+ * the change.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "rp-int.h"
+
+#define KMALLOC_MAX	(UINT64_C(1) << 22)	/* x86-64, 4 KiB pages */
+#define PCPU_MIN_UNIT	(32u * 1024)		/* PCPU_MIN_UNIT_SIZE */
+#define NUMA_NO_NODE	(-1)
+
+struct rp_vkey {
+	uint32_t	 len;
+	const uint8_t	*p;
+};
+
+struct rp_velem {
+	struct rp_vkey	 k;		/* points at key[] below */
+	uint8_t		*val;		/* elem bytes, or RP_BPF_NCPUS * elem */
+	uint8_t		 key[];
+};
+
+struct rp_vmap {
+	uint32_t	  elem;		/* round_up(value_size, 8) */
+	bool		  percpu;
+	bool		  hash;
+	uint8_t		 *data;		/* ARRAY: max_entries * elem */
+	uint8_t		**cpu;		/* PERCPU_ARRAY: per CPU, lazily */
+	GHashTable	 *tab;		/* HASH: struct rp_vkey * -> rp_velem */
+	uint64_t	  charged;	/* bytes counted in st->kmem_used */
+};
+
+bool
+rp_vmap_type(uint32_t type)
+{
+	return type == RP_MAP_ARRAY || type == RP_MAP_PERCPU_ARRAY ||
+	    type == RP_MAP_HASH || type == RP_MAP_PERCPU_HASH;
+}
+
+static guint
+vkey_hash(gconstpointer p)
+{
+	const struct rp_vkey *k = p;
+	guint h = 2166136261u;
+
+	for (uint32_t i = 0; i < k->len; i++)
+		h = (h ^ k->p[i]) * 16777619u;
+	return h;
+}
+
+static gboolean
+vkey_equal(gconstpointer a, gconstpointer b)
+{
+	const struct rp_vkey *x = a, *y = b;
+
+	return x->len == y->len && memcmp(x->p, y->p, x->len) == 0;
+}
+
+static uint32_t
+key_idx(const struct rp_map *m, const uint8_t *key)
+{
+	uint32_t v = 0;
+
+	memcpy(&v, key, MIN(m->key_size, 4u));
+	return v;
+}
+
+static void
+emit_write(struct rp_state *st, const struct rp_map *m, const uint8_t *key,
+    bool set)
+{
+	rp_emit(st, &(struct rp_event){ .kind = set ? RP_EV_SLOT_SET :
+	    RP_EV_SLOT_CLEAR, .map = m->id, .idx = key_idx(m, key) });
+}
+
+/*
+ * The per-type map_alloc_check() of the value maps: array_map_alloc_check()
+ * and htab_map_alloc_check(); 0, -EINVAL or -E2BIG.
+ */
+int
+rp_vmap_alloc_check(struct rp_state *st, const struct rp_map_attr *a)
+{
+	bool percpu = a->map_type == RP_MAP_PERCPU_ARRAY ||
+	    a->map_type == RP_MAP_PERCPU_HASH;
+	bool hash = a->map_type == RP_MAP_HASH ||
+	    a->map_type == RP_MAP_PERCPU_HASH;
+	int numa = (a->map_flags & RP_BPF_F_NUMA_NODE) ? (int)a->numa_node :
+	    NUMA_NO_NODE;
+	uint32_t allowed = RP_BPF_F_NUMA_NODE | RP_BPF_F_RDONLY |
+	    RP_BPF_F_WRONLY;
+
+	if (st->prof->bpf_version >= RP_KVER(5, 2))	/* *_PROG flags: 5.2 */
+		allowed |= RP_BPF_F_RDONLY_PROG | RP_BPF_F_WRONLY_PROG;
+	if (hash)
+		allowed |= RP_BPF_F_NO_PREALLOC;
+	/* KERNEL: array_map_alloc_check(), htab_map_alloc_check() */
+	if ((a->map_flags & ~allowed) != 0 ||
+	    ((a->map_flags & RP_BPF_F_RDONLY_PROG) &&
+	    (a->map_flags & RP_BPF_F_WRONLY_PROG)))
+		return rp_rule(st, "R-VMAP-1", -EINVAL);
+	if (percpu && numa != NUMA_NO_NODE)
+		return rp_rule(st, "R-VMAP-1", -EINVAL);
+	if (a->max_entries == 0 || a->value_size == 0 ||
+	    (hash ? a->key_size == 0 : a->key_size != 4))
+		return rp_rule(st, "R-VMAP-1", -EINVAL);
+	if ((uint64_t)a->key_size + a->value_size >= KMALLOC_MAX ||
+	    (percpu && ((uint64_t)a->value_size + 7) / 8 * 8 > PCPU_MIN_UNIT))
+		return rp_rule(st, "R-VMAP-1", -E2BIG);
+	return 0;
+}
+
+/* Allocate the values of a checked map; 0 or -ENOMEM. */
+int
+rp_vmap_alloc(struct rp_state *st, struct rp_map *m)
+{
+	struct rp_vmap *v = g_new0(struct rp_vmap, 1);
+	uint64_t bytes;
+
+	v->elem = (m->value_size + 7) / 8 * 8;
+	v->percpu = m->type == RP_MAP_PERCPU_ARRAY ||
+	    m->type == RP_MAP_PERCPU_HASH;
+	v->hash = m->type == RP_MAP_HASH || m->type == RP_MAP_PERCPU_HASH;
+	bytes = v->hash || v->percpu ? 8 * (uint64_t)m->max_entries :
+	    (uint64_t)v->elem * m->max_entries;
+	if (bytes > st->kmem_limit - st->kmem_used) {
+		g_free(v);
+		return rp_rule(st, "R-CRE-6d", -ENOMEM);
+	}
+	if (v->hash) {
+		v->tab = g_hash_table_new(vkey_hash, vkey_equal);
+	} else if (v->percpu) {
+		v->cpu = g_new0(uint8_t *, RP_BPF_NCPUS);
+	} else {
+		v->data = g_try_malloc0(bytes);
+		if (v->data == NULL) {	/* LCOV_EXCL_START */
+			g_free(v);
+			return rp_rule(st, "R-CRE-6d", -ENOMEM);
+		}			/* LCOV_EXCL_STOP */
+	}
+	v->charged = bytes;
+	st->kmem_used += bytes;
+	m->u.v = v;
+	return 0;
+}
+
+static void
+velem_free(struct rp_state *st, void *obj)
+{
+	(void)st;
+	g_free(((struct rp_velem *)obj)->val);
+	g_free(obj);
+}
+
+void
+rp_vmap_free(struct rp_state *st, struct rp_map *m)
+{
+	struct rp_vmap *v = m->u.v;
+
+	if (v->tab != NULL) {
+		GHashTableIter it;
+		gpointer e;
+
+		g_hash_table_iter_init(&it, v->tab);
+		while (g_hash_table_iter_next(&it, NULL, &e))
+			velem_free(st, e);
+		g_hash_table_unref(v->tab);
+	}
+	if (v->cpu != NULL) {
+		for (unsigned c = 0; c < RP_BPF_NCPUS; c++)
+			g_free(v->cpu[c]);
+		g_free(v->cpu);
+	}
+	g_free(v->data);
+	st->kmem_used -= v->charged;
+	g_free(v);
+	m->u.v = NULL;
+}
+
+/* The value block of CPU cpu of a per-CPU array, allocated on first use
+ * when alloc (else NULL: all zero). */
+static uint8_t *
+cpu_block(struct rp_map *m, unsigned cpu, bool alloc)
+{
+	struct rp_vmap *v = m->u.v;
+
+	if (v->cpu[cpu] == NULL && alloc)
+		v->cpu[cpu] = g_malloc0((size_t)v->elem * m->max_entries);
+	return v->cpu[cpu];
+}
+
+static struct rp_velem *
+hash_find(const struct rp_map *m, const uint8_t *key)
+{
+	struct rp_vkey k = { m->key_size, key };
+
+	return g_hash_table_lookup(m->u.v->tab, &k);
+}
+
+/*
+ * The value a program sees for key (bpf_map_lookup_elem()): this CPU's
+ * copy for per-CPU maps (cpu < RP_BPF_NCPUS), NULL when there is none.
+ * The pointer stays valid until the end of the caller's RCU read-side
+ * section.
+ */
+uint8_t *
+rp_vmap_lookup(struct rp_state *st, struct rp_map *m, const uint8_t *key,
+    unsigned cpu)
+{
+	struct rp_vmap *v = m->u.v;
+	struct rp_velem *e;
+	uint32_t idx;
+
+	(void)st;
+	if (!v->hash) {
+		memcpy(&idx, key, 4);
+		if (idx >= m->max_entries)
+			return NULL;
+		if (!v->percpu)
+			return v->data + (size_t)idx * v->elem;
+		return cpu_block(m, cpu, true) + (size_t)idx * v->elem;
+	}
+	e = hash_find(m, key);
+	if (e == NULL)
+		return NULL;
+	return v->percpu ? e->val + (size_t)cpu * v->elem : e->val;
+}
+
+static struct rp_velem *
+velem_new(const struct rp_map *m)
+{
+	const struct rp_vmap *v = m->u.v;
+	struct rp_velem *e = g_malloc0(sizeof(*e) + m->key_size);
+
+	e->val = g_malloc0((size_t)v->elem * (v->percpu ? RP_BPF_NCPUS : 1));
+	return e;
+}
+
+/*
+ * Write value into the element: a program writes one CPU's copy (cpu),
+ * the syscall (cpu < 0) every CPU's from a value of RP_BPF_NCPUS copies;
+ * a new per-CPU element written by a program has the other copies zeroed.
+ */
+static void
+value_write(const struct rp_map *m, uint8_t *dst_all, const uint8_t *value,
+    int cpu)
+{
+	const struct rp_vmap *v = m->u.v;
+
+	if (!v->percpu) {
+		memcpy(dst_all, value, m->value_size);
+		return;
+	}
+	if (cpu >= 0) {
+		memcpy(dst_all + (size_t)cpu * v->elem, value, m->value_size);
+		return;
+	}
+	for (unsigned c = 0; c < RP_BPF_NCPUS; c++)
+		memcpy(dst_all + (size_t)c * v->elem, value + (size_t)c * v->elem,
+		    m->value_size);
+}
+
+/* KERNEL: array_map_update_elem(), bpf_percpu_array_update() */
+static int
+array_update(struct rp_state *st, struct rp_map *m, const uint8_t *key,
+    const uint8_t *value, uint64_t flags, int cpu)
+{
+	struct rp_vmap *v = m->u.v;
+	uint32_t idx;
+
+	memcpy(&idx, key, 4);
+	if ((flags & ~(uint64_t)RP_BPF_F_LOCK) > RP_BPF_EXIST)
+		return rp_rule(st, "R-VMAP-2", -EINVAL);
+	if (idx >= m->max_entries)
+		return rp_rule(st, "R-VMAP-2", -E2BIG);
+	if ((flags & ~(uint64_t)RP_BPF_F_LOCK) == RP_BPF_NOEXIST)
+		return rp_rule(st, "R-VMAP-2", -EEXIST);
+	if (flags & RP_BPF_F_LOCK)
+		return rp_rule(st, "R-VMAP-2", -EINVAL);	/* no spin lock */
+	if (!v->percpu) {
+		memcpy(v->data + (size_t)idx * v->elem, value, m->value_size);
+	} else if (cpu >= 0) {
+		memcpy(cpu_block(m, (unsigned)cpu, true) + (size_t)idx * v->elem,
+		    value, m->value_size);
+	} else {
+		for (unsigned c = 0; c < RP_BPF_NCPUS; c++) {
+			const uint8_t *src = value + (size_t)c * v->elem;
+			bool zero = true;
+
+			for (uint32_t i = 0; i < m->value_size && zero; i++)
+				zero = src[i] == 0;
+			if (zero && cpu_block(m, c, false) == NULL)
+				continue;	/* stays all zero */
+			memcpy(cpu_block(m, c, true) + (size_t)idx * v->elem,
+			    src, m->value_size);
+		}
+	}
+	emit_write(st, m, key, true);
+	return rp_rule(st, "R-VMAP-2", 0);
+}
+
+/* KERNEL: htab_map_update_elem(), htab_percpu_map_update_elem() */
+static int
+hash_update(struct rp_state *st, struct rp_map *m, const uint8_t *key,
+    const uint8_t *value, uint64_t flags, int cpu)
+{
+	struct rp_vmap *v = m->u.v;
+	struct rp_velem *old, *e;
+
+	if ((flags & ~(uint64_t)RP_BPF_F_LOCK) > RP_BPF_EXIST)
+		return rp_rule(st, "R-VMAP-3", -EINVAL);
+	if (flags & RP_BPF_F_LOCK)
+		return rp_rule(st, "R-VMAP-3", -EINVAL);	/* no spin lock */
+	old = hash_find(m, key);
+	/* KERNEL: check_flags() */
+	if (old != NULL && flags == RP_BPF_NOEXIST)
+		return rp_rule(st, "R-VMAP-3", -EEXIST);
+	if (old == NULL && flags == RP_BPF_EXIST)
+		return rp_rule(st, "R-VMAP-3", -ENOENT);
+	if (old != NULL && v->percpu) {
+		/* per-CPU values are updated in place */
+		value_write(m, old->val, value, cpu);
+		emit_write(st, m, key, true);
+		return rp_rule(st, "R-VMAP-3", 0);
+	}
+	if (old == NULL && g_hash_table_size(v->tab) >= m->max_entries)
+		return rp_rule(st, "R-VMAP-3", -E2BIG);
+	e = velem_new(m);
+	memcpy(e->key, key, m->key_size);
+	e->k.len = m->key_size;
+	e->k.p = e->key;
+	value_write(m, e->val, value, cpu);
+	if (old != NULL) {
+		g_hash_table_remove(v->tab, &old->k);
+		rp_call_rcu(st, velem_free, old);	/* readers keep the old value */
+	} else {
+		m->used++;
+	}
+	g_hash_table_insert(v->tab, &e->k, e);
+	emit_write(st, m, key, true);
+	return rp_rule(st, "R-VMAP-3", 0);
+}
+
+/*
+ * Update key with value: from a program (cpu >= 0: one CPU's copy of a
+ * per-CPU map) or from the syscall (cpu < 0: every copy).
+ */
+int
+rp_vmap_update(struct rp_state *st, struct rp_map *m, const uint8_t *key,
+    const uint8_t *value, uint64_t flags, int cpu)
+{
+	if (m->u.v->hash)
+		return hash_update(st, m, key, value, flags, cpu);
+	return array_update(st, m, key, value, flags, cpu);
+}
+
+/* KERNEL: array_map_delete_elem() (-EINVAL), htab_map_delete_elem() */
+int
+rp_vmap_delete(struct rp_state *st, struct rp_map *m, const uint8_t *key)
+{
+	struct rp_vmap *v = m->u.v;
+	struct rp_velem *e;
+
+	if (!v->hash)
+		return rp_rule(st, "R-VMAP-4", -EINVAL);
+	e = hash_find(m, key);
+	if (e == NULL)
+		return rp_rule(st, "R-VMAP-4", -ENOENT);
+	g_hash_table_remove(v->tab, &e->k);
+	m->used--;
+	rp_call_rcu(st, velem_free, e);
+	emit_write(st, m, key, false);
+	return rp_rule(st, "R-VMAP-4", 0);
+}
+
+/* Syscall lookup: every CPU's copy for per-CPU maps; 0 or -ENOENT. */
+int
+rp_vmap_lookup_sys(struct rp_state *st, struct rp_map *m, const uint8_t *key,
+    uint8_t *value)
+{
+	struct rp_vmap *v = m->u.v;
+	uint32_t idx;
+
+	if (v->hash) {
+		struct rp_velem *e = hash_find(m, key);
+
+		if (e == NULL)
+			return rp_rule(st, "R-VMAP-5", -ENOENT);
+		if (v->percpu)
+			for (unsigned c = 0; c < RP_BPF_NCPUS; c++)
+				memcpy(value + (size_t)c * v->elem,
+				    e->val + (size_t)c * v->elem, v->elem);
+		else
+			memcpy(value, e->val, m->value_size);
+		return rp_rule(st, "R-VMAP-5", 0);
+	}
+	memcpy(&idx, key, 4);
+	if (idx >= m->max_entries)
+		return rp_rule(st, "R-VMAP-5", -ENOENT);
+	if (!v->percpu) {
+		memcpy(value, v->data + (size_t)idx * v->elem, m->value_size);
+		return rp_rule(st, "R-VMAP-5", 0);
+	}
+	for (unsigned c = 0; c < RP_BPF_NCPUS; c++) {
+		const uint8_t *b = cpu_block(m, c, false);
+
+		if (b != NULL)
+			memcpy(value + (size_t)c * v->elem,
+			    b + (size_t)idx * v->elem, v->elem);
+		else
+			memset(value + (size_t)c * v->elem, 0, v->elem);
+	}
+	return rp_rule(st, "R-VMAP-5", 0);
+}
+
+/*
+ * get_next_key.  Arrays as array_map_get_next_key(); hashes restart from
+ * the first key when key is NULL or absent (htab_map_get_next_key()), in
+ * the model's order: ascending bytes (the kernel's is its bucket order).
+ */
+int
+rp_vmap_next_key(struct rp_state *st, struct rp_map *m, const uint8_t *key,
+    uint8_t *next)
+{
+	struct rp_vmap *v = m->u.v;
+	GHashTableIter it;
+	gpointer e;
+	const uint8_t *best = NULL;
+	uint32_t idx;
+
+	if (!v->hash) {
+		idx = UINT32_MAX;
+		if (key != NULL)
+			memcpy(&idx, key, 4);
+		if (key == NULL || idx >= m->max_entries)
+			idx = 0;	/* KERNEL: restart at 0 */
+		else if (idx == m->max_entries - 1)
+			return rp_rule(st, "R-NXT-3", -ENOENT);
+		else
+			idx++;
+		memcpy(next, &idx, 4);
+		return 0;
+	}
+	if (key != NULL && hash_find(m, key) == NULL)
+		key = NULL;	/* KERNEL: restart from the first element */
+	g_hash_table_iter_init(&it, v->tab);
+	while (g_hash_table_iter_next(&it, NULL, &e)) {
+		const uint8_t *k = ((struct rp_velem *)e)->key;
+
+		if (key != NULL && memcmp(k, key, m->key_size) <= 0)
+			continue;
+		if (best == NULL || memcmp(k, best, m->key_size) < 0)
+			best = k;
+	}
+	if (best == NULL)
+		return -ENOENT;
+	memcpy(next, best, m->key_size);
+	return 0;
+}
+
+unsigned
+rp_possible_cpus(void)
+{
+	return RP_BPF_NCPUS;
+}

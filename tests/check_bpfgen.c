@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/*
+ * check_bpfgen.c - the eBPF the kernel backend generates from a policy
+ * (sim/backend/kernel/bpfgen.c) run by the model's interpreter, against
+ * the model's policy path, on the same packets: what a scenario's program
+ * shorthand means must not depend on which of the two runs it.  This is
+ * the ground for running the shorthand as instructions on the model too
+ * (issue 13, part 2, item 2).
+ *
+ * Two states of one profile are built alike: a group of four UDP members
+ * at 127.0.0.1:PORT, an 8-slot sockarray with members 0, 1 and 3 in
+ * slots 0, 1 and 3 (slot 2 and 4-7 empty), an outer ARRAY_OF_MAPS with
+ * the sockarray in slot 1, and the generator's statistics ARRAY.  One
+ * attaches the policy program (rp_prog_load()), the other the generated
+ * instructions (rp_prog_load_insns()); each packet (payload of 0 to 8
+ * seeded random bytes, a random hash) must reach the same member with the
+ * same outcome and the same helper result in both, and the generated run
+ * must not fault.  R-PRG-1 R-HLP-4 R-SEL-2 R-EBPF-18
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <check.h>
+#include <glib.h>
+
+#include "testutil.h"
+#include "backend/kernel/bpfgen.h"
+
+#define PORT	46100
+#define NPKT	64
+
+G_STATIC_ASSERT(sizeof(struct rp_insn) == 8);
+
+struct gfx {
+	struct rp_state	*st;
+	int		 fds[4];
+	int		 map;		/* sockarray, 8 slots */
+	int		 outer;		/* ARRAY_OF_MAPS: slot 1 = map */
+	int		 stats;		/* the generator's statistics */
+};
+
+static void
+gfx_init(struct gfx *f, const struct rp_profile *pr)
+{
+	struct rp_map_attr a;
+
+	memset(f, 0, sizeof(*f));
+	f->st = rp_state_new(pr);
+	f->map = tu_sockarray(f->st, 0, 8, 4);
+	for (int i = 0; i < 4; i++) {
+		f->fds[i] = tu_reuse_sock(f->st, 0, RP_AF_INET, RP_SOCK_DGRAM,
+		    1, PORT);
+		if (i != 2)
+			ck_assert_int_eq(rp_map_update(f->st, 0, f->map,
+			    (uint32_t)i, (uint64_t)f->fds[i], RP_BPF_ANY), 0);
+	}
+	rp_map_attr_init(&a, RP_MAP_ARRAY_OF_MAPS, 4, 4);
+	a.inner_map_fd = f->map;
+	f->outer = rp_map_create(f->st, 0, &a);
+	ck_assert_int_ge(f->outer, 3);
+	ck_assert_int_eq(rp_map_update(f->st, 0, f->outer, 1,
+	    (uint64_t)f->map, RP_BPF_ANY), 0);
+	rp_map_attr_init(&a, RP_MAP_ARRAY, sizeof(struct bpfgen_stats), 1);
+	f->stats = rp_map_create(f->st, 0, &a);
+	ck_assert_int_ge(f->stats, 3);
+}
+
+/* The policies: every key source but migration, the verdict switches,
+ * selection through the outer map. */
+static const struct rp_policy policies[] = {
+	{ .key_src = RP_KEY_CONST, .key_const = 0 },
+	{ .key_src = RP_KEY_CONST, .key_const = 3 },
+	{ .key_src = RP_KEY_CONST, .key_const = 2 },		/* empty slot */
+	{ .key_src = RP_KEY_CONST, .key_const = 2, .pass_on_error = true },
+	{ .key_src = RP_KEY_CONST, .key_const = 100 },		/* past the end */
+	{ .key_src = RP_KEY_CONST, .key_const = 100, .pass_on_error = true },
+	{ .key_src = RP_KEY_PAYLOAD, .off = 0, .width = 1 },
+	{ .key_src = RP_KEY_PAYLOAD, .off = 1, .width = 1, .hash_mod = 4,
+	    .pass_on_error = true },
+	{ .key_src = RP_KEY_PAYLOAD, .off = 0, .width = 2, .big_endian = true,
+	    .hash_mod = 4 },
+	{ .key_src = RP_KEY_PAYLOAD, .off = 2, .width = 2, .hash_mod = 8,
+	    .pass_on_error = true },
+	{ .key_src = RP_KEY_PAYLOAD, .off = 0, .width = 4, .hash_mod = 4 },
+	{ .key_src = RP_KEY_PAYLOAD, .off = 4, .width = 4, .big_endian = true,
+	    .hash_mod = 3, .pass_on_error = true },
+	{ .key_src = RP_KEY_PAYLOAD, .off = 7, .width = 2, .hash_mod = 4 },
+	{ .key_src = RP_KEY_HASH },
+	{ .key_src = RP_KEY_HASH, .hash_mod = 4 },
+	{ .key_src = RP_KEY_HASH, .hash_mod = 8, .pass_on_error = true },
+	{ .key_src = RP_KEY_HASH, .hash_mod = 2, .via_outer = true,
+	    .outer_key = 1 },
+	{ .key_src = RP_KEY_CONST, .key_const = 1, .via_outer = true,
+	    .outer_key = 3, .pass_on_error = true },	/* empty outer slot */
+	{ .key_src = RP_KEY_CONST, .always_drop = true },
+	{ .key_src = RP_KEY_CONST, .key_const = 1, .always_pass = true },
+};
+
+/* The profiles the kernel backend generates for: those with ctx->sk
+ * (the generator's migration code reads migrating_sk). */
+static const char *const gen_profiles[] = { "6.1", "6.18", "7.2" };
+
+/* NPKT packets (seeded by seed) to both states: the same member,
+ * outcome, helper result and verdict, and no fault in b. */
+static void
+same_deliveries(struct gfx *a, struct gfx *b, guint32 seed, const char *what)
+{
+	g_autoptr(GRand) rnd = g_rand_new_with_seed(seed);
+
+	for (int k = 0; k < NPKT; k++) {
+		uint8_t pay[8];
+		size_t len = (size_t)g_rand_int_range(rnd, 0, 9);
+		struct rp_packet pkt = { .protocol = RP_IPPROTO_UDP,
+		    .src = tu_addr(RP_AF_INET, 1, (uint16_t)(20000 + k)),
+		    .dst = tu_addr(RP_AF_INET, 1, PORT), .payload = pay,
+		    .len = len, .has_hash = true, .hash = g_rand_int(rnd) };
+		struct rp_delivery da, db;
+		char *why;
+
+		for (size_t j = 0; j < sizeof(pay); j++)
+			pay[j] = (uint8_t)g_rand_int_range(rnd, 0, 256);
+		ck_assert_int_eq(rp_send(a->st, 0, &pkt, &da), 0);
+		ck_assert_int_eq(rp_send(b->st, 0, &pkt, &db), 0);
+		why = rp_state_take_violation(b->st);
+		ck_assert_msg(why == NULL && !db.prog_fault,
+		    "%s, packet %d: the generated program faulted: %s", what,
+		    k, why);
+		ck_assert_msg(da.outcome == db.outcome && da.sock == db.sock &&
+		    da.helper_err == db.helper_err && da.prog_ret ==
+		    db.prog_ret, "%s, packet %d (%zu bytes, hash %#x): "
+		    "shorthand outcome %d sock %u helper %d ret %d, "
+		    "instructions outcome %d sock %u helper %d ret %d", what,
+		    k, len, pkt.hash, da.outcome, da.sock, da.helper_err,
+		    da.prog_ret, db.outcome, db.sock, db.helper_err,
+		    db.prog_ret);
+	}
+}
+
+TU_NAMED(policy_vs_insns, "bpfgen/policy-vs-insns", "bpfgen",
+    (int)(G_N_ELEMENTS(policies) * G_N_ELEMENTS(gen_profiles)))
+{
+	const struct rp_policy *pol = &policies[(size_t)_i /
+	    G_N_ELEMENTS(gen_profiles)];
+	const struct rp_profile *pr = rp_profile_find(
+	    gen_profiles[(size_t)_i % G_N_ELEMENTS(gen_profiles)]);
+	g_autoptr(GArray) code = g_array_new(FALSE, TRUE, 8);
+	struct rp_prog_attr pa = { .prog_type = RP_PROG_SK_REUSEPORT };
+	struct rp_prog_insns_attr ia = { .prog_type = RP_PROG_SK_REUSEPORT };
+	g_autofree char *what = NULL;
+	struct gfx a, b;
+	int pfd;
+
+	gfx_init(&a, pr);
+	gfx_init(&b, pr);
+	pa.map_fd = pol->via_outer ? a.outer : a.map;
+	pa.policy = *pol;
+	pfd = rp_prog_load(a.st, 0, &pa);
+	ck_assert_int_ge(pfd, 3);
+	ck_assert_int_eq(rp_attach_ebpf(a.st, 0, a.fds[0], pfd), 0);
+	ck_assert_int_eq(bpfgen_sk_reuseport(pol, pol->via_outer ? b.outer :
+	    b.map, -1, b.stats, code), 0);
+	ia.insns = (const struct rp_insn *)(const void *)code->data;
+	ia.insn_cnt = code->len;
+	pfd = rp_prog_load_insns(b.st, 0, &ia);
+	ck_assert_int_ge(pfd, 3);
+	ck_assert_int_eq(rp_attach_ebpf(b.st, 0, b.fds[0], pfd), 0);
+	what = g_strdup_printf("%s, policy %d", rp_profile_name(pr),
+	    (int)((size_t)_i / G_N_ELEMENTS(gen_profiles)));
+	same_deliveries(&a, &b, (guint32)_i, what);
+	tu_assert_invariants(a.st);
+	tu_assert_invariants(b.st);
+	rp_state_free(a.st);
+	rp_state_free(b.st);
+}
+END_TEST
+
+/*
+ * The classic shorthand (rp_attach_cbpf()) and the instructions
+ * bpfgen_cbpf() makes of it (rp_attach_cbpf_insns()): "ret #k", or
+ * "ld [off]; mod #n; ret a", padded with "ldx #0" to insn_count.
+ * R-CBPF-2 R-CBPF-3 R-SEL-2
+ */
+static const struct rp_cbpf cbpfs[] = {
+	{ .k = 0 }, { .k = 1 }, { .k = 3 }, { .k = 4 }, { .k = 1000 },
+	{ .payload_index = true, .off = 0 },
+	{ .payload_index = true, .off = 0, .mod = 4 },
+	{ .payload_index = true, .off = 2, .mod = 3 },
+	{ .payload_index = true, .off = 4, .mod = 7, .insn_count = 40 },
+	{ .payload_index = true, .off = 6, .mod = 2 },
+};
+
+TU_NAMED(cbpf_vs_insns, "bpfgen/cbpf-vs-insns", "bpfgen",
+    (int)G_N_ELEMENTS(cbpfs) * TU_NPROFILES)
+{
+	const struct rp_cbpf *c = &cbpfs[_i / TU_NPROFILES];
+	g_autoptr(GArray) code = g_array_new(FALSE, TRUE, 8);
+	g_autofree char *what = g_strdup_printf("%s, classic %d",
+	    tu_profile_names[_i % TU_NPROFILES], _i / TU_NPROFILES);
+	struct gfx a, b;
+
+	G_STATIC_ASSERT(sizeof(struct rp_sock_filter) == 8);
+	gfx_init(&a, tu_profile(_i % TU_NPROFILES));
+	gfx_init(&b, tu_profile(_i % TU_NPROFILES));
+	ck_assert_int_eq(rp_attach_cbpf(a.st, 0, a.fds[0], c), 0);
+	bpfgen_cbpf(c, code);
+	ck_assert_int_eq(rp_attach_cbpf_insns(b.st, 0, b.fds[0],
+	    (const struct rp_sock_filter *)(const void *)code->data,
+	    code->len), 0);
+	same_deliveries(&a, &b, (guint32)_i, what);
+	tu_assert_invariants(a.st);
+	tu_assert_invariants(b.st);
+	rp_state_free(a.st);
+	rp_state_free(b.st);
+}
+END_TEST
+
+/*
+ * A SOCKET_FILTER program used as a selector: the model's policy
+ * (rp_prog_load() of RP_PROG_SOCKET_FILTER) and bpfgen_socket_filter()'s
+ * instructions.  R-PRG-6 R-CTX-8 R-SEL-2
+ */
+static const struct rp_policy filters[] = {
+	{ .key_src = RP_KEY_CONST, .key_const = 0 },
+	{ .key_src = RP_KEY_CONST, .key_const = 2 },
+	{ .key_src = RP_KEY_CONST, .key_const = 9 },
+	{ .key_src = RP_KEY_PAYLOAD, .off = 0, .width = 4 },
+	{ .key_src = RP_KEY_PAYLOAD, .off = 0, .width = 4, .hash_mod = 4 },
+	{ .key_src = RP_KEY_PAYLOAD, .off = 3, .width = 4, .hash_mod = 3 },
+};
+
+TU_NAMED(filter_vs_insns, "bpfgen/filter-vs-insns", "bpfgen",
+    (int)G_N_ELEMENTS(filters) * TU_NPROFILES)
+{
+	const struct rp_policy *pol = &filters[_i / TU_NPROFILES];
+	g_autoptr(GArray) code = g_array_new(FALSE, TRUE, 8);
+	g_autofree char *what = g_strdup_printf("%s, filter %d",
+	    tu_profile_names[_i % TU_NPROFILES], _i / TU_NPROFILES);
+	struct rp_prog_attr pa = { .prog_type = RP_PROG_SOCKET_FILTER,
+	    .map_fd = -1, .policy = *pol };
+	struct rp_prog_insns_attr ia = { .prog_type = RP_PROG_SOCKET_FILTER };
+	struct gfx a, b;
+	int pfd;
+
+	gfx_init(&a, tu_profile(_i % TU_NPROFILES));
+	gfx_init(&b, tu_profile(_i % TU_NPROFILES));
+	pfd = rp_prog_load(a.st, 0, &pa);
+	ck_assert_int_ge(pfd, 3);
+	ck_assert_int_eq(rp_attach_ebpf(a.st, 0, a.fds[0], pfd), 0);
+	ck_assert_int_eq(bpfgen_socket_filter(pol, -1, b.stats, code), 0);
+	ia.insns = (const struct rp_insn *)(const void *)code->data;
+	ia.insn_cnt = code->len;
+	pfd = rp_prog_load_insns(b.st, 0, &ia);
+	ck_assert_int_ge(pfd, 3);
+	ck_assert_int_eq(rp_attach_ebpf(b.st, 0, b.fds[0], pfd), 0);
+	same_deliveries(&a, &b, (guint32)_i, what);
+	tu_assert_invariants(a.st);
+	tu_assert_invariants(b.st);
+	rp_state_free(a.st);
+	rp_state_free(b.st);
+}
+END_TEST
+
+TU_MAIN("bpfgen")
