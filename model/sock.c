@@ -1045,10 +1045,11 @@ rp_listen(struct rp_state *st, unsigned proc, int fd, int backlog)
 		return err;
 	if (sk->type != RP_SOCK_STREAM)
 		return sock_done(st, f, -EOPNOTSUPP);
-	if (!sk_is_inet(sk)) {
-		sk->state = RP_TCP_LISTEN;	/* unix listener: no groups */
-		return sock_done(st, f, 0);
-	}
+	/* KERNEL: unix_listen(): no listen on an unbound socket, and the
+	 * language binds no AF_UNIX socket (found by fuzz-diff in 6.1 and
+	 * 6.12, seed 6000655) */
+	if (!sk_is_inet(sk))
+		return sock_done(st, f, rp_rule(st, "R-SOCK-15", -EINVAL));
 	/* KERNEL: __sys_listen(): at most net.core.somaxconn (a negative
 	 * backlog too, as unsigned) */
 	if ((unsigned)backlog > (unsigned)st->prof->somaxconn)
@@ -1757,6 +1758,10 @@ self_connect(struct rp_state *st, struct rp_sock *sk,
 		memset(&sk->peer, 0, sizeof(sk->peer));
 		if (!sk->bind_addr_lock)
 			reset_saddr(sk);
+		/* KERNEL: the failed connect()'s tcp_disconnect() clears the
+		 * shutdown flags (found by fuzz-diff in 6.1 and 6.12, seed
+		 * 6000208) */
+		sk->shutdown = 0;
 		return rp_rule(st, "R-SOCK-14", -ECONNABORTED);
 	}
 	sk->peer = *sa;
