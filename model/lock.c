@@ -28,8 +28,6 @@ rp_sched_point(struct rp_state *st, enum rp_sched_point pt, unsigned obj)
 const char *
 rp_sched_point_name(enum rp_sched_point pt)
 {
-	if (pt == RP_SP_BPF_HELPER)
-		return "bpf_helper";
 	switch (pt) {
 	case RP_SP_LOCK:	return "lock";
 	case RP_SP_UNLOCK:	return "unlock";
@@ -40,6 +38,7 @@ rp_sched_point_name(enum rp_sched_point pt)
 	case RP_SP_SYNC_RCU:	return "sync_rcu";
 	case RP_SP_BLOCKED:	return "blocked";
 	case RP_SP_BUCKET:	return "bucket";
+	case RP_SP_BPF_HELPER:	return "bpf_helper";
 	}
 	return "?";	/* LCOV_EXCL_LINE */
 }
@@ -286,6 +285,7 @@ rp_sched_can_run(const struct rp_state *st, unsigned tid,
 	case RP_SP_RCU_LOCK:
 	case RP_SP_RCU_UNLOCK:
 	case RP_SP_BLOCKED:
+	case RP_SP_BPF_HELPER:
 		break;
 	}
 	return true;

@@ -232,16 +232,14 @@ enum rp_sched_point {
 	RP_SP_BLOCKED,		/* the current thread waits for a lock */
 	RP_SP_BUCKET,		/* an unhash waits for a join holding the
 				 * bucket lock on socket obj */
+	/*
+	 * A BPF helper that reads or writes shared state (a map operation,
+	 * bpf_sk_select_reuseport()) is a decision point of its own, taken
+	 * before the helper runs, with no lock: obj is the helper id.  It
+	 * can always run.
+	 */
+	RP_SP_BPF_HELPER,
 };
-/*
- * A BPF helper that reads or writes shared state (a map operation,
- * bpf_sk_select_reuseport()) is a decision point of its own, taken before
- * the helper runs, with no lock: obj is the helper id.  It is not an
- * enumerator of enum rp_sched_point, so that drivers with a switch over
- * the enumerators keep compiling; rp_sched_point_name() names it and
- * rp_sched_can_run() says it can always run.
- */
-#define RP_SP_BPF_HELPER	((enum rp_sched_point)8)
 typedef void (*rp_sched_fn)(void *ud, enum rp_sched_point pt, unsigned obj);
 const char	*rp_sched_point_name(enum rp_sched_point);
 /* Threads an explorer may run: RP_NTHREADS, thread 0 included. */

@@ -234,6 +234,10 @@ point_name(SimSched *s, enum rp_sched_point pt, unsigned obj, char *buf,
 		g_snprintf(buf, len, "the bucket lock a join of %s holds",
 		    sock != NULL ? sock : "a socket");
 		return buf;
+	case RP_SP_BPF_HELPER:
+		g_snprintf(buf, len, "the call of %s",
+		    rp_bpf_helper_name((int32_t)obj));
+		return buf;
 	case RP_SP_BLOCKED:
 		break;
 	}
