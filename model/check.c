@@ -660,7 +660,10 @@ ineligible(const struct rp_sock *sk, struct name *n)
 		return "in no reuseport group";
 	else if (sk->closed)
 		return "closed";
-	else if (sk->reuse_pos >= sk->reuse->num_socks)
+	else if (sk->reuse_pos >= sk->reuse->num_socks &&
+	    sk->state != RP_TCP_LISTEN)
+		/* a closed-section socket is eligible only listening again
+		 * without SO_REUSEPORT (R-DET-11) */
 		g_snprintf(n->s, sizeof(n->s), "in the closed section of "
 		    "group %u (socks[%u])", sk->reuse->id, sk->reuse_pos);
 	else
@@ -1036,14 +1039,6 @@ check_cookies(struct check *c)
  * I7 (bind bucket): port buckets and their members, both ways
  */
 
-/* A bucket entry that no socket claims, lowest (netns, proto, port, i). */
-struct unclaimed {
-	struct check		*c;
-	bool			listen;
-	const struct rp_bucket	*b;
-	unsigned		pos;
-};
-
 static bool
 bucket_before(const struct rp_bucket *x, unsigned xi,
     const struct rp_bucket *y, unsigned yi)
@@ -1057,20 +1052,36 @@ bucket_before(const struct rp_bucket *x, unsigned xi,
 	return xi < yi;
 }
 
+/* "bucket (netns 0, tcp port 8080)" */
+static const char *
+bucket_name(const struct rp_bucket *b, struct name *n)
+{
+	struct name p;
+
+	g_snprintf(n->s, sizeof(n->s), "bucket (netns %u, %s port %u)",
+	    b->netns, proto_name(b->protocol, &p), b->port);
+	return n->s;
+}
+
+/* A bound entry that no socket claims, lowest (netns, proto, port, i). */
+struct unclaimed {
+	struct check		*c;
+	const struct rp_bucket	*b;
+	unsigned		pos;
+};
+
 static void
 find_unclaimed(gpointer key, gpointer value, gpointer ud)
 {
 	struct unclaimed *u = ud;
 	const struct rp_bucket *b = value;
-	const GPtrArray *arr = u->listen ? b->listen : b->bound;
 
 	(void)key;
-	for (guint i = 0; i < arr->len; i++) {
-		const struct rp_sock *sk = arr->pdata[i];
-		bool ok = sock_known(u->c, sk) && sk->bucket == b &&
-		    (u->listen ? sk->listen_pos == (int)i : sk->bound_pos == i);
+	for (guint i = 0; i < b->bound->len; i++) {
+		const struct rp_sock *sk = b->bound->pdata[i];
 
-		if (ok)
+		if (sock_known(u->c, sk) && sk->bucket == b &&
+		    sk->bound_pos == i)
 			continue;
 		if (u->b == NULL || bucket_before(b, i, u->b, u->pos)) {
 			u->b = b;
@@ -1086,19 +1097,15 @@ bucket_totals(gpointer key, gpointer value, gpointer ud)
 	unsigned *tot = ud;
 
 	(void)key;
-	tot[0] += b->bound->len;
-	tot[1] += b->listen->len;
+	*tot += b->bound->len;
 }
 
-/* The totals disagree: name the lowest bucket entry nobody claims. */
+/* The totals disagree: name the lowest bound entry nobody claims. */
 static gboolean
-report_unclaimed(struct check *c, bool listen, unsigned claims,
-    unsigned entries)
+report_unclaimed(struct check *c, unsigned claims, unsigned entries)
 {
-	struct unclaimed u = { .c = c, .listen = listen };
-	const char *what = listen ? "listen" : "bound";
-	const GPtrArray *arr;
-	struct name n, p;
+	struct unclaimed u = { .c = c };
+	struct name n, bn;
 
 	if (c->st->buckets != NULL)
 		g_hash_table_foreach(c->st->buckets, find_unclaimed, &u);
@@ -1106,17 +1113,55 @@ report_unclaimed(struct check *c, bool listen, unsigned claims,
 	 * than entries leave one unclaimed */
 	/* LCOV_EXCL_START */
 	if (u.b == NULL)
-		return fail(c, INV_BUCKET, "%u sockets claim a %s entry but "
-		    "the buckets hold %u", claims, what, entries);
+		return fail(c, INV_BUCKET, "%u sockets claim a bound entry but "
+		    "the buckets hold %u", claims, entries);
 	/* LCOV_EXCL_STOP */
-	arr = listen ? u.b->listen : u.b->bound;
-	return fail(c, INV_BUCKET, "bucket (netns %u, %s port %u) %s[%u] "
-	    "holds %s, which does not point back at it", u.b->netns,
-	    proto_name(u.b->protocol, &p), u.b->port, what, u.pos,
-	    sock_name(c, arr->pdata[u.pos], &n));
+	return fail(c, INV_BUCKET, "%s bound[%u] holds %s, which does not "
+	    "point back at it", bucket_name(u.b, &bn), u.pos,
+	    sock_name(c, u.b->bound->pdata[u.pos], &n));
 }
 
-/* One socket's bucket position, bound and listen. */
+/*
+ * One link of sk in the listening chain of b: the previous (next)
+ * socket links back to sk, lies in the same chain and comes earlier
+ * (later) in chain order (listen_seq); without one, sk is the chain's
+ * head (tail).
+ */
+static gboolean
+check_listen_link(struct check *c, const struct rp_sock *sk,
+    const struct rp_bucket *b, bool next)
+{
+	const struct rp_sock *o = next ? sk->listen_next : sk->listen_prev;
+	const struct rp_sock *end = next ? b->listen_tail : b->listen_head;
+	const char *dir = next ? "next" : "previous";
+	struct name n, bn;
+
+	if (o == NULL) {
+		if (end == sk)
+			return TRUE;
+		return fail(c, INV_BUCKET, "socket %u has no %s socket in the "
+		    "listening chain of %s, whose %s is %s", sk->id, dir,
+		    bucket_name(b, &bn), next ? "tail" : "head",
+		    sock_name(c, end, &n));
+	}
+	if (!sock_known(c, o))
+		return fail(c, INV_BUCKET, "socket %u's %s socket in the "
+		    "listening chain of %s is a freed socket", sk->id, dir,
+		    bucket_name(b, &bn));
+	if (o->bucket != b || !o->listed ||
+	    (next ? o->listen_prev : o->listen_next) != sk)
+		return fail(c, INV_BUCKET, "socket %u's %s socket in the "
+		    "listening chain of %s is socket %u, which does not link "
+		    "back to it", sk->id, dir, bucket_name(b, &bn), o->id);
+	if (!next && o->listen_seq >= sk->listen_seq)
+		return fail(c, INV_BUCKET, "socket %u follows socket %u in the "
+		    "listening chain of %s out of chain order (listen_seq %"
+		    G_GINT64_FORMAT " after %" G_GINT64_FORMAT ")", sk->id,
+		    o->id, bucket_name(b, &bn), sk->listen_seq, o->listen_seq);
+	return TRUE;
+}
+
+/* One socket's bucket position: bound, and its links when listed. */
 static gboolean
 check_sock_bucket(struct check *c, const struct rp_sock *sk)
 {
@@ -1124,9 +1169,9 @@ check_sock_bucket(struct check *c, const struct rp_sock *sk)
 	struct name n, bn;
 
 	if (b == NULL) {
-		if (sk->listen_pos >= 0)
-			return fail(c, INV_BUCKET, "socket %u has listen_pos "
-			    "%d but no bucket", sk->id, sk->listen_pos);
+		if (sk->listed)
+			return fail(c, INV_BUCKET, "socket %u is in a listening "
+			    "chain but has no bucket", sk->id);
 		return TRUE;
 	}
 	if (!g_hash_table_contains(c->buckets, b))
@@ -1134,39 +1179,77 @@ check_sock_bucket(struct check *c, const struct rp_sock *sk)
 		    "bucket", sk->id);
 	if (sk->dead)
 		return fail(c, INV_BUCKET, "socket %u is dead (freed) but "
-		    "still in bucket (netns %u, %s port %u)", sk->id, b->netns,
-		    proto_name(b->protocol, &n), b->port);
+		    "still in %s", sk->id, bucket_name(b, &bn));
 	if (b->netns != sk->net->id || b->protocol != sk->protocol ||
 	    b->port != sk->num)
 		return fail(c, INV_BUCKET, "socket %u (netns %u, %s port %u) "
-		    "is in bucket (netns %u, %s port %u)", sk->id, sk->net->id,
-		    proto_name(sk->protocol, &n), sk->num, b->netns,
-		    proto_name(b->protocol, &bn), b->port);
+		    "is in %s", sk->id, sk->net->id,
+		    proto_name(sk->protocol, &n), sk->num, bucket_name(b, &bn));
 	if (sk->bound_pos >= b->bound->len ||
 	    b->bound->pdata[sk->bound_pos] != sk)
-		return fail(c, INV_BUCKET, "socket %u says bound[%u] of "
-		    "bucket (netns %u, %s port %u), which has %u entries and "
-		    "does not hold it there", sk->id, sk->bound_pos, b->netns,
-		    proto_name(b->protocol, &n), b->port, b->bound->len);
-	if (sk->listen_pos >= 0 && ((guint)sk->listen_pos >= b->listen->len ||
-	    b->listen->pdata[sk->listen_pos] != sk))
-		return fail(c, INV_BUCKET, "socket %u says listen[%d] of "
-		    "bucket (netns %u, %s port %u), which has %u entries and "
-		    "does not hold it there", sk->id, sk->listen_pos, b->netns,
-		    proto_name(b->protocol, &n), b->port, b->listen->len);
+		return fail(c, INV_BUCKET, "socket %u says bound[%u] of %s, "
+		    "which has %u entries and does not hold it there", sk->id,
+		    sk->bound_pos, bucket_name(b, &bn), b->bound->len);
+	if (sk->listed && (!check_listen_link(c, sk, b, false) ||
+	    !check_listen_link(c, sk, b, true)))
+		return FALSE;
 	return TRUE;
 }
 
+/* The first entry of a listening chain, walked from its head, that is
+ * not a linked member of it; lowest (netns, proto, port, position). */
+struct bad_chain {
+	struct check		*c;
+	const struct rp_bucket	*b;
+	unsigned		pos;
+	const struct rp_sock	*sk;	/* the entry; NULL: the end is wrong */
+	const struct rp_sock	*last;	/* the last good entry */
+};
+
+static void
+find_bad_chain(gpointer key, gpointer value, gpointer ud)
+{
+	struct bad_chain *w = ud;
+	const struct rp_bucket *b = value;
+	const struct rp_sock *sk = b->listen_head, *prev = NULL, *bad = NULL;
+	unsigned i = 0;
+
+	(void)key;
+	/* at most nlisten + 1 steps: a cycle cannot hold the walk */
+	for (; sk != NULL && i <= b->nlisten; prev = sk,
+	    sk = sk->listen_next, i++) {
+		if (!sock_known(w->c, sk) || sk->bucket != b || !sk->listed ||
+		    sk->listen_prev != prev) {
+			bad = sk;
+			break;
+		}
+	}
+	if (bad == NULL && sk == NULL && i == b->nlisten &&
+	    prev == b->listen_tail)
+		return;
+	if (w->b == NULL || bucket_before(b, i, w->b, w->pos)) {
+		w->b = b;
+		w->pos = i;
+		w->sk = bad;
+		w->last = prev;
+	}
+}
+
 /*
- * Socket side first (each claim is a distinct entry), then the totals:
- * when the number of claims equals the number of entries, every entry
- * is claimed.  Only a failure needs the (ordered) entry search.
+ * Socket side first (each claim is a distinct entry), then the bound
+ * totals: when the number of claims equals the number of entries, every
+ * entry is claimed.  Then every listening chain is walked from its head:
+ * with the links checked from the socket side and listen_seq strictly
+ * increasing along them, no listed socket can sit outside its chain, so
+ * the walk finding exactly nlisten linked members is the whole check.
  */
 static gboolean
 check_buckets(struct check *c)
 {
 	const struct rp_state *st = c->st;
-	unsigned nbound = 0, nlisten = 0, tot[2] = { 0, 0 };
+	struct bad_chain w = { .c = c };
+	unsigned nbound = 0, tot = 0;
+	struct name n, n2, bn;
 
 	for (guint i = 1; i < st->socks->len; i++) {
 		const struct rp_sock *sk = st->socks->pdata[i];
@@ -1177,16 +1260,29 @@ check_buckets(struct check *c)
 			return FALSE;
 		if (sk->bucket != NULL)
 			nbound++;
-		if (sk->bucket != NULL && sk->listen_pos >= 0)
-			nlisten++;
 	}
 	if (st->buckets != NULL)
-		g_hash_table_foreach(st->buckets, bucket_totals, tot);
-	if (nbound != tot[0])
-		return report_unclaimed(c, false, nbound, tot[0]);
-	if (nlisten != tot[1])
-		return report_unclaimed(c, true, nlisten, tot[1]);
-	return TRUE;
+		g_hash_table_foreach(st->buckets, bucket_totals, &tot);
+	if (nbound != tot)
+		return report_unclaimed(c, nbound, tot);
+	if (st->buckets != NULL)
+		g_hash_table_foreach(st->buckets, find_bad_chain, &w);
+	if (w.b == NULL)
+		return TRUE;
+	if (w.sk == NULL && w.pos != w.b->nlisten)
+		return fail(c, INV_BUCKET, "%s counts %u sockets in its "
+		    "listening chain but %s%u are linked from its head",
+		    bucket_name(w.b, &bn), w.b->nlisten,
+		    w.pos > w.b->nlisten ? "more than " : "", MIN(w.pos,
+		    w.b->nlisten));
+	if (w.sk == NULL)
+		return fail(c, INV_BUCKET, "%s's listening chain ends at %s "
+		    "but its tail is %s", bucket_name(w.b, &bn),
+		    sock_name(c, w.last, &n), sock_name(c, w.b->listen_tail,
+		    &n2));
+	return fail(c, INV_BUCKET, "%s listen[%u] holds %s, which does not "
+	    "point back at it", bucket_name(w.b, &bn), w.pos,
+	    sock_name(c, w.sk, &n));
 }
 
 /* ---------------------------------------------------------------------

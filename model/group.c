@@ -490,11 +490,28 @@ rp_group_stop_listen(struct rp_state *st, struct rp_sock *sk)
 		rp_lock(st);
 		if (sk->reuse != NULL && rp_group_migrating(st, sk)) {
 			struct rp_group *g = sk->reuse;
+			bool listening = sk->reuse_pos < g->num_socks &&
+			    g->socks[sk->reuse_pos] == sk;
 
-			rp_rule(st, "R-DET-6", 0);
+			rp_rule(st, listening ? "R-DET-6" : "R-DET-11", 0);
 			rp_bpf_sk_reuseport_detach(st, sk);
-			del_listening(st, sk, g);
-			add_closed(st, sk, g);
+			if (listening) {
+				del_listening(st, sk, g);
+				add_closed(st, sk, g);
+			} else {
+				/* KERNEL: reuseport_stop_listen_sock():
+				 * __reuseport_detach_sock() finds sk in no
+				 * listening position (it listened again
+				 * without SO_REUSEPORT and stayed in the
+				 * closed section), and
+				 * __reuseport_add_closed_sock() adds it to
+				 * the closed section a second time; the model
+				 * keeps the one entry (R-DET-11) */
+				rp_known_defect(st, "reuseport_stop_listen_sock() "
+				    "adds a socket already in the closed section "
+				    "there a second time (5.14+): the group keeps a "
+				    "pointer to it after it is freed", sk->id);
+			}
 			rp_unlock(st);
 			return;
 		}

@@ -276,15 +276,43 @@ map_free(struct rp_state *st, struct rp_map *m)
 		g_free(m);
 }
 
-/* Drop one map reference (bpf_map_put()); the last one frees the map. */
+/*
+ * Drop one map reference (bpf_map_put()).  The last one takes the map's
+ * id away and leaves the free to a workqueue: the map is freed by
+ * rp_state_settle(), and meanwhile its sockets keep their owner word.
+ */
 void
 rp_map_put(struct rp_state *st, struct rp_map *m)
 {
 	g_assert(m->refs > 0);	/* LCOV_EXCL_BR_LINE */
 	if (--m->refs == 0) {
+		/* KERNEL: bpf_map_put(): bpf_map_free_id(), then
+		 * bpf_map_free_in_work() -> bpf_map_free_deferred() */
+		m->dying = true;
+		g_ptr_array_add(st->map_free_pending, m);
+	}
+}
+
+/*
+ * Run every deferred map free (bpf_map_free_deferred()), those a free
+ * itself defers too (an outer map's inner maps).  Returns how many maps
+ * were freed.
+ */
+unsigned
+rp_state_settle(struct rp_state *st)
+{
+	unsigned n = 0;
+
+	g_return_val_if_fail(st != NULL, 0);
+	while (st->map_free_pending->len > 0) {
+		struct rp_map *m = g_ptr_array_steal_index(
+		    st->map_free_pending, 0);
+
 		m->dead = true;
 		map_free(st, m);
+		n++;
 	}
+	return n;
 }
 
 int

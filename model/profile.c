@@ -595,3 +595,87 @@ rp_unpriv_caps(const struct rp_profile *p)
 	return p->unpriv_gate == RP_UNPRIV_GATE_ALL_SYS_ADMIN ?
 	    RP_CAP_SYS_ADMIN : RP_CAP_BPF | RP_CAP_SYS_ADMIN;
 }
+
+/* ---------------------------------------------------------------------
+ * Build variants
+ */
+
+const char *
+rp_switch_name(enum rp_variant_switch sw)
+{
+	switch (sw) {
+	case RP_SWITCH_ATTACH_SHUTDOWN_LISTENER:
+		return "attach_shutdown_listener";
+	default:
+		g_return_val_if_reached(NULL);	/* LCOV_EXCL_LINE */
+	}
+}
+
+const char *
+rp_switch_value_name(enum rp_variant_switch sw, int v)
+{
+	static const char *const attach[] = { "resurrect", "einval" };
+
+	switch (sw) {
+	case RP_SWITCH_ATTACH_SHUTDOWN_LISTENER:
+		return v >= 0 && v < (int)G_N_ELEMENTS(attach) ? attach[v] :
+		    NULL;
+	default:
+		g_return_val_if_reached(NULL);	/* LCOV_EXCL_LINE */
+	}
+}
+
+int
+rp_profile_switch(const struct rp_profile *p, enum rp_variant_switch sw)
+{
+	g_return_val_if_fail(p != NULL, -1);
+	switch (sw) {
+	case RP_SWITCH_ATTACH_SHUTDOWN_LISTENER:
+		return p->attach_shutdown_listener ==
+		    RP_ATTACH_SHUTDOWN_EINVAL ? 1 : 0;
+	default:
+		g_return_val_if_reached(-1);	/* LCOV_EXCL_LINE */
+	}
+}
+
+/* Do a and b name the same N.M? */
+static bool
+same_version(const char *a, const char *b)
+{
+	unsigned long ama, ami, bma, bmi;
+	const char *end;
+
+	return major_minor(a, &ama, &ami, &end) &&
+	    major_minor(b, &bma, &bmi, &end) && ama == bma && ami == bmi;
+}
+
+/*
+ * The row of base's version whose every switch has the value measured
+ * (values[sw]; a negative value matches anything): base itself when it
+ * matches, else the first variant row of that version that does; NULL
+ * when the model has no such row.
+ */
+const struct rp_profile *
+rp_profile_variant(const struct rp_profile *base, const int *values)
+{
+	g_return_val_if_fail(base != NULL && values != NULL, NULL);
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < G_N_ELEMENTS(profiles); i++) {
+			const struct rp_profile *p = pass == 0 ? base :
+			    profiles[i];
+			bool all = true;
+
+			if (!same_version(p->name, base->name))
+				continue;
+			for (int sw = 0; sw < RP_SWITCH_COUNT; sw++)
+				if (values[sw] >= 0 && rp_profile_switch(p,
+				    (enum rp_variant_switch)sw) != values[sw])
+					all = false;
+			if (all)
+				return p;
+			if (pass == 0)
+				break;
+		}
+	}
+	return NULL;
+}

@@ -21,6 +21,7 @@ rp_prog_get(struct rp_prog *prog)
 static void
 prog_free(struct rp_state *st, struct rp_prog *prog)
 {
+	rp_dirty_prog(st, prog);
 	st->progs->pdata[prog->id] = NULL;
 	if (prog->map != NULL)
 		rp_map_put(st, prog->map);

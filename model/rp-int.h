@@ -188,12 +188,30 @@ struct rp_file {
 	} u;
 };
 
+/* The ephemeral range: ports 32768 .. 60999. */
+#define RP_EPH_LOW	32768u
+#define RP_EPH_PORTS	28232u
+#define RP_EPH_WORDS	((RP_EPH_PORTS + 63) / 64)
+#define RP_EPH_SUMMARY	((RP_EPH_WORDS + 63) / 64)
+
+/*
+ * Which ephemeral ports of one (netns, protocol) have a bind bucket: one
+ * bit a port, and one summary bit a word that is all ones, so finding
+ * the first free port from the cursor reads a few words (sock.c).
+ */
+struct rp_portmap {
+	int		protocol;
+	uint64_t	used[RP_EPH_WORDS];	/* bits past the range are 1 */
+	uint64_t	full[RP_EPH_SUMMARY];	/* words past the end are 1 */
+};
+
 struct rp_netns {
 	unsigned	id;
 	uint64_t	cookie_gen;		/* 4.19: per-netns cookie counter */
 	long		tcp_migrate_req;
 	uint16_t	next_port;		/* ephemeral port cursor (netns
 						 * 0's serves them all) */
+	GPtrArray	*portmaps;		/* struct rp_portmap, by protocol */
 };
 
 struct rp_proc {
@@ -246,8 +264,10 @@ struct rp_sock {
 	unsigned		reuse_pos;	/* index in reuse->socks[] */
 	struct rp_bucket	*bucket;	/* port binding, NULL = unbound */
 	unsigned		bound_pos;	/* index in bucket->bound */
-	int			listen_pos;	/* index in bucket->listen, -1 */
-	bool			chain_tail;	/* hashed at the chain's tail */
+	bool			listed;		/* in bucket's listening chain */
+	struct rp_sock		*listen_prev;	/* chain neighbours, NULL at */
+	struct rp_sock		*listen_next;	/* the head / the tail */
+	int64_t			listen_seq;	/* place in chain order */
 	bool			join_hidden;	/* UDP/IPv6 rehashed by connect() */
 	bool			unhashing;	/* inside sock_unhash(): what the
 						 * bucket lock hides from a join */
@@ -277,14 +297,24 @@ struct rp_sock {
 	size_t			data_len;
 };
 
-/* Sockets holding one (netns, protocol, port): the bind bucket. */
+/*
+ * Sockets holding one (netns, protocol, port): the bind bucket.  The
+ * lookup candidates form a doubly-linked chain in the kernel's order:
+ * a socket hashed at the head takes listen_seq --head_seq, one hashed at
+ * the tail tail_seq++, so listen_seq strictly increases from head to tail
+ * (the head entries newest first, then the tail entries oldest first).
+ * A socket leaves the chain in O(1) and a walk from the head is linear.
+ */
 struct rp_bucket {
 	unsigned		netns;
 	int			protocol;
 	uint16_t		port;
 	GPtrArray		*bound;		/* every socket holding the port */
-	GPtrArray		*listen;	/* lookup candidates, hash order */
-	unsigned		ntail;		/* of them chain_tail */
+	struct rp_sock		*listen_head;	/* lookup candidates, in */
+	struct rp_sock		*listen_tail;	/* chain order */
+	unsigned		nlisten;	/* sockets in the chain */
+	int64_t			head_seq;	/* listen_seq of the last head */
+	int64_t			tail_seq;	/* ... of the next tail entry */
 	/* TCP's fast paths (tb->fastreuse, tb->fastreuseport, set by
 	 * inet_csk_update_fastreuse()): the first owner's SO_REUSEADDR and
 	 * SO_REUSEPORT, narrowed by later owners, never widened */
@@ -331,6 +361,7 @@ struct rp_map {
 	unsigned		refs;		/* files, programs, outer slots */
 	bool			frozen;
 	bool			dead;
+	bool			dying;		/* no reference, free pending */
 	bool			array_freed;	/* slot memory gone (kernel) */
 	uint64_t		memlock;	/* bytes charged */
 	uint32_t		charged_uid;
@@ -442,10 +473,17 @@ struct rp_state {
 	uint64_t		kmem_used;
 	/* freed sockarrays, kept so a late write is reported, not a crash */
 	GPtrArray		*graveyard;
+	/* maps whose last reference is gone, not freed yet: the kernel
+	 * frees a map from a workqueue (bpf_map_free_deferred()), which
+	 * rp_state_settle() stands for */
+	GPtrArray		*map_free_pending;
 	/* with planted bugs, freed sockets too: a planted bug can leave a
 	 * slot pointing at a freed socket, which must not crash the tool */
 	GPtrArray		*sock_graveyard;
 	unsigned		plant;		/* enum rp_plant bits */
+	/* the incremental checker (check-step.c), from its first use */
+	struct rp_chk		*chk;
+	uint32_t		chk_threads;	/* bit t: thread t's locks moved */
 	/* what programs see (ebpf.c, helpers.c) */
 	uint64_t		rng[2];		/* bpf_get_prandom_u32() state */
 	uint64_t		clock_ns;	/* bpf_ktime_get_ns() */
@@ -748,5 +786,67 @@ bool	 rp_cbpf_run(struct rp_state *, const struct rp_prog *,
 	    struct rp_select_ctx *, uint32_t *ret);
 
 /* check.c: nothing beyond rp_check() */
+
+/*
+ * check-step.c: the dirty set of the incremental checker.  Every write
+ * of a field the invariants read marks what it changed: rp_emit() marks
+ * the objects and places an event names (rp_chk_event()); a write that
+ * emits no event calls rp_dirty_*() itself, for the object written and,
+ * for a pointer, the object it stops and starts pointing at.  A call
+ * that writes a field of its own socket with no event (bind(),
+ * connect(), setsockopt()) marks the socket first.  All of them do
+ * nothing until rp_check_step() first runs on the state.
+ */
+struct rp_chk;
+/* Events that only move a thread's locks or RCU depth (rp_emit() flags
+ * the thread in st->chk_threads) and events that write nothing. */
+#define RP_CHK_THREAD_EVENTS						\
+	((UINT64_C(1) << RP_EV_LOCK) | (UINT64_C(1) << RP_EV_UNLOCK) |	\
+	(UINT64_C(1) << RP_EV_RCU_LOCK) | (UINT64_C(1) << RP_EV_RCU_UNLOCK) | \
+	(UINT64_C(1) << RP_EV_RCU_SYNC))
+#define RP_CHK_QUIET_EVENTS						\
+	((UINT64_C(1) << RP_EV_RULE) | (UINT64_C(1) << RP_EV_PROG_RUN) |	\
+	(UINT64_C(1) << RP_EV_SELECT) | (UINT64_C(1) << RP_EV_KNOWN_DEFECT))
+void	 rp_chk_free(struct rp_chk *);
+void	 rp_chk_event(struct rp_state *, const struct rp_event *);
+void	 rp_chk_mark_sock(struct rp_chk *, unsigned id);
+void	 rp_chk_mark_group(struct rp_chk *, unsigned id);
+void	 rp_chk_mark_map(struct rp_chk *, unsigned id);
+void	 rp_chk_mark_prog(struct rp_chk *, unsigned id);
+void	 rp_chk_mark_slot(struct rp_chk *, unsigned map, uint32_t key);
+void	 rp_chk_mark_pos(struct rp_chk *, unsigned group, uint32_t pos);
+void	 rp_chk_mark_bucket(struct rp_chk *, unsigned netns, int protocol,
+	    uint16_t port);
+void	 rp_chk_mark_threads(struct rp_state *);
+/* Tests only: faults planted in the checker itself, to prove that the
+ * comparison with rp_check() notices a broken incremental checker. */
+enum rp_chk_fault {
+	RP_CHK_FAULT_SLOT_MARKS = 1 << 0,	/* slot events mark nothing */
+	RP_CHK_FAULT_COOKIES = 1 << 1,		/* twin cookies not looked for */
+	RP_CHK_FAULT_JOIN = 1 << 2,		/* I10 of a changed member skipped */
+};
+void	 rp_chk_set_fault(struct rp_state *, unsigned fault);
+bool	 rp_chk_same_as_fresh(struct rp_state *, char **why);
+
+static inline void
+rp_dirty_sock(struct rp_state *st, const struct rp_sock *sk)
+{
+	if (st->chk != NULL && sk != NULL)
+		rp_chk_mark_sock(st->chk, sk->id);
+}
+
+static inline void
+rp_dirty_group(struct rp_state *st, const struct rp_group *g)
+{
+	if (st->chk != NULL && g != NULL)
+		rp_chk_mark_group(st->chk, g->id);
+}
+
+static inline void
+rp_dirty_prog(struct rp_state *st, const struct rp_prog *p)
+{
+	if (st->chk != NULL)
+		rp_chk_mark_prog(st->chk, p->id);
+}
 
 #endif /* RP_INT_H */

@@ -150,6 +150,27 @@ const struct rp_profile	*rp_profile_nth(size_t n);	/* NULL past the end */
  * "6.19.3"): the highest N.M not above its first two numbers.  NULL when
  * the release has no N.M or is older than every profile. */
 const struct rp_profile	*rp_profile_for_release(const char *release);
+/*
+ * Build variants: behaviours that differ between builds of one version
+ * (docs/SPEC.md, "Switches by version and variant").  A variant row is
+ * named BASE+WHAT and is never picked by version; calibration measures
+ * each switch on a live kernel and picks the row of the same N.M whose
+ * switches all match (the plain row first).
+ */
+enum rp_variant_switch {
+	RP_SWITCH_ATTACH_SHUTDOWN_LISTENER,	/* 0 resurrect, 1 einval */
+	RP_SWITCH_COUNT
+};
+const char	*rp_switch_name(enum rp_variant_switch);
+/* The name of alternative v of switch sw ("resurrect"), NULL past the
+ * last. */
+const char	*rp_switch_value_name(enum rp_variant_switch sw, int v);
+int		 rp_profile_switch(const struct rp_profile *,
+		    enum rp_variant_switch);
+/* The row of base's N.M whose switches equal values[] (RP_SWITCH_COUNT
+ * of them), or NULL when the model has none. */
+const struct rp_profile	*rp_profile_variant(const struct rp_profile *base,
+		    const int *values);
 
 /* ---------------------------------------------------------------------
  * Observer: every state change is reported as one event.  Names of the
@@ -166,8 +187,9 @@ enum rp_event_kind {
 	RP_EV_OWNER_SET,	/* sock, map, idx: owner word -> map slot */
 	RP_EV_OWNER_CLEAR,	/* sock */
 	RP_EV_OWNER_FOREIGN,	/* sock, what: foreign owner (psock) set */
-	RP_EV_SLOT_SET,		/* map, idx, sock (or map2 for outer maps) */
-	RP_EV_SLOT_CLEAR,	/* map, idx */
+	RP_EV_SLOT_SET,		/* map, idx, sock (or map2 for outer maps);
+				 * sockarray: sock2 = the socket replaced */
+	RP_EV_SLOT_CLEAR,	/* map, idx; sockarray: sock = the one it held */
 	RP_EV_GROUP_NEW,	/* group, sock */
 	RP_EV_GROUP_ID,		/* group, val = reuseport_id */
 	RP_EV_GROUP_ADD,	/* group, sock, idx = position */
@@ -280,6 +302,11 @@ enum rp_kconfig {
 int		 rp_state_set_kconfig(struct rp_state *, enum rp_kconfig,
 		    bool on);
 bool		 rp_state_kconfig(const struct rp_state *, enum rp_kconfig);
+/* Runs every deferred map free (the kernel's workqueue,
+ * bpf_map_free_deferred()): a map whose last reference went away is only
+ * freed here, and until then its sockets keep their owner word.  Returns
+ * how many maps were freed. */
+unsigned	 rp_state_settle(struct rp_state *);
 /* Ends the current step: runs pending RCU callbacks if no reader is active. */
 void		 rp_state_quiesce(struct rp_state *);
 /* A lock-discipline violation recorded since the last call, or NULL. */
@@ -709,6 +736,34 @@ void	rp_state_plant(struct rp_state *, unsigned bugs);
 GQuark	rp_check_error_quark(void);
 #define RP_CHECK_ERROR (rp_check_error_quark())
 gboolean rp_check(const struct rp_state *, GError **error);
+
+/*
+ * The same invariants, checked incrementally: only on the sockets,
+ * groups, maps, slots, socks[] positions, programs and bind buckets the
+ * model changed since the previous rp_check_step() on this state (every
+ * object at the first call, and at the call after one that failed).  On a
+ * failure the report is rp_check()'s, word for word, so the two are
+ * interchangeable in a driver; the cost of a passing call is the size of
+ * what changed, not of the state.
+ *
+ * A driver calls rp_check_step() after each step, where rp_check() would
+ * be too slow for large states, and rp_check() at the end of a run, on
+ * demand, and after every step when asked for full checking.  Between
+ * two calls the changes accumulate (an explorer may run several threads'
+ * steps before it checks).  Like rp_check(), it leaves the lock-discipline
+ * record (rp_state_take_violation()) in place.
+ */
+gboolean rp_check_step(struct rp_state *, GError **error);
+
+/* What rp_check_step() did on a state so far. */
+struct rp_check_stats {
+	uint64_t	steps;		/* calls */
+	uint64_t	rebuilds;	/* calls that checked the whole state */
+	uint64_t	objects;	/* marked objects and places checked */
+	uint64_t	alarms;		/* calls whose local checks failed */
+	uint64_t	false_alarms;	/* ... and rp_check() passed: a bug */
+};
+void	rp_check_stats(const struct rp_state *, struct rp_check_stats *);
 
 G_END_DECLS
 

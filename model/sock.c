@@ -111,7 +111,6 @@ rp_sock_alloc(struct rp_state *st, struct rp_netns *net, int family, int type,
 	sk->state = RP_TCP_CLOSE;
 	sk->uid = uid;
 	sk->incoming_cpu = -1;
-	sk->listen_pos = -1;
 	sk->rcv_saddr.family = (uint16_t)family;
 	g_queue_init(&sk->accept_q);
 	g_queue_init(&sk->requests);
@@ -255,6 +254,7 @@ rp_setsockopt_int(struct rp_state *st, unsigned proc, int fd,
 		sk->reuseaddr = val != 0;
 		break;
 	case RP_SO_INCOMING_CPU:
+		rp_dirty_sock(st, sk);
 		rp_group_incoming_cpu_update(st, sk, val);
 		break;
 	case RP_IPV6_V6ONLY:
@@ -272,6 +272,7 @@ rp_setsockopt_int(struct rp_state *st, unsigned proc, int fd,
 			err = rp_rule(st, "R-SOCK-15", -EINVAL);
 			break;
 		}
+		rp_dirty_sock(st, sk);
 		sk->ipv6only = val != 0;
 		break;
 	case RP_SO_BINDTOIFINDEX:
@@ -287,6 +288,7 @@ rp_setsockopt_int(struct rp_state *st, unsigned proc, int fd,
 			err = -EINVAL;
 			break;
 		}
+		rp_dirty_sock(st, sk);
 		sk->bound_dev_if = val;
 		/* KERNEL: then sk_prot->rehash(): udp_lib_rehash() takes a
 		 * hashed UDP socket out of its reuseport group, whatever the
@@ -388,8 +390,79 @@ bucket_free(gpointer p)
 	struct rp_bucket *b = p;
 
 	g_ptr_array_unref(b->bound);
-	g_ptr_array_unref(b->listen);
 	g_free(b);
+}
+
+/* ---------------------------------------------------------------------
+ * Ephemeral ports: which ports of the range have a bucket
+ */
+
+/* The port map of (net, protocol); created on first use when make. */
+static struct rp_portmap *
+portmap(struct rp_netns *net, int protocol, bool make)
+{
+	struct rp_portmap *pm;
+
+	for (guint i = 0; i < net->portmaps->len; i++) {
+		pm = net->portmaps->pdata[i];
+		if (pm->protocol == protocol)
+			return pm;
+	}
+	if (!make)
+		return NULL;
+	pm = g_new0(struct rp_portmap, 1);
+	pm->protocol = protocol;
+	/* bits past the last port and words past the last word read as
+	 * used, so the search never returns them */
+	pm->used[RP_EPH_WORDS - 1] = ~UINT64_C(0) << (RP_EPH_PORTS % 64);
+	pm->full[RP_EPH_SUMMARY - 1] = ~UINT64_C(0) << (RP_EPH_WORDS % 64);
+	g_ptr_array_add(net->portmaps, pm);
+	return pm;
+}
+
+/* A bucket for port appeared (used) or went away (!used). */
+static void
+portmap_mark(struct rp_netns *net, int protocol, uint16_t port, bool used)
+{
+	unsigned off = (unsigned)port - RP_EPH_LOW, w = off / 64;
+	struct rp_portmap *pm;
+
+	if (port < RP_EPH_LOW || off >= RP_EPH_PORTS)
+		return;
+	pm = portmap(net, protocol, true);
+	if (used)
+		pm->used[w] |= UINT64_C(1) << (off % 64);
+	else
+		pm->used[w] &= ~(UINT64_C(1) << (off % 64));
+	if (pm->used[w] == ~UINT64_C(0))
+		pm->full[w / 64] |= UINT64_C(1) << (w % 64);
+	else
+		pm->full[w / 64] &= ~(UINT64_C(1) << (w % 64));
+}
+
+/* The first free offset in [from, RP_EPH_PORTS), or -1: reads the word
+ * of from, then the summary, then one word.  O(1). */
+static int
+portmap_first_free(const struct rp_portmap *pm, unsigned from)
+{
+	unsigned w = from / 64, s, next;
+	uint64_t bits = ~pm->used[w] & (~UINT64_C(0) << (from % 64));
+
+	if (bits != 0)
+		return (int)(w * 64 + (unsigned)__builtin_ctzll(bits));
+	next = w + 1;
+	for (s = next / 64; s < RP_EPH_SUMMARY; s++) {
+		uint64_t cand = ~pm->full[s];
+
+		if (s == next / 64)
+			cand &= ~UINT64_C(0) << (next % 64);
+		if (cand != 0) {
+			w = s * 64 + (unsigned)__builtin_ctzll(cand);
+			return (int)(w * 64 +
+			    (unsigned)__builtin_ctzll(~pm->used[w]));
+		}
+	}
+	return -1;
 }
 
 static struct rp_bucket *
@@ -418,8 +491,8 @@ bucket_get(struct rp_state *st, unsigned netns, int protocol, uint16_t port)
 	b->protocol = protocol;
 	b->port = port;
 	b->bound = g_ptr_array_new();
-	b->listen = g_ptr_array_new();
 	g_hash_table_insert(st->buckets, b, b);
+	portmap_mark(st->netns->pdata[netns], protocol, port, true);
 	return b;
 }
 
@@ -428,6 +501,7 @@ bucket_add(struct rp_state *st, struct rp_sock *sk, uint16_t port)
 {
 	struct rp_bucket *b = bucket_get(st, sk->net->id, sk->protocol, port);
 
+	rp_dirty_sock(st, sk);
 	sk->bucket = b;
 	sk->num = port;
 	sk->sport = port;
@@ -437,28 +511,37 @@ bucket_add(struct rp_state *st, struct rp_sock *sk, uint16_t port)
 
 /* Remove bound entry pos of arr by swapping the last one in. */
 static void
-bound_del(GPtrArray *arr, unsigned pos)
+bound_del(struct rp_state *st, GPtrArray *arr, unsigned pos)
 {
 	struct rp_sock *last = arr->pdata[arr->len - 1];
 
+	rp_dirty_sock(st, last);
 	arr->pdata[pos] = last;
 	last->bound_pos = pos;
 	g_ptr_array_set_size(arr, arr->len - 1);
 }
 
-/* Keeps hash order for chain walks: removal shifts (kernel lists keep
- * order). */
+/* Unlink sk from its bucket's listening chain (hlist_del_rcu(), as
+ * __inet_unhash() and udp_lib_unhash() do): O(1), and the others keep
+ * their order. */
 static void
-listen_del(struct rp_sock *sk)
+listen_del(struct rp_state *st, struct rp_sock *sk)
 {
-	GPtrArray *arr = sk->bucket->listen;
+	struct rp_bucket *b = sk->bucket;
 
-	if (sk->chain_tail)
-		sk->bucket->ntail--;
-	g_ptr_array_remove_index(arr, (guint)sk->listen_pos);
-	for (guint i = (guint)sk->listen_pos; i < arr->len; i++)
-		((struct rp_sock *)arr->pdata[i])->listen_pos = (int)i;
-	sk->listen_pos = -1;
+	rp_dirty_sock(st, sk->listen_prev);
+	rp_dirty_sock(st, sk->listen_next);
+	if (sk->listen_prev != NULL)
+		sk->listen_prev->listen_next = sk->listen_next;
+	else
+		b->listen_head = sk->listen_next;
+	if (sk->listen_next != NULL)
+		sk->listen_next->listen_prev = sk->listen_prev;
+	else
+		b->listen_tail = sk->listen_prev;
+	sk->listen_prev = sk->listen_next = NULL;
+	sk->listed = false;
+	b->nlisten--;
 }
 
 static void
@@ -469,84 +552,55 @@ bucket_del(struct rp_state *st, struct rp_sock *sk)
 	/* every caller has unhashed sk (sock_unhash()) or never hashed it */
 	if (b == NULL)
 		return;
-	bound_del(b->bound, sk->bound_pos);
+	rp_dirty_sock(st, sk);
+	bound_del(st, b->bound, sk->bound_pos);
 	sk->bucket = NULL;
-	if (b->bound->len == 0)
+	if (b->bound->len == 0) {
+		portmap_mark(sk->net, b->protocol, b->port, false);
 		g_hash_table_remove(st->buckets, b);
+	}
 }
 
 /* Hash sk for lookups (listening TCP, bound UDP). */
 static void
 sock_hash(struct rp_state *st, struct rp_sock *sk)
 {
+	struct rp_bucket *b = sk->bucket;
+
 	/* LCOV_EXCL_BR_START */
-	g_assert(sk->bucket != NULL && sk->listen_pos < 0);
+	g_assert(b != NULL && !sk->listed);
 	/* LCOV_EXCL_BR_STOP */
-	sk->listen_pos = (int)sk->bucket->listen->len;
-	g_ptr_array_add(sk->bucket->listen, sk);
 	/* KERNEL: __inet_hash(), udp_lib_get_port(): an IPv6 socket with
 	 * SO_REUSEPORT goes to the tail of the chain, any other to the head
 	 * (decided now: setting SO_REUSEPORT later does not move it) */
-	sk->chain_tail = sk->family == RP_AF_INET6 && sk->reuseport;
-	if (sk->chain_tail)
-		sk->bucket->ntail++;
+	if (sk->family == RP_AF_INET6 && sk->reuseport) {
+		sk->listen_seq = b->tail_seq++;
+		rp_dirty_sock(st, b->listen_tail);
+		sk->listen_prev = b->listen_tail;
+		sk->listen_next = NULL;
+		if (b->listen_tail != NULL)
+			b->listen_tail->listen_next = sk;
+		else
+			b->listen_head = sk;
+		b->listen_tail = sk;
+	} else {
+		sk->listen_seq = --b->head_seq;
+		rp_dirty_sock(st, b->listen_head);
+		sk->listen_next = b->listen_head;
+		sk->listen_prev = NULL;
+		if (b->listen_head != NULL)
+			b->listen_head->listen_prev = sk;
+		else
+			b->listen_tail = sk;
+		b->listen_head = sk;
+	}
+	b->nlisten++;
+	sk->listed = true;
 	sk->hashed = true;
 	/* KERNEL: listeners and bound UDP sockets are SOCK_RCU_FREE */
 	sk->rcu_free = true;
 	rp_emit(st, &(struct rp_event){ .kind = RP_EV_SOCK_HASH,
 	    .sock = sk->id });
-}
-
-/*
- * A walk of the listening chain of a port, from its head: the kernel's
- * lhash2 bucket of TCP listeners and hslot2 chain of bound UDP sockets,
- * which lookups (inet_lhash2_lookup(), udp4_lib_lookup2()) and group
- * joins (inet_reuseport_add_sock(), udp_reuseport_add_sock()) read in
- * this order.  Head insertions come first, newest first; then the tail
- * insertions, oldest first.  b->listen holds hash order, so the walk
- * reads the head entries backwards and then the tail entries forwards.
- */
-struct chain_walk {
-	const GPtrArray	*arr;
-	guint		 next;		/* entries left in the head phase */
-	guint		 heads;		/* head entries not returned yet */
-	guint		 tail;		/* next index of the tail phase */
-	guint		 tails;		/* tail entries not returned yet */
-};
-
-static void
-chain_start(struct chain_walk *w, const struct rp_bucket *b)
-{
-	w->arr = b->listen;
-	w->next = b->listen->len;
-	w->heads = b->listen->len - b->ntail;
-	w->tail = 0;
-	w->tails = b->ntail;
-}
-
-/* The next socket of the chain, NULL at its end.  The counts stop each
- * phase at its last entry, so the first socket of a chain of one kind
- * comes in O(1). */
-static struct rp_sock *
-chain_next(struct chain_walk *w)
-{
-	while (w->heads > 0) {
-		struct rp_sock *sk = w->arr->pdata[--w->next];
-
-		if (!sk->chain_tail) {
-			w->heads--;
-			return sk;
-		}
-	}
-	while (w->tails > 0) {
-		struct rp_sock *sk = w->arr->pdata[w->tail++];
-
-		if (sk->chain_tail) {
-			w->tails--;
-			return sk;
-		}
-	}
-	return NULL;
 }
 
 /* The addresses a socket covers in one family: none, all, or one (in
@@ -793,11 +847,8 @@ static bool
 udp_conflict(const struct rp_state *st, const struct rp_sock *sk,
     const struct rp_bucket *b)
 {
-	struct chain_walk w;
-	const struct rp_sock *sk2;
-
-	chain_start(&w, b);
-	while ((sk2 = chain_next(&w)) != NULL) {
+	for (const struct rp_sock *sk2 = b->listen_head; sk2 != NULL;
+	    sk2 = sk2->listen_next) {
 		if (sk2 == sk || (sk->reuseaddr && sk2->reuseaddr) ||
 		    !dev_overlap(sk, sk2) || !addr_overlap(sk, sk2))
 			continue;
@@ -811,31 +862,33 @@ udp_conflict(const struct rp_state *st, const struct rp_sock *sk,
 }
 
 /*
- * The first port >= the cursor that sk can take in its namespace.  One
- * cursor serves every namespace: the kernel's choice is random
+ * The first port at or after the cursor, cyclically, that no socket of
+ * sk's protocol holds in sk's namespace.  One cursor serves every
+ * namespace (netns 0's): the kernel's choice is random
  * (inet_csk_find_open_port(), __inet_hash_connect()), so two sockets of
  * different namespaces rarely get the same number, and a scenario that
  * sends to one's port from the other must not reach the other by chance.
+ * Which ports are held is the port map of (sk's namespace, protocol), so
+ * the search is O(1): a word of the map, its summary, one more word
+ * (twice when the search wraps).
  */
 static int
 ephemeral_port(struct rp_state *st, struct rp_sock *sk)
 {
-	struct rp_netns *cur = st->netns->pdata[0];
+	struct rp_netns *shared = st->netns->pdata[0];
+	struct rp_portmap *pm = portmap(sk->net, sk->protocol, true);
+	unsigned cur = (unsigned)shared->next_port - RP_EPH_LOW;
+	int off;
 
-	for (unsigned n = 0; n < 28232; n++) {
-		uint16_t port = (uint16_t)(32768 + (cur->next_port - 32768 +
-		    n) % 28232);
-		struct rp_bucket *b = bucket_find(st, sk->net->id,
-		    sk->protocol, port);
-
-		/* KERNEL: inet_csk_find_open_port() prefers an unused port */
-		if (b == NULL) {
-			cur->next_port = (uint16_t)(port + 1 > 60999 ?
-			    32768 : port + 1);
-			return port;
-		}
-	}
-	return -EADDRINUSE;
+	/* KERNEL: inet_csk_find_open_port() prefers an unused port */
+	off = portmap_first_free(pm, cur);
+	if (off < 0)
+		off = portmap_first_free(pm, 0);
+	if (off < 0)
+		return -EADDRINUSE;
+	shared->next_port = (uint16_t)(off + 1 == (int)RP_EPH_PORTS ?
+	    RP_EPH_LOW : RP_EPH_LOW + (unsigned)off + 1);
+	return (int)(RP_EPH_LOW + (unsigned)off);
 }
 
 /*
@@ -848,11 +901,8 @@ ephemeral_port(struct rp_state *st, struct rp_sock *sk)
 static struct rp_sock *
 join_candidate(struct rp_sock *sk)
 {
-	struct chain_walk w;
-	struct rp_sock *sk2;
-
-	chain_start(&w, sk->bucket);
-	while ((sk2 = chain_next(&w)) != NULL) {
+	for (struct rp_sock *sk2 = sk->bucket->listen_head; sk2 != NULL;
+	    sk2 = sk2->listen_next) {
 		/* KERNEL (measured on 6.18): IPV6_V6ONLY must agree only
 		 * at the wildcard, where it decides which traffic reaches
 		 * the socket; at one address it does not matter */
@@ -908,7 +958,7 @@ get_port(struct rp_state *st, struct rp_sock *sk, uint16_t port,
 	if (port == 0) {
 		ret = ephemeral_port(st, sk);
 		if (ret < 0)
-			return ret;	/* LCOV_EXCL_LINE */
+			return ret;	/* all 28,232 ports held */
 		port = (uint16_t)ret;
 	} else {
 		b = bucket_find(st, sk->net->id, sk->protocol, port);
@@ -1015,6 +1065,7 @@ rp_bind(struct rp_state *st, unsigned proc, int fd, const struct rp_sockaddr *sa
 		return sock_done(st, f, rp_rule(st, "R-SOCK-13", -ENODEV));
 	if (!addr_is_local(&addr))
 		return sock_done(st, f, -EADDRNOTAVAIL);
+	rp_dirty_sock(st, sk);
 	old = sk->rcv_saddr;
 	sk->rcv_saddr = addr;
 	/* an address bound explicitly, in the conflict check too */
@@ -1065,7 +1116,7 @@ rp_listen(struct rp_state *st, unsigned proc, int fd, int backlog)
 	if (sk->num == 0) {
 		err = get_port(st, sk, 0, true);
 		if (err != 0)
-			return sock_done(st, f, err);	/* LCOV_EXCL_LINE */
+			return sock_done(st, f, err);
 	} else if (tcp_conflict(st, sk, sk->bucket, true)) {
 		/* KERNEL: inet_csk_get_port() checks the bound port again */
 		return sock_done(st, f, rp_rule(st, "R-BIND-2", -EADDRINUSE));
@@ -1122,8 +1173,8 @@ sock_unhash(struct rp_state *st, struct rp_sock *sk)
 			rp_group_detach_sock(st, sk);
 		}
 	}
-	if (sk->listen_pos >= 0)
-		listen_del(sk);
+	if (sk->listed)
+		listen_del(st, sk);
 	sk->hashed = false;
 	sk->unhashing = false;
 	/* KERNEL: 6.1+ sockmaps have no unhash hook: a socket leaves its
@@ -1342,6 +1393,7 @@ rp_sock_destroy(struct rp_state *st, struct rp_sock *sk)
 		rp_group_detach_sock(st, sk);
 	}
 	bucket_del(st, sk);
+	rp_dirty_sock(st, sk);
 	sk->dead = true;
 	rp_sock_free_deferred(st, sk);
 }
@@ -1451,6 +1503,7 @@ rp_sock_release(struct rp_state *st, struct rp_sock *sk)
 	bool queued;
 
 	g_assert(!sk->dead);	/* LCOV_EXCL_BR_LINE */
+	rp_dirty_sock(st, sk);
 	if (sk->state == RP_TCP_TIME_WAIT) {
 		/* teardown: the TIME_WAIT timer (inet_twsk_kill()) */
 		rp_sock_destroy(st, sk);
@@ -1901,6 +1954,8 @@ rp_connect(struct rp_state *st, unsigned proc, int fd,
 	}
 	if (!sk_is_inet(sk) || sk->type == RP_SOCK_RAW)
 		return sock_done(st, f, -EINVAL);	/* not modelled */
+	/* connect and disconnect rewrite the local address (a join key) */
+	rp_dirty_sock(st, sk);
 	if (sa->addr.family == RP_AF_UNSPEC) {
 		/* KERNEL: inet_stream_connect()/udp: AF_UNSPEC disconnects */
 		if (sk->protocol == RP_IPPROTO_TCP) {
@@ -2000,12 +2055,11 @@ lookup(struct rp_state *st, struct rp_netns *net, const struct rp_packet *pkt,
 	for (int pass = 0; pass < 2; pass++) {
 		struct rp_sock *result = NULL;
 		int hiscore = 0;
+		bool drop = false;	/* the best so far is SK_DROP */
 
-		struct chain_walk w;
-		struct rp_sock *sk;
-
-		chain_start(&w, b);
-		while ((sk = chain_next(&w)) != NULL) {
+		for (struct rp_sock *sk = b->listen_head; sk != NULL;
+		    sk = sk->listen_next) {
+			bool udp = pkt->protocol == RP_IPPROTO_UDP;
 			int s;
 
 			if (pkt->protocol == RP_IPPROTO_TCP &&
@@ -2014,27 +2068,54 @@ lookup(struct rp_state *st, struct rp_netns *net, const struct rp_packet *pkt,
 			s = score(sk, pkt, pass == 0);
 			if (s <= hiscore)
 				continue;
-			if (sk->reuse != NULL) {
+			/* KERNEL: lookup_reuseport() (5.4+): a connected UDP
+			 * socket is never a group's selector;
+			 * inet_lookup_reuseport() selects only through a
+			 * socket with SO_REUSEPORT set now (one that cleared
+			 * it after joining delivers itself) */
+			if (sk->reuseport && sk->reuse != NULL &&
+			    !(udp && st->prof->has_conns &&
+			    sk->state == RP_TCP_ESTABLISHED)) {
 				struct rp_select_ctx ctx = { .pkt = pkt,
 				    .hash = hash, .sk = sk, .out = out };
+				bool conns = udp && st->prof->has_conns &&
+				    sk->reuse->has_conns;
 				struct rp_sock *r;
 
 				r = rp_reuseport_select(st, &ctx, dropped);
-				if (*dropped)
+				/* KERNEL: udp4_lib_lookup2(): with connected
+				 * members the group's answer, SK_DROP too (an
+				 * ERR_PTR), is only the best so far (R-CONN-2) */
+				if (*dropped && !conns)
 					return NULL;
-				/* UDP with connected members: only a candidate */
-				if (r != NULL && !(st->prof->has_conns &&
-				    sk->reuse->has_conns &&
-				    pkt->protocol == RP_IPPROTO_UDP))
+				if (*dropped) {
+					*dropped = false;
+					drop = true;
+					result = NULL;
+					hiscore = s;
+					continue;
+				}
+				if (r != NULL && !conns)
 					return r;
 				if (r != NULL) {
 					result = r;
 					hiscore = s;
+					drop = false;
 					continue;
 				}
+			} else if (drop || result != NULL) {
+				/* a later, better socket: no group decided */
+				out->how = RP_HOW_NONE;
+				out->group = 0;
+				out->prog_ret = -1;
 			}
 			result = sk;
 			hiscore = s;
+			drop = false;
+		}
+		if (drop) {
+			*dropped = true;
+			return NULL;
 		}
 		if (result != NULL)
 			return result;
@@ -2122,8 +2203,11 @@ send_pkt(struct rp_state *st, unsigned netns, const struct rp_packet *pkt,
 	}
 	out->outcome = RP_DELIVERED;
 	out->sock = sk->id;
-	/* a connected UDP socket may win over the group's selection */
-	if (sk->reuse == NULL || sk->reuse->id != out->group) {
+	/* a connected UDP socket may win over the group's selection; a
+	 * member without SO_REUSEPORT won by itself (no selection ran) */
+	if (!sk->reuseport && out->group == 0) {
+		out->how = RP_HOW_NONE;
+	} else if (sk->reuse == NULL || sk->reuse->id != out->group) {
 		out->group = sk->reuse != NULL ? sk->reuse->id : 0;
 		if (sk->reuse == NULL)
 			out->how = RP_HOW_NONE;

@@ -98,15 +98,18 @@ static void
 slot_publish(struct rp_state *st, struct rp_map *m, uint32_t idx,
     struct rp_sock *nsk, struct rp_sock *osk)
 {
+	struct rp_sock *was;
+
 	/* LCOV_EXCL_BR_START */
 	g_assert(rp_lock_held(st) && rp_cb_lock_held(st, nsk));
 	/* LCOV_EXCL_BR_STOP */
+	was = rp_map_sock(m, idx);	/* osk, unless a bug */
 	rp_owner_set(st, nsk, RP_OWNER_SLOT, m, idx);
 	rp_slots_set(&m->u.slots, idx, nsk);
 	if (osk == NULL)
 		m->used++;
 	rp_emit(st, &(struct rp_event){ .kind = RP_EV_SLOT_SET, .map = m->id,
-	    .idx = idx, .sock = nsk->id });
+	    .idx = idx, .sock = nsk->id, .sock2 = was != NULL ? was->id : 0 });
 }
 
 /* bpf_fd_reuseport_array_update_elem() */

@@ -20,6 +20,14 @@ static void	sock_free(struct rp_state *, void *);
 void
 rp_emit(struct rp_state *st, const struct rp_event *ev)
 {
+	/* the checker's marks: lock and RCU events only flag their thread;
+	 * rules, runs and selections write nothing */
+	if (st->chk != NULL) {
+		if (RP_CHK_THREAD_EVENTS & (UINT64_C(1) << ev->kind))
+			st->chk_threads |= 1u << st->tid;
+		else if (!(RP_CHK_QUIET_EVENTS & (UINT64_C(1) << ev->kind)))
+			rp_chk_event(st, ev);
+	}
 	if (st->obs != NULL && st->obs->event != NULL)
 		st->obs->event(st->obs_ud, ev);
 }
@@ -114,13 +122,23 @@ rp_event_kind_name(enum rp_event_kind k)
  * State
  */
 
+static void
+netns_free(gpointer p)
+{
+	struct rp_netns *net = p;
+
+	g_ptr_array_unref(net->portmaps);
+	g_free(net);
+}
+
 static struct rp_netns *
 netns_new(struct rp_state *st)
 {
 	struct rp_netns *net = g_new0(struct rp_netns, 1);
 
 	net->id = st->netns->len;
-	net->next_port = 32768;
+	net->next_port = RP_EPH_LOW;
+	net->portmaps = g_ptr_array_new_with_free_func(g_free);
 	g_ptr_array_add(st->netns, net);
 	return net;
 }
@@ -134,7 +152,7 @@ rp_state_new(const struct rp_profile *prof)
 	g_return_val_if_fail(prof != NULL, NULL);
 	st = g_new0(struct rp_state, 1);
 	st->prof = prof;
-	st->netns = g_ptr_array_new_with_free_func(g_free);
+	st->netns = g_ptr_array_new_with_free_func(netns_free);
 	st->procs = g_ptr_array_new();
 	st->socks = g_ptr_array_new();
 	st->groups = g_ptr_array_new();
@@ -142,6 +160,7 @@ rp_state_new(const struct rp_profile *prof)
 	st->progs = g_ptr_array_new();
 	st->rcu_pending = g_ptr_array_new();
 	st->graveyard = g_ptr_array_new();
+	st->map_free_pending = g_ptr_array_new();
 	st->sock_graveyard = g_ptr_array_new();
 	st->memlock_used = g_hash_table_new(g_direct_hash, g_direct_equal);
 	/* id 0 is "none" for sockets, groups, maps and programs */
@@ -227,6 +246,7 @@ rp_state_free(struct rp_state *st)
 {
 	if (st == NULL)
 		return;
+	g_clear_pointer(&st->chk, rp_chk_free);
 	st->obs = NULL;
 	st->sched = NULL;
 	for (guint i = 0; i < st->procs->len; i++) {
@@ -236,6 +256,7 @@ rp_state_free(struct rp_state *st)
 			if (p->fds->pdata[fd] != NULL)
 				rp_close(st, p->id, (int)fd);
 	}
+	rp_state_settle(st);
 	/* children still queued on listeners that never were closed */
 	for (guint i = 1; i < st->socks->len; i++) {
 		struct rp_sock *sk = st->socks->pdata[i];
@@ -243,7 +264,9 @@ rp_state_free(struct rp_state *st)
 		if (sk != NULL && !sk->dead)
 			rp_sock_release(st, sk);
 	}
+	rp_state_settle(st);
 	rcu_run_pending(st);
+	g_ptr_array_unref(st->map_free_pending);
 	for (guint i = 1; i < st->socks->len; i++)
 		if (st->socks->pdata[i] != NULL)
 			sock_free(st, st->socks->pdata[i]);	/* LCOV_EXCL_LINE */
@@ -749,6 +772,10 @@ rp_map_info(const struct rp_state *st, unsigned id, struct rp_map_info *in)
 	if (id == 0 || id >= st->maps->len || st->maps->pdata[id] == NULL)
 		return -ENOENT;
 	m = st->maps->pdata[id];
+	/* KERNEL: bpf_map_put() releases the id at once; the free waits
+	 * for rp_state_settle() */
+	if (m->dying)
+		return -ENOENT;
 	memset(in, 0, sizeof(*in));
 	in->id = m->id;
 	in->type = m->type;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
- * check_bpfgen.c - the eBPF the kernel backend generates from a policy
- * (sim/backend/kernel/bpfgen.c) run by the model's interpreter, against
+ * check_bpfgen.c - the eBPF the kernel backend loads for a policy
+ * (sim/core/bpfgen.c) run by the model's interpreter, against
  * the model's policy path, on the same packets: what a scenario's program
  * shorthand means must not depend on which of the two runs it.  This is
  * the ground for running the shorthand as instructions on the model too
@@ -24,7 +24,7 @@
 #include <glib.h>
 
 #include "testutil.h"
-#include "backend/kernel/bpfgen.h"
+#include "core/bpfgen.h"
 
 #define PORT	46100
 #define NPKT	64

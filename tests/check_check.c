@@ -64,6 +64,8 @@ poke(struct fix *f, void *addr, const void *val, size_t len)
 	memcpy(p.old, addr, len);
 	g_array_append_val(f->pokes, p);
 	memcpy(addr, val, len);
+	/* as the model's own writes: the incremental checker sees it */
+	tu_mark_write(f->st, addr, len, p.old, val);
 }
 
 /* Slot i of an array map, in place (its page must exist: slots.c). */
@@ -81,8 +83,11 @@ unpoke_all(struct fix *f)
 	while (f->pokes->len > 0) {
 		struct poke *p = &g_array_index(f->pokes, struct poke,
 		    f->pokes->len - 1);
+		uint8_t now[32];
 
+		memcpy(now, p->addr, p->len);
 		memcpy(p->addr, p->old, p->len);
+		tu_mark_write(f->st, p->addr, p->len, now, p->old);
 		g_array_set_size(f->pokes, f->pokes->len - 1);
 	}
 }
@@ -164,11 +169,12 @@ map_put(struct fix *f, int mapfd, uint32_t key, int fd)
 	ck_assert_msg(err == 0, "update map fd %d key %u: %d", mapfd, key, err);
 }
 
+/* Both checkers pass (tu_check_both() compares them). */
 static void
-assert_valid(const struct rp_state *st, const char *what)
+assert_valid(struct rp_state *st, const char *what)
 {
 	g_autoptr(GError) err = NULL;
-	gboolean ok = rp_check(st, &err);
+	gboolean ok = tu_check_both(st, &err);
 
 	ck_assert_msg(ok, "%s: %s", what, err != NULL ? err->message : "?");
 	ck_assert_ptr_null(err);
@@ -720,12 +726,14 @@ static void
 c_sockhash_freed(struct fix *f)
 {
 	g_hash_table_insert(f->sh->u.hash, GUINT_TO_POINTER(9), &fake_sock);
+	rp_chk_mark_slot(f->st->chk, f->sh->id, 9);
 }
 
 static void
 u_sockhash_freed(struct fix *f)
 {
 	g_hash_table_remove(f->sh->u.hash, GUINT_TO_POINTER(9));
+	rp_chk_mark_slot(f->st->chk, f->sh->id, 9);
 }
 
 static void
@@ -738,12 +746,14 @@ static void
 c_houter_freed(struct fix *f)
 {
 	g_hash_table_insert(f->hout->u.hash, GUINT_TO_POINTER(6), &fake_map);
+	rp_chk_mark_slot(f->st->chk, f->hout->id, 6);
 }
 
 static void
 u_houter_freed(struct fix *f)
 {
 	g_hash_table_remove(f->hout->u.hash, GUINT_TO_POINTER(6));
+	rp_chk_mark_slot(f->st->chk, f->hout->id, 6);
 }
 
 static void
@@ -771,10 +781,41 @@ c_bound_pos(struct fix *f)
 	POKE(f, f->a->bound_pos, 5);
 }
 
+/* a chain head that no socket claims (port 7070 has no listener) */
 static void
-c_listen_pos(struct fix *f)
+c_listen_unclaimed(struct fix *f)
 {
-	POKE(f, f->a->listen_pos, -1);
+	POKE(f, f->x->bucket->listen_head, f->x);
+}
+
+static void
+c_listen_link(struct fix *f)
+{
+	POKE(f, f->a->listen_next, f->a3);
+}
+
+static void
+c_listen_count(struct fix *f)
+{
+	POKE(f, f->a->bucket->nlisten, 4);
+}
+
+static void
+c_listen_tail(struct fix *f)
+{
+	POKE(f, f->a->bucket->listen_tail, f->b);
+}
+
+static void
+c_listen_empty_tail(struct fix *f)
+{
+	POKE(f, f->x->bucket->listen_tail, f->x);
+}
+
+static void
+c_listen_freed(struct fix *f)
+{
+	POKE(f, f->a->listen_next, &fake_sock);
 }
 
 static void
@@ -798,7 +839,7 @@ c_bucket_dead(struct fix *f)
 static void
 c_no_bucket(struct fix *f)
 {
-	POKE(f, f->n1->listen_pos, 0);
+	POKE(f, f->n1->listed, true);
 }
 
 /* I13: an object table entry whose object has another id */
@@ -884,9 +925,9 @@ c_bucket_freed(struct fix *f)
 }
 
 static void
-c_listen_pos_range(struct fix *f)
+c_listen_order(struct fix *f)
 {
-	POKE(f, f->a->listen_pos, 40);
+	POKE(f, f->b->listen_seq, f->a->listen_seq);
 }
 
 /* two bound entries nobody claims: the lowest (port 7070) is named */
@@ -895,6 +936,33 @@ c_bound_unclaimed(struct fix *f)
 {
 	POKE(f, f->cl->bucket, NULL);
 	POKE(f, f->x->bucket, NULL);
+}
+
+/* Objects freed (gone from their table) while something still names
+ * them: what a model that frees too early leaves behind. */
+static void
+c_sock_gone(struct fix *f)
+{
+	POKE(f, f->st->socks->pdata[f->a3->id], NULL);
+}
+
+static void
+c_group_gone(struct fix *f)
+{
+	POKE(f, f->st->groups->pdata[f->g2->id], NULL);
+}
+
+static void
+c_prog_gone(struct fix *f)
+{
+	POKE(f, f->st->progs->pdata[f->prog->id], NULL);
+}
+
+/* a chain head that has a previous socket */
+static void
+c_listen_head(struct fix *f)
+{
+	POKE(f, f->a->bucket->listen_head, f->b);
 }
 
 /* ----------------------------------------------------------------------
@@ -1086,9 +1154,25 @@ static const struct row rows[] = {
 	{ "check/bucket/bound-pos", c_bound_pos, NULL, BOTH(7),
 	  { "I7 (bind bucket): socket 1 says bound[5] of bucket (netns 0, "
 	    "tcp port 8080)" } },
-	{ "check/bucket/listen-unclaimed", c_listen_pos, NULL, BOTH(7),
-	  { "I7 (bind bucket): bucket (netns 0, tcp port 8080) listen[0] "
-	    "holds socket 1, which does not point back at it" } },
+	{ "check/bucket/listen-unclaimed", c_listen_unclaimed, NULL, BOTH(7),
+	  { "I7 (bind bucket): bucket (netns 0, tcp port 7070) listen[0] "
+	    "holds socket 10, which does not point back at it" } },
+	{ "check/bucket/listen-link", c_listen_link, NULL, BOTH(7),
+	  { "I7 (bind bucket): socket 1's next socket in the listening chain "
+	    "of bucket (netns 0, tcp port 8080) is socket 3, which does not "
+	    "link back to it" } },
+	{ "check/bucket/listen-count", c_listen_count, NULL, BOTH(7),
+	  { "bucket (netns 0, tcp port 8080) counts 4 sockets in its "
+	    "listening chain but 3 are linked from its head" } },
+	{ "check/bucket/listen-tail", c_listen_tail, NULL, BOTH(7),
+	  { "socket 1 has no next socket in the listening chain of bucket "
+	    "(netns 0, tcp port 8080), whose tail is socket 2" } },
+	{ "check/bucket/listen-empty-tail", c_listen_empty_tail, NULL,
+	  BOTH(7), { "bucket (netns 0, tcp port 7070)'s listening chain ends "
+	    "at nothing but its tail is socket 10" } },
+	{ "check/bucket/listen-freed", c_listen_freed, NULL, BOTH(7),
+	  { "socket 1's next socket in the listening chain of bucket (netns "
+	    "0, tcp port 8080) is a freed socket" } },
 	{ "check/bucket/key", c_bucket_key, NULL, BOTH(7),
 	  { "socket 5 (netns 0, tcp port 8083) is in bucket (netns 0, tcp "
 	    "port 8082)" } },
@@ -1098,7 +1182,7 @@ static const struct row rows[] = {
 	  { "socket 10 is dead (freed) but still in bucket (netns 0, tcp "
 	    "port 7070)" } },
 	{ "check/bucket/listen-without-bucket", c_no_bucket, NULL, BOTH(7),
-	  { "socket 9 has listen_pos 0 but no bucket" } },
+	  { "socket 9 is in a listening chain but has no bucket" } },
 	{ "check/I13/socket-table", c_sock_table, NULL, BOTH(13),
 	  { "I13 RCU: socket table entry 2 holds socket 99" } },
 	{ "check/I13/group-table", c_group_table, NULL, BOTH(13),
@@ -1123,8 +1207,20 @@ static const struct row rows[] = {
 	  { "map 3 key 1 holds socket 9, which is dead (freed)" } },
 	{ "check/bucket/freed-bucket", c_bucket_freed, NULL, BOTH(7),
 	  { "socket 10's bucket is a freed bucket" } },
-	{ "check/bucket/listen-pos-range", c_listen_pos_range, NULL, BOTH(7),
-	  { "socket 1 says listen[40] of bucket (netns 0, tcp port 8080)" } },
+	{ "check/bucket/listen-order", c_listen_order, NULL, BOTH(7),
+	  { "socket 1 follows socket 2 in the listening chain of bucket "
+	    "(netns 0, tcp port 8080) out of chain order (listen_seq -1 after "
+	    "-1)" } },
+	{ "check/I13/socket-gone", c_sock_gone, NULL, BOTH(13),
+	  { "I13 RCU: group 1 socks[2] points to a freed socket" } },
+	{ "check/I7/group-gone", c_group_gone, NULL, BOTH(7),
+	  { "I7 group membership: socket 4's group pointer refers to a freed "
+	    "group" } },
+	{ "check/I13/prog-gone", c_prog_gone, NULL, BOTH(13),
+	  { "I13 RCU: group 1's program is a freed program" } },
+	{ "check/bucket/listen-head", c_listen_head, NULL, BOTH(7),
+	  { "socket 3 has no previous socket in the listening chain of "
+	    "bucket (netns 0, tcp port 8080), whose head is socket 2" } },
 	{ "check/bucket/bound-unclaimed", c_bound_unclaimed, NULL, BOTH(7),
 	  { "bucket (netns 0, tcp port 7070) bound[0] holds socket 10, which "
 	    "does not point back at it" } },
@@ -1134,7 +1230,9 @@ static const char *const profiles[] = { "4.19", "6.18" };
 
 /*
  * Row i / 2 in profile i % 2: the fixture passes, the corruption gives
- * the expected id (twice, with the same message), the undo passes.
+ * the expected id (twice, with the same message), the undo passes.  The
+ * incremental checker, which has recorded the fixture, agrees each time
+ * (found through the marks the writes leave, rp_check_step()).
  */
 TU_LOOP(test_corrupt, "check/corrupt", (int)(2 * G_N_ELEMENTS(rows)))
 {
@@ -1143,13 +1241,19 @@ TU_LOOP(test_corrupt, "check/corrupt", (int)(2 * G_N_ELEMENTS(rows)))
 	const char *sub = r->sub[p] != NULL ? r->sub[p] : r->sub[0];
 	g_autoptr(GError) err = NULL;
 	g_autoptr(GError) err2 = NULL;
+	g_autoptr(GError) err_step = NULL;
 	g_autofree char *prefix = NULL;
 	struct fix f;
-	gboolean ok;
+	gboolean ok, step;
 
 	fix_init(&f, profiles[p]);
 	r->corrupt(&f);
 	ok = rp_check(f.st, &err);
+	step = rp_check_step(f.st, &err_step);
+	ck_assert_msg(step == ok, "%s [%s]: rp_check_step() %s", r->name,
+	    profiles[p], step ? "passes" : err_step->message);
+	if (!ok)
+		ck_assert_str_eq(err_step->message, err->message);
 	if (want == 0) {
 		ck_assert_msg(ok, "%s [%s]: expected to pass, got: %s", r->name,
 		    profiles[p], err != NULL ? err->message : "?");
@@ -1231,6 +1335,7 @@ TU_LOOP(test_transitions, "check/transitions", 2)
 	ck_assert_int_eq(rp_map_delete(f.st, 0, f.fm1, 1), 0);	/* b's slot */
 	ck_assert_int_eq(rp_close(f.st, 0, f.fm2), 0);	/* frees c's map */
 	ck_assert_int_eq(rp_map_info(f.st, m2, &mi), -ENOENT);
+	ck_assert_uint_eq(rp_state_settle(f.st), 1);	/* the deferred free */
 	dup = rp_fd_dup(f.st, 0, f.fb);
 	ck_assert_int_ge(dup, 0);
 	ck_assert_int_eq(rp_close(f.st, 0, f.fb), 0);

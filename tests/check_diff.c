@@ -591,8 +591,9 @@ map_create(struct ref *r, int mi)
 	return m->fd;
 }
 
-/* R-FREE-2: the last fd of a map goes: every occupant's owner word is
- * cleared; the sockets stay in their groups.  A new map takes its place. */
+/* R-FREE-2: the last fd of a map goes and its deferred free runs
+ * (R-FREE-5): every occupant's owner word is cleared; the sockets stay in
+ * their groups.  A new map takes its place. */
 static char *
 op_recreate(struct ref *r)
 {
@@ -602,6 +603,7 @@ op_recreate(struct ref *r)
 	snprintf(r->op, sizeof(r->op), "free and recreate map %d", mi);
 	if (rp_close(r->st, 0, m->fd) != 0)
 		return g_strdup("close(map) failed");
+	rp_state_settle(r->st);		/* R-FREE-5: and its deferred free */
 	for (uint32_t k = 0; k < m->max; k++)
 		if (m->slot[k] >= 0)
 			ref_owner_clear(r, m->slot[k]);

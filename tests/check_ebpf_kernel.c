@@ -61,12 +61,17 @@ static int
 kernel_run(int fd, uint32_t *retval)
 {
 	static uint8_t frame[64] = { [12] = 0x08 };
+	uint8_t back[sizeof(frame)];
 	union bpf_attr a;
 
 	memset(&a, 0, sizeof(a));
 	a.test.prog_fd = (uint32_t)fd;
 	a.test.data_in = (uint64_t)(uintptr_t)frame;
 	a.test.data_size_in = sizeof(frame);
+	/* the packet comes back here (valgrind checks data_out even when
+	 * it is NULL) */
+	a.test.data_out = (uint64_t)(uintptr_t)back;
+	a.test.data_size_out = sizeof(back);
 	a.test.repeat = 1;
 	if (syscall(__NR_bpf, BPF_PROG_TEST_RUN, &a, sizeof(a)) < 0)
 		return -errno;

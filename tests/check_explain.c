@@ -286,19 +286,23 @@ TU_CASE(dot_map_freed, "explain")
 	g_autofree char *src = g_strconcat(udp_pair,
 	    "map m sockarray value=8 entries=2\n"
 	    "update m 0 a\nupdate m 1 b\n"
-	    "close m\n", NULL);
+	    "close m\nsettle\n", NULL);
 	Out o;
 	const char *d;
 
 	record(src, "6.18", &o);
 	ck_assert(o.passed);
+	/* the close takes the map's id away: it is drawn freed there, its
+	 * slots as they were (R-FREE-5) */
 	d = o.dot->pdata[9];
 	has(d, "<b>map m (freed)</b>");
 	has(d, ">0  held a</td>");
 	has(d, ">1  held b</td>");
+	/* settle runs the free: no owner word is left */
+	d = o.dot->pdata[10];
 	hasnt(d, "label=\"owner\"");
 	has(d, "<b>a</b><br/>udp, bound>");
-	has(o.text->pdata[9], "    R-FREE-2 free empties every slot and leaves "
+	has(o.text->pdata[10], "    R-FREE-2 free empties every slot and leaves "
 	    "sockets alone: ok\n");
 	out_clear(&o);
 }

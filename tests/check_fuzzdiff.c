@@ -171,14 +171,14 @@ bad_freeze(SimBackend *b, unsigned proc, int fd)
 }
 
 static gboolean
-bad_check(SimBackend *b, GError **error)
+bad_check(SimBackend *b, SimCheckMode mode, GError **error)
 {
 	if (bad_frozen) {
 		g_set_error(error, RP_CHECK_ERROR, 3, "I3 planted: a map was "
 		    "frozen");
 		return FALSE;
 	}
-	return sim_backend_model.inspect->check(b, error);
+	return sim_backend_model.inspect->check(b, mode, error);
 }
 
 static SimBackendOps

@@ -733,8 +733,8 @@ TU_LOOP(grow_to_limit, "group/grow", 2 * TU_NPROFILES)
 		tu_assert_invariants(st);
 		fds[n++] = x;
 	}
-	/* newest first: the model's listen-chain removal is O(position) */
-	for (unsigned i = n; i-- > 0;)
+	/* oldest first: socks[0] leaves each time (swap-with-last) */
+	for (unsigned i = 0; i < n; i++)
 		REQUIRE(rp_close(st, 0, fds[i]) == 0, "close %u", i);
 	ck_assert(group_gone(st, g));
 	tu_assert_invariants(st);

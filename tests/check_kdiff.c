@@ -353,11 +353,22 @@ scn_file(const char *name, const char *src)
 }
 
 static const char *diff_release;	/* the fake's "uname -r" */
+static TuRun diff_on(const char *path, const char *mtext, SimFormat format,
+    const SimBackendOps *ops);
 
 static TuRun
 diff(const char *path, const char *mtext, SimFormat format)
 {
 	SimBackendOps ops = fake_ops();
+
+	return diff_on(path, mtext, format, &ops);
+}
+
+/* diff of the model against ops. */
+static TuRun
+diff_on(const char *path, const char *mtext, SimFormat format,
+    const SimBackendOps *ops)
+{
 	g_autoptr(SimManifest) m = NULL;
 	SimDiffOptions o = { 0 };
 	TuRun r = { 0 };
@@ -371,7 +382,7 @@ diff(const char *path, const char *mtext, SimFormat format)
 		ck_assert_msg(m != NULL, "%s", errs);
 	}
 	o.a = &sim_backend_model;
-	o.b = &ops;
+	o.b = ops;
 	o.profile = "6.18";
 	o.manifest = m;
 	o.release = diff_release;
@@ -404,7 +415,8 @@ TU_CASE(diff_divergence, "sim/diff")
 	    "    %s:2:1: divergence: freeze m\n"
 	    "        model    0\n"
 	    "        fake     -EPERM\n"
-	    "diff: 0 passed, 1 failed, 0 skipped; 4 steps compared, 2 not; "
+	    "diff: 0 passed, 1 failed, 0 skipped; 4 steps compared, 2 not (0 "
+	    "after a hash=N send landed on another member); "
 	    "divergences: 0 known, 1 unexplained; 0 unused manifest "
 	    "entries\n", p, p);
 	ck_assert_str_eq(r.out, want);
@@ -427,7 +439,8 @@ TU_CASE(diff_known, "sim/diff")
 	    "        model    0\n"
 	    "        fake     -EPERM\n"
 	    "        because  the fake refuses freezing (k.manifest:1)\n"
-	    "diff: 1 passed, 0 failed, 0 skipped; 4 steps compared, 2 not; "
+	    "diff: 1 passed, 0 failed, 0 skipped; 4 steps compared, 2 not (0 "
+	    "after a hash=N send landed on another member); "
 	    "divergences: 1 known, 0 unexplained; 0 unused manifest "
 	    "entries\n", p, p);
 	ck_assert_str_eq(r.out, want);
@@ -520,13 +533,15 @@ TU_CASE(diff_formats, "sim/diff")
 	ck_assert_int_eq(r.status, SIM_EXIT_FAIL);
 	want = g_strdup_printf("{\"type\":\"result\",\"command\":\"diff\","
 	    "\"file\":\"%s\",\"profile\":\"6.18\",\"result\":\"fail\","
-	    "\"compared\":4,\"not_compared\":2,\"divergences\":[{\"file\":"
+	    "\"compared\":4,\"not_compared\":2,\"after_hash_n\":0,"
+	    "\"divergences\":[{\"file\":"
 	    "\"%s\",\"line\":2,\"column\":1,\"message\":\"freeze m\","
 	    "\"results\":{\"model\":\"0\",\"fake\":\"-EPERM\"},"
 	    "\"known\":false}]}\n"
 	    "{\"type\":\"summary\",\"command\":\"diff\",\"passed\":0,"
 	    "\"failed\":1,\"skipped\":0,\"errors\":0,\"status\":1,"
-	    "\"compared\":4,\"not_compared\":2,\"known\":0,"
+	    "\"compared\":4,\"not_compared\":2,\"after_hash_n\":0,"
+	    "\"known\":0,"
 	    "\"unexplained\":1,\"unused\":0}\n", p, p);
 	ck_assert_str_eq(r.out, want);
 	tu_run_clear(&r);
@@ -536,6 +551,195 @@ TU_CASE(diff_formats, "sim/diff")
 	ck_assert_msg(g_str_has_prefix(r.out, "TAP version 13\nnot ok 1 - "),
 	    "%s", r.out);
 	ck_assert_msg(strstr(r.out, "\n1..1\n") != NULL, "%s", r.out);
+	tu_run_clear(&r);
+}
+END_TEST
+
+/* ----------------------------------------------------------------------
+ * Planted divergences: a backend that is the model with one thing made
+ * different must be caught, whatever kind of divergence it is (a
+ * result, a delivery, a state seen later), and aliases of one socket are
+ * one socket
+ */
+
+/* A delivery a classic program decided lands on the other member, and
+ * the backend reports the hash, as the kernel backend does (it cannot
+ * see a classic program run): the payload's last bit is flipped. */
+static int
+plant_send_cbpf(SimBackend *b, unsigned netns, const struct rp_packet *pkt,
+    struct rp_delivery *out)
+{
+	struct rp_packet p = *pkt;
+	g_autofree uint8_t *pl = g_memdup2(pkt->payload, pkt->len);
+	int r;
+
+	if (pkt->len > 0) {
+		pl[pkt->len - 1] ^= 1;
+		p.payload = pl;
+	}
+	r = sim_backend_model.send(b, netns, &p, out);
+	if (r == 0 && out->outcome == RP_DELIVERED && out->how ==
+	    RP_HOW_CBPF)
+		out->how = RP_HOW_HASH;
+	return r;
+}
+
+/* An eBPF program's choice made the other way (the payload again); the
+ * backend knows a program decided. */
+static int
+plant_send_prog(SimBackend *b, unsigned netns, const struct rp_packet *pkt,
+    struct rp_delivery *out)
+{
+	struct rp_packet p = *pkt;
+	g_autofree uint8_t *pl = g_memdup2(pkt->payload, pkt->len);
+
+	if (pkt->len > 0) {
+		pl[pkt->len - 1] ^= 1;
+		p.payload = pl;
+	}
+	return sim_backend_model.send(b, netns, &p, out);
+}
+
+/* hash=N is not honoured: the backend's own hash is the complement, so
+ * of two members the other one gets it (as on a kernel, by chance). */
+static int
+plant_send_hash(SimBackend *b, unsigned netns, const struct rp_packet *pkt,
+    struct rp_delivery *out)
+{
+	struct rp_packet p = *pkt;
+
+	if (p.has_hash)
+		p.hash = ~p.hash;
+	return sim_backend_model.send(b, netns, &p, out);
+}
+
+/* An update that says 0 and does nothing: only a later lookup shows. */
+static int
+plant_update(SimBackend *b, unsigned proc, int fd, uint32_t key,
+    uint64_t value, uint64_t flags)
+{
+	(void)b;
+	(void)proc;
+	(void)fd;
+	(void)key;
+	(void)value;
+	(void)flags;
+	return 0;
+}
+
+typedef struct {
+	const char	*name, *src;
+	int		 plant;		/* 0 none, 1 cbpf, 2 prog, 3 update */
+	const char	*line;		/* the divergence expected there */
+} Planted;
+
+#define CBPF_PAIR PAIR \
+	"attach a cbpf payload off=0 mod=2\n"
+
+static const Planted planted[] = {
+	{ "delivery/cbpf", CBPF_PAIR
+	    "send udp 127.0.0.1:7000 from 127.0.0.1:40000 payload=\"AAAB\"\n",
+	    1, ":9:1: divergence: send udp" },
+	{ "delivery/prog", PAIR
+	    "map n sockarray entries=128\n"
+	    "update n 65 a\n"
+	    "update n 64 b\n"
+	    "prog p type=sk_reuseport map=n key=payload:3:1\n"
+	    "attach a prog p\n"
+	    "send udp 127.0.0.1:7000 from 127.0.0.1:40000 payload=\"AAAA\"\n",
+	    2, ":13:1: divergence: send udp" },
+	{ "state/update", PAIR
+	    "update m 0 a\n"
+	    "lookup m 0\n",
+	    3, ":9:1: divergence: lookup m 0" },
+};
+
+TU_LOOP(diff_planted, "sim/diff", G_N_ELEMENTS(planted))
+{
+	const Planted *t = &planted[_i];
+	SimBackendOps ops = fake_ops();
+	g_autofree char *p = scn_file("p.scn", t->src);
+	TuRun r;
+
+	if (t->plant == 1)
+		ops.send = plant_send_cbpf;
+	else if (t->plant == 2)
+		ops.send = plant_send_prog;
+	else
+		ops.map_update = plant_update;
+	r = diff_on(p, NULL, SIM_FORMAT_TEXT, &ops);
+	ck_assert_msg(r.status == SIM_EXIT_FAIL, "%s: %s", t->name, r.out);
+	ck_assert_msg(strstr(r.out, t->line) != NULL, "%s: %s", t->name,
+	    r.out);
+	ck_assert_msg(strstr(r.out, "1 unexplained") != NULL, "%s: %s",
+	    t->name, r.out);
+	tu_run_clear(&r);
+	/* the same scenario on the unplanted fake: no divergence */
+	r = diff(p, NULL, SIM_FORMAT_TEXT);
+	ck_assert_msg(r.status == SIM_EXIT_OK, "%s: %s", t->name, r.out);
+	tu_run_clear(&r);
+}
+END_TEST
+
+/* One socket under two names is one socket: dup then close the first
+ * name, an fd passed to another process, a child named by send ... as
+ * and by accept ... as.  The fake finds cookies through fds, as the
+ * kernel backend does. */
+TU_CASE(diff_aliases, "sim/diff")
+{
+	g_autofree char *p = scn_file("alias.scn",
+	    "socket a udp4\n"
+	    "setsockopt a reuseport 1\n"
+	    "bind a 127.0.0.1:7000\n"
+	    "dup a as b\n"
+	    "close a\n"
+	    "send udp 127.0.0.1:7000 from 127.0.0.1:40000 = b\n"
+	    "socket l tcp4\n"
+	    "setsockopt l reuseport 1\n"
+	    "bind l 127.0.0.1:7001\n"
+	    "listen l\n"
+	    "send tcp 127.0.0.1:7001 from 127.0.0.1:40001 as k1 = l\n"
+	    "accept l as c2\n"
+	    "cookie c2\n"
+	    "proc q\n"
+	    "pass c2 to q as d\n"
+	    "close c2\n"
+	    "q: cookie d\n"
+	    "map m sockarray entries=4\n"
+	    "update m 0 b\n"
+	    "lookup m 0\n");
+	TuRun r = diff(p, NULL, SIM_FORMAT_TEXT);
+
+	ck_assert_msg(r.status == SIM_EXIT_OK, "%s", r.out);
+	ck_assert_msg(strstr(r.out, "0 unexplained") != NULL, "%s", r.out);
+	tu_run_clear(&r);
+}
+END_TEST
+
+/* A hash=N send that lands on another member: the steps naming the
+ * sockets involved are not checked afterwards, and the summary counts
+ * them. */
+TU_CASE(diff_after_hash_n, "sim/diff")
+{
+	SimBackendOps ops = fake_ops();
+	g_autofree char *p = scn_file("h.scn", PAIR
+	    "send udp 127.0.0.1:7000 from 127.0.0.1:40000 hash=0 = a\n"
+	    "cookie a\n"
+	    "cookie b\n"
+	    "update m 0 a\n");
+	TuRun r;
+
+	ops.send = plant_send_hash;
+	r = diff_on(p, NULL, SIM_FORMAT_TEXT, &ops);
+	ck_assert_msg(r.status == SIM_EXIT_OK, "%s", r.out);
+	ck_assert_msg(strstr(r.out, ", 3 of them after hash=N)\n") != NULL,
+	    "%s", r.out);
+	ck_assert_msg(strstr(r.out, "(3 after a hash=N send landed on "
+	    "another member)") != NULL, "%s", r.out);
+	tu_run_clear(&r);
+	r = diff_on(p, NULL, SIM_FORMAT_JSON, &ops);
+	ck_assert_msg(strstr(r.out, "\"after_hash_n\":3,") != NULL, "%s",
+	    r.out);
 	tu_run_clear(&r);
 }
 END_TEST

@@ -491,6 +491,7 @@ TU_LOOP(sched_map_free, "lock/sched", TU_NPROFILES)
 	    RP_BPF_ANY), 0);
 	g_array_set_size(f.t.pts, 0);
 	ck_assert_int_eq(rp_close(f.st, 0, f.map), 0);
+	ck_assert_uint_eq(rp_state_settle(f.st), 1);	/* R-FREE-5 */
 	snprintf(want, sizeof(want), "%srcu_lock cb_lock:%u cb_unlock:%u "
 	    "cb_lock:%u cb_unlock:%u rcu_unlock", _i == 0 ? "sync_rcu " : "",
 	    f.sb, f.sb, f.sa, f.sa);
@@ -542,6 +543,7 @@ free_map_after_cb_unlock(void *ud, enum rp_sched_point pt, unsigned obj)
 	me = rp_state_thread(r->st);
 	rp_state_set_thread(r->st, 1);
 	ck_assert_int_eq(rp_close(r->st, 0, r->map), 0);
+	rp_state_settle(r->st);		/* the deferred free, right here */
 	rp_state_set_thread(r->st, me);
 }
 

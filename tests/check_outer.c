@@ -767,6 +767,8 @@ TU_NAMED(hold_replace_frees, "outer/hold/replace-frees", "outer/hold", TU_NPROFI
 	i2 = sockarray(&fx, 8, 4, 0);
 	ck_assert_int_eq(rp_map_update(fx.st, 0, o, 0, (uint64_t)i2, 0), 0);
 	ck_assert(!map_alive(&fx, id1));
+	ck_assert_int_eq(sinfo_fd(&fx, a).owner, RP_OWNER_SLOT); /* pending */
+	ck_assert_uint_eq(rp_state_settle(fx.st), 1);	/* R-FREE-5 */
 	for (int k = 0; k < 2; k++) {
 		struct rp_sock_info in = sinfo_fd(&fx, k ? b : a);
 
@@ -812,6 +814,7 @@ TU_NAMED(hold_delete_frees, "outer/hold/delete-frees", "outer/hold", TU_NPROFILE
 	ck_assert_int_eq(sinfo_fd(&fx, a).owner, RP_OWNER_SLOT);
 	ck_assert_int_eq(rp_map_delete(fx.st, 0, o, 6), 0);
 	ck_assert(!map_alive(&fx, id1));
+	rp_state_settle(fx.st);		/* R-FREE-5 */
 	ck_assert_int_eq(sinfo_fd(&fx, a).owner, RP_OWNER_NONE);
 	ck_assert(sinfo_fd(&fx, a).hashed);
 	tu_fx_fini(&fx);
@@ -856,6 +859,10 @@ TU_NAMED(hold_outer_free, "outer/hold/outer-free", "outer/hold", TU_NPROFILES)
 		ck_assert_int_eq(rp_close(fx.st, 0, i1), 0);
 		ck_assert_int_eq(rp_close(fx.st, 0, o), 0);
 		ck_assert(!map_alive(&fx, oid));
+		/* the outer map's free drops i1's holds: its own free is
+		 * deferred in turn, and settle runs both (R-FREE-5) */
+		ck_assert(map_alive(&fx, id1));
+		ck_assert_uint_eq(rp_state_settle(fx.st), 2);
 		ck_assert(!map_alive(&fx, id1));
 		ck_assert(map_alive(&fx, id2));
 		ck_assert_uint_eq(map_refs(&fx, id2), 1);

@@ -124,6 +124,44 @@ TU_NAMED(for_release, "profile/find/for-release", "profile/find", (int)G_N_ELEME
 }
 END_TEST
 
+/*
+ * Calibration picks a row by the switches measured: the plain row when it
+ * has them, else the variant of its version, else none; a value left
+ * unknown (-1) matches anything.
+ */
+TU_CASE(variant_pick, "profile/find")
+{
+	const struct rp_profile *b618 = rp_profile_find("6.18");
+	const struct rp_profile *v618 = rp_profile_find("6.18+attach-einval");
+	const struct rp_profile *b72 = rp_profile_find("7.2");
+	int resurrect[RP_SWITCH_COUNT] = { 0 };
+	int einval[RP_SWITCH_COUNT] = { 1 };
+	int unknown[RP_SWITCH_COUNT] = { -1 };
+
+	ck_assert_str_eq(rp_switch_name(RP_SWITCH_ATTACH_SHUTDOWN_LISTENER),
+	    "attach_shutdown_listener");
+	ck_assert_str_eq(rp_switch_value_name(
+	    RP_SWITCH_ATTACH_SHUTDOWN_LISTENER, 0), "resurrect");
+	ck_assert_str_eq(rp_switch_value_name(
+	    RP_SWITCH_ATTACH_SHUTDOWN_LISTENER, 1), "einval");
+	ck_assert_ptr_null(rp_switch_value_name(
+	    RP_SWITCH_ATTACH_SHUTDOWN_LISTENER, 2));
+	ck_assert_ptr_null(rp_switch_value_name(
+	    RP_SWITCH_ATTACH_SHUTDOWN_LISTENER, -1));
+	ck_assert_int_eq(rp_profile_switch(b618,
+	    RP_SWITCH_ATTACH_SHUTDOWN_LISTENER), 0);
+	ck_assert_int_eq(rp_profile_switch(v618,
+	    RP_SWITCH_ATTACH_SHUTDOWN_LISTENER), 1);
+	ck_assert_ptr_eq(rp_profile_variant(b618, resurrect), b618);
+	ck_assert_ptr_eq(rp_profile_variant(b618, einval), v618);
+	ck_assert_ptr_eq(rp_profile_variant(v618, resurrect), b618);
+	ck_assert_ptr_eq(rp_profile_variant(b618, unknown), b618);
+	/* no 7.2 build refuses the attach in the model: none */
+	ck_assert_ptr_eq(rp_profile_variant(b72, resurrect), b72);
+	ck_assert_ptr_null(rp_profile_variant(b72, einval));
+}
+END_TEST
+
 /* ---------------------------------------------------------------------
  * profile/switches: one row per switch of struct rp_profile
  */

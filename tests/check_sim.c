@@ -315,9 +315,8 @@ TU_CASE(check_verb_table, "sim/check")
 	    "connect", "shutdown", "accept", "close", "dup", "pass", "cookie",
 	    "owner", "attach", "detach", "map", "update", "lookup", "delete",
 	    "next-key", "freeze", "lookup-and-delete", "lookup-batch", "map-info",
-	    "prog",
-	    "migrate-key", "send", "ack-requests", "synack-timer", "expect", "plant",
-	    "schedule" };
+	    "prog", "migrate-key", "send", "ack-requests", "synack-timer",
+	    "settle", "kconfig", "expect", "check", "plant", "schedule" };
 	const SimVerb *v;
 	gsize n, i;
 
@@ -667,6 +666,270 @@ TU_CASE(backend_without_inspect, "sim/contract")
 	    "send udp 127.0.0.1:7000 from 127.0.0.1:1 = member(c)\n",
 	    "6.18", &ops, SIM_TRACE_OFF, FALSE, &msgs, NULL));
 	ck_assert_str_eq(msgs, "t.scn:10:44: expected member(c), got b");
+}
+END_TEST
+
+/* ----------------------------------------------------------------------
+ * sim/checkmode: --check step|full|off and the `check` statement reach
+ * the backend's check as they say, and the end of a run is checked whole
+ */
+
+static GString *spy_log;	/* one letter per check: s, f, o */
+static gboolean spy_fail_full;	/* the full check finds a planted I99 */
+
+static gboolean
+spy_check(SimBackend *b, SimCheckMode mode, GError **error)
+{
+	g_string_append_c(spy_log, mode == SIM_CHECK_STEP ? 's' :
+	    mode == SIM_CHECK_FULL ? 'f' : 'o');
+	if (spy_fail_full && mode == SIM_CHECK_FULL) {
+		g_set_error(error, RP_CHECK_ERROR, 99, "I99 planted: socket 1");
+		return FALSE;
+	}
+	return sim_backend_model.inspect->check(b, mode, error);
+}
+
+/* Run src under 6.18 with --check mode on the spying backend (or the
+ * model itself when spy is FALSE); *log gets the checks, *msgs the
+ * messages and notes. */
+static gboolean
+run_check_mode(const char *src, SimCheckMode mode, gboolean spy,
+    char **log, char **msgs)
+{
+	g_autoptr(SimScenario) sc = parse(src);
+	g_autofree char *errs = check_errors(src);
+	SimBackendOps ops = sim_backend_model;
+	SimInspectOps insp = *sim_backend_model.inspect;
+	SimExecOptions o = { 0 };
+	SimReport rep = { 0 };
+	GString *m = g_string_new(NULL);
+	gboolean passed;
+
+	ck_assert_msg(*errs == '\0', "check: %s", errs);
+	insp.check = spy_check;
+	if (spy)
+		ops.inspect = &insp;
+	o.ops = &ops;
+	o.check = mode;
+	spy_log = g_string_new(NULL);
+	sim_run_scenario(sc, "6.18", &o, &rep);
+	passed = rep.passed;
+	for (guint i = 0; i < rep.messages->len; i++)
+		g_string_append_printf(m, "%s\n", (char *)rep.messages->pdata[i]);
+	for (guint i = 0; rep.notes != NULL && i < rep.notes->len; i++)
+		g_string_append_printf(m, "note %s\n",
+		    (char *)rep.notes->pdata[i]);
+	*msgs = g_string_free(m, FALSE);
+	*log = g_string_free(spy_log, FALSE);
+	spy_log = NULL;
+	sim_report_clear(&rep);
+	return passed;
+}
+
+#define THREE	"socket a udp4\nbind a 127.0.0.1:0\nclose a\n"
+
+TU_CASE(check_modes, "sim/checkmode")
+{
+	static const struct {
+		SimCheckMode	mode;
+		const char	*src, *log;
+	} cases[] = {
+		/* step: each step incrementally, the whole state at the end */
+		{ SIM_CHECK_STEP, THREE, "sssf" },
+		/* full: every step whole, nothing more at the end */
+		{ SIM_CHECK_FULL, THREE, "fff" },
+		/* off: only the lock discipline */
+		{ SIM_CHECK_OFF, THREE, "ooo" },
+		/* `check`: that step whole, whatever the mode */
+		{ SIM_CHECK_STEP, "socket a udp4\ncheck\nclose a\n", "sfsf" },
+		{ SIM_CHECK_OFF, "socket a udp4\ncheck\nclose a\n", "ofo" },
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *log = NULL, *msgs = NULL;
+
+		spy_fail_full = FALSE;
+		ck_assert_msg(run_check_mode(cases[i].src, cases[i].mode, TRUE,
+		    &log, &msgs), "case %u: %s", i, msgs);
+		ck_assert_msg(strcmp(log, cases[i].log) == 0, "case %u: checks "
+		    "%s, want %s", i, log, cases[i].log);
+	}
+}
+END_TEST
+
+/* A violation only the full check sees (a blind incremental checker):
+ * step mode reports it at the end, full mode at the first step, off
+ * mode not at all, a `check` statement where it stands. */
+TU_CASE(check_end_full, "sim/checkmode")
+{
+	g_autofree char *log = NULL, *msgs = NULL;
+
+	spy_fail_full = TRUE;
+	ck_assert(!run_check_mode(THREE, SIM_CHECK_STEP, TRUE, &log, &msgs));
+	ck_assert_str_eq(msgs, "t.scn:3:1: invariant violated (the full check "
+	    "at the end of the scenario): I99 planted: socket 1\n"
+	    "  socket 1= a\n");
+	g_clear_pointer(&log, g_free);
+	g_clear_pointer(&msgs, g_free);
+	ck_assert(!run_check_mode(THREE, SIM_CHECK_FULL, TRUE, &log, &msgs));
+	ck_assert_str_eq(log, "f");
+	ck_assert(g_str_has_prefix(msgs, "t.scn:1:1: invariant violated: I99 "
+	    "planted: socket 1\n"));
+	g_clear_pointer(&log, g_free);
+	g_clear_pointer(&msgs, g_free);
+	ck_assert(run_check_mode(THREE, SIM_CHECK_OFF, TRUE, &log, &msgs));
+	g_clear_pointer(&log, g_free);
+	g_clear_pointer(&msgs, g_free);
+	ck_assert(!run_check_mode("socket a udp4\nbind a 127.0.0.1:0\ncheck\n"
+	    "close a\n", SIM_CHECK_OFF, TRUE, &log, &msgs));
+	ck_assert_str_eq(log, "oof");
+	ck_assert(g_str_has_prefix(msgs, "t.scn:3:1: invariant violated: I99 "));
+	spy_fail_full = FALSE;
+}
+END_TEST
+
+/* The real checkers on a real violation (a planted detach that clears a
+ * foreign owner word, I4): the same message at the same step in step and
+ * full mode; off finds it only through `check`. */
+TU_CASE(check_modes_agree, "sim/checkmode")
+{
+	static const char src[] = "plant detach-foreign\n"
+	    "socket a tcp6\nsetsockopt a reuseport 1\nbind a [::1]:8001\n"
+	    "listen a\n"
+	    "socket b tcp6\nsetsockopt b reuseport 1\nbind b [::1]:8001\n"
+	    "listen b\n"
+	    "map m sockarray value=8 entries=4\nupdate m 0 a\n"
+	    "owner b foreign\nshutdown b rd\nclose a\n";
+	static const char want[] = "t.scn:13:1: invariant violated: I4 "
+	    "foreign owners: socket 2's foreign owner word was overwritten: "
+	    "it now says nothing\n  socket 2= b\n";
+	g_autofree char *log = NULL, *msgs = NULL;
+	g_autofree char *with_check = g_strconcat(src, "check\n", NULL);
+
+	ck_assert(!run_check_mode(src, SIM_CHECK_STEP, FALSE, &log, &msgs));
+	ck_assert_str_eq(msgs, want);
+	g_clear_pointer(&msgs, g_free);
+	g_clear_pointer(&log, g_free);
+	ck_assert(!run_check_mode(src, SIM_CHECK_FULL, FALSE, &log, &msgs));
+	ck_assert_str_eq(msgs, want);
+	g_clear_pointer(&msgs, g_free);
+	g_clear_pointer(&log, g_free);
+	ck_assert_msg(run_check_mode(src, SIM_CHECK_OFF, FALSE, &log, &msgs),
+	    "%s", msgs);
+	g_clear_pointer(&msgs, g_free);
+	g_clear_pointer(&log, g_free);
+	ck_assert(!run_check_mode(with_check, SIM_CHECK_OFF, FALSE, &log,
+	    &msgs));
+	ck_assert(g_str_has_prefix(msgs, "t.scn:15:1: invariant violated: I4 "
+	    "foreign owners: socket 2's"));
+}
+END_TEST
+
+/* The model backend runs rp_check_step() in step mode, and only there. */
+static void
+stats_done(void *ud, SimExec *x)
+{
+	SimBackend *be;
+	const SimInspectOps *insp = sim_exec_inspect(x, &be);
+
+	rp_check_stats(insp->model(be), ud);
+}
+
+TU_CASE(check_step_is_incremental, "sim/checkmode")
+{
+	g_autoptr(SimScenario) sc = parse(THREE "check\n");
+	static const SimCheckMode modes[] = { SIM_CHECK_STEP, SIM_CHECK_FULL,
+		SIM_CHECK_OFF };
+
+	for (guint i = 0; i < G_N_ELEMENTS(modes); i++) {
+		struct rp_check_stats stats = { 0 };
+		SimStepHooks h = { .done = stats_done, .ud = &stats };
+		SimExecOptions o = { .ops = &sim_backend_model,
+			.check = modes[i], .hooks = &h };
+		SimReport rep = { 0 };
+
+		sim_run_scenario(sc, "6.18", &o, &rep);
+		ck_assert(rep.passed);
+		/* step: the three statements but not `check` (full) */
+		ck_assert_uint_eq(stats.steps, modes[i] == SIM_CHECK_STEP ?
+		    3 : 0);
+		sim_report_clear(&rep);
+	}
+}
+END_TEST
+
+/* `check` on a backend without internal state: skipped, one note. */
+TU_CASE(check_without_inspect, "sim/checkmode")
+{
+	SimBackendOps ops = sim_backend_model;
+	g_autofree char *msgs = NULL;
+
+	ops.inspect = NULL;
+	ck_assert_msg(run_with("socket a udp4\ncheck\ncheck\n", "6.18", &ops,
+	    SIM_TRACE_OFF, FALSE, &msgs, NULL), "%s", msgs);
+}
+END_TEST
+
+/* ----------------------------------------------------------------------
+ * sim/names: the indexes that keep every step O(1) in the number of names
+ */
+
+static SimObj *
+names_file(SimNames *n, const char *name, SimToken *t)
+{
+	g_autoptr(GError) err = NULL;
+	SimObj *o;
+
+	t->kind = SIM_TOK_WORD;
+	t->text = (char *)name;
+	t->file = "t.scn";
+	t->line = 1;
+	t->col = 1;
+	o = sim_names_define(n, SIM_OBJ_SOCK, t, &err);
+	ck_assert_msg(o != NULL, "%s", err != NULL ? err->message : "");
+	return o;
+}
+
+TU_CASE(names_closed_index, "sim/names")
+{
+	g_autoptr(SimNames) n = sim_names_new();
+	SimToken ta = { 0 }, tb = { 0 }, tc = { 0 }, td = { 0 };
+	SimObj *a = names_file(n, "a", &ta), *b = names_file(n, "b", &tb);
+	SimObj *c = names_file(n, "c", &tc), *d = names_file(n, "d", &td);
+
+	sim_names_bind(n, a, 0, 3, 1);
+	sim_names_bind(n, b, 0, 3, 1);	/* a dup'ed name of the same fd */
+	sim_names_bind(n, d, 1, 3, 2);	/* fd 3 of another process */
+	sim_names_closed(n, 0, 3);
+	ck_assert(a->closed && b->closed && !d->closed);
+	ck_assert_int_eq(a->fd, 3);	/* the number is kept */
+	sim_names_bind(n, c, 0, 3, 3);	/* the lowest free fd again */
+	ck_assert(!c->closed);
+	sim_names_closed(n, 0, 3);
+	ck_assert(c->closed && !d->closed);
+	sim_names_closed(n, 0, 4);	/* nothing there */
+	sim_names_closed(n, 1, 3);
+	ck_assert(d->closed);
+}
+END_TEST
+
+TU_CASE(names_cookie_index, "sim/names")
+{
+	g_autoptr(SimNames) n = sim_names_new();
+	struct rp_event ev = { .kind = RP_EV_COOKIE };
+
+	ck_assert_uint_eq(sim_names_cookie_sock(n, 7), 0);
+	ev.sock = 4;
+	ev.val = 7;
+	sim_names_event(n, &ev);
+	sim_names_event(n, &ev);	/* the same socket again */
+	ck_assert_uint_eq(sim_names_cookie_sock(n, 7), 4);
+	ev.sock = 5;			/* another socket with that cookie */
+	sim_names_event(n, &ev);
+	ck_assert_uint_eq(sim_names_cookie_sock(n, 7), SIM_NAMES_MANY);
+	ev.val = 0;			/* not a cookie */
+	sim_names_event(n, &ev);
+	ck_assert_uint_eq(sim_names_cookie_sock(n, 0), 0);
 }
 END_TEST
 

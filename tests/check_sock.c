@@ -23,6 +23,13 @@
 #include "testutil.h"
 
 #define PORT		40000	/* an explicit, unprivileged port */
+
+/* ck_assert_msg() for loops of thousands: formats only on failure. */
+#define REQUIRE(cond, ...) \
+	do { \
+		if (!(cond)) \
+			ck_abort_msg(__VA_ARGS__); \
+	} while (0)
 #define UID_OTHER	1000
 
 /* ---------------------------------------------------------------------
@@ -639,6 +646,151 @@ TU_LOOP(bind_ephemeral, "sock/bind", TU_NPROFILES)
 	ck_assert_uint_ne(sinfo_fd(st, 0, b).group, 0);
 	ck_assert_uint_ne(sinfo_fd(st, 0, b).group, sinfo_fd(st, 0, a).group);
 	ck_assert_uint_ne(sinfo_fd(st, 0, b).group, sinfo_fd(st, 0, c).group);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/*
+ * The expected ephemeral port of the reference search: the first port at
+ * or after the cursor, cyclically over 32768 .. 60999, that nothing
+ * holds; 0 when every port is held.  A plain loop, as the model used to
+ * do it, to test the model's port map against.
+ */
+static uint16_t
+ref_ephemeral(const bool *held, unsigned *cursor)
+{
+	for (unsigned n = 0; n < 28232; n++) {
+		unsigned off = (*cursor + n) % 28232;
+
+		if (!held[off]) {
+			*cursor = (off + 1) % 28232;
+			return (uint16_t)(32768 + off);
+		}
+	}
+	return 0;
+}
+
+/*
+ * R-BIND-4: the ephemeral search against the reference: random binds to
+ * port 0, explicit binds inside the range and closes, then every one of
+ * the 28,232 ports taken (the next bind to port 0 and listen()'s autobind
+ * fail with -EADDRINUSE and leave the socket unbound), then one port
+ * freed in the middle, which the next search finds.  TCP and UDP keep
+ * separate ports.  Index: profile, protocol (UDP, TCP).
+ */
+TU_LOOP(bind_ephemeral_reference, "sock/bind", 2 * TU_NPROFILES)
+{
+	struct rp_state *st = tu_state_new(_i % TU_NPROFILES);
+	bool tcp = _i / TU_NPROFILES;
+	int type = tcp ? RP_SOCK_STREAM : RP_SOCK_DGRAM;
+	bool *held = g_new0(bool, 28232);
+	int *fd_of = g_new(int, 28232);	/* port offset -> fd */
+	GRand *r = g_rand_new_with_seed(14);
+	unsigned cursor = 0, nheld = 0;
+	struct rp_sock_info in;
+	uint16_t want;
+	int x, err;
+
+	for (unsigned step = 0; step < 20000; step++) {
+		unsigned roll = (unsigned)g_rand_int_range(r, 0, 10);
+		unsigned off = (unsigned)g_rand_int_range(r, 0, 28232);
+
+		if (roll < 6 || nheld == 0) {
+			want = ref_ephemeral(held, &cursor);
+			x = bound_sock(st, 0, RP_AF_INET, type, 1, 0, false);
+			REQUIRE(tu_port(st, 0, x) == want, "step %u: port %u, "
+			    "reference %u", step, tu_port(st, 0, x), want);
+		} else if (roll < 8 && !held[off]) {
+			want = (uint16_t)(32768 + off);
+			x = bound_sock(st, 0, RP_AF_INET, type, 1, want, false);
+		} else {
+			while (!held[off])
+				off = (off + 1) % 28232;
+			ck_assert_int_eq(rp_close(st, 0, fd_of[off]), 0);
+			held[off] = false;
+			nheld--;
+			continue;
+		}
+		off = want - 32768U;
+		ck_assert(!held[off]);
+		held[off] = true;
+		fd_of[off] = x;
+		nheld++;
+	}
+	/* fill the range: every search agrees with the reference */
+	while (nheld < 28232) {
+		want = ref_ephemeral(held, &cursor);
+		x = bound_sock(st, 0, RP_AF_INET, type, 1, 0, false);
+		REQUIRE(tu_port(st, 0, x) == want, "fill: port %u, reference "
+		    "%u", tu_port(st, 0, x), want);
+		held[want - 32768U] = true;
+		fd_of[want - 32768U] = x;
+		nheld++;
+	}
+	ck_assert_uint_eq(ref_ephemeral(held, &cursor), 0);
+	x = rp_socket(st, 0, RP_AF_INET, type, 0);
+	if (tcp) {
+		err = rp_listen(st, 0, x, 1);
+	} else {
+		struct rp_sockaddr sa = addr(RP_AF_INET, 1, 0);
+
+		err = rp_bind(st, 0, x, &sa);
+	}
+	ck_assert_int_eq(err, -EADDRINUSE);
+	in = sinfo_fd(st, 0, x);
+	ck_assert_uint_eq(in.local.port, 0);
+	ck_assert(!in.hashed);
+	/* the other protocol has the whole range: the port at the
+	 * namespace's cursor, which both protocols share */
+	ck_assert_uint_eq(tu_port(st, 0, bound_sock(st, 0, RP_AF_INET,
+	    tcp ? RP_SOCK_DGRAM : RP_SOCK_STREAM, 1, 0, false)),
+	    32768 + cursor);
+	/* one port freed in the middle is the only answer */
+	ck_assert_int_eq(rp_close(st, 0, fd_of[12345]), 0);
+	ck_assert_uint_eq(tu_port(st, 0, bound_sock(st, 0, RP_AF_INET, type, 1,
+	    0, false)), 32768 + 12345);
+	tu_assert_invariants(st);
+	g_rand_free(r);
+	g_free(held);
+	g_free(fd_of);
+	rp_state_free(st);
+}
+END_TEST
+
+/*
+ * R-BIND-1: an accepted child that is disconnected (connect AF_UNSPEC)
+ * and listens again keeps its listener's port: it enters the bucket then
+ * and, with SO_REUSEPORT like its listener, joins the listener's group.
+ * Without SO_REUSEPORT the port conflicts.  (This used to crash the
+ * model: the child has a port but, in the model, no bucket.)
+ */
+TU_LOOP(listen_disconnected_child, "sock/listen", 2 * TU_NPROFILES)
+{
+	struct rp_state *st = tu_state_new(_i % TU_NPROFILES);
+	bool reuse = _i / TU_NPROFILES == 0;
+	struct rp_sockaddr un;
+	int l, c, a;
+
+	l = bound_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT, reuse);
+	ck_assert_int_eq(rp_listen(st, 0, l, 4), 0);
+	c = tcp_client(st, 0, RP_AF_INET, PORT);
+	a = rp_accept(st, 0, l);
+	ck_assert_int_ge(a, 3);
+	(void)c;
+	memset(&un, 0, sizeof(un));
+	ck_assert_int_eq(rp_connect(st, 0, a, &un), 0);
+	ck_assert_int_eq(sinfo_fd(st, 0, a).state, RP_TCP_CLOSE);
+	if (reuse) {
+		ck_assert_int_eq(rp_listen(st, 0, a, 4), 0);
+		ck_assert_uint_eq(sinfo_fd(st, 0, a).local.port, PORT);
+		ck_assert_uint_eq(sinfo_fd(st, 0, a).group,
+		    sinfo_fd(st, 0, l).group);
+	} else {
+		ck_assert_int_eq(rp_listen(st, 0, a, 4), -EADDRINUSE);
+	}
+	tu_assert_invariants(st);
+	ck_assert_int_eq(rp_close(st, 0, a), 0);
 	tu_assert_invariants(st);
 	rp_state_free(st);
 }

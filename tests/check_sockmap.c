@@ -658,6 +658,7 @@ TU_NAMED(remove_dup_and_free, "sockmap/remove/dup-and-free", "sockmap/remove", 0
 	ck_assert_uint_eq(rp_map_slot(fx.st, rp_fd_map(fx.st, 0, sm), 3),
 	    rp_fd_sock(fx.st, 0, d));
 	ck_assert_int_eq(rp_close(fx.st, 0, sm), 0);
+	rp_state_settle(fx.st);		/* bpf_map_free_deferred() */
 	ck_assert_int_eq(sinfo_fd(&fx, d).owner, RP_OWNER_NONE);
 	/* and the socket may now go into a reuseport array */
 	sa = map_new(&fx, 0, RP_MAP_REUSEPORT_SOCKARRAY, 8, 1);

@@ -386,11 +386,14 @@ TU_LOOP(null_arguments, "state/null", TU_NPROFILES)
 	    -EFAULT));
 	EXPECT_CRITICAL(ck_assert(!rp_check(NULL, NULL)));
 	EXPECT_CRITICAL(ck_assert(!rp_check(st, &err)));
+	EXPECT_CRITICAL(ck_assert(!rp_check_step(NULL, NULL)));
+	EXPECT_CRITICAL(ck_assert(!rp_check_step(st, &err)));
+	EXPECT_CRITICAL(rp_check_stats(st, NULL));
 	ck_assert_str_eq(err->message, "already set");
 	g_error_free(err);
 	/* rp_state_free(NULL) is a no-op, like free(NULL) */
 	rp_state_free(NULL);
-	ck_assert_uint_eq(criticals, 28);
+	ck_assert_uint_eq(criticals, 31);
 	g_log_set_always_fatal(fatal);
 	g_log_set_default_handler(old, NULL);
 	tu_assert_invariants(st);

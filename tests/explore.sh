@@ -6,11 +6,14 @@
 #
 # 1. Every race scenario (scenarios/race/, scenarios/detach/race-*.scn,
 #    scenarios/cookie/race.scn) explores completely, with no violation,
-#    under both profiles (R-RACE-1).
+#    under both profiles (R-RACE-1); with the invariants checked whole at
+#    every R-RACE-1 point (--check=full) the report is the same, times
+#    aside, as with the default incremental check (--check=step).
 # 2. Proof of power: each bug rp_state_plant() can plant is found by
-#    explore on the race scenario named for it; the counterexample is
-#    printed, saved with --save, and replays: `run` on the saved file
-#    fails with the same invariant.
+#    explore on the race scenario named for it, with the same report and
+#    counterexample under --check=step and --check=full; the
+#    counterexample is printed, saved with --save, and replays: `run` on
+#    the saved file fails with the same invariant, in both modes.
 # 3. Sleep sets are sound here: with --preemptions unbounded, the number of
 #    distinct end states is the same with and without --no-reduction, and
 #    the reduction explores fewer schedules on two-selects-vs-close.scn.
@@ -38,6 +41,11 @@ not_ok() {
 	failed=1
 }
 
+# An explore report without its run times (", 0.087 s" at line ends).
+untimed() {
+	sed 's/, [0-9.]* s$//' "$1"
+}
+
 # --- 1. the race corpus explores clean ------------------------------------
 races="$sc/race $sc/detach/race-delete-vs-close.scn
 $sc/detach/race-free-vs-close.scn $sc/detach/race-update-vs-close.scn
@@ -48,6 +56,16 @@ if "$SIM" explore $races >"$tmp/clean.out" 2>&1; then
 else
 	not_ok "race scenarios explore clean"
 	cat "$tmp/clean.out"
+fi
+# shellcheck disable=SC2086 # word splitting of $races is intended
+"$SIM" explore --check=full $races >"$tmp/clean-full.out" 2>&1
+untimed "$tmp/clean.out" >"$tmp/clean.u"
+untimed "$tmp/clean-full.out" >"$tmp/clean-full.u"
+if diff -u "$tmp/clean.u" "$tmp/clean-full.u" >"$tmp/d"; then
+	ok "--check=full explores the race scenarios to the same reports"
+else
+	not_ok "--check=full explores the race scenarios to the same reports"
+	cat "$tmp/d"
 fi
 if grep -q '^PASS .*select-vs-close.scn \[6.18\]: [0-9]* schedules, 2 end states' \
     "$tmp/clean.out"; then
@@ -76,17 +94,37 @@ check_plant() {
 		cat "$tmp/$bug.out"
 		return
 	fi
+	# the whole state at every point: the same failure, the same schedule
+	"$SIM" explore --check=full --profile 6.18 --plant "$bug" \
+	    "$sc/$file" >"$tmp/$bug.full" 2>&1
+	rc=$?
+	untimed "$tmp/$bug.out" >"$tmp/$bug.out.u"
+	untimed "$tmp/$bug.full" >"$tmp/$bug.full.u"
+	if test "$rc" -eq 1 && diff -u "$tmp/$bug.out.u" "$tmp/$bug.full.u" \
+	    >"$tmp/d"; then
+		ok "explore --check=full finds $bug in $file the same way"
+	else
+		not_ok "explore --check=full finds $bug in $file the same way" \
+		    "(exit $rc)"
+		cat "$tmp/d"
+	fi
 	# replay: the saved scenario sits beside the original (includes)
 	replay=$sc/$(dirname "$file")/.replay-$bug-$$.scn
 	cp "$save" "$replay"
 	"$SIM" run "$replay" >"$tmp/$bug.replay" 2>&1
 	rc=$?
+	"$SIM" run --check=full "$replay" >"$tmp/$bug.replay-full" 2>&1
+	rc_full=$?
 	rm -f "$replay"
-	if test "$rc" -eq 1 && grep -q "$want" "$tmp/$bug.replay"; then
-		ok "the $bug counterexample replays with run"
+	if test "$rc" -eq 1 && grep -q "$want" "$tmp/$bug.replay" &&
+	    test "$rc_full" -eq 1 &&
+	    cmp -s "$tmp/$bug.replay" "$tmp/$bug.replay-full"; then
+		ok "the $bug counterexample replays with run, both checks"
 	else
-		not_ok "the $bug counterexample replays with run (exit $rc)"
+		not_ok "the $bug counterexample replays with run (exit $rc," \
+		    "--check=full $rc_full)"
 		cat "$tmp/$bug.replay"
+		diff -u "$tmp/$bug.replay" "$tmp/$bug.replay-full"
 	fi
 }
 check_plant update-no-recheck race/update-same-socket.scn "I2 single membership"

@@ -117,7 +117,7 @@ check "test=ArrowDown,ArrowDown,j,ArrowRight" 7 13 none
 check "test=ArrowDown,ArrowDown,ArrowDown,ArrowUp,k" 4 10 none
 check "test=click:20" 20 29 head
 check "test=click:20,ArrowDown" 21 30 head
-check "test=End" "$nframes" 38 head
+check "test=End" "$nframes" 40 head
 check "test=End,Home,n" 2 7 none
 check "test=ArrowUp,ArrowUp" 1 6 none
 check "step=12&test=" 12 18 head

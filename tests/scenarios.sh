@@ -5,7 +5,10 @@
 #   SIM=/path/to/reuseport-sim top_srcdir=/path/to/src sh tests/scenarios.sh
 #
 # 1. $SIM run --format tap on $top_srcdir/scenarios: every scenario under
-#    every profile it declares must pass.
+#    every profile it declares must pass, with the invariants checked
+#    incrementally after each step (--check=step, the default); and the
+#    corpus once more with the whole state checked after every step
+#    (--check=full): the two outputs must be the same, line for line.
 # 2. For each scenarios/golden/NAME.scn, the output of
 #    $SIM run --trace golden/NAME.scn (run from scenarios/) must equal
 #    golden/NAME.trace; differences are shown with diff -u.  To accept a
@@ -26,12 +29,27 @@ esac
 
 status=0
 
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/scenarios.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
 echo "=== $SIM run --format tap $top_srcdir/scenarios"
-"$SIM" run --format tap "$top_srcdir/scenarios"
+"$SIM" run --format tap "$top_srcdir/scenarios" >"$tmp/step.tap"
 rc=$?
+cat "$tmp/step.tap"
 if test "$rc" -ne 0; then
 	echo "scenarios.sh: FAIL: the corpus (exit status $rc)"
 	status=1
+fi
+
+echo "=== $SIM run --check=full --format tap $top_srcdir/scenarios"
+"$SIM" run --check=full --format tap "$top_srcdir/scenarios" >"$tmp/full.tap"
+rc_full=$?
+if test "$rc_full" -ne "$rc" || ! diff -u "$tmp/step.tap" "$tmp/full.tap"; then
+	echo "scenarios.sh: FAIL: --check=full (exit status $rc_full) and" \
+	    "--check=step (exit status $rc) disagree on the corpus"
+	status=1
+else
+	echo "PASS the corpus reads the same under --check=full"
 fi
 
 echo "=== golden traces"

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rp-int.h"
 #include "testutil.h"
 
 /*
@@ -262,14 +263,180 @@ tu_sockarray(struct rp_state *st, unsigned proc, uint32_t vs, uint32_t n)
 	return fd;
 }
 
-void
-tu_assert_invariants(const struct rp_state *st)
+/*
+ * Both checkers: the verdict and message of rp_check_step() must be
+ * rp_check()'s, rp_check_step() must raise no false alarm, and after a
+ * pass its record must equal a fresh one (no mark was missed).  The
+ * state is written only in the checker's records.
+ */
+gboolean
+tu_check_both(struct rp_state *st, GError **error)
 {
+	g_autoptr(GError) e_step = NULL;
+	g_autoptr(GError) e_full = NULL;
+	struct rp_check_stats cs;
+	gboolean step = rp_check_step(st, &e_step);
+	gboolean full = rp_check(st, &e_full);
+	g_autofree char *why = NULL;
+
+	ck_assert_msg(step == full, "rp_check_step() says %s, rp_check() %s",
+	    step ? "pass" : e_step->message, full ? "pass" : e_full->message);
+	if (!full)
+		ck_assert_str_eq(e_step->message, e_full->message);
+	rp_check_stats(st, &cs);
+	ck_assert_msg(cs.false_alarms == 0, "rp_check_step() raised %"
+	    G_GUINT64_FORMAT " false alarms", cs.false_alarms);
+	if (full) {
+		ck_assert_msg(rp_chk_same_as_fresh(st, &why), "the incremental "
+		    "record differs from a fresh one: %s", why);
+	}
+	if (!full && error != NULL)
+		*error = g_steal_pointer(&e_full);
+	return full;
+}
+
+void
+tu_assert_invariants(const struct rp_state *cst)
+{
+	/* the checkers' records are not the state: see rp_check_step() */
+	struct rp_state *st = (struct rp_state *)cst;
 	GError *err = NULL;
-	gboolean ok = rp_check(st, &err);
+	gboolean ok = tu_check_both(st, &err);
 
 	ck_assert_msg(ok, "invariant broken: %s", err ? err->message : "?");
 	g_clear_error(&err);
+}
+
+/* Whether p is the address of a live object of the table. */
+static unsigned
+table_index(const GPtrArray *t, const void *p)
+{
+	for (guint i = 1; p != NULL && i < t->len; i++)
+		if (t->pdata[i] == p)
+			return i;
+	return 0;
+}
+
+static bool
+within(const void *addr, const void *base, size_t len)
+{
+	return (const char *)addr >= (const char *)base &&
+	    (const char *)addr < (const char *)base + len;
+}
+
+/* The address of a map's slot: mark (map, key). */
+static bool
+mark_slot_at(struct rp_state *st, const struct rp_map *m, unsigned id,
+    const void *addr)
+{
+	const struct rp_slots *sl = &m->u.slots;
+
+	if (m->type == RP_MAP_SOCKHASH || m->type == RP_MAP_HASH_OF_MAPS ||
+	    sl->pages == NULL)
+		return false;
+	for (uint32_t p = 0; p < sl->npages; p++) {
+		const struct rp_slot_page *pg = sl->pages[p];
+
+		if (pg != NULL && within(addr, pg->slot, sizeof(pg->slot))) {
+			rp_chk_mark_slot(st->chk, id, p * RP_SLOT_PAGE +
+			    (uint32_t)(((const char *)addr -
+			    (const char *)pg->slot) / sizeof(void *)));
+			return true;
+		}
+	}
+	return false;
+}
+
+static void
+mark_target(struct rp_state *st, const void *p)
+{
+	unsigned i;
+
+	if ((i = table_index(st->socks, p)) != 0)
+		rp_chk_mark_sock(st->chk, i);
+	else if ((i = table_index(st->groups, p)) != 0)
+		rp_chk_mark_group(st->chk, i);
+	else if ((i = table_index(st->maps, p)) != 0)
+		rp_chk_mark_map(st->chk, i);
+	else if ((i = table_index(st->progs, p)) != 0)
+		rp_chk_mark_prog(st->chk, i);
+}
+
+void
+tu_mark_write(struct rp_state *st, const void *addr, size_t len,
+    const void *old, const void *new)
+{
+	GHashTableIter it;
+	gpointer v;
+
+	if (st->chk == NULL)
+		return;
+	/* the lock and thread records of the state */
+	if (within(addr, st, sizeof(*st)))
+		rp_chk_mark_threads(st);
+	for (guint i = 1; i < st->socks->len; i++) {
+		const struct rp_sock *sk = st->socks->pdata[i];
+
+		if (sk != NULL && within(addr, sk, sizeof(*sk)))
+			rp_chk_mark_sock(st->chk, i);
+	}
+	for (guint i = 1; i < st->groups->len; i++) {
+		const struct rp_group *g = st->groups->pdata[i];
+
+		if (g != NULL && within(addr, g, sizeof(*g)))
+			rp_chk_mark_group(st->chk, i);
+		if (g != NULL && within(addr, g->socks,
+		    g->max_socks * sizeof(g->socks[0])))
+			rp_chk_mark_pos(st->chk, i, (uint32_t)
+			    ((struct rp_sock *const *)addr - g->socks));
+	}
+	for (guint i = 1; i < st->maps->len; i++) {
+		const struct rp_map *m = st->maps->pdata[i];
+
+		if (m != NULL && within(addr, m, sizeof(*m)))
+			rp_chk_mark_map(st->chk, i);
+		if (m != NULL && !m->dead)
+			mark_slot_at(st, m, i, addr);
+	}
+	for (guint i = 1; i < st->progs->len; i++) {
+		const struct rp_prog *p = st->progs->pdata[i];
+
+		if (p != NULL && within(addr, p, sizeof(*p)))
+			rp_chk_mark_prog(st->chk, i);
+	}
+	/* an entry of an object table: that id */
+	if (within(addr, st->socks->pdata, st->socks->len * sizeof(void *)))
+		rp_chk_mark_sock(st->chk, (unsigned)((void *const *)addr -
+		    st->socks->pdata));
+	if (within(addr, st->groups->pdata, st->groups->len * sizeof(void *)))
+		rp_chk_mark_group(st->chk, (unsigned)((void *const *)addr -
+		    st->groups->pdata));
+	if (within(addr, st->maps->pdata, st->maps->len * sizeof(void *)))
+		rp_chk_mark_map(st->chk, (unsigned)((void *const *)addr -
+		    st->maps->pdata));
+	if (within(addr, st->progs->pdata, st->progs->len * sizeof(void *)))
+		rp_chk_mark_prog(st->chk, (unsigned)((void *const *)addr -
+		    st->progs->pdata));
+	if (st->buckets != NULL) {
+		g_hash_table_iter_init(&it, st->buckets);
+		while (g_hash_table_iter_next(&it, NULL, &v)) {
+			const struct rp_bucket *b = v;
+
+			if (within(addr, b, sizeof(*b)) || within(addr,
+			    b->bound->pdata, b->bound->len * sizeof(void *)))
+				rp_chk_mark_bucket(st->chk, b->netns,
+				    b->protocol, b->port);
+		}
+	}
+	/* a pointer: what it stopped and started pointing at */
+	if (len == sizeof(void *)) {
+		const void *po, *pn;
+
+		memcpy(&po, old, sizeof(po));
+		memcpy(&pn, new, sizeof(pn));
+		mark_target(st, po);
+		mark_target(st, pn);
+	}
 }
 
 void

@@ -133,7 +133,19 @@ uint16_t tu_port(struct rp_state *st, unsigned proc, int fd);
 /* A sockarray of value_size vs and n entries in process proc. */
 int	tu_sockarray(struct rp_state *st, unsigned proc, uint32_t vs,
 	    uint32_t n);
-/* Asserts rp_check() passes, printing its message otherwise. */
+/* Asserts rp_check() passes, printing its message otherwise; checks
+ * rp_check_step() as tu_check_both() does on the way. */
 void	tu_assert_invariants(const struct rp_state *st);
+/* rp_check_step() and rp_check() on st: asserts the same verdict and
+ * message, no false alarm, and (on a pass) an incremental record equal
+ * to a fresh one.  Returns the verdict; *error gets rp_check()'s. */
+gboolean tu_check_both(struct rp_state *st, GError **error);
+/* White-box, for tests that write model memory directly: tells the
+ * incremental checker that len bytes at addr changed from old to new,
+ * as the model's own writes do (rp-int.h): the object holding addr is
+ * marked and, for a pointer, the objects it stopped and started
+ * pointing at.  Nothing before the first rp_check_step(). */
+void	tu_mark_write(struct rp_state *st, const void *addr, size_t len,
+	    const void *old, const void *new);
 
 #endif /* TESTUTIL_H */

@@ -39,6 +39,27 @@ enum {
  */
 const char	*sim_backend_kernel_last_error(SimBackend *b);
 
+/*
+ * What calibration measured on the running kernel (calibrate.c): the
+ * value of each build variant switch (rp_variant_switch: its alternative
+ * number, -1 when the probe could not tell) and of each kernel build
+ * option the model knows (1 built in, 0 not, -1 unknown), each with how
+ * it was measured.
+ */
+typedef struct SimKernelCalibration SimKernelCalibration;
+struct SimKernelCalibration {
+	char	*release;			/* uname -r */
+	int	 switches[RP_SWITCH_COUNT];
+	char	*why[RP_SWITCH_COUNT];
+	int	 mptcp;				/* CONFIG_MPTCP */
+	char	*mptcp_why;
+};
+
+gboolean	 sim_kernel_has_mptcp(void);
+gboolean	 sim_kernel_calibrate(SimKernelCalibration *out,
+		    GError **error);
+void		 sim_kernel_calibration_clear(SimKernelCalibration *c);
+
 /* Bring lo up in the calling thread's network namespace (worker.c): 0 or
  * -errno. */
 int		 sim_kernel_lo_up(void);

@@ -294,6 +294,18 @@ model_send(SimBackend *b, unsigned netns, const struct rp_packet *pkt,
 }
 
 static int
+model_settle(SimBackend *b)
+{
+	return (int)rp_state_settle(b->st);
+}
+
+static int
+model_kconfig(SimBackend *b, int option, gboolean on)
+{
+	return rp_state_set_kconfig(b->st, (enum rp_kconfig)option, on);
+}
+
+static int
 model_requests_ack(SimBackend *b, unsigned netns)
 {
 	return rp_requests_ack(b->st, netns);
@@ -310,15 +322,18 @@ model_requests_timer(SimBackend *b, unsigned netns)
  */
 
 /*
- * rp_check(), then the lock-discipline record of the step.  The record
- * is taken (cleared) here, so each violation is reported once.
+ * rp_check_step() or rp_check(), as mode says, then the lock-discipline
+ * record of the step.  The record is taken (cleared) here, so each
+ * violation is reported once.
  */
 static gboolean
-model_check(SimBackend *b, GError **error)
+model_check(SimBackend *b, SimCheckMode mode, GError **error)
 {
 	g_autofree char *v = NULL;
 
-	if (!rp_check(b->st, error))
+	if (mode == SIM_CHECK_STEP && !rp_check_step(b->st, error))
+		return FALSE;
+	if (mode == SIM_CHECK_FULL && !rp_check(b->st, error))
 		return FALSE;
 	v = rp_state_take_violation(b->st);
 	if (v != NULL) {
@@ -416,6 +431,8 @@ const SimBackendOps sim_backend_model = {
 	.prog_migrate_set = model_prog_migrate_set,
 	.send = model_send,
 	.requests_ack = model_requests_ack,
+	.settle = model_settle,
+	.kconfig = model_kconfig,
 	.requests_timer = model_requests_timer,
 	.inspect = &model_inspect,
 };

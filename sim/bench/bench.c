@@ -8,11 +8,13 @@
  *
  * With the kernel backend built, -k N also runs the map mix with N
  * listeners through bpf() on the live kernel and through the model, and
- * prints both rates and their ratio (bench-kernel.c; root).
+ * prints both rates and their ratio (kernel.c; root).
  *
  * Usage: reuseport-bench [-n SOCKETS] [-p PACKETS] [-k LISTENERS]
  *                        [--profile P]
- *        reuseport-bench --explore FILE...   (bench-explore.c)
+ *        reuseport-bench --explore FILE...   (explore.c)
+ *        reuseport-bench --scale [--full] [-m SLOTS] [--profile P]
+ *                                            (scale.c)
  */
 #include <errno.h>
 #include <malloc.h>
@@ -24,6 +26,7 @@
 #include "rp.h"
 #ifdef HAVE_KERNEL_BACKEND
 #include "bench/kernel.h"
+#include "cli/kernels.h"
 #endif
 
 #define GROUP_MAX	RP_MAX_SOCKS_CAP
@@ -200,16 +203,61 @@ bench_select(const struct rp_profile *prof, unsigned members,
 	rp_state_free(st);
 }
 
+/*
+ * --kernel K: host runs here; vm:NAME or vm:PATH runs this program again
+ * in that kernel under qemu (cli/kernels.c), with --kernel host; the
+ * kernel's release is in the -k report.  77 when the VM cannot be had.
+ */
+static int
+bench_on_kernel(const char *kernel, int argc, char **argv)
+{
+	g_autoptr(GPtrArray) ks = NULL;
+	g_autoptr(GPtrArray) args = g_ptr_array_new();
+	g_autoptr(GError) e = NULL;
+	const SimKernelTarget *k;
+	int st;
+
+	ks = sim_kernel_targets_parse(kernel, &e);
+	if (ks == NULL || ks->len != 1) {
+		fprintf(stderr, "reuseport-bench: %s\n", e != NULL ?
+		    e->message : "--kernel: one kernel");
+		return 2;
+	}
+	k = ks->pdata[0];
+	if (k->vm == NULL)
+		return -1;	/* the host: go on here */
+	g_ptr_array_add(args, "--kernel");
+	g_ptr_array_add(args, "host");
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--kernel") == 0) {
+			i++;
+			continue;
+		}
+		g_ptr_array_add(args, argv[i]);
+	}
+	g_ptr_array_add(args, NULL);
+	fflush(stdout);
+	st = sim_kernel_exec(k, (char **)args->pdata, NULL, NULL, &e);
+	if (e != NULL) {
+		fprintf(stderr, "reuseport-bench: %s\n", e->message);
+		return st == SIM_EXIT_NO_KERNEL ? st : 2;
+	}
+	return st;
+}
+
 int
 main(int argc, char **argv)
 {
 	unsigned n = 100000, members = 1024;
 	unsigned long packets = 1000000;
 	const char *pname = "6.18";
+	const char *kernel = NULL;	/* --kernel K */
 	unsigned long kn = 0;	/* -k: live-kernel listeners, 0: none */
 
 	if (argc > 1 && strcmp(argv[1], "--explore") == 0)
 		return bench_explore(argc - 2, argv + 2);
+	if (argc > 1 && strcmp(argv[1], "--scale") == 0)
+		return bench_scale(argc - 2, argv + 2);
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
 			n = (unsigned)strtoul(argv[++i], NULL, 10);
@@ -219,10 +267,16 @@ main(int argc, char **argv)
 			pname = argv[++i];
 		else if (strcmp(argv[i], "-k") == 0 && i + 1 < argc)
 			kn = strtoul(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--kernel") == 0 && i + 1 < argc)
+			kernel = argv[++i];
 		else {
 			fprintf(stderr, "usage: reuseport-bench [-n SOCKETS] "
-			    "[-p PACKETS] [-k LISTENERS] [--profile 4.19|6.18]\n"
-			    "       reuseport-bench --explore FILE...\n");
+			    "[-p PACKETS] [-k LISTENERS] [--profile P]\n"
+			    "                       [--kernel host|vm:NAME|"
+			    "vm:PATH]\n"
+			    "       reuseport-bench --explore FILE...\n"
+			    "       reuseport-bench --scale [--full] [-m SLOTS] "
+			    "[--profile P]\n");
 			return 2;
 		}
 	}
@@ -245,6 +299,12 @@ main(int argc, char **argv)
 	if (rp_profile_find(pname) == NULL) {
 		fprintf(stderr, "reuseport-bench: unknown profile '%s'\n", pname);
 		return 2;
+	}
+	if (kernel != NULL) {
+		int st = bench_on_kernel(kernel, argc, argv);
+
+		if (st >= 0)
+			return st;
 	}
 	printf("reuseport-bench: profile %s, %u sockets, %u-member group, "
 	    "%lu packets\n", pname, n, members, packets);

@@ -5,7 +5,9 @@
 #ifndef SIM_BENCH_H
 #define SIM_BENCH_H
 
-/* bench-explore.c: reuseport-bench --explore FILE... */
+/* explore.c: reuseport-bench --explore FILE... */
 int	bench_explore(int nfiles, char **files);
+/* scale.c: reuseport-bench --scale [--full] [-m SLOTS] [--profile P] */
+int	bench_scale(int argc, char **argv);
 
 #endif /* SIM_BENCH_H */

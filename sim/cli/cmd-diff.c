@@ -12,6 +12,8 @@
 
 #include "backend/model.h"
 #include "cli/cmd-diff.h"
+#include "cli/kernels.h"
+#include "cli/matrix.h"
 #include "cli/options.h"
 #include "core/error.h"
 #include "core/inputs.h"
@@ -39,7 +41,7 @@ put_unused(SimWriter *w, const SimDiff *d, const SimManifest *m)
 		n++;
 		msg = g_strdup_printf("unused manifest entry %s: no divergence "
 		    "there (%s)", where, e->reason);
-		at = sim_diag_new(sim_manifest_name(m), e->mline, e->mcol, msg);
+		at = sim_diag_new(e->mfile, e->mline, e->mcol, msg);
 		sim_write_diff_unused(w, at);
 	}
 	return n;
@@ -61,6 +63,7 @@ count(SimDiffCounts *c, const SimDiffResult *r)
 	}
 	c->compared += r->compared;
 	c->uncompared += r->uncompared;
+	c->after_hash_n += r->after_hash_n;
 }
 
 /*
@@ -93,8 +96,12 @@ sim_diff_paths(const SimDiffOptions *o, char *const *paths, gsize n)
 	if (inputs == NULL)
 		return sim_write_input_errors(&w, errors);
 	sim_write_begin(&w, G_MAXUINT);
+	if (o->release != NULL)
+		sim_write_kernel(&w, o->release, o->profile, o->note);
 	d = sim_diff_new(o->a, o->b, o->manifest);
 	sim_diff_set_release(d, o->release);
+	sim_diff_set_kconfig(d, o->kconfig_mptcp);
+	sim_diff_set_check(d, o->check);
 	for (i = 0; i < inputs->len; i++) {
 		const SimInput *in = inputs->pdata[i];
 		g_autoptr(GPtrArray) profs = sim_scenario_profiles(in->sc, sel);
@@ -123,33 +130,47 @@ sim_diff_paths(const SimDiffOptions *o, char *const *paths, gsize n)
 
 typedef struct {
 	SimDiffOptions	 o;
-	const char	*profile, *manifest;
+	const char	*profile, *kernels;
+	GPtrArray	*manifests;	/* const char * */
 } DiffCmd;
 
-enum { O_PROFILE, O_FORMAT, O_MANIFEST };
+enum { O_PROFILE, O_FORMAT, O_MANIFEST, O_KERNEL, O_CHECK };
 
 static const SimOption diff_options[] = {
 	{ "--profile", "P|auto", O_PROFILE,
-	    "the model profile to compare with (default auto)",
+	    "the model profile to compare with (default auto;\n"
+	    "on a kernel, auto is calibrated: see calibrate)",
 	    sim_cli_profile_choices },
 	{ "--format", "text|tap|json", O_FORMAT,
 	    "text (default), TAP version 13, or JSON", NULL },
 	{ "--manifest", "FILE", O_MANIFEST,
 	    "the intended differences: lines 'FILE:LINE\n"
-	    "REASON' or 'FILE:* REASON'", NULL },
+	    "REASON' or 'FILE:* REASON'; more than one may\n"
+	    "be given.  A VM kernel also reads NAME.vm.manifest\n"
+	    "and NAME.vm-N.M.manifest beside NAME.manifest\n"
+	    "when they exist", NULL },
+	{ "--kernel", "K[,K]", O_KERNEL,
+	    "the kernels to compare with (default host): host,\n"
+	    "vm:5.10, vm:6.1, vm:6.12, vm:7.2 (a Debian kernel\n"
+	    "under qemu, downloaded once) or vm:PATH-TO-VMLINUZ;\n"
+	    "one runs the diff there, several print scenario x\n"
+	    "kernel: agree, known, UNEXPLAINED, skipped", NULL },
+	SIM_OPTION_CHECK(O_CHECK),
 };
 
 const SimCommand sim_cmd_diff_def = {
 	"diff", "FILE|DIR...",
-	"run each scenario on the model and on the live\n"
+	"run each scenario on the model and on a live\n"
 	"kernel (needs the kernel backend and root) and\n"
 	"compare them step by step; a divergence not in\n"
 	"the manifest fails, so does an unused entry",
-	"Run each scenario on the model and on the live kernel (needs the\n"
-	"kernel backend and root) and compare them step by step.",
+	"Run each scenario on the model and on a live kernel (the host's,\n"
+	"or one booted under qemu: --kernel; needs the kernel backend and\n"
+	"root) and compare them step by step.",
 	diff_options, G_N_ELEMENTS(diff_options),
 	"Exit status: 0 no unexplained divergence and no unused manifest\n"
-	"entry, 1 otherwise, 2 bad input.",
+	"entry, 1 otherwise, 2 bad input, 77 the kernel asked for cannot be\n"
+	"had (no qemu, no package, no boot).",
 	sim_cmd_diff, FALSE,
 };
 
@@ -167,19 +188,57 @@ diff_option(void *ud, int id, const char *opt, const char *v)
 	case O_FORMAT:
 		return sim_cli_format(&sim_cmd_diff_def, v, formats,
 		    &c->o.format);
+	case O_KERNEL:
+		c->kernels = v;
+		break;
+	case O_CHECK:
+		return sim_cli_check(&sim_cmd_diff_def, v, &c->o.check);
 	default:
-		c->manifest = v;
+		g_ptr_array_add(c->manifests, (char *)v);
 		break;
 	}
 	return SIM_CLI_GO_ON;
+}
+
+/* The manifests given, in one (NULL: none; exit status in *st, the
+ * errors written as format asks). */
+static SimManifest *
+load_manifests(const GPtrArray *files, SimFormat format, int *st)
+{
+	g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(SimManifest) m = NULL;
+
+	*st = SIM_EXIT_OK;
+	if (files->len == 0)
+		return NULL;
+	m = sim_manifest_load(files->pdata[0], errors);
+	for (guint i = 1; m != NULL && i < files->len; i++)
+		sim_manifest_append(m, files->pdata[i], errors);
+	if (m == NULL || errors->len > 0) {
+		g_autoptr(GPtrArray) diags = sim_diags_new();
+		SimWriter w;
+
+		for (guint k = 0; k < errors->len; k++)
+			sim_diags_add_text(diags, errors->pdata[k]);
+		sim_writer_init(&w, format, stdout, stderr, "diff");
+		*st = sim_write_input_errors(&w, diags);
+		return NULL;
+	}
+	return g_steal_pointer(&m);
 }
 
 int
 sim_cmd_diff(int argc, char **argv)
 {
 	g_autoptr(GPtrArray) paths = g_ptr_array_new();
+	g_autoptr(GPtrArray) manifests = g_ptr_array_new();
+	g_autoptr(GPtrArray) kernels = NULL;
 	g_autoptr(SimManifest) manifest = NULL;
-	struct utsname u;
+	g_autoptr(GString) note = g_string_new(NULL);
+	g_autoptr(GError) e = NULL;
+	g_autofree char *release = NULL;
+	g_autoptr(GPtrArray) ins = NULL;
+	g_autoptr(GPtrArray) errors = sim_diags_new();
 	DiffCmd c = { 0 };
 	int st;
 
@@ -187,14 +246,40 @@ sim_cmd_diff(int argc, char **argv)
 	c.o.err = stderr;
 	c.o.a = &sim_backend_model;
 	c.profile = "auto";
+	c.kernels = "host";
+	c.manifests = manifests;
 	st = sim_options_parse(&sim_cmd_diff_def, diff_option, argc, argv,
 	    paths, TRUE, &c);
 	if (st != SIM_CLI_GO_ON)
 		return st;
-	if (strcmp(c.profile, "auto") == 0) {
-		g_autoptr(GError) e = NULL;
+	kernels = sim_kernel_targets_parse(c.kernels, &e);
+	if (kernels == NULL)
+		return sim_cli_error(&sim_cmd_diff_def, NULL, "%s",
+		    e->message);
+	if (kernels->len > 1 || ((SimKernelTarget *)
+	    kernels->pdata[0])->vm != NULL) {
+		SimMatrixOptions mo = { kernels, argc, argv, paths, manifests,
+		    NULL, c.o.format, stdout };
 
-		c.profile = sim_profile_auto(&e);
+		/* nothing runs before every input was read */
+		manifest = load_manifests(manifests, c.o.format, &st);
+		if (st != SIM_EXIT_OK)
+			return st;
+		if ((ins = sim_inputs_load((char *const *)paths->pdata,
+		    paths->len, errors)) == NULL) {
+			SimWriter w;
+
+			sim_writer_init(&w, c.o.format, stdout, stderr, "diff");
+			return sim_write_input_errors(&w, errors);
+		}
+		mo.inputs = ins;
+		if (kernels->len == 1)
+			return sim_matrix_one(&mo);
+		return sim_matrix_run(&mo);
+	}
+	if (strcmp(c.profile, "auto") == 0) {
+		c.profile = sim_kernel_auto_profile(note,
+		    &c.o.kconfig_mptcp, &e);
 		if (c.profile == NULL)
 			return sim_cli_error(&sim_cmd_diff_def, NULL, "%s",
 			    e->message);
@@ -207,25 +292,14 @@ sim_cmd_diff(int argc, char **argv)
 	    "--enable-kernel-backend (libbpf)");
 	return SIM_EXIT_USAGE;
 #endif
-	if (c.manifest != NULL) {
-		g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func(
-		    g_free);
-
-		manifest = sim_manifest_load(c.manifest, errors);
-		if (manifest == NULL) {
-			g_autoptr(GPtrArray) diags = sim_diags_new();
-			SimWriter w;
-
-			for (guint k = 0; k < errors->len; k++)
-				sim_diags_add_text(diags, errors->pdata[k]);
-			sim_writer_init(&w, c.o.format, stdout, stderr,
-			    "diff");
-			return sim_write_input_errors(&w, diags);
-		}
-	}
+	manifest = load_manifests(manifests, c.o.format, &st);
+	if (st != SIM_EXIT_OK)
+		return st;
 	c.o.manifest = manifest;
-	/* the kernel compared is the running one */
-	if (uname(&u) == 0)
-		c.o.release = u.release;
+	/* the kernel compared is the running one (its release also picks
+	 * the manifest's kernel= entries) */
+	release = sim_kernel_release();
+	c.o.release = release;
+	c.o.note = note->len > 0 ? note->str : NULL;
 	return sim_diff_paths(&c.o, (char *const *)paths->pdata, paths->len);
 }

@@ -22,11 +22,17 @@ struct SimDiffOptions {
 	const SimBackendOps	*b;		/* compared with it: a kernel */
 	const char		*profile;	/* a model profile name */
 	const SimManifest	*manifest;	/* or NULL: none known */
-	const char		*release;	/* b's kernel (uname -r) */
 	SimFormat		 format;
+	SimCheckMode		 check;		/* --check */
 	FILE			*out;		/* results, and input errors as
 						 * TAP or JSON */
 	FILE			*err;		/* input errors as text */
+	/* b's kernel: its exact release (uname -r), which also picks the
+	 * manifest's kernel= entries, and calibration, printed first; NULL:
+	 * not printed */
+	const char		*release;
+	const char		*note;
+	int			 kconfig_mptcp;	/* calibrated: 0, 1 y, 2 n */
 };
 
 int	 sim_diff_paths(const SimDiffOptions *o, char *const *paths,

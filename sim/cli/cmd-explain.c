@@ -28,6 +28,7 @@ typedef struct {
 	const char	*dot_dir, *svg_dir, *html_dir;
 	GArray		*steps;		/* guint, 1-based; NULL: all */
 	gboolean	 quiet;		/* --no-text */
+	SimCheckMode	 check;		/* --check */
 	gboolean	 io_failed;
 	char		*base;		/* file names: BASE-PROFILE-NN */
 } ExplainOpts;
@@ -194,7 +195,8 @@ typedef struct {
 	gboolean	 have_steps;
 } ExplainCmd;
 
-enum { O_PROFILE, O_STEPS, O_DOT, O_SVG, O_HTML, O_NO_TEXT, O_RULES };
+enum { O_PROFILE, O_STEPS, O_DOT, O_SVG, O_HTML, O_NO_TEXT, O_RULES,
+	O_CHECK };
 
 static const SimOption explain_options[] = {
 	{ "--profile", "P[,P]", O_PROFILE,
@@ -219,6 +221,7 @@ static const SimOption explain_options[] = {
 	    "no narration on standard output", NULL },
 	{ "--rules", NULL, O_RULES,
 	    "list the rules that have a narration, one a line", NULL },
+	SIM_OPTION_CHECK(O_CHECK),
 };
 
 const SimCommand sim_cmd_explain_def = {
@@ -246,7 +249,7 @@ explain_option(void *ud, int id, const char *opt, const char *v)
 	switch (id) {
 	case O_PROFILE:
 		return sim_cli_profiles(&sim_cmd_explain_def, v,
-		    SIM_PROFILES_CHECKED, c->profiles, NULL);
+		    SIM_PROFILES_CHECKED, c->profiles, NULL, NULL, NULL);
 	case O_STEPS:
 		if (!parse_steps(v, c->steps))
 			return sim_cli_error(&sim_cmd_explain_def, NULL, "bad step "
@@ -265,6 +268,8 @@ explain_option(void *ud, int id, const char *opt, const char *v)
 	case O_NO_TEXT:
 		c->o.quiet = TRUE;
 		break;
+	case O_CHECK:
+		return sim_cli_check(&sim_cmd_explain_def, v, &c->o.check);
 	default:
 		return list_rules();
 	}
@@ -316,6 +321,7 @@ explain_one(ExplainOpts *o, const SimScenario *sc, const char *profile)
 	rec->done_ud = o;
 	xo.ops = &sim_backend_model;
 	xo.keep_going = TRUE;
+	xo.check = o->check;
 	xo.hooks = &rec->hooks;
 	sim_run_scenario(sc, profile, &xo, &rep);
 	passed = rep.passed;

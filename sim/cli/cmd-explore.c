@@ -128,7 +128,7 @@ explore_paths(const ExploreCmd *c, char *const *paths, gsize n)
  */
 
 enum { O_PROFILE, O_PREEMPTIONS, O_NO_REDUCTION, O_MAX_SCHEDULES, O_PLANT,
-	O_FORMAT, O_SAVE, O_QUIET };
+	O_FORMAT, O_SAVE, O_QUIET, O_CHECK };
 
 /* The bugs --plant can plant (SimChoicesFn). */
 static const char *const *
@@ -155,6 +155,7 @@ static const SimOption explore_options[] = {
 	    "write the counterexample scenario to FILE", NULL },
 	{ "--quiet", NULL, O_QUIET,
 	    "no counterexample text on stdout", NULL },
+	SIM_OPTION_CHECK(O_CHECK),
 };
 
 const SimCommand sim_cmd_explore_def = {
@@ -211,8 +212,8 @@ explore_option(void *ud, int id, const char *opt, const char *v)
 	(void)opt;
 	switch (id) {
 	case O_PROFILE:
-		return sim_cli_profiles(&sim_cmd_explore_def, v, SIM_PROFILES_CHECKED,
-		    c->selected, NULL);
+		return sim_cli_profiles(&sim_cmd_explore_def, v,
+		    SIM_PROFILES_CHECKED, c->selected, NULL, NULL, NULL);
 	case O_PREEMPTIONS:
 		if (strcmp(v, "unbounded") == 0)
 			c->search.preemptions = SIM_EXPLORE_UNBOUNDED;
@@ -238,6 +239,9 @@ explore_option(void *ud, int id, const char *opt, const char *v)
 	case O_SAVE:
 		c->save = v;
 		break;
+	case O_CHECK:
+		return sim_cli_check(&sim_cmd_explore_def, v,
+		    &c->search.check);
 	default:
 		c->quiet = TRUE;
 		break;

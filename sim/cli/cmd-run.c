@@ -8,6 +8,7 @@
 
 #include "backend/model.h"
 #include "cli/cmd-run.h"
+#include "cli/kernels.h"
 #include "cli/options.h"
 #include "core/error.h"
 #include "core/inputs.h"
@@ -74,6 +75,8 @@ sim_run_paths(const SimRunOptions *opts, char *const *paths, gsize n)
 	xo.ops = opts->backend != NULL ? opts->backend : &sim_backend_model;
 	xo.trace = opts->trace;
 	xo.keep_going = opts->keep_going;
+	xo.kconfig_mptcp = opts->kconfig_mptcp;
+	xo.check = opts->check;
 	for (i = 0; i < inputs->len; i++) {
 		const SimInput *in = inputs->pdata[i];
 		g_autoptr(GPtrArray) profs = sim_scenario_profiles(in->sc,
@@ -82,6 +85,10 @@ sim_run_paths(const SimRunOptions *opts, char *const *paths, gsize n)
 		total += MAX(profs->len, 1);
 	}
 	sim_write_begin(&w, total);
+	if (opts->release != NULL)
+		sim_write_kernel(&w, opts->release, opts->profiles != NULL &&
+		    opts->profiles[0] != NULL ? opts->profiles[0] : "(each "
+		    "declared)", opts->note);
 	for (i = 0; i < inputs->len; i++) {
 		const SimInput *in = inputs->pdata[i];
 		g_autoptr(GPtrArray) profs = sim_scenario_profiles(in->sc,
@@ -111,9 +118,11 @@ typedef struct {
 	SimRunOptions	 o;
 	GPtrArray	*profiles;	/* char * */
 	gboolean	 all;
+	const char	*profile, *kernels;
 } RunCmd;
 
-enum { O_PROFILE, O_FORMAT, O_TRACE, O_TRACE_ALL, O_KEEP_GOING, O_BACKEND };
+enum { O_PROFILE, O_FORMAT, O_TRACE, O_TRACE_ALL, O_KEEP_GOING, O_BACKEND,
+	O_KERNEL, O_CHECK };
 
 /* The backends --backend chooses from (SimChoicesFn). */
 static const char *const *
@@ -131,8 +140,10 @@ static const SimOption run_options[] = {
 	{ "--profile", "P[,P]|all|auto", O_PROFILE,
 	    "run only under these profiles (all: every one;\n"
 	    "auto: the one nearest the running kernel, at or\n"
-	    "below its version); a scenario runs under each\n"
-	    "selected profile it declares", sim_cli_profile_choices },
+	    "below its version, calibrated with the kernel\n"
+	    "backend: see calibrate); a scenario runs under\n"
+	    "each selected profile it declares",
+	    sim_cli_profile_choices },
 	{ "--format", "text|tap|json", O_FORMAT,
 	    "text (default), TAP version 13, or JSON (one\n"
 	    "object a line)", NULL },
@@ -148,6 +159,12 @@ static const SimOption run_options[] = {
 	    "is skipped, expect statements too; a step it\n"
 	    "cannot do is not checked (a note says why, once\n"
 	    "per scenario)", backend_names },
+	{ "--kernel", "K[,K]", O_KERNEL,
+	    "the kernel backend on K: host (the running\n"
+	    "kernel), vm:5.10, vm:6.1, vm:6.12, vm:7.2 (a\n"
+	    "Debian kernel under qemu, downloaded once) or\n"
+	    "vm:PATH-TO-VMLINUZ", NULL },
+	SIM_OPTION_CHECK(O_CHECK),
 };
 
 const SimCommand sim_cmd_run_def = {
@@ -159,7 +176,8 @@ const SimCommand sim_cmd_run_def = {
 	"(in name order), under every selected profile it declares.  Every\n"
 	"file is parsed and checked before anything runs.",
 	run_options, G_N_ELEMENTS(run_options),
-	"Exit status: 0 all passed, 1 a scenario failed, 2 bad input.",
+	"Exit status: 0 all passed, 1 a scenario failed, 2 bad input, 77 the\n"
+	"kernel asked for cannot be had (no qemu, no package, no boot).",
 	sim_cmd_run, FALSE,
 };
 
@@ -188,8 +206,11 @@ run_option(void *ud, int id, const char *opt, const char *v)
 	(void)opt;
 	switch (id) {
 	case O_PROFILE:
-		return sim_cli_profiles(&sim_cmd_run_def, v, SIM_PROFILES_RUN,
-		    c->profiles, &c->all);
+		c->profile = v;		/* read when the backend is known */
+		break;
+	case O_KERNEL:
+		c->kernels = v;
+		break;
 	case O_FORMAT:
 		return sim_cli_format(&sim_cmd_run_def, v, formats,
 		    &c->o.format);
@@ -202,6 +223,8 @@ run_option(void *ud, int id, const char *opt, const char *v)
 	case O_KEEP_GOING:
 		c->o.keep_going = TRUE;
 		break;
+	case O_CHECK:
+		return sim_cli_check(&sim_cmd_run_def, v, &c->o.check);
 	default:
 		return set_backend(c, v);
 	}
@@ -214,8 +237,12 @@ sim_cmd_run(int argc, char **argv)
 	g_autoptr(GPtrArray) paths = g_ptr_array_new();
 	g_autoptr(GPtrArray) profiles = g_ptr_array_new_with_free_func(
 	    g_free);
+	g_autoptr(GPtrArray) kernels = NULL;
+	g_autoptr(GString) note = g_string_new(NULL);
+	g_autoptr(GError) e = NULL;
+	g_autofree char *release = NULL;
 	RunCmd c = { 0 };
-	int st;
+	int st, kconfig = 0;
 
 	c.o.out = stdout;
 	c.o.err = stderr;
@@ -224,8 +251,69 @@ sim_cmd_run(int argc, char **argv)
 	    paths, TRUE, &c);
 	if (st != SIM_CLI_GO_ON)
 		return st;
+	if (c.kernels != NULL) {
+		/* --kernel K: the kernel backend, on K */
+		kernels = sim_kernel_targets_parse(c.kernels, &e);
+		if (kernels == NULL)
+			return sim_cli_error(&sim_cmd_run_def, NULL, "%s",
+			    e->message);
+		if (c.o.backend != NULL && c.o.backend != backends[
+		    G_N_ELEMENTS(backends) - 1])
+			return sim_cli_error(&sim_cmd_run_def, NULL, "--kernel "
+			    "runs the kernel backend: --backend %s does not "
+			    "go with it", c.o.backend->name);
+#ifndef HAVE_KERNEL_BACKEND
+		return sim_cli_error(&sim_cmd_run_def, NULL, "--kernel needs "
+		    "the kernel backend: configure --enable-kernel-backend "
+		    "(libbpf)");
+#endif
+		c.o.backend = backends[G_N_ELEMENTS(backends) - 1];
+		if (kernels->len > 1 || ((SimKernelTarget *)
+		    kernels->pdata[0])->vm != NULL) {
+			g_autoptr(GPtrArray) errors = sim_diags_new();
+			g_autoptr(GPtrArray) ins = sim_inputs_load(
+			    (char *const *)paths->pdata, paths->len, errors);
+			g_autoptr(GPtrArray) adds = NULL;
+			int worst = SIM_EXIT_OK;
+
+			if (ins == NULL) {
+				SimWriter w;
+
+				sim_writer_init(&w, c.o.format, stdout,
+				    stderr, "run");
+				return sim_write_input_errors(&w, errors);
+			}
+			adds = g_ptr_array_new_with_free_func(g_free);
+			for (guint k = 0; k < paths->len; k++)
+				g_ptr_array_add(adds, g_strdup(paths->pdata[k]));
+			sim_kernel_add_inputs(adds, ins);
+			for (guint k = 0; k < kernels->len; k++) {
+				st = sim_kernel_run_here(kernels->pdata[k],
+				    argc, argv, adds);
+				if (st > worst)
+					worst = st;
+			}
+			return worst;
+		}
+	}
+	if (c.profile != NULL) {
+		gboolean kernel = c.o.backend != NULL &&
+		    c.o.backend != &sim_backend_model;
+
+		st = sim_cli_profiles(&sim_cmd_run_def, c.profile, kernel ?
+		    SIM_PROFILES_RUN_KERNEL : SIM_PROFILES_RUN, profiles,
+		    &c.all, note, &kconfig);
+		if (st != SIM_CLI_GO_ON)
+			return st;
+	}
 	if (!c.all)
 		c.o.profiles = sim_cli_selected(profiles);
+	if (c.o.backend != NULL && c.o.backend != &sim_backend_model) {
+		release = sim_kernel_release();
+		c.o.release = release;
+		c.o.note = note->len > 0 ? note->str : NULL;
+	}
+	c.o.kconfig_mptcp = kconfig;
 	return sim_run_paths(&c.o, (char *const *)paths->pdata, paths->len);
 }
 

@@ -23,9 +23,15 @@ struct SimRunOptions {
 	SimFormat		 format;
 	SimTraceLevel		 trace;
 	gboolean		 keep_going;
+	SimCheckMode		 check;		/* --check */
 	FILE			*out;		/* results, traces, and input
 						 * errors as TAP or JSON */
 	FILE			*err;		/* input errors as text */
+	/* the kernel's exact release and calibration, printed first;
+	 * NULL: not printed (the model) */
+	const char		*release;
+	const char		*note;
+	int			 kconfig_mptcp;	/* calibrated: 0, 1 y, 2 n */
 };
 
 int	 sim_run_paths(const SimRunOptions *opts, char *const *paths,

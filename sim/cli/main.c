@@ -5,11 +5,14 @@
  *
  * Commands are rows of a table, so a new one is one SimCommand (its
  * options, help and handler) and one row.  Exit status: 0 all passed,
- * 1 a scenario failed, 2 bad input or command line.
+ * 1 a scenario failed, 2 bad input or command line, 77 the kernel asked
+ * for (--kernel) cannot be had.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/cmd-calibrate.h"
+#include "cli/cmd-calibrate.h"
 #include "cli/cmd-diff.h"
 #include "cli/cmd-explain.h"
 #include "cli/cmd-explore.h"
@@ -35,6 +38,7 @@ static const SimCommand *const commands[] = {
 	&sim_cmd_explain_def,
 	&sim_cmd_fuzz_diff_def,
 	&sim_cmd_gen_def,
+	&sim_cmd_calibrate_def,
 	&sim_cmd_list_verbs_def,
 	&sim_cmd_list_profiles_def,
 	&complete_def,

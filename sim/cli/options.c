@@ -17,6 +17,7 @@
 
 #include "rp.h"
 
+#include "cli/kernels.h"
 #include "cli/options.h"
 #include "core/error.h"
 #include "core/profiles.h"
@@ -366,6 +367,24 @@ sim_cli_format(const SimCommand *cmd, const char *value,
 	return SIM_CLI_GO_ON;
 }
 
+/* --check step|full|off (SIM_OPTION_CHECK) into *mode. */
+int
+sim_cli_check(const SimCommand *cmd, const char *value, SimCheckMode *mode)
+{
+	static const char *const modes[] = { "step", "full", "off", NULL };
+	static const SimCheckMode is[] = { SIM_CHECK_STEP, SIM_CHECK_FULL,
+		SIM_CHECK_OFF };
+
+	for (guint i = 0; modes[i] != NULL; i++) {
+		if (strcmp(value, modes[i]) == 0) {
+			*mode = is[i];
+			return SIM_CLI_GO_ON;
+		}
+	}
+	return sim_cli_error(cmd, sim_suggest(value, modes, 3), "--check: "
+	    "unknown mode '%s' (step, full or off)", value);
+}
+
 /*
  * --profile P[,P]: each profile into out (g_strdup()); each must be a
  * profile of the model.  Run: also "all", which sets *all, and "auto",
@@ -373,7 +392,8 @@ sim_cli_format(const SimCommand *cmd, const char *value,
  */
 int
 sim_cli_profiles(const SimCommand *cmd, const char *value,
-    SimProfilesMode mode, GPtrArray *out, gboolean *all)
+    SimProfilesMode mode, GPtrArray *out, gboolean *all, GString *note,
+    int *kconfig)
 {
 	g_auto(GStrv) parts = sim_cli_list(value);
 
@@ -382,12 +402,14 @@ sim_cli_profiles(const SimCommand *cmd, const char *value,
 		g_autoptr(GError) e = NULL;
 		g_autofree char *bad = NULL;
 
-		if (mode == SIM_PROFILES_RUN && strcmp(p, "all") == 0) {
+		if (mode != SIM_PROFILES_CHECKED && strcmp(p, "all") == 0) {
 			*all = TRUE;
 			continue;
 		}
-		if (mode == SIM_PROFILES_RUN && strcmp(p, "auto") == 0) {
-			p = sim_profile_auto(&e);
+		if (mode != SIM_PROFILES_CHECKED && strcmp(p, "auto") == 0) {
+			p = mode == SIM_PROFILES_RUN_KERNEL ?
+			    sim_kernel_auto_profile(note, kconfig, &e) :
+			    sim_profile_auto(&e);
 			if (p == NULL)
 				return sim_cli_error(cmd, NULL, "%s",
 				    e->message);

@@ -14,6 +14,7 @@
 #include <glib.h>
 
 #include "cli/report.h"
+#include "core/backend.h"
 
 G_BEGIN_DECLS
 
@@ -54,10 +55,24 @@ struct SimCommand {
 	gboolean	 hidden;	/* not listed (complete) */
 };
 
+/*
+ * --check step|full|off, the same row in every command that runs
+ * scenarios (run, diff, explore, explain); sim_cli_check() reads it.
+ */
+#define SIM_OPTION_CHECK(id) \
+	{ "--check", "step|full|off", (id), \
+	    "the invariants after each step. step (default):\n" \
+	    "where the step changed the state, and the whole\n" \
+	    "state at the end; full: the whole state after\n" \
+	    "every step; off: none (a `check` statement\n" \
+	    "still checks)", NULL }
+
 /* How --profile P[,P] is read. */
 typedef enum {
 	SIM_PROFILES_CHECKED,	/* each a profile of the model */
 	SIM_PROFILES_RUN,	/* also all and auto */
+	SIM_PROFILES_RUN_KERNEL, /* as RUN, auto calibrated on the running
+				 * kernel (kernels.c) */
 } SimProfilesMode;
 
 int	 sim_options_parse(const SimCommand *cmd, SimOptFn fn, int argc,
@@ -72,8 +87,11 @@ int	 sim_cli_complete(const SimCommand *const *cmds, gsize n, int argc,
 	    char **argv);
 int	 sim_cli_format(const SimCommand *cmd, const char *value,
 	    const char *const *allowed, SimFormat *format);
+int	 sim_cli_check(const SimCommand *cmd, const char *value,
+	    SimCheckMode *mode);
 int	 sim_cli_profiles(const SimCommand *cmd, const char *value,
-	    SimProfilesMode mode, GPtrArray *out, gboolean *all);
+	    SimProfilesMode mode, GPtrArray *out, gboolean *all,
+	    GString *note, int *kconfig);
 char	**sim_cli_list(const char *value);
 char	**sim_cli_selected(GPtrArray *profiles);
 int	 sim_options_none(const SimCommand *cmd, int argc, char **argv);

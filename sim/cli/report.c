@@ -174,6 +174,37 @@ json_failures(JsonBuilder *b, const GPtrArray *messages)
 }
 
 /*
+ * The kernel a report is about: its exact release, the profile it runs
+ * under and what calibration said (note, or NULL).  Text "kernel
+ * RELEASE: profile P (NOTE)", TAP the same as a comment, JSON
+ * {"type":"kernel","release":R,"profile":P,"note":N}.
+ */
+void
+sim_write_kernel(SimWriter *w, const char *release, const char *profile,
+    const char *note)
+{
+	FILE *out = w->out;
+	JsonBuilder *b;
+
+	switch (w->format) {
+	case SIM_FORMAT_TEXT:
+	case SIM_FORMAT_TAP:
+		fprintf(out, "%skernel %s: profile %s%s%s%s\n", w->format ==
+		    SIM_FORMAT_TAP ? "# " : "", release, profile, note !=
+		    NULL ? " (" : "", note != NULL ? note : "", note != NULL ?
+		    ")" : "");
+		break;
+	case SIM_FORMAT_JSON:
+		b = sim_json_begin("kernel", w->command);
+		sim_json_str(b, "release", release);
+		sim_json_str(b, "profile", profile);
+		sim_json_str(b, "note", note);
+		sim_json_end(b, out);
+		break;
+	}
+}
+
+/*
  * A scenario that did not run: no selected profile (profile NULL), or
  * the backend could not run it (why, with the notes of the attempt).
  */
@@ -298,14 +329,17 @@ diff_text(SimWriter *w, const char *name, const char *profile,
 	FILE *out = w->out;
 	guint i;
 
+	g_autofree char *hn = r->after_hash_n == 0 ? g_strdup("") :
+	    g_strdup_printf(", %u of them after hash=N", r->after_hash_n);
+
 	if (tap)
-		fprintf(out, "%s %u - %s [%s] (%u steps compared, %u not)\n",
+		fprintf(out, "%s %u - %s [%s] (%u steps compared, %u not%s)\n",
 		    ok ? "ok" : "not ok", w->n, name, profile, r->compared,
-		    r->uncompared);
+		    r->uncompared, hn);
 	else
-		fprintf(out, "%s %s [%s] (%u steps compared, %u not)\n",
+		fprintf(out, "%s %s [%s] (%u steps compared, %u not%s)\n",
 		    ok ? "PASS" : "FAIL", name, profile, r->compared,
-		    r->uncompared);
+		    r->uncompared, hn);
 	for (i = 0; i < r->divergences->len; i++) {
 		const SimDivergence *d = r->divergences->pdata[i];
 		g_autofree char *text = sim_stmt_text(d->st, SIM_PRINT_CALL);
@@ -320,7 +354,7 @@ diff_text(SimWriter *w, const char *name, const char *profile,
 			    (guint)d->entry);
 
 			fprintf(out, "%s    because  %s (%s:%u)\n", pre,
-			    e->reason, sim_manifest_name(m), e->mline);
+			    e->reason, e->mfile, e->mline);
 		}
 	}
 }
@@ -335,6 +369,7 @@ diff_json(SimWriter *w, const char *name, const char *profile,
 
 	sim_json_uint(b, "compared", r->compared);
 	sim_json_uint(b, "not_compared", r->uncompared);
+	sim_json_uint(b, "after_hash_n", r->after_hash_n);
 	json_builder_set_member_name(b, "divergences");
 	json_builder_begin_array(b);
 	for (i = 0; i < r->divergences->len; i++) {
@@ -419,22 +454,26 @@ sim_write_diff_summary(SimWriter *w, const SimDiffCounts *c)
 	switch (w->format) {
 	case SIM_FORMAT_TEXT:
 		fprintf(w->out, "diff: %u passed, %u failed, %u skipped; "
-		    "%u steps compared, %u not; divergences: %u known, %u "
+		    "%u steps compared, %u not (%u after a hash=N send landed "
+		    "on another member); divergences: %u known, %u "
 		    "unexplained; %u unused manifest entries\n", w->passed,
 		    w->failed, w->skipped, c->compared, c->uncompared,
-		    c->known, c->unexplained, c->unused);
+		    c->after_hash_n, c->known, c->unexplained, c->unused);
 		break;
 	case SIM_FORMAT_TAP:
 		fprintf(w->out, "1..%u\n# diff: %u passed, %u failed, %u "
-		    "skipped; %u steps compared, %u not; divergences: %u "
-		    "known, %u unexplained; %u unused manifest entries\n", w->n,
+		    "skipped; %u steps compared, %u not (%u after a hash=N "
+		    "send landed on another member); divergences: %u known, "
+		    "%u unexplained; %u unused manifest entries\n", w->n,
 		    w->passed, w->failed, w->skipped, c->compared,
-		    c->uncompared, c->known, c->unexplained, c->unused);
+		    c->uncompared, c->after_hash_n, c->known, c->unexplained,
+		    c->unused);
 		break;
 	case SIM_FORMAT_JSON:
 		b = json_summary(w, 0, w->failed > 0 || c->unused > 0 ? 1 : 0);
 		sim_json_uint(b, "compared", c->compared);
 		sim_json_uint(b, "not_compared", c->uncompared);
+		sim_json_uint(b, "after_hash_n", c->after_hash_n);
 		sim_json_uint(b, "known", c->known);
 		sim_json_uint(b, "unexplained", c->unexplained);
 		sim_json_uint(b, "unused", c->unused);

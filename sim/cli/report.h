@@ -40,12 +40,15 @@ struct SimWriter {
 typedef struct SimDiffCounts SimDiffCounts;
 struct SimDiffCounts {
 	guint	known, unexplained, compared, uncompared, unused;
+	guint	after_hash_n;	/* not checked after a hash=N send */
 };
 
 void	 sim_writer_init(SimWriter *w, SimFormat format, FILE *out,
 	    FILE *err, const char *command);
 void	 sim_write_begin(SimWriter *w, guint plan);
 int	 sim_write_input_errors(SimWriter *w, const GPtrArray *diags);
+void	 sim_write_kernel(SimWriter *w, const char *release,
+	    const char *profile, const char *note);
 void	 sim_write_skip(SimWriter *w, const char *name, const char *profile,
 	    const GPtrArray *notes, const char *why);
 void	 sim_write_run(SimWriter *w, const char *name, const char *profile,

@@ -46,12 +46,24 @@ G_BEGIN_DECLS
 /* One open backend instance: one simulated (or real) machine. */
 typedef struct SimBackend SimBackend;
 
+/*
+ * How much of the invariants I1-I13 a check after a step looks at
+ * (reuseport-sim --check).  The lock discipline (I12, I13 as the model
+ * records them) is checked in every mode.
+ */
+typedef enum {
+	SIM_CHECK_STEP,	/* what changed since the last check: rp_check_step() */
+	SIM_CHECK_FULL,	/* the whole state: rp_check() */
+	SIM_CHECK_OFF,	/* none (for measuring the model alone) */
+} SimCheckMode;
+
 /* Model-only queries; every member is required when the group exists. */
 typedef struct SimInspectOps SimInspectOps;
 struct SimInspectOps {
-	/* Invariants and lock discipline after a step: FALSE with error
-	 * set to the first violation found. */
-	gboolean (*check)(SimBackend *b, GError **error);
+	/* Invariants (as mode says) and lock discipline after a step: FALSE
+	 * with error set to the first violation found.  Either mode finds
+	 * the same violations with the same message (rp.h). */
+	gboolean (*check)(SimBackend *b, SimCheckMode mode, GError **error);
 	/* Install obs (NULL: none); events are reported to obs->event(ud). */
 	void	(*set_observer)(SimBackend *b, const struct rp_observer *obs,
 		    void *ud);
@@ -160,6 +172,14 @@ struct SimBackendOps {
 		    const struct rp_packet *pkt, struct rp_delivery *out);
 	int	(*requests_ack)(SimBackend *b, unsigned netns);
 	int	(*requests_timer)(SimBackend *b, unsigned netns);
+
+	/* Wait for the frees the kernel defers (bpf_map_free_deferred()):
+	 * >= 0 when they all ran; NULL: the backend cannot (SIM_CANNOT). */
+	int	(*settle)(SimBackend *b);
+	/* A kernel build option (rp_kconfig) as the scenario needs it: 0,
+	 * or SIM_CANNOT_REST when the backend cannot be built so (the live
+	 * kernel's build differs; why() says so); NULL: SIM_CANNOT. */
+	int	(*kconfig)(SimBackend *b, int option, gboolean on);
 
 	/* model-only queries, or NULL */
 	const SimInspectOps *inspect;

@@ -344,6 +344,19 @@ cannot(SimExec *x, const SimStmt *st, SimResult *r)
 }
 
 /*
+ * The invariants and the lock discipline after a step: as the options
+ * say (--check), or the whole state after a `check` statement.
+ */
+static gboolean
+invariants(SimExec *x, GError **error)
+{
+	SimCheckMode mode = x->check_now ? SIM_CHECK_FULL : x->opts.check;
+
+	x->check_now = FALSE;
+	return x->insp->check(x->be, mode, error);
+}
+
+/*
  * Run one statement and check everything about it.  Append the failures
  * to msgs; return FALSE when there was one.
  */
@@ -374,10 +387,13 @@ run_stmt(SimExec *x, const SimStmt *st, GPtrArray *msgs, SimResult *rout)
 		/* depends on something the backend could not do */
 		r.skipped = TRUE;
 		sim_pass_unsure_args(x, st, why);
+	} else if (r.skipped && x->insp == NULL) {
+		g_autofree char *w = g_strdup_printf("%s: the backend has no "
+		    "internal state to look at", st->verb);
+
+		sim_pass_note(x, st, w);
 	} else if (r.skipped) {
-		sim_pass_note(x, st, x->insp == NULL ? "expect: the backend "
-		    "has "
-		    "no internal state to look at" : "skipped by the backend");
+		sim_pass_note(x, st, "skipped by the backend");
 	} else if (exp != NULL) {
 		/* alternatives: the first that matches wins */
 		for (i = 0; i < exp->len; i += 2) {
@@ -439,6 +455,10 @@ run_stmt(SimExec *x, const SimStmt *st, GPtrArray *msgs, SimResult *rout)
 		sp->by_hash = r.v.kind == SIM_V_DELIVERY && r.err == 0 &&
 		    r.v.d.outcome == RP_DELIVERED &&
 		    r.v.d.how == RP_HOW_HASH;
+		sp->how = r.v.kind == SIM_V_DELIVERY && r.err == 0 &&
+		    r.v.d.outcome == RP_DELIVERED ? (int)r.v.d.how : -1;
+		sp->after_hash_n = sp->why != NULL && strcmp(sp->why,
+		    SIM_WHY_HASH_N) == 0;
 		g_ptr_array_add(x->steps, sp);
 	}
 	g_clear_error(&err);
@@ -446,7 +466,7 @@ run_stmt(SimExec *x, const SimStmt *st, GPtrArray *msgs, SimResult *rout)
 		*rout = r;
 	if (x->concurrent)
 		return msgs->len == before;	/* the scheduler checks */
-	if (x->insp != NULL && !x->insp->check(x->be, &err)) {
+	if (x->insp != NULL && !invariants(x, &err)) {
 		GString *s = g_string_new(NULL);
 
 		g_string_printf(s, "%s:%u:%u: invariant violated: %s",
@@ -536,6 +556,11 @@ sim_exec_open(const SimScenario *sc, const char *profile,
 	x->insp = x->ops->inspect;
 	if (x->insp != NULL)
 		x->insp->set_observer(x->be, &tee_observer, x);
+	/* calibrated build options; a profile without the option (MPTCP
+	 * before 5.6) keeps its own */
+	if (o->kconfig_mptcp != 0 && x->ops->kconfig != NULL)
+		(void)x->ops->kconfig(x->be, RP_KCONFIG_MPTCP,
+		    o->kconfig_mptcp == 1);
 	if (o->plant != 0 && x->insp != NULL && x->insp->model != NULL)
 		rp_state_plant(x->insp->model(x->be), o->plant);
 	return g_steal_pointer(&x);
@@ -578,7 +603,7 @@ sim_exec_check(SimExec *x, const SimStmt *st)
 	g_autoptr(GError) err = NULL;
 	GString *s;
 
-	if (x->insp == NULL || x->insp->check(x->be, &err))
+	if (x->insp == NULL || invariants(x, &err))
 		return NULL;
 	s = g_string_new(NULL);
 	if (st != NULL)
@@ -587,6 +612,33 @@ sim_exec_check(SimExec *x, const SimStmt *st)
 	g_string_append_printf(s, "invariant violated: %s", err->message);
 	sim_describe_ids(x, err->message, s);
 	return g_string_free(s, FALSE);
+}
+
+/*
+ * The whole state once more at the end of a run that passed, when the
+ * steps were checked incrementally: rp_check_step() must have found
+ * anything rp_check() finds, so a failure here is a bug of either
+ * checker, reported as the last statement's.
+ */
+static void
+end_check(SimExec *x, SimReport *report)
+{
+	g_autoptr(GError) err = NULL;
+	GString *s;
+
+	if (x->insp == NULL || x->opts.check != SIM_CHECK_STEP)
+		return;
+	if (x->insp->check(x->be, SIM_CHECK_FULL, &err))
+		return;
+	s = g_string_new(NULL);
+	if (x->stmt != NULL)
+		g_string_printf(s, "%s:%u:%u: ", x->stmt->file, x->stmt->line,
+		    x->stmt->verb_col);
+	g_string_append_printf(s, "invariant violated (the full check at "
+	    "the end of the scenario): %s", err->message);
+	sim_describe_ids(x, err->message, s);
+	g_ptr_array_add(report->messages, g_string_free(s, FALSE));
+	report->passed = FALSE;
 }
 
 /*
@@ -599,6 +651,8 @@ sim_exec_finish(SimExec *x, SimReport *report)
 {
 	const SimStepHooks *h = x->opts.hooks;
 
+	if (report->passed && !x->muted)
+		end_check(x, report);
 	if (x->rest != NULL && report->passed) {
 		report->skip = g_strdup(x->rest);	/* nothing failed before */
 		report->passed = FALSE;

@@ -11,6 +11,7 @@
 #include "core/expect.h"
 #include "core/pass-int.h"
 #include "core/profiles.h"
+#include "core/report.h"
 #include "lang/suggest.h"
 
 /* A WORD token for the name inside t at offset off: for positions. */
@@ -509,9 +510,7 @@ sim_expect_match(SimExec *x, const SimResult *r, const SimToken *t,
 	 * its own hash: any member of S's group is the same outcome */
 	if (v->kind == SIM_V_DELIVERY && v->hash_chosen && x->insp == NULL &&
 	    v->d.outcome == RP_DELIVERED) {
-		static const char why[] = "hash=N: the backend cannot choose "
-		    "the packet hash; its own hash chose another member, and "
-		    "the sockets involved are not checked afterwards";
+		static const char why[] = SIM_WHY_HASH_N;
 
 		if (sock_matches(x, v, o))
 			return SIM_MATCH;

@@ -48,10 +48,16 @@ struct SimExecOptions {
 	SimTraceLevel		 trace;
 	gboolean		 keep_going;	/* go on after a failure */
 	unsigned		 plant;		/* rp_state_plant() bugs */
+	SimCheckMode		 check;		/* after each step; the whole
+						 * state at the end and on a
+						 * `check` statement */
 	const SimStepHooks	*hooks;		/* NULL: none */
 	/* every event as it happens (lock events too), or NULL */
 	const struct rp_observer *observer;
 	void			*observer_ud;
+	/* kernel build options calibration measured (rp_kconfig), set on
+	 * the backend at open: 0 leave the profile's, 1 built in, 2 not */
+	int			 kconfig_mptcp;
 };
 
 G_END_DECLS

@@ -27,7 +27,15 @@ struct SimNames {
 	GHashTable	*children;	/* unnamed sock id -> "child#N" */
 	GHashTable	*cbpfs;		/* unnamed prog id -> "cbpf#N" */
 	GHashTable	*other;		/* "map#N", "#N": interned */
+	/* indexes, so that no step scans every name */
+	GHashTable	*open_fds;	/* proc<<32|fd -> GPtrArray of the open
+					 * file names at that fd number */
+	GHashTable	*cookies;	/* cookie -> socket id (SIM_NAMES_MANY:
+					 * more than one socket had it) */
+	GHashTable	*procs;		/* process id -> its SimObj */
 };
+
+
 
 static void
 obj_free(SimObj *o)
@@ -60,6 +68,11 @@ sim_names_new(void)
 	    g_free);
 	n->other = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	    NULL);
+	n->open_fds = g_hash_table_new_full(g_int64_hash, g_int64_equal,
+	    g_free, (GDestroyNotify)g_ptr_array_unref);
+	n->cookies = g_hash_table_new_full(g_int64_hash, g_int64_equal,
+	    g_free, NULL);
+	n->procs = g_hash_table_new(g_direct_hash, g_direct_equal);
 	obj_new(n, "init", SIM_OBJ_PROC, NULL)->bound = TRUE;
 	obj_new(n, "init", SIM_OBJ_NETNS, NULL)->bound = TRUE;
 	return n;
@@ -81,6 +94,9 @@ sim_names_free(SimNames *n)
 	g_hash_table_unref(n->children);
 	g_hash_table_unref(n->cbpfs);
 	g_hash_table_unref(n->other);
+	g_hash_table_unref(n->open_fds);
+	g_hash_table_unref(n->cookies);
+	g_hash_table_unref(n->procs);
 	g_free(n);
 }
 
@@ -257,6 +273,7 @@ sim_names_bind(SimNames *n, SimObj *o, unsigned proc, int fd, unsigned id)
 {
 	int t = id_table(o->kind);
 
+	g_return_if_fail(!o->bound);	/* a name is bound once */
 	o->bound = TRUE;
 	o->proc = proc;
 	o->fd = fd;
@@ -265,6 +282,35 @@ sim_names_bind(SimNames *n, SimObj *o, unsigned proc, int fd, unsigned id)
 	if (t >= 0 && o->id != 0 &&
 	    !g_hash_table_contains(n->by_id[t], GUINT_TO_POINTER(o->id)))
 		g_hash_table_insert(n->by_id[t], GUINT_TO_POINTER(o->id), o);
+	if (o->kind == SIM_OBJ_PROC)
+		g_hash_table_insert(n->procs, GUINT_TO_POINTER(id), o);
+	if ((o->kind & SIM_OBJ_FILE) != 0 && fd >= 0) {
+		gint64 key = ((gint64)proc << 32) | (guint32)fd;
+		GPtrArray *at = g_hash_table_lookup(n->open_fds, &key);
+
+		if (at == NULL) {
+			at = g_ptr_array_new();
+			g_hash_table_insert(n->open_fds, g_memdup2(&key,
+			    sizeof(key)), at);
+		}
+		g_ptr_array_add(at, o);
+	}
+}
+
+/*
+ * fd of process proc was closed: every name bound to that number there
+ * is closed (it keeps the number, as a program's variable does).  O(the
+ * names open at that number): a closed name leaves the index.
+ */
+void
+sim_names_closed(SimNames *n, unsigned proc, int fd)
+{
+	gint64 key = ((gint64)proc << 32) | (guint32)fd;
+	GPtrArray *at = g_hash_table_lookup(n->open_fds, &key);
+
+	for (guint i = 0; at != NULL && i < at->len; i++)
+		((SimObj *)at->pdata[i])->closed = TRUE;
+	g_hash_table_remove(n->open_fds, &key);
 }
 
 /* ---------------------------------------------------------------------
@@ -374,17 +420,25 @@ sim_names_sock_proc(SimNames *n, unsigned id)
 {
 	const SimObj *o = g_hash_table_lookup(n->by_id[0],
 	    GUINT_TO_POINTER(id));
-	guint i;
+	const SimObj *p;
 
 	if (o == NULL || o->proc == 0)
 		return NULL;
-	for (i = 0; i < n->order->len; i++) {
-		const SimObj *p = n->order->pdata[i];
+	p = g_hash_table_lookup(n->procs, GUINT_TO_POINTER(o->proc));
+	return p != NULL ? p->name : NULL;
+}
 
-		if (p->kind == SIM_OBJ_PROC && p->bound && p->id == o->proc)
-			return p->name;
-	}
-	return NULL;
+/*
+ * The socket whose cookie is c, as the events showed it generated: its
+ * id, 0 when no socket had it, SIM_NAMES_MANY when more than one did (the
+ * caller then asks each name).
+ */
+unsigned
+sim_names_cookie_sock(const SimNames *n, guint64 c)
+{
+	gint64 key = (gint64)c;
+
+	return GPOINTER_TO_UINT(g_hash_table_lookup(n->cookies, &key));
 }
 
 /*
@@ -397,6 +451,18 @@ sim_names_event(SimNames *n, const struct rp_event *ev)
 {
 	gpointer key = GUINT_TO_POINTER(ev->group);
 	const char *old;
+
+	if (ev->kind == RP_EV_COOKIE && ev->val != 0) {
+		gint64 c = (gint64)ev->val;
+		unsigned had = sim_names_cookie_sock(n, ev->val);
+
+		if (had == 0)
+			g_hash_table_insert(n->cookies, g_memdup2(&c,
+			    sizeof(c)), GUINT_TO_POINTER(ev->sock));
+		else if (had != ev->sock)
+			g_hash_table_insert(n->cookies, g_memdup2(&c,
+			    sizeof(c)), GUINT_TO_POINTER(SIM_NAMES_MANY));
+	}
 
 	if (ev->group == 0 || g_hash_table_contains(n->groups, key))
 		return;

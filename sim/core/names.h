@@ -77,6 +77,7 @@ gboolean	 sim_names_resolve(SimNames *n, const SimToken *tok,
 		    SimObjKind kinds, SimObj **out, GError **error);
 void		 sim_names_bind(SimNames *n, SimObj *o, unsigned proc, int fd,
 		    unsigned id);
+void		 sim_names_closed(SimNames *n, unsigned proc, int fd);
 const GPtrArray	*sim_names_order(const SimNames *n);
 const char	*sim_obj_kind_name(SimObjKind kinds);
 
@@ -89,6 +90,8 @@ const char	*sim_names_prog(SimNames *n, unsigned id);
 unsigned	 sim_names_lookup(SimNames *n, const char *name,
 		    SimObjKind kind);
 const char	*sim_names_sock_proc(SimNames *n, unsigned id);
+#define SIM_NAMES_MANY	G_MAXUINT
+unsigned	 sim_names_cookie_sock(const SimNames *n, guint64 c);
 void		 sim_names_event(SimNames *n, const struct rp_event *ev);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SimNames, sim_names_free)

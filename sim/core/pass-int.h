@@ -52,6 +52,8 @@ struct SimExec {
 	 * at its own points, not after each statement */
 	gboolean		 concurrent;
 	gboolean		 muted;		/* no hooks, no steps */
+	/* a `check` statement ran: the next invariant check is full */
+	gboolean		 check_now;
 	/* what the backend could not do (SIM_CANNOT, hash=N, expect) */
 	GHashTable		*unsure;	/* name -> why: not checked */
 	GPtrArray		*notes;		/* char *: said once each */

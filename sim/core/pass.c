@@ -138,15 +138,29 @@ sim_port_of(SimExec *x, const SimObj *o, guint16 *port, GError **error)
  * Values
  */
 
-/* The name of the socket whose cookie is c, in definition order. */
+/*
+ * The name of the live socket whose cookie is c, in definition order:
+ * found through the cookie index of the name table (O(1)), unless two
+ * sockets had c (cookies of two namespaces), when every name is asked.
+ */
 const char *
 sim_cookie_owner(const SimExec *x, guint64 c)
 {
 	const GPtrArray *order = sim_names_order(x->names);
 	struct rp_sock_info in;
+	unsigned id;
 	guint i;
 
-	for (i = 0; c != 0 && x->insp != NULL && i < order->len; i++) {
+	if (c == 0 || x->insp == NULL)
+		return NULL;
+	id = sim_names_cookie_sock(x->names, c);
+	if (id == 0)
+		return NULL;
+	if (id != SIM_NAMES_MANY)
+		return x->insp->sock_info(x->be, id, &in) == 0 &&
+		    in.cookie == c ? sim_names_of(x->names, SIM_OBJ_SOCK, id) :
+		    NULL;
+	for (i = 0; i < order->len; i++) {
 		const SimObj *o = order->pdata[i];
 
 		if (o->kind == SIM_OBJ_SOCK && o->bound &&

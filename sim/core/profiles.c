@@ -3,6 +3,7 @@
  * profiles.c - selecting the model's profiles (profiles.h).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -60,10 +61,24 @@ sim_profile_unknown(const char *name)
 	    name, list);
 }
 
+/* Does sc declare profile n?  A scenario that declares none declares
+ * all. */
+static gboolean
+declares(const SimScenario *sc, const char *n)
+{
+	return sc->profiles->len == 0 || g_ptr_array_find_with_equal_func(
+	    sc->profiles, n, g_str_equal, NULL);
+}
+
 /*
  * The profiles sc runs under, in the model's order: those it declares
  * (all when it declares none) that are also in selected (NULL: all).
- * A new array of static strings.
+ * A build variant BASE+WHAT that is selected by name (as --profile auto
+ * selects the variant calibration measured) also runs the scenarios that
+ * declare BASE: a variant is a build of that version, and what holds on
+ * the version holds on it unless the scenario says otherwise with
+ * `@BASE+WHAT` overrides (which it declares the variant for).  A new
+ * array of static strings.
  */
 GPtrArray *
 sim_scenario_profiles(const SimScenario *sc, char *const *selected)
@@ -74,76 +89,50 @@ sim_scenario_profiles(const SimScenario *sc, char *const *selected)
 
 	for (i = 0; (p = rp_profile_nth(i)) != NULL; i++) {
 		const char *n = rp_profile_name(p);
+		const char *plus = strchr(n, '+');
 
-		if (sc->profiles->len > 0 && !g_ptr_array_find_with_equal_func(
-		    sc->profiles, n, g_str_equal, NULL))
-			continue;
 		if (selected != NULL &&
 		    !g_strv_contains((const char *const *)selected, n))
 			continue;
+		if (!declares(sc, n)) {
+			g_autofree char *base = plus != NULL ? g_strndup(n,
+			    (gsize)(plus - n)) : NULL;
+
+			if (base == NULL || selected == NULL ||
+			    !declares(sc, base))
+				continue;
+		}
 		g_ptr_array_add(out, (char *)n);
 	}
 	return out;
 }
 
-/* "6.18.44-foo" -> 6, 18.  FALSE when it does not start so. */
-static gboolean
-version_of(const char *s, guint *major, guint *minor)
-{
-	char *end;
-	unsigned long a, b;
-
-	if (!g_ascii_isdigit(*s))
-		return FALSE;
-	a = strtoul(s, &end, 10);
-	if (*end != '.' || !g_ascii_isdigit(end[1]))
-		return FALSE;
-	b = strtoul(end + 1, &end, 10);
-	if (a > 1000 || b > 1000)
-		return FALSE;
-	*major = (guint)a;
-	*minor = (guint)b;
-	return TRUE;
-}
-
 /*
- * The model profile for a kernel release string (uname -r): the one with
- * the highest version at or below the release's major.minor.  NULL with
- * error (SIM_ERROR_INPUT) when the release cannot be read or is older
- * than every profile.
+ * The model profile for a kernel release string (uname -r): the model's
+ * rp_profile_for_release() decides (the one truth); this only words the
+ * refusal.  NULL with error (SIM_ERROR_INPUT) when the release cannot be
+ * read or is older than every profile.
  */
 const char *
 sim_profile_for_release(const char *release, GError **error)
 {
 	const struct rp_profile *p;
-	const char *best = NULL;
-	guint ma, mi, bma = 0, bmi = 0, pma, pmi;
-	gsize i;
+	guint ma = 0, mi = 0;
 
 	g_return_val_if_fail(release != NULL, NULL);
-	if (!version_of(release, &ma, &mi)) {
+	p = rp_profile_for_release(release);
+	if (p != NULL)
+		return rp_profile_name(p);
+	if (sscanf(release, "%u.%u", &ma, &mi) != 2 ||
+	    !g_ascii_isdigit(release[0]) ||
+	    !g_ascii_isdigit(release[strcspn(release, ".") + 1]))
 		g_set_error(error, SIM_ERROR, SIM_ERROR_INPUT, "--profile "
 		    "auto: cannot read a version in the kernel release '%s'",
 		    release);
-		return NULL;
-	}
-	for (i = 0; (p = rp_profile_nth(i)) != NULL; i++) {
-		const char *n = rp_profile_name(p);
-
-		if (!version_of(n, &pma, &pmi))
-			continue;	/* LCOV_EXCL_LINE: all are N.M */
-		if (pma > ma || (pma == ma && pmi > mi))
-			continue;
-		if (best == NULL || pma > bma || (pma == bma && pmi > bmi)) {
-			best = n;
-			bma = pma;
-			bmi = pmi;
-		}
-	}
-	if (best == NULL)
+	else
 		g_set_error(error, SIM_ERROR, SIM_ERROR_INPUT, "--profile "
 		    "auto: kernel %u.%u is older than every profile", ma, mi);
-	return best;
+	return NULL;
 }
 
 /* The profile for the running kernel (uname(2)). */

@@ -27,7 +27,18 @@ struct SimStep {
 	gboolean	 ok;		/* met its expectation */
 	gboolean	 by_hash;	/* a delivery the hash decided: only
 					 * its outcome compares */
+	int		 how;		/* a delivery: rp_select_how, else
+					 * -1 */
+	gboolean	 after_hash_n;	/* not checked: a hash=N send landed
+					 * on another member before */
 };
+
+/* Why a step naming a socket is not checked after a hash=N send landed
+ * on another member than expected (a backend that cannot choose the
+ * hash: the kernel). */
+#define SIM_WHY_HASH_N	"hash=N: the backend cannot choose the packet " \
+	"hash; its own hash chose another member, and the sockets " \
+	"involved are not checked afterwards"
 
 typedef struct SimReport SimReport;
 struct SimReport {

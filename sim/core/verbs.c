@@ -852,26 +852,6 @@ verb_owner(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
  * Files: close, dup, pass
  */
 
-/*
- * fd of the current process was closed: every name standing for it keeps
- * the number, as a program's variable does.  A later use is the kernel's
- * EBADF, or reaches whatever file the lowest-free-fd rule (alloc_fd())
- * puts at that number next.
- */
-static void
-names_closed(SimExec *x, int fd)
-{
-	const GPtrArray *order = sim_names_order(x->names);
-
-	for (guint i = 0; i < order->len; i++) {
-		SimObj *o = order->pdata[i];
-
-		if ((o->kind & SIM_OBJ_FILE) != 0 && o->bound &&
-		    o->proc == proc_id(x) && o->fd == fd)
-			o->closed = TRUE;
-	}
-}
-
 static gboolean
 verb_close(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 {
@@ -884,8 +864,11 @@ verb_close(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 		return TRUE;
 	fd = fd_of(x, o);
 	ret = x->ops->close_fd(x->be, proc_id(x), fd);
+	/* every name standing for fd keeps the number, as a program's
+	 * variable does: a later use is the kernel's EBADF, or reaches what
+	 * the lowest-free-fd rule (alloc_fd()) puts at that number next */
 	if (ret == 0)
-		names_closed(x, fd);
+		sim_names_closed(x->names, proc_id(x), fd);
 	return status(r, ret);
 }
 
@@ -1630,6 +1613,48 @@ verb_ack_requests(SimExec *x, const SimStmt *st, SimResult *r,
 	return value(r, ret, SIM_V_NUM, ret < 0 ? 0 : (guint64)ret);
 }
 
+/* settle: wait for the deferred frees (bpf_map_free_deferred()). */
+static gboolean
+verb_settle(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
+{
+	int ret;
+
+	(void)st;
+	(void)error;
+	if (sim_checking(x))
+		return TRUE;
+	ret = x->ops->settle != NULL ? x->ops->settle(x->be) : SIM_CANNOT;
+	/* how many were freed is the backend's business: only errors
+	 * compare */
+	return status(r, ret);
+}
+
+/* kconfig OPTION y|n: the kernel build the scenario needs. */
+static gboolean
+verb_kconfig(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
+{
+	static const char *const options[] = { "mptcp", NULL };
+	const SimToken *o = st->args->pdata[0], *v = st->args->pdata[1];
+	const char *ow = sim_token_word(o), *vw = sim_token_word(v);
+	int ret;
+
+	if (ow == NULL || !g_strv_contains(options, ow)) {
+		sim_tok_error(error, o, "unknown build option '%s' (known: mptcp)",
+		    ow != NULL ? ow : "?");
+		return FALSE;
+	}
+	if (vw == NULL || (strcmp(vw, "y") != 0 && strcmp(vw, "n") != 0)) {
+		sim_tok_error(error, v, "expected y or n, got '%s'", vw != NULL ? vw :
+		    "?");
+		return FALSE;
+	}
+	if (sim_checking(x))
+		return TRUE;
+	ret = x->ops->kconfig != NULL ? x->ops->kconfig(x->be,
+	    RP_KCONFIG_MPTCP, strcmp(vw, "y") == 0) : SIM_CANNOT;
+	return status(r, ret);
+}
+
 static gboolean
 verb_synack_timer(SimExec *x, const SimStmt *st, SimResult *r,
     GError **error)
@@ -1932,6 +1957,26 @@ static const struct {
 	{ "owner", SIM_OBJ_SOCK, FALSE, &shape_p_owner, p_owner },
 	{ "closed", SIM_OBJ_SOCK, FALSE, &shape_p_yesno, p_closed },
 };
+
+/*
+ * check: the invariants I1-I13 on the whole state after this step
+ * (rp_check()), whatever --check says for the other steps.  Inside a
+ * thread block, at the first point after it where no thread is inside a
+ * statement (R-RACE-1).
+ */
+static gboolean
+verb_check(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
+{
+	(void)st, (void)error;
+	if (sim_checking(x))
+		return TRUE;
+	if (x->insp == NULL) {
+		r->skipped = TRUE;	/* the kernel's state is not ours */
+		return TRUE;
+	}
+	x->check_now = TRUE;
+	return status(r, 0);
+}
 
 /* plant BUG... : put known concurrency bugs into the model (explore.c) */
 static gboolean
@@ -2291,12 +2336,27 @@ static const SimVerb verbs[] = {
 	    NULL,
 	    "[netns=NS]",
 	    "the SYN+ACK timer of every pending request; = N handled"),
+	SIM_VERB("settle", 0, 0, NULL, verb_settle, S, W,
+	    "bpf_map_free_deferred(): the workqueue that frees maps",
+	    "",
+	    "wait until every map whose last reference went away is freed "
+	    "(until then its sockets keep their owner word)"),
+	SIM_VERB("kconfig", 2, 2, NULL, verb_kconfig, S, W,
+	    NULL,
+	    "OPTION y|n",
+	    "the kernel build option the scenario needs (mptcp): the model "
+	    "is built so; a kernel built otherwise skips the rest"),
 	SIM_VERB("expect", 2, 3, NULL, verb_expect, NULL, R,
 	    "none: a look at the model's state",
 	    "OBJ PROPERTY [K] | X OP Y",
 	    "a model-only state assertion (see the language reference), "
 	    "or cookies compared: X and Y cookie(S), $var or N, OP < <= == "
 	    "!= >= >"),
+	SIM_VERB("check", 0, 0, NULL, verb_check, S, R,
+	    "none: the model's invariants I1-I13",
+	    "",
+	    "model only: check the invariants on the whole state now "
+	    "(rp_check())"),
 	SIM_VERB("plant", 1, 4, NULL, verb_plant, S, W,
 	    NULL,
 	    "BUG...",

@@ -139,12 +139,15 @@ scenario_new(const char *path)
 
 /*
  * Return the expectation of st under profile: the override for profile if
- * st has one, else the default expectation, else NULL.  profile may be
- * NULL for the default.
+ * st has one, else (for a build variant BASE+WHAT) the override for BASE,
+ * else the default expectation, else NULL.  profile may be NULL for the
+ * default.
  */
 const GPtrArray *
 sim_stmt_expect_for(const SimStmt *st, const char *profile)
 {
+	const char *plus = profile != NULL ? strchr(profile, '+') : NULL;
+	const GPtrArray *base = NULL;
 	guint i;
 
 	g_return_val_if_fail(st != NULL, NULL);
@@ -153,8 +156,12 @@ sim_stmt_expect_for(const SimStmt *st, const char *profile)
 
 		if (strcmp(ov->profile, profile) == 0)
 			return ov->tokens;
+		if (plus != NULL && strlen(ov->profile) == (gsize)(plus -
+		    profile) && strncmp(ov->profile, profile,
+		    (gsize)(plus - profile)) == 0)
+			base = ov->tokens;
 	}
-	return st->expect;
+	return base != NULL ? base : st->expect;
 }
 
 /* ----------------------------------------------------------------------

@@ -26,6 +26,7 @@ typedef SimManifestEntry Entry;
 struct SimManifest {
 	char		*name;
 	GPtrArray	*entries;	/* Entry * */
+	GPtrArray	*files;		/* char *: every file read */
 };
 
 static void
@@ -47,6 +48,7 @@ sim_manifest_free(SimManifest *m)
 		return;
 	g_free(m->name);
 	g_ptr_array_unref(m->entries);
+	g_ptr_array_unref(m->files);
 	g_free(m);
 }
 
@@ -85,6 +87,13 @@ merror(GPtrArray *errors, const char *name, guint line, guint col,
 	    col, msg));
 }
 
+/* The manifest file being read. */
+static const char *
+cur_file(const SimManifest *m)
+{
+	return m->files->pdata[m->files->len - 1];
+}
+
 /* Is there an entry like e already?  Say where. */
 static gboolean
 duplicate(SimManifest *m, const Entry *e, const char *where, guint line,
@@ -99,8 +108,8 @@ duplicate(SimManifest *m, const Entry *e, const char *where, guint line,
 		    o->pattern != NULL || strcmp(o->file, e->file) != 0 ||
 		    o->line != e->line)
 			continue;
-		merror(errors, m->name, line, col, "'%s' is already listed at "
-		    "%s:%u:%u", where, m->name, o->mline, o->mcol);
+		merror(errors, e->mfile, line, col, "'%s' is already listed "
+		    "at %s:%u:%u", where, o->mfile, o->mline, o->mcol);
 		return TRUE;
 	}
 	return FALSE;
@@ -124,7 +133,7 @@ entry_reason(SimManifest *m, Entry *e, const char *text, const char *sp,
 		gsize n = strcspn(reason + 7, " \t");
 
 		if (n == 0) {
-			merror(errors, m->name, line, col + (guint)(reason -
+			merror(errors, cur_file(m), line, col + (guint)(reason -
 			    text), "kernel= needs a release pattern");
 			return NULL;
 		}
@@ -133,7 +142,7 @@ entry_reason(SimManifest *m, Entry *e, const char *text, const char *sp,
 		reason = sp + strspn(sp, " \t");
 	}
 	if (*reason == '\0') {
-		merror(errors, m->name, line, col + (guint)(sp - text),
+		merror(errors, cur_file(m), line, col + (guint)(sp - text),
 		    "entry '%s' needs a reason", where);
 		return NULL;
 	}
@@ -151,12 +160,12 @@ parse_pattern(SimManifest *m, const char *text, guint line, guint col,
 	Entry *e;
 
 	if (end == NULL) {
-		merror(errors, m->name, line, col, "a pattern entry needs its "
-		    "closing '\"'");
+		merror(errors, cur_file(m), line, col, "a pattern entry needs "
+		    "its closing '\"'");
 		return;
 	}
 	if (end == text + 1) {
-		merror(errors, m->name, line, col, "empty pattern");
+		merror(errors, cur_file(m), line, col, "empty pattern");
 		return;
 	}
 	where = g_strndup(text, (gsize)(end + 1 - text));
@@ -164,6 +173,7 @@ parse_pattern(SimManifest *m, const char *text, guint line, guint col,
 	e->pattern = g_strndup(text + 1, (gsize)(end - text - 1));
 	e->mline = line;
 	e->mcol = col;
+	e->mfile = cur_file(m);
 	reason = entry_reason(m, e, text, end + 1, where, line, col, errors);
 	if (reason == NULL || duplicate(m, e, where, line, col, errors)) {
 		entry_free(e);
@@ -190,7 +200,7 @@ parse_entry(SimManifest *m, const char *text, guint line, guint col,
 	where = g_strndup(text, (gsize)(sp - text));
 	colon = strrchr(where, ':');
 	if (colon == NULL || colon == where) {
-		merror(errors, m->name, line, col, "expected FILE:LINE or "
+		merror(errors, cur_file(m), line, col, "expected FILE:LINE or "
 		    "FILE:* then a reason, got '%s'", where);
 		return;
 	}
@@ -198,6 +208,7 @@ parse_entry(SimManifest *m, const char *text, guint line, guint col,
 	e->file = g_strndup(where, (gsize)(colon - where));
 	e->mline = line;
 	e->mcol = col;
+	e->mfile = m->files->pdata[m->files->len - 1];
 	if (strcmp(colon + 1, "*") != 0) {
 		guint64 v = 0;
 		const char *d = colon + 1;
@@ -205,7 +216,7 @@ parse_entry(SimManifest *m, const char *text, guint line, guint col,
 		if (*d == '\0' || strspn(d, "0123456789") != strlen(d) ||
 		    !g_ascii_string_to_unsigned(d, 10, 1, G_MAXUINT, &v,
 		    NULL)) {
-			merror(errors, m->name, line,
+			merror(errors, cur_file(m), line,
 			    col + (guint)(d - where), "expected a line number "
 			    "(1 or more) or '*' after ':', got '%s'", d);
 			entry_free(e);
@@ -222,20 +233,16 @@ parse_entry(SimManifest *m, const char *text, guint line, guint col,
 	g_ptr_array_add(m->entries, e);
 }
 
-/*
- * Parse the manifest text (named name in messages).  Every error is
- * appended to errors as "name:line:col: message"; NULL when there was one.
- */
-SimManifest *
-sim_manifest_parse(const char *name, const char *text, gsize len,
+/* Parse text (named name in messages) into m; FALSE when an error was
+ * appended to errors ("name:line:col: message"). */
+static gboolean
+parse_into(SimManifest *m, const char *name, const char *text, gsize len,
     GPtrArray *errors)
 {
-	g_autoptr(SimManifest) m = g_new0(SimManifest, 1);
 	guint before = errors->len, line = 0;
 	const char *p = text, *end = text + len;
 
-	m->name = g_strdup(name);
-	m->entries = g_ptr_array_new_with_free_func(entry_free);
+	g_ptr_array_add(m->files, g_strdup(name));
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (gsize)(end - p));
 		gsize n = nl != NULL ? (gsize)(nl - p) : (gsize)(end - p);
@@ -258,9 +265,42 @@ sim_manifest_parse(const char *name, const char *text, gsize len,
 			continue;
 		parse_entry(m, l + lead, line, (guint)lead + 1, errors);
 	}
-	if (errors->len > before)
+	return errors->len == before;
+}
+
+/*
+ * Parse the manifest text (named name in messages).  Every error is
+ * appended to errors as "name:line:col: message"; NULL when there was one.
+ */
+SimManifest *
+sim_manifest_parse(const char *name, const char *text, gsize len,
+    GPtrArray *errors)
+{
+	g_autoptr(SimManifest) m = g_new0(SimManifest, 1);
+
+	m->name = g_strdup(name);
+	m->entries = g_ptr_array_new_with_free_func(entry_free);
+	m->files = g_ptr_array_new_with_free_func(g_free);
+	if (!parse_into(m, name, text, len, errors))
 		return NULL;
 	return g_steal_pointer(&m);
+}
+
+/* Read the manifest at path into m too (an entry listed in both is an
+ * error); FALSE with the errors appended. */
+gboolean
+sim_manifest_append(SimManifest *m, const char *path, GPtrArray *errors)
+{
+	g_autoptr(GError) e = NULL;
+	g_autofree char *text = NULL;
+	gsize len = 0;
+
+	if (!g_file_get_contents(path, &text, &len, &e)) {
+		g_ptr_array_add(errors, g_strdup_printf("%s: %s", path,
+		    e->message));
+		return FALSE;
+	}
+	return parse_into(m, path, text, len, errors);
 }
 
 SimManifest *
@@ -357,11 +397,13 @@ manifest_find(const SimManifest *m, const char *release, const SimStmt *st,
 
 struct SimDiff {
 	const SimBackendOps	*a, *b;
+	int			 kconfig_mptcp;	/* SimExecOptions' */
 	const SimManifest	*manifest;
 	guint			 flags;		/* SimDiffFlags */
 	char			*release;	/* of b's kernel, or NULL */
 	guint			*used;		/* per manifest entry */
 	gboolean		*relevant;	/* its file was compared */
+	SimCheckMode		 check;		/* on the model's side */
 };
 
 static void
@@ -410,6 +452,21 @@ sim_diff_set_release(SimDiff *d, const char *release)
 	d->release = g_strdup(release);
 }
 
+/* The build options calibration measured, set on both backends (see
+ * SimExecOptions.kconfig_mptcp). */
+void
+sim_diff_set_kconfig(SimDiff *d, int mptcp)
+{
+	d->kconfig_mptcp = mptcp;
+}
+
+/* How the invariants are checked where a backend has them (--check). */
+void
+sim_diff_set_check(SimDiff *d, SimCheckMode mode)
+{
+	d->check = mode;
+}
+
 void
 sim_diff_free(SimDiff *d)
 {
@@ -427,7 +484,7 @@ sim_diff_result_clear(SimDiffResult *r)
 	g_clear_pointer(&r->skip, g_free);
 	g_clear_pointer(&r->divergences, g_ptr_array_unref);
 	g_clear_pointer(&r->violations, g_ptr_array_unref);
-	r->compared = r->uncompared = r->chance = 0;
+	r->compared = r->uncompared = r->chance = r->after_hash_n = 0;
 }
 
 /* Is result an outcome of traffic (delivered somewhere, dropped,
@@ -690,11 +747,22 @@ key_or_batch(const char *result)
 	    strcmp(result, "-ENOENT") == 0;
 }
 
-/* Compare the steps of two runs; the divergences go to out.  c holds
- * what the reference run's hooks saw (empty tables: nothing). */
+/* Does st expect one of several results under profile (`= ok |
+ * -EBUSY`): a step the scenario says is left to chance? */
+static gboolean
+alternatives(const SimStmt *st, const char *profile)
+{
+	const GPtrArray *exp = sim_stmt_expect_for(st, profile);
+
+	return exp != NULL && exp->len > 2;
+}
+
+/* Compare the steps of two runs under profile; the divergences go to
+ * out.  c holds what the reference run's hooks saw (empty tables:
+ * nothing). */
 static void
 compare_steps(SimDiff *d, const GPtrArray *as, const GPtrArray *bs,
-    const Chance *c, SimDiffResult *out)
+    const char *profile, const Chance *c, SimDiffResult *out)
 {
 	g_autoptr(GHashTable) bsteps = g_hash_table_new(g_direct_hash,
 	    g_direct_equal);
@@ -716,6 +784,9 @@ compare_steps(SimDiff *d, const GPtrArray *as, const GPtrArray *bs,
 
 		if (sb == NULL || sa->result == NULL || sb->result == NULL) {
 			out->uncompared++;
+			if ((sb != NULL && sb->after_hash_n) ||
+			    sa->after_hash_n)
+				out->after_hash_n++;
 			continue;
 		}
 		if (g_hash_table_size(tainted) > 0 &&
@@ -734,9 +805,19 @@ compare_steps(SimDiff *d, const GPtrArray *as, const GPtrArray *bs,
 		if (strcmp(sa->result, sb->result) == 0)
 			continue;
 		/* the member the hash chose: the kernel's hash is keyed by a
-		 * boot-time secret, so only "delivered" compares */
-		if ((sa->by_hash || sb->by_hash) && delivered(sa) &&
+		 * boot-time secret, so only "delivered" compares.  The
+		 * reference (the model) says what decided: a delivery that a
+		 * program, a classic program or a migration by program decided
+		 * is compared socket by socket, whatever the other backend
+		 * guessed (the kernel backend cannot see a classic program
+		 * run, and reports the hash); so is one the other backend
+		 * knows a program decided */
+		if (sa->by_hash && sb->how != RP_HOW_PROG && delivered(sa) &&
 		    delivered(sb))
+			continue;
+		/* the scenario lists the results chance may give (a transient
+		 * -EBUSY before a deferred free): each side met one */
+		if (sa->ok && sb->ok && alternatives(sa->st, profile))
 			continue;
 		/* a program keyed by the hash: any outcome */
 		if (moved != NULL && outcome(sa) && outcome(sb))
@@ -796,8 +877,10 @@ void
 sim_diff_scenario(SimDiff *d, const SimScenario *sc, const char *profile,
     SimDiffResult *out)
 {
-	SimExecOptions oa = { .ops = d->a, .keep_going = TRUE };
-	SimExecOptions ob = { .ops = d->b, .keep_going = TRUE };
+	SimExecOptions oa = { .ops = d->a, .keep_going = TRUE,
+	    .kconfig_mptcp = d->kconfig_mptcp, .check = d->check };
+	SimExecOptions ob = { .ops = d->b, .keep_going = TRUE,
+	    .kconfig_mptcp = d->kconfig_mptcp, .check = d->check };
 	struct rp_observer obs = { chance_event };
 	Chance c = { 0 };
 	SimStepHooks hooks = { &obs, chance_step, chance_done, &c };
@@ -837,7 +920,15 @@ sim_diff_scenario(SimDiff *d, const SimScenario *sc, const char *profile,
 		    "no statement ran");
 		goto out;
 	}
-	compare_steps(d, ra.steps, rb.steps, &c, out);
+	compare_steps(d, ra.steps, rb.steps, profile, &c, out);
+	/* a backend that stopped before anything compared (a kernel built
+	 * without what the scenario's `kconfig` needs): skipped, with why */
+	if (out->compared == 0 && (ra.skip != NULL || rb.skip != NULL)) {
+		out->skip = g_strdup(ra.skip != NULL ? ra.skip : rb.skip);
+		g_ptr_array_set_size(out->divergences, 0);
+		out->uncompared = out->chance = out->after_hash_n = 0;
+		goto out;
+	}
 	/* the manifest entries of these files had their chance */
 	for (i = 0; i < sim_manifest_size(d->manifest); i++) {
 		const Entry *e = d->manifest->entries->pdata[i];

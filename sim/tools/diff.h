@@ -58,11 +58,14 @@ struct SimManifestEntry {
 	char		*reason;
 	gboolean	 maybe;		/* may diverge: never reported unused */
 	guint		 mline, mcol;	/* where the entry is */
+	const char	*mfile;		/* in which manifest file */
 };
 
 SimManifest	*sim_manifest_parse(const char *name, const char *text,
 		    gsize len, GPtrArray *errors);
 SimManifest	*sim_manifest_load(const char *path, GPtrArray *errors);
+gboolean	 sim_manifest_append(SimManifest *m, const char *path,
+		    GPtrArray *errors);
 void		 sim_manifest_free(SimManifest *m);
 guint		 sim_manifest_size(const SimManifest *m);
 const SimManifestEntry *sim_manifest_entry(const SimManifest *m, guint i);
@@ -91,6 +94,9 @@ struct SimDiffResult {
 	/* char *: what the reference run reported against itself, an
 	 * invariant or a result contract broken (the first line of each) */
 	GPtrArray	*violations;
+	guint		 after_hash_n;	/* of the uncompared: not checked
+					 * after a hash=N send landed on
+					 * another member */
 };
 
 /*
@@ -125,7 +131,9 @@ SimDiff		*sim_diff_new(const SimBackendOps *a, const SimBackendOps *b,
 void		 sim_diff_set_flags(SimDiff *d, guint flags);
 void		 sim_diff_set_release(SimDiff *d, const char *release);
 guint		 sim_diff_entry_uses(const SimDiff *d, guint i);
+void		 sim_diff_set_check(SimDiff *d, SimCheckMode mode);
 void		 sim_diff_free(SimDiff *d);
+void		 sim_diff_set_kconfig(SimDiff *d, int mptcp);
 void		 sim_diff_scenario(SimDiff *d, const SimScenario *sc,
 		    const char *profile, SimDiffResult *out);
 gboolean	 sim_diff_entry_unused(const SimDiff *d, guint i);

@@ -182,6 +182,11 @@ static const SimWhy why_table[] = {
 	{ "R-DET-10", "on 6.18 a UDP member bound to a specific address that "
 	    "connects leaves its group and its slot, like a wildcard-bound "
 	    "one.", NULL },
+	{ "R-DET-11", "the listener is already in its group's closed section "
+	    "(it listened again without SO_REUSEPORT, so it joined nothing): "
+	    "it leaves its slot and stays where it is; the kernel adds it to "
+	    "the closed section a second time, a known defect the model "
+	    "reports and does not copy.", NULL },
 
 	/* map free */
 	{ "R-FREE-2", "the map's last holder is gone: each occupied slot, in "

@@ -469,6 +469,7 @@ sim_explore_scenario(const SimScenario *sc, const char *profile,
 	e.frames = g_array_new(FALSE, FALSE, sizeof(Frame));
 	xo.ops = &sim_backend_model;
 	xo.plant = opts->plant;
+	xo.check = opts->check;
 	xo.observer = &fp_observer;
 	xo.observer_ud = &e;
 	h.choose = search_choose;

@@ -11,6 +11,7 @@
 
 #include <glib.h>
 
+#include "core/backend.h"
 #include "lang/scenario.h"
 
 G_BEGIN_DECLS
@@ -23,6 +24,7 @@ struct SimExploreOptions {
 	gboolean	 no_reduction;	/* no sleep sets */
 	guint64		 max_schedules;	/* 0: no limit */
 	unsigned	 plant;		/* rp_state_plant() bugs */
+	SimCheckMode	 check;		/* at each R-RACE-1 point */
 };
 
 /* What one exploration of one scenario under one profile found. */

@@ -176,6 +176,19 @@ emit(Gen *g, guint proc, const char *fmt, ...)
 	g->left--;
 }
 
+/*
+ * After a step that may drop a map's last reference (a close, a detach):
+ * `settle`, so that both backends compare the state after the map's
+ * deferred free (R-FREE-5) rather than racing the kernel's workqueue,
+ * when a step is left for it.
+ */
+static void
+settle(Gen *g)
+{
+	if (g->left > 0)
+		emit(g, 0, "settle");
+}
+
 static Obj *
 obj_new(Gen *g, ObjKind kind, char *name, guint proc)
 {
@@ -635,6 +648,7 @@ act_close(Gen *g)
 		return FALSE;
 	emit(g, use_proc(g, o), "close %s", o->name);
 	o->closed = TRUE;
+	settle(g);
 	return TRUE;
 }
 
@@ -989,6 +1003,7 @@ act_detach(Gen *g)
 	if (s == NULL)
 		return FALSE;
 	emit(g, use_proc(g, s), "detach %s", s->name);
+	settle(g);
 	return TRUE;
 }
 

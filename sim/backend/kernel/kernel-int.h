@@ -28,6 +28,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -105,6 +106,7 @@ typedef struct {
 	uint64_t	 caps;
 	KbWorker	*w;
 	GArray		*fds;		/* int: real fd per scenario fd, -1 free */
+	uint64_t	 memlock;	/* rlimit P memlock N; 0: not set */
 } KbProc;
 
 typedef struct {
@@ -134,7 +136,14 @@ struct SimBackend {
 	int		 cpu;		/* every worker is pinned here */
 	cpu_set_t	 allowed;	/* CPUs of the process at open() */
 	char		*last_error;
-	gint64		 free_pending;	/* a sockarray closed for good at */
+	/* kernel id of a sockarray, sockmap or sockhash -> GArray of
+	 * guint64 sockfs inodes updated into it: what settle() waits for
+	 * when the map is gone */
+	GHashTable	*arrays;
+	/* kernel id of an outer map -> GArray of uint32_t kernel ids of the
+	 * inner maps updated into it: a gone outer map releases them from
+	 * the same workqueue */
+	GHashTable	*outers;
 };
 
 #endif /* SIM_BACKEND_KERNEL_KERNEL_INT_H */

@@ -15,7 +15,7 @@
  *   handoff); the fd table is the real process's, so each simulated
  *   process keeps a table from scenario fds (lowest free >= 3, as the
  *   model) to real fds;
- * - programs are generated from their policy (bpfgen.c) and instrumented
+ * - programs are generated from their policy (core/bpfgen.c) and instrumented
  *   with a statistics map, so a send knows whether an SK_REUSEPORT program
  *   ran, its verdict and the helper's result;
  * - traffic is real loopback traffic: UDP datagrams and TCP Fast Open
@@ -28,12 +28,17 @@
  * they are handed.
  */
 #include "backend/kernel/kernel-int.h"
-#include "backend/kernel/bpfgen.h"
 #include "backend/kernel/tables.h"
 #include "backend/kernel/traffic.h"
 #include "backend/kernel/worker.h"
+#include "core/bpfgen.h"
 #include "core/error.h"
 #include "core/profiles.h"
+
+/* core/bpfgen.c emits the model's instruction types, laid out as the
+ * kernel's (rp.h) */
+G_STATIC_ASSERT(sizeof(struct rp_insn) == sizeof(struct bpf_insn));
+G_STATIC_ASSERT(sizeof(struct rp_sock_filter) == sizeof(struct sock_filter));
 
 /* ---------------------------------------------------------------------
  * Jobs: what a worker runs.  One generic argument block.
@@ -351,6 +356,10 @@ kb_close(SimBackend *b)
 		g_hash_table_unref(b->socks);
 	if (b->maps != NULL)
 		g_hash_table_unref(b->maps);
+	if (b->arrays != NULL)
+		g_hash_table_unref(b->arrays);
+	if (b->outers != NULL)
+		g_hash_table_unref(b->outers);
 	g_free(b->last_error);
 	g_free(b);
 }
@@ -424,27 +433,37 @@ prog_free(gpointer data)
 	g_free(pr);
 }
 
-/* Is profile the running kernel's "major.minor"? */
 /*
- * The running kernel stands for its own major.minor and for the profile
- * --profile auto picks for it (the nearest at or below its version,
- * sim_profile_for_release()), so a 6.19 kernel runs the 6.18 profile.
+ * Is profile one the running kernel can stand for?  Its own "major.minor",
+ * the profile --profile auto picks for it (the nearest at or below its
+ * version, rp_profile_for_release()), so a 6.19 kernel runs the 6.18
+ * profile, and any build variant of that row (6.18+attach-einval): which
+ * variant this build is, `reuseport-sim calibrate` measures.
  */
 static gboolean
 profile_ok(const char *profile, char **running)
 {
 	struct utsname u;
 	unsigned major = 0, minor = 0;
-	const char *nearest = NULL;
+	const struct rp_profile *nearest = NULL;
+	const char *plus;
 
 	if (uname(&u) != 0 || sscanf(u.release, "%u.%u", &major, &minor) != 2) {
 		*running = g_strdup("unknown");
 	} else {
 		*running = g_strdup_printf("%u.%u", major, minor);
-		nearest = sim_profile_for_release(u.release, NULL);
+		nearest = rp_profile_for_release(u.release);
 	}
-	return profile == NULL || strcmp(profile, *running) == 0 ||
-	    (nearest != NULL && strcmp(profile, nearest) == 0);
+	if (profile == NULL || strcmp(profile, *running) == 0)
+		return TRUE;
+	if (nearest == NULL)
+		return FALSE;
+	plus = strchr(profile, '+');
+	if (plus != NULL && rp_profile_find(profile) != NULL)
+		return strncmp(profile, rp_profile_name(nearest),
+		    (gsize)(plus - profile)) == 0 &&
+		    rp_profile_name(nearest)[plus - profile] == '\0';
+	return strcmp(profile, rp_profile_name(nearest)) == 0;
 }
 
 #define KB_NEEDS "kernel backend needs CAP_SYS_ADMIN and CAP_BPF (run as root)"
@@ -494,6 +513,10 @@ kb_open(const char *profile, GError **error)
 	b->socks = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL,
 	    g_free);
 	b->maps = g_hash_table_new(g_direct_hash, g_direct_equal);
+	b->arrays = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+	    (GDestroyNotify)g_array_unref);
+	b->outers = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+	    (GDestroyNotify)g_array_unref);
 	b->progs = g_hash_table_new(g_direct_hash, g_direct_equal);
 	b->prog_list = g_ptr_array_new_with_free_func(prog_free);
 	b->cpu = -1;
@@ -633,8 +656,39 @@ kb_proc_set_caps(SimBackend *b, unsigned proc, uint64_t caps)
 static int
 kb_proc_set_memlock(SimBackend *b, unsigned proc, uint64_t bytes)
 {
-	(void)bytes;
-	return kb_proc_get(b, proc) != NULL ? 0 : -ESRCH;
+	KbProc *p = kb_proc_get(b, proc);
+
+	if (p == NULL)
+		return -ESRCH;
+	p->memlock = bytes;
+	return 0;
+}
+
+/*
+ * Run a bpf() job that allocates (map create, program load) on p's
+ * worker under p's RLIMIT_MEMLOCK.  The limit is the process's, shared by
+ * every worker thread, so it is set for the call and put back after: the
+ * executor runs one operation at a time.  Kernels that charge BPF memory
+ * to RLIMIT_MEMLOCK (before 5.11: the locked_vm of the caller's user, R-CRE-6c)
+ * see the scenario's limit; later ones never look at it.
+ */
+static int
+on_proc_memlock(KbProc *p, KbFn fn, KbJob *j)
+{
+	struct rlimit old, lim;
+	int r;
+
+	if (p->memlock == 0 || getrlimit(RLIMIT_MEMLOCK, &old) != 0)
+		return on_proc(p, fn, j);
+	lim = old;
+	lim.rlim_cur = (rlim_t)p->memlock;
+	if (lim.rlim_max != RLIM_INFINITY && lim.rlim_cur > lim.rlim_max)
+		lim.rlim_cur = lim.rlim_max;
+	if (setrlimit(RLIMIT_MEMLOCK, &lim) != 0)
+		return on_proc(p, fn, j);	/* LCOV_EXCL_LINE */
+	r = on_proc(p, fn, j);
+	(void)setrlimit(RLIMIT_MEMLOCK, &old);
+	return r;
 }
 
 static int
@@ -758,8 +812,6 @@ static int
 kb_close_fd(SimBackend *b, unsigned proc, int fd)
 {
 	KbProc *p = kb_proc_get(b, proc);
-	struct bpf_map_info info;
-	uint32_t id = 0;
 	int real;
 
 	if (p == NULL)
@@ -768,45 +820,296 @@ kb_close_fd(SimBackend *b, unsigned proc, int fd)
 	if (real < 0)
 		return -EBADF;
 	g_array_index(p->fds, int, fd) = -1;
-	/* a sockmap or sockhash frees its sockets' psocks from the same
-	 * workqueue (sock_map_free()), and an outer map its inner maps:
-	 * the sockets keep a foreign owner word until then */
-	if (kb_fd_kind(real) == KB_KIND_MAP && kb_map_info(real, &info) == 0 &&
-	    (info.type == BPF_MAP_TYPE_REUSEPORT_SOCKARRAY ||
-	    info.type == BPF_MAP_TYPE_SOCKMAP ||
-	    info.type == BPF_MAP_TYPE_SOCKHASH ||
-	    info.type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
-	    info.type == BPF_MAP_TYPE_HASH_OF_MAPS))
-		id = info.id;
 	if (close(real) != 0)
 		return -errno;
-	/* the last reference: bpf_map_put() took the id away at once, but
-	 * reuseport_array_free() runs later, from a workqueue */
-	if (id != 0) {
-		int mfd = kb_libbpf(bpf_map_get_fd_by_id(id));
-
-		if (mfd >= 0)
-			close(mfd);
-		else if (mfd == -ENOENT)
-			b->free_pending = g_get_monotonic_time();
-	}
 	return 0;
 }
 
 /*
- * A sockarray (or sockmap, sockhash, outer map) freed by its last close
- * is emptied asynchronously (bpf_map_free_deferred()), so for a moment
- * its sockets still carry their owner word and another map refuses them
- * with EBUSY.  The model frees at once.  Within a second of such a close,
- * retry an EBUSY update for up to KB_FREE_WAIT_US until the free has run.
+ * settle: wait for the frees the kernel defers.  A sockarray whose last
+ * reference went away is freed from a workqueue (bpf_map_put() ->
+ * bpf_map_free_deferred() -> reuseport_array_free()); until then its
+ * sockets keep their owner word and another map refuses them with EBUSY.
+ * For every sockarray the scenario filled that is gone (its id no longer
+ * found), each of its sockets that no live sockarray of the scenario
+ * holds is probed: an update into a private one-slot sockarray (deleted
+ * again at once, which clears the owner word synchronously) until it is
+ * no longer EBUSY, for up to KB_SETTLE_MS.  Nothing is retried anywhere
+ * else: a scenario that needs the free says `settle`.
  */
-#define KB_FREE_WAIT_US	(500 * 1000)
+#define KB_SETTLE_MS	2000
 
+/* Is the map of kernel id kid still there? */
 static gboolean
-free_may_be_pending(SimBackend *b)
+map_alive(uint32_t kid)
 {
-	return b->free_pending != 0 &&
-	    g_get_monotonic_time() - b->free_pending < G_USEC_PER_SEC;
+	int fd = kb_libbpf(bpf_map_get_fd_by_id(kid));
+
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0 || fd != -ENOENT;
+}
+
+/* A real fd of the socket with inode ino in some process, or -1. */
+static int
+sock_fd(SimBackend *b, guint64 ino)
+{
+	for (guint i = 0; i < b->procs->len; i++) {
+		const KbProc *p = b->procs->pdata[i];
+
+		for (guint j = 0; j < p->fds->len; j++) {
+			int fd = g_array_index(p->fds, int, j);
+			struct stat stb;
+
+			if (fd >= 0 && fstat(fd, &stb) == 0 &&
+			    S_ISSOCK(stb.st_mode) && (guint64)stb.st_ino == ino)
+				return fd;
+		}
+	}
+	return -1;
+}
+
+/* Does a scenario fd, or a live outer map the scenario filled, hold the
+ * map of kernel id kid? */
+static gboolean
+map_held(SimBackend *b, uint32_t kid)
+{
+	GHashTableIter it;
+	gpointer k, v;
+
+	for (guint i = 0; i < b->procs->len; i++) {
+		const KbProc *p = b->procs->pdata[i];
+
+		for (guint j = 0; j < p->fds->len; j++) {
+			int fd = g_array_index(p->fds, int, j);
+			struct bpf_map_info info;
+
+			if (fd >= 0 && fd != KB_CLOSED_FD &&
+			    kb_fd_kind(fd) == KB_KIND_MAP &&
+			    kb_map_info(fd, &info) == 0 && info.id == kid)
+				return TRUE;
+		}
+	}
+	g_hash_table_iter_init(&it, b->outers);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		const GArray *inner = v;
+
+		for (guint i = 0; i < inner->len; i++)
+			if (g_array_index(inner, uint32_t, i) == kid &&
+			    map_alive(GPOINTER_TO_UINT(k)))
+				return TRUE;
+	}
+	return FALSE;
+}
+
+/*
+ * An outer map that is gone drops its inner maps from the workqueue that
+ * frees it: wait, up to KB_SETTLE_MS, until each inner map it held that
+ * nothing of the scenario holds any more is gone too (a program may
+ * still hold one: then the wait ends at the limit and the inner map
+ * stays, as it does in the model).
+ */
+static void
+settle_outers(SimBackend *b)
+{
+	g_autoptr(GArray) gone = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+	gint64 until = g_get_monotonic_time() + KB_SETTLE_MS * 1000;
+	GHashTableIter it;
+	gpointer k, v;
+
+	g_hash_table_iter_init(&it, b->outers);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		uint32_t kid = GPOINTER_TO_UINT(k);
+
+		if (!map_alive(kid))
+			g_array_append_val(gone, kid);
+	}
+	for (guint g = 0; g < gone->len; g++) {
+		uint32_t okid = g_array_index(gone, uint32_t, g);
+		g_autoptr(GArray) inner = NULL;
+
+		g_hash_table_steal_extended(b->outers, GUINT_TO_POINTER(okid),
+		    NULL, (gpointer *)&inner);
+		for (guint i = 0; i < inner->len; i++) {
+			uint32_t kid = g_array_index(inner, uint32_t, i);
+
+			if (map_held(b, kid))
+				continue;
+			while (map_alive(kid) &&
+			    g_get_monotonic_time() <= until)
+				g_usleep(500);
+		}
+	}
+}
+
+/* Remember that the map behind real fd mfd went into outer map kid. */
+static void
+outer_note(SimBackend *b, uint32_t kid, int mfd)
+{
+	GArray *inner = g_hash_table_lookup(b->outers, GUINT_TO_POINTER(kid));
+	struct bpf_map_info info;
+
+	if (mfd < 0 || mfd == KB_CLOSED_FD || kb_fd_kind(mfd) != KB_KIND_MAP ||
+	    kb_map_info(mfd, &info) != 0)
+		return;
+	if (inner == NULL) {
+		inner = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+		g_hash_table_insert(b->outers, GUINT_TO_POINTER(kid), inner);
+	}
+	for (guint i = 0; i < inner->len; i++)
+		if (g_array_index(inner, uint32_t, i) == info.id)
+			return;
+	g_array_append_val(inner, info.id);
+}
+
+/* Probe fd until its owner word is gone: 0, or -ETIMEDOUT. */
+static int
+wait_owner_clear(int scratch, int fd)
+{
+	gint64 until = g_get_monotonic_time() + KB_SETTLE_MS * 1000;
+	uint32_t key = 0;
+	uint64_t val = (uint64_t)fd;
+	int err;
+
+	for (;;) {
+		err = kb_libbpf(bpf_map_update_elem(scratch, &key, &val,
+		    BPF_ANY));
+		if (err == 0) {
+			(void)kb_libbpf(bpf_map_delete_elem(scratch, &key));
+			return 0;
+		}
+		if (err != -EBUSY)
+			return 0;	/* not a question of an owner word */
+		if (g_get_monotonic_time() > until)
+			return -ETIMEDOUT;
+		g_usleep(500);
+	}
+}
+
+static int
+kb_settle(SimBackend *b)
+{
+	g_autoptr(GHashTable) held = g_hash_table_new_full(g_int64_hash,
+	    g_int64_equal, g_free, NULL);
+	g_autoptr(GArray) gone = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+	GHashTableIter it;
+	gpointer k, v;
+	int scratch, err = 0;
+
+	settle_outers(b);
+	g_hash_table_iter_init(&it, b->arrays);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		uint32_t kid = GPOINTER_TO_UINT(k);
+		GArray *inos = v;
+
+		if (!map_alive(kid)) {
+			g_array_append_val(gone, kid);
+			continue;
+		}
+		for (guint i = 0; i < inos->len; i++)
+			g_hash_table_add(held, g_memdup2(&g_array_index(inos,
+			    guint64, i), sizeof(guint64)));
+	}
+	if (gone->len == 0)
+		return 0;
+	scratch = kb_libbpf(bpf_map_create(BPF_MAP_TYPE_REUSEPORT_SOCKARRAY,
+	    NULL, 4, 8, 1, NULL));
+	if (scratch < 0)
+		return scratch;
+	for (guint g = 0; g < gone->len && err == 0; g++) {
+		GArray *inos = g_hash_table_lookup(b->arrays, GUINT_TO_POINTER(
+		    g_array_index(gone, uint32_t, g)));
+
+		for (guint i = 0; i < inos->len && err == 0; i++) {
+			guint64 ino = g_array_index(inos, guint64, i);
+			int fd;
+
+			if (g_hash_table_contains(held, &ino) ||
+			    (fd = sock_fd(b, ino)) < 0)
+				continue;
+			err = wait_owner_clear(scratch, fd);
+		}
+	}
+	/* the scratch map is empty: its own deferred free changes nothing */
+	close(scratch);
+	for (guint g = 0; g < gone->len; g++)
+		g_hash_table_remove(b->arrays, GUINT_TO_POINTER(
+		    g_array_index(gone, uint32_t, g)));
+	if (err != 0)
+		kb_note(b, "settle: a socket of a freed sockarray still "
+		    "had its owner word after %d ms", KB_SETTLE_MS);
+	return err;
+}
+
+/* Remember that the socket behind real fd sfd went into sockarray kid. */
+static void
+array_note(SimBackend *b, uint32_t kid, int sfd)
+{
+	GArray *inos = g_hash_table_lookup(b->arrays, GUINT_TO_POINTER(kid));
+	struct stat stb;
+	guint64 ino;
+
+	if (sfd < 0 || fstat(sfd, &stb) != 0 || !S_ISSOCK(stb.st_mode))
+		return;
+	ino = (guint64)stb.st_ino;
+	if (inos == NULL) {
+		inos = g_array_new(FALSE, FALSE, sizeof(guint64));
+		g_hash_table_insert(b->arrays, GUINT_TO_POINTER(kid), inos);
+	}
+	for (guint i = 0; i < inos->len; i++)
+		if (g_array_index(inos, guint64, i) == ino)
+			return;
+	g_array_append_val(inos, ino);
+}
+
+/* kconfig: the live build is what it is; a scenario that needs another
+ * is skipped from here on. */
+static int
+kb_kconfig(SimBackend *b, int option, gboolean on)
+{
+	gboolean has;
+
+	if (option != RP_KCONFIG_MPTCP)
+		return -EINVAL;
+	has = sim_kernel_has_mptcp();
+	if (has == on)
+		return 0;
+	kb_note(b, "this kernel is built %s CONFIG_MPTCP; the scenario "
+	    "needs mptcp %s", has ? "with" : "without", on ? "y" : "n");
+	return SIM_CANNOT_REST;
+}
+
+/*
+ * The size of the running kernel's union bpf_attr, at most this build's:
+ * a bpf() call whose bytes past the kernel's union are not zero is
+ * -E2BIG (bpf_check_uarg_tail_zero()), so the largest size whose last
+ * byte set is not -E2BIG.  5.10's union is shorter than the 6.1 headers'
+ * this is built with; 6.18's is longer.  Measured once.
+ */
+static gsize
+kernel_attr_size(void)
+{
+	static gsize size;
+
+	if (size == 0) {
+		union bpf_attr attr;
+
+		size = sizeof(attr);
+		for (gsize n = sizeof(attr); n > 64; n--) {
+			long r;
+
+			memset(&attr, 0, sizeof(attr));
+			((uint8_t *)&attr)[n - 1] = 1;
+			r = syscall(__NR_bpf, BPF_MAP_CREATE, &attr, n);
+			if (r >= 0)
+				close((int)r);	/* LCOV_EXCL_LINE */
+			if (r >= 0 || errno != E2BIG) {
+				size = n;
+				break;
+			}
+		}
+	}
+	return size;
 }
 
 /* ---------------------------------------------------------------------
@@ -1030,7 +1333,7 @@ kb_attach_cbpf(SimBackend *b, unsigned proc, int fd,
 {
 	KbProc *p = kb_proc_get(b, proc);
 	g_autoptr(GArray) insns = g_array_new(FALSE, FALSE,
-	    sizeof(struct sock_filter));
+	    sizeof(struct rp_sock_filter));
 	struct sock_fprog fprog;
 	KbJob j = { .b = b, .i1 = SOL_SOCKET, .i2 = SO_ATTACH_REUSEPORT_CBPF,
 	    .in = &fprog, .len = sizeof(fprog) };
@@ -1104,7 +1407,7 @@ kb_map_create(SimBackend *b, unsigned proc, const struct rp_map_attr *a)
 	opts.map_extra = a->map_extra;
 	if (memchr(a->name, '\0', sizeof(attr.map_name)) != NULL &&
 	    !a->tail_nonzero) {
-		fd = on_proc(p, j_map_create, &j);
+		fd = on_proc_memlock(p, j_map_create, &j);
 	} else {
 		/* RAW: libbpf cuts a name to 15 bytes and a NUL, and sends
 		 * no byte past the last field: the kernel's two EINVALs
@@ -1124,9 +1427,11 @@ kb_map_create(SimBackend *b, unsigned proc, const struct rp_map_attr *a)
 		attr.btf_value_type_id = opts.btf_value_type_id;
 		attr.btf_vmlinux_value_type_id = opts.btf_vmlinux_value_type_id;
 		attr.map_extra = opts.map_extra;
-		if (a->tail_nonzero)	/* past every BPF_MAP_CREATE field */
-			((uint8_t *)&attr)[sizeof(attr) - 1] = 1;
-		fd = on_proc(p, j_map_create_raw, &j);
+		/* past every BPF_MAP_CREATE field, inside the running
+		 * kernel's union bpf_attr (R-CRE-1): its last byte */
+		if (a->tail_nonzero)
+			((uint8_t *)&attr)[kernel_attr_size() - 1] = 1;
+		fd = on_proc_memlock(p, j_map_create_raw, &j);
 	}
 	if (fd < 0)
 		return fd;
@@ -1241,16 +1546,13 @@ kb_map_update(SimBackend *b, unsigned proc, int fd, uint32_t key,
 	j.key = k;
 	j.value = v;
 	err = on_proc(p, j_map_update, &j);
-	if (err == -EBUSY && free_may_be_pending(b)) {
-		gint64 until = g_get_monotonic_time() + KB_FREE_WAIT_US;
-
-		while (err == -EBUSY && g_get_monotonic_time() < until) {
-			g_usleep(1000);
-			err = on_proc(p, j_map_update, &j);
-		}
-		if (err != -EBUSY)
-			b->free_pending = 0;
-	}
+	if (err == 0 && (info.type == BPF_MAP_TYPE_REUSEPORT_SOCKARRAY ||
+	    info.type == BPF_MAP_TYPE_SOCKMAP ||
+	    info.type == BPF_MAP_TYPE_SOCKHASH))
+		array_note(b, info.id, (int)x);
+	if (err == 0 && (info.type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
+	    info.type == BPF_MAP_TYPE_HASH_OF_MAPS))
+		outer_note(b, info.id, (int)x);
 	return err;
 }
 
@@ -1424,7 +1726,7 @@ prog_load_insns(SimBackend *b, KbProc *p, uint32_t type, uint32_t eat,
 	KbJob j = { .b = b, .i1 = (int)type, .insns = insns, .opts = &opts };
 	int fd;
 
-	fd = on_proc(p, j_prog_load, &j);
+	fd = on_proc_memlock(p, j_prog_load, &j);
 	if (fd < 0 && log[0] != '\0') {
 		size_t n = strnlen(log, size);
 		const char *tail = log + (n > 2048 ? n - 2048 : 0);
@@ -1440,7 +1742,7 @@ kb_prog_load(SimBackend *b, unsigned proc, const struct rp_prog_attr *a)
 {
 	KbProc *p = kb_proc_get(b, proc);
 	g_autoptr(GArray) insns = g_array_new(FALSE, FALSE,
-	    sizeof(struct bpf_insn));
+	    sizeof(struct rp_insn));
 	int stats = -1, migrate = -1, fd, err;
 	struct bpf_prog_info info;
 	KbProg *pr;
@@ -1563,6 +1865,8 @@ const SimBackendOps sim_backend_kernel = {
 	.prog_migrate_set = kb_prog_migrate_set,
 	.send = kb_send,
 	.requests_ack = kb_requests_ack,
+	.settle = kb_settle,
+	.kconfig = kb_kconfig,
 	.requests_timer = kb_requests_timer,
 	.inspect = NULL,
 	.why = sim_backend_kernel_last_error,

@@ -6,10 +6,10 @@
  * the accept-queue length of each listener (TCP_INFO tcpi_unacked).
  */
 #include "backend/kernel/kernel-int.h"
-#include "backend/kernel/bpfgen.h"
 #include "backend/kernel/tables.h"
 #include "backend/kernel/traffic.h"
 #include "backend/kernel/worker.h"
+#include "core/bpfgen.h"
 
 /* ---------------------------------------------------------------------
  * Traffic

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * bpfgen.h - BPF instructions generated at run time from a program policy
- * (struct rp_policy, struct rp_cbpf of rp.h), for the live-kernel backend.
- * No compiler is involved: each generator emits raw struct bpf_insn (eBPF)
- * or struct sock_filter (classic BPF) into a GArray.
+ * (struct rp_policy, struct rp_cbpf of rp.h), for both backends: the live
+ * kernel loads them, the model runs them in its interpreters.  No compiler
+ * is involved: each generator emits raw struct rp_insn (eBPF, laid out as
+ * struct bpf_insn) or struct rp_sock_filter (classic BPF, as struct
+ * sock_filter) into a GArray.
  *
  * Every eBPF program records what it did in a statistics map (an ARRAY of
  * one struct bpfgen_stats) so that the backend can tell, after a packet,
@@ -12,8 +14,8 @@
  * verdict.
  *
  * Map fds given to the generators are real fds of the calling process;
- * they end up as BPF_PSEUDO_MAP_FD immediates and the verifier resolves
- * them at load time (so a bad fd is the kernel's EBADF/EINVAL).
+ * they end up as BPF_PSEUDO_MAP_FD immediates and the verifier (or the
+ * model's loader) resolves them at load time (so a bad fd is the kernel's EBADF/EINVAL).
  */
 #ifndef SIM_BPFGEN_H
 #define SIM_BPFGEN_H
@@ -55,7 +57,7 @@ struct bpfgen_stats {
  * the helper and the verifier rejects it, as the model's R-PRG-3).
  * migrate_fd: HASH u64 cookie -> u32 key, used by RP_KEY_MIGRATE (may be
  * -1 otherwise).  stats_fd: the statistics ARRAY.  Appends struct
- * bpf_insn to out.  Returns 0, or -EINVAL when the policy cannot be
+ * rp_insn to out.  Returns 0, or -EINVAL when the policy cannot be
  * expressed (payload width not 1, 2 or 4).
  */
 int	bpfgen_sk_reuseport(const struct rp_policy *pol, int map_fd,
@@ -67,7 +69,7 @@ int	bpfgen_sk_reuseport(const struct rp_policy *pol, int map_fd,
  * RP_KEY_PAYLOAD policies, 0 when the load fails, and key_const for every
  * other key source (as the model does).  map_fd >= 0: the program also
  * selects from that map with bpf_sk_select_reuseport(), which the
- * verifier refuses for this type (R-PRG-6).  Appends struct bpf_insn.
+ * verifier refuses for this type (R-PRG-6).  Appends struct rp_insn.
  */
 int	bpfgen_socket_filter(const struct rp_policy *pol, int map_fd,
 	    int stats_fd, GArray *out);
@@ -79,7 +81,7 @@ void	bpfgen_trivial(GArray *out);
  * A classic filter for SO_ATTACH_REUSEPORT_CBPF: "ret #k", or
  * "ld [off]; mod #n; ret a".  Padded at the front with "ldx #0" up to
  * cbpf->insn_count instructions (0 = 4), capped at 65535 (the u16 length
- * of struct sock_fprog).  Appends struct sock_filter to out.
+ * of struct sock_fprog).  Appends struct rp_sock_filter to out.
  */
 void	bpfgen_cbpf(const struct rp_cbpf *cbpf, GArray *out);
 

@@ -12,10 +12,60 @@
 #include <stddef.h>
 #include <string.h>
 
-#include <linux/bpf.h>
-#include <linux/filter.h>
+#include "core/bpfgen.h"
 
-#include "backend/kernel/bpfgen.h"
+/*
+ * The instruction encodings of the BPF ABI (uapi linux/bpf_common.h,
+ * linux/bpf.h, linux/filter.h), spelt out so that this file builds
+ * without the kernel's headers and both backends can use it: the model
+ * runs what it emits in its interpreters, the live kernel loads it.
+ */
+/* classes */
+#define BPF_LD		0x00
+#define BPF_LDX		0x01
+#define BPF_ST		0x02
+#define BPF_STX		0x03
+#define BPF_ALU		0x04
+#define BPF_JMP		0x05
+#define BPF_RET		0x06
+#define BPF_JMP32	0x06	/* eBPF's class 6 (classic: RET) */
+#define BPF_ALU64	0x07
+/* sizes and modes */
+#define BPF_W		0x00
+#define BPF_H		0x08
+#define BPF_B		0x10
+#define BPF_DW		0x18
+#define BPF_IMM		0x00
+#define BPF_ABS		0x20
+#define BPF_MEM		0x60
+/* operations */
+#define BPF_ADD		0x00
+#define BPF_LSH		0x60
+#define BPF_RSH		0x70
+#define BPF_MOD		0x90
+#define BPF_MOV		0xb0
+#define BPF_END		0xd0
+#define BPF_JA		0x00
+#define BPF_JEQ		0x10
+#define BPF_JNE		0x50
+#define BPF_CALL	0x80
+#define BPF_EXIT	0x90
+/* sources */
+#define BPF_K		0x00
+#define BPF_X		0x08
+#define BPF_A		0x10	/* classic RET: the accumulator */
+#define BPF_TO_LE	0x00
+#define BPF_TO_BE	0x08
+#define BPF_PSEUDO_MAP_FD	1
+/* helpers */
+#define BPF_FUNC_map_lookup_elem	1
+#define BPF_FUNC_skb_load_bytes		26
+#define BPF_FUNC_get_socket_cookie	46
+#define BPF_FUNC_sk_select_reuseport	82
+/* struct __sk_buff: hash */
+#define SKB_HASH_OFF	68
+#define BPF_STMT(c_, k_) ((struct rp_sock_filter){ .code = (uint16_t)(c_), \
+	.jt = 0, .jf = 0, .k = (uint32_t)(k_) })
 
 /* ---------------------------------------------------------------------
  * The assembler
@@ -28,7 +78,7 @@ enum {
 #define NLABELS	8
 
 typedef struct {
-	GArray	*out;			/* struct bpf_insn */
+	GArray	*out;			/* struct rp_insn */
 	guint	 base;			/* first instruction of this program */
 	int	 label[NLABELS];	/* instruction index, -1 = not placed */
 	gboolean used[NLABELS];		/* some jump goes there */
@@ -58,7 +108,7 @@ asm_finish(Asm *a)
 {
 	for (guint i = 0; i < a->fix->len; i++) {
 		Fixup *f = &g_array_index(a->fix, Fixup, i);
-		struct bpf_insn *in = &g_array_index(a->out, struct bpf_insn,
+		struct rp_insn *in = &g_array_index(a->out, struct rp_insn,
 		    f->insn);
 
 		g_assert(a->label[f->label] >= 0);
@@ -71,7 +121,7 @@ asm_finish(Asm *a)
 static void
 emit(Asm *a, uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm)
 {
-	struct bpf_insn in;
+	struct rp_insn in;
 
 	memset(&in, 0, sizeof(in));
 	in.code = code;
@@ -424,7 +474,7 @@ bpfgen_socket_filter(const struct rp_policy *pol, int map_fd, int stats_fd,
 		mov32_imm(&a, R7, pol->key_const);
 	}
 	place(&a, L_OUT);
-	emit_stats_and_return(&a, stats_fd, offsetof(struct __sk_buff, hash));
+	emit_stats_and_return(&a, stats_fd, SKB_HASH_OFF);
 	asm_finish(&a);
 	return 0;
 }
@@ -443,19 +493,19 @@ bpfgen_trivial(GArray *out)
 void
 bpfgen_cbpf(const struct rp_cbpf *cbpf, GArray *out)
 {
-	struct sock_filter prog[3];
+	struct rp_sock_filter prog[3];
 	guint n = 0, want;
 
 	g_return_if_fail(cbpf != NULL && out != NULL);
 	if (cbpf->payload_index) {
-		prog[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W |
+		prog[n++] = BPF_STMT(BPF_LD | BPF_W |
 		    BPF_ABS, cbpf->off);
 		if (cbpf->mod != 0)
-			prog[n++] = (struct sock_filter)BPF_STMT(BPF_ALU |
+			prog[n++] = BPF_STMT(BPF_ALU |
 			    BPF_MOD | BPF_K, cbpf->mod);
-		prog[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_A, 0);
+		prog[n++] = BPF_STMT(BPF_RET | BPF_A, 0);
 	} else {
-		prog[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+		prog[n++] = BPF_STMT(BPF_RET | BPF_K,
 		    cbpf->k);
 	}
 	if (cbpf->empty)
@@ -464,7 +514,7 @@ bpfgen_cbpf(const struct rp_cbpf *cbpf, GArray *out)
 	if (want > 65535)
 		want = 65535;
 	for (guint i = n; i < want; i++) {
-		struct sock_filter pad = BPF_STMT(BPF_LDX | BPF_W | BPF_IMM, 0);
+		struct rp_sock_filter pad = BPF_STMT(BPF_LDX | BPF_W | BPF_IMM, 0);
 
 		g_array_append_val(out, pad);
 	}
