@@ -347,6 +347,10 @@ op_close(struct run *r, unsigned p)
 		return;
 	rp_close(r->st, r->proc[p], fd);
 	fd_forget(l, fd);
+	/* the kernel frees a map from a workqueue (R-FREE-5): mostly at
+	 * once here, sometimes later, with a map still waiting */
+	if (l != r->socks[p] && chance(r, 75))
+		rp_state_settle(r->st);
 }
 
 /* One random call. */
@@ -958,6 +962,7 @@ static void
 nested_close(struct nested *n)
 {
 	rp_close(n->st, 0, n->mapfd);
+	rp_state_settle(n->st);	/* the deferred free runs now (R-FREE-5) */
 }
 
 /* Both checkers fail on st, with the same message; returns it. */
