@@ -738,17 +738,19 @@ key_matches(const struct joinkey *k, const struct rp_sock *sk)
 	    k->uid == sk->uid;
 }
 
-/* a and b agree on every join key (check_group_join()). */
+/* a and b (socks[0]) agree on every join key (check_group_join()). */
 static bool
 same_key(const struct rp_sock *a, const struct rp_sock *b)
 {
 	uint32_t x4, y4;
 
+	/* the bound device is no join key here: SO_BINDTOIFINDEX may change
+	 * it on a TCP member, which stays in its group; IPV6_V6ONLY is one
+	 * only at the wildcard (check_group_join()) */
 	if (a->net != b->net || a->family != b->family ||
 	    a->protocol != b->protocol || a->num != b->num ||
-	    a->rcv_saddr.family != b->rcv_saddr.family ||
-	    a->bound_dev_if != b->bound_dev_if ||
-	    a->ipv6only != b->ipv6only || a->uid != b->uid)
+	    a->rcv_saddr.family != b->rcv_saddr.family || a->uid != b->uid ||
+	    (a->ipv6only != b->ipv6only && rp_addr_any(&b->rcv_saddr)))
 		return false;
 	if (a->rcv_saddr.family != RP_AF_INET)
 		return memcmp(a->rcv_saddr.a, b->rcv_saddr.a, 16) == 0;

@@ -229,6 +229,15 @@ addr_same(const struct rp_addr *x, const struct rp_addr *y)
 	    memcmp(x->a, y->a, x->family == RP_AF_INET ? 4 : 16) == 0;
 }
 
+/* The wildcard address of its family. */
+static bool
+addr_wild(const struct rp_addr *a)
+{
+	static const uint8_t zero[16];
+
+	return memcmp(a->a, zero, a->family == RP_AF_INET ? 4 : 16) == 0;
+}
+
 /* pos is inside the listening or the closed section of g. */
 static bool
 group_in_section(const struct rp_group *g, unsigned pos)
@@ -458,7 +467,12 @@ check_group_members(struct check *c, const struct rp_group *g)
 	return TRUE;
 }
 
-/* I10: the listening section agrees with socks[0] on every join key. */
+/*
+ * I10: the listening section agrees with socks[0] on every join key that
+ * cannot change afterwards; IPV6_V6ONLY is one only at the wildcard.  The bound device is a join key too, but
+ * SO_BINDTOIFINDEX may change it on a TCP member, which stays in its
+ * group (TCP has no rehash; udp_lib_rehash() takes a UDP member out).
+ */
 static gboolean
 check_group_join(struct check *c, const struct rp_group *g)
 {
@@ -490,11 +504,8 @@ check_group_join(struct check *c, const struct rp_group *g)
 			what = "bound address";
 			g_strlcpy(va, addr_name(&a->rcv_saddr, &x), sizeof(va));
 			g_strlcpy(vb, addr_name(&b->rcv_saddr, &y), sizeof(vb));
-		} else if (b->bound_dev_if != a->bound_dev_if) {
-			what = "bound device";
-			g_snprintf(va, sizeof(va), "%d", a->bound_dev_if);
-			g_snprintf(vb, sizeof(vb), "%d", b->bound_dev_if);
-		} else if (b->ipv6only != a->ipv6only) {
+		} else if (b->ipv6only != a->ipv6only &&
+		    addr_wild(&a->rcv_saddr)) {
 			what = "ipv6only";
 			g_snprintf(va, sizeof(va), "%d", a->ipv6only);
 			g_snprintf(vb, sizeof(vb), "%d", b->ipv6only);

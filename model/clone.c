@@ -319,7 +319,6 @@ bucket_fix(const Remap *r, struct rp_bucket *n, const struct rp_bucket *o)
 		g_ptr_array_add(n->bound, remap_must(r, o->bound->pdata[i]));
 	n->listen_head = remap_must(r, o->listen_head);
 	n->listen_tail = remap_must(r, o->listen_tail);
-	n->uids = hash_copy_direct(o->uids);
 }
 
 static void

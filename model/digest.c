@@ -280,9 +280,7 @@ static uint64_t
 bucket_digest(const struct rp_bucket *b)
 {
 	struct rp_bucket t;
-	GHashTableIter it;
-	gpointer k, v;
-	uint64_t h = 6, sum = 0;
+	uint64_t h = 6;
 
 	memcpy(&t, b, sizeof(t));
 	t.bound = NULL;
@@ -292,7 +290,6 @@ bucket_digest(const struct rp_bucket *b)
 	 * the same order behave the same whatever their numbers */
 	t.head_seq = 0;
 	t.tail_seq = 0;
-	t.uids = NULL;
 	hbytes(&h, &t, sizeof(t));
 	hv(&h, b->bound->len);
 	for (guint i = 0; i < b->bound->len; i++)
@@ -301,10 +298,6 @@ bucket_digest(const struct rp_bucket *b)
 	for (const struct rp_sock *sk = b->listen_head; sk != NULL;
 	    sk = sk->listen_next)
 		hv(&h, sock_key(sk));
-	g_hash_table_iter_init(&it, b->uids);
-	while (g_hash_table_iter_next(&it, &k, &v))
-		sum += entry(GPOINTER_TO_UINT(k), GPOINTER_TO_UINT(v));
-	hv(&h, sum);
 	return h;
 }
 

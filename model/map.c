@@ -34,6 +34,9 @@ type_known(uint32_t type)
 	    type == RP_MAP_HASH_OF_MAPS || rp_vmap_type(type);
 }
 
+/* BPF_F_ZERO_SEED: a hash table's seed is 0 (5.0+). */
+#define HTAB_F_ZERO_SEED	(1U << 6)
+
 /* The per-type map_alloc_check() callbacks; 0 or -EINVAL. */
 static int
 alloc_check(struct rp_state *st, const struct rp_map_attr *a)
@@ -74,12 +77,45 @@ alloc_check(struct rp_state *st, const struct rp_map_attr *a)
 		    a->value_size != 4 ||
 		    (a->map_flags & ~(RP_BPF_F_NUMA_NODE | RP_BPF_F_RDONLY |
 		    RP_BPF_F_WRONLY | (a->map_type == RP_MAP_HASH_OF_MAPS ?
-		    RP_BPF_F_NO_PREALLOC : 0))) != 0)
+		    RP_BPF_F_NO_PREALLOC | (prof->allowed_map_flags &
+		    (RP_BPF_F_RDONLY_PROG | RP_BPF_F_WRONLY_PROG)) |
+		    ((prof->allowed_map_flags & RP_BPF_F_RDONLY_PROG) ?
+		    HTAB_F_ZERO_SEED : 0) : 0))) != 0)
+			return rp_rule(st, "R-MIM-1", -EINVAL);
+		/* KERNEL: htab_map_alloc_check() takes the program access
+		 * flags (5.2+, one at a time) and BPF_F_ZERO_SEED (5.0+; the
+		 * profiles with the first have the second); an array of maps
+		 * takes neither */
+		if ((a->map_flags & RP_BPF_F_RDONLY_PROG) &&
+		    (a->map_flags & RP_BPF_F_WRONLY_PROG))
 			return rp_rule(st, "R-MIM-1", -EINVAL);
 		return 0;
 	default:	/* LCOV_EXCL_LINE */
 		g_assert_not_reached();	/* LCOV_EXCL_LINE */
 	}
+}
+
+/*
+ * What map_create() does between the map type's attribute checks and its
+ * capability checks: 6.9+ takes a token from attr->map_token_fd when
+ * BPF_F_TOKEN_FD is set, and the language leaves that fd 0, which holds no
+ * BPF token: -EINVAL (R-CRE-11); then 6.5+ has the sysctl gate (R-CRE-6a).
+ * 0 when both pass.
+ */
+static int
+create_token(struct rp_state *st, const struct rp_proc *p,
+    const struct rp_map_attr *a)
+{
+	/* KERNEL: map_create(): bpf_token_get_from_fd() */
+	if (st->prof->bpf_token && (a->map_flags & RP_BPF_F_TOKEN_FD))
+		return rp_rule(st, "R-CRE-11", -EINVAL);
+	/* KERNEL: 6.5+ map_create(): sysctl + per-type capability after the
+	 * attribute checks; 4.19 .. 6.4: in map_alloc (also after them) */
+	if (st->prof->unpriv_gate == RP_UNPRIV_GATE_CREATE_CENTRAL &&
+	    st->unpriv_bpf_disabled &&
+	    !rp_capable(p, RP_CAP_BPF | RP_CAP_SYS_ADMIN))
+		return rp_rule(st, "R-CRE-6a", -EPERM);
+	return 0;
 }
 
 /* Capability for creating this type; 0 or -EPERM. */
@@ -284,6 +320,7 @@ rp_map_create(struct rp_state *st, unsigned proc, const struct rp_map_attr *a)
 {
 	struct rp_proc *p = rp_proc_get(st, proc);
 	const struct rp_profile *prof = st->prof;
+	struct rp_map_attr ac;
 	struct rp_map *m;
 	struct rp_file *f;
 	uint64_t pages = 0;
@@ -314,22 +351,27 @@ rp_map_create(struct rp_state *st, unsigned proc, const struct rp_map_attr *a)
 		return rp_rule(st, "R-CRE-4b", -EINVAL);
 	if (!type_known(a->map_type))
 		return rp_rule(st, "R-CRE-4c", -EINVAL);
-	/* KERNEL: sock_map_alloc() has no alloc_check: the capability
-	 * comes before its attribute checks */
+	/* KERNEL: 6.9+ map_create() takes BPF_F_TOKEN_FD out of the flags
+	 * before the map type sees them */
+	ac = *a;
+	if (prof->bpf_token)
+		ac.map_flags &= ~RP_BPF_F_TOKEN_FD;
+	/* KERNEL: sock_map_alloc() has no alloc_check: the token, the
+	 * sysctl and the capability come before its attribute checks */
 	if (a->map_type == RP_MAP_SOCKMAP || a->map_type == RP_MAP_SOCKHASH) {
+		err = create_token(st, p, a);
+		if (err != 0)
+			return err;
 		err = create_capable(st, p, a->map_type);
 		if (err != 0)
 			return err;
 	}
-	err = alloc_check(st, a);
+	err = alloc_check(st, &ac);
 	if (err != 0)
 		return err;
-	/* KERNEL: 6.5+ map_create(): sysctl + per-type capability after the
-	 * attribute checks; 4.19 .. 6.4: in map_alloc (also after them) */
-	if (prof->unpriv_gate == RP_UNPRIV_GATE_CREATE_CENTRAL &&
-	    st->unpriv_bpf_disabled &&
-	    !rp_capable(p, RP_CAP_BPF | RP_CAP_SYS_ADMIN))
-		return rp_rule(st, "R-CRE-6a", -EPERM);
+	err = create_token(st, p, a);
+	if (err != 0)
+		return err;
 	err = create_capable(st, p, a->map_type);
 	if (err != 0)
 		return err;
@@ -720,7 +762,67 @@ rp_map_lookup_batch(struct rp_state *st, unsigned proc, int fd)
 		return err;
 	if (!f->can_read)
 		return map_done(st, f, -EPERM);
+	/*
+	 * KERNEL: an outer map has the generic batch (array: each occupied
+	 * slot in key order; hash: bucket by bucket), which the kernel
+	 * backend asks from the start for one element: an array says 0
+	 * once any slot is occupied, -ENOENT when it reaches the end with
+	 * none; a hash says -ENOENT when the end follows the first bucket
+	 * it copied (one key), else 0, or -ENOSPC when that bucket holds two
+	 * keys, which its per-map random seed decides: the model says 0.
+	 */
+	/* KERNEL: 5.10's outer maps have no batch ops (measured) */
+	if (!st->prof->outer_batch)
+		return map_done(st, f, rp_rule(st, "R-CMD-2", -RP_ENOTSUPP));
+	if (m->type == RP_MAP_ARRAY_OF_MAPS)
+		return map_done(st, f, rp_rule(st, "R-CMD-4", m->used > 0 ? 0 :
+		    -ENOENT));
+	if (m->type == RP_MAP_HASH_OF_MAPS)
+		return map_done(st, f, rp_rule(st, "R-CMD-4", m->used >= 2 ?
+		    0 : -ENOENT));
 	return map_done(st, f, rp_rule(st, "R-CMD-2", -RP_ENOTSUPP));
+}
+
+/*
+ * KERNEL: bpf_obj_get_info_by_fd(): no capability, only the entry check of
+ * kernels before 5.19 (R-CRE-0); an fd that holds no file is -EBADFD, a map gives
+ * bpf_map_get_info_by_fd()'s fields, a program its own info, anything
+ * else -EINVAL.
+ */
+int
+rp_map_get_info(struct rp_state *st, unsigned proc, int fd,
+    struct rp_map_info *out)
+{
+	struct rp_proc *p = rp_proc_get(st, proc);
+	struct rp_file *f;
+	int ret;
+
+	g_return_val_if_fail(out != NULL, -EFAULT);
+	if (p == NULL)
+		return -ESRCH;
+	/* KERNEL: __sys_bpf(): until 5.18 every command is gated */
+	if ((st->prof->unpriv_gate == RP_UNPRIV_GATE_ALL_SYS_ADMIN ||
+	    st->prof->unpriv_gate == RP_UNPRIV_GATE_ALL_BPF) &&
+	    st->unpriv_bpf_disabled &&
+	    !rp_capable(p, rp_unpriv_caps(st->prof)))
+		return rp_rule(st, "R-CRE-0", -EPERM);
+	f = rp_fd_get(st, p, fd);
+	if (f == NULL)
+		return rp_rule(st, "R-CMD-5", -EBADFD);
+	switch (f->kind) {
+	case RP_FILE_MAP:
+		ret = rp_map_info(st, f->u.map->id, out);
+		break;
+	case RP_FILE_PROG:
+		ret = 1;
+		break;
+	default:
+		ret = -EINVAL;
+		break;
+	}
+	rp_file_put(st, f);
+	rp_state_quiesce(st);
+	return rp_rule(st, "R-CMD-5", ret);
 }
 
 /*

@@ -19,6 +19,9 @@
 #define RP_COOKIE_BATCH	4096
 #define RP_PAGE_SIZE	4096
 #define RP_MAP_HDR	256	/* sizeof(struct reuseport_array) header, modelled */
+#define RP_LOOPBACK_IFINDEX 1	/* lo, the one device of every namespace */
+/* tb->fastreuseport */
+enum { RP_FASTREUSEPORT_NONE, RP_FASTREUSEPORT_ANY, RP_FASTREUSEPORT_STRICT };
 
 /*
  * Marks a boundary for coverage maps (cf. SQLite testcase()).  In a
@@ -49,6 +52,23 @@ enum rp_attach_shutdown {
 	RP_ATTACH_SHUTDOWN_EINVAL,	/* refused (a 6.18.44 build, measured) */
 };
 
+/* A UDP bind's walk of the port's sockets (udp_lib_lport_inuse()): which
+ * sharer ends it at once: a build variant. */
+enum rp_udp_bind_walk {
+	RP_UDP_BIND_FIRST_SHARER,	/* the first that can share (Debian's) */
+	RP_UDP_BIND_EXACT_SHARER,	/* only one at the binder's very
+					 * address (a 6.18.44 build, measured) */
+};
+
+/* A TCP socket that was a client becoming a listener, and a stopped
+ * listener becoming a client: a build variant. */
+enum rp_role_change {
+	RP_ROLE_CHANGE_ALLOWED,		/* Debian's */
+	RP_ROLE_CHANGE_EINVAL,		/* listen() after a SYN, connect()
+					 * after listening stopped: -EINVAL
+					 * (a 6.18.44 build, measured) */
+};
+
 /* Where kernel.unprivileged_bpf_disabled stops a caller without the
  * capability, and which capability passes. */
 enum rp_unpriv_gate {
@@ -63,6 +83,14 @@ enum rp_unpriv_gate {
 	RP_UNPRIV_GATE_CREATE_CENTRAL,	/* 6.5+: in map_create() and
 					 * bpf_prog_load(), after the attribute
 					 * checks; CAP_BPF or CAP_SYS_ADMIN */
+};
+
+/* Which sockets stay in their sockmaps when unhashed (R-SMAP-6). */
+enum rp_smap_unhash {
+	RP_SMAP_UNHASH_DROP,	/* 4.19: the unhash hook takes every one out */
+	RP_SMAP_UNHASH_KEEP_TCP, /* 5.10 (measured): TCP sockets stay, a UDP
+				 * socket leaves */
+	RP_SMAP_UNHASH_KEEP,	/* 6.1+ (measured): no hook, all stay */
 };
 
 /* BPF_MAP_FREEZE's checks (the command exists from 5.2). */
@@ -120,10 +148,21 @@ struct rp_profile {
 	bool	memlock_usage_exact;	/* 6.4+: header + 8 * entries */
 	bool	reuseport_inet_only;	/* 6.9+: SO_REUSEPORT on inet only */
 	bool	udp_connect_leaves_group; /* 6.18 (measured): any UDP connect */
+	bool	bpf_token;		/* 6.9+: BPF_F_TOKEN_FD names a token fd */
+	bool	sockmap_unix;		/* 5.15+: AF_UNIX in sockmap/sockhash */
+	enum rp_smap_unhash sockmap_keeps_unhashed; /* who stays in a
+					 * sockmap when unhashed */
+	bool	outer_batch;		/* 6.1 (measured): outer maps have
+					 * batch lookups */
+	int	somaxconn;		/* net.core.somaxconn default */
+	bool	bind_fast_strict;	/* 6.12+ (measured): the fast paths
+					 * compare addresses, no fastreuse */
 	bool	attach_unhashed_strict;	/* 6.x: unhashed needs SO_REUSEPORT */
 	int	ipproto_max;		/* IPPROTO_MAX: 256, 5.6+ 263 */
 	bool	mptcp;			/* 5.6+: IPPROTO_MPTCP can be built */
 	enum rp_attach_shutdown attach_shutdown_listener; /* build variant */
+	enum rp_udp_bind_walk udp_bind_walk;	/* build variant */
+	enum rp_role_change tcp_role_change;	/* build variant */
 	enum rp_freeze_rule freeze_rule;
 	bool	migrate_req_sysctl;	/* net.ipv4.tcp_migrate_req exists */
 	bool	lookup_flags_after_perm; /* 6.19+: all lookup flags checked
@@ -189,7 +228,8 @@ struct rp_netns {
 	unsigned	id;
 	uint64_t	cookie_gen;		/* 4.19: per-netns cookie counter */
 	long		tcp_migrate_req;
-	uint16_t	next_port;		/* ephemeral port cursor */
+	uint16_t	next_port;		/* ephemeral port cursor (netns
+						 * 0's serves them all) */
 	GPtrArray	*portmaps;		/* struct rp_portmap, by protocol */
 };
 
@@ -217,6 +257,7 @@ struct rp_sock {
 	int			state;		/* RP_TCP_* */
 	uint32_t		uid;
 	bool			reuseport;
+	bool			reuseaddr;	/* SO_REUSEADDR: sk_reuse */
 	bool			hashed;
 	bool			rcu_free;	/* SOCK_RCU_FREE */
 	bool			ipv6only;
@@ -228,19 +269,22 @@ struct rp_sock {
 						 * subflow's, a TCP socket's */
 	bool			bind_port_lock;	/* port given explicitly */
 	bool			bind_addr_lock;	/* address given explicitly */
+	bool			syn_sent;	/* TCP: connect() sent a SYN once
+						 * (RP_ROLE_CHANGE_EINVAL) */
 	bool			listen_stopped;	/* tcp_disconnect() of a listener,
 						 * not listening again since */
 	int			bound_dev_if;
 	int			incoming_cpu;	/* -1 = unset */
 	struct rp_addr		rcv_saddr;
 	uint16_t		num;		/* local port, host order */
+	uint16_t		sport;		/* inet_sport: getsockname()'s
+						 * port, kept when num goes */
 	struct rp_sockaddr	peer;		/* connected peer (port 0 = none) */
 	struct rp_owner		owner;		/* sk_user_data */
 	struct rp_group		*reuse;		/* sk_reuseport_cb */
 	unsigned		reuse_pos;	/* index in reuse->socks[] */
 	struct rp_bucket	*bucket;	/* port binding, NULL = unbound */
 	unsigned		bound_pos;	/* index in bucket->bound */
-	bool			bound_reuse;	/* SO_REUSEPORT when it bound */
 	bool			listed;		/* in bucket's listening chain */
 	struct rp_sock		*listen_prev;	/* chain neighbours, NULL at */
 	struct rp_sock		*listen_next;	/* the head / the tail */
@@ -253,7 +297,16 @@ struct rp_sock {
 	uint32_t		hash;		/* child/request: flow hash */
 	unsigned		conn_peer;	/* TCP: the other end's id, 0 = a
 						 * client outside the model */
+	int			backlog;	/* listener: sk_max_ack_backlog */
+	bool			ss_connected;	/* TCP: socket->state SS_CONNECTED:
+						 * a connect() or accept() made it,
+						 * only connect(AF_UNSPEC) unmakes it */
+	uint8_t			shutdown;	/* RP_SHUT_* + 1 bits, as
+						 * sk_shutdown: set even when
+						 * shutdown() said -ENOTCONN */
 	bool			fin_sent;	/* TCP: our FIN went out */
+	bool			shut_early;	/* TCP: SHUT_WR before its
+						 * connect(), no FIN sent */
 	bool			active_close;	/* ... before the peer's */
 	uint64_t		cookie;		/* sk_cookie, 0 = none */
 	unsigned		cb_holder;	/* callback lock holder tid+1, 0 = free */
@@ -283,8 +336,15 @@ struct rp_bucket {
 	unsigned		nlisten;	/* sockets in the chain */
 	int64_t			head_seq;	/* listen_seq of the last head */
 	int64_t			tail_seq;	/* ... of the next tail entry */
-	unsigned		nonreuse;	/* members without SO_REUSEPORT */
-	GHashTable		*uids;		/* uid -> member count */
+	/* TCP's fast paths (tb->fastreuse, tb->fastreuseport, set by
+	 * inet_csk_update_fastreuse()): the first owner's SO_REUSEADDR and
+	 * SO_REUSEPORT, narrowed by later owners, never widened */
+	bool			fastreuse;
+	int			fastreuseport;	/* RP_FASTREUSEPORT_* */
+	uint32_t		fastuid;
+	int			fast_family;	/* the socket recorded for the */
+	struct rp_addr		fast_addr;	/* strict fast path */
+	bool			fast_ipv6only;
 };
 
 struct rp_group {
@@ -468,6 +528,7 @@ extern const struct rp_profile rp_profile_6_1;
 extern const struct rp_profile rp_profile_6_12;
 extern const struct rp_profile rp_profile_6_18;
 extern const struct rp_profile rp_profile_6_18_attach_einval;
+extern const struct rp_profile rp_profile_6_18_fc;
 extern const struct rp_profile rp_profile_7_2;
 uint64_t rp_unpriv_caps(const struct rp_profile *);
 
@@ -525,6 +586,9 @@ void	 rp_sock_set_state(struct rp_state *, struct rp_sock *, int state);
 void	 rp_sock_destroy(struct rp_state *, struct rp_sock *);
 bool	 rp_addr_any(const struct rp_addr *);
 bool	 rp_addr_eq(const struct rp_addr *, const struct rp_addr *);
+void	 rp_sock_local(const struct rp_sock *, struct rp_sockaddr *);
+bool	 rp_sock_tcp_established(struct rp_state *, const struct rp_sock *);
+int	 rp_sock_tcp_state(const struct rp_state *, const struct rp_sock *);
 void	 rp_owner_set(struct rp_state *, struct rp_sock *, enum rp_owner_kind,
 	    struct rp_map *, uint32_t idx);
 void	 rp_child_enqueue(struct rp_state *, struct rp_sock *listener,

@@ -55,14 +55,17 @@ enum rp_tcp_state {
 	RP_TCP_ESTABLISHED = 1,
 	RP_TCP_SYN_SENT = 2,
 	RP_TCP_SYN_RECV = 3,
+	RP_TCP_FIN_WAIT2 = 5,		/* sent its FIN, the peer has not */
 	RP_TCP_TIME_WAIT = 6,		/* closed first: holds its port */
 	RP_TCP_CLOSE = 7,
+	RP_TCP_CLOSE_WAIT = 8,		/* got the peer's FIN, sent none */
 	RP_TCP_LISTEN = 10,
 	RP_TCP_NEW_SYN_RECV = 12,
 };
 
 /* Socket options understood by rp_setsockopt_int(). */
 enum rp_sockopt {
+	RP_SO_REUSEADDR = 2,
 	RP_SO_REUSEPORT = 15,
 	RP_SO_INCOMING_CPU = 49,
 	RP_SO_BINDTOIFINDEX = 62,
@@ -109,6 +112,7 @@ enum rp_map_type {
 #define RP_BPF_F_MMAPABLE	(1U << 10)
 #define RP_BPF_F_PRESERVE_ELEMS	(1U << 11)
 #define RP_BPF_F_INNER_MAP	(1U << 12)
+#define RP_BPF_F_TOKEN_FD	(1U << 16)
 
 /* Program types and expected attach types (uapi numbering). */
 #define RP_PROG_SOCKET_FILTER	1
@@ -155,6 +159,8 @@ const struct rp_profile	*rp_profile_for_release(const char *release);
  */
 enum rp_variant_switch {
 	RP_SWITCH_ATTACH_SHUTDOWN_LISTENER,	/* 0 resurrect, 1 einval */
+	RP_SWITCH_UDP_BIND_WALK,	/* 0 first-sharer, 1 exact-sharer */
+	RP_SWITCH_TCP_ROLE_CHANGE,	/* 0 allowed, 1 einval */
 	RP_SWITCH_COUNT
 };
 const char	*rp_switch_name(enum rp_variant_switch);
@@ -419,6 +425,11 @@ int	rp_map_freeze(struct rp_state *, unsigned proc, int fd);
 int	rp_map_lookup_and_delete(struct rp_state *, unsigned proc, int fd,
 	    uint32_t key, uint64_t *value);
 int	rp_map_lookup_batch(struct rp_state *, unsigned proc, int fd);
+struct rp_map_info;
+/* BPF_OBJ_GET_INFO_BY_FD on fd: 0 and *out for a map, 1 (out untouched)
+ * for a program, whose info the kernel gives instead (R-CMD-5). */
+int	rp_map_get_info(struct rp_state *, unsigned proc, int fd,
+	    struct rp_map_info *out);
 /*
  * The same commands with keys and values as bytes, as bpf(2) takes them:
  * key_size bytes of key, value_size bytes of value (per-CPU maps:
@@ -707,6 +718,7 @@ struct rp_map_info {
 	bool		frozen;
 	uint64_t	memlock;
 	unsigned	used;		/* occupied slots */
+	char		name[16];	/* NUL-terminated */
 };
 int	rp_map_info(const struct rp_state *, unsigned map,
 	    struct rp_map_info *);

@@ -35,6 +35,52 @@ rp_addr_eq(const struct rp_addr *x, const struct rp_addr *y)
 	    memcmp(x->a, y->a, x->family == RP_AF_INET ? 4 : 16) == 0;
 }
 
+/* The IPv4 address a names: itself, or the v4 of a v4-mapped IPv6
+ * address (::ffff:a.b.c.d).  FALSE when it is a plain IPv6 address. */
+static bool
+addr_v4(const struct rp_addr *a, struct rp_addr *v4)
+{
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+	struct rp_addr r = { .family = RP_AF_INET };
+
+	if (a->family == RP_AF_INET) {
+		*v4 = *a;
+		return true;
+	}
+	if (memcmp(a->a, mapped, sizeof(mapped)) != 0)
+		return false;
+	memcpy(r.a, a->a + 12, 4);
+	*v4 = r;	/* v4 may be a */
+	return true;
+}
+
+/* sk back at the wildcard address of its own family (inet_reset_saddr()). */
+static void
+reset_saddr(struct rp_sock *sk)
+{
+	memset(&sk->rcv_saddr, 0, sizeof(sk->rcv_saddr));
+	sk->rcv_saddr.family = (uint16_t)sk->family;
+}
+
+/*
+ * sk's local address and port as getsockname() says them.  An IPv6
+ * socket bound to a v4-mapped address (or a child of a dual-stack
+ * listener) keeps its IPv4 address in rcv_saddr, as the kernel keeps
+ * inet_rcv_saddr, for lookups and conflicts; it is shown mapped.
+ */
+void
+rp_sock_local(const struct rp_sock *sk, struct rp_sockaddr *sa)
+{
+	sa->addr = sk->rcv_saddr;
+	sa->port = sk->num;
+	if (sk->family == RP_AF_INET6 && sk->rcv_saddr.family == RP_AF_INET) {
+		memset(&sa->addr, 0, sizeof(sa->addr));
+		sa->addr.family = RP_AF_INET6;
+		sa->addr.a[10] = sa->addr.a[11] = 0xff;
+		memcpy(sa->addr.a + 12, sk->rcv_saddr.a, 4);
+	}
+}
+
 static bool
 addr_is_local(const struct rp_addr *a)
 {
@@ -203,30 +249,55 @@ rp_setsockopt_int(struct rp_state *st, unsigned proc, int fd,
 		}
 		sk->reuseport = val != 0;
 		break;
+	case RP_SO_REUSEADDR:
+		/* KERNEL: sk_setsockopt(): any socket */
+		sk->reuseaddr = val != 0;
+		break;
 	case RP_SO_INCOMING_CPU:
 		rp_dirty_sock(st, sk);
 		rp_group_incoming_cpu_update(st, sk, val);
 		break;
 	case RP_IPV6_V6ONLY:
+		/* KERNEL: an IPPROTO_IPV6 option: AF_UNIX sockets have no
+		 * setsockopt of their own (-EOPNOTSUPP), netlink and IPv4
+		 * ones know no such level (-ENOPROTOOPT) */
 		if (sk->family != RP_AF_INET6) {
-			err = -ENOPROTOOPT;
+			err = rp_rule(st, "R-SOCK-15", sk->family == RP_AF_UNIX ?
+			    -EOPNOTSUPP : -ENOPROTOOPT);
 			break;
 		}
-		if (sk->num != 0) {
-			err = -EINVAL;		/* after bind */
+		/* KERNEL: do_ipv6_setsockopt(): refused once inet_num is set,
+		 * by bind() or, for a raw socket, its protocol */
+		if (sk->num != 0 || sk->type == RP_SOCK_RAW) {
+			err = rp_rule(st, "R-SOCK-15", -EINVAL);
 			break;
 		}
 		rp_dirty_sock(st, sk);
 		sk->ipv6only = val != 0;
 		break;
 	case RP_SO_BINDTOIFINDEX:
-		/* KERNEL: sock_bindtoindex_locked(): only negative is refused */
+		/* KERNEL: sock_bindtoindex_locked(): changing a device already
+		 * set needs CAP_NET_RAW; a negative index is refused; any
+		 * other is taken, a device that does not exist too */
+		if (sk->bound_dev_if != 0 &&
+		    !rp_capable(rp_proc_get(st, proc), RP_CAP_NET_RAW)) {
+			err = rp_rule(st, "R-SOCK-13", -EPERM);
+			break;
+		}
 		if (val < 0) {
 			err = -EINVAL;
 			break;
 		}
 		rp_dirty_sock(st, sk);
 		sk->bound_dev_if = val;
+		/* KERNEL: then sk_prot->rehash(): udp_lib_rehash() takes a
+		 * hashed UDP socket out of its reuseport group, whatever the
+		 * new hash; TCP has no rehash and stays */
+		if (sk->type == RP_SOCK_DGRAM && sk_is_inet(sk) && sk->hashed &&
+		    sk->reuse != NULL) {
+			rp_rule(st, "R-DET-8", 0);
+			rp_group_detach_sock(st, sk);
+		}
 		break;
 	default:
 		err = -ENOPROTOOPT;
@@ -284,8 +355,11 @@ rp_getsockname(struct rp_state *st, unsigned proc, int fd,
 	sk = rp_sock_get(st, proc, fd, &f, &err);
 	if (sk == NULL)
 		return err;
-	sa->addr = sk->rcv_saddr;
-	sa->port = sk->num;
+	rp_sock_local(sk, sa);
+	/* KERNEL: inet_getname() reports inet_sport, which a port given
+	 * back by a reset keeps (inet_put_port() clears inet_num only) */
+	if (sa->port == 0 && sk->protocol == RP_IPPROTO_TCP)
+		sa->port = sk->sport;
 	return sock_done(st, f, 0);
 }
 
@@ -316,7 +390,6 @@ bucket_free(gpointer p)
 	struct rp_bucket *b = p;
 
 	g_ptr_array_unref(b->bound);
-	g_hash_table_unref(b->uids);
 	g_free(b);
 }
 
@@ -434,7 +507,6 @@ bucket_get(struct rp_state *st, unsigned netns, int protocol, uint16_t port)
 	b->protocol = protocol;
 	b->port = port;
 	b->bound = g_ptr_array_new();
-	b->uids = g_hash_table_new(g_direct_hash, g_direct_equal);
 	g_hash_table_insert(st->buckets, b, b);
 	portmap_mark(st->netns->pdata[netns], protocol, port, true);
 	return b;
@@ -444,19 +516,13 @@ static void
 bucket_add(struct rp_state *st, struct rp_sock *sk, uint16_t port)
 {
 	struct rp_bucket *b = bucket_get(st, sk->net->id, sk->protocol, port);
-	gpointer n;
 
 	rp_dirty_sock(st, sk);
 	sk->bucket = b;
 	sk->num = port;
+	sk->sport = port;
 	sk->bound_pos = b->bound->len;
 	g_ptr_array_add(b->bound, sk);
-	sk->bound_reuse = sk->reuseport;
-	if (!sk->bound_reuse)
-		b->nonreuse++;
-	n = g_hash_table_lookup(b->uids, GUINT_TO_POINTER(sk->uid));
-	g_hash_table_insert(b->uids, GUINT_TO_POINTER(sk->uid),
-	    GUINT_TO_POINTER(GPOINTER_TO_UINT(n) + 1));
 }
 
 /* Remove bound entry pos of arr by swapping the last one in. */
@@ -498,22 +564,12 @@ static void
 bucket_del(struct rp_state *st, struct rp_sock *sk)
 {
 	struct rp_bucket *b = sk->bucket;
-	guint n;
 
 	/* every caller has unhashed sk (sock_unhash()) or never hashed it */
 	if (b == NULL)
 		return;
 	rp_dirty_sock(st, sk);
 	bound_del(st, b->bound, sk->bound_pos);
-	if (!sk->bound_reuse)
-		b->nonreuse--;
-	n = GPOINTER_TO_UINT(g_hash_table_lookup(b->uids,
-	    GUINT_TO_POINTER(sk->uid)));
-	if (n <= 1)
-		g_hash_table_remove(b->uids, GUINT_TO_POINTER(sk->uid));
-	else
-		g_hash_table_insert(b->uids, GUINT_TO_POINTER(sk->uid),
-		    GUINT_TO_POINTER(n - 1));
 	sk->bucket = NULL;
 	if (b->bound->len == 0) {
 		portmap_mark(sk->net, b->protocol, b->port, false);
@@ -563,17 +619,59 @@ sock_hash(struct rp_state *st, struct rp_sock *sk)
 	    .sock = sk->id });
 }
 
-/* Address ranges of a and b overlap (wildcards, dual-stack v6). */
+/* The addresses a socket covers in one family: none, all, or one (in
+ * *one). */
+enum { COVER_NONE, COVER_ANY, COVER_ONE };
+
+static int
+cover(const struct rp_sock *sk, int family, struct rp_addr *one)
+{
+	const struct rp_addr *a = &sk->rcv_saddr;
+
+	*one = *a;
+	if (family == RP_AF_INET) {
+		/* a v4 socket; a dual-stack v6 wildcard; v4-mapped */
+		if (a->family == RP_AF_INET)
+			return rp_addr_any(a) ? COVER_ANY : COVER_ONE;
+		if (rp_addr_any(a))
+			return sk->ipv6only ? COVER_NONE : COVER_ANY;
+		/* KERNEL (measured): an IPv6 socket whose address came from
+		 * connect() or a listener (not bind()) has LOOPBACK4_IPV6 as
+		 * its IPv4 address, which an IPv4 wildcard binder meets */
+		if (sk->bind_addr_lock || sk->ipv6only)
+			return COVER_NONE;
+		memset(one, 0, sizeof(*one));
+		one->family = RP_AF_INET;
+		one->a[0] = 127;
+		one->a[3] = 6;
+		return COVER_ONE;
+	}
+	if (sk->family != RP_AF_INET6 || a->family != RP_AF_INET6)
+		return COVER_NONE;	/* IPv4, or v4-mapped */
+	return rp_addr_any(a) ? COVER_ANY : COVER_ONE;
+}
+
+/*
+ * Address ranges of a and b overlap (inet_rcv_saddr_equal() with
+ * wildcards): in IPv4, which dual-stack v6 wildcards and v4-mapped
+ * addresses belong to, or in IPv6.
+ */
 static bool
 addr_overlap(const struct rp_sock *a, const struct rp_sock *b)
 {
-	if (a->family == b->family)
-		return rp_addr_any(&a->rcv_saddr) ||
-		    rp_addr_any(&b->rcv_saddr) ||
-		    rp_addr_eq(&a->rcv_saddr, &b->rcv_saddr);
-	if (a->family == RP_AF_INET6)
-		return !a->ipv6only && rp_addr_any(&a->rcv_saddr);
-	return !b->ipv6only && rp_addr_any(&b->rcv_saddr);
+	for (int family = RP_AF_INET; ; family = RP_AF_INET6) {
+		struct rp_addr oa, ob;
+		int ca = cover(a, family, &oa), cb = cover(b, family, &ob);
+
+		if (ca == COVER_ANY && cb != COVER_NONE)
+			return true;
+		if (cb == COVER_ANY && ca != COVER_NONE)
+			return true;
+		if (ca == COVER_ONE && cb == COVER_ONE && rp_addr_eq(&oa, &ob))
+			return true;
+		if (family == RP_AF_INET6)
+			return false;
+	}
 }
 
 /* sk may share the port with sk2 (both SO_REUSEPORT, same uid, ...). */
@@ -594,29 +692,158 @@ reuse_ok(const struct rp_state *st, const struct rp_sock *sk,
 	    sk->reuse->num_closed_socks > 0;
 }
 
+/* Do the devices of sk and sk2 overlap (either unbound, or the same)? */
+static bool
+dev_overlap(const struct rp_sock *sk, const struct rp_sock *sk2)
+{
+	return sk->bound_dev_if == 0 || sk2->bound_dev_if == 0 ||
+	    sk->bound_dev_if == sk2->bound_dev_if;
+}
+
 /*
- * inet_csk_bind_conflict() / udp_lib_lport_inuse(): does binding sk to the
- * port of bucket b conflict?  sk->rcv_saddr and bound_dev_if are set.
+ * The IPv4 address of sk as the kernel keeps it (inet_rcv_saddr): an
+ * IPv4 socket's, a v4-mapped IPv6 socket's IPv4 address, 0 for an IPv6
+ * wildcard, and LOOPBACK4_IPV6 (127.0.0.6) for any other IPv6 address.
+ */
+static struct rp_addr
+v4_view(const struct rp_sock *sk)
+{
+	struct rp_addr a = { .family = RP_AF_INET };
+
+	if (sk->rcv_saddr.family == RP_AF_INET)
+		return sk->rcv_saddr;
+	if (!rp_addr_any(&sk->rcv_saddr)) {
+		a.a[0] = 127;
+		a.a[3] = 6;
+	}
+	return a;
+}
+
+/*
+ * ipv4_rcv_saddr_equal() and ipv6_rcv_saddr_equal() as
+ * sk_reuseport_match() asks them: does the address recorded in b (its
+ * wildcard matching anything of its family) equal sk's?
  */
 static bool
-bind_conflict(const struct rp_state *st, const struct rp_sock *sk,
-    const struct rp_bucket *b)
+fast_addr_match(const struct rp_bucket *b, const struct rp_sock *sk)
 {
-	/* fast path, as tb->fastreuseport: everyone reuses with our uid */
-	if (b->nonreuse == 0 && g_hash_table_size(b->uids) == 1 &&
-	    g_hash_table_contains(b->uids, GUINT_TO_POINTER(sk->uid)) &&
-	    reuse_ok(st, sk, b->bound->pdata[0]))
+	struct rp_addr s4 = v4_view(sk), f4;
+	bool f_mapped, s_mapped;
+
+	if (b->fast_family == RP_AF_INET) {
+		if (sk->ipv6only)
+			return false;
+		return rp_addr_eq(&b->fast_addr, &s4) ||
+		    rp_addr_any(&b->fast_addr);
+	}
+	/* an IPv6 recorded socket; an IPv4 sk counts as v4-mapped */
+	f_mapped = b->fast_addr.family == RP_AF_INET;
+	s_mapped = sk->family == RP_AF_INET || sk->rcv_saddr.family ==
+	    RP_AF_INET;
+	if (f_mapped && s_mapped) {
+		f4 = b->fast_addr;
+		return !sk->ipv6only && (rp_addr_eq(&f4, &s4) ||
+		    rp_addr_any(&f4));
+	}
+	if (!f_mapped && rp_addr_any(&b->fast_addr))
+		return !(b->fast_ipv6only && s_mapped);
+	return !f_mapped && !s_mapped && rp_addr_eq(&b->fast_addr,
+	    &sk->rcv_saddr);
+}
+
+/*
+ * sk_reuseport_match(): does b's fast path let sk share the port
+ * without looking at its owners?  (tb->fastreuseport, TCP only.)
+ */
+static bool
+fast_reuseport_match(const struct rp_state *st, const struct rp_bucket *b,
+    const struct rp_sock *sk)
+{
+	if (b->fastreuseport == RP_FASTREUSEPORT_NONE || !sk->reuseport ||
+	    sk->reuse != NULL || b->fastuid != sk->uid)
+		return false;
+	/* KERNEL: ANY matches any address; measured on 6.12 and 6.18 (not
+	 * on 5.10 and 6.1), the address recorded is compared for ANY too */
+	if (b->fastreuseport == RP_FASTREUSEPORT_ANY &&
+	    !st->prof->bind_fast_strict)
+		return true;
+	return fast_addr_match(b, sk);
+}
+
+/* Record sk as the socket b's strict fast path compares with. */
+static void
+fast_record(struct rp_bucket *b, const struct rp_sock *sk)
+{
+	b->fastuid = sk->uid;
+	b->fast_family = sk->family;
+	b->fast_addr = sk->rcv_saddr;
+	b->fast_ipv6only = sk->ipv6only;
+}
+
+/*
+ * inet_csk_update_fastreuse(): after sk took b's port (bind, or listen()
+ * checking it again), with reuse (SO_REUSEADDR of a socket not about to
+ * listen); empty: b had no owner before.  The fast paths are set by the
+ * first owner and only ever narrowed by later ones: a socket that clears
+ * SO_REUSEPORT or SO_REUSEADDR afterwards does not narrow them.
+ */
+static void
+fast_update(const struct rp_state *st, struct rp_bucket *b,
+    const struct rp_sock *sk, bool reuse, bool empty)
+{
+	if (empty) {
+		b->fastreuse = reuse;
+		b->fastreuseport = RP_FASTREUSEPORT_NONE;
+		if (sk->reuseport) {
+			b->fastreuseport = RP_FASTREUSEPORT_ANY;
+			fast_record(b, sk);
+		}
+		return;
+	}
+	if (!reuse)
+		b->fastreuse = false;
+	if (!sk->reuseport) {
+		b->fastreuseport = RP_FASTREUSEPORT_NONE;
+	} else if (!fast_reuseport_match(st, b, sk)) {
+		b->fastreuseport = RP_FASTREUSEPORT_STRICT;
+		fast_record(b, sk);
+	}
+}
+
+/*
+ * inet_csk_bind_conflict() with the fast paths of inet_csk_get_port():
+ * may TCP socket sk take the port of bucket b (at bind(), or at listen()
+ * for a bound one)?  sk->rcv_saddr and bound_dev_if are set.  Two owners
+ * of overlapping addresses and devices conflict unless both have
+ * SO_REUSEADDR and the other does not listen, or both have SO_REUSEPORT
+ * (R-BIND-1, the same user unless the other is in TIME_WAIT, R-BIND-2).
+ */
+static bool
+tcp_conflict(const struct rp_state *st, const struct rp_sock *sk,
+    const struct rp_bucket *b, bool listening)
+{
+	bool reuse = sk->reuseaddr && !listening;
+
+	/* KERNEL: tb->fastreuse lets SO_REUSEADDR binders in as the
+	 * SO_REUSEPORT fast path does; measured on 6.12 and 6.18 (not on
+	 * 5.10 and 6.1), SO_REUSEADDR is looked at on every owner */
+	if (!st->prof->bind_fast_strict && b->fastreuse && reuse)
+		return false;
+	if (fast_reuseport_match(st, b, sk))
 		return false;
 	for (guint i = 0; i < b->bound->len; i++) {
 		const struct rp_sock *sk2 = b->bound->pdata[i];
 
-		if (sk2 == sk)
+		if (sk2 == sk || !dev_overlap(sk, sk2) ||
+		    !addr_overlap(sk, sk2))
 			continue;
-		if (sk->bound_dev_if != 0 && sk2->bound_dev_if != 0 &&
-		    sk->bound_dev_if != sk2->bound_dev_if)
+		/* KERNEL: inet_bind_conflict(), relax: SO_REUSEADDR on both
+		 * and the other not listening */
+		if (sk->reuseaddr && sk2->reuseaddr &&
+		    sk2->state != RP_TCP_LISTEN) {
+			rp_rule((struct rp_state *)st, "R-BIND-8", 0);
 			continue;
-		if (!addr_overlap(sk, sk2))
-			continue;
+		}
 		if (!reuse_ok(st, sk, sk2))
 			return true;
 	}
@@ -624,25 +851,67 @@ bind_conflict(const struct rp_state *st, const struct rp_sock *sk,
 }
 
 /*
- * The first port at or after the namespace cursor, cyclically, that no
- * socket of sk's protocol holds.  O(1): a word of the port map, its
- * summary, one more word (twice when the search wraps).
+ * udp_lib_lport_inuse(): may UDP socket sk take the port of bucket b?
+ * The port's sockets are looked at in their chain order (R-SEL-9), and
+ * the first whose address and device overlap sk's, unless both have
+ * SO_REUSEADDR, decides alone: both with SO_REUSEPORT and the same user,
+ * sk without a group, and the port is shared, whatever the others are
+ * (measured on Debian's 5.10 to 7.2).  Build variant udp_bind_walk
+ * exact-sharer (these machines' 6.18.44): only a sharer bound to sk's very
+ * address decides; the walk goes on past one that shares through a
+ * wildcard (R-BIND-9, group/udp-bind-walk.scn).
+ */
+static bool
+udp_conflict(const struct rp_state *st, const struct rp_sock *sk,
+    const struct rp_bucket *b)
+{
+	for (const struct rp_sock *sk2 = b->listen_head; sk2 != NULL;
+	    sk2 = sk2->listen_next) {
+		if (sk2 == sk || (sk->reuseaddr && sk2->reuseaddr) ||
+		    !dev_overlap(sk, sk2) || !addr_overlap(sk, sk2))
+			continue;
+		if (sk->reuseport && sk2->reuseport && sk->reuse == NULL &&
+		    sk->uid == sk2->uid) {
+			/* KERNEL (measured, a 6.18.44 build: udp_bind_walk
+			 * exact-sharer): only a sharer at sk's very address
+			 * ends the walk; one through a wildcard is passed */
+			if (st->prof->udp_bind_walk == RP_UDP_BIND_EXACT_SHARER &&
+			    (sk2->family != sk->family ||
+			    !rp_addr_eq(&sk2->rcv_saddr, &sk->rcv_saddr)))
+				continue;
+			return false;
+		}
+		return true;
+	}
+	return false;
+}
+
+/*
+ * The first port at or after the cursor, cyclically, that no socket of
+ * sk's protocol holds in sk's namespace.  One cursor serves every
+ * namespace (netns 0's): the kernel's choice is random
+ * (inet_csk_find_open_port(), __inet_hash_connect()), so two sockets of
+ * different namespaces rarely get the same number, and a scenario that
+ * sends to one's port from the other must not reach the other by chance.
+ * Which ports are held is the port map of (sk's namespace, protocol), so
+ * the search is O(1): a word of the map, its summary, one more word
+ * (twice when the search wraps).
  */
 static int
 ephemeral_port(struct rp_state *st, struct rp_sock *sk)
 {
+	struct rp_netns *shared = st->netns->pdata[0];
 	struct rp_portmap *pm = portmap(sk->net, sk->protocol, true);
-	unsigned cur = (unsigned)sk->net->next_port - RP_EPH_LOW;
+	unsigned cur = (unsigned)shared->next_port - RP_EPH_LOW;
 	int off;
 
-	(void)st;
 	/* KERNEL: inet_csk_find_open_port() prefers an unused port */
 	off = portmap_first_free(pm, cur);
 	if (off < 0)
 		off = portmap_first_free(pm, 0);
 	if (off < 0)
 		return -EADDRINUSE;
-	sk->net->next_port = (uint16_t)(off + 1 == (int)RP_EPH_PORTS ?
+	shared->next_port = (uint16_t)(off + 1 == (int)RP_EPH_PORTS ?
 	    RP_EPH_LOW : RP_EPH_LOW + (unsigned)off + 1);
 	return (int)(RP_EPH_LOW + (unsigned)off);
 }
@@ -659,8 +928,12 @@ join_candidate(struct rp_sock *sk)
 {
 	for (struct rp_sock *sk2 = sk->bucket->listen_head; sk2 != NULL;
 	    sk2 = sk2->listen_next) {
+		/* KERNEL (measured on 6.18): IPV6_V6ONLY must agree only
+		 * at the wildcard, where it decides which traffic reaches
+		 * the socket; at one address it does not matter */
 		if (sk2 != sk && sk2->family == sk->family &&
-		    sk2->ipv6only == sk->ipv6only &&
+		    (sk2->ipv6only == sk->ipv6only ||
+		    !rp_addr_any(&sk->rcv_saddr)) &&
 		    sk2->bound_dev_if == sk->bound_dev_if &&
 		    sk2->reuseport && sk2->uid == sk->uid &&
 		    !sk2->join_hidden && !sk2->unhashing &&
@@ -697,11 +970,14 @@ reuseport_hash(struct rp_state *st, struct rp_sock *sk)
 	return ret;
 }
 
-/* Take a port for sk (get_port()); UDP also hashes and joins a group. */
+/* Take a port for sk (get_port(), listening: from listen()); UDP also
+ * hashes and joins a group. */
 static int
-get_port(struct rp_state *st, struct rp_sock *sk, uint16_t port)
+get_port(struct rp_state *st, struct rp_sock *sk, uint16_t port,
+    bool listening)
 {
 	struct rp_bucket *b;
+	bool empty;
 	int ret;
 
 	if (port == 0) {
@@ -711,10 +987,16 @@ get_port(struct rp_state *st, struct rp_sock *sk, uint16_t port)
 		port = (uint16_t)ret;
 	} else {
 		b = bucket_find(st, sk->net->id, sk->protocol, port);
-		if (b != NULL && bind_conflict(st, sk, b))
+		if (b != NULL && (sk->protocol == RP_IPPROTO_TCP ?
+		    tcp_conflict(st, sk, b, listening) :
+		    udp_conflict(st, sk, b)))
 			return rp_rule(st, "R-BIND-1", -EADDRINUSE);
 	}
+	empty = bucket_find(st, sk->net->id, sk->protocol, port) == NULL;
 	bucket_add(st, sk, port);
+	if (sk->protocol == RP_IPPROTO_TCP)
+		fast_update(st, sk->bucket, sk, sk->reuseaddr && !listening,
+		    empty);
 	if (sk->type == RP_SOCK_DGRAM) {
 		/* KERNEL: udp_lib_get_port(): join at bind, then hash */
 		ret = reuseport_hash(st, sk);
@@ -728,38 +1010,97 @@ get_port(struct rp_state *st, struct rp_sock *sk, uint16_t port)
 	return 0;
 }
 
+/* Is sk bound to a device the namespace does not have (only lo is)? */
+static bool
+no_device(const struct rp_sock *sk)
+{
+	return sk->bound_dev_if != 0 && sk->bound_dev_if != RP_LOOPBACK_IFINDEX;
+}
+
+/*
+ * bind() of a raw socket (raw_bind(), rawv6_bind()): an address only, no
+ * port, again and again.  raw_bind() reads an IPv4 address wherever the
+ * sockaddr has one, so an IPv6 one reads as its flow label, 0, the
+ * wildcard; rawv6_bind() finds an IPv4 sockaddr too short and refuses a
+ * v4-mapped address.  Raw sockets have no port and no group.
+ */
+static int
+raw_bind(struct rp_state *st, struct rp_sock *sk, const struct rp_sockaddr *sa)
+{
+	struct rp_addr v4;
+
+	if (sk->family == RP_AF_INET) {
+		if (sa->addr.family == RP_AF_INET && !addr_is_local(&sa->addr))
+			return rp_rule(st, "R-SOCK-17", -EADDRNOTAVAIL);
+		return rp_rule(st, "R-SOCK-17", 0);
+	}
+	if (sa->addr.family != RP_AF_INET6)
+		return rp_rule(st, "R-SOCK-17", -EINVAL);
+	if (!rp_addr_any(&sa->addr) && addr_v4(&sa->addr, &v4))
+		return rp_rule(st, "R-SOCK-17", -EADDRNOTAVAIL);
+	if (!rp_addr_any(&sa->addr) && no_device(sk))
+		return rp_rule(st, "R-SOCK-13", -ENODEV);
+	if (!addr_is_local(&sa->addr))
+		return rp_rule(st, "R-SOCK-17", -EADDRNOTAVAIL);
+	return rp_rule(st, "R-SOCK-17", 0);
+}
+
 int
 rp_bind(struct rp_state *st, unsigned proc, int fd, const struct rp_sockaddr *sa)
 {
 	struct rp_file *f = NULL;
 	struct rp_sock *sk;
+	struct rp_addr addr, old;
 	int err = 0;
 
 	g_return_val_if_fail(sa != NULL, -EFAULT);
 	sk = rp_sock_get(st, proc, fd, &f, &err);
 	if (sk == NULL)
 		return err;
-	if (!sk_is_inet(sk) || sk->type == RP_SOCK_RAW ||
-	    sk->protocol == RP_IPPROTO_ICMP)
+	if (sk_is_inet(sk) && sk->type == RP_SOCK_RAW)
+		return sock_done(st, f, raw_bind(st, sk, sa));
+	if (!sk_is_inet(sk) || sk->protocol == RP_IPPROTO_ICMP)
 		return sock_done(st, f, -EINVAL);	/* not modelled */
 	/* KERNEL: inet_bind(): -EAFNOSUPPORT; inet6_bind(): short addr */
 	if (sa->addr.family != sk->family)
 		return sock_done(st, f, sk->family == RP_AF_INET ?
 		    -EAFNOSUPPORT : -EINVAL);
-	if (!addr_is_local(&sa->addr))
+	/* KERNEL: __inet_bind() checks the address first, __inet6_bind()
+	 * after the port and the state */
+	if (sk->family == RP_AF_INET && !addr_is_local(&sa->addr))
 		return sock_done(st, f, -EADDRNOTAVAIL);
 	if (sa->port != 0 && sa->port < 1024 && sk->uid != 0)
 		return sock_done(st, f, -EACCES);
 	if (sk->num != 0 || sk->state != RP_TCP_CLOSE)
 		return sock_done(st, f, rp_rule(st, "R-BIND-3", -EINVAL));
+	addr = sa->addr;
+	if (sk->family == RP_AF_INET6 && !rp_addr_any(&addr) &&
+	    addr_v4(&addr, &addr)) {
+		/* KERNEL: __inet6_bind(): a v4-mapped address, as IPv4; a
+		 * v6only socket cannot have one */
+		if (sk->ipv6only)
+			return sock_done(st, f, rp_rule(st, "R-BIND-7",
+			    -EINVAL));
+		rp_rule(st, "R-BIND-7", 0);
+	}
+	/* KERNEL: __inet6_bind(): an address other than the wildcard
+	 * needs the bound device to exist */
+	if (sk->family == RP_AF_INET6 && !rp_addr_any(&sa->addr) &&
+	    no_device(sk))
+		return sock_done(st, f, rp_rule(st, "R-SOCK-13", -ENODEV));
+	if (!addr_is_local(&addr))
+		return sock_done(st, f, -EADDRNOTAVAIL);
 	rp_dirty_sock(st, sk);
-	sk->rcv_saddr = sa->addr;
-	err = get_port(st, sk, sa->port);
+	old = sk->rcv_saddr;
+	sk->rcv_saddr = addr;
+	/* an address bound explicitly, in the conflict check too */
+	sk->bind_addr_lock = !rp_addr_any(&sa->addr);
+	err = get_port(st, sk, sa->port, false);
 	if (err != 0) {
-		memset(sk->rcv_saddr.a, 0, sizeof(sk->rcv_saddr.a));
+		sk->rcv_saddr = old;
+		sk->bind_addr_lock = false;
 		return sock_done(st, f, err);
 	}
-	sk->bind_addr_lock = !rp_addr_any(&sa->addr);
 	sk->bind_port_lock = sa->port != 0;
 	return sock_done(st, f, 0);
 }
@@ -775,32 +1116,47 @@ rp_listen(struct rp_state *st, unsigned proc, int fd, int backlog)
 	struct rp_sock *sk;
 	int err = 0;
 
-	(void)backlog;
 	sk = rp_sock_get(st, proc, fd, &f, &err);
 	if (sk == NULL)
 		return err;
 	if (sk->type != RP_SOCK_STREAM)
 		return sock_done(st, f, -EOPNOTSUPP);
-	if (!sk_is_inet(sk)) {
-		sk->state = RP_TCP_LISTEN;	/* unix listener: no groups */
+	/* KERNEL: unix_listen(): no listen on an unbound socket, and the
+	 * language binds no AF_UNIX socket (found by fuzz-diff in 6.1 and
+	 * 6.12, seed 6000655) */
+	if (!sk_is_inet(sk))
+		return sock_done(st, f, rp_rule(st, "R-SOCK-15", -EINVAL));
+	/* KERNEL: __sys_listen(): at most net.core.somaxconn (a negative
+	 * backlog too, as unsigned) */
+	if ((unsigned)backlog > (unsigned)st->prof->somaxconn)
+		backlog = st->prof->somaxconn;
+	if (sk->state == RP_TCP_LISTEN) {
+		sk->backlog = backlog;		/* backlog change only */
 		return sock_done(st, f, 0);
 	}
-	if (sk->state == RP_TCP_LISTEN)
-		return sock_done(st, f, 0);	/* backlog change only */
-	if (sk->state != RP_TCP_CLOSE)
+	/* KERNEL: inet_listen(): sock->state must be SS_UNCONNECTED */
+	if (sk->state != RP_TCP_CLOSE || sk->ss_connected)
 		return sock_done(st, f, -EINVAL);
 	/* KERNEL: inet_csk_listen_start(): autobind, then inet_hash() */
 	if (sk->num == 0) {
-		err = get_port(st, sk, 0);
+		err = get_port(st, sk, 0, true);
 		if (err != 0)
 			return sock_done(st, f, err);
-	} else if (bind_conflict(st, sk, sk->bucket)) {
+	} else if (tcp_conflict(st, sk, sk->bucket, true)) {
 		/* KERNEL: inet_csk_get_port() checks the bound port again */
 		return sock_done(st, f, rp_rule(st, "R-BIND-2", -EADDRINUSE));
+	} else {
+		fast_update(st, sk->bucket, sk, false, false);
 	}
+	/* KERNEL (measured, a 6.18.44 build: tcp_role_change einval): a
+	 * socket that sent a SYN, whatever came of it, cannot listen; the
+	 * port is looked at first (-EADDRINUSE), and one it took stays */
+	if (sk->syn_sent && st->prof->tcp_role_change == RP_ROLE_CHANGE_EINVAL)
+		return sock_done(st, f, rp_rule(st, "R-SOCK-18", -EINVAL));
 	err = reuseport_hash(st, sk);
 	if (err != 0)
 		return sock_done(st, f, err);
+	sk->backlog = backlog;
 	rp_sock_set_state(st, sk, RP_TCP_LISTEN);
 	sock_hash(st, sk);
 	sk->listen_stopped = false;
@@ -851,7 +1207,13 @@ sock_unhash(struct rp_state *st, struct rp_sock *sk)
 		listen_del(st, sk);
 	sk->hashed = false;
 	sk->unhashing = false;
-	rp_sockmap_unlink_sock(st, sk);
+	/* KERNEL: 6.1+ sockmaps have no unhash hook: a socket leaves its
+	 * sockmaps when it is closed (sock_map_close()) or deleted; 5.10's
+	 * UDP proto has the hook (sock_map_unhash()), its TCP one not */
+	if (st->prof->sockmap_keeps_unhashed == RP_SMAP_UNHASH_DROP ||
+	    (st->prof->sockmap_keeps_unhashed == RP_SMAP_UNHASH_KEEP_TCP &&
+	    sk->protocol != RP_IPPROTO_TCP))
+		rp_sockmap_unlink_sock(st, sk);
 	rp_emit(st, &(struct rp_event){ .kind = RP_EV_SOCK_UNHASH,
 	    .sock = sk->id });
 }
@@ -867,6 +1229,7 @@ child_new(struct rp_state *st, struct rp_sock *lsk,
 	    lsk->protocol, lsk->uid);
 
 	c->reuseport = lsk->reuseport;
+	c->shutdown = lsk->shutdown;	/* sk_clone_lock() copies it */
 	c->bind_port_lock = lsk->bind_port_lock;	/* sk_userlocks */
 	c->bind_addr_lock = lsk->bind_addr_lock;
 	c->ipv6only = lsk->ipv6only;
@@ -921,6 +1284,40 @@ conn_peer(struct rp_state *st, const struct rp_sock *sk)
 }
 
 /*
+ * sk's TCP state as the kernel says it: the model keeps a half-closed
+ * connection as TCP_ESTABLISHED with flags, which are FIN_WAIT2 (its FIN
+ * sent, on loopback ACKed at once) and CLOSE_WAIT (the peer's got).
+ */
+int
+rp_sock_tcp_state(const struct rp_state *st, const struct rp_sock *sk)
+{
+	const struct rp_sock *p = sk->conn_peer != 0 ?
+	    st->socks->pdata[sk->conn_peer] : NULL;
+
+	if (sk->protocol != RP_IPPROTO_TCP || sk->state != RP_TCP_ESTABLISHED)
+		return sk->state;
+	if (p != NULL && p->dead)
+		p = NULL;
+	if (sk->fin_sent ||
+	    ((sk->shutdown & (RP_SHUT_WR + 1)) && !sk->shut_early))
+		return RP_TCP_FIN_WAIT2;
+	if (p != NULL && p->fin_sent)
+		return RP_TCP_CLOSE_WAIT;
+	return RP_TCP_ESTABLISHED;
+}
+
+/*
+ * Is sk TCP_ESTABLISHED in the kernel's sense: connected, and no FIN sent
+ * or received yet (after one it is FIN_WAIT or CLOSE_WAIT, which the
+ * model keeps as flags on an ESTABLISHED socket)?
+ */
+bool
+rp_sock_tcp_established(struct rp_state *st, const struct rp_sock *sk)
+{
+	return rp_sock_tcp_state(st, sk) == RP_TCP_ESTABLISHED;
+}
+
+/*
  * The peer of sk gets a reset (tcp_reset(), tcp_timewait_state_process()):
  * an open peer goes to TCP_CLOSE and gives back a port it did not bind
  * explicitly; a peer in TIME_WAIT is killed (net.ipv4.tcp_rfc1337 0).
@@ -933,12 +1330,23 @@ reset_peer(struct rp_state *st, struct rp_sock *sk)
 	if (p == NULL)
 		return;
 	p->conn_peer = 0;
+	/* KERNEL: __inet_lookup_established(): a peer bound to a device
+	 * other than lo is not found for the reset, which comes in on lo
+	 * (R-SOCK-13): it stays as it is */
+	if (no_device(p)) {
+		rp_rule(st, "R-SOCK-13", 0);
+		return;
+	}
 	if (p->state == RP_TCP_TIME_WAIT) {
 		rp_sock_destroy(st, p);
 		return;
 	}
 	if (p->state == RP_TCP_CLOSE)
 		return;
+	/* KERNEL: tcp_done(): unhashed (a client with SO_REUSEPORT may then
+	 * get a group from an attach, R-ATT-4) */
+	if (p->state != RP_TCP_LISTEN)
+		sock_unhash(st, p);
 	rp_sock_set_state(st, p, RP_TCP_CLOSE);
 	/* KERNEL: tcp_set_state(TCP_CLOSE): inet_put_port() unless
 	 * SOCK_BINDPORT_LOCK (a child has its listener's) */
@@ -998,7 +1406,7 @@ tcp_listener_disconnect(struct rp_state *st, struct rp_sock *sk)
 		sk->num = 0;
 	}
 	if (!sk->bind_addr_lock)
-		memset(sk->rcv_saddr.a, 0, sizeof(sk->rcv_saddr.a));
+		reset_saddr(sk);
 }
 
 /*
@@ -1038,6 +1446,51 @@ tcp_connected(const struct rp_sock *sk)
 }
 
 /*
+ * tcp_done() of a socket that still has an fd: TCP_CLOSE, unhashed, a
+ * port it did not bind explicitly given back (getsockname() keeps
+ * showing it); connected for the socket layer still (R-SOCK-14).
+ */
+static void
+tcp_done_open(struct rp_state *st, struct rp_sock *sk)
+{
+	sock_unhash(st, sk);
+	rp_sock_set_state(st, sk, RP_TCP_CLOSE);
+	sk->conn_peer = 0;
+	if (!sk->bind_port_lock) {
+		bucket_del(st, sk);
+		sk->num = 0;
+	}
+}
+
+/*
+ * tcp_time_wait() of a socket that still has an fd (R-BIND-6): a
+ * TIME_WAIT socket of its own takes over its 4-tuple and holds its port
+ * for 60 s (the rest of the scenario here), with its SO_REUSEPORT,
+ * SO_REUSEADDR and user; the socket itself is done (tcp_done_open()).
+ */
+static void
+tw_enter(struct rp_state *st, struct rp_sock *sk)
+{
+	struct rp_sock *tw = rp_sock_alloc(st, sk->net, sk->family, sk->type,
+	    sk->protocol, sk->uid);
+
+	tw->reuseport = sk->reuseport;
+	tw->reuseaddr = sk->reuseaddr;
+	tw->ipv6only = sk->ipv6only;
+	tw->bound_dev_if = sk->bound_dev_if;
+	tw->bind_addr_lock = true;
+	tw->bind_port_lock = true;
+	tw->rcv_saddr = sk->rcv_saddr;
+	tw->peer = sk->peer;
+	tw->fin_sent = tw->active_close = true;
+	tw->closed = true;		/* no file: a timewait sock */
+	bucket_add(st, tw, sk->num);
+	rp_rule(st, "R-BIND-6", 0);
+	rp_sock_set_state(st, tw, RP_TCP_TIME_WAIT);
+	tcp_done_open(st, sk);
+}
+
+/*
  * tcp_send_fin(): sk's FIN goes out (shutdown(SHUT_WR), or the close).
  * sk closes actively when the peer has sent no FIN yet: an open peer, or
  * the client of a send, which stays open.
@@ -1050,7 +1503,26 @@ tcp_fin(struct rp_state *st, struct rp_sock *sk)
 	if (sk->fin_sent)
 		return;
 	sk->fin_sent = true;
+	/* KERNEL: a socket connected to itself gets its own FIN back: a
+	 * simultaneous close (CLOSING, then TIME_WAIT, tcp_time_wait()) */
+	if (sk->conn_peer == 0 && sk->ss_connected && sk->num != 0 &&
+	    sk->peer.port == sk->num &&
+	    rp_addr_eq(&sk->peer.addr, &sk->rcv_saddr)) {
+		sk->active_close = true;
+		if (!sk->closed)
+			tw_enter(st, sk);
+		return;
+	}
 	sk->active_close = sk->conn_peer == 0 || (p != NULL && !p->fin_sent);
+	if (sk->active_close || p == NULL)
+		return;
+	/* KERNEL: the second FIN of a connection (on loopback every ACK
+	 * is at once): its sender's LAST_ACK ends in TCP_CLOSE, the first
+	 * sender, in FIN_WAIT2, goes to TIME_WAIT (tcp_time_wait()) */
+	if (!sk->closed)
+		tcp_done_open(st, sk);
+	if (!p->closed && p->state == RP_TCP_ESTABLISHED)
+		tw_enter(st, p);
 }
 
 /* The last file reference is gone: close the socket (sock_close()). */
@@ -1120,15 +1592,30 @@ rp_shutdown(struct rp_state *st, unsigned proc, int fd, int how)
 		return err;
 	if (how < RP_SHUT_RD || how > RP_SHUT_RDWR)
 		return sock_done(st, f, -EINVAL);
+	/* KERNEL: netlink has no shutdown (sock_no_shutdown()); AF_UNIX
+	 * sets the flags whatever the state (unix_shutdown()) */
+	if (sk->family == RP_AF_NETLINK)
+		return sock_done(st, f, rp_rule(st, "R-SOCK-15", -EOPNOTSUPP));
+	if (sk->family == RP_AF_UNIX && sk->state != RP_TCP_LISTEN) {
+		sk->shutdown |= (uint8_t)(how + 1);
+		return sock_done(st, f, rp_rule(st, "R-SOCK-15", 0));
+	}
+	/* KERNEL: inet_shutdown() sets sk_shutdown in every state but
+	 * TCP_LISTEN's, so the flags stay even on -ENOTCONN */
+	if (sk->state != RP_TCP_LISTEN || !sk_is_inet(sk))
+		sk->shutdown |= (uint8_t)(how + 1);
 	/* KERNEL: inet_shutdown(): a listener disconnects on SHUT_RD(WR) */
 	switch (sk->state) {
 	case RP_TCP_LISTEN:
 		if (how == RP_SHUT_WR)
 			break;
-		if (sk_is_inet(sk))
+		if (sk_is_inet(sk)) {
 			tcp_listener_disconnect(st, sk);
-		else
+			/* KERNEL: tcp_disconnect() clears sk_shutdown */
+			sk->shutdown = 0;
+		} else {
 			sk->state = RP_TCP_CLOSE;
+		}
 		break;
 	case RP_TCP_CLOSE:
 		err = -ENOTCONN;
@@ -1153,12 +1640,18 @@ rp_accept(struct rp_state *st, unsigned proc, int fd)
 	sk = rp_sock_get(st, proc, fd, &f, &err);
 	if (sk == NULL)
 		return err;
+	/* KERNEL: do_accept(): a datagram or raw socket's ops have
+	 * sock_no_accept() */
+	if (sk->type != RP_SOCK_STREAM)
+		return sock_done(st, f, rp_rule(st, "R-SOCK-17",
+		    -EOPNOTSUPP));
 	if (sk->state != RP_TCP_LISTEN)
 		return sock_done(st, f, -EINVAL);
 	c = g_queue_pop_head(&sk->accept_q);
 	if (c == NULL)
 		return sock_done(st, f, -EAGAIN);
 	c->parent = NULL;
+	c->ss_connected = true;		/* KERNEL: inet_accept() */
 	if (c->state == RP_TCP_SYN_RECV)
 		rp_sock_set_state(st, c, RP_TCP_ESTABLISHED);
 	nfd = rp_fd_install(rp_proc_get(st, proc),
@@ -1191,9 +1684,18 @@ udp_disconnect(struct rp_state *st, struct rp_sock *sk)
 {
 	sk->state = RP_TCP_CLOSE;
 	memset(&sk->peer, 0, sizeof(sk->peer));
+	/* KERNEL: __udp_disconnect() forgets the bound device too */
+	sk->bound_dev_if = 0;
 	if (!sk->bind_addr_lock) {
-		memset(sk->rcv_saddr.a, 0, sizeof(sk->rcv_saddr.a));
+		reset_saddr(sk);
 		sk->join_hidden = false;	/* rehashed back */
+		/* KERNEL: ... and rehashes a socket that keeps its port,
+		 * which takes it out of its group (udp_lib_rehash()), even
+		 * one that never connected */
+		if (sk->bind_port_lock && sk->hashed && sk->reuse != NULL) {
+			rp_rule(st, "R-DET-8", 0);
+			rp_group_detach_sock(st, sk);
+		}
 	}
 	if (!sk->bind_port_lock) {
 		sock_unhash(st, sk);
@@ -1211,14 +1713,15 @@ udp_connect(struct rp_state *st, struct rp_sock *sk,
 	int err;
 
 	if (sk->num == 0) {
-		err = get_port(st, sk, 0);	/* inet_autobind() */
+		err = get_port(st, sk, 0, false);	/* inet_autobind() */
 		if (err != 0)
 			return err;	/* LCOV_EXCL_LINE */
 	}
 	if (rp_addr_any(&sk->rcv_saddr)) {
 		/* KERNEL: rcv_saddr set from the route -> udp_lib_rehash(),
-		 * which detaches from the reuseport group */
-		sk->rcv_saddr = loopback(sk->family);
+		 * which detaches from the reuseport group (an IPv6 socket
+		 * connecting to IPv4 gets a v4-mapped one) */
+		sk->rcv_saddr = loopback(sa->addr.family);
 		/* KERNEL (measured on 6.18): an IPv6 socket rehashed here is
 		 * found by no later udp_reuseport_add_sock() scan, whatever
 		 * address the binder has; an IPv4 one is, by its new address */
@@ -1238,8 +1741,10 @@ udp_connect(struct rp_state *st, struct rp_sock *sk,
 		rp_rule(st, "R-CONN-1", 0);
 		rp_group_has_conns_set(st, sk);
 	}
-	/* 6.18, measured: the connected socket leaves its group (and map) */
-	if (st->prof->udp_connect_leaves_group && sk->reuse != NULL) {
+	/* 6.18, measured: the connected socket leaves its group (and map);
+	 * a UDP-Lite one stays (measured: it has no 4-tuple hash) */
+	if (st->prof->udp_connect_leaves_group && sk->reuse != NULL &&
+	    sk->protocol == RP_IPPROTO_UDP) {
 		rp_rule(st, "R-DET-10", 0);
 		/* KERNEL: udp_lib_hash4() detaches under the port's
 		 * hslot->lock, which a join holds (udp_lib_get_port()) */
@@ -1254,23 +1759,24 @@ udp_connect(struct rp_state *st, struct rp_sock *sk,
 static struct rp_addr
 source_addr(const struct rp_sock *sk)
 {
-	return rp_addr_any(&sk->rcv_saddr) ? loopback(sk->family) :
+	return rp_addr_any(&sk->rcv_saddr) ? loopback(sk->rcv_saddr.family) :
 	    sk->rcv_saddr;
 }
 
 /*
- * __inet_check_established(), __inet6_check_established(): another TCP
+ * __inet_check_established(), __inet6_check_established(): the other TCP
  * socket of sk's port (a connected client bound to it, a child of a
- * listener on it) already has the 4-tuple (src, dst).
+ * listener on it, a TIME_WAIT socket) that already has the 4-tuple (src,
+ * dst), or NULL.
  */
-static bool
+static struct rp_sock *
 tuple_in_use(const struct rp_sock *sk, const struct rp_addr *src,
     const struct rp_sockaddr *dst)
 {
 	const GPtrArray *bound = sk->bucket->bound;
 
 	for (guint i = 0; i < bound->len; i++) {
-		const struct rp_sock *sk2 = bound->pdata[i];
+		struct rp_sock *sk2 = bound->pdata[i];
 		struct rp_addr a2;
 
 		if (sk2 == sk || sk2->peer.port == 0 ||
@@ -1279,9 +1785,9 @@ tuple_in_use(const struct rp_sock *sk, const struct rp_addr *src,
 		a2 = source_addr(sk2);
 		if (rp_addr_eq(&a2, src) && sk2->peer.port == dst->port &&
 		    rp_addr_eq(&sk2->peer.addr, &dst->addr))
-			return true;
+			return sk2;
 	}
-	return false;
+	return NULL;
 }
 
 /*
@@ -1299,12 +1805,66 @@ tcp_disconnect(struct rp_state *st, struct rp_sock *sk)
 	sk->conn_peer = 0;
 	sk->fin_sent = sk->active_close = false;
 	if (!sk->bind_addr_lock)
-		memset(sk->rcv_saddr.a, 0, sizeof(sk->rcv_saddr.a));
+		reset_saddr(sk);
 	if (!sk->bind_port_lock) {
 		bucket_del(st, sk);
 		sk->num = 0;
 	}
 }
+
+/*
+ * The route of a connect(): loopback is the only device of a namespace,
+ * so a socket bound to another device (SO_BINDTOIFINDEX, which takes
+ * any index) has none: ip_route_connect() says -ENODEV for IPv4,
+ * ip6_dst_lookup_flow() -ENETUNREACH for IPv6.  0 when there is a route.
+ */
+static int
+route_check(struct rp_state *st, const struct rp_sock *sk)
+{
+	if (!no_device(sk))
+		return 0;
+	return rp_rule(st, "R-SOCK-13", sk->family == RP_AF_INET ? -ENODEV :
+	    -ENETUNREACH);
+}
+
+/*
+ * A TCP connect() to the socket's own address and port: its SYN finds
+ * the socket itself in the established hash before any listener, a
+ * simultaneous open (tcp_rcv_synsent_state_process()) that connects the
+ * socket to itself.  After shutdown(SHUT_WR) its own FIN closes it again
+ * before connect() returns: -ECONNABORTED.
+ */
+static int
+self_connect(struct rp_state *st, struct rp_sock *sk,
+    const struct rp_sockaddr *sa)
+{
+	sk->rcv_saddr = sa->addr;
+	if (sk->shutdown & (RP_SHUT_WR + 1)) {
+		/* its own FIN: a simultaneous close, which leaves a TIME_WAIT
+		 * socket holding the port (measured: listen() then says
+		 * -EADDRINUSE) */
+		sk->peer = *sa;
+		tw_enter(st, sk);
+		memset(&sk->peer, 0, sizeof(sk->peer));
+		if (!sk->bind_addr_lock)
+			reset_saddr(sk);
+		/* KERNEL: the failed connect()'s tcp_disconnect() clears the
+		 * shutdown flags (found by fuzz-diff in 6.1 and 6.12, seed
+		 * 6000208) */
+		sk->shutdown = 0;
+		return rp_rule(st, "R-SOCK-14", -ECONNABORTED);
+	}
+	sk->peer = *sa;
+	sk->conn_peer = 0;
+	sk->fin_sent = sk->active_close = false;
+	sk->hashed = true;
+	sk->ss_connected = true;
+	rp_sock_set_state(st, sk, RP_TCP_ESTABLISHED);
+	return rp_rule(st, "R-SOCK-14", 0);
+}
+
+static int	send_pkt(struct rp_state *, unsigned, const struct rp_packet *,
+		    struct rp_delivery *, bool *);
 
 /* A TCP client connection: SYN through the listener lookup. */
 static int
@@ -1314,47 +1874,103 @@ tcp_connect(struct rp_state *st, struct rp_sock *sk,
 	struct rp_packet pkt = { .protocol = RP_IPPROTO_TCP, .dst = *sa,
 	    .conn = RP_CONN_ESTABLISHED };
 	struct rp_delivery d;
+	struct rp_sock *tw;
+	bool silent = false;
 	int err;
 
-	if (sk->state == RP_TCP_LISTEN)
-		return -EISCONN;
-	if (sk->state == RP_TCP_ESTABLISHED)
-		return -EISCONN;
+	/* rp_connect() said -EISCONN for a listener and for a socket
+	 * SS_CONNECTED, which stays after a reset (only AF_UNSPEC clears
+	 * it) */
+	g_assert(sk->state != RP_TCP_LISTEN && !sk->ss_connected);
+	err = route_check(st, sk);
+	if (err != 0)
+		return err;
 	if (sk->num == 0) {
-		sk->rcv_saddr = loopback(sk->family);
-		err = get_port(st, sk, 0);
+		sk->rcv_saddr = loopback(sa->addr.family);
+		err = get_port(st, sk, 0, false);
 		if (err != 0)
 			return err;	/* LCOV_EXCL_LINE */
 	}
+	if (rp_addr_any(&sk->rcv_saddr))
+		sk->rcv_saddr.family = sa->addr.family;	/* its route's */
 	pkt.src.addr = source_addr(sk);
 	pkt.src.port = sk->num;
 	/* KERNEL: inet_hash_connect(): a bound port shared with others
 	 * (SO_REUSEPORT) is checked against the established hash, before
 	 * the SYN leaves (R-SOCK-11) */
-	if (tuple_in_use(sk, &pkt.src.addr, sa))
-		return rp_rule(st, "R-SOCK-11", -EADDRNOTAVAIL);
-	err = rp_send(st, sk->net->id, &pkt, &d);
+	if ((tw = tuple_in_use(sk, &pkt.src.addr, sa)) != NULL) {
+		/* KERNEL: twsk_unique(), called without a twp for a port
+		 * the socket had before connect(): a TIME_WAIT socket that
+		 * saw timestamps (loopback: always) gives its 4-tuple up
+		 * (found by fuzz-diff, seed 4030819) */
+		if (tw->state != RP_TCP_TIME_WAIT)
+			return rp_rule(st, "R-SOCK-11", -EADDRNOTAVAIL);
+		rp_rule(st, "R-SOCK-11", 0);
+		rp_sock_destroy(st, tw);
+	}
+	sk->syn_sent = true;	/* R-SOCK-18 */
+	if (pkt.src.port == sa->port && rp_addr_eq(&pkt.src.addr, &sa->addr))
+		return self_connect(st, sk, sa);
+	err = send_pkt(st, sk->net->id, &pkt, &d, &silent);
 	if (err != 0)
 		return err;	/* LCOV_EXCL_LINE */
 	/* KERNEL: tcp_v4_connect(), tcp_v6_connect(): a wildcard-bound
 	 * socket takes the route's source address as its own before the
-	 * SYN; a reset does not give it back */
+	 * SYN */
 	sk->rcv_saddr = pkt.src.addr;
 	if (d.outcome != RP_DELIVERED) {
 		/* KERNEL: tcp_reset() -> tcp_done(): tcp_set_state(TCP_CLOSE)
-		 * gives back a port not bound explicitly */
+		 * gives back a port not bound explicitly; then the blocking
+		 * __inet_stream_connect() fails through sock_error, whose
+		 * tcp_disconnect() gives back an address not bound
+		 * explicitly (measured: a refused wildcard-bound socket holds
+		 * its port on every address again) */
 		if (!sk->bind_port_lock) {
 			bucket_del(st, sk);
 			sk->num = 0;
 		}
-		return -ECONNREFUSED;
+		if (!sk->bind_addr_lock)
+			reset_saddr(sk);
+		/* a SYN dropped without a reset: the client retransmits until
+		 * its timer gives up (the kernel backend gives up sooner and
+		 * aborts the attempt, which ends the same way) */
+		return silent ? rp_rule(st, "R-SOCK-13", -ETIMEDOUT) :
+		    -ECONNREFUSED;
 	}
 	sk->peer = *sa;
 	sk->conn_peer = d.child;
 	sk->fin_sent = sk->active_close = false;
+	/* KERNEL: tcp_shutdown() sent no FIN in TCP_CLOSE, and nothing
+	 * sends it once connected: TCP_ESTABLISHED with SEND_SHUTDOWN */
+	sk->shut_early = (sk->shutdown & (RP_SHUT_WR + 1)) != 0;
 	((struct rp_sock *)st->socks->pdata[d.child])->conn_peer = sk->id;
 	sk->hashed = true;
+	sk->ss_connected = true;
 	rp_sock_set_state(st, sk, RP_TCP_ESTABLISHED);
+	return 0;
+}
+
+/*
+ * An IPv6 socket and v4-mapped addresses (tcp_v6_connect(),
+ * __ip6_datagram_connect(), R-BIND-7): a v4-mapped destination is an
+ * IPv4 connect, refused (-ENETUNREACH) to a v6only socket or one bound
+ * to a plain IPv6 address; a socket bound to a v4-mapped address can
+ * reach only v4-mapped destinations (-EAFNOSUPPORT).  *out is the
+ * destination to connect to.
+ */
+static int
+connect_mapped(struct rp_state *st, const struct rp_sock *sk,
+    const struct rp_sockaddr *sa, struct rp_sockaddr *out)
+{
+	bool src_mapped = sk->rcv_saddr.family == RP_AF_INET;
+
+	*out = *sa;
+	if (rp_addr_any(&sa->addr) || !addr_v4(&sa->addr, &out->addr)) {
+		*out = *sa;
+		return src_mapped ? rp_rule(st, "R-BIND-7", -EAFNOSUPPORT) : 0;
+	}
+	if (sk->ipv6only || (!src_mapped && !rp_addr_any(&sk->rcv_saddr)))
+		return rp_rule(st, "R-BIND-7", -ENETUNREACH);
 	return 0;
 }
 
@@ -1364,12 +1980,25 @@ rp_connect(struct rp_state *st, unsigned proc, int fd,
 {
 	struct rp_file *f = NULL;
 	struct rp_sock *sk;
+	struct rp_sockaddr v4;
 	int err = 0;
 
 	g_return_val_if_fail(sa != NULL, -EFAULT);
 	sk = rp_sock_get(st, proc, fd, &f, &err);
 	if (sk == NULL)
 		return err;
+	if (sk_is_inet(sk) && sk->type == RP_SOCK_RAW &&
+	    sa->addr.family != RP_AF_UNSPEC) {
+		/* KERNEL: ip4_datagram_connect(),
+		 * ip6_datagram_connect_v6_only(): a route is all a raw
+		 * socket needs; another family is -EAFNOSUPPORT either way
+		 * (measured: an IPv4 sockaddr to raw6 too) */
+		if (sa->addr.family != sk->family)
+			err = -EAFNOSUPPORT;
+		else
+			err = route_check(st, sk);
+		return sock_done(st, f, rp_rule(st, "R-SOCK-17", err));
+	}
 	if (!sk_is_inet(sk) || sk->type == RP_SOCK_RAW)
 		return sock_done(st, f, -EINVAL);	/* not modelled */
 	/* connect and disconnect rewrite the local address (a join key) */
@@ -1383,9 +2012,26 @@ rp_connect(struct rp_state *st, unsigned proc, int fd,
 			} else if (sk->state != RP_TCP_CLOSE) {
 				tcp_disconnect(st, sk);
 			}
+			sk->ss_connected = false;
 			return sock_done(st, f, 0);
 		}
 		return sock_done(st, f, udp_disconnect(st, sk));
+	}
+	/* KERNEL: __inet_stream_connect() looks at the socket's state
+	 * before tcp_v4_connect() or tcp_v6_connect() look at the address */
+	if (sk->protocol == RP_IPPROTO_TCP && sk->state == RP_TCP_LISTEN)
+		return sock_done(st, f, -EISCONN);
+	if (sk->protocol == RP_IPPROTO_TCP &&
+	    (sk->state == RP_TCP_ESTABLISHED || sk->ss_connected))
+		return sock_done(st, f, rp_rule(st, "R-SOCK-14", -EISCONN));
+	/* KERNEL: inet_dgram_connect(): inet_autobind() before the
+	 * protocol's connect() looks at the address, so a UDP socket keeps
+	 * the port whatever the connect() says (found by fuzz-diff, seed
+	 * 4030280) */
+	if (sk->type == RP_SOCK_DGRAM && sk->num == 0) {
+		err = get_port(st, sk, 0, false);
+		if (err != 0)
+			return sock_done(st, f, -EAGAIN);	/* LCOV_EXCL_LINE */
 	}
 	if (sa->addr.family != sk->family) {
 		/* KERNEL (measured): an IPv4 address on an IPv6 socket is too
@@ -1394,10 +2040,22 @@ rp_connect(struct rp_state *st, unsigned proc, int fd,
 			return sock_done(st, f, -EINVAL);
 		if (sk->family == RP_AF_INET || sk->ipv6only)
 			return sock_done(st, f, -EAFNOSUPPORT);
+	} else if (sk->family == RP_AF_INET6) {
+		err = connect_mapped(st, sk, sa, &v4);
+		if (err != 0)
+			return sock_done(st, f, err);
+		sa = &v4;
 	}
-	if (sk->protocol == RP_IPPROTO_TCP)
+	/* KERNEL (measured, a 6.18.44 build: tcp_role_change einval): a
+	 * socket whose listening shutdown() or connect(AF_UNSPEC) stopped
+	 * cannot connect until it listens again; the address was looked at
+	 * first (seed 4000460) */
+	if (sk->protocol == RP_IPPROTO_TCP && sk->listen_stopped &&
+	    st->prof->tcp_role_change == RP_ROLE_CHANGE_EINVAL)
+		err = rp_rule(st, "R-SOCK-18", -EINVAL);
+	else if (sk->protocol == RP_IPPROTO_TCP)
 		err = tcp_connect(st, sk, sa);
-	else
+	else if ((err = route_check(st, sk)) == 0)
 		err = udp_connect(st, sk, sa);
 	return sock_done(st, f, err);
 }
@@ -1418,12 +2076,16 @@ score(const struct rp_sock *sk, const struct rp_packet *pkt, bool exact)
 	if (sk->family == RP_AF_INET && pkt->dst.addr.family == RP_AF_INET6)
 		return -1;
 	if (exact) {
-		if (sk->family != pkt->dst.addr.family ||
-		    !rp_addr_eq(&sk->rcv_saddr, &pkt->dst.addr))
+		/* a v4-mapped IPv6 socket keeps its IPv4 address here */
+		if (!rp_addr_eq(&sk->rcv_saddr, &pkt->dst.addr))
 			return -1;
 	} else if (!rp_addr_any(&sk->rcv_saddr)) {
 		return -1;
 	}
+	/* KERNEL: compute_score(): a socket bound to a device takes only
+	 * what arrives on it; traffic here arrives on loopback */
+	if (sk->bound_dev_if != 0 && sk->bound_dev_if != RP_LOOPBACK_IFINDEX)
+		return -1;
 	s = sk->bound_dev_if ? 2 : 1;
 	if (sk->family == pkt->dst.addr.family)
 		s++;
@@ -1532,6 +2194,20 @@ int
 rp_send(struct rp_state *st, unsigned netns, const struct rp_packet *pkt,
     struct rp_delivery *out)
 {
+	bool silent;
+
+	return send_pkt(st, netns, pkt, out, &silent);
+}
+
+/*
+ * rp_send(), and *silent set when a TCP SYN was dropped without an
+ * answer (a listener whose device has no route back, R-SOCK-13): the
+ * client gets no reset and waits.
+ */
+static int
+send_pkt(struct rp_state *st, unsigned netns, const struct rp_packet *pkt,
+    struct rp_delivery *out, bool *silent)
+{
 	struct rp_netns *net;
 	struct rp_sock *sk;
 	bool dropped = false;
@@ -1566,6 +2242,27 @@ rp_send(struct rp_state *st, unsigned netns, const struct rp_packet *pkt,
 	if (sk != NULL && sk->dead)
 		rp_violation(st, "I13: selection chose socket %u, which is "
 		    "freed (a reader outside its RCU section)", sk->id);
+	/* an SK_DROP is answered with a reset (tcp_v4_rcv(): no socket) */
+	*silent = false;
+	/* KERNEL: tcp_conn_request(): the SYN+ACK needs a route from the
+	 * listener's device (inet_csk_route_req()); a listener bound to a
+	 * device other than loopback, chosen by its group, has none, and
+	 * the SYN is dropped without a reset */
+	if (sk != NULL && pkt->protocol == RP_IPPROTO_TCP &&
+	    sk->bound_dev_if != 0 && sk->bound_dev_if != RP_LOOPBACK_IFINDEX) {
+		rp_rule(st, "R-SOCK-13", 0);
+		*silent = true;
+		sk = NULL;
+	}
+	/* KERNEL: tcp_conn_request(): a full accept queue drops the SYN
+	 * (sk_acceptq_is_full(): more children queued than the backlog) */
+	if (sk != NULL && pkt->protocol == RP_IPPROTO_TCP &&
+	    pkt->conn != RP_CONN_REQUEST &&
+	    (int)g_queue_get_length(&sk->accept_q) > sk->backlog) {
+		rp_rule(st, "R-SOCK-16", 0);
+		*silent = true;
+		sk = NULL;
+	}
 	if (dropped || sk == NULL) {
 		rp_rcu_read_unlock(st);
 		out->outcome = dropped ? RP_DROPPED : RP_NO_SOCKET;
@@ -1599,6 +2296,16 @@ rp_send(struct rp_state *st, unsigned netns, const struct rp_packet *pkt,
 			rp_child_enqueue(st, sk, c);
 		}
 		out->child = c->id;
+		/* KERNEL (measured): a listener shut down both ways before
+		 * listen() makes children that reset the first data sent
+		 * after the handshake (Fast Open data came with the SYN):
+		 * the client's send fails, the child stays queued */
+		if (sk->shutdown == (RP_SHUT_RDWR + 1) && pkt->len > 0 &&
+		    pkt->conn == RP_CONN_ESTABLISHED) {
+			rp_rcu_read_unlock(st);
+			rp_state_quiesce(st);
+			return rp_rule(st, "R-SOCK-15", -EPIPE);
+		}
 	}
 	rp_rcu_read_unlock(st);
 	rp_state_quiesce(st);

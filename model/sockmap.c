@@ -147,10 +147,14 @@ rp_sockmap_update_sk(struct rp_state *st, struct rp_map *m, uint32_t key,
 	if (sk->protocol == RP_IPPROTO_TCP && sk->type == RP_SOCK_STREAM &&
 	    !sk->mptcp &&
 	    (sk->family == RP_AF_INET || sk->family == RP_AF_INET6))
-		allowed = sk->state == RP_TCP_ESTABLISHED ||
+		allowed = rp_sock_tcp_established(st, sk) ||
 		    (st->prof->sockmap_select && sk->state == RP_TCP_LISTEN);
 	else if (sk->protocol == RP_IPPROTO_UDP && st->prof->sockmap_select)
 		allowed = sk->hashed;
+	else if (sk->family == RP_AF_UNIX && st->prof->sockmap_unix)
+		/* KERNEL: 5.15+: an AF_UNIX datagram socket in any state, a
+		 * stream one once connected (which scenarios cannot do) */
+		allowed = sk->type == RP_SOCK_DGRAM;
 	else
 		allowed = false;
 	if (!allowed)

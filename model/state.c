@@ -722,15 +722,14 @@ rp_sock_info(const struct rp_state *st, unsigned id, struct rp_sock_info *in)
 	in->family = sk->family;
 	in->type = sk->type;
 	in->protocol = sk->mptcp ? RP_IPPROTO_MPTCP : sk->protocol;
-	in->state = sk->state;
+	in->state = rp_sock_tcp_state(st, sk);
 	in->closed = sk->closed;
 	in->hashed = sk->hashed;
 	in->rcu_free = sk->rcu_free;
 	in->reuseport = sk->reuseport;
 	in->ipv6only = sk->ipv6only;
 	in->uid = sk->uid;
-	in->local.addr = sk->rcv_saddr;
-	in->local.port = sk->num;
+	rp_sock_local(sk, &in->local);
 	in->cookie = sk->cookie;
 	in->group = sk->reuse != NULL ? sk->reuse->id : 0;
 	in->group_pos = sk->reuse != NULL ? (int)sk->reuse_pos : -1;
@@ -811,6 +810,8 @@ rp_map_info(const struct rp_state *st, unsigned id, struct rp_map_info *in)
 	in->frozen = m->frozen;
 	in->memlock = m->memlock;
 	in->used = m->used;
+	memcpy(in->name, m->name, sizeof(in->name));
+	in->name[sizeof(in->name) - 1] = '\0';
 	return 0;
 }
 

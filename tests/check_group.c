@@ -276,8 +276,11 @@ static const struct join_case {
 	    { RP_AF_INET, 1, false, 0, 0 }, false },
 	{ "R-GRP-5 R-GRP-6", { RP_AF_INET6, 0, false, 0, 0 },
 	    { RP_AF_INET, 0, false, 0, 0 }, false },
+	/* IPV6_V6ONLY: a join key at the wildcard only (measured) */
 	{ "R-GRP-5 R-GRP-6", { RP_AF_INET6, 1, true, 0, 0 },
-	    { RP_AF_INET6, 1, false, 0, 0 }, false },
+	    { RP_AF_INET6, 1, false, 0, 0 }, true },
+	{ "R-GRP-5 R-GRP-6", { RP_AF_INET6, 0, true, 0, 0 },
+	    { RP_AF_INET6, 0, false, 0, 0 }, false },
 	{ "R-GRP-5 R-GRP-6", { RP_AF_INET6, 1, true, 0, 0 },
 	    { RP_AF_INET6, 1, true, 0, 0 }, true },
 	{ "R-GRP-5 R-GRP-6", { RP_AF_INET, 1, false, 1, 0 },

@@ -254,11 +254,25 @@ TU_CASE(manifest_parse, "sim/manifest")
 	    "\n"
 	    "  map/freeze.scn:3 freeze twice: EPERM  # trailing comment\n"
 	    "x.scn:*\tevery step\n"
-	    "y.scn:12 maybe by chance\n", &errs);
+	    "y.scn:12 maybe by chance\n"
+	    "\"socket * proto=262 => -EPROTONOSUPPORT vs 0\" MPTCP\n"
+	    "\"freeze *\" maybe a pattern may say maybe\n"
+	    "z.scn:3 maybe kernel=6.18.44-fc-* a build variant\n", &errs);
 
 	ck_assert_str_eq(errs, "");
 	ck_assert_ptr_nonnull(m);
-	ck_assert_uint_eq(sim_manifest_size(m), 3);
+	ck_assert_uint_eq(sim_manifest_size(m), 6);
+	ck_assert_str_eq(sim_manifest_entry(m, 5)->kernel, "6.18.44-fc-*");
+	ck_assert_str_eq(sim_manifest_entry(m, 5)->reason, "a build variant");
+	ck_assert(sim_manifest_entry(m, 5)->maybe);
+	ck_assert_ptr_null(sim_manifest_entry(m, 4)->kernel);
+	ck_assert_ptr_null(sim_manifest_entry(m, 3)->file);
+	ck_assert_str_eq(sim_manifest_entry(m, 3)->pattern,
+	    "socket * proto=262 => -EPROTONOSUPPORT vs 0");
+	ck_assert_str_eq(sim_manifest_entry(m, 3)->reason, "MPTCP");
+	ck_assert(!sim_manifest_entry(m, 3)->maybe);
+	ck_assert_str_eq(sim_manifest_entry(m, 4)->pattern, "freeze *");
+	ck_assert(sim_manifest_entry(m, 4)->maybe);
 }
 END_TEST
 
@@ -281,6 +295,17 @@ static const struct {
 	{ "x.scn:* a\n x.scn:* b\n", "k.manifest:2:2: 'x.scn:*' is already "
 	    "listed at k.manifest:1:1" },
 	{ "x.scn:1 a\0b\n", "k.manifest:1:10: NUL byte in the manifest" },
+	{ "  \"freeze * reason\n", "k.manifest:1:3: a pattern entry needs its "
+	    "closing '\"'" },
+	{ "\"\" reason\n", "k.manifest:1:1: empty pattern" },
+	{ "\"freeze *\"\n", "k.manifest:1:11: entry '\"freeze *\"' needs a "
+	    "reason" },
+	{ "\"a*\" one\n\"a*\" two\n", "k.manifest:2:1: '\"a*\"' is already "
+	    "listed at k.manifest:1:1" },
+	{ "x.scn:3 kernel= why\n", "k.manifest:1:9: kernel= needs a release "
+	    "pattern" },
+	{ "x.scn:3 kernel=6.1*\n", "k.manifest:1:20: entry 'x.scn:3' needs a "
+	    "reason" },
 };
 
 TU_LOOP(manifest_errors, "sim/manifest", G_N_ELEMENTS(manifest_bad))
@@ -327,6 +352,7 @@ scn_file(const char *name, const char *src)
 	return p;
 }
 
+static const char *diff_release;	/* the fake's "uname -r" */
 static TuRun diff_on(const char *path, const char *mtext, SimFormat format,
     const SimBackendOps *ops);
 
@@ -359,6 +385,7 @@ diff_on(const char *path, const char *mtext, SimFormat format,
 	o.b = ops;
 	o.profile = "6.18";
 	o.manifest = m;
+	o.release = diff_release;
 	o.format = format;
 	o.out = open_memstream(&r.out, &ol);
 	o.err = open_memstream(&r.err, &el);
@@ -425,6 +452,45 @@ TU_CASE(diff_known, "sim/diff")
 	tu_run_clear(&r);
 	r = diff(p, "f.scn:3 the fake\n", SIM_FORMAT_TEXT);
 	ck_assert_int_eq(r.status, SIM_EXIT_FAIL);
+	tu_run_clear(&r);
+
+	/* a pattern over "CALL => A vs B", in any file; a line entry of
+	 * the file wins over it; an unused pattern is never reported */
+	r = diff(p, "\"freeze m => 0 vs -EPERM\" the fake refuses\n",
+	    SIM_FORMAT_TEXT);
+	ck_assert_int_eq(r.status, SIM_EXIT_OK);
+	ck_assert_ptr_nonnull(strstr(r.out, "because  the fake refuses "
+	    "(k.manifest:1)"));
+	tu_run_clear(&r);
+	r = diff(p, "\"freeze * => * vs -EPERM\" pattern\nf.scn:2 line\n",
+	    SIM_FORMAT_TEXT);
+	ck_assert_int_eq(r.status, SIM_EXIT_OK);
+	ck_assert_ptr_nonnull(strstr(r.out, "because  line (k.manifest:2)"));
+	tu_run_clear(&r);
+	r = diff(p, "\"freeze m => 0 vs -EBUSY\" another errno\n",
+	    SIM_FORMAT_TEXT);
+	ck_assert_int_eq(r.status, SIM_EXIT_FAIL);
+	ck_assert_ptr_null(strstr(r.out, "unused manifest entry "));
+	tu_run_clear(&r);
+
+	/* kernel=GLOB: only where the release matches; never unused
+	 * elsewhere */
+	diff_release = "6.18.44-fc-v1272";
+	r = diff(p, "f.scn:2 kernel=6.18.44-fc-* a variant\n",
+	    SIM_FORMAT_TEXT);
+	ck_assert_int_eq(r.status, SIM_EXIT_OK);
+	tu_run_clear(&r);
+	diff_release = "6.18.15+deb13-cloud-amd64";
+	r = diff(p, "f.scn:2 kernel=6.18.44-fc-* a variant\n",
+	    SIM_FORMAT_TEXT);
+	ck_assert_int_eq(r.status, SIM_EXIT_FAIL);
+	ck_assert_ptr_nonnull(strstr(r.out, "divergences: 0 known, 1 "
+	    "unexplained; 0 unused"));
+	tu_run_clear(&r);
+	r = diff(p, "f.scn:3 kernel=6.18.44-fc-* not here\n"
+	    "\"freeze * => * vs -EPERM\" any kernel\n", SIM_FORMAT_TEXT);
+	ck_assert_int_eq(r.status, SIM_EXIT_OK);
+	diff_release = NULL;
 	tu_run_clear(&r);
 	/* the file name must end at a '/' */
 	r = diff(p, "x/f.scn:2 the fake\n", SIM_FORMAT_TEXT);

@@ -261,7 +261,10 @@ static const struct lex_case {
 	{ "=0 @4.19=-EPERM @6.18 = x",
 	  " 1:EQ 2:I(0) 4:AT(4.19) 9:EQ 10:E(-1) 17:AT(6.18) 23:EQ 25:W(x)",
 	  NULL },
-	{ "== @a+b_c-1.2", " 1:EQ 2:EQ 4:AT(a+b_c-1.2)", NULL },
+	{ "==@a+b_c-1.2", " 1:EQ 2:EQ 3:AT(a+b_c-1.2)", NULL },
+	/* comparison operators: words when blank-separated */
+	{ "== != <= >= < > =x", " 1:W(==) 4:W(!=) 7:W(<=) 10:W(>=) 13:W(<) "
+	  "15:W(>) 17:EQ 18:W(x)", NULL },
 	/* blanks and comments */
 	{ "", "", NULL },
 	{ "\t a \t", " 3:W(a)", NULL },

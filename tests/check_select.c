@@ -74,7 +74,7 @@ new_member(struct rp_state *st, unsigned proc, int family, int type,
 	    0);
 	ck_assert_int_eq(rp_bind(st, proc, fd, &sa), 0);
 	if (type == RP_SOCK_STREAM)
-		ck_assert_int_eq(rp_listen(st, proc, fd, 16), 0);
+		ck_assert_int_eq(rp_listen(st, proc, fd, 128), 0);
 	return fd;
 }
 

@@ -314,9 +314,9 @@ TU_CASE(check_verb_table, "sim/check")
 	    "rlimit", "cpu", "socket", "setsockopt", "bind", "listen",
 	    "connect", "shutdown", "accept", "close", "dup", "pass", "cookie",
 	    "owner", "attach", "detach", "map", "update", "lookup", "delete",
-	    "next-key", "freeze", "lookup-and-delete", "lookup-batch", "prog",
-	    "migrate-key", "send", "ack-requests", "synack-timer", "settle",
-	    "kconfig", "expect", "check", "plant", "schedule" };
+	    "next-key", "freeze", "lookup-and-delete", "lookup-batch", "map-info",
+	    "prog", "migrate-key", "send", "ack-requests", "synack-timer",
+	    "settle", "kconfig", "expect", "check", "plant", "schedule" };
 	const SimVerb *v;
 	gsize n, i;
 

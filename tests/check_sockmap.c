@@ -577,10 +577,10 @@ END_TEST
  */
 
 /*
- * R-SOCK-8 R-SMAP-3 R-DET-2: a member leaves every sockmap/sockhash entry
- * when it is unhashed (a listener shut down) or closed, and its psock
- * owner word goes with the last entry; reuseport-array detach on the way
- * leaves the psock word alone.
+ * R-SOCK-8 R-SMAP-3 R-SMAP-6 R-DET-2: a member leaves every sockmap and
+ * sockhash entry when it is closed (6.18: not when it is unhashed, a
+ * listener shut down), and its psock owner word goes with the last
+ * entry; reuseport-array detach on the way leaves the psock word alone.
  */
 TU_NAMED(remove_on_close, "sockmap/remove/close", "sockmap/remove", 0)
 {
@@ -603,12 +603,18 @@ TU_NAMED(remove_on_close, "sockmap/remove/close", "sockmap/remove", 0)
 	ck_assert_int_eq(rp_map_update(fx.st, 0, sm, 1, (uint64_t)u, 0), 0);
 	ck_assert_int_eq(rp_map_update(fx.st, 0, sm, 2, (uint64_t)c, 0), 0);
 	tu_assert_invariants(fx.st);
-	/* a shut-down listener is unhashed: it leaves every entry */
+	/* a shut-down listener is unhashed and stays in every entry */
 	ck_assert_int_eq(rp_shutdown(fx.st, 0, l, RP_SHUT_RDWR), 0);
+	ck_assert_uint_ne(rp_map_slot(fx.st, smid, 0), 0);
+	ck_assert_uint_ne(rp_map_slot(fx.st, shid, 100), 0);
+	ck_assert_uint_ne(rp_map_slot(fx.st, shid, 101), 0);
+	ck_assert_int_eq(sinfo_fd(&fx, l).owner, RP_OWNER_PSOCK);
+	tu_assert_invariants(fx.st);
+	/* closed, it leaves every entry */
+	ck_assert_int_eq(rp_close(fx.st, 0, l), 0);
 	ck_assert_uint_eq(rp_map_slot(fx.st, smid, 0), 0);
 	ck_assert_uint_eq(rp_map_slot(fx.st, shid, 100), 0);
 	ck_assert_uint_eq(rp_map_slot(fx.st, shid, 101), 0);
-	ck_assert_int_eq(sinfo_fd(&fx, l).owner, RP_OWNER_NONE);
 	tu_assert_invariants(fx.st);
 	/* closing the UDP member and the child */
 	ck_assert_int_eq(rp_close(fx.st, 0, u), 0);

@@ -5,6 +5,7 @@
  * backend.  It has the model-only query group as well.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "backend/model.h"
 #include "core/error.h"
@@ -253,6 +254,27 @@ model_map_lookup_and_delete(SimBackend *b, unsigned proc, int fd,
 }
 
 static int
+model_map_get_info(SimBackend *b, unsigned proc, int fd,
+    struct rp_map_info *out)
+{
+	struct rp_map_info in;
+	int ret = rp_map_get_info(b->st, proc, fd, &in);
+
+	/* only what the kernel says too */
+	memset(out, 0, sizeof(*out));
+	if (ret == 0) {
+		out->id = in.id;
+		out->type = in.type;
+		out->key_size = in.key_size;
+		out->value_size = in.value_size;
+		out->max_entries = in.max_entries;
+		out->map_flags = in.map_flags;
+		memcpy(out->name, in.name, sizeof(out->name));
+	}
+	return ret;
+}
+
+static int
 model_map_lookup_batch(SimBackend *b, unsigned proc, int fd)
 {
 	return rp_map_lookup_batch(b->st, proc, fd);
@@ -489,6 +511,7 @@ const SimBackendOps sim_backend_model = {
 	.map_freeze = model_map_freeze,
 	.map_lookup_and_delete = model_map_lookup_and_delete,
 	.map_lookup_batch = model_map_lookup_batch,
+	.map_get_info = model_map_get_info,
 	.prog_load = model_prog_load,
 	.prog_migrate_set = model_prog_migrate_set,
 	.prog_load_object = model_prog_load_object,

@@ -8,6 +8,7 @@
  * 1 otherwise, 2 bad input (scenarios, manifest, command line).
  */
 #include <string.h>
+#include <sys/utsname.h>
 
 #include "backend/model.h"
 #include "cli/cmd-diff.h"
@@ -29,14 +30,14 @@ put_unused(SimWriter *w, const SimDiff *d, const SimManifest *m)
 
 	for (i = 0; i < sim_manifest_size(m); i++) {
 		const SimManifestEntry *e = sim_manifest_entry(m, i);
-		g_autofree char *where = e->line != 0 ? g_strdup_printf(
-		    "%s:%u", e->file, e->line) : g_strdup_printf("%s:*",
-		    e->file);
+		g_autofree char *where = NULL;
 		g_autofree char *msg = NULL;
 		g_autoptr(SimDiag) at = NULL;
 
 		if (!sim_diff_entry_unused(d, i))
-			continue;
+			continue;	/* pattern entries never are */
+		where = e->line != 0 ? g_strdup_printf("%s:%u", e->file,
+		    e->line) : g_strdup_printf("%s:*", e->file);
 		n++;
 		msg = g_strdup_printf("unused manifest entry %s: no divergence "
 		    "there (%s)", where, e->reason);
@@ -98,6 +99,7 @@ sim_diff_paths(const SimDiffOptions *o, char *const *paths, gsize n)
 	if (o->release != NULL)
 		sim_write_kernel(&w, o->release, o->profile, o->note);
 	d = sim_diff_new(o->a, o->b, o->manifest);
+	sim_diff_set_release(d, o->release);
 	sim_diff_set_kconfig(d, o->kconfig_mptcp);
 	sim_diff_set_check(d, o->check);
 	for (i = 0; i < inputs->len; i++) {
@@ -294,6 +296,8 @@ sim_cmd_diff(int argc, char **argv)
 	if (st != SIM_EXIT_OK)
 		return st;
 	c.o.manifest = manifest;
+	/* the kernel compared is the running one (its release also picks
+	 * the manifest's kernel= entries) */
 	release = sim_kernel_release();
 	c.o.release = release;
 	c.o.note = note->len > 0 ? note->str : NULL;

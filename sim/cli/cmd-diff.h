@@ -27,7 +27,8 @@ struct SimDiffOptions {
 	FILE			*out;		/* results, and input errors as
 						 * TAP or JSON */
 	FILE			*err;		/* input errors as text */
-	/* the kernel's exact release and calibration, printed first; NULL:
+	/* b's kernel: its exact release (uname -r), which also picks the
+	 * manifest's kernel= entries, and calibration, printed first; NULL:
 	 * not printed */
 	const char		*release;
 	const char		*note;

@@ -16,6 +16,7 @@
 #include "cli/cmd-diff.h"
 #include "cli/cmd-explain.h"
 #include "cli/cmd-explore.h"
+#include "cli/cmd-fuzzdiff.h"
 #include "cli/cmd-run.h"
 #include "cli/options.h"
 #include "core/error.h"
@@ -35,6 +36,8 @@ static const SimCommand *const commands[] = {
 	&sim_cmd_explore_def,
 	&sim_cmd_diff_def,
 	&sim_cmd_explain_def,
+	&sim_cmd_fuzz_diff_def,
+	&sim_cmd_gen_def,
 	&sim_cmd_calibrate_def,
 	&sim_cmd_list_verbs_def,
 	&sim_cmd_list_profiles_def,

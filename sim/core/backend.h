@@ -159,6 +159,11 @@ struct SimBackendOps {
 	int	(*map_lookup_and_delete)(SimBackend *b, unsigned proc, int fd,
 		    uint32_t key, uint64_t *value);
 	int	(*map_lookup_batch)(SimBackend *b, unsigned proc, int fd);
+	/* BPF_OBJ_GET_INFO_BY_FD: 0 and *out for a map (out->id a backend
+	 * id, out->name NUL-terminated; the other members 0), 1 for a
+	 * program, or an errno. */
+	int	(*map_get_info)(SimBackend *b, unsigned proc, int fd,
+		    struct rp_map_info *out);
 
 	/* programs */
 	int	(*prog_load)(SimBackend *b, unsigned proc,

@@ -13,7 +13,8 @@
  * I14: a syscall lookup on a sockarray (or sockmap/sockhash) with 4-byte
  * values returns ENOSPC whatever the key; with 8-byte values ENOENT or
  * exactly the occupant's cookie.  Results of checks that come first
- * (fd, flags, permissions: other errnos) are not lookups of the slot.
+ * (fd, flags, permissions: other errnos) are not lookups of the slot, and
+ * a name closed already says nothing of the file its number reaches.
  */
 void
 sim_contract_lookup(SimExec *x, const SimObj *m, guint32 key, int err,
@@ -23,7 +24,8 @@ sim_contract_lookup(SimExec *x, const SimObj *m, guint32 key, int err,
 	struct rp_sock_info in;
 	unsigned occ;
 
-	if (!m->bound || (m->map_type != RP_MAP_REUSEPORT_SOCKARRAY &&
+	/* a closed name's fd number may be another file's by now */
+	if (!m->bound || m->closed || (m->map_type != RP_MAP_REUSEPORT_SOCKARRAY &&
 	    m->map_type != RP_MAP_SOCKMAP && m->map_type != RP_MAP_SOCKHASH))
 		return;
 	if (err != 0 && err != -ENOENT && err != -ENOSPC)

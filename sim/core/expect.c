@@ -83,6 +83,8 @@ shape_describe(const SimExpShape *sh)
 		g_string_append(s, "member(S), ");
 	if (sh->forms & SIM_X_SLOT)
 		g_string_append(s, "M:K, ");
+	if (sh->forms & SIM_X_STRING)
+		g_string_append(s, "\"TEXT\", ");
 	for (i = 0; sh->words != NULL && sh->words[i] != NULL; i++)
 		g_string_append_printf(s, "%s, ", sh->words[i]);
 	g_string_append(s, "any");
@@ -125,6 +127,8 @@ check_expect_tok(SimExec *x, const SimExpShape *sh, const SimToken *t,
 		return TRUE;
 	case SIM_TOK_VAR:
 		return (f & SIM_X_VAR) || bad_form(sh, t, error);
+	case SIM_TOK_STRING:
+		return (f & SIM_X_STRING) || bad_form(sh, t, error);
 	case SIM_TOK_WORD:
 		break;
 	default:
@@ -234,12 +238,38 @@ sim_expect_check(SimExec *x, const SimStmt *st, const SimExpShape *sh,
 	return TRUE;
 }
 
-/* Success: no errno, and a send got delivered. */
+/*
+ * The word a text value is rendered as, and compared by: the text
+ * quoted as the language writes strings ("web", "a\x00b").  Interned:
+ * it lives as long as the program and needs no freeing.
+ */
+const char *
+sim_string_word(const char *bytes, gsize len)
+{
+	g_autoptr(GString) q = g_string_new("\"");
+	gsize i;
+
+	for (i = 0; i < len; i++) {
+		guchar c = (guchar)bytes[i];
+
+		if (c == '"' || c == '\\')
+			g_string_append_printf(q, "\\%c", c);
+		else if (c >= 0x20 && c < 0x7f)
+			g_string_append_c(q, (char)c);
+		else
+			g_string_append_printf(q, "\\x%02x", c);
+	}
+	g_string_append_c(q, '"');
+	return g_intern_string(q->str);
+}
+
+/* Success: no errno, a send got delivered, a comparison holds. */
 gboolean
 sim_result_ok(const SimResult *r)
 {
 	return r->err == 0 && (r->v.kind != SIM_V_DELIVERY ||
-	    r->v.d.outcome == RP_DELIVERED);
+	    r->v.d.outcome == RP_DELIVERED) && (r->v.kind != SIM_V_TRUTH ||
+	    r->v.num != 0);
 }
 
 static gboolean
@@ -322,6 +352,8 @@ word_matches(const SimValue *v, const char *w)
 {
 	if (v->kind == SIM_V_WORD)
 		return strcmp(v->word, w) == 0;
+	if (v->kind == SIM_V_TRUTH)
+		return strcmp(w, v->num != 0 ? "yes" : "no") == 0;
 	if (v->kind == SIM_V_DELIVERY)
 		return (strcmp(w, "dropped") == 0 &&
 		    v->d.outcome == RP_DROPPED) ||
@@ -348,6 +380,8 @@ value_equal(const SimValue *a, const SimValue *b)
 		return TRUE;
 	case SIM_V_WORD:
 		return strcmp(a->word, b->word) == 0;
+	case SIM_V_TRUTH:
+		return (a->num != 0) == (b->num != 0);
 	case SIM_V_SLOT:
 		return a->id == b->id && a->key == b->key;
 	case SIM_V_DELIVERY:
@@ -355,6 +389,47 @@ value_equal(const SimValue *a, const SimValue *b)
 	default:
 		return a->id == b->id;
 	}
+}
+
+/*
+ * An operand of a comparison (expect X OP Y): cookie(S) (generated if
+ * needed, as `= cookie(S)` is), $x bound to a number or a cookie, or N.
+ * The check pass (checking) only checks its form.
+ */
+gboolean
+sim_expect_operand(SimExec *x, const SimToken *t, gboolean checking,
+    guint64 *out, GError **error)
+{
+	const char *w = sim_token_word(t);
+	const SimValue *bound;
+	SimObj *o;
+
+	*out = 0;
+	if (t->kind == SIM_TOK_INT && !t->neg) {
+		*out = t->mag;
+		return TRUE;
+	}
+	if (t->kind == SIM_TOK_VAR) {
+		if (checking)
+			return TRUE;
+		bound = g_hash_table_lookup(x->vars, t->name);
+		if (bound == NULL || !is_numeric(bound)) {
+			sim_tok_error(error, t, "$%s %s", t->name, bound ==
+			    NULL ? "is not bound yet" : "is not a number or "
+			    "a cookie");
+			return FALSE;
+		}
+		*out = bound->num;
+		return TRUE;
+	}
+	if (w != NULL && g_str_has_prefix(w, "cookie(")) {
+		if (!inner_obj(x, t, "cookie(", SIM_OBJ_SOCK, &o, error))
+			return FALSE;
+		return checking || sim_cookie_of(x, o, out, error);
+	}
+	sim_tok_error(error, t, "expected cookie(S), $var or a number to "
+	    "compare, got '%s'", t->text);
+	return FALSE;
 }
 
 /* Run pass: does result r meet expectation t (checked already)? */
@@ -393,6 +468,10 @@ sim_expect_match(SimExec *x, const SimResult *r, const SimToken *t,
 		g_hash_table_insert(x->vars, g_strdup(t->name),
 		    g_memdup2(v, sizeof(*v)));
 		return SIM_MATCH;
+	case SIM_TOK_STRING:
+		return v->kind == SIM_V_WORD && strcmp(v->word,
+		    sim_string_word(t->bytes, t->len)) == 0 ? SIM_MATCH :
+		    SIM_MISMATCH;
 	default:
 		break;
 	}

@@ -26,6 +26,9 @@ SimMatch	 sim_expect_match(SimExec *x, const SimResult *r,
 		    const SimToken *t, GError **error);
 char		*sim_expect_render(const SimExec *x, const SimToken *t);
 gboolean	 sim_result_ok(const SimResult *r);
+const char	*sim_string_word(const char *bytes, gsize len);
+gboolean	 sim_expect_operand(SimExec *x, const SimToken *t,
+		    gboolean checking, guint64 *out, GError **error);
 
 G_END_DECLS
 

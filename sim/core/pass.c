@@ -203,6 +203,8 @@ sim_value_render(const SimExec *x, const SimValue *v)
 		    v->key);
 	case SIM_V_WORD:
 		return g_strdup(v->word);
+	case SIM_V_TRUTH:
+		return g_strdup(v->num != 0 ? "yes" : "no");
 	case SIM_V_DELIVERY:
 		if (v->d.outcome == RP_DROPPED)
 			return g_strdup("dropped");

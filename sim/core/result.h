@@ -23,6 +23,7 @@ typedef enum {
 	SIM_V_SLOT,		/* id (map) and key */
 	SIM_V_WORD,		/* word, static */
 	SIM_V_DELIVERY,		/* d */
+	SIM_V_TRUTH,		/* num: 1 yes, 0 no (a comparison) */
 } SimValueKind;
 
 typedef struct SimValue SimValue;
@@ -47,6 +48,7 @@ enum {
 	SIM_X_GROUPOF = 1 << 6,	/* S: the group of S */
 	SIM_X_MEMBER = 1 << 7,	/* member(S) */
 	SIM_X_SLOT = 1 << 8,	/* M:K */
+	SIM_X_STRING = 1 << 9,	/* "text": a WORD value from sim_string_word() */
 };
 
 typedef struct SimExpShape SimExpShape;

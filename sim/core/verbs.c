@@ -30,6 +30,7 @@
 #include "core/error.h"
 #include "core/pass-int.h"
 #include "core/plant.h"
+#include "core/expect.h"
 #include "core/verbs.h"
 #include "lang/suggest.h"
 #include "lang/words.h"
@@ -50,7 +51,8 @@ static const char *const w_yesno[] = { "yes", "no", "freed", NULL };
 static const char *const w_owner[] = { "none", "stale", "psock", "foreign",
 	"freed", NULL };
 static const char *const w_state[] = { "listen", "close", "established",
-	"syn_recv", "syn_sent", "new_syn_recv", "time_wait", "freed", NULL };
+	"syn_recv", "syn_sent", "new_syn_recv", "time_wait", "fin_wait2",
+	"close_wait", "freed", NULL };
 
 static const SimExpShape shape_status = { SIM_X_STATUS, NULL };
 static const SimExpShape shape_value = { SIM_X_STATUS | SIM_X_NUM |
@@ -713,9 +715,10 @@ static gboolean
 verb_setsockopt(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 {
 	static const char *const opts[] = { "reuseport", "incoming_cpu",
-	    "v6only", "bindtoifindex", NULL };
+	    "v6only", "bindtoifindex", "reuseaddr", NULL };
 	static const enum rp_sockopt vals[] = { RP_SO_REUSEPORT,
-	    RP_SO_INCOMING_CPU, RP_IPV6_V6ONLY, RP_SO_BINDTOIFINDEX };
+	    RP_SO_INCOMING_CPU, RP_IPV6_V6ONLY, RP_SO_BINDTOIFINDEX,
+	    RP_SO_REUSEADDR };
 	SimObj *s;
 	gint32 v;
 	guint opt;
@@ -1636,6 +1639,96 @@ verb_lookup_batch(SimExec *x, const SimStmt *st, SimResult *r,
 	return map_call(x, st, r, error, OP(map_lookup_batch));
 }
 
+static void
+word(SimValue *v, const char *w)
+{
+	v->kind = SIM_V_WORD;
+	v->word = w;
+}
+
+static void
+num(SimValue *v, guint64 n)
+{
+	v->kind = SIM_V_NUM;
+	v->num = n;
+}
+
+/* map-info fields, in the order of their shapes and of struct
+ * bpf_map_info */
+static const char *const mi_fields[] = { "type", "id", "key", "value",
+	"entries", "flags", "name", NULL };
+static const char *const w_mi_type[] = { "sockarray", "sockmap",
+	"sockhash", "array_of_maps", "hash_of_maps", "program", NULL };
+static const char *const w_mi_program[] = { "program", NULL };
+static const SimExpShape shape_mi_type = { SIM_X_STATUS | SIM_X_NUM |
+	SIM_X_VAR, w_mi_type };
+static const SimExpShape shape_mi_id = { SIM_X_STATUS | SIM_X_MAPREF |
+	SIM_X_VAR, w_mi_program };
+static const SimExpShape shape_mi_num = { SIM_X_STATUS | SIM_X_NUM |
+	SIM_X_VAR, w_mi_program };
+static const SimExpShape shape_mi_name = { SIM_X_STATUS | SIM_X_STRING |
+	SIM_X_VAR, w_mi_program };
+static const SimExpShape *const mi_shapes[] = { &shape_mi_type,
+	&shape_mi_id, &shape_mi_num, &shape_mi_num, &shape_mi_num,
+	&shape_mi_num, &shape_mi_name };
+
+/* map-info M FIELD: one field of BPF_OBJ_GET_INFO_BY_FD on M's fd. */
+static gboolean
+verb_map_info(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
+{
+	struct rp_map_info mi;
+	const char *tn;
+	guint field;
+	SimObj *m;
+	int ret;
+
+	if (!tok_word(pos_arg(st, 1), "map-info field", mi_fields, &field,
+	    error))
+		return FALSE;
+	r->shape = mi_shapes[field];
+	if (!arg_map(x, st, 0, &m, error))
+		return FALSE;
+	if (sim_checking(x))
+		return TRUE;
+	ret = x->ops->map_get_info(x->be, proc_id(x), fd_of(x, m), &mi);
+	if (ret < 0)
+		return status(r, ret);
+	r->err = 0;
+	if (ret == 1) {		/* a program: the kernel gives its info */
+		word(&r->v, "program");
+		return TRUE;
+	}
+	switch (field) {
+	case 0:
+		tn = sim_map_type_name(mi.type);
+		if (strcmp(tn, "?") != 0)
+			word(&r->v, tn);
+		else
+			num(&r->v, mi.type);
+		break;
+	case 1:
+		r->v.kind = SIM_V_MAP;
+		r->v.id = mi.id;
+		break;
+	case 2:
+		num(&r->v, mi.key_size);
+		break;
+	case 3:
+		num(&r->v, mi.value_size);
+		break;
+	case 4:
+		num(&r->v, mi.max_entries);
+		break;
+	case 5:
+		num(&r->v, mi.map_flags);
+		break;
+	default:
+		word(&r->v, sim_string_word(mi.name, strlen(mi.name)));
+		break;
+	}
+	return TRUE;
+}
+
 /* ---------------------------------------------------------------------
  * Traffic
  */
@@ -1787,20 +1880,6 @@ verb_synack_timer(SimExec *x, const SimStmt *st, SimResult *r,
 
 typedef void (*PropFn)(SimExec *x, const SimObj *o, guint32 key,
     SimValue *v);
-
-static void
-word(SimValue *v, const char *w)
-{
-	v->kind = SIM_V_WORD;
-	v->word = w;
-}
-
-static void
-num(SimValue *v, guint64 n)
-{
-	v->kind = SIM_V_NUM;
-	v->num = n;
-}
 
 /* Socket properties; a freed socket is "freed" whatever is asked. */
 static gboolean
@@ -2155,15 +2234,77 @@ verb_schedule(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 	return status(r, 0);	/* LCOV_EXCL_LINE: the explorer runs it */
 }
 
+/* expect X OP Y: comparison operators, and what each says of a < b */
+static const char *const cmp_ops[] = { "<", "<=", "==", "!=", ">=", ">",
+	NULL };
+static const char *const w_cmp[] = { "yes", "no", NULL };
+static const SimExpShape shape_cmp = { SIM_X_STATUS, w_cmp };
+
+/*
+ * expect X OP Y: compare two cookies (or numbers) by value, on every
+ * backend: the result is yes or no, and without '=' it must be yes.
+ */
+static gboolean
+verb_compare(SimExec *x, const SimStmt *st, guint op, SimResult *r,
+    GError **error)
+{
+	const SimToken *yt = pos_arg(st, 2);
+	guint64 a, b;
+	gboolean holds;
+
+	r->shape = &shape_cmp;
+	if (yt == NULL) {
+		sim_tok_error(error, pos_arg(st, 1), "usage: expect X %s Y "
+		    "(cookie(S), $var or a number on each side)",
+		    cmp_ops[op]);
+		return FALSE;
+	}
+	if (!sim_expect_operand(x, pos_arg(st, 0), sim_checking(x), &a,
+	    error) ||
+	    !sim_expect_operand(x, yt, sim_checking(x), &b, error))
+		return FALSE;
+	if (sim_checking(x))
+		return TRUE;
+	switch (op) {
+	case 0:
+		holds = a < b;
+		break;
+	case 1:
+		holds = a <= b;
+		break;
+	case 2:
+		holds = a == b;
+		break;
+	case 3:
+		holds = a != b;
+		break;
+	case 4:
+		holds = a >= b;
+		break;
+	default:
+		holds = a > b;
+		break;
+	}
+	r->err = 0;
+	r->v.kind = SIM_V_TRUTH;
+	r->v.num = holds ? 1 : 0;
+	r->v.id = r->v.num;
+	return TRUE;
+}
+
 static gboolean
 verb_expect(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 {
 	const char *names[G_N_ELEMENTS(props)];
 	const SimToken *kt = pos_arg(st, 2);
+	const char *w1 = sim_token_word(pos_arg(st, 1));
 	guint32 key = 0;
 	SimObj *o;
 	guint i;
 
+	for (i = 0; w1 != NULL && cmp_ops[i] != NULL; i++)
+		if (strcmp(w1, cmp_ops[i]) == 0)
+			return verb_compare(x, st, i, r, error);
 	for (i = 0; i < G_N_ELEMENTS(props); i++)
 		names[i] = props[i].name;
 	if (!tok_choice(pos_arg(st, 1), "property", names, G_N_ELEMENTS(names),
@@ -2254,7 +2395,8 @@ static const SimVerb verbs[] = {
 	SIM_VERB("setsockopt", 3, 3, NULL, verb_setsockopt, S, W,
 	    "setsockopt(2): sock_setsockopt()",
 	    "S OPT VALUE",
-	    "OPT reuseport, incoming_cpu, v6only or bindtoifindex"),
+	    "OPT reuseport, reuseaddr, incoming_cpu, v6only or "
+	    "bindtoifindex"),
 	SIM_VERB("bind", 2, 2, NULL, verb_bind, S, W,
 	    "bind(2): inet_bind() / inet6_bind()",
 	    "S ADDR:PORT",
@@ -2338,6 +2480,11 @@ static const SimVerb verbs[] = {
 	    NULL,
 	    "M",
 	    "BPF_MAP_LOOKUP_BATCH"),
+	SIM_VERB("map-info", 2, 2, NULL, verb_map_info, NULL, R,
+	    "bpf(BPF_OBJ_GET_INFO_BY_FD): bpf_map_get_info_by_fd()",
+	    "M type|id|key|value|entries|flags|name",
+	    "one field of the map's info: = sockmap, = map(M), = N, "
+	    "= \"NAME\""),
 	SIM_VERB("prog", 1, 4, k_prog, verb_prog, S, W,
 	    "bpf(BPF_PROG_LOAD): bpf_prog_load()",
 	    "NAME [type=sk_reuseport|socket_filter] [attach=select|migrate] "
@@ -2376,8 +2523,10 @@ static const SimVerb verbs[] = {
 	    "is built so; a kernel built otherwise skips the rest"),
 	SIM_VERB("expect", 2, 3, NULL, verb_expect, NULL, R,
 	    "none: a look at the model's state",
-	    "OBJ PROPERTY [K]",
-	    "a model-only state assertion (see the language reference)"),
+	    "OBJ PROPERTY [K] | X OP Y",
+	    "a model-only state assertion (see the language reference), "
+	    "or cookies compared: X and Y cookie(S), $var or N, OP < <= == "
+	    "!= >= >"),
 	SIM_VERB("check", 0, 0, NULL, verb_check, S, R,
 	    "none: the model's invariants I1-I13",
 	    "",

@@ -8,6 +8,7 @@
  *	# ...		comment to end of line (not inside a string)
  *	"..."		STRING; escapes \\ \" \n \t \0 \xHH
  *	=		EQ, always a token of its own ("=0" is EQ INT)
+ *	== != <= >=	WORD when blank-separated (comparison operators)
  *	@name		AT; the name ends at a blank, '#' or '='
  *	$name		VAR
  *	$(i+1) s${i}	WORD: a token with a $(...) or ${...}, or a second
@@ -623,6 +624,13 @@ lex_token(const Lexer *lx, gsize *pos, const char *key, GError **error)
 	gsize start = *pos, end = start;
 	SimToken *tok;
 
+	/* the comparison operators that hold '=' are words of their own */
+	if (key == NULL && start + 1 < lx->len &&
+	    lx->text[start + 1] == '=' && strchr("=!<>",
+	    lx->text[start]) != NULL && at_sep(lx, start + 2)) {
+		*pos = start + 2;
+		return token_new(lx, SIM_TOK_WORD, start, start + 2);
+	}
 	switch (lx->text[start]) {
 	case '"':
 		return lex_string(lx, pos, error);

@@ -29,6 +29,10 @@ sim_state_name(int state)
 		return "new_syn_recv";
 	case RP_TCP_TIME_WAIT:
 		return "time_wait";
+	case RP_TCP_FIN_WAIT2:
+		return "fin_wait2";
+	case RP_TCP_CLOSE_WAIT:
+		return "close_wait";
 	default:
 		return "?";
 	}

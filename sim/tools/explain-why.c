@@ -69,6 +69,13 @@ static const SimWhy why_table[] = {
 	{ "R-CMD-2", NULL, "a reuseport array has no batch operations: {ERR} "
 	    "(4.19 has no batch commands, -EINVAL; 6.18 has them but not for "
 	    "this map, -ENOTSUPP)." },
+	{ "R-CMD-4", "an outer map's batch lookup copies the first element "
+	    "from the start.", "the batch lookup reached the end of {M} "
+	    "first: -ENOENT." },
+	{ "R-CMD-5", "the info of the object behind the fd: a map's type, "
+	    "id, sizes, flags and name, or a program's own info.", "asking "
+	    "the fd for its info fails ({ERR}): -EBADFD for an fd that "
+	    "holds no file, -EINVAL for one that is no BPF object." },
 	{ "R-CMD-3", "{M} is frozen for good: from now on syscall updates and "
 	    "deletes through any fd fail with -EPERM, while lookups still "
 	    "work.", "freezing {M} is refused ({ERR}): -EPERM for an fd "
@@ -126,6 +133,9 @@ static const SimWhy why_table[] = {
 	    "6.18 checks them, 4.19 ignores them for this map type." },
 	{ "R-CRE-9", "every check passed: the new map's slots are all EMPTY "
 	    "and the process holds it through the lowest free fd.", NULL },
+	{ "R-CRE-11", NULL, "BPF_F_TOKEN_FD asks for a BPF token from "
+	    "map_token_fd, which is 0 here and holds none: {ERR}, before any "
+	    "capability is looked at (6.9 on)." },
 
 	/* program context */
 	{ "R-CTX-5", NULL, "4.19's SK_REUSEPORT context has no sk or "
@@ -372,17 +382,46 @@ static const SimWhy why_table[] = {
 	    "process lacks: -EPERM." },
 	{ "R-SOCK-3", NULL, "{PROF} allows SO_REUSEPORT only on inet sockets: "
 	    "-EOPNOTSUPP." },
-	{ "R-SOCK-11", NULL, "another socket of this port already has the "
+	{ "R-SOCK-11", "a TIME_WAIT socket had this 4-tuple: it gives it up "
+	    "to the connect() (twsk_unique()) and is gone.", "another socket of this port already has the "
 	    "same source address and port and the same destination: the "
 	    "4-tuple is taken, -EADDRNOTAVAIL, and no SYN leaves." },
 	{ "R-SOCK-12", NULL, "{S} is an MPTCP socket: the reuseport socket "
 	    "options act on no subflow of it and are refused with "
 	    "-EOPNOTSUPP." },
+	{ "R-SOCK-13", "the listener chosen for this SYN is bound to a device "
+	    "other than loopback, so its SYN+ACK has no route: the SYN is "
+	    "dropped without a reset.", "{S} is bound to a device other than "
+	    "loopback, the namespace's one device, so there is no route to "
+	    "connect by, or the SYN is dropped without a reset: {ERR}." },
+	{ "R-SOCK-14", "{S} connects to its own address and port: its SYN "
+	    "finds {S} itself, a simultaneous open, and it is connected to "
+	    "itself.", "{S} is connected for the socket layer (after a "
+	    "connect() or accept(), until connect(AF_UNSPEC)), or its own FIN "
+	    "ended a connection to itself: {ERR}." },
+	{ "R-SOCK-15", "this family's shutdown() takes any state.", "{S}'s "
+	    "family has no such option or no shutdown, or a raw socket's "
+	    "protocol counts as its bound port: {ERR}." },
+	{ "R-SOCK-16", "the accept queue of the listener chosen is full (more "
+	    "children than its backlog): the SYN is dropped without a reset.",
+	    NULL },
+	{ "R-SOCK-17", "a raw socket binds or connects by address only: no "
+	    "port, no group.", "{ERR}: the address does not fit a raw socket "
+	    "of this family, or is not local." },
+	{ "R-SOCK-18", NULL, "{ERR}: this build (tcp_role_change einval) "
+	    "refuses listen() on a socket that sent a SYN, and connect() on "
+	    "one whose listening was stopped." },
 	{ "R-SOCK-5", "the listener is disconnected: unhashed, back to "
 	    "TCP_CLOSE, keeping its bound port; it may listen again.", NULL },
 	{ "R-SOCK-7", "4.19: the accepted child inherits a stale copy of its "
 	    "listener's owner word; it does not put the child in the slot.",
 	    NULL },
+
+	{ "R-BIND-8", "both sockets have SO_REUSEADDR and the one already "
+	    "there does not listen: they do not conflict.", NULL },
+	{ "R-BIND-7", "the address is v4-mapped: {S} is bound as an IPv4 "
+	    "socket of that address, for conflicts, lookups and groups.",
+	    "an IPV6_V6ONLY socket cannot bind a v4-mapped address: -EINVAL." },
 
 	/* TIME_WAIT */
 	{ "R-BIND-6", "{S} sent the first FIN, so it stays in TIME_WAIT "

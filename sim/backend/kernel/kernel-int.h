@@ -137,9 +137,14 @@ struct SimBackend {
 	int		 cpu;		/* every worker is pinned here */
 	cpu_set_t	 allowed;	/* CPUs of the process at open() */
 	char		*last_error;
-	/* kernel sockarray id -> GArray of guint64 sockfs inodes updated
-	 * into it: what settle() waits for when the map is gone */
+	/* kernel id of a sockarray, sockmap or sockhash -> GArray of
+	 * guint64 sockfs inodes updated into it: what settle() waits for
+	 * when the map is gone */
 	GHashTable	*arrays;
+	/* kernel id of an outer map -> GArray of uint32_t kernel ids of the
+	 * inner maps updated into it: a gone outer map releases them from
+	 * the same workqueue */
+	GHashTable	*outers;
 };
 
 #endif /* SIM_BACKEND_KERNEL_KERNEL_INT_H */

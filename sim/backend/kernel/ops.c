@@ -144,12 +144,26 @@ connect_wait(int fd, const struct sockaddr *sa, socklen_t len, int ms)
 		return 0;
 	if (errno != EINPROGRESS)
 		return -errno;
-	if (poll(&pfd, 1, ms) == 0)
+	if (poll(&pfd, 1, ms) == 0) {
+		/* a blocking connect() would go on retransmitting its SYN for
+		 * minutes, then close (tcp_write_timeout() -> tcp_done()) and
+		 * disconnect: abort the attempt the same way now */
+		struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+
+		(void)connect(fd, &unspec, sizeof(unspec));
 		return -ETIMEDOUT;
+	}
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) != 0)
 		return -errno;
-	if (err != 0)
+	if (err != 0) {
+		/* a refused non-blocking connect leaves the socket
+		 * SS_CONNECTING; calling connect() again takes the path a
+		 * blocking one takes (__inet_stream_connect(): TCP_CLOSE ->
+		 * sock_error, SS_UNCONNECTED), so that listen() and connect()
+		 * behave afterwards as after a blocking connect */
+		(void)connect(fd, sa, len);
 		return -err;
+	}
 	/* a non-blocking socket stays SS_CONNECTING until connect() is
 	 * called again: finish, so that the next connect() is EISCONN as
 	 * after a blocking one */
@@ -268,6 +282,16 @@ j_map_lookup_and_delete(void *arg)
 	    j->value));
 }
 
+/* BPF_OBJ_GET_INFO_BY_FD: j->out of j->len bytes. */
+static int
+j_obj_get_info(void *arg)
+{
+	KbJob *j = arg;
+	uint32_t len = (uint32_t)j->len;
+
+	return kb_libbpf(bpf_obj_get_info_by_fd(j->fd, j->out, &len));
+}
+
 /* One element from the start: j->out is the out_batch buffer. */
 static int
 j_map_lookup_batch(void *arg)
@@ -349,6 +373,8 @@ kb_close(SimBackend *b)
 		g_hash_table_unref(b->maps);
 	if (b->arrays != NULL)
 		g_hash_table_unref(b->arrays);
+	if (b->outers != NULL)
+		g_hash_table_unref(b->outers);
 	g_free(b->last_error);
 	g_free(b);
 }
@@ -503,6 +529,8 @@ kb_open(const char *profile, GError **error)
 	    g_free);
 	b->maps = g_hash_table_new(g_direct_hash, g_direct_equal);
 	b->arrays = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+	    (GDestroyNotify)g_array_unref);
+	b->outers = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
 	    (GDestroyNotify)g_array_unref);
 	b->progs = g_hash_table_new(g_direct_hash, g_direct_equal);
 	b->prog_list = g_ptr_array_new_with_free_func(prog_free);
@@ -856,6 +884,99 @@ sock_fd(SimBackend *b, guint64 ino)
 	return -1;
 }
 
+/* Does a scenario fd, or a live outer map the scenario filled, hold the
+ * map of kernel id kid? */
+static gboolean
+map_held(SimBackend *b, uint32_t kid)
+{
+	GHashTableIter it;
+	gpointer k, v;
+
+	for (guint i = 0; i < b->procs->len; i++) {
+		const KbProc *p = b->procs->pdata[i];
+
+		for (guint j = 0; j < p->fds->len; j++) {
+			int fd = g_array_index(p->fds, int, j);
+			struct bpf_map_info info;
+
+			if (fd >= 0 && fd != KB_CLOSED_FD &&
+			    kb_fd_kind(fd) == KB_KIND_MAP &&
+			    kb_map_info(fd, &info) == 0 && info.id == kid)
+				return TRUE;
+		}
+	}
+	g_hash_table_iter_init(&it, b->outers);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		const GArray *inner = v;
+
+		for (guint i = 0; i < inner->len; i++)
+			if (g_array_index(inner, uint32_t, i) == kid &&
+			    map_alive(GPOINTER_TO_UINT(k)))
+				return TRUE;
+	}
+	return FALSE;
+}
+
+/*
+ * An outer map that is gone drops its inner maps from the workqueue that
+ * frees it: wait, up to KB_SETTLE_MS, until each inner map it held that
+ * nothing of the scenario holds any more is gone too (a program may
+ * still hold one: then the wait ends at the limit and the inner map
+ * stays, as it does in the model).
+ */
+static void
+settle_outers(SimBackend *b)
+{
+	g_autoptr(GArray) gone = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+	gint64 until = g_get_monotonic_time() + KB_SETTLE_MS * 1000;
+	GHashTableIter it;
+	gpointer k, v;
+
+	g_hash_table_iter_init(&it, b->outers);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		uint32_t kid = GPOINTER_TO_UINT(k);
+
+		if (!map_alive(kid))
+			g_array_append_val(gone, kid);
+	}
+	for (guint g = 0; g < gone->len; g++) {
+		uint32_t okid = g_array_index(gone, uint32_t, g);
+		g_autoptr(GArray) inner = NULL;
+
+		g_hash_table_steal_extended(b->outers, GUINT_TO_POINTER(okid),
+		    NULL, (gpointer *)&inner);
+		for (guint i = 0; i < inner->len; i++) {
+			uint32_t kid = g_array_index(inner, uint32_t, i);
+
+			if (map_held(b, kid))
+				continue;
+			while (map_alive(kid) &&
+			    g_get_monotonic_time() <= until)
+				g_usleep(500);
+		}
+	}
+}
+
+/* Remember that the map behind real fd mfd went into outer map kid. */
+static void
+outer_note(SimBackend *b, uint32_t kid, int mfd)
+{
+	GArray *inner = g_hash_table_lookup(b->outers, GUINT_TO_POINTER(kid));
+	struct bpf_map_info info;
+
+	if (mfd < 0 || mfd == KB_CLOSED_FD || kb_fd_kind(mfd) != KB_KIND_MAP ||
+	    kb_map_info(mfd, &info) != 0)
+		return;
+	if (inner == NULL) {
+		inner = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+		g_hash_table_insert(b->outers, GUINT_TO_POINTER(kid), inner);
+	}
+	for (guint i = 0; i < inner->len; i++)
+		if (g_array_index(inner, uint32_t, i) == info.id)
+			return;
+	g_array_append_val(inner, info.id);
+}
+
 /* Probe fd until its owner word is gone: 0, or -ETIMEDOUT. */
 static int
 wait_owner_clear(int scratch, int fd)
@@ -890,6 +1011,7 @@ kb_settle(SimBackend *b)
 	gpointer k, v;
 	int scratch, err = 0;
 
+	settle_outers(b);
 	g_hash_table_iter_init(&it, b->arrays);
 	while (g_hash_table_iter_next(&it, &k, &v)) {
 		uint32_t kid = GPOINTER_TO_UINT(k);
@@ -1036,6 +1158,10 @@ kb_setsockopt(SimBackend *b, unsigned proc, int fd, enum rp_sockopt opt,
 		return -ESRCH;
 	j.fd = kb_fd_xlate(p, fd);
 	switch (opt) {
+	case RP_SO_REUSEADDR:
+		j.i1 = SOL_SOCKET;
+		j.i2 = SO_REUSEADDR;
+		break;
 	case RP_SO_REUSEPORT:
 		j.i1 = SOL_SOCKET;
 		j.i2 = SO_REUSEPORT;
@@ -1439,8 +1565,13 @@ kb_map_update(SimBackend *b, unsigned proc, int fd, uint32_t key,
 		memcpy(v, &x, 8);
 	}
 	err = on_proc(p, j_map_update, &j);
-	if (err == 0 && info.type == BPF_MAP_TYPE_REUSEPORT_SOCKARRAY)
+	if (err == 0 && (info.type == BPF_MAP_TYPE_REUSEPORT_SOCKARRAY ||
+	    info.type == BPF_MAP_TYPE_SOCKMAP ||
+	    info.type == BPF_MAP_TYPE_SOCKHASH))
 		array_note(b, info.id, (int)x);
+	if (err == 0 && (info.type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
+	    info.type == BPF_MAP_TYPE_HASH_OF_MAPS))
+		outer_note(b, info.id, (int)x);
 	return err;
 }
 
@@ -1523,6 +1654,41 @@ kb_map_lookup_batch(SimBackend *b, unsigned proc, int fd)
 	j.out = out;
 	j.key = k;	/* the batch's first key: zero */
 	return on_proc(p, j_map_lookup_batch, &j);
+}
+
+/* BPF_OBJ_GET_INFO_BY_FD as the process; a map's kernel id becomes the
+ * backend's id. */
+static int
+kb_map_get_info(SimBackend *b, unsigned proc, int fd,
+    struct rp_map_info *out)
+{
+	KbProc *p = kb_proc_get(b, proc);
+	struct bpf_map_info info;
+	KbJob j = { .b = b };
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if (p == NULL)
+		return -ESRCH;
+	j.fd = kb_fd_xlate(p, fd);
+	/* a program's info is shorter: the buffer is big enough for both */
+	memset(&info, 0, sizeof(info));
+	j.out = &info;
+	j.len = sizeof(info);
+	err = on_proc(p, j_obj_get_info, &j);
+	if (err < 0)
+		return err;
+	if (kb_fd_kind(j.fd) != KB_KIND_MAP)
+		return 1;	/* a program (or a BTF or link object) */
+	out->id = kb_map_id_of_kid(b, info.id);
+	out->type = info.type;
+	out->key_size = info.key_size;
+	out->value_size = info.value_size;
+	out->max_entries = info.max_entries;
+	out->map_flags = info.map_flags;
+	memcpy(out->name, info.name, sizeof(out->name));
+	out->name[sizeof(out->name) - 1] = '\0';
+	return 0;
 }
 
 /* ---------------------------------------------------------------------
@@ -1808,6 +1974,7 @@ const SimBackendOps sim_backend_kernel = {
 	.map_freeze = kb_map_freeze,
 	.map_lookup_and_delete = kb_map_lookup_and_delete,
 	.map_lookup_batch = kb_map_lookup_batch,
+	.map_get_info = kb_map_get_info,
 	.prog_load = kb_prog_load,
 	.prog_migrate_set = kb_prog_migrate_set,
 	.prog_load_object = kb_prog_load_object,
