@@ -45,6 +45,8 @@ gen_cookie_next(struct rp_state *st, struct rp_sock *sk)
 uint64_t
 rp_sock_gen_cookie(struct rp_state *st, struct rp_sock *sk)
 {
+	rp_read_sock(st, sk);
+	rp_read(st, RP_OBJ_KEY(RP_OC_GLOBAL, 0));
 	if (sk->cookie != 0)
 		return sk->cookie;
 	sk->cookie = gen_cookie_next(st, sk);

@@ -108,14 +108,14 @@ group_new(struct rp_state *st, unsigned max_socks)
 }
 
 /* Final free after a grace period: the id and the program go with it. */
-static void
-group_free_rcu(struct rp_state *st, void *obj)
+void
+rp_group_free_rcu(struct rp_state *st, void *obj)
 {
 	struct rp_group *g = obj;
 
+	rp_rcu_assert_grace(st, "a group");
 	g_free(g->socks);
 	g_free(g);
-	(void)st;
 }
 
 /* reuseport_free_rcu() scheduling: unreachable from now on. */
@@ -136,7 +136,7 @@ group_release(struct rp_state *st, struct rp_group *g)
 		rp_ida_free(&st->ida, g->reuseport_id);
 	rp_emit(st, &(struct rp_event){ .kind = RP_EV_GROUP_FREE,
 	    .group = g->id });
-	rp_call_rcu(st, group_free_rcu, g);
+	rp_call_rcu(st, rp_group_free_rcu, g);
 }
 
 static void
@@ -285,7 +285,7 @@ group_grow(struct rp_state *st, struct rp_group *g)
 	/* the old array goes without dropping the prog or the id */
 	g->dead = true;
 	st->groups->pdata[g->id] = NULL;
-	rp_call_rcu(st, group_free_rcu, g);
+	rp_call_rcu(st, rp_group_free_rcu, g);
 	return n;
 }
 
@@ -529,6 +529,7 @@ int
 rp_group_get_id(struct rp_state *st, struct rp_group *g)
 {
 	g_assert(rp_lock_held(st));	/* LCOV_EXCL_BR_LINE */
+	rp_read_group(st, g);
 	if (g->reuseport_id != 0)
 		return 0;
 	do {
@@ -572,6 +573,7 @@ rp_group_attach_prog(struct rp_state *st, struct rp_sock *sk,
 	}
 	rp_lock(st);
 	old = sk->reuse->prog;
+	rp_lock_assert_held(st, "a group's program");
 	sk->reuse->prog = prog;
 	rp_emit(st, &(struct rp_event){ .kind = RP_EV_GROUP_PROG,
 	    .group = sk->reuse->id, .val = prog->id });
@@ -596,6 +598,7 @@ rp_group_detach_prog(struct rp_state *st, struct rp_sock *sk)
 		return rp_rule(st, "R-ATT-8", -ENOENT);
 	}
 	old = sk->reuse->prog;
+	rp_lock_assert_held(st, "a group's program");
 	sk->reuse->prog = NULL;
 	if (old != NULL)
 		rp_emit(st, &(struct rp_event){ .kind = RP_EV_GROUP_PROG,
@@ -615,6 +618,7 @@ void
 rp_group_has_conns_set(struct rp_state *st, struct rp_sock *sk)
 {
 	rp_lock(st);
+	rp_lock_assert_held(st, "a group's has_conns");
 	sk->reuse->has_conns = true;
 	rp_unlock(st);
 }
@@ -632,6 +636,7 @@ rp_group_incoming_cpu_update(struct rp_state *st, struct rp_sock *sk, int val)
 	rp_lock(st);
 	sk->incoming_cpu = val;
 	/* only listening members are counted */
+	rp_lock_assert_held(st, "a group's incoming_cpu count");
 	if (sk->reuse_pos < sk->reuse->num_socks) {
 		if (old < 0 && val >= 0)
 			sk->reuse->incoming_cpu++;

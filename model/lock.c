@@ -18,6 +18,15 @@ sched(struct rp_state *st, enum rp_sched_point pt, unsigned obj)
 		st->sched(st->sched_ud, pt, obj);
 }
 
+/* A fine point: what follows taking a lock, entering a read-side
+ * section or waiting for a grace period is a step of its own. */
+static void
+sched_fine(struct rp_state *st, enum rp_sched_point pt, unsigned obj)
+{
+	if (st->sched != NULL && st->sched_fine)
+		st->sched(st->sched_ud, pt, obj);
+}
+
 /* A decision point without a lock (RP_SP_BPF_HELPER, helpers.c). */
 void
 rp_sched_point(struct rp_state *st, enum rp_sched_point pt, unsigned obj)
@@ -39,6 +48,9 @@ rp_sched_point_name(enum rp_sched_point pt)
 	case RP_SP_BLOCKED:	return "blocked";
 	case RP_SP_BUCKET:	return "bucket";
 	case RP_SP_BPF_HELPER:	return "bpf_helper";
+	case RP_SP_ACQUIRED:	return "acquired";
+	case RP_SP_RCU_ENTERED:	return "rcu_entered";
+	case RP_SP_SYNCED:	return "synced";
 	}
 	return "?";	/* LCOV_EXCL_LINE */
 }
@@ -83,6 +95,7 @@ rp_lock(struct rp_state *st)
 	st->reuseport_holder = st->tid + 1;
 	t->holds_reuseport = true;
 	rp_emit(st, &(struct rp_event){ .kind = RP_EV_LOCK, .idx = st->tid });
+	sched_fine(st, RP_SP_ACQUIRED, 0);
 }
 
 void
@@ -106,6 +119,52 @@ rp_lock_held(const struct rp_state *st)
 	return st->reuseport_holder == st->tid + 1;
 }
 
+/*
+ * Lock checks built into the writes they protect (lockdep_assert_held()
+ * style).  A lock skipped around a write that changes nothing visible in
+ * one thread still shows here: the writer asks for the lock it needs.
+ */
+
+/*
+ * I12: the current thread holds reuseport_lock, which `what` needs (a
+ * group's flags, counts and program, a map's slots; the kernel's
+ * reuseport_lock in net/core/sock_reuseport.c and
+ * kernel/bpf/reuseport_array.c).  Records a violation otherwise.
+ */
+void
+rp_lock_assert_held(struct rp_state *st, const char *what)
+{
+	if (!rp_lock_held(st))
+		rp_violation(st, "I12: thread %u writes %s without "
+		    "reuseport_lock", st->tid, what);
+}
+
+/*
+ * I13: the current thread is inside an RCU read-side section, which a
+ * reader of `what` needs: the objects it reads (SOCK_RCU_FREE sockets,
+ * groups) are freed only after a grace period, never under a reader.
+ */
+void
+rp_rcu_assert_reader(struct rp_state *st, const char *what)
+{
+	if (!rp_rcu_read_held(st))
+		rp_violation(st, "I13: thread %u reads %s outside an RCU "
+		    "read-side section", st->tid, what);
+}
+
+/*
+ * I13: no thread is inside a read-side section: `what`, which readers
+ * reach without a reference, is being freed, which call_rcu() and
+ * synchronize_rcu() do only after a grace period.
+ */
+void
+rp_rcu_assert_grace(struct rp_state *st, const char *what)
+{
+	if (!rp_rcu_idle(st))
+		rp_violation(st, "I13: %s is freed while a reader may still "
+		    "hold it (no grace period)", what);
+}
+
 /* write_lock_bh(&sk->sk_callback_lock) */
 void
 rp_cb_lock(struct rp_state *st, struct rp_sock *sk)
@@ -116,6 +175,7 @@ rp_cb_lock(struct rp_state *st, struct rp_sock *sk)
 	self(st)->cb_held++;
 	rp_emit(st, &(struct rp_event){ .kind = RP_EV_CB_LOCK, .sock = sk->id,
 	    .idx = st->tid });
+	sched_fine(st, RP_SP_ACQUIRED, sk->id);
 }
 
 void
@@ -187,6 +247,7 @@ rp_rcu_read_lock(struct rp_state *st)
 	self(st)->rcu_depth++;
 	rp_emit(st, &(struct rp_event){ .kind = RP_EV_RCU_LOCK,
 	    .idx = st->tid });
+	sched_fine(st, RP_SP_RCU_ENTERED, 0);
 }
 
 void
@@ -229,6 +290,7 @@ void
 rp_synchronize_rcu(struct rp_state *st)
 {
 	sched(st, RP_SP_SYNC_RCU, 0);
+	rp_read(st, RP_OBJ_KEY(RP_OC_LOCKS, 0));	/* every reader */
 	if (rp_rcu_read_held(st)) {
 		rp_violation(st, "I13: thread %u calls synchronize_rcu() inside "
 		    "an RCU read-side section", st->tid);
@@ -244,6 +306,7 @@ rp_synchronize_rcu(struct rp_state *st)
 	}
 	rp_emit(st, &(struct rp_event){ .kind = RP_EV_RCU_SYNC,
 	    .idx = st->tid });
+	sched_fine(st, RP_SP_SYNCED, 0);
 	rp_rcu_grace_period(st);
 }
 
@@ -286,6 +349,9 @@ rp_sched_can_run(const struct rp_state *st, unsigned tid,
 	case RP_SP_RCU_UNLOCK:
 	case RP_SP_BLOCKED:
 	case RP_SP_BPF_HELPER:
+	case RP_SP_ACQUIRED:
+	case RP_SP_RCU_ENTERED:
+	case RP_SP_SYNCED:
 		break;
 	}
 	return true;

@@ -468,6 +468,9 @@ struct rp_state {
 	void			*obs_ud;
 	rp_sched_fn		sched;
 	void			*sched_ud;
+	bool			sched_fine;	/* the fine points too */
+	rp_access_fn		access;		/* reads, for footprints */
+	void			*access_ud;
 	/* memory limit for map allocations (models kvzalloc failure) */
 	uint64_t		kmem_limit;
 	uint64_t		kmem_used;
@@ -508,6 +511,10 @@ extern const struct rp_profile rp_profile_7_2;
 uint64_t rp_unpriv_caps(const struct rp_profile *);
 
 /* state.c */
+struct rp_pending {			/* a callback waiting for RCU */
+	void	(*fn)(struct rp_state *, void *);
+	void	*obj;
+};
 void	 rp_emit(struct rp_state *, const struct rp_event *);
 int	 rp_rule(struct rp_state *, const char *rule, int err);
 void	 rp_known_defect(struct rp_state *, const char *what, unsigned sock);
@@ -522,6 +529,7 @@ void	 rp_call_rcu(struct rp_state *, void (*fn)(struct rp_state *, void *),
 	    void *obj);
 void	 rp_rcu_grace_period(struct rp_state *);
 void	 rp_sock_free_deferred(struct rp_state *, struct rp_sock *);
+void	 rp_sock_free_rcu(struct rp_state *, void *sock);
 
 /* lock.c */
 void	 rp_sched_point(struct rp_state *, enum rp_sched_point, unsigned obj);
@@ -539,6 +547,9 @@ void	 rp_rcu_read_unlock(struct rp_state *);
 bool	 rp_rcu_read_held(const struct rp_state *);
 void	 rp_synchronize_rcu(struct rp_state *);
 bool	 rp_rcu_idle(const struct rp_state *);
+void	 rp_lock_assert_held(struct rp_state *, const char *what);
+void	 rp_rcu_assert_reader(struct rp_state *, const char *what);
+void	 rp_rcu_assert_grace(struct rp_state *, const char *what);
 
 /* cookie.c */
 uint64_t rp_sock_gen_cookie(struct rp_state *, struct rp_sock *);
@@ -560,9 +571,13 @@ void	 rp_owner_set(struct rp_state *, struct rp_sock *, enum rp_owner_kind,
 	    struct rp_map *, uint32_t idx);
 void	 rp_child_enqueue(struct rp_state *, struct rp_sock *listener,
 	    struct rp_sock *child);
+GHashTable	*rp_bucket_table_new(void);
+struct rp_bucket *rp_bucket_lookup(const struct rp_state *, unsigned netns,
+		    int protocol, uint16_t port);
 
 /* group.c */
 int	 rp_group_alloc(struct rp_state *, struct rp_sock *, bool bind_inany);
+void	 rp_group_free_rcu(struct rp_state *, void *group);
 int	 rp_group_add(struct rp_state *, struct rp_sock *, struct rp_sock *sk2);
 #define RP_GROUP_ADD_AGAIN	1	/* sk2 left its group: choose again */
 void	 rp_group_detach_sock(struct rp_state *, struct rp_sock *);
@@ -664,6 +679,7 @@ bool	 rp_vmap_type(uint32_t type);
 int	 rp_vmap_alloc_check(struct rp_state *, const struct rp_map_attr *);
 int	 rp_vmap_alloc(struct rp_state *, struct rp_map *);
 void	 rp_vmap_free(struct rp_state *, struct rp_map *);
+uint64_t rp_vmap_digest(const struct rp_map *);
 uint8_t	*rp_vmap_lookup(struct rp_state *, struct rp_map *, const uint8_t *key,
 	    unsigned cpu);
 int	 rp_vmap_update(struct rp_state *, struct rp_map *, const uint8_t *key,
@@ -786,6 +802,49 @@ bool	 rp_cbpf_run(struct rp_state *, const struct rp_prog *,
 	    struct rp_select_ctx *, uint32_t *ret);
 
 /* check.c: nothing beyond rp_check() */
+
+/* digest.c */
+uint64_t rp_bucket_id(const struct rp_bucket *);
+
+/* Report a read of the object named by key to the access hook, if any.
+ * Cannot fail. */
+static inline void
+rp_read(const struct rp_state *st, uint64_t key)
+{
+	if (st->access != NULL)
+		st->access(st->access_ud, key);
+}
+
+/* A read of a socket: its group and its bind bucket with it. */
+static inline void
+rp_read_sock(const struct rp_state *st, const struct rp_sock *sk)
+{
+	if (st->access == NULL || sk == NULL)
+		return;
+	rp_read(st, RP_OBJ_KEY(RP_OC_SOCK, sk->id));
+	if (sk->reuse != NULL)
+		rp_read(st, RP_OBJ_KEY(RP_OC_GROUP, sk->reuse->id));
+	if (sk->bucket != NULL)
+		rp_read(st, RP_OBJ_KEY(RP_OC_BUCKET, rp_bucket_id(sk->bucket)));
+}
+
+/* A read of a group: its program with it. */
+static inline void
+rp_read_group(const struct rp_state *st, const struct rp_group *g)
+{
+	if (st->access == NULL || g == NULL)
+		return;
+	rp_read(st, RP_OBJ_KEY(RP_OC_GROUP, g->id));
+	if (g->prog != NULL)
+		rp_read(st, RP_OBJ_KEY(RP_OC_PROG, g->prog->id));
+}
+
+static inline void
+rp_read_map(const struct rp_state *st, const struct rp_map *m)
+{
+	if (m != NULL)
+		rp_read(st, RP_OBJ_KEY(RP_OC_MAP, m->id));
+}
 
 /*
  * check-step.c: the dirty set of the incremental checker.  Every write

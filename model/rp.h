@@ -261,6 +261,12 @@ enum rp_sched_point {
 	 * can always run.
 	 */
 	RP_SP_BPF_HELPER,
+	/* fine points, only with rp_state_set_sched_fine(): right after
+	 * taking a lock (obj as for its taking), entering a read-side
+	 * section, and the wait of a grace period */
+	RP_SP_ACQUIRED,
+	RP_SP_RCU_ENTERED,
+	RP_SP_SYNCED,
 };
 typedef void (*rp_sched_fn)(void *ud, enum rp_sched_point pt, unsigned obj);
 const char	*rp_sched_point_name(enum rp_sched_point);
@@ -286,6 +292,10 @@ const struct rp_profile *rp_state_profile(const struct rp_state *);
 void		 rp_state_set_observer(struct rp_state *,
 		    const struct rp_observer *, void *ud);
 void		 rp_state_set_sched(struct rp_state *, rp_sched_fn, void *ud);
+/* Also call the hook at the fine points (after a lock is taken, a
+ * read-side section entered, a grace period waited for), so that taking
+ * a lock is a step of its own. */
+void		 rp_state_set_sched_fine(struct rp_state *, bool on);
 void		 rp_state_set_cpu(struct rp_state *, unsigned cpu);
 unsigned	 rp_state_cpu(const struct rp_state *);
 void		 rp_state_set_thread(struct rp_state *, unsigned tid);
@@ -728,6 +738,54 @@ enum rp_plant {
 	RP_PLANT_DETACH_FOREIGN = 1 << 3,	/* pre-5.8 detach in any profile */
 };
 void	rp_state_plant(struct rp_state *, unsigned bugs);
+
+/* ---------------------------------------------------------------------
+ * Copies of a whole state (clone.c), for an explorer that comes back to
+ * a branch point instead of replaying from the start.  No thread may be
+ * inside an operation.  A clone has no observer, scheduling or access
+ * hook; a restored state keeps its own.  Discarding frees the memory
+ * without running the kernel's paths (no close, no event).
+ */
+struct rp_state	*rp_state_clone(const struct rp_state *);
+void		 rp_state_restore(struct rp_state *dst,
+		    const struct rp_state *src);
+void		 rp_state_discard(struct rp_state *);
+/* Can rp_state_clone() copy st?  Not yet when st holds a value map
+ * (ARRAY, HASH, per-CPU) or a program with instructions (eBPF or classic,
+ * rp_prog_load_insns(), rp_attach_cbpf_insns()): the scenario language
+ * builds neither today.  rp_state_clone() returns NULL then. */
+bool		 rp_state_can_clone(const struct rp_state *);
+
+/* ---------------------------------------------------------------------
+ * Footprints and digests (digest.c), for an interleaving explorer.  The
+ * state is cut into objects named by keys: a class and an id.
+ */
+enum rp_obj_class {
+	RP_OC_GLOBAL = 1,	/* namespaces, cookie counters, group ids,
+				 * memlock and kmem, pending RCU callbacks */
+	RP_OC_LOCKS,		/* lock holders and RCU readers */
+	RP_OC_PROC,		/* a process and its fd table */
+	RP_OC_SOCK,
+	RP_OC_GROUP,
+	RP_OC_MAP,
+	RP_OC_PROG,
+	RP_OC_BUCKET,		/* id: netns << 32 | protocol << 16 | port */
+};
+#define RP_OBJ_KEY(c, id)	(((uint64_t)(c) << 56) | (uint64_t)(id))
+#define RP_OBJ_CLASS(key)	((unsigned)((uint64_t)(key) >> 56))
+#define RP_OBJ_ID(key)		((uint64_t)(key) & ((UINT64_C(1) << 56) - 1))
+
+/* fn(ud, key, digest) for every object: a 64-bit digest of all its
+ * fields, pointers as ids.  Equal objects have equal digests. */
+typedef void (*rp_digest_fn)(void *ud, uint64_t key, uint64_t digest);
+void	rp_state_digest_objects(const struct rp_state *, rp_digest_fn,
+	    void *ud);
+/* The digest of the object named by key, 0 when there is none. */
+uint64_t rp_state_digest_object(const struct rp_state *, uint64_t key);
+/* fn(ud, key) for each object an operation reads, where it finds it (an
+ * fd, a lookup, a query); writes show as changed digests. */
+typedef void (*rp_access_fn)(void *ud, uint64_t key);
+void	rp_state_set_access(struct rp_state *, rp_access_fn, void *ud);
 
 /* ---------------------------------------------------------------------
  * Invariants I1-I16: FALSE with a message naming the invariant, the

@@ -51,14 +51,17 @@ select_by_hash(struct rp_state *st, struct rp_group *g, uint32_t hash,
 	struct rp_sock *first = NULL;
 	unsigned i, j;
 
+	rp_rcu_assert_reader(st, "a group's members");
 	i = j = reciprocal_scale(hash, n);
 	if (!st->prof->has_conns) {
 		rp_rule(st, "R-SEL-4", 0);
+		rp_read_sock(st, g->socks[i]);
 		return g->socks[i];
 	}
 	do {
 		struct rp_sock *sk = g->socks[i];
 
+		rp_read_sock(st, sk);
 		if (sk->state != RP_TCP_ESTABLISHED) {
 			if (!st->prof->incoming_cpu || g->incoming_cpu == 0) {
 				rp_rule(st, "R-SEL-5", 0);
@@ -130,6 +133,7 @@ run_index_prog(struct rp_state *st, struct rp_group *g, struct rp_prog *prog,
 		return NULL;
 	}
 	rp_rule(st, "R-SEL-3", 0);
+	rp_read_sock(st, g->socks[idx]);
 	return g->socks[idx];
 }
 
@@ -137,6 +141,7 @@ run_index_prog(struct rp_state *st, struct rp_group *g, struct rp_prog *prog,
 static struct rp_sock *
 map_lookup_sk(struct rp_state *st, struct rp_map *m, uint32_t key)
 {
+	rp_read_map(st, m);
 	switch (m->type) {	/* LCOV_EXCL_BR_LINE */
 	case RP_MAP_REUSEPORT_SOCKARRAY:
 		return rp_sockarray_lookup_sk(st, m, key);
@@ -165,6 +170,8 @@ rp_sk_select_reuseport(struct rp_state *st, struct rp_select_ctx *ctx,
 
 	if (sel == NULL)
 		return rp_rule(st, "R-HLP-1", -ENOENT);
+	rp_read_sock(st, sel);
+	rp_read_sock(st, ctx->sk);
 	reuse = sel->reuse;
 	if (reuse == NULL)
 		/* KERNEL: unhashed sockarray member: -ENOENT; 5.7+ a sockmap
@@ -190,6 +197,7 @@ policy_map(struct rp_state *st, struct rp_prog *prog)
 {
 	if (prog->map == NULL)
 		return NULL;
+	rp_read_map(st, prog->map);
 	if (!prog->pol.via_outer)
 		return prog->map;
 	return rp_outer_lookup_map(st, prog->map, prog->pol.outer_key);
@@ -312,6 +320,8 @@ rp_reuseport_select(struct rp_state *st, struct rp_select_ctx *ctx,
 
 	g_assert(rp_rcu_read_held(st));	/* LCOV_EXCL_BR_LINE */
 	*dropped = false;
+	rp_read_sock(st, ctx->sk);
+	rp_read_group(st, g);
 	n = g->num_socks;
 	if (n == 0) {
 		rp_rule(st, "R-SEL-2", 0);

@@ -476,6 +476,23 @@ bucket_find(struct rp_state *st, unsigned netns, int protocol, uint16_t port)
 	return g_hash_table_lookup(st->buckets, &key);
 }
 
+/* The bind bucket of (netns, protocol, port), or NULL. */
+struct rp_bucket *
+rp_bucket_lookup(const struct rp_state *st, unsigned netns, int protocol,
+    uint16_t port)
+{
+	return bucket_find((struct rp_state *)st, netns, protocol, port);
+}
+
+/* The table of bind buckets: (netns, protocol, port) -> bucket, which
+ * the table owns. */
+GHashTable *
+rp_bucket_table_new(void)
+{
+	return g_hash_table_new_full(bucket_key_hash, bucket_key_eq, NULL,
+	    bucket_free);
+}
+
 static struct rp_bucket *
 bucket_get(struct rp_state *st, unsigned netns, int protocol, uint16_t port)
 {
@@ -484,8 +501,7 @@ bucket_get(struct rp_state *st, unsigned netns, int protocol, uint16_t port)
 	if (b != NULL)
 		return b;
 	if (st->buckets == NULL)
-		st->buckets = g_hash_table_new_full(bucket_key_hash,
-		    bucket_key_eq, NULL, bucket_free);
+		st->buckets = rp_bucket_table_new();
 	b = g_new0(struct rp_bucket, 1);
 	b->netns = netns;
 	b->protocol = protocol;
@@ -2046,10 +2062,13 @@ static struct rp_sock *
 lookup(struct rp_state *st, struct rp_netns *net, const struct rp_packet *pkt,
     uint32_t hash, struct rp_delivery *out, bool *dropped)
 {
+	struct rp_bucket key = { .netns = net->id, .protocol = pkt->protocol,
+	    .port = pkt->dst.port };
 	struct rp_bucket *b = bucket_find(st, net->id, pkt->protocol,
 	    pkt->dst.port);
 
 	g_assert(rp_rcu_read_held(st));	/* LCOV_EXCL_BR_LINE */
+	rp_read(st, RP_OBJ_KEY(RP_OC_BUCKET, rp_bucket_id(&key)));
 	if (b == NULL)
 		return NULL;
 	for (int pass = 0; pass < 2; pass++) {
@@ -2062,6 +2081,7 @@ lookup(struct rp_state *st, struct rp_netns *net, const struct rp_packet *pkt,
 			bool udp = pkt->protocol == RP_IPPROTO_UDP;
 			int s;
 
+			rp_read_sock(st, sk);
 			if (pkt->protocol == RP_IPPROTO_TCP &&
 			    sk->state != RP_TCP_LISTEN)
 				continue;
@@ -2158,6 +2178,7 @@ send_pkt(struct rp_state *st, unsigned netns, const struct rp_packet *pkt,
 	if (!addr_is_local(&pkt->dst.addr) || rp_addr_any(&pkt->dst.addr))
 		return -ENETUNREACH;	/* loopback only */
 	net = st->netns->pdata[netns];
+	rp_read(st, RP_OBJ_KEY(RP_OC_GLOBAL, 0));
 	memset(out, 0, sizeof(*out));
 	out->prog_ret = -1;
 	hash = pkt->has_hash ? pkt->hash : rp_flow_hash(pkt);
@@ -2201,6 +2222,8 @@ send_pkt(struct rp_state *st, unsigned netns, const struct rp_packet *pkt,
 		rp_state_quiesce(st);
 		return 0;
 	}
+	/* the delivery below uses sk without a reference */
+	rp_rcu_assert_reader(st, "the socket a lookup found");
 	out->outcome = RP_DELIVERED;
 	out->sock = sk->id;
 	/* a connected UDP socket may win over the group's selection; a

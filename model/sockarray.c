@@ -36,7 +36,7 @@ rp_sockarray_alloc(struct rp_state *st, struct rp_map *m)
 struct rp_sock *
 rp_sockarray_lookup_sk(struct rp_state *st, struct rp_map *m, uint32_t key)
 {
-	(void)st;
+	rp_rcu_assert_reader(st, "a sockarray slot");
 	if (key >= m->max_entries)
 		return NULL;
 	return rp_map_sock(m, key);
@@ -56,7 +56,9 @@ rp_sockarray_lookup(struct rp_state *st, struct rp_map *m, uint32_t key,
 	if (key >= m->max_entries)
 		return rp_rule(st, "R-LKP-3b", -ENOENT);
 	rp_rcu_read_lock(st);
-	sk = rp_map_sock(m, key);
+	rp_read_map(st, m);
+	sk = rp_sockarray_lookup_sk(st, m, key);
+	rp_read_sock(st, sk);
 	if (sk != NULL) {
 		*value = rp_sock_gen_cookie(st, sk);
 		err = 0;
@@ -144,6 +146,8 @@ rp_sockarray_update(struct rp_state *st, struct rp_proc *p, struct rp_map *m,
 	nsk = f->u.sk;
 
 	/* Quick checks before taking reuseport_lock */
+	rp_read_map(st, m);
+	rp_read_sock(st, rp_map_sock(m, key));
 	err = update_check(st, nsk, rp_map_sock(m, key), nsk->reuse, flags);
 	if (err != 0)
 		goto out_put;
@@ -155,6 +159,7 @@ rp_sockarray_update(struct rp_state *st, struct rp_proc *p, struct rp_map *m,
 	if (!(st->plant & RP_PLANT_UPDATE_NO_RECHECK)) {
 		rp_rule(st, "R-UPD-7", 0);
 		osk = rp_map_sock(m, key);
+		rp_read_sock(st, osk);
 		err = update_check(st, nsk, osk, nsk->reuse, flags);
 		if (err != 0)
 			goto out_unlock;
@@ -193,16 +198,19 @@ rp_sockarray_delete(struct rp_state *st, struct rp_map *m, uint32_t key)
 
 	if (key >= m->max_entries)
 		return rp_rule(st, "R-DEL-1", -E2BIG);
+	rp_read_map(st, m);
 	if (rp_map_sock(m, key) == NULL)
 		return rp_rule(st, "R-DEL-2", -ENOENT);
 	rp_lock(st);
 	sk = rp_map_sock(m, key);
+	rp_read_sock(st, sk);
 	if (sk == NULL) {
 		rp_unlock(st);
 		return rp_rule(st, "R-DEL-2", -ENOENT);
 	}
 	rp_cb_lock(st, sk);
 	rp_owner_set(st, sk, RP_OWNER_NONE, NULL, 0);
+	rp_lock_assert_held(st, "a sockarray slot");
 	rp_slots_set(&m->u.slots, key, NULL);
 	m->used--;
 	rp_emit(st, &(struct rp_event){ .kind = RP_EV_SLOT_CLEAR, .map = m->id,

@@ -10,8 +10,6 @@
 
 #include "rp-int.h"
 
-static void	sock_free(struct rp_state *, void *);
-
 /* ---------------------------------------------------------------------
  * Observer
  */
@@ -181,11 +179,6 @@ rp_state_new(const struct rp_profile *prof)
 	return st;
 }
 
-struct rp_pending {
-	void	(*fn)(struct rp_state *, void *);
-	void	*obj;
-};
-
 /* Defer fn(obj) to the end of the next grace period (call_rcu()). */
 void
 rp_call_rcu(struct rp_state *st, void (*fn)(struct rp_state *, void *),
@@ -219,6 +212,8 @@ void
 rp_state_quiesce(struct rp_state *st)
 {
 	g_return_if_fail(st != NULL);
+	rp_read(st, RP_OBJ_KEY(RP_OC_LOCKS, 0));	/* every reader */
+	rp_read(st, RP_OBJ_KEY(RP_OC_GLOBAL, 0));
 	if (rp_rcu_idle(st))
 		rcu_run_pending(st);
 }
@@ -269,7 +264,7 @@ rp_state_free(struct rp_state *st)
 	g_ptr_array_unref(st->map_free_pending);
 	for (guint i = 1; i < st->socks->len; i++)
 		if (st->socks->pdata[i] != NULL)
-			sock_free(st, st->socks->pdata[i]);	/* LCOV_EXCL_LINE */
+			rp_sock_free_rcu(st, st->socks->pdata[i]);	/* LCOV_EXCL_LINE */
 	g_ptr_array_unref(st->rcu_pending);
 	for (guint i = 0; i < st->graveyard->len; i++) {
 		struct rp_map *m = st->graveyard->pdata[i];
@@ -328,6 +323,13 @@ rp_state_set_sched(struct rp_state *st, rp_sched_fn fn, void *ud)
 {
 	st->sched = fn;
 	st->sched_ud = ud;
+}
+
+void
+rp_state_set_sched_fine(struct rp_state *st, bool on)
+{
+	g_return_if_fail(st != NULL);
+	st->sched_fine = on;
 }
 
 /* Set a build option; -EINVAL for one the profile's version lacks. */
@@ -532,12 +534,24 @@ rp_fd_get(struct rp_state *st, struct rp_proc *p, int fd)
 {
 	struct rp_file *f;
 
-	(void)st;
 	if (p == NULL || fd < 0 || (guint)fd >= p->fds->len)
 		return NULL;
+	rp_read(st, RP_OBJ_KEY(RP_OC_PROC, p->id));
 	f = p->fds->pdata[fd];
-	if (f != NULL)
-		f->refs++;
+	if (f == NULL)
+		return NULL;
+	f->refs++;
+	switch (f->kind) {	/* LCOV_EXCL_BR_LINE */
+	case RP_FILE_SOCK:
+		rp_read_sock(st, f->u.sk);
+		break;
+	case RP_FILE_MAP:
+		rp_read_map(st, f->u.map);
+		break;
+	case RP_FILE_PROG:
+		rp_read(st, RP_OBJ_KEY(RP_OC_PROG, f->u.prog->id));
+		break;
+	}
 	return f;
 }
 
@@ -621,11 +635,14 @@ rp_close(struct rp_state *st, unsigned proc, int fd)
  * Socket memory
  */
 
-static void
-sock_free(struct rp_state *st, void *obj)
+/* The final free of a socket; an RCU callback for SOCK_RCU_FREE ones. */
+void
+rp_sock_free_rcu(struct rp_state *st, void *obj)
 {
 	struct rp_sock *sk = obj;
 
+	if (sk->rcu_free)
+		rp_rcu_assert_grace(st, "a SOCK_RCU_FREE socket");
 	rp_emit(st, &(struct rp_event){ .kind = RP_EV_SOCK_FREE,
 	    .sock = sk->id });
 	st->socks->pdata[sk->id] = NULL;
@@ -642,9 +659,9 @@ void
 rp_sock_free_deferred(struct rp_state *st, struct rp_sock *sk)
 {
 	if (sk->rcu_free)
-		rp_call_rcu(st, sock_free, sk);
+		rp_call_rcu(st, rp_sock_free_rcu, sk);
 	else
-		sock_free(st, sk);
+		rp_sock_free_rcu(st, sk);
 }
 
 /* ---------------------------------------------------------------------
@@ -660,6 +677,7 @@ fd_file(const struct rp_state *st, unsigned proc, int fd)
 
 	if (p == NULL || fd < 0 || (guint)fd >= p->fds->len)
 		return NULL;
+	rp_read(st, RP_OBJ_KEY(RP_OC_PROC, p->id));
 	return p->fds->pdata[fd];
 }
 
@@ -693,9 +711,11 @@ rp_sock_info(const struct rp_state *st, unsigned id, struct rp_sock_info *in)
 	const struct rp_sock *sk;
 
 	g_return_val_if_fail(in != NULL, -EINVAL);
+	rp_read(st, RP_OBJ_KEY(RP_OC_SOCK, id));
 	if (id == 0 || id >= st->socks->len || st->socks->pdata[id] == NULL)
 		return -ENOENT;
 	sk = st->socks->pdata[id];
+	rp_read_sock(st, sk);
 	memset(in, 0, sizeof(*in));
 	in->id = sk->id;
 	in->netns = sk->net->id;
@@ -730,6 +750,7 @@ rp_group_info(const struct rp_state *st, unsigned id, struct rp_group_info *in)
 	const struct rp_group *g;
 
 	g_return_val_if_fail(in != NULL, -EINVAL);
+	rp_read(st, RP_OBJ_KEY(RP_OC_GROUP, id));
 	if (id == 0 || id >= st->groups->len || st->groups->pdata[id] == NULL)
 		return -ENOENT;
 	g = st->groups->pdata[id];
@@ -753,6 +774,7 @@ rp_group_sock_at(const struct rp_state *st, unsigned id, unsigned pos)
 {
 	const struct rp_group *g;
 
+	rp_read(st, RP_OBJ_KEY(RP_OC_GROUP, id));
 	if (id == 0 || id >= st->groups->len || st->groups->pdata[id] == NULL)
 		return 0;
 	g = st->groups->pdata[id];
@@ -769,6 +791,7 @@ rp_map_info(const struct rp_state *st, unsigned id, struct rp_map_info *in)
 	const struct rp_map *m;
 
 	g_return_val_if_fail(in != NULL, -EINVAL);
+	rp_read(st, RP_OBJ_KEY(RP_OC_MAP, id));
 	if (id == 0 || id >= st->maps->len || st->maps->pdata[id] == NULL)
 		return -ENOENT;
 	m = st->maps->pdata[id];
@@ -798,6 +821,7 @@ rp_map_slot(const struct rp_state *st, unsigned id, uint32_t key)
 	const struct rp_map *m;
 	gpointer v;
 
+	rp_read(st, RP_OBJ_KEY(RP_OC_MAP, id));
 	if (id == 0 || id >= st->maps->len || st->maps->pdata[id] == NULL)
 		return 0;
 	m = st->maps->pdata[id];

@@ -247,6 +247,48 @@ rp_vmap_lookup(struct rp_state *st, struct rp_map *m, const uint8_t *key,
 	return v->percpu ? e->val + (size_t)cpu * v->elem : e->val;
 }
 
+/* FNV-1a over n bytes, from h. */
+static uint64_t
+bytes_hash(uint64_t h, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * UINT64_C(0x100000001b3);
+	return h;
+}
+
+/*
+ * The contents of m's values, for the explorer's digests (digest.c):
+ * the array's bytes, each CPU's copy, or the sum over the entries of a
+ * hash of key and value (independent of the table's order).
+ */
+uint64_t
+rp_vmap_digest(const struct rp_map *m)
+{
+	const struct rp_vmap *v = m->u.v;
+	uint64_t h = UINT64_C(0xcbf29ce484222325), sum = 0;
+	size_t per = (size_t)v->elem * (v->percpu ? RP_BPF_NCPUS : 1);
+
+	if (v->data != NULL)
+		h = bytes_hash(h, v->data, (size_t)v->elem * m->max_entries);
+	for (unsigned c = 0; v->cpu != NULL && c < RP_BPF_NCPUS; c++)
+		if (v->cpu[c] != NULL)
+			h = bytes_hash(h ^ c, v->cpu[c],
+			    (size_t)v->elem * m->max_entries);
+	if (v->tab != NULL) {
+		GHashTableIter it;
+		gpointer e;
+
+		g_hash_table_iter_init(&it, v->tab);
+		while (g_hash_table_iter_next(&it, NULL, &e)) {
+			const struct rp_velem *ve = e;
+
+			sum += bytes_hash(bytes_hash(h, ve->k.p, ve->k.len),
+			    ve->val, per);
+		}
+	}
+	return h ^ sum;
+}
+
 static struct rp_velem *
 velem_new(const struct rp_map *m)
 {

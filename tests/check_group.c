@@ -743,6 +743,52 @@ TU_LOOP(grow_to_limit, "group/grow", 2 * TU_NPROFILES)
 }
 END_TEST
 
+/*
+ * R-GRP-10 R-GROW-1 R-INV-13: what readers reach without a reference is
+ * freed only after a grace period.  While a reader on another thread (on
+ * another CPU) is inside a read-side section, a growth (the old array),
+ * closing the only member of a group (the group, a SOCK_RCU_FREE socket)
+ * and closing a listener free nothing; everything goes once the reader
+ * has left, and no violation is recorded on the way.
+ */
+TU_LOOP(grace_under_reader, "group/rcu", TU_NPROFILES)
+{
+	struct rp_state *st = tu_state_new(_i);
+	g_autoptr(GArray) ev = tu_record(st);
+	int fds[RP_INIT_SOCKS + 1], lone;
+	unsigned lone_sock, first_sock;
+	char *v;
+
+	for (int i = 0; i < RP_INIT_SOCKS; i++)
+		fds[i] = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	first_sock = rp_fd_sock(st, 0, fds[0]);
+	lone = member(st, RP_AF_INET, RP_SOCK_DGRAM, 1, PORT + 1);
+	lone_sock = rp_fd_sock(st, 0, lone);
+	rp_state_set_thread(st, 3);
+	rp_rcu_read_lock(st);
+	rp_state_set_thread(st, 0);
+	fds[RP_INIT_SOCKS] = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	ck_assert_uint_eq(ginfo(st, group_of(st, fds[0])).max_socks,
+	    2 * RP_INIT_SOCKS);
+	ck_assert_int_eq(rp_close(st, 0, lone), 0);
+	ck_assert_int_eq(rp_close(st, 0, fds[0]), 0);
+	v = rp_state_take_violation(st);
+	ck_assert_msg(v == NULL, "under a reader: %s", v);
+	ck_assert_uint_eq(tu_count(ev, RP_EV_SOCK_FREE, lone_sock), 0);
+	ck_assert_uint_eq(tu_count(ev, RP_EV_SOCK_FREE, first_sock), 0);
+	rp_state_set_thread(st, 3);
+	rp_rcu_read_unlock(st);
+	rp_state_set_thread(st, 0);
+	rp_state_quiesce(st);
+	v = rp_state_take_violation(st);
+	ck_assert_msg(v == NULL, "after the reader: %s", v);
+	ck_assert_uint_eq(tu_count(ev, RP_EV_SOCK_FREE, lone_sock), 1);
+	ck_assert_uint_eq(tu_count(ev, RP_EV_SOCK_FREE, first_sock), 1);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
 /* R-GROW-2 R-DET-6 (6.18): a full 32768 group with a closed-section
  * socket evicts it (group pointer cleared) and the join succeeds. */
 TU_CASE(grow_evict_closed, "group/grow")
@@ -1342,6 +1388,46 @@ TU_LOOP(attach_errors, "group/attach", (int)G_N_ELEMENTS(att_cases) * TU_NPROFIL
 }
 END_TEST
 
+/* R-ATT-4: a refused SO_ATTACH_REUSEPORT_CBPF keeps no program: the one
+ * it built is freed at once (the program table slot is empty again). */
+TU_LOOP(attach_refused_frees, "group/attach", TU_NPROFILES)
+{
+	struct rp_state *st = tu_state_new(_i);
+	struct rp_cbpf cb = { .k = 0 };
+	int fd = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
+	guint before;
+
+	ck_assert_int_ge(fd, 0);
+	before = st->progs->len;
+	/* unhashed, no SO_REUSEPORT, no group: -EINVAL on every profile */
+	ck_assert_int_eq(rp_attach_cbpf(st, 0, fd, &cb), -EINVAL);
+	ck_assert_uint_eq(st->progs->len, before + 1);
+	ck_assert_ptr_null(st->progs->pdata[before]);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* R-ATT-3: SO_ATTACH_REUSEPORT_EBPF of an SK_REUSEPORT program wants an
+ * inet socket: a netlink socket whose type and protocol numbers are those
+ * of UDP (SOCK_DGRAM, 17) is refused by its family, -ENOTSUPP. */
+TU_LOOP(attach_ebpf_family, "group/attach", TU_NPROFILES)
+{
+	struct rp_state *st = tu_state_new(_i);
+	struct rp_prog_attr pa = { .prog_type = RP_PROG_SK_REUSEPORT,
+	    .map_fd = -1, .policy = { .always_pass = true } };
+	int fd = rp_socket(st, 0, RP_AF_NETLINK, RP_SOCK_DGRAM,
+	    RP_IPPROTO_UDP);
+	int prog = rp_prog_load(st, 0, &pa);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_ge(prog, 0);
+	ck_assert_int_eq(rp_attach_ebpf(st, 0, fd, prog), -RP_ENOTSUPP);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
 /* R-ATT-5 R-DET-9: a new program replaces the old one for the whole
  * group (closed-section sockets included), the old one is released, and
  * slots are unaffected; a never-hashed socket's group is freed with the
@@ -1467,6 +1553,32 @@ assert_cpu_count(struct rp_state *st, unsigned g, unsigned want)
 	ck_assert_uint_eq(group_ptr(st, g)->incoming_cpu, want);
 	ck_assert_uint_eq(count_cpu_members(st, g), want);
 }
+
+/* R-SEL-6 R-MIG-6 (6.18): only listening members are counted: a member
+ * in the closed section that sets or clears SO_INCOMING_CPU leaves the
+ * count alone (the checker recounts it after each step). */
+TU_CASE(incoming_cpu_closed, "group/incoming-cpu")
+{
+	struct rp_state *st = tu_state_new(TU_P_618);
+	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	int b = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
+	struct rp_sock_info in;
+
+	ck_assert_int_eq(rp_sysctl_set(st, 0, "net.ipv4.tcp_migrate_req", 1),
+	    0);
+	ck_assert_int_eq(rp_shutdown(st, 0, b, RP_SHUT_RDWR), 0);
+	ck_assert_int_eq(rp_sock_info(st, rp_fd_sock(st, 0, b), &in), 0);
+	ck_assert(in.group_closed);
+	ck_assert_int_eq(rp_setsockopt_int(st, 0, b, RP_SO_INCOMING_CPU, 1), 0);
+	tu_assert_invariants(st);
+	ck_assert_int_eq(rp_setsockopt_int(st, 0, a, RP_SO_INCOMING_CPU, 0), 0);
+	tu_assert_invariants(st);
+	ck_assert_int_eq(rp_setsockopt_int(st, 0, b, RP_SO_INCOMING_CPU, -1),
+	    0);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
 
 /* R-SEL-6 R-GROW-1 (6.18): the group counts its listening members with
  * SO_INCOMING_CPU set: at join, on set and clear, when a member leaves or

@@ -347,8 +347,117 @@ TU_LOOP(rcu_sync_inside_reader, "lock/rcu", TU_NPROFILES)
 	rp_rcu_read_unlock(st);
 	v = take_violation(st);
 	ck_assert_ptr_nonnull(strstr(v, "I13"));
-	ck_assert_ptr_nonnull(strstr(v, "synchronize_rcu"));
+	/* reported as the caller's own section, not as another reader */
+	ck_assert_ptr_nonnull(strstr(v, "calls synchronize_rcu() inside"));
 	ck_assert(rp_rcu_idle(st));
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* R-RACE-1: rp_sched_locks_free() says whether every lock is free: no
+ * when any thread holds reuseport_lock or a callback lock. */
+TU_LOOP(sched_locks_free, "lock/asserts", TU_NPROFILES)
+{
+	struct rp_state *st = tu_state_new(_i);
+	int fd = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
+	struct rp_sock *sk;
+
+	ck_assert_int_ge(fd, 0);
+	sk = st->socks->pdata[rp_fd_sock(st, 0, fd)];
+	ck_assert(rp_sched_locks_free(st));
+	rp_state_set_thread(st, 2);
+	rp_cb_lock(st, sk);
+	rp_state_set_thread(st, 0);
+	ck_assert(!rp_sched_locks_free(st));
+	rp_state_set_thread(st, 2);
+	rp_cb_unlock(st, sk);
+	rp_lock(st);
+	rp_state_set_thread(st, 0);
+	ck_assert(!rp_sched_locks_free(st));
+	rp_state_set_thread(st, 2);
+	rp_unlock(st);
+	rp_state_set_thread(st, 0);
+	ck_assert(rp_sched_locks_free(st));
+	assert_no_violation(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* R-INV-12: a callback lock held by another thread is not ours: writing
+ * the owner word under it is a violation. */
+TU_LOOP(cb_lock_other_thread, "lock/asserts", TU_NPROFILES)
+{
+	struct rp_state *st = tu_state_new(_i);
+	int fd = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
+	struct rp_sock *sk;
+	g_autofree char *v = NULL;
+
+	ck_assert_int_ge(fd, 0);
+	sk = st->socks->pdata[rp_fd_sock(st, 0, fd)];
+	rp_state_set_thread(st, 2);
+	rp_cb_lock(st, sk);
+	rp_state_set_thread(st, 0);
+	ck_assert(!rp_cb_lock_held(st, sk));
+	rp_owner_set(st, sk, RP_OWNER_NONE, NULL, 0);
+	v = take_violation(st);
+	ck_assert_ptr_nonnull(strstr(v, "without its callback lock"));
+	rp_state_set_thread(st, 2);
+	rp_cb_unlock(st, sk);
+	rp_state_set_thread(st, 0);
+	rp_state_free(st);
+}
+END_TEST
+
+/* R-INV-12, R-INV-13: the checks built into protected writes, reads and
+ * frees (rp_lock_assert_held(), rp_rcu_assert_reader(),
+ * rp_rcu_assert_grace()): silent when the lock or section is there, a
+ * violation naming the object otherwise. */
+TU_LOOP(lock_asserts, "lock/asserts", TU_NPROFILES)
+{
+	struct rp_state *st = tu_state_new(_i);
+	g_autofree char *v1 = NULL, *v2 = NULL, *v3 = NULL;
+
+	rp_lock(st);
+	rp_lock_assert_held(st, "a group's program");
+	rp_unlock(st);
+	rp_rcu_read_lock(st);
+	rp_rcu_assert_reader(st, "a sockarray slot");
+	rp_rcu_read_unlock(st);
+	rp_rcu_assert_grace(st, "a group");
+	assert_no_violation(st);
+
+	rp_lock_assert_held(st, "a group's program");
+	v1 = take_violation(st);
+	ck_assert_ptr_nonnull(strstr(v1, "I12"));
+	ck_assert_ptr_nonnull(strstr(v1, "a group's program without "
+	    "reuseport_lock"));
+	/* another thread's lock is not ours */
+	rp_state_set_thread(st, 1);
+	rp_lock(st);
+	rp_state_set_thread(st, 0);
+	rp_lock_assert_held(st, "a sockarray slot");
+	g_free(take_violation(st));
+	rp_state_set_thread(st, 1);
+	rp_unlock(st);
+	rp_state_set_thread(st, 0);
+
+	rp_rcu_assert_reader(st, "a sockarray slot");
+	v2 = take_violation(st);
+	ck_assert_ptr_nonnull(strstr(v2, "I13"));
+	ck_assert_ptr_nonnull(strstr(v2, "outside an RCU read-side section"));
+
+	/* a reader on another thread: no grace period yet */
+	rp_state_set_thread(st, 3);
+	rp_rcu_read_lock(st);
+	rp_state_set_thread(st, 0);
+	rp_rcu_assert_grace(st, "a group");
+	v3 = take_violation(st);
+	ck_assert_ptr_nonnull(strstr(v3, "I13"));
+	ck_assert_ptr_nonnull(strstr(v3, "a group is freed while a reader"));
+	rp_state_set_thread(st, 3);
+	rp_rcu_read_unlock(st);
+	rp_state_set_thread(st, 0);
 	tu_assert_invariants(st);
 	rp_state_free(st);
 }

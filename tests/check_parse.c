@@ -602,7 +602,8 @@ static const struct error_case {
 	{ "include x.inc", -1,
 	  "ERROR(0): t.scn:1:1: include needs one string argument" },
 	{ "include \"a\" \"b\"", -1,
-	  "ERROR(0): t.scn:1:1: include needs one string argument" },
+	  "ERROR(0): t.scn:1:13: include parameters are NAME=VALUE (NAME "
+	  "[A-Za-z_][A-Za-z0-9_]*), got string \"b\"" },
 	{ "include \"\"", -1, "ERROR(0): t.scn:1:9: empty include path" },
 	{ "include \"a\\0b\"", -1,
 	  "ERROR(0): t.scn:1:9: include path contains a NUL byte" },

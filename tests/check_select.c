@@ -1568,4 +1568,74 @@ END_TEST
  */
 
 
+/* R-SEL-3 R-MIG-6 (6.18): a classic program's index is checked against
+ * num_socks, the listening section: in a full group whose last slot holds
+ * a closed-section socket, index num_socks falls back to the hash and
+ * never reaches the closed socket. */
+TU_CASE(cbpf_index_closed_edge, "select/cbpf")
+{
+	struct rp_state *st = tu_state_new(TU_P_618);
+	struct rp_cbpf cb = { .k = RP_INIT_SOCKS - 1 };
+	int fds[RP_INIT_SOCKS];
+	unsigned closed;
+
+	for (int i = 0; i < RP_INIT_SOCKS; i++)
+		fds[i] = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1,
+		    PORT);
+	ck_assert_int_eq(rp_sysctl_set(st, 0, "net.ipv4.tcp_migrate_req", 1),
+	    0);
+	ck_assert_int_eq(rp_attach_cbpf(st, 0, fds[0], &cb), 0);
+	/* the last listener moves to socks[127], the closed section */
+	ck_assert_int_eq(rp_shutdown(st, 0, fds[RP_INIT_SOCKS - 1],
+	    RP_SHUT_RDWR), 0);
+	closed = rp_fd_sock(st, 0, fds[RP_INIT_SOCKS - 1]);
+	for (uint32_t h = 0; h < 8; h++) {
+		struct rp_packet pkt = { .protocol = RP_IPPROTO_TCP,
+		    .src = tu_addr(RP_AF_INET, 1, (uint16_t)(50000 + h)),
+		    .dst = tu_addr(RP_AF_INET, 1, PORT),
+		    .has_hash = true, .hash = h * 0x20000000u,
+		    .conn = RP_CONN_ESTABLISHED };
+		struct rp_delivery d;
+
+		ck_assert_int_eq(rp_send(st, 0, &pkt, &d), 0);
+		ck_assert_int_eq(d.outcome, RP_DELIVERED);
+		ck_assert_uint_ne(d.sock, closed);
+		ck_assert_int_eq(d.how, RP_HOW_HASH);
+	}
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
+/* R-PRG-1 R-CTX-1: the verifier takes payload loads of 1, 2 or 4 bytes
+ * (BPF_B, BPF_H, BPF_W) and nothing else: widths 0, 3, 5 and 8 are
+ * -EINVAL. */
+TU_LOOP(verify_load_width, "select/verify", TU_NPROFILES)
+{
+	struct rp_state *st = tu_state_new(_i);
+	int map = tu_sockarray(st, 0, 8, 4);
+	static const struct { uint32_t width; int ok; } w[] = {
+		{ 0, 0 }, { 1, 1 }, { 2, 1 }, { 3, 0 }, { 4, 1 }, { 5, 0 },
+		{ 8, 0 },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(w); i++) {
+		struct rp_prog_attr pa = { .prog_type = RP_PROG_SK_REUSEPORT,
+		    .map_fd = map, .policy = { .key_src = RP_KEY_PAYLOAD,
+		    .width = w[i].width } };
+		int fd = rp_prog_load(st, 0, &pa);
+
+		if (w[i].ok) {
+			ck_assert_msg(fd >= 0, "width %u: %d", w[i].width, fd);
+			ck_assert_int_eq(rp_close(st, 0, fd), 0);
+		} else {
+			ck_assert_msg(fd == -EINVAL, "width %u: %d", w[i].width,
+			    fd);
+		}
+	}
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
 TU_MAIN("select")

@@ -1553,4 +1553,24 @@ END_TEST
  */
 
 
+/* Ports below 1024 need uid 0 (inet_bind(): -EACCES): 1023 is the last
+ * privileged port, 1024 the first free one. */
+TU_LOOP(bind_privileged_edge, "sock/bind", TU_NPROFILES)
+{
+	struct rp_state *st = tu_state_new(_i);
+	int p = rp_proc_new(st, 0, 1000, 0);
+	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, 1023);
+	int fd;
+
+	ck_assert_int_gt(p, 0);
+	fd = rp_socket(st, (unsigned)p, RP_AF_INET, RP_SOCK_STREAM, 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(rp_bind(st, (unsigned)p, fd, &sa), -EACCES);
+	sa.port = 1024;
+	ck_assert_int_eq(rp_bind(st, (unsigned)p, fd, &sa), 0);
+	tu_assert_invariants(st);
+	rp_state_free(st);
+}
+END_TEST
+
 TU_MAIN("sock")

@@ -3116,6 +3116,35 @@ TU_NAMED(free_empties, "sockarray/free/empties", "sockarray/free", TU_NPROFILES)
 END_TEST
 
 /*
+ * R-CRE-6d R-FREE-2: a freed map gives its slot memory back (once the
+ * deferred free ran, R-FREE-5).  Maps that each take over half of the
+ * allocation limit can be made one after the other as often as wanted,
+ * but never two at once.
+ */
+TU_NAMED(free_uncharges, "sockarray/free/uncharges", "sockarray/free", TU_NPROFILES)
+{
+	struct fx fx;
+	struct rp_map_attr a;
+	uint32_t n;
+
+	fx_init(&fx, _i);
+	fx.st->kmem_limit = UINT64_C(1) << 20;
+	/* 4.19 charges RLIMIT_MEMLOCK first: make it no obstacle */
+	ck_assert_int_eq(rp_proc_set_memlock(fx.st, 0, UINT64_C(1) << 40), 0);
+	n = (uint32_t)(fx.st->kmem_limit / 8 / 2 + 1);
+	rp_map_attr_init(&a, RP_MAP_REUSEPORT_SOCKARRAY, 8, n);
+	for (int round = 0; round < 3; round++) {
+		int map = map_new(&fx, 0, 8, n, 0);
+
+		ck_assert_int_eq(rp_map_create(fx.st, 0, &a), -ENOMEM);
+		ck_assert_int_eq(rp_close(fx.st, 0, map), 0);
+		rp_state_settle(fx.st);		/* R-FREE-5: the free runs here */
+	}
+	fx_fini(&fx);
+}
+END_TEST
+
+/*
  * R-FREE-1 R-SOCK-8 R-SOCK-9: a map lives while any holder is left:
  * duplicated fds, fds passed to other processes, programs using it.
  * Closing every fd while a program holds it frees nothing and the slots

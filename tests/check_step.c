@@ -842,7 +842,9 @@ TU_LOOP(random_plants, "step/random", 2)
 	    RP_PLANT_DETACH_FOREIGN };
 	unsigned found = 0;
 
-	for (uint32_t seed = 0; seed < scaled(40); seed++) {
+	/* until found: under valgrind too, where a tenth of the seeds may
+	 * not reach the plant's path (the free needs a settle) */
+	for (uint32_t seed = 0; seed < 40 && found == 0; seed++) {
 		struct run r;
 
 		run_init(&r, 1, 3000 + seed, plants[_i]);

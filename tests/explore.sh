@@ -14,9 +14,14 @@
 #    counterexample under --check=step and --check=full; the
 #    counterexample is printed, saved with --save, and replays: `run` on
 #    the saved file fails with the same invariant, in both modes.
-# 3. Sleep sets are sound here: with --preemptions unbounded, the number of
-#    distinct end states is the same with and without --no-reduction, and
-#    the reduction explores fewer schedules on two-selects-vs-close.scn.
+# 3. The reduction is sound here: on every two-thread race the dpor engine
+#    (DPOR, sleep sets, states cut) finds the same end states, one for
+#    one, as the replay engine with no reduction and no bound (every
+#    schedule); on the three-thread races, where every schedule is too many
+#    for make check, every end state of the replay engine's schedules with
+#    at most one preemption is among dpor's, and dpor finds the same with
+#    and without cutting states.  The reduction explores fewer schedules
+#    on update-same-socket.scn; a preemption bound limits the search.
 # 4. Bad input: exit status 2 and a message.
 #
 # Exits 1 when anything failed, 77 when reuseport-sim cannot be found.
@@ -159,26 +164,69 @@ else
 	cat "$tmp/json.out"
 fi
 
-# --- 3. sleep sets keep every end state -------------------------------------
-for f in "$sc"/race/*.scn; do
-	a=$("$SIM" explore --profile 6.18 --preemptions unbounded "$f" |
-	    sed -n 's/.* \([0-9]*\) end states.*/\1/p')
-	b=$("$SIM" explore --profile 6.18 --preemptions unbounded \
-	    --no-reduction "$f" | sed -n 's/.* \([0-9]*\) end states.*/\1/p')
-	if test -n "$a" && test "$a" = "$b"; then
-		ok "sleep sets keep the $a end states of $(basename "$f")"
-	else
-		not_ok "sleep sets keep the end states of $(basename "$f"): $a vs $b"
-	fi
+# --- 3. the reduction keeps every end state ----------------------------------
+# The end states of an exploration, one a line (a block's lines joined by
+# " | "), sorted.
+ends() {
+	"$SIM" explore --end-states "$@" | awk '
+	    /^  end state [0-9]*:$/ { if (b != "") print b; b = ""; next }
+	    /^    / { sub(/^    /, ""); b = b == "" ? $0 : b " | " $0; next }
+	    END { if (b != "") print b }' | sort
+}
+three="update-close-free.scn select-detach-close.scn growth-select-close.scn"
+for f in "$sc"/race/*.scn "$sc"/detach/race-*.scn; do
+	base=$(basename "$f")
+	case " $three " in
+	*" $base "*)
+		ends --profile 6.18 "$f" >"$tmp/dpor.ends"
+		ends --profile 6.18 --no-states "$f" >"$tmp/nostates.ends"
+		ends --profile 6.18 --engine replay --preemptions 1 \
+		    --no-reduction "$f" >"$tmp/full.ends"
+		if test -s "$tmp/dpor.ends" &&
+		    cmp -s "$tmp/dpor.ends" "$tmp/nostates.ends" &&
+		    test -z "$(comm -13 "$tmp/dpor.ends" "$tmp/full.ends")"; then
+			ok "dpor keeps the end states of $base ($(wc -l \
+			    <"$tmp/dpor.ends"); every one of one preemption)"
+		else
+			not_ok "dpor keeps the end states of $base"
+			diff "$tmp/dpor.ends" "$tmp/nostates.ends"
+			comm -13 "$tmp/dpor.ends" "$tmp/full.ends"
+		fi
+		;;
+	*)
+		ends --profile 6.18 "$f" >"$tmp/dpor.ends"
+		ends --profile 6.18 --engine replay --preemptions unbounded \
+		    --no-reduction "$f" >"$tmp/full.ends"
+		if test -s "$tmp/dpor.ends" &&
+		    cmp -s "$tmp/dpor.ends" "$tmp/full.ends"; then
+			ok "dpor keeps the $(wc -l <"$tmp/dpor.ends") end states of $base"
+		else
+			not_ok "dpor keeps the end states of $base"
+			diff "$tmp/dpor.ends" "$tmp/full.ends"
+		fi
+		;;
+	esac
 done
-red=$("$SIM" explore --profile 6.18 "$sc/race/two-selects-vs-close.scn" |
+# the replay engine (the engine before dpor) still finds a planted bug
+if "$SIM" explore --engine replay --profile 6.18 --plant update-no-recheck \
+    "$sc/race/update-same-socket.scn" >"$tmp/replay.out" 2>&1; then
+	not_ok "the replay engine finds update-no-recheck"
+else
+	if grep -q "I2 single membership" "$tmp/replay.out"; then
+		ok "the replay engine finds update-no-recheck"
+	else
+		not_ok "the replay engine finds update-no-recheck"
+		cat "$tmp/replay.out"
+	fi
+fi
+red=$("$SIM" explore --profile 6.18 "$sc/race/update-same-socket.scn" |
     sed -n 's/.*: \([0-9]*\) schedules.*/\1/p')
 full=$("$SIM" explore --profile 6.18 --no-reduction \
-    "$sc/race/two-selects-vs-close.scn" | sed -n 's/.*: \([0-9]*\) schedules.*/\1/p')
+    "$sc/race/update-same-socket.scn" | sed -n 's/.*: \([0-9]*\) schedules.*/\1/p')
 if test -n "$red" && test -n "$full" && test "$red" -lt "$full"; then
-	ok "sleep sets cut schedules ($red < $full)"
+	ok "the reduction cuts schedules ($red < $full)"
 else
-	not_ok "sleep sets cut schedules ($red vs $full)"
+	not_ok "the reduction cuts schedules ($red vs $full)"
 fi
 # a bound of 0 preemptions explores fewer schedules than 2
 b0=$("$SIM" explore --profile 6.18 --preemptions 0 \
@@ -209,6 +257,7 @@ expect_usage "no threads" "no thread blocks" explore "$sc/map/update-noexist-occ
 expect_usage "bad bound" "is not 0..1000" explore --preemptions 99999999999999999999 "$sc/race"
 expect_usage "unknown bug" "did you mean 'free-no-cb-lock'" explore --plant free-no-cb-lok "$sc/race"
 expect_usage "unknown option" "did you mean '--no-reduction'" explore --no-reductoin "$sc/race"
+expect_usage "unknown engine" "did you mean 'dpor'" explore --engine dpr "$sc/race"
 expect_usage "no file" "no FILE" explore
 printf 'profile 6.18\nthread A\n  cpu 0\nend\ncpu 1\nthread B\n  cpu 0\nend\n' \
     >"$tmp/between.scn"

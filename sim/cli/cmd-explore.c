@@ -22,7 +22,9 @@ typedef struct {
 	char			**profiles;	/* selected; NULL = all */
 	SimFormat		 format;
 	gboolean		 quiet;		/* no counterexample text */
+	gboolean		 ends;		/* print the end states */
 	const char		*save;		/* the counterexample's file */
+	gboolean		 bound_set;	/* --preemptions given */
 	FILE			*out;
 	GPtrArray		*selected;	/* char *, for profiles */
 } ExploreCmd;
@@ -43,6 +45,20 @@ put_failure(const ExploreCmd *c, const SimExploreStats *s)
 		if (!g_file_set_contents(c->save, s->counterexample, -1,
 		    &werr))
 			sim_cli_fail("%s", werr->message);
+	}
+}
+
+/* The distinct end states, sorted, each line indented. */
+static void
+put_ends(const ExploreCmd *c, const SimExploreStats *s)
+{
+	for (guint i = 0; i < s->ends->len; i++) {
+		g_auto(GStrv) lines = g_strsplit(s->ends->pdata[i], "\n", -1);
+
+		fprintf(c->out, "  end state %u:\n", i + 1);
+		for (guint j = 0; lines[j] != NULL; j++)
+			if (*lines[j] != '\0')
+				fprintf(c->out, "    %s\n", lines[j]);
 	}
 }
 
@@ -81,6 +97,8 @@ explore_one(const ExploreCmd *c, SimWriter *w, const SimInput *in,
 			    G_GUINT64_FORMAT "\n", c->search.max_schedules);
 		if (s.failed)
 			put_failure(c, &s);
+		if (c->ends && c->format != SIM_FORMAT_JSON)
+			put_ends(c, &s);
 		sim_explore_stats_clear(&s);
 	}
 	return status;
@@ -123,12 +141,24 @@ explore_paths(const ExploreCmd *c, char *const *paths, gsize n)
 	sim_write_explore_summary(&w, status);
 	return status;
 }
+
 /* ---------------------------------------------------------------------
  * The command line
  */
 
 enum { O_PROFILE, O_PREEMPTIONS, O_NO_REDUCTION, O_MAX_SCHEDULES, O_PLANT,
-	O_FORMAT, O_SAVE, O_QUIET, O_CHECK };
+	O_FORMAT, O_SAVE, O_QUIET, O_ENGINE, O_NO_STATES, O_END_STATES,
+	O_CHECK };
+
+/* The engines --engine names (SimChoicesFn). */
+static const char *const *
+engine_choices(gsize *n)
+{
+	static const char *const engines[] = { "dpor", "replay" };
+
+	*n = G_N_ELEMENTS(engines);
+	return engines;
+}
 
 /* The bugs --plant can plant (SimChoicesFn). */
 static const char *const *
@@ -141,9 +171,11 @@ static const SimOption explore_options[] = {
 	{ "--profile", "P[,P]", O_PROFILE,
 	    "explore only under these profiles", sim_cli_profile_choices },
 	{ "--preemptions", "N|unbounded", O_PREEMPTIONS,
-	    "at most N preemptions per schedule (default 2)", NULL },
+	    "at most N preemptions per schedule (default\n"
+	    "unbounded; 2 with --engine=replay)", NULL },
 	{ "--no-reduction", NULL, O_NO_REDUCTION,
-	    "no sleep sets: every schedule within the bound", NULL },
+	    "no reduction (no DPOR, sleep sets or states\n"
+	    "seen before): every schedule within the bound", NULL },
 	{ "--max-schedules", "N", O_MAX_SCHEDULES,
 	    "stop after N schedules (default 1000000); an\n"
 	    "incomplete search fails", NULL },
@@ -155,6 +187,14 @@ static const SimOption explore_options[] = {
 	    "write the counterexample scenario to FILE", NULL },
 	{ "--quiet", NULL, O_QUIET,
 	    "no counterexample text on stdout", NULL },
+	{ "--engine", "dpor|replay", O_ENGINE,
+	    "dpor (default): DPOR over the model's footprints\n"
+	    "with snapshots; replay: each schedule replayed\n"
+	    "from the start on threads (the old engine)", engine_choices },
+	{ "--no-states", NULL, O_NO_STATES,
+	    "dpor: do not prune states seen before", NULL },
+	{ "--end-states", NULL, O_END_STATES,
+	    "print the distinct end states", NULL },
 	SIM_OPTION_CHECK(O_CHECK),
 };
 
@@ -206,6 +246,7 @@ static int
 explore_option(void *ud, int id, const char *opt, const char *v)
 {
 	static const char *const formats[] = { "text", "json", NULL };
+	static const char *const engines[] = { "dpor", "replay", NULL };
 	ExploreCmd *c = ud;
 	guint64 n;
 
@@ -222,6 +263,7 @@ explore_option(void *ud, int id, const char *opt, const char *v)
 		else
 			return sim_cli_error(&sim_cmd_explore_def, NULL, "--preemptions"
 			    ": '%s' is not 0..1000 or unbounded", v);
+		c->bound_set = TRUE;
 		break;
 	case O_NO_REDUCTION:
 		c->search.no_reduction = TRUE;
@@ -238,6 +280,22 @@ explore_option(void *ud, int id, const char *opt, const char *v)
 		return sim_cli_format(&sim_cmd_explore_def, v, formats, &c->format);
 	case O_SAVE:
 		c->save = v;
+		break;
+	case O_ENGINE:
+		if (strcmp(v, "dpor") == 0)
+			c->search.engine = SIM_ENGINE_DPOR;
+		else if (strcmp(v, "replay") == 0)
+			c->search.engine = SIM_ENGINE_REPLAY;
+		else
+			return sim_cli_error(&sim_cmd_explore_def, sim_suggest(v,
+			    engines, 2), "--engine: '%s' is not dpor or "
+			    "replay", v);
+		break;
+	case O_NO_STATES:
+		c->search.no_states = TRUE;
+		break;
+	case O_END_STATES:
+		c->ends = TRUE;
 		break;
 	case O_CHECK:
 		return sim_cli_check(&sim_cmd_explore_def, v,
@@ -259,13 +317,17 @@ sim_cmd_explore(int argc, char **argv)
 	int st;
 
 	c.out = stdout;
-	c.search.preemptions = 2;
+	c.search.engine = SIM_ENGINE_DPOR;
+	c.search.preemptions = SIM_EXPLORE_UNBOUNDED;
 	c.search.max_schedules = 1000000;
 	c.selected = profiles;
 	st = sim_options_parse(&sim_cmd_explore_def, explore_option, argc,
 	    argv, paths, TRUE, &c);
 	if (st != SIM_CLI_GO_ON)
 		return st;
+	/* the replay engine's search was bounded by default */
+	if (c.search.engine == SIM_ENGINE_REPLAY && !c.bound_set)
+		c.search.preemptions = 2;
 	c.profiles = sim_cli_selected(profiles);
 	return explore_paths(&c, (char *const *)paths->pdata, paths->len);
 }

@@ -285,6 +285,8 @@ sim_kernel_auto_profile(GString *note, int *kconfig_mptcp, GError **error)
 	sim_kernel_calibration_clear(&c);
 	return v != NULL ? rp_profile_name(v) : base;
 #else
+	if (kconfig_mptcp != NULL)
+		*kconfig_mptcp = 0;	/* not measured */
 	if (note != NULL && base != NULL)
 		g_string_append(note, "not calibrated: no kernel backend");
 	return base;

@@ -494,6 +494,7 @@ sim_write_explore(SimWriter *w, const SimExploreOptions *o, const char *name,
 	FILE *out = w->out;
 	const char *verdict = s->failed ? "fail" : s->complete ? "pass" :
 	    "incomplete";
+	const char *engine = o->engine == SIM_ENGINE_DPOR ? "dpor" : "replay";
 	char bound[32];
 	JsonBuilder *b;
 
@@ -521,15 +522,22 @@ sim_write_explore(SimWriter *w, const SimExploreOptions *o, const char *name,
 		sim_json_bool(b, "reduction", !o->no_reduction);
 		sim_json_uint(b, "milliseconds",
 		    (guint64)(s->seconds * 1000.0 + 0.5));
+		sim_json_str(b, "engine", engine);
+		sim_json_uint(b, "distinct_states", s->distinct);
+		sim_json_uint(b, "replayed", s->replayed);
+		sim_json_uint(b, "restores", s->restores);
 		sim_json_end(b, out);
 		return;
 	}
 	fprintf(out, "%s %s [%s]: %" G_GUINT64_FORMAT " schedules, %u "
 	    "end states, %" G_GUINT64_FORMAT " pruned, %" G_GUINT64_FORMAT
-	    " steps, preemptions %s%s, %.3f s\n", s->failed ? "FAIL" :
-	    s->complete ? "PASS" : "INCOMPLETE", name, profile, s->schedules,
-	    s->end_states, s->pruned, s->states, bound, o->no_reduction ?
-	    ", no reduction" : "", s->seconds);
+	    " steps", s->failed ? "FAIL" : s->complete ? "PASS" : "INCOMPLETE",
+	    name, profile, s->schedules, s->end_states, s->pruned, s->states);
+	if (o->engine == SIM_ENGINE_DPOR)
+		fprintf(out, ", %" G_GUINT64_FORMAT " states", s->distinct);
+	fprintf(out, ", preemptions %s%s%s, %.3f s\n", bound,
+	    o->no_reduction ? ", no reduction" : "", o->engine ==
+	    SIM_ENGINE_REPLAY ? ", replay engine" : "", s->seconds);
 }
 
 /* The end of explore: JSON's summary (text has none). */

@@ -16,6 +16,7 @@
 #include "core/pass-int.h"
 #include "core/profiles.h"
 #include "core/verbs.h"
+#include "lang/expand.h"
 #include "lang/suggest.h"
 #include "lang/words.h"
 
@@ -251,18 +252,37 @@ gboolean
 sim_check_scenario(const SimScenario *sc, GPtrArray *errors)
 {
 	g_autoptr(SimExec) x = NULL;
-	guint i, before;
+	g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash,
+	    g_str_equal, g_free, NULL);
+	g_autoptr(SimExpand) e = NULL;
+	g_autoptr(GError) xerr = NULL;
+	const SimStmt *st;
+	guint i = 0, before;
 
 	g_return_val_if_fail(sc != NULL && errors != NULL, FALSE);
 	before = errors->len;
 	check_profiles(sc, errors);
 	x = exec_new(sc, TRUE);
-	for (i = 0; i < sc->stmts->len; i++) {
+	if (sim_scenario_big(sc))
+		e = sim_expand_new(sc->body);
+	while ((st = e != NULL ? sim_expand_next(e, &xerr) : i <
+	    sc->stmts->len ? sc->stmts->pdata[i++] : NULL) != NULL) {
 		g_autoptr(GError) err = NULL;
 
-		if (!check_stmt(x, sc->stmts->pdata[i], &err))
-			g_ptr_array_add(errors, g_strdup(err->message));
+		if (check_stmt(x, st, &err))
+			continue;
+		/* a template's error once, not once per iteration */
+		if (!g_hash_table_add(seen, g_strdup(err->message)))
+			continue;
+		if (errors->len - before >= SIM_MAX_ERRORS) {
+			g_ptr_array_add(errors, g_strdup_printf("%s:%u:%u: "
+			    "too many errors", st->file, st->line, st->col));
+			break;
+		}
+		g_ptr_array_add(errors, g_strdup(err->message));
 	}
+	if (xerr != NULL)
+		g_ptr_array_add(errors, g_strdup(xerr->message));
 	return errors->len == before;
 }
 
@@ -787,18 +807,202 @@ sim_exec_set_concurrent(SimExec *x, gboolean on)
 	x->concurrent = on;
 }
 
-/* The statements from now on run, but are neither hooked nor recorded:
- * threads left to finish after the run has failed. */
+/* The statements from now on run, but are neither hooked nor recorded
+ * (on), or are again (off; the steps are not recorded any more): threads
+ * left to finish after the run has failed, or before a snapshot is
+ * restored. */
 void
-sim_exec_set_muted(SimExec *x)
+sim_exec_set_muted(SimExec *x, gboolean on)
 {
-	x->muted = TRUE;
+	x->muted = on;
 	x->steps = NULL;
+}
+
+/* ---------------------------------------------------------------------
+ * Snapshots, for an explorer that comes back to a state (sched.c)
+ */
+
+struct SimExecSnap {
+	SimNames	*names;
+	GHashTable	*vars;
+	GHashTable	*unsure;
+	GPtrArray	*notes;
+	char		*rest;
+};
+
+static GHashTable *
+strtab_copy(GHashTable *t, GCopyFunc copy_value,
+    GDestroyNotify free_value)
+{
+	GHashTable *c = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    free_value);
+	GHashTableIter it;
+	gpointer k, v;
+
+	g_hash_table_iter_init(&it, t);
+	while (g_hash_table_iter_next(&it, &k, &v))
+		g_hash_table_insert(c, g_strdup(k), copy_value(v, NULL));
+	return c;
+}
+
+static gpointer
+value_copy(gconstpointer v, gpointer unused G_GNUC_UNUSED)
+{
+	return g_memdup2(v, sizeof(SimValue));
+}
+
+static gpointer
+string_copy(gconstpointer v, gpointer unused G_GNUC_UNUSED)
+{
+	return g_strdup(v);
+}
+
+static GPtrArray *
+strings_copy(const GPtrArray *a)
+{
+	GPtrArray *c = g_ptr_array_new_full(a->len, g_free);
+
+	for (guint i = 0; i < a->len; i++)
+		g_ptr_array_add(c, g_strdup(a->pdata[i]));
+	return c;
+}
+
+/*
+ * What the pass knows between two statements: names and their bindings,
+ * variables, what the backend could not do.  No statement may be running
+ * (the threads' contexts are the scheduler's to save).
+ */
+SimExecSnap *
+sim_exec_snapshot(const SimExec *x)
+{
+	SimExecSnap *s = g_new0(SimExecSnap, 1);
+
+	s->names = sim_names_clone(x->names);
+	s->vars = strtab_copy(x->vars, value_copy, value_free);
+	s->unsure = strtab_copy(x->unsure, string_copy, g_free);
+	s->notes = strings_copy(x->notes);
+	s->rest = g_strdup(x->rest);
+	return s;
+}
+
+/* Make x know what it knew at s; the current statement and process of
+ * the pass go back to none and init. */
+void
+sim_exec_restore(SimExec *x, const SimExecSnap *s)
+{
+	sim_names_free(x->names);
+	x->names = sim_names_clone(s->names);
+	g_hash_table_unref(x->vars);
+	x->vars = strtab_copy(s->vars, value_copy, value_free);
+	g_hash_table_unref(x->unsure);
+	x->unsure = strtab_copy(s->unsure, string_copy, g_free);
+	g_ptr_array_unref(x->notes);
+	x->notes = strings_copy(s->notes);
+	g_free(x->rest);
+	x->rest = g_strdup(s->rest);
+	x->stmt = NULL;
+	x->proc = sim_names_find(x->names, SIM_NS_PROC, "init");
+	g_ptr_array_set_size(x->main_msgs, 0);
+}
+
+void
+sim_exec_snap_free(SimExecSnap *s)
+{
+	if (s == NULL)
+		return;
+	sim_names_free(s->names);
+	g_hash_table_unref(s->vars);
+	g_hash_table_unref(s->unsure);
+	g_ptr_array_unref(s->notes);
+	g_free(s->rest);
+	g_free(s);
+}
+
+/*
+ * A digest of the pass's own state: the names' bindings and the
+ * variables (in no particular order), so that two runs that reach the
+ * same model state with different bindings are told apart.
+ */
+guint64
+sim_exec_digest(const SimExec *x)
+{
+	guint64 h = sim_names_digest(x->names), sum = 0;
+	GHashTableIter it;
+	gpointer k, v;
+
+	g_hash_table_iter_init(&it, x->vars);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		const SimValue *sv = v;
+		guint64 e = g_str_hash(k);
+
+		e = e * G_GUINT64_CONSTANT(0x9e3779b97f4a7c15) ^ sv->kind;
+		e = e * G_GUINT64_CONSTANT(0xff51afd7ed558ccd) ^ sv->num;
+		e = e * G_GUINT64_CONSTANT(0xc4ceb9fe1a85ec53) ^
+		    ((guint64)sv->id << 32 | sv->key);
+		e ^= sv->word != NULL ? g_str_hash(sv->word) : 0;
+		e = e * G_GUINT64_CONSTANT(0xff51afd7ed558ccd) ^
+		    ((guint64)sv->d.outcome << 40 | (guint64)sv->d.sock << 20 |
+		    sv->d.child);
+		sum += e ^ (e >> 29);
+	}
+	return h * G_GUINT64_CONSTANT(0x9e3779b97f4a7c15) + sum;
+}
+
+/* Forget c's results after the first n, and its pending failures; its
+ * process goes back to init.  For a restored snapshot. */
+void
+sim_exec_ctx_rewind(SimExec *x, SimExecCtx *c, guint n)
+{
+	g_return_if_fail(n <= c->results->len);
+	g_ptr_array_set_size(c->results, n);
+	g_ptr_array_set_size(c->step_msgs, 0);
+	if (c->events != NULL)
+		g_array_set_size(c->events, 0);
+	c->stmt = NULL;
+	c->proc = sim_names_find(x->names, SIM_NS_PROC, "init");
 }
 
 /* ---------------------------------------------------------------------
  * A plain run
  */
+
+/*
+ * Run a scenario too large to hold expanded (sim_scenario_big()), one
+ * statement at a time: nothing may keep a statement after it ran (no
+ * hooks, no steps; the trace keeps only its line).
+ */
+static void
+run_big(SimExec *x, const SimScenario *sc, const SimExecOptions *o,
+    SimReport *report)
+{
+	g_autoptr(SimExpand) e = NULL;
+	g_autoptr(GError) err = NULL;
+	const SimStmt *st;
+
+	if (o->hooks != NULL || x->steps != NULL) {
+		g_ptr_array_add(report->messages, g_strdup_printf("%s: expands "
+		    "to %" G_GUINT64_FORMAT " statements; more than %u are "
+		    "only run, not recorded", sc->path, sc->expanded,
+		    SIM_MAX_STMTS));
+		report->passed = FALSE;
+		return;
+	}
+	e = sim_expand_new(sc->body);
+	while (!sim_exec_stopped(x) && (st = sim_expand_next(e, &err)) !=
+	    NULL) {
+		if (sim_exec_stmt(x, st, report->messages))
+			continue;
+		report->passed = FALSE;
+		if (!o->keep_going)
+			return;
+	}
+	if (err != NULL) {
+		/* LCOV_EXCL_START: the check pass expanded it already */
+		g_ptr_array_add(report->messages, g_strdup(err->message));
+		report->passed = FALSE;
+		/* LCOV_EXCL_STOP */
+	}
+}
 
 /*
  * Run sc, checked already, under profile as o says (no `schedule`: see
@@ -830,12 +1034,17 @@ sim_exec_run(const SimScenario *sc, const char *profile,
 		report->passed = FALSE;
 		return;
 	}
-	for (i = 0; i < sc->stmts->len && !sim_exec_stopped(x); i++) {
-		if (sim_exec_stmt(x, sc->stmts->pdata[i], report->messages))
-			continue;
-		report->passed = FALSE;
-		if (!o->keep_going)
-			break;
+	if (sim_scenario_big(sc)) {
+		run_big(x, sc, o, report);
+	} else {
+		for (i = 0; i < sc->stmts->len && !sim_exec_stopped(x); i++) {
+			if (sim_exec_stmt(x, sc->stmts->pdata[i],
+			    report->messages))
+				continue;
+			report->passed = FALSE;
+			if (!o->keep_going)
+				break;
+		}
 	}
 	sim_exec_finish(x, report);
 	sim_exec_close(x);

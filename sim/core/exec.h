@@ -66,7 +66,15 @@ void		 sim_exec_ctx_enter(SimExec *x, SimExecCtx *c);
 void		 sim_exec_ctx_leave(SimExec *x, SimExecCtx *c);
 const GPtrArray	*sim_exec_ctx_results(const SimExecCtx *c);
 void		 sim_exec_set_concurrent(SimExec *x, gboolean on);
-void		 sim_exec_set_muted(SimExec *x);
+void		 sim_exec_set_muted(SimExec *x, gboolean on);
+void		 sim_exec_ctx_rewind(SimExec *x, SimExecCtx *c, guint n);
+
+/* Snapshots of a pass between statements (sched.c) */
+typedef struct SimExecSnap SimExecSnap;
+SimExecSnap	*sim_exec_snapshot(const SimExec *x);
+void		 sim_exec_restore(SimExec *x, const SimExecSnap *s);
+void		 sim_exec_snap_free(SimExecSnap *s);
+guint64		 sim_exec_digest(const SimExec *x);
 
 void		 sim_exec_run(const SimScenario *sc, const char *profile,
 		    const SimExecOptions *o, SimReport *report);

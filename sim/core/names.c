@@ -158,7 +158,11 @@ obj_new(SimNames *n, const char *name, SimObjKind kind, const SimToken *def)
 
 	o->name = g_strdup(name);
 	o->kind = kind;
-	o->def = def;
+	if (def != NULL) {
+		o->def_file = def->file;
+		o->def_line = def->line;
+		o->def_col = def->col;
+	}
 	o->fd = -1;
 	g_hash_table_insert(n->names[ns_of(kind)], o->name, o);
 	g_ptr_array_add(n->order, o);
@@ -205,14 +209,14 @@ sim_names_define(SimNames *n, SimObjKind kind, const SimToken *tok,
 		return NULL;
 	}
 	old = sim_names_find(n, ns_of(kind), w);
-	if (old != NULL && old->def == NULL) {
+	if (old != NULL && old->def_file == NULL) {
 		sim_tok_error(error, tok, "'%s' is predefined", w);
 		return NULL;
 	}
 	if (old != NULL) {
 		sim_tok_error(error, tok, "'%s' is already defined at "
-		    "%s:%u:%u", w, old->def->file, old->def->line,
-		    old->def->col);
+		    "%s:%u:%u", w, old->def_file, old->def_line,
+		    old->def_col);
 		return NULL;
 	}
 	return obj_new(n, w, kind, tok);
@@ -473,4 +477,121 @@ sim_names_event(SimNames *n, const struct rp_event *ev)
 	else
 		g_hash_table_insert(n->groups, key,
 		    g_strdup_printf("g%u", ++n->n_groups));
+}
+
+/* ---------------------------------------------------------------------
+ * Copies, for an explorer that comes back to a state
+ */
+
+static GHashTable *
+strings_by_id_copy(GHashTable *t)
+{
+	GHashTable *c = g_hash_table_new_full(g_direct_hash, g_direct_equal,
+	    NULL, g_free);
+	GHashTableIter it;
+	gpointer k, v;
+
+	g_hash_table_iter_init(&it, t);
+	while (g_hash_table_iter_next(&it, &k, &v))
+		g_hash_table_insert(c, k, g_strdup(v));
+	return c;
+}
+
+/*
+ * A deep copy of n: new objects with the same names, bindings and numbering.
+ * The objects of n and of the copy are distinct, so a pointer to one of
+ * n's objects means nothing in the copy.  Cannot fail.
+ */
+SimNames *
+sim_names_clone(const SimNames *n)
+{
+	g_autoptr(GHashTable) to = g_hash_table_new(g_direct_hash,
+	    g_direct_equal);
+	SimNames *c = g_new0(SimNames, 1);
+	GHashTableIter it;
+	gpointer k, v;
+	guint i;
+
+	for (i = 0; i < SIM_NS_COUNT; i++)
+		c->names[i] = g_hash_table_new_full(g_str_hash, g_str_equal,
+		    NULL, (GDestroyNotify)obj_free);
+	c->order = g_ptr_array_sized_new(n->order->len);
+	for (i = 0; i < n->order->len; i++) {
+		const SimObj *o = n->order->pdata[i];
+		SimObj *d = g_memdup2(o, sizeof(*o));
+
+		d->name = g_strdup(o->name);
+		g_hash_table_insert(c->names[ns_of(d->kind)], d->name, d);
+		g_ptr_array_add(c->order, d);
+		g_hash_table_insert(to, (gpointer)o, d);
+	}
+	for (i = 0; i < G_N_ELEMENTS(n->by_id); i++) {
+		c->by_id[i] = g_hash_table_new(g_direct_hash, g_direct_equal);
+		g_hash_table_iter_init(&it, n->by_id[i]);
+		while (g_hash_table_iter_next(&it, &k, &v))
+			g_hash_table_insert(c->by_id[i], k,
+			    g_hash_table_lookup(to, v));
+	}
+	c->groups = strings_by_id_copy(n->groups);
+	c->n_groups = n->n_groups;
+	c->children = strings_by_id_copy(n->children);
+	c->cbpfs = strings_by_id_copy(n->cbpfs);
+	c->other = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    NULL);
+	g_hash_table_iter_init(&it, n->other);
+	while (g_hash_table_iter_next(&it, &k, NULL)) {
+		char *s = g_strdup(k);
+
+		g_hash_table_insert(c->other, s, s);
+	}
+	/* the indexes, their objects redirected to the copies */
+	c->open_fds = g_hash_table_new_full(g_int64_hash, g_int64_equal,
+	    g_free, (GDestroyNotify)g_ptr_array_unref);
+	g_hash_table_iter_init(&it, n->open_fds);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		const GPtrArray *at = v;
+		GPtrArray *cat = g_ptr_array_sized_new(at->len);
+
+		for (i = 0; i < at->len; i++)
+			g_ptr_array_add(cat, g_hash_table_lookup(to,
+			    at->pdata[i]));
+		g_hash_table_insert(c->open_fds, g_memdup2(k, sizeof(gint64)),
+		    cat);
+	}
+	c->cookies = g_hash_table_new_full(g_int64_hash, g_int64_equal,
+	    g_free, NULL);
+	g_hash_table_iter_init(&it, n->cookies);
+	while (g_hash_table_iter_next(&it, &k, &v))
+		g_hash_table_insert(c->cookies, g_memdup2(k, sizeof(gint64)),
+		    v);
+	c->procs = g_hash_table_new(g_direct_hash, g_direct_equal);
+	g_hash_table_iter_init(&it, n->procs);
+	while (g_hash_table_iter_next(&it, &k, &v))
+		g_hash_table_insert(c->procs, k, g_hash_table_lookup(to, v));
+	return c;
+}
+
+/*
+ * A digest of what the names stand for: every name's binding (process,
+ * fd, backend id) in definition order.  The numbering of unnamed objects
+ * (child#N, g1) only words messages and is left out.
+ */
+guint64
+sim_names_digest(const SimNames *n)
+{
+	guint64 h = n->order->len;
+
+	for (guint i = 0; i < n->order->len; i++) {
+		const SimObj *o = n->order->pdata[i];
+		guint64 v[6] = { g_str_hash(o->name), (guint64)o->kind,
+		    (guint64)o->bound, o->proc, (guint64)(gint64)o->fd,
+		    (guint64)o->id << 32 | o->netns };
+
+		for (guint j = 0; j < G_N_ELEMENTS(v); j++) {
+			h ^= v[j] + G_GUINT64_CONSTANT(0x9e3779b97f4a7c15) +
+			    (h << 6) + (h >> 2);
+			h *= G_GUINT64_CONSTANT(0xff51afd7ed558ccd);
+		}
+	}
+	return h;
 }

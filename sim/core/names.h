@@ -52,7 +52,11 @@ typedef struct SimObj SimObj;
 struct SimObj {
 	char		*name;
 	SimObjKind	 kind;
-	const SimToken	*def;		/* defining token; NULL for init */
+	const char	*def_file;	/* where it is defined; NULL for init
+					 * (the defining token may be gone: a
+					 * statement of a loop, expanded) */
+	guint		 def_line;
+	guint		 def_col;
 	gboolean	 bound;		/* the creating call succeeded */
 	unsigned	 proc;		/* files: the process holding fd */
 	int		 fd;		/* files: -1 when none (a child) */
@@ -93,6 +97,10 @@ const char	*sim_names_sock_proc(SimNames *n, unsigned id);
 #define SIM_NAMES_MANY	G_MAXUINT
 unsigned	 sim_names_cookie_sock(const SimNames *n, guint64 c);
 void		 sim_names_event(SimNames *n, const struct rp_event *ev);
+
+/* Copies and digests, for an explorer (sched.c) */
+SimNames	*sim_names_clone(const SimNames *n);
+guint64		 sim_names_digest(const SimNames *n);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SimNames, sim_names_free)
 

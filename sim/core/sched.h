@@ -71,9 +71,35 @@ typedef enum {
 
 SimSched	*sim_sched_new(const SimScenario *sc, GError **error);
 void		 sim_sched_free(SimSched *s);
+void		 sim_sched_set_classic(SimSched *s, gboolean on);
 SimSchedResult	 sim_sched_run(SimSched *s, const char *profile,
 		    const SimExecOptions *o, const SimSchedHooks *h,
 		    SimReport *report, GError **error);
+
+/* One run, step by step: open (and the prologue), steps, end (the
+ * epilogue), close.  Between statements, snapshots. */
+typedef struct SimSchedSnap SimSchedSnap;
+SimSchedResult	 sim_sched_open(SimSched *s, const char *profile,
+		    const SimExecOptions *o, SimReport *report,
+		    GError **error);
+const char	*sim_sched_failure(const SimSched *s);
+void		 sim_sched_decision(SimSched *s, SimSchedChoice *c,
+		    guint32 *alive);
+void		 sim_sched_deadlock(SimSched *s);
+gboolean	 sim_sched_step(SimSched *s, guint w);
+void		 sim_sched_defer_checks(SimSched *s, gboolean on);
+gboolean	 sim_sched_check_due(SimSched *s);
+void		 sim_sched_check_skip(SimSched *s);
+gboolean	 sim_sched_end(SimSched *s);
+void		 sim_sched_close(SimSched *s, SimReport *report);
+gboolean	 sim_sched_quiescent(const SimSched *s);
+SimSchedSnap	*sim_sched_snapshot(SimSched *s);
+void		 sim_sched_restore(SimSched *s, const SimSchedSnap *n);
+void		 sim_sched_snap_free(SimSchedSnap *n);
+const SimStmt	*sim_sched_thread_stmt(const SimSched *s, guint w);
+gboolean	 sim_sched_thread_inside(const SimSched *s, guint w);
+guint64		 sim_sched_thread_place(const SimSched *s, guint w);
+SimExec		*sim_sched_exec(const SimSched *s);
 
 guint		 sim_sched_threads(const SimSched *s);
 const char	*sim_sched_thread_name(const SimSched *s, guint w);
@@ -81,13 +107,17 @@ const GPtrArray	*sim_sched_thread_results(const SimSched *s, guint w);
 struct rp_state	*sim_sched_model(const SimSched *s);
 guint		 sim_sched_steps(const SimSched *s);
 guint		 sim_sched_step_thread(const SimSched *s, guint i);
-const char	*sim_sched_flat(const SimSched *s);
+guint		 sim_sched_step_decisions(const SimSched *s, guint i);
+gboolean	 sim_sched_thread_point(const SimSched *s, guint w,
+		    enum rp_sched_point *pt);
+const char	*sim_sched_flat(SimSched *s);
 
 gboolean	 sim_scenario_has_schedule(const SimScenario *sc);
 void		 sim_sched_replay(const SimScenario *sc, const char *profile,
 		    const SimExecOptions *o, SimReport *report);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SimSched, sim_sched_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SimSchedSnap, sim_sched_snap_free)
 
 G_END_DECLS
 

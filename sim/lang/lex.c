@@ -11,6 +11,9 @@
  *	== != <= >=	WORD when blank-separated (comparison operators)
  *	@name		AT; the name ends at a blank, '#' or '='
  *	$name		VAR
+ *	$(i+1) s${i}	WORD: a token with a $(...) or ${...}, or a second
+ *			'$', is a template of a loop or an include with
+ *			parameters (expand.c)
  *	key=value	KV; the value is one WORD, INT, ERRNO, STRING or VAR
  *	-12 0x1f	INT: optional '-', decimal or 0x hex, -2^63 .. 2^64-1
  *	-EEXIST EPERM	ERRNO when the name is known; an unknown
@@ -162,6 +165,23 @@ sim_token_free(SimToken *tok)
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SimToken, sim_token_free)
+
+/* A deep copy of tok (its KV value too).  NULL is accepted. */
+SimToken *
+sim_token_dup(const SimToken *tok)
+{
+	SimToken *c;
+
+	if (tok == NULL)
+		return NULL;
+	c = g_memdup2(tok, sizeof(*tok));
+	c->text = g_strdup(tok->text);
+	c->bytes = tok->bytes != NULL ? g_memdup2(tok->bytes, tok->len + 1) :
+	    NULL;
+	c->name = g_strdup(tok->name);
+	c->value = sim_token_dup(tok->value);
+	return c;
+}
 
 /* Return a static lower-case name of kind for messages. */
 const char *
@@ -651,11 +671,19 @@ lex_token(const Lexer *lx, gsize *pos, const char *key, GError **error)
 		for (end = start + 1; !at_sep(lx, end); end++)
 			;
 		if (!sim_name_valid(SIM_NAME_VAR, lx->text + start + 1,
-		    end - start - 1)) {
+		    end - start - 1) && memchr(lx->text + start + 1, '$',
+		    end - start - 1) == NULL && lx->text[start + 1] != '(' &&
+		    lx->text[start + 1] != '{') {
 			lex_error(lx, start, error, SIM_PARSE_ERROR_SYNTAX,
 			    "invalid variable name '%.*s'",
 			    (int)(end - start), lx->text + start);
 			return NULL;
+		}
+		if (!sim_name_valid(SIM_NAME_VAR, lx->text + start + 1,
+		    end - start - 1)) {
+			/* a template: "$(i+1)", "${n}", "$v_$i" */
+			*pos = end;
+			return token_new(lx, SIM_TOK_WORD, start, end);
 		}
 		tok = token_new(lx, SIM_TOK_VAR, start, end);
 		tok->name = g_strndup(lx->text + start + 1, end - start - 1);

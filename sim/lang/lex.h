@@ -19,7 +19,13 @@ G_BEGIN_DECLS
 #define SIM_MAX_FILE_SIZE	(4u << 20)	/* bytes in one file */
 #define SIM_MAX_LINE		4096u	/* bytes in a line, no '\n' */
 #define SIM_MAX_ERRORS		50u	/* then "too many errors" */
-#define SIM_MAX_STMTS		1000000u	/* in all files */
+#define SIM_MAX_STMTS		1000000u	/* in all files, and expanded
+						 * for explore, diff, explain */
+#define SIM_MAX_EXPANDED	100000000u	/* statements of a run, loops
+						 * expanded */
+#define SIM_MAX_REPEAT		100000000u	/* iterations of one repeat */
+#define SIM_MAX_SCOPE_DEPTH	16u	/* repeats and includes with
+					 * parameters inside each other */
 #define SIM_MAX_INCLUDE_DEPTH	16u	/* includes below the top */
 #define SIM_MAX_INCLUDES	10000u	/* include lines followed */
 #define SIM_MAX_TOTAL_INPUT	(64u << 20)	/* bytes in all files */
@@ -65,6 +71,7 @@ enum {
 GPtrArray	*sim_lex_line(const char *file, guint line, const char *text,
 		    gsize len, char **comment, GError **error);
 void		 sim_token_free(SimToken *tok);
+SimToken	*sim_token_dup(const SimToken *tok);
 const char	*sim_token_kind_name(SimTokenKind kind);
 char		*sim_token_describe(const SimToken *tok);
 const char	*sim_token_word(const SimToken *tok);

@@ -12,6 +12,11 @@
  *			directory, read through a SimIncludeFunc
  *	thread NAME	statements up to "end" carry the thread name;
  *	end		blocks neither nest nor span files
+ *	repeat ... {	a loop, up to a line "}" (expand.h): repeat N {,
+ *			repeat N as i {, repeat i in A..B [step S] {;
+ *			loops nest, not across files or thread blocks
+ *	include "PATH" KEY=VALUE...	inline PATH with parameters: $KEY
+ *			stands for VALUE in it
  *
  * Every other non-blank line becomes a SimStmt.  The comment lines of the
  * top file before its first statement or directive other than profile
@@ -34,9 +39,17 @@
 
 #include <glib/gstdio.h>
 
+#include "lang/expand.h"
 #include "lang/name.h"
 #include "lang/scenario.h"
 #include "lang/suggest.h"
+
+/* An open repeat or include with parameters. */
+typedef struct {
+	SimStmt		*node;		/* its scope node */
+	const void	*frame;		/* the file it was opened in */
+	GPtrArray	*outer;		/* the body it sits in */
+} Open;
 
 /* One file being parsed; frames link the include chain. */
 typedef struct Frame Frame;
@@ -70,6 +83,14 @@ typedef struct {
 	const Frame	*thread_frame;
 	guint		 thread_line;
 	guint		 thread_col;
+	guint		 thread_scopes;	/* scopes open when it began */
+	/* loops and parameters */
+	GPtrArray	*body;		/* where statements go */
+	GArray		*open;		/* Open: the scopes, innermost last */
+	GHashTable	*closed;	/* counter -> "file:line:col" */
+	GArray		*refs;		/* SimRef, scratch */
+	guint		 n_stmts;	/* templates and scopes */
+	gboolean	 has_scopes;
 } Parser;
 
 static void parse_file(Parser *, const Frame *, const char *, const char *,
@@ -94,14 +115,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(SimOverride, override_free)
 static void
 stmt_free(SimStmt *st)
 {
-	if (st == NULL)
-		return;
-	g_free(st->label);
-	g_free(st->verb);
-	g_clear_pointer(&st->args, g_ptr_array_unref);
-	g_clear_pointer(&st->expect, g_ptr_array_unref);
-	g_clear_pointer(&st->overrides, g_ptr_array_unref);
-	g_free(st);
+	sim_stmt_free(st);
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SimStmt, stmt_free)
@@ -117,7 +131,9 @@ sim_scenario_free(SimScenario *sc)
 	g_ptr_array_unref(sc->rules);
 	g_free(sc->kernel);
 	g_ptr_array_unref(sc->profiles);
-	g_ptr_array_unref(sc->stmts);
+	g_clear_pointer(&sc->stmts, g_ptr_array_unref);
+	g_ptr_array_unref(sc->body);
+	g_clear_pointer(&sc->instances, g_ptr_array_unref);
 	g_ptr_array_unref(sc->threads);
 	g_ptr_array_unref(sc->files);
 	g_free(sc);
@@ -131,10 +147,18 @@ scenario_new(const char *path)
 	sc->path = g_strdup(path);
 	sc->rules = g_ptr_array_new_with_free_func(g_free);
 	sc->profiles = g_ptr_array_new_with_free_func(g_free);
-	sc->stmts = g_ptr_array_new_with_free_func((GDestroyNotify)stmt_free);
+	sc->body = g_ptr_array_new_with_free_func((GDestroyNotify)stmt_free);
 	sc->threads = g_ptr_array_new_with_free_func(g_free);
 	sc->files = g_ptr_array_new_with_free_func(g_free);
 	return sc;
+}
+
+/* Is sc too large to hold expanded (its stmts empty, walked one
+ * statement at a time with a SimExpand)? */
+gboolean
+sim_scenario_big(const SimScenario *sc)
+{
+	return sc->expanded > sc->stmts->len;
 }
 
 /*
@@ -239,7 +263,8 @@ static gboolean
 is_directive(const char *w)
 {
 	return strcmp(w, "profile") == 0 || strcmp(w, "include") == 0 ||
-	    strcmp(w, "thread") == 0 || strcmp(w, "end") == 0;
+	    strcmp(w, "thread") == 0 || strcmp(w, "end") == 0 ||
+	    strcmp(w, "repeat") == 0 || strcmp(w, "}") == 0;
 }
 
 /* Return the copy of s kept in array, adding it (and to set) if new. */
@@ -386,7 +411,16 @@ parse_thread(Parser *p, const Frame *fr, GPtrArray *toks)
 		    p->thread_line, p->thread_col);
 		return;
 	}
+	if (p->open->len > 0) {
+		const SimStmt *o = g_array_index(p->open, Open,
+		    p->open->len - 1).node;
+
+		tok_error(p, kw, "thread block inside %s (opened at %s:%u:%u)",
+		    o->verb, o->file, o->line, o->col);
+		return;
+	}
 	p->thread = intern(p->threads, p->sc->threads, name);
+	p->thread_scopes = p->open->len;
 	p->thread_frame = fr;
 	p->thread_line = kw->line;
 	p->thread_col = kw->col;
@@ -409,6 +443,14 @@ parse_end(Parser *p, const Frame *fr, GPtrArray *toks)
 		tok_error(p, kw, "end without thread in this file (thread "
 		    "'%s' opened at %s:%u:%u)", p->thread,
 		    p->thread_frame->file, p->thread_line, p->thread_col);
+		return;
+	}
+	if (p->open->len > p->thread_scopes) {
+		const SimStmt *o = g_array_index(p->open, Open,
+		    p->open->len - 1).node;
+
+		tok_error(p, kw, "end of thread '%s' inside %s (opened at "
+		    "%s:%u:%u)", p->thread, o->verb, o->file, o->line, o->col);
 		return;
 	}
 	p->thread = NULL;
@@ -504,12 +546,338 @@ do_include(Parser *p, const Frame *fr, const SimToken *kw, const char *arg)
 	    contents, len);
 }
 
+/* ----------------------------------------------------------------------
+ * loops and parameters
+ */
+
+static const SimScope *
+open_scope(const Parser *p, guint i)
+{
+	return g_array_index(p->open, Open, i).node->scope;
+}
+
+/* Is name a counter or parameter of an open scope? */
+static gboolean
+bound_here(const Parser *p, const char *name)
+{
+	for (guint i = 0; i < p->open->len; i++) {
+		const SimScope *s = open_scope(p, i);
+
+		if (s->counter != NULL && strcmp(s->counter, name) == 0)
+			return TRUE;
+		for (guint j = 0; s->params != NULL && j < s->params->len;
+		    j++)
+			if (strcmp(((const SimParam *)
+			    s->params->pdata[j])->name, name) == 0)
+				return TRUE;
+	}
+	return FALSE;
+}
+
+/*
+ * Check the references in text (of tok): each must name a counter or
+ * parameter in scope, except a whole `$name`, a scenario variable, which
+ * must not be the counter of a loop closed before.  Return TRUE when
+ * text refers to something in scope; report a bad reference (once).
+ */
+static gboolean
+check_refs(Parser *p, const SimToken *tok, const char *text, gboolean *bad)
+{
+	g_autofree char *why = NULL;
+	gboolean templ = FALSE;
+
+	if (*bad || strchr(text, '$') == NULL)
+		return FALSE;
+	sim_refs_clear(p->refs);
+	if (!sim_expand_refs(text, p->refs, &why)) {
+		tok_error(p, tok, "%s", why);
+		*bad = TRUE;
+		return FALSE;
+	}
+	for (guint i = 0; i < p->refs->len; i++) {
+		const SimRef *r = &g_array_index(p->refs, SimRef, i);
+		const char *where = g_hash_table_lookup(p->closed, r->name);
+
+		if (bound_here(p, r->name)) {
+			templ = TRUE;
+			continue;
+		}
+		if (where != NULL) {
+			tok_error(p, tok, "'%s' used outside its %s", r->name,
+			    where);
+			*bad = TRUE;
+			return FALSE;
+		}
+		if (!r->whole) {
+			tok_error(p, tok, "'%s' names no counter or parameter "
+			    "here", r->name);
+			*bad = TRUE;
+			return FALSE;
+		}
+	}
+	return templ;
+}
+
+static gboolean
+check_tokens(Parser *p, const GPtrArray *toks, gboolean *bad)
+{
+	gboolean templ = FALSE;
+
+	for (guint i = 0; toks != NULL && i < toks->len; i++) {
+		const SimToken *t = toks->pdata[i];
+
+		templ |= check_refs(p, t, t->text, bad);
+	}
+	return templ;
+}
+
+/* A new scope node at kw, appended where statements go now, and entered:
+ * statements go into its body until it closes. */
+static SimScope *
+scope_open(Parser *p, const Frame *fr, const SimToken *kw, SimScopeKind kind)
+{
+	SimStmt *node = g_new0(SimStmt, 1);
+	SimScope *s = g_new0(SimScope, 1);
+	Open o;
+
+	s->kind = kind;
+	s->body = g_ptr_array_new_with_free_func((GDestroyNotify)stmt_free);
+	node->file = fr->file;
+	node->line = kw->line;
+	node->col = kw->col;
+	node->verb_col = kw->col;
+	node->verb = g_strdup(kind == SIM_SCOPE_REPEAT ? "repeat" :
+	    "include");
+	node->args = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)sim_token_free);
+	node->overrides = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)override_free);
+	node->thread = p->thread;
+	node->scope = s;
+	g_ptr_array_add(p->body, node);
+	p->n_stmts++;
+	p->has_scopes = TRUE;
+	o.node = node;
+	o.frame = fr;
+	o.outer = p->body;
+	g_array_append_val(p->open, o);
+	p->body = s->body;
+	return s;
+}
+
+/* Leave the innermost scope; its counter or parameters are out of scope
+ * from here on. */
+static void
+scope_close(Parser *p)
+{
+	Open o = g_array_index(p->open, Open, p->open->len - 1);
+	const SimScope *s = o.node->scope;
+	g_autofree char *where = g_strdup_printf("%s (%s:%u:%u)",
+	    s->kind == SIM_SCOPE_REPEAT ? "loop" : "include",
+	    o.node->file, o.node->line, o.node->col);
+
+	if (s->counter != NULL)
+		g_hash_table_replace(p->closed, g_strdup(s->counter),
+		    g_strdup(where));
+	for (guint j = 0; s->params != NULL && j < s->params->len; j++)
+		g_hash_table_replace(p->closed, g_strdup(((const SimParam *)
+		    s->params->pdata[j])->name), g_strdup(where));
+	p->body = o.outer;
+	g_array_set_size(p->open, p->open->len - 1);
+}
+
+static gboolean
+scope_room(Parser *p, const SimToken *kw)
+{
+	if (p->open->len >= SIM_MAX_SCOPE_DEPTH) {
+		add_error(p, SIM_PARSE_ERROR_LIMIT, kw->file, kw->line,
+		    kw->col, "repeat and include nested deeper than %u",
+		    SIM_MAX_SCOPE_DEPTH);
+		return FALSE;
+	}
+	if (p->n_stmts >= SIM_MAX_STMTS) {
+		add_error(p, SIM_PARSE_ERROR_LIMIT, kw->file, kw->line,
+		    kw->col, "too many statements (max %u)", SIM_MAX_STMTS);
+		p->stop = TRUE;
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+is_word(const SimToken *t, const char *w)
+{
+	return t->kind == SIM_TOK_WORD && strcmp(t->text, w) == 0;
+}
+
+/* A count, range end or step: a number, or a template of one. */
+static gboolean
+number_shaped(const SimToken *t)
+{
+	return (t->kind == SIM_TOK_INT && !t->neg) || (t->kind ==
+	    SIM_TOK_WORD && t->text[0] == '$') || t->kind == SIM_TOK_VAR;
+}
+
+/*
+ *	repeat N {
+ *	repeat N as NAME {
+ *	repeat NAME in FROM..TO [step S] {
+ */
+static void
+parse_repeat(Parser *p, const Frame *fr, GPtrArray *toks)
+{
+	const SimToken *kw = toks->pdata[0];
+	const SimToken *count = NULL, *range = NULL, *step = NULL, *name = NULL;
+	guint n = toks->len;
+	gboolean bad = FALSE;
+	SimScope *s;
+
+	if (n < 3 || !is_word(tok_at(toks, n - 1), "{")) {
+		tok_error(p, kw, "repeat needs '{' at the end of its line");
+		return;
+	}
+	if (n == 3) {
+		count = toks->pdata[1];
+	} else if (n == 5 && is_word(tok_at(toks, 2), "as")) {
+		count = toks->pdata[1];
+		name = toks->pdata[3];
+	} else if ((n == 5 || (n == 7 && is_word(tok_at(toks, 4), "step"))) &&
+	    is_word(tok_at(toks, 2), "in")) {
+		name = toks->pdata[1];
+		range = toks->pdata[3];
+		step = n == 7 ? toks->pdata[5] : NULL;
+	} else {
+		tok_error(p, kw, "expected 'repeat N {', 'repeat N as NAME {' "
+		    "or 'repeat NAME in FROM..TO [step S] {'");
+		return;
+	}
+	if (count != NULL && !number_shaped(count)) {
+		g_autofree char *d = sim_token_describe(count);
+
+		tok_error(p, count, "repeat count: expected a number, got %s",
+		    d);
+		return;
+	}
+	if (step != NULL && !number_shaped(step)) {
+		g_autofree char *d = sim_token_describe(step);
+
+		tok_error(p, step, "step: expected a number, got %s", d);
+		return;
+	}
+	if (range != NULL && range->kind != SIM_TOK_WORD) {
+		g_autofree char *d = sim_token_describe(range);
+
+		tok_error(p, range, "expected a range FROM..TO, got %s", d);
+		return;
+	}
+	if (name != NULL && (name->kind != SIM_TOK_WORD ||
+	    !sim_name_valid_str(SIM_NAME_VAR, name->text))) {
+		tok_error(p, name, "a counter is named [A-Za-z_][A-Za-z0-9_]*");
+		return;
+	}
+	if (name != NULL && bound_here(p, name->text)) {
+		tok_error(p, name, "counter '%s' hides another of the same "
+		    "name", name->text);
+		return;
+	}
+	check_refs(p, count != NULL ? count : range, count != NULL ?
+	    count->text : range->text, &bad);
+	if (step != NULL)
+		check_refs(p, step, step->text, &bad);
+	if (bad || !scope_room(p, kw))
+		return;
+	s = scope_open(p, fr, kw, SIM_SCOPE_REPEAT);
+	s->counter = name != NULL ? g_strdup(name->text) : NULL;
+	s->count = sim_token_dup(count);
+	s->range = sim_token_dup(range);
+	s->step = sim_token_dup(step);
+	if (count != NULL && count->kind == SIM_TOK_INT &&
+	    count->mag > SIM_MAX_REPEAT)
+		add_error(p, SIM_PARSE_ERROR_LIMIT, count->file, count->line,
+		    count->col, "repeat count %" G_GUINT64_FORMAT " is more "
+		    "than %u", count->mag, SIM_MAX_REPEAT);
+}
+
+/* "}": the end of the innermost repeat, in the file that opened it. */
+static void
+parse_close(Parser *p, const Frame *fr, GPtrArray *toks)
+{
+	const SimToken *kw = toks->pdata[0];
+
+	if (toks->len != 1) {
+		tok_error(p, tok_at(toks, 1), "'}' stands alone on its line");
+		return;
+	}
+	if (p->open->len == 0 || g_array_index(p->open, Open,
+	    p->open->len - 1).frame != fr ||
+	    open_scope(p, p->open->len - 1)->kind != SIM_SCOPE_REPEAT) {
+		tok_error(p, kw, "'}' without repeat%s", p->open->len > 0 ?
+		    " in this file" : "");
+		return;
+	}
+	if (p->thread != NULL && p->open->len <= p->thread_scopes) {
+		tok_error(p, kw, "'}' inside thread '%s', of a repeat opened "
+		    "before it", p->thread);
+		return;
+	}
+	scope_close(p);
+}
+
+/* KEY=VALUE parameters of an include, from toks[2]; NULL after an error. */
+static GPtrArray *
+include_params(Parser *p, GPtrArray *toks)
+{
+	g_autoptr(GPtrArray) params = g_ptr_array_new();
+	gboolean bad = FALSE;
+
+	for (guint i = 2; i < toks->len; i++) {
+		const SimToken *t = toks->pdata[i];
+		SimParam *prm;
+
+		if (t->kind != SIM_TOK_KV || !sim_name_valid_str(SIM_NAME_VAR,
+		    t->name)) {
+			g_autofree char *d = sim_token_describe(t);
+
+			tok_error(p, t, "include parameters are NAME=VALUE "
+			    "(NAME [A-Za-z_][A-Za-z0-9_]*), got %s", d);
+			goto fail;
+		}
+		for (guint j = 0; j < params->len; j++)
+			if (strcmp(((SimParam *)params->pdata[j])->name,
+			    t->name) == 0) {
+				tok_error(p, t, "duplicate parameter '%s'",
+				    t->name);
+				goto fail;
+			}
+		check_refs(p, t->value, t->value->text, &bad);
+		if (bad)
+			goto fail;
+		prm = g_new0(SimParam, 1);
+		prm->name = g_strdup(t->name);
+		prm->value = sim_token_dup(t->value);
+		g_ptr_array_add(params, prm);
+	}
+	return g_steal_pointer(&params);
+
+fail:
+	for (guint j = 0; j < params->len; j++) {
+		SimParam *prm = params->pdata[j];
+
+		g_free(prm->name);
+		sim_token_free(prm->value);
+		g_free(prm);
+	}
+	return NULL;
+}
+
 static void
 parse_include(Parser *p, const Frame *fr, GPtrArray *toks)
 {
 	const SimToken *kw = toks->pdata[0], *arg;
+	GPtrArray *params = NULL;
+	SimScope *s;
 
-	if (toks->len != 2 || tok_at(toks, 1)->kind != SIM_TOK_STRING) {
+	if (toks->len < 2 || tok_at(toks, 1)->kind != SIM_TOK_STRING) {
 		tok_error(p, kw, "include needs one string argument");
 		return;
 	}
@@ -522,7 +890,22 @@ parse_include(Parser *p, const Frame *fr, GPtrArray *toks)
 		tok_error(p, arg, "include path contains a NUL byte");
 		return;
 	}
+	if (toks->len == 2) {
+		do_include(p, fr, kw, arg->bytes);
+		return;
+	}
+	params = include_params(p, toks);
+	if (params == NULL || !scope_room(p, kw)) {
+		if (params != NULL)
+			g_ptr_array_unref(params);
+		return;
+	}
+	s = scope_open(p, fr, kw, SIM_SCOPE_INCLUDE);
+	s->path = sim_token_dup(arg);
+	s->params = params;
 	do_include(p, fr, kw, arg->bytes);
+	/* the included file closed what it opened (parse_file) */
+	scope_close(p);
 }
 
 /* ----------------------------------------------------------------------
@@ -649,7 +1032,8 @@ parse_stmt(Parser *p, const Frame *fr, GPtrArray *toks)
 	st->col = first->col;
 	st->thread = p->thread;
 	if (n >= 2 && w[n - 1] == ':' &&
-	    sim_name_valid(SIM_NAME_OBJECT, w, n - 1)) {
+	    (sim_name_valid(SIM_NAME_OBJECT, w, n - 1) ||
+	    memchr(w, '$', n - 1) != NULL)) {
 		st->label = g_strndup(w, n - 1);
 		if (toks->len == 1) {
 			tok_error(p, first, "label '%s' without a statement",
@@ -670,7 +1054,7 @@ parse_stmt(Parser *p, const Frame *fr, GPtrArray *toks)
 		tok_error(p, verb, "'%s' cannot have a label", w);
 		return;
 	}
-	if (p->sc->stmts->len >= SIM_MAX_STMTS) {
+	if (p->n_stmts >= SIM_MAX_STMTS) {
 		add_error(p, SIM_PARSE_ERROR_LIMIT, verb->file, verb->line,
 		    verb->col, "too many statements (max %u)", SIM_MAX_STMTS);
 		p->stop = TRUE;
@@ -684,8 +1068,22 @@ parse_stmt(Parser *p, const Frame *fr, GPtrArray *toks)
 	    (GDestroyNotify)override_free);
 	if (i < toks->len && !parse_expect(p, st, toks, i))
 		return;
-	st->index = p->sc->stmts->len;
-	g_ptr_array_add(p->sc->stmts, g_steal_pointer(&st));
+	{
+		gboolean bad = FALSE;
+
+		st->templ = check_tokens(p, st->args, &bad);
+		st->templ |= check_tokens(p, st->expect, &bad);
+		for (guint j = 0; j < st->overrides->len; j++)
+			st->templ |= check_tokens(p, ((const SimOverride *)
+			    st->overrides->pdata[j])->tokens, &bad);
+		if (st->label != NULL)
+			st->templ |= check_refs(p, first, st->label, &bad);
+		if (bad)
+			return;
+	}
+	st->index = p->body->len;
+	g_ptr_array_add(p->body, g_steal_pointer(&st));
+	p->n_stmts++;
 }
 
 /* ----------------------------------------------------------------------
@@ -730,6 +1128,10 @@ parse_line(Parser *p, const Frame *fr, guint lineno, const char *text,
 		parse_include(p, fr, toks);
 	else if (strcmp(w, "thread") == 0)
 		parse_thread(p, fr, toks);
+	else if (strcmp(w, "repeat") == 0)
+		parse_repeat(p, fr, toks);
+	else if (strcmp(w, "}") == 0)
+		parse_close(p, fr, toks);
 	else
 		parse_end(p, fr, toks);
 }
@@ -760,6 +1162,16 @@ parse_file(Parser *p, const Frame *parent, const char *file, const char *key,
 		off = end + 1;
 		lineno++;
 	}
+	while (p->open->len > 0 && g_array_index(p->open, Open,
+	    p->open->len - 1).frame == &fr) {
+		const SimStmt *o = g_array_index(p->open, Open,
+		    p->open->len - 1).node;
+
+		if (o->scope->kind == SIM_SCOPE_REPEAT)
+			add_error(p, SIM_PARSE_ERROR_SYNTAX, file, o->line,
+			    o->col, "unterminated repeat (no '}')");
+		scope_close(p);
+	}
 	if (p->thread != NULL && p->thread_frame == &fr) {
 		add_error(p, SIM_PARSE_ERROR_SYNTAX, file, p->thread_line,
 		    p->thread_col, "unterminated thread block '%s'",
@@ -767,6 +1179,51 @@ parse_file(Parser *p, const Frame *parent, const char *file, const char *key,
 		p->thread = NULL;
 		p->thread_frame = NULL;
 	}
+}
+
+/*
+ * The statements of the tree, every loop and include with parameters
+ * expanded (sc->stmts), when they are at most SIM_MAX_STMTS; else their
+ * count only (sc->expanded), for a run that expands them one at a time.
+ * An expansion that fails (a count that is not a number, a division by
+ * zero) or that passes SIM_MAX_EXPANDED is a parse error.
+ */
+static void
+expand_all(Parser *p)
+{
+	SimScenario *sc = p->sc;
+	g_autoptr(GError) err = NULL;
+	g_autoptr(SimExpand) e = NULL;
+	const SimStmt *st;
+
+	if (!p->has_scopes) {
+		sc->stmts = g_ptr_array_ref(sc->body);
+		sc->expanded = sc->body->len;
+		return;
+	}
+	sc->stmts = g_ptr_array_new();
+	sc->instances = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)stmt_free);
+	if (!sim_expand_count(sc->body, SIM_MAX_EXPANDED, &sc->expanded,
+	    &err)) {
+		add_message(p, err->code, g_strdup(err->message), "", 0, 0);
+		return;
+	}
+	if (sc->expanded > SIM_MAX_STMTS)
+		return;		/* walked one at a time (SimExpand) */
+	e = sim_expand_new(sc->body);
+	while ((st = sim_expand_next(e, &err)) != NULL) {
+		SimStmt *inst = sim_expand_steal(e);
+
+		if (inst != NULL)
+			g_ptr_array_add(sc->instances, inst);
+		else
+			inst = (SimStmt *)st;	/* the tree's own */
+		inst->index = sc->stmts->len;
+		g_ptr_array_add(sc->stmts, inst);
+	}
+	if (err != NULL)
+		add_message(p, err->code, g_strdup(err->message), "", 0, 0);
 }
 
 /* ----------------------------------------------------------------------
@@ -811,6 +1268,11 @@ sim_parse_buffer(const char *name, const char *buf, gsize len,
 	p.profiles = g_hash_table_new(g_str_hash, g_str_equal);
 	p.in_header = TRUE;
 	p.total_input = len;
+	p.body = sc->body;
+	p.open = g_array_new(FALSE, FALSE, sizeof(Open));
+	p.closed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    g_free);
+	p.refs = g_array_new(FALSE, FALSE, sizeof(SimRef));
 
 	key = path_clean(name);
 	parse_file(&p, NULL, intern(p.files, sc->files, name), key,
@@ -818,6 +1280,8 @@ sim_parse_buffer(const char *name, const char *buf, gsize len,
 
 	if (p.kernel != NULL)
 		sc->kernel = g_string_free(g_steal_pointer(&p.kernel), FALSE);
+	if (p.errors->len == 0)
+		expand_all(&p);
 	if (p.errors->len == 0) {
 		ret = g_steal_pointer(&sc);
 	} else {
@@ -832,6 +1296,10 @@ sim_parse_buffer(const char *name, const char *buf, gsize len,
 	g_hash_table_unref(p.threads);
 	g_hash_table_unref(p.rules);
 	g_hash_table_unref(p.profiles);
+	g_array_unref(p.open);
+	g_hash_table_unref(p.closed);
+	sim_refs_clear(p.refs);
+	g_array_unref(p.refs);
 	return ret;
 }
 

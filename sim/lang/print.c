@@ -59,3 +59,51 @@ sim_stmt_text(const SimStmt *st, SimPrintParts parts)
 	sim_stmt_print(st, parts, NULL, s);
 	return g_string_free(s, FALSE);
 }
+
+/*
+ * Append st, a statement of SimScenario.body, as written: a statement on
+ * one line, a repeat as its header, its body indented by one more step
+ * and "}", an include with parameters as its include line.  indent is
+ * the indentation of st's line (two blanks a step); each line ends with
+ * '\n'.
+ */
+void
+sim_tree_print(const SimStmt *st, guint indent, const char *profile,
+    GString *out)
+{
+	const SimScope *s = st->scope;
+
+	for (guint i = 0; i < indent; i++)
+		g_string_append(out, "  ");
+	if (s == NULL) {
+		sim_stmt_print(st, SIM_PRINT_EXPECT, profile, out);
+		g_string_append_c(out, '\n');
+		return;
+	}
+	if (s->kind == SIM_SCOPE_INCLUDE) {
+		g_string_append_printf(out, "include %s", s->path->text);
+		for (guint i = 0; i < s->params->len; i++) {
+			const SimParam *p = s->params->pdata[i];
+
+			g_string_append_printf(out, " %s=%s", p->name,
+			    p->value->text);
+		}
+		g_string_append_c(out, '\n');
+		return;
+	}
+	if (s->range != NULL)
+		g_string_append_printf(out, "repeat %s in %s", s->counter,
+		    s->range->text);
+	else
+		g_string_append_printf(out, "repeat %s", s->count->text);
+	if (s->counter != NULL && s->range == NULL)
+		g_string_append_printf(out, " as %s", s->counter);
+	if (s->step != NULL)
+		g_string_append_printf(out, " step %s", s->step->text);
+	g_string_append(out, " {\n");
+	for (guint i = 0; i < s->body->len; i++)
+		sim_tree_print(s->body->pdata[i], indent + 1, profile, out);
+	for (guint i = 0; i < indent; i++)
+		g_string_append(out, "  ");
+	g_string_append(out, "}\n");
+}

@@ -21,6 +21,8 @@ typedef enum {
 void	 sim_stmt_print(const SimStmt *st, SimPrintParts parts,
 	    const char *profile, GString *out);
 char	*sim_stmt_text(const SimStmt *st, SimPrintParts parts);
+void	 sim_tree_print(const SimStmt *st, guint indent, const char *profile,
+	    GString *out);
 
 G_END_DECLS
 

@@ -17,6 +17,15 @@
  *	  close a
  *	end
  *
+ * Loops and parameters (expand.c) make a tree: `repeat ... {` ... `}` and
+ * `include "f.inc" KEY=VALUE...` are scope nodes whose body holds
+ * statement templates ($i, s$i, $(8000+i)) and nested scopes.
+ * SimScenario.body is that tree; SimScenario.stmts is it expanded, every
+ * template instantiated, when that is at most SIM_MAX_STMTS statements
+ * (else stmts is empty, expanded says how many there are, and only a
+ * SimExpand walks them, one at a time).  A scenario without either has
+ * the same statements in both.
+ *
  * The parser is generic: it knows the directives profile, include, thread
  * and end, and turns every other line into a SimStmt of typed tokens
  * ([label:] verb args... [= expect...] [@profile [=] expect...]...).  Verbs
@@ -50,6 +59,8 @@ struct SimOverride {
 	GPtrArray	*tokens;	/* SimToken *, never empty */
 };
 
+typedef struct SimScope SimScope;
+
 typedef struct SimStmt SimStmt;
 struct SimStmt {
 	const char	*file;
@@ -63,6 +74,32 @@ struct SimStmt {
 	GPtrArray	*overrides;	/* SimOverride *, maybe empty */
 	const char	*thread;	/* its thread block, or NULL */
 	guint		 index;		/* in SimScenario.stmts, 0-based */
+	SimScope	*scope;		/* a scope node (verb "repeat" or
+					 * "include"), or NULL */
+	gboolean	 templ;		/* a template: tokens hold $ refs */
+};
+
+/* One parameter of an include: $name stands for value's text. */
+typedef struct SimParam SimParam;
+struct SimParam {
+	char		*name;
+	SimToken	*value;
+};
+
+typedef enum {
+	SIM_SCOPE_REPEAT,	/* repeat N [as i] { ... } / repeat i in A..B */
+	SIM_SCOPE_INCLUDE,	/* include "path" key=value ... */
+} SimScopeKind;
+
+struct SimScope {
+	SimScopeKind	 kind;
+	char		*counter;	/* repeat: NAME, or NULL */
+	SimToken	*count;		/* repeat N: N (a template maybe) */
+	SimToken	*range;		/* repeat NAME in A..B: "A..B" */
+	SimToken	*step;		/* step S, or NULL */
+	SimToken	*path;		/* include: the path as written */
+	GPtrArray	*params;	/* include: SimParam * */
+	GPtrArray	*body;		/* SimStmt *: templates and scopes */
 };
 
 typedef struct SimScenario SimScenario;
@@ -72,7 +109,12 @@ struct SimScenario {
 	GPtrArray	*rules;		/* char *: "# Rules:" ids */
 	char		*kernel;	/* "# Kernel:" lines, or NULL */
 	GPtrArray	*profiles;	/* char *; empty: all profiles */
-	GPtrArray	*stmts;		/* SimStmt *, in file order */
+	GPtrArray	*stmts;		/* SimStmt *, in file order, expanded
+					 * (empty when expanded is more than
+					 * SIM_MAX_STMTS) */
+	GPtrArray	*body;		/* SimStmt *: the tree, as written */
+	guint64		 expanded;	/* statements once expanded */
+	GPtrArray	*instances;	/* owns the instances in stmts */
 	GPtrArray	*threads;	/* char *: thread names */
 	GPtrArray	*files;		/* char *: path, included */
 };
@@ -98,6 +140,7 @@ gboolean	 sim_include_file(const char *path, char **contents, gsize *len,
 void		 sim_scenario_free(SimScenario *sc);
 const GPtrArray	*sim_stmt_expect_for(const SimStmt *st,
 		    const char *profile);
+gboolean	 sim_scenario_big(const SimScenario *sc);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SimScenario, sim_scenario_free)
 

@@ -36,12 +36,11 @@
 
 #include "backend/model.h"
 #include "core/error.h"
-#include "core/plant.h"
 #include "core/sched.h"
 #include "core/verbs.h"
-#include "lang/print.h"
-#include "lang/words.h"
+#include "tools/dpor.h"
 #include "tools/explore.h"
+#include "tools/outcome.h"
 
 #define MAX_FP_LOCKS	8u
 
@@ -119,6 +118,8 @@ typedef struct {
 	Footprint		 child_fp[SIM_SCHED_MAX_THREADS];
 	guint			 preempts;	/* of the current run */
 	char			*end;		/* end-state digest */
+	SimStateCount		*count;		/* distinct states, or NULL */
+	gboolean		 from_start;	/* the running step */
 } Search;
 
 /* Allowed choices at f, and the cost of each in preemptions. */
@@ -179,6 +180,8 @@ search_choose(void *ud, const SimSchedChoice *c, GError **error)
 	Search *e = ud;
 	Frame *f;
 
+	if (c->depth == 0 && e->count != NULL)
+		sim_state_count_start(e->count, e->s);
 	if (c->depth >= e->frames->len) {
 		Frame nf = { 0 };
 
@@ -213,8 +216,8 @@ search_step_start(void *ud, guint w, const SimStmt *st)
 {
 	Search *e = ud;
 
-	(void)w;
 	memset(&e->fp, 0, sizeof(e->fp));
+	e->from_start = !sim_sched_thread_inside(e->s, w);
 	if (!sim_verb_reads_only(st->verb))
 		e->fp.write = TRUE;
 }
@@ -227,6 +230,8 @@ search_step_end(void *ud, const SimSchedChoice *c, guint w)
 	Search *e = ud;
 	Frame *f = &g_array_index(e->frames, Frame, c->depth);
 
+	if (e->count != NULL)
+		sim_state_count_step(e->count, e->s, w, e->from_start);
 	f->fp[w] = e->fp;
 	e->child_sleep = 0;
 	for (guint u = 0; u < e->nw; u++) {
@@ -273,151 +278,13 @@ fp_event(void *ud, const struct rp_event *ev)
 
 static const struct rp_observer fp_observer = { fp_event };
 
-/*
- * The end state, as a canonical string: every thread's results, then
- * every named socket (state, group position, owner word) and map (slots),
- * in definition order.  Cookie values and group ids are left out: no
- * scenario may depend on their order (I11), and they follow it.
- */
-static char *
-end_digest(Search *e, SimExec *x)
-{
-	GString *s = g_string_new(NULL);
-	SimNames *nm = sim_exec_names(x);
-	const GPtrArray *order = sim_names_order(nm);
-	struct rp_state *st = sim_sched_model(e->s);
-
-	for (guint i = 0; i < e->nw; i++) {
-		const GPtrArray *res = sim_sched_thread_results(e->s, i);
-
-		g_string_append_printf(s, "%s:", sim_sched_thread_name(e->s,
-		    i));
-		for (guint j = 0; j < res->len; j++)
-			g_string_append_printf(s, " %s",
-			    (const char *)res->pdata[j]);
-		g_string_append_c(s, '\n');
-	}
-	for (guint i = 0; i < order->len; i++) {
-		const SimObj *o = order->pdata[i];
-		struct rp_sock_info si;
-		struct rp_map_info mi;
-
-		if (!o->bound)
-			continue;
-		if (o->kind == SIM_OBJ_SOCK &&
-		    rp_sock_info(st, o->id, &si) == 0) {
-			g_string_append_printf(s, "%s: %s%s%s pos %d%s",
-			    o->name, sim_state_name(si.state),
-			    si.closed ? " closed" : "",
-			    si.hashed ? " hashed" : "", si.group_pos,
-			    si.group_closed ? " (closed section)" : "");
-			if (si.owner == RP_OWNER_SLOT)
-				g_string_append_printf(s, " in %s:%u",
-				    sim_names_of(nm, SIM_OBJ_MAP, si.owner_map),
-				    si.owner_idx);
-			else if (si.owner != RP_OWNER_NONE)
-				g_string_append_printf(s, " owner %d",
-				    (int)si.owner);
-			g_string_append_printf(s, "%s\n", si.cookie != 0 ?
-			    " cookie" : "");
-		} else if (o->kind == SIM_OBJ_SOCK) {
-			g_string_append_printf(s, "%s: freed\n", o->name);
-		} else if (o->kind == SIM_OBJ_MAP &&
-		    rp_map_info(st, o->id, &mi) == 0) {
-			guint32 n = MIN(mi.max_entries, 256u);
-
-			g_string_append_printf(s, "%s: refs %u used %u%s:",
-			    o->name, mi.refs, mi.used, mi.frozen ?
-			    " frozen" : "");
-			for (guint32 k = 0; k < n; k++) {
-				unsigned occ = rp_map_slot(st, o->id, k);
-
-				if (occ != 0)
-					g_string_append_printf(s, " %u=%u", k,
-					    occ);
-			}
-			g_string_append_c(s, '\n');
-		} else if (o->kind == SIM_OBJ_MAP) {
-			g_string_append_printf(s, "%s: freed\n", o->name);
-		}
-	}
-	return g_string_free(s, FALSE);
-}
-
 static void
 search_end(void *ud, SimSched *s, SimExec *x)
 {
 	Search *e = ud;
 
-	(void)s;
 	g_free(e->end);
-	e->end = end_digest(e, x);
-}
-
-/* ---------------------------------------------------------------------
- * Counterexamples
- */
-
-/* "schedule T1 T2 T1 ...": the thread of every step of the last run. */
-static void
-schedule_line(const Search *e, GString *out)
-{
-	g_string_append(out, "schedule");
-	for (guint j = 0; j < sim_sched_steps(e->s); j++)
-		g_string_append_printf(out, " %s", sim_sched_thread_name(e->s,
-		    sim_sched_step_thread(e->s, j)));
-	g_string_append_c(out, '\n');
-}
-
-static void
-counterexample(const Search *e, const char *why, GString *out)
-{
-	gboolean in_thread = FALSE;
-
-	g_string_append_printf(out, "# counterexample: %s under profile %s, "
-	    "found by reuseport-sim explore\n", e->sc->path, e->profile);
-	g_string_append(out, "# Broken: ");
-	for (const char *p = why; *p != '\0'; p++) {
-		g_string_append_c(out, *p);
-		if (*p == '\n')
-			g_string_append(out, "#   ");
-	}
-	g_string_append(out, "\n# The threads, flattened in the failing "
-	    "order (a step runs from one decision point to the next):\n");
-	g_string_append(out, sim_sched_flat(e->s));
-	g_string_append_printf(out, "profile %s\n", e->profile);
-	if (e->opts->plant != 0) {
-		g_autofree char *bugs = sim_plant_describe(e->opts->plant);
-
-		g_string_append_printf(out, "plant %s\n", bugs);
-	}
-	for (guint i = 0; i < e->sc->stmts->len; i++) {
-		const SimStmt *st = e->sc->stmts->pdata[i];
-
-		if (strcmp(st->verb, "schedule") == 0)
-			continue;
-		if (st->thread == NULL && in_thread) {
-			g_string_append(out, "end\n");
-			in_thread = FALSE;
-			schedule_line(e, out);
-		}
-		if (st->thread != NULL && (!in_thread || i == 0 ||
-		    g_strcmp0(((const SimStmt *)
-		    e->sc->stmts->pdata[i - 1])->thread, st->thread) != 0)) {
-			if (in_thread)
-				g_string_append(out, "end\n");
-			g_string_append_printf(out, "thread %s\n", st->thread);
-			in_thread = TRUE;
-		}
-		if (in_thread)
-			g_string_append(out, "  ");
-		sim_stmt_print(st, SIM_PRINT_EXPECT, e->profile, out);
-		g_string_append_c(out, '\n');
-	}
-	if (in_thread) {
-		g_string_append(out, "end\n");
-		schedule_line(e, out);
-	}
+	e->end = sim_end_digest(s, x);
 }
 
 /* ---------------------------------------------------------------------
@@ -440,33 +307,36 @@ strp_cmp(gconstpointer a, gconstpointer b)
 }
 
 /*
- * Explore sc (checked already) under profile.  Returns FALSE with error
- * when the scenario cannot be explored at all (no threads: input error);
- * otherwise fills stats, failed telling whether a schedule broke.
+ * The replay engine: each schedule a run of its own on OS threads,
+ * replayed from the start, the previous one's choices followed to the
+ * deepest decision with an alternative left.  FALSE with error when the
+ * scenario cannot be explored.
  */
-gboolean
-sim_explore_scenario(const SimScenario *sc, const char *profile,
-    const SimExploreOptions *opts, SimExploreStats *stats, GError **error)
+static gboolean
+explore_replay(const SimScenario *sc, const char *profile,
+    const SimExploreOptions *opts, SimExploreStats *stats, GHashTable *ends,
+    GError **error)
 {
-	g_autoptr(GHashTable) ends = g_hash_table_new_full(g_str_hash,
-	    g_str_equal, g_free, NULL);
 	g_autoptr(SimSched) s = NULL;
-	gint64 t0 = g_get_monotonic_time();
+	g_autoptr(SimStateCount) count = NULL;
 	SimExecOptions xo = { 0 };
 	SimSchedHooks h = { 0 };
 	Search e = { 0 };
 	gboolean ok = TRUE;
 
-	memset(stats, 0, sizeof(*stats));
 	s = sim_sched_new(sc, error);
 	if (s == NULL)
 		return FALSE;
+	sim_sched_set_classic(s, TRUE);
+	if (opts->count_states)
+		count = sim_state_count_new();
 	e.sc = sc;
 	e.profile = profile;
 	e.opts = opts;
 	e.s = s;
 	e.nw = sim_sched_threads(s);
 	e.frames = g_array_new(FALSE, FALSE, sizeof(Frame));
+	e.count = count;
 	xo.ops = &sim_backend_model;
 	xo.plant = opts->plant;
 	xo.check = opts->check;
@@ -511,7 +381,8 @@ sim_explore_scenario(const SimScenario *sc, const char *profile,
 
 			stats->failed = TRUE;
 			stats->failure = g_strdup(why);
-			counterexample(&e, why, ce);
+			sim_counterexample(sc, profile, opts->plant, s, why,
+			    ce);
 			stats->counterexample = g_string_free(ce, FALSE);
 			sim_report_clear(&rep);
 			break;
@@ -522,6 +393,35 @@ sim_explore_scenario(const SimScenario *sc, const char *profile,
 			break;
 		}
 	}
+	if (count != NULL)
+		stats->distinct = sim_state_count_distinct(count);
+	g_array_unref(e.frames);
+	g_free(e.end);
+	return ok;
+}
+
+/*
+ * Explore sc (checked already) under profile.  Returns FALSE with error
+ * when the scenario cannot be explored at all (no threads: input error);
+ * otherwise fills stats, failed telling whether a schedule broke.
+ */
+gboolean
+sim_explore_scenario(const SimScenario *sc, const char *profile,
+    const SimExploreOptions *opts, SimExploreStats *stats, GError **error)
+{
+	g_autoptr(GHashTable) ends = g_hash_table_new_full(g_str_hash,
+	    g_str_equal, g_free, NULL);
+	gint64 t0 = g_get_monotonic_time();
+	gboolean ok;
+
+	memset(stats, 0, sizeof(*stats));
+	if (opts->engine == SIM_ENGINE_DPOR)
+		ok = sim_explore_dpor(sc, profile, opts, stats, ends, error);
+	else
+		ok = explore_replay(sc, profile, opts, stats, ends, error);
+	if (!ok && error != NULL && *error != NULL &&
+	    g_error_matches(*error, SIM_ERROR, SIM_ERROR_INPUT))
+		return FALSE;
 	stats->end_states = g_hash_table_size(ends);
 	stats->ends = g_ptr_array_new_with_free_func(g_free);
 	{
@@ -534,7 +434,5 @@ sim_explore_scenario(const SimScenario *sc, const char *profile,
 	}
 	g_ptr_array_sort(stats->ends, strp_cmp);
 	stats->seconds = (double)(g_get_monotonic_time() - t0) / 1e6;
-	g_array_unref(e.frames);
-	g_free(e.end);
 	return ok;
 }
