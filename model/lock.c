@@ -231,8 +231,9 @@ rp_join_pin_wait(struct rp_state *st, struct rp_sock *sk)
 	sched(st, RP_SP_BUCKET, sk->id);
 	while (sk->join_pins != 0) {
 		if (st->sched == NULL) {
-			rp_violation(st, "I12: socket %u is unhashed while a "
-			    "join still holds it (a leaked bucket lock)",
+			rp_violation(st, "I12: socket %u leaves its bucket or "
+			    "group while a join still holds it (a leaked bucket "
+			    "lock)",
 			    sk->id);
 			return;
 		}

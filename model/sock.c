@@ -1714,6 +1714,9 @@ udp_connect(struct rp_state *st, struct rp_sock *sk,
 		sk->join_hidden = sk->family == RP_AF_INET6;
 		if (sk->reuse != NULL) {
 			rp_rule(st, "R-DET-8", 0);
+			/* KERNEL: udp_lib_rehash() detaches under the port's
+			 * hslot->lock, which a join holds (udp_lib_get_port()) */
+			rp_join_pin_wait(st, sk);
 			rp_group_detach_sock(st, sk);
 		}
 	}
@@ -1729,6 +1732,9 @@ udp_connect(struct rp_state *st, struct rp_sock *sk,
 	if (st->prof->udp_connect_leaves_group && sk->reuse != NULL &&
 	    sk->protocol == RP_IPPROTO_UDP) {
 		rp_rule(st, "R-DET-10", 0);
+		/* KERNEL: udp_lib_hash4() detaches under the port's
+		 * hslot->lock, which a join holds (udp_lib_get_port()) */
+		rp_join_pin_wait(st, sk);
 		rp_group_detach_sock(st, sk);
 	}
 	return 0;

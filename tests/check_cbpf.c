@@ -269,6 +269,10 @@ static const struct run_case run_cases[] = {
 	/* R-CBPF-6: jumps; scratch memory (R-CBPF-2) */
 	{ "jgt-taken", "R-CBPF-6", 0, { C_LD_IMM(5), C_JMP_K(CJ_JGT, 4, 0, 1),
 	    C_LD_IMM(50) }, 3, 50 },
+	{ "jgt-equal-not", "R-CBPF-6", 0, { C_LD_IMM(4),
+	    C_JMP_K(CJ_JGT, 4, 0, 1), C_LD_IMM(50) }, 3, 4 },
+	{ "jge-equal", "R-CBPF-6", 0, { C_LD_IMM(4), C_JMP_K(CJ_JGE, 4, 0, 1),
+	    C_LD_IMM(50) }, 3, 50 },
 	{ "jge-not", "R-CBPF-6", 0, { C_LD_IMM(3), C_JMP_K(CJ_JGE, 4, 0, 1),
 	    C_LD_IMM(50) }, 3, 3 },
 	{ "jset-x", "R-CBPF-6", 0, { C_LDX_IMM(4), C_LD_IMM(6),

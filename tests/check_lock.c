@@ -409,6 +409,56 @@ TU_LOOP(cb_lock_other_thread, "lock/asserts", TU_NPROFILES)
 }
 END_TEST
 
+/*
+ * R-RACE-1: a join holds its chosen member sk2 (the bucket lock of
+ * __inet_hash() / udp_lib_get_port(), rp_join_pin()) until sk2's group has
+ * the new member.  Every path that takes sk2 out of its group waits for
+ * that: unhash on close, a UDP connect() that rehashes a wildcard-bound
+ * socket (udp_lib_rehash(), R-DET-8) and, where the profile has it, the
+ * connect() that leaves the group (udp_lib_hash4(), R-DET-10).  Without
+ * a scheduler nothing can release the pin, so the wait reports a leaked
+ * bucket lock: the test sees each path wait.  Over every profile row.
+ */
+enum join_path { JOIN_CLOSE, JOIN_REHASH, JOIN_CONNECT, JOIN_NPATHS };
+
+TU_LOOP(join_pin_waits, "lock/join-pin", JOIN_NPATHS)
+{
+	const struct rp_profile *prof;
+	size_t i;
+
+	for (i = 0; (prof = rp_profile_nth(i)) != NULL; i++) {
+		struct rp_state *st = rp_state_new(prof);
+		struct rp_sockaddr peer = tu_addr(RP_AF_INET, 1, PORT + 1);
+		int a = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_DGRAM,
+		    _i != JOIN_REHASH, PORT);
+		bool waits = _i != JOIN_CONNECT ||
+		    st->prof->udp_connect_leaves_group;
+		struct rp_sock *sk = sock_of(st, a);
+		g_autofree char *v = NULL;
+
+		ck_assert_ptr_nonnull(sk->reuse);
+		rp_join_pin(st, sk);
+		if (_i == JOIN_CLOSE)
+			ck_assert_int_eq(rp_close(st, 0, a), 0);
+		else
+			ck_assert_int_eq(rp_connect(st, 0, a, &peer), 0);
+		v = rp_state_take_violation(st);
+		if (waits) {
+			ck_assert_msg(v != NULL && strstr(v, "while a join "
+			    "still holds it") != NULL, "%s, path %d: %s",
+			    rp_profile_name(prof), _i, v != NULL ? v : "no wait");
+		} else {
+			ck_assert_msg(v == NULL, "%s: %s",
+			    rp_profile_name(prof), v);
+			ck_assert_ptr_nonnull(sk->reuse);
+		}
+		if (_i != JOIN_CLOSE)	/* else sk is gone */
+			rp_join_unpin(st, sk);
+		rp_state_free(st);
+	}
+}
+END_TEST
+
 /* R-INV-12, R-INV-13: the checks built into protected writes, reads and
  * frees (rp_lock_assert_held(), rp_rcu_assert_reader(),
  * rp_rcu_assert_grace()): silent when the lock or section is there, a

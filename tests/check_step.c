@@ -924,6 +924,97 @@ TU_LOOP(growth, "step/growth", TU_NPROFILES)
 }
 END_TEST
 
+/*
+ * Directed corruptions of a group's sections, which the random ones hit
+ * too rarely: both checkers must fail, with the same message, and pass
+ * again once the corruption is undone.
+ */
+static void
+directed(struct run *r, const char *what)
+{
+	ck_assert_msg(!compare(r, what), "%s: the state passes", what);
+	ck_assert_msg(r->diff == NULL, "%s", r->diff);
+	unpoke_all(r);
+	ck_assert_msg(compare(r, "restored") && r->diff == NULL, "%s: %s",
+	    what, r->diff != NULL ? r->diff : "the restored state fails");
+}
+
+/* The group of fd (process 0). */
+static struct rp_group *
+group_of(struct run *r, int fd)
+{
+	struct rp_sock *sk = r->st->socks->pdata[rp_fd_sock(r->st, 0, fd)];
+
+	ck_assert_ptr_nonnull(sk->reuse);
+	return sk->reuse;
+}
+
+/* I8: a closed section on a profile without migration (4.19), the
+ * socket moved there as the model would have moved it. */
+TU_NAMED(closed_no_migration, "closed-no-migration", "step/directed", 1)
+{
+	struct run r;
+	struct rp_group *g;
+	struct rp_sock *sk;
+	int fd;
+
+	run_init(&r, TU_P_419, 1, 0);
+	ck_assert(!r.st->prof->migration);
+	tu_reuse_sock(r.st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, 8000);
+	fd = tu_reuse_sock(r.st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, 8000);
+	ck_assert(compare(&r, "built"));
+	g = group_of(&r, fd);
+	sk = g->socks[1];
+	POKE(&r, g->socks[g->max_socks - 1], sk);
+	POKE(&r, g->socks[1], NULL);
+	POKE(&r, sk->reuse_pos, g->max_socks - 1);
+	POKE(&r, g->num_socks, (uint16_t)1);
+	POKE(&r, g->num_closed_socks, (uint16_t)1);
+	directed(&r, "closed section in 4.19");
+	run_fini(&r);
+}
+END_TEST
+
+/*
+ * A grown group (6.18: 256 entries, three in the closed section at the
+ * tail) whose max_socks shrinks back to 128 with no other change: the
+ * closed section's positions moved, and the array must be walked whole.
+ * Then a closed-section count one higher than the sockets there.
+ */
+TU_NAMED(resized_sections, "resized-sections", "step/directed", 2)
+{
+	enum { N = 140 };
+	struct run r;
+	struct rp_group *g;
+	int fds[N];
+
+	run_init(&r, TU_P_618, 1, 0);
+	ck_assert(r.st->prof->migration);
+	ck_assert_int_eq(rp_sysctl_set(r.st, 0, "net.ipv4.tcp_migrate_req",
+	    1), 0);
+	for (int i = 0; i < N; i++)
+		fds[i] = tu_reuse_sock(r.st, 0, RP_AF_INET, RP_SOCK_STREAM, 1,
+		    8000);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(rp_shutdown(r.st, 0, fds[i], RP_SHUT_RDWR),
+		    0);
+	for (int i = 3; i < 60; i++)
+		ck_assert_int_eq(rp_close(r.st, 0, fds[i]), 0);
+	ck_assert(compare(&r, "built"));
+	g = group_of(&r, fds[N - 1]);
+	ck_assert_uint_eq(g->max_socks, 256);
+	ck_assert_uint_eq(g->num_closed_socks, 3);
+	if (_i == 0) {
+		POKE(&r, g->max_socks, (uint16_t)128);
+		directed(&r, "max_socks 256 -> 128");
+	} else {
+		POKE(&r, g->num_closed_socks, (uint16_t)4);
+		directed(&r, "num_closed_socks 3 -> 4");
+	}
+	run_fini(&r);
+}
+END_TEST
+
 /* ----------------------------------------------------------------------
  * Planted races, run inside a scheduling hook
  */
