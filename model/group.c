@@ -551,20 +551,26 @@ rp_group_attach_prog(struct rp_state *st, struct rp_sock *sk,
     struct rp_prog *prog)
 {
 	struct rp_prog *old;
+	/* KERNEL: inet_create(), inet6_create(): a raw socket is hashed at
+	 * socket() (its inet_num is its protocol), so it is never unhashed
+	 * here and, having no group, gets -EINVAL (found by fuzz-diff: seed
+	 * 6000119 on 6.1 and 6.12, 4030213 on 6.18) */
+	bool hashed = sk->hashed || (sk->type == RP_SOCK_RAW &&
+	    (sk->family == RP_AF_INET || sk->family == RP_AF_INET6));
 	int err;
 
 	/* KERNEL: 4.19 allocates for an unhashed SO_REUSEPORT socket and
 	 * otherwise only needs a group; 6.x refuses an unhashed socket
 	 * without SO_REUSEPORT even when it has a group */
-	if (!sk->hashed && !sk->reuseport && st->prof->attach_unhashed_strict)
+	if (!hashed && !sk->reuseport && st->prof->attach_unhashed_strict)
 		return rp_rule(st, "R-ATT-4", -EINVAL);
 	/* KERNEL (measured, a build variant): some builds refuse a TCP
 	 * socket whose listening tcp_disconnect() stopped; others treat it
 	 * as any unhashed SO_REUSEPORT socket (a new group, R-RES-2) */
-	if (!sk->hashed && sk->listen_stopped &&
+	if (!hashed && sk->listen_stopped &&
 	    st->prof->attach_shutdown_listener == RP_ATTACH_SHUTDOWN_EINVAL)
 		return rp_rule(st, "R-ATT-4", -EINVAL);
-	if (!sk->hashed && sk->reuseport) {
+	if (!hashed && sk->reuseport) {
 		err = rp_group_alloc(st, sk, false);
 		if (err != 0)
 			return err;	/* LCOV_EXCL_LINE */

@@ -431,6 +431,80 @@ const struct rp_profile rp_profile_6_18_attach_einval = {
 	.bpf_sockmap_update = true,
 };
 
+/*
+ * The build of these machines, 6.18.44-fc, as calibrate measures it: the
+ * 6.18 row with three switches at their other alternative
+ * (attach_shutdown_listener, tcp_role_change, udp_bind_walk).  The name
+ * lists the variants it combines; a scenario's `@6.18+attach-einval`
+ * override applies to it too (docs/scenario-language.md).
+ */
+const struct rp_profile rp_profile_6_18_fc = {
+	.name = "6.18+attach-einval+role-einval+udp-bind-walk",
+	.lazy_group_id = false,
+	.user_data_tags = true,
+	.cookie_gen = RP_COOKIE_PERCPU,
+	.cookie_single_cas = true,
+	.cap_rule = RP_CAPRULE_BPF_CENTRAL,
+	.unpriv_gate = RP_UNPRIV_GATE_CREATE_CENTRAL,
+	.unpriv_default = 2,
+	.memlock_rlimit = false,
+	.oversize_errno = ENOMEM,
+	.allowed_map_flags = RP_BPF_F_NUMA_NODE | RP_BPF_F_RDONLY |
+	    RP_BPF_F_WRONLY | RP_BPF_F_RDONLY_PROG | RP_BPF_F_WRONLY_PROG,
+	.store_rdwr_flags = false,
+	.name_allows_dot = true,
+	.attr_flags_check = true,
+	.has_freeze = true,
+	.has_lookup_and_delete = true,
+	.has_batch = true,
+	.btf_value_checked = true,
+	.create_extra_attrs = true,
+	.inner_max_entries_eq = false,
+	.sockmap_select = true,
+	.sockmap_rejects_sockarray = true,
+	.helper_enoent_id0 = false,
+	.migration = true,
+	.has_conns = true,
+	.detach_bpf_opt = true,
+	.incoming_cpu = true,
+	.expected_attach = true,
+	.prog_cap_bpf = true,
+	.map_free_sync_rcu = false,
+	.bind_conflict_closed_ok = true,
+	.detach_prog_enoent_closed = true,
+	.memlock_usage_exact = true,
+	.reuseport_inet_only = true,
+	.udp_connect_leaves_group = true,
+	.bpf_token = true,
+	.sockmap_unix = true,
+	.sockmap_keeps_unhashed = RP_SMAP_UNHASH_KEEP,
+	.outer_batch = true,
+	.somaxconn = 4096,
+	.bind_fast_strict = true,
+	.attach_unhashed_strict = true,
+	.attach_shutdown_listener = RP_ATTACH_SHUTDOWN_EINVAL,
+	.udp_bind_walk = RP_UDP_BIND_EXACT_SHARER,
+	.tcp_role_change = RP_ROLE_CHANGE_EINVAL,
+	.freeze_rule = RP_FREEZE_WRITABLE_FD,
+	.migrate_req_sysctl = true,
+	.lookup_flags_after_perm = false,
+	.udplite = true,
+	.cbpf_optmem_insns = 4096,
+	.ipproto_max = 263,		/* 5.6+: IPPROTO_MPTCP 262 */
+	.mptcp = true,
+	.bpf_version = 618,
+	.bpf_jmp32 = true,
+	.bpf_loops = true,
+	.bpf_atomics = true,
+	.bpf_cpuv4 = true,
+	.bpf_map_value_ld = true,
+	.bpf_insn_limit = 1000000,
+	.bpf_ctx_narrow_any = true,
+	.bpf_stack_jit = true,
+	.bpf_load_bytes_int_max = true,
+	.bpf_sockmap_update = true,
+};
+
 /* Linux 7.2 (Debian sid, 7.2.13): 6.18 and the changes of 6.19 to 7.2. */
 const struct rp_profile rp_profile_7_2 = {
 	.name = "7.2",
@@ -506,6 +580,7 @@ static const struct rp_profile *const profiles[] = {
 	&rp_profile_6_12,
 	&rp_profile_6_18,
 	&rp_profile_6_18_attach_einval,
+	&rp_profile_6_18_fc,
 	&rp_profile_7_2,
 };
 
@@ -606,6 +681,10 @@ rp_switch_name(enum rp_variant_switch sw)
 	switch (sw) {
 	case RP_SWITCH_ATTACH_SHUTDOWN_LISTENER:
 		return "attach_shutdown_listener";
+	case RP_SWITCH_UDP_BIND_WALK:
+		return "udp_bind_walk";
+	case RP_SWITCH_TCP_ROLE_CHANGE:
+		return "tcp_role_change";
 	default:
 		g_return_val_if_reached(NULL);	/* LCOV_EXCL_LINE */
 	}
@@ -615,11 +694,17 @@ const char *
 rp_switch_value_name(enum rp_variant_switch sw, int v)
 {
 	static const char *const attach[] = { "resurrect", "einval" };
+	static const char *const walk[] = { "first-sharer", "exact-sharer" };
+	static const char *const role[] = { "allowed", "einval" };
 
 	switch (sw) {
 	case RP_SWITCH_ATTACH_SHUTDOWN_LISTENER:
 		return v >= 0 && v < (int)G_N_ELEMENTS(attach) ? attach[v] :
 		    NULL;
+	case RP_SWITCH_UDP_BIND_WALK:
+		return v >= 0 && v < (int)G_N_ELEMENTS(walk) ? walk[v] : NULL;
+	case RP_SWITCH_TCP_ROLE_CHANGE:
+		return v >= 0 && v < (int)G_N_ELEMENTS(role) ? role[v] : NULL;
 	default:
 		g_return_val_if_reached(NULL);	/* LCOV_EXCL_LINE */
 	}
@@ -633,6 +718,10 @@ rp_profile_switch(const struct rp_profile *p, enum rp_variant_switch sw)
 	case RP_SWITCH_ATTACH_SHUTDOWN_LISTENER:
 		return p->attach_shutdown_listener ==
 		    RP_ATTACH_SHUTDOWN_EINVAL ? 1 : 0;
+	case RP_SWITCH_UDP_BIND_WALK:
+		return p->udp_bind_walk == RP_UDP_BIND_EXACT_SHARER ? 1 : 0;
+	case RP_SWITCH_TCP_ROLE_CHANGE:
+		return p->tcp_role_change == RP_ROLE_CHANGE_EINVAL ? 1 : 0;
 	default:
 		g_return_val_if_reached(-1);	/* LCOV_EXCL_LINE */
 	}

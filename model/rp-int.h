@@ -52,6 +52,23 @@ enum rp_attach_shutdown {
 	RP_ATTACH_SHUTDOWN_EINVAL,	/* refused (a 6.18.44 build, measured) */
 };
 
+/* A UDP bind's walk of the port's sockets (udp_lib_lport_inuse()): which
+ * sharer ends it at once: a build variant. */
+enum rp_udp_bind_walk {
+	RP_UDP_BIND_FIRST_SHARER,	/* the first that can share (Debian's) */
+	RP_UDP_BIND_EXACT_SHARER,	/* only one at the binder's very
+					 * address (a 6.18.44 build, measured) */
+};
+
+/* A TCP socket that was a client becoming a listener, and a stopped
+ * listener becoming a client: a build variant. */
+enum rp_role_change {
+	RP_ROLE_CHANGE_ALLOWED,		/* Debian's */
+	RP_ROLE_CHANGE_EINVAL,		/* listen() after a SYN, connect()
+					 * after listening stopped: -EINVAL
+					 * (a 6.18.44 build, measured) */
+};
+
 /* Where kernel.unprivileged_bpf_disabled stops a caller without the
  * capability, and which capability passes. */
 enum rp_unpriv_gate {
@@ -144,6 +161,8 @@ struct rp_profile {
 	int	ipproto_max;		/* IPPROTO_MAX: 256, 5.6+ 263 */
 	bool	mptcp;			/* 5.6+: IPPROTO_MPTCP can be built */
 	enum rp_attach_shutdown attach_shutdown_listener; /* build variant */
+	enum rp_udp_bind_walk udp_bind_walk;	/* build variant */
+	enum rp_role_change tcp_role_change;	/* build variant */
 	enum rp_freeze_rule freeze_rule;
 	bool	migrate_req_sysctl;	/* net.ipv4.tcp_migrate_req exists */
 	bool	lookup_flags_after_perm; /* 6.19+: all lookup flags checked
@@ -250,6 +269,8 @@ struct rp_sock {
 						 * subflow's, a TCP socket's */
 	bool			bind_port_lock;	/* port given explicitly */
 	bool			bind_addr_lock;	/* address given explicitly */
+	bool			syn_sent;	/* TCP: connect() sent a SYN once
+						 * (RP_ROLE_CHANGE_EINVAL) */
 	bool			listen_stopped;	/* tcp_disconnect() of a listener,
 						 * not listening again since */
 	int			bound_dev_if;
@@ -507,6 +528,7 @@ extern const struct rp_profile rp_profile_6_1;
 extern const struct rp_profile rp_profile_6_12;
 extern const struct rp_profile rp_profile_6_18;
 extern const struct rp_profile rp_profile_6_18_attach_einval;
+extern const struct rp_profile rp_profile_6_18_fc;
 extern const struct rp_profile rp_profile_7_2;
 uint64_t rp_unpriv_caps(const struct rp_profile *);
 

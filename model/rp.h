@@ -159,6 +159,8 @@ const struct rp_profile	*rp_profile_for_release(const char *release);
  */
 enum rp_variant_switch {
 	RP_SWITCH_ATTACH_SHUTDOWN_LISTENER,	/* 0 resurrect, 1 einval */
+	RP_SWITCH_UDP_BIND_WALK,	/* 0 first-sharer, 1 exact-sharer */
+	RP_SWITCH_TCP_ROLE_CHANGE,	/* 0 allowed, 1 einval */
 	RP_SWITCH_COUNT
 };
 const char	*rp_switch_name(enum rp_variant_switch);

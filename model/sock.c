@@ -856,8 +856,10 @@ tcp_conflict(const struct rp_state *st, const struct rp_sock *sk,
  * the first whose address and device overlap sk's, unless both have
  * SO_REUSEADDR, decides alone: both with SO_REUSEPORT and the same user,
  * sk without a group, and the port is shared, whatever the others are
- * (measured on Debian's 5.10 to 7.2; these machines' 6.18.44 build looks
- * further: group/udp-bind-walk.scn, the manifest).
+ * (measured on Debian's 5.10 to 7.2).  Build variant udp_bind_walk
+ * exact-sharer (these machines' 6.18.44): only a sharer bound to sk's very
+ * address decides; the walk goes on past one that shares through a
+ * wildcard (R-BIND-9, group/udp-bind-walk.scn).
  */
 static bool
 udp_conflict(const struct rp_state *st, const struct rp_sock *sk,
@@ -869,11 +871,18 @@ udp_conflict(const struct rp_state *st, const struct rp_sock *sk,
 		    !dev_overlap(sk, sk2) || !addr_overlap(sk, sk2))
 			continue;
 		if (sk->reuseport && sk2->reuseport && sk->reuse == NULL &&
-		    sk->uid == sk2->uid)
+		    sk->uid == sk2->uid) {
+			/* KERNEL (measured, a 6.18.44 build: udp_bind_walk
+			 * exact-sharer): only a sharer at sk's very address
+			 * ends the walk; one through a wildcard is passed */
+			if (st->prof->udp_bind_walk == RP_UDP_BIND_EXACT_SHARER &&
+			    (sk2->family != sk->family ||
+			    !rp_addr_eq(&sk2->rcv_saddr, &sk->rcv_saddr)))
+				continue;
 			return false;
+		}
 		return true;
 	}
-	(void)st;
 	return false;
 }
 
@@ -1139,6 +1148,11 @@ rp_listen(struct rp_state *st, unsigned proc, int fd, int backlog)
 	} else {
 		fast_update(st, sk->bucket, sk, false, false);
 	}
+	/* KERNEL (measured, a 6.18.44 build: tcp_role_change einval): a
+	 * socket that sent a SYN, whatever came of it, cannot listen; the
+	 * port is looked at first (-EADDRINUSE), and one it took stays */
+	if (sk->syn_sent && st->prof->tcp_role_change == RP_ROLE_CHANGE_EINVAL)
+		return sock_done(st, f, rp_rule(st, "R-SOCK-18", -EINVAL));
 	err = reuseport_hash(st, sk);
 	if (err != 0)
 		return sock_done(st, f, err);
@@ -1750,18 +1764,19 @@ source_addr(const struct rp_sock *sk)
 }
 
 /*
- * __inet_check_established(), __inet6_check_established(): another TCP
+ * __inet_check_established(), __inet6_check_established(): the other TCP
  * socket of sk's port (a connected client bound to it, a child of a
- * listener on it) already has the 4-tuple (src, dst).
+ * listener on it, a TIME_WAIT socket) that already has the 4-tuple (src,
+ * dst), or NULL.
  */
-static bool
+static struct rp_sock *
 tuple_in_use(const struct rp_sock *sk, const struct rp_addr *src,
     const struct rp_sockaddr *dst)
 {
 	const GPtrArray *bound = sk->bucket->bound;
 
 	for (guint i = 0; i < bound->len; i++) {
-		const struct rp_sock *sk2 = bound->pdata[i];
+		struct rp_sock *sk2 = bound->pdata[i];
 		struct rp_addr a2;
 
 		if (sk2 == sk || sk2->peer.port == 0 ||
@@ -1770,9 +1785,9 @@ tuple_in_use(const struct rp_sock *sk, const struct rp_addr *src,
 		a2 = source_addr(sk2);
 		if (rp_addr_eq(&a2, src) && sk2->peer.port == dst->port &&
 		    rp_addr_eq(&sk2->peer.addr, &dst->addr))
-			return true;
+			return sk2;
 	}
-	return false;
+	return NULL;
 }
 
 /*
@@ -1859,6 +1874,7 @@ tcp_connect(struct rp_state *st, struct rp_sock *sk,
 	struct rp_packet pkt = { .protocol = RP_IPPROTO_TCP, .dst = *sa,
 	    .conn = RP_CONN_ESTABLISHED };
 	struct rp_delivery d;
+	struct rp_sock *tw;
 	bool silent = false;
 	int err;
 
@@ -1882,8 +1898,17 @@ tcp_connect(struct rp_state *st, struct rp_sock *sk,
 	/* KERNEL: inet_hash_connect(): a bound port shared with others
 	 * (SO_REUSEPORT) is checked against the established hash, before
 	 * the SYN leaves (R-SOCK-11) */
-	if (tuple_in_use(sk, &pkt.src.addr, sa))
-		return rp_rule(st, "R-SOCK-11", -EADDRNOTAVAIL);
+	if ((tw = tuple_in_use(sk, &pkt.src.addr, sa)) != NULL) {
+		/* KERNEL: twsk_unique(), called without a twp for a port
+		 * the socket had before connect(): a TIME_WAIT socket that
+		 * saw timestamps (loopback: always) gives its 4-tuple up
+		 * (found by fuzz-diff, seed 4030819) */
+		if (tw->state != RP_TCP_TIME_WAIT)
+			return rp_rule(st, "R-SOCK-11", -EADDRNOTAVAIL);
+		rp_rule(st, "R-SOCK-11", 0);
+		rp_sock_destroy(st, tw);
+	}
+	sk->syn_sent = true;	/* R-SOCK-18 */
 	if (pkt.src.port == sa->port && rp_addr_eq(&pkt.src.addr, &sa->addr))
 		return self_connect(st, sk, sa);
 	err = send_pkt(st, sk->net->id, &pkt, &d, &silent);
@@ -1999,6 +2024,15 @@ rp_connect(struct rp_state *st, unsigned proc, int fd,
 	if (sk->protocol == RP_IPPROTO_TCP &&
 	    (sk->state == RP_TCP_ESTABLISHED || sk->ss_connected))
 		return sock_done(st, f, rp_rule(st, "R-SOCK-14", -EISCONN));
+	/* KERNEL: inet_dgram_connect(): inet_autobind() before the
+	 * protocol's connect() looks at the address, so a UDP socket keeps
+	 * the port whatever the connect() says (found by fuzz-diff, seed
+	 * 4030280) */
+	if (sk->type == RP_SOCK_DGRAM && sk->num == 0) {
+		err = get_port(st, sk, 0, false);
+		if (err != 0)
+			return sock_done(st, f, -EAGAIN);	/* LCOV_EXCL_LINE */
+	}
 	if (sa->addr.family != sk->family) {
 		/* KERNEL (measured): an IPv4 address on an IPv6 socket is too
 		 * short for TCP; UDP connects v4-mapped unless v6only */
@@ -2012,7 +2046,14 @@ rp_connect(struct rp_state *st, unsigned proc, int fd,
 			return sock_done(st, f, err);
 		sa = &v4;
 	}
-	if (sk->protocol == RP_IPPROTO_TCP)
+	/* KERNEL (measured, a 6.18.44 build: tcp_role_change einval): a
+	 * socket whose listening shutdown() or connect(AF_UNSPEC) stopped
+	 * cannot connect until it listens again; the address was looked at
+	 * first (seed 4000460) */
+	if (sk->protocol == RP_IPPROTO_TCP && sk->listen_stopped &&
+	    st->prof->tcp_role_change == RP_ROLE_CHANGE_EINVAL)
+		err = rp_rule(st, "R-SOCK-18", -EINVAL);
+	else if (sk->protocol == RP_IPPROTO_TCP)
 		err = tcp_connect(st, sk, sa);
 	else if ((err = route_check(st, sk)) == 0)
 		err = udp_connect(st, sk, sa);

@@ -21,11 +21,12 @@
  */
 
 /* The "Profiles" section of docs/SPEC.md, in table order. */
-#define NPROF	7
+#define NPROF	8
 static const char *const profile_names[NPROF] = {
-	"4.19", "5.10", "6.1", "6.12", "6.18", "6.18+attach-einval", "7.2",
+	"4.19", "5.10", "6.1", "6.12", "6.18", "6.18+attach-einval",
+	"6.18+attach-einval+role-einval+udp-bind-walk", "7.2",
 };
-enum { P419, P510, P61, P612, P618, P618E, P72 };
+enum { P419, P510, P61, P612, P618, P618E, P618FC, P72 };
 
 /* Every profile is found by its name, at its place in the table.
  * R-CRE-0 R-UPD-8 (every rule is per profile; these two differ most) */
@@ -181,11 +182,11 @@ struct switch_case {
 #define FLAGS_618	(FLAGS_419 | RP_BPF_F_RDONLY_PROG | \
 			 RP_BPF_F_WRONLY_PROG)
 /* one value from 4.19 on, another from 5.10 on (and so on) */
-#define FROM_510(a, b)	{ a, b, b, b, b, b, b }
-#define FROM_61(a, b)	{ a, a, b, b, b, b, b }
-#define FROM_612(a, b)	{ a, a, a, b, b, b, b }
-#define FROM_618(a, b)	{ a, a, a, a, b, b, b }
-#define FROM_72(a, b)	{ a, a, a, a, a, a, b }
+#define FROM_510(a, b)	{ a, b, b, b, b, b, b, b }
+#define FROM_61(a, b)	{ a, a, b, b, b, b, b, b }
+#define FROM_612(a, b)	{ a, a, a, b, b, b, b, b }
+#define FROM_618(a, b)	{ a, a, a, a, b, b, b, b }
+#define FROM_72(a, b)	{ a, a, a, a, a, a, a, b }
 
 /*
  * Expected values: the "Switches by version and variant" and "What each
@@ -212,13 +213,14 @@ static const struct switch_case switch_cases[] = {
 	    { RP_CAPRULE_SYS_ADMIN_ALLOC, RP_CAPRULE_BPF_ALLOC,
 	    RP_CAPRULE_BPF_ALLOC, RP_CAPRULE_BPF_CENTRAL,
 	    RP_CAPRULE_BPF_CENTRAL, RP_CAPRULE_BPF_CENTRAL,
-	    RP_CAPRULE_BPF_CENTRAL }, "R-CRE-6a" },
+	    RP_CAPRULE_BPF_CENTRAL, RP_CAPRULE_BPF_CENTRAL }, "R-CRE-6a" },
 	/* R-CRE-0 R-CRE-6a R-PRG-4 (SPEC: unpriv_bpf_disabled_gate) */
 	{ "profile/switches/unpriv_bpf_disabled_gate", F(unpriv_gate),
 	    { RP_UNPRIV_GATE_ALL_SYS_ADMIN, RP_UNPRIV_GATE_ALL_BPF,
 	    RP_UNPRIV_GATE_CREATE_ENTRY, RP_UNPRIV_GATE_CREATE_CENTRAL,
 	    RP_UNPRIV_GATE_CREATE_CENTRAL, RP_UNPRIV_GATE_CREATE_CENTRAL,
-	    RP_UNPRIV_GATE_CREATE_CENTRAL }, "R-CRE-0 R-CRE-6a R-PRG-4" },
+	    RP_UNPRIV_GATE_CREATE_CENTRAL, RP_UNPRIV_GATE_CREATE_CENTRAL },
+	    "R-CRE-0 R-CRE-6a R-PRG-4" },
 	/* R-CRE-0 (SPEC: unpriv_bpf_disabled_default) */
 	{ "profile/switches/unpriv_bpf_disabled_default", F(unpriv_default),
 	    FROM_510(0, 2), "R-CRE-0" },
@@ -238,7 +240,7 @@ static const struct switch_case switch_cases[] = {
 	 * -ENOMEM, 5.10 -E2BIG); 6.1+ have no threshold, only allocation
 	 * failure, which is -ENOMEM */
 	{ "profile/switches/oversize_errno", F(oversize_errno),
-	    { ENOMEM, E2BIG, ENOMEM, ENOMEM, ENOMEM, ENOMEM, ENOMEM },
+	    { ENOMEM, E2BIG, ENOMEM, ENOMEM, ENOMEM, ENOMEM, ENOMEM, ENOMEM },
 	    "R-CRE-6b R-CRE-6d" },
 	/* R-CRE-2 R-CRE-8 (SPEC: btf_ids) */
 	{ "profile/switches/btf_ids", F(btf_value_checked), FROM_510(0, 1),
@@ -312,7 +314,14 @@ static const struct switch_case switch_cases[] = {
 	    { RP_ATTACH_SHUTDOWN_RESURRECT, RP_ATTACH_SHUTDOWN_RESURRECT,
 	    RP_ATTACH_SHUTDOWN_RESURRECT, RP_ATTACH_SHUTDOWN_RESURRECT,
 	    RP_ATTACH_SHUTDOWN_RESURRECT, RP_ATTACH_SHUTDOWN_EINVAL,
-	    RP_ATTACH_SHUTDOWN_RESURRECT }, "R-ATT-4" },
+	    RP_ATTACH_SHUTDOWN_EINVAL, RP_ATTACH_SHUTDOWN_RESURRECT },
+	    "R-ATT-4" },
+	/* R-BIND-9: the build variant udp_bind_walk */
+	{ "profile/switches/udp_bind_walk", F(udp_bind_walk),
+	    { 0, 0, 0, 0, 0, 0, RP_UDP_BIND_EXACT_SHARER, 0 }, "R-BIND-9" },
+	/* R-SOCK-18: the build variant tcp_role_change */
+	{ "profile/switches/tcp_role_change", F(tcp_role_change),
+	    { 0, 0, 0, 0, 0, 0, RP_ROLE_CHANGE_EINVAL, 0 }, "R-SOCK-18" },
 	/* R-CMD-3 */
 	{ "profile/switches/freeze_rule", F(freeze_rule),
 	    FROM_612(RP_FREEZE_CAPABLE, RP_FREEZE_WRITABLE_FD), "R-CMD-3" },
@@ -326,15 +335,13 @@ static const struct switch_case switch_cases[] = {
 	{ "profile/switches/udplite", F(udplite), FROM_72(1, 0), "R-SOCK-1" },
 	/* R-ATT-1: net.core.optmem_max 20480 until 6.1, 131072 by 6.12 */
 	{ "profile/switches/cbpf_optmem_insns", F(cbpf_optmem_insns),
-	    { 2549, 2549, 2547, 4096, 4096, 4096, 4096 }, "R-ATT-1" },
+	    { 2549, 2549, 2547, 4096, 4096, 4096, 4096, 4096 }, "R-ATT-1" },
 	/* R-SMAP-3: AF_UNIX in sockmaps, 5.13+ (dgram), 5.15+ (stream) */
 	{ "profile/switches/sockmap_unix", F(sockmap_unix), FROM_61(0, 1),
 	    "R-SMAP-3" },
 	/* R-SMAP-6: no sockmap unhash hook (measured) */
 	{ "profile/switches/sockmap_keeps_unhashed",
-	    F(sockmap_keeps_unhashed), { RP_SMAP_UNHASH_DROP,
-	    RP_SMAP_UNHASH_KEEP_TCP, RP_SMAP_UNHASH_KEEP, RP_SMAP_UNHASH_KEEP,
-	    RP_SMAP_UNHASH_KEEP, RP_SMAP_UNHASH_KEEP, RP_SMAP_UNHASH_KEEP },
+	    F(sockmap_keeps_unhashed), { RP_SMAP_UNHASH_DROP, RP_SMAP_UNHASH_KEEP_TCP, RP_SMAP_UNHASH_KEEP, RP_SMAP_UNHASH_KEEP, RP_SMAP_UNHASH_KEEP, RP_SMAP_UNHASH_KEEP, RP_SMAP_UNHASH_KEEP, RP_SMAP_UNHASH_KEEP },
 	    "R-SMAP-6" },
 	/* R-CMD-4: outer-map batch lookups, measured on 5.10 and 6.1 */
 	{ "profile/switches/outer_batch", F(outer_batch), FROM_61(0, 1),
@@ -363,7 +370,7 @@ static const struct switch_case switch_cases[] = {
 	    FROM_612(0, 1), "R-CRE-6c" },
 	/* Programs made of instructions (SPEC: the bpf_* switches) */
 	{ "profile/switches/bpf_helpers", F(bpf_version),
-	    { 419, 510, 601, 612, 618, 618, 702 }, "R-EBPF-17 R-PRG-7" },
+	    { 419, 510, 601, 612, 618, 618, 618, 702 }, "R-EBPF-17 R-PRG-7" },
 	{ "profile/switches/bpf_jmp32", F(bpf_jmp32), FROM_510(0, 1),
 	    "R-EBPF-11" },
 	{ "profile/switches/bpf_loops", F(bpf_loops), FROM_510(0, 1),
@@ -441,7 +448,8 @@ END_TEST
 /*
  * Every switch changes between two neighbouring rows somewhere (a switch
  * with one value everywhere is dead), and a variant row differs from its
- * base in exactly one switch.
+ * base in the switches its name lists: one, and the three of the row of
+ * these machines' build.
  */
 TU_NAMED(switches_differ, "profile/switches/differ", "profile/switches", 0)
 {
@@ -461,6 +469,12 @@ TU_NAMED(switches_differ, "profile/switches/differ", "profile/switches", 0)
 			n += switch_cases[i].want[P618E] !=
 			    switch_cases[i].want[P618];
 		ck_assert_int_eq(n, 1);
+		/* the build of these machines: three */
+		n = 0;
+		for (size_t i = 0; i < G_N_ELEMENTS(switch_cases); i++)
+			n += switch_cases[i].want[P618FC] !=
+			    switch_cases[i].want[P618];
+		ck_assert_int_eq(n, 3);
 	}
 }
 END_TEST

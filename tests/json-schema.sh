@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
-# tests/json-schema.sh - every line of `run`, `diff` and `explore` with
+# tests/json-schema.sh - every line of `run`, `diff`, `explore` (and, as
+# root, `calibrate` and `fuzz-diff`) with
 # --format json validates against the JSON Schema of
 # docs/output-formats.md, and every output ends with its one summary.
 #
@@ -10,7 +11,9 @@
 # broken file, a missing file); explore passing, failing (a planted bug),
 # incomplete and bad input; diff of a small scenario (compared when root
 # with the kernel backend, skipped otherwise) with an unused manifest
-# entry, diff of a broken file and with a broken manifest.  The schema is
+# entry, diff of a broken file and with a broken manifest; as root, run
+# --kernel host, calibrate, and fuzz-diff passing, failing (a finding) and
+# with a broken manifest.  The schema is
 # read from the document itself (the json block after "### The schema").
 #
 # Exits 1 when an output does not validate, 77 (skip, saying why) when
@@ -95,6 +98,15 @@ STUB
 		out run-kernel run --format json --kernel host \
 		    "$sc/smoke/maps.scn"
 		out calibrate calibrate --format json
+		# fuzz-diff: passing (every case written), and failing
+		# under plain 6.18 where this machines' build differs from
+		# it (seed 4000012: listen() after a SYN; findings, shrunk)
+		out fuzz-pass fuzz-diff --format json --seed 1 --steps 120 \
+		    --manifest "$top_srcdir/scenarios/kernel-differences.manifest"
+		out fuzz-fail fuzz-diff --format json --profile 6.18 \
+		    --seed 4000012 --steps 60 --max-shrink 20 --repro 1
+		out fuzz-bad fuzz-diff --format json --manifest \
+		    "$tmp/broken.manifest"
 	else
 		echo "# run --kernel host, calibrate: not root, not checked"
 	fi
@@ -135,6 +147,11 @@ for path in sys.argv[2:]:
         if kinds != ["calibration"]:
             print("not ok - %s: not one calibration record" % name)
             ok = False
+    elif "fuzz" in name and (kinds.count("finding") == 0) != (
+            json.loads(lines[-1]).get("failed", 0) == 0):
+        print("not ok - %s: failed cases and finding records disagree"
+              % name)
+        ok = False
     elif kinds.count("summary") != 1 or kinds[-1] != "summary":
         print("not ok - %s: the summary is not the one last record" % name)
         ok = False

@@ -1,15 +1,19 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause
 # tests/kernel-calibrate.sh - reuseport-sim calibrate measures the build
-# variant switch attach_shutdown_listener (and CONFIG_MPTCP) on live
-# kernels, and --profile auto runs the row it picks:
+# variant switches (attach_shutdown_listener, udp_bind_walk,
+# tcp_role_change; and CONFIG_MPTCP) on live kernels, and --profile auto
+# runs the row it picks:
 #
 # - on each kernel of $CALIBRATE_KERNELS (default host,vm:7.2), calibrate
-#   --format json says resurrect or einval, and the profile it names;
+#   --format json gives each switch a value, and names the profile;
 # - that answer is checked against the kernel itself, not against a value
-#   written here: profile/attach-shutdown-listener.scn (which expects
-#   -EINVAL on the variant row and success elsewhere) passes on the kernel
-#   under the row calibration picked, and fails under the other row;
+#   written here: the scenario of each switch (profile/attach-shutdown-
+#   listener.scn, group/udp-bind-walk.scn, profile/tcp-role-change.scn,
+#   which expect the variant's answers on the variant rows) passes on the
+#   kernel under the row calibration picked; on a 6.18 kernel, a switch
+#   measured at its other alternative fails there under plain 6.18, and
+#   one measured as 6.18's fails under the row of these machines' build;
 # - Debian's 7.2 accepts the attach (resurrect); when the host refuses it
 #   (einval, as these machines' 6.18.44 build does), the two kernels are
 #   reported differently, which is the point;
@@ -21,7 +25,11 @@ set -u
 . "$(dirname "$0")/kernel-lib.sh"
 kernel_needs_root
 KERNELS=${CALIBRATE_KERNELS:-host,vm:7.2}
-scn=$top_srcdir/scenarios/profile/attach-shutdown-listener.scn
+# each switch, its default (6.18's) alternative and its scenario
+switches="attach_shutdown_listener:resurrect:profile/attach-shutdown-listener.scn
+udp_bind_walk:first-sharer:group/udp-bind-walk.scn
+tcp_role_change:allowed:profile/tcp-role-change.scn"
+fc=6.18+attach-einval+role-einval+udp-bind-walk
 work=$(mktemp -d "${TMPDIR:-/tmp}/kernel-calibrate.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT
 
@@ -44,36 +52,53 @@ for k in $(echo "$KERNELS" | tr ',' ' '); do
 		continue
 	fi
 	json=$(grep '"type":"calibration"' "$work/out")
-	v=$(json_field "$json" attach_shutdown_listener)
 	prof=$(json_field "$json" profile)
 	rel=$(json_field "$json" kernel)
-	case $v in
-	resurrect) other=$(echo "$prof" | sed 's/+attach-einval$//')+attach-einval ;;
-	einval) other=$(echo "$prof" | sed 's/+attach-einval$//') ;;
-	*) echo "FAIL $k: no value for attach_shutdown_listener"; bad=$((bad + 1)); continue ;;
-	esac
-	probed=$((probed + 1))
-	values="$values $k=$v"
-	echo "$k: $rel: attach_shutdown_listener = $v, profile $prof"
-	# the row picked passes on this kernel ...
-	"$SIM" run --kernel "$k" --profile "$prof" --format tap "$scn" \
-	    >"$work/run" 2>"$work/err"
-	st=$?
-	if test "$st" -ne 0 || ! grep -q '^ok 1 ' "$work/run"; then
-		cat "$work/run" "$work/err"
-		echo "FAIL $k: $scn does not pass under the calibrated $prof"
-		bad=$((bad + 1))
-	fi
-	# ... and the other alternative fails there, where the model has it
-	if "$SIM" calibrate --help >/dev/null 2>&1 &&
-	    printf '%s\n' "$other" | grep -qE '^6\.18(\+attach-einval)?$'; then
-		"$SIM" run --kernel "$k" --profile "$other" --format tap \
-		    "$scn" >"$work/run" 2>"$work/err"
+	scns= vals= kbad=0
+	for row in $switches; do
+		sw=${row%%:*} rest=${row#*:}
+		def=${rest%%:*}
+		f=$top_srcdir/scenarios/${rest#*:}
+		val=$(json_field "$json" "$sw")
+		if test -z "$val"; then
+			echo "FAIL $k: no value for $sw"
+			kbad=1
+			continue
+		fi
+		vals="$vals $sw=$val"
+		scns="$scns $f"
+		# the other alternative fails there, where the model has it
+		case $prof in
+		6.18|6.18+*) ;;
+		*) continue ;;
+		esac
+		if test "$val" = "$def"; then other=$fc; else other=6.18; fi
+		test "$other" = "$prof" && continue
+		"$SIM" run --kernel "$k" --profile "$other" --format tap "$f" \
+		    >"$work/run" 2>"$work/err"
 		if grep -q '^ok 1 ' "$work/run" && ! grep -q '# SKIP' "$work/run"; then
 			cat "$work/run"
-			echo "FAIL $k: $scn passes under $other too: the probe decides nothing"
+			echo "FAIL $k: $f passes under $other too: the probe of $sw decides nothing"
 			bad=$((bad + 1))
 		fi
+	done
+	if test "$kbad" -ne 0; then
+		bad=$((bad + 1))
+		continue
+	fi
+	v=$(json_field "$json" attach_shutdown_listener)
+	probed=$((probed + 1))
+	values="$values $k:$(echo $vals | tr ' ' ',')"
+	echo "$k: $rel:$vals, profile $prof"
+	# the row picked passes on this kernel, every switch's scenario
+	# shellcheck disable=SC2086
+	"$SIM" run --kernel "$k" --profile "$prof" --format tap $scns \
+	    >"$work/run" 2>"$work/err"
+	st=$?
+	if test "$st" -ne 0 || test "$(grep -c '^ok ' "$work/run")" -ne 3; then
+		cat "$work/run" "$work/err"
+		echo "FAIL $k: the switches' scenarios do not pass under the calibrated $prof"
+		bad=$((bad + 1))
 	fi
 	if test "${k#vm:}" = 7.2 && test "$v" != resurrect; then
 		echo "FAIL $k: Debian's 7.2 accepts the attach (resurrect), calibrate says $v"

@@ -5,7 +5,8 @@
 #
 # Reads the "Switches by version and variant" table of docs/SPEC.md (one
 # row per switch: its value under 4.19, 5.10, 6.1, 6.12, 6.18 and 7.2, and
-# the scenarios that show it) and the build-variant table after it.  For
+# the scenarios that show it) and the build-variant table after it (6.18
+# and its two variant rows).  For
 # each pair of neighbouring profiles whose values differ, at least one of
 # the row's scenarios must exist and declare both profiles on its
 # `profile` line.  A row may name no scenario only when it says the
@@ -102,10 +103,13 @@ intable && /^\| `/ {
 		for (i = 1; i < 6; i++)
 			if (v[i] != v[i + 1])
 				check(sw, prof[i], prof[i + 1], shown)
-	} else if (n >= 8) {	# variant: switch, alternatives, 6.18, variant, measured, shown by
+	} else if (n >= 9) {	# variant: switch, alternatives, 6.18, two
+		# variant rows, measured, shown by
 		rows++
 		if (trim(c[4]) != trim(c[5]))
-			check(sw, "6.18", "6.18+attach-einval", c[7])
+			check(sw, "6.18", "6.18+attach-einval", c[8])
+		if (trim(c[4]) != trim(c[6]))
+			check(sw, "6.18", "6.18+attach-einval+role-einval+udp-bind-walk", c[8])
 	}
 }
 END {

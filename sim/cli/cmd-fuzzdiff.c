@@ -10,13 +10,14 @@
  */
 #include <errno.h>
 #include <string.h>
-#include <sys/utsname.h>
 
 #include <glib/gstdio.h>
 
 #include "backend/model.h"
 #include "cli/cmd-fuzzdiff.h"
 #include "cli/json.h"
+#include "cli/kernels.h"
+#include "cli/matrix.h"
 #include "cli/options.h"
 #include "core/error.h"
 #include "core/profiles.h"
@@ -181,6 +182,7 @@ case_json(Writer *wr, const SimFuzzCase *c)
 	sim_json_uint(b, "seed", c->seed);
 	if (r->skip != NULL) {
 		sim_json_str(b, "reason", r->skip);
+		sim_json_strings(b, "notes", NULL);	/* as diff's skip */
 		sim_json_end(b, wr->w->out);
 		return;
 	}
@@ -326,6 +328,13 @@ sim_fuzz_diff_run(const SimFuzzOptions *o, const SimFuzzOut *w)
 	    SIM_EXIT_USAGE);
 	if (w->format == SIM_FORMAT_TAP)
 		fputs("TAP version 13\n", w->out);
+	if (o->release != NULL) {
+		SimWriter kw;
+
+		/* as diff says it: the release, the row, what calibrated */
+		sim_writer_init(&kw, w->format, w->out, stderr, "fuzz-diff");
+		sim_write_kernel(&kw, o->release, o->profile, o->note);
+	}
 	if (w->format != SIM_FORMAT_JSON)
 		fprintf(w->out, "%sfuzz-diff: seed %" G_GUINT64_FORMAT ", %u "
 		    "steps in cases of %u, profile %s, %s %s\n", w->format ==
@@ -344,7 +353,8 @@ sim_fuzz_diff_run(const SimFuzzOptions *o, const SimFuzzOut *w)
 typedef struct {
 	SimFuzzOptions	 o;
 	SimFuzzOut	 w;
-	const char	*manifest, *kernel;
+	GPtrArray	*manifests;	/* const char *, as given */
+	const char	*kernel;
 	gboolean	 kernel_steps;
 	const SimCommand *cmd;
 } FuzzCmd;
@@ -353,10 +363,12 @@ enum { O_SEED, O_STEPS, O_LENGTH, O_PROFILE, O_MANIFEST, O_SAVE,
 	O_SHRINK, O_REPRO, O_QUIET, O_FORMAT, O_KERNEL, O_KSTEPS };
 
 static const SimOption fuzz_options[] = {
-	{ "--kernel", "host", O_KERNEL,
+	{ "--kernel", "host|vm:NAME|vm:PATH", O_KERNEL,
 	    "the kernel to compare with: host, the running\n"
 	    "one (the default; needs root and the kernel\n"
-	    "backend)", NULL },
+	    "backend), or one booted under qemu\n"
+	    "(sim/vm/reuseport-vm), where the whole command\n"
+	    "runs with --kernel host", NULL },
 	{ "--seed", "S", O_SEED,
 	    "the first case's seed (default 1); case k is\n"
 	    "generated from seed S+k", NULL },
@@ -368,7 +380,10 @@ static const SimOption fuzz_options[] = {
 	    "kernel's)", sim_cli_profile_choices },
 	{ "--manifest", "FILE", O_MANIFEST,
 	    "the known differences (pattern entries\n"
-	    "\"CALL => MODEL vs KERNEL\" match random steps)", NULL },
+	    "\"CALL => MODEL vs KERNEL\" match random steps);\n"
+	    "more than one may be given.  A VM kernel also\n"
+	    "reads NAME.vm.manifest and NAME.vm-N.M.manifest\n"
+	    "beside NAME.manifest, as diff does", NULL },
 	{ "--save", "DIR", O_SAVE,
 	    "write each minimal scenario to DIR/seed-N.scn", NULL },
 	{ "--max-shrink", "N", O_SHRINK,
@@ -464,7 +479,8 @@ fuzz_option(void *ud, int id, const char *opt, const char *v)
 		c->o.profile = v;
 		break;
 	case O_MANIFEST:
-		c->manifest = v;
+		if (c->manifests != NULL)
+			g_ptr_array_add(c->manifests, (char *)v);
 		break;
 	case O_SAVE:
 		c->w.save = v;
@@ -484,36 +500,11 @@ fuzz_option(void *ud, int id, const char *opt, const char *v)
 	return st;
 }
 
-/* The release of the running kernel, as uname -r says it (g_free()). */
-static char *
-host_release(void)
-{
-	struct utsname u;
-
-	if (uname(&u) != 0)
-		return g_strdup("unknown");
-	return g_strdup(u.release);
-}
-
-/*
- * The backend of --kernel K.  Only "host" is here; "vm:NAME" is the
- * kernels work's (issue 11): until it lands, fuzz-diff runs inside the
- * VM as a host command (sim/vm/reuseport-vm run ... -- reuseport-sim
- * fuzz-diff --kernel host ...), whose report carries every minimal
- * scenario in full.
- */
+/* The backend of the running kernel (--kernel host; a VM kernel runs
+ * the whole command with --kernel host inside it). */
 static int
-kernel_backend(const char *k, const SimBackendOps **ops)
+kernel_backend(const SimBackendOps **ops)
 {
-	if (strcmp(k, "host") != 0) {
-		if (g_str_has_prefix(k, "vm:"))
-			return sim_cli_error(&sim_cmd_fuzz_diff_def, NULL,
-			    "--kernel %s: VM kernels are not wired in yet; "
-			    "run fuzz-diff --kernel host inside the VM "
-			    "(sim/vm/reuseport-vm run)", k);
-		return sim_cli_error(&sim_cmd_fuzz_diff_def, "host",
-		    "unknown kernel '%s'", k);
-	}
 #ifdef HAVE_KERNEL_BACKEND
 	*ops = &sim_backend_kernel;
 	return SIM_CLI_GO_ON;
@@ -523,6 +514,61 @@ kernel_backend(const char *k, const SimBackendOps **ops)
 	    "--enable-kernel-backend (libbpf)");
 	return SIM_EXIT_USAGE;
 #endif
+}
+
+/* The manifests of files, one (NULL for none); NULL with *st the exit
+ * status after the input errors were written. */
+static SimManifest *
+load_manifests(const GPtrArray *files, SimFormat format, int *st)
+{
+	g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(SimManifest) m = NULL;
+
+	*st = SIM_EXIT_OK;
+	if (files->len == 0)
+		return NULL;
+	m = sim_manifest_load(files->pdata[0], errors);
+	for (guint i = 1; m != NULL && i < files->len; i++)
+		sim_manifest_append(m, files->pdata[i], errors);
+	if (m == NULL || errors->len > 0) {
+		g_autoptr(GPtrArray) diags = sim_diags_new();
+		SimWriter w;
+
+		for (guint k = 0; k < errors->len; k++)
+			sim_diags_add_text(diags, errors->pdata[k]);
+		sim_writer_init(&w, format, stdout, stderr, "fuzz-diff");
+		*st = sim_write_input_errors(&w, diags);
+		return NULL;
+	}
+	return g_steal_pointer(&m);
+}
+
+/*
+ * fuzz-diff --kernel vm:X: the whole command in that kernel with --kernel
+ * host (sim_kernel_run_here()), its manifests and the VM's own beside
+ * them (NAME.vm.manifest, NAME.vm-N.M.manifest) packed into the guest.
+ * Its report carries every minimal scenario in full.
+ */
+static int
+in_vm(const SimKernelTarget *k, const GPtrArray *manifests, int argc,
+    char **argv)
+{
+	g_autoptr(GPtrArray) adds = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) extra = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) a = g_ptr_array_new();
+
+	for (guint i = 0; i < manifests->len; i++) {
+		g_ptr_array_add(adds, g_strdup(manifests->pdata[i]));
+		sim_matrix_vm_manifests(manifests->pdata[i], k, extra);
+	}
+	for (int i = 0; i < argc; i++)
+		g_ptr_array_add(a, argv[i]);
+	for (guint i = 0; i < extra->len; i++) {
+		g_ptr_array_add(a, (char *)"--manifest");
+		g_ptr_array_add(a, extra->pdata[i]);
+		g_ptr_array_add(adds, g_strdup(extra->pdata[i]));
+	}
+	return sim_kernel_run_here(k, (int)a->len, (char **)a->pdata, adds);
 }
 
 /* "reuseport-sim fuzz-diff ..." as run, for the saved headers. */
@@ -541,6 +587,11 @@ sim_cmd_fuzz_diff(int argc, char **argv)
 	g_autoptr(SimManifest) manifest = NULL;
 	g_autofree char *found_by = NULL, *release = NULL, *kernel = NULL;
 	g_autofree char *bad = NULL;
+	g_autoptr(GPtrArray) manifests = g_ptr_array_new();
+	g_autoptr(GPtrArray) kernels = NULL;
+	g_autoptr(GString) note = g_string_new(NULL);
+	g_autoptr(GError) e = NULL;
+	const SimKernelTarget *k;
 	FuzzCmd c = { 0 };
 	int st;
 
@@ -554,41 +605,39 @@ sim_cmd_fuzz_diff(int argc, char **argv)
 	c.o.profile = "auto";
 	c.kernel = "host";
 	c.w.out = stdout;
+	c.manifests = manifests;
 	st = sim_options_parse(c.cmd, fuzz_option, argc, argv, paths, FALSE,
 	    &c);
 	if (st != SIM_CLI_GO_ON)
 		return st;
-	st = kernel_backend(c.kernel, &c.o.b);
+	kernels = sim_kernel_targets_parse(c.kernel, &e);
+	if (kernels == NULL)
+		return sim_cli_error(c.cmd, "host", "%s", e->message);
+	if (kernels->len != 1)
+		return sim_cli_error(c.cmd, NULL, "--kernel %s: fuzz-diff "
+		    "compares with one kernel at a time", c.kernel);
+	if (strcmp(c.o.profile, "auto") != 0 &&
+	    (bad = sim_profile_unknown(c.o.profile)) != NULL)
+		return sim_cli_error(c.cmd, NULL, "%s", bad);
+	manifest = load_manifests(manifests, c.w.format, &st);
+	if (st != SIM_EXIT_OK)
+		return st;
+	k = kernels->pdata[0];
+	if (k->vm != NULL)
+		return in_vm(k, manifests, argc, argv);
+	st = kernel_backend(&c.o.b);
 	if (st != SIM_CLI_GO_ON)
 		return st;
 	if (strcmp(c.o.profile, "auto") == 0) {
-		g_autoptr(GError) e = NULL;
-
-		c.o.profile = sim_profile_auto(&e);
+		c.o.profile = sim_kernel_auto_profile(note,
+		    &c.o.kconfig_mptcp, &e);
 		if (c.o.profile == NULL)
 			return sim_cli_error(c.cmd, NULL, "%s", e->message);
-	} else if ((bad = sim_profile_unknown(c.o.profile)) != NULL) {
-		return sim_cli_error(c.cmd, NULL, "%s", bad);
 	}
-	if (c.manifest != NULL) {
-		g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func(
-		    g_free);
-
-		manifest = sim_manifest_load(c.manifest, errors);
-		if (manifest == NULL) {
-			g_autoptr(GPtrArray) diags = sim_diags_new();
-			SimWriter w;
-
-			for (guint k = 0; k < errors->len; k++)
-				sim_diags_add_text(diags, errors->pdata[k]);
-			sim_writer_init(&w, c.w.format, stdout, stderr,
-			    "fuzz-diff");
-			return sim_write_input_errors(&w, diags);
-		}
-	}
+	c.o.note = note->len > 0 ? note->str : NULL;
 	c.o.manifest = manifest;
 	found_by = command_line(&c);
-	release = host_release();
+	release = sim_kernel_release();
 	kernel = g_strdup_printf("Linux %s", release);
 	c.o.found_by = found_by;
 	c.o.kernel = kernel;

@@ -68,9 +68,11 @@ column_clear(Column *c)
 		g_string_free(c->detail, TRUE);
 }
 
-/* The manifests a VM kernel reads beside m (see above). */
-static void
-vm_manifests(const char *m, const SimKernelTarget *k, GPtrArray *out)
+/* The manifests a VM kernel reads beside m (see above), added to out
+ * (g_free()). */
+void
+sim_matrix_vm_manifests(const char *m, const SimKernelTarget *k,
+    GPtrArray *out)
 {
 	gsize l = strlen(m);
 	g_autofree char *stem = NULL;
@@ -101,7 +103,7 @@ guest_argv(const SimMatrixOptions *o, const SimKernelTarget *k,
 	guint i;
 
 	for (i = 0; i < o->manifests->len; i++)
-		vm_manifests(o->manifests->pdata[i], k, extra);
+		sim_matrix_vm_manifests(o->manifests->pdata[i], k, extra);
 	for (i = 0; base[i] != NULL; i++) {
 		g_ptr_array_add(a, g_strdup(base[i]));
 		if (i != 2)	/* after "diff --kernel host" */

@@ -29,6 +29,8 @@ struct SimMatrixOptions {
 };
 
 int	 sim_matrix_one(const SimMatrixOptions *o);
+void	 sim_matrix_vm_manifests(const char *m, const SimKernelTarget *k,
+	    GPtrArray *out);
 int	 sim_matrix_run(const SimMatrixOptions *o);
 
 G_END_DECLS

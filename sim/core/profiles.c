@@ -70,6 +70,20 @@ declares(const SimScenario *sc, const char *n)
 	    sc->profiles, n, g_str_equal, NULL);
 }
 
+/* Does sc declare a variant row BASE+WHAT that row n covers (a build
+ * combining that variant with others)? */
+static gboolean
+declares_covered(const SimScenario *sc, const char *n)
+{
+	for (guint i = 0; i < sc->profiles->len; i++) {
+		const char *d = sc->profiles->pdata[i];
+
+		if (strchr(d, '+') != NULL && sim_profile_covers(n, d))
+			return TRUE;
+	}
+	return FALSE;
+}
+
 /*
  * The profiles sc runs under, in the model's order: those it declares
  * (all when it declares none) that are also in selected (NULL: all).
@@ -77,8 +91,9 @@ declares(const SimScenario *sc, const char *n)
  * selects the variant calibration measured) also runs the scenarios that
  * declare BASE: a variant is a build of that version, and what holds on
  * the version holds on it unless the scenario says otherwise with
- * `@BASE+WHAT` overrides (which it declares the variant for).  A new
- * array of static strings.
+ * `@BASE+WHAT` overrides (which it declares the variant for); a row that
+ * combines variants (BASE+A+B) also runs those that declare BASE+A.  A
+ * new array of static strings.
  */
 GPtrArray *
 sim_scenario_profiles(const SimScenario *sc, char *const *selected)
@@ -99,7 +114,7 @@ sim_scenario_profiles(const SimScenario *sc, char *const *selected)
 			    (gsize)(plus - n)) : NULL;
 
 			if (base == NULL || selected == NULL ||
-			    !declares(sc, base))
+			    (!declares(sc, base) && !declares_covered(sc, n)))
 				continue;
 		}
 		g_ptr_array_add(out, (char *)n);

@@ -162,16 +162,41 @@ sim_scenario_big(const SimScenario *sc)
 }
 
 /*
+ * Does profile row cover what name says?  A row BASE+A+B... (a build
+ * that combines the variants A, B, ...) covers BASE, and every BASE+X...
+ * whose variants it has all; any name covers itself.
+ */
+gboolean
+sim_profile_covers(const char *row, const char *name)
+{
+	g_auto(GStrv) r = NULL;
+	g_auto(GStrv) n = NULL;
+
+	g_return_val_if_fail(row != NULL && name != NULL, FALSE);
+	if (strcmp(row, name) == 0)
+		return TRUE;
+	r = g_strsplit(row, "+", -1);
+	n = g_strsplit(name, "+", -1);
+	if (strcmp(r[0], n[0]) != 0)
+		return FALSE;
+	for (guint i = 1; n[i] != NULL; i++)
+		if (!g_strv_contains((const char *const *)r + 1, n[i]))
+			return FALSE;
+	return TRUE;
+}
+
+/*
  * Return the expectation of st under profile: the override for profile if
- * st has one, else (for a build variant BASE+WHAT) the override for BASE,
- * else the default expectation, else NULL.  profile may be NULL for the
- * default.
+ * st has one, else (for a build variant BASE+WHAT...) the first override
+ * for a variant row it covers (BASE+WHAT, sim_profile_covers()), else the
+ * one for BASE, else the default expectation, else NULL.  profile may be
+ * NULL for the default.
  */
 const GPtrArray *
 sim_stmt_expect_for(const SimStmt *st, const char *profile)
 {
 	const char *plus = profile != NULL ? strchr(profile, '+') : NULL;
-	const GPtrArray *base = NULL;
+	const GPtrArray *base = NULL, *variant = NULL;
 	guint i;
 
 	g_return_val_if_fail(st != NULL, NULL);
@@ -180,12 +205,14 @@ sim_stmt_expect_for(const SimStmt *st, const char *profile)
 
 		if (strcmp(ov->profile, profile) == 0)
 			return ov->tokens;
-		if (plus != NULL && strlen(ov->profile) == (gsize)(plus -
-		    profile) && strncmp(ov->profile, profile,
-		    (gsize)(plus - profile)) == 0)
+		if (plus == NULL || !sim_profile_covers(profile, ov->profile))
+			continue;
+		if (strchr(ov->profile, '+') == NULL)
 			base = ov->tokens;
+		else if (variant == NULL)
+			variant = ov->tokens;
 	}
-	return base != NULL ? base : st->expect;
+	return variant != NULL ? variant : base != NULL ? base : st->expect;
 }
 
 /* ----------------------------------------------------------------------

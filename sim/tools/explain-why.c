@@ -382,7 +382,8 @@ static const SimWhy why_table[] = {
 	    "process lacks: -EPERM." },
 	{ "R-SOCK-3", NULL, "{PROF} allows SO_REUSEPORT only on inet sockets: "
 	    "-EOPNOTSUPP." },
-	{ "R-SOCK-11", NULL, "another socket of this port already has the "
+	{ "R-SOCK-11", "a TIME_WAIT socket had this 4-tuple: it gives it up "
+	    "to the connect() (twsk_unique()) and is gone.", "another socket of this port already has the "
 	    "same source address and port and the same destination: the "
 	    "4-tuple is taken, -EADDRNOTAVAIL, and no SYN leaves." },
 	{ "R-SOCK-12", NULL, "{S} is an MPTCP socket: the reuseport socket "
@@ -407,6 +408,9 @@ static const SimWhy why_table[] = {
 	{ "R-SOCK-17", "a raw socket binds or connects by address only: no "
 	    "port, no group.", "{ERR}: the address does not fit a raw socket "
 	    "of this family, or is not local." },
+	{ "R-SOCK-18", NULL, "{ERR}: this build (tcp_role_change einval) "
+	    "refuses listen() on a socket that sent a SYN, and connect() on "
+	    "one whose listening was stopped." },
 	{ "R-SOCK-5", "the listener is disconnected: unhashed, back to "
 	    "TCP_CLOSE, keeping its bound port; it may listen again.", NULL },
 	{ "R-SOCK-7", "4.19: the accepted child inherits a stale copy of its "

@@ -44,6 +44,7 @@ sim_fuzz_new(const SimFuzzOptions *o)
 	f->diff = sim_diff_new(o->a, o->b, o->manifest);
 	sim_diff_set_flags(f->diff, SIM_DIFF_CHANCE | SIM_DIFF_ROOTS);
 	sim_diff_set_release(f->diff, o->release);
+	sim_diff_set_kconfig(f->diff, o->kconfig_mptcp);
 	f->findings = g_ptr_array_new_with_free_func(finding_free);
 	return f;
 }
@@ -224,6 +225,7 @@ still_fails(const char *text, gpointer ud)
 	d = sim_diff_new(t->f->o.a, t->f->o.b, t->f->o.manifest);
 	sim_diff_set_flags(d, SIM_DIFF_CHANCE | SIM_DIFF_ROOTS);
 	sim_diff_set_release(d, t->f->o.release);
+	sim_diff_set_kconfig(d, t->f->o.kconfig_mptcp);
 	sim_diff_scenario(d, sc, t->f->o.profile, &r);
 	hit = r.skip == NULL && has_signature(&r, t->sig);
 	sim_diff_result_clear(&r);

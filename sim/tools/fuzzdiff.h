@@ -59,6 +59,10 @@ struct SimFuzzOptions {
 	const char		*kernel;	/* b's kernel, for headers */
 	const char		*release;	/* b's uname -r, for kernel=
 						 * entries of the manifest */
+	int			 kconfig_mptcp;	/* sim_diff_set_kconfig(): 0
+						 * not measured */
+	const char		*note;		/* what calibration said, or
+						 * NULL */
 };
 
 /* One distinct failure, shrunk. */

@@ -8,7 +8,10 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -77,6 +80,113 @@ probe_attach_shutdown(char **why)
 	return v;
 }
 
+static int
+bound_socket(int type, const char *addr, uint16_t port, bool reuseport)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	int one = 1, fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	sa.sin_port = htons(port);
+	inet_pton(AF_INET, addr, &sa.sin_addr);
+	if ((reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one,
+	    sizeof(one)) != 0) ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/*
+ * udp_bind_walk: on 127.0.0.1:8008 (udp4), a socket at 127.0.0.2 without
+ * SO_REUSEPORT, a newer one at 127.0.0.1 with it, then a binder of
+ * 0.0.0.0 with it (docs/SPEC.md).  0: first-sharer (the sharer at
+ * 127.0.0.1 admits it), 1: exact-sharer (-EADDRINUSE: the walk went on to
+ * the first), -1 with *why.
+ */
+static int
+probe_udp_bind_walk(char **why)
+{
+	/* KERNEL: udp_lib_lport_inuse(), which sharer ends the walk */
+	int a, b, c, v = -1;
+
+	a = bound_socket(SOCK_DGRAM, "127.0.0.2", 8008, false);
+	b = a >= 0 ? bound_socket(SOCK_DGRAM, "127.0.0.1", 8008, true) : a;
+	if (a < 0 || b < 0) {
+		*why = g_strdup_printf("udp sockets: %s", g_strerror(-(a < 0 ?
+		    a : b)));
+		if (a >= 0)
+			close(a);
+		return -1;
+	}
+	c = bound_socket(SOCK_DGRAM, "0.0.0.0", 8008, true);
+	if (c >= 0) {
+		v = 0;
+		*why = g_strdup("a UDP bind of 0.0.0.0 past a sharer at "
+		    "127.0.0.1 and a refuser at 127.0.0.2: 0");
+		close(c);
+	} else if (c == -EADDRINUSE) {
+		v = 1;
+		*why = g_strdup("a UDP bind of 0.0.0.0 past a sharer at "
+		    "127.0.0.1 and a refuser at 127.0.0.2: -EADDRINUSE");
+	} else {
+		*why = g_strdup_printf("a UDP bind of 0.0.0.0 past a sharer: "
+		    "%s, neither 0 nor EADDRINUSE", g_strerror(-c));
+	}
+	close(a);
+	close(b);
+	return v;
+}
+
+/*
+ * tcp_role_change: a tcp4 socket refused by 127.0.0.1:8011 (nothing
+ * listens), then listen(); and a listener on 127.0.0.1:8012 stopped by
+ * shutdown(SHUT_RDWR), then connect() to 127.0.0.1:8011.  0: allowed
+ * (listen 0, connect -ECONNREFUSED), 1: einval (-EINVAL both), -1 with
+ * *why (the two disagree, or another answer).
+ */
+static int
+probe_role_change(char **why)
+{
+	/* KERNEL: inet_listen(), __inet_stream_connect() on a socket that
+	 * was the other role */
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	int s, l, rl, rc, v = -1;
+
+	to.sin_port = htons(8011);
+	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	l = bound_socket(SOCK_STREAM, "127.0.0.1", 8012, false);
+	if (s < 0 || l < 0 || listen(l, 8) != 0 ||
+	    shutdown(l, SHUT_RDWR) != 0) {
+		*why = g_strdup_printf("tcp sockets: %s", g_strerror(l < 0 ?
+		    -l : errno));
+		if (s >= 0)
+			close(s);
+		if (l >= 0)
+			close(l);
+		return -1;
+	}
+	rl = connect(s, (struct sockaddr *)&to, sizeof(to)) == 0 ? -EISCONN :
+	    errno != ECONNREFUSED ? -errno : listen(s, 8) == 0 ? 0 : -errno;
+	rc = connect(l, (struct sockaddr *)&to, sizeof(to)) == 0 ? 0 : -errno;
+	if (rl == 0 && rc == -ECONNREFUSED)
+		v = 0;
+	else if (rl == -EINVAL && rc == -EINVAL)
+		v = 1;
+	*why = g_strdup_printf("listen() after a refused connect(): %s, "
+	    "connect() after a listener's shutdown(): %s%s",
+	    rl == 0 ? "0" : g_strerror(-rl), g_strerror(-rc), v < 0 ?
+	    ", neither both allowed nor both EINVAL" : "");
+	close(s);
+	close(l);
+	return v;
+}
+
 /* CONFIG_MPTCP: socket(AF_INET, SOCK_STREAM, IPPROTO_MPTCP).  1 built
  * in, 0 not, -1 with *why when the answer says neither. */
 static int
@@ -137,6 +247,10 @@ probe_thread(gpointer p)
 	}
 	c->switches[RP_SWITCH_ATTACH_SHUTDOWN_LISTENER] =
 	    probe_attach_shutdown(&c->why[RP_SWITCH_ATTACH_SHUTDOWN_LISTENER]);
+	c->switches[RP_SWITCH_UDP_BIND_WALK] =
+	    probe_udp_bind_walk(&c->why[RP_SWITCH_UDP_BIND_WALK]);
+	c->switches[RP_SWITCH_TCP_ROLE_CHANGE] =
+	    probe_role_change(&c->why[RP_SWITCH_TCP_ROLE_CHANGE]);
 	c->mptcp = probe_mptcp(&c->mptcp_why);
 	return NULL;
 }
