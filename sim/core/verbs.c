@@ -875,6 +875,24 @@ verb_close(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 	return status(r, ret);
 }
 
+/*
+ * Bind n, a copy of o made by dup or pass, to fd of proc.  When o was
+ * closed already, its number reached whatever file the lowest-free-fd
+ * rule put there since, so n is not the map o was: it keeps no map type
+ * or value size, and the lookup contract (I14) leaves it alone.  (Found
+ * by the soak: `close m1`, `map m2 sockhash value=4`, `dup m1 as d2`, and
+ * a lookup through d2 was judged by m1's 8-byte values.)
+ */
+static void
+bind_copy(SimExec *x, SimObj *n, const SimObj *o, unsigned proc, int fd)
+{
+	if (o != NULL && o->closed) {
+		n->map_type = 0;
+		n->value_size = 0;
+	}
+	sim_obj_bind_fd(x, n, proc, fd);
+}
+
 /* Define the new name at i as the same kind of object as o (or as any
  * file when o is unknown, to keep later statements quiet). */
 static gboolean
@@ -912,7 +930,7 @@ verb_dup(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 		return TRUE;
 	fd = x->ops->dup(x->be, proc_id(x), fd_of(x, o));
 	if (fd >= 0)
-		sim_obj_bind_fd(x, n, proc_id(x), fd);
+		bind_copy(x, n, o, proc_id(x), fd);
 	return status(r, fd);
 }
 
@@ -939,7 +957,7 @@ verb_pass(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 		return TRUE;
 	fd = x->ops->pass(x->be, proc_id(x), fd_of(x, o), p->id);
 	if (fd >= 0)
-		sim_obj_bind_fd(x, n, p->id, fd);
+		bind_copy(x, n, o, p->id, fd);
 	return status(r, fd);
 }
 
