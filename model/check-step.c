@@ -835,7 +835,8 @@ eligible(const struct rp_sock *sk)
 	    (sk->type == RP_SOCK_STREAM || sk->type == RP_SOCK_DGRAM) &&
 	    sk->hashed && sk->rcu_free && sk->reuse != NULL && !sk->closed &&
 	    (sk->reuse_pos < sk->reuse->num_socks ||
-	    sk->state == RP_TCP_LISTEN);	/* R-DET-11 */
+	    sk->state == RP_TCP_LISTEN ||		/* R-DET-11 */
+	    sk->state == RP_TCP_ESTABLISHED);		/* R-DET-12 */
 }
 
 /* ---------------------------------------------------------------------

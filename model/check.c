@@ -661,9 +661,10 @@ ineligible(const struct rp_sock *sk, struct name *n)
 	else if (sk->closed)
 		return "closed";
 	else if (sk->reuse_pos >= sk->reuse->num_socks &&
-	    sk->state != RP_TCP_LISTEN)
-		/* a closed-section socket is eligible only listening again
-		 * without SO_REUSEPORT (R-DET-11) */
+	    sk->state != RP_TCP_LISTEN && sk->state != RP_TCP_ESTABLISHED)
+		/* a closed-section socket is eligible only hashed again:
+		 * listening without SO_REUSEPORT (R-DET-11) or connected
+		 * (R-DET-12) */
 		g_snprintf(n->s, sizeof(n->s), "in the closed section of "
 		    "group %u (socks[%u])", sk->reuse->id, sk->reuse_pos);
 	else
