@@ -34,7 +34,7 @@ bpfobj_quark(void)
 	return g_quark_from_static_string("sim-bpfobj");
 }
 
-static void
+static G_GNUC_UNUSED void	/* used only with libbpf */
 map_free(gpointer p)
 {
 	SimBpfObjMap *m = p;
@@ -77,7 +77,7 @@ sim_bpfobj_map_index(const SimBpfObj *obj, const char *name)
  * the executor is single-threaded). */
 static GString *bpfobj_log;
 
-static int
+static int G_GNUC_PRINTF(2, 0)
 bpfobj_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	if (level == LIBBPF_DEBUG || bpfobj_log == NULL)
