@@ -1800,7 +1800,7 @@ kb_prog_load(SimBackend *b, unsigned proc, const struct rp_prog_attr *a)
  * them), for the note of a refused program. */
 static GString *object_log;
 
-static int
+static int G_GNUC_PRINTF(2, 0)
 object_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	if (level != LIBBPF_DEBUG && object_log != NULL &&
