@@ -203,6 +203,7 @@ bench_select(const struct rp_profile *prof, unsigned members,
 	rp_state_free(st);
 }
 
+#ifdef HAVE_KERNEL_BACKEND
 /*
  * --kernel K: host runs here; vm:NAME or vm:PATH runs this program again
  * in that kernel under qemu (cli/kernels.c), with --kernel host; the
@@ -244,6 +245,20 @@ bench_on_kernel(const char *kernel, int argc, char **argv)
 	}
 	return st;
 }
+#else
+/* Without the kernel backend there is no VM to run in. */
+static int
+bench_on_kernel(const char *kernel, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	if (strcmp(kernel, "host") == 0)
+		return -1;
+	fprintf(stderr, "reuseport-bench: --kernel %s: built without the "
+	    "kernel backend\n", kernel);
+	return 2;
+}
+#endif
 
 int
 main(int argc, char **argv)
