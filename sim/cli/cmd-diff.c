@@ -200,33 +200,6 @@ diff_option(void *ud, int id, const char *opt, const char *v)
 	return SIM_CLI_GO_ON;
 }
 
-/* The manifests given, in one (NULL: none; exit status in *st, the
- * errors written as format asks). */
-static SimManifest *
-load_manifests(const GPtrArray *files, SimFormat format, int *st)
-{
-	g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func(g_free);
-	g_autoptr(SimManifest) m = NULL;
-
-	*st = SIM_EXIT_OK;
-	if (files->len == 0)
-		return NULL;
-	m = sim_manifest_load(files->pdata[0], errors);
-	for (guint i = 1; m != NULL && i < files->len; i++)
-		sim_manifest_append(m, files->pdata[i], errors);
-	if (m == NULL || errors->len > 0) {
-		g_autoptr(GPtrArray) diags = sim_diags_new();
-		SimWriter w;
-
-		for (guint k = 0; k < errors->len; k++)
-			sim_diags_add_text(diags, errors->pdata[k]);
-		sim_writer_init(&w, format, stdout, stderr, "diff");
-		*st = sim_write_input_errors(&w, diags);
-		return NULL;
-	}
-	return g_steal_pointer(&m);
-}
-
 int
 sim_cmd_diff(int argc, char **argv)
 {
@@ -262,7 +235,8 @@ sim_cmd_diff(int argc, char **argv)
 		    NULL, c.o.format, stdout };
 
 		/* nothing runs before every input was read */
-		manifest = load_manifests(manifests, c.o.format, &st);
+		manifest = sim_load_manifests(manifests, c.o.format, "diff",
+		    &st);
 		if (st != SIM_EXIT_OK)
 			return st;
 		if ((ins = sim_inputs_load((char *const *)paths->pdata,
@@ -292,7 +266,7 @@ sim_cmd_diff(int argc, char **argv)
 	    "--enable-kernel-backend (libbpf)");
 	return SIM_EXIT_USAGE;
 #endif
-	manifest = load_manifests(manifests, c.o.format, &st);
+	manifest = sim_load_manifests(manifests, c.o.format, "diff", &st);
 	if (st != SIM_EXIT_OK)
 		return st;
 	c.o.manifest = manifest;

@@ -193,23 +193,9 @@ case_json(Writer *wr, const SimFuzzCase *c)
 	json_builder_set_member_name(b, "divergences");
 	json_builder_begin_array(b);
 	for (i = 0; i < r->divergences->len; i++) {
-		const SimDivergence *d = r->divergences->pdata[i];
-		g_autofree char *text = sim_stmt_text(d->st, SIM_PRINT_CALL);
-		g_autoptr(SimDiag) at = sim_diag_new(d->st->file, d->st->line,
-		    d->st->col, text);
-
-		json_builder_begin_object(b);
-		sim_json_place(b, at);
-		json_builder_set_member_name(b, "results");
-		json_builder_begin_object(b);
-		sim_json_str(b, wr->o->a->name, d->a);
-		sim_json_str(b, wr->o->b->name, d->b);
-		json_builder_end_object(b);
-		sim_json_bool(b, "known", d->entry >= 0);
+		sim_json_divergence(b, r->divergences->pdata[i],
+		    wr->o->manifest, wr->o->a->name, wr->o->b->name);
 		sim_json_bool(b, "root", sim_fuzz_root(r, i));
-		if (d->entry >= 0)
-			sim_json_str(b, "reason", sim_manifest_entry(
-			    wr->o->manifest, (guint)d->entry)->reason);
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);
@@ -516,33 +502,6 @@ kernel_backend(const SimBackendOps **ops)
 #endif
 }
 
-/* The manifests of files, one (NULL for none); NULL with *st the exit
- * status after the input errors were written. */
-static SimManifest *
-load_manifests(const GPtrArray *files, SimFormat format, int *st)
-{
-	g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func(g_free);
-	g_autoptr(SimManifest) m = NULL;
-
-	*st = SIM_EXIT_OK;
-	if (files->len == 0)
-		return NULL;
-	m = sim_manifest_load(files->pdata[0], errors);
-	for (guint i = 1; m != NULL && i < files->len; i++)
-		sim_manifest_append(m, files->pdata[i], errors);
-	if (m == NULL || errors->len > 0) {
-		g_autoptr(GPtrArray) diags = sim_diags_new();
-		SimWriter w;
-
-		for (guint k = 0; k < errors->len; k++)
-			sim_diags_add_text(diags, errors->pdata[k]);
-		sim_writer_init(&w, format, stdout, stderr, "fuzz-diff");
-		*st = sim_write_input_errors(&w, diags);
-		return NULL;
-	}
-	return g_steal_pointer(&m);
-}
-
 /*
  * fuzz-diff --kernel vm:X: the whole command in that kernel with --kernel
  * host (sim_kernel_run_here()), its manifests and the VM's own beside
@@ -619,7 +578,7 @@ sim_cmd_fuzz_diff(int argc, char **argv)
 	if (strcmp(c.o.profile, "auto") != 0 &&
 	    (bad = sim_profile_unknown(c.o.profile)) != NULL)
 		return sim_cli_error(c.cmd, NULL, "%s", bad);
-	manifest = load_manifests(manifests, c.w.format, &st);
+	manifest = sim_load_manifests(manifests, c.w.format, "fuzz-diff", &st);
 	if (st != SIM_EXIT_OK)
 		return st;
 	k = kernels->pdata[0];

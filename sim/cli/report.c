@@ -359,6 +359,32 @@ diff_text(SimWriter *w, const char *name, const char *profile,
 	}
 }
 
+/*
+ * One divergence of a diff as a JSON object, left open for the caller's
+ * members: its place, the two backends' results, whether the manifest m
+ * knows it and why.
+ */
+void
+sim_json_divergence(JsonBuilder *b, const SimDivergence *d,
+    const SimManifest *m, const char *aname, const char *bname)
+{
+	g_autofree char *text = sim_stmt_text(d->st, SIM_PRINT_CALL);
+	g_autoptr(SimDiag) at = sim_diag_new(d->st->file, d->st->line,
+	    d->st->col, text);
+
+	json_builder_begin_object(b);
+	sim_json_place(b, at);
+	json_builder_set_member_name(b, "results");
+	json_builder_begin_object(b);
+	sim_json_str(b, aname, d->a);
+	sim_json_str(b, bname, d->b);
+	json_builder_end_object(b);
+	sim_json_bool(b, "known", d->entry >= 0);
+	if (d->entry >= 0)
+		sim_json_str(b, "reason", sim_manifest_entry(m,
+		    (guint)d->entry)->reason);
+}
+
 static void
 diff_json(SimWriter *w, const char *name, const char *profile,
     const SimDiffResult *r, const SimManifest *m, const char *aname,
@@ -373,22 +399,8 @@ diff_json(SimWriter *w, const char *name, const char *profile,
 	json_builder_set_member_name(b, "divergences");
 	json_builder_begin_array(b);
 	for (i = 0; i < r->divergences->len; i++) {
-		const SimDivergence *d = r->divergences->pdata[i];
-		g_autofree char *text = sim_stmt_text(d->st, SIM_PRINT_CALL);
-		g_autoptr(SimDiag) at = sim_diag_new(d->st->file, d->st->line,
-		    d->st->col, text);
-
-		json_builder_begin_object(b);
-		sim_json_place(b, at);
-		json_builder_set_member_name(b, "results");
-		json_builder_begin_object(b);
-		sim_json_str(b, aname, d->a);
-		sim_json_str(b, bname, d->b);
-		json_builder_end_object(b);
-		sim_json_bool(b, "known", d->entry >= 0);
-		if (d->entry >= 0)
-			sim_json_str(b, "reason", sim_manifest_entry(m,
-			    (guint)d->entry)->reason);
+		sim_json_divergence(b, r->divergences->pdata[i], m, aname,
+		    bname);
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);
@@ -546,4 +558,35 @@ sim_write_explore_summary(SimWriter *w, int status)
 {
 	if (w->format == SIM_FORMAT_JSON)
 		sim_json_end(json_summary(w, 0, status), w->out);
+}
+
+/*
+ * The manifests of files (paths), read into one (NULL when there are
+ * none); NULL with *st the exit status once their errors were written as
+ * format asks, for command (diff, fuzz-diff).
+ */
+SimManifest *
+sim_load_manifests(const GPtrArray *files, SimFormat format,
+    const char *command, int *st)
+{
+	g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(SimManifest) m = NULL;
+
+	*st = SIM_EXIT_OK;
+	if (files->len == 0)
+		return NULL;
+	m = sim_manifest_load(files->pdata[0], errors);
+	for (guint i = 1; m != NULL && i < files->len; i++)
+		sim_manifest_append(m, files->pdata[i], errors);
+	if (m == NULL || errors->len > 0) {
+		g_autoptr(GPtrArray) diags = sim_diags_new();
+		SimWriter w;
+
+		for (guint k = 0; k < errors->len; k++)
+			sim_diags_add_text(diags, errors->pdata[k]);
+		sim_writer_init(&w, format, stdout, stderr, command);
+		*st = sim_write_input_errors(&w, diags);
+		return NULL;
+	}
+	return g_steal_pointer(&m);
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 #include "core/error.h"
 #include "core/report.h"
@@ -47,6 +48,10 @@ void	 sim_writer_init(SimWriter *w, SimFormat format, FILE *out,
 	    FILE *err, const char *command);
 void	 sim_write_begin(SimWriter *w, guint plan);
 int	 sim_write_input_errors(SimWriter *w, const GPtrArray *diags);
+void	 sim_json_divergence(JsonBuilder *b, const SimDivergence *d,
+	    const SimManifest *m, const char *aname, const char *bname);
+SimManifest *sim_load_manifests(const GPtrArray *files, SimFormat format,
+	    const char *command, int *st);
 void	 sim_write_kernel(SimWriter *w, const char *release,
 	    const char *profile, const char *note);
 void	 sim_write_skip(SimWriter *w, const char *name, const char *profile,
