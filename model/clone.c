@@ -321,15 +321,6 @@ bucket_fix(const Remap *r, struct rp_bucket *n, const struct rp_bucket *o)
 	n->listen_tail = remap_must(r, o->listen_tail);
 }
 
-static void
-netns_free(gpointer p)
-{
-	struct rp_netns *net = p;
-
-	g_ptr_array_unref(net->portmaps);
-	g_free(net);
-}
-
 /* A namespace and its ephemeral port maps. */
 static struct rp_netns *
 netns_copy(const struct rp_netns *o)
@@ -384,7 +375,7 @@ copy_into(struct rp_state *dst, const struct rp_state *src)
 	dst->insn_budget = src->insn_budget;
 	dst->violation = g_strdup(src->violation);
 
-	dst->netns = g_ptr_array_new_with_free_func(netns_free);
+	dst->netns = g_ptr_array_new_with_free_func(rp_netns_free);
 	for (guint i = 0; i < src->netns->len; i++)
 		g_ptr_array_add(dst->netns, netns_copy(src->netns->pdata[i]));
 	/* first every object, then the pointers between them */

@@ -543,6 +543,7 @@ void	 rp_call_rcu(struct rp_state *, void (*fn)(struct rp_state *, void *),
 	    void *obj);
 void	 rp_rcu_grace_period(struct rp_state *);
 void	 rp_sock_free_deferred(struct rp_state *, struct rp_sock *);
+void	 rp_netns_free(gpointer);
 void	 rp_sock_free_rcu(struct rp_state *, void *sock);
 
 /* lock.c */

@@ -120,8 +120,10 @@ rp_event_kind_name(enum rp_event_kind k)
  * State
  */
 
-static void
-netns_free(gpointer p)
+/* A namespace and its port maps (the netns table's free function, also
+ * of a clone's, model/clone.c). */
+void
+rp_netns_free(gpointer p)
 {
 	struct rp_netns *net = p;
 
@@ -150,7 +152,7 @@ rp_state_new(const struct rp_profile *prof)
 	g_return_val_if_fail(prof != NULL, NULL);
 	st = g_new0(struct rp_state, 1);
 	st->prof = prof;
-	st->netns = g_ptr_array_new_with_free_func(netns_free);
+	st->netns = g_ptr_array_new_with_free_func(rp_netns_free);
 	st->procs = g_ptr_array_new();
 	st->socks = g_ptr_array_new();
 	st->groups = g_ptr_array_new();
