@@ -340,6 +340,8 @@ diff_text(SimWriter *w, const char *name, const char *profile,
 		fprintf(out, "%s %s [%s] (%u steps compared, %u not%s)\n",
 		    ok ? "PASS" : "FAIL", name, profile, r->compared,
 		    r->uncompared, hn);
+	for (i = 0; r->counted != NULL && i < r->counted->len; i++)
+		fprintf(out, "%s%s\n", pre, (const char *)r->counted->pdata[i]);
 	for (i = 0; i < r->divergences->len; i++) {
 		const SimDivergence *d = r->divergences->pdata[i];
 		g_autofree char *text = sim_stmt_text(d->st, SIM_PRINT_CALL);

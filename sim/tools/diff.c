@@ -484,6 +484,7 @@ sim_diff_result_clear(SimDiffResult *r)
 	g_clear_pointer(&r->skip, g_free);
 	g_clear_pointer(&r->divergences, g_ptr_array_unref);
 	g_clear_pointer(&r->violations, g_ptr_array_unref);
+	g_clear_pointer(&r->counted, g_ptr_array_unref);
 	r->compared = r->uncompared = r->chance = r->after_hash_n = 0;
 }
 
@@ -757,6 +758,96 @@ alternatives(const SimStmt *st, const char *profile)
 	return exp != NULL && exp->len > 2;
 }
 
+/* ---------------------------------------------------------------------
+ * Counted traffic (send ... repeat=N)
+ */
+
+/* The count of outcome key ("dropped") in a rendered count, 0 if absent. */
+static guint64
+outcome_count(const char *result, const char *key)
+{
+	gsize kl = strlen(key);
+	const char *p;
+
+	for (p = result; (p = strstr(p, key)) != NULL; p += kl)
+		if ((p == result || p[-1] == ' ') && p[kl] == '=')
+			return g_ascii_strtoull(p + kl + 1, NULL, 10);
+	return 0;
+}
+
+static const SimCountShare *
+share_of(const GPtrArray *shares, const char *name)
+{
+	guint i;
+
+	for (i = 0; i < shares->len; i++) {
+		const SimCountShare *cs = shares->pdata[i];
+
+		if (strcmp(cs->name, name) == 0)
+			return cs;
+	}
+	return NULL;
+}
+
+/* Is socket name's count in b what a's distribution allows? */
+static gboolean
+count_fits(const SimStep *a, const SimStep *b, const char *name)
+{
+	const SimCountShare *ca = share_of(a->shares, name);
+	const SimCountShare *cb = share_of(b->shares, name);
+	double p = ca != NULL ? ca->share : 0;
+	double mean = (ca != NULL ? ca->fixed : 0) + a->hashed * p;
+	double var = a->hashed * p * (1 - p);
+	double dev = (cb != NULL ? cb->n : 0) - mean;
+
+	dev = (dev < 0 ? -dev : dev) - 0.5;
+	/* |count - mean| <= 5 sd + 0.5, squared (no libm) */
+	return dev <= 0 || dev * dev <= 25 * var;
+}
+
+/*
+ * Do counted traffic a (the reference) and b agree?  *rule says under
+ * which rule: exact when no packet of a was decided by the hash; else,
+ * with a's exact distribution, each socket's count in b within five
+ * standard deviations of its mean (the binomial of the hash's packets
+ * with the socket's share, plus the packets no hash decided); else only
+ * the dropped, refused and failed counts.
+ */
+static gboolean
+counts_agree(const SimStep *a, const SimStep *b, char **rule)
+{
+	static const char *const outs[] = { "dropped", "refused", "failed" };
+	gboolean ok = TRUE;
+	guint i;
+
+	if (a->hashed == 0) {
+		*rule = g_strdup("exact rule (the hash decided no packet): "
+		    "every count equal");
+		return strcmp(a->result, b->result) == 0;
+	}
+	for (i = 0; i < G_N_ELEMENTS(outs); i++)
+		if (outcome_count(a->result, outs[i]) !=
+		    outcome_count(b->result, outs[i]))
+			ok = FALSE;
+	if (!a->exact) {
+		*rule = g_strdup_printf("outcomes rule (the hash decided %u "
+		    "packets, their distribution unknown to the model): "
+		    "dropped, refused and failed counts equal", a->hashed);
+		return ok;
+	}
+	*rule = g_strdup_printf("statistical rule (the hash decided %u "
+	    "packets; the model's exact shares): each socket's count within "
+	    "5 standard deviations of its mean, dropped, refused and failed "
+	    "counts equal", a->hashed);
+	for (i = 0; ok && i < a->shares->len; i++)
+		ok = count_fits(a, b, ((const SimCountShare *)
+		    a->shares->pdata[i])->name);
+	for (i = 0; ok && i < b->shares->len; i++)
+		ok = count_fits(a, b, ((const SimCountShare *)
+		    b->shares->pdata[i])->name);
+	return ok;
+}
+
 /* Compare the steps of two runs under profile; the divergences go to
  * out.  c holds what the reference run's hooks saw (empty tables:
  * nothing). */
@@ -802,6 +893,18 @@ compare_steps(SimDiff *d, const GPtrArray *as, const GPtrArray *bs,
 		}
 		taint(tainted, moved, c->alias);
 		out->compared++;
+		if (sa->shares != NULL && sb->shares != NULL) {
+			g_autofree char *rule = NULL;
+			gboolean held = counts_agree(sa, sb, &rule);
+
+			g_ptr_array_add(out->counted, g_strdup_printf(
+			    "%s:%u:%u: counted traffic, %s: %s", sa->st->file,
+			    sa->st->line, sa->st->col, rule, held ? "held" :
+			    "broken"));
+			if (held)
+				continue;
+			goto diverge;
+		}
 		if (strcmp(sa->result, sb->result) == 0)
 			continue;
 		/* the member the hash chose: the kernel's hash is keyed by a
@@ -828,6 +931,7 @@ compare_steps(SimDiff *d, const GPtrArray *as, const GPtrArray *bs,
 		    g_hash_table_contains(c->unordered, sa->st) &&
 		    key_or_batch(sa->result) && key_or_batch(sb->result))
 			continue;
+diverge:
 		dv = g_new0(SimDivergence, 1);
 		dv->st = sa->st;
 		dv->a = g_strdup(sa->result);
@@ -889,6 +993,7 @@ sim_diff_scenario(SimDiff *d, const SimScenario *sc, const char *profile,
 
 	out->divergences = g_ptr_array_new_with_free_func(divergence_free);
 	out->violations = g_ptr_array_new_with_free_func(g_free);
+	out->counted = g_ptr_array_new_with_free_func(g_free);
 	ra.steps = sim_steps_new();
 	rb.steps = sim_steps_new();
 	if ((d->flags & (SIM_DIFF_CHANCE | SIM_DIFF_ROOTS)) != 0 &&
