@@ -372,6 +372,11 @@ diff_json(SimWriter *w, const char *name, const char *profile,
 	sim_json_uint(b, "compared", r->compared);
 	sim_json_uint(b, "not_compared", r->uncompared);
 	sim_json_uint(b, "after_hash_n", r->after_hash_n);
+	json_builder_set_member_name(b, "counted");
+	json_builder_begin_array(b);
+	for (i = 0; r->counted != NULL && i < r->counted->len; i++)
+		json_builder_add_string_value(b, r->counted->pdata[i]);
+	json_builder_end_array(b);
 	json_builder_set_member_name(b, "divergences");
 	json_builder_begin_array(b);
 	for (i = 0; i < r->divergences->len; i++) {

@@ -358,6 +358,7 @@ step_shares(SimExec *x, const SimCounts *c, SimStep *sp)
 
 	sp->shares = g_ptr_array_new_with_free_func(sim_count_share_free);
 	sp->hashed = c->hashed;
+	sp->progs = c->progs;
 	sp->exact = c->exact;
 	for (i = 0; i < c->nsock; i++) {
 		SimCountShare *cs = g_new0(SimCountShare, 1);

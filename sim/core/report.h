@@ -44,6 +44,7 @@ struct SimStep {
 	/* counted traffic: its receivers (SimCountShare *), else NULL */
 	GPtrArray	*shares;
 	guint32		 hashed;	/* packets the hash decided */
+	guint32		 progs;		/* packets a program decided */
 	gboolean	 exact;		/* shares computed (the model) */
 };
 

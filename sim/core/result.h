@@ -39,6 +39,7 @@ struct SimCounts {
 	guint32		refused;	/* nothing listening */
 	guint32		failed;		/* the packet itself refused (-ERRNO) */
 	guint32		hashed;		/* delivered where the hash decided */
+	guint32		progs;		/* delivered where a program decided */
 	unsigned	group;		/* the group of those, 0: several */
 	gboolean	exact;		/* the model computed each share */
 	guint		nsock;

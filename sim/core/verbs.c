@@ -1795,6 +1795,8 @@ count_one(SimCounts *c, int ret, const struct rp_delivery *d)
 	if ((i = count_entry(c, d->sock)) == G_MAXUINT)
 		return FALSE;
 	c->s[i].n++;
+	if (d->how == RP_HOW_PROG || d->how == RP_HOW_CBPF)
+		c->progs++;
 	if (d->how == RP_HOW_HASH) {
 		c->group = c->hashed == 0 || c->group == d->group ?
 		    d->group : 0;
