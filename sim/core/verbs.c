@@ -1813,8 +1813,9 @@ count_one(SimCounts *c, int ret, const struct rp_delivery *d)
  * is taken by one n-th of the 2^32 hashes, to the rounding.  Each start
  * is tried on a copy of the state, with the smallest hash that picks it,
  * and its part goes to the socket that copy delivered to.  Not done (c
- * stays inexact) when the state cannot be copied, the hash's packets
- * went to several groups, or a copy is not decided by the hash.
+ * stays inexact) when the state cannot be copied, threads run, the
+ * hash's packets went to several groups, or a copy is not decided by the
+ * hash.
  */
 static void
 count_shares(SimExec *x, unsigned netns, struct rp_packet *pkt,
@@ -1827,8 +1828,10 @@ count_shares(SimExec *x, unsigned netns, struct rp_packet *pkt,
 	guint i, e;
 	int ret;
 
+	/* a copy is taken between two operations only: not while threads
+	 * run, when another may be inside one */
 	if (x->insp == NULL || x->insp->model == NULL || c->hashed == 0 ||
-	    c->group == 0)
+	    c->group == 0 || x->concurrent)
 		return;
 	rs = x->insp->model(x->be);
 	if (!rp_state_can_clone(rs) || rp_group_info(rs, c->group, &gi) != 0 ||
