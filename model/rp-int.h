@@ -522,14 +522,6 @@ struct rp_state {
  */
 
 /* profile.c */
-extern const struct rp_profile rp_profile_4_19;
-extern const struct rp_profile rp_profile_5_10;
-extern const struct rp_profile rp_profile_6_1;
-extern const struct rp_profile rp_profile_6_12;
-extern const struct rp_profile rp_profile_6_18;
-extern const struct rp_profile rp_profile_6_18_attach_einval;
-extern const struct rp_profile rp_profile_6_18_fc;
-extern const struct rp_profile rp_profile_7_2;
 uint64_t rp_unpriv_caps(const struct rp_profile *);
 
 /* state.c */

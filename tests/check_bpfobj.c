@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * check_bpfobj.c - compiled objects (sim/core/bpfobj.c, `prog P
- * object=FILE`): what libbpf makes of tests/bpfobj-data/select.bpf.o
+ * object=FILE`): what libbpf makes of scenarios/programs/select.bpf.o
  * (R-OBJ-1), its maps as scenario files and a run on the model (R-OBJ-2,
  * R-OBJ-3), every input error at its position with exit status 2, and
  * hostile objects: every truncation and thousands of corrupted copies
@@ -21,17 +21,17 @@
 #include "core/error.h"
 #include "testutil.h"
 
-/* tests/bpfobj-data of the source tree. */
+/* scenarios/programs of the source tree. */
 static char *
 data_dir(void)
 {
 	const char *top = g_getenv("top_srcdir");
-	char *d = g_build_filename(top != NULL ? top : "..", "tests",
-	    "bpfobj-data", NULL);
+	char *d = g_build_filename(top != NULL ? top : "..", "scenarios",
+	    "programs", NULL);
 
 	if (!g_file_test(d, G_FILE_TEST_IS_DIR)) {
 		g_free(d);
-		d = g_strdup("tests/bpfobj-data");
+		d = g_strdup("scenarios/programs");
 	}
 	return d;
 }
@@ -124,7 +124,7 @@ TU_CASE(open_by_section, "bpfobj/open")
 
 /* R-OBJ-1: what cannot be taken from an object, said as such. */
 static const struct {
-	const char	*file;		/* in bpfobj-data; NULL: none */
+	const char	*file;		/* in scenarios/programs; NULL: none */
 	const char	*program;
 	const char	*want;		/* in the message */
 } open_errors[] = {

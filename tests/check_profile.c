@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * check_profile.c - unit tests of model/profile.c: the behaviour profiles
- * (4.19, 5.10, 6.1, 6.12, 6.18, the 6.18+attach-einval build variant,
- * 7.2), their lookup by name, order and kernel release, and the value of
- * every switch of struct rp_profile (rp-int.h) against the "Profile
- * switches" table of docs/SPEC.md.  The switches are checked white-box, one table row per
- * switch; each row names the SPEC rules that switch decides.  Behaviour
- * behind the switches is tested in the suites of the files that use them.
+ * (4.19, 5.10, 6.1, 6.12, 6.18, the 6.18+attach-einval build variant, the
+ * row of these machines' build, 7.2), their lookup by name, order and
+ * kernel release, and the value of every switch of struct rp_profile
+ * (rp-int.h) against the "Profile switches" table of docs/SPEC.md.  The
+ * switches are checked white-box, one table row per switch; each row
+ * names the SPEC rules that switch decides.  profile.c builds each row
+ * from the row it follows plus a delta; this table is the resulting
+ * value of every switch of every row, so a delta on the wrong base or
+ * with a wrong value fails here.  Behaviour behind the switches is
+ * tested in the suites of the files that use them.
  */
 #include <errno.h>
 #include <stddef.h>
