@@ -534,7 +534,7 @@ TU_CASE(diff_formats, "sim/diff")
 	want = g_strdup_printf("{\"type\":\"result\",\"command\":\"diff\","
 	    "\"file\":\"%s\",\"profile\":\"6.18\",\"result\":\"fail\","
 	    "\"compared\":4,\"not_compared\":2,\"after_hash_n\":0,"
-	    "\"divergences\":[{\"file\":"
+	    "\"counted\":[],\"divergences\":[{\"file\":"
 	    "\"%s\",\"line\":2,\"column\":1,\"message\":\"freeze m\","
 	    "\"results\":{\"model\":\"0\",\"fake\":\"-EPERM\"},"
 	    "\"known\":false}]}\n"
@@ -740,6 +740,101 @@ TU_CASE(diff_after_hash_n, "sim/diff")
 	r = diff_on(p, NULL, SIM_FORMAT_JSON, &ops);
 	ck_assert_msg(strstr(r.out, "\"after_hash_n\":3,") != NULL, "%s",
 	    r.out);
+	tu_run_clear(&r);
+}
+END_TEST
+
+/* Every packet the hash would decide goes to the member hash 0 picks:
+ * a backend whose hash is broken (or a group of one that the model has
+ * as two). */
+static int
+plant_send_hash0(SimBackend *b, unsigned netns, const struct rp_packet *pkt,
+    struct rp_delivery *out)
+{
+	struct rp_packet p = *pkt;
+
+	p.has_hash = TRUE;
+	p.hash = 0;
+	return sim_backend_model.send(b, netns, &p, out);
+}
+
+/* Counted traffic: the rule diff compares it under, and what breaks it. */
+TU_CASE(diff_counted, "sim/diff")
+{
+	SimBackendOps ops = fake_ops();
+	g_autofree char *p = scn_file("c.scn", TU_UDP4_PAIR
+	    "send udp 127.0.0.1:7000 from 127.0.0.2:30000 repeat=400 = "
+	    "all to a b\n");
+	g_autofree char *one = scn_file("c1.scn",
+	    "socket a udp4\n"
+	    "bind a 127.0.0.1:7000\n"
+	    "send udp 127.0.0.1:7000 from 127.0.0.2:30000 repeat=50 = a=50\n"
+	    "send udp 127.0.0.1:7001 from 127.0.0.2:30000 repeat=5 = "
+	    "refused=5\n");
+	g_autofree char *ph = scn_file("ph.scn", PAIR
+	    "update m 0 a\n"
+	    "update m 1 b\n"
+	    "prog p type=sk_reuseport map=m key=hash:2\n"
+	    "attach a prog p\n"
+	    "send udp 127.0.0.1:7000 from 127.0.0.2:30000 repeat=400\n");
+	TuRun r;
+
+	/* the fake's own flow hash spreads them as the model's shares say */
+	r = diff_on(p, NULL, SIM_FORMAT_TEXT, &ops);
+	ck_assert_msg(r.status == SIM_EXIT_OK, "%s", r.out);
+	ck_assert_msg(strstr(r.out, "c.scn:7:1: counted traffic, statistical "
+	    "rule (the hash decided 400 packets; the model's exact shares): "
+	    "each socket's count within 5 standard deviations of its mean, "
+	    "dropped, refused and failed counts equal: held\n") != NULL, "%s",
+	    r.out);
+	tu_run_clear(&r);
+	/* all 400 to one member: 200 +- 25 is the rule */
+	ops.send = plant_send_hash0;
+	r = diff_on(p, NULL, SIM_FORMAT_TEXT, &ops);
+	ck_assert_msg(r.status == SIM_EXIT_FAIL, "%s", r.out);
+	ck_assert_msg(strstr(r.out, "counted traffic, statistical rule (the "
+	    "hash decided 400 packets; the model's exact shares): each "
+	    "socket's count within 5 standard deviations of its mean, "
+	    "dropped, refused and failed counts equal: broken\n") != NULL,
+	    "%s", r.out);
+	ck_assert_msg(strstr(r.out, "        fake     a=400\n") != NULL, "%s",
+	    r.out);
+	tu_run_clear(&r);
+	r = diff_on(p, NULL, SIM_FORMAT_JSON, &ops);
+	ck_assert_msg(strstr(r.out, "c.scn:7:1: counted traffic, statistical "
+	    "rule (the hash decided 400 packets; the model's exact shares): "
+	    "each socket's count within 5 standard deviations of its mean, "
+	    "dropped, refused and failed counts equal: broken\"],") != NULL,
+	    "%s", r.out);
+	tu_run_clear(&r);
+	/* a program keyed by the hash: the other backend's hash is its own,
+	 * only which receivers and outcomes got packets compares */
+	ops = fake_ops();
+	r = diff_on(ph, NULL, SIM_FORMAT_TEXT, &ops);
+	ck_assert_msg(r.status == SIM_EXIT_OK, "%s", r.out);
+	ck_assert_msg(strstr(r.out, "ph.scn:12:1: counted traffic, support "
+	    "rule (a program that may read the packet's hash chose): the "
+	    "same receivers and outcomes, each with at least one packet: "
+	    "held\n") != NULL, "%s", r.out);
+	tu_run_clear(&r);
+	ops.send = plant_send_hash0;
+	r = diff_on(ph, NULL, SIM_FORMAT_TEXT, &ops);
+	ck_assert_msg(r.status == SIM_EXIT_FAIL, "%s", r.out);
+	ck_assert_msg(strstr(r.out, "ph.scn:12:1: counted traffic, support "
+	    "rule (a program that may read the packet's hash chose): the "
+	    "same receivers and outcomes, each with at least one packet: "
+	    "broken\n") != NULL, "%s", r.out);
+	tu_run_clear(&r);
+	/* no hash decided: every count is compared exactly */
+	ops = fake_ops();
+	r = diff_on(one, NULL, SIM_FORMAT_TEXT, &ops);
+	ck_assert_msg(r.status == SIM_EXIT_OK, "%s", r.out);
+	ck_assert_msg(strstr(r.out, "c1.scn:3:1: counted traffic, exact rule "
+	    "(the hash decided no packet): every count equal: held\n") !=
+	    NULL, "%s", r.out);
+	ck_assert_msg(strstr(r.out, "c1.scn:4:1: counted traffic, exact rule "
+	    "(the hash decided no packet): every count equal: held\n") !=
+	    NULL, "%s", r.out);
 	tu_run_clear(&r);
 }
 END_TEST

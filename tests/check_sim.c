@@ -165,6 +165,9 @@ run_paths(SimRunOptions o, char *const *paths, gsize n)
  * sim/check: every error class, with its exact position
  */
 
+/* A counted send from socket a's port, repeat= to follow. */
+#define CSEND	"socket a udp4\nsend udp 127.0.0.1:a from 127.0.0.1:1 repeat="
+
 static const struct {
 	const char	*src;
 	const char	*want;
@@ -253,6 +256,44 @@ static const struct {
 	{ "socket a udp4\nsend udp 127.0.0.1:a from 127.0.0.1:1 = memb(a)\n",
 	    "t.scn:2:41: word 'memb(a)' is not an expectation here (expected "
 	    "0, ok, -ERRNO, a socket name, member(S), dropped, refused, any)" },
+	/* counted traffic */
+	{ CSEND "0\n",
+	    "t.scn:2:46: repeat=0: from 1 to 10000 packets" },
+	{ CSEND "5 hash=3\n",
+	    "t.scn:2:46: repeat=N varies the source port: it cannot take "
+	    "hash=N" },
+	{ CSEND "5 = some to a\n",
+	    "t.scn:2:50: 'some' is not an expectation of counted traffic "
+	    "(expected none to S..., all to S..., each of S... at least K, "
+	    "S=K, dropped=K, refused=K, failed=K; or any alone)" },
+	{ CSEND "5 = none to\n",
+	    "t.scn:2:50: 'none to' needs socket names" },
+	{ CSEND "5 = none a\n",
+	    "t.scn:2:55: expected 'to' after 'none'" },
+	{ CSEND "5 = each of a at 3\n",
+	    "t.scn:2:60: expected 'at least K' after 'each of' and its "
+	    "sockets" },
+	{ CSEND "5 = each of a at least -1\n",
+	    "t.scn:2:69: expected a packet count, got '-1'" },
+	{ CSEND "5 = a=x\n",
+	    "t.scn:2:52: expected a packet count, got 'x'" },
+	{ CSEND "5 = all to a zz\n",
+	    "t.scn:2:59: unknown name 'zz' (expected a socket defined before "
+	    "use)" },
+	{ CSEND "5 = zz=3\n",
+	    "t.scn:2:50: unknown name 'zz' (expected a socket defined before "
+	    "use)" },
+	{ CSEND "5 as c\n",
+	    "t.scn:2:46: repeat=N counts packets: it cannot name one child "
+	    "('as')" },
+	{ CSEND "5 = a=5 none to a any\n",
+	    "t.scn:2:64: 'any' is not an expectation of counted traffic "
+	    "(expected none to S..., all to S..., each of S... at least K, "
+	    "S=K, dropped=K, refused=K, failed=K; or any alone)" },
+	{ CSEND "5 = a=5 dropped=0 refused=0 failed=0 each of a at least 5\n",
+	    "" },
+	{ CSEND "5 = any\n", "" },
+	{ CSEND "5\n", "" },
 	/* profiles */
 	{ "profile 4.19 6.17\n",
 	    "t.scn:1:1: unknown profile '6.17' (the model has PROFILES), "
@@ -423,6 +464,61 @@ TU_CASE(expect_mismatch_value, "sim/expect")
 	    "t.scn:9:14: expected cookie(b), got c(a)\n"
 	    "  m: sockarray, 1 of 4 slots used: 0=a\n"
 	    "  b: close, group g1 pos 1 (2 listening, 0 closed), cookie c(b)");
+}
+END_TEST
+
+/* Counted traffic: each clause holds, and fails when it does not. */
+TU_CASE(expect_counted, "sim/expect")
+{
+	g_autofree char *msgs = NULL, *m2 = NULL, *m3 = NULL;
+	guint a = 0, b = 0;
+	const char *got;
+
+	/* the model's hash spreads them over both members, 200 each
+	 * about, and its exact shares are one half each */
+	assert_passes(PAIR
+	    "send udp 127.0.0.1:7000 from 127.0.0.2:30000 repeat=400 = "
+	    "all to a b each of a b at least 100 dropped=0 refused=0\n"
+	    "close b\n"
+	    "send udp 127.0.0.1:7000 from 127.0.0.2:30000 repeat=30 = "
+	    "a=30 none to b all to a\n"
+	    "send udp 127.0.0.1:7999 from 127.0.0.2:30000 repeat=3 = "
+	    "refused=3 none to a\n");
+	ck_assert(!run(PAIR
+	    "send udp 127.0.0.1:7000 from 127.0.0.2:30000 repeat=400 = "
+	    "none to b\n", "6.18", &msgs));
+	got = strstr(msgs, "t.scn:7:59: expected none to b, got a=");
+	ck_assert_msg(got == msgs, "%s", msgs);
+	ck_assert_int_eq(sscanf(got, "t.scn:7:59: expected none to b, got "
+	    "a=%u b=%u", &a, &b), 2);
+	ck_assert_uint_eq(a + b, 400);
+	ck_assert_uint_ge(a, 100);
+	ck_assert_uint_ge(b, 100);
+	/* all to, at least, S=K each fail on their own */
+	ck_assert(!run(PAIR
+	    "send udp 127.0.0.1:7000 from 127.0.0.2:30000 repeat=400 = "
+	    "each of a b at least 300\n", "6.18", &m2));
+	ck_assert_msg(g_str_has_prefix(m2, "t.scn:7:59: expected each of a b "
+	    "at least 300, got a="), "%s", m2);
+	ck_assert(!run(PAIR
+	    "close b\n"
+	    "send udp 127.0.0.1:7000 from 127.0.0.2:30000 repeat=30 = "
+	    "a=29\n", "6.18", &m3));
+	ck_assert_str_eq(m3, "t.scn:8:58: expected a=29, got a=30");
+	g_clear_pointer(&m3, g_free);
+	ck_assert(!run(PAIR
+	    "close b\n"
+	    "send udp 127.0.0.1:7000 from 127.0.0.2:30000 repeat=30 = "
+	    "all to b\n", "6.18", &m3));
+	ck_assert_str_eq(m3, "t.scn:8:58: expected all to b, got a=30\n"
+	    "  b: freed");
+	g_clear_pointer(&m3, g_free);
+	/* source ports past 65535 */
+	ck_assert(!run(PAIR
+	    "send udp 127.0.0.1:7000 from 127.0.0.2:65000 repeat=1000\n",
+	    "6.18", &m3));
+	ck_assert_str_eq(m3, "t.scn:7:53: repeat=1000: source ports "
+	    "65000..65999 run past 65535");
 }
 END_TEST
 

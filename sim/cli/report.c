@@ -340,6 +340,8 @@ diff_text(SimWriter *w, const char *name, const char *profile,
 		fprintf(out, "%s %s [%s] (%u steps compared, %u not%s)\n",
 		    ok ? "PASS" : "FAIL", name, profile, r->compared,
 		    r->uncompared, hn);
+	for (i = 0; r->counted != NULL && i < r->counted->len; i++)
+		fprintf(out, "%s%s\n", pre, (const char *)r->counted->pdata[i]);
 	for (i = 0; i < r->divergences->len; i++) {
 		const SimDivergence *d = r->divergences->pdata[i];
 		g_autofree char *text = sim_stmt_text(d->st, SIM_PRINT_CALL);
@@ -396,6 +398,11 @@ diff_json(SimWriter *w, const char *name, const char *profile,
 	sim_json_uint(b, "compared", r->compared);
 	sim_json_uint(b, "not_compared", r->uncompared);
 	sim_json_uint(b, "after_hash_n", r->after_hash_n);
+	json_builder_set_member_name(b, "counted");
+	json_builder_begin_array(b);
+	for (i = 0; r->counted != NULL && i < r->counted->len; i++)
+		json_builder_add_string_value(b, r->counted->pdata[i]);
+	json_builder_end_array(b);
 	json_builder_set_member_name(b, "divergences");
 	json_builder_begin_array(b);
 	for (i = 0; i < r->divergences->len; i++) {

@@ -350,6 +350,27 @@ step_result(SimExec *x, const SimResult *r)
 	return sim_value_render(x, v);
 }
 
+/* Counted traffic for diff: each receiver by name, what the hash did. */
+static void
+step_shares(SimExec *x, const SimCounts *c, SimStep *sp)
+{
+	guint i;
+
+	sp->shares = g_ptr_array_new_with_free_func(sim_count_share_free);
+	sp->hashed = c->hashed;
+	sp->progs = c->progs;
+	sp->exact = c->exact;
+	for (i = 0; i < c->nsock; i++) {
+		SimCountShare *cs = g_new0(SimCountShare, 1);
+
+		cs->name = g_strdup(sim_names_sock(x->names, c->s[i].sock));
+		cs->n = c->s[i].n;
+		cs->fixed = c->s[i].n - c->s[i].hashed;
+		cs->share = c->exact ? c->s[i].share : 0;
+		g_ptr_array_add(sp->shares, cs);
+	}
+}
+
 /* The backend cannot carry st out (r->err is SIM_CANNOT or
  * SIM_CANNOT_REST): say why once, and skip what depends on it. */
 static void
@@ -422,6 +443,12 @@ run_stmt(SimExec *x, const SimStmt *st, GPtrArray *msgs, SimResult *rout)
 		sim_pass_note(x, st, w);
 	} else if (r.skipped) {
 		sim_pass_note(x, st, "skipped by the backend");
+	} else if (exp != NULL && r.v.kind == SIM_V_COUNTS) {
+		gboolean unsure;
+
+		m = sim_expect_counts(x, &r, exp, &unsure, &err);
+		if (unsure)
+			sim_pass_note(x, st, SIM_WHY_COUNTS);
 	} else if (exp != NULL) {
 		/* alternatives: the first that matches wins */
 		for (i = 0; i < exp->len; i += 2) {
@@ -443,7 +470,16 @@ run_stmt(SimExec *x, const SimStmt *st, GPtrArray *msgs, SimResult *rout)
 		    g_strdup(r.v.kind == SIM_V_DELIVERY ? "delivery" :
 		    "success");
 
-		for (i = 2; exp != NULL && i < exp->len; i += 2) {
+		for (i = 1; exp != NULL && r.v.kind == SIM_V_COUNTS &&
+		    i < exp->len; i++) {
+			char *all = g_strdup_printf("%s %s", want,
+			    ((const SimToken *)exp->pdata[i])->text);
+
+			g_free(want);
+			want = all;
+		}
+		for (i = 2; exp != NULL && r.v.kind != SIM_V_COUNTS &&
+		    i < exp->len; i += 2) {
 			g_autofree char *alt = sim_expect_render(x,
 			    exp->pdata[i]);
 			char *both = g_strdup_printf("%s or %s", want, alt);
@@ -480,13 +516,16 @@ run_stmt(SimExec *x, const SimStmt *st, GPtrArray *msgs, SimResult *rout)
 			    why != NULL ? why : "not checked by the backend");
 		else
 			sp->result = step_result(x, &r);
-		sp->by_hash = r.v.kind == SIM_V_DELIVERY && r.err == 0 &&
+		sp->by_hash = (r.v.kind == SIM_V_DELIVERY && r.err == 0 &&
 		    r.v.d.outcome == RP_DELIVERED &&
-		    r.v.d.how == RP_HOW_HASH;
+		    r.v.d.how == RP_HOW_HASH) || (r.v.kind == SIM_V_COUNTS &&
+		    r.v.counts.hashed != 0);
 		sp->how = r.v.kind == SIM_V_DELIVERY && r.err == 0 &&
 		    r.v.d.outcome == RP_DELIVERED ? (int)r.v.d.how : -1;
 		sp->after_hash_n = sp->why != NULL && strcmp(sp->why,
 		    SIM_WHY_HASH_N) == 0;
+		if (r.v.kind == SIM_V_COUNTS && sp->result != NULL)
+			step_shares(x, &r.v.counts, sp);
 		g_ptr_array_add(x->steps, sp);
 	}
 	g_clear_error(&err);

@@ -166,6 +166,176 @@ check_expect_tok(SimExec *x, const SimExpShape *sh, const SimToken *t,
 	return sim_names_resolve(x->names, t, SIM_OBJ_SOCK, &o, error);
 }
 
+/* ---------------------------------------------------------------------
+ * Counted traffic (send ... repeat=N): none to S..., all to S..., each of
+ * S... at least K, S=K, dropped=K, refused=K, failed=K
+ */
+
+static gboolean
+is_word(const SimToken *t, const char *w)
+{
+	const char *tw = sim_token_word(t);
+
+	return tw != NULL && strcmp(tw, w) == 0;
+}
+
+/* A word that starts a clause, not a socket name. */
+static gboolean
+clause_word(const SimToken *t)
+{
+	return t->kind != SIM_TOK_WORD || is_word(t, "none") ||
+	    is_word(t, "all") || is_word(t, "each") || is_word(t, "at") ||
+	    is_word(t, "any");
+}
+
+/* The packets socket o received (*hashed: of them, by the hash). */
+static guint32
+counted(const SimCounts *c, const SimObj *o, guint32 *hashed)
+{
+	guint i;
+
+	*hashed = 0;
+	for (i = 0; o->bound && o->id != 0 && i < c->nsock; i++)
+		if (c->s[i].sock == o->id) {
+			*hashed = c->s[i].hashed;
+			return c->s[i].n;
+		}
+	return 0;
+}
+
+static gboolean
+count_tok(const SimToken *t, guint32 *out, GError **error)
+{
+	if (t == NULL || t->kind != SIM_TOK_INT || t->neg ||
+	    t->mag > G_MAXUINT32) {
+		if (t != NULL)
+			sim_tok_error(error, t, "expected a packet count, got "
+			    "'%s'", t->text);
+		return FALSE;
+	}
+	*out = (guint32)t->mag;
+	return TRUE;
+}
+
+/* S=K, dropped=K, refused=K or failed=K.  c NULL: the check pass. */
+static gboolean
+count_kv(SimExec *x, const SimCounts *c, const SimToken *t, gboolean *ok,
+    gboolean *unsure, GError **error)
+{
+	static const char *const outcomes[] = { "dropped", "refused",
+	    "failed", NULL };
+	SimToken s = sub_token(t, t->name, 0);
+	guint32 want, got, hashed = 0;
+	SimObj *o;
+
+	if (!count_tok(t->value, &want, error))
+		return FALSE;
+	if (g_strv_contains(outcomes, t->name)) {
+		if (c != NULL)
+			got = t->name[0] == 'd' ? c->dropped : t->name[0] ==
+			    'r' ? c->refused : c->failed;
+		else
+			got = want;
+	} else if (!sim_names_resolve(x->names, &s, SIM_OBJ_SOCK, &o,
+	    error)) {
+		return FALSE;
+	} else {
+		got = c != NULL ? counted(c, o, &hashed) : want;
+	}
+	/* a backend that cannot choose the hash (the kernel): how many
+	 * of a group's packets each member gets is its own hash's say */
+	if (hashed != 0 && x->insp == NULL)
+		*unsure = TRUE;
+	else if (got != want)
+		*ok = FALSE;
+	return TRUE;
+}
+
+/*
+ * Check (r NULL) or evaluate the counted expectation toks against r.
+ * *unsure: a per-socket count was not checked (see count_kv()).
+ */
+SimMatch
+sim_expect_counts(SimExec *x, const SimResult *r, const GPtrArray *toks,
+    gboolean *unsure, GError **error)
+{
+	const SimCounts *c = r != NULL ? &r->v.counts : NULL;
+	gboolean ok = TRUE;
+	guint i = 0;
+
+	*unsure = FALSE;
+	if (toks->len == 1 && is_word(toks->pdata[0], "any"))
+		return SIM_MATCH;
+	while (i < toks->len) {
+		const SimToken *t = toks->pdata[i], *at = t;
+		const char *prep;
+		guint32 sum = 0, least = G_MAXUINT32, k, got, hashed;
+		guint listed = 0;
+		SimObj *o;
+
+		if (t->kind == SIM_TOK_KV) {
+			if (!count_kv(x, c, t, &ok, unsure, error))
+				return SIM_MATCH_ERROR;
+			i++;
+			continue;
+		}
+		if (!is_word(t, "none") && !is_word(t, "all") &&
+		    !is_word(t, "each")) {
+			sim_tok_error(error, t, "'%s' is not an expectation of "
+			    "counted traffic (expected none to S..., all to "
+			    "S..., each of S... at least K, S=K, dropped=K, "
+			    "refused=K, failed=K; or any alone)", t->text);
+			return SIM_MATCH_ERROR;
+		}
+		prep = is_word(t, "each") ? "of" : "to";
+		if (++i >= toks->len || !is_word(toks->pdata[i], prep)) {
+			const SimToken *bad = i < toks->len ? toks->pdata[i] :
+			    t;
+
+			sim_tok_error(error, bad, "expected '%s' after '%s'",
+			    prep, t->text);
+			return SIM_MATCH_ERROR;
+		}
+		for (i++; i < toks->len && !clause_word(toks->pdata[i]);
+		    i++) {
+			if (!sim_names_resolve(x->names, toks->pdata[i],
+			    SIM_OBJ_SOCK, &o, error))
+				return SIM_MATCH_ERROR;
+			got = c != NULL ? counted(c, o, &hashed) : 0;
+			sum += got;
+			least = MIN(least, got);
+			listed++;
+		}
+		if (listed == 0) {
+			sim_tok_error(error, at, "'%s %s' needs socket names",
+			    at->text, prep);
+			return SIM_MATCH_ERROR;
+		}
+		if (is_word(at, "each")) {
+			if (i + 2 >= toks->len || !is_word(toks->pdata[i],
+			    "at") || !is_word(toks->pdata[i + 1], "least")) {
+				const SimToken *bad = i < toks->len ?
+				    toks->pdata[i] : at;
+
+				sim_tok_error(error, bad, "expected 'at least "
+				    "K' after 'each of' and its sockets");
+				return SIM_MATCH_ERROR;
+			}
+			if (!count_tok(toks->pdata[i + 2], &k, error))
+				return SIM_MATCH_ERROR;
+			i += 3;
+			if (c != NULL && least < k)
+				ok = FALSE;
+		} else if (is_word(at, "none")) {
+			if (c != NULL && sum != 0)
+				ok = FALSE;
+		} else if (c != NULL && sum != c->sent) {
+			ok = FALSE;
+		}
+	}
+	return ok ? SIM_MATCH : SIM_MISMATCH;
+}
+
 /* Check pass: the default expectation and every override of st. */
 gboolean
 sim_expect_check(SimExec *x, const SimStmt *st, const SimExpShape *sh,
@@ -176,7 +346,8 @@ sim_expect_check(SimExec *x, const SimStmt *st, const SimExpShape *sh,
 	if (sh == NULL)
 		return TRUE;	/* the handler failed before knowing it */
 	/* expect has no default: say what the state must be, per profile */
-	if (st->expect == NULL && !(sh->forms & SIM_X_STATUS)) {
+	if (st->expect == NULL && !(sh->forms & (SIM_X_STATUS |
+	    SIM_X_COUNTS))) {
 		g_autoptr(GPtrArray) profs = sim_scenario_profiles(x->sc, NULL);
 
 		for (i = 0; i < profs->len; i++) {
@@ -207,6 +378,14 @@ sim_expect_check(SimExec *x, const SimStmt *st, const SimExpShape *sh,
 		}
 		if (toks == NULL)
 			continue;
+		if (sh->forms & SIM_X_COUNTS) {
+			gboolean unsure;
+
+			if (sim_expect_counts(x, NULL, toks, &unsure, error) ==
+			    SIM_MATCH_ERROR)
+				return FALSE;
+			continue;
+		}
 		/* one value, or alternatives: A | B | C (concurrency) */
 		for (guint j = 0; j < toks->len; j++) {
 			const SimToken *t = toks->pdata[j];

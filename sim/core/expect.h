@@ -25,6 +25,8 @@ gboolean	 sim_expect_check(SimExec *x, const SimStmt *st,
 SimMatch	 sim_expect_match(SimExec *x, const SimResult *r,
 		    const SimToken *t, GError **error);
 char		*sim_expect_render(const SimExec *x, const SimToken *t);
+SimMatch	 sim_expect_counts(SimExec *x, const SimResult *r,
+		    const GPtrArray *toks, gboolean *unsure, GError **error);
 gboolean	 sim_result_ok(const SimResult *r);
 const char	*sim_string_word(const char *bytes, gsize len);
 gboolean	 sim_expect_operand(SimExec *x, const SimToken *t,

@@ -171,6 +171,44 @@ sim_cookie_owner(const SimExec *x, guint64 c)
 	return NULL;
 }
 
+static gint
+cmp_str(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Counted traffic: "a=60 b=40 dropped=0 ...", receivers by name, then
+ * the outcomes that happened; "none" when nothing happened. */
+static char *
+counts_render(const SimExec *x, const SimCounts *c)
+{
+	g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func(g_free);
+	GString *s = g_string_new(NULL);
+	guint i;
+
+	for (i = 0; i < c->nsock; i++)
+		if (c->s[i].n != 0)
+			g_ptr_array_add(parts, g_strdup_printf("%s=%u",
+			    sim_names_sock(x->names, c->s[i].sock),
+			    c->s[i].n));
+	g_ptr_array_sort(parts, cmp_str);
+	if (c->dropped != 0)
+		g_ptr_array_add(parts, g_strdup_printf("dropped=%u",
+		    c->dropped));
+	if (c->refused != 0)
+		g_ptr_array_add(parts, g_strdup_printf("refused=%u",
+		    c->refused));
+	if (c->failed != 0)
+		g_ptr_array_add(parts, g_strdup_printf("failed=%u",
+		    c->failed));
+	for (i = 0; i < parts->len; i++)
+		g_string_append_printf(s, "%s%s", i > 0 ? " " : "",
+		    (const char *)parts->pdata[i]);
+	if (s->len == 0)
+		g_string_append(s, "none");
+	return g_string_free(s, FALSE);
+}
+
 /* Render v in scenario words: c(a), map(in), m:3, g1, dropped.  g_free(). */
 char *
 sim_value_render(const SimExec *x, const SimValue *v)
@@ -211,6 +249,8 @@ sim_value_render(const SimExec *x, const SimValue *v)
 		if (v->d.outcome == RP_NO_SOCKET)
 			return g_strdup("refused");
 		return g_strdup(sim_names_sock(x->names, v->d.sock));
+	case SIM_V_COUNTS:
+		return counts_render(x, &v->counts);
 	}
 	return g_strdup("?");	/* LCOV_EXCL_LINE */
 }

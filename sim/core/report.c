@@ -4,11 +4,22 @@
  */
 #include "core/report.h"
 
+void
+sim_count_share_free(gpointer p)
+{
+	SimCountShare *cs = p;
+
+	g_free(cs->name);
+	g_free(cs);
+}
+
 static void
 step_free(gpointer p)
 {
 	SimStep *s = p;
 
+	if (s->shares != NULL)
+		g_ptr_array_unref(s->shares);
 	g_free(s->result);
 	g_free(s->why);
 	g_free(s);

@@ -19,6 +19,16 @@ G_BEGIN_DECLS
  * (names, not ids or cookie values), or NULL with why when the backend
  * could not tell.
  */
+/* Counted traffic (send ... repeat=N): one receiver as a step saw it. */
+typedef struct SimCountShare SimCountShare;
+struct SimCountShare {
+	char		*name;		/* the socket's name */
+	guint32		 n;		/* packets it received */
+	guint32		 fixed;		/* of them, not decided by the hash */
+	double		 share;		/* exact: of the hash's packets, the
+					 * part it gets */
+};
+
 typedef struct SimStep SimStep;
 struct SimStep {
 	const SimStmt	*st;
@@ -31,6 +41,11 @@ struct SimStep {
 					 * -1 */
 	gboolean	 after_hash_n;	/* not checked: a hash=N send landed
 					 * on another member before */
+	/* counted traffic: its receivers (SimCountShare *), else NULL */
+	GPtrArray	*shares;
+	guint32		 hashed;	/* packets the hash decided */
+	guint32		 progs;		/* packets a program decided */
+	gboolean	 exact;		/* shares computed (the model) */
 };
 
 /* Why a step naming a socket is not checked after a hash=N send landed
@@ -39,6 +54,12 @@ struct SimStep {
 #define SIM_WHY_HASH_N	"hash=N: the backend cannot choose the packet " \
 	"hash; its own hash chose another member, and the sockets " \
 	"involved are not checked afterwards"
+
+/* Why a per-socket count of counted traffic (send ... repeat=N) is not
+ * checked on a backend that cannot choose the packet hash. */
+#define SIM_WHY_COUNTS	"repeat=N: the backend cannot choose the packet " \
+	"hash; how many packets each member of a group gets by the hash is " \
+	"not checked (none to, all to and each of ... at least are)"
 
 typedef struct SimReport SimReport;
 struct SimReport {
@@ -53,6 +74,7 @@ struct SimReport {
 
 void		 sim_report_clear(SimReport *report);
 GPtrArray	*sim_steps_new(void);
+void		 sim_count_share_free(gpointer p);
 
 G_END_DECLS
 

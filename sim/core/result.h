@@ -24,7 +24,33 @@ typedef enum {
 	SIM_V_WORD,		/* word, static */
 	SIM_V_DELIVERY,		/* d */
 	SIM_V_TRUTH,		/* num: 1 yes, 0 no (a comparison) */
+	SIM_V_COUNTS,		/* counts: where send repeat=N went */
 } SimValueKind;
+
+/* The most receiving sockets a counted send (send ... repeat=N) tells
+ * apart; more is an error of the scenario. */
+#define SIM_COUNT_SOCKS	16
+
+/* Where the packets of `send ... repeat=N` went (verbs.c). */
+typedef struct SimCounts SimCounts;
+struct SimCounts {
+	guint32		sent;		/* N */
+	guint32		dropped;	/* a program's SK_DROP */
+	guint32		refused;	/* nothing listening */
+	guint32		failed;		/* the packet itself refused (-ERRNO) */
+	guint32		hashed;		/* delivered where the hash decided */
+	guint32		progs;		/* delivered where a program decided */
+	unsigned	group;		/* the group of those, 0: several */
+	gboolean	exact;		/* the model computed each share */
+	guint		nsock;
+	struct {
+		unsigned	sock;	/* the receiver's id */
+		guint32		n;	/* packets it received */
+		guint32		hashed;	/* of them, the hash decided */
+		double		share;	/* exact: of the hash's packets, the
+					 * part that comes here (0..1) */
+	} s[SIM_COUNT_SOCKS];
+};
 
 typedef struct SimValue SimValue;
 struct SimValue {
@@ -35,6 +61,7 @@ struct SimValue {
 	const char		*word;
 	struct rp_delivery	d;
 	gboolean		hash_chosen;	/* send gave hash=N */
+	SimCounts		counts;		/* SIM_V_COUNTS */
 };
 
 /* Expectation forms a result accepts, besides `any`. */
@@ -49,6 +76,8 @@ enum {
 	SIM_X_MEMBER = 1 << 7,	/* member(S) */
 	SIM_X_SLOT = 1 << 8,	/* M:K */
 	SIM_X_STRING = 1 << 9,	/* "text": a WORD value from sim_string_word() */
+	SIM_X_COUNTS = 1 << 10,	/* none to S.., all to S.., each of S.. at
+				 * least K, S=K.. (send repeat=N) */
 };
 
 typedef struct SimExpShape SimExpShape;

@@ -59,6 +59,7 @@ static const SimExpShape shape_value = { SIM_X_STATUS | SIM_X_NUM |
 	SIM_X_VAR | SIM_X_COOKIE | SIM_X_MAPREF, NULL };
 static const SimExpShape shape_send = { SIM_X_STATUS | SIM_X_SOCK |
 	SIM_X_MEMBER, w_delivery };
+static const SimExpShape shape_counted = { SIM_X_COUNTS, NULL };
 static const SimExpShape shape_p_slot = { SIM_X_SOCK | SIM_X_MAPREF |
 	SIM_X_VAR, w_slot };
 static const SimExpShape shape_p_num = { SIM_X_NUM | SIM_X_VAR, w_freed };
@@ -1751,6 +1752,152 @@ verb_map_info(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
  * Traffic
  */
 
+/* The most packets one counted send sends. */
+#define SEND_REPEAT_MAX	10000
+
+/* The entry of c for socket sock, added when absent; NULL: c is full. */
+static guint
+count_entry(SimCounts *c, unsigned sock)
+{
+	guint i;
+
+	for (i = 0; i < c->nsock && c->s[i].sock != sock; i++)
+		;
+	if (i == c->nsock) {
+		if (c->nsock == SIM_COUNT_SOCKS)
+			return G_MAXUINT;
+		memset(&c->s[i], 0, sizeof(c->s[i]));
+		c->s[i].sock = sock;
+		c->nsock++;
+	}
+	return i;
+}
+
+/* Add one packet's outcome to c.  FALSE: more receivers than c holds. */
+static gboolean
+count_one(SimCounts *c, int ret, const struct rp_delivery *d)
+{
+	guint i;
+
+	c->sent++;
+	if (ret < 0) {
+		c->failed++;
+		return TRUE;
+	}
+	if (d->outcome == RP_DROPPED) {
+		c->dropped++;
+		return TRUE;
+	}
+	if (d->outcome == RP_NO_SOCKET) {
+		c->refused++;
+		return TRUE;
+	}
+	if ((i = count_entry(c, d->sock)) == G_MAXUINT)
+		return FALSE;
+	c->s[i].n++;
+	if (d->how == RP_HOW_PROG || d->how == RP_HOW_CBPF)
+		c->progs++;
+	if (d->how == RP_HOW_HASH) {
+		c->group = c->hashed == 0 || c->group == d->group ?
+		    d->group : 0;
+		c->s[i].hashed++;
+		c->hashed++;
+	}
+	return TRUE;
+}
+
+/*
+ * The exact distribution of the packets the hash decided (the model
+ * only): the hash fallback starts its walk at member (hash * n) >> 32 of
+ * the group's n (R-SEL-4, R-SEL-5: reciprocal_scale()), so each start
+ * is taken by one n-th of the 2^32 hashes, to the rounding.  Each start
+ * is tried on a copy of the state, with the smallest hash that picks it,
+ * and its part goes to the socket that copy delivered to.  Not done (c
+ * stays inexact) when the state cannot be copied, threads run, the
+ * hash's packets went to several groups, or a copy is not decided by the
+ * hash.
+ */
+static void
+count_shares(SimExec *x, unsigned netns, struct rp_packet *pkt,
+    SimCounts *c)
+{
+	struct rp_group_info gi;
+	struct rp_delivery d;
+	struct rp_state *rs, *cp;
+	guint64 lo, hi, n;
+	guint i, e;
+	int ret;
+
+	/* a copy is taken between two operations only: not while threads
+	 * run, when another may be inside one */
+	if (x->insp == NULL || x->insp->model == NULL || c->hashed == 0 ||
+	    c->group == 0 || x->concurrent)
+		return;
+	rs = x->insp->model(x->be);
+	if (!rp_state_can_clone(rs) || rp_group_info(rs, c->group, &gi) != 0 ||
+	    gi.num_socks == 0)
+		return;
+	n = gi.num_socks;
+	for (i = 0; i < n; i++) {
+		/* KERNEL: reuseport_select_sock_by_hash(): reciprocal_scale() */
+		lo = (((guint64)i << 32) + n - 1) / n;
+		hi = (((guint64)(i + 1) << 32) + n - 1) / n;
+		if ((cp = rp_state_clone(rs)) == NULL)
+			return;
+		memset(&d, 0, sizeof(d));
+		pkt->has_hash = TRUE;
+		pkt->hash = (uint32_t)lo;
+		ret = rp_send(cp, netns, pkt, &d);
+		rp_state_discard(cp);
+		if (ret < 0 || d.outcome != RP_DELIVERED ||
+		    d.how != RP_HOW_HASH || d.group != c->group ||
+		    (e = count_entry(c, d.sock)) == G_MAXUINT)
+			return;
+		c->s[e].share += (double)(hi - lo) / 4294967296.0;
+	}
+	c->exact = TRUE;
+}
+
+/*
+ * send ... repeat=N: N packets from source ports P, P+1, ... P+N-1 (P the
+ * source's port, 32768 when it is 0), each through the backend's receive
+ * path as a single send is; the result counts where they went.
+ */
+static gboolean
+send_counted(SimExec *x, const SimToken *rt, guint32 n,
+    struct rp_packet *pkt, unsigned netns, SimResult *r, GError **error)
+{
+	struct rp_delivery d;
+	guint32 i, base;
+	int ret;
+
+	r->v.kind = SIM_V_COUNTS;
+	r->err = 0;
+	memset(&r->v.counts, 0, sizeof(r->v.counts));
+	base = pkt->src.port != 0 ? pkt->src.port : 32768;
+	if (base + n - 1 > 65535) {
+		sim_tok_error(error, rt, "repeat=%u: source ports %u..%u run "
+		    "past 65535", n, base, base + n - 1);
+		return FALSE;
+	}
+	for (i = 0; i < n; i++) {
+		memset(&d, 0, sizeof(d));
+		pkt->src.port = (uint16_t)(base + i);
+		ret = x->ops->send(x->be, netns, pkt, &d);
+		if (ret >= 0)
+			sim_contract_send(x, &d);
+		if (!count_one(&r->v.counts, ret, &d)) {
+			sim_tok_error(error, rt, "repeat=%u: more than %u "
+			    "sockets received packets; at most %u are counted",
+			    n, SIM_COUNT_SOCKS, SIM_COUNT_SOCKS);
+			return FALSE;
+		}
+	}
+	pkt->has_hash = FALSE;
+	count_shares(x, netns, pkt, &r->v.counts);
+	return TRUE;
+}
+
 static gboolean
 verb_send(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 {
@@ -1758,9 +1905,10 @@ verb_send(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 	static const char *const conns[] = { "established", "fastopen",
 	    "request", NULL };
 	struct rp_packet pkt = { 0 };
-	const SimToken *t;
+	const SimToken *t, *rt;
 	SimObj *dport_of, *sport_of, *child = NULL;
 	unsigned netns;
+	guint32 n = 0;
 	guint which;
 	int ret;
 
@@ -1799,11 +1947,33 @@ verb_send(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 		pkt.conn = which == 0 ? RP_CONN_ESTABLISHED : which == 1 ?
 		    RP_CONN_FASTOPEN : RP_CONN_REQUEST;
 	}
+	if ((rt = kv_arg(st, "repeat")) != NULL) {
+		if (child != NULL) {
+			sim_tok_error(error, rt, "repeat=N counts packets: it "
+			    "cannot name one child ('as')");
+			return FALSE;
+		}
+		if (pkt.has_hash) {
+			sim_tok_error(error, rt, "repeat=N varies the source "
+			    "port: it cannot take hash=N");
+			return FALSE;
+		}
+		r->shape = &shape_counted;
+		if (!tok_u32(rt, "a packet count", &n, error))
+			return FALSE;
+		if (n == 0 || n > SEND_REPEAT_MAX) {
+			sim_tok_error(error, rt, "repeat=%u: from 1 to %u "
+			    "packets", n, SEND_REPEAT_MAX);
+			return FALSE;
+		}
+	}
 	if (sim_checking(x))
 		return TRUE;
 	if (!resolve_port(x, &pkt.dst, dport_of, error) ||
 	    !resolve_port(x, &pkt.src, sport_of, error))
 		return FALSE;
+	if (rt != NULL)
+		return send_counted(x, rt, n, &pkt, netns, r, error);
 	r->v.kind = SIM_V_DELIVERY;
 	r->v.hash_chosen = pkt.has_hash;
 	ret = x->ops->send(x->be, netns, &pkt, &r->v.d);
@@ -2373,7 +2543,7 @@ static const char *const k_lookup[] = { "flags", NULL };
 static const char *const k_prog[] = { "type", "attach", "map", "key",
 	"outer", "on-error", "object", "program", NULL };
 static const char *const k_send[] = { "payload", "hash", "conn", "netns",
-	NULL };
+	"repeat", NULL };
 
 #define S	(&shape_status)
 #define V	(&shape_value)
@@ -2518,9 +2688,11 @@ static const SimVerb verbs[] = {
 	    "the receive path: inet_lookup_listener() / "
 	    "udp_lib_lookup(), reuseport_select_sock()",
 	    "udp|tcp DST from SRC [payload=\"...\"] [hash=N] "
-	    "[conn=established|fastopen|request] [netns=NS] [as CHILD]",
+	    "[conn=established|fastopen|request] [netns=NS] [repeat=N] "
+	    "[as CHILD]",
 	    "one datagram or connection: = S, = member(S), = dropped, "
-	    "= refused"),
+	    "= refused; repeat=N counts N of them: = none to S..., "
+	    "= all to S..., = each of S... at least K, = S=K..."),
 	SIM_VERB("ack-requests", 0, 0, k_netns, verb_ack_requests, V, W,
 	    NULL,
 	    "[netns=NS]",

@@ -484,6 +484,7 @@ sim_diff_result_clear(SimDiffResult *r)
 	g_clear_pointer(&r->skip, g_free);
 	g_clear_pointer(&r->divergences, g_ptr_array_unref);
 	g_clear_pointer(&r->violations, g_ptr_array_unref);
+	g_clear_pointer(&r->counted, g_ptr_array_unref);
 	r->compared = r->uncompared = r->chance = r->after_hash_n = 0;
 }
 
@@ -757,12 +758,171 @@ alternatives(const SimStmt *st, const char *profile)
 	return exp != NULL && exp->len > 2;
 }
 
+/* ---------------------------------------------------------------------
+ * Counted traffic (send ... repeat=N)
+ */
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The count of outcome key ("dropped") in a rendered count, 0 if absent. */
+static guint64
+outcome_count(const char *result, const char *key)
+{
+	gsize kl = strlen(key);
+	const char *p;
+
+	for (p = result; (p = strstr(p, key)) != NULL; p += kl)
+		if ((p == result || p[-1] == ' ') && p[kl] == '=')
+			return g_ascii_strtoull(p + kl + 1, NULL, 10);
+	return 0;
+}
+
+static const SimCountShare *
+share_of(const GPtrArray *shares, const char *name)
+{
+	guint i;
+
+	for (i = 0; i < shares->len; i++) {
+		const SimCountShare *cs = shares->pdata[i];
+
+		if (strcmp(cs->name, name) == 0)
+			return cs;
+	}
+	return NULL;
+}
+
+/* May a program of sc read the packet's hash: a policy keyed by it
+ * (key=hash:N, N > 1) or a compiled object (object=), which may? */
+static gboolean
+may_read_hash(const SimScenario *sc)
+{
+	guint i, j;
+
+	for (i = 0; i < sc->stmts->len; i++) {
+		const SimStmt *st = sc->stmts->pdata[i];
+
+		if (strcmp(st->verb, "prog") != 0)
+			continue;
+		for (j = 1; j < st->args->len; j++) {
+			const SimToken *t = st->args->pdata[j];
+
+			if (t->kind == SIM_TOK_KV && (strcmp(t->name,
+			    "object") == 0 || (strcmp(t->name, "key") == 0 &&
+			    g_str_has_prefix(t->value->text, "hash") &&
+			    strcmp(t->value->text, "hash:1") != 0)))
+				return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+/* The names of a rendered count ("a=3 dropped=2": a, dropped), sorted
+ * and joined by spaces.  g_free(). */
+static char *
+support_of(const char *result)
+{
+	g_auto(GStrv) parts = g_strsplit(result, " ", -1);
+	guint i;
+
+	for (i = 0; parts[i] != NULL; i++) {
+		char *eq = strchr(parts[i], '=');
+
+		if (eq != NULL)
+			*eq = '\0';
+	}
+	qsort(parts, g_strv_length(parts), sizeof(char *), cmp_names);
+	return g_strjoinv(" ", parts);
+}
+
+/* Did the same receivers and outcomes get packets in a and b? */
+static gboolean
+same_support(const char *a, const char *b)
+{
+	g_autofree char *sa = support_of(a);
+	g_autofree char *sb = support_of(b);
+
+	return strcmp(sa, sb) == 0;
+}
+
+/* Is socket name's count in b what a's distribution allows? */
+static gboolean
+count_fits(const SimStep *a, const SimStep *b, const char *name)
+{
+	const SimCountShare *ca = share_of(a->shares, name);
+	const SimCountShare *cb = share_of(b->shares, name);
+	double p = ca != NULL ? ca->share : 0;
+	double mean = (ca != NULL ? ca->fixed : 0) + a->hashed * p;
+	double var = a->hashed * p * (1 - p);
+	double dev = (cb != NULL ? cb->n : 0) - mean;
+
+	dev = (dev < 0 ? -dev : dev) - 0.5;
+	/* |count - mean| <= 5 sd + 0.5, squared (no libm) */
+	return dev <= 0 || dev * dev <= 25 * var;
+}
+
+/*
+ * Do counted traffic a (the reference) and b agree?  *rule says under
+ * which rule: exact when no packet of a was decided by the hash or by a
+ * program that may read it (proghash); with such a program, the same
+ * receivers and outcomes (support); else,
+ * with a's exact distribution, each socket's count in b within five
+ * standard deviations of its mean (the binomial of the hash's packets
+ * with the socket's share, plus the packets no hash decided); else only
+ * the dropped, refused and failed counts.
+ */
+static gboolean
+counts_agree(const SimStep *a, const SimStep *b, gboolean proghash,
+    char **rule)
+{
+	static const char *const outs[] = { "dropped", "refused", "failed" };
+	gboolean ok = TRUE;
+	guint i;
+
+	if (a->hashed == 0 && !proghash) {
+		*rule = g_strdup("exact rule (the hash decided no packet): "
+		    "every count equal");
+		return strcmp(a->result, b->result) == 0;
+	}
+	for (i = 0; i < G_N_ELEMENTS(outs); i++)
+		if (outcome_count(a->result, outs[i]) !=
+		    outcome_count(b->result, outs[i]))
+			ok = FALSE;
+	if (proghash) {
+		*rule = g_strdup("support rule (a program that may read the "
+		    "packet's hash chose): the same receivers and outcomes, "
+		    "each with at least one packet");
+		return same_support(a->result, b->result);
+	}
+	if (!a->exact) {
+		*rule = g_strdup_printf("outcomes rule (the hash decided %u "
+		    "packets, their distribution unknown to the model): "
+		    "dropped, refused and failed counts equal", a->hashed);
+		return ok;
+	}
+	*rule = g_strdup_printf("statistical rule (the hash decided %u "
+	    "packets; the model's exact shares): each socket's count within "
+	    "5 standard deviations of its mean, dropped, refused and failed "
+	    "counts equal", a->hashed);
+	for (i = 0; ok && i < a->shares->len; i++)
+		ok = count_fits(a, b, ((const SimCountShare *)
+		    a->shares->pdata[i])->name);
+	for (i = 0; ok && i < b->shares->len; i++)
+		ok = count_fits(a, b, ((const SimCountShare *)
+		    b->shares->pdata[i])->name);
+	return ok;
+}
+
 /* Compare the steps of two runs under profile; the divergences go to
  * out.  c holds what the reference run's hooks saw (empty tables:
  * nothing). */
 static void
-compare_steps(SimDiff *d, const GPtrArray *as, const GPtrArray *bs,
-    const char *profile, const Chance *c, SimDiffResult *out)
+compare_steps(SimDiff *d, const SimScenario *sc, const GPtrArray *as,
+    const GPtrArray *bs, const char *profile, const Chance *c,
+    SimDiffResult *out)
 {
 	g_autoptr(GHashTable) bsteps = g_hash_table_new(g_direct_hash,
 	    g_direct_equal);
@@ -802,6 +962,19 @@ compare_steps(SimDiff *d, const GPtrArray *as, const GPtrArray *bs,
 		}
 		taint(tainted, moved, c->alias);
 		out->compared++;
+		if (sa->shares != NULL && sb->shares != NULL) {
+			g_autofree char *rule = NULL;
+			gboolean held = counts_agree(sa, sb, sa->progs > 0 &&
+			    may_read_hash(sc), &rule);
+
+			g_ptr_array_add(out->counted, g_strdup_printf(
+			    "%s:%u:%u: counted traffic, %s: %s", sa->st->file,
+			    sa->st->line, sa->st->col, rule, held ? "held" :
+			    "broken"));
+			if (held)
+				continue;
+			goto diverge;
+		}
 		if (strcmp(sa->result, sb->result) == 0)
 			continue;
 		/* the member the hash chose: the kernel's hash is keyed by a
@@ -828,6 +1001,7 @@ compare_steps(SimDiff *d, const GPtrArray *as, const GPtrArray *bs,
 		    g_hash_table_contains(c->unordered, sa->st) &&
 		    key_or_batch(sa->result) && key_or_batch(sb->result))
 			continue;
+diverge:
 		dv = g_new0(SimDivergence, 1);
 		dv->st = sa->st;
 		dv->a = g_strdup(sa->result);
@@ -889,6 +1063,7 @@ sim_diff_scenario(SimDiff *d, const SimScenario *sc, const char *profile,
 
 	out->divergences = g_ptr_array_new_with_free_func(divergence_free);
 	out->violations = g_ptr_array_new_with_free_func(g_free);
+	out->counted = g_ptr_array_new_with_free_func(g_free);
 	ra.steps = sim_steps_new();
 	rb.steps = sim_steps_new();
 	if ((d->flags & (SIM_DIFF_CHANCE | SIM_DIFF_ROOTS)) != 0 &&
@@ -920,7 +1095,7 @@ sim_diff_scenario(SimDiff *d, const SimScenario *sc, const char *profile,
 		    "no statement ran");
 		goto out;
 	}
-	compare_steps(d, ra.steps, rb.steps, profile, &c, out);
+	compare_steps(d, sc, ra.steps, rb.steps, profile, &c, out);
 	/* a backend that stopped before anything compared (a kernel built
 	 * without what the scenario's `kconfig` needs): skipped, with why */
 	if (out->compared == 0 && (ra.skip != NULL || rb.skip != NULL)) {

@@ -97,6 +97,9 @@ struct SimDiffResult {
 	guint		 after_hash_n;	/* of the uncompared: not checked
 					 * after a hash=N send landed on
 					 * another member */
+	/* char *: "FILE:LINE:COL: counted traffic, RULE: held|broken", one
+	 * per counted send (send ... repeat=N) compared */
+	GPtrArray	*counted;
 };
 
 /*
