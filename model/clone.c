@@ -22,9 +22,11 @@
  * operation holds pointers into the state on its stack, which a copy
  * cannot follow).  The observer and the scheduling hook are not copied:
  * a clone has none, a restored state keeps its own (the BPF observer
- * too; the free list of BPF stack frames is a cache, not copied).  A
- * state holding a value map or a program with instructions cannot be
- * copied yet (rp_state_can_clone()).  Nor is the
+ * too; the free list of BPF stack frames is a cache, not copied).
+ * Programs are copied with their instructions (classic and eBPF, whose
+ * map pointers are redirected), value maps with their values, and hash
+ * elements replaced or deleted under a reader with their grace period
+ * still pending.  Not copied is the
  * incremental checker's record (check-step.c): a clone starts without
  * one, and a restored state's is dropped, so the next rp_check_step() on
  * either builds a fresh one from the state, O(state).  The ephemeral port
@@ -89,11 +91,13 @@ objs_collect(const struct rp_state *st, struct objs *o)
 	for (guint i = 0; i < st->rcu_pending->len; i++) {
 		const struct rp_pending *p = st->rcu_pending->pdata[i];
 
-		/* sockets waiting for their free are still in st->socks */
+		/* sockets waiting for their free are still in st->socks;
+		 * value-map elements are copied with their entry */
 		if (p->fn == rp_group_free_rcu)
 			g_ptr_array_add(o->groups, p->obj);
 		else
-			g_assert(p->fn == rp_sock_free_rcu); /* LCOV_EXCL_BR_LINE */
+			g_assert(p->fn == rp_sock_free_rcu || /* LCOV_EXCL_BR_LINE */
+			    rp_vmap_pending_elem(p));
 	}
 	for (guint i = 1; i < st->maps->len; i++)
 		if (st->maps->pdata[i] != NULL)
@@ -240,7 +244,9 @@ hash_copy_direct(GHashTable *src)
 static void
 map_fix(const Remap *r, struct rp_map *n, const struct rp_map *o)
 {
-	if (map_has_slots(o))
+	if (rp_vmap_type(o->type))
+		n->u.v = rp_vmap_copy(o);
+	else if (map_has_slots(o))
 		slots_copy(r, &n->u.slots, &o->u.slots, o->dead);
 	else if (o->u.hash != NULL)
 		n->u.hash = hash_copy_remapped(r, o->u.hash, o->dead);
@@ -250,6 +256,22 @@ static void
 prog_fix(const Remap *r, struct rp_prog *n, const struct rp_prog *o)
 {
 	n->map = remap_must(r, o->map);
+	if (o->code != NULL) {
+		struct rp_bpf_code *c = rp_bpf_code_copy(o->code);
+
+		/* the program holds references on them: they have copies */
+		for (uint32_t pc = 0; pc < c->len; pc++)
+			c->ld_map[pc] = remap_must(r, c->ld_map[pc]);
+		for (guint i = 0; i < c->used_maps->len; i++)
+			c->used_maps->pdata[i] = remap_must(r,
+			    c->used_maps->pdata[i]);
+		n->code = c;
+	}
+	if (o->ccode != NULL) {
+		n->ccode = g_memdup2(o->ccode, sizeof(*o->ccode));
+		n->ccode->insns = g_memdup2(o->ccode->insns,
+		    (gsize)o->ccode->len * sizeof(*o->ccode->insns));
+	}
 	if (o->migrate != NULL) {
 		GHashTableIter it;
 		gpointer k, v;
@@ -288,6 +310,7 @@ group_fix(const Remap *r, struct rp_group *n, const struct rp_group *o)
 	unsigned closed = (unsigned)o->max_socks - o->num_closed_socks;
 
 	n->prog = remap_obj(r, o->prog, o->dead);
+	n->stale = NULL;	/* read only by a reader in flight */
 	n->socks = g_new0(struct rp_sock *, o->max_socks);
 	for (unsigned i = 0; i < o->num_socks; i++)
 		n->socks[i] = remap_obj(r, o->socks[i], o->dead);
@@ -432,7 +455,8 @@ copy_into(struct rp_state *dst, const struct rp_state *src)
 		struct rp_pending *np = g_new(struct rp_pending, 1);
 
 		np->fn = op->fn;
-		np->obj = remap_must(&r, op->obj);
+		np->obj = rp_vmap_pending_elem(op) ?
+		    rp_vmap_elem_copy(op->obj) : remap_must(&r, op->obj);
 		g_ptr_array_add(dst->rcu_pending, np);
 	}
 	dst->memlock_used = hash_copy_direct(src->memlock_used);
@@ -472,12 +496,15 @@ free_contents(struct rp_state *st)
 		struct rp_group *g = o.groups->pdata[i];
 
 		g_free(g->socks);
+		g_free(g->stale);
 		g_free(g);
 	}
 	for (guint i = 0; i < o.maps->len; i++) {
 		struct rp_map *m = o.maps->pdata[i];
 
-		if (map_has_slots(m))
+		if (rp_vmap_type(m->type))
+			rp_vmap_destroy(m->u.v);
+		else if (map_has_slots(m))
 			rp_slots_clear(&m->u.slots);
 		else if (m->u.hash != NULL)
 			g_hash_table_unref(m->u.hash);
@@ -488,6 +515,11 @@ free_contents(struct rp_state *st)
 
 		if (p->migrate != NULL)
 			g_hash_table_unref(p->migrate);
+		rp_bpf_code_destroy(p->code);
+		if (p->ccode != NULL) {
+			g_free(p->ccode->insns);
+			g_free(p->ccode);
+		}
 		g_free(p);
 	}
 	for (guint i = 0; i < o.files->len; i++)
@@ -504,8 +536,13 @@ free_contents(struct rp_state *st)
 		g_free(p);
 	}
 	g_ptr_array_unref(st->procs);
-	for (guint i = 0; i < st->rcu_pending->len; i++)
-		g_free(st->rcu_pending->pdata[i]);
+	for (guint i = 0; i < st->rcu_pending->len; i++) {
+		struct rp_pending *p = st->rcu_pending->pdata[i];
+
+		if (rp_vmap_pending_elem(p))
+			rp_vmap_elem_free(p->obj);
+		g_free(p);
+	}
 	g_ptr_array_unref(st->rcu_pending);
 	g_ptr_array_unref(st->socks);
 	g_ptr_array_unref(st->groups);
@@ -533,25 +570,6 @@ bool
 rp_state_can_clone(const struct rp_state *st)
 {
 	g_return_val_if_fail(st != NULL, false);
-	for (guint i = 1; i < st->maps->len; i++) {
-		const struct rp_map *m = st->maps->pdata[i];
-
-		if (m != NULL && rp_vmap_type(m->type))
-			return false;
-	}
-	for (guint i = 1; i < st->progs->len; i++) {
-		const struct rp_prog *p = st->progs->pdata[i];
-
-		if (p != NULL && (p->code != NULL || p->ccode != NULL))
-			return false;
-	}
-	/* value-map elements wait for a grace period on their own */
-	for (guint i = 0; i < st->rcu_pending->len; i++) {
-		const struct rp_pending *p = st->rcu_pending->pdata[i];
-
-		if (p->fn != rp_group_free_rcu && p->fn != rp_sock_free_rcu)
-			return false;
-	}
 	return true;
 }
 

@@ -144,6 +144,7 @@ group_digest(const struct rp_group *g)
 	memcpy(&t, g, sizeof(t));
 	t.prog = NULL;
 	t.socks = NULL;
+	t.stale = NULL;		/* only a reader in flight reads it */
 	hbytes(&h, &t, sizeof(t));
 	hv(&h, g->prog != NULL ? g->prog->id : 0);
 	/* the listening and the closed section; between them: left-overs */

@@ -454,6 +454,36 @@ rp_bpf_code_free(struct rp_state *st, struct rp_bpf_code *code)
 		return;
 	for (guint i = 0; i < code->used_maps->len; i++)
 		rp_map_put(st, code->used_maps->pdata[i]);
+	rp_bpf_code_destroy(code);
+}
+
+/*
+ * A copy of code for rp_state_clone() (clone.c), which redirects its map
+ * pointers (ld_map[], used_maps) to the copies of the maps afterwards;
+ * no reference is taken here, the copies' refs are the originals'.
+ */
+struct rp_bpf_code *
+rp_bpf_code_copy(const struct rp_bpf_code *o)
+{
+	struct rp_bpf_code *c = g_memdup2(o, sizeof(*c));
+	gsize n = o->len;
+
+	c->insns = g_memdup2(o->insns, n * sizeof(*o->insns));
+	c->bad = g_memdup2(o->bad, n + 1);
+	c->helper = g_memdup2(o->helper, n * sizeof(*o->helper));
+	c->op = g_memdup2(o->op, (n + 1) * sizeof(*o->op));
+	c->ld_map = g_memdup2(o->ld_map, n * sizeof(*o->ld_map));
+	c->ld_off = g_memdup2(o->ld_off, n * sizeof(*o->ld_off));
+	c->used_maps = g_ptr_array_copy(o->used_maps, NULL, NULL);
+	return c;
+}
+
+/* Free a copy's memory without dropping map references (clone.c). */
+void
+rp_bpf_code_destroy(struct rp_bpf_code *code)
+{
+	if (code == NULL)
+		return;
 	g_ptr_array_unref(code->used_maps);
 	g_free(code->insns);
 	g_free(code->bad);

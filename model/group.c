@@ -115,6 +115,7 @@ rp_group_free_rcu(struct rp_state *st, void *obj)
 
 	rp_rcu_assert_grace(st, "a group");
 	g_free(g->socks);
+	g_free(g->stale);
 	g_free(g);
 }
 
@@ -194,6 +195,14 @@ del_listening(struct rp_state *st, struct rp_sock *sk, struct rp_group *g)
 		rp_emit(st, &(struct rp_event){ .kind = RP_EV_GROUP_MOVE,
 		    .group = g->id, .sock = g->socks[pos]->id, .idx = last,
 		    .idx2 = pos });
+	}
+	/* KERNEL: __reuseport_detach_sock() leaves the word at last as it
+	 * was: a reader that took num_socks before may read it (R-RACE-13);
+	 * the model keeps it beside socks[] while a reader is in flight */
+	if (!rp_rcu_idle(st)) {
+		if (g->stale == NULL)
+			g->stale = g_new0(struct rp_sock *, g->max_socks);
+		g->stale[last] = g->socks[last];
 	}
 	g->socks[last] = NULL;
 	g->num_socks--;

@@ -360,6 +360,13 @@ struct rp_group {
 	unsigned		incoming_cpu;	/* members with incoming_cpu set */
 	struct rp_prog		*prog;
 	struct rp_sock		**socks;
+	/* The words a member's detach left past the listening section
+	 * (__reuseport_detach_sock() does not clear socks[num_socks]), kept
+	 * only while a reader is inside an RCU section: one that read
+	 * num_socks before the detach may still take them (R-RACE-13).
+	 * NULL until then; not copied by rp_state_clone() (no reader is in
+	 * flight between two operations) nor digested. */
+	struct rp_sock		**stale;
 };
 
 /* The slots of an array map, a two-level table (slots.c). */
@@ -694,6 +701,12 @@ bool	 rp_vmap_type(uint32_t type);
 int	 rp_vmap_alloc_check(struct rp_state *, const struct rp_map_attr *);
 int	 rp_vmap_alloc(struct rp_state *, struct rp_map *);
 void	 rp_vmap_free(struct rp_state *, struct rp_map *);
+void	 rp_vmap_destroy(struct rp_vmap *);
+struct rp_vmap *rp_vmap_copy(const struct rp_map *);
+struct rp_pending;
+bool	 rp_vmap_pending_elem(const struct rp_pending *);
+void	*rp_vmap_elem_copy(const void *);
+void	 rp_vmap_elem_free(void *);
 uint64_t rp_vmap_digest(const struct rp_map *);
 uint8_t	*rp_vmap_lookup(struct rp_state *, struct rp_map *, const uint8_t *key,
 	    unsigned cpu);
@@ -787,6 +800,8 @@ struct rp_bpf_run {
 int	 rp_bpf_load(struct rp_state *, struct rp_proc *, uint32_t prog_type,
 	    const struct rp_insn *insns, uint32_t n, struct rp_bpf_code **codep);
 void	 rp_bpf_code_free(struct rp_state *, struct rp_bpf_code *);
+struct rp_bpf_code *rp_bpf_code_copy(const struct rp_bpf_code *);
+void	 rp_bpf_code_destroy(struct rp_bpf_code *);
 bool	 rp_bpf_fault(struct rp_bpf_run *, const char *rule, const char *fmt,
 	    ...) G_GNUC_PRINTF(3, 4);
 const struct rp_skb *rp_bpf_skb(struct rp_bpf_run *);

@@ -752,10 +752,9 @@ struct rp_state	*rp_state_clone(const struct rp_state *);
 void		 rp_state_restore(struct rp_state *dst,
 		    const struct rp_state *src);
 void		 rp_state_discard(struct rp_state *);
-/* Can rp_state_clone() copy st?  Not yet when st holds a value map
- * (ARRAY, HASH, per-CPU) or a program with instructions (eBPF or classic,
- * rp_prog_load_insns(), rp_attach_cbpf_insns()): the scenario language
- * builds neither today.  rp_state_clone() returns NULL then. */
+/* Can rp_state_clone() copy st?  Every state, between two operations,
+ * can be copied: value maps and programs with instructions too (before
+ * 0.2 these were refused).  Kept for callers written against 0.1. */
 bool		 rp_state_can_clone(const struct rp_state *);
 
 /* ---------------------------------------------------------------------

@@ -2239,11 +2239,26 @@ send_pkt(struct rp_state *st, unsigned netns, const struct rp_packet *pkt,
 	 */
 	rp_rcu_read_lock(st);
 	sk = lookup(st, net, pkt, hash, out, &dropped);
-	if (sk != NULL && sk->dead)
-		rp_violation(st, "I13: selection chose socket %u, which is "
-		    "freed (a reader outside its RCU section)", sk->id);
 	/* an SK_DROP is answered with a reset (tcp_v4_rcv(): no socket) */
 	*silent = false;
+	/* KERNEL: the hash (or a classic program's index) took a member that
+	 * closed after reuseport_select_sock() read num_socks (R-RACE-13): UDP
+	 * queues the datagram on the closing socket, which frees it with its
+	 * queue (delivered, never read); a closed listener is TCP_CLOSE and
+	 * tcp_rcv_state_process() discards the SYN without a reset */
+	if (sk != NULL && sk->closed && (out->how == RP_HOW_HASH ||
+	    out->how == RP_HOW_CBPF)) {
+		rp_rule(st, "R-RACE-13", 0);
+		if (pkt->protocol == RP_IPPROTO_TCP) {
+			*silent = true;
+			sk = NULL;
+		}
+	} else if (sk != NULL && sk->dead) {
+		/* its free waits for this reader's section to end: only a
+		 * socket that left before the lookup began may not be used */
+		rp_violation(st, "I13: selection chose socket %u, which is "
+		    "freed (a reader outside its RCU section)", sk->id);
+	}
 	/* KERNEL: tcp_conn_request(): the SYN+ACK needs a route from the
 	 * listener's device (inet_csk_route_req()); a listener bound to a
 	 * device other than loopback, chosen by its group, has none, and

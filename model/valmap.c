@@ -39,6 +39,7 @@ struct rp_vkey {
 struct rp_velem {
 	struct rp_vkey	 k;		/* points at key[] below */
 	uint8_t		*val;		/* elem bytes, or RP_BPF_NCPUS * elem */
+	size_t		 val_len;	/* bytes at val */
 	uint8_t		 key[];
 };
 
@@ -178,18 +179,19 @@ velem_free(struct rp_state *st, void *obj)
 	g_free(obj);
 }
 
+/* The values of v as memory, without accounting. */
 void
-rp_vmap_free(struct rp_state *st, struct rp_map *m)
+rp_vmap_destroy(struct rp_vmap *v)
 {
-	struct rp_vmap *v = m->u.v;
-
+	if (v == NULL)
+		return;
 	if (v->tab != NULL) {
 		GHashTableIter it;
 		gpointer e;
 
 		g_hash_table_iter_init(&it, v->tab);
 		while (g_hash_table_iter_next(&it, NULL, &e))
-			velem_free(st, e);
+			velem_free(NULL, e);
 		g_hash_table_unref(v->tab);
 	}
 	if (v->cpu != NULL) {
@@ -198,9 +200,87 @@ rp_vmap_free(struct rp_state *st, struct rp_map *m)
 		g_free(v->cpu);
 	}
 	g_free(v->data);
-	st->kmem_used -= v->charged;
 	g_free(v);
+}
+
+void
+rp_vmap_free(struct rp_state *st, struct rp_map *m)
+{
+	st->kmem_used -= m->u.v->charged;
+	rp_vmap_destroy(m->u.v);
 	m->u.v = NULL;
+}
+
+/* ---------------------------------------------------------------------
+ * Copies, for rp_state_clone() (clone.c): no accounting, the copy's
+ * kmem_used is the original's.
+ */
+
+static struct rp_velem *
+velem_copy(const struct rp_velem *o, uint32_t key_size)
+{
+	struct rp_velem *e = g_malloc(sizeof(*e) + key_size);
+
+	memcpy(e, o, sizeof(*e) + key_size);
+	e->k.p = e->key;
+	e->val = g_memdup2(o->val, o->val_len);
+	return e;
+}
+
+/* A deep copy of the values of the value map m. */
+struct rp_vmap *
+rp_vmap_copy(const struct rp_map *m)
+{
+	const struct rp_vmap *o = m->u.v;
+	struct rp_vmap *v;
+
+	if (o == NULL)
+		return NULL;
+	v = g_memdup2(o, sizeof(*v));
+	if (o->tab != NULL) {
+		GHashTableIter it;
+		gpointer e;
+
+		v->tab = g_hash_table_new(vkey_hash, vkey_equal);
+		g_hash_table_iter_init(&it, o->tab);
+		while (g_hash_table_iter_next(&it, NULL, &e)) {
+			struct rp_velem *n = velem_copy(e, m->key_size);
+
+			g_hash_table_insert(v->tab, &n->k, n);
+		}
+	}
+	if (o->cpu != NULL) {
+		v->cpu = g_new0(uint8_t *, RP_BPF_NCPUS);
+		for (unsigned c = 0; c < RP_BPF_NCPUS; c++)
+			if (o->cpu[c] != NULL)
+				v->cpu[c] = g_memdup2(o->cpu[c],
+				    (gsize)o->elem * m->max_entries);
+	}
+	if (o->data != NULL)
+		v->data = g_memdup2(o->data, (gsize)o->elem * m->max_entries);
+	return v;
+}
+
+/* Is p a replaced or deleted hash element waiting for its grace period? */
+bool
+rp_vmap_pending_elem(const struct rp_pending *p)
+{
+	return p->fn == velem_free;
+}
+
+/* A copy of such an element (its key is k.len bytes). */
+void *
+rp_vmap_elem_copy(const void *obj)
+{
+	const struct rp_velem *o = obj;
+
+	return velem_copy(o, o->k.len);
+}
+
+void
+rp_vmap_elem_free(void *obj)
+{
+	velem_free(NULL, obj);
 }
 
 /* The value block of CPU cpu of a per-CPU array, allocated on first use
@@ -300,7 +380,8 @@ velem_new(const struct rp_map *m)
 	const struct rp_vmap *v = m->u.v;
 	struct rp_velem *e = g_malloc0(sizeof(*e) + m->key_size);
 
-	e->val = g_malloc0((size_t)v->elem * (v->percpu ? RP_BPF_NCPUS : 1));
+	e->val_len = (size_t)v->elem * (v->percpu ? RP_BPF_NCPUS : 1);
+	e->val = g_malloc0(e->val_len);
 	return e;
 }
 

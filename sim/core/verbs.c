@@ -1834,7 +1834,7 @@ count_shares(SimExec *x, unsigned netns, struct rp_packet *pkt,
 	    c->group == 0 || x->concurrent)
 		return;
 	rs = x->insp->model(x->be);
-	if (!rp_state_can_clone(rs) || rp_group_info(rs, c->group, &gi) != 0 ||
+	if (rp_group_info(rs, c->group, &gi) != 0 ||
 	    gi.num_socks == 0)
 		return;
 	n = gi.num_socks;

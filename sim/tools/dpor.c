@@ -944,19 +944,6 @@ sum_merge(Dpor *d, Node *n, guint t, const Fp *f)
  * Moving the live run
  */
 
-/* Can the live state be copied?  Else the error says why not. */
-static gboolean
-can_snapshot(Dpor *d, GError **error)
-{
-	if (rp_state_can_clone(sim_sched_model(d->s)))
-		return TRUE;
-	g_set_error(error, SIM_ERROR, SIM_ERROR_FAIL, "%s: the dpor engine "
-	    "cannot copy a state holding a value map or a program with "
-	    "instructions (rp_state_can_clone()); use --engine=replay",
-	    d->sc->path);
-	return FALSE;
-}
-
 /* Take a snapshot at n, the live node, with the objects' digests. */
 static void
 snapshot(Dpor *d, Node *n)
@@ -1252,13 +1239,8 @@ advance(Dpor *d, GError **error)
 		node_free(c);
 		return TRUE;
 	}
-	if (sim_sched_quiescent(d->s)) {
-		if (!can_snapshot(d, error)) {
-			node_free(c);
-			return FALSE;
-		}
+	if (sim_sched_quiescent(d->s))
 		snapshot(d, c);
-	}
 	g_ptr_array_add(d->path, c);
 	d->live = (gint)k + 1;
 	return TRUE;
@@ -1331,11 +1313,6 @@ sim_explore_dpor(const SimScenario *sc, const char *profile,
 		note_state(&d, root, 0);
 		root->backtrack = d.dpor ? bit(pick(root, root->enabled)) :
 		    root->enabled;
-		if (!can_snapshot(&d, error)) {
-			node_free(root);
-			ok = FALSE;
-			goto closing;
-		}
 		snapshot(&d, root);
 		g_ptr_array_add(d.path, root);
 		d.live = 0;
@@ -1345,7 +1322,6 @@ sim_explore_dpor(const SimScenario *sc, const char *profile,
 				break;
 			}
 		stats->complete = !d.stop && d.path->len == 0;
-closing:
 		rp_state_set_access(sim_sched_model(s), NULL, NULL);
 	}
 	sim_sched_close(s, &rep);
