@@ -854,6 +854,14 @@ sim_exec_set_concurrent(SimExec *x, gboolean on)
 	x->concurrent = on;
 }
 
+/* Do threads run now?  Then a statement's hook may run while another
+ * thread is inside an operation. */
+gboolean
+sim_exec_concurrent(const SimExec *x)
+{
+	return x->concurrent;
+}
+
 /* The statements from now on run, but are neither hooked nor recorded
  * (on), or are again (off; the steps are not recorded any more): threads
  * left to finish after the run has failed, or before a snapshot is

@@ -66,6 +66,7 @@ void		 sim_exec_ctx_enter(SimExec *x, SimExecCtx *c);
 void		 sim_exec_ctx_leave(SimExec *x, SimExecCtx *c);
 const GPtrArray	*sim_exec_ctx_results(const SimExecCtx *c);
 void		 sim_exec_set_concurrent(SimExec *x, gboolean on);
+gboolean	 sim_exec_concurrent(const SimExec *x);
 void		 sim_exec_set_muted(SimExec *x, gboolean on);
 void		 sim_exec_ctx_rewind(SimExec *x, SimExecCtx *c, guint n);
 

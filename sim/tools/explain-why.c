@@ -349,6 +349,11 @@ static const SimWhy why_table[] = {
 	{ "R-SEL-3", "the group has a program: it runs and its verdict "
 	    "decides (a classic or SOCKET_FILTER program returns an index "
 	    "into socks[]).", NULL },
+	{ "R-RACE-13", "the member count was read before the program ran, "
+	    "and a member left while it ran: the index lies past today's "
+	    "members, where the detach left the word of the member that was "
+	    "last (it may be the one closing; its datagram is lost with it).",
+	    NULL },
 	{ "R-SEL-4", "no program chose: 4.19 picks socks[(hash * num_socks) "
 	    ">> 32], the reciprocal scale of the packet's hash.", NULL },
 	{ "R-SEL-5", "no program chose: 6.18 starts at socks[(hash * "
