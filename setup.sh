@@ -33,10 +33,12 @@ PACKAGES="$PACKAGES libglib2.0-dev libjson-glib-dev libbpf-dev"
 VM_PACKAGES="qemu-system-x86 busybox-static cpio"
 # the tests: Check (unit tests), graphviz (pictures), chromium (the HTML
 # page), python3-jsonschema (the JSON schema), perl (prove), valgrind,
-# patch (the mutants, tests/mutation-apply.sh),
+# patch (the mutants, tests/mutation-apply.sh), bpftool (the BPF maps and
+# programs a kernel-backend run leaves, tests/kernel-leaks.sh),
 # lcov (coverage), clang and its libFuzzer runtime (a Recommends of clang,
 # so named: the fuzz phase), and the VM packages
 TEST_PACKAGES="check graphviz chromium python3-jsonschema perl valgrind lcov patch"
+TEST_PACKAGES="$TEST_PACKAGES bpftool"
 TEST_PACKAGES="$TEST_PACKAGES clang libclang-rt-14-dev $VM_PACKAGES"
 
 usage() {

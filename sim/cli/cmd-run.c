@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "backend/model.h"
+#include "cli/budget.h"
 #include "cli/cmd-run.h"
 #include "cli/kernels.h"
 #include "cli/options.h"
@@ -100,12 +101,14 @@ sim_run_paths(const SimRunOptions *opts, char *const *paths, gsize n)
 		for (j = 0; j < profs->len; j++) {
 			SimReport rep = { 0 };
 
+			sim_budget_at(in->path, profs->pdata[j]);
 			sim_run_scenario(in->sc, profs->pdata[j], &xo, &rep);
 			sim_write_run(&w, in->path, profs->pdata[j], &rep);
 			sim_report_clear(&rep);
 		}
 		fflush(opts->out);
 	}
+	sim_budget_at(NULL, NULL);
 	sim_write_run_summary(&w);
 	return w.failed > 0 ? SIM_EXIT_FAIL : SIM_EXIT_OK;
 }
@@ -116,13 +119,14 @@ sim_run_paths(const SimRunOptions *opts, char *const *paths, gsize n)
 
 typedef struct {
 	SimRunOptions	 o;
+	SimBudget	 budget;	/* --timeout, --max-memory */
 	GPtrArray	*profiles;	/* char * */
 	gboolean	 all;
 	const char	*profile, *kernels;
 } RunCmd;
 
 enum { O_PROFILE, O_FORMAT, O_TRACE, O_TRACE_ALL, O_KEEP_GOING, O_BACKEND,
-	O_KERNEL, O_CHECK };
+	O_KERNEL, O_CHECK, O_TIMEOUT, O_MAX_MEMORY };
 
 /* The backends --backend chooses from (SimChoicesFn). */
 static const char *const *
@@ -165,6 +169,15 @@ static const SimOption run_options[] = {
 	    "Debian kernel under qemu, downloaded once) or\n"
 	    "vm:PATH-TO-VMLINUZ", NULL },
 	SIM_OPTION_CHECK(O_CHECK),
+	{ "--timeout", "SECONDS", O_TIMEOUT,
+	    "stop the run after SECONDS (default 3600; 0:\n"
+	    "never) with exit status 3, naming the scenario\n"
+	    "and profile it was running", NULL },
+	{ "--max-memory", "SIZE", O_MAX_MEMORY,
+	    "stop the run with exit status 3 when it holds\n"
+	    "more than SIZE bytes (K, M, G: powers of 1024)\n"
+	    "resident (default: half the machine's memory;\n"
+	    "0: no limit)", NULL },
 };
 
 const SimCommand sim_cmd_run_def = {
@@ -176,7 +189,8 @@ const SimCommand sim_cmd_run_def = {
 	"(in name order), under every selected profile it declares.  Every\n"
 	"file is parsed and checked before anything runs.",
 	run_options, G_N_ELEMENTS(run_options),
-	"Exit status: 0 all passed, 1 a scenario failed, 2 bad input, 77 the\n"
+	"Exit status: 0 all passed, 1 a scenario failed, 2 bad input, 3 the\n"
+	"time or memory budget ran out (--timeout, --max-memory), 77 the\n"
 	"kernel asked for cannot be had (no qemu, no package, no boot).",
 	sim_cmd_run, FALSE,
 };
@@ -225,6 +239,18 @@ run_option(void *ud, int id, const char *opt, const char *v)
 		break;
 	case O_CHECK:
 		return sim_cli_check(&sim_cmd_run_def, v, &c->o.check);
+	case O_TIMEOUT:
+		if (!sim_budget_parse_seconds(v, &c->budget.timeout))
+			return sim_cli_error(&sim_cmd_run_def, NULL, "--timeout "
+			    "wants a whole number of seconds (at most a "
+			    "year), not '%s'", v);
+		break;
+	case O_MAX_MEMORY:
+		if (!sim_budget_parse_size(v, &c->budget.max_memory))
+			return sim_cli_error(&sim_cmd_run_def, NULL,
+			    "--max-memory wants a size (N, NK, NM or NG), "
+			    "not '%s'", v);
+		break;
 	default:
 		return set_backend(c, v);
 	}
@@ -247,6 +273,8 @@ sim_cmd_run(int argc, char **argv)
 	c.o.out = stdout;
 	c.o.err = stderr;
 	c.profiles = profiles;
+	c.budget.timeout = SIM_BUDGET_TIMEOUT;
+	c.budget.max_memory = sim_budget_default_memory();
 	st = sim_options_parse(&sim_cmd_run_def, run_option, argc, argv,
 	    paths, TRUE, &c);
 	if (st != SIM_CLI_GO_ON)
@@ -314,7 +342,12 @@ sim_cmd_run(int argc, char **argv)
 		c.o.note = note->len > 0 ? note->str : NULL;
 	}
 	c.o.kconfig_mptcp = kconfig;
-	return sim_run_paths(&c.o, (char *const *)paths->pdata, paths->len);
+	c.budget.tap = c.o.format == SIM_FORMAT_TAP;
+	c.budget.out = c.o.out;
+	sim_budget_start(&c.budget);
+	st = sim_run_paths(&c.o, (char *const *)paths->pdata, paths->len);
+	sim_budget_stop();
+	return st;
 }
 
 /* ---------------------------------------------------------------------
