@@ -784,6 +784,30 @@ rp_map_lookup_batch(struct rp_state *st, unsigned proc, int fd)
 }
 
 /*
+ * Whether fd in proc names a value map with an 8-byte key (a map keyed by
+ * socket cookie) and a value of at most 8 bytes, not per-CPU: the maps
+ * whose keys and values a driver gives as integers through the byte API
+ * (rp_map_update_elem() and its siblings), since the integer API takes
+ * 4-byte keys.  A pure query: it records nothing and changes nothing.
+ */
+bool
+rp_map_fd_key8(struct rp_state *st, unsigned proc, int fd)
+{
+	struct rp_proc *p = rp_proc_get(st, proc);
+	const struct rp_file *f;
+	const struct rp_map *m;
+
+	if (p == NULL || fd < 0 || (guint)fd >= p->fds->len)
+		return false;
+	f = p->fds->pdata[fd];
+	if (f == NULL || f->kind != RP_FILE_MAP)
+		return false;
+	m = f->u.map;
+	return (m->type == RP_MAP_HASH || m->type == RP_MAP_ARRAY) &&
+	    m->key_size == 8 && m->value_size <= 8;
+}
+
+/*
  * KERNEL: bpf_obj_get_info_by_fd(): no capability, only the entry check of
  * kernels before 5.19 (R-CRE-0); an fd that holds no file is -EBADFD, a map gives
  * bpf_map_get_info_by_fd()'s fields, a program its own info, anything

@@ -445,6 +445,10 @@ int	rp_map_delete_elem(struct rp_state *, unsigned proc, int fd,
 	    const void *key);
 int	rp_map_next_key(struct rp_state *, unsigned proc, int fd,
 	    const void *key, void *next);
+/* Does fd name a value map with an 8-byte key and a value of at most 8
+ * bytes (not per-CPU)?  A pure query, for drivers that give such keys and
+ * values as integers through the byte API. */
+bool	rp_map_fd_key8(struct rp_state *, unsigned proc, int fd);
 
 /* ---------------------------------------------------------------------
  * Programs: data, not bytecode.  A policy says where the key comes from,

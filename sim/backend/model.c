@@ -213,10 +213,21 @@ model_map_create(SimBackend *b, unsigned proc, const struct rp_map_attr *a)
 	return rp_map_create(b->st, proc, a);
 }
 
+/*
+ * A value map with an 8-byte key (keyed by socket cookie) takes the
+ * scenario's 32-bit key zero-extended, through the byte API, as the kernel
+ * backend fills its key buffer; every other map the integer API.
+ */
 static int
 model_map_lookup(SimBackend *b, unsigned proc, int fd, uint32_t key,
     uint64_t *value, uint64_t flags)
 {
+	uint64_t k = key;
+
+	if (rp_map_fd_key8(b->st, proc, fd)) {
+		*value = 0;
+		return rp_map_lookup_elem(b->st, proc, fd, &k, value, flags);
+	}
 	return rp_map_lookup(b->st, proc, fd, key, value, flags);
 }
 
@@ -224,12 +235,20 @@ static int
 model_map_update(SimBackend *b, unsigned proc, int fd, uint32_t key,
     uint64_t value, uint64_t flags)
 {
+	uint64_t k = key;
+
+	if (rp_map_fd_key8(b->st, proc, fd))
+		return rp_map_update_elem(b->st, proc, fd, &k, &value, flags);
 	return rp_map_update(b->st, proc, fd, key, value, flags);
 }
 
 static int
 model_map_delete(SimBackend *b, unsigned proc, int fd, uint32_t key)
 {
+	uint64_t k = key;
+
+	if (rp_map_fd_key8(b->st, proc, fd))
+		return rp_map_delete_elem(b->st, proc, fd, &k);
 	return rp_map_delete(b->st, proc, fd, key);
 }
 

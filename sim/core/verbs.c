@@ -229,6 +229,34 @@ arg_u32(SimExec *x, const SimStmt *st, guint i, const char *what,
 	return tok_u32(pos_arg(st, i), what, out, error);
 }
 
+/*
+ * A map key: a number, or, resolved when the step runs, a $variable bound
+ * to a number or a cookie, or cookie(S) (a cookie-keyed map).  The
+ * backends take 32-bit keys (zero-extended to the map's key size, so an
+ * 8-byte key holds the number); a larger value is an error at the token.
+ */
+static gboolean
+arg_key(SimExec *x, const SimStmt *st, guint i, guint32 *out,
+    GError **error)
+{
+	const SimToken *t = pos_arg(st, i);
+	const char *w = t != NULL ? sim_token_word(t) : NULL;
+	guint64 v = 0;
+
+	if (t == NULL || (t->kind != SIM_TOK_VAR &&
+	    (w == NULL || !g_str_has_prefix(w, "cookie("))))
+		return tok_u32(t, "a key", out, error);
+	if (!sim_expect_operand(x, t, sim_checking(x), &v, error))
+		return FALSE;
+	if (v > G_MAXUINT32) {
+		sim_tok_error(error, t, "key %s is %" G_GUINT64_FORMAT ", above "
+		    "the 32-bit keys a scenario can give", t->text, v);
+		return FALSE;
+	}
+	*out = (guint32)v;
+	return TRUE;
+}
+
 /* Optional key=value number: *out keeps its default when absent. */
 static gboolean
 kv_u32(const SimStmt *st, const char *key, const char *what, guint32 *out,
@@ -1527,7 +1555,7 @@ verb_update(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 	guint32 key;
 
 	if (!arg_map(x, st, 0, &m, error) ||
-	    !arg_u32(x, st, 1, "a key", &key, error) ||
+	    !arg_key(x, st, 1, &key, error) ||
 	    !arg_update_value(x, st, 2, &vo, &val, error) ||
 	    !arg_update_flags(st, 3, &flags, error))
 		return FALSE;
@@ -1556,7 +1584,7 @@ verb_lookup(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 	int ret;
 
 	if (!arg_map(x, st, 0, &m, error) ||
-	    !arg_u32(x, st, 1, "a key", &key, error) ||
+	    !arg_key(x, st, 1, &key, error) ||
 	    !kv_u64(st, "flags", "lookup flags", &flags, error))
 		return FALSE;
 	if (sim_checking(x))
@@ -1574,7 +1602,7 @@ verb_delete(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 	SimObj *m;
 
 	if (!arg_map(x, st, 0, &m, error) ||
-	    !arg_u32(x, st, 1, "a key", &key, error))
+	    !arg_key(x, st, 1, &key, error))
 		return FALSE;
 	if (sim_checking(x))
 		return TRUE;

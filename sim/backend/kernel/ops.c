@@ -1574,6 +1574,16 @@ value_xlate(const KbProc *p, uint64_t v, uint32_t value_size)
 	return (uint64_t)kb_fd_xlate(p, (int)v);
 }
 
+/* Does a map of this type take fds as values (sockets, inner maps)? */
+static bool
+map_holds_fds(uint32_t type)
+{
+	return type == BPF_MAP_TYPE_REUSEPORT_SOCKARRAY ||
+	    type == BPF_MAP_TYPE_SOCKMAP || type == BPF_MAP_TYPE_SOCKHASH ||
+	    type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
+	    type == BPF_MAP_TYPE_HASH_OF_MAPS;
+}
+
 static int
 kb_map_update(SimBackend *b, unsigned proc, int fd, uint32_t key,
     uint64_t value, uint64_t flags)
@@ -1588,7 +1598,9 @@ kb_map_update(SimBackend *b, unsigned proc, int fd, uint32_t key,
 	p = map_job(b, proc, fd, &key, &j, &info, &k, &v);
 	if (p == NULL)
 		return -ESRCH;
-	x = value_xlate(p, value, info.value_size);
+	/* a value map (array, hash) holds the number itself, not an fd */
+	x = map_holds_fds(info.type) ? value_xlate(p, value, info.value_size) :
+	    value;
 	if (info.value_size == 4) {
 		uint32_t x32 = (uint32_t)x;
 
