@@ -825,20 +825,6 @@ cookie_count(struct rp_chk *c, uint64_t cookie, unsigned ns, int delta)
 		g_hash_table_remove(c->cookies, e);
 }
 
-/* I3: sk may be a sockarray occupant (as check.c ineligible()). */
-static bool
-eligible(const struct rp_sock *sk)
-{
-	return (sk->protocol == RP_IPPROTO_TCP ||
-	    sk->protocol == RP_IPPROTO_UDP) &&
-	    (sk->family == RP_AF_INET || sk->family == RP_AF_INET6) &&
-	    (sk->type == RP_SOCK_STREAM || sk->type == RP_SOCK_DGRAM) &&
-	    sk->hashed && sk->rcu_free && sk->reuse != NULL && !sk->closed &&
-	    (sk->reuse_pos < sk->reuse->num_socks ||
-	    sk->state == RP_TCP_LISTEN ||		/* R-DET-11 */
-	    sk->state == RP_TCP_ESTABLISHED);		/* R-DET-12 */
-}
-
 /* ---------------------------------------------------------------------
  * Phase A: registries and the object tables
  */
@@ -1415,7 +1401,8 @@ sock_live(const struct rp_state *st, struct rp_chk *c, struct sk_shadow *ss,
 		ss->owner_idx = sk->owner.idx;
 		c->m[mid].owners++;
 		/* I3, I9: an occupant is eligible, its group has an id */
-		if (!eligible(sk) || !sk->reuse->has_id)
+		if (rp_sock_ineligible(sk) != RP_ELIGIBLE ||
+		    !sk->reuse->has_id)
 			ALARM(c);
 	}
 	if (sk->owner.kind == RP_OWNER_STALE && tags)

@@ -639,36 +639,65 @@ check_sockarray_refs(struct check *c, const struct rp_map *m)
 	return TRUE;
 }
 
-/* I3: why sk may not be a sockarray occupant, or NULL. */
+/* I3: what keeps sk from being a sockarray occupant (rp-int.h); the
+ * checker of every step (check-step.c) asks the same. */
+enum rp_inelig
+rp_sock_ineligible(const struct rp_sock *sk)
+{
+	if (sk->protocol != RP_IPPROTO_TCP && sk->protocol != RP_IPPROTO_UDP)
+		return RP_INELIG_PROTOCOL;
+	if (sk->family != RP_AF_INET && sk->family != RP_AF_INET6)
+		return RP_INELIG_FAMILY;
+	if (sk->type != RP_SOCK_STREAM && sk->type != RP_SOCK_DGRAM)
+		return RP_INELIG_TYPE;
+	if (!sk->hashed)
+		return RP_INELIG_UNHASHED;
+	if (!sk->rcu_free)
+		return RP_INELIG_NOT_RCU_FREE;
+	if (sk->reuse == NULL)
+		return RP_INELIG_NO_GROUP;
+	if (sk->closed)
+		return RP_INELIG_CLOSED;
+	/* a closed-section socket is eligible only hashed again: listening
+	 * without SO_REUSEPORT (R-DET-11) or connected (R-DET-12) */
+	if (sk->reuse_pos >= sk->reuse->num_socks &&
+	    sk->state != RP_TCP_LISTEN && sk->state != RP_TCP_ESTABLISHED)
+		return RP_INELIG_CLOSED_SECTION;
+	return RP_ELIGIBLE;
+}
+
+/* I3: why sk may not be a sockarray occupant, in words, or NULL. */
 static const char *
 ineligible(const struct rp_sock *sk, struct name *n)
 {
-	if (sk->protocol != RP_IPPROTO_TCP && sk->protocol != RP_IPPROTO_UDP)
+	switch (rp_sock_ineligible(sk)) {
+	case RP_ELIGIBLE:
+		return NULL;
+	case RP_INELIG_PROTOCOL:
 		g_snprintf(n->s, sizeof(n->s), "neither TCP nor UDP "
 		    "(protocol %d)", sk->protocol);
-	else if (sk->family != RP_AF_INET && sk->family != RP_AF_INET6)
+		break;
+	case RP_INELIG_FAMILY:
 		g_snprintf(n->s, sizeof(n->s), "neither AF_INET nor AF_INET6 "
 		    "(family %d)", sk->family);
-	else if (sk->type != RP_SOCK_STREAM && sk->type != RP_SOCK_DGRAM)
+		break;
+	case RP_INELIG_TYPE:
 		g_snprintf(n->s, sizeof(n->s), "neither SOCK_STREAM nor "
 		    "SOCK_DGRAM (type %d)", sk->type);
-	else if (!sk->hashed)
+		break;
+	case RP_INELIG_UNHASHED:
 		return "not hashed";
-	else if (!sk->rcu_free)
+	case RP_INELIG_NOT_RCU_FREE:
 		return "not SOCK_RCU_FREE";
-	else if (sk->reuse == NULL)
+	case RP_INELIG_NO_GROUP:
 		return "in no reuseport group";
-	else if (sk->closed)
+	case RP_INELIG_CLOSED:
 		return "closed";
-	else if (sk->reuse_pos >= sk->reuse->num_socks &&
-	    sk->state != RP_TCP_LISTEN && sk->state != RP_TCP_ESTABLISHED)
-		/* a closed-section socket is eligible only hashed again:
-		 * listening without SO_REUSEPORT (R-DET-11) or connected
-		 * (R-DET-12) */
+	case RP_INELIG_CLOSED_SECTION:
 		g_snprintf(n->s, sizeof(n->s), "in the closed section of "
 		    "group %u (socks[%u])", sk->reuse->id, sk->reuse_pos);
-	else
-		return NULL;
+		break;
+	}
 	return n->s;
 }
 
