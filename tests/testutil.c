@@ -216,6 +216,12 @@ tu_state_done(struct rp_state *st)
 }
 
 struct rp_state *
+tu_state_row(int i)
+{
+	return tu_state_of(tu_prof(i));
+}
+
+struct rp_state *
 tu_state_new(int p)
 {
 	return tu_state_of(tu_profile(p));

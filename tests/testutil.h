@@ -78,6 +78,8 @@ int	tu_nprofiles(void);
 const struct rp_profile *tu_prof(int i);
 /* A new state of profile prof (never NULL). */
 struct rp_state *tu_state_of(const struct rp_profile *prof);
+/* A new state of row i of the table (tu_state_of(tu_prof(i))). */
+struct rp_state *tu_state_row(int i);
 /* The end of a test's state: asserts the invariants (tu_assert_invariants())
  * and frees it. */
 void	tu_state_done(struct rp_state *st);
