@@ -12,7 +12,8 @@
  * One TCase per operation ("group/<operation>"); every case runs under
  * every row of the model's profile table, a case about one value of a
  * switch only on the rows that have it (TU_UNLESS), and names the
- * docs/SPEC.md rules it pins.  A few cases are white-box (rp-int.h): the -EBUSY join and the
+ * docs/SPEC.md rules it pins.  A few cases are white-box (rp-int.h): the
+ * -EBUSY join and the
  * join from a socket's own group that no public call reaches, and the
  * incoming-CPU counter.
  *
@@ -314,7 +315,7 @@ join_side(struct rp_state *st, int type, const struct join_side *s)
  * R-INV-10: the invariant checker agrees after every join. */
 TU_LOOP(join_predicate, "group/join", 2 * TU_BY_PROFILE(join_cases))
 {
-	int row = _i / (2 * TU_EVERY_PROFILE), type = TU_CASE_OF(_i) % 2 ?
+	int row = TU_CASE_OF(_i) / 2, type = TU_CASE_OF(_i) % 2 ?
 	    RP_SOCK_DGRAM : RP_SOCK_STREAM;
 	const struct join_case *c = &join_cases[row];
 	struct rp_state *st = tu_state_row(TU_ROW_OF(_i));

@@ -468,7 +468,7 @@ bind_side(struct rp_state *st, unsigned proc, int type,
 /* Each row runs for TCP and UDP under both profiles. */
 TU_LOOP(bind_conflicts, "sock/bind", 2 * TU_BY_PROFILE(bind_cases))
 {
-	int row = _i / (2 * TU_EVERY_PROFILE), type = TU_CASE_OF(_i) % 2 ?
+	int row = TU_CASE_OF(_i) / 2, type = TU_CASE_OF(_i) % 2 ?
 	    RP_SOCK_DGRAM : RP_SOCK_STREAM;
 	const struct bind_case *c = &bind_cases[row];
 	struct rp_state *st = tu_state_row(TU_ROW_OF(_i));
