@@ -695,14 +695,6 @@ slot_sock(const struct rp_map *m, uint32_t i)
 	return pg != NULL ? pg->slot[i % RP_SLOT_PAGE] : NULL;
 }
 
-static bool
-in_section(const struct rp_group *g, unsigned pos)
-{
-	return pos < g->num_socks ||
-	    (pos < g->max_socks &&
-	    pos >= (unsigned)(g->max_socks - g->num_closed_socks));
-}
-
 static void
 key_of(const struct rp_sock *sk, struct joinkey *k)
 {
@@ -1133,7 +1125,7 @@ check_position(struct rp_chk *c, const struct rp_group *g, unsigned pos)
 	const struct rp_sock *sk = g->socks[pos];
 	unsigned sid;
 
-	if (!in_section(g, pos)) {
+	if (!rp_group_in_section(g, pos)) {
 		if (sk != NULL)
 			ALARM(c);
 		return;
@@ -1303,7 +1295,7 @@ group_holds(const struct rp_chk *c, unsigned gid, unsigned pos,
 	const struct rp_group *g = c->g[gid].ptr;
 
 	return gid != 0 && g != NULL && reg_id(&c->g_reg, g) == gid &&
-	    in_section(g, pos) && (const void *)g->socks[pos] == ptr;
+	    rp_group_in_section(g, pos) && (const void *)g->socks[pos] == ptr;
 }
 
 /* Sockarray mid (registered, live) holds the (possibly freed) ptr at idx. */
@@ -1355,7 +1347,8 @@ sock_live(const struct rp_state *st, struct rp_chk *c, struct sk_shadow *ss,
 		unsigned pos = sk->reuse_pos;
 		struct g_shadow *gs;
 
-		if (gid == 0 || !in_section(g, pos) || g->socks[pos] != sk) {
+		if (gid == 0 || !rp_group_in_section(g, pos) ||
+		    g->socks[pos] != sk) {
 			ALARM(c);
 			return;
 		}

@@ -238,9 +238,10 @@ addr_wild(const struct rp_addr *a)
 	return memcmp(a->a, zero, a->family == RP_AF_INET ? 4 : 16) == 0;
 }
 
-/* pos is inside the listening or the closed section of g. */
-static bool
-group_in_section(const struct rp_group *g, unsigned pos)
+/* pos is inside the listening or the closed section of g (rp-int.h);
+ * both checkers ask it. */
+bool
+rp_group_in_section(const struct rp_group *g, unsigned pos)
 {
 	return pos < g->num_socks ||
 	    (pos < g->max_socks &&
@@ -423,7 +424,7 @@ check_group_entry(struct check *c, const struct rp_group *g, unsigned pos)
 		    "group pointer is %s", g->id, pos, sk->id,
 		    group_name(c, sk->reuse, &n));
 	if (sk->reuse_pos != pos) {
-		if (group_in_section(g, sk->reuse_pos) &&
+		if (rp_group_in_section(g, sk->reuse_pos) &&
 		    g->socks[sk->reuse_pos] == sk)
 			return fail(c, INV_I7, "socket %u is listed twice in "
 			    "group %u (socks[%u] and socks[%u])", sk->id,
@@ -445,7 +446,7 @@ check_group_members(struct check *c, const struct rp_group *g)
 	for (unsigned pos = 0; pos < g->max_socks; pos++) {
 		const struct rp_sock *sk = g->socks[pos];
 
-		if (group_in_section(g, pos)) {
+		if (rp_group_in_section(g, pos)) {
 			if (!check_group_entry(c, g, pos))
 				return FALSE;
 			if (pos < g->num_socks && sk->incoming_cpu >= 0)
@@ -594,7 +595,7 @@ check_sock_groups(struct check *c)
 			return fail(c, INV_I7, "socket %u's group pointer "
 			    "refers to a freed group", sk->id);
 		pos = sk->reuse_pos;
-		if (!group_in_section(g, pos))
+		if (!rp_group_in_section(g, pos))
 			return fail(c, INV_I7, "socket %u's group pointer is "
 			    "group %u at socks[%u], outside both sections "
 			    "(num_socks %u, num_closed_socks %u, max_socks %u)",

@@ -840,6 +840,8 @@ enum rp_inelig {
 	RP_INELIG_CLOSED_SECTION, /* closed section, not hashed again */
 };
 enum rp_inelig rp_sock_ineligible(const struct rp_sock *sk);
+/* check.c: is pos inside the listening or the closed section of g? */
+bool	 rp_group_in_section(const struct rp_group *g, unsigned pos);
 
 /* digest.c */
 uint64_t rp_bucket_id(const struct rp_bucket *);

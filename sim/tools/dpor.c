@@ -702,6 +702,19 @@ taken_point(SimSched *s, guint p)
 	    pt == RP_SP_RCU_ENTERED || pt == RP_SP_SYNCED);
 }
 
+/* The keys of keys but the locks into the sticky set a. */
+static void
+sticky_add(Dpor *d, GArray *a, const GArray *keys)
+{
+	g_array_set_size(d->reads, 0);
+	for (guint i = 0; i < keys->len; i++)
+		if (RP_OBJ_CLASS(g_array_index(keys, guint64, i)) !=
+		    RP_OC_LOCKS)
+			g_array_append_val(d->reads, g_array_index(keys,
+			    guint64, i));
+	keys_union(a, d->reads, d->tmp);
+}
+
 /* What thread p's statement touched so far stays read until it ends (its
  * locals may point there); the locks it took do not. */
 static void
@@ -713,20 +726,8 @@ sticky_update(Dpor *d, guint p, const Fp *fp)
 		g_array_set_size(a, 0);
 		return;
 	}
-	g_array_set_size(d->reads, 0);
-	for (guint i = 0; i < fp->r->len; i++)
-		if (RP_OBJ_CLASS(g_array_index(fp->r, guint64, i)) !=
-		    RP_OC_LOCKS)
-			g_array_append_val(d->reads, g_array_index(fp->r,
-			    guint64, i));
-	keys_union(a, d->reads, d->tmp);
-	g_array_set_size(d->reads, 0);
-	for (guint i = 0; i < fp->w->len; i++)
-		if (RP_OBJ_CLASS(g_array_index(fp->w, guint64, i)) !=
-		    RP_OC_LOCKS)
-			g_array_append_val(d->reads, g_array_index(fp->w,
-			    guint64, i));
-	keys_union(a, d->reads, d->tmp);
+	sticky_add(d, a, fp->r);
+	sticky_add(d, a, fp->w);
 }
 
 /*
