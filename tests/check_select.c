@@ -368,11 +368,12 @@ END_TEST
 
 /*
  * R-SEL-4 R-CONN-1 R-CONN-2 R-DET-10: UDP group [a b c d] on 127.0.0.1;
- * b connects to 127.0.0.1:5555.  4.19: b stays at index 1 and is picked
- * by the hash whatever the source; a datagram from b's peer hashing to c
- * goes to c (the reuseport result is final).  6.18: b leaves the group
- * ([a d c]) and has_conns is set; a datagram from b's peer reaches b by
- * its exact 4-tuple, others are selected among [a d c].
+ * b connects to 127.0.0.1:5555.  Without switch has_conns (4.19): b stays
+ * at index 1 and is picked by the hash whatever the source; a datagram
+ * from b's peer hashing to c goes to c (the reuseport result is final).
+ * With it, a datagram from b's peer reaches b by its exact 4-tuple; with
+ * udp_connect_leaves_group (6.18) b leaves the group ([a d c]) and others
+ * are selected among [a d c], without it the walk passes b.
  */
 TU_LOOP(connected_udp, "select/connected", TU_EVERY_PROFILE)
 {
@@ -381,6 +382,7 @@ TU_LOOP(connected_udp, "select/connected", TU_EVERY_PROFILE)
 	uint32_t h1 = 0x50000000, h2 = 0x90000000;	/* n 4: 1 and 2 */
 	struct rp_delivery d;
 	unsigned g;
+	bool leaves;
 
 	fx_init(&f, _i, RP_SOCK_DGRAM, RP_AF_INET, 4, false);
 	g = fx_group(&f);
@@ -393,30 +395,23 @@ TU_LOOP(connected_udp, "select/connected", TU_EVERY_PROFILE)
 		fx_done(&f);
 		return;
 	}
-	if (!tu_prof(_i)->udp_connect_leaves_group) {
-		/* b stays, has_conns: its peer reaches it by the 4-tuple;
-		 * the walk passes it for any other peer */
-		for (size_t h = 0; h < G_N_ELEMENTS(hashes); h++) {
-			d = fx_send_from(&f, 5555, hashes[h], NULL, 0,
-			    RP_CONN_ESTABLISHED);
-			ck_assert_uint_eq(d.sock, f.ids[1]);
-			d = fx_send_from(&f, 6666, hashes[h], NULL, 0,
-			    RP_CONN_ESTABLISHED);
-			ck_assert_uint_ne(d.sock, f.ids[1]);
-			ck_assert_uint_eq(group_of_id(f.st, d.sock), g);
-		}
-		fx_done(&f);
-		return;
-	}
-	ck_assert_uint_eq(rp_group_sock_at(f.st, g, 1), f.ids[3]);
+	leaves = tu_prof(_i)->udp_connect_leaves_group;
+	if (leaves)
+		ck_assert_uint_eq(rp_group_sock_at(f.st, g, 1), f.ids[3]);
 	for (size_t h = 0; h < G_N_ELEMENTS(hashes); h++) {
 		d = fx_send_from(&f, 5555, hashes[h], NULL, 0,
 		    RP_CONN_ESTABLISHED);
 		ck_assert_uint_eq(d.sock, f.ids[1]);
 		d = fx_send_from(&f, 6666, hashes[h], NULL, 0,
 		    RP_CONN_ESTABLISHED);
-		ck_assert_uint_eq(d.sock, rp_group_sock_at(f.st, g,
-		    scale(hashes[h], 3)));
+		if (leaves)
+			ck_assert_uint_eq(d.sock, rp_group_sock_at(f.st, g,
+			    scale(hashes[h], 3)));
+		else {
+			/* b stays: the walk passes it for another peer */
+			ck_assert_uint_ne(d.sock, f.ids[1]);
+			ck_assert_uint_eq(group_of_id(f.st, d.sock), g);
+		}
 	}
 	fx_done(&f);
 }
