@@ -866,6 +866,43 @@ TU_LOOP(grow_moves_closed_section, "group/grow", TU_EVERY_PROFILE)
 }
 END_TEST
 
+/*
+ * I3 R-DET-11 R-DET-12 (migration; white-box): the eligibility predicate
+ * both checkers share (rp_sock_ineligible()) at the section boundary.  In
+ * a full group the first closed-section socket sits at socks[num_socks]:
+ * hashed again by hand but neither listening nor connected, it is not
+ * eligible; a listening one is.
+ */
+TU_LOOP(closed_eligible_boundary, "group/closed", TU_EVERY_PROFILE)
+{
+	TU_UNLESS(tu_prof(_i)->migration);
+	struct rp_state *st = tu_state_row(_i);
+	int fds[RP_INIT_SOCKS];
+	struct rp_group_info gi;
+	struct rp_sock *sk;
+	enum rp_tcp_state state;
+
+	ck_assert_int_eq(rp_sysctl_set(st, 0, "net.ipv4.tcp_migrate_req", 1),
+	    0);
+	for (int i = 0; i < RP_INIT_SOCKS; i++)
+		fds[i] = quiet_member(st, RP_SOCK_STREAM, 1, PORT);
+	ck_assert_int_eq(rp_shutdown(st, 0, fds[0], RP_SHUT_RDWR), 0);
+	sk = sock_ptr(st, fds[0]);
+	gi = ginfo(st, group_of(st, fds[0]));
+	ck_assert_uint_eq(gi.num_socks + gi.num_closed_socks, gi.max_socks);
+	ck_assert_uint_eq(sk->reuse_pos, gi.num_socks);
+	ck_assert_int_eq(rp_sock_ineligible(sk), RP_INELIG_UNHASHED);
+	sk->hashed = true;
+	ck_assert_int_eq(rp_sock_ineligible(sk), RP_INELIG_CLOSED_SECTION);
+	state = sk->state;
+	sk->state = RP_TCP_LISTEN;
+	ck_assert_int_eq(rp_sock_ineligible(sk), RP_ELIGIBLE);
+	sk->state = state;
+	sk->hashed = false;
+	tu_state_done(st);
+}
+END_TEST
+
 /* ---------------------------------------------------------------------
  * group/has-conns
  */
