@@ -695,14 +695,6 @@ slot_sock(const struct rp_map *m, uint32_t i)
 	return pg != NULL ? pg->slot[i % RP_SLOT_PAGE] : NULL;
 }
 
-static bool
-in_section(const struct rp_group *g, unsigned pos)
-{
-	return pos < g->num_socks ||
-	    (pos < g->max_socks &&
-	    pos >= (unsigned)(g->max_socks - g->num_closed_socks));
-}
-
 static void
 key_of(const struct rp_sock *sk, struct joinkey *k)
 {
@@ -823,20 +815,6 @@ cookie_count(struct rp_chk *c, uint64_t cookie, unsigned ns, int delta)
 	g_assert(e != NULL && e->count > 0);	/* LCOV_EXCL_BR_LINE */
 	if (--e->count == 0)
 		g_hash_table_remove(c->cookies, e);
-}
-
-/* I3: sk may be a sockarray occupant (as check.c ineligible()). */
-static bool
-eligible(const struct rp_sock *sk)
-{
-	return (sk->protocol == RP_IPPROTO_TCP ||
-	    sk->protocol == RP_IPPROTO_UDP) &&
-	    (sk->family == RP_AF_INET || sk->family == RP_AF_INET6) &&
-	    (sk->type == RP_SOCK_STREAM || sk->type == RP_SOCK_DGRAM) &&
-	    sk->hashed && sk->rcu_free && sk->reuse != NULL && !sk->closed &&
-	    (sk->reuse_pos < sk->reuse->num_socks ||
-	    sk->state == RP_TCP_LISTEN ||		/* R-DET-11 */
-	    sk->state == RP_TCP_ESTABLISHED);		/* R-DET-12 */
 }
 
 /* ---------------------------------------------------------------------
@@ -1147,7 +1125,7 @@ check_position(struct rp_chk *c, const struct rp_group *g, unsigned pos)
 	const struct rp_sock *sk = g->socks[pos];
 	unsigned sid;
 
-	if (!in_section(g, pos)) {
+	if (!rp_group_in_section(g, pos)) {
 		if (sk != NULL)
 			ALARM(c);
 		return;
@@ -1317,7 +1295,7 @@ group_holds(const struct rp_chk *c, unsigned gid, unsigned pos,
 	const struct rp_group *g = c->g[gid].ptr;
 
 	return gid != 0 && g != NULL && reg_id(&c->g_reg, g) == gid &&
-	    in_section(g, pos) && (const void *)g->socks[pos] == ptr;
+	    rp_group_in_section(g, pos) && (const void *)g->socks[pos] == ptr;
 }
 
 /* Sockarray mid (registered, live) holds the (possibly freed) ptr at idx. */
@@ -1369,7 +1347,8 @@ sock_live(const struct rp_state *st, struct rp_chk *c, struct sk_shadow *ss,
 		unsigned pos = sk->reuse_pos;
 		struct g_shadow *gs;
 
-		if (gid == 0 || !in_section(g, pos) || g->socks[pos] != sk) {
+		if (gid == 0 || !rp_group_in_section(g, pos) ||
+		    g->socks[pos] != sk) {
 			ALARM(c);
 			return;
 		}
@@ -1415,7 +1394,8 @@ sock_live(const struct rp_state *st, struct rp_chk *c, struct sk_shadow *ss,
 		ss->owner_idx = sk->owner.idx;
 		c->m[mid].owners++;
 		/* I3, I9: an occupant is eligible, its group has an id */
-		if (!eligible(sk) || !sk->reuse->has_id)
+		if (rp_sock_ineligible(sk) != RP_ELIGIBLE ||
+		    !sk->reuse->has_id)
 			ALARM(c);
 	}
 	if (sk->owner.kind == RP_OWNER_STALE && tags)

@@ -238,9 +238,10 @@ addr_wild(const struct rp_addr *a)
 	return memcmp(a->a, zero, a->family == RP_AF_INET ? 4 : 16) == 0;
 }
 
-/* pos is inside the listening or the closed section of g. */
-static bool
-group_in_section(const struct rp_group *g, unsigned pos)
+/* pos is inside the listening or the closed section of g (rp-int.h);
+ * both checkers ask it. */
+bool
+rp_group_in_section(const struct rp_group *g, unsigned pos)
 {
 	return pos < g->num_socks ||
 	    (pos < g->max_socks &&
@@ -423,7 +424,7 @@ check_group_entry(struct check *c, const struct rp_group *g, unsigned pos)
 		    "group pointer is %s", g->id, pos, sk->id,
 		    group_name(c, sk->reuse, &n));
 	if (sk->reuse_pos != pos) {
-		if (group_in_section(g, sk->reuse_pos) &&
+		if (rp_group_in_section(g, sk->reuse_pos) &&
 		    g->socks[sk->reuse_pos] == sk)
 			return fail(c, INV_I7, "socket %u is listed twice in "
 			    "group %u (socks[%u] and socks[%u])", sk->id,
@@ -445,7 +446,7 @@ check_group_members(struct check *c, const struct rp_group *g)
 	for (unsigned pos = 0; pos < g->max_socks; pos++) {
 		const struct rp_sock *sk = g->socks[pos];
 
-		if (group_in_section(g, pos)) {
+		if (rp_group_in_section(g, pos)) {
 			if (!check_group_entry(c, g, pos))
 				return FALSE;
 			if (pos < g->num_socks && sk->incoming_cpu >= 0)
@@ -594,7 +595,7 @@ check_sock_groups(struct check *c)
 			return fail(c, INV_I7, "socket %u's group pointer "
 			    "refers to a freed group", sk->id);
 		pos = sk->reuse_pos;
-		if (!group_in_section(g, pos))
+		if (!rp_group_in_section(g, pos))
 			return fail(c, INV_I7, "socket %u's group pointer is "
 			    "group %u at socks[%u], outside both sections "
 			    "(num_socks %u, num_closed_socks %u, max_socks %u)",
@@ -639,36 +640,65 @@ check_sockarray_refs(struct check *c, const struct rp_map *m)
 	return TRUE;
 }
 
-/* I3: why sk may not be a sockarray occupant, or NULL. */
+/* I3: what keeps sk from being a sockarray occupant (rp-int.h); the
+ * checker of every step (check-step.c) asks the same. */
+enum rp_inelig
+rp_sock_ineligible(const struct rp_sock *sk)
+{
+	if (sk->protocol != RP_IPPROTO_TCP && sk->protocol != RP_IPPROTO_UDP)
+		return RP_INELIG_PROTOCOL;
+	if (sk->family != RP_AF_INET && sk->family != RP_AF_INET6)
+		return RP_INELIG_FAMILY;
+	if (sk->type != RP_SOCK_STREAM && sk->type != RP_SOCK_DGRAM)
+		return RP_INELIG_TYPE;
+	if (!sk->hashed)
+		return RP_INELIG_UNHASHED;
+	if (!sk->rcu_free)
+		return RP_INELIG_NOT_RCU_FREE;
+	if (sk->reuse == NULL)
+		return RP_INELIG_NO_GROUP;
+	if (sk->closed)
+		return RP_INELIG_CLOSED;
+	/* a closed-section socket is eligible only hashed again: listening
+	 * without SO_REUSEPORT (R-DET-11) or connected (R-DET-12) */
+	if (sk->reuse_pos >= sk->reuse->num_socks &&
+	    sk->state != RP_TCP_LISTEN && sk->state != RP_TCP_ESTABLISHED)
+		return RP_INELIG_CLOSED_SECTION;
+	return RP_ELIGIBLE;
+}
+
+/* I3: why sk may not be a sockarray occupant, in words, or NULL. */
 static const char *
 ineligible(const struct rp_sock *sk, struct name *n)
 {
-	if (sk->protocol != RP_IPPROTO_TCP && sk->protocol != RP_IPPROTO_UDP)
+	switch (rp_sock_ineligible(sk)) {
+	case RP_ELIGIBLE:
+		return NULL;
+	case RP_INELIG_PROTOCOL:
 		g_snprintf(n->s, sizeof(n->s), "neither TCP nor UDP "
 		    "(protocol %d)", sk->protocol);
-	else if (sk->family != RP_AF_INET && sk->family != RP_AF_INET6)
+		break;
+	case RP_INELIG_FAMILY:
 		g_snprintf(n->s, sizeof(n->s), "neither AF_INET nor AF_INET6 "
 		    "(family %d)", sk->family);
-	else if (sk->type != RP_SOCK_STREAM && sk->type != RP_SOCK_DGRAM)
+		break;
+	case RP_INELIG_TYPE:
 		g_snprintf(n->s, sizeof(n->s), "neither SOCK_STREAM nor "
 		    "SOCK_DGRAM (type %d)", sk->type);
-	else if (!sk->hashed)
+		break;
+	case RP_INELIG_UNHASHED:
 		return "not hashed";
-	else if (!sk->rcu_free)
+	case RP_INELIG_NOT_RCU_FREE:
 		return "not SOCK_RCU_FREE";
-	else if (sk->reuse == NULL)
+	case RP_INELIG_NO_GROUP:
 		return "in no reuseport group";
-	else if (sk->closed)
+	case RP_INELIG_CLOSED:
 		return "closed";
-	else if (sk->reuse_pos >= sk->reuse->num_socks &&
-	    sk->state != RP_TCP_LISTEN && sk->state != RP_TCP_ESTABLISHED)
-		/* a closed-section socket is eligible only hashed again:
-		 * listening without SO_REUSEPORT (R-DET-11) or connected
-		 * (R-DET-12) */
+	case RP_INELIG_CLOSED_SECTION:
 		g_snprintf(n->s, sizeof(n->s), "in the closed section of "
 		    "group %u (socks[%u])", sk->reuse->id, sk->reuse_pos);
-	else
-		return NULL;
+		break;
+	}
 	return n->s;
 }
 

@@ -29,22 +29,10 @@
 
 #include "rp-int.h"
 
-/* splitmix64's finaliser */
-static inline uint64_t
-mix(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= UINT64_C(0xbf58476d1ce4e5b9);
-	x ^= x >> 27;
-	x *= UINT64_C(0x94d049bb133111eb);
-	x ^= x >> 31;
-	return x;
-}
-
 static inline void
 hv(uint64_t *h, uint64_t v)
 {
-	*h = mix(*h + v + UINT64_C(0x9e3779b97f4a7c15));
+	*h = rp_digest_mix(*h + v + UINT64_C(0x9e3779b97f4a7c15));
 }
 
 /* The bytes of p into *h: a multiply-rotate per word, mixed once at the
@@ -65,14 +53,15 @@ hbytes(uint64_t *h, const void *p, size_t n)
 		memcpy(&w, b, n);
 		x = (x ^ w) * UINT64_C(0x9fb21c651e98df25);
 	}
-	*h = mix(x);
+	*h = rp_digest_mix(x);
 }
 
 /* An unordered (key, value) entry, to be summed. */
 static inline uint64_t
 entry(uint64_t k, uint64_t v)
 {
-	return mix(k * UINT64_C(0x9e3779b97f4a7c15) ^ mix(v + 1));
+	return rp_digest_mix(k * UINT64_C(0x9e3779b97f4a7c15) ^
+	    rp_digest_mix(v + 1));
 }
 
 static uint64_t

@@ -840,6 +840,23 @@ struct rp_cookie_key {
 };
 guint	 rp_cookie_key_hash(gconstpointer key);
 gboolean rp_cookie_key_equal(gconstpointer a, gconstpointer b);
+/* check.c: I3, what keeps a socket from being a sockarray occupant
+ * (RP_ELIGIBLE: nothing), for both checkers; the first reason found, in
+ * the order of the enum. */
+enum rp_inelig {
+	RP_ELIGIBLE = 0,
+	RP_INELIG_PROTOCOL,	/* neither TCP nor UDP */
+	RP_INELIG_FAMILY,	/* neither AF_INET nor AF_INET6 */
+	RP_INELIG_TYPE,		/* neither SOCK_STREAM nor SOCK_DGRAM */
+	RP_INELIG_UNHASHED,
+	RP_INELIG_NOT_RCU_FREE,
+	RP_INELIG_NO_GROUP,
+	RP_INELIG_CLOSED,
+	RP_INELIG_CLOSED_SECTION, /* closed section, not hashed again */
+};
+enum rp_inelig rp_sock_ineligible(const struct rp_sock *sk);
+/* check.c: is pos inside the listening or the closed section of g? */
+bool	 rp_group_in_section(const struct rp_group *g, unsigned pos);
 
 /* digest.c */
 uint64_t rp_bucket_id(const struct rp_bucket *);

@@ -787,6 +787,20 @@ void	rp_state_digest_objects(const struct rp_state *, rp_digest_fn,
 	    void *ud);
 /* The digest of the object named by key, 0 when there is none. */
 uint64_t rp_state_digest_object(const struct rp_state *, uint64_t key);
+/* The mixer of those digests (splitmix64's finaliser), for a caller that
+ * combines them: a bijection of 64-bit words in which every input bit
+ * reaches every output bit.  Inline: an explorer calls it per object per
+ * step. */
+static inline uint64_t
+rp_digest_mix(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= UINT64_C(0xbf58476d1ce4e5b9);
+	x ^= x >> 27;
+	x *= UINT64_C(0x94d049bb133111eb);
+	x ^= x >> 31;
+	return x;
+}
 /* fn(ud, key) for each object an operation reads, where it finds it (an
  * fd, a lookup, a query); writes show as changed digests. */
 typedef void (*rp_access_fn)(void *ud, uint64_t key);

@@ -12,7 +12,9 @@
  * names its SPEC rules.  A row that expects a fault checks that the
  * violation names the rule and the instruction.
  *
- * Loop indexes select the profile (index % TU_NPROFILES) and a table row.
+ * Loop indexes select a row of the model's profile table (TU_ROW_OF) and
+ * a table case (TU_CASE_OF); what a case expects follows the row's
+ * switches (struct rp_profile), not its name.
  */
 #include <errno.h>
 #include <string.h>
@@ -25,9 +27,37 @@
 #include "rp-int.h"
 
 #define PORT	41000
-#define P419	1u
-#define P618	2u
-#define PALL	(P419 | P618)
+/* The rows a case of the alu, jmp and atomic tables runs on: those with
+ * its table's switch (bpf_cpuv4, bpf_jmp32, bpf_atomics), those without
+ * it, or all. */
+#define HAS	1u
+#define LACKS	2u
+#define EACH	(HAS | LACKS)
+
+/* HAS or LACKS: whether row prof has switch sw. */
+static unsigned
+rows_of(int prof, bool (*sw)(const struct rp_profile *))
+{
+	return sw(tu_prof(prof)) ? HAS : LACKS;
+}
+
+static bool	/* cpu v4: sdiv, smod, bswap, movsx, gotol */
+cpuv4(const struct rp_profile *p)
+{
+	return p->bpf_cpuv4;
+}
+
+static bool
+jmp32(const struct rp_profile *p)
+{
+	return p->bpf_jmp32;
+}
+
+static bool	/* 5.12+: the fetch, and, or, xor, xchg, cmpxchg atomics */
+atomics(const struct rp_profile *p)
+{
+	return p->bpf_atomics;
+}
 
 /* ---------------------------------------------------------------------
  * Running a program
@@ -104,13 +134,13 @@ run(int prof, const struct rp_insn *p, size_t n, struct result *r)
 {
 	static const struct rp_bpf_observer obs = { .event = ignore_event,
 	    .want_insns = true };
-	struct rp_state *st = rp_state_new(tu_profile(prof));
+	struct rp_state *st = tu_state_row(prof);
 	struct result g;
 
 	run_on(st, p, n, r);
 	tu_state_done(st);
 
-	st = rp_state_new(tu_profile(prof));
+	st = tu_state_row(prof);
 	rp_state_set_bpf_observer(st, &obs, NULL);
 	run_on(st, p, n, &g);
 	rp_state_free(st);
@@ -178,170 +208,169 @@ struct alu_case {
 
 static const struct alu_case alu_cases[] = {
 	/* R-EBPF-2: 64-bit wrap, 32-bit zero extension */
-	{ "add64/wrap", "R-EBPF-2", PALL, UINT64_MAX, 1,
+	{ "add64/wrap", "R-EBPF-2", EACH, UINT64_MAX, 1,
 	    ALU64_REG(BA_ADD, 0, 1), 0 },
-	{ "sub64/wrap", "R-EBPF-2", PALL, 0, 1, ALU64_REG(BA_SUB, 0, 1),
+	{ "sub64/wrap", "R-EBPF-2", EACH, 0, 1, ALU64_REG(BA_SUB, 0, 1),
 	    UINT64_MAX },
-	{ "mul64/wrap", "R-EBPF-2", PALL, UINT64_C(1) << 32, UINT64_C(1) << 32,
+	{ "mul64/wrap", "R-EBPF-2", EACH, UINT64_C(1) << 32, UINT64_C(1) << 32,
 	    ALU64_REG(BA_MUL, 0, 1), 0 },
-	{ "or-and-xor", "R-EBPF-2", PALL, 0xf0f0, 0x0ff0,
+	{ "or-and-xor", "R-EBPF-2", EACH, 0xf0f0, 0x0ff0,
 	    ALU64_REG(BA_XOR, 0, 1), 0xff00 },
-	{ "neg64", "R-EBPF-2", PALL, 1, 0, ALU64_IMM(BA_NEG, 0, 0),
+	{ "neg64", "R-EBPF-2", EACH, 1, 0, ALU64_IMM(BA_NEG, 0, 0),
 	    UINT64_MAX },
-	{ "mov64/imm-sign-extends", "R-EBPF-2", PALL, 0, 0, MOV64_IMM(0, -1),
+	{ "mov64/imm-sign-extends", "R-EBPF-2", EACH, 0, 0, MOV64_IMM(0, -1),
 	    UINT64_MAX },
-	{ "mov32/imm-zero-extends", "R-EBPF-2", PALL, 0, 0, MOV32_IMM(0, -1),
+	{ "mov32/imm-zero-extends", "R-EBPF-2", EACH, 0, 0, MOV32_IMM(0, -1),
 	    0xffffffffu },
-	{ "mov32/reg-truncates", "R-EBPF-2", PALL, 0,
+	{ "mov32/reg-truncates", "R-EBPF-2", EACH, 0,
 	    UINT64_C(0xdeadbeefcafebabe), MOV32_REG(0, 1), 0xcafebabeu },
-	{ "add32/zero-extends", "R-EBPF-2", PALL, UINT64_MAX, 1,
+	{ "add32/zero-extends", "R-EBPF-2", EACH, UINT64_MAX, 1,
 	    ALU32_REG(BA_ADD, 0, 1), 0 },
-	{ "add32/drops-high", "R-EBPF-2", PALL, UINT64_C(0x100000005), 1,
+	{ "add32/drops-high", "R-EBPF-2", EACH, UINT64_C(0x100000005), 1,
 	    ALU32_REG(BA_ADD, 0, 1), 6 },
-	{ "neg32", "R-EBPF-2", PALL, UINT64_C(0x100000001), 0,
+	{ "neg32", "R-EBPF-2", EACH, UINT64_C(0x100000001), 0,
 	    ALU32_IMM(BA_NEG, 0, 0), 0xffffffffu },
-	{ "add64/k-sign-extends", "R-EBPF-2", PALL, 1, 0,
+	{ "add64/k-sign-extends", "R-EBPF-2", EACH, 1, 0,
 	    ALU64_IMM(BA_ADD, 0, -2), UINT64_MAX },
-	{ "sub32/zero-extends", "R-EBPF-2", PALL, 0, 1,
+	{ "sub32/zero-extends", "R-EBPF-2", EACH, 0, 1,
 	    ALU32_REG(BA_SUB, 0, 1), 0xffffffffu },
-	{ "sub32/k-zero-extends", "R-EBPF-2", PALL, 0, 0,
+	{ "sub32/k-zero-extends", "R-EBPF-2", EACH, 0, 0,
 	    ALU32_IMM(BA_SUB, 0, 1), 0xffffffffu },
-	{ "and32/drops-high", "R-EBPF-2", PALL, UINT64_MAX, UINT64_MAX,
+	{ "and32/drops-high", "R-EBPF-2", EACH, UINT64_MAX, UINT64_MAX,
 	    ALU32_REG(BA_AND, 0, 1), 0xffffffffu },
-	{ "or32/k-drops-high", "R-EBPF-2", PALL, UINT64_C(0x100000000), 0,
+	{ "or32/k-drops-high", "R-EBPF-2", EACH, UINT64_C(0x100000000), 0,
 	    ALU32_IMM(BA_OR, 0, 1), 1 },
-	{ "xor32/zero-extends", "R-EBPF-2", PALL, 0, UINT64_MAX,
+	{ "xor32/zero-extends", "R-EBPF-2", EACH, 0, UINT64_MAX,
 	    ALU32_REG(BA_XOR, 0, 1), 0xffffffffu },
-	{ "mul32/drops-high", "R-EBPF-2", PALL, 0x10000, 0x10000,
+	{ "mul32/drops-high", "R-EBPF-2", EACH, 0x10000, 0x10000,
 	    ALU32_REG(BA_MUL, 0, 1), 0 },
-	{ "and64/k-sign-extends", "R-EBPF-2", PALL, UINT64_MAX, 0,
+	{ "and64/k-sign-extends", "R-EBPF-2", EACH, UINT64_MAX, 0,
 	    ALU64_IMM(BA_AND, 0, -2), UINT64_MAX - 1 },
-	{ "or64/k", "R-EBPF-2", PALL, UINT64_C(0x100000000), 0,
+	{ "or64/k", "R-EBPF-2", EACH, UINT64_C(0x100000000), 0,
 	    ALU64_IMM(BA_OR, 0, 1), UINT64_C(0x100000001) },
-	{ "sub64/k", "R-EBPF-2", PALL, 0, 0, ALU64_IMM(BA_SUB, 0, 1),
+	{ "sub64/k", "R-EBPF-2", EACH, 0, 0, ALU64_IMM(BA_SUB, 0, 1),
 	    UINT64_MAX },
-	{ "rsh64/k", "R-EBPF-4", PALL, LLMIN, 0, ALU64_IMM(BA_RSH, 0, 63), 1 },
-	{ "rsh32/k-truncates-first", "R-EBPF-4", PALL,
+	{ "rsh64/k", "R-EBPF-4", EACH, LLMIN, 0, ALU64_IMM(BA_RSH, 0, 63), 1 },
+	{ "rsh32/k-truncates-first", "R-EBPF-4", EACH,
 	    UINT64_C(0xffffffff80000000), 0, ALU32_IMM(BA_RSH, 0, 31), 1 },
-	{ "reserved/src-in-k", "R-EBPF-2", PALL, 1, 0,
+	{ "reserved/src-in-k", "R-EBPF-2", EACH, 1, 0,
 	    BI(0x07 | BA_ADD, 0, 1, 0, 1), FAULT },
-	{ "reserved/off", "R-EBPF-2", PALL, 1, 0,
+	{ "reserved/off", "R-EBPF-2", EACH, 1, 0,
 	    BI(0x07 | BA_ADD, 0, 0, 3, 1), FAULT },
-	{ "unknown-op", "R-EBPF-2", PALL, 1, 0, BI(0x07 | 0xe0, 0, 0, 0, 1),
+	{ "unknown-op", "R-EBPF-2", EACH, 1, 0, BI(0x07 | 0xe0, 0, 0, 0, 1),
 	    FAULT },
-	{ "register-11", "R-EBPF-2", PALL, 1, 0, BI(0xb7, 11, 0, 0, 1),
+	{ "register-11", "R-EBPF-2", EACH, 1, 0, BI(0xb7, 11, 0, 0, 1),
 	    FAULT },
-	{ "write-r10", "R-EBPF-10", PALL, 1, 0, MOV64_IMM(10, 0), FAULT },
+	{ "write-r10", "R-EBPF-10", EACH, 1, 0, MOV64_IMM(10, 0), FAULT },
 	/* R-EBPF-3: division and modulo */
-	{ "div64", "R-EBPF-3", PALL, 7, 2, ALU64_REG(BA_DIV, 0, 1), 3 },
-	{ "div64/by-reg-0", "R-EBPF-3", PALL, 7, 0, ALU64_REG(BA_DIV, 0, 1),
+	{ "div64", "R-EBPF-3", EACH, 7, 2, ALU64_REG(BA_DIV, 0, 1), 3 },
+	{ "div64/by-reg-0", "R-EBPF-3", EACH, 7, 0, ALU64_REG(BA_DIV, 0, 1),
 	    0 },
-	{ "mod64/by-reg-0", "R-EBPF-3", PALL, 7, 0, ALU64_REG(BA_MOD, 0, 1),
+	{ "mod64/by-reg-0", "R-EBPF-3", EACH, 7, 0, ALU64_REG(BA_MOD, 0, 1),
 	    7 },
-	{ "div64/k-minus-1-unsigned", "R-EBPF-3", PALL, UINT64_MAX, 0,
+	{ "div64/k-minus-1-unsigned", "R-EBPF-3", EACH, UINT64_MAX, 0,
 	    ALU64_IMM(BA_DIV, 0, -1), 1 },
-	{ "div64/k-0", "R-EBPF-3", PALL, 7, 0, ALU64_IMM(BA_DIV, 0, 0), FAULT },
-	{ "mod64/k-0", "R-EBPF-3", PALL, 7, 0, ALU64_IMM(BA_MOD, 0, 0), FAULT },
-	{ "div32/by-reg-0", "R-EBPF-3", PALL, UINT64_C(0x500000007),
+	{ "div64/k-0", "R-EBPF-3", EACH, 7, 0, ALU64_IMM(BA_DIV, 0, 0), FAULT },
+	{ "mod64/k-0", "R-EBPF-3", EACH, 7, 0, ALU64_IMM(BA_MOD, 0, 0), FAULT },
+	{ "div32/by-reg-0", "R-EBPF-3", EACH, UINT64_C(0x500000007),
 	    UINT64_C(0x100000000), ALU32_REG(BA_DIV, 0, 1), 0 },
-	{ "mod32/by-reg-0-zero-extends", "R-EBPF-3", PALL,
+	{ "mod32/by-reg-0-zero-extends", "R-EBPF-3", EACH,
 	    UINT64_C(0xaaaaaaaa00000007), 0, ALU32_REG(BA_MOD, 0, 1), 7 },
-	{ "div32/k-minus-1", "R-EBPF-3", PALL, 0xfffffffeu, 0,
+	{ "div32/k-minus-1", "R-EBPF-3", EACH, 0xfffffffeu, 0,
 	    ALU32_IMM(BA_DIV, 0, -1), 0 },
-	{ "mod32/k-3", "R-EBPF-3", PALL, UINT64_C(0xffffffff0000000a), 0,
+	{ "mod32/k-3", "R-EBPF-3", EACH, UINT64_C(0xffffffff0000000a), 0,
 	    ALU32_IMM(BA_MOD, 0, 3), 1 },
 	/* R-EBPF-3 R-EBPF-11: signed division (cpu v4, 6.18) */
-	{ "sdiv64/min-by-minus-1", "R-EBPF-3 R-EBPF-11", P618, LLMIN,
+	{ "sdiv64/min-by-minus-1", "R-EBPF-3 R-EBPF-11", HAS, LLMIN,
 	    UINT64_MAX, SDIV(0x07, 1), LLMIN },
-	{ "sdiv64/by-0", "R-EBPF-3 R-EBPF-11", P618, 5, 0, SDIV(0x07, 1), 0 },
-	{ "sdiv64/truncates", "R-EBPF-3 R-EBPF-11", P618, (uint64_t)-7, 2,
+	{ "sdiv64/by-0", "R-EBPF-3 R-EBPF-11", HAS, 5, 0, SDIV(0x07, 1), 0 },
+	{ "sdiv64/truncates", "R-EBPF-3 R-EBPF-11", HAS, (uint64_t)-7, 2,
 	    SDIV(0x07, 1), (uint64_t)-3 },
-	{ "smod64/sign-of-dividend", "R-EBPF-3 R-EBPF-11", P618,
+	{ "smod64/sign-of-dividend", "R-EBPF-3 R-EBPF-11", HAS,
 	    (uint64_t)-7, 2, SMOD(0x07, 1), (uint64_t)-1 },
-	{ "smod64/min-by-minus-1", "R-EBPF-3 R-EBPF-11", P618, LLMIN,
+	{ "smod64/min-by-minus-1", "R-EBPF-3 R-EBPF-11", HAS, LLMIN,
 	    UINT64_MAX, SMOD(0x07, 1), 0 },
-	{ "smod64/by-0", "R-EBPF-3 R-EBPF-11", P618, 5, 0, SMOD(0x07, 1), 5 },
-	{ "sdiv32/min-by-minus-1", "R-EBPF-3 R-EBPF-11", P618, 0x80000000u,
+	{ "smod64/by-0", "R-EBPF-3 R-EBPF-11", HAS, 5, 0, SMOD(0x07, 1), 5 },
+	{ "sdiv32/min-by-minus-1", "R-EBPF-3 R-EBPF-11", HAS, 0x80000000u,
 	    0xffffffffu, SDIV(0x04, 1), 0x80000000u },
-	{ "smod32/negative", "R-EBPF-3 R-EBPF-11", P618, 0xfffffff9u, 2,
+	{ "smod32/negative", "R-EBPF-3 R-EBPF-11", HAS, 0xfffffff9u, 2,
 	    SMOD(0x04, 1), 0xffffffffu },
-	{ "smod32/by-0-zero-extends", "R-EBPF-3 R-EBPF-11", P618,
+	{ "smod32/by-0-zero-extends", "R-EBPF-3 R-EBPF-11", HAS,
 	    UINT64_C(0x1234567800000009), 0, SMOD(0x04, 1), 9 },
-	{ "sdiv64/k-minus-1", "R-EBPF-3 R-EBPF-11", P618, LLMIN, 0,
+	{ "sdiv64/k-minus-1", "R-EBPF-3 R-EBPF-11", HAS, LLMIN, 0,
 	    BI(0x07 | BA_DIV, 0, 0, 1, -1), LLMIN },
-	{ "sdiv/4.19", "R-EBPF-11", P419, 5, 1, SDIV(0x07, 1), FAULT },
+	{ "sdiv/4.19", "R-EBPF-11", LACKS, 5, 1, SDIV(0x07, 1), FAULT },
 	/* R-EBPF-4: shifts */
-	{ "lsh64/reg-63", "R-EBPF-4", PALL, 1, 63, ALU64_REG(BA_LSH, 0, 1),
+	{ "lsh64/reg-63", "R-EBPF-4", EACH, 1, 63, ALU64_REG(BA_LSH, 0, 1),
 	    LLMIN },
-	{ "lsh64/reg-64-masked", "R-EBPF-4", PALL, 1, 64,
+	{ "lsh64/reg-64-masked", "R-EBPF-4", EACH, 1, 64,
 	    ALU64_REG(BA_LSH, 0, 1), 1 },
-	{ "lsh64/reg-65-masked", "R-EBPF-4", PALL, 1, 65,
+	{ "lsh64/reg-65-masked", "R-EBPF-4", EACH, 1, 65,
 	    ALU64_REG(BA_LSH, 0, 1), 2 },
-	{ "rsh64/reg-64-masked", "R-EBPF-4", PALL, LLMIN, 64,
+	{ "rsh64/reg-64-masked", "R-EBPF-4", EACH, LLMIN, 64,
 	    ALU64_REG(BA_RSH, 0, 1), LLMIN },
-	{ "arsh64/reg-63", "R-EBPF-4", PALL, LLMIN, 63,
+	{ "arsh64/reg-63", "R-EBPF-4", EACH, LLMIN, 63,
 	    ALU64_REG(BA_ARSH, 0, 1), UINT64_MAX },
-	{ "arsh64/k-63", "R-EBPF-4", PALL, LLMIN, 0, ALU64_IMM(BA_ARSH, 0, 63),
+	{ "arsh64/k-63", "R-EBPF-4", EACH, LLMIN, 0, ALU64_IMM(BA_ARSH, 0, 63),
 	    UINT64_MAX },
-	{ "lsh64/k-64", "R-EBPF-4", PALL, 1, 0, ALU64_IMM(BA_LSH, 0, 64),
+	{ "lsh64/k-64", "R-EBPF-4", EACH, 1, 0, ALU64_IMM(BA_LSH, 0, 64),
 	    FAULT },
-	{ "lsh32/reg-31", "R-EBPF-4", PALL, 1, 31, ALU32_REG(BA_LSH, 0, 1),
+	{ "lsh32/reg-31", "R-EBPF-4", EACH, 1, 31, ALU32_REG(BA_LSH, 0, 1),
 	    0x80000000u },
-	{ "lsh32/drops-high", "R-EBPF-4", PALL, 0x80000001u, 1,
+	{ "lsh32/drops-high", "R-EBPF-4", EACH, 0x80000001u, 1,
 	    ALU32_REG(BA_LSH, 0, 1), 2 },
-	{ "lsh32/reg-32-masked", "R-EBPF-4", PALL, 1, 32,
+	{ "lsh32/reg-32-masked", "R-EBPF-4", EACH, 1, 32,
 	    ALU32_REG(BA_LSH, 0, 1), 1 },
-	{ "rsh32/truncates-first", "R-EBPF-4", PALL,
+	{ "rsh32/truncates-first", "R-EBPF-4", EACH,
 	    UINT64_C(0xffffffff80000000), 31, ALU32_REG(BA_RSH, 0, 1), 1 },
-	{ "arsh32/zero-extends", "R-EBPF-4", PALL, 0x80000000u, 31,
+	{ "arsh32/zero-extends", "R-EBPF-4", EACH, 0x80000000u, 31,
 	    ALU32_REG(BA_ARSH, 0, 1), 0xffffffffu },
-	{ "lsh32/k-32", "R-EBPF-4", PALL, 1, 0, ALU32_IMM(BA_LSH, 0, 32),
+	{ "lsh32/k-32", "R-EBPF-4", EACH, 1, 0, ALU32_IMM(BA_LSH, 0, 32),
 	    FAULT },
-	{ "lsh32/k-31", "R-EBPF-4", PALL, 1, 0, ALU32_IMM(BA_LSH, 0, 31),
+	{ "lsh32/k-31", "R-EBPF-4", EACH, 1, 0, ALU32_IMM(BA_LSH, 0, 31),
 	    0x80000000u },
 	/* R-EBPF-5: byte swaps */
-	{ "be16", "R-EBPF-5", PALL, UINT64_C(0x123456789abcdef0), 0,
+	{ "be16", "R-EBPF-5", EACH, UINT64_C(0x123456789abcdef0), 0,
 	    BI(0xd4 | 0x08, 0, 0, 0, 16), 0xf0de },
-	{ "be32", "R-EBPF-5", PALL, UINT64_C(0x123456789abcdef0), 0,
+	{ "be32", "R-EBPF-5", EACH, UINT64_C(0x123456789abcdef0), 0,
 	    BI(0xd4 | 0x08, 0, 0, 0, 32), 0xf0debc9au },
-	{ "be64", "R-EBPF-5", PALL, UINT64_C(0x123456789abcdef0), 0,
+	{ "be64", "R-EBPF-5", EACH, UINT64_C(0x123456789abcdef0), 0,
 	    BI(0xd4 | 0x08, 0, 0, 0, 64), UINT64_C(0xf0debc9a78563412) },
-	{ "le16-truncates", "R-EBPF-5", PALL, UINT64_C(0x123456789abcdef0), 0,
+	{ "le16-truncates", "R-EBPF-5", EACH, UINT64_C(0x123456789abcdef0), 0,
 	    BI(0xd4, 0, 0, 0, 16), 0xdef0 },
-	{ "le32-truncates", "R-EBPF-5", PALL, UINT64_C(0x123456789abcdef0), 0,
+	{ "le32-truncates", "R-EBPF-5", EACH, UINT64_C(0x123456789abcdef0), 0,
 	    BI(0xd4, 0, 0, 0, 32), 0x9abcdef0u },
-	{ "le64", "R-EBPF-5", PALL, UINT64_C(0x123456789abcdef0), 0,
+	{ "le64", "R-EBPF-5", EACH, UINT64_C(0x123456789abcdef0), 0,
 	    BI(0xd4, 0, 0, 0, 64), UINT64_C(0x123456789abcdef0) },
-	{ "end-width-8", "R-EBPF-5", PALL, 1, 0, BI(0xd4, 0, 0, 0, 8), FAULT },
-	{ "bswap16", "R-EBPF-5 R-EBPF-11", P618, UINT64_C(0x123456789abcdef0),
+	{ "end-width-8", "R-EBPF-5", EACH, 1, 0, BI(0xd4, 0, 0, 0, 8), FAULT },
+	{ "bswap16", "R-EBPF-5 R-EBPF-11", HAS, UINT64_C(0x123456789abcdef0),
 	    0, BI(0xd7, 0, 0, 0, 16), 0xf0de },
-	{ "bswap64", "R-EBPF-5 R-EBPF-11", P618, UINT64_C(0x0102030405060708),
+	{ "bswap64", "R-EBPF-5 R-EBPF-11", HAS, UINT64_C(0x0102030405060708),
 	    0, BI(0xd7, 0, 0, 0, 64), UINT64_C(0x0807060504030201) },
-	{ "bswap/4.19", "R-EBPF-11", P419, 1, 0, BI(0xd7, 0, 0, 0, 16),
+	{ "bswap/4.19", "R-EBPF-11", LACKS, 1, 0, BI(0xd7, 0, 0, 0, 16),
 	    FAULT },
 	/* R-EBPF-11: movsx */
-	{ "movsx64/8", "R-EBPF-11", P618, 0, 0x80, BI(0xbf, 0, 1, 8, 0),
+	{ "movsx64/8", "R-EBPF-11", HAS, 0, 0x80, BI(0xbf, 0, 1, 8, 0),
 	    UINT64_C(0xffffffffffffff80) },
-	{ "movsx64/16", "R-EBPF-11", P618, 0, 0x18000, BI(0xbf, 0, 1, 16, 0),
+	{ "movsx64/16", "R-EBPF-11", HAS, 0, 0x18000, BI(0xbf, 0, 1, 16, 0),
 	    UINT64_C(0xffffffffffff8000) },
-	{ "movsx64/32", "R-EBPF-11", P618, 0, 0x80000000u,
+	{ "movsx64/32", "R-EBPF-11", HAS, 0, 0x80000000u,
 	    BI(0xbf, 0, 1, 32, 0), UINT64_C(0xffffffff80000000) },
-	{ "movsx32/8", "R-EBPF-11", P618, 0, 0x80, BI(0xbc, 0, 1, 8, 0),
+	{ "movsx32/8", "R-EBPF-11", HAS, 0, 0x80, BI(0xbc, 0, 1, 8, 0),
 	    0xffffff80u },
-	{ "movsx32/32", "R-EBPF-2", P618, 0, 1, BI(0xbc, 0, 1, 32, 0), FAULT },
-	{ "movsx/4.19", "R-EBPF-11", P419, 0, 0x80, BI(0xbf, 0, 1, 8, 0),
+	{ "movsx32/32", "R-EBPF-2", HAS, 0, 1, BI(0xbc, 0, 1, 32, 0), FAULT },
+	{ "movsx/4.19", "R-EBPF-11", LACKS, 0, 0x80, BI(0xbf, 0, 1, 8, 0),
 	    FAULT },
 };
 
-TU_LOOP(alu, "ebpf/alu", (int)G_N_ELEMENTS(alu_cases) * TU_NPROFILES)
+TU_LOOP(alu, "ebpf/alu", TU_BY_PROFILE(alu_cases))
 {
-	const struct alu_case *c = &alu_cases[_i / TU_NPROFILES];
-	int prof = _i % TU_NPROFILES;
+	const struct alu_case *c = &alu_cases[TU_CASE_OF(_i)];
+	int prof = TU_ROW_OF(_i);
 	struct result r;
 	g_auto(GStrv) rules = g_strsplit(c->rules, " ", -1);
 
-	if (!(c->profiles & (1u << prof)))
-		return;
+	TU_UNLESS(c->profiles & rows_of(prof, cpuv4));
 	RUN(prof, &r, LD64(0, c->dst), LD64(1, c->src), c->op, EXIT);
 	if (c->want == FAULT)
 		assert_fault(&r, rules[0], 4);
@@ -365,48 +394,47 @@ struct jmp_case {
 };
 
 static const struct jmp_case jmp_cases[] = {
-	{ "jsgt64/positive", "R-EBPF-6", PALL, 0x80000000u, 0, 0x0d | BJ_JSGT,
+	{ "jsgt64/positive", "R-EBPF-6", EACH, 0x80000000u, 0, 0x0d | BJ_JSGT,
 	    1 },
-	{ "jsgt32/negative", "R-EBPF-6 R-EBPF-11", P618, 0x80000000u, 0,
+	{ "jsgt32/negative", "R-EBPF-6 R-EBPF-11", HAS, 0x80000000u, 0,
 	    0x0e | BJ_JSGT, 0 },
-	{ "jgt64/high-bits", "R-EBPF-6", PALL, UINT64_C(0x100000000), 1,
+	{ "jgt64/high-bits", "R-EBPF-6", EACH, UINT64_C(0x100000000), 1,
 	    0x0d | BJ_JGT, 1 },
-	{ "jgt32/high-bits-dropped", "R-EBPF-6 R-EBPF-11", P618,
+	{ "jgt32/high-bits-dropped", "R-EBPF-6 R-EBPF-11", HAS,
 	    UINT64_C(0x100000000), 1, 0x0e | BJ_JGT, 0 },
-	{ "jslt64", "R-EBPF-6", PALL, UINT64_MAX, 0, 0x0d | BJ_JSLT, 1 },
-	{ "jsle64/negative", "R-EBPF-6", PALL, UINT64_MAX, 0, 0x0d | BJ_JSLE,
+	{ "jslt64", "R-EBPF-6", EACH, UINT64_MAX, 0, 0x0d | BJ_JSLT, 1 },
+	{ "jsle64/negative", "R-EBPF-6", EACH, UINT64_MAX, 0, 0x0d | BJ_JSLE,
 	    1 },
-	{ "jsgt64/negative", "R-EBPF-6", PALL, UINT64_MAX, 0, 0x0d | BJ_JSGT,
+	{ "jsgt64/negative", "R-EBPF-6", EACH, UINT64_MAX, 0, 0x0d | BJ_JSGT,
 	    0 },
-	{ "jsge64/negative", "R-EBPF-6", PALL, UINT64_MAX, 0, 0x0d | BJ_JSGE,
+	{ "jsge64/negative", "R-EBPF-6", EACH, UINT64_MAX, 0, 0x0d | BJ_JSGE,
 	    0 },
-	{ "jlt64/unsigned", "R-EBPF-6", PALL, UINT64_MAX, 0, 0x0d | BJ_JLT, 0 },
-	{ "jsle32/int-min", "R-EBPF-6 R-EBPF-11", P618, 0x80000000u,
+	{ "jlt64/unsigned", "R-EBPF-6", EACH, UINT64_MAX, 0, 0x0d | BJ_JLT, 0 },
+	{ "jsle32/int-min", "R-EBPF-6 R-EBPF-11", HAS, 0x80000000u,
 	    0x7fffffffu, 0x0e | BJ_JSLE, 1 },
-	{ "jsge64", "R-EBPF-6", PALL, 5, 5, 0x0d | BJ_JSGE, 1 },
-	{ "jge64", "R-EBPF-6", PALL, 4, 5, 0x0d | BJ_JGE, 0 },
-	{ "jle64", "R-EBPF-6", PALL, 5, 5, 0x0d | BJ_JLE, 1 },
-	{ "jset64/high", "R-EBPF-6", PALL, UINT64_C(0x100000000),
+	{ "jsge64", "R-EBPF-6", EACH, 5, 5, 0x0d | BJ_JSGE, 1 },
+	{ "jge64", "R-EBPF-6", EACH, 4, 5, 0x0d | BJ_JGE, 0 },
+	{ "jle64", "R-EBPF-6", EACH, 5, 5, 0x0d | BJ_JLE, 1 },
+	{ "jset64/high", "R-EBPF-6", EACH, UINT64_C(0x100000000),
 	    UINT64_C(0x100000000), 0x0d | BJ_JSET, 1 },
-	{ "jset32/high-dropped", "R-EBPF-6 R-EBPF-11", P618,
+	{ "jset32/high-dropped", "R-EBPF-6 R-EBPF-11", HAS,
 	    UINT64_C(0x100000000), UINT64_C(0x100000000), 0x0e | BJ_JSET, 0 },
-	{ "jeq32/low-equal", "R-EBPF-6 R-EBPF-11", P618,
+	{ "jeq32/low-equal", "R-EBPF-6 R-EBPF-11", HAS,
 	    UINT64_C(0xffffffff00000005), 5, 0x0e | BJ_JEQ, 1 },
-	{ "jeq64/low-equal", "R-EBPF-6", PALL, UINT64_C(0xffffffff00000005), 5,
+	{ "jeq64/low-equal", "R-EBPF-6", EACH, UINT64_C(0xffffffff00000005), 5,
 	    0x0d | BJ_JEQ, 0 },
-	{ "jne64", "R-EBPF-6", PALL, 1, 2, 0x0d | BJ_JNE, 1 },
-	{ "jmp32/4.19", "R-EBPF-11", P419, 1, 1, 0x0e | BJ_JEQ, -1 },
+	{ "jne64", "R-EBPF-6", EACH, 1, 2, 0x0d | BJ_JNE, 1 },
+	{ "jmp32/4.19", "R-EBPF-11", LACKS, 1, 1, 0x0e | BJ_JEQ, -1 },
 };
 
-TU_LOOP(jmp, "ebpf/jmp", (int)G_N_ELEMENTS(jmp_cases) * TU_NPROFILES)
+TU_LOOP(jmp, "ebpf/jmp", TU_BY_PROFILE(jmp_cases))
 {
-	const struct jmp_case *c = &jmp_cases[_i / TU_NPROFILES];
-	int prof = _i % TU_NPROFILES;
+	const struct jmp_case *c = &jmp_cases[TU_CASE_OF(_i)];
+	int prof = TU_ROW_OF(_i);
 	g_auto(GStrv) rules = g_strsplit(c->rules, " ", -1);
 	struct result r;
 
-	if (!(c->profiles & (1u << prof)))
-		return;
+	TU_UNLESS(c->profiles & rows_of(prof, jmp32));
 	RUN(prof, &r, LD64(1, c->a), LD64(2, c->b), MOV64_IMM(0, 0),
 	    BI(c->code, 1, 2, 1, 0), EXIT, MOV64_IMM(0, 1), EXIT);
 	if (c->taken < 0)
@@ -419,7 +447,7 @@ END_TEST
 
 /* R-EBPF-6: an immediate is sign-extended; gotol (6.18) uses imm; a jump
  * out of the program and running off its end fault */
-TU_LOOP(jmp_edges, "ebpf/jmp", TU_NPROFILES)
+TU_LOOP(jmp_edges, "ebpf/jmp", TU_EVERY_PROFILE)
 {
 	int prof = _i;
 	struct result r;
@@ -437,7 +465,7 @@ TU_LOOP(jmp_edges, "ebpf/jmp", TU_NPROFILES)
 	RUN(prof, &r, MOV64_IMM(0, 0), MOV64_IMM(0, 1));
 	assert_fault(&r, "R-EBPF-6", 2);	/* runs past the end */
 	result_clear(&r);
-	if (prof == 1) {
+	if (tu_prof(prof)->bpf_cpuv4) {	/* gotol */
 		RUN(prof, &r, MOV64_IMM(0, 7), BI(0x06, 0, 0, 0, 1), EXIT,
 		    MOV64_IMM(0, 9), EXIT);
 		assert_r0(&r, 9);
@@ -446,12 +474,13 @@ TU_LOOP(jmp_edges, "ebpf/jmp", TU_NPROFILES)
 }
 END_TEST
 
-/* R-EBPF-14 R-EBPF-12: a loop; 4.19 refuses the back-edge, 6.18 runs it
- * until it ends or the budget does */
-TU_LOOP(loops, "ebpf/jmp", TU_NPROFILES)
+/* R-EBPF-14 R-EBPF-12: a loop; without switch bpf_loops the back-edge is
+ * refused, with it the loop runs until it ends or the budget does */
+TU_LOOP(loops, "ebpf/jmp", TU_EVERY_PROFILE)
 {
 	int prof = _i;
-	struct rp_state *st = rp_state_new(tu_profile(prof));
+	bool loops = tu_prof(prof)->bpf_loops;
+	struct rp_state *st = tu_state_row(prof);
 	struct result r;
 	const struct rp_insn counted[] = { MOV64_IMM(0, 0), MOV64_IMM(1, 10),
 	    ALU64_IMM(BA_ADD, 0, 3), ALU64_IMM(BA_SUB, 1, 1),
@@ -459,7 +488,7 @@ TU_LOOP(loops, "ebpf/jmp", TU_NPROFILES)
 	const struct rp_insn forever[] = { MOV64_IMM(0, 0), JA(-1), EXIT };
 
 	run_on(st, counted, G_N_ELEMENTS(counted), &r);
-	if (prof == 0) {
+	if (!loops) {
 		assert_fault(&r, "R-EBPF-14", 4);
 	} else {
 		assert_r0(&r, 30);
@@ -468,7 +497,7 @@ TU_LOOP(loops, "ebpf/jmp", TU_NPROFILES)
 	result_clear(&r);
 	rp_state_set_insn_budget(st, 1000);
 	run_on(st, forever, G_N_ELEMENTS(forever), &r);
-	if (prof == 0) {
+	if (!loops) {
 		assert_fault(&r, "R-EBPF-14", 1);
 	} else {
 		assert_fault(&r, "R-EBPF-12", 1);
@@ -478,7 +507,7 @@ TU_LOOP(loops, "ebpf/jmp", TU_NPROFILES)
 	/* the default budget is 1,000,000 instructions */
 	rp_state_set_insn_budget(st, 0);
 	run_on(st, forever, G_N_ELEMENTS(forever), &r);
-	if (prof == 1) {
+	if (loops) {
 		assert_fault(&r, "R-EBPF-12", 1);
 		ck_assert_uint_eq(r.insns, 1000001);
 	}
@@ -492,7 +521,7 @@ END_TEST
  */
 
 /* R-EBPF-7 R-EBPF-10: every width stores and loads back, zero-extended */
-TU_LOOP(stack_widths, "ebpf/mem", TU_NPROFILES)
+TU_LOOP(stack_widths, "ebpf/mem", TU_EVERY_PROFILE)
 {
 	struct result r;
 
@@ -512,7 +541,7 @@ TU_LOOP(stack_widths, "ebpf/mem", TU_NPROFILES)
 END_TEST
 
 /* R-EBPF-10: stack bounds, alignment, uninitialised bytes */
-TU_LOOP(stack_faults, "ebpf/mem", TU_NPROFILES)
+TU_LOOP(stack_faults, "ebpf/mem", TU_EVERY_PROFILE)
 {
 	struct result r;
 
@@ -544,7 +573,7 @@ END_TEST
 
 /* R-EBPF-10: a pointer spilled with an aligned 8-byte store comes back
  * whole; part of it cannot be read; a pointer cannot go elsewhere */
-TU_LOOP(spill, "ebpf/mem", TU_NPROFILES)
+TU_LOOP(spill, "ebpf/mem", TU_EVERY_PROFILE)
 {
 	struct result r;
 
@@ -568,7 +597,7 @@ TU_LOOP(spill, "ebpf/mem", TU_NPROFILES)
 END_TEST
 
 /* R-EBPF-7: pointer arithmetic and what may be done with pointers */
-TU_LOOP(pointers, "ebpf/mem", TU_NPROFILES)
+TU_LOOP(pointers, "ebpf/mem", TU_EVERY_PROFILE)
 {
 	struct result r;
 
@@ -629,23 +658,23 @@ struct atomic_case {
 };
 
 static const struct atomic_case atomic_cases[] = {
-	{ "xadd/w", PALL, BS_W, BA_ADD, 0x10, 5, 0, 5, 0, 0x15 },
-	{ "xadd/dw", PALL, BS_DW, BA_ADD, UINT64_MAX, 2, 0, 2, 0, 1 },
-	{ "add/w-wraps-32", PALL, BS_W, BA_ADD, 0xffffffffu, 2, 0, 2, 0, 1 },
-	{ "fetch-add/dw", P618, BS_DW, BA_ADD | BT_FETCH, 0x10, 5, 0, 0x10, 0,
+	{ "xadd/w", EACH, BS_W, BA_ADD, 0x10, 5, 0, 5, 0, 0x15 },
+	{ "xadd/dw", EACH, BS_DW, BA_ADD, UINT64_MAX, 2, 0, 2, 0, 1 },
+	{ "add/w-wraps-32", EACH, BS_W, BA_ADD, 0xffffffffu, 2, 0, 2, 0, 1 },
+	{ "fetch-add/dw", HAS, BS_DW, BA_ADD | BT_FETCH, 0x10, 5, 0, 0x10, 0,
 	    0x15 },
-	{ "fetch-or/w", P618, BS_W, BA_OR | BT_FETCH, 0xf0, 0x0f, 0, 0xf0, 0,
+	{ "fetch-or/w", HAS, BS_W, BA_OR | BT_FETCH, 0xf0, 0x0f, 0, 0xf0, 0,
 	    0xff },
-	{ "fetch-and/dw", P618, BS_DW, BA_AND | BT_FETCH, 0xff, 0x0f, 0, 0xff,
+	{ "fetch-and/dw", HAS, BS_DW, BA_AND | BT_FETCH, 0xff, 0x0f, 0, 0xff,
 	    0, 0x0f },
-	{ "fetch-xor/w-zero-extends", P618, BS_W, BA_XOR | BT_FETCH,
+	{ "fetch-xor/w-zero-extends", HAS, BS_W, BA_XOR | BT_FETCH,
 	    0xffffffffu, UINT64_C(0xffffffff00000001), 0, 0xffffffffu, 0,
 	    0xfffffffeu },
-	{ "and/no-fetch", P618, BS_DW, BA_AND, 0xff, 0x0f, 0, 0x0f, 0, 0x0f },
-	{ "xchg/dw", P618, BS_DW, BT_XCHG, 7, 9, 0, 7, 0, 9 },
-	{ "cmpxchg/equal", P618, BS_DW, BT_CMPXCHG, 7, 9, 7, 9, 7, 9 },
-	{ "cmpxchg/differs", P618, BS_DW, BT_CMPXCHG, 7, 9, 8, 9, 7, 7 },
-	{ "cmpxchg/w-compares-32", P618, BS_W, BT_CMPXCHG, 7, 9,
+	{ "and/no-fetch", HAS, BS_DW, BA_AND, 0xff, 0x0f, 0, 0x0f, 0, 0x0f },
+	{ "xchg/dw", HAS, BS_DW, BT_XCHG, 7, 9, 0, 7, 0, 9 },
+	{ "cmpxchg/equal", HAS, BS_DW, BT_CMPXCHG, 7, 9, 7, 9, 7, 9 },
+	{ "cmpxchg/differs", HAS, BS_DW, BT_CMPXCHG, 7, 9, 8, 9, 7, 7 },
+	{ "cmpxchg/w-compares-32", HAS, BS_W, BT_CMPXCHG, 7, 9,
 	    UINT64_C(0xffffffff00000007), 9, 7, 9 },
 };
 
@@ -667,16 +696,18 @@ atomic_probe(int prof, const struct atomic_case *c, int what, bool *fault)
 	return v;
 }
 
-TU_LOOP(atomic_values, "ebpf/atomic", (int)G_N_ELEMENTS(atomic_cases) * TU_NPROFILES)
+TU_LOOP(atomic_values, "ebpf/atomic", TU_BY_PROFILE(atomic_cases))
 {
-	const struct atomic_case *c = &atomic_cases[_i / TU_NPROFILES];
-	int prof = _i % TU_NPROFILES;
+	const struct atomic_case *c = &atomic_cases[TU_CASE_OF(_i)];
+	int prof = TU_ROW_OF(_i);
 	bool fault;
 
-	if (!(c->profiles & (1u << prof))) {
-		/* 4.19 knows only the add: the rest is a reserved imm */
+	if (!(c->profiles & rows_of(prof, atomics))) {
+		/* without the switch only the add: the rest is a reserved
+		 * imm */
 		atomic_probe(prof, c, 0, &fault);
-		ck_assert_msg(fault, "%s ran in 4.19", c->name);
+		ck_assert_msg(fault, "%s ran in %s", c->name,
+		    tu_prof(prof)->name);
 		return;
 	}
 	ck_assert_uint_eq(atomic_probe(prof, c, 1, &fault), c->want_src);
@@ -687,7 +718,7 @@ TU_LOOP(atomic_values, "ebpf/atomic", (int)G_N_ELEMENTS(atomic_cases) * TU_NPROF
 END_TEST
 
 /* R-EBPF-8: atomics only on the stack and map values */
-TU_LOOP(atomic_faults, "ebpf/atomic", TU_NPROFILES)
+TU_LOOP(atomic_faults, "ebpf/atomic", TU_EVERY_PROFILE)
 {
 	struct result r;
 
@@ -711,7 +742,7 @@ END_TEST
  */
 
 /* R-EBPF-9: arguments in r1-r5, result in r0, r6-r9 kept, r10 new */
-TU_LOOP(call_basic, "ebpf/call", TU_NPROFILES)
+TU_LOOP(call_basic, "ebpf/call", TU_EVERY_PROFILE)
 {
 	struct result r;
 
@@ -765,7 +796,7 @@ chain(int prof, int calls, struct result *r)
 	run(prof, p, (size_t)n, r);
 }
 
-TU_LOOP(call_depth, "ebpf/call", TU_NPROFILES)
+TU_LOOP(call_depth, "ebpf/call", TU_EVERY_PROFILE)
 {
 	struct result r;
 
@@ -780,7 +811,7 @@ TU_LOOP(call_depth, "ebpf/call", TU_NPROFILES)
 END_TEST
 
 /* R-EBPF-9: the frames' stack depths together stay within 512 bytes */
-TU_LOOP(call_stack_size, "ebpf/call", TU_NPROFILES)
+TU_LOOP(call_stack_size, "ebpf/call", TU_EVERY_PROFILE)
 {
 	struct result r;
 
@@ -943,9 +974,9 @@ TU_NAMED(switches_by_profile, "ebpf/switches/by-profile", "ebpf/load",
 END_TEST
 
 /* R-EBPF-1: the instruction count, LD_IMM64 and its maps */
-TU_LOOP(load_checks, "ebpf/load", TU_NPROFILES)
+TU_LOOP(load_checks, "ebpf/load", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_row(_i);
 	const struct rp_insn ok[] = { MOV64_IMM(0, 0), EXIT };
 	g_autofree struct rp_insn *big = g_new0(struct rp_insn, 4097);
 	int sock = rp_socket(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 0);
@@ -958,12 +989,13 @@ TU_LOOP(load_checks, "ebpf/load", TU_NPROFILES)
 		big[i] = MOV64_IMM(0, i);
 	big[4096] = EXIT;
 	fd = load(st, RP_PROG_SK_REUSEPORT, big, 4097);
-	ck_assert_int_eq(fd < 0 ? fd : 0, _i == 0 ? -E2BIG : 0);
+	ck_assert_int_eq(fd < 0 ? fd : 0,
+	    tu_prof(_i)->bpf_insn_limit < 4097 ? -E2BIG : 0);
 	/* without CAP_BPF, 6.18 allows 4096 (a SOCKET_FILTER loads);
 	 * R-PRG-4: unprivileged_bpf_disabled (2 in 6.18) is checked first */
 	ck_assert_int_eq(rp_proc_new(st, 0, 1000, 0), 1);
 	ck_assert_int_eq(load_as(st, 1, RP_PROG_SOCKET_FILTER, big, 4097),
-	    _i == 0 ? -E2BIG : -EPERM);
+	    tu_prof(_i)->unpriv_default == 0 ? -E2BIG : -EPERM);
 	ck_assert_int_eq(rp_sysctl_set(st, 0, "kernel.unprivileged_bpf_disabled",
 	    0), 0);
 	ck_assert_int_eq(load_as(st, 1, RP_PROG_SOCKET_FILTER, big, 4097),
@@ -1023,7 +1055,6 @@ END_TEST
 
 struct rfx {
 	struct rp_state	*st;
-	int		 prof;
 	int		 type;
 	int		 fds[4];
 	unsigned	 ids[4];
@@ -1033,14 +1064,12 @@ struct rfx {
 	int		 prog;
 };
 
-/* As rfx_init() in any profile (pr); prof is the nearest end's index. */
+/* As rfx_init() in profile pr. */
 static void
-rfx_init_with(struct rfx *f, const struct rp_profile *pr, int prof, int type,
-    int n)
+rfx_init_with(struct rfx *f, const struct rp_profile *pr, int type, int n)
 {
 	memset(f, 0, sizeof(*f));
-	f->st = rp_state_new(pr);
-	f->prof = prof;
+	f->st = tu_state_of(pr);
 	f->type = type;
 	f->n = n;
 	f->map = tu_sockarray(f->st, 0, 8, 4);
@@ -1054,10 +1083,18 @@ rfx_init_with(struct rfx *f, const struct rp_profile *pr, int prof, int type,
 	}
 }
 
+/* Does row prof offer bpf_get_socket_cookie() to SK_REUSEPORT (helper
+ * set bpf_version 5.14+, with ctx->sk)? */
+static bool
+cookie_helper(int prof)
+{
+	return tu_prof(prof)->bpf_version >= RP_KVER(5, 14);
+}
+
 static void
 rfx_init(struct rfx *f, int prof, int type, int n)
 {
-	rfx_init_with(f, tu_profile(prof), prof, type, n);
+	rfx_init_with(f, tu_prof(prof), type, n);
 }
 
 static void
@@ -1119,14 +1156,14 @@ out_get(struct rfx *f, uint32_t k)
 
 /* R-CTX-1 R-CTX-2 R-CTX-3 R-CTX-4 R-CTX-7 R-RUN-1: what the fields hold,
  * UDP and TCP */
-TU_LOOP(ctx_fields, "ebpf/ctx", 2 * TU_NPROFILES)
+TU_LOOP(ctx_fields, "ebpf/ctx", 2 * TU_EVERY_PROFILE)
 {
-	int type = _i / TU_NPROFILES ? RP_SOCK_STREAM : RP_SOCK_DGRAM;
+	int type = TU_CASE_OF(_i) ? RP_SOCK_STREAM : RP_SOCK_DGRAM;
 	struct rfx f;
 	struct rp_delivery d;
 	static const uint8_t pay[5] = { 1, 2, 3, 4, 5 };
 
-	rfx_init(&f, _i % TU_NPROFILES, type, 2);
+	rfx_init(&f, TU_ROW_OF(_i), type, 2);
 	ATTACH(&f, MOV64_REG(9, 1),
 	    LDX(BS_W, 6, 9, 16), OUT(&f, 0, 6),		/* len */
 	    LDX(BS_W, 6, 9, 20), OUT(&f, 1, 6),		/* eth_protocol */
@@ -1155,9 +1192,9 @@ TU_LOOP(ctx_fields, "ebpf/ctx", 2 * TU_NPROFILES)
 END_TEST
 
 /* R-CTX-3: bind_inany is the group's bit */
-TU_LOOP(ctx_bind_inany, "ebpf/ctx", TU_NPROFILES)
+TU_LOOP(ctx_bind_inany, "ebpf/ctx", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_row(_i);
 	int fd = tu_reuse_sock(st, 0, RP_AF_INET6, RP_SOCK_DGRAM, 0, PORT);
 	int out = value_map(st, RP_MAP_ARRAY, 4, 8, 1);
 	struct rfx f = { .st = st, .out = out };
@@ -1180,44 +1217,46 @@ TU_LOOP(ctx_bind_inany, "ebpf/ctx", TU_NPROFILES)
 }
 END_TEST
 
-/* R-CTX-6: narrow loads, per profile.  want: the value, or FAULT */
+/* R-CTX-6: narrow loads.  want: the value, or FAULT; a load that starts
+ * inside a field faults without switch bpf_ctx_narrow_any (4.19). */
 struct narrow_case {
 	int		 off, size;
-	uint64_t	 want[TU_NPROFILES];
+	uint64_t	 want;
 };
 
 /* UDP, 5-byte payload: len 13 (0x0d), ip_protocol 17, bind_inany 0 */
 static const struct narrow_case narrow_cases[] = {
-	{ 16, 1, { 13, 13 } },
-	{ 16, 2, { 13, 13 } },
-	{ 17, 1, { FAULT, 0 } },
-	{ 18, 2, { FAULT, 0 } },
-	{ 20, 1, { FAULT, FAULT } },		/* eth_protocol: >= 2 bytes */
-	{ 20, 2, { 0x0008, 0x0008 } },
-	{ 22, 2, { FAULT, 0x0008 } },		/* the whole 16-bit field */
-	{ 24, 1, { 17, 17 } },
-	{ 25, 1, { FAULT, 0 } },
-	{ 26, 2, { FAULT, 17 } },		/* the whole 16-bit field */
-	{ 28, 1, { 0, 0 } },
-	{ 29, 1, { FAULT, 0 } },
-	{ 32, 2, { FAULT, FAULT } },		/* hash: exactly 4 */
-	{ 32, 8, { FAULT, FAULT } },
-	{ 0, 4, { FAULT, FAULT } },		/* data: exactly 8 */
-	{ 36, 4, { FAULT, FAULT } },		/* padding */
-	{ 56, 8, { FAULT, FAULT } },
-	{ -8, 8, { FAULT, FAULT } },
-	{ 17, 2, { FAULT, FAULT } },		/* misaligned */
+	{ 16, 1, 13 },
+	{ 16, 2, 13 },
+	{ 17, 1, 0 },
+	{ 18, 2, 0 },
+	{ 20, 1, FAULT },		/* eth_protocol: >= 2 bytes */
+	{ 20, 2, 0x0008 },
+	{ 22, 2, 0x0008 },		/* the whole 16-bit field */
+	{ 24, 1, 17 },
+	{ 25, 1, 0 },
+	{ 26, 2, 17 },		/* the whole 16-bit field */
+	{ 28, 1, 0 },
+	{ 29, 1, 0 },
+	{ 32, 2, FAULT },		/* hash: exactly 4 */
+	{ 32, 8, FAULT },
+	{ 0, 4, FAULT },		/* data: exactly 8 */
+	{ 36, 4, FAULT },		/* padding */
+	{ 56, 8, FAULT },
+	{ -8, 8, FAULT },
+	{ 17, 2, FAULT },		/* misaligned */
 };
 
-TU_LOOP(ctx_narrow, "ebpf/ctx", (int)G_N_ELEMENTS(narrow_cases) * TU_NPROFILES)
+TU_LOOP(ctx_narrow, "ebpf/ctx", TU_BY_PROFILE(narrow_cases))
 {
-	const struct narrow_case *c = &narrow_cases[_i / TU_NPROFILES];
-	int prof = _i % TU_NPROFILES;
+	const struct narrow_case *c = &narrow_cases[TU_CASE_OF(_i)];
+	int prof = TU_ROW_OF(_i);
 	uint8_t sz = c->size == 1 ? BS_B : c->size == 2 ? BS_H :
 	    c->size == 4 ? BS_W : BS_DW;
 	static const uint8_t pay[5] = { 1, 2, 3, 4, 5 };
 	struct rp_delivery d;
 	struct rfx f;
+	uint64_t want;
 	char *why;
 
 	rfx_init(&f, prof, RP_SOCK_DGRAM, 2);
@@ -1227,7 +1266,9 @@ TU_LOOP(ctx_narrow, "ebpf/ctx", (int)G_N_ELEMENTS(narrow_cases) * TU_NPROFILES)
 	    0);
 	rfx_send(&f, pay, sizeof(pay), 1, &d);
 	why = rp_state_take_violation(f.st);
-	if (c->want[prof] == FAULT) {
+	want = !tu_prof(prof)->bpf_ctx_narrow_any && (c->off & 3) != 0 ?
+	    FAULT : c->want;
+	if (want == FAULT) {
 		/* R-EBPF-13: the fault leaves the packet to the hash */
 		ck_assert_msg(why != NULL && g_str_has_prefix(why, "R-CTX-6"),
 		    "off %d size %d: %s", c->off, c->size, why);
@@ -1238,15 +1279,16 @@ TU_LOOP(ctx_narrow, "ebpf/ctx", (int)G_N_ELEMENTS(narrow_cases) * TU_NPROFILES)
 	} else {
 		ck_assert_msg(why == NULL, "off %d size %d: %s", c->off,
 		    c->size, why);
-		ck_assert_uint_eq(out_get(&f, 0), c->want[prof]);
+		ck_assert_uint_eq(out_get(&f, 0), want);
 	}
 	g_free(why);
 	rfx_done(&f);
 }
 END_TEST
 
-/* R-CTX-5 R-CTX-6: sk and migrating_sk (6.18), a read-only context */
-TU_LOOP(ctx_sock, "ebpf/ctx", TU_NPROFILES)
+/* R-CTX-5 R-CTX-6: sk and migrating_sk (switch expected_attach, 5.14+),
+ * a read-only context */
+TU_LOOP(ctx_sock, "ebpf/ctx", TU_EVERY_PROFILE)
 {
 	int prof = _i;
 	static const uint8_t pay[1] = { 0 };
@@ -1265,7 +1307,7 @@ TU_LOOP(ctx_sock, "ebpf/ctx", TU_NPROFILES)
 	    MOV64_IMM(0, RP_SK_PASS), EXIT);
 	rfx_send(&f, pay, 1, 1, &d);
 	why = rp_state_take_violation(f.st);
-	if (prof == 0) {
+	if (!tu_prof(prof)->expected_attach) {
 		ck_assert_msg(why != NULL && g_str_has_prefix(why, "R-CTX-5"),
 		    "%s", why);
 	} else {
@@ -1293,39 +1335,39 @@ TU_LOOP(ctx_sock, "ebpf/ctx", TU_NPROFILES)
 END_TEST
 
 /*
- * R-CTX-5 R-CTX-6: the context fields by profile (rp_profile_nth()
- * order): sk and migrating_sk from 5.14 (6.1 on), narrow loads inside a
- * field from 5.2 (5.10 on), ip_protocol a 16-bit field from 5.6.
+ * R-CTX-5 R-CTX-6: the context fields by profile: sk and migrating_sk
+ * with switch expected_attach (5.14), narrow loads inside a field with
+ * bpf_ctx_narrow_any (5.2), ip_protocol a 16-bit field from 5.6.
  */
-TU_NAMED(ctx_by_profile, "ebpf/ctx/by-profile", "ebpf/ctx", 7)
+TU_NAMED(ctx_by_profile, "ebpf/ctx/by-profile", "ebpf/ctx",
+    TU_EVERY_PROFILE)
 {
-	static const bool has_sk[7] = { 0, 0, 1, 1, 1, 1, 1 };
 	static const uint8_t pay[1] = { 0 };
-	const struct rp_profile *pr = rp_profile_nth((size_t)_i);
+	const struct rp_profile *pr = tu_prof(_i);
 	struct rp_delivery d;
 	struct rfx f;
 	char *why;
 
-	rfx_init_with(&f, pr, _i == 0 ? TU_P_419 : TU_P_618, RP_SOCK_DGRAM, 1);
+	rfx_init_with(&f, pr, RP_SOCK_DGRAM, 1);
 	ATTACH(&f, LDX(BS_DW, 2, 1, 40), LDX(BS_DW, 3, 1, 48),
 	    MOV64_IMM(0, RP_SK_PASS), EXIT);
 	rfx_send(&f, pay, 1, 1, &d);
 	why = rp_state_take_violation(f.st);
-	ck_assert_msg((why == NULL) == has_sk[_i], "%s: %s",
+	ck_assert_msg((why == NULL) == pr->expected_attach, "%s: %s",
 	    rp_profile_name(pr), why);
 	g_free(why);
 	rfx_done(&f);
 	/* ip_protocol's second byte: 4.19 refuses a load inside a field;
 	 * later the 16-bit sk_protocol's high byte, 0 */
-	rfx_init_with(&f, pr, _i == 0 ? TU_P_419 : TU_P_618, RP_SOCK_DGRAM, 1);
+	rfx_init_with(&f, pr, RP_SOCK_DGRAM, 1);
 	ATTACH(&f, MOV64_REG(9, 1), LDX(BS_B, 6, 9, 25), OUT(&f, 0, 6),
 	    LDX(BS_H, 6, 9, 24), OUT(&f, 1, 6), MOV64_IMM(0, RP_SK_PASS),
 	    EXIT);
 	rfx_send(&f, pay, 1, 1, &d);
 	why = rp_state_take_violation(f.st);
-	ck_assert_msg((why == NULL) == (_i != 0), "%s: %s",
+	ck_assert_msg((why == NULL) == pr->bpf_ctx_narrow_any, "%s: %s",
 	    rp_profile_name(pr), why);
-	if (_i != 0) {
+	if (pr->bpf_ctx_narrow_any) {
 		ck_assert_uint_eq(out_get(&f, 0), 0);
 		ck_assert_uint_eq(out_get(&f, 1), RP_IPPROTO_UDP);
 	}
@@ -1346,7 +1388,7 @@ END_TEST
 
 /* R-HLP-4 R-HLP-1 R-HLP-6 R-RUN-1 R-RUN-2: the helper from instructions,
  * the verdict, several calls in one run */
-TU_LOOP(select_helper, "ebpf/helpers", TU_NPROFILES)
+TU_LOOP(select_helper, "ebpf/helpers", TU_EVERY_PROFILE)
 {
 	static const uint8_t pay[1] = { 0 };
 	struct rp_delivery d;
@@ -1471,7 +1513,7 @@ END_TEST
 
 /* R-PRG-2 R-PRG-1 R-HLP-10 R-PRG-6 R-PRG-7 R-EBPF-17: what the verifier
  * would refuse, at run time */
-TU_LOOP(helper_refused, "ebpf/helpers", TU_NPROFILES)
+TU_LOOP(helper_refused, "ebpf/helpers", TU_EVERY_PROFILE)
 {
 	struct rp_delivery d;
 	struct rfx f;
@@ -1493,18 +1535,19 @@ TU_LOOP(helper_refused, "ebpf/helpers", TU_NPROFILES)
 	    MOV64_IMM(0, 1), EXIT);
 	expect_why(why, "R-PRG-1");
 	rfx_done(&f);
-	/* 4.19: get_socket_cookie is not offered (R-PRG-7); 6.18 has it */
+	/* get_socket_cookie is offered to SK_REUSEPORT from 5.14 (helper
+	 * set bpf_version), else R-PRG-7 */
 	rfx_init(&f, _i, RP_SOCK_DGRAM, 2);
-	FAULTS(&f, &d, why, LDX(BS_DW, 1, 1, _i == 0 ? 0 : 40), CALL(46),
-	    MOV64_IMM(0, 1), EXIT);
-	if (_i == 0)
+	FAULTS(&f, &d, why, LDX(BS_DW, 1, 1, cookie_helper(_i) ? 40 : 0),
+	    CALL(46), MOV64_IMM(0, 1), EXIT);
+	if (!cookie_helper(_i))
 		expect_why(why, "R-PRG-7");	/* before the argument */
 	else
 		ck_assert_msg(why == NULL, "%s", why);
 	rfx_done(&f);
 	rfx_init(&f, _i, RP_SOCK_DGRAM, 2);
 	FAULTS(&f, &d, why, MOV64_IMM(1, 0), CALL(46), MOV64_IMM(0, 1), EXIT);
-	if (_i == 0)
+	if (!cookie_helper(_i))
 		expect_why(why, "R-PRG-7");
 	else
 		ck_assert_msg(why == NULL, "%s", why);	/* NULL: cookie 0 */
@@ -1534,9 +1577,9 @@ TU_LOOP(helper_refused, "ebpf/helpers", TU_NPROFILES)
 END_TEST
 
 /* R-PRG-6: a socket filter may not select */
-TU_LOOP(filter_select_refused, "ebpf/helpers", TU_NPROFILES)
+TU_LOOP(filter_select_refused, "ebpf/helpers", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_row(_i);
 	int map = tu_sockarray(st, 0, 8, 2);
 	struct result r;
 	const struct rp_insn p[] = { ST(BS_W, 10, -4, 0), LD_MAP(2, map),
@@ -1562,7 +1605,7 @@ END_TEST
 	LD_MAP(1, m), MOV64_REG(2, 10), ALU64_IMM(BA_ADD, 2, -4), CALL(3)
 
 /* R-HLP-7 R-HLP-8 R-HLP-9 R-VMAP-2 R-VMAP-4: arrays from a program */
-TU_LOOP(helper_array, "ebpf/helpers", TU_NPROFILES)
+TU_LOOP(helper_array, "ebpf/helpers", TU_EVERY_PROFILE)
 {
 	static const uint8_t pay[1] = { 0 };
 	struct rp_delivery d;
@@ -1608,7 +1651,7 @@ END_TEST
 
 /* R-HLP-7 R-HLP-8 R-HLP-9 R-VMAP-3 R-VMAP-4: hashes from a program, an
  * element deleted under a pointer keeps its old value */
-TU_LOOP(helper_hash, "ebpf/helpers", TU_NPROFILES)
+TU_LOOP(helper_hash, "ebpf/helpers", TU_EVERY_PROFILE)
 {
 	static const uint8_t pay[1] = { 0 };
 	struct rp_delivery d;
@@ -1653,7 +1696,7 @@ END_TEST
 
 /* R-HLP-7 R-HLP-8 R-VMAP-5: a per-CPU map: a program sees its CPU's
  * copy; the syscall sees them all; 6.18's lookup_percpu_elem */
-TU_LOOP(helper_percpu, "ebpf/helpers", TU_NPROFILES)
+TU_LOOP(helper_percpu, "ebpf/helpers", TU_EVERY_PROFILE)
 {
 	static const uint8_t pay[1] = { 0 };
 	struct rp_delivery d;
@@ -1677,7 +1720,7 @@ TU_LOOP(helper_percpu, "ebpf/helpers", TU_NPROFILES)
 		ck_assert_uint_eq(all[c], c == 3 ? 33 : 0);
 	/* the integer API refuses per-CPU maps */
 	ck_assert_int_eq(rp_map_lookup(f.st, 0, pc, 0, all, 0), -EINVAL);
-	if (_i == 1) {
+	if (tu_prof(_i)->bpf_version >= RP_KVER(5, 19)) {
 		/* bpf_map_lookup_percpu_elem(map, key, cpu 3) */
 		struct rfx g;
 
@@ -1701,7 +1744,7 @@ TU_LOOP(helper_percpu, "ebpf/helpers", TU_NPROFILES)
 END_TEST
 
 /* R-HLP-7 R-MIM-5: select through the inner map of an ARRAY_OF_MAPS */
-TU_LOOP(helper_outer, "ebpf/helpers", TU_NPROFILES)
+TU_LOOP(helper_outer, "ebpf/helpers", TU_EVERY_PROFILE)
 {
 	static const uint8_t pay[1] = { 0 };
 	struct rp_delivery d;
@@ -1733,7 +1776,7 @@ TU_LOOP(helper_outer, "ebpf/helpers", TU_NPROFILES)
 END_TEST
 
 /* R-HLP-12 R-HLP-13: loading packet bytes */
-TU_LOOP(helper_load_bytes, "ebpf/helpers", TU_NPROFILES)
+TU_LOOP(helper_load_bytes, "ebpf/helpers", TU_EVERY_PROFILE)
 {
 	static uint8_t pay[70000];
 	struct rp_delivery d;
@@ -1763,7 +1806,7 @@ TU_LOOP(helper_load_bytes, "ebpf/helpers", TU_NPROFILES)
 	ck_assert_uint_eq(out_get(&f, 0), 0);
 	ck_assert_uint_eq(out_get(&f, 1) & 0xffff, 0x2211);
 	ck_assert_uint_eq(out_get(&f, 1) >> 16, 0xffffffffffffu);
-	if (_i == 0) {
+	if (!tu_prof(_i)->bpf_load_bytes_int_max) {
 		ck_assert_uint_eq(out_get(&f, 2), (uint64_t)-EFAULT);
 		ck_assert_uint_eq(out_get(&f, 3) & 0xff, 0);	/* zeroed */
 	} else {
@@ -1792,7 +1835,7 @@ TU_LOOP(helper_load_bytes, "ebpf/helpers", TU_NPROFILES)
 END_TEST
 
 /* R-HLP-14 R-HLP-15 R-HLP-16 R-HLP-17: cookie, random, CPU, clock */
-TU_LOOP(helper_machine, "ebpf/helpers", TU_NPROFILES)
+TU_LOOP(helper_machine, "ebpf/helpers", TU_EVERY_PROFILE)
 {
 	static const uint8_t pay[1] = { 0 };
 	struct rp_delivery d;
@@ -1828,7 +1871,7 @@ TU_LOOP(helper_machine, "ebpf/helpers", TU_NPROFILES)
 	ck_assert_uint_ne(out_get(&f, 2), r1);
 	rfx_done(&f);
 
-	if (_i == 1) {	/* 6.18: the cookie of ctx->sk, generated now */
+	if (cookie_helper(_i)) { /* the cookie of ctx->sk, generated now */
 		rfx_init(&f, _i, RP_SOCK_DGRAM, 1);
 		ATTACH(&f, MOV64_REG(9, 1), LDX(BS_DW, 1, 9, 40), CALL(46),
 		    MOV64_REG(6, 0), OUT(&f, 0, 6), MOV64_IMM(0, RP_SK_PASS),
@@ -1877,9 +1920,9 @@ static const struct rp_bpf_observer rec_obs = { rec_bpf, false };
 static const struct rp_bpf_observer rec_obs_insns = { rec_bpf, true };
 
 /* R-HLP-18: the text goes to the observer, r0 is its length */
-TU_LOOP(printk, "ebpf/helpers", TU_NPROFILES)
+TU_LOOP(printk, "ebpf/helpers", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_row(_i);
 	struct rec rec = { g_ptr_array_new(), g_string_new(NULL),
 	    g_string_new(NULL), 0 };
 	struct result r;
@@ -1946,7 +1989,7 @@ TU_LOOP(printk, "ebpf/helpers", TU_NPROFILES)
 END_TEST
 
 /* R-EBPF-20: what an observer sees of a run; nothing without one */
-TU_LOOP(observer, "ebpf/helpers", TU_NPROFILES)
+TU_LOOP(observer, "ebpf/helpers", TU_EVERY_PROFILE)
 {
 	static const uint8_t pay[1] = { 0 };
 	struct rec rec = { g_ptr_array_new(), g_string_new(NULL),
@@ -2005,7 +2048,7 @@ sched_rec_fn(void *ud, enum rp_sched_point pt, unsigned obj)
 	r->helpers++;
 }
 
-TU_LOOP(sched_points, "ebpf/helpers", TU_NPROFILES)
+TU_LOOP(sched_points, "ebpf/helpers", TU_EVERY_PROFILE)
 {
 	static const uint8_t pay[1] = { 0 };
 	struct sched_rec sr = { 0 };
@@ -2028,9 +2071,12 @@ TU_LOOP(sched_points, "ebpf/helpers", TU_NPROFILES)
 }
 END_TEST
 
-/* R-HLP-11: 6.18 programs put ctx->sk into a SOCKMAP; 4.19 refuses */
-TU_LOOP(sockmap_update, "ebpf/helpers", TU_NPROFILES)
+/* R-HLP-11: with switch bpf_sockmap_update programs put ctx->sk
+ * (expected_attach) into a SOCKMAP; without it the helper refuses.  Rows
+ * with one switch and not the other (5.10: no ctx->sk) are not covered. */
+TU_LOOP(sockmap_update, "ebpf/helpers", TU_EVERY_PROFILE)
 {
+	bool sm_update = tu_prof(_i)->bpf_sockmap_update;
 	static const uint8_t pay[1] = { 0 };
 	struct rp_delivery d;
 	struct rp_map_attr a;
@@ -2038,13 +2084,14 @@ TU_LOOP(sockmap_update, "ebpf/helpers", TU_NPROFILES)
 	char *why;
 	int sm;
 
+	TU_UNLESS(sm_update == tu_prof(_i)->expected_attach);
 	rfx_init(&f, _i, RP_SOCK_DGRAM, 1);
 	/* out of the sockarray, so that a sockmap may take it (R-SMAP-4) */
 	ck_assert_int_eq(rp_map_delete(f.st, 0, f.map, 0), 0);
 	rp_map_attr_init(&a, RP_MAP_SOCKMAP, 8, 2);
 	sm = rp_map_create(f.st, 0, &a);
 	ck_assert_int_ge(sm, 3);
-	ATTACH(&f, MOV64_REG(9, 1), KEY(1), _i == 0 ? MOV64_REG(3, 10) :
+	ATTACH(&f, MOV64_REG(9, 1), KEY(1), !sm_update ? MOV64_REG(3, 10) :
 	    LDX(BS_DW, 3, 9, 40),
 	    LD_MAP(1, sm), MOV64_REG(2, 10), ALU64_IMM(BA_ADD, 2, -4),
 	    MOV64_IMM(4, 0), CALL(2), MOV64_REG(6, 0), OUT(&f, 0, 6),
@@ -2052,7 +2099,7 @@ TU_LOOP(sockmap_update, "ebpf/helpers", TU_NPROFILES)
 	    MOV64_IMM(0, RP_SK_PASS), EXIT);
 	rfx_send(&f, pay, 1, 0, &d);
 	why = rp_state_take_violation(f.st);
-	if (_i == 0) {
+	if (!sm_update) {
 		expect_why(why, "R-PRG-1");
 	} else {
 		ck_assert_msg(why == NULL, "%s", why);
@@ -2067,9 +2114,11 @@ END_TEST
 
 /* R-EBPF-13 R-MIG-2 R-MIG-3: a migrate program that faults leaves the
  * migration to the sysctl */
-TU_LOOP(migrate_fault, "ebpf/helpers", 2)
+TU_LOOP(migrate_fault, "ebpf/helpers", 2 * TU_EVERY_PROFILE)
 {
-	struct rp_state *st = rp_state_new(tu_profile(1));
+	TU_UNLESS(tu_prof(TU_ROW_OF(_i))->migration);
+	struct rp_state *st = tu_state_row(TU_ROW_OF(_i));
+	int sysctl = TU_CASE_OF(_i);
 	int a = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int b = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int c = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
@@ -2085,7 +2134,8 @@ TU_LOOP(migrate_fault, "ebpf/helpers", 2)
 
 	ck_assert_int_ge(pfd, 3);
 	ck_assert_int_eq(rp_attach_ebpf(st, 0, a, pfd), 0);
-	ck_assert_int_eq(rp_sysctl_set(st, 0, "net.ipv4.tcp_migrate_req", _i),
+	ck_assert_int_eq(rp_sysctl_set(st, 0, "net.ipv4.tcp_migrate_req",
+	    sysctl),
 	    0);
 	/* a connection to the listener a reaches; the program faults on
 	 * the packet too: the hash delivers it */
@@ -2104,7 +2154,7 @@ TU_LOOP(migrate_fault, "ebpf/helpers", 2)
 	why = rp_state_take_violation(st);
 	expect_why(why, "R-EBPF-3");
 	ck_assert_int_eq(rp_sock_info(st, rp_fd_sock(st, 0, b), &si), 0);
-	ck_assert_uint_eq(si.accept_queue, _i == 1 ? 1 : 0);
+	ck_assert_uint_eq(si.accept_queue, sysctl == 1 ? 1 : 0);
 	rp_state_free(st);
 }
 END_TEST
@@ -2115,7 +2165,7 @@ END_TEST
 
 /* R-EBPF-16 R-EBPF-19 R-CTX-8: the frame of run_on() has payload
  * aa bb cc dd at 0 after the 14-byte Ethernet header (0x0800) */
-TU_LOOP(ldabs, "ebpf/filter", TU_NPROFILES)
+TU_LOOP(ldabs, "ebpf/filter", TU_EVERY_PROFILE)
 {
 	struct result r;
 
@@ -2164,9 +2214,9 @@ TU_LOOP(ldabs, "ebpf/filter", TU_NPROFILES)
 END_TEST
 
 /* R-EBPF-19: test runs refused */
-TU_LOOP(test_run_errors, "ebpf/filter", TU_NPROFILES)
+TU_LOOP(test_run_errors, "ebpf/filter", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_row(_i);
 	const struct rp_insn p[] = { MOV64_IMM(0, 0), EXIT };
 	struct rp_bpf_run_result out;
 	uint8_t frame[14] = { 0 };
@@ -2187,9 +2237,9 @@ TU_LOOP(test_run_errors, "ebpf/filter", TU_NPROFILES)
 END_TEST
 
 /* R-EBPF-15: LD_IMM64 of a map value (6.18) */
-TU_LOOP(map_value_ld, "ebpf/filter", TU_NPROFILES)
+TU_LOOP(map_value_ld, "ebpf/filter", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_row(_i);
 	int one = value_map(st, RP_MAP_ARRAY, 4, 16, 1);
 	int two = value_map(st, RP_MAP_ARRAY, 4, 16, 2);
 	int hash = value_map(st, RP_MAP_HASH, 4, 16, 1);
@@ -2201,7 +2251,7 @@ TU_LOOP(map_value_ld, "ebpf/filter", TU_NPROFILES)
 	struct result r;
 
 	ck_assert_int_eq(rp_map_update_elem(st, 0, one, &k, v, 0), 0);
-	if (_i == 0) {
+	if (!tu_prof(_i)->bpf_map_value_ld) {
 		ck_assert_int_eq(load(st, 1, p, 4), -EINVAL);
 		rp_state_free(st);
 		return;
@@ -2231,9 +2281,9 @@ END_TEST
  */
 
 /* R-VMAP-1: create checks */
-TU_LOOP(vmap_create, "ebpf/valmap", TU_NPROFILES)
+TU_LOOP(vmap_create, "ebpf/valmap", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_row(_i);
 	struct rp_map_attr a;
 
 	rp_map_attr_init(&a, RP_MAP_ARRAY, 8, 4);
@@ -2262,19 +2312,21 @@ TU_LOOP(vmap_create, "ebpf/valmap", TU_NPROFILES)
 	ck_assert_int_eq(rp_map_create(st, 0, &a), -E2BIG);
 	rp_map_attr_init(&a, RP_MAP_ARRAY, 8, 4);
 	a.map_flags = RP_BPF_F_RDONLY_PROG;
-	ck_assert_int_eq(rp_map_create(st, 0, &a), _i == 0 ? -EINVAL : 5);
+	ck_assert_int_eq(rp_map_create(st, 0, &a),
+	    tu_prof(_i)->allowed_map_flags & RP_BPF_F_RDONLY_PROG ? 5 : -EINVAL);
 	/* no capability needed */
 	ck_assert_int_eq(rp_proc_new(st, 0, 1000, 0), 1);
 	rp_map_attr_init(&a, RP_MAP_ARRAY, 8, 4);
-	ck_assert_int_eq(rp_map_create(st, 1, &a), _i == 0 ? 3 : -EPERM);
+	ck_assert_int_eq(rp_map_create(st, 1, &a),
+	    tu_prof(_i)->unpriv_default == 0 ? 3 : -EPERM);
 	tu_state_done(st);
 }
 END_TEST
 
 /* R-VMAP-2 R-VMAP-4 R-VMAP-5 R-NXT-2 R-NXT-3 R-NXT-4: arrays */
-TU_LOOP(vmap_array, "ebpf/valmap", TU_NPROFILES)
+TU_LOOP(vmap_array, "ebpf/valmap", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_row(_i);
 	int m = value_map(st, RP_MAP_ARRAY, 4, 6, 3);
 	uint8_t val[6] = { 1, 2, 3, 4, 5, 6 }, got[6];
 	uint32_t k = 1, n;
@@ -2309,9 +2361,9 @@ TU_LOOP(vmap_array, "ebpf/valmap", TU_NPROFILES)
 END_TEST
 
 /* R-VMAP-3 R-VMAP-4 R-NXT-5: hashes with 8-byte keys */
-TU_LOOP(vmap_hash, "ebpf/valmap", TU_NPROFILES)
+TU_LOOP(vmap_hash, "ebpf/valmap", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_row(_i);
 	int m = value_map(st, RP_MAP_HASH, 8, 4, 2);
 	uint64_t k1 = 0x0200000000000000u, k2 = 1, k3 = 5, n;
 	uint32_t val = 7, got = 0;

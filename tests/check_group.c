@@ -2,15 +2,18 @@
 /*
  * check_group.c - unit tests of model/group.c: SO_REUSEPORT groups.
  * Creation and joining (the TCP and UDP join predicates), positions in
- * socks[] and swap-with-last removal, freeing and id reuse (4.19 lazy ids
- * from 1, 6.18 ids from creation from 0), growth 128 -> 32768 and the
- * capacity limit, bind_inany, has_conns, the 6.18 closed section and
+ * socks[] and swap-with-last removal, freeing and id reuse (lazy ids from
+ * 1 with switch lazy_group_id, else ids from creation from 0), growth 128
+ * -> 32768 and the capacity limit, bind_inany, has_conns, the closed
+ * section (switch migration) and
  * resurrection, attaching and detaching selector programs, and the
  * incoming-CPU count.
  *
- * One TCase per operation ("group/<operation>"); every case runs under both
- * profiles unless it is profile-specific, and names the docs/SPEC.md rules
- * it pins.  A few cases are white-box (rp-int.h): the -EBUSY join and the
+ * One TCase per operation ("group/<operation>"); every case runs under
+ * every row of the model's profile table, a case about one value of a
+ * switch only on the rows that have it (TU_UNLESS), and names the
+ * docs/SPEC.md rules it pins.  A few cases are white-box (rp-int.h): the
+ * -EBUSY join and the
  * join from a socket's own group that no public call reaches, and the
  * incoming-CPU counter.
  *
@@ -35,11 +38,6 @@
  * Helpers
  */
 
-static bool
-is_618(int prof)
-{
-	return prof == 1;
-}
 
 static bool
 skip_big(void)
@@ -198,13 +196,13 @@ sock_ptr(struct rp_state *st, int fd)
 
 /* R-GRP-1 R-GRP-7 R-GRP-8 R-GRP-11: a first member gets a new group of
  * capacity 128, at socks[0], bind_inany iff wildcard-bound, no program;
- * 4.19: id 0 (none yet), 6.18: the lowest free id, 0.  Index: profile,
- * TCP/UDP, loopback/wildcard. */
-TU_LOOP(alloc_new, "group/alloc", 4 * TU_NPROFILES)
+ * switch lazy_group_id: id 0 (none yet), else the lowest free id, 0.
+ * Index: profile, TCP/UDP, loopback/wildcard. */
+TU_LOOP(alloc_new, "group/alloc", 4 * TU_EVERY_PROFILE)
 {
-	int prof = _i % TU_NPROFILES, type = (_i / 2) % 2 ? RP_SOCK_DGRAM :
-	    RP_SOCK_STREAM, which = (_i / 4) % 2;
-	struct rp_state *st = tu_state_new(prof);
+	int prof = TU_ROW_OF(_i), type = TU_CASE_OF(_i) % 2 ? RP_SOCK_DGRAM :
+	    RP_SOCK_STREAM, which = TU_CASE_OF(_i) / 2;
+	struct rp_state *st = tu_state_row(prof);
 	int fd = member(st, RP_AF_INET, type, which, PORT);
 	struct rp_sock_info in = sinfo_fd(st, fd);
 	struct rp_group_info gi = ginfo(st, in.group);
@@ -216,7 +214,7 @@ TU_LOOP(alloc_new, "group/alloc", 4 * TU_NPROFILES)
 	ck_assert(gi.bind_inany == (which == 0));
 	ck_assert(!gi.has_conns);
 	ck_assert_uint_eq(gi.prog, 0);
-	ck_assert(gi.has_id == is_618(prof));
+	ck_assert(gi.has_id == !tu_prof(prof)->lazy_group_id);
 	ck_assert_uint_eq(gi.reuseport_id, 0);
 	tu_state_done(st);
 }
@@ -225,9 +223,9 @@ END_TEST
 /* R-GRP-2 R-ATT-4: a socket with a group from SO_ATTACH_REUSEPORT_CBPF
  * (bind_inany 0) that binds the wildcard and listens keeps that group;
  * bind_inany becomes 1. */
-TU_LOOP(alloc_existing, "group/alloc", TU_NPROFILES)
+TU_LOOP(alloc_existing, "group/alloc", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	struct rp_sockaddr sa = tu_addr(RP_AF_INET6, 0, PORT);
 	struct rp_cbpf cb = { .k = 0 };
 	int fd = rp_socket(st, 0, RP_AF_INET6, RP_SOCK_STREAM, 0);
@@ -315,12 +313,12 @@ join_side(struct rp_state *st, int type, const struct join_side *s)
 
 /* Each row runs for TCP (R-GRP-5) and UDP (R-GRP-6) under both profiles;
  * R-INV-10: the invariant checker agrees after every join. */
-TU_LOOP(join_predicate, "group/join", (int)G_N_ELEMENTS(join_cases) * 2 * TU_NPROFILES)
+TU_LOOP(join_predicate, "group/join", 2 * TU_BY_PROFILE(join_cases))
 {
-	int row = _i / (2 * TU_NPROFILES), type = (_i / TU_NPROFILES) % 2 ?
+	int row = TU_CASE_OF(_i) / 2, type = TU_CASE_OF(_i) % 2 ?
 	    RP_SOCK_DGRAM : RP_SOCK_STREAM;
 	const struct join_case *c = &join_cases[row];
-	struct rp_state *st = tu_state_new(_i % TU_NPROFILES);
+	struct rp_state *st = tu_state_row(TU_ROW_OF(_i));
 	int a = join_side(st, type, &c->a);
 	int b = join_side(st, type, &c->b);
 	unsigned ga = group_of(st, a), gb = group_of(st, b);
@@ -339,9 +337,9 @@ END_TEST
 
 /* R-GRP-7: a TCP socket joins at listen(), not at bind(); a listener
  * without SO_REUSEPORT has no group; joining appends (R-GRP-3). */
-TU_LOOP(join_tcp_at_listen, "group/join", TU_NPROFILES)
+TU_LOOP(join_tcp_at_listen, "group/join", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, PORT);
 	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int b = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
@@ -364,9 +362,9 @@ END_TEST
 
 /* R-GRP-8: a UDP socket joins at bind; SO_REUSEPORT set after bind does
  * not put it in a group. */
-TU_LOOP(join_udp_at_bind, "group/join", TU_NPROFILES)
+TU_LOOP(join_udp_at_bind, "group/join", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, PORT + 1);
 	int a = member(st, RP_AF_INET, RP_SOCK_DGRAM, 1, PORT);
 	int b = member(st, RP_AF_INET, RP_SOCK_DGRAM, 1, PORT);
@@ -384,10 +382,11 @@ END_TEST
 
 /* R-GRP-3 R-GRP-10: a socket whose own single-member group came from
  * SO_ATTACH_REUSEPORT_CBPF joins another group at listen(); its old group
- * is freed with its program (and, 6.18, its id goes back). */
-TU_LOOP(join_own_group_freed, "group/join", TU_NPROFILES)
+ * is freed with its program (and, without lazy_group_id, its id goes
+ * back). */
+TU_LOOP(join_own_group_freed, "group/join", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, PORT);
 	struct rp_cbpf cb = { .k = 1 };
 	int b = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
@@ -421,9 +420,9 @@ END_TEST
 /* R-GRP-4 (white-box: no socket call re-joins a hashed member): a member
  * of a group with num_socks != 1 cannot join another group: -EBUSY and
  * nothing changes. */
-TU_LOOP(join_busy, "group/join", TU_NPROFILES)
+TU_LOOP(join_busy, "group/join", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int b = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int c = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT + 1);
@@ -442,11 +441,11 @@ END_TEST
 /* R-GRP-3 (white-box: in both profiles listen() refuses a socket with its
  * own group while the port is held, R-BIND-2, so no socket call reaches
  * it): a socket whose own single-member group holds a program joins
- * another group; its old group is freed with the program (and, 6.18,
- * the id, which the next new group reuses). */
-TU_LOOP(join_own_group_freed_wb, "group/join", TU_NPROFILES)
+ * another group; its old group is freed with the program (and, without
+ * switch lazy_group_id, the id, which the next new group reuses). */
+TU_LOOP(join_own_group_freed_wb, "group/join", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	struct rp_cbpf cb = { .k = 0 };
 	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int b = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
@@ -467,7 +466,7 @@ TU_LOOP(join_own_group_freed_wb, "group/join", TU_NPROFILES)
 	ck_assert(group_gone(st, h));
 	ck_assert_ptr_null(st->progs->pdata[prog]);
 	ck_assert_uint_eq(ginfo(st, g).prog, 0);
-	if (is_618(_i)) {
+	if (!tu_prof(_i)->lazy_group_id) {
 		c = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT + 1);
 		ck_assert_uint_eq(ginfo(st, group_of(st, c)).reuseport_id, hid);
 	}
@@ -483,10 +482,10 @@ END_TEST
 /* R-GRP-9 R-DET-9: a leaving member is replaced by the last listening
  * entry; the others keep their positions, slots and owner words.
  * Index: profile, TCP/UDP. */
-TU_LOOP(detach_swap_with_last, "group/detach", 2 * TU_NPROFILES)
+TU_LOOP(detach_swap_with_last, "group/detach", 2 * TU_EVERY_PROFILE)
 {
-	int type = (_i / TU_NPROFILES) ? RP_SOCK_DGRAM : RP_SOCK_STREAM;
-	struct rp_state *st = tu_state_new(_i % TU_NPROFILES);
+	int type = TU_CASE_OF(_i) ? RP_SOCK_DGRAM : RP_SOCK_STREAM;
+	struct rp_state *st = tu_state_row(TU_ROW_OF(_i));
 	int map = tu_sockarray(st, 0, 8, 8);
 	unsigned mid = rp_fd_map(st, 0, map), g;
 	int fds[5], want[5];
@@ -522,10 +521,11 @@ TU_LOOP(detach_swap_with_last, "group/detach", 2 * TU_NPROFILES)
 END_TEST
 
 /* R-GRP-10 R-GRP-11: the last member leaving frees the group with its
- * program; 6.18 returns its id (the next group reuses it). */
-TU_LOOP(detach_last_socket, "group/detach", TU_NPROFILES)
+ * program; without switch lazy_group_id its id returns (the next group
+ * reuses it). */
+TU_LOOP(detach_last_socket, "group/detach", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	struct rp_cbpf cb = { .k = 0 };
 	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int b = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT + 1);
@@ -540,7 +540,7 @@ TU_LOOP(detach_last_socket, "group/detach", TU_NPROFILES)
 	ck_assert_ptr_null(st->progs->pdata[prog]);
 	ck_assert(!group_gone(st, group_of(st, b)));
 	c = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT + 2);
-	if (is_618(_i)) {
+	if (!tu_prof(_i)->lazy_group_id) {
 		ck_assert_uint_eq(id, 0);
 		ck_assert_uint_eq(ginfo(st, group_of(st, c)).reuseport_id, id);
 	}
@@ -552,12 +552,13 @@ END_TEST
  * group/id
  */
 
-/* R-GRP-11 R-GRP-1 R-UPD-8: 4.19 ids are lazy: 0 until a member enters a
+/* R-GRP-11 R-GRP-1 R-UPD-8: lazy_group_id: 0 until a member enters a
  * reuseport array, then the lowest free id >= 1; stable across growth,
  * removal from the map and members leaving; a freed id is reused. */
-TU_CASE(id_lazy_419, "group/id")
+TU_LOOP(id_lazy_419, "group/id", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(0);
+	TU_UNLESS(tu_prof(_i)->lazy_group_id);
+	struct rp_state *st = tu_state_row(_i);
 	int map = tu_sockarray(st, 0, 4, 8);
 	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int b = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT + 1);
@@ -596,11 +597,12 @@ TU_CASE(id_lazy_419, "group/id")
 }
 END_TEST
 
-/* R-GRP-11 R-GRP-1 R-GRP-10: 6.18 ids come at creation, lowest free from
+/* R-GRP-11 R-GRP-1 R-GRP-10: other ids come at creation, lowest free from
  * 0; freed ids are reused lowest first. */
-TU_CASE(id_from_creation_618, "group/id")
+TU_LOOP(id_from_creation_618, "group/id", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(1);
+	TU_UNLESS(!tu_prof(_i)->lazy_group_id);
+	struct rp_state *st = tu_state_row(_i);
 	int fds[5], x, y, z;
 
 	for (int i = 0; i < 5; i++) {
@@ -634,13 +636,13 @@ END_TEST
  * TCP listen() -ENOMEM, UDP bind() -EADDRINUSE and unbound.
  * Index: profile, TCP (wildcard, cbpf) / UDP (loopback).
  */
-TU_LOOP(grow_to_limit, "group/grow", 2 * TU_NPROFILES)
+TU_LOOP(grow_to_limit, "group/grow", 2 * TU_EVERY_PROFILE)
 {
-	int prof = _i % TU_NPROFILES;
-	bool udp = _i / TU_NPROFILES;
+	int prof = TU_ROW_OF(_i);
+	bool udp = TU_CASE_OF(_i);
 	int type = udp ? RP_SOCK_DGRAM : RP_SOCK_STREAM;
 	unsigned n = skip_big() ? 1024 : RP_MAX_SOCKS_CAP;
-	struct rp_state *st = tu_state_new(prof);
+	struct rp_state *st = tu_state_row(prof);
 	struct rp_cbpf cb = { .k = 0 };
 	int map = tu_sockarray(st, 0, 8, 4);
 	int *fds = g_new(int, n + 1);
@@ -732,9 +734,9 @@ END_TEST
  * and closing a listener free nothing; everything goes once the reader
  * has left, and no violation is recorded on the way.
  */
-TU_LOOP(grace_under_reader, "group/rcu", TU_NPROFILES)
+TU_LOOP(grace_under_reader, "group/rcu", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	g_autoptr(GArray) ev = tu_record(st);
 	int fds[RP_INIT_SOCKS + 1], lone;
 	unsigned lone_sock, first_sock;
@@ -769,11 +771,12 @@ TU_LOOP(grace_under_reader, "group/rcu", TU_NPROFILES)
 }
 END_TEST
 
-/* R-GROW-2 R-DET-6 (6.18): a full 32768 group with a closed-section
+/* R-GROW-2 R-DET-6 (migration): a full 32768 group with a closed-section
  * socket evicts it (group pointer cleared) and the join succeeds. */
-TU_CASE(grow_evict_closed, "group/grow")
+TU_LOOP(grow_evict_closed, "group/grow", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(1);
+	TU_UNLESS(tu_prof(_i)->migration);
+	struct rp_state *st = tu_state_row(_i);
 	unsigned n = RP_MAX_SOCKS_CAP;
 	int *fds = g_new(int, n + 1);
 	struct rp_group_info gi;
@@ -818,12 +821,13 @@ TU_CASE(grow_evict_closed, "group/grow")
 }
 END_TEST
 
-/* R-GROW-1 (6.18): a group full with closed-section sockets doubles and
+/* R-GROW-1 (migration): a group full with closed-section sockets doubles and
  * the closed section moves to the new tail: socks[127] -> socks[255],
  * socks[126] -> socks[254]; the joiner lands at num_socks. */
-TU_CASE(grow_moves_closed_section, "group/grow")
+TU_LOOP(grow_moves_closed_section, "group/grow", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(1);
+	TU_UNLESS(tu_prof(_i)->migration);
+	struct rp_state *st = tu_state_row(_i);
 	int fds[RP_INIT_SOCKS + 1];
 	struct rp_group_info gi;
 	struct rp_sock_info in;
@@ -862,21 +866,59 @@ TU_CASE(grow_moves_closed_section, "group/grow")
 }
 END_TEST
 
+/*
+ * I3 R-DET-11 R-DET-12 (migration; white-box): the eligibility predicate
+ * both checkers share (rp_sock_ineligible()) at the section boundary.  In
+ * a full group the first closed-section socket sits at socks[num_socks]:
+ * hashed again by hand but neither listening nor connected, it is not
+ * eligible; a listening one is.
+ */
+TU_LOOP(closed_eligible_boundary, "group/closed", TU_EVERY_PROFILE)
+{
+	TU_UNLESS(tu_prof(_i)->migration);
+	struct rp_state *st = tu_state_row(_i);
+	int fds[RP_INIT_SOCKS];
+	struct rp_group_info gi;
+	struct rp_sock *sk;
+	enum rp_tcp_state state;
+
+	ck_assert_int_eq(rp_sysctl_set(st, 0, "net.ipv4.tcp_migrate_req", 1),
+	    0);
+	for (int i = 0; i < RP_INIT_SOCKS; i++)
+		fds[i] = quiet_member(st, RP_SOCK_STREAM, 1, PORT);
+	ck_assert_int_eq(rp_shutdown(st, 0, fds[0], RP_SHUT_RDWR), 0);
+	sk = sock_ptr(st, fds[0]);
+	gi = ginfo(st, group_of(st, fds[0]));
+	ck_assert_uint_eq(gi.num_socks + gi.num_closed_socks, gi.max_socks);
+	ck_assert_uint_eq(sk->reuse_pos, gi.num_socks);
+	ck_assert_int_eq(rp_sock_ineligible(sk), RP_INELIG_UNHASHED);
+	sk->hashed = true;
+	ck_assert_int_eq(rp_sock_ineligible(sk), RP_INELIG_CLOSED_SECTION);
+	state = sk->state;
+	sk->state = RP_TCP_LISTEN;
+	ck_assert_int_eq(rp_sock_ineligible(sk), RP_ELIGIBLE);
+	sk->state = state;
+	sk->hashed = false;
+	tu_state_done(st);
+}
+END_TEST
+
 /* ---------------------------------------------------------------------
  * group/has-conns
  */
 
 /*
  * R-CONN-1 R-DET-10 R-DET-8 R-GROW-1: a UDP member bound to a specific
- * address connect()s.  4.19: it stays in its group and slot, and there is
- * no has_conns.  6.18: the group's has_conns becomes 1 and the socket
- * leaves its group and slot (measured on the live kernel); has_conns
- * stays set across growth and members leaving.  A wildcard-bound member
- * that connect()s is rehashed out of its group and slot in both.
+ * address connect()s.  The group's has_conns becomes 1 with switch
+ * has_conns (5.4+), and stays set across growth and members leaving; the
+ * socket stays in its group and slot, or, with switch
+ * udp_connect_leaves_group (measured on a 6.18 kernel), leaves both.  A
+ * wildcard-bound member that connect()s is rehashed out of its group and
+ * slot on every row.
  */
-TU_LOOP(has_conns, "group/has-conns", TU_NPROFILES)
+TU_LOOP(has_conns, "group/has-conns", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	struct rp_sockaddr peer = tu_addr(RP_AF_INET, 1, 5555);
 	int map = tu_sockarray(st, 0, 8, 4);
 	unsigned mid = rp_fd_map(st, 0, map);
@@ -893,8 +935,8 @@ TU_LOOP(has_conns, "group/has-conns", TU_NPROFILES)
 	    RP_BPF_ANY), 0);
 	ck_assert_int_eq(rp_connect(st, 0, a, &peer), 0);
 	ck_assert(sinfo_fd(st, a).hashed);
-	ck_assert(ginfo(st, g).has_conns == is_618(_i));
-	if (is_618(_i)) {
+	ck_assert(ginfo(st, g).has_conns == tu_prof(_i)->has_conns);
+	if (tu_prof(_i)->udp_connect_leaves_group) {
 		ck_assert_uint_eq(group_of(st, a), 0);
 		ck_assert_uint_eq(rp_map_slot(st, mid, 0), 0);
 		ck_assert_int_eq(sinfo_fd(st, a).owner, RP_OWNER_NONE);
@@ -909,11 +951,11 @@ TU_LOOP(has_conns, "group/has-conns", TU_NPROFILES)
 		more[i] = member(st, RP_AF_INET, RP_SOCK_DGRAM, 1, PORT);
 	g = group_of(st, b);
 	ck_assert_uint_eq(ginfo(st, g).max_socks, 256);
-	ck_assert(ginfo(st, g).has_conns == is_618(_i));
+	ck_assert(ginfo(st, g).has_conns == tu_prof(_i)->has_conns);
 	for (int i = 199; i >= 0; i--)
 		ck_assert_int_eq(rp_close(st, 0, more[i]), 0);
 	ck_assert_int_eq(rp_close(st, 0, a), 0);
-	ck_assert(ginfo(st, g).has_conns == is_618(_i));
+	ck_assert(ginfo(st, g).has_conns == tu_prof(_i)->has_conns);
 	ck_assert_uint_eq(group_of(st, b), g);
 	/* wildcard member: rehash out of group and map */
 	ck_assert_int_eq(rp_connect(st, 0, w, &peer), 0);
@@ -929,26 +971,28 @@ TU_LOOP(has_conns, "group/has-conns", TU_NPROFILES)
 END_TEST
 
 /* ---------------------------------------------------------------------
- * group/closed and group/resurrect (6.18 closed section)
+ * group/closed and group/resurrect (the closed section, switch migration)
  */
 
 enum { STOP_SYSCTL, STOP_MIGRATE_PROG, STOP_SELECT_PROG, STOP_CBPF,
 	STOP_NONE, STOP_UDP, STOP_NCASES };
 
 /* R-MIG-6 R-DET-6 R-DET-4 R-DET-5: which stop-listen goes to the closed
- * section (6.18: sysctl or a SELECT_OR_MIGRATE program) and which simply
- * leaves the group (everything in 4.19, UDP always).  The closed socket
+ * section (switch migration: sysctl or a SELECT_OR_MIGRATE program) and
+ * which simply leaves the group (everything without it, UDP always).
+ * The closed socket
  * leaves its slot, sits at max_socks - 1 and keeps its group pointer. */
-TU_LOOP(closed_stop_listen, "group/closed", STOP_NCASES * TU_NPROFILES)
+TU_LOOP(closed_stop_listen, "group/closed", STOP_NCASES * TU_EVERY_PROFILE)
 {
-	int how = _i / TU_NPROFILES, prof = _i % TU_NPROFILES;
-	struct rp_state *st = tu_state_new(prof);
+	int how = TU_CASE_OF(_i);
+	const struct rp_profile *prof = tu_prof(TU_ROW_OF(_i));
+	struct rp_state *st = tu_state_of(prof);
 	int type = how == STOP_UDP ? RP_SOCK_DGRAM : RP_SOCK_STREAM;
 	int map = tu_sockarray(st, 0, 8, 4);
 	int a = member(st, RP_AF_INET, type, 1, PORT);
 	int b = member(st, RP_AF_INET, type, 1, PORT);
 	unsigned g = group_of(st, a);
-	bool closed = is_618(prof) && (how == STOP_SYSCTL ||
+	bool closed = prof->migration && (how == STOP_SYSCTL ||
 	    how == STOP_MIGRATE_PROG);
 	struct rp_cbpf cb = { .k = 0 };
 	struct rp_sock_info in;
@@ -956,7 +1000,8 @@ TU_LOOP(closed_stop_listen, "group/closed", STOP_NCASES * TU_NPROFILES)
 
 	if (how == STOP_SYSCTL || how == STOP_UDP)
 		ck_assert_int_eq(rp_sysctl_set(st, 0,
-		    "net.ipv4.tcp_migrate_req", 1), is_618(prof) ? 0 : -ENOENT);
+		    "net.ipv4.tcp_migrate_req", 1),
+		    prof->migrate_req_sysctl ? 0 : -ENOENT);
 	if (how == STOP_MIGRATE_PROG || how == STOP_SELECT_PROG) {
 		prog = sk_reuseport_prog(st, how == STOP_MIGRATE_PROG ?
 		    RP_ATTACH_SK_REUSEPORT_SELECT_OR_MIGRATE :
@@ -999,11 +1044,12 @@ TU_LOOP(closed_stop_listen, "group/closed", STOP_NCASES * TU_NPROFILES)
 }
 END_TEST
 
-/* R-GRP-9 R-DET-7 (6.18): the closed section removes by the mirror image
+/* R-GRP-9 R-DET-7 (migration): the closed section removes by the mirror image
  * of swap-with-last: the first closed entry moves into the hole. */
-TU_CASE(closed_mirror_swap, "group/closed")
+TU_LOOP(closed_mirror_swap, "group/closed", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(1);
+	TU_UNLESS(tu_prof(_i)->migration);
+	struct rp_state *st = tu_state_row(_i);
 	int fds[4];
 	unsigned g;
 	const int top = RP_INIT_SOCKS - 1;
@@ -1030,12 +1076,13 @@ TU_CASE(closed_mirror_swap, "group/closed")
 }
 END_TEST
 
-/* R-RES-1 (6.18): a closed-section socket that listens again while its
+/* R-RES-1 (migration): a closed-section socket that listens again while its
  * group has a listening member moves back to the end of the listening
  * section: same group, id and program, not back in the map. */
-TU_CASE(resurrect_same_group, "group/resurrect")
+TU_LOOP(resurrect_same_group, "group/resurrect", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(1);
+	TU_UNLESS(tu_prof(_i)->migration);
+	struct rp_state *st = tu_state_row(_i);
 	struct rp_cbpf cb = { .k = 0 };
 	int map = tu_sockarray(st, 0, 8, 4);
 	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
@@ -1064,12 +1111,13 @@ TU_CASE(resurrect_same_group, "group/resurrect")
 }
 END_TEST
 
-/* R-RES-2 R-GRP-10 (6.18): a closed-section socket alone in its group
+/* R-RES-2 R-GRP-10 (migration): a closed-section socket alone in its group
  * listens again with nobody to join: a brand-new group with a fresh id
  * and no program; the old group is freed. */
-TU_CASE(resurrect_new_group, "group/resurrect")
+TU_LOOP(resurrect_new_group, "group/resurrect", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(1);
+	TU_UNLESS(tu_prof(_i)->migration);
+	struct rp_state *st = tu_state_row(_i);
 	struct rp_cbpf cb = { .k = 0 };
 	int x = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT + 1);
 	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
@@ -1099,12 +1147,14 @@ TU_CASE(resurrect_new_group, "group/resurrect")
 }
 END_TEST
 
-/* R-RES-2 R-ATT-4 R-ATT-5 (6.18): SO_ATTACH_REUSEPORT_CBPF on an unhashed
+/* R-RES-2 R-ATT-4 R-ATT-5 (migration): SO_ATTACH_REUSEPORT_CBPF on an unhashed
  * closed-section socket moves it to a new group, which gets the new
  * program; the old group keeps its members and program. */
-TU_CASE(resurrect_by_attach, "group/resurrect")
+TU_LOOP(resurrect_by_attach, "group/resurrect", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(1);
+	TU_UNLESS(tu_prof(_i)->migration && tu_prof(_i)->
+	    attach_shutdown_listener == RP_ATTACH_SHUTDOWN_RESURRECT);
+	struct rp_state *st = tu_state_row(_i);
 	struct rp_cbpf cb1 = { .k = 1 }, cb2 = { .k = 2 };
 	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int b = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
@@ -1128,13 +1178,14 @@ TU_CASE(resurrect_by_attach, "group/resurrect")
 }
 END_TEST
 
-/* R-RES-3 R-GRP-10 (6.18): a closed-section socket whose listen() finds a
+/* R-RES-3 R-GRP-10 (migration): a closed-section socket whose listen() finds a
  * listener of a different group at its address (its own group's other
  * members are gone; a newcomer made a new group) moves into that group;
  * the old group is freed. */
-TU_CASE(resurrect_other_group, "group/resurrect")
+TU_LOOP(resurrect_other_group, "group/resurrect", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(1);
+	TU_UNLESS(tu_prof(_i)->migration);
+	struct rp_state *st = tu_state_row(_i);
 	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int b = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	unsigned g = group_of(st, a), h;
@@ -1156,11 +1207,12 @@ TU_CASE(resurrect_other_group, "group/resurrect")
 }
 END_TEST
 
-/* R-RES-3 R-GROW-1 (6.18): the other group is full: the resurrecting
+/* R-RES-3 R-GROW-1 (migration): the other group is full: the resurrecting
  * socket's listen() doubles it first and lands at socks[128]. */
-TU_CASE(resurrect_other_group_full, "group/resurrect")
+TU_LOOP(resurrect_other_group_full, "group/resurrect", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(1);
+	TU_UNLESS(tu_prof(_i)->migration);
+	struct rp_state *st = tu_state_row(_i);
 	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int b = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int c[RP_INIT_SOCKS];
@@ -1188,12 +1240,13 @@ TU_CASE(resurrect_other_group_full, "group/resurrect")
 }
 END_TEST
 
-/* R-RES-4 R-DET-4 (4.19): a shut-down listener has left its group; it
- * listens again like a new listener: it joins at the end, or gets a new
- * group (id 0) when it is alone. */
-TU_CASE(resurrect_419, "group/resurrect")
+/* R-RES-4 R-DET-4 (without switch migration): a shut-down listener has
+ * left its group; it listens again like a new listener: it joins at the
+ * end, or gets a new group when it is alone. */
+TU_LOOP(resurrect_419, "group/resurrect", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(0);
+	TU_UNLESS(!tu_prof(_i)->migration);
+	struct rp_state *st = tu_state_row(_i);
 	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int b = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int c = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT + 1);
@@ -1209,7 +1262,9 @@ TU_CASE(resurrect_419, "group/resurrect")
 	ck_assert(group_gone(st, gc));
 	ck_assert_int_eq(rp_listen(st, 0, c, 1), 0);
 	ck_assert_uint_ne(group_of(st, c), 0);
-	ck_assert_uint_eq(ginfo(st, group_of(st, c)).reuseport_id, 0);
+	/* a new group: no id yet under switch lazy_group_id */
+	ck_assert(ginfo(st, group_of(st, c)).has_id ==
+	    !tu_prof(_i)->lazy_group_id);
 	tu_state_done(st);
 }
 END_TEST
@@ -1241,30 +1296,24 @@ static const struct att_case {
 	const char	*rules;
 	enum att_sock	sock;
 	enum att_prog	prog;
-	int		want;		/* 4.19 */
-	int		want618;
+	int		want;
 } att_cases[] = {
-	{ "R-ATT-1", ATT_LISTENER, ATT_CBPF_TOO_LONG, -EINVAL, -EINVAL },
-	{ "R-ATT-1 R-ATT-5", ATT_LISTENER, ATT_CBPF, 0, 0 },
-	{ "R-ATT-2", ATT_LISTENER, ATT_EBPF_CLOSED_FD, -EBADF, -EBADF },
-	{ "R-ATT-2", ATT_LISTENER, ATT_EBPF_MAP_FD, -EINVAL, -EINVAL },
-	{ "R-ATT-2 R-ATT-5", ATT_LISTENER, ATT_EBPF_REUSEPORT, 0, 0 },
-	{ "R-ATT-2 R-ATT-5", ATT_LISTENER, ATT_EBPF_FILTER, 0, 0 },
-	{ "R-ATT-3", ATT_UDPLITE, ATT_EBPF_REUSEPORT, -RP_ENOTSUPP,
-	    -RP_ENOTSUPP },
-	{ "R-ATT-3", ATT_UNIX, ATT_EBPF_REUSEPORT, -RP_ENOTSUPP,
-	    -RP_ENOTSUPP },
-	{ "R-ATT-3", ATT_RAW, ATT_EBPF_REUSEPORT, -RP_ENOTSUPP,
-	    -RP_ENOTSUPP },
+	{ "R-ATT-1", ATT_LISTENER, ATT_CBPF_TOO_LONG, -EINVAL },
+	{ "R-ATT-1 R-ATT-5", ATT_LISTENER, ATT_CBPF, 0 },
+	{ "R-ATT-2", ATT_LISTENER, ATT_EBPF_CLOSED_FD, -EBADF },
+	{ "R-ATT-2", ATT_LISTENER, ATT_EBPF_MAP_FD, -EINVAL },
+	{ "R-ATT-2 R-ATT-5", ATT_LISTENER, ATT_EBPF_REUSEPORT, 0 },
+	{ "R-ATT-2 R-ATT-5", ATT_LISTENER, ATT_EBPF_FILTER, 0 },
+	{ "R-ATT-3", ATT_UDPLITE, ATT_EBPF_REUSEPORT, -RP_ENOTSUPP },
+	{ "R-ATT-3", ATT_UNIX, ATT_EBPF_REUSEPORT, -RP_ENOTSUPP },
+	{ "R-ATT-3", ATT_RAW, ATT_EBPF_REUSEPORT, -RP_ENOTSUPP },
 	/* R-ATT-3 precedes R-ATT-4: no group and no SO_REUSEPORT either */
-	{ "R-ATT-3 R-ATT-4", ATT_UNIX, ATT_EBPF_REUSEPORT, -RP_ENOTSUPP,
-	    -RP_ENOTSUPP },
-	{ "R-ATT-4 R-GRP-1", ATT_UNBOUND_REUSE, ATT_CBPF, 0, 0 },
-	{ "R-ATT-4 R-GRP-1", ATT_UNBOUND_REUSE, ATT_EBPF_REUSEPORT, 0, 0 },
-	{ "R-ATT-4", ATT_UNBOUND, ATT_CBPF, -EINVAL, -EINVAL },
-	{ "R-ATT-4", ATT_LISTENER_NOREUSE, ATT_CBPF, -EINVAL, -EINVAL },
-	{ "R-ATT-4", ATT_LISTENER_NOREUSE, ATT_EBPF_REUSEPORT, -EINVAL,
-	    -EINVAL },
+	{ "R-ATT-3 R-ATT-4", ATT_UNIX, ATT_EBPF_REUSEPORT, -RP_ENOTSUPP },
+	{ "R-ATT-4 R-GRP-1", ATT_UNBOUND_REUSE, ATT_CBPF, 0 },
+	{ "R-ATT-4 R-GRP-1", ATT_UNBOUND_REUSE, ATT_EBPF_REUSEPORT, 0 },
+	{ "R-ATT-4", ATT_UNBOUND, ATT_CBPF, -EINVAL },
+	{ "R-ATT-4", ATT_LISTENER_NOREUSE, ATT_CBPF, -EINVAL },
+	{ "R-ATT-4", ATT_LISTENER_NOREUSE, ATT_EBPF_REUSEPORT, -EINVAL },
 };
 
 static int
@@ -1299,13 +1348,13 @@ att_socket(struct rp_state *st, enum att_sock kind)
 	return fd;
 }
 
-TU_LOOP(attach_errors, "group/attach", (int)G_N_ELEMENTS(att_cases) * TU_NPROFILES)
+TU_LOOP(attach_errors, "group/attach", TU_BY_PROFILE(att_cases))
 {
-	const struct att_case *c = &att_cases[_i / TU_NPROFILES];
-	int prof = _i % TU_NPROFILES;
-	struct rp_state *st = tu_state_new(prof);
-	int fd = att_socket(st, c->sock), want = is_618(prof) ? c->want618 :
-	    c->want, ret, pfd;
+	const struct att_case *c = &att_cases[TU_CASE_OF(_i)];
+	const struct rp_profile *prof = tu_prof(TU_ROW_OF(_i));
+	TU_UNLESS(c->sock != ATT_UDPLITE || prof->udplite);
+	struct rp_state *st = tu_state_of(prof);
+	int fd = att_socket(st, c->sock), want = c->want, ret, pfd;
 	struct rp_prog_attr pa = { .prog_type = RP_PROG_SK_REUSEPORT,
 	    .map_fd = -1, .policy = { .always_drop = true } };
 	struct rp_cbpf cb = { .k = 0 };
@@ -1315,9 +1364,10 @@ TU_LOOP(attach_errors, "group/attach", (int)G_N_ELEMENTS(att_cases) * TU_NPROFIL
 	case ATT_CBPF:
 	case ATT_CBPF_TOO_LONG:
 		/* the longest program each admits: BPF_MAXINSNS, or less
-		 * under 4.19's net.core.optmem_max (R-ATT-1) */
+		 * under the default net.core.optmem_max (switch
+		 * cbpf_optmem_insns, R-ATT-1) */
 		cb.insn_count = c->prog == ATT_CBPF_TOO_LONG ? 4097 :
-		    is_618(prof) ? 4096 : 2549;
+		    MIN(4096, prof->cbpf_optmem_insns);
 		ret = rp_attach_cbpf(st, 0, fd, &cb);
 		break;
 	case ATT_EBPF_FILTER:
@@ -1337,7 +1387,7 @@ TU_LOOP(attach_errors, "group/attach", (int)G_N_ELEMENTS(att_cases) * TU_NPROFIL
 		break;
 	}
 	ck_assert_msg(ret == want, "%s row %d: attach = %d, want %d",
-	    c->rules, _i / TU_NPROFILES, ret, want);
+	    c->rules, TU_CASE_OF(_i), ret, want);
 	if (ret == 0) {
 		struct rp_group_info gi = ginfo(st, group_of(st, fd));
 
@@ -1359,9 +1409,9 @@ END_TEST
 
 /* R-ATT-4: a refused SO_ATTACH_REUSEPORT_CBPF keeps no program: the one
  * it built is freed at once (the program table slot is empty again). */
-TU_LOOP(attach_refused_frees, "group/attach", TU_NPROFILES)
+TU_LOOP(attach_refused_frees, "group/attach", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	struct rp_cbpf cb = { .k = 0 };
 	int fd = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
 	guint before;
@@ -1379,9 +1429,9 @@ END_TEST
 /* R-ATT-3: SO_ATTACH_REUSEPORT_EBPF of an SK_REUSEPORT program wants an
  * inet socket: a netlink socket whose type and protocol numbers are those
  * of UDP (SOCK_DGRAM, 17) is refused by its family, -ENOTSUPP. */
-TU_LOOP(attach_ebpf_family, "group/attach", TU_NPROFILES)
+TU_LOOP(attach_ebpf_family, "group/attach", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	struct rp_prog_attr pa = { .prog_type = RP_PROG_SK_REUSEPORT,
 	    .map_fd = -1, .policy = { .always_pass = true } };
 	int fd = rp_socket(st, 0, RP_AF_NETLINK, RP_SOCK_DGRAM,
@@ -1399,9 +1449,9 @@ END_TEST
  * group (closed-section sockets included), the old one is released, and
  * slots are unaffected; a never-hashed socket's group is freed with the
  * socket (R-DET-7). */
-TU_LOOP(attach_replace, "group/attach", TU_NPROFILES)
+TU_LOOP(attach_replace, "group/attach", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	struct rp_cbpf cb = { .k = 0 };
 	int map = tu_sockarray(st, 0, 8, 4);
 	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
@@ -1434,10 +1484,12 @@ END_TEST
  * group/detach-prog (SO_DETACH_REUSEPORT_BPF)
  */
 
-/* R-ATT-6: 4.19 does not know the option: -ENOPROTOOPT, program kept. */
-TU_CASE(detach_prog_419, "group/detach-prog")
+/* R-ATT-6: without detach_bpf_opt the option is unknown: -ENOPROTOOPT,
+ * program kept. */
+TU_LOOP(detach_prog_419, "group/detach-prog", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(0);
+	TU_UNLESS(!tu_prof(_i)->detach_bpf_opt);
+	struct rp_state *st = tu_state_row(_i);
 	struct rp_cbpf cb = { .k = 0 };
 	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int u = rp_socket(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 0);
@@ -1450,13 +1502,15 @@ TU_CASE(detach_prog_419, "group/detach-prog")
 }
 END_TEST
 
-/* R-ATT-7 R-ATT-8 R-ATT-9 R-ATT-10 R-SEL-3 (6.18): no group: -ENOENT with
- * SO_REUSEPORT, else -EINVAL; an unhashed socket of a group with closed
- * sockets: -ENOENT, program kept; success once (0), then -ENOENT from any
- * member; afterwards packets go by hash. */
-TU_CASE(detach_prog_618, "group/detach-prog")
+/* R-ATT-7 R-ATT-8 R-ATT-9 R-ATT-10 R-SEL-3 (detach_bpf_opt): no group:
+ * -ENOENT with SO_REUSEPORT, else -EINVAL; an unhashed socket of a group
+ * with closed sockets: -ENOENT, program kept; success once (0), then
+ * -ENOENT from any member; afterwards packets go by hash. */
+TU_LOOP(detach_prog_618, "group/detach-prog", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(1);
+	TU_UNLESS(tu_prof(_i)->detach_bpf_opt &&
+	    tu_prof(_i)->migration);
+	struct rp_state *st = tu_state_row(_i);
 	struct rp_cbpf cb = { .k = 1 };
 	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int b = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
@@ -1518,12 +1572,14 @@ assert_cpu_count(struct rp_state *st, unsigned g, unsigned want)
 	ck_assert_uint_eq(count_cpu_members(st, g), want);
 }
 
-/* R-SEL-6 R-MIG-6 (6.18): only listening members are counted: a member
+/* R-SEL-6 R-MIG-6 (incoming_cpu): only listening members are counted: a member
  * in the closed section that sets or clears SO_INCOMING_CPU leaves the
  * count alone (the checker recounts it after each step). */
-TU_CASE(incoming_cpu_closed, "group/incoming-cpu")
+TU_LOOP(incoming_cpu_closed, "group/incoming-cpu", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(TU_P_618);
+	TU_UNLESS(tu_prof(_i)->incoming_cpu &&
+	    tu_prof(_i)->migration);
+	struct rp_state *st = tu_state_row(_i);
 	int a = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int b = member(st, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	struct rp_sock_info in;
@@ -1543,12 +1599,14 @@ TU_CASE(incoming_cpu_closed, "group/incoming-cpu")
 }
 END_TEST
 
-/* R-SEL-6 R-GROW-1 (6.18): the group counts its listening members with
+/* R-SEL-6 R-GROW-1 (incoming_cpu): the group counts its listening members with
  * SO_INCOMING_CPU set: at join, on set and clear, when a member leaves or
  * moves to the closed section, at resurrection, and across growth. */
-TU_CASE(incoming_cpu_count, "group/incoming-cpu")
+TU_LOOP(incoming_cpu_count, "group/incoming-cpu", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(1);
+	TU_UNLESS(tu_prof(_i)->incoming_cpu &&
+	    tu_prof(_i)->migration);
+	struct rp_state *st = tu_state_row(_i);
 	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, PORT);
 	int x = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
 	int a, b, more[200];

@@ -9,8 +9,11 @@
  * (capabilities, expected_attach_type, the verifier's map checks), and
  * 6.18 migration of children and requests of a closing listener.
  *
- * One TCase per operation ("select/<operation>").  Loop indexes select the
- * profile (index % TU_NPROFILES) and a table row or variant.  White-box
+ * One TCase per operation ("select/<operation>").  Loop indexes select a
+ * row of the model's profile table (TU_ROW_OF) and a table case or
+ * variant (TU_CASE_OF); what a case expects follows the row's switches
+ * (struct rp_profile), and a case about one value of a switch runs on the
+ * rows that have it (TU_UNLESS).  White-box
  * cases (rp-int.h) reach states no socket call produces: an occupant
  * without a group (R-HLP-2a), an established member in the listening
  * section (the 6.18 walk, R-SEL-5), a group with only closed sockets
@@ -56,11 +59,34 @@ rec_event(void *ud, const struct rp_event *ev)
 
 static const struct rp_observer recorder = { rec_event };
 
-static bool
-is_618(int prof)
+/* The switches (rp-int.h) the tables name. */
+static bool	/* 5.7+: reuseport_id 0 is a group's id: -EBADFD, not -ENOENT */
+id0_badfd(const struct rp_profile *p)
 {
-	return prof == 1;
+	return !p->helper_enoent_id0;
 }
+
+static bool	/* 5.8+: CAP_BPF loads SK_REUSEPORT */
+prog_cap_bpf(const struct rp_profile *p)
+{
+	return p->prog_cap_bpf;
+}
+
+static bool	/* 5.14+: expected_attach_type is checked */
+expected_attach(const struct rp_profile *p)
+{
+	return p->expected_attach;
+}
+
+static bool	/* 5.7+: the helper takes SOCKMAP/SOCKHASH */
+sockmap_select(const struct rp_profile *p)
+{
+	return p->sockmap_select;
+}
+
+/* What case fields want, sw, want_sw expect under prof. */
+#define WANT_OF(c, prof) \
+	((c)->sw != NULL && (c)->sw(prof) ? (c)->want_sw : (c)->want)
 
 static int
 new_member(struct rp_state *st, unsigned proc, int family, int type,
@@ -82,7 +108,7 @@ static void
 fx_init(struct fx *f, int prof, int type, int family, int n, bool in_map)
 {
 	memset(f, 0, sizeof(*f));
-	f->st = tu_state_new(prof);
+	f->st = tu_state_row(prof);
 	f->prof = prof;
 	f->type = type;
 	f->family = family;
@@ -213,13 +239,13 @@ static const uint32_t hashes[] = {
 /* R-SEL-3 R-SEL-4 R-SEL-5 R-CTX-4: without a program the member is
  * socks[(hash * n) >> 32] for every group size; the delivery reports the
  * hash it used.  Index: profile, TCP/UDP, IPv4/IPv6. */
-TU_LOOP(hash_fallback, "select/hash", 4 * TU_NPROFILES)
+TU_LOOP(hash_fallback, "select/hash", 4 * TU_EVERY_PROFILE)
 {
-	int type = (_i / 2) % 2 ? RP_SOCK_DGRAM : RP_SOCK_STREAM;
-	int family = (_i / 4) % 2 ? RP_AF_INET6 : RP_AF_INET;
+	int type = TU_CASE_OF(_i) % 2 ? RP_SOCK_DGRAM : RP_SOCK_STREAM;
+	int family = TU_CASE_OF(_i) / 2 ? RP_AF_INET6 : RP_AF_INET;
 	struct fx f;
 
-	fx_init(&f, _i % TU_NPROFILES, type, family, 0, false);
+	fx_init(&f, TU_ROW_OF(_i), type, family, 0, false);
 	for (int n = 1; n <= 7; n++) {
 		unsigned g;
 
@@ -246,7 +272,7 @@ TU_LOOP(hash_fallback, "select/hash", 4 * TU_NPROFILES)
 END_TEST
 
 /* R-SEL-1: a listener without a group receives the packet itself. */
-TU_LOOP(no_group, "select/hash", TU_NPROFILES)
+TU_LOOP(no_group, "select/hash", TU_EVERY_PROFILE)
 {
 	struct fx f;
 	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, PORT);
@@ -268,8 +294,9 @@ END_TEST
 
 /* R-SEL-2 (white-box, 6.18): selection in a group whose only socket is in
  * the closed section returns nothing and drops nothing. */
-TU_CASE(closed_only_group, "select/hash")
+TU_LOOP(closed_only_group, "select/hash", TU_EVERY_PROFILE)
 {
+	TU_UNLESS(tu_prof(_i)->migration);
 	struct fx f;
 	struct rp_packet pkt = { .protocol = RP_IPPROTO_TCP,
 	    .src = tu_addr(RP_AF_INET, 1, 50000),
@@ -278,7 +305,7 @@ TU_CASE(closed_only_group, "select/hash")
 	struct rp_sock *sk;
 	bool dropped = true;
 
-	fx_init(&f, 1, RP_SOCK_STREAM, RP_AF_INET, 1, false);
+	fx_init(&f, _i, RP_SOCK_STREAM, RP_AF_INET, 1, false);
 	ck_assert_int_eq(rp_sysctl_set(f.st, 0, "net.ipv4.tcp_migrate_req", 1),
 	    0);
 	ck_assert_int_eq(rp_shutdown(f.st, 0, f.fds[0], RP_SHUT_RDWR), 0);
@@ -298,7 +325,7 @@ END_TEST
 /* R-SEL-8: a packet to 127.0.0.1 goes to the group bound to exactly that
  * address, not to the wildcard group on the same port; a packet to
  * another address goes to the wildcard group. */
-TU_LOOP(exact_over_wildcard, "select/hash", TU_NPROFILES)
+TU_LOOP(exact_over_wildcard, "select/hash", TU_EVERY_PROFILE)
 {
 	struct fx f;
 	struct rp_sockaddr wa = tu_addr(RP_AF_INET, 0, PORT);
@@ -341,24 +368,26 @@ END_TEST
 
 /*
  * R-SEL-4 R-CONN-1 R-CONN-2 R-DET-10: UDP group [a b c d] on 127.0.0.1;
- * b connects to 127.0.0.1:5555.  4.19: b stays at index 1 and is picked
- * by the hash whatever the source; a datagram from b's peer hashing to c
- * goes to c (the reuseport result is final).  6.18: b leaves the group
- * ([a d c]) and has_conns is set; a datagram from b's peer reaches b by
- * its exact 4-tuple, others are selected among [a d c].
+ * b connects to 127.0.0.1:5555.  Without switch has_conns (4.19): b stays
+ * at index 1 and is picked by the hash whatever the source; a datagram
+ * from b's peer hashing to c goes to c (the reuseport result is final).
+ * With it, a datagram from b's peer reaches b by its exact 4-tuple; with
+ * udp_connect_leaves_group (6.18) b leaves the group ([a d c]) and others
+ * are selected among [a d c], without it the walk passes b.
  */
-TU_LOOP(connected_udp, "select/connected", TU_NPROFILES)
+TU_LOOP(connected_udp, "select/connected", TU_EVERY_PROFILE)
 {
 	struct fx f;
 	struct rp_sockaddr peer = tu_addr(RP_AF_INET, 1, 5555);
 	uint32_t h1 = 0x50000000, h2 = 0x90000000;	/* n 4: 1 and 2 */
 	struct rp_delivery d;
 	unsigned g;
+	bool leaves;
 
 	fx_init(&f, _i, RP_SOCK_DGRAM, RP_AF_INET, 4, false);
 	g = fx_group(&f);
 	ck_assert_int_eq(rp_connect(f.st, 0, f.fds[1], &peer), 0);
-	if (!is_618(_i)) {
+	if (!tu_prof(_i)->has_conns) {
 		d = fx_send_from(&f, 6666, h1, NULL, 0, RP_CONN_ESTABLISHED);
 		ck_assert_uint_eq(d.sock, f.ids[1]);
 		d = fx_send_from(&f, 5555, h2, NULL, 0, RP_CONN_ESTABLISHED);
@@ -366,15 +395,23 @@ TU_LOOP(connected_udp, "select/connected", TU_NPROFILES)
 		fx_done(&f);
 		return;
 	}
-	ck_assert_uint_eq(rp_group_sock_at(f.st, g, 1), f.ids[3]);
+	leaves = tu_prof(_i)->udp_connect_leaves_group;
+	if (leaves)
+		ck_assert_uint_eq(rp_group_sock_at(f.st, g, 1), f.ids[3]);
 	for (size_t h = 0; h < G_N_ELEMENTS(hashes); h++) {
 		d = fx_send_from(&f, 5555, hashes[h], NULL, 0,
 		    RP_CONN_ESTABLISHED);
 		ck_assert_uint_eq(d.sock, f.ids[1]);
 		d = fx_send_from(&f, 6666, hashes[h], NULL, 0,
 		    RP_CONN_ESTABLISHED);
-		ck_assert_uint_eq(d.sock, rp_group_sock_at(f.st, g,
-		    scale(hashes[h], 3)));
+		if (leaves)
+			ck_assert_uint_eq(d.sock, rp_group_sock_at(f.st, g,
+			    scale(hashes[h], 3)));
+		else {
+			/* b stays: the walk passes it for another peer */
+			ck_assert_uint_ne(d.sock, f.ids[1]);
+			ck_assert_uint_eq(group_of_id(f.st, d.sock), g);
+		}
 	}
 	fx_done(&f);
 }
@@ -387,7 +424,7 @@ END_TEST
  * and with every member established the lookup's own socket stands; 4.19
  * takes the hash index whatever the state.
  */
-TU_LOOP(walk_skips_established, "select/connected", TU_NPROFILES)
+TU_LOOP(walk_skips_established, "select/connected", TU_EVERY_PROFILE)
 {
 	struct fx f;
 	struct rp_group *g;
@@ -401,12 +438,12 @@ TU_LOOP(walk_skips_established, "select/connected", TU_NPROFILES)
 	g->socks[0]->state = RP_TCP_ESTABLISHED;
 	g->socks[2]->state = RP_TCP_ESTABLISHED;
 	d = fx_send(&f, at0);
-	ck_assert_uint_eq(d.sock, is_618(_i) ? g->socks[1]->id :
+	ck_assert_uint_eq(d.sock, tu_prof(_i)->has_conns ? g->socks[1]->id :
 	    g->socks[0]->id);
 	d = fx_send(&f, at2);
-	ck_assert_uint_eq(d.sock, is_618(_i) ? g->socks[3]->id :
+	ck_assert_uint_eq(d.sock, tu_prof(_i)->has_conns ? g->socks[3]->id :
 	    g->socks[2]->id);
-	if (is_618(_i)) {
+	if (tu_prof(_i)->has_conns) {
 		for (int i = 0; i < 4; i++)
 			g->socks[i]->state = RP_TCP_ESTABLISHED;
 		d = fx_send(&f, at2);
@@ -428,7 +465,7 @@ END_TEST
  * walk from any index ends at member 2; on CPU 1: the first member
  * passed; with the count back at 0 the hash index.  4.19: always the hash
  * index. */
-TU_LOOP(incoming_cpu, "select/incoming-cpu", TU_NPROFILES)
+TU_LOOP(incoming_cpu, "select/incoming-cpu", TU_EVERY_PROFILE)
 {
 	struct fx f;
 	uint32_t at0 = 0x10000000, at3 = 0xf0000000;	/* n 4: 0 and 3 */
@@ -441,9 +478,11 @@ TU_LOOP(incoming_cpu, "select/incoming-cpu", TU_NPROFILES)
 	    RP_SO_INCOMING_CPU, 3), 0);
 	rp_state_set_cpu(f.st, 3);
 	d = fx_send(&f, at0);
-	ck_assert_uint_eq(d.sock, is_618(_i) ? f.ids[2] : f.ids[0]);
+	ck_assert_uint_eq(d.sock, tu_prof(_i)->incoming_cpu ? f.ids[2] :
+	    f.ids[0]);
 	d = fx_send(&f, at3);
-	ck_assert_uint_eq(d.sock, is_618(_i) ? f.ids[2] : f.ids[3]);
+	ck_assert_uint_eq(d.sock, tu_prof(_i)->incoming_cpu ? f.ids[2] :
+	    f.ids[3]);
 	rp_state_set_cpu(f.st, 1);
 	d = fx_send(&f, at3);
 	ck_assert_uint_eq(d.sock, f.ids[3]);
@@ -491,16 +530,16 @@ static const struct cbpf_case {
 };
 
 /* Index: profile, TCP/UDP, row. */
-TU_LOOP(cbpf_index, "select/index-prog", (int)G_N_ELEMENTS(cbpf_cases) * 2 * TU_NPROFILES)
+TU_LOOP(cbpf_index, "select/index-prog", 2 * TU_BY_PROFILE(cbpf_cases))
 {
-	const struct cbpf_case *c = &cbpf_cases[_i / (2 * TU_NPROFILES)];
-	int type = (_i / TU_NPROFILES) % 2 ? RP_SOCK_DGRAM : RP_SOCK_STREAM;
+	const struct cbpf_case *c = &cbpf_cases[TU_CASE_OF(_i) / 2];
+	int type = TU_CASE_OF(_i) % 2 ? RP_SOCK_DGRAM : RP_SOCK_STREAM;
 	uint32_t hash = 0xc0000000;			/* n 4: index 3 */
 	struct rp_delivery d;
 	struct fx f;
 	unsigned g;
 
-	fx_init(&f, _i % TU_NPROFILES, type, RP_AF_INET, 4, false);
+	fx_init(&f, TU_ROW_OF(_i), type, RP_AF_INET, 4, false);
 	g = fx_group(&f);
 	ck_assert_int_eq(rp_attach_cbpf(f.st, 0, f.fds[1], &c->cb), 0);
 	d = fx_send_from(&f, 50000, hash, c->payload, c->len,
@@ -522,7 +561,7 @@ END_TEST
 /* R-SEL-3 R-ATT-2: an extended SOCKET_FILTER program is an index program
  * too: it returns an index and never runs as an SK_REUSEPORT program (no
  * helper, no RP_EV_PROG_RUN). */
-TU_LOOP(socket_filter_index, "select/index-prog", TU_NPROFILES)
+TU_LOOP(socket_filter_index, "select/index-prog", TU_EVERY_PROFILE)
 {
 	struct rp_policy pol = { .key_src = RP_KEY_CONST, .key_const = 2 };
 	struct rp_delivery d;
@@ -624,17 +663,17 @@ outer_map(struct fx *f, uint32_t type, bool fill, uint32_t key)
 }
 
 /* Index: profile, TCP/UDP, row. */
-TU_LOOP(prog_policy, "select/prog", (int)G_N_ELEMENTS(pol_cases) * 2 * TU_NPROFILES)
+TU_LOOP(prog_policy, "select/prog", 2 * TU_BY_PROFILE(pol_cases))
 {
-	int row = _i / (2 * TU_NPROFILES);
+	int row = TU_CASE_OF(_i) / 2;
 	const struct pol_case *c = &pol_cases[row];
-	int type = (_i / TU_NPROFILES) % 2 ? RP_SOCK_DGRAM : RP_SOCK_STREAM;
+	int type = TU_CASE_OF(_i) % 2 ? RP_SOCK_DGRAM : RP_SOCK_STREAM;
 	int map_fd = -1;
 	struct rp_delivery d;
 	struct rp_event ev;
 	struct fx f;
 
-	fx_init(&f, _i % TU_NPROFILES, type, RP_AF_INET, 4, true);
+	fx_init(&f, TU_ROW_OF(_i), type, RP_AF_INET, 4, true);
 	switch (c->map) {
 	case PM_ARRAY:
 		map_fd = f.map;
@@ -682,7 +721,7 @@ END_TEST
 /* R-RUN-1 R-HLP-1: each run starts with no selection: after a run
  * that selected member 2, a run whose helper call fails (pass on error)
  * falls back to the hash, not to member 2. */
-TU_LOOP(run_starts_unselected, "select/prog", TU_NPROFILES)
+TU_LOOP(run_starts_unselected, "select/prog", TU_EVERY_PROFILE)
 {
 	struct rp_policy pol = { .key_src = RP_KEY_PAYLOAD, .off = 0,
 	    .width = 1, .pass_on_error = true };
@@ -706,7 +745,7 @@ END_TEST
 
 /* R-SEL-7 R-RUN-2: a dropping program refuses a TCP connect()
  * (-ECONNREFUSED, no child queued) and discards a UDP datagram. */
-TU_LOOP(drop_refuses, "select/prog", TU_NPROFILES)
+TU_LOOP(drop_refuses, "select/prog", TU_EVERY_PROFILE)
 {
 	struct rp_policy pol = { .always_drop = true };
 	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, PORT);
@@ -754,23 +793,25 @@ enum hlp_setup {
 static const struct hlp_case {
 	const char	*rules;
 	enum hlp_setup	setup;
-	int		want;		/* 4.19 */
-	int		want618;
+	int		want;		/* 0: loads, succeeds */
+	/* on the rows where switch sw holds: want_sw */
+	bool		(*sw)(const struct rp_profile *);
+	int		want_sw;
 } hlp_cases[] = {
-	{ "R-HLP-1", HLP_EMPTY, -ENOENT, -ENOENT },
-	{ "R-HLP-1", HLP_RANGE, -ENOENT, -ENOENT },
-	{ "R-HLP-1 R-DET-4", HLP_CLOSED, -ENOENT, -ENOENT },
-	{ "R-HLP-2a", HLP_NO_GROUP, -ENOENT, -ENOENT },
-	{ "R-HLP-3a R-HLP-3d", HLP_ID0, -ENOENT, -EBADFD },
-	{ "R-HLP-3b", HLP_PROTO, -EPROTOTYPE, -EPROTOTYPE },
-	{ "R-HLP-3c", HLP_FAMILY, -EAFNOSUPPORT, -EAFNOSUPPORT },
-	{ "R-HLP-3b R-HLP-3c", HLP_PROTO_FAMILY, -EPROTOTYPE, -EPROTOTYPE },
-	{ "R-HLP-3d", HLP_GROUP, -EBADFD, -EBADFD },
-	{ "R-HLP-3d R-NS-3", HLP_NETNS, -EBADFD, -EBADFD },
-	{ "R-HLP-4", HLP_SELF, 0, 0 },
-	{ "R-HLP-2b R-PRG-2", HLP_SOCKMAP_NOGROUP, 0, -EINVAL },
-	{ "R-HLP-4 R-PRG-2", HLP_SOCKMAP_MEMBER, 0, 0 },
-	{ "R-HLP-1 R-PRG-2", HLP_SOCKHASH_MISSING, 0, -ENOENT },
+	{ "R-HLP-1", HLP_EMPTY, -ENOENT, NULL, 0 },
+	{ "R-HLP-1", HLP_RANGE, -ENOENT, NULL, 0 },
+	{ "R-HLP-1 R-DET-4", HLP_CLOSED, -ENOENT, NULL, 0 },
+	{ "R-HLP-2a", HLP_NO_GROUP, -ENOENT, NULL, 0 },
+	{ "R-HLP-3a R-HLP-3d", HLP_ID0, -ENOENT, id0_badfd, -EBADFD },
+	{ "R-HLP-3b", HLP_PROTO, -EPROTOTYPE, NULL, 0 },
+	{ "R-HLP-3c", HLP_FAMILY, -EAFNOSUPPORT, NULL, 0 },
+	{ "R-HLP-3b R-HLP-3c", HLP_PROTO_FAMILY, -EPROTOTYPE, NULL, 0 },
+	{ "R-HLP-3d", HLP_GROUP, -EBADFD, NULL, 0 },
+	{ "R-HLP-3d R-NS-3", HLP_NETNS, -EBADFD, NULL, 0 },
+	{ "R-HLP-4", HLP_SELF, 0, NULL, 0 },
+	{ "R-HLP-2b R-PRG-2", HLP_SOCKMAP_NOGROUP, -EINVAL, NULL, 0 },
+	{ "R-HLP-4 R-PRG-2", HLP_SOCKMAP_MEMBER, 0, NULL, 0 },
+	{ "R-HLP-1 R-PRG-2", HLP_SOCKHASH_MISSING, -ENOENT, NULL, 0 },
 };
 
 /* A sockmap (or sockhash) holding fd at key 0; returns its fd. */
@@ -796,22 +837,23 @@ sockmap_with(struct fx *f, uint32_t type, int fd)
  * test.  Index: profile, pass_on_error, row.  Drop on error: RP_DROPPED;
  * pass on error: the hash fallback (member 0 for hash 0).
  */
-TU_LOOP(helper_errors, "select/helper", (int)G_N_ELEMENTS(hlp_cases) * 2 * TU_NPROFILES)
+TU_LOOP(helper_errors, "select/helper", 2 * TU_BY_PROFILE(hlp_cases))
 {
-	int row = _i / (2 * TU_NPROFILES), prof = _i % TU_NPROFILES;
-	bool pass = (_i / TU_NPROFILES) % 2;
+	int row = TU_CASE_OF(_i) / 2, prof = TU_ROW_OF(_i);
+	bool pass = TU_CASE_OF(_i) % 2;
 	const struct hlp_case *c = &hlp_cases[row];
 	struct rp_policy pol = { .key_src = RP_KEY_CONST, .key_const = 0,
 	    .pass_on_error = pass };
-	int want = is_618(prof) ? c->want618 : c->want, map_fd, other = -1;
+	int want = WANT_OF(c, tu_prof(prof)), map_fd, other = -1;
 	struct rp_sock *victim = NULL;
 	struct rp_group *saved = NULL;
 	struct rp_delivery d;
 	struct rp_event ev;
 	struct fx f;
 
-	if (!is_618(prof) && c->setup >= HLP_SOCKMAP_NOGROUP)
-		return;		/* 4.19: not selectable (R-PRG-2 test) */
+	/* without switch sockmap_select not selectable (R-PRG-2 test) */
+	TU_UNLESS(tu_prof(prof)->sockmap_select ||
+	    c->setup < HLP_SOCKMAP_NOGROUP);
 	fx_init(&f, prof, RP_SOCK_STREAM, RP_AF_INET, 2, false);
 	map_fd = f.map;
 	if (c->setup != HLP_ID0)
@@ -889,9 +931,8 @@ TU_LOOP(helper_errors, "select/helper", (int)G_N_ELEMENTS(hlp_cases) * 2 * TU_NP
 		victim->reuse = saved;
 	ev = last_event(&f, RP_EV_PROG_RUN);
 	ck_assert_msg(d.helper_err == want && ev.err == want, "%s row %d "
-	    "(%s): helper %d, want %d", c->rules, row, tu_profile(prof) ==
-	    NULL ? "?" : rp_profile_name(tu_profile(prof)), d.helper_err,
-	    want);
+	    "(%s): helper %d, want %d", c->rules, row, tu_prof(prof)->name,
+	    d.helper_err, want);
 	if (want == 0) {
 		ck_assert_int_eq(d.outcome, RP_DELIVERED);
 		ck_assert_int_eq(d.how, RP_HOW_PROG);
@@ -922,37 +963,41 @@ static const struct cap_case {
 	uint64_t	caps;
 	long		unpriv;		/* kernel.unprivileged_bpf_disabled, -1 = default */
 	uint32_t	eat;
-	int		want;		/* 4.19 */
-	int		want618;
+	int		want;		/* 0: loads, succeeds */
+	/* on the rows where switch sw holds: want_sw */
+	bool		(*sw)(const struct rp_profile *);
+	int		want_sw;
 } cap_cases[] = {
-	{ "R-PRG-4", 0, -1, 0, -EPERM, -EPERM },
-	{ "R-PRG-4", RP_CAP_NET_ADMIN, -1, 0, -EPERM, -EPERM },
-	{ "R-PRG-4", RP_CAP_BPF, -1, 0, -EPERM, 0 },
-	{ "R-PRG-4", RP_CAP_SYS_ADMIN, -1, 0, 0, 0 },
-	{ "R-PRG-4", RP_CAP_BPF | RP_CAP_NET_ADMIN, 0, 0, -EPERM, 0 },
-	{ "R-PRG-4", RP_CAP_SYS_ADMIN, 1, 0, 0, 0 },
-	{ "R-PRG-4", RP_CAP_BPF, 1, 0, -EPERM, 0 },
+	{ "R-PRG-4", 0, -1, 0, -EPERM, NULL, 0 },
+	{ "R-PRG-4", RP_CAP_NET_ADMIN, -1, 0, -EPERM, NULL, 0 },
+	{ "R-PRG-4", RP_CAP_BPF, -1, 0, -EPERM, prog_cap_bpf, 0 },
+	{ "R-PRG-4", RP_CAP_SYS_ADMIN, -1, 0, 0, NULL, 0 },
+	{ "R-PRG-4", RP_CAP_BPF | RP_CAP_NET_ADMIN, 0, 0,
+	    -EPERM, prog_cap_bpf, 0 },
+	{ "R-PRG-4", RP_CAP_SYS_ADMIN, 1, 0, 0, NULL, 0 },
+	{ "R-PRG-4", RP_CAP_BPF, 1, 0, -EPERM, prog_cap_bpf, 0 },
 	/* R-PRG-4 comes before R-PRG-5.  MODEL BUG (6.18): prog.c checks
 	 * expected_attach_type first and returns -EINVAL */
-	{ "R-PRG-4 R-PRG-5", 0, -1, 77, -EPERM, -EPERM },
-	{ "R-PRG-5", RP_CAP_ALL, -1, RP_ATTACH_SK_REUSEPORT_SELECT, 0, 0 },
+	{ "R-PRG-4 R-PRG-5", 0, -1, 77, -EPERM, NULL, 0 },
+	{ "R-PRG-5", RP_CAP_ALL, -1, RP_ATTACH_SK_REUSEPORT_SELECT, 0, NULL, 0 },
 	{ "R-PRG-5", RP_CAP_ALL, -1,
-	    RP_ATTACH_SK_REUSEPORT_SELECT_OR_MIGRATE, 0, 0 },
-	{ "R-PRG-5", RP_CAP_ALL, -1, 38, 0, -EINVAL },
-	{ "R-PRG-5", RP_CAP_ALL, -1, 41, 0, -EINVAL },
-	{ "R-PRG-5", RP_CAP_ALL, -1, 1000, 0, -EINVAL },
+	    RP_ATTACH_SK_REUSEPORT_SELECT_OR_MIGRATE,
+	    0, NULL, 0 },
+	{ "R-PRG-5", RP_CAP_ALL, -1, 38, 0, expected_attach, -EINVAL },
+	{ "R-PRG-5", RP_CAP_ALL, -1, 41, 0, expected_attach, -EINVAL },
+	{ "R-PRG-5", RP_CAP_ALL, -1, 1000, 0, expected_attach, -EINVAL },
 };
 
-TU_LOOP(load_caps, "select/load", (int)G_N_ELEMENTS(cap_cases) * TU_NPROFILES)
+TU_LOOP(load_caps, "select/load", TU_BY_PROFILE(cap_cases))
 {
-	const struct cap_case *c = &cap_cases[_i / TU_NPROFILES];
-	int prof = _i % TU_NPROFILES;
-	struct rp_state *st = tu_state_new(prof);
+	const struct cap_case *c = &cap_cases[TU_CASE_OF(_i)];
+	const struct rp_profile *prof = tu_prof(TU_ROW_OF(_i));
+	struct rp_state *st = tu_state_of(prof);
 	int p = rp_proc_new(st, 0, 1000, c->caps);
 	struct rp_prog_attr pa = { .prog_type = RP_PROG_SK_REUSEPORT,
 	    .expected_attach_type = c->eat, .map_fd = -1,
 	    .policy = { .always_drop = true } };
-	int want = is_618(prof) ? c->want618 : c->want, ret;
+	int want = WANT_OF(c, prof), ret;
 
 	if (c->unpriv >= 0)
 		ck_assert_int_eq(rp_sysctl_set(st, 0,
@@ -960,10 +1005,10 @@ TU_LOOP(load_caps, "select/load", (int)G_N_ELEMENTS(cap_cases) * TU_NPROFILES)
 	ret = rp_prog_load(st, (unsigned)p, &pa);
 	if (want == 0)
 		ck_assert_msg(ret >= 3, "%s row %d: load = %d, want an fd",
-		    c->rules, _i / TU_NPROFILES, ret);
+		    c->rules, TU_CASE_OF(_i), ret);
 	else
 		ck_assert_msg(ret == want, "%s row %d: load = %d, want %d",
-		    c->rules, _i / TU_NPROFILES, ret, want);
+		    c->rules, TU_CASE_OF(_i), ret, want);
 	tu_state_done(st);
 }
 END_TEST
@@ -971,12 +1016,12 @@ END_TEST
 /* R-PRG-5 R-MIG-6: 6.18 rewrites expected_attach_type 0 to SELECT, which
  * does not enable migration; 4.19 ignores the type entirely, so even
  * SELECT_OR_MIGRATE does not (R-MIG-8: the child is dropped). */
-TU_LOOP(load_eat_effect, "select/load", TU_NPROFILES)
+TU_LOOP(load_eat_effect, "select/load", TU_EVERY_PROFILE)
 {
 	/* 4.19 has no migrating_sk to read: a plain SK_PASS program */
-	struct rp_policy pol = { .migrate_only = is_618(_i),
-	    .always_pass = !is_618(_i) };
-	uint32_t eat = is_618(_i) ? 0 :
+	struct rp_policy pol = { .migrate_only = tu_prof(_i)->expected_attach,
+	    .always_pass = !tu_prof(_i)->expected_attach };
+	uint32_t eat = tu_prof(_i)->expected_attach ? 0 :
 	    RP_ATTACH_SK_REUSEPORT_SELECT_OR_MIGRATE;
 	struct rp_sock_info in;
 	struct rp_delivery d;
@@ -1015,34 +1060,36 @@ enum ver_setup {
 static const struct ver_case {
 	const char	*rules;
 	enum ver_setup	setup;
-	int		want;		/* 4.19: 0 = loads */
-	int		want618;
+	int		want;		/* 0: loads, succeeds */
+	/* on the rows where switch sw holds: want_sw */
+	bool		(*sw)(const struct rp_profile *);
+	int		want_sw;
 } ver_cases[] = {
-	{ "R-PRG-2", VER_ARRAY, 0, 0 },
-	{ "R-PRG-1", VER_ARRAY_BAD_HELPER, -EINVAL, -EINVAL },
-	{ "R-PRG-2", VER_SOCKMAP, -EINVAL, 0 },
-	{ "R-PRG-2", VER_SOCKHASH, -EINVAL, 0 },
+	{ "R-PRG-2", VER_ARRAY, 0, NULL, 0 },
+	{ "R-PRG-1", VER_ARRAY_BAD_HELPER, -EINVAL, NULL, 0 },
+	{ "R-PRG-2", VER_SOCKMAP, -EINVAL, sockmap_select, 0 },
+	{ "R-PRG-2", VER_SOCKHASH, -EINVAL, sockmap_select, 0 },
 	/* live 6.18: "Unreleased reference" for a sockmap lookup too */
-	{ "R-PRG-1 R-PRG-7", VER_SOCKMAP_BAD_HELPER, -EINVAL, -EINVAL },
-	{ "R-PRG-2", VER_OUTER_DIRECT, -EINVAL, -EINVAL },
-	{ "R-PRG-3 R-PRG-7", VER_OUTER, 0, 0 },
-	{ "R-PRG-3", VER_OUTER_HASH, 0, 0 },
-	{ "R-PRG-3", VER_OUTER_NOT_OUTER, -EINVAL, -EINVAL },
-	{ "R-PRG-3 R-PRG-2", VER_OUTER_SOCKMAP, -EINVAL, 0 },
+	{ "R-PRG-1 R-PRG-7", VER_SOCKMAP_BAD_HELPER, -EINVAL, NULL, 0 },
+	{ "R-PRG-2", VER_OUTER_DIRECT, -EINVAL, NULL, 0 },
+	{ "R-PRG-3 R-PRG-7", VER_OUTER, 0, NULL, 0 },
+	{ "R-PRG-3", VER_OUTER_HASH, 0, NULL, 0 },
+	{ "R-PRG-3", VER_OUTER_NOT_OUTER, -EINVAL, NULL, 0 },
+	{ "R-PRG-3 R-PRG-2", VER_OUTER_SOCKMAP, -EINVAL, sockmap_select, 0 },
 	/* live 6.18: a helper call without a map is -EACCES */
-	{ "R-PRG-2", VER_NO_MAP, -EACCES, -EACCES },
-	{ "R-RUN-2", VER_NO_MAP_DROP, 0, 0 },
-	{ "R-PRG-6", VER_FILTER_MAP, -EINVAL, -EINVAL },
-	{ "R-PRG-6 R-SEL-3", VER_FILTER, 0, 0 },
+	{ "R-PRG-2", VER_NO_MAP, -EACCES, NULL, 0 },
+	{ "R-RUN-2", VER_NO_MAP_DROP, 0, NULL, 0 },
+	{ "R-PRG-6", VER_FILTER_MAP, -EINVAL, NULL, 0 },
+	{ "R-PRG-6 R-SEL-3", VER_FILTER, 0, NULL, 0 },
 };
 
-TU_LOOP(load_verifier, "select/load", (int)G_N_ELEMENTS(ver_cases) * TU_NPROFILES)
+TU_LOOP(load_verifier, "select/load", TU_BY_PROFILE(ver_cases))
 {
-	const struct ver_case *c = &ver_cases[_i / TU_NPROFILES];
-	int prof = _i % TU_NPROFILES;
-	struct rp_state *st = tu_state_new(prof);
+	const struct ver_case *c = &ver_cases[TU_CASE_OF(_i)];
+	const struct rp_profile *prof = tu_prof(TU_ROW_OF(_i));
+	struct rp_state *st = tu_state_of(prof);
 	struct rp_policy pol = { .key_src = RP_KEY_CONST };
-	int want = is_618(prof) ? c->want618 : c->want, map_fd = -1, ret;
+	int want = WANT_OF(c, prof), map_fd = -1, ret;
 	int arr = tu_sockarray(st, 0, 8, 4);
 	struct rp_map_attr a;
 
@@ -1103,10 +1150,10 @@ TU_LOOP(load_verifier, "select/load", (int)G_N_ELEMENTS(ver_cases) * TU_NPROFILE
 	    RP_PROG_SOCKET_FILTER : RP_PROG_SK_REUSEPORT, 0, map_fd, &pol);
 	if (want == 0)
 		ck_assert_msg(ret >= 3, "%s row %d: load = %d, want an fd",
-		    c->rules, _i / TU_NPROFILES, ret);
+		    c->rules, TU_CASE_OF(_i), ret);
 	else
 		ck_assert_msg(ret == want, "%s row %d: load = %d, want %d",
-		    c->rules, _i / TU_NPROFILES, ret, want);
+		    c->rules, TU_CASE_OF(_i), ret, want);
 	tu_state_done(st);
 }
 END_TEST
@@ -1123,9 +1170,9 @@ END_TEST
  * MODEL BUG: prog.c loads both in 4.19 (no profile check on RP_KEY_MIGRATE
  * or migrate_only).
  */
-TU_LOOP(load_ctx_fields, "select/load", TU_NPROFILES)
+TU_LOOP(load_ctx_fields, "select/load", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	int arr = tu_sockarray(st, 0, 8, 4);
 	struct rp_policy mig = { .key_src = RP_KEY_MIGRATE,
 	    .migrate_only = true };
@@ -1135,7 +1182,7 @@ TU_LOOP(load_ctx_fields, "select/load", TU_NPROFILES)
 	int r2 = load_prog(st, RP_PROG_SK_REUSEPORT,
 	    RP_ATTACH_SK_REUSEPORT_SELECT_OR_MIGRATE, -1, &only);
 
-	if (is_618(_i)) {
+	if (tu_prof(_i)->expected_attach) {
 		ck_assert_int_ge(r1, 3);
 		ck_assert_int_ge(r2, 3);
 	} else {
@@ -1159,10 +1206,10 @@ END_TEST
  * for ordinary packets migrating_sk is NULL (a migrate-only program
  * passes without selecting).  bind_inany and the numeric eth_protocol are
  * not exposed by the model.  Index: profile, TCP/UDP, IPv4/IPv6. */
-TU_LOOP(ctx_values, "select/ctx", 4 * TU_NPROFILES)
+TU_LOOP(ctx_values, "select/ctx", 4 * TU_EVERY_PROFILE)
 {
-	int type = (_i / 2) % 2 ? RP_SOCK_DGRAM : RP_SOCK_STREAM;
-	int family = (_i / 4) % 2 ? RP_AF_INET6 : RP_AF_INET;
+	int type = TU_CASE_OF(_i) % 2 ? RP_SOCK_DGRAM : RP_SOCK_STREAM;
+	int family = TU_CASE_OF(_i) / 2 ? RP_AF_INET6 : RP_AF_INET;
 	struct rp_policy pol = { .key_src = RP_KEY_HASH };
 	struct rp_sock_info in;
 	struct rp_delivery d;
@@ -1170,7 +1217,7 @@ TU_LOOP(ctx_values, "select/ctx", 4 * TU_NPROFILES)
 	struct fx f;
 	int pfd;
 
-	fx_init(&f, _i % TU_NPROFILES, type, family, 4, true);
+	fx_init(&f, TU_ROW_OF(_i), type, family, 4, true);
 	pfd = fx_attach(&f, 0, f.map, &pol);
 	for (uint32_t h = 0; h < 4; h++) {
 		d = fx_send(&f, h);
@@ -1184,7 +1231,7 @@ TU_LOOP(ctx_values, "select/ctx", 4 * TU_NPROFILES)
 		    RP_IPPROTO_TCP : RP_IPPROTO_UDP);
 	}
 	ck_assert_int_eq(rp_close(f.st, 0, pfd), 0);
-	if (is_618(f.prof)) {
+	if (tu_prof(f.prof)->expected_attach) {
 		struct rp_policy only = { .migrate_only = true };
 
 		fx_attach(&f, RP_ATTACH_SK_REUSEPORT_SELECT_OR_MIGRATE, -1,
@@ -1203,7 +1250,7 @@ END_TEST
  * group RP_EV_PROG_RUN names is a wildcard group (1) or a loopback group
  * (0).  (The model keeps the bit in the group; the ctx field is not
  * materialised, so this pins its source.) */
-TU_LOOP(ctx_bind_inany, "select/ctx", TU_NPROFILES)
+TU_LOOP(ctx_bind_inany, "select/ctx", TU_EVERY_PROFILE)
 {
 	struct rp_policy pol = { .key_src = RP_KEY_CONST, .key_const = 0,
 	    .pass_on_error = true };
@@ -1281,13 +1328,14 @@ accept_all(struct fx *f, int fd, unsigned *ids, unsigned max)
  * section, the group is [x y], and each child moves by its own hash:
  * 0x60000000 -> index 0 (x), 0xa0000000 -> index 1 (y).
  */
-TU_CASE(migrate_sysctl_hash, "select/migrate")
+TU_LOOP(migrate_sysctl_hash, "select/migrate", TU_EVERY_PROFILE)
 {
+	TU_UNLESS(tu_prof(_i)->migration);
 	struct fx f;
 	unsigned c1, c2, got[4];
 	struct rp_sock_info in;
 
-	fx_init(&f, 1, RP_SOCK_STREAM, RP_AF_INET, 3, true);
+	fx_init(&f, _i, RP_SOCK_STREAM, RP_AF_INET, 3, true);
 	ck_assert_int_eq(rp_sysctl_set(f.st, 0, "net.ipv4.tcp_migrate_req", 1),
 	    0);
 	c1 = child_on(&f, 0x60000000, RP_CONN_ESTABLISHED, 50001);
@@ -1315,8 +1363,9 @@ END_TEST
  * ESTABLISHED and fastopen children to slot 2 (y); the program ran with
  * ctx->sk = a.  Without the sysctl.
  */
-TU_CASE(migrate_prog, "select/migrate")
+TU_LOOP(migrate_prog, "select/migrate", TU_EVERY_PROFILE)
 {
+	TU_UNLESS(tu_prof(_i)->migration);
 	struct rp_policy pol = { .key_src = RP_KEY_MIGRATE,
 	    .migrate_only = true, .pass_on_error = true };
 	unsigned got[4];
@@ -1325,7 +1374,7 @@ TU_CASE(migrate_prog, "select/migrate")
 	struct fx f;
 	int pfd;
 
-	fx_init(&f, 1, RP_SOCK_STREAM, RP_AF_INET, 3, true);
+	fx_init(&f, _i, RP_SOCK_STREAM, RP_AF_INET, 3, true);
 	pfd = fx_attach(&f, RP_ATTACH_SK_REUSEPORT_SELECT_OR_MIGRATE, f.map,
 	    &pol);
 	ck_assert_int_eq(rp_getsockopt_cookie(f.st, 0, f.fds[0], &cookie), 0);
@@ -1352,8 +1401,9 @@ END_TEST
 /* R-MIG-4 R-HLP-1: the migrate key names an empty slot: the helper fails,
  * the program passes without a selection, and the child migrates by hash
  * among the listening members (the selftest's step 6). */
-TU_CASE(migrate_prog_empty_slot, "select/migrate")
+TU_LOOP(migrate_prog_empty_slot, "select/migrate", TU_EVERY_PROFILE)
 {
+	TU_UNLESS(tu_prof(_i)->migration);
 	struct rp_policy pol = { .key_src = RP_KEY_MIGRATE,
 	    .migrate_only = true, .pass_on_error = true };
 	unsigned got[4], c;
@@ -1361,7 +1411,7 @@ TU_CASE(migrate_prog_empty_slot, "select/migrate")
 	struct fx f;
 	int pfd;
 
-	fx_init(&f, 1, RP_SOCK_STREAM, RP_AF_INET, 3, true);
+	fx_init(&f, _i, RP_SOCK_STREAM, RP_AF_INET, 3, true);
 	pfd = fx_attach(&f, RP_ATTACH_SK_REUSEPORT_SELECT_OR_MIGRATE, f.map,
 	    &pol);
 	ck_assert_int_eq(rp_getsockopt_cookie(f.st, 0, f.fds[0], &cookie), 0);
@@ -1386,10 +1436,12 @@ END_TEST
 enum { MIGF_PROG_DROP, MIGF_NO_LISTENER, MIGF_DISABLED, MIGF_419,
 	MIGF_NCASES };
 
-TU_LOOP(migrate_failures, "select/migrate", MIGF_NCASES)
+TU_LOOP(migrate_failures, "select/migrate", MIGF_NCASES * TU_EVERY_PROFILE)
 {
-	int how = _i;
-	int prof = how == MIGF_419 ? 0 : 1;
+	int how = TU_CASE_OF(_i);
+	int prof = TU_ROW_OF(_i);
+	/* MIGF_419: a row without switch migration; the others: with it */
+	TU_UNLESS((how == MIGF_419) == !tu_prof(prof)->migration);
 	struct rp_policy pol = { .key_src = RP_KEY_MIGRATE,
 	    .migrate_only = true };
 	struct rp_sock_info in;
@@ -1435,14 +1487,15 @@ END_TEST
  * the new listener until the final ACK) or when the final ACK arrives
  * (straight onto the new listener's accept queue).  Sysctl migration.
  */
-TU_LOOP(migrate_requests, "select/migrate", 2)
+TU_LOOP(migrate_requests, "select/migrate", 2 * TU_EVERY_PROFILE)
 {
-	bool timer = _i == 0;
+	TU_UNLESS(tu_prof(TU_ROW_OF(_i))->migration);
+	bool timer = TU_CASE_OF(_i) == 0;
 	struct rp_sock_info in;
 	unsigned req, got[4];
 	struct fx f;
 
-	fx_init(&f, 1, RP_SOCK_STREAM, RP_AF_INET, 2, false);
+	fx_init(&f, TU_ROW_OF(_i), RP_SOCK_STREAM, RP_AF_INET, 2, false);
 	ck_assert_int_eq(rp_sysctl_set(f.st, 0, "net.ipv4.tcp_migrate_req", 1),
 	    0);
 	req = child_on(&f, 0, RP_CONN_REQUEST, 50001);
@@ -1476,9 +1529,10 @@ END_TEST
  * drops (the request dies); at the final ACK there is a segment, the same
  * program reads a key and the request migrates.  Index: timer, ACK.
  */
-TU_LOOP(migrate_ctx_len, "select/migrate", 2)
+TU_LOOP(migrate_ctx_len, "select/migrate", 2 * TU_EVERY_PROFILE)
 {
-	bool timer = _i == 0;
+	TU_UNLESS(tu_prof(TU_ROW_OF(_i))->migration);
+	bool timer = TU_CASE_OF(_i) == 0;
 	struct rp_policy pol = { .key_src = RP_KEY_PAYLOAD, .off = 0,
 	    .width = 1, .pass_on_error = true };
 	static const uint8_t key0[1] = { 0 };
@@ -1488,7 +1542,7 @@ TU_LOOP(migrate_ctx_len, "select/migrate", 2)
 	unsigned req;
 	struct fx f;
 
-	fx_init(&f, 1, RP_SOCK_STREAM, RP_AF_INET, 3, true);
+	fx_init(&f, TU_ROW_OF(_i), RP_SOCK_STREAM, RP_AF_INET, 3, true);
 	fx_attach(&f, RP_ATTACH_SK_REUSEPORT_SELECT_OR_MIGRATE, f.map, &pol);
 	d = fx_send_from(&f, 50001, 0, key0, 1, RP_CONN_REQUEST);
 	ck_assert_int_eq(d.outcome, RP_DELIVERED);
@@ -1526,9 +1580,10 @@ END_TEST
  * the request is dropped; with the member listening it migrates there.
  * Index: dying, alive.
  */
-TU_LOOP(migrate_target_dead, "select/migrate", 2)
+TU_LOOP(migrate_target_dead, "select/migrate", 2 * TU_EVERY_PROFILE)
 {
-	bool dead = _i == 0;
+	TU_UNLESS(tu_prof(TU_ROW_OF(_i))->migration);
+	bool dead = TU_CASE_OF(_i) == 0;
 	struct rp_policy pol = { .key_src = RP_KEY_CONST, .key_const = 1,
 	    .migrate_only = true };
 	struct rp_sock_info in;
@@ -1536,7 +1591,7 @@ TU_LOOP(migrate_target_dead, "select/migrate", 2)
 	unsigned req;
 	struct fx f;
 
-	fx_init(&f, 1, RP_SOCK_STREAM, RP_AF_INET, 2, true);
+	fx_init(&f, TU_ROW_OF(_i), RP_SOCK_STREAM, RP_AF_INET, 2, true);
 	fx_attach(&f, RP_ATTACH_SK_REUSEPORT_SELECT_OR_MIGRATE, f.map, &pol);
 	req = child_on(&f, 0, RP_CONN_REQUEST, 50001);
 	ck_assert_int_eq(rp_sock_info(f.st, req, &in), 0);
@@ -1568,9 +1623,10 @@ END_TEST
  * num_socks, the listening section: in a full group whose last slot holds
  * a closed-section socket, index num_socks falls back to the hash and
  * never reaches the closed socket. */
-TU_CASE(cbpf_index_closed_edge, "select/cbpf")
+TU_LOOP(cbpf_index_closed_edge, "select/cbpf", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(TU_P_618);
+	TU_UNLESS(tu_prof(_i)->migration);
+	struct rp_state *st = tu_state_row(_i);
 	struct rp_cbpf cb = { .k = RP_INIT_SOCKS - 1 };
 	int fds[RP_INIT_SOCKS];
 	unsigned closed;
@@ -1605,9 +1661,9 @@ END_TEST
 /* R-PRG-1 R-CTX-1: the verifier takes payload loads of 1, 2 or 4 bytes
  * (BPF_B, BPF_H, BPF_W) and nothing else: widths 0, 3, 5 and 8 are
  * -EINVAL. */
-TU_LOOP(verify_load_width, "select/verify", TU_NPROFILES)
+TU_LOOP(verify_load_width, "select/verify", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	int map = tu_sockarray(st, 0, 8, 4);
 	static const struct { uint32_t width; int ok; } w[] = {
 		{ 0, 0 }, { 1, 1 }, { 2, 1 }, { 3, 0 }, { 4, 1 }, { 5, 0 },

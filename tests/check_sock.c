@@ -9,9 +9,11 @@
  * dup() and fd passing, getsockopt(SO_COOKIE), and network namespaces.
  *
  * One TCase per operation, named "sock/<operation>/<case>".  Every case
- * runs under both profiles (the loop index selects the profile; table
- * cases use row * TU_NPROFILES + profile) and names the docs/SPEC.md rules
- * it pins in the comment above it or in a table column.
+ * runs under every row of the model's profile table (the loop index
+ * selects the row; table cases loop TU_BY_PROFILE), expects what the
+ * row's switches (struct rp_profile) say, never what a row's name says,
+ * and names the docs/SPEC.md rules it pins in the comment above it or in a
+ * table column.
  */
 #include <errno.h>
 #include <string.h>
@@ -21,6 +23,7 @@
 
 #include "rp.h"
 #include "testutil.h"
+#include "rp-int.h"
 
 #define PORT		40000	/* an explicit, unprivileged port */
 
@@ -35,12 +38,6 @@
 /* ---------------------------------------------------------------------
  * Helpers
  */
-
-static bool
-is_618(int prof)
-{
-	return prof == 1;
-}
 
 static struct rp_sock_info
 sinfo_fd(struct rp_state *st, unsigned proc, int fd)
@@ -161,51 +158,56 @@ static const struct socket_case {
 	{ "R-SOCK-1", RP_AF_NETLINK, RP_SOCK_RAW, -1, 0, -EPROTONOSUPPORT },
 };
 
-TU_LOOP(socket_errors, "sock/socket", (int)G_N_ELEMENTS(socket_cases) * TU_NPROFILES)
+TU_LOOP(socket_errors, "sock/socket", TU_BY_PROFILE(socket_cases))
 {
-	const struct socket_case *c = &socket_cases[_i / TU_NPROFILES];
-	struct rp_state *st = tu_state_new(_i % TU_NPROFILES);
+	const struct socket_case *c = &socket_cases[TU_CASE_OF(_i)];
+	const struct rp_profile *prof = tu_prof(TU_ROW_OF(_i));
+	struct rp_state *st = tu_state_of(prof);
 	int proc = rp_proc_new(st, 0, UID_OTHER, c->caps);
+	/* switch udplite: IPPROTO_UDPLITE is gone (7.0) */
+	int want = c->protocol == RP_IPPROTO_UDPLITE && !prof->udplite ?
+	    -EPROTONOSUPPORT : c->want;
 	int ret;
 
 	ck_assert_int_gt(proc, 0);
 	ret = rp_socket(st, (unsigned)proc, c->family, c->type, c->protocol);
-	if (c->want == 0)
-		ck_assert_msg(ret >= 3, "%s: socket(%d, %d, %d) = %d, want an fd",
-		    c->rules, c->family, c->type, c->protocol, ret);
+	if (want == 0)
+		ck_assert_msg(ret >= 3, "%s: socket(%d, %d, %d) = %d, want an "
+		    "fd", c->rules, c->family, c->type, c->protocol, ret);
 	else
-		ck_assert_msg(ret == c->want, "%s: socket(%d, %d, %d) = %d, "
+		ck_assert_msg(ret == want, "%s: socket(%d, %d, %d) = %d, "
 		    "want %d", c->rules, c->family, c->type, c->protocol, ret,
-		    c->want);
+		    want);
 	tu_state_done(st);
 }
 END_TEST
 
 /* R-SOCK-1: the INET protocol range comes first and moves with
- * IPPROTO_MAX (256 in 4.19, 263 in 6.18): the boundaries on both sides,
- * before the type's table (type 5 has none) and the capability. */
+ * IPPROTO_MAX (switch ipproto_max: 256, 5.6+ 263): the boundaries on both
+ * sides, before the type's table (type 5 has none) and the capability.
+ * want: the result of a protocol in range. */
 static const struct {
-	int type, protocol, want419, want618;
+	int type, protocol, want;
 } range_cases[] = {
-	{ RP_SOCK_RAW, -1, -EINVAL, -EINVAL },
-	{ RP_SOCK_RAW, 255, 0, 0 },
-	{ RP_SOCK_RAW, 256, -EINVAL, 0 },
-	{ RP_SOCK_RAW, 262, -EINVAL, 0 },
-	{ RP_SOCK_RAW, 263, -EINVAL, -EINVAL },
-	{ 5, 263, -EINVAL, -EINVAL },
-	{ 5, 262, -EINVAL, -ESOCKTNOSUPPORT },
-	{ RP_SOCK_STREAM, 256, -EINVAL, -EPROTONOSUPPORT },
-	{ RP_SOCK_STREAM, 261, -EINVAL, -EPROTONOSUPPORT },
-	{ RP_SOCK_DGRAM, RP_IPPROTO_MPTCP, -EINVAL, -EPROTONOSUPPORT },
+	{ RP_SOCK_RAW, -1, 0 },
+	{ RP_SOCK_RAW, 255, 0 },
+	{ RP_SOCK_RAW, 256, 0 },
+	{ RP_SOCK_RAW, 262, 0 },
+	{ RP_SOCK_RAW, 263, 0 },
+	{ 5, 263, -ESOCKTNOSUPPORT },
+	{ 5, 262, -ESOCKTNOSUPPORT },
+	{ RP_SOCK_STREAM, 256, -EPROTONOSUPPORT },
+	{ RP_SOCK_STREAM, 261, -EPROTONOSUPPORT },
+	{ RP_SOCK_DGRAM, RP_IPPROTO_MPTCP, -EPROTONOSUPPORT },
 };
 
-TU_LOOP(socket_protocol_range, "sock/socket",
-    (int)G_N_ELEMENTS(range_cases) * TU_NPROFILES)
+TU_LOOP(socket_protocol_range, "sock/socket", TU_BY_PROFILE(range_cases))
 {
-	int row = _i / TU_NPROFILES, prof = _i % TU_NPROFILES;
-	struct rp_state *st = rp_state_new(tu_profile(prof));
-	int want = is_618(prof) ? range_cases[row].want618 :
-	    range_cases[row].want419;
+	int row = TU_CASE_OF(_i), proto = range_cases[row].protocol;
+	const struct rp_profile *prof = tu_prof(TU_ROW_OF(_i));
+	struct rp_state *st = tu_state_of(prof);
+	int want = proto < 0 || proto >= prof->ipproto_max ? -EINVAL :
+	    range_cases[row].want;
 
 	for (int fam = RP_AF_INET; fam <= RP_AF_INET6;
 	    fam += RP_AF_INET6 - RP_AF_INET) {
@@ -227,18 +229,19 @@ END_TEST
  * built without it, -EPROTONOSUPPORT.  An MPTCP socket reports protocol
  * 262 and takes TCP's ports.
  */
-TU_LOOP(socket_mptcp, "sock/socket", TU_NPROFILES)
+TU_LOOP(socket_mptcp, "sock/socket", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	const struct rp_profile *prof = tu_prof(_i);
+	struct rp_state *st = tu_state_of(prof);
 	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, PORT);
 	int fd, tfd;
 
-	ck_assert(rp_state_kconfig(st, RP_KCONFIG_MPTCP) == is_618(_i));
+	ck_assert(rp_state_kconfig(st, RP_KCONFIG_MPTCP) == prof->mptcp);
 	ck_assert_int_eq(rp_state_set_kconfig(st, RP_KCONFIG_MPTCP, true),
-	    is_618(_i) ? 0 : -EINVAL);
-	ck_assert(rp_state_kconfig(st, RP_KCONFIG_MPTCP) == is_618(_i));
+	    prof->mptcp ? 0 : -EINVAL);
+	ck_assert(rp_state_kconfig(st, RP_KCONFIG_MPTCP) == prof->mptcp);
 	fd = rp_socket(st, 0, RP_AF_INET6, RP_SOCK_STREAM, RP_IPPROTO_MPTCP);
-	if (!is_618(_i)) {
+	if (!prof->mptcp) {
 		ck_assert_int_eq(fd, -EINVAL);
 		rp_state_free(st);
 		return;
@@ -261,9 +264,9 @@ END_TEST
 
 /* R-SOCK-3 R-NS-4: a new socket is unbound, unhashed, groupless, unowned,
  * without a cookie, in its creator's netns and with its creator's uid. */
-TU_LOOP(socket_new_state, "sock/socket", TU_NPROFILES)
+TU_LOOP(socket_new_state, "sock/socket", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	int ns = rp_netns_new(st);
 	int proc = rp_proc_new(st, (unsigned)ns, UID_OTHER, 0);
 	int fd = rp_socket(st, (unsigned)proc, RP_AF_INET6, RP_SOCK_DGRAM, 0);
@@ -286,13 +289,13 @@ END_TEST
 
 
 /* R-SOCK-1: an AF_UNIX SOCK_RAW socket is a datagram socket; AF_UNIX
- * sockets never get a group (R-SOCK-3: 4.19 takes SO_REUSEPORT on them,
- * 6.18 refuses it), listen() on a unix stream socket succeeds without
+ * sockets never get a group (R-SOCK-3: taken on them, refused with switch
+ * reuseport_inet_only), listen() on a unix stream socket succeeds without
  * one and on a unix datagram socket is -EOPNOTSUPP (R-SOCK-4); bind and
  * connect with an INET address are -EINVAL. */
-TU_LOOP(socket_unix, "sock/socket", TU_NPROFILES)
+TU_LOOP(socket_unix, "sock/socket", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, PORT);
 	int raw = rp_socket(st, 0, RP_AF_UNIX, RP_SOCK_RAW, 0);
 	int s = rp_socket(st, 0, RP_AF_UNIX, RP_SOCK_STREAM, 0);
@@ -302,7 +305,7 @@ TU_LOOP(socket_unix, "sock/socket", TU_NPROFILES)
 	ck_assert_int_eq(sinfo_fd(st, 0, raw).type, RP_SOCK_DGRAM);
 	ck_assert_int_eq(rp_listen(st, 0, raw, 1), -EOPNOTSUPP);
 	ck_assert_int_eq(rp_setsockopt_int(st, 0, s, RP_SO_REUSEPORT, 1),
-	    is_618(_i) ? -EOPNOTSUPP : 0);
+	    tu_prof(_i)->reuseport_inet_only ? -EOPNOTSUPP : 0);
 	ck_assert_int_eq(rp_bind(st, 0, s, &sa), -EINVAL);
 	ck_assert_int_eq(rp_connect(st, 0, s, &sa), -EINVAL);
 	/* unix_listen(): an unbound socket does not listen (R-SOCK-15) */
@@ -319,11 +322,12 @@ END_TEST
  * sock/setsockopt
  */
 
-/* R-SOCK-3: SO_REUSEPORT sets and clears the flag; 6.18 refuses to
- * enable it on a non-INET socket (-EOPNOTSUPP), 4.19 accepts it. */
-TU_LOOP(setsockopt_reuseport, "sock/setsockopt", TU_NPROFILES)
+/* R-SOCK-3: SO_REUSEPORT sets and clears the flag; rows with switch
+ * reuseport_inet_only (6.9+) refuse to enable it on a non-INET socket
+ * (-EOPNOTSUPP), the others accept it. */
+TU_LOOP(setsockopt_reuseport, "sock/setsockopt", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	int fd = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
 	int ufd = rp_socket(st, 0, RP_AF_UNIX, RP_SOCK_STREAM, 0);
 
@@ -332,8 +336,9 @@ TU_LOOP(setsockopt_reuseport, "sock/setsockopt", TU_NPROFILES)
 	ck_assert_int_eq(rp_setsockopt_int(st, 0, fd, RP_SO_REUSEPORT, 0), 0);
 	ck_assert(!sinfo_fd(st, 0, fd).reuseport);
 	ck_assert_int_eq(rp_setsockopt_int(st, 0, ufd, RP_SO_REUSEPORT, 1),
-	    is_618(_i) ? -EOPNOTSUPP : 0);
-	ck_assert(sinfo_fd(st, 0, ufd).reuseport == !is_618(_i));
+	    tu_prof(_i)->reuseport_inet_only ? -EOPNOTSUPP : 0);
+	ck_assert(sinfo_fd(st, 0, ufd).reuseport ==
+	    !tu_prof(_i)->reuseport_inet_only);
 	/* clearing it is never refused */
 	ck_assert_int_eq(rp_setsockopt_int(st, 0, ufd, RP_SO_REUSEPORT, 0), 0);
 	tu_state_done(st);
@@ -342,9 +347,9 @@ END_TEST
 
 /* R-SOCK-3 R-GRP-7: the flag is consulted only when the socket is hashed:
  * clearing it before listen() leaves the listener without a group. */
-TU_LOOP(setsockopt_reuseport_at_hash_time, "sock/setsockopt", TU_NPROFILES)
+TU_LOOP(setsockopt_reuseport_at_hash_time, "sock/setsockopt", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	int fd = bound_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT, true);
 
 	ck_assert_int_eq(rp_setsockopt_int(st, 0, fd, RP_SO_REUSEPORT, 0), 0);
@@ -359,9 +364,9 @@ END_TEST
  * is -ENOPROTOOPT and after bind -EINVAL (the flag stays); an option the
  * model does not know is -ENOPROTOOPT; SO_BINDTOIFINDEX refuses only a
  * negative index (measured on 6.18). */
-TU_LOOP(setsockopt_errors, "sock/setsockopt", TU_NPROFILES)
+TU_LOOP(setsockopt_errors, "sock/setsockopt", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	int v4 = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
 	int v6 = rp_socket(st, 0, RP_AF_INET6, RP_SOCK_DGRAM, 0);
 	struct rp_sockaddr sa = tu_addr(RP_AF_INET6, 1, PORT);
@@ -461,12 +466,12 @@ bind_side(struct rp_state *st, unsigned proc, int type,
 }
 
 /* Each row runs for TCP and UDP under both profiles. */
-TU_LOOP(bind_conflicts, "sock/bind", (int)G_N_ELEMENTS(bind_cases) * 2 * TU_NPROFILES)
+TU_LOOP(bind_conflicts, "sock/bind", 2 * TU_BY_PROFILE(bind_cases))
 {
-	int row = _i / (2 * TU_NPROFILES), type = (_i / TU_NPROFILES) % 2 ?
+	int row = TU_CASE_OF(_i) / 2, type = TU_CASE_OF(_i) % 2 ?
 	    RP_SOCK_DGRAM : RP_SOCK_STREAM;
 	const struct bind_case *c = &bind_cases[row];
-	struct rp_state *st = tu_state_new(_i % TU_NPROFILES);
+	struct rp_state *st = tu_state_row(TU_ROW_OF(_i));
 	int other = rp_proc_new(st, 0, UID_OTHER, RP_CAP_ALL);
 	int ret;
 
@@ -481,9 +486,9 @@ TU_LOOP(bind_conflicts, "sock/bind", (int)G_N_ELEMENTS(bind_cases) * 2 * TU_NPRO
 END_TEST
 
 /* R-BIND-1: ports are per protocol: TCP and UDP may hold the same port. */
-TU_LOOP(bind_per_protocol, "sock/bind", TU_NPROFILES)
+TU_LOOP(bind_per_protocol, "sock/bind", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 
 	bound_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT, false);
 	bound_sock(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 1, PORT, false);
@@ -492,9 +497,9 @@ TU_LOOP(bind_per_protocol, "sock/bind", TU_NPROFILES)
 END_TEST
 
 /* R-BIND-1: a failed bind leaves the socket unbound; it can bind elsewhere. */
-TU_LOOP(bind_failure_leaves_unbound, "sock/bind", TU_NPROFILES)
+TU_LOOP(bind_failure_leaves_unbound, "sock/bind", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	struct rp_sockaddr sa = addr(RP_AF_INET, 1, PORT);
 	int fd;
 
@@ -513,9 +518,9 @@ END_TEST
  * bind conflicts with other SO_REUSEPORT holders of the port (both
  * profiles: its group has no closed-section socket), but binds normally
  * as the first holder of a port. */
-TU_LOOP(bind_with_group, "sock/bind", TU_NPROFILES)
+TU_LOOP(bind_with_group, "sock/bind", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	struct rp_cbpf cb = { .k = 0 };
 	struct rp_sockaddr sa = addr(RP_AF_INET, 1, PORT);
 	int fd, fd2;
@@ -537,7 +542,8 @@ TU_LOOP(bind_with_group, "sock/bind", TU_NPROFILES)
 END_TEST
 
 /*
- * R-BIND-2 R-RES-3 R-SOCK-5 (6.18): a listener that got its port from
+ * R-BIND-2 R-RES-3 R-SOCK-5 (switches migration and
+ * bind_conflict_closed_ok, 5.14+): a listener that got its port from
  * autobind and is shut down with migration on sits in its group's closed
  * section without a port; binding it to a port that other SO_REUSEPORT
  * listeners hold is allowed because its group has a closed-section
@@ -546,9 +552,13 @@ END_TEST
  * MODEL BUG: the shut-down socket keeps its old port number (see
  * shutdown_autobound_relisten), so bind() returns -EINVAL here.
  */
-TU_CASE(bind_closed_section, "sock/bind")
+TU_LOOP(bind_closed_section, "sock/bind", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(1);
+	struct rp_state *st;
+
+	TU_UNLESS(tu_prof(_i)->migration &&
+	    tu_prof(_i)->bind_conflict_closed_ok);
+	st = tu_state_row(_i);
 	struct rp_sockaddr sa = addr(RP_AF_INET, 1, PORT);
 	int a, b, c;
 	unsigned g;
@@ -574,9 +584,9 @@ TU_CASE(bind_closed_section, "sock/bind")
 END_TEST
 
 /* R-BIND-3: a second bind, and a bind after listen(), return -EINVAL. */
-TU_LOOP(bind_twice, "sock/bind", TU_NPROFILES)
+TU_LOOP(bind_twice, "sock/bind", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	struct rp_sockaddr sa = addr(RP_AF_INET, 1, PORT + 1);
 	int fd = bound_sock(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 1, PORT, true);
 	int lfd = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
@@ -591,9 +601,9 @@ END_TEST
 
 /* R-BIND-3: a port below 1024 needs privilege (uid 0 here), and that check
  * comes before the conflict check of R-BIND-1. */
-TU_LOOP(bind_privileged_port, "sock/bind", TU_NPROFILES)
+TU_LOOP(bind_privileged_port, "sock/bind", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	int other = rp_proc_new(st, 0, UID_OTHER, RP_CAP_ALL);
 	struct rp_sockaddr sa = addr(RP_AF_INET, 1, 80);
 	int fd;
@@ -609,9 +619,9 @@ END_TEST
 /* R-BIND-4: port 0 picks a free ephemeral port, a different one each
  * time, and never the port of an existing group: a UDP SO_REUSEPORT
  * socket bound to port 0 gets a group of its own. */
-TU_LOOP(bind_ephemeral, "sock/bind", TU_NPROFILES)
+TU_LOOP(bind_ephemeral, "sock/bind", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	int a = bound_sock(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 1, 32768, true);
 	int b = bound_sock(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 1, 0, true);
 	int c = bound_sock(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 1, 0, true);
@@ -658,10 +668,10 @@ ref_ephemeral(const bool *held, unsigned *cursor)
  * freed in the middle, which the next search finds.  TCP and UDP keep
  * separate ports.  Index: profile, protocol (UDP, TCP).
  */
-TU_LOOP(bind_ephemeral_reference, "sock/bind", 2 * TU_NPROFILES)
+TU_LOOP(bind_ephemeral_reference, "sock/bind", 2 * TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i % TU_NPROFILES);
-	bool tcp = _i / TU_NPROFILES;
+	struct rp_state *st = tu_state_row(TU_ROW_OF(_i));
+	bool tcp = TU_CASE_OF(_i);
 	int type = tcp ? RP_SOCK_STREAM : RP_SOCK_DGRAM;
 	bool *held = g_new0(bool, 28232);
 	int *fd_of = g_new(int, 28232);	/* port offset -> fd */
@@ -744,10 +754,10 @@ END_TEST
  * Without SO_REUSEPORT the port conflicts.  (This used to crash the
  * model: the child has a port but, in the model, no bucket.)
  */
-TU_LOOP(listen_disconnected_child, "sock/listen", 2 * TU_NPROFILES)
+TU_LOOP(listen_disconnected_child, "sock/listen", 2 * TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i % TU_NPROFILES);
-	bool reuse = _i / TU_NPROFILES == 0;
+	struct rp_state *st = tu_state_row(TU_ROW_OF(_i));
+	bool reuse = TU_CASE_OF(_i) == 0;
 	struct rp_sockaddr un;
 	int l, c, a;
 
@@ -776,9 +786,9 @@ END_TEST
 
 /* R-BIND-4: connect() autobinds an unbound UDP socket; with SO_REUSEPORT
  * it gets a group of its own. */
-TU_LOOP(bind_autobind_udp_connect, "sock/bind", TU_NPROFILES)
+TU_LOOP(bind_autobind_udp_connect, "sock/bind", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	struct rp_sockaddr peer = tu_addr(RP_AF_INET, 1, 5555);
 	int fd = rp_socket(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 0);
 	struct rp_sock_info in;
@@ -797,9 +807,9 @@ END_TEST
  * -EAFNOSUPPORT on an IPv4 socket and -EINVAL on an IPv6 one (too short),
  * an address that is not local -EADDRNOTAVAIL, and raw sockets are not
  * bound by the model (-EINVAL); the socket stays unbound. */
-TU_LOOP(bind_address_errors, "sock/bind", TU_NPROFILES)
+TU_LOOP(bind_address_errors, "sock/bind", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	int v4 = rp_socket(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 0);
 	int v6 = rp_socket(st, 0, RP_AF_INET6, RP_SOCK_STREAM, 0);
 	int raw = rp_socket(st, 0, RP_AF_INET, RP_SOCK_RAW, RP_IPPROTO_UDP);
@@ -825,9 +835,9 @@ END_TEST
  * devices never conflict): without SO_REUSEPORT, TCP sockets bound to
  * devices 1 and 2 share a port; a third on no device conflicts with
  * both. */
-TU_LOOP(bind_devices, "sock/bind", TU_NPROFILES)
+TU_LOOP(bind_devices, "sock/bind", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, PORT);
 	int fd[3];
 
@@ -856,9 +866,9 @@ END_TEST
 /* R-SOCK-4 R-BIND-4: listen() autobinds, and makes the socket
  * TCP_LISTEN, hashed, SOCK_RCU_FREE and (with SO_REUSEPORT) a group
  * member; a second listen() changes nothing (R-GRP-7). */
-TU_LOOP(listen_autobind, "sock/listen", TU_NPROFILES)
+TU_LOOP(listen_autobind, "sock/listen", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	int fd = rp_socket(st, 0, RP_AF_INET6, RP_SOCK_STREAM, 0);
 	struct rp_sock_info in, in2;
 
@@ -880,9 +890,9 @@ TU_LOOP(listen_autobind, "sock/listen", TU_NPROFILES)
 END_TEST
 
 /* R-SOCK-4: listen() on a UDP socket returns -EOPNOTSUPP. */
-TU_LOOP(listen_udp, "sock/listen", TU_NPROFILES)
+TU_LOOP(listen_udp, "sock/listen", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	int fd = bound_sock(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 1, PORT, true);
 
 	ck_assert_int_eq(rp_listen(st, 0, fd, 1), -EOPNOTSUPP);
@@ -897,9 +907,9 @@ END_TEST
 
 /* R-SOCK-6: accept() on a non-listener is -EINVAL, on an empty queue
  * -EAGAIN. */
-TU_LOOP(accept_errors, "sock/accept", TU_NPROFILES)
+TU_LOOP(accept_errors, "sock/accept", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	int fd = bound_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT, true);
 
 	ck_assert_int_eq(rp_accept(st, 0, fd), -EINVAL);
@@ -911,9 +921,9 @@ END_TEST
 
 /* R-SOCK-6 R-COOK-2: a child is ESTABLISHED, has no group, no
  * SOCK_RCU_FREE, no cookie, and cannot enter a reuseport array. */
-TU_LOOP(accept_child, "sock/accept", TU_NPROFILES)
+TU_LOOP(accept_child, "sock/accept", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	int lfd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int map = tu_sockarray(st, 0, 8, 4);
 	struct rp_sock_info lin, cin;
@@ -938,13 +948,14 @@ TU_LOOP(accept_child, "sock/accept", TU_NPROFILES)
 }
 END_TEST
 
-/* R-SOCK-7: the child of a listener that sits in a slot: 4.19 copies the
- * parent's owner word (a stale copy, reported as the known defect, not an
- * invariant violation), 6.18 starts with NULL.  Closing the child never
+/* R-SOCK-7: the child of a listener that sits in a slot: without switch
+ * user_data_tags (4.19) it copies the parent's owner word (a stale copy,
+ * reported as the known defect, not an invariant violation), with it
+ * (SK_USER_DATA_NOCOPY, 5.8+) it starts with NULL.  Closing the child never
  * touches the parent's slot. */
-TU_LOOP(accept_child_owner, "sock/accept", TU_NPROFILES)
+TU_LOOP(accept_child_owner, "sock/accept", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	int lfd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int map = tu_sockarray(st, 0, 8, 4);
 	unsigned lsk = rp_fd_sock(st, 0, lfd);
@@ -956,7 +967,7 @@ TU_LOOP(accept_child_owner, "sock/accept", TU_NPROFILES)
 	tcp_client(st, 0, RP_AF_INET, PORT);
 	cfd = rp_accept(st, 0, lfd);
 	cin = sinfo_fd(st, 0, cfd);
-	if (is_618(_i)) {
+	if (tu_prof(_i)->user_data_tags) {
 		ck_assert_int_eq(cin.owner, RP_OWNER_NONE);
 	} else {
 		ck_assert_int_eq(cin.owner, RP_OWNER_STALE);
@@ -981,10 +992,10 @@ END_TEST
  * suite runs under valgrind and ASan).  which = 0: the child first,
  * 1: the client first.
  */
-TU_LOOP(close_time_wait, "sock/accept", 2 * TU_NPROFILES)
+TU_LOOP(close_time_wait, "sock/accept", 2 * TU_EVERY_PROFILE)
 {
-	int which = _i / TU_NPROFILES;
-	struct rp_state *st = rp_state_new(tu_profile(_i % TU_NPROFILES));
+	int which = TU_CASE_OF(_i);
+	struct rp_state *st = tu_state_row(TU_ROW_OF(_i));
 	int lfd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int cfd = tcp_client(st, 0, RP_AF_INET, PORT);
 	int kfd = rp_accept(st, 0, lfd);
@@ -1014,9 +1025,9 @@ END_TEST
 
 /* R-SOCK-11 R-BIND-4: a connect() refused by a reset gives back the
  * ephemeral port it took (tcp_done()): nothing holds that port after. */
-TU_LOOP(connect_refused_port, "sock/connect", TU_NPROFILES)
+TU_LOOP(connect_refused_port, "sock/connect", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_row(_i);
 	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, PORT);
 	int fd = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
 	int fd2 = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
@@ -1042,10 +1053,10 @@ enum { DISC_SHUT_RD, DISC_SHUT_RDWR, DISC_UNSPEC, DISC_SHUT_WR };
  * TCP_CLOSE, out of the slot and (no migration) out of the group, port
  * kept, result 0; it may listen again.  shutdown(SHUT_WR) changes nothing.
  */
-TU_LOOP(shutdown_listener, "sock/shutdown", 4 * TU_NPROFILES)
+TU_LOOP(shutdown_listener, "sock/shutdown", 4 * TU_EVERY_PROFILE)
 {
-	int how = _i / TU_NPROFILES;
-	struct rp_state *st = tu_state_new(_i % TU_NPROFILES);
+	int how = TU_CASE_OF(_i);
+	struct rp_state *st = tu_state_row(TU_ROW_OF(_i));
 	int a = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int b = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int map = tu_sockarray(st, 0, 8, 4);
@@ -1111,9 +1122,9 @@ END_TEST
  * join_candidate()).  The port assertion below fails first, so the suite
  * reports a failure instead of crashing.
  */
-TU_LOOP(shutdown_autobound_relisten, "sock/shutdown", TU_NPROFILES)
+TU_LOOP(shutdown_autobound_relisten, "sock/shutdown", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	int fd = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
 	struct rp_sock_info in;
 
@@ -1136,9 +1147,9 @@ END_TEST
 
 /* R-SOCK-5: shutdown() with a bad how is -EINVAL; on a socket that is
  * neither listening nor connected it is -ENOTCONN and changes nothing. */
-TU_LOOP(shutdown_errors, "sock/shutdown", TU_NPROFILES)
+TU_LOOP(shutdown_errors, "sock/shutdown", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	int fd = bound_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT, true);
 
 	ck_assert_int_eq(rp_shutdown(st, 0, fd, 3), -EINVAL);
@@ -1152,9 +1163,9 @@ END_TEST
 /* R-DET-5 R-SOCK-5: connect(AF_UNSPEC) of a UDP member: after an
  * explicit bind it stays hashed, in its group and in its slot; bound to
  * port 0 it is unhashed and leaves both. */
-TU_LOOP(connect_unspec_udp, "sock/connect", TU_NPROFILES)
+TU_LOOP(connect_unspec_udp, "sock/connect", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	struct rp_sockaddr unspec = { .addr = { .family = RP_AF_UNSPEC } };
 	int a = bound_sock(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 1, PORT, true);
 	int b = bound_sock(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 1, 0, true);
@@ -1184,9 +1195,9 @@ END_TEST
 
 /* R-SOCK-4 (inet_listen(): the socket must be unconnected): listen() on a
  * connected TCP client is -EINVAL and changes nothing. */
-TU_LOOP(listen_connected, "sock/listen", TU_NPROFILES)
+TU_LOOP(listen_connected, "sock/listen", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	int lfd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int cfd = tcp_client(st, 0, RP_AF_INET, PORT);
 
@@ -1203,9 +1214,9 @@ END_TEST
  * and on a v6only UDP socket -EAFNOSUPPORT; raw sockets are not modelled
  * (-EINVAL).  connect(AF_UNSPEC) of an established client disconnects
  * it (TCP_CLOSE, unhashed). */
-TU_LOOP(connect_errors, "sock/connect", TU_NPROFILES)
+TU_LOOP(connect_errors, "sock/connect", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	struct rp_sockaddr unspec = { .addr = { .family = RP_AF_UNSPEC } };
 	struct rp_sockaddr a4 = tu_addr(RP_AF_INET, 1, PORT);
 	struct rp_sockaddr a6 = tu_addr(RP_AF_INET6, 1, PORT);
@@ -1249,9 +1260,9 @@ END_TEST
  * 127.0.0.2:P, nor an IPv6 v6only wildcard socket on P (TCP: refused,
  * UDP: port unreachable); a wildcard IPv4 socket added on P receives
  * it. */
-TU_LOOP(send_lookup_misses, "sock/connect", TU_NPROFILES)
+TU_LOOP(send_lookup_misses, "sock/connect", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	struct rp_sockaddr v6any = tu_addr(RP_AF_INET6, 0, PORT);
 	int other = bound_sock(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 2, PORT,
 	    true);
@@ -1275,9 +1286,9 @@ END_TEST
 /* rp.h (rp_send(), rp_requests_*()): a packet into an unknown netns is
  * -ENOENT, of a protocol other than TCP and UDP -EPROTONOSUPPORT, with
  * source and destination of different families -EAFNOSUPPORT. */
-TU_LOOP(send_errors, "sock/connect", TU_NPROFILES)
+TU_LOOP(send_errors, "sock/connect", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	struct rp_packet pkt = { .protocol = RP_IPPROTO_UDP,
 	    .src = tu_addr(RP_AF_INET, 1, 50000),
 	    .dst = tu_addr(RP_AF_INET, 1, PORT) };
@@ -1304,9 +1315,9 @@ END_TEST
 
 /* R-SOCK-8 R-INV-6: closing one of two fds changes nothing; the last close
  * releases the socket: out of its slot and group, and gone. */
-TU_LOOP(fd_dup_close, "sock/fd", TU_NPROFILES)
+TU_LOOP(fd_dup_close, "sock/fd", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	int a = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int map = tu_sockarray(st, 0, 8, 4);
 	unsigned sk = rp_fd_sock(st, 0, a), mid = rp_fd_map(st, 0, map);
@@ -1342,9 +1353,9 @@ END_TEST
  * netns) is the same socket there: its netns and uid stay the creator's;
  * inserting it again through the other fd is -EBUSY (R-UPD-6g); it lives
  * until the last fd in any process is closed. */
-TU_LOOP(fd_pass, "sock/fd", TU_NPROFILES)
+TU_LOOP(fd_pass, "sock/fd", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	int ns = rp_netns_new(st);
 	int q = rp_proc_new(st, (unsigned)ns, UID_OTHER, RP_CAP_ALL);
 	int a = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
@@ -1384,9 +1395,9 @@ END_TEST
 
 /* R-SOCK-10 R-COOK-1: getsockopt(SO_COOKIE) generates the cookie once;
  * it equals the value a syscall lookup of the socket's slot returns. */
-TU_LOOP(cookie_getsockopt, "sock/cookie", TU_NPROFILES)
+TU_LOOP(cookie_getsockopt, "sock/cookie", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	int a = tu_reuse_sock(st, 0, RP_AF_INET6, RP_SOCK_STREAM, 1, PORT);
 	int map = tu_sockarray(st, 0, 8, 4);
 	uint64_t c1 = 0, c2 = 0, v = 0;
@@ -1411,9 +1422,9 @@ END_TEST
 
 /* R-NS-1: the same port in two namespaces: no conflict, separate groups,
  * and a packet reaches only the sockets of its own namespace. */
-TU_LOOP(netns_ports_and_groups, "sock/netns", TU_NPROFILES)
+TU_LOOP(netns_ports_and_groups, "sock/netns", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	int ns = rp_netns_new(st);
 	int q = rp_proc_new(st, (unsigned)ns, 0, RP_CAP_ALL);
 	int a0 = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
@@ -1443,11 +1454,12 @@ TU_LOOP(netns_ports_and_groups, "sock/netns", TU_NPROFILES)
 }
 END_TEST
 
-/* R-NS-2: 4.19 counts cookies per namespace (the first socket of each
- * gets the same cookie); 6.18 cookies are unique across namespaces. */
-TU_LOOP(netns_cookies, "sock/netns", TU_NPROFILES)
+/* R-NS-2: cookie_gen RP_COOKIE_PER_NETNS (4.19) counts cookies per
+ * namespace (the first socket of each gets the same cookie); the others
+ * are unique across namespaces. */
+TU_LOOP(netns_cookies, "sock/netns", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	int ns = rp_netns_new(st);
 	int q = rp_proc_new(st, (unsigned)ns, 0, RP_CAP_ALL);
 	int a = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
@@ -1457,7 +1469,7 @@ TU_LOOP(netns_cookies, "sock/netns", TU_NPROFILES)
 	ck_assert_int_eq(rp_getsockopt_cookie(st, 0, a, &ca), 0);
 	ck_assert_int_eq(rp_getsockopt_cookie(st, (unsigned)q, b, &cb), 0);
 	ck_assert_uint_ne(ca, 0);
-	if (is_618(_i))
+	if (tu_prof(_i)->cookie_gen != RP_COOKIE_PER_NETNS)
 		ck_assert_uint_ne(ca, cb);
 	else
 		ck_assert_uint_eq(ca, cb);
@@ -1467,10 +1479,10 @@ END_TEST
 
 /* R-NS-3: maps and group ids are global: one array holds members of two
  * namespaces, and their groups have distinct ids; tcp_migrate_req is per
- * netns (6.18; 4.19 has no such sysctl). */
-TU_LOOP(netns_global_maps_and_ids, "sock/netns", TU_NPROFILES)
+ * netns (switch migration; switch migrate_req_sysctl: the knob exists). */
+TU_LOOP(netns_global_maps_and_ids, "sock/netns", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	int ns = rp_netns_new(st);
 	int q = rp_proc_new(st, (unsigned)ns, 0, RP_CAP_ALL);
 	int a = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
@@ -1488,7 +1500,7 @@ TU_LOOP(netns_global_maps_and_ids, "sock/netns", TU_NPROFILES)
 	gb = ginfo(st, sinfo_fd(st, 0, qb).group);
 	ck_assert(ga.has_id && gb.has_id);
 	ck_assert_uint_ne(ga.reuseport_id, gb.reuseport_id);
-	if (is_618(_i)) {
+	if (tu_prof(_i)->migration) {
 		/* per netns, 0 in a new one: ns 0 migrates, ns 1 does not */
 		ck_assert_int_eq(rp_sysctl_set(st, 0,
 		    "net.ipv4.tcp_migrate_req", 1), 0);
@@ -1500,8 +1512,10 @@ TU_LOOP(netns_global_maps_and_ids, "sock/netns", TU_NPROFILES)
 		ck_assert(sinfo_fd(st, 0, a).group_closed);
 		ck_assert_uint_eq(sinfo_fd(st, 0, qb).group, 0);
 	} else {
+		/* the knob without migration (5.10), or no knob */
 		ck_assert_int_eq(rp_sysctl_set(st, 0,
-		    "net.ipv4.tcp_migrate_req", 1), -ENOENT);
+		    "net.ipv4.tcp_migrate_req", 1),
+		    tu_prof(_i)->migrate_req_sysctl ? 0 : -ENOENT);
 	}
 	tu_state_done(st);
 }
@@ -1514,9 +1528,9 @@ END_TEST
 
 /* Ports below 1024 need uid 0 (inet_bind(): -EACCES): 1023 is the last
  * privileged port, 1024 the first free one. */
-TU_LOOP(bind_privileged_edge, "sock/bind", TU_NPROFILES)
+TU_LOOP(bind_privileged_edge, "sock/bind", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	int p = rp_proc_new(st, 0, 1000, 0);
 	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, 1023);
 	int fd;

@@ -216,6 +216,12 @@ tu_state_done(struct rp_state *st)
 }
 
 struct rp_state *
+tu_state_row(int i)
+{
+	return tu_state_of(tu_prof(i));
+}
+
+struct rp_state *
 tu_state_new(int p)
 {
 	return tu_state_of(tu_profile(p));
@@ -443,6 +449,15 @@ void
 tu_mark_write(struct rp_state *st, const void *addr, size_t len,
     const void *old, const void *new)
 {
+	const struct {
+		const GPtrArray	*a;
+		void		(*mark)(struct rp_chk *, unsigned);
+	} tables[] = {
+		{ st->socks, rp_chk_mark_sock },
+		{ st->groups, rp_chk_mark_group },
+		{ st->maps, rp_chk_mark_map },
+		{ st->progs, rp_chk_mark_prog },
+	};
 	GHashTableIter it;
 	gpointer v;
 
@@ -482,18 +497,11 @@ tu_mark_write(struct rp_state *st, const void *addr, size_t len,
 			rp_chk_mark_prog(st->chk, i);
 	}
 	/* an entry of an object table: that id */
-	if (within(addr, st->socks->pdata, st->socks->len * sizeof(void *)))
-		rp_chk_mark_sock(st->chk, (unsigned)((void *const *)addr -
-		    st->socks->pdata));
-	if (within(addr, st->groups->pdata, st->groups->len * sizeof(void *)))
-		rp_chk_mark_group(st->chk, (unsigned)((void *const *)addr -
-		    st->groups->pdata));
-	if (within(addr, st->maps->pdata, st->maps->len * sizeof(void *)))
-		rp_chk_mark_map(st->chk, (unsigned)((void *const *)addr -
-		    st->maps->pdata));
-	if (within(addr, st->progs->pdata, st->progs->len * sizeof(void *)))
-		rp_chk_mark_prog(st->chk, (unsigned)((void *const *)addr -
-		    st->progs->pdata));
+	for (size_t t = 0; t < G_N_ELEMENTS(tables); t++)
+		if (within(addr, tables[t].a->pdata,
+		    tables[t].a->len * sizeof(void *)))
+			tables[t].mark(st->chk, (unsigned)((void *const *)addr -
+			    tables[t].a->pdata));
 	if (st->buckets != NULL) {
 		g_hash_table_iter_init(&it, st->buckets);
 		while (g_hash_table_iter_next(&it, NULL, &v)) {

@@ -78,6 +78,8 @@ int	tu_nprofiles(void);
 const struct rp_profile *tu_prof(int i);
 /* A new state of profile prof (never NULL). */
 struct rp_state *tu_state_of(const struct rp_profile *prof);
+/* A new state of row i of the table (tu_state_of(tu_prof(i))). */
+struct rp_state *tu_state_row(int i);
 /* The end of a test's state: asserts the invariants (tu_assert_invariants())
  * and frees it. */
 void	tu_state_done(struct rp_state *st);
@@ -90,9 +92,12 @@ void	tu_state_done(struct rp_state *st);
 #define TU_UNLESS(cond)	do { if (!(cond)) return; } while (0)
 
 /*
- * One profile per loop index: 0 = "4.19", 1 = "6.18", the profiles the
- * two-column tables (want[TU_NPROFILES]) were measured on.  Being replaced
- * by the loops over every profile above.
+ * The old two columns: loop index 0 = "4.19", 1 = "6.18", the profiles
+ * the two-column tables (want[TU_NPROFILES]) were measured on.  Only
+ * files not yet moved to the loops over every profile above use them
+ * (check_detach, check_outer, check_lock, check_ebpf_paths, check_sockmap,
+ * check_step, check_diff, check_explain, check_profile); a new test uses
+ * TU_EVERY_PROFILE, and TU_NPROFILES goes when they have moved.
  */
 const struct rp_profile *tu_profile(int i);
 #define TU_NPROFILES	2

@@ -82,22 +82,13 @@ typedef struct {
 	guint64		lo, hi;
 } Digest;
 
-static inline guint64
-mix(guint64 x)
-{
-	x ^= x >> 30;
-	x *= G_GUINT64_CONSTANT(0xbf58476d1ce4e5b9);
-	x ^= x >> 27;
-	x *= G_GUINT64_CONSTANT(0x94d049bb133111eb);
-	x ^= x >> 31;
-	return x;
-}
-
 static inline void
 dmix(Digest *d, guint64 v)
 {
-	d->lo = mix(d->lo ^ (v + G_GUINT64_CONSTANT(0x9e3779b97f4a7c15)));
-	d->hi = mix(d->hi + (v ^ G_GUINT64_CONSTANT(0xc2b2ae3d27d4eb4f)));
+	d->lo = rp_digest_mix(d->lo ^
+	    (v + G_GUINT64_CONSTANT(0x9e3779b97f4a7c15)));
+	d->hi = rp_digest_mix(d->hi +
+	    (v ^ G_GUINT64_CONSTANT(0xc2b2ae3d27d4eb4f)));
 }
 
 static guint
@@ -141,10 +132,10 @@ collect_obj(void *ud, uint64_t key, uint64_t h)
 static void
 sum_entry(Digest *sum, const Obj *o, gboolean add)
 {
-	guint64 lo = mix(o->key * G_GUINT64_CONSTANT(0x9e3779b97f4a7c15) ^
-	    o->h);
-	guint64 hi = mix(o->h * G_GUINT64_CONSTANT(0xd6e8feb86659fd93) ^
-	    o->key);
+	guint64 lo = rp_digest_mix(o->key *
+	    G_GUINT64_CONSTANT(0x9e3779b97f4a7c15) ^ o->h);
+	guint64 hi = rp_digest_mix(o->h *
+	    G_GUINT64_CONSTANT(0xd6e8feb86659fd93) ^ o->key);
 
 	if (add) {
 		sum->lo += lo;
@@ -209,7 +200,7 @@ results_hash(SimSched *s, guint t)
 	guint64 h = r->len;
 
 	for (guint i = 0; i < r->len; i++)
-		h = mix(h ^ g_str_hash(r->pdata[i]));
+		h = rp_digest_mix(h ^ g_str_hash(r->pdata[i]));
 	return h;
 }
 
@@ -234,7 +225,7 @@ history_after(SimSched *s, guint t, guint64 before, gboolean from_start,
 {
 	if (!sim_sched_thread_inside(s, t))
 		return 0;
-	return mix((from_start ? 0 : before) ^ nd->lo) ^ nd->hi;
+	return rp_digest_mix((from_start ? 0 : before) ^ nd->lo) ^ nd->hi;
 }
 
 /* ---------------------------------------------------------------------
@@ -711,6 +702,19 @@ taken_point(SimSched *s, guint p)
 	    pt == RP_SP_RCU_ENTERED || pt == RP_SP_SYNCED);
 }
 
+/* The keys of keys but the locks into the sticky set a. */
+static void
+sticky_add(Dpor *d, GArray *a, const GArray *keys)
+{
+	g_array_set_size(d->reads, 0);
+	for (guint i = 0; i < keys->len; i++)
+		if (RP_OBJ_CLASS(g_array_index(keys, guint64, i)) !=
+		    RP_OC_LOCKS)
+			g_array_append_val(d->reads, g_array_index(keys,
+			    guint64, i));
+	keys_union(a, d->reads, d->tmp);
+}
+
 /* What thread p's statement touched so far stays read until it ends (its
  * locals may point there); the locks it took do not. */
 static void
@@ -722,20 +726,8 @@ sticky_update(Dpor *d, guint p, const Fp *fp)
 		g_array_set_size(a, 0);
 		return;
 	}
-	g_array_set_size(d->reads, 0);
-	for (guint i = 0; i < fp->r->len; i++)
-		if (RP_OBJ_CLASS(g_array_index(fp->r, guint64, i)) !=
-		    RP_OC_LOCKS)
-			g_array_append_val(d->reads, g_array_index(fp->r,
-			    guint64, i));
-	keys_union(a, d->reads, d->tmp);
-	g_array_set_size(d->reads, 0);
-	for (guint i = 0; i < fp->w->len; i++)
-		if (RP_OBJ_CLASS(g_array_index(fp->w, guint64, i)) !=
-		    RP_OC_LOCKS)
-			g_array_append_val(d->reads, g_array_index(fp->w,
-			    guint64, i));
-	keys_union(a, d->reads, d->tmp);
+	sticky_add(d, a, fp->r);
+	sticky_add(d, a, fp->w);
 }
 
 /*
