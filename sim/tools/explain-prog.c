@@ -236,8 +236,18 @@ line(Walk *w, guint32 pc)
 	}
 }
 
-/* One straight run: all of it, or its head, tail and calls (a gap of
- * fewer than three instructions is shown all the same). */
+/* Is the instruction at i of pcs one a shortened run shows: a helper
+ * call, or the one after it (which usually tests its result)? */
+static gboolean
+keep(const SimBpfRun *r, const GArray *pcs, guint i)
+{
+	return is_helper_call(r, g_array_index(pcs, guint32, i)) || (i > 0 &&
+	    is_helper_call(r, g_array_index(pcs, guint32, i - 1)));
+}
+
+/* One straight run: all of it, or its head, tail, helper calls and what
+ * follows each (a gap of fewer than three instructions is shown all the
+ * same). */
 static void
 span_lines(Walk *w, const SimBpfSpan *sp, GArray *pcs)
 {
@@ -248,8 +258,7 @@ span_lines(Walk *w, const SimBpfSpan *sp, GArray *pcs)
 	for (i = 0; i < n;) {
 		/* the gap of hidden instructions from i, if any */
 		for (j = i; n > SPAN_SHOW && j >= SPAN_HEAD && j < n -
-		    SPAN_TAIL && !is_helper_call(w->run, g_array_index(pcs,
-		    guint32, j)); j++)
+		    SPAN_TAIL && !keep(w->run, pcs, j); j++)
 			;
 		if (j - i >= 3) {
 			g_string_append_printf(w->out, "             ... %u "
