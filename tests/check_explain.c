@@ -436,9 +436,9 @@ END_TEST
  */
 
 #ifdef HAVE_KERNEL_BACKEND
-/* A compiled object (object=): the path it took, the registers at each
- * helper call and the result, the slots it read, the verdict and the
- * member chosen; then the same program on an empty slot. */
+/* R-EBPF-20: a compiled object (object=): the path it took, the
+ * registers at each helper call and the result, the slots it read, the
+ * verdict and the member chosen; then the same program on an empty slot. */
 TU_CASE(explain_prog_object, "explain")
 {
 	const char *top = g_getenv("top_srcdir");
@@ -500,8 +500,8 @@ TU_CASE(explain_prog_object, "explain")
 END_TEST
 #endif /* HAVE_KERNEL_BACKEND */
 
-/* Classic instructions (code=): the path taken, what it returned, the
- * member; no program in a step that ran none. */
+/* R-CBPF-8: classic instructions (code=): the path taken, what it
+ * returned, the member; no program in a step that ran none. */
 TU_CASE(explain_prog_cbpf, "explain")
 {
 	g_autofree char *src = g_strconcat(udp_pair,
