@@ -540,6 +540,32 @@ TU_CASE(explain_prog_cbpf, "explain")
 }
 END_TEST
 
+/* The shorthand the model runs as a policy: said so, with its verdict
+ * (or its index) and the member. */
+TU_CASE(explain_prog_policy, "explain")
+{
+	g_autofree char *src = g_strconcat(udp_pair,
+	    "map m sockarray value=8 entries=2\n"
+	    "update m 0 b\n"
+	    "prog p type=sk_reuseport map=m key=const:0\n"
+	    "attach a prog p\n"
+	    "send udp 127.0.0.1:9100 from 127.0.0.1:6200 = b\n"
+	    "attach a cbpf k=0\n"
+	    "send udp 127.0.0.1:9100 from 127.0.0.1:6200 = a\n", NULL);
+	Out o;
+
+	record(src, "6.18", &o);
+	ck_assert(o.passed);
+	has(o.text->pdata[10], "  program p ran: a policy (the model "
+	    "decides without instructions)\n    verdict: SK_PASS\n"
+	    "    socket chosen: b (the program's selection)\n");
+	has(o.text->pdata[12], " ran: a policy (the model decides without "
+	    "instructions)\n    returned: an index into socks[]\n"
+	    "    socket chosen: a (the index the program returned)\n");
+	out_clear(&o);
+}
+END_TEST
+
 /* A loop and a long straight run are shortened, and no helper call is
  * hidden: a hand-made run of "r0 = 0; loop: r0 += 1; call; if r0 < 50
  * goto loop; 20 x r1 += 1; exit". */

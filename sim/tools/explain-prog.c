@@ -382,6 +382,8 @@ chosen_words(const SimBpfRun *r, SimNames *nm, GString *o)
 	    sim_names_sock(nm, r->sock) : "none");
 	if (strcmp(how, "prog") == 0)
 		g_string_append(o, " (the program's selection)\n");
+	else if (strcmp(how, "cbpf") == 0 && r->policy)
+		g_string_append(o, " (the index the program returned)\n");
 	else if (strcmp(how, "cbpf") == 0)
 		g_string_append_printf(o, " (socks[%" G_GUINT64_FORMAT "])\n",
 		    r->ret);
@@ -403,9 +405,12 @@ verdict_words(const SimBpfRun *r, SimNames *nm, GString *o)
 		g_string_append_printf(o, "    FAULT (%s): %s\n",
 		    r->fault_rule != NULL ? r->fault_rule : "?", r->fault);
 	} else if (r->policy) {
-		g_string_append_printf(o, "    verdict: %s\n", r->verdict < 0 ?
-		    "(none: an index program)" : r->verdict == RP_SK_PASS ?
-		    "SK_PASS" : "SK_DROP");
+		if (r->verdict < 0)
+			g_string_append(o, "    returned: an index into "
+			    "socks[]\n");
+		else
+			g_string_append_printf(o, "    verdict: %s\n",
+			    r->verdict == RP_SK_PASS ? "SK_PASS" : "SK_DROP");
 	} else if (r->classic || r->prog_type == RP_PROG_SOCKET_FILTER) {
 		g_string_append_printf(o, "    returned: %" G_GUINT64_FORMAT
 		    " (an index into socks[]", r->ret);
