@@ -276,6 +276,20 @@ ancillary(struct rp_state *st, const struct rp_skb *skb, size_t base,
 	}
 }
 
+/* An event of a classic run for the program observer (explain), with A
+ * in regs[0] and X in regs[1].  Only with an observer. */
+static G_GNUC_NO_INLINE void
+cbpf_event(struct rp_state *st, const struct rp_prog *prog, unsigned pc,
+    struct rp_bpf_event *ev, uint32_t a, uint32_t x)
+{
+	struct rp_bpf_reg regs[11] = { { 0 } };
+
+	regs[0] = (struct rp_bpf_reg){ RP_BPF_REG_SCALAR, a, 0 };
+	regs[1] = (struct rp_bpf_reg){ RP_BPF_REG_SCALAR, x, 0 };
+	ev->regs = regs;
+	rp_bpf_note(st, prog->id, pc, ev);
+}
+
 /*
  * Run an attached classic program on ctx's packet: true with the
  * returned index; false after a fault (only what the model lacks).
@@ -287,17 +301,29 @@ rp_cbpf_run(struct rp_state *st, const struct rp_prog *prog,
 	const struct rp_cbpf_code *c = prog->ccode;
 	struct rp_skb skb;
 	uint32_t a = 0, x = 0, mem[MEMWORDS] = { 0 }, v, src;
-	const char *why = NULL;
+	const char *why = NULL, *ends = NULL;
 	size_t base;
 	unsigned pc = 0;
+	uint64_t count = 0;
 	bool ok = true;
+	/* an observer of programs (explain) sees every instruction */
+	bool trace = st->bpf_obs != NULL && st->bpf_obs->event != NULL,
+	    want_insns = trace && st->bpf_obs->want_insns;
 
 	rp_skb_build(st, &skb, ctx->pkt, ctx->migrating != NULL, false);
 	base = rp_skb_payload(&skb);
 	*ret = 0;
+	if (G_UNLIKELY(trace))
+		cbpf_event(st, prog, 0, &(struct rp_bpf_event){ .kind =
+		    RP_BPF_EV_START, .val = RP_PROG_SOCKET_FILTER, .count =
+		    c->len, .insns = c->insns, .name = "classic" }, a, x);
 	for (;;) {
 		const struct rp_sock_filter *in = &c->insns[pc];
 
+		count++;
+		if (G_UNLIKELY(want_insns))
+			cbpf_event(st, prog, pc, &(struct rp_bpf_event){
+			    .kind = RP_BPF_EV_INSN }, a, x);
 		src = SRC_X(in->code) ? x : in->k;
 		switch (CLS(in->code)) {
 		case C_RET:
@@ -317,8 +343,11 @@ rp_cbpf_run(struct rp_state *st, const struct rp_prog *prog,
 				break;
 			case M_MSH:	/* X = 4 * (P[k] & 0xf) */
 				if (!rp_skb_load(&skb, base, (int32_t)in->k, 1,
-				    &v))
-					goto out;	/* returns 0 */
+				    &v)) {
+					ends = "a load outside the packet "
+					    "returns 0";
+					goto out;
+				}
 				v = (v & 0xf) << 2;
 				break;
 			default:	/* ABS, IND */
@@ -336,8 +365,11 @@ rp_cbpf_run(struct rp_state *st, const struct rp_prog *prog,
 				if (!rp_skb_load(&skb, base, (int32_t)(in->k +
 				    (MODE(in->code) == M_IND ? x : 0)),
 				    SIZE(in->code) == S_W ? 4 :
-				    SIZE(in->code) == S_H ? 2 : 1, &v))
-					goto out;	/* returns 0 */
+				    SIZE(in->code) == S_H ? 2 : 1, &v)) {
+					ends = "a load outside the packet "
+					    "returns 0";
+					goto out;
+				}
 				break;
 			}
 			if (CLS(in->code) == C_LD)
@@ -366,8 +398,10 @@ rp_cbpf_run(struct rp_state *st, const struct rp_prog *prog,
 			case 0x90:
 				/* KERNEL: bpf_convert_filter(): division by
 				 * X == 0 returns 0 from the program */
-				if (src == 0)
+				if (src == 0) {
+					ends = "a division by zero returns 0";
 					goto out;
+				}
 				a = OP(in->code) == 0x30 ? a / src : a % src;
 				break;
 			case 0x40: a |= src; break;
@@ -389,6 +423,11 @@ rp_cbpf_run(struct rp_state *st, const struct rp_prog *prog,
 			case 0x30: v = a >= src; break;
 			default:   v = (a & src) != 0; break;	/* jset */
 			}
+			if (G_UNLIKELY(trace))
+				cbpf_event(st, prog, pc, &(struct
+				    rp_bpf_event){ .kind = RP_BPF_EV_BRANCH,
+				    .taken = v != 0, .target = pc + 1u + (v ?
+				    in->jt : in->jf) }, a, x);
 			pc += 1 + (v ? in->jt : in->jf);
 			continue;
 		}
@@ -398,8 +437,16 @@ out:
 	rp_skb_free(&skb);
 	if (!ok) {
 		rp_rule(st, "R-CBPF-7", -EFAULT);
+		if (G_UNLIKELY(trace))
+			cbpf_event(st, prog, pc, &(struct rp_bpf_event){
+			    .kind = RP_BPF_EV_FAULT, .text = why,
+			    .rule = "R-CBPF-7" }, a, x);
 		rp_violation(st, "R-CBPF-7: classic program %u at insn %u: %s; "
 		    "A=%#x X=%#x", prog->id, pc, why, a, x);
+	} else if (G_UNLIKELY(trace)) {
+		cbpf_event(st, prog, pc, &(struct rp_bpf_event){ .kind =
+		    RP_BPF_EV_EXIT, .val = *ret, .count = count, .text = ends },
+		    a, x);
 	}
 	return ok;
 }

@@ -673,14 +673,40 @@ reg_text(GString *s, unsigned n, const struct rp_breg *r)
 	}
 }
 
+/* Hand ev (of program prog at instruction pc) to the program observer,
+ * when one is set.  Cannot fail. */
+void
+rp_bpf_note(const struct rp_state *st, unsigned prog, uint32_t pc,
+    struct rp_bpf_event *ev)
+{
+	if (st->bpf_obs == NULL || st->bpf_obs->event == NULL)
+		return;
+	ev->prog = prog;
+	ev->pc = pc;
+	st->bpf_obs->event(st->bpf_obs_ud, ev);
+}
+
 void
 rp_bpf_emit(struct rp_bpf_run *run, struct rp_bpf_event *ev)
 {
-	const struct rp_state *st = run->st;
+	rp_bpf_note(run->st, run->prog != NULL ? run->prog->id : 0, run->pc,
+	    ev);
+}
 
-	ev->prog = run->prog != NULL ? run->prog->id : 0;
-	ev->pc = run->pc;
-	st->bpf_obs->event(st->bpf_obs_ud, ev);
+/* The START event: the instructions, with the map id of each LD_IMM64
+ * (so that an observer can name them).  Only with an observer. */
+static G_GNUC_NO_INLINE void
+start_event(struct rp_bpf_run *run)
+{
+	const struct rp_bpf_code *code = run->code;
+	g_autofree unsigned *maps = g_new0(unsigned, code->len);
+
+	for (uint32_t i = 0; i < code->len; i++)
+		if (code->ld_map[i] != NULL)
+			maps[i] = code->ld_map[i]->id;
+	rp_bpf_emit(run, &(struct rp_bpf_event){ .kind = RP_BPF_EV_START,
+	    .val = code->prog_type, .count = code->len, .insns = code->insns,
+	    .maps = maps });
 }
 
 static void
@@ -2159,9 +2185,7 @@ interpret(struct rp_bpf_run *run, uint64_t *r0)
 	frame_reg(run, 0);
 	run->pc = 0;
 	if (run->trace)
-		rp_bpf_emit(run, &(struct rp_bpf_event){ .kind =
-		    RP_BPF_EV_START, .val = code->prog_type,
-		    .count = code->len });
+		start_event(run);
 	for (;;) {
 		if (G_LIKELY(fast)) {
 			const struct rp_bpf_op *o = &ops[pc];
@@ -2366,7 +2390,8 @@ out:
 	*r0 = run->r[0].v;
 	if (run->trace)
 		rp_bpf_emit(run, &(struct rp_bpf_event){ .kind = RP_BPF_EV_EXIT,
-		    .val = *r0, .count = run->count });
+		    .val = *r0, .count = run->count, .sock = run->selected !=
+		    NULL ? run->selected->id : 0 });
 	return true;
 }
 
@@ -2531,6 +2556,7 @@ rp_bpf_event_kind_name(enum rp_bpf_event_kind k)
 		[RP_BPF_EV_PRINTK] = "bpf_printk",
 		[RP_BPF_EV_EXIT] = "bpf_exit",
 		[RP_BPF_EV_FAULT] = "bpf_fault",
+		[RP_BPF_EV_SELECT] = "bpf_select",
 	};
 
 	if ((size_t)k < G_N_ELEMENTS(names) && names[k] != NULL)

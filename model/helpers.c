@@ -131,6 +131,23 @@ map_event(struct rp_bpf_run *run, enum rp_bpf_event_kind kind,
 		    .taken = found, .err = err });
 }
 
+/* A read and what it found: a value map's element, a slot's socket or an
+ * outer slot's inner map (for explain). */
+static void
+read_event(struct rp_bpf_run *run, const struct rp_map *m,
+    const uint8_t *key, const uint8_t *value, const struct rp_sock *sk,
+    const struct rp_map *inner, int err)
+{
+	if (run->trace)
+		rp_bpf_emit(run, &(struct rp_bpf_event){ .kind =
+		    RP_BPF_EV_MAP_READ, .map = m->id, .key = key,
+		    .key_size = m->key_size, .taken = value != NULL ||
+		    sk != NULL || inner != NULL, .err = err, .value = value,
+		    .value_size = value != NULL ? m->value_size : 0,
+		    .sock = sk != NULL ? sk->id : 0,
+		    .val = inner != NULL ? inner->id : 0 });
+}
+
 static bool
 sockarray_refused(struct rp_bpf_run *run, const struct rp_map *m,
     const char *fn)
@@ -185,8 +202,7 @@ h_map_lookup(struct rp_bpf_run *run)
 		return false;
 	if (rp_vmap_type(m->type)) {
 		v = rp_vmap_lookup(st, m, key, st->cpu);
-		map_event(run, RP_BPF_EV_MAP_READ, m, key, m->key_size,
-		    v != NULL, 0);
+		read_event(run, m, key, v, NULL, NULL, 0);
 		rp_rule(st, "R-HLP-7", v != NULL ? 0 : -ENOENT);
 		return ret_value(run, m, v);
 	}
@@ -195,7 +211,7 @@ h_map_lookup(struct rp_bpf_run *run)
 	 * one) */
 	memcpy(&k, key, MIN(m->key_size, 4u));
 	in = rp_outer_lookup_map(st, m, k);
-	map_event(run, RP_BPF_EV_MAP_READ, m, key, m->key_size, in != NULL, 0);
+	read_event(run, m, key, NULL, NULL, in, 0);
 	rp_rule(st, "R-MIM-5", in != NULL ? 0 : -ENOENT);
 	if (in == NULL)
 		return ret(run, 0);
@@ -226,7 +242,7 @@ h_map_lookup_percpu(struct rp_bpf_run *run)
 		return false;
 	if (cpu < RP_BPF_NCPUS)	/* KERNEL: cpu >= nr_cpu_ids: NULL */
 		v = rp_vmap_lookup(run->st, m, key, (unsigned)cpu);
-	map_event(run, RP_BPF_EV_MAP_READ, m, key, m->key_size, v != NULL, 0);
+	read_event(run, m, key, v, NULL, NULL, 0);
 	return ret_value(run, m, v);
 }
 
@@ -348,7 +364,7 @@ h_sk_select_reuseport(struct rp_bpf_run *run)
 	memcpy(&k, key, MIN(m->key_size, 4u));
 	err = rp_sk_select_reuseport(run->st, run->sctx, run->reuseport_id, m,
 	    k, &sel);
-	map_event(run, RP_BPF_EV_MAP_READ, m, key, m->key_size, err == 0, err);
+	read_event(run, m, key, NULL, err == 0 ? sel : NULL, NULL, err);
 	if (err == 0) {
 		if (run->selected != NULL && run->selected != sel)
 			rp_rule(run->st, "R-HLP-6", 0);
@@ -753,9 +769,10 @@ call_event(struct rp_bpf_run *run, int32_t id, const struct rp_bpf_helper *h,
 		    .rule = h->rule });
 		return;
 	}
-	rp_bpf_reg_view(&run->r[0], &regs[0]);
+	for (unsigned i = 0; i < 11; i++)
+		rp_bpf_reg_view(&run->r[i], &regs[i]);
 	rp_bpf_emit(run, &(struct rp_bpf_event){ .kind = kind, .helper = id,
-	    .name = h->name, .val = regs[0].val,
+	    .name = h->name, .val = regs[0].val, .regs = regs,
 	    .err = (int)(int64_t)regs[0].val, .rule = h->rule });
 }
 

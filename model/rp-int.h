@@ -810,6 +810,8 @@ uint8_t	*rp_bpf_mem(struct rp_bpf_run *, const struct rp_breg *, int64_t off,
 	    uint32_t size, bool write, const char *what);
 void	 rp_bpf_reg_view(const struct rp_breg *, struct rp_bpf_reg *);
 void	 rp_bpf_emit(struct rp_bpf_run *, struct rp_bpf_event *);
+void	 rp_bpf_note(const struct rp_state *, unsigned prog, uint32_t pc,
+	    struct rp_bpf_event *);
 int	 rp_bpf_run_reuseport(struct rp_state *, struct rp_select_ctx *,
 	    struct rp_group *, struct rp_prog *, struct rp_sock **selected,
 	    int *helper_err, bool *fault);

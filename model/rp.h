@@ -553,16 +553,33 @@ int	rp_prog_test_run(struct rp_state *, unsigned proc, int progfd,
  * or frame) and an offset.
  */
 enum rp_bpf_event_kind {
-	RP_BPF_EV_START,	/* prog, val = program type, count = instructions */
+	RP_BPF_EV_START,	/* prog, val = program type, count = instructions,
+				 * insns (struct rp_insn[count]; classic:
+				 * struct rp_sock_filter[count], name =
+				 * "classic"), maps (eBPF: per instruction the
+				 * map id of an LD_IMM64, 0 none) */
 	RP_BPF_EV_INSN,		/* pc (only with want_insns) */
 	RP_BPF_EV_BRANCH,	/* pc, target = next pc, taken */
 	RP_BPF_EV_CALL,		/* pc, helper, name, regs (r1-r5 are the arguments) */
-	RP_BPF_EV_RET,		/* pc, helper, name, val = r0, err = r0 as an int */
-	RP_BPF_EV_MAP_READ,	/* pc, map, key, key_size, taken = found */
+	RP_BPF_EV_RET,		/* pc, helper, name, val = r0, err = r0 as an int,
+				 * regs (r0 is the result) */
+	RP_BPF_EV_MAP_READ,	/* pc, map, key, key_size, taken = found; value,
+				 * value_size (a value map's element), sock
+				 * (the socket of a sockarray or sockmap slot),
+				 * val = the inner map id of an outer map's */
 	RP_BPF_EV_MAP_WRITE,	/* pc, map, key, key_size, err */
 	RP_BPF_EV_PRINTK,	/* pc, text */
-	RP_BPF_EV_EXIT,		/* pc, val = r0, count = instructions executed */
-	RP_BPF_EV_FAULT,	/* pc, text, regs, rule */
+	RP_BPF_EV_EXIT,		/* pc, val = r0 (classic: A or k returned),
+				 * count = instructions executed, sock = the
+				 * socket the program selected (0 none) */
+	RP_BPF_EV_SELECT,	/* after a group's program ran for a packet
+				 * (instructions or a policy): prog, val =
+				 * the SK_REUSEPORT verdict (-1: an index
+				 * program, or a fault), sock = the member
+				 * that receives it (0 none), text = "prog",
+				 * "cbpf", "hash" or "drop" */
+	RP_BPF_EV_FAULT,	/* pc, text, regs, rule (stays the last:
+				 * observers size tables by it) */
 };
 
 enum rp_bpf_reg_kind {
@@ -600,6 +617,11 @@ struct rp_bpf_event {
 	uint64_t		count;
 	const char		*text;
 	const char		*rule;
+	const uint8_t		*value;
+	uint32_t		value_size;
+	unsigned		sock;
+	const void		*insns;
+	const unsigned		*maps;
 };
 
 struct rp_bpf_observer {

@@ -340,7 +340,7 @@ rp_reuseport_select(struct rp_state *st, struct rp_select_ctx *ctx,
 	struct rp_sock *sk2 = NULL;
 	enum rp_select_how how = RP_HOW_HASH;
 	bool fault = false;
-	unsigned n;
+	unsigned n, ran = 0;
 
 	g_assert(rp_rcu_read_held(st));	/* LCOV_EXCL_BR_LINE */
 	*dropped = false;
@@ -352,6 +352,7 @@ rp_reuseport_select(struct rp_state *st, struct rp_select_ctx *ctx,
 		return NULL;
 	}
 	if (g->prog != NULL) {
+		ran = g->prog->id;
 		if (g->prog->kind == RP_PROGK_SK_REUSEPORT) {
 			sk2 = run_sk_reuseport(st, ctx, g, g->prog, dropped,
 			    &fault);
@@ -376,6 +377,13 @@ out:
 	    .sock = sk2 != NULL ? sk2->id : 0,
 	    .what = *dropped ? "drop" : how == RP_HOW_PROG ? "prog" :
 	    how == RP_HOW_CBPF ? "cbpf" : "hash" });
+	/* for explain: which member the program's run led to */
+	if (G_UNLIKELY(st->bpf_obs != NULL) && ran != 0)
+		rp_bpf_note(st, ran, 0, &(struct rp_bpf_event){
+		    .kind = RP_BPF_EV_SELECT, .val = (uint64_t)(int64_t)
+		    ctx->out->prog_ret, .sock = sk2 != NULL ? sk2->id : 0,
+		    .text = *dropped ? "drop" : how == RP_HOW_PROG ? "prog" :
+		    how == RP_HOW_CBPF ? "cbpf" : "hash" });
 	return sk2;
 }
 

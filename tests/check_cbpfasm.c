@@ -231,4 +231,64 @@ TU_CASE(scenario_code_errors, "cbpfasm/run")
 	    "takes nothing else");
 }
 
+/* The way back (sim_cbpf_disasm(), explain's classic listing, from the
+ * assembler's own tables): every mnemonic and addressing mode prints as
+ * written, and the listing with "Ln: " labels assembles to the same
+ * instructions. */
+TU_CASE(disasm_round_trip, "cbpfasm/disasm")
+{
+	static const char *const lines[] = {
+	    "ld #7", "ld len", "ld M[3]", "ld [12]", "ldh [12]", "ldb [23]",
+	    "ld [x + 4]", "ldh [x + 2]", "ldb [x + 1]", "ld #cpu",
+	    "ld #rxhash", "ld #queue", "ld #rand", "ldx #4", "ldx len",
+	    "ldx M[15]", "ldxb 4*([14]&0xf)", "st M[0]", "stx M[1]",
+	    "add #1", "sub x", "mul #3", "div #2", "mod x", "and #255",
+	    "or x", "xor #1", "lsh #2", "rsh x", "neg", "tax", "txa",
+	    "jeq #7, L35, L36", "jgt x, L34, L35", "jge #1, L36, L35",
+	    "jset #4, L36, L37", "ja L38", "ret a", "ret #0",
+	};
+	g_autoptr(GString) text = g_string_new(NULL);
+	g_autoptr(GString) back = g_string_new(NULL);
+	g_autoptr(GArray) a = NULL, b = NULL;
+	g_autoptr(GError) err = NULL;
+	const struct rp_sock_filter *f;
+
+	for (guint i = 0; i < G_N_ELEMENTS(lines); i++)
+		g_string_append_printf(text, "L%u: %s\n", i, lines[i]);
+	a = sim_cbpf_assemble(text->str, &err);
+	ck_assert_msg(a != NULL, "%s", err != NULL ? err->message : "");
+	ck_assert_uint_eq(a->len, G_N_ELEMENTS(lines));
+	f = (const struct rp_sock_filter *)(void *)a->data;
+	for (guint i = 0; i < a->len; i++) {
+		g_autoptr(GString) ln = g_string_new(NULL);
+
+		sim_cbpf_disasm(&f[i], i, ln);
+		ck_assert_str_eq(ln->str, lines[i]);
+		g_string_append_printf(back, "L%u: %s\n", i, ln->str);
+	}
+	b = sim_cbpf_assemble(back->str, &err);
+	ck_assert_msg(b != NULL, "%s", err != NULL ? err->message : "");
+	ck_assert_uint_eq(b->len, a->len);
+	ck_assert_int_eq(memcmp(a->data, b->data, a->len *
+	    sizeof(struct rp_sock_filter)), 0);
+}
+END_TEST
+
+/* A code the assembler has no mnemonic for prints as .insn. */
+TU_CASE(disasm_unknown, "cbpfasm/disasm")
+{
+	static const struct rp_sock_filter odd[] = {
+		{ 0x0e, 1, 2, 3 },	/* RET | X: not a classic return */
+		{ 0xa0, 0, 0, 5 },	/* LD | MSH: only LDX has it */
+	};
+	g_autoptr(GString) t = g_string_new(NULL);
+
+	sim_cbpf_disasm(&odd[0], 0, t);
+	ck_assert_str_eq(t->str, ".insn 0x000e jt 1 jf 2 k 0x3");
+	g_string_truncate(t, 0);
+	sim_cbpf_disasm(&odd[1], 0, t);
+	ck_assert_str_eq(t->str, ".insn 0x00a0 jt 0 jf 0 k 0x5");
+}
+END_TEST
+
 TU_MAIN("cbpfasm")

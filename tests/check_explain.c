@@ -17,6 +17,7 @@
 #include <glib.h>
 
 #include "backend/model.h"
+#include "core/bpfdis.h"
 #include "core/exec.h"
 #include "core/run.h"
 #include "lang/print.h"
@@ -62,7 +63,7 @@ out_done(SimRecord *rec, SimExec *x, void *ud)
 		    "</title></svg>\n", i + 1));
 	}
 	sim_render_html(rec, (char **)svgs->pdata,
-	    (char **)o->text->pdata, page);
+	    (char **)o->text->pdata, nm, page);
 	o->html = g_strdup(page->str);
 }
 
@@ -76,10 +77,10 @@ out_clear(Out *o)
 
 /* Run src (valid) under profile with a recorder; fill o. */
 static void
-record(const char *src, const char *profile, Out *o)
+record_file(const char *file, const char *src, const char *profile, Out *o)
 {
 	g_autoptr(GError) err = NULL;
-	g_autoptr(SimScenario) sc = sim_parse_buffer("t.scn", src, strlen(src),
+	g_autoptr(SimScenario) sc = sim_parse_buffer(file, src, strlen(src),
 	    NULL, NULL, &err);
 	g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func(g_free);
 	g_autoptr(SimRecord) rec = NULL;
@@ -102,6 +103,12 @@ record(const char *src, const char *profile, Out *o)
 	/* every statement is a step, but a schedule, which is followed */
 	ck_assert_uint_eq(o->text->len, sc->stmts->len -
 	    (strstr(src, "\nschedule ") != NULL ? 1 : 0));
+}
+
+static void
+record(const char *src, const char *profile, Out *o)
+{
+	record_file("t.scn", src, profile, o);
 }
 
 #define has(hay, needle) \
@@ -421,6 +428,275 @@ TU_CASE(svg, "explain")
 	bad = sim_render_svg("digraph { a -> }\n", &err);
 	ck_assert_ptr_null(bad);
 	ck_assert_ptr_nonnull(err);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------
+ * The programs a step ran (explain-prog.c)
+ */
+
+#ifdef HAVE_KERNEL_BACKEND
+/* R-EBPF-20: a compiled object (object=): the path it took, the
+ * registers at each helper call and the result, the slots it read, the
+ * verdict and the member chosen; then the same program on an empty slot. */
+TU_CASE(explain_prog_object, "explain")
+{
+	const char *top = g_getenv("top_srcdir");
+	g_autofree char *file = g_build_filename(top != NULL ? top : "..",
+	    "scenarios", "programs", "t.scn", NULL);
+	g_autofree char *src = g_strconcat(udp_pair,
+	    "prog p object=select.bpf.o program=select_worker\n"
+	    "update p.socks 0 a\n"
+	    "update p.socks 1 b\n"
+	    "attach a prog p\n"
+	    "send udp 127.0.0.1:9100 from 127.0.0.1:6200 payload=\"\\x01\" = b\n"
+	    "delete p.socks 1\n"
+	    "send udp 127.0.0.1:9100 from 127.0.0.1:6200 payload=\"\\x03\" = member(a)\n", NULL);
+	const char *t;
+	Out o;
+
+	record_file(file, src, "6.18", &o);
+	ck_assert(o.passed);
+	t = o.text->pdata[10];
+	has(t, "  program p ran: SK_REUSEPORT, 52 instructions, not verified");
+	has(t, "    path, 40 instructions executed:\n");
+	/* the path: the helper calls, the subprogram and back, the branch */
+	has(t, "\n          8: call bpf_map_lookup_elem#1\n");
+	has(t, "\n         17: call bpf_skb_load_bytes#26\n"
+	    "             r1=ctx r2=8 r3=fp-9 r4=1 r5=? -> r0=0\n"
+	    "         18: if r0 != 0 goto 39\n"
+	    "         19: r1 = *(u8 *)(r10 -9)\n"
+	    "         20: call 41\n"
+	    "         41: r0 = r1\n"
+	    "         42: r1 = map_value[p.rodata]+0 ll\n"
+	    "         44: r1 = *(u32 *)(r1 +0)\n");
+	has(t, "\n         51: exit\n         21: ");
+	has(t, "\n         25: r2 = map[p.socks] ll\n         27: r4 = 0\n");
+	/* registers at the call, its result, the slot it read */
+	has(t, "\n         28: call bpf_sk_select_reuseport#82\n"
+	    "             r1=ctx r2=map p.socks r3=fp-16 r4=0 r5=? -> r0=0\n"
+	    "             read p.socks[1] = socket b\n"
+	    "         29: if r0 == 0 goto 39\n"
+	    "         39: r0 = 1\n"
+	    "         40: exit\n");
+	has(t, "             r1=map p.runs r2=fp-8 r3=? r4=? r5=? -> r0=value "
+	    "of p.runs+0\n             read p.runs[0] = 0\n");
+	has(t, "    verdict: SK_PASS (r0 = 1)\n"
+	    "    selected by the program: b\n"
+	    "    socket chosen: b (the program's selection)\n");
+	hasnt(t, "         30: ");
+	/* the slot is empty: -ENOENT, the count of failures, the hash */
+	t = o.text->pdata[12];
+	has(t, "             r1=ctx r2=map p.socks r3=fp-16 r4=0 r5=? -> "
+	    "r0=-2 (-ENOENT)\n             read p.socks[1]: -ENOENT\n"
+	    "         29: if r0 == 0 goto 39\n");
+	has(t, "             read p.runs[1] = 0\n");
+	has(t, "             read p.runs[0] = 1\n");
+	has(t, "    selected by the program: none (no bpf_sk_select_reuseport() "
+	    "succeeded)\n    socket chosen: ");
+	has(t, " (by the hash: the program selected none)\n");
+	out_clear(&o);
+}
+END_TEST
+#endif /* HAVE_KERNEL_BACKEND */
+
+/* R-CBPF-8: classic instructions (code=): the path taken, what it
+ * returned, the member; no program in a step that ran none. */
+TU_CASE(explain_prog_cbpf, "explain")
+{
+	g_autofree char *src = g_strconcat(udp_pair,
+	    "attach a cbpf code=\"ld [0]; jeq #7, seven; mod #2; ret a; "
+	    "seven: ret #1\"\n"
+	    "send udp 127.0.0.1:9100 from 127.0.0.1:6200 payload=\"\\x00\\x00\\x00\\x07\" = b\n"
+	    "send udp 127.0.0.1:9100 from 127.0.0.1:6200 payload=\"\\x00\\x00\\x00\\x04\" = a\n"
+	    "send udp 127.0.0.1:9100 from 127.0.0.1:6200 payload=\"\\x00\" = a\n", NULL);
+	const char *t;
+	Out o;
+
+	record(src, "6.18", &o);
+	ck_assert(o.passed);
+	hasnt(o.text->pdata[6], "  program ");
+	t = o.text->pdata[7];
+	has(t, "  program cbpf#1 ran: classic BPF, 5 instructions, not "
+	    "verified");
+	has(t, "    path, 3 instructions executed:\n"
+	    "          0: ld [0]\n"
+	    "          1: jeq #7, L4, L2\n"
+	    "          4: ret #1\n"
+	    "    returned: 1 (an index into socks[]; A = 7, X = 0)\n"
+	    "    socket chosen: b (socks[1])\n");
+	t = o.text->pdata[8];
+	has(t, "          1: jeq #7, L4, L2\n"
+	    "          2: mod #2\n"
+	    "          3: ret a\n"
+	    "    returned: 0 (an index into socks[]; A = 0, X = 0)\n"
+	    "    socket chosen: a (socks[0])\n");
+	/* a word load past the one-byte payload returns 0 */
+	t = o.text->pdata[9];
+	has(t, "    path, 1 instructions executed:\n          0: ld [0]\n"
+	    "    returned: 0 (an index into socks[]; A = 0, X = 0; a load "
+	    "outside the packet returns 0)\n");
+	out_clear(&o);
+}
+END_TEST
+
+/* The shorthand the model runs as a policy: said so, with its verdict
+ * (or its index) and the member. */
+TU_CASE(explain_prog_policy, "explain")
+{
+	g_autofree char *src = g_strconcat(udp_pair,
+	    "map m sockarray value=8 entries=2\n"
+	    "update m 0 b\n"
+	    "prog p type=sk_reuseport map=m key=const:0\n"
+	    "attach a prog p\n"
+	    "send udp 127.0.0.1:9100 from 127.0.0.1:6200 = b\n"
+	    "attach a cbpf k=0\n"
+	    "send udp 127.0.0.1:9100 from 127.0.0.1:6200 = a\n", NULL);
+	Out o;
+
+	record(src, "6.18", &o);
+	ck_assert(o.passed);
+	has(o.text->pdata[10], "  program p ran: a policy (the model "
+	    "decides without instructions)\n    verdict: SK_PASS\n"
+	    "    socket chosen: b (the program's selection)\n");
+	has(o.text->pdata[12], " ran: a policy (the model decides without "
+	    "instructions)\n    returned: an index into socks[]\n"
+	    "    socket chosen: a (the index the program returned)\n");
+	out_clear(&o);
+}
+END_TEST
+
+/* A loop and a long straight run are shortened, and no helper call is
+ * hidden: a hand-made run of "r0 = 0; loop: r0 += 1; call; if r0 < 50
+ * goto loop; 20 x r1 += 1; exit". */
+TU_CASE(explain_prog_shorten, "explain")
+{
+	struct rp_insn p[26] = {
+		{ .code = 0xb7 }, { .code = 0x07, .imm = 1 },
+		{ .code = 0x85, .imm = 7 },
+		{ .code = 0xa5, .imm = 50, .off = -3 },
+	};
+	SimStepRec s = { 0 };
+	SimBpfRun *r = g_new0(SimBpfRun, 1);
+	g_autoptr(GString) t = g_string_new(NULL);
+	g_autoptr(SimNames) nm = sim_names_new();
+	g_autoptr(GPtrArray) rows = NULL;
+	guint i;
+
+	for (i = 4; i < 24; i++)
+		p[i] = (struct rp_insn){ .code = 0x07, .dst_reg = 1, .imm = 1 };
+	p[24] = (struct rp_insn){ .code = 0x95 };
+	r->prog = 9;
+	r->prog_type = RP_PROG_SK_REUSEPORT;
+	r->len = 25;
+	r->insns = g_bytes_new(p, sizeof(p));
+	r->path = g_array_new(FALSE, FALSE, sizeof(SimBpfSpan));
+	r->calls = g_ptr_array_new();
+	g_array_append_val(r->path, ((SimBpfSpan){ 0, 3 }));
+	for (i = 1; i < 50; i++)
+		g_array_append_val(r->path, ((SimBpfSpan){ 1, 3 }));
+	g_array_append_val(r->path, ((SimBpfSpan){ 4, 24 }));
+	r->exited = TRUE;
+	r->ret = RP_SK_PASS;
+	r->executed = 1 + 50 * 3 + 21;
+	s.progs = g_ptr_array_new();
+	g_ptr_array_add(s.progs, r);
+	sim_explain_progs(&s, nm, t);
+	has(t->str, "    path, 172 instructions executed:\n"
+	    "          0: r0 = 0\n"
+	    "          1: r0 += 1\n"
+	    "          2: call bpf_get_prandom_u32#7\n"
+	    "          3: if r0 < 0x32 goto 1\n"
+	    "          1: r0 += 1\n"
+	    "          2: call bpf_get_prandom_u32#7\n"
+	    "          3: if r0 < 0x32 goto 1\n"
+	    "             ... instructions 1-3 again, 48 more times (144 "
+	    "instructions, 48 helper calls not shown)\n"
+	    "          4: r1 += 1\n");
+	has(t->str, "          9: r1 += 1\n"
+	    "             ... 11 more instructions\n"
+	    "         21: r1 += 1\n");
+	has(t->str, "\n          4: r1 += 1\n          5: r1 += 1\n");
+	has(t->str, "         24: exit\n    verdict: SK_PASS (r0 = 1)\n");
+	/* the page steps through every one of them */
+	rows = sim_explain_prog_rows(&s, nm);
+	ck_assert_uint_eq(rows->len, 172);
+	ck_assert_uint_eq(((SimProgRow *)rows->pdata[171])->pc, 24);
+	g_bytes_unref(r->insns);
+	g_array_unref(r->path);
+	g_ptr_array_unref(r->calls);
+	g_free(r);
+	g_ptr_array_unref(s.progs);
+}
+END_TEST
+
+/* The eBPF disassembler: each row of its table. */
+static const struct {
+	struct rp_insn	in[2];
+	const char	*text;
+} dis_cases[] = {
+	{ { { .code = 0x0f, .dst_reg = 1, .src_reg = 2 } }, "r1 += r2" },
+	{ { { .code = 0x14, .dst_reg = 3, .imm = 4 } }, "w3 -= 4" },
+	{ { { .code = 0x3f, .dst_reg = 1, .src_reg = 2, .off = 1 } },
+	    "r1 s/= r2" },
+	{ { { .code = 0xc7, .dst_reg = 1, .imm = 3 } }, "r1 s>>= 3" },
+	{ { { .code = 0x87, .dst_reg = 4 } }, "r4 = -r4" },
+	{ { { .code = 0xbf, .dst_reg = 1, .src_reg = 2, .off = 8 } },
+	    "r1 = (s8)r2" },
+	{ { { .code = 0xdc, .dst_reg = 1, .imm = 16 } }, "r1 = be16 r1" },
+	{ { { .code = 0xd4, .dst_reg = 1, .imm = 32 } }, "r1 = le32 r1" },
+	{ { { .code = 0x05, .off = 2 } }, "goto 3" },
+	{ { { .code = 0x1d, .dst_reg = 1, .src_reg = 2, .off = -1 } },
+	    "if r1 == r2 goto 0" },
+	{ { { .code = 0xd6, .dst_reg = 1, .imm = -1, .off = 1 } },
+	    "if w1 s<= 0xffffffff goto 2" },
+	{ { { .code = 0x45, .dst_reg = 1, .imm = 4 } }, "if r1 & 0x4 goto 1" },
+	{ { { .code = 0x85, .imm = 82 } },
+	    "call bpf_sk_select_reuseport#82" },
+	{ { { .code = 0x85, .src_reg = 1, .imm = 5 } }, "call 6" },
+	{ { { .code = 0x95 } }, "exit" },
+	{ { { .code = 0x18, .dst_reg = 2, .imm = 1 }, { .imm = 2 } },
+	    "r2 = 0x200000001 ll" },
+	{ { { .code = 0x18, .dst_reg = 1, .src_reg = 1, .imm = 5 }, { 0 } },
+	    "r1 = map[fd 5] ll" },
+	{ { { .code = 0x61, .dst_reg = 0, .src_reg = 1, .off = 16 } },
+	    "r0 = *(u32 *)(r1 +16)" },
+	{ { { .code = 0x91, .dst_reg = 0, .src_reg = 1, .off = -2 } },
+	    "r0 = *(s8 *)(r1 -2)" },
+	{ { { .code = 0x7a, .dst_reg = 10, .off = -8, .imm = 7 } },
+	    "*(u64 *)(r10 -8) = 7" },
+	{ { { .code = 0x6b, .dst_reg = 10, .src_reg = 3, .off = -2 } },
+	    "*(u16 *)(r10 -2) = r3" },
+	{ { { .code = 0xdb, .dst_reg = 1, .src_reg = 2, .imm = 0x00 } },
+	    "lock *(u64 *)(r1 +0) += r2" },
+	{ { { .code = 0xc3, .dst_reg = 1, .src_reg = 2, .imm = 0x51 } },
+	    "r2 = atomic_fetch_and((u32 *)(r1 +0), r2)" },
+	{ { { .code = 0xdb, .dst_reg = 1, .src_reg = 2, .imm = 0xe1 } },
+	    "r2 = xchg((u64 *)(r1 +0), r2)" },
+	{ { { .code = 0xdb, .dst_reg = 1, .src_reg = 2, .imm = 0xf1 } },
+	    "r0 = cmpxchg((u64 *)(r1 +0), r0, r2)" },
+	{ { { .code = 0x30, .imm = 12 } }, "r0 = *(u8 *)skb[12]" },
+	{ { { .code = 0x48, .src_reg = 3, .imm = 2 } },
+	    "r0 = *(u16 *)skb[r3 + 2]" },
+	{ { { .code = 0xff, .dst_reg = 1 } },
+	    ".insn 0xff dst r1 src r0 off 0 imm 0" },
+};
+
+TU_LOOP(disasm, "explain", G_N_ELEMENTS(dis_cases))
+{
+	g_autoptr(GString) t = g_string_new(NULL);
+
+	sim_bpf_disasm(dis_cases[_i].in, 2, 0, NULL, t);
+	ck_assert_str_eq(t->str, dis_cases[_i].text);
+	g_string_truncate(t, 0);
+	if (dis_cases[_i].in[0].code == 0x18 &&
+	    dis_cases[_i].in[0].src_reg == 1) {
+		sim_bpf_disasm(dis_cases[_i].in, 2, 1, NULL, t);
+		ck_assert_str_eq(t->str, "(ld_imm64 upper half)");
+		g_string_truncate(t, 0);
+		sim_bpf_disasm(dis_cases[_i].in, 2, 0, "m", t);
+		has(t->str, "[m]");
+	}
 }
 END_TEST
 

@@ -14,6 +14,8 @@
 #    contrasts) must equal it.  And a counterexample `explore --save` writes
 #    (a planted bug, race/update-same-socket.scn) is narrated step by step
 #    like any scenario: tests/explain-data/saved/counterexample.txt.
+#    The programs of programs/select.scn (object=) and select/cbpf-code.scn
+#    (classic code=) under 6.18: tests/explain-data/programs/.
 # 3. Golden pictures: for each tests/dot-data/NAME/ directory, the files
 #    of `$SIM explain --profile 4.19,6.18 --no-text --dot DIR
 #    tutorial/NAME.scn` must equal the files there, byte for byte, and be
@@ -121,6 +123,22 @@ else
 	test "$(ls "$tmp/saved/dot" 2>/dev/null | wc -l)" -gt 10 ||
 	    fail "explain --dot of a saved counterexample drew no steps"
 fi
+
+# Programs: the instructions a step's program took, its helper calls with
+# r1-r5 and r0, the map slots it read, its verdict and the member chosen
+# (sim/tools/explain-prog.c): a compiled object (object=) and classic
+# instructions (code=), under 6.18.
+for pair in programs/select.scn:select select/cbpf-code.scn:cbpf-code; do
+	scn=${pair%%:*}
+	name=${pair##*:}
+	gold=$top_srcdir/tests/explain-data/programs/$name.txt
+	"$SIM" explain --profile 6.18 "$scn" > "$tmp/prog-$name.txt" 2>&1
+	if grep -q 'built without libbpf' "$tmp/prog-$name.txt"; then
+		echo "SKIP explain $scn: object= needs libbpf"
+		continue
+	fi
+	golden "$gold" "$tmp/prog-$name.txt" "explain $scn (its programs)"
+done
 
 # --- 3. golden DOT pictures ---------------------------------------------------
 echo "=== golden pictures"

@@ -94,7 +94,7 @@ check() {
 	actions=$1 step=$2 line=$3 arrow=$4
 	run "$actions" > "$tmp/dom"
 	got=$(sed -n 's/.*<pre id="selftest">\([^<]*\)<\/pre>.*/\1/p' "$tmp/dom")
-	want="step=$step line=handover.scn:$line frame=f$step title=step$step hidden=$((nframes - 1)) scrolly=0 hash=#step=$step arrow=$arrow"
+	want="step=$step line=handover.scn:$line frame=f$step title=step$step hidden=$((nframes - 1)) scrolly=0 hash=#step=$step arrow=$arrow insn=none"
 	cur=$(grep -o '<li class="src step cur"[^>]*>' "$tmp/dom")
 	if test "$got" != "$want"; then
 		echo "FAIL #$actions: shows '$got', expected '$want'"
@@ -123,5 +123,38 @@ check "test=ArrowUp,ArrowUp" 1 6 none
 check "step=12&test=" 12 18 head
 check "step=20&test=ArrowDown,ArrowDown" 22 32 head
 check "step=999&test=" 3 9 none
+
+# The instructions a program executed, stepped with ] and [ (classic
+# programs written as code=: step 8 takes 0, 1, 4; step 9 takes 0-3).
+if ! "$SIM" explain --no-text --profile 6.18 --html "$tmp" \
+    select/cbpf-code.scn; then
+	echo "FAIL explain --html select/cbpf-code.scn"
+	exit 1
+fi
+page=$tmp/cbpf-code-6.18.html
+if grep -q '<li data-run="1" data-pc="1"><span class="pc">1</span>jeq #7, L4, L2</li>' \
+    "$page"; then
+	echo "PASS the page lists the instructions executed"
+else
+	echo "FAIL the page does not list instruction 1 of step 8 as expected"
+	status=1
+fi
+# insn FRAGMENT PC: after #FRAGMENT, the highlighted instruction is PC
+insn() {
+	run "$1" > "$tmp/dom"
+	got=$(sed -n 's/.*<pre id="selftest">[^<]* insn=\([^ <]*\)<\/pre>.*/\1/p' \
+	    "$tmp/dom")
+	if test "$got" = "$2"; then
+		echo "PASS #$1: instruction $got"
+	else
+		echo "FAIL #$1: instruction '$got', expected $2"
+		status=1
+	fi
+}
+insn "step=8&test=%5D,%5D,%5D" 4
+insn "step=8&test=%5D,%5D,%5D,%5D,%5D" 4
+insn "step=9&test=%5D,%5D,%5D,%5D,%5B" 2
+insn "step=8&test=%5D,%5B,%5B" 0
+insn "step=7&test=%5D" none
 
 exit "$status"

@@ -123,7 +123,7 @@ explain_done(SimRecord *rec, SimExec *x, void *ud)
 		    rec->profile);
 
 		sim_render_html(rec, (char **)svgs->pdata,
-		    (char **)texts->pdata, page);
+		    (char **)texts->pdata, nm, page);
 		write_file(o, o->html_dir, f, page->str);
 	}
 }

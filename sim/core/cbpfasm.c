@@ -67,6 +67,18 @@ static const struct {
 	{ "mod", 0x90 }, { "xor", 0xa0 },
 };
 
+/* conditional jumps; swap: the condition's negation (targets swapped) */
+static const struct {
+	const char	*name;
+	guint8		 op;
+	gboolean	 swap;
+} jumps[] = {
+	{ "jeq", 0x10, FALSE }, { "jneq", 0x10, TRUE },
+	{ "jne", 0x10, TRUE }, { "jgt", 0x20, FALSE },
+	{ "jle", 0x20, TRUE }, { "jge", 0x30, FALSE },
+	{ "jlt", 0x30, TRUE }, { "jset", 0x40, FALSE },
+};
+
 static void
 stmt_free(gpointer p)
 {
@@ -351,17 +363,6 @@ encode(GPtrArray *stmts, guint i, struct rp_sock_filter *f, const char **why)
 		    G_MAXUINT32, &f->k, why);
 	}
 	{
-		static const struct {
-			const char	*name;
-			guint8		 op;
-			gboolean	 swap;
-		} jumps[] = {
-			{ "jeq", 0x10, FALSE }, { "jneq", 0x10, TRUE },
-			{ "jne", 0x10, TRUE }, { "jgt", 0x20, FALSE },
-			{ "jle", 0x20, TRUE }, { "jge", 0x30, FALSE },
-			{ "jlt", 0x30, TRUE }, { "jset", 0x40, FALSE },
-		};
-
 		for (a = 0; a < G_N_ELEMENTS(jumps); a++) {
 			if (strcmp(m, jumps[a].name) != 0)
 				continue;
@@ -423,4 +424,151 @@ sim_cbpf_assemble(const char *text, GError **error)
 		}
 	}
 	return g_steal_pointer(&out);
+}
+
+/* ---------------------------------------------------------------------
+ * The way back: one instruction as text, from the same tables
+ */
+
+/* The mnemonic of an ALU operation or a jump condition op, or NULL. */
+static const char *
+alu_name(guint8 op)
+{
+	for (guint i = 0; i < G_N_ELEMENTS(alu_names); i++)
+		if (alu_names[i].op == op)
+			return alu_names[i].name;
+	return NULL;
+}
+
+static const char *
+jump_name(guint8 op)
+{
+	for (guint i = 0; i < G_N_ELEMENTS(jumps); i++)
+		if (jumps[i].op == op && !jumps[i].swap)
+			return jumps[i].name;
+	return NULL;
+}
+
+/* "#cpu" for an ancillary offset k, or NULL. */
+static const char *
+ext_name(guint32 k)
+{
+	for (guint i = 0; i < G_N_ELEMENTS(ext_names); i++)
+		if ((guint32)(SKF_AD_OFF + (int)ext_names[i].off) == k)
+			return ext_names[i].name;
+	return NULL;
+}
+
+/* The operand of a load: mode and size from code, k. */
+static gboolean
+load_operand(GString *o, guint16 code, guint32 k)
+{
+	const char *ext;
+
+	switch (code & 0xe0) {
+	case M_IMM:
+		g_string_append_printf(o, "#%u", k);
+		return (code & 0x18) == SZ_W;
+	case M_LEN:
+		g_string_append(o, "len");
+		return (code & 0x18) == SZ_W;
+	case M_MEM:
+		g_string_append_printf(o, "M[%u]", k);
+		return (code & 0x18) == SZ_W && k < 16;
+	case M_ABS:
+		if ((code & 0x18) == SZ_W && (ext = ext_name(k)) != NULL)
+			g_string_append_printf(o, "#%s", ext);
+		else
+			g_string_append_printf(o, "[%u]", k);
+		return TRUE;
+	case M_IND:
+		g_string_append_printf(o, "[x + %u]", k);
+		return TRUE;
+	case M_MSH:
+		g_string_append_printf(o, "4*([%u]&0xf)", k);
+		return TRUE;
+	default:
+		return FALSE;
+	}
+}
+
+/* Append instruction pc of a classic program to out, in the assembler's
+ * syntax with absolute targets as labels Ln ("jeq #7, L4, L2"): with
+ * "Ln: " before each line a listing assembles again. */
+void
+sim_cbpf_disasm(const struct rp_sock_filter *f, guint32 pc, GString *out)
+{
+	gsize len = out->len;
+	const char *m;
+	gboolean ok = FALSE;
+
+	g_return_if_fail(f != NULL && out != NULL);
+	switch (f->code & 0x07) {
+	case C_LD:
+	case C_LDX:
+		if ((f->code & 0x07) == C_LDX && (f->code & 0xe0) == M_MSH) {
+			g_string_append(out, "ldxb ");
+			ok = (f->code & 0x18) == SZ_B && load_operand(out,
+			    f->code, f->k);
+			break;
+		}
+		g_string_append(out, (f->code & 0x07) == C_LDX ? "ldx " :
+		    (f->code & 0x18) == SZ_H ? "ldh " : (f->code & 0x18) ==
+		    SZ_B ? "ldb " : "ld ");
+		ok = (f->code & 0xe0) != M_MSH && load_operand(out, f->code,
+		    f->k) && ((f->code & 0x07) == C_LD || ((f->code & 0xe0) !=
+		    M_ABS && (f->code & 0xe0) != M_IND));
+		if ((f->code & 0x18) != SZ_W && (f->code & 0xe0) != M_ABS &&
+		    (f->code & 0xe0) != M_IND)
+			ok = FALSE;
+		break;
+	case C_ST:
+	case C_STX:
+		g_string_append_printf(out, "%s M[%u]", (f->code & 0x07) ==
+		    C_ST ? "st" : "stx", f->k);
+		ok = f->code == C_ST || f->code == C_STX;
+		break;
+	case C_ALU:
+		if ((f->code & 0xf0) == 0x80) {
+			g_string_append(out, "neg");
+			ok = TRUE;
+		} else if ((m = alu_name(f->code & 0xf0)) != NULL) {
+			if (f->code & S_X)
+				g_string_append_printf(out, "%s x", m);
+			else
+				g_string_append_printf(out, "%s #%u", m, f->k);
+			ok = TRUE;
+		}
+		break;
+	case C_JMP:
+		if ((f->code & 0xf0) == 0x00) {
+			g_string_append_printf(out, "ja L%u", pc + 1 + f->k);
+			ok = (f->code & S_X) == 0;
+		} else if ((m = jump_name(f->code & 0xf0)) != NULL) {
+			if (f->code & S_X)
+				g_string_append_printf(out, "%s x", m);
+			else
+				g_string_append_printf(out, "%s #%u", m, f->k);
+			g_string_append_printf(out, ", L%u, L%u", pc + 1 + f->jt,
+			    pc + 1 + f->jf);
+			ok = TRUE;
+		}
+		break;
+	case C_RET:
+		if ((f->code & 0x18) == R_A)
+			g_string_append(out, "ret a");
+		else
+			g_string_append_printf(out, "ret #%u", f->k);
+		ok = (f->code & 0x18) != S_X;
+		break;
+	default:	/* C_MISC */
+		g_string_append(out, (f->code & 0xf8) == 0 ? "tax" : "txa");
+		ok = (f->code & 0xf8) == 0 || (f->code & 0xf8) == 0x80;
+		break;
+	}
+	if (!ok) {
+		g_string_truncate(out, len);
+		g_string_append_printf(out, ".insn %#06x jt %u jf %u k %#x",
+		    f->code, f->jt, f->jf, f->k);
+	}
 }

@@ -27,6 +27,12 @@ G_BEGIN_DECLS
  * error set ("instruction N (TEXT): what is wrong") on a syntax error. */
 GArray	*sim_cbpf_assemble(const char *text, GError **error);
 
+/* Instruction pc of a classic program as text, from the assembler's own
+ * tables (absolute jump targets as labels "Ln"); ".insn ..." for a code
+ * the assembler has no mnemonic for.  Cannot fail. */
+void	 sim_cbpf_disasm(const struct rp_sock_filter *f, guint32 pc,
+	    GString *out);
+
 G_END_DECLS
 
 #endif /* SIM_CBPFASM_H */

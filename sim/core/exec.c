@@ -27,6 +27,7 @@ struct SimExecCtx {
 	GPtrArray	*step_msgs;	/* char * */
 	GPtrArray	*results;	/* char * */
 	GArray		*events;	/* rp_event, held for the hooks */
+	GPtrArray	*bpf_held;	/* hooks->bpf_event's, or NULL */
 };
 
 /* ---------------------------------------------------------------------
@@ -68,6 +69,8 @@ exec_free(SimExec *x)
 	g_ptr_array_unref(x->main_msgs);
 	g_hash_table_unref(x->unsure);
 	g_ptr_array_unref(x->notes);
+	if (x->main_bpf != NULL)
+		g_ptr_array_unref(x->main_bpf);
 	g_free(x->rest);
 	sim_trace_free(x->trace);
 	g_free(x);
@@ -579,6 +582,17 @@ static const struct rp_observer tee_observer = {
 	.event = tee_event,
 };
 
+/* A program's event: to the hooks, with the running statement's array. */
+static void
+tee_bpf_event(void *ud, const struct rp_bpf_event *ev)
+{
+	SimExec *x = ud;
+	const SimStepHooks *h = x->opts.hooks;
+
+	if (!x->muted && x->bpf_held != NULL)
+		h->bpf_event(h->ud, x->bpf_held, ev);
+}
+
 /* Hand the events held for the current statement to the hooks. */
 static void
 flush_events(SimExec *x)
@@ -623,6 +637,17 @@ sim_exec_open(const SimScenario *sc, const char *profile,
 	x->insp = x->ops->inspect;
 	if (x->insp != NULL)
 		x->insp->set_observer(x->be, &tee_observer, x);
+	/* programs' events, for a hook that wants them (explain) */
+	if (o->hooks != NULL && o->hooks->bpf_event != NULL &&
+	    x->insp != NULL && x->insp->model != NULL) {
+		x->main_bpf = g_ptr_array_new_with_free_func(
+		    o->hooks->bpf_free);
+		x->bpf_held = x->main_bpf;
+		x->bpf_obs.event = tee_bpf_event;
+		x->bpf_obs.want_insns = o->hooks->bpf_insns;
+		rp_state_set_bpf_observer(x->insp->model(x->be), &x->bpf_obs,
+		    x);
+	}
 	/* calibrated build options; a profile without the option (MPTCP
 	 * before 5.6) keeps its own */
 	if (o->kconfig_mptcp != 0 && x->ops->kconfig != NULL)
@@ -744,9 +769,22 @@ sim_exec_close(SimExec *x)
 {
 	if (x == NULL)
 		return;
-	if (x->be != NULL)
+	if (x->be != NULL) {
+		if (x->main_bpf != NULL)
+			rp_state_set_bpf_observer(x->insp->model(x->be), NULL,
+			    NULL);
 		x->ops->close(x->be);
+	}
 	exec_free(x);
+}
+
+/* What the hooks made of the running statement's programs
+ * (SimStepHooks.bpf_event), for its step hook to take; NULL when there is
+ * no such hook. */
+GPtrArray *
+sim_exec_bpf_held(SimExec *x)
+{
+	return x->bpf_held;
 }
 
 /* The name table of the pass. */
@@ -796,6 +834,9 @@ sim_exec_ctx_new(SimExec *x)
 	c->results = g_ptr_array_new_with_free_func(g_free);
 	if (x->opts.hooks != NULL && x->opts.hooks->observer != NULL)
 		c->events = sim_events_new();
+	if (x->main_bpf != NULL)
+		c->bpf_held = g_ptr_array_new_with_free_func(
+		    x->opts.hooks->bpf_free);
 	return c;
 }
 
@@ -808,6 +849,8 @@ sim_exec_ctx_free(SimExecCtx *c)
 	g_ptr_array_unref(c->results);
 	if (c->events != NULL)
 		g_array_unref(c->events);
+	if (c->bpf_held != NULL)
+		g_ptr_array_unref(c->bpf_held);
 	g_free(c);
 }
 
@@ -820,6 +863,7 @@ sim_exec_ctx_enter(SimExec *x, SimExecCtx *c)
 		x->step_msgs = x->main_msgs;
 		x->results = NULL;
 		x->events = NULL;
+		x->bpf_held = x->main_bpf;
 		return;
 	}
 	x->stmt = c->stmt;
@@ -827,6 +871,7 @@ sim_exec_ctx_enter(SimExec *x, SimExecCtx *c)
 	x->step_msgs = c->step_msgs;
 	x->results = c->results;
 	x->events = c->events;
+	x->bpf_held = c->bpf_held;
 	if (c->stmt != NULL)
 		sim_trace_step(x->trace, c->stmt);	/* events' line */
 }
@@ -1032,6 +1077,8 @@ sim_exec_ctx_rewind(SimExec *x, SimExecCtx *c, guint n)
 	g_ptr_array_set_size(c->step_msgs, 0);
 	if (c->events != NULL)
 		g_array_set_size(c->events, 0);
+	if (c->bpf_held != NULL)
+		g_ptr_array_set_size(c->bpf_held, 0);
 	c->stmt = NULL;
 	c->proc = sim_names_find(x->names, SIM_NS_PROC, "init");
 }

@@ -55,6 +55,7 @@ void		 sim_exec_close(SimExec *x);
 
 /* What a pass shows its hooks and tools. */
 SimNames	*sim_exec_names(SimExec *x);
+GPtrArray	*sim_exec_bpf_held(SimExec *x);
 const SimScenario *sim_exec_scenario(const SimExec *x);
 const SimInspectOps *sim_exec_inspect(const SimExec *x, SimBackend **be);
 char		*sim_result_render(const SimExec *x, const SimResult *r);

@@ -39,6 +39,20 @@ struct SimStepHooks {
 		    const SimResult *r, const GPtrArray *failures, guint first);
 	void	(*done)(void *ud, SimExec *x);
 	void	*ud;
+	/*
+	 * What programs do, instruction by instruction (the model's
+	 * struct rp_bpf_observer; backends without a model have none).
+	 * bpf_event() gets each event with held, the array of the
+	 * statement that runs (its thread's, when threads run: a program
+	 * may stop at a decision point while another thread runs), where
+	 * it keeps what it makes of them; elements are freed with
+	 * bpf_free.  The step hook takes them: sim_exec_bpf_held().
+	 * bpf_insns: an event for every instruction too.
+	 */
+	void	(*bpf_event)(void *ud, GPtrArray *held,
+		    const struct rp_bpf_event *ev);
+	GDestroyNotify	 bpf_free;
+	gboolean	 bpf_insns;
 };
 
 /* How to run a scenario. */

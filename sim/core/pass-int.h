@@ -48,6 +48,11 @@ struct SimExec {
 	GPtrArray		*results;	/* char *: each result, or NULL */
 	GArray			*events;	/* held for hooks, or NULL */
 	GPtrArray		*main_msgs;	/* step_msgs outside threads */
+	/* what the hooks made of programs' events (hooks->bpf_event),
+	 * the running statement's, and outside threads; NULL: no hook */
+	GPtrArray		*bpf_held;
+	GPtrArray		*main_bpf;
+	struct rp_bpf_observer	 bpf_obs;
 	/* threads run concurrently: the scheduler checks the invariants
 	 * at its own points, not after each statement */
 	gboolean		 concurrent;

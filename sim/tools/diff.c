@@ -1057,7 +1057,8 @@ sim_diff_scenario(SimDiff *d, const SimScenario *sc, const char *profile,
 	    .kconfig_mptcp = d->kconfig_mptcp, .check = d->check };
 	struct rp_observer obs = { chance_event };
 	Chance c = { 0 };
-	SimStepHooks hooks = { &obs, chance_step, chance_done, &c };
+	SimStepHooks hooks = { .observer = &obs, .step = chance_step,
+	    .done = chance_done, .ud = &c };
 	SimReport ra = { 0 }, rb = { 0 };
 	guint i, j;
 

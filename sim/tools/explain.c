@@ -718,6 +718,7 @@ sim_explain_step(const SimRecord *rec, guint i, SimNames *nm, GString *out)
 			g_string_append(out, "(no narration for this rule)");
 		g_string_append_c(out, '\n');
 	}
+	sim_explain_progs(s, nm, out);
 	any = FALSE;
 	for (k = 0; k < s->events->len; k++) {
 		const struct rp_event *e = &g_array_index(s->events,

@@ -22,6 +22,23 @@ const SimSpecRule *sim_spec_rule(const char *id);
 void		 sim_explain_step(const SimRecord *rec, guint i, SimNames *nm,
 		    GString *out);
 
+/* explain-prog.c: the programs that ran in a step */
+void		 sim_explain_progs(const SimStepRec *s, SimNames *nm,
+		    GString *out);
+
+/* One instruction a program executed, for the HTML page's stepping: run
+ * (1-based, in the step), pc (G_MAXUINT32: a row saying how many more
+ * were left out), its text, and for a helper call r1-r5, the result and
+ * the map slots it read (or NULL). */
+typedef struct SimProgRow SimProgRow;
+struct SimProgRow {
+	guint		 run;
+	guint32		 pc;
+	char		*text;
+	char		*detail;
+};
+GPtrArray	*sim_explain_prog_rows(const SimStepRec *s, SimNames *nm);
+
 G_END_DECLS
 
 #endif /* SIM_TOOLS_EXPLAIN_H */

@@ -224,6 +224,241 @@ static const struct rp_observer rec_observer = {
 	.event = rec_event,
 };
 
+/* ---------------------------------------------------------------------
+ * Programs (the model's program observer, through the executor)
+ */
+
+static void
+access_free(gpointer p)
+{
+	SimBpfAccess *a = p;
+
+	g_bytes_unref(a->key);
+	if (a->value != NULL)
+		g_bytes_unref(a->value);
+	g_free(a);
+}
+
+static void
+call_free(gpointer p)
+{
+	SimBpfCall *c = p;
+
+	g_free(c->name);
+	g_ptr_array_unref(c->access);
+	g_free(c->printed);
+	g_free(c);
+}
+
+static void
+bpfrun_free(gpointer p)
+{
+	SimBpfRun *r = p;
+
+	if (r->insns != NULL)
+		g_bytes_unref(r->insns);
+	g_free(r->maps);
+	g_array_unref(r->path);
+	g_ptr_array_unref(r->calls);
+	g_free(r->ends);
+	g_free(r->fault);
+	g_free(r->fault_rule);
+	g_free(r->how);
+	g_free(r);
+}
+
+static SimBpfRun *
+bpfrun_new(GPtrArray *held, unsigned prog)
+{
+	SimBpfRun *r = g_new0(SimBpfRun, 1);
+
+	r->prog = prog;
+	r->path = g_array_new(FALSE, FALSE, sizeof(SimBpfSpan));
+	r->calls = g_ptr_array_new_with_free_func(call_free);
+	g_ptr_array_add(held, r);
+	return r;
+}
+
+/* The run a new program run goes to: a new one, or the counter of those
+ * over SIM_BPF_MAX_RUNS (NULL then). */
+static SimBpfRun *
+bpfrun_begin(GPtrArray *held, unsigned prog)
+{
+	SimBpfRun *last = held->len > 0 ? held->pdata[held->len - 1] : NULL;
+
+	if (held->len < SIM_BPF_MAX_RUNS)
+		return bpfrun_new(held, prog);
+	if (last == NULL || !last->more) {
+		last = bpfrun_new(held, prog);
+		last->more = TRUE;
+	}
+	last->nmore++;
+	last->awaiting = TRUE;
+	return NULL;
+}
+
+static void
+path_add(SimBpfRun *r, guint32 pc)
+{
+	SimBpfSpan *last = r->path->len > 0 ? &g_array_index(r->path,
+	    SimBpfSpan, r->path->len - 1) : NULL;
+	const struct rp_insn *in = r->insns != NULL && !r->classic ?
+	    g_bytes_get_data(r->insns, NULL) : NULL;
+
+	r->executed++;
+	/* straight on (over the upper half of an LD_IMM64 too) */
+	if (last != NULL && (last->to + 1 == pc || (in != NULL &&
+	    last->to + 2 == pc && last->to < r->len &&
+	    in[last->to].code == 0x18))) {
+		last->to = pc;
+		return;
+	}
+	if (r->path->len >= SIM_BPF_MAX_SPANS) {
+		r->path_cut = TRUE;
+		return;
+	}
+	g_array_append_val(r->path, ((SimBpfSpan){ pc, pc }));
+}
+
+static void
+bpf_access(SimBpfRun *r, const struct rp_bpf_event *ev)
+{
+	SimBpfCall *c = r->calls->len > 0 ? r->calls->pdata[r->calls->len -
+	    1] : NULL;
+	SimBpfAccess *a;
+
+	if (c == NULL || c->returned)
+		return;	/* always inside a helper call */
+	a = g_new0(SimBpfAccess, 1);
+	a->write = ev->kind == RP_BPF_EV_MAP_WRITE;
+	a->map = ev->map;
+	a->key = g_bytes_new(ev->key, ev->key_size);
+	a->found = ev->taken;
+	a->err = ev->err;
+	if (ev->value != NULL)
+		a->value = g_bytes_new(ev->value, ev->value_size);
+	a->sock = ev->sock;
+	a->inner = ev->kind == RP_BPF_EV_MAP_READ ? (unsigned)ev->val : 0;
+	g_ptr_array_add(c->access, a);
+}
+
+static void
+bpf_start(GPtrArray *held, const struct rp_bpf_event *ev)
+{
+	SimBpfRun *r = bpfrun_begin(held, ev->prog);
+	gboolean classic = ev->name != NULL && strcmp(ev->name, "classic") ==
+	    0;
+
+	if (r == NULL)
+		return;
+	r->classic = classic;
+	r->prog_type = (guint32)ev->val;
+	r->len = (guint32)ev->count;
+	if (ev->insns != NULL)
+		r->insns = g_bytes_new(ev->insns, r->len * (classic ?
+		    sizeof(struct rp_sock_filter) : sizeof(struct rp_insn)));
+	if (ev->maps != NULL)
+		r->maps = g_memdup2(ev->maps, r->len * sizeof(unsigned));
+}
+
+/* A policy's or a run's selection: the member that got the packet. */
+static void
+bpf_select(GPtrArray *held, const struct rp_bpf_event *ev)
+{
+	SimBpfRun *r = held->len > 0 ? held->pdata[held->len - 1] : NULL;
+
+	if (r != NULL && r->more) {
+		if (!r->awaiting)
+			r->nmore++;	/* a policy's run */
+		r->awaiting = FALSE;
+		return;
+	}
+	if (r == NULL || r->chosen || r->prog != ev->prog || r->policy ||
+	    (!r->exited && r->fault == NULL)) {
+		/* no instructions ran for it: a policy */
+		if ((r = bpfrun_begin(held, ev->prog)) == NULL) {
+			r = held->pdata[held->len - 1];
+			r->awaiting = FALSE;
+			return;
+		}
+		r->policy = TRUE;
+	}
+	r->chosen = TRUE;
+	r->sock = ev->sock;
+	r->how = g_strdup(ev->text);
+	r->verdict = (gint64)ev->val;
+}
+
+/* What the model's program observer reported, kept in held (the running
+ * statement's array). */
+static void
+rec_bpf_event(void *ud, GPtrArray *held, const struct rp_bpf_event *ev)
+{
+	SimBpfRun *r = held->len > 0 ? held->pdata[held->len - 1] : NULL;
+	SimBpfCall *c;
+
+	(void)ud;
+	if (ev->kind == RP_BPF_EV_START) {
+		bpf_start(held, ev);
+		return;
+	}
+	if (ev->kind == RP_BPF_EV_SELECT) {
+		bpf_select(held, ev);
+		return;
+	}
+	if (r == NULL || r->more || r->policy || r->exited || r->fault != NULL)
+		return;
+	switch (ev->kind) {
+	case RP_BPF_EV_INSN:
+		path_add(r, ev->pc);
+		break;
+	case RP_BPF_EV_CALL:
+		c = g_new0(SimBpfCall, 1);
+		c->pc = ev->pc;
+		c->helper = ev->helper;
+		c->name = g_strdup(ev->name);
+		memcpy(c->args, ev->regs, sizeof(c->args));
+		c->access = g_ptr_array_new_with_free_func(access_free);
+		g_ptr_array_add(r->calls, c);
+		break;
+	case RP_BPF_EV_RET:
+		if (r->calls->len == 0)
+			break;
+		c = r->calls->pdata[r->calls->len - 1];
+		c->returned = TRUE;
+		c->r0 = ev->regs[0];
+		break;
+	case RP_BPF_EV_MAP_READ:
+	case RP_BPF_EV_MAP_WRITE:
+		bpf_access(r, ev);
+		break;
+	case RP_BPF_EV_PRINTK:
+		if (r->calls->len > 0) {
+			c = r->calls->pdata[r->calls->len - 1];
+			g_free(c->printed);
+			c->printed = g_strdup(ev->text);
+		}
+		break;
+	case RP_BPF_EV_EXIT:
+		r->exited = TRUE;
+		r->ret = ev->val;
+		r->executed = ev->count;
+		r->selected = ev->sock;
+		r->ends = g_strdup(ev->text);
+		if (r->classic && ev->regs != NULL) {
+			r->a = (guint32)ev->regs[0].val;
+			r->x = (guint32)ev->regs[1].val;
+		}
+		break;
+	case RP_BPF_EV_FAULT:
+		r->fault = g_strdup(ev->text);
+		r->fault_rule = g_strdup(ev->rule);
+		break;
+	default:	/* BRANCH: the path says it */
+		break;
+	}
+}
+
 static void
 steprec_free(gpointer p)
 {
@@ -234,6 +469,7 @@ steprec_free(gpointer p)
 		g_ptr_array_unref(s->failures);
 	g_array_unref(s->events);
 	snap_free(s->snap);
+	g_ptr_array_unref(s->progs);
 	g_free(s);
 }
 
@@ -243,6 +479,7 @@ rec_step(void *ud, SimExec *x, guint index, const SimStmt *st,
 {
 	SimRecord *rec = ud;
 	SimStepRec *s = g_new0(SimStepRec, 1);
+	GPtrArray *held;
 	guint i;
 
 	s->index = index;
@@ -256,6 +493,10 @@ rec_step(void *ud, SimExec *x, guint index, const SimStmt *st,
 		g_ptr_array_add(s->failures, g_strdup(failures->pdata[i]));
 	s->events = rec->pending;
 	rec->pending = sim_events_new();
+	s->progs = g_ptr_array_new_with_free_func(bpfrun_free);
+	held = sim_exec_bpf_held(x);
+	while (held != NULL && held->len > 0)
+		g_ptr_array_add(s->progs, g_ptr_array_steal_index(held, 0));
 	s->snap = snap_take(rec, x);
 	g_ptr_array_add(rec->steps, s);
 }
@@ -288,6 +529,9 @@ sim_record_new(const SimScenario *sc, const char *profile)
 	rec->hooks.step = rec_step;
 	rec->hooks.done = rec_done;
 	rec->hooks.ud = rec;
+	rec->hooks.bpf_event = rec_bpf_event;
+	rec->hooks.bpf_free = bpfrun_free;
+	rec->hooks.bpf_insns = TRUE;
 	return rec;
 }
 

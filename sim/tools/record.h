@@ -82,6 +82,75 @@ unsigned	    sim_snap_slot(const SimSnapMap *m, guint32 key);
 gboolean	    sim_snap_is_outer(const SimSnapMap *m);
 
 /* ---------------------------------------------------------------------
+ * Programs that ran in a step, as the model's program observer told it
+ * (struct rp_bpf_observer): the instructions taken, each helper call
+ * with its registers and result, the map slots it read, the verdict and
+ * the member that got the packet.  A step keeps the first
+ * SIM_BPF_MAX_RUNS runs in full and counts the others.
+ */
+#define SIM_BPF_MAX_RUNS	4
+#define SIM_BPF_MAX_SPANS	20000	/* straight runs kept of one path */
+
+typedef struct SimBpfAccess SimBpfAccess;
+struct SimBpfAccess {
+	gboolean	 write;		/* an update or a delete */
+	unsigned	 map;
+	GBytes		*key;
+	gboolean	 found;
+	int		 err;
+	GBytes		*value;		/* a value map's element, or NULL */
+	unsigned	 sock;		/* a slot's socket, 0 none */
+	unsigned	 inner;		/* an outer slot's inner map, 0 none */
+};
+
+typedef struct SimBpfCall SimBpfCall;
+struct SimBpfCall {
+	guint32		 pc;
+	gint32		 helper;
+	char		*name;
+	struct rp_bpf_reg args[6];	/* r1-r5 at the call (0 unused) */
+	gboolean	 returned;
+	struct rp_bpf_reg r0;		/* its result */
+	GPtrArray	*access;	/* SimBpfAccess * of the call */
+	char		*printed;	/* bpf_trace_printk's text, or NULL */
+};
+
+typedef struct SimBpfSpan SimBpfSpan;
+struct SimBpfSpan {
+	guint32		 from, to;	/* instructions from..to, in order */
+};
+
+typedef struct SimBpfRun SimBpfRun;
+struct SimBpfRun {
+	unsigned	 prog;
+	gboolean	 classic;	/* struct rp_sock_filter instructions */
+	gboolean	 policy;	/* no instructions: a policy */
+	guint32		 prog_type;
+	guint32		 len;
+	GBytes		*insns;		/* struct rp_insn or rp_sock_filter */
+	unsigned	*maps;		/* eBPF: per insn an LD_IMM64's map */
+	GArray		*path;		/* SimBpfSpan */
+	gboolean	 path_cut;	/* more than SIM_BPF_MAX_SPANS */
+	GPtrArray	*calls;		/* SimBpfCall * */
+	gboolean	 exited;
+	guint64		 ret;		/* r0 (classic: the index) */
+	guint64		 executed;
+	unsigned	 selected;	/* what bpf_sk_select_reuseport() kept */
+	guint32		 a, x;		/* classic: A and X at the end */
+	char		*ends;		/* classic: why it returned early */
+	char		*fault;		/* the violation's text, or NULL */
+	char		*fault_rule;
+	gboolean	 chosen;	/* the selection is known: */
+	unsigned	 sock;		/* the member (0: none) */
+	char		*how;		/* "prog", "cbpf", "hash", "drop" */
+	gint64		 verdict;	/* a policy's SK_PASS/SK_DROP */
+	/* the runs after the first SIM_BPF_MAX_RUNS: counted only */
+	gboolean	 more;
+	guint		 nmore;
+	gboolean	 awaiting;
+};
+
+/* ---------------------------------------------------------------------
  * A recorded run
  */
 typedef struct SimStepRec SimStepRec;
@@ -94,6 +163,7 @@ struct SimStepRec {
 	GPtrArray	*failures;	/* char * */
 	GArray		*events;	/* struct rp_event (rule, what copied) */
 	SimSnap		*snap;		/* after the step */
+	GPtrArray	*progs;		/* SimBpfRun *: programs that ran */
 };
 
 typedef struct SimRecord SimRecord;

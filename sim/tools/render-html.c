@@ -6,7 +6,9 @@
  * render-dot.c, inline) with its narration below it.
  *
  * Stepping: the arrow keys, j/k, n/p, space, Home and End, or a click on
- * a line.  Lines of included files are listed, indented, under their
+ * a line.  In a step that ran programs, [ and ] (or the buttons) step
+ * through the instructions they executed, each helper call with its
+ * registers, result and the map slots it read.  Lines of included files are listed, indented, under their
  * include line.  Nothing is loaded from elsewhere: the styles, the script
  * and the pictures are all in the page, so it works offline.
  *
@@ -21,16 +23,19 @@
  * (click the line of step N), the script performs them on load, through
  * the same handlers a person uses, and then appends <pre id="selftest">
  * step=N line=L frame=fN title=T hidden=H scrolly=Y hash=#step=N arrow=A
+ * insn=I
  * </pre> saying what is shown: the current step, its line as
  * highlighted, the frame shown, the <title> of its picture, how many
  * frames are hidden, how far the page itself is scrolled (stepping
- * scrolls only the listing), the address's fragment, and where the
+ * scrolls only the listing), the address's fragment, where the
  * arrows from outer-map slots to inner maps end: "head" (all at the head
- * cell of the inner map), "row" (one elsewhere) or "none".
+ * cell of the inner map), "row" (one elsewhere) or "none", and the
+ * instruction highlighted in the shown step (insn=PC, or none).
  */
 #include <string.h>
 
 #include "lang/print.h"
+#include "tools/explain.h"
 #include "tools/markup.h"
 #include "tools/render-html.h"
 
@@ -56,7 +61,16 @@ static const char page_css[] =
     "#status{font-weight:bold;margin-bottom:6px}\n"
     ".frame svg{max-width:100%;height:auto}\n"
     ".frame pre{font:12px/1.4 monospace;background:#fff;"
-    "border:1px solid #ddd;padding:8px;white-space:pre-wrap}\n";
+    "border:1px solid #ddd;padding:8px;white-space:pre-wrap}\n"
+    ".prog{margin:6px 0}\n"
+    ".prog ol{list-style:none;margin:0;padding:4px 0;max-height:16em;"
+    "overflow:auto;font:12px/1.5 monospace;background:#fff;"
+    "border:1px solid #ddd}\n"
+    ".prog li{padding:0 8px;white-space:pre-wrap}\n"
+    ".prog li.pcur{background:#d6eaf8;outline:1px solid #2874a6}\n"
+    ".prog .pc{display:inline-block;width:4em;color:#999;"
+    "text-align:right;margin-right:8px}\n"
+    ".prog .det{display:block;margin-left:4.6em;color:#555}\n";
 
 /* The script: stepping, and the self-test hook of the header comment. */
 static const char page_js[] =
@@ -131,8 +145,31 @@ static const char page_js[] =
     "    });\n"
     "    return res;\n"
     "  }\n"
+    "  /* the instructions of the shown step's programs: [ and ] */\n"
+    "  function insnStep(d) {\n"
+    "    var f = frames[cur - 1], rows = f.querySelectorAll('.prog li');\n"
+    "    if (rows.length === 0) return;\n"
+    "    var k = Number(f.dataset.insn || 0) + d;\n"
+    "    if (k < 1) k = 1;\n"
+    "    if (k > rows.length) k = rows.length;\n"
+    "    f.dataset.insn = k;\n"
+    "    for (var i = 0; i < rows.length; i++)\n"
+    "      rows[i].classList.toggle('pcur', i + 1 === k);\n"
+    "    var ol = rows[k - 1].parentNode;\n"
+    "    ol.scrollTop = Math.max(0, rows[k - 1].offsetTop - ol.clientHeight / 3);\n"
+    "    f.querySelector('.pnow').textContent = 'instruction ' + k + ' of ' +\n"
+    "      rows.length + ' executed: ' + rows[k - 1].dataset.pc;\n"
+    "  }\n"
+    "  document.querySelectorAll('.pprev').forEach(function (b) {\n"
+    "    b.addEventListener('click', function () { insnStep(-1); });\n"
+    "  });\n"
+    "  document.querySelectorAll('.pnext').forEach(function (b) {\n"
+    "    b.addEventListener('click', function () { insnStep(1); });\n"
+    "  });\n"
     "  document.addEventListener('keydown', function (e) {\n"
     "    switch (e.key) {\n"
+    "    case ']': insnStep(1); break;\n"
+    "    case '[': insnStep(-1); break;\n"
     "    case 'ArrowRight': case 'ArrowDown': case 'j': case 'n': case ' ':\n"
     "      show(cur + 1); break;\n"
     "    case 'ArrowLeft': case 'ArrowUp': case 'k': case 'p':\n"
@@ -176,7 +213,10 @@ static const char page_js[] =
     "    ' hidden=' + document.querySelectorAll('.frame[hidden]').length +\n"
     "    ' scrolly=' + Math.round(window.scrollY) +\n"
     "    ' hash=' + window.location.hash +\n"
-    "    ' arrow=' + (shown.length === 1 ? arrows(shown[0]) : 'none');\n"
+    "    ' arrow=' + (shown.length === 1 ? arrows(shown[0]) : 'none') +\n"
+    "    ' insn=' + (shown.length === 1 &&\n"
+    "      shown[0].querySelector('.prog li.pcur') ?\n"
+    "      shown[0].querySelector('.prog li.pcur').dataset.pc : 'none');\n"
     "  document.body.appendChild(r);\n"
     "})();\n";
 
@@ -272,10 +312,42 @@ first_drawn(const SimRecord *rec, char **svgs)
 	return 1;
 }
 
+/* The instructions step s's programs executed, to step through with [
+ * and ] (or the buttons); nothing when no program ran. */
+static void
+prog_rows(const SimStepRec *s, SimNames *nm, GString *o)
+{
+	g_autoptr(GPtrArray) rows = sim_explain_prog_rows(s, nm);
+
+	if (rows->len == 0)
+		return;
+	g_string_append(o, "<div class=\"prog\"><p><button class=\"pprev\" "
+	    "type=\"button\">&#9664; instruction</button> <button "
+	    "class=\"pnext\" type=\"button\">instruction &#9654;</button> "
+	    "<span class=\"pnow\">the instructions the program executed "
+	    "([ and ] step through them)</span></p>\n<ol>\n");
+	for (guint i = 0; i < rows->len; i++) {
+		const SimProgRow *r = rows->pdata[i];
+		g_autofree char *pc = r->pc == G_MAXUINT32 ? g_strdup("...") :
+		    g_strdup_printf("%u", r->pc);
+
+		g_string_append_printf(o, "<li data-run=\"%u\" data-pc=\"%s\">"
+		    "<span class=\"pc\">%s</span>", r->run, pc, pc);
+		sim_markup_append(o, r->text);
+		if (r->detail != NULL) {
+			g_string_append(o, "<span class=\"det\">");
+			sim_markup_append(o, r->detail);
+			g_string_append(o, "</span>");
+		}
+		g_string_append(o, "</li>\n");
+	}
+	g_string_append(o, "</ol></div>\n");
+}
+
 /* The page of rec: svgs[i] and explains[i] belong to step i. */
 void
 sim_render_html(const SimRecord *rec, char **svgs, char **explains,
-    GString *o)
+    SimNames *nm, GString *o)
 {
 	const SimScenario *sc = rec->sc;
 	g_autofree char *base = g_path_get_basename(sc->path);
@@ -316,6 +388,7 @@ sim_render_html(const SimRecord *rec, char **svgs, char **explains,
 		g_string_append(o, ">\n");
 		if (svgs[i] != NULL)
 			g_string_append(o, svgs[i]);
+		prog_rows(s, nm, o);
 		g_string_append(o, "<pre class=\"why\">");
 		sim_markup_append(o, explains[i]);
 		g_string_append(o, "</pre>\n</div>\n");

@@ -8,14 +8,16 @@
 
 #include <glib.h>
 
+#include "core/names.h"
 #include "tools/record.h"
 
 G_BEGIN_DECLS
 
 /* The page of rec: svgs[i] is the picture of step i, explains[i] its
- * narration. */
+ * narration; nm names the objects of the programs' instructions, which
+ * the page steps through one by one. */
 void		 sim_render_html(const SimRecord *rec, char **svgs,
-		    char **explains, GString *out);
+		    char **explains, SimNames *nm, GString *out);
 
 G_END_DECLS
 
