@@ -188,6 +188,29 @@ memlock_charge(struct rp_state *st, uint32_t uid, int64_t delta)
 }
 
 /*
+ * Would charging bytes (whole pages) to p's user pass p's RLIMIT_MEMLOCK?
+ * KERNEL: __bpf_prog_charge() (until 5.10): the user's locked_vm plus the
+ * pages must not exceed the limit in pages.
+ */
+bool
+rp_memlock_over(struct rp_state *st, const struct rp_proc *p, uint64_t bytes)
+{
+	uint64_t pages = (bytes + RP_PAGE_SIZE - 1) / RP_PAGE_SIZE;
+
+	return memlock_used(st, p->uid) / RP_PAGE_SIZE + pages >
+	    p->memlock_limit / RP_PAGE_SIZE;
+}
+
+/* Charge (sign +1) or give back (-1) bytes, in whole pages, to uid. */
+void
+rp_memlock_add(struct rp_state *st, uint32_t uid, uint64_t bytes, int sign)
+{
+	uint64_t pages = (bytes + RP_PAGE_SIZE - 1) / RP_PAGE_SIZE;
+
+	memlock_charge(st, uid, sign * (int64_t)(pages * RP_PAGE_SIZE));
+}
+
+/*
  * map_alloc for the 4.19 rlimit profile: size limit, then the RLIMIT_MEMLOCK
  * precharge (pages against the user's locked_vm).
  */
