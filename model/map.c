@@ -497,9 +497,8 @@ can_write(const struct rp_map *m, const struct rp_file *f)
 }
 
 /*
- * The integer API on a value map: a 4-byte key and a value of at most 8
- * bytes (not per-CPU), little-endian; anything else is -EINVAL here (use
- * the byte API below).
+ * The integer API on a value map (below); anything else is the byte API
+ * further down.
  */
 static bool
 vmap_key4(const struct rp_map *m)
@@ -507,10 +506,17 @@ vmap_key4(const struct rp_map *m)
 	return m->key_size == 4;
 }
 
+/*
+ * The integer interface to a value map (the scenario language's `update M
+ * KEY NUMBER` and `lookup`): a key of 4 bytes, and a value that is the
+ * number's little-endian bytes, cut to value_size or padded with zeros;
+ * a lookup gives the value's first 8 bytes.  Per-CPU maps, whose syscall
+ * value is one copy per CPU, are not offered.
+ */
 static bool
 vmap_int_ok(const struct rp_map *m)
 {
-	return vmap_key4(m) && m->value_size <= 8 &&
+	return vmap_key4(m) &&
 	    m->type != RP_MAP_PERCPU_ARRAY && m->type != RP_MAP_PERCPU_HASH;
 }
 
@@ -518,14 +524,18 @@ static int
 vmap_lookup_int(struct rp_state *st, struct rp_map *m, uint32_t key,
     uint64_t *value)
 {
-	uint8_t buf[8] = { 0 };
+	uint8_t *buf;
 	int err;
 
 	if (!vmap_int_ok(m))
 		return -EINVAL;
+	buf = g_malloc0(MAX(m->value_size, 8));
 	err = rp_vmap_lookup_sys(st, m, (const uint8_t *)&key, buf);
-	if (err == 0)
-		memcpy(value, buf, 8);
+	if (err == 0) {
+		*value = 0;
+		memcpy(value, buf, MIN(m->value_size, 8));
+	}
+	g_free(buf);
 	return err;
 }
 
@@ -533,10 +543,16 @@ static int
 vmap_update_int(struct rp_state *st, struct rp_map *m, uint32_t key,
     uint64_t value, uint64_t flags)
 {
+	uint8_t *buf;
+	int err;
+
 	if (!vmap_int_ok(m))
 		return -EINVAL;
-	return rp_vmap_update(st, m, (const uint8_t *)&key,
-	    (const uint8_t *)&value, flags, -1);
+	buf = g_malloc0(MAX(m->value_size, 8));
+	memcpy(buf, &value, MIN(m->value_size, 8));
+	err = rp_vmap_update(st, m, (const uint8_t *)&key, buf, flags, -1);
+	g_free(buf);
+	return err;
 }
 
 int

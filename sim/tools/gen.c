@@ -86,10 +86,11 @@ typedef enum {
 	M_SOCKHASH,
 	M_ARRAY_OF_MAPS,
 	M_HASH_OF_MAPS,
+	M_ARRAY,		/* a plain value map: numbers */
 } MapType;
 
 static const char *const map_type_names[] = { "sockarray", "sockmap",
-	"sockhash", "array_of_maps", "hash_of_maps" };
+	"sockhash", "array_of_maps", "hash_of_maps", "array" };
 
 typedef enum {
 	O_SOCK,
@@ -348,7 +349,8 @@ is_sockarray(const Obj *o)
 static gboolean
 is_outer(const Obj *o)
 {
-	return o->kind == O_MAP && o->mtype >= M_ARRAY_OF_MAPS;
+	return o->kind == O_MAP && (o->mtype == M_ARRAY_OF_MAPS ||
+	    o->mtype == M_HASH_OF_MAPS);
 }
 
 static gboolean
@@ -803,14 +805,14 @@ act_map(Gen *g)
 	static const char *const flag_words[] = { "no_prealloc", "numa",
 		"rdonly", "wronly", "rdonly_prog", "wronly_prog", "mmapable",
 		"preserve_elems", "inner_map", "8", "0x10000" };
-	static const guint mtw[] = { 0, 0, 0, 0, 0, 0, 1, 1, 2, 2, 3, 4 };
+	static const guint mtw[] = { 0, 0, 0, 0, 0, 0, 1, 1, 2, 2, 3, 4, 5 };
 	GString *a = g_string_new(NULL);
 	guint proc = pick_proc(g), r;
 	Obj *m, *inner = NULL;
 
 	m = obj_new(g, O_MAP, g_strdup_printf("m%u", ++g->nmap), proc);
 	m->mtype = (MapType)PICK(&g->rng, mtw);
-	if (m->mtype >= M_ARRAY_OF_MAPS) {
+	if (is_outer(m)) {
 		inner = pick_obj(g, rng_pct(&g->rng, 80) ? is_sockarray :
 		    is_map);
 		if (inner == NULL) {
@@ -825,7 +827,7 @@ act_map(Gen *g)
 	if (m->entries != 4 || rng_pct(&g->rng, 30))
 		g_string_append_printf(a, " entries=%u", m->entries);
 	r = rng_below(&g->rng, 100);
-	if (m->mtype <= M_SOCKHASH) {
+	if (m->mtype <= M_SOCKHASH || m->mtype == M_ARRAY) {
 		if (r < 20)
 			g_string_append(a, " value=4");
 		else if (r < 23)
@@ -876,6 +878,13 @@ act_update(Gen *g)
 
 	if (m == NULL)
 		return FALSE;
+	if (m->mtype == M_ARRAY && r < 90) {
+		/* an array holds numbers */
+		emit(g, use_proc(g, m), "update %s %u %u%s", m->name,
+		    map_key(g, m), rng_below(&g->rng, 1000),
+		    PICK(&g->rng, flags));
+		return TRUE;
+	}
 	if (r < 88)
 		v = pick_obj(g, is_outer(m) ? is_map : is_sock);
 	else if (r < 93)

@@ -1559,7 +1559,15 @@ kb_map_update(SimBackend *b, unsigned proc, int fd, uint32_t key,
 	p = map_job(b, proc, fd, &key, &j, &info, &k, &v);
 	if (p == NULL)
 		return -ESRCH;
-	x = value_xlate(p, value, info.value_size);
+	/* a map of sockets or of maps holds fds; any other map, numbers
+	 * (the model's integer interface: the number's bytes, cut to the
+	 * value size) */
+	x = info.type == BPF_MAP_TYPE_REUSEPORT_SOCKARRAY ||
+	    info.type == BPF_MAP_TYPE_SOCKMAP ||
+	    info.type == BPF_MAP_TYPE_SOCKHASH ||
+	    info.type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
+	    info.type == BPF_MAP_TYPE_HASH_OF_MAPS ?
+	    value_xlate(p, value, info.value_size) : value;
 	if (info.value_size == 4) {
 		uint32_t x32 = (uint32_t)x;
 
