@@ -810,6 +810,12 @@ rp_map_lookup_batch(struct rp_state *st, unsigned proc, int fd)
 	 * it copied (one key), else 0, or -ENOSPC when that bucket holds two
 	 * keys, which its per-map random seed decides: the model says 0.
 	 */
+	/* KERNEL: a plain ARRAY has the generic batch wherever batches
+	 * exist (5.6), outer maps or not, and every index exists: the
+	 * first element is copied, 0 (found by fuzz-diff, seed 7000003 on
+	 * 5.10) */
+	if (m->type == RP_MAP_ARRAY)
+		return map_done(st, f, rp_rule(st, "R-CMD-4", 0));
 	/* KERNEL: 5.10's outer maps have no batch ops (measured) */
 	if (!st->prof->outer_batch)
 		return map_done(st, f, rp_rule(st, "R-CMD-2", -RP_ENOTSUPP));
