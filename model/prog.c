@@ -23,6 +23,9 @@ prog_free(struct rp_state *st, struct rp_prog *prog)
 {
 	rp_dirty_prog(st, prog);
 	st->progs->pdata[prog->id] = NULL;
+	/* KERNEL: __bpf_prog_put_rcu(): bpf_prog_uncharge_memlock() */
+	if (prog->memlock != 0)
+		rp_memlock_add(st, prog->charged_uid, prog->memlock, -1);
 	if (prog->map != NULL)
 		rp_map_put(st, prog->map);
 	if (prog->migrate != NULL)
@@ -54,6 +57,35 @@ rp_prog_new(struct rp_state *st, enum rp_prog_kind kind)
 	prog->refs = 1;
 	g_ptr_array_add(st->progs, prog);
 	return prog;
+}
+
+/*
+ * What BPF_PROG_LOAD charges to RLIMIT_MEMLOCK until 5.10 (memlock_rlimit):
+ * the program's allocation, its header and 8 bytes an instruction, in whole
+ * pages (R-PRG-8).  A policy program is the few dozen instructions
+ * core/bpfgen.c writes: one page.
+ */
+#define RP_PROG_HDR	72	/* sizeof(struct bpf_prog) before insns[], modelled */
+#define RP_POLICY_INSNS	128	/* at most, for any policy */
+
+static uint64_t
+prog_charge_bytes(const struct rp_prog_insns_attr *ia)
+{
+	return RP_PROG_HDR + 8 * (uint64_t)(ia != NULL ? ia->insn_cnt :
+	    RP_POLICY_INSNS);
+}
+
+/* Charge a new program's pages to p's user (the limit was checked in
+ * prog_load()); given back in prog_free(). */
+static void
+prog_charge(struct rp_state *st, const struct rp_proc *p,
+    struct rp_prog *prog, const struct rp_prog_insns_attr *ia)
+{
+	if (!st->prof->memlock_rlimit)
+		return;
+	prog->charged_uid = p->uid;
+	prog->memlock = prog_charge_bytes(ia);
+	rp_memlock_add(st, p->uid, prog->memlock, 1);
 }
 
 /* bpf_prog_get(): the program behind fd with a new reference. */
@@ -140,6 +172,7 @@ load_insns(struct rp_state *st, struct rp_proc *p,
 	    RP_PROGK_SK_REUSEPORT : RP_PROGK_CBPF);
 	prog->expected_attach_type = eat;
 	prog->code = code;
+	prog_charge(st, p, prog, ia);
 	err = rp_fd_install(p, rp_file_new(RP_FILE_PROG, prog));
 	if (err < 0)
 		rp_prog_put(st, prog);	/* LCOV_EXCL_LINE */
@@ -211,6 +244,13 @@ prog_load(struct rp_state *st, unsigned proc, const struct rp_prog_attr *attr,
 	} else if (!st->prof->expected_attach) {
 		eat = 0;
 	}
+	/* KERNEL: bpf_prog_load(): until 5.10, bpf_prog_charge_memlock()
+	 * after the attach-type checks, before the map fds and the verifier
+	 * (R-PRG-8); the charge is taken when the program is made, below:
+	 * nothing in between can fail for another reason and keep it */
+	if (st->prof->memlock_rlimit &&
+	    rp_memlock_over(st, p, prog_charge_bytes(ia)))
+		return rp_rule(st, "R-PRG-8", -EPERM);
 	if (ia != NULL)
 		return load_insns(st, p, ia, eat);
 	if (attr->map_fd >= 0) {
@@ -241,6 +281,7 @@ prog_load(struct rp_state *st, unsigned proc, const struct rp_prog_attr *attr,
 	    RP_PROGK_SK_REUSEPORT : RP_PROGK_CBPF);
 	prog->expected_attach_type = eat;
 	prog->pol = attr->policy;
+	prog_charge(st, p, prog, NULL);
 	if (prog->kind == RP_PROGK_CBPF) {
 		/* a SOCKET_FILTER eBPF program returns an index, like cBPF */
 		prog->cbpf.payload_index = attr->policy.key_src ==

@@ -451,6 +451,8 @@ struct rp_prog {
 	unsigned		refs;		/* files + groups */
 	struct rp_bpf_code	*code;		/* instructions (eBPF), or NULL */
 	struct rp_cbpf_code	*ccode;		/* instructions (classic), or NULL */
+	uint64_t		memlock;	/* bytes charged (memlock_rlimit) */
+	uint32_t		charged_uid;
 };
 
 /* Per simulated thread: RCU nesting and held locks (lockdep). */
@@ -624,6 +626,9 @@ void	 rp_bpf_sk_reuseport_detach(struct rp_state *, struct rp_sock *);
 struct rp_map	*rp_map_get(struct rp_state *, unsigned proc, int fd,
 		    struct rp_file **filep, int *err);
 void	 rp_map_put(struct rp_state *, struct rp_map *);
+bool	 rp_memlock_over(struct rp_state *, const struct rp_proc *,
+	    uint64_t);
+void	 rp_memlock_add(struct rp_state *, uint32_t, uint64_t, int);
 bool	 rp_map_meta_equal(const struct rp_state *, const struct rp_map *outer,
 	    const struct rp_map *inner);
 

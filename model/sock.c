@@ -1886,7 +1886,12 @@ tcp_connect(struct rp_state *st, struct rp_sock *sk,
 	if (err != 0)
 		return err;
 	if (sk->num == 0) {
-		sk->rcv_saddr = loopback(sa->addr.family);
+		/* KERNEL: tcp_v4_connect(): the route's source only when the
+		 * socket has no address; one bound explicitly stays, though
+		 * its port went back (a listener shut down, a refused
+		 * connect(); found by fuzz-diff, seed 6000825 on 6.12) */
+		if (!sk->bind_addr_lock)
+			sk->rcv_saddr = loopback(sa->addr.family);
 		err = get_port(st, sk, 0, false);
 		if (err != 0)
 			return err;	/* LCOV_EXCL_LINE */

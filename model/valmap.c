@@ -121,6 +121,12 @@ rp_vmap_alloc_check(struct rp_state *st, const struct rp_map_attr *a)
 	if (a->map_type == RP_MAP_ARRAY && st->prof->bpf_version >=
 	    RP_KVER(5, 5))
 		allowed |= RP_BPF_F_MMAPABLE;
+	/* KERNEL: array_map_alloc_check(): BPF_F_INNER_MAP (5.10) on a plain
+	 * ARRAY, an inner map whose max_entries may differ from the
+	 * template's (found by fuzz-diff, seed 4000199 on 6.18) */
+	if (a->map_type == RP_MAP_ARRAY && st->prof->bpf_version >=
+	    RP_KVER(5, 10))
+		allowed |= RP_BPF_F_INNER_MAP;
 	/* KERNEL: array_map_alloc_check(), htab_map_alloc_check() */
 	if ((a->map_flags & ~allowed) != 0 ||
 	    ((a->map_flags & RP_BPF_F_RDONLY_PROG) &&

@@ -1394,10 +1394,10 @@ verb_migrate_key(SimExec *x, const SimStmt *st, SimResult *r,
  */
 
 static const char *const map_types[] = { "sockarray", "sockmap", "sockhash",
-	"array_of_maps", "hash_of_maps", NULL };
+	"array_of_maps", "hash_of_maps", "array", NULL };
 static const guint32 map_type_vals[] = { RP_MAP_REUSEPORT_SOCKARRAY,
 	RP_MAP_SOCKMAP, RP_MAP_SOCKHASH, RP_MAP_ARRAY_OF_MAPS,
-	RP_MAP_HASH_OF_MAPS };
+	RP_MAP_HASH_OF_MAPS, RP_MAP_ARRAY };
 
 static const struct {
 	const char	*name;
@@ -1567,10 +1567,13 @@ verb_update(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 	    key, val, flags));
 }
 
-/* The kind of value a lookup in m yields: inner maps or cookies. */
+/* The kind of value a lookup in m yields: inner maps, cookies, or the
+ * number an array holds. */
 static SimValueKind
 lookup_kind(const SimObj *m)
 {
+	if (m->map_type == RP_MAP_ARRAY)
+		return SIM_V_NUM;
 	return m->map_type == RP_MAP_ARRAY_OF_MAPS ||
 	    m->map_type == RP_MAP_HASH_OF_MAPS ? SIM_V_MAP : SIM_V_COOKIE;
 }
@@ -1705,7 +1708,8 @@ num(SimValue *v, guint64 n)
 static const char *const mi_fields[] = { "type", "id", "key", "value",
 	"entries", "flags", "name", NULL };
 static const char *const w_mi_type[] = { "sockarray", "sockmap",
-	"sockhash", "array_of_maps", "hash_of_maps", "program", NULL };
+	"sockhash", "array_of_maps", "hash_of_maps", "array", "program",
+	NULL };
 static const char *const w_mi_program[] = { "program", NULL };
 static const SimExpShape shape_mi_type = { SIM_X_STATUS | SIM_X_NUM |
 	SIM_X_VAR, w_mi_type };
@@ -2668,7 +2672,7 @@ static const SimVerb verbs[] = {
 	    "[name=\"x\"] [numa=N] [extra=N] [btf_key=N] [btf_value=N] "
 	    "[btf_fd=N] [btf_vmlinux=N] [tail]",
 	    "BPF_MAP_CREATE; TYPE sockarray sockmap sockhash array_of_maps "
-	    "hash_of_maps"),
+	    "hash_of_maps array"),
 	SIM_VERB("update", 3, 4, NULL, verb_update, S, W,
 	    "bpf(BPF_MAP_UPDATE_ELEM): map_update_elem()",
 	    "M KEY VALUE [FLAGS]",

@@ -103,6 +103,8 @@ sim_map_type_name(guint32 type)
 		return "array_of_maps";
 	case RP_MAP_HASH_OF_MAPS:
 		return "hash_of_maps";
+	case RP_MAP_ARRAY:
+		return "array";
 	default:
 		return "?";
 	}

@@ -323,6 +323,9 @@ static const SimWhy why_table[] = {
 	    "SELECT_OR_MIGRATE (6.18): -EINVAL." },
 	{ "R-PRG-6", NULL, "only SK_REUSEPORT programs may call "
 	    "bpf_sk_select_reuseport: -EINVAL." },
+	{ "R-PRG-8", NULL, "until 5.10 a program's pages are charged to the "
+	    "user's locked memory, and with them it would pass the process's "
+	    "RLIMIT_MEMLOCK: -EPERM, before the verifier looks at it." },
 
 	/* re-listen of closed-section sockets */
 	{ "R-RES-1", "{S} was in the closed section of its group and listens "

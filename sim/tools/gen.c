@@ -86,10 +86,11 @@ typedef enum {
 	M_SOCKHASH,
 	M_ARRAY_OF_MAPS,
 	M_HASH_OF_MAPS,
+	M_ARRAY,		/* a plain value map: numbers */
 } MapType;
 
 static const char *const map_type_names[] = { "sockarray", "sockmap",
-	"sockhash", "array_of_maps", "hash_of_maps" };
+	"sockhash", "array_of_maps", "hash_of_maps", "array" };
 
 typedef enum {
 	O_SOCK,
@@ -110,6 +111,12 @@ typedef struct {
 	gboolean	 v6only;
 	gboolean	 mptcp;		/* IPPROTO_MPTCP: kept off the pool ports */
 	guint		 port;		/* the pool port bound, 0: ephemeral */
+	/* a name the executor looks up at run time (cookie(NAME), the
+	 * socket of migrate-key, the port of ADDR:NAME) must stand for
+	 * something then, or the run stops with an error: */
+	gboolean	 sure;		/* its socket surely exists */
+	gboolean	 port_sure;	/* it surely holds the port it was given */
+	guint		 id;		/* the object: its dups and passes share it */
 	/* maps */
 	MapType		 mtype;
 	guint		 entries;
@@ -120,6 +127,7 @@ typedef struct {
 typedef struct {
 	char		*name;
 	guint		 netns;		/* index in Gen.netns */
+	gboolean	 uid1000;	/* not root */
 } Proc;
 
 typedef struct {
@@ -197,8 +205,23 @@ obj_new(Gen *g, ObjKind kind, char *name, guint proc)
 	o->name = name;
 	o->kind = kind;
 	o->proc = proc;
+	o->id = g->objs->len + 1;
 	g_ptr_array_add(g->objs, o);
 	return o;
+}
+
+/* s (through any of its names) may have given its port back. */
+static void
+port_unsure(Gen *g, const Obj *s)
+{
+	guint i;
+
+	for (i = 0; i < g->objs->len; i++) {
+		Obj *x = g->objs->pdata[i];
+
+		if (x->id == s->id)
+			x->port_sure = FALSE;
+	}
 }
 
 /* A process for a new object: mostly init. */
@@ -271,11 +294,20 @@ is_bound(const Obj *o)
 	return is_inet_sock(o) && o->bound && !o->closed;
 }
 
-/* A socket whose port can be named: bound, open, with an fd. */
+/* A socket whose port can be named: bound, open, with an fd, and, when
+ * the port is named by the socket's name, surely holding one. */
 static gboolean
 is_port_source(const Obj *o)
 {
-	return is_bound(o) && !o->nofd && !o->mptcp;
+	return is_bound(o) && !o->nofd && !o->mptcp &&
+	    (o->port != 0 || o->port_sure);
+}
+
+/* A socket whose cookie can be asked at run time. */
+static gboolean
+is_cookie_source(const Obj *o)
+{
+	return is_sock(o) && o->sure && !o->closed && !o->nofd;
 }
 
 static gboolean
@@ -317,7 +349,8 @@ is_sockarray(const Obj *o)
 static gboolean
 is_outer(const Obj *o)
 {
-	return o->kind == O_MAP && o->mtype >= M_ARRAY_OF_MAPS;
+	return o->kind == O_MAP && (o->mtype == M_ARRAY_OF_MAPS ||
+	    o->mtype == M_HASH_OF_MAPS);
 }
 
 static gboolean
@@ -431,8 +464,18 @@ do_bind(Gen *g, Obj *s)
 	guint num;
 	const char *port = port_word(g, s, buf, sizeof(buf), &num);
 
-	emit(g, use_proc(g, s), "bind %s %s:%s", s->name,
-	    bind_addr(g, s->sk->family), port);
+	const char *addr = bind_addr(g, s->sk->family);
+	guint proc = use_proc(g, s);
+
+	emit(g, proc, "bind %s %s:%s", s->name, addr, port);
+	/* the first bind of a fresh socket, by its own process, to port 0
+	 * of an address of its family (not a v4-mapped one, which a v6only
+	 * socket refuses) cannot fail: it gets an ephemeral port no one
+	 * holds */
+	if (!s->bound)
+		s->port_sure = num == 0 && strcmp(port, "0") == 0 && s->sure &&
+		    proc == s->proc && !s->connected &&
+		    strstr(addr, "ffff") == NULL;
 	if (!s->bound)
 		s->port = num;
 	s->bound = TRUE;
@@ -457,8 +500,13 @@ act_socket(Gen *g)
 	else if (rng_pct(&g->rng, 2))
 		emit(g, proc, "socket %s %s proto=%s", s->name, k->name,
 		    k->tcp ? "tcp" : k->udp ? "udp" : "ip");
-	else
+	else {
 		emit(g, proc, "socket %s %s", s->name, k->name);
+		/* every profile and process has these (UDP-Lite is gone in
+		 * 7.1, raw sockets need CAP_NET_RAW) */
+		s->sure = k->tcp || (k->udp && !strstr(k->name, "lite")) ||
+		    k->family == 0;
+	}
 	if (g->left == 0 || !rng_pct(&g->rng, 85))
 		return TRUE;
 	if (k->family == 6 && rng_pct(&g->rng, 10)) {
@@ -585,8 +633,8 @@ act_connect(Gen *g)
 		    proc);
 		s->sk = &sock_kinds[fam == 6 ? 1 : 0];
 		emit(g, proc, "socket %s %s", s->name, s->sk->name);
-		if (l != NULL && !l->closed && !l->nofd && !l->mptcp &&
-		    rng_pct(&g->rng, 80))
+		s->sure = TRUE;
+		if (l != NULL && is_port_source(l) && rng_pct(&g->rng, 80))
 			g_snprintf(buf, sizeof(buf), "%s:%s",
 			    loop_addr(fam), port_of(l, pb, sizeof(pb)));
 		else
@@ -601,11 +649,13 @@ act_connect(Gen *g)
 	if (s->sk->udp && rng_pct(&g->rng, 30)) {
 		emit(g, use_proc(g, s), "connect %s unspec", s->name);
 		s->connected = FALSE;
+		port_unsure(g, s);
 		return TRUE;
 	}
 	dest(g, s->sk->family, buf, sizeof(buf), &t);
 	emit(g, use_proc(g, s), "connect %s %s", s->name, buf);
 	s->connected = TRUE;
+	port_unsure(g, s);	/* a refused connect() gives it back */
 	return TRUE;
 }
 
@@ -619,6 +669,7 @@ act_shutdown(Gen *g)
 		return FALSE;
 	emit(g, use_proc(g, s), "shutdown %s %s", s->name,
 	    PICK(&g->rng, hows));
+	port_unsure(g, s);	/* a listener's goes back */
 	return TRUE;
 }
 
@@ -644,9 +695,22 @@ act_close(Gen *g)
 	guint r = rng_below(&g->rng, 100);
 	Obj *o = pick_obj(g, r < 70 ? is_sock : r < 90 ? is_map : is_any);
 
+	guint proc;
+
 	if (o == NULL)
 		return FALSE;
-	emit(g, use_proc(g, o), "close %s", o->name);
+	proc = use_proc(g, o);
+	emit(g, proc, "close %s", o->name);
+	if (o->closed || o->nofd || proc != o->proc) {
+		/* the odd close: the fd number the name had may belong to
+		 * anything of that process now, which is then closed */
+		for (guint i = 0; i < g->objs->len; i++) {
+			Obj *x = g->objs->pdata[i];
+
+			if (x->proc == proc)
+				x->sure = x->port_sure = FALSE;
+		}
+	}
 	o->closed = TRUE;
 	settle(g);
 	return TRUE;
@@ -670,11 +734,15 @@ static gboolean
 act_dup(Gen *g)
 {
 	Obj *o = pick_obj(g, is_any), *n;
+	guint proc;
 
 	if (o == NULL || o->nofd)
 		return FALSE;
+	proc = use_proc(g, o);
 	n = obj_copy(g, o, o->proc);
-	emit(g, use_proc(g, o), "dup %s as %s", o->name, n->name);
+	emit(g, proc, "dup %s as %s", o->name, n->name);
+	if (o->closed || proc != o->proc)
+		n->sure = n->port_sure = FALSE;	/* another fd, or none */
 	return TRUE;
 }
 
@@ -682,16 +750,19 @@ static gboolean
 act_pass(Gen *g)
 {
 	Obj *o = pick_obj(g, is_any), *n;
-	guint to;
+	guint to, proc;
 
 	if (o == NULL || o->nofd || g->procs->len < 2)
 		return FALSE;
 	to = rng_below(&g->rng, g->procs->len);
 	if (to == o->proc)
 		to = (to + 1) % g->procs->len;
+	proc = use_proc(g, o);
 	n = obj_copy(g, o, to);
-	emit(g, use_proc(g, o), "pass %s to %s as %s", o->name,
+	emit(g, proc, "pass %s to %s as %s", o->name,
 	    ((Proc *)g->procs->pdata[to])->name, n->name);
+	if (o->closed || proc != o->proc)
+		n->sure = n->port_sure = FALSE;	/* another fd, or none */
 	return TRUE;
 }
 
@@ -704,10 +775,10 @@ act_cookie(Gen *g)
 		return FALSE;
 	/* now and then two open sockets' cookies compared: by identity
 	 * only, since cookies asked on different CPUs have no order */
-	if (!s->closed && !s->nofd && rng_pct(&g->rng, 30)) {
-		Obj *t = pick_obj(g, is_sock);
+	if (is_cookie_source(s) && rng_pct(&g->rng, 30)) {
+		Obj *t = pick_obj(g, is_cookie_source);
 
-		if (t != NULL && !t->closed && !t->nofd) {
+		if (t != NULL && is_cookie_source(t)) {
 			emit(g, s->proc, "expect cookie(%s) %s cookie(%s)",
 			    s->name, rng_pct(&g->rng, 50) ? "==" : "!=",
 			    t->name);
@@ -734,14 +805,14 @@ act_map(Gen *g)
 	static const char *const flag_words[] = { "no_prealloc", "numa",
 		"rdonly", "wronly", "rdonly_prog", "wronly_prog", "mmapable",
 		"preserve_elems", "inner_map", "8", "0x10000" };
-	static const guint mtw[] = { 0, 0, 0, 0, 0, 0, 1, 1, 2, 2, 3, 4 };
+	static const guint mtw[] = { 0, 0, 0, 0, 0, 0, 1, 1, 2, 2, 3, 4, 5 };
 	GString *a = g_string_new(NULL);
 	guint proc = pick_proc(g), r;
 	Obj *m, *inner = NULL;
 
 	m = obj_new(g, O_MAP, g_strdup_printf("m%u", ++g->nmap), proc);
 	m->mtype = (MapType)PICK(&g->rng, mtw);
-	if (m->mtype >= M_ARRAY_OF_MAPS) {
+	if (is_outer(m)) {
 		inner = pick_obj(g, rng_pct(&g->rng, 80) ? is_sockarray :
 		    is_map);
 		if (inner == NULL) {
@@ -756,7 +827,7 @@ act_map(Gen *g)
 	if (m->entries != 4 || rng_pct(&g->rng, 30))
 		g_string_append_printf(a, " entries=%u", m->entries);
 	r = rng_below(&g->rng, 100);
-	if (m->mtype <= M_SOCKHASH) {
+	if (m->mtype <= M_SOCKHASH || m->mtype == M_ARRAY) {
 		if (r < 20)
 			g_string_append(a, " value=4");
 		else if (r < 23)
@@ -807,6 +878,13 @@ act_update(Gen *g)
 
 	if (m == NULL)
 		return FALSE;
+	if (m->mtype == M_ARRAY && r < 90) {
+		/* an array holds numbers */
+		emit(g, use_proc(g, m), "update %s %u %u%s", m->name,
+		    map_key(g, m), rng_below(&g->rng, 1000),
+		    PICK(&g->rng, flags));
+		return TRUE;
+	}
 	if (r < 88)
 		v = pick_obj(g, is_outer(m) ? is_map : is_sock);
 	else if (r < 93)
@@ -1012,7 +1090,8 @@ act_migrate_key(Gen *g)
 {
 	Obj *p = pick_obj(g, is_migrate_prog), *s = pick_obj(g, is_listener);
 
-	if (p == NULL || s == NULL)
+	/* the statement asks the socket's cookie */
+	if (p == NULL || s == NULL || !is_cookie_source(s))
 		return FALSE;
 	emit(g, p->proc, "migrate-key %s %s %u", p->name, s->name,
 	    rng_below(&g->rng, 4));
@@ -1113,8 +1192,10 @@ act_proc(Gen *g)
 		g_string_append_printf(a, " netns=%s",
 		    (char *)g->netns->pdata[1]);
 	}
-	if (rng_pct(&g->rng, 35))
+	if (rng_pct(&g->rng, 35)) {
 		g_string_append(a, " uid=1000");
+		p->uid1000 = TRUE;
+	}
 	if (rng_pct(&g->rng, 35))
 		g_string_append_printf(a, " caps=%s", PICK(&g->rng, caps));
 	emit(g, 0, "proc %s%s", p->name, a->str);
@@ -1166,6 +1247,22 @@ act_rlimit(Gen *g)
 {
 	static const guint bytes[] = { 0, 4096, 65536 };
 	guint p = rng_below(&g->rng, g->procs->len);
+
+	/* Kernels before 5.11 charge BPF memory to the locked pages of the
+	 * caller's user, which for root also hold the kernel backend's own
+	 * maps: a limit is compared exactly only for another uid */
+	if (kernel_only(g)) {
+		guint i, n = 0;
+
+		for (i = 0; i < g->procs->len; i++)
+			n += ((Proc *)g->procs->pdata[i])->uid1000;
+		if (n == 0)
+			return FALSE;
+		n = rng_below(&g->rng, n);
+		for (p = 0; !((Proc *)g->procs->pdata[p])->uid1000 || n-- > 0;
+		    p++)
+			;
+	}
 
 	if (rng_pct(&g->rng, 50))
 		emit(g, 0, "rlimit %s memlock unlimited",

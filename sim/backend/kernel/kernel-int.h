@@ -107,7 +107,8 @@ typedef struct {
 	uint64_t	 caps;
 	KbWorker	*w;
 	GArray		*fds;		/* int: real fd per scenario fd, -1 free */
-	uint64_t	 memlock;	/* rlimit P memlock N; 0: not set */
+	uint64_t	 memlock;	/* rlimit P memlock N (0 included) */
+	gboolean	 memlock_set;	/* FALSE: the process's own */
 } KbProc;
 
 typedef struct {

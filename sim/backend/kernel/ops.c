@@ -708,6 +708,7 @@ kb_proc_set_memlock(SimBackend *b, unsigned proc, uint64_t bytes)
 	if (p == NULL)
 		return -ESRCH;
 	p->memlock = bytes;
+	p->memlock_set = TRUE;
 	return 0;
 }
 
@@ -725,7 +726,9 @@ on_proc_memlock(KbProc *p, KbFn fn, KbJob *j)
 	struct rlimit old, lim;
 	int r;
 
-	if (p->memlock == 0 || getrlimit(RLIMIT_MEMLOCK, &old) != 0)
+	/* a limit of 0 is a limit (found by fuzz-diff: `rlimit P memlock 0`
+	 * was the process's own, unlimited in a VM) */
+	if (!p->memlock_set || getrlimit(RLIMIT_MEMLOCK, &old) != 0)
 		return on_proc(p, fn, j);
 	lim = old;
 	lim.rlim_cur = (rlim_t)p->memlock;
