@@ -270,5 +270,19 @@ expect_usage "schedule names an unknown thread" "sched.scn:5:12: schedule: no th
 printf 'profile 6.18\nthread A\n  cpu 0 = 0 |\nend\n' >"$tmp/bar.scn"
 expect_usage "dangling alternative" "bar.scn:3:13: '|' needs an expectation" run "$tmp/bar.scn"
 
+# select/object-stale-count.scn pins the order in which the hash fallback
+# takes the word b's detach left past the section (R-RACE-13); run follows
+# the schedule statement: b receives, the program counted its run and its
+# miss.
+out=$("$SIM" run --trace "$sc/select/object-stale-count.scn" 2>&1)
+if printf '%s\n' "$out" | grep -q 'rule id=R-RACE-13' &&
+    printf '%s\n' "$out" | grep -q 'select group=g1 sock=b how=hash' &&
+    ! printf '%s\n' "$out" | grep -q 'select group=g1 sock=a'; then
+	ok "the pinned stale-count order delivers to the closing b (R-RACE-13)"
+else
+	not_ok "the pinned stale-count order delivers to the closing b (R-RACE-13)"
+	printf '%s\n' "$out" | tail -20
+fi
+
 echo "1..$n"
 exit $failed
