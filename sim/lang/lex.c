@@ -670,10 +670,12 @@ lex_token(const Lexer *lx, gsize *pos, const char *key, GError **error)
 	case '$':
 		for (end = start + 1; !at_sep(lx, end); end++)
 			;
+		/* a bare '$' may end the input: nothing after it is read */
 		if (!sim_name_valid(SIM_NAME_VAR, lx->text + start + 1,
 		    end - start - 1) && memchr(lx->text + start + 1, '$',
-		    end - start - 1) == NULL && lx->text[start + 1] != '(' &&
-		    lx->text[start + 1] != '{') {
+		    end - start - 1) == NULL && (end == start + 1 ||
+		    (lx->text[start + 1] != '(' &&
+		    lx->text[start + 1] != '{'))) {
 			lex_error(lx, start, error, SIM_PARSE_ERROR_SYNTAX,
 			    "invalid variable name '%.*s'",
 			    (int)(end - start), lx->text + start);
