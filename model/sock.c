@@ -2003,7 +2003,18 @@ rp_connect(struct rp_state *st, unsigned proc, int fd,
 	if (sk == NULL)
 		return err;
 	if (sk_is_inet(sk) && sk->type == RP_SOCK_RAW &&
-	    sa->addr.family != RP_AF_UNSPEC) {
+	    sa->addr.family == RP_AF_UNSPEC) {
+		/* KERNEL: inet_dgram_connect(): AF_UNSPEC is the protocol's
+		 * disconnect, __udp_disconnect() for raw sockets too: a raw
+		 * socket never has SOCK_BINDPORT_LOCK, so it is unhashed,
+		 * and SO_ATTACH_REUSEPORT_CBPF then treats it as any
+		 * unhashed socket (found by fuzz-diff, host seed 9000165) */
+		rp_dirty_sock(st, sk);
+		sk->raw_unhashed = true;
+		memset(&sk->peer, 0, sizeof(sk->peer));
+		return sock_done(st, f, rp_rule(st, "R-SOCK-17", 0));
+	}
+	if (sk_is_inet(sk) && sk->type == RP_SOCK_RAW) {
 		/* KERNEL: ip4_datagram_connect(),
 		 * ip6_datagram_connect_v6_only(): a route is all a raw
 		 * socket needs; another family is -EAFNOSUPPORT either way
