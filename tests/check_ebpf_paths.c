@@ -43,22 +43,6 @@ struct fx {
 	int		 sockhash;	/* with them */
 };
 
-static int
-mkmap(struct rp_state *st, uint32_t type, uint32_t ks, uint32_t vs,
-    uint32_t n, uint32_t flags, int inner)
-{
-	struct rp_map_attr a;
-	int fd;
-
-	rp_map_attr_init(&a, type, vs, n);
-	a.key_size = ks;
-	a.map_flags = flags;
-	a.inner_map_fd = inner;
-	fd = rp_map_create(st, 0, &a);
-	ck_assert_msg(fd >= 3, "map type %u: %d", type, fd);
-	return fd;
-}
-
 static void
 fx_init(struct fx *f, int row, int family)
 {
@@ -72,20 +56,20 @@ fx_init(struct fx *f, int row, int family)
 		ck_assert_int_eq(rp_map_update(f->st, 0, f->sockarray,
 		    (uint32_t)i, (uint64_t)f->fds[i], RP_BPF_ANY), 0);
 	}
-	f->arr = mkmap(f->st, RP_MAP_ARRAY, 4, 8, 4, 0, -1);
-	f->pcpu = mkmap(f->st, RP_MAP_PERCPU_ARRAY, 4, 8, 2, 0, -1);
-	f->hash = mkmap(f->st, RP_MAP_HASH, 4, 8, 4, 0, -1);
-	f->outer = mkmap(f->st, RP_MAP_ARRAY_OF_MAPS, 4, 4, 1, 0,
+	f->arr = tu_map(f->st, 0, RP_MAP_ARRAY, 8, 4, 0, -1);
+	f->pcpu = tu_map(f->st, 0, RP_MAP_PERCPU_ARRAY, 8, 2, 0, -1);
+	f->hash = tu_map(f->st, 0, RP_MAP_HASH, 8, 4, 0, -1);
+	f->outer = tu_map(f->st, 0, RP_MAP_ARRAY_OF_MAPS, 4, 1, 0,
 	    f->sockarray);
 	ck_assert_int_eq(rp_map_update(f->st, 0, f->outer, 0,
 	    (uint64_t)f->sockarray, RP_BPF_ANY), 0);
 	f->ro = f->wo = f->sockhash = -1;
 	if (f->prof->allowed_map_flags & RP_BPF_F_RDONLY_PROG) {
-		f->ro = mkmap(f->st, RP_MAP_ARRAY, 4, 8, 1,
+		f->ro = tu_map(f->st, 0, RP_MAP_ARRAY, 8, 1,
 		    RP_BPF_F_RDONLY_PROG, -1);
-		f->wo = mkmap(f->st, RP_MAP_ARRAY, 4, 8, 1,
+		f->wo = tu_map(f->st, 0, RP_MAP_ARRAY, 8, 1,
 		    RP_BPF_F_WRONLY_PROG, -1);
-		f->sockhash = mkmap(f->st, RP_MAP_SOCKHASH, 4, 8, 4, 0, -1);
+		f->sockhash = tu_map(f->st, 0, RP_MAP_SOCKHASH, 8, 4, 0, -1);
 	}
 }
 
@@ -977,7 +961,7 @@ TU_LOOP(ldimm, "ebpf_paths", TU_EVERY_PROFILE)
 	}
 	/* 65 maps: -E2BIG */
 	for (int i = 0; i < 65; i++) {
-		maps[i] = mkmap(f.st, RP_MAP_ARRAY, 4, 8, 1, 0, -1);
+		maps[i] = tu_map(f.st, 0, RP_MAP_ARRAY, 8, 1, 0, -1);
 		many[2 * i] = BI(0x18, 1, 1, 0, maps[i]);
 		many[2 * i + 1] = BI(0x00, 0, 0, 0, 0);
 	}
@@ -1411,10 +1395,10 @@ TU_LOOP(vmap_api, "ebpf_paths", TU_EVERY_PROFILE)
 	    RP_BPF_F_LOCK), -EINVAL);
 	ck_assert_int_eq(rp_map_update_elem(f.st, 0, f.hash, &k, &v, 7),
 	    -EINVAL);
-	wo = mkmap(f.st, RP_MAP_HASH, 4, 8, 2, RP_BPF_F_WRONLY, -1);
+	wo = tu_map(f.st, 0, RP_MAP_HASH, 8, 2, RP_BPF_F_WRONLY, -1);
 	ck_assert_int_eq(rp_map_lookup_elem(f.st, 0, wo, &k, &v, 0), -EPERM);
 	ck_assert_int_eq(rp_map_next_key(f.st, 0, wo, NULL, &next), -EPERM);
-	ro = mkmap(f.st, RP_MAP_HASH, 4, 8, 2, RP_BPF_F_RDONLY, -1);
+	ro = tu_map(f.st, 0, RP_MAP_HASH, 8, 2, RP_BPF_F_RDONLY, -1);
 	ck_assert_int_eq(rp_map_update_elem(f.st, 0, ro, &k, &v, 0), -EPERM);
 	ck_assert_int_eq(rp_map_delete_elem(f.st, 0, ro, &k), -EPERM);
 	ck_assert_int_eq(rp_map_update_elem(f.st, 0, f.hash, &k, &v, 0), 0);
@@ -1434,7 +1418,14 @@ TU_LOOP(vmap_api, "ebpf_paths", TU_EVERY_PROFILE)
 	ck_assert_int_eq(rp_map_lookup(f.st, 0, f.pcpu, 0, &w, 0), -EINVAL);
 	ck_assert_int_eq(rp_map_update(f.st, 0, f.pcpu, 0, 1, RP_BPF_ANY),
 	    -EINVAL);
-	h2 = mkmap(f.st, RP_MAP_HASH, 8, 8, 2, 0, -1);
+	{
+		struct rp_map_attr a;
+
+		rp_map_attr_init(&a, RP_MAP_HASH, 8, 2);
+		a.key_size = 8;
+		h2 = rp_map_create(f.st, 0, &a);
+		ck_assert_int_ge(h2, 3);
+	}
 	ck_assert_int_eq(rp_map_delete(f.st, 0, h2, 0), -EINVAL);
 	ck_assert_int_eq(rp_map_get_next_key(f.st, 0, h2, NULL, &next),
 	    -EINVAL);
@@ -1457,7 +1448,7 @@ TU_LOOP(vmap_api, "ebpf_paths", TU_EVERY_PROFILE)
 
 	/* per-CPU hash: a present key is updated in place */
 	{
-		int ph = mkmap(f.st, RP_MAP_PERCPU_HASH, 4, 4, 2, 0, -1);
+		int ph = tu_map(f.st, 0, RP_MAP_PERCPU_HASH, 4, 2, 0, -1);
 
 		k = 9;
 		ck_assert_int_eq(rp_map_update_elem(f.st, 0, ph, &k, all,
