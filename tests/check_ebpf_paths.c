@@ -76,7 +76,7 @@ fx_init(struct fx *f, int row, int family)
 /*
  * The switches a sweep's programs read, as bits (md->sk: the kind K_SOCK
  * and the context's size): a sweep runs once for each combination of them
- * that the profile table has (tu_first_of_kind()).
+ * that the profile table has (tu_nkinds(), tu_kind_row()).
  */
 static unsigned
 alu_key(const struct rp_profile *p)
@@ -102,6 +102,13 @@ ctx_key(const struct rp_profile *p)
 {
 	return (unsigned)p->expected_attach |
 	    (unsigned)p->bpf_ctx_narrow_any << 1;
+}
+
+static unsigned	/* what decode_cases[] and the reserved fields read */
+decode_key(const struct rp_profile *p)
+{
+	return (unsigned)p->bpf_jmp32 | (unsigned)p->bpf_atomics << 1 |
+	    (unsigned)p->bpf_cpuv4 << 2;
 }
 
 static unsigned	/* the __sk_buff checks (model/skb.c) read no switch */
@@ -421,14 +428,13 @@ alu_rule(const struct rp_profile *prof, bool is64, unsigned op, bool x, enum kin
 	return NULL;
 }
 
-TU_LOOP(alu, "ebpf_paths", 2 * TU_EVERY_PROFILE)
+TU_LOOP(alu, "ebpf_paths", 2 * tu_nkinds(alu_key))
 {
-	bool is64 = _i / TU_EVERY_PROFILE;
+	bool is64 = _i % 2;
 	const struct rp_profile *prof;
 	struct fx f;
 
-	TU_UNLESS(tu_first_of_kind(_i % TU_EVERY_PROFILE, alu_key));
-	fx_init(&f, _i % TU_EVERY_PROFILE, RP_AF_INET);
+	fx_init(&f, tu_kind_row(_i / 2, alu_key), RP_AF_INET);
 	prof = f.prof;
 	for (unsigned op = 0; op <= 0xf0; op += 0x10) {
 		for (int d = 0; d < NKINDS; d++) {
@@ -488,16 +494,15 @@ jmp_rule(const struct rp_profile *prof, bool j32, unsigned op, bool x, enum kind
 	return "R-EBPF-6";
 }
 
-TU_LOOP(jmp, "ebpf_paths", 2 * TU_EVERY_PROFILE)
+TU_LOOP(jmp, "ebpf_paths", 2 * tu_nkinds(jmp_key))
 {
 	static const unsigned ops[] = { BJ_JEQ, BJ_JGT, BJ_JGE, BJ_JSET,
 	    BJ_JNE, BJ_JSGT, BJ_JSGE, BJ_JLT, BJ_JLE, BJ_JSLT, BJ_JSLE };
-	bool j32 = _i / TU_EVERY_PROFILE;
+	bool j32 = _i % 2;
 	const struct rp_profile *prof;
 	struct fx f;
 
-	TU_UNLESS(tu_first_of_kind(_i % TU_EVERY_PROFILE, jmp_key));
-	fx_init(&f, _i % TU_EVERY_PROFILE, RP_AF_INET);
+	fx_init(&f, tu_kind_row(_i / 2, jmp_key), RP_AF_INET);
 	prof = f.prof;
 	for (size_t i = 0; i < G_N_ELEMENTS(ops); i++) {
 		for (int a = 0; a < NKINDS; a++) {
@@ -581,14 +586,13 @@ mem_rule(enum kind k, bool load, unsigned size, int off)
 	}
 }
 
-TU_LOOP(mem, "ebpf_paths", TU_EVERY_PROFILE)
+TU_LOOP(mem, "ebpf_paths", tu_nkinds(mem_key))
 {
 	static const int offs[] = { 0, 1, 4, 6, 8, 12, -8, -600 };
 	const struct rp_profile *prof;
 	struct fx f;
 
-	TU_UNLESS(tu_first_of_kind(_i, mem_key));
-	fx_init(&f, _i, RP_AF_INET);
+	fx_init(&f, tu_kind_row(_i, mem_key), RP_AF_INET);
 	prof = f.prof;
 	for (int k = 0; k < NKINDS; k++) {
 		if (!kind_ok(prof, k))
@@ -631,14 +635,13 @@ END_TEST
 
 /* A store of a pointer (kind v) and loads back; sign-extending loads;
  * atomics: the paths agree, and the rules that are simple hold. */
-TU_LOOP(mem_more, "ebpf_paths", TU_EVERY_PROFILE)
+TU_LOOP(mem_more, "ebpf_paths", tu_nkinds(mem_key))
 {
 	static const int offs[] = { 0, 4, -8, 8 };
 	const struct rp_profile *prof;
 	struct fx f;
 
-	TU_UNLESS(tu_first_of_kind(_i, mem_key));
-	fx_init(&f, _i, RP_AF_INET);
+	fx_init(&f, tu_kind_row(_i, mem_key), RP_AF_INET);
 	prof = f.prof;
 	for (int k = 0; k < NKINDS; k++) {
 		if (!kind_ok(prof, k))
@@ -707,13 +710,12 @@ END_TEST
  * bpf_sock, loads and stores, both families
  */
 
-TU_LOOP(ctx_sweep, "ebpf_paths", 2 * TU_EVERY_PROFILE)
+TU_LOOP(ctx_sweep, "ebpf_paths", 2 * tu_nkinds(ctx_key))
 {
-	int family = _i / TU_EVERY_PROFILE ? RP_AF_INET6 : RP_AF_INET;
+	int family = _i % 2 ? RP_AF_INET6 : RP_AF_INET;
 	struct fx f;
 
-	TU_UNLESS(tu_first_of_kind(_i % TU_EVERY_PROFILE, ctx_key));
-	fx_init(&f, _i % TU_EVERY_PROFILE, family);
+	fx_init(&f, tu_kind_row(_i / 2, ctx_key), family);
 	for (int off = -4; off < 88; off++) {
 		for (size_t w = 0; w < G_N_ELEMENTS(widths); w++) {
 			for (int base = 0; base < 3; base++) {
@@ -776,12 +778,9 @@ filter_run(struct rp_state *st, int fd, struct rp_bpf_run_result *out,
 	    gw != NULL ? gw : "ok");
 }
 
-TU_LOOP(skb_sweep, "ebpf_paths", TU_EVERY_PROFILE)
+TU_LOOP(skb_sweep, "ebpf_paths", tu_nkinds(skb_key))
 {
-	struct rp_state *st;
-
-	TU_UNLESS(tu_first_of_kind(_i, skb_key));
-	st = tu_state_row(_i);
+	struct rp_state *st = tu_state_row(tu_kind_row(_i, skb_key));
 
 	for (int off = -4; off < 196; off++) {
 		for (size_t w = 0; w < G_N_ELEMENTS(widths); w++) {
@@ -889,15 +888,17 @@ static const struct decode_case decode_cases[] = {
 	{ "atomic/bad-op", ATOMICS, BI(0xdb, 10, 1, -8, 0x10), "R-EBPF-2" },
 };
 
-TU_LOOP(decode, "ebpf_paths", TU_BY_PROFILE(decode_cases))
+TU_LOOP(decode, "ebpf_paths", (int)G_N_ELEMENTS(decode_cases) *
+    tu_nkinds(decode_key))
 {
-	const struct decode_case *c = &decode_cases[TU_CASE_OF(_i)];
+	int nk = tu_nkinds(decode_key);
+	const struct decode_case *c = &decode_cases[_i / nk];
 	struct fx f;
 	struct outcome o;
 	struct rp_insn p[] = { MOV64_IMM(0, RP_SK_PASS), MOV64_IMM(1, 0),
 	    c->in, EXIT };
 
-	fx_init(&f, TU_ROW_OF(_i), RP_AF_INET);
+	fx_init(&f, tu_kind_row(_i % nk, decode_key), RP_AF_INET);
 	if (!applies(&f, c->on)) {
 		fx_done(&f);
 		return;

@@ -151,6 +151,25 @@ tu_first_of_kind(int row, unsigned (*key)(const struct rp_profile *))
 	return true;
 }
 
+int
+tu_nkinds(unsigned (*key)(const struct rp_profile *))
+{
+	int n = 0;
+
+	for (int i = 0; i < tu_nprofiles(); i++)
+		n += tu_first_of_kind(i, key);
+	return n;
+}
+
+int
+tu_kind_row(int k, unsigned (*key)(const struct rp_profile *))
+{
+	for (int i = 0; i < tu_nprofiles(); i++)
+		if (tu_first_of_kind(i, key) && k-- == 0)
+			return i;
+	g_assert_not_reached();
+}
+
 const struct rp_profile *
 tu_prof(int i)
 {

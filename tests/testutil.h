@@ -98,6 +98,11 @@ void	tu_state_done(struct rp_state *st);
  * the table has: TU_UNLESS(tu_first_of_kind(row, key)), key giving those
  * switches as bits. */
 bool	tu_first_of_kind(int row, unsigned (*key)(const struct rp_profile *));
+/* The same as loops: how many kinds of row the table has by key, and the
+ * row of kind k (the first row of it), so that TU_LOOP(fn, TCASE,
+ * tu_nkinds(key)) runs once a kind and forks no test for the others. */
+int	tu_nkinds(unsigned (*key)(const struct rp_profile *));
+int	tu_kind_row(int k, unsigned (*key)(const struct rp_profile *));
 
 /* A result that does not apply to a row (tables of results). */
 #define TU_NA		INT_MIN
