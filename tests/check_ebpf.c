@@ -1136,13 +1136,7 @@ static void
 rfx_send(struct rfx *f, const void *payload, size_t len, uint32_t hash,
     struct rp_delivery *d)
 {
-	struct rp_packet pkt = { .protocol = f->type == RP_SOCK_DGRAM ?
-	    RP_IPPROTO_UDP : RP_IPPROTO_TCP, .payload = payload, .len = len,
-	    .has_hash = true, .hash = hash };
-
-	pkt.src = tu_addr(RP_AF_INET, 1, 5555);
-	pkt.dst = tu_addr(RP_AF_INET, 1, PORT);
-	ck_assert_int_eq(rp_send(f->st, 0, &pkt, d), 0);
+	tu_send4(f->st, f->type, 5555, PORT, payload, len, hash, d);
 }
 
 static uint64_t

@@ -316,6 +316,19 @@ tu_reuse_sock(struct rp_state *st, unsigned proc, int family, int type,
 	return fd;
 }
 
+void
+tu_send4(struct rp_state *st, int type, uint16_t sport, uint16_t dport,
+    const void *payload, size_t len, uint32_t hash, struct rp_delivery *d)
+{
+	struct rp_packet pkt = { .protocol = type == RP_SOCK_DGRAM ?
+	    RP_IPPROTO_UDP : RP_IPPROTO_TCP, .payload = payload, .len = len,
+	    .has_hash = true, .hash = hash };
+
+	pkt.src = tu_addr(RP_AF_INET, 1, sport);
+	pkt.dst = tu_addr(RP_AF_INET, 1, dport);
+	ck_assert_int_eq(rp_send(st, 0, &pkt, d), 0);
+}
+
 uint16_t
 tu_port(struct rp_state *st, unsigned proc, int fd)
 {

@@ -172,6 +172,11 @@ struct rp_sockaddr tu_addr(int family, int loopback, uint16_t port);
  * (port 0: ephemeral) and, for TCP, listening.  Returns its fd. */
 int	tu_reuse_sock(struct rp_state *st, unsigned proc, int family, int type,
 	    int loopback, uint16_t port);
+/* One datagram (type RP_SOCK_DGRAM) or SYN over IPv4 loopback from port
+ * sport to dport, with payload and hash; asserts that it is sent. */
+void	tu_send4(struct rp_state *st, int type, uint16_t sport, uint16_t dport,
+	    const void *payload, size_t len, uint32_t hash,
+	    struct rp_delivery *d);
 /* The bound port of fd. */
 uint16_t tu_port(struct rp_state *st, unsigned proc, int fd);
 /* A sockarray of value_size vs and n entries in process proc. */
