@@ -111,6 +111,13 @@ decode_key(const struct rp_profile *p)
 	    (unsigned)p->bpf_cpuv4 << 2;
 }
 
+static unsigned	/* a kernel version's build variants (rows of one
+		 * bpf_version) differ in socket-layer switches only */
+version_key(const struct rp_profile *p)
+{
+	return p->bpf_version;
+}
+
 static unsigned	/* the __sk_buff checks (model/skb.c) read no switch */
 skb_key(const struct rp_profile *p)
 {
@@ -911,14 +918,14 @@ TU_LOOP(decode, "ebpf_paths", (int)G_N_ELEMENTS(decode_cases) *
 END_TEST
 
 /* LD_IMM64: reserved fields, registers, the map limit (R-EBPF-1) */
-TU_LOOP(ldimm, "ebpf_paths", TU_EVERY_PROFILE)
+TU_LOOP(ldimm, "ebpf_paths", tu_nkinds(version_key))
 {
 	struct fx f;
 	struct outcome o;
 	g_autofree struct rp_insn *many = g_new0(struct rp_insn, 2 * 65 + 2);
 	int maps[65];
 
-	fx_init(&f, _i, RP_AF_INET);
+	fx_init(&f, tu_kind_row(_i, version_key), RP_AF_INET);
 	ck_assert_int_eq(rp_proc_set_memlock(f.st, 0, UINT64_C(1) << 30), 0);
 	{
 		/* second half with a register, an offset, a code */
@@ -991,12 +998,12 @@ struct hcase {
 	size_t		 n;
 };
 
-TU_LOOP(helper_args, "ebpf_paths", TU_EVERY_PROFILE)
+TU_LOOP(helper_args, "ebpf_paths", tu_nkinds(version_key))
 {
 	struct fx f;
 	struct outcome o;
 
-	fx_init(&f, _i, RP_AF_INET);
+	fx_init(&f, tu_kind_row(_i, version_key), RP_AF_INET);
 	{
 #define H(name, on, rule, ...) { name, on, rule, { __VA_ARGS__ },	\
 	G_N_ELEMENTS(((struct rp_insn[]){ __VA_ARGS__ })) }
@@ -1213,7 +1220,7 @@ TU_LOOP(helper_args, "ebpf_paths", TU_EVERY_PROFILE)
 END_TEST
 
 /* bpf_trace_printk() formats (R-HLP-18) */
-TU_LOOP(printk_formats, "ebpf_paths", TU_EVERY_PROFILE)
+TU_LOOP(printk_formats, "ebpf_paths", tu_nkinds(version_key))
 {
 	static const struct {
 		const char	*fmt;
@@ -1236,7 +1243,7 @@ TU_LOOP(printk_formats, "ebpf_paths", TU_EVERY_PROFILE)
 	};
 	struct fx f;
 
-	fx_init(&f, _i, RP_AF_INET);
+	fx_init(&f, tu_kind_row(_i, version_key), RP_AF_INET);
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
 		struct rp_insn p[64];
 		struct outcome o;
@@ -1281,9 +1288,9 @@ END_TEST
 
 /* LD_ABS and LD_IND: r6 must be the context, LD_IND's register a
  * number (R-EBPF-16) */
-TU_LOOP(ldabs_checks, "ebpf_paths", TU_EVERY_PROFILE)
+TU_LOOP(ldabs_checks, "ebpf_paths", tu_nkinds(version_key))
 {
-	struct rp_state *st = tu_state_row(_i);
+	struct rp_state *st = tu_state_row(tu_kind_row(_i, version_key));
 	static const struct {
 		struct rp_insn	p[4];
 		bool		fault;
@@ -1338,7 +1345,7 @@ END_TEST
  * R-UPD-0b, R-DEL-0, R-NXT-1, R-CMD-3)
  */
 
-TU_LOOP(vmap_api, "ebpf_paths", TU_EVERY_PROFILE)
+TU_LOOP(vmap_api, "ebpf_paths", tu_nkinds(version_key))
 {
 	const struct rp_profile *prof;
 	struct fx f;
@@ -1349,7 +1356,7 @@ TU_LOOP(vmap_api, "ebpf_paths", TU_EVERY_PROFILE)
 	uint64_t v = 0, w = 0;
 	int wo, ro, h2;
 
-	fx_init(&f, _i, RP_AF_INET);
+	fx_init(&f, tu_kind_row(_i, version_key), RP_AF_INET);
 	prof = f.prof;
 
 	/* a sockarray through the byte API: the integer calls */
@@ -1557,9 +1564,9 @@ END_TEST
  * there, IPv4 and IPv6
  */
 
-TU_LOOP(headers, "ebpf_paths", 2 * TU_EVERY_PROFILE)
+TU_LOOP(headers, "ebpf_paths", 2 * tu_nkinds(version_key))
 {
-	bool v6 = _i / TU_EVERY_PROFILE;
+	bool v6 = _i % 2;
 	struct fx f;
 	struct outcome o;
 	const struct rp_insn p[] = {
@@ -1578,7 +1585,8 @@ TU_LOOP(headers, "ebpf_paths", 2 * TU_EVERY_PROFILE)
 		EXIT,
 	};
 
-	fx_init(&f, _i % TU_EVERY_PROFILE, v6 ? RP_AF_INET6 : RP_AF_INET);
+	fx_init(&f, tu_kind_row(_i / 2, version_key),
+	    v6 ? RP_AF_INET6 : RP_AF_INET);
 	run_prog(&f, p, G_N_ELEMENTS(p), &o);
 	expect(&o, NULL, 0, v6 ? "ipv6 header" : "ipv4 header");
 	ck_assert_int_eq(o.d.prog_ret, RP_SK_PASS);
