@@ -19,29 +19,7 @@
 
 #include "rp-int.h"
 
-/* classic opcodes (include/uapi/linux/filter.h, bpf_common.h) */
-#define CLS(c)		((c) & 0x07)
-#define C_LD		0x00
-#define C_LDX		0x01
-#define C_ST		0x02
-#define C_STX		0x03
-#define C_ALU		0x04
-#define C_JMP		0x05
-#define C_RET		0x06
-#define C_MISC		0x07
-#define SIZE(c)		((c) & 0x18)
-#define S_W		0x00
-#define S_H		0x08
-#define S_B		0x10
-#define MODE(c)		((c) & 0xe0)
-#define M_IMM		0x00
-#define M_ABS		0x20
-#define M_IND		0x40
-#define M_MEM		0x60
-#define M_LEN		0x80
-#define M_MSH		0xa0
-#define OP(c)		((c) & 0xf0)
-#define SRC_X(c)	((c) & 0x08)
+/* classic opcodes (include/uapi/linux/filter.h; the encoding: rp.h) */
 #define RVAL(c)		((c) & 0x18)	/* BPF_K 0x00, BPF_X 0x08, BPF_A 0x10 */
 #define MISCOP(c)	((c) & 0xf8)	/* BPF_TAX 0x00, BPF_TXA 0x80 */
 
@@ -96,7 +74,7 @@ code_allowed(uint16_t code)
 static bool
 is_cond_jump(uint16_t code)
 {
-	return CLS(code) == C_JMP && OP(code) != 0x00;
+	return RP_BPF_CLASS(code) == RP_BPF_JMP && RP_BPF_OP(code) != 0x00;
 }
 
 static bool
@@ -121,16 +99,16 @@ check_mem(const struct rp_sock_filter *f, unsigned len)
 	for (unsigned pc = 0; pc < len; pc++) {
 		valid &= masks[pc];
 		switch (f[pc].code) {
-		case C_ST:
-		case C_STX:
+		case RP_BPF_ST:
+		case RP_BPF_STX:
 			valid |= (uint16_t)(1u << f[pc].k);
 			break;
-		case C_LD | M_MEM:
-		case C_LDX | M_MEM:
+		case RP_BPF_LD | RP_BPF_MEM:
+		case RP_BPF_LDX | RP_BPF_MEM:
 			if (!(valid & (1u << f[pc].k)))
 				return -EINVAL;
 			break;
-		case C_JMP:	/* ja */
+		case RP_BPF_JMP:	/* ja */
 			masks[pc + 1 + f[pc].k] &= valid;
 			valid = 0xffff;
 			break;
@@ -163,30 +141,30 @@ rp_cbpf_check(struct rp_state *st, const struct rp_sock_filter *f,
 		if (!code_allowed(in->code))
 			return rp_rule(st, "R-CBPF-1", -EINVAL);
 		switch (in->code) {
-		case C_ALU | 0x30:	/* div k */
-		case C_ALU | 0x90:	/* mod k */
+		case RP_BPF_ALU | 0x30:	/* div k */
+		case RP_BPF_ALU | 0x90:	/* mod k */
 			if (in->k == 0)
 				return rp_rule(st, "R-CBPF-1", -EINVAL);
 			break;
-		case C_ALU | 0x60:	/* lsh k */
-		case C_ALU | 0x70:	/* rsh k */
+		case RP_BPF_ALU | 0x60:	/* lsh k */
+		case RP_BPF_ALU | 0x70:	/* rsh k */
 			if (in->k >= 32)
 				return rp_rule(st, "R-CBPF-1", -EINVAL);
 			break;
-		case C_LD | M_MEM:
-		case C_LDX | M_MEM:
-		case C_ST:
-		case C_STX:
+		case RP_BPF_LD | RP_BPF_MEM:
+		case RP_BPF_LDX | RP_BPF_MEM:
+		case RP_BPF_ST:
+		case RP_BPF_STX:
 			if (in->k >= MEMWORDS)
 				return rp_rule(st, "R-CBPF-1", -EINVAL);
 			break;
-		case C_JMP:	/* ja: k may not leave the program */
+		case RP_BPF_JMP:	/* ja: k may not leave the program */
 			if (in->k >= len - pc - 1)
 				return rp_rule(st, "R-CBPF-1", -EINVAL);
 			break;
-		case C_LD | M_ABS | S_W:
-		case C_LD | M_ABS | S_H:
-		case C_LD | M_ABS | S_B:
+		case RP_BPF_LD | RP_BPF_ABS | RP_BPF_W:
+		case RP_BPF_LD | RP_BPF_ABS | RP_BPF_H:
+		case RP_BPF_LD | RP_BPF_ABS | RP_BPF_B:
 			/* an unknown ancillary operation */
 			if (in->k >= (uint32_t)SKF_AD_OFF && !is_ancillary(in->k))
 				return rp_rule(st, "R-CBPF-1", -EINVAL);
@@ -199,7 +177,7 @@ rp_cbpf_check(struct rp_state *st, const struct rp_sock_filter *f,
 		}
 	}
 	/* the last instruction returns */
-	if (f[len - 1].code != (C_RET | 0x00) && f[len - 1].code != (C_RET | 0x10))
+	if (f[len - 1].code != (RP_BPF_RET | 0x00) && f[len - 1].code != (RP_BPF_RET | 0x10))
 		return rp_rule(st, "R-CBPF-1", -EINVAL);
 	if (check_mem(f, len) != 0)
 		return rp_rule(st, "R-CBPF-2", -EINVAL);
@@ -324,24 +302,24 @@ rp_cbpf_run(struct rp_state *st, const struct rp_prog *prog,
 		if (G_UNLIKELY(want_insns))
 			cbpf_event(st, prog, pc, &(struct rp_bpf_event){
 			    .kind = RP_BPF_EV_INSN }, a, x);
-		src = SRC_X(in->code) ? x : in->k;
-		switch (CLS(in->code)) {
-		case C_RET:
+		src = RP_BPF_SRC(in->code) ? x : in->k;
+		switch (RP_BPF_CLASS(in->code)) {
+		case RP_BPF_RET:
 			*ret = RVAL(in->code) == 0x10 ? a : in->k;
 			goto out;
-		case C_LD:
-		case C_LDX:
-			switch (MODE(in->code)) {
-			case M_IMM:
+		case RP_BPF_LD:
+		case RP_BPF_LDX:
+			switch (RP_BPF_MODE(in->code)) {
+			case RP_BPF_IMM:
 				v = in->k;
 				break;
-			case M_MEM:
+			case RP_BPF_MEM:
 				v = mem[in->k];
 				break;
-			case M_LEN:
+			case RP_BPF_LEN:
 				v = (uint32_t)(skb.len - base);
 				break;
-			case M_MSH:	/* X = 4 * (P[k] & 0xf) */
+			case RP_BPF_MSH:	/* X = 4 * (P[k] & 0xf) */
 				if (!rp_skb_load(&skb, base, (int32_t)in->k, 1,
 				    &v)) {
 					ends = "a load outside the packet "
@@ -351,7 +329,7 @@ rp_cbpf_run(struct rp_state *st, const struct rp_prog *prog,
 				v = (v & 0xf) << 2;
 				break;
 			default:	/* ABS, IND */
-				if (MODE(in->code) == M_ABS &&
+				if (RP_BPF_MODE(in->code) == RP_BPF_ABS &&
 				    is_ancillary(in->k)) {
 					if (!ancillary(st, &skb, base, ctx->hash,
 					    in->k - (uint32_t)SKF_AD_OFF, &a, x,
@@ -363,34 +341,34 @@ rp_cbpf_run(struct rp_state *st, const struct rp_prog *prog,
 					continue;
 				}
 				if (!rp_skb_load(&skb, base, (int32_t)(in->k +
-				    (MODE(in->code) == M_IND ? x : 0)),
-				    SIZE(in->code) == S_W ? 4 :
-				    SIZE(in->code) == S_H ? 2 : 1, &v)) {
+				    (RP_BPF_MODE(in->code) == RP_BPF_IND ? x : 0)),
+				    RP_BPF_SIZE(in->code) == RP_BPF_W ? 4 :
+				    RP_BPF_SIZE(in->code) == RP_BPF_H ? 2 : 1, &v)) {
 					ends = "a load outside the packet "
 					    "returns 0";
 					goto out;
 				}
 				break;
 			}
-			if (CLS(in->code) == C_LD)
+			if (RP_BPF_CLASS(in->code) == RP_BPF_LD)
 				a = v;
 			else
 				x = v;
 			break;
-		case C_ST:
+		case RP_BPF_ST:
 			mem[in->k] = a;
 			break;
-		case C_STX:
+		case RP_BPF_STX:
 			mem[in->k] = x;
 			break;
-		case C_MISC:
+		case RP_BPF_MISC:
 			if (MISCOP(in->code) == 0x00)
 				x = a;	/* tax */
 			else
 				a = x;	/* txa */
 			break;
-		case C_ALU:
-			switch (OP(in->code)) {
+		case RP_BPF_ALU:
+			switch (RP_BPF_OP(in->code)) {
 			case 0x00: a += src; break;
 			case 0x10: a -= src; break;
 			case 0x20: a *= src; break;
@@ -402,7 +380,7 @@ rp_cbpf_run(struct rp_state *st, const struct rp_prog *prog,
 					ends = "a division by zero returns 0";
 					goto out;
 				}
-				a = OP(in->code) == 0x30 ? a / src : a % src;
+				a = RP_BPF_OP(in->code) == 0x30 ? a / src : a % src;
 				break;
 			case 0x40: a |= src; break;
 			case 0x50: a &= src; break;
@@ -412,12 +390,12 @@ rp_cbpf_run(struct rp_state *st, const struct rp_prog *prog,
 			default:   a = 0 - a; break;	/* neg */
 			}
 			break;
-		default:	/* C_JMP */
-			if (OP(in->code) == 0x00) {
+		default:	/* RP_BPF_JMP */
+			if (RP_BPF_OP(in->code) == 0x00) {
 				pc += 1 + in->k;
 				continue;
 			}
-			switch (OP(in->code)) {
+			switch (RP_BPF_OP(in->code)) {
 			case 0x10: v = a == src; break;
 			case 0x20: v = a > src; break;
 			case 0x30: v = a >= src; break;

@@ -31,30 +31,30 @@
 
 #include "rp-int.h"
 
-/* instruction fields (include/uapi/linux/bpf_common.h, bpf.h) */
-#define CLS(c)		((c) & 0x07)
-#define C_LD		0x00
-#define C_LDX		0x01
-#define C_ST		0x02
-#define C_STX		0x03
-#define C_ALU		0x04
-#define C_JMP		0x05
-#define C_JMP32		0x06
-#define C_ALU64		0x07
-#define SIZE(c)		((c) & 0x18)
-#define S_W		0x00
-#define S_H		0x08
-#define S_B		0x10
-#define S_DW		0x18
-#define MODE(c)		((c) & 0xe0)
-#define M_IMM		0x00
-#define M_ABS		0x20
-#define M_IND		0x40
-#define M_MEM		0x60
-#define M_MEMSX		0x80
-#define M_ATOMIC	0xc0
-#define OP(c)		((c) & 0xf0)
-#define SRC_X(c)	((c) & 0x08)
+/* instruction fields by short names (the encoding: rp.h) */
+#define CLS(c)		RP_BPF_CLASS(c)
+#define C_LD		RP_BPF_LD
+#define C_LDX		RP_BPF_LDX
+#define C_ST		RP_BPF_ST
+#define C_STX		RP_BPF_STX
+#define C_ALU		RP_BPF_ALU
+#define C_JMP		RP_BPF_JMP
+#define C_JMP32		RP_BPF_JMP32
+#define C_ALU64		RP_BPF_ALU64
+#define SIZE(c)		RP_BPF_SIZE(c)
+#define S_W		RP_BPF_W
+#define S_H		RP_BPF_H
+#define S_B		RP_BPF_B
+#define S_DW		RP_BPF_DW
+#define MODE(c)		RP_BPF_MODE(c)
+#define M_IMM		RP_BPF_IMM
+#define M_ABS		RP_BPF_ABS
+#define M_IND		RP_BPF_IND
+#define M_MEM		RP_BPF_MEM
+#define M_MEMSX		RP_BPF_MEMSX
+#define M_ATOMIC	RP_BPF_ATOMIC
+#define OP(c)		RP_BPF_OP(c)
+#define SRC_X(c)	RP_BPF_SRC(c)
 
 enum { A_ADD = 0x00, A_SUB = 0x10, A_MUL = 0x20, A_DIV = 0x30, A_OR = 0x40,
 	A_AND = 0x50, A_LSH = 0x60, A_RSH = 0x70, A_NEG = 0x80, A_MOD = 0x90,

@@ -477,6 +477,43 @@ struct rp_policy {
 	bool		bad_helper;	/* uses bpf_map_lookup_elem on the map: verifier rejects */
 };
 
+/*
+ * The instruction encoding of both sets (uapi linux/bpf_common.h and
+ * linux/bpf.h), for struct rp_insn and struct rp_sock_filter: the class
+ * in the low three bits; for loads and stores the size and the mode, for
+ * arithmetic and jumps the source and the operation.
+ */
+#define RP_BPF_CLASS(c)	((c) & 0x07)
+#define RP_BPF_LD	0x00
+#define RP_BPF_LDX	0x01
+#define RP_BPF_ST	0x02
+#define RP_BPF_STX	0x03
+#define RP_BPF_ALU	0x04
+#define RP_BPF_JMP	0x05
+#define RP_BPF_RET	0x06		/* classic */
+#define RP_BPF_MISC	0x07		/* classic */
+#define RP_BPF_JMP32	0x06		/* extended */
+#define RP_BPF_ALU64	0x07		/* extended */
+#define RP_BPF_SIZE(c)	((c) & 0x18)
+#define RP_BPF_W	0x00
+#define RP_BPF_H	0x08
+#define RP_BPF_B	0x10
+#define RP_BPF_DW	0x18		/* extended */
+#define RP_BPF_MODE(c)	((c) & 0xe0)
+#define RP_BPF_IMM	0x00
+#define RP_BPF_ABS	0x20
+#define RP_BPF_IND	0x40
+#define RP_BPF_MEM	0x60
+#define RP_BPF_LEN	0x80		/* classic */
+#define RP_BPF_MSH	0xa0		/* classic */
+#define RP_BPF_MEMSX	0x80		/* extended: sign-extending loads */
+#define RP_BPF_ATOMIC	0xc0		/* extended */
+#define RP_BPF_OP(c)	((c) & 0xf0)
+#define RP_BPF_SRC(c)	((c) & 0x08)
+#define RP_BPF_K	0x00
+#define RP_BPF_X	0x08
+#define RP_BPF_A	0x10		/* classic: RET's operand */
+
 /* One eBPF instruction, laid out as struct bpf_insn (uapi linux/bpf.h). */
 struct rp_insn {
 	uint8_t		code;

@@ -64,13 +64,7 @@ static void
 cfx_send(struct cfx *f, const uint8_t *pay, size_t len, uint32_t hash,
     struct rp_delivery *d)
 {
-	struct rp_packet pkt = { .protocol = f->type == RP_SOCK_DGRAM ?
-	    RP_IPPROTO_UDP : RP_IPPROTO_TCP, .payload = pay, .len = len,
-	    .has_hash = true, .hash = hash };
-
-	pkt.src = tu_addr(RP_AF_INET, 1, 6000);
-	pkt.dst = tu_addr(RP_AF_INET, 1, PORT);
-	ck_assert_int_eq(rp_send(f->st, 0, &pkt, d), 0);
+	tu_send4(f->st, f->type, 6000, PORT, pay, len, hash, d);
 }
 
 /* The member index that received d, or -1. */

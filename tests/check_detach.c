@@ -3,13 +3,13 @@
  * check_detach.c - unit tests of model/detach.c and its callers: how a
  * socket leaves its reuseport-array slot (bpf_sk_reuseport_detach()) when
  * it is unhashed, closed, disconnected or rehashed (docs/SPEC.md R-DET),
- * the 6.18 stop-listen path with migration enabled (closed section, no
+ * the 5.14+ stop-listen path with migration enabled (closed section, no
  * re-insertion on re-listen), what happens to owner words that belong to
- * other subsystems (6.18: untouched; 4.19: cleared and reported as the
+ * other subsystems (5.8+: untouched; 4.19: cleared and reported as the
  * known defect through the observer), and fd lifetime (dup, passing).
  *
- * The unhash paths are one table run under both profiles (loop index
- * i: row i / 2, profile i % 2; 0 = 4.19, 1 = 6.18).
+ * The unhash paths are one table run under every row of the model's
+ * profile table (TU_BY_PROFILE), expectations per switch.
  */
 #include <errno.h>
 #include <limits.h>
@@ -112,12 +112,12 @@ enum result {
 
 struct unhash_case {
 	const char	*name;
-	const char	*rule[TU_NPROFILES];
+	struct tu_expect e;		/* want: enum result */
 	int		family, type;
 	bool		wildcard;	/* bound to the wildcard address */
 	bool		fixed_port;	/* port given explicitly */
 	void		(*op)(struct env *);
-	enum result	want[TU_NPROFILES];
+	struct tu_alt	on;
 };
 
 static void
@@ -190,7 +190,7 @@ op_prog_attach_detach(struct env *e)
 
 	ck_assert_int_eq(rp_attach_ebpf(e->fx.st, 0, e->mate, prog), 0);
 	ck_assert_int_eq(rp_attach_cbpf(e->fx.st, 0, e->fd, &c), 0);
-	if (e->fx.p == TU_P_618)
+	if (e->fx.prof->detach_bpf_opt)	/* SO_DETACH_REUSEPORT_BPF */
 		ck_assert_int_eq(rp_detach_bpf(e->fx.st, 0, e->mate), 0);
 	ck_assert_int_eq(rp_close(e->fx.st, 0, prog), 0);
 }
@@ -221,56 +221,61 @@ op_dup_close(struct env *e)
 #define T6	RP_AF_INET6, RP_SOCK_STREAM
 #define U4	RP_AF_INET, RP_SOCK_DGRAM
 #define U6	RP_AF_INET6, RP_SOCK_DGRAM
-#define W1(w)		{ w, w }
+
+static bool	/* 6.18 (measured): a connect() on any UDP socket rehashes */
+udp_connect_leaves(const struct rp_profile *p)
+{
+	return p->udp_connect_leaves_group;
+}
 
 static const struct unhash_case unhash_cases[] = {
 	/* R-DET-4: a TCP listener (no migration) */
-	{ "detach/unhash/tcp-close", TU_R1("R-DET-4 R-SOCK-8"), T4, false, false,
-	    op_close, W1(LEAVES_BOTH) },
-	{ "detach/unhash/tcp6-close-wildcard", TU_R1("R-DET-4"), T6, true,
-	    false, op_close, W1(LEAVES_BOTH) },
-	{ "detach/unhash/tcp-shutdown-rd", TU_R1("R-DET-4 R-SOCK-5"), T4, false,
-	    false, op_shut_rd, W1(LEAVES_BOTH) },
-	{ "detach/unhash/tcp-shutdown-rdwr", TU_R1("R-DET-4 R-SOCK-5"), T6,
-	    false, false, op_shut_rdwr, W1(LEAVES_BOTH) },
-	{ "detach/unhash/tcp-connect-unspec", TU_R1("R-DET-4 R-SOCK-5"), T4,
-	    false, true, op_unspec, W1(LEAVES_BOTH) },
+	{ "detach/unhash/tcp-close", TU_E("R-DET-4 R-SOCK-8", LEAVES_BOTH), T4, false, false,
+	    op_close, TU_SAME },
+	{ "detach/unhash/tcp6-close-wildcard", TU_E("R-DET-4", LEAVES_BOTH), T6, true,
+	    false, op_close, TU_SAME },
+	{ "detach/unhash/tcp-shutdown-rd", TU_E("R-DET-4 R-SOCK-5", LEAVES_BOTH), T4, false,
+	    false, op_shut_rd, TU_SAME },
+	{ "detach/unhash/tcp-shutdown-rdwr", TU_E("R-DET-4 R-SOCK-5", LEAVES_BOTH), T6,
+	    false, false, op_shut_rdwr, TU_SAME },
+	{ "detach/unhash/tcp-connect-unspec", TU_E("R-DET-4 R-SOCK-5", LEAVES_BOTH), T4,
+	    false, true, op_unspec, TU_SAME },
 	/* R-DET-5: UDP */
-	{ "detach/unhash/udp-close", TU_R1("R-DET-5"), U4, false, false,
-	    op_close, W1(LEAVES_BOTH) },
-	{ "detach/unhash/udp6-close-wildcard", TU_R1("R-DET-5"), U6, true, false,
-	    op_close, W1(LEAVES_BOTH) },
-	{ "detach/unhash/udp-unspec-autoport", TU_R1("R-DET-5"), U6, false,
-	    false, op_unspec, W1(LEAVES_BOTH) },
-	{ "detach/unhash/udp-unspec-fixed-port", TU_R1("R-DET-5"), U4, false,
-	    true, op_unspec, W1(STAYS) },
+	{ "detach/unhash/udp-close", TU_E("R-DET-5", LEAVES_BOTH), U4, false, false,
+	    op_close, TU_SAME },
+	{ "detach/unhash/udp6-close-wildcard", TU_E("R-DET-5", LEAVES_BOTH), U6, true, false,
+	    op_close, TU_SAME },
+	{ "detach/unhash/udp-unspec-autoport", TU_E("R-DET-5", LEAVES_BOTH), U6, false,
+	    false, op_unspec, TU_SAME },
+	{ "detach/unhash/udp-unspec-fixed-port", TU_E("R-DET-5", STAYS), U4, false,
+	    true, op_unspec, TU_SAME },
 	/* R-DET-8 R-DET-10: UDP connect */
-	{ "detach/unhash/udp-connect-wildcard", TU_R1("R-DET-8"), U4, true,
-	    false, op_connect, W1(LEAVES_REHASH) },
-	{ "detach/unhash/udp6-connect-wildcard", TU_R1("R-DET-8"), U6, true,
-	    true, op_connect, W1(LEAVES_REHASH) },
+	{ "detach/unhash/udp-connect-wildcard", TU_E("R-DET-8", LEAVES_REHASH), U4, true,
+	    false, op_connect, TU_SAME },
+	{ "detach/unhash/udp6-connect-wildcard", TU_E("R-DET-8", LEAVES_REHASH), U6, true,
+	    true, op_connect, TU_SAME },
 	{ "detach/unhash/udp-connect-bound-address",
-	    TU_R2("R-DET-8 R-CONN-1", "R-DET-10"), U4, false, false, op_connect,
-	    { STAYS, LEAVES_REHASH } },
+	    TU_E("R-DET-8 R-CONN-1", STAYS), U4, false, false, op_connect,
+	    TU_ON(udp_connect_leaves, TU_E("R-DET-10", LEAVES_REHASH)) },
 	/* R-DET-9: nothing changes the slot */
-	{ "detach/keep/tcp-shutdown-wr", TU_R1("R-DET-9 R-SOCK-5"), T4, false,
-	    false, op_shut_wr, W1(STAYS) },
-	{ "detach/keep/tcp-listen-again", TU_R1("R-DET-9 R-GRP-7"), T6, false,
-	    false, op_listen_again, W1(STAYS) },
-	{ "detach/keep/mate-leaves", TU_R1("R-DET-9"), T4, false, false,
-	    op_mate_leaves, W1(STAYS) },
-	{ "detach/keep/udp-mate-leaves", TU_R1("R-DET-9"), U6, false, false,
-	    op_mate_leaves, W1(STAYS) },
-	{ "detach/keep/group-grows", TU_R1("R-DET-9 R-GROW-1"), T4, false, false,
-	    op_others_join, W1(STAYS) },
-	{ "detach/keep/udp-group-grows", TU_R1("R-DET-9 R-GROW-1"), U4, false,
-	    false, op_others_join, W1(STAYS) },
-	{ "detach/keep/prog-attach-detach", TU_R1("R-DET-9 R-ATT-5"), T4, false,
-	    false, op_prog_attach_detach, W1(STAYS) },
-	{ "detach/keep/other-slot", TU_R1("R-DET-9"), U4, false, false,
-	    op_other_slot, W1(STAYS) },
-	{ "detach/keep/close-dup", TU_R1("R-DET-9 R-SOCK-8 R-INV-6"), T6, false,
-	    false, op_dup_close, W1(STAYS) },
+	{ "detach/keep/tcp-shutdown-wr", TU_E("R-DET-9 R-SOCK-5", STAYS), T4, false,
+	    false, op_shut_wr, TU_SAME },
+	{ "detach/keep/tcp-listen-again", TU_E("R-DET-9 R-GRP-7", STAYS), T6, false,
+	    false, op_listen_again, TU_SAME },
+	{ "detach/keep/mate-leaves", TU_E("R-DET-9", STAYS), T4, false, false,
+	    op_mate_leaves, TU_SAME },
+	{ "detach/keep/udp-mate-leaves", TU_E("R-DET-9", STAYS), U6, false, false,
+	    op_mate_leaves, TU_SAME },
+	{ "detach/keep/group-grows", TU_E("R-DET-9 R-GROW-1", STAYS), T4, false, false,
+	    op_others_join, TU_SAME },
+	{ "detach/keep/udp-group-grows", TU_E("R-DET-9 R-GROW-1", STAYS), U4, false,
+	    false, op_others_join, TU_SAME },
+	{ "detach/keep/prog-attach-detach", TU_E("R-DET-9 R-ATT-5", STAYS), T4, false,
+	    false, op_prog_attach_detach, TU_SAME },
+	{ "detach/keep/other-slot", TU_E("R-DET-9", STAYS), U4, false, false,
+	    op_other_slot, TU_SAME },
+	{ "detach/keep/close-dup", TU_E("R-DET-9 R-SOCK-8 R-INV-6", STAYS), T6, false,
+	    false, op_dup_close, TU_SAME },
 };
 
 /* A member of family/type bound to loopback or the wildcard. */
@@ -284,20 +289,21 @@ make_member(struct tu_fx *fx, int family, int type, bool wildcard,
 	    fixed_port ? next_port++ : 0);
 }
 
-TU_NAMED(unhash_table, "detach/unhash/table", "detach/unhash", (int)G_N_ELEMENTS(unhash_cases) * TU_NPROFILES)
+TU_NAMED(unhash_table, "detach/unhash/table", "detach/unhash",
+    TU_BY_PROFILE(unhash_cases))
 {
-	const struct unhash_case *c = &unhash_cases[_i / TU_NPROFILES];
-	int p = _i % TU_NPROFILES;
+	const struct unhash_case *c = &unhash_cases[TU_CASE_OF(_i)];
+	const struct rp_profile *prof = tu_prof(TU_ROW_OF(_i));
+	struct tu_expect x = tu_expect_of(prof, &c->e, &c->on, 1);
 	struct env e;
 	unsigned id, mate, g;
 	uint32_t rid;
 	struct rp_sock_info in;
 	uint64_t cookie;
 
-	if (c->want[p] == NA_ROW)
-		return;
+	TU_UNLESS(x.want != NA_ROW);
 	memset(&e, 0, sizeof(e));
-	tu_fx_init(&e.fx, p);
+	tu_fx_init(&e.fx, TU_ROW_OF(_i));
 	e.family = c->family;
 	e.type = c->type;
 	e.map = sockarray(&e.fx, 4);
@@ -314,15 +320,15 @@ TU_NAMED(unhash_table, "detach/unhash/table", "detach/unhash", (int)G_N_ELEMENTS
 	tu_fx_clear(&e.fx);
 	c->op(&e);
 	tu_assert_invariants(e.fx.st);
-	switch (c->want[p]) {
+	switch ((enum result)x.want) {
 	case LEAVES_BOTH:
 	case LEAVES_REHASH:
 		ck_assert_msg(rp_map_slot(e.fx.st, rp_fd_map(e.fx.st, 0,
 		    e.map), 1) == 0, "%s [%s]: slot still occupied (%s)",
-		    c->name, tu_profile_names[p], c->rule[p]);
+		    c->name, prof->name, x.rule);
 		ck_assert(tu_saw_rule(e.fx.ev, "R-DET-1", TU_ANY));
 		ck_assert_uint_eq(tu_count(e.fx.ev, RP_EV_SLOT_CLEAR, id), 1);
-		if (c->want[p] == LEAVES_REHASH) {
+		if (x.want == LEAVES_REHASH) {
 			in = sinfo(&e.fx, id);
 			ck_assert(in.hashed && !in.closed);
 			ck_assert_int_eq(in.owner, RP_OWNER_NONE);
@@ -345,7 +351,7 @@ TU_NAMED(unhash_table, "detach/unhash/table", "detach/unhash", (int)G_N_ELEMENTS
 		 * keeps its reuseport_id (R-GROW-1) */
 		ck_assert_msg(in.group != 0 && in.hashed &&
 		    ginfo(&e.fx, in.group).reuseport_id == rid, "%s [%s]: "
-		    "left its group (%s)", c->name, tu_profile_names[p], c->rule[p]);
+		    "left its group (%s)", c->name, prof->name, x.rule);
 		if (c->op != op_mate_leaves)
 			ck_assert_uint_eq(sinfo(&e.fx, mate).group, in.group);
 		ck_assert_uint_eq(in.cookie, cookie);
@@ -364,7 +370,7 @@ END_TEST
  * the socket's callback lock, with the reuseport lock held, before the
  * socket leaves socks[].
  */
-TU_NAMED(unhash_order, "detach/unhash/order", "detach/unhash", TU_NPROFILES)
+TU_NAMED(unhash_order, "detach/unhash/order", "detach/unhash", TU_EVERY_PROFILE)
 {
 	static const int kinds[] = {
 		RP_EV_LOCK, RP_EV_UNLOCK, RP_EV_CB_LOCK, RP_EV_CB_UNLOCK,
@@ -410,7 +416,7 @@ END_TEST
  * in no map.  (Guarded: the re-listen is attempted only once the port is
  * released, so a model that keeps it fails here instead of crashing.)
  */
-TU_NAMED(unhash_relisten_autobound, "detach/unhash/relisten-autobound", "detach/unhash", TU_NPROFILES)
+TU_NAMED(unhash_relisten_autobound, "detach/unhash/relisten-autobound", "detach/unhash", TU_EVERY_PROFILE)
 {
 	struct tu_fx fx;
 	int map, a, b;
@@ -432,7 +438,7 @@ TU_NAMED(unhash_relisten_autobound, "detach/unhash/relisten-autobound", "detach/
 	ck_assert_uint_ne(sa.port, 0);
 	ck_assert_msg(sinfo(&fx, ida).local.port == 0, "[%s] a disconnected "
 	    "listener keeps its kernel-chosen port %u (R-SOCK-5)",
-	    tu_profile_names[_i], sinfo(&fx, ida).local.port);
+	    fx.prof->name, sinfo(&fx, ida).local.port);
 	ck_assert_int_eq(rp_listen(fx.st, 0, a, 8), 0);
 	ck_assert_uint_ne(tu_port(fx.st, 0, a), 0);
 	ck_assert_uint_ne(tu_port(fx.st, 0, a), tu_port(fx.st, 0, b));
@@ -454,7 +460,7 @@ struct mig_case {
 	const char	*rule;
 	enum mig_via	via;
 	int		how;		/* RP_SHUT_*, -1: connect(AF_UNSPEC) */
-	bool		closed_section;	/* 6.18 result */
+	bool		closed_section;	/* the result with migration (5.14+) */
 };
 
 static const struct mig_case mig_cases[] = {
@@ -481,17 +487,18 @@ static const struct mig_case mig_cases[] = {
  * section: the socket leaves its group, and a new listen() joins the
  * mate's group like a new socket (R-RES-4).
  */
-TU_NAMED(migrate_table, "detach/migrate/table", "detach/migrate", (int)G_N_ELEMENTS(mig_cases) * TU_NPROFILES)
+TU_NAMED(migrate_table, "detach/migrate/table", "detach/migrate",
+    TU_BY_PROFILE(mig_cases))
 {
-	const struct mig_case *c = &mig_cases[_i / TU_NPROFILES];
-	int p = _i % TU_NPROFILES;
-	bool closed = c->closed_section && p == TU_P_618;
+	const struct mig_case *c = &mig_cases[TU_CASE_OF(_i)];
+	const struct rp_profile *prof = tu_prof(TU_ROW_OF(_i));
+	bool closed = c->closed_section && prof->migration;
 	struct tu_fx fx;
 	int map, a, b, prog = -1;
 	unsigned ida, idb, g;
 	struct rp_sock_info in;
 
-	tu_fx_init(&fx, p);
+	tu_fx_init(&fx, TU_ROW_OF(_i));
 	map = sockarray(&fx, 4);
 	/* an explicit port, which a disconnected listener keeps (R-SOCK-5) */
 	a = tu_reuse_sock(fx.st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, 7000);
@@ -504,7 +511,8 @@ TU_NAMED(migrate_table, "detach/migrate/table", "detach/migrate", (int)G_N_ELEME
 	switch (c->via) {
 	case VIA_SYSCTL:
 		ck_assert_int_eq(rp_sysctl_set(fx.st, 0,
-		    "net.ipv4.tcp_migrate_req", 1), p == TU_P_419 ? -ENOENT : 0);
+		    "net.ipv4.tcp_migrate_req", 1),
+		    prof->migrate_req_sysctl ? 0 : -ENOENT);
 		break;
 	case VIA_PROG_MIGRATE:
 	case VIA_PROG_SELECT:
@@ -569,13 +577,15 @@ END_TEST
  * section only until it is destroyed, then leaves the group.  A UDP
  * member never takes the migration path (R-MIG-6).
  */
-TU_NAMED(migrate_close, "detach/migrate/close", "detach/migrate", 0)
+TU_NAMED(migrate_close, "detach/migrate/close", "detach/migrate",
+    TU_EVERY_PROFILE)
 {
 	struct tu_fx fx;
 	int map, a, b, u, u2;
 	unsigned ida, g, gu;
 
-	tu_fx_init(&fx, TU_P_618);
+	TU_UNLESS(tu_prof(_i)->migration);
+	tu_fx_init(&fx, _i);
 	ck_assert_int_eq(rp_sysctl_set(fx.st, 0, "net.ipv4.tcp_migrate_req",
 	    1), 0);
 	map = sockarray(&fx, 4);
@@ -643,35 +653,37 @@ static const struct rp_observer defect_obs = { .event = defect_event };
  */
 struct foreign_case {
 	const char	*name;
-	const char	*rule[TU_NPROFILES];
+	const char	*rule;		/* with user_data_tags (5.8+) */
+	const char	*rule_untagged;	/* without (4.19) */
 	bool		group_has_id;	/* a mate was inserted into a map */
 	int		how;		/* RP_SHUT_* or -1: close() */
 	int		type;
-	bool		defect[TU_NPROFILES];
 };
 
 static const struct foreign_case foreign_cases[] = {
-	{ "detach/foreign/tcp-close-group-with-id",
-	    TU_R1("R-DET-2 R-INV-4"), true, -1, RP_SOCK_STREAM, { true, false } },
-	{ "detach/foreign/tcp-shutdown-group-with-id",
-	    TU_R1("R-DET-2 R-INV-4"), true, RP_SHUT_RDWR, RP_SOCK_STREAM,
-	    { true, false } },
-	{ "detach/foreign/udp-close-group-with-id",
-	    TU_R1("R-DET-2 R-INV-4"), true, -1, RP_SOCK_DGRAM, { true, false } },
-	{ "detach/foreign/tcp-shutdown-group-without-id",
-	    TU_R2("R-DET-3", "R-DET-2"), false, RP_SHUT_RDWR, RP_SOCK_STREAM,
-	    { false, false } },
-	{ "detach/foreign/udp-close-group-without-id",
-	    TU_R2("R-DET-3", "R-DET-2"), false, -1, RP_SOCK_DGRAM,
-	    { false, false } },
+	{ "detach/foreign/tcp-close-group-with-id", "R-DET-2 R-INV-4",
+	    "R-DET-2 R-INV-4", true, -1, RP_SOCK_STREAM },
+	{ "detach/foreign/tcp-shutdown-group-with-id", "R-DET-2 R-INV-4",
+	    "R-DET-2 R-INV-4", true, RP_SHUT_RDWR, RP_SOCK_STREAM },
+	{ "detach/foreign/udp-close-group-with-id", "R-DET-2 R-INV-4",
+	    "R-DET-2 R-INV-4", true, -1, RP_SOCK_DGRAM },
+	{ "detach/foreign/tcp-shutdown-group-without-id", "R-DET-2",
+	    "R-DET-3", false, RP_SHUT_RDWR, RP_SOCK_STREAM },
+	{ "detach/foreign/udp-close-group-without-id", "R-DET-2",
+	    "R-DET-3", false, -1, RP_SOCK_DGRAM },
 };
 
-TU_NAMED(foreign_table, "detach/foreign/table", "detach/foreign", (int)G_N_ELEMENTS(foreign_cases) * TU_NPROFILES)
+TU_NAMED(foreign_table, "detach/foreign/table", "detach/foreign",
+    TU_BY_PROFILE(foreign_cases))
 {
-	const struct foreign_case *c = &foreign_cases[_i / TU_NPROFILES];
-	int p = _i % TU_NPROFILES;
+	const struct foreign_case *c = &foreign_cases[TU_CASE_OF(_i)];
+	const struct rp_profile *prof = tu_prof(TU_ROW_OF(_i));
+	/* KERNEL: before 5.8 bpf_sk_reuseport_detach() takes any
+	 * sk_user_data of a socket whose group has an id for a slot */
+	bool defect = !prof->user_data_tags && c->group_has_id;
+	const char *rule = prof->user_data_tags ? c->rule : c->rule_untagged;
 	struct defect_log log = { 0 };
-	struct rp_state *st = tu_state_new(p);
+	struct rp_state *st = tu_state_of(prof);
 	struct rp_map_attr a;
 	int map, s, mate, d = -1;
 	unsigned id;
@@ -705,18 +717,18 @@ TU_NAMED(foreign_table, "detach/foreign/table", "detach/foreign", (int)G_N_ELEME
 		ck_assert_int_eq(in.owner, RP_OWNER_FOREIGN);
 		ck_assert_int_eq(rp_close(st, 0, d), 0);
 	}
-	ck_assert_msg(log.n == (c->defect[p] ? 1u : 0u), "%s [%s]: %u "
-	    "known-defect events (%s)", c->name, tu_profile_names[p], log.n, c->rule[p]);
-	if (c->defect[p]) {
+	ck_assert_msg(log.n == (defect ? 1u : 0u), "%s [%s]: %u "
+	    "known-defect events (%s)", c->name, prof->name, log.n, rule);
+	if (defect) {
 		ck_assert_uint_eq(log.sock, id);
 		ck_assert_ptr_nonnull(log.what);
 	}
 	if (rp_sock_info(st, id, &in) == 0 && !in.closed)
-		ck_assert_int_eq(in.owner, c->defect[p] ? RP_OWNER_NONE :
+		ck_assert_int_eq(in.owner, defect ? RP_OWNER_NONE :
 		    RP_OWNER_FOREIGN);
 	if (c->how >= 0) {
 		ck_assert_int_eq(rp_sock_info(st, id, &in), 0);
-		ck_assert_int_eq(in.owner, c->defect[p] ? RP_OWNER_NONE :
+		ck_assert_int_eq(in.owner, defect ? RP_OWNER_NONE :
 		    RP_OWNER_FOREIGN);
 	}
 	/* the mate's slot is not touched by the foreign socket's detach */
@@ -728,18 +740,20 @@ TU_NAMED(foreign_table, "detach/foreign/table", "detach/foreign", (int)G_N_ELEME
 END_TEST
 
 /*
- * R-DET-2 R-INV-4 (6.18): with the planted fault RP_PLANT_DETACH_FOREIGN
- * (the pre-5.8 detach in the 6.18 profile) a shut-down listener with a
- * foreign owner word loses it, and the checker, which knows 6.18 never
- * does that, reports I4 instead of a known defect.
+ * R-DET-2 R-INV-4 (user_data_tags, 5.8+): with the planted fault
+ * RP_PLANT_DETACH_FOREIGN (the pre-5.8 detach) a shut-down listener with a
+ * foreign owner word loses it, and the checker, which knows a 5.8+ kernel
+ * never does that, reports I4 instead of a known defect.
  */
-TU_NAMED(foreign_planted, "detach/foreign/planted", "detach/foreign", 0)
+TU_NAMED(foreign_planted, "detach/foreign/planted", "detach/foreign",
+    TU_EVERY_PROFILE)
 {
 	struct tu_fx fx;
 	GError *err = NULL;
 	int sa, l, mate;
 
-	tu_fx_init(&fx, TU_P_618);
+	TU_UNLESS(tu_prof(_i)->user_data_tags);
+	tu_fx_init(&fx, _i);
 	sa = sockarray(&fx, 2);
 	l = tu_reuse_sock(fx.st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, 0);
 	mate = join(&fx, l, RP_AF_INET, RP_SOCK_STREAM);
@@ -759,18 +773,21 @@ TU_NAMED(foreign_planted, "detach/foreign/planted", "detach/foreign", 0)
 END_TEST
 
 /*
- * R-DET-2 R-SMAP-4: 6.18 a listener held by a sockmap (psock owner word)
- * that stops listening: detach leaves the psock word alone (no defect),
- * the sockmap drops the socket on unhash.
+ * R-DET-2 R-SMAP-4: a listener held by a sockmap (psock owner word) that
+ * stops listening: detach leaves the psock word alone (user_data_tags,
+ * 5.8+: no defect); the sockmap keeps the socket until it is closed
+ * (sockmap_keeps_unhashed) or drops it on unhash.
  */
-TU_NAMED(foreign_psock, "detach/foreign/psock", "detach/foreign", 0)
+TU_NAMED(foreign_psock, "detach/foreign/psock", "detach/foreign",
+    TU_EVERY_PROFILE)
 {
 	struct tu_fx fx;
 	struct rp_map_attr a;
 	int sm, sa, l, mate;
 	unsigned id;
 
-	tu_fx_init(&fx, TU_P_618);
+	TU_UNLESS(tu_prof(_i)->user_data_tags);
+	tu_fx_init(&fx, _i);
 	rp_map_attr_init(&a, RP_MAP_SOCKMAP, 8, 2);
 	sm = rp_map_create(fx.st, 0, &a);
 	ck_assert_int_ge(sm, 0);
@@ -786,7 +803,9 @@ TU_NAMED(foreign_psock, "detach/foreign/psock", "detach/foreign", 0)
 	ck_assert(tu_saw_rule(fx.ev, "R-DET-2", TU_ANY));
 	ck_assert_uint_eq(tu_count(fx.ev, RP_EV_KNOWN_DEFECT, 0), 0);
 	/* R-SMAP-6: unhashed, l stays in the sockmap until it is closed */
-	ck_assert_uint_ne(rp_map_slot(fx.st, rp_fd_map(fx.st, 0, sm), 1), 0);
+	if (fx.prof->sockmap_keeps_unhashed != RP_SMAP_UNHASH_DROP)
+		ck_assert_uint_ne(rp_map_slot(fx.st, rp_fd_map(fx.st, 0, sm),
+		    1), 0);
 	ck_assert_int_eq(rp_close(fx.st, 0, l), 0);
 	ck_assert_uint_eq(rp_map_slot(fx.st, rp_fd_map(fx.st, 0, sm), 1), 0);
 	assert_member(&fx, sa, 0, sid(&fx, 0, mate));
@@ -795,12 +814,12 @@ TU_NAMED(foreign_psock, "detach/foreign/psock", "detach/foreign", 0)
 END_TEST
 
 /*
- * R-SOCK-7 R-INV-1: 4.19 an accepted child of a member carries a stale
- * copy of the parent's owner word (6.18: none).  The child is in no slot
+ * R-SOCK-7 R-INV-1: before 5.8 (user_data_tags) an accepted child of a
+ * member carries a stale copy of the parent's owner word (5.8+: none).  The child is in no slot
  * and has no group: closing it leaves the parent's slot alone, and the
  * state stays valid for the checker.
  */
-TU_NAMED(foreign_stale_child, "detach/foreign/stale-child", "detach/foreign", TU_NPROFILES)
+TU_NAMED(foreign_stale_child, "detach/foreign/stale-child", "detach/foreign", TU_EVERY_PROFILE)
 {
 	struct tu_fx fx;
 	int map, l, cl, child;
@@ -821,7 +840,7 @@ TU_NAMED(foreign_stale_child, "detach/foreign/stale-child", "detach/foreign", TU
 	cid = sid(&fx, 0, child);
 	in = sinfo(&fx, cid);
 	ck_assert_uint_eq(in.group, 0);
-	if (_i == TU_P_419) {
+	if (!fx.prof->user_data_tags) {	/* no SK_USER_DATA_NOCOPY */
 		ck_assert_int_eq(in.owner, RP_OWNER_STALE);
 		ck_assert_uint_eq(in.owner_idx, 2);
 	} else {
@@ -845,7 +864,7 @@ END_TEST
  * passed to another process stays listening and in its slot until the
  * last of them is closed, in whichever process.
  */
-TU_NAMED(fds_last_close, "detach/fds/last-close", "detach/fds", TU_NPROFILES)
+TU_NAMED(fds_last_close, "detach/fds/last-close", "detach/fds", TU_EVERY_PROFILE)
 {
 	struct tu_fx fx;
 	int map, a, d, p1, a1;
@@ -898,7 +917,7 @@ END_TEST
  * hashed (never listening, or bound but not listening) leaves that group
  * when it is destroyed; the group is freed with it.
  */
-TU_NAMED(destruct_group, "detach/destruct/group", "detach/destruct", TU_NPROFILES)
+TU_NAMED(destruct_group, "detach/destruct/group", "detach/destruct", TU_EVERY_PROFILE)
 {
 	struct tu_fx fx;
 	int u, b;

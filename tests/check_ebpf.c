@@ -845,10 +845,9 @@ value_map(struct rp_state *st, uint32_t type, uint32_t ks, uint32_t vs,
 /*
  * The instruction-set switches of docs/SPEC.md (bpf_jmp32, bpf_loops,
  * bpf_atomics, bpf_cpuv4, bpf_map_value_ld, bpf_insn_limit,
- * bpf_stack_jit, bpf_sockmap_update) under every profile, in
- * rp_profile_nth() order (4.19, 5.10, 6.1, 6.12, 6.18,
- * 6.18+attach-einval, 7.2): a program each switch decides, run as a
- * socket filter; ok[] says where it runs (r0 = want) and where it faults
+ * bpf_stack_jit, bpf_sockmap_update) under every row of the profile
+ * table: a program each switch decides, run as a socket filter; where the
+ * row's switch is on (sw_on()) it runs (r0 = want), elsewhere it faults
  * with rule (or, for a load, fails with -err).
  * R-EBPF-11 R-EBPF-14 R-EBPF-8 R-EBPF-15 R-EBPF-1 R-EBPF-9 R-HLP-11
  */
@@ -856,39 +855,46 @@ enum { SW_JMP32, SW_LOOPS, SW_ATOMICS, SW_CPUV4, SW_MAP_VALUE, SW_LIMIT,
 	SW_STACK, SW_SOCKMAP, SW_N };
 static const struct {
 	const char	*name;
-	bool		 ok[7];
 	const char	*rule;	/* the fault where not ok */
 	int		 err;	/* or the load's error */
 	uint64_t	 want;	/* r0 where ok */
 } sw_rows[SW_N] = {
-	[SW_JMP32] = { "bpf_jmp32 (5.1)", { 0, 1, 1, 1, 1, 1, 1 },
-	    "R-EBPF-11", 0, 1 },
-	[SW_LOOPS] = { "bpf_loops (5.3)", { 0, 1, 1, 1, 1, 1, 1 },
-	    "R-EBPF-14", 0, 30 },
+	[SW_JMP32] = { "bpf_jmp32 (5.1)", "R-EBPF-11", 0, 1 },
+	[SW_LOOPS] = { "bpf_loops (5.3)", "R-EBPF-14", 0, 30 },
 	/* before 5.12 BPF_XADD's imm is a reserved field */
-	[SW_ATOMICS] = { "bpf_atomics (5.12)", { 0, 0, 1, 1, 1, 1, 1 },
-	    "R-EBPF-2", 0, 5 },
-	[SW_CPUV4] = { "bpf_cpuv4 (6.6)", { 0, 0, 0, 1, 1, 1, 1 },
-	    "R-EBPF-11", 0, (uint64_t)-3 },
-	[SW_MAP_VALUE] = { "bpf_map_value_ld (5.2)", { 0, 1, 1, 1, 1, 1, 1 },
-	    NULL, -EINVAL, 0 },
-	[SW_LIMIT] = { "bpf_insn_limit (5.2)", { 0, 1, 1, 1, 1, 1, 1 },
-	    NULL, -E2BIG, 4095 },
-	[SW_STACK] = { "bpf_stack_jit (6.9)", { 0, 0, 0, 1, 1, 1, 1 },
-	    "R-EBPF-9", 0, 5 },
-	[SW_SOCKMAP] = { "bpf_sockmap_update (5.10)", { 0, 1, 1, 1, 1, 1, 1 },
-	    "R-PRG-1", 0, 0 },
+	[SW_ATOMICS] = { "bpf_atomics (5.12)", "R-EBPF-2", 0, 5 },
+	[SW_CPUV4] = { "bpf_cpuv4 (6.6)", "R-EBPF-11", 0, (uint64_t)-3 },
+	[SW_MAP_VALUE] = { "bpf_map_value_ld (5.2)", NULL, -EINVAL, 0 },
+	[SW_LIMIT] = { "bpf_insn_limit (5.2)", NULL, -E2BIG, 4095 },
+	[SW_STACK] = { "bpf_stack_jit (6.9)", "R-EBPF-9", 0, 5 },
+	[SW_SOCKMAP] = { "bpf_sockmap_update (5.10)", "R-PRG-1", 0, 0 },
 };
 
-TU_NAMED(switches_by_profile, "ebpf/switches/by-profile", "ebpf/load",
-    SW_N * 7)
+/* Is switch row of sw_rows[] on in profile p? */
+static bool
+sw_on(int row, const struct rp_profile *p)
 {
-	int row = _i / 7, pi = _i % 7;
-	const struct rp_profile *pr = rp_profile_nth((size_t)pi);
-	struct rp_state *st = rp_state_new(pr);
+	switch (row) {
+	case SW_JMP32:		return p->bpf_jmp32;
+	case SW_LOOPS:		return p->bpf_loops;
+	case SW_ATOMICS:	return p->bpf_atomics;
+	case SW_CPUV4:		return p->bpf_cpuv4;
+	case SW_MAP_VALUE:	return p->bpf_map_value_ld;
+	case SW_LIMIT:		return p->bpf_insn_limit > 4096;
+	case SW_STACK:		return p->bpf_stack_jit;
+	default:		return p->bpf_sockmap_update;
+	}
+}
+
+TU_NAMED(switches_by_profile, "ebpf/switches/by-profile", "ebpf/load",
+    SW_N * TU_EVERY_PROFILE)
+{
+	int row = TU_CASE_OF(_i);
+	const struct rp_profile *pr = tu_prof(TU_ROW_OF(_i));
+	struct rp_state *st = tu_state_of(pr);
 	int arr = value_map(st, RP_MAP_ARRAY, 4, 8, 1);
 	g_autofree struct rp_insn *p = g_new0(struct rp_insn, 4097);
-	const bool ok = sw_rows[row].ok[pi];
+	const bool ok = sw_on(row, pr);
 	struct rp_map_attr a;
 	struct result r;
 	size_t n = 0;
@@ -1130,13 +1136,7 @@ static void
 rfx_send(struct rfx *f, const void *payload, size_t len, uint32_t hash,
     struct rp_delivery *d)
 {
-	struct rp_packet pkt = { .protocol = f->type == RP_SOCK_DGRAM ?
-	    RP_IPPROTO_UDP : RP_IPPROTO_TCP, .payload = payload, .len = len,
-	    .has_hash = true, .hash = hash };
-
-	pkt.src = tu_addr(RP_AF_INET, 1, 5555);
-	pkt.dst = tu_addr(RP_AF_INET, 1, PORT);
-	ck_assert_int_eq(rp_send(f->st, 0, &pkt, d), 0);
+	tu_send4(f->st, f->type, 5555, PORT, payload, len, hash, d);
 }
 
 static uint64_t
@@ -1462,54 +1462,59 @@ expect_why(char *why, const char *rule)
 }
 
 /*
- * R-EBPF-17 R-PRG-7: the helper sets of every profile (the bpf_helpers
- * switch), by the version that added each helper: offered (1) or not (0)
- * at load, in rp_profile_nth() order (4.19, 5.10, 6.1, 6.12, 6.18,
- * 6.18+attach-einval, 7.2).
+ * R-EBPF-17 R-PRG-7: the helper sets of every row of the profile table
+ * (switch bpf_version), by the upstream version that added each helper
+ * to the program type: offered at load from that version on (ALL: in
+ * every row, NEVER: in none).
  */
+#define ALL	0
+#define NEVER	UINT16_MAX
 static const struct {
 	int32_t		id;
 	uint32_t	type;
 	const char	*name;
-	bool		want[7];
+	uint16_t	since;		/* RP_KVER() */
 } by_profile[] = {
-	{ 1, RP_PROG_SK_REUSEPORT, "map_lookup_elem", { 1, 1, 1, 1, 1, 1, 1 } },
-	{ 82, RP_PROG_SK_REUSEPORT, "sk_select_reuseport", { 1, 1, 1, 1, 1, 1, 1 } },
-	{ 82, RP_PROG_SOCKET_FILTER, "sk_select_reuseport", { 0, 0, 0, 0, 0, 0, 0 } },
-	{ 6, RP_PROG_SK_REUSEPORT, "trace_printk", { 1, 1, 1, 1, 1, 1, 1 } },
-	{ 87, RP_PROG_SK_REUSEPORT, "map_push_elem (4.20)", { 0, 1, 1, 1, 1, 1, 1 } },
-	{ 93, RP_PROG_SK_REUSEPORT, "spin_lock (5.1)", { 0, 1, 1, 1, 1, 1, 1 } },
-	{ 118, RP_PROG_SK_REUSEPORT, "jiffies64 (5.5)", { 0, 1, 1, 1, 1, 1, 1 } },
-	{ 125, RP_PROG_SK_REUSEPORT, "ktime_get_boot_ns (5.8)", { 0, 1, 1, 1, 1, 1, 1 } },
-	{ 130, RP_PROG_SK_REUSEPORT, "ringbuf_output (5.8)", { 0, 1, 1, 1, 1, 1, 1 } },
-	{ 160, RP_PROG_SK_REUSEPORT, "ktime_get_coarse_ns (5.11)", { 0, 0, 1, 1, 1, 1, 1 } },
-	{ 164, RP_PROG_SK_REUSEPORT, "for_each_map_elem (5.13)", { 0, 0, 1, 1, 1, 1, 1 } },
-	{ 46, RP_PROG_SK_REUSEPORT, "get_socket_cookie (5.14)", { 0, 0, 1, 1, 1, 1, 1 } },
-	{ 46, RP_PROG_SOCKET_FILTER, "get_socket_cookie", { 1, 1, 1, 1, 1, 1, 1 } },
-	{ 182, RP_PROG_SK_REUSEPORT, "strncmp (5.17)", { 0, 0, 1, 1, 1, 1, 1 } },
-	{ 181, RP_PROG_SK_REUSEPORT, "loop (5.17)", { 0, 0, 1, 1, 1, 1, 1 } },
-	{ 195, RP_PROG_SK_REUSEPORT, "map_lookup_percpu_elem (5.19)", { 0, 0, 1, 1, 1, 1, 1 } },
-	{ 208, RP_PROG_SK_REUSEPORT, "ktime_get_tai_ns (6.1)", { 0, 0, 1, 1, 1, 1, 1 } },
-	{ 14, RP_PROG_SK_REUSEPORT, "get_current_pid_tgid (6.10)", { 0, 0, 0, 1, 1, 1, 1 } },
-	{ 15, RP_PROG_SOCKET_FILTER, "get_current_uid_gid (6.10)", { 0, 0, 0, 1, 1, 1, 1 } },
-	{ 47, RP_PROG_SK_REUSEPORT, "get_socket_uid", { 0, 0, 0, 0, 0, 0, 0 } },
-	{ 9999, RP_PROG_SK_REUSEPORT, "unknown", { 0, 0, 0, 0, 0, 0, 0 } },
+	{ 1, RP_PROG_SK_REUSEPORT, "map_lookup_elem", ALL },
+	{ 82, RP_PROG_SK_REUSEPORT, "sk_select_reuseport", ALL },
+	{ 82, RP_PROG_SOCKET_FILTER, "sk_select_reuseport", NEVER },
+	{ 6, RP_PROG_SK_REUSEPORT, "trace_printk", ALL },
+	{ 87, RP_PROG_SK_REUSEPORT, "map_push_elem (4.20)", RP_KVER(4, 20) },
+	{ 93, RP_PROG_SK_REUSEPORT, "spin_lock (5.1)", RP_KVER(5, 1) },
+	{ 118, RP_PROG_SK_REUSEPORT, "jiffies64 (5.5)", RP_KVER(5, 5) },
+	{ 125, RP_PROG_SK_REUSEPORT, "ktime_get_boot_ns (5.8)", RP_KVER(5, 8) },
+	{ 130, RP_PROG_SK_REUSEPORT, "ringbuf_output (5.8)", RP_KVER(5, 8) },
+	{ 160, RP_PROG_SK_REUSEPORT, "ktime_get_coarse_ns (5.11)", RP_KVER(5, 11) },
+	{ 164, RP_PROG_SK_REUSEPORT, "for_each_map_elem (5.13)", RP_KVER(5, 13) },
+	{ 46, RP_PROG_SK_REUSEPORT, "get_socket_cookie (5.14)", RP_KVER(5, 14) },
+	{ 46, RP_PROG_SOCKET_FILTER, "get_socket_cookie", ALL },
+	{ 182, RP_PROG_SK_REUSEPORT, "strncmp (5.17)", RP_KVER(5, 17) },
+	{ 181, RP_PROG_SK_REUSEPORT, "loop (5.17)", RP_KVER(5, 17) },
+	{ 195, RP_PROG_SK_REUSEPORT, "map_lookup_percpu_elem (5.19)", RP_KVER(5, 19) },
+	{ 208, RP_PROG_SK_REUSEPORT, "ktime_get_tai_ns (6.1)", RP_KVER(6, 1) },
+	{ 14, RP_PROG_SK_REUSEPORT, "get_current_pid_tgid (6.10)", RP_KVER(6, 10) },
+	{ 15, RP_PROG_SOCKET_FILTER, "get_current_uid_gid (6.10)", RP_KVER(6, 10) },
+	{ 47, RP_PROG_SK_REUSEPORT, "get_socket_uid", NEVER },
+	{ 9999, RP_PROG_SK_REUSEPORT, "unknown", NEVER },
 };
 
 TU_NAMED(helpers_by_profile, "ebpf/helpers/by-profile", "ebpf/helpers",
-    (int)G_N_ELEMENTS(by_profile) * 7)
+    TU_BY_PROFILE(by_profile))
 {
-	size_t row = (size_t)_i / 7, p = (size_t)_i % 7;
-	const struct rp_profile *prof = rp_profile_nth(p);
+	size_t row = (size_t)TU_CASE_OF(_i);
+	const struct rp_profile *prof = tu_prof(TU_ROW_OF(_i));
+	bool want = by_profile[row].since != NEVER &&
+	    prof->bpf_version >= by_profile[row].since;
 
-	ck_assert_ptr_nonnull(prof);
 	ck_assert_msg((rp_bpf_helper_find(prof, by_profile[row].type,
-	    by_profile[row].id) != NULL) == by_profile[row].want[p],
+	    by_profile[row].id) != NULL) == want,
 	    "%s in %s (%s)", by_profile[row].name, rp_profile_name(prof),
 	    by_profile[row].type == RP_PROG_SK_REUSEPORT ? "sk_reuseport" :
 	    "socket filter");
 }
 END_TEST
+#undef ALL
+#undef NEVER
 
 /* R-PRG-2 R-PRG-1 R-HLP-10 R-PRG-6 R-PRG-7 R-EBPF-17: what the verifier
  * would refuse, at run time */
@@ -2072,11 +2077,13 @@ TU_LOOP(sched_points, "ebpf/helpers", TU_EVERY_PROFILE)
 END_TEST
 
 /* R-HLP-11: with switch bpf_sockmap_update programs put ctx->sk
- * (expected_attach) into a SOCKMAP; without it the helper refuses.  Rows
- * with one switch and not the other (5.10: no ctx->sk) are not covered. */
+ * (expected_attach) into a SOCKMAP; without it the helper refuses the map
+ * (R-PRG-1).  A row with the switch and no ctx->sk (5.10) passes the map
+ * and refuses a stack value for a socket. */
 TU_LOOP(sockmap_update, "ebpf/helpers", TU_EVERY_PROFILE)
 {
 	bool sm_update = tu_prof(_i)->bpf_sockmap_update;
+	bool has_sk = tu_prof(_i)->expected_attach;
 	static const uint8_t pay[1] = { 0 };
 	struct rp_delivery d;
 	struct rp_map_attr a;
@@ -2084,14 +2091,13 @@ TU_LOOP(sockmap_update, "ebpf/helpers", TU_EVERY_PROFILE)
 	char *why;
 	int sm;
 
-	TU_UNLESS(sm_update == tu_prof(_i)->expected_attach);
 	rfx_init(&f, _i, RP_SOCK_DGRAM, 1);
 	/* out of the sockarray, so that a sockmap may take it (R-SMAP-4) */
 	ck_assert_int_eq(rp_map_delete(f.st, 0, f.map, 0), 0);
 	rp_map_attr_init(&a, RP_MAP_SOCKMAP, 8, 2);
 	sm = rp_map_create(f.st, 0, &a);
 	ck_assert_int_ge(sm, 3);
-	ATTACH(&f, MOV64_REG(9, 1), KEY(1), !sm_update ? MOV64_REG(3, 10) :
+	ATTACH(&f, MOV64_REG(9, 1), KEY(1), !has_sk ? MOV64_REG(3, 10) :
 	    LDX(BS_DW, 3, 9, 40),
 	    LD_MAP(1, sm), MOV64_REG(2, 10), ALU64_IMM(BA_ADD, 2, -4),
 	    MOV64_IMM(4, 0), CALL(2), MOV64_REG(6, 0), OUT(&f, 0, 6),
@@ -2101,6 +2107,8 @@ TU_LOOP(sockmap_update, "ebpf/helpers", TU_EVERY_PROFILE)
 	why = rp_state_take_violation(f.st);
 	if (!sm_update) {
 		expect_why(why, "R-PRG-1");
+	} else if (!has_sk) {
+		expect_why(why, "R-HLP-11");
 	} else {
 		ck_assert_msg(why == NULL, "%s", why);
 		ck_assert_uint_eq(out_get(&f, 0), 0);

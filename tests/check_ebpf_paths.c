@@ -20,11 +20,10 @@
 #include <glib.h>
 
 #include "bpfasm.h"
+#include "rp-int.h"
 #include "testutil.h"
 
 #define PORT	42000
-#define P419	0
-#define P618	1
 
 /* ---------------------------------------------------------------------
  * The fixture: a UDP group of two, maps of each kind, one program at a
@@ -33,39 +32,23 @@
 
 struct fx {
 	struct rp_state	*st;
-	int		 prof;
+	const struct rp_profile *prof;
 	int		 fds[2];
 	int		 sockarray;
 	int		 arr;		/* ARRAY, 4 entries of 8 bytes */
 	int		 pcpu;		/* PERCPU_ARRAY */
 	int		 hash;		/* HASH, 4-byte keys */
 	int		 outer;		/* ARRAY_OF_MAPS holding sockarray */
-	int		 ro, wo;	/* 6.18: RDONLY_PROG, WRONLY_PROG arrays */
-	int		 sockhash;	/* 6.18 */
+	int		 ro, wo;	/* RDONLY_PROG, WRONLY_PROG arrays (5.2+) */
+	int		 sockhash;	/* with them */
 };
 
-static int
-mkmap(struct rp_state *st, uint32_t type, uint32_t ks, uint32_t vs,
-    uint32_t n, uint32_t flags, int inner)
-{
-	struct rp_map_attr a;
-	int fd;
-
-	rp_map_attr_init(&a, type, vs, n);
-	a.key_size = ks;
-	a.map_flags = flags;
-	a.inner_map_fd = inner;
-	fd = rp_map_create(st, 0, &a);
-	ck_assert_msg(fd >= 3, "map type %u: %d", type, fd);
-	return fd;
-}
-
 static void
-fx_init(struct fx *f, int prof, int family)
+fx_init(struct fx *f, int row, int family)
 {
 	memset(f, 0, sizeof(*f));
-	f->st = rp_state_new(tu_profile(prof));
-	f->prof = prof;
+	f->st = tu_state_row(row);
+	f->prof = tu_prof(row);
 	f->sockarray = tu_sockarray(f->st, 0, 8, 4);
 	for (int i = 0; i < 2; i++) {
 		f->fds[i] = tu_reuse_sock(f->st, 0, family, RP_SOCK_DGRAM, 1,
@@ -73,21 +56,109 @@ fx_init(struct fx *f, int prof, int family)
 		ck_assert_int_eq(rp_map_update(f->st, 0, f->sockarray,
 		    (uint32_t)i, (uint64_t)f->fds[i], RP_BPF_ANY), 0);
 	}
-	f->arr = mkmap(f->st, RP_MAP_ARRAY, 4, 8, 4, 0, -1);
-	f->pcpu = mkmap(f->st, RP_MAP_PERCPU_ARRAY, 4, 8, 2, 0, -1);
-	f->hash = mkmap(f->st, RP_MAP_HASH, 4, 8, 4, 0, -1);
-	f->outer = mkmap(f->st, RP_MAP_ARRAY_OF_MAPS, 4, 4, 1, 0,
+	f->arr = tu_map(f->st, 0, RP_MAP_ARRAY, 8, 4, 0, -1);
+	f->pcpu = tu_map(f->st, 0, RP_MAP_PERCPU_ARRAY, 8, 2, 0, -1);
+	f->hash = tu_map(f->st, 0, RP_MAP_HASH, 8, 4, 0, -1);
+	f->outer = tu_map(f->st, 0, RP_MAP_ARRAY_OF_MAPS, 4, 1, 0,
 	    f->sockarray);
 	ck_assert_int_eq(rp_map_update(f->st, 0, f->outer, 0,
 	    (uint64_t)f->sockarray, RP_BPF_ANY), 0);
 	f->ro = f->wo = f->sockhash = -1;
-	if (prof == P618) {
-		f->ro = mkmap(f->st, RP_MAP_ARRAY, 4, 8, 1,
+	if (f->prof->allowed_map_flags & RP_BPF_F_RDONLY_PROG) {
+		f->ro = tu_map(f->st, 0, RP_MAP_ARRAY, 8, 1,
 		    RP_BPF_F_RDONLY_PROG, -1);
-		f->wo = mkmap(f->st, RP_MAP_ARRAY, 4, 8, 1,
+		f->wo = tu_map(f->st, 0, RP_MAP_ARRAY, 8, 1,
 		    RP_BPF_F_WRONLY_PROG, -1);
-		f->sockhash = mkmap(f->st, RP_MAP_SOCKHASH, 4, 8, 4, 0, -1);
+		f->sockhash = tu_map(f->st, 0, RP_MAP_SOCKHASH, 8, 4, 0, -1);
 	}
+}
+
+/*
+ * The switches a sweep's programs read, as bits (md->sk: the kind K_SOCK
+ * and the context's size): a sweep runs once for each combination of them
+ * that the profile table has (tu_nkinds(), tu_kind_row()).
+ */
+static unsigned
+alu_key(const struct rp_profile *p)
+{
+	return (unsigned)p->expected_attach | (unsigned)p->bpf_cpuv4 << 1;
+}
+
+static unsigned
+jmp_key(const struct rp_profile *p)
+{
+	return (unsigned)p->expected_attach | (unsigned)p->bpf_jmp32 << 1;
+}
+
+static unsigned
+mem_key(const struct rp_profile *p)
+{
+	return (unsigned)p->expected_attach | (unsigned)p->bpf_atomics << 1 |
+	    (unsigned)p->bpf_cpuv4 << 2;
+}
+
+static unsigned
+ctx_key(const struct rp_profile *p)
+{
+	return (unsigned)p->expected_attach |
+	    (unsigned)p->bpf_ctx_narrow_any << 1;
+}
+
+static unsigned	/* what decode_cases[] and the reserved fields read */
+decode_key(const struct rp_profile *p)
+{
+	return (unsigned)p->bpf_jmp32 | (unsigned)p->bpf_atomics << 1 |
+	    (unsigned)p->bpf_cpuv4 << 2;
+}
+
+static unsigned	/* a kernel version's build variants (rows of one
+		 * bpf_version) differ in socket-layer switches only */
+version_key(const struct rp_profile *p)
+{
+	return p->bpf_version;
+}
+
+static unsigned	/* the __sk_buff checks (model/skb.c) read no switch */
+skb_key(const struct rp_profile *p)
+{
+	(void)p;
+	return 0;
+}
+
+/* Where a case applies: the profile switch it is about. */
+enum need {
+	ALL,
+	CPUV4,		/* bpf_cpuv4 (6.6) */
+	NO_CPUV4,
+	JMP32,		/* bpf_jmp32 (5.1) */
+	ATOMICS,	/* bpf_atomics (5.12) */
+	NO_ATOMICS,
+	MD_SK,		/* expected_attach: md->sk, socket cookie (5.14) */
+	SOCKMAP_UPD,	/* bpf_sockmap_update (5.10) and the fixture's
+			 * sockhash */
+	SOCKHASH,	/* the fixture's sockhash and RDONLY_PROG map */
+	PERCPU_LOOKUP,	/* bpf_map_lookup_percpu_elem (5.19) */
+};
+
+static bool
+applies(const struct fx *f, enum need n)
+{
+	const struct rp_profile *p = f->prof;
+
+	switch (n) {
+	case ALL:		return true;
+	case CPUV4:		return p->bpf_cpuv4;
+	case NO_CPUV4:		return !p->bpf_cpuv4;
+	case JMP32:		return p->bpf_jmp32;
+	case ATOMICS:		return p->bpf_atomics;
+	case NO_ATOMICS:	return !p->bpf_atomics;
+	case MD_SK:		return p->expected_attach;
+	case SOCKMAP_UPD:	return p->bpf_sockmap_update &&
+				    f->sockhash >= 0;
+	case SOCKHASH:		return f->sockhash >= 0;
+	case PERCPU_LOOKUP:	return p->bpf_version >= RP_KVER(5, 19);
+	}
+	return false;
 }
 
 static void
@@ -287,7 +358,7 @@ setup(const struct fx *f, enum kind k, unsigned reg, struct rp_insn *p)
 		p[n++] = CALL(1);
 		p[n++] = MOV64_REG(reg, 0);
 		break;
-	default:	/* K_SOCK (6.18) */
+	default:	/* K_SOCK (md->sk, 5.14) */
 		p[n++] = LDX(BS_DW, reg, 6, 40);
 		break;
 	}
@@ -310,9 +381,9 @@ prologue(const struct fx *f, enum kind a, enum kind b, struct rp_insn *p)
 }
 
 static bool
-kind_ok(int prof, enum kind k)
+kind_ok(const struct rp_profile *prof, enum kind k)
 {
-	return k != K_SOCK || prof == P618;
+	return k != K_SOCK || prof->expected_attach;	/* md->sk: 5.14 */
 }
 
 /* ---------------------------------------------------------------------
@@ -321,7 +392,7 @@ kind_ok(int prof, enum kind k)
 
 /* What docs/SPEC.md says r7 = r7 op (imm 3 | r8) does (NULL: no fault). */
 static const char *
-alu_rule(int prof, bool is64, unsigned op, bool x, enum kind d, enum kind s)
+alu_rule(const struct rp_profile *prof, bool is64, unsigned op, bool x, enum kind d, enum kind s)
 {
 	bool dp = is_ptr(d), sp = x && is_ptr(s);
 
@@ -331,7 +402,7 @@ alu_rule(int prof, bool is64, unsigned op, bool x, enum kind d, enum kind s)
 		return "R-EBPF-2";
 	if (op == BA_END && is64 && x)
 		return "R-EBPF-2";
-	if (op == BA_END && is64 && prof == P419)
+	if (op == BA_END && is64 && !prof->bpf_cpuv4)
 		return "R-EBPF-11";			/* bswap: 6.6 */
 	if (op == BA_MOV) {
 		if (!x)
@@ -364,13 +435,14 @@ alu_rule(int prof, bool is64, unsigned op, bool x, enum kind d, enum kind s)
 	return NULL;
 }
 
-TU_LOOP(alu, "ebpf_paths", 2 * TU_NPROFILES)
+TU_LOOP(alu, "ebpf_paths", 2 * tu_nkinds(alu_key))
 {
-	int prof = _i % TU_NPROFILES;
-	bool is64 = _i / TU_NPROFILES;
+	bool is64 = _i % 2;
+	const struct rp_profile *prof;
 	struct fx f;
 
-	fx_init(&f, prof, RP_AF_INET);
+	fx_init(&f, tu_kind_row(_i / 2, alu_key), RP_AF_INET);
+	prof = f.prof;
 	for (unsigned op = 0; op <= 0xf0; op += 0x10) {
 		for (int d = 0; d < NKINDS; d++) {
 			for (int s = -1; s < NKINDS; s++) {
@@ -410,9 +482,9 @@ END_TEST
  */
 
 static const char *
-jmp_rule(int prof, bool j32, unsigned op, bool x, enum kind a, enum kind b)
+jmp_rule(const struct rp_profile *prof, bool j32, unsigned op, bool x, enum kind a, enum kind b)
 {
-	if (j32 && prof == P419)
+	if (j32 && !prof->bpf_jmp32)
 		return "R-EBPF-11";
 	if (a == K_NONE || (x && b == K_NONE))
 		return "R-EBPF-10";
@@ -429,15 +501,16 @@ jmp_rule(int prof, bool j32, unsigned op, bool x, enum kind a, enum kind b)
 	return "R-EBPF-6";
 }
 
-TU_LOOP(jmp, "ebpf_paths", 2 * TU_NPROFILES)
+TU_LOOP(jmp, "ebpf_paths", 2 * tu_nkinds(jmp_key))
 {
 	static const unsigned ops[] = { BJ_JEQ, BJ_JGT, BJ_JGE, BJ_JSET,
 	    BJ_JNE, BJ_JSGT, BJ_JSGE, BJ_JLT, BJ_JLE, BJ_JSLT, BJ_JSLE };
-	int prof = _i % TU_NPROFILES;
-	bool j32 = _i / TU_NPROFILES;
+	bool j32 = _i % 2;
+	const struct rp_profile *prof;
 	struct fx f;
 
-	fx_init(&f, prof, RP_AF_INET);
+	fx_init(&f, tu_kind_row(_i / 2, jmp_key), RP_AF_INET);
+	prof = f.prof;
 	for (size_t i = 0; i < G_N_ELEMENTS(ops); i++) {
 		for (int a = 0; a < NKINDS; a++) {
 			for (int b = -1; b < NKINDS; b++) {
@@ -520,13 +593,14 @@ mem_rule(enum kind k, bool load, unsigned size, int off)
 	}
 }
 
-TU_LOOP(mem, "ebpf_paths", TU_NPROFILES)
+TU_LOOP(mem, "ebpf_paths", tu_nkinds(mem_key))
 {
 	static const int offs[] = { 0, 1, 4, 6, 8, 12, -8, -600 };
-	int prof = _i;
+	const struct rp_profile *prof;
 	struct fx f;
 
-	fx_init(&f, prof, RP_AF_INET);
+	fx_init(&f, tu_kind_row(_i, mem_key), RP_AF_INET);
+	prof = f.prof;
 	for (int k = 0; k < NKINDS; k++) {
 		if (!kind_ok(prof, k))
 			continue;
@@ -568,13 +642,14 @@ END_TEST
 
 /* A store of a pointer (kind v) and loads back; sign-extending loads;
  * atomics: the paths agree, and the rules that are simple hold. */
-TU_LOOP(mem_more, "ebpf_paths", TU_NPROFILES)
+TU_LOOP(mem_more, "ebpf_paths", tu_nkinds(mem_key))
 {
 	static const int offs[] = { 0, 4, -8, 8 };
-	int prof = _i;
+	const struct rp_profile *prof;
 	struct fx f;
 
-	fx_init(&f, prof, RP_AF_INET);
+	fx_init(&f, tu_kind_row(_i, mem_key), RP_AF_INET);
+	prof = f.prof;
 	for (int k = 0; k < NKINDS; k++) {
 		if (!kind_ok(prof, k))
 			continue;
@@ -608,7 +683,7 @@ TU_LOOP(mem_more, "ebpf_paths", TU_NPROFILES)
 					outcome_clear(&o);
 				}
 			}
-			/* atomics (4.19: add only) and cpu v4's ldsx */
+			/* atomics (before 5.12: add only) and cpu v4's ldsx */
 			for (int op = 0; op < 7; op++) {
 				static const int ops[] = { BA_ADD, BA_OR,
 				    BA_AND | BT_FETCH, BA_XOR, BT_XCHG,
@@ -620,14 +695,14 @@ TU_LOOP(mem_more, "ebpf_paths", TU_NPROFILES)
 				p[n++] = MOV64_IMM(0, 0);
 				p[n++] = ATOMIC(op & 1 ? BS_W : BS_DW, 7, 8, 0,
 				    ops[op]);
-				if (prof == P618)
+				if (prof->bpf_cpuv4)
 					p[n++] = LDSX(op & 1 ? BS_H : BS_B, 9,
 					    7, op & 2 ? -4 : 0);
 				p[n++] = MOV64_IMM(0, RP_SK_PASS);
 				p[n++] = EXIT;
 				run_prog(&f, p, n, &o);
 				if (k == K_STACK && v == K_SCALAR &&
-				    (op == 0 || prof == P618) && op != 6)
+				    (op == 0 || prof->bpf_atomics) && op != 6)
 					expect(&o, NULL, 0, "atomic");
 				outcome_clear(&o);
 			}
@@ -642,13 +717,12 @@ END_TEST
  * bpf_sock, loads and stores, both families
  */
 
-TU_LOOP(ctx_sweep, "ebpf_paths", 2 * TU_NPROFILES)
+TU_LOOP(ctx_sweep, "ebpf_paths", 2 * tu_nkinds(ctx_key))
 {
-	int prof = _i % TU_NPROFILES;
-	int family = _i / TU_NPROFILES ? RP_AF_INET6 : RP_AF_INET;
+	int family = _i % 2 ? RP_AF_INET6 : RP_AF_INET;
 	struct fx f;
 
-	fx_init(&f, prof, family);
+	fx_init(&f, tu_kind_row(_i / 2, ctx_key), family);
 	for (int off = -4; off < 88; off++) {
 		for (size_t w = 0; w < G_N_ELEMENTS(widths); w++) {
 			for (int base = 0; base < 3; base++) {
@@ -657,7 +731,7 @@ TU_LOOP(ctx_sweep, "ebpf_paths", 2 * TU_NPROFILES)
 				size_t n = 0;
 				int pc;
 
-				if (base > 0 && prof == P419)
+				if (base > 0 && !f.prof->expected_attach)
 					continue;
 				p[n++] = MOV64_REG(6, 1);
 				p[n++] = MOV64_REG(7, 1);
@@ -711,9 +785,9 @@ filter_run(struct rp_state *st, int fd, struct rp_bpf_run_result *out,
 	    gw != NULL ? gw : "ok");
 }
 
-TU_LOOP(skb_sweep, "ebpf_paths", TU_NPROFILES)
+TU_LOOP(skb_sweep, "ebpf_paths", tu_nkinds(skb_key))
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_row(tu_kind_row(_i, skb_key));
 
 	for (int off = -4; off < 196; off++) {
 		for (size_t w = 0; w < G_N_ELEMENTS(widths); w++) {
@@ -760,79 +834,82 @@ END_TEST
 
 struct decode_case {
 	const char	*name;
-	unsigned	 profiles;	/* bit 0: 4.19, bit 1: 6.18 */
+	enum need	 on;
 	struct rp_insn	 in;
 	const char	*rule;
 };
 
 static const struct decode_case decode_cases[] = {
-	{ "neg/x", 3, BI(0x8f, 0, 1, 0, 0), "R-EBPF-2" },
-	{ "neg/off", 3, BI(0x87, 0, 0, 1, 0), "R-EBPF-2" },
-	{ "neg/imm", 3, BI(0x87, 0, 0, 0, 1), "R-EBPF-2" },
-	{ "end64/x", 3, BI(0xdf, 0, 0, 0, 16), "R-EBPF-2" },
-	{ "end/src", 3, BI(0xd4, 0, 1, 0, 16), "R-EBPF-2" },
-	{ "end/off", 3, BI(0xd4, 0, 0, 1, 16), "R-EBPF-2" },
-	{ "alu/src-reg-11", 3, BI(0x0f, 0, 11, 0, 0), "R-EBPF-2" },
-	{ "mov/x-imm", 3, BI(0xbf, 0, 1, 0, 1), "R-EBPF-2" },
-	{ "movsx/off-7", 2, BI(0xbf, 0, 1, 7, 0), "R-EBPF-2" },
-	{ "movsx32/off-32", 2, BI(0xbc, 0, 1, 32, 0), "R-EBPF-2" },
-	{ "mod/off-2", 2, BI(0x97, 0, 0, 2, 3), "R-EBPF-2" },
-	{ "smod/419", 1, BI(0x97, 0, 0, 1, 3), "R-EBPF-11" },
-	{ "ja/x", 3, BI(0x0d, 0, 0, 0, 0), "R-EBPF-2" },
-	{ "ja/src", 3, BI(0x05, 0, 1, 0, 0), "R-EBPF-2" },
-	{ "ja/dst", 3, BI(0x05, 1, 0, 0, 0), "R-EBPF-2" },
-	{ "ja/imm", 3, BI(0x05, 0, 0, 0, 1), "R-EBPF-2" },
-	{ "gotol/off", 2, BI(0x06, 0, 0, 1, 0), "R-EBPF-2" },
-	{ "gotol/419", 1, BI(0x06, 0, 0, 0, 0), "R-EBPF-11" },
-	{ "call/j32", 2, BI(0x86, 0, 0, 0, 7), "R-EBPF-2" },
-	{ "call/x", 3, BI(0x8d, 0, 0, 0, 7), "R-EBPF-2" },
-	{ "call/off", 3, BI(0x85, 0, 0, 1, 7), "R-EBPF-2" },
-	{ "call/dst", 3, BI(0x85, 1, 0, 0, 7), "R-EBPF-2" },
-	{ "call/kfunc", 3, BI(0x85, 0, 2, 0, 7), "R-EBPF-9" },
-	{ "call/src-3", 3, BI(0x85, 0, 3, 0, 7), "R-EBPF-2" },
-	{ "exit/j32", 2, BI(0x96, 0, 0, 0, 0), "R-EBPF-2" },
-	{ "exit/x", 3, BI(0x9d, 0, 0, 0, 0), "R-EBPF-2" },
-	{ "exit/src", 3, BI(0x95, 0, 1, 0, 0), "R-EBPF-2" },
-	{ "exit/dst", 3, BI(0x95, 1, 0, 0, 0), "R-EBPF-2" },
-	{ "exit/off", 3, BI(0x95, 0, 0, 1, 0), "R-EBPF-2" },
-	{ "exit/imm", 3, BI(0x95, 0, 0, 0, 1), "R-EBPF-2" },
-	{ "jmp/op-e", 3, BI(0xe5, 0, 0, 0, 0), "R-EBPF-2" },
-	{ "jmp32/op-f", 2, BI(0xf6, 0, 0, 0, 0), "R-EBPF-2" },
-	{ "jeq/x-imm", 3, BI(0x1d, 0, 1, 0, 1), "R-EBPF-2" },
-	{ "jeq/k-src", 3, BI(0x15, 0, 1, 0, 1), "R-EBPF-2" },
-	{ "ldabs/dw", 3, BI(0x38, 0, 0, 0, 0), "R-EBPF-2" },
-	{ "ld/mode-mem", 3, BI(0x60, 0, 0, 0, 0), "R-EBPF-2" },
-	{ "ld/imm-w", 3, BI(0x00, 0, 0, 0, 0), "R-EBPF-2" },
-	{ "ldabs/dst", 3, BI(0x20, 1, 0, 0, 0), "R-EBPF-2" },
-	{ "ldabs/off", 3, BI(0x20, 0, 0, 1, 0), "R-EBPF-2" },
-	{ "ldabs/src", 3, BI(0x20, 0, 1, 0, 0), "R-EBPF-2" },
-	{ "ldabs/reuseport", 3, BI(0x20, 0, 0, 0, 0), "R-EBPF-16" },
-	{ "ldx/mode", 3, BI(0x21, 0, 1, 0, 0), "R-EBPF-2" },
-	{ "ldsx/dw", 2, BI(0x99, 0, 1, 0, 0), "R-EBPF-2" },
-	{ "ldsx/419", 1, BI(0x91, 0, 1, 0, 0), "R-EBPF-11" },
-	{ "ldx/imm", 3, BI(0x61, 0, 1, 0, 1), "R-EBPF-2" },
-	{ "ldx/r10", 3, BI(0x61, 10, 1, 0, 0), "R-EBPF-10" },
-	{ "st/mode", 3, BI(0x22, 10, 0, -8, 0), "R-EBPF-2" },
-	{ "st/src", 3, BI(0x62, 10, 1, -8, 0), "R-EBPF-2" },
-	{ "stx/imm", 3, BI(0x63, 10, 1, -8, 1), "R-EBPF-2" },
-	{ "stx/mode", 3, BI(0x43, 10, 1, -8, 0), "R-EBPF-2" },
-	{ "atomic/b", 3, BI(0xd3, 10, 1, -8, 0), "R-EBPF-2" },
-	{ "atomic/or-419", 1, BI(0xdb, 10, 1, -8, 0x40), "R-EBPF-2" },
-	{ "atomic/bad-op", 2, BI(0xdb, 10, 1, -8, 0x10), "R-EBPF-2" },
+	{ "neg/x", ALL, BI(0x8f, 0, 1, 0, 0), "R-EBPF-2" },
+	{ "neg/off", ALL, BI(0x87, 0, 0, 1, 0), "R-EBPF-2" },
+	{ "neg/imm", ALL, BI(0x87, 0, 0, 0, 1), "R-EBPF-2" },
+	{ "end64/x", ALL, BI(0xdf, 0, 0, 0, 16), "R-EBPF-2" },
+	{ "end/src", ALL, BI(0xd4, 0, 1, 0, 16), "R-EBPF-2" },
+	{ "end/off", ALL, BI(0xd4, 0, 0, 1, 16), "R-EBPF-2" },
+	{ "alu/src-reg-11", ALL, BI(0x0f, 0, 11, 0, 0), "R-EBPF-2" },
+	{ "mov/x-imm", ALL, BI(0xbf, 0, 1, 0, 1), "R-EBPF-2" },
+	{ "movsx/off-7", CPUV4, BI(0xbf, 0, 1, 7, 0), "R-EBPF-2" },
+	{ "movsx32/off-32", CPUV4, BI(0xbc, 0, 1, 32, 0), "R-EBPF-2" },
+	{ "mod/off-2", CPUV4, BI(0x97, 0, 0, 2, 3), "R-EBPF-2" },
+	{ "smod/no-cpuv4", NO_CPUV4, BI(0x97, 0, 0, 1, 3), "R-EBPF-11" },
+	{ "ja/x", ALL, BI(0x0d, 0, 0, 0, 0), "R-EBPF-2" },
+	{ "ja/src", ALL, BI(0x05, 0, 1, 0, 0), "R-EBPF-2" },
+	{ "ja/dst", ALL, BI(0x05, 1, 0, 0, 0), "R-EBPF-2" },
+	{ "ja/imm", ALL, BI(0x05, 0, 0, 0, 1), "R-EBPF-2" },
+	{ "gotol/off", CPUV4, BI(0x06, 0, 0, 1, 0), "R-EBPF-2" },
+	{ "gotol/no-cpuv4", NO_CPUV4, BI(0x06, 0, 0, 0, 0), "R-EBPF-11" },
+	{ "call/j32", JMP32, BI(0x86, 0, 0, 0, 7), "R-EBPF-2" },
+	{ "call/x", ALL, BI(0x8d, 0, 0, 0, 7), "R-EBPF-2" },
+	{ "call/off", ALL, BI(0x85, 0, 0, 1, 7), "R-EBPF-2" },
+	{ "call/dst", ALL, BI(0x85, 1, 0, 0, 7), "R-EBPF-2" },
+	{ "call/kfunc", ALL, BI(0x85, 0, 2, 0, 7), "R-EBPF-9" },
+	{ "call/src-3", ALL, BI(0x85, 0, 3, 0, 7), "R-EBPF-2" },
+	{ "exit/j32", JMP32, BI(0x96, 0, 0, 0, 0), "R-EBPF-2" },
+	{ "exit/x", ALL, BI(0x9d, 0, 0, 0, 0), "R-EBPF-2" },
+	{ "exit/src", ALL, BI(0x95, 0, 1, 0, 0), "R-EBPF-2" },
+	{ "exit/dst", ALL, BI(0x95, 1, 0, 0, 0), "R-EBPF-2" },
+	{ "exit/off", ALL, BI(0x95, 0, 0, 1, 0), "R-EBPF-2" },
+	{ "exit/imm", ALL, BI(0x95, 0, 0, 0, 1), "R-EBPF-2" },
+	{ "jmp/op-e", ALL, BI(0xe5, 0, 0, 0, 0), "R-EBPF-2" },
+	{ "jmp32/op-f", JMP32, BI(0xf6, 0, 0, 0, 0), "R-EBPF-2" },
+	{ "jeq/x-imm", ALL, BI(0x1d, 0, 1, 0, 1), "R-EBPF-2" },
+	{ "jeq/k-src", ALL, BI(0x15, 0, 1, 0, 1), "R-EBPF-2" },
+	{ "ldabs/dw", ALL, BI(0x38, 0, 0, 0, 0), "R-EBPF-2" },
+	{ "ld/mode-mem", ALL, BI(0x60, 0, 0, 0, 0), "R-EBPF-2" },
+	{ "ld/imm-w", ALL, BI(0x00, 0, 0, 0, 0), "R-EBPF-2" },
+	{ "ldabs/dst", ALL, BI(0x20, 1, 0, 0, 0), "R-EBPF-2" },
+	{ "ldabs/off", ALL, BI(0x20, 0, 0, 1, 0), "R-EBPF-2" },
+	{ "ldabs/src", ALL, BI(0x20, 0, 1, 0, 0), "R-EBPF-2" },
+	{ "ldabs/reuseport", ALL, BI(0x20, 0, 0, 0, 0), "R-EBPF-16" },
+	{ "ldx/mode", ALL, BI(0x21, 0, 1, 0, 0), "R-EBPF-2" },
+	{ "ldsx/dw", CPUV4, BI(0x99, 0, 1, 0, 0), "R-EBPF-2" },
+	{ "ldsx/no-cpuv4", NO_CPUV4, BI(0x91, 0, 1, 0, 0), "R-EBPF-11" },
+	{ "ldx/imm", ALL, BI(0x61, 0, 1, 0, 1), "R-EBPF-2" },
+	{ "ldx/r10", ALL, BI(0x61, 10, 1, 0, 0), "R-EBPF-10" },
+	{ "st/mode", ALL, BI(0x22, 10, 0, -8, 0), "R-EBPF-2" },
+	{ "st/src", ALL, BI(0x62, 10, 1, -8, 0), "R-EBPF-2" },
+	{ "stx/imm", ALL, BI(0x63, 10, 1, -8, 1), "R-EBPF-2" },
+	{ "stx/mode", ALL, BI(0x43, 10, 1, -8, 0), "R-EBPF-2" },
+	{ "atomic/b", ALL, BI(0xd3, 10, 1, -8, 0), "R-EBPF-2" },
+	{ "atomic/or-no-atomics", NO_ATOMICS, BI(0xdb, 10, 1, -8, 0x40), "R-EBPF-2" },
+	{ "atomic/bad-op", ATOMICS, BI(0xdb, 10, 1, -8, 0x10), "R-EBPF-2" },
 };
 
-TU_LOOP(decode, "ebpf_paths", (int)G_N_ELEMENTS(decode_cases) * TU_NPROFILES)
+TU_LOOP(decode, "ebpf_paths", (int)G_N_ELEMENTS(decode_cases) *
+    tu_nkinds(decode_key))
 {
-	const struct decode_case *c = &decode_cases[_i / TU_NPROFILES];
-	int prof = _i % TU_NPROFILES;
+	int nk = tu_nkinds(decode_key);
+	const struct decode_case *c = &decode_cases[_i / nk];
 	struct fx f;
 	struct outcome o;
 	struct rp_insn p[] = { MOV64_IMM(0, RP_SK_PASS), MOV64_IMM(1, 0),
 	    c->in, EXIT };
 
-	if (!(c->profiles & (1u << prof)))
+	fx_init(&f, tu_kind_row(_i % nk, decode_key), RP_AF_INET);
+	if (!applies(&f, c->on)) {
+		fx_done(&f);
 		return;
-	fx_init(&f, prof, RP_AF_INET);
+	}
 	run_prog(&f, p, G_N_ELEMENTS(p), &o);
 	expect(&o, c->rule, 2, c->name);
 	outcome_clear(&o);
@@ -841,15 +918,14 @@ TU_LOOP(decode, "ebpf_paths", (int)G_N_ELEMENTS(decode_cases) * TU_NPROFILES)
 END_TEST
 
 /* LD_IMM64: reserved fields, registers, the map limit (R-EBPF-1) */
-TU_LOOP(ldimm, "ebpf_paths", TU_NPROFILES)
+TU_LOOP(ldimm, "ebpf_paths", tu_nkinds(version_key))
 {
-	int prof = _i;
 	struct fx f;
 	struct outcome o;
 	g_autofree struct rp_insn *many = g_new0(struct rp_insn, 2 * 65 + 2);
 	int maps[65];
 
-	fx_init(&f, prof, RP_AF_INET);
+	fx_init(&f, tu_kind_row(_i, version_key), RP_AF_INET);
 	ck_assert_int_eq(rp_proc_set_memlock(f.st, 0, UINT64_C(1) << 30), 0);
 	{
 		/* second half with a register, an offset, a code */
@@ -893,7 +969,7 @@ TU_LOOP(ldimm, "ebpf_paths", TU_NPROFILES)
 	}
 	/* 65 maps: -E2BIG */
 	for (int i = 0; i < 65; i++) {
-		maps[i] = mkmap(f.st, RP_MAP_ARRAY, 4, 8, 1, 0, -1);
+		maps[i] = tu_map(f.st, 0, RP_MAP_ARRAY, 8, 1, 0, -1);
 		many[2 * i] = BI(0x18, 1, 1, 0, maps[i]);
 		many[2 * i + 1] = BI(0x00, 0, 0, 0, 0);
 	}
@@ -916,165 +992,164 @@ END_TEST
 
 struct hcase {
 	const char	*name;
-	unsigned	 profiles;
+	enum need	 on;
 	const char	*rule;		/* NULL: no fault */
 	struct rp_insn	 p[24];
 	size_t		 n;
 };
 
-TU_LOOP(helper_args, "ebpf_paths", TU_NPROFILES)
+TU_LOOP(helper_args, "ebpf_paths", tu_nkinds(version_key))
 {
-	int prof = _i;
 	struct fx f;
 	struct outcome o;
 
-	fx_init(&f, prof, RP_AF_INET);
+	fx_init(&f, tu_kind_row(_i, version_key), RP_AF_INET);
 	{
-#define H(name, profs, rule, ...) { name, profs, rule, { __VA_ARGS__ },	\
+#define H(name, on, rule, ...) { name, on, rule, { __VA_ARGS__ },	\
 	G_N_ELEMENTS(((struct rp_insn[]){ __VA_ARGS__ })) }
 		const struct hcase cases[] = {
 			/* bpf_skb_load_bytes(ctx, off, to, len) */
-			H("load_bytes/ctx", 3, "R-EBPF-17", MOV64_IMM(1, 1),
+			H("load_bytes/ctx", ALL, "R-EBPF-17", MOV64_IMM(1, 1),
 			    MOV64_IMM(2, 0), MOV64_REG(3, 10),
 			    ALU64_IMM(BA_ADD, 3, -8), MOV64_IMM(4, 4),
 			    CALL(26), EXIT),
-			H("load_bytes/off-ptr", 3, "R-EBPF-17",
+			H("load_bytes/off-ptr", ALL, "R-EBPF-17",
 			    MOV64_REG(2, 10), MOV64_REG(3, 10),
 			    ALU64_IMM(BA_ADD, 3, -8), MOV64_IMM(4, 4),
 			    CALL(26), EXIT),
-			H("load_bytes/len-0", 3, "R-EBPF-17",
+			H("load_bytes/len-0", ALL, "R-EBPF-17",
 			    MOV64_IMM(2, 0), MOV64_REG(3, 10),
 			    ALU64_IMM(BA_ADD, 3, -8), MOV64_IMM(4, 0),
 			    CALL(26), EXIT),
-			H("load_bytes/len-ptr", 3, "R-EBPF-17",
+			H("load_bytes/len-ptr", ALL, "R-EBPF-17",
 			    MOV64_IMM(2, 0), MOV64_REG(3, 10),
 			    ALU64_IMM(BA_ADD, 3, -8), MOV64_REG(4, 10),
 			    CALL(26), EXIT),
-			H("load_bytes/to-scalar", 3, "R-EBPF-7",
+			H("load_bytes/to-scalar", ALL, "R-EBPF-7",
 			    MOV64_IMM(2, 0), MOV64_IMM(3, 8),
 			    MOV64_IMM(4, 4), CALL(26), EXIT),
 			/* bpf_skb_load_bytes_relative(ctx, off, to, len,
 			 * start) */
-			H("load_bytes_rel/start-ptr", 3, "R-EBPF-17",
+			H("load_bytes_rel/start-ptr", ALL, "R-EBPF-17",
 			    MOV64_IMM(2, 0), MOV64_REG(3, 10),
 			    ALU64_IMM(BA_ADD, 3, -8), MOV64_IMM(4, 4),
 			    MOV64_REG(5, 10), CALL(68), EXIT),
-			H("load_bytes_rel/len-0", 3, "R-EBPF-17",
+			H("load_bytes_rel/len-0", ALL, "R-EBPF-17",
 			    MOV64_IMM(2, 0), MOV64_REG(3, 10),
 			    ALU64_IMM(BA_ADD, 3, -8), MOV64_IMM(4, 0),
 			    MOV64_IMM(5, 0), CALL(68), EXIT),
-			H("load_bytes_rel/to-map", 3, "R-EBPF-7",
+			H("load_bytes_rel/to-map", ALL, "R-EBPF-7",
 			    MOV64_IMM(2, 0), LD_MAP(3, f.arr),
 			    MOV64_IMM(4, 4), MOV64_IMM(5, 0), CALL(68),
 			    EXIT),
-			H("load_bytes_rel/ok-mac", 3, NULL,
+			H("load_bytes_rel/ok-mac", ALL, NULL,
 			    MOV64_IMM(2, 0), MOV64_REG(3, 10),
 			    ALU64_IMM(BA_ADD, 3, -8), MOV64_IMM(4, 4),
 			    MOV64_IMM(5, 0), CALL(68), MOV64_IMM(0, 1),
 			    EXIT),
-			H("load_bytes_rel/start-2", 3, NULL,
+			H("load_bytes_rel/start-2", ALL, NULL,
 			    MOV64_IMM(2, 0), MOV64_REG(3, 10),
 			    ALU64_IMM(BA_ADD, 3, -8), MOV64_IMM(4, 4),
 			    MOV64_IMM(5, 2), CALL(68), MOV64_IMM(0, 1),
 			    EXIT),
-			H("load_bytes_rel/off-big", 3, NULL,
+			H("load_bytes_rel/off-big", ALL, NULL,
 			    MOV64_IMM(2, 0x10000), MOV64_REG(3, 10),
 			    ALU64_IMM(BA_ADD, 3, -8), MOV64_IMM(4, 4),
 			    MOV64_IMM(5, 1), CALL(68), MOV64_IMM(0, 1),
 			    EXIT),
 			/* map helpers */
-			H("lookup/map-scalar", 3, "R-EBPF-17",
+			H("lookup/map-scalar", ALL, "R-EBPF-17",
 			    MOV64_IMM(1, 1), MOV64_REG(2, 10),
 			    ALU64_IMM(BA_ADD, 2, -8), CALL(1), EXIT),
-			H("lookup/key-scalar", 3, "R-EBPF-7",
+			H("lookup/key-scalar", ALL, "R-EBPF-7",
 			    LD_MAP(1, f.arr), MOV64_IMM(2, 8), CALL(1),
 			    EXIT),
-			H("lookup/sockhash", 2, "R-PRG-1",
+			H("lookup/sockhash", SOCKHASH, "R-PRG-1",
 			    LD_MAP(1, f.sockhash), MOV64_REG(2, 10),
 			    ALU64_IMM(BA_ADD, 2, -8), CALL(1), EXIT),
-			H("update/sockarray", 3, "R-PRG-1",
+			H("update/sockarray", ALL, "R-PRG-1",
 			    LD_MAP(1, f.sockarray), MOV64_REG(2, 10),
 			    ALU64_IMM(BA_ADD, 2, -8), MOV64_REG(3, 10),
 			    ALU64_IMM(BA_ADD, 3, -16), MOV64_IMM(4, 0),
 			    CALL(2), EXIT),
-			H("update/outer", 3, "R-HLP-8",
+			H("update/outer", ALL, "R-HLP-8",
 			    LD_MAP(1, f.outer), MOV64_REG(2, 10),
 			    ALU64_IMM(BA_ADD, 2, -8), MOV64_REG(3, 10),
 			    ALU64_IMM(BA_ADD, 3, -16), MOV64_IMM(4, 0),
 			    CALL(2), EXIT),
-			H("update/rdonly", 2, "R-HLP-8",
+			H("update/rdonly", SOCKHASH, "R-HLP-8",
 			    LD_MAP(1, f.ro), MOV64_REG(2, 10),
 			    ALU64_IMM(BA_ADD, 2, -8), MOV64_REG(3, 10),
 			    ALU64_IMM(BA_ADD, 3, -16), MOV64_IMM(4, 0),
 			    CALL(2), EXIT),
-			H("update/key-scalar", 3, "R-EBPF-7",
+			H("update/key-scalar", ALL, "R-EBPF-7",
 			    LD_MAP(1, f.arr), MOV64_IMM(2, 0),
 			    MOV64_REG(3, 10), ALU64_IMM(BA_ADD, 3, -16),
 			    MOV64_IMM(4, 0), CALL(2), EXIT),
-			H("update/value-scalar", 3, "R-EBPF-7",
+			H("update/value-scalar", ALL, "R-EBPF-7",
 			    LD_MAP(1, f.arr), MOV64_REG(2, 10),
 			    ALU64_IMM(BA_ADD, 2, -8), MOV64_IMM(3, 0),
 			    MOV64_IMM(4, 0), CALL(2), EXIT),
-			H("update/flags-ptr", 3, "R-EBPF-17",
+			H("update/flags-ptr", ALL, "R-EBPF-17",
 			    LD_MAP(1, f.arr), MOV64_REG(2, 10),
 			    ALU64_IMM(BA_ADD, 2, -8), MOV64_REG(3, 10),
 			    ALU64_IMM(BA_ADD, 3, -16), MOV64_REG(4, 10),
 			    CALL(2), EXIT),
-			H("update/sockhash-not-sock", 2, "R-HLP-11",
+			H("update/sockhash-not-sock", SOCKMAP_UPD, "R-HLP-11",
 			    LD_MAP(1, f.sockhash), MOV64_REG(2, 10),
 			    ALU64_IMM(BA_ADD, 2, -8), MOV64_REG(3, 10),
 			    ALU64_IMM(BA_ADD, 3, -16), MOV64_IMM(4, 0),
 			    CALL(2), EXIT),
-			H("update/pcpu", 3, NULL,
+			H("update/pcpu", ALL, NULL,
 			    LD_MAP(1, f.pcpu), ST(BS_W, 10, -4, 1),
 			    MOV64_REG(2, 10), ALU64_IMM(BA_ADD, 2, -4),
 			    MOV64_REG(3, 10), ALU64_IMM(BA_ADD, 3, -16),
 			    MOV64_IMM(4, 0), CALL(2), MOV64_IMM(0, 1),
 			    EXIT),
-			H("delete/map-scalar", 3, "R-EBPF-17",
+			H("delete/map-scalar", ALL, "R-EBPF-17",
 			    MOV64_IMM(1, 0), MOV64_REG(2, 10),
 			    ALU64_IMM(BA_ADD, 2, -8), CALL(3), EXIT),
-			H("delete/key-scalar", 3, "R-EBPF-7",
+			H("delete/key-scalar", ALL, "R-EBPF-7",
 			    LD_MAP(1, f.hash), MOV64_IMM(2, 0), CALL(3),
 			    EXIT),
-			H("delete/sockhash", 2, NULL,
+			H("delete/sockhash", SOCKMAP_UPD, NULL,
 			    LD_MAP(1, f.sockhash), ST(BS_W, 10, -4, 3),
 			    MOV64_REG(2, 10), ALU64_IMM(BA_ADD, 2, -4),
 			    CALL(3), MOV64_IMM(0, 1), EXIT),
-			H("lookup_percpu/not-percpu", 2, "R-HLP-7",
+			H("lookup_percpu/not-percpu", PERCPU_LOOKUP, "R-HLP-7",
 			    LD_MAP(1, f.arr), MOV64_REG(2, 10),
 			    ALU64_IMM(BA_ADD, 2, -8), MOV64_IMM(3, 0),
 			    CALL(195), EXIT),
-			H("lookup_percpu/map-scalar", 2, "R-EBPF-17",
+			H("lookup_percpu/map-scalar", PERCPU_LOOKUP, "R-EBPF-17",
 			    MOV64_IMM(1, 0), MOV64_REG(2, 10),
 			    ALU64_IMM(BA_ADD, 2, -8), MOV64_IMM(3, 0),
 			    CALL(195), EXIT),
-			H("lookup_percpu/cpu-ptr", 2, "R-EBPF-17",
+			H("lookup_percpu/cpu-ptr", PERCPU_LOOKUP, "R-EBPF-17",
 			    LD_MAP(1, f.pcpu), ST(BS_W, 10, -4, 0),
 			    MOV64_REG(2, 10), ALU64_IMM(BA_ADD, 2, -4),
 			    MOV64_REG(3, 10), CALL(195), EXIT),
-			H("lookup_percpu/cpu-big", 2, NULL,
+			H("lookup_percpu/cpu-big", PERCPU_LOOKUP, NULL,
 			    LD_MAP(1, f.pcpu), ST(BS_W, 10, -4, 0),
 			    MOV64_REG(2, 10), ALU64_IMM(BA_ADD, 2, -4),
 			    MOV64_IMM(3, 100000), CALL(195),
 			    MOV64_IMM(0, 1), EXIT),
 			/* bpf_sk_select_reuseport(ctx, map, key, flags) */
-			H("select/map-scalar", 3, "R-EBPF-17",
+			H("select/map-scalar", ALL, "R-EBPF-17",
 			    MOV64_IMM(2, 0), MOV64_REG(3, 10),
 			    ALU64_IMM(BA_ADD, 3, -8), MOV64_IMM(4, 0),
 			    CALL(82), EXIT),
-			H("select/hash-map", 3, "R-PRG-2",
+			H("select/hash-map", ALL, "R-PRG-2",
 			    LD_MAP(2, f.hash), MOV64_REG(3, 10),
 			    ALU64_IMM(BA_ADD, 3, -8), MOV64_IMM(4, 0),
 			    CALL(82), EXIT),
-			H("select/key-scalar", 3, "R-EBPF-7",
+			H("select/key-scalar", ALL, "R-EBPF-7",
 			    LD_MAP(2, f.sockarray), MOV64_IMM(3, 0),
 			    MOV64_IMM(4, 0), CALL(82), EXIT),
-			H("select/flags-ptr", 3, "R-EBPF-17",
+			H("select/flags-ptr", ALL, "R-EBPF-17",
 			    LD_MAP(2, f.sockarray), MOV64_REG(3, 10),
 			    ALU64_IMM(BA_ADD, 3, -8), MOV64_REG(4, 10),
 			    CALL(82), EXIT),
-			H("select/twice", 3, NULL,
+			H("select/twice", ALL, NULL,
 			    ST(BS_W, 10, -4, 0), LD_MAP(2, f.sockarray),
 			    MOV64_REG(3, 10), ALU64_IMM(BA_ADD, 3, -4),
 			    MOV64_IMM(4, 0), CALL(82), MOV64_REG(1, 6),
@@ -1083,18 +1158,18 @@ TU_LOOP(helper_args, "ebpf_paths", TU_NPROFILES)
 			    MOV64_IMM(4, 0), CALL(82), MOV64_IMM(0, 1),
 			    EXIT),
 			/* bpf_get_socket_cookie(ctx | sk) */
-			H("cookie/sock", 2, NULL, LDX(BS_DW, 1, 1, 40),
+			H("cookie/sock", MD_SK, NULL, LDX(BS_DW, 1, 1, 40),
 			    CALL(46), MOV64_IMM(0, 1), EXIT),
-			H("cookie/scalar", 2, "R-HLP-14", MOV64_IMM(1, 5),
+			H("cookie/scalar", MD_SK, "R-HLP-14", MOV64_IMM(1, 5),
 			    CALL(46), EXIT),
-			H("cookie/null", 2, NULL, MOV64_IMM(1, 0),
+			H("cookie/null", MD_SK, NULL, MOV64_IMM(1, 0),
 			    CALL(46), MOV64_IMM(0, 1), EXIT),
 			/* bpf_trace_printk(fmt, size, ...) */
-			H("printk/size-ptr", 3, "R-EBPF-17",
+			H("printk/size-ptr", ALL, "R-EBPF-17",
 			    MOV64_REG(1, 10), ALU64_IMM(BA_ADD, 1, -8),
 			    MOV64_REG(2, 10), MOV64_IMM(3, 0),
 			    MOV64_IMM(4, 0), MOV64_IMM(5, 0), CALL(6), EXIT),
-			H("printk/fmt-scalar", 3, "R-EBPF-7",
+			H("printk/fmt-scalar", ALL, "R-EBPF-7",
 			    MOV64_IMM(1, 8), MOV64_IMM(2, 8),
 			    MOV64_IMM(3, 0), MOV64_IMM(4, 0),
 			    MOV64_IMM(5, 0), CALL(6), EXIT),
@@ -1105,7 +1180,7 @@ TU_LOOP(helper_args, "ebpf_paths", TU_NPROFILES)
 			struct rp_insn p[32];
 			size_t n = 0;
 
-			if (!(cases[i].profiles & (1u << prof)))
+			if (!applies(&f, cases[i].on))
 				continue;
 			p[n++] = MOV64_REG(6, 1);
 			p[n++] = ST(BS_DW, 10, -8, 0);
@@ -1145,7 +1220,7 @@ TU_LOOP(helper_args, "ebpf_paths", TU_NPROFILES)
 END_TEST
 
 /* bpf_trace_printk() formats (R-HLP-18) */
-TU_LOOP(printk_formats, "ebpf_paths", TU_NPROFILES)
+TU_LOOP(printk_formats, "ebpf_paths", tu_nkinds(version_key))
 {
 	static const struct {
 		const char	*fmt;
@@ -1166,10 +1241,9 @@ TU_LOOP(printk_formats, "ebpf_paths", TU_NPROFILES)
 		{ "%p\n", 1, false, false },
 		{ "%", 0, false, false },
 	};
-	int prof = _i;
 	struct fx f;
 
-	fx_init(&f, prof, RP_AF_INET);
+	fx_init(&f, tu_kind_row(_i, version_key), RP_AF_INET);
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
 		struct rp_insn p[64];
 		struct outcome o;
@@ -1214,9 +1288,9 @@ END_TEST
 
 /* LD_ABS and LD_IND: r6 must be the context, LD_IND's register a
  * number (R-EBPF-16) */
-TU_LOOP(ldabs_checks, "ebpf_paths", TU_NPROFILES)
+TU_LOOP(ldabs_checks, "ebpf_paths", tu_nkinds(version_key))
 {
-	struct rp_state *st = rp_state_new(tu_profile(_i));
+	struct rp_state *st = tu_state_row(tu_kind_row(_i, version_key));
 	static const struct {
 		struct rp_insn	p[4];
 		bool		fault;
@@ -1271,9 +1345,9 @@ END_TEST
  * R-UPD-0b, R-DEL-0, R-NXT-1, R-CMD-3)
  */
 
-TU_LOOP(vmap_api, "ebpf_paths", TU_NPROFILES)
+TU_LOOP(vmap_api, "ebpf_paths", tu_nkinds(version_key))
 {
-	int prof = _i;
+	const struct rp_profile *prof;
 	struct fx f;
 	unsigned ncpu = rp_possible_cpus();
 	g_autofree uint8_t *all = g_malloc0((size_t)ncpu * 8);
@@ -1282,7 +1356,8 @@ TU_LOOP(vmap_api, "ebpf_paths", TU_NPROFILES)
 	uint64_t v = 0, w = 0;
 	int wo, ro, h2;
 
-	fx_init(&f, prof, RP_AF_INET);
+	fx_init(&f, tu_kind_row(_i, version_key), RP_AF_INET);
+	prof = f.prof;
 
 	/* a sockarray through the byte API: the integer calls */
 	ck_assert_int_eq(rp_map_lookup_elem(f.st, 0, f.sockarray, &k, &v, 0),
@@ -1328,14 +1403,14 @@ TU_LOOP(vmap_api, "ebpf_paths", TU_NPROFILES)
 	    RP_BPF_F_LOCK), -EINVAL);
 	ck_assert_int_eq(rp_map_update_elem(f.st, 0, f.hash, &k, &v, 7),
 	    -EINVAL);
-	wo = mkmap(f.st, RP_MAP_HASH, 4, 8, 2, RP_BPF_F_WRONLY, -1);
+	wo = tu_map(f.st, 0, RP_MAP_HASH, 8, 2, RP_BPF_F_WRONLY, -1);
 	ck_assert_int_eq(rp_map_lookup_elem(f.st, 0, wo, &k, &v, 0), -EPERM);
 	ck_assert_int_eq(rp_map_next_key(f.st, 0, wo, NULL, &next), -EPERM);
-	ro = mkmap(f.st, RP_MAP_HASH, 4, 8, 2, RP_BPF_F_RDONLY, -1);
+	ro = tu_map(f.st, 0, RP_MAP_HASH, 8, 2, RP_BPF_F_RDONLY, -1);
 	ck_assert_int_eq(rp_map_update_elem(f.st, 0, ro, &k, &v, 0), -EPERM);
 	ck_assert_int_eq(rp_map_delete_elem(f.st, 0, ro, &k), -EPERM);
 	ck_assert_int_eq(rp_map_update_elem(f.st, 0, f.hash, &k, &v, 0), 0);
-	if (prof == P618) {
+	if (prof->has_freeze) {
 		ck_assert_int_eq(rp_map_freeze(f.st, 0, f.hash), 0);
 		ck_assert_int_eq(rp_map_update_elem(f.st, 0, f.hash, &k, &v, 0),
 		    -EPERM);
@@ -1351,7 +1426,14 @@ TU_LOOP(vmap_api, "ebpf_paths", TU_NPROFILES)
 	ck_assert_int_eq(rp_map_lookup(f.st, 0, f.pcpu, 0, &w, 0), -EINVAL);
 	ck_assert_int_eq(rp_map_update(f.st, 0, f.pcpu, 0, 1, RP_BPF_ANY),
 	    -EINVAL);
-	h2 = mkmap(f.st, RP_MAP_HASH, 8, 8, 2, 0, -1);
+	{
+		struct rp_map_attr a;
+
+		rp_map_attr_init(&a, RP_MAP_HASH, 8, 2);
+		a.key_size = 8;
+		h2 = rp_map_create(f.st, 0, &a);
+		ck_assert_int_ge(h2, 3);
+	}
 	ck_assert_int_eq(rp_map_delete(f.st, 0, h2, 0), -EINVAL);
 	ck_assert_int_eq(rp_map_get_next_key(f.st, 0, h2, NULL, &next),
 	    -EINVAL);
@@ -1374,7 +1456,7 @@ TU_LOOP(vmap_api, "ebpf_paths", TU_NPROFILES)
 
 	/* per-CPU hash: a present key is updated in place */
 	{
-		int ph = mkmap(f.st, RP_MAP_PERCPU_HASH, 4, 4, 2, 0, -1);
+		int ph = tu_map(f.st, 0, RP_MAP_PERCPU_HASH, 4, 2, 0, -1);
 
 		k = 9;
 		ck_assert_int_eq(rp_map_update_elem(f.st, 0, ph, &k, all,
@@ -1398,9 +1480,9 @@ END_TEST
  */
 
 static GString *
-migrate_once(bool observe)
+migrate_once(int row, bool observe)
 {
-	struct rp_state *st = rp_state_new(tu_profile(P618));
+	struct rp_state *st = tu_state_row(row);
 	int a = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int b = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int c = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
@@ -1460,10 +1542,15 @@ migrate_once(bool observe)
 	return t;
 }
 
-TU_CASE(migrate_packet, "ebpf_paths")
+TU_LOOP(migrate_packet, "ebpf_paths", TU_EVERY_PROFILE)
 {
-	g_autoptr(GString) fast = migrate_once(false);
-	g_autoptr(GString) general = migrate_once(true);
+	g_autoptr(GString) fast = NULL;
+	g_autoptr(GString) general = NULL;
+
+	/* SELECT_OR_MIGRATE and request migration: 5.14 */
+	TU_UNLESS(tu_prof(_i)->expected_attach && tu_prof(_i)->migration);
+	fast = migrate_once(_i, false);
+	general = migrate_once(_i, true);
 
 	ck_assert_str_eq(fast->str, general->str);
 	ck_assert_msg(strstr(fast->str, "moved: 1") != NULL, "%s", fast->str);
@@ -1477,10 +1564,9 @@ END_TEST
  * there, IPv4 and IPv6
  */
 
-TU_LOOP(headers, "ebpf_paths", 2 * TU_NPROFILES)
+TU_LOOP(headers, "ebpf_paths", 2 * tu_nkinds(version_key))
 {
-	int prof = _i % TU_NPROFILES;
-	bool v6 = _i / TU_NPROFILES;
+	bool v6 = _i % 2;
 	struct fx f;
 	struct outcome o;
 	const struct rp_insn p[] = {
@@ -1499,7 +1585,8 @@ TU_LOOP(headers, "ebpf_paths", 2 * TU_NPROFILES)
 		EXIT,
 	};
 
-	fx_init(&f, prof, v6 ? RP_AF_INET6 : RP_AF_INET);
+	fx_init(&f, tu_kind_row(_i / 2, version_key),
+	    v6 ? RP_AF_INET6 : RP_AF_INET);
 	run_prog(&f, p, G_N_ELEMENTS(p), &o);
 	expect(&o, NULL, 0, v6 ? "ipv6 header" : "ipv4 header");
 	ck_assert_int_eq(o.d.prog_ret, RP_SK_PASS);

@@ -133,7 +133,7 @@ struct lfx {
 static void
 lfx_init(struct lfx *f, int prof)
 {
-	f->st = tu_state_new(prof);
+	f->st = tu_state_row(prof);
 	f->t.pts = g_array_new(FALSE, TRUE, sizeof(struct point));
 	f->map = tu_sockarray(f->st, 0, 8, 4);
 	f->a = tu_reuse_sock(f->st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
@@ -158,9 +158,9 @@ lfx_done(struct lfx *f)
 
 /* R-INV-12: reuseport_lock then a callback lock is the kernel's order: no
  * violation, and both are seen as held until released. */
-TU_LOOP(order_ok, "lock/order", TU_NPROFILES)
+TU_LOOP(order_ok, "lock/order", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	int fd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	struct rp_sock *sk = sock_of(st, fd);
 
@@ -179,9 +179,9 @@ END_TEST
 
 /* R-INV-12: taking reuseport_lock while holding a callback lock inverts
  * the order: recorded as I12, reported by rp_check() until taken. */
-TU_LOOP(order_inverted, "lock/order", TU_NPROFILES)
+TU_LOOP(order_inverted, "lock/order", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	int fd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	struct rp_sock *sk = sock_of(st, fd);
 	g_autofree char *v = NULL, *msg = NULL;
@@ -201,9 +201,9 @@ TU_LOOP(order_inverted, "lock/order", TU_NPROFILES)
 END_TEST
 
 /* R-INV-12: releasing what is not held, twice or never taken. */
-TU_LOOP(unlock_not_held, "lock/order", TU_NPROFILES)
+TU_LOOP(unlock_not_held, "lock/order", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	int fd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	struct rp_sock *sk = sock_of(st, fd);
 	g_autofree char *v1 = NULL, *v2 = NULL, *v3 = NULL;
@@ -235,9 +235,9 @@ END_TEST
 
 /* R-INV-12: without a scheduler, taking a held lock can only be a
  * self-deadlock or a leaked lock: recorded as I12 (both lock kinds). */
-TU_LOOP(self_deadlock, "lock/order", TU_NPROFILES)
+TU_LOOP(self_deadlock, "lock/order", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	int fd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	struct rp_sock *sk = sock_of(st, fd);
 	g_autofree char *v1 = NULL, *v2 = NULL;
@@ -261,9 +261,9 @@ TU_LOOP(self_deadlock, "lock/order", TU_NPROFILES)
 END_TEST
 
 /* R-INV-12: only the first violation of a step is kept. */
-TU_LOOP(first_violation_kept, "lock/order", TU_NPROFILES)
+TU_LOOP(first_violation_kept, "lock/order", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	g_autofree char *v = NULL;
 
 	rp_unlock(st);
@@ -278,9 +278,9 @@ END_TEST
 
 /* R-INV-12: the owner word is written only under the socket's callback
  * lock (detach.c checks each write). */
-TU_LOOP(owner_write_unlocked, "lock/order", TU_NPROFILES)
+TU_LOOP(owner_write_unlocked, "lock/order", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	int fd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	struct rp_sock *sk = sock_of(st, fd);
 	g_autofree char *v = NULL;
@@ -299,9 +299,9 @@ END_TEST
 
 /* R-INV-12: a lock held at the end of a step is reported by rp_check()
  * (no lock is held between syscalls), by thread and by socket. */
-TU_LOOP(held_between_steps, "lock/order", TU_NPROFILES)
+TU_LOOP(held_between_steps, "lock/order", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	int fd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	struct rp_sock *sk = sock_of(st, fd);
 	g_autofree char *m1 = NULL, *m2 = NULL, *m3 = NULL;
@@ -329,9 +329,9 @@ END_TEST
 
 /* R-INV-13: synchronize_rcu() inside a read-side section deadlocks in the
  * kernel: recorded as I13, and no grace period passes. */
-TU_LOOP(rcu_sync_inside_reader, "lock/rcu", TU_NPROFILES)
+TU_LOOP(rcu_sync_inside_reader, "lock/rcu", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	g_autofree char *v = NULL;
 
 	rp_rcu_read_lock(st);
@@ -349,9 +349,9 @@ END_TEST
 
 /* R-RACE-1: rp_sched_locks_free() says whether every lock is free: no
  * when any thread holds reuseport_lock or a callback lock. */
-TU_LOOP(sched_locks_free, "lock/asserts", TU_NPROFILES)
+TU_LOOP(sched_locks_free, "lock/asserts", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	int fd = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
 	struct rp_sock *sk;
 
@@ -378,9 +378,9 @@ END_TEST
 
 /* R-INV-12: a callback lock held by another thread is not ours: writing
  * the owner word under it is a violation. */
-TU_LOOP(cb_lock_other_thread, "lock/asserts", TU_NPROFILES)
+TU_LOOP(cb_lock_other_thread, "lock/asserts", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	int fd = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
 	struct rp_sock *sk;
 	g_autofree char *v = NULL;
@@ -455,9 +455,9 @@ END_TEST
  * frees (rp_lock_assert_held(), rp_rcu_assert_reader(),
  * rp_rcu_assert_grace()): silent when the lock or section is there, a
  * violation naming the object otherwise. */
-TU_LOOP(lock_asserts, "lock/asserts", TU_NPROFILES)
+TU_LOOP(lock_asserts, "lock/asserts", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	g_autofree char *v1 = NULL, *v2 = NULL, *v3 = NULL;
 
 	rp_lock(st);
@@ -506,9 +506,9 @@ END_TEST
 
 /* R-INV-13: leaving a section that was never entered; a grace period
  * wanted while another thread still reads (no scheduler to wait on). */
-TU_LOOP(rcu_unbalanced, "lock/rcu", TU_NPROFILES)
+TU_LOOP(rcu_unbalanced, "lock/rcu", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	g_autofree char *v1 = NULL, *v2 = NULL;
 
 	rp_rcu_read_unlock(st);
@@ -539,9 +539,9 @@ count_cb(struct rp_state *st, void *obj)
 
 /* R-INV-13 R-GRP-10: deferred frees wait for every reader: a callback
  * queued while a reader is inside runs only once no thread reads. */
-TU_LOOP(rcu_deferred, "lock/rcu", TU_NPROFILES)
+TU_LOOP(rcu_deferred, "lock/rcu", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	int ran = 0;
 
 	rp_state_set_thread(st, 3);
@@ -572,7 +572,7 @@ END_TEST
  * the new socket's callback lock (publish), releases it, and for a
  * replacement takes and releases the old occupant's callback lock, all
  * before releasing reuseport_lock.  A failing pre-check takes nothing. */
-TU_LOOP(sched_update, "lock/sched", TU_NPROFILES)
+TU_LOOP(sched_update, "lock/sched", TU_EVERY_PROFILE)
 {
 	struct lfx f;
 	char want[128];
@@ -597,7 +597,7 @@ END_TEST
 
 /* R-DET-1 R-DET-4 R-INV-12: delete and detach (a member closing) empty
  * the slot under reuseport_lock and the socket's callback lock. */
-TU_LOOP(sched_delete_detach, "lock/sched", TU_NPROFILES)
+TU_LOOP(sched_delete_detach, "lock/sched", TU_EVERY_PROFILE)
 {
 	struct lfx f;
 	char want[160];
@@ -614,12 +614,12 @@ TU_LOOP(sched_delete_detach, "lock/sched", TU_NPROFILES)
 	assert_trace(&f.t, want);
 	ck_assert_int_eq(rp_map_delete(f.st, 0, f.map, 1), -ENOENT);
 	assert_trace(&f.t, "");
-	/* b's last close: detach inside reuseport_detach_sock(); 6.18 first
-	 * takes and drops the lock in reuseport_stop_listen_sock() to see
-	 * that migration is off */
+	/* b's last close: detach inside reuseport_detach_sock(); with
+	 * migration (5.14+) the kernel first takes and drops the lock in
+	 * reuseport_stop_listen_sock() to see that migration is off */
 	ck_assert_int_eq(rp_close(f.st, 0, f.b), 0);
 	snprintf(want, sizeof(want), "%slock cb_lock:%u cb_unlock:%u unlock",
-	    _i == 1 ? "lock unlock " : "", f.sb, f.sb);
+	    tu_prof(_i)->migration ? "lock unlock " : "", f.sb, f.sb);
 	assert_trace(&f.t, want);
 	lfx_done(&f);
 }
@@ -628,7 +628,7 @@ END_TEST
 /* R-FREE-2 R-FREE-3 R-INV-12 R-INV-13: freeing the map takes no
  * reuseport_lock: inside one read-side section it takes each occupant's
  * callback lock in slot order (4.19: after a synchronize_rcu()). */
-TU_LOOP(sched_map_free, "lock/sched", TU_NPROFILES)
+TU_LOOP(sched_map_free, "lock/sched", TU_EVERY_PROFILE)
 {
 	struct lfx f;
 	char want[200];
@@ -642,7 +642,8 @@ TU_LOOP(sched_map_free, "lock/sched", TU_NPROFILES)
 	ck_assert_int_eq(rp_close(f.st, 0, f.map), 0);
 	ck_assert_uint_eq(rp_state_settle(f.st), 1);	/* R-FREE-5 */
 	snprintf(want, sizeof(want), "%srcu_lock cb_lock:%u cb_unlock:%u "
-	    "cb_lock:%u cb_unlock:%u rcu_unlock", _i == 0 ? "sync_rcu " : "",
+	    "cb_lock:%u cb_unlock:%u rcu_unlock",
+	    tu_prof(_i)->map_free_sync_rcu ? "sync_rcu " : "",
 	    f.sb, f.sb, f.sa, f.sa);
 	assert_trace(&f.t, want);
 	ck_assert_int_eq(sinfo_owner(f.st, f.sa), RP_OWNER_NONE);
@@ -652,7 +653,7 @@ END_TEST
 
 /* R-INV-13 R-SEL-3: a packet's selection runs inside one read-side
  * section and takes no lock. */
-TU_LOOP(sched_select, "lock/sched", TU_NPROFILES)
+TU_LOOP(sched_select, "lock/sched", TU_EVERY_PROFILE)
 {
 	struct rp_packet pkt = { .protocol = RP_IPPROTO_TCP,
 	    .src = tu_addr(RP_AF_INET, 1, 50000),
@@ -705,11 +706,11 @@ free_map_after_cb_unlock(void *ud, enum rp_sched_point pt, unsigned obj)
  * freed map, which the model reports as an I5 violation.
  * Index: profile * 2 + planted.
  */
-TU_LOOP(sched_detach_race, "lock/sched", 2 * TU_NPROFILES)
+TU_LOOP(sched_detach_race, "lock/sched", 2 * TU_EVERY_PROFILE)
 {
 	int prof = _i / 2;
 	bool planted = _i % 2;
-	struct rp_state *st = tu_state_new(prof);
+	struct rp_state *st = tu_state_row(prof);
 	int map = tu_sockarray(st, 0, 8, 4);
 	int a = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	int b = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
@@ -774,9 +775,9 @@ release_on_block(void *ud, enum rp_sched_point pt, unsigned obj)
 /* R-INV-12: under a scheduler a held lock makes the thread wait (a
  * BLOCKED point) instead of being a violation; it gets the lock once the
  * holder releases it. */
-TU_LOOP(sched_blocked, "lock/sched", TU_NPROFILES)
+TU_LOOP(sched_blocked, "lock/sched", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	struct blocker b = { .st = st };
 
 	rp_state_set_thread(st, 1);
@@ -827,9 +828,9 @@ set_freed(struct rp_state *st, void *obj)
 /* R-INV-13: under a scheduler synchronize_rcu() waits (a BLOCKED point)
  * for a reader of another thread instead of reporting it, and runs the
  * deferred frees only after that reader has left. */
-TU_LOOP(sched_sync_waits_for_reader, "lock/sched", TU_NPROFILES)
+TU_LOOP(sched_sync_waits_for_reader, "lock/sched", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	struct blocker b = { .st = st };
 
 	freed_flag = false;
@@ -916,9 +917,9 @@ assert_quiet(struct rp_state *st, const struct depth *d, const char *what)
  * held, no reader is left, the hook saw balanced points and never
  * reuseport_lock taken under a callback lock.
  */
-TU_LOOP(public_calls_release, "lock/public", TU_NPROFILES)
+TU_LOOP(public_calls_release, "lock/public", TU_EVERY_PROFILE)
 {
-	struct rp_state *st = tu_state_new(_i);
+	struct rp_state *st = tu_state_row(_i);
 	struct depth d = { 0 };
 	struct rp_cbpf cb = { .k = 1 };
 	struct rp_packet pkt = { .protocol = RP_IPPROTO_TCP,
@@ -956,7 +957,7 @@ TU_LOOP(public_calls_release, "lock/public", TU_NPROFILES)
 	pkt.conn = RP_CONN_ESTABLISHED;
 	ck_assert_int_eq(rp_send(st, 0, &pkt, &dl), 0);
 	assert_quiet(st, &d, "attach/send");
-	if (_i == 1)
+	if (tu_prof(_i)->migrate_req_sysctl)
 		ck_assert_int_eq(rp_sysctl_set(st, 0,
 		    "net.ipv4.tcp_migrate_req", 1), 0);
 	ck_assert_int_eq(rp_shutdown(st, 0, b, RP_SHUT_RDWR), 0);

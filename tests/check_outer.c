@@ -9,8 +9,9 @@
  * whose sockets stay in their groups), freeing the outer map, and programs
  * that select through an outer map.
  *
- * Tables run with tcase_add_loop_test() over rows x profiles (row i / 2,
- * profile i % 2: 0 = 4.19, 1 = 6.18); TU_NA marks a row that does not apply.
+ * Tables run over cases x the rows of the model's profile table
+ * (TU_BY_PROFILE), expectations per switch (struct tu_expect, testutil.h);
+ * TU_NA marks a case that does not apply to a row.
  * For a failing row the model must report the row's first rule as the
  * deciding one.
  */
@@ -94,12 +95,50 @@ sinfo_fd(struct tu_fx *fx, int fd)
 
 struct create_case {
 	const char	*name;
-	const char	*rule[TU_NPROFILES];
+	struct tu_expect e;
 	uint32_t	type;
 	/* adjusts the attributes; returns the calling process */
 	int		(*setup)(struct tu_fx *, struct rp_map_attr *);
-	int		want[TU_NPROFILES];
+	struct tu_alt	on[2];
 };
+
+/* The switches (rp-int.h) the cases name. */
+static bool	/* 5.10+: the template's max_entries is not compared */
+any_max_entries(const struct rp_profile *p)
+{
+	return !p->inner_max_entries_eq;
+}
+
+static bool	/* 5.2+: stored map_flags drop RDONLY/WRONLY */
+no_rdwr_flags(const struct rp_profile *p)
+{
+	return !p->store_rdwr_flags;
+}
+
+static bool	/* 5.2+: BPF_F_RDONLY_PROG / WRONLY_PROG exist */
+prog_flags(const struct rp_profile *p)
+{
+	return (p->allowed_map_flags & RP_BPF_F_RDONLY_PROG) != 0;
+}
+
+static bool
+has_freeze(const struct rp_profile *p)
+{
+	return p->has_freeze;
+}
+
+static bool	/* 6.5+: the sysctl gate inside map create (R-CRE-6a) */
+gate_central(const struct rp_profile *p)
+{
+	return p->unpriv_gate == RP_UNPRIV_GATE_CREATE_CENTRAL;
+}
+
+static bool	/* the default sysctl stops a process without caps at
+		 * bpf() entry (R-CRE-0) */
+entry_gate(const struct rp_profile *p)
+{
+	return p->unpriv_default != 0 && !gate_central(p);
+}
 
 static int
 c_ok(struct tu_fx *fx, struct rp_map_attr *a)
@@ -177,61 +216,66 @@ c_unpriv(struct tu_fx *fx, struct rp_map_attr *a)
 }
 
 static const struct create_case create_cases[] = {
-	{ "outer/create/array", TU_R1("R-MIM-1"), RP_MAP_ARRAY_OF_MAPS, c_ok,
-	    { 0, 0 } },
-	{ "outer/create/hash", TU_R1("R-MIM-1"), RP_MAP_HASH_OF_MAPS, c_ok,
-	    { 0, 0 } },
-	{ "outer/create/array-value4-template", TU_R1("R-MIM-1"),
-	    RP_MAP_ARRAY_OF_MAPS, c_ok_value4, { 0, 0 } },
-	{ "outer/create/inner-fd-closed", TU_R1("R-MIM-1"), RP_MAP_ARRAY_OF_MAPS,
-	    c_inner_closed, { -EBADF, -EBADF } },
-	{ "outer/create/inner-fd-none", TU_R1("R-MIM-1"), RP_MAP_HASH_OF_MAPS,
-	    c_inner_none, { -EBADF, -EBADF } },
-	{ "outer/create/inner-fd-socket", TU_R1("R-MIM-1"), RP_MAP_ARRAY_OF_MAPS,
-	    c_inner_socket, { -EINVAL, -EINVAL } },
-	{ "outer/create/inner-is-outer", TU_R1("R-MIM-1"), RP_MAP_ARRAY_OF_MAPS,
-	    c_inner_outer, { -EINVAL, -EINVAL } },
-	{ "outer/create/array-value8", TU_R1("R-MIM-1"), RP_MAP_ARRAY_OF_MAPS,
-	    c_value8, { -EINVAL, -EINVAL } },
-	{ "outer/create/hash-value8", TU_R1("R-MIM-1"), RP_MAP_HASH_OF_MAPS,
-	    c_value8, { -EINVAL, -EINVAL } },
-	{ "outer/create/array-key8", TU_R1("R-MIM-1"), RP_MAP_ARRAY_OF_MAPS,
-	    c_key8, { -EINVAL, -EINVAL } },
+	{ "outer/create/array", TU_E("R-MIM-1", 0), RP_MAP_ARRAY_OF_MAPS, c_ok,
+	    { TU_SAME } },
+	{ "outer/create/hash", TU_E("R-MIM-1", 0), RP_MAP_HASH_OF_MAPS, c_ok,
+	    { TU_SAME } },
+	{ "outer/create/array-value4-template", TU_E("R-MIM-1", 0),
+	    RP_MAP_ARRAY_OF_MAPS, c_ok_value4, { TU_SAME } },
+	{ "outer/create/inner-fd-closed", TU_E("R-MIM-1", -EBADF), RP_MAP_ARRAY_OF_MAPS,
+	    c_inner_closed, { TU_SAME } },
+	{ "outer/create/inner-fd-none", TU_E("R-MIM-1", -EBADF), RP_MAP_HASH_OF_MAPS,
+	    c_inner_none, { TU_SAME } },
+	{ "outer/create/inner-fd-socket", TU_E("R-MIM-1", -EINVAL), RP_MAP_ARRAY_OF_MAPS,
+	    c_inner_socket, { TU_SAME } },
+	{ "outer/create/inner-is-outer", TU_E("R-MIM-1", -EINVAL), RP_MAP_ARRAY_OF_MAPS,
+	    c_inner_outer, { TU_SAME } },
+	{ "outer/create/array-value8", TU_E("R-MIM-1", -EINVAL), RP_MAP_ARRAY_OF_MAPS,
+	    c_value8, { TU_SAME } },
+	{ "outer/create/hash-value8", TU_E("R-MIM-1", -EINVAL), RP_MAP_HASH_OF_MAPS,
+	    c_value8, { TU_SAME } },
+	{ "outer/create/array-key8", TU_E("R-MIM-1", -EINVAL), RP_MAP_ARRAY_OF_MAPS,
+	    c_key8, { TU_SAME } },
 	/* R-MIM-1 requires key_size 4 only for the array kind */
-	{ "outer/create/hash-key8", TU_R1("R-MIM-1"), RP_MAP_HASH_OF_MAPS,
-	    c_key8, { 0, 0 } },
-	{ "outer/create/unprivileged", TU_R2("R-CRE-0", "R-CRE-6a"),
-	    RP_MAP_ARRAY_OF_MAPS, c_unpriv, { 0, -EPERM } },
+	{ "outer/create/hash-key8", TU_E("R-MIM-1", 0), RP_MAP_HASH_OF_MAPS,
+	    c_key8, { TU_SAME } },
+	{ "outer/create/unprivileged", TU_E("R-CRE-0", 0),
+	    RP_MAP_ARRAY_OF_MAPS, c_unpriv,
+	    { TU_ON(gate_central, TU_E("R-CRE-6a", -EPERM)),
+	    TU_ON(entry_gate, TU_E("R-CRE-0", -EPERM)) } },
 };
 
-TU_NAMED(create_table, "outer/create/table", "outer/create", TU_ROWS(create_cases))
+TU_NAMED(create_table, "outer/create/table", "outer/create",
+    TU_BY_PROFILE(create_cases))
 {
-	const struct create_case *c = &create_cases[_i / TU_NPROFILES];
-	int p = _i % TU_NPROFILES, proc, ret;
+	const struct create_case *c = &create_cases[TU_CASE_OF(_i)];
+	const struct rp_profile *prof = tu_prof(TU_ROW_OF(_i));
+	struct tu_expect x = tu_expect_of(prof, &c->e, c->on,
+	    G_N_ELEMENTS(c->on));
 	struct rp_map_attr a;
 	struct tu_fx fx;
+	int proc, ret;
 
-	if (c->want[p] == TU_NA)
-		return;
-	tu_fx_init(&fx, p);
+	TU_UNLESS(x.want != TU_NA);
+	tu_fx_init(&fx, TU_ROW_OF(_i));
 	rp_map_attr_init(&a, c->type, 4, 4);
 	proc = c->setup(&fx, &a);
 	g_array_set_size(fx.ev, 0);
 	ret = rp_map_create(fx.st, (unsigned)proc, &a);
-	if (c->want[p] == 0) {
+	if (x.want == 0) {
 		struct rp_map_info mi;
 
 		ck_assert_msg(ret >= 0, "%s [%s]: want an fd, got %d (%s)",
-		    c->name, tu_profile_names[p], ret, c->rule[p]);
+		    c->name, prof->name, ret, x.rule);
 		ck_assert_int_eq(rp_map_info(fx.st, rp_fd_map(fx.st,
 		    (unsigned)proc, ret), &mi), 0);
 		ck_assert_uint_eq(mi.type, c->type);
 		ck_assert_uint_eq(mi.used, 0);
 	} else {
-		ck_assert_msg(ret == c->want[p], "%s [%s]: want %d, got %d "
-		    "(%s)", c->name, tu_profile_names[p], c->want[p], ret, c->rule[p]);
-		ck_assert_msg(tu_saw_rule(fx.ev, c->rule[p], ret), "%s [%s]: "
-		    "model did not report %s", c->name, tu_profile_names[p], c->rule[p]);
+		ck_assert_msg(ret == x.want, "%s [%s]: want %d, got %d "
+		    "(%s)", c->name, prof->name, x.want, ret, x.rule);
+		ck_assert_msg(tu_saw_rule(fx.ev, x.rule, ret), "%s [%s]: "
+		    "model did not report %s", c->name, prof->name, x.rule);
 	}
 	tu_fx_fini(&fx);
 }
@@ -239,7 +283,7 @@ END_TEST
 
 /* R-MIM-1 R-FREE-1: the template is a copy; closing the template map
  * after creating the outer map frees it and the outer map still works. */
-TU_NAMED(create_template_copy, "outer/create/template-copy", "outer/create", TU_NPROFILES)
+TU_NAMED(create_template_copy, "outer/create/template-copy", "outer/create", TU_EVERY_PROFILE)
 {
 	struct tu_fx fx;
 	int t, o, in;
@@ -274,10 +318,10 @@ struct op {
 
 struct op_case {
 	const char	*name;
-	const char	*rule[TU_NPROFILES];
+	struct tu_expect e;
 	uint32_t	type;		/* outer map type */
 	void		(*setup)(struct tu_fx *, struct op *);
-	int		want[TU_NPROFILES];
+	struct tu_alt	on[2];
 };
 
 /* The default: an outer map of 4 slots over an 8-byte, 4-entry template,
@@ -474,86 +518,89 @@ u_hash_big_key(struct tu_fx *fx, struct op *op)
 
 static const struct op_case update_cases[] = {
 	/* ARRAY_OF_MAPS: R-MIM-6 order, then R-MIM-2/R-MIM-3/R-MIM-4 */
-	{ "outer/update/array/ok", TU_R1("R-MIM-6"), RP_MAP_ARRAY_OF_MAPS,
-	    u_plain, { 0, 0 } },
-	{ "outer/update/array/noexist", TU_R1("R-MIM-6"), RP_MAP_ARRAY_OF_MAPS,
-	    u_noexist, { -EINVAL, -EINVAL } },
-	{ "outer/update/array/exist", TU_R1("R-MIM-6"), RP_MAP_ARRAY_OF_MAPS,
-	    u_exist, { -EINVAL, -EINVAL } },
-	{ "outer/update/array/exist-present", TU_R1("R-MIM-6"),
-	    RP_MAP_ARRAY_OF_MAPS, u_present_exist, { -EINVAL, -EINVAL } },
-	{ "outer/update/array/index", TU_R1("R-MIM-6"), RP_MAP_ARRAY_OF_MAPS,
-	    u_key_oor, { -E2BIG, -E2BIG } },
-	{ "outer/update/array/flags-beat-index", TU_R1("R-MIM-6"),
-	    RP_MAP_ARRAY_OF_MAPS, u_flags_beat_key, { -EINVAL, -EINVAL } },
-	{ "outer/update/array/index-beats-fd", TU_R1("R-MIM-6"),
-	    RP_MAP_ARRAY_OF_MAPS, u_key_beats_fd, { -E2BIG, -E2BIG } },
-	{ "outer/update/array/fd-closed", TU_R1("R-MIM-6"), RP_MAP_ARRAY_OF_MAPS,
-	    u_fd_closed, { -EBADF, -EBADF } },
-	{ "outer/update/array/fd-minus-one", TU_R1("R-MIM-6"),
-	    RP_MAP_ARRAY_OF_MAPS, u_fd_minus_one, { -EBADF, -EBADF } },
-	{ "outer/update/array/fd-socket", TU_R1("R-MIM-6"), RP_MAP_ARRAY_OF_MAPS,
-	    u_fd_socket, { -EINVAL, -EINVAL } },
-	{ "outer/update/array/value-size", TU_R2("R-MIM-2", "R-MIM-3"),
-	    RP_MAP_ARRAY_OF_MAPS, u_value_size, { -EINVAL, -EINVAL } },
-	{ "outer/update/array/max-entries", TU_R2("R-MIM-2", "R-MIM-3"),
-	    RP_MAP_ARRAY_OF_MAPS, u_max_entries, { -EINVAL, 0 } },
-	{ "outer/update/array/rdonly-inner", TU_R2("R-MIM-2 R-MIM-4",
-	    "R-MIM-3 R-MIM-4"), RP_MAP_ARRAY_OF_MAPS, u_rdonly_inner,
-	    { -EINVAL, 0 } },
-	{ "outer/update/array/wronly-inner", TU_R2("R-MIM-2 R-MIM-4",
-	    "R-MIM-3 R-MIM-4"), RP_MAP_ARRAY_OF_MAPS, u_wronly_inner,
-	    { -EINVAL, 0 } },
-	{ "outer/update/array/rdonly-template", TU_R1("R-MIM-4 R-CRE-10"),
-	    RP_MAP_ARRAY_OF_MAPS, u_rdonly_template, { 0, 0 } },
-	{ "outer/update/array/rdonly-prog-inner", TU_R1("R-MIM-3"),
-	    RP_MAP_ARRAY_OF_MAPS, u_rdonly_prog_inner, { TU_NA, -EINVAL } },
-	{ "outer/update/array/numa-inner", TU_R2("R-MIM-2", "R-MIM-3"),
-	    RP_MAP_ARRAY_OF_MAPS, u_numa_inner, { -EINVAL, -EINVAL } },
-	{ "outer/update/array/sockmap-inner", TU_R1("R-MIM-3"),
-	    RP_MAP_ARRAY_OF_MAPS, u_sockmap_inner, { TU_NA, -EINVAL } },
-	{ "outer/update/array/outer-inner", TU_R2("R-MIM-2", "R-MIM-3"),
-	    RP_MAP_ARRAY_OF_MAPS, u_outer_inner, { -EINVAL, -EINVAL } },
-	{ "outer/update/array/rdonly-outer", TU_R1("R-UPD-0b"),
-	    RP_MAP_ARRAY_OF_MAPS, u_rdonly_outer, { -EPERM, -EPERM } },
-	{ "outer/update/array/frozen-outer", TU_R1("R-CMD-3 R-UPD-0b"),
-	    RP_MAP_ARRAY_OF_MAPS, u_frozen_outer, { TU_NA, -EPERM } },
+	{ "outer/update/array/ok", TU_E("R-MIM-6", 0), RP_MAP_ARRAY_OF_MAPS,
+	    u_plain, { TU_SAME } },
+	{ "outer/update/array/noexist", TU_E("R-MIM-6", -EINVAL), RP_MAP_ARRAY_OF_MAPS,
+	    u_noexist, { TU_SAME } },
+	{ "outer/update/array/exist", TU_E("R-MIM-6", -EINVAL), RP_MAP_ARRAY_OF_MAPS,
+	    u_exist, { TU_SAME } },
+	{ "outer/update/array/exist-present", TU_E("R-MIM-6", -EINVAL),
+	    RP_MAP_ARRAY_OF_MAPS, u_present_exist, { TU_SAME } },
+	{ "outer/update/array/index", TU_E("R-MIM-6", -E2BIG), RP_MAP_ARRAY_OF_MAPS,
+	    u_key_oor, { TU_SAME } },
+	{ "outer/update/array/flags-beat-index", TU_E("R-MIM-6", -EINVAL),
+	    RP_MAP_ARRAY_OF_MAPS, u_flags_beat_key, { TU_SAME } },
+	{ "outer/update/array/index-beats-fd", TU_E("R-MIM-6", -E2BIG),
+	    RP_MAP_ARRAY_OF_MAPS, u_key_beats_fd, { TU_SAME } },
+	{ "outer/update/array/fd-closed", TU_E("R-MIM-6", -EBADF), RP_MAP_ARRAY_OF_MAPS,
+	    u_fd_closed, { TU_SAME } },
+	{ "outer/update/array/fd-minus-one", TU_E("R-MIM-6", -EBADF),
+	    RP_MAP_ARRAY_OF_MAPS, u_fd_minus_one, { TU_SAME } },
+	{ "outer/update/array/fd-socket", TU_E("R-MIM-6", -EINVAL), RP_MAP_ARRAY_OF_MAPS,
+	    u_fd_socket, { TU_SAME } },
+	{ "outer/update/array/value-size", TU_E("R-MIM-2", -EINVAL),
+	    RP_MAP_ARRAY_OF_MAPS, u_value_size, { TU_ON(any_max_entries, TU_E("R-MIM-3", -EINVAL)) } },
+	{ "outer/update/array/max-entries", TU_E("R-MIM-2", -EINVAL),
+	    RP_MAP_ARRAY_OF_MAPS, u_max_entries, { TU_ON(any_max_entries, TU_E("R-MIM-3", 0)) } },
+	{ "outer/update/array/rdonly-inner", TU_E("R-MIM-2 R-MIM-4", -EINVAL), RP_MAP_ARRAY_OF_MAPS, u_rdonly_inner,
+	    { TU_ON(no_rdwr_flags, TU_E("R-MIM-3 R-MIM-4", 0)) } },
+	{ "outer/update/array/wronly-inner", TU_E("R-MIM-2 R-MIM-4", -EINVAL), RP_MAP_ARRAY_OF_MAPS, u_wronly_inner,
+	    { TU_ON(no_rdwr_flags, TU_E("R-MIM-3 R-MIM-4", 0)) } },
+	{ "outer/update/array/rdonly-template", TU_E("R-MIM-4 R-CRE-10", 0),
+	    RP_MAP_ARRAY_OF_MAPS, u_rdonly_template, { TU_SAME } },
+	{ "outer/update/array/rdonly-prog-inner", TU_E(NULL, TU_NA),
+	    RP_MAP_ARRAY_OF_MAPS, u_rdonly_prog_inner,
+	    { TU_ON(prog_flags, TU_E("R-MIM-3", -EINVAL)) } },
+	{ "outer/update/array/numa-inner", TU_E("R-MIM-2", -EINVAL),
+	    RP_MAP_ARRAY_OF_MAPS, u_numa_inner, { TU_ON(any_max_entries, TU_E("R-MIM-3", -EINVAL)) } },
+	{ "outer/update/array/sockmap-inner", TU_E(NULL, TU_NA),
+	    RP_MAP_ARRAY_OF_MAPS, u_sockmap_inner,
+	    { TU_ON(any_max_entries, TU_E("R-MIM-3", -EINVAL)) } },
+	{ "outer/update/array/outer-inner", TU_E("R-MIM-2", -EINVAL),
+	    RP_MAP_ARRAY_OF_MAPS, u_outer_inner, { TU_ON(any_max_entries, TU_E("R-MIM-3", -EINVAL)) } },
+	{ "outer/update/array/rdonly-outer", TU_E("R-UPD-0b", -EPERM),
+	    RP_MAP_ARRAY_OF_MAPS, u_rdonly_outer, { TU_SAME } },
+	{ "outer/update/array/frozen-outer", TU_E(NULL, TU_NA),
+	    RP_MAP_ARRAY_OF_MAPS, u_frozen_outer,
+	    { TU_ON(has_freeze, TU_E("R-CMD-3 R-UPD-0b", -EPERM)) } },
 	/* HASH_OF_MAPS: keyed like a hash map (R-MIM-6) */
-	{ "outer/update/hash/any", TU_R1("R-MIM-6"), RP_MAP_HASH_OF_MAPS,
-	    u_plain, { 0, 0 } },
-	{ "outer/update/hash/any-big-key", TU_R1("R-MIM-6"), RP_MAP_HASH_OF_MAPS,
-	    u_hash_big_key, { 0, 0 } },
-	{ "outer/update/hash/noexist-absent", TU_R1("R-MIM-6"),
-	    RP_MAP_HASH_OF_MAPS, u_noexist, { 0, 0 } },
-	{ "outer/update/hash/noexist-present", TU_R1("R-MIM-6"),
-	    RP_MAP_HASH_OF_MAPS, u_present_noexist, { -EEXIST, -EEXIST } },
-	{ "outer/update/hash/exist-absent", TU_R1("R-MIM-6"),
-	    RP_MAP_HASH_OF_MAPS, u_exist, { -ENOENT, -ENOENT } },
-	{ "outer/update/hash/exist-present", TU_R1("R-MIM-6"),
-	    RP_MAP_HASH_OF_MAPS, u_present_exist, { 0, 0 } },
-	{ "outer/update/hash/flags-3", TU_R1("R-MIM-6"), RP_MAP_HASH_OF_MAPS,
-	    u_flags3, { -EINVAL, -EINVAL } },
-	{ "outer/update/hash/fd-closed", TU_R1("R-MIM-6"), RP_MAP_HASH_OF_MAPS,
-	    u_fd_closed, { -EBADF, -EBADF } },
-	{ "outer/update/hash/max-entries", TU_R2("R-MIM-2", "R-MIM-3"),
-	    RP_MAP_HASH_OF_MAPS, u_max_entries, { -EINVAL, 0 } },
-	{ "outer/update/hash/rdonly-inner", TU_R2("R-MIM-2 R-MIM-4",
-	    "R-MIM-3 R-MIM-4"), RP_MAP_HASH_OF_MAPS, u_rdonly_inner,
-	    { -EINVAL, 0 } },
+	{ "outer/update/hash/any", TU_E("R-MIM-6", 0), RP_MAP_HASH_OF_MAPS,
+	    u_plain, { TU_SAME } },
+	{ "outer/update/hash/any-big-key", TU_E("R-MIM-6", 0), RP_MAP_HASH_OF_MAPS,
+	    u_hash_big_key, { TU_SAME } },
+	{ "outer/update/hash/noexist-absent", TU_E("R-MIM-6", 0),
+	    RP_MAP_HASH_OF_MAPS, u_noexist, { TU_SAME } },
+	{ "outer/update/hash/noexist-present", TU_E("R-MIM-6", -EEXIST),
+	    RP_MAP_HASH_OF_MAPS, u_present_noexist, { TU_SAME } },
+	{ "outer/update/hash/exist-absent", TU_E("R-MIM-6", -ENOENT),
+	    RP_MAP_HASH_OF_MAPS, u_exist, { TU_SAME } },
+	{ "outer/update/hash/exist-present", TU_E("R-MIM-6", 0),
+	    RP_MAP_HASH_OF_MAPS, u_present_exist, { TU_SAME } },
+	{ "outer/update/hash/flags-3", TU_E("R-MIM-6", -EINVAL), RP_MAP_HASH_OF_MAPS,
+	    u_flags3, { TU_SAME } },
+	{ "outer/update/hash/fd-closed", TU_E("R-MIM-6", -EBADF), RP_MAP_HASH_OF_MAPS,
+	    u_fd_closed, { TU_SAME } },
+	{ "outer/update/hash/max-entries", TU_E("R-MIM-2", -EINVAL),
+	    RP_MAP_HASH_OF_MAPS, u_max_entries, { TU_ON(any_max_entries, TU_E("R-MIM-3", 0)) } },
+	{ "outer/update/hash/rdonly-inner", TU_E("R-MIM-2 R-MIM-4", -EINVAL), RP_MAP_HASH_OF_MAPS, u_rdonly_inner,
+	    { TU_ON(no_rdwr_flags, TU_E("R-MIM-3 R-MIM-4", 0)) } },
 };
 
-TU_NAMED(update_table, "outer/update/table", "outer/update", TU_ROWS(update_cases))
+TU_NAMED(update_table, "outer/update/table", "outer/update",
+    TU_BY_PROFILE(update_cases))
 {
-	const struct op_case *c = &update_cases[_i / TU_NPROFILES];
-	int p = _i % TU_NPROFILES, ret;
+	const struct op_case *c = &update_cases[TU_CASE_OF(_i)];
+	const struct rp_profile *prof = tu_prof(TU_ROW_OF(_i));
+	struct tu_expect x = tu_expect_of(prof, &c->e, c->on,
+	    G_N_ELEMENTS(c->on));
+	int ret;
 	struct tu_fx fx;
 	struct op op;
 	unsigned om, in;
 	struct rp_map_info before;
 
-	if (c->want[p] == TU_NA)
-		return;
-	tu_fx_init(&fx, p);
+	TU_UNLESS(x.want != TU_NA);
+	tu_fx_init(&fx, TU_ROW_OF(_i));
 	op_default(&fx, &op, c->type);
 	c->setup(&fx, &op);
 	om = map_id(&fx, op.outer);
@@ -561,8 +608,8 @@ TU_NAMED(update_table, "outer/update/table", "outer/update", TU_ROWS(update_case
 	ck_assert_int_eq(rp_map_info(fx.st, om, &before), 0);
 	g_array_set_size(fx.ev, 0);
 	ret = rp_map_update(fx.st, 0, op.outer, op.key, op.value, op.flags);
-	ck_assert_msg(ret == c->want[p], "%s [%s]: want %d, got %d (%s)",
-	    c->name, tu_profile_names[p], c->want[p], ret, c->rule[p]);
+	ck_assert_msg(ret == x.want, "%s [%s]: want %d, got %d (%s)",
+	    c->name, prof->name, x.want, ret, x.rule);
 	if (ret == 0) {
 		uint64_t v = 0;
 
@@ -576,8 +623,8 @@ TU_NAMED(update_table, "outer/update/table", "outer/update", TU_ROWS(update_case
 	} else {
 		struct rp_map_info after;
 
-		ck_assert_msg(tu_saw_rule(fx.ev, c->rule[p], ret), "%s [%s]: "
-		    "model did not report %s", c->name, tu_profile_names[p], c->rule[p]);
+		ck_assert_msg(tu_saw_rule(fx.ev, x.rule, ret), "%s [%s]: "
+		    "model did not report %s", c->name, prof->name, x.rule);
 		ck_assert_int_eq(rp_map_info(fx.st, om, &after), 0);
 		ck_assert_uint_eq(after.used, before.used);
 		if (in != 0)
@@ -596,7 +643,7 @@ END_TEST
  * map's id (the kernel's bpf_map_fd_sys_lookup_elem()); an empty or
  * out-of-range slot gives -ENOENT.
  */
-TU_NAMED(lookup_ids, "outer/lookup/ids", "outer/lookup", TU_NPROFILES)
+TU_NAMED(lookup_ids, "outer/lookup/ids", "outer/lookup", TU_EVERY_PROFILE)
 {
 	struct tu_fx fx;
 	int ao, ho, i1, i2;
@@ -627,7 +674,7 @@ TU_NAMED(lookup_ids, "outer/lookup/ids", "outer/lookup", TU_NPROFILES)
 END_TEST
 
 /* R-MIM-7: delete errors and success, for both kinds. */
-TU_NAMED(delete_slots, "outer/delete/slots", "outer/delete", TU_NPROFILES)
+TU_NAMED(delete_slots, "outer/delete/slots", "outer/delete", TU_EVERY_PROFILE)
 {
 	struct tu_fx fx;
 	int ao, ho, in;
@@ -663,7 +710,7 @@ END_TEST
  * model's allocation limit (1 GiB) is -ENOMEM; a HASH_OF_MAPS of the same
  * size allocates nothing up front and is created.  (4.19: with no
  * RLIMIT_MEMLOCK limit, else R-CRE-6c's -EPERM comes first.) */
-TU_NAMED(create_alloc_fails, "outer/create/alloc-fails", "outer/create", TU_NPROFILES)
+TU_NAMED(create_alloc_fails, "outer/create/alloc-fails", "outer/create", TU_EVERY_PROFILE)
 {
 	struct tu_fx fx;
 	struct rp_map_attr a;
@@ -687,7 +734,7 @@ END_TEST
  * empty map at once), the array walk of R-NXT-2..R-NXT-4 being for
  * arrays only.
  */
-TU_NAMED(hash_full_and_walk, "outer/update/hash-full-and-walk", "outer/delete", TU_NPROFILES)
+TU_NAMED(hash_full_and_walk, "outer/update/hash-full-and-walk", "outer/delete", TU_EVERY_PROFILE)
 {
 	struct tu_fx fx;
 	int ho, in, in2;
@@ -732,7 +779,7 @@ END_TEST
  * sockets' owner words cleared, the sockets stay hashed, listening and in
  * their groups, and can join the new inner map.
  */
-TU_NAMED(hold_replace_frees, "outer/hold/replace-frees", "outer/hold", TU_NPROFILES)
+TU_NAMED(hold_replace_frees, "outer/hold/replace-frees", "outer/hold", TU_EVERY_PROFILE)
 {
 	struct tu_fx fx;
 	int o, i1, i2, a, b;
@@ -777,7 +824,7 @@ END_TEST
 
 /* R-FREE-1 R-MIM-7: delete of the last holder frees the inner map too;
  * an inner map with another holder (an fd) survives the replacement. */
-TU_NAMED(hold_delete_frees, "outer/hold/delete-frees", "outer/hold", TU_NPROFILES)
+TU_NAMED(hold_delete_frees, "outer/hold/delete-frees", "outer/hold", TU_EVERY_PROFILE)
 {
 	struct tu_fx fx;
 	int o, i1, i2, a;
@@ -816,7 +863,7 @@ END_TEST
  * maps held only there are freed (their sockets released, still in their
  * groups), inner maps with fds survive; the same for both kinds.
  */
-TU_NAMED(hold_outer_free, "outer/hold/outer-free", "outer/hold", TU_NPROFILES)
+TU_NAMED(hold_outer_free, "outer/hold/outer-free", "outer/hold", TU_EVERY_PROFILE)
 {
 	static const uint32_t types[] = {
 		RP_MAP_ARRAY_OF_MAPS, RP_MAP_HASH_OF_MAPS
@@ -890,7 +937,7 @@ load_via_outer(struct tu_fx *fx, int map, uint32_t outer_key, uint32_t key,
  * load; declaring selection through a map that is not an outer map fails
  * the load; a loaded program holds the outer map.
  */
-TU_NAMED(prog_load, "outer/prog/load", "outer/prog", TU_NPROFILES)
+TU_NAMED(prog_load, "outer/prog/load", "outer/prog", TU_EVERY_PROFILE)
 {
 	struct tu_fx fx;
 	int o, sa, prog;
@@ -936,7 +983,7 @@ send_udp(struct tu_fx *fx, uint16_t port)
  * array's slot; storing another inner array switches every later packet
  * at once; deleting the slot makes it drop again.
  */
-TU_NAMED(prog_select, "outer/prog/select", "outer/prog", TU_NPROFILES)
+TU_NAMED(prog_select, "outer/prog/select", "outer/prog", TU_EVERY_PROFILE)
 {
 	struct tu_fx fx;
 	int o, i1, i2, a, b, prog;

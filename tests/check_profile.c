@@ -551,12 +551,18 @@ TU_NAMED(switches_no_hidden, "profile/switches/no-hidden", "profile/switches", N
 }
 END_TEST
 
-/* The set-up helpers' two profiles (tests/testutil.c) are the oldest and
- * the one these machines run. */
+/* The tests' loops over every profile (tests/testutil.c) are the model's
+ * table: one loop index a row, in its order, and nothing past its end. */
 TU_NAMED(tu_profiles, "profile/find/testutil", "profile/find", 0)
 {
-	ck_assert_ptr_eq(tu_profile(0), rp_profile_find("4.19"));
-	ck_assert_ptr_eq(tu_profile(1), rp_profile_find("6.18"));
+	int n = tu_nprofiles();
+
+	ck_assert_int_ge(n, 2);
+	for (int i = 0; i < n; i++) {
+		ck_assert_ptr_eq(tu_prof(i), rp_profile_nth((size_t)i));
+		ck_assert_int_eq(tu_row(rp_profile_name(tu_prof(i))), i);
+	}
+	ck_assert_ptr_null(rp_profile_nth((size_t)n));
 }
 END_TEST
 

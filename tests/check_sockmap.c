@@ -129,7 +129,7 @@ TU_NAMED(create_table, "sockmap/create/table", "sockmap/create", (int)G_N_ELEMEN
 	struct tu_fx fx;
 	int proc, ret;
 
-	tu_fx_init(&fx, TU_P_618);
+	tu_fx_init(&fx, tu_row("6.18"));
 	ck_assert_int_eq(rp_sysctl_set(fx.st, 0,
 	    "kernel.unprivileged_bpf_disabled", c->sysctl), 0);
 	proc = rp_proc_new(fx.st, 0, 1000, c->caps);
@@ -366,7 +366,7 @@ TU_NAMED(update_table, "sockmap/update/table", "sockmap/update", (int)G_N_ELEMEN
 	struct op op = { .sock = -1 };
 	int ret;
 
-	tu_fx_init(&fx, TU_P_618);
+	tu_fx_init(&fx, tu_row("6.18"));
 	op.map = map_new(&fx, 0, RP_MAP_SOCKMAP, 8, 4);
 	c->setup(&fx, &op);
 	g_array_set_size(fx.ev, 0);
@@ -401,7 +401,7 @@ TU_NAMED(update_owner_conflicts, "sockmap/update/owner-conflicts", "sockmap/upda
 	int sm, sa, l;
 	uint32_t k;
 
-	tu_fx_init(&fx, TU_P_618);
+	tu_fx_init(&fx, tu_row("6.18"));
 	sm = map_new(&fx, 0, RP_MAP_SOCKHASH, 8, 4);
 	sa = map_new(&fx, 0, RP_MAP_REUSEPORT_SOCKARRAY, 8, 4);
 	l = tu_reuse_sock(fx.st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, 0);
@@ -444,7 +444,7 @@ TU_NAMED(update_flags_and_keys, "sockmap/update/flags-and-keys", "sockmap/update
 		int m, a, b, c;
 		unsigned mid;
 
-		tu_fx_init(&fx, TU_P_618);
+		tu_fx_init(&fx, tu_row("6.18"));
 		m = map_new(&fx, 0, types[t], 8, 2);
 		mid = rp_fd_map(fx.st, 0, m);
 		a = tu_reuse_sock(fx.st, 0, RP_AF_INET, RP_SOCK_DGRAM, 1, 0);
@@ -498,7 +498,7 @@ TU_NAMED(delete_and_next_key, "sockmap/delete/errors-and-walk", "sockmap/remove"
 	uint32_t k, next, seen = 0;
 	int n = 0, err;
 
-	tu_fx_init(&fx, TU_P_618);
+	tu_fx_init(&fx, tu_row("6.18"));
 	sm = map_new(&fx, 0, RP_MAP_SOCKMAP, 8, 4);
 	sh = map_new(&fx, 0, RP_MAP_SOCKHASH, 8, 4);
 	a = tu_reuse_sock(fx.st, 0, RP_AF_INET, RP_SOCK_DGRAM, 1, 0);
@@ -543,7 +543,7 @@ TU_NAMED(lookup_values, "sockmap/lookup/values", "sockmap/lookup", 0)
 		int m4, m8, a;
 		uint64_t v = 42;
 
-		tu_fx_init(&fx, TU_P_618);
+		tu_fx_init(&fx, tu_row("6.18"));
 		m4 = map_new(&fx, 0, types[t], 4, 4);
 		m8 = map_new(&fx, 0, types[t], 8, 4);
 		a = tu_reuse_sock(fx.st, 0, RP_AF_INET, RP_SOCK_DGRAM, 1, 0);
@@ -588,7 +588,7 @@ TU_NAMED(remove_on_close, "sockmap/remove/close", "sockmap/remove", 0)
 	int sm, sh, l, u, c;
 	unsigned smid, shid;
 
-	tu_fx_init(&fx, TU_P_618);
+	tu_fx_init(&fx, tu_row("6.18"));
 	sm = map_new(&fx, 0, RP_MAP_SOCKMAP, 8, 4);
 	sh = map_new(&fx, 0, RP_MAP_SOCKHASH, 8, 8);
 	smid = rp_fd_map(fx.st, 0, sm);
@@ -639,7 +639,7 @@ TU_NAMED(remove_dup_and_free, "sockmap/remove/dup-and-free", "sockmap/remove", 0
 	struct tu_fx fx;
 	int sm, l, d, sa;
 
-	tu_fx_init(&fx, TU_P_618);
+	tu_fx_init(&fx, tu_row("6.18"));
 	sm = map_new(&fx, 0, RP_MAP_SOCKMAP, 8, 4);
 	l = tu_reuse_sock(fx.st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, 0);
 	d = rp_fd_dup(fx.st, 0, l);

@@ -118,15 +118,6 @@ tu_main(const char *suite)
 	return tu_run_suite(s);
 }
 
-const char *const tu_profile_names[TU_NPROFILES] = { "4.19", "6.18" };
-
-const struct rp_profile *
-tu_profile(int i)
-{
-	g_assert(i >= 0 && i < TU_NPROFILES);
-	return rp_profile_find(tu_profile_names[i]);
-}
-
 int
 tu_nprofiles(void)
 {
@@ -135,6 +126,48 @@ tu_nprofiles(void)
 	while (rp_profile_nth((size_t)n) != NULL)
 		n++;
 	return n;
+}
+
+int
+tu_row(const char *name)
+{
+	const struct rp_profile *want = rp_profile_find(name);
+
+	g_assert(want != NULL);
+	for (int i = 0; i < tu_nprofiles(); i++)
+		if (rp_profile_nth((size_t)i) == want)
+			return i;
+	g_assert_not_reached();
+}
+
+bool
+tu_first_of_kind(int row, unsigned (*key)(const struct rp_profile *))
+{
+	unsigned k = key(tu_prof(row));
+
+	for (int i = 0; i < row; i++)
+		if (key(tu_prof(i)) == k)
+			return false;
+	return true;
+}
+
+int
+tu_nkinds(unsigned (*key)(const struct rp_profile *))
+{
+	int n = 0;
+
+	for (int i = 0; i < tu_nprofiles(); i++)
+		n += tu_first_of_kind(i, key);
+	return n;
+}
+
+int
+tu_kind_row(int k, unsigned (*key)(const struct rp_profile *))
+{
+	for (int i = 0; i < tu_nprofiles(); i++)
+		if (tu_first_of_kind(i, key) && k-- == 0)
+			return i;
+	g_assert_not_reached();
 }
 
 const struct rp_profile *
@@ -221,18 +254,22 @@ tu_state_row(int i)
 	return tu_state_of(tu_prof(i));
 }
 
-struct rp_state *
-tu_state_new(int p)
+struct tu_expect
+tu_expect_of(const struct rp_profile *prof, const struct tu_expect *e,
+    const struct tu_alt *on, size_t n)
 {
-	return tu_state_of(tu_profile(p));
+	for (size_t i = 0; i < n; i++)
+		if (on[i].when != NULL && on[i].when(prof))
+			return on[i].e;
+	return *e;
 }
 
 void
-tu_fx_init(struct tu_fx *fx, int p)
+tu_fx_init(struct tu_fx *fx, int row)
 {
 	memset(fx, 0, sizeof(*fx));
-	fx->p = p;
-	fx->st = tu_state_new(p);
+	fx->prof = tu_prof(row);
+	fx->st = tu_state_of(fx->prof);
 	fx->ev = tu_record(fx->st);
 }
 
@@ -277,6 +314,19 @@ tu_reuse_sock(struct rp_state *st, unsigned proc, int family, int type,
 	if (type == RP_SOCK_STREAM)
 		ck_assert_int_eq(rp_listen(st, proc, fd, 16), 0);
 	return fd;
+}
+
+void
+tu_send4(struct rp_state *st, int type, uint16_t sport, uint16_t dport,
+    const void *payload, size_t len, uint32_t hash, struct rp_delivery *d)
+{
+	struct rp_packet pkt = { .protocol = type == RP_SOCK_DGRAM ?
+	    RP_IPPROTO_UDP : RP_IPPROTO_TCP, .payload = payload, .len = len,
+	    .has_hash = true, .hash = hash };
+
+	pkt.src = tu_addr(RP_AF_INET, 1, sport);
+	pkt.dst = tu_addr(RP_AF_INET, 1, dport);
+	ck_assert_int_eq(rp_send(st, 0, &pkt, d), 0);
 }
 
 uint16_t

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
  * testutil.h - what the Check suites share: running a suite with its
- * summary line in the log, hierarchical test names, the profiles the
- * per-profile columns of the tables were measured on, a fixture that
+ * summary line in the log, hierarchical test names, loops over the
+ * model's profile table with expectations per switch, a fixture that
  * records the model's events, and small model set-up shortcuts.
  */
 #ifndef TESTUTIL_H
@@ -76,6 +76,9 @@ int	tu_nprofiles(void);
 #define TU_EVERY_PROFILE	tu_nprofiles()
 /* Row i of the table (asserted to exist). */
 const struct rp_profile *tu_prof(int i);
+/* The row of the profile named name (asserted to exist): only for a file
+ * whose tests are still written for one measured row (check_sockmap). */
+int	tu_row(const char *name);
 /* A new state of profile prof (never NULL). */
 struct rp_state *tu_state_of(const struct rp_profile *prof);
 /* A new state of row i of the table (tu_state_of(tu_prof(i))). */
@@ -90,30 +93,40 @@ void	tu_state_done(struct rp_state *st);
 #define TU_ROW_OF(i)		((i) % tu_nprofiles())
 /* The test is about rows where cond holds: done on the others. */
 #define TU_UNLESS(cond)	do { if (!(cond)) return; } while (0)
+/* Is row the first of the table with its key?  A sweep whose outcome
+ * depends only on some switches runs once for each combination of them
+ * the table has: TU_UNLESS(tu_first_of_kind(row, key)), key giving those
+ * switches as bits. */
+bool	tu_first_of_kind(int row, unsigned (*key)(const struct rp_profile *));
+/* The same as loops: how many kinds of row the table has by key, and the
+ * row of kind k (the first row of it), so that TU_LOOP(fn, TCASE,
+ * tu_nkinds(key)) runs once a kind and forks no test for the others. */
+int	tu_nkinds(unsigned (*key)(const struct rp_profile *));
+int	tu_kind_row(int k, unsigned (*key)(const struct rp_profile *));
+
+/* A result that does not apply to a row (tables of results). */
+#define TU_NA		INT_MIN
 
 /*
- * The old two columns: loop index 0 = "4.19", 1 = "6.18", the profiles
- * the two-column tables (want[TU_NPROFILES]) were measured on.  Only
- * files not yet moved to the loops over every profile above use them
- * (check_detach, check_outer, check_lock, check_ebpf_paths, check_sockmap,
- * check_step, check_diff, check_explain, check_profile); a new test uses
- * TU_EVERY_PROFILE, and TU_NPROFILES goes when they have moved.
+ * An expectation per switch: what a case expects (a docs/SPEC.md rule or
+ * rules, the deciding one first, and a result: 0, -errno, TU_NA), and
+ * alternatives: what the rows where the switch `when` holds expect
+ * instead (the first that holds; TU_SAME: none).
  */
-const struct rp_profile *tu_profile(int i);
-#define TU_NPROFILES	2
-#define TU_P_419	0
-#define TU_P_618	1
-extern const char *const tu_profile_names[TU_NPROFILES];
-
-/* Table columns: the same in both profiles, or one each; a row that does
- * not apply to a profile; loop indices of a table over both profiles. */
-#define TU_R1(r)	{ r, r }
-#define TU_R2(a, b)	{ a, b }
-#define TU_NA		INT_MIN
-#define TU_ROWS(t)	((int)G_N_ELEMENTS(t) * TU_NPROFILES)
-
-/* A new state of the profile of loop index p (never NULL). */
-struct rp_state *tu_state_new(int p);
+struct tu_expect {
+	const char	*rule;
+	int		 want;
+};
+struct tu_alt {
+	bool		(*when)(const struct rp_profile *);
+	struct tu_expect e;
+};
+#define TU_E(rule, want)	{ (rule), (want) }
+#define TU_ON(when, e)		{ (when), e }
+#define TU_SAME			{ NULL, TU_E(NULL, 0) }
+/* What expectation e with the n alternatives on says for prof. */
+struct tu_expect tu_expect_of(const struct rp_profile *prof,
+	    const struct tu_expect *e, const struct tu_alt *on, size_t n);
 
 /* The events a state reports (struct rp_event), in order. */
 GArray	*tu_record(struct rp_state *st);
@@ -141,14 +154,14 @@ typedef struct {
 } TuRun;
 void	tu_run_clear(TuRun *r);
 
-/* A state of profile p recording its events; fini checks the
- * invariants and frees. */
+/* A state of row `row` of the profile table recording its events; fini
+ * checks the invariants and frees. */
 struct tu_fx {
 	struct rp_state	*st;
-	int		 p;		/* profile index */
+	const struct rp_profile *prof;	/* tu_prof(row) */
 	GArray		*ev;		/* struct rp_event */
 };
-void	tu_fx_init(struct tu_fx *fx, int p);
+void	tu_fx_init(struct tu_fx *fx, int row);
 void	tu_fx_fini(struct tu_fx *fx);
 void	tu_fx_clear(struct tu_fx *fx);
 
@@ -159,6 +172,11 @@ struct rp_sockaddr tu_addr(int family, int loopback, uint16_t port);
  * (port 0: ephemeral) and, for TCP, listening.  Returns its fd. */
 int	tu_reuse_sock(struct rp_state *st, unsigned proc, int family, int type,
 	    int loopback, uint16_t port);
+/* One datagram (type RP_SOCK_DGRAM) or SYN over IPv4 loopback from port
+ * sport to dport, with payload and hash; asserts that it is sent. */
+void	tu_send4(struct rp_state *st, int type, uint16_t sport, uint16_t dport,
+	    const void *payload, size_t len, uint32_t hash,
+	    struct rp_delivery *d);
 /* The bound port of fd. */
 uint16_t tu_port(struct rp_state *st, unsigned proc, int fd);
 /* A sockarray of value_size vs and n entries in process proc. */

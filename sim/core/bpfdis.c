@@ -6,26 +6,8 @@
  */
 #include "core/bpfdis.h"
 
-/* instruction fields (include/uapi/linux/bpf.h, bpf_common.h) */
-#define CLS(c)		((c) & 0x07)
-#define C_LD		0x00
-#define C_LDX		0x01
-#define C_ST		0x02
-#define C_STX		0x03
-#define C_ALU		0x04
-#define C_JMP		0x05
-#define C_JMP32		0x06
-#define C_ALU64		0x07
-#define SIZE(c)		(((c) >> 3) & 0x03)
-#define MODE(c)		((c) & 0xe0)
-#define M_IMM		0x00
-#define M_ABS		0x20
-#define M_IND		0x40
-#define M_MEM		0x60
-#define M_MEMSX		0x80
-#define M_ATOMIC	0xc0
-#define OP(c)		((c) & 0xf0)
-#define SRC_X(c)	((c) & 0x08)
+/* the size field as an index: 0 W, 1 H, 2 B, 3 DW (the encoding: rp.h) */
+#define SIZE_IDX(c)	(RP_BPF_SIZE(c) >> 3)
 
 /* The table: one row per operation, by kind and opcode bits. */
 typedef enum { T_ALU, T_JMP, T_ATOMIC, T_SIZE } TKind;
@@ -71,23 +53,23 @@ row(TKind kind, guint32 op, gboolean alt)
 static void
 mem(GString *o, guint8 code, gboolean sx, guint reg, gint16 off)
 {
-	g_string_append_printf(o, "*(%s *)(r%u %+d)", row(T_SIZE, SIZE(code),
+	g_string_append_printf(o, "*(%s *)(r%u %+d)", row(T_SIZE, SIZE_IDX(code),
 	    sx), reg, off);
 }
 
 static gboolean
 alu(GString *o, const struct rp_insn *in)
 {
-	gboolean is64 = CLS(in->code) == C_ALU64;
+	gboolean is64 = RP_BPF_CLASS(in->code) == RP_BPF_ALU64;
 	char r = is64 ? 'r' : 'w';
-	guint32 op = OP(in->code);
+	guint32 op = RP_BPF_OP(in->code);
 	const char *t = row(T_ALU, op, in->off != 0);
 
 	if (t == NULL)
 		return FALSE;
 	if (op == 0xd0) {	/* byte swaps: be16 r1, bswap32 r1 (ALU64) */
 		g_string_append_printf(o, "r%u = %s%d r%u", in->dst_reg,
-		    is64 ? "bswap" : SRC_X(in->code) ? "be" : "le", in->imm,
+		    is64 ? "bswap" : RP_BPF_SRC(in->code) ? "be" : "le", in->imm,
 		    in->dst_reg);
 		return TRUE;
 	}
@@ -99,7 +81,7 @@ alu(GString *o, const struct rp_insn *in)
 	g_string_append_printf(o, "%c%u %s ", r, in->dst_reg, t);
 	if (op == 0xb0 && in->off != 0)	/* movsx */
 		g_string_append_printf(o, "(s%d)", in->off);
-	if (SRC_X(in->code))
+	if (RP_BPF_SRC(in->code))
 		g_string_append_printf(o, "%c%u", r, in->src_reg);
 	else
 		g_string_append_printf(o, "%d", in->imm);
@@ -109,8 +91,8 @@ alu(GString *o, const struct rp_insn *in)
 static gboolean
 jmp(GString *o, const struct rp_insn *in, guint32 pc)
 {
-	gboolean j32 = CLS(in->code) == C_JMP32;
-	guint32 op = OP(in->code);
+	gboolean j32 = RP_BPF_CLASS(in->code) == RP_BPF_JMP32;
+	guint32 op = RP_BPF_OP(in->code);
 	const char *t;
 
 	switch (op) {
@@ -140,7 +122,7 @@ jmp(GString *o, const struct rp_insn *in, guint32 pc)
 		return FALSE;
 	g_string_append_printf(o, "if %c%u %s ", j32 ? 'w' : 'r', in->dst_reg,
 	    t);
-	if (SRC_X(in->code))
+	if (RP_BPF_SRC(in->code))
 		g_string_append_printf(o, "%c%u", j32 ? 'w' : 'r', in->src_reg);
 	else
 		g_string_append_printf(o, "%#x", (guint32)in->imm);
@@ -153,10 +135,10 @@ atomic(GString *o, const struct rp_insn *in)
 {
 	gboolean fetch = (in->imm & 0x01) != 0;
 	const char *t = row(T_ATOMIC, (guint32)in->imm & 0xf0, FALSE);
-	const char *sz = row(T_SIZE, SIZE(in->code), FALSE);
+	const char *sz = row(T_SIZE, SIZE_IDX(in->code), FALSE);
 
-	if (t == NULL || (in->imm & ~0xf1) != 0 || SIZE(in->code) == 1 ||
-	    SIZE(in->code) == 2)
+	if (t == NULL || (in->imm & ~0xf1) != 0 || SIZE_IDX(in->code) == 1 ||
+	    SIZE_IDX(in->code) == 2)
 		return FALSE;
 	if ((in->imm & 0xf0) == 0xf0) {
 		g_string_append_printf(o, "r0 = cmpxchg((%s *)(r%u %+d), r0, "
@@ -187,10 +169,10 @@ ld(GString *o, const struct rp_insn *insns, guint32 n, guint32 pc,
 	const struct rp_insn *in = &insns[pc];
 	guint64 v;
 
-	if (MODE(in->code) == M_ABS || MODE(in->code) == M_IND) {
+	if (RP_BPF_MODE(in->code) == RP_BPF_ABS || RP_BPF_MODE(in->code) == RP_BPF_IND) {
 		g_string_append_printf(o, "r0 = *(%s *)skb[", row(T_SIZE,
-		    SIZE(in->code), FALSE));
-		if (MODE(in->code) == M_IND)
+		    SIZE_IDX(in->code), FALSE));
+		if (RP_BPF_MODE(in->code) == RP_BPF_IND)
 			g_string_append_printf(o, "r%u + ", in->src_reg);
 		g_string_append_printf(o, "%d]", in->imm);
 		return TRUE;
@@ -246,39 +228,39 @@ sim_bpf_disasm(const struct rp_insn *insns, guint32 n, guint32 pc,
 		g_string_append(out, "(ld_imm64 upper half)");
 		return;
 	}
-	switch (CLS(in->code)) {
-	case C_ALU:
-	case C_ALU64:
+	switch (RP_BPF_CLASS(in->code)) {
+	case RP_BPF_ALU:
+	case RP_BPF_ALU64:
 		ok = alu(out, in);
 		break;
-	case C_JMP:
-	case C_JMP32:
+	case RP_BPF_JMP:
+	case RP_BPF_JMP32:
 		ok = jmp(out, in, pc);
 		break;
-	case C_LD:
+	case RP_BPF_LD:
 		ok = ld(out, insns, n, pc, map);
 		break;
-	case C_LDX:
-		ok = MODE(in->code) == M_MEM || MODE(in->code) == M_MEMSX;
+	case RP_BPF_LDX:
+		ok = RP_BPF_MODE(in->code) == RP_BPF_MEM || RP_BPF_MODE(in->code) == RP_BPF_MEMSX;
 		if (ok) {
 			g_string_append_printf(out, "r%u = ", in->dst_reg);
-			mem(out, in->code, MODE(in->code) == M_MEMSX,
+			mem(out, in->code, RP_BPF_MODE(in->code) == RP_BPF_MEMSX,
 			    in->src_reg, in->off);
 		}
 		break;
-	case C_ST:
-		ok = MODE(in->code) == M_MEM;
+	case RP_BPF_ST:
+		ok = RP_BPF_MODE(in->code) == RP_BPF_MEM;
 		if (ok) {
 			mem(out, in->code, FALSE, in->dst_reg, in->off);
 			g_string_append_printf(out, " = %d", in->imm);
 		}
 		break;
-	default:	/* C_STX */
-		if (MODE(in->code) == M_ATOMIC) {
+	default:	/* RP_BPF_STX */
+		if (RP_BPF_MODE(in->code) == RP_BPF_ATOMIC) {
 			ok = atomic(out, in);
 			break;
 		}
-		ok = MODE(in->code) == M_MEM;
+		ok = RP_BPF_MODE(in->code) == RP_BPF_MEM;
 		if (ok) {
 			mem(out, in->code, FALSE, in->dst_reg, in->off);
 			g_string_append_printf(out, " = r%u", in->src_reg);

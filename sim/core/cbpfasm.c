@@ -9,25 +9,6 @@
 #include "core/cbpfasm.h"
 
 /* struct sock_filter codes (uapi linux/filter.h) */
-#define C_LD	0x00
-#define C_LDX	0x01
-#define C_ST	0x02
-#define C_STX	0x03
-#define C_ALU	0x04
-#define C_JMP	0x05
-#define C_RET	0x06
-#define C_MISC	0x07
-#define SZ_W	0x00
-#define SZ_H	0x08
-#define SZ_B	0x10
-#define M_IMM	0x00
-#define M_ABS	0x20
-#define M_IND	0x40
-#define M_MEM	0x60
-#define M_LEN	0x80
-#define M_MSH	0xa0
-#define S_X	0x08
-#define R_A	0x10
 #define SKF_AD_OFF	(-0x1000)
 
 typedef enum {
@@ -299,21 +280,21 @@ encode(GPtrArray *stmts, guint i, struct rp_sock_filter *f, const char **why)
 	f->k = o.k;
 	if (strcmp(m, "ld") == 0 || strcmp(m, "ldi") == 0 ||
 	    strcmp(m, "ldh") == 0 || strcmp(m, "ldb") == 0) {
-		guint8 sz = m[2] == 'h' ? SZ_H : m[2] == 'b' ? SZ_B : SZ_W;
+		guint8 sz = m[2] == 'h' ? RP_BPF_H : m[2] == 'b' ? RP_BPF_B : RP_BPF_W;
 
 		if (nops != 1)
 			return FALSE;
 		if (strcmp(m, "ldi") == 0 && o.kind != OPD_IMM)
 			return FALSE;
-		if (sz != SZ_W && o.kind != OPD_ABS && o.kind != OPD_IND)
+		if (sz != RP_BPF_W && o.kind != OPD_ABS && o.kind != OPD_IND)
 			return FALSE;
 		switch (o.kind) {
-		case OPD_IMM:	f->code = C_LD | M_IMM; return TRUE;
-		case OPD_LEN:	f->code = C_LD | SZ_W | M_LEN; return TRUE;
-		case OPD_MEM:	f->code = C_LD | M_MEM; return TRUE;
+		case OPD_IMM:	f->code = RP_BPF_LD | RP_BPF_IMM; return TRUE;
+		case OPD_LEN:	f->code = RP_BPF_LD | RP_BPF_W | RP_BPF_LEN; return TRUE;
+		case OPD_MEM:	f->code = RP_BPF_LD | RP_BPF_MEM; return TRUE;
 		case OPD_EXT:
-		case OPD_ABS:	f->code = C_LD | sz | M_ABS; return TRUE;
-		case OPD_IND:	f->code = C_LD | sz | M_IND; return TRUE;
+		case OPD_ABS:	f->code = RP_BPF_LD | sz | RP_BPF_ABS; return TRUE;
+		case OPD_IND:	f->code = RP_BPF_LD | sz | RP_BPF_IND; return TRUE;
 		default:	return FALSE;
 		}
 	}
@@ -323,15 +304,15 @@ encode(GPtrArray *stmts, guint i, struct rp_sock_filter *f, const char **why)
 		    OPD_IMM) || (strcmp(m, "ldxb") == 0 && o.kind != OPD_MSH))
 			return FALSE;
 		switch (o.kind) {
-		case OPD_IMM:	f->code = C_LDX | M_IMM; return TRUE;
-		case OPD_LEN:	f->code = C_LDX | SZ_W | M_LEN; return TRUE;
-		case OPD_MEM:	f->code = C_LDX | M_MEM; return TRUE;
-		case OPD_MSH:	f->code = C_LDX | SZ_B | M_MSH; return TRUE;
+		case OPD_IMM:	f->code = RP_BPF_LDX | RP_BPF_IMM; return TRUE;
+		case OPD_LEN:	f->code = RP_BPF_LDX | RP_BPF_W | RP_BPF_LEN; return TRUE;
+		case OPD_MEM:	f->code = RP_BPF_LDX | RP_BPF_MEM; return TRUE;
+		case OPD_MSH:	f->code = RP_BPF_LDX | RP_BPF_B | RP_BPF_MSH; return TRUE;
 		default:	return FALSE;
 		}
 	}
 	if (strcmp(m, "st") == 0 || strcmp(m, "stx") == 0) {
-		f->code = m[2] == 'x' ? C_STX : C_ST;
+		f->code = m[2] == 'x' ? RP_BPF_STX : RP_BPF_ST;
 		return nops == 1 && o.kind == OPD_MEM;
 	}
 	for (a = 0; a < G_N_ELEMENTS(alu_names); a++) {
@@ -339,25 +320,25 @@ encode(GPtrArray *stmts, guint i, struct rp_sock_filter *f, const char **why)
 			continue;
 		if (nops != 1 || (o.kind != OPD_IMM && o.kind != OPD_X))
 			return FALSE;
-		f->code = C_ALU | alu_names[a].op | (o.kind == OPD_X ? S_X :
+		f->code = RP_BPF_ALU | alu_names[a].op | (o.kind == OPD_X ? RP_BPF_X :
 		    0);
 		return TRUE;
 	}
 	if (strcmp(m, "neg") == 0 || strcmp(m, "tax") == 0 ||
 	    strcmp(m, "txa") == 0) {
-		f->code = m[0] == 'n' ? C_ALU | 0x80 : m[1] == 'a' ? C_MISC :
-		    C_MISC | 0x80;
+		f->code = m[0] == 'n' ? RP_BPF_ALU | 0x80 : m[1] == 'a' ? RP_BPF_MISC :
+		    RP_BPF_MISC | 0x80;
 		*why = "takes no operand";
 		return nops == 0;
 	}
 	if (strcmp(m, "ret") == 0) {
 		if (nops != 1 || (o.kind != OPD_IMM && o.kind != OPD_A))
 			return FALSE;
-		f->code = C_RET | (o.kind == OPD_A ? R_A : 0);
+		f->code = RP_BPF_RET | (o.kind == OPD_A ? RP_BPF_A : 0);
 		return TRUE;
 	}
 	if (strcmp(m, "ja") == 0 || strcmp(m, "jmp") == 0) {
-		f->code = C_JMP;
+		f->code = RP_BPF_JMP;
 		*why = "takes one target";
 		return nops == 1 && target(stmts, i, s->ops->pdata[0],
 		    G_MAXUINT32, &f->k, why);
@@ -373,8 +354,8 @@ encode(GPtrArray *stmts, guint i, struct rp_sock_filter *f, const char **why)
 			    (nops == 3 && !target(stmts, i, s->ops->pdata[2],
 			    255, &t2, why)))
 				return FALSE;
-			f->code = C_JMP | jumps[a].op | (o.kind == OPD_X ?
-			    S_X : 0);
+			f->code = RP_BPF_JMP | jumps[a].op | (o.kind == OPD_X ?
+			    RP_BPF_X : 0);
 			f->jt = (guint8)(jumps[a].swap ? t2 : t1);
 			f->jf = (guint8)(jumps[a].swap ? t1 : t2);
 			return TRUE;
@@ -466,25 +447,25 @@ load_operand(GString *o, guint16 code, guint32 k)
 	const char *ext;
 
 	switch (code & 0xe0) {
-	case M_IMM:
+	case RP_BPF_IMM:
 		g_string_append_printf(o, "#%u", k);
-		return (code & 0x18) == SZ_W;
-	case M_LEN:
+		return (code & 0x18) == RP_BPF_W;
+	case RP_BPF_LEN:
 		g_string_append(o, "len");
-		return (code & 0x18) == SZ_W;
-	case M_MEM:
+		return (code & 0x18) == RP_BPF_W;
+	case RP_BPF_MEM:
 		g_string_append_printf(o, "M[%u]", k);
-		return (code & 0x18) == SZ_W && k < 16;
-	case M_ABS:
-		if ((code & 0x18) == SZ_W && (ext = ext_name(k)) != NULL)
+		return (code & 0x18) == RP_BPF_W && k < 16;
+	case RP_BPF_ABS:
+		if ((code & 0x18) == RP_BPF_W && (ext = ext_name(k)) != NULL)
 			g_string_append_printf(o, "#%s", ext);
 		else
 			g_string_append_printf(o, "[%u]", k);
 		return TRUE;
-	case M_IND:
+	case RP_BPF_IND:
 		g_string_append_printf(o, "[x + %u]", k);
 		return TRUE;
-	case M_MSH:
+	case RP_BPF_MSH:
 		g_string_append_printf(o, "4*([%u]&0xf)", k);
 		return TRUE;
 	default:
@@ -504,48 +485,48 @@ sim_cbpf_disasm(const struct rp_sock_filter *f, guint32 pc, GString *out)
 
 	g_return_if_fail(f != NULL && out != NULL);
 	switch (f->code & 0x07) {
-	case C_LD:
-	case C_LDX:
-		if ((f->code & 0x07) == C_LDX && (f->code & 0xe0) == M_MSH) {
+	case RP_BPF_LD:
+	case RP_BPF_LDX:
+		if ((f->code & 0x07) == RP_BPF_LDX && (f->code & 0xe0) == RP_BPF_MSH) {
 			g_string_append(out, "ldxb ");
-			ok = (f->code & 0x18) == SZ_B && load_operand(out,
+			ok = (f->code & 0x18) == RP_BPF_B && load_operand(out,
 			    f->code, f->k);
 			break;
 		}
-		g_string_append(out, (f->code & 0x07) == C_LDX ? "ldx " :
-		    (f->code & 0x18) == SZ_H ? "ldh " : (f->code & 0x18) ==
-		    SZ_B ? "ldb " : "ld ");
-		ok = (f->code & 0xe0) != M_MSH && load_operand(out, f->code,
-		    f->k) && ((f->code & 0x07) == C_LD || ((f->code & 0xe0) !=
-		    M_ABS && (f->code & 0xe0) != M_IND));
-		if ((f->code & 0x18) != SZ_W && (f->code & 0xe0) != M_ABS &&
-		    (f->code & 0xe0) != M_IND)
+		g_string_append(out, (f->code & 0x07) == RP_BPF_LDX ? "ldx " :
+		    (f->code & 0x18) == RP_BPF_H ? "ldh " : (f->code & 0x18) ==
+		    RP_BPF_B ? "ldb " : "ld ");
+		ok = (f->code & 0xe0) != RP_BPF_MSH && load_operand(out, f->code,
+		    f->k) && ((f->code & 0x07) == RP_BPF_LD || ((f->code & 0xe0) !=
+		    RP_BPF_ABS && (f->code & 0xe0) != RP_BPF_IND));
+		if ((f->code & 0x18) != RP_BPF_W && (f->code & 0xe0) != RP_BPF_ABS &&
+		    (f->code & 0xe0) != RP_BPF_IND)
 			ok = FALSE;
 		break;
-	case C_ST:
-	case C_STX:
+	case RP_BPF_ST:
+	case RP_BPF_STX:
 		g_string_append_printf(out, "%s M[%u]", (f->code & 0x07) ==
-		    C_ST ? "st" : "stx", f->k);
-		ok = f->code == C_ST || f->code == C_STX;
+		    RP_BPF_ST ? "st" : "stx", f->k);
+		ok = f->code == RP_BPF_ST || f->code == RP_BPF_STX;
 		break;
-	case C_ALU:
+	case RP_BPF_ALU:
 		if ((f->code & 0xf0) == 0x80) {
 			g_string_append(out, "neg");
 			ok = TRUE;
 		} else if ((m = alu_name(f->code & 0xf0)) != NULL) {
-			if (f->code & S_X)
+			if (f->code & RP_BPF_X)
 				g_string_append_printf(out, "%s x", m);
 			else
 				g_string_append_printf(out, "%s #%u", m, f->k);
 			ok = TRUE;
 		}
 		break;
-	case C_JMP:
+	case RP_BPF_JMP:
 		if ((f->code & 0xf0) == 0x00) {
 			g_string_append_printf(out, "ja L%u", pc + 1 + f->k);
-			ok = (f->code & S_X) == 0;
+			ok = (f->code & RP_BPF_X) == 0;
 		} else if ((m = jump_name(f->code & 0xf0)) != NULL) {
-			if (f->code & S_X)
+			if (f->code & RP_BPF_X)
 				g_string_append_printf(out, "%s x", m);
 			else
 				g_string_append_printf(out, "%s #%u", m, f->k);
@@ -554,14 +535,14 @@ sim_cbpf_disasm(const struct rp_sock_filter *f, guint32 pc, GString *out)
 			ok = TRUE;
 		}
 		break;
-	case C_RET:
-		if ((f->code & 0x18) == R_A)
+	case RP_BPF_RET:
+		if ((f->code & 0x18) == RP_BPF_A)
 			g_string_append(out, "ret a");
 		else
 			g_string_append_printf(out, "ret #%u", f->k);
-		ok = (f->code & 0x18) != S_X;
+		ok = (f->code & 0x18) != RP_BPF_X;
 		break;
-	default:	/* C_MISC */
+	default:	/* RP_BPF_MISC */
 		g_string_append(out, (f->code & 0xf8) == 0 ? "tax" : "txa");
 		ok = (f->code & 0xf8) == 0 || (f->code & 0xf8) == 0x80;
 		break;
