@@ -538,6 +538,14 @@ printk_conv(struct rp_bpf_run *run, const char *fmt, size_t *i, size_t n,
 	if (*i >= n || *nargs >= 3)
 		return false;	/* KERNEL: at most 3 arguments */
 	c = fmt[*i];
+	/* KERNEL: bpf_bprintf_prepare() reads an argument register only
+	 * for a conversion; one the program never wrote holds whatever the
+	 * kernel left there, a value the model cannot know */
+	if (run->r[3 + *nargs].t == RP_BPF_REG_NONE)
+		return rp_bpf_fault(run, "R-HLP-18", "argument r%u of "
+		    "bpf_trace_printk, which the format's conversion %u "
+		    "prints, is read before it is written", 3 + *nargs,
+		    *nargs + 1);
 	a = args[(*nargs)++];
 	if (l == 0 && c != 's' && c != 'c')
 		a = c == 'd' || c == 'i' ? (uint64_t)(int64_t)(int32_t)a :
@@ -646,9 +654,12 @@ static const struct rp_bpf_helper helpers[] = {
 	{ 12, "tail_call", P_BOTH, ALWAYS, 0, 3, true, NULL, NULL },
 	{ 5, "ktime_get_ns", P_BOTH, ALWAYS, 0, 0, false, h_ktime, "R-HLP-17" },
 	/* trace_printk needs CAP_SYS_ADMIN until 5.8, CAP_PERFMON after */
-	{ 6, "trace_printk", P_BOTH, 0, V(5, 8), RP_CAP_SYS_ADMIN, 5, false,
+	/* KERNEL: bpf_trace_printk_proto declares the format and its size
+	 * only: r3-r5 are ARG_DONTCARE, which check_func_arg() does not
+	 * read, so bpf_printk("text") (two arguments) loads */
+	{ 6, "trace_printk", P_BOTH, 0, V(5, 8), RP_CAP_SYS_ADMIN, 2, false,
 	    h_trace_printk, "R-HLP-18" },
-	{ 6, "trace_printk", P_BOTH, SINCE(5, 8), CAP_PERF, 5, false,
+	{ 6, "trace_printk", P_BOTH, SINCE(5, 8), CAP_PERF, 2, false,
 	    h_trace_printk, "R-HLP-18" },
 	/* later bpf_base_func_proto(), without a capability */
 	{ 87, "map_push_elem", P_BOTH, SINCE(4, 20), 0, 3, true, NULL, NULL },

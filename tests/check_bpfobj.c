@@ -261,6 +261,19 @@ TU_CASE(run_select, "bpfobj/run")
 	tu_run_clear(&pr);
 }
 
+/* R-HLP-18: a compiled program that logs with bpf_printk() and no
+ * arguments (two registers written) loads and runs on the model. */
+TU_CASE(run_printk, "bpfobj/run")
+{
+	g_autofree char *path = data_file("printk-log.scn");
+	TuRun pr = run_file(path);
+
+	ck_assert_msg(pr.status == SIM_EXIT_OK, "%s%s", pr.out, pr.err);
+	ck_assert_msg(strstr(pr.out, "PASS ") != NULL &&
+	    strstr(pr.out, "FAIL ") == NULL, "%s", pr.out);
+	tu_run_clear(&pr);
+}
+
 #endif
 
 /* Each bad prog ... object= line: its message at file:line:col (the
