@@ -3,9 +3,10 @@
  * printk.bpf.c - an SK_REUSEPORT program that logs as programs written
  * elsewhere do, with libbpf's bpf_printk(): a message without arguments
  * is a bpf_trace_printk() call that writes only r1 and r2 (the format and
- * its size), a message with arguments writes r3 on.  It steers UDP by the
- * first payload byte (0: slot 0, anything else: slot 1) and drops a
- * datagram without payload or whose slot is empty.
+ * its size), a message with up to three arguments writes r3 on, and one
+ * with more passes them in an array to bpf_trace_vprintk().  It steers
+ * UDP by the first payload byte (0: slot 0, anything else: slot 1) and
+ * drops a datagram without payload or whose slot is empty.
  *
  * printk.bpf.o is committed; make regen-bpfobj rebuilds it.
  */
@@ -38,7 +39,9 @@ printk_select(struct sk_reuseport_md *md)
 		bpf_printk("slot %u: select failed (%ld)", slot, err);
 		return SK_DROP;
 	}
-	bpf_printk("slot %u", slot);
+	/* four arguments: libbpf calls bpf_trace_vprintk() */
+	bpf_printk("slot %u: len %u protocol %u hash %x", slot, md->len,
+	    md->ip_protocol, md->hash);
 	return SK_PASS;
 }
 
