@@ -133,6 +133,9 @@ static const struct {
 	    "select_worker (section sk_reuseport), migrate_any" },
 	{ "select.bpf.o", "xdp", "program 'xdp_pass' (section xdp) is of "
 	    "type 6: reuseport-sim runs sk_reuseport and socket filter" },
+	{ "select.bpf.o", "select_legacy", "program 'select_legacy' is in "
+	    "section 'select_by_name', a name libbpf does not know, so it "
+	    "has no program type: put it in SEC(\"sk_reuseport\")" },
 	{ "select.bpf.c", NULL, "not a BPF object libbpf can open (BPF "
 	    "object format invalid" },
 	{ "no-such.bpf.o", NULL, "cannot read the object (No such file" },
