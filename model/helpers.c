@@ -520,7 +520,8 @@ h_ktime(struct rp_bpf_run *run)
 /* One conversion of bpf_trace_printk()'s format; false: -EINVAL. */
 static bool
 printk_conv(struct rp_bpf_run *run, const char *fmt, size_t *i, size_t n,
-    GString *out, const uint64_t *args, unsigned *nargs)
+    GString *out, const uint64_t *args, unsigned *nargs, unsigned max,
+    bool regs)
 {
 	unsigned l = 0;
 	uint64_t a;
@@ -535,9 +536,19 @@ printk_conv(struct rp_bpf_run *run, const char *fmt, size_t *i, size_t n,
 		l++;
 		(*i)++;
 	}
-	if (*i >= n || *nargs >= 3)
-		return false;	/* KERNEL: at most 3 arguments */
+	/* KERNEL: bpf_bprintf_prepare(): at most the arguments given (3
+	 * for bpf_trace_printk(), data_len / 8 for bpf_trace_vprintk()) */
+	if (*i >= n || *nargs >= max)
+		return false;
 	c = fmt[*i];
+	/* KERNEL: bpf_bprintf_prepare() reads an argument register only
+	 * for a conversion; one the program never wrote holds whatever the
+	 * kernel left there, a value the model cannot know */
+	if (regs && run->r[3 + *nargs].t == RP_BPF_REG_NONE)
+		return rp_bpf_fault(run, "R-HLP-18", "argument r%u of "
+		    "bpf_trace_printk, which the format's conversion %u "
+		    "prints, is read before it is written", 3 + *nargs,
+		    *nargs + 1);
 	a = args[(*nargs)++];
 	if (l == 0 && c != 's' && c != 'c')
 		a = c == 'd' || c == 'i' ? (uint64_t)(int64_t)(int32_t)a :
@@ -566,7 +577,9 @@ printk_conv(struct rp_bpf_run *run, const char *fmt, size_t *i, size_t n,
 		const struct rp_breg *r = &run->r[2 + *nargs];
 		const uint8_t *p;
 
-		if (l != 0 || r->t == RP_BPF_REG_SCALAR)
+		/* bpf_trace_vprintk()'s strings are addresses in its data
+		 * array: not modelled (-EINVAL) */
+		if (l != 0 || !regs || r->t == RP_BPF_REG_SCALAR)
 			return false;
 		for (int64_t k = 0; k < 1024; k++) {
 			p = rp_bpf_mem(run, r, k, 1, false, "a %s argument");
@@ -614,7 +627,64 @@ h_trace_printk(struct rp_bpf_run *run)
 		}
 		if (run->fault)
 			return false;
-		if (!printk_conv(run, fmt, &i, n, out, args, &nargs)) {
+		if (!printk_conv(run, fmt, &i, n, out, args, &nargs, 3,
+		    true)) {
+			if (run->fault)
+				return false;
+			return ret_err(run, rp_rule(run->st, "R-HLP-18",
+			    -EINVAL));
+		}
+	}
+	if (run->trace)
+		rp_bpf_emit(run, &(struct rp_bpf_event){ .kind =
+		    RP_BPF_EV_PRINTK, .text = out->str });
+	rp_rule(run->st, "R-HLP-18", 0);
+	return ret(run, out->len);
+}
+
+/* bpf_trace_vprintk(fmt, fmt_size, data, data_len) (R-HLP-18): libbpf's
+ * bpf_printk() with more than three arguments; they come as an array of
+ * u64 in program memory. */
+static bool
+h_trace_vprintk(struct rp_bpf_run *run)
+{
+	g_autoptr(GString) out = g_string_new(NULL);
+	uint64_t args[12] = { 0 }, len = 0;
+	const uint8_t *data;
+	const char *fmt;
+	uint32_t size = 0;
+	unsigned nargs = 0;
+	size_t n;
+
+	if (!arg_size(run, 2, &size) || !arg_scalar(run, 4, &len))
+		return false;
+	fmt = (const char *)rp_bpf_mem(run, &run->r[1], 0, size, false,
+	    "the format");
+	if (fmt == NULL)
+		return false;
+	/* KERNEL: bpf_trace_vprintk(): data_len a multiple of 8, at most
+	 * MAX_BPRINTF_VARARGS (12) arguments, data given when it is not 0 */
+	if ((len & 7) != 0 || len > sizeof(args) || (len > 0 &&
+	    run->r[3].t == RP_BPF_REG_SCALAR && run->r[3].v == 0))
+		return ret_err(run, rp_rule(run->st, "R-HLP-18", -EINVAL));
+	if (len > 0) {
+		data = rp_bpf_mem(run, &run->r[3], 0, (uint32_t)len, false,
+		    "the arguments");
+		if (data == NULL)
+			return false;
+		memcpy(args, data, (size_t)len);
+	}
+	/* KERNEL: bpf_bprintf_prepare(): a NUL within the format */
+	n = strnlen(fmt, size);
+	if (n == size)
+		return ret_err(run, rp_rule(run->st, "R-HLP-18", -EINVAL));
+	for (size_t i = 0; i < n; i++) {
+		if (fmt[i] != '%') {
+			g_string_append_c(out, fmt[i]);
+			continue;
+		}
+		if (!printk_conv(run, fmt, &i, n, out, args, &nargs,
+		    (unsigned)(len / 8), false)) {
 			if (run->fault)
 				return false;
 			return ret_err(run, rp_rule(run->st, "R-HLP-18",
@@ -646,10 +716,17 @@ static const struct rp_bpf_helper helpers[] = {
 	{ 12, "tail_call", P_BOTH, ALWAYS, 0, 3, true, NULL, NULL },
 	{ 5, "ktime_get_ns", P_BOTH, ALWAYS, 0, 0, false, h_ktime, "R-HLP-17" },
 	/* trace_printk needs CAP_SYS_ADMIN until 5.8, CAP_PERFMON after */
-	{ 6, "trace_printk", P_BOTH, 0, V(5, 8), RP_CAP_SYS_ADMIN, 5, false,
+	/* KERNEL: bpf_trace_printk_proto declares the format and its size
+	 * only: r3-r5 are ARG_DONTCARE, which check_func_arg() does not
+	 * read, so bpf_printk("text") (two arguments) loads */
+	{ 6, "trace_printk", P_BOTH, 0, V(5, 8), RP_CAP_SYS_ADMIN, 2, false,
 	    h_trace_printk, "R-HLP-18" },
-	{ 6, "trace_printk", P_BOTH, SINCE(5, 8), CAP_PERF, 5, false,
+	{ 6, "trace_printk", P_BOTH, SINCE(5, 8), CAP_PERF, 2, false,
 	    h_trace_printk, "R-HLP-18" },
+	/* KERNEL: bpf_base_func_proto(): bpf_trace_vprintk since 5.16,
+	 * with CAP_PERFMON; four declared arguments */
+	{ 177, "trace_vprintk", P_BOTH, SINCE(5, 16), CAP_PERF, 4, false,
+	    h_trace_vprintk, "R-HLP-18" },
 	/* later bpf_base_func_proto(), without a capability */
 	{ 87, "map_push_elem", P_BOTH, SINCE(4, 20), 0, 3, true, NULL, NULL },
 	{ 88, "map_pop_elem", P_BOTH, SINCE(4, 20), 0, 2, true, NULL, NULL },

@@ -133,6 +133,9 @@ static const struct {
 	    "select_worker (section sk_reuseport), migrate_any" },
 	{ "select.bpf.o", "xdp", "program 'xdp_pass' (section xdp) is of "
 	    "type 6: reuseport-sim runs sk_reuseport and socket filter" },
+	{ "select.bpf.o", "select_legacy", "program 'select_legacy' is in "
+	    "section 'select_by_name', a name libbpf does not know, so it "
+	    "has no program type: put it in SEC(\"sk_reuseport\")" },
 	{ "select.bpf.c", NULL, "not a BPF object libbpf can open (BPF "
 	    "object format invalid" },
 	{ "no-such.bpf.o", NULL, "cannot read the object (No such file" },
@@ -258,6 +261,19 @@ TU_CASE(run_select, "bpfobj/run")
 	ck_assert_msg(pr.status == SIM_EXIT_OK, "%s%s", pr.out, pr.err);
 	ck_assert_msg(strstr(pr.out, ": not verified: program select_worker "
 	    "of ") != NULL, "%s", pr.out);
+	tu_run_clear(&pr);
+}
+
+/* R-HLP-18: a compiled program that logs with bpf_printk() and no
+ * arguments (two registers written) loads and runs on the model. */
+TU_CASE(run_printk, "bpfobj/run")
+{
+	g_autofree char *path = data_file("printk-log.scn");
+	TuRun pr = run_file(path);
+
+	ck_assert_msg(pr.status == SIM_EXIT_OK, "%s%s", pr.out, pr.err);
+	ck_assert_msg(strstr(pr.out, "PASS ") != NULL &&
+	    strstr(pr.out, "FAIL ") == NULL, "%s", pr.out);
 	tu_run_clear(&pr);
 }
 

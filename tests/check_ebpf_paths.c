@@ -1286,6 +1286,125 @@ TU_LOOP(printk_formats, "ebpf_paths", tu_nkinds(version_key))
 }
 END_TEST
 
+/* R-HLP-18: bpf_trace_printk() declares two arguments, so libbpf's
+ * bpf_printk("text"), which writes only r1 and r2, runs; a conversion
+ * that prints a register never written is a fault */
+TU_LOOP(printk_two_args, "ebpf_paths", TU_NPROFILES)
+{
+	static const struct {
+		const char	*fmt;
+		int		 written;	/* r3.. written */
+		bool		 fault;
+	} cases[] = {
+		{ "text\n", 0, false },
+		{ "%u\n", 1, false },
+		{ "%u %u\n", 1, true },
+		{ "%u\n", 0, true },
+		{ "%s\n", 0, true },
+	};
+	struct fx f;
+
+	fx_init(&f, _i, RP_AF_INET);
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		struct rp_insn p[32];
+		struct outcome o;
+		size_t n = 0, len = strlen(cases[i].fmt) + 1;
+		uint64_t v = 0;
+
+		memcpy(&v, cases[i].fmt, len);
+		p[n++] = BI(0x18, 1, 0, 0, (uint32_t)v);
+		p[n++] = BI(0x00, 0, 0, 0, (uint32_t)(v >> 32));
+		p[n++] = STX(BS_DW, 10, 1, -8);
+		p[n++] = MOV64_REG(1, 10);
+		p[n++] = ALU64_IMM(BA_ADD, 1, -8);
+		p[n++] = MOV64_IMM(2, (int32_t)len);
+		for (int a = 0; a < cases[i].written; a++)
+			p[n++] = MOV64_IMM(3 + a, 7);
+		p[n++] = CALL(6);
+		p[n++] = MOV64_IMM(0, 1);
+		p[n++] = EXIT;
+		run_prog(&f, p, n, &o);
+		if (cases[i].fault)
+			ck_assert_msg(o.why != NULL && g_str_has_prefix(o.why,
+			    "R-HLP-18") && strstr(o.why, "read before it is "
+			    "written") != NULL, "%s: %s", cases[i].fmt,
+			    o.why != NULL ? o.why : "no fault");
+		else
+			ck_assert_msg(o.why == NULL, "%s: %s", cases[i].fmt,
+			    o.why);
+		outcome_clear(&o);
+	}
+	fx_done(&f);
+}
+END_TEST
+
+/* R-HLP-18: bpf_trace_vprintk() (libbpf's bpf_printk() with more than
+ * three arguments) takes its arguments from an array of u64: data_len a
+ * multiple of 8, at most 12, a conversion for each; 5.16+ only */
+TU_LOOP(vprintk_args, "ebpf_paths", TU_NPROFILES)
+{
+	static const struct {
+		const char	*fmt;
+		int32_t		 len;		/* data_len */
+		int32_t		 want;		/* r0 */
+	} cases[] = {
+		{ "%u%u%u%u", 32, 4 },		/* "1234" */
+		{ "%u %x", 16, 3 },		/* "1 2" */
+		{ "none", 0, 4 },
+		{ "%u%u%u%u", 24, -EINVAL },	/* a conversion too many */
+		{ "%u", 12, -EINVAL },		/* not a multiple of 8 */
+		{ "%u", 104, -EINVAL },		/* 13 arguments */
+		{ "%s", 8, -EINVAL },		/* not modelled */
+	};
+	struct fx f;
+
+	fx_init(&f, _i, RP_AF_INET);
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		struct rp_insn p[48];
+		struct outcome o;
+		size_t n = 0, len = strlen(cases[i].fmt) + 1;
+		uint64_t v[2] = { 0, 0 };
+
+		memcpy(v, cases[i].fmt, len);
+		/* the format at fp-16, the arguments 1..13 at fp-120 */
+		for (int w = 0; w < 2; w++) {
+			p[n++] = BI(0x18, 1, 0, 0, (uint32_t)v[w]);
+			p[n++] = BI(0x00, 0, 0, 0, (uint32_t)(v[w] >> 32));
+			p[n++] = STX(BS_DW, 10, 1, -16 + 8 * w);
+		}
+		for (int a = 0; a < 13; a++)
+			p[n++] = ST(BS_DW, 10, -120 + 8 * a, a + 1);
+		p[n++] = MOV64_REG(1, 10);
+		p[n++] = ALU64_IMM(BA_ADD, 1, -16);
+		p[n++] = MOV64_IMM(2, (int32_t)len);
+		p[n++] = MOV64_REG(3, 10);
+		p[n++] = ALU64_IMM(BA_ADD, 3, -120);
+		p[n++] = MOV64_IMM(4, cases[i].len);
+		p[n++] = CALL(177);
+		p[n++] = JMP_IMM(BJ_JEQ, 0, cases[i].want, 2);
+		p[n++] = MOV64_IMM(0, 0);
+		p[n++] = EXIT;
+		p[n++] = MOV64_IMM(0, 1);
+		p[n++] = EXIT;
+		ck_assert_uint_le(n, G_N_ELEMENTS(p));
+		run_prog(&f, p, n, &o);
+		if (_i == P419) {
+			/* not offered before 5.16 */
+			ck_assert_msg(o.why != NULL && strstr(o.why,
+			    "bpf_trace_vprintk is not offered") != NULL,
+			    "%s: %s", cases[i].fmt, o.why);
+		} else {
+			ck_assert_msg(o.why == NULL, "%s: %s", cases[i].fmt,
+			    o.why);
+			ck_assert_msg(o.d.prog_ret == 1, "%s: r0 is not %d",
+			    cases[i].fmt, cases[i].want);
+		}
+		outcome_clear(&o);
+	}
+	fx_done(&f);
+}
+END_TEST
+
 /* LD_ABS and LD_IND: r6 must be the context, LD_IND's register a
  * number (R-EBPF-16) */
 TU_LOOP(ldabs_checks, "ebpf_paths", tu_nkinds(version_key))

@@ -5,7 +5,8 @@
  * worker count (a .rodata constant, through a subprogram), counts its
  * runs in an array and selects from a sockarray, falling back to the
  * hash when the slot is empty; beside it programs the tests pick by
- * name or section (a migrate variant, a socket filter, an XDP program).
+ * name or section (a migrate variant, a socket filter, an XDP program, one
+ * in a section libbpf does not know).
  *
  * select.bpf.o is committed so that the tests run without clang; make
  * regen-bpfobj rebuilds it (clang -O2 -g -target bpf).
@@ -87,6 +88,15 @@ int
 xdp_pass(struct xdp_md *ctx)
 {
 	return ctx->ingress_ifindex != 0 ? XDP_PASS : XDP_DROP;
+}
+
+/* a section name libbpf has no program type for (older loaders set the
+ * type themselves): reuseport-sim says how to name it */
+SEC("select_by_name")
+int
+select_legacy(struct sk_reuseport_md *md)
+{
+	return md->len > 0 ? SK_PASS : SK_DROP;
 }
 
 char _license[] SEC("license") = "GPL";

@@ -213,6 +213,18 @@ open_object(struct bpf_object *o, SimBpfObj *obj, const char *program,
 	obj->prog = g_strdup(bpf_program__name(p));
 	obj->prog_type = bpf_program__type(p);
 	obj->expected_attach_type = bpf_program__expected_attach_type(p);
+	/* libbpf: a section name it has no SEC_DEF for gives the program
+	 * no type (BPF_PROG_TYPE_UNSPEC); the loaders of such objects (the
+	 * kernel's select_reuseport selftest) set it by hand */
+	if (obj->prog_type == 0) {
+		g_set_error(error, bpfobj_quark(), 0, "%s: program '%s' is "
+		    "in section '%s', a name libbpf does not know, so it has "
+		    "no program type: put it in SEC(\"sk_reuseport\") or "
+		    "SEC(\"sk_reuseport/migrate\") (its code need not "
+		    "change)", obj->path, obj->prog,
+		    bpf_program__section_name(p));
+		return NULL;
+	}
 	if (obj->prog_type != RP_PROG_SK_REUSEPORT &&
 	    obj->prog_type != RP_PROG_SOCKET_FILTER) {
 		g_set_error(error, bpfobj_quark(), 0, "%s: program '%s' "
