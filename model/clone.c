@@ -17,6 +17,9 @@
  * exists (a 4.19 stale owner word naming a freed map) becomes NULL; such a
  * pointer is never followed (the id beside it is what is shown).
  *
+ * The table is open addressing sized once for the state's objects, and a
+ * restore copies into the blocks of the objects it just freed (a free
+ * list a class), so a copy allocates little beyond the containers.
  * Copying is O(objects + occupied slot pages).  A state is copied only
  * between two operations: no thread may be inside one (a thread inside an
  * operation holds pointers into the state on its stack, which a copy
@@ -131,14 +134,63 @@ objs_collect(const struct rp_state *st, struct objs *o)
  * Copying
  */
 
+/*
+ * Old object -> its copy: open addressing with linear probing over a
+ * power-of-two table at most half full, sized once for every object of
+ * the state (one allocation a copy, none an object).
+ */
 typedef struct {
-	GHashTable	*to;		/* old object -> its copy */
+	gconstpointer	 old;
+	gpointer	 n;
+} RemapSlot;
+
+typedef struct {
+	RemapSlot	*slot;
+	gsize		 mask;
 } Remap;
+
+static void
+remap_init(Remap *r, gsize nobjs)
+{
+	gsize cap = 16;
+
+	while (cap < 2 * nobjs + 2)
+		cap *= 2;
+	r->slot = g_new0(RemapSlot, cap);
+	r->mask = cap - 1;
+}
+
+static inline gsize
+remap_home(const Remap *r, gconstpointer p)
+{
+	guint64 x = (guint64)(guintptr)p * G_GUINT64_CONSTANT(0x9e3779b97f4a7c15);
+
+	return (gsize)(x >> 32) & r->mask;
+}
+
+static void
+remap_put(Remap *r, gconstpointer old, gpointer n)
+{
+	gsize i = remap_home(r, old);
+
+	while (r->slot[i].old != NULL && r->slot[i].old != old)
+		i = (i + 1) & r->mask;
+	r->slot[i].old = old;
+	r->slot[i].n = n;
+}
 
 static gpointer
 remap(const Remap *r, gconstpointer old)
 {
-	return old != NULL ? g_hash_table_lookup(r->to, old) : NULL;
+	gsize i;
+
+	if (old == NULL)
+		return NULL;
+	for (i = remap_home(r, old); r->slot[i].old != NULL;
+	    i = (i + 1) & r->mask)
+		if (r->slot[i].old == old)
+			return r->slot[i].n;
+	return NULL;
 }
 
 /* The copy of old, which must exist unless lenient: a freed object's
@@ -154,12 +206,56 @@ remap_obj(const Remap *r, gconstpointer old, bool lenient)
 
 #define remap_must(r, old)	remap_obj((r), (old), false)
 
-static gpointer
-dup_obj(Remap *r, gconstpointer old, gsize size)
-{
-	gpointer n = g_memdup2(old, size);
+/*
+ * Memory of freed objects, by class, for the copies to reuse: a restore
+ * frees what the state held and copies as many objects back, so most of
+ * its allocations become a memcpy into a block just freed.  NULL: none.
+ */
+enum { STASH_SOCK, STASH_GROUP, STASH_MAP, STASH_PROG, STASH_FILE,
+	STASH_N };
 
-	g_hash_table_insert(r->to, (gpointer)old, n);
+/* Each class a list threaded through its blocks' first word. */
+struct stash {
+	gpointer	head[STASH_N];
+};
+
+static void
+stash_put(struct stash *sh, int cls, gpointer p)
+{
+	if (sh == NULL) {
+		g_free(p);
+		return;
+	}
+	*(gpointer *)p = sh->head[cls];
+	sh->head[cls] = p;
+}
+
+/* Free what no copy took. */
+static void
+stash_clear(struct stash *sh)
+{
+	for (int i = 0; i < STASH_N; i++)
+		while (sh->head[i] != NULL) {
+			gpointer p = sh->head[i];
+
+			sh->head[i] = *(gpointer *)p;
+			g_free(p);
+		}
+}
+
+static gpointer
+dup_obj(Remap *r, struct stash *sh, int cls, gconstpointer old, gsize size)
+{
+	gpointer n;
+
+	if (sh != NULL && cls >= 0 && sh->head[cls] != NULL) {
+		n = sh->head[cls];
+		sh->head[cls] = *(gpointer *)n;
+		memcpy(n, old, size);
+	} else {
+		n = g_memdup2(old, size);
+	}
+	remap_put(r, old, n);
 	return n;
 }
 
@@ -370,14 +466,14 @@ table_copy(const Remap *r, const GPtrArray *src)
 
 /* Fill dst (hooks and profile already set) with a copy of src. */
 static void
-copy_into(struct rp_state *dst, const struct rp_state *src)
+copy_into(struct rp_state *dst, const struct rp_state *src, struct stash *sh)
 {
-	g_autoptr(GHashTable) to = g_hash_table_new(g_direct_hash,
-	    g_direct_equal);
-	Remap r = { to };
+	Remap r;
 	struct objs o;
 
 	objs_collect(src, &o);
+	remap_init(&r, o.socks->len + o.groups->len + o.maps->len +
+	    o.progs->len + o.files->len + o.buckets->len);
 	/* the scalars, then every container and pointer below */
 	dst->prof = src->prof;
 	dst->ida.next = src->ida.next;
@@ -403,17 +499,23 @@ copy_into(struct rp_state *dst, const struct rp_state *src)
 		g_ptr_array_add(dst->netns, netns_copy(src->netns->pdata[i]));
 	/* first every object, then the pointers between them */
 	for (guint i = 0; i < o.socks->len; i++)
-		dup_obj(&r, o.socks->pdata[i], sizeof(struct rp_sock));
+		dup_obj(&r, sh, STASH_SOCK, o.socks->pdata[i],
+		    sizeof(struct rp_sock));
 	for (guint i = 0; i < o.groups->len; i++)
-		dup_obj(&r, o.groups->pdata[i], sizeof(struct rp_group));
+		dup_obj(&r, sh, STASH_GROUP, o.groups->pdata[i],
+		    sizeof(struct rp_group));
 	for (guint i = 0; i < o.maps->len; i++)
-		dup_obj(&r, o.maps->pdata[i], sizeof(struct rp_map));
+		dup_obj(&r, sh, STASH_MAP, o.maps->pdata[i],
+		    sizeof(struct rp_map));
 	for (guint i = 0; i < o.progs->len; i++)
-		dup_obj(&r, o.progs->pdata[i], sizeof(struct rp_prog));
+		dup_obj(&r, sh, STASH_PROG, o.progs->pdata[i],
+		    sizeof(struct rp_prog));
 	for (guint i = 0; i < o.files->len; i++)
-		dup_obj(&r, o.files->pdata[i], sizeof(struct rp_file));
+		dup_obj(&r, sh, STASH_FILE, o.files->pdata[i],
+		    sizeof(struct rp_file));
 	for (guint i = 0; i < o.buckets->len; i++)
-		dup_obj(&r, o.buckets->pdata[i], sizeof(struct rp_bucket));
+		dup_obj(&r, sh, -1, o.buckets->pdata[i],
+		    sizeof(struct rp_bucket));
 
 	for (guint i = 0; i < o.socks->len; i++)
 		sock_fix(&r, dst, remap(&r, o.socks->pdata[i]),
@@ -471,15 +573,17 @@ copy_into(struct rp_state *dst, const struct rp_state *src)
 	}
 	dst->ida.freed = g_array_copy(src->ida.freed);
 	objs_clear(&o);
+	g_free(r.slot);
 }
 
 /* ---------------------------------------------------------------------
  * Freeing without the kernel's paths
  */
 
-/* Free every object and container of st, keeping the struct itself. */
+/* Free every object and container of st, keeping the struct itself;
+ * the objects' own blocks go to sh when there is one. */
 static void
-free_contents(struct rp_state *st)
+free_contents(struct rp_state *st, struct stash *sh)
 {
 	struct objs o;
 
@@ -490,14 +594,14 @@ free_contents(struct rp_state *st)
 		g_queue_clear(&sk->accept_q);
 		g_queue_clear(&sk->requests);
 		g_free(sk->data);
-		g_free(sk);
+		stash_put(sh, STASH_SOCK, sk);
 	}
 	for (guint i = 0; i < o.groups->len; i++) {
 		struct rp_group *g = o.groups->pdata[i];
 
 		g_free(g->socks);
 		g_free(g->stale);
-		g_free(g);
+		stash_put(sh, STASH_GROUP, g);
 	}
 	for (guint i = 0; i < o.maps->len; i++) {
 		struct rp_map *m = o.maps->pdata[i];
@@ -508,7 +612,7 @@ free_contents(struct rp_state *st)
 			rp_slots_clear(&m->u.slots);
 		else if (m->u.hash != NULL)
 			g_hash_table_unref(m->u.hash);
-		g_free(m);
+		stash_put(sh, STASH_MAP, m);
 	}
 	for (guint i = 0; i < o.progs->len; i++) {
 		struct rp_prog *p = o.progs->pdata[i];
@@ -520,10 +624,10 @@ free_contents(struct rp_state *st)
 			g_free(p->ccode->insns);
 			g_free(p->ccode);
 		}
-		g_free(p);
+		stash_put(sh, STASH_PROG, p);
 	}
 	for (guint i = 0; i < o.files->len; i++)
-		g_free(o.files->pdata[i]);
+		stash_put(sh, STASH_FILE, o.files->pdata[i]);
 	/* the buckets go with their table */
 	if (st->buckets != NULL)
 		g_hash_table_unref(st->buckets);
@@ -581,7 +685,7 @@ rp_state_clone(const struct rp_state *st)
 	g_return_val_if_fail(st != NULL, NULL);
 	g_return_val_if_fail(rp_state_can_clone(st), NULL);
 	n = g_new0(struct rp_state, 1);
-	copy_into(n, st);
+	copy_into(n, st, NULL);
 	return n;
 }
 
@@ -593,10 +697,13 @@ rp_state_clone(const struct rp_state *st)
 void
 rp_state_restore(struct rp_state *dst, const struct rp_state *src)
 {
+	struct stash sh = { { NULL } };
+
 	g_return_if_fail(dst != NULL && src != NULL && dst != src);
 	g_return_if_fail(rp_state_can_clone(src) && rp_state_can_clone(dst));
-	free_contents(dst);
-	copy_into(dst, src);
+	free_contents(dst, &sh);
+	copy_into(dst, src, &sh);
+	stash_clear(&sh);
 	/* the incremental checker's record described what was freed: it
 	 * goes, and the next rp_check_step() builds one from the state,
 	 * O(state) (until then nothing is marked) */
@@ -615,6 +722,6 @@ rp_state_discard(struct rp_state *st)
 		return;
 	g_clear_pointer(&st->chk, rp_chk_free);
 	rp_bpf_state_free(st);
-	free_contents(st);
+	free_contents(st, NULL);
 	g_free(st);
 }

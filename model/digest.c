@@ -21,7 +21,8 @@
  * a call in flight) and the current thread.
  *
  * A step wrote the objects whose digest it changed; that is exact, and
- * costs a walk of every object per step.  Reads cannot be seen that way:
+ * costs a walk of every object per step (a walk of memcmp()s for the
+ * sockets, with a cache: rp_state_digest_objects_cached()).  Reads cannot be seen that way:
  * the model reports them through the access hook (rp_read()) where a
  * call finds an object (an fd, a query).
  */
@@ -92,26 +93,32 @@ queue_ids(uint64_t *h, const GQueue *q)
 		hv(h, sock_key(l->data));
 }
 
-static uint64_t
-sock_digest(const struct rp_sock *sk)
+/* sk's bytes with what is not digested as bytes zeroed: the pointers
+ * (digested as ids) and what belongs to another object. */
+static void
+sock_masked(const struct rp_sock *sk, struct rp_sock *t)
 {
-	struct rp_sock t;
+	memcpy(t, sk, sizeof(*t));
+	t->net = NULL;
+	t->reuse = NULL;
+	t->bucket = NULL;
+	t->parent = NULL;
+	t->listen_prev = NULL;		/* the chain: its bucket's */
+	t->listen_next = NULL;
+	t->listen_seq = 0;
+	t->owner.map = NULL;
+	t->data = NULL;
+	t->cb_holder = 0;		/* LOCKS */
+	memset(&t->accept_q, 0, sizeof(t->accept_q));
+	memset(&t->requests, 0, sizeof(t->requests));
+}
+
+static uint64_t
+sock_digest_masked(const struct rp_sock *sk, const struct rp_sock *t)
+{
 	uint64_t h = 1;
 
-	memcpy(&t, sk, sizeof(t));
-	t.net = NULL;
-	t.reuse = NULL;
-	t.bucket = NULL;
-	t.parent = NULL;
-	t.listen_prev = NULL;		/* the chain: its bucket's */
-	t.listen_next = NULL;
-	t.listen_seq = 0;
-	t.owner.map = NULL;
-	t.data = NULL;
-	t.cb_holder = 0;		/* LOCKS */
-	memset(&t.accept_q, 0, sizeof(t.accept_q));
-	memset(&t.requests, 0, sizeof(t.requests));
-	hbytes(&h, &t, sizeof(t));
+	hbytes(&h, t, sizeof(*t));
 	hv(&h, sk->net->id);
 	hv(&h, sk->reuse != NULL ? sk->reuse->id : 0);
 	hv(&h, bucket_key(sk->bucket));
@@ -121,6 +128,89 @@ sock_digest(const struct rp_sock *sk)
 	if (sk->data != NULL)
 		hbytes(&h, sk->data, sk->data_len);
 	return h;
+}
+
+static uint64_t
+sock_digest(const struct rp_sock *sk)
+{
+	struct rp_sock t;
+
+	sock_masked(sk, &t);
+	return sock_digest_masked(sk, &t);
+}
+
+/*
+ * The cache: per socket id, the socket's digested bytes (sock_masked())
+ * and the ids its pointers named when its digest was computed.  A socket
+ * whose bytes and ids are those has that digest (sock_digest_masked() is
+ * a function of them when its queues are empty and it has no data; one
+ * with a queue or data is not kept).  A socket that changed misses and
+ * is digested again: so a cache never gives a digest the socket does not
+ * have, whatever state it is used with (a restored copy hits).
+ */
+struct sock_memo {
+	bool		ok;
+	uint64_t	net, reuse, bucket, parent;
+	uint64_t	h;
+	struct rp_sock	raw;		/* sock_masked() */
+};
+
+struct rp_digest_cache {
+	GArray		*socks;		/* struct sock_memo, by id */
+};
+
+struct rp_digest_cache *
+rp_digest_cache_new(void)
+{
+	struct rp_digest_cache *c = g_new0(struct rp_digest_cache, 1);
+
+	c->socks = g_array_new(FALSE, TRUE, sizeof(struct sock_memo));
+	return c;
+}
+
+void
+rp_digest_cache_free(struct rp_digest_cache *c)
+{
+	if (c == NULL)
+		return;
+	g_array_unref(c->socks);
+	g_free(c);
+}
+
+static uint64_t
+sock_digest_cached(struct rp_digest_cache *c, const struct rp_sock *sk)
+{
+	struct sock_memo *m;
+	struct rp_sock t;
+	uint64_t net, reuse, bucket, parent;
+	bool keep;
+
+	if (c == NULL)
+		return sock_digest(sk);
+	if (sk->id >= c->socks->len)
+		g_array_set_size(c->socks, sk->id + 1);
+	m = &g_array_index(c->socks, struct sock_memo, sk->id);
+	net = sk->net->id;
+	reuse = sk->reuse != NULL ? sk->reuse->id : 0;
+	bucket = bucket_key(sk->bucket);
+	parent = sock_key(sk->parent);
+	keep = sk->accept_q.length == 0 && sk->requests.length == 0 &&
+	    sk->data == NULL;
+	sock_masked(sk, &t);
+	if (keep && m->ok && m->net == net && m->reuse == reuse &&
+	    m->bucket == bucket && m->parent == parent &&
+	    memcmp(&m->raw, &t, sizeof(t)) == 0)
+		return m->h;
+	m->h = sock_digest_masked(sk, &t);
+	m->ok = keep;
+	if (keep) {
+		m->net = net;
+		m->reuse = reuse;
+		m->bucket = bucket;
+		m->parent = parent;
+		memcpy(&m->raw, &t, sizeof(t));
+	}
+	return m->h;
 }
 
 static uint64_t
@@ -387,6 +477,14 @@ void
 rp_state_digest_objects(const struct rp_state *st, rp_digest_fn fn,
     void *ud)
 {
+	rp_state_digest_objects_cached(st, NULL, fn, ud);
+}
+
+/* The same, with the sockets' digests through cache c (NULL: none). */
+void
+rp_state_digest_objects_cached(const struct rp_state *st,
+    struct rp_digest_cache *c, rp_digest_fn fn, void *ud)
+{
 	g_return_if_fail(st != NULL && fn != NULL);
 	fn(ud, RP_OBJ_KEY(RP_OC_GLOBAL, 0), global_digest(st));
 	fn(ud, RP_OBJ_KEY(RP_OC_LOCKS, 0), locks_digest(st));
@@ -396,7 +494,7 @@ rp_state_digest_objects(const struct rp_state *st, rp_digest_fn fn,
 	for (guint i = 1; i < st->socks->len; i++)
 		if (st->socks->pdata[i] != NULL)
 			fn(ud, RP_OBJ_KEY(RP_OC_SOCK, i),
-			    sock_digest(st->socks->pdata[i]));
+			    sock_digest_cached(c, st->socks->pdata[i]));
 	for (guint i = 1; i < st->groups->len; i++)
 		if (st->groups->pdata[i] != NULL)
 			fn(ud, RP_OBJ_KEY(RP_OC_GROUP, i),

@@ -846,6 +846,15 @@ void	rp_state_digest_objects(const struct rp_state *, rp_digest_fn,
 	    void *ud);
 /* The digest of the object named by key, 0 when there is none. */
 uint64_t rp_state_digest_object(const struct rp_state *, uint64_t key);
+/* The same digests, each socket's kept in cache (keyed by id, checked
+ * against the socket's bytes and the ids it points to, so a cache serves
+ * any state; NULL: none), computed again only for a socket that
+ * changed. */
+struct rp_digest_cache;
+struct rp_digest_cache *rp_digest_cache_new(void);
+void	rp_digest_cache_free(struct rp_digest_cache *);
+void	rp_state_digest_objects_cached(const struct rp_state *,
+	    struct rp_digest_cache *, rp_digest_fn, void *ud);
 /* The mixer of those digests (splitmix64's finaliser), for a caller that
  * combines them: a bijection of 64-bit words in which every input bit
  * reaches every output bit.  Inline: an explorer calls it per object per

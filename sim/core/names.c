@@ -34,6 +34,9 @@ struct SimNames {
 					 * more than one socket had it) */
 	GHashTable	*procs;		/* process id -> its SimObj */
 	guint64		 gen;		/* changes so far (sim_names_gen()) */
+	/* sim_names_digest() at gen digest_gen, when digest_ok */
+	guint64		 digest, digest_gen;
+	gboolean	 digest_ok;
 };
 
 
@@ -605,10 +608,13 @@ sim_names_gen(const SimNames *n)
  * (child#N, g1) only words messages and is left out.
  */
 guint64
-sim_names_digest(const SimNames *n)
+sim_names_digest(SimNames *n)
 {
 	guint64 h = n->order->len;
 
+	/* every change of a binding counts in gen: unchanged, the same */
+	if (n->digest_ok && n->digest_gen == n->gen)
+		return n->digest;
 	for (guint i = 0; i < n->order->len; i++) {
 		const SimObj *o = n->order->pdata[i];
 		guint64 v[6] = { g_str_hash(o->name), (guint64)o->kind,
@@ -621,5 +627,8 @@ sim_names_digest(const SimNames *n)
 			h *= G_GUINT64_CONSTANT(0xff51afd7ed558ccd);
 		}
 	}
+	n->digest = h;
+	n->digest_gen = n->gen;
+	n->digest_ok = TRUE;
 	return h;
 }

@@ -104,7 +104,7 @@ void		 sim_names_event(SimNames *n, const struct rp_event *ev);
 
 /* Copies and digests, for an explorer (sched.c) */
 SimNames	*sim_names_clone(const SimNames *n);
-guint64		 sim_names_digest(const SimNames *n);
+guint64		 sim_names_digest(SimNames *n);
 /* A number that every change of n through this interface (define, bind,
  * close, an event, a name made up for an unnamed object) increases.  A
  * caller that writes a SimObj's fields itself does so in the statement

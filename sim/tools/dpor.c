@@ -180,12 +180,14 @@ objs_sort(GArray *a)
  * one more; *sum gets their digest, independent of order.
  */
 static void
-objects_of(SimSched *s, GArray *out, Digest *sum)
+objects_of(SimSched *s, struct rp_digest_cache *cache, GArray *out,
+    Digest *sum)
 {
 	Obj ex = { KEY_EXEC, sim_exec_digest(sim_sched_exec(s)) };
 
 	g_array_set_size(out, 0);
-	rp_state_digest_objects(sim_sched_model(s), collect_obj, out);
+	rp_state_digest_objects_cached(sim_sched_model(s), cache, collect_obj,
+	    out);
 	g_array_append_val(out, ex);
 	objs_sort(out);
 	sum->lo = sum->hi = 0;
@@ -486,6 +488,7 @@ typedef struct {
 	/* the live state */
 	GArray			*objs;		/* Obj, sorted */
 	GArray			*objs2;
+	struct rp_digest_cache	*cache;		/* the sockets' digests */
 	Digest			 sum;
 	GArray			*sticky[MAXT];	/* keys of the statement so
 						 * far, per thread */
@@ -762,7 +765,7 @@ run_step(Dpor *d, guint p)
 		keys_norm(fp->r);
 		return fp;
 	}
-	objects_of(d->s, d->objs2, &d->sum);
+	objects_of(d->s, d->cache, d->objs2, &d->sum);
 	diff_objects(d->objs, d->objs2, fp->w);
 	fp->wobj = fp->w->len > 0;
 	tmp = d->objs;
@@ -986,7 +989,7 @@ go_to(Dpor *d, guint k, GError **error)
 			sticky_update(d, p, f);
 	}
 	if (k > from)		/* steps again: their objects */
-		objects_of(d->s, d->objs, &d->sum);
+		objects_of(d->s, d->cache, d->objs, &d->sum);
 	n = at(d, k);
 	{
 		Digest now;
@@ -1276,6 +1279,7 @@ sim_explore_dpor(const SimScenario *sc, const char *profile,
 	d.tmp = g_array_new(FALSE, FALSE, sizeof(guint64));
 	d.objs = g_array_new(FALSE, FALSE, sizeof(Obj));
 	d.objs2 = g_array_new(FALSE, FALSE, sizeof(Obj));
+	d.cache = rp_digest_cache_new();
 	for (guint t = 0; t < MAXT; t++)
 		d.sticky[t] = g_array_new(FALSE, FALSE, sizeof(guint64));
 	d.seen = g_hash_table_new_full(digest_hash, digest_equal, g_free,
@@ -1300,7 +1304,7 @@ sim_explore_dpor(const SimScenario *sc, const char *profile,
 
 		rp_state_set_access(sim_sched_model(s), on_read, &d);
 		sim_sched_defer_checks(s, TRUE);
-		objects_of(s, d.objs, &d.sum);
+		objects_of(s, d.cache, d.objs, &d.sum);
 		root = node_new(&d, NULL, 0, NULL, FALSE);
 		note_state(&d, root, 0);
 		root->backtrack = d.dpor ? bit(pick(root, root->enabled)) :
@@ -1329,6 +1333,7 @@ out:
 	g_array_unref(d.tmp);
 	g_array_unref(d.objs);
 	g_array_unref(d.objs2);
+	rp_digest_cache_free(d.cache);
 	for (guint t = 0; t < MAXT; t++)
 		g_array_unref(d.sticky[t]);
 	g_hash_table_unref(d.seen);
@@ -1345,6 +1350,7 @@ out:
 struct SimStateCount {
 	GHashTable	*seen;		/* Digest * */
 	GArray		*objs;
+	struct rp_digest_cache *cache;
 	Digest		 node;		/* of the state before the step */
 	guint64		 hist[MAXT];
 };
@@ -1357,6 +1363,7 @@ sim_state_count_new(void)
 	c->seen = g_hash_table_new_full(digest_hash, digest_equal, g_free,
 	    NULL);
 	c->objs = g_array_new(FALSE, FALSE, sizeof(Obj));
+	c->cache = rp_digest_cache_new();
 	return c;
 }
 
@@ -1365,7 +1372,7 @@ count_node(SimStateCount *c, SimSched *s)
 {
 	Digest sum;
 
-	objects_of(s, c->objs, &sum);
+	objects_of(s, c->cache, c->objs, &sum);
 	node_digest(s, &sum, c->hist, &c->node);
 	if (!g_hash_table_contains(c->seen, &c->node))
 		g_hash_table_add(c->seen, g_memdup2(&c->node,
@@ -1402,5 +1409,6 @@ sim_state_count_free(SimStateCount *c)
 		return;
 	g_hash_table_unref(c->seen);
 	g_array_unref(c->objs);
+	rp_digest_cache_free(c->cache);
 	g_free(c);
 }
