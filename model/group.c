@@ -565,7 +565,8 @@ rp_group_attach_prog(struct rp_state *st, struct rp_sock *sk,
 	 * here and, having no group, gets -EINVAL (found by fuzz-diff: seed
 	 * 6000119 on 6.1 and 6.12, 4030213 on 6.18) */
 	bool hashed = sk->hashed || (sk->type == RP_SOCK_RAW &&
-	    (sk->family == RP_AF_INET || sk->family == RP_AF_INET6)) ||
+	    (sk->family == RP_AF_INET || sk->family == RP_AF_INET6) &&
+	    !sk->raw_unhashed) ||
 	    /* KERNEL: unix_create1(): an AF_UNIX socket is on a list (the
 	     * unbound sockets' bucket) from socket() on, sk_node hashed;
 	     * 5.10 lets it set SO_REUSEPORT (found by fuzz-diff: seed

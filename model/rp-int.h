@@ -273,6 +273,9 @@ struct rp_sock {
 						 * (RP_ROLE_CHANGE_EINVAL) */
 	bool			listen_stopped;	/* tcp_disconnect() of a listener,
 						 * not listening again since */
+	bool			raw_unhashed;	/* a raw socket that connect()
+						 * with AF_UNSPEC took off the raw
+						 * hash (R-SOCK-17) */
 	int			bound_dev_if;
 	int			incoming_cpu;	/* -1 = unset */
 	struct rp_addr		rcv_saddr;

@@ -1051,6 +1051,7 @@ rp_bind(struct rp_state *st, unsigned proc, int fd, const struct rp_sockaddr *sa
 	struct rp_file *f = NULL;
 	struct rp_sock *sk;
 	struct rp_addr addr, old;
+	bool old_v6only;
 	int err = 0;
 
 	g_return_val_if_fail(sa != NULL, -EFAULT);
@@ -1092,13 +1093,22 @@ rp_bind(struct rp_state *st, unsigned proc, int fd, const struct rp_sockaddr *sa
 		return sock_done(st, f, -EADDRNOTAVAIL);
 	rp_dirty_sock(st, sk);
 	old = sk->rcv_saddr;
+	old_v6only = sk->ipv6only;
 	sk->rcv_saddr = addr;
 	/* an address bound explicitly, in the conflict check too */
 	sk->bind_addr_lock = !rp_addr_any(&sa->addr);
+	/* KERNEL: __inet6_bind(): a plain IPv6 address other than the
+	 * wildcard makes the socket IPv6-only before get_port(), and a
+	 * failed get_port() gives the old flag back (R-BIND-10; reported
+	 * where the flag refuses something, in rp_connect()) */
+	if (sk->family == RP_AF_INET6 && !rp_addr_any(&sa->addr) &&
+	    addr.family == RP_AF_INET6)
+		sk->ipv6only = true;
 	err = get_port(st, sk, sa->port, false);
 	if (err != 0) {
 		sk->rcv_saddr = old;
 		sk->bind_addr_lock = false;
+		sk->ipv6only = old_v6only;
 		return sock_done(st, f, err);
 	}
 	sk->bind_port_lock = sa->port != 0;
@@ -1993,7 +2003,18 @@ rp_connect(struct rp_state *st, unsigned proc, int fd,
 	if (sk == NULL)
 		return err;
 	if (sk_is_inet(sk) && sk->type == RP_SOCK_RAW &&
-	    sa->addr.family != RP_AF_UNSPEC) {
+	    sa->addr.family == RP_AF_UNSPEC) {
+		/* KERNEL: inet_dgram_connect(): AF_UNSPEC is the protocol's
+		 * disconnect, __udp_disconnect() for raw sockets too: a raw
+		 * socket never has SOCK_BINDPORT_LOCK, so it is unhashed,
+		 * and SO_ATTACH_REUSEPORT_CBPF then treats it as any
+		 * unhashed socket (found by fuzz-diff, host seed 9000165) */
+		rp_dirty_sock(st, sk);
+		sk->raw_unhashed = true;
+		memset(&sk->peer, 0, sizeof(sk->peer));
+		return sock_done(st, f, rp_rule(st, "R-SOCK-17", 0));
+	}
+	if (sk_is_inet(sk) && sk->type == RP_SOCK_RAW) {
 		/* KERNEL: ip4_datagram_connect(),
 		 * ip6_datagram_connect_v6_only(): a route is all a raw
 		 * socket needs; another family is -EAFNOSUPPORT either way
@@ -2043,8 +2064,13 @@ rp_connect(struct rp_state *st, unsigned proc, int fd,
 		 * short for TCP; UDP connects v4-mapped unless v6only */
 		if (sk->family == RP_AF_INET6 && sk->protocol == RP_IPPROTO_TCP)
 			return sock_done(st, f, -EINVAL);
-		if (sk->family == RP_AF_INET || sk->ipv6only)
+		if (sk->family == RP_AF_INET)
 			return sock_done(st, f, -EAFNOSUPPORT);
+		/* KERNEL: __ip6_datagram_connect(): ipv6_only_sock(), set
+		 * by the option or by a bind to a plain IPv6 address */
+		if (sk->ipv6only)
+			return sock_done(st, f, rp_rule(st, "R-BIND-10",
+			    -EAFNOSUPPORT));
 	} else if (sk->family == RP_AF_INET6) {
 		err = connect_mapped(st, sk, sa, &v4);
 		if (err != 0)

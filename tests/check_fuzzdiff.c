@@ -578,6 +578,35 @@ TU_NAMED(diff_chance, "fuzzdiff/diff/chance", "fuzzdiff", 0)
 	compare_clear(&r);
 }
 
+/*
+ * A send whose own words are already left to chance (the port, named by
+ * an earlier send the hash decided) still moves what its hash chose: the
+ * accepts after it are chance too (found by fuzz-diff, host seed
+ * 10001025: the accepts were compared).
+ */
+TU_NAMED(diff_chance_touched, "fuzzdiff/diff/chance-touched", "fuzzdiff", 0)
+{
+	static const char src[] =
+	    "socket u udp4 = any\n"
+	    "setsockopt u reuseport 1 = any\n"
+	    "bind u 127.0.0.1:7000 = any\n"
+	    "socket v udp4 = any\n"
+	    "setsockopt v reuseport 1 = any\n"
+	    "bind v 127.0.0.1:7000 = any\n"
+	    TCP_PAIR
+	    "send udp 127.0.0.1:7000 from 127.0.0.1:40001 hash=0 = any\n"
+	    "send tcp 127.0.0.1:7000 from 127.0.0.1:40000 hash=0 = any\n"
+	    "accept a as c = any\n"
+	    "accept b as d = any\n";
+	SimBackendOps ops = fake_flip();
+	SimDiffResult r = { 0 };
+
+	compare(src, &ops, SIM_DIFF_CHANCE, &r);
+	ck_assert_uint_eq(r.divergences->len, 0);
+	ck_assert_uint_ge(r.chance, 3);		/* the TCP send, the accepts */
+	compare_clear(&r);
+}
+
 TU_NAMED(diff_chance_prog, "fuzzdiff/diff/chance-prog", "fuzzdiff", 0)
 {
 	static const char fmt[] = TCP_PAIR

@@ -430,6 +430,9 @@ static const SimWhy why_table[] = {
 	{ "R-BIND-7", "the address is v4-mapped: {S} is bound as an IPv4 "
 	    "socket of that address, for conflicts, lookups and groups.",
 	    "an IPV6_V6ONLY socket cannot bind a v4-mapped address: -EINVAL." },
+	{ "R-BIND-10", NULL, "{S} is IPv6-only (IPV6_V6ONLY set, or given "
+	    "by its bind to a plain IPv6 address), so an IPv4 destination is "
+	    "refused: -EAFNOSUPPORT." },
 
 	/* TIME_WAIT */
 	{ "R-BIND-6", "{S} sent the first FIN, so it stays in TIME_WAIT "

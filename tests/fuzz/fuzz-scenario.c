@@ -7,12 +7,19 @@
  * keep_going, and the reports are dropped.  A failing step is fine (the
  * input's expectations are arbitrary); a crash, a leak, a hang, a
  * sanitizer report or a GLib critical is not.
+ *
+ * The libFuzzer build mutates inputs with the structure-aware mutator of
+ * mutator.c (statements, not bytes; one time in eight libFuzzer's own
+ * byte mutations).  FUZZ_MUTATOR=bytes in the environment turns it off:
+ * every mutation is then libFuzzer's own, as without the hooks (how
+ * docs/fuzzing.md compares the two).
  */
 #include "fuzz.h"
 #include "backend/model.h"
 #include "core/exec.h"
 #include "core/profiles.h"
 #include "core/run.h"
+#include "mutator.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -52,3 +59,37 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	return 0;
 }
+
+#ifdef FUZZ_LIBFUZZER
+static gboolean
+bytes_only(void)
+{
+	static int on = -1;
+
+	if (on < 0)
+		on = g_strcmp0(g_getenv("FUZZ_MUTATOR"), "bytes") == 0;
+	return on;
+}
+
+size_t
+LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size,
+    unsigned int seed)
+{
+	if (bytes_only())
+		return LLVMFuzzerMutate(data, size, max_size);
+	return fuzz_mutate(data, size, max_size, seed, LLVMFuzzerMutate);
+}
+
+size_t
+LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1,
+    const uint8_t *data2, size_t size2, uint8_t *out, size_t max_out_size,
+    unsigned int seed)
+{
+	/* 0: no cross-over, libFuzzer picks another mutation (in bytes
+	 * mode LLVMFuzzerMutate, whose own CrossOver is one of them) */
+	if (bytes_only())
+		return 0;
+	return fuzz_cross_over(data1, size1, data2, size2, out,
+	    max_out_size, seed);
+}
+#endif

@@ -64,6 +64,16 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(FuzzInput, fuzz_input_free)
 int	LLVMFuzzerInitialize(int *argc, char ***argv);
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* The scenario target's structure-aware mutator (mutator.c), in the
+ * libFuzzer build only (FUZZ_LIBFUZZER); LLVMFuzzerMutate is libFuzzer's
+ * own byte mutator. */
+size_t	LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
+size_t	LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size,
+	    unsigned int seed);
+size_t	LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1,
+	    const uint8_t *data2, size_t size2, uint8_t *out,
+	    size_t max_out_size, unsigned int seed);
+
 G_END_DECLS
 
 #endif /* FUZZ_H */

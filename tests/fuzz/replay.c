@@ -4,8 +4,9 @@
  * file of the given files and directories (recursively, sorted) to
  * LLVMFuzzerTestOneInput(), one TAP line per file.  With no argument it
  * replays the target's regression corpus,
- * $top_srcdir/tests/fuzz/regress/FUZZ_TARGET_NAME/, which is what make
- * check runs (also under ASan and valgrind in CI).
+ * $top_srcdir/tests/fuzz/regress/FUZZ_TARGET_NAME/, and its grown corpus,
+ * $top_srcdir/tests/fuzz/corpus/FUZZ_TARGET_NAME/ when there is one,
+ * which is what make check runs (also under ASan and valgrind in CI).
  *
  * A crash or a sanitizer report kills the program (the TAP driver then
  * reports an error); an input that runs longer than
@@ -85,12 +86,16 @@ main(int argc, char **argv)
 		const char *top = g_getenv("top_srcdir");
 		g_autofree char *dir = g_build_filename(top != NULL ? top :
 		    ".", "tests", "fuzz", "regress", FUZZ_TARGET_NAME, NULL);
+		g_autofree char *grown = g_build_filename(top != NULL ? top :
+		    ".", "tests", "fuzz", "corpus", FUZZ_TARGET_NAME, NULL);
 
 		if (!g_file_test(dir, G_FILE_TEST_IS_DIR)) {
 			printf("Bail out! no directory %s\n", dir);
 			return 1;
 		}
 		collect(dir, files);
+		if (g_file_test(grown, G_FILE_TEST_IS_DIR))
+			collect(grown, files);
 	}
 	g_ptr_array_sort(files, str_cmp);
 	signal(SIGALRM, on_alarm);

@@ -8,7 +8,8 @@
 # For each TARGET (a libFuzzer binary, tests/fuzz/fuzz-NAME) it builds,
 # from scratch, OUTDIR/NAME/seeds: every scenarios/**/*.scn and
 # scenarios/common/*.inc (copied, named after their path) plus the
-# regression corpus tests/fuzz/regress/NAME/, and OUTDIR/fuzz.dict:
+# regression corpus tests/fuzz/regress/NAME/ and the grown corpus
+# tests/fuzz/corpus/NAME/, and OUTDIR/fuzz.dict:
 # tests/fuzz/keywords.dict plus every verb of `REUSEPORT_SIM list-verbs`.
 # It then runs TARGET for $FUZZ_SECONDS (default 60) with new inputs in
 # OUTDIR/NAME/corpus and findings (crash-*, leak-*, timeout-*, oom-*) in
@@ -56,6 +57,9 @@ for target in "$@"; do
 	esac
 	if test -d "$top/tests/fuzz/regress/$name"; then
 		cp "$top/tests/fuzz/regress/$name"/* "$dir/seeds/" 2>/dev/null
+	fi
+	if test -d "$top/tests/fuzz/corpus/$name"; then
+		cp "$top/tests/fuzz/corpus/$name"/* "$dir/seeds/" 2>/dev/null
 	fi
 	echo "fuzz $name: $(find "$dir/seeds" -type f | wc -l) seeds," \
 	    "${seconds}s"
