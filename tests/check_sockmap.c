@@ -658,4 +658,31 @@ TU_NAMED(remove_dup_and_free, "sockmap/remove/dup-and-free", "sockmap/remove", 0
 END_TEST
 
 
+/* R-SOCK-8: a socket in several slots of one sockmap leaves every one of
+ * them when it is closed (sock_map_unhash() walks the psock's links, not
+ * only the first). */
+TU_NAMED(remove_close_two_slots, "sockmap/remove/close-two-slots",
+    "sockmap/remove", 0)
+{
+	struct tu_fx fx;
+	int sm, l;
+	unsigned smid;
+
+	tu_fx_init(&fx, TU_P_618);
+	sm = map_new(&fx, 0, RP_MAP_SOCKMAP, 8, 4);
+	smid = rp_fd_map(fx.st, 0, sm);
+	l = tu_reuse_sock(fx.st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, 0);
+	ck_assert_int_eq(rp_map_update(fx.st, 0, sm, 0, (uint64_t)l, 0), 0);
+	ck_assert_int_eq(rp_map_update(fx.st, 0, sm, 1, (uint64_t)l, 0), 0);
+	ck_assert_int_eq(rp_map_update(fx.st, 0, sm, 3, (uint64_t)l, 0), 0);
+	tu_assert_invariants(fx.st);
+	ck_assert_int_eq(rp_close(fx.st, 0, l), 0);
+	ck_assert_uint_eq(rp_map_slot(fx.st, smid, 0), 0);
+	ck_assert_uint_eq(rp_map_slot(fx.st, smid, 1), 0);
+	ck_assert_uint_eq(rp_map_slot(fx.st, smid, 3), 0);
+	tu_assert_invariants(fx.st);
+	tu_fx_fini(&fx);
+}
+END_TEST
+
 TU_MAIN("sockmap")

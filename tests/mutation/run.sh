@@ -37,7 +37,8 @@
 # nor survived, and wants refreshing), rebuilds libreuseport-model.la only
 # (the programs are libtool wrappers over the shared library), then runs
 # the stages, cheapest first, stopping at the first failure:
-#   unit     the model's Check programs (tests/check_<model file>)
+#   unit     the model's Check programs (tests/check_<model file>), the
+#            programs named for the patched files first
 #   corpus   tests/scenarios.sh (corpus + golden traces),
 #            tests/profile-scenarios.sh, tests/explain.sh, tests/tutorial.sh
 #   tools    the simulator's Check programs and the fuzz replays
@@ -228,7 +229,25 @@ run_mutant() {
 	unset CK_TAP_LOG_FILE_NAME
 	export CK_FORK=no CK_VERBOSITY=silent
 	export top_srcdir="$s" top_builddir="$b" SIM="$b/reuseport-sim"
+	# the Check programs of the files the patch changes first (a
+	# mutant of model/sockarray.c meets check_sockarray before the
+	# slower check_sock), then the others in order
+	first=
+	for f in $(cat "$work/j$j/last"); do
+		f=$(basename "$f")
+		f=${f%.[ch]}
+		for t in $UNIT; do
+			test "$t" != "check_$f" || first="$first $t"
+		done
+	done
+	rest=
 	for t in $UNIT; do
+		case " $first " in
+		*" $t "*) ;;
+		*) rest="$rest $t" ;;
+		esac
+	done
+	for t in $first $rest; do
 		run_stage "unit:$t" nice "./tests/$t"
 	done
 	run_stage corpus:scenarios.sh nice sh "$s/tests/scenarios.sh"
