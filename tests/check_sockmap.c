@@ -668,7 +668,7 @@ TU_NAMED(remove_close_two_slots, "sockmap/remove/close-two-slots",
 	int sm, l;
 	unsigned smid;
 
-	tu_fx_init(&fx, TU_P_618);
+	tu_fx_init(&fx, tu_row("6.18"));
 	sm = map_new(&fx, 0, RP_MAP_SOCKMAP, 8, 4);
 	smid = rp_fd_map(fx.st, 0, sm);
 	l = tu_reuse_sock(fx.st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, 0);
