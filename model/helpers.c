@@ -596,16 +596,49 @@ printk_conv(struct rp_bpf_run *run, const char *fmt, size_t *i, size_t n,
 	}
 }
 
+/*
+ * The message of bpf_trace_printk() and bpf_trace_vprintk() (R-HLP-18):
+ * the format's n bytes with each conversion of at most max arguments (regs:
+ * they are r3-r5, which a conversion may find never written), into the
+ * trace; r0 its length, or -EINVAL for a conversion the kernel refuses.
+ */
+static bool
+printk_out(struct rp_bpf_run *run, const char *fmt, size_t n,
+    const uint64_t *args, unsigned max, bool regs)
+{
+	g_autoptr(GString) out = g_string_new(NULL);
+	unsigned nargs = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (fmt[i] != '%') {
+			g_string_append_c(out, fmt[i]);
+			continue;
+		}
+		if (run->fault)
+			return false;
+		if (!printk_conv(run, fmt, &i, n, out, args, &nargs, max,
+		    regs)) {
+			if (run->fault)
+				return false;
+			return ret_err(run, rp_rule(run->st, "R-HLP-18",
+			    -EINVAL));
+		}
+	}
+	if (run->trace)
+		rp_bpf_emit(run, &(struct rp_bpf_event){ .kind =
+		    RP_BPF_EV_PRINTK, .text = out->str });
+	rp_rule(run->st, "R-HLP-18", 0);
+	return ret(run, out->len);
+}
+
 /* bpf_trace_printk(fmt, fmt_size, a1, a2, a3) (R-HLP-18): the text goes
  * to the observer; r0 = its length, or -EINVAL for a bad format. */
 static bool
 h_trace_printk(struct rp_bpf_run *run)
 {
-	g_autoptr(GString) out = g_string_new(NULL);
 	uint64_t args[3] = { run->r[3].v, run->r[4].v, run->r[5].v };
 	const char *fmt;
 	uint32_t size = 0;
-	unsigned nargs = 0;
 	size_t n;
 
 	if (!arg_size(run, 2, &size))
@@ -620,26 +653,7 @@ h_trace_printk(struct rp_bpf_run *run)
 	if (n == size || (run->st->prof->bpf_version < RP_KVER(5, 13) &&
 	    fmt[size - 1] != '\0'))
 		return ret_err(run, rp_rule(run->st, "R-HLP-18", -EINVAL));
-	for (size_t i = 0; i < n; i++) {
-		if (fmt[i] != '%') {
-			g_string_append_c(out, fmt[i]);
-			continue;
-		}
-		if (run->fault)
-			return false;
-		if (!printk_conv(run, fmt, &i, n, out, args, &nargs, 3,
-		    true)) {
-			if (run->fault)
-				return false;
-			return ret_err(run, rp_rule(run->st, "R-HLP-18",
-			    -EINVAL));
-		}
-	}
-	if (run->trace)
-		rp_bpf_emit(run, &(struct rp_bpf_event){ .kind =
-		    RP_BPF_EV_PRINTK, .text = out->str });
-	rp_rule(run->st, "R-HLP-18", 0);
-	return ret(run, out->len);
+	return printk_out(run, fmt, n, args, 3, true);
 }
 
 /* bpf_trace_vprintk(fmt, fmt_size, data, data_len) (R-HLP-18): libbpf's
@@ -648,12 +662,10 @@ h_trace_printk(struct rp_bpf_run *run)
 static bool
 h_trace_vprintk(struct rp_bpf_run *run)
 {
-	g_autoptr(GString) out = g_string_new(NULL);
 	uint64_t args[12] = { 0 }, len = 0;
 	const uint8_t *data;
 	const char *fmt;
 	uint32_t size = 0;
-	unsigned nargs = 0;
 	size_t n;
 
 	if (!arg_size(run, 2, &size) || !arg_scalar(run, 4, &len))
@@ -678,24 +690,7 @@ h_trace_vprintk(struct rp_bpf_run *run)
 	n = strnlen(fmt, size);
 	if (n == size)
 		return ret_err(run, rp_rule(run->st, "R-HLP-18", -EINVAL));
-	for (size_t i = 0; i < n; i++) {
-		if (fmt[i] != '%') {
-			g_string_append_c(out, fmt[i]);
-			continue;
-		}
-		if (!printk_conv(run, fmt, &i, n, out, args, &nargs,
-		    (unsigned)(len / 8), false)) {
-			if (run->fault)
-				return false;
-			return ret_err(run, rp_rule(run->st, "R-HLP-18",
-			    -EINVAL));
-		}
-	}
-	if (run->trace)
-		rp_bpf_emit(run, &(struct rp_bpf_event){ .kind =
-		    RP_BPF_EV_PRINTK, .text = out->str });
-	rp_rule(run->st, "R-HLP-18", 0);
-	return ret(run, out->len);
+	return printk_out(run, fmt, n, args, (unsigned)(len / 8), false);
 }
 
 /* ---------------------------------------------------------------------
