@@ -112,6 +112,18 @@ guint64		 sim_names_digest(SimNames *n);
  * statements sees the change counted. */
 guint64		 sim_names_gen(const SimNames *n);
 
+/* Where a SimNames stood (sim_names_mark()), to come back there with
+ * sim_names_rewind(): an undo log, not a copy.  A plain value. */
+typedef struct {
+	guint64		 pos;		/* the log's length then */
+	guint64		 serial;	/* of the entry before pos */
+	guint64		 digest;	/* sim_names_digest() then, */
+	gboolean	 digest_ok;	/* when it was known */
+} SimNamesMark;
+
+void		 sim_names_mark(SimNames *n, SimNamesMark *m);
+gboolean	 sim_names_rewind(SimNames *n, const SimNamesMark *m);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SimNames, sim_names_free)
 
 G_END_DECLS
