@@ -13,8 +13,20 @@
  * max_entries elements.  Replacing a hash element or deleting it frees
  * the old element after a grace period (rp_call_rcu()), so a program that
  * still points into it reads the old value, as in the kernel; arrays and
- * per-CPU hashes update in place.  Not modelled: BPF_F_LOCK values, LRU
- * hashes, BPF_F_NO_COMMON_LRU, BPF_F_ZERO_SEED, mmap()able arrays, and
+ * per-CPU hashes update in place.
+ *
+ * LRU_HASH (kernel/bpf/hashtab.c over bpf_lru_list.c) is a HASH whose
+ * update of a new key into a full map evicts an element instead of
+ * failing with -E2BIG (R-VMAP-6).  The kernel's LRU is approximate (an
+ * active and an inactive list, per-CPU free lists, a reference bit set
+ * by lookups; with BPF_F_NO_COMMON_LRU one LRU per CPU) and may evict
+ * before the map is full; THE MODEL'S CHOICE is exact: it evicts the
+ * element least recently updated or looked up by a program, and only
+ * when max_entries elements are there.  A scenario must not depend on
+ * which element goes, only on the map's size staying bounded.
+ *
+ * Not modelled: BPF_F_LOCK values, LRU_PERCPU_HASH, BPF_F_ZERO_SEED,
+ * mmap()able arrays, and
  * the 4.19 memlock charge of these maps (they are charged as a
  * sockarray of the same max_entries, see docs/model.md).
  *
@@ -40,6 +52,7 @@ struct rp_velem {
 	struct rp_vkey	 k;		/* points at key[] below */
 	uint8_t		*val;		/* elem bytes, or RP_BPF_NCPUS * elem */
 	size_t		 val_len;	/* bytes at val */
+	uint64_t	 used;		/* LRU: stamp of the last use */
 	uint8_t		 key[];
 };
 
@@ -51,13 +64,16 @@ struct rp_vmap {
 	uint8_t		**cpu;		/* PERCPU_ARRAY: per CPU, lazily */
 	GHashTable	 *tab;		/* HASH: struct rp_vkey * -> rp_velem */
 	uint64_t	  charged;	/* bytes counted in st->kmem_used */
+	bool		  lru;		/* LRU_HASH: evicts when full */
+	uint64_t	  tick;		/* LRU: the last use stamp given */
 };
 
 bool
 rp_vmap_type(uint32_t type)
 {
 	return type == RP_MAP_ARRAY || type == RP_MAP_PERCPU_ARRAY ||
-	    type == RP_MAP_HASH || type == RP_MAP_PERCPU_HASH;
+	    type == RP_MAP_HASH || type == RP_MAP_PERCPU_HASH ||
+	    type == RP_MAP_LRU_HASH;
 }
 
 static guint
@@ -105,8 +121,9 @@ rp_vmap_alloc_check(struct rp_state *st, const struct rp_map_attr *a)
 {
 	bool percpu = a->map_type == RP_MAP_PERCPU_ARRAY ||
 	    a->map_type == RP_MAP_PERCPU_HASH;
+	bool lru = a->map_type == RP_MAP_LRU_HASH;
 	bool hash = a->map_type == RP_MAP_HASH ||
-	    a->map_type == RP_MAP_PERCPU_HASH;
+	    a->map_type == RP_MAP_PERCPU_HASH || lru;
 	int numa = (a->map_flags & RP_BPF_F_NUMA_NODE) ? (int)a->numa_node :
 	    NUMA_NO_NODE;
 	uint32_t allowed = RP_BPF_F_NUMA_NODE | RP_BPF_F_RDONLY |
@@ -116,6 +133,10 @@ rp_vmap_alloc_check(struct rp_state *st, const struct rp_map_attr *a)
 		allowed |= RP_BPF_F_RDONLY_PROG | RP_BPF_F_WRONLY_PROG;
 	if (hash)
 		allowed |= RP_BPF_F_NO_PREALLOC;
+	/* KERNEL: htab_map_alloc_check(): BPF_F_NO_COMMON_LRU only on an
+	 * LRU hash (-EINVAL elsewhere, with the unknown flags) */
+	if (lru)
+		allowed |= RP_BPF_F_NO_COMMON_LRU;
 	/* KERNEL: array_map_alloc_check(): BPF_F_MMAPABLE (5.5) on a plain
 	 * ARRAY, what libbpf asks for its global data maps */
 	if (a->map_type == RP_MAP_ARRAY && st->prof->bpf_version >=
@@ -132,6 +153,10 @@ rp_vmap_alloc_check(struct rp_state *st, const struct rp_map_attr *a)
 	    ((a->map_flags & RP_BPF_F_RDONLY_PROG) &&
 	    (a->map_flags & RP_BPF_F_WRONLY_PROG)))
 		return rp_rule(st, "R-VMAP-1", -EINVAL);
+	/* KERNEL: htab_map_alloc_check(): an LRU hash is preallocated
+	 * only: BPF_F_NO_PREALLOC is -ENOTSUPP */
+	if (lru && (a->map_flags & RP_BPF_F_NO_PREALLOC))
+		return rp_rule(st, "R-VMAP-6", -RP_ENOTSUPP);
 	if (percpu && numa != NUMA_NO_NODE)
 		return rp_rule(st, "R-VMAP-1", -EINVAL);
 	if (a->max_entries == 0 || a->value_size == 0 ||
@@ -153,7 +178,9 @@ rp_vmap_alloc(struct rp_state *st, struct rp_map *m)
 	v->elem = (m->value_size + 7) / 8 * 8;
 	v->percpu = m->type == RP_MAP_PERCPU_ARRAY ||
 	    m->type == RP_MAP_PERCPU_HASH;
-	v->hash = m->type == RP_MAP_HASH || m->type == RP_MAP_PERCPU_HASH;
+	v->lru = m->type == RP_MAP_LRU_HASH;
+	v->hash = m->type == RP_MAP_HASH || m->type == RP_MAP_PERCPU_HASH ||
+	    v->lru;
 	bytes = v->hash || v->percpu ? 8 * (uint64_t)m->max_entries :
 	    (uint64_t)v->elem * m->max_entries;
 	if (bytes > st->kmem_limit - st->kmem_used) {
@@ -335,6 +362,9 @@ rp_vmap_lookup(struct rp_state *st, struct rp_map *m, const uint8_t *key,
 	e = hash_find(m, key);
 	if (e == NULL)
 		return NULL;
+	/* KERNEL: htab_lru_map_lookup_elem(): bpf_lru_node_set_ref() */
+	if (v->lru)
+		e->used = ++v->tick;
 	return v->percpu ? e->val + (size_t)cpu * v->elem : e->val;
 }
 
@@ -454,7 +484,39 @@ array_update(struct rp_state *st, struct rp_map *m, const uint8_t *key,
 	return rp_rule(st, "R-VMAP-2", 0);
 }
 
-/* KERNEL: htab_map_update_elem(), htab_percpu_map_update_elem() */
+/*
+ * Make room in a full LRU hash: KERNEL: htab_lru_map_update_elem() ->
+ * prealloc_lru_pop() -> bpf_lru_pop_free() shrinks the LRU lists and
+ * htab_lru_map_delete_node() unlinks the victim.  The model's choice of
+ * victim: the least recently used element (smallest stamp; see the head
+ * of this file).  The victim is freed after a grace period like a
+ * deleted element, so a program holding its value still reads it.
+ */
+static void
+lru_evict(struct rp_state *st, struct rp_map *m)
+{
+	struct rp_vmap *v = m->u.v;
+	struct rp_velem *victim = NULL;
+	GHashTableIter it;
+	gpointer p;
+
+	g_hash_table_iter_init(&it, v->tab);
+	while (g_hash_table_iter_next(&it, NULL, &p)) {
+		struct rp_velem *e = p;
+
+		if (victim == NULL || e->used < victim->used)
+			victim = e;
+	}
+	g_assert(victim != NULL);	/* LCOV_EXCL_BR_LINE: full, max >= 1 */
+	g_hash_table_remove(v->tab, &victim->k);
+	m->used--;
+	emit_write(st, m, victim->key, false);
+	rp_rule(st, "R-VMAP-6", 0);
+	rp_call_rcu(st, velem_free, victim);
+}
+
+/* KERNEL: htab_map_update_elem(), htab_percpu_map_update_elem(),
+ * htab_lru_map_update_elem() */
 static int
 hash_update(struct rp_state *st, struct rp_map *m, const uint8_t *key,
     const uint8_t *value, uint64_t flags, int cpu)
@@ -478,9 +540,14 @@ hash_update(struct rp_state *st, struct rp_map *m, const uint8_t *key,
 		emit_write(st, m, key, true);
 		return rp_rule(st, "R-VMAP-3", 0);
 	}
-	if (old == NULL && g_hash_table_size(v->tab) >= m->max_entries)
+	if (old == NULL && g_hash_table_size(v->tab) >= m->max_entries &&
+	    !v->lru)
 		return rp_rule(st, "R-VMAP-3", -E2BIG);
+	if (old == NULL && g_hash_table_size(v->tab) >= m->max_entries)
+		lru_evict(st, m);
 	e = velem_new(m);
+	if (v->lru)
+		e->used = ++v->tick;
 	memcpy(e->key, key, m->key_size);
 	e->k.len = m->key_size;
 	e->k.p = e->key;

@@ -110,6 +110,9 @@ static const SimWhy why_table[] = {
 	{ "R-CRE-4b", NULL, "BPF_F_NUMA_NODE names a node other than 0, and "
 	    "the model is a single-node machine: -EINVAL." },
 	{ "R-CRE-4c", NULL, "the map type is unknown to {PROF}: -EINVAL." },
+	{ "R-CRE-4d", NULL, "{PROF} knows the map type but the model does not "
+	    "implement it: the library answers -EINVAL, which that kernel "
+	    "would not." },
 	{ "R-CRE-5a", NULL, "a reuseport array stores either a 4-byte fd or "
 	    "an 8-byte fd/cookie, so any other value_size is -EINVAL; this is "
 	    "the first type-specific check." },
