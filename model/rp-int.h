@@ -716,6 +716,8 @@ bool	 rp_vmap_pending_elem(const struct rp_pending *);
 void	*rp_vmap_elem_copy(const void *);
 void	 rp_vmap_elem_free(void *);
 uint64_t rp_vmap_digest(const struct rp_map *);
+bool	 rp_vmap_key_of(const struct rp_map *, const uint8_t *value,
+	    uint32_t *idx);
 uint8_t	*rp_vmap_lookup(struct rp_state *, struct rp_map *, const uint8_t *key,
 	    unsigned cpu);
 int	 rp_vmap_update(struct rp_state *, struct rp_map *, const uint8_t *key,

@@ -368,6 +368,47 @@ rp_vmap_lookup(struct rp_state *st, struct rp_map *m, const uint8_t *key,
 	return v->percpu ? e->val + (size_t)cpu * v->elem : e->val;
 }
 
+/*
+ * The key of the element whose value starts at value (a program's map
+ * value pointer), as the first four key bytes RP_EV_SLOT_SET reports:
+ * an array's index is the value's offset over the element size (per-CPU:
+ * within the CPU's block), a hash's is its element's key.  False when
+ * value is in no live element (one replaced or deleted while the program
+ * held it).  A scan: called only when someone observes the events.
+ */
+bool
+rp_vmap_key_of(const struct rp_map *m, const uint8_t *value, uint32_t *idx)
+{
+	const struct rp_vmap *v = m->u.v;
+	size_t span = (size_t)v->elem * m->max_entries;
+	GHashTableIter it;
+	gpointer p;
+
+	if (v->data != NULL && value >= v->data && value < v->data + span) {
+		*idx = (uint32_t)((size_t)(value - v->data) / v->elem);
+		return true;
+	}
+	for (unsigned c = 0; v->cpu != NULL && c < RP_BPF_NCPUS; c++)
+		if (v->cpu[c] != NULL && value >= v->cpu[c] &&
+		    value < v->cpu[c] + span) {
+			*idx = (uint32_t)((size_t)(value - v->cpu[c]) /
+			    v->elem);
+			return true;
+		}
+	if (v->tab == NULL)
+		return false;
+	g_hash_table_iter_init(&it, v->tab);
+	while (g_hash_table_iter_next(&it, NULL, &p)) {
+		const struct rp_velem *e = p;
+
+		if (value >= e->val && value < e->val + e->val_len) {
+			*idx = key_idx(m, e->key);
+			return true;
+		}
+	}
+	return false;
+}
+
 /* FNV-1a over n bytes, from h. */
 static uint64_t
 bytes_hash(uint64_t h, const uint8_t *p, size_t n)

@@ -113,6 +113,10 @@ static const SimWhy why_table[] = {
 	{ "R-CRE-4d", NULL, "{PROF} knows the map type but the model does not "
 	    "implement it: the library answers -EINVAL, which that kernel "
 	    "would not." },
+	{ "R-VMAP-6", NULL, "an LRU hash: a new key into a full map evicts "
+	    "the element least recently updated or looked up (the model's "
+	    "choice; the kernel's LRU is approximate) where a plain hash "
+	    "answers -E2BIG; BPF_F_NO_PREALLOC is -ENOTSUPP." },
 	{ "R-CRE-5a", NULL, "a reuseport array stores either a 4-byte fd or "
 	    "an 8-byte fd/cookie, so any other value_size is -EINVAL; this is "
 	    "the first type-specific check." },
