@@ -1677,6 +1677,10 @@ value_written(struct rp_bpf_run *run, const struct rp_breg *dst)
 {
 	uint32_t idx = 0;
 
+	/* a ring buffer record is the program's until it submits it
+	 * (R-RB-3): nothing to report */
+	if (dst->map->type == RP_MAP_RINGBUF)
+		return;
 	if (run->st->obs != NULL && rp_vmap_type(dst->map->type))
 		(void)rp_vmap_key_of(dst->map, dst->obj, &idx);
 	rp_emit(run->st, &(struct rp_event){ .kind = RP_EV_SLOT_SET,

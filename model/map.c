@@ -71,7 +71,7 @@ static const struct {
 	[24] = { "sk_storage", RP_KVER(5, 2) },
 	[25] = { "devmap_hash", RP_KVER(5, 4) },
 	[26] = { "struct_ops", RP_KVER(5, 6) },
-	[27] = { "ringbuf", RP_KVER(5, 8) },
+	[27] = { "ringbuf", RP_KVER(5, 8) },	/* modelled: R-RB-1 */
 	[28] = { "inode_storage", RP_KVER(5, 10) },
 	[29] = { "task_storage", RP_KVER(5, 11) },
 	[30] = { "bloom_filter", RP_KVER(5, 16) },
@@ -94,6 +94,7 @@ rp_map_type_status(const struct rp_profile *prof, uint32_t type)
 	if (rp_map_type_name(type) == NULL ||
 	    prof->bpf_version < map_types[type].since)
 		return RP_MAP_TYPE_KERNEL_LACKS;
+	/* the model's ring buffer is as old as the kernel's */
 	return type_known(type) ? RP_MAP_TYPE_MODELLED :
 	    RP_MAP_TYPE_NOT_MODELLED;
 }

@@ -96,6 +96,7 @@ enum rp_map_type {
 	RP_MAP_SOCKMAP = 15,
 	RP_MAP_SOCKHASH = 18,
 	RP_MAP_REUSEPORT_SOCKARRAY = 20,
+	RP_MAP_RINGBUF = 27,		/* records counted, not consumed (valmap.c) */
 };
 
 /* Update flags and map_flags (uapi numbering). */
