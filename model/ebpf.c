@@ -1665,6 +1665,28 @@ exec_ldx(struct rp_bpf_run *run, const struct rp_insn *in)
 	return true;
 }
 
+/*
+ * A store or atomic wrote into the map value dst points at: RP_EV_SLOT_SET
+ * names the element written (R-EBPF-20), its key computed from the
+ * value's place only when someone observes the events (the explorer's
+ * footprints need only the map).  KERNEL: the write goes straight to the
+ * element's memory (array_map_lookup_elem()'s or the htab element's).
+ */
+static void
+value_written(struct rp_bpf_run *run, const struct rp_breg *dst)
+{
+	uint32_t idx = 0;
+
+	/* a ring buffer record is the program's until it submits it
+	 * (R-RB-3): nothing to report */
+	if (dst->map->type == RP_MAP_RINGBUF)
+		return;
+	if (run->st->obs != NULL && rp_vmap_type(dst->map->type))
+		(void)rp_vmap_key_of(dst->map, dst->obj, &idx);
+	rp_emit(run->st, &(struct rp_event){ .kind = RP_EV_SLOT_SET,
+	    .map = dst->map->id, .idx = idx });
+}
+
 static bool
 exec_st(struct rp_bpf_run *run, const struct rp_insn *in)
 {
@@ -1724,8 +1746,7 @@ exec_st(struct rp_bpf_run *run, const struct rp_insn *in)
 		return false;
 	memcpy(p, &v, size);
 	if (dst.t == RP_BPF_REG_MAP_VALUE)
-		rp_emit(run->st, &(struct rp_event){ .kind = RP_EV_SLOT_SET,
-		    .map = dst.map->id });
+		value_written(run, &dst);
 	return true;
 }
 
@@ -1768,8 +1789,7 @@ exec_atomic(struct rp_bpf_run *run, const struct rp_insn *in)
 	nv &= mask;
 	memcpy(p, &nv, size);
 	if (dst.t == RP_BPF_REG_MAP_VALUE)
-		rp_emit(run->st, &(struct rp_event){ .kind = RP_EV_SLOT_SET,
-		    .map = dst.map->id });
+		value_written(run, &dst);
 	/* KERNEL: fetch variants return the old value in src (zero-extended
 	 * for W); cmpxchg returns it in r0 */
 	if (op == AT_CMPXCHG)

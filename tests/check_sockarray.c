@@ -979,7 +979,7 @@ static const struct create_case create_cases[] = {
 	    E("R-CRE-1", -EINVAL), ON(extra_attrs, E("R-CRE-2", -EINVAL)) },
 	{ "sockarray/create/map-extra-beats-rdwr", c_extra_and_rdwr,
 	    E("R-CRE-1", -EINVAL), ON(extra_attrs, E("R-CRE-3", -EINVAL)) },
-	/* R-CRE-4a R-CRE-4b R-CRE-4c */
+	/* R-CRE-4a R-CRE-4b R-CRE-4c R-CRE-4d */
 	{ "sockarray/create/flags/rdonly-wronly", c_rdwr,
 	    E("R-CRE-4a", -EINVAL), SAME },
 	{ "sockarray/create/flags/rdonly-wronly-beats-caps", c_rdwr_nocaps,
@@ -991,7 +991,7 @@ static const struct create_case create_cases[] = {
 	{ "sockarray/create/numa/ignored-without-flag", c_numa_ignored,
 	    E("R-CRE-4b", 0), SAME },
 	{ "sockarray/create/type/prog-array", c_type_1,
-	    E("R-CRE-4c", -EINVAL), SAME },
+	    E("R-CRE-4d", -EINVAL), SAME },
 	{ "sockarray/create/type/zero", c_type_0,
 	    E("R-CRE-4c", -EINVAL), SAME },
 	{ "sockarray/create/type/99", c_type_99,
