@@ -14,6 +14,7 @@
 
 #include "core/exec.h"
 #include "core/run.h"
+#include "lang/lex.h"
 #include "lang/print.h"
 #include "tools/diff.h"
 
@@ -77,14 +78,11 @@ static void G_GNUC_PRINTF(5, 6)
 merror(GPtrArray *errors, const char *name, guint line, guint col,
     const char *fmt, ...)
 {
-	g_autofree char *msg = NULL;
 	va_list ap;
 
 	va_start(ap, fmt);
-	msg = g_strdup_vprintf(fmt, ap);
+	g_ptr_array_add(errors, sim_place_vtext(name, line, col, fmt, ap));
 	va_end(ap);
-	g_ptr_array_add(errors, g_strdup_printf("%s:%u:%u: %s", name, line,
-	    col, msg));
 }
 
 /* The manifest file being read. */
