@@ -34,6 +34,17 @@
  * Freeing
  */
 
+/* Free an override and its tokens (the parser's and the expander's). */
+void
+sim_override_free(SimOverride *ov)
+{
+	if (ov == NULL)
+		return;
+	g_free(ov->profile);
+	g_clear_pointer(&ov->tokens, g_ptr_array_unref);
+	g_free(ov);
+}
+
 void
 sim_scope_free(SimScope *s)
 {

@@ -100,17 +100,6 @@ static void parse_file(Parser *, const Frame *, const char *, const char *,
  * freeing
  */
 
-/* Free an override and its tokens (the parser's and the expander's). */
-void
-sim_override_free(SimOverride *ov)
-{
-	if (ov == NULL)
-		return;
-	g_free(ov->profile);
-	g_clear_pointer(&ov->tokens, g_ptr_array_unref);
-	g_free(ov);
-}
-
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SimOverride, sim_override_free)
 
 static void

@@ -138,7 +138,6 @@ SimScenario	*sim_parse_buffer(const char *name, const char *buf,
 gboolean	 sim_include_file(const char *path, char **contents, gsize *len,
 		    gpointer user_data, GError **error);
 void		 sim_scenario_free(SimScenario *sc);
-void		 sim_override_free(SimOverride *ov);
 gboolean	 sim_profile_covers(const char *row, const char *name);
 const GPtrArray	*sim_stmt_expect_for(const SimStmt *st,
 		    const char *profile);
