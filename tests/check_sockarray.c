@@ -404,13 +404,7 @@ load_select_prog(struct fx *fx, int map, bool bad_helper)
 static void
 assert_in_slot(struct fx *fx, int map, uint32_t key, int fd)
 {
-	unsigned m = rp_fd_map(fx->st, 0, map), s = sock_id(fx, 0, fd);
-	struct rp_sock_info in = sinfo(fx, s);
-
-	ck_assert_uint_eq(rp_map_slot(fx->st, m, key), s);
-	ck_assert_int_eq(in.owner, RP_OWNER_SLOT);
-	ck_assert_uint_eq(in.owner_map, m);
-	ck_assert_uint_eq(in.owner_idx, key);
+	tu_assert_in_slot(fx->st, 0, map, key, sock_id(fx, 0, fd));
 }
 
 /* socket fd is in no map, still hashed and in a group */
