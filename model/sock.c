@@ -1258,6 +1258,10 @@ child_new(struct rp_state *st, struct rp_sock *lsk,
 	if (pkt->len > 0)
 		c->data = g_memdup2(pkt->payload, pkt->len);
 	c->data_len = pkt->len;
+	/* KERNEL: tcp_data_queue(), tcp_fastopen_add_skb(): a full child's
+	 * payload (after the handshake, or with a Fast Open SYN) waits in
+	 * its receive queue; nothing in a scenario reads it (R-BIND-11) */
+	c->rx_unread = pkt->len > 0 && state != RP_TCP_NEW_SYN_RECV;
 	/* KERNEL: sk_clone_lock() copies sk_user_data; 5.8+ clears it
 	 * when tagged SK_USER_DATA_NOCOPY (all sockarray owner words) */
 	if (lsk->owner.kind == RP_OWNER_SLOT && !st->prof->user_data_tags) {
@@ -1565,6 +1569,18 @@ rp_sock_release(struct rp_state *st, struct rp_sock *sk)
 	}
 	if (sk->protocol == RP_IPPROTO_TCP && sk->state == RP_TCP_LISTEN) {
 		tcp_listener_disconnect(st, sk);
+	} else if (tcp_connected(sk) && !queued && sk->rx_unread) {
+		/*
+		 * KERNEL: tcp_close(): data left unread in the receive queue
+		 * (data_was_unread) sends a reset, not a FIN
+		 * (tcp_send_active_reset()), and the socket is TCP_CLOSE at
+		 * once: no TIME_WAIT, so its port is free when it is freed.
+		 * A FIN it already sent (shutdown(SHUT_WR)) changes nothing.
+		 */
+		rp_rule(st, "R-BIND-11", 0);
+		sock_unhash(st, sk);
+		reset_peer(st, sk);
+		rp_sock_set_state(st, sk, RP_TCP_CLOSE);
 	} else if (tcp_connected(sk) && !queued) {
 		/*
 		 * KERNEL: tcp_close(): the FIN goes out.  The end that sent
@@ -2348,6 +2364,7 @@ send_pkt(struct rp_state *st, unsigned netns, const struct rp_packet *pkt,
 		 * the client's send fails, the child stays queued */
 		if (sk->shutdown == (RP_SHUT_RDWR + 1) && pkt->len > 0 &&
 		    pkt->conn == RP_CONN_ESTABLISHED) {
+			c->rx_unread = false;	/* refused, never queued */
 			rp_rcu_read_unlock(st);
 			rp_state_quiesce(st);
 			return rp_rule(st, "R-SOCK-15", -EPIPE);
