@@ -1986,19 +1986,31 @@ tcp_connect(struct rp_state *st, struct rp_sock *sk,
  * __ip6_datagram_connect(), R-BIND-7): a v4-mapped destination is an
  * IPv4 connect, refused (-ENETUNREACH) to a v6only socket or one bound
  * to a plain IPv6 address; a socket bound to a v4-mapped address can
- * reach only v4-mapped destinations (-EAFNOSUPPORT).  *out is the
+ * reach only v4-mapped destinations, and *mapped_src says the kernel
+ * refuses this one (-EAFNOSUPPORT) once it has a route to it.  The
+ * unspecified destination [::] means this host: ::ffff:127.0.0.1 for a
+ * socket bound to a v4-mapped address, ::1 for any other.  *out is the
  * destination to connect to.
  */
 static int
 connect_mapped(struct rp_state *st, const struct rp_sock *sk,
-    const struct rp_sockaddr *sa, struct rp_sockaddr *out)
+    const struct rp_sockaddr *sa, struct rp_sockaddr *out, bool *mapped_src)
 {
 	bool src_mapped = sk->rcv_saddr.family == RP_AF_INET;
 
 	*out = *sa;
-	if (rp_addr_any(&sa->addr) || !addr_v4(&sa->addr, &out->addr)) {
+	*mapped_src = false;
+	if (rp_addr_any(&sa->addr)) {
+		/* KERNEL: tcp_v6_connect(), __ip6_datagram_connect(): "connect
+		 * to self if not specified", the IPv4 loopback for a v4-mapped
+		 * source (measured on 6.18: connect() then succeeds) */
+		out->addr = loopback(src_mapped ? RP_AF_INET : RP_AF_INET6);
+		return src_mapped ? rp_rule(st, "R-BIND-7", 0) : 0;
+	}
+	if (!addr_v4(&sa->addr, &out->addr)) {
 		*out = *sa;
-		return src_mapped ? rp_rule(st, "R-BIND-7", -EAFNOSUPPORT) : 0;
+		*mapped_src = src_mapped;
+		return 0;
 	}
 	if (sk->ipv6only || (!src_mapped && !rp_addr_any(&sk->rcv_saddr)))
 		return rp_rule(st, "R-BIND-7", -ENETUNREACH);
@@ -2088,9 +2100,27 @@ rp_connect(struct rp_state *st, unsigned proc, int fd,
 			return sock_done(st, f, rp_rule(st, "R-BIND-10",
 			    -EAFNOSUPPORT));
 	} else if (sk->family == RP_AF_INET6) {
-		err = connect_mapped(st, sk, sa, &v4);
+		bool mapped_src;
+
+		err = connect_mapped(st, sk, sa, &v4, &mapped_src);
+		/* KERNEL: ip6_dst_lookup_tail(): the route's error comes
+		 * before the v4-mapped source's -EAFNOSUPPORT (found by
+		 * fuzz-diff on the host, seed 12000353) */
+		if (err == 0 && mapped_src && (err = route_check(st, sk)) == 0)
+			err = rp_rule(st, "R-BIND-7", -EAFNOSUPPORT);
 		if (err != 0)
 			return sock_done(st, f, err);
+		sa = &v4;
+	}
+	/* KERNEL: ip_route_output_key_hash_rcu(): the IPv4 destination
+	 * 0.0.0.0 is the socket's own address, or 127.0.0.1 for a socket
+	 * without one: connect() reaches this host (found by fuzz-diff on
+	 * the host, seed 12000353's table; [::] is connect_mapped()'s) */
+	if (sa->addr.family == RP_AF_INET && rp_addr_any(&sa->addr)) {
+		v4 = *sa;
+		v4.addr = sk->rcv_saddr.family == RP_AF_INET &&
+		    !rp_addr_any(&sk->rcv_saddr) ? sk->rcv_saddr :
+		    loopback(RP_AF_INET);
 		sa = &v4;
 	}
 	/* KERNEL (measured, a 6.18.44 build: tcp_role_change einval): a
