@@ -874,10 +874,14 @@ udp_conflict(const struct rp_state *st, const struct rp_sock *sk,
 		    sk->uid == sk2->uid) {
 			/* KERNEL (measured, a 6.18.44 build: udp_bind_walk
 			 * exact-sharer): only a sharer at sk's very address
-			 * ends the walk; one through a wildcard is passed */
+			 * and with sk's SO_REUSEADDR ends the walk; one
+			 * through a wildcard, or with the other SO_REUSEADDR
+			 * setting, is passed (found by fuzz-diff on the host,
+			 * seed 12000840, then a table of 9 cases) */
 			if (st->prof->udp_bind_walk == RP_UDP_BIND_EXACT_SHARER &&
 			    (sk2->family != sk->family ||
-			    !rp_addr_eq(&sk2->rcv_saddr, &sk->rcv_saddr)))
+			    !rp_addr_eq(&sk2->rcv_saddr, &sk->rcv_saddr) ||
+			    sk2->reuseaddr != sk->reuseaddr))
 				continue;
 			return false;
 		}
