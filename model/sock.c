@@ -1244,6 +1244,15 @@ child_new(struct rp_state *st, struct rp_sock *lsk,
 
 	c->reuseport = lsk->reuseport;
 	c->shutdown = lsk->shutdown;	/* sk_clone_lock() copies it */
+	/* KERNEL (measured on 6.18): a child that inherits SEND_SHUTDOWN
+	 * (its listener was shut down for writing before listen()) sends
+	 * its FIN once the handshake is done: it is FIN_WAIT2, and a
+	 * scenario client it was made for is CLOSE_WAIT (found by fuzz-diff
+	 * on the host, seed 13000052) */
+	if (state == RP_TCP_ESTABLISHED && (c->shutdown & (RP_SHUT_WR + 1))) {
+		c->fin_sent = true;
+		c->active_close = true;
+	}
 	c->bind_port_lock = lsk->bind_port_lock;	/* sk_userlocks */
 	c->bind_addr_lock = lsk->bind_addr_lock;
 	c->ipv6only = lsk->ipv6only;
