@@ -319,6 +319,9 @@ struct rp_sock {
 	unsigned		psock_refs;	/* sockmap/sockhash memberships */
 	uint8_t			*data;		/* first payload of a child */
 	size_t			data_len;
+	bool			rx_unread;	/* TCP: that payload sits in
+						 * its receive queue (no
+						 * recv in the language) */
 };
 
 /*

@@ -456,6 +456,9 @@ static const SimWhy why_table[] = {
 	{ "R-BIND-6", "{S} sent the first FIN, so it stays in TIME_WAIT "
 	    "holding its port (60 s on the kernel; in the model, the rest of "
 	    "the scenario).", NULL },
+	{ "R-BIND-11", "{S} is closed with data it never read in its "
+	    "receive queue: it sends a reset, not a FIN, and is gone at once "
+	    "(no TIME_WAIT holds its port).", NULL },
 
 	/* syscall update */
 	{ "R-UPD-0b", NULL, "the fd cannot write {M} (read-only fd, or a "
