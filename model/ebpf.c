@@ -139,9 +139,9 @@ static const char *const bad_rule[] = {
 enum fast {
 	F_GENERAL,
 	F_ADD64, F_SUB64, F_AND64, F_OR64, F_XOR64, F_LSH64, F_RSH64, F_MOV64,
-	F_OTHER64,	/* mul, div, mod, arsh: alu64() */
+	F_OTHER64,	/* mul, div, mod, arsh: alu(.., 64, ..) */
 	F_ADD32, F_SUB32, F_AND32, F_OR32, F_XOR32, F_LSH32, F_RSH32, F_MOV32,
-	F_OTHER32,
+	F_OTHER32,	/* the same at 32 bits: alu(.., 32, ..) */
 	F_JA, F_JEQ, F_JNE, F_JGT, F_JGE, F_JLT, F_JLE, F_JSGT, F_JSGE,
 	F_JSLT, F_JSLE, F_JSET,
 	F_JMP32,	/* any JMP32 condition: cond() */
@@ -805,71 +805,53 @@ bswap(uint64_t v, int bits)
 	}
 }
 
-/* dst op= src on 64-bit scalars (op not MOV, END, NEG). */
+/*
+ * dst op= src on scalars of `bits' bits, 64 or 32 (op not MOV, END, NEG).
+ * The arithmetic rules are written once for both widths: a 32-bit
+ * operation sees only the low halves of d and s, and its result is
+ * zero-extended (R-EBPF-2). Cannot fail.
+ */
 static uint64_t
-alu64(unsigned op, bool sign, uint64_t d, uint64_t s)
+alu(unsigned op, bool sign, unsigned bits, uint64_t d, uint64_t s)
 {
+	uint64_t mask = bits == 64 ? UINT64_MAX : UINT32_MAX;
+	unsigned sh;
+	int64_t sd, ss;
+
+	d &= mask;
+	s &= mask;
+	sh = (unsigned)(s & (bits - 1));	/* KERNEL: shifts are masked */
+	/* the operands as signed numbers of their width */
+	sd = bits == 64 ? (int64_t)d : (int64_t)(int32_t)(uint32_t)d;
+	ss = bits == 64 ? (int64_t)s : (int64_t)(int32_t)(uint32_t)s;
 	switch (op) {
-	case A_ADD:	return d + s;
-	case A_SUB:	return d - s;
-	case A_MUL:	return d * s;
+	case A_ADD:	return (d + s) & mask;
+	case A_SUB:	return (d - s) & mask;
+	case A_MUL:	return (d * s) & mask;
 	case A_OR:	return d | s;
 	case A_AND:	return d & s;
 	case A_XOR:	return d ^ s;
-	case A_LSH:	return d << (s & 63);	/* KERNEL: shifts are masked */
-	case A_RSH:	return d >> (s & 63);
-	case A_ARSH:	return (uint64_t)((int64_t)d >> (s & 63));
+	case A_LSH:	return (d << sh) & mask;
+	case A_RSH:	return d >> sh;
+	case A_ARSH:	return (uint64_t)(sd >> sh) & mask;
 	case A_DIV:
 		/* KERNEL: do_misc_fixups(): x / 0 = 0; sdiv x / -1 = -x */
 		if (s == 0)
 			return 0;
 		if (!sign)
 			return d / s;
-		if ((int64_t)s == -1)
-			return (uint64_t)0 - d;
-		return (uint64_t)((int64_t)d / (int64_t)s);
+		if (ss == -1)
+			return ((uint64_t)0 - d) & mask;
+		return (uint64_t)(sd / ss) & mask;
 	default:	/* A_MOD */
 		/* KERNEL: x % 0 = x; smod x % -1 = 0 */
 		if (s == 0)
 			return d;
 		if (!sign)
 			return d % s;
-		if ((int64_t)s == -1)
+		if (ss == -1)
 			return 0;
-		return (uint64_t)((int64_t)d % (int64_t)s);
-	}
-}
-
-/* The 32-bit variant; the result is zero-extended (R-EBPF-2). */
-static uint32_t
-alu32(unsigned op, bool sign, uint32_t d, uint32_t s)
-{
-	switch (op) {
-	case A_ADD:	return d + s;
-	case A_SUB:	return d - s;
-	case A_MUL:	return d * s;
-	case A_OR:	return d | s;
-	case A_AND:	return d & s;
-	case A_XOR:	return d ^ s;
-	case A_LSH:	return d << (s & 31);
-	case A_RSH:	return d >> (s & 31);
-	case A_ARSH:	return (uint32_t)((int32_t)d >> (s & 31));
-	case A_DIV:
-		if (s == 0)
-			return 0;
-		if (!sign)
-			return d / s;
-		if ((int32_t)s == -1)
-			return (uint32_t)0 - d;
-		return (uint32_t)((int32_t)d / (int32_t)s);
-	default:	/* A_MOD */
-		if (s == 0)
-			return d;
-		if (!sign)
-			return d % s;
-		if ((int32_t)s == -1)
-			return 0;
-		return (uint32_t)((int32_t)d % (int32_t)s);
+		return (uint64_t)(sd % ss) & mask;
 	}
 }
 
@@ -1001,11 +983,7 @@ exec_alu(struct rp_bpf_run *run, const struct rp_insn *in)
 			d->v = (uint32_t)d->v;
 		return true;
 	default:
-		if (is64)
-			d->v = alu64(op, in->off == 1, d->v, s);
-		else
-			d->v = alu32(op, in->off == 1, (uint32_t)d->v,
-			    (uint32_t)s);
+		d->v = alu(op, in->off == 1, is64 ? 64 : 32, d->v, s);
 		return true;
 	}
 }
@@ -1665,6 +1643,28 @@ exec_ldx(struct rp_bpf_run *run, const struct rp_insn *in)
 	return true;
 }
 
+/*
+ * A store or atomic wrote into the map value dst points at: RP_EV_SLOT_SET
+ * names the element written (R-EBPF-20), its key computed from the
+ * value's place only when someone observes the events (the explorer's
+ * footprints need only the map).  KERNEL: the write goes straight to the
+ * element's memory (array_map_lookup_elem()'s or the htab element's).
+ */
+static void
+value_written(struct rp_bpf_run *run, const struct rp_breg *dst)
+{
+	uint32_t idx = 0;
+
+	/* a ring buffer record is the program's until it submits it
+	 * (R-RB-3): nothing to report */
+	if (dst->map->type == RP_MAP_RINGBUF)
+		return;
+	if (run->st->obs != NULL && rp_vmap_type(dst->map->type))
+		(void)rp_vmap_key_of(dst->map, dst->obj, &idx);
+	rp_emit(run->st, &(struct rp_event){ .kind = RP_EV_SLOT_SET,
+	    .map = dst->map->id, .idx = idx });
+}
+
 static bool
 exec_st(struct rp_bpf_run *run, const struct rp_insn *in)
 {
@@ -1724,8 +1724,7 @@ exec_st(struct rp_bpf_run *run, const struct rp_insn *in)
 		return false;
 	memcpy(p, &v, size);
 	if (dst.t == RP_BPF_REG_MAP_VALUE)
-		rp_emit(run->st, &(struct rp_event){ .kind = RP_EV_SLOT_SET,
-		    .map = dst.map->id });
+		value_written(run, &dst);
 	return true;
 }
 
@@ -1768,8 +1767,7 @@ exec_atomic(struct rp_bpf_run *run, const struct rp_insn *in)
 	nv &= mask;
 	memcpy(p, &nv, size);
 	if (dst.t == RP_BPF_REG_MAP_VALUE)
-		rp_emit(run->st, &(struct rp_event){ .kind = RP_EV_SLOT_SET,
-		    .map = dst.map->id });
+		value_written(run, &dst);
 	/* KERNEL: fetch variants return the old value in src (zero-extended
 	 * for W); cmpxchg returns it in r0 */
 	if (op == AT_CMPXCHG)
@@ -2275,7 +2273,7 @@ interpret(struct rp_bpf_run *run, uint64_t *r0)
 			ALU(F_XOR64, a ^ b)
 			ALU(F_LSH64, a << (b & 63))
 			ALU(F_RSH64, a >> (b & 63))
-			ALU(F_OTHER64, alu64(o->op, o->sign, a, b))
+			ALU(F_OTHER64, alu(o->op, o->sign, 64, a, b))
 			ALU(F_ADD32, (uint32_t)(a + b))
 			ALU(F_SUB32, (uint32_t)(a - b))
 			ALU(F_AND32, (uint32_t)(a & b))
@@ -2283,8 +2281,7 @@ interpret(struct rp_bpf_run *run, uint64_t *r0)
 			ALU(F_XOR32, (uint32_t)(a ^ b))
 			ALU(F_LSH32, (uint32_t)a << (b & 31))
 			ALU(F_RSH32, (uint32_t)a >> (b & 31))
-			ALU(F_OTHER32, alu32(o->op, o->sign, (uint32_t)a,
-			    (uint32_t)b))
+			ALU(F_OTHER32, alu(o->op, o->sign, 32, a, b))
 			case F_MOV64:
 				d->t = RP_BPF_REG_SCALAR;
 				d->v = o->imm;

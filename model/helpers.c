@@ -195,7 +195,7 @@ h_map_lookup(struct rp_bpf_run *run)
 	if (!arg_map(run, 1, &m))
 		return false;
 	if (m->type == RP_MAP_REUSEPORT_SOCKARRAY || m->type == RP_MAP_SOCKMAP ||
-	    m->type == RP_MAP_SOCKHASH)
+	    m->type == RP_MAP_SOCKHASH || m->type == RP_MAP_RINGBUF)
 		return sockarray_refused(run, m, "map_lookup_elem");
 	key = rp_bpf_mem(run, &run->r[2], 0, m->key_size, false, "the key");
 	if (key == NULL)
@@ -250,7 +250,9 @@ static bool
 map_write_allowed(struct rp_bpf_run *run, const struct rp_map *m,
     const char *fn)
 {
-	if (m->type == RP_MAP_REUSEPORT_SOCKARRAY)
+	/* KERNEL: check_map_func_compatibility(): a ring buffer only with
+	 * the ringbuf helpers */
+	if (m->type == RP_MAP_REUSEPORT_SOCKARRAY || m->type == RP_MAP_RINGBUF)
 		return sockarray_refused(run, m, fn);
 	if (m->type == RP_MAP_ARRAY_OF_MAPS || m->type == RP_MAP_HASH_OF_MAPS)
 		return rp_bpf_fault(run, "R-HLP-8", "programs cannot change "
@@ -332,6 +334,123 @@ h_map_delete(struct rp_bpf_run *run)
 	}
 	map_event(run, RP_BPF_EV_MAP_WRITE, m, key, m->key_size, err == 0, err);
 	return ret_err(run, err);
+}
+
+/* ---------------------------------------------------------------------
+ * Ring buffers (R-RB-2 .. R-RB-4; model/valmap.c keeps the ring)
+ */
+
+#define BPF_RB_NO_WAKEUP	1
+#define BPF_RB_FORCE_WAKEUP	2
+
+static bool
+arg_ringbuf(struct rp_bpf_run *run, unsigned n, struct rp_map **m,
+    const char *fn)
+{
+	if (!arg_map(run, n, m))
+		return false;
+	/* KERNEL: check_map_func_compatibility() */
+	if ((*m)->type != RP_MAP_RINGBUF)
+		return rp_bpf_fault(run, "R-RB-2", "bpf_%s on map %u (type "
+		    "%u), not a ring buffer: the verifier refuses it", fn,
+		    (*m)->id, (*m)->type);
+	return true;
+}
+
+/* bpf_ringbuf_output(map, data, size, flags): 0, -EINVAL for unknown
+ * flags, -EAGAIN when the ring is full.  KERNEL: bpf_ringbuf_output() */
+static bool
+h_ringbuf_output(struct rp_bpf_run *run)
+{
+	struct rp_map *m = NULL;
+	uint64_t size = 0, flags = 0;
+
+	if (!arg_ringbuf(run, 1, &m, "ringbuf_output") ||
+	    !arg_scalar(run, 3, &size) || !arg_scalar(run, 4, &flags))
+		return false;
+	/* ARG_CONST_SIZE_OR_ZERO: the data readable for size bytes */
+	if (size > 0 && rp_bpf_mem(run, &run->r[2], 0, (uint32_t)MIN(size,
+	    UINT32_MAX), false, "the record") == NULL)
+		return false;
+	if (flags & ~(uint64_t)(BPF_RB_NO_WAKEUP | BPF_RB_FORCE_WAKEUP))
+		return ret_err(run, rp_rule(run->st, "R-RB-2", -EINVAL));
+	return ret_err(run, rp_ringbuf_output(run->st, m, size));
+}
+
+/* bpf_ringbuf_reserve(map, size, flags): a pointer to size writable
+ * bytes, or NULL (flags not 0, a full ring).  KERNEL:
+ * bpf_ringbuf_reserve() */
+static bool
+h_ringbuf_reserve(struct rp_bpf_run *run)
+{
+	struct rp_map *m = NULL;
+	struct rp_breg *r0 = &run->r[0];
+	uint64_t size = 0, flags = 0;
+	uint8_t *p;
+
+	if (!arg_ringbuf(run, 1, &m, "ringbuf_reserve") ||
+	    !arg_scalar(run, 2, &size) || !arg_scalar(run, 3, &flags))
+		return false;
+	if (flags != 0 || size > UINT32_MAX) {
+		rp_rule(run->st, "R-RB-3", -EINVAL);
+		return ret(run, 0);
+	}
+	p = rp_ringbuf_reserve(run->st, m, (uint32_t)size);
+	if (p == NULL)
+		return ret(run, 0);
+	/* ARG_CONST_ALLOC_SIZE_OR_ZERO: RET_PTR_TO_RINGBUF_MEM_OR_NULL,
+	 * memory the program may read and write */
+	r0->t = RP_BPF_REG_MAP_VALUE;
+	r0->obj = p;
+	r0->map = m;
+	r0->size = (uint32_t)size;
+	r0->v = 0;
+	return true;
+}
+
+/* bpf_ringbuf_submit(data, flags), bpf_ringbuf_discard(data, flags):
+ * data must be a record reserved and not yet released (the verifier's
+ * reference tracking); r0 = 0.  KERNEL: bpf_ringbuf_commit() */
+static bool
+ringbuf_commit(struct rp_bpf_run *run, bool discard)
+{
+	const struct rp_breg *r1 = &run->r[1];
+	uint64_t flags = 0;
+
+	if (!arg_scalar(run, 2, &flags))
+		return false;
+	if (r1->t != RP_BPF_REG_MAP_VALUE || r1->v != 0 ||
+	    r1->map->type != RP_MAP_RINGBUF ||
+	    !rp_ringbuf_commit(run->st, r1->map, r1->obj, discard))
+		return rp_bpf_fault(run, "R-RB-3", "bpf_ringbuf_%s: r1 is no "
+		    "record reserved by this run and not yet released",
+		    discard ? "discard" : "submit");
+	return ret(run, 0);
+}
+
+static bool
+h_ringbuf_submit(struct rp_bpf_run *run)
+{
+	return ringbuf_commit(run, false);
+}
+
+static bool
+h_ringbuf_discard(struct rp_bpf_run *run)
+{
+	return ringbuf_commit(run, true);
+}
+
+/* bpf_ringbuf_query(map, flags).  KERNEL: bpf_ringbuf_query() */
+static bool
+h_ringbuf_query(struct rp_bpf_run *run)
+{
+	struct rp_map *m = NULL;
+	uint64_t flags = 0;
+
+	if (!arg_ringbuf(run, 1, &m, "ringbuf_query") ||
+	    !arg_scalar(run, 2, &flags))
+		return false;
+	return ret(run, rp_ringbuf_query(run->st, m, flags));
 }
 
 /* ---------------------------------------------------------------------
@@ -732,7 +851,24 @@ static const struct rp_bpf_helper helpers[] = {
 	    "R-HLP-17" },
 	{ 208, "ktime_get_tai_ns", P_BOTH, SINCE(6, 1), 0, 0, false, h_ktime,
 	    "R-HLP-17" },
-	{ 130, "ringbuf_output", P_BOTH, SINCE(5, 8), 0, 4, true, NULL, NULL },
+	/* KERNEL: bpf_base_func_proto() (5.8), before its capability test */
+	{ 130, "ringbuf_output", P_BOTH, SINCE(5, 8), 0, 4, true,
+	    h_ringbuf_output, "R-RB-2" },
+	{ 131, "ringbuf_reserve", P_BOTH, SINCE(5, 8), 0, 3, true,
+	    h_ringbuf_reserve, "R-RB-3" },
+	{ 132, "ringbuf_submit", P_BOTH, SINCE(5, 8), 0, 2, true,
+	    h_ringbuf_submit, "R-RB-3" },
+	{ 133, "ringbuf_discard", P_BOTH, SINCE(5, 8), 0, 2, true,
+	    h_ringbuf_discard, "R-RB-3" },
+	{ 134, "ringbuf_query", P_BOTH, SINCE(5, 8), 0, 2, false,
+	    h_ringbuf_query, "R-RB-4" },
+	/* KERNEL: bpf_sk_storage_get_proto, bpf_sk_storage_delete_proto
+	 * (5.2) are in neither sk_reuseport_func_proto() nor
+	 * sk_filter_func_proto() nor bpf_base_func_proto(): offered to
+	 * neither type in any profile.  Measured on 6.18: "program of this
+	 * type cannot use helper bpf_sk_storage_get#107" */
+	{ 107, "sk_storage_get", 0, ALWAYS, 0, 4, true, NULL, NULL },
+	{ 108, "sk_storage_delete", 0, ALWAYS, 0, 2, true, NULL, NULL },
 	{ 182, "strncmp", P_BOTH, SINCE(5, 17), 0, 3, false, NULL, NULL },
 	/* 6.10 (eb166e522c77) for pid_tgid; uid_gid assumed alike */
 	{ 14, "get_current_pid_tgid", P_BOTH, SINCE(6, 10), 0, 0, false, NULL,

@@ -34,6 +34,71 @@ type_known(uint32_t type)
 	    type == RP_MAP_HASH_OF_MAPS || rp_vmap_type(type);
 }
 
+/*
+ * Every map type of the uapi enum up to BPF_MAP_TYPE_ARENA, with the
+ * upstream version whose find_and_alloc_map() (the bpf_map_types[] of
+ * include/linux/bpf_types.h) first knows it.  A type also needs its
+ * kernel config (XSKMAP: CONFIG_XDP_SOCKETS, INODE_STORAGE:
+ * CONFIG_BPF_LSM ...); the model takes the version alone.
+ */
+static const struct {
+	const char	*name;
+	uint16_t	 since;		/* RP_KVER(); 0: every profile */
+} map_types[] = {
+	[1] = { "hash", 0 },
+	[2] = { "array", 0 },
+	[3] = { "prog_array", 0 },		/* 4.2 */
+	[4] = { "perf_event_array", 0 },	/* 4.3 */
+	[5] = { "percpu_hash", 0 },		/* 4.6 */
+	[6] = { "percpu_array", 0 },
+	[7] = { "stack_trace", 0 },
+	[8] = { "cgroup_array", 0 },		/* 4.8 */
+	[9] = { "lru_hash", 0 },		/* 4.10 */
+	[10] = { "lru_percpu_hash", 0 },
+	[11] = { "lpm_trie", 0 },		/* 4.11 */
+	[12] = { "array_of_maps", 0 },		/* 4.12 */
+	[13] = { "hash_of_maps", 0 },
+	[14] = { "devmap", 0 },			/* 4.14 */
+	[15] = { "sockmap", 0 },
+	[16] = { "cpumap", 0 },			/* 4.15 */
+	[17] = { "xskmap", 0 },			/* 4.18 */
+	[18] = { "sockhash", 0 },
+	[19] = { "cgroup_storage", 0 },		/* 4.19 */
+	[20] = { "reuseport_sockarray", 0 },
+	[21] = { "percpu_cgroup_storage", RP_KVER(4, 20) },
+	[22] = { "queue", RP_KVER(4, 20) },
+	[23] = { "stack", RP_KVER(4, 20) },
+	[24] = { "sk_storage", RP_KVER(5, 2) },
+	[25] = { "devmap_hash", RP_KVER(5, 4) },
+	[26] = { "struct_ops", RP_KVER(5, 6) },
+	[27] = { "ringbuf", RP_KVER(5, 8) },	/* modelled: R-RB-1 */
+	[28] = { "inode_storage", RP_KVER(5, 10) },
+	[29] = { "task_storage", RP_KVER(5, 11) },
+	[30] = { "bloom_filter", RP_KVER(5, 16) },
+	[31] = { "user_ringbuf", RP_KVER(6, 1) },
+	[32] = { "cgrp_storage", RP_KVER(6, 2) },
+	[33] = { "arena", RP_KVER(6, 9) },
+};
+
+const char *
+rp_map_type_name(uint32_t type)
+{
+	return type < G_N_ELEMENTS(map_types) ? map_types[type].name : NULL;
+}
+
+enum rp_map_type_status
+rp_map_type_status(const struct rp_profile *prof, uint32_t type)
+{
+	g_return_val_if_fail(prof != NULL, RP_MAP_TYPE_KERNEL_LACKS);
+	/* KERNEL: find_and_alloc_map(): past the table, or no ops */
+	if (rp_map_type_name(type) == NULL ||
+	    prof->bpf_version < map_types[type].since)
+		return RP_MAP_TYPE_KERNEL_LACKS;
+	/* the model's ring buffer is as old as the kernel's */
+	return type_known(type) ? RP_MAP_TYPE_MODELLED :
+	    RP_MAP_TYPE_NOT_MODELLED;
+}
+
 /* BPF_F_ZERO_SEED: a hash table's seed is 0 (5.0+). */
 #define HTAB_F_ZERO_SEED	(1U << 6)
 
@@ -126,6 +191,8 @@ create_capable(struct rp_state *st, const struct rp_proc *p, uint32_t type)
 
 	switch (type) {
 	case RP_MAP_REUSEPORT_SOCKARRAY:
+	case RP_MAP_LRU_HASH:	/* KERNEL: htab_map_alloc_check() (lru), and
+				 * 6.5+ map_create(): CAP_BPF */
 		switch (st->prof->cap_rule) {
 		case RP_CAPRULE_SYS_ADMIN_ALLOC:
 			need = RP_CAP_SYS_ADMIN;
@@ -372,8 +439,12 @@ rp_map_create(struct rp_state *st, unsigned proc, const struct rp_map_attr *a)
 		return rp_rule(st, "R-CRE-4a", -EINVAL);
 	if ((a->map_flags & RP_BPF_F_NUMA_NODE) && a->numa_node != 0)
 		return rp_rule(st, "R-CRE-4b", -EINVAL);
-	if (!type_known(a->map_type))
-		return rp_rule(st, "R-CRE-4c", -EINVAL);
+	/* R-CRE-4d: a type the kernel has and the model does not is
+	 * -EINVAL here as well; rp_map_type_status() tells them apart */
+	if (rp_map_type_status(prof, a->map_type) != RP_MAP_TYPE_MODELLED)
+		return rp_rule(st, rp_map_type_status(prof, a->map_type) ==
+		    RP_MAP_TYPE_KERNEL_LACKS ? "R-CRE-4c" : "R-CRE-4d",
+		    -EINVAL);
 	/* KERNEL: 6.9+ map_create() takes BPF_F_TOKEN_FD out of the flags
 	 * before the map type sees them */
 	ac = *a;
@@ -385,6 +456,14 @@ rp_map_create(struct rp_state *st, unsigned proc, const struct rp_map_attr *a)
 		err = create_token(st, p, a);
 		if (err != 0)
 			return err;
+		err = create_capable(st, p, a->map_type);
+		if (err != 0)
+			return err;
+	}
+	/* KERNEL: htab_map_alloc_check() until 6.4: an LRU hash asks for
+	 * the capability before any attribute check */
+	if (a->map_type == RP_MAP_LRU_HASH &&
+	    prof->cap_rule != RP_CAPRULE_BPF_CENTRAL) {
 		err = create_capable(st, p, a->map_type);
 		if (err != 0)
 			return err;

@@ -319,6 +319,9 @@ struct rp_sock {
 	unsigned		psock_refs;	/* sockmap/sockhash memberships */
 	uint8_t			*data;		/* first payload of a child */
 	size_t			data_len;
+	bool			rx_unread;	/* TCP: that payload sits in
+						 * its receive queue (no
+						 * recv in the language) */
 };
 
 /*
@@ -716,6 +719,16 @@ bool	 rp_vmap_pending_elem(const struct rp_pending *);
 void	*rp_vmap_elem_copy(const void *);
 void	 rp_vmap_elem_free(void *);
 uint64_t rp_vmap_digest(const struct rp_map *);
+int	 rp_ringbuf_output(struct rp_state *, struct rp_map *, uint64_t size);
+uint8_t	*rp_ringbuf_reserve(struct rp_state *, struct rp_map *, uint32_t size);
+bool	 rp_ringbuf_commit(struct rp_state *, struct rp_map *,
+	    const uint8_t *data, bool discard);
+uint64_t rp_ringbuf_query(struct rp_state *, const struct rp_map *,
+	    uint64_t flags);
+void	 rp_ringbuf_counts(const struct rp_map *, uint64_t *records,
+	    uint64_t *discarded, uint64_t *bytes);
+bool	 rp_vmap_key_of(const struct rp_map *, const uint8_t *value,
+	    uint32_t *idx);
 uint8_t	*rp_vmap_lookup(struct rp_state *, struct rp_map *, const uint8_t *key,
 	    unsigned cpu);
 int	 rp_vmap_update(struct rp_state *, struct rp_map *, const uint8_t *key,

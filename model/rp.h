@@ -90,11 +90,13 @@ enum rp_map_type {
 	RP_MAP_ARRAY = 2,
 	RP_MAP_PERCPU_HASH = 5,
 	RP_MAP_PERCPU_ARRAY = 6,
+	RP_MAP_LRU_HASH = 9,		/* a value map that evicts (valmap.c) */
 	RP_MAP_ARRAY_OF_MAPS = 12,
 	RP_MAP_HASH_OF_MAPS = 13,
 	RP_MAP_SOCKMAP = 15,
 	RP_MAP_SOCKHASH = 18,
 	RP_MAP_REUSEPORT_SOCKARRAY = 20,
+	RP_MAP_RINGBUF = 27,		/* records counted, not consumed (valmap.c) */
 };
 
 /* Update flags and map_flags (uapi numbering). */
@@ -104,6 +106,7 @@ enum rp_map_type {
 #define RP_BPF_F_LOCK		4
 
 #define RP_BPF_F_NO_PREALLOC	(1U << 0)
+#define RP_BPF_F_NO_COMMON_LRU	(1U << 1)
 #define RP_BPF_F_NUMA_NODE	(1U << 2)
 #define RP_BPF_F_RDONLY		(1U << 3)
 #define RP_BPF_F_WRONLY		(1U << 4)
@@ -413,6 +416,24 @@ void	rp_map_attr_init(struct rp_map_attr *, uint32_t type,
 
 int	rp_map_create(struct rp_state *, unsigned proc,
 	    const struct rp_map_attr *);
+
+/*
+ * What the model makes of a map type under a profile (R-CRE-4c, R-CRE-4d):
+ * the profile's kernel lacks it (a create returns -EINVAL, as that kernel
+ * does), the model implements it, or the kernel has it and the model does
+ * not (a create returns -EINVAL too, which that kernel would not: a caller
+ * that wants to tell the two apart asks here first).
+ */
+enum rp_map_type_status {
+	RP_MAP_TYPE_KERNEL_LACKS = 0,
+	RP_MAP_TYPE_MODELLED,
+	RP_MAP_TYPE_NOT_MODELLED,
+};
+enum rp_map_type_status rp_map_type_status(const struct rp_profile *,
+	    uint32_t type);
+/* The uapi name of a map type without BPF_MAP_TYPE_ ("lru_hash"), or
+ * NULL when no kernel the model knows has it. */
+const char *rp_map_type_name(uint32_t type);
 /* Keys are 32-bit; *value receives value_size bytes as an integer. */
 int	rp_map_lookup(struct rp_state *, unsigned proc, int fd, uint32_t key,
 	    uint64_t *value, uint64_t flags);

@@ -388,6 +388,24 @@ out:
 }
 
 /*
+ * reuseport_migrate_sock() without a migrate program to run (none, or
+ * one the model cannot run): net.ipv4.tcp_migrate_req decides.  Off: no
+ * migration (NULL, R-MIG-2); on: a member of g by child's hash (R-MIG-3).
+ * The caller holds the RCU read lock.
+ */
+static struct rp_sock *
+migrate_by_sysctl(struct rp_state *st, struct rp_sock *sk, struct rp_group *g,
+    struct rp_sock *child)
+{
+	if (sk->net->tcp_migrate_req == 0) {
+		rp_rule(st, "R-MIG-2", 0);
+		return NULL;
+	}
+	rp_rule(st, "R-MIG-3", 0);
+	return select_by_hash(st, g, child->hash, g->num_socks);
+}
+
+/*
  * reuseport_migrate_sock() (5.14+): where a child or request of the
  * stopped listener sk goes; NULL = it is dropped.  len is the ctx len a
  * migrate program sees (0 at close and at SYN+ACK retransmit).
@@ -413,12 +431,7 @@ rp_reuseport_migrate(struct rp_state *st, struct rp_sock *sk,
 	if (prog == NULL || prog->kind != RP_PROGK_SK_REUSEPORT ||
 	    prog->expected_attach_type !=
 	    RP_ATTACH_SK_REUSEPORT_SELECT_OR_MIGRATE) {
-		if (sk->net->tcp_migrate_req == 0) {
-			rp_rule(st, "R-MIG-2", 0);
-			goto out;
-		}
-		rp_rule(st, "R-MIG-3", 0);
-		nsk = select_by_hash(st, g, child->hash, g->num_socks);
+		nsk = migrate_by_sysctl(st, sk, g, child);
 		goto check_alive;
 	}
 	empty.payload = zeros;
@@ -430,15 +443,10 @@ rp_reuseport_migrate(struct rp_state *st, struct rp_sock *sk,
 		bool dropped = false, fault = false;
 
 		nsk = run_sk_reuseport(st, &ctx, g, prog, &dropped, &fault);
+		/* a program the kernel would not have loaded: only the
+		 * sysctl can migrate */
 		if (fault) {
-			/* a program the kernel would not have loaded: only
-			 * the sysctl can migrate (R-MIG-2, R-MIG-3) */
-			if (sk->net->tcp_migrate_req == 0) {
-				rp_rule(st, "R-MIG-2", 0);
-				goto out;
-			}
-			rp_rule(st, "R-MIG-3", 0);
-			nsk = select_by_hash(st, g, child->hash, g->num_socks);
+			nsk = migrate_by_sysctl(st, sk, g, child);
 			goto check_alive;
 		}
 		if (dropped) {

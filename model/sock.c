@@ -874,10 +874,14 @@ udp_conflict(const struct rp_state *st, const struct rp_sock *sk,
 		    sk->uid == sk2->uid) {
 			/* KERNEL (measured, a 6.18.44 build: udp_bind_walk
 			 * exact-sharer): only a sharer at sk's very address
-			 * ends the walk; one through a wildcard is passed */
+			 * and with sk's SO_REUSEADDR ends the walk; one
+			 * through a wildcard, or with the other SO_REUSEADDR
+			 * setting, is passed (found by fuzz-diff on the host,
+			 * seed 12000840, then a table of 9 cases) */
 			if (st->prof->udp_bind_walk == RP_UDP_BIND_EXACT_SHARER &&
 			    (sk2->family != sk->family ||
-			    !rp_addr_eq(&sk2->rcv_saddr, &sk->rcv_saddr)))
+			    !rp_addr_eq(&sk2->rcv_saddr, &sk->rcv_saddr) ||
+			    sk2->reuseaddr != sk->reuseaddr))
 				continue;
 			return false;
 		}
@@ -1240,6 +1244,15 @@ child_new(struct rp_state *st, struct rp_sock *lsk,
 
 	c->reuseport = lsk->reuseport;
 	c->shutdown = lsk->shutdown;	/* sk_clone_lock() copies it */
+	/* KERNEL (measured on 6.18): a child that inherits SEND_SHUTDOWN
+	 * (its listener was shut down for writing before listen()) sends
+	 * its FIN once the handshake is done: it is FIN_WAIT2, and a
+	 * scenario client it was made for is CLOSE_WAIT (found by fuzz-diff
+	 * on the host, seed 13000052) */
+	if (state == RP_TCP_ESTABLISHED && (c->shutdown & (RP_SHUT_WR + 1))) {
+		c->fin_sent = true;
+		c->active_close = true;
+	}
 	c->bind_port_lock = lsk->bind_port_lock;	/* sk_userlocks */
 	c->bind_addr_lock = lsk->bind_addr_lock;
 	c->ipv6only = lsk->ipv6only;
@@ -1258,6 +1271,10 @@ child_new(struct rp_state *st, struct rp_sock *lsk,
 	if (pkt->len > 0)
 		c->data = g_memdup2(pkt->payload, pkt->len);
 	c->data_len = pkt->len;
+	/* KERNEL: tcp_data_queue(), tcp_fastopen_add_skb(): a full child's
+	 * payload (after the handshake, or with a Fast Open SYN) waits in
+	 * its receive queue; nothing in a scenario reads it (R-BIND-11) */
+	c->rx_unread = pkt->len > 0 && state != RP_TCP_NEW_SYN_RECV;
 	/* KERNEL: sk_clone_lock() copies sk_user_data; 5.8+ clears it
 	 * when tagged SK_USER_DATA_NOCOPY (all sockarray owner words) */
 	if (lsk->owner.kind == RP_OWNER_SLOT && !st->prof->user_data_tags) {
@@ -1565,6 +1582,18 @@ rp_sock_release(struct rp_state *st, struct rp_sock *sk)
 	}
 	if (sk->protocol == RP_IPPROTO_TCP && sk->state == RP_TCP_LISTEN) {
 		tcp_listener_disconnect(st, sk);
+	} else if (tcp_connected(sk) && !queued && sk->rx_unread) {
+		/*
+		 * KERNEL: tcp_close(): data left unread in the receive queue
+		 * (data_was_unread) sends a reset, not a FIN
+		 * (tcp_send_active_reset()), and the socket is TCP_CLOSE at
+		 * once: no TIME_WAIT, so its port is free when it is freed.
+		 * A FIN it already sent (shutdown(SHUT_WR)) changes nothing.
+		 */
+		rp_rule(st, "R-BIND-11", 0);
+		sock_unhash(st, sk);
+		reset_peer(st, sk);
+		rp_sock_set_state(st, sk, RP_TCP_CLOSE);
 	} else if (tcp_connected(sk) && !queued) {
 		/*
 		 * KERNEL: tcp_close(): the FIN goes out.  The end that sent
@@ -1970,19 +1999,31 @@ tcp_connect(struct rp_state *st, struct rp_sock *sk,
  * __ip6_datagram_connect(), R-BIND-7): a v4-mapped destination is an
  * IPv4 connect, refused (-ENETUNREACH) to a v6only socket or one bound
  * to a plain IPv6 address; a socket bound to a v4-mapped address can
- * reach only v4-mapped destinations (-EAFNOSUPPORT).  *out is the
+ * reach only v4-mapped destinations, and *mapped_src says the kernel
+ * refuses this one (-EAFNOSUPPORT) once it has a route to it.  The
+ * unspecified destination [::] means this host: ::ffff:127.0.0.1 for a
+ * socket bound to a v4-mapped address, ::1 for any other.  *out is the
  * destination to connect to.
  */
 static int
 connect_mapped(struct rp_state *st, const struct rp_sock *sk,
-    const struct rp_sockaddr *sa, struct rp_sockaddr *out)
+    const struct rp_sockaddr *sa, struct rp_sockaddr *out, bool *mapped_src)
 {
 	bool src_mapped = sk->rcv_saddr.family == RP_AF_INET;
 
 	*out = *sa;
-	if (rp_addr_any(&sa->addr) || !addr_v4(&sa->addr, &out->addr)) {
+	*mapped_src = false;
+	if (rp_addr_any(&sa->addr)) {
+		/* KERNEL: tcp_v6_connect(), __ip6_datagram_connect(): "connect
+		 * to self if not specified", the IPv4 loopback for a v4-mapped
+		 * source (measured on 6.18: connect() then succeeds) */
+		out->addr = loopback(src_mapped ? RP_AF_INET : RP_AF_INET6);
+		return src_mapped ? rp_rule(st, "R-BIND-7", 0) : 0;
+	}
+	if (!addr_v4(&sa->addr, &out->addr)) {
 		*out = *sa;
-		return src_mapped ? rp_rule(st, "R-BIND-7", -EAFNOSUPPORT) : 0;
+		*mapped_src = src_mapped;
+		return 0;
 	}
 	if (sk->ipv6only || (!src_mapped && !rp_addr_any(&sk->rcv_saddr)))
 		return rp_rule(st, "R-BIND-7", -ENETUNREACH);
@@ -2072,9 +2113,27 @@ rp_connect(struct rp_state *st, unsigned proc, int fd,
 			return sock_done(st, f, rp_rule(st, "R-BIND-10",
 			    -EAFNOSUPPORT));
 	} else if (sk->family == RP_AF_INET6) {
-		err = connect_mapped(st, sk, sa, &v4);
+		bool mapped_src;
+
+		err = connect_mapped(st, sk, sa, &v4, &mapped_src);
+		/* KERNEL: ip6_dst_lookup_tail(): the route's error comes
+		 * before the v4-mapped source's -EAFNOSUPPORT (found by
+		 * fuzz-diff on the host, seed 12000353) */
+		if (err == 0 && mapped_src && (err = route_check(st, sk)) == 0)
+			err = rp_rule(st, "R-BIND-7", -EAFNOSUPPORT);
 		if (err != 0)
 			return sock_done(st, f, err);
+		sa = &v4;
+	}
+	/* KERNEL: ip_route_output_key_hash_rcu(): the IPv4 destination
+	 * 0.0.0.0 is the socket's own address, or 127.0.0.1 for a socket
+	 * without one: connect() reaches this host (found by fuzz-diff on
+	 * the host, seed 12000353's table; [::] is connect_mapped()'s) */
+	if (sa->addr.family == RP_AF_INET && rp_addr_any(&sa->addr)) {
+		v4 = *sa;
+		v4.addr = sk->rcv_saddr.family == RP_AF_INET &&
+		    !rp_addr_any(&sk->rcv_saddr) ? sk->rcv_saddr :
+		    loopback(RP_AF_INET);
 		sa = &v4;
 	}
 	/* KERNEL (measured, a 6.18.44 build: tcp_role_change einval): a
@@ -2348,6 +2407,7 @@ send_pkt(struct rp_state *st, unsigned netns, const struct rp_packet *pkt,
 		 * the client's send fails, the child stays queued */
 		if (sk->shutdown == (RP_SHUT_RDWR + 1) && pkt->len > 0 &&
 		    pkt->conn == RP_CONN_ESTABLISHED) {
+			c->rx_unread = false;	/* refused, never queued */
 			rp_rcu_read_unlock(st);
 			rp_state_quiesce(st);
 			return rp_rule(st, "R-SOCK-15", -EPIPE);

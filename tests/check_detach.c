@@ -42,17 +42,8 @@ insert(struct tu_fx *fx, int map, uint32_t key, int fd)
 }
 
 /* slot key of map holds socket id, and its owner word says so */
-static void
-assert_member(struct tu_fx *fx, int map, uint32_t key, unsigned id)
-{
-	unsigned m = rp_fd_map(fx->st, 0, map);
-	struct rp_sock_info in = sinfo(fx, id);
-
-	ck_assert_uint_eq(rp_map_slot(fx->st, m, key), id);
-	ck_assert_int_eq(in.owner, RP_OWNER_SLOT);
-	ck_assert_uint_eq(in.owner_map, m);
-	ck_assert_uint_eq(in.owner_idx, key);
-}
+#define assert_member(fx, map, key, id) \
+	tu_assert_in_slot((fx)->st, 0, (map), (key), (id))
 
 static bool
 sock_gone(struct tu_fx *fx, unsigned id)

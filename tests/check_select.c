@@ -1114,11 +1114,8 @@ TU_LOOP(load_verifier, "select/load", TU_BY_PROFILE(ver_cases))
 	case VER_OUTER_DIRECT:
 	case VER_OUTER:
 	case VER_OUTER_HASH:
-		rp_map_attr_init(&a, c->setup == VER_OUTER_HASH ?
-		    RP_MAP_HASH_OF_MAPS : RP_MAP_ARRAY_OF_MAPS, 4, 2);
-		a.inner_map_fd = arr;
-		map_fd = rp_map_create(st, 0, &a);
-		ck_assert_int_ge(map_fd, 3);
+		map_fd = tu_map(st, 0, c->setup == VER_OUTER_HASH ?
+		    RP_MAP_HASH_OF_MAPS : RP_MAP_ARRAY_OF_MAPS, 4, 2, 0, arr);
 		pol.via_outer = c->setup != VER_OUTER_DIRECT;
 		break;
 	case VER_OUTER_NOT_OUTER:
@@ -1126,13 +1123,8 @@ TU_LOOP(load_verifier, "select/load", TU_BY_PROFILE(ver_cases))
 		pol.via_outer = true;
 		break;
 	case VER_OUTER_SOCKMAP:
-		rp_map_attr_init(&a, RP_MAP_SOCKMAP, 8, 4);
-		ret = rp_map_create(st, 0, &a);
-		ck_assert_int_ge(ret, 3);
-		rp_map_attr_init(&a, RP_MAP_ARRAY_OF_MAPS, 4, 2);
-		a.inner_map_fd = ret;
-		map_fd = rp_map_create(st, 0, &a);
-		ck_assert_int_ge(map_fd, 3);
+		map_fd = tu_map(st, 0, RP_MAP_ARRAY_OF_MAPS, 4, 2, 0,
+		    tu_map(st, 0, RP_MAP_SOCKMAP, 8, 4, 0, -1));
 		pol.via_outer = true;
 		break;
 	case VER_NO_MAP:

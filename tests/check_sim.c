@@ -1029,6 +1029,184 @@ TU_CASE(names_cookie_index, "sim/names")
 }
 END_TEST
 
+/* Everything a SimNames answers, as text: read from a copy, since asking
+ * for an unnamed object's name numbers it. */
+static char *
+names_dump(const SimNames *n)
+{
+	g_autoptr(SimNames) c = sim_names_clone(n);
+	GString *g = g_string_new(NULL);
+	const GPtrArray *order = sim_names_order(c);
+	struct rp_event ev = { .kind = RP_EV_GROUP_NEW, .group = 99 };
+
+	g_string_append_printf(g, "digest %" G_GINT64_MODIFIER "x\n",
+	    sim_names_digest(c));
+	for (guint i = 0; i < order->len; i++) {
+		const SimObj *o = order->pdata[i];
+
+		g_string_append_printf(g, "%s k%d b%d p%u fd%d c%d id%u t%u "
+		    "v%u ns%u\n", o->name, o->kind, o->bound, o->proc, o->fd,
+		    o->closed, o->id, o->map_type, o->value_size, o->netns);
+	}
+	for (unsigned id = 0; id < 8; id++) {
+		const char *proc = sim_names_sock_proc(c, id);
+
+		g_string_append_printf(g, "%u: %s", id, sim_names_sock(c, id));
+		g_string_append_printf(g, " %s", sim_names_map(c, id));
+		g_string_append_printf(g, " %s", sim_names_group(c, id));
+		g_string_append_printf(g, " %s", sim_names_prog(c, id));
+		g_string_append_printf(g, " %s %u\n", proc != NULL ? proc : "-",
+		    sim_names_cookie_sock(c, id));
+	}
+	sim_names_event(c, &ev);	/* the next group's number */
+	g_string_append_printf(g, "next %s\n", sim_names_group(c, 99));
+	for (unsigned p = 0; p < 3; p++)
+		for (int fd = 0; fd < 5; fd++) {
+			sim_names_closed(c, p, fd);	/* who was open there */
+			for (guint i = 0; i < order->len; i++)
+				if (((const SimObj *)order->pdata[i])->closed)
+					g_string_append_printf(g, "%u", i);
+			g_string_append_c(g, ' ');
+		}
+	return g_string_free(g, FALSE);
+}
+
+/* One random change of n through its interface; names from *k. */
+static void
+names_random_op(SimNames *n, GRand *r, guint *k, GPtrArray *toks)
+{
+	const GPtrArray *order = sim_names_order(n);
+	struct rp_event ev = { 0 };
+	SimObj *o;
+
+	switch (g_rand_int_range(r, 0, 8)) {
+	case 0: {
+		SimToken *t = g_new0(SimToken, 1);
+		g_autoptr(GError) err = NULL;
+		SimObjKind kinds[] = { SIM_OBJ_SOCK, SIM_OBJ_MAP,
+		    SIM_OBJ_PROG, SIM_OBJ_PROC };
+
+		t->kind = SIM_TOK_WORD;
+		t->text = g_strdup_printf("o%u", ++*k);
+		t->file = "t.scn";
+		t->line = *k;
+		t->col = 1;
+		g_ptr_array_add(toks, t);
+		o = sim_names_define(n, kinds[g_rand_int_range(r, 0, 4)], t,
+		    &err);
+		ck_assert_msg(o != NULL, "%s", err != NULL ? err->message :
+		    "");
+		o->map_type = *k;	/* as verbs.c does */
+		break;
+	}
+	case 1:
+	case 2:
+		o = order->pdata[g_rand_int_range(r, 0, (gint32)order->len)];
+		if (o->bound)
+			break;
+		sim_names_bind(n, o, g_rand_int_range(r, 0, 3),
+		    g_rand_int_range(r, -1, 5), g_rand_int_range(r, 0, 8));
+		o->netns = g_rand_int_range(r, 0, 3);
+		break;
+	case 3:
+		sim_names_closed(n, g_rand_int_range(r, 0, 3),
+		    g_rand_int_range(r, 0, 5));
+		break;
+	case 4:
+		ev.kind = RP_EV_COOKIE;
+		ev.sock = g_rand_int_range(r, 1, 5);
+		ev.val = g_rand_int_range(r, 0, 8);
+		sim_names_event(n, &ev);
+		break;
+	case 5:
+		ev.kind = g_rand_boolean(r) ? RP_EV_GROUP_GROW :
+		    RP_EV_GROUP_ADD;
+		ev.group = g_rand_int_range(r, 0, 8);
+		ev.idx = g_rand_int_range(r, 0, 8);
+		sim_names_event(n, &ev);
+		break;
+	case 6:
+		(void)sim_names_sock(n, g_rand_int_range(r, 0, 8));
+		(void)sim_names_prog(n, g_rand_int_range(r, 0, 8));
+		break;
+	default:
+		(void)sim_names_map(n, g_rand_int_range(r, 0, 8));
+		(void)sim_names_group(n, g_rand_int_range(r, 0, 8));
+		break;
+	}
+}
+
+static void
+token_free(gpointer p)
+{
+	SimToken *t = p;
+
+	g_free(t->text);
+	g_free(t);
+}
+
+/* Up to max - 1 random changes of n. */
+static void
+names_random_ops(SimNames *n, GRand *r, gint32 max, guint *k,
+    GPtrArray *toks)
+{
+	for (gint32 i = g_rand_int_range(r, 0, max); i > 0; i--)
+		names_random_op(n, r, k, toks);
+}
+
+/* Rewind n to m, where it answered want. */
+static void
+names_rewind_to(SimNames *n, const SimNamesMark *m, const char *want,
+    guint32 seed)
+{
+	g_autofree char *now = NULL;
+
+	ck_assert(sim_names_rewind(n, m));
+	now = names_dump(n);
+	ck_assert_msg(strcmp(now, want) == 0, "seed %u:\n%s\nvs\n%s", seed,
+	    now, want);
+}
+
+/*
+ * A rewind to a mark gives the names exactly as they were there (every
+ * answer and the digest), in stack order, over random changes; a mark a
+ * rewind forgot, or another table's, is refused.
+ */
+TU_CASE(names_rewind_random, "sim/names")
+{
+	for (guint32 seed = 1; seed <= 300; seed++) {
+		g_autoptr(GRand) r = g_rand_new_with_seed(seed);
+		g_autoptr(GPtrArray) toks = g_ptr_array_new_with_free_func(
+		    token_free);
+		g_autoptr(SimNames) n = sim_names_new();
+		g_autoptr(SimNames) other = sim_names_new();
+		g_autofree char *d1 = NULL, *d2 = NULL;
+		SimNamesMark m1, m2, mo;
+		guint k = 0;
+
+		names_random_ops(n, r, 10, &k, toks);
+		sim_names_mark(n, &m1);
+		d1 = names_dump(n);
+		names_random_ops(n, r, 15, &k, toks);
+		sim_names_mark(n, &m2);
+		d2 = names_dump(n);
+		names_random_ops(n, r, 15, &k, toks);
+		names_rewind_to(n, &m2, d2, seed);
+		names_random_ops(n, r, 15, &k, toks);
+		names_rewind_to(n, &m1, d1, seed);
+		names_rewind_to(n, &m1, d1, seed);	/* again: no change */
+		names_random_op(n, r, &k, toks);
+		names_random_op(n, r, &k, toks);
+		/* m2 was forgotten by the rewind to m1 (unless nothing was
+		 * logged between them); other's mark is not n's */
+		if (m2.pos > m1.pos)
+			ck_assert(!sim_names_rewind(n, &m2));
+		sim_names_mark(other, &mo);
+		ck_assert(!sim_names_rewind(n, &mo));
+	}
+}
+END_TEST
+
 static SimBackend *
 refusing_open(const char *profile, GError **error)
 {

@@ -404,13 +404,7 @@ load_select_prog(struct fx *fx, int map, bool bad_helper)
 static void
 assert_in_slot(struct fx *fx, int map, uint32_t key, int fd)
 {
-	unsigned m = rp_fd_map(fx->st, 0, map), s = sock_id(fx, 0, fd);
-	struct rp_sock_info in = sinfo(fx, s);
-
-	ck_assert_uint_eq(rp_map_slot(fx->st, m, key), s);
-	ck_assert_int_eq(in.owner, RP_OWNER_SLOT);
-	ck_assert_uint_eq(in.owner_map, m);
-	ck_assert_uint_eq(in.owner_idx, key);
+	tu_assert_in_slot(fx->st, 0, map, key, sock_id(fx, 0, fd));
 }
 
 /* socket fd is in no map, still hashed and in a group */
@@ -979,7 +973,7 @@ static const struct create_case create_cases[] = {
 	    E("R-CRE-1", -EINVAL), ON(extra_attrs, E("R-CRE-2", -EINVAL)) },
 	{ "sockarray/create/map-extra-beats-rdwr", c_extra_and_rdwr,
 	    E("R-CRE-1", -EINVAL), ON(extra_attrs, E("R-CRE-3", -EINVAL)) },
-	/* R-CRE-4a R-CRE-4b R-CRE-4c */
+	/* R-CRE-4a R-CRE-4b R-CRE-4c R-CRE-4d */
 	{ "sockarray/create/flags/rdonly-wronly", c_rdwr,
 	    E("R-CRE-4a", -EINVAL), SAME },
 	{ "sockarray/create/flags/rdonly-wronly-beats-caps", c_rdwr_nocaps,
@@ -991,7 +985,7 @@ static const struct create_case create_cases[] = {
 	{ "sockarray/create/numa/ignored-without-flag", c_numa_ignored,
 	    E("R-CRE-4b", 0), SAME },
 	{ "sockarray/create/type/prog-array", c_type_1,
-	    E("R-CRE-4c", -EINVAL), SAME },
+	    E("R-CRE-4d", -EINVAL), SAME },
 	{ "sockarray/create/type/zero", c_type_0,
 	    E("R-CRE-4c", -EINVAL), SAME },
 	{ "sockarray/create/type/99", c_type_99,

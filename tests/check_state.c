@@ -255,18 +255,10 @@ TU_LOOP(query_outer_slots, "state/query", TU_EVERY_PROFILE)
 {
 	struct rp_state *st = tu_state_of(tu_prof(_i));
 	int inner = tu_sockarray(st, 0, 8, 4);
-	struct rp_map_attr a;
-	int out, hout;
+	int out = tu_map(st, 0, RP_MAP_ARRAY_OF_MAPS, 4, 2, 0, inner);
+	int hout = tu_map(st, 0, RP_MAP_HASH_OF_MAPS, 4, 2, 0, inner);
 	unsigned oid, hid, iid = rp_fd_map(st, 0, inner);
 
-	rp_map_attr_init(&a, RP_MAP_ARRAY_OF_MAPS, 4, 2);
-	a.inner_map_fd = inner;
-	out = rp_map_create(st, 0, &a);
-	ck_assert_int_ge(out, 0);
-	rp_map_attr_init(&a, RP_MAP_HASH_OF_MAPS, 4, 2);
-	a.inner_map_fd = inner;
-	hout = rp_map_create(st, 0, &a);
-	ck_assert_int_ge(hout, 0);
 	oid = rp_fd_map(st, 0, out);
 	hid = rp_fd_map(st, 0, hout);
 	ck_assert_int_eq(rp_map_update(st, 0, out, 1, (uint64_t)inner,

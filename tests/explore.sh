@@ -30,21 +30,7 @@ set -u
 . "$(dirname "$0")/sim-lib.sh"
 
 sc=$top_srcdir/scenarios
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/explore.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-failed=0
-n=0
-
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $1"
-}
-
-not_ok() {
-	n=$((n + 1))
-	echo "not ok $n - $1"
-	failed=1
-}
+tap_begin explore
 
 # An explore report without its run times (", 0.087 s" at line ends).
 untimed() {

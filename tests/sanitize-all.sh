@@ -51,21 +51,7 @@ ASAN_OPTIONS="detect_leaks=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}:exitcode=$SAN_EXIT"
 UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}:exitcode=$SAN_EXIT"
 export ASAN_OPTIONS UBSAN_OPTIONS
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/sanitize-all.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT INT TERM
-failed=0
-n=0
-
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $1"
-}
-
-not_ok() {
-	n=$((n + 1))
-	echo "not ok $n - $1"
-	failed=1
-}
+tap_begin sanitize-all
 
 # san WANT LABEL CMD...: run CMD; fail on a sanitizer report (exit 86 or a
 # banner on stderr) or when the exit status is not WANT.

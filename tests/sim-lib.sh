@@ -26,3 +26,24 @@ case $SIM in
 /*) ;;
 *) SIM=$(pwd)/$SIM ;;
 esac
+
+# TAP test points for a script that counts its own: tap_begin NAME makes
+# $tmp, a fresh directory removed on exit, and zeroes failed and n; ok
+# LABEL and not_ok LABEL print the next test point (not_ok sets failed=1).
+tap_begin() {
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX") || exit 1
+	trap 'rm -rf "$tmp"' EXIT INT TERM
+	failed=0
+	n=0
+}
+
+ok() {
+	n=$((n + 1))
+	echo "ok $n - $1"
+}
+
+not_ok() {
+	n=$((n + 1))
+	echo "not ok $n - $1"
+	failed=1
+}

@@ -396,6 +396,19 @@ tu_map_info(struct rp_state *st, unsigned proc, int fd)
 	return in;
 }
 
+void
+tu_assert_in_slot(struct rp_state *st, unsigned proc, int map, uint32_t key,
+    unsigned id)
+{
+	unsigned m = rp_fd_map(st, proc, map);
+	struct rp_sock_info in = tu_sock_info(st, id);
+
+	ck_assert_uint_eq(rp_map_slot(st, m, key), id);
+	ck_assert_int_eq(in.owner, RP_OWNER_SLOT);
+	ck_assert_uint_eq(in.owner_map, m);
+	ck_assert_uint_eq(in.owner_idx, key);
+}
+
 /*
  * Both checkers: the verdict and message of rp_check_step() must be
  * rp_check()'s, rp_check_step() must raise no false alarm, and after a

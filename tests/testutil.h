@@ -192,6 +192,10 @@ unsigned tu_sock_id(struct rp_state *st, unsigned proc, int fd);
 struct rp_sock_info tu_sock_info(struct rp_state *st, unsigned id);
 struct rp_group_info tu_group_info(struct rp_state *st, unsigned group);
 struct rp_map_info tu_map_info(struct rp_state *st, unsigned proc, int fd);
+/* Slot key of the map behind fd map (process proc) holds socket id, and
+ * the socket's owner word says so. */
+void	tu_assert_in_slot(struct rp_state *st, unsigned proc, int map,
+	    uint32_t key, unsigned id);
 /* Asserts rp_check() passes, printing its message otherwise; checks
  * rp_check_step() as tu_check_both() does on the way. */
 void	tu_assert_invariants(const struct rp_state *st);

@@ -19,6 +19,7 @@
 #include "cli/kernels.h"
 #include "cli/matrix.h"
 #include "cli/options.h"
+#include "cli/report.h"
 #include "core/error.h"
 #include "core/profiles.h"
 #include "lang/print.h"
@@ -36,19 +37,6 @@ typedef struct {
 	const SimFuzzOut	*w;
 	guint			 n;		/* TAP test points */
 } Writer;
-
-static void
-put_lines(FILE *out, const char *prefix, const char *text)
-{
-	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
-	guint i;
-
-	for (i = 0; lines[i] != NULL; i++) {
-		if (lines[i][0] == '\0' && lines[i + 1] == NULL)
-			break;
-		fprintf(out, "%s%s\n", prefix, lines[i]);
-	}
-}
 
 /* Save a minimal scenario as DIR/seed-N.scn (-2, -3 ... when taken);
  * the path (g_free()), or NULL with the reason on stderr. */
@@ -94,7 +82,7 @@ finding_text(Writer *wr, const SimFuzzFinding *fd, const char *path)
 	    fd->budget_out ? " (budget spent)" : "", fd->reproduced,
 	    fd->reruns, path != NULL ? "; saved " : "", path != NULL ? path :
 	    "");
-	put_lines(out, p2, fd->minimal);
+	sim_put_lines(out, p2, fd->minimal);
 }
 
 static void

@@ -103,9 +103,10 @@ sim_write_input_errors(SimWriter *w, const GPtrArray *diags)
 	return 2;
 }
 
-/* Write the lines of text, each after prefix. */
-static void
-put_lines(FILE *out, const char *prefix, const char *text)
+/* Write the lines of text, each after prefix (a trailing newline ends the
+ * last line, it does not make an empty one). */
+void
+sim_put_lines(FILE *out, const char *prefix, const char *text)
 {
 	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
 	guint i;
@@ -267,20 +268,20 @@ sim_write_run(SimWriter *w, const char *name, const char *profile,
 	switch (w->format) {
 	case SIM_FORMAT_TEXT:
 		if (rep->trace != NULL)
-			put_lines(out, "", rep->trace->str);
+			sim_put_lines(out, "", rep->trace->str);
 		fprintf(out, "%s %s [%s]\n", rep->passed ? "PASS" : "FAIL",
 		    name, profile);
 		for (i = 0; i < rep->messages->len; i++)
-			put_lines(out, "    ", rep->messages->pdata[i]);
+			sim_put_lines(out, "    ", rep->messages->pdata[i]);
 		put_notes(out, "    note: ", rep->notes);
 		break;
 	case SIM_FORMAT_TAP:
 		if (rep->trace != NULL)
-			put_lines(out, "# ", rep->trace->str);
+			sim_put_lines(out, "# ", rep->trace->str);
 		fprintf(out, "%s %u - %s [%s]\n", rep->passed ? "ok" :
 		    "not ok", w->n, name, profile);
 		for (i = 0; i < rep->messages->len; i++)
-			put_lines(out, "# ", rep->messages->pdata[i]);
+			sim_put_lines(out, "# ", rep->messages->pdata[i]);
 		put_notes(out, "# note: ", rep->notes);
 		break;
 	case SIM_FORMAT_JSON:

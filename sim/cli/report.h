@@ -67,6 +67,7 @@ void	 sim_write_diff_summary(SimWriter *w, const SimDiffCounts *c);
 void	 sim_write_explore(SimWriter *w, const SimExploreOptions *o,
 	    const char *name, const char *profile, const SimExploreStats *s);
 void	 sim_write_explore_summary(SimWriter *w, int status);
+void	 sim_put_lines(FILE *out, const char *prefix, const char *text);
 
 G_END_DECLS
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "lang/lex.h"
 
 G_DEFINE_QUARK(sim-error-quark, sim_error)
 
@@ -14,14 +15,11 @@ void
 sim_set_error_at(GError **error, int code, const char *file, guint line,
     guint col, const char *fmt, ...)
 {
-	g_autofree char *msg = NULL;
 	va_list ap;
 
 	va_start(ap, fmt);
-	msg = g_strdup_vprintf(fmt, ap);
+	sim_place_verror(error, SIM_ERROR, code, file, line, col, fmt, ap);
 	va_end(ap);
-	g_set_error(error, SIM_ERROR, code, "%s:%u:%u: %s", file, line, col,
-	    msg);
 }
 
 /* ---------------------------------------------------------------------

@@ -923,8 +923,7 @@ sim_exec_set_muted(SimExec *x, gboolean on)
  */
 
 struct SimExecSnap {
-	guint64		 names_cid;	/* which names (SimExec.names_cid) */
-	SimNames	*names;
+	SimNamesMark	 names;		/* where the live names' log was */
 	GHashTable	*vars;
 	GHashTable	*unsure;
 	GPtrArray	*notes;
@@ -968,13 +967,6 @@ strings_copy(const GPtrArray *a)
 	return c;
 }
 
-/* Are the live names those numbered names_cid (unchanged since)? */
-static gboolean
-names_known(const SimExec *x)
-{
-	return x->names_cid != 0 && x->names_gen == sim_names_gen(x->names);
-}
-
 /*
  * What the pass knows between two statements: names and their bindings,
  * variables, what the backend could not do.  No statement may be running
@@ -985,12 +977,7 @@ sim_exec_snapshot(SimExec *x)
 {
 	SimExecSnap *s = g_new0(SimExecSnap, 1);
 
-	if (!names_known(x)) {		/* names not seen before */
-		x->names_cid = ++x->names_cids;
-		x->names_gen = sim_names_gen(x->names);
-	}
-	s->names_cid = x->names_cid;
-	s->names = sim_names_clone(x->names);
+	sim_names_mark(x->names, &s->names);
 	s->vars = strtab_copy(x->vars, value_copy, value_free);
 	s->unsure = strtab_copy(x->unsure, string_copy, g_free);
 	s->notes = strings_copy(x->notes);
@@ -999,18 +986,17 @@ sim_exec_snapshot(SimExec *x)
 }
 
 /* Make x know what it knew at s; the current statement and process of
- * the pass go back to none and init.  The names are copied only when
- * they changed since they were s's (a race's threads seldom define or
- * bind a name, and a copy is one allocation a name). */
+ * the pass go back to none and init.  The names come back by undoing
+ * their changes since s (sim_names_rewind(): O(the changes), where a
+ * copy was one allocation a name), so snapshots are restored in stack
+ * order: restoring s forgets every snapshot taken after it (an explorer's
+ * depth-first search does). */
 void
 sim_exec_restore(SimExec *x, const SimExecSnap *s)
 {
-	if (!names_known(x) || x->names_cid != s->names_cid) {
-		sim_names_free(x->names);
-		x->names = sim_names_clone(s->names);
-		x->names_cid = s->names_cid;
-		x->names_gen = sim_names_gen(x->names);
-	}
+	if (!sim_names_rewind(x->names, &s->names))
+		g_critical("sim_exec_restore(): a snapshot restored out of "
+		    "order (a later one was restored before it)");
 	g_hash_table_unref(x->vars);
 	x->vars = strtab_copy(s->vars, value_copy, value_free);
 	g_hash_table_unref(x->unsure);
@@ -1029,7 +1015,6 @@ sim_exec_snap_free(SimExecSnap *s)
 {
 	if (s == NULL)
 		return;
-	sim_names_free(s->names);
 	g_hash_table_unref(s->vars);
 	g_hash_table_unref(s->unsure);
 	g_ptr_array_unref(s->notes);

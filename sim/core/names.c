@@ -37,7 +37,68 @@ struct SimNames {
 	/* sim_names_digest() at gen digest_gen, when digest_ok */
 	guint64		 digest, digest_gen;
 	gboolean	 digest_ok;
+	/* the undo log (sim_names_mark()): every change since the first
+	 * mark, oldest first; NULL until then */
+	GArray		*log;		/* Undo */
+	guint64		 base;		/* serial of the log's start */
 };
+
+/*
+ * One change of a SimNames, with what undoes it.  Each entry has a
+ * serial number unique in the process, so that a mark (position, serial
+ * of the entry before it) tells whether the log still holds the changes
+ * up to it: entries are only appended, and removed from the end.
+ */
+typedef enum {
+	UNDO_NEW,	/* o was defined (obj_new()) */
+	UNDO_BIND,	/* o was bound: saved holds its fields before */
+	UNDO_CLOSED,	/* key's open names (fds) were closed */
+	UNDO_STRING,	/* key s was added to table t (other, children,
+			 * cbpfs, groups) */
+	UNDO_COOKIE,	/* cookie key's socket was old (0: none) */
+} UndoKind;
+
+typedef struct {
+	UndoKind	 kind;
+	guint64		 serial;
+	SimObj		*o;
+	SimObj		 saved;		/* BIND: *o before */
+	gboolean	 by_id;		/* BIND: o entered by_id[] */
+	SimObj		*old_proc;	/* BIND of a process: procs[] before */
+	gboolean	 fd_new;	/* BIND: o's fd got a new index entry */
+	gint64		*fd_key;	/* CLOSED: the index entry taken out */
+	GPtrArray	*fds;
+	GHashTable	*t;		/* STRING */
+	gpointer	 key;
+	guint		 n_groups;	/* STRING: n->n_groups before */
+	gint64		 ikey;		/* BIND: o's fd index key; COOKIE */
+	unsigned	 old_sock;	/* COOKIE */
+} Undo;
+
+/* Serial numbers of log entries and log starts, process-wide. */
+static guint64
+undo_serial(void)
+{
+	static guint64 next;
+
+	return __atomic_add_fetch(&next, 1, __ATOMIC_RELAXED);
+}
+
+/* A new entry of kind at the end of n's log, or NULL when n keeps none. */
+static Undo *
+undo_push(SimNames *n, UndoKind kind)
+{
+	Undo *u;
+
+	if (n->log == NULL)
+		return NULL;
+	g_array_set_size(n->log, n->log->len + 1);
+	u = &g_array_index(n->log, Undo, n->log->len - 1);
+	memset(u, 0, sizeof(*u));
+	u->kind = kind;
+	u->serial = undo_serial();
+	return u;
+}
 
 
 
@@ -89,6 +150,16 @@ sim_names_free(SimNames *n)
 
 	if (n == NULL)
 		return;
+	for (i = 0; n->log != NULL && i < n->log->len; i++) {
+		Undo *u = &g_array_index(n->log, Undo, i);
+
+		if (u->kind == UNDO_CLOSED) {
+			g_free(u->fd_key);
+			g_ptr_array_unref(u->fds);
+		}
+	}
+	if (n->log != NULL)
+		g_array_unref(n->log);
 	for (i = 0; i < SIM_NS_COUNT; i++)
 		g_hash_table_unref(n->names[i]);
 	for (i = 0; i < G_N_ELEMENTS(n->by_id); i++)
@@ -159,6 +230,7 @@ static SimObj *
 obj_new(SimNames *n, const char *name, SimObjKind kind, const SimToken *def)
 {
 	SimObj *o = g_new0(SimObj, 1);
+	Undo *u;
 
 	o->name = g_strdup(name);
 	o->kind = kind;
@@ -171,6 +243,8 @@ obj_new(SimNames *n, const char *name, SimObjKind kind, const SimToken *def)
 	n->gen++;
 	g_hash_table_insert(n->names[ns_of(kind)], o->name, o);
 	g_ptr_array_add(n->order, o);
+	if ((u = undo_push(n, UNDO_NEW)) != NULL)
+		u->o = o;
 	return o;
 }
 
@@ -294,19 +368,32 @@ void
 sim_names_bind(SimNames *n, SimObj *o, unsigned proc, int fd, unsigned id)
 {
 	int t = id_table(o->kind);
+	Undo *u;
 
 	g_return_if_fail(!o->bound);	/* a name is bound once */
 	n->gen++;
+	if ((u = undo_push(n, UNDO_BIND)) != NULL) {
+		u->o = o;
+		u->saved = *o;
+		u->ikey = ((gint64)proc << 32) | (guint32)fd;
+	}
 	o->bound = TRUE;
 	o->proc = proc;
 	o->fd = fd;
 	o->closed = FALSE;
 	o->id = id;
 	if (t >= 0 && o->id != 0 &&
-	    !g_hash_table_contains(n->by_id[t], GUINT_TO_POINTER(o->id)))
+	    !g_hash_table_contains(n->by_id[t], GUINT_TO_POINTER(o->id))) {
 		g_hash_table_insert(n->by_id[t], GUINT_TO_POINTER(o->id), o);
-	if (o->kind == SIM_OBJ_PROC)
+		if (u != NULL)
+			u->by_id = TRUE;
+	}
+	if (o->kind == SIM_OBJ_PROC) {
+		if (u != NULL)
+			u->old_proc = g_hash_table_lookup(n->procs,
+			    GUINT_TO_POINTER(id));
 		g_hash_table_insert(n->procs, GUINT_TO_POINTER(id), o);
+	}
 	if ((o->kind & SIM_OBJ_FILE) != 0 && fd >= 0) {
 		gint64 key = ((gint64)proc << 32) | (guint32)fd;
 		GPtrArray *at = g_hash_table_lookup(n->open_fds, &key);
@@ -315,6 +402,8 @@ sim_names_bind(SimNames *n, SimObj *o, unsigned proc, int fd, unsigned id)
 			at = g_ptr_array_new();
 			g_hash_table_insert(n->open_fds, g_memdup2(&key,
 			    sizeof(key)), at);
+			if (u != NULL)
+				u->fd_new = TRUE;
 		}
 		g_ptr_array_add(at, o);
 	}
@@ -329,12 +418,24 @@ void
 sim_names_closed(SimNames *n, unsigned proc, int fd)
 {
 	gint64 key = ((gint64)proc << 32) | (guint32)fd;
-	GPtrArray *at = g_hash_table_lookup(n->open_fds, &key);
+	gpointer k, v;
+	GPtrArray *at;
+	Undo *u;
 
 	n->gen++;
-	for (guint i = 0; at != NULL && i < at->len; i++)
+	if (!g_hash_table_steal_extended(n->open_fds, &key, &k, &v))
+		return;
+	at = v;
+	/* an open name is not closed: bind opens, only this closes */
+	for (guint i = 0; i < at->len; i++)
 		((SimObj *)at->pdata[i])->closed = TRUE;
-	g_hash_table_remove(n->open_fds, &key);
+	if ((u = undo_push(n, UNDO_CLOSED)) != NULL) {
+		u->fd_key = k;
+		u->fds = at;
+	} else {
+		g_free(k);
+		g_ptr_array_unref(at);
+	}
 }
 
 /* ---------------------------------------------------------------------
@@ -356,6 +457,19 @@ sim_names_of(const SimNames *n, SimObjKind kind, unsigned id)
 	return o != NULL ? o->name : NULL;
 }
 
+/* key was added to t (whose values or keys are strings). */
+static void
+undo_string(SimNames *n, GHashTable *t, gpointer key)
+{
+	Undo *u = undo_push(n, UNDO_STRING);
+
+	if (u != NULL) {
+		u->t = t;
+		u->key = key;
+		u->n_groups = n->n_groups;
+	}
+}
+
 static const char *
 intern(SimNames *n, char *s)
 {
@@ -367,6 +481,7 @@ intern(SimNames *n, char *s)
 	}
 	n->gen++;
 	g_hash_table_insert(n->other, s, s);
+	undo_string(n, n->other, s);
 	return s;
 }
 
@@ -381,6 +496,7 @@ numbered(SimNames *n, GHashTable *t, unsigned id, const char *prefix)
 
 		n->gen++;
 		g_hash_table_insert(t, GUINT_TO_POINTER(id), v);
+		undo_string(n, t, GUINT_TO_POINTER(id));
 		s = v;
 	}
 	return s;
@@ -482,8 +598,15 @@ sim_names_event(SimNames *n, const struct rp_event *ev)
 		gint64 c = (gint64)ev->val;
 		unsigned had = sim_names_cookie_sock(n, ev->val);
 
-		if (had != ev->sock)
+		if (had != ev->sock) {
+			Undo *u = undo_push(n, UNDO_COOKIE);
+
 			n->gen++;
+			if (u != NULL) {
+				u->ikey = c;
+				u->old_sock = had;
+			}
+		}
 		if (had == 0)
 			g_hash_table_insert(n->cookies, g_memdup2(&c,
 			    sizeof(c)), GUINT_TO_POINTER(ev->sock));
@@ -495,6 +618,7 @@ sim_names_event(SimNames *n, const struct rp_event *ev)
 	if (ev->group == 0 || g_hash_table_contains(n->groups, key))
 		return;
 	n->gen++;
+	undo_string(n, n->groups, key);
 	old = ev->kind == RP_EV_GROUP_GROW ? g_hash_table_lookup(n->groups,
 	    GUINT_TO_POINTER(ev->idx)) : NULL;
 	if (old != NULL)
@@ -600,6 +724,114 @@ guint64
 sim_names_gen(const SimNames *n)
 {
 	return n->gen;
+}
+
+/* ---------------------------------------------------------------------
+ * Marks and the undo log, for an explorer that comes back to a state
+ * without a copy
+ */
+
+/*
+ * Remember where n stands, for sim_names_rewind().  The first mark
+ * starts n's undo log: from then on every change through this
+ * interface is logged with what undoes it, until sim_names_free().
+ */
+void
+sim_names_mark(SimNames *n, SimNamesMark *m)
+{
+	if (n->log == NULL) {
+		n->log = g_array_new(FALSE, FALSE, sizeof(Undo));
+		n->base = undo_serial();
+	}
+	m->pos = n->log->len;
+	m->serial = m->pos > 0 ? g_array_index(n->log, Undo,
+	    m->pos - 1).serial : n->base;
+	m->digest_ok = n->digest_ok && n->digest_gen == n->gen;
+	m->digest = n->digest;
+}
+
+/* Undo the log's last entry. */
+static void
+undo_last(SimNames *n)
+{
+	Undo *u = &g_array_index(n->log, Undo, n->log->len - 1);
+	SimObj *o = u->o;
+	GPtrArray *at;
+	int t;
+
+	switch (u->kind) {
+	case UNDO_NEW:
+		g_assert(n->order->len > 0 &&
+		    n->order->pdata[n->order->len - 1] == o);
+		g_ptr_array_set_size(n->order, n->order->len - 1);
+		g_hash_table_remove(n->names[ns_of(o->kind)], o->name);
+		break;
+	case UNDO_BIND:
+		if ((o->kind & SIM_OBJ_FILE) != 0 && o->fd >= 0) {
+			at = g_hash_table_lookup(n->open_fds, &u->ikey);
+			g_assert(at != NULL && at->len > 0 &&
+			    at->pdata[at->len - 1] == o);
+			g_ptr_array_set_size(at, at->len - 1);
+			if (u->fd_new)
+				g_hash_table_remove(n->open_fds, &u->ikey);
+		}
+		if (o->kind == SIM_OBJ_PROC && u->old_proc != NULL)
+			g_hash_table_insert(n->procs, GUINT_TO_POINTER(o->id),
+			    u->old_proc);
+		else if (o->kind == SIM_OBJ_PROC)
+			g_hash_table_remove(n->procs, GUINT_TO_POINTER(o->id));
+		t = id_table(o->kind);
+		if (u->by_id)
+			g_hash_table_remove(n->by_id[t],
+			    GUINT_TO_POINTER(o->id));
+		*o = u->saved;	/* and what the caller wrote since */
+		break;
+	case UNDO_CLOSED:
+		for (guint i = 0; i < u->fds->len; i++)
+			((SimObj *)u->fds->pdata[i])->closed = FALSE;
+		g_hash_table_insert(n->open_fds, u->fd_key, u->fds);
+		break;
+	case UNDO_STRING:
+		g_hash_table_remove(u->t, u->key);
+		n->n_groups = u->n_groups;
+		break;
+	case UNDO_COOKIE:
+		if (u->old_sock == 0)
+			g_hash_table_remove(n->cookies, &u->ikey);
+		else
+			g_hash_table_insert(n->cookies, g_memdup2(&u->ikey,
+			    sizeof(u->ikey)), GUINT_TO_POINTER(u->old_sock));
+		break;
+	default:
+		g_assert_not_reached();
+	}
+	g_array_set_size(n->log, n->log->len - 1);
+}
+
+/*
+ * Make n what it was at mark m, by undoing the changes logged since, in
+ * reverse order: O(the changes), not O(the names).  Marks are rewound to
+ * in stack order: a rewind forgets the changes after m, and with them
+ * every later mark.  FALSE, n unchanged, when m is not on n's log (a
+ * mark of another SimNames, or one a rewind to an earlier mark has
+ * forgotten).  The strings n gave for what is undone are freed.
+ */
+gboolean
+sim_names_rewind(SimNames *n, const SimNamesMark *m)
+{
+	if (n->log == NULL || m->pos > n->log->len ||
+	    (m->pos > 0 ? g_array_index(n->log, Undo, m->pos - 1).serial :
+	    n->base) != m->serial)
+		return FALSE;
+	if (n->log->len == m->pos)
+		return TRUE;		/* nothing changed since */
+	while (n->log->len > m->pos)
+		undo_last(n);
+	n->gen++;			/* never a number seen before */
+	n->digest_ok = m->digest_ok;
+	n->digest = m->digest;
+	n->digest_gen = n->gen;
+	return TRUE;
 }
 
 /*

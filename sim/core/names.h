@@ -102,15 +102,30 @@ const char	*sim_names_sock_proc(SimNames *n, unsigned id);
 unsigned	 sim_names_cookie_sock(const SimNames *n, guint64 c);
 void		 sim_names_event(SimNames *n, const struct rp_event *ev);
 
-/* Copies and digests, for an explorer (sched.c) */
+/* Copies and digests.  A deep copy (no undo log, no marks): what a
+ * rewind must give back, in the tests; an explorer uses marks. */
 SimNames	*sim_names_clone(const SimNames *n);
 guint64		 sim_names_digest(SimNames *n);
 /* A number that every change of n through this interface (define, bind,
  * close, an event, a name made up for an unnamed object) increases.  A
  * caller that writes a SimObj's fields itself does so in the statement
- * that defined or bound it (verbs.c), so that a snapshot taken between
- * statements sees the change counted. */
+ * that defined or bound it (verbs.c), so that a mark taken between
+ * statements sees the change counted, and a rewind undoes it (a rewind
+ * puts back every field of an object as before its bind, and drops an
+ * object defined since the mark). */
 guint64		 sim_names_gen(const SimNames *n);
+
+/* Where a SimNames stood (sim_names_mark()), to come back there with
+ * sim_names_rewind(): an undo log, not a copy.  A plain value. */
+typedef struct {
+	guint64		 pos;		/* the log's length then */
+	guint64		 serial;	/* of the entry before pos */
+	guint64		 digest;	/* sim_names_digest() then, */
+	gboolean	 digest_ok;	/* when it was known */
+} SimNamesMark;
+
+void		 sim_names_mark(SimNames *n, SimNamesMark *m);
+gboolean	 sim_names_rewind(SimNames *n, const SimNamesMark *m);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SimNames, sim_names_free)
 

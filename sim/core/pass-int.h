@@ -64,13 +64,6 @@ struct SimExec {
 	GPtrArray		*notes;		/* char *: said once each */
 	char			*rest;		/* SIM_CANNOT_REST: why */
 	GPtrArray		*steps;		/* SimStep *, or NULL */
-	/* which names the live ones are: snapshots of equal names share a
-	 * number (names_cid, 0: unknown), valid while sim_names_gen() is
-	 * names_gen; restoring such a snapshot keeps the live names
-	 * (sim_exec_restore()) */
-	guint64			 names_cids;	/* numbers given */
-	guint64			 names_cid;
-	guint64			 names_gen;
 };
 
 /* pass.c */

@@ -30,6 +30,7 @@
 #include "core/error.h"
 #include "core/pass-int.h"
 #include "core/plant.h"
+#include "core/profiles.h"
 #include "core/expect.h"
 #include "core/verbs.h"
 #include "lang/suggest.h"
@@ -1180,6 +1181,44 @@ object_map_list(const SimBpfObj *obj)
 }
 
 /*
+ * R-CRE-4d: a map the object defines of a type that the kernel of one of
+ * the scenario's profiles has and the model does not implement is an
+ * input error, found when the scenario is checked (so on every backend:
+ * the scenario is one for the model and the kernel alike).  A type the
+ * profile's kernel lacks is left to the create, which fails with that
+ * kernel's errno.
+ */
+static gboolean
+object_types_modelled(SimExec *x, const SimStmt *st, const SimBpfObj *obj,
+    const int *reuse, GError **error)
+{
+	g_autoptr(GPtrArray) profs = sim_scenario_profiles(x->sc, NULL);
+
+	for (guint k = 0; k < obj->maps->len; k++) {
+		const SimBpfObjMap *om = obj->maps->pdata[k];
+		uint32_t t = om->attr.map_type;
+
+		if (reuse[k] >= 0)
+			continue;
+		for (guint i = 0; i < profs->len; i++) {
+			const struct rp_profile *prof = rp_profile_find(
+			    profs->pdata[i]);
+
+			if (prof == NULL || rp_map_type_status(prof, t) !=
+			    RP_MAP_TYPE_NOT_MODELLED)
+				continue;
+			sim_set_error_at(error, SIM_ERROR_INPUT, st->file,
+			    st->line, st->verb_col, "map '%s' of %s: map type "
+			    "%u (%s) is not modelled (the %s kernel has it, "
+			    "the model does not)", om->name, obj->path, t,
+			    rp_map_type_name(t), rp_profile_name(prof));
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+/*
  * prog P object=FILE [program=NAME|SECTION] [reuse MAP=M ...]: the
  * program of a compiled object (core/bpfobj.h).  The object is opened
  * when the scenario is checked, so a bad file is an input error at the
@@ -1287,7 +1326,7 @@ verb_prog_object(SimExec *x, const SimStmt *st, SimObj *p, SimResult *r,
 		reuse[k] = -1;
 	}
 	if (sim_checking(x))
-		return TRUE;
+		return object_types_modelled(x, st, obj, reuse, error);
 	fd = x->ops->prog_load_object(x->be, proc_id(x), obj, reuse, fds);
 	/* R-OBJ-3: only the kernel verifies */
 	if (fd >= 0 && strcmp(x->ops->name, "kernel") != 0)

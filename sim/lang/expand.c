@@ -34,8 +34,9 @@
  * Freeing
  */
 
-static void
-override_free(SimOverride *ov)
+/* Free an override and its tokens (the parser's and the expander's). */
+void
+sim_override_free(SimOverride *ov)
 {
 	if (ov == NULL)
 		return;
@@ -203,14 +204,12 @@ env_find(const SimEnv *env, const char *name, gsize n)
 static void G_GNUC_PRINTF(3, 4)
 tok_fail(GError **error, const SimToken *at, const char *fmt, ...)
 {
-	g_autofree char *msg = NULL;
 	va_list ap;
 
 	va_start(ap, fmt);
-	msg = g_strdup_vprintf(fmt, ap);
+	sim_place_verror(error, SIM_PARSE_ERROR, SIM_PARSE_ERROR_SYNTAX,
+	    at->file, at->line, at->col, fmt, ap);
 	va_end(ap);
-	g_set_error(error, SIM_PARSE_ERROR, SIM_PARSE_ERROR_SYNTAX,
-	    "%s:%u:%u: %s", at->file, at->line, at->col, msg);
 }
 
 /* ---------------------------------------------------------------------
@@ -569,7 +568,7 @@ sim_expand_stmt(const SimStmt *t, const SimEnv *env, GError **error)
 	st->thread = t->thread;
 	st->index = t->index;
 	st->overrides = g_ptr_array_new_with_free_func(
-	    (GDestroyNotify)override_free);
+	    (GDestroyNotify)sim_override_free);
 	if (t->label != NULL) {
 		SimToken at = { .file = t->file, .line = t->line,
 		    .col = t->col };

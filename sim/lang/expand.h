@@ -46,6 +46,7 @@ gboolean	 sim_expand_count(const GPtrArray *body, guint64 limit,
 
 void		 sim_stmt_free(SimStmt *st);
 void		 sim_scope_free(SimScope *s);
+void		 sim_override_free(SimOverride *ov);
 
 typedef struct SimExpand SimExpand;
 SimExpand	*sim_expand_new(const GPtrArray *body);

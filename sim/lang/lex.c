@@ -317,19 +317,41 @@ at_sep(const Lexer *lx, gsize pos)
 	    lx->text[pos] == '#';
 }
 
+/*
+ * The one form of a message about a place of the input: "file:line:col:
+ * message" (the lexer's, the parser's, the expander's, the manifests' and
+ * the executor's errors; sim_diags_add_text() reads it back).  g_free().
+ */
+char *
+sim_place_vtext(const char *file, guint line, guint col, const char *fmt,
+    va_list ap)
+{
+	g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+
+	return g_strdup_printf("%s:%u:%u: %s", file, line, col, msg);
+}
+
+/* Set *error (domain, code) to sim_place_vtext()'s message. */
+void
+sim_place_verror(GError **error, GQuark domain, int code, const char *file,
+    guint line, guint col, const char *fmt, va_list ap)
+{
+	g_autofree char *msg = sim_place_vtext(file, line, col, fmt, ap);
+
+	g_set_error_literal(error, domain, code, msg);
+}
+
 /* Set *error to "file:line:col: message" for byte pos of the line. */
 static void G_GNUC_PRINTF(5, 6)
 lex_error(const Lexer *lx, gsize pos, GError **error, int code,
     const char *fmt, ...)
 {
-	g_autofree char *msg = NULL;
 	va_list ap;
 
 	va_start(ap, fmt);
-	msg = g_strdup_vprintf(fmt, ap);
+	sim_place_verror(error, SIM_PARSE_ERROR, code, lx->file, lx->line,
+	    (guint)pos + 1, fmt, ap);
 	va_end(ap);
-	g_set_error(error, SIM_PARSE_ERROR, code, "%s:%u:%" G_GSIZE_FORMAT
-	    ": %s", lx->file, lx->line, pos + 1, msg);
 }
 
 /* A new token of kind for bytes [start, end) of the line. */

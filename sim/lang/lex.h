@@ -11,6 +11,8 @@
 #ifndef SIM_LANG_LEX_H
 #define SIM_LANG_LEX_H
 
+#include <stdarg.h>
+
 #include <glib.h>
 
 G_BEGIN_DECLS
@@ -80,6 +82,11 @@ gboolean	 sim_token_get_s64(const SimToken *tok, gint64 *out);
 char		*sim_word_inner(const char *w, const char *prefix);
 int		 sim_errno_from_name(const char *name);
 const char	*sim_errno_name(int errnum);
+char		*sim_place_vtext(const char *file, guint line, guint col,
+		    const char *fmt, va_list ap) G_GNUC_PRINTF(4, 0);
+void		 sim_place_verror(GError **error, GQuark domain, int code,
+		    const char *file, guint line, guint col, const char *fmt,
+		    va_list ap) G_GNUC_PRINTF(7, 0);
 
 G_END_DECLS
 

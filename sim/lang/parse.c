@@ -100,17 +100,7 @@ static void parse_file(Parser *, const Frame *, const char *, const char *,
  * freeing
  */
 
-static void
-override_free(SimOverride *ov)
-{
-	if (ov == NULL)
-		return;
-	g_free(ov->profile);
-	g_clear_pointer(&ov->tokens, g_ptr_array_unref);
-	g_free(ov);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(SimOverride, override_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SimOverride, sim_override_free)
 
 static void
 stmt_free(SimStmt *st)
@@ -247,14 +237,13 @@ static void G_GNUC_PRINTF(6, 7)
 add_error(Parser *p, int code, const char *file, guint line, guint col,
     const char *fmt, ...)
 {
-	g_autofree char *text = NULL;
+	char *text;
 	va_list ap;
 
 	va_start(ap, fmt);
-	text = g_strdup_vprintf(fmt, ap);
+	text = sim_place_vtext(file, line, col, fmt, ap);
 	va_end(ap);
-	add_message(p, code, g_strdup_printf("%s:%u:%u: %s", file, line, col,
-	    text), file, line, col);
+	add_message(p, code, text, file, line, col);
 }
 
 /* The i-th token of toks. */
@@ -678,7 +667,7 @@ scope_open(Parser *p, const Frame *fr, const SimToken *kw, SimScopeKind kind)
 	node->args = g_ptr_array_new_with_free_func(
 	    (GDestroyNotify)sim_token_free);
 	node->overrides = g_ptr_array_new_with_free_func(
-	    (GDestroyNotify)override_free);
+	    (GDestroyNotify)sim_override_free);
 	node->thread = p->thread;
 	node->scope = s;
 	g_ptr_array_add(p->body, node);
@@ -1092,7 +1081,7 @@ parse_stmt(Parser *p, const Frame *fr, GPtrArray *toks)
 	i++;
 	st->args = take_until_eq_at(toks, &i);
 	st->overrides = g_ptr_array_new_with_free_func(
-	    (GDestroyNotify)override_free);
+	    (GDestroyNotify)sim_override_free);
 	if (i < toks->len && !parse_expect(p, st, toks, i))
 		return;
 	{

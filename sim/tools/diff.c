@@ -14,6 +14,7 @@
 
 #include "core/exec.h"
 #include "core/run.h"
+#include "lang/lex.h"
 #include "lang/print.h"
 #include "tools/diff.h"
 
@@ -77,14 +78,11 @@ static void G_GNUC_PRINTF(5, 6)
 merror(GPtrArray *errors, const char *name, guint line, guint col,
     const char *fmt, ...)
 {
-	g_autofree char *msg = NULL;
 	va_list ap;
 
 	va_start(ap, fmt);
-	msg = g_strdup_vprintf(fmt, ap);
+	g_ptr_array_add(errors, sim_place_vtext(name, line, col, fmt, ap));
 	va_end(ap);
-	g_ptr_array_add(errors, g_strdup_printf("%s:%u:%u: %s", name, line,
-	    col, msg));
 }
 
 /* The manifest file being read. */
@@ -149,6 +147,30 @@ entry_reason(SimManifest *m, Entry *e, const char *text, const char *sp,
 	return reason;
 }
 
+/*
+ * Add e, an entry read at line:col of the current file, to m with the
+ * reason after rest (text is the line, where the entry's first word as
+ * written); an entry without a reason or like one before is freed, with
+ * an error appended to errors.
+ */
+static void
+entry_add(SimManifest *m, Entry *e, const char *text, const char *rest,
+    const char *where, guint line, guint col, GPtrArray *errors)
+{
+	const char *reason;
+
+	e->mline = line;
+	e->mcol = col;
+	e->mfile = cur_file(m);
+	reason = entry_reason(m, e, text, rest, where, line, col, errors);
+	if (reason == NULL || duplicate(m, e, where, line, col, errors)) {
+		entry_free(e);
+		return;
+	}
+	e->reason = g_strchomp(g_strdup(reason));
+	g_ptr_array_add(m->entries, e);
+}
+
 /* "PATTERN" REASON, at column col. */
 static void
 parse_pattern(SimManifest *m, const char *text, guint line, guint col,
@@ -156,7 +178,6 @@ parse_pattern(SimManifest *m, const char *text, guint line, guint col,
 {
 	const char *end = strchr(text + 1, '"');
 	g_autofree char *where = NULL;
-	const char *reason;
 	Entry *e;
 
 	if (end == NULL) {
@@ -171,16 +192,7 @@ parse_pattern(SimManifest *m, const char *text, guint line, guint col,
 	where = g_strndup(text, (gsize)(end + 1 - text));
 	e = g_new0(Entry, 1);
 	e->pattern = g_strndup(text + 1, (gsize)(end - text - 1));
-	e->mline = line;
-	e->mcol = col;
-	e->mfile = cur_file(m);
-	reason = entry_reason(m, e, text, end + 1, where, line, col, errors);
-	if (reason == NULL || duplicate(m, e, where, line, col, errors)) {
-		entry_free(e);
-		return;
-	}
-	e->reason = g_strchomp(g_strdup(reason));
-	g_ptr_array_add(m->entries, e);
+	entry_add(m, e, text, end + 1, where, line, col, errors);
 }
 
 /* Parse one non-blank, non-comment line (text, at column col). */
@@ -189,7 +201,7 @@ parse_entry(SimManifest *m, const char *text, guint line, guint col,
     GPtrArray *errors)
 {
 	const char *sp = text + strcspn(text, " \t");
-	const char *colon, *reason;
+	const char *colon;
 	g_autofree char *where = NULL;
 	Entry *e;
 
@@ -206,9 +218,6 @@ parse_entry(SimManifest *m, const char *text, guint line, guint col,
 	}
 	e = g_new0(Entry, 1);
 	e->file = g_strndup(where, (gsize)(colon - where));
-	e->mline = line;
-	e->mcol = col;
-	e->mfile = m->files->pdata[m->files->len - 1];
 	if (strcmp(colon + 1, "*") != 0) {
 		guint64 v = 0;
 		const char *d = colon + 1;
@@ -224,13 +233,7 @@ parse_entry(SimManifest *m, const char *text, guint line, guint col,
 		}
 		e->line = (guint)v;
 	}
-	reason = entry_reason(m, e, text, sp, where, line, col, errors);
-	if (reason == NULL || duplicate(m, e, where, line, col, errors)) {
-		entry_free(e);
-		return;
-	}
-	e->reason = g_strchomp(g_strdup(reason));
-	g_ptr_array_add(m->entries, e);
+	entry_add(m, e, text, sp, where, line, col, errors);
 }
 
 /* Parse text (named name in messages) into m; FALSE when an error was

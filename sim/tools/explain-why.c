@@ -110,6 +110,24 @@ static const SimWhy why_table[] = {
 	{ "R-CRE-4b", NULL, "BPF_F_NUMA_NODE names a node other than 0, and "
 	    "the model is a single-node machine: -EINVAL." },
 	{ "R-CRE-4c", NULL, "the map type is unknown to {PROF}: -EINVAL." },
+	{ "R-CRE-4d", NULL, "{PROF} knows the map type but the model does not "
+	    "implement it: the library answers -EINVAL, which that kernel "
+	    "would not." },
+	{ "R-VMAP-6", NULL, "an LRU hash: a new key into a full map evicts "
+	    "the element least recently updated or looked up (the model's "
+	    "choice; the kernel's LRU is approximate) where a plain hash "
+	    "answers -E2BIG; BPF_F_NO_PREALLOC is -ENOTSUPP." },
+	{ "R-RB-1", NULL, "a ring buffer: no key, no value, a power-of-2 size "
+	    "in whole pages (else -EINVAL); syscall element commands are "
+	    "-ENOTSUPP." },
+	{ "R-RB-2", NULL, "bpf_ringbuf_output() takes round_up(size + 8, 8) "
+	    "bytes of the ring; nobody consumes them, so a full ring answers "
+	    "-EAGAIN." },
+	{ "R-RB-3", NULL, "bpf_ringbuf_reserve() takes the record's bytes "
+	    "(NULL when the ring is full); submit counts the record, discard "
+	    "drops it, and its bytes keep their place." },
+	{ "R-RB-4", NULL, "bpf_ringbuf_query() answers from the producer "
+	    "position; the consumer stays at 0." },
 	{ "R-CRE-5a", NULL, "a reuseport array stores either a 4-byte fd or "
 	    "an 8-byte fd/cookie, so any other value_size is -EINVAL; this is "
 	    "the first type-specific check." },
@@ -438,6 +456,9 @@ static const SimWhy why_table[] = {
 	{ "R-BIND-6", "{S} sent the first FIN, so it stays in TIME_WAIT "
 	    "holding its port (60 s on the kernel; in the model, the rest of "
 	    "the scenario).", NULL },
+	{ "R-BIND-11", "{S} is closed with data it never read in its "
+	    "receive queue: it sends a reset, not a FIN, and is gone at once "
+	    "(no TIME_WAIT holds its port).", NULL },
 
 	/* syscall update */
 	{ "R-UPD-0b", NULL, "the fd cannot write {M} (read-only fd, or a "

@@ -460,9 +460,12 @@ change_words(const struct rp_event *e, SimNames *nm, GString *o)
 			g_string_append_printf(o, "%s slot %u now holds map %s",
 			    sim_names_map(nm, e->map), e->idx,
 			    sim_names_map(nm, e->map2));
-		else
+		else if (e->sock != 0)
 			g_string_append_printf(o, "%s slot %u now holds %s",
 			    sim_names_map(nm, e->map), e->idx, s);
+		else	/* a value map's element (R-EBPF-20) */
+			g_string_append_printf(o, "%s[%u] is written",
+			    sim_names_map(nm, e->map), e->idx);
 		return TRUE;
 	case RP_EV_SLOT_CLEAR:
 		if (e->map2 != 0)
