@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
 /*
- * fuzz.h - the libFuzzer targets of reuseport-sim (fuzz-parse.c, fuzz-ebpf.c,
- * fuzz-scenario.c), their shared input format (fuzz-common.c) and the
- * replay driver that runs them without libFuzzer in make check
- * (replay.c).  docs/fuzzing.md says how to run them.
+ * fuzz.h - the libFuzzer targets of reuseport-sim (fuzz-parse.c,
+ * fuzz-ebpf.c, fuzz-scenario.c, fuzz-manifest.c), their shared input
+ * format (fuzz-common.c) and the replay driver that runs them without
+ * libFuzzer in make check (replay.c).  docs/fuzzing.md says how to run them.
  *
  * An input is one or more in-memory files.  The bytes up to the first
  * line that starts with "%% " are the top file, parsed under the name

@@ -34,7 +34,7 @@ static void collect(const char *path, GPtrArray *files);
 static gint str_cmp(gconstpointer a, gconstpointer b);
 
 /*
- * The grown corpus (some 1,500 inputs): all of it natively and under
+ * The grown corpus (100 to 2,200 inputs a target): all of it natively and under
  * ASan, every tenth input (in name order) under valgrind, which runs it
  * some 50 times slower and finds what ASan does not only in the code
  * the regression inputs already reach.  valgrind announces itself by

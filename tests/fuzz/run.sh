@@ -14,7 +14,11 @@
 # It then runs TARGET for $FUZZ_SECONDS (default 60) with new inputs in
 # OUTDIR/NAME/corpus and findings (crash-*, leak-*, timeout-*, oom-*) in
 # OUTDIR/NAME/, the log in OUTDIR/NAME.log. Extra libFuzzer options come
-# from $FUZZ_ARGS. Exit status 1 when any target found something.
+# from $FUZZ_ARGS. With $FUZZ_CORPUS set, new inputs go to
+# $FUZZ_CORPUS/NAME/ instead, which is kept between runs (and read as a
+# seed directory: a long campaign is several such runs, and merge.sh
+# folds the result into tests/fuzz/corpus/NAME/). Exit status 1 when any
+# target found something.
 set -u
 
 if test $# -lt 4; then
@@ -42,7 +46,11 @@ for target in "$@"; do
 	name=${name#fuzz-}
 	dir=$out/$name
 	rm -rf "$dir"
-	mkdir -p "$dir/seeds" "$dir/corpus" || exit 2
+	corpus=$dir/corpus
+	if test -n "${FUZZ_CORPUS:-}"; then
+		corpus=$FUZZ_CORPUS/$name
+	fi
+	mkdir -p "$dir/seeds" "$corpus" || exit 2
 	# seeds: scenario files named after their path (map/x.scn ->
 	# map_x.scn), for the targets that read scenarios
 	case $name in
@@ -67,7 +75,7 @@ for target in "$@"; do
 	"$target" -max_total_time="$seconds" -max_len=4096 -timeout=10 \
 	    -rss_limit_mb=2048 -print_final_stats=1 \
 	    -dict="$out/fuzz.dict" -artifact_prefix="$dir/" \
-	    ${FUZZ_ARGS:-} "$dir/corpus" "$dir/seeds" \
+	    ${FUZZ_ARGS:-} "$corpus" "$dir/seeds" \
 	    > "$out/$name.log" 2>&1
 	rc=$?
 	# the coverage and corpus lines of the last status report, and the
