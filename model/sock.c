@@ -1975,6 +1975,10 @@ tcp_connect(struct rp_state *st, struct rp_sock *sk,
 		}
 		if (!sk->bind_addr_lock)
 			reset_saddr(sk);
+		/* KERNEL: that tcp_disconnect() clears sk_shutdown too, so a
+		 * SHUT_WR given before this connect() is forgotten (found by
+		 * fuzz-diff on the host, seed 14000807) */
+		sk->shutdown = 0;
 		/* a SYN dropped without a reset: the client retransmits until
 		 * its timer gives up (the kernel backend gives up sooner and
 		 * aborts the attempt, which ends the same way) */
