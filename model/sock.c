@@ -2145,8 +2145,13 @@ rp_connect(struct rp_state *st, unsigned proc, int fd,
 	 * cannot connect until it listens again; the address was looked at
 	 * first (seed 4000460) */
 	if (sk->protocol == RP_IPPROTO_TCP && sk->listen_stopped &&
-	    st->prof->tcp_role_change == RP_ROLE_CHANGE_EINVAL)
-		err = rp_rule(st, "R-SOCK-18", -EINVAL);
+	    st->prof->tcp_role_change == RP_ROLE_CHANGE_EINVAL) {
+		/* ... and the route was looked up first: a socket bound to
+		 * a device with no route gets -ENETUNREACH (found by
+		 * fuzz-diff on the host, seed 17001334) */
+		if ((err = route_check(st, sk)) == 0)
+			err = rp_rule(st, "R-SOCK-18", -EINVAL);
+	}
 	else if (sk->protocol == RP_IPPROTO_TCP)
 		err = tcp_connect(st, sk, sa);
 	else if ((err = route_check(st, sk)) == 0)
