@@ -240,6 +240,15 @@ rp_setsockopt_int(struct rp_state *st, unsigned proc, int fd,
 	sk = rp_sock_get(st, proc, fd, &f, &err);
 	if (sk == NULL)
 		return err;
+	/* KERNEL: mptcp_setsockopt_sol_socket(), mptcp_setsockopt_v6():
+	 * the options an MPTCP socket passes to its first subflow need that
+	 * subflow, which __mptcp_nmpc_sk() gives only in TCP_CLOSE or
+	 * TCP_LISTEN: connected, they are -EINVAL (measured on 6.18;
+	 * SO_INCOMING_CPU goes to every subflow and works; found by
+	 * fuzz-diff on the host, seed 16001587) */
+	if (sk->mptcp && opt != RP_SO_INCOMING_CPU &&
+	    sk->state != RP_TCP_CLOSE && sk->state != RP_TCP_LISTEN)
+		return sock_done(st, f, rp_rule(st, "R-SOCK-12", -EINVAL));
 	switch (opt) {
 	case RP_SO_REUSEPORT:
 		/* KERNEL: sk_setsockopt(): 6.9+ inet sockets only */
