@@ -186,6 +186,9 @@ delta_6_12(struct rp_profile *p)
 	 * (scenarios/group/bind-fast-path.scn) */
 	p->bind_fast_strict = true;
 	p->freeze_rule = RP_FREEZE_WRITABLE_FD;	/* measured */
+	/* measured: 6.1.192 takes the options, 6.12.118 refuses
+	 * (scenarios/group/mptcp-connected-options.scn) */
+	p->mptcp_subflow_einval = true;
 	/* optmem_max 131072: BPF_MAXINSNS */
 	p->cbpf_optmem_insns = 4096;
 	p->bpf_version = 612;

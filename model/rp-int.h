@@ -147,6 +147,8 @@ struct rp_profile {
 	bool	detach_prog_enoent_closed; /* 5.14+ SO_DETACH on closed group */
 	bool	memlock_usage_exact;	/* 6.4+: header + 8 * entries */
 	bool	reuseport_inet_only;	/* 6.9+: SO_REUSEPORT on inet only */
+	bool	mptcp_subflow_einval;	/* 6.12 (measured): a connected MPTCP
+					 * socket refuses first-subflow options */
 	bool	udp_connect_leaves_group; /* 6.18 (measured): any UDP connect */
 	bool	bpf_token;		/* 6.9+: BPF_F_TOKEN_FD names a token fd */
 	bool	sockmap_unix;		/* 5.15+: AF_UNIX in sockmap/sockhash */

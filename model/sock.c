@@ -240,6 +240,17 @@ rp_setsockopt_int(struct rp_state *st, unsigned proc, int fd,
 	sk = rp_sock_get(st, proc, fd, &f, &err);
 	if (sk == NULL)
 		return err;
+	/* KERNEL: mptcp_setsockopt_sol_socket(), mptcp_setsockopt_v6():
+	 * the options an MPTCP socket passes to its first subflow need that
+	 * subflow, which __mptcp_nmpc_sk() gives only in TCP_CLOSE or
+	 * TCP_LISTEN: connected, they are -EINVAL (measured on 6.12, 6.18
+	 * and 7.2; 6.1 still gives them to the subflow: the switch
+	 * mptcp_subflow_einval; SO_INCOMING_CPU goes to every subflow and
+	 * works; found by fuzz-diff on the host, seed 16001587) */
+	if (sk->mptcp && st->prof->mptcp_subflow_einval &&
+	    opt != RP_SO_INCOMING_CPU &&
+	    sk->state != RP_TCP_CLOSE && sk->state != RP_TCP_LISTEN)
+		return sock_done(st, f, rp_rule(st, "R-SOCK-12", -EINVAL));
 	switch (opt) {
 	case RP_SO_REUSEPORT:
 		/* KERNEL: sk_setsockopt(): 6.9+ inet sockets only */

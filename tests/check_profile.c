@@ -295,6 +295,9 @@ static const struct switch_case switch_cases[] = {
 	/* R-BIND-2 (SPEC: bind_conflict_group) */
 	{ "profile/switches/bind_conflict_group", F(bind_conflict_closed_ok),
 	    FROM_61(0, 1), "R-BIND-2" },
+	/* R-SOCK-12: measured, 6.1 takes them, 6.12 refuses */
+	{ "profile/switches/mptcp_subflow_einval", F(mptcp_subflow_einval),
+	    FROM_612(0, 1), "R-SOCK-12" },
 	/* R-SOCK-3: 6.9, in 6.1.y (measured) */
 	{ "profile/switches/reuseport_inet_only", F(reuseport_inet_only),
 	    FROM_61(0, 1), "R-SOCK-3" },
