@@ -57,6 +57,8 @@ static const struct rp_profile row_4_19 = {
 	.memlock_usage_exact = false,
 	.reuseport_inet_only = false,
 	.udp_connect_leaves_group = false,
+	.udp_disconnect_unhash4 = false,
+	.lo_subnet_broadcast = true,
 	.bpf_token = false,
 	.sockmap_unix = false,
 	.sockmap_keeps_unhashed = RP_SMAP_UNHASH_DROP,
@@ -151,6 +153,10 @@ static void
 delta_6_1(struct rp_profile *p)
 {
 	p->name = "6.1";
+	/* 5.14: the lowest address of a subnet is no longer a broadcast
+	 * (measured: connect() to 127.0.0.0 is -EACCES for UDP in 5.10.262,
+	 * 0 in 6.1.192; group/connect-route.scn) */
+	p->lo_subnet_broadcast = false;
 	p->unpriv_gate = RP_UNPRIV_GATE_CREATE_ENTRY;	/* 5.19 .. 6.4 */
 	p->memlock_rlimit = false;	/* 5.11: memcg */
 	p->oversize_errno = ENOMEM;
@@ -251,6 +257,10 @@ delta_7_2(struct rp_profile *p)
 	p->name = "7.2";
 	p->lookup_flags_after_perm = true;	/* 6.19 */
 	p->udplite = false;		/* 7.1 */
+	/* measured on 7.2.13, not on the 6.18.44 build of these machines:
+	 * a disconnected UDP socket's next connect() leaves its group
+	 * again (group/udp-connect-hash4.scn) */
+	p->udp_disconnect_unhash4 = true;
 	p->bpf_version = 702;
 }
 

@@ -150,6 +150,10 @@ struct rp_profile {
 	bool	mptcp_subflow_einval;	/* 6.12 (measured): a connected MPTCP
 					 * socket refuses first-subflow options */
 	bool	udp_connect_leaves_group; /* 6.18 (measured): any UDP connect */
+	bool	udp_disconnect_unhash4;	/* 7.2 (measured): AF_UNSPEC takes a
+					 * UDP socket off the 4-tuple hash */
+	bool	lo_subnet_broadcast;	/* until 5.10 (measured): 127.0.0.0
+					 * is one of lo's broadcast routes */
 	bool	bpf_token;		/* 6.9+: BPF_F_TOKEN_FD names a token fd */
 	bool	sockmap_unix;		/* 5.15+: AF_UNIX in sockmap/sockhash */
 	enum rp_smap_unhash sockmap_keeps_unhashed; /* who stays in a
@@ -278,6 +282,12 @@ struct rp_sock {
 	bool			raw_unhashed;	/* a raw socket that connect()
 						 * with AF_UNSPEC took off the raw
 						 * hash (R-SOCK-17) */
+	bool			raw_src;	/* a raw socket has an IPv4
+						 * source address (inet_saddr:
+						 * bound or connected) */
+	bool			hashed4;	/* UDP, 6.13+: on the 4-tuple
+						 * hash since its first connect()
+						 * (udp_hashed4(), R-DET-10) */
 	int			bound_dev_if;
 	int			incoming_cpu;	/* -1 = unset */
 	struct rp_addr		rcv_saddr;

@@ -1044,19 +1044,34 @@ raw_bind(struct rp_state *st, struct rp_sock *sk, const struct rp_sockaddr *sa)
 {
 	struct rp_addr v4;
 
+	/* KERNEL: raw_bind() and rawv6_bind() refuse a connected socket
+	 * (sk_state not TCP_CLOSE): IPv4 first, IPv6 after the sockaddr's
+	 * family and a v4-mapped address (found by fuzz-diff, host seed
+	 * 18000185's table) */
+	if (sk->family == RP_AF_INET && sk->state != RP_TCP_CLOSE)
+		return rp_rule(st, "R-SOCK-17", -EINVAL);
 	if (sk->family == RP_AF_INET) {
 		if (sa->addr.family == RP_AF_INET && !addr_is_local(&sa->addr))
 			return rp_rule(st, "R-SOCK-17", -EADDRNOTAVAIL);
+		rp_dirty_sock(st, sk);
+		sk->raw_src = sa->addr.family == RP_AF_INET &&
+		    !rp_addr_any(&sa->addr);
 		return rp_rule(st, "R-SOCK-17", 0);
 	}
 	if (sa->addr.family != RP_AF_INET6)
 		return rp_rule(st, "R-SOCK-17", -EINVAL);
 	if (!rp_addr_any(&sa->addr) && addr_v4(&sa->addr, &v4))
 		return rp_rule(st, "R-SOCK-17", -EADDRNOTAVAIL);
+	if (sk->state != RP_TCP_CLOSE)
+		return rp_rule(st, "R-SOCK-17", -EINVAL);
 	if (!rp_addr_any(&sa->addr) && no_device(sk))
 		return rp_rule(st, "R-SOCK-13", -ENODEV);
 	if (!addr_is_local(&sa->addr))
 		return rp_rule(st, "R-SOCK-17", -EADDRNOTAVAIL);
+	/* KERNEL: rawv6_bind(): an IPv6 address has the IPv4 source
+	 * LOOPBACK4_IPV6, which a v4-mapped connect() then routes from */
+	rp_dirty_sock(st, sk);
+	sk->raw_src = !rp_addr_any(&sa->addr);
 	return rp_rule(st, "R-SOCK-17", 0);
 }
 
@@ -1231,6 +1246,7 @@ sock_unhash(struct rp_state *st, struct rp_sock *sk)
 	if (sk->listed)
 		listen_del(st, sk);
 	sk->hashed = false;
+	sk->hashed4 = false;	/* KERNEL: udp_lib_unhash(): udp_unhash4() */
 	sk->unhashing = false;
 	/* KERNEL: 6.1+ sockmaps have no unhash hook: a socket leaves its
 	 * sockmaps when it is closed (sock_map_close()) or deleted; 5.10's
@@ -1733,6 +1749,10 @@ static int
 udp_disconnect(struct rp_state *st, struct rp_sock *sk)
 {
 	sk->state = RP_TCP_CLOSE;
+	/* KERNEL (7.2, measured; not the 6.18.44 build): off the 4-tuple
+	 * hash, so the next connect() leaves a group again (R-DET-10) */
+	if (st->prof->udp_disconnect_unhash4)
+		sk->hashed4 = false;
 	memset(&sk->peer, 0, sizeof(sk->peer));
 	/* KERNEL: __udp_disconnect() forgets the bound device too */
 	sk->bound_dev_if = 0;
@@ -1792,9 +1812,16 @@ udp_connect(struct rp_state *st, struct rp_sock *sk,
 		rp_group_has_conns_set(st, sk);
 	}
 	/* 6.18, measured: the connected socket leaves its group (and map);
-	 * a UDP-Lite one stays (measured: it has no 4-tuple hash) */
-	if (st->prof->udp_connect_leaves_group && sk->reuse != NULL &&
-	    sk->protocol == RP_IPPROTO_UDP) {
+	 * a UDP-Lite one stays (measured: it has no 4-tuple hash).  Only
+	 * the first connect() does: udp_lib_hash4() passes over a socket
+	 * already on the 4-tuple hash, so a group built around it since
+	 * keeps it through every later connect() and disconnect (found by
+	 * fuzz-diff, host seed 18001203) */
+	if (st->prof->udp_connect_leaves_group && sk->hashed &&
+	    !sk->hashed4 && sk->protocol == RP_IPPROTO_UDP) {
+		sk->hashed4 = true;
+		if (sk->reuse == NULL)
+			return 0;
 		rp_rule(st, "R-DET-10", 0);
 		/* KERNEL: udp_lib_hash4() detaches under the port's
 		 * hslot->lock, which a join holds (udp_lib_get_port()) */
@@ -1862,19 +1889,144 @@ tcp_disconnect(struct rp_state *st, struct rp_sock *sk)
 	}
 }
 
+/* What a route connect() finds to a destination is. */
+enum route_kind {
+	ROUTE_LOCAL,		/* this host: lo's local route */
+	ROUTE_BROADCAST,	/* lo's 127.255.255.255, or 255.255.255.255 */
+	ROUTE_MULTICAST,	/* an IPv4 multicast group, through the device */
+	ROUTE_ONLINK,		/* off this host, "on the link" of the device */
+};
+
+static bool
+v4_is(const struct rp_addr *a, uint8_t b0, uint8_t b1, uint8_t b2, uint8_t b3)
+{
+	return a->a[0] == b0 && a->a[1] == b1 && a->a[2] == b2 && a->a[3] == b3;
+}
+
 /*
- * The route of a connect(): loopback is the only device of a namespace,
- * so a socket bound to another device (SO_BINDTOIFINDEX, which takes
- * any index) has none: ip_route_connect() says -ENODEV for IPv4,
- * ip6_dst_lookup_flow() -ENETUNREACH for IPv6.  0 when there is a route.
+ * The route lookup of connect() (ip_route_connect() ->
+ * ip_route_output_key_hash_rcu() for IPv4, ip6_dst_lookup_flow() for
+ * IPv6) to dst, in a namespace whose one device is loopback (R-SOCK-13).
+ * IPv4: a socket bound to a device the namespace lacks gets -ENODEV;
+ * lo's local routes cover 127.0.0.0/8 but its broadcast 127.255.255.255;
+ * anything else has no route (-ENETUNREACH) unless the socket is bound
+ * to a device, lo: the lookup then takes the limited broadcast and any
+ * multicast group through it (a socket with a source address too), and
+ * any other address as "on the link"
+ * (the lookup's fallback when the tables have no route and a device was
+ * given).  IPv6 has only ::1: anything else, or a missing device, is
+ * -ENETUNREACH.  dst is the address after a v4-mapped one was turned
+ * into IPv4, so a v6 socket connecting to one looks up as IPv4
+ * (measured: -ENODEV for a missing device; found by the destination
+ * table of fuzz-diff, host seed 18000185, scenarios/group/connect-route.scn).
  */
 static int
-route_check(struct rp_state *st, const struct rp_sock *sk)
+route_lookup(struct rp_state *st, const struct rp_sock *sk,
+    const struct rp_addr *dst, enum route_kind *kind)
 {
-	if (!no_device(sk))
+	bool dev = sk->bound_dev_if != 0;
+
+	*kind = ROUTE_LOCAL;
+	if (dst->family == RP_AF_INET6) {
+		if (no_device(sk) || !addr_is_local(dst))
+			return rp_rule(st, "R-SOCK-13", -ENETUNREACH);
 		return 0;
-	return rp_rule(st, "R-SOCK-13", sk->family == RP_AF_INET ? -ENODEV :
-	    -ENETUNREACH);
+	}
+	if (no_device(sk))
+		return rp_rule(st, "R-SOCK-13", -ENODEV);
+	/* KERNEL: fib_add_ifaddr(): lo's broadcast routes; until 5.14 the
+	 * subnet's own address 127.0.0.0 too (lo_subnet_broadcast) */
+	if (v4_is(dst, 127, 255, 255, 255) || v4_is(dst, 255, 255, 255, 255) ||
+	    (st->prof->lo_subnet_broadcast && v4_is(dst, 127, 0, 0, 0)))
+		*kind = ROUTE_BROADCAST;
+	else if (dst->a[0] >= 224 && dst->a[0] <= 239)
+		*kind = ROUTE_MULTICAST;
+	else if (!addr_is_local(dst))
+		*kind = ROUTE_ONLINK;
+	/* KERNEL: ip_route_output_key_hash_rcu(): a socket with a source
+	 * address (bound to one, or given one by a connect()) sends a
+	 * multicast or limited broadcast through that address's device, lo
+	 * (found by fuzz-diff on the host, seed 21000390) */
+	if (*kind != ROUTE_ONLINK && dst->a[0] != 127 &&
+	    (sk->type == RP_SOCK_RAW ? sk->raw_src :
+	    sk->rcv_saddr.family == RP_AF_INET && !rp_addr_any(&sk->rcv_saddr)))
+		dev = true;
+	/* ... and without either, only lo's routes: 127.0.0.0/8 and its
+	 * broadcast */
+	if (!dev && *kind != ROUTE_LOCAL && dst->a[0] != 127)
+		return rp_rule(st, "R-SOCK-13", -ENETUNREACH);
+	return 0;
+}
+
+/* An IPv6 multicast address, and whether it needs a scope id: a
+ * link-local unicast (fe80::/10) or an interface- or link-local
+ * multicast one (__ipv6_addr_needs_scope_id()). */
+static bool
+v6_multicast(const struct rp_addr *a)
+{
+	return a->family == RP_AF_INET6 && a->a[0] == 0xff;
+}
+
+static bool
+v6_needs_scope(const struct rp_addr *a)
+{
+	if (a->family != RP_AF_INET6)
+		return false;
+	if (a->a[0] == 0xfe && (a->a[1] & 0xc0) == 0x80)
+		return true;
+	return v6_multicast(a) && ((a->a[1] & 0x0f) == 1 ||
+	    (a->a[1] & 0x0f) == 2);
+}
+
+/*
+ * The route of a TCP connect() (tcp_v4_connect(), tcp_v6_connect()),
+ * before the socket takes a port: IPv6 refuses a multicast destination
+ * (-ENETUNREACH) and a link-local one from a socket bound to no device
+ * (-EINVAL, no scope id in the language) before the lookup; a broadcast
+ * or multicast route is -ENETUNREACH after it.  *onlink: the SYN leaves
+ * through lo to an address off this host, and nothing answers.
+ */
+static int
+tcp_route(struct rp_state *st, const struct rp_sock *sk,
+    const struct rp_addr *dst, bool *onlink)
+{
+	enum route_kind kind;
+	int err;
+
+	*onlink = false;
+	if (v6_multicast(dst))
+		return rp_rule(st, "R-SOCK-13", -ENETUNREACH);
+	if (v6_needs_scope(dst) && sk->bound_dev_if == 0)
+		return rp_rule(st, "R-SOCK-13", -EINVAL);
+	if ((err = route_lookup(st, sk, dst, &kind)) != 0)
+		return err;
+	if (kind == ROUTE_BROADCAST || kind == ROUTE_MULTICAST)
+		return rp_rule(st, "R-SOCK-13", -ENETUNREACH);
+	*onlink = kind == ROUTE_ONLINK;
+	return 0;
+}
+
+/*
+ * The route of a UDP or raw connect() (__ip4_datagram_connect(),
+ * __ip6_datagram_connect()): IPv6 wants a scope for a link-local or
+ * link-scoped multicast destination (-EINVAL from a socket bound to no
+ * device), then the lookup; a broadcast route needs SO_BROADCAST, which
+ * the language does not set: -EACCES.
+ */
+static int
+dgram_route(struct rp_state *st, const struct rp_sock *sk,
+    const struct rp_addr *dst)
+{
+	enum route_kind kind;
+	int err;
+
+	if (v6_needs_scope(dst) && sk->bound_dev_if == 0)
+		return rp_rule(st, "R-SOCK-13", -EINVAL);
+	if ((err = route_lookup(st, sk, dst, &kind)) != 0)
+		return err;
+	if (kind == ROUTE_BROADCAST)
+		return rp_rule(st, "R-SOCK-13", -EACCES);
+	return 0;
 }
 
 /*
@@ -1925,14 +2077,14 @@ tcp_connect(struct rp_state *st, struct rp_sock *sk,
 	    .conn = RP_CONN_ESTABLISHED };
 	struct rp_delivery d;
 	struct rp_sock *tw;
-	bool silent = false;
+	bool silent = false, onlink;
 	int err;
 
 	/* rp_connect() said -EISCONN for a listener and for a socket
 	 * SS_CONNECTED, which stays after a reset (only AF_UNSPEC clears
 	 * it) */
 	g_assert(sk->state != RP_TCP_LISTEN && !sk->ss_connected);
-	err = route_check(st, sk);
+	err = tcp_route(st, sk, &sa->addr, &onlink);
 	if (err != 0)
 		return err;
 	if (sk->num == 0) {
@@ -1966,9 +2118,16 @@ tcp_connect(struct rp_state *st, struct rp_sock *sk,
 	sk->syn_sent = true;	/* R-SOCK-18 */
 	if (pkt.src.port == sa->port && rp_addr_eq(&pkt.src.addr, &sa->addr))
 		return self_connect(st, sk, sa);
-	err = send_pkt(st, sk->net->id, &pkt, &d, &silent);
-	if (err != 0)
+	if (onlink) {
+		/* KERNEL: a SYN to an address off this host leaves through
+		 * lo, comes back in and is dropped, no host having it: no
+		 * answer (measured: -ETIMEDOUT, the port given back) */
+		memset(&d, 0, sizeof(d));
+		d.outcome = RP_NO_SOCKET;
+		silent = true;
+	} else if ((err = send_pkt(st, sk->net->id, &pkt, &d, &silent)) != 0) {
 		return err;	/* LCOV_EXCL_LINE */
+	}
 	/* KERNEL: tcp_v4_connect(), tcp_v6_connect(): a wildcard-bound
 	 * socket takes the route's source address as its own before the
 	 * SYN */
@@ -2068,6 +2227,11 @@ rp_connect(struct rp_state *st, unsigned proc, int fd,
 		rp_dirty_sock(st, sk);
 		sk->raw_unhashed = true;
 		memset(&sk->peer, 0, sizeof(sk->peer));
+		/* ... which closes it and forgets its device (found by
+		 * fuzz-diff, host seed 18000185's table) */
+		sk->state = RP_TCP_CLOSE;
+		sk->bound_dev_if = 0;
+		sk->raw_src = false;	/* inet_reset_saddr() */
 		return sock_done(st, f, rp_rule(st, "R-SOCK-17", 0));
 	}
 	if (sk_is_inet(sk) && sk->type == RP_SOCK_RAW) {
@@ -2075,12 +2239,34 @@ rp_connect(struct rp_state *st, unsigned proc, int fd,
 		 * ip6_datagram_connect_v6_only(): a route is all a raw
 		 * socket needs; another family is -EAFNOSUPPORT either way
 		 * (measured: an IPv4 sockaddr to raw6 too) */
+		struct rp_addr dst = sa->addr;
+
 		if (sa->addr.family != sk->family)
-			err = -EAFNOSUPPORT;
-		else
-			err = route_check(st, sk);
-		return sock_done(st, f, rp_rule(st, "R-SOCK-17", err));
+			return sock_done(st, f, rp_rule(st, "R-SOCK-17",
+			    -EAFNOSUPPORT));
+		/* KERNEL: __ip6_datagram_connect(): a v4-mapped destination
+		 * is an IPv4 connect */
+		if (sk->family == RP_AF_INET6 && !rp_addr_any(&dst))
+			(void)addr_v4(&sa->addr, &dst);
+		if ((err = dgram_route(st, sk, &dst)) != 0)
+			return sock_done(st, f, rp_rule(st, "R-SOCK-17", err));
+		/* KERNEL: __ip4_datagram_connect(), __ip6_datagram_connect():
+		 * TCP_ESTABLISHED, which shutdown() then takes and raw_bind()
+		 * refuses (found by fuzz-diff, host seed 18000185) */
+		rp_dirty_sock(st, sk);
+		sk->state = RP_TCP_ESTABLISHED;
+		/* ... with the route's source as its IPv4 one when it had
+		 * none (an IPv6 route leaves it) */
+		if (dst.family == RP_AF_INET)
+			sk->raw_src = true;
+		return sock_done(st, f, rp_rule(st, "R-SOCK-17", 0));
 	}
+	/* KERNEL: netlink_connect(), unix_dgram_connect(): AF_UNSPEC
+	 * disconnects, whatever it was connected to (found by fuzz-diff,
+	 * host seed 18000514); unix_stream_connect() wants AF_UNIX */
+	if (sa->addr.family == RP_AF_UNSPEC && (sk->family == RP_AF_NETLINK ||
+	    (sk->family == RP_AF_UNIX && sk->type == RP_SOCK_DGRAM)))
+		return sock_done(st, f, rp_rule(st, "R-SOCK-15", 0));
 	if (!sk_is_inet(sk) || sk->type == RP_SOCK_RAW)
 		return sock_done(st, f, -EINVAL);	/* not modelled */
 	/* connect and disconnect rewrite the local address (a join key) */
@@ -2134,8 +2320,15 @@ rp_connect(struct rp_state *st, unsigned proc, int fd,
 		/* KERNEL: ip6_dst_lookup_tail(): the route's error comes
 		 * before the v4-mapped source's -EAFNOSUPPORT (found by
 		 * fuzz-diff on the host, seed 12000353) */
-		if (err == 0 && mapped_src && (err = route_check(st, sk)) == 0)
-			err = rp_rule(st, "R-BIND-7", -EAFNOSUPPORT);
+		if (err == 0 && mapped_src) {
+			bool onlink;
+
+			err = sk->protocol == RP_IPPROTO_TCP ?
+			    tcp_route(st, sk, &v4.addr, &onlink) :
+			    dgram_route(st, sk, &v4.addr);
+			if (err == 0)
+				err = rp_rule(st, "R-BIND-7", -EAFNOSUPPORT);
+		}
 		if (err != 0)
 			return sock_done(st, f, err);
 		sa = &v4;
@@ -2160,12 +2353,14 @@ rp_connect(struct rp_state *st, unsigned proc, int fd,
 		/* ... and the route was looked up first: a socket bound to
 		 * a device with no route gets -ENETUNREACH (found by
 		 * fuzz-diff on the host, seed 17001334) */
-		if ((err = route_check(st, sk)) == 0)
+		bool onlink;
+
+		if ((err = tcp_route(st, sk, &sa->addr, &onlink)) == 0)
 			err = rp_rule(st, "R-SOCK-18", -EINVAL);
 	}
 	else if (sk->protocol == RP_IPPROTO_TCP)
 		err = tcp_connect(st, sk, sa);
-	else if ((err = route_check(st, sk)) == 0)
+	else if ((err = dgram_route(st, sk, &sa->addr)) == 0)
 		err = udp_connect(st, sk, sa);
 	return sock_done(st, f, err);
 }

@@ -305,6 +305,12 @@ static const struct switch_case switch_cases[] = {
 	 * member leaves its group */
 	{ "profile/switches/udp_connect_leaves_group",
 	    F(udp_connect_leaves_group), FROM_618(0, 1), "R-DET-10 R-DET-8" },
+	/* R-DET-10: 7.2 (measured), not the 6.18.44 build */
+	{ "profile/switches/udp_disconnect_unhash4",
+	    F(udp_disconnect_unhash4), FROM_72(0, 1), "R-DET-10" },
+	/* R-SOCK-13: 5.14 (measured: in 5.10.262, not in 6.1.192) */
+	{ "profile/switches/lo_subnet_broadcast", F(lo_subnet_broadcast),
+	    FROM_61(1, 0), "R-SOCK-13" },
 	/* R-ATT-4: 6.1+ refuse an unhashed socket without SO_REUSEPORT */
 	{ "profile/switches/attach_unhashed_strict",
 	    F(attach_unhashed_strict), FROM_61(0, 1), "R-ATT-4" },

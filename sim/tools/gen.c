@@ -614,6 +614,21 @@ dest(Gen *g, guint family, char *buf, gsize n, Obj **target)
 	g_snprintf(buf, n, "%s:%s", addr, pb);
 }
 
+/* A connect() destination that tests the route (R-SOCK-13): off this
+ * host, broadcast, multicast, link-local, the unspecified address.
+ * Nothing leaves the namespace: it has no device up but lo. */
+static const char *
+route_dest(Gen *g, guint family)
+{
+	static const char *const v4[] = { "10.9.9.9:7", "127.255.255.255:7",
+		"224.0.0.1:7", "255.255.255.255:7", "0.0.0.0:7", "127.0.0.0:7" };
+	static const char *const v6[] = { "[2001:db8::1]:7", "[fe80::1]:7",
+		"[ff02::1]:7", "[ff0e::1]:7", "[::ffff:10.9.9.9]:7",
+		"[::ffff:127.255.255.255]:7", "[::]:7", "[::ffff:127.0.0.1]:7" };
+
+	return family == 6 ? PICK(&g->rng, v6) : PICK(&g->rng, v4);
+}
+
 static gboolean
 act_connect(Gen *g)
 {
@@ -652,7 +667,10 @@ act_connect(Gen *g)
 		port_unsure(g, s);
 		return TRUE;
 	}
-	dest(g, s->sk->family, buf, sizeof(buf), &t);
+	if (rng_pct(&g->rng, 12))
+		g_strlcpy(buf, route_dest(g, s->sk->family), sizeof(buf));
+	else
+		dest(g, s->sk->family, buf, sizeof(buf), &t);
 	emit(g, use_proc(g, s), "connect %s %s", s->name, buf);
 	s->connected = TRUE;
 	port_unsure(g, s);	/* a refused connect() gives it back */

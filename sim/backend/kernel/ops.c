@@ -1257,12 +1257,15 @@ kb_connect(SimBackend *b, unsigned proc, int fd, const struct rp_sockaddr *sa)
 	g_return_val_if_fail(sa != NULL, -EFAULT);
 	if (kb_proc_get(b, proc) == NULL)
 		return -ESRCH;
-	/* loopback only: nothing leaves the namespace, ever */
-	if ((sa->addr.family == AF_INET || sa->addr.family == AF_INET6) &&
-	    !kb_addr_loopback(&sa->addr) && !kb_addr_any(&sa->addr)) {
-		kb_note(b, "connect: only loopback destinations");
-		return -ENETUNREACH;
-	}
+	/*
+	 * A destination off loopback goes to the kernel too: every worker
+	 * is in a namespace of its own (worker_setup(): unshare() or a
+	 * namespace netns_new() made so), where loopback is the only
+	 * device up, so the route lookup has no route to it and connect()
+	 * fails before anything is sent (R-SOCK-13), as the model says.
+	 * What it does first (a UDP socket's autobind) is the kernel's to
+	 * show, which a refusal here would hide.
+	 */
 	j.len = kb_to_sockaddr(sa, &ss);
 	return on_fd(b, proc, fd, j_connect, &j);
 }
