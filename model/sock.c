@@ -1716,8 +1716,14 @@ rp_accept(struct rp_state *st, unsigned proc, int fd)
 	c = g_queue_pop_head(&sk->accept_q);
 	if (c == NULL)
 		return sock_done(st, f, -EAGAIN);
+	rp_dirty_sock(st, c);
 	c->parent = NULL;
 	c->ss_connected = true;		/* KERNEL: inet_accept() */
+	/* KERNEL: sock_graft(): the child takes the uid of the socket
+	 * inode accept() made, the accepting process's, which a bind()
+	 * conflict then compares (R-BIND-1; found by fuzz-diff on the
+	 * host, seed 23001638: a listener passed to another user) */
+	c->uid = rp_proc_get(st, proc)->uid;
 	if (c->state == RP_TCP_SYN_RECV)
 		rp_sock_set_state(st, c, RP_TCP_ESTABLISHED);
 	nfd = rp_fd_install(rp_proc_get(st, proc),

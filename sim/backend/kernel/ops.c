@@ -137,39 +137,52 @@ static int
 connect_wait(int fd, const struct sockaddr *sa, socklen_t len, int ms)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-	int err = 0;
+	gint64 deadline = g_get_monotonic_time() + (gint64)ms * 1000;
+	int err = 0, left = ms;
 	socklen_t elen = sizeof(err);
 
 	if (connect(fd, sa, len) == 0)
 		return 0;
 	if (errno != EINPROGRESS)
 		return -errno;
-	if (poll(&pfd, 1, ms) == 0) {
-		/* a blocking connect() would go on retransmitting its SYN for
-		 * minutes, then close (tcp_write_timeout() -> tcp_done()) and
-		 * disconnect: abort the attempt the same way now */
-		struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+	for (;;) {
+		if (left <= 0 || poll(&pfd, 1, left) == 0) {
+			/* a blocking connect() would go on retransmitting its
+			 * SYN for minutes, then close (tcp_write_timeout() ->
+			 * tcp_done()) and disconnect: abort the attempt the
+			 * same way now */
+			struct sockaddr unspec = { .sa_family = AF_UNSPEC };
 
-		(void)connect(fd, &unspec, sizeof(unspec));
-		return -ETIMEDOUT;
+			(void)connect(fd, &unspec, sizeof(unspec));
+			return -ETIMEDOUT;
+		}
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) != 0)
+			return -errno;
+		if (err != 0) {
+			/* a refused non-blocking connect leaves the socket
+			 * SS_CONNECTING; calling connect() again takes the
+			 * path a blocking one takes (__inet_stream_connect():
+			 * TCP_CLOSE -> sock_error, SS_UNCONNECTED), so that
+			 * listen() and connect() behave afterwards as after a
+			 * blocking connect */
+			(void)connect(fd, sa, len);
+			return -err;
+		}
+		/* a non-blocking socket stays SS_CONNECTING until connect()
+		 * is called again: finish, so that the next connect() is
+		 * EISCONN as after a blocking one */
+		if (connect(fd, sa, len) == 0 || errno == EISCONN)
+			return 0;
+		if (errno != EALREADY)
+			return -errno;
+		/* tcp_poll() says EPOLLHUP for a socket shut down both ways
+		 * before it connected, while its SYN is still out: poll()
+		 * returns at once.  Wait on, looking again every 10 ms, as
+		 * a blocking connect() would (found by fuzz-diff, host seed
+		 * 23000225) */
+		g_usleep(10000);
+		left = (int)((deadline - g_get_monotonic_time()) / 1000);
 	}
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) != 0)
-		return -errno;
-	if (err != 0) {
-		/* a refused non-blocking connect leaves the socket
-		 * SS_CONNECTING; calling connect() again takes the path a
-		 * blocking one takes (__inet_stream_connect(): TCP_CLOSE ->
-		 * sock_error, SS_UNCONNECTED), so that listen() and connect()
-		 * behave afterwards as after a blocking connect */
-		(void)connect(fd, sa, len);
-		return -err;
-	}
-	/* a non-blocking socket stays SS_CONNECTING until connect() is
-	 * called again: finish, so that the next connect() is EISCONN as
-	 * after a blocking one */
-	if (connect(fd, sa, len) != 0 && errno != EISCONN)
-		return -errno;
-	return 0;
 }
 
 static int
