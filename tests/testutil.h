@@ -211,4 +211,31 @@ gboolean tu_check_both(struct rp_state *st, GError **error);
 void	tu_mark_write(struct rp_state *st, const void *addr, size_t len,
 	    const void *old, const void *new);
 
+
+/*
+ * White-box recorded writes, undone exactly (check_check, check_step):
+ * tu_poke() writes len (at most 32) bytes val at addr as the model's own
+ * writes do (tu_mark_write()), and records the old bytes in pokes (a
+ * GArray of struct tu_poke, tu_pokes_new()); TU_POKE() writes a value
+ * into an lvalue.  A write made another way is recorded with its own
+ * undo (g_array_append_val() of a struct tu_poke with undo set: undone
+ * by undo(st, addr, key)).  tu_unpoke_all() undoes every write, the last
+ * first.
+ */
+struct tu_poke {
+	void		*addr;
+	size_t		 len;
+	uint8_t		 old[32];
+	void		(*undo)(struct rp_state *st, void *addr, uint32_t key);
+	uint32_t	 key;
+};
+GArray	*tu_pokes_new(void);
+void	tu_poke(struct rp_state *st, GArray *pokes, void *addr,
+	    const void *val, size_t len);
+#define TU_POKE(st, pokes, lv, val) do {				\
+	__typeof__(lv) tu_poke_v_ = (val);				\
+	tu_poke((st), (pokes), &(lv), &tu_poke_v_, sizeof(tu_poke_v_)); \
+} while (0)
+void	tu_unpoke_all(struct rp_state *st, GArray *pokes);
+
 #endif /* TESTUTIL_H */
