@@ -345,6 +345,18 @@ tu_sockarray(struct rp_state *st, unsigned proc, uint32_t vs, uint32_t n)
 }
 
 int
+tu_map_create(struct rp_state *st, unsigned proc, uint32_t type, uint32_t ks,
+    uint32_t vs, uint32_t n, uint32_t flags)
+{
+	struct rp_map_attr a;
+
+	rp_map_attr_init(&a, type, vs, n);
+	a.key_size = ks;
+	a.map_flags = flags;
+	return rp_map_create(st, proc, &a);
+}
+
+int
 tu_map(struct rp_state *st, unsigned proc, uint32_t type, uint32_t vs,
     uint32_t n, uint32_t flags, int inner_fd)
 {

@@ -182,6 +182,10 @@ uint16_t tu_port(struct rp_state *st, unsigned proc, int fd);
 /* A sockarray of value_size vs and n entries in process proc. */
 int	tu_sockarray(struct rp_state *st, unsigned proc, uint32_t vs,
 	    uint32_t n);
+/* rp_map_create() in process proc of a map of type, key_size ks,
+ * value_size vs, n entries and map_flags flags: the fd or -errno. */
+int	tu_map_create(struct rp_state *st, unsigned proc, uint32_t type,
+	    uint32_t ks, uint32_t vs, uint32_t n, uint32_t flags);
 /* A map of type, value_size vs, n entries, map_flags flags and (outer
  * maps; else -1) inner map inner_fd in process proc; asserts it is made. */
 int	tu_map(struct rp_state *st, unsigned proc, uint32_t type, uint32_t vs,
