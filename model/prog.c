@@ -353,9 +353,10 @@ typedef struct rp_prog *(*attach_make_fn)(struct rp_state *st,
     unsigned proc, const struct rp_sock *sk, const void *arg, int *err);
 
 /*
- * SO_ATTACH_REUSEPORT_CBPF and _EBPF on fd, what the two share: the
- * socket, make()'s program of arg, and its attach to the socket's group;
- * the program is put back when the attach fails.
+ * SO_ATTACH_REUSEPORT_CBPF (the shorthand or instructions) and _EBPF on
+ * fd, what they share: the socket, make()'s program of arg, and its
+ * attach to the socket's group; the program is put back when the attach
+ * fails.
  */
 static int
 attach(struct rp_state *st, unsigned proc, int fd, attach_make_fn make,
@@ -423,6 +424,53 @@ rp_attach_cbpf(struct rp_state *st, unsigned proc, int fd,
 {
 	g_return_val_if_fail(cbpf != NULL, -EFAULT);
 	return attach(st, proc, fd, make_cbpf, cbpf);
+}
+
+/* The classic instructions of SO_ATTACH_REUSEPORT_CBPF. */
+struct cbpf_insns {
+	const struct rp_sock_filter *insns;
+	unsigned	len;
+};
+
+/* sk_reuseport_attach_filter(): the program of classic instructions arg
+ * (struct cbpf_insns). */
+static struct rp_prog *
+make_cbpf_insns(struct rp_state *st, unsigned proc, const struct rp_sock *sk,
+    const void *arg, int *err)
+{
+	const struct cbpf_insns *c = arg;
+	struct rp_prog *prog;
+
+	(void)proc;
+	(void)sk;
+	*err = rp_cbpf_check(st, c->insns, c->len);
+	if (*err != 0)
+		return NULL;
+	/* KERNEL: sk_reuseport_attach_filter(): bpf_prog_size() of the
+	 * converted program must fit net.core.optmem_max.  The model takes
+	 * the classic length for the converted one (the conversion adds a
+	 * prologue and expands some instructions: an approximation) */
+	if (c->len > st->prof->cbpf_optmem_insns) {
+		*err = rp_rule(st, "R-ATT-1", -ENOMEM);
+		return NULL;
+	}
+	prog = rp_prog_new(st, RP_PROGK_CBPF);
+	prog->ccode = g_new0(struct rp_cbpf_code, 1);
+	prog->ccode->insns = g_memdup2(c->insns, (gsize)c->len *
+	    sizeof(*c->insns));
+	prog->ccode->len = c->len;
+	prog->cbpf.insn_count = c->len;
+	return prog;
+}
+
+/* SO_ATTACH_REUSEPORT_CBPF with instructions: sk_reuseport_attach_filter(). */
+int
+rp_attach_cbpf_insns(struct rp_state *st, unsigned proc, int fd,
+    const struct rp_sock_filter *insns, unsigned len)
+{
+	const struct cbpf_insns c = { insns, len };
+
+	return attach(st, proc, fd, make_cbpf_insns, &c);
 }
 
 /* sk_reuseport_attach_bpf(): the program behind fd *arg (an int), of a
