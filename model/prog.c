@@ -388,6 +388,23 @@ out:
 	return err;
 }
 
+/* A new classic program of n instructions, or NULL with *err set when
+ * it is too large for the profile. */
+static struct rp_prog *
+cbpf_new(struct rp_state *st, unsigned n, int *err)
+{
+	/* KERNEL: sk_reuseport_attach_filter(): bpf_prog_size() of the
+	 * converted program must fit net.core.optmem_max (20480 until 6.1,
+	 * 131072 by 6.12).  The model takes the classic length for the
+	 * converted one (the conversion adds a prologue and expands some
+	 * instructions: an approximation) */
+	if (n > st->prof->cbpf_optmem_insns) {
+		*err = rp_rule(st, "R-ATT-1", -ENOMEM);
+		return NULL;
+	}
+	return rp_prog_new(st, RP_PROGK_CBPF);
+}
+
 /* sk_reuseport_attach_filter(): the program of the classic shorthand
  * arg (struct rp_cbpf). */
 static struct rp_prog *
@@ -406,14 +423,9 @@ make_cbpf(struct rp_state *st, unsigned proc, const struct rp_sock *sk,
 		*err = rp_rule(st, "R-ATT-1", -EINVAL);
 		return NULL;
 	}
-	/* KERNEL: sk_reuseport_attach_filter(): the converted program must
-	 * fit net.core.optmem_max (20480 until 6.1, 131072 by 6.12) */
-	if (insns > st->prof->cbpf_optmem_insns) {
-		*err = rp_rule(st, "R-ATT-1", -ENOMEM);
-		return NULL;
-	}
-	prog = rp_prog_new(st, RP_PROGK_CBPF);
-	prog->cbpf = *cbpf;
+	prog = cbpf_new(st, insns, err);
+	if (prog != NULL)
+		prog->cbpf = *cbpf;
 	return prog;
 }
 
@@ -446,15 +458,9 @@ make_cbpf_insns(struct rp_state *st, unsigned proc, const struct rp_sock *sk,
 	*err = rp_cbpf_check(st, c->insns, c->len);
 	if (*err != 0)
 		return NULL;
-	/* KERNEL: sk_reuseport_attach_filter(): bpf_prog_size() of the
-	 * converted program must fit net.core.optmem_max.  The model takes
-	 * the classic length for the converted one (the conversion adds a
-	 * prologue and expands some instructions: an approximation) */
-	if (c->len > st->prof->cbpf_optmem_insns) {
-		*err = rp_rule(st, "R-ATT-1", -ENOMEM);
+	prog = cbpf_new(st, c->len, err);
+	if (prog == NULL)
 		return NULL;
-	}
-	prog = rp_prog_new(st, RP_PROGK_CBPF);
 	prog->ccode = g_new0(struct rp_cbpf_code, 1);
 	prog->ccode->insns = g_memdup2(c->insns, (gsize)c->len *
 	    sizeof(*c->insns));
