@@ -347,18 +347,26 @@ rp_prog_migrate_set(struct rp_state *st, unsigned proc, int progfd,
 	return 0;
 }
 
-/* SO_ATTACH_REUSEPORT_CBPF: sk_reuseport_attach_filter(). */
-int
-rp_attach_cbpf(struct rp_state *st, unsigned proc, int fd,
-    const struct rp_cbpf *cbpf)
+/* How an attach makes its program: a new reference, or NULL with *err
+ * set and its rule recorded. */
+typedef struct rp_prog *(*attach_make_fn)(struct rp_state *st,
+    unsigned proc, const struct rp_sock *sk, const void *arg, int *err);
+
+/*
+ * SO_ATTACH_REUSEPORT_CBPF (the shorthand or instructions) and _EBPF on
+ * fd, what they share: the socket, make()'s program of arg, and its
+ * attach to the socket's group; the program is put back when the attach
+ * fails.
+ */
+static int
+attach(struct rp_state *st, unsigned proc, int fd, attach_make_fn make,
+    const void *arg)
 {
 	struct rp_file *f = NULL;
 	struct rp_sock *sk;
 	struct rp_prog *prog;
-	unsigned insns;
 	int err = 0;
 
-	g_return_val_if_fail(cbpf != NULL, -EFAULT);
 	sk = rp_sock_get(st, proc, fd, &f, &err);
 	if (sk == NULL)
 		return err;
@@ -368,20 +376,9 @@ rp_attach_cbpf(struct rp_state *st, unsigned proc, int fd,
 		err = rp_rule(st, "R-SOCK-12", -EOPNOTSUPP);
 		goto out;
 	}
-	insns = cbpf->empty ? 0 : cbpf->insn_count != 0 ? cbpf->insn_count : 4;
-	/* KERNEL: __get_filter()/bpf_check_classic(): 1..BPF_MAXINSNS */
-	if (insns == 0 || insns > 4096) {
-		err = rp_rule(st, "R-ATT-1", -EINVAL);
+	prog = make(st, proc, sk, arg, &err);
+	if (prog == NULL)
 		goto out;
-	}
-	/* KERNEL: sk_reuseport_attach_filter(): the converted program must
-	 * fit net.core.optmem_max (20480 until 6.1, 131072 by 6.12) */
-	if (insns > st->prof->cbpf_optmem_insns) {
-		err = rp_rule(st, "R-ATT-1", -ENOMEM);
-		goto out;
-	}
-	prog = rp_prog_new(st, RP_PROGK_CBPF);
-	prog->cbpf = *cbpf;
 	err = rp_group_attach_prog(st, sk, prog);
 	if (err != 0)
 		rp_prog_put(st, prog);
@@ -391,44 +388,127 @@ out:
 	return err;
 }
 
-/* SO_ATTACH_REUSEPORT_EBPF: sk_reuseport_attach_bpf(). */
-int
-rp_attach_ebpf(struct rp_state *st, unsigned proc, int fd, int progfd)
+/* A new classic program of n instructions, or NULL with *err set when
+ * it is too large for the profile. */
+static struct rp_prog *
+cbpf_new(struct rp_state *st, unsigned n, int *err)
 {
-	struct rp_proc *p = rp_proc_get(st, proc);
-	struct rp_file *f = NULL;
-	struct rp_sock *sk;
-	struct rp_prog *prog;
-	int err = 0;
-
-	sk = rp_sock_get(st, proc, fd, &f, &err);
-	if (sk == NULL)
-		return err;
-	if (sk->mptcp) {
-		/* as rp_attach_cbpf() */
-		err = rp_rule(st, "R-SOCK-12", -EOPNOTSUPP);
-		goto out;
+	/* KERNEL: sk_reuseport_attach_filter(): bpf_prog_size() of the
+	 * converted program must fit net.core.optmem_max (20480 until 6.1,
+	 * 131072 by 6.12).  The model takes the classic length for the
+	 * converted one (the conversion adds a prologue and expands some
+	 * instructions: an approximation) */
+	if (n > st->prof->cbpf_optmem_insns) {
+		*err = rp_rule(st, "R-ATT-1", -ENOMEM);
+		return NULL;
 	}
-	prog = rp_prog_from_fd(st, p, progfd, &err);
+	return rp_prog_new(st, RP_PROGK_CBPF);
+}
+
+/* sk_reuseport_attach_filter(): the program of the classic shorthand
+ * arg (struct rp_cbpf). */
+static struct rp_prog *
+make_cbpf(struct rp_state *st, unsigned proc, const struct rp_sock *sk,
+    const void *arg, int *err)
+{
+	const struct rp_cbpf *cbpf = arg;
+	struct rp_prog *prog;
+	unsigned insns;
+
+	(void)proc;
+	(void)sk;
+	insns = cbpf->empty ? 0 : cbpf->insn_count != 0 ? cbpf->insn_count : 4;
+	/* KERNEL: __get_filter()/bpf_check_classic(): 1..BPF_MAXINSNS */
+	if (insns == 0 || insns > 4096) {
+		*err = rp_rule(st, "R-ATT-1", -EINVAL);
+		return NULL;
+	}
+	prog = cbpf_new(st, insns, err);
+	if (prog != NULL)
+		prog->cbpf = *cbpf;
+	return prog;
+}
+
+/* SO_ATTACH_REUSEPORT_CBPF: sk_reuseport_attach_filter(). */
+int
+rp_attach_cbpf(struct rp_state *st, unsigned proc, int fd,
+    const struct rp_cbpf *cbpf)
+{
+	g_return_val_if_fail(cbpf != NULL, -EFAULT);
+	return attach(st, proc, fd, make_cbpf, cbpf);
+}
+
+/* The classic instructions of SO_ATTACH_REUSEPORT_CBPF. */
+struct cbpf_insns {
+	const struct rp_sock_filter *insns;
+	unsigned	len;
+};
+
+/* sk_reuseport_attach_filter(): the program of classic instructions arg
+ * (struct cbpf_insns). */
+static struct rp_prog *
+make_cbpf_insns(struct rp_state *st, unsigned proc, const struct rp_sock *sk,
+    const void *arg, int *err)
+{
+	const struct cbpf_insns *c = arg;
+	struct rp_prog *prog;
+
+	(void)proc;
+	(void)sk;
+	*err = rp_cbpf_check(st, c->insns, c->len);
+	if (*err != 0)
+		return NULL;
+	prog = cbpf_new(st, c->len, err);
+	if (prog == NULL)
+		return NULL;
+	prog->ccode = g_new0(struct rp_cbpf_code, 1);
+	prog->ccode->insns = g_memdup2(c->insns, (gsize)c->len *
+	    sizeof(*c->insns));
+	prog->ccode->len = c->len;
+	prog->cbpf.insn_count = c->len;
+	return prog;
+}
+
+/* SO_ATTACH_REUSEPORT_CBPF with instructions: sk_reuseport_attach_filter(). */
+int
+rp_attach_cbpf_insns(struct rp_state *st, unsigned proc, int fd,
+    const struct rp_sock_filter *insns, unsigned len)
+{
+	const struct cbpf_insns c = { insns, len };
+
+	return attach(st, proc, fd, make_cbpf_insns, &c);
+}
+
+/* sk_reuseport_attach_bpf(): the program behind fd *arg (an int), of a
+ * type sk can run. */
+static struct rp_prog *
+make_ebpf(struct rp_state *st, unsigned proc, const struct rp_sock *sk,
+    const void *arg, int *err)
+{
+	const int *progfd = arg;
+	struct rp_prog *prog;
+
+	prog = rp_prog_from_fd(st, rp_proc_get(st, proc), *progfd, err);
 	if (prog == NULL) {
-		rp_rule(st, "R-ATT-2", err);
-		goto out;
+		rp_rule(st, "R-ATT-2", *err);
+		return NULL;
 	}
 	if (prog->kind == RP_PROGK_SK_REUSEPORT &&
 	    ((sk->type != RP_SOCK_STREAM && sk->type != RP_SOCK_DGRAM) ||
 	    (sk->protocol != RP_IPPROTO_UDP && sk->protocol != RP_IPPROTO_TCP) ||
 	    (sk->family != RP_AF_INET && sk->family != RP_AF_INET6))) {
 		rp_prog_put(st, prog);
-		err = rp_rule(st, "R-ATT-3", -RP_ENOTSUPP);
-		goto out;
+		*err = rp_rule(st, "R-ATT-3", -RP_ENOTSUPP);
+		return NULL;
 	}
-	err = rp_group_attach_prog(st, sk, prog);
-	if (err != 0)
-		rp_prog_put(st, prog);
-out:
-	rp_file_put(st, f);
-	rp_state_quiesce(st);
-	return err;
+	return prog;
+}
+
+/* SO_ATTACH_REUSEPORT_EBPF: sk_reuseport_attach_bpf(). */
+int
+rp_attach_ebpf(struct rp_state *st, unsigned proc, int fd, int progfd)
+{
+	return attach(st, proc, fd, make_ebpf, &progfd);
 }
 
 /* SO_DETACH_REUSEPORT_BPF (5.3+): ENOPROTOOPT before. */
@@ -444,7 +524,7 @@ rp_detach_bpf(struct rp_state *st, unsigned proc, int fd)
 		return err;
 	if (!st->prof->detach_bpf_opt)
 		err = rp_rule(st, "R-ATT-6", -ENOPROTOOPT);
-	else if (sk->mptcp)	/* as rp_attach_cbpf() */
+	else if (sk->mptcp)	/* as attach() */
 		err = rp_rule(st, "R-SOCK-12", -EOPNOTSUPP);
 	else
 		err = rp_group_detach_prog(st, sk);

@@ -136,6 +136,49 @@ same_deliveries(struct gfx *a, struct gfx *b, guint32 seed, const char *what)
 	}
 }
 
+/* Attaches program pfd (asserted loaded) to f's first member. */
+static void
+attach(struct gfx *f, int pfd)
+{
+	ck_assert_int_ge(pfd, 3);
+	ck_assert_int_eq(rp_attach_ebpf(f->st, 0, f->fds[0], pfd), 0);
+}
+
+/* Loads the generated instructions code as a program of type and
+ * attaches it to f's first member. */
+static void
+attach_insns(struct gfx *f, uint32_t type, const GArray *code)
+{
+	struct rp_prog_insns_attr ia = { .prog_type = type };
+
+	ia.insns = (const struct rp_insn *)(const void *)code->data;
+	ia.insn_cnt = code->len;
+	attach(f, rp_prog_load_insns(f->st, 0, &ia));
+}
+
+/* Loop i of a table under every profile (TU_BY_PROFILE()): both states,
+ * of row TU_ROW_OF(i). */
+static void
+pair_init(struct gfx *a, struct gfx *b, int i)
+{
+	gfx_init(a, tu_prof(TU_ROW_OF(i)));
+	gfx_init(b, tu_prof(TU_ROW_OF(i)));
+}
+
+/* same_deliveries() for loop i, seeded by i, the case named "ROW, KIND
+ * CASE" (KIND: which table); then the end of both states
+ * (tu_state_done()). */
+static void
+same_and_done(struct gfx *a, struct gfx *b, int i, const char *kind)
+{
+	g_autofree char *what = g_strdup_printf("%s, %s %d",
+	    rp_profile_name(tu_prof(TU_ROW_OF(i))), kind, TU_CASE_OF(i));
+
+	same_deliveries(a, b, (guint32)i, what);
+	tu_state_done(a->st);
+	tu_state_done(b->st);
+}
+
 TU_NAMED(policy_vs_insns, "bpfgen/policy-vs-insns", "bpfgen",
     TU_BY_PROFILE(policies))
 {
@@ -143,33 +186,17 @@ TU_NAMED(policy_vs_insns, "bpfgen/policy-vs-insns", "bpfgen",
 	const struct rp_profile *pr = tu_prof(TU_ROW_OF(_i));
 	g_autoptr(GArray) code = g_array_new(FALSE, TRUE, 8);
 	struct rp_prog_attr pa = { .prog_type = RP_PROG_SK_REUSEPORT };
-	struct rp_prog_insns_attr ia = { .prog_type = RP_PROG_SK_REUSEPORT };
-	g_autofree char *what = NULL;
 	struct gfx a, b;
-	int pfd;
 
 	TU_UNLESS(pr->migration);
-	gfx_init(&a, pr);
-	gfx_init(&b, pr);
+	pair_init(&a, &b, _i);
 	pa.map_fd = pol->via_outer ? a.outer : a.map;
 	pa.policy = *pol;
-	pfd = rp_prog_load(a.st, 0, &pa);
-	ck_assert_int_ge(pfd, 3);
-	ck_assert_int_eq(rp_attach_ebpf(a.st, 0, a.fds[0], pfd), 0);
+	attach(&a, rp_prog_load(a.st, 0, &pa));
 	ck_assert_int_eq(bpfgen_sk_reuseport(pol, pol->via_outer ? b.outer :
 	    b.map, -1, b.stats, code), 0);
-	ia.insns = (const struct rp_insn *)(const void *)code->data;
-	ia.insn_cnt = code->len;
-	pfd = rp_prog_load_insns(b.st, 0, &ia);
-	ck_assert_int_ge(pfd, 3);
-	ck_assert_int_eq(rp_attach_ebpf(b.st, 0, b.fds[0], pfd), 0);
-	what = g_strdup_printf("%s, policy %d", rp_profile_name(pr),
-	    TU_CASE_OF(_i));
-	same_deliveries(&a, &b, (guint32)_i, what);
-	tu_assert_invariants(a.st);
-	tu_assert_invariants(b.st);
-	rp_state_free(a.st);
-	rp_state_free(b.st);
+	attach_insns(&b, RP_PROG_SK_REUSEPORT, code);
+	same_and_done(&a, &b, _i, "policy");
 }
 END_TEST
 
@@ -193,23 +220,16 @@ TU_NAMED(cbpf_vs_insns, "bpfgen/cbpf-vs-insns", "bpfgen",
 {
 	const struct rp_cbpf *c = &cbpfs[TU_CASE_OF(_i)];
 	g_autoptr(GArray) code = g_array_new(FALSE, TRUE, 8);
-	g_autofree char *what = g_strdup_printf("%s, classic %d",
-	    rp_profile_name(tu_prof(TU_ROW_OF(_i))), TU_CASE_OF(_i));
 	struct gfx a, b;
 
 	G_STATIC_ASSERT(sizeof(struct rp_sock_filter) == 8);
-	gfx_init(&a, tu_prof(TU_ROW_OF(_i)));
-	gfx_init(&b, tu_prof(TU_ROW_OF(_i)));
+	pair_init(&a, &b, _i);
 	ck_assert_int_eq(rp_attach_cbpf(a.st, 0, a.fds[0], c), 0);
 	bpfgen_cbpf(c, code);
 	ck_assert_int_eq(rp_attach_cbpf_insns(b.st, 0, b.fds[0],
 	    (const struct rp_sock_filter *)(const void *)code->data,
 	    code->len), 0);
-	same_deliveries(&a, &b, (guint32)_i, what);
-	tu_assert_invariants(a.st);
-	tu_assert_invariants(b.st);
-	rp_state_free(a.st);
-	rp_state_free(b.st);
+	same_and_done(&a, &b, _i, "classic");
 }
 END_TEST
 
@@ -232,30 +252,15 @@ TU_NAMED(filter_vs_insns, "bpfgen/filter-vs-insns", "bpfgen",
 {
 	const struct rp_policy *pol = &filters[TU_CASE_OF(_i)];
 	g_autoptr(GArray) code = g_array_new(FALSE, TRUE, 8);
-	g_autofree char *what = g_strdup_printf("%s, filter %d",
-	    rp_profile_name(tu_prof(TU_ROW_OF(_i))), TU_CASE_OF(_i));
 	struct rp_prog_attr pa = { .prog_type = RP_PROG_SOCKET_FILTER,
 	    .map_fd = -1, .policy = *pol };
-	struct rp_prog_insns_attr ia = { .prog_type = RP_PROG_SOCKET_FILTER };
 	struct gfx a, b;
-	int pfd;
 
-	gfx_init(&a, tu_prof(TU_ROW_OF(_i)));
-	gfx_init(&b, tu_prof(TU_ROW_OF(_i)));
-	pfd = rp_prog_load(a.st, 0, &pa);
-	ck_assert_int_ge(pfd, 3);
-	ck_assert_int_eq(rp_attach_ebpf(a.st, 0, a.fds[0], pfd), 0);
+	pair_init(&a, &b, _i);
+	attach(&a, rp_prog_load(a.st, 0, &pa));
 	ck_assert_int_eq(bpfgen_socket_filter(pol, -1, b.stats, code), 0);
-	ia.insns = (const struct rp_insn *)(const void *)code->data;
-	ia.insn_cnt = code->len;
-	pfd = rp_prog_load_insns(b.st, 0, &ia);
-	ck_assert_int_ge(pfd, 3);
-	ck_assert_int_eq(rp_attach_ebpf(b.st, 0, b.fds[0], pfd), 0);
-	same_deliveries(&a, &b, (guint32)_i, what);
-	tu_assert_invariants(a.st);
-	tu_assert_invariants(b.st);
-	rp_state_free(a.st);
-	rp_state_free(b.st);
+	attach_insns(&b, RP_PROG_SOCKET_FILTER, code);
+	same_and_done(&a, &b, _i, "filter");
 }
 END_TEST
 

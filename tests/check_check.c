@@ -33,15 +33,9 @@ static struct rp_map fake_map;
 static struct rp_prog fake_prog;
 static struct rp_bucket fake_bucket;
 
-struct poke {
-	void	*addr;
-	size_t	len;
-	uint8_t	old[32];
-};
-
 struct fix {
 	struct rp_state	*st;
-	GArray		*pokes;		/* struct poke, undone in reverse */
+	GArray		*pokes;		/* struct tu_poke, undone in reverse */
 	int		fa, fb, fa3, fc, fe, fu, fcl, fn1, fx, fz;
 	int		fm1, fm2, fsm, fsh, fout, fhout, fprog;
 	struct rp_sock	*a, *b, *a3, *c, *e, *u, *cl, *child, *n1, *x, *z;
@@ -54,56 +48,17 @@ struct fix {
  * Recorded writes
  */
 
-/* Write len bytes at addr, remembering the old ones for unpoke_all(). */
-static void
-poke(struct fix *f, void *addr, const void *val, size_t len)
-{
-	struct poke p = { .addr = addr, .len = len };
-
-	g_assert(len <= sizeof(p.old));
-	memcpy(p.old, addr, len);
-	g_array_append_val(f->pokes, p);
-	memcpy(addr, val, len);
-	/* as the model's own writes: the incremental checker sees it */
-	tu_mark_write(f->st, addr, len, p.old, val);
-}
-
 /* Slot i of an array map, in place (its page must exist: slots.c). */
 #define SLOT(m, i)							\
 	((m)->u.slots.pages[(i) / RP_SLOT_PAGE]->slot[(i) % RP_SLOT_PAGE])
 
-#define POKE(f, lv, val) do {						\
-	__typeof__(lv) poke_v_ = (val);					\
-	poke((f), &(lv), &poke_v_, sizeof(poke_v_));			\
-} while (0)
-
-static void
-unpoke_all(struct fix *f)
-{
-	while (f->pokes->len > 0) {
-		struct poke *p = &g_array_index(f->pokes, struct poke,
-		    f->pokes->len - 1);
-		uint8_t now[32];
-
-		memcpy(now, p->addr, p->len);
-		memcpy(p->addr, p->old, p->len);
-		tu_mark_write(f->st, p->addr, p->len, now, p->old);
-		g_array_set_size(f->pokes, f->pokes->len - 1);
-	}
-}
+/* A recorded write of f's state (tu_poke()), undone by unpoke_all(). */
+#define POKE(f, lv, val)	TU_POKE((f)->st, (f)->pokes, lv, val)
+#define unpoke_all(f)		tu_unpoke_all((f)->st, (f)->pokes)
 
 /* ----------------------------------------------------------------------
  * Fixture
  */
-
-static struct rp_sockaddr
-lo(uint16_t port)
-{
-	struct rp_sockaddr sa = { .addr = { .family = RP_AF_INET,
-	    .a = { 127, 0, 0, 1 } }, .port = port };
-
-	return sa;
-}
 
 static struct rp_sock *
 sock_of(struct fix *f, unsigned proc, int fd)
@@ -127,7 +82,7 @@ map_of(struct fix *f, int fd)
 static int
 bound(struct fix *f, int type, int protocol, uint16_t port)
 {
-	struct rp_sockaddr sa = lo(port);
+	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, port);
 	int fd = rp_socket(f->st, 0, RP_AF_INET, type, protocol);
 
 	ck_assert_int_ge(fd, 0);
@@ -177,7 +132,7 @@ assert_valid(struct rp_state *st, const char *what)
 static void
 fix_init(struct fix *f, const char *prof)
 {
-	struct rp_sockaddr sa = lo(8081);
+	struct rp_sockaddr sa = tu_addr(RP_AF_INET, 1, 8081);
 	struct rp_prog_attr pa = { .prog_type = RP_PROG_SK_REUSEPORT };
 	uint64_t cookie;
 	int p1;
@@ -185,7 +140,7 @@ fix_init(struct fix *f, const char *prof)
 	memset(f, 0, sizeof(*f));
 	f->st = rp_state_new(rp_profile_find(prof));
 	ck_assert_ptr_nonnull(f->st);
-	f->pokes = g_array_new(FALSE, FALSE, sizeof(struct poke));
+	f->pokes = tu_pokes_new();
 
 	f->fa = listener(f, 8080);
 	f->fb = listener(f, 8080);
@@ -225,7 +180,7 @@ fix_init(struct fix *f, const char *prof)
 	f->fx = rp_socket(f->st, 0, RP_AF_INET, RP_SOCK_STREAM,
 	    RP_IPPROTO_TCP);
 	ck_assert_int_eq(rp_bind(f->st, 0, f->fx, &(struct rp_sockaddr){
-	    .addr = lo(0).addr, .port = 7070 }), 0);
+	    .addr = tu_addr(RP_AF_INET, 1, 0).addr, .port = 7070 }), 0);
 
 	f->fout = map_new(f, RP_MAP_ARRAY_OF_MAPS, 4, 2, f->fm1);
 	f->fhout = map_new(f, RP_MAP_HASH_OF_MAPS, 4, 8, f->fm1);

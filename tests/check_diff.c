@@ -346,6 +346,19 @@ pick(struct ref *r, bool (*ok)(const struct rsock *))
 	return n == 0 ? -1 : cand[g_rand_int_range(r->rand, 0, n)];
 }
 
+/* pick()'s socket for the operation verb, which r->op then names:
+ * "VERB socket ID"; -1 when there is none. */
+static int
+pick_for(struct ref *r, bool (*ok)(const struct rsock *), const char *verb)
+{
+	int h = pick(r, ok);
+
+	if (h >= 0)
+		snprintf(r->op, sizeof(r->op), "%s socket %u", verb,
+		    r->s[h].id);
+	return h;
+}
+
 static int
 live_count(const struct ref *r)
 {
@@ -404,11 +417,10 @@ op_new(struct ref *r)
 static char *
 op_close(struct ref *r)
 {
-	int h = pick(r, NULL);
+	int h = pick_for(r, NULL, "close");
 
 	if (h < 0)
 		return NULL;
-	snprintf(r->op, sizeof(r->op), "close socket %u", r->s[h].id);
 	if (rp_close(r->st, 0, r->s[h].fd) != 0)
 		return g_strdup("close() failed");
 	ref_leave(r, h);		/* R-DET-4 R-DET-5 R-GRP-9 */
@@ -431,11 +443,10 @@ can_listen(const struct rsock *s)
 static char *
 op_shutdown(struct ref *r)
 {
-	int h = pick(r, is_listener);
+	int h = pick_for(r, is_listener, "shutdown");
 
 	if (h < 0)
 		return NULL;
-	snprintf(r->op, sizeof(r->op), "shutdown socket %u", r->s[h].id);
 	if (rp_shutdown(r->st, 0, r->s[h].fd, RP_SHUT_RDWR) != 0)
 		return g_strdup("shutdown() failed");
 	ref_leave(r, h);		/* R-DET-4, no migration */
@@ -446,11 +457,10 @@ op_shutdown(struct ref *r)
 static char *
 op_listen(struct ref *r)
 {
-	int h = pick(r, can_listen), err;
+	int h = pick_for(r, can_listen, "listen"), err;
 
 	if (h < 0)
 		return NULL;
-	snprintf(r->op, sizeof(r->op), "listen socket %u", r->s[h].id);
 	if ((err = rp_listen(r->st, 0, r->s[h].fd, 8)) != 0)
 		return g_strdup_printf("listen() = %d", err);
 	r->s[h].kind = RK_LISTEN;
@@ -612,29 +622,29 @@ op_recreate(struct ref *r)
 	return NULL;
 }
 
+/* The mix of random steps: a roll of 0..99 below `below` (and above the
+ * rows before) is the step op; a new socket only while fewer than RLIVE
+ * live, else the next row's. */
+static const struct {
+	int	  below;
+	char	*(*op)(struct ref *r);
+} mix[] = {
+	{ 14, op_new }, { 22, op_close }, { 26, op_shutdown },
+	{ 30, op_listen }, { 65, op_update }, { 78, op_delete },
+	{ 88, op_lookup }, { 98, op_send }, { 100, op_recreate },
+};
+
 /* One random step; NULL when model and reference agree. */
 static char *
 step(struct ref *r)
 {
 	int roll = g_rand_int_range(r->rand, 0, 100);
 
-	if (roll < 14 && live_count(r) < RLIVE)
-		return op_new(r);
-	if (roll < 22)
-		return op_close(r);
-	if (roll < 26)
-		return op_shutdown(r);
-	if (roll < 30)
-		return op_listen(r);
-	if (roll < 65)
-		return op_update(r);
-	if (roll < 78)
-		return op_delete(r);
-	if (roll < 88)
-		return op_lookup(r);
-	if (roll < 98)
-		return op_send(r);
-	return op_recreate(r);
+	for (size_t i = 0; i < G_N_ELEMENTS(mix); i++)
+		if (roll < mix[i].below &&
+		    (mix[i].op != op_new || live_count(r) < RLIVE))
+			return mix[i].op(r);
+	g_assert_not_reached();
 }
 
 /*

@@ -835,11 +835,7 @@ static int
 value_map(struct rp_state *st, uint32_t type, uint32_t ks, uint32_t vs,
     uint32_t n)
 {
-	struct rp_map_attr a;
-
-	rp_map_attr_init(&a, type, vs, n);
-	a.key_size = ks;
-	return rp_map_create(st, 0, &a);
+	return tu_map_create(st, 0, type, ks, vs, n, 0);
 }
 
 /*

@@ -31,29 +31,19 @@
 #include "tools/fuzzdiff.h"
 #include "tools/gen.h"
 #include "tools/shrink.h"
+#include "simutil.h"
 #include "testutil.h"
 
 /* ----------------------------------------------------------------------
  * Fake backends
  */
 
-static int
-freeze_eperm(SimBackend *b, unsigned proc, int fd)
-{
-	(void)b;
-	(void)proc;
-	(void)fd;
-	return -EPERM;
-}
-
 static SimBackendOps
 fake_freeze(void)
 {
-	SimBackendOps ops = sim_backend_model;
+	SimBackendOps ops = tu_fake_backend();
 
-	ops.name = "fake";
-	ops.inspect = NULL;
-	ops.map_freeze = freeze_eperm;
+	ops.map_freeze = tu_freeze_eperm;
 	return ops;
 }
 
@@ -71,10 +61,8 @@ send_flipped(SimBackend *b, unsigned netns, const struct rp_packet *pkt,
 static SimBackendOps
 fake_flip(void)
 {
-	SimBackendOps ops = sim_backend_model;
+	SimBackendOps ops = tu_fake_backend();
 
-	ops.name = "fake";
-	ops.inspect = NULL;
 	ops.send = send_flipped;
 	return ops;
 }
@@ -94,10 +82,8 @@ socket_emfile(SimBackend *b, unsigned proc, int family, int type,
 static SimBackendOps
 fake_nosock(void)
 {
-	SimBackendOps ops = sim_backend_model;
+	SimBackendOps ops = tu_fake_backend();
 
-	ops.name = "fake";
-	ops.inspect = NULL;
 	ops.socket = socket_emfile;
 	return ops;
 }
@@ -121,10 +107,8 @@ next_key_second(SimBackend *b, unsigned proc, int fd, const uint32_t *key,
 static SimBackendOps
 fake_walk(void)
 {
-	SimBackendOps ops = sim_backend_model;
+	SimBackendOps ops = tu_fake_backend();
 
-	ops.name = "fake";
-	ops.inspect = NULL;
 	ops.map_next_key = next_key_second;
 	return ops;
 }

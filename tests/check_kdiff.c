@@ -25,6 +25,7 @@
 #include "core/profiles.h"
 #include "core/run.h"
 #include "tools/diff.h"
+#include "simutil.h"
 #include "testutil.h"
 
 static int
@@ -44,15 +45,6 @@ fake_rest(SimBackend *b, unsigned netns)
 	return SIM_CANNOT_REST;
 }
 
-static int
-fake_freeze(SimBackend *b, unsigned proc, int fd)
-{
-	(void)b;
-	(void)proc;
-	(void)fd;
-	return -EPERM;
-}
-
 static const char *
 fake_why(SimBackend *b)
 {
@@ -63,13 +55,11 @@ fake_why(SimBackend *b)
 static SimBackendOps
 fake_ops(void)
 {
-	SimBackendOps ops = sim_backend_model;
+	SimBackendOps ops = tu_fake_backend();
 
-	ops.name = "fake";
-	ops.inspect = NULL;
 	ops.set_foreign_owner = fake_cannot;
 	ops.requests_ack = fake_rest;
-	ops.map_freeze = fake_freeze;
+	ops.map_freeze = tu_freeze_eperm;
 	ops.why = fake_why;
 	return ops;
 }

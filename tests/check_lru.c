@@ -18,12 +18,7 @@ static int
 lru_new(struct rp_state *st, unsigned proc, uint32_t type, uint32_t max,
     uint32_t flags)
 {
-	struct rp_map_attr a;
-
-	rp_map_attr_init(&a, type, 8, max);
-	a.key_size = 4;
-	a.map_flags = flags;
-	return rp_map_create(st, proc, &a);
+	return tu_map_create(st, proc, type, 4, 8, max, flags);
 }
 
 static int
@@ -156,12 +151,7 @@ static int
 rb_new(struct rp_state *st, uint32_t max, uint32_t key, uint32_t value,
     uint32_t flags)
 {
-	struct rp_map_attr a;
-
-	rp_map_attr_init(&a, RP_MAP_RINGBUF, value, max);
-	a.key_size = key;
-	a.map_flags = flags;
-	return rp_map_create(st, 0, &a);
+	return tu_map_create(st, 0, RP_MAP_RINGBUF, key, value, max, flags);
 }
 
 /* R-RB-1: a ring buffer's create checks (5.8+; -EINVAL before, R-CRE-4c)

@@ -43,19 +43,10 @@ struct run {
 	GArray		*socks[NPROC];	/* fds (int) */
 	GArray		*maps[NPROC];
 	GArray		*progs[NPROC];
-	GArray		*pokes;		/* struct poke, undone in reverse */
+	GArray		*pokes;		/* struct tu_poke, undone in reverse */
 	/* tallies */
 	unsigned	calls, failed_checks, corruptions, caught;
 	char		*diff;		/* first disagreement, or NULL */
-};
-
-struct poke {
-	void	*addr;
-	size_t	len;
-	uint8_t	old[32];
-	/* a hash map entry inserted instead (undone by removing it) */
-	struct rp_map	*hmap;
-	uint32_t	hkey;
 };
 
 /* A tenth of n under valgrind (make check-valgrind sets VALGRIND). */
@@ -491,43 +482,19 @@ one_call(struct run *r)
  * (tu_mark_write()), and undone exactly
  */
 
+/* A recorded write of r's state (tu_poke()), undone by unpoke_all(). */
+#define POKE(r, lv, val)	TU_POKE((r)->st, (r)->pokes, lv, val)
+#define unpoke_all(r)		tu_unpoke_all((r)->st, (r)->pokes)
+
+/* The undo of a hash map entry inserted (hash map hmap, key): its
+ * removal. */
 static void
-poke(struct run *r, void *addr, const void *val, size_t len)
+unhash(struct rp_state *st, void *hmap, uint32_t key)
 {
-	struct poke p = { .addr = addr, .len = len };
+	struct rp_map *m = hmap;
 
-	g_assert(len <= sizeof(p.old));
-	memcpy(p.old, addr, len);
-	g_array_append_val(r->pokes, p);
-	memcpy(addr, val, len);
-	tu_mark_write(r->st, addr, len, p.old, val);
-}
-
-#define POKE(r, lv, val) do {						\
-	__typeof__(lv) poke_v_ = (val);					\
-	poke((r), &(lv), &poke_v_, sizeof(poke_v_));			\
-} while (0)
-
-static void
-unpoke_all(struct run *r)
-{
-	while (r->pokes->len > 0) {
-		struct poke *p = &g_array_index(r->pokes, struct poke,
-		    r->pokes->len - 1);
-
-		if (p->hmap != NULL) {
-			g_hash_table_remove(p->hmap->u.hash,
-			    GUINT_TO_POINTER(p->hkey));
-			rp_chk_mark_slot(r->st->chk, p->hmap->id, p->hkey);
-		} else {
-			uint8_t now[32];
-
-			memcpy(now, p->addr, p->len);
-			memcpy(p->addr, p->old, p->len);
-			tu_mark_write(r->st, p->addr, p->len, now, p->old);
-		}
-		g_array_set_size(r->pokes, r->pokes->len - 1);
-	}
+	g_hash_table_remove(m->u.hash, GUINT_TO_POINTER(key));
+	rp_chk_mark_slot(st->chk, m->id, key);
 }
 
 /* A random live object of a table, or NULL. */
@@ -626,7 +593,8 @@ corrupt_map(struct run *r, struct rp_map *m)
 			break;
 		if (m->type == RP_MAP_SOCKHASH ||
 		    m->type == RP_MAP_HASH_OF_MAPS) {
-			struct poke pk = { .hmap = m, .hkey = 1000 };
+			struct tu_poke pk = { .addr = m, .undo = unhash,
+			    .key = 1000 };
 
 			g_hash_table_insert(m->u.hash, GUINT_TO_POINTER(1000),
 			    val);
@@ -742,7 +710,7 @@ run_init(struct run *r, int profile, uint32_t seed, unsigned plant)
 	memset(r, 0, sizeof(*r));
 	r->st = tu_state_row(profile);
 	r->r = g_rand_new_with_seed(seed);
-	r->pokes = g_array_new(FALSE, FALSE, sizeof(struct poke));
+	r->pokes = tu_pokes_new();
 	r->netns[0] = 0;
 	r->proc[0] = 0;
 	r->netns[1] = (unsigned)rp_netns_new(r->st);

@@ -44,46 +44,38 @@ EOC
 obj lpm BPF_MAP_TYPE_LPM_TRIE BPF_F_NO_PREALLOC
 obj queue BPF_MAP_TYPE_QUEUE 0 " "
 
+# check NAME SCN STATUS TEXT PASSED: `run SCN` exits STATUS and (TEXT not
+# empty) says TEXT; PASSED says what the PASS line means.
+check() {
+	"$SIM" run "$2" >"$tmp/out" 2>&1
+	st=$?
+	if test "$st" -ne "$3" || ! grep -qF "$4" "$tmp/out"; then
+		echo "FAIL $1: exit $st, want $3${4:+ and: $4}"
+		sed 's/^/    /' "$tmp/out"
+		status=1
+	else
+		echo "PASS $1: $5"
+	fi
+}
+
 # 1. the model lacks LPM_TRIE, every profile's kernel has it: exit 2
 printf '%s\n' "# SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause" \
     "profile 4.19 6.18" "socket a udp4" "prog p object=lpm.bpf.o" \
     >"$tmp/lpm.scn"
-"$SIM" run "$tmp/lpm.scn" >"$tmp/out" 2>&1
-st=$?
-want="lpm.scn:4:1: map 'extra' of $tmp/lpm.bpf.o: map type 11 (lpm_trie) is not modelled (the 4.19 kernel has it, the model does not)"
-if test "$st" -ne 2 || ! grep -qF "$want" "$tmp/out"; then
-	echo "FAIL lpm: exit $st, want 2 and: $want"
-	sed 's/^/    /' "$tmp/out"
-	status=1
-else
-	echo "PASS lpm: not modelled, exit 2"
-fi
+check lpm "$tmp/lpm.scn" 2 "lpm.scn:4:1: map 'extra' of $tmp/lpm.bpf.o: map type 11 (lpm_trie) is not modelled (the 4.19 kernel has it, the model does not)" \
+    "not modelled, exit 2"
 
 # 2. QUEUE under 4.19: that kernel lacks the type, so the create fails
 #    with -EINVAL (R-CRE-4c) and the scenario expects it
 printf '%s\n' "# SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause" \
     "profile 4.19" "socket a udp4" "prog p object=queue.bpf.o = -EINVAL" \
     >"$tmp/queue.scn"
-"$SIM" run "$tmp/queue.scn" >"$tmp/out" 2>&1
-st=$?
-if test "$st" -ne 0; then
-	echo "FAIL queue under 4.19: exit $st, want 0 (-EINVAL expected)"
-	sed 's/^/    /' "$tmp/out"
-	status=1
-else
-	echo "PASS queue under 4.19: the kernel's -EINVAL"
-fi
+check "queue under 4.19" "$tmp/queue.scn" 0 "" "the kernel's -EINVAL"
 
 # 3. QUEUE under 6.18: that kernel has it, the model does not: exit 2
 sed 's/^profile 4.19$/profile 6.18/; s/ = -EINVAL$//' "$tmp/queue.scn" \
     >"$tmp/queue618.scn"
-"$SIM" run "$tmp/queue618.scn" >"$tmp/out" 2>&1
-st=$?
-if test "$st" -ne 2 || ! grep -qF "map type 22 (queue) is not modelled (the 6.18 kernel" "$tmp/out"; then
-	echo "FAIL queue under 6.18: exit $st, want 2"
-	sed 's/^/    /' "$tmp/out"
-	status=1
-else
-	echo "PASS queue under 6.18: not modelled, exit 2"
-fi
+check "queue under 6.18" "$tmp/queue618.scn" 2 \
+    "map type 22 (queue) is not modelled (the 6.18 kernel" \
+    "not modelled, exit 2"
 exit $status

@@ -808,13 +808,16 @@ get_str(const char **p, const char *end)
 	return str;
 }
 
+/* All len bytes at p written to fd (writing) or read from it, again
+ * after EINTR: FALSE on an error or end of file. */
 static gboolean
-write_all(int fd, const GString *b)
+io_all(int fd, void *p, gsize len, gboolean writing)
 {
 	gsize off = 0;
 
-	while (off < b->len) {
-		ssize_t n = write(fd, b->str + off, b->len - off);
+	while (off < len) {
+		ssize_t n = writing ? write(fd, (char *)p + off, len - off) :
+		    read(fd, (char *)p + off, len - off);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -823,6 +826,12 @@ write_all(int fd, const GString *b)
 		off += (gsize)n;
 	}
 	return TRUE;
+}
+
+static gboolean
+write_all(int fd, const GString *b)
+{
+	return io_all(fd, b->str, b->len, TRUE);
 }
 
 /* An outcome as bytes, and back (the counters of `followed` with it). */
@@ -872,6 +881,52 @@ crash_message(const char *name, int status)
 	    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
+/*
+ * A child process that sends its outcomes through a pipe: the child gets
+ * 0 and the pipe's write end in fds[1], the parent the child's pid and
+ * the read end in fds[0] (the other end closed in each).  Exits 2 when
+ * it cannot.
+ */
+static pid_t
+fork_piped(int fds[2])
+{
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	if (pipe(fds) != 0 || (pid = fork()) < 0) {
+		perror("soak: fork");
+		exit(2);
+	}
+	close(pid == 0 ? fds[0] : fds[1]);
+	return pid;
+}
+
+/* In the child: the case run with counters from zero (its outcome in
+ * *o), as encode()'s record in a new buffer. */
+static GString *
+run_encoded(const char *name, const char *text, const char *profile,
+    enum ref_fault fault, Outcome *o)
+{
+	GString *b = g_string_new(NULL);
+
+	memset(&followed, 0, sizeof(followed));
+	*o = run_text(name, text, profile, fault);
+	encode(b, o);
+	return b;
+}
+
+/* The end of the child: its exit status (after EINTR, again). */
+static int
+wait_child(pid_t pid)
+{
+	int status = 0;
+
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return status;
+}
+
 /* One run in a child process (a shrink candidate). */
 static Outcome
 run_case(const char *name, const char *text, const char *profile,
@@ -879,30 +934,19 @@ run_case(const char *name, const char *text, const char *profile,
 {
 	Outcome out = { 0 };
 	GString *buf;
-	int fds[2], status = 0;
+	int fds[2], status;
 	pid_t pid;
 
 	if (opt_no_fork)
 		return run_text(name, text, profile, fault);
-	fflush(stdout);
-	fflush(stderr);
-	if (pipe(fds) != 0 || (pid = fork()) < 0) {
-		perror("soak: fork");
-		exit(2);
-	}
+	pid = fork_piped(fds);
 	if (pid == 0) {
-		GString *b = g_string_new(NULL);
-
-		close(fds[0]);
 		if (child_stderr_off && freopen("/dev/null", "w", stderr) ==
 		    NULL)
 			_exit(3);
-		memset(&followed, 0, sizeof(followed));
-		out = run_text(name, text, profile, fault);
-		encode(b, &out);
-		_exit(write_all(fds[1], b) ? 0 : 3);
+		_exit(write_all(fds[1], run_encoded(name, text, profile,
+		    fault, &out)) ? 0 : 3);
 	}
-	close(fds[1]);
 	buf = g_string_new(NULL);
 	for (;;) {
 		char chunk[4096];
@@ -915,8 +959,7 @@ run_case(const char *name, const char *text, const char *profile,
 		g_string_append_len(buf, chunk, (gssize)n);
 	}
 	close(fds[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	status = wait_child(pid);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		out = decode(buf->str, buf->len);
 	else
@@ -1143,18 +1186,7 @@ run_in_process(Tally *t, guint64 k, guint64 ncases)
 static gboolean
 read_all(int fd, void *p, gsize len)
 {
-	gsize off = 0;
-
-	while (off < len) {
-		ssize_t n = read(fd, (char *)p + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return FALSE;
-		off += (gsize)n;
-	}
-	return TRUE;
+	return io_all(fd, p, len, FALSE);
 }
 
 /*
@@ -1165,28 +1197,20 @@ read_all(int fd, void *p, gsize len)
 static guint64
 run_worker(Tally *t, guint64 k, guint64 ncases)
 {
-	int fds[2], status = 0;
+	int fds[2], status;
 	pid_t pid;
 	guint64 next = k;
 
-	fflush(stdout);
-	fflush(stderr);
-	if (pipe(fds) != 0 || (pid = fork()) < 0) {
-		perror("soak: fork");
-		exit(2);
-	}
+	pid = fork_piped(fds);
 	if (pid == 0) {
-		close(fds[0]);
 		for (; k < ncases; k++) {
 			g_autofree char *text = case_text(t->profile, k);
 			g_autofree char *name = case_name(k);
 			Outcome o;
-			GString *b = g_string_new(NULL);
+			GString *b = run_encoded(name, text, t->profile,
+			    t->fault, &o);
 			guint32 n;
 
-			memset(&followed, 0, sizeof(followed));
-			o = run_text(name, text, t->profile, t->fault);
-			encode(b, &o);
 			n = (guint32)b->len;
 			g_string_prepend_len(b, (const char *)&n, sizeof(n));
 			if (!write_all(fds[1], b))
@@ -1196,7 +1220,6 @@ run_worker(Tally *t, guint64 k, guint64 ncases)
 		}
 		_exit(0);
 	}
-	close(fds[1]);
 	for (;;) {
 		guint32 n;
 		char *rec;
@@ -1216,8 +1239,7 @@ run_worker(Tally *t, guint64 k, guint64 ncases)
 		next++;
 	}
 	close(fds[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	status = wait_child(pid);
 	if (next < ncases && !(WIFEXITED(status) &&
 	    WEXITSTATUS(status) == 0)) {
 		g_autofree char *name = case_name(next);
@@ -1231,13 +1253,41 @@ run_worker(Tally *t, guint64 k, guint64 ncases)
 	return next;
 }
 
+/* A word an option takes, and its value. */
+struct word {
+	const char	*word;		/* NULL: the option not given */
+	int		 value;
+};
+
+/* The value of the option's word w in the n words (w NULL, the option
+ * not given: the word dflt, and with dflt NULL the row whose word is
+ * NULL); FALSE when no row has it. */
+static gboolean
+word_of(const char *w, const char *dflt, const struct word *words, size_t n,
+    int *value)
+{
+	if (w == NULL)
+		w = dflt;
+	for (size_t i = 0; i < n; i++)
+		if (g_strcmp0(words[i].word, w) == 0) {
+			*value = words[i].value;
+			return TRUE;
+		}
+	return FALSE;
+}
+
 int
 main(int argc, char **argv)
 {
 	g_autoptr(GOptionContext) ctx = g_option_context_new(
 	    "- the model against a naive reference on random scenarios");
 	g_autoptr(GError) err = NULL;
+	static const struct word checks[] = { { "step", SIM_CHECK_STEP },
+	    { "full", SIM_CHECK_FULL }, { "off", SIM_CHECK_OFF } };
+	static const struct word faults[] = { { NULL, FAULT_NONE },
+	    { "shift", FAULT_SHIFT }, { "keep-slot", FAULT_KEEP_SLOT } };
 	enum ref_fault fault = FAULT_NONE;
+	int check, f;
 	guint64 total_diff = 0, total_viol = 0;
 
 	g_option_context_add_main_entries(ctx, entries, NULL);
@@ -1250,26 +1300,17 @@ main(int argc, char **argv)
 		fprintf(stderr, "soak: --steps and --length must be >= 1\n");
 		return 2;
 	}
-	if (opt_check == NULL || strcmp(opt_check, "step") == 0)
-		check_mode = SIM_CHECK_STEP;
-	else if (strcmp(opt_check, "full") == 0)
-		check_mode = SIM_CHECK_FULL;
-	else if (strcmp(opt_check, "off") == 0)
-		check_mode = SIM_CHECK_OFF;
-	else {
+	if (!word_of(opt_check, "step", checks, G_N_ELEMENTS(checks),
+	    &check)) {
 		fprintf(stderr, "soak: --check takes step, full or off\n");
 		return 2;
 	}
-	if (opt_fault == NULL)
-		fault = FAULT_NONE;
-	else if (strcmp(opt_fault, "shift") == 0)
-		fault = FAULT_SHIFT;
-	else if (strcmp(opt_fault, "keep-slot") == 0)
-		fault = FAULT_KEEP_SLOT;
-	else {
+	check_mode = (SimCheckMode)check;
+	if (!word_of(opt_fault, NULL, faults, G_N_ELEMENTS(faults), &f)) {
 		fprintf(stderr, "soak: --ref-fault takes shift or keep-slot\n");
 		return 2;
 	}
+	fault = (enum ref_fault)f;
 	if (opt_profile != NULL && rp_profile_find(opt_profile) == NULL) {
 		fprintf(stderr, "soak: no profile '%s'\n", opt_profile);
 		return 2;

@@ -345,6 +345,18 @@ tu_sockarray(struct rp_state *st, unsigned proc, uint32_t vs, uint32_t n)
 }
 
 int
+tu_map_create(struct rp_state *st, unsigned proc, uint32_t type, uint32_t ks,
+    uint32_t vs, uint32_t n, uint32_t flags)
+{
+	struct rp_map_attr a;
+
+	rp_map_attr_init(&a, type, vs, n);
+	a.key_size = ks;
+	a.map_flags = flags;
+	return rp_map_create(st, proc, &a);
+}
+
+int
 tu_map(struct rp_state *st, unsigned proc, uint32_t type, uint32_t vs,
     uint32_t n, uint32_t flags, int inner_fd)
 {
@@ -592,4 +604,42 @@ tu_run_clear(TuRun *r)
 {
 	g_free(r->out);
 	g_free(r->err);
+}
+
+GArray *
+tu_pokes_new(void)
+{
+	return g_array_new(FALSE, FALSE, sizeof(struct tu_poke));
+}
+
+void
+tu_poke(struct rp_state *st, GArray *pokes, void *addr, const void *val,
+    size_t len)
+{
+	struct tu_poke p = { .addr = addr, .len = len };
+
+	g_assert(len <= sizeof(p.old));
+	memcpy(p.old, addr, len);
+	g_array_append_val(pokes, p);
+	memcpy(addr, val, len);
+	tu_mark_write(st, addr, len, p.old, val);
+}
+
+void
+tu_unpoke_all(struct rp_state *st, GArray *pokes)
+{
+	while (pokes->len > 0) {
+		struct tu_poke *p = &g_array_index(pokes, struct tu_poke,
+		    pokes->len - 1);
+		uint8_t now[32];
+
+		if (p->undo != NULL) {
+			p->undo(st, p->addr, p->key);
+		} else {
+			memcpy(now, p->addr, p->len);
+			memcpy(p->addr, p->old, p->len);
+			tu_mark_write(st, p->addr, p->len, now, p->old);
+		}
+		g_array_set_size(pokes, pokes->len - 1);
+	}
 }

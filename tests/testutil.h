@@ -182,6 +182,10 @@ uint16_t tu_port(struct rp_state *st, unsigned proc, int fd);
 /* A sockarray of value_size vs and n entries in process proc. */
 int	tu_sockarray(struct rp_state *st, unsigned proc, uint32_t vs,
 	    uint32_t n);
+/* rp_map_create() in process proc of a map of type, key_size ks,
+ * value_size vs, n entries and map_flags flags: the fd or -errno. */
+int	tu_map_create(struct rp_state *st, unsigned proc, uint32_t type,
+	    uint32_t ks, uint32_t vs, uint32_t n, uint32_t flags);
 /* A map of type, value_size vs, n entries, map_flags flags and (outer
  * maps; else -1) inner map inner_fd in process proc; asserts it is made. */
 int	tu_map(struct rp_state *st, unsigned proc, uint32_t type, uint32_t vs,
@@ -210,5 +214,32 @@ gboolean tu_check_both(struct rp_state *st, GError **error);
  * pointing at.  Nothing before the first rp_check_step(). */
 void	tu_mark_write(struct rp_state *st, const void *addr, size_t len,
 	    const void *old, const void *new);
+
+
+/*
+ * White-box recorded writes, undone exactly (check_check, check_step):
+ * tu_poke() writes len (at most 32) bytes val at addr as the model's own
+ * writes do (tu_mark_write()), and records the old bytes in pokes (a
+ * GArray of struct tu_poke, tu_pokes_new()); TU_POKE() writes a value
+ * into an lvalue.  A write made another way is recorded with its own
+ * undo (g_array_append_val() of a struct tu_poke with undo set: undone
+ * by undo(st, addr, key)).  tu_unpoke_all() undoes every write, the last
+ * first.
+ */
+struct tu_poke {
+	void		*addr;
+	size_t		 len;
+	uint8_t		 old[32];
+	void		(*undo)(struct rp_state *st, void *addr, uint32_t key);
+	uint32_t	 key;
+};
+GArray	*tu_pokes_new(void);
+void	tu_poke(struct rp_state *st, GArray *pokes, void *addr,
+	    const void *val, size_t len);
+#define TU_POKE(st, pokes, lv, val) do {				\
+	__typeof__(lv) tu_poke_v_ = (val);				\
+	tu_poke((st), (pokes), &(lv), &tu_poke_v_, sizeof(tu_poke_v_)); \
+} while (0)
+void	tu_unpoke_all(struct rp_state *st, GArray *pokes);
 
 #endif /* TESTUTIL_H */

@@ -12,15 +12,10 @@
  *
  * Run by programs/cookie-*.scn; compiled with clang -O2 -g -target bpf.
  */
-#include <linux/bpf.h>
-#include <bpf/bpf_endian.h>
-#include <bpf/bpf_helpers.h>
+#include "common.h"
 
 struct {
-	__uint(type, BPF_MAP_TYPE_REUSEPORT_SOCKARRAY);
-	__uint(max_entries, 4);
-	__type(key, __u32);
-	__type(value, __u64);
+	REUSEPORT_SOCKARRAY(4);
 } listeners SEC(".maps");
 
 struct {
@@ -36,23 +31,12 @@ heir_by_cookie(struct sk_reuseport_md *md)
 {
 	__u64 cookie;
 	__u32 *slot;
-	__u32 key;
-	__be16 sport;
 
-	if (md->migrating_sk != NULL) {
-		cookie = bpf_get_socket_cookie(md->sk);
-		slot = bpf_map_lookup_elem(&heirs, &cookie);
-		if (slot == NULL)
-			return SK_PASS;
-		key = *slot;
-		return bpf_sk_select_reuseport(md, &listeners, &key, 0) == 0 ?
-		    SK_PASS : SK_DROP;
-	}
-	if (bpf_skb_load_bytes(md, 0, &sport, sizeof(sport)) != 0)
-		return SK_PASS;
-	key = bpf_ntohs(sport) % 2;
-	bpf_sk_select_reuseport(md, &listeners, &key, 0);
-	return SK_PASS;
+	if (md->migrating_sk == NULL)
+		return select_by_sport(md, &listeners);
+	cookie = bpf_get_socket_cookie(md->sk);
+	slot = bpf_map_lookup_elem(&heirs, &cookie);
+	return slot != NULL ? select_or_drop(md, &listeners, *slot) : SK_PASS;
 }
 
 char _license[] SEC("license") = "GPL";

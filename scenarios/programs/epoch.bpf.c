@@ -12,17 +12,13 @@
  *
  * Run by programs/epoch-*.scn; compiled with clang -O2 -g -target bpf.
  */
-#include <linux/bpf.h>
-#include <bpf/bpf_helpers.h>
+#include "common.h"
 
 #define UDP_HLEN	8
 #define NEW_CONN	0xff
 
 struct generation {
-	__uint(type, BPF_MAP_TYPE_REUSEPORT_SOCKARRAY);
-	__uint(max_entries, 4);
-	__type(key, __u32);
-	__type(value, __u64);
+	REUSEPORT_SOCKARRAY(4);
 };
 
 struct {

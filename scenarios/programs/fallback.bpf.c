@@ -10,16 +10,12 @@
  *
  * Run by programs/fallback-*.scn; compiled with clang -O2 -g -target bpf.
  */
-#include <linux/bpf.h>
-#include <bpf/bpf_helpers.h>
+#include "common.h"
 
 #define UDP_HLEN	8
 
 struct {
-	__uint(type, BPF_MAP_TYPE_REUSEPORT_SOCKARRAY);
-	__uint(max_entries, 4);
-	__type(key, __u32);
-	__type(value, __u64);
+	REUSEPORT_SOCKARRAY(4);
 } owners SEC(".maps");
 
 const volatile __u32 default_key = 0;

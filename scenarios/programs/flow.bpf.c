@@ -13,15 +13,10 @@
  *
  * Run by programs/flow-pin.scn; compiled with clang -O2 -g -target bpf.
  */
-#include <linux/bpf.h>
-#include <bpf/bpf_endian.h>
-#include <bpf/bpf_helpers.h>
+#include "common.h"
 
 struct {
-	__uint(type, BPF_MAP_TYPE_REUSEPORT_SOCKARRAY);
-	__uint(max_entries, 4);
-	__type(key, __u32);
-	__type(value, __u64);
+	REUSEPORT_SOCKARRAY(4);
 } workers SEC(".maps");
 
 struct {

@@ -10,15 +10,10 @@
  *
  * Run by programs/migrate-*.scn; compiled with clang -O2 -g -target bpf.
  */
-#include <linux/bpf.h>
-#include <bpf/bpf_endian.h>
-#include <bpf/bpf_helpers.h>
+#include "common.h"
 
 struct {
-	__uint(type, BPF_MAP_TYPE_REUSEPORT_SOCKARRAY);
-	__uint(max_entries, 4);
-	__type(key, __u32);
-	__type(value, __u64);
+	REUSEPORT_SOCKARRAY(4);
 } listeners SEC(".maps");
 
 struct {
@@ -32,24 +27,13 @@ SEC("sk_reuseport/migrate")
 int
 select_or_migrate(struct sk_reuseport_md *md)
 {
-	__u32 zero = 0, key;
+	__u32 zero = 0;
 	__u32 *slot;
-	__be16 sport;
 
-	if (md->migrating_sk != NULL) {
-		slot = bpf_map_lookup_elem(&heir, &zero);
-		if (slot == NULL)
-			return SK_DROP;
-		key = *slot;
-		return bpf_sk_select_reuseport(md, &listeners, &key, 0) == 0 ?
-		    SK_PASS : SK_DROP;
-	}
-	/* a SYN: the program sees the segment from its TCP header on */
-	if (bpf_skb_load_bytes(md, 0, &sport, sizeof(sport)) != 0)
-		return SK_PASS;
-	key = bpf_ntohs(sport) % 2;
-	bpf_sk_select_reuseport(md, &listeners, &key, 0);
-	return SK_PASS;
+	if (md->migrating_sk == NULL)		/* a SYN */
+		return select_by_sport(md, &listeners);
+	slot = bpf_map_lookup_elem(&heir, &zero);
+	return slot != NULL ? select_or_drop(md, &listeners, *slot) : SK_DROP;
 }
 
 char _license[] SEC("license") = "GPL";

@@ -11,8 +11,7 @@
  *
  * Run by programs/quic-*.scn; compiled with clang -O2 -g -target bpf.
  */
-#include <linux/bpf.h>
-#include <bpf/bpf_helpers.h>
+#include "common.h"
 
 #define UDP_HLEN	8	/* the program sees the datagram from its UDP header on */
 #define QUIC_LONG	0x80	/* header form bit: 1 long, 0 short */
@@ -21,10 +20,7 @@
 enum { BY_CID, BY_HASH };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_REUSEPORT_SOCKARRAY);
-	__uint(max_entries, 4);
-	__type(key, __u32);
-	__type(value, __u64);
+	REUSEPORT_SOCKARRAY(4);
 } workers SEC(".maps");
 
 struct {

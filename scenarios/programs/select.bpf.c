@@ -11,14 +11,10 @@
  * select.bpf.o is committed so that the tests run without clang; make
  * regen-bpfobj rebuilds it (clang -O2 -g -target bpf).
  */
-#include <linux/bpf.h>
-#include <bpf/bpf_helpers.h>
+#include "common.h"
 
 struct {
-	__uint(type, BPF_MAP_TYPE_REUSEPORT_SOCKARRAY);
-	__uint(max_entries, 4);
-	__type(key, __u32);
-	__type(value, __u64);
+	REUSEPORT_SOCKARRAY(4);
 } socks SEC(".maps");
 
 struct {
@@ -68,12 +64,9 @@ SEC("sk_reuseport/migrate")
 int
 migrate_any(struct sk_reuseport_md *md)
 {
-	__u32 key = 0;
-
 	if (md->migrating_sk == NULL)
 		return SK_PASS;
-	return bpf_sk_select_reuseport(md, &socks, &key, 0) == 0 ? SK_PASS :
-	    SK_DROP;
+	return select_or_drop(md, &socks, 0);
 }
 
 SEC("socket")

@@ -8,14 +8,10 @@
  *
  * Compiled with clang -O2 -g -target bpf.
  */
-#include <linux/bpf.h>
-#include <bpf/bpf_helpers.h>
+#include "common.h"
 
 struct {
-	__uint(type, BPF_MAP_TYPE_REUSEPORT_SOCKARRAY);
-	__uint(max_entries, 2);
-	__type(key, __u32);
-	__type(value, __u64);
+	REUSEPORT_SOCKARRAY(2);
 } socks SEC(".maps");
 
 SEC("sk_reuseport")

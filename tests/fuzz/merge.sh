@@ -24,6 +24,8 @@ fi
 top=$1
 out=$2
 shift 2
+# shellcheck source=tests/fuzz/seeds.sh
+. "$top/tests/fuzz/seeds.sh"
 
 status=0
 for target in "$@"; do
@@ -36,12 +38,7 @@ for target in "$@"; do
 	# the seeds, under names that a SHA-1 cannot have
 	case $name in
 	parse|scenario)
-		(cd "$top/scenarios" && find . \( -name '*.scn' -o \
-		    -name '*.inc' \) -type f) | sed 's|^\./||' |
-		while read -r f; do
-			cp "$top/scenarios/$f" "$base/seed-$(echo "$f" |
-			    tr / _)"
-		done
+		scenario_seeds "$top" "$base" seed-
 		;;
 	esac
 	for f in "$top/tests/fuzz/regress/$name"/*; do

@@ -30,6 +30,8 @@ sim=$2
 out=$3
 shift 3
 seconds=${FUZZ_SECONDS:-60}
+# shellcheck source=tests/fuzz/seeds.sh
+. "$top/tests/fuzz/seeds.sh"
 
 mkdir -p "$out" || exit 2
 
@@ -55,12 +57,7 @@ for target in "$@"; do
 	# map_x.scn), for the targets that read scenarios
 	case $name in
 	parse|scenario)
-		(cd "$top/scenarios" && find . \( -name '*.scn' -o \
-		    -name '*.inc' \) -type f) | sed 's|^\./||' |
-		while read -r f; do
-			cp "$top/scenarios/$f" "$dir/seeds/$(echo "$f" |
-			    tr / _)"
-		done
+		scenario_seeds "$top" "$dir/seeds" ""
 		;;
 	esac
 	if test -d "$top/tests/fuzz/regress/$name"; then
