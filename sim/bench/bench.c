@@ -17,12 +17,12 @@
  *                                            (scale.c)
  */
 #include <errno.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bench/bench.h"
+#include "bench/util.h"
 #include "rp.h"
 #ifdef HAVE_KERNEL_BACKEND
 #include "bench/kernel.h"
@@ -31,27 +31,10 @@
 
 #define GROUP_MAX	RP_MAX_SOCKS_CAP
 
-static struct rp_sockaddr
-lo4(uint16_t port)
-{
-	struct rp_sockaddr sa = { .addr = { .family = RP_AF_INET,
-	    .a = { 127, 0, 0, 1 } }, .port = port };
-
-	return sa;
-}
-
 static double
 now(void)
 {
 	return (double)g_get_monotonic_time() / 1e6;
-}
-
-static size_t
-heap_used(void)
-{
-	struct mallinfo2 mi = mallinfo2();
-
-	return mi.uordblks + mi.hblkhd;
 }
 
 static void
@@ -75,7 +58,8 @@ make_listeners(struct rp_state *st, unsigned n)
 	int *fds = g_new(int, n);
 
 	for (unsigned i = 0; i < n; i++) {
-		struct rp_sockaddr sa = lo4((uint16_t)(20000 + i / GROUP_MAX));
+		struct rp_sockaddr sa = bench_lo4((uint16_t)(20000 +
+		    i / GROUP_MAX));
 		int fd = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
 		int err;
 
@@ -102,14 +86,14 @@ bench_map_ops(const struct rp_profile *prof, unsigned n)
 	double t;
 
 	rp_proc_set_memlock(st, 0, UINT64_MAX);
-	h0 = heap_used();
+	h0 = bench_heap_used();
 	fds = make_listeners(st, n);
-	h1 = heap_used();
+	h1 = bench_heap_used();
 	rp_map_attr_init(&a, RP_MAP_REUSEPORT_SOCKARRAY, 8, n);
 	m = rp_map_create(st, 0, &a);
 	if (m < 0)
 		die("map create", m);
-	h2 = heap_used();
+	h2 = bench_heap_used();
 	printf("memory: %.1f bytes per listening socket (incl. group and "
 	    "bucket share), %.2f bytes per slot of the empty map\n",
 	    (double)(h1 - h0) / n, (double)(h2 - h1) / n);
@@ -120,7 +104,7 @@ bench_map_ops(const struct rp_profile *prof, unsigned n)
 		    RP_BPF_NOEXIST)) != 0)
 			die("update", err);
 	report("update (noexist)", n, now() - t);
-	h3 = heap_used();	/* the slot pages (model/slots.c) */
+	h3 = bench_heap_used();	/* the slot pages (model/slots.c) */
 	printf("memory: %.2f bytes per slot of the full map\n",
 	    (double)(h3 - h2) / n);
 	t = now();
@@ -162,7 +146,7 @@ bench_select(const struct rp_profile *prof, unsigned members,
 		m = rp_map_create(st, 0, &a);
 	}
 	for (unsigned i = 0; i < members; i++) {
-		struct rp_sockaddr sa = lo4(30000);
+		struct rp_sockaddr sa = bench_lo4(30000);
 		int fd = rp_socket(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 0);
 
 		rp_setsockopt_int(st, 0, fd, RP_SO_REUSEPORT, 1);
@@ -184,8 +168,8 @@ bench_select(const struct rp_profile *prof, unsigned members,
 		    (uint64_t)fd, RP_BPF_ANY)) != 0)
 			die("update", err);
 	}
-	pkt.src = lo4(40000);
-	pkt.dst = lo4(30000);
+	pkt.src = bench_lo4(40000);
+	pkt.dst = bench_lo4(30000);
 	pkt.payload = payload;
 	pkt.len = sizeof(payload);
 	t = now();

@@ -20,6 +20,7 @@
 
 #include <glib.h>
 
+#include "bench/util.h"
 #include "rp.h"
 
 #define PORT	30000
@@ -44,15 +45,6 @@ die(const char *what, int err)
 	fprintf(stderr, "reuseport-bench-ebpf: %s: %s\n", what,
 	    g_strerror(-err));
 	exit(1);
-}
-
-static struct rp_sockaddr
-lo4(uint16_t port)
-{
-	struct rp_sockaddr sa = { .addr = { .family = RP_AF_INET,
-	    .a = { 127, 0, 0, 1 } }, .port = port };
-
-	return sa;
 }
 
 /* The 30-instruction selector; map is the sockarray's fd. */
@@ -124,7 +116,7 @@ bench_init(struct bench *b, const struct rp_profile *prof, int kind,
 	if (m < 0)
 		die("map create", m);
 	for (unsigned i = 0; i < members; i++) {
-		struct rp_sockaddr sa = lo4(PORT);
+		struct rp_sockaddr sa = bench_lo4(PORT);
 		int fd = rp_socket(st, 0, RP_AF_INET, RP_SOCK_DGRAM, 0);
 
 		rp_setsockopt_int(st, 0, fd, RP_SO_REUSEPORT, 1);
@@ -167,8 +159,8 @@ bench_init(struct bench *b, const struct rp_profile *prof, int kind,
 	}
 	b->pkt.protocol = RP_IPPROTO_UDP;
 	b->pkt.has_hash = true;
-	b->pkt.src = lo4(40000);
-	b->pkt.dst = lo4(PORT);
+	b->pkt.src = bench_lo4(40000);
+	b->pkt.dst = bench_lo4(PORT);
 	b->pkt.payload = b->payload;
 	b->pkt.len = sizeof(b->payload);
 }

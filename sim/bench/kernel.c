@@ -42,6 +42,7 @@
 
 #include "backend/kernel.h"
 #include "bench/kernel.h"
+#include "bench/util.h"
 
 #define GROUP_MAX	32768u
 #define BENCH_ROUNDS	5
@@ -209,9 +210,8 @@ model_round(const struct rp_profile *prof, Mix *mx)
 
 	rp_proc_set_memlock(st, 0, UINT64_MAX);
 	for (i = 0; i < mx->n; i++) {
-		struct rp_sockaddr sa = { .addr = { .family = RP_AF_INET,
-		    .a = { 127, 0, 0, 1 } },
-		    .port = (uint16_t)(20000 + i / GROUP_MAX) };
+		struct rp_sockaddr sa = bench_lo4((uint16_t)(20000 +
+		    i / GROUP_MAX));
 
 		fds[i] = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
 		if (fds[i] < 0)

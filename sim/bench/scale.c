@@ -26,13 +26,13 @@
  * else: a run to count instructions of, under callgrind, where CPU time
  * on a shared machine is too noisy.
  */
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "bench/bench.h"
+#include "bench/util.h"
 #include "rp.h"
 
 enum checking {
@@ -69,14 +69,6 @@ now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static size_t
-heap_used(void)
-{
-	struct mallinfo2 mi = mallinfo2();
-
-	return mi.uordblks + mi.hblkhd;
-}
-
 static void
 fail(const char *what, int err)
 {
@@ -107,15 +99,6 @@ checked(struct scale *s, const char *what, int ret)
 	return ret;
 }
 
-static struct rp_sockaddr
-lo4(uint16_t port)
-{
-	struct rp_sockaddr sa = { .addr = { .family = RP_AF_INET,
-	    .a = { 127, 0, 0, 1 } }, .port = port };
-
-	return sa;
-}
-
 /* Build and tear down one n-member group; the two times in *build and
  * *teardown.  Returns the number of calls. */
 static unsigned long
@@ -123,7 +106,7 @@ group_run(const struct rp_profile *prof, unsigned n, enum checking checking,
     double *build, double *teardown)
 {
 	struct scale s = { .st = rp_state_new(prof), .checking = checking };
-	struct rp_sockaddr sa = lo4(8320);
+	struct rp_sockaddr sa = bench_lo4(8320);
 	struct rp_map_attr a;
 	int *fds = g_new(int, n), m;
 	double t;
@@ -219,13 +202,13 @@ map_run(const struct rp_profile *prof, unsigned n, enum checking checking)
 	rp_proc_set_memlock(s.st, 0, UINT64_MAX);
 	if (checking == CHECK_STEP)
 		checked(&s, "start", 0);	/* the checker's record exists */
-	h0 = heap_used();
+	h0 = bench_heap_used();
 	t0 = now();
 	rp_map_attr_init(&a, RP_MAP_REUSEPORT_SOCKARRAY, 8, n);
 	m = checked(&s, "map create", rp_map_create(s.st, 0, &a));
-	h1 = heap_used();
+	h1 = bench_heap_used();
 	for (unsigned i = 0; i < n; i++) {
-		struct rp_sockaddr sa = lo4((uint16_t)(9000 + i /
+		struct rp_sockaddr sa = bench_lo4((uint16_t)(9000 + i /
 		    RP_MAX_SOCKS_CAP));
 
 		fds[i] = checked(&s, "socket", rp_socket(s.st, 0, RP_AF_INET,
@@ -234,16 +217,16 @@ map_run(const struct rp_profile *prof, unsigned n, enum checking checking)
 		    RP_SO_REUSEPORT, 1));
 		checked(&s, "bind", rp_bind(s.st, 0, fds[i], &sa));
 	}
-	h2 = heap_used();
+	h2 = bench_heap_used();
 	t1 = now();
 	for (unsigned i = 0; i < n; i++)
 		checked(&s, "update", rp_map_update(s.st, 0, m, i,
 		    (uint64_t)fds[i], RP_BPF_NOEXIST));
-	h3 = heap_used();
+	h3 = bench_heap_used();
 	t2 = now();
 	checked(&s, "close map", rp_close(s.st, 0, m));
 	t3 = now();
-	h4 = heap_used();
+	h4 = bench_heap_used();
 	printf("%-12s %8.2f %8.2f %8.2f %13.2f %12.1f %12.2f\n",
 	    checking_name[checking], t1 - t0, t2 - t1, t3 - t2,
 	    (double)(h3 - h2) / n, (double)(h2 - h1) / n,

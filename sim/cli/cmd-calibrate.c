@@ -40,8 +40,7 @@ static const SimOption calibrate_options[] = {
 	{ "--kernel", "K[,K]", O_KERNEL,
 	    "the kernels to probe (default host): host, vm:5.10,\n"
 	    "vm:6.1, vm:6.12, vm:7.2 or vm:PATH-TO-VMLINUZ", NULL },
-	{ "--format", "text|tap|json", O_FORMAT,
-	    "text (default), TAP version 13, or JSON", NULL },
+	SIM_OPTION_FORMAT(O_FORMAT, ""),
 };
 
 const SimCommand sim_cmd_calibrate_def = {
@@ -63,12 +62,12 @@ const SimCommand sim_cmd_calibrate_def = {
 static int
 calibrate_option(void *ud, int id, const char *opt, const char *v)
 {
-	static const char *const formats[] = { "text", "tap", "json", NULL };
 	CalibrateCmd *c = ud;
 
 	(void)opt;
 	if (id == O_FORMAT)
-		return sim_cli_format(&sim_cmd_calibrate_def, v, formats, &c->format);
+		return sim_cli_format(&sim_cmd_calibrate_def, v,
+		    sim_cli_formats, &c->format);
 	c->kernels = v;
 	return SIM_CLI_GO_ON;
 }

@@ -141,8 +141,7 @@ static const SimOption diff_options[] = {
 	    "the model profile to compare with (default auto;\n"
 	    "on a kernel, auto is calibrated: see calibrate)",
 	    sim_cli_profile_choices },
-	{ "--format", "text|tap|json", O_FORMAT,
-	    "text (default), TAP version 13, or JSON", NULL },
+	SIM_OPTION_FORMAT(O_FORMAT, ""),
 	{ "--manifest", "FILE", O_MANIFEST,
 	    "the intended differences: lines 'FILE:LINE\n"
 	    "REASON' or 'FILE:* REASON'; more than one may\n"
@@ -177,7 +176,6 @@ const SimCommand sim_cmd_diff_def = {
 static int
 diff_option(void *ud, int id, const char *opt, const char *v)
 {
-	static const char *const formats[] = { "text", "tap", "json", NULL };
 	DiffCmd *c = ud;
 
 	(void)opt;
@@ -186,7 +184,7 @@ diff_option(void *ud, int id, const char *opt, const char *v)
 		c->profile = v;
 		break;
 	case O_FORMAT:
-		return sim_cli_format(&sim_cmd_diff_def, v, formats,
+		return sim_cli_format(&sim_cmd_diff_def, v, sim_cli_formats,
 		    &c->o.format);
 	case O_KERNEL:
 		c->kernels = v;

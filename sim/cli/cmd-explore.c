@@ -150,13 +150,14 @@ enum { O_PROFILE, O_PREEMPTIONS, O_NO_REDUCTION, O_MAX_SCHEDULES, O_PLANT,
 	O_FORMAT, O_SAVE, O_QUIET, O_ENGINE, O_NO_STATES, O_END_STATES,
 	O_CHECK };
 
-/* The engines --engine names (SimChoicesFn). */
+/* The engines --engine names (SimChoicesFn; NULL-terminated, as
+ * choices_text() joins them). */
 static const char *const *
 engine_choices(gsize *n)
 {
-	static const char *const engines[] = { "dpor", "replay" };
+	static const char *const engines[] = { "dpor", "replay", NULL };
 
-	*n = G_N_ELEMENTS(engines);
+	*n = G_N_ELEMENTS(engines) - 1;
 	return engines;
 }
 
@@ -246,8 +247,9 @@ static int
 explore_option(void *ud, int id, const char *opt, const char *v)
 {
 	static const char *const formats[] = { "text", "json", NULL };
-	static const char *const engines[] = { "dpor", "replay", NULL };
 	ExploreCmd *c = ud;
+	gsize ne;
+	const char *const *engines = engine_choices(&ne);
 	guint64 n;
 
 	(void)opt;
@@ -287,9 +289,9 @@ explore_option(void *ud, int id, const char *opt, const char *v)
 		else if (strcmp(v, "replay") == 0)
 			c->search.engine = SIM_ENGINE_REPLAY;
 		else
-			return sim_cli_error(&sim_cmd_explore_def, sim_suggest(v,
-			    engines, 2), "--engine: '%s' is not dpor or "
-			    "replay", v);
+			return sim_cli_error(&sim_cmd_explore_def,
+			    sim_suggest(v, engines, ne),
+			    "--engine: '%s' is not dpor or replay", v);
 		break;
 	case O_NO_STATES:
 		c->search.no_states = TRUE;

@@ -366,9 +366,8 @@ static const SimOption fuzz_options[] = {
 	{ "--repro", "N", O_REPRO,
 	    "runs of each minimal scenario (default 3)", NULL },
 	{ "--quiet", NULL, O_QUIET, "no line for a case that passed", NULL },
-	{ "--format", "text|tap|json", O_FORMAT,
-	    "text (default), TAP version 13, or JSON (one\n"
-	    "object a line)", NULL },
+	SIM_OPTION_FORMAT(O_FORMAT, " (one\n"
+	    "object a line)"),
 };
 
 const SimCommand sim_cmd_fuzz_diff_def = {
@@ -424,7 +423,6 @@ number(const SimCommand *cmd, const char *opt, const char *v, guint64 min,
 static int
 fuzz_option(void *ud, int id, const char *opt, const char *v)
 {
-	static const char *const formats[] = { "text", "tap", "json", NULL };
 	FuzzCmd *c = ud;
 	const SimCommand *t = c->cmd;
 	guint64 n = 0;
@@ -463,7 +461,7 @@ fuzz_option(void *ud, int id, const char *opt, const char *v)
 		c->w.quiet = TRUE;
 		break;
 	case O_FORMAT:
-		return sim_cli_format(t, v, formats, &c->w.format);
+		return sim_cli_format(t, v, sim_cli_formats, &c->w.format);
 	case O_KERNEL:
 		c->kernel = v;
 		break;

@@ -148,9 +148,8 @@ static const SimOption run_options[] = {
 	    "backend: see calibrate); a scenario runs under\n"
 	    "each selected profile it declares",
 	    sim_cli_profile_choices },
-	{ "--format", "text|tap|json", O_FORMAT,
-	    "text (default), TAP version 13, or JSON (one\n"
-	    "object a line)", NULL },
+	SIM_OPTION_FORMAT(O_FORMAT, " (one\n"
+	    "object a line)"),
 	{ "--trace", NULL, O_TRACE,
 	    "print the model's events with scenario names", NULL },
 	{ "--trace=all", NULL, O_TRACE_ALL,
@@ -214,7 +213,6 @@ set_backend(RunCmd *c, const char *v)
 static int
 run_option(void *ud, int id, const char *opt, const char *v)
 {
-	static const char *const formats[] = { "text", "tap", "json", NULL };
 	RunCmd *c = ud;
 
 	(void)opt;
@@ -226,7 +224,7 @@ run_option(void *ud, int id, const char *opt, const char *v)
 		c->kernels = v;
 		break;
 	case O_FORMAT:
-		return sim_cli_format(&sim_cmd_run_def, v, formats,
+		return sim_cli_format(&sim_cmd_run_def, v, sim_cli_formats,
 		    &c->o.format);
 	case O_TRACE:
 		c->o.trace = SIM_TRACE_ON;

@@ -342,6 +342,9 @@ sim_options_none(const SimCommand *cmd, int argc, char **argv)
 	    NULL);
 }
 
+/* The formats of SIM_OPTION_FORMAT, for sim_cli_format(). */
+const char *const sim_cli_formats[] = { "text", "tap", "json", NULL };
+
 /* --format: one of allowed (text, tap, json) into *format. */
 int
 sim_cli_format(const SimCommand *cmd, const char *value,

@@ -23,7 +23,7 @@ G_BEGIN_DECLS
 #define SIM_CLI_GO_ON	(-1)
 
 /* The names an option's value may take, beyond the literal words of its
- * arg (for the help text and the completion). */
+ * arg (for the help text and the completion): *n of them, then NULL. */
 typedef const char *const *(*SimChoicesFn)(gsize *n);
 
 typedef struct SimOption SimOption;
@@ -56,6 +56,14 @@ struct SimCommand {
 };
 
 /*
+ * --format text|tap|json, the row of every command that writes all three
+ * (sim_cli_formats); tail follows "JSON" in the help.
+ */
+#define SIM_OPTION_FORMAT(id, tail) \
+	{ "--format", "text|tap|json", (id), \
+	    "text (default), TAP version 13, or JSON" tail, NULL }
+
+/*
  * --check step|full|off, the same row in every command that runs
  * scenarios (run, diff, explore, explain); sim_cli_check() reads it.
  */
@@ -85,6 +93,8 @@ int	 sim_cli_main_help(const SimCommand *const *cmds, gsize n);
 int	 sim_cli_version(void);
 int	 sim_cli_complete(const SimCommand *const *cmds, gsize n, int argc,
 	    char **argv);
+extern const char *const sim_cli_formats[];
+
 int	 sim_cli_format(const SimCommand *cmd, const char *value,
 	    const char *const *allowed, SimFormat *format);
 int	 sim_cli_check(const SimCommand *cmd, const char *value,

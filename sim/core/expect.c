@@ -60,6 +60,22 @@ slot_ref(SimExec *x, const SimToken *t, SimObj **map, guint32 *key,
 	return TRUE;
 }
 
+/* The forms an expectation may take, each with how a message names it. */
+static const struct {
+	guint		 forms;		/* any of these SIM_X_* */
+	const char	*text;
+} form_texts[] = {
+	{ SIM_X_STATUS, "0, ok, -ERRNO" },
+	{ SIM_X_NUM, "N" },
+	{ SIM_X_VAR, "$var" },
+	{ SIM_X_COOKIE, "cookie(S)" },
+	{ SIM_X_MAPREF, "map(M)" },
+	{ SIM_X_SOCK | SIM_X_GROUPOF, "a socket name" },
+	{ SIM_X_MEMBER, "member(S)" },
+	{ SIM_X_SLOT, "M:K" },
+	{ SIM_X_STRING, "\"TEXT\"" },
+};
+
 /* "0, ok, -ERRNO, N, $var, ... or any": what shape accepts. */
 static char *
 shape_describe(const SimExpShape *sh)
@@ -67,24 +83,9 @@ shape_describe(const SimExpShape *sh)
 	GString *s = g_string_new(NULL);
 	guint i;
 
-	if (sh->forms & SIM_X_STATUS)
-		g_string_append(s, "0, ok, -ERRNO, ");
-	if (sh->forms & SIM_X_NUM)
-		g_string_append(s, "N, ");
-	if (sh->forms & SIM_X_VAR)
-		g_string_append(s, "$var, ");
-	if (sh->forms & SIM_X_COOKIE)
-		g_string_append(s, "cookie(S), ");
-	if (sh->forms & SIM_X_MAPREF)
-		g_string_append(s, "map(M), ");
-	if (sh->forms & (SIM_X_SOCK | SIM_X_GROUPOF))
-		g_string_append(s, "a socket name, ");
-	if (sh->forms & SIM_X_MEMBER)
-		g_string_append(s, "member(S), ");
-	if (sh->forms & SIM_X_SLOT)
-		g_string_append(s, "M:K, ");
-	if (sh->forms & SIM_X_STRING)
-		g_string_append(s, "\"TEXT\", ");
+	for (i = 0; i < G_N_ELEMENTS(form_texts); i++)
+		if (sh->forms & form_texts[i].forms)
+			g_string_append_printf(s, "%s, ", form_texts[i].text);
 	for (i = 0; sh->words != NULL && sh->words[i] != NULL; i++)
 		g_string_append_printf(s, "%s, ", sh->words[i]);
 	g_string_append(s, "any");

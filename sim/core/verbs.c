@@ -2211,23 +2211,6 @@ PROP_OF(p_memlock, p_map_num, 1)
 PROP_OF(p_flags, p_map_num, 2)
 
 static void
-p_in_map(SimExec *x, const SimObj *o, guint32 key, SimValue *v)
-{
-	struct rp_sock_info in;
-
-	(void)key;
-	if (!sock_info(x, o, &in, v))
-		return;
-	if (in.owner != RP_OWNER_SLOT) {
-		word(v, "no");
-		return;
-	}
-	v->kind = SIM_V_SLOT;
-	v->id = in.owner_map;
-	v->key = in.owner_idx;
-}
-
-static void
 p_group(SimExec *x, const SimObj *o, guint32 key, SimValue *v)
 {
 	struct rp_group_info g;
@@ -2267,102 +2250,82 @@ PROP_OF(p_group_closed, p_group_num, 1)
 PROP_OF(p_group_max, p_group_num, 2)
 PROP_OF(p_group_id, p_group_num, 3)
 
+/* Socket properties read from rp_sock_info, by which. */
+enum {
+	P_IN_MAP, P_POS, P_STATE, P_HASHED, P_ACCEPT_QUEUE, P_COOKIE,
+	P_OWNER, P_CLOSED,
+};
+
 static void
-p_pos(SimExec *x, const SimObj *o, guint32 key, SimValue *v)
+p_sock_field(SimExec *x, const SimObj *o, int which, SimValue *v)
 {
 	struct rp_sock_info in;
 
-	(void)key;
 	if (!sock_info(x, o, &in, v))
 		return;
-	if (in.group == 0)
-		word(v, "none");
-	else if (in.group_closed)
-		word(v, "closed");
-	else
-		num(v, (guint64)in.group_pos);
-}
-
-static void
-p_state(SimExec *x, const SimObj *o, guint32 key, SimValue *v)
-{
-	struct rp_sock_info in;
-
-	(void)key;
-	if (sock_info(x, o, &in, v))
+	switch (which) {
+	case P_POS:
+		if (in.group == 0)
+			word(v, "none");
+		else if (in.group_closed)
+			word(v, "closed");
+		else
+			num(v, (guint64)in.group_pos);
+		break;
+	case P_STATE:
 		word(v, sim_state_name(in.state));
-}
-
-static void
-p_hashed(SimExec *x, const SimObj *o, guint32 key, SimValue *v)
-{
-	struct rp_sock_info in;
-
-	(void)key;
-	if (sock_info(x, o, &in, v))
+		break;
+	case P_HASHED:
 		word(v, in.hashed ? "yes" : "no");
-}
-
-static void
-p_accept_queue(SimExec *x, const SimObj *o, guint32 key, SimValue *v)
-{
-	struct rp_sock_info in;
-
-	(void)key;
-	if (sock_info(x, o, &in, v))
+		break;
+	case P_ACCEPT_QUEUE:
 		num(v, in.accept_queue);
-}
-
-static void
-p_cookie(SimExec *x, const SimObj *o, guint32 key, SimValue *v)
-{
-	struct rp_sock_info in;
-
-	(void)key;
-	if (!sock_info(x, o, &in, v))
-		return;
-	v->kind = SIM_V_COOKIE;
-	v->num = in.cookie;
-}
-
-static void
-p_owner(SimExec *x, const SimObj *o, guint32 key, SimValue *v)
-{
-	struct rp_sock_info in;
-
-	(void)key;
-	if (!sock_info(x, o, &in, v))
-		return;
-	switch (in.owner) {
-	case RP_OWNER_SLOT:
-		v->kind = SIM_V_SLOT;
-		v->id = in.owner_map;
-		v->key = in.owner_idx;
 		break;
-	case RP_OWNER_STALE:
-		word(v, "stale");
+	case P_COOKIE:
+		v->kind = SIM_V_COOKIE;
+		v->num = in.cookie;
 		break;
-	case RP_OWNER_PSOCK:
-		word(v, "psock");
-		break;
-	case RP_OWNER_FOREIGN:
-		word(v, "foreign");
+	case P_IN_MAP:
+		if (in.owner != RP_OWNER_SLOT) {
+			word(v, "no");
+			break;
+		}
+		G_GNUC_FALLTHROUGH;	/* the slot, as owner says it */
+	case P_OWNER:
+		switch (in.owner) {
+		case RP_OWNER_SLOT:
+			v->kind = SIM_V_SLOT;
+			v->id = in.owner_map;
+			v->key = in.owner_idx;
+			break;
+		case RP_OWNER_STALE:
+			word(v, "stale");
+			break;
+		case RP_OWNER_PSOCK:
+			word(v, "psock");
+			break;
+		case RP_OWNER_FOREIGN:
+			word(v, "foreign");
+			break;
+		default:
+			word(v, "none");
+			break;
+		}
 		break;
 	default:
-		word(v, "none");
+		word(v, in.closed ? "yes" : "no");
 		break;
 	}
 }
 
-static void
-p_closed(SimExec *x, const SimObj *o, guint32 key, SimValue *v)
-{
-	struct rp_sock_info in;
-
-	(void)key;
-	if (sock_info(x, o, &in, v))
-		word(v, in.closed ? "yes" : "no");
-}
+PROP_OF(p_in_map, p_sock_field, P_IN_MAP)
+PROP_OF(p_pos, p_sock_field, P_POS)
+PROP_OF(p_state, p_sock_field, P_STATE)
+PROP_OF(p_hashed, p_sock_field, P_HASHED)
+PROP_OF(p_accept_queue, p_sock_field, P_ACCEPT_QUEUE)
+PROP_OF(p_cookie, p_sock_field, P_COOKIE)
+PROP_OF(p_owner, p_sock_field, P_OWNER)
+PROP_OF(p_closed, p_sock_field, P_CLOSED)
 
 static const struct {
 	const char		*name;

@@ -258,6 +258,16 @@ owner_words(WhyCtx *c, const SimSnapSock *ss, GString *tmp)
 	}
 }
 
+/* A field that is a number when known: n, else the words unknown. */
+static void
+put_num_or(GString *out, gboolean known, guint n, const char *unknown)
+{
+	if (known)
+		g_string_append_printf(out, "%u", n);
+	else
+		g_string_append(out, unknown);
+}
+
 /* Fill the {X} fields of template t. */
 static void
 why_fill(WhyCtx *c, const char *t, GString *out)
@@ -287,25 +297,16 @@ why_fill(WhyCtx *c, const char *t, GString *out)
 			g_string_append(out, c->map != 0 ?
 			    sim_names_map(c->nm, c->map) : "the map");
 		} else if (strcmp(f, "K") == 0) {
-			if (c->has_key)
-				g_string_append_printf(out, "%u", c->key);
-			else
-				g_string_append(out, "the key");
+			put_num_or(out, c->has_key, c->key, "the key");
 		} else if (strcmp(f, "V") == 0) {
 			g_string_append(out, c->value != 0 ?
 			    sim_names_map(c->nm, c->value) : "the map");
 		} else if (strcmp(f, "VS") == 0) {
-			if (m != NULL)
-				g_string_append_printf(out, "%u",
-				    m->value_size);
-			else
-				g_string_append(out, "its");
+			put_num_or(out, m != NULL, m != NULL ? m->value_size :
+			    0, "its");
 		} else if (strcmp(f, "N") == 0) {
-			if (m != NULL)
-				g_string_append_printf(out, "%u",
-				    m->max_entries);
-			else
-				g_string_append(out, "max_entries");
+			put_num_or(out, m != NULL, m != NULL ? m->max_entries :
+			    0, "max_entries");
 		} else if (strcmp(f, "OWNER") == 0) {
 			g_string_append(out, owner_words(c, sb != NULL ? sb :
 			    sa, tmp));
