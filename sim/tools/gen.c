@@ -132,6 +132,8 @@ typedef struct {
 
 typedef struct {
 	Rng		 rng;
+	Rng		 route_rng;	/* route_dest()'s own stream, so
+					 * that it leaves rng's as it was */
 	guint		 flags;
 	GString		*out;
 	guint		 left;		/* statements still to write */
@@ -616,7 +618,9 @@ dest(Gen *g, guint family, char *buf, gsize n, Obj **target)
 
 /* A connect() destination that tests the route (R-SOCK-13): off this
  * host, broadcast, multicast, link-local, the unspecified address.
- * Nothing leaves the namespace: it has no device up but lo. */
+ * Nothing leaves the namespace: it has no device up but lo.  Drawn
+ * from a stream of its own: a seed's other statements are those it
+ * gave before route_dest() was written. */
 static const char *
 route_dest(Gen *g, guint family)
 {
@@ -626,7 +630,8 @@ route_dest(Gen *g, guint family)
 		"[ff02::1]:7", "[ff0e::1]:7", "[::ffff:10.9.9.9]:7",
 		"[::ffff:127.255.255.255]:7", "[::]:7", "[::ffff:127.0.0.1]:7" };
 
-	return family == 6 ? PICK(&g->rng, v6) : PICK(&g->rng, v4);
+	return family == 6 ? PICK(&g->route_rng, v6) :
+	    PICK(&g->route_rng, v4);
 }
 
 static gboolean
@@ -667,10 +672,9 @@ act_connect(Gen *g)
 		port_unsure(g, s);
 		return TRUE;
 	}
-	if (rng_pct(&g->rng, 12))
+	dest(g, s->sk->family, buf, sizeof(buf), &t);
+	if (rng_pct(&g->route_rng, 12))
 		g_strlcpy(buf, route_dest(g, s->sk->family), sizeof(buf));
-	else
-		dest(g, s->sk->family, buf, sizeof(buf), &t);
 	emit(g, use_proc(g, s), "connect %s %s", s->name, buf);
 	s->connected = TRUE;
 	port_unsure(g, s);	/* a refused connect() gives it back */
@@ -1378,6 +1382,7 @@ sim_gen_scenario(const SimGenOptions *o)
 
 	g_return_val_if_fail(o != NULL && o->steps > 0, NULL);
 	g.rng.s = o->seed;
+	g.route_rng.s = o->seed ^ G_GUINT64_CONSTANT(0x726f757465);
 	g.flags = o->flags;
 	g.left = o->steps;
 	g.out = g_string_new(NULL);
