@@ -70,19 +70,35 @@ objs_clear(struct objs *o)
 	g_ptr_array_unref(o->buckets);
 }
 
-/* Every object of st.  The files are found through the fd tables. */
+static gint
+ptr_cmp(gconstpointer a, gconstpointer b)
+{
+	guintptr x = (guintptr)*(const gconstpointer *)a;
+	guintptr y = (guintptr)*(const gconstpointer *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Every object of st.  The files are found through the fd tables: each
+ * once (dup() and SCM_RIGHTS share one), by sorting and dropping
+ * repeats, which orders them by address (the order of the copies only
+ * decides which freed block each reuses). */
 static void
 objs_collect(const struct rp_state *st, struct objs *o)
 {
-	g_autoptr(GHashTable) seen = g_hash_table_new(g_direct_hash,
-	    g_direct_equal);
+	guint nfds = 0, n = 0;
 
-	o->socks = g_ptr_array_new();
-	o->groups = g_ptr_array_new();
-	o->maps = g_ptr_array_new();
-	o->progs = g_ptr_array_new();
-	o->files = g_ptr_array_new();
-	o->buckets = g_ptr_array_new();
+	for (guint i = 0; i < st->procs->len; i++)
+		nfds += ((const struct rp_proc *)st->procs->pdata[i])->fds->len;
+	o->socks = g_ptr_array_sized_new(st->socks->len +
+	    st->sock_graveyard->len);
+	o->groups = g_ptr_array_sized_new(st->groups->len +
+	    st->rcu_pending->len);
+	o->maps = g_ptr_array_sized_new(st->maps->len + st->graveyard->len);
+	o->progs = g_ptr_array_sized_new(st->progs->len);
+	o->files = g_ptr_array_sized_new(nfds);
+	o->buckets = g_ptr_array_sized_new(st->buckets != NULL ?
+	    g_hash_table_size(st->buckets) : 0);
 	for (guint i = 1; i < st->socks->len; i++)
 		if (st->socks->pdata[i] != NULL)
 			g_ptr_array_add(o->socks, st->socks->pdata[i]);
@@ -116,9 +132,17 @@ objs_collect(const struct rp_state *st, struct objs *o)
 		for (guint fd = 0; fd < p->fds->len; fd++) {
 			struct rp_file *f = p->fds->pdata[fd];
 
-			if (f != NULL && g_hash_table_add(seen, f))
+			if (f != NULL)
 				g_ptr_array_add(o->files, f);
 		}
+	}
+	if (o->files->len > 1) {
+		g_ptr_array_sort(o->files, ptr_cmp);
+		for (guint i = 0; i < o->files->len; i++)
+			if (n == 0 || o->files->pdata[i] !=
+			    o->files->pdata[n - 1])
+				o->files->pdata[n++] = o->files->pdata[i];
+		g_ptr_array_set_size(o->files, n);
 	}
 	if (st->buckets != NULL) {
 		GHashTableIter it;

@@ -121,12 +121,25 @@ obj_cmp(gconstpointer a, gconstpointer b)
 	return x->key < y->key ? -1 : x->key > y->key;
 }
 
+/* The list being filled by collect_obj(): n objects so far in a, whose
+ * length is its room (grown by doubling, cut to n at the end), so that
+ * an object costs a store, not a call into GLib. */
+typedef struct {
+	GArray		*a;
+	guint		 n;
+} ObjFill;
+
 static void
 collect_obj(void *ud, uint64_t key, uint64_t h)
 {
-	Obj o = { key, h };
+	ObjFill *f = ud;
+	Obj *o;
 
-	g_array_append_val((GArray *)ud, o);
+	if (G_UNLIKELY(f->n == f->a->len))
+		g_array_set_size(f->a, MAX(64, 2 * f->a->len));
+	o = &g_array_index(f->a, Obj, f->n++);
+	o->key = key;
+	o->h = h;
 }
 
 static void
@@ -183,12 +196,13 @@ static void
 objects_of(SimSched *s, struct rp_digest_cache *cache, GArray *out,
     Digest *sum)
 {
-	Obj ex = { KEY_EXEC, sim_exec_digest(sim_sched_exec(s)) };
+	ObjFill f = { out, 0 };
 
-	g_array_set_size(out, 0);
+	g_array_set_size(out, MAX(out->len, 64));
 	rp_state_digest_objects_cached(sim_sched_model(s), cache, collect_obj,
-	    out);
-	g_array_append_val(out, ex);
+	    &f);
+	collect_obj(&f, KEY_EXEC, sim_exec_digest(sim_sched_exec(s)));
+	g_array_set_size(out, f.n);
 	objs_sort(out);
 	sum->lo = sum->hi = 0;
 	for (guint i = 0; i < out->len; i++)
