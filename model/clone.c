@@ -70,19 +70,35 @@ objs_clear(struct objs *o)
 	g_ptr_array_unref(o->buckets);
 }
 
-/* Every object of st.  The files are found through the fd tables. */
+static gint
+ptr_cmp(gconstpointer a, gconstpointer b)
+{
+	guintptr x = (guintptr)*(const gconstpointer *)a;
+	guintptr y = (guintptr)*(const gconstpointer *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Every object of st.  The files are found through the fd tables: each
+ * once (dup() and SCM_RIGHTS share one), by sorting and dropping
+ * repeats, which orders them by address (the order of the copies only
+ * decides which freed block each reuses). */
 static void
 objs_collect(const struct rp_state *st, struct objs *o)
 {
-	g_autoptr(GHashTable) seen = g_hash_table_new(g_direct_hash,
-	    g_direct_equal);
+	guint nfds = 0, n = 0;
 
-	o->socks = g_ptr_array_new();
-	o->groups = g_ptr_array_new();
-	o->maps = g_ptr_array_new();
-	o->progs = g_ptr_array_new();
-	o->files = g_ptr_array_new();
-	o->buckets = g_ptr_array_new();
+	for (guint i = 0; i < st->procs->len; i++)
+		nfds += ((const struct rp_proc *)st->procs->pdata[i])->fds->len;
+	o->socks = g_ptr_array_sized_new(st->socks->len +
+	    st->sock_graveyard->len);
+	o->groups = g_ptr_array_sized_new(st->groups->len +
+	    st->rcu_pending->len);
+	o->maps = g_ptr_array_sized_new(st->maps->len + st->graveyard->len);
+	o->progs = g_ptr_array_sized_new(st->progs->len);
+	o->files = g_ptr_array_sized_new(nfds);
+	o->buckets = g_ptr_array_sized_new(st->buckets != NULL ?
+	    g_hash_table_size(st->buckets) : 0);
 	for (guint i = 1; i < st->socks->len; i++)
 		if (st->socks->pdata[i] != NULL)
 			g_ptr_array_add(o->socks, st->socks->pdata[i]);
@@ -116,9 +132,17 @@ objs_collect(const struct rp_state *st, struct objs *o)
 		for (guint fd = 0; fd < p->fds->len; fd++) {
 			struct rp_file *f = p->fds->pdata[fd];
 
-			if (f != NULL && g_hash_table_add(seen, f))
+			if (f != NULL)
 				g_ptr_array_add(o->files, f);
 		}
+	}
+	if (o->files->len > 1) {
+		g_ptr_array_sort(o->files, ptr_cmp);
+		for (guint i = 0; i < o->files->len; i++)
+			if (n == 0 || o->files->pdata[i] !=
+			    o->files->pdata[n - 1])
+				o->files->pdata[n++] = o->files->pdata[i];
+		g_ptr_array_set_size(o->files, n);
 	}
 	if (st->buckets != NULL) {
 		GHashTableIter it;
@@ -212,11 +236,25 @@ remap_obj(const Remap *r, gconstpointer old, bool lenient)
  * its allocations become a memcpy into a block just freed.  NULL: none.
  */
 enum { STASH_SOCK, STASH_GROUP, STASH_MAP, STASH_PROG, STASH_FILE,
-	STASH_N };
+	STASH_BUCKET, STASH_N };
 
-/* Each class a list threaded through its blocks' first word. */
+/* The id-indexed tables of a state, in the stash's tab[]. */
+enum { TAB_SOCKS, TAB_GROUPS, TAB_MAPS, TAB_PROGS, TAB_GRAVEYARD,
+	TAB_SOCK_GRAVEYARD, TAB_MAP_FREE_PENDING, TAB_RCU_PENDING, TAB_N };
+
+/*
+ * Each class a list threaded through its blocks' first word; and the
+ * containers of the state freed, emptied, for the copy to fill again
+ * (NULL: none): its tables, its processes (each with its fd table,
+ * emptied), its memlock and bucket tables and its freed-id list.
+ */
 struct stash {
-	gpointer	head[STASH_N];
+	gpointer	 head[STASH_N];
+	GPtrArray	*tab[TAB_N];
+	GPtrArray	*procs;
+	GHashTable	*memlock;
+	GHashTable	*buckets;
+	GArray		*ida_freed;
 };
 
 static void
@@ -241,6 +279,33 @@ stash_clear(struct stash *sh)
 			sh->head[i] = *(gpointer *)p;
 			g_free(p);
 		}
+	for (int i = 0; i < TAB_N; i++)
+		g_clear_pointer(&sh->tab[i], g_ptr_array_unref);
+	if (sh->procs != NULL) {
+		for (guint i = 0; i < sh->procs->len; i++) {
+			struct rp_proc *p = sh->procs->pdata[i];
+
+			g_ptr_array_unref(p->fds);
+			g_free(p);
+		}
+		g_clear_pointer(&sh->procs, g_ptr_array_unref);
+	}
+	g_clear_pointer(&sh->memlock, g_hash_table_unref);
+	g_clear_pointer(&sh->buckets, g_hash_table_unref);
+	g_clear_pointer(&sh->ida_freed, g_array_unref);
+}
+
+/* The stash's emptied table i, or a new one. */
+static GPtrArray *
+stash_tab(struct stash *sh, int i, guint len)
+{
+	GPtrArray *a;
+
+	if (sh == NULL || sh->tab[i] == NULL)
+		return g_ptr_array_sized_new(len);
+	a = sh->tab[i];
+	sh->tab[i] = NULL;
+	return a;
 }
 
 static gpointer
@@ -453,15 +518,22 @@ netns_copy(const struct rp_netns *o)
 	return n;
 }
 
-/* An id-indexed table of dst: copies of src's objects, NULL kept. */
+/* Into a (empty): copies of src's objects, NULL kept; a is returned. */
 static GPtrArray *
-table_copy(const Remap *r, const GPtrArray *src)
+table_fill(const Remap *r, GPtrArray *a, const GPtrArray *src)
 {
-	GPtrArray *a = g_ptr_array_sized_new(src->len);
-
+	g_ptr_array_set_size(a, src->len);
 	for (guint i = 0; i < src->len; i++)
-		g_ptr_array_add(a, remap_must(r, src->pdata[i]));
+		a->pdata[i] = remap_must(r, src->pdata[i]);
 	return a;
+}
+
+/* An id-indexed table of dst (table i of the stash, emptied, or a new
+ * one): copies of src's objects, NULL kept. */
+static GPtrArray *
+table_copy(const Remap *r, struct stash *sh, int i, const GPtrArray *src)
+{
+	return table_fill(r, stash_tab(sh, i, src->len), src);
 }
 
 /* Fill dst (hooks and profile already set) with a copy of src. */
@@ -514,7 +586,7 @@ copy_into(struct rp_state *dst, const struct rp_state *src, struct stash *sh)
 		dup_obj(&r, sh, STASH_FILE, o.files->pdata[i],
 		    sizeof(struct rp_file));
 	for (guint i = 0; i < o.buckets->len; i++)
-		dup_obj(&r, sh, -1, o.buckets->pdata[i],
+		dup_obj(&r, sh, STASH_BUCKET, o.buckets->pdata[i],
 		    sizeof(struct rp_bucket));
 
 	for (guint i = 0; i < o.socks->len; i++)
@@ -533,25 +605,39 @@ copy_into(struct rp_state *dst, const struct rp_state *src, struct stash *sh)
 		bucket_fix(&r, remap(&r, o.buckets->pdata[i]),
 		    o.buckets->pdata[i]);
 
-	dst->socks = table_copy(&r, src->socks);
-	dst->groups = table_copy(&r, src->groups);
-	dst->maps = table_copy(&r, src->maps);
-	dst->progs = table_copy(&r, src->progs);
-	dst->graveyard = table_copy(&r, src->graveyard);
-	dst->sock_graveyard = table_copy(&r, src->sock_graveyard);
+	dst->socks = table_copy(&r, sh, TAB_SOCKS, src->socks);
+	dst->groups = table_copy(&r, sh, TAB_GROUPS, src->groups);
+	dst->maps = table_copy(&r, sh, TAB_MAPS, src->maps);
+	dst->progs = table_copy(&r, sh, TAB_PROGS, src->progs);
+	dst->graveyard = table_copy(&r, sh, TAB_GRAVEYARD, src->graveyard);
+	dst->sock_graveyard = table_copy(&r, sh, TAB_SOCK_GRAVEYARD,
+	    src->sock_graveyard);
 	/* maps waiting for rp_state_settle(), in their order: each is
 	 * still in maps[] (dying), so it has a copy */
-	dst->map_free_pending = table_copy(&r, src->map_free_pending);
+	dst->map_free_pending = table_copy(&r, sh, TAB_MAP_FREE_PENDING,
+	    src->map_free_pending);
+	/* the processes: the freed ones' blocks and fd tables first */
 	dst->procs = g_ptr_array_sized_new(src->procs->len);
 	for (guint i = 0; i < src->procs->len; i++) {
 		const struct rp_proc *op = src->procs->pdata[i];
-		struct rp_proc *np = g_memdup2(op, sizeof(*np));
+		struct rp_proc *np;
+		GPtrArray *fds;
 
+		if (sh != NULL && sh->procs != NULL && sh->procs->len > 0) {
+			np = g_ptr_array_steal_index_fast(sh->procs,
+			    sh->procs->len - 1);
+			fds = np->fds;
+			memcpy(np, op, sizeof(*np));
+		} else {
+			np = g_memdup2(op, sizeof(*np));
+			fds = g_ptr_array_sized_new(op->fds->len);
+		}
 		np->net = dst->netns->pdata[op->net->id];
-		np->fds = table_copy(&r, op->fds);
+		np->fds = table_fill(&r, fds, op->fds);
 		g_ptr_array_add(dst->procs, np);
 	}
-	dst->rcu_pending = g_ptr_array_sized_new(src->rcu_pending->len);
+	dst->rcu_pending = stash_tab(sh, TAB_RCU_PENDING,
+	    src->rcu_pending->len);
 	for (guint i = 0; i < src->rcu_pending->len; i++) {
 		const struct rp_pending *op = src->rcu_pending->pdata[i];
 		struct rp_pending *np = g_new(struct rp_pending, 1);
@@ -561,17 +647,40 @@ copy_into(struct rp_state *dst, const struct rp_state *src, struct stash *sh)
 		    rp_vmap_elem_copy(op->obj) : remap_must(&r, op->obj);
 		g_ptr_array_add(dst->rcu_pending, np);
 	}
-	dst->memlock_used = hash_copy_direct(src->memlock_used);
+	if (sh != NULL && sh->memlock != NULL) {
+		GHashTableIter it;
+		gpointer k, v;
+
+		dst->memlock_used = sh->memlock;
+		sh->memlock = NULL;
+		g_hash_table_iter_init(&it, src->memlock_used);
+		while (g_hash_table_iter_next(&it, &k, &v))
+			g_hash_table_insert(dst->memlock_used, k, v);
+	} else {
+		dst->memlock_used = hash_copy_direct(src->memlock_used);
+	}
 	dst->buckets = NULL;
 	if (src->buckets != NULL) {
-		dst->buckets = rp_bucket_table_new();
+		if (sh != NULL && sh->buckets != NULL) {
+			dst->buckets = sh->buckets;
+			sh->buckets = NULL;
+		} else {
+			dst->buckets = rp_bucket_table_new();
+		}
 		for (guint i = 0; i < o.buckets->len; i++) {
 			struct rp_bucket *b = remap(&r, o.buckets->pdata[i]);
 
 			g_hash_table_insert(dst->buckets, b, b);
 		}
 	}
-	dst->ida.freed = g_array_copy(src->ida.freed);
+	if (sh != NULL && sh->ida_freed != NULL) {
+		dst->ida.freed = sh->ida_freed;
+		sh->ida_freed = NULL;
+		g_array_append_vals(dst->ida.freed, src->ida.freed->data,
+		    src->ida.freed->len);
+	} else {
+		dst->ida.freed = g_array_copy(src->ida.freed);
+	}
 	objs_clear(&o);
 	g_free(r.slot);
 }
@@ -628,18 +737,38 @@ free_contents(struct rp_state *st, struct stash *sh)
 	}
 	for (guint i = 0; i < o.files->len; i++)
 		stash_put(sh, STASH_FILE, o.files->pdata[i]);
-	/* the buckets go with their table */
-	if (st->buckets != NULL)
+	/* the buckets go with their table, or to the stash (the table
+	 * emptied without its free function) */
+	if (st->buckets != NULL && sh != NULL) {
+		g_hash_table_steal_all(st->buckets);
+		for (guint i = 0; i < o.buckets->len; i++) {
+			struct rp_bucket *b = o.buckets->pdata[i];
+
+			g_ptr_array_unref(b->bound);
+			stash_put(sh, STASH_BUCKET, b);
+		}
+		sh->buckets = st->buckets;
+	} else if (st->buckets != NULL) {
 		g_hash_table_unref(st->buckets);
+	}
 	st->buckets = NULL;
 	objs_clear(&o);
 	for (guint i = 0; i < st->procs->len; i++) {
 		struct rp_proc *p = st->procs->pdata[i];
 
+		if (sh != NULL) {
+			g_ptr_array_set_size(p->fds, 0);
+			continue;
+		}
 		g_ptr_array_unref(p->fds);
 		g_free(p);
 	}
-	g_ptr_array_unref(st->procs);
+	if (sh != NULL) {
+		/* the processes, their blocks and fd tables kept */
+		sh->procs = st->procs;
+	} else {
+		g_ptr_array_unref(st->procs);
+	}
 	for (guint i = 0; i < st->rcu_pending->len; i++) {
 		struct rp_pending *p = st->rcu_pending->pdata[i];
 
@@ -647,17 +776,38 @@ free_contents(struct rp_state *st, struct stash *sh)
 			rp_vmap_elem_free(p->obj);
 		g_free(p);
 	}
-	g_ptr_array_unref(st->rcu_pending);
-	g_ptr_array_unref(st->socks);
-	g_ptr_array_unref(st->groups);
-	g_ptr_array_unref(st->maps);
-	g_ptr_array_unref(st->progs);
-	g_ptr_array_unref(st->graveyard);
-	g_ptr_array_unref(st->sock_graveyard);
-	g_ptr_array_unref(st->map_free_pending);
+	{
+		GPtrArray *tab[TAB_N] = {
+			[TAB_SOCKS] = st->socks,
+			[TAB_GROUPS] = st->groups,
+			[TAB_MAPS] = st->maps,
+			[TAB_PROGS] = st->progs,
+			[TAB_GRAVEYARD] = st->graveyard,
+			[TAB_SOCK_GRAVEYARD] = st->sock_graveyard,
+			[TAB_MAP_FREE_PENDING] = st->map_free_pending,
+			[TAB_RCU_PENDING] = st->rcu_pending,
+		};
+
+		for (int i = 0; i < TAB_N; i++) {
+			if (sh != NULL) {
+				g_ptr_array_set_size(tab[i], 0);
+				sh->tab[i] = tab[i];
+			} else {
+				g_ptr_array_unref(tab[i]);
+			}
+		}
+	}
 	g_ptr_array_unref(st->netns);
-	g_hash_table_unref(st->memlock_used);
-	rp_ida_destroy(&st->ida);
+	if (sh != NULL) {
+		g_hash_table_remove_all(st->memlock_used);
+		sh->memlock = st->memlock_used;
+		g_array_set_size(st->ida.freed, 0);
+		sh->ida_freed = st->ida.freed;
+		st->ida.freed = NULL;
+	} else {
+		g_hash_table_unref(st->memlock_used);
+		rp_ida_destroy(&st->ida);
+	}
 	g_clear_pointer(&st->violation, g_free);
 }
 
@@ -697,10 +847,11 @@ rp_state_clone(const struct rp_state *st)
 void
 rp_state_restore(struct rp_state *dst, const struct rp_state *src)
 {
-	struct stash sh = { { NULL } };
+	struct stash sh;
 
 	g_return_if_fail(dst != NULL && src != NULL && dst != src);
 	g_return_if_fail(rp_state_can_clone(src) && rp_state_can_clone(dst));
+	memset(&sh, 0, sizeof(sh));
 	free_contents(dst, &sh);
 	copy_into(dst, src, &sh);
 	stash_clear(&sh);

@@ -21,8 +21,8 @@
  * a call in flight) and the current thread.
  *
  * A step wrote the objects whose digest it changed; that is exact, and
- * costs a walk of every object per step (a walk of memcmp()s for the
- * sockets, with a cache: rp_state_digest_objects_cached()).  Reads cannot be seen that way:
+ * costs a walk of every object per step (a walk of masked compares for
+ * the sockets, with a cache: rp_state_digest_objects_cached()).  Reads cannot be seen that way:
  * the model reports them through the access hook (rp_read()) where a
  * call finds an object (an fd, a query).
  */
@@ -146,7 +146,9 @@ sock_digest(const struct rp_sock *sk)
  * a function of them when its queues are empty and it has no data; one
  * with a queue or data is not kept).  A socket that changed misses and
  * is digested again: so a cache never gives a digest the socket does not
- * have, whatever state it is used with (a restored copy hits).
+ * have, whatever state it is used with (a restored copy hits).  The
+ * bytes are compared through a mask of the words sock_masked() keeps
+ * (sock_masked_equal()), so a hit copies nothing.
  */
 struct sock_memo {
 	bool		ok;
@@ -177,6 +179,50 @@ rp_digest_cache_free(struct rp_digest_cache *c)
 	g_free(c);
 }
 
+/*
+ * The bytes sock_masked() keeps, as a mask of words: sock_masked() of a
+ * socket of all ones.  So a socket's masked bytes equal a memo's when
+ * (word ^ memo word) & mask is 0 for every word, without the masked copy.
+ */
+#define SOCK_WORDS	(sizeof(struct rp_sock) / sizeof(uint64_t))
+G_STATIC_ASSERT(sizeof(struct rp_sock) % sizeof(uint64_t) == 0);
+
+static const uint64_t *
+sock_mask(void)
+{
+	static uint64_t mask[SOCK_WORDS];
+	static gsize done;
+
+	if (g_once_init_enter(&done)) {
+		struct rp_sock ones, t;
+
+		memset(&ones, 0xff, sizeof(ones));
+		sock_masked(&ones, &t);
+		memcpy(mask, &t, sizeof(mask));
+		g_once_init_leave(&done, 1);
+	}
+	return mask;
+}
+
+/* Are sk's bytes, masked, those of raw (a sock_masked() copy)? */
+static bool
+sock_masked_equal(const struct rp_sock *sk, const struct rp_sock *raw)
+{
+	const uint64_t *mask = sock_mask();
+	const unsigned char *a = (const unsigned char *)sk;
+	const unsigned char *b = (const unsigned char *)raw;
+	uint64_t diff = 0;
+
+	for (size_t i = 0; i < SOCK_WORDS; i++) {
+		uint64_t x, y;
+
+		memcpy(&x, a + 8 * i, 8);
+		memcpy(&y, b + 8 * i, 8);
+		diff |= (x ^ y) & mask[i];
+	}
+	return diff == 0;
+}
+
 static uint64_t
 sock_digest_cached(struct rp_digest_cache *c, const struct rp_sock *sk)
 {
@@ -196,11 +242,11 @@ sock_digest_cached(struct rp_digest_cache *c, const struct rp_sock *sk)
 	parent = sock_key(sk->parent);
 	keep = sk->accept_q.length == 0 && sk->requests.length == 0 &&
 	    sk->data == NULL;
-	sock_masked(sk, &t);
 	if (keep && m->ok && m->net == net && m->reuse == reuse &&
 	    m->bucket == bucket && m->parent == parent &&
-	    memcmp(&m->raw, &t, sizeof(t)) == 0)
+	    sock_masked_equal(sk, &m->raw))
 		return m->h;
+	sock_masked(sk, &t);
 	m->h = sock_digest_masked(sk, &t);
 	m->ok = keep;
 	if (keep) {

@@ -53,6 +53,7 @@
  * bound), on the faster machinery; --no-reduction explores every
  * schedule.  Either way the distinct states are counted.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "backend/model.h"
@@ -121,12 +122,25 @@ obj_cmp(gconstpointer a, gconstpointer b)
 	return x->key < y->key ? -1 : x->key > y->key;
 }
 
+/* The list being filled by collect_obj(): n objects so far in a, whose
+ * length is its room (grown by doubling, cut to n at the end), so that
+ * an object costs a store, not a call into GLib. */
+typedef struct {
+	GArray		*a;
+	guint		 n;
+} ObjFill;
+
 static void
 collect_obj(void *ud, uint64_t key, uint64_t h)
 {
-	Obj o = { key, h };
+	ObjFill *f = ud;
+	Obj *o;
 
-	g_array_append_val((GArray *)ud, o);
+	if (G_UNLIKELY(f->n == f->a->len))
+		g_array_set_size(f->a, MAX(64, 2 * f->a->len));
+	o = &g_array_index(f->a, Obj, f->n++);
+	o->key = key;
+	o->h = h;
 }
 
 static void
@@ -183,12 +197,13 @@ static void
 objects_of(SimSched *s, struct rp_digest_cache *cache, GArray *out,
     Digest *sum)
 {
-	Obj ex = { KEY_EXEC, sim_exec_digest(sim_sched_exec(s)) };
+	ObjFill f = { out, 0 };
 
-	g_array_set_size(out, 0);
+	g_array_set_size(out, MAX(out->len, 64));
 	rp_state_digest_objects_cached(sim_sched_model(s), cache, collect_obj,
-	    out);
-	g_array_append_val(out, ex);
+	    &f);
+	collect_obj(&f, KEY_EXEC, sim_exec_digest(sim_sched_exec(s)));
+	g_array_set_size(out, f.n);
 	objs_sort(out);
 	sum->lo = sum->hi = 0;
 	for (guint i = 0; i < out->len; i++)
@@ -234,6 +249,79 @@ history_after(SimSched *s, guint t, guint64 before, gboolean from_start,
  * Key sets and footprints
  */
 
+/*
+ * A set (or list) of keys: a vector with room for a few keys inside it,
+ * so that a footprint, which has a few keys a set, is one allocation
+ * (its Fp), not five (two GArrays and their data).  Never moved once
+ * used (v may point at inl).
+ */
+#define KEYS_INL	6
+
+typedef struct {
+	guint64		*v;
+	guint		 len, cap;
+	guint64		 inl[KEYS_INL];
+} Keys;
+
+static void
+keys_init(Keys *k)
+{
+	k->v = k->inl;
+	k->len = 0;
+	k->cap = KEYS_INL;
+}
+
+static void
+keys_clear(Keys *k)
+{
+	if (k->v != k->inl)
+		g_free(k->v);
+	keys_init(k);
+}
+
+static Keys *
+keys_new(void)
+{
+	Keys *k = g_new(Keys, 1);
+
+	keys_init(k);
+	return k;
+}
+
+static void
+keys_free(Keys *k)
+{
+	keys_clear(k);
+	g_free(k);
+}
+
+/* Room for n keys. */
+static void
+keys_reserve(Keys *k, guint n)
+{
+	guint cap = k->cap;
+
+	if (n <= cap)
+		return;
+	while (cap < n)
+		cap *= 2;
+	if (k->v == k->inl) {
+		k->v = g_new(guint64, cap);
+		memcpy(k->v, k->inl, k->len * sizeof(guint64));
+	} else {
+		k->v = g_renew(guint64, k->v, cap);
+	}
+	k->cap = cap;
+}
+
+static inline void
+keys_push(Keys *k, guint64 x)
+{
+	if (G_UNLIKELY(k->len == k->cap))
+		keys_reserve(k, k->len + 1);
+	k->v[k->len++] = x;
+}
+
 static gint
 key_cmp(gconstpointer a, gconstpointer b)
 {
@@ -244,29 +332,31 @@ key_cmp(gconstpointer a, gconstpointer b)
 
 /* Sort a and drop repeats. */
 static void
-keys_norm(GArray *a)
+keys_norm(Keys *a)
 {
 	guint n = 0;
 
-	g_array_sort(a, key_cmp);
+	if (a->len > 1)
+		qsort(a->v, a->len, sizeof(guint64), key_cmp);
 	for (guint i = 0; i < a->len; i++)
-		if (n == 0 || g_array_index(a, guint64, i) !=
-		    g_array_index(a, guint64, n - 1))
-			g_array_index(a, guint64, n++) =
-			    g_array_index(a, guint64, i);
-	g_array_set_size(a, n);
+		if (n == 0 || a->v[i] != a->v[n - 1])
+			a->v[n++] = a->v[i];
+	a->len = n;
 }
 
 static void
-keys_add_all(GArray *dst, const GArray *src)
+keys_add_all(Keys *dst, const Keys *src)
 {
-	if (src->len > 0)
-		g_array_append_vals(dst, src->data, src->len);
+	if (src->len == 0)
+		return;
+	keys_reserve(dst, dst->len + src->len);
+	memcpy(dst->v + dst->len, src->v, src->len * sizeof(guint64));
+	dst->len += src->len;
 }
 
 /* dst |= src, both sorted sets; tmp is scratch.  Linear. */
 static void
-keys_union(GArray *dst, const GArray *src, GArray *tmp)
+keys_union(Keys *dst, const Keys *src, Keys *tmp)
 {
 	guint i = 0, j = 0;
 
@@ -276,33 +366,32 @@ keys_union(GArray *dst, const GArray *src, GArray *tmp)
 		keys_add_all(dst, src);
 		return;
 	}
-	g_array_set_size(tmp, 0);
+	tmp->len = 0;
+	keys_reserve(tmp, dst->len + src->len);
 	while (i < dst->len || j < src->len) {
-		guint64 x = i < dst->len ? g_array_index(dst, guint64, i) :
-		    G_MAXUINT64;
-		guint64 y = j < src->len ? g_array_index(src, guint64, j) :
-		    G_MAXUINT64;
+		guint64 x = i < dst->len ? dst->v[i] : G_MAXUINT64;
+		guint64 y = j < src->len ? src->v[j] : G_MAXUINT64;
 		guint64 k = MIN(x, y);
 
 		if (i < dst->len && x == k)
 			i++;
 		if (j < src->len && y == k)
 			j++;
-		g_array_append_val(tmp, k);
+		tmp->v[tmp->len++] = k;
 	}
-	g_array_set_size(dst, 0);
+	dst->len = 0;
 	keys_add_all(dst, tmp);
 }
 
 /* Do the sorted sets a and b meet? */
 static gboolean
-keys_meet(const GArray *a, const GArray *b)
+keys_meet(const Keys *a, const Keys *b)
 {
 	guint i = 0, j = 0;
 
 	while (i < a->len && j < b->len) {
-		guint64 x = g_array_index(a, guint64, i);
-		guint64 y = g_array_index(b, guint64, j);
+		guint64 x = a->v[i];
+		guint64 y = b->v[j];
 
 		if (x == y)
 			return TRUE;
@@ -316,8 +405,9 @@ keys_meet(const GArray *a, const GArray *b)
 
 typedef struct {
 	gint		 refs;
-	GArray		*r;		/* guint64 keys, sorted */
-	GArray		*w;
+	Keys		*r;		/* keys, sorted: &rk */
+	Keys		*w;		/* &wk */
+	Keys		 rk, wk;
 	gboolean	 all;		/* reads every object */
 	gboolean	 wobj;		/* w has more than locks */
 	gboolean	 wall;		/* writes every object and lock (a
@@ -335,8 +425,8 @@ fp_free(gpointer p)
 {
 	Fp *f = p;
 
-	g_array_unref(f->r);
-	g_array_unref(f->w);
+	keys_clear(&f->rk);
+	keys_clear(&f->wk);
 	g_free(f);
 }
 
@@ -352,8 +442,10 @@ fp_new(void)
 	}
 	f = g_new0(Fp, 1);
 	f->refs = 1;
-	f->r = g_array_new(FALSE, FALSE, sizeof(guint64));
-	f->w = g_array_new(FALSE, FALSE, sizeof(guint64));
+	keys_init(&f->rk);
+	keys_init(&f->wk);
+	f->r = &f->rk;
+	f->w = &f->wk;
 	return f;
 }
 
@@ -372,8 +464,8 @@ fp_unref(Fp *f)
 		return;
 	if (fp_pool != NULL) {
 		/* kept for the next step: a search makes one a step */
-		g_array_set_size(f->r, 0);
-		g_array_set_size(f->w, 0);
+		f->r->len = 0;
+		f->w->len = 0;
 		f->all = f->wobj = f->wall = FALSE;
 		g_ptr_array_add(fp_pool, f);
 		return;
@@ -383,7 +475,7 @@ fp_unref(Fp *f)
 
 /* dst |= src (dst is a summary, owned). */
 static void
-fp_merge(Fp *dst, const Fp *src, GArray *tmp)
+fp_merge(Fp *dst, const Fp *src, Keys *tmp)
 {
 	if (src == NULL || dst->wall)
 		return;
@@ -395,12 +487,12 @@ fp_merge(Fp *dst, const Fp *src, GArray *tmp)
 	keys_union(dst->w, src->w, tmp);
 	if (dst->r->len > SUM_KEYS) {
 		dst->all = TRUE;
-		g_array_set_size(dst->r, 0);
+		dst->r->len = 0;
 	}
 	if (dst->w->len > SUM_KEYS || dst->wall) {
 		dst->wall = dst->all = dst->wobj = TRUE;
-		g_array_set_size(dst->r, 0);
-		g_array_set_size(dst->w, 0);
+		dst->r->len = 0;
+		dst->w->len = 0;
 	}
 }
 
@@ -482,15 +574,15 @@ typedef struct {
 						 * path; -1: off the path */
 	/* the step being run */
 	gboolean		 collecting;
-	GArray			*reads;		/* guint64 */
-	GArray			*lockw;
-	GArray			*tmp;		/* scratch */
+	Keys			*reads;
+	Keys			*lockw;
+	Keys			*tmp;		/* scratch */
 	/* the live state */
 	GArray			*objs;		/* Obj, sorted */
 	GArray			*objs2;
 	struct rp_digest_cache	*cache;		/* the sockets' digests */
 	Digest			 sum;
-	GArray			*sticky[MAXT];	/* keys of the statement so
+	Keys			*sticky[MAXT];	/* keys of the statement so
 						 * far, per thread */
 	GHashTable		*seen;		/* Digest * -> Visit * */
 	GHashTable		*leaves;	/* Digest *: states that ended a
@@ -556,11 +648,11 @@ on_read(void *ud, uint64_t key)
 		for (guint t = 1; t <= d->nw; t++) {
 			guint64 k = LOCK_RCU(t);
 
-			g_array_append_val(d->reads, k);
+			keys_push(d->reads, k);
 		}
 		return;
 	}
-	g_array_append_val(d->reads, key);
+	keys_push(d->reads, key);
 }
 
 static void
@@ -596,7 +688,7 @@ on_event(void *ud, const struct rp_event *ev)
 	default:
 		return;
 	}
-	g_array_append_val(d->lockw, k);
+	keys_push(d->lockw, k);
 }
 
 static const struct rp_observer dpor_observer = { on_event };
@@ -605,7 +697,7 @@ static const struct rp_observer dpor_observer = { on_event };
  * (written, created or freed), into w; LOCKS is left out (the lock
  * events say which lock). */
 static void
-diff_objects(const GArray *a, const GArray *b, GArray *w)
+diff_objects(const GArray *a, const GArray *b, Keys *w)
 {
 	guint i = 0, j = 0;
 
@@ -628,14 +720,14 @@ diff_objects(const GArray *a, const GArray *b, GArray *w)
 			j++;
 		}
 		if (RP_OBJ_CLASS(k) != RP_OC_LOCKS)
-			g_array_append_val(w, k);
+			keys_push(w, k);
 	}
 }
 
 /* The live state's object key has a new digest (or none): update the
  * sorted list and its sum; a change goes to w. */
 static void
-update_object(Dpor *d, guint64 key, GArray *w)
+update_object(Dpor *d, guint64 key, Keys *w)
 {
 	guint64 h = rp_state_digest_object(sim_sched_model(d->s), key);
 	guint lo = 0, hi = d->objs->len;
@@ -669,7 +761,7 @@ update_object(Dpor *d, guint64 key, GArray *w)
 		return;
 	}
 	if (RP_OBJ_CLASS(key) != RP_OC_LOCKS)
-		g_array_append_val(w, key);
+		keys_push(w, key);
 }
 
 static gboolean
@@ -707,14 +799,12 @@ taken_point(SimSched *s, guint p)
 
 /* The keys of keys but the locks into the sticky set a. */
 static void
-sticky_add(Dpor *d, GArray *a, const GArray *keys)
+sticky_add(Dpor *d, Keys *a, const Keys *keys)
 {
-	g_array_set_size(d->reads, 0);
+	d->reads->len = 0;
 	for (guint i = 0; i < keys->len; i++)
-		if (RP_OBJ_CLASS(g_array_index(keys, guint64, i)) !=
-		    RP_OC_LOCKS)
-			g_array_append_val(d->reads, g_array_index(keys,
-			    guint64, i));
+		if (RP_OBJ_CLASS(keys->v[i]) != RP_OC_LOCKS)
+			keys_push(d->reads, keys->v[i]);
 	keys_union(a, d->reads, d->tmp);
 }
 
@@ -723,10 +813,10 @@ sticky_add(Dpor *d, GArray *a, const GArray *keys)
 static void
 sticky_update(Dpor *d, guint p, const Fp *fp)
 {
-	GArray *a = d->sticky[p];
+	Keys *a = d->sticky[p];
 
 	if (!sim_sched_thread_inside(d->s, p)) {
-		g_array_set_size(a, 0);
+		a->len = 0;
 		return;
 	}
 	sticky_add(d, a, fp->r);
@@ -747,8 +837,8 @@ run_step(Dpor *d, guint p)
 	gboolean ok;
 	Fp *fp;
 
-	g_array_set_size(d->reads, 0);
-	g_array_set_size(d->lockw, 0);
+	d->reads->len = 0;
+	d->lockw->len = 0;
 	d->collecting = TRUE;
 	ok = sim_sched_step(d->s, p);
 	d->collecting = FALSE;
@@ -776,7 +866,7 @@ run_step(Dpor *d, guint p)
 	if (from_start) {
 		guint64 k = KEY_EXEC;
 
-		g_array_append_val(d->reads, k);
+		keys_push(d->reads, k);
 	}
 	keys_norm(d->reads);
 	keys_add_all(fp->r, d->reads);
@@ -954,7 +1044,7 @@ restore(Dpor *d, const Node *n)
 {
 	sim_sched_restore(d->s, n->snap);
 	for (guint t = 0; t < d->nw; t++)
-		g_array_set_size(d->sticky[t], 0);
+		d->sticky[t]->len = 0;
 	g_array_set_size(d->objs, 0);
 	g_array_append_vals(d->objs, n->snap_objs->data, n->snap_objs->len);
 	d->sum = n->snap_sum;
@@ -1274,14 +1364,14 @@ sim_explore_dpor(const SimScenario *sc, const char *profile,
 	d.path = g_ptr_array_new();
 	fp_pool = g_ptr_array_new_with_free_func(fp_free);
 	node_pool = g_ptr_array_new_with_free_func(g_free);
-	d.reads = g_array_new(FALSE, FALSE, sizeof(guint64));
-	d.lockw = g_array_new(FALSE, FALSE, sizeof(guint64));
-	d.tmp = g_array_new(FALSE, FALSE, sizeof(guint64));
+	d.reads = keys_new();
+	d.lockw = keys_new();
+	d.tmp = keys_new();
 	d.objs = g_array_new(FALSE, FALSE, sizeof(Obj));
 	d.objs2 = g_array_new(FALSE, FALSE, sizeof(Obj));
 	d.cache = rp_digest_cache_new();
 	for (guint t = 0; t < MAXT; t++)
-		d.sticky[t] = g_array_new(FALSE, FALSE, sizeof(guint64));
+		d.sticky[t] = keys_new();
 	d.seen = g_hash_table_new_full(digest_hash, digest_equal, g_free,
 	    visit_free);
 	d.leaves = g_hash_table_new_full(digest_hash, digest_equal, g_free,
@@ -1328,14 +1418,14 @@ out:
 		g_ptr_array_set_size(d.path, d.path->len - 1);
 	}
 	g_ptr_array_unref(d.path);
-	g_array_unref(d.reads);
-	g_array_unref(d.lockw);
-	g_array_unref(d.tmp);
+	keys_free(d.reads);
+	keys_free(d.lockw);
+	keys_free(d.tmp);
 	g_array_unref(d.objs);
 	g_array_unref(d.objs2);
 	rp_digest_cache_free(d.cache);
 	for (guint t = 0; t < MAXT; t++)
-		g_array_unref(d.sticky[t]);
+		keys_free(d.sticky[t]);
 	g_hash_table_unref(d.seen);
 	g_hash_table_unref(d.leaves);
 	g_clear_pointer(&fp_pool, g_ptr_array_unref);
