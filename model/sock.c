@@ -2524,17 +2524,64 @@ send_pkt(struct rp_state *st, unsigned netns, const struct rp_packet *pkt,
 	bool dropped = false;
 	uint32_t hash;
 
+	struct rp_packet p4;
+
 	g_return_val_if_fail(pkt != NULL && out != NULL, -EFAULT);
 	if (netns >= st->netns->len)
 		return -ENOENT;
 	if (pkt->protocol != RP_IPPROTO_TCP && pkt->protocol != RP_IPPROTO_UDP)
 		return -EPROTONOSUPPORT;
+	/* KERNEL: udpv6_sendmsg(), tcp_v6_connect(): an IPv6 client's
+	 * datagram or SYN to a v4-mapped address is IPv4 (udp_sendmsg(),
+	 * tcp_v4_connect()), from its v4-mapped or unspecified address; a
+	 * v4-mapped source cannot reach a plain IPv6 destination
+	 * (-EAFNOSUPPORT; measured on 6.18, scenarios/group/send-mapped.scn) */
+	if (pkt->src.addr.family == RP_AF_INET6 &&
+	    pkt->dst.addr.family == RP_AF_INET6) {
+		struct rp_addr s4, d4;
+		bool smapped = !rp_addr_any(&pkt->src.addr) &&
+		    addr_v4(&pkt->src.addr, &s4);
+		bool dmapped = !rp_addr_any(&pkt->dst.addr) &&
+		    addr_v4(&pkt->dst.addr, &d4);
+
+		if (smapped && !dmapped)
+			return rp_rule(st, "R-BIND-7", -EAFNOSUPPORT);
+		/* ... and a client bound to a plain IPv6 address has no
+		 * IPv4 route (R-BIND-7, as connect_mapped()) */
+		if (dmapped && !smapped && !rp_addr_any(&pkt->src.addr))
+			return rp_rule(st, "R-BIND-7", -ENETUNREACH);
+		if (dmapped) {
+			p4 = *pkt;
+			p4.dst.addr = d4;
+			if (smapped) {
+				p4.src.addr = s4;
+			} else {
+				memset(&p4.src.addr, 0, sizeof(p4.src.addr));
+				p4.src.addr.family = RP_AF_INET;
+			}
+			pkt = &p4;
+		}
+	}
 	if (pkt->src.addr.family != pkt->dst.addr.family ||
 	    (pkt->dst.addr.family != RP_AF_INET &&
 	    pkt->dst.addr.family != RP_AF_INET6))
 		return -EAFNOSUPPORT;
 	if (!addr_is_local(&pkt->dst.addr) || rp_addr_any(&pkt->dst.addr))
 		return -ENETUNREACH;	/* loopback only */
+	/* a client bound to an address this host does not have: bind()'s
+	 * -EADDRNOTAVAIL */
+	if (!addr_is_local(&pkt->src.addr))
+		return -EADDRNOTAVAIL;
+	/* KERNEL: ip_route_output_key_hash_rcu(): lo's broadcast address
+	 * (and 127.0.0.0 until 5.14) is a broadcast route: UDP's sendmsg()
+	 * wants SO_BROADCAST, which a scenario's client lacks (-EACCES), TCP
+	 * refuses it (-ENETUNREACH) (R-SOCK-13) */
+	if (pkt->dst.addr.family == RP_AF_INET &&
+	    (v4_is(&pkt->dst.addr, 127, 255, 255, 255) ||
+	    (st->prof->lo_subnet_broadcast &&
+	    v4_is(&pkt->dst.addr, 127, 0, 0, 0))))
+		return rp_rule(st, "R-SOCK-13", pkt->protocol ==
+		    RP_IPPROTO_UDP ? -EACCES : -ENETUNREACH);
 	net = st->netns->pdata[netns];
 	rp_read(st, RP_OBJ_KEY(RP_OC_GLOBAL, 0));
 	memset(out, 0, sizeof(*out));
