@@ -1909,6 +1909,16 @@ v4_is(const struct rp_addr *a, uint8_t b0, uint8_t b1, uint8_t b2, uint8_t b3)
 	return a->a[0] == b0 && a->a[1] == b1 && a->a[2] == b2 && a->a[3] == b3;
 }
 
+/* KERNEL: fib_add_ifaddr(): an IPv4 address that is one of lo's
+ * broadcast routes: 127.255.255.255, and in 5.10 the subnet's own
+ * address 127.0.0.0 too (lo_subnet_broadcast) */
+static bool
+lo_broadcast(const struct rp_state *st, const struct rp_addr *a)
+{
+	return a->family == RP_AF_INET && (v4_is(a, 127, 255, 255, 255) ||
+	    (st->prof->lo_subnet_broadcast && v4_is(a, 127, 0, 0, 0)));
+}
+
 /*
  * The route lookup of connect() (ip_route_connect() ->
  * ip_route_output_key_hash_rcu() for IPv4, ip6_dst_lookup_flow() for
@@ -1940,10 +1950,7 @@ route_lookup(struct rp_state *st, const struct rp_sock *sk,
 	}
 	if (no_device(sk))
 		return rp_rule(st, "R-SOCK-13", -ENODEV);
-	/* KERNEL: fib_add_ifaddr(): lo's broadcast routes; until 5.14 the
-	 * subnet's own address 127.0.0.0 too (lo_subnet_broadcast) */
-	if (v4_is(dst, 127, 255, 255, 255) || v4_is(dst, 255, 255, 255, 255) ||
-	    (st->prof->lo_subnet_broadcast && v4_is(dst, 127, 0, 0, 0)))
+	if (lo_broadcast(st, dst) || v4_is(dst, 255, 255, 255, 255))
 		*kind = ROUTE_BROADCAST;
 	else if (dst->a[0] >= 224 && dst->a[0] <= 239)
 		*kind = ROUTE_MULTICAST;
@@ -2523,7 +2530,6 @@ send_pkt(struct rp_state *st, unsigned netns, const struct rp_packet *pkt,
 	struct rp_sock *sk;
 	bool dropped = false;
 	uint32_t hash;
-
 	struct rp_packet p4;
 
 	g_return_val_if_fail(pkt != NULL && out != NULL, -EFAULT);
@@ -2572,14 +2578,10 @@ send_pkt(struct rp_state *st, unsigned netns, const struct rp_packet *pkt,
 	 * -EADDRNOTAVAIL */
 	if (!addr_is_local(&pkt->src.addr))
 		return -EADDRNOTAVAIL;
-	/* KERNEL: ip_route_output_key_hash_rcu(): lo's broadcast address
-	 * (and 127.0.0.0 until 5.14) is a broadcast route: UDP's sendmsg()
-	 * wants SO_BROADCAST, which a scenario's client lacks (-EACCES), TCP
-	 * refuses it (-ENETUNREACH) (R-SOCK-13) */
-	if (pkt->dst.addr.family == RP_AF_INET &&
-	    (v4_is(&pkt->dst.addr, 127, 255, 255, 255) ||
-	    (st->prof->lo_subnet_broadcast &&
-	    v4_is(&pkt->dst.addr, 127, 0, 0, 0))))
+	/* KERNEL: ip_route_output_key_hash_rcu(): a broadcast route: UDP's
+	 * sendmsg() wants SO_BROADCAST, which a scenario's client lacks
+	 * (-EACCES), TCP refuses it (-ENETUNREACH) (R-SOCK-13) */
+	if (lo_broadcast(st, &pkt->dst.addr))
 		return rp_rule(st, "R-SOCK-13", pkt->protocol ==
 		    RP_IPPROTO_UDP ? -EACCES : -ENETUNREACH);
 	net = st->netns->pdata[netns];

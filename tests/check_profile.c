@@ -308,7 +308,7 @@ static const struct switch_case switch_cases[] = {
 	/* R-DET-10: 7.2 (measured), not the 6.18.44 build */
 	{ "profile/switches/udp_disconnect_unhash4",
 	    F(udp_disconnect_unhash4), FROM_72(0, 1), "R-DET-10" },
-	/* R-SOCK-13: 5.14 (measured: in 5.10.262, not in 6.1.192) */
+	/* R-SOCK-13: measured in 5.10.262, not in 6.1.192 */
 	{ "profile/switches/lo_subnet_broadcast", F(lo_subnet_broadcast),
 	    FROM_61(1, 0), "R-SOCK-13" },
 	/* R-ATT-4: 6.1+ refuse an unhashed socket without SO_REUSEPORT */
