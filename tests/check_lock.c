@@ -74,6 +74,63 @@ sock_of(struct rp_state *st, int fd)
 	return st->socks->pdata[rp_fd_sock(st, 0, fd)];
 }
 
+/* A new reuseport TCP listener at PORT, as the model's socket. */
+static struct rp_sock *
+listener(struct rp_state *st)
+{
+	return sock_of(st, tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1,
+	    PORT));
+}
+
+/* A new TCP socket, not bound, as the model's socket. */
+static struct rp_sock *
+new_sock(struct rp_state *st)
+{
+	int fd = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
+
+	ck_assert_int_ge(fd, 0);
+	return sock_of(st, fd);
+}
+
+/* Check that the recorded violation names clause (I12, I13) and, unless
+ * NULL, contains text; it is taken and freed. */
+static void
+expect_violation(struct rp_state *st, const char *clause, const char *text)
+{
+	g_autofree char *v = take_violation(st);
+
+	ck_assert_msg(strstr(v, clause) != NULL, "want %s, got %s", clause, v);
+	ck_assert_msg(text == NULL || strstr(v, text) != NULL,
+	    "want '%s' in %s", text, v);
+}
+
+/* Run op (rp_lock, rp_rcu_read_unlock, ...) as thread tid, then go back
+ * to thread 0. */
+static void
+as_thread(struct rp_state *st, unsigned tid, void (*op)(struct rp_state *))
+{
+	rp_state_set_thread(st, tid);
+	op(st);
+	rp_state_set_thread(st, 0);
+}
+
+/* As as_thread(), for sk's callback lock (rp_cb_lock, rp_cb_unlock). */
+static void
+as_thread_cb(struct rp_state *st, unsigned tid,
+    void (*op)(struct rp_state *, struct rp_sock *), struct rp_sock *sk)
+{
+	rp_state_set_thread(st, tid);
+	op(st, sk);
+	rp_state_set_thread(st, 0);
+}
+
+/* Update slot idx of map with the socket of fd, as process 0. */
+static int
+update(struct rp_state *st, int map, uint32_t idx, int fd, uint64_t flags)
+{
+	return rp_map_update(st, 0, map, idx, (uint64_t)fd, flags);
+}
+
 /* A recorded scheduling point. */
 struct point {
 	enum rp_sched_point	pt;
@@ -81,7 +138,8 @@ struct point {
 };
 
 struct trace {
-	GArray	*pts;
+	GArray		*pts;
+	unsigned	sa, sb;		/* printed as "a" and "b" */
 };
 
 static void
@@ -93,7 +151,7 @@ record_point(void *ud, enum rp_sched_point pt, unsigned obj)
 	g_array_append_val(t->pts, p);
 }
 
-/* "lock cb_lock:5 cb_unlock:5 unlock" */
+/* "lock cb_lock:a cb_unlock:a unlock" */
 static char *
 trace_str(const struct trace *t)
 {
@@ -105,12 +163,18 @@ trace_str(const struct trace *t)
 		if (s->len > 0)
 			g_string_append_c(s, ' ');
 		g_string_append(s, rp_sched_point_name(p->pt));
-		if (p->pt == RP_SP_CB_LOCK || p->pt == RP_SP_CB_UNLOCK)
+		if (p->pt != RP_SP_CB_LOCK && p->pt != RP_SP_CB_UNLOCK)
+			continue;
+		if (p->obj == t->sa || p->obj == t->sb)
+			g_string_append(s, p->obj == t->sa ? ":a" : ":b");
+		else
 			g_string_append_printf(s, ":%u", p->obj);
 	}
 	return g_string_free(s, FALSE);
 }
 
+/* Check the points recorded since the last call against want, then
+ * forget them. */
 static void
 assert_trace(struct trace *t, const char *want)
 {
@@ -140,6 +204,8 @@ lfx_init(struct lfx *f, int prof)
 	f->b = tu_reuse_sock(f->st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	f->sa = rp_fd_sock(f->st, 0, f->a);
 	f->sb = rp_fd_sock(f->st, 0, f->b);
+	f->t.sa = f->sa;
+	f->t.sb = f->sb;
 	rp_state_set_sched(f->st, record_point, &f->t);
 }
 
@@ -161,8 +227,7 @@ lfx_done(struct lfx *f)
 TU_LOOP(order_ok, "lock/order", TU_EVERY_PROFILE)
 {
 	struct rp_state *st = tu_state_row(_i);
-	int fd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
-	struct rp_sock *sk = sock_of(st, fd);
+	struct rp_sock *sk = listener(st);
 
 	rp_lock(st);
 	ck_assert(rp_lock_held(st));
@@ -182,9 +247,8 @@ END_TEST
 TU_LOOP(order_inverted, "lock/order", TU_EVERY_PROFILE)
 {
 	struct rp_state *st = tu_state_row(_i);
-	int fd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
-	struct rp_sock *sk = sock_of(st, fd);
-	g_autofree char *v = NULL, *msg = NULL;
+	struct rp_sock *sk = listener(st);
+	g_autofree char *msg = NULL;
 
 	rp_cb_lock(st, sk);
 	rp_lock(st);
@@ -192,9 +256,7 @@ TU_LOOP(order_inverted, "lock/order", TU_EVERY_PROFILE)
 	rp_cb_unlock(st, sk);
 	ck_assert_int_eq(check_code(st, &msg), 12);
 	ck_assert_ptr_nonnull(strstr(msg, "I12"));
-	v = take_violation(st);
-	ck_assert_ptr_nonnull(strstr(v, "I12"));
-	ck_assert_ptr_nonnull(strstr(v, "reuseport_lock"));
+	expect_violation(st, "I12", "reuseport_lock");
 	ck_assert_ptr_null(rp_state_take_violation(st));
 	tu_state_done(st);
 }
@@ -204,31 +266,21 @@ END_TEST
 TU_LOOP(unlock_not_held, "lock/order", TU_EVERY_PROFILE)
 {
 	struct rp_state *st = tu_state_row(_i);
-	int fd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
-	struct rp_sock *sk = sock_of(st, fd);
-	g_autofree char *v1 = NULL, *v2 = NULL, *v3 = NULL;
+	struct rp_sock *sk = listener(st);
 
 	rp_lock(st);
 	rp_unlock(st);
 	rp_unlock(st);
-	v1 = take_violation(st);
-	ck_assert_ptr_nonnull(strstr(v1, "I12"));
-	ck_assert_ptr_nonnull(strstr(v1, "does not hold"));
+	expect_violation(st, "I12", "does not hold");
 	rp_cb_unlock(st, sk);
-	v2 = take_violation(st);
-	ck_assert_ptr_nonnull(strstr(v2, "I12"));
-	ck_assert_ptr_nonnull(strstr(v2, "callback lock"));
+	expect_violation(st, "I12", "callback lock");
 	/* another thread's lock */
-	rp_state_set_thread(st, 1);
-	rp_lock(st);
-	rp_state_set_thread(st, 0);
+	as_thread(st, 1, rp_lock);
 	rp_unlock(st);
-	v3 = take_violation(st);
-	ck_assert_ptr_nonnull(strstr(v3, "I12"));
-	rp_state_set_thread(st, 1);
-	rp_unlock(st);		/* the lock was cleared by the bad release */
+	expect_violation(st, "I12", NULL);
+	/* the lock was cleared by the bad release */
+	as_thread(st, 1, rp_unlock);
 	g_free(rp_state_take_violation(st));
-	rp_state_set_thread(st, 0);
 	tu_state_done(st);
 }
 END_TEST
@@ -238,21 +290,16 @@ END_TEST
 TU_LOOP(self_deadlock, "lock/order", TU_EVERY_PROFILE)
 {
 	struct rp_state *st = tu_state_row(_i);
-	int fd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
-	struct rp_sock *sk = sock_of(st, fd);
-	g_autofree char *v1 = NULL, *v2 = NULL;
+	struct rp_sock *sk = listener(st);
 
 	rp_lock(st);
 	rp_lock(st);
 	rp_unlock(st);
-	v1 = take_violation(st);
-	ck_assert_ptr_nonnull(strstr(v1, "I12"));
-	ck_assert_ptr_nonnull(strstr(v1, "self-deadlock"));
+	expect_violation(st, "I12", "self-deadlock");
 	rp_cb_lock(st, sk);
 	rp_cb_lock(st, sk);
 	rp_cb_unlock(st, sk);
-	v2 = take_violation(st);
-	ck_assert_ptr_nonnull(strstr(v2, "sk_callback_lock"));
+	expect_violation(st, "I12", "sk_callback_lock");
 	/* cb_held counted twice; the second unlock balances it */
 	rp_cb_unlock(st, sk);
 	g_free(rp_state_take_violation(st));
@@ -281,14 +328,10 @@ END_TEST
 TU_LOOP(owner_write_unlocked, "lock/order", TU_EVERY_PROFILE)
 {
 	struct rp_state *st = tu_state_row(_i);
-	int fd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
-	struct rp_sock *sk = sock_of(st, fd);
-	g_autofree char *v = NULL;
+	struct rp_sock *sk = listener(st);
 
 	rp_owner_set(st, sk, RP_OWNER_NONE, NULL, 0);
-	v = take_violation(st);
-	ck_assert_ptr_nonnull(strstr(v, "I12"));
-	ck_assert_ptr_nonnull(strstr(v, "owner word"));
+	expect_violation(st, "I12", "owner word");
 	rp_cb_lock(st, sk);
 	rp_owner_set(st, sk, RP_OWNER_NONE, NULL, 0);
 	rp_cb_unlock(st, sk);
@@ -302,8 +345,7 @@ END_TEST
 TU_LOOP(held_between_steps, "lock/order", TU_EVERY_PROFILE)
 {
 	struct rp_state *st = tu_state_row(_i);
-	int fd = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
-	struct rp_sock *sk = sock_of(st, fd);
+	struct rp_sock *sk = listener(st);
 	g_autofree char *m1 = NULL, *m2 = NULL, *m3 = NULL;
 
 	rp_lock(st);
@@ -332,16 +374,13 @@ END_TEST
 TU_LOOP(rcu_sync_inside_reader, "lock/rcu", TU_EVERY_PROFILE)
 {
 	struct rp_state *st = tu_state_row(_i);
-	g_autofree char *v = NULL;
 
 	rp_rcu_read_lock(st);
 	ck_assert(rp_rcu_read_held(st));
 	rp_synchronize_rcu(st);
 	rp_rcu_read_unlock(st);
-	v = take_violation(st);
-	ck_assert_ptr_nonnull(strstr(v, "I13"));
 	/* reported as the caller's own section, not as another reader */
-	ck_assert_ptr_nonnull(strstr(v, "calls synchronize_rcu() inside"));
+	expect_violation(st, "I13", "calls synchronize_rcu() inside");
 	ck_assert(rp_rcu_idle(st));
 	tu_state_done(st);
 }
@@ -352,24 +391,15 @@ END_TEST
 TU_LOOP(sched_locks_free, "lock/asserts", TU_EVERY_PROFILE)
 {
 	struct rp_state *st = tu_state_row(_i);
-	int fd = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
-	struct rp_sock *sk;
+	struct rp_sock *sk = new_sock(st);
 
-	ck_assert_int_ge(fd, 0);
-	sk = st->socks->pdata[rp_fd_sock(st, 0, fd)];
 	ck_assert(rp_sched_locks_free(st));
-	rp_state_set_thread(st, 2);
-	rp_cb_lock(st, sk);
-	rp_state_set_thread(st, 0);
+	as_thread_cb(st, 2, rp_cb_lock, sk);
 	ck_assert(!rp_sched_locks_free(st));
-	rp_state_set_thread(st, 2);
-	rp_cb_unlock(st, sk);
-	rp_lock(st);
-	rp_state_set_thread(st, 0);
+	as_thread_cb(st, 2, rp_cb_unlock, sk);
+	as_thread(st, 2, rp_lock);
 	ck_assert(!rp_sched_locks_free(st));
-	rp_state_set_thread(st, 2);
-	rp_unlock(st);
-	rp_state_set_thread(st, 0);
+	as_thread(st, 2, rp_unlock);
 	ck_assert(rp_sched_locks_free(st));
 	assert_no_violation(st);
 	rp_state_free(st);
@@ -381,22 +411,13 @@ END_TEST
 TU_LOOP(cb_lock_other_thread, "lock/asserts", TU_EVERY_PROFILE)
 {
 	struct rp_state *st = tu_state_row(_i);
-	int fd = rp_socket(st, 0, RP_AF_INET, RP_SOCK_STREAM, 0);
-	struct rp_sock *sk;
-	g_autofree char *v = NULL;
+	struct rp_sock *sk = new_sock(st);
 
-	ck_assert_int_ge(fd, 0);
-	sk = st->socks->pdata[rp_fd_sock(st, 0, fd)];
-	rp_state_set_thread(st, 2);
-	rp_cb_lock(st, sk);
-	rp_state_set_thread(st, 0);
+	as_thread_cb(st, 2, rp_cb_lock, sk);
 	ck_assert(!rp_cb_lock_held(st, sk));
 	rp_owner_set(st, sk, RP_OWNER_NONE, NULL, 0);
-	v = take_violation(st);
-	ck_assert_ptr_nonnull(strstr(v, "without its callback lock"));
-	rp_state_set_thread(st, 2);
-	rp_cb_unlock(st, sk);
-	rp_state_set_thread(st, 0);
+	expect_violation(st, "I12", "without its callback lock");
+	as_thread_cb(st, 2, rp_cb_unlock, sk);
 	rp_state_free(st);
 }
 END_TEST
@@ -458,7 +479,6 @@ END_TEST
 TU_LOOP(lock_asserts, "lock/asserts", TU_EVERY_PROFILE)
 {
 	struct rp_state *st = tu_state_row(_i);
-	g_autofree char *v1 = NULL, *v2 = NULL, *v3 = NULL;
 
 	rp_lock(st);
 	rp_lock_assert_held(st, "a group's program");
@@ -470,36 +490,22 @@ TU_LOOP(lock_asserts, "lock/asserts", TU_EVERY_PROFILE)
 	assert_no_violation(st);
 
 	rp_lock_assert_held(st, "a group's program");
-	v1 = take_violation(st);
-	ck_assert_ptr_nonnull(strstr(v1, "I12"));
-	ck_assert_ptr_nonnull(strstr(v1, "a group's program without "
-	    "reuseport_lock"));
+	expect_violation(st, "I12", "a group's program without "
+	    "reuseport_lock");
 	/* another thread's lock is not ours */
-	rp_state_set_thread(st, 1);
-	rp_lock(st);
-	rp_state_set_thread(st, 0);
+	as_thread(st, 1, rp_lock);
 	rp_lock_assert_held(st, "a sockarray slot");
-	g_free(take_violation(st));
-	rp_state_set_thread(st, 1);
-	rp_unlock(st);
-	rp_state_set_thread(st, 0);
+	expect_violation(st, "I12", "a sockarray slot");
+	as_thread(st, 1, rp_unlock);
 
 	rp_rcu_assert_reader(st, "a sockarray slot");
-	v2 = take_violation(st);
-	ck_assert_ptr_nonnull(strstr(v2, "I13"));
-	ck_assert_ptr_nonnull(strstr(v2, "outside an RCU read-side section"));
+	expect_violation(st, "I13", "outside an RCU read-side section");
 
 	/* a reader on another thread: no grace period yet */
-	rp_state_set_thread(st, 3);
-	rp_rcu_read_lock(st);
-	rp_state_set_thread(st, 0);
+	as_thread(st, 3, rp_rcu_read_lock);
 	rp_rcu_assert_grace(st, "a group");
-	v3 = take_violation(st);
-	ck_assert_ptr_nonnull(strstr(v3, "I13"));
-	ck_assert_ptr_nonnull(strstr(v3, "a group is freed while a reader"));
-	rp_state_set_thread(st, 3);
-	rp_rcu_read_unlock(st);
-	rp_state_set_thread(st, 0);
+	expect_violation(st, "I13", "a group is freed while a reader");
+	as_thread(st, 3, rp_rcu_read_unlock);
 	tu_state_done(st);
 }
 END_TEST
@@ -509,22 +515,15 @@ END_TEST
 TU_LOOP(rcu_unbalanced, "lock/rcu", TU_EVERY_PROFILE)
 {
 	struct rp_state *st = tu_state_row(_i);
-	g_autofree char *v1 = NULL, *v2 = NULL;
 
 	rp_rcu_read_unlock(st);
-	v1 = take_violation(st);
-	ck_assert_ptr_nonnull(strstr(v1, "I13"));
-	rp_state_set_thread(st, 2);
-	rp_rcu_read_lock(st);
-	rp_state_set_thread(st, 0);
+	expect_violation(st, "I13", NULL);
+	as_thread(st, 2, rp_rcu_read_lock);
 	ck_assert(!rp_rcu_read_held(st));
 	ck_assert(!rp_rcu_idle(st));
 	rp_synchronize_rcu(st);
-	v2 = take_violation(st);
-	ck_assert_ptr_nonnull(strstr(v2, "I13"));
-	rp_state_set_thread(st, 2);
-	rp_rcu_read_unlock(st);
-	rp_state_set_thread(st, 0);
+	expect_violation(st, "I13", NULL);
+	as_thread(st, 2, rp_rcu_read_unlock);
 	ck_assert(rp_rcu_idle(st));
 	tu_state_done(st);
 }
@@ -544,15 +543,11 @@ TU_LOOP(rcu_deferred, "lock/rcu", TU_EVERY_PROFILE)
 	struct rp_state *st = tu_state_row(_i);
 	int ran = 0;
 
-	rp_state_set_thread(st, 3);
-	rp_rcu_read_lock(st);
-	rp_state_set_thread(st, 0);
+	as_thread(st, 3, rp_rcu_read_lock);
 	rp_call_rcu(st, count_cb, &ran);
 	rp_state_quiesce(st);
 	ck_assert_int_eq(ran, 0);
-	rp_state_set_thread(st, 3);
-	rp_rcu_read_unlock(st);
-	rp_state_set_thread(st, 0);
+	as_thread(st, 3, rp_rcu_read_unlock);
 	rp_state_quiesce(st);
 	ck_assert_int_eq(ran, 1);
 	/* synchronize_rcu() is a grace period too */
@@ -575,21 +570,14 @@ END_TEST
 TU_LOOP(sched_update, "lock/sched", TU_EVERY_PROFILE)
 {
 	struct lfx f;
-	char want[128];
 
 	lfx_init(&f, _i);
-	ck_assert_int_eq(rp_map_update(f.st, 0, f.map, 0, (uint64_t)f.a,
-	    RP_BPF_ANY), 0);
-	snprintf(want, sizeof(want), "lock cb_lock:%u cb_unlock:%u unlock",
-	    f.sa, f.sa);
-	assert_trace(&f.t, want);
-	ck_assert_int_eq(rp_map_update(f.st, 0, f.map, 0, (uint64_t)f.b,
-	    RP_BPF_EXIST), 0);
-	snprintf(want, sizeof(want), "lock cb_lock:%u cb_unlock:%u "
-	    "cb_lock:%u cb_unlock:%u unlock", f.sb, f.sb, f.sa, f.sa);
-	assert_trace(&f.t, want);
-	ck_assert_int_eq(rp_map_update(f.st, 0, f.map, 0, (uint64_t)f.a,
-	    RP_BPF_NOEXIST), -EEXIST);
+	ck_assert_int_eq(update(f.st, f.map, 0, f.a, RP_BPF_ANY), 0);
+	assert_trace(&f.t, "lock cb_lock:a cb_unlock:a unlock");
+	ck_assert_int_eq(update(f.st, f.map, 0, f.b, RP_BPF_EXIST), 0);
+	assert_trace(&f.t, "lock cb_lock:b cb_unlock:b cb_lock:a cb_unlock:a "
+	    "unlock");
+	ck_assert_int_eq(update(f.st, f.map, 0, f.a, RP_BPF_NOEXIST), -EEXIST);
 	assert_trace(&f.t, "");
 	lfx_done(&f);
 }
@@ -600,27 +588,22 @@ END_TEST
 TU_LOOP(sched_delete_detach, "lock/sched", TU_EVERY_PROFILE)
 {
 	struct lfx f;
-	char want[160];
 
 	lfx_init(&f, _i);
-	ck_assert_int_eq(rp_map_update(f.st, 0, f.map, 1, (uint64_t)f.a,
-	    RP_BPF_ANY), 0);
-	ck_assert_int_eq(rp_map_update(f.st, 0, f.map, 2, (uint64_t)f.b,
-	    RP_BPF_ANY), 0);
+	ck_assert_int_eq(update(f.st, f.map, 1, f.a, RP_BPF_ANY), 0);
+	ck_assert_int_eq(update(f.st, f.map, 2, f.b, RP_BPF_ANY), 0);
 	g_array_set_size(f.t.pts, 0);
 	ck_assert_int_eq(rp_map_delete(f.st, 0, f.map, 1), 0);
-	snprintf(want, sizeof(want), "lock cb_lock:%u cb_unlock:%u unlock",
-	    f.sa, f.sa);
-	assert_trace(&f.t, want);
+	assert_trace(&f.t, "lock cb_lock:a cb_unlock:a unlock");
 	ck_assert_int_eq(rp_map_delete(f.st, 0, f.map, 1), -ENOENT);
 	assert_trace(&f.t, "");
 	/* b's last close: detach inside reuseport_detach_sock(); with
 	 * migration (5.14+) the kernel first takes and drops the lock in
 	 * reuseport_stop_listen_sock() to see that migration is off */
 	ck_assert_int_eq(rp_close(f.st, 0, f.b), 0);
-	snprintf(want, sizeof(want), "%slock cb_lock:%u cb_unlock:%u unlock",
-	    tu_prof(_i)->migration ? "lock unlock " : "", f.sb, f.sb);
-	assert_trace(&f.t, want);
+	assert_trace(&f.t, tu_prof(_i)->migration ?
+	    "lock unlock lock cb_lock:b cb_unlock:b unlock" :
+	    "lock cb_lock:b cb_unlock:b unlock");
 	lfx_done(&f);
 }
 END_TEST
@@ -631,21 +614,17 @@ END_TEST
 TU_LOOP(sched_map_free, "lock/sched", TU_EVERY_PROFILE)
 {
 	struct lfx f;
-	char want[200];
 
 	lfx_init(&f, _i);
-	ck_assert_int_eq(rp_map_update(f.st, 0, f.map, 3, (uint64_t)f.a,
-	    RP_BPF_ANY), 0);
-	ck_assert_int_eq(rp_map_update(f.st, 0, f.map, 1, (uint64_t)f.b,
-	    RP_BPF_ANY), 0);
+	ck_assert_int_eq(update(f.st, f.map, 3, f.a, RP_BPF_ANY), 0);
+	ck_assert_int_eq(update(f.st, f.map, 1, f.b, RP_BPF_ANY), 0);
 	g_array_set_size(f.t.pts, 0);
 	ck_assert_int_eq(rp_close(f.st, 0, f.map), 0);
 	ck_assert_uint_eq(rp_state_settle(f.st), 1);	/* R-FREE-5 */
-	snprintf(want, sizeof(want), "%srcu_lock cb_lock:%u cb_unlock:%u "
-	    "cb_lock:%u cb_unlock:%u rcu_unlock",
-	    tu_prof(_i)->map_free_sync_rcu ? "sync_rcu " : "",
-	    f.sb, f.sb, f.sa, f.sa);
-	assert_trace(&f.t, want);
+	assert_trace(&f.t, tu_prof(_i)->map_free_sync_rcu ?
+	    "sync_rcu rcu_lock cb_lock:b cb_unlock:b cb_lock:a cb_unlock:a "
+	    "rcu_unlock" :
+	    "rcu_lock cb_lock:b cb_unlock:b cb_lock:a cb_unlock:a rcu_unlock");
 	ck_assert_int_eq(sinfo_owner(f.st, f.sa), RP_OWNER_NONE);
 	lfx_done(&f);
 }
@@ -718,8 +697,7 @@ TU_LOOP(sched_detach_race, "lock/sched", 2 * TU_EVERY_PROFILE)
 	    .map = map };
 	char *v;
 
-	ck_assert_int_eq(rp_map_update(st, 0, map, 1, (uint64_t)b,
-	    RP_BPF_ANY), 0);
+	ck_assert_int_eq(update(st, map, 1, b, RP_BPF_ANY), 0);
 	if (planted)
 		rp_state_plant(st, RP_PLANT_DETACH_SLOT_UNLOCKED);
 	rp_state_set_sched(st, free_map_after_cb_unlock, &r);
@@ -744,12 +722,15 @@ TU_LOOP(sched_detach_race, "lock/sched", 2 * TU_EVERY_PROFILE)
 END_TEST
 
 /*
- * An explorer-style hook: when the current thread blocks on a lock held
- * by another thread, run that thread's release (as a scheduler switching
- * threads would), then switch back.
+ * An explorer-style hook: when the current thread blocks on a lock or a
+ * reader held by thread 1, run thread 1's release (as a scheduler
+ * switching threads would), then switch back.  When not_yet is set, what
+ * it points at must still be false then (nothing deferred ran early).
  */
 struct blocker {
 	struct rp_state	*st;
+	void		(*release)(struct rp_state *);
+	const bool	*not_yet;
 	unsigned	blocked;
 	bool		inside;
 };
@@ -765,9 +746,10 @@ release_on_block(void *ud, enum rp_sched_point pt, unsigned obj)
 		return;
 	b->blocked++;
 	b->inside = true;
+	ck_assert(b->not_yet == NULL || !*b->not_yet);
 	me = rp_state_thread(b->st);
 	rp_state_set_thread(b->st, 1);
-	rp_unlock(b->st);
+	b->release(b->st);
 	rp_state_set_thread(b->st, me);
 	b->inside = false;
 }
@@ -778,11 +760,9 @@ release_on_block(void *ud, enum rp_sched_point pt, unsigned obj)
 TU_LOOP(sched_blocked, "lock/sched", TU_EVERY_PROFILE)
 {
 	struct rp_state *st = tu_state_row(_i);
-	struct blocker b = { .st = st };
+	struct blocker b = { .st = st, .release = rp_unlock };
 
-	rp_state_set_thread(st, 1);
-	rp_lock(st);
-	rp_state_set_thread(st, 0);
+	as_thread(st, 1, rp_lock);
 	rp_state_set_sched(st, release_on_block, &b);
 	rp_lock(st);
 	ck_assert_uint_eq(b.blocked, 1);
@@ -793,30 +773,6 @@ TU_LOOP(sched_blocked, "lock/sched", TU_EVERY_PROFILE)
 	tu_state_done(st);
 }
 END_TEST
-
-static bool freed_flag;
-
-/* As release_on_block(), for a reader: thread 1 leaves its read-side
- * section when thread 0 waits in synchronize_rcu(); nothing deferred
- * has run before that. */
-static void
-unlock_reader_on_block(void *ud, enum rp_sched_point pt, unsigned obj)
-{
-	struct blocker *b = ud;
-	unsigned me;
-
-	(void)obj;
-	if (pt != RP_SP_BLOCKED || b->inside)
-		return;
-	b->blocked++;
-	b->inside = true;
-	ck_assert(!freed_flag);
-	me = rp_state_thread(b->st);
-	rp_state_set_thread(b->st, 1);
-	rp_rcu_read_unlock(b->st);
-	rp_state_set_thread(b->st, me);
-	b->inside = false;
-}
 
 static void
 set_freed(struct rp_state *st, void *obj)
@@ -831,17 +787,18 @@ set_freed(struct rp_state *st, void *obj)
 TU_LOOP(sched_sync_waits_for_reader, "lock/sched", TU_EVERY_PROFILE)
 {
 	struct rp_state *st = tu_state_row(_i);
-	struct blocker b = { .st = st };
+	bool freed = false;
+	/* thread 1 leaves its read-side section when thread 0 waits in
+	 * synchronize_rcu(); nothing deferred has run before that */
+	struct blocker b = { .st = st, .release = rp_rcu_read_unlock,
+	    .not_yet = &freed };
 
-	freed_flag = false;
-	rp_state_set_thread(st, 1);
-	rp_rcu_read_lock(st);
-	rp_state_set_thread(st, 0);
-	rp_call_rcu(st, set_freed, &freed_flag);
-	rp_state_set_sched(st, unlock_reader_on_block, &b);
+	as_thread(st, 1, rp_rcu_read_lock);
+	rp_call_rcu(st, set_freed, &freed);
+	rp_state_set_sched(st, release_on_block, &b);
 	rp_synchronize_rcu(st);
 	ck_assert_uint_eq(b.blocked, 1);
-	ck_assert(freed_flag);
+	ck_assert(freed);
 	rp_state_set_sched(st, NULL, NULL);
 	assert_no_violation(st);
 	tu_state_done(st);
@@ -937,16 +894,11 @@ TU_LOOP(public_calls_release, "lock/public", TU_EVERY_PROFILE)
 	c = tu_reuse_sock(st, 0, RP_AF_INET, RP_SOCK_STREAM, 1, PORT);
 	u = tu_reuse_sock(st, 0, RP_AF_INET6, RP_SOCK_DGRAM, 1, PORT);
 	assert_quiet(st, &d, "listen/bind");
-	ck_assert_int_eq(rp_map_update(st, 0, map, 0, (uint64_t)a,
-	    RP_BPF_ANY), 0);
-	ck_assert_int_eq(rp_map_update(st, 0, map, 0, (uint64_t)b,
-	    RP_BPF_ANY), 0);
-	ck_assert_int_eq(rp_map_update(st, 0, map, 1, (uint64_t)b,
-	    RP_BPF_ANY), -EBUSY);
-	ck_assert_int_eq(rp_map_update(st, 0, map, 2, (uint64_t)u,
-	    RP_BPF_ANY), 0);
-	ck_assert_int_eq(rp_map_update(st, 0, map, 3, (uint64_t)c,
-	    RP_BPF_ANY), 0);
+	ck_assert_int_eq(update(st, map, 0, a, RP_BPF_ANY), 0);
+	ck_assert_int_eq(update(st, map, 0, b, RP_BPF_ANY), 0);
+	ck_assert_int_eq(update(st, map, 1, b, RP_BPF_ANY), -EBUSY);
+	ck_assert_int_eq(update(st, map, 2, u, RP_BPF_ANY), 0);
+	ck_assert_int_eq(update(st, map, 3, c, RP_BPF_ANY), 0);
 	assert_quiet(st, &d, "update");
 	ck_assert_int_eq(rp_map_lookup(st, 0, map, 0, &v, 0), 0);
 	ck_assert_int_eq(rp_map_delete(st, 0, map, 2), 0);
@@ -968,8 +920,7 @@ TU_LOOP(public_calls_release, "lock/public", TU_EVERY_PROFILE)
 	ck_assert_int_eq(rp_close(st, 0, c), 0);
 	ck_assert_int_eq(rp_close(st, 0, b), 0);
 	assert_quiet(st, &d, "close members");
-	ck_assert_int_eq(rp_map_update(st, 0, map, 3, (uint64_t)a,
-	    RP_BPF_ANY), 0);
+	ck_assert_int_eq(update(st, map, 3, a, RP_BPF_ANY), 0);
 	ck_assert_int_eq(rp_close(st, 0, map), 0);
 	assert_quiet(st, &d, "map free");
 	rp_state_free(st);
