@@ -1005,176 +1005,134 @@ TU_LOOP(helper_args, "ebpf_paths", tu_nkinds(version_key))
 
 	fx_init(&f, tu_kind_row(_i, version_key), RP_AF_INET);
 	{
+/* r = fp + off: a pointer into the stack */
+#define FP_PTR(r, off)	MOV64_REG(r, 10), ALU64_IMM(BA_ADD, r, off)
 #define H(name, on, rule, ...) { name, on, rule, { __VA_ARGS__ },	\
 	G_N_ELEMENTS(((struct rp_insn[]){ __VA_ARGS__ })) }
 		const struct hcase cases[] = {
 			/* bpf_skb_load_bytes(ctx, off, to, len) */
 			H("load_bytes/ctx", ALL, "R-EBPF-17", MOV64_IMM(1, 1),
-			    MOV64_IMM(2, 0), MOV64_REG(3, 10),
-			    ALU64_IMM(BA_ADD, 3, -8), MOV64_IMM(4, 4),
+			    MOV64_IMM(2, 0), FP_PTR(3, -8), MOV64_IMM(4, 4),
 			    CALL(26), EXIT),
 			H("load_bytes/off-ptr", ALL, "R-EBPF-17",
-			    MOV64_REG(2, 10), MOV64_REG(3, 10),
-			    ALU64_IMM(BA_ADD, 3, -8), MOV64_IMM(4, 4),
+			    MOV64_REG(2, 10), FP_PTR(3, -8), MOV64_IMM(4, 4),
 			    CALL(26), EXIT),
-			H("load_bytes/len-0", ALL, "R-EBPF-17",
-			    MOV64_IMM(2, 0), MOV64_REG(3, 10),
-			    ALU64_IMM(BA_ADD, 3, -8), MOV64_IMM(4, 0),
-			    CALL(26), EXIT),
+			H("load_bytes/len-0", ALL, "R-EBPF-17", MOV64_IMM(2, 0),
+			    FP_PTR(3, -8), MOV64_IMM(4, 0), CALL(26), EXIT),
 			H("load_bytes/len-ptr", ALL, "R-EBPF-17",
-			    MOV64_IMM(2, 0), MOV64_REG(3, 10),
-			    ALU64_IMM(BA_ADD, 3, -8), MOV64_REG(4, 10),
+			    MOV64_IMM(2, 0), FP_PTR(3, -8), MOV64_REG(4, 10),
 			    CALL(26), EXIT),
 			H("load_bytes/to-scalar", ALL, "R-EBPF-7",
-			    MOV64_IMM(2, 0), MOV64_IMM(3, 8),
-			    MOV64_IMM(4, 4), CALL(26), EXIT),
+			    MOV64_IMM(2, 0), MOV64_IMM(3, 8), MOV64_IMM(4, 4),
+			    CALL(26), EXIT),
 			/* bpf_skb_load_bytes_relative(ctx, off, to, len,
 			 * start) */
 			H("load_bytes_rel/start-ptr", ALL, "R-EBPF-17",
-			    MOV64_IMM(2, 0), MOV64_REG(3, 10),
-			    ALU64_IMM(BA_ADD, 3, -8), MOV64_IMM(4, 4),
+			    MOV64_IMM(2, 0), FP_PTR(3, -8), MOV64_IMM(4, 4),
 			    MOV64_REG(5, 10), CALL(68), EXIT),
 			H("load_bytes_rel/len-0", ALL, "R-EBPF-17",
-			    MOV64_IMM(2, 0), MOV64_REG(3, 10),
-			    ALU64_IMM(BA_ADD, 3, -8), MOV64_IMM(4, 0),
+			    MOV64_IMM(2, 0), FP_PTR(3, -8), MOV64_IMM(4, 0),
 			    MOV64_IMM(5, 0), CALL(68), EXIT),
 			H("load_bytes_rel/to-map", ALL, "R-EBPF-7",
-			    MOV64_IMM(2, 0), LD_MAP(3, f.arr),
-			    MOV64_IMM(4, 4), MOV64_IMM(5, 0), CALL(68),
-			    EXIT),
-			H("load_bytes_rel/ok-mac", ALL, NULL,
-			    MOV64_IMM(2, 0), MOV64_REG(3, 10),
-			    ALU64_IMM(BA_ADD, 3, -8), MOV64_IMM(4, 4),
-			    MOV64_IMM(5, 0), CALL(68), MOV64_IMM(0, 1),
-			    EXIT),
-			H("load_bytes_rel/start-2", ALL, NULL,
-			    MOV64_IMM(2, 0), MOV64_REG(3, 10),
-			    ALU64_IMM(BA_ADD, 3, -8), MOV64_IMM(4, 4),
-			    MOV64_IMM(5, 2), CALL(68), MOV64_IMM(0, 1),
-			    EXIT),
+			    MOV64_IMM(2, 0), LD_MAP(3, f.arr), MOV64_IMM(4, 4),
+			    MOV64_IMM(5, 0), CALL(68), EXIT),
+			H("load_bytes_rel/ok-mac", ALL, NULL, MOV64_IMM(2, 0),
+			    FP_PTR(3, -8), MOV64_IMM(4, 4), MOV64_IMM(5, 0),
+			    CALL(68), MOV64_IMM(0, 1), EXIT),
+			H("load_bytes_rel/start-2", ALL, NULL, MOV64_IMM(2, 0),
+			    FP_PTR(3, -8), MOV64_IMM(4, 4), MOV64_IMM(5, 2),
+			    CALL(68), MOV64_IMM(0, 1), EXIT),
 			H("load_bytes_rel/off-big", ALL, NULL,
-			    MOV64_IMM(2, 0x10000), MOV64_REG(3, 10),
-			    ALU64_IMM(BA_ADD, 3, -8), MOV64_IMM(4, 4),
-			    MOV64_IMM(5, 1), CALL(68), MOV64_IMM(0, 1),
-			    EXIT),
+			    MOV64_IMM(2, 0x10000), FP_PTR(3, -8),
+			    MOV64_IMM(4, 4), MOV64_IMM(5, 1), CALL(68),
+			    MOV64_IMM(0, 1), EXIT),
 			/* map helpers */
 			H("lookup/map-scalar", ALL, "R-EBPF-17",
-			    MOV64_IMM(1, 1), MOV64_REG(2, 10),
-			    ALU64_IMM(BA_ADD, 2, -8), CALL(1), EXIT),
+			    MOV64_IMM(1, 1), FP_PTR(2, -8), CALL(1), EXIT),
 			H("lookup/key-scalar", ALL, "R-EBPF-7",
-			    LD_MAP(1, f.arr), MOV64_IMM(2, 8), CALL(1),
-			    EXIT),
+			    LD_MAP(1, f.arr), MOV64_IMM(2, 8), CALL(1), EXIT),
 			H("lookup/sockhash", SOCKHASH, "R-PRG-1",
-			    LD_MAP(1, f.sockhash), MOV64_REG(2, 10),
-			    ALU64_IMM(BA_ADD, 2, -8), CALL(1), EXIT),
+			    LD_MAP(1, f.sockhash), FP_PTR(2, -8), CALL(1),
+			    EXIT),
 			H("update/sockarray", ALL, "R-PRG-1",
-			    LD_MAP(1, f.sockarray), MOV64_REG(2, 10),
-			    ALU64_IMM(BA_ADD, 2, -8), MOV64_REG(3, 10),
-			    ALU64_IMM(BA_ADD, 3, -16), MOV64_IMM(4, 0),
+			    LD_MAP(1, f.sockarray), FP_PTR(2, -8),
+			    FP_PTR(3, -16), MOV64_IMM(4, 0), CALL(2), EXIT),
+			H("update/outer", ALL, "R-HLP-8", LD_MAP(1, f.outer),
+			    FP_PTR(2, -8), FP_PTR(3, -16), MOV64_IMM(4, 0),
 			    CALL(2), EXIT),
-			H("update/outer", ALL, "R-HLP-8",
-			    LD_MAP(1, f.outer), MOV64_REG(2, 10),
-			    ALU64_IMM(BA_ADD, 2, -8), MOV64_REG(3, 10),
-			    ALU64_IMM(BA_ADD, 3, -16), MOV64_IMM(4, 0),
-			    CALL(2), EXIT),
-			H("update/rdonly", SOCKHASH, "R-HLP-8",
-			    LD_MAP(1, f.ro), MOV64_REG(2, 10),
-			    ALU64_IMM(BA_ADD, 2, -8), MOV64_REG(3, 10),
-			    ALU64_IMM(BA_ADD, 3, -16), MOV64_IMM(4, 0),
+			H("update/rdonly", SOCKHASH, "R-HLP-8", LD_MAP(1, f.ro),
+			    FP_PTR(2, -8), FP_PTR(3, -16), MOV64_IMM(4, 0),
 			    CALL(2), EXIT),
 			H("update/key-scalar", ALL, "R-EBPF-7",
-			    LD_MAP(1, f.arr), MOV64_IMM(2, 0),
-			    MOV64_REG(3, 10), ALU64_IMM(BA_ADD, 3, -16),
+			    LD_MAP(1, f.arr), MOV64_IMM(2, 0), FP_PTR(3, -16),
 			    MOV64_IMM(4, 0), CALL(2), EXIT),
 			H("update/value-scalar", ALL, "R-EBPF-7",
-			    LD_MAP(1, f.arr), MOV64_REG(2, 10),
-			    ALU64_IMM(BA_ADD, 2, -8), MOV64_IMM(3, 0),
+			    LD_MAP(1, f.arr), FP_PTR(2, -8), MOV64_IMM(3, 0),
 			    MOV64_IMM(4, 0), CALL(2), EXIT),
 			H("update/flags-ptr", ALL, "R-EBPF-17",
-			    LD_MAP(1, f.arr), MOV64_REG(2, 10),
-			    ALU64_IMM(BA_ADD, 2, -8), MOV64_REG(3, 10),
-			    ALU64_IMM(BA_ADD, 3, -16), MOV64_REG(4, 10),
-			    CALL(2), EXIT),
+			    LD_MAP(1, f.arr), FP_PTR(2, -8), FP_PTR(3, -16),
+			    MOV64_REG(4, 10), CALL(2), EXIT),
 			H("update/sockhash-not-sock", SOCKMAP_UPD, "R-HLP-11",
-			    LD_MAP(1, f.sockhash), MOV64_REG(2, 10),
-			    ALU64_IMM(BA_ADD, 2, -8), MOV64_REG(3, 10),
-			    ALU64_IMM(BA_ADD, 3, -16), MOV64_IMM(4, 0),
-			    CALL(2), EXIT),
-			H("update/pcpu", ALL, NULL,
-			    LD_MAP(1, f.pcpu), ST(BS_W, 10, -4, 1),
-			    MOV64_REG(2, 10), ALU64_IMM(BA_ADD, 2, -4),
-			    MOV64_REG(3, 10), ALU64_IMM(BA_ADD, 3, -16),
-			    MOV64_IMM(4, 0), CALL(2), MOV64_IMM(0, 1),
-			    EXIT),
+			    LD_MAP(1, f.sockhash), FP_PTR(2, -8),
+			    FP_PTR(3, -16), MOV64_IMM(4, 0), CALL(2), EXIT),
+			H("update/pcpu", ALL, NULL, LD_MAP(1, f.pcpu),
+			    ST(BS_W, 10, -4, 1), FP_PTR(2, -4), FP_PTR(3, -16),
+			    MOV64_IMM(4, 0), CALL(2), MOV64_IMM(0, 1), EXIT),
 			H("delete/map-scalar", ALL, "R-EBPF-17",
-			    MOV64_IMM(1, 0), MOV64_REG(2, 10),
-			    ALU64_IMM(BA_ADD, 2, -8), CALL(3), EXIT),
+			    MOV64_IMM(1, 0), FP_PTR(2, -8), CALL(3), EXIT),
 			H("delete/key-scalar", ALL, "R-EBPF-7",
-			    LD_MAP(1, f.hash), MOV64_IMM(2, 0), CALL(3),
-			    EXIT),
+			    LD_MAP(1, f.hash), MOV64_IMM(2, 0), CALL(3), EXIT),
 			H("delete/sockhash", SOCKMAP_UPD, NULL,
 			    LD_MAP(1, f.sockhash), ST(BS_W, 10, -4, 3),
-			    MOV64_REG(2, 10), ALU64_IMM(BA_ADD, 2, -4),
-			    CALL(3), MOV64_IMM(0, 1), EXIT),
+			    FP_PTR(2, -4), CALL(3), MOV64_IMM(0, 1), EXIT),
 			H("lookup_percpu/not-percpu", PERCPU_LOOKUP, "R-HLP-7",
-			    LD_MAP(1, f.arr), MOV64_REG(2, 10),
-			    ALU64_IMM(BA_ADD, 2, -8), MOV64_IMM(3, 0),
+			    LD_MAP(1, f.arr), FP_PTR(2, -8), MOV64_IMM(3, 0),
 			    CALL(195), EXIT),
-			H("lookup_percpu/map-scalar", PERCPU_LOOKUP, "R-EBPF-17",
-			    MOV64_IMM(1, 0), MOV64_REG(2, 10),
-			    ALU64_IMM(BA_ADD, 2, -8), MOV64_IMM(3, 0),
-			    CALL(195), EXIT),
+			H("lookup_percpu/map-scalar", PERCPU_LOOKUP,
+			    "R-EBPF-17", MOV64_IMM(1, 0), FP_PTR(2, -8),
+			    MOV64_IMM(3, 0), CALL(195), EXIT),
 			H("lookup_percpu/cpu-ptr", PERCPU_LOOKUP, "R-EBPF-17",
 			    LD_MAP(1, f.pcpu), ST(BS_W, 10, -4, 0),
-			    MOV64_REG(2, 10), ALU64_IMM(BA_ADD, 2, -4),
-			    MOV64_REG(3, 10), CALL(195), EXIT),
+			    FP_PTR(2, -4), MOV64_REG(3, 10), CALL(195), EXIT),
 			H("lookup_percpu/cpu-big", PERCPU_LOOKUP, NULL,
 			    LD_MAP(1, f.pcpu), ST(BS_W, 10, -4, 0),
-			    MOV64_REG(2, 10), ALU64_IMM(BA_ADD, 2, -4),
-			    MOV64_IMM(3, 100000), CALL(195),
+			    FP_PTR(2, -4), MOV64_IMM(3, 100000), CALL(195),
 			    MOV64_IMM(0, 1), EXIT),
 			/* bpf_sk_select_reuseport(ctx, map, key, flags) */
 			H("select/map-scalar", ALL, "R-EBPF-17",
-			    MOV64_IMM(2, 0), MOV64_REG(3, 10),
-			    ALU64_IMM(BA_ADD, 3, -8), MOV64_IMM(4, 0),
+			    MOV64_IMM(2, 0), FP_PTR(3, -8), MOV64_IMM(4, 0),
 			    CALL(82), EXIT),
-			H("select/hash-map", ALL, "R-PRG-2",
-			    LD_MAP(2, f.hash), MOV64_REG(3, 10),
-			    ALU64_IMM(BA_ADD, 3, -8), MOV64_IMM(4, 0),
-			    CALL(82), EXIT),
+			H("select/hash-map", ALL, "R-PRG-2", LD_MAP(2, f.hash),
+			    FP_PTR(3, -8), MOV64_IMM(4, 0), CALL(82), EXIT),
 			H("select/key-scalar", ALL, "R-EBPF-7",
 			    LD_MAP(2, f.sockarray), MOV64_IMM(3, 0),
 			    MOV64_IMM(4, 0), CALL(82), EXIT),
 			H("select/flags-ptr", ALL, "R-EBPF-17",
-			    LD_MAP(2, f.sockarray), MOV64_REG(3, 10),
-			    ALU64_IMM(BA_ADD, 3, -8), MOV64_REG(4, 10),
-			    CALL(82), EXIT),
-			H("select/twice", ALL, NULL,
-			    ST(BS_W, 10, -4, 0), LD_MAP(2, f.sockarray),
-			    MOV64_REG(3, 10), ALU64_IMM(BA_ADD, 3, -4),
+			    LD_MAP(2, f.sockarray), FP_PTR(3, -8),
+			    MOV64_REG(4, 10), CALL(82), EXIT),
+			H("select/twice", ALL, NULL, ST(BS_W, 10, -4, 0),
+			    LD_MAP(2, f.sockarray), FP_PTR(3, -4),
 			    MOV64_IMM(4, 0), CALL(82), MOV64_REG(1, 6),
 			    ST(BS_W, 10, -4, 1), LD_MAP(2, f.sockarray),
-			    MOV64_REG(3, 10), ALU64_IMM(BA_ADD, 3, -4),
-			    MOV64_IMM(4, 0), CALL(82), MOV64_IMM(0, 1),
-			    EXIT),
+			    FP_PTR(3, -4), MOV64_IMM(4, 0), CALL(82),
+			    MOV64_IMM(0, 1), EXIT),
 			/* bpf_get_socket_cookie(ctx | sk) */
 			H("cookie/sock", MD_SK, NULL, LDX(BS_DW, 1, 1, 40),
 			    CALL(46), MOV64_IMM(0, 1), EXIT),
 			H("cookie/scalar", MD_SK, "R-HLP-14", MOV64_IMM(1, 5),
 			    CALL(46), EXIT),
-			H("cookie/null", MD_SK, NULL, MOV64_IMM(1, 0),
-			    CALL(46), MOV64_IMM(0, 1), EXIT),
+			H("cookie/null", MD_SK, NULL, MOV64_IMM(1, 0), CALL(46),
+			    MOV64_IMM(0, 1), EXIT),
 			/* bpf_trace_printk(fmt, size, ...) */
-			H("printk/size-ptr", ALL, "R-EBPF-17",
-			    MOV64_REG(1, 10), ALU64_IMM(BA_ADD, 1, -8),
-			    MOV64_REG(2, 10), MOV64_IMM(3, 0),
-			    MOV64_IMM(4, 0), MOV64_IMM(5, 0), CALL(6), EXIT),
-			H("printk/fmt-scalar", ALL, "R-EBPF-7",
-			    MOV64_IMM(1, 8), MOV64_IMM(2, 8),
-			    MOV64_IMM(3, 0), MOV64_IMM(4, 0),
+			H("printk/size-ptr", ALL, "R-EBPF-17", FP_PTR(1, -8),
+			    MOV64_REG(2, 10), MOV64_IMM(3, 0), MOV64_IMM(4, 0),
+			    MOV64_IMM(5, 0), CALL(6), EXIT),
+			H("printk/fmt-scalar", ALL, "R-EBPF-7", MOV64_IMM(1, 8),
+			    MOV64_IMM(2, 8), MOV64_IMM(3, 0), MOV64_IMM(4, 0),
 			    MOV64_IMM(5, 0), CALL(6), EXIT),
 		};
 #undef H
+#undef FP_PTR
 
 		for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
 			struct rp_insn p[32];
@@ -1219,6 +1177,27 @@ TU_LOOP(helper_args, "ebpf_paths", tu_nkinds(version_key))
 }
 END_TEST
 
+/* Append to p[n..] the instructions that store str, NUL-padded to words
+ * 8-byte words, on the stack from fp+off up (r1 is overwritten); the
+ * new n is returned. */
+static size_t
+put_string(struct rp_insn *p, size_t n, const char *str, int words, int off)
+{
+	uint8_t buf[32] = { 0 };
+
+	g_assert(words <= 4 && strlen(str) < (size_t)words * 8);
+	memcpy(buf, str, strlen(str) + 1);
+	for (int w = 0; w < words; w++) {
+		uint64_t v;
+
+		memcpy(&v, buf + 8 * w, 8);
+		p[n++] = BI(0x18, 1, 0, 0, (uint32_t)v);	/* LD_IMM64 */
+		p[n++] = BI(0x00, 0, 0, 0, (uint32_t)(v >> 32));
+		p[n++] = STX(BS_DW, 10, 1, off + 8 * w);
+	}
+	return n;
+}
+
 /* bpf_trace_printk() formats (R-HLP-18) */
 TU_LOOP(printk_formats, "ebpf_paths", tu_nkinds(version_key))
 {
@@ -1248,19 +1227,10 @@ TU_LOOP(printk_formats, "ebpf_paths", tu_nkinds(version_key))
 		struct rp_insn p[64];
 		struct outcome o;
 		size_t n = 0, len = strlen(cases[i].fmt) + 1;
-		uint8_t buf[24] = { 0 };
 
-		memcpy(buf, cases[i].fmt, len);
 		p[n++] = MOV64_REG(6, 1);
 		/* the format at fp-24, "hi" at fp-32 */
-		for (int w = 0; w < 3; w++) {
-			uint64_t v;
-
-			memcpy(&v, buf + 8 * w, 8);
-			p[n++] = BI(0x18, 1, 0, 0, (uint32_t)v);
-			p[n++] = BI(0x00, 0, 0, 0, (uint32_t)(v >> 32));
-			p[n++] = STX(BS_DW, 10, 1, -24 + 8 * w);
-		}
+		n = put_string(p, n, cases[i].fmt, 3, -24);
 		p[n++] = ST(BS_DW, 10, -32, 0x6968);
 		p[n++] = MOV64_REG(1, 10);
 		p[n++] = ALU64_IMM(BA_ADD, 1, -24);
@@ -1309,12 +1279,8 @@ TU_LOOP(printk_two_args, "ebpf_paths", TU_EVERY_PROFILE)
 		struct rp_insn p[32];
 		struct outcome o;
 		size_t n = 0, len = strlen(cases[i].fmt) + 1;
-		uint64_t v = 0;
 
-		memcpy(&v, cases[i].fmt, len);
-		p[n++] = BI(0x18, 1, 0, 0, (uint32_t)v);
-		p[n++] = BI(0x00, 0, 0, 0, (uint32_t)(v >> 32));
-		p[n++] = STX(BS_DW, 10, 1, -8);
+		n = put_string(p, n, cases[i].fmt, 1, -8);
 		p[n++] = MOV64_REG(1, 10);
 		p[n++] = ALU64_IMM(BA_ADD, 1, -8);
 		p[n++] = MOV64_IMM(2, (int32_t)len);
@@ -1363,15 +1329,9 @@ TU_LOOP(vprintk_args, "ebpf_paths", TU_EVERY_PROFILE)
 		struct rp_insn p[48];
 		struct outcome o;
 		size_t n = 0, len = strlen(cases[i].fmt) + 1;
-		uint64_t v[2] = { 0, 0 };
 
-		memcpy(v, cases[i].fmt, len);
 		/* the format at fp-16, the arguments 1..13 at fp-120 */
-		for (int w = 0; w < 2; w++) {
-			p[n++] = BI(0x18, 1, 0, 0, (uint32_t)v[w]);
-			p[n++] = BI(0x00, 0, 0, 0, (uint32_t)(v[w] >> 32));
-			p[n++] = STX(BS_DW, 10, 1, -16 + 8 * w);
-		}
+		n = put_string(p, n, cases[i].fmt, 2, -16);
 		for (int a = 0; a < 13; a++)
 			p[n++] = ST(BS_DW, 10, -120 + 8 * a, a + 1);
 		p[n++] = MOV64_REG(1, 10);
