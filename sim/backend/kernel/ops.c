@@ -836,23 +836,6 @@ kb_set_cpu(SimBackend *b, unsigned cpu)
  * fds
  */
 
-static int
-kb_dup(SimBackend *b, unsigned proc, int fd)
-{
-	KbProc *p = kb_proc_get(b, proc);
-	int real, nfd;
-
-	if (p == NULL)
-		return -ESRCH;
-	real = kb_fd_real(p, fd);
-	if (real < 0)
-		return -EBADF;
-	nfd = fcntl(real, F_DUPFD_CLOEXEC, 0);
-	if (nfd < 0)
-		return -errno;
-	return kb_fd_install(p, nfd);
-}
-
 /* SCM_RIGHTS gives the receiver the same struct file: so does dup(). */
 static int
 kb_pass(SimBackend *b, unsigned from, int fd, unsigned to)
@@ -869,6 +852,13 @@ kb_pass(SimBackend *b, unsigned from, int fd, unsigned to)
 	if (nfd < 0)
 		return -errno;
 	return kb_fd_install(q, nfd);
+}
+
+/* dup(): a pass to the same process. */
+static int
+kb_dup(SimBackend *b, unsigned proc, int fd)
+{
+	return kb_pass(b, proc, fd, proc);
 }
 
 static int
@@ -1195,62 +1185,64 @@ kb_socket(SimBackend *b, unsigned proc, int family, int type, int protocol)
 	return kb_fd_install(p, fd);
 }
 
+/* The vocabulary's socket options as the kernel's level and name. */
+static const struct {
+	enum rp_sockopt	opt;
+	int		level, name;
+} kb_sockopts[] = {
+	{ RP_SO_REUSEADDR,	SOL_SOCKET,	SO_REUSEADDR },
+	{ RP_SO_REUSEPORT,	SOL_SOCKET,	SO_REUSEPORT },
+	{ RP_SO_INCOMING_CPU,	SOL_SOCKET,	SO_INCOMING_CPU },
+	{ RP_SO_BINDTOIFINDEX,	SOL_SOCKET,	SO_BINDTOIFINDEX },
+	{ RP_IPV6_V6ONLY,	SOL_IPV6,	IPV6_V6ONLY },
+};
+
 static int
 kb_setsockopt(SimBackend *b, unsigned proc, int fd, enum rp_sockopt opt,
     int val)
 {
 	KbProc *p = kb_proc_get(b, proc);
 	KbJob j = { .b = b, .in = &val, .len = sizeof(val) };
+	int type = 0, r;
+	gsize i;
 
 	if (p == NULL)
 		return -ESRCH;
 	j.fd = kb_fd_xlate(p, fd);
-	switch (opt) {
-	case RP_SO_REUSEADDR:
-		j.i1 = SOL_SOCKET;
-		j.i2 = SO_REUSEADDR;
-		break;
-	case RP_SO_REUSEPORT:
-		j.i1 = SOL_SOCKET;
-		j.i2 = SO_REUSEPORT;
-		break;
-	case RP_SO_INCOMING_CPU:
-		j.i1 = SOL_SOCKET;
-		j.i2 = SO_INCOMING_CPU;
-		break;
-	case RP_SO_BINDTOIFINDEX:
-		j.i1 = SOL_SOCKET;
-		j.i2 = SO_BINDTOIFINDEX;
-		break;
-	case RP_IPV6_V6ONLY:
-		j.i1 = SOL_IPV6;
-		j.i2 = IPV6_V6ONLY;
-		break;
-	default: {
-		/* not an option of the vocabulary: the fd errors first */
-		int type = 0;
-
-		j.i1 = SOL_SOCKET;
-		j.i2 = SO_TYPE;
-		j.out = &type;
-		j.len = sizeof(type);
-		int r = on_proc(p, j_getsockopt, &j);
-
-		return r < 0 ? r : -ENOPROTOOPT;
+	for (i = 0; i < G_N_ELEMENTS(kb_sockopts); i++) {
+		if (kb_sockopts[i].opt == opt) {
+			j.i1 = kb_sockopts[i].level;
+			j.i2 = kb_sockopts[i].name;
+			return on_proc(p, j_setsockopt, &j);
+		}
 	}
-	}
-	return on_proc(p, j_setsockopt, &j);
+	/* not an option of the vocabulary: the fd errors first */
+	j.i1 = SOL_SOCKET;
+	j.i2 = SO_TYPE;
+	j.out = &type;
+	j.len = sizeof(type);
+	r = on_proc(p, j_getsockopt, &j);
+	return r < 0 ? r : -ENOPROTOOPT;
 }
 
+/* Run fn (j_bind, j_connect) as process proc on its fd with the address
+ * sa in the kernel's form. */
 static int
-kb_bind(SimBackend *b, unsigned proc, int fd, const struct rp_sockaddr *sa)
+on_fd_addr(SimBackend *b, unsigned proc, int fd, KbFn fn,
+    const struct rp_sockaddr *sa)
 {
 	struct sockaddr_storage ss;
 	KbJob j = { .b = b, .in = &ss };
 
 	g_return_val_if_fail(sa != NULL, -EFAULT);
 	j.len = kb_to_sockaddr(sa, &ss);
-	return on_fd(b, proc, fd, j_bind, &j);
+	return on_fd(b, proc, fd, fn, &j);
+}
+
+static int
+kb_bind(SimBackend *b, unsigned proc, int fd, const struct rp_sockaddr *sa)
+{
+	return on_fd_addr(b, proc, fd, j_bind, sa);
 }
 
 static int
@@ -1264,12 +1256,6 @@ kb_listen(SimBackend *b, unsigned proc, int fd, int backlog)
 static int
 kb_connect(SimBackend *b, unsigned proc, int fd, const struct rp_sockaddr *sa)
 {
-	struct sockaddr_storage ss;
-	KbJob j = { .b = b, .in = &ss };
-
-	g_return_val_if_fail(sa != NULL, -EFAULT);
-	if (kb_proc_get(b, proc) == NULL)
-		return -ESRCH;
 	/*
 	 * A destination off loopback goes to the kernel too: every worker
 	 * is in a namespace of its own (worker_setup(): unshare() or a
@@ -1279,8 +1265,7 @@ kb_connect(SimBackend *b, unsigned proc, int fd, const struct rp_sockaddr *sa)
 	 * What it does first (a UDP socket's autobind) is the kernel's to
 	 * show, which a refusal here would hide.
 	 */
-	j.len = kb_to_sockaddr(sa, &ss);
-	return on_fd(b, proc, fd, j_connect, &j);
+	return on_fd_addr(b, proc, fd, j_connect, sa);
 }
 
 static int
@@ -1436,6 +1421,22 @@ kb_detach_bpf(SimBackend *b, unsigned proc, int fd)
  * BPF maps
  */
 
+/* Is a map of this type an outer map (its values are inner maps)? */
+static bool
+map_is_outer(uint32_t type)
+{
+	return type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
+	    type == BPF_MAP_TYPE_HASH_OF_MAPS;
+}
+
+/* Does a map of this type hold sockets? */
+static bool
+map_holds_socks(uint32_t type)
+{
+	return type == BPF_MAP_TYPE_REUSEPORT_SOCKARRAY ||
+	    type == BPF_MAP_TYPE_SOCKMAP || type == BPF_MAP_TYPE_SOCKHASH;
+}
+
 static int
 kb_map_create(SimBackend *b, unsigned proc, const struct rp_map_attr *a)
 {
@@ -1450,8 +1451,7 @@ kb_map_create(SimBackend *b, unsigned proc, const struct rp_map_attr *a)
 	if (p == NULL)
 		return -ESRCH;
 	opts.map_flags = a->map_flags;
-	if (a->map_type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
-	    a->map_type == BPF_MAP_TYPE_HASH_OF_MAPS)
+	if (map_is_outer(a->map_type))
 		opts.inner_map_fd = (uint32_t)kb_fd_xlate(p, a->inner_map_fd);
 	opts.numa_node = a->numa_node;
 	opts.btf_fd = (uint32_t)kb_fd_xlate(p, (int)a->btf_fd);
@@ -1514,6 +1514,34 @@ buf_new(uint32_t n)
 	return g_malloc0(MAX(n, 8u));
 }
 
+/* The integer in a value buffer of a 4- or 8-byte value map (the
+ * scenario's values are integers, as rp_map_lookup() gives them). */
+static uint64_t
+value_get(const uint8_t *v, uint32_t value_size)
+{
+	uint32_t v32;
+	uint64_t v64;
+
+	if (value_size == 4) {
+		memcpy(&v32, v, 4);
+		return v32;
+	}
+	memcpy(&v64, v, 8);
+	return v64;
+}
+
+/* Store x in a value buffer as value_get() reads it. */
+static void
+value_put(uint8_t *v, uint32_t value_size, uint64_t x)
+{
+	uint32_t x32 = (uint32_t)x;
+
+	if (value_size == 4)
+		memcpy(v, &x32, 4);
+	else
+		memcpy(v, &x, 8);
+}
+
 /*
  * The set-up of every call on one element: the process proc (NULL: there
  * is none), j->fd, the map's sizes, and zeroed buffers of the map's key
@@ -1559,17 +1587,9 @@ kb_map_lookup(SimBackend *b, unsigned proc, int fd, uint32_t key,
 	err = on_proc(p, j_map_lookup, &j);
 	if (err < 0)
 		return err;
-	if (info.value_size == 4) {
-		uint32_t v32;
-
-		memcpy(&v32, v, 4);
-		*value = v32;
-	} else {
-		memcpy(value, v, 8);
-	}
+	*value = value_get(v, info.value_size);
 	/* outer maps answer the inner map's kernel id: name it ours */
-	if (info.type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
-	    info.type == BPF_MAP_TYPE_HASH_OF_MAPS)
+	if (map_is_outer(info.type))
 		*value = kb_map_id_of_kid(b, (uint32_t)*value);
 	return 0;
 }
@@ -1597,10 +1617,7 @@ value_xlate(const KbProc *p, uint64_t v, uint32_t value_size)
 static bool
 map_holds_fds(uint32_t type)
 {
-	return type == BPF_MAP_TYPE_REUSEPORT_SOCKARRAY ||
-	    type == BPF_MAP_TYPE_SOCKMAP || type == BPF_MAP_TYPE_SOCKHASH ||
-	    type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
-	    type == BPF_MAP_TYPE_HASH_OF_MAPS;
+	return map_holds_socks(type) || map_is_outer(type);
 }
 
 static int
@@ -1620,20 +1637,11 @@ kb_map_update(SimBackend *b, unsigned proc, int fd, uint32_t key,
 	/* a value map (array, hash) holds the number itself, not an fd */
 	x = map_holds_fds(info.type) ? value_xlate(p, value, info.value_size) :
 	    value;
-	if (info.value_size == 4) {
-		uint32_t x32 = (uint32_t)x;
-
-		memcpy(v, &x32, 4);
-	} else {
-		memcpy(v, &x, 8);
-	}
+	value_put(v, info.value_size, x);
 	err = on_proc(p, j_map_update, &j);
-	if (err == 0 && (info.type == BPF_MAP_TYPE_REUSEPORT_SOCKARRAY ||
-	    info.type == BPF_MAP_TYPE_SOCKMAP ||
-	    info.type == BPF_MAP_TYPE_SOCKHASH))
+	if (err == 0 && map_holds_socks(info.type))
 		array_note(b, info.id, (int)x);
-	if (err == 0 && (info.type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
-	    info.type == BPF_MAP_TYPE_HASH_OF_MAPS))
+	if (err == 0 && map_is_outer(info.type))
 		outer_note(b, info.id, (int)x);
 	return err;
 }
@@ -1698,7 +1706,7 @@ kb_map_lookup_and_delete(SimBackend *b, unsigned proc, int fd, uint32_t key,
 		return -ESRCH;
 	err = on_proc(p, j_map_lookup_and_delete, &j);
 	if (err == 0)
-		memcpy(value, v, info.value_size == 4 ? 4 : 8);
+		*value = value_get(v, info.value_size);
 	return err;
 }
 
