@@ -317,6 +317,19 @@ ptab_del(struct ptab *t, const void *p, unsigned id)
 	}
 }
 
+/* The entry of object id follows it from the pointer was to now (either
+ * may be NULL: made or freed). */
+static void
+ptab_move(struct ptab *t, const void *was, const void *now, unsigned id)
+{
+	if (was == now)
+		return;
+	if (was != NULL)
+		ptab_del(t, was, id);
+	if (now != NULL)
+		ptab_set(t, now, id);
+}
+
 static void
 ptab_clear(struct ptab *t)
 {
@@ -579,6 +592,20 @@ chk_new(void)
 }
 
 /* Forget everything verified; the dirty lists are emptied too. */
+/* Empty the lists of what a step touched and made dirty. */
+static void
+marks_reset(struct rp_chk *c)
+{
+	c->touched_buckets.n = 0;
+	c->touched_ids.n = 0;
+	idlist_reset(&c->dsk);
+	idlist_reset(&c->dg);
+	idlist_reset(&c->dm);
+	idlist_reset(&c->dp);
+	pairlist_reset(&c->dslot);
+	pairlist_reset(&c->dpos);
+}
+
 static void
 chk_reset(struct rp_chk *c)
 {
@@ -597,14 +624,7 @@ chk_reset(struct rp_chk *c)
 	g_hash_table_remove_all(c->ids);
 	g_hash_table_remove_all(c->cookies);
 	g_hash_table_remove_all(c->buckets);
-	c->touched_buckets.n = 0;
-	c->touched_ids.n = 0;
-	idlist_reset(&c->dsk);
-	idlist_reset(&c->dg);
-	idlist_reset(&c->dm);
-	idlist_reset(&c->dp);
-	pairlist_reset(&c->dslot);
-	pairlist_reset(&c->dpos);
+	marks_reset(c);
 	c->ready = false;
 }
 
@@ -858,62 +878,34 @@ phase_tables(const struct rp_state *st, struct rp_chk *c)
 	for (size_t i = 0; i < c->dsk.n; i++) {
 		unsigned id = c->dsk.v[i];
 		const struct rp_sock *sk = st->socks->pdata[id];
-		const struct rp_sock *was = c->sk[id].ptr;
 
-		if (was == sk) {
-			if (sk != NULL && sk->id != id)
-				ALARM(c);	/* collect(): table mismatch */
-			continue;
-		}
-		if (was != NULL)
-			ptab_del(&c->sk_reg, was, id);
-		if (sk == NULL)
-			continue;
-		if (sk->id != id)
-			ALARM(c);
-		ptab_set(&c->sk_reg, sk, id);
+		if (sk != NULL && sk->id != id)
+			ALARM(c);	/* collect(): table mismatch */
+		ptab_move(&c->sk_reg, c->sk[id].ptr, sk, id);
 	}
 	for (size_t i = 0; i < c->dg.n; i++) {
 		unsigned id = c->dg.v[i];
 		const struct rp_group *g = st->groups->pdata[id];
-		const struct rp_group *was = c->g[id].ptr;
 
 		if (g != NULL && (g->id != id || g->dead))
 			ALARM(c);
-		if (was == g)
-			continue;
-		if (was != NULL)
-			ptab_del(&c->g_reg, was, id);
-		if (g != NULL)
-			ptab_set(&c->g_reg, g, id);
+		ptab_move(&c->g_reg, c->g[id].ptr, g, id);
 	}
 	for (size_t i = 0; i < c->dm.n; i++) {
 		unsigned id = c->dm.v[i];
 		const struct rp_map *m = st->maps->pdata[id];
-		const struct rp_map *was = c->m[id].ptr;
 
 		if (m != NULL && m->id != id)
 			ALARM(c);
-		if (was == m)
-			continue;
-		if (was != NULL)
-			ptab_del(&c->m_reg, was, id);
-		if (m != NULL)
-			ptab_set(&c->m_reg, m, id);
+		ptab_move(&c->m_reg, c->m[id].ptr, m, id);
 	}
 	for (size_t i = 0; i < c->dp.n; i++) {
 		unsigned id = c->dp.v[i];
 		const struct rp_prog *p = st->progs->pdata[id];
-		const struct rp_prog *was = c->p[id].ptr;
 
 		if (p != NULL && p->id != id)
 			ALARM(c);
-		if (was == p)
-			continue;
-		if (was != NULL)
-			ptab_del(&c->p_reg, was, id);
-		if (p != NULL)
-			ptab_set(&c->p_reg, p, id);
+		ptab_move(&c->p_reg, c->p[id].ptr, p, id);
 	}
 }
 
@@ -1719,14 +1711,7 @@ clear_marks(struct rp_chk *c)
 		if (bs->bound == 0 && bs->listen == 0)
 			g_hash_table_remove(c->buckets, &bs->key);
 	}
-	c->touched_buckets.n = 0;
-	c->touched_ids.n = 0;
-	idlist_reset(&c->dsk);
-	idlist_reset(&c->dg);
-	idlist_reset(&c->dm);
-	idlist_reset(&c->dp);
-	pairlist_reset(&c->dslot);
-	pairlist_reset(&c->dpos);
+	marks_reset(c);
 }
 
 /* ---------------------------------------------------------------------
