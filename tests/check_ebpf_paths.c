@@ -1177,16 +1177,18 @@ TU_LOOP(helper_args, "ebpf_paths", tu_nkinds(version_key))
 }
 END_TEST
 
-/* Append to p[n..] the instructions that store str, NUL-padded to words
- * 8-byte words, on the stack from fp+off up (r1 is overwritten); the
- * new n is returned. */
+/* Append to p[n..] the instructions that store the format fmt,
+ * NUL-padded to words 8-byte words, on the stack from fp+off up, and
+ * set a printk helper's first two arguments: r1 = fp+off, r2 = the size
+ * with the NUL.  The new n is returned. */
 static size_t
-put_string(struct rp_insn *p, size_t n, const char *str, int words, int off)
+put_format(struct rp_insn *p, size_t n, const char *fmt, int words, int off)
 {
+	size_t len = strlen(fmt) + 1;
 	uint8_t buf[32] = { 0 };
 
-	g_assert(words <= 4 && strlen(str) < (size_t)words * 8);
-	memcpy(buf, str, strlen(str) + 1);
+	g_assert(words <= 4 && len <= (size_t)words * 8);
+	memcpy(buf, fmt, len);
 	for (int w = 0; w < words; w++) {
 		uint64_t v;
 
@@ -1195,6 +1197,9 @@ put_string(struct rp_insn *p, size_t n, const char *str, int words, int off)
 		p[n++] = BI(0x00, 0, 0, 0, (uint32_t)(v >> 32));
 		p[n++] = STX(BS_DW, 10, 1, off + 8 * w);
 	}
+	p[n++] = MOV64_REG(1, 10);
+	p[n++] = ALU64_IMM(BA_ADD, 1, off);
+	p[n++] = MOV64_IMM(2, (int32_t)len);
 	return n;
 }
 
@@ -1226,15 +1231,12 @@ TU_LOOP(printk_formats, "ebpf_paths", tu_nkinds(version_key))
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
 		struct rp_insn p[64];
 		struct outcome o;
-		size_t n = 0, len = strlen(cases[i].fmt) + 1;
+		size_t n = 0;
 
 		p[n++] = MOV64_REG(6, 1);
 		/* the format at fp-24, "hi" at fp-32 */
-		n = put_string(p, n, cases[i].fmt, 3, -24);
+		n = put_format(p, n, cases[i].fmt, 3, -24);
 		p[n++] = ST(BS_DW, 10, -32, 0x6968);
-		p[n++] = MOV64_REG(1, 10);
-		p[n++] = ALU64_IMM(BA_ADD, 1, -24);
-		p[n++] = MOV64_IMM(2, (int32_t)len);
 		for (int a = 3; a <= 5; a++)
 			p[n++] = MOV64_IMM(a, 0);
 		if (cases[i].str) {
@@ -1278,12 +1280,9 @@ TU_LOOP(printk_two_args, "ebpf_paths", TU_EVERY_PROFILE)
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
 		struct rp_insn p[32];
 		struct outcome o;
-		size_t n = 0, len = strlen(cases[i].fmt) + 1;
+		size_t n = 0;
 
-		n = put_string(p, n, cases[i].fmt, 1, -8);
-		p[n++] = MOV64_REG(1, 10);
-		p[n++] = ALU64_IMM(BA_ADD, 1, -8);
-		p[n++] = MOV64_IMM(2, (int32_t)len);
+		n = put_format(p, n, cases[i].fmt, 1, -8);
 		for (int a = 0; a < cases[i].written; a++)
 			p[n++] = MOV64_IMM(3 + a, 7);
 		p[n++] = CALL(6);
@@ -1328,15 +1327,12 @@ TU_LOOP(vprintk_args, "ebpf_paths", TU_EVERY_PROFILE)
 	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
 		struct rp_insn p[48];
 		struct outcome o;
-		size_t n = 0, len = strlen(cases[i].fmt) + 1;
+		size_t n = 0;
 
 		/* the format at fp-16, the arguments 1..13 at fp-120 */
-		n = put_string(p, n, cases[i].fmt, 2, -16);
+		n = put_format(p, n, cases[i].fmt, 2, -16);
 		for (int a = 0; a < 13; a++)
 			p[n++] = ST(BS_DW, 10, -120 + 8 * a, a + 1);
-		p[n++] = MOV64_REG(1, 10);
-		p[n++] = ALU64_IMM(BA_ADD, 1, -16);
-		p[n++] = MOV64_IMM(2, (int32_t)len);
 		p[n++] = MOV64_REG(3, 10);
 		p[n++] = ALU64_IMM(BA_ADD, 3, -120);
 		p[n++] = MOV64_IMM(4, cases[i].len);
