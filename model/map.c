@@ -576,6 +576,27 @@ can_write(const struct rp_map *m, const struct rp_file *f)
 }
 
 /*
+ * As rp_map_get(), for an update or a delete: also NULL, with *err set
+ * and the file put, when fd may not write the map.  KERNEL:
+ * map_update_elem(), map_delete_elem(): no FMODE_CAN_WRITE in
+ * map_get_sys_perms() -> -EPERM; a frozen map has none (R-CMD-3), else
+ * the fd's mode is the operation's rule.
+ */
+static struct rp_map *
+map_get_write(struct rp_state *st, unsigned proc, int fd,
+    struct rp_file **filep, const char *rule, int *err)
+{
+	struct rp_map *m = rp_map_get(st, proc, fd, filep, err);
+
+	if (m != NULL && !can_write(m, *filep)) {
+		*err = map_done(st, *filep, rp_rule(st, m->frozen ? "R-CMD-3" :
+		    rule, -EPERM));
+		return NULL;
+	}
+	return m;
+}
+
+/*
  * The integer API on a value map (below); anything else is the byte API
  * further down.
  */
@@ -686,12 +707,9 @@ rp_map_update(struct rp_state *st, unsigned proc, int fd, uint32_t key,
 	struct rp_map *m;
 	int err = 0;
 
-	m = rp_map_get(st, proc, fd, &f, &err);
+	m = map_get_write(st, proc, fd, &f, "R-UPD-0b", &err);
 	if (m == NULL)
 		return err;
-	if (!can_write(m, f))
-		return map_done(st, f, rp_rule(st, m->frozen ? "R-CMD-3" :
-		    "R-UPD-0b", -EPERM));
 	if (st->prof->attr_flags_check && (flags & RP_BPF_F_LOCK))
 		return map_done(st, f, rp_rule(st, "R-UPD-1", -EINVAL));
 	switch (m->type) {
@@ -723,12 +741,9 @@ rp_map_delete(struct rp_state *st, unsigned proc, int fd, uint32_t key)
 	struct rp_map *m;
 	int err = 0;
 
-	m = rp_map_get(st, proc, fd, &f, &err);
+	m = map_get_write(st, proc, fd, &f, "R-DEL-0", &err);
 	if (m == NULL)
 		return err;
-	if (!can_write(m, f))
-		return map_done(st, f, rp_rule(st, m->frozen ? "R-CMD-3" :
-		    "R-DEL-0", -EPERM));
 	switch (m->type) {
 	case RP_MAP_REUSEPORT_SOCKARRAY:
 		err = rp_sockarray_delete(st, m, key);
@@ -1076,12 +1091,9 @@ rp_map_update_elem(struct rp_state *st, unsigned proc, int fd,
 	if (pm == NULL || !rp_vmap_type(pm->type))
 		return rp_map_update(st, proc, fd, key_u32(key),
 		    pm != NULL ? value_u64(pm, value) : 0, flags);
-	m = rp_map_get(st, proc, fd, &f, &err);
+	m = map_get_write(st, proc, fd, &f, "R-UPD-0b", &err);
 	if (m == NULL)
-		return err;	/* LCOV_EXCL_LINE: peek_map() saw it */
-	if (!can_write(m, f))
-		return map_done(st, f, rp_rule(st, m->frozen ? "R-CMD-3" :
-		    "R-UPD-0b", -EPERM));
+		return err;
 	if (st->prof->attr_flags_check && (flags & RP_BPF_F_LOCK))
 		return map_done(st, f, rp_rule(st, "R-VMAP-2", -EINVAL));
 	return map_done(st, f, rp_vmap_update(st, m, key, value, flags, -1));
@@ -1099,12 +1111,9 @@ rp_map_delete_elem(struct rp_state *st, unsigned proc, int fd,
 	g_return_val_if_fail(key != NULL, -EFAULT);
 	if (pm == NULL || !rp_vmap_type(pm->type))
 		return rp_map_delete(st, proc, fd, key_u32(key));
-	m = rp_map_get(st, proc, fd, &f, &err);
+	m = map_get_write(st, proc, fd, &f, "R-DEL-0", &err);
 	if (m == NULL)
-		return err;	/* LCOV_EXCL_LINE: peek_map() saw it */
-	if (!can_write(m, f))
-		return map_done(st, f, rp_rule(st, m->frozen ? "R-CMD-3" :
-		    "R-DEL-0", -EPERM));
+		return err;
 	return map_done(st, f, rp_vmap_delete(st, m, key));
 }
 
