@@ -144,6 +144,19 @@ make_map(Run *r, uint32_t type, uint32_t vs, uint32_t n, int inner)
 	return fd;
 }
 
+/* Program attributes of type selecting from map_fd (-1: none), the rest
+ * zero. */
+static struct rp_prog_attr
+prog_attr(uint32_t type, int map_fd)
+{
+	struct rp_prog_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.prog_type = type;
+	a.map_fd = map_fd;
+	return a;
+}
+
 static uint16_t
 port_of(Run *r, int fd)
 {
@@ -344,9 +357,7 @@ seq_prog_load(Run *r)
 	int m, o, p, inner;
 
 	m = make_map(r, RP_MAP_REUSEPORT_SOCKARRAY, 8, 4, -1);
-	memset(&pa, 0, sizeof(pa));
-	pa.prog_type = RP_PROG_SK_REUSEPORT;
-	pa.map_fd = m;
+	pa = prog_attr(RP_PROG_SK_REUSEPORT, m);
 	pa.policy.key_src = RP_KEY_CONST;
 	p = OPS->prog_load(B, P0, &pa);
 	rec(r, p >= 0);
@@ -410,9 +421,7 @@ seq_prog_load(Run *r)
 	pa.policy.width = 3;
 	EXPECT(OPS->prog_load(B, P0, &pa), -EINVAL);
 	/* a SOCKET_FILTER index program */
-	memset(&pa, 0, sizeof(pa));
-	pa.prog_type = RP_PROG_SOCKET_FILTER;
-	pa.map_fd = -1;
+	pa = prog_attr(RP_PROG_SOCKET_FILTER, -1);
 	pa.policy.key_src = RP_KEY_PAYLOAD;
 	p = OPS->prog_load(B, P0, &pa);
 	rec(r, p >= 0);
@@ -420,13 +429,9 @@ seq_prog_load(Run *r)
 	/* attach rules */
 	{
 		int s = OPS->socket(B, P0, RP_AF_INET, RP_SOCK_DGRAM, 0);
-		struct rp_prog_attr sr;
-		int sp;
+		struct rp_prog_attr sr = prog_attr(RP_PROG_SK_REUSEPORT, m);
+		int sp = OPS->prog_load(B, P0, &sr);
 
-		memset(&sr, 0, sizeof(sr));
-		sr.prog_type = RP_PROG_SK_REUSEPORT;
-		sr.map_fd = m;
-		sp = OPS->prog_load(B, P0, &sr);
 		ck_assert_int_ge(sp, 3);
 		/* no SO_REUSEPORT, unbound: no group */
 		EXPECT(OPS->attach_ebpf(B, P0, s, sp), -EINVAL);
@@ -443,13 +448,9 @@ seq_prog_load(Run *r)
 	{
 		/* SK_REUSEPORT on a unix socket: ENOTSUPP */
 		int u = OPS->socket(B, P0, RP_AF_UNIX, RP_SOCK_STREAM, 0);
-		struct rp_prog_attr sr;
-		int sp;
+		struct rp_prog_attr sr = prog_attr(RP_PROG_SK_REUSEPORT, m);
+		int sp = OPS->prog_load(B, P0, &sr);
 
-		memset(&sr, 0, sizeof(sr));
-		sr.prog_type = RP_PROG_SK_REUSEPORT;
-		sr.map_fd = m;
-		sp = OPS->prog_load(B, P0, &sr);
 		ck_assert_int_ge(u, 3);
 		EXPECT(OPS->attach_ebpf(B, P0, u, sp), -ENOTSUPP_);
 	}
@@ -548,9 +549,7 @@ seq_divergences(Run *r)
 	 * reference cannot be released (no bpf_sk_release for this type):
 	 * "Unreleased reference" */
 	sm = make_map(r, RP_MAP_SOCKMAP, 8, 4, -1);
-	memset(&pa, 0, sizeof(pa));
-	pa.prog_type = RP_PROG_SK_REUSEPORT;
-	pa.map_fd = sm;
+	pa = prog_attr(RP_PROG_SK_REUSEPORT, sm);
 	pa.policy.bad_helper = true;
 	fd = OPS->prog_load(B, P0, &pa);
 	EXPECT(fd < 0 ? fd : 0, -EINVAL);
@@ -658,9 +657,7 @@ seq_select(Run *r, int proto, int family)
 	m = make_map(r, RP_MAP_REUSEPORT_SOCKARRAY, 8, 2, -1);
 	EXPECT_OK(OPS->map_update(B, P0, m, 0, (uint64_t)g[0], RP_BPF_ANY));
 	EXPECT_OK(OPS->map_update(B, P0, m, 1, (uint64_t)g[1], RP_BPF_ANY));
-	memset(&pa, 0, sizeof(pa));
-	pa.prog_type = RP_PROG_SK_REUSEPORT;
-	pa.map_fd = m;
+	pa = prog_attr(RP_PROG_SK_REUSEPORT, m);
 	pa.policy.key_src = RP_KEY_PAYLOAD;
 	pa.policy.off = 0;
 	pa.policy.width = 4;
@@ -796,9 +793,7 @@ seq_outer_switch(Run *r, int proto, int family)
 	EXPECT_OK(OPS->map_update(B, P0, in1, 0, (uint64_t)g[0], RP_BPF_ANY));
 	EXPECT_OK(OPS->map_update(B, P0, in2, 0, (uint64_t)g[1], RP_BPF_ANY));
 	o = make_map(r, RP_MAP_ARRAY_OF_MAPS, 4, 1, in1);
-	memset(&pa, 0, sizeof(pa));
-	pa.prog_type = RP_PROG_SK_REUSEPORT;
-	pa.map_fd = o;
+	pa = prog_attr(RP_PROG_SK_REUSEPORT, o);
 	pa.policy.key_src = RP_KEY_CONST;
 	pa.policy.via_outer = true;
 	p = OPS->prog_load(B, P0, &pa);
@@ -852,10 +847,8 @@ seq_migrate(Run *r, int family)
 	m = make_map(r, RP_MAP_REUSEPORT_SOCKARRAY, 8, 2, -1);
 	EXPECT_OK(OPS->map_update(B, P0, m, 0, (uint64_t)g[0], RP_BPF_ANY));
 	EXPECT_OK(OPS->map_update(B, P0, m, 1, (uint64_t)g[1], RP_BPF_ANY));
-	memset(&pa, 0, sizeof(pa));
-	pa.prog_type = RP_PROG_SK_REUSEPORT;
+	pa = prog_attr(RP_PROG_SK_REUSEPORT, m);
 	pa.expected_attach_type = RP_ATTACH_SK_REUSEPORT_SELECT_OR_MIGRATE;
-	pa.map_fd = m;
 	pa.policy.key_src = RP_KEY_MIGRATE;
 	pa.policy.migrate_only = true;
 	p = OPS->prog_load(B, P0, &pa);
