@@ -1642,6 +1642,15 @@ tcp_fin(struct rp_state *st, struct rp_sock *sk)
 	    sk->peer.port == sk->num &&
 	    rp_addr_eq(&sk->peer.addr, &sk->rcv_saddr)) {
 		sk->active_close = true;
+		/* ... unless it is bound to a device the namespace lacks
+		 * since: the FIN has no route out (ip_queue_xmit()) and the
+		 * socket stays in FIN_WAIT1, connected (measured on 6.18:
+		 * shutdown(SHUT_RD) then succeeds, the port stays held;
+		 * found by fuzz-diff on the host, seed 34001651) */
+		if (no_device(sk)) {
+			rp_rule(st, "R-SOCK-13", 0);
+			return;
+		}
 		if (!sk->closed)
 			tw_enter(st, sk);
 		return;
