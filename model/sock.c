@@ -2594,6 +2594,30 @@ rp_send(struct rp_state *st, unsigned netns, const struct rp_packet *pkt,
 }
 
 /*
+ * The bind() of a scenario's client to pkt->src, before anything else
+ * (the kernel backend binds a client socket, then connects it): an
+ * address that wants a device (the language has none), or a TCP one to
+ * an IPv6 multicast group, is -EINVAL (R-BIND-12); an address this host
+ * does not have, v4-mapped too, -EADDRNOTAVAIL (found by fuzz-diff on
+ * the host, seed 36000050: a client bound to fe80::1).
+ */
+static int
+client_bind(struct rp_state *st, const struct rp_packet *pkt)
+{
+	const struct rp_addr *a = &pkt->src.addr;
+	struct rp_addr v4;
+
+	if (v6_needs_scope(a) || (v6_multicast(a) &&
+	    pkt->protocol == RP_IPPROTO_TCP))
+		return rp_rule(st, "R-BIND-12", -EINVAL);
+	if (!rp_addr_any(a) && addr_v4(a, &v4))
+		a = &v4;
+	if (!addr_is_local(a) && !no_source(st, a))
+		return -EADDRNOTAVAIL;
+	return 0;
+}
+
+/*
  * rp_send(), and *silent set when a TCP SYN was dropped without an
  * answer (a listener whose device has no route back, R-SOCK-13): the
  * client gets no reset and waits.
@@ -2607,12 +2631,15 @@ send_pkt(struct rp_state *st, unsigned netns, const struct rp_packet *pkt,
 	bool dropped = false;
 	uint32_t hash;
 	struct rp_packet p4;
+	int err;
 
 	g_return_val_if_fail(pkt != NULL && out != NULL, -EFAULT);
 	if (netns >= st->netns->len)
 		return -ENOENT;
 	if (pkt->protocol != RP_IPPROTO_TCP && pkt->protocol != RP_IPPROTO_UDP)
 		return -EPROTONOSUPPORT;
+	if ((err = client_bind(st, pkt)) != 0)
+		return err;
 	/* KERNEL: udpv6_sendmsg(), tcp_v6_connect(): an IPv6 client's
 	 * datagram or SYN to a v4-mapped address is IPv4 (udp_sendmsg(),
 	 * tcp_v4_connect()), from its v4-mapped or unspecified address; a
@@ -2655,14 +2682,8 @@ send_pkt(struct rp_state *st, unsigned netns, const struct rp_packet *pkt,
 		return -EAFNOSUPPORT;
 	if (!addr_is_local(&pkt->dst.addr) || rp_addr_any(&pkt->dst.addr))
 		return -ENETUNREACH;	/* loopback only */
-	/* a client bound to an address that needs a device (the language
-	 * has none), a TCP one to an IPv6 multicast group: bind()'s -EINVAL
-	 * (R-BIND-12) */
-	if (v6_needs_scope(&pkt->src.addr) || (v6_multicast(&pkt->src.addr) &&
-	    pkt->protocol == RP_IPPROTO_TCP))
-		return rp_rule(st, "R-BIND-12", -EINVAL);
-	/* ... to a broadcast or multicast address: it sends from its
-	 * route's source (R-BIND-12) */
+	/* a client bound to a broadcast or multicast address sends from
+	 * its route's source (R-BIND-12) */
 	if (no_source(st, &pkt->src.addr)) {
 		if (pkt != &p4)
 			p4 = *pkt;
@@ -2670,10 +2691,6 @@ send_pkt(struct rp_state *st, unsigned netns, const struct rp_packet *pkt,
 		pkt = &p4;
 		rp_rule(st, "R-BIND-12", 0);
 	}
-	/* ... to an address this host does not have: bind()'s
-	 * -EADDRNOTAVAIL */
-	if (!addr_is_local(&pkt->src.addr))
-		return -EADDRNOTAVAIL;
 	/* KERNEL: ip_route_output_key_hash_rcu(): a broadcast route: UDP's
 	 * sendmsg() wants SO_BROADCAST, which a scenario's client lacks
 	 * (-EACCES), TCP refuses it (-ENETUNREACH) (R-SOCK-13) */

@@ -68,6 +68,16 @@ client_new(const struct rp_packet *pkt, int type)
 		close(c);
 		return err;
 	}
+	/* after the bind, whose errors the kernel gives first: the
+	 * families must agree, and nothing is sent off loopback */
+	if (pkt->src.addr.family != pkt->dst.addr.family) {
+		close(c);
+		return -EAFNOSUPPORT;
+	}
+	if (!kb_addr_loopback(&pkt->dst.addr)) {
+		close(c);
+		return -ENETUNREACH;
+	}
 	return c;
 }
 
@@ -364,17 +374,9 @@ packet_ok(SimBackend *b, const struct rp_packet *pkt, int *err)
 {
 	if (pkt->protocol != RP_IPPROTO_TCP && pkt->protocol != RP_IPPROTO_UDP)
 		*err = -EPROTONOSUPPORT;
-	else if (pkt->src.addr.family != pkt->dst.addr.family ||
-	    (pkt->dst.addr.family != AF_INET &&
-	    pkt->dst.addr.family != AF_INET6))
+	else if (pkt->src.addr.family != AF_INET &&
+	    pkt->src.addr.family != AF_INET6)
 		*err = -EAFNOSUPPORT;
-	else if (!kb_addr_loopback(&pkt->dst.addr))
-		*err = -ENETUNREACH;		/* loopback only */
-	else if (!kb_addr_loopback(&pkt->src.addr) &&
-	    !kb_addr_any(&pkt->src.addr) && !no_source(&pkt->src.addr))
-		*err = -EADDRNOTAVAIL;		/* loopback only: a client bound
-						 * to a broadcast or multicast
-						 * address sends from lo's */
 	else if (pkt->protocol == RP_IPPROTO_TCP &&
 	    pkt->conn == RP_CONN_REQUEST) {
 		kb_note(b, "send conn=request: the kernel backend cannot "
