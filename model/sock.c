@@ -2281,6 +2281,23 @@ connect_mapped(struct rp_state *st, const struct rp_sock *sk,
 	return 0;
 }
 
+/*
+ * KERNEL (measured on 6.18, TCP and UDP alike): an IPv6 socket bound to
+ * a v4-mapped broadcast or multicast address, which leaves it no IPv4
+ * source (R-BIND-12), has no route to an IPv4 destination: -ENETUNREACH
+ * for a broadcast, -EINVAL for a multicast one; 0 for any other socket.
+ */
+static int
+mapped_no_source(struct rp_state *st, const struct rp_sock *sk)
+{
+	const struct rp_addr *a = &sk->rcv_saddr;
+
+	if (a->family != RP_AF_INET || !no_source(st, a))
+		return 0;
+	return rp_rule(st, "R-BIND-12", a->a[0] >= 224 && a->a[0] <= 239 ?
+	    -EINVAL : -ENETUNREACH);
+}
+
 int
 rp_connect(struct rp_state *st, unsigned proc, int fd,
     const struct rp_sockaddr *sa)
@@ -2390,22 +2407,18 @@ rp_connect(struct rp_state *st, unsigned proc, int fd,
 		if (sk->ipv6only)
 			return sock_done(st, f, rp_rule(st, "R-BIND-10",
 			    -EAFNOSUPPORT));
+		/* ... as a v4-mapped one (found by fuzz-diff on the host,
+		 * seed 37001545) */
+		if (!rp_addr_any(&sa->addr) &&
+		    (err = mapped_no_source(st, sk)) != 0)
+			return sock_done(st, f, err);
 	} else if (sk->family == RP_AF_INET6) {
 		bool mapped_src;
 
 		err = connect_mapped(st, sk, sa, &v4, &mapped_src);
-		/* KERNEL (measured on 6.18, TCP and UDP alike): bound to a
-		 * v4-mapped broadcast or multicast address, which leaves no
-		 * IPv4 source (R-BIND-12), a v4-mapped destination has no
-		 * route: -ENETUNREACH for a broadcast, -EINVAL for a
-		 * multicast one */
 		if (err == 0 && !mapped_src && v4.addr.family == RP_AF_INET &&
-		    !rp_addr_any(&sa->addr) &&
-		    sk->rcv_saddr.family == RP_AF_INET &&
-		    no_source(st, &sk->rcv_saddr))
-			err = rp_rule(st, "R-BIND-12",
-			    sk->rcv_saddr.a[0] >= 224 &&
-			    sk->rcv_saddr.a[0] <= 239 ? -EINVAL : -ENETUNREACH);
+		    !rp_addr_any(&sa->addr))
+			err = mapped_no_source(st, sk);
 		/* KERNEL: ip6_dst_lookup_tail(): the route's error comes
 		 * before the v4-mapped source's -EAFNOSUPPORT (found by
 		 * fuzz-diff on the host, seed 12000353) */
