@@ -120,6 +120,29 @@ select_map_ok(const struct rp_state *st, uint32_t type)
 	    (type == RP_MAP_SOCKMAP || type == RP_MAP_SOCKHASH);
 }
 
+/*
+ * The verifier: may a program call bpf_map_lookup_elem() on a map of
+ * this type?  check_map_func_compatibility() lists the helpers each map
+ * type takes: a REUSEPORT_SOCKARRAY only bpf_sk_select_reuseport(), a
+ * ring buffer only the ringbuf helpers, a SOCKMAP or SOCKHASH a lookup
+ * from 5.7 (with the selection from them, sockmap_select); value maps
+ * every map helper.
+ */
+static bool
+prog_lookup_ok(const struct rp_state *st, uint32_t type)
+{
+	switch (type) {
+	case RP_MAP_REUSEPORT_SOCKARRAY:
+	case RP_MAP_RINGBUF:
+		return false;
+	case RP_MAP_SOCKMAP:
+	case RP_MAP_SOCKHASH:
+		return st->prof->sockmap_select;
+	default:
+		return true;
+	}
+}
+
 static int
 verify_policy(struct rp_state *st, const struct rp_prog_attr *attr,
     struct rp_map *m)
@@ -139,7 +162,13 @@ verify_policy(struct rp_state *st, const struct rp_prog_attr *attr,
 	if (pol->via_outer) {
 		if (m->type != RP_MAP_ARRAY_OF_MAPS &&
 		    m->type != RP_MAP_HASH_OF_MAPS)
-			return rp_rule(st, "R-PRG-3", -EINVAL);
+			/* KERNEL: a lookup the map refuses is
+			 * check_map_func_compatibility()'s -EINVAL; one it
+			 * takes yields a value or a socket, which
+			 * check_func_arg() refuses as the helper's map
+			 * argument: -EACCES (measured on 5.10 and 6.18) */
+			return rp_rule(st, "R-PRG-3", prog_lookup_ok(st,
+			    m->type) ? -EACCES : -EINVAL);
 		type = m->inner_type;
 	} else {
 		type = m->type;

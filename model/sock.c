@@ -93,6 +93,67 @@ addr_is_local(const struct rp_addr *a)
 	return memcmp(a->a, v6lo, 16) == 0;
 }
 
+static bool
+v4_is(const struct rp_addr *a, uint8_t b0, uint8_t b1, uint8_t b2, uint8_t b3)
+{
+	return a->a[0] == b0 && a->a[1] == b1 && a->a[2] == b2 && a->a[3] == b3;
+}
+
+/* KERNEL: fib_add_ifaddr(): an IPv4 address that is one of lo's
+ * broadcast routes: 127.255.255.255, and in 5.10 the subnet's own
+ * address 127.0.0.0 too (lo_subnet_broadcast) */
+static bool
+lo_broadcast(const struct rp_state *st, const struct rp_addr *a)
+{
+	return a->family == RP_AF_INET && (v4_is(a, 127, 255, 255, 255) ||
+	    (st->prof->lo_subnet_broadcast && v4_is(a, 127, 0, 0, 0)));
+}
+
+/* An IPv6 multicast address, and whether it needs a scope id: a
+ * link-local unicast (fe80::/10) or an interface- or link-local
+ * multicast one (__ipv6_addr_needs_scope_id()). */
+static bool
+v6_multicast(const struct rp_addr *a)
+{
+	return a->family == RP_AF_INET6 && a->a[0] == 0xff;
+}
+
+static bool
+v6_needs_scope(const struct rp_addr *a)
+{
+	if (a->family != RP_AF_INET6)
+		return false;
+	if (a->a[0] == 0xfe && (a->a[1] & 0xc0) == 0x80)
+		return true;
+	return v6_multicast(a) && ((a->a[1] & 0x0f) == 1 ||
+	    (a->a[1] & 0x0f) == 2);
+}
+
+/*
+ * An address a socket may bind but not send from (inet_bind(),
+ * raw_bind(): inet_addr_valid_or_nonlocal() takes a broadcast or a
+ * multicast address as well as a local one, and leaves inet_saddr 0, "use
+ * device"; __inet6_bind() and rawv6_bind() set no np->saddr for a
+ * multicast one): lo's broadcast addresses, the limited broadcast, an
+ * IPv4 or IPv6 multicast group, also v4-mapped.  Such a socket's traffic
+ * leaves from its route's source (measured on 6.18: a UDP datagram
+ * arrives from 127.0.0.1, and a TCP connect() rebinds the socket there;
+ * found by fuzz-diff on the host, where the kernel backend had waited
+ * for a datagram from 127.255.255.255).
+ */
+static bool
+no_source(const struct rp_state *st, const struct rp_addr *a)
+{
+	struct rp_addr v4;
+
+	if (v6_multicast(a))
+		return true;
+	if (rp_addr_any(a) || !addr_v4(a, &v4))
+		return false;
+	return lo_broadcast(st, &v4) || v4_is(&v4, 255, 255, 255, 255) ||
+	    (v4.a[0] >= 224 && v4.a[0] <= 239);
+}
+
 /* ---------------------------------------------------------------------
  * Sockets and file lookup
  */
@@ -1051,11 +1112,14 @@ raw_bind(struct rp_state *st, struct rp_sock *sk, const struct rp_sockaddr *sa)
 	if (sk->family == RP_AF_INET && sk->state != RP_TCP_CLOSE)
 		return rp_rule(st, "R-SOCK-17", -EINVAL);
 	if (sk->family == RP_AF_INET) {
-		if (sa->addr.family == RP_AF_INET && !addr_is_local(&sa->addr))
+		if (sa->addr.family == RP_AF_INET && !addr_is_local(&sa->addr) &&
+		    !no_source(st, &sa->addr))
 			return rp_rule(st, "R-SOCK-17", -EADDRNOTAVAIL);
 		rp_dirty_sock(st, sk);
+		/* KERNEL: raw_bind(): a broadcast or multicast address is
+		 * no source (inet_saddr 0, R-BIND-12) */
 		sk->raw_src = sa->addr.family == RP_AF_INET &&
-		    !rp_addr_any(&sa->addr);
+		    !rp_addr_any(&sa->addr) && !no_source(st, &sa->addr);
 		return rp_rule(st, "R-SOCK-17", 0);
 	}
 	if (sa->addr.family != RP_AF_INET6)
@@ -1066,7 +1130,9 @@ raw_bind(struct rp_state *st, struct rp_sock *sk, const struct rp_sockaddr *sa)
 		return rp_rule(st, "R-SOCK-17", -EINVAL);
 	if (!rp_addr_any(&sa->addr) && no_device(sk))
 		return rp_rule(st, "R-SOCK-13", -ENODEV);
-	if (!addr_is_local(&sa->addr))
+	if (v6_needs_scope(&sa->addr) && sk->bound_dev_if == 0)
+		return rp_rule(st, "R-BIND-12", -EINVAL);
+	if (!addr_is_local(&sa->addr) && !v6_multicast(&sa->addr))
 		return rp_rule(st, "R-SOCK-17", -EADDRNOTAVAIL);
 	/* KERNEL: rawv6_bind(): an IPv6 address has the IPv4 source
 	 * LOOPBACK4_IPV6, which a v4-mapped connect() then routes from */
@@ -1098,7 +1164,8 @@ rp_bind(struct rp_state *st, unsigned proc, int fd, const struct rp_sockaddr *sa
 		    -EAFNOSUPPORT : -EINVAL);
 	/* KERNEL: __inet_bind() checks the address first, __inet6_bind()
 	 * after the port and the state */
-	if (sk->family == RP_AF_INET && !addr_is_local(&sa->addr))
+	if (sk->family == RP_AF_INET && !addr_is_local(&sa->addr) &&
+	    !no_source(st, &sa->addr))
 		return sock_done(st, f, -EADDRNOTAVAIL);
 	if (sa->port != 0 && sa->port < 1024 && sk->uid != 0)
 		return sock_done(st, f, -EACCES);
@@ -1114,13 +1181,25 @@ rp_bind(struct rp_state *st, unsigned proc, int fd, const struct rp_sockaddr *sa
 			    -EINVAL));
 		rp_rule(st, "R-BIND-7", 0);
 	}
+	/* KERNEL: __inet6_bind(): a link-local address, or an interface-
+	 * or link-scoped multicast group, needs a device (the language has
+	 * no scope id); a TCP socket takes no multicast group (measured on
+	 * 6.18: -EINVAL for both) */
+	if (addr.family == RP_AF_INET6 && v6_needs_scope(&addr) &&
+	    sk->bound_dev_if == 0)
+		return sock_done(st, f, rp_rule(st, "R-BIND-12", -EINVAL));
+	if (addr.family == RP_AF_INET6 && v6_multicast(&addr) &&
+	    sk->protocol == RP_IPPROTO_TCP)
+		return sock_done(st, f, rp_rule(st, "R-BIND-12", -EINVAL));
 	/* KERNEL: __inet6_bind(): an address other than the wildcard
 	 * needs the bound device to exist */
 	if (sk->family == RP_AF_INET6 && !rp_addr_any(&sa->addr) &&
 	    no_device(sk))
 		return sock_done(st, f, rp_rule(st, "R-SOCK-13", -ENODEV));
-	if (!addr_is_local(&addr))
+	if (!addr_is_local(&addr) && !no_source(st, &addr))
 		return sock_done(st, f, -EADDRNOTAVAIL);
+	if (no_source(st, &addr))
+		rp_rule(st, "R-BIND-12", 0);
 	rp_dirty_sock(st, sk);
 	old = sk->rcv_saddr;
 	old_v6only = sk->ipv6only;
@@ -1563,6 +1642,15 @@ tcp_fin(struct rp_state *st, struct rp_sock *sk)
 	    sk->peer.port == sk->num &&
 	    rp_addr_eq(&sk->peer.addr, &sk->rcv_saddr)) {
 		sk->active_close = true;
+		/* ... unless it is bound to a device the namespace lacks
+		 * since: the FIN has no route out (ip_queue_xmit()) and the
+		 * socket stays in FIN_WAIT1, connected (measured on 6.18:
+		 * shutdown(SHUT_RD) then succeeds, the port stays held;
+		 * found by fuzz-diff on the host, seed 34001651) */
+		if (no_device(sk)) {
+			rp_rule(st, "R-SOCK-13", 0);
+			return;
+		}
 		if (!sk->closed)
 			tw_enter(st, sk);
 		return;
@@ -1842,6 +1930,8 @@ udp_connect(struct rp_state *st, struct rp_sock *sk,
 static struct rp_addr
 source_addr(const struct rp_sock *sk)
 {
+	/* a TCP socket bound to a broadcast or multicast address had its
+	 * route's source set by tcp_connect() (R-BIND-12) */
 	return rp_addr_any(&sk->rcv_saddr) ? loopback(sk->rcv_saddr.family) :
 	    sk->rcv_saddr;
 }
@@ -1903,22 +1993,6 @@ enum route_kind {
 	ROUTE_ONLINK,		/* off this host, "on the link" of the device */
 };
 
-static bool
-v4_is(const struct rp_addr *a, uint8_t b0, uint8_t b1, uint8_t b2, uint8_t b3)
-{
-	return a->a[0] == b0 && a->a[1] == b1 && a->a[2] == b2 && a->a[3] == b3;
-}
-
-/* KERNEL: fib_add_ifaddr(): an IPv4 address that is one of lo's
- * broadcast routes: 127.255.255.255, and in 5.10 the subnet's own
- * address 127.0.0.0 too (lo_subnet_broadcast) */
-static bool
-lo_broadcast(const struct rp_state *st, const struct rp_addr *a)
-{
-	return a->family == RP_AF_INET && (v4_is(a, 127, 255, 255, 255) ||
-	    (st->prof->lo_subnet_broadcast && v4_is(a, 127, 0, 0, 0)));
-}
-
 /*
  * The route lookup of connect() (ip_route_connect() ->
  * ip_route_output_key_hash_rcu() for IPv4, ip6_dst_lookup_flow() for
@@ -1969,26 +2043,6 @@ route_lookup(struct rp_state *st, const struct rp_sock *sk,
 	if (!dev && *kind != ROUTE_LOCAL && dst->a[0] != 127)
 		return rp_rule(st, "R-SOCK-13", -ENETUNREACH);
 	return 0;
-}
-
-/* An IPv6 multicast address, and whether it needs a scope id: a
- * link-local unicast (fe80::/10) or an interface- or link-local
- * multicast one (__ipv6_addr_needs_scope_id()). */
-static bool
-v6_multicast(const struct rp_addr *a)
-{
-	return a->family == RP_AF_INET6 && a->a[0] == 0xff;
-}
-
-static bool
-v6_needs_scope(const struct rp_addr *a)
-{
-	if (a->family != RP_AF_INET6)
-		return false;
-	if (a->a[0] == 0xfe && (a->a[1] & 0xc0) == 0x80)
-		return true;
-	return v6_multicast(a) && ((a->a[1] & 0x0f) == 1 ||
-	    (a->a[1] & 0x0f) == 2);
 }
 
 /*
@@ -2100,6 +2154,16 @@ tcp_connect(struct rp_state *st, struct rp_sock *sk,
 	err = tcp_route(st, sk, &sa->addr, &onlink);
 	if (err != 0)
 		return err;
+	/* KERNEL: tcp_v4_connect(): a socket bound to a broadcast or
+	 * multicast address has no inet_saddr, so it takes the route's
+	 * source as its address too (inet_bhash2_update_saddr(); before 6.1
+	 * sk_rcv_saddr_set()), and keeps it (measured on 6.18: getsockname()
+	 * says 127.0.0.1 after the connect(), refused or not, and a bind to
+	 * 127.0.0.1 and the port then conflicts; R-BIND-12) */
+	if (sk->family == RP_AF_INET && no_source(st, &sk->rcv_saddr)) {
+		rp_rule(st, "R-BIND-12", 0);
+		sk->rcv_saddr = loopback(RP_AF_INET);
+	}
 	if (sk->num == 0) {
 		/* KERNEL: tcp_v4_connect(): the route's source only when the
 		 * socket has no address; one bound explicitly stays, though
@@ -2217,6 +2281,23 @@ connect_mapped(struct rp_state *st, const struct rp_sock *sk,
 	return 0;
 }
 
+/*
+ * KERNEL (measured on 6.18, TCP and UDP alike): an IPv6 socket bound to
+ * a v4-mapped broadcast or multicast address, which leaves it no IPv4
+ * source (R-BIND-12), has no route to an IPv4 destination: -ENETUNREACH
+ * for a broadcast, -EINVAL for a multicast one; 0 for any other socket.
+ */
+static int
+mapped_no_source(struct rp_state *st, const struct rp_sock *sk)
+{
+	const struct rp_addr *a = &sk->rcv_saddr;
+
+	if (a->family != RP_AF_INET || !no_source(st, a))
+		return 0;
+	return rp_rule(st, "R-BIND-12", a->a[0] >= 224 && a->a[0] <= 239 ?
+	    -EINVAL : -ENETUNREACH);
+}
+
 int
 rp_connect(struct rp_state *st, unsigned proc, int fd,
     const struct rp_sockaddr *sa)
@@ -2326,10 +2407,18 @@ rp_connect(struct rp_state *st, unsigned proc, int fd,
 		if (sk->ipv6only)
 			return sock_done(st, f, rp_rule(st, "R-BIND-10",
 			    -EAFNOSUPPORT));
+		/* ... as a v4-mapped one (found by fuzz-diff on the host,
+		 * seed 37001545) */
+		if (!rp_addr_any(&sa->addr) &&
+		    (err = mapped_no_source(st, sk)) != 0)
+			return sock_done(st, f, err);
 	} else if (sk->family == RP_AF_INET6) {
 		bool mapped_src;
 
 		err = connect_mapped(st, sk, sa, &v4, &mapped_src);
+		if (err == 0 && !mapped_src && v4.addr.family == RP_AF_INET &&
+		    !rp_addr_any(&sa->addr))
+			err = mapped_no_source(st, sk);
 		/* KERNEL: ip6_dst_lookup_tail(): the route's error comes
 		 * before the v4-mapped source's -EAFNOSUPPORT (found by
 		 * fuzz-diff on the host, seed 12000353) */
@@ -2518,6 +2607,30 @@ rp_send(struct rp_state *st, unsigned netns, const struct rp_packet *pkt,
 }
 
 /*
+ * The bind() of a scenario's client to pkt->src, before anything else
+ * (the kernel backend binds a client socket, then connects it): an
+ * address that wants a device (the language has none), or a TCP one to
+ * an IPv6 multicast group, is -EINVAL (R-BIND-12); an address this host
+ * does not have, v4-mapped too, -EADDRNOTAVAIL (found by fuzz-diff on
+ * the host, seed 36000050: a client bound to fe80::1).
+ */
+static int
+client_bind(struct rp_state *st, const struct rp_packet *pkt)
+{
+	const struct rp_addr *a = &pkt->src.addr;
+	struct rp_addr v4;
+
+	if (v6_needs_scope(a) || (v6_multicast(a) &&
+	    pkt->protocol == RP_IPPROTO_TCP))
+		return rp_rule(st, "R-BIND-12", -EINVAL);
+	if (!rp_addr_any(a) && addr_v4(a, &v4))
+		a = &v4;
+	if (!addr_is_local(a) && !no_source(st, a))
+		return -EADDRNOTAVAIL;
+	return 0;
+}
+
+/*
  * rp_send(), and *silent set when a TCP SYN was dropped without an
  * answer (a listener whose device has no route back, R-SOCK-13): the
  * client gets no reset and waits.
@@ -2531,12 +2644,15 @@ send_pkt(struct rp_state *st, unsigned netns, const struct rp_packet *pkt,
 	bool dropped = false;
 	uint32_t hash;
 	struct rp_packet p4;
+	int err;
 
 	g_return_val_if_fail(pkt != NULL && out != NULL, -EFAULT);
 	if (netns >= st->netns->len)
 		return -ENOENT;
 	if (pkt->protocol != RP_IPPROTO_TCP && pkt->protocol != RP_IPPROTO_UDP)
 		return -EPROTONOSUPPORT;
+	if ((err = client_bind(st, pkt)) != 0)
+		return err;
 	/* KERNEL: udpv6_sendmsg(), tcp_v6_connect(): an IPv6 client's
 	 * datagram or SYN to a v4-mapped address is IPv4 (udp_sendmsg(),
 	 * tcp_v4_connect()), from its v4-mapped or unspecified address; a
@@ -2556,6 +2672,11 @@ send_pkt(struct rp_state *st, unsigned netns, const struct rp_packet *pkt,
 		 * IPv4 route (R-BIND-7, as connect_mapped()) */
 		if (dmapped && !smapped && !rp_addr_any(&pkt->src.addr))
 			return rp_rule(st, "R-BIND-7", -ENETUNREACH);
+		/* ... nor one bound to a v4-mapped broadcast or multicast
+		 * address (R-BIND-12, as rp_connect()) */
+		if (dmapped && smapped && no_source(st, &s4))
+			return rp_rule(st, "R-BIND-12", s4.a[0] >= 224 &&
+			    s4.a[0] <= 239 ? -EINVAL : -ENETUNREACH);
 		if (dmapped) {
 			p4 = *pkt;
 			p4.dst.addr = d4;
@@ -2574,10 +2695,15 @@ send_pkt(struct rp_state *st, unsigned netns, const struct rp_packet *pkt,
 		return -EAFNOSUPPORT;
 	if (!addr_is_local(&pkt->dst.addr) || rp_addr_any(&pkt->dst.addr))
 		return -ENETUNREACH;	/* loopback only */
-	/* a client bound to an address this host does not have: bind()'s
-	 * -EADDRNOTAVAIL */
-	if (!addr_is_local(&pkt->src.addr))
-		return -EADDRNOTAVAIL;
+	/* a client bound to a broadcast or multicast address sends from
+	 * its route's source (R-BIND-12) */
+	if (no_source(st, &pkt->src.addr)) {
+		if (pkt != &p4)
+			p4 = *pkt;
+		p4.src.addr = loopback(p4.src.addr.family);
+		pkt = &p4;
+		rp_rule(st, "R-BIND-12", 0);
+	}
 	/* KERNEL: ip_route_output_key_hash_rcu(): a broadcast route: UDP's
 	 * sendmsg() wants SO_BROADCAST, which a scenario's client lacks
 	 * (-EACCES), TCP refuses it (-ENETUNREACH) (R-SOCK-13) */

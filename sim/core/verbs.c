@@ -124,6 +124,32 @@ fd_of(const SimExec *x, const SimObj *o)
 	return o != NULL ? sim_obj_fd(x, o) : -1;
 }
 
+/*
+ * The named file the fd of o stands for now.  A closed name still sends
+ * its old fd number (as a program holding a stale number would), and
+ * that number may be another file's by now, created after the close:
+ * what the call reaches is that file, not o.  o itself when it is open,
+ * or when no open name holds its number.
+ */
+static const SimObj *
+fd_holder(const SimExec *x, const SimObj *o)
+{
+	const GPtrArray *order = sim_names_order(x->names);
+	int fd = fd_of(x, o);
+	guint i;
+
+	if (!o->closed || fd < 0)
+		return o;
+	for (i = 0; i < order->len; i++) {
+		const SimObj *h = order->pdata[i];
+
+		if ((h->kind & SIM_OBJ_FILE) != 0 && sim_obj_fd(x, h) == fd &&
+		    !h->closed)
+			return h;
+	}
+	return o;
+}
+
 /* Record a status-only result: ret < 0 is an errno, >= 0 success. */
 static gboolean
 status(SimResult *r, int ret)
@@ -908,17 +934,23 @@ verb_close(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 /*
  * Bind n, a copy of o made by dup or pass, to fd of proc.  When o was
  * closed already, its number reached whatever file the lowest-free-fd
- * rule put there since, so n is not the map o was: it keeps no map type
- * or value size, and the lookup contract (I14) leaves it alone.  (Found
- * by the soak: `close m1`, `map m2 sockhash value=4`, `dup m1 as d2`, and
- * a lookup through d2 was judged by m1's 8-byte values.)
+ * rule put there since, so n is not the map o was: it is the map of the
+ * name that holds the number now (fd_holder()), or, when no open name
+ * does, keeps no map type or value size, and the lookup contract (I14)
+ * leaves it alone.  (Found by the soak: `close m1`, `map m2 sockhash
+ * value=4`, `dup m1 as d2`, and a lookup through d2 was judged by m1's
+ * 8-byte values.)
  */
 static void
 bind_copy(SimExec *x, SimObj *n, const SimObj *o, unsigned proc, int fd)
 {
-	if (o != NULL && o->closed) {
-		n->map_type = 0;
-		n->value_size = 0;
+	const SimObj *h = o != NULL && o->closed ? fd_holder(x, o) : NULL;
+
+	if (h != NULL) {
+		gboolean map = h != o && h->kind == SIM_OBJ_MAP;
+
+		n->map_type = map ? h->map_type : 0;
+		n->value_size = map ? h->value_size : 0;
 	}
 	sim_obj_bind_fd(x, n, proc, fd);
 }
@@ -1606,15 +1638,19 @@ verb_update(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 	    key, val, flags));
 }
 
-/* The kind of value a lookup in m yields: inner maps, cookies, or the
- * number an array holds. */
+/* The kind of value a lookup through m's fd yields: inner maps, cookies,
+ * or the number an array holds (from the map the fd reaches now). */
 static SimValueKind
-lookup_kind(const SimObj *m)
+lookup_kind(const SimExec *x, const SimObj *m)
 {
-	if (m->map_type == RP_MAP_ARRAY)
+	const SimObj *h = fd_holder(x, m);
+
+	if (h->kind != SIM_OBJ_MAP)
+		return SIM_V_NUM;	/* a socket or program: an errno */
+	if (h->map_type == RP_MAP_ARRAY)
 		return SIM_V_NUM;
-	return m->map_type == RP_MAP_ARRAY_OF_MAPS ||
-	    m->map_type == RP_MAP_HASH_OF_MAPS ? SIM_V_MAP : SIM_V_COOKIE;
+	return h->map_type == RP_MAP_ARRAY_OF_MAPS ||
+	    h->map_type == RP_MAP_HASH_OF_MAPS ? SIM_V_MAP : SIM_V_COOKIE;
 }
 
 static gboolean
@@ -1634,7 +1670,7 @@ verb_lookup(SimExec *x, const SimStmt *st, SimResult *r, GError **error)
 	ret = x->ops->map_lookup(x->be, proc_id(x), fd_of(x, m), key, &val,
 	    flags);
 	sim_contract_lookup(x, m, key, ret, val);
-	return value(r, ret, lookup_kind(m), val);
+	return value(r, ret, lookup_kind(x, m), val);
 }
 
 static gboolean
@@ -1718,7 +1754,7 @@ verb_lookup_and_delete(SimExec *x, const SimStmt *st, SimResult *r,
 		return TRUE;
 	ret = x->ops->map_lookup_and_delete(x->be, proc_id(x), fd_of(x, m),
 	    key, &val);
-	return value(r, ret, lookup_kind(m), val);
+	return value(r, ret, lookup_kind(x, m), val);
 }
 
 static gboolean

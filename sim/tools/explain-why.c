@@ -448,6 +448,13 @@ static const SimWhy why_table[] = {
 	{ "R-BIND-7", "the address is v4-mapped: {S} is bound as an IPv4 "
 	    "socket of that address, for conflicts, lookups and groups.",
 	    "an IPV6_V6ONLY socket cannot bind a v4-mapped address: -EINVAL." },
+	{ "R-BIND-12", "a broadcast or multicast address is no source: "
+	    "the socket may bind it, but what it sends leaves from its "
+	    "route's source (127.0.0.1, ::1), and a TCP connect() rebinds "
+	    "it there.", "IPv6 wants a device for a link-local address or a "
+	    "scoped multicast group, and a TCP socket takes no multicast "
+	    "group: -EINVAL; a v4-mapped broadcast or multicast address has "
+	    "no IPv4 route: -ENETUNREACH, or -EINVAL for a multicast one." },
 	{ "R-BIND-10", NULL, "{S} is IPv6-only (IPV6_V6ONLY set, or given "
 	    "by its bind to a plain IPv6 address), so an IPv4 destination is "
 	    "refused: -EAFNOSUPPORT." },

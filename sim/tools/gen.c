@@ -134,6 +134,7 @@ typedef struct {
 	Rng		 rng;
 	Rng		 route_rng;	/* route_dest()'s own stream, so
 					 * that it leaves rng's as it was */
+	Rng		 src_rng;	/* no_source_addr()'s, as route_rng */
 	guint		 flags;
 	GString		*out;
 	guint		 left;		/* statements still to write */
@@ -381,6 +382,24 @@ loop_addr(guint family)
 	return family == 6 ? "[::1]" : "127.0.0.1";
 }
 
+/* An address a socket may bind but not send from (R-BIND-12):
+ * broadcast, multicast, and IPv6's scoped ones, which want a device.
+ * Drawn from a stream of its own (src_rng), 6% of the time, so that a
+ * seed's other statements are those it gave before this was written;
+ * NULL when not drawn. */
+static const char *
+no_source_addr(Gen *g, guint family)
+{
+	static const char *const v4[] = { "127.255.255.255", "224.0.0.1",
+		"255.255.255.255", "127.0.0.0" };
+	static const char *const v6[] = { "[ff05::2]", "[ff02::1]",
+		"[fe80::1]", "[::ffff:127.255.255.255]", "[::ffff:224.0.0.1]" };
+
+	if ((family != 4 && family != 6) || !rng_pct(&g->src_rng, 6))
+		return NULL;
+	return family == 6 ? PICK(&g->src_rng, v6) : PICK(&g->src_rng, v4);
+}
+
 /* An address to bind a socket of family to. */
 static const char *
 bind_addr(Gen *g, guint family)
@@ -467,7 +486,11 @@ do_bind(Gen *g, Obj *s)
 	const char *port = port_word(g, s, buf, sizeof(buf), &num);
 
 	const char *addr = bind_addr(g, s->sk->family);
+	const char *odd = no_source_addr(g, s->sk->family);
 	guint proc = use_proc(g, s);
+
+	if (odd != NULL)
+		addr = odd;
 
 	emit(g, proc, "bind %s %s:%s", s->name, addr, port);
 	/* the first bind of a fresh socket, by its own process, to port 0
@@ -477,7 +500,7 @@ do_bind(Gen *g, Obj *s)
 	if (!s->bound)
 		s->port_sure = num == 0 && strcmp(port, "0") == 0 && s->sure &&
 		    proc == s->proc && !s->connected &&
-		    strstr(addr, "ffff") == NULL;
+		    strstr(addr, "ffff") == NULL && odd == NULL;
 	if (!s->bound)
 		s->port = num;
 	s->bound = TRUE;
@@ -1125,6 +1148,7 @@ act_send(Gen *g)
 {
 	char dst[64];
 	GString *a = g_string_new(NULL);
+	const char *src;
 	Obj *t;
 	gboolean tcp;
 	guint fam = rng_pct(&g->rng, 55) ? 4 : 6;
@@ -1174,8 +1198,9 @@ act_send(Gen *g)
 		k->connected = TRUE;
 		g_string_append_printf(a, " as %s", k->name);
 	}
+	src = no_source_addr(g, fam);
 	emit(g, 0, "send %s %s from %s:%u%s", tcp ? "tcp" : "udp", dst,
-	    loop_addr(fam), g->client_port++, a->str);
+	    src != NULL ? src : loop_addr(fam), g->client_port++, a->str);
 	g_string_free(a, TRUE);
 	return TRUE;
 }
@@ -1383,6 +1408,7 @@ sim_gen_scenario(const SimGenOptions *o)
 	g_return_val_if_fail(o != NULL && o->steps > 0, NULL);
 	g.rng.s = o->seed;
 	g.route_rng.s = o->seed ^ G_GUINT64_CONSTANT(0x726f757465);
+	g.src_rng.s = o->seed ^ G_GUINT64_CONSTANT(0x736f75726365);
 	g.flags = o->flags;
 	g.left = o->steps;
 	g.out = g_string_new(NULL);

@@ -68,6 +68,16 @@ client_new(const struct rp_packet *pkt, int type)
 		close(c);
 		return err;
 	}
+	/* after the bind, whose errors the kernel gives first: the
+	 * families must agree, and nothing is sent off loopback */
+	if (pkt->src.addr.family != pkt->dst.addr.family) {
+		close(c);
+		return -EAFNOSUPPORT;
+	}
+	if (!kb_addr_loopback(&pkt->dst.addr)) {
+		close(c);
+		return -ENETUNREACH;
+	}
 	return c;
 }
 
@@ -196,6 +206,60 @@ same_peer(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 	return strcmp(ka, kb) == 0;
 }
 
+/* The IPv4 address in a (v4-mapped too), or NULL. */
+static const uint8_t *
+addr_v4(const struct rp_addr *a)
+{
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (a->family == AF_INET)
+		return a->a;
+	if (a->family == AF_INET6 && memcmp(a->a, mapped, 12) == 0)
+		return a->a + 12;
+	return NULL;
+}
+
+/*
+ * An address a client may be bound to but may not send from: a
+ * broadcast (lo's, and 127.0.0.0 where it is one, in 5.10) or multicast
+ * address leaves the kernel to take the route's source, 127.0.0.1 or
+ * ::1 (inet_bind() leaves inet_saddr 0; R-BIND-12 of the model).
+ */
+static gboolean
+no_source(const struct rp_addr *a)
+{
+	const uint8_t *v = addr_v4(a);
+
+	if (v == NULL)
+		return a->family == AF_INET6 && a->a[0] == 0xff;
+	return (v[0] >= 224 && v[0] <= 239) ||
+	    (v[0] == 255 && v[1] == 255 && v[2] == 255 && v[3] == 255) ||
+	    (v[0] == 127 && v[1] == 255 && v[2] == 255 && v[3] == 255) ||
+	    (v[0] == 127 && v[1] == 0 && v[2] == 0 && v[3] == 0);
+}
+
+/* Did the datagram from `from` leave the client bound to `local`?  Its
+ * own address, or the route's source (127.0.0.1, ::1) for a client
+ * bound to an address that is none: the port tells the client. */
+static gboolean
+from_client(const struct sockaddr_storage *from,
+    const struct sockaddr_storage *local)
+{
+	static const uint8_t one6[16] = { [15] = 1 };
+	struct rp_sockaddr f, l;
+	const uint8_t *v;
+
+	if (same_peer(from, local))
+		return TRUE;
+	kb_from_sockaddr(from, &f);
+	kb_from_sockaddr(local, &l);
+	if (!no_source(&l.addr) || f.port != l.port)
+		return FALSE;
+	if ((v = addr_v4(&f.addr)) != NULL)
+		return v[0] == 127 && v[1] == 0 && v[2] == 0 && v[3] == 1;
+	return f.addr.family == AF_INET6 && memcmp(f.addr.a, one6, 16) == 0;
+}
+
 static int
 j_send_udp(void *arg)
 {
@@ -248,7 +312,7 @@ j_send_udp(void *arg)
 				continue;
 			/* drain it, ours or a late one of an earlier send */
 			recv(pfd[i].fd, &byte, 1, MSG_DONTWAIT);
-			if (!s->delivered && same_peer(&from, &local)) {
+			if (!s->delivered && from_client(&from, &local)) {
 				s->delivered = TRUE;
 				s->sock = g_array_index(s->cands, KbCand,
 				    i).id;
@@ -310,14 +374,9 @@ packet_ok(SimBackend *b, const struct rp_packet *pkt, int *err)
 {
 	if (pkt->protocol != RP_IPPROTO_TCP && pkt->protocol != RP_IPPROTO_UDP)
 		*err = -EPROTONOSUPPORT;
-	else if (pkt->src.addr.family != pkt->dst.addr.family ||
-	    (pkt->dst.addr.family != AF_INET &&
-	    pkt->dst.addr.family != AF_INET6))
+	else if (pkt->src.addr.family != AF_INET &&
+	    pkt->src.addr.family != AF_INET6)
 		*err = -EAFNOSUPPORT;
-	else if (!kb_addr_loopback(&pkt->dst.addr))
-		*err = -ENETUNREACH;		/* loopback only */
-	else if (!kb_addr_loopback(&pkt->src.addr) && !kb_addr_any(&pkt->src.addr))
-		*err = -EADDRNOTAVAIL;		/* loopback only */
 	else if (pkt->protocol == RP_IPPROTO_TCP &&
 	    pkt->conn == RP_CONN_REQUEST) {
 		kb_note(b, "send conn=request: the kernel backend cannot "
