@@ -114,6 +114,11 @@ static const struct socket_case {
 	{ "R-SOCK-1", 46, RP_SOCK_STREAM, 0, RP_CAP_ALL, -EAFNOSUPPORT },
 	{ "R-SOCK-1", -1, RP_SOCK_STREAM, 0, RP_CAP_ALL, -EAFNOSUPPORT },
 	{ "R-SOCK-1", 255, RP_SOCK_DGRAM, 0, RP_CAP_ALL, -EAFNOSUPPORT },
+	/* __sock_create(): the family range (AF_MAX 46) before the type
+	 * range, so family 46 with a bad type is -EAFNOSUPPORT and the last
+	 * family in range (45, AF_MCTP) with one -EINVAL; measured on 6.18 */
+	{ "R-SOCK-1", 46, 11, 0, RP_CAP_ALL, -EAFNOSUPPORT },
+	{ "R-SOCK-1", 45, 11, 0, RP_CAP_ALL, -EINVAL },
 	{ "R-SOCK-1", RP_AF_INET, 11, 0, RP_CAP_ALL, -EINVAL },
 	{ "R-SOCK-1", RP_AF_INET6, 15, 0, RP_CAP_ALL, -EINVAL },
 	/* type 0 is inside 0..SOCK_MAX-1 but has no protocol table */
