@@ -28,14 +28,16 @@ if test -z "$globs"; then
 	exit 1
 fi
 
+# a shell pattern: * matches across /, so ** is the same as *; turned
+# into patterns once, not once a file (2,800 files rely on REUSE.toml)
+pats=$(printf '%s\n' "$globs" | sed 's/\*\*/*/g')
+
 covered() {
 	set -f	# the globs are patterns, not paths to expand
-	for g in $globs; do
-		# a shell pattern: * matches across /, so ** is the same as *
-		pat=$(printf '%s' "$g" | sed 's/\*\*/*/g')
+	for pat in $pats; do
 		# shellcheck disable=SC2254 # the pattern is meant to glob
 		case $1 in
-		$pat) return 0 ;;
+		$pat) set +f; return 0 ;;
 		esac
 	done
 	set +f
@@ -43,22 +45,32 @@ covered() {
 }
 
 status=0
-n=0
-list=$(git ls-files --cached --others --exclude-standard)
-for f in $list; do
-	test -f "$f" || continue	# deleted in the work tree
-	n=$((n + 1))
+export LC_ALL=C	# sort and comm agree on the order
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+git ls-files --cached --others --exclude-standard |
+    while IFS= read -r f; do
+	test -f "$f" && printf '%s\n' "$f"	# not deleted in the work tree
+    done > "$tmp/files"
+# the files with the line among their first three, in one awk for all
+# (a head and a grep a file took minutes on a loaded machine)
+tr '\n' '\0' < "$tmp/files" | xargs -0 awk -v want="$want" '
+	FNR > 3 { nextfile }
+	index($0, want) { print FILENAME; nextfile }' > "$tmp/have"
+n=$(wc -l < "$tmp/files")
+sort "$tmp/files" > "$tmp/files.sorted"
+sort "$tmp/have" > "$tmp/have.sorted"
+# the files without it: REUSE.toml must cover each
+comm -23 "$tmp/files.sorted" "$tmp/have.sorted" > "$tmp/lack"
+while IFS= read -r f; do
 	case $f in
 	LICENSE*) continue ;;
 	esac
-	if head -n 3 "$f" | grep -qF "$want"; then
-		continue
-	fi
 	if covered "$f"; then
 		continue
 	fi
 	echo "FAIL: $f: no '$want' line in its first lines, and REUSE.toml does not cover it"
 	status=1
-done
+done < "$tmp/lack"
 echo "checked $n files"
 exit $status
