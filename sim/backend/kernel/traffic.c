@@ -378,6 +378,9 @@ packet_ok(SimBackend *b, const struct rp_packet *pkt, int *err)
 	    pkt->src.addr.family != AF_INET6)
 		*err = -EAFNOSUPPORT;
 	else if (pkt->protocol == RP_IPPROTO_TCP &&
+	    pkt->conn == RP_CONN_REQUEST && !kb_addr_loopback(&pkt->dst.addr))
+		*err = -ENETUNREACH;	/* loopback only, as client_new() */
+	else if (pkt->protocol == RP_IPPROTO_TCP &&
 	    pkt->conn == RP_CONN_REQUEST) {
 		kb_note(b, "send conn=request: the kernel backend cannot "
 		    "hold a request in NEW_SYN_RECV (the client's final ACK "
