@@ -3279,6 +3279,33 @@ TU_NAMED(free_uncharges, "sockarray/free/uncharges", "sockarray/free", TU_EVERY_
 END_TEST
 
 /*
+ * R-CRE-6d: the slot array is allocated when it fits what is left of the
+ * allocation limit, exactly too: 4 slots take 32 bytes, so 32 bytes left
+ * is enough and 31 is -ENOMEM (the boundary the mutant
+ * sockarray-alloc-limit moves).
+ */
+TU_NAMED(create_kmem_exact, "sockarray/create/kmem-exact", "sockarray/create", TU_EVERY_PROFILE)
+{
+	struct fx fx;
+	struct rp_map_attr a;
+	int map;
+
+	fx_init_of(&fx, tu_prof(_i));
+	ck_assert_int_eq(rp_proc_set_memlock(fx.st, 0, UINT64_C(1) << 40), 0);
+	rp_map_attr_init(&a, RP_MAP_REUSEPORT_SOCKARRAY, 8, 4);
+	fx.st->kmem_limit = fx.st->kmem_used + 31;
+	ck_assert_int_eq(rp_map_create(fx.st, 0, &a), -ENOMEM);
+	fx.st->kmem_limit = fx.st->kmem_used + 32;
+	map = rp_map_create(fx.st, 0, &a);
+	ck_assert_int_ge(map, 0);
+	ck_assert_uint_eq(fx.st->kmem_used + 0, fx.st->kmem_limit);
+	ck_assert_int_eq(rp_close(fx.st, 0, map), 0);
+	rp_state_settle(fx.st);
+	fx_fini(&fx);
+}
+END_TEST
+
+/*
  * R-FREE-1 R-SOCK-8 R-SOCK-9: a map lives while any holder is left:
  * duplicated fds, fds passed to other processes, programs using it.
  * Closing every fd while a program holds it frees nothing and the slots
