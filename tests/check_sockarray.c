@@ -1765,6 +1765,18 @@ u_v32_intmin(struct fx *fx, struct op *op)
 	op->value = UINT64_C(0x80000000);
 }
 
+/* the sign bit over a member's fd: the kernel reads the 4 bytes as a
+ * signed int, a negative fd (-EBADF), not the member (kills the mutant
+ * update-fd-4byte-sign, which masks the sign bit off) */
+static void
+u_v32_sign_fd(struct fx *fx, struct op *op)
+{
+	op->map = map_new(fx, 0, 4, 4, 0);
+	u_member(fx, op);
+	op->value |= UINT64_C(0x80000000);
+	op->sock = -1;
+}
+
 static void
 u_v32_ok(struct fx *fx, struct op *op)
 {
@@ -2209,6 +2221,8 @@ static const struct op_case update_cases[] = {
 	{ "sockarray/update/value32/minus-one", u_v32_m1,
 	    E("R-UPD-4 R-UPD-3b", -EBADF), SAME },
 	{ "sockarray/update/value32/int-min", u_v32_intmin,
+	    E("R-UPD-4 R-UPD-3b", -EBADF), SAME },
+	{ "sockarray/update/value32/sign-over-fd", u_v32_sign_fd,
 	    E("R-UPD-4 R-UPD-3b", -EBADF), SAME },
 	{ "sockarray/update/value32/fd", u_v32_ok,
 	    E("R-UPD-3b R-UPD-9", 0), SAME },
