@@ -591,7 +591,6 @@ chk_new(void)
 	return c;
 }
 
-/* Forget everything verified; the dirty lists are emptied too. */
 /* Empty the lists of what a step touched and made dirty. */
 static void
 marks_reset(struct rp_chk *c)
@@ -606,6 +605,7 @@ marks_reset(struct rp_chk *c)
 	pairlist_reset(&c->dpos);
 }
 
+/* Forget everything verified; the dirty lists are emptied too. */
 static void
 chk_reset(struct rp_chk *c)
 {

@@ -153,8 +153,9 @@ static void
 delta_6_1(struct rp_profile *p)
 {
 	p->name = "6.1";
-	/* the subnet's own address is no longer a broadcast (measured: connect() to 127.0.0.0 is -EACCES for UDP in 5.10.262,
-	 * 0 in 6.1.192; group/connect-route.scn) */
+	/* the subnet's own address is no longer a broadcast (measured:
+	 * connect() to 127.0.0.0 is -EACCES for UDP in 5.10.262, 0 in
+	 * 6.1.192; group/connect-route.scn) */
 	p->lo_subnet_broadcast = false;
 	p->unpriv_gate = RP_UNPRIV_GATE_CREATE_ENTRY;	/* 5.19 .. 6.4 */
 	p->memlock_rlimit = false;	/* 5.11: memcg */

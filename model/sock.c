@@ -109,6 +109,13 @@ lo_broadcast(const struct rp_state *st, const struct rp_addr *a)
 	    (st->prof->lo_subnet_broadcast && v4_is(a, 127, 0, 0, 0)));
 }
 
+/* An IPv4 multicast group (224.0.0.0/4). */
+static bool
+v4_multicast(const struct rp_addr *a)
+{
+	return a->family == RP_AF_INET && a->a[0] >= 224 && a->a[0] <= 239;
+}
+
 /* An IPv6 multicast address, and whether it needs a scope id: a
  * link-local unicast (fe80::/10) or an interface- or link-local
  * multicast one (__ipv6_addr_needs_scope_id()). */
@@ -151,7 +158,22 @@ no_source(const struct rp_state *st, const struct rp_addr *a)
 	if (rp_addr_any(a) || !addr_v4(a, &v4))
 		return false;
 	return lo_broadcast(st, &v4) || v4_is(&v4, 255, 255, 255, 255) ||
-	    (v4.a[0] >= 224 && v4.a[0] <= 239);
+	    v4_multicast(&v4);
+}
+
+/*
+ * KERNEL (measured on 6.18, TCP and UDP alike): an IPv6 socket bound to
+ * a v4-mapped broadcast or multicast address (v4, as IPv4), which leaves
+ * it no IPv4 source, has no IPv4 route: -ENETUNREACH for a broadcast,
+ * -EINVAL for a multicast one; 0 for any other address (R-BIND-12).
+ */
+static int
+mapped_no_source(struct rp_state *st, const struct rp_addr *v4)
+{
+	if (v4->family != RP_AF_INET || !no_source(st, v4))
+		return 0;
+	return rp_rule(st, "R-BIND-12", v4_multicast(v4) ? -EINVAL :
+	    -ENETUNREACH);
 }
 
 /* ---------------------------------------------------------------------
@@ -1196,10 +1218,10 @@ rp_bind(struct rp_state *st, unsigned proc, int fd, const struct rp_sockaddr *sa
 	if (sk->family == RP_AF_INET6 && !rp_addr_any(&sa->addr) &&
 	    no_device(sk))
 		return sock_done(st, f, rp_rule(st, "R-SOCK-13", -ENODEV));
-	if (!addr_is_local(&addr) && !no_source(st, &addr))
-		return sock_done(st, f, -EADDRNOTAVAIL);
 	if (no_source(st, &addr))
 		rp_rule(st, "R-BIND-12", 0);
+	else if (!addr_is_local(&addr))
+		return sock_done(st, f, -EADDRNOTAVAIL);
 	rp_dirty_sock(st, sk);
 	old = sk->rcv_saddr;
 	old_v6only = sk->ipv6only;
@@ -2026,7 +2048,7 @@ route_lookup(struct rp_state *st, const struct rp_sock *sk,
 		return rp_rule(st, "R-SOCK-13", -ENODEV);
 	if (lo_broadcast(st, dst) || v4_is(dst, 255, 255, 255, 255))
 		*kind = ROUTE_BROADCAST;
-	else if (dst->a[0] >= 224 && dst->a[0] <= 239)
+	else if (v4_multicast(dst))
 		*kind = ROUTE_MULTICAST;
 	else if (!addr_is_local(dst))
 		*kind = ROUTE_ONLINK;
@@ -2281,23 +2303,6 @@ connect_mapped(struct rp_state *st, const struct rp_sock *sk,
 	return 0;
 }
 
-/*
- * KERNEL (measured on 6.18, TCP and UDP alike): an IPv6 socket bound to
- * a v4-mapped broadcast or multicast address, which leaves it no IPv4
- * source (R-BIND-12), has no route to an IPv4 destination: -ENETUNREACH
- * for a broadcast, -EINVAL for a multicast one; 0 for any other socket.
- */
-static int
-mapped_no_source(struct rp_state *st, const struct rp_sock *sk)
-{
-	const struct rp_addr *a = &sk->rcv_saddr;
-
-	if (a->family != RP_AF_INET || !no_source(st, a))
-		return 0;
-	return rp_rule(st, "R-BIND-12", a->a[0] >= 224 && a->a[0] <= 239 ?
-	    -EINVAL : -ENETUNREACH);
-}
-
 int
 rp_connect(struct rp_state *st, unsigned proc, int fd,
     const struct rp_sockaddr *sa)
@@ -2410,7 +2415,7 @@ rp_connect(struct rp_state *st, unsigned proc, int fd,
 		/* ... as a v4-mapped one (found by fuzz-diff on the host,
 		 * seed 37001545) */
 		if (!rp_addr_any(&sa->addr) &&
-		    (err = mapped_no_source(st, sk)) != 0)
+		    (err = mapped_no_source(st, &sk->rcv_saddr)) != 0)
 			return sock_done(st, f, err);
 	} else if (sk->family == RP_AF_INET6) {
 		bool mapped_src;
@@ -2418,7 +2423,7 @@ rp_connect(struct rp_state *st, unsigned proc, int fd,
 		err = connect_mapped(st, sk, sa, &v4, &mapped_src);
 		if (err == 0 && !mapped_src && v4.addr.family == RP_AF_INET &&
 		    !rp_addr_any(&sa->addr))
-			err = mapped_no_source(st, sk);
+			err = mapped_no_source(st, &sk->rcv_saddr);
 		/* KERNEL: ip6_dst_lookup_tail(): the route's error comes
 		 * before the v4-mapped source's -EAFNOSUPPORT (found by
 		 * fuzz-diff on the host, seed 12000353) */
@@ -2674,9 +2679,9 @@ send_pkt(struct rp_state *st, unsigned netns, const struct rp_packet *pkt,
 			return rp_rule(st, "R-BIND-7", -ENETUNREACH);
 		/* ... nor one bound to a v4-mapped broadcast or multicast
 		 * address (R-BIND-12, as rp_connect()) */
-		if (dmapped && smapped && no_source(st, &s4))
-			return rp_rule(st, "R-BIND-12", s4.a[0] >= 224 &&
-			    s4.a[0] <= 239 ? -EINVAL : -ENETUNREACH);
+		if (dmapped && smapped &&
+		    (err = mapped_no_source(st, &s4)) != 0)
+			return err;
 		if (dmapped) {
 			p4 = *pkt;
 			p4.dst.addr = d4;

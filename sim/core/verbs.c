@@ -1645,9 +1645,8 @@ lookup_kind(const SimExec *x, const SimObj *m)
 {
 	const SimObj *h = fd_holder(x, m);
 
-	if (h->kind != SIM_OBJ_MAP)
-		return SIM_V_NUM;	/* a socket or program: an errno */
-	if (h->map_type == RP_MAP_ARRAY)
+	/* a socket or program gives an errno */
+	if (h->kind != SIM_OBJ_MAP || h->map_type == RP_MAP_ARRAY)
 		return SIM_V_NUM;
 	return h->map_type == RP_MAP_ARRAY_OF_MAPS ||
 	    h->map_type == RP_MAP_HASH_OF_MAPS ? SIM_V_MAP : SIM_V_COOKIE;
